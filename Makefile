@@ -1,0 +1,51 @@
+# knowledge-service: every target sets up .venv first (pip, with the local CPU torch wheel).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+KS := $(VENV)/bin/knowledge-service
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install demo test lint typecheck bench check eval clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch first, pinned: this takes the local CPU wheel; an unpinned torch pulls CUDA.
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(KS) import
+	$(KS) index rebuild
+	$(KS) serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check knowledge_service tests scripts
+	$(VENV)/bin/ruff format --check knowledge_service tests scripts
+	$(VENV)/bin/lint-imports
+
+typecheck: install
+	$(VENV)/bin/mypy knowledge_service
+
+check: install
+	$(KS) check --content content --policies policies
+
+eval: install
+	$(PY) scripts/eval.py
+
+bench: install
+	$(PY) scripts/bench_search.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

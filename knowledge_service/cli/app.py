@@ -1,0 +1,39 @@
+"""Root Typer app: registers every command group and turns domain errors into one clear line."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from knowledge_service.cli import check, content, index, serve
+from knowledge_service.errors import KnowledgeServiceError
+
+app = typer.Typer(
+    name="knowledge-service",
+    help="A governed knowledge service for customer-contact teams.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+content.register(app)
+index.register(app)
+check.register(app)
+serve.register(app)
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    from knowledge_service import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KnowledgeServiceError as exc:
+        typer.secho(f"error: {exc.message}", err=True, fg=typer.colors.RED)
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""The article and policy model: parsing, validation, versions, import."""

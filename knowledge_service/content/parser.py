@@ -1,0 +1,210 @@
+"""Parse article and policy files: YAML front matter (safe loading only) and a Markdown body.
+
+Pure functions: text in, validated documents out. Every problem raises
+:class:`~knowledge_service.errors.InvalidContentError` naming the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from pydantic import BaseModel, ValidationError
+
+from knowledge_service.content.schemas import (
+    ArticleDocument,
+    ArticleMeta,
+    Clause,
+    PolicyDocument,
+    PolicyMeta,
+    Section,
+)
+from knowledge_service.errors import InvalidContentError
+
+_MD = MarkdownIt("commonmark")
+_CLAUSE_HEADING_RE = re.compile(r"^(?P<number>\d+(?:\.\d+)*)\.?\s+(?P<title>.*)$")
+
+
+class _ContentLoader(yaml.SafeLoader):
+    """A safe loader that keeps dates as text, so pydantic reports impossible dates per field."""
+
+
+_ContentLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class FrontMatter(BaseModel):
+    """Front matter split from a file: the mapping, its key lines and where the body starts."""
+
+    data: dict[str, Any]
+    key_lines: dict[str, int]
+    body: str
+    body_line: int  # 1-based line in the file where the body starts
+
+
+def split_front_matter(text: str, path: str) -> FrontMatter:
+    """Split ``---`` delimited YAML front matter from the Markdown body."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise InvalidContentError(path, "the file must start with '---' front matter", line=1)
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") in ("---", "...")), None)
+    if end is None:
+        raise InvalidContentError(path, "the front matter has no closing '---' line", line=1)
+    yaml_text = "".join(lines[1:end])
+    try:
+        node = yaml.compose(yaml_text, Loader=_ContentLoader)
+        data = yaml.load(yaml_text, Loader=_ContentLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 2
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InvalidContentError(path, f"malformed YAML front matter: {problem}", line=line) from exc
+    if not isinstance(data, dict):
+        raise InvalidContentError(path, "the front matter must be a YAML mapping", line=2)
+    key_lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+    return FrontMatter(
+        data={str(k): v for k, v in data.items()},
+        key_lines=key_lines,
+        body="".join(lines[end + 1 :]),
+        body_line=end + 2,
+    )
+
+
+def _validate(model: type[BaseModel], fm: FrontMatter, path: str) -> Any:
+    try:
+        return model.model_validate(fm.data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = [str(part) for part in error["loc"]]
+        field = loc[0] if loc else None
+        where = ".".join(loc) if loc else None
+        if error["type"] == "missing":
+            problem = "is required but missing"
+        else:
+            given = error.get("input")
+            shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
+            problem = error["msg"] + shown
+        line = fm.key_lines.get(field) if field else None
+        if line is None and field is not None:
+            line = 2
+        raise InvalidContentError(path, problem, line=line, field=where) from exc
+
+
+def _heading_text(tokens: list[Token], index: int) -> str:
+    inline = tokens[index + 1]
+    return inline.content.strip()
+
+
+def _line_offsets(text: str) -> list[int]:
+    offsets = [0]
+    for match in re.finditer("\n", text):
+        offsets.append(match.end())
+    return offsets
+
+
+def _headings(body: str) -> list[tuple[int, int, str]]:
+    """(level, 0-based body line, heading text) of every heading in document order."""
+    tokens = _MD.parse(body)
+    found = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.map is not None:
+            found.append((int(token.tag[1:]), token.map[0], _heading_text(tokens, i)))
+    return found
+
+
+def parse_sections(body: str, body_line: int = 1) -> tuple[str, list[Section]]:
+    """Split a Markdown body into the answer lead and heading-delimited sections.
+
+    Each section runs from its heading to the next heading of any level; ``path`` holds the
+    texts of its enclosing headings and its own.
+    """
+    offsets = _line_offsets(body)
+    headings = _headings(body)
+    first = offsets[headings[0][1]] if headings else len(body)
+    answer = body[:first].strip()
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    for n, (level, line0, text) in enumerate(headings):
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, text))
+        start = offsets[line0]
+        end = offsets[headings[n + 1][1]] if n + 1 < len(headings) else len(body)
+        content_start = offsets[line0 + 1] if line0 + 1 < len(offsets) else end
+        sections.append(
+            Section(
+                heading=text,
+                path=[t for _, t in stack],
+                level=level,
+                text=body[min(content_start, end) : end].strip(),
+                start=start,
+                end=end,
+                line=body_line + line0,
+            )
+        )
+    return answer, sections
+
+
+def parse_clauses(body: str, body_line: int = 1) -> list[Clause]:
+    """Numbered clauses: a heading starting ``2.1`` runs to the next heading of the same or a
+    higher level (so clause ``2`` includes the text of ``2.1``)."""
+    offsets = _line_offsets(body)
+    headings = _headings(body)
+    clauses: list[Clause] = []
+    for n, (level, line0, text) in enumerate(headings):
+        match = _CLAUSE_HEADING_RE.match(text)
+        if not match:
+            continue
+        end_line = next((h[1] for h in headings[n + 1 :] if h[0] <= level), None)
+        end = offsets[end_line] if end_line is not None else len(body)
+        content_start = offsets[line0 + 1] if line0 + 1 < len(offsets) else end
+        clauses.append(
+            Clause(
+                number=match["number"],
+                heading=match["title"].strip(),
+                text=body[min(content_start, end) : end].strip(),
+                level=level,
+                line=body_line + line0,
+            )
+        )
+    return clauses
+
+
+def parse_article(text: str, path: str = "<article>") -> ArticleDocument:
+    """Parse and validate one article file."""
+    fm = split_front_matter(text, path)
+    meta: ArticleMeta = _validate(ArticleMeta, fm, path)
+    answer, sections = parse_sections(fm.body, fm.body_line)
+    if not answer:
+        raise InvalidContentError(
+            path,
+            "the answer (the text before the first heading) is empty",
+            line=fm.body_line,
+            field="answer",
+        )
+    return ArticleDocument(
+        **meta.model_dump(), answer=answer, body=fm.body, sections=sections, source_path=path
+    )
+
+
+def parse_policy(text: str, path: str = "<policy>") -> PolicyDocument:
+    """Parse and validate one policy source file."""
+    fm = split_front_matter(text, path)
+    meta: PolicyMeta = _validate(PolicyMeta, fm, path)
+    clauses = parse_clauses(fm.body, fm.body_line)
+    seen: set[str] = set()
+    for clause in clauses:
+        if clause.number in seen:
+            raise InvalidContentError(
+                path, f"clause {clause.number} is numbered twice", line=clause.line, field="clause"
+            )
+        seen.add(clause.number)
+    return PolicyDocument(**meta.model_dump(), body=fm.body, clauses=clauses, source_path=path)

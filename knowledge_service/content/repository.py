@@ -1,0 +1,145 @@
+"""All queries of the content store. Functions take a session and return rows or documents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from knowledge_service.content.models import (
+    Article,
+    ArticleVersion,
+    AuditEvent,
+    Policy,
+    PolicyVersion,
+)
+
+
+def get_article(session: Session, article_id: str) -> Article | None:
+    return session.get(Article, article_id)
+
+
+def list_articles(session: Session, status: str | None = None) -> Sequence[Article]:
+    query = select(Article).order_by(col(Article.id))
+    if status is not None:
+        query = query.where(Article.status == status)
+    return session.exec(query).all()
+
+
+def get_article_version(
+    session: Session, article_id: str, version: int | None = None
+) -> ArticleVersion | None:
+    """A given version, or the current one when ``version`` is None."""
+    if version is None:
+        article = session.get(Article, article_id)
+        if article is None:
+            return None
+        version = article.current_version
+    return session.exec(
+        select(ArticleVersion).where(
+            ArticleVersion.article_id == article_id, ArticleVersion.version == version
+        )
+    ).first()
+
+
+def list_article_versions(session: Session, article_id: str) -> Sequence[ArticleVersion]:
+    return session.exec(
+        select(ArticleVersion)
+        .where(ArticleVersion.article_id == article_id)
+        .order_by(col(ArticleVersion.version))
+    ).all()
+
+
+def current_article_versions(
+    session: Session, statuses: Sequence[str] | None = None
+) -> Sequence[ArticleVersion]:
+    """The current version of every article (optionally only those in ``statuses``)."""
+    query = select(ArticleVersion).join(
+        Article,
+        (Article.id == ArticleVersion.article_id)
+        & (Article.current_version == ArticleVersion.version),
+    )
+    if statuses is not None:
+        query = query.where(col(ArticleVersion.status).in_(list(statuses)))
+    return session.exec(query.order_by(col(ArticleVersion.article_id))).all()
+
+
+def article_versions_as_of(session: Session, as_of: datetime) -> Sequence[ArticleVersion]:
+    """The version of every article that was current at ``as_of``."""
+    latest = (
+        select(ArticleVersion.article_id, func.max(ArticleVersion.seq).label("seq"))
+        .where(ArticleVersion.created_at <= as_of)
+        .group_by(col(ArticleVersion.article_id))
+        .subquery()
+    )
+    query = select(ArticleVersion).join(latest, col(ArticleVersion.seq) == latest.c.seq)
+    return session.exec(query.order_by(col(ArticleVersion.article_id))).all()
+
+
+def article_versions_since(session: Session, seq: int) -> Sequence[ArticleVersion]:
+    """Every article version written after watermark ``seq``, oldest first."""
+    return session.exec(
+        select(ArticleVersion).where(col(ArticleVersion.seq) > seq).order_by(col(ArticleVersion.seq))
+    ).all()
+
+
+def article_watermark(session: Session) -> int:
+    """The largest article version ``seq`` (0 for an empty store)."""
+    return int(session.exec(select(func.max(ArticleVersion.seq))).one() or 0)
+
+
+def get_policy(session: Session, policy_id: str) -> Policy | None:
+    return session.get(Policy, policy_id)
+
+
+def list_policies(session: Session) -> Sequence[Policy]:
+    return session.exec(select(Policy).order_by(col(Policy.id))).all()
+
+
+def get_policy_version(
+    session: Session, policy_id: str, version: int | None = None
+) -> PolicyVersion | None:
+    if version is None:
+        policy = session.get(Policy, policy_id)
+        if policy is None:
+            return None
+        version = policy.current_version
+    return session.exec(
+        select(PolicyVersion).where(
+            PolicyVersion.policy_id == policy_id, PolicyVersion.version == version
+        )
+    ).first()
+
+
+def current_policy_versions(session: Session) -> Sequence[PolicyVersion]:
+    return session.exec(
+        select(PolicyVersion)
+        .join(
+            Policy,
+            (Policy.id == PolicyVersion.policy_id)
+            & (Policy.current_version == PolicyVersion.version),
+        )
+        .order_by(col(PolicyVersion.policy_id))
+    ).all()
+
+
+def policy_versions_as_of(session: Session, as_of: datetime) -> Sequence[PolicyVersion]:
+    latest = (
+        select(PolicyVersion.policy_id, func.max(PolicyVersion.seq).label("seq"))
+        .where(PolicyVersion.created_at <= as_of)
+        .group_by(col(PolicyVersion.policy_id))
+        .subquery()
+    )
+    query = select(PolicyVersion).join(latest, col(PolicyVersion.seq) == latest.c.seq)
+    return session.exec(query.order_by(col(PolicyVersion.policy_id))).all()
+
+
+def list_audit_events(
+    session: Session, entity_id: str | None = None, limit: int = 100
+) -> Sequence[AuditEvent]:
+    query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
+    if entity_id is not None:
+        query = query.where(AuditEvent.entity_id == entity_id)
+    return session.exec(query).all()

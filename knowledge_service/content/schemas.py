@@ -1,0 +1,184 @@
+"""Parsed, validated forms of articles and policy sources (the content contract).
+
+These are pure data: the parser builds them from files, the store keeps them as versions,
+and every other domain (index, freshness, answers) reads them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+POLICY_ID_PATTERN = r"^[A-Z0-9][A-Z0-9_-]*$"
+INTENT_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)*$"
+CLAUSE_PATTERN = r"^\d+(\.\d+)*$"
+LOCALE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+
+ArticleId = Annotated[str, StringConstraints(pattern=ARTICLE_ID_PATTERN, max_length=120)]
+PolicyId = Annotated[str, StringConstraints(pattern=POLICY_ID_PATTERN, max_length=120)]
+IntentId = Annotated[str, StringConstraints(pattern=INTENT_PATTERN, max_length=200)]
+NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class ArticleStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class PolicyStatus(StrEnum):
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+class Audience(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+
+class Channel(StrEnum):
+    CHAT = "chat"
+    AGENT = "agent"
+    VOICE = "voice"
+    EMAIL = "email"
+    WEB = "web"
+
+
+CUSTOMER_CHANNELS = frozenset({Channel.CHAT, Channel.VOICE, Channel.EMAIL, Channel.WEB})
+
+_POLICY_REF_RE = re.compile(r"^(?P<policy>[A-Z0-9][A-Z0-9_-]*)(#(?P<clause>\d+(\.\d+)*))?$")
+
+
+class PolicyRef(BaseModel):
+    """A citation of a policy (``REFUNDS``) or one of its clauses (``REFUNDS#2.1``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    policy_id: str
+    clause: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> PolicyRef:
+        match = _POLICY_REF_RE.match(text.strip())
+        if not match:
+            raise ValueError(
+                f"'{text}' is not a policy reference (expected POLICY-ID or POLICY-ID#CLAUSE, "
+                "e.g. REFUNDS#2.1)"
+            )
+        return cls(policy_id=match["policy"], clause=match["clause"])
+
+    def __str__(self) -> str:
+        return self.policy_id + (f"#{self.clause}" if self.clause else "")
+
+
+class Section(BaseModel):
+    """A heading-delimited part of an article body.
+
+    ``start``/``end`` are character offsets into the article's ``body``; ``line`` is the
+    1-based line in the source file of the heading.
+    """
+
+    heading: str
+    path: list[str]
+    level: int
+    text: str
+    start: int
+    end: int
+    line: int | None = None
+
+
+class Clause(BaseModel):
+    """A numbered clause of a policy: heading ``## 2.1 Refund timeframe`` opens clause ``2.1``."""
+
+    number: str
+    heading: str
+    text: str
+    level: int
+    line: int | None = None
+
+
+class ArticleMeta(BaseModel):
+    """The front matter of an article, validated against the contract."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    id: ArticleId
+    title: NonEmptyText
+    intents: Annotated[list[IntentId], Field(min_length=1)]
+    owner: NonEmptyText
+    policy_sources: list[PolicyRef] = Field(default_factory=list)
+    last_reviewed: date
+    next_review: date
+    status: ArticleStatus = ArticleStatus.PUBLISHED
+    audience: Audience = Audience.PUBLIC
+    channels: list[Channel] = Field(default_factory=lambda: list(Channel))
+    locale: Annotated[str, StringConstraints(pattern=LOCALE_PATTERN)] = "en"
+    questions: list[NonEmptyText] = Field(default_factory=list)
+
+    @field_validator("policy_sources", mode="before")
+    @classmethod
+    def _parse_refs(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            return [PolicyRef.parse(v) if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("intents", "channels", "questions", mode="before")
+    @classmethod
+    def _scalar_to_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ArticleMeta:
+        if self.next_review < self.last_reviewed:
+            raise ValueError("next_review is before last_reviewed")
+        return self
+
+
+class ArticleDocument(ArticleMeta):
+    """A whole article: front matter, the answer lead, the body and its sections."""
+
+    answer: str
+    body: str
+    sections: list[Section] = Field(default_factory=list)
+    source_path: str | None = None
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ArticleStatus.PUBLISHED
+
+
+class PolicyMeta(BaseModel):
+    """The front matter of a policy source."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    id: PolicyId
+    title: NonEmptyText
+    version: NonEmptyText
+    effective_date: date
+    owner: NonEmptyText
+    status: PolicyStatus = PolicyStatus.ACTIVE
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: Any) -> Any:
+        # `version: 3` in YAML is an int; the contract says text, and "3" is what was meant.
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+class PolicyDocument(PolicyMeta):
+    """A whole policy source with its numbered clauses."""
+
+    body: str
+    clauses: list[Clause] = Field(default_factory=list)
+    source_path: str | None = None
+
+    def clause(self, number: str) -> Clause | None:
+        return next((c for c in self.clauses if c.number == number), None)

@@ -1,0 +1,72 @@
+"""The error tree of the service. Domain errors carry data, never HTTP status codes.
+
+::
+
+    KnowledgeServiceError
+    ├── NotFoundError            an article, version, policy or finding does not exist
+    ├── ConflictError            a version conflict or an invalid workflow transition
+    ├── InvalidContentError      a file or payload breaks the content contract
+    ├── InvalidRequestError      a parameter is out of range or malformed
+    ├── AuthenticationError      no key, or an unknown or revoked key
+    ├── PermissionDeniedError    a known caller whose role or ownership does not allow it
+    └── IndexNotReadyError       the search index does not (yet) reflect the store
+
+``api/errors.py`` maps each class to one HTTP status; the CLI catches the root once.
+"""
+
+from __future__ import annotations
+
+
+class KnowledgeServiceError(Exception):
+    """Root of every error the service raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFoundError(KnowledgeServiceError):
+    def __init__(self, entity: str, identifier: str, version: int | None = None) -> None:
+        what = f"{entity} {identifier!r}" + (f" version {version}" if version is not None else "")
+        super().__init__(f"{what} does not exist")
+        self.entity = entity
+        self.identifier = identifier
+        self.version = version
+
+
+class ConflictError(KnowledgeServiceError):
+    pass
+
+
+class InvalidContentError(KnowledgeServiceError):
+    """A file breaks the content contract: names the file, the line (where known) and the field."""
+
+    def __init__(
+        self, path: str, problem: str, *, line: int | None = None, field: str | None = None
+    ) -> None:
+        where = path + (f":{line}" if line is not None else "")
+        what = f"field '{field}': " if field else ""
+        super().__init__(f"{where}: {what}{problem}")
+        self.path = path
+        self.line = line
+        self.field = field
+        self.problem = problem
+
+
+class InvalidRequestError(KnowledgeServiceError):
+    def __init__(self, parameter: str, problem: str) -> None:
+        super().__init__(f"parameter '{parameter}': {problem}")
+        self.parameter = parameter
+        self.problem = problem
+
+
+class AuthenticationError(KnowledgeServiceError):
+    pass
+
+
+class PermissionDeniedError(KnowledgeServiceError):
+    pass
+
+
+class IndexNotReadyError(KnowledgeServiceError):
+    pass

