@@ -48,7 +48,9 @@ def policy_text(
         "status": "active",
         **fields,
     }
-    clauses = clauses or {"2.1 Refund timeframe": "Approved refunds are paid within 10 business days."}
+    clauses = clauses or {
+        "2.1 Refund timeframe": "Approved refunds are paid within 10 business days."
+    }
     body = "".join(f"## {heading}\n{text}\n\n" for heading, text in clauses.items())
     return f"---\n{yaml.safe_dump(meta, sort_keys=False)}---\n{body}"
 

@@ -58,12 +58,14 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
     yaml_text = "".join(lines[1:end])
     try:
         node = yaml.compose(yaml_text, Loader=_ContentLoader)
-        data = yaml.load(yaml_text, Loader=_ContentLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(yaml_text, Loader=_ContentLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InvalidContentError(path, f"malformed YAML front matter: {problem}", line=line) from exc
+        raise InvalidContentError(
+            path, f"malformed YAML front matter: {problem}", line=line
+        ) from exc
     if not isinstance(data, dict):
         raise InvalidContentError(path, "the front matter must be a YAML mapping", line=2)
     key_lines: dict[str, int] = {}

@@ -81,7 +81,9 @@ def article_versions_as_of(session: Session, as_of: datetime) -> Sequence[Articl
 def article_versions_since(session: Session, seq: int) -> Sequence[ArticleVersion]:
     """Every article version written after watermark ``seq``, oldest first."""
     return session.exec(
-        select(ArticleVersion).where(col(ArticleVersion.seq) > seq).order_by(col(ArticleVersion.seq))
+        select(ArticleVersion)
+        .where(col(ArticleVersion.seq) > seq)
+        .order_by(col(ArticleVersion.seq))
     ).all()
 
 

@@ -11,7 +11,14 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 POLICY_ID_PATTERN = r"^[A-Z0-9][A-Z0-9_-]*$"
@@ -170,7 +177,9 @@ class PolicyMeta(BaseModel):
     @classmethod
     def _version_as_text(cls, value: Any) -> Any:
         # `version: 3` in YAML is an int; the contract says text, and "3" is what was meant.
-        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        return (
+            str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        )
 
 
 class PolicyDocument(PolicyMeta):

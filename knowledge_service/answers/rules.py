@@ -1,0 +1,55 @@
+"""The serving rules, as pure functions: which status a resolution gets on a channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge_service.answers.schemas import AnswerStatus, EscalationReason, FreshnessNote
+from knowledge_service.content.schemas import (
+    CUSTOMER_CHANNELS,
+    ArticleDocument,
+    ArticleStatus,
+    Audience,
+    Channel,
+)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Confidence below ``no_answer`` means the knowledge base does not cover the question;
+    below a channel's minimum, a human must take it."""
+
+    no_answer: float
+    channel_minimum: dict[Channel, float]
+
+
+def is_visible(doc: ArticleDocument, channel: Channel) -> bool:
+    """Only published articles, only on their channels, internal ones only to agents."""
+    if doc.status != ArticleStatus.PUBLISHED or channel not in doc.channels:
+        return False
+    return not (doc.audience == Audience.INTERNAL and channel in CUSTOMER_CHANNELS)
+
+
+def is_blocked(freshness: Sequence[FreshnessNote]) -> bool:
+    return any(note.severity == "block" for note in freshness)
+
+
+def decide_status(
+    *,
+    confidence: float,
+    channel: Channel,
+    visible: bool,
+    freshness: Sequence[FreshnessNote],
+    thresholds: Thresholds,
+) -> tuple[AnswerStatus, str | None]:
+    """The status of a resolution for one channel, and the reason when it is not answered."""
+    if confidence < thresholds.no_answer:
+        return AnswerStatus.NO_ANSWER, "no article answers this question confidently"
+    if not visible:
+        return AnswerStatus.ESCALATE, EscalationReason.NOT_ON_CHANNEL.value
+    if channel in CUSTOMER_CHANNELS and is_blocked(freshness):
+        return AnswerStatus.ESCALATE, EscalationReason.BLOCKED.value
+    if confidence < thresholds.channel_minimum.get(channel, thresholds.no_answer):
+        return AnswerStatus.ESCALATE, EscalationReason.LOW_CONFIDENCE.value
+    return AnswerStatus.ANSWERED, None
