@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from knowledge_service.db import create_tables, make_engine  # noqa: E402
-from knowledge_service.settings import Settings  # noqa: E402
+from knowledge_service.db import create_tables, make_engine
+from knowledge_service.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,6 +7,6 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from knowledge_service.cli.app import app, main  # noqa: E402
+from knowledge_service.cli.app import app, main
 
 __all__ = ["app", "main"]
