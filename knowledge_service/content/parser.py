@@ -28,7 +28,11 @@ _MD = MarkdownIt("commonmark")
 _CLAUSE_HEADING_RE = re.compile(r"^(?P<number>\d+(?:\.\d+)*)\.?\s+(?P<title>.*)$")
 
 
-class _ContentLoader(yaml.SafeLoader):
+# libyaml's C parser when available (several times faster); the same safe constructor.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _ContentLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """A safe loader that keeps dates as text, so pydantic reports impossible dates per field."""
 
 
@@ -57,8 +61,12 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
         raise InvalidContentError(path, "the front matter has no closing '---' line", line=1)
     yaml_text = "".join(lines[1:end])
     try:
-        node = yaml.compose(yaml_text, Loader=_ContentLoader)
-        data = yaml.load(yaml_text, Loader=_ContentLoader)
+        loader = _ContentLoader(yaml_text)
+        try:  # one parse: the node gives the key lines, the constructor the data
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2

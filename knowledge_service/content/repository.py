@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from knowledge_service.content.models import (
@@ -58,8 +58,10 @@ def current_article_versions(
     """The current version of every article (optionally only those in ``statuses``)."""
     query = select(ArticleVersion).join(
         Article,
-        (Article.id == ArticleVersion.article_id)
-        & (Article.current_version == ArticleVersion.version),
+        and_(
+            col(Article.id) == col(ArticleVersion.article_id),
+            col(Article.current_version) == col(ArticleVersion.version),
+        ),
     )
     if statuses is not None:
         query = query.where(col(ArticleVersion.status).in_(list(statuses)))
@@ -120,8 +122,10 @@ def current_policy_versions(session: Session) -> Sequence[PolicyVersion]:
         select(PolicyVersion)
         .join(
             Policy,
-            (Policy.id == PolicyVersion.policy_id)
-            & (Policy.current_version == PolicyVersion.version),
+            and_(
+                col(Policy.id) == col(PolicyVersion.policy_id),
+                col(Policy.current_version) == col(PolicyVersion.version),
+            ),
         )
         .order_by(col(PolicyVersion.policy_id))
     ).all()
@@ -145,3 +149,72 @@ def list_audit_events(
     if entity_id is not None:
         query = query.where(AuditEvent.entity_id == entity_id)
     return session.exec(query).all()
+
+
+def current_article_states(session: Session) -> dict[str, tuple[str, str]]:
+    """``article_id -> (content_hash, status)`` of every article's current version."""
+    rows = session.exec(
+        select(ArticleVersion.article_id, ArticleVersion.content_hash, ArticleVersion.status).join(
+            Article,
+            and_(
+                col(Article.id) == col(ArticleVersion.article_id),
+                col(Article.current_version) == col(ArticleVersion.version),
+            ),
+        )
+    ).all()
+    return {article_id: (digest, status) for article_id, digest, status in rows}
+
+
+def current_policy_states(session: Session) -> dict[str, tuple[str, str]]:
+    """``policy_id -> (content_hash, status)`` of every policy's current version."""
+    rows = session.exec(
+        select(PolicyVersion.policy_id, PolicyVersion.content_hash, PolicyVersion.status).join(
+            Policy,
+            and_(
+                col(Policy.id) == col(PolicyVersion.policy_id),
+                col(Policy.current_version) == col(PolicyVersion.version),
+            ),
+        )
+    ).all()
+    return {policy_id: (digest, status) for policy_id, digest, status in rows}
+
+
+def query_current_article_versions(
+    session: Session,
+    *,
+    status: str | None = None,
+    owner: str | None = None,
+    audience: str | None = None,
+    locale: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Sequence[ArticleVersion]:
+    """Current article versions filtered by the given fields, ordered by id, one page."""
+    query = select(ArticleVersion).join(
+        Article,
+        and_(
+            col(Article.id) == col(ArticleVersion.article_id),
+            col(Article.current_version) == col(ArticleVersion.version),
+        ),
+    )
+    filters = [
+        (ArticleVersion.status, status),
+        (ArticleVersion.owner, owner),
+        (ArticleVersion.audience, audience),
+        (ArticleVersion.locale, locale),
+    ]
+    for column, value in filters:
+        if value is not None:
+            query = query.where(column == value)
+    query = query.order_by(col(ArticleVersion.article_id)).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return session.exec(query).all()
+
+
+def list_policy_versions(session: Session, policy_id: str) -> Sequence[PolicyVersion]:
+    return session.exec(
+        select(PolicyVersion)
+        .where(PolicyVersion.policy_id == policy_id)
+        .order_by(col(PolicyVersion.version))
+    ).all()

@@ -1,0 +1,245 @@
+"""Read a content tree from disk: find the Markdown files, classify, parse and validate them.
+
+Pure apart from reading files: the result is data (:class:`LoadedContent`) that the store
+service turns into versions. One bad file never stops the others; it becomes an
+:class:`InvalidFile` naming the file, the line (where known) and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from knowledge_service.content.parser import parse_article, parse_policy, split_front_matter
+from knowledge_service.content.schemas import ArticleDocument, PolicyDocument
+from knowledge_service.errors import InvalidContentError
+
+POLICY_FOLDER = "policies"
+_SKIPPED_NAMES = frozenset({"readme.md"})
+
+Progress = Callable[[int, int], None]
+
+# Classification only needs the top-level keys; full YAML parsing happens once, in the parser.
+_FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)^(?:---|\.\.\.)[ \t]*$", re.S | re.M)
+_TOP_LEVEL_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.M)
+
+
+class InvalidFile(BaseModel):
+    """A file that breaks the content contract; ``message`` is the full one-line text."""
+
+    path: str
+    line: int | None = None
+    field: str | None = None
+    message: str
+    kind: str = "article"  # "article" or "policy": what the file was taken for
+
+    @classmethod
+    def from_error(cls, error: InvalidContentError, kind: str = "article") -> InvalidFile:
+        return cls(
+            path=error.path, line=error.line, field=error.field, message=error.message, kind=kind
+        )
+
+
+class LoadedContent(BaseModel):
+    """Everything read from a set of content paths.
+
+    ``raw`` and ``hashes`` are keyed by ``source_path`` (the path shown to users: relative to
+    the working directory when the file lies under it, absolute otherwise).
+    """
+
+    articles: list[ArticleDocument] = Field(default_factory=list)
+    policies: list[PolicyDocument] = Field(default_factory=list)
+    raw: dict[str, str] = Field(default_factory=dict)
+    hashes: dict[str, str] = Field(default_factory=dict)
+    invalid: list[InvalidFile] = Field(default_factory=list)
+
+
+class _Candidate(BaseModel):
+    """A Markdown file found under a root: where it was found and what it resolves to."""
+
+    display: str
+    found: Path
+    root: Path
+
+
+def normalise_newlines(text: str) -> str:
+    """Turn ``\\r\\n`` and ``\\r`` into ``\\n`` so that line endings never make a new version."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 (hex) of the text with its newlines normalised."""
+    return hashlib.sha256(normalise_newlines(text).encode("utf-8")).hexdigest()
+
+
+def display_path(path: Path) -> str:
+    """The path as shown to users and stored: relative to the working directory when possible."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def _walk_markdown(root: Path) -> Iterator[Path]:
+    """Every ``*.md`` file under ``root`` (following symlinked folders once, skipping hidden
+    entries and README files), as found, not resolved."""
+    visited: set[str] = set()
+    for folder, dirnames, filenames in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in visited:
+            dirnames.clear()
+            continue
+        visited.add(real)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if (
+                name.endswith(".md")
+                and not name.startswith(".")
+                and (name.lower() not in _SKIPPED_NAMES)
+            ):
+                yield Path(folder) / name
+
+
+def find_files(paths: Sequence[Path]) -> list[_Candidate]:
+    """The Markdown files under ``paths`` (folders or single files), sorted by display path.
+
+    A file reached twice (overlapping roots) is kept once, with the first root it was found
+    under.
+    """
+    found: dict[str, _Candidate] = {}
+    for given in paths:
+        absolute = Path(os.path.abspath(given))
+        if absolute.is_dir():
+            root = absolute.resolve()
+            for file in _walk_markdown(absolute):
+                rel = Path(os.path.relpath(file, absolute))
+                candidate = _Candidate(display=display_path(root / rel), found=file, root=root)
+                found.setdefault(candidate.display, candidate)
+        else:
+            root = absolute.parent.resolve()
+            candidate = _Candidate(
+                display=display_path(root / absolute.name), found=absolute, root=root
+            )
+            found.setdefault(candidate.display, candidate)
+    return [found[key] for key in sorted(found)]
+
+
+def _read_text(candidate: _Candidate, max_file_bytes: int) -> str:
+    """Read one file, enforcing the root, the size limit and UTF-8."""
+    path = candidate.display
+    if not candidate.found.exists():
+        raise InvalidContentError(path, "does not exist")
+    real = candidate.found.resolve()
+    if not real.is_relative_to(candidate.root):
+        raise InvalidContentError(
+            path, f"resolves to {real.as_posix()}, outside the content root {candidate.root}"
+        )
+    size = real.stat().st_size
+    if size > max_file_bytes:
+        raise InvalidContentError(
+            path, f"is {size} bytes, over the limit of {max_file_bytes} bytes (max_file_bytes)"
+        )
+    data = real.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidContentError(
+            path,
+            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            line=line,
+        ) from exc
+    return normalise_newlines(text)
+
+
+def _in_policy_folder(candidate_root: Path, found: Path) -> bool:
+    rel_parts = Path(os.path.relpath(found.parent, candidate_root)).parts
+    return candidate_root.name == POLICY_FOLDER or POLICY_FOLDER in rel_parts
+
+
+def is_policy_file(candidate_root: Path, found: Path, text: str) -> bool:
+    """A policy lies under a folder named ``policies`` (the root or below it), or its front
+    matter has ``effective_date`` and no ``intents``."""
+    if _in_policy_folder(candidate_root, found):
+        return True
+    match = _FRONT_MATTER_RE.match(text)
+    if match is None:
+        return False
+    keys = set(_TOP_LEVEL_KEY_RE.findall(match["yaml"]))
+    return "effective_date" in keys and "intents" not in keys
+
+
+def _id_line(text: str) -> int | None:
+    try:
+        return split_front_matter(text, "<id>").key_lines.get("id")
+    except InvalidContentError:
+        return None
+
+
+def _duplicate(path: str, entity: str, doc_id: str, first: str, text: str) -> InvalidFile:
+    error = InvalidContentError(
+        path,
+        f"duplicate {entity} id '{doc_id}': already defined in {first}",
+        line=_id_line(text),
+        field="id",
+    )
+    return InvalidFile.from_error(error, entity)
+
+
+def _load_one(
+    candidate: _Candidate, text: str, kind: str, result: LoadedContent, seen: dict[str, str]
+) -> None:
+    """Parse one file into ``result``; ``seen`` maps ``kind:id`` to the first file's path."""
+    path = candidate.display
+    if kind == "policy":
+        policy = parse_policy(text, path)
+        key, entity, doc_id = f"policy:{policy.id}", "policy", policy.id
+        if key not in seen:
+            result.policies.append(policy)
+    else:
+        article = parse_article(text, path)
+        key, entity, doc_id = f"article:{article.id}", "article", article.id
+        if key not in seen:
+            result.articles.append(article)
+    if key in seen:
+        result.invalid.append(_duplicate(path, entity, doc_id, seen[key], text))
+        return
+    seen[key] = path
+    result.raw[path] = text
+    result.hashes[path] = content_hash(text)
+
+
+def load_content(
+    paths: Sequence[Path], *, max_file_bytes: int, progress: Progress | None = None
+) -> LoadedContent:
+    """Read, classify, parse and validate every Markdown file under ``paths``.
+
+    Args:
+        paths: folders (searched recursively for ``*.md``; README files skipped) or single files.
+        max_file_bytes: files larger than this are invalid.
+        progress: called as ``progress(done, total)`` after each file.
+
+    Returns:
+        The valid articles and policies (first file wins on a duplicate id), their raw text and
+        content hashes keyed by source path, and one :class:`InvalidFile` per bad file.
+    """
+    candidates = find_files(paths)
+    result = LoadedContent()
+    seen: dict[str, str] = {}
+    for done, candidate in enumerate(candidates, start=1):
+        kind = "policy" if _in_policy_folder(candidate.root, candidate.found) else "article"
+        try:
+            text = _read_text(candidate, max_file_bytes)
+            kind = "policy" if is_policy_file(candidate.root, candidate.found, text) else "article"
+            _load_one(candidate, text, kind, result, seen)
+        except InvalidContentError as error:
+            result.invalid.append(InvalidFile.from_error(error, kind))
+        if progress is not None:
+            progress(done, len(candidates))
+    return result

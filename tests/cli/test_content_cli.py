@@ -1,0 +1,178 @@
+"""The content CLI: import with a summary, and reading articles and policies."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from knowledge_service.cli import app, common
+from knowledge_service.errors import NotFoundError
+from knowledge_service.settings import get_settings
+from tests.factories import article_text, write_article_md, write_policy_md
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A tmp store and content tree, with the CLI's cached settings and engine reset."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KS_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("KS_CONTENT_DIR", str(tmp_path / "content"))
+    monkeypatch.setenv("KS_POLICIES_DIR", str(tmp_path / "policies"))
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    common.engine.cache_clear()
+    write_article_md(tmp_path / "content", "refund-timeframe", policy_sources=["REFUNDS#2.1"])
+    write_article_md(tmp_path / "content" / "billing", "paper-bills", status="draft")
+    write_policy_md(tmp_path / "policies", "REFUNDS")
+    yield tmp_path
+    common.engine().dispose()
+    get_settings.cache_clear()
+    common.engine.cache_clear()
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+def _summary_row(output: str, kind: str) -> list[int]:
+    row = next(line for line in output.splitlines() if f" {kind} " in line)
+    return [int(cell) for cell in row.replace("│", " ").split()[1:]]
+
+
+def test_import_defaults_to_content_and_policies_and_is_idempotent() -> None:
+    code, output = _invoke("import")
+    assert code == 0, output
+    assert "Import summary" in output
+    # created, updated, unchanged, retired, invalid
+    assert _summary_row(output, "articles") == [2, 0, 0, 0, 0]
+    assert _summary_row(output, "policies") == [1, 0, 0, 0, 0]
+    code, output = _invoke("import")
+    assert code == 0
+    assert _summary_row(output, "articles") == [0, 0, 2, 0, 0]
+    assert _summary_row(output, "policies") == [0, 0, 1, 0, 0]
+
+
+def test_invalid_file_exits_1_naming_it_and_the_rest_imports(cli_env: Path) -> None:
+    bad = cli_env / "content" / "bad.md"
+    bad.write_text(article_text("bad", next_review="2026-02-30"), encoding="utf-8")
+    code, output = _invoke("import", "content")
+    assert code == 1
+    line = next(n for n, t in enumerate(bad.read_text().splitlines(), 1) if "next_review" in t)
+    assert f"content/bad.md:{line}: field 'next_review'" in output
+    assert _summary_row(output, "articles") == [2, 0, 0, 0, 1]
+
+
+def test_removed_file_is_counted_as_retired(cli_env: Path) -> None:
+    _invoke("import")
+    (cli_env / "content" / "billing" / "paper-bills.md").unlink()
+    code, output = _invoke("import")
+    assert code == 0
+    assert _summary_row(output, "articles") == [0, 0, 1, 1, 0]
+
+
+def test_articles_list_json_and_filters() -> None:
+    _invoke("import")
+    code, output = _invoke("articles", "list", "--json")
+    assert code == 0
+    rows = json.loads(output)
+    assert [(r["id"], r["version"], r["status"]) for r in rows] == [
+        ("paper-bills", 1, "draft"),
+        ("refund-timeframe", 1, "published"),
+    ]
+    _, output = _invoke("articles", "list", "--status", "draft", "--json")
+    assert [r["id"] for r in json.loads(output)] == ["paper-bills"]
+    _, output = _invoke("articles", "list", "--owner", "nobody@example.com", "--json")
+    assert json.loads(output) == []
+    _, output = _invoke("articles", "list")
+    assert "refund-timeframe" in output and "paper-bills" in output
+
+
+def test_articles_show_history_and_diff(cli_env: Path) -> None:
+    _invoke("import")
+    write_article_md(cli_env / "content", "refund-timeframe", answer="Refunds take 5 days.")
+    _invoke("import")
+    code, output = _invoke("articles", "show", "refund-timeframe", "--json")
+    assert code == 0
+    shown = json.loads(output)
+    assert shown["version"] == 2
+    assert shown["document"]["answer"] == "Refunds take 5 days."
+    _, output = _invoke("articles", "show", "refund-timeframe", "--version", "1")
+    assert "10 business days" in output and "REFUNDS#2.1" in output
+    _, output = _invoke("articles", "history", "refund-timeframe")
+    assert "content/refund-timeframe.md" in output
+    versions = [line.split("│")[1].strip() for line in output.splitlines() if "│" in line]
+    assert versions == ["1", "2"]
+    code, output = _invoke("articles", "diff", "refund-timeframe", "1", "2")
+    assert code == 0
+    assert output.startswith("--- refund-timeframe v1\n+++ refund-timeframe v2\n")
+    assert "-Refunds reach your account within 10 business days.\n" in output
+    assert "+Refunds take 5 days.\n" in output
+
+
+def test_policies_list_and_show() -> None:
+    _invoke("import")
+    _, output = _invoke("policies", "list", "--json")
+    assert [(r["id"], r["policy_version"]) for r in json.loads(output)] == [("REFUNDS", "1")]
+    code, output = _invoke("policies", "show", "REFUNDS")
+    assert code == 0
+    assert "2.1 Refund timeframe" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("articles", "show", "nope"), "article 'nope' does not exist"),
+        (("articles", "show", "refund-timeframe", "--version", "7"), "version 7 does not exist"),
+        (("articles", "history", "nope"), "article 'nope' does not exist"),
+        (("articles", "diff", "refund-timeframe", "1", "9"), "version 9 does not exist"),
+        (("policies", "show", "NOPE"), "policy 'NOPE' does not exist"),
+    ],
+)
+def test_unknown_id_or_version_raises_not_found(args: tuple[str, ...], message: str) -> None:
+    _invoke("import")
+    with pytest.raises(NotFoundError, match=message):
+        _invoke(*args)
+
+
+def test_real_process_import_and_error_line(tmp_path: Path) -> None:
+    """The installed console script, as a user runs it: exit codes and one-line errors."""
+    exe = Path(sys.executable).with_name("knowledge-service")
+    env = {**os.environ, "KS_DATABASE_URL": f"sqlite:///{tmp_path / 'real.db'}"}
+    run = lambda *a: subprocess.run(  # noqa: E731
+        [str(exe), *a], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
+    )
+    done = run("import", "content", "policies")
+    assert done.returncode == 0, done.stderr
+    assert "Import summary" in done.stdout
+    assert (tmp_path / "real.db").exists()
+    missing = run("articles", "show", "nope")
+    assert missing.returncode != 0
+    assert missing.stderr.strip() == "error: article 'nope' does not exist"
+    (tmp_path / "content" / "broken.md").write_text("---\nid: [\n---\nx\n", encoding="utf-8")
+    invalid = run("import", "content")
+    assert invalid.returncode == 1
+    assert "content/broken.md:" in invalid.stderr
+    assert "malformed YAML" in invalid.stderr
+
+
+def test_diff_is_coloured_on_a_terminal(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _invoke("import")
+    write_article_md(cli_env / "content", "refund-timeframe", answer="Refunds take 5 days.")
+    _invoke("import")
+    monkeypatch.setattr(common.console, "_force_terminal", True)
+    monkeypatch.setattr(common.console, "_color_system", common.console._detect_color_system())
+    _, output = _invoke("articles", "diff", "refund-timeframe", "1", "2")
+    assert "\x1b[32m+Refunds take 5 days.\x1b[0m" in output

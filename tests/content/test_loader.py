@@ -1,0 +1,228 @@
+"""Loading a content tree: classification, hashing, and one clear error per bad file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from knowledge_service.content.loader import (
+    content_hash,
+    display_path,
+    find_files,
+    load_content,
+)
+from tests.factories import article_text, policy_text, write_article_md, write_policy_md
+
+MAX = 64 * 1024
+
+
+@pytest.fixture(autouse=True)
+def _cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the tmp folder so that paths show as ``content/...``, as users see them."""
+    monkeypatch.chdir(tmp_path)
+
+
+def _write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(needle))
+
+
+# Each case writes one bad file under `root` and returns (file, line or None, field or None, words).
+BadCase = Callable[[Path], tuple[Path, int | None, str | None, str]]
+
+
+def _malformed_yaml(root: Path) -> tuple[Path, int | None, str | None, str]:
+    text = article_text("bad").replace("owner: payments@example.com", "owner: [unclosed")
+    return _write(root / "bad.md", text), _line_of(text, "owner:") + 1, None, "malformed YAML"
+
+
+def _missing_field(root: Path) -> tuple[Path, int | None, str | None, str]:
+    return _write(root / "bad.md", article_text("bad", title=None)), 2, "title", "required"
+
+
+def _mistyped_field(root: Path) -> tuple[Path, int | None, str | None, str]:
+    text = article_text("bad", intents={"not": "a list"})
+    return _write(root / "bad.md", text), _line_of(text, "intents:"), "intents", "list"
+
+
+def _impossible_date(root: Path) -> tuple[Path, int | None, str | None, str]:
+    text = article_text("bad", next_review="2026-02-30")
+    return _write(root / "bad.md", text), _line_of(text, "next_review:"), "next_review", "date"
+
+
+def _unknown_status(root: Path) -> tuple[Path, int | None, str | None, str]:
+    text = article_text("bad", status="archived")
+    return _write(root / "bad.md", text), _line_of(text, "status:"), "status", "archived"
+
+
+def _empty_answer(root: Path) -> tuple[Path, int | None, str | None, str]:
+    text = article_text("bad", answer="")
+    body_line = text.splitlines().index("---", 1) + 2  # the line after the closing ---
+    return _write(root / "bad.md", text), body_line, "answer", "empty"
+
+
+def _duplicate_id(root: Path) -> tuple[Path, int | None, str | None, str]:
+    # "good.md" (written by the test) sorts before "zz-copy.md" and wins.
+    text = article_text("good", title="A copy")
+    return _write(root / "zz-copy.md", text), 2, "id", f"already defined in {root.name}/good.md"
+
+
+def _not_utf8(root: Path) -> tuple[Path, int | None, str | None, str]:
+    data = article_text("bad").encode("utf-8").replace(b"within", b"w\xffthin")
+    line = data[: data.index(b"\xff")].count(b"\n") + 1
+    return _write(root / "bad.md", data), line, None, "not valid UTF-8"
+
+
+def _oversized(root: Path) -> tuple[Path, int | None, str | None, str]:
+    text = article_text("bad", answer="x" * (MAX + 1))
+    return _write(root / "bad.md", text), None, None, "max_file_bytes"
+
+
+def _symlink_outside(root: Path) -> tuple[Path, int | None, str | None, str]:
+    target = _write(root.parent / "outside" / "secret.md", article_text("secret"))
+    link = root / "secret.md"
+    link.symlink_to(target)
+    return link, None, None, "outside the content root"
+
+
+def _symlinked_folder_outside(root: Path) -> tuple[Path, int | None, str | None, str]:
+    _write(root.parent / "elsewhere" / "leak.md", article_text("leak"))
+    (root / "linked").symlink_to(root.parent / "elsewhere", target_is_directory=True)
+    return root / "linked" / "leak.md", None, None, "outside the content root"
+
+
+BAD_INPUTS: dict[str, BadCase] = {
+    "malformed-yaml": _malformed_yaml,
+    "missing-field": _missing_field,
+    "mistyped-field": _mistyped_field,
+    "impossible-date": _impossible_date,
+    "unknown-status": _unknown_status,
+    "empty-answer": _empty_answer,
+    "duplicate-id": _duplicate_id,
+    "non-utf8": _not_utf8,
+    "oversized": _oversized,
+    "symlink-outside-root": _symlink_outside,
+    "symlinked-folder-outside-root": _symlinked_folder_outside,
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS.values()), ids=list(BAD_INPUTS))
+def test_bad_file_gets_one_clear_error_and_the_others_still_load(
+    tmp_path: Path, case: BadCase
+) -> None:
+    root = tmp_path / "content"
+    write_article_md(root, "good")
+    bad, line, field, words = case(root)
+
+    loaded = load_content([root], max_file_bytes=MAX)
+
+    assert [a.id for a in loaded.articles] == ["good"]
+    assert len(loaded.invalid) == 1
+    invalid = loaded.invalid[0]
+    shown = display_path(bad)
+    assert invalid.path == shown
+    assert (invalid.line, invalid.field) == (line, field)
+    where = f"{shown}:{line}: " if line is not None else f"{shown}: "
+    assert invalid.message.startswith(where)
+    if field is not None:
+        assert f"field '{field}'" in invalid.message
+    assert words in invalid.message
+    assert "\n" not in invalid.message
+
+
+def test_policies_folder_and_front_matter_classify_policies(tmp_path: Path) -> None:
+    write_policy_md(tmp_path / "policies", "REFUNDS")
+    write_article_md(tmp_path / "content", "refund-timeframe")
+    # A policy outside a `policies` folder is recognised by effective_date without intents.
+    _write(tmp_path / "content" / "fees.md", policy_text("FEES"))
+    loaded = load_content([tmp_path / "content", tmp_path / "policies"], max_file_bytes=MAX)
+    assert [a.id for a in loaded.articles] == ["refund-timeframe"]
+    assert [p.id for p in loaded.policies] == ["FEES", "REFUNDS"]
+    assert loaded.invalid == []
+
+
+def test_invalid_policy_is_reported_as_a_policy(tmp_path: Path) -> None:
+    _write(tmp_path / "policies" / "bad.md", policy_text("BAD", effective_date="soon"))
+    loaded = load_content([tmp_path / "policies"], max_file_bytes=MAX)
+    assert [(f.kind, f.field) for f in loaded.invalid] == [("policy", "effective_date")]
+
+
+def test_readme_hidden_and_non_markdown_files_are_skipped(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    write_article_md(root, "kept")
+    _write(root / "README.md", "# About this folder\n")
+    _write(root / ".drafts" / "hidden.md", article_text("hidden"))
+    _write(root / "notes.txt", "not markdown")
+    assert [c.display for c in find_files([root])] == ["content/kept.md"]
+
+
+def test_raw_hash_and_source_path_are_keyed_by_shown_path(tmp_path: Path) -> None:
+    path = write_article_md(tmp_path / "content" / "billing", "a")
+    loaded = load_content([tmp_path / "content"], max_file_bytes=MAX)
+    key = "content/billing/a.md"
+    assert loaded.articles[0].source_path == key
+    assert loaded.raw[key] == path.read_text(encoding="utf-8")
+    assert loaded.hashes[key] == content_hash(path.read_text(encoding="utf-8"))
+
+
+def test_line_endings_and_bom_do_not_change_the_hash(tmp_path: Path) -> None:
+    text = article_text("a")
+    _write(tmp_path / "lf" / "a.md", text.encode("utf-8"))
+    _write(tmp_path / "crlf" / "a.md", b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    lf = load_content([tmp_path / "lf"], max_file_bytes=MAX)
+    crlf = load_content([tmp_path / "crlf"], max_file_bytes=MAX)
+    assert crlf.invalid == []
+    assert list(lf.hashes.values()) == list(crlf.hashes.values())
+    assert crlf.raw["crlf/a.md"] == text
+
+
+def test_symlink_inside_the_root_is_followed(tmp_path: Path) -> None:
+    target = write_article_md(tmp_path / "content" / "shared", "shared")
+    (tmp_path / "content" / "alias.md").symlink_to(target)
+    loaded = load_content([tmp_path / "content"], max_file_bytes=MAX)
+    # The same article reached twice: the first path in sorted order wins.
+    assert [a.source_path for a in loaded.articles] == ["content/alias.md"]
+    assert [f.path for f in loaded.invalid] == ["content/shared/shared.md"]
+
+
+def test_single_files_and_overlapping_roots_are_read_once(tmp_path: Path) -> None:
+    a = write_article_md(tmp_path / "content", "a")
+    write_article_md(tmp_path / "content", "b")
+    loaded = load_content([a, tmp_path / "content", a], max_file_bytes=MAX)
+    assert sorted(x.id for x in loaded.articles) == ["a", "b"]
+    assert loaded.invalid == []
+
+
+def test_missing_path_is_invalid(tmp_path: Path) -> None:
+    loaded = load_content([tmp_path / "nowhere.md"], max_file_bytes=MAX)
+    assert [f.message for f in loaded.invalid] == ["nowhere.md: does not exist"]
+
+
+def test_progress_reports_every_file(tmp_path: Path) -> None:
+    for n in range(3):
+        write_article_md(tmp_path / "content", f"a{n}")
+    calls: list[tuple[int, int]] = []
+    load_content(
+        [tmp_path / "content"], max_file_bytes=MAX, progress=lambda d, t: calls.append((d, t))
+    )
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_absolute_path_outside_cwd_is_shown_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    path = write_article_md(tmp_path / "content", "a")
+    loaded = load_content([tmp_path / "content"], max_file_bytes=MAX)
+    assert loaded.articles[0].source_path == path.resolve().as_posix()

@@ -1,0 +1,197 @@
+"""The parser: answer lead, sections, clauses and the line numbers they report."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from knowledge_service.content.parser import (
+    parse_article,
+    parse_clauses,
+    parse_policy,
+    parse_sections,
+)
+from knowledge_service.content.schemas import (
+    ArticleStatus,
+    Audience,
+    Channel,
+    PolicyRef,
+    PolicyStatus,
+)
+from knowledge_service.errors import InvalidContentError
+from tests.factories import article_text, policy_text
+
+ARTICLE = """---
+id: refund-timeframe
+title: How long does a refund take?
+intents: [billing.refund.timeframe]
+owner: payments@example.com
+policy_sources: [REFUNDS#2.1, FEES]
+last_reviewed: 2026-06-01
+next_review: 2026-12-01
+---
+Refunds reach the original payment method
+within 10 business days of approval.
+
+## Details for agents
+Check the refund case.
+
+### Escalation
+Escalate after 10 days.
+
+## Exceptions
+None.
+"""
+
+
+def test_article_front_matter_and_defaults() -> None:
+    doc = parse_article(ARTICLE, "content/refund.md")
+    assert doc.id == "refund-timeframe"
+    assert doc.policy_sources == [
+        PolicyRef(policy_id="REFUNDS", clause="2.1"),
+        PolicyRef(policy_id="FEES"),
+    ]
+    assert doc.last_reviewed == date(2026, 6, 1)
+    assert doc.status is ArticleStatus.PUBLISHED
+    assert doc.audience is Audience.PUBLIC
+    assert doc.channels == list(Channel)
+    assert doc.locale == "en"
+    assert doc.source_path == "content/refund.md"
+
+
+def test_answer_is_the_text_before_the_first_heading() -> None:
+    doc = parse_article(ARTICLE, "a.md")
+    assert doc.answer == (
+        "Refunds reach the original payment method\nwithin 10 business days of approval."
+    )
+
+
+def test_sections_have_paths_text_offsets_and_file_lines() -> None:
+    doc = parse_article(ARTICLE, "a.md")
+    assert [s.path for s in doc.sections] == [
+        ["Details for agents"],
+        ["Details for agents", "Escalation"],
+        ["Exceptions"],
+    ]
+    assert [s.level for s in doc.sections] == [2, 3, 2]
+    assert [s.text for s in doc.sections] == [
+        "Check the refund case.",
+        "Escalate after 10 days.",
+        "None.",
+    ]
+    # Lines are 1-based lines of the file, counting the front matter.
+    lines = ARTICLE.splitlines()
+    for section in doc.sections:
+        assert section.line is not None
+        assert lines[section.line - 1].lstrip("#").strip() == section.heading
+        assert doc.body[section.start : section.end].lstrip("#").strip().startswith(section.heading)
+
+
+def test_body_without_headings_is_all_answer() -> None:
+    answer, sections = parse_sections("Just one paragraph.\n\nAnd a second.\n")
+    assert answer == "Just one paragraph.\n\nAnd a second."
+    assert sections == []
+
+
+def test_heading_inside_code_block_is_not_a_section() -> None:
+    answer, sections = parse_sections("Lead.\n\n```\n## not a heading\n```\n\n## Real\nText\n")
+    assert [s.heading for s in sections] == ["Real"]
+    assert "not a heading" in answer
+
+
+POLICY = """---
+id: REFUNDS
+title: Refunds policy
+version: 3
+effective_date: 2026-10-01
+owner: legal@example.com
+---
+Preamble text.
+
+## 1 Scope
+Applies to everyone.
+
+## 2 Refunds
+General refund rules.
+
+### 2.1 Refund timeframe
+Approved refunds are paid within 10 business days.
+
+### 2.2. Refund method
+To the original payment method.
+
+## Notes
+Not a clause.
+"""
+
+
+def test_policy_clauses_numbers_text_and_lines() -> None:
+    doc = parse_policy(POLICY, "policies/refunds.md")
+    assert doc.version == "3"
+    assert doc.status is PolicyStatus.ACTIVE
+    assert [c.number for c in doc.clauses] == ["1", "2", "2.1", "2.2"]
+    assert doc.clause("2.1") is not None
+    assert doc.clause("2.1").heading == "Refund timeframe"  # type: ignore[union-attr]
+    assert doc.clause("2.1").text == "Approved refunds are paid within 10 business days."  # type: ignore[union-attr]
+    lines = POLICY.splitlines()
+    for clause in doc.clauses:
+        assert clause.line is not None
+        assert clause.number in lines[clause.line - 1]
+
+
+def test_clause_runs_to_next_heading_of_same_or_higher_level() -> None:
+    doc = parse_policy(POLICY, "p.md")
+    clause_2 = doc.clause("2")
+    assert clause_2 is not None
+    assert "General refund rules." in clause_2.text
+    assert "10 business days" in clause_2.text  # includes its sub-clause 2.1
+    assert "Not a clause." not in clause_2.text
+    assert doc.clause("2.2").text == "To the original payment method."  # type: ignore[union-attr]
+
+
+def test_parse_clauses_ignores_unnumbered_headings() -> None:
+    clauses = parse_clauses("## Intro\nx\n## 4 Fees\ny\n")
+    assert [(c.number, c.heading, c.text) for c in clauses] == [("4", "Fees", "y")]
+
+
+def test_policy_clause_numbered_twice_is_invalid() -> None:
+    text = policy_text(clauses={"2.1 A": "a", "2.1 B": "b"})
+    with pytest.raises(InvalidContentError) as info:
+        parse_policy(text, "policies/refunds.md")
+    assert info.value.field == "clause"
+    assert info.value.line is not None
+
+
+def _key_line(text: str, key: str) -> int:
+    """1-based line of ``key:`` in the front matter."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(f"{key}:"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"status": "archived"}, "status"),
+        ({"last_reviewed": "2026-02-30"}, "last_reviewed"),
+        ({"intents": []}, "intents"),
+        ({"audience": "everyone"}, "audience"),
+        ({"channels": ["fax"]}, "channels.0"),
+        ({"policy_sources": ["refunds 2.1"]}, "policy_sources"),
+        ({"locale": "not a locale"}, "locale"),
+        ({"id": "Has Spaces"}, "id"),
+    ],
+)
+def test_front_matter_error_names_field_and_line(fields: dict[str, object], field: str) -> None:
+    text = article_text(**fields)
+    line = _key_line(text, field.split(".")[0])
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(text, "content/x.md")
+    error = info.value
+    assert (error.field, error.line) == (field, line)
+    assert error.message.startswith(f"content/x.md:{line}: field '{field}': ")
+
+
+def test_missing_field_is_named_at_the_front_matter_start() -> None:
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(article_text(owner=None), "content/x.md")
+    assert info.value.message == "content/x.md:2: field 'owner': is required but missing"
