@@ -36,9 +36,11 @@ def make_engine(url: str) -> Engine:
 
 
 def create_tables(engine: Engine) -> None:
-    """Create every table of every domain (idempotent)."""
-    import knowledge_service.models_registry  # noqa: F401  (registers all tables)
+    """Create the tables of every model module imported so far (idempotent).
 
+    Domains import only their own models; adapters (API, CLI) use
+    ``knowledge_service.models_registry.create_all_tables``, which imports every domain's.
+    """
     SQLModel.metadata.create_all(engine)
 
 

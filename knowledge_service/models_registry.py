@@ -1,6 +1,17 @@
 """Imports every table module so that ``SQLModel.metadata`` knows all tables.
 
-Each domain that adds tables appends its ``models`` module here.
+Each domain that adds tables appends its ``models`` module here. Only adapters (API, CLI) and
+tests import this module: domains below them must not depend on each other's tables.
 """
 
+from sqlalchemy.engine import Engine
+
+from knowledge_service.access import models as access_models  # noqa: F401
 from knowledge_service.content import models as content_models  # noqa: F401
+from knowledge_service.db import create_tables
+from knowledge_service.freshness import models as freshness_models  # noqa: F401
+
+
+def create_all_tables(engine: Engine) -> None:
+    """Create the tables of every domain (idempotent)."""
+    create_tables(engine)

@@ -32,8 +32,11 @@ class IndexSettings(BaseModel):
     )
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
-    dense_weight: float = 0.75
+    dense_weight: float = 0.85
     query_threads: int = 1
+    sync_interval: float = Field(
+        default=5.0, description="Seconds between a server's checks for store changes (0: off)."
+    )
     index_threads: int = 2
 
 
@@ -41,8 +44,29 @@ class FreshnessSettings(BaseModel):
     """Governance check settings (``KS_FRESHNESS__*``)."""
 
     review_window_days: int = 14
-    duplicate_threshold: float = 0.92
+    duplicate_threshold: float = 0.80
     conflict_threshold: float = 0.80
+
+
+class AnswerSettings(BaseModel):
+    """Answer resolution (``KS_ANSWERS__*``).
+
+    ``confidence = sigmoid(calib_score * score + calib_dense * dense + calib_margin * margin
+    + calib_bias)``, where ``score`` is the fused score of the best public article, ``dense``
+    its best unit's cosine and ``margin`` its lead over the runner-up. The coefficients and
+    thresholds come from ``scripts/calibrate_answers.py``
+    (BANKING77 with held-out intents as out-of-scope questions).
+    """
+
+    calib_score: float = 5.05
+    calib_dense: float = 2.86
+    calib_margin: float = 12.97
+    calib_bias: float = -6.4
+    no_answer_threshold: float = 0.77
+    voice_minimum: float = 0.85
+    candidates: int = 8
+    max_question_chars: int = 500
+    cache_size: int = 4096
 
 
 class Settings(BaseSettings):
@@ -60,6 +84,7 @@ class Settings(BaseSettings):
     max_file_bytes: int = 512 * 1024
     index: IndexSettings = IndexSettings()
     freshness: FreshnessSettings = FreshnessSettings()
+    answers: AnswerSettings = AnswerSettings()
 
     @property
     def index_dir(self) -> Path:

@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from knowledge_service.db import create_tables, make_engine
+from knowledge_service.db import make_engine
+from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,6 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
     eng = make_engine(settings.database_url)
-    create_tables(eng)
+    create_all_tables(eng)
     yield eng
     eng.dispose()

@@ -13,6 +13,8 @@ from knowledge_service.content.schemas import Channel
 
 _MD = MarkdownIt("commonmark")
 _MD_NO_HTML = MarkdownIt("commonmark", {"html": False})
+_MAX_STRIP_PASSES = 8
+_TAG_SHAPED = re.compile(r"<(/?[A-Za-z!?][^<>]*)>")
 _PLAIN_CHANNELS = frozenset({Channel.CHAT, Channel.VOICE, Channel.EMAIL})
 _SAFE_TAGS = {
     "p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote",
@@ -39,10 +41,14 @@ def _inline_text(token: Token, *, keep_links: bool) -> str:
 
 
 def markdown_to_plain(markdown: str, *, keep_links: bool = True) -> str:
-    """Markdown to plain text: no markup, list items on their own lines, links spelled out."""
+    """Markdown to plain text: no markup, list items on their own lines, links spelled out.
+
+    Raw HTML is removed first; anything still shaped like a tag loses its angle brackets, so
+    a client that shows the text as HTML shows text.
+    """
     lines: list[str] = []
     list_depth = 0
-    for token in _MD.parse(markdown):
+    for token in _MD.parse(strip_raw_html(markdown)):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             list_depth += 1
         elif token.type in ("bullet_list_close", "ordered_list_close"):
@@ -53,7 +59,15 @@ def markdown_to_plain(markdown: str, *, keep_links: bool = True) -> str:
                 lines.append(("- " if list_depth else "") + text)
         elif token.type in ("fence", "code_block"):
             lines.append(token.content.strip())
-    return re.sub(r"[ \t]+", " ", "\n".join(lines)).strip()
+    return _drop_angle_brackets(re.sub(r"[ \t]+", " ", "\n".join(lines)).strip())
+
+
+def _drop_angle_brackets(text: str) -> str:
+    while True:
+        unbracketed = _TAG_SHAPED.sub(r"\1", text)
+        if unbracketed == text:
+            return text
+        text = unbracketed
 
 
 def markdown_to_speech(markdown: str) -> str:
@@ -72,7 +86,21 @@ def markdown_to_safe_html(markdown: str) -> str:
 
 
 def strip_raw_html(markdown: str) -> str:
-    """Remove raw HTML blocks and inline tags from Markdown, keeping everything else verbatim."""
+    """Remove raw HTML blocks and inline tags from Markdown, keeping everything else verbatim.
+
+    Removing a tag can join the pieces around it into a new one (``<scr<b>ipt>``), so the pass
+    repeats until nothing changes; past a few passes whatever ``<`` is left is escaped.
+    """
+    text = markdown
+    for _ in range(_MAX_STRIP_PASSES):
+        stripped = _strip_raw_html_once(text)
+        if stripped == text:
+            return stripped
+        text = stripped
+    return text.replace("<", "&lt;")
+
+
+def _strip_raw_html_once(markdown: str) -> str:
     lines = markdown.splitlines(keepends=True)
     drop: set[int] = set()
     inline_tags: set[str] = set()

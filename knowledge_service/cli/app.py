@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from knowledge_service.cli import check, content, index, serve
+from knowledge_service.cli import check, content, index, keys, serve
 from knowledge_service.errors import KnowledgeServiceError
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ content.register(app)
 index.register(app)
 check.register(app)
 serve.register(app)
+keys.register(app)
 
 
 @app.command()

@@ -1,9 +1,131 @@
-"""CLI commands: check (to be filled in)."""
+"""CLI command ``check``: the governance check on content folders, no server or import needed.
+
+Exit codes: 0 when no finding blocks (or warns, with ``--fail-on warn``), 1 when one does, 2 when
+the check could not run.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections import defaultdict
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
 import typer
+from rich.console import Console
+
+from knowledge_service import __version__
+from knowledge_service.cli.common import err_console, settings
+from knowledge_service.content.loader import load_content
+from knowledge_service.freshness.report import to_sarif
+from knowledge_service.freshness.schemas import CheckResult, FindingData, Severity
+from knowledge_service.freshness.service import run_check
+from knowledge_service.index.embedder import Embedder, create_embedder
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+class FailOn(StrEnum):
+    BLOCK = "block"
+    WARN = "warn"
+
+
+_STYLE = {Severity.BLOCK: "bold red", Severity.WARN: "yellow", Severity.INFO: "cyan"}
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(2)
+
+
+def _parse_today(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"--today must be an ISO date such as 2026-11-24 (got {value!r})") from None
+
+
+def _embedder(no_embeddings: bool) -> Embedder | None:
+    if no_embeddings:
+        return None
+    try:
+        return create_embedder(settings(), threads=settings().index.index_threads)
+    except Exception as exc:  # a missing or broken model must not look like findings
+        raise _fail(f"could not load the embedding model ({exc}); try --no-embeddings") from exc
+
+
+def print_text(result: CheckResult, console: Console) -> None:
+    """Findings grouped by article (files that failed to load first), then the summary."""
+    groups: dict[str, list[FindingData]] = defaultdict(list)
+    for finding in result.findings:
+        key = ", ".join(finding.article_ids) or (finding.evidence[0].path or "?")
+        groups[key].append(finding)
+    for key, findings in groups.items():
+        console.print(f"[bold]{key}[/bold]", highlight=False)
+        for f in findings:
+            where = (
+                f" [{f.policy_id}#{f.clause}]"
+                if f.clause
+                else (f" [{f.policy_id}]" if f.policy_id else "")
+            )
+            console.print(
+                f"  [{_STYLE[f.severity]}]{f.severity:<5}[/] {f.kind}{where}: {f.message}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    s = result.summary
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(s.by_severity.items())) or "no findings"
+    console.print(
+        f"{s.articles_checked} articles, {s.policies_checked} policies, "
+        f"{s.invalid_files} invalid files: {counts}.",
+        highlight=False,
+    )
+
+
+def check(
+    content: Path | None = typer.Option(None, "--content", help="Articles folder."),
+    policies: Path | None = typer.Option(None, "--policies", help="Policy sources folder."),
+    today: str | None = typer.Option(None, "--today", help="Check as of this date (ISO)."),
+    output: OutputFormat = typer.Option(OutputFormat.TEXT, "--format", help="Output format."),
+    fail_on: FailOn = typer.Option(FailOn.BLOCK, "--fail-on", help="Lowest failing severity."),
+    no_embeddings: bool = typer.Option(
+        False, "--no-embeddings", help="Compare only articles that share an intent (no model)."
+    ),
+) -> None:
+    """Run the governance check on content folders and report the findings."""
+    content_dir = content or settings().content_dir
+    policies_dir = policies or settings().policies_dir
+    for label, folder in (("content", content_dir), ("policies", policies_dir)):
+        if not folder.is_dir():
+            raise _fail(f"{label} folder {folder} does not exist")
+    day = _parse_today(today)
+    loaded = load_content([content_dir, policies_dir], max_file_bytes=settings().max_file_bytes)
+    result = run_check(
+        loaded.articles,
+        loaded.policies,
+        today=day,
+        settings=settings(),
+        embedder=_embedder(no_embeddings),
+        invalid=loaded.invalid,
+    )
+    if output == OutputFormat.JSON:
+        typer.echo(json.dumps(result.as_json(), indent=2))
+    elif output == OutputFormat.SARIF:
+        typer.echo(json.dumps(to_sarif(result, tool_version=__version__), indent=2))
+    else:
+        print_text(result, Console(force_terminal=None if sys.stdout.isatty() else False))
+    if result.fails(Severity(fail_on.value)):
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("check")(check)

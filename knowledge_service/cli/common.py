@@ -7,7 +7,8 @@ from functools import lru_cache
 from rich.console import Console
 from sqlalchemy.engine import Engine
 
-from knowledge_service.db import create_tables, make_engine
+from knowledge_service.db import make_engine
+from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings, get_settings
 
 console = Console()
@@ -22,5 +23,5 @@ def settings() -> Settings:
 def engine() -> Engine:
     """The store's engine with every table created."""
     eng = make_engine(settings().database_url)
-    create_tables(eng)
+    create_all_tables(eng)
     return eng

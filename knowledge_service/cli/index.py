@@ -1,9 +1,147 @@
-"""CLI commands: index (to be filled in)."""
+"""CLI commands: ``search``, ``index rebuild|status`` and ``eval``."""
 
 from __future__ import annotations
 
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from knowledge_service.cli.common import console, engine, err_console, settings
+from knowledge_service.content.schemas import Audience, Channel
+from knowledge_service.index.cache import EmbeddingCache
+from knowledge_service.index.embedder import Embedder, create_embedder
+from knowledge_service.index.evaluation import evaluate_dataset
+from knowledge_service.index.schemas import IndexStatus, SearchFilters
+from knowledge_service.index.service import SearchService
+
+index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
+
+
+@lru_cache
+def _embedder(threads: int | None = None) -> Embedder:
+    return create_embedder(settings(), threads=threads)
+
+
+def _service() -> SearchService:
+    return SearchService(settings(), engine(), _embedder(settings().index.index_threads))
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)  # type: ignore[arg-type]
+
+        yield update
+
+
+def _print_status(status: IndexStatus, as_json: bool) -> None:
+    if as_json:
+        console.print_json(status.model_dump_json())
+        return
+    table = Table(title="Search index", show_header=False)
+    for key, value in status.model_dump().items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+@index_app.command("rebuild")
+def rebuild(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Index every current article version from scratch."""
+    with _progress_bar() as update:
+        status = _service().rebuild(lambda d, t: update("Embedding units", d, t))
+    _print_status(status, as_json)
+
+
+@index_app.command("status")
+def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Bring the index level with the store (load, catch up or rebuild) and show where it stands."""
+    with _progress_bar() as update:
+        current = _service().open(lambda d, t: update("Embedding units", d, t))
+    _print_status(current, as_json)
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="The question or keywords.")],
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=100)] = 10,
+    channel: Annotated[Channel | None, typer.Option(help="Only articles served here.")] = None,
+    audience: Annotated[Audience | None, typer.Option(help="Only this audience.")] = None,
+    locale: Annotated[str | None, typer.Option(help="Locale tag or language.")] = None,
+    intent: Annotated[str | None, typer.Option(help="Only articles for this intent.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search published articles (hybrid dense + BM25, ranked as whole articles)."""
+    service = SearchService(settings(), engine(), _embedder(settings().index.query_threads))
+    with _progress_bar() as update:
+        service.open(lambda d, t: update("Embedding units", d, t))
+    filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
+    hits = service.search(query, top_k=top_k, filters=filters)
+    if as_json:
+        console.print_json(json.dumps([h.model_dump(mode="json") for h in hits]))
+        return
+    table = Table(title=f"Search: {query}")
+    for name in ("#", "score", "article", "version", "section", "snippet"):
+        table.add_column(name, overflow="fold")
+    for n, hit in enumerate(hits, start=1):
+        table.add_row(
+            str(n),
+            f"{hit.score:.3f}",
+            hit.article_id,
+            str(hit.version),
+            hit.section or "",
+            hit.snippet[:120],
+        )
+    console.print(table)
+
+
+def eval_command(
+    dataset_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False)],
+    limit: Annotated[int | None, typer.Option(min=1, help="Score the first N queries.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    cache: Annotated[
+        Path | None, typer.Option(help="Embedding cache file to reuse across runs.")
+    ] = None,
+) -> None:
+    """Evaluate retrieval on a BEIR-style set through the real import and index path."""
+    embedder = _embedder(settings().index.index_threads)
+    with tempfile.TemporaryDirectory(prefix="ks-eval-") as tmp, _progress_bar() as update:
+        result, _ = evaluate_dataset(
+            dataset_dir,
+            embedder,
+            Path(tmp),
+            limit=limit,
+            base_settings=settings(),
+            on_phase=update,
+            cache=EmbeddingCache(cache) if cache else None,
+        )
+    if as_json:
+        console.print_json(json.dumps(result.__dict__))
+        return
+    table = Table(title=f"{result.dataset}: {result.queries} queries, {result.articles} articles")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in result.metrics.items():
+        table.add_row(name, f"{value:.4f}")
+    for name, value in result.seconds.items():
+        table.add_row(f"{name} seconds", f"{value:.1f}")
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("search")(search)
+    app.command("eval")(eval_command)
+    app.add_typer(index_app, name="index")

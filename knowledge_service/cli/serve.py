@@ -1,9 +1,56 @@
-"""CLI commands: serve (to be filled in)."""
+"""CLI command: ``serve`` (the HTTP API under uvicorn)."""
 
 from __future__ import annotations
 
+import importlib.util
+from typing import Annotated, Any
+
 import typer
+
+from knowledge_service.cli.common import console, engine, settings
+
+
+def _uvicorn_options() -> dict[str, Any]:
+    """uvloop and httptools where installed (much faster with several workers)."""
+    options: dict[str, Any] = {}
+    if importlib.util.find_spec("uvloop") is not None:
+        options["loop"] = "uvloop"
+    if importlib.util.find_spec("httptools") is not None:
+        options["http"] = "httptools"
+    return options
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+) -> None:
+    """Make the search index current, then serve the HTTP API."""
+    import uvicorn
+
+    from knowledge_service.api.app import build_search_service, create_app
+
+    cfg = settings()
+    with console.status("Making the search index current..."):
+        search_service = build_search_service(cfg, engine())
+    base = f"http://{host}:{port}"
+    typer.echo(f"Serving on {base}\n  API docs: {base}/docs\n  health:   {base}/healthz")
+    options = _uvicorn_options()
+    if workers == 1:
+        app = create_app(cfg, engine=engine(), search_service=search_service)
+        uvicorn.run(app, host=host, port=port, **options)
+    else:
+        # Each worker builds its own app (and loads the index the call above brought up to date).
+        uvicorn.run(
+            "knowledge_service.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            **options,
+        )
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("serve")(serve)

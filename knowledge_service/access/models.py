@@ -1,0 +1,33 @@
+"""Tables of the access domain: API keys, stored as hashes only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from knowledge_service.content.models import UTCDateTime, utcnow
+
+
+class ApiKey(SQLModel, table=True):
+    """One API key. The secret is never stored: only its SHA-256 and a public lookup prefix."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True, max_length=200)
+    prefix: str = Field(unique=True, index=True, max_length=32)
+    key_hash: str = Field(max_length=64)
+    role: str
+    owner: str | None = Field(default=None, index=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

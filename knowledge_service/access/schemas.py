@@ -1,0 +1,101 @@
+"""Roles, permissions and the authenticated caller (pure data)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Role(StrEnum):
+    """What a key may do. Each role includes everything the one before it may do."""
+
+    BOT = "bot"
+    AGENT = "agent"
+    OWNER = "owner"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    """One capability a route requires."""
+
+    ANSWER = "answer"
+    SEARCH = "search"
+    READ_ARTICLES = "read_articles"
+    READ_POLICIES = "read_policies"
+    READ_FINDINGS = "read_findings"
+    UPDATE_FINDINGS = "update_findings"
+    ADMINISTER = "administer"
+
+
+_AGENT = frozenset(
+    {
+        Permission.ANSWER,
+        Permission.SEARCH,
+        Permission.READ_ARTICLES,
+        Permission.READ_POLICIES,
+        Permission.READ_FINDINGS,
+    }
+)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.BOT: frozenset({Permission.ANSWER}),
+    Role.AGENT: _AGENT,
+    # An owner's UPDATE_FINDINGS is further limited to findings on the articles they own.
+    Role.OWNER: _AGENT | {Permission.UPDATE_FINDINGS},
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def roles_for(permission: Permission) -> tuple[Role, ...]:
+    """Every role that grants ``permission``, in role order."""
+    return tuple(role for role in Role if permission in ROLE_PERMISSIONS[role])
+
+
+class Principal(BaseModel):
+    """The caller a request was authenticated as.
+
+    Attributes:
+        name: The key's name (who it was issued to).
+        prefix: The key's public lookup prefix.
+        role: The key's role.
+        owner: For ``owner`` keys, the article ``owner`` value this key acts for.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    prefix: str
+    role: Role
+    owner: str | None = None
+
+    def has(self, permission: Permission) -> bool:
+        """Whether the role grants ``permission`` (ownership limits are checked separately)."""
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    def owns(self, article_owner: str | None) -> bool:
+        """Whether this caller is the owner of an article whose ``owner`` is ``article_owner``."""
+        return self.owner is not None and article_owner is not None and self.owner == article_owner
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class ApiKeyPublic(BaseModel):
+    """What may be shown about a key: never its secret or its hash."""
+
+    name: str
+    prefix: str
+    role: Role
+    owner: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class IssuedKey(BaseModel):
+    """A newly created key: ``secret`` is shown once and never stored."""
+
+    secret: str
+    key: ApiKeyPublic

@@ -1,0 +1,165 @@
+"""API keys: issue, list, revoke and authenticate; role and ownership checks.
+
+A key reads ``ks_<prefix>_<secret>``. The prefix is public and finds the row; the store keeps
+only the SHA-256 of the whole key, compared in constant time. The secret has 256 bits of
+entropy, so a plain (unsalted, fast) hash is safe here, as it is for GitHub tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Collection, Sequence
+
+from sqlmodel import Session
+
+from knowledge_service.access import repository
+from knowledge_service.access.models import ApiKey
+from knowledge_service.access.schemas import (
+    ApiKeyPublic,
+    IssuedKey,
+    Principal,
+    Role,
+)
+from knowledge_service.content.models import utcnow
+from knowledge_service.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+
+KEY_SCHEME = "ks"
+_PREFIX_BYTES = 6
+_SECRET_BYTES = 32
+_MAX_KEY_CHARS = 200
+# Compared against when the prefix is unknown, so a miss costs the same as a wrong secret.
+_DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
+
+
+def hash_key(raw_key: str) -> str:
+    """The SHA-256 hex digest under which a key is stored."""
+    return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
+
+
+def generate_key() -> tuple[str, str]:
+    """A new random key and its public prefix: ``(ks_<prefix>_<secret>, prefix)``."""
+    prefix = secrets.token_hex(_PREFIX_BYTES)
+    return f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(_SECRET_BYTES)}", prefix
+
+
+def parse_prefix(raw_key: str) -> str | None:
+    """The prefix of a well-formed key, or None when ``raw_key`` is not shaped like one."""
+    if len(raw_key) > _MAX_KEY_CHARS:
+        return None
+    scheme, _, rest = raw_key.partition("_")
+    prefix, sep, secret = rest.partition("_")
+    if scheme != KEY_SCHEME or not sep or not secret or len(prefix) != 2 * _PREFIX_BYTES:
+        return None
+    return prefix
+
+
+def to_public(key: ApiKey) -> ApiKeyPublic:
+    return ApiKeyPublic(
+        name=key.name,
+        prefix=key.prefix,
+        role=Role(key.role),
+        owner=key.owner,
+        created_at=key.created_at,
+        revoked_at=key.revoked_at,
+    )
+
+
+def create_key(session: Session, *, name: str, role: Role, owner: str | None = None) -> IssuedKey:
+    """Issue a new key; the returned ``secret`` is the only copy of it anywhere.
+
+    Args:
+        session: An open session (the caller commits).
+        name: A unique name saying who or what uses the key.
+        role: What the key may do.
+        owner: For ``owner`` keys (required there, refused elsewhere), the article ``owner``
+            value whose articles this key may manage.
+
+    Raises:
+        InvalidRequestError: The name is empty, or ``owner`` is missing or misplaced.
+        ConflictError: A key with this name already exists.
+    """
+    name = name.strip()
+    owner = owner.strip() if owner else None
+    if not name or len(name) > 200:
+        raise InvalidRequestError("name", "must be 1 to 200 characters")
+    if role == Role.OWNER and not owner:
+        raise InvalidRequestError("owner", "an owner key needs the owner it acts for")
+    if role != Role.OWNER and owner:
+        raise InvalidRequestError("owner", f"only owner keys act for an owner, not {role} keys")
+    if repository.get_key_by_name(session, name) is not None:
+        raise ConflictError(f"a key named {name!r} already exists")
+    secret, prefix = generate_key()
+    key = ApiKey(name=name, prefix=prefix, key_hash=hash_key(secret), role=role, owner=owner)
+    session.add(key)
+    session.flush()
+    return IssuedKey(secret=secret, key=to_public(key))
+
+
+def list_keys(session: Session, *, include_revoked: bool = True) -> list[ApiKeyPublic]:
+    """Every key, oldest first, without secrets."""
+    return [to_public(k) for k in repository.list_keys(session, include_revoked=include_revoked)]
+
+
+def revoke_key(session: Session, name_or_prefix: str) -> ApiKeyPublic:
+    """Revoke a key found by its name or its prefix; it stops working at once.
+
+    Raises:
+        NotFoundError: No key has that name or prefix.
+        ConflictError: The key is already revoked.
+    """
+    key = repository.get_key_by_name(session, name_or_prefix) or repository.get_key_by_prefix(
+        session, name_or_prefix
+    )
+    if key is None:
+        raise NotFoundError("API key", name_or_prefix)
+    if key.is_revoked:
+        raise ConflictError(f"the key {key.name!r} is already revoked")
+    key.revoked_at = utcnow()
+    session.add(key)
+    session.flush()
+    return to_public(key)
+
+
+def authenticate(session: Session, raw_key: str | None) -> Principal:
+    """The caller a raw bearer key belongs to.
+
+    Raises:
+        AuthenticationError: No key, a malformed or unknown key, or a revoked key.
+    """
+    if not raw_key:
+        raise AuthenticationError("an API key is required: send 'Authorization: Bearer <key>'")
+    prefix = parse_prefix(raw_key)
+    key = repository.get_key_by_prefix(session, prefix) if prefix else None
+    matches = hmac.compare_digest(key.key_hash if key else _DUMMY_HASH, hash_key(raw_key))
+    if key is None or not matches:
+        raise AuthenticationError("the API key is not valid")
+    if key.is_revoked:
+        raise AuthenticationError("the API key has been revoked")
+    return Principal(name=key.name, prefix=key.prefix, role=Role(key.role), owner=key.owner)
+
+
+def authorize_roles(principal: Principal, roles: Sequence[Role]) -> None:
+    """Raise :class:`PermissionDeniedError` unless the caller is an admin or in ``roles``."""
+    if principal.role != Role.ADMIN and principal.role not in roles:
+        allowed = ", ".join(sorted({str(r) for r in roles} | {str(Role.ADMIN)}))
+        raise PermissionDeniedError(f"a {principal.role} key may not do this (needs: {allowed})")
+
+
+def authorize_owner(principal: Principal, owners: Collection[str], what: str) -> None:
+    """Raise :class:`PermissionDeniedError` unless the caller is an admin or one of ``owners``.
+
+    Args:
+        principal: The caller.
+        owners: The ``owner`` values of the articles concerned.
+        what: The action, for the message ("change this finding").
+    """
+    if not principal.is_admin and not any(principal.owns(owner) for owner in owners):
+        raise PermissionDeniedError(f"only an owner of the article or an admin may {what}")

@@ -1,0 +1,74 @@
+"""The queries the answer engine needs: versions, policy labels and findings, now or as of."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, or_, select
+
+from knowledge_service.answers.schemas import Citation, FreshnessNote
+from knowledge_service.content import repository as content_repository
+from knowledge_service.content.models import ArticleVersion
+from knowledge_service.content.schemas import ArticleDocument, ArticleStatus
+from knowledge_service.errors import NotFoundError
+from knowledge_service.freshness.models import Finding
+from knowledge_service.freshness.service import findings_for_article
+
+
+def article_version(session: Session, article_id: str, version: int) -> ArticleVersion:
+    row = content_repository.get_article_version(session, article_id, version)
+    if row is None:
+        raise NotFoundError("article", article_id, version)
+    return row
+
+
+def published_documents_as_of(
+    session: Session, as_of: datetime
+) -> tuple[list[tuple[ArticleDocument, int]], int]:
+    """(document, version) of every article that was published at ``as_of``, and the store's
+    watermark then (the largest version ``seq`` written by ``as_of``, whatever its status).
+
+    The watermark identifies the whole store state at ``as_of``; the largest ``seq`` among the
+    published versions alone does not (retiring an article leaves it unchanged).
+    """
+    rows = content_repository.article_versions_as_of(session, as_of)
+    watermark = max((row.seq or 0 for row in rows), default=0)
+    docs = [
+        (row.to_document(), row.version) for row in rows if row.status == ArticleStatus.PUBLISHED
+    ]
+    return docs, watermark
+
+
+def citations(session: Session, doc: ArticleDocument, as_of: datetime | None) -> list[Citation]:
+    """The policy clauses behind an article, with the policy version in force then."""
+    rows = (
+        content_repository.policy_versions_as_of(session, as_of)
+        if as_of is not None
+        else content_repository.current_policy_versions(session)
+    )
+    labels = {row.policy_id: row.policy_version for row in rows}
+    return [
+        Citation(
+            policy_id=ref.policy_id, clause=ref.clause, policy_version=labels.get(ref.policy_id)
+        )
+        for ref in doc.policy_sources
+    ]
+
+
+def freshness_notes(
+    session: Session, article_id: str, as_of: datetime | None
+) -> list[FreshnessNote]:
+    """The findings touching an article: the open ones now, or those open at ``as_of``."""
+    if as_of is None:
+        findings = findings_for_article(session, article_id)
+    else:
+        findings = list(
+            session.exec(
+                select(Finding).where(
+                    col(Finding.article_key).contains(f"|{article_id}|"),
+                    Finding.first_seen_at <= as_of,
+                    or_(col(Finding.resolved_at).is_(None), col(Finding.resolved_at) > as_of),
+                )
+            ).all()
+        )
+    return [FreshnessNote(kind=f.kind, severity=f.severity, message=f.message) for f in findings]

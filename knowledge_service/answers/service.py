@@ -1,0 +1,272 @@
+"""Resolve a question to one canonical article version and render it for a channel.
+
+Resolution is channel-independent: the best published public article is *the* answer to a
+question (agents fall back to internal articles only when no public one is confident), so every
+channel that may see the article gets the same article and version. Channels then differ only
+in rendering and in what they may see: a channel that may not see the canonical article, or a
+customer channel facing a blocking finding, escalates to a human.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+
+from knowledge_service.answers import repository
+from knowledge_service.answers.receipts import make_receipt
+from knowledge_service.answers.render import render_answer
+from knowledge_service.answers.rules import Thresholds, decide_status, is_visible
+from knowledge_service.answers.schemas import (
+    Alternative,
+    AnswerResult,
+    AnswerStatus,
+    Citation,
+    FreshnessNote,
+)
+from knowledge_service.content.models import ArticleVersion
+from knowledge_service.content.schemas import Audience, Channel
+from knowledge_service.db import session_scope
+from knowledge_service.errors import InvalidRequestError
+from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.schemas import SearchFilters, SearchHit
+from knowledge_service.index.service import SearchService
+from knowledge_service.settings import AnswerSettings, Settings
+
+_MARKDOWN_CHANNELS = frozenset({Channel.AGENT, Channel.WEB})
+
+
+@dataclass(frozen=True)
+class AnswerQuery:
+    """One question to resolve."""
+
+    question: str
+    channel: Channel
+    locale: str | None = None
+    as_of: datetime | None = None
+
+
+def confidence_of(hits: Sequence[SearchHit], best: SearchHit | None, cfg: AnswerSettings) -> float:
+    """Calibrated probability that ``best`` is the right answer (see :class:`AnswerSettings`)."""
+    if best is None:
+        return 0.0
+    runner_up = next((h.score for h in hits if h.article_id != best.article_id), 0.0)
+    margin = max(0.0, best.score - runner_up)
+    logit = (
+        cfg.calib_score * best.score
+        + cfg.calib_dense * best.dense_score
+        + cfg.calib_margin * margin
+        + cfg.calib_bias
+    )
+    return round(1.0 / (1.0 + math.exp(-logit)), 4)
+
+
+def thresholds_of(cfg: AnswerSettings) -> Thresholds:
+    return Thresholds(
+        no_answer=cfg.no_answer_threshold,
+        channel_minimum={Channel.VOICE: max(cfg.voice_minimum, cfg.no_answer_threshold)},
+    )
+
+
+def pick_canonical(
+    hits: Sequence[SearchHit], channel: Channel, cfg: AnswerSettings
+) -> tuple[SearchHit | None, list[SearchHit]]:
+    """The canonical hit and the pool it was ranked in: public first; agents fall back to
+    internal articles when no public one clears the no-answer threshold.
+
+    An internal candidate is ranked against every hit: among the few internal articles alone,
+    its lead over the runner-up (and so its confidence) would be inflated, and a weaker internal
+    article would displace a better public one.
+    """
+    public = [h for h in hits if h.audience == Audience.PUBLIC]
+    best = public[0] if public else None
+    if channel == Channel.AGENT and confidence_of(public, best, cfg) < cfg.no_answer_threshold:
+        internal = [h for h in hits if h.audience == Audience.INTERNAL]
+        if internal and confidence_of(hits, internal[0], cfg) > confidence_of(public, best, cfg):
+            return internal[0], list(hits)
+    return best, public
+
+
+class AnswerService:
+    """The answer engine behind ``/v1/answer``.
+
+    Args:
+        settings: Service settings (``settings.answers`` holds calibration and thresholds).
+        engine: The content store (and findings).
+        search: The hybrid search service, already opened.
+    """
+
+    def __init__(self, settings: Settings, engine: Engine, search: SearchService) -> None:
+        self.settings = settings
+        self.cfg = settings.answers
+        self.engine = engine
+        self.search = search
+        self.thresholds = thresholds_of(self.cfg)
+        self._hits_cache: OrderedDict[tuple[str, str | None, int], list[SearchHit]] = OrderedDict()
+        self._as_of_indexes: OrderedDict[int, HybridIndex] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def answer(
+        self,
+        question: str,
+        channel: Channel,
+        *,
+        locale: str | None = None,
+        as_of: datetime | None = None,
+    ) -> AnswerResult:
+        """Resolve one question for one channel."""
+        return self.answer_many([AnswerQuery(question, channel, locale, as_of)])[0]
+
+    def answer_many(self, queries: Sequence[AnswerQuery]) -> list[AnswerResult]:
+        """Resolve many questions; current-knowledge questions share one batched encode."""
+        for query in queries:
+            self.validate(query)
+        hits = self._hits_for(queries)
+        return [self._resolve(q, h) for q, h in zip(queries, hits, strict=True)]
+
+    def validate(self, query: AnswerQuery) -> None:
+        """Raise InvalidRequestError for a question the engine will not try to answer."""
+        text = query.question.strip()
+        if not text:
+            raise InvalidRequestError("q", "the question is empty")
+        if len(text) > self.cfg.max_question_chars:
+            raise InvalidRequestError(
+                "q", f"the question is longer than {self.cfg.max_question_chars} characters"
+            )
+        if query.as_of is not None and query.as_of.tzinfo is None:
+            raise InvalidRequestError("as_of", "the timestamp needs a time zone (e.g. Z)")
+        if query.as_of is not None and query.as_of > datetime.now(UTC):
+            raise InvalidRequestError("as_of", "the timestamp is in the future")
+
+    def _hits_for(self, queries: Sequence[AnswerQuery]) -> list[list[SearchHit]]:
+        watermark = self.search.watermark
+        results: list[list[SearchHit] | None] = []
+        missing: dict[tuple[str, str | None], list[int]] = {}
+        for i, query in enumerate(queries):
+            if query.as_of is not None:
+                results.append(self._hits_as_of(query))
+                continue
+            key = (" ".join(query.question.lower().split()), query.locale, watermark)
+            with self._lock:
+                cached = self._hits_cache.get(key)
+                if cached is not None:
+                    self._hits_cache.move_to_end(key)
+            results.append(cached)
+            if cached is None:
+                missing.setdefault((query.question.strip(), query.locale), []).append(i)
+        by_locale: dict[str | None, list[tuple[str, list[int]]]] = {}
+        for (text, locale), positions in missing.items():
+            by_locale.setdefault(locale, []).append((text, positions))
+        for locale, items in by_locale.items():
+            found = self.search.search_many(
+                [text for text, _ in items],
+                top_k=self.cfg.candidates,
+                filters=SearchFilters(locale=locale),
+            )
+            for (text, positions), hits in zip(items, found, strict=True):
+                self._remember((" ".join(text.lower().split()), locale, watermark), hits)
+                for i in positions:
+                    results[i] = hits
+        return [r if r is not None else [] for r in results]
+
+    def _remember(self, key: tuple[str, str | None, int], hits: list[SearchHit]) -> None:
+        with self._lock:
+            self._hits_cache[key] = hits
+            while len(self._hits_cache) > self.cfg.cache_size:
+                self._hits_cache.popitem(last=False)
+
+    def _hits_as_of(self, query: AnswerQuery) -> list[SearchHit]:
+        assert query.as_of is not None
+        with session_scope(self.engine) as session:
+            docs, key = repository.published_documents_as_of(session, query.as_of)
+        with self._lock:
+            index = self._as_of_indexes.get(key)
+        if index is None:
+            index = HybridIndex(
+                self.search.embedder,
+                config=self.search.config,
+                options=self.search.options,
+                cache=self.search.cache,
+            )
+            index.upsert(docs)
+            with self._lock:
+                self._as_of_indexes[key] = index
+                while len(self._as_of_indexes) > 4:
+                    self._as_of_indexes.popitem(last=False)
+        return index.search(
+            query.question, top_k=self.cfg.candidates, filters=SearchFilters(locale=query.locale)
+        )
+
+    def _resolve(self, query: AnswerQuery, hits: list[SearchHit]) -> AnswerResult:
+        as_of = query.as_of or datetime.now(UTC)
+        best, pool = pick_canonical(hits, query.channel, self.cfg)
+        confidence = confidence_of(pool, best, self.cfg)
+        if best is None or confidence < self.thresholds.no_answer:
+            return AnswerResult(
+                status=AnswerStatus.NO_ANSWER,
+                channel=query.channel,
+                confidence=confidence,
+                as_of=as_of,
+                reason="no article answers this question confidently",
+            )
+        with session_scope(self.engine) as session:
+            row = repository.article_version(session, best.article_id, best.version)
+            notes = repository.freshness_notes(session, best.article_id, query.as_of)
+            citations = repository.citations(session, row.to_document(), query.as_of)
+        return self._build(query, best, hits, row, notes, citations, confidence, as_of)
+
+    def _build(
+        self,
+        query: AnswerQuery,
+        best: SearchHit,
+        hits: Sequence[SearchHit],
+        row: ArticleVersion,
+        notes: list[FreshnessNote],
+        citations: list[Citation],
+        confidence: float,
+        as_of: datetime,
+    ) -> AnswerResult:
+        doc = row.to_document()
+        channel = query.channel
+        status, reason = decide_status(
+            confidence=confidence,
+            channel=channel,
+            visible=is_visible(doc, channel),
+            freshness=notes,
+            thresholds=self.thresholds,
+        )
+        if status != AnswerStatus.ANSWERED:
+            # A human takes it: nothing of an article the channel may not serve leaves here.
+            return AnswerResult(
+                status=status, channel=channel, confidence=confidence, as_of=as_of, reason=reason
+            )
+        is_agent = channel == Channel.AGENT
+        return AnswerResult(
+            status=status,
+            channel=channel,
+            article_id=doc.id,
+            version=row.version,
+            title=doc.title,
+            answer=render_answer(doc.answer, channel),
+            answer_format="markdown" if channel in _MARKDOWN_CHANNELS else "text",
+            confidence=confidence,
+            intent=doc.intents[0],
+            citations=citations,
+            freshness=notes,
+            receipt=make_receipt(doc.id, row.version, row.content_hash),
+            as_of=as_of,
+            alternatives=[
+                Alternative(
+                    article_id=h.article_id, version=h.version, title=h.title, score=h.score
+                )
+                for h in hits
+                if h.article_id != doc.id
+            ][:3]
+            if is_agent
+            else [],
+        )

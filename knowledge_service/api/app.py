@@ -1,0 +1,135 @@
+"""The FastAPI application factory.
+
+Heavy objects (the engine, the embedder and the search service) are built once in the lifespan
+and kept on ``app.state``. Tests pass their own to :func:`create_app`::
+
+    app = create_app(settings, engine=engine, search_service=FakeSearchService())
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from knowledge_service import __version__
+from knowledge_service.answers.batcher import MicroBatcher
+from knowledge_service.answers.service import AnswerService
+from knowledge_service.api.background import IndexFollower
+from knowledge_service.api.deps import MAX_BODY_BYTES
+from knowledge_service.api.errors import install_error_handlers
+from knowledge_service.api.middleware import BodySizeLimitMiddleware
+from knowledge_service.api.openapi import finalize_openapi
+from knowledge_service.api.routers import ROUTERS
+from knowledge_service.db import make_engine
+from knowledge_service.index.embedder import create_embedder
+from knowledge_service.index.service import SearchService
+from knowledge_service.models_registry import create_all_tables
+from knowledge_service.settings import Settings, get_settings
+
+DESCRIPTION = """\
+A governed knowledge service for customer-contact teams: one answer for every channel, search
+for agents, versioned articles and policy sources, and the findings of the governance check.
+
+Every route under `/v1` needs an API key (`Authorization: Bearer <key>`) whose role allows it:
+`bot` may only ask for answers; `agent` may also search and read articles, policies and
+findings; `owner` may also update findings on the articles it owns; `admin` may do everything.
+Every error is `application/problem+json` (RFC 9457).
+"""
+
+TAGS = [
+    {"name": "health", "description": "Liveness and readiness (no key needed)."},
+    {"name": "answers", "description": "One canonical answer per question, for every channel."},
+    {"name": "search", "description": "Hybrid search with freshness, for agents."},
+    {"name": "articles", "description": "Knowledge articles and their versions."},
+    {"name": "policies", "description": "Policy sources and their clauses."},
+    {"name": "findings", "description": "Findings of the governance check."},
+]
+
+
+def build_search_service(settings: Settings, engine: Engine) -> SearchService:
+    """The real search service: the configured embedder and the on-disk index, made current."""
+    service = SearchService(settings, engine, create_embedder(settings))
+    service.open()
+    return service
+
+
+def _lifespan(
+    settings: Settings, engine: Engine | None, search_service: SearchService | None
+) -> Callable[[FastAPI], Any]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned_engine = engine is None
+        app.state.settings = settings
+        app.state.engine = engine or make_engine(settings.database_url)
+        if owned_engine:
+            create_all_tables(app.state.engine)
+        app.state.search_service = search_service or build_search_service(
+            settings, app.state.engine
+        )
+        follower = None
+        if search_service is None and settings.index.sync_interval > 0:
+            follower = IndexFollower(app.state.search_service, settings.index.sync_interval)
+            follower.start()
+        app.state.answer_service = AnswerService(
+            settings, app.state.engine, app.state.search_service
+        )
+        app.state.answer_batcher = MicroBatcher(app.state.answer_service.answer_many)
+        try:
+            yield
+        finally:
+            app.state.answer_batcher.close()
+            if follower is not None:
+                follower.stop()
+            if owned_engine:
+                app.state.engine.dispose()
+
+    return lifespan
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    search_service: SearchService | None = None,
+) -> FastAPI:
+    """Build the HTTP API.
+
+    Args:
+        settings: The service settings (default: from the environment).
+        engine: A ready engine with tables created (default: built from ``settings``).
+        search_service: A ``SearchService`` that is already open, or a test double (default:
+            built in the lifespan with the configured embedder, then opened).
+
+    Returns:
+        The application; serve it with uvicorn (``knowledge-service serve``).
+    """
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="knowledge-service",
+        version=__version__,
+        summary="Governed knowledge for chatbots, voice bots and agent assist.",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=_lifespan(settings, engine, search_service),
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    for router in ROUTERS:
+        app.include_router(router)
+    _install_openapi(app)
+    return app
+
+
+def _install_openapi(app: FastAPI) -> None:
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = finalize_openapi(original())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,203 @@
+"""One class-to-status table and one handler turning every error into RFC 9457 problem+json.
+
+Domain errors carry data, never HTTP codes; this module is the only place that maps them.
+"""
+
+from __future__ import annotations
+
+import http
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from knowledge_service.api.schemas import ParameterProblem, Problem
+from knowledge_service.errors import (
+    AuthenticationError,
+    ConflictError,
+    IndexNotReadyError,
+    InvalidContentError,
+    InvalidRequestError,
+    KnowledgeServiceError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:knowledge-service:problem:"
+WWW_AUTHENTICATE = 'Bearer realm="knowledge-service"'
+
+# (status, slug, title) per domain error; looked up along the class's MRO.
+ERROR_STATUS: dict[type[KnowledgeServiceError], tuple[int, str, str]] = {
+    NotFoundError: (404, "not-found", "Not found"),
+    ConflictError: (409, "conflict", "Conflict"),
+    InvalidContentError: (422, "invalid-content", "Invalid content"),
+    InvalidRequestError: (400, "invalid-request", "Invalid request"),
+    AuthenticationError: (401, "unauthenticated", "Authentication required"),
+    PermissionDeniedError: (403, "forbidden", "Permission denied"),
+    IndexNotReadyError: (503, "index-not-ready", "Index not ready"),
+    KnowledgeServiceError: (500, "internal-error", "Internal error"),
+}
+
+_HTTP_SLUGS = {
+    400: "invalid-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    429: "too-many-requests",
+    503: "unavailable",
+}
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+def problem_response(
+    request: Request | None,
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    instance: str | None = None,
+    **extra: Any,
+) -> ProblemResponse:
+    """Build a problem+json response; ``instance`` defaults to the request's path."""
+    phrase = http.HTTPStatus(status).phrase if status in http.HTTPStatus._value2member_map_ else ""
+    body = Problem(
+        type=PROBLEM_TYPE_PREFIX + (slug or _HTTP_SLUGS.get(status, "http-error")),
+        title=title or phrase or "Error",
+        status=status,
+        detail=detail,
+        instance=instance or (request.url.path if request is not None else None),
+        **extra,
+    )
+    return ProblemResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
+
+
+def status_of(error: KnowledgeServiceError) -> tuple[int, str, str]:
+    """The (status, slug, title) of a domain error."""
+    for cls in type(error).__mro__:
+        if cls in ERROR_STATUS:
+            return ERROR_STATUS[cls]
+    return ERROR_STATUS[KnowledgeServiceError]
+
+
+def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, KnowledgeServiceError)
+    status, slug, title = status_of(exc)
+    if status >= 500 and status != 503:
+        logger.error("unmapped domain error on %s", request.url.path, exc_info=exc)
+    extra: dict[str, Any] = {}
+    headers: dict[str, str] | None = None
+    if isinstance(exc, InvalidRequestError):
+        extra["errors"] = [
+            ParameterProblem(location="request", parameter=exc.parameter, problem=exc.problem)
+        ]
+    if isinstance(exc, AuthenticationError):
+        has_credentials = "authorization" in request.headers
+        headers = {
+            "WWW-Authenticate": WWW_AUTHENTICATE
+            + (', error="invalid_token"' if has_credentials else "")
+        }
+    return problem_response(
+        request, status, exc.message, slug=slug, title=title, headers=headers, **extra
+    )
+
+
+def _location_and_name(loc: tuple[Any, ...] | list[Any]) -> tuple[str, str]:
+    parts = [str(p) for p in loc]
+    if not parts:
+        return "request", "request"
+    return parts[0], ".".join(parts[1:]) or parts[0]
+
+
+def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for error in exc.errors():
+        location, name = _location_and_name(error.get("loc", ()))
+        problems.append(
+            ParameterProblem(
+                location=location, parameter=name, problem=str(error.get("msg", "is not valid"))
+            )
+        )
+    detail = "; ".join(f"{p.location} parameter '{p.parameter}': {p.problem}" for p in problems)
+    return problem_response(
+        request,
+        400,
+        detail or "the request is not valid",
+        slug="invalid-request",
+        title="Invalid request",
+        errors=[p.model_dump() for p in problems],
+    )
+
+
+def _http_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else http.HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no route matches {request.url.path}"
+    return problem_response(request, exc.status_code, detail, headers=dict(exc.headers or {}))
+
+
+def _unexpected_error(request: Request, exc: Exception) -> ProblemResponse:
+    logger.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        request,
+        500,
+        "an unexpected error occurred; it has been logged",
+        slug="internal-error",
+        title="Internal error",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the problem+json handlers on ``app``."""
+    app.add_exception_handler(KnowledgeServiceError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+_DESCRIPTIONS = {
+    400: "A parameter is missing, malformed or out of range; `errors` names each one.",
+    401: "No API key, or an unknown or revoked key.",
+    403: "The key's role (or ownership) does not allow this.",
+    404: "The resource does not exist.",
+    409: "The change conflicts with the current state.",
+    413: "The request body is larger than 64 KiB.",
+    422: "The content breaks the content contract.",
+    429: "Too many requests.",
+    503: "The search index does not yet reflect the store.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries documenting the given problem statuses."""
+    return {
+        status: {
+            "model": Problem,
+            "description": _DESCRIPTIONS.get(status, http.HTTPStatus(status).phrase),
+            "content": {
+                PROBLEM_MEDIA_TYPE: {
+                    "example": {
+                        "type": PROBLEM_TYPE_PREFIX + _HTTP_SLUGS.get(status, "error"),
+                        "title": http.HTTPStatus(status).phrase,
+                        "status": status,
+                        "detail": _DESCRIPTIONS.get(status, ""),
+                    }
+                }
+            },
+        }
+        for status in statuses
+    }

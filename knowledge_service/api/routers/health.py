@@ -1,0 +1,46 @@
+"""Liveness and readiness probes (no API key)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from knowledge_service import __version__
+from knowledge_service.api.deps import SearchServiceDep
+from knowledge_service.api.errors import problem_response, problem_responses
+from knowledge_service.api.schemas import Health, Readiness
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="Liveness: the process is up")
+def healthz() -> Health:
+    """Always 200 while the process serves requests."""
+    return Health(status="ok", version=__version__)
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness: the index reflects the store",
+    response_model=Readiness,
+    responses=problem_responses(503),
+)
+def readyz(request: Request, search_service: SearchServiceDep) -> JSONResponse | Readiness:
+    """200 when the search index holds every article version in the store, 503 otherwise."""
+    status = search_service.status()
+    if not status.is_current:
+        return problem_response(
+            request,
+            503,
+            f"the index is at store version {status.index_watermark}, "
+            f"the store at {status.store_watermark}",
+            slug="index-not-ready",
+            title="Index not ready",
+            index_watermark=status.index_watermark,
+            store_watermark=status.store_watermark,
+        )
+    return Readiness(
+        status="ready",
+        index_watermark=status.index_watermark,
+        store_watermark=status.store_watermark,
+    )

@@ -1,0 +1,86 @@
+"""``GET /v1/search``: ranked articles for agents, each with its freshness."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from knowledge_service.access.schemas import Permission, Principal
+from knowledge_service.answers.schemas import FreshnessNote
+from knowledge_service.api.deps import (
+    DEFAULT_TOP_K,
+    QueryText,
+    SearchServiceDep,
+    SessionDep,
+    TopK,
+    require,
+)
+from knowledge_service.api.errors import problem_responses
+from knowledge_service.content.schemas import INTENT_PATTERN, LOCALE_PATTERN, Audience, Channel
+from knowledge_service.errors import InvalidRequestError
+from knowledge_service.freshness.repository import active_findings_for
+from knowledge_service.index.schemas import SearchFilters, SearchHit
+
+router = APIRouter(prefix="/v1", tags=["search"])
+
+Searcher = Annotated[Principal, Depends(require(Permission.SEARCH))]
+Badge = Literal["current", "warn", "block"]
+
+
+class SearchResult(SearchHit):
+    """A ranked article with the findings that touch it and a one-word badge."""
+
+    freshness: list[FreshnessNote] = Field(default_factory=list)
+    badge: Badge = Field(description="block: a blocking finding; warn: a warning; else current")
+
+
+class SearchResponse(BaseModel):
+    query: str
+    results: list[SearchResult]
+    as_of: datetime
+
+
+def _badge(notes: list[FreshnessNote]) -> Badge:
+    severities = {n.severity for n in notes}
+    return "block" if "block" in severities else "warn" if "warn" in severities else "current"
+
+
+@router.get(
+    "/search",
+    response_model=SearchResponse,
+    summary="Search articles (agents)",
+    responses=problem_responses(400, 401, 403, 503),
+)
+def search(
+    q: QueryText,
+    principal: Searcher,
+    service: SearchServiceDep,
+    session: SessionDep,
+    top_k: TopK = DEFAULT_TOP_K,
+    intent: Annotated[str | None, Query(pattern=INTENT_PATTERN, max_length=200)] = None,
+    audience: Audience | None = None,
+    channel: Channel | None = None,
+    locale: Annotated[str | None, Query(pattern=LOCALE_PATTERN, max_length=35)] = None,
+) -> SearchResponse:
+    """Published articles ranked by hybrid search, with their freshness findings."""
+    if not q.strip():
+        raise InvalidRequestError("q", "the query is empty")
+    filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
+    hits = service.search(q, top_k=top_k, filters=filters)
+    notes: dict[str, list[FreshnessNote]] = {}
+    for finding in active_findings_for(session, [h.article_id for h in hits]):
+        note = FreshnessNote(kind=finding.kind, severity=finding.severity, message=finding.message)
+        for article_id in finding.article_ids:
+            notes.setdefault(article_id, []).append(note)
+    results = [
+        SearchResult(
+            **hit.model_dump(),
+            freshness=notes.get(hit.article_id, []),
+            badge=_badge(notes.get(hit.article_id, [])),
+        )
+        for hit in hits
+    ]
+    return SearchResponse(query=q, results=results, as_of=datetime.now(UTC))

@@ -1,0 +1,71 @@
+"""CLI commands: ``keys create|list|revoke`` (API keys for the HTTP API)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from knowledge_service.access import service as access
+from knowledge_service.access.schemas import Role
+from knowledge_service.cli.common import console, engine, err_console
+from knowledge_service.db import session_scope
+
+keys_app = typer.Typer(help="Manage API keys (only their hashes are stored).", no_args_is_help=True)
+
+
+@keys_app.command("create")
+def create(
+    role: Annotated[Role, typer.Option(help="What the key may do.", case_sensitive=False)],
+    name: Annotated[str, typer.Option(help="A unique name: who or what uses the key.")],
+    owner: Annotated[
+        str | None,
+        typer.Option(help="For owner keys: the article 'owner' value the key acts for."),
+    ] = None,
+) -> None:
+    """Create a key and print it once; it cannot be shown again."""
+    with session_scope(engine()) as session:
+        issued = access.create_key(session, name=name, role=role, owner=owner)
+    err_console.print(
+        f"Created {issued.key.role} key [bold]{issued.key.name}[/] (prefix {issued.key.prefix})."
+        " Store it now: it is shown only once."
+    )
+    typer.echo(issued.secret)
+
+
+@keys_app.command("list")
+def list_keys(
+    include_revoked: Annotated[
+        bool, typer.Option("--all/--active", help="Include revoked keys.")
+    ] = True,
+) -> None:
+    """List keys (never their secrets)."""
+    with session_scope(engine()) as session:
+        keys = access.list_keys(session, include_revoked=include_revoked)
+    table = Table("name", "prefix", "role", "owner", "created", "revoked")
+    for key in keys:
+        table.add_row(
+            key.name,
+            key.prefix,
+            str(key.role),
+            key.owner or "",
+            key.created_at.strftime("%Y-%m-%d %H:%M"),
+            key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "",
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def revoke(
+    name_or_prefix: Annotated[str, typer.Argument(help="The key's name or its prefix.")],
+) -> None:
+    """Revoke a key; it stops working at once."""
+    with session_scope(engine()) as session:
+        key = access.revoke_key(session, name_or_prefix)
+    console.print(f"Revoked key {key.name} ({key.prefix}).")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.add_typer(keys_app, name="keys")

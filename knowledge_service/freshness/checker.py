@@ -1,0 +1,241 @@
+"""The governance check over documents: every rule, with no database in sight.
+
+:func:`run_check` is the whole check of a knowledge base (what ``knowledge-service check`` runs on
+folders); :func:`evaluate` and :func:`candidate_pairs` are its parts, which the store service
+reuses to check only what an edit can affect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from knowledge_service.content.loader import InvalidFile
+from knowledge_service.content.schemas import ArticleDocument, PolicyDocument
+from knowledge_service.freshness.pairs import (
+    Candidate,
+    IntentClaim,
+    check_ambiguous_intents,
+    check_pair,
+    group_key,
+    intent_pairs,
+    vector_pairs,
+)
+from knowledge_service.freshness.rules import (
+    CheckedArticle,
+    check_dates,
+    check_invalid,
+    check_policy_links,
+)
+from knowledge_service.freshness.schemas import (
+    CheckResult,
+    FindingData,
+    sort_findings,
+    summarise,
+)
+from knowledge_service.index.embedder import Embedder, FloatArray
+from knowledge_service.settings import Settings
+
+PairMap = dict[tuple[str, str], Candidate]
+NEIGHBOUR_MARGIN = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleEmbedding:
+    """Unit vectors of a whole article and of its answer."""
+
+    whole: FloatArray
+    answer: FloatArray
+
+    def similarity(self, other: ArticleEmbedding) -> float:
+        """Mean cosine of the whole texts and of the answers: near 1 for the same content."""
+        whole = float(np.dot(self.whole, other.whole))
+        answer = float(np.dot(self.answer, other.answer))
+        return (whole + answer) / 2
+
+
+def article_text(title: str, body: str) -> str:
+    """The text whose embedding stands for a whole article (title, answer and details)."""
+    return f"{title}\n{body}".strip()[:4000]
+
+
+def min_pair_similarity(settings: Settings) -> float:
+    """The lowest whole-article similarity at which two articles are worth comparing.
+
+    Below the thresholds, because those apply to the mean of whole and answer similarity.
+    """
+    freshness = settings.freshness
+    return min(freshness.conflict_threshold, freshness.duplicate_threshold) - NEIGHBOUR_MARGIN
+
+
+def candidate_pairs(
+    items: Sequence[CheckedArticle],
+    *,
+    settings: Settings,
+    vector_ids: Sequence[str] = (),
+    vectors: Mapping[str, ArticleEmbedding] | None = None,
+    query_ids: Collection[str] | None = None,
+) -> PairMap:
+    """Pairs of published ``items`` to compare: shared intents, plus vector neighbours.
+
+    Args:
+        items: the published articles under check (pairs are only formed among them).
+        settings: thresholds.
+        vector_ids: the published articles to search among (may be more than ``items``).
+        vectors: vectors by article id (at least ``vector_ids``), or None for intent pairs only.
+        query_ids: search neighbours of these ids only (default: every item).
+    """
+    pairs = intent_pairs(items)
+    if vectors is None or len(vector_ids) < 2:
+        return pairs
+    wanted = {i.doc.id for i in items}
+    groups = {i.doc.id: group_key(i) for i in items}
+    rows = {article_id: n for n, article_id in enumerate(vector_ids)}
+    queries = [rows[a] for a in (query_ids if query_ids is not None else wanted) if a in rows]
+    same_group = {a: groups.get(a, ("?", a)) for a in vector_ids}
+    found = vector_pairs(
+        vector_ids,
+        stack_whole(vector_ids, vectors),
+        queries=queries,
+        min_similarity=min_pair_similarity(settings),
+        same_group=same_group,
+    )
+    for (a, b), similarity in found.items():
+        if a in wanted and b in wanted:
+            pairs.setdefault((a, b), Candidate()).similarity = similarity
+    for (a, b), reason in pairs.items():
+        if a in vectors and b in vectors:
+            reason.similarity = vectors[a].similarity(vectors[b])
+    return pairs
+
+
+def evaluate(
+    items: Sequence[CheckedArticle],
+    policies: Sequence[PolicyDocument],
+    pairs: PairMap,
+    *,
+    today: date,
+    settings: Settings,
+    invalid: Sequence[InvalidFile] = (),
+    claims: Sequence[IntentClaim] | None = None,
+) -> list[FindingData]:
+    """Every finding about ``items`` (drafts and retired articles are skipped) and ``pairs``.
+
+    ``claims``: the intents of every published article, when ``items`` is only part of the
+    knowledge base; ambiguous intents are then reported for the groups that touch ``items``.
+    """
+    policy_map = {p.id: p for p in policies}
+    published = [i for i in items if i.doc.is_published]
+    by_id = {i.doc.id: i for i in published}
+    findings = check_invalid(invalid)
+    for item in published:
+        findings += check_dates(item, today, settings.freshness.review_window_days)
+        findings += check_policy_links(item, policy_map)
+    if claims is None:
+        findings += check_ambiguous_intents([IntentClaim.of(i) for i in published])
+    else:
+        findings += check_ambiguous_intents(claims, touching={i.doc.id for i in items})
+    for (a, b), reason in sorted(pairs.items()):
+        if a in by_id and b in by_id:
+            findings += check_pair(
+                by_id[a],
+                by_id[b],
+                reason,
+                conflict_threshold=settings.freshness.conflict_threshold,
+                duplicate_threshold=settings.freshness.duplicate_threshold,
+            )
+    return sort_findings(merge_findings(findings))
+
+
+def merge_findings(findings: Sequence[FindingData]) -> list[FindingData]:
+    """One finding per fingerprint; the evidence of repeats is kept on the first."""
+    merged: dict[str, FindingData] = {}
+    for finding in findings:
+        first = merged.get(finding.fingerprint)
+        if first is None:
+            merged[finding.fingerprint] = finding.model_copy(deep=True)
+            continue
+        for evidence in finding.evidence:
+            if evidence not in first.evidence:
+                first.evidence.append(evidence)
+    return list(merged.values())
+
+
+def run_check(
+    articles: Sequence[ArticleDocument],
+    policies: Sequence[PolicyDocument],
+    *,
+    today: date,
+    settings: Settings,
+    embedder: Embedder | None = None,
+    invalid: Sequence[InvalidFile] = (),
+    versions: Mapping[str, int] | None = None,
+    vectors: Mapping[str, ArticleEmbedding] | None = None,
+) -> CheckResult:
+    """Check a whole knowledge base.
+
+    Args:
+        articles: every article (drafts and retired ones are checked for ``invalid`` only).
+        policies: every policy source.
+        today: the date that review dates are compared with.
+        settings: thresholds (``settings.freshness``).
+        embedder: finds near-identical articles through a vector index; without it (and
+            without ``vectors``), only articles sharing an intent are compared.
+        invalid: files that failed to load; each becomes an ``invalid`` finding.
+        versions: store versions by article id, shown in the evidence.
+        vectors: precomputed vectors by article id (used before ``embedder``).
+
+    Returns:
+        The findings, most severe first, and a summary.
+    """
+    items = [CheckedArticle.of(doc, (versions or {}).get(doc.id)) for doc in articles]
+    published = [i for i in items if i.doc.is_published]
+    embedded = article_vectors(published, embedder=embedder, vectors=vectors)
+    ids = [i.doc.id for i in published]
+    pairs = candidate_pairs(published, settings=settings, vector_ids=ids, vectors=embedded)
+    findings = evaluate(items, policies, pairs, today=today, settings=settings, invalid=invalid)
+    summary = summarise(
+        findings,
+        articles=len(items),
+        policies=len(policies),
+        invalid=len(invalid),
+        pairs=len(pairs),
+    )
+    return CheckResult(findings=findings, summary=summary)
+
+
+def embed_articles(
+    items: Sequence[CheckedArticle], embedder: Embedder
+) -> dict[str, ArticleEmbedding]:
+    """Whole-article and answer vectors of ``items`` (one batched encode)."""
+    texts = [article_text(i.doc.title, i.doc.body) for i in items]
+    texts += [i.doc.answer for i in items]
+    matrix = embedder.encode(texts)
+    n = len(items)
+    return {i.doc.id: ArticleEmbedding(matrix[k], matrix[n + k]) for k, i in enumerate(items)}
+
+
+def article_vectors(
+    items: Sequence[CheckedArticle],
+    *,
+    embedder: Embedder | None,
+    vectors: Mapping[str, ArticleEmbedding] | None = None,
+) -> dict[str, ArticleEmbedding] | None:
+    """Vectors of every item: precomputed where given, else encoded; None without either."""
+    known = dict(vectors or {})
+    missing = [i for i in items if i.doc.id not in known]
+    if missing:
+        if embedder is None:
+            return None
+        known.update(embed_articles(missing, embedder))
+    return known
+
+
+def stack_whole(ids: Sequence[str], vectors: Mapping[str, ArticleEmbedding]) -> FloatArray:
+    """The whole-article vectors of ``ids`` as one matrix (rows in ``ids`` order)."""
+    if not ids:
+        return np.zeros((0, 1), dtype=np.float32)
+    return np.ascontiguousarray(np.stack([vectors[i].whole for i in ids]), dtype=np.float32)

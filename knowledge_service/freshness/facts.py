@@ -1,0 +1,181 @@
+"""Fact extraction: amounts, durations, percentages, counts and yes/no rules stated in text.
+
+A :class:`Fact` is a normalised value (``$30`` and ``$30.00`` are both 30 AUD; ``two weeks`` and
+``14 days`` are both 14 calendar days; business days stay apart from calendar days) plus its
+*subject*: weighted stems of the words around it (nearer words weigh more; the heading adds a
+little), so facts about the same thing in different words can be compared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from knowledge_service.freshness.numeric import numeric_spans
+from knowledge_service.freshness.text import (
+    content_terms,
+    is_content_word,
+    mask_non_facts,
+    may_state_number,
+    split_sentences,
+    stem,
+    words_with_positions,
+)
+from knowledge_service.freshness.yesno import rule_spans
+
+
+class FactKind(StrEnum):
+    MONEY = "money"
+    DURATION = "duration"
+    PERCENT = "percent"
+    COUNT = "count"
+    RULE = "rule"
+
+
+CONTEXT_WEIGHT = 0.3
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Fact:
+    """One normalised fact and where it was stated."""
+
+    kind: FactKind
+    unit: str
+    value: float
+    text: str
+    sentence: str
+    section: str | None = None
+    subject: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """The normalised value, e.g. ``money:AUD:20.00`` or ``rule:charge:no``."""
+        if self.kind == FactKind.RULE:
+            return f"rule:{self.unit}:{'yes' if self.value else 'no'}"
+        return f"{self.kind}:{self.unit}:{self.value:.2f}"
+
+    def describe(self) -> str:
+        """The value as a content owner would write it."""
+        if self.kind == FactKind.MONEY:
+            return f"${self.value:,.2f}" if self.unit == "AUD" else f"{self.unit} {self.value:,.2f}"
+        if self.kind == FactKind.PERCENT:
+            return f"{self.value:g}%"
+        if self.kind == FactKind.DURATION:
+            name = "business day" if self.unit == "business_day" else "calendar day"
+            return f"{self.value:g} {name}{'' if self.value == 1 else 's'}"
+        if self.kind == FactKind.RULE:
+            return RULE_WORDS[self.unit][bool(self.value)]
+        return f"{self.value:g}"
+
+
+RULE_WORDS = {
+    "charge": ("free of charge", "charged"),
+    "permission": ("not allowed", "allowed"),
+    "obligation": ("not required", "required"),
+}
+
+
+def same_value(a: Fact, b: Fact) -> bool:
+    """True when two facts of one kind state the same normalised value."""
+    if a.kind != b.kind or a.unit != b.unit:
+        return False
+    if a.kind == FactKind.DURATION and a.unit == "day":
+        return abs(a.value - b.value) <= 0.03 * max(a.value, b.value)
+    return abs(a.value - b.value) < 1e-6
+
+
+def _subject(
+    sentence: str,
+    words: list[tuple[str, int, int]],
+    spans: list[tuple[int, int]],
+    focus: tuple[int, int],
+    context: Mapping[str, float],
+) -> dict[str, float]:
+    """Stems of the sentence's content words, weighted by their distance to ``focus``."""
+    inside = [i for i, (_, s, e) in enumerate(words) if s < focus[1] and e > focus[0]]
+    if inside:
+        first, last = inside[0], inside[-1]
+    else:
+        first = last = next((i for i, (_, s, _) in enumerate(words) if s >= focus[1]), len(words))
+    subject = dict(context)
+    subject.update(_relation_terms(sentence, focus))
+    for i, (word, start, end) in enumerate(words):
+        if not is_content_word(word) or any(s <= start and end <= e for s, e in spans):
+            continue
+        distance = first - i if i < first else max(0, i - last)
+        weight = 1.0 / (1.0 + distance / 4.0)
+        term = stem(word)
+        subject[term] = max(subject.get(term, 0.0), weight)
+    return subject
+
+
+_MAX_BOUND = re.compile(
+    r"(?:up to|within|at most|no more than|not more than|maximum(?: of)?|less than|fewer than|"
+    r"under|capped at|limited to|no later than)\s*$"
+)
+_MIN_BOUND = re.compile(r"(?:at least|minimum(?: of)?|more than|over|or more)\s*$")
+_RELATION_AFTER = re.compile(r"^\W*(after|before|from|of|ahead)\b")
+RELATION_WEIGHT = 0.6
+
+
+def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
+    """Pseudo-terms for how a number relates to its subject: a limit, a floor, after/before."""
+    before = sentence[max(0, focus[0] - 30) : focus[1]].lower()
+    terms: dict[str, float] = {}
+    span_text = sentence[focus[0] : focus[1]].lower()
+    if _MAX_BOUND.search(sentence[max(0, focus[0] - 30) : focus[0]].lower()) or any(
+        q in span_text for q in ("up to", "at most", "no more than", "maximum")
+    ):
+        terms["<max>"] = RELATION_WEIGHT
+    elif _MIN_BOUND.search(before.rstrip()) or "at least" in span_text:
+        terms["<min>"] = RELATION_WEIGHT
+    after = _RELATION_AFTER.match(sentence[focus[1] : focus[1] + 12].lower())
+    if after:
+        terms[f"<{after.group(1)}>"] = RELATION_WEIGHT
+    return terms
+
+
+def context_subject(text: str) -> dict[str, float]:
+    """Low-weight subject terms from a heading or title."""
+    return dict.fromkeys(content_terms(text), CONTEXT_WEIGHT)
+
+
+def extract_facts(text: str, *, section: str | None = None, context: str = "") -> list[Fact]:
+    """Every fact stated in a Markdown ``text``; ``context`` (a heading) weighs in a little.
+
+    Numeric facts come first; a sentence (segment) without numbers may state yes/no rules.
+    """
+    ctx = context_subject(context)
+    facts: list[Fact] = []
+    for sentence in split_sentences(text):
+        found = numeric_spans(mask_non_facts(sentence)) if may_state_number(sentence) else []
+        spans = [(s, e) for _, _, _, s, e in found]
+        words = words_with_positions(sentence) if found else []
+        for kind, unit, value, start, end in found:
+            subject = _subject(sentence, words, spans, (start, end), ctx)
+            text_span = sentence[start:end].strip()
+            facts.append(Fact(FactKind(kind), unit, value, text_span, sentence, section, subject))
+        if found:
+            continue
+        for aspect, polarity, seg_start, seg_end, cues in rule_spans(sentence):
+            segment = sentence[seg_start:seg_end]
+            subject = _rule_subject(sentence, seg_start, seg_end, cues, ctx)
+            if any(w == 1.0 for w in subject.values()):
+                value = 1.0 if polarity else 0.0
+                facts.append(
+                    Fact(FactKind.RULE, aspect, value, segment.strip(), sentence, section, subject)
+                )
+    return facts
+
+
+def _rule_subject(
+    sentence: str, start: int, end: int, cues: list[tuple[int, int]], ctx: Mapping[str, float]
+) -> dict[str, float]:
+    subject = dict(ctx)
+    for word, s, e in words_with_positions(sentence[start:end]):
+        s, e = s + start, e + start
+        if is_content_word(word) and not any(cs <= s and e <= ce for cs, ce in cues):
+            subject[stem(word)] = 1.0
+    return subject

@@ -1,0 +1,158 @@
+"""Numeric facts in one sentence: money, percentages, durations and counts, normalised.
+
+Durations become calendar days (hours, weeks, fortnights, months and years converted) or business
+days (kept apart: ``10 business days`` is not ``10 days``). Works on a sentence whose non-fact
+numbers were already masked (:func:`~knowledge_service.freshness.text.mask_non_facts`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge_service.freshness.text import DIGITS, NUMBER, is_content_word, parse_number
+
+MONEY, DURATION, PERCENT, COUNT = "money", "duration", "percent", "count"
+_DAYS_PER_UNIT = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 30.4375,
+                  "year": 365.25}  # fmt: skip
+
+_MONEY = re.compile(
+    rf"(?P<cur>AUD|AU\$|A\$|USD|US\$|NZD|NZ\$|\$)\s?(?P<amt>{DIGITS})"
+    rf"|\b(?P<amt2>{NUMBER})\s?(?P<cur2>AUD|dollars?)\b"
+    rf"|\b(?P<cents>\d+)\s?(?:c|cents?)\b",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(rf"\b(?P<num>{NUMBER})\s?(?:%|per\s?cent\b|percent\b)", re.IGNORECASE)
+_DURATION = re.compile(
+    rf"(?:\b{DIGITS}\s*[-–]\s*|\b{NUMBER}\s+(?:to|or)\s+)?(?:\b(?P<num>{NUMBER})|(?P<art>\ban?))"
+    r"[\s-]+"
+    r"(?:(?P<qual>business|working|banking|calendar|full)[\s-]+)?"
+    r"(?P<unit>hours?|hrs?|days?|weeks?|fortnights?|months?|years?|yrs?)(?:'s|s'|')?(?![a-z])",
+    re.IGNORECASE,
+)
+_BARE_FORTNIGHT = re.compile(r"\b(?:a|one)\s+fortnight\b|\bfortnightly\b", re.IGNORECASE)
+_ARTICLE_OK = re.compile(
+    r"\b(?:within|in|after|for|to|over|about|around|than|least|most|of|under|take|takes)\s*$",
+    re.IGNORECASE,
+)
+_QUALIFIED_COUNT = re.compile(
+    r"\b(?P<q>up to|at most|no more than|not more than|(?:a )?maximum of|maximum|at least|"
+    r"(?:a )?minimum of|minimum|more than|fewer than|less than|only|limit of|limited to|capped at|"
+    rf"exactly)\s+(?P<num>{NUMBER})\b",
+    re.IGNORECASE,
+)
+_BARE_COUNT = re.compile(
+    r"(?<![\w.$,])(?P<num>\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"\s+(?P<noun>[a-z][a-z-]+)",
+    re.IGNORECASE,
+)
+_TIMES = re.compile(r"\b(?P<num>once|twice)\s+(?=(?:a|per|in|every|each|within)\b)", re.I)
+
+
+def _unit_of_duration(qual: str | None, unit: str) -> tuple[str, float]:
+    base = unit.lower().rstrip("'s").replace("hr", "hour").replace("yr", "year")
+    base = {"hou": "hour"}.get(base, base)
+    business = (qual or "").lower() in ("business", "working", "banking")
+    if business:
+        factor = {"week": 5.0, "fortnight": 10.0, "hour": 1 / 8}.get(base, 1.0)
+        return "business_day", factor
+    return "day", _DAYS_PER_UNIT.get(base, 1.0)
+
+
+class _Scanner:
+    """A sentence being scanned: a found fact's span is blanked so later patterns skip it."""
+
+    def __init__(self, masked: str) -> None:
+        self.work = masked
+
+    def take(self, start: int, end: int) -> None:
+        self.work = self.work[:start] + " " * (end - start) + self.work[end:]
+
+
+Span = tuple[str, str, float, int, int]
+
+
+def numeric_spans(masked: str) -> list[Span]:
+    """(kind, unit, value, start, end) of every numeric fact in a masked sentence."""
+    scanner = _Scanner(masked)
+    lowered = masked.lower()
+    found = _money(scanner) if _MAY_BE_MONEY.search(lowered) else []
+    for m in list(_PERCENT.finditer(scanner.work)) if _MAY_BE_PERCENT.search(lowered) else []:
+        value = parse_number(m["num"])
+        if value is not None:
+            scanner.take(m.start(), m.end())
+            found.append((PERCENT, "percent", value, m.start(), m.end()))
+    if _MAY_BE_DURATION.search(lowered):
+        found += _durations(scanner)
+    found += _counts(scanner)
+    return found
+
+
+# Cheap tests before the expensive patterns: most sentences state no amount or duration.
+_MAY_BE_MONEY = re.compile(r"\$|aud|dollar|\dc\b|cent")
+_MAY_BE_PERCENT = re.compile(r"%|per ?cent")
+_MAY_BE_DURATION = re.compile(r"hour|hrs?\b|day|week|fortnight|month|year|yrs?\b")
+
+
+_CURRENCY = {"$": "AUD", "AU$": "AUD", "A$": "AUD", "DOLLAR": "AUD", "US$": "USD", "NZ$": "NZD"}
+
+
+def _money(scanner: _Scanner) -> list[Span]:
+    found: list[Span] = []
+    for m in list(_MONEY.finditer(scanner.work)):
+        if m["cents"]:
+            amount, unit = float(m["cents"]) / 100, "AUD"
+        else:
+            amount = parse_number(m["amt"] or m["amt2"]) or 0.0
+            cur = (m["cur"] or m["cur2"] or "$").upper().rstrip("S")
+            unit = _CURRENCY.get(cur, cur)
+        scanner.take(m.start(), m.end())
+        found.append((MONEY, unit, round(amount, 2), m.start(), m.end()))
+    return found
+
+
+def _durations(scanner: _Scanner) -> list[Span]:
+    found: list[Span] = []
+    for m in list(_DURATION.finditer(scanner.work)):
+        if m["art"] and not _ARTICLE_OK.search(scanner.work[: m.start()]):
+            continue
+        value = 1.0 if m["art"] else parse_number(m["num"])
+        if value is None:
+            continue
+        unit, factor = _unit_of_duration(m["qual"], m["unit"])
+        scanner.take(m.start(), m.end())
+        found.append((DURATION, unit, round(value * factor, 4), m.start(), m.end()))
+    for m in list(_BARE_FORTNIGHT.finditer(scanner.work)):
+        if m.group(0).lower().endswith("ly"):
+            continue
+        scanner.take(m.start(), m.end())
+        found.append((DURATION, "day", 14.0, m.start(), m.end()))
+    return found
+
+
+_NOT_COUNT_NOUNS = frozenset(
+    """am pm per cent percent hour hours day days week weeks month months
+    year years kwh mb gb digit digits character characters""".split()  # noqa: SIM905
+)
+
+
+def _counts(scanner: _Scanner) -> list[Span]:
+    found: list[Span] = []
+    for m in list(_QUALIFIED_COUNT.finditer(scanner.work)):
+        value = parse_number(m["num"])
+        if value is not None:
+            scanner.take(m.start(), m.end())
+            found.append((COUNT, "count", value, m.start(), m.end()))
+    for m in list(_TIMES.finditer(scanner.work)):
+        scanner.take(m.start(), m.end())
+        value = 1.0 if m["num"].lower() == "once" else 2.0
+        found.append((COUNT, "count", value, m.start(), m.end()))
+    for m in list(_BARE_COUNT.finditer(scanner.work)):
+        noun = m["noun"].lower().split("-")[0]
+        if noun in _NOT_COUNT_NOUNS or not is_content_word(noun):
+            continue
+        if not m["num"].isdigit() and not noun.endswith("s"):
+            continue
+        value = parse_number(m["num"])
+        if value is not None:
+            found.append((COUNT, "count", value, m.start(), m.start() + len(m["num"])))
+    return found

@@ -1,0 +1,273 @@
+"""Rules about pairs of articles: ambiguous intents, conflicts and duplicates.
+
+Candidate pairs come from shared intents and, when vectors are given, from FAISS nearest
+neighbours of whole-article embeddings: never from an all-pairs scan. Only published articles of
+the same audience and locale are ever paired.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations, pairwise
+
+import numpy as np
+
+from knowledge_service.freshness.matching import (
+    ARTICLE_THRESHOLDS,
+    Contradiction,
+    find_contradictions,
+    scopes,
+    scopes_clash,
+)
+from knowledge_service.freshness.neighbours import nearest
+from knowledge_service.freshness.rules import ANSWER_SECTION, CheckedArticle
+from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
+from knowledge_service.freshness.text import content_terms
+from knowledge_service.index.embedder import FloatArray
+
+MAX_INTENT_GROUP = 100  # pairs inside one intent group; larger groups are a modelling problem
+NEIGHBOURS = 10
+# With embeddings, a duplicate needs word overlap (term-set Jaccard) that is the higher, the
+# closer the similarity is to the threshold: (similarity above threshold + margin, Jaccard floor).
+LEXICAL_TIERS = ((0.05, 0.30), (0.0, 0.40), (-0.05, 0.55))
+LEXICAL_ONLY_FLOOR = 0.6  # without embeddings: Jaccard of word pairs must be this high
+
+
+@dataclass(slots=True)
+class Candidate:
+    """Why two articles are compared: intents they share and/or embedding similarity."""
+
+    shared_intents: set[str] = field(default_factory=set)
+    similarity: float | None = None
+
+
+def group_key(item: CheckedArticle) -> tuple[str, str]:
+    return (str(item.doc.audience), item.doc.locale.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class IntentClaim:
+    """What the ambiguous-intent rule needs of a published article (cheap to build from rows)."""
+
+    article_id: str
+    version: int | None
+    intents: tuple[str, ...]
+    audience: str
+    locale: str
+    path: str | None = None
+
+    @classmethod
+    def of(cls, item: CheckedArticle) -> IntentClaim:
+        doc = item.doc
+        return cls(
+            doc.id, item.version, tuple(doc.intents), str(doc.audience), doc.locale, doc.source_path
+        )
+
+
+def check_ambiguous_intents(
+    claims: Sequence[IntentClaim], touching: Collection[str] | None = None
+) -> list[FindingData]:
+    """One finding per (intent, audience, locale) that more than one published article claims.
+
+    ``touching``: only groups with a member among these ids (an incremental check).
+    """
+    groups: dict[tuple[str, str, str], list[IntentClaim]] = defaultdict(list)
+    for claim in claims:
+        for intent in claim.intents:
+            groups[(intent, claim.audience, claim.locale.lower())].append(claim)
+    findings = []
+    for (intent, audience, locale), members in sorted(groups.items()):
+        if len(members) < 2:
+            continue
+        ids = sorted(m.article_id for m in members)
+        if touching is not None and not any(i in touching for i in ids):
+            continue
+        message = (
+            f"{len(ids)} published {audience} {members[0].locale} articles claim the intent "
+            f"{intent} ({', '.join(ids)}): keep one canonical answer or split the intent."
+        )
+        evidence = [
+            Evidence(
+                article_id=m.article_id,
+                version=m.version,
+                section="front matter",
+                text=f"intents: [{intent}]",
+                path=m.path,
+            )
+            for m in members
+        ]
+        findings.append(
+            FindingData.create(
+                FindingKind.AMBIGUOUS_INTENT,
+                ids,
+                message,
+                evidence,
+                fact_key=f"{intent}|{audience}|{locale}",
+            )
+        )
+    return findings
+
+
+def intent_pairs(items: Sequence[CheckedArticle]) -> dict[tuple[str, str], Candidate]:
+    """Pairs of articles (same audience and locale) that share an intent."""
+    groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for item in items:
+        for intent in item.doc.intents:
+            groups[(intent, *group_key(item))].append(item.doc.id)
+    pairs: dict[tuple[str, str], Candidate] = {}
+    for (intent, _, _), ids in groups.items():
+        for a, b in combinations(sorted(set(ids))[:MAX_INTENT_GROUP], 2):
+            pairs.setdefault((a, b), Candidate()).shared_intents.add(intent)
+    return pairs
+
+
+def vector_pairs(
+    ids: Sequence[str],
+    vectors: FloatArray,
+    *,
+    queries: Iterable[int] | None = None,
+    min_similarity: float,
+    same_group: Mapping[str, tuple[str, str]],
+) -> dict[tuple[str, str], float]:
+    """Nearest-neighbour pairs with cosine >= ``min_similarity`` (same audience and locale).
+
+    ``queries`` restricts the searched rows (an incremental check); all rows are indexed.
+    """
+    if len(ids) < 2:
+        return {}
+    rows = np.arange(len(ids)) if queries is None else np.fromiter(queries, dtype=np.int64)
+    if len(rows) == 0:
+        return {}
+    scores, found = nearest(vectors, rows, min(NEIGHBOURS + 1, len(ids)))
+    pairs: dict[tuple[str, str], float] = {}
+    for row, row_scores, row_ids in zip(rows.tolist(), scores, found, strict=True):
+        for score, other in zip(row_scores.tolist(), row_ids.tolist(), strict=True):
+            if other < 0 or other == row or score < min_similarity:
+                continue
+            a, b = sorted((ids[row], ids[other]))
+            if same_group[a] == same_group[b]:
+                pairs[(a, b)] = max(pairs.get((a, b), -1.0), float(score))
+    return pairs
+
+
+_INTENT_SPLIT = re.compile(r"[._]")
+
+
+def scope_terms(item: CheckedArticle) -> set[str]:
+    """Exclusive scopes named by an article's title and intents (residential, business, ...)."""
+    words = " ".join([item.doc.title, *(_INTENT_SPLIT.sub(" ", i) for i in item.doc.intents)])
+    return scopes(content_terms(words))
+
+
+def lexical_overlap(a: CheckedArticle, b: CheckedArticle) -> float:
+    """Jaccard similarity of the content-word stems of two articles' answer and body."""
+    terms_a = set(content_terms(f"{a.doc.answer}\n{a.doc.body}"))
+    terms_b = set(content_terms(f"{b.doc.answer}\n{b.doc.body}"))
+    if not terms_a or not terms_b:
+        return 0.0
+    return len(terms_a & terms_b) / len(terms_a | terms_b)
+
+
+def lexical_floor(similarity: float, threshold: float) -> float:
+    """The word overlap a pair at ``similarity`` needs to count as a duplicate (> 1: never)."""
+    for margin, floor in LEXICAL_TIERS:
+        if similarity >= threshold + margin:
+            return floor
+    return 2.0
+
+
+def shingle_overlap(a: CheckedArticle, b: CheckedArticle) -> float:
+    """Jaccard similarity of consecutive content-word pairs: high only for the same phrasing."""
+
+    def shingles(item: CheckedArticle) -> set[tuple[str, str]]:
+        terms = content_terms(item.doc.body)
+        return set(pairwise(terms))
+
+    first, second = shingles(a), shingles(b)
+    if not first or not second:
+        return 0.0
+    return len(first & second) / len(first | second)
+
+
+def check_pair(
+    a: CheckedArticle,
+    b: CheckedArticle,
+    reason: Candidate,
+    *,
+    conflict_threshold: float,
+    duplicate_threshold: float,
+) -> list[FindingData]:
+    """Conflict and duplicate findings of one candidate pair (``a.doc.id < b.doc.id``)."""
+    if scopes_clash(scope_terms(a), scope_terms(b)):
+        return []
+    findings: list[FindingData] = []
+    same_need = bool(reason.shared_intents) or (
+        reason.similarity is not None and reason.similarity >= conflict_threshold
+    )
+    if same_need:
+        findings.extend(_conflicts(a, b, reason))
+    overlap = lexical_overlap(a, b)
+    if reason.similarity is not None:
+        is_duplicate = overlap >= lexical_floor(reason.similarity, duplicate_threshold)
+    else:
+        is_duplicate = shingle_overlap(a, b) >= LEXICAL_ONLY_FLOOR
+    if is_duplicate:
+        findings.append(_duplicate(a, b, reason, overlap))
+    return findings
+
+
+def _need(reason: Candidate) -> str:
+    if reason.shared_intents:
+        return "both answer " + ", ".join(sorted(reason.shared_intents))
+    return f"they answer the same need (similarity {reason.similarity or 0:.2f})"
+
+
+def _where(section: str | None) -> str:
+    return "the answer" if section == ANSWER_SECTION else f"'{section}'"
+
+
+def _conflicts(a: CheckedArticle, b: CheckedArticle, reason: Candidate) -> list[FindingData]:
+    found: dict[tuple[str, str], Contradiction] = {}
+    for c in find_contradictions(a.facts, b.facts, ARTICLE_THRESHOLDS):
+        found.setdefault((c.fact.key, c.other.key), c)
+    for c in find_contradictions(b.facts, a.facts, ARTICLE_THRESHOLDS):
+        found.setdefault((c.other.key, c.fact.key), Contradiction(c.other, c.fact, c.similarity))
+    findings = []
+    for (key_a, key_b), c in sorted(found.items()):
+        message = (
+            f'{a.doc.id} says {c.fact.describe()} ("{c.fact.text}" in {_where(c.fact.section)})'
+            f' but {b.doc.id} says {c.other.describe()} ("{c.other.text}" in '
+            f"{_where(c.other.section)}), and {_need(reason)}."
+        )
+        evidence = [
+            a.evidence(c.fact.section, c.fact.sentence, key_a),
+            b.evidence(c.other.section, c.other.sentence, key_b),
+        ]
+        findings.append(
+            FindingData.create(
+                FindingKind.CONFLICT,
+                [a.doc.id, b.doc.id],
+                message,
+                evidence,
+                fact_key=f"{key_a}|{key_b}",
+            )
+        )
+    return findings
+
+
+def _duplicate(
+    a: CheckedArticle, b: CheckedArticle, reason: Candidate, overlap: float
+) -> FindingData:
+    similarity = f"similarity {reason.similarity:.2f}, " if reason.similarity is not None else ""
+    message = (
+        f"{a.doc.id} and {b.doc.id} say substantially the same thing ({similarity}"
+        f"{overlap:.0%} shared words): merge them or make their scopes distinct."
+    )
+    evidence = [
+        a.evidence(ANSWER_SECTION, a.doc.answer),
+        b.evidence(ANSWER_SECTION, b.doc.answer),
+    ]
+    return FindingData.create(FindingKind.DUPLICATE, [a.doc.id, b.doc.id], message, evidence)

@@ -1,0 +1,98 @@
+"""All queries of the findings store."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from knowledge_service.freshness.models import Finding, FindingEvent
+
+
+def article_key(article_ids: Sequence[str]) -> str:
+    """``|a|b|``: the indexed form of a finding's article ids."""
+    return "|" + "|".join(article_ids) + "|" if article_ids else ""
+
+
+def get_finding(session: Session, fingerprint_or_id: str | int) -> Finding | None:
+    """A finding by its numeric id or its fingerprint."""
+    text = str(fingerprint_or_id)
+    if text.isdigit() and len(text) < 16:
+        found = session.get(Finding, int(text))
+        if found is not None:
+            return found
+    return session.exec(select(Finding).where(Finding.fingerprint == text)).first()
+
+
+def findings_by_fingerprint(session: Session, fingerprints: Collection[str]) -> dict[str, Finding]:
+    """Existing findings (any status) among ``fingerprints``."""
+    found: dict[str, Finding] = {}
+    wanted = list(fingerprints)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = session.exec(select(Finding).where(col(Finding.fingerprint).in_(chunk))).all()
+        found.update({row.fingerprint: row for row in rows})
+    return found
+
+
+def active_findings(session: Session) -> Sequence[Finding]:
+    """Every finding that is open or acknowledged."""
+    return session.exec(select(Finding).where(Finding.status != "resolved")).all()
+
+
+def active_findings_for(session: Session, article_ids: Collection[str]) -> list[Finding]:
+    """Open or acknowledged findings that involve any of ``article_ids``."""
+    ids = list(article_ids)
+    found: dict[int, Finding] = {}
+    for start in range(0, len(ids), 200):
+        chunk = ids[start : start + 200]
+        query = select(Finding).where(
+            Finding.status != "resolved",
+            or_(*[col(Finding.article_key).contains(f"|{i}|") for i in chunk]),
+        )
+        found.update({row.id: row for row in session.exec(query).all() if row.id is not None})
+    return list(found.values())
+
+
+def list_findings(
+    session: Session,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    article_id: str | None = None,
+    severity: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[Finding]:
+    """Findings matching every given filter, most recently seen first."""
+    query = select(Finding)
+    if status is not None:
+        query = query.where(Finding.status == status)
+    if kind is not None:
+        query = query.where(Finding.kind == kind)
+    if severity is not None:
+        query = query.where(Finding.severity == severity)
+    if article_id is not None:
+        query = query.where(col(Finding.article_key).contains(f"|{article_id}|"))
+    query = query.order_by(col(Finding.last_seen_at).desc(), col(Finding.id)).offset(offset)
+    return session.exec(query.limit(limit)).all()
+
+
+def add_event(
+    session: Session, finding: Finding, action: str, *, actor: str, note: str | None = None
+) -> FindingEvent:
+    """Record one step in a finding's history."""
+    assert finding.id is not None
+    event = FindingEvent(finding_id=finding.id, action=action, actor=actor, note=note)
+    session.add(event)
+    return event
+
+
+def finding_events(session: Session, finding_id: int) -> Sequence[FindingEvent]:
+    """A finding's history, oldest first."""
+    return session.exec(
+        select(FindingEvent)
+        .where(FindingEvent.finding_id == finding_id)
+        .order_by(col(FindingEvent.id))
+    ).all()

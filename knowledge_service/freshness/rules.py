@@ -1,0 +1,227 @@
+"""Rules about one article at a time: invalid files, review dates and the policies it cites.
+
+Pure functions: documents in, :class:`~knowledge_service.freshness.schemas.FindingData` out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+from knowledge_service.content.loader import InvalidFile
+from knowledge_service.content.schemas import ArticleDocument, PolicyDocument, PolicyStatus
+from knowledge_service.freshness.facts import Fact, extract_facts
+from knowledge_service.freshness.matching import CLAUSE_THRESHOLDS, find_contradictions
+from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
+
+ANSWER_SECTION = "answer"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedArticle:
+    """An article under check: its document, store version (if known) and extracted facts."""
+
+    doc: ArticleDocument
+    version: int | None = None
+    facts: tuple[Fact, ...] = field(default=())
+
+    @classmethod
+    def of(cls, doc: ArticleDocument, version: int | None = None) -> CheckedArticle:
+        sections = tuple(((" > ".join(s.path)), s.text) for s in doc.sections)
+        context = " ".join(
+            [doc.title, *(i.replace(".", " ").replace("_", " ") for i in doc.intents)]
+        )
+        return cls(doc, version, _article_facts(context, doc.answer, sections))
+
+    def evidence(self, section: str | None, text: str, fact: str | None = None) -> Evidence:
+        return Evidence(
+            article_id=self.doc.id,
+            version=self.version,
+            section=section,
+            text=text,
+            path=self.doc.source_path,
+            fact=fact,
+        )
+
+
+@lru_cache(maxsize=50_000)
+def _article_facts(
+    title: str, answer: str, sections: tuple[tuple[str, str], ...]
+) -> tuple[Fact, ...]:
+    facts = extract_facts(answer, section=ANSWER_SECTION, context=title)
+    for heading, text in sections:
+        facts += extract_facts(text, section=heading, context=f"{title} {heading}")
+    return tuple(facts)
+
+
+@lru_cache(maxsize=20_000)
+def clause_facts(heading: str, text: str) -> tuple[Fact, ...]:
+    """The facts of a policy clause (its heading weighs in as context)."""
+    return tuple(extract_facts(text, section=heading, context=heading))
+
+
+def check_invalid(invalid: Sequence[InvalidFile]) -> list[FindingData]:
+    """One ``invalid`` finding per file that failed to load."""
+    findings = []
+    for item in invalid:
+        where = item.path + (f" line {item.line}" if item.line is not None else "")
+        field_text = f", field '{item.field}'" if item.field else ""
+        findings.append(
+            FindingData.create(
+                FindingKind.INVALID,
+                [],
+                f"{where}{field_text}: {item.message.split(': ', 1)[-1]}",
+                [Evidence(text=item.message, path=item.path, line=item.line, section=item.field)],
+                fact_key=f"{item.path}|{item.field}|{item.message}",
+            )
+        )
+    return findings
+
+
+def check_dates(item: CheckedArticle, today: date, window_days: int) -> list[FindingData]:
+    """``review_overdue`` after ``next_review``; ``review_due_soon`` within the window."""
+    doc = item.doc
+    evidence = [item.evidence("front matter", f"next_review: {doc.next_review.isoformat()}")]
+    if doc.next_review < today:
+        days = (today - doc.next_review).days
+        message = (
+            f"Review overdue: next_review was {doc.next_review.isoformat()} ({days} days ago); "
+            f"{doc.owner} must confirm the article is still right."
+        )
+        return [FindingData.create(FindingKind.REVIEW_OVERDUE, [doc.id], message, evidence)]
+    if doc.next_review <= today + timedelta(days=window_days):
+        days = (doc.next_review - today).days
+        message = f"Review due in {days} days (next_review {doc.next_review.isoformat()})."
+        return [FindingData.create(FindingKind.REVIEW_DUE_SOON, [doc.id], message, evidence)]
+    return []
+
+
+def check_policy_links(
+    item: CheckedArticle, policies: Mapping[str, PolicyDocument]
+) -> list[FindingData]:
+    """Missing, retired and changed cited policies, and facts that differ from a cited clause."""
+    findings: list[FindingData] = []
+    seen_policies: set[str] = set()
+    cited: list[tuple[Fact, PolicyDocument, str | None]] = []
+    for ref in item.doc.policy_sources:
+        policy = policies.get(ref.policy_id)
+        clause = policy.clause(ref.clause) if policy is not None and ref.clause else None
+        if policy is None or (ref.clause and clause is None):
+            findings.append(_missing(item, str(ref), ref.policy_id, ref.clause, policy))
+            continue
+        if ref.policy_id not in seen_policies:
+            seen_policies.add(ref.policy_id)
+            findings.extend(_policy_state(item, policy, _cited_clause(item.doc, policy.id)))
+        if policy.status == PolicyStatus.RETIRED:
+            continue
+        for c in [clause] if clause is not None else policy.clauses:
+            for fact in clause_facts(c.heading, c.text):
+                cited.append((fact, policy, ref.clause))
+    findings.extend(_mismatches(item, cited))
+    return findings
+
+
+def _cited_clause(doc: ArticleDocument, policy_id: str) -> str | None:
+    """The clause of ``policy_id`` the article cites, when it cites exactly one."""
+    clauses = {r.clause for r in doc.policy_sources if r.policy_id == policy_id}
+    return clauses.pop() if len(clauses) == 1 else None
+
+
+def _missing(
+    item: CheckedArticle,
+    cited: str,
+    policy_id: str,
+    clause: str | None,
+    policy: PolicyDocument | None,
+) -> FindingData:
+    if policy is None:
+        message = f"Cites {cited}, but there is no policy {policy_id}."
+    else:
+        numbers = ", ".join(c.number for c in policy.clauses) or "none"
+        message = f"Cites {cited}, but {policy_id} has no clause {clause} (it has: {numbers})."
+    evidence = [item.evidence("front matter", f"policy_sources: {cited}")]
+    return FindingData.create(
+        FindingKind.POLICY_MISSING,
+        [item.doc.id],
+        message,
+        evidence,
+        policy_id=policy_id,
+        clause=clause,
+    )
+
+
+def _policy_evidence(policy: PolicyDocument, text: str, clause: str | None = None) -> Evidence:
+    return Evidence(
+        text=text,
+        policy_id=policy.id,
+        clause=clause,
+        policy_version=policy.version,
+        path=policy.source_path,
+    )
+
+
+def _policy_state(
+    item: CheckedArticle, policy: PolicyDocument, clause: str | None
+) -> list[FindingData]:
+    doc = item.doc
+    cited = policy.id + (f"#{clause}" if clause else "")
+    cite = item.evidence("front matter", f"policy_sources: {cited}")
+    if policy.status == PolicyStatus.RETIRED:
+        message = f"Cites {cited}, but policy {policy.id} ({policy.title}) is retired."
+        evidence = [cite, _policy_evidence(policy, f"status: {policy.status}")]
+        kind, fact_key = FindingKind.POLICY_RETIRED, ""
+    elif policy.effective_date > doc.last_reviewed:
+        message = (
+            f"Policy {policy.id} changed: version {policy.version} took effect on "
+            f"{policy.effective_date.isoformat()}, after this article was last reviewed "
+            f"({doc.last_reviewed.isoformat()}); check it still matches {cited}."
+        )
+        evidence = [
+            item.evidence("front matter", f"last_reviewed: {doc.last_reviewed.isoformat()}"),
+            _policy_evidence(policy, f"effective_date: {policy.effective_date.isoformat()}"),
+        ]
+        kind, fact_key = FindingKind.POLICY_CHANGED, policy.version
+    else:
+        return []
+    finding = FindingData.create(
+        kind, [doc.id], message, evidence, policy_id=policy.id, clause=clause, fact_key=fact_key
+    )
+    return [finding]
+
+
+def _mismatches(
+    item: CheckedArticle, cited: Sequence[tuple[Fact, PolicyDocument, str | None]]
+) -> list[FindingData]:
+    """Article facts that no cited clause confirms and the closest cited fact contradicts."""
+    source = {id(fact): (policy, clause) for fact, policy, clause in cited}
+    findings = []
+    reference = [fact for fact, _, _ in cited]
+    for found in find_contradictions(item.facts, reference, CLAUSE_THRESHOLDS):
+        fact, other = found.fact, found.other
+        policy, clause = source[id(other)]
+        cite = policy.id + (f"#{clause}" if clause else "")
+        where = f"the {fact.section}" if fact.section == ANSWER_SECTION else f"'{fact.section}'"
+        message = (
+            f'The article says {fact.describe()} ("{fact.text}" in {where}) but {cite} '
+            f'(version {policy.version}) says {other.describe()} ("{other.text}").'
+        )
+        evidence = [
+            item.evidence(fact.section, fact.sentence, fact.key),
+            _policy_evidence(policy, other.sentence, clause or other.section).model_copy(
+                update={"fact": other.key}
+            ),
+        ]
+        findings.append(
+            FindingData.create(
+                FindingKind.POLICY_MISMATCH,
+                [item.doc.id],
+                message,
+                evidence,
+                policy_id=policy.id,
+                clause=clause,
+                fact_key=other.key,
+            )
+        )
+    return findings

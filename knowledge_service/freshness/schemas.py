@@ -1,0 +1,186 @@
+"""Findings of the governance check as data: kinds, severities, evidence and a run's result.
+
+These are the boundary shapes that the CLI prints and the HTTP layer returns; the
+:mod:`~knowledge_service.freshness.models` tables persist them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class FindingKind(StrEnum):
+    INVALID = "invalid"
+    REVIEW_OVERDUE = "review_overdue"
+    REVIEW_DUE_SOON = "review_due_soon"
+    POLICY_MISSING = "policy_missing"
+    POLICY_RETIRED = "policy_retired"
+    POLICY_CHANGED = "policy_changed"
+    POLICY_MISMATCH = "policy_mismatch"
+    CONFLICT = "conflict"
+    DUPLICATE = "duplicate"
+    AMBIGUOUS_INTENT = "ambiguous_intent"
+
+
+class Severity(StrEnum):
+    BLOCK = "block"
+    WARN = "warn"
+    INFO = "info"
+
+
+class FindingStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+SEVERITY: dict[FindingKind, Severity] = {
+    FindingKind.INVALID: Severity.BLOCK,
+    FindingKind.REVIEW_OVERDUE: Severity.BLOCK,
+    FindingKind.REVIEW_DUE_SOON: Severity.INFO,
+    FindingKind.POLICY_MISSING: Severity.BLOCK,
+    FindingKind.POLICY_RETIRED: Severity.BLOCK,
+    FindingKind.POLICY_CHANGED: Severity.WARN,
+    FindingKind.POLICY_MISMATCH: Severity.BLOCK,
+    FindingKind.CONFLICT: Severity.BLOCK,
+    FindingKind.DUPLICATE: Severity.WARN,
+    FindingKind.AMBIGUOUS_INTENT: Severity.WARN,
+}
+
+SEVERITY_RANK: dict[Severity, int] = {Severity.BLOCK: 2, Severity.WARN: 1, Severity.INFO: 0}
+
+
+class Evidence(BaseModel):
+    """One span that triggered a finding: where it is and what it says.
+
+    ``article_id``/``version``/``section`` locate article text; ``policy_id``/``clause``/
+    ``policy_version`` locate policy text; ``fact`` is the normalised fact it states (if any).
+    """
+
+    article_id: str | None = None
+    version: int | None = None
+    section: str | None = None
+    text: str
+    policy_id: str | None = None
+    clause: str | None = None
+    policy_version: str | None = None
+    path: str | None = None
+    line: int | None = None
+    fact: str | None = None
+
+
+def make_fingerprint(
+    kind: FindingKind,
+    article_ids: list[str],
+    policy_id: str | None,
+    clause: str | None,
+    fact_key: str,
+) -> str:
+    """A stable id of a finding across runs: the same cause always gives the same fingerprint."""
+    payload = json.dumps([str(kind), sorted(article_ids), policy_id, clause, fact_key])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+class FindingData(BaseModel):
+    """One finding of a check run (not yet, or not necessarily, persisted)."""
+
+    kind: FindingKind
+    severity: Severity
+    article_ids: list[str]
+    policy_id: str | None = None
+    clause: str | None = None
+    message: str
+    evidence: list[Evidence] = Field(default_factory=list)
+    fingerprint: str = ""
+    fact_key: str = Field(default="", exclude=True)
+
+    @classmethod
+    def create(
+        cls,
+        kind: FindingKind,
+        article_ids: list[str],
+        message: str,
+        evidence: list[Evidence],
+        *,
+        policy_id: str | None = None,
+        clause: str | None = None,
+        fact_key: str = "",
+    ) -> FindingData:
+        """Build a finding with its severity and fingerprint filled in."""
+        ids = sorted(set(article_ids))
+        return cls(
+            kind=kind,
+            severity=SEVERITY[kind],
+            article_ids=ids,
+            policy_id=policy_id,
+            clause=clause,
+            message=message,
+            evidence=evidence,
+            fingerprint=make_fingerprint(kind, ids, policy_id, clause, fact_key),
+            fact_key=fact_key,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON object of the content-format contract."""
+        return self.model_dump(mode="json", exclude_none=False)
+
+
+class CheckSummary(BaseModel):
+    """Counts of a check run."""
+
+    articles_checked: int = 0
+    policies_checked: int = 0
+    invalid_files: int = 0
+    findings: int = 0
+    by_severity: dict[str, int] = Field(default_factory=dict)
+    by_kind: dict[str, int] = Field(default_factory=dict)
+    candidate_pairs: int = 0
+    blocking: bool = False
+
+
+class CheckResult(BaseModel):
+    """Findings of one run, most severe first, and a summary."""
+
+    findings: list[FindingData] = Field(default_factory=list)
+    summary: CheckSummary = Field(default_factory=CheckSummary)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "findings": [f.as_json() for f in self.findings],
+            "summary": self.summary.model_dump(mode="json"),
+        }
+
+    def fails(self, fail_on: Severity = Severity.BLOCK) -> bool:
+        """True when a finding is at least as severe as ``fail_on``."""
+        floor = SEVERITY_RANK[fail_on]
+        return any(SEVERITY_RANK[f.severity] >= floor for f in self.findings)
+
+
+def summarise(
+    findings: list[FindingData], *, articles: int, policies: int, invalid: int, pairs: int
+) -> CheckSummary:
+    """Counts by kind and severity."""
+    return CheckSummary(
+        articles_checked=articles,
+        policies_checked=policies,
+        invalid_files=invalid,
+        findings=len(findings),
+        by_severity=dict(Counter(str(f.severity) for f in findings)),
+        by_kind=dict(Counter(str(f.kind) for f in findings)),
+        candidate_pairs=pairs,
+        blocking=any(f.severity == Severity.BLOCK for f in findings),
+    )
+
+
+def sort_findings(findings: list[FindingData]) -> list[FindingData]:
+    """Most severe first, then by article, kind and fingerprint (a stable order)."""
+    return sorted(
+        findings,
+        key=lambda f: (-SEVERITY_RANK[f.severity], f.article_ids, str(f.kind), f.fingerprint),
+    )

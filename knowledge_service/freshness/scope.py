@@ -1,0 +1,70 @@
+"""What an edit can affect: the articles an incremental check must examine.
+
+An edited article can change its own findings, the ambiguous intents and conflicts it shares with
+articles claiming one of its intents, conflicts and duplicates with its nearest neighbours, and
+whatever finding it was already part of. A changed policy affects the articles that cite it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+import numpy as np
+
+from knowledge_service.content.models import ArticleVersion
+from knowledge_service.freshness.checker import ArticleEmbedding, stack_whole
+from knowledge_service.freshness.pairs import NEIGHBOURS, IntentClaim, vector_pairs
+
+
+def affected_articles(
+    rows: Mapping[str, ArticleVersion],
+    claims: Sequence[IntentClaim],
+    vectors: Mapping[str, ArticleEmbedding] | None,
+    *,
+    changed: set[str],
+    changed_policies: set[str],
+    finding_ids: Collection[Sequence[str]],
+    min_similarity: float,
+) -> set[str]:
+    """The ids an incremental check examines (``changed`` always included).
+
+    Args:
+        rows: the current published versions by article id.
+        claims: their intents.
+        vectors: their embeddings, or None (no neighbour search).
+        changed: edited article ids (published or not).
+        changed_policies: changed policy ids.
+        finding_ids: the article ids of the active findings that involve ``changed``.
+        min_similarity: the neighbour floor of the check.
+    """
+    scope = set(changed)
+    for ids in finding_ids:
+        scope.update(ids)
+    for article_id, row in rows.items():
+        if _cited_policies(row) & changed_policies:
+            scope.add(article_id)
+    edited_intents = {i for c in claims if c.article_id in changed for i in c.intents}
+    scope.update(c.article_id for c in claims if edited_intents.intersection(c.intents))
+    if vectors is not None and len(rows) > 1:
+        ids = list(rows)
+        row_of = {a: n for n, a in enumerate(ids)}
+        groups = {c.article_id: (c.audience, c.locale.lower()) for c in claims}
+        found = vector_pairs(
+            ids,
+            stack_whole(ids, vectors),
+            queries=np.array([row_of[a] for a in changed if a in row_of], dtype=np.int64),
+            min_similarity=min_similarity,
+            same_group=groups,
+        )
+        scope.update(a for pair in found for a in pair)
+    return scope
+
+
+def _cited_policies(row: ArticleVersion) -> set[str]:
+    cited = set()
+    for ref in row.document.get("policy_sources", []):
+        cited.add(ref["policy_id"] if isinstance(ref, dict) else str(ref).split("#")[0])
+    return cited
+
+
+__all__ = ["NEIGHBOURS", "affected_articles"]

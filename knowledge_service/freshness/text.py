@@ -1,0 +1,221 @@
+"""Text helpers of fact extraction: Markdown to sentences, non-fact numbers, terms and numbers.
+
+Pure functions. Masking replaces a span with spaces of the same length, so offsets found in a
+masked sentence still point into the original one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_UNIT_ALT = "|".join(sorted(UNITS, key=len, reverse=True))
+_TENS_ALT = "|".join(TENS)
+NUMBER_WORD = rf"(?:(?:{_TENS_ALT})(?:[\s-](?:{_UNIT_ALT}))?|{_UNIT_ALT}|a hundred|one hundred)"
+DIGITS = r"\d+(?:,\d{3})*(?:\.\d+)?"
+NUMBER = rf"(?:{DIGITS}|{NUMBER_WORD})"
+
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+# Numbers that are never facts: dates, years, phone numbers, times, references, identifiers.
+_NON_FACTS = re.compile(
+    "|".join(
+        [
+            r"\b\d{4}-\d{1,2}-\d{1,2}\b",
+            r"\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+            rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\b(?:,?\s+\d{{4}})?",
+            rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?",
+            rf"\b{_MONTHS}\s+\d{{4}}\b",
+            r"(?<![$\d.,])\b(?:19|20)\d{2}\b(?!\s*(?:%|per ?cent|dollars))",
+            r"\+?\(?\b\d{2,4}\)?(?:[ -]\d{2,4}){2,}\b",
+            r"\b1[38]00\s?[A-Z]{3,}\b",
+            r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?![a-z])",
+            r"\b\d{1,2}:\d{2}\b",
+            r"\b(?:section|sections|clause|clauses|part|step|schedule|version|item|items|ref|"
+            r"reference|code|number|no\.|page|chapter|appendix|table|form|level|tier|stage|"
+            r"option|press)\s+\d+(?:\.\d+)*[a-z]?\b",
+            r"\b[A-Z][A-Z0-9_-]*#\d+(?:\.\d+)*",
+            r"\b[A-Z]{1,6}-\d[\w-]*",
+            r"\b\d+(?:\.\d+){2,}\b",
+            r"(?<![$\d.,])\b\d{5,}\b",
+            r"\b\d+(?:st|nd|rd|th)\b",
+            r"#\d+",
+        ]
+    ),
+    re.IGNORECASE,
+)
+_CLAUSE_PREFIX = re.compile(r"^\s*\d+(?:\.\d+)+\s")
+
+STOPWORDS = _words(
+    """
+    a about above after again against all am an and any are aren't as at be because been
+    before being below between both but by can can't cannot could couldn't did didn't do
+    does doesn't doing don't down during each few for from further had hadn't has hasn't
+    have haven't having he her here hers herself him himself his how i if in into is isn't
+    it it's its itself just let's me more most must mustn't my myself no nor not of off on
+    once only or other ought our ours ourselves out over own same shan't she should
+    shouldn't so some such than that that's the their theirs them themselves then there
+    these they this those through to too under until up very was wasn't we we'll we're we've
+    were weren't what when where which while who whom why will with won't would wouldn't you
+    you'll you're you've your yours yourself also may might need needs get gets got able via
+    per within upto etc e g i.e eg ie s t ll re ve d m let us whether unless else either
+    neither never always every yes one two three four five six seven eight nine ten new
+    """
+)
+# Frequent words of this domain that say nothing about what a fact is about.
+GENERIC = _words(
+    """
+    customer customers brightwater company account holder holders please contact call
+    charged charge charges charging cost costs pay pays paid paying take taken takes make
+    made apply applies applied give given gives see ask asks asked request requested usually
+    normally generally still ask time times amount amounts
+    """
+)
+
+_WORD = re.compile(r"[a-z][a-z']*")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_MARK = re.compile(r"[*_`>]+")
+_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|approx|incl|no)\.$", re.IGNORECASE)
+
+
+def clean_markdown_line(line: str) -> str:
+    """One Markdown line as plain text (links, emphasis and list markers removed)."""
+    if "](" in line:
+        line = _MD_LINK.sub(r"\1", line)
+    line = _LIST.sub("", line)
+    if any(mark in line for mark in "*_`>"):
+        line = _MD_MARK.sub("", line)
+    return line.strip()
+
+
+def split_sentences(text: str) -> Iterator[str]:
+    """Sentences of Markdown text: list items and table cells stand alone; headings are skipped."""
+    paragraph: list[str] = []
+    for raw in [*text.splitlines(), ""]:
+        stripped = raw.strip()
+        is_item = bool(_LIST.match(raw)) or stripped.startswith("|")
+        if not stripped or stripped.startswith("#") or is_item:
+            yield from _split_paragraph(" ".join(paragraph))
+            paragraph = []
+            if stripped.startswith("|"):
+                cells = [c.strip() for c in stripped.strip("|").split("|")]
+                yield from (c for c in cells if c and not set(c) <= set("-: "))
+            elif is_item:
+                paragraph = [clean_markdown_line(raw)]
+            continue
+        paragraph.append(clean_markdown_line(raw))
+
+
+def _split_paragraph(paragraph: str) -> Iterator[str]:
+    if not paragraph.strip():
+        return
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        candidate = paragraph[start : match.start()]
+        if _ABBREV.search(candidate):
+            continue
+        yield candidate.strip()
+        start = match.end()
+    tail = paragraph[start:].strip()
+    if tail:
+        yield tail
+
+
+_MAY_STATE_NUMBER = re.compile(
+    rf"\d|\b(?:{NUMBER_WORD}|an?\s+(?:day|week|fortnight|month|year|hour)|fortnight|once|twice)\b",
+    re.IGNORECASE,
+)
+
+
+def may_state_number(sentence: str) -> bool:
+    """A cheap test: can the sentence state a numeric fact at all (digits or number words)?"""
+    return _MAY_STATE_NUMBER.search(sentence) is not None
+
+
+def mask_non_facts(sentence: str) -> str:
+    """The sentence with every number that is not a fact (dates, phones, ...) blanked out."""
+    if not any(ch.isdigit() for ch in sentence):
+        return sentence  # every non-fact pattern needs a digit
+    masked = _NON_FACTS.sub(lambda m: " " * len(m.group(0)), sentence)
+    prefix = _CLAUSE_PREFIX.match(masked)
+    if prefix:
+        masked = " " * prefix.end() + masked[prefix.end() :]
+    return masked
+
+
+def parse_number(text: str) -> float | None:
+    """``"1,250.50"`` -> 1250.5; ``"twenty-one"`` -> 21; ``"a"``/``"an"`` -> 1."""
+    value = text.strip().lower().replace(",", "")
+    if not value:
+        return None
+    if value[0].isdigit():
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    if value in ("a", "an", "one hundred", "a hundred"):
+        return 100.0 if "hundred" in value else 1.0
+    parts = re.split(r"[\s-]+", value)
+    total = 0
+    for part in parts:
+        if part in TENS:
+            total += TENS[part]
+        elif part in UNITS:
+            total += UNITS[part]
+        else:
+            return None
+    return float(total)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+_BUSINESS_TIME = re.compile(r"business[\s-]+(?:days?|hours?)\b")
+
+
+def words_with_positions(text: str) -> list[tuple[str, int, int]]:
+    """Lower-case words of ``text`` with their character spans.
+
+    ``business day(s)``/``business hours`` become one word, so that they never read as the
+    business customer segment.
+    """
+    lowered = text.lower()
+    if "business" in lowered:
+        lowered = _BUSINESS_TIME.sub(
+            lambda m: "businesstime" + " " * (len(m.group(0)) - 12), lowered
+        )
+    return [(m.group(0).strip("'"), m.start(), m.end()) for m in _WORD.finditer(lowered)]
+
+
+def is_content_word(word: str) -> bool:
+    return len(word) > 1 and word not in STOPWORDS and word not in GENERIC
+
+
+def content_terms(text: str) -> list[str]:
+    """Stems of the content words of ``text``, in order."""
+    return [stem(w) for w, _, _ in words_with_positions(text) if is_content_word(w)]

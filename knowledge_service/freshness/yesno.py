@@ -1,0 +1,101 @@
+"""Yes/no rules in one sentence: is something charged, allowed or required?
+
+A sentence is split into segments at contrast words (``but``, ``however``, ``;``); each segment
+states at most one polarity per aspect. Prohibitions (``must not``) count as *not allowed*.
+"""
+
+from __future__ import annotations
+
+import re
+
+CHARGE, PERMISSION, OBLIGATION = "charge", "permission", "obligation"
+
+# Order matters: negatives first, and each match is blanked so ``must not`` never reads as
+# ``must``.
+_CUES: list[tuple[str, bool, re.Pattern[str]]] = [
+    (
+        CHARGE,
+        False,
+        re.compile(
+            r"\bfree of charge\b|(?<!feel )(?<!toll-)\bfree\b(?!\s*(?:call|phone))"
+            r"|\bno (?:extra |additional |[a-z-]+ )?(?:charges?|fees?|costs?|surcharges?)\b"
+            r"|\b(?:is|are|be|been|being|get|gets)(?: not|n't) charged\b|\bnot charged\b"
+            r"|\b(?:do|does|did|will|would)(?: not|n't) charge\b|\bdon't charge\b"
+            r"|\bnever (?:charge|charged|pay)\b|\bwaived?\b"
+            r"|\bwithout (?:a |any )?(?:fee|charge|cost)\b"
+            r"|\bcosts? nothing\b|\bat no (?:extra |additional )?cost\b"
+        ),
+    ),
+    (
+        CHARGE,
+        True,
+        re.compile(
+            r"\b(?:is|are|be|been|being|get|gets|will be)\s+charged\b|\bwe charge\b"
+            r"|\b(?:fee|surcharge|charge)s? (?:applies|apply|is payable|are payable)\b"
+            r"|\battracts? (?:a|an)\b|\bincurs? (?:a|an)\b"
+            r"|\bpays? (?:a|an|the) [a-z -]{0,25}?(?:fee|surcharge)\b"
+        ),
+    ),
+    (
+        PERMISSION,
+        False,
+        re.compile(
+            r"\bcannot\b|\bcan ?not\b|\bcan't\b|\bmay not\b|\bmust not\b|\bmustn't\b"
+            r"|\bnot (?:be )?(?:able|allowed|permitted|accepted|possible|available|eligible)\b"
+            r"|\bunable to\b|\bno longer (?:accept\w*|possible|available)\b"
+            r"|\b(?:is|are)n't (?:able|allowed|permitted|accepted|possible|available|eligible)\b"
+            r"|\bnever (?:be )?(?:accepted|allowed|permitted)\b|\bineligible\b|\bnot eligible\b"
+        ),
+    ),
+    (
+        OBLIGATION,
+        False,
+        re.compile(
+            r"\bneeds? not\b|\bneedn't\b|\b(?:do|does|don't|doesn't)(?: not)? (?:need|have) to\b"
+            r"|\bnot (?:required|mandatory|necessary|compulsory)\b|\bno need\b|\boptional\b"
+        ),
+    ),
+    (
+        OBLIGATION,
+        True,
+        re.compile(
+            r"\bmust\b|\b(?:is|are) required\b|\brequired to\b|\b(?:have|has|need|needs) to\b"
+            r"|\bmandatory\b|\bcompulsory\b"
+        ),
+    ),
+    (
+        PERMISSION,
+        True,
+        re.compile(
+            r"\bcan\b|\bmay\b|\b(?:is|are) (?:allowed|permitted|able|available|accepted|eligible)\b"
+            r"|\bable to\b|\ballowed to\b|\beligible\b"
+        ),
+    ),
+]
+_SEGMENT_BREAK = re.compile(
+    r";|:\s|\s[-–—]\s|,?\s+(?:but|however|whereas|although|though|while|instead)\s+", re.I
+)
+
+RuleSpan = tuple[str, bool, int, int, list[tuple[int, int]]]
+
+
+def rule_spans(sentence: str) -> list[RuleSpan]:
+    """(aspect, polarity, segment start, segment end, cue spans) of every rule in a sentence."""
+    found: list[RuleSpan] = []
+    start = 0
+    bounds = [(m.start(), m.end()) for m in _SEGMENT_BREAK.finditer(sentence)]
+    for seg_end, next_start in [*bounds, (len(sentence), len(sentence))]:
+        segment = sentence[start:seg_end].lower()
+        seen: set[str] = set()
+        cues: list[tuple[int, int]] = []
+        results: list[tuple[str, bool]] = []
+        for aspect, polarity, pattern in _CUES:
+            for m in pattern.finditer(segment):
+                cues.append((start + m.start(), start + m.end()))
+                segment = segment[: m.start()] + " " * (m.end() - m.start()) + segment[m.end() :]
+                if aspect not in seen:
+                    seen.add(aspect)
+                    results.append((aspect, polarity))
+        found.extend((aspect, polarity, start, seg_end, cues) for aspect, polarity in results)
+        start = next_start
+    return found

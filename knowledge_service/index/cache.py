@@ -1,0 +1,100 @@
+"""A persistent embedding cache keyed by model name and text hash.
+
+An unchanged unit (same model, same text) is never embedded twice: not on a re-import, not on a
+rebuild, not across restarts. Stored in a small SQLite file next to the index bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from knowledge_service.index.embedder import Embedder, FloatArray
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS embedding (
+    model TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, text_hash)
+)
+"""
+
+
+def text_hash(text: str) -> str:
+    """The cache key of a text (sha256 hex)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors by (model, text hash), in SQLite (a file, or ``:memory:``)."""
+
+    def __init__(self, path: Path | str = ":memory:") -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        self._conn.execute(_SCHEMA)
+        self._conn.commit()
+        self._lock = threading.Lock()
+
+    def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, FloatArray]:
+        """The cached vectors among ``hashes``."""
+        found: dict[str, FloatArray] = {}
+        with self._lock:
+            for start in range(0, len(hashes), 500):
+                chunk = list(hashes[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    f"SELECT text_hash, vector FROM embedding WHERE model = ? "
+                    f"AND text_hash IN ({marks})",
+                    [model, *chunk],
+                ).fetchall()
+                found.update({h: np.frombuffer(v, dtype=np.float32).copy() for h, v in rows})
+        return found
+
+    def put_many(self, model: str, items: dict[str, FloatArray]) -> None:
+        """Store vectors by text hash."""
+        with self._lock:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO embedding (model, text_hash, vector) VALUES (?, ?, ?)",
+                [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()],
+            )
+            self._conn.commit()
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def encode_cached(
+    embedder: Embedder,
+    texts: Sequence[str],
+    cache: EmbeddingCache | None,
+    *,
+    batch_size: int = 64,
+    show_progress: bool = False,
+) -> FloatArray:
+    """Encode ``texts``, embedding only those the cache does not hold (each distinct text once)."""
+    if cache is None:
+        return embedder.encode(texts, batch_size=batch_size, show_progress=show_progress)
+    hashes = [text_hash(t) for t in texts]
+    known = cache.get_many(embedder.model_name, hashes)
+    missing: dict[str, str] = {}
+    for h, t in zip(hashes, texts, strict=True):
+        if h not in known:
+            missing.setdefault(h, t)
+    if missing:
+        vectors = embedder.encode(
+            list(missing.values()), batch_size=batch_size, show_progress=show_progress
+        )
+        fresh = dict(zip(missing, vectors, strict=True))
+        cache.put_many(embedder.model_name, fresh)
+        known.update(fresh)
+    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    for row, h in enumerate(hashes):
+        out[row] = known[h]
+    return out

@@ -1,0 +1,224 @@
+"""Ranking a query against a :class:`HybridIndex`: candidates, unit fusion, article aggregation.
+
+Candidates are the dense top units (from the vector index) plus the lexical top units; every
+candidate then gets its exact cosine and its normalised BM25 score, so the two kinds of evidence
+are fused on the same units. Filters are applied to articles before anything is ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from knowledge_service.index.embedder import FloatArray
+from knowledge_service.index.fusion import (
+    FusionConfig,
+    aggregate_articles,
+    combine_head,
+    fuse_scores,
+)
+from knowledge_service.index.schemas import SearchFilters, SearchHit
+
+if TYPE_CHECKING:
+    from knowledge_service.index.hybrid import HybridIndex, UnitTable
+
+SNIPPET_CHARS = 320
+
+
+def _lexical_scores(
+    index: HybridIndex, table: UnitTable, query: str, allowed: npt.NDArray[np.bool_]
+) -> FloatArray:
+    """Raw BM25 score of every unit (table rows); 0 for filtered-out units."""
+    out = np.zeros(len(table.keys), dtype=np.float32)
+    keys, scores = index.lexical.scores(query)
+    hits = np.flatnonzero(scores > 0)
+    if hits.size:
+        rows = index.lexical_rows(table, keys)[hits]
+        out[rows] = np.where(allowed[rows], scores[hits], 0.0)
+    return out
+
+
+def _candidate_rows(
+    index: HybridIndex,
+    table: UnitTable,
+    dense_ids: npt.NDArray[np.int64],
+    allowed: npt.NDArray[np.bool_],
+    lexical: FloatArray,
+) -> npt.NDArray[np.intp]:
+    """Dense top units plus lexical top units (all allowed units when they are few)."""
+    allowed_rows = np.flatnonzero(allowed)
+    if len(allowed_rows) <= index.options.dense_candidates:
+        return allowed_rows
+    dense_rows = table.rows(dense_ids[dense_ids >= 0])
+    dense_rows = dense_rows[allowed[dense_rows]]
+    matched = np.flatnonzero(lexical > 0)
+    top = matched[np.argsort(-lexical[matched], kind="stable")[: index.options.lexical_candidates]]
+    return np.unique(np.concatenate([dense_rows, top]))
+
+
+def _snippet(index: HybridIndex, unit_id: int) -> tuple[str | None, str]:
+    unit = index.units[unit_id]
+    if unit.kind in ("title", "question"):  # the customer's words matched: show the answer
+        return None, index.articles[unit.article_id].doc.answer[:SNIPPET_CHARS]
+    return unit.section, unit.text[:SNIPPET_CHARS]
+
+
+@dataclass
+class Evidence:
+    """The scored candidate units of one query, before fusion weights are applied."""
+
+    unit_ids: list[int]
+    dense: FloatArray
+    lexical: FloatArray
+    lexical_max: float
+    lexical_bound: float
+    article_ids: list[str]
+    article_of_unit: npt.NDArray[np.int64]
+    is_body: npt.NDArray[np.bool_]
+
+
+def gather_evidence(
+    index: HybridIndex,
+    query: str,
+    vector: FloatArray,
+    dense_ids: npt.NDArray[np.int64],
+    allowed: npt.NDArray[np.bool_],
+) -> Evidence:
+    """Candidate units with exact cosines and normalised BM25 (caller holds the read lock).
+
+    Args:
+        index: The index.
+        query: The query text (for BM25).
+        vector: The encoded query.
+        dense_ids: The vector index's top unit ids for the query.
+        allowed: Per unit-table row, whether the filters admit the unit's article.
+    """
+    table = index.unit_table()
+    lexical = _lexical_scores(index, table, query, allowed)
+    rows = _candidate_rows(index, table, dense_ids, allowed, lexical)
+    unit_ids = table.keys[rows]
+    dense = (
+        index.vectors.vectors_for(unit_ids) @ vector if len(rows) else np.zeros(0, dtype=np.float32)
+    )
+    positions, article_of_unit = np.unique(table.article_pos[rows], return_inverse=True)
+    article_ids = [table.article_ids[p] for p in positions.tolist()]
+    return Evidence(
+        unit_ids.tolist(),
+        dense.astype(np.float32),
+        lexical[rows],
+        float(lexical.max()) if len(lexical) else 0.0,
+        index.lexical.query_bound(query),
+        article_ids,
+        article_of_unit.astype(np.int64),
+        table.is_body[rows],
+    )
+
+
+def head_probabilities(
+    index: HybridIndex, vector: FloatArray, article_ids: Sequence[str]
+) -> FloatArray:
+    """The intent head's probability of each article (0 for articles it does not know)."""
+    if index.head is None:
+        return np.zeros(len(article_ids), dtype=np.float32)
+    probs = index.head.predict_proba(vector[None, :])[0]
+    pos = {a: n for n, a in enumerate(index.head.article_ids)}
+    return np.asarray([probs[pos[a]] if a in pos else 0.0 for a in article_ids], np.float32)
+
+
+def normalised_lexical(evidence: Evidence, config: FusionConfig) -> FloatArray:
+    """The evidence's BM25 scores on a 0..1 scale, as ``config.lexical_norm`` says."""
+    scale = evidence.lexical_bound if config.lexical_norm == "idf" else evidence.lexical_max
+    if scale <= 0.0:
+        return np.zeros_like(evidence.lexical)
+    result: FloatArray = np.minimum(evidence.lexical / scale, 1.0).astype(np.float32)
+    return result
+
+
+def score_evidence(
+    evidence: Evidence, config: FusionConfig, head: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Fused unit scores and article scores of one query's evidence under ``config``."""
+    fused = fuse_scores(evidence.dense, normalised_lexical(evidence, config), config.dense_weight)
+    if config.body_weight != 1.0:
+        fused = np.where(evidence.is_body, fused * config.body_weight, fused).astype(np.float32)
+    scores = aggregate_articles(
+        evidence.article_of_unit,
+        fused,
+        len(evidence.article_ids),
+        top_k=config.article_top_k,
+        mix=config.aggregate_mix,
+    )
+    if head is not None:
+        scores = combine_head(scores, head, config.head_weight)
+    return fused, scores
+
+
+def rank_query(
+    index: HybridIndex,
+    query: str,
+    vector: FloatArray,
+    dense_ids: npt.NDArray[np.int64],
+    allowed: npt.NDArray[np.bool_],
+    top_k: int,
+) -> list[SearchHit]:
+    """Rank the allowed articles for one encoded query (the caller holds the read lock)."""
+    ev = gather_evidence(index, query, vector, dense_ids, allowed)
+    if not ev.unit_ids:
+        return []
+    use_head = index.head is not None and index.config.head_weight > 0
+    head = head_probabilities(index, vector, ev.article_ids) if use_head else None
+    fused, scores = score_evidence(ev, index.config, head)
+    hits = []
+    for a in np.argsort(-scores, kind="stable")[:top_k].tolist():
+        members = np.flatnonzero(ev.article_of_unit == a)
+        best = int(members[np.argmax(fused[members])])
+        unit = index.units[ev.unit_ids[best]]
+        doc = index.articles[ev.article_ids[a]].doc
+        section, snippet = _snippet(index, unit.unit_id)
+        hits.append(
+            SearchHit(
+                article_id=doc.id,
+                version=index.articles[doc.id].version,
+                title=doc.title,
+                section=section,
+                snippet=snippet,
+                score=float(scores[a]),
+                dense_score=float(ev.dense[best]),
+                lexical_score=float(normalised_lexical(ev, index.config)[best]),
+                unit_kind=unit.kind,
+                intents=list(doc.intents),
+                audience=doc.audience,
+                channels=list(doc.channels),
+                locale=doc.locale,
+            )
+        )
+    return hits
+
+
+def search_encoded(
+    index: HybridIndex,
+    queries: Sequence[str],
+    vectors: FloatArray,
+    *,
+    top_k: int,
+    filters: SearchFilters,
+) -> list[list[SearchHit]]:
+    """Rank articles for already-encoded queries (one dense search call for the batch)."""
+    if top_k <= 0:
+        return [[] for _ in queries]
+    with index.lock.read():
+        table = index.unit_table()
+        admitted = np.asarray([filters.admits(index.articles[a].doc) for a in table.article_ids])
+        if not queries or not admitted.any():
+            return [[] for _ in queries]
+        allowed = admitted[table.article_pos]
+        k = min(len(index.vectors), index.options.dense_candidates)
+        _, dense_ids = index.vectors.search(vectors, k)
+        return [
+            rank_query(index, q, vectors[n], dense_ids[n], allowed, top_k)
+            for n, q in enumerate(queries)
+        ]

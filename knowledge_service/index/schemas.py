@@ -1,0 +1,68 @@
+"""Boundary schemas of the index domain: search filters, hits and index status."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from knowledge_service.content.schemas import ArticleDocument, ArticleStatus, Audience, Channel
+
+
+class SearchFilters(BaseModel):
+    """Which articles a search may return. ``status`` None means any status."""
+
+    status: ArticleStatus | None = ArticleStatus.PUBLISHED
+    audience: Audience | None = None
+    channel: Channel | None = None
+    locale: str | None = None
+    intent: str | None = None
+
+    def admits(self, doc: ArticleDocument) -> bool:
+        """Whether an article passes every filter.
+
+        ``locale`` matches the tag or its language (``en`` admits ``en-AU``).
+        """
+        if self.status is not None and doc.status != self.status:
+            return False
+        if self.audience is not None and doc.audience != self.audience:
+            return False
+        if self.channel is not None and self.channel not in doc.channels:
+            return False
+        if self.locale is not None and not _locale_matches(self.locale, doc.locale):
+            return False
+        return self.intent is None or self.intent in doc.intents
+
+
+def _locale_matches(wanted: str, actual: str) -> bool:
+    wanted, actual = wanted.lower(), actual.lower()
+    return actual == wanted or actual.startswith(wanted + "-")
+
+
+class SearchHit(BaseModel):
+    """One ranked article (its best unit gives ``section`` and ``snippet``)."""
+
+    article_id: str
+    version: int
+    title: str
+    section: str | None = None
+    snippet: str
+    score: float = Field(description="Fused article score, about 0..1 (higher is better).")
+    dense_score: float = Field(description="Cosine of the query with the best unit.")
+    lexical_score: float = Field(description="Normalised BM25 of the best unit, 0..1.")
+    unit_kind: str
+    intents: list[str]
+    audience: Audience
+    channels: list[Channel]
+    locale: str
+
+
+class IndexStatus(BaseModel):
+    """How the search index stands against the store."""
+
+    index_watermark: int
+    store_watermark: int
+    articles: int
+    units: int
+    vector_kind: str
+    is_current: bool
+    path: str | None = None
+    model_name: str | None = None

@@ -1,0 +1,156 @@
+"""API keys: issued once, stored hashed, found by prefix, revocable; role permissions."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from knowledge_service.access import service as access
+from knowledge_service.access.models import ApiKey
+from knowledge_service.access.schemas import Permission, Principal, Role, roles_for
+from knowledge_service.db import session_scope
+from knowledge_service.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+
+
+def test_key_is_shown_once_and_only_its_hash_is_stored(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        issued = access.create_key(session, name="chatbot", role=Role.BOT)
+    assert issued.secret.startswith(f"ks_{issued.key.prefix}_")
+    with session_scope(engine) as session:
+        row = session.exec(select(ApiKey)).one()
+    assert row.key_hash == access.hash_key(issued.secret)
+    secret_part = issued.secret.split("_", 2)[2]
+    assert secret_part not in row.key_hash
+
+
+def test_database_file_never_contains_the_raw_key(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        issued = access.create_key(session, name="agent-desk", role=Role.AGENT)
+    connection = engine.raw_connection()
+    try:
+        dump = "\n".join(connection.driver_connection.iterdump())
+    finally:
+        connection.close()
+    assert issued.key.prefix in dump
+    assert issued.secret not in dump
+    assert issued.secret.split("_", 2)[2] not in dump
+
+
+def test_two_keys_never_share_a_secret_or_prefix(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        first = access.create_key(session, name="a", role=Role.BOT)
+        second = access.create_key(session, name="b", role=Role.BOT)
+    assert first.secret != second.secret
+    assert first.key.prefix != second.key.prefix
+
+
+def test_authenticate_returns_the_caller(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        issued = access.create_key(session, name="pay", role=Role.OWNER, owner="pay@example.com")
+    with session_scope(engine) as session:
+        principal = access.authenticate(session, issued.secret)
+    assert principal == Principal(
+        name="pay", prefix=issued.key.prefix, role=Role.OWNER, owner="pay@example.com"
+    )
+
+
+def _tamper(secret: str) -> str:
+    return secret[:-1] + ("A" if secret[-1] != "A" else "B")
+
+
+@pytest.mark.parametrize(
+    "make_key",
+    [
+        pytest.param(lambda s: None, id="missing"),
+        pytest.param(lambda s: "", id="empty"),
+        pytest.param(lambda s: "not-a-key", id="malformed"),
+        pytest.param(lambda s: "ks_000000000000_" + "x" * 43, id="unknown-prefix"),
+        pytest.param(_tamper, id="wrong-secret"),
+        pytest.param(lambda s: s + "x" * 300, id="overlong"),
+        pytest.param(lambda s: s.replace("ks_", "kx_", 1), id="wrong-scheme"),
+    ],
+)
+def test_bad_keys_do_not_authenticate(engine: Engine, make_key) -> None:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        issued = access.create_key(session, name="bot", role=Role.BOT)
+    with session_scope(engine) as session, pytest.raises(AuthenticationError):
+        access.authenticate(session, make_key(issued.secret))
+
+
+def test_revoked_key_stops_working_by_name_or_prefix(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        by_name = access.create_key(session, name="old-bot", role=Role.BOT)
+        by_prefix = access.create_key(session, name="old-agent", role=Role.AGENT)
+    with session_scope(engine) as session:
+        access.revoke_key(session, "old-bot")
+        access.revoke_key(session, by_prefix.key.prefix)
+    for issued in (by_name, by_prefix):
+        with session_scope(engine) as session, pytest.raises(AuthenticationError, match="revoked"):
+            access.authenticate(session, issued.secret)
+    with session_scope(engine) as session:
+        assert [k.name for k in access.list_keys(session, include_revoked=False)] == []
+        assert all(k.revoked_at is not None for k in access.list_keys(session))
+
+
+def test_revoking_twice_or_an_unknown_key_is_an_error(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        access.create_key(session, name="k", role=Role.BOT)
+        access.revoke_key(session, "k")
+        with pytest.raises(ConflictError):
+            access.revoke_key(session, "k")
+        with pytest.raises(NotFoundError):
+            access.revoke_key(session, "nobody")
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "owner", "error"),
+    [
+        ("", Role.BOT, None, InvalidRequestError),
+        ("  ", Role.BOT, None, InvalidRequestError),
+        ("x" * 201, Role.BOT, None, InvalidRequestError),
+        ("pay", Role.OWNER, None, InvalidRequestError),
+        ("pay", Role.AGENT, "pay@example.com", InvalidRequestError),
+        ("taken", Role.BOT, None, ConflictError),
+    ],
+)
+def test_invalid_key_requests_are_refused(
+    engine: Engine, name: str, role: Role, owner: str | None, error: type[Exception]
+) -> None:
+    with session_scope(engine) as session:
+        access.create_key(session, name="taken", role=Role.ADMIN)
+    with session_scope(engine) as session, pytest.raises(error):
+        access.create_key(session, name=name, role=role, owner=owner)
+
+
+@pytest.mark.parametrize(
+    ("permission", "roles"),
+    [
+        (Permission.ANSWER, (Role.BOT, Role.AGENT, Role.OWNER, Role.ADMIN)),
+        (Permission.SEARCH, (Role.AGENT, Role.OWNER, Role.ADMIN)),
+        (Permission.READ_ARTICLES, (Role.AGENT, Role.OWNER, Role.ADMIN)),
+        (Permission.READ_POLICIES, (Role.AGENT, Role.OWNER, Role.ADMIN)),
+        (Permission.READ_FINDINGS, (Role.AGENT, Role.OWNER, Role.ADMIN)),
+        (Permission.UPDATE_FINDINGS, (Role.OWNER, Role.ADMIN)),
+        (Permission.ADMINISTER, (Role.ADMIN,)),
+    ],
+)
+def test_role_permission_table(permission: Permission, roles: tuple[Role, ...]) -> None:
+    assert roles_for(permission) == roles
+
+
+def test_only_the_owner_or_an_admin_passes_the_ownership_check() -> None:
+    owner = Principal(name="o", prefix="p", role=Role.OWNER, owner="pay@example.com")
+    admin = Principal(name="a", prefix="q", role=Role.ADMIN)
+    access.authorize_owner(owner, {"pay@example.com", "other@example.com"}, "change it")
+    access.authorize_owner(admin, {"someone@example.com"}, "change it")
+    with pytest.raises(PermissionDeniedError):
+        access.authorize_owner(owner, {"someone@example.com"}, "change it")
+    with pytest.raises(PermissionDeniedError):
+        access.authorize_owner(owner, set(), "change it")

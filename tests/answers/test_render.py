@@ -1,0 +1,141 @@
+"""Rendering an answer for a channel: plain, spoken, Markdown and sanitised HTML."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from knowledge_service.answers.render import (
+    markdown_to_plain,
+    markdown_to_safe_html,
+    markdown_to_speech,
+    render_answer,
+    strip_raw_html,
+)
+from knowledge_service.content.schemas import Channel
+
+RICH = (
+    "Refunds take **10 business days**.\n\n"
+    "1. Open the *app*.\n"
+    "2. Check the [refund tracker](https://example.com/refunds).\n\n"
+    "Call `13 22 55` if it is late"
+)
+
+# Raw HTML an author (or an attacker with write access) could put in an answer.
+HOSTILE = [
+    "Hello <script>alert(1)</script> world",
+    "Hello <img src=x onerror=alert(1)> world",
+    'Hello\n\n<div onclick="steal()">\nblock\n</div>\n\nworld',
+    "Hello <scr<b>ipt>alert(1)</scr</b>ipt> world",
+    "Hello <scr<scr<i>ipt>ipt>alert(1)</scr</i>ipt> world",
+    'Hello <a href="javascript:alert(1)">click</a> world',
+    'Hello <iframe src="https://evil.example"></iframe> world',
+    "Hello <!-- <script>alert(1)</script> --> world",
+]
+# Not HTML to CommonMark (so Markdown renderers escape it), but a browser would parse a tag.
+BROWSER_ONLY = ["Hello <svg/onload=alert(1)> world", "Hello <img/src=x/onerror=alert(1)> world"]
+TAGS = ("<script", "<img", "<div", "<iframe", "<svg", "<a ", "<b>", "<i>", "onerror", "onload")
+
+
+def test_plain_text_has_no_markup_and_spells_out_links() -> None:
+    text = markdown_to_plain(RICH)
+    assert text.splitlines() == [
+        "Refunds take 10 business days.",
+        "- Open the app.",
+        "- Check the refund tracker (https://example.com/refunds).",
+        "Call 13 22 55 if it is late",
+    ]
+
+
+def test_speech_is_one_paragraph_without_links_or_list_markers() -> None:
+    spoken = markdown_to_speech(RICH)
+    assert "\n" not in spoken
+    assert "https://" not in spoken and "- " not in spoken and "*" not in spoken
+    assert spoken == (
+        "Refunds take 10 business days. Open the app. Check the refund tracker. "
+        "Call 13 22 55 if it is late."
+    )
+
+
+@pytest.mark.parametrize(
+    ("channel", "expected"),
+    [
+        (Channel.CHAT, markdown_to_plain(RICH)),
+        (Channel.EMAIL, markdown_to_plain(RICH)),
+        (Channel.VOICE, markdown_to_speech(RICH)),
+        (Channel.AGENT, RICH),
+        (Channel.WEB, RICH),
+    ],
+)
+def test_each_channel_gets_its_rendering(channel: Channel, expected: str) -> None:
+    assert render_answer(RICH, channel) == expected
+
+
+def test_markdown_channels_keep_markdown_verbatim() -> None:
+    assert "**10 business days**" in render_answer(RICH, Channel.AGENT)
+    assert "[refund tracker](https://example.com/refunds)" in render_answer(RICH, Channel.WEB)
+
+
+@pytest.mark.parametrize("channel", list(Channel))
+@pytest.mark.parametrize("markdown", HOSTILE)
+def test_raw_html_never_reaches_any_channel(markdown: str, channel: Channel) -> None:
+    rendered = render_answer(markdown, channel).lower()
+    assert not any(tag in rendered for tag in TAGS), rendered
+    assert rendered.startswith("hello") and rendered.rstrip(".").endswith("world")
+
+
+@pytest.mark.parametrize("markdown", HOSTILE)
+def test_stripping_html_reaches_a_fixed_point(markdown: str) -> None:
+    once = strip_raw_html(markdown)
+    assert strip_raw_html(once) == once
+
+
+def test_deeply_nested_tag_fragments_are_neutralised() -> None:
+    nested = "x " + "<scr" * 20 + "ipt>" * 20 + "alert(1)"
+    stripped = strip_raw_html(nested)
+    assert "<script>" not in stripped.lower()
+
+
+def test_stripping_keeps_markdown_that_is_not_html() -> None:
+    assert strip_raw_html(RICH) == RICH
+    assert strip_raw_html("a < b and c > d") == "a < b and c > d"
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.VOICE, Channel.EMAIL])
+@pytest.mark.parametrize("markdown", BROWSER_ONLY)
+def test_plain_text_has_nothing_shaped_like_a_tag(markdown: str, channel: Channel) -> None:
+    rendered = render_answer(markdown, channel)
+    assert "<" not in rendered and ">" not in rendered, rendered
+
+
+def test_plain_text_keeps_angle_brackets_that_are_not_tags() -> None:
+    assert markdown_to_plain("if the balance is < $20 or > $5") == "if the balance is < $20 or > $5"
+
+
+class _TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+
+@pytest.mark.parametrize("markdown", [*HOSTILE, *BROWSER_ONLY, RICH])
+def test_safe_html_has_only_allowed_tags_and_attributes(markdown: str) -> None:
+    collector = _TagCollector()
+    collector.feed(markdown_to_safe_html(markdown))
+    allowed = {"p", "strong", "em", "ol", "ul", "li", "a", "code"}
+    for tag, attrs in collector.tags:
+        assert tag in allowed, tag
+        assert {name for name, _ in attrs} <= ({"href", "rel"} if tag == "a" else set())
+        assert all(not (value or "").lower().startswith("javascript") for _, value in attrs)
+
+
+def test_safe_html_renders_markdown_and_drops_unsafe_links() -> None:
+    html = markdown_to_safe_html(RICH + "\n\n[bad](javascript:alert(1))")
+    assert "<strong>10 business days</strong>" in html
+    assert '<a href="https://example.com/refunds" rel="noopener">refund tracker</a>' in html
+    assert "<ol>" in html and "<code>13 22 55</code>" in html
+    assert 'href="javascript' not in html

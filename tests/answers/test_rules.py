@@ -1,0 +1,154 @@
+"""The serving rules as a table: article status, audience and channels, findings, confidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_service.answers.rules import Thresholds, decide_status, is_blocked, is_visible
+from knowledge_service.answers.schemas import AnswerStatus, EscalationReason, FreshnessNote
+from knowledge_service.answers.service import confidence_of, pick_canonical
+from knowledge_service.content.schemas import Audience, Channel
+from knowledge_service.index.schemas import SearchHit
+from knowledge_service.settings import AnswerSettings
+from tests.factories import make_article
+
+CUSTOMER = ["chat", "voice", "web", "email"]
+ALL = ["chat", "agent", "voice", "email", "web"]
+THRESHOLDS = Thresholds(no_answer=0.5, channel_minimum={Channel.VOICE: 0.6})
+
+BLOCK = FreshnessNote(kind="review_overdue", severity="block", message="overdue")
+WARN = FreshnessNote(kind="policy_changed", severity="warn", message="policy changed")
+INFO = FreshnessNote(kind="review_due_soon", severity="info", message="due soon")
+
+VISIBILITY = (
+    [("published", "public", ALL, ch, True) for ch in ALL]
+    + [("draft", "public", ALL, ch, False) for ch in ALL]
+    + [("retired", "public", ALL, ch, False) for ch in ALL]
+    + [("published", "internal", ALL, ch, ch == "agent") for ch in ALL]
+    + [("published", "internal", ["agent"], ch, ch == "agent") for ch in ALL]
+    + [("draft", "internal", ["agent"], "agent", False)]
+    + [("published", "public", ["chat", "web"], ch, ch in ("chat", "web")) for ch in ALL]
+)
+
+
+@pytest.mark.parametrize(("status", "audience", "channels", "channel", "visible"), VISIBILITY)
+def test_visibility_table(
+    status: str, audience: str, channels: list[str], channel: str, visible: bool
+) -> None:
+    doc = make_article(status=status, audience=audience, channels=channels)
+    assert is_visible(doc, Channel(channel)) is visible
+
+
+ANSWERED = (AnswerStatus.ANSWERED, None)
+BLOCKED = (AnswerStatus.ESCALATE, EscalationReason.BLOCKED.value)
+OFF_CHANNEL = (AnswerStatus.ESCALATE, EscalationReason.NOT_ON_CHANNEL.value)
+LOW = (AnswerStatus.ESCALATE, EscalationReason.LOW_CONFIDENCE.value)
+NO_ANSWER = (AnswerStatus.NO_ANSWER, "no article answers this question confidently")
+
+STATUS_TABLE = (
+    # confident, visible, no findings: answered everywhere
+    [(0.9, ch, True, [], ANSWERED) for ch in ALL]
+    # a block finding: customer channels escalate, the agent still gets the answer
+    + [(0.9, ch, True, [BLOCK], BLOCKED) for ch in CUSTOMER]
+    + [(0.9, "agent", True, [BLOCK], ANSWERED), (0.9, "agent", True, [INFO, BLOCK], ANSWERED)]
+    + [(0.9, ch, True, [WARN, INFO, BLOCK], BLOCKED) for ch in CUSTOMER]
+    # warn and info findings never stop an answer
+    + [(0.9, ch, True, [WARN], ANSWERED) for ch in ALL]
+    + [(0.9, ch, True, [INFO], ANSWERED) for ch in ALL]
+    # not visible on the channel
+    + [(0.9, ch, False, [], OFF_CHANNEL) for ch in ALL]
+    + [(0.9, ch, False, [BLOCK], OFF_CHANNEL) for ch in CUSTOMER]
+    # below the no-answer threshold: no_answer, whatever else holds
+    + [(0.49, ch, True, [], NO_ANSWER) for ch in ALL]
+    + [(0.2, ch, False, [BLOCK], NO_ANSWER) for ch in ALL]
+    + [(0.0, ch, True, [], NO_ANSWER) for ch in ALL]
+    # voice has a stricter minimum
+    + [(0.55, "voice", True, [], LOW), (0.5999, "voice", True, [], LOW)]
+    + [(0.55, ch, True, [], ANSWERED) for ch in ["chat", "agent", "web", "email"]]
+    + [(0.6, "voice", True, [], ANSWERED), (0.5, "chat", True, [], ANSWERED)]
+)
+
+
+@pytest.mark.parametrize(("confidence", "channel", "visible", "notes", "expected"), STATUS_TABLE)
+def test_status_table(
+    confidence: float,
+    channel: str,
+    visible: bool,
+    notes: list[FreshnessNote],
+    expected: tuple[AnswerStatus, str | None],
+) -> None:
+    got = decide_status(
+        confidence=confidence,
+        channel=Channel(channel),
+        visible=visible,
+        freshness=notes,
+        thresholds=THRESHOLDS,
+    )
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("notes", "blocked"),
+    [([], False), ([INFO], False), ([WARN, INFO], False), ([BLOCK], True), ([INFO, BLOCK], True)],
+)
+def test_only_block_severity_blocks(notes: list[FreshnessNote], blocked: bool) -> None:
+    assert is_blocked(notes) is blocked
+
+
+# -- picking the canonical article (the agent's fallback to internal articles) ---------------
+
+CFG = AnswerSettings(
+    calib_score=10.0, calib_dense=0.0, calib_margin=12.0, calib_bias=-8.5, no_answer_threshold=0.78
+)
+
+
+def hit(article_id: str, score: float, audience: str = "public") -> SearchHit:
+    return SearchHit(
+        article_id=article_id,
+        version=1,
+        title=article_id,
+        snippet="...",
+        score=score,
+        dense_score=score,
+        lexical_score=score,
+        unit_kind="question",
+        intents=[f"i.{article_id}"],
+        audience=Audience(audience),
+        channels=list(Channel),
+        locale="en-AU",
+    )
+
+
+@pytest.mark.parametrize(
+    ("hits", "channel", "expected"),
+    [
+        # a confident public article is the answer everywhere, even above an internal one
+        ([hit("pub", 0.9), hit("int", 0.95, "internal")], "agent", "pub"),
+        ([hit("pub", 0.9), hit("int", 0.95, "internal")], "chat", "pub"),
+        # no confident public article: the agent gets a clearly better internal one...
+        ([hit("int", 0.9, "internal"), hit("pub", 0.3), hit("pub2", 0.28)], "agent", "int"),
+        # ...but never one that a better public article outranks (its lead among the
+        # internal articles alone would inflate its confidence)
+        ([hit("pub", 0.63), hit("int", 0.5, "internal"), hit("pub2", 0.45)], "agent", "pub"),
+        ([hit("pub", 0.63), hit("int", 0.5, "internal"), hit("pub2", 0.45)], "chat", "pub"),
+        # customer channels never fall back
+        ([hit("int", 0.9, "internal"), hit("pub", 0.3), hit("pub2", 0.28)], "chat", "pub"),
+        ([hit("int", 0.9, "internal")], "voice", None),
+        ([], "agent", None),
+    ],
+)
+def test_pick_canonical(hits: list[SearchHit], channel: str, expected: str | None) -> None:
+    best, pool = pick_canonical(hits, Channel(channel), CFG)
+    assert (best.article_id if best else None) == expected
+    if best is not None:
+        assert best in pool
+
+
+def test_internal_fallback_reports_confidence_against_every_hit() -> None:
+    hits = [hit("int", 0.9, "internal"), hit("pub", 0.5), hit("pub2", 0.49)]
+    hits.append(hit("int2", 0.1, "internal"))
+    best, pool = pick_canonical(hits, Channel.AGENT, CFG)
+    assert best is not None and best.article_id == "int"
+    internal_only = [h for h in hits if h.audience == Audience.INTERNAL]
+    assert confidence_of(pool, best, CFG) == confidence_of(hits, best, CFG)
+    assert confidence_of(pool, best, CFG) < confidence_of(internal_only, best, CFG)

@@ -1,0 +1,225 @@
+"""The answer engine over a real store: one canonical article, rendered and gated per channel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge_service.answers.schemas import AnswerResult, AnswerStatus, EscalationReason
+from knowledge_service.answers.service import AnswerQuery, AnswerService
+from knowledge_service.content.schemas import Channel
+from knowledge_service.errors import InvalidRequestError
+from knowledge_service.settings import AnswerSettings
+from tests.answers.kb import (
+    ALL_CHANNELS,
+    BOT_CHANNELS,
+    QUESTIONS,
+    REFUND_ANSWER,
+    STANDARD_ARTICLES,
+    AnswerKB,
+    build_kb,
+    kb_settings,
+)
+
+ANSWERED, ESCALATE, NO_ANSWER = AnswerStatus.ANSWERED, AnswerStatus.ESCALATE, AnswerStatus.NO_ANSWER
+BLOCKED = EscalationReason.BLOCKED.value
+OFF_CHANNEL = EscalationReason.NOT_ON_CHANNEL.value
+LOW = EscalationReason.LOW_CONFIDENCE.value
+
+
+def _expected(question: str, channel: str) -> tuple[AnswerStatus, str | None, str | None]:
+    """(status, reason, article_id) the serving rules give each question of the standard KB."""
+    if question == "refund":
+        return ANSWERED, None, "refund-timeframe"
+    if question == "lost_card" and channel == "voice":  # not served on voice
+        return ESCALATE, OFF_CHANNEL, None
+    if question == "lost_card":
+        return ANSWERED, None, "lost-card"
+    if question == "blocked" and channel != "agent":  # overdue review: a block finding
+        return ESCALATE, BLOCKED, None
+    if question == "blocked":
+        return ANSWERED, None, "meter-reading"
+    if question == "internal" and channel == "agent":
+        return ANSWERED, None, "fraud-procedure"
+    return NO_ANSWER, "no article answers this question confidently", None  # drafts, retired...
+
+
+TABLE = [(q, ch, *_expected(q, ch)) for q in QUESTIONS for ch in ALL_CHANNELS]
+
+
+@pytest.mark.parametrize(("question", "channel", "status", "reason", "article_id"), TABLE)
+def test_resolution_table(
+    kb: AnswerKB,
+    question: str,
+    channel: str,
+    status: AnswerStatus,
+    reason: str | None,
+    article_id: str | None,
+) -> None:
+    result = kb.service.answer(QUESTIONS[question], Channel(channel))
+    assert (result.status, result.reason, result.article_id) == (status, reason, article_id)
+    assert result.channel == channel
+    if status != ANSWERED:
+        _assert_carries_no_article(result)
+
+
+def _assert_carries_no_article(result: AnswerResult) -> None:
+    assert result.article_id is None and result.version is None and result.title is None
+    assert result.answer is None and result.receipt is None and result.intent is None
+    assert result.citations == [] and result.alternatives == []
+
+
+def test_blocked_article_shows_its_findings_to_the_agent(kb: AnswerKB) -> None:
+    result = kb.service.answer(QUESTIONS["blocked"], Channel.AGENT)
+    assert [(n.kind, n.severity) for n in result.freshness] == [("review_overdue", "block")]
+    assert "2026-10-15" in result.freshness[0].message
+
+
+@pytest.mark.parametrize("channel", BOT_CHANNELS)
+def test_blocked_article_escalates_without_its_text(kb: AnswerKB, channel: str) -> None:
+    result = kb.service.answer(QUESTIONS["blocked"], Channel(channel))
+    assert result.model_dump_json().count("meter display") == 0
+
+
+@pytest.mark.parametrize("question", ["refund", "lost_card", "blocked"])
+def test_every_channel_that_may_see_the_article_resolves_it_identically(
+    kb: AnswerKB, question: str
+) -> None:
+    results = [kb.service.answer(QUESTIONS[question], Channel(ch)) for ch in ALL_CHANNELS]
+    answered = [r for r in results if r.status == ANSWERED]
+    assert answered
+    resolutions = {(r.article_id, r.version, r.receipt, r.confidence) for r in answered}
+    assert len(resolutions) == 1
+    assert len({r.confidence for r in results}) == 1  # even the escalations agree on it
+
+
+def test_resolution_is_the_same_batched_or_alone(kb: AnswerKB, tmp_path: Path) -> None:
+    queries = [AnswerQuery(QUESTIONS[q], Channel(ch)) for q in QUESTIONS for ch in ALL_CHANNELS]
+    fresh = AnswerService(kb.settings, kb.engine, kb.search)  # no cached hits
+    batched = fresh.answer_many(queries)
+    alone = [kb.service.answer(q.question, q.channel) for q in queries]
+    strip = {"as_of"}
+    assert [r.model_dump(exclude=strip) for r in batched] == [
+        r.model_dump(exclude=strip) for r in alone
+    ]
+
+
+@pytest.mark.parametrize(
+    ("channel", "answer", "answer_format"),
+    [
+        ("chat", "Refunds reach your account within 10 business days.", "text"),
+        ("email", "Refunds reach your account within 10 business days.", "text"),
+        ("voice", "Refunds reach your account within 10 business days.", "text"),
+        ("agent", REFUND_ANSWER, "markdown"),
+        ("web", REFUND_ANSWER, "markdown"),
+    ],
+)
+def test_answer_is_rendered_for_the_channel(
+    kb: AnswerKB, channel: str, answer: str, answer_format: str
+) -> None:
+    result = kb.service.answer(QUESTIONS["refund"], Channel(channel))
+    assert result.answer is not None and result.answer.startswith(answer)
+    assert result.answer_format == answer_format
+    if channel == "voice":
+        assert "\n" not in result.answer and "https://" not in result.answer
+    if channel in ("chat", "email"):
+        assert "**" not in result.answer and "(https://example.com/refunds)" in result.answer
+
+
+def test_answer_carries_the_contract_fields(kb: AnswerKB) -> None:
+    result = kb.service.answer(QUESTIONS["refund"], Channel.CHAT)
+    assert result.status == ANSWERED
+    assert (result.article_id, result.version) == ("refund-timeframe", 1)
+    assert result.title == STANDARD_ARTICLES["refund-timeframe"]["title"]
+    assert result.intent == "billing.refund.timeframe"
+    assert 0.5 <= result.confidence <= 1.0
+    assert [c.model_dump() for c in result.citations] == [
+        {"policy_id": "REFUNDS", "clause": "2.1", "policy_version": "3"}
+    ]
+    assert result.freshness == []
+    assert result.receipt is not None and result.receipt.startswith("rcpt_")
+    assert result.as_of.tzinfo is not None
+
+
+def test_only_the_agent_sees_alternatives(kb: AnswerKB) -> None:
+    agent = kb.service.answer(QUESTIONS["refund"], Channel.AGENT)
+    assert agent.alternatives and len(agent.alternatives) <= 3
+    assert all(a.article_id != "refund-timeframe" for a in agent.alternatives)
+    assert kb.service.answer(QUESTIONS["refund"], Channel.CHAT).alternatives == []
+
+
+def test_voice_minimum_escalates_only_voice(kb: AnswerKB) -> None:
+    cfg = AnswerSettings(voice_minimum=0.99999)
+    strict = AnswerService(kb_settings(kb.root, answers=cfg), kb.engine, kb.search)
+    voice = strict.answer(QUESTIONS["refund"], Channel.VOICE)
+    assert (voice.status, voice.reason) == (ESCALATE, LOW)
+    _assert_carries_no_article(voice)
+    for channel in ("chat", "web", "email", "agent"):
+        assert strict.answer(QUESTIONS["refund"], Channel(channel)).status == ANSWERED
+
+
+def test_no_answer_threshold_comes_from_the_settings(kb: AnswerKB) -> None:
+    cfg = AnswerSettings(no_answer_threshold=0.99999, voice_minimum=0.0)
+    strict = AnswerService(kb_settings(kb.root, answers=cfg), kb.engine, kb.search)
+    result = strict.answer(QUESTIONS["refund"], Channel.CHAT)
+    assert result.status == NO_ANSWER and result.confidence < 0.99999
+
+
+def test_agent_prefers_a_confident_public_article_over_an_internal_one(tmp_path: Path) -> None:
+    articles = {
+        "refund-timeframe": STANDARD_ARTICLES["refund-timeframe"],
+        "refund-procedure": {
+            **STANDARD_ARTICLES["fraud-procedure"],
+            "title": "How long does a refund take? (agents)",
+            "intents": ["agent.refund"],
+            "questions": ["when will I get my money back"],
+            "answer": "Approve the refund in the billing system.",
+        },
+    }
+    kb = build_kb(tmp_path, articles)
+    try:
+        results = [kb.service.answer(QUESTIONS["refund"], Channel(ch)) for ch in ALL_CHANNELS]
+        assert {r.article_id for r in results} == {"refund-timeframe"}
+    finally:
+        kb.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "problem"),
+    [
+        ("", "empty"),
+        ("   \t\n", "empty"),
+        ("x" * 501, "longer than 500"),
+        (" " + "x" * 501, "longer than 500"),
+    ],
+)
+def test_questions_the_engine_refuses(kb: AnswerKB, question: str, problem: str) -> None:
+    with pytest.raises(InvalidRequestError, match=problem) as caught:
+        kb.service.answer(question, Channel.CHAT)
+    assert caught.value.parameter == "q"
+
+
+def test_longest_allowed_question_is_answered(kb: AnswerKB) -> None:
+    question = (QUESTIONS["refund"] + " ") * 20
+    result = kb.service.answer(question[:500], Channel.CHAT)
+    assert result.status in (ANSWERED, NO_ANSWER)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("WHEN WILL I GET MY MONEY BACK", "refund-timeframe"),
+        ("  when   will I get my money back  ", "refund-timeframe"),
+        ("I LOST MY CARD", "lost-card"),
+    ],
+)
+def test_case_and_spacing_do_not_change_the_answer(
+    kb: AnswerKB, question: str, expected: str
+) -> None:
+    assert kb.service.answer(question, Channel.CHAT).article_id == expected
+
+
+def test_locale_filter_excludes_other_locales(kb: AnswerKB) -> None:
+    assert kb.service.answer(QUESTIONS["refund"], Channel.CHAT, locale="en").status == ANSWERED
+    assert kb.service.answer(QUESTIONS["refund"], Channel.CHAT, locale="fr-FR").status == NO_ANSWER

@@ -1,0 +1,119 @@
+"""Article and policy read routes: filters, paging, versions, rendering and visibility."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import PAYMENTS, SUPPORT, auth
+
+
+def _ids(response_json: dict) -> list[str]:  # type: ignore[type-arg]
+    return [item["id"] for item in response_json["items"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["escalation-process", "new-fees", "refund-timeframe"]),
+        ("?status=draft", ["new-fees"]),
+        ("?status=published", ["escalation-process", "refund-timeframe"]),
+        (f"?owner={PAYMENTS}", ["refund-timeframe"]),
+        (f"?owner={SUPPORT}&status=published", ["escalation-process"]),
+        ("?intent=billing.refund.timeframe", ["refund-timeframe"]),
+        ("?intent=no.such.intent", []),
+        ("?limit=1", ["escalation-process"]),
+        ("?limit=2&offset=2", ["refund-timeframe"]),
+        ("?offset=10", []),
+    ],
+)
+def test_list_articles_filters_and_pages(
+    client: TestClient, keys: dict[str, str], query: str, expected: list[str]
+) -> None:
+    response = client.get(f"/v1/articles{query}", headers=auth(keys["admin"]))
+    assert response.status_code == 200
+    assert _ids(response.json()) == expected
+
+
+def test_list_reports_total_across_pages(client: TestClient, keys: dict[str, str]) -> None:
+    body = client.get("/v1/articles?limit=1&offset=1", headers=auth(keys["admin"])).json()
+    assert body == {**body, "total": 3, "limit": 1, "offset": 1}
+
+
+def test_agent_sees_published_articles_only(client: TestClient, keys: dict[str, str]) -> None:
+    agent = auth(keys["agent"])
+    assert _ids(client.get("/v1/articles", headers=agent).json()) == [
+        "escalation-process",
+        "refund-timeframe",
+    ]
+    assert client.get("/v1/articles?status=draft", headers=agent).status_code == 403
+    assert client.get("/v1/articles/new-fees", headers=agent).status_code == 404
+    assert client.get("/v1/articles/new-fees", headers=auth(keys["owner"])).status_code == 200
+
+
+def test_article_shows_current_version_with_sanitised_html(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    body = client.get("/v1/articles/escalation-process", headers=auth(keys["agent"])).json()
+    assert body["version"] == 1 and body["is_current"] is True
+    assert "<script>" in body["answer"]  # the stored Markdown is returned verbatim
+    html = body["answer_html"]
+    assert "<script" not in html and 'href="javascript' not in html
+    assert "<strong>the case id</strong>" in body["answer_html"]
+    assert body["audience"] == "internal"
+    assert [f["kind"] for f in body["findings"]] == ["review_due_soon"]
+
+
+def test_article_detail_has_sections_and_citations(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    body = client.get("/v1/articles/refund-timeframe", headers=auth(keys["agent"])).json()
+    assert body["version"] == 2
+    assert body["answer"] == "Refunds reach your account within 5 business days."
+    assert body["policy_sources"] == ["REFUNDS#2.1"]
+    assert [s["heading"] for s in body["sections"]] == ["Details"]
+
+
+def test_versions_are_listed_and_each_can_be_read(client: TestClient, keys: dict[str, str]) -> None:
+    headers = auth(keys["agent"])
+    history = client.get("/v1/articles/refund-timeframe/versions", headers=headers).json()
+    assert [v["version"] for v in history] == [1, 2]
+    old = client.get("/v1/articles/refund-timeframe/versions/1", headers=headers).json()
+    assert old["answer"] == "Refunds reach your account within 10 business days."
+    assert old["is_current"] is False and old["findings"] is None
+    assert old["content_hash"] == history[0]["content_hash"] != history[1]["content_hash"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/articles/no-such-article",
+        "/v1/articles/no-such-article/versions",
+        "/v1/articles/no-such-article/versions/1",
+        "/v1/articles/refund-timeframe/versions/3",
+        "/v1/policies/NOPE",
+        "/v1/policies/REFUNDS?version=2",
+    ],
+)
+def test_unknown_resources_are_404_problems(
+    client: TestClient, keys: dict[str, str], path: str
+) -> None:
+    response = client.get(path, headers=auth(keys["admin"]))
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "urn:knowledge-service:problem:not-found"
+    assert body["instance"] == path.split("?")[0]
+    assert "does not exist" in body["detail"]
+
+
+def test_policies_list_and_detail(client: TestClient, keys: dict[str, str]) -> None:
+    headers = auth(keys["agent"])
+    listing = client.get("/v1/policies", headers=headers).json()
+    assert [p["id"] for p in listing["items"]] == ["REFUNDS"] and listing["total"] == 1
+    assert client.get("/v1/policies?status=retired", headers=headers).json()["items"] == []
+    policy = client.get("/v1/policies/REFUNDS", headers=headers).json()
+    assert policy["policy_version"] == "1" and policy["store_version"] == 1
+    assert [c["number"] for c in policy["clauses"]] == ["2.1"]
+    assert "10 business days" in policy["clauses"][0]["text"]
+    assert "<h2>" in policy["body_html"]

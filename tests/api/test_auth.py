@@ -1,0 +1,130 @@
+"""Every /v1 route needs a key; each role reaches exactly the routes the role table allows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from knowledge_service.api.app import create_app
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.index.service import SearchService
+from knowledge_service.settings import Settings
+from tests.api.conftest import auth, seed_store
+
+READ_ROUTES = [
+    "/v1/articles",
+    "/v1/articles/refund-timeframe",
+    "/v1/articles/refund-timeframe/versions",
+    "/v1/articles/refund-timeframe/versions/1",
+    "/v1/policies",
+    "/v1/policies/REFUNDS",
+    "/v1/findings",
+]
+# Finding 1 is on refund-timeframe, which the owner key's owner owns.
+UPDATE_FINDING = "PATCH /v1/findings/1"
+# Bots may only ask for answers (and never on the agent channel: see tests/api/test_answers.py).
+ANSWER = "GET /v1/answer?q=how+long+does+a+refund+take&channel=chat"
+SEARCH = "GET /v1/search?q=refund"
+ROUTES = [f"GET {path}" for path in READ_ROUTES] + [UPDATE_FINDING, ANSWER, SEARCH]
+ALLOWED = {
+    "bot": {ANSWER},
+    "agent": {f"GET {path}" for path in READ_ROUTES} | {ANSWER, SEARCH},
+    "owner": set(ROUTES),
+    "admin": set(ROUTES),
+}
+MATRIX = [(role, route) for role in ALLOWED for route in ROUTES]
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, tmp_path: Path) -> FastAPI:
+    """The conftest app with a real search service (hash embedder), so that /v1/answer and
+    /v1/search run end to end for the roles allowed to call them."""
+    seed_store(engine, tmp_path)
+    search = SearchService(settings, engine, HashEmbedder())
+    search.open()
+    return create_app(settings, engine=engine, search_service=search)
+
+
+@pytest.mark.parametrize(("role", "route"), MATRIX, ids=[f"{r}:{p}" for r, p in MATRIX])
+def test_role_matrix(client: TestClient, keys: dict[str, str], role: str, route: str) -> None:
+    method, path = route.split(" ", 1)
+    body = {"status": "acknowledged"} if method == "PATCH" else None
+    response = client.request(method, path, headers=auth(keys[role]), json=body)
+    expected = 200 if route in ALLOWED[role] else 403
+    assert response.status_code == expected, response.text
+    if expected == 403:
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == 403
+
+
+def test_every_v1_route_is_in_the_role_matrix(app: FastAPI) -> None:
+    """A new route must be added to the matrix above (and so get a role decision)."""
+    v1 = {path for path in app.openapi()["paths"] if path.startswith("/v1/")}
+    covered = {
+        "/v1/articles",
+        "/v1/articles/{article_id}",
+        "/v1/articles/{article_id}/versions",
+        "/v1/articles/{article_id}/versions/{version}",
+        "/v1/policies",
+        "/v1/policies/{policy_id}",
+        "/v1/findings",
+        "/v1/findings/{finding_id}",
+        "/v1/answer",
+        "/v1/search",
+    }
+    assert v1 == covered
+
+
+@pytest.mark.parametrize(
+    ("headers", "error"),
+    [
+        ({}, None),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, None),
+        ({"Authorization": "Bearer"}, None),
+        ({"Authorization": "Bearer not-a-key"}, "invalid_token"),
+        ({"Authorization": "Bearer ks_000000000000_" + "x" * 43}, "invalid_token"),
+    ],
+    ids=["missing", "basic-scheme", "empty-bearer", "malformed", "unknown"],
+)
+@pytest.mark.parametrize("route", ROUTES)
+def test_missing_or_unknown_key_is_401_problem(
+    client: TestClient, headers: dict[str, str], error: str | None, route: str
+) -> None:
+    method, path = route.split(" ", 1)
+    response = client.request(method, path, headers=headers, json={"status": "resolved"})
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    challenge = response.headers["www-authenticate"]
+    assert challenge.startswith("Bearer")
+    if error:
+        assert f'error="{error}"' in challenge
+    body = response.json()
+    assert body["status"] == 401 and body["title"] and body["detail"] and body["type"]
+
+
+def test_revoked_key_is_401(client: TestClient, keys: dict[str, str]) -> None:
+    response = client.get("/v1/articles", headers=auth(keys["revoked"]))
+    assert response.status_code == 401
+    assert "revoked" in response.json()["detail"]
+
+
+def test_probes_need_no_key(client: TestClient) -> None:
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code in (200, 503)
+
+
+def test_openapi_declares_bearer_security_on_every_v1_operation(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearerAuth"] == {**schemes["bearerAuth"], "type": "http", "scheme": "bearer"}
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            if path.startswith("/v1/"):
+                assert operation["security"] == [{"bearerAuth": []}], path
+                assert {"401", "403"} <= set(operation["responses"]), path
+            else:
+                assert "security" not in operation, path

@@ -1,0 +1,145 @@
+"""Every error is RFC 9457 problem+json: validation (400), unknown routes (404), 405 and 413."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+
+from knowledge_service.api import errors as api_errors
+from knowledge_service.api.deps import MAX_BODY_BYTES
+from knowledge_service.errors import (
+    AuthenticationError,
+    ConflictError,
+    IndexNotReadyError,
+    InvalidContentError,
+    InvalidRequestError,
+    KnowledgeServiceError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from tests.api.conftest import auth
+
+PROBLEM = "application/problem+json"
+
+
+def _assert_problem(response, status: int) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("urn:knowledge-service:problem:")
+    assert body["title"] and body["detail"] and body["instance"]
+    return body  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("path", "location", "parameter"),
+    [
+        ("/v1/articles?limit=101", "query", "limit"),
+        ("/v1/articles?limit=0", "query", "limit"),
+        ("/v1/articles?limit=ten", "query", "limit"),
+        ("/v1/articles?offset=-1", "query", "offset"),
+        ("/v1/articles?status=gone", "query", "status"),
+        ("/v1/articles?intent=Not%20An%20Intent", "query", "intent"),
+        ("/v1/articles?owner=" + "x" * 201, "query", "owner"),
+        ("/v1/articles/Bad%20Id", "path", "article_id"),
+        ("/v1/articles/" + "a" * 121, "path", "article_id"),
+        ("/v1/articles/refund-timeframe/versions/0", "path", "version"),
+        ("/v1/articles/refund-timeframe/versions/99999999999", "path", "version"),
+        ("/v1/policies/lowercase", "path", "policy_id"),
+        ("/v1/findings?severity=fatal", "query", "severity"),
+    ],
+)
+def test_invalid_parameters_are_400_problems_naming_the_parameter(
+    client: TestClient, keys: dict[str, str], path: str, location: str, parameter: str
+) -> None:
+    body = _assert_problem(client.get(path, headers=auth(keys["admin"])), 400)
+    assert body["type"].endswith(":invalid-request")
+    assert {"location": location, "parameter": parameter} == {
+        k: v for k, v in body["errors"][0].items() if k != "problem"
+    }
+    assert parameter in body["detail"]
+
+
+def test_unknown_route_is_a_404_problem(client: TestClient) -> None:
+    body = _assert_problem(client.get("/v2/nothing"), 404)
+    assert "/v2/nothing" in body["detail"]
+
+
+def test_wrong_method_is_a_405_problem(client: TestClient, keys: dict[str, str]) -> None:
+    response = client.delete("/v1/articles", headers=auth(keys["admin"]))
+    _assert_problem(response, 405)
+    assert "GET" in response.headers["allow"]
+
+
+def test_declared_oversized_body_is_a_413_problem(client: TestClient) -> None:
+    response = client.post("/v1/articles", content=b"x" * (MAX_BODY_BYTES + 1))
+    body = _assert_problem(response, 413)
+    assert body["type"].endswith(":payload-too-large")
+
+
+def test_streamed_oversized_body_is_a_413_problem(app: FastAPI) -> None:
+    """A chunked body without Content-Length is counted as it is read."""
+
+    @app.post("/echo-size")
+    async def echo_size(request: Request) -> dict[str, int]:
+        return {"size": len(await request.body())}
+
+    def chunks(total: int) -> Iterator[bytes]:
+        for _ in range(total // 1024):
+            yield b"x" * 1024
+
+    with TestClient(app) as client:
+        assert client.post("/echo-size", content=chunks(4096)).json() == {"size": 4096}
+        _assert_problem(client.post("/echo-size", content=chunks(MAX_BODY_BYTES + 1024)), 413)
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (NotFoundError("article", "x"), 404),
+        (ConflictError("stale version"), 409),
+        (InvalidContentError("a.md", "bad date", line=3, field="next_review"), 422),
+        (InvalidRequestError("q", "too long"), 400),
+        (AuthenticationError("no key"), 401),
+        (PermissionDeniedError("no"), 403),
+        (IndexNotReadyError("behind"), 503),
+    ],
+)
+def test_each_domain_error_maps_to_one_status(
+    app: FastAPI, error: KnowledgeServiceError, status: int
+) -> None:
+    assert api_errors.status_of(error)[0] == status
+
+    @app.get("/raise")
+    def raise_it() -> None:
+        raise error
+
+    with TestClient(app) as client:
+        body = _assert_problem(client.get("/raise"), status)
+    assert body["detail"] == error.message
+
+
+def test_unexpected_errors_are_logged_500_problems(app: FastAPI) -> None:
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        body = _assert_problem(client.get("/boom"), 500)
+    assert "secret internals" not in body["detail"]
+
+
+def test_openapi_documents_problems_not_fastapi_422(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas and "Problem" in schemas
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            assert "422" not in operation["responses"], path
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    assert list(response["content"]) == [PROBLEM], (path, status)

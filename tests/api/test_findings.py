@@ -1,0 +1,114 @@
+"""Findings: agents read all, owners see and change only their own articles' findings."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import auth
+
+MISMATCH, DUE_SOON = 1, 2  # refund-timeframe (payments), escalation-process (support)
+
+
+def _ids(client: TestClient, key: str, query: str = "") -> list[int]:
+    response = client.get(f"/v1/findings{query}", headers=auth(key))
+    assert response.status_code == 200, response.text
+    return sorted(item["id"] for item in response.json()["items"])
+
+
+@pytest.mark.parametrize(
+    ("role", "query", "expected"),
+    [
+        ("agent", "", [MISMATCH, DUE_SOON]),
+        ("admin", "", [MISMATCH, DUE_SOON]),
+        ("owner", "", [MISMATCH]),
+        ("admin", "?severity=block", [MISMATCH]),
+        ("admin", "?kind=review_due_soon", [DUE_SOON]),
+        ("admin", "?article_id=escalation-process", [DUE_SOON]),
+        ("admin", "?status=resolved", []),
+        ("owner", "?article_id=refund-timeframe", [MISMATCH]),
+        ("admin", "?limit=1&offset=1", [DUE_SOON]),
+    ],
+)
+def test_list_findings_filters_and_scopes_owners(
+    client: TestClient, keys: dict[str, str], role: str, query: str, expected: list[int]
+) -> None:
+    assert _ids(client, keys[role], query) == expected
+
+
+def test_owner_may_not_filter_by_someone_elses_article(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    response = client.get("/v1/findings?article_id=escalation-process", headers=auth(keys["owner"]))
+    assert response.status_code == 403
+
+
+def test_finding_shape(client: TestClient, keys: dict[str, str]) -> None:
+    finding = client.get("/v1/findings?severity=block", headers=auth(keys["agent"])).json()
+    item = finding["items"][0]
+    assert item == {
+        **item,
+        "kind": "policy_mismatch",
+        "severity": "block",
+        "status": "open",
+        "article_ids": ["refund-timeframe"],
+        "policy_id": "REFUNDS",
+        "clause": "2.1",
+    }
+    assert item["evidence"][0]["text"] == "within 5 business days"
+
+
+def test_article_detail_carries_its_findings(client: TestClient, keys: dict[str, str]) -> None:
+    article = client.get("/v1/articles/refund-timeframe", headers=auth(keys["agent"])).json()
+    assert [(f["kind"], f["severity"]) for f in article["findings"]] == [
+        ("policy_mismatch", "block")
+    ]
+
+
+def test_owner_acknowledges_a_finding_on_their_article(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    response = client.patch(
+        f"/v1/findings/{MISMATCH}",
+        headers=auth(keys["owner"]),
+        json={"status": "acknowledged", "note": "fix in next release"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "acknowledged"
+    assert _ids(client, keys["admin"], "?status=acknowledged") == [MISMATCH]
+
+
+def test_owner_may_not_change_someone_elses_finding(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    response = client.patch(
+        f"/v1/findings/{DUE_SOON}", headers=auth(keys["owner"]), json={"status": "resolved"}
+    )
+    assert response.status_code == 403
+    assert _ids(client, keys["admin"], "?status=open") == [MISMATCH, DUE_SOON]
+
+
+def test_admin_resolves_any_finding(client: TestClient, keys: dict[str, str]) -> None:
+    response = client.patch(
+        f"/v1/findings/{DUE_SOON}", headers=auth(keys["admin"]), json={"status": "resolved"}
+    )
+    assert response.json()["resolved_at"] is not None
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/v1/findings/99", {"status": "resolved"}, 404),
+        ("/v1/findings/1", {"status": "done"}, 400),
+        ("/v1/findings/1", {"status": "resolved", "extra": 1}, 400),
+        ("/v1/findings/1", {"status": "resolved", "note": "x" * 2001}, 400),
+        ("/v1/findings/1", None, 400),
+        ("/v1/findings/0", {"status": "resolved"}, 400),
+    ],
+)
+def test_bad_status_changes_are_problems(
+    client: TestClient, keys: dict[str, str], path: str, body: object, status: int
+) -> None:
+    response = client.patch(path, headers=auth(keys["admin"]), json=body)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"

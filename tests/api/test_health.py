@@ -1,0 +1,56 @@
+"""Liveness and readiness: /readyz is 200 only while the index matches the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from knowledge_service import __version__
+from knowledge_service.api.app import create_app
+from knowledge_service.content import service as content
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.index.service import SearchService
+from knowledge_service.settings import Settings
+from tests.api.conftest import FakeSearchService, seed_store
+from tests.factories import write_article_md
+
+
+def test_healthz_is_always_ok(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "version": __version__}
+
+
+def test_readyz_follows_a_fake_index(client: TestClient, search_service: FakeSearchService) -> None:
+    search_service.store_watermark = 5
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith(":index-not-ready")
+    assert response.json()["store_watermark"] == 5
+    search_service.index_watermark = 5
+    assert client.get("/readyz").json() == {
+        "status": "ready",
+        "index_watermark": 5,
+        "store_watermark": 5,
+    }
+
+
+def test_readyz_with_the_real_search_service(
+    settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    """Not ready before the index is opened or after the store moves on; ready once level."""
+    seed_store(engine, tmp_path)
+    service = SearchService(settings, engine, HashEmbedder())
+    with TestClient(create_app(settings, engine=engine, search_service=service)) as client:
+        assert client.get("/readyz").status_code == 503
+        service.open()
+        ready = client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["index_watermark"] > 0
+        write_article_md(tmp_path / "content", "late-article", intents=["billing.late"])
+        content.import_content(engine, [tmp_path / "content"], max_file_bytes=1 << 20)
+        assert client.get("/readyz").status_code == 503
+        service.sync()
+        assert client.get("/readyz").status_code == 200

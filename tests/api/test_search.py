@@ -1,0 +1,138 @@
+"""``GET /v1/search`` over the real app: ranked published articles with freshness, for agents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.answers.kb import QUESTIONS, build_kb, open_client
+from tests.api.conftest import auth
+
+Client = tuple[TestClient, dict[str, str]]
+RESULT_FIELDS = {
+    "article_id", "version", "title", "section", "snippet", "score", "freshness", "badge",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    kb = build_kb(tmp_path_factory.mktemp("search-api"))
+    with open_client(kb) as opened:
+        yield opened
+    kb.close()
+
+
+def search(api: Client, role: str = "agent", **params: Any) -> Any:
+    client, keys = api
+    return client.get("/v1/search", params=params, headers=auth(keys[role]))
+
+
+def ids(response: Any) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [r["article_id"] for r in response.json()["results"]]
+
+
+def test_results_have_the_contract_fields_ranked_by_score(api: Client) -> None:
+    response = search(api, q=QUESTIONS["refund"])
+    assert response.status_code == 200
+    body = response.json()
+    assert body["query"] == QUESTIONS["refund"] and body["as_of"]
+    results = body["results"]
+    assert results[0]["article_id"] == "refund-timeframe"
+    assert all(set(r) >= RESULT_FIELDS for r in results)
+    assert results[0]["version"] == 1 and results[0]["title"] == "How long does a refund take?"
+    assert results[0]["snippet"] and results[0]["badge"] == "current"
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_blocked_article_is_found_with_its_finding_and_badge(api: Client) -> None:
+    top = search(api, q=QUESTIONS["blocked"]).json()["results"][0]
+    assert top["article_id"] == "meter-reading" and top["badge"] == "block"
+    assert [(f["kind"], f["severity"]) for f in top["freshness"]] == [("review_overdue", "block")]
+
+
+def test_agents_find_internal_articles_unless_they_ask_for_public_ones(api: Client) -> None:
+    assert ids(search(api, q=QUESTIONS["internal"]))[0] == "fraud-procedure"
+    assert "fraud-procedure" not in ids(search(api, q=QUESTIONS["internal"], audience="public"))
+    assert ids(search(api, q=QUESTIONS["internal"], audience="internal")) == ["fraud-procedure"]
+
+
+@pytest.mark.parametrize("question", ["draft", "retired"])
+def test_drafts_and_retired_articles_are_never_found(api: Client, question: str) -> None:
+    found = ids(search(api, q=QUESTIONS[question], top_k=50))
+    assert not {"battery-rebate-2027", "paper-bill-fee"} & set(found)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": QUESTIONS["lost_card"], "channel": "voice"}, lambda got: "lost-card" not in got),
+        ({"q": QUESTIONS["lost_card"], "channel": "chat"}, lambda got: got[0] == "lost-card"),
+        ({"q": "card", "intent": "card.lost"}, lambda got: got == ["lost-card"]),
+        ({"q": QUESTIONS["refund"], "locale": "fr-FR"}, lambda got: got == []),
+        ({"q": QUESTIONS["refund"], "locale": "en"}, lambda got: got[0] == "refund-timeframe"),
+        ({"q": QUESTIONS["refund"], "top_k": 1}, lambda got: got == ["refund-timeframe"]),
+        ({"q": QUESTIONS["refund"], "top_k": 50}, lambda got: len(got) <= 4),
+    ],
+    ids=["channel-excludes", "channel-includes", "intent", "locale-none", "locale-lang", "top1",
+         "top50"],
+)  # fmt: skip
+def test_filters(api: Client, params: dict[str, Any], expected: Any) -> None:
+    assert expected(ids(search(api, **params)))
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({}, "q"),
+        ({"q": ""}, "q"),
+        ({"q": "   "}, "q"),
+        ({"q": "x" * 501}, "q"),
+        ({"q": "refund", "top_k": 0}, "top_k"),
+        ({"q": "refund", "top_k": -1}, "top_k"),
+        ({"q": "refund", "top_k": 51}, "top_k"),
+        ({"q": "refund", "top_k": "ten"}, "top_k"),
+        ({"q": "refund", "top_k": 10**30}, "top_k"),
+        ({"q": "refund", "audience": "everyone"}, "audience"),
+        ({"q": "refund", "channel": "fax"}, "channel"),
+        ({"q": "refund", "intent": "Not An Intent!"}, "intent"),
+        ({"q": "refund", "locale": "en_AU!"}, "locale"),
+    ],
+)
+def test_bad_input_is_a_400_problem_naming_the_parameter(
+    api: Client, params: dict[str, Any], parameter: str
+) -> None:
+    response = search(api, **params)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 400 and problem["title"] and problem["detail"]
+    assert parameter in [e["parameter"] for e in problem["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("bot", 403), ("agent", 200), ("owner", 200), ("admin", 200)]
+)
+def test_search_roles(api: Client, role: str, expected: int) -> None:
+    response = search(api, role, q=QUESTIONS["refund"])
+    assert response.status_code == expected
+    if expected == 403:
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "refund" not in response.text.lower()
+
+
+def test_search_needs_a_key(api: Client) -> None:
+    client, _ = api
+    response = client.get("/v1/search", params={"q": "refund"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("question", ["???", "-", "a", "🙂", "SELECT * FROM article;", "é" * 500])
+def test_odd_queries_never_fail(api: Client, question: str) -> None:
+    response = search(api, q=question)
+    assert response.status_code == 200, response.text

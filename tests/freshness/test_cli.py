@@ -1,0 +1,111 @@
+"""``knowledge-service check``: exit codes, JSON and SARIF output, and one real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from knowledge_service.cli.app import app
+from tests.factories import write_article_md, write_policy_md
+
+runner = CliRunner()
+TODAY = ["--today", "2026-11-24", "--no-embeddings"]
+
+
+def folders(tmp_path: Path, answer: str) -> list[str]:
+    write_policy_md(tmp_path / "policies")
+    write_article_md(tmp_path / "content", policy_sources=["REFUNDS#2.1"], answer=answer)
+    return ["--content", str(tmp_path / "content"), "--policies", str(tmp_path / "policies")]
+
+
+def test_exit_0_when_nothing_blocks(tmp_path: Path) -> None:
+    args = folders(tmp_path, "Refunds are paid within ten business days.")
+    result = runner.invoke(app, ["check", *args, *TODAY])
+    assert result.exit_code == 0, result.output
+    assert "0 invalid files: no findings" in result.output
+
+
+def test_exit_1_and_json_shape_when_a_finding_blocks(tmp_path: Path) -> None:
+    args = folders(tmp_path, "Refunds are paid within 3 business days.")
+    result = runner.invoke(app, ["check", *args, *TODAY, "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert set(data) == {"findings", "summary"}
+    (finding,) = data["findings"]
+    assert finding["kind"] == "policy_mismatch" and finding["severity"] == "block"
+    assert finding["article_ids"] == ["refund-timeframe"]
+    assert (finding["policy_id"], finding["clause"]) == ("REFUNDS", "2.1")
+    assert finding["evidence"][0]["text"] == "Refunds are paid within 3 business days."
+    assert data["summary"]["blocking"] is True
+
+
+def test_fail_on_warn(tmp_path: Path) -> None:
+    args = folders(tmp_path, "Refunds are paid within ten business days.")
+    write_policy_md(tmp_path / "policies", effective_date="2026-09-01")  # after last_reviewed
+    assert runner.invoke(app, ["check", *args, *TODAY]).exit_code == 0
+    assert runner.invoke(app, ["check", *args, *TODAY, "--fail-on", "warn"]).exit_code == 1
+
+
+def test_sarif_shape(tmp_path: Path) -> None:
+    args = folders(tmp_path, "Refunds are paid within 3 business days.")
+    (tmp_path / "content" / "broken.md").write_text("---\nid: broken\n---\nx\n")
+    result = runner.invoke(app, ["check", *args, *TODAY, "--format", "sarif"])
+    assert result.exit_code == 1
+    sarif = json.loads(result.stdout)
+    assert sarif["version"] == "2.1.0"
+    (run,) = sarif["runs"]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    results = {r["ruleId"]: r for r in run["results"]}
+    assert set(results) == {"policy_mismatch", "invalid"}
+    for result_ in results.values():
+        assert rules[result_["ruleIndex"]] == result_["ruleId"]
+        assert result_["level"] == "error"
+        assert result_["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    invalid = results["invalid"]["locations"][0]["physicalLocation"]
+    assert invalid["artifactLocation"]["uri"].endswith("broken.md")
+    assert invalid["region"]["startLine"] >= 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--content", "/no/such/folder"],
+        ["--policies", "/no/such/folder"],
+        ["--today", "24/11/2026"],
+        ["--format", "xml"],
+    ],
+)
+def test_exit_2_when_it_cannot_run(tmp_path: Path, args: list[str]) -> None:
+    base = folders(tmp_path, "Refunds are paid within ten business days.")
+    result = runner.invoke(app, ["check", *base, "--no-embeddings", *args])
+    assert result.exit_code == 2
+
+
+@pytest.mark.slow
+def test_real_process_with_the_real_model(tmp_path: Path) -> None:
+    args = folders(tmp_path, "Refunds are paid within 3 business days.")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "knowledge-service"),
+            "check",
+            *args,
+            "--today",
+            "2026-11-24",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert [f["kind"] for f in json.loads(done.stdout)["findings"]] == ["policy_mismatch"]

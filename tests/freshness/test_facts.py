@@ -1,0 +1,126 @@
+"""Fact extraction and normalisation: units, number words, business days, non-facts."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_service.freshness.facts import Fact, FactKind, extract_facts, same_value
+from knowledge_service.freshness.matching import CLAUSE_THRESHOLDS, find_contradictions
+
+
+def only(text: str) -> Fact:
+    facts = extract_facts(text)
+    assert len(facts) == 1, [f.key for f in facts]
+    return facts[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("The fee is $25.", "money:AUD:25.00"),
+        ("The fee is $30.00 per bill.", "money:AUD:30.00"),
+        ("A charge of AUD 25 applies.", "money:AUD:25.00"),
+        ("It costs $1,250.50 in total.", "money:AUD:1250.50"),
+        ("It costs 25 dollars.", "money:AUD:25.00"),
+        ("Each SMS costs 50c.", "money:AUD:0.50"),
+        ("A surcharge of 5% applies.", "percent:percent:5.00"),
+        ("A surcharge of 7.5 per cent applies.", "percent:percent:7.50"),
+        ("You get five percent off.", "percent:percent:5.00"),
+        ("Refunds take 10 business days.", "duration:business_day:10.00"),
+        ("Refunds take ten working days.", "duration:business_day:10.00"),
+        ("Refunds take 14 days.", "duration:day:14.00"),
+        ("Refunds take two weeks.", "duration:day:14.00"),
+        ("Refunds take a fortnight.", "duration:day:14.00"),
+        ("Refunds arrive within a week.", "duration:day:7.00"),
+        ("We reply within 48 hours.", "duration:day:2.00"),
+        ("Plans run for twenty-one days.", "duration:day:21.00"),
+        ("You can have up to 3 extensions.", "count:count:3.00"),
+        ("You can have at most two extensions.", "count:count:2.00"),
+        ("No more than one fee is charged.", "count:count:1.00"),
+        ("If 2 instalments are missed, the plan ends.", "count:count:2.00"),
+        ("You can ask twice a year.", "count:count:2.00"),
+    ],
+)
+def test_extracts_and_normalises_each_unit(text: str, key: str) -> None:
+    assert only(text).key == key
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Pay within two weeks.", "Pay within 14 days."),
+        ("The fee is $30.", "The fee is $30.00."),
+        ("The fee is AUD 30.", "The fee is 30 dollars."),
+        ("Refunds take a fortnight.", "Refunds take 14 days."),
+        ("Refunds take one month.", "Refunds take 30 days."),
+        ("Plans run for 12 months.", "Plans run for one year."),
+        ("A discount of 3%.", "A discount of three per cent."),
+        ("Within ten business days.", "Within 10 working days."),
+    ],
+)
+def test_same_fact_in_other_words_is_the_same_value(first: str, second: str) -> None:
+    assert same_value(only(first), only(second))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Refunds take 10 business days.", "Refunds take 10 days."),
+        ("Refunds take 10 business days.", "Refunds take 14 days."),
+        ("The fee is $30.", "The fee is $30.50."),
+        ("Plans run for one month.", "Plans run for four weeks."),
+    ],
+)
+def test_different_values_and_business_days_stay_apart(first: str, second: str) -> None:
+    assert not same_value(only(first), only(second))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call us on 13 22 55 any time.",
+        "Call 1300 555 010 for help.",
+        "This applies to bills issued from 1 October 2026.",
+        "This applies from 2026-10-01.",
+        "It was introduced in 2019.",
+        "See section 3.2 of the policy.",
+        "See clause 2.1 and FEES#2.4.",
+        "Stores open from 9 am to 5 pm.",
+        "Use biller code 221144.",
+        "Change reference FC-2026-07 applies.",
+        "Press option 3 to speak to us.",
+    ],
+)
+def test_numbers_that_are_not_facts_are_ignored(text: str) -> None:
+    assert [f for f in extract_facts(text) if f.kind != FactKind.RULE] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "yes"),
+    [
+        ("You can pay in cash at our stores.", "permission", True),
+        ("Cash cannot be accepted at our stores.", "permission", False),
+        ("Refunds must not be paid to a third party.", "permission", False),
+        ("The new holder must provide photo ID.", "obligation", True),
+        ("The new holder doesn't need to provide photo ID.", "obligation", False),
+        ("Extensions are free of charge.", "charge", False),
+        ("The reconnection fee is waived for hardship customers.", "charge", False),
+        ("Late payers are charged a reminder fee.", "charge", True),
+    ],
+)
+def test_yes_no_rules(text: str, unit: str, yes: bool) -> None:
+    rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE and f.unit == unit]
+    assert [bool(f.value) for f in rules] == [yes]
+
+
+def test_subject_tells_two_amounts_in_one_sentence_apart() -> None:
+    clause = extract_facts("Reconnection costs $45.00 in business hours and $90.00 after hours.")
+    article = extract_facts("Reconnection is $45 during business hours and $95 after hours.")
+    found = find_contradictions(article, clause, CLAUSE_THRESHOLDS)
+    assert [(c.fact.key, c.other.key) for c in found] == [("money:AUD:95.00", "money:AUD:90.00")]
+
+
+def test_facts_about_residential_and_business_customers_are_different_facts() -> None:
+    residential = extract_facts("Residential customers pay a late fee of $12.50.")
+    business = extract_facts("Business customers pay a late fee of $25.00.")
+    assert find_contradictions(residential, business, CLAUSE_THRESHOLDS) == []

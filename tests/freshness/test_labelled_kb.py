@@ -1,0 +1,61 @@
+"""The labelled knowledge base: every planted problem found, no decoy flagged (floors)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from knowledge_service.content.loader import load_content
+from knowledge_service.freshness.evaluation import KindScore, load_labels, score
+from knowledge_service.freshness.schemas import FindingKind
+from knowledge_service.freshness.service import run_check
+from knowledge_service.settings import Settings
+from tests.freshness.conftest import KB
+
+EXACT = {
+    "invalid",
+    "review_overdue",
+    "review_due_soon",
+    "policy_missing",
+    "policy_retired",
+    "policy_changed",
+}
+
+
+def scores(embedder: Any) -> dict[str, KindScore]:
+    today, expected = load_labels(KB / "expected.yaml")
+    loaded = load_content([KB / "content", KB / "policies"], max_file_bytes=1 << 20)
+    result = run_check(
+        loaded.articles,
+        loaded.policies,
+        today=date.fromisoformat(today),
+        settings=Settings(embedding_model="hash"),
+        embedder=embedder,
+        invalid=loaded.invalid,
+    )
+    return {s.kind: s for s in score(result.findings, expected, root=KB)}
+
+
+def test_labels_cover_every_kind_with_enough_positives() -> None:
+    _, expected = load_labels(KB / "expected.yaml")
+    counts = {kind: sum(1 for key in expected if key[0] == kind) for kind in FindingKind}
+    assert all(counts[k] >= 10 for k in ("policy_mismatch", "conflict", "duplicate"))
+    assert all(n >= 2 for n in counts.values())
+
+
+def test_without_embeddings_every_rule_but_similarity_is_exact() -> None:
+    found = scores(None)
+    for kind in EXACT | {"policy_mismatch", "ambiguous_intent"}:
+        assert (found[kind].precision, found[kind].recall) == (1.0, 1.0), found[kind]
+    assert found["conflict"].precision == 1.0  # pairs without a shared intent need vectors
+    assert found["duplicate"].precision == 1.0
+
+
+@pytest.mark.slow
+def test_precision_and_recall_floors_with_the_real_model(freshness_minilm: Any) -> None:
+    found = scores(freshness_minilm)
+    for kind, s in found.items():
+        floor = 1.0 if kind in EXACT else 0.9
+        assert s.precision >= floor and s.recall >= floor, s

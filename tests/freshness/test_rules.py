@@ -1,0 +1,244 @@
+"""Each rule of the check on small documents (no store, fake or precomputed vectors)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pytest
+
+from knowledge_service.content.loader import InvalidFile
+from knowledge_service.freshness.checker import ArticleEmbedding, run_check
+from knowledge_service.freshness.schemas import CheckResult, FindingKind, Severity
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.settings import Settings
+from tests.factories import make_article, make_policy
+
+TODAY = date(2026, 11, 24)
+SETTINGS = Settings(embedding_model="hash")
+REFUNDS = make_policy(
+    "REFUNDS",
+    clauses={
+        "2.1 Refund timeframe": "Approved refunds are paid within 10 business days.",
+        "2.2 Refund fee": "A refund processing fee of $5.00 is charged.",
+    },
+)
+
+
+def check(*articles: Any, policies: Any = (REFUNDS,), **kwargs: Any) -> CheckResult:
+    return run_check(list(articles), list(policies), today=TODAY, settings=SETTINGS, **kwargs)
+
+
+def kinds(result: CheckResult) -> list[tuple[str, list[str]]]:
+    return sorted((str(f.kind), f.article_ids) for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    ("next_review", "expected"),
+    [
+        ("2026-11-23", [FindingKind.REVIEW_OVERDUE]),
+        ("2025-01-01", [FindingKind.REVIEW_OVERDUE]),
+        ("2026-11-24", [FindingKind.REVIEW_DUE_SOON]),
+        ("2026-12-08", [FindingKind.REVIEW_DUE_SOON]),
+        ("2026-12-09", []),
+    ],
+)
+def test_review_dates(next_review: str, expected: list[FindingKind]) -> None:
+    article = make_article(last_reviewed="2024-01-01", next_review=next_review)
+    assert [f.kind for f in check(article).findings] == expected
+
+
+@pytest.mark.parametrize("status", ["draft", "retired"])
+def test_drafts_and_retired_articles_are_not_checked(status: str) -> None:
+    article = make_article(
+        next_review="2025-01-01",
+        last_reviewed="2024-01-01",
+        status=status,
+        policy_sources=["NOPE#1"],
+        answer="Refunds take 3 business days.",
+    )
+    assert check(article).findings == []
+
+
+@pytest.mark.parametrize(
+    ("cited", "kind", "policy", "clause"),
+    [
+        ("NOPE#1", FindingKind.POLICY_MISSING, "NOPE", "1"),
+        ("NOPE", FindingKind.POLICY_MISSING, "NOPE", None),
+        ("REFUNDS#9.9", FindingKind.POLICY_MISSING, "REFUNDS", "9.9"),
+        ("OLD#1", FindingKind.POLICY_RETIRED, "OLD", "1"),
+        ("NEW#1", FindingKind.POLICY_CHANGED, "NEW", "1"),
+    ],
+)
+def test_policy_links(cited: str, kind: FindingKind, policy: str, clause: str | None) -> None:
+    old = make_policy("OLD", status="retired", clauses={"1 Old": "Gone."})
+    new = make_policy("NEW", effective_date="2026-07-01", clauses={"1 New": "Changed."})
+    article = make_article(policy_sources=[cited], answer="See the policy.")
+    findings = check(article, policies=[REFUNDS, old, new]).findings
+    assert [(f.kind, f.policy_id, f.clause) for f in findings] == [(kind, policy, clause)]
+
+
+def test_policy_effective_on_review_day_is_not_changed() -> None:
+    same_day = make_policy("NEW", effective_date="2026-06-01", clauses={"1 New": "Text."})
+    article = make_article(policy_sources=["NEW#1"], answer="See the policy.")
+    assert check(article, policies=[same_day]).findings == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "mismatch"),
+    [
+        ("Refunds are paid within 5 business days.", True),
+        ("Refunds are paid within 10 days.", True),
+        ("Refunds are paid within ten business days.", False),
+        ("Refunds are paid within 10 working days. Call 13 22 55 from 2026.", False),
+        ("A refund fee of $5 applies, and refunds take 10 business days.", False),
+        ("A refund fee of $7.50 applies.", True),
+    ],
+)
+def test_policy_mismatch(answer: str, mismatch: bool) -> None:
+    article = make_article(policy_sources=["REFUNDS#2.1", "REFUNDS#2.2"], answer=answer)
+    findings = check(article).findings
+    assert [f.kind for f in findings] == ([FindingKind.POLICY_MISMATCH] if mismatch else [])
+    if mismatch:
+        finding = findings[0]
+        assert finding.severity == Severity.BLOCK
+        assert finding.evidence[0].article_id == "refund-timeframe"
+        assert finding.evidence[1].policy_id == "REFUNDS"
+        assert finding.evidence[1].clause in ("2.1", "2.2")
+
+
+def test_mismatch_fingerprint_is_stable_across_runs_and_wording() -> None:
+    first = make_article(policy_sources=["REFUNDS#2.1"], answer="Refunds take 5 business days.")
+    second = make_article(policy_sources=["REFUNDS#2.1"], answer="Refunds: 5 business days.")
+    assert check(first).findings[0].fingerprint == check(second).findings[0].fingerprint
+
+
+def twin(article_id: str, answer: str, **fields: Any) -> Any:
+    defaults = {
+        "intents": ["billing.refund.timeframe"],
+        "title": "Refund time",
+        "body": f"## Where to look\nThe {article_id.replace('-', ' ')} page of the app.\n",
+    }
+    return make_article(article_id, answer=answer, **{**defaults, **fields})
+
+
+def test_shared_intent_with_contradicting_facts_is_a_conflict_and_ambiguous() -> None:
+    a = twin("refund-a", "Refunds are paid within 10 business days.")
+    b = twin(
+        "refund-b",
+        "You get your refund within 3 business days.",
+        body="## Card refunds\nA refund to a credit card shows on your next statement.\n",
+    )
+    assert kinds(check(a, b)) == [
+        ("ambiguous_intent", ["refund-a", "refund-b"]),
+        ("conflict", ["refund-a", "refund-b"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"audience": "internal", "channels": ["agent"]}, {"locale": "en-NZ"}, {"status": "draft"}],
+)
+def test_other_audience_locale_or_status_never_conflicts(fields: dict[str, Any]) -> None:
+    a = twin("refund-a", "Refunds are paid within 10 business days.")
+    b = twin("refund-b", "You get your refund within 3 business days.", **fields)
+    assert kinds(check(a, b)) == []
+
+
+def test_same_fact_in_other_words_is_not_a_conflict() -> None:
+    a = twin("refund-a", "Refunds are paid within two weeks.")
+    b = twin("refund-b", "You get your refund within 14 days.")
+    assert kinds(check(a, b)) == [("ambiguous_intent", ["refund-a", "refund-b"])]
+
+
+def test_residential_and_business_articles_do_not_conflict() -> None:
+    a = twin(
+        "fee-res",
+        "Residential customers pay a $12.50 late fee.",
+        intents=["fee.res"],
+        title="Late fee for residential customers",
+    )
+    b = twin(
+        "fee-bus",
+        "Business customers pay a $25 late fee.",
+        intents=["fee.bus"],
+        title="Late fee for business customers",
+    )
+    near = {"fee-res": _unit(0), "fee-bus": _unit(0)}
+    assert kinds(check(a, b, vectors=near)) == []
+
+
+def _unit(axis: int, wobble: float = 0.0) -> ArticleEmbedding:
+    vector = np.zeros(8, dtype=np.float32)
+    vector[axis] = 1.0
+    vector[(axis + 1) % 8] = wobble
+    vector /= np.linalg.norm(vector)
+    return ArticleEmbedding(vector, vector)
+
+
+def test_near_identical_articles_are_found_through_vectors_only() -> None:
+    a = twin(
+        "refund-a",
+        "Refunds reach your bank within 10 business days of approval.",
+        intents=["refund.a"],
+    )
+    b = twin(
+        "refund-b",
+        "Refunds reach your bank within 4 business days of approval.",
+        intents=["refund.b"],
+    )
+    far = {"refund-a": _unit(0), "refund-b": _unit(3)}
+    near = {"refund-a": _unit(0), "refund-b": _unit(0, 0.05)}
+    assert kinds(check(a, b, vectors=far)) == []
+    assert kinds(check(a, b, vectors=near)) == [
+        ("conflict", ["refund-a", "refund-b"]),
+        ("duplicate", ["refund-a", "refund-b"]),
+    ]
+
+
+def test_duplicates_with_the_hash_embedder() -> None:
+    text = "Turn the modem off at the wall, wait thirty seconds and turn it back on again."
+    a = twin("modem-a", text, intents=["modem.a"], title="Restart your modem")
+    b = twin(
+        "modem-b",
+        text.replace("wall", "power point"),
+        intents=["modem.b"],
+        title="Restart your modem",
+    )
+    c = twin(
+        "bill-c",
+        "Your bill shows the amount owing and the due date.",
+        intents=["bill.c"],
+        title="Your bill",
+    )
+    result = check(a, b, c, embedder=HashEmbedder())
+    assert kinds(result) == [("duplicate", ["modem-a", "modem-b"])]
+
+
+def test_invalid_files_block() -> None:
+    bad = InvalidFile(path="content/bad.md", line=3, field="title", message="content/bad.md:3: x")
+    result = check(invalid=[bad])
+    assert [(f.kind, f.severity) for f in result.findings] == [
+        (FindingKind.INVALID, Severity.BLOCK)
+    ]
+    assert "content/bad.md line 3" in result.findings[0].message
+    assert result.fails()
+
+
+def test_json_shape_of_a_finding() -> None:
+    article = make_article(policy_sources=["REFUNDS#2.1"], answer="Refunds take 5 business days.")
+    data = check(article).as_json()
+    finding = data["findings"][0]
+    assert set(finding) >= {
+        "kind",
+        "severity",
+        "article_ids",
+        "policy_id",
+        "clause",
+        "message",
+        "evidence",
+        "fingerprint",
+    }
+    assert {"article_id", "version", "section", "text"} <= set(finding["evidence"][0])
+    assert data["summary"]["by_kind"] == {"policy_mismatch": 1}

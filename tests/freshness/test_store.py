@@ -1,0 +1,223 @@
+"""Findings in the store: re-runs, resolution, acknowledgement and incremental checks."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from knowledge_service.content.service import import_content, save_article_text
+from knowledge_service.db import session_scope
+from knowledge_service.errors import InvalidRequestError, NotFoundError
+from knowledge_service.freshness import repository
+from knowledge_service.freshness.schemas import FindingKind, FindingStatus
+from knowledge_service.freshness.service import (
+    check_store,
+    findings_for_article,
+    list_findings,
+    set_finding_status,
+)
+from knowledge_service.index.cache import EmbeddingCache
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.settings import Settings
+from tests.factories import article_text, write_article_md, write_policy_md
+
+TODAY = date(2026, 11, 24)
+
+
+def load(engine: Engine, root: Path) -> None:
+    import_content(engine, [root], max_file_bytes=1 << 20)
+
+
+def save(engine: Engine, article_id: str, **fields: Any) -> None:
+    with session_scope(engine) as session:
+        save_article_text(session, article_text(article_id, **fields), author="t", source="test")
+
+
+def run(engine: Engine, settings: Settings, **kwargs: Any) -> list[tuple[str, list[str]]]:
+    result = check_store(engine, today=TODAY, settings=settings, **kwargs)
+    return sorted((str(f.kind), f.article_ids) for f in result.findings)
+
+
+def statuses(engine: Engine) -> dict[tuple[str, tuple[str, ...]], str]:
+    with session_scope(engine) as session:
+        rows = list_findings(session, limit=1000)
+        return {(r.kind, tuple(r.article_ids)): r.status for r in rows}
+
+
+@pytest.fixture
+def kb(tmp_path: Path, engine: Engine) -> Path:
+    root = tmp_path / "kb"
+    write_policy_md(root / "policies")
+    write_article_md(
+        root / "content",
+        "refund-timeframe",
+        policy_sources=["REFUNDS#2.1"],
+        answer="Refunds reach your account within 5 business days.",
+    )
+    write_article_md(
+        root / "content",
+        "card-lost",
+        intents=["card.lost"],
+        title="Lost card",
+        answer="Freeze the card in the app.",
+        body="## More\nOrder a new card.\n",
+    )
+    load(engine, root)
+    return root
+
+
+def test_rerun_never_duplicates_findings(engine: Engine, settings: Settings, kb: Path) -> None:
+    first = run(engine, settings)
+    second = run(engine, settings)
+    assert first == second == [("policy_mismatch", ["refund-timeframe"])]
+    with session_scope(engine) as session:
+        assert len(list_findings(session, limit=1000)) == 1
+
+
+def test_fixed_cause_resolves_and_writes_history(
+    engine: Engine, settings: Settings, kb: Path
+) -> None:
+    run(engine, settings)
+    save(
+        engine,
+        "refund-timeframe",
+        policy_sources=["REFUNDS#2.1"],
+        answer="Refunds reach your account within 10 business days.",
+    )
+    assert run(engine, settings) == []
+    with session_scope(engine) as session:
+        (row,) = list_findings(session, limit=10)
+        assert row.status == FindingStatus.RESOLVED and row.resolved_at is not None
+        assert row.id is not None
+        actions = [e.action for e in repository.finding_events(session, row.id)]
+    assert actions == ["created", "resolved"]
+
+
+def test_acknowledged_stays_acknowledged_while_the_cause_persists(
+    engine: Engine, settings: Settings, kb: Path
+) -> None:
+    run(engine, settings)
+    with session_scope(engine) as session:
+        (row,) = findings_for_article(session, "refund-timeframe")
+        set_finding_status(session, row.fingerprint, "acknowledged", actor="ann", note="known")
+    run(engine, settings)
+    assert statuses(engine) == {("policy_mismatch", ("refund-timeframe",)): "acknowledged"}
+
+
+def test_recurring_cause_reopens_a_resolved_finding(
+    engine: Engine, settings: Settings, kb: Path
+) -> None:
+    run(engine, settings)
+    good = "Refunds reach your account within 10 business days."
+    bad = "Refunds reach your account within 5 business days."
+    save(engine, "refund-timeframe", policy_sources=["REFUNDS#2.1"], answer=good)
+    run(engine, settings)
+    save(engine, "refund-timeframe", policy_sources=["REFUNDS#2.1"], answer=bad)
+    run(engine, settings)
+    assert statuses(engine) == {("policy_mismatch", ("refund-timeframe",)): "open"}
+
+
+def test_incremental_check_examines_only_what_the_edit_can_affect(
+    engine: Engine, settings: Settings, kb: Path
+) -> None:
+    for n in range(5):
+        save(
+            engine,
+            f"topic-{n}",
+            intents=[f"topic.t{n}"],
+            title=f"Topic {n}",
+            answer=f"Topic {n} has its own subject number {n} words.",
+            body="",
+        )
+    save(engine, "refund-copy", answer="Refunds reach your account within 3 business days.")
+    run(engine, settings)
+    result = check_store(engine, today=TODAY, settings=settings, article_ids=["refund-copy"])
+    assert result.summary.articles_checked == 2  # refund-copy and refund-timeframe (shared intent)
+    assert sorted((str(f.kind), f.article_ids) for f in result.findings) == [
+        ("ambiguous_intent", ["refund-copy", "refund-timeframe"]),
+        ("conflict", ["refund-copy", "refund-timeframe"]),
+        ("duplicate", ["refund-copy", "refund-timeframe"]),  # the same body, word for word
+        ("policy_mismatch", ["refund-timeframe"]),
+    ]
+
+
+def test_incremental_check_resolves_pair_findings_of_a_retired_article(
+    engine: Engine, settings: Settings, kb: Path
+) -> None:
+    save(engine, "refund-copy", answer="Refunds reach your account within 3 business days.")
+    run(engine, settings)
+    save(
+        engine,
+        "refund-copy",
+        status="retired",
+        answer="Refunds reach your account within 3 business days.",
+    )
+    check_store(engine, today=TODAY, settings=settings, article_ids=["refund-copy"])
+    found = statuses(engine)
+    assert found[("conflict", ("refund-copy", "refund-timeframe"))] == "resolved"
+    assert found[("policy_mismatch", ("refund-timeframe",))] == "open"
+
+
+def test_incremental_policy_change_rechecks_citing_articles(
+    engine: Engine, settings: Settings, kb: Path
+) -> None:
+    run(engine, settings)
+    write_policy_md(
+        kb / "policies", clauses={"2.1 Refund timeframe": "Refunds take 5 business days."}
+    )
+    report = import_content(engine, [kb], max_file_bytes=1 << 20)
+    result = check_store(
+        engine,
+        today=TODAY,
+        settings=settings,
+        article_ids=report.changed_article_ids,
+        policy_ids=report.changed_policy_ids,
+    )
+    assert result.summary.articles_checked == 1
+    assert statuses(engine) == {("policy_mismatch", ("refund-timeframe",)): "resolved"}
+
+
+def test_neighbours_through_embeddings_and_cache(
+    engine: Engine, settings: Settings, kb: Path
+) -> None:
+    text = "Turn the modem off at the wall, wait thirty seconds and turn it back on again."
+    save(engine, "modem-a", intents=["modem.a"], title="Restart your modem", answer=text, body="")
+    save(
+        engine,
+        "modem-b",
+        intents=["modem.b"],
+        title="Restart your modem",
+        answer=text.replace("wall", "power point"),
+        body="",
+    )
+    cache = EmbeddingCache()
+    full = run(engine, settings, embedder=HashEmbedder(), cache=cache)
+    assert ("duplicate", ["modem-a", "modem-b"]) in full
+    result = check_store(
+        engine,
+        today=TODAY,
+        settings=settings,
+        embedder=HashEmbedder(),
+        cache=cache,
+        article_ids=["modem-a"],
+    )
+    assert result.summary.articles_checked == 2
+    assert [f.kind for f in result.findings] == [FindingKind.DUPLICATE]
+
+
+def test_set_status_errors(engine: Engine, settings: Settings, kb: Path) -> None:
+    run(engine, settings)
+    with session_scope(engine) as session:
+        with pytest.raises(NotFoundError):
+            set_finding_status(session, "nope", "resolved", actor="a")
+        (row,) = list_findings(session, kind="policy_mismatch", article_id="refund-timeframe")
+        with pytest.raises(InvalidRequestError):
+            set_finding_status(session, row.fingerprint, "closed", actor="a")
+        with pytest.raises(InvalidRequestError):
+            list_findings(session, limit=0)
+        assert list_findings(session, kind="duplicate") == []
+        assert list_findings(session, severity="block", status="open")[0].id == row.id

@@ -1,0 +1,86 @@
+"""Index test helpers: a counting embedder wrapper and a small knowledge base."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+
+from knowledge_service.content.schemas import ArticleDocument
+from knowledge_service.index.embedder import HashEmbedder
+from tests.factories import make_article
+
+
+class CountingEmbedder:
+    """Wraps an embedder and records every text it is asked to encode."""
+
+    def __init__(self, inner: Any | None = None) -> None:
+        self.inner = inner or HashEmbedder()
+        self.model_name = self.inner.model_name
+        self.dimension = self.inner.dimension
+        self.calls: list[list[str]] = []
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False
+    ) -> np.ndarray:
+        self.calls.append(list(texts))
+        return self.inner.encode(texts, batch_size=batch_size, show_progress=show_progress)
+
+    @property
+    def texts(self) -> list[str]:
+        return [t for call in self.calls for t in call]
+
+
+def kb_articles() -> list[ArticleDocument]:
+    """Four articles that differ in topic, audience, channels, locale and status."""
+    return [
+        make_article(
+            "refund-timeframe",
+            title="How long does a refund take?",
+            answer="Refunds reach your account within 10 business days.",
+            intents=["billing.refund.timeframe"],
+            questions=["when will I get my money back", "refund still missing"],
+        ),
+        make_article(
+            "lost-card",
+            title="Report a lost or stolen card",
+            answer="Freeze the card in the app and order a replacement card.",
+            intents=["card.lost"],
+            questions=["my card was stolen", "I lost my card"],
+            body="## Replacement card\nA replacement card arrives in 5 days.\n",
+        ),
+        make_article(
+            "card-fraud-internal",
+            title="Card fraud escalation for agents",
+            answer="Escalate suspected card fraud to the fraud team queue.",
+            intents=["card.fraud"],
+            audience="internal",
+            channels=["agent"],
+            questions=["card stolen and used for purchases"],
+        ),
+        make_article(
+            "refund-timeframe-fr",
+            title="Délai de remboursement",
+            answer="Les remboursements arrivent sous 10 jours ouvrés.",
+            intents=["billing.refund.timeframe"],
+            locale="fr-FR",
+            channels=["web", "email"],
+            questions=["refund délai remboursement"],
+        ),
+    ]
+
+
+@pytest.fixture
+def counting_embedder() -> CountingEmbedder:
+    return CountingEmbedder()
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Any:
+    """The real all-MiniLM-L6-v2 embedder, loaded once per test session."""
+    from knowledge_service.index.embedder import SentenceTransformerEmbedder
+    from knowledge_service.settings import default_model_path
+
+    return SentenceTransformerEmbedder(default_model_path(), threads=2)

@@ -1,0 +1,94 @@
+"""The CLI: search, index rebuild|status and eval, with the fake embedder (``hash`` model)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from knowledge_service.cli import common
+from knowledge_service.cli import index as index_cli
+from knowledge_service.cli.app import app
+from tests.factories import write_article_md
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("KS_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("KS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KS_CONTENT_DIR", str(tmp_path / "content"))
+    monkeypatch.setenv("KS_POLICIES_DIR", str(tmp_path / "policies"))
+    monkeypatch.setenv("KS_EMBEDDING_MODEL", "hash")
+    for cached in (common.engine, index_cli._embedder):
+        cached.cache_clear()
+    from knowledge_service import settings as settings_module
+
+    settings_module.get_settings.cache_clear()
+    write_article_md(
+        tmp_path / "content",
+        "lost-card",
+        title="Report a lost card",
+        answer="Freeze the card in the app.",
+        intents=["card.lost"],
+        questions=["my card was stolen"],
+    )
+    write_article_md(
+        tmp_path / "content",
+        "internal-fraud",
+        title="Fraud escalation",
+        answer="Escalate card fraud.",
+        intents=["card.fraud"],
+        audience="internal",
+        channels=["agent"],
+    )
+    assert runner.invoke(app, ["import", str(tmp_path / "content")]).exit_code == 0
+    yield tmp_path
+    for cached in (common.engine, index_cli._embedder):
+        cached.cache_clear()
+    settings_module.get_settings.cache_clear()
+
+
+def test_search_prints_json_hits(cli_env: Path) -> None:
+    result = runner.invoke(app, ["search", "my card was stolen", "--json", "--top-k", "1"])
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout)
+    assert [h["article_id"] for h in hits] == ["lost-card"]
+
+
+def test_search_channel_filter_hides_agent_only_articles(cli_env: Path) -> None:
+    result = runner.invoke(app, ["search", "card fraud escalation", "--json", "--channel", "chat"])
+    assert result.exit_code == 0, result.output
+    assert "internal-fraud" not in [h["article_id"] for h in json.loads(result.stdout)]
+
+
+def test_index_rebuild_and_status(cli_env: Path) -> None:
+    rebuilt = runner.invoke(app, ["index", "rebuild", "--json"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    status = json.loads(runner.invoke(app, ["index", "status", "--json"]).stdout)
+    assert status["is_current"] and status["articles"] == 2
+
+
+def test_bad_channel_is_a_usage_error(cli_env: Path) -> None:
+    result = runner.invoke(app, ["search", "card", "--channel", "fax"])
+    assert result.exit_code == 2
+
+
+def test_eval_prints_metrics(cli_env: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "corpus.jsonl").write_text(
+        json.dumps({"id": "d1", "title": "Lost card", "text": "I lost my card", "intent": "lost"})
+        + "\n"
+        + json.dumps({"id": "d2", "title": "Top up", "text": "add money", "intent": "top_up"})
+        + "\n"
+    )
+    (folder / "queries.jsonl").write_text(json.dumps({"id": "q1", "text": "lost my card"}) + "\n")
+    (folder / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\n")
+    result = runner.invoke(app, ["eval", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["queries"] == 1 and report["metrics"]["accuracy@1"] == 1.0

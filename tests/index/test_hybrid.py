@@ -1,0 +1,184 @@
+"""The in-memory hybrid index: ranking, filters, versions, caches and article neighbours."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_service.content.schemas import Audience, Channel
+from knowledge_service.index.cache import EmbeddingCache
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.index.fusion import FusionConfig
+from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.schemas import SearchFilters
+from tests.factories import make_article
+from tests.index.conftest import CountingEmbedder, kb_articles
+
+
+@pytest.fixture
+def index() -> HybridIndex:
+    built = HybridIndex(HashEmbedder())
+    built.upsert([(doc, 1) for doc in kb_articles()])
+    return built
+
+
+def ids(hits: list) -> list[str]:
+    return [h.article_id for h in hits]
+
+
+def test_a_customer_phrasing_finds_the_article_through_its_question(index: HybridIndex) -> None:
+    hits = index.search("when will I get my money back")
+    assert hits[0].article_id == "refund-timeframe"
+    assert hits[0].unit_kind == "question"
+    assert hits[0].snippet.startswith("Refunds reach your account")  # the answer, not the question
+
+
+def test_results_are_whole_articles_each_once(index: HybridIndex) -> None:
+    hits = index.search("card", top_k=10, filters=SearchFilters(status=None))
+    assert len(ids(hits)) == len(set(ids(hits)))
+    assert hits == sorted(hits, key=lambda h: -h.score)
+
+
+@pytest.mark.parametrize(
+    ("filters", "allowed"),
+    [
+        (
+            SearchFilters(),
+            {"refund-timeframe", "lost-card", "card-fraud-internal", "refund-timeframe-fr"},
+        ),
+        (
+            SearchFilters(audience=Audience.PUBLIC),
+            {"refund-timeframe", "lost-card", "refund-timeframe-fr"},
+        ),
+        (SearchFilters(audience=Audience.INTERNAL), {"card-fraud-internal"}),
+        (SearchFilters(channel=Channel.CHAT), {"refund-timeframe", "lost-card"}),
+        (
+            SearchFilters(channel=Channel.AGENT),
+            {"refund-timeframe", "lost-card", "card-fraud-internal"},
+        ),
+        (SearchFilters(locale="fr"), {"refund-timeframe-fr"}),
+        (SearchFilters(locale="en-AU"), {"refund-timeframe", "lost-card", "card-fraud-internal"}),
+        (SearchFilters(locale="de"), set()),
+        (
+            SearchFilters(intent="billing.refund.timeframe"),
+            {"refund-timeframe", "refund-timeframe-fr"},
+        ),
+        (SearchFilters(intent="card.lost", channel=Channel.VOICE), {"lost-card"}),
+    ],
+)
+def test_every_filter_admits_exactly_its_articles(
+    index: HybridIndex, filters: SearchFilters, allowed: set[str]
+) -> None:
+    for query in ("refund card stolen", "délai", "escalate fraud"):
+        assert set(ids(index.search(query, top_k=10, filters=filters))) <= allowed
+    found = set(
+        ids(index.search("refund card stolen money lost fraud délai", top_k=10, filters=filters))
+    )
+    assert found == allowed
+
+
+@pytest.mark.parametrize("status", ["draft", "retired"])
+def test_drafts_and_retired_articles_are_never_returned_by_default(status: str) -> None:
+    index = HybridIndex(HashEmbedder())
+    index.upsert([(make_article("hidden", title="Secret refund rules", status=status), 2)])
+    assert index.search("secret refund rules") == []
+    assert ids(index.search("secret refund rules", filters=SearchFilters(status=None))) == [
+        "hidden"
+    ]
+
+
+def test_new_version_replaces_the_old_units(index: HybridIndex) -> None:
+    old_units = set(index.articles["lost-card"].unit_ids)
+    new = make_article(
+        "lost-card",
+        title="Report a lost card",
+        answer="Call the 24h hotline to block it.",
+        intents=["card.lost"],
+        questions=["I misplaced my debit card"],
+    )
+    index.upsert([(new, 2)])
+    assert not old_units & set(index.units)
+    assert len(index.vectors) == len(index.units)
+    assert index.search("misplaced debit card")[0].version == 2
+    assert not index.search("replacement card arrives in 5 days")[0].snippet.startswith(
+        "A replacement"
+    )
+
+
+def test_retiring_an_article_removes_it_from_results(index: HybridIndex) -> None:
+    retired = make_article("lost-card", title="Report a lost or stolen card", status="retired")
+    index.upsert([(retired, 2)])
+    assert "lost-card" not in ids(index.search("my card was stolen", top_k=10))
+    index.remove(["lost-card"])
+    assert "lost-card" not in index.articles and len(index.vectors) == len(index.units)
+
+
+def test_unchanged_units_are_never_embedded_twice(counting_embedder: CountingEmbedder) -> None:
+    cache = EmbeddingCache()
+    docs = [(doc, 1) for doc in kb_articles()]
+    HybridIndex(counting_embedder, cache=cache).upsert(docs)
+    first = len(counting_embedder.texts)
+    HybridIndex(counting_embedder, cache=cache).upsert(docs)  # a rebuild
+    assert len(counting_embedder.texts) == first
+    original = kb_articles()[1]
+    changed = original.model_copy(
+        update={
+            "answer": "New answer text.",
+            "body": original.body.replace(original.answer, "New answer text."),
+        }
+    )
+    index = HybridIndex(counting_embedder, cache=cache)
+    index.upsert([(changed, 2)])
+    assert counting_embedder.texts[first:] == ["Report a lost or stolen card\nNew answer text."]
+
+
+def test_embedding_cache_persists_across_processes(
+    tmp_path, counting_embedder: CountingEmbedder
+) -> None:
+    path = tmp_path / "cache.sqlite"
+    HybridIndex(counting_embedder, cache=EmbeddingCache(path)).upsert([(kb_articles()[0], 1)])
+    calls = len(counting_embedder.calls)
+    HybridIndex(counting_embedder, cache=EmbeddingCache(path)).upsert([(kb_articles()[0], 5)])
+    assert len(counting_embedder.calls) == calls
+
+
+def test_repeated_queries_are_encoded_once(counting_embedder: CountingEmbedder) -> None:
+    index = HybridIndex(counting_embedder)
+    index.upsert([(doc, 1) for doc in kb_articles()])
+    before = len(counting_embedder.calls)
+    index.search_many(["lost card", "refund", "lost card"])
+    index.search("refund")
+    assert counting_embedder.calls[before:] == [["lost card", "refund"]]
+
+
+def test_intent_head_is_trained_on_published_questions_and_used() -> None:
+    index = HybridIndex(HashEmbedder(), config=FusionConfig(head_weight=0.5))
+    index.upsert([(doc, 1) for doc in kb_articles()])
+    assert index.head is not None
+    assert set(index.head.article_ids) == {d.id for d in kb_articles()}
+    assert index.search("I lost my card")[0].article_id == "lost-card"
+
+
+def test_nearest_articles_are_whole_article_neighbours() -> None:
+    index = HybridIndex(HashEmbedder())
+    twin = make_article(
+        "refund-copy",
+        title="How long does a refund take?",
+        answer="Refunds reach your account within 10 business days.",
+    )
+    index.upsert([(doc, 1) for doc in [*kb_articles(), twin]])
+    near = index.nearest_articles("refund-timeframe", k=2)
+    assert near[0][0] == "refund-copy" and near[0][1] > 0.99
+    assert all(a != "refund-timeframe" for a, _ in near)
+    assert index.nearest_articles("refund-timeframe", k=5, min_score=0.99) == [near[0]]
+    assert index.nearest_articles("no-such-article") == []
+    vectors = index.article_vectors_for(["refund-timeframe", "refund-copy"])
+    assert vectors.shape == (2, index.embedder.dimension)
+
+
+def test_index_switches_to_hnsw_past_the_threshold() -> None:
+    from knowledge_service.index.hybrid import IndexOptions
+
+    index = HybridIndex(HashEmbedder(), options=IndexOptions(ann_threshold=5))
+    index.upsert([(doc, 1) for doc in kb_articles()])
+    assert index.vector_kind == "hnsw"
+    assert index.search("my card was stolen")[0].article_id == "lost-card"

@@ -1,0 +1,194 @@
+"""The ONNX Runtime encoder: same vectors and neighbours as torch, cached export, safe failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from knowledge_service.index import onnx_embedder
+from knowledge_service.index.embedder import Embedder
+from knowledge_service.index.onnx_embedder import (
+    OnnxEmbedder,
+    export_onnx_model,
+    model_fingerprint,
+    read_model_layout,
+)
+from knowledge_service.settings import default_model_path
+
+SENTENCES = [
+    "How long does a refund take?",
+    "My card was stolen, what do I do?",
+    "Wie kann ich meinen Vertrag kündigen?",
+    "meter reading",
+    "Your final bill arrives within six weeks of the move-out date. " * 40,  # truncated
+]
+
+DOCS = [
+    "Refunds reach your account within 10 business days.",
+    "Freeze the card in the app and order a replacement card.",
+    "Submit a meter reading online or by phone before the 5th of the month.",
+    "Moving house: tell us your move-out date and final meter reading.",
+    "Switch to paperless billing in your account settings.",
+    "Roaming charges apply outside the EU; check the tariff for your destination.",
+]
+QUERIES = [
+    "when do I get my money back",
+    "I lost my bank card and need a new one",
+    "how do I send my electricity reading",
+    "I am moving to a new flat",
+    "stop sending me paper bills",
+    "phone costs when travelling abroad",
+]
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("onnx-cache")
+
+
+@pytest.fixture(scope="session")
+def onnx_int8(onnx_cache: Path) -> OnnxEmbedder:
+    """The packaged model exported to int8 once per session into a temporary cache."""
+    return OnnxEmbedder(default_model_path(), cache_dir=onnx_cache, variant="int8")
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray((a * b).sum(axis=1))
+
+
+@pytest.mark.slow
+def test_int8_vectors_are_close_to_the_torch_model(onnx_int8: OnnxEmbedder, minilm: Any) -> None:
+    fast = onnx_int8.encode(SENTENCES, batch_size=2)
+    reference = minilm.encode(SENTENCES)
+    assert fast.shape == reference.shape == (len(SENTENCES), 384)
+    assert fast.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert _cosines(fast, reference).min() >= 0.98
+
+
+@pytest.mark.slow
+def test_int8_finds_the_same_nearest_document_as_torch(
+    onnx_int8: OnnxEmbedder, minilm: Any
+) -> None:
+    fast = onnx_int8.encode(QUERIES) @ onnx_int8.encode(DOCS).T
+    reference = minilm.encode(QUERIES) @ minilm.encode(DOCS).T
+    # Query i is about document i, clearly (int8 may reorder near-ties, which this set avoids).
+    expected = list(range(len(QUERIES)))
+    assert reference.argmax(axis=1).tolist() == expected
+    assert fast.argmax(axis=1).tolist() == expected
+
+
+@pytest.mark.slow
+def test_batched_rows_stay_with_their_texts(onnx_int8: OnnxEmbedder) -> None:
+    # Texts are sorted by length inside encode; each row must still belong to its own text.
+    batched = onnx_int8.encode(SENTENCES, batch_size=3)
+    one_by_one = np.vstack([onnx_int8.encode([text]) for text in SENTENCES])
+    # int8 activations are quantised per batch, so batch neighbours move a vector slightly.
+    assert _cosines(batched, one_by_one).min() >= 0.98
+    assert (batched @ one_by_one.T).argmax(axis=1).tolist() == list(range(len(SENTENCES)))
+
+
+@pytest.mark.slow
+def test_onnx_embedder_satisfies_the_embedder_protocol(onnx_int8: OnnxEmbedder) -> None:
+    assert isinstance(onnx_int8, Embedder)
+    assert onnx_int8.dimension == 384
+    assert onnx_int8.encode([]).shape == (0, 384)
+
+
+@pytest.mark.slow
+def test_int8_vectors_are_cached_under_their_own_model_name(
+    onnx_int8: OnnxEmbedder, minilm: Any
+) -> None:
+    assert onnx_int8.model_name != minilm.model_name
+
+
+@pytest.mark.slow
+def test_second_use_reuses_the_export(
+    onnx_int8: OnnxEmbedder, onnx_cache: Path, monkeypatch: Any
+) -> None:
+    def fail(*args: object) -> None:
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(onnx_embedder, "_export_fp32", fail)
+    folder = export_onnx_model(default_model_path(), onnx_cache, variant="int8")
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "model.onnx", "tokenizer.json"]
+
+
+def test_failed_export_leaves_no_cache_behind(tmp_path: Path, monkeypatch: Any) -> None:
+    def crash(transformer_dir: Path, target: Path) -> None:
+        target.write_bytes(b"half a model")
+        raise RuntimeError("export crashed")
+
+    monkeypatch.setattr(onnx_embedder, "_export_fp32", crash)
+    with pytest.raises(RuntimeError, match="export crashed"):
+        export_onnx_model(default_model_path(), tmp_path / "models")
+    assert list((tmp_path / "models").iterdir()) == []
+
+
+def _fake_model(root: Path, pooling: dict[str, Any], max_seq_length: int = 256) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config.json").write_text(
+        json.dumps({"hidden_size": 8, "max_position_embeddings": 128})
+    )
+    (root / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": max_seq_length}))
+    (root / "modules.json").write_text(
+        json.dumps(
+            [
+                {"path": "", "type": "sentence_transformers.models.Transformer"},
+                {"path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            ]
+        )
+    )
+    (root / "1_Pooling").mkdir(exist_ok=True)
+    (root / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    return root
+
+
+def test_packaged_model_layout() -> None:
+    layout = read_model_layout(Path(default_model_path()))
+    assert (layout["pooling"], layout["max_length"], layout["dimension"]) == ("mean", 256, 384)
+
+
+@pytest.mark.parametrize(
+    ("pooling", "expected"),
+    [
+        ({"pooling_mode_mean_tokens": True}, "mean"),
+        ({"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False}, "cls"),
+    ],
+)
+def test_supported_pooling_modes(tmp_path: Path, pooling: dict[str, Any], expected: str) -> None:
+    layout = read_model_layout(_fake_model(tmp_path / "m", pooling, max_seq_length=512))
+    assert layout["pooling"] == expected
+    assert layout["max_length"] == 128  # capped by the position embeddings
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda root: root / "missing", "local model folder"),
+        (
+            lambda root: _fake_model(
+                root / "m", {"pooling_mode_mean_tokens": False, "pooling_mode_max_tokens": True}
+            ),
+            "unsupported pooling",
+        ),
+    ],
+)
+def test_unusable_model_folders_are_refused(tmp_path: Path, make: Any, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        read_model_layout(make(tmp_path))
+
+
+def test_fingerprint_changes_with_model_files_and_variant(tmp_path: Path) -> None:
+    model = _fake_model(tmp_path / "m", {"pooling_mode_mean_tokens": True})
+    before = model_fingerprint(model, "int8")
+    assert model_fingerprint(model, "int8") == before
+    assert model_fingerprint(model, "fp32") != before
+    (model / "README.md").write_text("docs do not matter")
+    assert model_fingerprint(model, "int8") == before
+    (model / "config.json").write_text(json.dumps({"hidden_size": 8, "layers": 2}))
+    assert model_fingerprint(model, "int8") != before

@@ -1,0 +1,154 @@
+"""The search service kept in step with a real SQLite store through the real import path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from knowledge_service.content.importer import import_content
+from knowledge_service.index.cache import EmbeddingCache
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.index.schemas import SearchFilters
+from knowledge_service.index.service import SearchService
+from knowledge_service.settings import Settings
+from tests.factories import write_article_md
+from tests.index.conftest import CountingEmbedder
+
+
+def write_kb(root: Path) -> None:
+    write_article_md(root, "refund-timeframe", questions=["when will I get my money back"])
+    write_article_md(
+        root,
+        "lost-card",
+        title="Report a lost or stolen card",
+        answer="Freeze the card in the app.",
+        intents=["card.lost"],
+        questions=["my card was stolen"],
+    )
+
+
+def do_import(engine: Engine, settings: Settings) -> None:
+    report = import_content(engine, [settings.content_dir], max_file_bytes=settings.max_file_bytes)
+    assert not report.invalid
+
+
+@pytest.fixture
+def store(settings: Settings, engine: Engine) -> tuple[Settings, Engine]:
+    write_kb(settings.content_dir)
+    do_import(engine, settings)
+    return settings, engine
+
+
+def service_for(
+    settings: Settings, engine: Engine, embedder: object | None = None
+) -> SearchService:
+    return SearchService(settings, engine, embedder or HashEmbedder(), cache=EmbeddingCache())  # type: ignore[arg-type]
+
+
+def test_open_without_a_bundle_builds_and_saves_one(store: tuple[Settings, Engine]) -> None:
+    settings, engine = store
+    service = service_for(settings, engine)
+    status = service.open()
+    assert status.is_current and status.articles == 2 and status.units > 2
+    assert service.path.is_file()
+    assert service.search("my card was stolen")[0].article_id == "lost-card"
+
+
+def test_edit_and_sync_replace_the_old_version(store: tuple[Settings, Engine]) -> None:
+    settings, engine = store
+    service = service_for(settings, engine)
+    service.open()
+    write_article_md(
+        settings.content_dir,
+        "lost-card",
+        title="Report a lost or stolen card",
+        answer="Call the hotline to block the card.",
+        intents=["card.lost"],
+        questions=["I misplaced my debit card"],
+    )
+    do_import(engine, settings)
+    assert not service.status().is_current
+    status = service.sync()
+    assert status.is_current
+    hit = service.search("misplaced debit card")[0]
+    assert (hit.article_id, hit.version) == ("lost-card", 2)
+    assert all(u.version == 2 for u in service.index.units.values() if u.article_id == "lost-card")
+
+
+def test_retired_article_is_never_returned_after_sync(store: tuple[Settings, Engine]) -> None:
+    settings, engine = store
+    service = service_for(settings, engine)
+    service.open()
+    (settings.content_dir / "lost-card.md").unlink()
+    do_import(engine, settings)  # the import retires the vanished article
+    service.sync()
+    for query in ("my card was stolen", "lost stolen card freeze"):
+        assert "lost-card" not in [h.article_id for h in service.search(query)]
+    any_status = service.search("my card was stolen", filters=SearchFilters(status=None))
+    assert any_status[0].article_id == "lost-card"
+
+
+def test_stale_bundle_is_caught_up_incrementally(store: tuple[Settings, Engine]) -> None:
+    settings, engine = store
+    service_for(settings, engine).open()
+    write_article_md(
+        settings.content_dir,
+        "pin-reset",
+        title="Reset your PIN",
+        answer="Reset the PIN in the app.",
+        intents=["card.pin"],
+    )
+    do_import(engine, settings)
+    embedder = CountingEmbedder()
+    reopened = service_for(settings, engine, embedder)
+    status = reopened.open()
+    assert status.is_current and status.articles == 3
+    encoded = embedder.texts
+    assert encoded and all("PIN" in t or "Details" in t for t in encoded)  # only the new article
+    assert reopened.search("reset my pin")[0].article_id == "pin-reset"
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a bundle at all", "truncate"])
+def test_corrupt_bundle_is_rebuilt_at_start(store: tuple[Settings, Engine], damage: object) -> None:
+    settings, engine = store
+    service = service_for(settings, engine)
+    service.open()
+    data = service.path.read_bytes()
+    service.path.write_bytes(data[: len(data) // 2] if damage == "truncate" else damage)  # type: ignore[arg-type]
+    reopened = service_for(settings, engine)
+    status = reopened.open()
+    assert status.is_current and status.articles == 2
+    assert reopened.search("my card was stolen")[0].article_id == "lost-card"
+
+
+def test_bundle_of_another_model_is_rebuilt(store: tuple[Settings, Engine]) -> None:
+    settings, engine = store
+    service_for(settings, engine, HashEmbedder(64)).open()
+    other = service_for(settings, engine, HashEmbedder(128))
+    assert other.open().is_current
+    assert other.index.vectors.dimension == 128
+
+
+def test_bundle_ahead_of_the_store_is_rebuilt(
+    tmp_path: Path, store: tuple[Settings, Engine]
+) -> None:
+    settings, engine = store
+    service_for(settings, engine).open()
+    from knowledge_service.db import create_tables, make_engine
+
+    fresh = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    create_tables(fresh)
+    status = service_for(settings, fresh).open()
+    assert status.articles == 0 and status.is_current
+
+
+def test_reopening_a_current_bundle_embeds_nothing(store: tuple[Settings, Engine]) -> None:
+    settings, engine = store
+    service_for(settings, engine).open()
+    embedder = CountingEmbedder()
+    reopened = service_for(settings, engine, embedder)
+    assert reopened.open().is_current
+    assert embedder.calls == []
+    assert reopened.search("when will I get my money back")[0].article_id == "refund-timeframe"
