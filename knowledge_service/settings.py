@@ -35,7 +35,7 @@ class IndexSettings(BaseModel):
     dense_weight: float = 0.85
     query_threads: int = 1
     sync_interval: float = Field(
-        default=5.0, description="Seconds between a server's checks for store changes (0: off)."
+        default=5.0, gt=0, description="Seconds between a server's looks for store changes."
     )
     index_threads: int = 2
 
@@ -58,11 +58,11 @@ class AnswerSettings(BaseModel):
     (BANKING77 with held-out intents as out-of-scope questions).
     """
 
-    calib_score: float = 5.05
-    calib_dense: float = 2.86
-    calib_margin: float = 12.97
-    calib_bias: float = -6.4
-    no_answer_threshold: float = 0.77
+    calib_score: float = 2.63
+    calib_dense: float = 4.71
+    calib_margin: float = 13.29
+    calib_bias: float = -5.59
+    no_answer_threshold: float = 0.71
     voice_minimum: float = 0.85
     candidates: int = 8
     max_question_chars: int = 500

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from knowledge_service import __version__
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.service import AnswerService
-from knowledge_service.api.background import IndexFollower
+from knowledge_service.api.background import StoreFollower
 from knowledge_service.api.deps import MAX_BODY_BYTES
 from knowledge_service.api.errors import install_error_handlers
 from knowledge_service.api.middleware import BodySizeLimitMiddleware
@@ -71,8 +71,10 @@ def _lifespan(
             settings, app.state.engine
         )
         follower = None
-        if search_service is None and settings.index.sync_interval > 0:
-            follower = IndexFollower(app.state.search_service, settings.index.sync_interval)
+        if search_service is None:  # the real service: keep the index and findings current
+            follower = StoreFollower(
+                settings, app.state.engine, app.state.search_service, settings.index.sync_interval
+            )
             follower.start()
         app.state.answer_service = AnswerService(
             settings, app.state.engine, app.state.search_service

@@ -94,6 +94,22 @@ def article_watermark(session: Session) -> int:
     return int(session.exec(select(func.max(ArticleVersion.seq))).one() or 0)
 
 
+def changed_since(session: Session, article_seq: int, policy_seq: int) -> tuple[set[str], set[str]]:
+    """Ids of the articles and policies with a version written after the given watermarks."""
+    articles = session.exec(
+        select(ArticleVersion.article_id).where(col(ArticleVersion.seq) > article_seq)
+    ).all()
+    policies = session.exec(
+        select(PolicyVersion.policy_id).where(col(PolicyVersion.seq) > policy_seq)
+    ).all()
+    return set(articles), set(policies)
+
+
+def policy_watermark(session: Session) -> int:
+    """The largest policy version ``seq`` (0 for an empty store)."""
+    return int(session.exec(select(func.max(PolicyVersion.seq))).one() or 0)
+
+
 def get_policy(session: Session, policy_id: str) -> Policy | None:
     return session.get(Policy, policy_id)
 

@@ -92,7 +92,7 @@ def _prepare_store(root: Path, embedder: Embedder) -> tuple[Settings, dict[str, 
         import_content(
             engine, [settings.content_dir, settings.policies_dir], max_file_bytes=1 << 20
         )
-        check_store(engine, today=SAMPLE_TODAY, settings=settings, embedder=embedder)
+        check_store(engine, today=SAMPLE_TODAY, settings=settings)  # no duplicate pass: faster
         SearchService(settings, engine, embedder).rebuild()  # the server loads this bundle
         with session_scope(engine) as session:
             keys = {
