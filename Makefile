@@ -7,10 +7,11 @@ KS := $(VENV)/bin/knowledge-service
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+EVAL_DATA ?= ../shared/eval-data
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test lint typecheck bench check eval clean
+.PHONY: install demo test lint typecheck bench check eval calibrate clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +26,8 @@ install: $(STAMP)
 demo: install
 	$(KS) import
 	$(KS) index rebuild
+	@echo "An admin key for the demo (paste it into /docs -> Authorize):"
+	@$(KS) keys create --role admin --name demo-admin-$$(date +%s)
 	$(KS) serve --host $(HOST) --port $(PORT)
 
 test: install
@@ -42,7 +45,11 @@ check: install
 	$(KS) check --content content --policies policies
 
 eval: install
-	$(PY) scripts/eval.py
+	$(KS) eval $(EVAL_DATA)/banking77
+	$(KS) eval $(EVAL_DATA)/stackfaq
+
+calibrate: install
+	$(PY) scripts/calibrate_answers.py
 
 bench: install
 	$(PY) scripts/bench_search.py

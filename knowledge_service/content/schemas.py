@@ -149,7 +149,12 @@ class ArticleMeta(BaseModel):
 
 
 class ArticleDocument(ArticleMeta):
-    """A whole article: front matter, the answer lead, the body and its sections."""
+    """A whole article: front matter, the answer lead, the body and its sections.
+
+    The body is kept verbatim (no whitespace stripping): section spans are offsets into it.
+    """
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
     answer: str
     body: str
@@ -183,7 +188,9 @@ class PolicyMeta(BaseModel):
 
 
 class PolicyDocument(PolicyMeta):
-    """A whole policy source with its numbered clauses."""
+    """A whole policy source with its numbered clauses (the body kept verbatim)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
     body: str
     clauses: list[Clause] = Field(default_factory=list)

@@ -131,8 +131,8 @@ def chunk_article(doc: ArticleDocument, version: int) -> list[Unit]:
     add("answer", doc.answer, lead_start, lead_start + len(doc.answer), [], doc.title)
     for question in doc.questions:
         add("question", question, 0, len(question), [], "")
-    # Re-derive sections from the stored body: ArticleDocument strips ``body``, which can shift
-    # the offsets that the parser recorded against the unstripped file body.
+    # Sections are derived from the body here, so unit spans always index exactly this body
+    # (also for documents built in code, whose ``sections`` may not match a changed body).
     _, sections = parse_sections(doc.body)
     for section in sections:
         heading_end = doc.body.find("\n", section.start, section.end)

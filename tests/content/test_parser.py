@@ -195,3 +195,15 @@ def test_missing_field_is_named_at_the_front_matter_start() -> None:
     with pytest.raises(InvalidContentError) as info:
         parse_article(article_text(owner=None), "content/x.md")
     assert info.value.message == "content/x.md:2: field 'owner': is required but missing"
+
+
+def test_section_spans_index_the_verbatim_body() -> None:
+    from tests.factories import make_article
+
+    doc = make_article(
+        answer="  Refunds take 10 business days.  ",
+        body="## Details\n\nAgents check the billing system.\n\n## Steps\n1. Open the account.\n\n\n",
+    )
+    for section in doc.sections:
+        assert doc.body[section.start : section.end].lstrip().startswith(f"## {section.heading}")
+        assert section.text in doc.body[section.start : section.end]
