@@ -131,7 +131,9 @@ def create_embedder(settings: Settings, *, threads: int | None = None) -> Embedd
     """Build the embedder the settings name (``settings.embedding_model``).
 
     ``hash`` or ``hash:DIM`` selects the :class:`HashEmbedder` fake (tests and demos without a
-    model); anything else is a sentence-transformers model folder or name.
+    model); anything else is a sentence-transformers model folder or name, run by ONNX Runtime
+    (``settings.index.backend == "onnx"``, the default: exported offline once into
+    ``data_dir/models``) or by torch.
 
     Args:
         settings: The service settings.
@@ -141,6 +143,15 @@ def create_embedder(settings: Settings, *, threads: int | None = None) -> Embedd
     if name == "hash" or name.startswith("hash:"):
         _, _, dim = name.partition(":")
         return HashEmbedder(int(dim) if dim else 256)
-    return SentenceTransformerEmbedder(
-        name, threads=threads if threads is not None else settings.index.query_threads
-    )
+    threads = threads if threads is not None else settings.index.query_threads
+    if settings.index.backend == "onnx":
+        from knowledge_service.index.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder(
+            name,
+            cache_dir=settings.data_dir / "models",
+            variant=settings.index.onnx_variant,
+            threads=threads,
+            batch_threads=settings.index.index_threads,
+        )
+    return SentenceTransformerEmbedder(name, threads=threads)

@@ -37,7 +37,9 @@ DEFAULT_ARTICLE_TOP_K = 10
 DEFAULT_AGGREGATE_MIX = 0.5
 DEFAULT_HEAD_WEIGHT = 0.0  # the intent head gained nothing robust on either set
 DEFAULT_BODY_WEIGHT = 0.9
-DEFAULT_LEXICAL_NORM = "max"
+# "idf" puts BM25 on an absolute scale: a weak lexical match is not inflated to 1.0, which
+# also keeps answer confidence honest for questions the knowledge base does not cover.
+DEFAULT_LEXICAL_NORM = "idf"
 
 
 def fusion_config(settings: Settings) -> FusionConfig:
