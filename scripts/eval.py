@@ -1,7 +1,7 @@
 """Retrieval evaluation and fusion tuning on the shared BEIR-style sets.
 
-    .venv/bin/python scripts/eval.py /work/shared/eval-data/stackfaq --sweep
-    .venv/bin/python scripts/eval.py /work/shared/eval-data/banking77 --sweep --dev
+    .venv/bin/python scripts/eval.py ../shared/eval-data/stackfaq --sweep
+    .venv/bin/python scripts/eval.py ../shared/eval-data/banking77 --sweep --dev
 
 Imports the set through the real import and index path (``knowledge_service.index.evaluation``),
 gathers every query's candidate evidence once, then scores fusion settings on it: dense alone,

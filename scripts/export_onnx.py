@@ -29,7 +29,7 @@ from knowledge_service.index.embedder import Embedder, FloatArray, SentenceTrans
 from knowledge_service.index.onnx_embedder import OnnxEmbedder, export_onnx_model
 from knowledge_service.settings import Settings
 
-EVAL_DATA = Path("/work/shared/eval-data")
+EVAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval-data"
 
 
 def load_eval_set(root: Path, n_queries: int) -> tuple[list[str], list[str], list[str], list[str]]:

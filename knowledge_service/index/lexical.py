@@ -1,9 +1,11 @@
-"""Lexical (BM25) scoring of units with bm25s, Snowball stemming and a short stop-word list.
+"""Lexical (BM25) scoring of units with Snowball stemming and a short stop-word list.
 
-bm25s was chosen over SQLite FTS5 by measurement (see the index README section of the report):
-same quality, and scoring every unit at once as a numpy array makes fusion with dense scores a
-vector operation. bm25s has no incremental update, so the index is rebuilt lazily on the first
-query after a change (milliseconds for thousands of short units).
+BM25 (the Lucene variant that bm25s implements, same IDF and term-frequency formulas, so the
+same scores) over keyed texts, with cheap incremental updates: a compacted base of term postings
+(numpy arrays) plus a small delta of texts added since, and removed base texts masked out.
+Document frequencies, document count and total length are kept exact on every change, so the
+scores equal those of an index rebuilt from scratch. The base is recompacted when the delta
+grows past a fraction of it; a one-article change costs O(its units), never a full rebuild.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-import bm25s
 import numpy as np
 import numpy.typing as npt
 import Stemmer
@@ -23,6 +25,8 @@ from bm25s.stopwords import STOPWORDS_EN
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 # Negations change a customer's need ("card not working"): keep them.
 STOP_WORDS = frozenset(STOPWORDS_EN) - {"not", "no"}
+# An empty text still counts as a document of length 1 (as bm25s indexes a sentinel term).
+_EMPTY = "\x00"
 
 
 class Tokenizer:
@@ -40,6 +44,38 @@ class Tokenizer:
         return stemmed
 
 
+@dataclass
+class _Base:
+    """Compacted postings: per term, the base rows holding it and its frequency there."""
+
+    keys: npt.NDArray[np.int64]
+    lengths: npt.NDArray[np.float64]
+    alive: npt.NDArray[np.bool_]
+    rows: dict[int, int]
+    postings: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]
+
+    @classmethod
+    def build(cls, docs: dict[int, list[str]]) -> _Base:
+        keys = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        lengths = np.fromiter((len(t) for t in docs.values()), dtype=np.float64, count=len(docs))
+        pairs = Counter((term, row) for row, tokens in enumerate(docs.values()) for term in tokens)
+        by_term: dict[str, tuple[list[int], list[int]]] = {}
+        for (term, row), tf in pairs.items():
+            entry = by_term.setdefault(term, ([], []))
+            entry[0].append(row)
+            entry[1].append(tf)
+        postings = {
+            t: (np.asarray(r, dtype=np.int64), np.asarray(f, dtype=np.float64))
+            for t, (r, f) in by_term.items()
+        }
+        rows = {int(k): n for n, k in enumerate(keys.tolist())}
+        return cls(keys, lengths, np.ones(len(keys), dtype=bool), rows, postings)
+
+
+def _empty_base() -> _Base:
+    return _Base.build({})
+
+
 class Bm25Index:
     """BM25 over a keyed set of texts; ``scores`` rates every key for a query at once.
 
@@ -47,17 +83,29 @@ class Bm25Index:
         tokenizer: Turns a text into terms (the default stems and drops stop words).
         k1: BM25 term-frequency saturation.
         b: BM25 length normalisation.
+        compact_ratio: Recompact the postings when the changed texts exceed this share of
+            the base (or 256 texts, whichever is more).
     """
 
     def __init__(
-        self, tokenizer: Tokenizer | None = None, *, k1: float = 1.2, b: float = 0.75
+        self,
+        tokenizer: Tokenizer | None = None,
+        *,
+        k1: float = 1.2,
+        b: float = 0.75,
+        compact_ratio: float = 0.1,
     ) -> None:
         self._tokenize = tokenizer or Tokenizer()
         self._k1, self._b = k1, b
+        self._compact_ratio = compact_ratio
         self._tokens: dict[int, list[str]] = {}
-        self._keys: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
-        self._model: bm25s.BM25 | None = None
         self._df: Counter[str] = Counter()
+        self._total_len = 0.0
+        self._base = _empty_base()
+        self._dead = 0
+        self._delta: dict[int, Counter[str]] = {}
+        self._delta_postings: dict[str, dict[int, int]] = {}
+        self._view: tuple[npt.NDArray[np.int64], npt.NDArray[np.intp], list[int]] | None = None
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -67,27 +115,59 @@ class Bm25Index:
         """Add (or replace) texts under ``keys``."""
         with self._lock:
             for key, text in zip(keys, texts, strict=True):
-                self._tokens[int(key)] = self._tokenize(text)
-            self._model = None
+                self._drop(int(key))
+                tokens = self._tokenize(text) or [_EMPTY]
+                self._tokens[int(key)] = tokens
+                counts = Counter(tokens)
+                self._delta[int(key)] = counts
+                for term, tf in counts.items():
+                    self._delta_postings.setdefault(term, {})[int(key)] = tf
+                self._df.update(counts.keys())
+                self._total_len += len(tokens)
+            self._view = None
 
     def remove(self, keys: Iterable[int]) -> None:
         """Remove ``keys``; unknown keys are ignored."""
         with self._lock:
             for key in keys:
-                self._tokens.pop(int(key), None)
-            self._model = None
+                self._drop(int(key))
+            self._view = None
 
-    def _fitted(self) -> tuple[bm25s.BM25 | None, npt.NDArray[np.int64]]:
+    def _drop(self, key: int) -> None:
+        tokens = self._tokens.pop(key, None)
+        if tokens is None:
+            return
+        self._df.subtract(set(tokens))
+        self._total_len -= len(tokens)
+        counts = self._delta.pop(key, None)
+        if counts is not None:
+            for term in counts:
+                self._delta_postings[term].pop(key, None)
+        else:
+            self._base.alive[self._base.rows[key]] = False
+            self._dead += 1
+
+    def _current(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp], list[int]]:
+        """(live keys, live base rows, delta keys), compacting first when the delta is big."""
         with self._lock:
-            if self._model is None and self._tokens:
-                keys = list(self._tokens)
-                # An empty token list would break bm25s; a sentinel term keeps positions aligned.
-                corpus = [self._tokens[k] or ["\x00"] for k in keys]
-                model = bm25s.BM25(k1=self._k1, b=self._b)
-                model.index(corpus, show_progress=False)
-                self._model, self._keys = model, np.asarray(keys, dtype=np.int64)
-                self._df = Counter(t for tokens in corpus for t in set(tokens))
-            return self._model, self._keys
+            changed = len(self._delta) + self._dead
+            if changed > max(256, self._compact_ratio * len(self._base.keys)):
+                self._base = _Base.build(self._tokens)
+                self._delta, self._delta_postings, self._dead = {}, {}, 0
+                self._df = +self._df  # drop terms no text holds any more
+                self._view = None
+            if self._view is None:
+                live = np.flatnonzero(self._base.alive)
+                delta_keys = list(self._delta)
+                keys = np.concatenate(
+                    [self._base.keys[live], np.asarray(delta_keys, dtype=np.int64)]
+                )
+                self._view = (keys, live, delta_keys)
+            return self._view
+
+    def _idf(self, term: str, n: int) -> float:
+        df = self._df.get(term, 0)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def query_bound(self, query: str) -> float:
         """The sum of the query terms' IDF: about the best BM25 score any unit could get.
@@ -96,14 +176,8 @@ class Bm25Index:
         weight that a unit matches), so a weak match is not inflated to 1 as it would be by
         dividing by the best score. Terms no unit contains count with the highest IDF.
         """
-        self._fitted()
-        n = len(self._keys)
-        return float(
-            sum(
-                math.log(1 + (n - self._df.get(t, 0) + 0.5) / (self._df.get(t, 0) + 0.5))
-                for t in self._tokenize(query)
-            )
-        )
+        n = len(self._current()[0])
+        return float(sum(self._idf(t, n) for t in self._tokenize(query)))
 
     def scores(self, query: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """BM25 scores of every key for ``query``.
@@ -111,8 +185,24 @@ class Bm25Index:
         Returns:
             ``(keys, scores)`` aligned arrays; all scores are 0 when no term matches.
         """
-        model, keys = self._fitted()
-        terms = self._tokenize(query)
-        if model is None or not terms:
+        keys, live, delta_keys = self._current()
+        terms = [t for t in self._tokenize(query) if self._df.get(t, 0) > 0]
+        if not terms or not len(keys):
             return keys, np.zeros(len(keys), dtype=np.float32)
-        return keys, np.asarray(model.get_scores(terms), dtype=np.float32)
+        with self._lock:
+            base, n = self._base, len(keys)
+            k1, b, avg = self._k1, self._b, self._total_len / n
+            base_scores = np.zeros(len(base.keys), dtype=np.float64)
+            delta_pos = {k: len(live) + i for i, k in enumerate(delta_keys)}
+            out = np.zeros(n, dtype=np.float64)
+            for term in terms:
+                idf = self._idf(term, n)
+                rows, tf = base.postings.get(term, (None, None))
+                if rows is not None:
+                    norm = k1 * ((1 - b) + b * base.lengths[rows] / avg)
+                    base_scores[rows] += idf * tf / (norm + tf)
+                for key, freq in self._delta_postings.get(term, {}).items():
+                    norm_d = k1 * ((1 - b) + b * len(self._tokens[key]) / avg)
+                    out[delta_pos[key]] += idf * freq / (norm_d + freq)
+            out[: len(live)] = base_scores[live]
+        return keys, out.astype(np.float32)

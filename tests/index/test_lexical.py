@@ -1,0 +1,82 @@
+"""BM25 with incremental updates: scores equal a bm25s index rebuilt from scratch."""
+
+from __future__ import annotations
+
+import random
+
+import bm25s
+import numpy as np
+import pytest
+
+from knowledge_service.index.lexical import Bm25Index, Tokenizer
+
+WORDS = "bill pay card refund meter plan gas move cancel fee late smart data roam not".split()
+
+
+def _text(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 12)))
+
+
+def _reference(texts: dict[int, str], query: str) -> dict[int, float]:
+    """Scores of a bm25s index built from scratch over ``texts`` (the former implementation)."""
+    tokenize = Tokenizer()
+    keys = list(texts)
+    corpus = [tokenize(texts[k]) or ["\x00"] for k in keys]
+    model = bm25s.BM25(k1=1.2, b=0.75)
+    model.index(corpus, show_progress=False)
+    terms = [t for t in tokenize(query) if t in model.vocab_dict]
+    if not terms:
+        return dict.fromkeys(keys, 0.0)
+    return dict(zip(keys, np.asarray(model.get_scores(terms)).tolist(), strict=True))
+
+
+def _scores(index: Bm25Index, query: str) -> dict[int, float]:
+    keys, scores = index.scores(query)
+    return dict(zip(keys.tolist(), scores.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("compact_ratio", [0.0, 0.1, 10.0])
+def test_incremental_scores_equal_a_rebuilt_index(compact_ratio: float) -> None:
+    rng = random.Random(4)
+    index = Bm25Index(compact_ratio=compact_ratio)
+    texts = {k: _text(rng) for k in range(400)}
+    index.add(list(texts), list(texts.values()))
+    index.scores("bill")  # compacts (the base is built) before the changes below
+    for step in range(30):
+        changed = rng.sample(sorted(texts), 5)
+        if step % 3 == 0:
+            index.remove(changed)
+            for k in changed:
+                del texts[k]
+        else:
+            new = {k: _text(rng) for k in changed + [1000 + step]}
+            index.add(list(new), list(new.values()))
+            texts.update(new)
+        query = "pay my late bill fee not card " + rng.choice(WORDS)
+        got, want = _scores(index, query), _reference(texts, query)
+        assert got.keys() == want.keys()
+        assert max(abs(got[k] - want[k]) for k in want) < 1e-4
+        assert len(index) == len(texts)
+
+
+def test_query_bound_counts_unknown_terms_with_the_highest_idf() -> None:
+    index = Bm25Index()
+    index.add([1, 2, 3], ["refund card", "card", "meter"])
+    n = 3
+    idf = lambda df: np.log(1 + (n - df + 0.5) / (df + 0.5))  # noqa: E731
+    assert index.query_bound("card zebra") == pytest.approx(idf(2) + idf(0))
+    index.remove([2])
+    assert index.query_bound("card") == pytest.approx(np.log(1 + (2 - 1 + 0.5) / 1.5))
+
+
+def test_removed_and_replaced_texts_no_longer_match() -> None:
+    index = Bm25Index(compact_ratio=0.0)
+    index.add([1, 2], ["refund card", "meter reading"])
+    assert _scores(index, "refund")[1] > 0
+    index.add([1], ["gas plan"])
+    index.remove([2])
+    assert _scores(index, "refund") == {1: 0.0}
+    assert _scores(index, "gas")[1] > 0
+    index.remove([1])
+    keys, scores = index.scores("gas")
+    assert keys.size == 0 and scores.size == 0
