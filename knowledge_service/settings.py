@@ -69,11 +69,11 @@ class AnswerSettings(BaseModel):
     (BANKING77 with held-out intents as out-of-scope questions).
     """
 
-    calib_score: float = 2.63
-    calib_dense: float = 4.71
-    calib_margin: float = 13.29
-    calib_bias: float = -5.59
-    no_answer_threshold: float = 0.71
+    calib_score: float = 2.8
+    calib_dense: float = 5.1
+    calib_margin: float = 15.13
+    calib_bias: float = -5.43
+    no_answer_threshold: float = 0.67
     voice_minimum: float = 0.85
     candidates: int = 8
     max_question_chars: int = 500

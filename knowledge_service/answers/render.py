@@ -116,10 +116,18 @@ def _strip_raw_html_once(markdown: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", kept)
 
 
+_SCRIPT_SCHEME = re.compile(r"(?i)\b(?:javascript|vbscript|livescript)\s*:")
+
+
+def neutralise_script_links(text: str) -> str:
+    """Defuse ``javascript:``-style URLs, whatever renderer the channel hands the text to."""
+    return _SCRIPT_SCHEME.sub("blocked:", text)
+
+
 def render_answer(markdown: str, channel: Channel) -> str:
     """The answer text as the channel receives it."""
     if channel == Channel.VOICE:
         return markdown_to_speech(markdown)
     if channel in _PLAIN_CHANNELS:
-        return markdown_to_plain(markdown)
-    return strip_raw_html(markdown).strip()
+        return neutralise_script_links(markdown_to_plain(markdown))
+    return neutralise_script_links(strip_raw_html(markdown).strip())

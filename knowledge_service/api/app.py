@@ -27,6 +27,7 @@ from knowledge_service.api.routers import ROUTERS
 from knowledge_service.db import make_engine
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.service import SearchService
+from knowledge_service.index.vectors import set_search_threads
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings, get_settings
 
@@ -52,13 +53,17 @@ TAGS = [
 
 def build_search_service(settings: Settings, engine: Engine) -> SearchService:
     """The real search service: the configured embedder and the on-disk index, made current."""
+    set_search_threads(settings.index.query_threads)
     service = SearchService(settings, engine, create_embedder(settings))
     service.open()
     return service
 
 
 def _lifespan(
-    settings: Settings, engine: Engine | None, search_service: SearchService | None
+    settings: Settings,
+    engine: Engine | None,
+    search_service: SearchService | None,
+    follow_store: bool,
 ) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -71,7 +76,7 @@ def _lifespan(
             settings, app.state.engine
         )
         follower = None
-        if search_service is None:  # the real service: keep the index and findings current
+        if follow_store:  # keep the index and the findings level with the store
             follower = StoreFollower(
                 settings, app.state.engine, app.state.search_service, settings.index.sync_interval
             )
@@ -97,6 +102,7 @@ def create_app(
     *,
     engine: Engine | None = None,
     search_service: SearchService | None = None,
+    follow_store: bool | None = None,
 ) -> FastAPI:
     """Build the HTTP API.
 
@@ -105,6 +111,9 @@ def create_app(
         engine: A ready engine with tables created (default: built from ``settings``).
         search_service: A ``SearchService`` that is already open, or a test double (default:
             built in the lifespan with the configured embedder, then opened).
+        follow_store: Run the governance check at start and follow the store (index sync and
+            incremental checks after imports, a full check daily). Default: only when the
+            lifespan builds the search service itself.
 
     Returns:
         The application; serve it with uvicorn (``knowledge-service serve``).
@@ -116,7 +125,12 @@ def create_app(
         summary="Governed knowledge for chatbots, voice bots and agent assist.",
         description=DESCRIPTION,
         openapi_tags=TAGS,
-        lifespan=_lifespan(settings, engine, search_service),
+        lifespan=_lifespan(
+            settings,
+            engine,
+            search_service,
+            search_service is None if follow_store is None else follow_store,
+        ),
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)

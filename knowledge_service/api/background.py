@@ -79,8 +79,11 @@ class StoreFollower:
     def start(self) -> None:
         """Check everything once (before serving), then follow changes in the background."""
         self._marks = self._watermarks()
-        self.check()
-        self._checked_on = self._today()
+        try:
+            self.check()
+            self._checked_on = self._today()
+        except Exception:  # e.g. another worker checking the same store: retried by step()
+            logger.exception("the start-up governance check failed; retrying in the background")
         self._thread.start()
 
     def stop(self) -> None:

@@ -37,7 +37,7 @@ def serve(
     typer.echo(f"Serving on {base}\n  API docs: {base}/docs\n  health:   {base}/healthz")
     options = _uvicorn_options()
     if workers == 1:
-        app = create_app(cfg, engine=engine(), search_service=search_service)
+        app = create_app(cfg, engine=engine(), search_service=search_service, follow_store=True)
         uvicorn.run(app, host=host, port=port, **options)
     else:
         # Each worker builds its own app (and loads the index the call above brought up to date).

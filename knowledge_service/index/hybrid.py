@@ -63,6 +63,10 @@ class UnitTable:
     article_pos: npt.NDArray[np.int64]
     article_ids: list[str]
     is_body: npt.NDArray[np.bool_]
+    masks: dict[tuple[object, ...], npt.NDArray[np.bool_]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Per distinct filter set, the rows it admits (filled by ranking; dies with the table)."""
 
     def rows(self, unit_ids: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
         """Rows of unit ids known to be in the table."""
@@ -107,6 +111,16 @@ class HybridIndex:
         self._lexical_rows: tuple[UnitTable, object, npt.NDArray[np.intp]] | None = None
         self._queries: OrderedDict[str, FloatArray] = OrderedDict()
         self._query_lock = threading.Lock()
+        self.dirty: dict[str, int] = {}
+        """Articles changed since the last save, each with the change count when it changed."""
+        self.changes = 0
+        self.saved: tuple[str, int] | None = None
+        """``(bundle generation, watermark)`` of the last save or load this index reflects."""
+
+    def _mark_dirty_locked(self, article_ids: Sequence[str]) -> None:
+        self.changes += 1
+        for article_id in article_ids:
+            self.dirty[article_id] = self.changes
 
     def _new_vectors(self, kind: VectorKind) -> FaissVectorIndex:
         return FaissVectorIndex(
@@ -138,6 +152,7 @@ class HybridIndex:
         units = [u for doc, version in latest.values() for u in chunk_article(doc, version)]
         vectors = self._embed_units(units, progress)
         with self.lock.write():
+            self._mark_dirty_locked(list(latest))
             self._remove_locked(list(latest))
             for doc, version in latest.values():
                 self.articles[doc.id] = ArticleEntry(doc, version)
@@ -149,6 +164,7 @@ class HybridIndex:
     def remove(self, article_ids: Sequence[str]) -> None:
         """Drop articles (all their units) from the index; unknown ids are ignored."""
         with self.lock.write():
+            self._mark_dirty_locked([a for a in article_ids if a in self.articles])
             self._remove_locked(article_ids)
             self._train_head_locked()
 

@@ -72,6 +72,17 @@ class _Base:
         return cls(keys, lengths, np.ones(len(keys), dtype=bool), rows, postings)
 
 
+@dataclass(frozen=True)
+class _View:
+    """The live keys (base rows first, then the delta) and per-base-row length norms."""
+
+    keys: npt.NDArray[np.int64]
+    live: npt.NDArray[np.intp]
+    delta_keys: list[int]
+    norm: npt.NDArray[np.float64]
+    avg: float
+
+
 def _empty_base() -> _Base:
     return _Base.build({})
 
@@ -84,7 +95,8 @@ class Bm25Index:
         k1: BM25 term-frequency saturation.
         b: BM25 length normalisation.
         compact_ratio: Recompact the postings when the changed texts exceed this share of
-            the base (or 256 texts, whichever is more).
+            the base (or ``compact_min`` texts, whichever is more).
+        compact_min: See ``compact_ratio``.
     """
 
     def __init__(
@@ -94,10 +106,11 @@ class Bm25Index:
         k1: float = 1.2,
         b: float = 0.75,
         compact_ratio: float = 0.1,
+        compact_min: int = 256,
     ) -> None:
         self._tokenize = tokenizer or Tokenizer()
         self._k1, self._b = k1, b
-        self._compact_ratio = compact_ratio
+        self._compact_ratio, self._compact_min = compact_ratio, compact_min
         self._tokens: dict[int, list[str]] = {}
         self._df: Counter[str] = Counter()
         self._total_len = 0.0
@@ -105,7 +118,7 @@ class Bm25Index:
         self._dead = 0
         self._delta: dict[int, Counter[str]] = {}
         self._delta_postings: dict[str, dict[int, int]] = {}
-        self._view: tuple[npt.NDArray[np.int64], npt.NDArray[np.intp], list[int]] | None = None
+        self._view: _View | None = None
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -147,11 +160,11 @@ class Bm25Index:
             self._base.alive[self._base.rows[key]] = False
             self._dead += 1
 
-    def _current(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp], list[int]]:
+    def _current(self) -> _View:
         """(live keys, live base rows, delta keys), compacting first when the delta is big."""
         with self._lock:
             changed = len(self._delta) + self._dead
-            if changed > max(256, self._compact_ratio * len(self._base.keys)):
+            if changed > max(self._compact_min, self._compact_ratio * len(self._base.keys)):
                 self._base = _Base.build(self._tokens)
                 self._delta, self._delta_postings, self._dead = {}, {}, 0
                 self._df = +self._df  # drop terms no text holds any more
@@ -162,7 +175,9 @@ class Bm25Index:
                 keys = np.concatenate(
                     [self._base.keys[live], np.asarray(delta_keys, dtype=np.int64)]
                 )
-                self._view = (keys, live, delta_keys)
+                avg = self._total_len / max(1, len(keys))
+                norm = self._k1 * ((1 - self._b) + self._b * self._base.lengths / avg)
+                self._view = _View(keys, live, delta_keys, norm, avg)
             return self._view
 
     def _idf(self, term: str, n: int) -> float:
@@ -176,7 +191,7 @@ class Bm25Index:
         weight that a unit matches), so a weak match is not inflated to 1 as it would be by
         dividing by the best score. Terms no unit contains count with the highest IDF.
         """
-        n = len(self._current()[0])
+        n = len(self._current().keys)
         return float(sum(self._idf(t, n) for t in self._tokenize(query)))
 
     def scores(self, query: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
@@ -185,24 +200,24 @@ class Bm25Index:
         Returns:
             ``(keys, scores)`` aligned arrays; all scores are 0 when no term matches.
         """
-        keys, live, delta_keys = self._current()
+        view = self._current()
+        keys, live = view.keys, view.live
         terms = [t for t in self._tokenize(query) if self._df.get(t, 0) > 0]
         if not terms or not len(keys):
             return keys, np.zeros(len(keys), dtype=np.float32)
         with self._lock:
             base, n = self._base, len(keys)
-            k1, b, avg = self._k1, self._b, self._total_len / n
+            k1, b = self._k1, self._b
             base_scores = np.zeros(len(base.keys), dtype=np.float64)
-            delta_pos = {k: len(live) + i for i, k in enumerate(delta_keys)}
-            out = np.zeros(n, dtype=np.float64)
+            delta_pos = {k: len(live) + i for i, k in enumerate(view.delta_keys)}
+            out = np.zeros(n, dtype=np.float32)
             for term in terms:
                 idf = self._idf(term, n)
                 rows, tf = base.postings.get(term, (None, None))
                 if rows is not None:
-                    norm = k1 * ((1 - b) + b * base.lengths[rows] / avg)
-                    base_scores[rows] += idf * tf / (norm + tf)
+                    base_scores[rows] += idf * tf / (view.norm[rows] + tf)
                 for key, freq in self._delta_postings.get(term, {}).items():
-                    norm_d = k1 * ((1 - b) + b * len(self._tokens[key]) / avg)
+                    norm_d = k1 * ((1 - b) + b * len(self._tokens[key]) / view.avg)
                     out[delta_pos[key]] += idf * freq / (norm_d + freq)
-            out[: len(live)] = base_scores[live]
-        return keys, out.astype(np.float32)
+            out[: len(live)] = base_scores[live] if len(live) < len(base.keys) else base_scores
+        return keys, out

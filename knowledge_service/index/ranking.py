@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from knowledge_service.index.hybrid import HybridIndex, UnitTable
 
 SNIPPET_CHARS = 320
+MAX_CACHED_FILTERS = 64
 
 
 def _lexical_scores(
@@ -35,11 +36,46 @@ def _lexical_scores(
     """Raw BM25 score of every unit (table rows); 0 for filtered-out units."""
     out = np.zeros(len(table.keys), dtype=np.float32)
     keys, scores = index.lexical.scores(query)
-    hits = np.flatnonzero(scores > 0)
-    if hits.size:
-        rows = index.lexical_rows(table, keys)[hits]
-        out[rows] = np.where(allowed[rows], scores[hits], 0.0)
+    if len(keys):
+        out[index.lexical_rows(table, keys)] = scores
+        if not allowed.all():
+            out[~allowed] = 0.0
     return out
+
+
+def allowed_rows(
+    index: HybridIndex, table: UnitTable, filters: SearchFilters
+) -> npt.NDArray[np.bool_]:
+    """Per unit-table row, whether ``filters`` admit the unit's article.
+
+    Cached on the table per distinct filter set, so the filters are checked against every
+    article once per index change rather than on every query (the table is replaced on any
+    mutation, which drops the cache with it).
+    """
+    key = (filters.status, filters.audience, filters.channel, filters.locale, filters.intent)
+    mask = table.masks.get(key)
+    if mask is None:
+        admitted = np.fromiter(
+            (filters.admits(index.articles[a].doc) for a in table.article_ids),
+            dtype=bool,
+            count=len(table.article_ids),
+        )
+        mask = admitted[table.article_pos] if len(admitted) else np.zeros(0, dtype=bool)
+        mask.flags.writeable = False
+        while len(table.masks) >= MAX_CACHED_FILTERS:
+            table.masks.pop(next(iter(table.masks)), None)
+        table.masks[key] = mask
+    return mask
+
+
+def _top_rows(values: FloatArray, rows: npt.NDArray[np.intp], k: int) -> npt.NDArray[np.intp]:
+    """The ``k`` rows of highest value, ties taken in row order (as a stable sort would)."""
+    if len(rows) <= k:
+        return rows
+    kth = np.partition(values, len(values) - k)[len(values) - k]
+    above = rows[values > kth]
+    ties = rows[values == kth][: k - len(above)]
+    return np.concatenate([above, ties])
 
 
 def _candidate_rows(
@@ -50,14 +86,16 @@ def _candidate_rows(
     lexical: FloatArray,
 ) -> npt.NDArray[np.intp]:
     """Dense top units plus lexical top units (all allowed units when they are few)."""
-    allowed_rows = np.flatnonzero(allowed)
-    if len(allowed_rows) <= index.options.dense_candidates:
-        return allowed_rows
+    if np.count_nonzero(allowed) <= index.options.dense_candidates:
+        return np.flatnonzero(allowed)
     dense_rows = table.rows(dense_ids[dense_ids >= 0])
     dense_rows = dense_rows[allowed[dense_rows]]
     matched = np.flatnonzero(lexical > 0)
-    top = matched[np.argsort(-lexical[matched], kind="stable")[: index.options.lexical_candidates]]
-    return np.unique(np.concatenate([dense_rows, top]))
+    top = _top_rows(lexical[matched], matched, index.options.lexical_candidates)
+    chosen = np.zeros(len(table.keys), dtype=bool)
+    chosen[dense_rows] = True
+    chosen[top] = True
+    return np.flatnonzero(chosen)
 
 
 def _snippet(index: HybridIndex, unit_id: int) -> tuple[str | None, str]:
@@ -157,6 +195,15 @@ def score_evidence(
     return fused, scores
 
 
+def _top_articles(scores: FloatArray, top_k: int) -> npt.NDArray[np.intp]:
+    """Indices of the ``top_k`` best scores, best first, ties in index order (stable)."""
+    if len(scores) > 4 * top_k:
+        kth = np.partition(scores, len(scores) - top_k)[len(scores) - top_k]
+        keep = np.flatnonzero(scores >= kth)
+        return keep[np.argsort(-scores[keep], kind="stable")[:top_k]]
+    return np.argsort(-scores, kind="stable")[:top_k]
+
+
 def rank_query(
     index: HybridIndex,
     query: str,
@@ -172,8 +219,9 @@ def rank_query(
     use_head = index.head is not None and index.config.head_weight > 0
     head = head_probabilities(index, vector, ev.article_ids) if use_head else None
     fused, scores = score_evidence(ev, index.config, head)
+    lexical = normalised_lexical(ev, index.config)
     hits = []
-    for a in np.argsort(-scores, kind="stable")[:top_k].tolist():
+    for a in _top_articles(scores, top_k).tolist():
         members = np.flatnonzero(ev.article_of_unit == a)
         best = int(members[np.argmax(fused[members])])
         unit = index.units[ev.unit_ids[best]]
@@ -188,7 +236,7 @@ def rank_query(
                 snippet=snippet,
                 score=float(scores[a]),
                 dense_score=float(ev.dense[best]),
-                lexical_score=float(normalised_lexical(ev, index.config)[best]),
+                lexical_score=float(lexical[best]),
                 unit_kind=unit.kind,
                 intents=list(doc.intents),
                 audience=doc.audience,
@@ -212,10 +260,9 @@ def search_encoded(
         return [[] for _ in queries]
     with index.lock.read():
         table = index.unit_table()
-        admitted = np.asarray([filters.admits(index.articles[a].doc) for a in table.article_ids])
-        if not queries or not admitted.any():
+        allowed = allowed_rows(index, table, filters)
+        if not queries or not allowed.any():
             return [[] for _ in queries]
-        allowed = admitted[table.article_pos]
         k = min(len(index.vectors), index.options.dense_candidates)
         _, dense_ids = index.vectors.search(vectors, k)
         return [

@@ -248,3 +248,8 @@ class FaissVectorIndex:
         elif len(ids):
             index._index.add_with_ids(vectors, ids)
         return index
+
+
+def set_search_threads(threads: int) -> None:
+    """Cap FAISS's OpenMP threads (serving: 1 per worker keeps p95 flat under contention)."""
+    faiss.omp_set_num_threads(max(1, threads))

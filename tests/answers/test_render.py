@@ -139,3 +139,18 @@ def test_safe_html_renders_markdown_and_drops_unsafe_links() -> None:
     assert '<a href="https://example.com/refunds" rel="noopener">refund tracker</a>' in html
     assert "<ol>" in html and "<code>13 22 55</code>" in html
     assert 'href="javascript' not in html
+
+
+@pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB, Channel.CHAT, Channel.EMAIL])
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "See [help](javascript:alert(1)).",
+        "See [help](JavaScript :alert(1)).",
+        "See <javascript:alert(1)>.",
+        "See [help](vbscript:msgbox(1)).",
+    ],
+)
+def test_script_scheme_links_never_reach_a_channel(markdown: str, channel: Channel) -> None:
+    rendered = render_answer(markdown, channel).lower().replace(" ", "")
+    assert "javascript:" not in rendered and "vbscript:" not in rendered
