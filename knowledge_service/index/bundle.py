@@ -239,7 +239,8 @@ def _read_bundle(path: Path, embedder: Embedder, options: IndexOptions | None) -
 def _delta_records(path: Path) -> tuple[list[bytes], bool]:
     """The complete records of a delta file, and whether the file held nothing else."""
     data = path.read_bytes() if path.exists() else b""
-    records, offset = [], 0
+    records: list[bytes] = []
+    offset = 0
     while offset + _FRAME.size <= len(data):
         magic, length, crc = _FRAME.unpack_from(data, offset)
         payload = data[offset + _FRAME.size : offset + _FRAME.size + length]
@@ -252,7 +253,7 @@ def _delta_records(path: Path) -> tuple[list[bytes], bool]:
 
 def _unit_ids(loaded: _Loaded, article_id: str) -> list[int]:
     if article_id in loaded.fresh:
-        return loaded.fresh[article_id][0].tolist()
+        return [int(i) for i in loaded.fresh[article_id][0]]
     if article_id in loaded.docs:
         doc, version = loaded.docs[article_id]
         return [u.unit_id for u in chunk_article(doc, version)]

@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -67,6 +68,11 @@ class UnitTable:
         default_factory=dict, compare=False, repr=False
     )
     """Per distinct filter set, the rows it admits (filled by ranking; dies with the table)."""
+
+    @cached_property
+    def article_id_array(self) -> npt.NDArray[np.object_]:
+        """``article_ids`` as an array (for fancy indexing)."""
+        return np.asarray(self.article_ids, dtype=object)
 
     def rows(self, unit_ids: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
         """Rows of unit ids known to be in the table."""

@@ -15,7 +15,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +27,7 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+")
 STOP_WORDS = frozenset(STOPWORDS_EN) - {"not", "no"}
 # An empty text still counts as a document of length 1 (as bm25s indexes a sentinel term).
 _EMPTY = "\x00"
+MAX_CACHED_TERMS = 4096
 
 
 class Tokenizer:
@@ -81,6 +82,10 @@ class _View:
     delta_keys: list[int]
     norm: npt.NDArray[np.float64]
     avg: float
+    terms: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = field(
+        default_factory=dict
+    )
+    """Per query term seen since the last change, its base rows and their BM25 weights."""
 
 
 def _empty_base() -> _Base:
@@ -213,9 +218,15 @@ class Bm25Index:
             out = np.zeros(n, dtype=np.float32)
             for term in terms:
                 idf = self._idf(term, n)
-                rows, tf = base.postings.get(term, (None, None))
-                if rows is not None:
-                    base_scores[rows] += idf * tf / (view.norm[rows] + tf)
+                weights = view.terms.get(term)
+                if weights is None and term in base.postings:
+                    rows, tf = base.postings[term]
+                    weights = (rows, idf * tf / (view.norm[rows] + tf))
+                    if len(view.terms) >= MAX_CACHED_TERMS:
+                        view.terms.clear()
+                    view.terms[term] = weights
+                if weights is not None:
+                    base_scores[weights[0]] += weights[1]
                 for key, freq in self._delta_postings.get(term, {}).items():
                     norm_d = k1 * ((1 - b) + b * len(self._tokens[key]) / view.avg)
                     out[delta_pos[key]] += idf * freq / (norm_d + freq)

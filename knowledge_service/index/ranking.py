@@ -81,14 +81,13 @@ def _top_rows(values: FloatArray, rows: npt.NDArray[np.intp], k: int) -> npt.NDA
 def _candidate_rows(
     index: HybridIndex,
     table: UnitTable,
-    dense_ids: npt.NDArray[np.int64],
+    dense_rows: npt.NDArray[np.intp],
     allowed: npt.NDArray[np.bool_],
     lexical: FloatArray,
 ) -> npt.NDArray[np.intp]:
     """Dense top units plus lexical top units (all allowed units when they are few)."""
     if np.count_nonzero(allowed) <= index.options.dense_candidates:
         return np.flatnonzero(allowed)
-    dense_rows = table.rows(dense_ids[dense_ids >= 0])
     dense_rows = dense_rows[allowed[dense_rows]]
     matched = np.flatnonzero(lexical > 0)
     top = _top_rows(lexical[matched], matched, index.options.lexical_candidates)
@@ -119,12 +118,35 @@ class Evidence:
     is_body: npt.NDArray[np.bool_]
 
 
+def _dense_scores(
+    index: HybridIndex,
+    table: UnitTable,
+    rows: npt.NDArray[np.intp],
+    vector: FloatArray,
+    known: tuple[npt.NDArray[np.intp], FloatArray] | None,
+) -> FloatArray:
+    """Cosines of the candidate rows: the vector index's scores where it returned them."""
+    if known is None:
+        dense: FloatArray = (index.vectors.vectors_for(table.keys[rows]) @ vector).astype(
+            np.float32
+        )
+        return dense
+    by_row = np.full(len(table.keys), np.nan, dtype=np.float32)
+    by_row[known[0]] = known[1]
+    out = by_row[rows]
+    missing = np.flatnonzero(np.isnan(out))
+    if missing.size:
+        out[missing] = index.vectors.vectors_for(table.keys[rows[missing]]) @ vector
+    return out
+
+
 def gather_evidence(
     index: HybridIndex,
     query: str,
     vector: FloatArray,
     dense_ids: npt.NDArray[np.int64],
     allowed: npt.NDArray[np.bool_],
+    dense_scores: FloatArray | None = None,
 ) -> Evidence:
     """Candidate units with exact cosines and normalised BM25 (caller holds the read lock).
 
@@ -134,16 +156,22 @@ def gather_evidence(
         vector: The encoded query.
         dense_ids: The vector index's top unit ids for the query.
         allowed: Per unit-table row, whether the filters admit the unit's article.
+        dense_scores: The vector index's scores of ``dense_ids`` (saves recomputing them).
     """
     table = index.unit_table()
     lexical = _lexical_scores(index, table, query, allowed)
-    rows = _candidate_rows(index, table, dense_ids, allowed, lexical)
+    valid = dense_ids >= 0
+    dense_rows = table.rows(dense_ids[valid])
+    rows = _candidate_rows(index, table, dense_rows, allowed, lexical)
     unit_ids = table.keys[rows]
+    known = None if dense_scores is None else (dense_rows, dense_scores[valid])
     dense = (
-        index.vectors.vectors_for(unit_ids) @ vector if len(rows) else np.zeros(0, dtype=np.float32)
+        _dense_scores(index, table, rows, vector, known)
+        if len(rows)
+        else np.zeros(0, dtype=np.float32)
     )
     positions, article_of_unit = np.unique(table.article_pos[rows], return_inverse=True)
-    article_ids = [table.article_ids[p] for p in positions.tolist()]
+    article_ids: list[str] = table.article_id_array[positions].tolist()
     return Evidence(
         unit_ids.tolist(),
         dense.astype(np.float32),
@@ -211,9 +239,10 @@ def rank_query(
     dense_ids: npt.NDArray[np.int64],
     allowed: npt.NDArray[np.bool_],
     top_k: int,
+    dense_scores: FloatArray | None = None,
 ) -> list[SearchHit]:
     """Rank the allowed articles for one encoded query (the caller holds the read lock)."""
-    ev = gather_evidence(index, query, vector, dense_ids, allowed)
+    ev = gather_evidence(index, query, vector, dense_ids, allowed, dense_scores)
     if not ev.unit_ids:
         return []
     use_head = index.head is not None and index.config.head_weight > 0
@@ -264,8 +293,8 @@ def search_encoded(
         if not queries or not allowed.any():
             return [[] for _ in queries]
         k = min(len(index.vectors), index.options.dense_candidates)
-        _, dense_ids = index.vectors.search(vectors, k)
+        dense_scores, dense_ids = index.vectors.search(vectors, k)
         return [
-            rank_query(index, q, vectors[n], dense_ids[n], allowed, top_k)
+            rank_query(index, q, vectors[n], dense_ids[n], allowed, top_k, dense_scores[n])
             for n, q in enumerate(queries)
         ]
