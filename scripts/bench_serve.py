@@ -223,7 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument(
-        "--backend", choices=["torch", "hash"], default="torch", help="hash: the fake embedder"
+        "--backend",
+        choices=["model", "hash"],
+        default="model",
+        help="model: the configured embedder (KS_INDEX__BACKEND, ONNX fp32 by default); "
+        "hash: the fake embedder",
     )
     parser.add_argument(
         "--omp-threads", type=int, help="OMP_NUM_THREADS for the server (default: unset)"
@@ -261,7 +265,9 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         server.terminate()
         server.wait(timeout=30)
     omp = f"OMP_NUM_THREADS={args.omp_threads}" if args.omp_threads else "OMP_NUM_THREADS unset"
-    print(f"{args.articles} articles, backend {args.backend}, 1 uvicorn worker, {omp}")
+    runtime = settings.index.backend + "-" + settings.index.onnx_variant
+    backend = runtime if args.backend == "model" else args.backend
+    print(f"{args.articles} articles, encoder {backend}, 1 uvicorn worker, {omp}")
     print("\n".join(rows))
     print("targets: answer p50 <= 20 ms with 1 client; >= 100 req/s with 8 clients")
     print(f"load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} at the end")

@@ -12,6 +12,7 @@ from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.schemas import ArticleDocument, ArticleStatus
 from knowledge_service.errors import NotFoundError
 from knowledge_service.freshness.models import Finding
+from knowledge_service.freshness.repository import findings_of
 from knowledge_service.freshness.service import findings_for_article
 
 
@@ -65,7 +66,7 @@ def freshness_notes(
         findings = list(
             session.exec(
                 select(Finding).where(
-                    col(Finding.article_key).contains(f"|{article_id}|"),
+                    col(Finding.id).in_(findings_of([article_id])),
                     Finding.first_seen_at <= as_of,
                     or_(col(Finding.resolved_at).is_(None), col(Finding.resolved_at) > as_of),
                 )

@@ -23,8 +23,6 @@ class Finding(SQLModel, table=True):
     kind: str = Field(index=True)
     severity: str = Field(index=True)
     article_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    # "|a|b|": lets one indexed LIKE find the findings of an article.
-    article_key: str = Field(default="", index=True)
     policy_id: str | None = Field(default=None, index=True)
     clause: str | None = None
     message: str
@@ -39,6 +37,20 @@ class Finding(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class FindingArticle(SQLModel, table=True):
+    """Which articles a finding involves, indexed both ways: the per-request lookups of
+    ``/v1/answer`` and ``/v1/search`` stay index seeks however many findings there are.
+
+    A finding's articles never change (they are part of its fingerprint), so its rows are
+    written once, when the finding is created.
+    """
+
+    __tablename__ = "finding_article"
+
+    finding_id: int = Field(foreign_key="finding.id", primary_key=True)
+    article_id: str = Field(primary_key=True, index=True, max_length=120)
 
 
 class FindingEvent(SQLModel, table=True):

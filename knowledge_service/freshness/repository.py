@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from knowledge_service.freshness.models import Finding, FindingEvent
+from knowledge_service.freshness.models import Finding, FindingArticle, FindingEvent
 
 
-def article_key(article_ids: Sequence[str]) -> str:
-    """``|a|b|``: the indexed form of a finding's article ids."""
-    return "|" + "|".join(article_ids) + "|" if article_ids else ""
+def link_articles(session: Session, finding: Finding) -> None:
+    """Index a new finding under each of its articles."""
+    assert finding.id is not None
+    for article_id in dict.fromkeys(finding.article_ids):
+        session.add(FindingArticle(finding_id=finding.id, article_id=article_id))
+
+
+def findings_of(article_ids: Collection[str]) -> SelectOfScalar[int]:
+    """A subquery: the ids of the findings that involve any of ``article_ids``."""
+    return select(FindingArticle.finding_id).where(
+        col(FindingArticle.article_id).in_(list(article_ids))
+    )
 
 
 def get_finding(session: Session, fingerprint_or_id: str | int) -> Finding | None:
@@ -48,8 +57,7 @@ def active_findings_for(session: Session, article_ids: Collection[str]) -> list[
     for start in range(0, len(ids), 200):
         chunk = ids[start : start + 200]
         query = select(Finding).where(
-            Finding.status != "resolved",
-            or_(*[col(Finding.article_key).contains(f"|{i}|") for i in chunk]),
+            Finding.status != "resolved", col(Finding.id).in_(findings_of(chunk))
         )
         found.update({row.id: row for row in session.exec(query).all() if row.id is not None})
     return list(found.values())
@@ -74,7 +82,7 @@ def list_findings(
     if severity is not None:
         query = query.where(Finding.severity == severity)
     if article_id is not None:
-        query = query.where(col(Finding.article_key).contains(f"|{article_id}|"))
+        query = query.where(col(Finding.id).in_(findings_of([article_id])))
     query = query.order_by(col(Finding.last_seen_at).desc(), col(Finding.id)).offset(offset)
     return session.exec(query.limit(limit)).all()
 

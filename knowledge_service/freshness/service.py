@@ -198,7 +198,6 @@ def sync_findings(
             "kind": str(data.kind),
             "severity": str(data.severity),
             "article_ids": list(data.article_ids),
-            "article_key": repository.article_key(data.article_ids),
             "policy_id": data.policy_id,
             "clause": data.clause,
             "message": data.message,
@@ -209,6 +208,7 @@ def sync_findings(
             row = Finding(fingerprint=data.fingerprint, first_seen_at=now, **payload)
             session.add(row)
             session.flush()
+            repository.link_articles(session, row)
             repository.add_event(session, row, "created", actor=SYSTEM_ACTOR)
             continue
         for name, value in payload.items():
