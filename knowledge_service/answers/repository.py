@@ -12,8 +12,7 @@ from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.schemas import ArticleDocument, ArticleStatus
 from knowledge_service.errors import NotFoundError
 from knowledge_service.freshness.models import Finding
-from knowledge_service.freshness.repository import findings_of
-from knowledge_service.freshness.service import findings_for_article
+from knowledge_service.freshness.repository import active_notes_for, findings_of
 
 
 def article_version(session: Session, article_id: str, version: int) -> ArticleVersion:
@@ -61,15 +60,15 @@ def freshness_notes(
 ) -> list[FreshnessNote]:
     """The findings touching an article: the open ones now, or those open at ``as_of``."""
     if as_of is None:
-        findings = findings_for_article(session, article_id)
-    else:
-        findings = list(
-            session.exec(
-                select(Finding).where(
-                    col(Finding.id).in_(findings_of([article_id])),
-                    Finding.first_seen_at <= as_of,
-                    or_(col(Finding.resolved_at).is_(None), col(Finding.resolved_at) > as_of),
-                )
-            ).all()
+        return [
+            FreshnessNote(kind=kind, severity=severity, message=message)
+            for _, kind, severity, message in active_notes_for(session, [article_id])
+        ]
+    findings = session.exec(
+        select(Finding).where(
+            col(Finding.id).in_(findings_of([article_id])),
+            Finding.first_seen_at <= as_of,
+            or_(col(Finding.resolved_at).is_(None), col(Finding.resolved_at) > as_of),
         )
+    ).all()
     return [FreshnessNote(kind=f.kind, severity=f.severity, message=f.message) for f in findings]

@@ -63,6 +63,27 @@ def active_findings_for(session: Session, article_ids: Collection[str]) -> list[
     return list(found.values())
 
 
+def active_notes_for(
+    session: Session, article_ids: Collection[str]
+) -> list[tuple[str, str, str, str]]:
+    """(article id, kind, severity, message) of the open or acknowledged findings involving
+    ``article_ids``: the columns a serving request shows, without loading evidence."""
+    ids = list(dict.fromkeys(article_ids))
+    rows: list[tuple[str, str, str, str]] = []
+    for start in range(0, len(ids), 500):
+        query = (
+            select(FindingArticle.article_id, Finding.kind, Finding.severity, Finding.message)
+            .join(Finding, col(Finding.id) == col(FindingArticle.finding_id))
+            .where(
+                col(FindingArticle.article_id).in_(ids[start : start + 500]),
+                Finding.status != "resolved",
+            )
+            .order_by(col(Finding.severity) != "block", col(Finding.kind), col(Finding.id))
+        )
+        rows.extend(tuple(row) for row in session.exec(query).all())  # type: ignore[misc]
+    return rows
+
+
 def list_findings(
     session: Session,
     *,

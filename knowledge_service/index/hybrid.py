@@ -24,7 +24,7 @@ from knowledge_service.index.fusion import FusionConfig
 from knowledge_service.index.head import ArticleHead
 from knowledge_service.index.lexical import Bm25Index
 from knowledge_service.index.locks import ReadWriteLock
-from knowledge_service.index.schemas import SearchFilters, SearchHit
+from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.vectors import FaissVectorIndex, VectorKind
 
 Progress = Callable[[int, int], None]
@@ -349,6 +349,16 @@ class HybridIndex:
         return search_encoded(
             self, queries, vectors, top_k=top_k, filters=filters or SearchFilters()
         )
+
+    def search_requests(self, requests: Sequence[SearchRequest]) -> list[list[SearchHit]]:
+        """Many searches, each with its own ``top_k`` and filters, sharing one batched encode."""
+        from knowledge_service.index.ranking import search_encoded
+
+        vectors = self.encode_queries([r.query for r in requests])
+        return [
+            search_encoded(self, [r.query], vectors[n : n + 1], top_k=r.top_k, filters=r.filters)[0]
+            for n, r in enumerate(requests)
+        ]
 
     def search(
         self, query: str, *, top_k: int = 10, filters: SearchFilters | None = None

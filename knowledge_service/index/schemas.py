@@ -37,6 +37,14 @@ def _locale_matches(wanted: str, actual: str) -> bool:
     return actual == wanted or actual.startswith(wanted + "-")
 
 
+class SearchRequest(BaseModel):
+    """One search among many answered together (see ``SearchService.search_requests``)."""
+
+    query: str
+    top_k: int = 10
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+
+
 class SearchHit(BaseModel):
     """One ranked article (its best unit gives ``section`` and ``snippet``)."""
 

@@ -23,7 +23,7 @@ from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import Embedder, FloatArray
 from knowledge_service.index.fusion import FusionConfig
 from knowledge_service.index.hybrid import HybridIndex, IndexOptions, Progress
-from knowledge_service.index.schemas import IndexStatus, SearchFilters, SearchHit
+from knowledge_service.index.schemas import IndexStatus, SearchFilters, SearchHit, SearchRequest
 from knowledge_service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -195,6 +195,11 @@ class SearchService:
     ) -> list[list[SearchHit]]:
         """Rank articles for many queries with one batched encode (for request batching)."""
         return self.index.search_many(queries, top_k=top_k, filters=filters)
+
+    def search_requests(self, requests: Sequence[SearchRequest]) -> list[list[SearchHit]]:
+        """Many searches with their own ``top_k`` and filters, one batched encode (for
+        batching concurrent HTTP requests)."""
+        return self.index.search_requests(requests)
 
     def article_vectors(self, article_ids: Sequence[str]) -> FloatArray:
         """Whole-article vectors (normalised mean of title, answer and section units)."""

@@ -9,7 +9,7 @@ from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.fusion import FusionConfig
 from knowledge_service.index.hybrid import HybridIndex
-from knowledge_service.index.schemas import SearchFilters
+from knowledge_service.index.schemas import SearchFilters, SearchRequest
 from tests.factories import make_article
 from tests.index.conftest import CountingEmbedder, kb_articles
 
@@ -182,3 +182,21 @@ def test_index_switches_to_hnsw_past_the_threshold() -> None:
     index.upsert([(doc, 1) for doc in kb_articles()])
     assert index.vector_kind == "hnsw"
     assert index.search("my card was stolen")[0].article_id == "lost-card"
+
+
+def test_batched_requests_with_their_own_filters_match_separate_searches(
+    index: HybridIndex,
+) -> None:
+    requests = [
+        SearchRequest(query="lost card", top_k=3),
+        SearchRequest(query="refund", top_k=2, filters=SearchFilters(channel=Channel.VOICE)),
+        SearchRequest(
+            query="lost card", top_k=5, filters=SearchFilters(audience=Audience.INTERNAL)
+        ),
+    ]
+    batched = index.search_requests(requests)
+    separate = [index.search(r.query, top_k=r.top_k, filters=r.filters) for r in requests]
+    assert [ids(b) for b in batched] == [ids(s) for s in separate]
+    for b, s in zip(batched, separate, strict=True):
+        assert [h.score for h in b] == pytest.approx([h.score for h in s])
+    assert len(batched[0]) <= 3 and len(batched[1]) <= 2

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from knowledge_service.access.schemas import Permission, Principal
+from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.schemas import FreshnessNote
 from knowledge_service.api.deps import (
     DEFAULT_TOP_K,
@@ -21,8 +22,8 @@ from knowledge_service.api.deps import (
 from knowledge_service.api.errors import problem_responses
 from knowledge_service.content.schemas import INTENT_PATTERN, LOCALE_PATTERN, Audience, Channel
 from knowledge_service.errors import InvalidRequestError
-from knowledge_service.freshness.repository import active_findings_for
-from knowledge_service.index.schemas import SearchFilters, SearchHit
+from knowledge_service.freshness.repository import active_notes_for
+from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -55,6 +56,7 @@ def _badge(notes: list[FreshnessNote]) -> Badge:
     responses=problem_responses(400, 401, 403, 503),
 )
 def search(
+    request: Request,
     q: QueryText,
     principal: Searcher,
     service: SearchServiceDep,
@@ -69,12 +71,20 @@ def search(
     if not q.strip():
         raise InvalidRequestError("q", "the query is empty")
     filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
-    hits = service.search(q, top_k=top_k, filters=filters)
+    batcher: MicroBatcher[SearchRequest, list[SearchHit]] | None = getattr(
+        request.app.state, "search_batcher", None
+    )
+    if batcher is not None:  # concurrent searches share one encode
+        hits = batcher.submit(SearchRequest(query=q, top_k=top_k, filters=filters))
+    else:
+        hits = service.search(q, top_k=top_k, filters=filters)
     notes: dict[str, list[FreshnessNote]] = {}
-    for finding in active_findings_for(session, [h.article_id for h in hits]):
-        note = FreshnessNote(kind=finding.kind, severity=finding.severity, message=finding.message)
-        for article_id in finding.article_ids:
-            notes.setdefault(article_id, []).append(note)
+    for article_id, kind, severity, message in active_notes_for(
+        session, [h.article_id for h in hits]
+    ):
+        notes.setdefault(article_id, []).append(
+            FreshnessNote(kind=kind, severity=severity, message=message)
+        )
     results = [
         SearchResult(
             **hit.model_dump(),
