@@ -1,8 +1,9 @@
 """Micro-batching: concurrent callers share one call of a batch function.
 
-Each request thread submits its item and waits; one worker thread takes whatever arrived within
-``max_wait`` seconds (at most ``max_batch`` items) and runs the batch function once. With the
-model encode dominating a query, eight concurrent questions cost about one encode of eight.
+Each request thread submits its item and waits; one worker thread takes whatever is queued (at
+most ``max_batch`` items; optionally waiting ``max_wait`` seconds for more) and runs the batch
+function once. While one batch runs, the next requests queue up, so under load concurrent
+questions share one encode and a lone request waits for nothing.
 When a batch fails, its items are retried one by one, so each caller gets its own result or
 its own exception.
 """
@@ -25,7 +26,9 @@ class MicroBatcher(Generic[T, R]):
     Args:
         batch_fn: Maps a list of items to a list of results of the same length.
         max_batch: The most items in one call.
-        max_wait: Seconds the worker waits for more items after the first one.
+        max_wait: Seconds the worker waits for more items after the first one. The default 0
+            adds no latency: a batch is whatever queued up while the previous one ran, which
+            under load is exactly the concurrent requests.
     """
 
     def __init__(
@@ -33,7 +36,7 @@ class MicroBatcher(Generic[T, R]):
         batch_fn: Callable[[Sequence[T]], list[R]],
         *,
         max_batch: int = 32,
-        max_wait: float = 0.002,
+        max_wait: float = 0.0,
     ) -> None:
         self._batch_fn = batch_fn
         self._max_batch = max_batch
@@ -70,7 +73,11 @@ class MicroBatcher(Generic[T, R]):
         batch = [first]
         while len(batch) < self._max_batch:
             try:
-                entry = self._queue.get(timeout=self._max_wait)
+                entry = (
+                    self._queue.get(timeout=self._max_wait)
+                    if self._max_wait > 0
+                    else self._queue.get_nowait()
+                )
             except queue.Empty:
                 break
             if entry is None:
