@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -35,3 +36,12 @@ def engine(settings: Settings) -> Iterator[Engine]:
     create_all_tables(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Any:
+    """The real all-MiniLM-L6-v2 (torch), loaded once for the whole test session."""
+    from knowledge_service.index.embedder import SentenceTransformerEmbedder
+    from knowledge_service.settings import default_model_path
+
+    return SentenceTransformerEmbedder(default_model_path(), threads=2)

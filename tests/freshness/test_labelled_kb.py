@@ -54,8 +54,8 @@ def test_without_embeddings_every_rule_but_similarity_is_exact() -> None:
 
 
 @pytest.mark.slow
-def test_precision_and_recall_floors_with_the_real_model(freshness_minilm: Any) -> None:
-    found = scores(freshness_minilm)
+def test_precision_and_recall_floors_with_the_real_model(minilm: Any) -> None:
+    found = scores(minilm)
     for kind, s in found.items():
         floor = 1.0 if kind in EXACT else 0.9
         assert s.precision >= floor and s.recall >= floor, s

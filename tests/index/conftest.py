@@ -75,12 +75,3 @@ def kb_articles() -> list[ArticleDocument]:
 @pytest.fixture
 def counting_embedder() -> CountingEmbedder:
     return CountingEmbedder()
-
-
-@pytest.fixture(scope="session")
-def minilm() -> Any:
-    """The real all-MiniLM-L6-v2 embedder, loaded once per test session."""
-    from knowledge_service.index.embedder import SentenceTransformerEmbedder
-    from knowledge_service.settings import default_model_path
-
-    return SentenceTransformerEmbedder(default_model_path(), threads=2)
