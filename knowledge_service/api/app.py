@@ -85,14 +85,14 @@ def _lifespan(
             settings, app.state.engine, app.state.search_service
         )
         app.state.answer_batcher = MicroBatcher(app.state.answer_service.answer_many)
-        search_requests = getattr(app.state.search_service, "search_requests", None)
-        app.state.search_batcher = MicroBatcher(search_requests) if search_requests else None
+        app.state.search_batcher = MicroBatcher(
+            lambda requests: app.state.search_service.search_requests(requests)
+        )
         try:
             yield
         finally:
             app.state.answer_batcher.close()
-            if app.state.search_batcher is not None:
-                app.state.search_batcher.close()
+            app.state.search_batcher.close()
             if follower is not None:
                 follower.stop()
             if owned_engine:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Permission, Principal, Role, roles_for
+from knowledge_service.content.schemas import LOCALE_PATTERN
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 
@@ -108,3 +109,7 @@ QueryText = Annotated[
     str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="The question or query.")
 ]
 TopK = Annotated[int, Query(ge=1, le=MAX_TOP_K, description="How many results (1..50).")]
+LocaleParam = Annotated[
+    str | None,
+    Query(pattern=LOCALE_PATTERN, max_length=35, description="BCP 47 tag, e.g. en-AU."),
+]

@@ -11,9 +11,9 @@ from knowledge_service.access.schemas import Permission, Principal, Role
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery, AnswerService
-from knowledge_service.api.deps import QueryText, require
+from knowledge_service.api.deps import LocaleParam, QueryText, require
 from knowledge_service.api.errors import problem_responses
-from knowledge_service.content.schemas import LOCALE_PATTERN, Channel
+from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import PermissionDeniedError
 
 router = APIRouter(prefix="/v1", tags=["answers"])
@@ -24,10 +24,6 @@ ChannelParam = Annotated[
     Query(description="Where the answer is served: plain text for chat, voice and email; "
           "Markdown for agent and web. Bot keys may not ask on the agent channel."),
 ]  # fmt: skip
-LocaleParam = Annotated[
-    str | None,
-    Query(pattern=LOCALE_PATTERN, max_length=35, description="BCP 47 tag, e.g. en-AU."),
-]
 AsOfParam = Annotated[
     datetime | None,
     Query(description="Answer as the knowledge stood at this moment (ISO 8601 with a zone)."),

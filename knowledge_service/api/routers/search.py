@@ -13,14 +13,14 @@ from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.schemas import FreshnessNote
 from knowledge_service.api.deps import (
     DEFAULT_TOP_K,
+    LocaleParam,
     QueryText,
-    SearchServiceDep,
     SessionDep,
     TopK,
     require,
 )
 from knowledge_service.api.errors import problem_responses
-from knowledge_service.content.schemas import INTENT_PATTERN, LOCALE_PATTERN, Audience, Channel
+from knowledge_service.content.schemas import INTENT_PATTERN, Audience, Channel
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.freshness.repository import active_notes_for
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
@@ -59,25 +59,20 @@ def search(
     request: Request,
     q: QueryText,
     principal: Searcher,
-    service: SearchServiceDep,
     session: SessionDep,
     top_k: TopK = DEFAULT_TOP_K,
     intent: Annotated[str | None, Query(pattern=INTENT_PATTERN, max_length=200)] = None,
     audience: Audience | None = None,
     channel: Channel | None = None,
-    locale: Annotated[str | None, Query(pattern=LOCALE_PATTERN, max_length=35)] = None,
+    locale: LocaleParam = None,
 ) -> SearchResponse:
     """Published articles ranked by hybrid search, with their freshness findings."""
     if not q.strip():
         raise InvalidRequestError("q", "the query is empty")
     filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
-    batcher: MicroBatcher[SearchRequest, list[SearchHit]] | None = getattr(
-        request.app.state, "search_batcher", None
-    )
-    if batcher is not None:  # concurrent searches share one encode
-        hits = batcher.submit(SearchRequest(query=q, top_k=top_k, filters=filters))
-    else:
-        hits = service.search(q, top_k=top_k, filters=filters)
+    # Concurrent searches share one encode.
+    batcher: MicroBatcher[SearchRequest, list[SearchHit]] = request.app.state.search_batcher
+    hits = batcher.submit(SearchRequest(query=q, top_k=top_k, filters=filters))
     notes: dict[str, list[FreshnessNote]] = {}
     for article_id, kind, severity, message in active_notes_for(
         session, [h.article_id for h in hits]
