@@ -34,7 +34,7 @@ from knowledge_service.content.schemas import Audience, Channel
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.index.hybrid import HybridIndex
-from knowledge_service.index.schemas import SearchFilters, SearchHit
+from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import AnswerSettings, Settings
 
@@ -145,34 +145,35 @@ class AnswerService:
 
     def _hits_for(self, queries: Sequence[AnswerQuery]) -> list[list[SearchHit]]:
         watermark = self.search.watermark
-        results: list[list[SearchHit] | None] = []
-        missing: dict[tuple[str, str | None], list[int]] = {}
+        results: list[list[SearchHit]] = [[] for _ in queries]
+        pending: dict[tuple[str, str | None, int], list[int]] = {}
         for i, query in enumerate(queries):
             if query.as_of is not None:
-                results.append(self._hits_as_of(query))
+                results[i] = self._hits_as_of(query)
                 continue
             key = (" ".join(query.question.lower().split()), query.locale, watermark)
             with self._lock:
                 cached = self._hits_cache.get(key)
                 if cached is not None:
                     self._hits_cache.move_to_end(key)
-            results.append(cached)
-            if cached is None:
-                missing.setdefault((query.question.strip(), query.locale), []).append(i)
-        by_locale: dict[str | None, list[tuple[str, list[int]]]] = {}
-        for (text, locale), positions in missing.items():
-            by_locale.setdefault(locale, []).append((text, positions))
-        for locale, items in by_locale.items():
-            found = self.search.search_many(
-                [text for text, _ in items],
+            if cached is not None:
+                results[i] = cached
+            else:
+                pending.setdefault(key, []).append(i)
+        requests = [
+            SearchRequest(
+                query=queries[positions[0]].question.strip(),
                 top_k=self.cfg.candidates,
-                filters=SearchFilters(locale=locale),
+                filters=SearchFilters(locale=key[1]),
             )
-            for (text, positions), hits in zip(items, found, strict=True):
-                self._remember((" ".join(text.lower().split()), locale, watermark), hits)
-                for i in positions:
-                    results[i] = hits
-        return [r if r is not None else [] for r in results]
+            for key, positions in pending.items()
+        ]
+        found = self.search.search_requests(requests) if requests else []
+        for (key, positions), hits in zip(pending.items(), found, strict=True):
+            self._remember(key, hits)
+            for i in positions:
+                results[i] = hits
+        return results
 
     def _remember(self, key: tuple[str, str | None, int], hits: list[SearchHit]) -> None:
         with self._lock:
