@@ -41,12 +41,9 @@ def published_documents_as_of(
 
 def citations(session: Session, doc: ArticleDocument, as_of: datetime | None) -> list[Citation]:
     """The policy clauses behind an article, with the policy version in force then."""
-    rows = (
-        content_repository.policy_versions_as_of(session, as_of)
-        if as_of is not None
-        else content_repository.current_policy_versions(session)
+    labels = content_repository.policy_labels(
+        session, {ref.policy_id for ref in doc.policy_sources}, as_of
     )
-    labels = {row.policy_id: row.policy_version for row in rows}
     return [
         Citation(
             policy_id=ref.policy_id, clause=ref.clause, policy_version=labels.get(ref.policy_id)

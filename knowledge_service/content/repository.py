@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, func
@@ -145,6 +145,33 @@ def current_policy_versions(session: Session) -> Sequence[PolicyVersion]:
         )
         .order_by(col(PolicyVersion.policy_id))
     ).all()
+
+
+def policy_labels(
+    session: Session, policy_ids: Collection[str], as_of: datetime | None = None
+) -> dict[str, str]:
+    """``policy_id -> the policy's own version label``, current or in force at ``as_of``."""
+    ids = list(policy_ids)
+    if not ids:
+        return {}
+    query = select(PolicyVersion.policy_id, PolicyVersion.policy_version)
+    if as_of is None:
+        query = query.join(
+            Policy,
+            and_(
+                col(Policy.id) == col(PolicyVersion.policy_id),
+                col(Policy.current_version) == col(PolicyVersion.version),
+            ),
+        )
+    else:
+        latest = (
+            select(func.max(PolicyVersion.seq))
+            .where(PolicyVersion.created_at <= as_of)
+            .group_by(col(PolicyVersion.policy_id))
+        )
+        query = query.where(col(PolicyVersion.seq).in_(latest))
+    rows = session.exec(query.where(col(PolicyVersion.policy_id).in_(ids))).all()
+    return {policy_id: label for policy_id, label in rows}
 
 
 def policy_versions_as_of(session: Session, as_of: datetime) -> Sequence[PolicyVersion]:
