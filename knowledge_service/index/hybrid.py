@@ -355,10 +355,23 @@ class HybridIndex:
         from knowledge_service.index.ranking import search_encoded
 
         vectors = self.encode_queries([r.query for r in requests])
-        return [
-            search_encoded(self, [r.query], vectors[n : n + 1], top_k=r.top_k, filters=r.filters)[0]
-            for n, r in enumerate(requests)
-        ]
+        # Requests sharing top_k and filters are ranked together: one FAISS pass for all.
+        groups: dict[tuple[int, str], list[int]] = {}
+        for n, r in enumerate(requests):
+            groups.setdefault((r.top_k, r.filters.model_dump_json()), []).append(n)
+        results: list[list[SearchHit]] = [[] for _ in requests]
+        for members in groups.values():
+            first = requests[members[0]]
+            ranked = search_encoded(
+                self,
+                [requests[n].query for n in members],
+                vectors[members],
+                top_k=first.top_k,
+                filters=first.filters,
+            )
+            for n, hits in zip(members, ranked, strict=True):
+                results[n] = hits
+        return results
 
     def search(
         self, query: str, *, top_k: int = 10, filters: SearchFilters | None = None
