@@ -24,6 +24,10 @@ VectorKind = Literal["flat", "hnsw"]
 _FORMAT = "ks-vectors-1"
 _TOMBSTONE_REBUILD_FRACTION = 0.2
 
+_search_threads: int | None = None
+"""The OpenMP thread cap for searches (None: FAISS's default, one per core)."""
+_thread_state = threading.local()
+
 
 class VectorIndex(Protocol):
     """Inner-product nearest-neighbour search over vectors keyed by int64 ids."""
@@ -159,6 +163,7 @@ class FaissVectorIndex:
         n = len(queries)
         scores = np.full((n, k), -np.inf, dtype=np.float32)
         ids = np.full((n, k), -1, dtype=np.int64)
+        _apply_search_threads()
         with self._lock:
             if k <= 0 or len(self._ids) == 0 or n == 0:
                 return scores, ids
@@ -251,5 +256,23 @@ class FaissVectorIndex:
 
 
 def set_search_threads(threads: int) -> None:
-    """Cap FAISS's OpenMP threads (serving: 1 per worker keeps p95 flat under contention)."""
-    faiss.omp_set_num_threads(max(1, threads))
+    """Cap FAISS's OpenMP threads for searches from every thread (serving: 1 per worker keeps
+    p95 flat under contention).
+
+    OpenMP keeps the cap per calling thread: ``omp_set_num_threads`` in the main thread does
+    not reach a request or batcher thread, which would run each search on every core (measured
+    in the server: 5.4 ms instead of 1.9 ms for one query over 30k vectors). So the cap is
+    recorded here and each thread applies it before its first search.
+    """
+    global _search_threads
+    _search_threads = max(1, threads)
+    faiss.omp_set_num_threads(_search_threads)
+    _thread_state.applied = _search_threads
+
+
+def _apply_search_threads() -> None:
+    """Apply the search thread cap in the calling thread once (a no-op when none is set)."""
+    wanted = _search_threads
+    if wanted is not None and getattr(_thread_state, "applied", None) != wanted:
+        faiss.omp_set_num_threads(wanted)
+        _thread_state.applied = wanted

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
+import faiss
 import numpy as np
 import pytest
 
 from knowledge_service.index.embedder import normalise_rows
-from knowledge_service.index.vectors import FaissVectorIndex
+from knowledge_service.index.vectors import FaissVectorIndex, set_search_threads
 
 KINDS = ["flat", "hnsw"]
 
@@ -82,3 +85,23 @@ def test_wrong_dimension_is_rejected() -> None:
     index = FaissVectorIndex(16)
     with pytest.raises(ValueError, match="dimension"):
         index.add(np.asarray([1]), random_vectors(1, dim=8))
+
+
+def test_the_search_thread_cap_reaches_searches_from_other_threads() -> None:
+    """OpenMP caps threads per calling thread; a request thread must get the cap too."""
+    index = FaissVectorIndex(4)
+    index.add(np.arange(3, dtype=np.int64), normalise_rows(np.eye(3, 4, dtype=np.float32)))
+    seen: list[int] = []
+
+    def search_in_new_thread() -> None:
+        index.search(np.eye(1, 4, dtype=np.float32), 2)
+        seen.append(faiss.omp_get_max_threads())
+
+    try:
+        set_search_threads(3)  # not the default on any machine with other than 3 cores
+        thread = threading.Thread(target=search_in_new_thread)
+        thread.start()
+        thread.join()
+        assert seen == [3]
+    finally:
+        set_search_threads(1)
