@@ -44,7 +44,17 @@ class IndexSettings(BaseModel):
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
     dense_weight: float = 0.7
-    query_threads: int = 1
+    query_threads: int = Field(
+        default=1, ge=1, description="Model and FAISS threads per query batch (serving)."
+    )
+    query_workers: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        description="Query batches a server process encodes and ranks at once (per endpoint). "
+        "Two keep both cores busy under load: the model releases the GIL and a batch of short "
+        "questions costs about as much per question as single ones.",
+    )
     sync_interval: float = Field(
         default=5.0, gt=0, description="Seconds between a server's looks for store changes."
     )

@@ -54,19 +54,65 @@ from knowledge_service.settings import Settings
 Combo = tuple[int, int, int]
 
 
+def _words(text: str) -> list[str]:
+    return text.split("|")
+
+
+# Detail sentences that make each article's body its own, as a real knowledge base's are: the
+# governance check flags articles that say substantially the same thing, and a generator that
+# only varies one word per article gets every article flagged dozens of times.
+_DOCUMENTS = _words(
+    "photo ID|latest bill|account number|meter number|concession card|"
+    "bank statement|rates notice|lease agreement|ABN|power of attorney|"
+    "death certificate|proof of address"
+)
+_TEAMS = _words(
+    "billing|faults|moves|hardship|collections|retention|metering|connections|"
+    "complaints|business accounts|solar|network"
+)
+_ROUTES = _words("the app|live chat|the website|a phone call|a store visit|email|the online form")
+_DETAILS = [
+    "Have your {doc} ready: the {team} team asks for it first.",
+    "Quote reference {code} if you contact the {team} team about it.",
+    "{Route} is quickest for this request; {route2} also works.",
+    "Customers with {a_doc} on file skip the identity questions.",
+    "The {team} team confirms the outcome by {route}.",
+    "If something looks wrong afterwards, raise it with the {team} team under {code}.",
+]
+
+
 def article_text(n: int, combo: Combo, rng: random.Random) -> str:
-    """A compact article about one (action, object, qualifier) combination."""
+    """An article about one (action, object, qualifier) combination.
+
+    The process time depends only on the action and the object (variants of one process state
+    the same fact, so they never contradict each other); the intent names the qualifier too;
+    two detail sentences with a reference code make each body distinct.
+    """
     (action, _), obj, qual = ACTIONS[combo[0]], OBJECTS[combo[1]], QUALIFIERS[combo[2]]
     title = f"How to {action} your {obj} {qual}".strip()
+    days = 2 + (7 * combo[0] + combo[1]) % 8
     answer = (
         f"You can {action} your {obj} {qual or 'today'} in the app or by phone; it takes "
-        f"{rng.randint(2, 9)} business days."
+        f"{days} business days."
     )
-    intent = f"{obj.replace(' ', '_').replace('-', '_').lower()}.{action.split()[0]}"
+    slug = lambda text: "_".join(text.replace("-", " ").lower().split())  # noqa: E731
+    intent = f"{slug(obj)}.{slug(action)}" + (f".{slug(qual)}" if qual else "")
+    route, route2 = rng.sample(_ROUTES, 2)
+    doc = rng.choice(_DOCUMENTS)
+    fill = {
+        "doc": doc,
+        "a_doc": ("an " if doc[0] in "aeiouAEIOU" else "a ") + doc,
+        "team": rng.choice(_TEAMS),
+        "code": f"KB{n:05d}{rng.choice('ABCDEFGHJKLMNPQRSTUVWXYZ')}",
+        "route": route,
+        "Route": route[0].upper() + route[1:],
+        "route2": route2,
+    }
+    details = " ".join(d.format(**fill) for d in rng.sample(_DETAILS, 2))
     return (
         f"---\nid: kb-{n:05d}\ntitle: {title}\nintents: [{intent}]\n"
         "owner: content@example.com\nlast_reviewed: 2026-06-01\nnext_review: 2027-06-01\n"
-        f"questions:\n  - can I {action} my {obj} {qual}\n---\n{answer}\n"
+        f"questions:\n  - can I {action} my {obj} {qual}\n---\n{answer}\n\n{details}\n"
     )
 
 

@@ -137,11 +137,11 @@ def authenticate(session: Session, raw_key: str | None) -> Principal:
     if not raw_key:
         raise AuthenticationError("an API key is required: send 'Authorization: Bearer <key>'")
     prefix = parse_prefix(raw_key)
-    key = repository.get_key_by_prefix(session, prefix) if prefix else None
+    key = repository.credentials_by_prefix(session, prefix) if prefix else None
     matches = hmac.compare_digest(key.key_hash if key else _DUMMY_HASH, hash_key(raw_key))
     if key is None or not matches:
         raise AuthenticationError("the API key is not valid")
-    if key.is_revoked:
+    if key.revoked:
         raise AuthenticationError("the API key has been revoked")
     return Principal(name=key.name, prefix=key.prefix, role=Role(key.role), owner=key.owner)
 

@@ -1,9 +1,12 @@
 """Micro-batching: concurrent callers share one call of a batch function.
 
-Each request thread submits its item and waits; one worker thread takes whatever is queued (at
+Each request thread submits its item and waits; a worker thread takes whatever is queued (at
 most ``max_batch`` items; optionally waiting ``max_wait`` seconds for more) and runs the batch
 function once. While one batch runs, the next requests queue up, so under load concurrent
-questions share one encode and a lone request waits for nothing.
+questions share one encode and a lone request waits for nothing. With ``workers=2`` two batches
+run at once: the model and FAISS release the GIL, and on this model a batch costs about as much
+per question as single questions do (encoding ~14-token questions is compute-bound), so under
+load a second worker keeps the second core busy where one worker left it half idle.
 When a batch fails, its items are retried one by one, so each caller gets its own result or
 its own exception.
 """
@@ -29,6 +32,7 @@ class MicroBatcher(Generic[T, R]):
         max_wait: Seconds the worker waits for more items after the first one. The default 0
             adds no latency: a batch is whatever queued up while the previous one ran, which
             under load is exactly the concurrent requests.
+        workers: Worker threads, each running one batch at a time.
     """
 
     def __init__(
@@ -37,15 +41,22 @@ class MicroBatcher(Generic[T, R]):
         *,
         max_batch: int = 32,
         max_wait: float = 0.0,
+        workers: int = 1,
     ) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
         self._batch_fn = batch_fn
         self._max_batch = max_batch
         self._max_wait = max_wait
         self._queue: queue.Queue[tuple[T, Future[R]] | None] = queue.Queue()
         self._closed = False
         self._state_lock = threading.Lock()  # no item may be queued behind the stop marker
-        self._worker = threading.Thread(target=self._run, name="answer-batcher", daemon=True)
-        self._worker.start()
+        self._workers = [
+            threading.Thread(target=self._run, name=f"batcher-{n}", daemon=True)
+            for n in range(workers)
+        ]
+        for worker in self._workers:
+            worker.start()
 
     def submit(self, item: T) -> R:
         """Queue ``item`` and wait for its result (exceptions are re-raised here).
@@ -61,13 +72,15 @@ class MicroBatcher(Generic[T, R]):
         return future.result()
 
     def close(self) -> None:
-        """Stop the worker after the items already queued."""
+        """Stop the workers after the items already queued."""
         with self._state_lock:
             if self._closed:
                 return
             self._closed = True
-            self._queue.put(None)
-        self._worker.join(timeout=5)
+            for _ in self._workers:
+                self._queue.put(None)  # one stop marker per worker
+        for worker in self._workers:
+            worker.join(timeout=5)
 
     def _collect(self, first: tuple[T, Future[R]]) -> tuple[list[tuple[T, Future[R]]], bool]:
         batch = [first]

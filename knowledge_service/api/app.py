@@ -84,9 +84,12 @@ def _lifespan(
         app.state.answer_service = AnswerService(
             settings, app.state.engine, app.state.search_service
         )
-        app.state.answer_batcher = MicroBatcher(app.state.answer_service.answer_many)
+        workers = settings.index.query_workers
+        app.state.answer_batcher = MicroBatcher(
+            app.state.answer_service.answer_many, workers=workers
+        )
         app.state.search_batcher = MicroBatcher(
-            lambda requests: app.state.search_service.search_requests(requests)
+            lambda requests: app.state.search_service.search_requests(requests), workers=workers
         )
         try:
             yield

@@ -6,7 +6,7 @@ each route with :func:`require_roles` or :func:`require`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -30,24 +30,32 @@ MAX_OFFSET = 1_000_000
 MAX_VERSION = 2**31 - 1
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that never block are ``async def``: FastAPI runs a plain ``def`` dependency in
+# the thread pool, and each such hop costs a thread handoff on every request.
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_search_service(request: Request) -> SearchService:
+async def get_search_service(request: Request) -> SearchService:
     """The app's search service (tests may install a double with the same methods)."""
     service: SearchService = request.app.state.search_service
     return service
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    """One session per request, shared by every dependency of that request."""
+async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
+    """One session per request, shared by every dependency of that request.
+
+    Opening a session does no I/O (it connects on first use, in a worker thread); closing it
+    hands the connection back to the pool.
+    """
     with Session(engine, expire_on_commit=False) as session:
         yield session
 
@@ -74,10 +82,10 @@ def get_principal(
     return access.authenticate(session, credentials.credentials if credentials else None)
 
 
-def require_roles(*roles: Role) -> Callable[..., Principal]:
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that admits admins and callers with one of ``roles`` (403 otherwise)."""
 
-    def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         access.authorize_roles(principal, roles)
         return principal
 
@@ -85,7 +93,7 @@ def require_roles(*roles: Role) -> Callable[..., Principal]:
     return dependency
 
 
-def require(permission: Permission) -> Callable[..., Principal]:
+def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     """A dependency that admits the roles granting ``permission`` (see ``ROLE_PERMISSIONS``)."""
     return require_roles(*roles_for(permission))
 

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 Variant = Literal["int8", "fp32"]
 Pooling = Literal["mean", "cls"]
 
-_EXPORT_FORMAT = "ks-onnx-1"
+_EXPORT_FORMAT = "ks-onnx-2"  # 2: fp32 graphs are fused (attention, layer norm, GELU)
 _OPSET = 17
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _MODEL_FILE = "model.onnx"
@@ -142,6 +142,51 @@ def _export_fp32(transformer_dir: Path, target: Path) -> None:
         )
 
 
+_FUSION_TOLERANCE = 1e-4
+"""Largest difference from the plain graph's output a fused graph may show to be kept."""
+
+
+def _fuse_transformer(source: Path, config: dict[str, Any]) -> None:
+    """Rewrite ``source`` in place with ONNX Runtime's transformer fusions when they keep the
+    outputs (attention, skip layer norm and GELU become single kernels: ~10% less time per query
+    on MiniLM with the same vectors, max difference ~5e-7). Any model the fuser does not know,
+    or whose fused outputs differ, keeps the plain graph."""
+    try:
+        from onnxruntime.transformers.optimizer import optimize_model
+
+        fused = optimize_model(
+            str(source),
+            model_type="bert",
+            num_heads=int(config.get("num_attention_heads", 0)),
+            hidden_size=int(config.get("hidden_size", 0)),
+            opt_level=1,
+        )
+        candidate = source.with_name("fused.onnx")
+        fused.save_model_to_file(str(candidate))
+        if _same_outputs(source, candidate):
+            os.replace(candidate, source)
+        else:
+            logger.info("kept the plain ONNX graph: the fused one changed the outputs")
+            candidate.unlink()
+    except Exception:  # an optimisation only: the plain graph always works
+        logger.info("kept the plain ONNX graph: the transformer fuser failed", exc_info=True)
+
+
+def _same_outputs(plain: Path, fused: Path) -> bool:
+    import onnxruntime as ort
+
+    ids = np.array([[101, 200, 300, 400, 500, 600, 700, 102, 0, 0]], dtype=np.int64)
+    mask = (ids != 0).astype(np.int64)
+    feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+    outputs = []
+    for path in (plain, fused):
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        names = {i.name for i in session.get_inputs()}
+        outputs.append(session.run(None, {k: v for k, v in feeds.items() if k in names})[0])
+    same_shape = outputs[0].shape == outputs[1].shape
+    return same_shape and float(np.abs(outputs[0] - outputs[1]).max()) <= _FUSION_TOLERANCE
+
+
 def _quantise_int8(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -190,6 +235,8 @@ def export_onnx_model(
         transformer_dir = Path(layout["transformer_dir"])
         fp32 = work / ("fp32.onnx" if variant == "int8" else _MODEL_FILE)
         _export_fp32(transformer_dir, fp32)
+        if variant == "fp32":
+            _fuse_transformer(fp32, _read_json(transformer_dir / "config.json"))
         if variant == "int8":
             _quantise_int8(fp32, work / _MODEL_FILE)
             fp32.unlink()

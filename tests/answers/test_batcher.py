@@ -131,3 +131,29 @@ def test_submit_after_close_is_refused() -> None:
     batcher.close()  # idempotent
     with pytest.raises(RuntimeError, match="closed"):
         batcher.submit(1)
+
+
+def test_two_workers_run_two_batches_at_once() -> None:
+    both_inside = threading.Barrier(2, timeout=10)
+    entered = threading.Event()
+
+    def needs_a_neighbour(items: Sequence[int]) -> list[int]:
+        entered.set()
+        both_inside.wait()  # breaks (and fails the batch) unless a second batch runs meanwhile
+        return [i + 1 for i in items]
+
+    batcher = MicroBatcher(needs_a_neighbour, workers=2)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            first = pool.submit(batcher.submit, 1)
+            assert entered.wait(timeout=30)  # the first batch holds one worker
+            second = pool.submit(batcher.submit, 2)
+            assert (first.result(timeout=30), second.result(timeout=30)) == (2, 3)
+    finally:
+        batcher.close()
+    assert not any(worker.is_alive() for worker in batcher._workers)  # every worker stopped
+
+
+def test_workers_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="workers"):
+        MicroBatcher(Recorder(), workers=0)

@@ -56,6 +56,12 @@ def onnx_int8(onnx_cache: Path) -> OnnxEmbedder:
     return OnnxEmbedder(default_model_path(), cache_dir=onnx_cache, variant="int8")
 
 
+@pytest.fixture(scope="session")
+def onnx_fp32(onnx_cache: Path) -> OnnxEmbedder:
+    """The packaged model exported to fp32 (the default backend) once per session."""
+    return OnnxEmbedder(default_model_path(), cache_dir=onnx_cache, variant="fp32")
+
+
 def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray((a * b).sum(axis=1))
 
@@ -192,3 +198,34 @@ def test_fingerprint_changes_with_model_files_and_variant(tmp_path: Path) -> Non
     assert model_fingerprint(model, "int8") == before
     (model / "config.json").write_text(json.dumps({"hidden_size": 8, "layers": 2}))
     assert model_fingerprint(model, "int8") != before
+
+
+def _op_types(folder: Path) -> set[str]:
+    import onnx
+
+    return {node.op_type for node in onnx.load(str(folder / "model.onnx")).graph.node}
+
+
+@pytest.mark.slow
+def test_fp32_export_is_fused_and_gives_the_torch_vectors(
+    onnx_fp32: OnnxEmbedder, onnx_cache: Path, minilm: Any
+) -> None:
+    folder = export_onnx_model(default_model_path(), onnx_cache, variant="fp32")
+    assert {"Attention", "SkipLayerNormalization"} <= _op_types(folder)
+    cosines = _cosines(onnx_fp32.encode(SENTENCES), minilm.encode(SENTENCES))
+    assert cosines.min() > 0.9999
+
+
+@pytest.mark.slow
+def test_a_failing_fuser_keeps_the_plain_graph(tmp_path: Path, monkeypatch: Any) -> None:
+    from onnxruntime.transformers import optimizer
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("fuser exploded")
+
+    monkeypatch.setattr(optimizer, "optimize_model", broken)
+    folder = export_onnx_model(default_model_path(), tmp_path, variant="fp32")
+    assert "Attention" not in _op_types(folder)
+    assert "MatMul" in _op_types(folder)
+    vectors = OnnxEmbedder(default_model_path(), cache_dir=tmp_path, variant="fp32").encode(DOCS)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from knowledge_service.access.schemas import Permission, Principal, Role
 from knowledge_service.answers.batcher import MicroBatcher
@@ -13,6 +13,7 @@ from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery, AnswerService
 from knowledge_service.api.deps import LocaleParam, QueryText, require
 from knowledge_service.api.errors import problem_responses
+from knowledge_service.api.schemas import json_response
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import PermissionDeniedError
 
@@ -43,7 +44,7 @@ def get_answer(
     principal: Asker,
     locale: LocaleParam = None,
     as_of: AsOfParam = None,
-) -> AnswerResult:
+) -> Response:
     """One canonical article version for the question, or `escalate` / `no_answer`.
 
     The same question at the same moment resolves to the same article and version on every
@@ -55,6 +56,6 @@ def get_answer(
     query = AnswerQuery(q, channel, locale, as_of)
     service.validate(query)
     if as_of is not None:
-        return service.answer_many([query])[0]
+        return json_response(service.answer_many([query])[0])
     batcher: MicroBatcher[AnswerQuery, AnswerResult] = request.app.state.answer_batcher
-    return batcher.submit(query)
+    return json_response(batcher.submit(query))

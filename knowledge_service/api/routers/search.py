@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from knowledge_service.access.schemas import Permission, Principal
@@ -20,6 +20,7 @@ from knowledge_service.api.deps import (
     require,
 )
 from knowledge_service.api.errors import problem_responses
+from knowledge_service.api.schemas import json_response
 from knowledge_service.content.schemas import INTENT_PATTERN, Audience, Channel
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.freshness.repository import active_notes_for
@@ -65,7 +66,7 @@ def search(
     audience: Audience | None = None,
     channel: Channel | None = None,
     locale: LocaleParam = None,
-) -> SearchResponse:
+) -> Response:
     """Published articles ranked by hybrid search, with their freshness findings."""
     if not q.strip():
         raise InvalidRequestError("q", "the query is empty")
@@ -88,4 +89,4 @@ def search(
         )
         for hit in hits
     ]
-    return SearchResponse(query=q, results=results, as_of=datetime.now(UTC))
+    return json_response(SearchResponse(query=q, results=results, as_of=datetime.now(UTC)))
