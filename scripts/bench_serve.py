@@ -38,6 +38,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import httpx
+from sqlalchemy import func
+from sqlmodel import col, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_search import ACTIONS, OBJECTS, QUALIFIERS, make_queries
@@ -46,12 +48,15 @@ from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
 from knowledge_service.content.service import import_content
 from knowledge_service.db import make_engine, session_scope
+from knowledge_service.freshness.models import Finding
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
 
 Combo = tuple[int, int, int]
+GENERATOR = "2"
+"""The knowledge base generator's version: a ``--workdir`` made by another one is refused."""
 
 
 def _words(text: str) -> list[str]:
@@ -81,21 +86,25 @@ _DETAILS = [
 ]
 
 
+def slug(text: str) -> str:
+    return "_".join(text.replace("-", " ").lower().split())
+
+
 def article_text(n: int, combo: Combo, rng: random.Random) -> str:
     """An article about one (action, object, qualifier) combination.
 
-    The process time depends only on the action and the object (variants of one process state
-    the same fact, so they never contradict each other); the intent names the qualifier too;
-    two detail sentences with a reference code make each body distinct.
+    Every article states the same processing time (no two articles contradict each other: a
+    contradiction blocks customer channels, and a generated knowledge base would otherwise be
+    full of them); the intent names the qualifier too; two detail sentences with a reference
+    code make each body distinct. Wordings still overlap ("landline number" and "home phone
+    line"), so the governance check still finds duplicates: the run prints how many.
     """
     (action, _), obj, qual = ACTIONS[combo[0]], OBJECTS[combo[1]], QUALIFIERS[combo[2]]
     title = f"How to {action} your {obj} {qual}".strip()
-    days = 2 + (7 * combo[0] + combo[1]) % 8
     answer = (
         f"You can {action} your {obj} {qual or 'today'} in the app or by phone; it takes "
-        f"{days} business days."
+        "3 business days."
     )
-    slug = lambda text: "_".join(text.replace("-", " ").lower().split())  # noqa: E731
     intent = f"{slug(obj)}.{slug(action)}" + (f".{slug(qual)}" if qual else "")
     route, route2 = rng.sample(_ROUTES, 2)
     doc = rng.choice(_DOCUMENTS)
@@ -134,8 +143,12 @@ def prepare(settings: Settings, workdir: Path, picked: list[Combo]) -> str:
     engine = make_engine(settings.database_url)
     create_all_tables(engine)
     content = workdir / "content"
+    marker = workdir / "generator.txt"
+    if content.exists() and (not marker.exists() or marker.read_text().strip() != GENERATOR):
+        raise SystemExit(f"{content} was made by an older generator: use a new --workdir")
     if not content.exists():
         content.mkdir(parents=True)
+        marker.write_text(GENERATOR + "\n")
         rng = random.Random(3)
         for n, combo in enumerate(picked):
             (content / f"kb-{n:05d}.md").write_text(article_text(n, combo, rng), encoding="utf-8")
@@ -149,6 +162,20 @@ def prepare(settings: Settings, workdir: Path, picked: list[Combo]) -> str:
         key = access.create_key(session, name=f"bench-{time.time_ns()}", role=Role.AGENT).secret
     engine.dispose()
     return key
+
+
+def finding_counts(settings: Settings) -> str:
+    """The open findings of the governance check (the server ran it at start), by kind."""
+    engine = make_engine(settings.database_url)
+    with session_scope(engine) as session:
+        query = (
+            select(Finding.kind, func.count())
+            .where(Finding.status != "resolved")
+            .group_by(col(Finding.kind))
+        )
+        counts = sorted(session.exec(query).all())
+    engine.dispose()
+    return " ".join(f"{kind}={count}" for kind, count in counts) or "none"
 
 
 def free_port() -> int:
@@ -310,10 +337,12 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    findings = finding_counts(settings)
     omp = f"OMP_NUM_THREADS={args.omp_threads}" if args.omp_threads else "OMP_NUM_THREADS unset"
     runtime = settings.index.backend + "-" + settings.index.onnx_variant
     backend = runtime if args.backend == "model" else args.backend
     print(f"{args.articles} articles, encoder {backend}, 1 uvicorn worker, {omp}")
+    print(f"open findings in the store: {findings}")
     print("\n".join(rows))
     print("targets: answer p50 <= 20 ms with 1 client; >= 100 req/s with 8 clients")
     print(f"load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} at the end")

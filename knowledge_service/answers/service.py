@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from knowledge_service.answers import repository
 from knowledge_service.answers.receipts import make_receipt
@@ -109,6 +110,7 @@ class AnswerService:
         self.thresholds = thresholds_of(self.cfg)
         self._hits_cache: OrderedDict[tuple[str, str | None, int], list[SearchHit]] = OrderedDict()
         self._as_of_indexes: OrderedDict[int, HybridIndex] = OrderedDict()
+        self._versions: OrderedDict[tuple[str, int], ArticleVersion] = OrderedDict()
         self._lock = threading.Lock()
 
     def answer(
@@ -216,10 +218,25 @@ class AnswerService:
                 reason="no article answers this question confidently",
             )
         with session_scope(self.engine) as session:
-            row = repository.article_version(session, best.article_id, best.version)
+            row = self._article_version(session, best.article_id, best.version)
             notes = repository.freshness_notes(session, best.article_id, query.as_of)
             citations = repository.citations(session, row.to_document(), query.as_of)
         return self._build(query, best, hits, row, notes, citations, confidence, as_of)
+
+    def _article_version(self, session: Session, article_id: str, version: int) -> ArticleVersion:
+        """A stored article version; versions never change, so they are kept (LRU)."""
+        key = (article_id, version)
+        with self._lock:
+            row = self._versions.get(key)
+            if row is not None:
+                self._versions.move_to_end(key)
+                return row
+        row = repository.article_version(session, article_id, version)
+        with self._lock:
+            self._versions[key] = row
+            while len(self._versions) > self.cfg.cache_size:
+                self._versions.popitem(last=False)
+        return row
 
     def _build(
         self,
