@@ -3,10 +3,11 @@
     .venv/bin/python scripts/bench_serve.py                       # 10k articles, real model
     .venv/bin/python scripts/bench_serve.py --articles 500 --backend hash --duration 5
 
-Generates N compact articles (a title, one question and a one-sentence answer: 3 units each,
-vocabulary from ``scripts/bench_search.py``), imports and indexes them with the configured
-embedder (2 threads), starts ``knowledge-service serve`` (1 worker, the serving thread settings)
-on loopback and measures over HTTP with httpx, every question distinct (no cache helps):
+Generates N compact articles (a title, one question, a one-sentence answer and two detail
+sentences: 3 units each, vocabulary from ``scripts/bench_search.py``), imports and indexes them
+with the configured embedder (2 threads), starts ``knowledge-service serve`` (1 worker, the
+serving settings) on loopback, which runs the governance check at start, and measures over HTTP
+with httpx, every question distinct (no cache helps):
 
 * one client: p50 / p95 per endpoint over ``--queries`` requests;
 * ``--clients`` concurrent clients: requests/s and p50 / p95, bounded by ``--duration`` seconds
@@ -14,7 +15,9 @@ on loopback and measures over HTTP with httpx, every question distinct (no cache
 
 The machine may be shared: the load average is printed at the start and the end; compare the
 figures of one run, not absolute times across runs. ``--workdir`` keeps the store and index for
-the next run (indexing 30k units with the real model takes minutes on 2 cores).
+the next run (indexing 30k units with the real model takes minutes on 2 cores). The open
+findings of the check are printed too: each search result carries its article's findings, so
+they are part of what a response costs.
 """
 
 from __future__ import annotations
