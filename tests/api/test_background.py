@@ -1,0 +1,172 @@
+"""The store follower: a server's index and findings follow imports, new days and each other.
+
+Real SQLite store, real import path, the fake hash embedder; each test drives ``step()`` by hand
+(the background thread waits an hour between looks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from knowledge_service.api.background import CheckLease, StoreFollower
+from knowledge_service.content.importer import import_content
+from knowledge_service.db import session_scope
+from knowledge_service.freshness.repository import active_notes_for
+from knowledge_service.index.cache import EmbeddingCache
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.index.service import SearchService
+from knowledge_service.settings import Settings
+from tests.factories import write_article_md
+
+TODAY = date(2026, 11, 24)
+
+
+class Clock:
+    def __init__(self, today: date) -> None:
+        self.today = today
+
+    def __call__(self) -> date:
+        return self.today
+
+
+class CountingFollower(StoreFollower):
+    """A follower that records each check it runs: None for a full one, else the ids."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.checks: list[set[str] | None] = []
+
+    def check(
+        self, article_ids: set[str] | None = None, policy_ids: set[str] | None = None
+    ) -> None:
+        self.checks.append(article_ids)
+        super().check(article_ids, policy_ids)
+
+
+def do_import(engine: Engine, settings: Settings) -> None:
+    report = import_content(engine, [settings.content_dir], max_file_bytes=settings.max_file_bytes)
+    assert not report.invalid
+
+
+def kinds_for(engine: Engine, article_id: str) -> set[str]:
+    with session_scope(engine) as session:
+        return {kind for _, kind, _, _ in active_notes_for(session, [article_id])}
+
+
+def make_follower(settings: Settings, engine: Engine, clock: Clock) -> CountingFollower:
+    search = SearchService(settings, engine, HashEmbedder(), cache=EmbeddingCache())  # type: ignore[arg-type]
+    search.open()
+    return CountingFollower(settings, engine, search, interval=3600, today=clock)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(TODAY)
+
+
+@pytest.fixture
+def follower(settings: Settings, engine: Engine, clock: Clock) -> Iterator[CountingFollower]:
+    write_article_md(settings.content_dir, "refund-timeframe")
+    write_article_md(
+        settings.content_dir,
+        "meter-reading",
+        title="How do I send a meter reading?",
+        intents=["metering.reading.submit"],
+        answer="Send your meter reading in the app before the 5th of the month.",
+        next_review="2026-11-30",
+    )
+    do_import(engine, settings)
+    follower = make_follower(settings, engine, clock)
+    follower.start()
+    yield follower
+    follower.stop()
+
+
+def test_start_checks_the_whole_store(follower: CountingFollower) -> None:
+    assert follower.checks == [None]
+    assert follower.lease.held
+
+
+def test_an_import_while_serving_is_indexed_and_checked(
+    follower: CountingFollower, settings: Settings, engine: Engine
+) -> None:
+    write_article_md(
+        settings.content_dir,
+        "solar-export",
+        title="When is solar export credited?",
+        intents=["solar.export.credit"],
+        answer="Solar export credits appear on your next bill.",
+        last_reviewed="2025-06-01",
+        next_review="2026-01-01",  # overdue
+    )
+    do_import(engine, settings)
+    follower.step()
+    assert follower.checks[-1] == {"solar-export"}  # only what the import changed
+    assert follower._search.search("solar export credit")[0].article_id == "solar-export"
+    assert "review_overdue" in kinds_for(engine, "solar-export")
+
+    write_article_md(
+        settings.content_dir,
+        "solar-export",
+        title="When is solar export credited?",
+        intents=["solar.export.credit"],
+        answer="Solar export credits appear on your next bill.",
+        next_review="2027-06-01",  # reviewed: the finding goes
+    )
+    do_import(engine, settings)
+    follower.step()
+    assert "review_overdue" not in kinds_for(engine, "solar-export")
+
+
+def test_a_quiet_step_checks_nothing(follower: CountingFollower) -> None:
+    follower.step()
+    assert follower.checks == [None]
+
+
+def test_a_new_day_rechecks_everything(
+    follower: CountingFollower, engine: Engine, clock: Clock
+) -> None:
+    assert "review_overdue" not in kinds_for(engine, "meter-reading")  # due on 30 November
+    clock.today = date(2026, 12, 1)
+    follower.step()
+    assert follower.checks == [None, None]
+    assert "review_overdue" in kinds_for(engine, "meter-reading")
+
+
+def test_only_one_follower_of_a_data_folder_checks_and_another_takes_over(
+    follower: CountingFollower, settings: Settings, engine: Engine, clock: Clock
+) -> None:
+    second = make_follower(settings, engine, clock)
+    second.start()
+    try:
+        assert second.checks == []
+        assert not second.lease.held
+        write_article_md(
+            settings.content_dir, "new-article", intents=["misc.new"], title="Something new"
+        )
+        do_import(engine, settings)
+        second.step()  # syncs its own index, leaves the check to the lease holder
+        assert second.checks == []
+        assert second._search.search("Something new")[0].article_id == "new-article"
+
+        follower.stop()  # the holder ends: its lock goes with it
+        second.step()
+        assert second.checks == [None]  # took the lease over with a full check
+        assert second.lease.held
+    finally:
+        second.stop()
+
+
+def test_a_lease_is_exclusive_until_released(tmp_path: Path) -> None:
+    first, second = CheckLease(tmp_path / "x.lock"), CheckLease(tmp_path / "x.lock")
+    assert first.try_acquire()
+    assert first.try_acquire()  # re-entrant for its holder
+    assert not second.try_acquire()
+    first.release()
+    assert second.try_acquire()
+    second.release()
