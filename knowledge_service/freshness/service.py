@@ -161,7 +161,9 @@ def check_store(
             claims=view.claims if incremental else None,
         )
         checked = scope if scope is not None else None
-        sync_findings(session, findings, covered=_coverage(checked, invalid is not None))
+        sync_findings(
+            session, findings, covered=_coverage(checked, invalid is not None), involving=checked
+        )
     n_invalid = len(invalid or ())
     summary = summarise(
         findings, articles=len(items), policies=len(policies), invalid=n_invalid, pairs=len(pairs)
@@ -187,9 +189,20 @@ def sync_findings(
     findings: Sequence[FindingData],
     *,
     covered: Callable[[Finding], bool],
+    involving: Collection[str] | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Upsert ``findings`` by fingerprint; resolve covered active findings not among them."""
+    """Upsert ``findings`` by fingerprint; resolve covered active findings not among them.
+
+    Args:
+        session: An open session (the caller commits).
+        findings: What the check found.
+        covered: Which stored findings the check re-evaluated (and may therefore resolve).
+        involving: For an incremental check, the articles it examined: only active findings
+            involving one of them are candidates for ``covered`` (an indexed lookup instead of
+            loading every active finding). None: every active finding is a candidate.
+        now: The time recorded (default: now).
+    """
     now = now or utcnow()
     existing = repository.findings_by_fingerprint(session, [f.fingerprint for f in findings])
     for data in findings:
@@ -217,7 +230,12 @@ def sync_findings(
             row.status, row.resolved_at = FindingStatus.OPEN, None
             repository.add_event(session, row, "reopened", actor=SYSTEM_ACTOR)
     seen = {f.fingerprint for f in findings}
-    for row in repository.active_findings(session):
+    candidates = (
+        repository.active_findings(session)
+        if involving is None
+        else repository.active_findings_for(session, involving)
+    )
+    for row in candidates:
         if row.fingerprint not in seen and covered(row):
             row.status, row.resolved_at = FindingStatus.RESOLVED, now
             repository.add_event(session, row, "resolved", actor=SYSTEM_ACTOR, note="cause fixed")
