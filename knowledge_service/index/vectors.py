@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge_service.index.embedder import FloatArray
+from knowledge_service.index.locks import ReadWriteLock
 
 IdArray = npt.NDArray[np.int64]
 VectorKind = Literal["flat", "hnsw"]
@@ -91,7 +92,9 @@ class FaissVectorIndex:
         self._sorted: tuple[IdArray, npt.NDArray[np.intp]] | None = None
         self._tombstones: set[int] = set()
         self._index: Any = self._new_faiss_index()
-        self._lock = threading.RLock()
+        # Searches share the index (FAISS searches are read-only and release the GIL, so two
+        # serving batches search at once); a mutation has it to itself.
+        self._lock = ReadWriteLock()
 
     def _new_faiss_index(self) -> Any:
         if self.kind == "flat":
@@ -115,10 +118,10 @@ class FaissVectorIndex:
             raise ValueError(f"{len(ids)} ids for {len(vectors)} vectors")
         if len(set(ids.tolist())) != len(ids):
             raise ValueError("duplicate ids in one add")
-        with self._lock:
-            present = [i for i in ids.tolist() if i in self._row]
+        with self._lock.write():
+            present = {i for i in ids.tolist() if i in self._row}
             if present:
-                self.remove(np.asarray(present, dtype=np.int64))
+                self._remove_locked(present)
             start = len(self._ids)
             self._ids = np.concatenate([self._ids, ids])
             self._vectors = np.concatenate([self._vectors, vectors])
@@ -130,21 +133,23 @@ class FaissVectorIndex:
 
     def remove(self, ids: IdArray) -> None:
         """Remove ``ids``; ids that are not present are ignored."""
-        wanted = {i for i in _as_ids(ids).tolist() if i in self._row}
-        if not wanted:
-            return
-        with self._lock:
-            keep = np.array([i not in wanted for i in self._ids.tolist()], dtype=bool)
-            self._ids = self._ids[keep]
-            self._vectors = self._vectors[keep]
-            self._row = {uid: n for n, uid in enumerate(self._ids.tolist())}
-            self._sorted = None
-            if self.kind == "flat":
-                self._index.remove_ids(np.fromiter(wanted, dtype=np.int64))
-            else:
-                self._tombstones.update(wanted)
-                if len(self._tombstones) > _TOMBSTONE_REBUILD_FRACTION * max(1, len(self._ids)):
-                    self._rebuild_graph()
+        with self._lock.write():
+            wanted = {i for i in _as_ids(ids).tolist() if i in self._row}
+            if wanted:
+                self._remove_locked(wanted)
+
+    def _remove_locked(self, wanted: set[int]) -> None:
+        keep = np.array([i not in wanted for i in self._ids.tolist()], dtype=bool)
+        self._ids = self._ids[keep]
+        self._vectors = self._vectors[keep]
+        self._row = {uid: n for n, uid in enumerate(self._ids.tolist())}
+        self._sorted = None
+        if self.kind == "flat":
+            self._index.remove_ids(np.fromiter(wanted, dtype=np.int64))
+        else:
+            self._tombstones.update(wanted)
+            if len(self._tombstones) > _TOMBSTONE_REBUILD_FRACTION * max(1, len(self._ids)):
+                self._rebuild_graph()
 
     def _rebuild_graph(self) -> None:
         self._index = self._new_faiss_index()
@@ -164,7 +169,7 @@ class FaissVectorIndex:
         scores = np.full((n, k), -np.inf, dtype=np.float32)
         ids = np.full((n, k), -1, dtype=np.int64)
         _apply_search_threads()
-        with self._lock:
+        with self._lock.read():
             if k <= 0 or len(self._ids) == 0 or n == 0:
                 return scores, ids
             fetch = min(k + len(self._tombstones), len(self._ids) + len(self._tombstones))
@@ -181,7 +186,7 @@ class FaissVectorIndex:
     def rows_for(self, ids: IdArray) -> npt.NDArray[np.intp]:
         """Storage rows of ``ids`` (KeyError for an unknown id); vectorised lookup."""
         ids = _as_ids(ids)
-        with self._lock:
+        with self._lock.read():  # two readers may both build the sorted view: same result
             if self._sorted is None:
                 order = np.argsort(self._ids, kind="stable")
                 self._sorted = (self._ids[order], order)
@@ -207,7 +212,7 @@ class FaissVectorIndex:
 
     def to_bytes(self) -> bytes:
         """Serialise the index (vectors, ids and, for HNSW, the graph)."""
-        with self._lock:
+        with self._lock.write():  # may rebuild the graph
             header = {
                 "format": _FORMAT,
                 "dimension": self.dimension,

@@ -105,3 +105,29 @@ def test_the_search_thread_cap_reaches_searches_from_other_threads() -> None:
         assert seen == [3]
     finally:
         set_search_threads(1)
+
+
+def test_searches_share_the_index_and_a_change_waits_for_them() -> None:
+    index = FaissVectorIndex(4)
+    index.add(np.arange(3, dtype=np.int64), normalise_rows(np.eye(3, 4, dtype=np.float32)))
+    query = np.eye(1, 4, dtype=np.float32)
+    searched, added = threading.Event(), threading.Event()
+
+    def search() -> None:
+        index.search(query, 1)
+        searched.set()
+
+    def add() -> None:
+        index.add(np.asarray([9], dtype=np.int64), normalise_rows(np.ones((1, 4), np.float32)))
+        added.set()
+
+    threads = [threading.Thread(target=search), threading.Thread(target=add)]
+    with index._lock.read():  # a search in progress in another thread
+        threads[0].start()
+        assert searched.wait(timeout=10)  # a second search does not wait
+        threads[1].start()
+        assert not added.wait(timeout=0.2)  # a change does
+    assert added.wait(timeout=10)
+    for thread in threads:
+        thread.join()
+    assert 9 in index
