@@ -10,8 +10,6 @@ customer channel facing a blocking finding, escalates to a human.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +32,7 @@ from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.schemas import Audience, Channel
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
+from knowledge_service.index.cache import LruCache
 from knowledge_service.index.hybrid import HybridIndex
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
@@ -108,10 +107,11 @@ class AnswerService:
         self.engine = engine
         self.search = search
         self.thresholds = thresholds_of(self.cfg)
-        self._hits_cache: OrderedDict[tuple[str, str | None, int], list[SearchHit]] = OrderedDict()
-        self._as_of_indexes: OrderedDict[int, HybridIndex] = OrderedDict()
-        self._versions: OrderedDict[tuple[str, int], ArticleVersion] = OrderedDict()
-        self._lock = threading.Lock()
+        self._hits_cache: LruCache[tuple[str, str | None, int], list[SearchHit]] = LruCache(
+            self.cfg.cache_size
+        )
+        self._as_of_indexes: LruCache[int, HybridIndex] = LruCache(4)
+        self._versions: LruCache[tuple[str, int], ArticleVersion] = LruCache(self.cfg.cache_size)
 
     def answer(
         self,
@@ -154,10 +154,7 @@ class AnswerService:
                 results[i] = self._hits_as_of(query)
                 continue
             key = (" ".join(query.question.lower().split()), query.locale, watermark)
-            with self._lock:
-                cached = self._hits_cache.get(key)
-                if cached is not None:
-                    self._hits_cache.move_to_end(key)
+            cached = self._hits_cache.get(key)
             if cached is not None:
                 results[i] = cached
             else:
@@ -172,23 +169,16 @@ class AnswerService:
         ]
         found = self.search.search_requests(requests) if requests else []
         for (key, positions), hits in zip(pending.items(), found, strict=True):
-            self._remember(key, hits)
+            self._hits_cache.put(key, hits)
             for i in positions:
                 results[i] = hits
         return results
-
-    def _remember(self, key: tuple[str, str | None, int], hits: list[SearchHit]) -> None:
-        with self._lock:
-            self._hits_cache[key] = hits
-            while len(self._hits_cache) > self.cfg.cache_size:
-                self._hits_cache.popitem(last=False)
 
     def _hits_as_of(self, query: AnswerQuery) -> list[SearchHit]:
         assert query.as_of is not None
         with session_scope(self.engine) as session:
             docs, key = repository.published_documents_as_of(session, query.as_of)
-        with self._lock:
-            index = self._as_of_indexes.get(key)
+        index = self._as_of_indexes.get(key)
         if index is None:
             index = HybridIndex(
                 self.search.embedder,
@@ -197,10 +187,7 @@ class AnswerService:
                 cache=self.search.cache,
             )
             index.upsert(docs)
-            with self._lock:
-                self._as_of_indexes[key] = index
-                while len(self._as_of_indexes) > 4:
-                    self._as_of_indexes.popitem(last=False)
+            self._as_of_indexes.put(key, index)
         return index.search(
             query.question, top_k=self.cfg.candidates, filters=SearchFilters(locale=query.locale)
         )
@@ -225,17 +212,10 @@ class AnswerService:
 
     def _article_version(self, session: Session, article_id: str, version: int) -> ArticleVersion:
         """A stored article version; versions never change, so they are kept (LRU)."""
-        key = (article_id, version)
-        with self._lock:
-            row = self._versions.get(key)
-            if row is not None:
-                self._versions.move_to_end(key)
-                return row
-        row = repository.article_version(session, article_id, version)
-        with self._lock:
-            self._versions[key] = row
-            while len(self._versions) > self.cfg.cache_size:
-                self._versions.popitem(last=False)
+        row = self._versions.get((article_id, version))
+        if row is None:
+            row = repository.article_version(session, article_id, version)
+            self._versions.put((article_id, version), row)
         return row
 
     def _build(

@@ -7,8 +7,6 @@ read lock, so concurrent readers never see a half-applied change.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge_service.content.schemas import ArticleDocument, ArticleStatus
-from knowledge_service.index.cache import EmbeddingCache, encode_cached
+from knowledge_service.index.cache import EmbeddingCache, LruCache, encode_cached
 from knowledge_service.index.chunking import Unit, chunk_article, unit_id_for
 from knowledge_service.index.embedder import Embedder, FloatArray, normalise_rows
 from knowledge_service.index.fusion import FusionConfig
@@ -115,8 +113,7 @@ class HybridIndex:
         self.lock = ReadWriteLock()
         self._table: UnitTable | None = None
         self._lexical_rows: tuple[UnitTable, object, npt.NDArray[np.intp]] | None = None
-        self._queries: OrderedDict[str, FloatArray] = OrderedDict()
-        self._query_lock = threading.Lock()
+        self._queries: LruCache[str, FloatArray] = LruCache(self.options.query_cache_size)
         self.dirty: dict[str, int] = {}
         """Articles changed since the last save, each with the change count when it changed."""
         self.changes = 0
@@ -318,19 +315,13 @@ class HybridIndex:
     def encode_queries(self, queries: Sequence[str]) -> FloatArray:
         """Encode queries in one batch, reusing the encodings of recently seen strings."""
         out = np.zeros((len(queries), self.embedder.dimension), dtype=np.float32)
-        with self._query_lock:
-            known = {q: self._queries[q] for q in queries if q in self._queries}
-            for q in known:
-                self._queries.move_to_end(q)
+        known = {q: v for q in dict.fromkeys(queries) if (v := self._queries.get(q)) is not None}
         missing = list(dict.fromkeys(q for q in queries if q not in known))
         if missing:
             fresh = self.embedder.encode(missing, batch_size=self.options.batch_size)
             known.update(zip(missing, fresh, strict=True))
-            with self._query_lock:
-                for q, v in zip(missing, fresh, strict=True):
-                    self._queries[q] = v
-                while len(self._queries) > self.options.query_cache_size:
-                    self._queries.popitem(last=False)
+            for q, v in zip(missing, fresh, strict=True):
+                self._queries.put(q, v)
         for row, q in enumerate(queries):
             out[row] = known[q]
         return out
