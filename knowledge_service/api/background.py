@@ -50,17 +50,15 @@ class CheckLease:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.held = False
         self._handle: IO[str] | None = None
-
-    @property
-    def held(self) -> bool:
-        return self._handle is not None
 
     def try_acquire(self) -> bool:
         """Take the lock unless another process holds it; True when this process holds it."""
-        if self._handle is not None:
+        if self.held:
             return True
-        if fcntl is None:
+        if fcntl is None:  # nothing to coordinate with: this process checks
+            self.held = True
             return True
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = self.path.open("a", encoding="utf-8")
@@ -69,13 +67,13 @@ class CheckLease:
         except OSError:
             handle.close()
             return False
-        self._handle = handle
+        self._handle, self.held = handle, True
         return True
 
     def release(self) -> None:
         if self._handle is not None:
             self._handle.close()  # closing the file drops the lock
-            self._handle = None
+        self._handle, self.held = None, False
 
 
 class StoreFollower:

@@ -160,9 +160,8 @@ def check_store(
             invalid=invalid or (),
             claims=view.claims if incremental else None,
         )
-        checked = scope if scope is not None else None
         sync_findings(
-            session, findings, covered=_coverage(checked, invalid is not None), involving=checked
+            session, findings, covered=_coverage(scope, invalid is not None), involving=scope
         )
     n_invalid = len(invalid or ())
     summary = summarise(

@@ -151,6 +151,7 @@ def _fuse_transformer(source: Path, config: dict[str, Any]) -> None:
     outputs (attention, skip layer norm and GELU become single kernels: ~10% less time per query
     on MiniLM with the same vectors, max difference ~5e-7). Any model the fuser does not know,
     or whose fused outputs differ, keeps the plain graph."""
+    candidate = source.with_name("fused.onnx")
     try:
         from onnxruntime.transformers.optimizer import optimize_model
 
@@ -161,15 +162,15 @@ def _fuse_transformer(source: Path, config: dict[str, Any]) -> None:
             hidden_size=int(config.get("hidden_size", 0)),
             opt_level=1,
         )
-        candidate = source.with_name("fused.onnx")
         fused.save_model_to_file(str(candidate))
         if _same_outputs(source, candidate):
             os.replace(candidate, source)
         else:
             logger.info("kept the plain ONNX graph: the fused one changed the outputs")
-            candidate.unlink()
     except Exception:  # an optimisation only: the plain graph always works
         logger.info("kept the plain ONNX graph: the transformer fuser failed", exc_info=True)
+    finally:
+        candidate.unlink(missing_ok=True)  # never left in the export folder beside model.onnx
 
 
 def _same_outputs(plain: Path, fused: Path) -> bool:

@@ -170,3 +170,23 @@ def test_a_lease_is_exclusive_until_released(tmp_path: Path) -> None:
     first.release()
     assert second.try_acquire()
     second.release()
+
+
+def test_without_flock_the_process_checks_and_stays_the_checker(
+    settings: Settings, engine: Engine, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knowledge_service.api import background
+
+    monkeypatch.setattr(background, "fcntl", None)
+    write_article_md(settings.content_dir, "refund-timeframe")
+    do_import(engine, settings)
+    follower = make_follower(settings, engine, clock)
+    follower.start()
+    try:
+        follower.step()
+        follower.step()
+        assert follower.checks == [None]  # one full check, not one per look
+        assert follower.lease.held
+    finally:
+        follower.stop()
+    assert not follower.lease.held

@@ -229,3 +229,16 @@ def test_a_failing_fuser_keeps_the_plain_graph(tmp_path: Path, monkeypatch: Any)
     assert "MatMul" in _op_types(folder)
     vectors = OnnxEmbedder(default_model_path(), cache_dir=tmp_path, variant="fp32").encode(DOCS)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_a_fused_graph_that_is_not_kept_leaves_no_file_behind(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    def fails(plain: Path, fused: Path) -> bool:
+        raise RuntimeError("comparison crashed")
+
+    monkeypatch.setattr(onnx_embedder, "_same_outputs", fails)
+    folder = export_onnx_model(default_model_path(), tmp_path, variant="fp32")
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "model.onnx", "tokenizer.json"]
+    assert "Attention" not in _op_types(folder)
