@@ -6,6 +6,7 @@ explicitly and pass it down, so tests can use their own.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -94,7 +95,11 @@ class Settings(BaseSettings):
     """All configuration of the service."""
 
     model_config = SettingsConfigDict(
-        env_prefix="KS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+        env_prefix="KS_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
     )
 
     database_url: str = "sqlite:///data/knowledge.db"
@@ -103,6 +108,11 @@ class Settings(BaseSettings):
     policies_dir: Path = Path("policies")
     embedding_model: str = Field(default_factory=default_model_path)
     max_file_bytes: int = 512 * 1024
+    today: date | None = Field(
+        default=None,
+        description="Freeze the calendar at this ISO date (KS_TODAY): review dates are compared "
+        "with it instead of today's date (UTC). For tests, demos and reproducing a check.",
+    )
     index: IndexSettings = IndexSettings()
     freshness: FreshnessSettings = FreshnessSettings()
     answers: AnswerSettings = AnswerSettings()

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import IO
 
@@ -27,6 +26,7 @@ except ImportError:  # pragma: no cover - not POSIX: every process checks (check
 
 from sqlalchemy.engine import Engine
 
+from knowledge_service import clock
 from knowledge_service.content import repository
 from knowledge_service.db import session_scope
 from knowledge_service.freshness.service import check_store
@@ -34,10 +34,6 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-
-def utc_today() -> date:
-    return datetime.now(UTC).date()
 
 
 class CheckLease:
@@ -84,7 +80,6 @@ class StoreFollower:
         engine: The store.
         search: The opened search service (its embedder and cache serve the check too).
         interval: Seconds between looks at the store's watermarks.
-        today: The clock (tests pass their own).
     """
 
     def __init__(
@@ -93,18 +88,19 @@ class StoreFollower:
         engine: Engine,
         search: SearchService,
         interval: float,
-        today: Callable[[], date] = utc_today,
     ) -> None:
         self._settings = settings
         self._engine = engine
         self._search = search
         self._interval = interval
-        self._today = today
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="store-follower", daemon=True)
         self._marks = (0, 0)
         self._checked_on: date | None = None
         self.lease = CheckLease(settings.data_dir / "governance-check.lock")
+
+    def _today(self) -> date:
+        return clock.today(self._settings)
 
     def _watermarks(self) -> tuple[int, int]:
         with session_scope(self._engine) as session:

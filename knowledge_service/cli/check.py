@@ -16,7 +16,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from knowledge_service import __version__
+from knowledge_service import __version__, clock
 from knowledge_service.cli.common import err_console, settings
 from knowledge_service.content.loader import load_content
 from knowledge_service.freshness.report import to_sarif
@@ -46,7 +46,7 @@ def _fail(message: str) -> typer.Exit:
 
 def _parse_today(value: str | None) -> date:
     if value is None:
-        return date.today()
+        return clock.today(settings())
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +26,8 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
 from tests.api.conftest import issue_keys
+from tests.conftest import TODAY  # the date the check runs as of: review dates are relative to it
 from tests.factories import write_article_md, write_policy_md
-
-TODAY = date(2026, 11, 24)
-"""The date the freshness check runs as of (review dates below are relative to it)."""
 
 ALL_CHANNELS = ("chat", "agent", "voice", "email", "web")
 BOT_CHANNELS = ("chat", "voice", "web", "email")

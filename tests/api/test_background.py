@@ -23,16 +23,6 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 from tests.factories import write_article_md
 
-TODAY = date(2026, 11, 24)
-
-
-class Clock:
-    def __init__(self, today: date) -> None:
-        self.today = today
-
-    def __call__(self) -> date:
-        return self.today
-
 
 class CountingFollower(StoreFollower):
     """A follower that records each check it runs: None for a full one, else the ids."""
@@ -58,19 +48,14 @@ def kinds_for(engine: Engine, article_id: str) -> set[str]:
         return {kind for _, kind, _, _ in active_notes_for(session, [article_id])}
 
 
-def make_follower(settings: Settings, engine: Engine, clock: Clock) -> CountingFollower:
+def make_follower(settings: Settings, engine: Engine) -> CountingFollower:
     search = SearchService(settings, engine, HashEmbedder(), cache=EmbeddingCache())  # type: ignore[arg-type]
     search.open()
-    return CountingFollower(settings, engine, search, interval=3600, today=clock)
+    return CountingFollower(settings, engine, search, interval=3600)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(TODAY)
-
-
-@pytest.fixture
-def follower(settings: Settings, engine: Engine, clock: Clock) -> Iterator[CountingFollower]:
+def follower(settings: Settings, engine: Engine) -> Iterator[CountingFollower]:
     write_article_md(settings.content_dir, "refund-timeframe")
     write_article_md(
         settings.content_dir,
@@ -81,7 +66,7 @@ def follower(settings: Settings, engine: Engine, clock: Clock) -> Iterator[Count
         next_review="2026-11-30",
     )
     do_import(engine, settings)
-    follower = make_follower(settings, engine, clock)
+    follower = make_follower(settings, engine)
     follower.start()
     yield follower
     follower.stop()
@@ -129,19 +114,19 @@ def test_a_quiet_step_checks_nothing(follower: CountingFollower) -> None:
 
 
 def test_a_new_day_rechecks_everything(
-    follower: CountingFollower, engine: Engine, clock: Clock
+    follower: CountingFollower, settings: Settings, engine: Engine
 ) -> None:
     assert "review_overdue" not in kinds_for(engine, "meter-reading")  # due on 30 November
-    clock.today = date(2026, 12, 1)
+    settings.today = date(2026, 12, 1)
     follower.step()
     assert follower.checks == [None, None]
     assert "review_overdue" in kinds_for(engine, "meter-reading")
 
 
 def test_only_one_follower_of_a_data_folder_checks_and_another_takes_over(
-    follower: CountingFollower, settings: Settings, engine: Engine, clock: Clock
+    follower: CountingFollower, settings: Settings, engine: Engine
 ) -> None:
-    second = make_follower(settings, engine, clock)
+    second = make_follower(settings, engine)
     second.start()
     try:
         assert second.checks == []
@@ -173,14 +158,14 @@ def test_a_lease_is_exclusive_until_released(tmp_path: Path) -> None:
 
 
 def test_without_flock_the_process_checks_and_stays_the_checker(
-    settings: Settings, engine: Engine, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from knowledge_service.api import background
 
     monkeypatch.setattr(background, "fcntl", None)
     write_article_md(settings.content_dir, "refund-timeframe")
     do_import(engine, settings)
-    follower = make_follower(settings, engine, clock)
+    follower = make_follower(settings, engine)
     follower.start()
     try:
         follower.step()

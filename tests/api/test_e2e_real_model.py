@@ -15,7 +15,6 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +31,10 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
 from tests.api.conftest import auth
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, TODAY
 
 pytestmark = pytest.mark.slow
 
-SAMPLE_TODAY = date(2026, 11, 24)  # the sample's reference date (content/README.md)
 
 # Customer paraphrases (not copies of the articles' `questions`) and the article each needs.
 PARAPHRASES = [
@@ -92,7 +90,7 @@ def _prepare_store(root: Path, embedder: Embedder) -> tuple[Settings, dict[str, 
         import_content(
             engine, [settings.content_dir, settings.policies_dir], max_file_bytes=1 << 20
         )
-        check_store(engine, today=SAMPLE_TODAY, settings=settings)  # no duplicate pass: faster
+        check_store(engine, today=TODAY, settings=settings)  # no duplicate pass: faster
         SearchService(settings, engine, embedder).rebuild()  # the server loads this bundle
         with session_scope(engine) as session:
             keys = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -13,9 +12,9 @@ from knowledge_service.freshness.checker import ArticleEmbedding, run_check
 from knowledge_service.freshness.schemas import CheckResult, FindingKind, Severity
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.settings import Settings
+from tests.conftest import TODAY
 from tests.factories import make_article, make_policy
 
-TODAY = date(2026, 11, 24)
 SETTINGS = Settings(embedding_model="hash")
 REFUNDS = make_policy(
     "REFUNDS",

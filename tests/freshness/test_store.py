@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +22,8 @@ from knowledge_service.freshness.service import (
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.settings import Settings
+from tests.conftest import TODAY
 from tests.factories import article_text, write_article_md, write_policy_md
-
-TODAY = date(2026, 11, 24)
 
 
 def load(engine: Engine, root: Path) -> None:

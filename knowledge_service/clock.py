@@ -1,0 +1,18 @@
+"""The service's one reading of the calendar.
+
+Review dates fall due by the calendar, so every "what is today?" goes through :func:`today`.
+``KS_TODAY`` (``Settings.today``) freezes it: the test suite runs as of a fixed date, a demo can
+be shown as of any date, and a check can be reproduced as it ran on a given day. Timestamps
+(``*_at``) stay real: they order versions and answers, and a frozen instant would collapse them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from knowledge_service.settings import Settings
+
+
+def today(settings: Settings) -> date:
+    """The date review dates are compared with: ``settings.today`` if set, else today in UTC."""
+    return settings.today if settings.today is not None else datetime.now(UTC).date()
