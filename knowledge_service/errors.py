@@ -5,6 +5,7 @@
     KnowledgeServiceError
     ├── NotFoundError            an article, version, policy or finding does not exist
     ├── ConflictError            a version conflict or an invalid workflow transition
+    │   └── VersionConflictError the document moved on since the version the caller expected
     ├── InvalidContentError      a file or payload breaks the content contract
     ├── InvalidRequestError      a parameter is out of range or malformed
     ├── AuthenticationError      no key, or an unknown or revoked key
@@ -36,6 +37,20 @@ class NotFoundError(KnowledgeServiceError):
 
 class ConflictError(KnowledgeServiceError):
     pass
+
+
+class VersionConflictError(ConflictError):
+    """A write expected to replace version ``expected`` of a document, but ``current`` is
+    current (0 when the document does not exist yet)."""
+
+    def __init__(self, kind: str, doc_id: str, *, expected: int, current: int) -> None:
+        super().__init__(
+            f"{kind} {doc_id!r} is at version {current}, not the expected version {expected}"
+        )
+        self.kind = kind
+        self.doc_id = doc_id
+        self.expected = expected
+        self.current = current
 
 
 class InvalidContentError(KnowledgeServiceError):

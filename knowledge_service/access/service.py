@@ -22,6 +22,7 @@ from knowledge_service.access.schemas import (
     Principal,
     Role,
 )
+from knowledge_service.audit import record_event
 from knowledge_service.content.models import utcnow
 from knowledge_service.errors import (
     AuthenticationError,
@@ -35,6 +36,10 @@ KEY_SCHEME = "ks"
 _PREFIX_BYTES = 6
 _SECRET_BYTES = 32
 _MAX_KEY_CHARS = 200
+API_KEY = "api_key"
+"""The audit log's object type of API keys."""
+LOCAL_OPERATOR = "local-operator"
+"""The audit actor of key changes made on the machine itself (the CLI)."""
 # Compared against when the prefix is unknown, so a miss costs the same as a wrong secret.
 _DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
 
@@ -72,7 +77,14 @@ def to_public(key: ApiKey) -> ApiKeyPublic:
     )
 
 
-def create_key(session: Session, *, name: str, role: Role, owner: str | None = None) -> IssuedKey:
+def create_key(
+    session: Session,
+    *,
+    name: str,
+    role: Role,
+    owner: str | None = None,
+    actor: str = LOCAL_OPERATOR,
+) -> IssuedKey:
     """Issue a new key; the returned ``secret`` is the only copy of it anywhere.
 
     Args:
@@ -81,6 +93,7 @@ def create_key(session: Session, *, name: str, role: Role, owner: str | None = N
         role: What the key may do.
         owner: For ``owner`` keys (required there, refused elsewhere), the article ``owner``
             value whose articles this key may manage.
+        actor: Who issues the key, for the audit log.
 
     Raises:
         InvalidRequestError: The name is empty, or ``owner`` is missing or misplaced.
@@ -100,6 +113,11 @@ def create_key(session: Session, *, name: str, role: Role, owner: str | None = N
     key = ApiKey(name=name, prefix=prefix, key_hash=hash_key(secret), role=role, owner=owner)
     session.add(key)
     session.flush()
+    detail = {"role": str(role), "owner": owner, "prefix": prefix}
+    record_event(
+        session, actor=actor, action="key_created", object_type=API_KEY, object_id=name,
+        detail=detail,
+    )  # fmt: skip
     return IssuedKey(secret=secret, key=to_public(key))
 
 
@@ -108,7 +126,9 @@ def list_keys(session: Session, *, include_revoked: bool = True) -> list[ApiKeyP
     return [to_public(k) for k in repository.list_keys(session, include_revoked=include_revoked)]
 
 
-def revoke_key(session: Session, name_or_prefix: str) -> ApiKeyPublic:
+def revoke_key(
+    session: Session, name_or_prefix: str, *, actor: str = LOCAL_OPERATOR
+) -> ApiKeyPublic:
     """Revoke a key found by its name or its prefix; it stops working at once.
 
     Raises:
@@ -124,6 +144,10 @@ def revoke_key(session: Session, name_or_prefix: str) -> ApiKeyPublic:
         raise ConflictError(f"the key {key.name!r} is already revoked")
     key.revoked_at = utcnow()
     session.add(key)
+    record_event(
+        session, actor=actor, action="key_revoked", object_type=API_KEY, object_id=key.name,
+        detail={"prefix": key.prefix},
+    )  # fmt: skip
     session.flush()
     return to_public(key)
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 
-from knowledge_service.content import repository
+from knowledge_service.content.kinds import ARTICLE, POLICY
 from knowledge_service.content.loader import InvalidFile, LoadedContent, load_content
-from knowledge_service.content.models import Article, Policy
 from knowledge_service.content.versions import Outcome, VersionWriter
 from knowledge_service.db import session_scope
 
@@ -65,81 +65,52 @@ def _in_scope(source_path: str | None, roots: Sequence[Path]) -> bool:
 
 
 def _retire_missing(
-    writer: VersionWriter,
-    rows: Sequence[Article | Policy],
+    writer: VersionWriter[Any, Any, Any],
     keep: set[str],
     keep_paths: set[str],
     roots: Sequence[Path],
     actor: str,
 ) -> list[str]:
-    """Retire every in-scope row that is neither seen again nor blocked by an invalid file."""
+    """Retire every in-scope document that is neither seen again nor blocked by an invalid
+    file."""
     retired = []
-    for row in rows:
-        if row.id in keep or row.source_path in keep_paths or row.status == "retired":
+    for row in writer.repository.list_rows():
+        if row.id in keep or row.source_path in keep_paths:
             continue
         if not _in_scope(row.source_path, roots):
             continue
-        if _retire_row(writer, row, actor):
+        current = writer.repository.get_version(row.id)
+        source = row.source_path or "import"
+        if current is not None and writer.set_status(
+            current, writer.kind.retired, actor=actor, source=source
+        ):
             retired.append(row.id)
     return retired
 
 
-def _retire_row(writer: VersionWriter, row: Article | Policy, actor: str) -> bool:
-    source = row.source_path or "import"
-    if isinstance(row, Article):
-        article = repository.get_article_version(writer.session, row.id)
-        return article is not None and (
-            writer.retire_article(article, actor=actor, source=source) is not None
-        )
-    policy = repository.get_policy_version(writer.session, row.id)
-    return policy is not None and (
-        writer.retire_policy(policy, actor=actor, source=source) is not None
-    )
-
-
 def _write_loaded(
-    writer: VersionWriter,
+    batches: Sequence[tuple[VersionWriter[Any, Any, Any], Sequence[Any], KindReport]],
     loaded: LoadedContent,
-    report: ImportReport,
     actor: str,
     progress: ImportProgress | None,
 ) -> None:
     """Write every loaded document; flush (and report progress) every few documents."""
-    total = len(loaded.articles) + len(loaded.policies)
+    total = sum(len(docs) for _, docs, _ in batches)
     done = 0
-
-    def step() -> None:
-        nonlocal done
-        done += 1
-        if done % _FLUSH_EVERY == 0 or done == total:
-            writer.link_pending()
-            if progress is not None:
-                progress("write", done, total)
-
-    for article in loaded.articles:
-        path = article.source_path or ""
-        outcome, _ = writer.write_article(
-            article,
-            loaded.raw[path],
-            loaded.hashes[path],
-            author=actor,
-            source=path,
-            source_path=path,
-        )
-        report.articles.add(outcome, article.id)
-        step()
-    for policy in loaded.policies:
-        path = policy.source_path or ""
-        outcome, _ = writer.write_policy(
-            policy,
-            loaded.raw[path],
-            loaded.hashes[path],
-            author=actor,
-            source=path,
-            source_path=path,
-        )
-        report.policies.add(outcome, policy.id)
-        step()
+    for writer, docs, report in batches:
+        for doc in docs:
+            path = doc.source_path or ""
+            outcome, _ = writer.write(
+                doc, loaded.raw[path], loaded.hashes[path], author=actor, source=path,
+                source_path=path,
+            )  # fmt: skip
+            report.add(outcome, doc.id)
+            done += 1
+            if done % _FLUSH_EVERY == 0 or done == total:
+                writer.link_pending()
+                if progress is not None:
+                    progress("write", done, total)
+        writer.link_pending()
 
 
 def import_content(
@@ -173,31 +144,19 @@ def import_content(
     report = ImportReport(invalid=loaded.invalid)
     roots = [Path(os.path.abspath(p)).resolve() for p in paths]
     with session_scope(engine) as session:
-        writer = VersionWriter(
-            session,
-            repository.current_article_states(session),
-            repository.current_policy_states(session),
+        writers = (VersionWriter(session, ARTICLE), VersionWriter(session, POLICY))
+        for writer in writers:
+            writer.preload()
+        batches = (
+            (writers[0], loaded.articles, report.articles),
+            (writers[1], loaded.policies, report.policies),
         )
-        writer.preload()
-        _write_loaded(writer, loaded, report, actor, progress)
+        _write_loaded(batches, loaded, actor, progress)
         invalid_paths = {f.path for f in loaded.invalid}
-        report.articles.retired = _retire_missing(
-            writer,
-            repository.list_articles(session),
-            {a.id for a in loaded.articles},
-            invalid_paths,
-            roots,
-            actor,
-        )
-        report.policies.retired = _retire_missing(
-            writer,
-            repository.list_policies(session),
-            {p.id for p in loaded.policies},
-            invalid_paths,
-            roots,
-            actor,
-        )
-        writer.link_pending()
+        for writer, docs, part in batches:
+            seen = {doc.id for doc in docs}
+            part.retired = _retire_missing(writer, seen, invalid_paths, roots, actor)
+            writer.link_pending()
     for part in (report.articles, report.policies):
         for ids in (part.created, part.updated, part.unchanged, part.retired):
             ids.sort()

@@ -1,263 +1,165 @@
-"""All queries of the content store. Functions take a session and return rows or documents."""
+"""All queries of the content store: one generic repository, parameterised by the kind.
+
+:class:`DocumentRepository` (the shape of Polar's ``RepositoryBase[M]``) is bound to a session
+and a :class:`~knowledge_service.content.kinds.DocumentKind`; the module functions below it are
+the names the other domains read the store by.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any, Generic
 
-from sqlalchemy import and_, func
+from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from knowledge_service.content.models import (
-    Article,
-    ArticleVersion,
-    AuditEvent,
-    Policy,
-    PolicyVersion,
-)
+from knowledge_service.content.kinds import ARTICLE, POLICY, DocumentKind, RowT, VersionT
+from knowledge_service.content.models import Article, ArticleVersion, Policy, PolicyVersion
 
 
-def get_article(session: Session, article_id: str) -> Article | None:
-    return session.get(Article, article_id)
+class DocumentRepository(Generic[RowT, VersionT]):
+    """The queries of one kind of document, in one session."""
+
+    def __init__(self, session: Session, kind: DocumentKind[RowT, VersionT, Any]) -> None:
+        self.session = session
+        self.kind = kind
+        self.rows_model = kind.row_model
+        self.model = kind.version_model
+        self.doc_id = kind.doc_id_column
+
+    def get(self, doc_id: str) -> RowT | None:
+        return self.session.get(self.rows_model, doc_id)
+
+    def list_rows(self) -> Sequence[RowT]:
+        return self.session.exec(select(self.rows_model).order_by(col(self.rows_model.id))).all()
+
+    def get_version(self, doc_id: str, version: int | None = None) -> VersionT | None:
+        """A given version, or the current one when ``version`` is None."""
+        if version is None:
+            row = self.get(doc_id)
+            if row is None:
+                return None
+            version = row.current_version
+        query = select(self.model).where(self.doc_id == doc_id, self.model.version == version)
+        return self.session.exec(query).first()
+
+    def history(self, doc_id: str) -> Sequence[VersionT]:
+        query = select(self.model).where(self.doc_id == doc_id)
+        return self.session.exec(query.order_by(col(self.model.version))).all()
+
+    def _on_current(self) -> ColumnElement[bool]:
+        row = self.rows_model
+        return and_(col(row.id) == self.doc_id, col(row.current_version) == col(self.model.version))
+
+    def _current(self) -> SelectOfScalar[VersionT]:
+        return select(self.model).join(self.rows_model, self._on_current())
+
+    def current(
+        self, *where: ColumnElement[bool], limit: int | None = None, offset: int = 0
+    ) -> Sequence[VersionT]:
+        """The current version of every document matching ``where``, ordered by id, one page."""
+        query = self._current().where(*where).order_by(self.doc_id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return self.session.exec(query).all()
+
+    def count_current(self, *where: ColumnElement[bool]) -> int:
+        """How many documents' current versions match ``where`` (counted by the database)."""
+        query = select(func.count()).select_from(self._current().where(*where).subquery())
+        return int(self.session.exec(query).one())
+
+    def current_states(self) -> dict[str, tuple[str, str]]:
+        """``id -> (content_hash, status)`` of every document's current version."""
+        status = getattr(self.model, "status")  # noqa: B009 (each kind has its own enum)
+        query = select(self.doc_id, col(self.model.content_hash), status)
+        rows = self.session.exec(query.join(self.rows_model, self._on_current())).all()
+        return {doc_id: (digest, str(state)) for doc_id, digest, state in rows}
+
+    def as_of(self, at: datetime) -> Sequence[VersionT]:
+        """The version of every document that was current at ``at``."""
+        latest = (
+            select(self.doc_id, func.max(self.model.seq).label("seq"))
+            .where(self.model.created_at <= at)
+            .group_by(self.doc_id)
+            .subquery()
+        )
+        query = select(self.model).join(latest, col(self.model.seq) == latest.c.seq)
+        return self.session.exec(query.order_by(self.doc_id)).all()
+
+    def since(self, seq: int) -> Sequence[VersionT]:
+        """Every version written after watermark ``seq``, oldest first."""
+        query = select(self.model).where(col(self.model.seq) > seq)
+        return self.session.exec(query.order_by(col(self.model.seq))).all()
+
+    def changed_since(self, seq: int) -> set[str]:
+        """Ids of the documents with a version written after watermark ``seq``."""
+        query = select(self.doc_id).where(col(self.model.seq) > seq)
+        return set(self.session.exec(query).all())
+
+    def watermark(self) -> int:
+        """The largest version ``seq`` (0 for an empty store)."""
+        return int(self.session.exec(select(func.max(self.model.seq))).one() or 0)
 
 
-def list_articles(session: Session, status: str | None = None) -> Sequence[Article]:
-    query = select(Article).order_by(col(Article.id))
-    if status is not None:
-        query = query.where(Article.status == status)
-    return session.exec(query).all()
+def articles(session: Session) -> DocumentRepository[Article, ArticleVersion]:
+    return DocumentRepository(session, ARTICLE)
+
+
+def policies(session: Session) -> DocumentRepository[Policy, PolicyVersion]:
+    return DocumentRepository(session, POLICY)
 
 
 def get_article_version(
     session: Session, article_id: str, version: int | None = None
 ) -> ArticleVersion | None:
-    """A given version, or the current one when ``version`` is None."""
-    if version is None:
-        article = session.get(Article, article_id)
-        if article is None:
-            return None
-        version = article.current_version
-    return session.exec(
-        select(ArticleVersion).where(
-            ArticleVersion.article_id == article_id, ArticleVersion.version == version
-        )
-    ).first()
-
-
-def list_article_versions(session: Session, article_id: str) -> Sequence[ArticleVersion]:
-    return session.exec(
-        select(ArticleVersion)
-        .where(ArticleVersion.article_id == article_id)
-        .order_by(col(ArticleVersion.version))
-    ).all()
+    return articles(session).get_version(article_id, version)
 
 
 def current_article_versions(
     session: Session, statuses: Sequence[str] | None = None
 ) -> Sequence[ArticleVersion]:
     """The current version of every article (optionally only those in ``statuses``)."""
-    query = select(ArticleVersion).join(
-        Article,
-        and_(
-            col(Article.id) == col(ArticleVersion.article_id),
-            col(Article.current_version) == col(ArticleVersion.version),
-        ),
-    )
-    if statuses is not None:
-        query = query.where(col(ArticleVersion.status).in_(list(statuses)))
-    return session.exec(query.order_by(col(ArticleVersion.article_id))).all()
+    where = [] if statuses is None else [col(ArticleVersion.status).in_(list(statuses))]
+    return articles(session).current(*where)
 
 
 def article_versions_as_of(session: Session, as_of: datetime) -> Sequence[ArticleVersion]:
-    """The version of every article that was current at ``as_of``."""
-    latest = (
-        select(ArticleVersion.article_id, func.max(ArticleVersion.seq).label("seq"))
-        .where(ArticleVersion.created_at <= as_of)
-        .group_by(col(ArticleVersion.article_id))
-        .subquery()
-    )
-    query = select(ArticleVersion).join(latest, col(ArticleVersion.seq) == latest.c.seq)
-    return session.exec(query.order_by(col(ArticleVersion.article_id))).all()
+    return articles(session).as_of(as_of)
 
 
 def article_versions_since(session: Session, seq: int) -> Sequence[ArticleVersion]:
-    """Every article version written after watermark ``seq``, oldest first."""
-    return session.exec(
-        select(ArticleVersion)
-        .where(col(ArticleVersion.seq) > seq)
-        .order_by(col(ArticleVersion.seq))
-    ).all()
+    return articles(session).since(seq)
 
 
 def article_watermark(session: Session) -> int:
-    """The largest article version ``seq`` (0 for an empty store)."""
-    return int(session.exec(select(func.max(ArticleVersion.seq))).one() or 0)
+    return articles(session).watermark()
+
+
+def policy_watermark(session: Session) -> int:
+    return policies(session).watermark()
 
 
 def changed_since(session: Session, article_seq: int, policy_seq: int) -> tuple[set[str], set[str]]:
     """Ids of the articles and policies with a version written after the given watermarks."""
-    articles = session.exec(
-        select(ArticleVersion.article_id).where(col(ArticleVersion.seq) > article_seq)
-    ).all()
-    policies = session.exec(
-        select(PolicyVersion.policy_id).where(col(PolicyVersion.seq) > policy_seq)
-    ).all()
-    return set(articles), set(policies)
-
-
-def policy_watermark(session: Session) -> int:
-    """The largest policy version ``seq`` (0 for an empty store)."""
-    return int(session.exec(select(func.max(PolicyVersion.seq))).one() or 0)
-
-
-def get_policy(session: Session, policy_id: str) -> Policy | None:
-    return session.get(Policy, policy_id)
-
-
-def list_policies(session: Session) -> Sequence[Policy]:
-    return session.exec(select(Policy).order_by(col(Policy.id))).all()
-
-
-def get_policy_version(
-    session: Session, policy_id: str, version: int | None = None
-) -> PolicyVersion | None:
-    if version is None:
-        policy = session.get(Policy, policy_id)
-        if policy is None:
-            return None
-        version = policy.current_version
-    return session.exec(
-        select(PolicyVersion).where(
-            PolicyVersion.policy_id == policy_id, PolicyVersion.version == version
-        )
-    ).first()
+    return articles(session).changed_since(article_seq), policies(session).changed_since(policy_seq)
 
 
 def current_policy_versions(session: Session) -> Sequence[PolicyVersion]:
-    return session.exec(
-        select(PolicyVersion)
-        .join(
-            Policy,
-            and_(
-                col(Policy.id) == col(PolicyVersion.policy_id),
-                col(Policy.current_version) == col(PolicyVersion.version),
-            ),
-        )
-        .order_by(col(PolicyVersion.policy_id))
-    ).all()
+    return policies(session).current()
 
 
 def policy_labels(
     session: Session, policy_ids: Collection[str], as_of: datetime | None = None
 ) -> dict[str, str]:
     """``policy_id -> the policy's own version label``, current or in force at ``as_of``."""
-    ids = list(policy_ids)
+    ids = set(policy_ids)
     if not ids:
         return {}
-    query = select(PolicyVersion.policy_id, PolicyVersion.policy_version)
+    repo = policies(session)
     if as_of is None:
-        query = query.join(
-            Policy,
-            and_(
-                col(Policy.id) == col(PolicyVersion.policy_id),
-                col(Policy.current_version) == col(PolicyVersion.version),
-            ),
-        )
+        rows = repo.current(col(PolicyVersion.policy_id).in_(sorted(ids)))
     else:
-        latest = (
-            select(func.max(PolicyVersion.seq))
-            .where(PolicyVersion.created_at <= as_of)
-            .group_by(col(PolicyVersion.policy_id))
-        )
-        query = query.where(col(PolicyVersion.seq).in_(latest))
-    rows = session.exec(query.where(col(PolicyVersion.policy_id).in_(ids))).all()
-    return {policy_id: label for policy_id, label in rows}
-
-
-def policy_versions_as_of(session: Session, as_of: datetime) -> Sequence[PolicyVersion]:
-    latest = (
-        select(PolicyVersion.policy_id, func.max(PolicyVersion.seq).label("seq"))
-        .where(PolicyVersion.created_at <= as_of)
-        .group_by(col(PolicyVersion.policy_id))
-        .subquery()
-    )
-    query = select(PolicyVersion).join(latest, col(PolicyVersion.seq) == latest.c.seq)
-    return session.exec(query.order_by(col(PolicyVersion.policy_id))).all()
-
-
-def list_audit_events(
-    session: Session, entity_id: str | None = None, limit: int = 100
-) -> Sequence[AuditEvent]:
-    query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
-    if entity_id is not None:
-        query = query.where(AuditEvent.entity_id == entity_id)
-    return session.exec(query).all()
-
-
-def current_article_states(session: Session) -> dict[str, tuple[str, str]]:
-    """``article_id -> (content_hash, status)`` of every article's current version."""
-    rows = session.exec(
-        select(ArticleVersion.article_id, ArticleVersion.content_hash, ArticleVersion.status).join(
-            Article,
-            and_(
-                col(Article.id) == col(ArticleVersion.article_id),
-                col(Article.current_version) == col(ArticleVersion.version),
-            ),
-        )
-    ).all()
-    return {article_id: (digest, status) for article_id, digest, status in rows}
-
-
-def current_policy_states(session: Session) -> dict[str, tuple[str, str]]:
-    """``policy_id -> (content_hash, status)`` of every policy's current version."""
-    rows = session.exec(
-        select(PolicyVersion.policy_id, PolicyVersion.content_hash, PolicyVersion.status).join(
-            Policy,
-            and_(
-                col(Policy.id) == col(PolicyVersion.policy_id),
-                col(Policy.current_version) == col(PolicyVersion.version),
-            ),
-        )
-    ).all()
-    return {policy_id: (digest, status) for policy_id, digest, status in rows}
-
-
-def query_current_article_versions(
-    session: Session,
-    *,
-    status: str | None = None,
-    owner: str | None = None,
-    audience: str | None = None,
-    locale: str | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> Sequence[ArticleVersion]:
-    """Current article versions filtered by the given fields, ordered by id, one page."""
-    query = select(ArticleVersion).join(
-        Article,
-        and_(
-            col(Article.id) == col(ArticleVersion.article_id),
-            col(Article.current_version) == col(ArticleVersion.version),
-        ),
-    )
-    filters = [
-        (ArticleVersion.status, status),
-        (ArticleVersion.owner, owner),
-        (ArticleVersion.audience, audience),
-        (ArticleVersion.locale, locale),
-    ]
-    for column, value in filters:
-        if value is not None:
-            query = query.where(column == value)
-    query = query.order_by(col(ArticleVersion.article_id)).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
-    return session.exec(query).all()
-
-
-def list_policy_versions(session: Session, policy_id: str) -> Sequence[PolicyVersion]:
-    return session.exec(
-        select(PolicyVersion)
-        .where(PolicyVersion.policy_id == policy_id)
-        .order_by(col(PolicyVersion.version))
-    ).all()
+        rows = [row for row in repo.as_of(as_of) if row.policy_id in ids]
+    return {row.policy_id: row.policy_version for row in rows}

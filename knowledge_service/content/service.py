@@ -1,189 +1,292 @@
-"""The content domain's verbs: import a content tree, save, retire, read, list and diff versions.
+"""The content domain's verbs, written once for every kind of versioned document.
 
-Every change makes a new immutable version and an audit event in the same transaction; nothing
-is ever deleted. An import writes all its valid files in one transaction, so a crash leaves the
-previous state intact.
+:class:`DocumentService` saves, retires, restores, reads, lists and diffs the documents of one
+kind; :data:`articles` and :data:`policies` are its two instances, and the module-level names
+below them (``get_article``, ``list_policies``...) are the verbs the other domains call. Every
+change makes a new immutable version and an audit event in the caller's transaction; nothing is
+ever deleted. The verbs that take a ``caller`` apply the visibility rules: a narrow reader (an
+agent key) sees only the documents in the kind's narrow status (published articles).
 """
 
 from __future__ import annotations
 
 import difflib
+from typing import Any, Generic
 
 from sqlmodel import Session
 
-from knowledge_service.content import repository
 from knowledge_service.content.importer import (
     ImportProgress,
     ImportReport,
     KindReport,
     import_content,
 )
+from knowledge_service.content.kinds import (
+    ARTICLE,
+    POLICY,
+    DocT,
+    DocumentFilter,
+    DocumentKind,
+    RowT,
+    VersionT,
+)
 from knowledge_service.content.loader import content_hash
-from knowledge_service.content.models import Article, ArticleVersion, PolicyVersion
-from knowledge_service.content.parser import parse_article
+from knowledge_service.content.repository import DocumentRepository
+from knowledge_service.content.schemas import Caller, DocumentPage, VersionRead
 from knowledge_service.content.versions import VersionWriter
-from knowledge_service.errors import NotFoundError
+from knowledge_service.errors import (
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 
 __all__ = [
+    "Caller",
+    "DocumentFilter",
+    "DocumentPage",
+    "DocumentService",
     "ImportProgress",
     "ImportReport",
     "KindReport",
+    "VersionRead",
     "article_history",
+    "articles",
     "diff_article",
     "get_article",
     "get_policy",
     "import_content",
     "list_articles",
     "list_policies",
+    "policies",
     "policy_history",
     "retire_article",
     "save_article_text",
 ]
 
-
-def save_article_text(
-    session: Session, text: str, *, author: str, source: str, source_path: str | None = None
-) -> ArticleVersion | None:
-    """Parse ``text`` as an article and store it as a new version if it changed.
-
-    Args:
-        session: the caller's transaction.
-        text: the whole Markdown file (front matter and body).
-        author: who made the change (version author and audit actor).
-        source: where the text came from (``"api"``, a file path); names it in error messages.
-        source_path: the article's file, if any; by default the stored one is kept.
-
-    Returns:
-        The new version, or None when the text (and status) equal the current version.
-
-    Raises:
-        InvalidContentError: the text breaks the content contract.
-    """
-    doc = parse_article(text, source)
-    row = session.get(Article, doc.id)
-    path = source_path or (row.source_path if row is not None else None)
-    doc = doc.model_copy(update={"source_path": path})
-    writer = VersionWriter(session, repository.current_article_states(session), {})
-    _, version = writer.write_article(
-        doc, text, content_hash(text), author=author, source=source, source_path=path
-    )
-    writer.link_pending()
-    return version
+NARROW_ROLES = frozenset({"bot", "agent"})
+"""The roles (``access.schemas.Role`` values; content sits below access) that read only the
+documents in their kind's narrow status."""
 
 
-def retire_article(session: Session, article_id: str, *, actor: str) -> ArticleVersion | None:
-    """Retire an article as a new version (a copy of the current one with status retired).
+class DocumentService(Generic[RowT, VersionT, DocT]):
+    """The verbs of one kind of document. Every verb works in the caller's session."""
 
-    Returns:
-        The retired version, or None when the article is already retired.
+    def __init__(self, kind: DocumentKind[RowT, VersionT, DocT]) -> None:
+        self.kind = kind
 
-    Raises:
-        NotFoundError: no such article.
-    """
-    current = get_article(session, article_id)
-    writer = VersionWriter(session, {article_id: (current.content_hash, current.status)}, {})
-    version = writer.retire_article(current, actor=actor, source=current.source)
-    writer.link_pending()
-    return version
+    def _repository(self, session: Session) -> DocumentRepository[RowT, VersionT]:
+        return DocumentRepository(session, self.kind)
 
+    def save_text(
+        self,
+        session: Session,
+        text: str,
+        *,
+        author: str,
+        source: str,
+        source_path: str | None = None,
+        expected_version: int | None = None,
+        reason: str | None = None,
+    ) -> VersionT | None:
+        """Parse ``text`` and store it as a new version if it changed.
 
-def get_article(session: Session, article_id: str, version: int | None = None) -> ArticleVersion:
-    """One version of an article (the current one by default).
+        Args:
+            session: the caller's transaction.
+            text: the whole Markdown file (front matter and body).
+            author: who made the change (version author and audit actor).
+            source: where the text came from (``"api"``, a file path); names it in errors.
+            source_path: the document's file, if any; by default the stored one is kept.
+            expected_version: the version the caller read before changing it (0: none yet);
+                None checks nothing.
+            reason: why, for the audit log.
 
-    Raises:
-        NotFoundError: unknown article or version.
-    """
-    found = repository.get_article_version(session, article_id, version)
-    if found is None:
-        if version is not None and repository.get_article(session, article_id) is not None:
-            raise NotFoundError("article", article_id, version)
-        raise NotFoundError("article", article_id)
-    return found
+        Returns:
+            The new version, or None when the text (and status) equal the current version.
 
+        Raises:
+            InvalidContentError: the text breaks the content contract.
+            VersionConflictError: the document is not at ``expected_version``.
+        """
+        doc = self.kind.parse(text, source)
+        writer = VersionWriter(session, self.kind)
+        row = writer.row(getattr(doc, "id"))  # noqa: B009
+        path = source_path or (row.source_path if row is not None else None)
+        doc = doc.model_copy(update={"source_path": path})
+        _, version = writer.write(
+            doc, text, content_hash(text), author=author, source=source, source_path=path,
+            expected_version=expected_version, reason=reason,
+        )  # fmt: skip
+        writer.link_pending()
+        return version
 
-def article_history(session: Session, article_id: str) -> list[ArticleVersion]:
-    """Every version of an article, oldest first.
-
-    Raises:
-        NotFoundError: unknown article.
-    """
-    versions = list(repository.list_article_versions(session, article_id))
-    if not versions:
-        raise NotFoundError("article", article_id)
-    return versions
-
-
-def diff_article(session: Session, article_id: str, v1: int, v2: int) -> str:
-    """A unified diff of the stored raw text of two versions (empty when identical).
-
-    Raises:
-        NotFoundError: unknown article or version.
-    """
-    old, new = get_article(session, article_id, v1), get_article(session, article_id, v2)
-    return "".join(
-        difflib.unified_diff(
-            _lines(old.raw),
-            _lines(new.raw),
-            fromfile=f"{article_id} v{v1}",
-            tofile=f"{article_id} v{v2}",
+    def retire(
+        self,
+        session: Session,
+        doc_id: str,
+        *,
+        actor: str,
+        expected_version: int | None = None,
+        reason: str | None = None,
+    ) -> VersionT | None:
+        """Retire a document as a new version (a copy of the current one, status retired);
+        None when it is already retired. Raises NotFoundError, VersionConflictError."""
+        current = self.get(session, doc_id)
+        return self._set_status(
+            session, current, self.kind.retired, actor, expected_version, reason
         )
-    )
+
+    def restore(
+        self,
+        session: Session,
+        doc_id: str,
+        *,
+        actor: str,
+        expected_version: int | None = None,
+        reason: str | None = None,
+    ) -> VersionT | None:
+        """Bring a retired document back as a new version with the status it had before;
+        None when it is not retired. Raises NotFoundError, VersionConflictError."""
+        history = self.history(session, doc_id)
+        earlier = [v for v in history if getattr(v, "status") != self.kind.retired]  # noqa: B009
+        if not earlier or getattr(history[-1], "status") != self.kind.retired:  # noqa: B009
+            return None
+        status = getattr(earlier[-1], "status")  # noqa: B009
+        return self._set_status(session, history[-1], status, actor, expected_version, reason)
+
+    def _set_status(
+        self,
+        session: Session,
+        current: VersionT,
+        status: Any,
+        actor: str,
+        expected_version: int | None,
+        reason: str | None,
+    ) -> VersionT | None:
+        writer = VersionWriter(session, self.kind)
+        version = writer.set_status(
+            current, status, actor=actor, source=current.source,
+            expected_version=expected_version, reason=reason,
+        )  # fmt: skip
+        writer.link_pending()
+        return version
+
+    def get(self, session: Session, doc_id: str, version: int | None = None) -> VersionT:
+        """One version of a document (the current one by default); NotFoundError if none."""
+        repository = self._repository(session)
+        found = repository.get_version(doc_id, version)
+        if found is None:
+            if version is not None and repository.get(doc_id) is not None:
+                raise NotFoundError(self.kind.name, doc_id, version)
+            raise NotFoundError(self.kind.name, doc_id)
+        return found
+
+    def history(self, session: Session, doc_id: str) -> list[VersionT]:
+        """Every version of a document, oldest first; NotFoundError for an unknown id."""
+        versions = list(self._repository(session).history(doc_id))
+        if not versions:
+            raise NotFoundError(self.kind.name, doc_id)
+        return versions
+
+    def diff(self, session: Session, doc_id: str, v1: int, v2: int) -> str:
+        """A unified diff of the stored raw text of two versions (empty when identical);
+        NotFoundError for an unknown id or version."""
+        old, new = self.get(session, doc_id, v1), self.get(session, doc_id, v2)
+        return "".join(
+            difflib.unified_diff(
+                _lines(old.raw), _lines(new.raw),
+                fromfile=f"{doc_id} v{v1}", tofile=f"{doc_id} v{v2}",
+            )
+        )  # fmt: skip
+
+    def current(
+        self,
+        session: Session,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        **filters: str | None,
+    ) -> list[VersionT]:
+        """The current version of every document matching ``filters`` (see
+        :class:`DocumentFilter`), ordered by id, one page; no visibility rules applied."""
+        where = self.kind.where(_filter(filters))
+        return list(self._repository(session).current(*where, limit=limit, offset=offset))
+
+    def list_page(
+        self,
+        session: Session,
+        caller: Caller,
+        filters: DocumentFilter,
+        *,
+        limit: int,
+        offset: int = 0,
+    ) -> DocumentPage[VersionT]:
+        """One page of the current versions ``caller`` may see, with the total count.
+
+        Raises:
+            PermissionDeniedError: a narrow reader asked for a status it may not see.
+            InvalidRequestError: a filter this kind does not have, or a bad value.
+        """
+        narrow = self._narrow_status(caller)
+        if narrow is not None:
+            if filters.status not in (None, narrow):
+                raise PermissionDeniedError(
+                    f"an {caller.role} key sees {narrow} {self.kind.plural} only"
+                )
+            filters = DocumentFilter(**{**filters.given(), "status": narrow})
+        if limit < 1 or offset < 0:
+            raise InvalidRequestError("limit" if limit < 1 else "offset", "out of range")
+        repository, where = self._repository(session), self.kind.where(filters)
+        items = list(repository.current(*where, limit=limit, offset=offset))
+        return DocumentPage(items=items, total=repository.count_current(*where))
+
+    def read(
+        self, session: Session, caller: Caller, doc_id: str, version: int | None = None
+    ) -> VersionRead[VersionT]:
+        """A version (the current one by default) if ``caller`` may see the document;
+        NotFoundError for an unknown id or version, or one the caller may not see."""
+        current = self.get(session, doc_id)
+        self._check_visible(caller, current)
+        found = current if version is None else self.get(session, doc_id, version)
+        return VersionRead(version=found, is_current=found.version == current.version)
+
+    def read_history(self, session: Session, caller: Caller, doc_id: str) -> list[VersionT]:
+        """Every version of a document ``caller`` may see, oldest first (else NotFoundError)."""
+        history = self.history(session, doc_id)
+        self._check_visible(caller, history[-1])
+        return history
+
+    def _narrow_status(self, caller: Caller) -> Any:
+        return self.kind.narrow_status if caller.role in NARROW_ROLES else None
+
+    def _check_visible(self, caller: Caller, current: VersionT) -> None:
+        """A narrow reader sees a document only while its current version is in the narrow
+        status; it is told the document does not exist, as for any unknown id."""
+        narrow = self._narrow_status(caller)
+        if narrow is not None and getattr(current, "status") != narrow:  # noqa: B009
+            raise NotFoundError(self.kind.name, current.doc_id)
+
+
+def _filter(filters: dict[str, str | None]) -> DocumentFilter:
+    try:
+        return DocumentFilter(**filters)
+    except TypeError as exc:
+        raise InvalidRequestError("filter", str(exc)) from None
 
 
 def _lines(text: str) -> list[str]:
     return [line if line.endswith("\n") else line + "\n" for line in text.splitlines(True)]
 
 
-def list_articles(
-    session: Session,
-    *,
-    status: str | None = None,
-    owner: str | None = None,
-    audience: str | None = None,
-    locale: str | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[ArticleVersion]:
-    """The current version of every article matching the filters, ordered by id, one page."""
-    return list(
-        repository.query_current_article_versions(
-            session,
-            status=status,
-            owner=owner,
-            audience=audience,
-            locale=locale,
-            limit=limit,
-            offset=offset,
-        )
-    )
+articles = DocumentService(ARTICLE)
+policies = DocumentService(POLICY)
 
+save_article_text = articles.save_text
+retire_article = articles.retire
+get_article = articles.get
+article_history = articles.history
+diff_article = articles.diff
+list_articles = articles.current
 
-def get_policy(session: Session, policy_id: str, version: int | None = None) -> PolicyVersion:
-    """One version of a policy source (the current one by default).
-
-    Raises:
-        NotFoundError: unknown policy or version.
-    """
-    found = repository.get_policy_version(session, policy_id, version)
-    if found is None:
-        if version is not None and repository.get_policy(session, policy_id) is not None:
-            raise NotFoundError("policy", policy_id, version)
-        raise NotFoundError("policy", policy_id)
-    return found
-
-
-def policy_history(session: Session, policy_id: str) -> list[PolicyVersion]:
-    """Every stored version of a policy source, oldest first.
-
-    Raises:
-        NotFoundError: unknown policy.
-    """
-    versions = list(repository.list_policy_versions(session, policy_id))
-    if not versions:
-        raise NotFoundError("policy", policy_id)
-    return versions
-
-
-def list_policies(session: Session) -> list[PolicyVersion]:
-    """The current version of every policy source, ordered by id."""
-    return list(repository.current_policy_versions(session))
+get_policy = policies.get
+policy_history = policies.history
+list_policies = policies.current

@@ -1,31 +1,25 @@
 """Appending immutable versions to the store, each with its audit event, in the caller's session.
 
-A version is written only when something changed: the content hash or the status differs from
-the current version. ``Article``/``Policy`` rows are pointers; after a flush
-:meth:`VersionWriter.link_pending` points them at the ``seq`` of their new version.
+One :class:`VersionWriter` per kind of document. A version is written only when something
+changed: the content hash or the status differs from the current version. The identity rows
+are pointers; after a flush :meth:`VersionWriter.link_pending` points them at the ``seq`` of
+their new version. A caller that read a version before changing it passes that version number
+as ``expected_version``: if the document moved on meanwhile the write raises
+:class:`~knowledge_service.errors.VersionConflictError` instead of overwriting it.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple
 
 from sqlmodel import Session, select
 
-from knowledge_service.content.models import (
-    Article,
-    ArticleVersion,
-    AuditEvent,
-    Policy,
-    PolicyVersion,
-    utcnow,
-)
-from knowledge_service.content.schemas import (
-    ArticleDocument,
-    ArticleStatus,
-    PolicyDocument,
-    PolicyStatus,
-)
+from knowledge_service.audit import record_event
+from knowledge_service.content.kinds import DocT, Document, DocumentKind, RowT, VersionT
+from knowledge_service.content.models import utcnow
+from knowledge_service.content.repository import DocumentRepository
+from knowledge_service.errors import VersionConflictError
 
 
 class Outcome(StrEnum):
@@ -37,7 +31,13 @@ class Outcome(StrEnum):
     RETIRED = "retired"
 
 
-_RETIRED = "retired"  # the same word in ArticleStatus and PolicyStatus
+class AuditAction(StrEnum):
+    """The audit log's word for a new version."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    RETIRED = "retired"
+    RESTORED = "restored"
 
 
 class _Step(NamedTuple):
@@ -48,91 +48,58 @@ class _Step(NamedTuple):
     previous_status: str | None
 
 
-def _next_step(
-    row: Article | Policy | None,
-    state: tuple[str, str] | None,
-    digest: str,
-    status: str,
-    source_path: str | None,
-) -> _Step | None:
-    """None when the current version has the same hash and status (a moved file only updates
-    the row's ``source_path``)."""
-    if row is not None and state == (digest, status):
-        if source_path is not None and row.source_path != source_path:
-            row.source_path = source_path
-        return None
-    if row is None:
-        return _Step(Outcome.CREATED, 1, None)
-    return _Step(Outcome.UPDATED, row.current_version + 1, row.status)
+def _action(step: _Step, new: str, retired: str) -> AuditAction:
+    if step.outcome is Outcome.UPDATED and step.previous_status != new:
+        if new == retired:
+            return AuditAction.RETIRED
+        if step.previous_status == retired:
+            return AuditAction.RESTORED
+    return AuditAction(step.outcome.value)
 
 
-def _action(outcome: Outcome, previous: str | None, new: str) -> str:
-    """The audit action: ``created``, ``updated``, ``retired`` or ``restored``."""
-    if outcome is Outcome.UPDATED and previous != new and _RETIRED in (previous, new):
-        return "retired" if new == _RETIRED else "restored"
-    return outcome.value
-
-
-class VersionWriter:
-    """Writes article and policy versions plus audit events into one session.
+class VersionWriter(Generic[RowT, VersionT, DocT]):
+    """Writes one kind's versions plus their audit events into one session.
 
     Args:
         session: the transaction every write joins.
-        article_states: ``id -> (content_hash, status)`` of current article versions.
-        policy_states: the same for policies.
+        kind: the kind of document written.
+        states: ``id -> (content_hash, status)`` of the current versions, when the caller has
+            them all (an import); by default each document's is read when first written.
     """
 
     def __init__(
         self,
         session: Session,
-        article_states: dict[str, tuple[str, str]],
-        policy_states: dict[str, tuple[str, str]],
+        kind: DocumentKind[RowT, VersionT, DocT],
+        states: dict[str, tuple[str, str]] | None = None,
     ) -> None:
         self.session = session
-        self.article_states = article_states
-        self.policy_states = policy_states
-        self._pending: list[tuple[Article | Policy, ArticleVersion | PolicyVersion]] = []
-        self._articles: dict[str, Article | None] = {}
-        self._policies: dict[str, Policy | None] = {}
+        self.kind = kind
+        self.repository = DocumentRepository(session, kind)
+        self._states = states
+        self._pending: list[tuple[RowT, VersionT]] = []
+        self._rows: dict[str, RowT | None] = {}
         self._preloaded = False
 
     def preload(self) -> None:
-        """Load every article and policy row once (an import touches most of them)."""
-        self._articles = {row.id: row for row in self.session.exec(select(Article)).all()}
-        self._policies = {row.id: row for row in self.session.exec(select(Policy)).all()}
+        """Load every identity row and current state once (an import touches most of them)."""
+        rows = self.session.exec(select(self.kind.row_model)).all()
+        self._rows = {row.id: row for row in rows}
+        self._states = self.repository.current_states()
         self._preloaded = True
 
-    def _article_row(self, article_id: str) -> Article | None:
-        if article_id not in self._articles and not self._preloaded:
+    def row(self, doc_id: str) -> RowT | None:
+        if doc_id not in self._rows and not self._preloaded:
             with self.session.no_autoflush:
-                self._articles[article_id] = self.session.get(Article, article_id)
-        return self._articles.get(article_id)
+                self._rows[doc_id] = self.repository.get(doc_id)
+        return self._rows.get(doc_id)
 
-    def _policy_row(self, policy_id: str) -> Policy | None:
-        if policy_id not in self._policies and not self._preloaded:
-            with self.session.no_autoflush:
-                self._policies[policy_id] = self.session.get(Policy, policy_id)
-        return self._policies.get(policy_id)
-
-    def audit(
-        self,
-        actor: str,
-        action: str,
-        entity: str,
-        entity_id: str,
-        version: int,
-        detail: dict[str, Any],
-    ) -> None:
-        self.session.add(
-            AuditEvent(
-                actor=actor,
-                action=action,
-                entity_type=entity,
-                entity_id=entity_id,
-                version=version,
-                detail=detail,
-            )
-        )
+    def _state(self, doc_id: str) -> tuple[str, str] | None:
+        if self._states is not None:
+            return self._states.get(doc_id)
+        with self.session.no_autoflush:
+            current = self.repository.get_version(doc_id)
+        return None if current is None else (current.content_hash, str(getattr(current, "status")))  # noqa: B009
 
     def link_pending(self) -> None:
         """Flush, then point each changed row at the ``seq`` of its new version."""
@@ -142,117 +109,100 @@ class VersionWriter:
             row.current_seq = version.seq
         self._pending.clear()
 
-    def write_article(
-        self,
-        doc: ArticleDocument,
-        raw: str,
-        digest: str,
-        *,
-        author: str,
-        source: str,
-        source_path: str | None,
-    ) -> tuple[Outcome, ArticleVersion | None]:
-        """Append a version of ``doc`` unless the current version has the same hash and status."""
-        row, status = self._article_row(doc.id), doc.status.value
-        step = _next_step(row, self.article_states.get(doc.id), digest, status, source_path)
-        if step is None:
-            return Outcome.UNCHANGED, None
-        if row is None:
-            row = Article(id=doc.id, current_version=1, current_seq=0, status=status)
-            self._articles[doc.id] = row
-        version = ArticleVersion(
-            article_id=doc.id, version=step.number, content_hash=digest, status=status,
-            audience=doc.audience.value, locale=doc.locale, title=doc.title, owner=doc.owner,
-            source=source, author=author, document=doc.model_dump(mode="json"), raw=raw,
-        )  # fmt: skip
-        detail = {"content_hash": digest, "source": source, "status": status}
-        self._record(row, version, step, source_path, author, "article", detail)
-        self.article_states[doc.id] = (digest, status)
-        return step.outcome, version
+    def check_expected(self, doc_id: str, expected_version: int | None) -> None:
+        """Raise :class:`VersionConflictError` unless ``expected_version`` (0: the document
+        does not exist yet) is the current version; None checks nothing."""
+        row = self.row(doc_id)
+        current = row.current_version if row is not None else 0
+        if expected_version is not None and expected_version != current:
+            raise VersionConflictError(
+                self.kind.name, doc_id, expected=expected_version, current=current
+            )
 
-    def write_policy(
+    def write(
         self,
-        doc: PolicyDocument,
+        doc: DocT,
         raw: str,
         digest: str,
         *,
         author: str,
         source: str,
         source_path: str | None,
-    ) -> tuple[Outcome, PolicyVersion | None]:
-        """Append a version of policy ``doc`` unless nothing changed."""
-        row, status = self._policy_row(doc.id), doc.status.value
-        step = _next_step(row, self.policy_states.get(doc.id), digest, status, source_path)
-        if step is None:
+        expected_version: int | None = None,
+        reason: str | None = None,
+    ) -> tuple[Outcome, VersionT | None]:
+        """Append a version of ``doc`` unless the current version has the same hash and status
+        (a moved file then only updates the row's ``source_path``)."""
+        document: Document = doc  # type: ignore[assignment]
+        self.check_expected(document.id, expected_version)
+        row, status = self.row(document.id), document.status.value
+        if row is not None and self._state(document.id) == (digest, status):
+            if source_path is not None and row.source_path != source_path:
+                row.source_path = source_path
             return Outcome.UNCHANGED, None
         if row is None:
-            row = Policy(id=doc.id, current_version=1, current_seq=0, status=status)
-            self._policies[doc.id] = row
-        version = PolicyVersion(
-            policy_id=doc.id, version=step.number, policy_version=doc.version,
-            content_hash=digest, status=status, title=doc.title, source=source, author=author,
-            document=doc.model_dump(mode="json"), raw=raw,
+            step = _Step(Outcome.CREATED, 1, None)
+            row = self.kind.row_model(id=document.id, current_version=1, current_seq=0)
+            self._rows[document.id] = row
+        else:
+            step = _Step(Outcome.UPDATED, row.current_version + 1, str(getattr(row, "status")))  # noqa: B009
+        version = self.kind.new_version(
+            doc, version=step.number, content_hash=digest, status=document.status,
+            title=document.title, source=source, author=author,
+            document=document.model_dump(mode="json"), raw=raw,
         )  # fmt: skip
         detail = {"content_hash": digest, "source": source, "status": status}
-        detail["policy_version"] = doc.version
-        self._record(row, version, step, source_path, author, "policy", detail)
-        self.policy_states[doc.id] = (digest, status)
+        detail.update(self.kind.audit_detail(doc))
+        self._record(row, version, step, source_path, author, reason, detail)
+        if self._states is not None:
+            self._states[document.id] = (digest, status)
         return step.outcome, version
 
     def _record(
         self,
-        row: Article | Policy,
-        version: ArticleVersion | PolicyVersion,
+        row: RowT,
+        version: VersionT,
         step: _Step,
         source_path: str | None,
         author: str,
-        entity: str,
+        reason: str | None,
         detail: dict[str, Any],
     ) -> None:
         """Point ``row`` at the new version, stage both and write the audit event."""
+        status = detail["status"]
         row.current_version = step.number
-        row.status = version.status
+        setattr(row, "status", self.kind.status_enum(status))  # noqa: B010
         row.updated_at = utcnow()
         if source_path is not None:
             row.source_path = source_path
         self.session.add(row)
         self.session.add(version)
         self._pending.append((row, version))
-        action = _action(step.outcome, step.previous_status, version.status)
-        self.audit(author, action, entity, row.id, step.number, detail)
+        record_event(
+            self.session, actor=author, action=_action(step, status, self.kind.retired),
+            object_type=self.kind.name, object_id=row.id, version_before=step.number - 1 or None,
+            version_after=step.number, reason=reason, detail=detail,
+        )  # fmt: skip
 
-    def retire_article(
-        self, current: ArticleVersion, *, actor: str, source: str
-    ) -> ArticleVersion | None:
-        """Append a retired copy of ``current``; None when it is already retired."""
-        if current.status == ArticleStatus.RETIRED:
+    def set_status(
+        self,
+        current: VersionT,
+        status: StrEnum,
+        *,
+        actor: str,
+        source: str,
+        expected_version: int | None = None,
+        reason: str | None = None,
+    ) -> VersionT | None:
+        """Append a copy of version ``current`` with another status (retire, restore); None
+        when it already has that status."""
+        if getattr(current, "status") == status:  # noqa: B009
             return None
-        doc = current.to_document().model_copy(update={"status": ArticleStatus.RETIRED})
-        row = self._article_row(current.article_id)
-        _, version = self.write_article(
-            doc,
-            current.raw,
-            current.content_hash,
-            author=actor,
-            source=source,
-            source_path=row.source_path if row else None,
-        )
-        return version
-
-    def retire_policy(
-        self, current: PolicyVersion, *, actor: str, source: str
-    ) -> PolicyVersion | None:
-        """Append a retired copy of policy version ``current``; None when already retired."""
-        if current.status == PolicyStatus.RETIRED:
-            return None
-        doc = current.to_document().model_copy(update={"status": PolicyStatus.RETIRED})
-        row = self._policy_row(current.policy_id)
-        _, version = self.write_policy(
-            doc,
-            current.raw,
-            current.content_hash,
-            author=actor,
-            source=source,
-            source_path=row.source_path if row else None,
-        )
+        doc = self.kind.document(current).model_copy(update={"status": status})
+        row = self.row(current.doc_id)
+        _, version = self.write(
+            doc, current.raw, current.content_hash, author=actor, source=source,
+            source_path=row.source_path if row else None, expected_version=expected_version,
+            reason=reason,
+        )  # fmt: skip
         return version

@@ -1,4 +1,5 @@
-"""Tables of the governance check: findings tracked across runs, and their history.
+"""Tables of the governance check: findings tracked across runs (their history is in the audit
+log, :mod:`knowledge_service.audit`, under object type ``finding``).
 
 A finding's ``fingerprint`` (kind, articles, policy clause and fact) identifies its cause, so a
 re-run updates the same row instead of adding one; a cause that is gone resolves it.
@@ -51,16 +52,3 @@ class FindingArticle(SQLModel, table=True):
 
     finding_id: int = Field(foreign_key="finding.id", primary_key=True)
     article_id: str = Field(primary_key=True, index=True, max_length=120)
-
-
-class FindingEvent(SQLModel, table=True):
-    """History of a finding: created, reopened, acknowledged, resolved."""
-
-    __tablename__ = "finding_event"
-
-    id: int | None = Field(default=None, primary_key=True)
-    finding_id: int = Field(index=True, foreign_key="finding.id")
-    action: str
-    actor: str
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-    note: str | None = None

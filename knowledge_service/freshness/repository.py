@@ -7,7 +7,11 @@ from collections.abc import Collection, Sequence
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from knowledge_service.freshness.models import Finding, FindingArticle, FindingEvent
+from knowledge_service.audit import AuditEvent, list_events, record_event
+from knowledge_service.freshness.models import Finding, FindingArticle
+
+FINDING = "finding"
+"""The audit log's object type of findings."""
 
 
 def link_articles(session: Session, finding: Finding) -> None:
@@ -111,18 +115,15 @@ def list_findings(
 
 def add_event(
     session: Session, finding: Finding, action: str, *, actor: str, note: str | None = None
-) -> FindingEvent:
-    """Record one step in a finding's history."""
+) -> AuditEvent:
+    """Record one step in a finding's history (in the audit log; ``note`` is its reason)."""
     assert finding.id is not None
-    event = FindingEvent(finding_id=finding.id, action=action, actor=actor, note=note)
-    session.add(event)
-    return event
+    return record_event(
+        session, actor=actor, action=action, object_type=FINDING, object_id=str(finding.id),
+        reason=note, detail={"status": str(finding.status)},
+    )  # fmt: skip
 
 
-def finding_events(session: Session, finding_id: int) -> Sequence[FindingEvent]:
+def finding_events(session: Session, finding_id: int) -> Sequence[AuditEvent]:
     """A finding's history, oldest first."""
-    return session.exec(
-        select(FindingEvent)
-        .where(FindingEvent.finding_id == finding_id)
-        .order_by(col(FindingEvent.id))
-    ).all()
+    return list_events(session, object_type=FINDING, object_id=str(finding_id))

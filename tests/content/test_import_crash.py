@@ -49,7 +49,7 @@ def _snapshot(db: Path) -> dict[str, Any]:
     with closing(sqlite3.connect(db)) as conn:
         return {
             table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-            for table in ("article", "article_version", "policy", "policy_version", "audit_event")
+            for table in ("article", "article_version", "policy", "policy_version", "audit_log")
         }
 
 
@@ -96,4 +96,4 @@ def test_kill_9_mid_import_leaves_previous_state(tmp_path: Path) -> None:
     after = _snapshot(db)
     assert len(after["article"]) == FILES
     assert len(after["article_version"]) == FILES + BEFORE
-    assert len(after["audit_event"]) == FILES + BEFORE
+    assert len(after["audit_log"]) == FILES + BEFORE

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from knowledge_service.audit import AuditEvent, list_events
 from knowledge_service.content import repository, service
-from knowledge_service.content.models import Article, ArticleVersion, AuditEvent, PolicyVersion
+from knowledge_service.content.models import Article, ArticleVersion, PolicyVersion
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidContentError, NotFoundError
 from tests.factories import article_text, write_article_md, write_policy_md
@@ -39,7 +40,7 @@ def _versions(engine: Engine, article_id: str) -> list[tuple[int, str]]:
 def _audit(engine: Engine) -> list[tuple[str, str, str, int | None]]:
     with Session(engine) as session:
         events = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
-        return [(e.action, e.entity_type, e.entity_id, e.version) for e in events]
+        return [(e.action, e.object_type, e.object_id, e.version_after) for e in events]
 
 
 def test_first_import_creates_version_one_of_everything(
@@ -238,7 +239,7 @@ def test_every_change_writes_an_audit_event(engine: Engine, roots: tuple[Path, P
         ("retired", "article", "b", 2),
     ]
     with Session(engine) as session:
-        event = repository.list_audit_events(session, "a")[0]
+        event = list_events(session, object_id="a", newest_first=True)[0]
         assert event.actor == "import"
         assert event.detail["content_hash"] == service.get_article(session, "a").content_hash
 
@@ -324,7 +325,7 @@ def test_import_is_one_transaction(
     from knowledge_service.content import importer, versions
 
     monkeypatch.setattr(importer, "_FLUSH_EVERY", 2)  # rows reach the database before the failure
-    original = versions.VersionWriter.write_article
+    original = versions.VersionWriter.write
     calls = {"n": 0}
 
     def failing(self: versions.VersionWriter, *args: object, **kwargs: object) -> object:
@@ -333,7 +334,7 @@ def test_import_is_one_transaction(
             raise RuntimeError("disk on fire")
         return original(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(versions.VersionWriter, "write_article", failing)
+    monkeypatch.setattr(versions.VersionWriter, "write", failing)
     with pytest.raises(RuntimeError):
         _import(engine, content)
     with Session(engine) as session:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from knowledge_service.api.routers import answers, articles, findings, health, policies, search
+from knowledge_service.api.routers import answers, documents, findings, health, search
 
 ROUTERS: list[APIRouter] = [
     health.router,
     answers.router,
     search.router,
-    articles.router,
-    policies.router,
+    documents.articles,
+    documents.policies,
     findings.router,
 ]

@@ -1,0 +1,101 @@
+"""One audit log: every change and decision of every domain, written through one function.
+
+Content versions, finding status changes and API key changes all land in the ``audit_log``
+table, in the transaction of the change they record. This module sits at the bottom: it uses
+only ``db`` and may be called by any domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from knowledge_service.db import UTCDateTime, utcnow
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which object, when, why, and which version it moved from and to."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+    actor: str = Field(index=True)
+    action: str = Field(index=True)
+    object_type: str
+    object_id: str
+    version_before: int | None = None
+    version_after: int | None = None
+    reason: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def record_event(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    version_before: int | None = None,
+    version_after: int | None = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one event to the caller's transaction (it is written when the caller commits).
+
+    Args:
+        session: the transaction of the change being recorded.
+        actor: who made the change (a key name, ``import``, ``system``).
+        action: what happened (``created``, ``retired``, ``acknowledged``, ``key_revoked``...).
+        object_type: the kind of object (``article``, ``policy``, ``finding``, ``api_key``).
+        object_id: the object's id.
+        version_before: the object's version before the change, where it has versions.
+        version_after: its version after the change.
+        reason: why, in the actor's words (a note), if given.
+        detail: any further data (JSON-serialisable).
+    """
+    event = AuditEvent(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        version_before=version_before,
+        version_after=version_after,
+        reason=reason,
+        detail=detail or {},
+    )
+    session.add(event)
+    return event
+
+
+def list_events(
+    session: Session,
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    newest_first: bool = False,
+    limit: int | None = None,
+) -> Sequence[AuditEvent]:
+    """Events matching every given filter, in the order they were written (or the reverse)."""
+    query = select(AuditEvent)
+    filters = ((AuditEvent.object_type, object_type), (AuditEvent.object_id, object_id))
+    for column, value in (*filters, (AuditEvent.actor, actor)):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(col(AuditEvent.at) >= since)
+    order = col(AuditEvent.id).desc() if newest_first else col(AuditEvent.id)
+    query = query.order_by(order)
+    if limit is not None:
+        query = query.limit(limit)
+    return session.exec(query).all()

@@ -1,0 +1,252 @@
+"""The kinds of versioned document: each kind's own small part of the one mechanism.
+
+Articles and policy sources are stored, versioned, retired, restored, listed and shown by the
+same generic code (:mod:`.repository`, :mod:`.versions`, :mod:`.service`). A
+:class:`DocumentKind` names what differs: its tables, its parser, its kind-specific columns and
+filters, the status a narrow reader is limited to, and how a version is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlmodel import col
+
+from knowledge_service.content.models import (
+    Article,
+    ArticleVersion,
+    DocumentBase,
+    Policy,
+    PolicyVersion,
+    VersionBase,
+)
+from knowledge_service.content.parser import parse_article, parse_policy
+from knowledge_service.content.schemas import (
+    ArticleDocument,
+    ArticlePublic,
+    ArticleStatus,
+    ArticleSummary,
+    ArticleVersionSummary,
+    Audience,
+    ClausePublic,
+    PolicyDocument,
+    PolicyPublic,
+    PolicyStatus,
+    PolicySummary,
+    PolicyVersionSummary,
+    SectionPublic,
+)
+from knowledge_service.errors import InvalidRequestError
+
+Render = Callable[[str], str]
+"""Markdown to sanitised HTML (the adapters pass the answers domain's renderer)."""
+
+
+class Document(Protocol):
+    """What the generic code reads of a parsed document."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def status(self) -> StrEnum: ...
+    @property
+    def source_path(self) -> str | None: ...
+
+    def model_dump(self, *, mode: str = ...) -> dict[str, Any]: ...
+
+
+RowT = TypeVar("RowT", bound=DocumentBase)
+VersionT = TypeVar("VersionT", bound=VersionBase)
+DocT = TypeVar("DocT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """Filters of a list of current versions; a kind refuses the ones it has no column for."""
+
+    status: str | None = None
+    owner: str | None = None
+    audience: str | None = None
+    locale: str | None = None
+    intent: str | None = None
+
+    def given(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+
+class DocumentKind(Generic[RowT, VersionT, DocT]):
+    """One kind of versioned document. Subclasses set the class attributes and the hooks."""
+
+    name: ClassVar[str]
+    plural: ClassVar[str]
+    row_model: type[RowT]
+    version_model: type[VersionT]
+    status_enum: ClassVar[type[StrEnum]]
+    retired: ClassVar[StrEnum]
+    narrow_status: ClassVar[StrEnum | None] = None
+    """The only status a narrow reader (an agent) may see, or None: every status."""
+    filters: ClassVar[dict[str, type[StrEnum] | None]] = {}
+    """The filters a kind accepts besides ``status``, each with the enum its value must be in."""
+
+    @property
+    def doc_id_column(self) -> Any:
+        """The version table's column naming its document (``article_id``, ``policy_id``)."""
+        return getattr(self.version_model, f"{self.name}_id")
+
+    def parse(self, text: str, source: str) -> DocT:
+        raise NotImplementedError
+
+    def document(self, version: VersionT) -> DocT:
+        raise NotImplementedError
+
+    def version_columns(self, doc: DocT) -> dict[str, Any]:
+        """The kind's own columns of a new version row."""
+        return {}
+
+    def where(self, filters: DocumentFilter) -> list[ColumnElement[bool]]:
+        """SQL conditions on the version table for ``filters``."""
+        accepted: dict[str, type[StrEnum] | None] = {"status": self.status_enum, **self.filters}
+        conditions = []
+        for name, value in filters.given().items():
+            if name not in accepted:
+                raise InvalidRequestError(name, f"{self.plural} have no such filter")
+            enum = accepted[name]
+            if enum is not None and value not in set(enum):
+                choices = ", ".join(member.value for member in enum)
+                raise InvalidRequestError(name, f"must be one of {choices} (got {value!r})")
+            if name != "intent":
+                conditions.append(getattr(self.version_model, name) == value)
+        return conditions
+
+    def new_version(self, doc: DocT, **columns: Any) -> VersionT:
+        values = {f"{self.name}_id": getattr(doc, "id"), **columns}  # noqa: B009
+        return self.version_model(**values, **self.version_columns(doc))
+
+    def audit_detail(self, doc: DocT) -> dict[str, Any]:
+        return {}
+
+    def summary(self, version: VersionT) -> BaseModel:
+        raise NotImplementedError
+
+    def public(self, version: VersionT, *, is_current: bool, render: Render) -> BaseModel:
+        raise NotImplementedError
+
+    def version_summary(self, version: VersionT) -> BaseModel:
+        raise NotImplementedError
+
+
+class ArticleKind(DocumentKind[Article, ArticleVersion, ArticleDocument]):
+    name = "article"
+    plural = "articles"
+    row_model = Article
+    version_model = ArticleVersion
+    status_enum = ArticleStatus
+    retired = ArticleStatus.RETIRED
+    narrow_status = ArticleStatus.PUBLISHED
+    filters: ClassVar[dict[str, type[StrEnum] | None]] = {
+        "owner": None,
+        "audience": Audience,
+        "locale": None,
+        "intent": None,
+    }
+
+    def parse(self, text: str, source: str) -> ArticleDocument:
+        return parse_article(text, source)
+
+    def document(self, version: ArticleVersion) -> ArticleDocument:
+        return version.to_document()
+
+    def version_columns(self, doc: ArticleDocument) -> dict[str, Any]:
+        return {"audience": doc.audience, "locale": doc.locale, "owner": doc.owner}
+
+    def where(self, filters: DocumentFilter) -> list[ColumnElement[bool]]:
+        conditions = super().where(filters)
+        if filters.intent is not None:
+            # Intents live in the stored document: SQLite's json_each looks inside the array.
+            intents = func.json_each(col(ArticleVersion.document), "$.intents").table_valued(
+                "value"
+            )
+            match = select(intents.c.value).where(intents.c.value == filters.intent)
+            conditions.append(exists(match))
+        return conditions
+
+    def summary(self, version: ArticleVersion) -> ArticleSummary:
+        doc = version.to_document()
+        return ArticleSummary(
+            id=doc.id, version=version.version, title=doc.title, status=doc.status,
+            audience=doc.audience, locale=doc.locale, owner=doc.owner, intents=doc.intents,
+            next_review=doc.next_review,
+        )  # fmt: skip
+
+    def public(self, version: ArticleVersion, *, is_current: bool, render: Render) -> ArticlePublic:
+        doc = version.to_document()
+        sections = [
+            SectionPublic(**s.model_dump(include={"heading", "path", "level", "text"}))
+            for s in doc.sections
+        ]
+        return ArticlePublic(
+            **self.summary(version).model_dump(), channels=doc.channels,
+            policy_sources=[str(ref) for ref in doc.policy_sources],
+            last_reviewed=doc.last_reviewed, questions=doc.questions, answer=doc.answer,
+            answer_html=render(doc.answer), body=doc.body, body_html=render(doc.body),
+            sections=sections, content_hash=version.content_hash,
+            created_at=version.created_at, author=version.author, is_current=is_current,
+        )  # fmt: skip
+
+    def version_summary(self, version: ArticleVersion) -> ArticleVersionSummary:
+        return ArticleVersionSummary.model_validate(version, from_attributes=True)
+
+
+class PolicyKind(DocumentKind[Policy, PolicyVersion, PolicyDocument]):
+    name = "policy"
+    plural = "policies"
+    row_model = Policy
+    version_model = PolicyVersion
+    status_enum = PolicyStatus
+    retired = PolicyStatus.RETIRED
+
+    def parse(self, text: str, source: str) -> PolicyDocument:
+        return parse_policy(text, source)
+
+    def document(self, version: PolicyVersion) -> PolicyDocument:
+        return version.to_document()
+
+    def version_columns(self, doc: PolicyDocument) -> dict[str, Any]:
+        return {"policy_version": doc.version}
+
+    def audit_detail(self, doc: PolicyDocument) -> dict[str, Any]:
+        return {"policy_version": doc.version}
+
+    def summary(self, version: PolicyVersion) -> PolicySummary:
+        doc = version.to_document()
+        return PolicySummary(
+            id=doc.id, title=doc.title, policy_version=doc.version,
+            store_version=version.version, effective_date=doc.effective_date,
+            owner=doc.owner, status=doc.status,
+        )  # fmt: skip
+
+    def public(self, version: PolicyVersion, *, is_current: bool, render: Render) -> PolicyPublic:
+        doc = version.to_document()
+        clauses = [
+            ClausePublic(**c.model_dump(include={"number", "heading", "text", "level"}))
+            for c in doc.clauses
+        ]
+        return PolicyPublic(
+            **self.summary(version).model_dump(), body=doc.body, body_html=render(doc.body),
+            clauses=clauses, content_hash=version.content_hash, created_at=version.created_at,
+        )  # fmt: skip
+
+    def version_summary(self, version: PolicyVersion) -> PolicyVersionSummary:
+        return PolicyVersionSummary.model_validate(version, from_attributes=True)
+
+
+ARTICLE = ArticleKind()
+POLICY = PolicyKind()
+KINDS: tuple[ArticleKind, PolicyKind] = (ARTICLE, POLICY)
