@@ -75,3 +75,10 @@ def make_article(article_id: str = "refund-timeframe", **kwargs: Any) -> Article
 
 def make_policy(policy_id: str = "REFUNDS", **kwargs: Any) -> PolicyDocument:
     return parse_policy(policy_text(policy_id, **kwargs), f"{policy_id.lower()}.md")
+
+
+def make_caller(role: str = "admin", name: str = "tester") -> Any:
+    """A caller of the content verbs with ``role`` (an ``access.schemas.Principal``)."""
+    from knowledge_service.access.schemas import Principal, Role
+
+    return Principal(name=name, prefix="test", role=Role(role))

@@ -1,24 +1,33 @@
-"""CLI commands: ``import``, ``articles list|show|history|diff`` and ``policies list|show``."""
+"""CLI commands: ``import`` and ``articles|policies list|show|history|diff``.
 
-from __future__ import annotations
+The read commands are written once for both kinds of document (:func:`build_kind_app`); each
+kind adds its columns and its ``list`` options. Off a terminal (a pipe, a file) tables never
+wrap: one document, one line, so ``articles list | grep ID`` finds every article.
+"""
 
 import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Column, Table
+from rich.table import Table
 from rich.text import Text
 
+from knowledge_service.access.schemas import Principal, Role
 from knowledge_service.cli.common import console, engine, err_console, settings
 from knowledge_service.content import service
 from knowledge_service.content.models import ArticleVersion, PolicyVersion
-from knowledge_service.content.service import ImportReport
+from knowledge_service.content.service import DocumentFilter, DocumentService, ImportReport
 from knowledge_service.db import session_scope
 
-articles_app = typer.Typer(help="Read articles and their versions.", no_args_is_help=True)
-policies_app = typer.Typer(help="Read policy sources and their versions.", no_args_is_help=True)
+LOCAL_CALLER = Principal(name="cli", prefix="local", role=Role.ADMIN)
+"""Who the CLI acts as: the operator of the machine the store is on."""
+_UNWRAPPED_WIDTH = 100_000
 
 _PHASES = {"read": "Reading files", "write": "Writing versions"}
 
@@ -75,111 +84,126 @@ def import_command(
         raise typer.Exit(code=1)
 
 
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def print_table(table: Table) -> None:
+    """On a terminal, as rich lays it out; elsewhere every cell on one line, never cut."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    for column in table.columns:
+        column.no_wrap, column.overflow = True, "ignore"
+    Console(file=sys.stdout, width=_UNWRAPPED_WIDTH, no_color=True, highlight=False).print(table)
+
+
 def _article_row(v: ArticleVersion) -> dict[str, Any]:
     return {
-        "id": v.article_id,
-        "version": v.version,
-        "status": v.status,
-        "audience": v.audience,
-        "locale": v.locale,
-        "title": v.title,
-        "owner": v.owner,
-        "content_hash": v.content_hash,
-        "source": v.source,
-        "author": v.author,
+        "id": v.article_id, "version": v.version, "status": v.status, "audience": v.audience,
+        "locale": v.locale, "title": v.title, "owner": v.owner, "content_hash": v.content_hash,
+        "source": v.source, "author": v.author, "created_at": v.created_at.isoformat(),
+    }  # fmt: skip
+
+
+def _article_parts(v: ArticleVersion) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    doc = v.to_document()
+    details = [
+        ("intents", ", ".join(doc.intents)),
+        ("policy_sources", ", ".join(map(str, doc.policy_sources))),
+        ("channels", ", ".join(doc.channels)),
+        ("review", f"{doc.last_reviewed} -> {doc.next_review}"),
+    ]
+    sections = [(" > ".join(s.path), s.text) for s in doc.sections]
+    return details, [("Answer", doc.answer), *sections]
+
+
+def _policy_row(v: PolicyVersion) -> dict[str, Any]:
+    return {
+        "id": v.policy_id, "version": v.version, "policy_version": v.policy_version,
+        "status": v.status, "effective_date": v.document.get("effective_date"),
+        "title": v.title, "content_hash": v.content_hash, "source": v.source,
         "created_at": v.created_at.isoformat(),
-    }
+    }  # fmt: skip
 
 
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+def _policy_parts(v: PolicyVersion) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    return [], [(f"{c.number} {c.heading}", c.text) for c in v.to_document().clauses]
 
 
-@articles_app.command("list")
-def list_articles(
-    status: str | None = typer.Option(None, help="Only this status (draft, published, retired)."),
-    owner: str | None = typer.Option(None, help="Only articles of this owner."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-) -> None:
-    """List the current version of every article."""
+@dataclass(frozen=True)
+class KindCli:
+    """One kind's own part of the read commands."""
+
+    service: DocumentService[Any, Any, Any]
+    row: Callable[[Any], dict[str, Any]]
+    parts: Callable[[Any], tuple[list[tuple[str, str]], list[tuple[str, str]]]]
+    """A version's extra details and its (heading, text) parts, for ``show``."""
+    columns: dict[str, str]
+    """Header -> row key of the ``list`` table."""
+
+
+ARTICLES = KindCli(
+    service.articles, _article_row, _article_parts,
+    columns={"id": "id", "v": "version", "status": "status", "audience": "audience",
+             "locale": "locale", "owner": "owner", "title": "title"},
+)  # fmt: skip
+POLICIES = KindCli(
+    service.policies, _policy_row, _policy_parts,
+    columns={"id": "id", "v": "version", "policy version": "policy_version",
+             "status": "status", "effective": "effective_date", "title": "title"},
+)  # fmt: skip
+
+
+def list_documents(kind: KindCli, filters: DocumentFilter, as_json: bool) -> None:
+    """Print the current version of every document matching ``filters``."""
     with session_scope(engine()) as session:
-        rows = [_article_row(v) for v in service.list_articles(session, status=status, owner=owner)]
+        page = kind.service.list_page(session, LOCAL_CALLER, filters, limit=None)
+        rows = [kind.row(v) for v in page.items]
     if as_json:
         _echo_json(rows)
         return
-    table = Table(
-        Column("id", overflow="fold"), "v", "status", "audience", "locale", "owner", "title"
-    )
+    table = Table(*kind.columns)
     for r in rows:
-        table.add_row(
-            r["id"],
-            str(r["version"]),
-            r["status"],
-            r["audience"],
-            r["locale"],
-            r["owner"],
-            r["title"],
-        )
-    console.print(table)
+        table.add_row(*(str(r[key]) for key in kind.columns.values()))
+    print_table(table)
 
 
-@articles_app.command("show")
-def show_article(
-    article_id: str = typer.Argument(..., metavar="ID"),
-    version: int | None = typer.Option(None, "--version", "-v", help="A stored version number."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-) -> None:
-    """Show one version of an article (the current one by default)."""
+def show_document(kind: KindCli, doc_id: str, version: int | None, as_json: bool) -> None:
+    """Print one version of a document: its fields, then its parts."""
     with session_scope(engine()) as session:
-        found = service.get_article(session, article_id, version)
+        found = kind.service.read(session, LOCAL_CALLER, doc_id, version).version
     if as_json:
-        _echo_json({**_article_row(found), "document": found.document, "raw": found.raw})
+        _echo_json({**kind.row(found), "document": found.document, "raw": found.raw})
         return
-    doc = found.to_document()
+    details, parts = kind.parts(found)
     meta = Table.grid(padding=(0, 2))
-    for key, value in _article_row(found).items():
+    for key, value in [*kind.row(found).items(), *details]:
         meta.add_row(Text(key, style="bold"), Text(str(value)))
-    meta.add_row(Text("intents", style="bold"), Text(", ".join(doc.intents)))
-    meta.add_row(
-        Text("policy_sources", style="bold"), Text(", ".join(map(str, doc.policy_sources)))
-    )
-    meta.add_row(Text("channels", style="bold"), Text(", ".join(doc.channels)))
-    meta.add_row(Text("review", style="bold"), Text(f"{doc.last_reviewed} -> {doc.next_review}"))
     console.print(meta)
-    console.print(Text("\nAnswer", style="bold"))
-    console.print(Text(doc.answer), soft_wrap=True)
-    for section in doc.sections:
-        console.print(Text("\n" + " > ".join(section.path), style="bold"))
-        console.print(Text(section.text), soft_wrap=True)
+    for heading, text in parts:
+        console.print(Text("\n" + heading, style="bold"))
+        console.print(Text(text), soft_wrap=True)
 
 
-@articles_app.command("history")
-def article_history(article_id: str = typer.Argument(..., metavar="ID")) -> None:
-    """List every version of an article, oldest first."""
+def show_history(kind: KindCli, doc_id: str, as_json: bool) -> None:
+    """Print every version of a document, oldest first."""
     with session_scope(engine()) as session:
-        versions = service.article_history(session, article_id)
-    table = Table("version", "created_at", "status", "author", "source", "hash", title=article_id)
+        versions = kind.service.read_history(session, LOCAL_CALLER, doc_id)
+    if as_json:
+        _echo_json([kind.row(v) for v in versions])
+        return
+    table = Table("version", "created_at", "status", "author", "source", "hash", title=doc_id)
     for v in versions:
-        table.add_row(
-            str(v.version),
-            v.created_at.isoformat(timespec="seconds"),
-            v.status,
-            v.author,
-            v.source,
-            v.content_hash[:12],
-        )
-    console.print(table)
+        when = v.created_at.isoformat(timespec="seconds")
+        table.add_row(str(v.version), when, str(v.status), v.author, v.source, v.content_hash[:12])
+    print_table(table)
 
 
-@articles_app.command("diff")
-def diff_article(
-    article_id: str = typer.Argument(..., metavar="ID"),
-    v1: int = typer.Argument(..., metavar="V1"),
-    v2: int = typer.Argument(..., metavar="V2"),
-) -> None:
+def show_diff(kind: KindCli, doc_id: str, v1: int, v2: int) -> None:
     """Unified diff of the stored text of two versions (coloured on a terminal)."""
     with session_scope(engine()) as session:
-        diff = service.diff_article(session, article_id, v1, v2)
+        diff = kind.service.diff(session, doc_id, v1, v2)
     if not console.is_terminal:
         typer.echo(diff, nl=False)
         return
@@ -189,62 +213,61 @@ def diff_article(
         console.print(Text(line, style=style), soft_wrap=True, highlight=False)
 
 
-def _policy_row(v: PolicyVersion) -> dict[str, Any]:
-    return {
-        "id": v.policy_id,
-        "version": v.version,
-        "policy_version": v.policy_version,
-        "status": v.status,
-        "effective_date": v.document.get("effective_date"),
-        "title": v.title,
-        "content_hash": v.content_hash,
-        "source": v.source,
-        "created_at": v.created_at.isoformat(),
-    }
+_JSON = typer.Option(False, "--json", help="Print JSON.")
+_ID = typer.Argument(..., metavar="ID")
 
 
-@policies_app.command("list")
-def list_policies(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """List the current version of every policy source."""
-    with session_scope(engine()) as session:
-        rows = [_policy_row(v) for v in service.list_policies(session)]
-    if as_json:
-        _echo_json(rows)
-        return
-    table = Table(
-        Column("id", overflow="fold"), "v", "policy version", "status", "effective", "title"
-    )
-    for r in rows:
-        table.add_row(
-            r["id"],
-            str(r["version"]),
-            r["policy_version"],
-            r["status"],
-            str(r["effective_date"]),
-            r["title"],
-        )
-    console.print(table)
-
-
-@policies_app.command("show")
-def show_policy(
-    policy_id: str = typer.Argument(..., metavar="ID"),
-    version: int | None = typer.Option(None, "--version", "-v", help="A stored version number."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+def list_articles(
+    status: str | None = typer.Option(None, help="Only this status (draft, published, retired)."),
+    owner: str | None = typer.Option(None, help="Only articles of this owner."),
+    as_json: bool = _JSON,
 ) -> None:
-    """Show one version of a policy source and its clauses."""
-    with session_scope(engine()) as session:
-        found = service.get_policy(session, policy_id, version)
-    if as_json:
-        _echo_json({**_policy_row(found), "document": found.document, "raw": found.raw})
-        return
-    meta = Table.grid(padding=(0, 2))
-    for key, value in _policy_row(found).items():
-        meta.add_row(Text(key, style="bold"), Text(str(value)))
-    console.print(meta)
-    for clause in found.to_document().clauses:
-        console.print(Text(f"\n{clause.number} {clause.heading}", style="bold"))
-        console.print(Text(clause.text), soft_wrap=True)
+    """List the current version of every article."""
+    list_documents(ARTICLES, DocumentFilter(status=status, owner=owner), as_json)
+
+
+def list_policies(
+    status: str | None = typer.Option(None, help="Only this status (active, retired)."),
+    as_json: bool = _JSON,
+) -> None:
+    """List the current version of every policy source."""
+    list_documents(POLICIES, DocumentFilter(status=status), as_json)
+
+
+def build_kind_app(kind: KindCli, list_command: Callable[..., None]) -> typer.Typer:
+    """The ``list`` (the kind's own options), ``show``, ``history`` and ``diff`` commands."""
+    plural = kind.service.kind.plural
+    app = typer.Typer(help=f"Read {plural} and their versions.", no_args_is_help=True)
+    app.command("list")(list_command)
+
+    @app.command("show")
+    def show(
+        doc_id: str = _ID,
+        version: int | None = typer.Option(None, "--version", "-v", help="A stored version."),
+        as_json: bool = _JSON,
+    ) -> None:
+        """Show one version (the current one by default)."""
+        show_document(kind, doc_id, version, as_json)
+
+    @app.command("history")
+    def history(doc_id: str = _ID, as_json: bool = _JSON) -> None:
+        """List every version, oldest first."""
+        show_history(kind, doc_id, as_json)
+
+    @app.command("diff")
+    def diff(
+        doc_id: str = _ID,
+        v1: int = typer.Argument(..., metavar="V1"),
+        v2: int = typer.Argument(..., metavar="V2"),
+    ) -> None:
+        """Unified diff of the stored text of two versions (coloured on a terminal)."""
+        show_diff(kind, doc_id, v1, v2)
+
+    return app
+
+
+articles_app = build_kind_app(ARTICLES, list_articles)
+policies_app = build_kind_app(POLICIES, list_policies)
 
 
 def register(app: typer.Typer) -> None:

@@ -217,10 +217,11 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
         caller: Caller,
         filters: DocumentFilter,
         *,
-        limit: int,
+        limit: int | None,
         offset: int = 0,
     ) -> DocumentPage[VersionT]:
-        """One page of the current versions ``caller`` may see, with the total count.
+        """One page (``limit`` None: all) of the current versions ``caller`` may see, with the
+        total count.
 
         Raises:
             PermissionDeniedError: a narrow reader asked for a status it may not see.
@@ -229,12 +230,13 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
         narrow = self._narrow_status(caller)
         if narrow is not None:
             if filters.status not in (None, narrow):
+                article = "an" if caller.role[:1] in "aeiou" else "a"
                 raise PermissionDeniedError(
-                    f"an {caller.role} key sees {narrow} {self.kind.plural} only"
+                    f"{article} {caller.role} key sees {narrow} {self.kind.plural} only"
                 )
             filters = DocumentFilter(**{**filters.given(), "status": narrow})
-        if limit < 1 or offset < 0:
-            raise InvalidRequestError("limit" if limit < 1 else "offset", "out of range")
+        if (limit is not None and limit < 1) or offset < 0:
+            raise InvalidRequestError("offset" if offset < 0 else "limit", "out of range")
         repository, where = self._repository(session), self.kind.where(filters)
         items = list(repository.current(*where, limit=limit, offset=offset))
         return DocumentPage(items=items, total=repository.count_current(*where))

@@ -176,3 +176,34 @@ def test_diff_is_coloured_on_a_terminal(cli_env: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(common.console, "_color_system", common.console._detect_color_system())
     _, output = _invoke("articles", "diff", "refund-timeframe", "1", "2")
     assert "\x1b[32m+Refunds take 5 days.\x1b[0m" in output
+
+
+def test_list_off_a_terminal_keeps_every_article_on_one_line(cli_env: Path) -> None:
+    long_id = "a-very-long-article-identifier-that-would-wrap-in-a-narrow-column-" + "x" * 40
+    title = "A title far longer than any terminal column would hold " * 4
+    write_article_md(cli_env / "content", long_id, title=title.strip())
+    _invoke("import")
+    _, output = _invoke("articles", "list")
+    (line,) = [line for line in output.splitlines() if long_id in line]
+    assert title.strip() in line
+    assert sum("refund-timeframe" in line for line in output.splitlines()) == 1
+
+
+def test_every_list_command_has_json(cli_env: Path) -> None:
+    _invoke("import")
+    write_article_md(cli_env / "content", "refund-timeframe", answer="Refunds take 5 days.")
+    write_policy_md(cli_env / "policies", "REFUNDS", version="2")
+    _invoke("import")
+    _, output = _invoke("policies", "list", "--status", "active", "--json")
+    assert [(r["id"], r["version"], r["status"]) for r in json.loads(output)] == [
+        ("REFUNDS", 2, "active")
+    ]
+    _, output = _invoke("articles", "history", "refund-timeframe", "--json")
+    assert [(r["version"], r["author"]) for r in json.loads(output)] == [
+        (1, "import"),
+        (2, "import"),
+    ]
+    _, output = _invoke("policies", "history", "REFUNDS", "--json")
+    assert [r["policy_version"] for r in json.loads(output)] == ["1", "2"]
+    code, output = _invoke("policies", "diff", "REFUNDS", "1", "2")
+    assert (code == 0 and '+version: "2"' in output) or "+version: '2'" in output
