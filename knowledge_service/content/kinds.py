@@ -8,7 +8,7 @@ filters, the status a narrow reader is limited to, and how a version is shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -62,6 +62,14 @@ class Document(Protocol):
     def model_dump(self, *, mode: str = ...) -> dict[str, Any]: ...
 
 
+ShownT = TypeVar("ShownT", bound=BaseModel)
+
+
+def _shown(schema: type[ShownT], parts: Sequence[BaseModel]) -> list[ShownT]:
+    """``parts`` (sections, clauses) with only the fields ``schema`` shows."""
+    return [schema.model_validate(p.model_dump(include=set(schema.model_fields))) for p in parts]
+
+
 RowT = TypeVar("RowT", bound=DocumentBase)
 VersionT = TypeVar("VersionT", bound=VersionBase)
 DocT = TypeVar("DocT", bound=BaseModel)
@@ -103,8 +111,11 @@ class DocumentKind(Generic[RowT, VersionT, DocT]):
     def parse(self, text: str, source: str) -> DocT:
         raise NotImplementedError
 
+    document_schema: type[DocT]
+    version_summary_schema: ClassVar[type[BaseModel]]
+
     def document(self, version: VersionT) -> DocT:
-        raise NotImplementedError
+        return self.document_schema.model_validate(version.document)
 
     def version_columns(self, doc: DocT) -> dict[str, Any]:
         """The kind's own columns of a new version row."""
@@ -135,11 +146,22 @@ class DocumentKind(Generic[RowT, VersionT, DocT]):
     def summary(self, version: VersionT) -> BaseModel:
         raise NotImplementedError
 
-    def public(self, version: VersionT, *, is_current: bool, render: Render) -> BaseModel:
+    public_schema: ClassVar[type[BaseModel]]
+
+    def public_parts(self, version: VersionT, render: Render) -> dict[str, Any]:
+        """The kind's own fields of :meth:`public` (its body, rendered)."""
         raise NotImplementedError
 
+    def public(self, version: VersionT, *, is_current: bool, render: Render) -> BaseModel:
+        """One version as shown to readers: the summary, the kind's parts, the version facts."""
+        return self.public_schema(
+            **self.summary(version).model_dump(), **self.public_parts(version, render),
+            content_hash=version.content_hash, created_at=version.created_at,
+            author=version.author, is_current=is_current,
+        )  # fmt: skip
+
     def version_summary(self, version: VersionT) -> BaseModel:
-        raise NotImplementedError
+        return self.version_summary_schema.model_validate(version, from_attributes=True)
 
 
 class ArticleKind(DocumentKind[Article, ArticleVersion, ArticleDocument]):
@@ -150,6 +172,9 @@ class ArticleKind(DocumentKind[Article, ArticleVersion, ArticleDocument]):
     status_enum = ArticleStatus
     retired = ArticleStatus.RETIRED
     narrow_status = ArticleStatus.PUBLISHED
+    document_schema = ArticleDocument
+    public_schema = ArticlePublic
+    version_summary_schema = ArticleVersionSummary
     filters: ClassVar[dict[str, type[StrEnum] | None]] = {
         "owner": None,
         "audience": Audience,
@@ -159,9 +184,6 @@ class ArticleKind(DocumentKind[Article, ArticleVersion, ArticleDocument]):
 
     def parse(self, text: str, source: str) -> ArticleDocument:
         return parse_article(text, source)
-
-    def document(self, version: ArticleVersion) -> ArticleDocument:
-        return version.to_document()
 
     def version_columns(self, doc: ArticleDocument) -> dict[str, Any]:
         return {"audience": doc.audience, "locale": doc.locale, "owner": doc.owner}
@@ -185,23 +207,14 @@ class ArticleKind(DocumentKind[Article, ArticleVersion, ArticleDocument]):
             next_review=doc.next_review,
         )  # fmt: skip
 
-    def public(self, version: ArticleVersion, *, is_current: bool, render: Render) -> ArticlePublic:
+    def public_parts(self, version: ArticleVersion, render: Render) -> dict[str, Any]:
         doc = version.to_document()
-        sections = [
-            SectionPublic(**s.model_dump(include={"heading", "path", "level", "text"}))
-            for s in doc.sections
-        ]
-        return ArticlePublic(
-            **self.summary(version).model_dump(), channels=doc.channels,
-            policy_sources=[str(ref) for ref in doc.policy_sources],
-            last_reviewed=doc.last_reviewed, questions=doc.questions, answer=doc.answer,
-            answer_html=render(doc.answer), body=doc.body, body_html=render(doc.body),
-            sections=sections, content_hash=version.content_hash,
-            created_at=version.created_at, author=version.author, is_current=is_current,
-        )  # fmt: skip
-
-    def version_summary(self, version: ArticleVersion) -> ArticleVersionSummary:
-        return ArticleVersionSummary.model_validate(version, from_attributes=True)
+        return {
+            "channels": doc.channels, "policy_sources": [str(ref) for ref in doc.policy_sources],
+            "last_reviewed": doc.last_reviewed, "questions": doc.questions,
+            "answer": doc.answer, "answer_html": render(doc.answer), "body": doc.body,
+            "body_html": render(doc.body), "sections": _shown(SectionPublic, doc.sections),
+        }  # fmt: skip
 
 
 class PolicyKind(DocumentKind[Policy, PolicyVersion, PolicyDocument]):
@@ -211,12 +224,12 @@ class PolicyKind(DocumentKind[Policy, PolicyVersion, PolicyDocument]):
     version_model = PolicyVersion
     status_enum = PolicyStatus
     retired = PolicyStatus.RETIRED
+    document_schema = PolicyDocument
+    public_schema = PolicyPublic
+    version_summary_schema = PolicyVersionSummary
 
     def parse(self, text: str, source: str) -> PolicyDocument:
         return parse_policy(text, source)
-
-    def document(self, version: PolicyVersion) -> PolicyDocument:
-        return version.to_document()
 
     def version_columns(self, doc: PolicyDocument) -> dict[str, Any]:
         return {"policy_version": doc.version}
@@ -232,19 +245,10 @@ class PolicyKind(DocumentKind[Policy, PolicyVersion, PolicyDocument]):
             owner=doc.owner, status=doc.status,
         )  # fmt: skip
 
-    def public(self, version: PolicyVersion, *, is_current: bool, render: Render) -> PolicyPublic:
+    def public_parts(self, version: PolicyVersion, render: Render) -> dict[str, Any]:
         doc = version.to_document()
-        clauses = [
-            ClausePublic(**c.model_dump(include={"number", "heading", "text", "level"}))
-            for c in doc.clauses
-        ]
-        return PolicyPublic(
-            **self.summary(version).model_dump(), body=doc.body, body_html=render(doc.body),
-            clauses=clauses, content_hash=version.content_hash, created_at=version.created_at,
-        )  # fmt: skip
-
-    def version_summary(self, version: PolicyVersion) -> PolicyVersionSummary:
-        return PolicyVersionSummary.model_validate(version, from_attributes=True)
+        clauses = _shown(ClausePublic, doc.clauses)
+        return {"body": doc.body, "body_html": render(doc.body), "clauses": clauses}
 
 
 ARTICLE = ArticleKind()

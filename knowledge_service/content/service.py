@@ -11,6 +11,8 @@ agent key) sees only the documents in the kind's narrow status (published articl
 from __future__ import annotations
 
 import difflib
+from enum import StrEnum
+from functools import partial
 from typing import Any, Generic
 
 from sqlmodel import Session
@@ -48,6 +50,7 @@ __all__ = [
     "ImportProgress",
     "ImportReport",
     "KindReport",
+    "Transition",
     "VersionRead",
     "article_history",
     "articles",
@@ -62,6 +65,14 @@ __all__ = [
     "retire_article",
     "save_article_text",
 ]
+
+
+class Transition(StrEnum):
+    """A change of a document's status that makes a new version of the same text."""
+
+    RETIRE = "retire"
+    RESTORE = "restore"
+
 
 NARROW_ROLES = frozenset({"bot", "agent"})
 """The roles (``access.schemas.Role`` values; content sits below access) that read only the
@@ -119,56 +130,45 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
         writer.link_pending()
         return version
 
-    def retire(
+    def change_status(
         self,
         session: Session,
         doc_id: str,
+        transition: Transition,
         *,
         actor: str,
         expected_version: int | None = None,
         reason: str | None = None,
     ) -> VersionT | None:
-        """Retire a document as a new version (a copy of the current one, status retired);
-        None when it is already retired. Raises NotFoundError, VersionConflictError."""
-        current = self.get(session, doc_id)
-        return self._set_status(
-            session, current, self.kind.retired, actor, expected_version, reason
-        )
+        """Retire a document, or restore a retired one, as a new version: a copy of the current
+        version with status retired, or with the status it had before it was retired.
 
-    def restore(
-        self,
-        session: Session,
-        doc_id: str,
-        *,
-        actor: str,
-        expected_version: int | None = None,
-        reason: str | None = None,
-    ) -> VersionT | None:
-        """Bring a retired document back as a new version with the status it had before;
-        None when it is not retired. Raises NotFoundError, VersionConflictError."""
+        Returns:
+            The new version, or None when there is nothing to do (already retired; not retired).
+
+        Raises:
+            NotFoundError: no such document.
+            VersionConflictError: the document is not at ``expected_version``.
+        """
         history = self.history(session, doc_id)
-        earlier = [v for v in history if getattr(v, "status") != self.kind.retired]  # noqa: B009
-        if not earlier or getattr(history[-1], "status") != self.kind.retired:  # noqa: B009
+        status = self._status_after(history, transition)
+        if status is None:
             return None
-        status = getattr(earlier[-1], "status")  # noqa: B009
-        return self._set_status(session, history[-1], status, actor, expected_version, reason)
-
-    def _set_status(
-        self,
-        session: Session,
-        current: VersionT,
-        status: Any,
-        actor: str,
-        expected_version: int | None,
-        reason: str | None,
-    ) -> VersionT | None:
         writer = VersionWriter(session, self.kind)
         version = writer.set_status(
-            current, status, actor=actor, source=current.source,
+            history[-1], status, actor=actor, source=history[-1].source,
             expected_version=expected_version, reason=reason,
         )  # fmt: skip
         writer.link_pending()
         return version
+
+    def _status_after(self, history: list[VersionT], transition: Transition) -> Any:
+        statuses = [getattr(v, "status") for v in history]  # noqa: B009
+        is_retired = statuses[-1] == self.kind.retired
+        if transition is Transition.RETIRE:
+            return None if is_retired else self.kind.retired
+        earlier = [status for status in statuses if status != self.kind.retired]
+        return earlier[-1] if is_retired and earlier else None
 
     def get(self, session: Session, doc_id: str, version: int | None = None) -> VersionT:
         """One version of a document (the current one by default); NotFoundError if none."""
@@ -283,7 +283,7 @@ articles = DocumentService(ARTICLE)
 policies = DocumentService(POLICY)
 
 save_article_text = articles.save_text
-retire_article = articles.retire
+retire_article = partial(articles.change_status, transition=Transition.RETIRE)
 get_article = articles.get
 article_history = articles.history
 diff_article = articles.diff

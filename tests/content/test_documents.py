@@ -3,6 +3,8 @@ visibility, paging in SQL and the audit trail of every version."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -13,7 +15,7 @@ from knowledge_service.audit import list_events
 from knowledge_service.content import service
 from knowledge_service.content.kinds import ARTICLE, POLICY
 from knowledge_service.content.schemas import ArticleStatus, PolicyStatus
-from knowledge_service.content.service import NARROW_ROLES, DocumentFilter
+from knowledge_service.content.service import NARROW_ROLES, DocumentFilter, Transition
 from knowledge_service.db import session_scope
 from knowledge_service.errors import (
     ConflictError,
@@ -72,10 +74,12 @@ def test_expected_version_zero_means_the_document_is_new(
 def test_matching_expected_version_writes_the_next_version(engine: Engine) -> None:
     with session_scope(engine) as session:
         _save(session)
-        retired = service.articles.retire(session, "a", actor="lead", expected_version=1)
+        retired = service.retire_article(session, "a", actor="lead", expected_version=1)
         assert retired is not None and retired.version == 2
         with pytest.raises(VersionConflictError):
-            service.articles.restore(session, "a", actor="lead", expected_version=1)
+            service.articles.change_status(
+                session, "a", Transition.RESTORE, actor="lead", expected_version=1
+            )
 
 
 @pytest.mark.parametrize(
@@ -94,9 +98,11 @@ def test_retire_then_restore_brings_back_the_earlier_status(
     with session_scope(engine) as session:
         doc = kind_service.save_text(session, text, author="t", source="api")
         assert doc is not None
-        assert kind_service.restore(session, doc.doc_id, actor="lead") is None
-        kind_service.retire(session, doc.doc_id, actor="lead", reason="outdated")
-        restored = kind_service.restore(session, doc.doc_id, actor="lead", reason="still valid")
+        change = partial(kind_service.change_status, session, doc.doc_id, actor="lead")
+        assert change(Transition.RESTORE) is None
+        change(Transition.RETIRE, reason="outdated")
+        assert change(Transition.RETIRE) is None
+        restored = change(Transition.RESTORE, reason="still valid")
         assert restored is not None and (restored.version, restored.status) == (3, active)
         assert restored.content_hash == doc.content_hash
         events = list_events(session, object_id=doc.doc_id)
@@ -179,7 +185,7 @@ def test_narrow_reader_sees_published_articles_only(engine: Engine) -> None:
 def test_narrow_reader_sees_every_policy(engine: Engine) -> None:
     with session_scope(engine) as session:
         service.policies.save_text(session, policy_text("FEES"), author="t", source="api")
-        service.policies.retire(session, "FEES", actor="t")
+        service.policies.change_status(session, "FEES", Transition.RETIRE, actor="t")
         page = service.policies.list_page(session, AGENT, DocumentFilter(), limit=10)
         assert [(v.policy_id, v.status) for v in page.items] == [("FEES", PolicyStatus.RETIRED)]
 

@@ -37,7 +37,16 @@ class SectionPublic(BaseModel):
     text: str
 
 
-class ArticlePublic(ArticleSummary):
+class VersionFacts(BaseModel):
+    """What every shown version says about itself."""
+
+    content_hash: str
+    created_at: datetime
+    author: str
+    is_current: bool = Field(description="Whether this is the current version.")
+
+
+class ArticlePublic(VersionFacts, ArticleSummary):
     """One version of an article with its answer rendered to sanitised HTML."""
 
     channels: list[Channel]
@@ -49,10 +58,6 @@ class ArticlePublic(ArticleSummary):
     body: str = Field(description="The whole body: the answer, then the detail (Markdown).")
     body_html: str = Field(description="The whole body as sanitised HTML.")
     sections: list[SectionPublic]
-    content_hash: str
-    created_at: datetime
-    author: str
-    is_current: bool
 
 
 class PolicySummary(BaseModel):
@@ -74,14 +79,12 @@ class ClausePublic(BaseModel):
     level: int
 
 
-class PolicyPublic(PolicySummary):
+class PolicyPublic(VersionFacts, PolicySummary):
     """A policy source with its numbered clauses."""
 
     body: str = Field(description="The policy text (Markdown).")
     body_html: str = Field(description="The policy text as sanitised HTML.")
     clauses: list[ClausePublic]
-    content_hash: str
-    created_at: datetime
 
 
 class VersionSummary(BaseModel):
