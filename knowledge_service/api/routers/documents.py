@@ -83,6 +83,8 @@ class Resource:
     public: type[BaseModel]
     version_summary: type[BaseModel]
     detail: Callable[[Session, VersionRead[Any], Any], BaseModel] = lambda _s, _r, public: public
+    has_version_routes: bool = True
+    """Whether ``/{id}/versions[/{version}]`` are served (policies: ``?version=`` only)."""
 
     @property
     def name(self) -> str:
@@ -105,7 +107,6 @@ def build_router(res: Resource) -> APIRouter:
             description=f"The {res.name} id.",
         ),
     ]  # fmt: skip
-    version_path = Annotated[int, Path(ge=1, le=MAX_VERSION, description="The version number.")]
     version_query = Annotated[
         int | None,
         Query(ge=1, le=MAX_VERSION, description="A store version (default: the current one)."),
@@ -138,6 +139,17 @@ def build_router(res: Resource) -> APIRouter:
         read = service.read(session, principal, doc_id, version)
         return show(session, read, detail=version is None)
 
+    if res.has_version_routes:
+        _add_version_routes(router, res, reader, doc_id_path, show)
+    return router
+
+
+def _add_version_routes(
+    router: APIRouter, res: Resource, reader: Any, doc_id_path: Any, show: Callable[..., Any]
+) -> None:
+    kind, service = res.service.kind, res.service
+    version_path = Annotated[int, Path(ge=1, le=MAX_VERSION, description="The version number.")]
+
     @router.get(
         f"/{{{res.name}_id}}/versions", name="list_versions",
         summary=f"A {res.name}'s version history", responses=_READ_ERRORS,
@@ -158,8 +170,6 @@ def build_router(res: Resource) -> APIRouter:
         """Exactly the given version, as it was stored (findings are for the current one only)."""
         return show(session, service.read(session, principal, doc_id, version), detail=False)
 
-    return router
-
 
 articles = build_router(
     Resource(
@@ -173,6 +183,6 @@ policies = build_router(
     Resource(
         service=content.policies, permission=Permission.READ_POLICIES,
         id_pattern=POLICY_ID_PATTERN, filters=policy_filters, summary=PolicySummary,
-        public=PolicyPublic, version_summary=PolicyVersionSummary,
+        public=PolicyPublic, version_summary=PolicyVersionSummary, has_version_routes=False,
     )
 )  # fmt: skip
