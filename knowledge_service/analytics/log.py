@@ -40,6 +40,7 @@ class LoggedAnswer:
     status: str | None = None
     reason: str | None = None
     confidence: float | None = None
+    stale: bool = False
     receipt: str | None = None
     conversation_id: str | None = None
     caller: str | None = None

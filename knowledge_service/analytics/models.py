@@ -34,6 +34,28 @@ class AnswerEvent(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=40)
     confidence: float | None = None
     latency_ms: float
+    stale: bool = Field(default=False, description="served while the article had a finding")
     receipt: str | None = Field(default=None, max_length=64)
     conversation_id: str | None = Field(default=None, max_length=200)
+    caller: str | None = Field(default=None, max_length=200)
+
+
+class Feedback(SQLModel, table=True):
+    """A rating of one served answer (by its receipt); the comment is stored redacted."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+    receipt: str = Field(max_length=64, index=True)
+    rating: str = Field(max_length=16, index=True)
+    comment: str | None = None
+    article_id: str | None = Field(default=None, max_length=120, index=True)
+    version: int | None = None
+    channel: str | None = Field(default=None, max_length=16)
+    used_article_id: str | None = Field(
+        default=None, max_length=120, description="the article an agent used instead (override)"
+    )
     caller: str | None = Field(default=None, max_length=200)
