@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import and_, delete, func, or_
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -168,3 +168,24 @@ def purge_before(session: Session, before: datetime) -> tuple[int, int]:
     events = session.execute(delete(AnswerEvent).where(col(AnswerEvent.at) < before))
     feedback = session.execute(delete(Feedback).where(col(Feedback.at) < before))
     return int(events.rowcount or 0), int(feedback.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def gap_questions(
+    session: Session, start: datetime, end: datetime, confidence_below: float, limit: int
+) -> list[tuple[Any, ...]]:
+    """(question, at) of the latest answer requests that were not answered confidently."""
+    weak = or_(
+        col(AnswerEvent.status) == "no_answer",
+        and_(
+            col(AnswerEvent.status) == "escalate", col(AnswerEvent.reason) != "blocked_by_finding"
+        ),
+        col(AnswerEvent.confidence) < confidence_below,
+    )
+    query = (
+        select(AnswerEvent.question, AnswerEvent.at)
+        .where(AnswerEvent.kind == "answer", weak, col(AnswerEvent.at) >= start)
+        .where(col(AnswerEvent.at) < end)
+        .order_by(col(AnswerEvent.at).desc())
+        .limit(limit)
+    )
+    return _rows(session, query)

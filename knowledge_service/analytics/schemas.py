@@ -119,3 +119,14 @@ class MetricsSummary(BaseModel):
     trend: Trend
     demand: list[Demand]
     risk_incidents: list[RiskIncident]
+
+
+class Gap(BaseModel):
+    """A cluster of questions the knowledge base did not answer well."""
+
+    size: int
+    examples: list[str] = Field(description="Redacted questions from the cluster")
+    nearest_article_id: str | None
+    nearest_score: float | None
+    first_at: datetime
+    last_at: datetime
