@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.analytics.redaction import redact
+from knowledge_service.analytics.stream import EventHub
 from knowledge_service.content.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -76,8 +77,10 @@ class AnswerLog:
         queue_size: int = 10_000,
         batch_size: int = 500,
         flush_interval: float = 1.0,
+        hub: EventHub | None = None,
     ) -> None:
         self._engine = engine
+        self._hub = hub
         self._queue: queue.Queue[LoggedAnswer] = queue.Queue(maxsize=queue_size)
         self._batch_size = batch_size
         self._interval = flush_interval
@@ -143,6 +146,9 @@ class AnswerLog:
             logger.exception("writing %d answer events failed; they are lost", len(rows))
             return 0
         self.stats.written += len(rows)
+        if self._hub is not None:
+            for row in rows:
+                self._hub.publish({**row, "at": row["at"].isoformat()})
         return len(rows)
 
     def _run(self) -> None:

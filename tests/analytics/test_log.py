@@ -96,3 +96,19 @@ def test_a_failed_redaction_drops_the_event_never_writes_it_raw(
     assert log.flush() == 0
     assert rows(engine) == []
     assert log.stats.dropped_redaction == 1
+
+
+def test_subscribers_receive_written_events_redacted(engine: Engine) -> None:
+    from knowledge_service.analytics.stream import EventHub
+
+    hub = EventHub(queue_size=2)
+    log = AnswerLog(engine, hub=hub)
+    with hub.subscribe() as sub:
+        for i in range(3):
+            log.record(answered(f"q{i} jo@example.com"))
+        log.flush()
+        first, second = sub.get(timeout=1), sub.get(timeout=1)
+        assert sub.get(timeout=0.01) is None
+    assert first is not None and second is not None
+    assert [first["question"], second["question"]] == ["q1 [EMAIL]", "q2 [EMAIL]"]
+    assert sub.dropped == 1 and hub.subscribers == 0
