@@ -148,7 +148,9 @@ class AnswerLog:
         self.stats.written += len(rows)
         if self._hub is not None:
             for row in rows:
-                self._hub.publish({**row, "at": row["at"].isoformat()})
+                at = row["at"]
+                assert isinstance(at, datetime)
+                self._hub.publish({**row, "at": at.isoformat()})
         return len(rows)
 
     def _run(self) -> None:
