@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from knowledge_service import audit  # noqa: F401
 from knowledge_service.access import models as access_models  # noqa: F401
+from knowledge_service.analytics import models as analytics_models  # noqa: F401
 from knowledge_service.content import models as content_models  # noqa: F401
 from knowledge_service.db import create_tables
 from knowledge_service.freshness import models as freshness_models  # noqa: F401

@@ -91,6 +91,22 @@ class AnswerSettings(BaseModel):
     cache_size: int = 4096
 
 
+class AnalyticsSettings(BaseModel):
+    """The answer log (``KS_ANALYTICS__*``)."""
+
+    enabled: bool = Field(default=True, description="Record answers and searches.")
+    queue_size: int = Field(
+        default=10_000, ge=1, description="Events held in memory before new ones are dropped."
+    )
+    batch_size: int = Field(default=500, ge=1, description="Events per insert.")
+    flush_interval: float = Field(
+        default=1.0, gt=0, description="Seconds between writes: what a crash can lose."
+    )
+    purge_interval_hours: float = Field(
+        default=24.0, gt=0, description="How often a server purges logs past their retention."
+    )
+
+
 class Settings(BaseSettings):
     """All configuration of the service."""
 
@@ -116,6 +132,10 @@ class Settings(BaseSettings):
     index: IndexSettings = IndexSettings()
     freshness: FreshnessSettings = FreshnessSettings()
     answers: AnswerSettings = AnswerSettings()
+    analytics: AnalyticsSettings = AnalyticsSettings()
+    log_retention_days: int = Field(
+        default=90, ge=1, description="Answer logs and feedback older than this are purged."
+    )
 
     @property
     def index_dir(self) -> Path:

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from knowledge_service.cli import check, content, index, keys, serve
+from knowledge_service.cli import analytics, check, content, index, keys, serve
 from knowledge_service.errors import KnowledgeServiceError
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ index.register(app)
 check.register(app)
 serve.register(app)
 keys.register(app)
+analytics.register(app)
 
 
 @app.command()

@@ -1,0 +1,161 @@
+"""The answer log: a bounded write-behind queue drained into ``answer_event`` in batches.
+
+Recording costs the request a ``put_nowait`` on an in-memory queue; a writer thread redacts
+each event and inserts what has queued in one statement per batch. A full queue never blocks or
+fails an answer: the event is dropped and counted. What a crash can lose is bounded by what is
+queued at that moment (at most ``queue_size`` events, in practice the last ``flush_interval``
+seconds of traffic); :meth:`AnswerLog.close` flushes everything on a graceful shutdown. An
+event whose redaction fails is dropped and counted, never written raw.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.engine import Engine
+
+from knowledge_service.analytics.models import AnswerEvent
+from knowledge_service.analytics.redaction import redact
+from knowledge_service.analytics.stream import EventHub
+from knowledge_service.content.models import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoggedAnswer:
+    """What the hot path hands to the log (raw question: redacted by the writer thread)."""
+
+    kind: str
+    question: str
+    latency_ms: float
+    channel: str | None = None
+    intent: str | None = None
+    article_id: str | None = None
+    version: int | None = None
+    status: str | None = None
+    reason: str | None = None
+    confidence: float | None = None
+    stale: bool = False
+    receipt: str | None = None
+    conversation_id: str | None = None
+    caller: str | None = None
+    at: datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class LogStats:
+    """Counters for operations (exported as metrics)."""
+
+    written: int = 0
+    dropped_full: int = 0
+    dropped_redaction: int = 0
+    failed_batches: int = 0
+
+
+def to_row(event: LoggedAnswer) -> dict[str, object]:
+    """The row for ``event`` with every free-text field redacted (raises if redaction does)."""
+    row = asdict(event)
+    row["question"] = redact(event.question)
+    if event.conversation_id is not None:
+        row["conversation_id"] = redact(event.conversation_id)
+    return row
+
+
+class AnswerLog:
+    """Bounded write-behind log of answers and searches."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        queue_size: int = 10_000,
+        batch_size: int = 500,
+        flush_interval: float = 1.0,
+        hub: EventHub | None = None,
+    ) -> None:
+        self._engine = engine
+        self._hub = hub
+        self._queue: queue.Queue[LoggedAnswer] = queue.Queue(maxsize=queue_size)
+        self._batch_size = batch_size
+        self._interval = flush_interval
+        self._stop = threading.Event()
+        self._lock = threading.Lock()  # one writer at a time (thread and close())
+        self._thread = threading.Thread(target=self._run, name="answer-log", daemon=True)
+        self.stats = LogStats()
+
+    @property
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def record(self, event: LoggedAnswer) -> bool:
+        """Queue ``event``; False (and counted) when the queue is full. Never blocks."""
+        try:
+            self._queue.put_nowait(event)
+            return True
+        except queue.Full:
+            self.stats.dropped_full += 1
+            return False
+
+    def flush(self) -> int:
+        """Write everything queued now; returns how many events were written."""
+        written = 0
+        with self._lock:
+            while batch := self._take(self._batch_size):
+                written += self._write(batch)
+        return written
+
+    def close(self) -> None:
+        """Stop the writer and flush what is queued (a graceful shutdown loses nothing)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
+        self.flush()
+
+    def _take(self, limit: int) -> list[LoggedAnswer]:
+        batch: list[LoggedAnswer] = []
+        while len(batch) < limit:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _write(self, batch: list[LoggedAnswer]) -> int:
+        rows = []
+        for event in batch:
+            try:
+                rows.append(to_row(event))
+            except Exception:  # never fail open: drop it, count it
+                self.stats.dropped_redaction += 1
+        if not rows:
+            return 0
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(AnswerEvent), rows)
+        except Exception:
+            self.stats.failed_batches += 1
+            logger.exception("writing %d answer events failed; they are lost", len(rows))
+            return 0
+        self.stats.written += len(rows)
+        if self._hub is not None:
+            for row in rows:
+                at = row["at"]
+                assert isinstance(at, datetime)
+                self._hub.publish({**row, "at": at.isoformat()})
+        return len(rows)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.flush()
+            except Exception:  # keep the writer alive
+                logger.exception("the answer log writer failed")

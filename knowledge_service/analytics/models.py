@@ -1,0 +1,61 @@
+"""Tables of the analytics domain: what was asked and answered, with personal data redacted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index
+from sqlmodel import Field, SQLModel
+
+from knowledge_service.content.models import UTCDateTime, utcnow
+
+
+class AnswerEvent(SQLModel, table=True):
+    """One answer or search served: the question is stored redacted, never raw."""
+
+    __tablename__ = "answer_event"
+    __table_args__ = (
+        Index("ix_answer_event_receipt", "receipt"),
+        Index("ix_answer_event_conversation", "conversation_id", "at"),
+        Index("ix_answer_event_article", "article_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+    kind: str = Field(max_length=16, description="answer or search")
+    channel: str | None = Field(default=None, max_length=16, index=True)
+    question: str
+    intent: str | None = Field(default=None, index=True)
+    article_id: str | None = Field(default=None, max_length=120)
+    version: int | None = None
+    status: str | None = Field(default=None, max_length=16, index=True)
+    reason: str | None = Field(default=None, max_length=40)
+    confidence: float | None = None
+    latency_ms: float
+    stale: bool = Field(default=False, description="served while the article had a finding")
+    receipt: str | None = Field(default=None, max_length=64)
+    conversation_id: str | None = Field(default=None, max_length=200)
+    caller: str | None = Field(default=None, max_length=200)
+
+
+class Feedback(SQLModel, table=True):
+    """A rating of one served answer (by its receipt); the comment is stored redacted."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+    receipt: str = Field(max_length=64, index=True)
+    rating: str = Field(max_length=16, index=True)
+    comment: str | None = None
+    article_id: str | None = Field(default=None, max_length=120, index=True)
+    version: int | None = None
+    channel: str | None = Field(default=None, max_length=16)
+    used_article_id: str | None = Field(
+        default=None, max_length=120, description="the article an agent used instead (override)"
+    )
+    caller: str | None = Field(default=None, max_length=200)

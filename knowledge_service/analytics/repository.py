@@ -1,0 +1,191 @@
+"""All queries of the analytics domain. Functions take a session and return rows or tuples."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_
+from sqlalchemy import select as select_columns
+from sqlmodel import Session, col, select
+
+from knowledge_service.analytics.models import AnswerEvent, Feedback
+from knowledge_service.content.models import ArticleVersion
+from knowledge_service.freshness.models import Finding, FindingArticle
+
+
+def _rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in session.execute(query)]
+
+
+def latest_event_for_receipt(session: Session, receipt: str) -> AnswerEvent | None:
+    return session.exec(
+        select(AnswerEvent)
+        .where(AnswerEvent.receipt == receipt)
+        .order_by(col(AnswerEvent.at).desc())
+        .limit(1)
+    ).first()
+
+
+def events_for_receipt(
+    session: Session, receipt: str, limit: int, offset: int
+) -> tuple[Sequence[AnswerEvent], int]:
+    where = AnswerEvent.receipt == receipt
+    total = session.exec(select(func.count()).select_from(AnswerEvent).where(where)).one()
+    rows = session.exec(
+        select(AnswerEvent)
+        .where(where)
+        .order_by(col(AnswerEvent.at).desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return rows, int(total)
+
+
+def _event_filters(
+    start: datetime, end: datetime, channel: str | None, intent: str | None
+) -> list[Any]:
+    filters: list[Any] = [col(AnswerEvent.at) >= start, col(AnswerEvent.at) < end]
+    if channel is not None:
+        filters.append(AnswerEvent.channel == channel)
+    if intent is not None:
+        filters.append(AnswerEvent.intent == intent)
+    return filters
+
+
+def event_counts(
+    session: Session, start: datetime, end: datetime, channel: str | None, intent: str | None
+) -> list[tuple[Any, ...]]:
+    """(day, kind, status, reason, stale, count) of the events in the range."""
+    day = func.date(AnswerEvent.at)
+    query = (
+        select_columns(
+            day,
+            col(AnswerEvent.kind),
+            col(AnswerEvent.status),
+            col(AnswerEvent.reason),
+            col(AnswerEvent.stale),
+            func.count(),
+        )
+        .where(*_event_filters(start, end, channel, intent))
+        .group_by(
+            day,
+            col(AnswerEvent.kind),
+            col(AnswerEvent.status),
+            col(AnswerEvent.reason),
+            col(AnswerEvent.stale),
+        )
+    )
+    return _rows(session, query)
+
+
+def demand(
+    session: Session, start: datetime, end: datetime, channel: str | None, intent: str | None
+) -> list[tuple[Any, ...]]:
+    """(intent, channel, count) of answer requests, busiest first."""
+    query = (
+        select(AnswerEvent.intent, AnswerEvent.channel, func.count())
+        .where(AnswerEvent.kind == "answer", *_event_filters(start, end, channel, intent))
+        .group_by(col(AnswerEvent.intent), col(AnswerEvent.channel))
+        .order_by(func.count().desc(), col(AnswerEvent.intent), col(AnswerEvent.channel))
+    )
+    return _rows(session, query)
+
+
+def conversation_times(
+    session: Session, start: datetime, end: datetime, channel: str | None, intent: str | None
+) -> list[tuple[Any, ...]]:
+    """(conversation_id, at) of answer requests that name a conversation, in time order."""
+    query = (
+        select(AnswerEvent.conversation_id, AnswerEvent.at)
+        .where(
+            AnswerEvent.kind == "answer",
+            col(AnswerEvent.conversation_id).is_not(None),
+            *_event_filters(start, end, channel, intent),
+        )
+        .order_by(col(AnswerEvent.conversation_id), col(AnswerEvent.at))
+    )
+    return _rows(session, query)
+
+
+def feedback_counts(
+    session: Session, start: datetime, end: datetime, channel: str | None, intent: str | None
+) -> list[tuple[Any, ...]]:
+    """(day, rating, is_override, count) of feedback in the range."""
+    day = func.date(Feedback.at)
+    override = col(Feedback.used_article_id).is_not(None)
+    query = select(day, Feedback.rating, override, func.count()).where(
+        col(Feedback.at) >= start, col(Feedback.at) < end
+    )
+    if channel is not None:
+        query = query.where(Feedback.channel == channel)
+    if intent is not None:
+        served = select(AnswerEvent.receipt).where(AnswerEvent.intent == intent)
+        query = query.where(col(Feedback.receipt).in_(served))
+    return _rows(session, query.group_by(day, col(Feedback.rating), override))
+
+
+def blocking_findings_after(session: Session, start: datetime) -> list[tuple[Any, ...]]:
+    """(article_id, kind, first_seen_at) of block findings first seen at or after ``start``."""
+    query = (
+        select(FindingArticle.article_id, Finding.kind, Finding.first_seen_at)
+        .join(Finding, col(Finding.id) == col(FindingArticle.finding_id))
+        .where(Finding.severity == "block", col(Finding.first_seen_at) >= start)
+    )
+    return _rows(session, query)
+
+
+def version_created_at(session: Session, article_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(article_id, version, created_at) of every version of the articles."""
+    query = select(
+        ArticleVersion.article_id, ArticleVersion.version, ArticleVersion.created_at
+    ).where(col(ArticleVersion.article_id).in_(article_ids))
+    return _rows(session, query)
+
+
+def answered_events(
+    session: Session,
+    article_ids: Sequence[str],
+    start: datetime,
+    end: datetime,
+    channels: Sequence[str],
+) -> Sequence[AnswerEvent]:
+    return session.exec(
+        select(AnswerEvent).where(
+            AnswerEvent.kind == "answer",
+            AnswerEvent.status == "answered",
+            col(AnswerEvent.article_id).in_(article_ids),
+            col(AnswerEvent.channel).in_(channels),
+            col(AnswerEvent.at) >= start,
+            col(AnswerEvent.at) < end,
+        )
+    ).all()
+
+
+def purge_before(session: Session, before: datetime) -> tuple[int, int]:
+    """Delete answer events and feedback older than ``before``; (events, feedback) deleted."""
+    events = session.execute(delete(AnswerEvent).where(col(AnswerEvent.at) < before))
+    feedback = session.execute(delete(Feedback).where(col(Feedback.at) < before))
+    return int(events.rowcount or 0), int(feedback.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def gap_questions(
+    session: Session, start: datetime, end: datetime, confidence_below: float, limit: int
+) -> list[tuple[Any, ...]]:
+    """(question, at) of the latest answer requests that were not answered confidently."""
+    weak = or_(
+        col(AnswerEvent.status) == "no_answer",
+        and_(
+            col(AnswerEvent.status) == "escalate", col(AnswerEvent.reason) != "blocked_by_finding"
+        ),
+        col(AnswerEvent.confidence) < confidence_below,
+    )
+    query = (
+        select(AnswerEvent.question, AnswerEvent.at)
+        .where(AnswerEvent.kind == "answer", weak, col(AnswerEvent.at) >= start)
+        .where(col(AnswerEvent.at) < end)
+        .order_by(col(AnswerEvent.at).desc())
+        .limit(limit)
+    )
+    return _rows(session, query)

@@ -1,0 +1,132 @@
+"""Pydantic shapes of the analytics domain: feedback in, measures out."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+MAX_COMMENT_CHARS = 2000
+RECEIPT_PATTERN = r"^rcpt_[0-9a-f]{8,64}$"
+ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+class Rating(StrEnum):
+    HELPFUL = "helpful"
+    NOT_HELPFUL = "not_helpful"
+    WRONG = "wrong"
+    OUTDATED = "outdated"
+    UNCLEAR = "unclear"
+
+
+NEEDS_REVIEW = frozenset({Rating.WRONG, Rating.OUTDATED})
+"""Ratings that put the article in its owner's review queue."""
+
+
+class FeedbackCreate(BaseModel):
+    """``POST /v1/feedback``: a rating of one served answer."""
+
+    receipt: str = Field(pattern=RECEIPT_PATTERN, description="The answer's receipt")
+    rating: Rating
+    comment: str | None = Field(
+        default=None,
+        description=f"Free text (redacted before it is stored; at most "
+        f"{MAX_COMMENT_CHARS} characters)",
+    )
+    used_article_id: str | None = Field(
+        default=None,
+        max_length=120,
+        pattern=ARTICLE_ID_PATTERN,
+        description="Agents: the article used instead (an override)",
+    )
+
+
+class FeedbackPublic(BaseModel):
+    id: int
+    at: datetime
+    receipt: str
+    rating: Rating
+    comment: str | None
+    article_id: str | None
+    version: int | None
+    used_article_id: str | None
+    needs_review: bool
+
+
+class Rates(BaseModel):
+    """Counts and rates of one period (a day, or the whole range)."""
+
+    answers: int = 0
+    answered: int = 0
+    no_answer: int = 0
+    escalated: int = 0
+    searches: int = 0
+    stale_answers: int = 0
+    repeat_questions: int = 0
+    feedback: int = 0
+    helpful: int = 0
+    wrong: int = 0
+    overrides: int = 0
+    risk_incidents: int = 0
+    escalations_by_reason: dict[str, int] = Field(default_factory=dict)
+    answer_rate: float = 0.0
+    no_answer_rate: float = 0.0
+    escalation_rate: float = 0.0
+    stale_answer_rate: float = 0.0
+    repeat_rate: float = 0.0
+    helpful_rate: float = 0.0
+    wrong_rate: float = 0.0
+    override_rate: float = 0.0
+
+
+class DayMeasures(Rates):
+    day: date
+
+
+class Demand(BaseModel):
+    intent: str | None
+    channel: str | None
+    questions: int
+
+
+class RiskIncident(BaseModel):
+    """Answers served from a version that a later check found blocking."""
+
+    article_id: str
+    version: int
+    finding_kind: str
+    found_at: datetime
+    customers_told: int
+    receipts: list[str]
+
+
+class Trend(BaseModel):
+    """Change from the first half of the range to the second (rates, in points)."""
+
+    answer_rate: float
+    escalation_rate: float
+    wrong_rate: float
+
+
+class MetricsSummary(BaseModel):
+    start: date = Field(serialization_alias="from")
+    end: date = Field(serialization_alias="to")
+    channel: str | None
+    intent: str | None
+    totals: Rates
+    days: list[DayMeasures]
+    trend: Trend
+    demand: list[Demand]
+    risk_incidents: list[RiskIncident]
+
+
+class Gap(BaseModel):
+    """A cluster of questions the knowledge base did not answer well."""
+
+    size: int
+    examples: list[str] = Field(description="Redacted questions from the cluster")
+    nearest_article_id: str | None
+    nearest_score: float | None
+    first_at: datetime
+    last_at: datetime

@@ -1,0 +1,233 @@
+"""The analytics domain's verbs: feedback, the measures leaders steer by, retention."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from knowledge_service.analytics import repository
+from knowledge_service.analytics.models import Feedback
+from knowledge_service.analytics.redaction import redact
+from knowledge_service.analytics.schemas import (
+    MAX_COMMENT_CHARS,
+    NEEDS_REVIEW,
+    DayMeasures,
+    Demand,
+    FeedbackCreate,
+    FeedbackPublic,
+    MetricsSummary,
+    Rates,
+    Rating,
+    RiskIncident,
+    Trend,
+)
+from knowledge_service.content.schemas import Channel
+from knowledge_service.errors import InvalidRequestError, NotFoundError
+
+CUSTOMER_CHANNELS = tuple(str(c) for c in Channel if c != Channel.AGENT)
+REPEAT_WINDOW = timedelta(hours=24)
+"""A question asked again in the same conversation within this window is failure demand."""
+
+
+class CommentTooLargeError(InvalidRequestError):
+    """A feedback comment over the size limit."""
+
+
+def record_feedback(session: Session, data: FeedbackCreate, *, caller: str) -> FeedbackPublic:
+    """Store a rating of a served answer; the comment is redacted before it is stored."""
+    if data.comment is not None and len(data.comment) > MAX_COMMENT_CHARS:
+        raise CommentTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
+    event = repository.latest_event_for_receipt(session, data.receipt)
+    if event is None:
+        raise NotFoundError("receipt", data.receipt)
+    row = Feedback(
+        receipt=data.receipt,
+        rating=str(data.rating),
+        comment=redact(data.comment) if data.comment else None,
+        article_id=event.article_id,
+        version=event.version,
+        channel=event.channel,
+        used_article_id=data.used_article_id,
+        caller=caller,
+    )
+    session.add(row)
+    session.flush()
+    return to_public(row)
+
+
+def to_public(row: Feedback) -> FeedbackPublic:
+    assert row.id is not None
+    rating = Rating(row.rating)
+    return FeedbackPublic(
+        id=row.id,
+        at=row.at,
+        receipt=row.receipt,
+        rating=rating,
+        comment=row.comment,
+        article_id=row.article_id,
+        version=row.version,
+        used_article_id=row.used_article_id,
+        needs_review=rating in NEEDS_REVIEW,
+    )
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The UTC instants from the start of ``start`` to the end of ``end`` (inclusive days)."""
+    if end < start:
+        raise InvalidRequestError("to", f"must not be before 'from' ({start.isoformat()})")
+    return (
+        datetime.combine(start, time(), UTC),
+        datetime.combine(end + timedelta(days=1), time(), UTC),
+    )
+
+
+def _ratio(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def finish_rates(rates: Rates) -> None:
+    """Fill the rates of ``rates`` from its counts."""
+    rates.answer_rate = _ratio(rates.answered, rates.answers)
+    rates.no_answer_rate = _ratio(rates.no_answer, rates.answers)
+    rates.escalation_rate = _ratio(rates.escalated, rates.answers)
+    rates.stale_answer_rate = _ratio(rates.stale_answers, rates.answered)
+    rates.repeat_rate = _ratio(rates.repeat_questions, rates.answers)
+    rates.helpful_rate = _ratio(rates.helpful, rates.feedback)
+    rates.wrong_rate = _ratio(rates.wrong, rates.feedback)
+    rates.override_rate = _ratio(rates.overrides, rates.feedback)
+
+
+def _add_event_counts(days: dict[date, Rates], rows: Iterable[Any]) -> None:
+    for day, kind, status, reason, stale, count in rows:
+        rates = days[date.fromisoformat(str(day))]
+        if kind == "search":
+            rates.searches += count
+            continue
+        rates.answers += count
+        if status == "answered":
+            rates.answered += count
+            rates.stale_answers += count if stale else 0
+        elif status == "no_answer":
+            rates.no_answer += count
+        elif status == "escalate":
+            rates.escalated += count
+            key = reason or "unknown"
+            rates.escalations_by_reason[key] = rates.escalations_by_reason.get(key, 0) + count
+
+
+def _add_feedback_counts(days: dict[date, Rates], rows: Iterable[Any]) -> None:
+    for day, rating, is_override, count in rows:
+        rates = days[date.fromisoformat(str(day))]
+        rates.feedback += count
+        rates.helpful += count if rating == Rating.HELPFUL else 0
+        rates.wrong += count if rating in NEEDS_REVIEW else 0
+        rates.overrides += count if is_override else 0
+
+
+def _add_repeats(days: dict[date, Rates], rows: Sequence[Any]) -> None:
+    previous: tuple[str | None, datetime | None] = (None, None)
+    for conversation, at in rows:
+        last_conversation, last_at = previous
+        if conversation == last_conversation and last_at and at - last_at <= REPEAT_WINDOW:
+            days[at.date()].repeat_questions += 1
+        previous = (conversation, at)
+
+
+def _total(days: Iterable[Rates]) -> Rates:
+    total = Rates()
+    for rates in days:
+        for name in Rates.model_fields:
+            value = getattr(rates, name)
+            if isinstance(value, int):
+                setattr(total, name, getattr(total, name) + value)
+        for reason, count in rates.escalations_by_reason.items():
+            total.escalations_by_reason[reason] = total.escalations_by_reason.get(reason, 0) + count
+    finish_rates(total)
+    return total
+
+
+def _trend(days: list[DayMeasures]) -> Trend:
+    half = len(days) // 2
+    first, second = _total(days[:half]), _total(days[half:])
+    return Trend(
+        answer_rate=round(second.answer_rate - first.answer_rate, 4),
+        escalation_rate=round(second.escalation_rate - first.escalation_rate, 4),
+        wrong_rate=round(second.wrong_rate - first.wrong_rate, 4),
+    )
+
+
+def summarize(
+    session: Session,
+    start: date,
+    end: date,
+    *,
+    channel: str | None = None,
+    intent: str | None = None,
+) -> MetricsSummary:
+    """The measures for the days ``start``..``end`` (inclusive, UTC), per day and in total."""
+    lo, hi = day_bounds(start, end)
+    days: dict[date, Rates] = defaultdict(Rates)
+    _add_event_counts(days, repository.event_counts(session, lo, hi, channel, intent))
+    _add_feedback_counts(days, repository.feedback_counts(session, lo, hi, channel, intent))
+    _add_repeats(days, repository.conversation_times(session, lo, hi, channel, intent))
+    incidents = risk_incidents(session, lo, hi, channel=channel)
+    for incident in incidents:
+        days[incident.found_at.date()].risk_incidents += incident.customers_told
+    series = []
+    for offset in range((end - start).days + 1):
+        day = start + timedelta(days=offset)
+        measures = DayMeasures(day=day, **days.get(day, Rates()).model_dump())
+        finish_rates(measures)
+        series.append(measures)
+    demand = [
+        Demand(intent=i, channel=c, questions=n)
+        for i, c, n in repository.demand(session, lo, hi, channel, intent)
+    ]
+    return MetricsSummary(
+        start=start, end=end, channel=channel, intent=intent, totals=_total(series),
+        days=series, trend=_trend(series), demand=demand, risk_incidents=incidents,
+    )  # fmt: skip
+
+
+def risk_incidents(
+    session: Session, start: datetime, end: datetime, *, channel: str | None = None
+) -> list[RiskIncident]:
+    """Answers served to customers in the range from a version that a later check found
+    blocking (the version was still current when the finding was first seen)."""
+    findings = repository.blocking_findings_after(session, start)
+    if not findings:
+        return []
+    article_ids = sorted({a for a, _, _ in findings})
+    timeline: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    for article_id, version, created_at in repository.version_created_at(session, article_ids):
+        timeline[article_id].append((created_at, version))
+    channels = [channel] if channel else list(CUSTOMER_CHANNELS)
+    events = repository.answered_events(session, article_ids, start, end, channels)
+    incidents: list[RiskIncident] = []
+    for article_id, kind, found_at in findings:
+        current = max((v for at, v in timeline[article_id] if at <= found_at), default=None)
+        told = [
+            e for e in events
+            if e.article_id == article_id and e.version == current and e.at < found_at
+        ]  # fmt: skip
+        if told and current is not None:
+            incidents.append(
+                RiskIncident(
+                    article_id=article_id,
+                    version=current,
+                    finding_kind=kind,
+                    found_at=found_at,
+                    customers_told=len(told),
+                    receipts=sorted({e.receipt for e in told if e.receipt}),
+                )
+            )
+    return sorted(incidents, key=lambda i: (i.found_at, i.article_id))
+
+
+def purge_old(session: Session, *, now: datetime, retention_days: int) -> tuple[int, int]:
+    """Delete answer events and feedback older than the retention period."""
+    return repository.purge_before(session, now - timedelta(days=retention_days))

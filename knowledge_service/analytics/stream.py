@@ -1,0 +1,74 @@
+"""A live feed of answer events for dashboards: redacted rows fanned out to subscribers.
+
+The answer log's writer publishes each row after redaction, so a subscriber never sees a raw
+question. Each subscriber has a bounded queue; a slow one loses its oldest events (counted)
+rather than holding anything up.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+class Subscription:
+    """One subscriber's queue."""
+
+    def __init__(self, size: int) -> None:
+        self.queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=size)
+        self.dropped = 0
+
+    def put(self, event: dict[str, Any]) -> None:
+        while True:
+            try:
+                self.queue.put_nowait(event)
+                return
+            except queue.Full:
+                try:
+                    self.queue.get_nowait()  # drop the oldest
+                    self.dropped += 1
+                except queue.Empty:
+                    pass
+
+    def get(self, timeout: float) -> dict[str, Any] | None:
+        try:
+            return self.queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+
+class EventHub:
+    """Fans events out to every current subscriber."""
+
+    def __init__(self, queue_size: int = 1000, max_subscribers: int = 100) -> None:
+        self._subscribers: set[Subscription] = set()
+        self._lock = threading.Lock()
+        self._queue_size = queue_size
+        self.max_subscribers = max_subscribers
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscribers)
+
+    @contextmanager
+    def subscribe(self) -> Iterator[Subscription]:
+        """A subscription for the duration of the block (raises OverflowError when full)."""
+        sub = Subscription(self._queue_size)
+        with self._lock:
+            if len(self._subscribers) >= self.max_subscribers:
+                raise OverflowError("too many event stream subscribers")
+            self._subscribers.add(sub)
+        try:
+            yield sub
+        finally:
+            with self._lock:
+                self._subscribers.discard(sub)
+
+    def publish(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for sub in subscribers:
+            sub.put(event)

@@ -1,0 +1,121 @@
+"""CLI commands for leaders and BI: ``report``, ``export-events``, ``purge-logs``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from knowledge_service import clock
+from knowledge_service.analytics import service as analytics
+from knowledge_service.analytics.export import ExportFormat, export_events
+from knowledge_service.analytics.schemas import MetricsSummary
+from knowledge_service.cli.common import console, engine, err_console, settings
+from knowledge_service.db import session_scope
+from knowledge_service.errors import InvalidRequestError
+
+
+def _parse_date(name: str, value: str | None, default: date) -> date:
+    if value is None:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problem = f"must be an ISO date such as 2026-11-24 (got {value!r})"
+        raise InvalidRequestError(name, problem) from None
+
+
+def _percent(rate: float) -> str:
+    return f"{rate * 100:.1f}%"
+
+
+def _print_summary(summary: MetricsSummary) -> None:
+    totals = summary.totals
+    console.print(
+        f"{summary.start} to {summary.end}: {totals.answers} questions, {totals.searches} searches"
+    )
+    table = Table("day", "questions", "answered", "no answer", "escalated", "stale", "repeat",
+                  "helpful", "wrong", "overrides", "risk")  # fmt: skip
+    for d in [*summary.days, totals]:
+        table.add_row(
+            str(getattr(d, "day", "total")), str(d.answers), _percent(d.answer_rate),
+            _percent(d.no_answer_rate), _percent(d.escalation_rate),
+            _percent(d.stale_answer_rate), _percent(d.repeat_rate), _percent(d.helpful_rate),
+            _percent(d.wrong_rate), _percent(d.override_rate), str(d.risk_incidents),
+        )  # fmt: skip
+    console.print(table)
+    for reason, count in sorted(totals.escalations_by_reason.items()):
+        console.print(f"escalated, {reason}: {count}")
+    for incident in summary.risk_incidents:
+        console.print(
+            f"[red]risk incident[/red] {incident.article_id} v{incident.version}: "
+            f"{incident.customers_told} customer answers before {incident.finding_kind} "
+            f"was found at {incident.found_at:%Y-%m-%d %H:%M}"
+        )
+
+
+def report(
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day (ISO; default 7 days ago).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day (ISO; default today, UTC).")
+    ] = None,
+    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
+    intent: Annotated[str | None, typer.Option(help="Only this intent.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The measures leaders steer by: answer, escalation, override and wrong rates per day."""
+    today = clock.today(settings())
+    last = _parse_date("--to", end, today)
+    first = _parse_date("--from", start, last - timedelta(days=6))
+    with session_scope(engine()) as session:
+        summary = analytics.summarize(session, first, last, channel=channel, intent=intent)
+    if as_json:
+        typer.echo(json.dumps(summary.model_dump(mode="json", by_alias=True), indent=2))
+    else:
+        _print_summary(summary)
+
+
+def export_events_command(
+    out: Annotated[Path, typer.Argument(help="File to write.", dir_okay=False)],
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="csv, jsonl or parquet.")
+    ] = ExportFormat.CSV,
+    since: Annotated[
+        str | None, typer.Option(help="Only events at or after this ISO date or time.")
+    ] = None,
+) -> None:
+    """Write the answer log (redacted) for BI tools."""
+    start = None
+    if since is not None:
+        try:
+            start = datetime.fromisoformat(since)
+        except ValueError:
+            problem = f"must be an ISO date or time (got {since!r})"
+            raise InvalidRequestError("--since", problem) from None
+        start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    with session_scope(engine()) as session:
+        count = export_events(session, out, fmt, since=start)
+    err_console.print(f"{count} events written to {out}")
+
+
+def purge_logs() -> None:
+    """Delete answer logs and feedback older than KS_LOG_RETENTION_DAYS."""
+    days = settings().log_retention_days
+    with session_scope(engine()) as session:
+        events, feedback = analytics.purge_old(session, now=datetime.now(UTC), retention_days=days)
+    err_console.print(
+        f"purged {events} answer events and {feedback} feedback older than {days} days"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.command("report")(report)
+    app.command("export-events")(export_events_command)
+    app.command("purge-logs")(purge_logs)

@@ -1,0 +1,78 @@
+"""Exports for BI: every format holds the same redacted events; nothing half-written."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from knowledge_service.analytics import export as export_module
+from knowledge_service.analytics.export import ExportFormat, export_events
+from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
+from knowledge_service.db import session_scope
+
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def fill(engine: Engine, n: int) -> None:
+    log = AnswerLog(engine)
+    for i in range(n):
+        log.record(
+            LoggedAnswer(
+                kind="answer",
+                question=f"question {i} from jo@example.com",
+                latency_ms=1.5,
+                channel="chat",
+                status="answered",
+                confidence=0.9,
+                at=T0 + timedelta(minutes=i),
+            )
+        )
+    log.flush()
+
+
+def read(path: Path, fmt: ExportFormat) -> list[dict[str, object]]:
+    if fmt == ExportFormat.CSV:
+        with path.open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    if fmt == ExportFormat.JSONL:
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pylist()  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("fmt", list(ExportFormat))
+def test_export_holds_the_redacted_events_since(
+    engine: Engine, tmp_path: Path, fmt: ExportFormat
+) -> None:
+    fill(engine, 12)
+    out = tmp_path / f"events.{fmt}"
+    with session_scope(engine) as session:
+        assert export_events(session, out, fmt, since=T0 + timedelta(minutes=2)) == 10
+    rows = read(out, fmt)
+    assert len(rows) == 10
+    assert rows[0]["question"] == "question 2 from [EMAIL]"
+    assert "jo@example.com" not in out.read_bytes().decode("utf-8", "replace")
+    assert str(rows[-1]["status"]) == "answered"
+
+
+def test_a_failed_export_leaves_no_file(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(engine, 3)
+
+    def broken(rows: object, path: Path) -> int:
+        path.write_text("half")
+        raise OSError("disk full")
+
+    monkeypatch.setitem(export_module._WRITERS, ExportFormat.CSV, broken)
+    out = tmp_path / "exports" / "events.csv"
+    out.parent.mkdir()
+    with session_scope(engine) as session, pytest.raises(OSError):
+        export_events(session, out, ExportFormat.CSV, since=None)
+    assert list(out.parent.iterdir()) == []

@@ -1,0 +1,114 @@
+"""The answer log: redacted rows in a real SQLite file, bounded queue, flush on close."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from knowledge_service.analytics import log as log_module
+from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
+from knowledge_service.analytics.models import AnswerEvent
+
+
+def answered(question: str = "how long does a refund take", **kw: object) -> LoggedAnswer:
+    fields: dict[str, object] = {
+        "kind": "answer",
+        "question": question,
+        "latency_ms": 12.5,
+        "channel": "chat",
+        "status": "answered",
+        "article_id": "refund-timeframe",
+        "version": 1,
+        "receipt": "rcpt_x",
+    }
+    fields.update(kw)
+    return LoggedAnswer(**fields)  # type: ignore[arg-type]
+
+
+def rows(engine: Engine) -> list[AnswerEvent]:
+    with Session(engine) as session:
+        return list(session.exec(select(AnswerEvent).order_by(AnswerEvent.id)))  # type: ignore[arg-type]
+
+
+def test_questions_are_stored_redacted(engine: Engine) -> None:
+    log = AnswerLog(engine)
+    log.record(
+        answered(
+            "refund to card 4111 1111 1111 1111, mail jo@example.com",
+            conversation_id="call from 0412 345 678",
+        )
+    )
+    assert log.flush() == 1
+    (row,) = rows(engine)
+    assert row.question == "refund to card [CARD], mail [EMAIL]"
+    assert row.conversation_id == "call from [PHONE]"
+    assert (row.article_id, row.version, row.status, row.channel) == (
+        "refund-timeframe",
+        1,
+        "answered",
+        "chat",
+    )
+    assert row.at.tzinfo is not None
+
+
+def test_a_full_queue_drops_and_counts_without_blocking(engine: Engine) -> None:
+    log = AnswerLog(engine, queue_size=2)
+    accepted = [log.record(answered()) for _ in range(5)]
+    assert accepted == [True, True, False, False, False]
+    assert log.stats.dropped_full == 3
+    assert log.flush() == 2 and len(rows(engine)) == 2
+
+
+def test_close_flushes_everything_queued(engine: Engine) -> None:
+    log = AnswerLog(engine, batch_size=7, flush_interval=3600)
+    log.start()
+    for i in range(100):
+        log.record(answered(f"question {i}"))
+    log.close()
+    assert [r.question for r in rows(engine)] == [f"question {i}" for i in range(100)]
+    assert log.stats.written == 100 and log.depth == 0
+
+
+def test_the_writer_thread_drains_the_queue(engine: Engine) -> None:
+    log = AnswerLog(engine, flush_interval=0.01)
+    log.start()
+    log.record(answered())
+    try:
+        for _ in range(500):
+            if log.stats.written:
+                break
+            log._stop.wait(0.01)
+        assert len(rows(engine)) == 1
+    finally:
+        log.close()
+
+
+def test_a_failed_redaction_drops_the_event_never_writes_it_raw(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(text: str) -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(log_module, "redact", broken)
+    log = AnswerLog(engine)
+    log.record(answered("card 4111 1111 1111 1111"))
+    assert log.flush() == 0
+    assert rows(engine) == []
+    assert log.stats.dropped_redaction == 1
+
+
+def test_subscribers_receive_written_events_redacted(engine: Engine) -> None:
+    from knowledge_service.analytics.stream import EventHub
+
+    hub = EventHub(queue_size=2)
+    log = AnswerLog(engine, hub=hub)
+    with hub.subscribe() as sub:
+        for i in range(3):
+            log.record(answered(f"q{i} jo@example.com"))
+        log.flush()
+        first, second = sub.get(timeout=1), sub.get(timeout=1)
+        assert sub.get(timeout=0.01) is None
+    assert first is not None and second is not None
+    assert [first["question"], second["question"]] == ["q1 [EMAIL]", "q2 [EMAIL]"]
+    assert sub.dropped == 1 and hub.subscribers == 0

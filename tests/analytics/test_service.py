@@ -1,0 +1,194 @@
+"""Measures over a scripted day of traffic, feedback, risk incidents and retention."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from knowledge_service.analytics import service
+from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
+from knowledge_service.analytics.models import AnswerEvent, Feedback
+from knowledge_service.analytics.schemas import FeedbackCreate, Rating
+from knowledge_service.content.models import ArticleVersion
+from knowledge_service.content.service import import_content
+from knowledge_service.db import session_scope
+from knowledge_service.errors import InvalidRequestError, NotFoundError
+from knowledge_service.freshness.models import Finding, FindingArticle
+from tests.factories import write_article_md
+
+DAY = date(2026, 11, 20)
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+RECEIPT = "rcpt_" + "a" * 32
+
+
+def event(minutes: int, **kw: object) -> LoggedAnswer:
+    fields: dict[str, object] = {
+        "kind": "answer",
+        "question": "how long does a refund take",
+        "latency_ms": 10.0,
+        "channel": "chat",
+        "intent": "billing.refund.timeframe",
+        "status": "answered",
+        "reason": "confident",
+        "article_id": "refund-timeframe",
+        "version": 1,
+        "receipt": RECEIPT,
+        "at": T0 + timedelta(minutes=minutes),
+    }
+    fields.update(kw)
+    return LoggedAnswer(**fields)  # type: ignore[arg-type]
+
+
+def script_day(engine: Engine) -> None:
+    """Ten answer requests and two searches on one day: 6 answered (1 stale), 2 no_answer,
+    2 escalated (1 blocked, 1 low confidence); conversation c1 asks three times, c2 once."""
+    log = AnswerLog(engine)
+    events = [
+        event(0, conversation_id="c1"),
+        event(5, conversation_id="c1", status="no_answer", reason="no_article", article_id=None),
+        event(10, conversation_id="c1"),
+        event(20, conversation_id="c2"),
+        event(30, stale=True),
+        event(40),
+        event(50, channel="agent"),
+        event(60, status="no_answer", reason="low_confidence", article_id=None),
+        event(70, status="escalate", reason="blocked_by_finding"),
+        event(80, status="escalate", reason="low_confidence", channel="voice"),
+        event(90, kind="search", status=None, reason=None, channel="agent"),
+        event(95, kind="search", status=None, reason=None, channel="agent"),
+    ]
+    for e in events:
+        log.record(e)
+    assert log.flush() == len(events)
+
+
+def test_a_scripted_day_gives_the_right_rates(engine: Engine) -> None:
+    script_day(engine)
+    with session_scope(engine) as session:
+        for rating, used in [
+            (Rating.HELPFUL, None),
+            (Rating.HELPFUL, None),
+            (Rating.WRONG, None),
+            (Rating.OUTDATED, "refund-method"),
+        ]:
+            service.record_feedback(
+                session,
+                FeedbackCreate(receipt=RECEIPT, rating=rating, used_article_id=used),
+                caller="agent-1",
+            )
+        session.execute(  # feedback given on the day of the answers
+            Feedback.__table__.update().values(at=T0 + timedelta(hours=3))  # type: ignore[attr-defined]
+        )
+    with session_scope(engine) as session:
+        summary = service.summarize(session, DAY, DAY)
+    totals = summary.totals
+    assert (totals.answers, totals.answered, totals.no_answer, totals.escalated) == (10, 6, 2, 2)
+    assert totals.searches == 2
+    assert totals.answer_rate == 0.6 and totals.escalation_rate == 0.2
+    assert totals.escalations_by_reason == {"blocked_by_finding": 1, "low_confidence": 1}
+    assert totals.stale_answers == 1 and totals.stale_answer_rate == round(1 / 6, 4)
+    assert totals.repeat_questions == 2  # c1 asked again twice within the window
+    assert (totals.feedback, totals.helpful, totals.wrong, totals.overrides) == (4, 2, 2, 1)
+    assert totals.override_rate == 0.25
+    assert [d.day for d in summary.days] == [DAY] and summary.days[0].answers == 10
+    assert summary.demand[0].intent == "billing.refund.timeframe"
+    assert sum(d.questions for d in summary.demand) == 10
+
+
+def test_filters_by_channel(engine: Engine) -> None:
+    script_day(engine)
+    with session_scope(engine) as session:
+        voice = service.summarize(session, DAY, DAY, channel="voice")
+    assert (voice.totals.answers, voice.totals.escalated) == (1, 1)
+
+
+def test_days_without_traffic_are_zero_and_the_range_is_checked(engine: Engine) -> None:
+    script_day(engine)
+    with session_scope(engine) as session:
+        week = service.summarize(session, DAY - timedelta(days=3), DAY + timedelta(days=3))
+        assert len(week.days) == 7 and week.days[0].answers == 0 and week.totals.answers == 10
+        with pytest.raises(InvalidRequestError, match="'to'"):
+            service.summarize(session, DAY, DAY - timedelta(days=1))
+
+
+def test_feedback_needs_a_known_receipt_and_redacts_the_comment(engine: Engine) -> None:
+    script_day(engine)
+    with session_scope(engine) as session:
+        with pytest.raises(NotFoundError):
+            service.record_feedback(
+                session, FeedbackCreate(receipt="rcpt_" + "b" * 32, rating=Rating.WRONG), caller="x"
+            )
+        out = service.record_feedback(
+            session,
+            FeedbackCreate(
+                receipt=RECEIPT, rating=Rating.WRONG, comment="customer 0412 345 678 says no"
+            ),
+            caller="agent-1",
+        )
+        assert out.needs_review and out.article_id == "refund-timeframe"
+        with pytest.raises(service.CommentTooLargeError):
+            service.record_feedback(
+                session,
+                FeedbackCreate(receipt=RECEIPT, rating=Rating.UNCLEAR, comment="x" * 2001),
+                caller="agent-1",
+            )
+    with Session(engine) as session:
+        (row,) = session.exec(select(Feedback)).all()
+    assert row.comment == "customer [PHONE] says no"
+
+
+def test_a_later_blocking_finding_makes_earlier_answers_risk_incidents(
+    engine: Engine, tmp_path: Path
+) -> None:
+    write_article_md(tmp_path / "content", "refund-timeframe")
+    assert not import_content(engine, [tmp_path / "content"], max_file_bytes=10**6).invalid
+    with session_scope(engine) as session:  # the version existed before the answers
+        session.execute(
+            ArticleVersion.__table__.update().values(created_at=T0 - timedelta(days=30))  # type: ignore[attr-defined]
+        )
+    script_day(engine)
+    found_at = T0 + timedelta(hours=5)
+    with session_scope(engine) as session:
+        finding = Finding(
+            fingerprint="f" * 64,
+            kind="policy_mismatch",
+            severity="block",
+            article_ids=["refund-timeframe"],
+            message="m",
+            first_seen_at=found_at,
+        )
+        session.add(finding)
+        session.flush()
+        assert finding.id is not None
+        session.add(FindingArticle(finding_id=finding.id, article_id="refund-timeframe"))
+    with session_scope(engine) as session:
+        summary = service.summarize(session, DAY, DAY)
+    (incident,) = summary.risk_incidents
+    # customer channels only: 5 answered on chat, none on agent (agents saw the findings)
+    assert (incident.article_id, incident.version, incident.customers_told) == (
+        "refund-timeframe",
+        1,
+        5,
+    )
+    assert incident.receipts == [RECEIPT] and summary.totals.risk_incidents == 5
+
+
+def test_retention_purges_old_events_and_feedback(engine: Engine) -> None:
+    script_day(engine)
+    with session_scope(engine) as session:
+        service.record_feedback(
+            session, FeedbackCreate(receipt=RECEIPT, rating=Rating.HELPFUL), caller="a"
+        )
+        session.execute(
+            Feedback.__table__.update().values(at=T0 + timedelta(days=89))  # type: ignore[attr-defined]
+        )
+    now = T0 + timedelta(days=91)
+    with session_scope(engine) as session:
+        events, feedback = service.purge_old(session, now=now, retention_days=90)
+    assert (events, feedback) == (12, 0)  # the feedback is inside the period
+    with Session(engine) as session:
+        assert session.exec(select(AnswerEvent)).all() == []
