@@ -10,10 +10,6 @@ from pydantic import BaseModel, Field
 
 from knowledge_service.access.schemas import Permission, Principal, Role
 from knowledge_service.answers.render import markdown_to_safe_html
-from knowledge_service.api.deps import MAX_VERSION, PageDep, SessionDep, require
-from knowledge_service.api.errors import problem_responses
-from knowledge_service.api.routers.findings import FindingPublic, findings_for_article
-from knowledge_service.api.schemas import Page
 from knowledge_service.content import service as content
 from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.schemas import (
@@ -25,6 +21,11 @@ from knowledge_service.content.schemas import (
     Channel,
 )
 from knowledge_service.errors import NotFoundError, PermissionDeniedError
+from knowledge_service.freshness.schemas import FindingPublic
+from knowledge_service.freshness.service import findings_for_article
+from knowledge_service.http.deps import MAX_VERSION, PageDep, SessionDep, require
+from knowledge_service.http.errors import problem_responses
+from knowledge_service.http.schemas import Page
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 

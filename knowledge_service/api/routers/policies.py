@@ -10,12 +10,12 @@ from pydantic import BaseModel, Field
 
 from knowledge_service.access.schemas import Permission, Principal
 from knowledge_service.answers.render import markdown_to_safe_html
-from knowledge_service.api.deps import MAX_VERSION, PageDep, SessionDep, require
-from knowledge_service.api.errors import problem_responses
-from knowledge_service.api.schemas import Page
 from knowledge_service.content import service as content
 from knowledge_service.content.models import PolicyVersion
 from knowledge_service.content.schemas import POLICY_ID_PATTERN, PolicyStatus
+from knowledge_service.http.deps import MAX_VERSION, PageDep, SessionDep, require
+from knowledge_service.http.errors import problem_responses
+from knowledge_service.http.schemas import Page
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
 
