@@ -63,6 +63,16 @@ def build_search_service(settings: Settings, engine: Engine) -> SearchService:
     return service
 
 
+def _start_serving(app: FastAPI, settings: Settings) -> None:
+    """The answer service and the batchers that let concurrent requests share one encode."""
+    app.state.answer_service = AnswerService(settings, app.state.engine, app.state.search_service)
+    workers = settings.index.query_workers
+    app.state.answer_batcher = MicroBatcher(app.state.answer_service.answer_many, workers=workers)
+    app.state.search_batcher = MicroBatcher(
+        lambda requests: app.state.search_service.search_requests(requests), workers=workers
+    )
+
+
 def _lifespan(
     settings: Settings,
     engine: Engine | None,
@@ -85,16 +95,7 @@ def _lifespan(
                 settings, app.state.engine, app.state.search_service, settings.index.sync_interval
             )
             follower.start()
-        app.state.answer_service = AnswerService(
-            settings, app.state.engine, app.state.search_service
-        )
-        workers = settings.index.query_workers
-        app.state.answer_batcher = MicroBatcher(
-            app.state.answer_service.answer_many, workers=workers
-        )
-        app.state.search_batcher = MicroBatcher(
-            lambda requests: app.state.search_service.search_requests(requests), workers=workers
-        )
+        _start_serving(app, settings)
         try:
             yield
         finally:

@@ -44,29 +44,7 @@ def sync_findings(
     now = now or utcnow()
     existing = repository.findings_by_fingerprint(session, [f.fingerprint for f in findings])
     for data in findings:
-        row = existing.get(data.fingerprint)
-        payload: dict[str, Any] = {
-            "kind": data.kind,
-            "severity": data.severity,
-            "article_ids": list(data.article_ids),
-            "policy_id": data.policy_id,
-            "clause": data.clause,
-            "message": data.message,
-            "evidence": [e.model_dump(mode="json") for e in data.evidence],
-            "last_seen_at": now,
-        }
-        if row is None:
-            row = Finding(fingerprint=data.fingerprint, first_seen_at=now, **payload)
-            session.add(row)
-            session.flush()
-            repository.link_articles(session, row)
-            repository.add_event(session, row, "created", actor=SYSTEM_ACTOR)
-            continue
-        for name, value in payload.items():
-            setattr(row, name, value)
-        if row.status == FindingStatus.RESOLVED:
-            row.status, row.resolved_at = FindingStatus.OPEN, None
-            repository.add_event(session, row, "reopened", actor=SYSTEM_ACTOR)
+        _upsert(session, existing.get(data.fingerprint), data, now)
     seen = {f.fingerprint for f in findings}
     candidates = (
         repository.active_findings(session)
@@ -77,6 +55,32 @@ def sync_findings(
         if row.fingerprint not in seen and covered(row):
             row.status, row.resolved_at = FindingStatus.RESOLVED, now
             repository.add_event(session, row, "resolved", actor=SYSTEM_ACTOR, note="cause fixed")
+
+
+def _upsert(session: Session, row: Finding | None, data: FindingData, now: datetime) -> None:
+    """Create the finding, or update it (reopening it if it was resolved)."""
+    payload: dict[str, Any] = {
+        "kind": data.kind,
+        "severity": data.severity,
+        "article_ids": list(data.article_ids),
+        "policy_id": data.policy_id,
+        "clause": data.clause,
+        "message": data.message,
+        "evidence": [e.model_dump(mode="json") for e in data.evidence],
+        "last_seen_at": now,
+    }
+    if row is None:
+        row = Finding(fingerprint=data.fingerprint, first_seen_at=now, **payload)
+        session.add(row)
+        session.flush()
+        repository.link_articles(session, row)
+        repository.add_event(session, row, "created", actor=SYSTEM_ACTOR)
+        return
+    for name, value in payload.items():
+        setattr(row, name, value)
+    if row.status == FindingStatus.RESOLVED:
+        row.status, row.resolved_at = FindingStatus.OPEN, None
+        repository.add_event(session, row, "reopened", actor=SYSTEM_ACTOR)
 
 
 _TRANSITIONS = {

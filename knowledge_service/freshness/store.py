@@ -110,18 +110,11 @@ def check_store(
         view = _published_view(session)
         vectors = _store_vectors(view, embedder, cache) if embedder is not None else None
         policies = [p.to_document() for p in content_repository.current_policy_versions(session)]
-        scope: set[str] | None = None
-        if incremental:
-            existing = repository.active_findings_for(session, list(article_ids or ()))
-            scope = affected_articles(
-                view.rows,
-                view.claims,
-                vectors,
-                changed=set(article_ids or ()),
-                changed_policies=set(policy_ids or ()),
-                finding_ids=[f.article_ids for f in existing],
-                min_similarity=min_pair_similarity(settings),
-            )
+        scope = (
+            _scope(session, view, vectors, set(article_ids or ()), set(policy_ids or ()), settings)
+            if incremental
+            else None
+        )
         examined = set(view.rows) if scope is None else scope & set(view.rows)
         items = [
             CheckedArticle.of(view.rows[a].to_document(), view.rows[a].version)
@@ -147,6 +140,27 @@ def check_store(
         findings, articles=len(items), policies=len(policies), invalid=n_invalid, pairs=len(pairs)
     )
     return CheckResult(findings=findings, summary=summary)
+
+
+def _scope(
+    session: Session,
+    view: _StoreView,
+    vectors: dict[str, ArticleEmbedding] | None,
+    changed: set[str],
+    changed_policies: set[str],
+    settings: Settings,
+) -> set[str]:
+    """What an incremental check examines: what the changes can affect."""
+    existing = repository.active_findings_for(session, list(changed))
+    return affected_articles(
+        view.rows,
+        view.claims,
+        vectors,
+        changed=changed,
+        changed_policies=changed_policies,
+        finding_ids=[f.article_ids for f in existing],
+        min_similarity=min_pair_similarity(settings),
+    )
 
 
 def _coverage(scope: set[str] | None, invalid_known: bool) -> Callable[[Finding], bool]:

@@ -11,12 +11,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from knowledge_service.freshness.follower import CheckLease, StoreFollower
-from knowledge_service.freshness.pipeline import StoreChanges
 from sqlalchemy.engine import Engine
 
 from knowledge_service.content.importer import import_content
 from knowledge_service.db import session_scope
+from knowledge_service.freshness.follower import CheckLease, StoreFollower
+from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.freshness.repository import active_notes_for
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import HashEmbedder
