@@ -52,6 +52,7 @@ from knowledge_service.access.schemas import Role
 from knowledge_service.content.service import import_content
 from knowledge_service.db import make_engine, session_scope
 from knowledge_service.freshness.models import Finding
+from knowledge_service.freshness.schemas import FindingStatus
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
@@ -173,7 +174,7 @@ def finding_counts(settings: Settings) -> str:
     with session_scope(engine) as session:
         query = (
             select(Finding.kind, func.count())
-            .where(Finding.status != "resolved")
+            .where(Finding.status != FindingStatus.RESOLVED)
             .group_by(col(Finding.kind))
         )
         counts = sorted(session.exec(query).all())

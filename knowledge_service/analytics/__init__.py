@@ -1,1 +1,1 @@
-"""analytics domain."""
+"""What was asked and answered, feedback, measures and exports, with personal data redacted."""

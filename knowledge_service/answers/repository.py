@@ -12,7 +12,8 @@ from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.schemas import ArticleDocument, ArticleStatus
 from knowledge_service.errors import NotFoundError
 from knowledge_service.freshness.models import Finding
-from knowledge_service.freshness.repository import active_notes_for, findings_of
+from knowledge_service.freshness.notes import notes_for_articles
+from knowledge_service.freshness.repository import findings_of
 
 
 def article_version(session: Session, article_id: str, version: int) -> ArticleVersion:
@@ -57,10 +58,7 @@ def freshness_notes(
 ) -> list[FreshnessNote]:
     """The findings touching an article: the open ones now, or those open at ``as_of``."""
     if as_of is None:
-        return [
-            FreshnessNote(kind=kind, severity=severity, message=message)
-            for _, kind, severity, message in active_notes_for(session, [article_id])
-        ]
+        return notes_for_articles(session, [article_id]).get(article_id, [])
     findings = session.exec(
         select(Finding).where(
             col(Finding.id).in_(findings_of([article_id])),

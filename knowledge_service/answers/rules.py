@@ -13,6 +13,7 @@ from knowledge_service.content.schemas import (
     Audience,
     Channel,
 )
+from knowledge_service.freshness.notes import is_blocking
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def is_visible(doc: ArticleDocument, channel: Channel) -> bool:
 
 
 def is_blocked(freshness: Sequence[FreshnessNote]) -> bool:
-    return any(note.severity == "block" for note in freshness)
+    return is_blocking(freshness)
 
 
 def decide_status(

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from knowledge_service.content.schemas import Channel
+from knowledge_service.freshness.schemas import FreshnessNote as FreshnessNote  # also /v1/search
 
 
 class AnswerStatus(StrEnum):
@@ -26,12 +27,6 @@ class Citation(BaseModel):
     policy_id: str
     clause: str | None
     policy_version: str | None = Field(description="The policy's own version label, if known")
-
-
-class FreshnessNote(BaseModel):
-    kind: str
-    severity: str
-    message: str
 
 
 class Alternative(BaseModel):

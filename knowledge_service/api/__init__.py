@@ -1,1 +1,1 @@
-"""api domain."""
+"""The JSON API's routers; the app itself is composed in :mod:`knowledge_service.app`."""

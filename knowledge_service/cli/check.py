@@ -1,4 +1,5 @@
-"""CLI command ``check``: the governance check on content folders, no server or import needed.
+"""CLI command ``check``: the governance check on content folders (no server or import needed),
+or with ``--store`` on the imported store in place (its findings updated, as a server would).
 
 Exit codes: 0 when no finding blocks (or warns, with ``--fail-on warn``), 1 when one does, 2 when
 the check could not run.
@@ -17,7 +18,7 @@ import typer
 from rich.console import Console
 
 from knowledge_service import __version__, clock
-from knowledge_service.cli.common import err_console, settings
+from knowledge_service.cli.common import after_write, err_console, settings
 from knowledge_service.content.loader import load_content
 from knowledge_service.freshness.report import to_sarif
 from knowledge_service.freshness.schemas import CheckResult, FindingData, Severity
@@ -90,25 +91,16 @@ def print_text(result: CheckResult, console: Console) -> None:
     )
 
 
-def check(
-    content: Path | None = typer.Option(None, "--content", help="Articles folder."),
-    policies: Path | None = typer.Option(None, "--policies", help="Policy sources folder."),
-    today: str | None = typer.Option(None, "--today", help="Check as of this date (ISO)."),
-    output: OutputFormat = typer.Option(OutputFormat.TEXT, "--format", help="Output format."),
-    fail_on: FailOn = typer.Option(FailOn.BLOCK, "--fail-on", help="Lowest failing severity."),
-    no_embeddings: bool = typer.Option(
-        False, "--no-embeddings", help="Compare only articles that share an intent (no model)."
-    ),
-) -> None:
-    """Run the governance check on content folders and report the findings."""
+def _check_folders(
+    content: Path | None, policies: Path | None, day: date, no_embeddings: bool
+) -> CheckResult:
     content_dir = content or settings().content_dir
     policies_dir = policies or settings().policies_dir
     for label, folder in (("content", content_dir), ("policies", policies_dir)):
         if not folder.is_dir():
             raise _fail(f"{label} folder {folder} does not exist")
-    day = _parse_today(today)
     loaded = load_content([content_dir, policies_dir], max_file_bytes=settings().max_file_bytes)
-    result = run_check(
+    return run_check(
         loaded.articles,
         loaded.policies,
         today=day,
@@ -116,12 +108,48 @@ def check(
         embedder=_embedder(no_embeddings),
         invalid=loaded.invalid,
     )
+
+
+def _check_store(day: date) -> CheckResult:
+    """A full check of the store through the after-write pipeline (index synced first)."""
+    done = after_write(None, today=day)
+    if done is None or done.check is None:  # never: a full check always runs
+        raise _fail("the store check did not run")
+    return done.check
+
+
+def _print(result: CheckResult, output: OutputFormat) -> None:
     if output == OutputFormat.JSON:
         typer.echo(json.dumps(result.as_json(), indent=2))
     elif output == OutputFormat.SARIF:
         typer.echo(json.dumps(to_sarif(result, tool_version=__version__), indent=2))
     else:
         print_text(result, Console(force_terminal=None if sys.stdout.isatty() else False))
+
+
+def check(
+    content: Path | None = typer.Option(None, "--content", help="Articles folder."),
+    policies: Path | None = typer.Option(None, "--policies", help="Policy sources folder."),
+    store: bool = typer.Option(
+        False,
+        "--store",
+        help="Check the imported store in place (full check; its findings are updated).",
+    ),
+    today: str | None = typer.Option(None, "--today", help="Check as of this date (ISO)."),
+    output: OutputFormat = typer.Option(OutputFormat.TEXT, "--format", help="Output format."),
+    fail_on: FailOn = typer.Option(FailOn.BLOCK, "--fail-on", help="Lowest failing severity."),
+    no_embeddings: bool = typer.Option(
+        False, "--no-embeddings", help="Compare only articles that share an intent (no model)."
+    ),
+) -> None:
+    """Run the governance check on content folders (or the store) and report the findings."""
+    if store and (content is not None or policies is not None or no_embeddings):
+        raise _fail(
+            "--store checks the imported store: no --content, --policies or --no-embeddings"
+        )
+    day = _parse_today(today)
+    result = _check_store(day) if store else _check_folders(content, policies, day, no_embeddings)
+    _print(result, output)
     if result.fails(Severity(fail_on.value)):
         raise typer.Exit(1)
 

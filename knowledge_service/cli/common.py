@@ -1,13 +1,22 @@
-"""Shared CLI wiring: settings, engine and a console, built once per command."""
+"""Shared CLI wiring: settings, engine and a console, built once per command; and the
+after-write pipeline as commands that change the store run it."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
+import typer
 from rich.console import Console
 from sqlalchemy.engine import Engine
 
-from knowledge_service.db import make_engine
+from knowledge_service.db import make_engine, session_scope
+from knowledge_service.freshness import pipeline
+from knowledge_service.freshness import service as freshness
+from knowledge_service.freshness.pipeline import AfterWrite, StoreMarks
+from knowledge_service.freshness.schemas import FindingCounts
+from knowledge_service.index.embedder import create_embedder
+from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings, get_settings
 
@@ -25,3 +34,51 @@ def engine() -> Engine:
     eng = make_engine(settings().database_url)
     create_all_tables(eng)
     return eng
+
+
+def open_search_service() -> SearchService:
+    """The search service over the store (the configured embedder), brought level with it.
+
+    Raises:
+        typer.Exit: (code 2) the embedding model could not be loaded.
+    """
+    try:
+        embedder = create_embedder(settings(), threads=settings().index.index_threads)
+    except Exception as exc:  # a missing or broken model must not look like a check result
+        err_console.print(f"[red]error:[/red] could not load the embedding model ({exc})")
+        raise typer.Exit(2) from exc
+    service = SearchService(settings(), engine(), embedder)
+    service.open()
+    return service
+
+
+def store_marks() -> StoreMarks:
+    """The store's watermarks: take them before a write, pass them to :func:`after_write`."""
+    return pipeline.read_marks(engine())
+
+
+def after_write(since: StoreMarks | None, *, today: date | None = None) -> AfterWrite | None:
+    """Run the after-write pipeline for this process's writes: sync the search index, then check
+    what changed after ``since`` (None: the whole store). None when nothing changed."""
+    changes = None if since is None else pipeline.changes_since(engine(), since)
+    if changes is not None and not changes:
+        return None
+    with err_console.status("Syncing the search index and checking the findings..."):
+        search = open_search_service()
+        return pipeline.apply_changes(engine(), search, changes, settings=settings(), today=today)
+
+
+def print_finding_counts(done: AfterWrite | None) -> None:
+    """One line: the store's open findings, how many block, how many are acknowledged."""
+    counts = done.findings if done is not None else None
+    if counts is None:
+        with session_scope(engine()) as session:
+            counts = freshness.count_findings(session)
+    console.print(describe_counts(counts), highlight=False)
+
+
+def describe_counts(counts: FindingCounts) -> str:
+    return (
+        f"Findings in the store: {counts.open} open and {counts.acknowledged} acknowledged, "
+        f"{counts.blocking} of them blocking."
+    )

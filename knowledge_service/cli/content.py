@@ -19,7 +19,15 @@ from rich.table import Table
 from rich.text import Text
 
 from knowledge_service.access.schemas import Principal, Role
-from knowledge_service.cli.common import console, engine, err_console, settings
+from knowledge_service.cli.common import (
+    after_write,
+    console,
+    engine,
+    err_console,
+    print_finding_counts,
+    settings,
+    store_marks,
+)
 from knowledge_service.content import service
 from knowledge_service.content.models import ArticleVersion, PolicyVersion
 from knowledge_service.content.service import DocumentFilter, DocumentService, ImportReport
@@ -75,11 +83,14 @@ def import_command(
         None, help="Folders or files (default: the content and policies folders)."
     ),
 ) -> None:
-    """Import Markdown articles and policies into the versioned store."""
+    """Import Markdown articles and policies into the versioned store, then sync the search
+    index and re-check what changed."""
+    marks = store_marks()
     report = _run_import(list(paths) if paths else _default_paths())
     for invalid in report.invalid:
         err_console.print(Text(f"invalid: {invalid.message}", style="red"), soft_wrap=True)
     console.print(_summary(report))
+    print_finding_counts(after_write(marks))
     if report.has_invalid:
         raise typer.Exit(code=1)
 

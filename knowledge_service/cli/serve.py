@@ -28,7 +28,7 @@ def serve(
     """Make the search index current, then serve the HTTP API."""
     import uvicorn
 
-    from knowledge_service.api.app import build_search_service, create_app
+    from knowledge_service.app import build_search_service, create_app
 
     cfg = settings()
     with console.status("Making the search index current..."):
@@ -42,7 +42,7 @@ def serve(
     else:
         # Each worker builds its own app (and loads the index the call above brought up to date).
         uvicorn.run(
-            "knowledge_service.api.app:create_app",
+            "knowledge_service.app:create_app",
             factory=True,
             host=host,
             port=port,

@@ -8,12 +8,37 @@ re-run updates the same row instead of adding one; a cause that is gone resolves
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, String, TypeDecorator
+from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
 from knowledge_service.content.models import UTCDateTime, utcnow
+from knowledge_service.freshness.schemas import FindingKind, FindingStatus, Severity
+
+
+class StrEnumType(TypeDecorator[StrEnum]):
+    """A ``StrEnum`` stored as its value (plain text, readable by any query) and read back as
+    the enum."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: StrEnum | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)
+
+
+def _enum_column(enum: type[StrEnum], **kwargs: Any) -> Any:
+    return Column(StrEnumType(enum), nullable=False, index=True, **kwargs)
 
 
 class Finding(SQLModel, table=True):
@@ -21,8 +46,8 @@ class Finding(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     fingerprint: str = Field(unique=True, index=True, max_length=64)
-    kind: str = Field(index=True)
-    severity: str = Field(index=True)
+    kind: FindingKind = Field(sa_column=_enum_column(FindingKind))
+    severity: Severity = Field(sa_column=_enum_column(Severity))
     article_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     policy_id: str | None = Field(default=None, index=True)
     clause: str | None = None
@@ -30,7 +55,7 @@ class Finding(SQLModel, table=True):
     evidence: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
-    status: str = Field(default="open", index=True)
+    status: FindingStatus = Field(default=FindingStatus.OPEN, sa_column=_enum_column(FindingStatus))
     first_seen_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )

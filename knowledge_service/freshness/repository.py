@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from knowledge_service.audit import AuditEvent, list_events, record_event
 from knowledge_service.freshness.models import Finding, FindingArticle
+from knowledge_service.freshness.schemas import (
+    ACTIVE_STATUSES,
+    FindingFilters,
+    FindingKind,
+    FindingStatus,
+    Severity,
+)
 
 FINDING = "finding"
 """The audit log's object type of findings."""
@@ -51,7 +59,7 @@ def findings_by_fingerprint(session: Session, fingerprints: Collection[str]) -> 
 
 def active_findings(session: Session) -> Sequence[Finding]:
     """Every finding that is open or acknowledged."""
-    return session.exec(select(Finding).where(Finding.status != "resolved")).all()
+    return session.exec(select(Finding).where(Finding.status != FindingStatus.RESOLVED)).all()
 
 
 def active_findings_for(session: Session, article_ids: Collection[str]) -> list[Finding]:
@@ -61,7 +69,7 @@ def active_findings_for(session: Session, article_ids: Collection[str]) -> list[
     for start in range(0, len(ids), 200):
         chunk = ids[start : start + 200]
         query = select(Finding).where(
-            Finding.status != "resolved", col(Finding.id).in_(findings_of(chunk))
+            Finding.status != FindingStatus.RESOLVED, col(Finding.id).in_(findings_of(chunk))
         )
         found.update({row.id: row for row in session.exec(query).all() if row.id is not None})
     return list(found.values())
@@ -69,48 +77,75 @@ def active_findings_for(session: Session, article_ids: Collection[str]) -> list[
 
 def active_notes_for(
     session: Session, article_ids: Collection[str]
-) -> list[tuple[str, str, str, str]]:
+) -> list[tuple[str, FindingKind, Severity, str]]:
     """(article id, kind, severity, message) of the open or acknowledged findings involving
     ``article_ids``: the columns a serving request shows, without loading evidence."""
     ids = list(dict.fromkeys(article_ids))
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, FindingKind, Severity, str]] = []
     for start in range(0, len(ids), 500):
         query = (
             select(FindingArticle.article_id, Finding.kind, Finding.severity, Finding.message)
             .join(Finding, col(Finding.id) == col(FindingArticle.finding_id))
             .where(
                 col(FindingArticle.article_id).in_(ids[start : start + 500]),
-                Finding.status != "resolved",
+                Finding.status != FindingStatus.RESOLVED,
             )
-            .order_by(col(Finding.severity) != "block", col(Finding.kind), col(Finding.id))
+            .order_by(col(Finding.severity) != Severity.BLOCK, col(Finding.kind), col(Finding.id))
         )
         # Core rows, not ORM ones: a search asks for up to 50 articles' notes on every request.
         rows.extend(tuple(row) for row in session.connection().execute(query).all())  # type: ignore[misc]
     return rows
 
 
+def _filtered(
+    filters: FindingFilters, involving: Collection[str] | None
+) -> SelectOfScalar[Finding]:
+    query = select(Finding)
+    if filters.status is not None:
+        query = query.where(Finding.status == filters.status)
+    if filters.kind is not None:
+        query = query.where(Finding.kind == filters.kind)
+    if filters.severity is not None:
+        query = query.where(Finding.severity == filters.severity)
+    if filters.article_id is not None:
+        query = query.where(col(Finding.id).in_(findings_of([filters.article_id])))
+    if involving is not None:
+        query = query.where(col(Finding.id).in_(findings_of(involving)))
+    return query
+
+
 def list_findings(
     session: Session,
+    filters: FindingFilters,
     *,
-    status: str | None = None,
-    kind: str | None = None,
-    article_id: str | None = None,
-    severity: str | None = None,
+    involving: Collection[str] | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> Sequence[Finding]:
-    """Findings matching every given filter, most recently seen first."""
-    query = select(Finding)
-    if status is not None:
-        query = query.where(Finding.status == status)
-    if kind is not None:
-        query = query.where(Finding.kind == kind)
-    if severity is not None:
-        query = query.where(Finding.severity == severity)
-    if article_id is not None:
-        query = query.where(col(Finding.id).in_(findings_of([article_id])))
+    """Findings matching every filter (and involving one of ``involving``, when given), most
+    recently seen first."""
+    query = _filtered(filters, involving)
     query = query.order_by(col(Finding.last_seen_at).desc(), col(Finding.id)).offset(offset)
     return session.exec(query.limit(limit)).all()
+
+
+def count_findings(
+    session: Session, filters: FindingFilters, *, involving: Collection[str] | None = None
+) -> int:
+    """How many findings :func:`list_findings` would list on all pages."""
+    query = _filtered(filters, involving).with_only_columns(func.count(col(Finding.id)))
+    return int(session.exec(query).one())  # type: ignore[call-overload]
+
+
+def count_active(session: Session) -> dict[tuple[FindingStatus, Severity], int]:
+    """Active findings counted by status and severity."""
+    query = (
+        select(Finding.status, Finding.severity, func.count(col(Finding.id)))
+        .where(col(Finding.status).in_(ACTIVE_STATUSES))
+        .group_by(col(Finding.status), col(Finding.severity))
+    )
+    rows = session.exec(query).all()
+    return {(FindingStatus(status), Severity(severity)): n for status, severity, n in rows}
 
 
 def add_event(

@@ -9,10 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from knowledge_service.index.schemas import SearchHit
 
 
 class FindingKind(StrEnum):
@@ -38,6 +42,17 @@ class FindingStatus(StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
+
+
+ACTIVE_STATUSES = (FindingStatus.OPEN, FindingStatus.ACKNOWLEDGED)
+
+
+class Badge(StrEnum):
+    """One word for an article's freshness: its most severe active finding."""
+
+    CURRENT = "current"
+    WARN = "warn"
+    BLOCK = "block"
 
 
 SEVERITY: dict[FindingKind, Severity] = {
@@ -184,3 +199,89 @@ def sort_findings(findings: list[FindingData]) -> list[FindingData]:
         findings,
         key=lambda f: (-SEVERITY_RANK[f.severity], f.article_ids, str(f.kind), f.fingerprint),
     )
+
+
+class Caller(Protocol):
+    """Who asks (``access.schemas.Principal`` fits): the findings it sees and may change.
+
+    An owner key (``owner`` set) sees and changes only findings on the articles it owns; other
+    readers see every finding; admins change any.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def owner(self) -> str | None: ...
+
+    @property
+    def is_admin(self) -> bool: ...
+
+
+class FindingPublic(BaseModel):
+    """One finding of the governance check."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    fingerprint: str = Field(description="Stable across check runs: the same cause, the same id.")
+    kind: FindingKind
+    severity: Severity
+    status: FindingStatus
+    article_ids: list[str] = Field(examples=[["refund-timeframe"]])
+    policy_id: str | None = Field(default=None, examples=["REFUNDS"])
+    clause: str | None = Field(default=None, examples=["2.1"])
+    message: str
+    evidence: list[Evidence]
+    first_seen_at: datetime
+    last_seen_at: datetime
+    resolved_at: datetime | None = None
+
+
+class FindingStatusChange(BaseModel):
+    """A new status for a finding, with an optional note for its history."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: FindingStatus
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingFilters:
+    """Which findings a list shows: every given filter must match."""
+
+    status: FindingStatus | None = None
+    kind: FindingKind | None = None
+    severity: Severity | None = None
+    article_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FindingCounts:
+    """The store's active findings: open, acknowledged, and how many of them block."""
+
+    open: int
+    acknowledged: int
+    blocking: int
+
+
+class FreshnessNote(BaseModel):
+    """An active finding as a serving response shows it (``/v1/answer``, ``/v1/search``)."""
+
+    kind: FindingKind
+    severity: Severity
+    message: str
+
+
+class SearchResult(SearchHit):
+    """A ranked article with the findings that touch it and a one-word badge."""
+
+    freshness: list[FreshnessNote] = Field(default_factory=list)
+    badge: Badge = Field(description="block: a blocking finding; warn: a warning; else current")
+
+
+class SearchResponse(BaseModel):
+    query: str
+    results: list[SearchResult]
+    as_of: datetime

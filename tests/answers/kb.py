@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from knowledge_service.answers.service import AnswerService
-from knowledge_service.api.app import create_app
+from knowledge_service.app import create_app
 from knowledge_service.content.service import import_content
 from knowledge_service.db import make_engine
 from knowledge_service.freshness.service import check_store

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
-from knowledge_service.api.app import create_app
+from knowledge_service.app import create_app
 from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
 from knowledge_service.freshness import service as freshness

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from knowledge_service.api.app import create_app
+from knowledge_service.app import create_app
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings

@@ -8,8 +8,6 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
-from knowledge_service.api import errors as api_errors
-from knowledge_service.api.deps import MAX_BODY_BYTES
 from knowledge_service.errors import (
     AuthenticationError,
     ConflictError,
@@ -20,6 +18,8 @@ from knowledge_service.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from knowledge_service.http import errors as api_errors
+from knowledge_service.http.deps import MAX_BODY_BYTES
 from tests.api.conftest import auth
 
 PROBLEM = "application/problem+json"

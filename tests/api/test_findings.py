@@ -112,3 +112,19 @@ def test_bad_status_changes_are_problems(
     response = client.patch(path, headers=auth(keys["admin"]), json=body)
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("role", "query", "total", "count"),
+    [
+        ("admin", "?limit=1", 2, 1),
+        ("admin", "?limit=1&offset=5", 2, 0),
+        ("owner", "?limit=1", 1, 1),
+        ("agent", "?severity=info&limit=5", 1, 1),
+    ],
+)
+def test_pages_count_every_match_the_caller_may_see(
+    client: TestClient, keys: dict[str, str], role: str, query: str, total: int, count: int
+) -> None:
+    page = client.get(f"/v1/findings{query}", headers=auth(keys[role])).json()
+    assert (page["total"], len(page["items"])) == (total, count)

@@ -16,7 +16,7 @@ from pathlib import Path
 import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from knowledge_service.api.app import create_app
+from knowledge_service.app import create_app
 from knowledge_service.db import make_engine
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.service import SearchService

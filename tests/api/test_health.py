@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from knowledge_service import __version__
-from knowledge_service.api.app import create_app
+from knowledge_service.app import create_app
 from knowledge_service.content import service as content
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.service import SearchService

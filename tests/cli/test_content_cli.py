@@ -29,6 +29,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("KS_CONTENT_DIR", str(tmp_path / "content"))
     monkeypatch.setenv("KS_POLICIES_DIR", str(tmp_path / "policies"))
     monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("KS_EMBEDDING_MODEL", "hash")  # import runs the check: no model load
     get_settings.cache_clear()
     common.engine.cache_clear()
     write_article_md(tmp_path / "content", "refund-timeframe", policy_sources=["REFUNDS#2.1"])

@@ -5,17 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from knowledge_service.access.schemas import Permission, Principal, Role
-from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.schemas import AnswerResult
-from knowledge_service.answers.service import AnswerQuery, AnswerService
-from knowledge_service.api.deps import LocaleParam, QueryText, require
-from knowledge_service.api.errors import problem_responses
-from knowledge_service.api.schemas import json_response
+from knowledge_service.answers.service import AnswerQuery
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import PermissionDeniedError
+from knowledge_service.http.deps import (
+    AnswerBatcherDep,
+    AnswerServiceDep,
+    LocaleParam,
+    QueryText,
+    require,
+)
+from knowledge_service.http.errors import problem_responses
+from knowledge_service.http.schemas import json_response
 
 router = APIRouter(prefix="/v1", tags=["answers"])
 
@@ -38,10 +43,11 @@ AsOfParam = Annotated[
     responses=problem_responses(400, 401, 403, 503),
 )
 def get_answer(
-    request: Request,
     q: QueryText,
     channel: ChannelParam,
     principal: Asker,
+    service: AnswerServiceDep,
+    batcher: AnswerBatcherDep,
     locale: LocaleParam = None,
     as_of: AsOfParam = None,
 ) -> Response:
@@ -52,10 +58,8 @@ def get_answer(
     """
     if channel == Channel.AGENT and principal.role == Role.BOT:
         raise PermissionDeniedError("bot keys may not ask on the agent channel")
-    service: AnswerService = request.app.state.answer_service
     query = AnswerQuery(q, channel, locale, as_of)
     service.validate(query)
     if as_of is not None:
         return json_response(service.answer_many([query])[0])
-    batcher: MicroBatcher[AnswerQuery, AnswerResult] = request.app.state.answer_batcher
     return json_response(batcher.submit(query))

@@ -17,10 +17,6 @@ from sqlmodel import Session
 
 from knowledge_service.access.schemas import Permission, Principal
 from knowledge_service.answers.render import markdown_to_safe_html
-from knowledge_service.api.deps import MAX_VERSION, PageDep, SessionDep, require
-from knowledge_service.api.errors import problem_responses
-from knowledge_service.api.routers.findings import FindingPublic, findings_for_article
-from knowledge_service.api.schemas import Page
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import (
     ARTICLE_ID_PATTERN,
@@ -37,6 +33,11 @@ from knowledge_service.content.schemas import (
     VersionRead,
 )
 from knowledge_service.content.service import DocumentFilter, DocumentService
+from knowledge_service.freshness.schemas import FindingPublic
+from knowledge_service.freshness.service import findings_for_article
+from knowledge_service.http.deps import MAX_VERSION, PageDep, SessionDep, require
+from knowledge_service.http.errors import problem_responses
+from knowledge_service.http.schemas import Page
 
 _LIST_ERRORS = problem_responses(400, 401, 403)
 _READ_ERRORS = problem_responses(400, 401, 403, 404)

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from knowledge_service import __version__
-from knowledge_service.api.deps import SearchServiceDep
-from knowledge_service.api.errors import problem_response, problem_responses
-from knowledge_service.api.schemas import Health, Readiness
+from knowledge_service.http.deps import SearchServiceDep
+from knowledge_service.http.errors import problem_response, problem_responses
+from knowledge_service.http.schemas import Health, Readiness
 
 router = APIRouter(tags=["health"])
 

@@ -1,7 +1,9 @@
-"""Shared dependencies: heavy objects from ``app.state``, a session, the caller and limits.
+"""Shared dependencies of every HTTP adapter: heavy objects from ``app.state``, the request's
+session (its one transaction), the caller and limits.
 
 Routers use the ``Annotated`` aliases below (``SessionDep``, ``SearchServiceDep``) and guard
-each route with :func:`require_roles` or :func:`require`.
+each route with :func:`require_roles` or :func:`require`. Service verbs take the session and
+never commit; :func:`get_session` commits once the handler has succeeded.
 """
 
 from __future__ import annotations
@@ -10,13 +12,19 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Permission, Principal, Role, roles_for
+from knowledge_service.answers.batcher import MicroBatcher
+from knowledge_service.answers.schemas import AnswerResult
+from knowledge_service.answers.service import AnswerQuery, AnswerService
 from knowledge_service.content.schemas import LOCALE_PATTERN
+from knowledge_service.index.schemas import SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 
@@ -50,20 +58,60 @@ async def get_search_service(request: Request) -> SearchService:
     return service
 
 
-async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
-    """One session per request, shared by every dependency of that request.
+async def get_answer_service(request: Request) -> AnswerService:
+    service: AnswerService = request.app.state.answer_service
+    return service
 
-    Opening a session does no I/O (it connects on first use, in a worker thread); closing it
-    hands the connection back to the pool.
+
+async def get_answer_batcher(request: Request) -> MicroBatcher[AnswerQuery, AnswerResult]:
+    """Concurrent answer requests share one encode."""
+    batcher: MicroBatcher[AnswerQuery, AnswerResult] = request.app.state.answer_batcher
+    return batcher
+
+
+async def get_search_batcher(request: Request) -> MicroBatcher[SearchRequest, list[SearchHit]]:
+    """Concurrent searches share one encode."""
+    batcher: MicroBatcher[SearchRequest, list[SearchHit]] = request.app.state.search_batcher
+    return batcher
+
+
+class RequestSession(Session):
+    """A request's session; ``info["wrote"]`` says whether it flushed a change."""
+
+
+@event.listens_for(RequestSession, "after_flush")
+def _mark_written(session: Session, _context: object) -> None:
+    session.info["wrote"] = True
+
+
+async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
+    """One session per request, shared by every dependency of that request: the request's
+    transaction, committed once the handler has succeeded and rolled back if it raised.
+
+    Declared with ``scope="function"`` (see ``SessionDep``), so the commit happens before the
+    response is sent: a client never sees success for a change that did not commit. Opening a
+    session does no I/O; a request that wrote nothing ends without a commit round trip, and one
+    that wrote commits in a worker thread (a busy store must not stall the event loop).
     """
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
+    with RequestSession(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        if session.info.get("wrote") or session.new or session.dirty or session.deleted:
+            await run_in_threadpool(session.commit)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SearchServiceDep = Annotated[SearchService, Depends(get_search_service)]
+AnswerServiceDep = Annotated[AnswerService, Depends(get_answer_service)]
+AnswerBatcherDep = Annotated[MicroBatcher[AnswerQuery, AnswerResult], Depends(get_answer_batcher)]
+SearchBatcherDep = Annotated[
+    MicroBatcher[SearchRequest, list[SearchHit]], Depends(get_search_batcher)
+]
 
 bearer_scheme = HTTPBearer(
     auto_error=False,

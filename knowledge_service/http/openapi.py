@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from knowledge_service.api.errors import PROBLEM_MEDIA_TYPE, problem_responses
+from fastapi import FastAPI
+
+from knowledge_service.http.errors import PROBLEM_MEDIA_TYPE, problem_responses
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
@@ -51,3 +53,15 @@ def finalize_openapi(document: dict[str, Any]) -> dict[str, Any]:
         if name in schemas and f"#/components/schemas/{name}'" not in text:
             del schemas[name]
     return document
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Make ``app`` serve its OpenAPI document finished by :func:`finalize_openapi` (built once)."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = finalize_openapi(original())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

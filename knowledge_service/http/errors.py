@@ -14,7 +14,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from knowledge_service.api.schemas import ParameterProblem, Problem
 from knowledge_service.errors import (
     AuthenticationError,
     ConflictError,
@@ -25,6 +24,7 @@ from knowledge_service.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from knowledge_service.http.schemas import ParameterProblem, Problem
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,11 @@
-"""The FastAPI application factory.
+"""The composition root: the FastAPI application factory, above every HTTP adapter.
 
-Heavy objects (the engine, the embedder and the search service) are built once in the lifespan
-and kept on ``app.state``. Tests pass their own to :func:`create_app`::
+:func:`create_app` wires the shared HTTP parts (:mod:`knowledge_service.http`: dependencies,
+problem+json errors, middleware, OpenAPI finishing) and the adapters' routers (``api`` today,
+``web`` later) to the domains' services. Heavy objects (the engine, the embedder and the search
+service) are built once in the lifespan and kept on ``app.state``; the store follower
+(:mod:`knowledge_service.freshness.follower`) keeps the index and the findings level with the
+store. Tests pass their own to :func:`create_app`::
 
     app = create_app(settings, engine=engine, search_service=FakeSearchService())
 """
@@ -18,13 +22,13 @@ from sqlalchemy.engine import Engine
 from knowledge_service import __version__
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.service import AnswerService
-from knowledge_service.api.background import StoreFollower
-from knowledge_service.api.deps import MAX_BODY_BYTES
-from knowledge_service.api.errors import install_error_handlers
-from knowledge_service.api.middleware import BodySizeLimitMiddleware
-from knowledge_service.api.openapi import finalize_openapi
 from knowledge_service.api.routers import ROUTERS
 from knowledge_service.db import make_engine
+from knowledge_service.freshness.follower import StoreFollower
+from knowledge_service.http.deps import MAX_BODY_BYTES
+from knowledge_service.http.errors import install_error_handlers
+from knowledge_service.http.middleware import BodySizeLimitMiddleware
+from knowledge_service.http.openapi import install_openapi
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.index.vectors import set_search_threads
@@ -59,6 +63,16 @@ def build_search_service(settings: Settings, engine: Engine) -> SearchService:
     return service
 
 
+def _start_serving(app: FastAPI, settings: Settings) -> None:
+    """The answer service and the batchers that let concurrent requests share one encode."""
+    app.state.answer_service = AnswerService(settings, app.state.engine, app.state.search_service)
+    workers = settings.index.query_workers
+    app.state.answer_batcher = MicroBatcher(app.state.answer_service.answer_many, workers=workers)
+    app.state.search_batcher = MicroBatcher(
+        lambda requests: app.state.search_service.search_requests(requests), workers=workers
+    )
+
+
 def _lifespan(
     settings: Settings,
     engine: Engine | None,
@@ -81,16 +95,7 @@ def _lifespan(
                 settings, app.state.engine, app.state.search_service, settings.index.sync_interval
             )
             follower.start()
-        app.state.answer_service = AnswerService(
-            settings, app.state.engine, app.state.search_service
-        )
-        workers = settings.index.query_workers
-        app.state.answer_batcher = MicroBatcher(
-            app.state.answer_service.answer_many, workers=workers
-        )
-        app.state.search_batcher = MicroBatcher(
-            lambda requests: app.state.search_service.search_requests(requests), workers=workers
-        )
+        _start_serving(app, settings)
         try:
             yield
         finally:
@@ -143,16 +148,5 @@ def create_app(
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     for router in ROUTERS:
         app.include_router(router)
-    _install_openapi(app)
+    install_openapi(app)
     return app
-
-
-def _install_openapi(app: FastAPI) -> None:
-    original = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = finalize_openapi(original())
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from knowledge_service.api.errors import problem_response
+from knowledge_service.http.errors import problem_response
 
 
 class _BodyTooLargeError(Exception):

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from knowledge_service.api.background import CheckLease, StoreFollower
 from knowledge_service.content.importer import import_content
 from knowledge_service.db import session_scope
+from knowledge_service.freshness.follower import CheckLease, StoreFollower
+from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.freshness.repository import active_notes_for
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import HashEmbedder
@@ -31,11 +32,9 @@ class CountingFollower(StoreFollower):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.checks: list[set[str] | None] = []
 
-    def check(
-        self, article_ids: set[str] | None = None, policy_ids: set[str] | None = None
-    ) -> None:
-        self.checks.append(article_ids)
-        super().check(article_ids, policy_ids)
+    def check(self, changes: StoreChanges | None = None) -> None:
+        self.checks.append(None if changes is None else set(changes.article_ids))
+        super().check(changes)
 
 
 def do_import(engine: Engine, settings: Settings) -> None:
@@ -160,9 +159,9 @@ def test_a_lease_is_exclusive_until_released(tmp_path: Path) -> None:
 def test_without_flock_the_process_checks_and_stays_the_checker(
     settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from knowledge_service.api import background
+    from knowledge_service.freshness import follower as follower_module
 
-    monkeypatch.setattr(background, "fcntl", None)
+    monkeypatch.setattr(follower_module, "fcntl", None)
     write_article_md(settings.content_dir, "refund-timeframe")
     do_import(engine, settings)
     follower = make_follower(settings, engine)

@@ -1,8 +1,10 @@
 """Keeps a running server level with its store: the search index and the findings.
 
 Imports and edits land in the store from other processes (``knowledge-service import``), so
-the server follows the store's watermarks: it syncs the index, re-checks what the change can
-affect, and re-checks everything once a day, because review dates fall due without any edit.
+the server follows the store's watermarks and hands each change to the after-write pipeline
+(:func:`~knowledge_service.freshness.pipeline.apply_changes`): it syncs the index and re-checks
+what the change can affect; and it re-checks everything once a day, because review dates fall
+due without any edit.
 
 Every worker process keeps its own index in step, but only one of the processes sharing a data
 folder runs the governance check: the one holding an exclusive lock on
@@ -27,9 +29,13 @@ except ImportError:  # pragma: no cover - not POSIX: every process checks (check
 from sqlalchemy.engine import Engine
 
 from knowledge_service import clock
-from knowledge_service.content import repository
-from knowledge_service.db import session_scope
-from knowledge_service.freshness.service import check_store
+from knowledge_service.freshness.pipeline import (
+    StoreChanges,
+    StoreMarks,
+    apply_changes,
+    changes_since,
+    read_marks,
+)
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 
@@ -95,37 +101,27 @@ class StoreFollower:
         self._interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="store-follower", daemon=True)
-        self._marks = (0, 0)
+        self._marks = StoreMarks(0, 0)
         self._checked_on: date | None = None
         self.lease = CheckLease(settings.data_dir / "governance-check.lock")
 
     def _today(self) -> date:
         return clock.today(self._settings)
 
-    def _watermarks(self) -> tuple[int, int]:
-        with session_scope(self._engine) as session:
-            return repository.article_watermark(session), repository.policy_watermark(session)
+    def check(self, changes: StoreChanges | None = None) -> None:
+        """Sync the index and check the store: all of it, or what ``changes`` can affect."""
+        done = apply_changes(self._engine, self._search, changes, settings=self._settings)
+        if done.check is not None:
+            logger.info("governance check: %s", done.check.summary)
 
-    def check(
-        self, article_ids: set[str] | None = None, policy_ids: set[str] | None = None
-    ) -> None:
-        """Run the governance check on the store: all of it, or what the changes can affect."""
-        today = self._today()
-        result = check_store(
-            self._engine,
-            today=today,
-            embedder=self._search.embedder,
-            cache=self._search.cache,
-            settings=self._settings,
-            article_ids=article_ids,
-            policy_ids=policy_ids,
-        )
-        logger.info("governance check: %s", result.summary)
+    def sync(self) -> None:
+        """Sync the index only (the lease holder checks)."""
+        apply_changes(self._engine, self._search, settings=self._settings, check=False)
 
     def start(self) -> None:
         """Check everything once (before serving) if this process holds the check lease, then
         follow changes in the background."""
-        self._marks = self._watermarks()
+        self._marks = read_marks(self._engine)
         if self.lease.try_acquire():
             try:
                 self.check()
@@ -144,15 +140,14 @@ class StoreFollower:
     def step(self) -> None:
         """One look at the store: sync the index; with the lease, re-check what changed, or
         everything on a new day or on taking the lease over."""
-        marks = self._watermarks()
+        marks = read_marks(self._engine)
         held_before = self.lease.held
         checking = self.lease.try_acquire()
         if marks != self._marks:
-            with session_scope(self._engine) as session:
-                articles, policies = repository.changed_since(session, *self._marks)
-            self._search.sync()
             if checking and held_before:
-                self.check(articles, policies)
+                self.check(changes_since(self._engine, self._marks))
+            else:
+                self.sync()
             self._marks = marks
         if checking and (not held_before or self._today() != self._checked_on):
             self.check()  # a new day, or a lease just taken over from a process that ended

@@ -1,0 +1,122 @@
+"""After a write: the one verb that brings the search index and the findings level with the store.
+
+Whatever changes the store (``knowledge-service import``, an edit through the API, a review
+step) calls :func:`apply_changes` once its transaction has committed: the index takes in the new
+versions, and the governance check re-examines what the change can affect (or everything, for a
+full check). A running server's :class:`~knowledge_service.freshness.follower.StoreFollower`
+calls it for writes made by other processes.
+
+Usage::
+
+    marks = read_marks(engine)
+    ...  # write and commit
+    apply_changes(engine, search, changes_since(engine, marks), settings=settings)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.engine import Engine
+
+from knowledge_service import clock
+from knowledge_service.content import repository as content_repository
+from knowledge_service.db import session_scope
+from knowledge_service.freshness.schemas import CheckResult, FindingCounts
+from knowledge_service.freshness.service import count_findings
+from knowledge_service.freshness.store import check_store
+from knowledge_service.index.schemas import IndexStatus
+from knowledge_service.index.service import SearchService
+from knowledge_service.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class StoreMarks:
+    """The store's watermarks: the last article and policy version written."""
+
+    articles: int
+    policies: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoreChanges:
+    """The articles and policies a write changed (any status: retired ones too)."""
+
+    article_ids: frozenset[str] = frozenset()
+    policy_ids: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.article_ids or self.policy_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class AfterWrite:
+    """What :func:`apply_changes` did.
+
+    Attributes:
+        index: Where the search index stands after its sync.
+        check: The findings about the articles it checked; None when it checked nothing.
+        findings: The store's active findings afterwards; None when it checked nothing.
+    """
+
+    index: IndexStatus
+    check: CheckResult | None
+    findings: FindingCounts | None
+
+
+def read_marks(engine: Engine) -> StoreMarks:
+    """The store's watermarks now (take them before a write, see :func:`changes_since`)."""
+    with session_scope(engine) as session:
+        return StoreMarks(
+            content_repository.article_watermark(session),
+            content_repository.policy_watermark(session),
+        )
+
+
+def changes_since(engine: Engine, marks: StoreMarks) -> StoreChanges:
+    """The articles and policies with a version written after ``marks``."""
+    with session_scope(engine) as session:
+        articles, policies = content_repository.changed_since(
+            session, marks.articles, marks.policies
+        )
+    return StoreChanges(frozenset(articles), frozenset(policies))
+
+
+def apply_changes(
+    engine: Engine,
+    search: SearchService,
+    changes: StoreChanges | None = None,
+    *,
+    settings: Settings,
+    check: bool = True,
+    today: date | None = None,
+) -> AfterWrite:
+    """Sync the search index with the store, then re-check what ``changes`` can affect.
+
+    Args:
+        engine: The store (the write has committed).
+        search: The opened search service; its embedder and cache serve the check too.
+        changes: What the write changed; None checks the whole store (a full check).
+        settings: Thresholds of the check.
+        check: False only syncs the index (another process runs the check).
+        today: The date review dates are compared with (default: :func:`clock.today`).
+
+    Returns:
+        The index status, and the check's result with the store's active findings.
+    """
+    index = search.sync()
+    if not check or (changes is not None and not changes):
+        return AfterWrite(index, None, None)
+    result = check_store(
+        engine,
+        today=today or clock.today(settings),
+        embedder=search.embedder,
+        cache=search.cache,
+        settings=settings,
+        article_ids=None if changes is None else changes.article_ids,
+        policy_ids=None if changes is None else changes.policy_ids,
+    )
+    with session_scope(engine) as session:
+        counts = count_findings(session)
+    return AfterWrite(index, result, counts)

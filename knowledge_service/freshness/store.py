@@ -1,0 +1,176 @@
+"""The governance check of the store: its current published versions, whole or what an edit
+can affect, with the findings table kept in step (see :func:`check_store`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from knowledge_service.content import repository as content_repository
+from knowledge_service.content.loader import InvalidFile
+from knowledge_service.content.models import ArticleVersion
+from knowledge_service.content.schemas import ArticleStatus
+from knowledge_service.db import session_scope
+from knowledge_service.freshness import repository
+from knowledge_service.freshness.checker import (
+    ArticleEmbedding,
+    article_text,
+    candidate_pairs,
+    evaluate,
+    min_pair_similarity,
+)
+from knowledge_service.freshness.findings import sync_findings
+from knowledge_service.freshness.models import Finding
+from knowledge_service.freshness.pairs import IntentClaim
+from knowledge_service.freshness.rules import CheckedArticle
+from knowledge_service.freshness.schemas import CheckResult, FindingKind, summarise
+from knowledge_service.freshness.scope import affected_articles
+from knowledge_service.index.cache import EmbeddingCache, encode_cached
+from knowledge_service.index.embedder import Embedder
+from knowledge_service.settings import Settings, get_settings
+
+
+@dataclass(frozen=True, slots=True)
+class _StoreView:
+    """The current published versions, light enough to hold for a whole knowledge base."""
+
+    rows: dict[str, ArticleVersion]
+    claims: list[IntentClaim]
+
+
+def _published_view(session: Session) -> _StoreView:
+    rows = {
+        r.article_id: r
+        for r in content_repository.current_article_versions(
+            session, statuses=[ArticleStatus.PUBLISHED]
+        )
+    }
+    claims = [
+        IntentClaim(
+            r.article_id,
+            r.version,
+            tuple(r.document.get("intents", [])),
+            r.audience,
+            r.locale,
+            r.document.get("source_path"),
+        )
+        for r in rows.values()
+    ]
+    return _StoreView(rows, claims)
+
+
+def _store_vectors(
+    view: _StoreView, embedder: Embedder, cache: EmbeddingCache | None
+) -> dict[str, ArticleEmbedding]:
+    ids = list(view.rows)
+    docs = [view.rows[i].document for i in ids]
+    texts = [article_text(d.get("title", ""), d.get("body", "")) for d in docs]
+    texts += [d.get("answer", "") for d in docs]
+    matrix = encode_cached(embedder, texts, cache)
+    n = len(ids)
+    return {a: ArticleEmbedding(matrix[k], matrix[n + k]) for k, a in enumerate(ids)}
+
+
+def check_store(
+    engine: Engine,
+    *,
+    today: date,
+    embedder: Embedder | None = None,
+    article_ids: Collection[str] | None = None,
+    policy_ids: Collection[str] | None = None,
+    settings: Settings | None = None,
+    cache: EmbeddingCache | None = None,
+    invalid: Sequence[InvalidFile] | None = None,
+) -> CheckResult:
+    """Check the store's current versions and sync the findings table.
+
+    Args:
+        engine: the store.
+        today: the date review dates are compared with.
+        embedder: finds near-identical articles; None compares only articles sharing an intent.
+        article_ids: edited articles: check only what they can affect (themselves, articles
+            sharing their intents, their nearest neighbours and their existing findings).
+            None (and no ``policy_ids``) checks everything.
+        policy_ids: changed policies: also check the articles citing them.
+        settings: thresholds; defaults to :func:`get_settings`.
+        cache: embedding cache (vectors of unchanged articles are never computed twice).
+        invalid: files that failed to load (a full check resolves ``invalid`` findings of
+            files no longer listed); None leaves ``invalid`` findings alone.
+
+    Returns:
+        The findings about the checked articles; ``summary.articles_checked`` counts them.
+    """
+    settings = settings or get_settings()
+    incremental = article_ids is not None or policy_ids is not None
+    with session_scope(engine) as session:
+        view = _published_view(session)
+        vectors = _store_vectors(view, embedder, cache) if embedder is not None else None
+        policies = [p.to_document() for p in content_repository.current_policy_versions(session)]
+        scope = (
+            _scope(session, view, vectors, set(article_ids or ()), set(policy_ids or ()), settings)
+            if incremental
+            else None
+        )
+        examined = set(view.rows) if scope is None else scope & set(view.rows)
+        items = [
+            CheckedArticle.of(view.rows[a].to_document(), view.rows[a].version)
+            for a in sorted(examined)
+        ]
+        pairs = candidate_pairs(
+            items, settings=settings, vector_ids=list(view.rows), vectors=vectors
+        )
+        findings = evaluate(
+            items,
+            policies,
+            pairs,
+            today=today,
+            settings=settings,
+            invalid=invalid or (),
+            claims=view.claims if incremental else None,
+        )
+        sync_findings(
+            session, findings, covered=_coverage(scope, invalid is not None), involving=scope
+        )
+    n_invalid = len(invalid or ())
+    summary = summarise(
+        findings, articles=len(items), policies=len(policies), invalid=n_invalid, pairs=len(pairs)
+    )
+    return CheckResult(findings=findings, summary=summary)
+
+
+def _scope(
+    session: Session,
+    view: _StoreView,
+    vectors: dict[str, ArticleEmbedding] | None,
+    changed: set[str],
+    changed_policies: set[str],
+    settings: Settings,
+) -> set[str]:
+    """What an incremental check examines: what the changes can affect."""
+    existing = repository.active_findings_for(session, list(changed))
+    return affected_articles(
+        view.rows,
+        view.claims,
+        vectors,
+        changed=changed,
+        changed_policies=changed_policies,
+        finding_ids=[f.article_ids for f in existing],
+        min_similarity=min_pair_similarity(settings),
+    )
+
+
+def _coverage(scope: set[str] | None, invalid_known: bool) -> Callable[[Finding], bool]:
+    """Which stored findings this run re-evaluated (and may therefore resolve)."""
+
+    def covered(row: Finding) -> bool:
+        if row.kind == FindingKind.INVALID:
+            return invalid_known and scope is None
+        if scope is None:
+            return True
+        return bool(row.article_ids) and set(row.article_ids) <= scope
+
+    return covered

@@ -1,0 +1,142 @@
+"""``import`` runs the after-write pipeline (index and findings current without a server);
+``check --store`` checks the store in place with the folder check's formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from knowledge_service.cli import app, common
+from knowledge_service.cli import index as index_cli
+from knowledge_service.db import session_scope
+from knowledge_service.freshness import service as freshness
+from knowledge_service.freshness.schemas import FindingKind, FindingStatus
+from knowledge_service.index.service import BUNDLE_NAME
+from knowledge_service.settings import get_settings
+from tests.factories import write_article_md, write_policy_md
+
+runner = CliRunner()
+OVERDUE = {"last_reviewed": "2025-06-01", "next_review": "2026-01-01"}  # before KS_TODAY
+METER = {
+    "title": "How do I send a meter reading?",
+    "intents": ["metering.reading.submit"],
+    "answer": "Send your meter reading in the app before the 5th of the month.",
+}
+
+
+@pytest.fixture(autouse=True)
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A tmp store, data folder and content tree; the fake embedder; fresh cached wiring."""
+    monkeypatch.setenv("KS_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("KS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KS_CONTENT_DIR", str(tmp_path / "content"))
+    monkeypatch.setenv("KS_POLICIES_DIR", str(tmp_path / "policies"))
+    monkeypatch.setenv("KS_EMBEDDING_MODEL", "hash")
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    common.engine.cache_clear()
+    index_cli._embedder.cache_clear()
+    write_policy_md(tmp_path / "policies", "REFUNDS")
+    write_article_md(
+        tmp_path / "content",
+        "refund-timeframe",
+        policy_sources=["REFUNDS#2.1"],
+        answer="Refunds reach your account within 5 business days.",  # REFUNDS#2.1 says 10
+    )
+    write_article_md(tmp_path / "content", "meter-reading", **METER)
+    yield tmp_path
+    common.engine().dispose()
+    get_settings.cache_clear()
+    common.engine.cache_clear()
+    index_cli._embedder.cache_clear()
+
+
+def active_kinds() -> dict[str, set[FindingKind]]:
+    with session_scope(common.engine()) as session:
+        rows = freshness.list_findings(session, limit=1000)
+    kinds: dict[str, set[FindingKind]] = {}
+    for row in rows:
+        if row.status != FindingStatus.RESOLVED:
+            for article_id in row.article_ids:
+                kinds.setdefault(article_id, set()).add(row.kind)
+    return kinds
+
+
+def test_import_leaves_current_findings_and_index_in_the_store(cli_env: Path) -> None:
+    result = runner.invoke(app, ["import"])
+    assert result.exit_code == 0, result.output
+    assert active_kinds() == {"refund-timeframe": {FindingKind.POLICY_MISMATCH}}
+    assert "Findings in the store: 1 open and 0 acknowledged, 1 of them blocking." in result.output
+    assert (get_settings().index_dir / BUNDLE_NAME).is_file()  # the index was synced too
+
+    write_article_md(cli_env / "content", "meter-reading", **METER, **OVERDUE)
+    result = runner.invoke(app, ["import"])
+    assert result.exit_code == 0, result.output
+    assert active_kinds() == {
+        "refund-timeframe": {FindingKind.POLICY_MISMATCH},
+        "meter-reading": {FindingKind.REVIEW_OVERDUE},
+    }
+
+    write_article_md(
+        cli_env / "content",
+        "refund-timeframe",
+        policy_sources=["REFUNDS#2.1"],
+        answer="Refunds reach your account within 10 business days.",
+    )
+    result = runner.invoke(app, ["import"])
+    assert result.exit_code == 0, result.output
+    assert active_kinds() == {"meter-reading": {FindingKind.REVIEW_OVERDUE}}
+
+
+def test_an_unchanged_import_checks_nothing_and_still_reports_the_findings() -> None:
+    assert runner.invoke(app, ["import"]).exit_code == 0
+    result = runner.invoke(app, ["import"])
+    assert result.exit_code == 0, result.output
+    assert "Findings in the store: 1 open and 0 acknowledged, 1 of them blocking." in result.output
+
+
+def test_check_store_reports_like_the_folder_check_and_exits_1_on_a_block(
+    cli_env: Path,
+) -> None:
+    assert runner.invoke(app, ["import"]).exit_code == 0
+    result = runner.invoke(app, ["check", "--store", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"findings", "summary"}
+    (finding,) = data["findings"]
+    assert (finding["kind"], finding["article_ids"]) == ("policy_mismatch", ["refund-timeframe"])
+    assert data["summary"]["articles_checked"] == 2 and data["summary"]["blocking"] is True
+
+    sarif = json.loads(runner.invoke(app, ["check", "--store", "--format", "sarif"]).stdout)
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["policy_mismatch"]
+    text = runner.invoke(app, ["check", "--store"])
+    assert text.exit_code == 1
+    assert "policy_mismatch [REFUNDS#2.1]" in text.output
+
+
+def test_check_store_updates_the_findings_as_of_a_day(cli_env: Path) -> None:
+    assert runner.invoke(app, ["import"]).exit_code == 0
+    later = ["check", "--store", "--today", "2036-01-01", "--fail-on", "warn"]
+    result = runner.invoke(app, later)
+    assert result.exit_code == 1, result.output
+    assert FindingKind.REVIEW_OVERDUE in active_kinds()["meter-reading"]  # written to the store
+
+
+def test_check_store_exits_0_on_a_clean_store(cli_env: Path) -> None:
+    (cli_env / "content" / "refund-timeframe.md").unlink()
+    assert runner.invoke(app, ["import"]).exit_code == 0
+    result = runner.invoke(app, ["check", "--store"])
+    assert result.exit_code == 0, result.output
+    assert "no findings" in result.output
+
+
+@pytest.mark.parametrize(
+    "extra", [["--content", "content"], ["--policies", "policies"], ["--no-embeddings"]]
+)
+def test_check_store_refuses_folder_options(extra: list[str]) -> None:
+    result = runner.invoke(app, ["check", "--store", *extra])
+    assert result.exit_code == 2
