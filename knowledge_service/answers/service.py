@@ -93,6 +93,15 @@ def pick_canonical(
     return best, public
 
 
+def alternatives_of(hits: Sequence[SearchHit], article_id: str) -> list[Alternative]:
+    """The three best runner-up articles to ``article_id`` (shown to agents)."""
+    return [
+        Alternative(article_id=h.article_id, version=h.version, title=h.title, score=h.score)
+        for h in hits
+        if h.article_id != article_id
+    ][:3]
+
+
 class AnswerService:
     """The answer engine behind ``/v1/answer``.
 
@@ -234,7 +243,6 @@ class AnswerService:
             return AnswerResult(
                 status=status, channel=channel, confidence=confidence, as_of=as_of, reason=reason
             )
-        is_agent = channel == Channel.AGENT
         return AnswerResult(
             status=status,
             channel=channel,
@@ -251,13 +259,5 @@ class AnswerService:
             freshness=notes,
             receipt=make_receipt(doc.id, row.version, row.content_hash),
             as_of=as_of,
-            alternatives=[
-                Alternative(
-                    article_id=h.article_id, version=h.version, title=h.title, score=h.score
-                )
-                for h in hits
-                if h.article_id != doc.id
-            ][:3]
-            if is_agent
-            else [],
+            alternatives=alternatives_of(hits, doc.id) if channel == Channel.AGENT else [],
         )

@@ -144,13 +144,21 @@ def chunk_article(doc: ArticleDocument, version: int) -> list[Unit]:
     add(UnitKind.ANSWER, doc.answer, lead_start, lead_start + len(doc.answer), [], doc.title)
     for question in doc.questions:
         add(UnitKind.QUESTION, question, 0, len(question), [], "")
+    for start, end, path, context in _section_spans(doc):
+        add(UnitKind.SECTION, doc.body[start:end], start, end, path, context)
+    return units
+
+
+def _section_spans(doc: ArticleDocument) -> list[tuple[int, int, list[str], str]]:
+    """``(start, end, section path, context)`` of every section unit, in body order."""
     # Sections are derived from the body here, so unit spans always index exactly this body
     # (also for documents built in code, whose ``sections`` may not match a changed body).
+    spans = []
     _, sections = parse_sections(doc.body)
     for section in sections:
         heading_end = doc.body.find("\n", section.start, section.end)
         content_start = section.end if heading_end < 0 else heading_end + 1
         context = f"{doc.title} > {' > '.join(section.path)}"
         for start, end in _windows(doc.body, *_strip_span(doc.body, content_start, section.end)):
-            add(UnitKind.SECTION, doc.body[start:end], start, end, list(section.path), context)
-    return units
+            spans.append((start, end, list(section.path), context))
+    return spans
