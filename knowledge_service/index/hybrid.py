@@ -126,7 +126,7 @@ class HybridIndex:
         vectors: FaissVectorIndex,
         head: ArticleHead | None,
     ) -> None:
-        """Fill an empty index from persisted parts (see ``bundle.load_bundle``).
+        """Fill an empty index from persisted parts (see ``bundle_load.load_bundle``).
 
         Raises:
             ValueError: The vectors do not belong to these documents.
