@@ -41,7 +41,8 @@ from knowledge_service.db import create_tables, make_engine, session_scope
 from knowledge_service.index.bundle import save_bundle
 from knowledge_service.index.chunking import chunk_article
 from knowledge_service.index.embedder import Embedder, SentenceTransformerEmbedder
-from knowledge_service.index.onnx_embedder import OnnxEmbedder, Variant
+from knowledge_service.index.onnx_embedder import OnnxEmbedder
+from knowledge_service.index.onnx_export import Variant
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 
@@ -171,7 +172,7 @@ def make_embedder(backend: str, settings: Settings, cache_dir: Path) -> Embedder
     s = settings.index
     if backend == "torch":
         return SentenceTransformerEmbedder(settings.embedding_model, threads=s.index_threads)
-    variant: Variant = "fp32" if backend == "onnx-fp32" else "int8"
+    variant = Variant.FP32 if backend == "onnx-fp32" else Variant.INT8
     return OnnxEmbedder(
         settings.embedding_model,
         cache_dir=cache_dir,

@@ -35,9 +35,10 @@ from knowledge_service.index.evaluation import (
     relevant_articles,
     score_rankings,
 )
+from knowledge_service.index.evidence import gather_evidence
 from knowledge_service.index.fusion import FusionConfig
 from knowledge_service.index.lexical import Tokenizer
-from knowledge_service.index.ranking import gather_evidence, head_probabilities, score_evidence
+from knowledge_service.index.ranking import head_probabilities, score_evidence
 from knowledge_service.index.schemas import SearchFilters
 from knowledge_service.index.service import SearchService
 from knowledge_service.index.vectors import FaissVectorIndex
@@ -80,14 +81,15 @@ def gather(service: SearchService, folder: Path, limit: int | None) -> list[Any]
     index = service.index
     vectors = index.embedder.encode([q["text"] for q in queries], batch_size=64)
     filters = SearchFilters()
-    table = index.unit_table()
+    snap = index.snapshot()
+    table = snap.table
     admitted = np.asarray([filters.admits(index.articles[a].doc) for a in table.article_ids])
     allowed = admitted[table.article_pos]
     _, dense_ids = index.vectors.search(vectors, min(len(index.vectors), 1000))
     rows = []
     for n, q in enumerate(queries):
-        ev = gather_evidence(index, q["text"], vectors[n], dense_ids[n], allowed)
-        rows.append((ev, head_probabilities(index, vectors[n], ev.article_ids), gold[q["id"]]))
+        ev = gather_evidence(snap, q["text"], vectors[n], dense_ids[n], allowed)
+        rows.append((ev, head_probabilities(snap, vectors[n], ev.article_ids), gold[q["id"]]))
     return rows
 
 

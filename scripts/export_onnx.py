@@ -26,7 +26,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np
 
 from knowledge_service.index.embedder import Embedder, FloatArray, SentenceTransformerEmbedder
-from knowledge_service.index.onnx_embedder import OnnxEmbedder, export_onnx_model
+from knowledge_service.index.onnx_embedder import OnnxEmbedder
+from knowledge_service.index.onnx_export import Variant, export_onnx_model
 from knowledge_service.settings import Settings
 
 EVAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval-data"
@@ -100,10 +101,10 @@ def compare(
     backends: dict[str, Embedder] = {
         **({"torch fp32": SentenceTransformerEmbedder(model, threads=1)} if torch_ref else {}),
         "onnx fp32": OnnxEmbedder(
-            model, cache_dir=cache_dir, variant="fp32", threads=1, batch_threads=batch_threads
+            model, cache_dir=cache_dir, variant=Variant.FP32, threads=1, batch_threads=batch_threads
         ),
         "onnx int8": OnnxEmbedder(
-            model, cache_dir=cache_dir, variant="int8", threads=1, batch_threads=batch_threads
+            model, cache_dir=cache_dir, variant=Variant.INT8, threads=1, batch_threads=batch_threads
         ),
     }
     print(
@@ -160,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     model = args.model or settings.embedding_model
     cache_dir = args.cache_dir or settings.data_dir / "models"
-    for variant in ("int8", "fp32"):
+    for variant in (Variant.INT8, Variant.FP32):
         print(f"{variant}: {export_onnx_model(model, cache_dir, variant=variant)}")
     if args.compare:
         compare(

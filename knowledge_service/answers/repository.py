@@ -9,7 +9,7 @@ from sqlmodel import Session, col, or_, select
 from knowledge_service.answers.schemas import Citation, FreshnessNote
 from knowledge_service.content import repository as content_repository
 from knowledge_service.content.models import ArticleVersion
-from knowledge_service.content.schemas import ArticleDocument, ArticleStatus
+from knowledge_service.content.schemas import ArticleDocument
 from knowledge_service.errors import NotFoundError
 from knowledge_service.freshness.models import Finding
 from knowledge_service.freshness.notes import notes_for_articles
@@ -21,23 +21,6 @@ def article_version(session: Session, article_id: str, version: int) -> ArticleV
     if row is None:
         raise NotFoundError("article", article_id, version)
     return row
-
-
-def published_documents_as_of(
-    session: Session, as_of: datetime
-) -> tuple[list[tuple[ArticleDocument, int]], int]:
-    """(document, version) of every article that was published at ``as_of``, and the store's
-    watermark then (the largest version ``seq`` written by ``as_of``, whatever its status).
-
-    The watermark identifies the whole store state at ``as_of``; the largest ``seq`` among the
-    published versions alone does not (retiring an article leaves it unchanged).
-    """
-    rows = content_repository.article_versions_as_of(session, as_of)
-    watermark = max((row.seq or 0 for row in rows), default=0)
-    docs = [
-        (row.to_document(), row.version) for row in rows if row.status == ArticleStatus.PUBLISHED
-    ]
-    return docs, watermark
 
 
 def citations(session: Session, doc: ArticleDocument, as_of: datetime | None) -> list[Citation]:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from knowledge_service.answers.schemas import AnswerStatus, EscalationReason, FreshnessNote
+from knowledge_service.answers.schemas import (
+    AnswerReason,
+    AnswerStatus,
+    EscalationReason,
+    FreshnessNote,
+    NoAnswerReason,
+)
 from knowledge_service.content.schemas import (
     CUSTOMER_CHANNELS,
     ArticleDocument,
@@ -43,14 +49,14 @@ def decide_status(
     visible: bool,
     freshness: Sequence[FreshnessNote],
     thresholds: Thresholds,
-) -> tuple[AnswerStatus, str | None]:
+) -> tuple[AnswerStatus, AnswerReason | None]:
     """The status of a resolution for one channel, and the reason when it is not answered."""
     if confidence < thresholds.no_answer:
-        return AnswerStatus.NO_ANSWER, "no article answers this question confidently"
+        return AnswerStatus.NO_ANSWER, NoAnswerReason.NOT_COVERED
     if not visible:
-        return AnswerStatus.ESCALATE, EscalationReason.NOT_ON_CHANNEL.value
+        return AnswerStatus.ESCALATE, EscalationReason.NOT_ON_CHANNEL
     if channel in CUSTOMER_CHANNELS and is_blocked(freshness):
-        return AnswerStatus.ESCALATE, EscalationReason.BLOCKED.value
+        return AnswerStatus.ESCALATE, EscalationReason.BLOCKED
     if confidence < thresholds.channel_minimum.get(channel, thresholds.no_answer):
-        return AnswerStatus.ESCALATE, EscalationReason.LOW_CONFIDENCE.value
+        return AnswerStatus.ESCALATE, EscalationReason.LOW_CONFIDENCE
     return AnswerStatus.ANSWERED, None

@@ -23,6 +23,19 @@ class EscalationReason(StrEnum):
     NOT_ON_CHANNEL = "not_available_on_channel"
 
 
+class NoAnswerReason(StrEnum):
+    NOT_COVERED = "no article answers this question confidently"
+
+
+AnswerReason = EscalationReason | NoAnswerReason
+"""Why a resolution is not answered."""
+
+
+class AnswerFormat(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+
+
 class Citation(BaseModel):
     policy_id: str
     clause: str | None
@@ -45,14 +58,16 @@ class AnswerResult(BaseModel):
     version: int | None = None
     title: str | None = None
     answer: str | None = None
-    answer_format: str | None = Field(default=None, description="'text' or 'markdown'")
+    answer_format: AnswerFormat | None = Field(default=None, description="'text' or 'markdown'")
     confidence: float = Field(ge=0.0, le=1.0)
     intent: str | None = None
     citations: list[Citation] = Field(default_factory=list)
     freshness: list[FreshnessNote] = Field(default_factory=list)
     receipt: str | None = None
     as_of: datetime
-    reason: str | None = Field(default=None, description="Why the status is escalate or no_answer")
+    reason: AnswerReason | None = Field(
+        default=None, description="Why the status is escalate or no_answer"
+    )
     alternatives: list[Alternative] = Field(
         default_factory=list, description="Runner-up articles (agent channel only)"
     )

@@ -23,17 +23,18 @@ from knowledge_service.answers.render import render_answer
 from knowledge_service.answers.rules import Thresholds, decide_status, is_visible
 from knowledge_service.answers.schemas import (
     Alternative,
+    AnswerFormat,
     AnswerResult,
     AnswerStatus,
     Citation,
     FreshnessNote,
+    NoAnswerReason,
 )
 from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.schemas import Audience, Channel
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.index.cache import LruCache
-from knowledge_service.index.hybrid import HybridIndex
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import AnswerSettings, Settings
@@ -92,6 +93,15 @@ def pick_canonical(
     return best, public
 
 
+def alternatives_of(hits: Sequence[SearchHit], article_id: str) -> list[Alternative]:
+    """The three best runner-up articles to ``article_id`` (shown to agents)."""
+    return [
+        Alternative(article_id=h.article_id, version=h.version, title=h.title, score=h.score)
+        for h in hits
+        if h.article_id != article_id
+    ][:3]
+
+
 class AnswerService:
     """The answer engine behind ``/v1/answer``.
 
@@ -110,7 +120,6 @@ class AnswerService:
         self._hits_cache: LruCache[tuple[str, str | None, int], list[SearchHit]] = LruCache(
             self.cfg.cache_size
         )
-        self._as_of_indexes: LruCache[int, HybridIndex] = LruCache(4)
         self._versions: LruCache[tuple[str, int], ArticleVersion] = LruCache(self.cfg.cache_size)
 
     def answer(
@@ -176,20 +185,11 @@ class AnswerService:
 
     def _hits_as_of(self, query: AnswerQuery) -> list[SearchHit]:
         assert query.as_of is not None
-        with session_scope(self.engine) as session:
-            docs, key = repository.published_documents_as_of(session, query.as_of)
-        index = self._as_of_indexes.get(key)
-        if index is None:
-            index = HybridIndex(
-                self.search.embedder,
-                config=self.search.config,
-                options=self.search.options,
-                cache=self.search.cache,
-            )
-            index.upsert(docs)
-            self._as_of_indexes.put(key, index)
-        return index.search(
-            query.question, top_k=self.cfg.candidates, filters=SearchFilters(locale=query.locale)
+        return self.search.search_as_of(
+            query.question,
+            query.as_of,
+            top_k=self.cfg.candidates,
+            filters=SearchFilters(locale=query.locale),
         )
 
     def _resolve(self, query: AnswerQuery, hits: list[SearchHit]) -> AnswerResult:
@@ -202,7 +202,7 @@ class AnswerService:
                 channel=query.channel,
                 confidence=confidence,
                 as_of=as_of,
-                reason="no article answers this question confidently",
+                reason=NoAnswerReason.NOT_COVERED,
             )
         with session_scope(self.engine) as session:
             row = self._article_version(session, best.article_id, best.version)
@@ -243,7 +243,6 @@ class AnswerService:
             return AnswerResult(
                 status=status, channel=channel, confidence=confidence, as_of=as_of, reason=reason
             )
-        is_agent = channel == Channel.AGENT
         return AnswerResult(
             status=status,
             channel=channel,
@@ -251,20 +250,14 @@ class AnswerService:
             version=row.version,
             title=doc.title,
             answer=render_answer(doc.answer, channel),
-            answer_format="markdown" if channel in _MARKDOWN_CHANNELS else "text",
+            answer_format=(
+                AnswerFormat.MARKDOWN if channel in _MARKDOWN_CHANNELS else AnswerFormat.TEXT
+            ),
             confidence=confidence,
             intent=doc.intents[0],
             citations=citations,
             freshness=notes,
             receipt=make_receipt(doc.id, row.version, row.content_hash),
             as_of=as_of,
-            alternatives=[
-                Alternative(
-                    article_id=h.article_id, version=h.version, title=h.title, score=h.score
-                )
-                for h in hits
-                if h.article_id != doc.id
-            ][:3]
-            if is_agent
-            else [],
+            alternatives=alternatives_of(hits, doc.id) if channel == Channel.AGENT else [],
         )

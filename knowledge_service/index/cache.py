@@ -10,13 +10,17 @@ import hashlib
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Generic, TypeVar
 
 import numpy as np
 
-from knowledge_service.index.embedder import Embedder, FloatArray
+from knowledge_service.index.arrays import FloatArray
+from knowledge_service.index.protocols import Embedder
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while texts are embedded."""
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -132,3 +136,54 @@ def encode_cached(
     for row, h in enumerate(hashes):
         out[row] = known[h]
     return out
+
+
+def encode_in_steps(
+    embedder: Embedder,
+    texts: Sequence[str],
+    cache: EmbeddingCache | None,
+    *,
+    batch_size: int,
+    progress: Progress | None = None,
+) -> FloatArray:
+    """:func:`encode_cached` in steps of ``8 * batch_size`` texts, reporting progress."""
+    step = batch_size * 8
+    parts = []
+    for start in range(0, len(texts), step):
+        parts.append(
+            encode_cached(embedder, texts[start : start + step], cache, batch_size=batch_size)
+        )
+        if progress is not None:
+            progress(min(start + step, len(texts)), len(texts))
+    if not parts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.concatenate(parts)
+
+
+class QueryEncoder:
+    """Encodes queries in one batch, reusing the encodings of recently seen strings.
+
+    Args:
+        embedder: The embedder.
+        maxsize: How many recent query encodings are kept.
+        batch_size: The embedder's batch size.
+    """
+
+    def __init__(self, embedder: Embedder, maxsize: int, batch_size: int) -> None:
+        self.embedder = embedder
+        self.batch_size = batch_size
+        self._queries: LruCache[str, FloatArray] = LruCache(maxsize)
+
+    def encode(self, queries: Sequence[str]) -> FloatArray:
+        """The vectors of ``queries``, shape ``(len(queries), dimension)``."""
+        out = np.zeros((len(queries), self.embedder.dimension), dtype=np.float32)
+        known = {q: v for q in dict.fromkeys(queries) if (v := self._queries.get(q)) is not None}
+        missing = list(dict.fromkeys(q for q in queries if q not in known))
+        if missing:
+            fresh = self.embedder.encode(missing, batch_size=self.batch_size)
+            known.update(zip(missing, fresh, strict=True))
+            for q, v in zip(missing, fresh, strict=True):
+                self._queries.put(q, v)
+        for row, q in enumerate(queries):
+            out[row] = known[q]
+        return out

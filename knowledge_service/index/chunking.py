@@ -12,12 +12,25 @@ import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from enum import StrEnum
 
 from knowledge_service.content.parser import parse_sections
 from knowledge_service.content.schemas import ArticleDocument
 
-UnitKind = Literal["title", "answer", "question", "section"]
+
+class UnitKind(StrEnum):
+    """What part of an article a unit is."""
+
+    TITLE = "title"
+    ANSWER = "answer"
+    QUESTION = "question"
+    SECTION = "section"
+
+
+BODY_KINDS = frozenset({UnitKind.ANSWER, UnitKind.SECTION})
+"""Units of the article's body (the rest are in its front matter)."""
+CUSTOMER_KINDS = frozenset({UnitKind.TITLE, UnitKind.QUESTION})
+"""Units that say what a customer asks (rather than what the article answers)."""
 
 MAX_UNIT_CHARS = 1200
 """Sections longer than this are split at paragraph breaks (MiniLM reads ~256 word pieces)."""
@@ -125,19 +138,27 @@ def chunk_article(doc: ArticleDocument, version: int) -> list[Unit]:
             )
         )
 
-    add("title", doc.title, 0, len(doc.title), [], "")
+    add(UnitKind.TITLE, doc.title, 0, len(doc.title), [], "")
     lead_start = doc.body.find(doc.answer) if doc.answer else -1
     lead_start = max(lead_start, 0)
-    add("answer", doc.answer, lead_start, lead_start + len(doc.answer), [], doc.title)
+    add(UnitKind.ANSWER, doc.answer, lead_start, lead_start + len(doc.answer), [], doc.title)
     for question in doc.questions:
-        add("question", question, 0, len(question), [], "")
+        add(UnitKind.QUESTION, question, 0, len(question), [], "")
+    for start, end, path, context in _section_spans(doc):
+        add(UnitKind.SECTION, doc.body[start:end], start, end, path, context)
+    return units
+
+
+def _section_spans(doc: ArticleDocument) -> list[tuple[int, int, list[str], str]]:
+    """``(start, end, section path, context)`` of every section unit, in body order."""
     # Sections are derived from the body here, so unit spans always index exactly this body
     # (also for documents built in code, whose ``sections`` may not match a changed body).
+    spans = []
     _, sections = parse_sections(doc.body)
     for section in sections:
         heading_end = doc.body.find("\n", section.start, section.end)
         content_start = section.end if heading_end < 0 else heading_end + 1
         context = f"{doc.title} > {' > '.join(section.path)}"
         for start, end in _windows(doc.body, *_strip_span(doc.body, content_start, section.end)):
-            add("section", doc.body[start:end], start, end, list(section.path), context)
-    return units
+            spans.append((start, end, list(section.path), context))
+    return spans

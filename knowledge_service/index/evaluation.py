@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy.engine import Engine
 
 from knowledge_service.content.importer import import_content
 from knowledge_service.db import create_tables, make_engine
@@ -184,6 +185,34 @@ def run_queries(
     return hits, [gold[q["id"]] for q in queries]
 
 
+def _import_articles(
+    content: Path,
+    work_dir: Path,
+    base_settings: Settings | None,
+    on_phase: Callable[[str, int, int], None] | None,
+) -> tuple[Settings, Engine]:
+    """Import the written articles into a fresh store under ``work_dir``."""
+    settings = (base_settings or Settings()).model_copy(
+        update={
+            "database_url": f"sqlite:///{work_dir / 'store.db'}",
+            "data_dir": work_dir / "data",
+            "content_dir": content,
+        }
+    )
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
+    report = import_content(
+        engine,
+        [content],
+        max_file_bytes=settings.max_file_bytes,
+        actor="eval",
+        progress=(lambda p, d, t: on_phase(f"import:{p}", d, t)) if on_phase else None,
+    )
+    if report.invalid:
+        raise InvalidContentError(report.invalid[0].path, report.invalid[0].message)
+    return settings, engine
+
+
 def evaluate_dataset(
     folder: Path,
     embedder: Embedder,
@@ -215,24 +244,7 @@ def evaluate_dataset(
     clock: dict[str, float] = {}
     start = time.perf_counter()
     n_articles = write_articles(eval_set, content)
-    settings = (base_settings or Settings()).model_copy(
-        update={
-            "database_url": f"sqlite:///{work_dir / 'store.db'}",
-            "data_dir": work_dir / "data",
-            "content_dir": content,
-        }
-    )
-    engine = make_engine(settings.database_url)
-    create_tables(engine)
-    report = import_content(
-        engine,
-        [content],
-        max_file_bytes=settings.max_file_bytes,
-        actor="eval",
-        progress=(lambda p, d, t: on_phase(f"import:{p}", d, t)) if on_phase else None,
-    )
-    if report.invalid:
-        raise InvalidContentError(report.invalid[0].path, report.invalid[0].message)
+    settings, engine = _import_articles(content, work_dir, base_settings, on_phase)
     clock["import"] = time.perf_counter() - start
     service = SearchService(settings, engine, embedder, config=config, cache=cache)
     start = time.perf_counter()

@@ -10,12 +10,20 @@ head (a classifier over articles trained on their questions) adds its probabilit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
+
+
+class LexicalNorm(StrEnum):
+    """How BM25 scores are put on a 0..1 scale (see :class:`FusionConfig`)."""
+
+    MAX = "max"
+    IDF = "idf"
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ class FusionConfig:
     aggregate_mix: float = 0.5
     head_weight: float = 0.0
     body_weight: float = 0.9
-    lexical_norm: str = "max"
+    lexical_norm: LexicalNorm = LexicalNorm.MAX
 
 
 def normalise_lexical(scores: FloatArray) -> FloatArray:

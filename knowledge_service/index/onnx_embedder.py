@@ -1,258 +1,34 @@
 """A fast encoder backend: a sentence-transformers model run by ONNX Runtime (int8 by default).
 
-The model folder is exported to ONNX once (``torch.onnx.export`` of the transformer, then
-optionally ``onnxruntime`` dynamic int8 quantisation with per-channel weights), cached under a
-folder named for a hash of the model files and the variant, and loaded from there afterwards.
-Tokenisation uses the model's ``tokenizer.json``; pooling and normalisation run in numpy, so
-vectors match :class:`~knowledge_service.index.embedder.SentenceTransformerEmbedder` (cosine
-~1.0 for fp32, ~0.99 for int8) at a fraction of the cost per query. Nothing is downloaded.
+The model is exported once (see :mod:`knowledge_service.index.onnx_export`). Tokenisation uses
+the model's ``tokenizer.json``; pooling and normalisation run in numpy, so vectors match
+:class:`~knowledge_service.index.torch_embedder.SentenceTransformerEmbedder` (cosine ~1.0 for
+fp32, ~0.99 for int8) at a fraction of the cost per query.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
-import os
-import shutil
-import tempfile
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from knowledge_service.index.embedder import FloatArray, normalise_rows
+from knowledge_service.index.arrays import FloatArray, normalise_rows
+from knowledge_service.index.onnx_export import (
+    META_FILE,
+    MODEL_FILE,
+    Pooling,
+    Variant,
+    export_onnx_model,
+    read_json,
+)
 
-logger = logging.getLogger(__name__)
-
-Variant = Literal["int8", "fp32"]
-Pooling = Literal["mean", "cls"]
-
-_EXPORT_FORMAT = "ks-onnx-2"  # 2: fp32 graphs are fused (attention, layer norm, GELU)
-_OPSET = 17
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
-_MODEL_FILE = "model.onnx"
-_META_FILE = "meta.json"
-_DEFAULT_MAX_LENGTH = 256
 _BATCH_SESSION_MIN_TEXTS = 16
 """Calls with at least this many texts use the batch session (``batch_threads``)."""
 _BATCH_TOKENS = 1024
 """Most padded tokens in one batch: attention memory grows with batch x width squared."""
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
-
-
-def _module_folders(model_dir: Path) -> tuple[Path, Path | None]:
-    """The transformer folder and the pooling folder named by ``modules.json``."""
-    modules = model_dir / "modules.json"
-    entries: list[dict[str, Any]] = (
-        json.loads(modules.read_text(encoding="utf-8")) if modules.is_file() else []
-    )
-    transformer, pooling = model_dir, None
-    for entry in entries:
-        kind = str(entry.get("type", ""))
-        if kind.endswith(".Transformer"):
-            transformer = model_dir / str(entry.get("path", ""))
-        elif kind.endswith(".Pooling"):
-            pooling = model_dir / str(entry.get("path", ""))
-    return transformer, pooling
-
-
-def read_model_layout(model_dir: Path) -> dict[str, Any]:
-    """Pooling, maximum sequence length and dimension of a sentence-transformers folder.
-
-    Raises:
-        ValueError: The folder is missing or uses a pooling mode this backend cannot reproduce.
-    """
-    if not model_dir.is_dir():
-        raise ValueError(f"the ONNX backend needs a local model folder, got {str(model_dir)!r}")
-    transformer, pooling_dir = _module_folders(model_dir)
-    pool = _read_json(pooling_dir / "config.json") if pooling_dir else {}
-    if pool.get("pooling_mode_cls_token"):
-        pooling: Pooling = "cls"
-    elif pool.get("pooling_mode_mean_tokens", True):
-        pooling = "mean"
-    else:
-        raise ValueError(f"unsupported pooling in {pooling_dir}: {pool}")
-    config = _read_json(transformer / "config.json")
-    st_config = _read_json(transformer / "sentence_bert_config.json") or _read_json(
-        model_dir / "sentence_bert_config.json"
-    )
-    max_length = int(st_config.get("max_seq_length") or _DEFAULT_MAX_LENGTH)
-    max_length = min(max_length, int(config.get("max_position_embeddings", max_length)))
-    return {
-        "pooling": pooling,
-        "max_length": max_length,
-        "dimension": int(pool.get("word_embedding_dimension") or config["hidden_size"]),
-        "transformer_dir": str(transformer),
-    }
-
-
-def model_fingerprint(model_dir: Path, variant: Variant) -> str:
-    """A short hash of every model file (names and bytes), the variant and the export format."""
-    digest = hashlib.sha256(f"{_EXPORT_FORMAT}\x00{_OPSET}\x00{variant}".encode())
-    for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
-        rel = path.relative_to(model_dir)
-        if any(part.startswith(".") for part in rel.parts) or path.suffix == ".md":
-            continue
-        digest.update(str(rel.as_posix()).encode() + b"\x00")
-        with path.open("rb") as handle:
-            digest.update(hashlib.file_digest(handle, "sha256").digest())
-    return digest.hexdigest()[:16]
-
-
-def _export_fp32(transformer_dir: Path, target: Path) -> None:
-    import torch
-    from transformers import AutoModel
-
-    model = AutoModel.from_pretrained(str(transformer_dir), attn_implementation="eager").eval()
-
-    class _Encoder(torch.nn.Module):
-        def __init__(self, inner: Any) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            out = self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            )
-            return out.last_hidden_state
-
-    dummy = torch.ones((2, 8), dtype=torch.long)
-    axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "token_embeddings")}
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tracer and legacy-exporter notices, not problems
-        torch.onnx.export(
-            _Encoder(model),
-            (dummy, torch.ones_like(dummy), torch.zeros_like(dummy)),
-            str(target),
-            dynamo=False,
-            input_names=list(_INPUTS),
-            output_names=["token_embeddings"],
-            dynamic_axes=axes,
-            opset_version=_OPSET,
-        )
-
-
-_FUSION_TOLERANCE = 1e-4
-"""Largest difference from the plain graph's output a fused graph may show to be kept."""
-
-
-def _fuse_transformer(source: Path, config: dict[str, Any]) -> None:
-    """Rewrite ``source`` in place with ONNX Runtime's transformer fusions when they keep the
-    outputs (attention, skip layer norm and GELU become single kernels: ~10% less time per query
-    on MiniLM with the same vectors, max difference ~5e-7). Any model the fuser does not know,
-    or whose fused outputs differ, keeps the plain graph."""
-    candidate = source.with_name("fused.onnx")
-    try:
-        from onnxruntime.transformers.optimizer import optimize_model
-
-        fused = optimize_model(
-            str(source),
-            model_type="bert",
-            num_heads=int(config.get("num_attention_heads", 0)),
-            hidden_size=int(config.get("hidden_size", 0)),
-            opt_level=1,
-        )
-        fused.save_model_to_file(str(candidate))
-        if _same_outputs(source, candidate):
-            os.replace(candidate, source)
-        else:
-            logger.info("kept the plain ONNX graph: the fused one changed the outputs")
-    except Exception:  # an optimisation only: the plain graph always works
-        logger.info("kept the plain ONNX graph: the transformer fuser failed", exc_info=True)
-    finally:
-        candidate.unlink(missing_ok=True)  # never left in the export folder beside model.onnx
-
-
-def _same_outputs(plain: Path, fused: Path) -> bool:
-    import onnxruntime as ort
-
-    ids = np.array([[101, 200, 300, 400, 500, 600, 700, 102, 0, 0]], dtype=np.int64)
-    mask = (ids != 0).astype(np.int64)
-    feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-    outputs = []
-    for path in (plain, fused):
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        names = {i.name for i in session.get_inputs()}
-        outputs.append(session.run(None, {k: v for k, v in feeds.items() if k in names})[0])
-    same_shape = outputs[0].shape == outputs[1].shape
-    return same_shape and float(np.abs(outputs[0] - outputs[1]).max()) <= _FUSION_TOLERANCE
-
-
-def _quantise_int8(source: Path, target: Path) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    # Per-channel int8 weights on MatMul only: per-tensor weights or a quantised embedding
-    # Gather cost ~0.04 cosine to fp32 on this model; per-channel MatMul keeps ~0.99.
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)  # the quantiser logs one root INFO line per tensor
-    try:
-        quantize_dynamic(
-            str(source),
-            str(target),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            reduce_range=False,
-            op_types_to_quantize=["MatMul"],
-        )
-    finally:
-        root.setLevel(level)
-
-
-def export_onnx_model(
-    model_path: str | Path, cache_dir: Path, *, variant: Variant = "int8"
-) -> Path:
-    """Export a sentence-transformers folder to ONNX once and return the cached folder.
-
-    The folder holds ``model.onnx``, ``tokenizer.json`` and ``meta.json``. It is built in a
-    temporary folder and renamed into place, so a crash never leaves a half-written cache and
-    concurrent first uses at worst export twice.
-
-    Args:
-        model_path: A local sentence-transformers model folder.
-        cache_dir: Where exported models live (e.g. ``settings.data_dir / "models"``).
-        variant: ``int8`` (quantised, fastest) or ``fp32`` (exact).
-    """
-    model_dir = Path(model_path)
-    layout = read_model_layout(model_dir)
-    fingerprint = model_fingerprint(model_dir, variant)
-    final = cache_dir / f"{model_dir.name or 'model'}-{variant}-{fingerprint}"
-    if (final / _META_FILE).is_file():
-        return final
-    logger.info("exporting %s to ONNX (%s) into %s; this runs once", model_dir, variant, final)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".export-", dir=cache_dir))
-    try:
-        transformer_dir = Path(layout["transformer_dir"])
-        fp32 = work / ("fp32.onnx" if variant == "int8" else _MODEL_FILE)
-        _export_fp32(transformer_dir, fp32)
-        if variant == "fp32":
-            _fuse_transformer(fp32, _read_json(transformer_dir / "config.json"))
-        if variant == "int8":
-            _quantise_int8(fp32, work / _MODEL_FILE)
-            fp32.unlink()
-        shutil.copyfile(transformer_dir / "tokenizer.json", work / "tokenizer.json")
-        meta = {**layout, "format": _EXPORT_FORMAT, "variant": variant, "source": str(model_dir)}
-        (work / _META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        work.chmod(0o755)
-        try:
-            os.replace(work, final)
-        except OSError:
-            if not (final / _META_FILE).is_file():  # not a concurrent export that won the race
-                raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return final
 
 
 class OnnxEmbedder:
@@ -272,29 +48,30 @@ class OnnxEmbedder:
         model_path: str | Path,
         *,
         cache_dir: Path,
-        variant: Variant = "int8",
+        variant: Variant = Variant.INT8,
         threads: int = 1,
         batch_threads: int | None = None,
     ) -> None:
         from tokenizers import Tokenizer
 
+        variant = Variant(variant)
         folder = export_onnx_model(model_path, cache_dir, variant=variant)
-        meta = _read_json(folder / _META_FILE)
+        meta = read_json(folder / META_FILE)
         name = Path(model_path).name or str(model_path)
         # int8 vectors differ slightly from the model's own: a distinct name keeps them out of
         # caches and indexes built with torch or fp32 (whose vectors are the same).
-        self.model_name: str = name if variant == "fp32" else f"{name}+onnx-int8"
+        self.model_name: str = name if variant == Variant.FP32 else f"{name}+onnx-int8"
         self.dimension: int = int(meta["dimension"])
         self.variant: Variant = variant
-        self._pooling: Pooling = meta["pooling"]
+        self._pooling = Pooling(meta["pooling"])
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(int(meta["max_length"]))
         padding = self._tokenizer.padding or {}
         self._pad_id = int(padding.get("pad_id", 0))
         self._tokenizer.no_padding()  # batches are padded in numpy, after sorting by length
-        self._session = self._new_session(folder / _MODEL_FILE, threads)
+        self._session = self._new_session(folder / MODEL_FILE, threads)
         self._batch_session = (
-            self._new_session(folder / _MODEL_FILE, batch_threads)
+            self._new_session(folder / MODEL_FILE, batch_threads)
             if batch_threads and batch_threads != threads
             else self._session
         )
@@ -324,7 +101,7 @@ class OnnxEmbedder:
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         feeds = {name: value for name, value in feeds.items() if name in self._input_names}
         hidden: npt.NDArray[np.float32] = session.run(None, feeds)[0]
-        if self._pooling == "cls":
+        if self._pooling == Pooling.CLS:
             return hidden[:, 0, :]
         weights = mask.astype(np.float32)[:, :, None]
         counts = np.maximum(weights.sum(axis=1), 1.0)

@@ -1,203 +1,55 @@
-"""Ranking a query against a :class:`HybridIndex`: candidates, unit fusion, article aggregation.
+"""Ranking a query over an :class:`IndexSnapshot`: unit fusion and article aggregation.
 
-Candidates are the dense top units (from the vector index) plus the lexical top units; every
-candidate then gets its exact cosine and its normalised BM25 score, so the two kinds of evidence
-are fused on the same units. Filters are applied to articles before anything is ranked.
+The evidence (candidate units and their scores) comes from
+:mod:`~knowledge_service.index.evidence`; here it is fused under the fusion weights, aggregated
+to whole articles and turned into hits. Ranking reads only the snapshot it is handed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from knowledge_service.index.embedder import FloatArray
+from knowledge_service.index.arrays import FloatArray
+from knowledge_service.index.chunking import CUSTOMER_KINDS
+from knowledge_service.index.evidence import Evidence, allowed_rows, gather_evidence
 from knowledge_service.index.fusion import (
     FusionConfig,
+    LexicalNorm,
     aggregate_articles,
     combine_head,
     fuse_scores,
 )
-from knowledge_service.index.schemas import SearchFilters, SearchHit
-
-if TYPE_CHECKING:
-    from knowledge_service.index.hybrid import HybridIndex, UnitTable
+from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
+from knowledge_service.index.snapshot import IndexSnapshot
 
 SNIPPET_CHARS = 320
-MAX_CACHED_FILTERS = 64
 
 
-def _lexical_scores(
-    index: HybridIndex, table: UnitTable, query: str, allowed: npt.NDArray[np.bool_]
-) -> FloatArray:
-    """Raw BM25 score of every unit (table rows); 0 for filtered-out units."""
-    out = np.zeros(len(table.keys), dtype=np.float32)
-    keys, scores = index.lexical.scores(query)
-    if len(keys):
-        out[index.lexical_rows(table, keys)] = scores
-        if not allowed.all():
-            out[~allowed] = 0.0
-    return out
-
-
-def allowed_rows(
-    index: HybridIndex, table: UnitTable, filters: SearchFilters
-) -> npt.NDArray[np.bool_]:
-    """Per unit-table row, whether ``filters`` admit the unit's article.
-
-    Cached on the table per distinct filter set, so the filters are checked against every
-    article once per index change rather than on every query (the table is replaced on any
-    mutation, which drops the cache with it).
-    """
-    key = (filters.status, filters.audience, filters.channel, filters.locale, filters.intent)
-    mask = table.masks.get(key)
-    if mask is None:
-        admitted = np.fromiter(
-            (filters.admits(index.articles[a].doc) for a in table.article_ids),
-            dtype=bool,
-            count=len(table.article_ids),
-        )
-        mask = admitted[table.article_pos] if len(admitted) else np.zeros(0, dtype=bool)
-        mask.flags.writeable = False
-        while len(table.masks) >= MAX_CACHED_FILTERS:
-            table.masks.pop(next(iter(table.masks)), None)
-        table.masks[key] = mask
-    return mask
-
-
-def _top_rows(values: FloatArray, rows: npt.NDArray[np.intp], k: int) -> npt.NDArray[np.intp]:
-    """The ``k`` rows of highest value, ties taken in row order (as a stable sort would)."""
-    if len(rows) <= k:
-        return rows
-    kth = np.partition(values, len(values) - k)[len(values) - k]
-    above = rows[values > kth]
-    ties = rows[values == kth][: k - len(above)]
-    return np.concatenate([above, ties])
-
-
-def _candidate_rows(
-    index: HybridIndex,
-    table: UnitTable,
-    dense_rows: npt.NDArray[np.intp],
-    allowed: npt.NDArray[np.bool_],
-    lexical: FloatArray,
-) -> npt.NDArray[np.intp]:
-    """Dense top units plus lexical top units (all allowed units when they are few)."""
-    if np.count_nonzero(allowed) <= index.options.dense_candidates:
-        return np.flatnonzero(allowed)
-    dense_rows = dense_rows[allowed[dense_rows]]
-    matched = np.flatnonzero(lexical > 0)
-    top = _top_rows(lexical[matched], matched, index.options.lexical_candidates)
-    chosen = np.zeros(len(table.keys), dtype=bool)
-    chosen[dense_rows] = True
-    chosen[top] = True
-    return np.flatnonzero(chosen)
-
-
-def _snippet(index: HybridIndex, unit_id: int) -> tuple[str | None, str]:
-    unit = index.units[unit_id]
-    if unit.kind in ("title", "question"):  # the customer's words matched: show the answer
-        return None, index.articles[unit.article_id].doc.answer[:SNIPPET_CHARS]
+def _snippet(snap: IndexSnapshot, unit_id: int) -> tuple[str | None, str]:
+    unit = snap.units[unit_id]
+    if unit.kind in CUSTOMER_KINDS:  # the customer's words matched: show the answer
+        return None, snap.articles[unit.article_id].doc.answer[:SNIPPET_CHARS]
     return unit.section, unit.text[:SNIPPET_CHARS]
 
 
-@dataclass
-class Evidence:
-    """The scored candidate units of one query, before fusion weights are applied."""
-
-    unit_ids: list[int]
-    dense: FloatArray
-    lexical: FloatArray
-    lexical_max: float
-    lexical_bound: float
-    article_ids: list[str]
-    article_of_unit: npt.NDArray[np.int64]
-    is_body: npt.NDArray[np.bool_]
-
-
-def _dense_scores(
-    index: HybridIndex,
-    table: UnitTable,
-    rows: npt.NDArray[np.intp],
-    vector: FloatArray,
-    known: tuple[npt.NDArray[np.intp], FloatArray] | None,
-) -> FloatArray:
-    """Cosines of the candidate rows: the vector index's scores where it returned them."""
-    if known is None:
-        dense: FloatArray = (index.vectors.vectors_for(table.keys[rows]) @ vector).astype(
-            np.float32
-        )
-        return dense
-    by_row = np.full(len(table.keys), np.nan, dtype=np.float32)
-    by_row[known[0]] = known[1]
-    out = by_row[rows]
-    missing = np.flatnonzero(np.isnan(out))
-    if missing.size:
-        out[missing] = index.vectors.vectors_for(table.keys[rows[missing]]) @ vector
-    return out
-
-
-def gather_evidence(
-    index: HybridIndex,
-    query: str,
-    vector: FloatArray,
-    dense_ids: npt.NDArray[np.int64],
-    allowed: npt.NDArray[np.bool_],
-    dense_scores: FloatArray | None = None,
-) -> Evidence:
-    """Candidate units with exact cosines and normalised BM25 (caller holds the read lock).
-
-    Args:
-        index: The index.
-        query: The query text (for BM25).
-        vector: The encoded query.
-        dense_ids: The vector index's top unit ids for the query.
-        allowed: Per unit-table row, whether the filters admit the unit's article.
-        dense_scores: The vector index's scores of ``dense_ids`` (saves recomputing them).
-    """
-    table = index.unit_table()
-    lexical = _lexical_scores(index, table, query, allowed)
-    valid = dense_ids >= 0
-    dense_rows = table.rows(dense_ids[valid])
-    rows = _candidate_rows(index, table, dense_rows, allowed, lexical)
-    unit_ids = table.keys[rows]
-    known = None if dense_scores is None else (dense_rows, dense_scores[valid])
-    dense = (
-        _dense_scores(index, table, rows, vector, known)
-        if len(rows)
-        else np.zeros(0, dtype=np.float32)
-    )
-    positions, article_of_unit = np.unique(table.article_pos[rows], return_inverse=True)
-    article_ids: list[str] = table.article_id_array[positions].tolist()
-    return Evidence(
-        unit_ids.tolist(),
-        dense.astype(np.float32),
-        lexical[rows],
-        float(lexical.max()) if len(lexical) else 0.0,
-        index.lexical.query_bound(query),
-        article_ids,
-        article_of_unit.astype(np.int64),
-        table.is_body[rows],
-    )
-
-
 def head_probabilities(
-    index: HybridIndex, vector: FloatArray, article_ids: Sequence[str]
+    snap: IndexSnapshot, vector: FloatArray, article_ids: Sequence[str]
 ) -> FloatArray:
     """The intent head's probability of each article (0 for articles it does not know)."""
-    if index.head is None:
+    if snap.head is None:
         return np.zeros(len(article_ids), dtype=np.float32)
-    probs = index.head.predict_proba(vector[None, :])[0]
-    pos = {a: n for n, a in enumerate(index.head.article_ids)}
+    probs = snap.head.predict_proba(vector[None, :])[0]
+    pos = {a: n for n, a in enumerate(snap.head.article_ids)}
     return np.asarray([probs[pos[a]] if a in pos else 0.0 for a in article_ids], np.float32)
 
 
 def normalised_lexical(evidence: Evidence, config: FusionConfig) -> FloatArray:
     """The evidence's BM25 scores on a 0..1 scale, as ``config.lexical_norm`` says."""
-    scale = evidence.lexical_bound if config.lexical_norm == "idf" else evidence.lexical_max
+    is_idf = config.lexical_norm == LexicalNorm.IDF
+    scale = evidence.lexical_bound if is_idf else evidence.lexical_max
     if scale <= 0.0:
         return np.zeros_like(evidence.lexical)
     result: FloatArray = np.minimum(evidence.lexical / scale, 1.0).astype(np.float32)
@@ -232,8 +84,40 @@ def _top_articles(scores: FloatArray, top_k: int) -> npt.NDArray[np.intp]:
     return np.argsort(-scores, kind="stable")[:top_k]
 
 
+def _hit(
+    snap: IndexSnapshot,
+    ev: Evidence,
+    article: int,
+    fused: FloatArray,
+    scores: FloatArray,
+    lexical: FloatArray,
+) -> SearchHit:
+    """The hit of the ``article``-th evidence article, shown through its best unit."""
+    members = np.flatnonzero(ev.article_of_unit == article)
+    best = int(members[np.argmax(fused[members])])
+    unit = snap.units[ev.unit_ids[best]]
+    entry = snap.articles[ev.article_ids[article]]
+    doc = entry.doc
+    section, snippet = _snippet(snap, unit.unit_id)
+    return SearchHit(
+        article_id=doc.id,
+        version=entry.version,
+        title=doc.title,
+        section=section,
+        snippet=snippet,
+        score=float(scores[article]),
+        dense_score=float(ev.dense[best]),
+        lexical_score=float(lexical[best]),
+        unit_kind=unit.kind,
+        intents=list(doc.intents),
+        audience=doc.audience,
+        channels=list(doc.channels),
+        locale=doc.locale,
+    )
+
+
 def rank_query(
-    index: HybridIndex,
+    snap: IndexSnapshot,
     query: str,
     vector: FloatArray,
     dense_ids: npt.NDArray[np.int64],
@@ -241,43 +125,20 @@ def rank_query(
     top_k: int,
     dense_scores: FloatArray | None = None,
 ) -> list[SearchHit]:
-    """Rank the allowed articles for one encoded query (the caller holds the read lock)."""
-    ev = gather_evidence(index, query, vector, dense_ids, allowed, dense_scores)
+    """Rank the allowed articles for one encoded query."""
+    ev = gather_evidence(snap, query, vector, dense_ids, allowed, dense_scores)
     if not ev.unit_ids:
         return []
-    use_head = index.head is not None and index.config.head_weight > 0
-    head = head_probabilities(index, vector, ev.article_ids) if use_head else None
-    fused, scores = score_evidence(ev, index.config, head)
-    lexical = normalised_lexical(ev, index.config)
-    hits = []
-    for a in _top_articles(scores, top_k).tolist():
-        members = np.flatnonzero(ev.article_of_unit == a)
-        best = int(members[np.argmax(fused[members])])
-        unit = index.units[ev.unit_ids[best]]
-        doc = index.articles[ev.article_ids[a]].doc
-        section, snippet = _snippet(index, unit.unit_id)
-        hits.append(
-            SearchHit(
-                article_id=doc.id,
-                version=index.articles[doc.id].version,
-                title=doc.title,
-                section=section,
-                snippet=snippet,
-                score=float(scores[a]),
-                dense_score=float(ev.dense[best]),
-                lexical_score=float(lexical[best]),
-                unit_kind=unit.kind,
-                intents=list(doc.intents),
-                audience=doc.audience,
-                channels=list(doc.channels),
-                locale=doc.locale,
-            )
-        )
-    return hits
+    use_head = snap.head is not None and snap.config.head_weight > 0
+    head = head_probabilities(snap, vector, ev.article_ids) if use_head else None
+    fused, scores = score_evidence(ev, snap.config, head)
+    lexical = normalised_lexical(ev, snap.config)
+    top = _top_articles(scores, top_k).tolist()
+    return [_hit(snap, ev, a, fused, scores, lexical) for a in top]
 
 
 def search_encoded(
-    index: HybridIndex,
+    snap: IndexSnapshot,
     queries: Sequence[str],
     vectors: FloatArray,
     *,
@@ -287,14 +148,20 @@ def search_encoded(
     """Rank articles for already-encoded queries (one dense search call for the batch)."""
     if top_k <= 0:
         return [[] for _ in queries]
-    with index.lock.read():
-        table = index.unit_table()
-        allowed = allowed_rows(index, table, filters)
-        if not queries or not allowed.any():
-            return [[] for _ in queries]
-        k = min(len(index.vectors), index.options.dense_candidates)
-        dense_scores, dense_ids = index.vectors.search(vectors, k)
-        return [
-            rank_query(index, q, vectors[n], dense_ids[n], allowed, top_k, dense_scores[n])
-            for n, q in enumerate(queries)
-        ]
+    allowed = allowed_rows(snap, filters)
+    if not queries or not allowed.any():
+        return [[] for _ in queries]
+    k = min(len(snap.vectors), snap.options.dense_candidates)
+    dense_scores, dense_ids = snap.vectors.search(vectors, k)
+    return [
+        rank_query(snap, q, vectors[n], dense_ids[n], allowed, top_k, dense_scores[n])
+        for n, q in enumerate(queries)
+    ]
+
+
+def group_requests(requests: Sequence[SearchRequest]) -> list[list[int]]:
+    """Positions of the requests that share ``top_k`` and filters (ranked together)."""
+    groups: dict[tuple[int, str], list[int]] = {}
+    for n, r in enumerate(requests):
+        groups.setdefault((r.top_k, r.filters.model_dump_json()), []).append(n)
+    return list(groups.values())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -18,18 +19,24 @@ from sqlalchemy.engine import Engine
 from knowledge_service.content import repository
 from knowledge_service.content.schemas import ArticleDocument
 from knowledge_service.db import session_scope
-from knowledge_service.index.bundle import load_bundle, save_bundle
-from knowledge_service.index.cache import EmbeddingCache
-from knowledge_service.index.embedder import Embedder, FloatArray
-from knowledge_service.index.fusion import FusionConfig
-from knowledge_service.index.hybrid import HybridIndex, IndexOptions, Progress
+from knowledge_service.index import repository as index_repository
+from knowledge_service.index.arrays import FloatArray
+from knowledge_service.index.bundle import save_bundle
+from knowledge_service.index.bundle_load import load_bundle
+from knowledge_service.index.cache import EmbeddingCache, LruCache, Progress
+from knowledge_service.index.fusion import FusionConfig, LexicalNorm
+from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.protocols import Embedder
 from knowledge_service.index.schemas import IndexStatus, SearchFilters, SearchHit, SearchRequest
+from knowledge_service.index.snapshot import IndexOptions
 from knowledge_service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 BUNDLE_NAME = "search.bundle"
 CACHE_NAME = "embeddings.sqlite"
+HISTORICAL_INDEXES = 4
+"""How many indexes of past store states :meth:`SearchService.historical` keeps."""
 
 # Tuned with scripts/eval.py --sweep (BANKING77 on a dev split of its training utterances,
 # StackFAQ on its queries); dense_weight comes from the settings (KS_INDEX__DENSE_WEIGHT).
@@ -39,7 +46,7 @@ DEFAULT_HEAD_WEIGHT = 0.0  # the intent head gained nothing robust on either set
 DEFAULT_BODY_WEIGHT = 0.9
 # "idf" puts BM25 on an absolute scale: a weak lexical match is not inflated to 1.0, which
 # also keeps answer confidence honest for questions the knowledge base does not cover.
-DEFAULT_LEXICAL_NORM = "idf"
+DEFAULT_LEXICAL_NORM = LexicalNorm.IDF
 
 
 def fusion_config(settings: Settings) -> FusionConfig:
@@ -94,6 +101,7 @@ class SearchService:
         self.cache = cache if cache is not None else EmbeddingCache(settings.index_dir / CACHE_NAME)
         self.index = self._new_index()
         self.watermark = 0
+        self._historical: LruCache[int, HybridIndex] = LruCache(HISTORICAL_INDEXES)
         self._mutex = threading.Lock()  # one writer at a time: open, rebuild, sync
 
     def _new_index(self) -> HybridIndex:
@@ -200,6 +208,37 @@ class SearchService:
         """Many searches with their own ``top_k`` and filters, one batched encode (for
         batching concurrent HTTP requests)."""
         return self.index.search_requests(requests)
+
+    def historical(self, as_of: datetime) -> HybridIndex:
+        """A searchable index of the articles that were published at ``as_of``.
+
+        Built with this service's embedder, weights and embedding cache (unchanged units are not
+        embedded again) and kept for the few most recent store states asked about: the key is
+        the store's watermark at ``as_of``, so every moment between the same two writes shares
+        one index.
+
+        Args:
+            as_of: The moment (time-zone aware).
+        """
+        with session_scope(self.engine) as session:
+            docs, watermark = index_repository.published_documents_as_of(session, as_of)
+        index = self._historical.get(watermark)
+        if index is None:
+            index = self._new_index()
+            index.upsert(docs)
+            self._historical.put(watermark, index)
+        return index
+
+    def search_as_of(
+        self,
+        query: str,
+        as_of: datetime,
+        *,
+        top_k: int = 10,
+        filters: SearchFilters | None = None,
+    ) -> list[SearchHit]:
+        """Rank whole articles for ``query`` as the knowledge stood at ``as_of``."""
+        return self.historical(as_of).search(query, top_k=top_k, filters=filters)
 
     def article_vectors(self, article_ids: Sequence[str]) -> FloatArray:
         """Whole-article vectors (normalised mean of title, answer and section units)."""

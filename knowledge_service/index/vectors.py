@@ -10,17 +10,17 @@ from __future__ import annotations
 import io
 import json
 import threading
-from typing import Any, Literal, Protocol
+from typing import Any
 
 import faiss
 import numpy as np
 import numpy.typing as npt
 
-from knowledge_service.index.embedder import FloatArray
+from knowledge_service.index.arrays import FloatArray, IdArray
 from knowledge_service.index.locks import ReadWriteLock
+from knowledge_service.index.protocols import VectorKind
 
-IdArray = npt.NDArray[np.int64]
-VectorKind = Literal["flat", "hnsw"]
+__all__ = ["FaissVectorIndex", "IdArray", "VectorKind", "set_search_threads"]
 
 _FORMAT = "ks-vectors-1"
 _TOMBSTONE_REBUILD_FRACTION = 0.2
@@ -28,25 +28,6 @@ _TOMBSTONE_REBUILD_FRACTION = 0.2
 _search_threads: int | None = None
 """The OpenMP thread cap for searches (None: FAISS's default, one per core)."""
 _thread_state = threading.local()
-
-
-class VectorIndex(Protocol):
-    """Inner-product nearest-neighbour search over vectors keyed by int64 ids."""
-
-    dimension: int
-    kind: VectorKind
-
-    def add(self, ids: IdArray, vectors: FloatArray) -> None: ...
-
-    def remove(self, ids: IdArray) -> None: ...
-
-    def search(self, queries: FloatArray, k: int) -> tuple[FloatArray, IdArray]: ...
-
-    def vectors_for(self, ids: IdArray) -> FloatArray: ...
-
-    def __len__(self) -> int: ...
-
-    def to_bytes(self) -> bytes: ...
 
 
 def _as_ids(ids: Any) -> IdArray:
@@ -67,7 +48,8 @@ class FaissVectorIndex:
 
     Args:
         dimension: The vector size.
-        kind: ``flat`` (exact) or ``hnsw`` (approximate, for large corpora).
+        kind: A :class:`VectorKind` or its value: ``flat`` (exact) or ``hnsw`` (approximate,
+            for large corpora).
         hnsw_m: HNSW graph degree.
         ef_search: HNSW search breadth (recall against speed).
     """
@@ -76,14 +58,14 @@ class FaissVectorIndex:
         self,
         dimension: int,
         *,
-        kind: VectorKind = "flat",
+        kind: VectorKind | str = VectorKind.FLAT,
         hnsw_m: int = 32,
         ef_search: int = 128,
     ) -> None:
-        if kind not in ("flat", "hnsw"):
+        if kind not in tuple(VectorKind):
             raise ValueError(f"unknown vector index kind {kind!r}")
         self.dimension = dimension
-        self.kind: VectorKind = kind
+        self.kind = VectorKind(kind)
         self.hnsw_m = hnsw_m
         self.ef_search = ef_search
         self._ids: IdArray = np.zeros(0, dtype=np.int64)
@@ -97,7 +79,7 @@ class FaissVectorIndex:
         self._lock = ReadWriteLock()
 
     def _new_faiss_index(self) -> Any:
-        if self.kind == "flat":
+        if self.kind == VectorKind.FLAT:
             return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
         inner = faiss.IndexHNSWFlat(self.dimension, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
         inner.hnsw.efSearch = self.ef_search
@@ -144,7 +126,7 @@ class FaissVectorIndex:
         self._vectors = self._vectors[keep]
         self._row = {uid: n for n, uid in enumerate(self._ids.tolist())}
         self._sorted = None
-        if self.kind == "flat":
+        if self.kind == VectorKind.FLAT:
             self._index.remove_ids(np.fromiter(wanted, dtype=np.int64))
         else:
             self._tombstones.update(wanted)
@@ -221,7 +203,7 @@ class FaissVectorIndex:
                 "ef_search": self.ef_search,
             }
             arrays: dict[str, Any] = {"ids": self._ids, "vectors": self._vectors}
-            if self.kind == "hnsw":
+            if self.kind == VectorKind.HNSW:
                 if self._tombstones:
                     self._rebuild_graph()
                 arrays["graph"] = faiss.serialize_index(self._index)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from knowledge_service.index import bundle
-from knowledge_service.index.bundle import delta_path, load_bundle, save_bundle
+from knowledge_service.index.bundle import delta_path, save_bundle
+from knowledge_service.index.bundle_load import load_bundle
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.hybrid import HybridIndex
 from knowledge_service.index.schemas import SearchFilters

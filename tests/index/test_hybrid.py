@@ -176,7 +176,7 @@ def test_nearest_articles_are_whole_article_neighbours() -> None:
 
 
 def test_index_switches_to_hnsw_past_the_threshold() -> None:
-    from knowledge_service.index.hybrid import IndexOptions
+    from knowledge_service.index.snapshot import IndexOptions
 
     index = HybridIndex(HashEmbedder(), options=IndexOptions(ann_threshold=5))
     index.upsert([(doc, 1) for doc in kb_articles()])

@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from knowledge_service.index import onnx_embedder
+from knowledge_service.index import onnx_export
 from knowledge_service.index.embedder import Embedder
-from knowledge_service.index.onnx_embedder import (
-    OnnxEmbedder,
+from knowledge_service.index.onnx_embedder import OnnxEmbedder
+from knowledge_service.index.onnx_export import (
     export_onnx_model,
     model_fingerprint,
     read_model_layout,
@@ -119,7 +119,7 @@ def test_second_use_reuses_the_export(
     def fail(*args: object) -> None:
         raise AssertionError("exported again")
 
-    monkeypatch.setattr(onnx_embedder, "_export_fp32", fail)
+    monkeypatch.setattr(onnx_export, "_export_fp32", fail)
     folder = export_onnx_model(default_model_path(), onnx_cache, variant="int8")
     assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "model.onnx", "tokenizer.json"]
 
@@ -129,7 +129,7 @@ def test_failed_export_leaves_no_cache_behind(tmp_path: Path, monkeypatch: Any) 
         target.write_bytes(b"half a model")
         raise RuntimeError("export crashed")
 
-    monkeypatch.setattr(onnx_embedder, "_export_fp32", crash)
+    monkeypatch.setattr(onnx_export, "_export_fp32", crash)
     with pytest.raises(RuntimeError, match="export crashed"):
         export_onnx_model(default_model_path(), tmp_path / "models")
     assert list((tmp_path / "models").iterdir()) == []
@@ -238,7 +238,7 @@ def test_a_fused_graph_that_is_not_kept_leaves_no_file_behind(
     def fails(plain: Path, fused: Path) -> bool:
         raise RuntimeError("comparison crashed")
 
-    monkeypatch.setattr(onnx_embedder, "_same_outputs", fails)
+    monkeypatch.setattr(onnx_export, "_same_outputs", fails)
     folder = export_onnx_model(default_model_path(), tmp_path, variant="fp32")
     assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "model.onnx", "tokenizer.json"]
     assert "Attention" not in _op_types(folder)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,46 @@ def test_reopening_a_current_bundle_embeds_nothing(store: tuple[Settings, Engine
     assert reopened.open().is_current
     assert embedder.calls == []
     assert reopened.search("when will I get my money back")[0].article_id == "refund-timeframe"
+
+
+def test_historical_index_shows_the_versions_published_then(
+    store: tuple[Settings, Engine],
+) -> None:
+    settings, engine = store
+    service = service_for(settings, engine)
+    service.open()
+    before_edit = datetime.now(UTC)
+    write_article_md(
+        settings.content_dir,
+        "lost-card",
+        title="Report a lost or stolen card",
+        answer="Call the hotline to block the card.",
+        intents=["card.lost"],
+        questions=["I misplaced my debit card"],
+    )
+    do_import(engine, settings)
+    service.sync()
+    then = service.search_as_of("my card was stolen", before_edit)
+    assert (then[0].article_id, then[0].version) == ("lost-card", 1)
+    assert service.search("my card was stolen")[0].version == 2
+    assert service.search_as_of("anything", datetime(2000, 1, 1, tzinfo=UTC)) == []
+
+
+def test_moments_between_the_same_two_writes_share_one_historical_index(
+    store: tuple[Settings, Engine],
+) -> None:
+    settings, engine = store
+    service = service_for(settings, engine)
+    service.open()
+    first = service.historical(datetime.now(UTC))
+    assert service.historical(datetime.now(UTC)) is first
+    write_article_md(
+        settings.content_dir,
+        "meter-reading",
+        title="Submit a meter reading",
+        intents=["meter.reading"],
+        questions=["submit a reading"],
+    )
+    do_import(engine, settings)
+    later = service.historical(datetime.now(UTC))
+    assert later is not first and len(later) == len(first) + 1
