@@ -25,7 +25,6 @@ install: $(STAMP)
 
 demo: install
 	$(KS) import
-	$(KS) index rebuild
 	@echo "An admin key for the demo (paste it into /docs -> Authorize):"
 	@$(KS) keys create --role admin --name demo-admin-$$(date +%s)
 	$(KS) serve --host $(HOST) --port $(PORT)
