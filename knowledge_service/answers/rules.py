@@ -5,13 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from knowledge_service.answers.schemas import (
-    AnswerReason,
-    AnswerStatus,
-    EscalationReason,
-    FreshnessNote,
-    NoAnswerReason,
-)
+from knowledge_service.answers.schemas import AnswerReason, AnswerStatus, FreshnessNote
 from knowledge_service.content.schemas import (
     CUSTOMER_CHANNELS,
     ArticleDocument,
@@ -49,14 +43,14 @@ def decide_status(
     visible: bool,
     freshness: Sequence[FreshnessNote],
     thresholds: Thresholds,
-) -> tuple[AnswerStatus, AnswerReason | None]:
-    """The status of a resolution for one channel, and the reason when it is not answered."""
+) -> tuple[AnswerStatus, AnswerReason]:
+    """The status of a resolution for one channel, and why."""
     if confidence < thresholds.no_answer:
-        return AnswerStatus.NO_ANSWER, NoAnswerReason.NOT_COVERED
+        return AnswerStatus.NO_ANSWER, AnswerReason.NO_ARTICLE
     if not visible:
-        return AnswerStatus.ESCALATE, EscalationReason.NOT_ON_CHANNEL
+        return AnswerStatus.ESCALATE, AnswerReason.NOT_ON_CHANNEL
     if channel in CUSTOMER_CHANNELS and is_blocked(freshness):
-        return AnswerStatus.ESCALATE, EscalationReason.BLOCKED
+        return AnswerStatus.ESCALATE, AnswerReason.BLOCKED
     if confidence < thresholds.channel_minimum.get(channel, thresholds.no_answer):
-        return AnswerStatus.ESCALATE, EscalationReason.LOW_CONFIDENCE
-    return AnswerStatus.ANSWERED, None
+        return AnswerStatus.ESCALATE, AnswerReason.LOW_CONFIDENCE
+    return AnswerStatus.ANSWERED, AnswerReason.CONFIDENT

@@ -17,18 +17,19 @@ class AnswerStatus(StrEnum):
     NO_ANSWER = "no_answer"
 
 
-class EscalationReason(StrEnum):
+class AnswerReason(StrEnum):
+    """Why a resolution got its status: a fixed list every channel can rely on."""
+
+    CONFIDENT = "confident"
+    """answered: the best article is confident enough for the channel and not blocked"""
+    LOW_CONFIDENCE = "low_confidence"
+    """escalate: a candidate exists but the channel needs more confidence (voice)"""
     BLOCKED = "blocked_by_finding"
-    LOW_CONFIDENCE = "low_confidence_for_channel"
-    NOT_ON_CHANNEL = "not_available_on_channel"
-
-
-class NoAnswerReason(StrEnum):
-    NOT_COVERED = "no article answers this question confidently"
-
-
-AnswerReason = EscalationReason | NoAnswerReason
-"""Why a resolution is not answered."""
+    """escalate: the best article has a blocking finding (customer channels)"""
+    NOT_ON_CHANNEL = "not_on_channel"
+    """escalate: the best article may not be served on this channel"""
+    NO_ARTICLE = "no_article"
+    """no_answer: no article answers the question confidently"""
 
 
 class AnswerFormat(StrEnum):
@@ -49,6 +50,24 @@ class Alternative(BaseModel):
     score: float
 
 
+class HandoffCandidate(BaseModel):
+    article_id: str
+    version: int
+    title: str
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class Handoff(BaseModel):
+    """What the human who takes over needs (on ``escalate`` and ``no_answer``)."""
+
+    reason: AnswerReason
+    intent: str | None = Field(description="The intent of the best candidate, if any")
+    candidates: list[HandoffCandidate] = Field(
+        default_factory=list,
+        description="The best candidate articles this channel may see, with their confidence",
+    )
+
+
 class AnswerResult(BaseModel):
     """One resolved answer: the contract's fields plus what helps a channel act on it."""
 
@@ -63,10 +82,14 @@ class AnswerResult(BaseModel):
     intent: str | None = None
     citations: list[Citation] = Field(default_factory=list)
     freshness: list[FreshnessNote] = Field(default_factory=list)
-    receipt: str | None = None
+    receipt: str = Field(
+        description="A stable id of this resolution: the same article, version and content give "
+        "the same receipt; an escalation or no_answer gets its own (GET /v1/receipts/{receipt})"
+    )
     as_of: datetime
-    reason: AnswerReason | None = Field(
-        default=None, description="Why the status is escalate or no_answer"
+    reason: AnswerReason = Field(description="Why the status is what it is (a fixed list)")
+    handoff: Handoff | None = Field(
+        default=None, description="On escalate and no_answer: what the human taking over needs"
     )
     alternatives: list[Alternative] = Field(
         default_factory=list, description="Runner-up articles (agent channel only)"

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from knowledge_service.answers import repository
-from knowledge_service.answers.receipts import make_receipt
+from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
 from knowledge_service.answers.render import render_answer
 from knowledge_service.answers.rules import Thresholds, decide_status, is_visible
 from knowledge_service.answers.schemas import (
@@ -26,12 +26,14 @@ from knowledge_service.answers.schemas import (
     AnswerFormat,
     AnswerResult,
     AnswerStatus,
+    AnswerReason,
     Citation,
     FreshnessNote,
-    NoAnswerReason,
+    Handoff,
+    HandoffCandidate,
 )
 from knowledge_service.content.models import ArticleVersion
-from knowledge_service.content.schemas import Audience, Channel
+from knowledge_service.content.schemas import CUSTOMER_CHANNELS, Audience, Channel
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.index.cache import LruCache
@@ -91,6 +93,33 @@ def pick_canonical(
         if internal and confidence_of(hits, internal[0], cfg) > confidence_of(public, best, cfg):
             return internal[0], list(hits)
     return best, public
+
+
+def handoff_of(
+    hits: Sequence[SearchHit], channel: Channel, reason: AnswerReason, cfg: AnswerSettings
+) -> Handoff:
+    """The hand-off for a human: the best candidates this channel may see, with confidence.
+
+    A customer channel's hand-off never names an article that channel may not see (an internal
+    one, or one not served on it).
+    """
+    seen = [
+        h for h in hits
+        if channel in h.channels
+        and (channel not in CUSTOMER_CHANNELS or h.audience == Audience.PUBLIC)
+    ]  # fmt: skip
+    candidates = [
+        HandoffCandidate(
+            article_id=h.article_id,
+            version=h.version,
+            title=h.title,
+            confidence=confidence_of(hits, h, cfg),
+        )  # fmt: skip
+        for h in seen[:3]
+    ]
+    pool = [h for h in hits if channel not in CUSTOMER_CHANNELS or h.audience == Audience.PUBLIC]
+    intent = pool[0].intents[0] if pool and pool[0].intents else None
+    return Handoff(reason=reason, intent=intent, candidates=candidates)
 
 
 def alternatives_of(hits: Sequence[SearchHit], article_id: str) -> list[Alternative]:
@@ -197,12 +226,15 @@ class AnswerService:
         best, pool = pick_canonical(hits, query.channel, self.cfg)
         confidence = confidence_of(pool, best, self.cfg)
         if best is None or confidence < self.thresholds.no_answer:
+            reason = AnswerReason.NO_ARTICLE
             return AnswerResult(
                 status=AnswerStatus.NO_ANSWER,
                 channel=query.channel,
                 confidence=confidence,
                 as_of=as_of,
-                reason=NoAnswerReason.NOT_COVERED,
+                reason=reason,
+                receipt=make_handoff_receipt(),
+                handoff=handoff_of(hits, query.channel, reason, self.cfg),
             )
         with session_scope(self.engine) as session:
             row = self._article_version(session, best.article_id, best.version)
@@ -241,8 +273,10 @@ class AnswerService:
         if status != AnswerStatus.ANSWERED:
             # A human takes it: nothing of an article the channel may not serve leaves here.
             return AnswerResult(
-                status=status, channel=channel, confidence=confidence, as_of=as_of, reason=reason
-            )
+                status=status, channel=channel, confidence=confidence, as_of=as_of,
+                reason=reason, receipt=make_handoff_receipt(),
+                handoff=handoff_of(hits, channel, reason, self.cfg),
+            )  # fmt: skip
         return AnswerResult(
             status=status,
             channel=channel,
@@ -259,5 +293,6 @@ class AnswerService:
             freshness=notes,
             receipt=make_receipt(doc.id, row.version, row.content_hash),
             as_of=as_of,
+            reason=reason,
             alternatives=alternatives_of(hits, doc.id) if channel == Channel.AGENT else [],
         )

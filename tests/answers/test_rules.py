@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge_service.answers.rules import Thresholds, decide_status, is_blocked, is_visible
-from knowledge_service.answers.schemas import AnswerStatus, EscalationReason, FreshnessNote
+from knowledge_service.answers.schemas import AnswerReason, AnswerStatus, FreshnessNote
 from knowledge_service.answers.service import confidence_of, pick_canonical
 from knowledge_service.content.schemas import Audience, Channel
 from knowledge_service.index.schemas import SearchHit
@@ -39,11 +39,11 @@ def test_visibility_table(
     assert is_visible(doc, Channel(channel)) is visible
 
 
-ANSWERED = (AnswerStatus.ANSWERED, None)
-BLOCKED = (AnswerStatus.ESCALATE, EscalationReason.BLOCKED.value)
-OFF_CHANNEL = (AnswerStatus.ESCALATE, EscalationReason.NOT_ON_CHANNEL.value)
-LOW = (AnswerStatus.ESCALATE, EscalationReason.LOW_CONFIDENCE.value)
-NO_ANSWER = (AnswerStatus.NO_ANSWER, "no article answers this question confidently")
+ANSWERED = (AnswerStatus.ANSWERED, "confident")
+BLOCKED = (AnswerStatus.ESCALATE, AnswerReason.BLOCKED.value)
+OFF_CHANNEL = (AnswerStatus.ESCALATE, AnswerReason.NOT_ON_CHANNEL.value)
+LOW = (AnswerStatus.ESCALATE, AnswerReason.LOW_CONFIDENCE.value)
+NO_ANSWER = (AnswerStatus.NO_ANSWER, "no_article")
 
 STATUS_TABLE = (
     # confident, visible, no findings: answered everywhere

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from knowledge_service.answers.schemas import AnswerResult, AnswerStatus, EscalationReason
+from knowledge_service.answers.schemas import AnswerReason, AnswerResult, AnswerStatus
 from knowledge_service.answers.service import AnswerQuery, AnswerService
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import InvalidRequestError
@@ -23,26 +24,26 @@ from tests.answers.kb import (
 )
 
 ANSWERED, ESCALATE, NO_ANSWER = AnswerStatus.ANSWERED, AnswerStatus.ESCALATE, AnswerStatus.NO_ANSWER
-BLOCKED = EscalationReason.BLOCKED.value
-OFF_CHANNEL = EscalationReason.NOT_ON_CHANNEL.value
-LOW = EscalationReason.LOW_CONFIDENCE.value
+BLOCKED = AnswerReason.BLOCKED.value
+OFF_CHANNEL = AnswerReason.NOT_ON_CHANNEL.value
+LOW = AnswerReason.LOW_CONFIDENCE.value
 
 
 def _expected(question: str, channel: str) -> tuple[AnswerStatus, str | None, str | None]:
     """(status, reason, article_id) the serving rules give each question of the standard KB."""
     if question == "refund":
-        return ANSWERED, None, "refund-timeframe"
+        return ANSWERED, "confident", "refund-timeframe"
     if question == "lost_card" and channel == "voice":  # not served on voice
         return ESCALATE, OFF_CHANNEL, None
     if question == "lost_card":
-        return ANSWERED, None, "lost-card"
+        return ANSWERED, "confident", "lost-card"
     if question == "blocked" and channel != "agent":  # overdue review: a block finding
         return ESCALATE, BLOCKED, None
     if question == "blocked":
-        return ANSWERED, None, "meter-reading"
+        return ANSWERED, "confident", "meter-reading"
     if question == "internal" and channel == "agent":
-        return ANSWERED, None, "fraud-procedure"
-    return NO_ANSWER, "no article answers this question confidently", None  # drafts, retired...
+        return ANSWERED, "confident", "fraud-procedure"
+    return NO_ANSWER, "no_article", None  # drafts, retired...
 
 
 TABLE = [(q, ch, *_expected(q, ch)) for q in QUESTIONS for ch in ALL_CHANNELS]
@@ -66,8 +67,28 @@ def test_resolution_table(
 
 def _assert_carries_no_article(result: AnswerResult) -> None:
     assert result.article_id is None and result.version is None and result.title is None
-    assert result.answer is None and result.receipt is None and result.intent is None
+    assert result.answer is None and result.intent is None
     assert result.citations == [] and result.alternatives == []
+    assert result.handoff is not None and result.handoff.reason == result.reason
+    assert re.fullmatch(r"rcpt_[0-9a-f]{32}", result.receipt)  # a hand-off receipt of its own
+    channel = Channel(result.channel)
+    for candidate in result.handoff.candidates:  # never an article this channel may not see
+        fields = STANDARD_ARTICLES[candidate.article_id]
+        assert channel in fields.get("channels", ALL_CHANNELS)
+        assert channel == Channel.AGENT or fields.get("audience", "public") == "public"
+
+
+def test_every_hand_off_gets_its_own_receipt(kb: AnswerKB) -> None:
+    first = kb.service.answer(QUESTIONS["blocked"], Channel.CHAT)
+    second = kb.service.answer(QUESTIONS["blocked"], Channel.CHAT)
+    assert first.status == second.status == "escalate"
+    assert first.receipt != second.receipt
+    assert first.handoff is not None and first.handoff.candidates
+
+
+def test_answers_on_every_channel_share_one_receipt(kb: AnswerKB) -> None:
+    receipts = {kb.service.answer(QUESTIONS["refund"], Channel(c)).receipt for c in ALL_CHANNELS}
+    assert len(receipts) == 1
 
 
 def test_blocked_article_shows_its_findings_to_the_agent(kb: AnswerKB) -> None:
@@ -99,10 +120,12 @@ def test_resolution_is_the_same_batched_or_alone(kb: AnswerKB, tmp_path: Path) -
     fresh = AnswerService(kb.settings, kb.engine, kb.search)  # no cached hits
     batched = fresh.answer_many(queries)
     alone = [kb.service.answer(q.question, q.channel) for q in queries]
-    strip = {"as_of"}
-    assert [r.model_dump(exclude=strip) for r in batched] == [
-        r.model_dump(exclude=strip) for r in alone
-    ]
+
+    def comparable(r: AnswerResult) -> dict[str, object]:
+        strip = {"as_of"} if r.status == ANSWERED else {"as_of", "receipt"}  # hand-offs: own
+        return r.model_dump(exclude=strip)
+
+    assert [comparable(r) for r in batched] == [comparable(r) for r in alone]
 
 
 @pytest.mark.parametrize(
