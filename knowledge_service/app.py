@@ -20,14 +20,20 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from knowledge_service import __version__
+from knowledge_service.analytics import repository as analytics_repository
+from knowledge_service.analytics.log import AnswerLog
+from knowledge_service.analytics.metrics import ServiceMetrics
+from knowledge_service.analytics.retention import RetentionScheduler
+from knowledge_service.analytics.stream import EventHub
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.service import AnswerService
 from knowledge_service.api.routers import ROUTERS
-from knowledge_service.db import make_engine
+from knowledge_service.db import make_engine, session_scope
 from knowledge_service.freshness.follower import StoreFollower
 from knowledge_service.http.deps import MAX_BODY_BYTES
 from knowledge_service.http.errors import install_error_handlers
-from knowledge_service.http.middleware import BodySizeLimitMiddleware
+from knowledge_service.http.logging import redact_existing_handlers
+from knowledge_service.http.middleware import BodySizeLimitMiddleware, RequestMetricsMiddleware
 from knowledge_service.http.openapi import install_openapi
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.service import SearchService
@@ -52,6 +58,7 @@ TAGS = [
     {"name": "articles", "description": "Knowledge articles and their versions."},
     {"name": "policies", "description": "Policy sources and their clauses."},
     {"name": "findings", "description": "Findings of the governance check."},
+    {"name": "analytics", "description": "Receipts, feedback, measures and the live answer feed."},
 ]
 
 
@@ -71,6 +78,44 @@ def _start_serving(app: FastAPI, settings: Settings) -> None:
     app.state.search_batcher = MicroBatcher(
         lambda requests: app.state.search_service.search_requests(requests), workers=workers
     )
+
+
+def _start_analytics(app: FastAPI, settings: Settings) -> Callable[[], None]:
+    """The answer log (with its live feed), the metrics and the retention schedule; returns
+    what stops them (flushing the log: a graceful shutdown loses no answer event)."""
+    engine = app.state.engine
+    cfg = settings.analytics
+    app.state.event_hub = EventHub()
+    log = None
+    if cfg.enabled:
+        log = AnswerLog(
+            engine, queue_size=cfg.queue_size, batch_size=cfg.batch_size,
+            flush_interval=cfg.flush_interval, hub=app.state.event_hub,
+        )  # fmt: skip
+        log.start()
+    app.state.answer_log = log
+
+    def open_findings() -> dict[str, int]:
+        with session_scope(engine) as session:
+            return analytics_repository.open_findings_by_kind(session)
+
+    app.state.metrics = ServiceMetrics(
+        index_size=lambda: len(app.state.search_service.index.articles),
+        open_findings=open_findings,
+        log=log,
+    )
+    retention = RetentionScheduler(
+        engine, retention_days=settings.log_retention_days,
+        interval=cfg.purge_interval_hours * 3600,
+    )  # fmt: skip
+    retention.start()
+
+    def stop() -> None:
+        retention.stop()
+        if log is not None:
+            log.close()
+
+    return stop
 
 
 def _lifespan(
@@ -95,10 +140,13 @@ def _lifespan(
                 settings, app.state.engine, app.state.search_service, settings.index.sync_interval
             )
             follower.start()
+        redact_existing_handlers()  # an embedding server's own handlers redact too
         _start_serving(app, settings)
+        stop_analytics = _start_analytics(app, settings)
         try:
             yield
         finally:
+            stop_analytics()
             app.state.answer_batcher.close()
             app.state.search_batcher.close()
             if follower is not None:
@@ -146,6 +194,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(RequestMetricsMiddleware)
     for router in ROUTERS:
         app.include_router(router)
     install_openapi(app)

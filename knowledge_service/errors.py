@@ -8,9 +8,11 @@
     │   └── VersionConflictError the document moved on since the version the caller expected
     ├── InvalidContentError      a file or payload breaks the content contract
     ├── InvalidRequestError      a parameter is out of range or malformed
+    │   └── PayloadTooLargeError a field or body over its size limit
     ├── AuthenticationError      no key, or an unknown or revoked key
     ├── PermissionDeniedError    a known caller whose role or ownership does not allow it
-    └── IndexNotReadyError       the search index does not (yet) reflect the store
+    ├── IndexNotReadyError       the search index does not (yet) reflect the store
+    └── ServiceBusyError         a bounded resource is full (e.g. live-feed subscribers)
 
 ``api/errors.py`` maps each class to one HTTP status; the CLI catches the root once.
 """
@@ -85,3 +87,11 @@ class PermissionDeniedError(KnowledgeServiceError):
 
 class IndexNotReadyError(KnowledgeServiceError):
     pass
+
+
+class PayloadTooLargeError(InvalidRequestError):
+    """A field or body over its size limit."""
+
+
+class ServiceBusyError(KnowledgeServiceError):
+    """A bounded resource is full; the client may try again later."""

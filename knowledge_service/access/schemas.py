@@ -26,6 +26,9 @@ class Permission(StrEnum):
     READ_POLICIES = "read_policies"
     READ_FINDINGS = "read_findings"
     UPDATE_FINDINGS = "update_findings"
+    GIVE_FEEDBACK = "give_feedback"
+    READ_RECEIPTS = "read_receipts"
+    READ_MEASURES = "read_measures"
     ADMINISTER = "administer"
 
 
@@ -36,11 +39,13 @@ _AGENT = frozenset(
         Permission.READ_ARTICLES,
         Permission.READ_POLICIES,
         Permission.READ_FINDINGS,
+        Permission.GIVE_FEEDBACK,
+        Permission.READ_RECEIPTS,
     }
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.BOT: frozenset({Permission.ANSWER}),
+    Role.BOT: frozenset({Permission.ANSWER, Permission.GIVE_FEEDBACK}),
     Role.AGENT: _AGENT,
     # An owner's UPDATE_FINDINGS is further limited to findings on the articles they own.
     Role.OWNER: _AGENT | {Permission.UPDATE_FINDINGS},

@@ -15,6 +15,7 @@ import queue
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
@@ -45,6 +46,7 @@ class LoggedAnswer:
     receipt: str | None = None
     conversation_id: str | None = None
     caller: str | None = None
+    handoff: dict[str, Any] | None = None
     at: datetime = field(default_factory=utcnow)
 
 

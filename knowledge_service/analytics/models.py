@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, Index
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from knowledge_service.content.models import UTCDateTime, utcnow
@@ -38,6 +39,9 @@ class AnswerEvent(SQLModel, table=True):
     receipt: str | None = Field(default=None, max_length=64)
     conversation_id: str | None = Field(default=None, max_length=200)
     caller: str | None = Field(default=None, max_length=200)
+    handoff: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True), description="escalate/no_answer"
+    )
 
 
 class Feedback(SQLModel, table=True):

@@ -189,3 +189,23 @@ def gap_questions(
         .limit(limit)
     )
     return _rows(session, query)
+
+
+def channels_for_receipt(session: Session, receipt: str) -> list[str]:
+    """The channels a receipt was served on, sorted."""
+    query = (
+        select(AnswerEvent.channel)
+        .where(AnswerEvent.receipt == receipt, col(AnswerEvent.channel).is_not(None))
+        .distinct()
+    )
+    return sorted(str(c) for c in session.exec(query).all())
+
+
+def open_findings_by_kind(session: Session) -> dict[str, int]:
+    """Active (open or acknowledged) findings counted by kind."""
+    query = (
+        select(Finding.kind, func.count())
+        .where(col(Finding.status) != "resolved")
+        .group_by(col(Finding.kind))
+    )
+    return {str(kind): int(n) for kind, n in session.exec(query).all()}

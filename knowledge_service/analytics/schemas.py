@@ -130,3 +130,39 @@ class Gap(BaseModel):
     nearest_score: float | None
     first_at: datetime
     last_at: datetime
+
+
+class Serving(BaseModel):
+    """One time a receipt's resolution was served."""
+
+    at: datetime
+    channel: str | None
+    status: str | None
+    reason: str | None
+    confidence: float | None
+    question: str = Field(description="The question as stored (redacted)")
+    findings: list[dict[str, str]] = Field(
+        default_factory=list, description="kind and severity of the findings open at that moment"
+    )
+
+
+class Rendering(BaseModel):
+    channel: str
+    format: str
+    text: str
+
+
+class ReceiptRecord(BaseModel):
+    """What exactly was answered under a receipt, and when and where it was served."""
+
+    receipt: str
+    kind: str = Field(description="answer (an article version) or handoff (escalate, no_answer)")
+    article_id: str | None
+    version: int | None
+    title: str | None
+    content_hash: str | None
+    renderings: list[Rendering] = Field(description="The text as rendered for each channel")
+    citations: list[dict[str, str | None]]
+    handoff: dict[str, object] | None
+    servings: list[Serving]
+    total_servings: int

@@ -26,21 +26,17 @@ from knowledge_service.analytics.schemas import (
     Trend,
 )
 from knowledge_service.content.schemas import Channel
-from knowledge_service.errors import InvalidRequestError, NotFoundError
+from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
 
 CUSTOMER_CHANNELS = tuple(str(c) for c in Channel if c != Channel.AGENT)
 REPEAT_WINDOW = timedelta(hours=24)
 """A question asked again in the same conversation within this window is failure demand."""
 
 
-class CommentTooLargeError(InvalidRequestError):
-    """A feedback comment over the size limit."""
-
-
 def record_feedback(session: Session, data: FeedbackCreate, *, caller: str) -> FeedbackPublic:
     """Store a rating of a served answer; the comment is redacted before it is stored."""
     if data.comment is not None and len(data.comment) > MAX_COMMENT_CHARS:
-        raise CommentTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
+        raise PayloadTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
     event = repository.latest_event_for_receipt(session, data.receipt)
     if event is None:
         raise NotFoundError("receipt", data.receipt)

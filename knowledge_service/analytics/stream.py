@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from knowledge_service.errors import ServiceBusyError
+
 
 class Subscription:
     """One subscriber's queue."""
@@ -53,19 +55,27 @@ class EventHub:
     def subscribers(self) -> int:
         return len(self._subscribers)
 
-    @contextmanager
-    def subscribe(self) -> Iterator[Subscription]:
-        """A subscription for the duration of the block (raises OverflowError when full)."""
+    def add(self) -> Subscription:
+        """A new subscription (ServiceBusyError when ``max_subscribers`` are listening)."""
         sub = Subscription(self._queue_size)
         with self._lock:
             if len(self._subscribers) >= self.max_subscribers:
-                raise OverflowError("too many event stream subscribers")
+                raise ServiceBusyError(f"the live feed has {self.max_subscribers} subscribers")
             self._subscribers.add(sub)
+        return sub
+
+    def remove(self, sub: Subscription) -> None:
+        with self._lock:
+            self._subscribers.discard(sub)
+
+    @contextmanager
+    def subscribe(self) -> Iterator[Subscription]:
+        """A subscription for the duration of the block."""
+        sub = self.add()
         try:
             yield sub
         finally:
-            with self._lock:
-                self._subscribers.discard(sub)
+            self.remove(sub)
 
     def publish(self, event: dict[str, Any]) -> None:
         with self._lock:

@@ -9,7 +9,10 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from knowledge_service.answers.schemas import AnswerFormat
 from knowledge_service.content.schemas import Channel
+
+MARKDOWN_CHANNELS = frozenset({Channel.AGENT, Channel.WEB})
 
 _MD = MarkdownIt("commonmark")
 _MD_NO_HTML = MarkdownIt("commonmark", {"html": False})
@@ -131,3 +134,8 @@ def render_answer(markdown: str, channel: Channel) -> str:
     if channel in _PLAIN_CHANNELS:
         return neutralise_script_links(markdown_to_plain(markdown))
     return neutralise_script_links(strip_raw_html(markdown).strip())
+
+
+def format_for(channel: Channel) -> AnswerFormat:
+    """Markdown for the agent and web channels, plain text for chat, voice and email."""
+    return AnswerFormat.MARKDOWN if channel in MARKDOWN_CHANNELS else AnswerFormat.TEXT

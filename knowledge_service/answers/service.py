@@ -19,14 +19,13 @@ from sqlmodel import Session
 
 from knowledge_service.answers import repository
 from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
-from knowledge_service.answers.render import render_answer
+from knowledge_service.answers.render import format_for, render_answer
 from knowledge_service.answers.rules import Thresholds, decide_status, is_visible
 from knowledge_service.answers.schemas import (
     Alternative,
-    AnswerFormat,
+    AnswerReason,
     AnswerResult,
     AnswerStatus,
-    AnswerReason,
     Citation,
     FreshnessNote,
     Handoff,
@@ -40,8 +39,6 @@ from knowledge_service.index.cache import LruCache
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import AnswerSettings, Settings
-
-_MARKDOWN_CHANNELS = frozenset({Channel.AGENT, Channel.WEB})
 
 
 @dataclass(frozen=True)
@@ -114,7 +111,7 @@ def handoff_of(
             version=h.version,
             title=h.title,
             confidence=confidence_of(hits, h, cfg),
-        )  # fmt: skip
+        )
         for h in seen[:3]
     ]
     pool = [h for h in hits if channel not in CUSTOMER_CHANNELS or h.audience == Audience.PUBLIC]
@@ -284,9 +281,7 @@ class AnswerService:
             version=row.version,
             title=doc.title,
             answer=render_answer(doc.answer, channel),
-            answer_format=(
-                AnswerFormat.MARKDOWN if channel in _MARKDOWN_CHANNELS else AnswerFormat.TEXT
-            ),
+            answer_format=format_for(channel),
             confidence=confidence,
             intent=doc.intents[0],
             citations=citations,

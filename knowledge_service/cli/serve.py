@@ -8,11 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from knowledge_service.cli.common import console, engine, settings
+from knowledge_service.http.logging import LOG_CONFIG
 
 
 def _uvicorn_options() -> dict[str, Any]:
-    """uvloop and httptools where installed (much faster with several workers)."""
-    options: dict[str, Any] = {}
+    """Redacting log handlers; uvloop and httptools where installed (much faster with several
+    workers)."""
+    options: dict[str, Any] = {"log_config": LOG_CONFIG}  # every handler redacts
     if importlib.util.find_spec("uvloop") is not None:
         options["loop"] = "uvloop"
     if importlib.util.find_spec("httptools") is not None:

@@ -20,6 +20,9 @@ from sqlmodel import Session
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Permission, Principal, Role, roles_for
+from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
+from knowledge_service.analytics.metrics import ServiceMetrics
+from knowledge_service.analytics.stream import EventHub
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery, AnswerService
@@ -75,6 +78,31 @@ async def get_search_batcher(request: Request) -> MicroBatcher[SearchRequest, li
     return batcher
 
 
+class AnswerRecorder:
+    """Where a route records what it served: the answer log and the metrics, when the app
+    has them (an app built without analytics records nothing)."""
+
+    def __init__(self, log: AnswerLog | None, metrics: ServiceMetrics | None) -> None:
+        self.log = log
+        self.metrics = metrics
+
+    def record(self, event: LoggedAnswer) -> None:
+        if self.log is not None:
+            self.log.record(event)
+        if self.metrics is not None and event.kind == "answer" and event.status:
+            self.metrics.count_answer(event.channel or "", event.status, event.reason)
+
+
+async def get_recorder(request: Request) -> AnswerRecorder:
+    state = request.app.state
+    return AnswerRecorder(getattr(state, "answer_log", None), getattr(state, "metrics", None))
+
+
+async def get_event_hub(request: Request) -> EventHub:
+    hub: EventHub = request.app.state.event_hub
+    return hub
+
+
 class RequestSession(Session):
     """A request's session; ``info["wrote"]`` says whether it flushed a change."""
 
@@ -109,6 +137,8 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SearchServiceDep = Annotated[SearchService, Depends(get_search_service)]
 AnswerServiceDep = Annotated[AnswerService, Depends(get_answer_service)]
 AnswerBatcherDep = Annotated[MicroBatcher[AnswerQuery, AnswerResult], Depends(get_answer_batcher)]
+RecorderDep = Annotated[AnswerRecorder, Depends(get_recorder)]
+EventHubDep = Annotated[EventHub, Depends(get_event_hub)]
 SearchBatcherDep = Annotated[
     MicroBatcher[SearchRequest, list[SearchHit]], Depends(get_search_batcher)
 ]

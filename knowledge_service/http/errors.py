@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from knowledge_service.errors import (
     AuthenticationError,
@@ -22,7 +23,9 @@ from knowledge_service.errors import (
     InvalidRequestError,
     KnowledgeServiceError,
     NotFoundError,
+    PayloadTooLargeError,
     PermissionDeniedError,
+    ServiceBusyError,
 )
 from knowledge_service.http.schemas import ParameterProblem, Problem
 
@@ -37,10 +40,12 @@ ERROR_STATUS: dict[type[KnowledgeServiceError], tuple[int, str, str]] = {
     NotFoundError: (404, "not-found", "Not found"),
     ConflictError: (409, "conflict", "Conflict"),
     InvalidContentError: (422, "invalid-content", "Invalid content"),
+    PayloadTooLargeError: (413, "payload-too-large", "Payload too large"),
     InvalidRequestError: (400, "invalid-request", "Invalid request"),
     AuthenticationError: (401, "unauthenticated", "Authentication required"),
     PermissionDeniedError: (403, "forbidden", "Permission denied"),
     IndexNotReadyError: (503, "index-not-ready", "Index not ready"),
+    ServiceBusyError: (503, "service-busy", "Service busy"),
     KnowledgeServiceError: (500, "internal-error", "Internal error"),
 }
 
@@ -142,12 +147,29 @@ def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
     )
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path accepts (one path may have several routes, and
+    routers may be nested, so each method is matched the way the router would)."""
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
 def _http_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else http.HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no route matches {request.url.path}"
-    return problem_response(request, exc.status_code, detail, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return problem_response(request, exc.status_code, detail, headers=headers)
 
 
 def _unexpected_error(request: Request, exc: Exception) -> ProblemResponse:

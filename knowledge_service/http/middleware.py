@@ -1,6 +1,8 @@
-"""ASGI middleware: a request body size limit that answers 413 problem+json."""
+"""ASGI middleware: a request body size limit (413 problem+json) and request metrics."""
 
 from __future__ import annotations
+
+import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -72,3 +74,35 @@ class BodySizeLimitMiddleware:
             instance=scope.get("path"),
         )
         await response(scope, receive, send)
+
+
+class RequestMetricsMiddleware:
+    """Times every HTTP request into the app's metrics, labelled by its route template
+    (``/v1/articles/{article_id}``, never the concrete path, which may hold customer text)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            metrics = getattr(scope["app"].state, "metrics", None)
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            if metrics is not None:
+                metrics.observe_request(
+                    template, scope["method"], status, time.perf_counter() - started
+                )

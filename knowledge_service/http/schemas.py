@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 T = TypeVar("T")
 
 
-def json_response(model: BaseModel) -> Response:
+def json_response(model: BaseModel, status_code: int = 200, *, by_alias: bool = False) -> Response:
     """``model`` as ``application/json``, serialised once.
 
     Hot routes return this instead of the model: FastAPI would first dump the model and
@@ -18,7 +18,11 @@ def json_response(model: BaseModel) -> Response:
     OpenAPI document) before serialising it, tripling the work for a model that is already
     valid.
     """
-    return Response(content=model.model_dump_json(), media_type="application/json")
+    return Response(
+        content=model.model_dump_json(by_alias=by_alias),
+        media_type="application/json",
+        status_code=status_code,
+    )
 
 
 class ParameterProblem(BaseModel):

@@ -16,7 +16,7 @@ from knowledge_service.analytics.schemas import FeedbackCreate, Rating
 from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.service import import_content
 from knowledge_service.db import session_scope
-from knowledge_service.errors import InvalidRequestError, NotFoundError
+from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
 from knowledge_service.freshness.models import Finding, FindingArticle
 from tests.factories import write_article_md
 
@@ -130,7 +130,7 @@ def test_feedback_needs_a_known_receipt_and_redacts_the_comment(engine: Engine) 
             caller="agent-1",
         )
         assert out.needs_review and out.article_id == "refund-timeframe"
-        with pytest.raises(service.CommentTooLargeError):
+        with pytest.raises(PayloadTooLargeError):
             service.record_feedback(
                 session,
                 FeedbackCreate(receipt=RECEIPT, rating=Rating.UNCLEAR, comment="x" * 2001),

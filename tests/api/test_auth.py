@@ -29,14 +29,32 @@ UPDATE_FINDING = "PATCH /v1/findings/1"
 # Bots may only ask for answers (and never on the agent channel: see tests/api/test_answers.py).
 ANSWER = "GET /v1/answer?q=how+long+does+a+refund+take&channel=chat"
 SEARCH = "GET /v1/search?q=refund"
-ROUTES = [f"GET {path}" for path in READ_ROUTES] + [UPDATE_FINDING, ANSWER, SEARCH]
+POST_ANSWER = "POST /v1/answer"
+UNKNOWN_RECEIPT = "rcpt_" + "0" * 32
+FEEDBACK = "POST /v1/feedback"  # an unknown receipt: 404 once the role may give feedback
+RECEIPT = f"GET /v1/receipts/{UNKNOWN_RECEIPT}"  # likewise 404 once the role may read receipts
+SUMMARY = "GET /v1/metrics/summary?from=2026-11-18&to=2026-11-24"
+PROMETHEUS = "GET /metrics"
+EVENTS = "GET /v1/events"  # a stream: only its refusals are in the matrix (see test_analytics)
+ROUTES = [f"GET {path}" for path in READ_ROUTES] + [
+    UPDATE_FINDING, ANSWER, POST_ANSWER, SEARCH, FEEDBACK, RECEIPT, SUMMARY, PROMETHEUS,
+]  # fmt: skip
+AGENT = {f"GET {path}" for path in READ_ROUTES} | {ANSWER, POST_ANSWER, SEARCH, FEEDBACK, RECEIPT}
 ALLOWED = {
-    "bot": {ANSWER},
-    "agent": {f"GET {path}" for path in READ_ROUTES} | {ANSWER, SEARCH},
-    "owner": set(ROUTES),
+    "bot": {ANSWER, POST_ANSWER, FEEDBACK},
+    "agent": AGENT,
+    "owner": AGENT | {UPDATE_FINDING},
     "admin": set(ROUTES),
 }
-MATRIX = [(role, route) for role in ALLOWED for route in ROUTES]
+SUCCESS = {FEEDBACK: 404, RECEIPT: 404}
+BODIES = {
+    UPDATE_FINDING: {"status": "acknowledged"},
+    POST_ANSWER: {"q": "how long does a refund take", "channel": "chat"},
+    FEEDBACK: {"receipt": UNKNOWN_RECEIPT, "rating": "helpful"},
+}
+MATRIX = [(role, route) for role in ALLOWED for route in ROUTES] + [
+    (role, EVENTS) for role in ("bot", "agent", "owner")
+]
 
 
 @pytest.fixture
@@ -52,9 +70,8 @@ def app(settings: Settings, engine: Engine, tmp_path: Path) -> FastAPI:
 @pytest.mark.parametrize(("role", "route"), MATRIX, ids=[f"{r}:{p}" for r, p in MATRIX])
 def test_role_matrix(client: TestClient, keys: dict[str, str], role: str, route: str) -> None:
     method, path = route.split(" ", 1)
-    body = {"status": "acknowledged"} if method == "PATCH" else None
-    response = client.request(method, path, headers=auth(keys[role]), json=body)
-    expected = 200 if route in ALLOWED[role] else 403
+    response = client.request(method, path, headers=auth(keys[role]), json=BODIES.get(route))
+    expected = SUCCESS.get(route, 200) if route in ALLOWED[role] else 403
     assert response.status_code == expected, response.text
     if expected == 403:
         assert response.headers["content-type"] == "application/problem+json"
@@ -75,6 +92,10 @@ def test_every_v1_route_is_in_the_role_matrix(app: FastAPI) -> None:
         "/v1/findings/{finding_id}",
         "/v1/answer",
         "/v1/search",
+        "/v1/feedback",
+        "/v1/receipts/{receipt}",
+        "/v1/metrics/summary",
+        "/v1/events",
     }
     assert v1 == covered
 
@@ -123,7 +144,7 @@ def test_openapi_declares_bearer_security_on_every_v1_operation(client: TestClie
     assert schemes["bearerAuth"] == {**schemes["bearerAuth"], "type": "http", "scheme": "bearer"}
     for path, item in document["paths"].items():
         for operation in item.values():
-            if path.startswith("/v1/"):
+            if path.startswith("/v1/") or path == "/metrics":  # /metrics: admin keys only
                 assert operation["security"] == [{"bearerAuth": []}], path
                 assert {"401", "403"} <= set(operation["responses"]), path
             else:

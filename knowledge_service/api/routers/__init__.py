@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from knowledge_service.api.routers import answers, documents, findings, health, search
+from knowledge_service.api.routers import (
+    analytics,
+    answers,
+    documents,
+    findings,
+    health,
+    search,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -13,4 +20,5 @@ ROUTERS: list[APIRouter] = [
     documents.articles,
     documents.policies,
     findings.router,
+    analytics.router,
 ]

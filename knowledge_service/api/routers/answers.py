@@ -1,22 +1,32 @@
-"""``GET /v1/answer``: one canonical answer for a channel (the serving contract)."""
+"""``/v1/answer``: one canonical answer for a channel (the serving contract).
+
+``POST`` carries the question in a JSON body, so a customer's words never travel in a URL;
+``GET`` stays for simple clients (its query string is redacted in the access log). Every answer
+is recorded in the answer log, the question redacted before it is written.
+"""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from knowledge_service.access.schemas import Permission, Principal, Role
+from knowledge_service.analytics.recording import answer_event
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery
-from knowledge_service.content.schemas import Channel
+from knowledge_service.content.schemas import LOCALE_PATTERN, Channel
 from knowledge_service.errors import PermissionDeniedError
 from knowledge_service.http.deps import (
+    MAX_QUERY_CHARS,
     AnswerBatcherDep,
     AnswerServiceDep,
     LocaleParam,
     QueryText,
+    RecorderDep,
     require,
 )
 from knowledge_service.http.errors import problem_responses
@@ -25,22 +35,73 @@ from knowledge_service.http.schemas import json_response
 router = APIRouter(prefix="/v1", tags=["answers"])
 
 Asker = Annotated[Principal, Depends(require(Permission.ANSWER))]
-ChannelParam = Annotated[
-    Channel,
-    Query(description="Where the answer is served: plain text for chat, voice and email; "
-          "Markdown for agent and web. Bot keys may not ask on the agent channel."),
-]  # fmt: skip
+CHANNEL_HELP = (
+    "Where the answer is served: plain text for chat, voice and email; Markdown for agent and "
+    "web. Bot keys may not ask on the agent channel."
+)
+ChannelParam = Annotated[Channel, Query(description=CHANNEL_HELP)]
 AsOfParam = Annotated[
     datetime | None,
     Query(description="Answer as the knowledge stood at this moment (ISO 8601 with a zone)."),
 ]
+ConversationParam = Annotated[
+    str | None,
+    Query(max_length=200, description="The caller's conversation id (repeat-question measures)."),
+]
+
+
+class AnswerRequest(BaseModel):
+    """``POST /v1/answer``: the question in the body, never in a URL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question.")
+    channel: Channel = Field(description=CHANNEL_HELP)
+    locale: str | None = Field(default=None, pattern=LOCALE_PATTERN, max_length=35)
+    as_of: datetime | None = Field(default=None, description="ISO 8601 with a zone.")
+    conversation_id: str | None = Field(
+        default=None, max_length=200, description="The caller's conversation id."
+    )
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _as_of_is_text(cls, value: object) -> object:
+        if value is not None and not isinstance(value, (str, datetime)):
+            raise ValueError("must be an ISO 8601 date and time with a zone")
+        return value
+
+
+def _answer(
+    request: AnswerRequest,
+    principal: Principal,
+    service: AnswerServiceDep,
+    batcher: AnswerBatcherDep,
+    recorder: RecorderDep,
+) -> Response:
+    started = time.perf_counter()
+    if request.channel == Channel.AGENT and principal.role == Role.BOT:
+        raise PermissionDeniedError("bot keys may not ask on the agent channel")
+    query = AnswerQuery(request.q, request.channel, request.locale, request.as_of)
+    service.validate(query)
+    result = service.answer_many([query])[0] if request.as_of else batcher.submit(query)
+    latency_ms = (time.perf_counter() - started) * 1000
+    recorder.record(
+        answer_event(
+            result, request.q, latency_ms=latency_ms, caller=principal.name,
+            conversation_id=request.conversation_id,
+        )
+    )  # fmt: skip
+    return json_response(result)
+
+
+_ERRORS = problem_responses(400, 401, 403, 503)
 
 
 @router.get(
     "/answer",
     response_model=AnswerResult,
     summary="Resolve a question to one answer for a channel",
-    responses=problem_responses(400, 401, 403, 503),
+    responses=_ERRORS,
 )
 def get_answer(
     q: QueryText,
@@ -48,18 +109,35 @@ def get_answer(
     principal: Asker,
     service: AnswerServiceDep,
     batcher: AnswerBatcherDep,
+    recorder: RecorderDep,
     locale: LocaleParam = None,
     as_of: AsOfParam = None,
+    conversation_id: ConversationParam = None,
 ) -> Response:
-    """One canonical article version for the question, or `escalate` / `no_answer`.
+    """One canonical article version for the question, or `escalate` / `no_answer` with a
+    hand-off. Prefer `POST /v1/answer`: URLs end up in proxy and access logs.
 
     The same question at the same moment resolves to the same article and version on every
     channel that may see it; `receipt` identifies that exact resolution.
     """
-    if channel == Channel.AGENT and principal.role == Role.BOT:
-        raise PermissionDeniedError("bot keys may not ask on the agent channel")
-    query = AnswerQuery(q, channel, locale, as_of)
-    service.validate(query)
-    if as_of is not None:
-        return json_response(service.answer_many([query])[0])
-    return json_response(batcher.submit(query))
+    body = AnswerRequest(
+        q=q, channel=channel, locale=locale, as_of=as_of, conversation_id=conversation_id
+    )
+    return _answer(body, principal, service, batcher, recorder)
+
+
+@router.post(
+    "/answer",
+    response_model=AnswerResult,
+    summary="Resolve a question (in the body) to one answer",
+    responses=_ERRORS,
+)
+def post_answer(
+    body: AnswerRequest,
+    principal: Asker,
+    service: AnswerServiceDep,
+    batcher: AnswerBatcherDep,
+    recorder: RecorderDep,
+) -> Response:
+    """The same as `GET /v1/answer`, with the question in a JSON body."""
+    return _answer(body, principal, service, batcher, recorder)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from knowledge_service.access.schemas import Permission, Principal
+from knowledge_service.analytics.recording import search_event
+from knowledge_service.analytics.redaction import redact
 from knowledge_service.content.schemas import INTENT_PATTERN, Audience, Channel
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.freshness import service as freshness
@@ -15,6 +18,7 @@ from knowledge_service.http.deps import (
     DEFAULT_TOP_K,
     LocaleParam,
     QueryText,
+    RecorderDep,
     SearchBatcherDep,
     SessionDep,
     TopK,
@@ -40,6 +44,7 @@ def search(
     principal: Searcher,
     session: SessionDep,
     batcher: SearchBatcherDep,
+    recorder: RecorderDep,
     top_k: TopK = DEFAULT_TOP_K,
     intent: Annotated[str | None, Query(pattern=INTENT_PATTERN, max_length=200)] = None,
     audience: Audience | None = None,
@@ -49,6 +54,16 @@ def search(
     """Published articles ranked by hybrid search, with their freshness findings."""
     if not q.strip():
         raise InvalidRequestError("q", "the query is empty")
+    started = time.perf_counter()
     filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
     request = SearchRequest(query=q, top_k=top_k, filters=filters)
-    return json_response(freshness.search_with_freshness(session, batcher.submit, request))
+    response = freshness.search_with_freshness(session, batcher.submit, request)
+    response.query = redact(q)  # no response echoes a customer's personal data
+    latency_ms = (time.perf_counter() - started) * 1000
+    recorder.record(
+        search_event(
+            response, q, latency_ms=latency_ms, caller=principal.name,
+            channel=str(channel) if channel else None,
+        )
+    )  # fmt: skip
+    return json_response(response)

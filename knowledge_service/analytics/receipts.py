@@ -1,0 +1,66 @@
+"""``GET /v1/receipts/{receipt}``: prove what a customer was told, months later.
+
+An answer's receipt names an article version (versions never change), so the text as rendered
+for each channel it was served on is rendered again from that version; citations and findings
+are those in force at the moment it was served, read from the store's history. A hand-off's
+receipt names one escalation or no_answer: what the bot had (the candidates) and why it stopped.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from knowledge_service.analytics import repository
+from knowledge_service.analytics.models import AnswerEvent
+from knowledge_service.analytics.schemas import ReceiptRecord, Rendering, Serving
+from knowledge_service.answers import repository as answers_repository
+from knowledge_service.answers.render import format_for, render_answer
+from knowledge_service.content.schemas import Channel
+from knowledge_service.errors import NotFoundError
+
+
+def _serving(session: Session, event: AnswerEvent) -> Serving:
+    notes = []
+    if event.article_id is not None:
+        found = answers_repository.freshness_notes(session, event.article_id, event.at)
+        notes = [{"kind": str(n.kind), "severity": str(n.severity)} for n in found]
+    return Serving(
+        at=event.at, channel=event.channel, status=event.status, reason=event.reason,
+        confidence=event.confidence, question=event.question, findings=notes,
+    )  # fmt: skip
+
+
+def lookup_receipt(session: Session, receipt: str, *, limit: int, offset: int) -> ReceiptRecord:
+    """The record behind ``receipt``: its resolution and its servings, newest first."""
+    events, total = repository.events_for_receipt(session, receipt, limit, offset)
+    if total == 0:
+        raise NotFoundError("receipt", receipt)
+    latest = repository.latest_event_for_receipt(session, receipt)
+    assert latest is not None
+    is_answer = latest.status == "answered"
+    record = ReceiptRecord(
+        receipt=receipt, kind="answer" if is_answer else "handoff", article_id=None,
+        version=None, title=None, content_hash=None, renderings=[], citations=[],
+        handoff=latest.handoff, servings=[_serving(session, e) for e in events],
+        total_servings=total,
+    )  # fmt: skip
+    if is_answer and latest.article_id is not None and latest.version is not None:
+        _add_article(session, record, latest, repository.channels_for_receipt(session, receipt))
+    return record
+
+
+def _add_article(
+    session: Session, record: ReceiptRecord, event: AnswerEvent, channels: list[str]
+) -> None:
+    assert event.article_id is not None and event.version is not None
+    row = answers_repository.article_version(session, event.article_id, event.version)
+    doc = row.to_document()
+    record.article_id, record.version, record.title = doc.id, row.version, doc.title
+    record.content_hash = row.content_hash
+    for name in channels:
+        channel = Channel(name)
+        text = render_answer(doc.answer, channel)
+        record.renderings.append(Rendering(channel=name, format=format_for(channel), text=text))
+    record.citations = [
+        c.model_dump(mode="json") for c in answers_repository.citations(session, doc, event.at)
+    ]

@@ -1,0 +1,169 @@
+"""Receipts, feedback and the measures: ``/v1/receipts``, ``/v1/feedback``, ``/v1/metrics``.
+
+``/v1/events`` streams answer events (redacted) to dashboards as server-sent events, and
+``/metrics`` serves the operational metrics in the Prometheus text format.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from knowledge_service import clock
+from knowledge_service.access.schemas import Permission, Principal
+from knowledge_service.analytics import service as analytics
+from knowledge_service.analytics.receipts import lookup_receipt
+from knowledge_service.analytics.schemas import (
+    RECEIPT_PATTERN,
+    FeedbackCreate,
+    FeedbackPublic,
+    MetricsSummary,
+    ReceiptRecord,
+)
+from knowledge_service.content.schemas import INTENT_PATTERN, Channel
+from knowledge_service.errors import InvalidRequestError
+from knowledge_service.http.deps import EventHubDep, PageDep, SessionDep, SettingsDep, require
+from knowledge_service.http.errors import problem_responses
+from knowledge_service.http.schemas import json_response
+
+router = APIRouter(tags=["analytics"])
+
+ReceiptPath = Annotated[str, Path(pattern=RECEIPT_PATTERN, description="An answer's receipt.")]
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+FromParam = Annotated[
+    str | None,
+    Query(
+        alias="from", pattern=DATE_PATTERN, description="First day (default: 6 days before `to`)."
+    ),
+]
+ToParam = Annotated[
+    str | None,
+    Query(alias="to", pattern=DATE_PATTERN, description="Last day (default: today, UTC)."),
+]
+
+
+def _day(name: str, value: str | None) -> date | None:
+    """An ISO date parameter (the pattern admits 2026-13-45: the calendar does not)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidRequestError(name, f"{value!r} is not a date") from None
+
+
+@router.get(
+    "/v1/receipts/{receipt}",
+    response_model=ReceiptRecord,
+    summary="What exactly was answered under a receipt",
+    responses=problem_responses(400, 401, 403, 404),
+)
+def get_receipt(
+    receipt: ReceiptPath,
+    session: SessionDep,
+    page: PageDep,
+    _: Annotated[Principal, Depends(require(Permission.READ_RECEIPTS))],
+) -> Response:
+    """The article version, the text as rendered for each channel it was served on, the
+    citations, and each serving (newest first) with the findings open at that moment; for a
+    hand-off, what the bot had (candidates, intent) and why it stopped."""
+    return json_response(lookup_receipt(session, receipt, limit=page.limit, offset=page.offset))
+
+
+@router.post(
+    "/v1/feedback",
+    response_model=FeedbackPublic,
+    status_code=201,
+    summary="Rate a served answer (agents may name the article they used instead)",
+    responses=problem_responses(400, 401, 403, 404, 413),
+)
+def post_feedback(
+    body: FeedbackCreate,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Permission.GIVE_FEEDBACK))],
+) -> Response:
+    """Wrong and outdated feedback puts the article in its owner's review queue. The comment
+    is redacted before it is stored."""
+    return json_response(analytics.record_feedback(session, body, caller=principal.name), 201)
+
+
+@router.get(
+    "/v1/metrics/summary",
+    response_model=MetricsSummary,
+    summary="The measures leaders steer by, per day",
+    responses=problem_responses(400, 401, 403),
+)
+def get_summary(
+    session: SessionDep,
+    settings: SettingsDep,
+    _: Annotated[Principal, Depends(require(Permission.READ_MEASURES))],
+    start: FromParam = None,
+    end: ToParam = None,
+    channel: Channel | None = None,
+    intent: Annotated[str | None, Query(pattern=INTENT_PATTERN, max_length=200)] = None,
+) -> Response:
+    """Answer, no-answer and escalation rates (by reason), overrides, helpful and wrong rates,
+    stale answers, repeat questions, risk incidents and demand by intent and channel."""
+    last = _day("to", end) or clock.today(settings)
+    first = _day("from", start) or last - timedelta(days=6)
+    if first > last:
+        raise InvalidRequestError("from", f"must not be after 'to' ({last.isoformat()})")
+    if (last - first).days > 366:
+        raise InvalidRequestError("from", "the range may span at most 366 days")
+    summary = analytics.summarize(
+        session, first, last, channel=str(channel) if channel else None, intent=intent
+    )
+    return json_response(summary, by_alias=True)
+
+
+@router.get(
+    "/v1/events",
+    summary="A live stream of answer events (server-sent events, redacted)",
+    responses=problem_responses(401, 403, 503),
+    response_class=StreamingResponse,
+)
+async def stream_events(
+    request: Request,
+    hub: EventHubDep,
+    _: Annotated[Principal, Depends(require(Permission.READ_MEASURES))],
+) -> StreamingResponse:
+    """One `answer` event per answer or search as it is written to the log."""
+
+    subscription = hub.add()  # refused (503) before the stream starts when the feed is full
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            yield ": connected\n\n"
+            while not await request.is_disconnected():
+                event = await run_in_threadpool(subscription.get, 1.0)
+                if event is None:
+                    yield ": keep-alive\n\n"
+                    continue
+                yield f"event: answer\ndata: {json.dumps(event, default=str)}\n\n"
+                await asyncio.sleep(0)
+        finally:
+            hub.remove(subscription)
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+@router.get(
+    "/metrics",
+    summary="Operational metrics (Prometheus text format)",
+    responses=problem_responses(401, 403),
+    response_class=Response,
+)
+def prometheus_metrics(
+    request: Request,
+    _: Annotated[Principal, Depends(require(Permission.ADMINISTER))],
+) -> Response:
+    """Request latency per route, answers by status and reason, index size, open findings by
+    kind, and the answer log's queue depth and drops."""
+    return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4")
