@@ -8,11 +8,6 @@ questions are customer paraphrases, not copies of the articles' ``questions``.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +24,10 @@ from knowledge_service.freshness.service import check_store
 from knowledge_service.index.embedder import Embedder, create_embedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
-from knowledge_service.settings import Settings
+from knowledge_service.settings import Settings, default_model_path
 from tests.api.conftest import auth
 from tests.conftest import REPO_ROOT, TODAY
+from tests.server import serving
 
 pytestmark = pytest.mark.slow
 
@@ -71,12 +67,6 @@ def real_embedder() -> Embedder:
     return create_embedder(Settings(), threads=2)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _prepare_store(root: Path, embedder: Embedder) -> tuple[Settings, dict[str, str]]:
     settings = Settings(
         database_url=f"sqlite:///{root / 'store.db'}",
@@ -106,48 +96,13 @@ def _prepare_store(root: Path, embedder: Embedder) -> tuple[Settings, dict[str, 
 def served(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("e2e")
     settings, keys = _prepare_store(root, real_embedder)
-    port = _free_port()
     env = {
-        **os.environ,
         "KS_DATABASE_URL": settings.database_url,
         "KS_DATA_DIR": str(settings.data_dir),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
+        "KS_EMBEDDING_MODEL": default_model_path(),  # the real model, whatever the caller set
     }
-    env.pop("KS_EMBEDDING_MODEL", None)
-    cli = "from knowledge_service.cli import main; main()"
-    process = subprocess.Popen(
-        [sys.executable, "-c", cli, "serve", "--port", str(port)],
-        env=env,
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_ready(base, process)
-        yield Served(base, keys)
-    finally:
-        process.terminate()
-        try:
-            print(process.communicate(timeout=30)[0])
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-
-
-def _wait_until_ready(base: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.25)
-    output = process.communicate(timeout=5)[0] if process.poll() is not None else ""
-    pytest.fail(f"the server did not become ready: {output}")
+    with serving(root, env) as server:
+        yield Served(server.base, keys)
 
 
 def ask(served: Served, role: str, **params: str) -> dict[str, Any]:
