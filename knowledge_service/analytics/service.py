@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from knowledge_service.analytics import repository
+from knowledge_service.analytics.gaps import GapQuestion, Nearest, find_gaps
 from knowledge_service.analytics.models import Feedback
 from knowledge_service.analytics.redaction import redact
 from knowledge_service.analytics.schemas import (
@@ -19,6 +20,7 @@ from knowledge_service.analytics.schemas import (
     Demand,
     FeedbackCreate,
     FeedbackPublic,
+    Gap,
     MetricsSummary,
     Rates,
     Rating,
@@ -27,6 +29,7 @@ from knowledge_service.analytics.schemas import (
 )
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
+from knowledge_service.index.embedder import Embedder
 
 CUSTOMER_CHANNELS = tuple(str(c) for c in Channel if c != Channel.AGENT)
 REPEAT_WINDOW = timedelta(hours=24)
@@ -227,3 +230,21 @@ def risk_incidents(
 def purge_old(session: Session, *, now: datetime, retention_days: int) -> tuple[int, int]:
     """Delete answer events and feedback older than the retention period."""
     return repository.purge_before(session, now - timedelta(days=retention_days))
+
+
+def content_gaps(
+    session: Session,
+    embedder: Embedder,
+    nearest: Nearest,
+    start: date,
+    end: date,
+    *,
+    confidence_below: float,
+    limit: int = 20,
+    sample: int = 2000,
+) -> list[Gap]:
+    """Clusters of the latest ``sample`` weak questions in the days ``start``..``end``."""
+    lo, hi = day_bounds(start, end)
+    rows = repository.gap_questions(session, lo, hi, confidence_below, sample)
+    questions = [GapQuestion(question=q, at=at) for q, at in rows]
+    return find_gaps(questions, embedder, nearest, limit=limit)

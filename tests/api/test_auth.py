@@ -34,10 +34,11 @@ UNKNOWN_RECEIPT = "rcpt_" + "0" * 32
 FEEDBACK = "POST /v1/feedback"  # an unknown receipt: 404 once the role may give feedback
 RECEIPT = f"GET /v1/receipts/{UNKNOWN_RECEIPT}"  # likewise 404 once the role may read receipts
 SUMMARY = "GET /v1/metrics/summary?from=2026-11-18&to=2026-11-24"
+GAPS = "GET /v1/metrics/gaps"
 PROMETHEUS = "GET /metrics"
 EVENTS = "GET /v1/events"  # a stream: only its refusals are in the matrix (see test_analytics)
 ROUTES = [f"GET {path}" for path in READ_ROUTES] + [
-    UPDATE_FINDING, ANSWER, POST_ANSWER, SEARCH, FEEDBACK, RECEIPT, SUMMARY, PROMETHEUS,
+    UPDATE_FINDING, ANSWER, POST_ANSWER, SEARCH, FEEDBACK, RECEIPT, SUMMARY, GAPS, PROMETHEUS,
 ]  # fmt: skip
 AGENT = {f"GET {path}" for path in READ_ROUTES} | {ANSWER, POST_ANSWER, SEARCH, FEEDBACK, RECEIPT}
 ALLOWED = {
@@ -95,6 +96,7 @@ def test_every_v1_route_is_in_the_role_matrix(app: FastAPI) -> None:
         "/v1/feedback",
         "/v1/receipts/{receipt}",
         "/v1/metrics/summary",
+        "/v1/metrics/gaps",
         "/v1/events",
     }
     assert v1 == covered

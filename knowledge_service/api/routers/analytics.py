@@ -24,14 +24,23 @@ from knowledge_service.analytics.schemas import (
     RECEIPT_PATTERN,
     FeedbackCreate,
     FeedbackPublic,
+    Gap,
     MetricsSummary,
     ReceiptRecord,
 )
 from knowledge_service.content.schemas import INTENT_PATTERN, Channel
 from knowledge_service.errors import InvalidRequestError
-from knowledge_service.http.deps import EventHubDep, PageDep, SessionDep, SettingsDep, require
+from knowledge_service.http.deps import (
+    EventHubDep,
+    PageDep,
+    SearchServiceDep,
+    SessionDep,
+    SettingsDep,
+    require,
+)
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.schemas import json_response
+from knowledge_service.settings import Settings
 
 router = APIRouter(tags=["analytics"])
 
@@ -94,6 +103,17 @@ def post_feedback(
     return json_response(analytics.record_feedback(session, body, caller=principal.name), 201)
 
 
+def _range(settings: Settings, start: str | None, end: str | None) -> tuple[date, date]:
+    """The days asked for: ``to`` defaults to today, ``from`` to a week ending ``to``."""
+    last = _day("to", end) or clock.today(settings)
+    first = _day("from", start) or last - timedelta(days=6)
+    if first > last:
+        raise InvalidRequestError("from", f"must not be after 'to' ({last.isoformat()})")
+    if (last - first).days > 366:
+        raise InvalidRequestError("from", "the range may span at most 366 days")
+    return first, last
+
+
 @router.get(
     "/v1/metrics/summary",
     response_model=MetricsSummary,
@@ -111,16 +131,40 @@ def get_summary(
 ) -> Response:
     """Answer, no-answer and escalation rates (by reason), overrides, helpful and wrong rates,
     stale answers, repeat questions, risk incidents and demand by intent and channel."""
-    last = _day("to", end) or clock.today(settings)
-    first = _day("from", start) or last - timedelta(days=6)
-    if first > last:
-        raise InvalidRequestError("from", f"must not be after 'to' ({last.isoformat()})")
-    if (last - first).days > 366:
-        raise InvalidRequestError("from", "the range may span at most 366 days")
+    first, last = _range(settings, start, end)
     summary = analytics.summarize(
         session, first, last, channel=str(channel) if channel else None, intent=intent
     )
     return json_response(summary, by_alias=True)
+
+
+@router.get(
+    "/v1/metrics/gaps",
+    response_model=list[Gap],
+    summary="Content gaps: clusters of unanswered and low-confidence questions",
+    responses=problem_responses(400, 401, 403),
+)
+def get_gaps(
+    session: SessionDep,
+    settings: SettingsDep,
+    search: SearchServiceDep,
+    _: Annotated[Principal, Depends(require(Permission.READ_MEASURES))],
+    start: FromParam = None,
+    end: ToParam = None,
+    limit: Annotated[int, Query(ge=1, le=50, description="How many gaps (1..50).")] = 10,
+) -> list[Gap]:
+    """The biggest clusters (by meaning) of questions that got no answer, a low-confidence
+    escalation or a weak answer, each with its size, redacted examples and the nearest article."""
+    first, last = _range(settings, start, end)
+
+    def nearest(question: str) -> tuple[str, float] | None:
+        hits = search.search(question, top_k=1)
+        return (hits[0].article_id, hits[0].score) if hits else None
+
+    return analytics.content_gaps(
+        session, search.embedder, nearest, first, last,
+        confidence_below=settings.answers.no_answer_threshold, limit=limit,
+    )  # fmt: skip
 
 
 @router.get(

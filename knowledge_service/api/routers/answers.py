@@ -19,7 +19,7 @@ from knowledge_service.analytics.recording import answer_event
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery
 from knowledge_service.content.schemas import LOCALE_PATTERN, Channel
-from knowledge_service.errors import PermissionDeniedError
+from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
 from knowledge_service.http.deps import (
     MAX_QUERY_CHARS,
     AnswerBatcherDep,
@@ -40,10 +40,25 @@ CHANNEL_HELP = (
     "web. Bot keys may not ask on the agent channel."
 )
 ChannelParam = Annotated[Channel, Query(description=CHANNEL_HELP)]
+AS_OF_HELP = "Answer as the knowledge stood at this moment (ISO 8601 with a zone)."
 AsOfParam = Annotated[
-    datetime | None,
-    Query(description="Answer as the knowledge stood at this moment (ISO 8601 with a zone)."),
+    str | None,
+    Query(max_length=40, description=AS_OF_HELP, json_schema_extra={"format": "date-time"}),
 ]
+
+
+def parse_as_of(value: object) -> datetime | None:
+    """An ISO 8601 moment; numbers (which pydantic would read as Unix times) are refused."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not any(c in value for c in "-:T"):
+        raise InvalidRequestError("as_of", "must be an ISO 8601 date and time with a zone")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidRequestError("as_of", f"{value!r} is not an ISO 8601 date and time") from None
+
+
 ConversationParam = Annotated[
     str | None,
     Query(max_length=200, description="The caller's conversation id (repeat-question measures)."),
@@ -66,9 +81,10 @@ class AnswerRequest(BaseModel):
     @field_validator("as_of", mode="before")
     @classmethod
     def _as_of_is_text(cls, value: object) -> object:
-        if value is not None and not isinstance(value, (str, datetime)):
-            raise ValueError("must be an ISO 8601 date and time with a zone")
-        return value
+        try:
+            return parse_as_of(value)
+        except InvalidRequestError as exc:
+            raise ValueError(exc.problem) from None
 
 
 def _answer(
@@ -121,7 +137,11 @@ def get_answer(
     channel that may see it; `receipt` identifies that exact resolution.
     """
     body = AnswerRequest(
-        q=q, channel=channel, locale=locale, as_of=as_of, conversation_id=conversation_id
+        q=q,
+        channel=channel,
+        locale=locale,
+        as_of=parse_as_of(as_of),
+        conversation_id=conversation_id,
     )
     return _answer(body, principal, service, batcher, recorder)
 
