@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from knowledge_service.api.routers import answers, documents, findings, health, search
+from knowledge_service.api.routers import answers, documents, findings, health, search, workflow
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -13,4 +13,5 @@ ROUTERS: list[APIRouter] = [
     documents.articles,
     documents.policies,
     findings.router,
+    *(workflow.articles, workflow.policies),
 ]
