@@ -1,4 +1,4 @@
-"""The workflow routes in process: the lifecycle, ETags, four eyes, bad input, nothing half-applies."""
+"""The workflow routes in process: lifecycle, ETags, four eyes, bad input, no half-applies."""
 
 from __future__ import annotations
 
@@ -52,8 +52,14 @@ def post(client: TestClient, key: str, path: str, tag: str | None, **body: Any) 
     return client.post(path, headers=headers, json=body or None)
 
 
-NEW = article_text("card-fees", title="Card fees", intents=["billing.card.fees"], owner=PAYMENTS,
-                   answer="A card payment costs 1.5 percent.", status="published")  # fmt: skip
+NEW = article_text(
+    "card-fees",
+    title="Card fees",
+    intents=["billing.card.fees"],
+    owner=PAYMENTS,
+    answer="A card payment costs 1.5 percent.",
+    status="published",
+)
 
 
 def test_article_walks_from_draft_to_published_to_verified_to_retired_and_back(
@@ -135,12 +141,23 @@ def test_edit_without_if_match_gets_428(wf: TestClient, keys: dict[str, str]) ->
     ],
 )
 def test_illegal_transition_gets_409_naming_state_and_allowed_actions(
-    wf: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges],
-    article_id: str, action: str, version: int, state: str,
-) -> None:  # fmt: skip
+    wf: TestClient,
+    keys: dict[str, str],
+    engine: Engine,
+    written: list[StoreChanges],
+    article_id: str,
+    action: str,
+    version: int,
+    state: str,
+) -> None:
     before = _counts(engine)
-    response = post(wf, keys["admin"], f"/v1/articles/{article_id}/{action}",
-                    etag_of(article_id, version), reason="because")  # fmt: skip
+    response = post(
+        wf,
+        keys["admin"],
+        f"/v1/articles/{article_id}/{action}",
+        etag_of(article_id, version),
+        reason="because",
+    )
     assert response.status_code == 409, response.text
     body = response.json()
     assert body["state"] == state and state in body["detail"]
@@ -161,8 +178,11 @@ def test_approving_your_own_edit_gets_409_and_changes_nothing(
     wf: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
     text = article_text("refund-timeframe", owner=PAYMENTS, answer="Refunds take 10 business days.")
-    edited = wf.put("/v1/articles/refund-timeframe", json={"text": text},
-                    headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 2)})  # fmt: skip
+    edited = wf.put(
+        "/v1/articles/refund-timeframe",
+        json={"text": text},
+        headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 2)},
+    )
     assert (edited.status_code, edited.json()["state"]) == (200, "draft"), edited.text
     post(wf, keys["owner"], "/v1/articles/refund-timeframe/submit", etag_of("refund-timeframe", 3))
     before = _counts(engine)
@@ -181,8 +201,12 @@ def test_internal_article_needs_no_second_pair_of_eyes_by_default(
     wf: TestClient, keys: dict[str, str]
 ) -> None:
     base = "/v1/articles/escalation-process"
-    text = article_text("escalation-process", owner="support@example.com", audience="internal",
-                        intents=["support.escalate"])  # fmt: skip
+    text = article_text(
+        "escalation-process",
+        owner="support@example.com",
+        audience="internal",
+        intents=["support.escalate"],
+    )
     wf.put(
         base,
         json={"text": text},
@@ -226,8 +250,11 @@ def test_text_breaking_the_content_contract_gets_422_naming_the_field(
 
 def test_edit_naming_another_id_is_refused(wf: TestClient, keys: dict[str, str]) -> None:
     text = article_text("other-id", owner=PAYMENTS)
-    response = wf.put("/v1/articles/refund-timeframe", json={"text": text},
-                      headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 2)})  # fmt: skip
+    response = wf.put(
+        "/v1/articles/refund-timeframe",
+        json={"text": text},
+        headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 2)},
+    )
     assert response.status_code == 400 and "other-id" in response.json()["detail"]
 
 
