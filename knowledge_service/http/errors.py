@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -166,7 +167,21 @@ def _http_error(request: Request, exc: Exception) -> ProblemResponse:
     detail = exc.detail if isinstance(exc.detail, str) else http.HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no route matches {request.url.path}"
-    return problem_response(request, exc.status_code, detail, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    return problem_response(request, exc.status_code, detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the OpenAPI document serves at this path (Starlette names only the first
+    matching route's, and a path may be served by several: ``GET`` and ``PUT`` of a document)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations if method != "parameters"}
+    return ", ".join(sorted(methods))
 
 
 def _unexpected_error(request: Request, exc: Exception) -> ProblemResponse:

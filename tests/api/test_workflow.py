@@ -225,7 +225,7 @@ def test_internal_article_needs_no_second_pair_of_eyes_by_default(
         ("/v1/articles/refund-timeframe/reject", {}, "reason"),
         ("/v1/articles/refund-timeframe/restore", {"version": "two"}, "version"),
         ("/v1/articles/refund-timeframe/reassign", {"owner": ""}, "owner"),
-        ("/v1/articles/bulk-verify", {"items": [{"id": "x"}]}, "etag"),
+        ("/v1/articles:bulk-verify", {"items": [{"id": "x"}]}, "etag"),
     ],
 )
 def test_malformed_body_names_the_field(
@@ -301,7 +301,7 @@ def test_bulk_verify_past_the_limit_is_refused_with_a_clear_error(
 ) -> None:
     items = [{"id": f"a{i}", "etag": etag_of(f"a{i}", 1)} for i in range(101)]
     response = wf.post(
-        "/v1/articles/bulk-verify", json={"items": items}, headers=auth(keys["admin"])
+        "/v1/articles:bulk-verify", json={"items": items}, headers=auth(keys["admin"])
     )
     assert response.status_code == 400 and "at most 100" in response.json()["detail"]
 
@@ -315,11 +315,11 @@ def test_bulk_verify_is_all_or_nothing(
         {"id": "new-fees", "etag": etag_of("new-fees", 1)},  # a draft: cannot be verified
     ]
     response = wf.post(
-        "/v1/articles/bulk-verify", json={"items": items}, headers=auth(keys["admin"])
+        "/v1/articles:bulk-verify", json={"items": items}, headers=auth(keys["admin"])
     )
     assert response.status_code == 409
     assert _counts(engine) == before
-    ok = wf.post("/v1/articles/bulk-verify", json={"items": items[:1]}, headers=auth(keys["admin"]))
+    ok = wf.post("/v1/articles:bulk-verify", json={"items": items[:1]}, headers=auth(keys["admin"]))
     assert [s["version"] for s in ok.json()] == [3]
 
 
@@ -328,7 +328,7 @@ def test_bulk_reassign_moves_ownership_for_admins_only(
 ) -> None:
     items = [{"id": "refund-timeframe", "etag": etag_of("refund-timeframe", 2)}]
     body = {"items": items, "owner": "billing@example.com"}
-    denied = wf.post("/v1/articles/bulk-reassign", json=body, headers=auth(keys["owner"]))
+    denied = wf.post("/v1/articles:bulk-reassign", json=body, headers=auth(keys["owner"]))
     assert denied.status_code == 403
-    done = wf.post("/v1/articles/bulk-reassign", json=body, headers=auth(keys["admin"]))
+    done = wf.post("/v1/articles:bulk-reassign", json=body, headers=auth(keys["admin"]))
     assert [(s["owner"], s["state"]) for s in done.json()] == [("billing@example.com", "published")]

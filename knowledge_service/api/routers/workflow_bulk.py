@@ -24,7 +24,7 @@ from knowledge_service.review.workflow_state import Step
 
 
 def add_bulk_routes(router: APIRouter, kind: str, flow_dep: Any) -> None:
-    """``POST /bulk-verify`` (articles) and ``POST /bulk-reassign``: all or nothing."""
+    """``POST /v1/articles:bulk-verify`` and ``POST /v1/<plural>:bulk-reassign``: all or nothing."""
 
     def items(payload: WorkflowBulk) -> list[tuple[str, Precondition]]:
         return [(i.id, Precondition.from_header(i.etag)) for i in payload.items]
@@ -32,7 +32,7 @@ def add_bulk_routes(router: APIRouter, kind: str, flow_dep: Any) -> None:
     if kind == "article":
 
         @router.post(
-            "/bulk-verify", name="bulk_verify_articles", summary="Verify many articles at once",
+            ":bulk-verify", name="bulk_verify_articles", summary="Verify many articles at once",
             response_model=list[WorkflowStatus], responses=WRITE_ERRORS,
         )  # fmt: skip
         def bulk_verify(
@@ -55,7 +55,7 @@ def add_bulk_routes(router: APIRouter, kind: str, flow_dep: Any) -> None:
             return [step.status for step in done]
 
     @router.post(
-        "/bulk-reassign", name=f"bulk_reassign_{kind}", summary=f"Reassign many {kind}s (admins)",
+        ":bulk-reassign", name=f"bulk_reassign_{kind}", summary=f"Reassign many {kind}s (admins)",
         response_model=list[WorkflowStatus], responses=WRITE_ERRORS,
     )  # fmt: skip
     def bulk_reassign(

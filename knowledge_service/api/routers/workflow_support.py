@@ -19,8 +19,8 @@ from knowledge_service.review.workflow_state import Step
 logger = logging.getLogger(__name__)
 
 AfterWrite = Callable[[StoreChanges], None]
-WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 422, 428)
-CREATE_ERRORS = problem_responses(400, 401, 403, 409, 422)
+WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 428)
+CREATE_ERRORS = problem_responses(400, 401, 403, 409, 413, 422)
 READ_ERRORS = problem_responses(400, 401, 403, 404)
 ETAG_HEADER = {
     "ETag": {"description": "The ETag of the current version.", "schema": {"type": "string"}}
