@@ -12,6 +12,7 @@ import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from sqlmodel import Session
@@ -57,7 +58,9 @@ def _refused() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-def run_steps(documents: DocumentService, act: Callable[[Workflow, Session], list[Step]]) -> None:  # type: ignore[type-arg]
+def run_steps(
+    documents: DocumentService[Any, Any, Any], act: Callable[[Workflow, Session], list[Step]]
+) -> None:
     """Run ``act`` in one transaction, then the after-write pipeline; print each outcome."""
     marks = store_marks()
     with _refused(), session_scope(engine()) as session:
@@ -77,7 +80,7 @@ def _read(path: Path) -> str:
             raise KnowledgeServiceError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def add_commands(app: typer.Typer, documents: DocumentService) -> None:  # type: ignore[type-arg]
+def add_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) -> None:
     """The workflow commands of one kind of document."""
     kind = documents.kind.name
     _add_text_commands(app, documents)
@@ -145,7 +148,7 @@ def add_commands(app: typer.Typer, documents: DocumentService) -> None:  # type:
     _add_bulk_commands(app, documents)
 
 
-def _add_text_commands(app: typer.Typer, documents: DocumentService) -> None:  # type: ignore[type-arg]
+def _add_text_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) -> None:
     kind = documents.kind.name
 
     @app.command("draft")
@@ -183,7 +186,7 @@ def _add_text_commands(app: typer.Typer, documents: DocumentService) -> None:  #
     edit.__doc__ = f"Save a new draft version of a {kind} from a file."
 
 
-def _add_bulk_commands(app: typer.Typer, documents: DocumentService) -> None:  # type: ignore[type-arg]
+def _add_bulk_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) -> None:
     def limit() -> int:
         return settings().workflow.bulk_limit
 

@@ -57,6 +57,8 @@ class Target:
 def save_record(
     session: Session, kind: str, doc_id: str, version: int, state: S, editor: str, **fields: Any
 ) -> WorkflowRecord:
+    """Record that ``doc_id`` now stands in ``state`` at ``version``; ``fields`` (who submitted,
+    approved or rejected, and why) replace the previous step's, which are cleared."""
     record = session.get(WorkflowRecord, (kind, doc_id))
     if record is None:
         record = WorkflowRecord(
@@ -73,6 +75,7 @@ def save_record(
 
 
 def status_of(kind: str, target: Target) -> WorkflowStatus:
+    """What the API and the CLI show of where ``target`` stands."""
     current, live = target.current, target.live
     return WorkflowStatus(
         kind=kind, id=current.doc_id, version=current.version,
