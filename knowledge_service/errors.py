@@ -5,7 +5,10 @@
     KnowledgeServiceError
     ├── NotFoundError            an article, version, policy or finding does not exist
     ├── ConflictError            a version conflict or an invalid workflow transition
-    │   └── VersionConflictError the document moved on since the version the caller expected
+    │   ├── VersionConflictError the document moved on since the version the caller expected
+    │   │   └── PreconditionFailedError  a write's ``If-Match`` names a version no longer current
+    │   └── InvalidTransitionError  a workflow action the document's state does not allow
+    ├── PreconditionRequiredError  a write sent no ``If-Match`` naming the version it edits
     ├── InvalidContentError      a file or payload breaks the content contract
     ├── InvalidRequestError      a parameter is out of range or malformed
     │   └── PayloadTooLargeError a field or body over its size limit
@@ -18,6 +21,8 @@
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class KnowledgeServiceError(Exception):
@@ -53,6 +58,49 @@ class VersionConflictError(ConflictError):
         self.doc_id = doc_id
         self.expected = expected
         self.current = current
+
+
+class PreconditionFailedError(VersionConflictError):
+    """A write named (``If-Match``) version ``expected`` of a document, but ``current`` is current
+    (``expected`` is 0 when the precondition named no version of this document at all)."""
+
+    def __init__(self, kind: str, doc_id: str, *, expected: int, current: int) -> None:
+        super().__init__(kind, doc_id, expected=expected, current=current)
+        self.message = (
+            f"{kind} {doc_id!r} is at version {current}: re-read it and send If-Match with "
+            f"its current ETag" + (f" (the request named version {expected})" if expected else "")
+        )
+        self.args = (self.message,)
+
+
+class InvalidTransitionError(ConflictError):
+    """A workflow ``action`` that a document in ``state`` does not allow; ``allowed`` are the
+    actions that state does allow."""
+
+    def __init__(
+        self,
+        kind: str,
+        doc_id: str,
+        *,
+        action: str,
+        state: str,
+        allowed: Sequence[str],
+        why: str | None = None,
+    ) -> None:
+        because = f": {why}" if why else ""
+        super().__init__(
+            f"cannot {action} {kind} {doc_id!r} in state {state}{because}; "
+            f"allowed: {', '.join(allowed) or 'nothing'}"
+        )
+        self.kind = kind
+        self.doc_id = doc_id
+        self.action = action
+        self.state = state
+        self.allowed = [str(a) for a in allowed]
+
+
+class PreconditionRequiredError(KnowledgeServiceError):
+    """A write sent no ``If-Match`` precondition naming the version it edits."""
 
 
 class InvalidContentError(KnowledgeServiceError):

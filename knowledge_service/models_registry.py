@@ -12,6 +12,7 @@ from knowledge_service.analytics import models as analytics_models  # noqa: F401
 from knowledge_service.content import models as content_models  # noqa: F401
 from knowledge_service.db import create_tables
 from knowledge_service.freshness import models as freshness_models  # noqa: F401
+from knowledge_service.review import workflow_models  # noqa: F401
 
 
 def create_all_tables(engine: Engine) -> None:

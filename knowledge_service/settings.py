@@ -107,6 +107,25 @@ class AnalyticsSettings(BaseModel):
     )
 
 
+class WorkflowSettings(BaseModel):
+    """The editorial workflow (``KS_WORKFLOW__*``)."""
+
+    four_eyes_public: bool = Field(
+        default=True,
+        description="A public article is approved by someone other than its last author.",
+    )
+    four_eyes_internal: bool = Field(
+        default=False, description="The same for internal (agents-only) articles."
+    )
+    four_eyes_policies: bool = Field(default=True, description="The same for policy sources.")
+    review_interval_days: int = Field(
+        default=180, ge=1, description="Verifying an article sets next_review this far ahead."
+    )
+    bulk_limit: int = Field(
+        default=100, ge=1, description="The most documents one bulk verify or reassign may name."
+    )
+
+
 class Settings(BaseSettings):
     """All configuration of the service."""
 
@@ -133,6 +152,7 @@ class Settings(BaseSettings):
     freshness: FreshnessSettings = FreshnessSettings()
     answers: AnswerSettings = AnswerSettings()
     analytics: AnalyticsSettings = AnalyticsSettings()
+    workflow: WorkflowSettings = WorkflowSettings()
     log_retention_days: int = Field(
         default=90, ge=1, description="Answer logs and feedback older than this are purged."
     )

@@ -82,3 +82,8 @@ def make_caller(role: str = "admin", name: str = "tester") -> Any:
     from knowledge_service.access.schemas import Principal, Role
 
     return Principal(name=name, prefix="test", role=Role(role))
+
+
+def etag_of(doc_id: str, version: int) -> str:
+    """The ``If-Match`` value naming version ``version`` of ``doc_id``."""
+    return f'"{doc_id}-v{version}"'

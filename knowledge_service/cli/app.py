@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from knowledge_service.cli import analytics, check, content, index, keys, serve
+from knowledge_service.cli import analytics, check, content, index, keys, serve, workflow
 from knowledge_service.errors import KnowledgeServiceError
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 content.register(app)
+workflow.register(app)
 index.register(app)
 check.register(app)
 serve.register(app)

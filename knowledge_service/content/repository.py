@@ -88,6 +88,17 @@ class DocumentRepository(Generic[RowT, VersionT]):
         query = select(self.model).join(latest, col(self.model.seq) == latest.c.seq)
         return self.session.exec(query.order_by(self.doc_id)).all()
 
+    def in_force(self, at: datetime | None = None) -> Sequence[VersionT]:
+        """The latest version of every document that is not a draft (as of ``at``, if given):
+        a draft being written or reviewed never replaces the version in force."""
+        status = getattr(self.model, "status")  # noqa: B009
+        latest = select(self.doc_id, func.max(self.model.seq).label("seq")).where(status != "draft")
+        if at is not None:
+            latest = latest.where(self.model.created_at <= at)
+        sub = latest.group_by(self.doc_id).subquery()
+        query = select(self.model).join(sub, col(self.model.seq) == sub.c.seq)
+        return self.session.exec(query.order_by(self.doc_id)).all()
+
     def since(self, seq: int) -> Sequence[VersionT]:
         """Every version written after watermark ``seq``, oldest first."""
         query = select(self.model).where(col(self.model.seq) > seq)
@@ -147,7 +158,8 @@ def changed_since(session: Session, article_seq: int, policy_seq: int) -> tuple[
 
 
 def current_policy_versions(session: Session) -> Sequence[PolicyVersion]:
-    return policies(session).current()
+    """The version in force of every policy: its latest that is not a draft."""
+    return policies(session).in_force()
 
 
 def policy_labels(
@@ -158,8 +170,5 @@ def policy_labels(
     if not ids:
         return {}
     repo = policies(session)
-    if as_of is None:
-        rows = repo.current(col(PolicyVersion.policy_id).in_(sorted(ids)))
-    else:
-        rows = [row for row in repo.as_of(as_of) if row.policy_id in ids]
+    rows = [row for row in repo.in_force(as_of) if row.policy_id in ids]
     return {row.policy_id: row.policy_version for row in rows}

@@ -130,9 +130,12 @@ class VersionWriter(Generic[RowT, VersionT, DocT]):
         source_path: str | None,
         expected_version: int | None = None,
         reason: str | None = None,
+        audit_action: str | None = None,
     ) -> tuple[Outcome, VersionT | None]:
         """Append a version of ``doc`` unless the current version has the same hash and status
-        (a moved file then only updates the row's ``source_path``)."""
+        (a moved file then only updates the row's ``source_path``). ``audit_action`` names the
+        change in the audit log (a workflow step: ``approved``, ``verified``...) instead of the
+        writer's own word for it."""
         document: Document = doc  # type: ignore[assignment]
         self.check_expected(document.id, expected_version)
         row, status = self.row(document.id), document.status.value
@@ -153,7 +156,8 @@ class VersionWriter(Generic[RowT, VersionT, DocT]):
         )  # fmt: skip
         detail = {"content_hash": digest, "source": source, "status": status}
         detail.update(self.kind.audit_detail(doc))
-        self._record(row, version, step, source_path, author, reason, detail)
+        action = audit_action or _action(step, status, self.kind.retired)
+        self._record(row, version, step, source_path, (author, action), reason, detail)
         if self._states is not None:
             self._states[document.id] = (digest, status)
         return step.outcome, version
@@ -164,12 +168,13 @@ class VersionWriter(Generic[RowT, VersionT, DocT]):
         version: VersionT,
         step: _Step,
         source_path: str | None,
-        author: str,
+        who: tuple[str, str],
         reason: str | None,
         detail: dict[str, Any],
     ) -> None:
-        """Point ``row`` at the new version, stage both and write the audit event."""
-        status = detail["status"]
+        """Point ``row`` at the new version, stage both and write the audit event (``who``: the
+        author and the audit action)."""
+        status, (author, action) = detail["status"], who
         row.current_version = step.number
         setattr(row, "status", self.kind.status_enum(status))  # noqa: B010
         row.updated_at = utcnow()
@@ -179,7 +184,7 @@ class VersionWriter(Generic[RowT, VersionT, DocT]):
         self.session.add(version)
         self._pending.append((row, version))
         record_event(
-            self.session, actor=author, action=_action(step, status, self.kind.retired),
+            self.session, actor=author, action=action,
             object_type=self.kind.name, object_id=row.id, version_before=step.number - 1 or None,
             version_after=step.number, reason=reason, detail=detail,
         )  # fmt: skip

@@ -21,13 +21,17 @@ from knowledge_service.errors import (
     IndexNotReadyError,
     InvalidContentError,
     InvalidRequestError,
+    InvalidTransitionError,
     KnowledgeServiceError,
     NotFoundError,
     PayloadTooLargeError,
     PermissionDeniedError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
     ServiceBusyError,
 )
 from knowledge_service.http.schemas import ParameterProblem, Problem
+from knowledge_service.review.etags import etag
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +42,10 @@ WWW_AUTHENTICATE = 'Bearer realm="knowledge-service"'
 # (status, slug, title) per domain error; looked up along the class's MRO.
 ERROR_STATUS: dict[type[KnowledgeServiceError], tuple[int, str, str]] = {
     NotFoundError: (404, "not-found", "Not found"),
+    PreconditionFailedError: (412, "precondition-failed", "Precondition failed"),
+    InvalidTransitionError: (409, "invalid-transition", "Invalid transition"),
     ConflictError: (409, "conflict", "Conflict"),
+    PreconditionRequiredError: (428, "precondition-required", "Precondition required"),
     InvalidContentError: (422, "invalid-content", "Invalid content"),
     PayloadTooLargeError: (413, "payload-too-large", "Payload too large"),
     InvalidRequestError: (400, "invalid-request", "Invalid request"),
@@ -55,7 +62,9 @@ _HTTP_SLUGS = {
     403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
+    412: "precondition-failed",
     413: "payload-too-large",
+    428: "precondition-required",
     429: "too-many-requests",
     503: "unavailable",
 }
@@ -108,6 +117,7 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
         extra["errors"] = [
             ParameterProblem(location="request", parameter=exc.parameter, problem=exc.problem)
         ]
+    extra.update(_conflict_extra(exc))
     if isinstance(exc, AuthenticationError):
         has_credentials = "authorization" in request.headers
         headers = {
@@ -117,6 +127,15 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
     return problem_response(
         request, status, exc.message, slug=slug, title=title, headers=headers, **extra
     )
+
+
+def _conflict_extra(exc: KnowledgeServiceError) -> dict[str, Any]:
+    """What a client needs to recover from a stale ETag or an illegal transition."""
+    if isinstance(exc, PreconditionFailedError):
+        return {"current_version": exc.current, "current_etag": etag(exc.doc_id, exc.current)}
+    if isinstance(exc, InvalidTransitionError):
+        return {"state": exc.state, "allowed_actions": exc.allowed}
+    return {}
 
 
 def _location_and_name(loc: tuple[Any, ...] | list[Any]) -> tuple[str, str]:
@@ -196,9 +215,13 @@ _DESCRIPTIONS = {
     401: "No API key, or an unknown or revoked key.",
     403: "The key's role (or ownership) does not allow this.",
     404: "The resource does not exist.",
-    409: "The change conflicts with the current state.",
+    409: "The change conflicts with the current state (an illegal transition names `state` "
+    "and `allowed_actions`).",
+    412: "The `If-Match` ETag is not the current version's; `current_version` and "
+    "`current_etag` say which is.",
     413: "The request body is larger than 64 KiB.",
     422: "The content breaks the content contract.",
+    428: "The write sent no `If-Match` with the ETag of the version it changes.",
     429: "Too many requests.",
     503: "The search index does not yet reflect the store.",
 }

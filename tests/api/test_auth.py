@@ -23,6 +23,10 @@ READ_ROUTES = [
     "/v1/policies",
     "/v1/policies/REFUNDS",
     "/v1/findings",
+    "/v1/articles/refund-timeframe/workflow",
+    "/v1/articles/refund-timeframe/diff?from=1&to=2",
+    "/v1/policies/REFUNDS/workflow",
+    "/v1/policies/REFUNDS/diff?from=1&to=1",
 ]
 # Finding 1 is on refund-timeframe, which the owner key's owner owns.
 UPDATE_FINDING = "PATCH /v1/findings/1"
@@ -98,8 +102,27 @@ def test_every_v1_route_is_in_the_role_matrix(app: FastAPI) -> None:
         "/v1/metrics/summary",
         "/v1/metrics/gaps",
         "/v1/events",
+        "/v1/articles/{article_id}/workflow",
+        "/v1/articles/{article_id}/diff",
+        "/v1/policies/{policy_id}/workflow",
+        "/v1/policies/{policy_id}/diff",
     }
-    assert v1 == covered
+    # The workflow's writes have their own matrix (every role x action x own/another's
+    # article): tests/api/test_workflow_matrix.py.
+    workflow_writes = {
+        f"/v1/{plural}{suffix}"
+        for plural, doc in (("articles", "{article_id}"), ("policies", "{policy_id}"))
+        for suffix in (
+            "",
+            f"/{doc}",
+            *(
+                f"/{doc}/{a}"
+                for a in ("submit", "approve", "reject", "retire", "restore", "reassign")
+            ),
+            ":bulk-reassign",
+        )
+    } | {"/v1/articles/{article_id}/verify", "/v1/articles:bulk-verify"}
+    assert v1 == covered | workflow_writes
 
 
 @pytest.mark.parametrize(

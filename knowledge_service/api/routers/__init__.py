@@ -11,6 +11,7 @@ from knowledge_service.api.routers import (
     findings,
     health,
     search,
+    workflow,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -21,4 +22,5 @@ ROUTERS: list[APIRouter] = [
     documents.policies,
     findings.router,
     analytics.router,
+    *(workflow.articles, workflow.policies),
 ]

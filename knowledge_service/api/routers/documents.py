@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -38,6 +38,7 @@ from knowledge_service.freshness.service import findings_for_article
 from knowledge_service.http.deps import MAX_VERSION, PageDep, SessionDep, require
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.schemas import Page
+from knowledge_service.review.etags import etag
 
 _LIST_ERRORS = problem_responses(400, 401, 403)
 _READ_ERRORS = problem_responses(400, 401, 403, 404)
@@ -134,10 +135,16 @@ def build_router(res: Resource) -> APIRouter:
         responses=_READ_ERRORS, response_model=res.public,
     )  # fmt: skip
     def get_document(
-        session: SessionDep, principal: reader, doc_id: doc_id_path, version: version_query = None
+        session: SessionDep,
+        principal: reader,
+        doc_id: doc_id_path,
+        response: Response,
+        version: version_query = None,
     ) -> Any:
-        """The current version (or the given store version) with its parts rendered."""
+        """The current version (or the given store version) with its parts rendered; its
+        ``ETag`` is what a workflow write sends as ``If-Match``."""
         read = service.read(session, principal, doc_id, version)
+        response.headers["ETag"] = etag(read.version.doc_id, read.version.version)
         return show(session, read, detail=version is None)
 
     if res.has_version_routes:

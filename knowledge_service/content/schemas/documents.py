@@ -41,6 +41,7 @@ class ArticleStatus(StrEnum):
 class PolicyStatus(StrEnum):
     ACTIVE = "active"
     RETIRED = "retired"
+    DRAFT = "draft"  # a new version being written or reviewed: never in force
 
 
 class Audience(StrEnum):

@@ -1,0 +1,231 @@
+"""CLI commands of the editorial workflow, beside the read commands of ``articles``/``policies``:
+``draft``, ``edit``, ``submit``, ``approve``, ``reject``, ``verify`` (articles), ``retire``,
+``restore`` and ``reassign``.
+
+The CLI acts as a local admin named by ``--actor`` (default: the OS user) on the current version
+(``--if-version N`` makes a step fail unless N is still current). Every step runs the
+after-write pipeline, so the index and the findings follow; a refused step prints one line and
+exits 1.
+"""
+
+import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from sqlmodel import Session
+
+from knowledge_service import clock
+from knowledge_service.access.schemas import Principal, Role
+from knowledge_service.cli.common import after_write, console, engine, settings, store_marks
+from knowledge_service.cli.content import articles_app, policies_app
+from knowledge_service.content.service import DocumentService, articles, policies
+from knowledge_service.db import session_scope
+from knowledge_service.errors import KnowledgeServiceError
+from knowledge_service.review.bulk import run_batch
+from knowledge_service.review.etags import LOCAL, Precondition
+from knowledge_service.review.workflow import Workflow
+from knowledge_service.review.workflow_state import Step
+
+_ACTOR = typer.Option(
+    None, "--actor", help="Who acts (recorded as the author and in the audit log); default: you."
+)
+_REASON = typer.Option(None, "--reason", help="Why, for the audit log.")
+_IF_VERSION = typer.Option(
+    None, "--if-version", min=1, help="Fail unless this is still the current version."
+)
+_ID = typer.Argument(..., metavar="ID")
+_IDS = typer.Argument(..., metavar="ID...")
+
+
+def _actor(name: str | None) -> Principal:
+    return Principal(name=name or getpass.getuser(), prefix="local", role=Role.ADMIN)
+
+
+def _pre(doc_id: str, version: int | None) -> Precondition:
+    return LOCAL if version is None else Precondition.of_version(doc_id, version)
+
+
+@contextmanager
+def _refused() -> Iterator[None]:
+    """A refused step: one clear line on stderr, exit code 1."""
+    try:
+        yield
+    except KnowledgeServiceError as exc:
+        typer.secho(f"error: {exc.message}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from None
+
+
+def run_steps(
+    documents: DocumentService[Any, Any, Any], act: Callable[[Workflow, Session], list[Step]]
+) -> None:
+    """Run ``act`` in one transaction, then the after-write pipeline; print each outcome."""
+    marks = store_marks()
+    with _refused(), session_scope(engine()) as session:
+        steps = act(Workflow(documents, settings().workflow), session)
+    if any(step.wrote for step in steps):
+        after_write(marks)
+    for step in steps:
+        s = step.status
+        console.print(f"{s.kind} {s.id}: {s.state} (version {s.version}, owner {s.owner})")
+
+
+def _read(path: Path) -> str:
+    with _refused():
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise KnowledgeServiceError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def add_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) -> None:
+    """The workflow commands of one kind of document."""
+    kind = documents.kind.name
+    _add_text_commands(app, documents)
+
+    def one(name: str, help_text: str) -> Callable[..., None]:
+        def command(
+            doc_id: str = _ID,
+            actor: str | None = _ACTOR,
+            reason: str | None = _REASON,
+            if_version: int | None = _IF_VERSION,
+        ) -> None:
+            verb = getattr(Workflow, name)
+            run_steps(
+                documents,
+                lambda w, s: [
+                    verb(w, s, _actor(actor), doc_id, _pre(doc_id, if_version), reason=reason)
+                ],
+            )
+
+        command.__doc__ = help_text
+        return app.command(name)(command)
+
+    one("submit", f"Submit a draft {kind} for review.")
+    one("approve", f"Approve and publish a {kind} in review (not by its last editor).")
+    one("retire", f"Retire a {kind}.")
+
+    @app.command("reject")
+    def reject(
+        doc_id: str = _ID,
+        reason: str = typer.Option(..., "--reason", help="What must change."),
+        actor: str | None = _ACTOR,
+        if_version: int | None = _IF_VERSION,
+    ) -> None:
+        """Send a draft in review back to its author."""
+        run_steps(
+            documents,
+            lambda w, s: [
+                w.reject(s, _actor(actor), doc_id, _pre(doc_id, if_version), reason=reason)
+            ],
+        )
+
+    @app.command("restore")
+    def restore(
+        doc_id: str = _ID,
+        version: int = typer.Argument(..., metavar="VERSION", min=1),
+        actor: str | None = _ACTOR,
+        reason: str | None = _REASON,
+        if_version: int | None = _IF_VERSION,
+    ) -> None:
+        """Bring back an old version's text as a new draft version."""
+        run_steps(
+            documents,
+            lambda w, s: [
+                w.restore(
+                    s,
+                    _actor(actor),
+                    doc_id,
+                    _pre(doc_id, if_version),
+                    version=version,
+                    reason=reason,
+                )
+            ],
+        )
+
+    _add_bulk_commands(app, documents)
+
+
+def _add_text_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) -> None:
+    kind = documents.kind.name
+
+    @app.command("draft")
+    def draft(
+        file: Path = typer.Argument(
+            ..., metavar="FILE", help="A Markdown file (front matter and body)."
+        ),
+        actor: str | None = _ACTOR,
+        reason: str | None = _REASON,
+    ) -> None:
+        """Create a new draft from a file."""
+        text = _read(file)
+        run_steps(documents, lambda w, s: [w.create(s, _actor(actor), text, reason=reason)])
+
+    @app.command("edit")
+    def edit(
+        doc_id: str = _ID,
+        file: Path = typer.Argument(..., metavar="FILE", help="The whole new text."),
+        actor: str | None = _ACTOR,
+        reason: str | None = _REASON,
+        if_version: int | None = _IF_VERSION,
+    ) -> None:
+        """Save a new draft version of a document from a file."""
+        text = _read(file)
+        run_steps(
+            documents,
+            lambda w, s: [
+                w.edit(s, _actor(actor), doc_id, text, _pre(doc_id, if_version), reason=reason)
+            ],
+        )
+
+    draft.__doc__ = (
+        f"Create a new draft {kind} from a file (stored as a draft, whatever its status)."
+    )
+    edit.__doc__ = f"Save a new draft version of a {kind} from a file."
+
+
+def _add_bulk_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) -> None:
+    def limit() -> int:
+        return settings().workflow.bulk_limit
+
+    if documents.kind.name == "article":
+
+        @app.command("verify")
+        def verify(
+            doc_ids: list[str] = _IDS, actor: str | None = _ACTOR, reason: str | None = _REASON
+        ) -> None:
+            """Verify published articles: reviewed today, next review one interval on."""
+            today = clock.today(settings())
+            run_steps(
+                documents,
+                lambda w, s: run_batch(
+                    [(i, LOCAL) for i in doc_ids],
+                    limit(),
+                    lambda i, pre: w.verify(s, _actor(actor), i, pre, today=today, reason=reason),
+                ),
+            )
+
+    @app.command("reassign")
+    def reassign(
+        doc_ids: list[str] = _IDS,
+        owner: str = typer.Option(..., "--owner", help="The new owner."),
+        actor: str | None = _ACTOR,
+        reason: str | None = _REASON,
+    ) -> None:
+        """Give documents to another owner."""
+        run_steps(
+            documents,
+            lambda w, s: run_batch(
+                [(i, LOCAL) for i in doc_ids],
+                limit(),
+                lambda i, pre: w.reassign(s, _actor(actor), i, pre, owner=owner, reason=reason),
+            ),
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the workflow commands to the ``articles`` and ``policies`` groups."""
+    add_commands(articles_app, articles)
+    add_commands(policies_app, policies)

@@ -1,0 +1,74 @@
+"""ETags of document versions and the ``If-Match`` precondition every write checks.
+
+A version's ETag is ``"<doc_id>-v<version>"``. A write names the version it edits; a stale one
+fails (412 through the API) with the current version, a missing one is refused (428).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge_service.errors import PreconditionFailedError, PreconditionRequiredError
+
+_ETAG_RE = re.compile(r'^(?:W/)?"(?P<id>.+)-v(?P<version>[0-9]{1,10})"$')
+
+
+def etag(doc_id: str, version: int) -> str:
+    """The ETag of version ``version`` of document ``doc_id`` (quotes included)."""
+    return f'"{doc_id}-v{version}"'
+
+
+def etag_version(tag: str, doc_id: str) -> int | None:
+    """The version an ETag names for ``doc_id``; None when it names another document or is not
+    one of ours."""
+    match = _ETAG_RE.match(tag.strip())
+    if match is None or match["id"] != doc_id:
+        return None
+    return int(match["version"])
+
+
+@dataclass(frozen=True, slots=True)
+class Precondition:
+    """What a write expects of the document it changes.
+
+    Attributes:
+        etags: The ETags of ``If-Match`` (None: the header was not sent).
+        local: The local CLI acting on whatever version is current (no header to send).
+    """
+
+    etags: tuple[str, ...] | None
+    local: bool = False
+
+    @classmethod
+    def from_header(cls, header: str | None) -> Precondition:
+        if header is None or not header.strip():
+            return cls(None)
+        return cls(tuple(part.strip() for part in header.split(",") if part.strip()))
+
+    @classmethod
+    def of_version(cls, doc_id: str, version: int) -> Precondition:
+        return cls((etag(doc_id, version),))
+
+    def check(self, kind: str, doc_id: str, current: int) -> None:
+        """Raise unless this precondition names version ``current`` of ``doc_id``.
+
+        Raises:
+            PreconditionRequiredError: no ``If-Match`` was sent.
+            PreconditionFailedError: it names another version (or nothing of this document).
+        """
+        if self.local:
+            return
+        if not self.etags:
+            raise PreconditionRequiredError(
+                f"send If-Match with the ETag of the {kind} version you change "
+                f"(now {etag(doc_id, current)})"
+            )
+        named = [etag_version(tag, doc_id) for tag in self.etags]
+        if current not in named:
+            expected = max((v for v in named if v is not None), default=0)
+            raise PreconditionFailedError(kind, doc_id, expected=expected, current=current)
+
+
+LOCAL = Precondition(None, local=True)
+"""The local CLI's precondition: it acts on the current version it has just read."""

@@ -1,0 +1,37 @@
+"""Who may do what to which document: the authorisation rules of the workflow, once.
+
+Admins may do everything, reassigning ownership included. An owner key acts only on the
+documents whose ``owner`` is the key's owner, and may not reassign. Agents and bots never
+write.
+"""
+
+from __future__ import annotations
+
+from knowledge_service.access.schemas import Principal, Role
+from knowledge_service.errors import PermissionDeniedError
+from knowledge_service.review.workflow_schemas import WorkflowAction
+
+ADMIN_ONLY = frozenset({WorkflowAction.REASSIGN})
+
+
+def authorize(principal: Principal, action: WorkflowAction, kind: str, owner: str) -> None:
+    """Raise :class:`PermissionDeniedError` unless ``principal`` may ``action`` a ``kind``
+    document whose owner is ``owner``."""
+    if principal.role == Role.ADMIN:
+        return
+    if principal.role != Role.OWNER:
+        raise PermissionDeniedError(f"a {principal.role} key may not change {kind}s")
+    if action in ADMIN_ONLY:
+        raise PermissionDeniedError(f"only an admin may {action} a {kind}")
+    if not principal.owns(owner):
+        raise PermissionDeniedError(
+            f"this key acts for {principal.owner!r}; the {kind} belongs to {owner!r}"
+        )
+
+
+def authorize_owner_change(principal: Principal, kind: str, before: str, after: str) -> None:
+    """An edit that changes the owner is a reassignment: admins only."""
+    if before != after and principal.role != Role.ADMIN:
+        raise PermissionDeniedError(
+            f"changing a {kind}'s owner ({before!r} to {after!r}) is a reassignment: admins only"
+        )

@@ -1,0 +1,267 @@
+"""The editorial workflow's verbs, written once for articles and policy sources.
+
+Each verb loads the document, checks who may act (:mod:`.permissions`), the caller's
+precondition (:mod:`.etags`) and the state machine (:mod:`.transitions`), all before it writes
+anything; then it appends a version through the content core's version writer (which records
+the audit event) or, for a step that changes no text (submit, reject), records the event itself.
+Every verb works in the caller's session and never commits: a step that fails leaves nothing.
+After a step that wrote a version the caller runs the after-write pipeline.
+
+Usage::
+
+    flow = Workflow(content.articles, settings.workflow)
+    step = flow.approve(session, principal, "refund-timeframe", Precondition.from_header(h))
+    session.commit()
+    if step.wrote: ...  # apply_changes(...)
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from knowledge_service.access.schemas import Principal
+from knowledge_service.audit import record_event
+from knowledge_service.content.frontmatter import set_fields
+from knowledge_service.content.loader import content_hash
+from knowledge_service.content.repository import DocumentRepository
+from knowledge_service.content.service import DocumentService
+from knowledge_service.content.versions import VersionWriter
+from knowledge_service.errors import (
+    ConflictError,
+    InvalidRequestError,
+    InvalidTransitionError,
+    PreconditionFailedError,
+)
+from knowledge_service.review.etags import Precondition
+from knowledge_service.review.permissions import authorize, authorize_owner_change
+from knowledge_service.review.transitions import STATUS_AFTER, allowed_actions, state_of
+from knowledge_service.review.workflow_models import WorkflowRecord
+from knowledge_service.review.workflow_schemas import WorkflowAction as A
+from knowledge_service.review.workflow_schemas import WorkflowState as S
+from knowledge_service.review.workflow_schemas import WorkflowStatus
+from knowledge_service.review.workflow_state import PAST, Step, Target, save_record, status_of
+from knowledge_service.settings import WorkflowSettings
+
+
+class Workflow:
+    """The workflow of one kind of document (``content.articles`` or ``content.policies``)."""
+
+    def __init__(self, documents: DocumentService[Any, Any, Any], settings: WorkflowSettings):
+        self.documents = documents
+        self.kind = documents.kind
+        self.settings = settings
+
+    def status(self, session: Session, caller: Principal, doc_id: str) -> WorkflowStatus:
+        """Where a document ``caller`` may see stands (NotFoundError otherwise)."""
+        current = self.documents.read(session, caller, doc_id).version
+        return self._status(self._target_of(session, current))
+
+    def create(
+        self, session: Session, principal: Principal, text: str, *, reason: str | None = None
+    ) -> Step:
+        """A new document as a draft (whatever status its text names)."""
+        doc: Any = self.kind.parse(text, f"{self.kind.plural}/new")
+        authorize(principal, A.CREATE, self.kind.name, doc.owner)
+        if DocumentRepository(session, self.kind).get(doc.id) is not None:
+            raise ConflictError(f"{self.kind.name} {doc.id!r} already exists: edit it instead")
+        raw = set_fields(text, {"status": STATUS_AFTER[self.kind.name][S.DRAFT]})
+        version = self._write(session, principal, doc.id, raw, 0, A.CREATE, reason)
+        record = self._save(session, doc.id, version.version, S.DRAFT, principal.name)
+        return Step(self._status(Target(version, record, S.DRAFT)), wrote=True)
+
+    def edit(
+        self, session: Session, principal: Principal, doc_id: str, text: str,
+        precondition: Precondition, *, reason: str | None = None,
+    ) -> Step:  # fmt: skip
+        """A new draft version with ``text`` (the owner stays unless an admin changes it)."""
+        target = self._target(session, principal, doc_id, A.EDIT, precondition)
+        doc: Any = self.kind.parse(text, f"{self.kind.plural}/{doc_id}")
+        if doc.id != doc_id:
+            raise InvalidRequestError("text", f"its id is {doc.id!r}, not {doc_id!r}")
+        authorize_owner_change(principal, self.kind.name, target.owner, doc.owner)
+        raw = set_fields(text, {"status": STATUS_AFTER[self.kind.name][S.DRAFT]})
+        return self._step(session, principal, target, raw, A.EDIT, S.DRAFT, reason, editor=True)
+
+    def submit(
+        self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,
+        *, reason: str | None = None,
+    ) -> Step:  # fmt: skip
+        """Ask for approval of the current draft."""
+        target = self._target(session, principal, doc_id, A.SUBMIT, precondition)
+        record = self._save(
+            session, doc_id, target.current.version, S.IN_REVIEW, target.last_editor,
+            submitted_by=principal.name,
+        )  # fmt: skip
+        self._audit(session, principal, target, A.SUBMIT, reason, S.IN_REVIEW)
+        return Step(self._status(Target(target.current, record, S.IN_REVIEW)), wrote=False)
+
+    def approve(
+        self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,
+        *, reason: str | None = None,
+    ) -> Step:  # fmt: skip
+        """Publish the draft in review (four eyes: not by its last editor, where configured)."""
+        target = self._target(session, principal, doc_id, A.APPROVE, precondition)
+        self._check_four_eyes(principal, target)
+        raw = set_fields(target.current.raw, {"status": STATUS_AFTER[self.kind.name][S.PUBLISHED]})
+        return self._step(
+            session, principal, target, raw, A.APPROVE, S.PUBLISHED, reason,
+            approved_by=principal.name,
+        )  # fmt: skip
+
+    def reject(
+        self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,
+        *, reason: str,
+    ) -> Step:  # fmt: skip
+        """Send the draft in review back to its author, saying what must change."""
+        if not reason.strip():
+            raise InvalidRequestError("reason", "say what must change")
+        target = self._target(session, principal, doc_id, A.REJECT, precondition)
+        record = self._save(
+            session, doc_id, target.current.version, S.DRAFT, target.last_editor,
+            rejected_by=principal.name, rejection_reason=reason,
+        )  # fmt: skip
+        self._audit(session, principal, target, A.REJECT, reason, S.DRAFT)
+        return Step(self._status(Target(target.current, record, S.DRAFT)), wrote=False)
+
+    def verify(
+        self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,
+        *, today: date, reason: str | None = None,
+    ) -> Step:  # fmt: skip
+        """The owner confirms a published article: reviewed today, next review one interval on."""
+        target = self._target(session, principal, doc_id, A.VERIFY, precondition)
+        due = today + timedelta(days=self.settings.review_interval_days)
+        raw = set_fields(target.current.raw, {"last_reviewed": today, "next_review": due})
+        return self._step(session, principal, target, raw, A.VERIFY, S.PUBLISHED, reason)
+
+    def retire(
+        self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,
+        *, reason: str | None = None,
+    ) -> Step:  # fmt: skip
+        """Take a document out of service (it stays, with its history)."""
+        target = self._target(session, principal, doc_id, A.RETIRE, precondition)
+        raw = set_fields(target.current.raw, {"status": STATUS_AFTER[self.kind.name][S.RETIRED]})
+        return self._step(session, principal, target, raw, A.RETIRE, S.RETIRED, reason)
+
+    def restore(
+        self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,
+        *, version: int, reason: str | None = None,
+    ) -> Step:  # fmt: skip
+        """Bring back the text of ``version`` as a new draft version (owned by today's owner)."""
+        target = self._target(session, principal, doc_id, A.RESTORE, precondition)
+        old = self.documents.get(session, doc_id, version)
+        fields = {"status": STATUS_AFTER[self.kind.name][S.DRAFT], "owner": target.owner}
+        raw = set_fields(old.raw, fields)
+        return self._step(session, principal, target, raw, A.RESTORE, S.DRAFT, reason, editor=True)
+
+    def reassign(
+        self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,
+        *, owner: str, reason: str | None = None,
+    ) -> Step:  # fmt: skip
+        """Give a document to another owner (admins only); its state stays."""
+        if not owner.strip():
+            raise InvalidRequestError("owner", "name the new owner")
+        target = self._target(session, principal, doc_id, A.REASSIGN, precondition)
+        raw = set_fields(target.current.raw, {"owner": owner.strip()})
+        return self._step(session, principal, target, raw, A.REASSIGN, target.state, reason)
+
+    # -- the parts every verb shares -------------------------------------------------------
+
+    def _target_of(self, session: Session, current: Any) -> Target:
+        record = session.get(WorkflowRecord, (self.kind.name, current.doc_id))
+        return Target(current, record, state_of(str(current.status), current.version, record))
+
+    def _target(
+        self, session: Session, principal: Principal, doc_id: str, action: A, pre: Precondition
+    ) -> Target:
+        """The document, once the caller may act, named its current version and the state
+        allows ``action`` (checked in that order: 404, 403, 428/412, 409)."""
+        target = self._target_of(session, self.documents.get(session, doc_id))
+        authorize(principal, action, self.kind.name, target.owner)
+        pre.check(self.kind.name, doc_id, target.current.version)
+        allowed = allowed_actions(self.kind.name, target.state)
+        if action not in allowed:
+            raise InvalidTransitionError(
+                self.kind.name, doc_id, action=action, state=target.state, allowed=allowed
+            )
+        return target
+
+    def _check_four_eyes(self, principal: Principal, target: Target) -> None:
+        audience = target.current.document.get("audience", "public")
+        needed = {
+            "policy": self.settings.four_eyes_policies,
+            "public": self.settings.four_eyes_public,
+            "internal": self.settings.four_eyes_internal,
+        }[self.kind.name if self.kind.name == "policy" else audience]
+        if needed and principal.name == target.last_editor:
+            allowed = [a for a in allowed_actions(self.kind.name, target.state) if a != A.APPROVE]
+            raise InvalidTransitionError(
+                self.kind.name, target.current.doc_id, action=A.APPROVE, state=target.state,
+                allowed=allowed, why=f"four eyes: {principal.name!r} made the last edit, so "
+                "someone else must approve it",
+            )  # fmt: skip
+
+    def _step(
+        self, session: Session, principal: Principal, target: Target, raw: str, action: A,
+        state: S, reason: str | None, *, editor: bool = False, **fields: str | None,
+    ) -> Step:  # fmt: skip
+        """Write ``raw`` as the next version in ``state`` (nothing when it changes nothing)."""
+        doc_id = target.current.doc_id
+        expected = target.current.version
+        version = self._write(session, principal, doc_id, raw, expected, action, reason)
+        if version is None:
+            return Step(self._status(target), wrote=False)
+        live = target.live
+        if not editor and live is not None:  # the same text: who submitted and approved stays
+            fields = {"submitted_by": live.submitted_by, "approved_by": live.approved_by, **fields}
+        editor_name = principal.name if editor else target.last_editor
+        record = self._save(session, doc_id, version.version, state, editor_name, **fields)
+        return Step(self._status(Target(version, record, state)), wrote=True)
+
+    def _write(
+        self, session: Session, principal: Principal, doc_id: str, raw: str, expected: int,
+        action: A, reason: str | None,
+    ) -> Any:  # fmt: skip
+        doc: Any = self.kind.parse(raw, f"{self.kind.plural}/{doc_id}")
+        writer = VersionWriter(session, self.kind)
+        row = writer.row(doc_id)
+        path = row.source_path if row is not None else None
+        try:
+            _, version = writer.write(
+                doc.model_copy(update={"source_path": path}), raw, content_hash(raw),
+                author=principal.name, source="cli" if principal.prefix == "local" else "api",
+                source_path=path, expected_version=expected, reason=reason,
+                audit_action=PAST[action],
+            )  # fmt: skip
+            writer.link_pending()
+        except IntegrityError:  # another writer took this version number first
+            session.rollback()
+            if expected == 0:
+                raise ConflictError(f"{self.kind.name} {doc_id!r} already exists") from None
+            current = self.documents.get(session, doc_id).version
+            raise PreconditionFailedError(
+                self.kind.name, doc_id, expected=expected, current=current
+            ) from None
+        return version
+
+    def _audit(
+        self, session: Session, principal: Principal, target: Target, action: A,
+        reason: str | None, state: S,
+    ) -> None:  # fmt: skip
+        version = target.current.version
+        record_event(
+            session, actor=principal.name, action=PAST[action], object_type=self.kind.name,
+            object_id=target.current.doc_id, version_before=version, version_after=version,
+            reason=reason, detail={"state": state},
+        )  # fmt: skip
+
+    def _status(self, target: Target) -> WorkflowStatus:
+        return status_of(self.kind.name, target)
+
+    def _save(
+        self, session: Session, doc_id: str, version: int, state: S, editor: str, **fields: Any
+    ) -> WorkflowRecord:
+        return save_record(session, self.kind.name, doc_id, version, state, editor, **fields)

@@ -1,0 +1,103 @@
+"""The workflow's states, actions and what it shows of a document (pydantic, no I/O)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class WorkflowState(StrEnum):
+    """Where a document stands in the editorial workflow (only ``published`` is served)."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class WorkflowAction(StrEnum):
+    """What a caller may do to a document."""
+
+    CREATE = "create"
+    EDIT = "edit"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    VERIFY = "verify"
+    RETIRE = "retire"
+    RESTORE = "restore"
+    REASSIGN = "reassign"
+
+
+class WorkflowStatus(BaseModel):
+    """A document's current version and its place in the workflow."""
+
+    kind: str = Field(description="`article` or `policy`.")
+    id: str
+    version: int = Field(description="The current store version.")
+    etag: str = Field(description="Send it as `If-Match` to change this version.")
+    state: WorkflowState
+    owner: str
+    author: str = Field(description="Who made the current version.")
+    last_editor: str = Field(description="Who last changed the text (four eyes compare with it).")
+    submitted_by: str | None = None
+    approved_by: str | None = None
+    rejected_by: str | None = None
+    rejection_reason: str | None = None
+    allowed_actions: list[WorkflowAction] = Field(
+        description="The actions this state allows (the caller's role may allow fewer)."
+    )
+
+
+class WorkflowText(BaseModel):
+    """A whole document as Markdown: YAML front matter and body (the content format)."""
+
+    text: str = Field(min_length=1, max_length=60_000, description="Front matter and body.")
+    reason: str | None = Field(default=None, max_length=2000, description="Why, for the audit.")
+
+
+class WorkflowReason(BaseModel):
+    """An optional reason, recorded in the audit log."""
+
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class WorkflowRejection(BaseModel):
+    """Why a draft goes back to its author."""
+
+    reason: str = Field(min_length=1, max_length=2000, description="What must change.")
+
+
+class WorkflowRestore(BaseModel):
+    """Which stored version comes back (as a new draft)."""
+
+    version: int = Field(ge=1, le=2**31 - 1, description="The version to restore.")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class WorkflowReassign(BaseModel):
+    """The new owner (a team or an e-mail address)."""
+
+    owner: str = Field(min_length=1, max_length=200, pattern=r"\S", description="The new owner.")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class WorkflowBulkItem(BaseModel):
+    """One document of a bulk action and the ETag of the version it acts on."""
+
+    id: str = Field(min_length=1, max_length=120)
+    etag: str = Field(min_length=1, max_length=300, description="As `If-Match` would carry it.")
+
+
+class WorkflowBulk(BaseModel):
+    """A bulk verify: the documents, each with its ETag."""
+
+    items: list[WorkflowBulkItem] = Field(description="At most the configured bulk limit (100).")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class WorkflowBulkReassign(WorkflowBulk):
+    """A bulk reassign: the documents and their new owner."""
+
+    owner: str = Field(min_length=1, max_length=200, pattern=r"\S")

@@ -1,0 +1,89 @@
+"""The workflow's own records: where a document stands, what an action did, who did it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from knowledge_service.review.etags import etag
+from knowledge_service.review.transitions import allowed_actions
+from knowledge_service.review.workflow_models import WorkflowRecord
+from knowledge_service.review.workflow_schemas import WorkflowAction as A
+from knowledge_service.review.workflow_schemas import WorkflowState as S
+from knowledge_service.review.workflow_schemas import WorkflowStatus
+
+PAST = {
+    A.CREATE: "created", A.EDIT: "edited", A.SUBMIT: "submitted", A.APPROVE: "approved",
+    A.REJECT: "rejected", A.VERIFY: "verified", A.RETIRE: "retired", A.RESTORE: "restored",
+    A.REASSIGN: "reassigned",
+}  # fmt: skip
+"""The audit log's word for each action."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What an action did: where the document stands now, and whether it wrote a version (then
+    the search index and the governance check must follow)."""
+
+    status: WorkflowStatus
+    wrote: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The document an action is about: its current version and its workflow record."""
+
+    current: Any
+    record: WorkflowRecord | None
+    state: S
+
+    @property
+    def live(self) -> WorkflowRecord | None:
+        """The record, while it describes the current version."""
+        record = self.record
+        return record if record is not None and record.version == self.current.version else None
+
+    @property
+    def owner(self) -> str:
+        return str(self.current.document.get("owner", ""))
+
+    @property
+    def last_editor(self) -> str:
+        return self.live.last_editor if self.live is not None else str(self.current.author)
+
+
+def save_record(
+    session: Session, kind: str, doc_id: str, version: int, state: S, editor: str, **fields: Any
+) -> WorkflowRecord:
+    """Record that ``doc_id`` now stands in ``state`` at ``version``; ``fields`` (who submitted,
+    approved or rejected, and why) replace the previous step's, which are cleared."""
+    record = session.get(WorkflowRecord, (kind, doc_id))
+    if record is None:
+        record = WorkflowRecord(
+            kind=kind, doc_id=doc_id, version=version, state=state, last_editor=editor
+        )
+    values = {"submitted_by": None, "approved_by": None, "rejected_by": None}
+    values |= {"rejection_reason": None, **fields}
+    for name, value in {"version": version, "state": state, "last_editor": editor}.items():
+        setattr(record, name, value)
+    for name, value in values.items():
+        setattr(record, name, value)
+    session.add(record)
+    return record
+
+
+def status_of(kind: str, target: Target) -> WorkflowStatus:
+    """What the API and the CLI show of where ``target`` stands."""
+    current, live = target.current, target.live
+    return WorkflowStatus(
+        kind=kind, id=current.doc_id, version=current.version,
+        etag=etag(current.doc_id, current.version), state=target.state, owner=target.owner,
+        author=current.author, last_editor=target.last_editor,
+        submitted_by=live.submitted_by if live else None,
+        approved_by=live.approved_by if live else None,
+        rejected_by=live.rejected_by if live else None,
+        rejection_reason=live.rejection_reason if live else None,
+        allowed_actions=allowed_actions(kind, target.state),
+    )  # fmt: skip

@@ -1,0 +1,334 @@
+"""The workflow routes in process: lifecycle, ETags, four eyes, bad input, no half-applies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from knowledge_service.access import service as access
+from knowledge_service.access.schemas import Role
+from knowledge_service.api.routers.workflow_support import get_after_write
+from knowledge_service.audit import AuditEvent
+from knowledge_service.db import session_scope
+from knowledge_service.freshness.pipeline import StoreChanges
+from tests.api.conftest import PAYMENTS, auth
+from tests.factories import article_text, etag_of, policy_text
+
+
+@pytest.fixture
+def written(app: FastAPI) -> list[StoreChanges]:
+    """What the routes handed to the after-write pipeline."""
+    calls: list[StoreChanges] = []
+    app.dependency_overrides[get_after_write] = lambda: calls.append
+    return calls
+
+
+@pytest.fixture
+def wf(app: FastAPI, written: list[StoreChanges]) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def editor_key(engine: Engine) -> str:
+    """A second owner key for payments: four eyes need two people."""
+    with session_scope(engine) as session:
+        return access.create_key(session, name="editor", role=Role.OWNER, owner=PAYMENTS).secret
+
+
+def events(engine: Engine) -> list[AuditEvent]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(AuditEvent)).all())
+
+
+def post(client: TestClient, key: str, path: str, tag: str | None, **body: Any) -> Any:
+    headers = auth(key) | ({"If-Match": tag} if tag else {})
+    return client.post(path, headers=headers, json=body or None)
+
+
+NEW = article_text(
+    "card-fees",
+    title="Card fees",
+    intents=["billing.card.fees"],
+    owner=PAYMENTS,
+    answer="A card payment costs 1.5 percent.",
+    status="published",
+)
+
+
+def test_article_walks_from_draft_to_published_to_verified_to_retired_and_back(
+    wf: TestClient, keys: dict[str, str], editor_key: str, written: list[StoreChanges]
+) -> None:
+    created = wf.post("/v1/articles", headers=auth(editor_key), json={"text": NEW})
+    assert created.status_code == 201, created.text
+    assert created.json()["state"] == "draft" and created.headers["ETag"] == etag_of("card-fees", 1)
+    base = "/v1/articles/card-fees"
+    submitted = post(wf, editor_key, f"{base}/submit", etag_of("card-fees", 1))
+    assert submitted.json()["state"] == "in_review", submitted.text
+    approved = post(wf, keys["owner"], f"{base}/approve", etag_of("card-fees", 1))
+    assert approved.status_code == 200, approved.text
+    assert (approved.json()["state"], approved.json()["version"]) == ("published", 2)
+    verified = post(wf, keys["owner"], f"{base}/verify", etag_of("card-fees", 2))
+    assert verified.json()["version"] == 3, verified.text
+    shown = wf.get(base, headers=auth(keys["agent"]))
+    assert shown.json()["last_reviewed"] == "2026-11-24" and shown.headers["ETag"] == etag_of(
+        "card-fees", 3
+    )
+    assert shown.json()["next_review"] == "2027-05-23"
+    retired = post(wf, keys["owner"], f"{base}/retire", etag_of("card-fees", 3))
+    assert retired.json()["state"] == "retired"
+    restored = post(wf, keys["owner"], f"{base}/restore", etag_of("card-fees", 4), version=2)
+    assert (restored.json()["state"], restored.json()["version"]) == ("draft", 5), restored.text
+    assert [sorted(c.article_ids) for c in written] == [["card-fees"]] * 5
+    diff = wf.get(f"{base}/diff", params={"from": 2, "to": 3}, headers=auth(keys["owner"]))
+    assert {f["field"] for f in diff.json()["fields"]} == {"last_reviewed", "next_review"}
+
+
+def test_policy_walks_the_same_lifecycle(wf: TestClient, keys: dict[str, str]) -> None:
+    text = policy_text("FEES", owner="legal@example.com")
+    created = wf.post("/v1/policies", headers=auth(keys["admin"]), json={"text": text})
+    assert created.json()["state"] == "draft", created.text
+    post(wf, keys["admin"], "/v1/policies/FEES/submit", etag_of("FEES", 1))
+    own = post(wf, keys["admin"], "/v1/policies/FEES/approve", etag_of("FEES", 1))
+    assert own.status_code == 409 and "four eyes" in own.json()["detail"]
+
+
+def _counts(engine: Engine) -> tuple[int, int]:
+    from knowledge_service.content.models import ArticleVersion
+
+    with session_scope(engine) as session:
+        versions = len(session.exec(select(ArticleVersion)).all())
+    return versions, len(events(engine))
+
+
+def test_stale_etag_gets_412_with_the_current_version(wf: TestClient, keys: dict[str, str]) -> None:
+    response = post(
+        wf, keys["owner"], "/v1/articles/refund-timeframe/retire", etag_of("refund-timeframe", 1)
+    )
+    assert response.status_code == 412
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert (body["current_version"], body["current_etag"]) == (2, etag_of("refund-timeframe", 2))
+
+
+def test_missing_if_match_gets_428(wf: TestClient, keys: dict[str, str]) -> None:
+    response = post(wf, keys["owner"], "/v1/articles/refund-timeframe/retire", None)
+    assert response.status_code == 428
+    assert response.json()["type"].endswith("precondition-required")
+
+
+def test_edit_without_if_match_gets_428(wf: TestClient, keys: dict[str, str]) -> None:
+    text = article_text("refund-timeframe", owner=PAYMENTS)
+    response = wf.put(
+        "/v1/articles/refund-timeframe", headers=auth(keys["owner"]), json={"text": text}
+    )
+    assert response.status_code == 428
+
+
+@pytest.mark.parametrize(
+    ("article_id", "action", "version", "state"),
+    [
+        ("new-fees", "approve", 1, "draft"),  # publishing a draft that was never approved
+        ("new-fees", "verify", 1, "draft"),
+        ("refund-timeframe", "submit", 2, "published"),
+        ("refund-timeframe", "reject", 2, "published"),
+    ],
+)
+def test_illegal_transition_gets_409_naming_state_and_allowed_actions(
+    wf: TestClient,
+    keys: dict[str, str],
+    engine: Engine,
+    written: list[StoreChanges],
+    article_id: str,
+    action: str,
+    version: int,
+    state: str,
+) -> None:
+    before = _counts(engine)
+    response = post(
+        wf,
+        keys["admin"],
+        f"/v1/articles/{article_id}/{action}",
+        etag_of(article_id, version),
+        reason="because",
+    )
+    assert response.status_code == 409, response.text
+    body = response.json()
+    assert body["state"] == state and state in body["detail"]
+    assert action not in body["allowed_actions"] and body["allowed_actions"]
+    assert _counts(engine) == before and written == []
+
+
+def test_verifying_a_retired_article_gets_409(wf: TestClient, keys: dict[str, str]) -> None:
+    post(wf, keys["owner"], "/v1/articles/refund-timeframe/retire", etag_of("refund-timeframe", 2))
+    response = post(
+        wf, keys["owner"], "/v1/articles/refund-timeframe/verify", etag_of("refund-timeframe", 3)
+    )
+    assert response.status_code == 409
+    assert response.json()["allowed_actions"] == ["restore", "reassign"]
+
+
+def test_approving_your_own_edit_gets_409_and_changes_nothing(
+    wf: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    text = article_text("refund-timeframe", owner=PAYMENTS, answer="Refunds take 10 business days.")
+    edited = wf.put(
+        "/v1/articles/refund-timeframe",
+        json={"text": text},
+        headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 2)},
+    )
+    assert (edited.status_code, edited.json()["state"]) == (200, "draft"), edited.text
+    post(wf, keys["owner"], "/v1/articles/refund-timeframe/submit", etag_of("refund-timeframe", 3))
+    before = _counts(engine)
+    own = post(
+        wf, keys["owner"], "/v1/articles/refund-timeframe/approve", etag_of("refund-timeframe", 3)
+    )
+    assert own.status_code == 409 and "four eyes" in own.json()["detail"]
+    assert _counts(engine) == before
+    other = post(
+        wf, keys["admin"], "/v1/articles/refund-timeframe/approve", etag_of("refund-timeframe", 3)
+    )
+    assert other.json()["approved_by"] == "test-admin" and other.json()["author"] == "test-admin"
+
+
+def test_internal_article_needs_no_second_pair_of_eyes_by_default(
+    wf: TestClient, keys: dict[str, str]
+) -> None:
+    base = "/v1/articles/escalation-process"
+    text = article_text(
+        "escalation-process",
+        owner="support@example.com",
+        audience="internal",
+        intents=["support.escalate"],
+    )
+    wf.put(
+        base,
+        json={"text": text},
+        headers=auth(keys["admin"]) | {"If-Match": etag_of("escalation-process", 1)},
+    )
+    post(wf, keys["admin"], f"{base}/submit", etag_of("escalation-process", 2))
+    assert (
+        post(wf, keys["admin"], f"{base}/approve", etag_of("escalation-process", 2)).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/articles/refund-timeframe/reject", {}, "reason"),
+        ("/v1/articles/refund-timeframe/restore", {"version": "two"}, "version"),
+        ("/v1/articles/refund-timeframe/reassign", {"owner": ""}, "owner"),
+        ("/v1/articles:bulk-verify", {"items": [{"id": "x"}]}, "etag"),
+    ],
+)
+def test_malformed_body_names_the_field(
+    wf: TestClient, keys: dict[str, str], path: str, body: dict[str, Any], field: str
+) -> None:
+    response = wf.post(
+        path, json=body, headers=auth(keys["admin"]) | {"If-Match": etag_of("refund-timeframe", 2)}
+    )
+    assert response.status_code == 400, response.text
+    assert field in response.json()["detail"]
+
+
+def test_text_breaking_the_content_contract_gets_422_naming_the_field(
+    wf: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    before = _counts(engine)
+    text = article_text("card-fees", owner=PAYMENTS, intents=[])
+    response = wf.post("/v1/articles", headers=auth(keys["owner"]), json={"text": text})
+    assert response.status_code == 422 and "intents" in response.json()["detail"]
+    assert _counts(engine) == before
+
+
+def test_edit_naming_another_id_is_refused(wf: TestClient, keys: dict[str, str]) -> None:
+    text = article_text("other-id", owner=PAYMENTS)
+    response = wf.put(
+        "/v1/articles/refund-timeframe",
+        json={"text": text},
+        headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 2)},
+    )
+    assert response.status_code == 400 and "other-id" in response.json()["detail"]
+
+
+def test_creating_an_existing_article_gets_409(wf: TestClient, keys: dict[str, str]) -> None:
+    text = article_text("refund-timeframe", owner=PAYMENTS)
+    response = wf.post("/v1/articles", headers=auth(keys["owner"]), json={"text": text})
+    assert response.status_code == 409
+
+
+def test_reject_sends_the_draft_back_with_the_reason(
+    wf: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    post(wf, keys["admin"], "/v1/articles/new-fees/submit", etag_of("new-fees", 1))
+    rejected = post(
+        wf,
+        keys["admin"],
+        "/v1/articles/new-fees/reject",
+        etag_of("new-fees", 1),
+        reason="cite FEES",
+    )
+    assert (rejected.json()["state"], rejected.json()["rejection_reason"]) == ("draft", "cite FEES")
+    assert [e.action for e in events(engine)][-2:] == ["submitted", "rejected"]
+    status = wf.get("/v1/articles/new-fees/workflow", headers=auth(keys["admin"]))
+    assert status.json()["rejected_by"] == "test-admin" and status.headers["ETag"] == etag_of(
+        "new-fees", 1
+    )
+
+
+def test_every_version_names_the_key_and_writes_one_audit_event(
+    wf: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    before = len(events(engine))
+    post(wf, keys["owner"], "/v1/articles/refund-timeframe/verify", etag_of("refund-timeframe", 2))
+    new = events(engine)[before:]
+    assert [(e.actor, e.action, e.version_before, e.version_after) for e in new] == [
+        ("test-owner", "verified", 2, 3)
+    ]
+    history = wf.get("/v1/articles/refund-timeframe/versions", headers=auth(keys["admin"])).json()
+    assert history[-1]["author"] == "test-owner"
+
+
+def test_bulk_verify_past_the_limit_is_refused_with_a_clear_error(
+    wf: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    items = [{"id": f"a{i}", "etag": etag_of(f"a{i}", 1)} for i in range(101)]
+    response = wf.post(
+        "/v1/articles:bulk-verify", json={"items": items}, headers=auth(keys["admin"])
+    )
+    assert response.status_code == 400 and "at most 100" in response.json()["detail"]
+
+
+def test_bulk_verify_is_all_or_nothing(
+    wf: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    before = _counts(engine)
+    items = [
+        {"id": "refund-timeframe", "etag": etag_of("refund-timeframe", 2)},
+        {"id": "new-fees", "etag": etag_of("new-fees", 1)},  # a draft: cannot be verified
+    ]
+    response = wf.post(
+        "/v1/articles:bulk-verify", json={"items": items}, headers=auth(keys["admin"])
+    )
+    assert response.status_code == 409
+    assert _counts(engine) == before
+    ok = wf.post("/v1/articles:bulk-verify", json={"items": items[:1]}, headers=auth(keys["admin"]))
+    assert [s["version"] for s in ok.json()] == [3]
+
+
+def test_bulk_reassign_moves_ownership_for_admins_only(
+    wf: TestClient, keys: dict[str, str]
+) -> None:
+    items = [{"id": "refund-timeframe", "etag": etag_of("refund-timeframe", 2)}]
+    body = {"items": items, "owner": "billing@example.com"}
+    denied = wf.post("/v1/articles:bulk-reassign", json=body, headers=auth(keys["owner"]))
+    assert denied.status_code == 403
+    done = wf.post("/v1/articles:bulk-reassign", json=body, headers=auth(keys["admin"]))
+    assert [(s["owner"], s["state"]) for s in done.json()] == [("billing@example.com", "published")]

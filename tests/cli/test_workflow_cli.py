@@ -1,0 +1,99 @@
+"""The workflow CLI: draft to published to verified to retired and back, as a named local admin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from knowledge_service.audit import AuditEvent
+from knowledge_service.cli import app, common
+from knowledge_service.db import session_scope
+from knowledge_service.freshness import service as freshness
+from knowledge_service.settings import get_settings
+from tests.factories import article_text, policy_text, write_policy_md
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KS_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("KS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KS_CONTENT_DIR", str(tmp_path / "content"))
+    monkeypatch.setenv("KS_POLICIES_DIR", str(tmp_path / "policies"))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("KS_EMBEDDING_MODEL", "hash")
+    get_settings.cache_clear()
+    common.engine.cache_clear()
+    yield tmp_path
+    common.engine().dispose()
+    get_settings.cache_clear()
+    common.engine.cache_clear()
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+def test_cli_walks_an_article_through_the_lifecycle(cli_env: Path) -> None:
+    path = cli_env / "card-fees.md"
+    path.write_text(article_text("card-fees", owner="payments@example.com"), encoding="utf-8")
+    steps = [
+        (["draft", str(path), "--actor", "ann"], "draft (version 1"),
+        (["submit", "card-fees", "--actor", "ann"], "in_review (version 1"),
+        (["approve", "card-fees", "--actor", "bob"], "published (version 2"),
+        (["verify", "card-fees", "--actor", "ann"], "published (version 3"),
+        (["retire", "card-fees", "--actor", "ann", "--if-version", "3"], "retired (version 4"),
+        (["restore", "card-fees", "2", "--actor", "ann"], "draft (version 5"),
+        (["reassign", "card-fees", "--owner", "billing@example.com"], "owner billing@example.com"),
+    ]
+    for args, expected in steps:
+        code, output = invoke("articles", *args)
+        assert code == 0 and expected in output, (args, output)
+    with session_scope(common.engine()) as session:
+        actors = [(e.actor, e.action) for e in session.exec(select(AuditEvent)).all()]
+    assert actors[:4] == [("ann", "created"), ("ann", "submitted"), ("bob", "approved"),
+                          ("ann", "verified")]  # fmt: skip
+
+
+def test_cli_refusals_are_one_line_and_exit_1(cli_env: Path) -> None:
+    path = cli_env / "card-fees.md"
+    path.write_text(article_text("card-fees"), encoding="utf-8")
+    invoke("articles", "draft", str(path), "--actor", "ann")
+    invoke("articles", "submit", "card-fees", "--actor", "ann")
+    code, output = invoke("articles", "approve", "card-fees", "--actor", "ann")
+    assert code == 1 and "four eyes" in output and len(output.strip().splitlines()) == 1
+    code, output = invoke("articles", "retire", "card-fees", "--if-version", "7")
+    assert code == 1 and "version 1" in output
+    code, output = invoke("articles", "verify", *[f"a{i}" for i in range(101)])
+    assert code == 1 and "at most 100" in output
+
+
+def test_publishing_a_policy_version_raises_findings_on_citing_articles(cli_env: Path) -> None:
+    write_policy_md(cli_env / "policies", "REFUNDS")
+    (cli_env / "content").mkdir()
+    (cli_env / "content" / "refund.md").write_text(
+        article_text("refund-timeframe", policy_sources=["REFUNDS#2.1"]), encoding="utf-8"
+    )
+    assert invoke("import")[0] in (0, 1)
+    new = cli_env / "refunds-v2.md"
+    new.write_text(policy_text(version="2", effective_date="2026-11-01", clauses={
+        "2.1 Refund timeframe": "Approved refunds are paid within 5 business days."}),
+        encoding="utf-8")  # fmt: skip
+    invoke("policies", "edit", "REFUNDS", str(new), "--actor", "ann")
+    invoke("policies", "submit", "REFUNDS", "--actor", "ann")
+    with session_scope(common.engine()) as session:
+        assert not freshness.findings_for_article(session, "refund-timeframe")
+    code, output = invoke("policies", "approve", "REFUNDS", "--actor", "bob")
+    assert code == 0, output
+    with session_scope(common.engine()) as session:
+        kinds = {f.kind for f in freshness.findings_for_article(session, "refund-timeframe")}
+    assert {"policy_changed", "policy_mismatch"} <= kinds
