@@ -57,7 +57,7 @@ class Badge(StrEnum):
 
 SEVERITY: dict[FindingKind, Severity] = {
     FindingKind.INVALID: Severity.BLOCK,
-    FindingKind.REVIEW_OVERDUE: Severity.BLOCK,
+    FindingKind.REVIEW_OVERDUE: Severity.BLOCK,  # warns during the grace period (rules.py)
     FindingKind.REVIEW_DUE_SOON: Severity.INFO,
     FindingKind.POLICY_MISSING: Severity.BLOCK,
     FindingKind.POLICY_RETIRED: Severity.BLOCK,
@@ -126,12 +126,15 @@ class FindingData(BaseModel):
         policy_id: str | None = None,
         clause: str | None = None,
         fact_key: str = "",
+        severity: Severity | None = None,
     ) -> FindingData:
-        """Build a finding with its severity and fingerprint filled in."""
+        """Build a finding with its fingerprint and severity (the kind's, unless given) filled
+        in. The severity is not part of the fingerprint: a finding whose severity changes (a
+        review grace period ending) stays the same finding."""
         ids = sorted(set(article_ids))
         return cls(
             kind=kind,
-            severity=SEVERITY[kind],
+            severity=severity or SEVERITY[kind],
             article_ids=ids,
             policy_id=policy_id,
             clause=clause,
