@@ -5,7 +5,8 @@
     KnowledgeServiceError
     ├── NotFoundError            an article, version, policy or finding does not exist
     ├── ConflictError            a version conflict or an invalid workflow transition
-    │   └── VersionConflictError the document moved on since the version the caller expected
+    │   ├── VersionConflictError the document moved on since the version the caller expected
+    │   └── InvalidStateError    an action its object's current state does not allow
     ├── InvalidContentError      a file or payload breaks the content contract
     ├── InvalidRequestError      a parameter is out of range or malformed
     ├── AuthenticationError      no key, or an unknown or revoked key
@@ -51,6 +52,31 @@ class VersionConflictError(ConflictError):
         self.doc_id = doc_id
         self.expected = expected
         self.current = current
+
+
+class InvalidStateError(ConflictError):
+    """``action`` is not allowed on ``entity`` ``identifier`` in its current ``state``; names
+    the actions that are (``allowed``) and, in ``message``, why."""
+
+    def __init__(
+        self,
+        entity: str,
+        identifier: str,
+        *,
+        state: str,
+        action: str,
+        allowed: tuple[str, ...] | list[str],
+        why: str,
+    ) -> None:
+        choices = ", ".join(allowed) or "none"
+        super().__init__(
+            f"{entity} {identifier!r} is {state}: cannot {action} ({why}); allowed: {choices}"
+        )
+        self.entity = entity
+        self.identifier = identifier
+        self.state = state
+        self.action = action
+        self.allowed = list(allowed)
 
 
 class InvalidContentError(KnowledgeServiceError):

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -246,7 +246,10 @@ class FindingStatusChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    status: FindingStatus
+    status: FindingStatus = Field(
+        description="acknowledged (seen: a block still blocks) or open; resolved is refused "
+        "with 409 (only a re-check resolves a finding)."
+    )
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -275,6 +278,16 @@ class FreshnessNote(BaseModel):
     kind: FindingKind
     severity: Severity
     message: str
+    risk_accepted_until: date | None = Field(
+        default=None,
+        description="A blocking finding whose risk an admin accepted: customers are served "
+        "until this date (it no longer blocks).",
+    )
+
+    @property
+    def blocks(self) -> bool:
+        """A blocking finding no active risk acceptance lifts (acknowledging never does)."""
+        return self.severity == Severity.BLOCK and self.risk_accepted_until is None
 
 
 class SearchResult(SearchHit):

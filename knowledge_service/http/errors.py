@@ -20,6 +20,7 @@ from knowledge_service.errors import (
     IndexNotReadyError,
     InvalidContentError,
     InvalidRequestError,
+    InvalidStateError,
     KnowledgeServiceError,
     NotFoundError,
     PermissionDeniedError,
@@ -103,6 +104,8 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
         extra["errors"] = [
             ParameterProblem(location="request", parameter=exc.parameter, problem=exc.problem)
         ]
+    if isinstance(exc, InvalidStateError):
+        extra.update(state=exc.state, allowed_actions=exc.allowed)
     if isinstance(exc, AuthenticationError):
         has_credentials = "authorization" in request.headers
         headers = {

@@ -54,8 +54,8 @@ def list_findings(
 
 @router.patch(
     "/{finding_id}",
-    summary="Acknowledge, resolve or reopen a finding",
-    responses=problem_responses(400, 401, 403, 404, 413),
+    summary="Acknowledge or reopen a finding",
+    responses=problem_responses(400, 401, 403, 404, 409, 413),
 )
 def update_finding(
     session: SessionDep,
@@ -63,5 +63,7 @@ def update_finding(
     finding_id: Annotated[int, Path(ge=1, le=MAX_VERSION, description="The finding's id.")],
     change: FindingStatusChange,
 ) -> FindingPublic:
-    """Change a finding's status; owner keys only on findings that touch an article they own."""
+    """Acknowledge a finding (the owner has seen it: a block still blocks) or reopen it; owner
+    keys only on findings that touch an article they own. ``resolved`` is refused (409): a
+    finding resolves only when a re-check no longer finds it."""
     return freshness.change_finding_status(session, principal, finding_id, change)
