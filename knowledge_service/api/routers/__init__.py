@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from knowledge_service.api.routers import answers, documents, findings, health, search
+from knowledge_service.api.routers import audit as audit_routes
+from knowledge_service.api.routers import review as review_routes
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -13,4 +15,6 @@ ROUTERS: list[APIRouter] = [
     documents.articles,
     documents.policies,
     findings.router,
+    review_routes.router,
+    audit_routes.router,
 ]

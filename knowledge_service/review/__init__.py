@@ -1,0 +1,1 @@
+"""The editorial workflow: lifecycle transitions, the review queue, risk acceptance and audit."""
