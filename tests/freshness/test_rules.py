@@ -75,9 +75,7 @@ def test_review_overdue_warns_during_the_grace_period_then_blocks(
 def test_the_grace_period_ending_changes_the_severity_not_the_finding() -> None:
     article = make_article(last_reviewed="2024-01-01", next_review="2026-11-01")
     before = check(article).findings[0]
-    after = run_check(
-        [article], [REFUNDS], today=date(2026, 12, 15), settings=SETTINGS
-    ).findings[0]
+    after = run_check([article], [REFUNDS], today=date(2026, 12, 15), settings=SETTINGS).findings[0]
     assert (before.severity, after.severity) == (Severity.WARN, Severity.BLOCK)
     assert before.fingerprint == after.fingerprint
 
