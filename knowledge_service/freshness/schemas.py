@@ -247,8 +247,7 @@ class FindingStatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: FindingStatus = Field(
-        description="acknowledged (seen: a block still blocks) or open; resolved is refused "
-        "with 409 (only a re-check resolves a finding)."
+        description="acknowledged (seen; a block still blocks) or open; resolved gets 409."
     )
     note: str | None = Field(default=None, max_length=2000)
 
@@ -279,9 +278,7 @@ class FreshnessNote(BaseModel):
     severity: Severity
     message: str
     risk_accepted_until: date | None = Field(
-        default=None,
-        description="A blocking finding whose risk an admin accepted: customers are served "
-        "until this date (it no longer blocks).",
+        default=None, description="A block whose risk an admin accepted: served until this date."
     )
 
     @property

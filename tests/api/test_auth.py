@@ -23,13 +23,16 @@ READ_ROUTES = [
     "/v1/policies",
     "/v1/policies/REFUNDS",
     "/v1/findings",
+    "/v1/findings/1/risk-acceptances",
 ]
+# The review queue and the audit trail: owner keys (their own articles) and admins.
+OWNER_ROUTES = ["GET /v1/review-queue", "GET /v1/audit"]
 # Finding 1 is on refund-timeframe, which the owner key's owner owns.
 UPDATE_FINDING = "PATCH /v1/findings/1"
 # Bots may only ask for answers (and never on the agent channel: see tests/api/test_answers.py).
 ANSWER = "GET /v1/answer?q=how+long+does+a+refund+take&channel=chat"
 SEARCH = "GET /v1/search?q=refund"
-ROUTES = [f"GET {path}" for path in READ_ROUTES] + [UPDATE_FINDING, ANSWER, SEARCH]
+ROUTES = [f"GET {path}" for path in READ_ROUTES] + [UPDATE_FINDING, ANSWER, SEARCH, *OWNER_ROUTES]
 ALLOWED = {
     "bot": {ANSWER},
     "agent": {f"GET {path}" for path in READ_ROUTES} | {ANSWER, SEARCH},
@@ -73,8 +76,11 @@ def test_every_v1_route_is_in_the_role_matrix(app: FastAPI) -> None:
         "/v1/policies/{policy_id}",
         "/v1/findings",
         "/v1/findings/{finding_id}",
+        "/v1/findings/{finding_id}/risk-acceptances",  # POST: admins (test_review_canary.py)
         "/v1/answer",
         "/v1/search",
+        "/v1/review-queue",
+        "/v1/audit",
     }
     assert v1 == covered
 
