@@ -4,7 +4,6 @@ store written back as Markdown files). They call the same services as the HTTP A
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,17 +61,6 @@ def review_command(
     console.print(f"{len(items)} of {total} item(s).", highlight=False)
 
 
-def _parse_time(name: str, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidRequestError(
-            name, f"must be an ISO date or timestamp (got {value!r})"
-        ) from None
-
-
 def _object(article: str | None, policy: str | None) -> tuple[AuditObject | None, str | None]:
     if article is not None and policy is not None:
         raise InvalidRequestError("article", "give --article or --policy, not both")
@@ -94,7 +82,11 @@ def audit_command(
     """The audit trail, newest first: who, when, what, the versions before and after, why."""
     object_type, object_id = _object(article, policy)
     filters = AuditFilters(
-        object_type, object_id, actor, _parse_time("since", since), _parse_time("until", until)
+        object_type,
+        object_id,
+        actor,
+        audit_log.parse_instant("since", since),
+        audit_log.parse_instant("until", until),
     )
     with session_scope(engine()) as session:
         events, total = audit_log.list_audit_events(

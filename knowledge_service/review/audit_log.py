@@ -23,6 +23,18 @@ from knowledge_service.review.queue_schemas import AuditEventPublic, AuditFilter
 MAX_LIMIT = 1000
 
 
+def parse_instant(name: str, value: str | None) -> datetime | None:
+    """An ISO 8601 timestamp or date (midnight) given as parameter ``name``; naive is UTC."""
+    if value is None:
+        return None
+    try:
+        return _utc(datetime.fromisoformat(value.strip()))
+    except ValueError:
+        raise InvalidRequestError(
+            name, f"must be an ISO date or timestamp such as 2026-11-24T09:00:00Z (got {value!r})"
+        ) from None
+
+
 def _utc(value: datetime | None) -> datetime | None:
     """A naive timestamp is taken as UTC."""
     if value is None or value.tzinfo is not None:

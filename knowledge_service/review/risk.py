@@ -105,13 +105,3 @@ def accept_risk(
         session, row, actor=actor_of(caller), reason=request.reason, expires_on=request.expires_on
     )
     return public(added, today)
-
-
-def list_acceptances(
-    session: Session, finding_id: int, *, today: date
-) -> list[RiskAcceptancePublic]:
-    """Every acceptance of a finding, oldest first (NotFoundError for an unknown finding)."""
-    row = findings.get_finding(session, finding_id)
-    if row is None or row.id != finding_id:
-        raise NotFoundError("finding", str(finding_id))
-    return [public(a, today) for a in acceptance.acceptances_of(session, [finding_id])]

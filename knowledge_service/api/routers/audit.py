@@ -3,8 +3,7 @@ articles' events)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
@@ -20,6 +19,15 @@ from knowledge_service.review.queue_schemas import AuditEventPublic, AuditFilter
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 Owner = Annotated[Principal, Depends(require_roles(Role.OWNER))]
+
+
+def _instant(description: str) -> Any:
+    """An ISO 8601 timestamp (or date) parameter: parsed by the audit verb, so that a number
+    is refused instead of read as seconds since 1970."""
+    return Query(
+        min_length=10, max_length=40, json_schema_extra={"format": "date-time"},
+        description=f"{description} ISO 8601, e.g. 2026-11-24T09:00:00Z.",
+    )  # fmt: skip
 
 
 @router.get("", summary="The audit log", responses=problem_responses(400, 401, 403))
@@ -38,8 +46,8 @@ def list_audit(
     actor: Annotated[
         str | None, Query(min_length=1, max_length=200, description="Only this actor's.")
     ] = None,
-    since: Annotated[datetime | None, Query(description="From this instant (inclusive).")] = None,
-    until: Annotated[datetime | None, Query(description="Before this instant.")] = None,
+    since: Annotated[str | None, _instant(description="From this instant (inclusive).")] = None,
+    until: Annotated[str | None, _instant(description="Before this instant.")] = None,
 ) -> Page[AuditEventPublic]:
     """Events newest first: who (actor), when (at), what (action on object), the versions
     before and after, and why (reason)."""
@@ -47,7 +55,10 @@ def list_audit(
         if object_type is not None or object_id is not None:
             raise InvalidRequestError("article_id", "use either article_id or object_type/_id")
         object_type, object_id = AuditObject.ARTICLE, article_id
-    filters = AuditFilters(object_type, object_id, actor, since, until)
+    filters = AuditFilters(
+        object_type, object_id, actor,
+        audit_log.parse_instant("since", since), audit_log.parse_instant("until", until),
+    )  # fmt: skip
     items, total = audit_log.list_audit_events(
         session, principal, filters, limit=page.limit, offset=page.offset
     )

@@ -93,15 +93,3 @@ def accept_risk(
     are served the article despite this block until ``expires_on`` (it lapses then, or when the
     finding resolves). Recorded in the audit log with the reason."""
     return risk.accept_risk(session, principal, finding_id, request, today=clock.today(settings))
-
-
-@router.get(
-    "/{finding_id}/risk-acceptances",
-    summary="A finding's risk acceptances",
-    responses=problem_responses(400, 401, 403, 404),
-)
-def list_risk_acceptances(
-    session: SessionDep, settings: SettingsDep, principal: Reader, finding_id: FindingId
-) -> list[RiskAcceptancePublic]:
-    """Every risk acceptance of the finding, oldest first, and whether each is active today."""
-    return risk.list_acceptances(session, finding_id, today=clock.today(settings))
