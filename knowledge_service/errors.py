@@ -7,7 +7,8 @@
     ├── ConflictError            a version conflict or an invalid workflow transition
     │   ├── VersionConflictError the document moved on since the version the caller expected
     │   │   └── PreconditionFailedError  a write's ``If-Match`` names a version no longer current
-    │   └── InvalidTransitionError  a workflow action the document's state does not allow
+    │   ├── InvalidTransitionError  a workflow action the document's state does not allow
+    │   └── InvalidStateError    an action its object's current state does not allow (findings)
     ├── PreconditionRequiredError  a write sent no ``If-Match`` naming the version it edits
     ├── InvalidContentError      a file or payload breaks the content contract
     ├── InvalidRequestError      a parameter is out of range or malformed
@@ -101,6 +102,31 @@ class InvalidTransitionError(ConflictError):
 
 class PreconditionRequiredError(KnowledgeServiceError):
     """A write sent no ``If-Match`` precondition naming the version it edits."""
+
+
+class InvalidStateError(ConflictError):
+    """``action`` is not allowed on ``entity`` ``identifier`` in its current ``state``; names
+    the actions that are (``allowed``) and, in ``message``, why."""
+
+    def __init__(
+        self,
+        entity: str,
+        identifier: str,
+        *,
+        state: str,
+        action: str,
+        allowed: tuple[str, ...] | list[str],
+        why: str,
+    ) -> None:
+        choices = ", ".join(allowed) or "none"
+        super().__init__(
+            f"{entity} {identifier!r} is {state}: cannot {action} ({why}); allowed: {choices}"
+        )
+        self.entity = entity
+        self.identifier = identifier
+        self.state = state
+        self.action = action
+        self.allowed = list(allowed)
 
 
 class InvalidContentError(KnowledgeServiceError):

@@ -66,6 +66,12 @@ class FreshnessSettings(BaseModel):
     """Governance check settings (``KS_FRESHNESS__*``)."""
 
     review_window_days: int = 14
+    review_grace_days: int = Field(
+        default=30,
+        ge=0,
+        description="Days after next_review during which review_overdue warns; after them it "
+        "blocks (0: it blocks at once).",
+    )
     duplicate_threshold: float = 0.80
     conflict_threshold: float = 0.80
 

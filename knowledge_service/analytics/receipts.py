@@ -22,7 +22,9 @@ from knowledge_service.errors import NotFoundError
 def _serving(session: Session, event: AnswerEvent) -> Serving:
     notes = []
     if event.article_id is not None:
-        found = answers_repository.freshness_notes(session, event.article_id, event.at)
+        found = answers_repository.freshness_notes(
+            session, event.article_id, event.at, today=event.at.date()
+        )
         notes = [{"kind": str(n.kind), "severity": str(n.severity)} for n in found]
     return Serving(
         at=event.at, channel=event.channel, status=event.status, reason=event.reason,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, or_, select
 
@@ -11,6 +11,7 @@ from knowledge_service.content import repository as content_repository
 from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.schemas import ArticleDocument
 from knowledge_service.errors import NotFoundError
+from knowledge_service.freshness.acceptance import accepted_until
 from knowledge_service.freshness.models import Finding
 from knowledge_service.freshness.notes import notes_for_articles
 from knowledge_service.freshness.repository import findings_of
@@ -37,11 +38,12 @@ def citations(session: Session, doc: ArticleDocument, as_of: datetime | None) ->
 
 
 def freshness_notes(
-    session: Session, article_id: str, as_of: datetime | None
+    session: Session, article_id: str, as_of: datetime | None, *, today: date
 ) -> list[FreshnessNote]:
-    """The findings touching an article: the open ones now, or those open at ``as_of``."""
+    """The findings touching an article: the open ones now, or those open at ``as_of``; a
+    block carries the expiry of the risk acceptance that lifts it (today, or at ``as_of``)."""
     if as_of is None:
-        return notes_for_articles(session, [article_id]).get(article_id, [])
+        return notes_for_articles(session, [article_id], today=today).get(article_id, [])
     findings = session.exec(
         select(Finding).where(
             col(Finding.id).in_(findings_of([article_id])),
@@ -49,4 +51,13 @@ def freshness_notes(
             or_(col(Finding.resolved_at).is_(None), col(Finding.resolved_at) > as_of),
         )
     ).all()
-    return [FreshnessNote(kind=f.kind, severity=f.severity, message=f.message) for f in findings]
+    lifted = accepted_until(session, [f.id for f in findings if f.id is not None], as_of=as_of)
+    return [
+        FreshnessNote(
+            kind=f.kind,
+            severity=f.severity,
+            message=f.message,
+            risk_accepted_until=lifted.get(f.id) if f.id is not None else None,
+        )
+        for f in findings
+    ]

@@ -33,6 +33,8 @@ def is_visible(doc: ArticleDocument, channel: Channel) -> bool:
 
 
 def is_blocked(freshness: Sequence[FreshnessNote]) -> bool:
+    """A block finding that no active risk acceptance lifts: customer channels escalate.
+    Acknowledging a finding never lifts its block (see ``freshness.notes.is_blocking``)."""
     return is_blocking(freshness)
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from knowledge_service import clock
 from knowledge_service.answers import repository
 from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
 from knowledge_service.answers.render import format_for, render_answer
@@ -235,7 +236,9 @@ class AnswerService:
             )
         with session_scope(self.engine) as session:
             row = self._article_version(session, best.article_id, best.version)
-            notes = repository.freshness_notes(session, best.article_id, query.as_of)
+            notes = repository.freshness_notes(
+                session, best.article_id, query.as_of, today=clock.today(self.settings)
+            )
             citations = repository.citations(session, row.to_document(), query.as_of)
         return self._build(query, best, hits, row, notes, citations, confidence, as_of)
 

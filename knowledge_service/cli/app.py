@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from knowledge_service.cli import analytics, check, content, index, keys, serve, workflow
+from knowledge_service.cli import analytics, check, content, index, keys, review, serve, workflow
 from knowledge_service.errors import KnowledgeServiceError
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ check.register(app)
 serve.register(app)
 keys.register(app)
 analytics.register(app)
+review.register(app)
 
 
 @app.command()

@@ -5,7 +5,9 @@ kind adds its columns and its ``list`` options. Off a terminal (a pipe, a file) 
 wrap: one document, one line, so ``articles list | grep ID`` finds every article.
 """
 
+import getpass
 import json
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,7 +52,37 @@ def _default_paths() -> list[Path]:
     return found
 
 
-def _run_import(paths: list[Path]) -> ImportReport:
+def git_author(path: str) -> str | None:
+    """The author of the last commit that touched ``path`` (``Name <email>``), if git knows."""
+    where = Path(path).resolve()
+    if not where.parent.is_dir():
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%an <%ae>", "--", where.name],
+            capture_output=True, text=True, timeout=10, cwd=where.parent,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    author = done.stdout.strip()
+    return author if done.returncode == 0 and author else None
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def authors(given: str | None) -> Callable[[str], str]:
+    """Who wrote each imported file: ``given``, else its git author, else the OS user."""
+    if given is not None:
+        return lambda _path: given
+    return lambda path: git_author(path) or os_user()
+
+
+def _run_import(paths: list[Path], author: str | None = None) -> ImportReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
         tasks: dict[str, Any] = {}
@@ -61,8 +93,9 @@ def _run_import(paths: list[Path]) -> ImportReport:
             bar.update(tasks[phase], completed=done, total=total)
 
         return service.import_content(
-            engine(), paths, max_file_bytes=settings().max_file_bytes, progress=on_progress
-        )
+            engine(), paths, max_file_bytes=settings().max_file_bytes, progress=on_progress,
+            actor=author or os_user(), author_of=authors(author),
+        )  # fmt: skip
 
 
 def _summary(report: ImportReport) -> Table:
@@ -82,16 +115,32 @@ def import_command(
     paths: list[Path] = typer.Argument(
         None, help="Folders or files (default: the content and policies folders)."
     ),
+    author: str | None = typer.Option(
+        None,
+        "--author",
+        help="Author of the new versions (default: each file's git author, else the OS user).",
+    ),
 ) -> None:
     """Import Markdown articles and policies into the versioned store, then sync the search
-    index and re-check what changed."""
+    index and re-check what changed. A document edited through the API since its file was last
+    imported or exported is never overwritten: a changed file is reported as a conflict (exit
+    1) and the document left as it is."""
     marks = store_marks()
-    report = _run_import(list(paths) if paths else _default_paths())
+    report = _run_import(list(paths) if paths else _default_paths(), author)
     for invalid in report.invalid:
         err_console.print(Text(f"invalid: {invalid.message}", style="red"), soft_wrap=True)
+    for conflict in report.conflicts:
+        err_console.print(Text(f"conflict: {conflict.message}", style="red"), soft_wrap=True)
     console.print(_summary(report))
+    kept = report.articles.kept + report.policies.kept
+    if kept:
+        console.print(
+            f"Kept {len(kept)} document(s) whose store version is newer than the unchanged file "
+            f"(export to refresh the files): {', '.join(kept)}",
+            highlight=False,
+        )
     print_finding_counts(after_write(marks))
-    if report.has_invalid:
+    if report.has_invalid or report.has_conflicts:
         raise typer.Exit(code=1)
 
 

@@ -1,38 +1,62 @@
 """Importing a content tree into the versioned store in one transaction.
 
 Unchanged files make no version, changed files make the next version, and a document whose
-file disappeared from an imported root is retired as a new version; nothing is deleted. All
-writes of one import share one transaction, so a crash leaves the previous state intact.
+file disappeared from an imported root is retired as a new version; nothing is deleted. An
+import never overwrites an edit made through the API after the file was last imported or
+exported (:mod:`~knowledge_service.content.sync_marks`): it reports a conflict. All writes of
+one import share one transaction, so a crash leaves the previous state intact.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from knowledge_service.content.kinds import ARTICLE, POLICY
 from knowledge_service.content.loader import InvalidFile, LoadedContent, load_content
+from knowledge_service.content.models import SyncMark
+from knowledge_service.content.sync_marks import (
+    CurrentState,
+    FileDecision,
+    current_states,
+    decide,
+    load_marks,
+    may_retire,
+    relative_path,
+    set_mark,
+)
 from knowledge_service.content.versions import Outcome, VersionWriter
 from knowledge_service.db import session_scope
 
 ImportProgress = Callable[[str, int, int], None]
 """``progress(phase, done, total)`` with phase ``"read"`` (files) or ``"write"`` (documents)."""
 
+AuthorOf = Callable[[str], str]
+"""``author_of(path)``: who wrote a file (asked only for files that make a new version)."""
+
 _FLUSH_EVERY = 100
 
 
 class KindReport(BaseModel):
-    """What an import did to one kind of document (ids, sorted)."""
+    """What an import did to one kind of document (ids, sorted).
+
+    ``kept``: the file is as it was last imported or exported but the store has a newer version
+    (made through the API): the store is kept. ``conflicted``: both changed: nothing written.
+    """
 
     created: list[str] = Field(default_factory=list)
     updated: list[str] = Field(default_factory=list)
     unchanged: list[str] = Field(default_factory=list)
     retired: list[str] = Field(default_factory=list)
+    kept: list[str] = Field(default_factory=list)
+    conflicted: list[str] = Field(default_factory=list)
 
     def add(self, outcome: Outcome, doc_id: str) -> None:
         getattr(self, outcome.value).append(doc_id)
@@ -42,18 +66,66 @@ class KindReport(BaseModel):
         return sorted({*self.created, *self.updated, *self.retired})
 
 
+class ImportConflict(BaseModel):
+    """A document the import left as it is: its file and the store both changed since the
+    file was last imported or exported."""
+
+    kind: str
+    id: str
+    path: str | None
+    message: str
+
+
 class ImportReport(BaseModel):
     """The result of one import; ``changed_*_ids`` drive incremental indexing and checks."""
 
     articles: KindReport = Field(default_factory=KindReport)
     policies: KindReport = Field(default_factory=KindReport)
     invalid: list[InvalidFile] = Field(default_factory=list)
+    conflicts: list[ImportConflict] = Field(default_factory=list)
     changed_article_ids: list[str] = Field(default_factory=list)
     changed_policy_ids: list[str] = Field(default_factory=list)
 
     @property
     def has_invalid(self) -> bool:
         return bool(self.invalid)
+
+    @property
+    def has_conflicts(self) -> bool:
+        return bool(self.conflicts)
+
+
+@dataclass
+class _Batch:
+    """One kind's part of an import: its writer, loaded documents, report and sync state."""
+
+    writer: VersionWriter[Any, Any, Any]
+    docs: Sequence[Any]
+    report: KindReport
+    states: dict[str, CurrentState]
+    marks: dict[str, SyncMark]
+
+    def mark(self, doc_id: str, file_hash: str, version: int, rel: str | None = None) -> None:
+        set_mark(
+            self.writer.session, self.writer.kind, doc_id, file_hash=file_hash, version=version,
+            relative_path=rel, marks=self.marks,
+        )  # fmt: skip
+
+
+def _conflict(batch: _Batch, doc_id: str, path: str | None, what: str) -> ImportConflict:
+    current = batch.states[doc_id]
+    batch.report.conflicted.append(doc_id)
+    kind = batch.writer.kind.name
+    return ImportConflict(
+        kind=kind,
+        id=doc_id,
+        path=path,
+        message=(
+            f"{path or kind}: {what}, but {kind} '{doc_id}' changed in the store since the file "
+            f"was last imported or exported (version {current.version} by {current.author}, "
+            f"source {current.source}); left as it is: export it, merge, then import"
+        ),
+    )
 
 
 def _in_scope(source_path: str | None, roots: Sequence[Path]) -> bool:
@@ -65,52 +137,84 @@ def _in_scope(source_path: str | None, roots: Sequence[Path]) -> bool:
 
 
 def _retire_missing(
-    writer: VersionWriter[Any, Any, Any],
-    keep: set[str],
-    keep_paths: set[str],
-    roots: Sequence[Path],
-    actor: str,
-) -> list[str]:
+    batch: _Batch, keep_paths: set[str], roots: Sequence[Path], actor: str
+) -> list[ImportConflict]:
     """Retire every in-scope document that is neither seen again nor blocked by an invalid
-    file."""
-    retired = []
+    file, unless the store changed since its file was last synced (a conflict)."""
+    writer, conflicts = batch.writer, []
+    seen = {doc.id for doc in batch.docs}
     for row in writer.repository.list_rows():
-        if row.id in keep or row.source_path in keep_paths:
+        if row.id in seen or row.source_path in keep_paths:
             continue
         if not _in_scope(row.source_path, roots):
             continue
-        current = writer.repository.get_version(row.id)
-        source = row.source_path or "import"
-        if current is not None and writer.set_status(
-            current, writer.kind.retired, actor=actor, source=source
+        state, current = batch.states.get(row.id), writer.repository.get_version(row.id)
+        if state is None or current is None:
+            continue
+        if state.status != str(writer.kind.retired) and not may_retire(
+            state, batch.marks.get(row.id)
         ):
-            retired.append(row.id)
-    return retired
+            conflicts.append(_conflict(batch, row.id, row.source_path, "its file is gone"))
+            continue
+        source = row.source_path or "import"
+        version = writer.set_status(current, writer.kind.retired, actor=actor, source=source)
+        if version is not None:
+            batch.report.retired.append(row.id)
+            batch.mark(row.id, "", version.version)
+    return conflicts
+
+
+def _write_one(
+    batch: _Batch, doc: Any, loaded: LoadedContent, roots: Sequence[Path], author_of: AuthorOf
+) -> ImportConflict | None:
+    """Write one loaded document as its sync state allows (see ``sync_marks.decide``)."""
+    path = doc.source_path or ""
+    digest, current = loaded.hashes[path], batch.states.get(doc.id)
+    decision = decide(digest, doc.status.value, current, batch.marks.get(doc.id))
+    rel = relative_path(path, roots)
+    if decision is FileDecision.CONFLICT:
+        return _conflict(batch, doc.id, path, "the file changed")
+    if decision is FileDecision.KEEP:
+        batch.report.kept.append(doc.id)
+        return None
+    if decision is FileDecision.SAME:
+        assert current is not None
+        batch.report.unchanged.append(doc.id)
+        batch.mark(doc.id, digest, current.version, rel)
+        return None
+    is_new = current is None or (digest, doc.status.value) != (current.content_hash, current.status)
+    author = author_of(path) if is_new else "import"
+    outcome, version = batch.writer.write(
+        doc, loaded.raw[path], digest, author=author, source=path, source_path=path
+    )
+    batch.report.add(outcome, doc.id)
+    number = version.version if version is not None else current.version if current else 1
+    batch.mark(doc.id, digest, number, rel)
+    return None
 
 
 def _write_loaded(
-    batches: Sequence[tuple[VersionWriter[Any, Any, Any], Sequence[Any], KindReport]],
+    batches: Sequence[_Batch],
     loaded: LoadedContent,
-    actor: str,
+    roots: Sequence[Path],
+    author_of: AuthorOf,
     progress: ImportProgress | None,
-) -> None:
+) -> list[ImportConflict]:
     """Write every loaded document; flush (and report progress) every few documents."""
-    total = sum(len(docs) for _, docs, _ in batches)
-    done = 0
-    for writer, docs, report in batches:
-        for doc in docs:
-            path = doc.source_path or ""
-            outcome, _ = writer.write(
-                doc, loaded.raw[path], loaded.hashes[path], author=actor, source=path,
-                source_path=path,
-            )  # fmt: skip
-            report.add(outcome, doc.id)
+    total = sum(len(batch.docs) for batch in batches)
+    done, conflicts = 0, []
+    for batch in batches:
+        for doc in batch.docs:
+            conflict = _write_one(batch, doc, loaded, roots, author_of)
+            if conflict is not None:
+                conflicts.append(conflict)
             done += 1
             if done % _FLUSH_EVERY == 0 or done == total:
-                writer.link_pending()
+                batch.writer.link_pending()
                 if progress is not None:
                     progress("write", done, total)
-        writer.link_pending()
+        batch.writer.link_pending()
+    return conflicts
 
 
 def import_content(
@@ -119,47 +223,55 @@ def import_content(
     *,
     max_file_bytes: int,
     actor: str = "import",
+    author_of: AuthorOf | None = None,
     progress: ImportProgress | None = None,
 ) -> ImportReport:
     """Import the Markdown files under ``paths`` into the versioned store.
 
     An unchanged file makes no version; a changed one makes the next version; an article or
     policy whose stored file lies under one of ``paths`` but was not found again is retired as a
-    new version. A file that is invalid now never retires what it held before. All writes share
-    one transaction.
+    new version. A file that is invalid now never retires what it held before. An edit made in
+    the store (through the API) after a file was last imported or exported is never overwritten:
+    if the file changed too, the document is reported as a conflict and left as it is (see
+    :mod:`~knowledge_service.content.sync_marks`). All writes share one transaction.
 
     Args:
         engine: the store.
         paths: content folders or single files.
         max_file_bytes: larger files are reported invalid.
-        actor: recorded as author of the versions and actor of the audit events.
+        actor: the actor of retirements, and the author of new versions without ``author_of``.
+        author_of: who wrote each file that makes a new version (its path given).
         progress: see :data:`ImportProgress`.
 
     Returns:
-        Per kind the created, updated, unchanged and retired ids, the invalid files and the
-        ids whose current version changed.
+        Per kind the created, updated, unchanged, retired, kept and conflicted ids, the invalid
+        files, the conflicts and the ids whose current version changed.
     """
     on_read = (lambda done, total: progress("read", done, total)) if progress else None
     loaded = load_content(paths, max_file_bytes=max_file_bytes, progress=on_read)
     report = ImportReport(invalid=loaded.invalid)
     roots = [Path(os.path.abspath(p)).resolve() for p in paths]
     with session_scope(engine) as session:
-        writers = (VersionWriter(session, ARTICLE), VersionWriter(session, POLICY))
-        for writer in writers:
-            writer.preload()
-        batches = (
-            (writers[0], loaded.articles, report.articles),
-            (writers[1], loaded.policies, report.policies),
-        )
-        _write_loaded(batches, loaded, actor, progress)
+        batches = [
+            _batch(session, ARTICLE, loaded.articles, report.articles),
+            _batch(session, POLICY, loaded.policies, report.policies),
+        ]
+        authors = author_of or (lambda _path: actor)
+        report.conflicts = _write_loaded(batches, loaded, roots, authors, progress)
         invalid_paths = {f.path for f in loaded.invalid}
-        for writer, docs, part in batches:
-            seen = {doc.id for doc in docs}
-            part.retired = _retire_missing(writer, seen, invalid_paths, roots, actor)
-            writer.link_pending()
+        for batch in batches:
+            report.conflicts += _retire_missing(batch, invalid_paths, roots, actor)
+            batch.writer.link_pending()
     for part in (report.articles, report.policies):
-        for ids in (part.created, part.updated, part.unchanged, part.retired):
+        for ids in (part.created, part.updated, part.unchanged, part.retired, part.kept):
             ids.sort()
+        part.conflicted.sort()
     report.changed_article_ids = report.articles.changed
     report.changed_policy_ids = report.policies.changed
     return report
+
+
+def _batch(session: Session, kind: Any, docs: Sequence[Any], report: KindReport) -> _Batch:
+    writer = VersionWriter(session, kind)
+    writer.preload()
+    return _Batch(writer, docs, report, current_states(session, kind), load_marks(session, kind))

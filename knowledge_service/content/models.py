@@ -33,6 +33,7 @@ __all__ = [
     "Policy",
     "PolicyVersion",
     "StrEnumType",
+    "SyncMark",
     "UTCDateTime",
     "VersionBase",
     "utcnow",
@@ -145,3 +146,23 @@ class PolicyVersion(VersionBase, table=True):
 
     def to_document(self) -> PolicyDocument:
         return PolicyDocument.model_validate(self.document)
+
+
+class SyncMark(SQLModel, table=True):
+    """What a document's file last agreed with: the hash of the file text last imported or
+    exported, and the store version that import or export left current.
+
+    An import compares a file and the store with it: a file that changed while the store moved
+    on through another way (the API) is a conflict, never an overwrite.
+    """
+
+    __tablename__ = "sync_mark"
+
+    kind: str = Field(primary_key=True, max_length=16)
+    doc_id: str = Field(primary_key=True, max_length=120)
+    file_hash: str = Field(description="Empty once the file was gone (the import retired it).")
+    version: int
+    relative_path: str | None = Field(
+        default=None, description="The file's path under its content or policies root."
+    )
+    synced_at: datetime = _ts()

@@ -128,11 +128,14 @@ def evaluate(
     knowledge base; ambiguous intents are then reported for the groups that touch ``items``.
     """
     policy_map = {p.id: p for p in policies}
+    freshness = settings.freshness
     published = [i for i in items if i.doc.is_published]
     by_id = {i.doc.id: i for i in published}
     findings = check_invalid(invalid)
     for item in published:
-        findings += check_dates(item, today, settings.freshness.review_window_days)
+        findings += check_dates(
+            item, today, freshness.review_window_days, freshness.review_grace_days
+        )
         findings += check_policy_links(item, policy_map)
     if claims is None:
         findings += check_ambiguous_intents([IntentClaim.of(i) for i in published])

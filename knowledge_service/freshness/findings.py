@@ -1,8 +1,10 @@
-"""The findings table: kept in step with each check run, and changed by hand.
+"""The findings table: kept in step with each check run, and acknowledged by hand.
 
-A finding's fingerprint identifies its cause: a re-run updates the same row, a cause that is gone
-resolves it, a cause that comes back reopens it, and an acknowledged finding stays acknowledged
-while its cause persists. Every change is written to the finding's history.
+A finding's fingerprint identifies its cause: a re-run updates the same row (its severity too:
+a review grace period ends), a cause that is gone resolves it (and ends any risk acceptance of
+it), a cause that comes back reopens it, and an acknowledged finding stays acknowledged while its
+cause persists. Nobody resolves a finding by hand. Every change is written to the finding's
+history.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 from sqlmodel import Session
 
 from knowledge_service.content.models import utcnow
-from knowledge_service.errors import InvalidRequestError, NotFoundError
+from knowledge_service.errors import InvalidRequestError, InvalidStateError, NotFoundError
 from knowledge_service.freshness import repository
+from knowledge_service.freshness.acceptance import end_acceptances
 from knowledge_service.freshness.models import Finding
 from knowledge_service.freshness.schemas import FindingData, FindingStatus
 
@@ -55,6 +58,7 @@ def sync_findings(
         if row.fingerprint not in seen and covered(row):
             row.status, row.resolved_at = FindingStatus.RESOLVED, now
             repository.add_event(session, row, "resolved", actor=SYSTEM_ACTOR, note="cause fixed")
+            end_acceptances(session, row, actor=SYSTEM_ACTOR, why="the finding resolved", now=now)
 
 
 def _upsert(session: Session, row: Finding | None, data: FindingData, now: datetime) -> None:
@@ -85,9 +89,32 @@ def _upsert(session: Session, row: Finding | None, data: FindingData, now: datet
 
 _TRANSITIONS = {
     FindingStatus.ACKNOWLEDGED: "acknowledged",
-    FindingStatus.RESOLVED: "resolved",
     FindingStatus.OPEN: "reopened",
 }
+"""The statuses a person may set (and the audit action of each). ``resolved`` is not among
+them: a finding resolves only when a re-check no longer finds it, so a block always means the
+content (or the policy) still says what it said."""
+
+
+def allowed_statuses(current: FindingStatus) -> list[str]:
+    """The statuses a person may move a finding in ``current`` status to."""
+    if current == FindingStatus.RESOLVED:
+        return []
+    return [str(status) for status in _TRANSITIONS if status != current]
+
+
+def _check_transition(row: Finding, new: FindingStatus) -> None:
+    if new == FindingStatus.RESOLVED or row.status == FindingStatus.RESOLVED:
+        why = (
+            "a finding resolves only when a re-check no longer finds it: change the content "
+            "or the policy; an admin may accept the risk of a block until a date"
+            if new == FindingStatus.RESOLVED
+            else "its cause is fixed; it reopens by itself if the cause comes back"
+        )
+        raise InvalidStateError(
+            "finding", str(row.id), state=str(row.status), action=f"set status {new}",
+            allowed=allowed_statuses(row.status), why=why,
+        )  # fmt: skip
 
 
 def parse_status(value: FindingStatus | str) -> FindingStatus:
@@ -107,19 +134,22 @@ def set_finding_status(
     actor: str,
     note: str | None = None,
 ) -> Finding:
-    """Acknowledge, resolve or reopen a finding by hand; the change is written to its history.
+    """Acknowledge an active finding, or reopen an acknowledged one, by hand; the change is
+    written to its history. Acknowledging records that the owner has seen it: a block stays a
+    block.
 
     Raises:
         NotFoundError: no finding has that id or fingerprint.
         InvalidRequestError: ``status`` is not open, acknowledged or resolved.
+        InvalidStateError: ``resolved`` (only a re-check resolves), or the finding is resolved.
     """
     new = parse_status(status)
     row = repository.get_finding(session, fingerprint_or_id)
     if row is None:
         raise NotFoundError("finding", str(fingerprint_or_id))
     if row.status != new:
+        _check_transition(row, new)
         row.status = new
-        row.resolved_at = utcnow() if new == FindingStatus.RESOLVED else None
         session.add(row)
         repository.add_event(session, row, _TRANSITIONS[new], actor=actor, note=note)
     return row

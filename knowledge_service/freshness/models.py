@@ -7,7 +7,7 @@ re-run updates the same row instead of adding one; a cause that is gone resolves
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -77,3 +77,34 @@ class FindingArticle(SQLModel, table=True):
 
     finding_id: int = Field(foreign_key="finding.id", primary_key=True)
     article_id: str = Field(primary_key=True, index=True, max_length=120)
+
+
+class RiskAcceptance(SQLModel, table=True):
+    """An admin's explicit, audited decision to serve an article despite a blocking finding.
+
+    It lets customers be served until ``expires_on`` (it lapses on that date, by
+    :func:`knowledge_service.clock.today`), and ends early when the finding resolves or the
+    acceptance is withdrawn (``ended_at``). Rows are never deleted.
+    """
+
+    __tablename__ = "risk_acceptance"
+
+    id: int | None = Field(default=None, primary_key=True)
+    finding_id: int = Field(foreign_key="finding.id", index=True)
+    accepted_by: str
+    reason: str
+    expires_on: date
+    accepted_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    ended_reason: str | None = None
+
+    def is_active(self, today: date) -> bool:
+        """Whether it still lifts its finding's block today."""
+        return self.ended_at is None and today < self.expires_on
+
+    def was_active(self, at: datetime) -> bool:
+        """Whether it lifted its finding's block at the instant ``at``."""
+        ended = self.ended_at is not None and self.ended_at <= at
+        return self.accepted_at <= at and not ended and at.date() < self.expires_on

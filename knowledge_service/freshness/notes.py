@@ -7,10 +7,11 @@ same findings (and blocks the same way) whichever way it is found.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
+from knowledge_service.freshness.acceptance import accepted_until
 from knowledge_service.freshness.repository import active_notes_for
 from knowledge_service.freshness.schemas import (
     Badge,
@@ -23,27 +24,41 @@ from knowledge_service.index.schemas import SearchHit, SearchRequest
 
 
 def notes_for_articles(
-    session: Session, article_ids: Collection[str]
+    session: Session, article_ids: Collection[str], *, today: date | None = None
 ) -> dict[str, list[FreshnessNote]]:
-    """The open and acknowledged findings on each article (blocking first); absent: none."""
+    """The open and acknowledged findings on each article (blocking first); absent: none.
+
+    With ``today``, a blocking finding under an active risk acceptance carries its expiry
+    (``risk_accepted_until``) and no longer blocks; without it, every block blocks.
+    """
+    rows = active_notes_for(session, article_ids)
+    blocking = {finding_id for _, finding_id, _, severity, _ in rows if severity == Severity.BLOCK}
+    lifted = accepted_until(session, blocking, today=today) if blocking else {}
     notes: dict[str, list[FreshnessNote]] = {}
-    for article_id, kind, severity, message in active_notes_for(session, article_ids):
+    for article_id, finding_id, kind, severity, message in rows:
         notes.setdefault(article_id, []).append(
-            FreshnessNote(kind=kind, severity=severity, message=message)
+            FreshnessNote(
+                kind=kind,
+                severity=severity,
+                message=message,
+                risk_accepted_until=lifted.get(finding_id),
+            )
         )
     return notes
 
 
 def is_blocking(notes: Sequence[FreshnessNote]) -> bool:
-    """Whether a blocking finding touches the article (customer channels escalate then)."""
-    return any(note.severity == Severity.BLOCK for note in notes)
+    """Whether a block that no active risk acceptance lifts touches the article (customer
+    channels escalate then). Acknowledged findings block like open ones."""
+    return any(note.blocks for note in notes)
 
 
 def badge_of(notes: Sequence[FreshnessNote]) -> Badge:
-    """block: a blocking finding; warn: a warning; else current."""
+    """block: a blocking finding; warn: a warning (or a block whose risk is accepted); else
+    current."""
     if is_blocking(notes):
         return Badge.BLOCK
-    return Badge.WARN if any(n.severity == Severity.WARN for n in notes) else Badge.CURRENT
+    return Badge.WARN if any(n.severity != Severity.INFO for n in notes) else Badge.CURRENT
 
 
 def search_with_freshness(

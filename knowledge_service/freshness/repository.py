@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -77,18 +79,24 @@ def active_findings_for(session: Session, article_ids: Collection[str]) -> list[
 
 def active_notes_for(
     session: Session, article_ids: Collection[str]
-) -> list[tuple[str, FindingKind, Severity, str]]:
-    """(article id, kind, severity, message) of the open or acknowledged findings involving
-    ``article_ids``: the columns a serving request shows, without loading evidence."""
+) -> list[tuple[str, int, FindingKind, Severity, str]]:
+    """(article id, finding id, kind, severity, message) of the open or acknowledged findings
+    involving ``article_ids``: the columns a serving request shows, without loading evidence."""
     ids = list(dict.fromkeys(article_ids))
-    rows: list[tuple[str, FindingKind, Severity, str]] = []
+    rows: list[tuple[str, int, FindingKind, Severity, str]] = []
     for start in range(0, len(ids), 500):
         query = (
-            select(FindingArticle.article_id, Finding.kind, Finding.severity, Finding.message)
+            sa_select(
+                col(FindingArticle.article_id),
+                col(Finding.id),
+                col(Finding.kind),
+                col(Finding.severity),
+                col(Finding.message),
+            )
             .join(Finding, col(Finding.id) == col(FindingArticle.finding_id))
             .where(
                 col(FindingArticle.article_id).in_(ids[start : start + 500]),
-                Finding.status != FindingStatus.RESOLVED,
+                col(Finding.status) != FindingStatus.RESOLVED,
             )
             .order_by(col(Finding.severity) != Severity.BLOCK, col(Finding.kind), col(Finding.id))
         )
@@ -149,13 +157,19 @@ def count_active(session: Session) -> dict[tuple[FindingStatus, Severity], int]:
 
 
 def add_event(
-    session: Session, finding: Finding, action: str, *, actor: str, note: str | None = None
+    session: Session,
+    finding: Finding,
+    action: str,
+    *,
+    actor: str,
+    note: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Record one step in a finding's history (in the audit log; ``note`` is its reason)."""
     assert finding.id is not None
     return record_event(
         session, actor=actor, action=action, object_type=FINDING, object_id=str(finding.id),
-        reason=note, detail={"status": str(finding.status)},
+        reason=note, detail={"status": str(finding.status), **(detail or {})},
     )  # fmt: skip
 
 

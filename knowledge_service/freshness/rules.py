@@ -14,7 +14,7 @@ from knowledge_service.content.loader import InvalidFile
 from knowledge_service.content.schemas import ArticleDocument, PolicyDocument, PolicyStatus
 from knowledge_service.freshness.facts import Fact, extract_facts
 from knowledge_service.freshness.matching import CLAUSE_THRESHOLDS, find_contradictions
-from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
+from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind, Severity
 
 ANSWER_SECTION = "answer"
 
@@ -80,17 +80,32 @@ def check_invalid(invalid: Sequence[InvalidFile]) -> list[FindingData]:
     return findings
 
 
-def check_dates(item: CheckedArticle, today: date, window_days: int) -> list[FindingData]:
-    """``review_overdue`` after ``next_review``; ``review_due_soon`` within the window."""
+def check_dates(
+    item: CheckedArticle, today: date, window_days: int, grace_days: int = 30
+) -> list[FindingData]:
+    """``review_overdue`` after ``next_review`` (``warn`` for ``grace_days`` days, then
+    ``block``; 0 blocks at once); ``review_due_soon`` within the window."""
     doc = item.doc
     evidence = [item.evidence("front matter", f"next_review: {doc.next_review.isoformat()}")]
     if doc.next_review < today:
         days = (today - doc.next_review).days
+        in_grace = days <= grace_days
+        ends = doc.next_review + timedelta(days=grace_days)
+        consequence = (
+            f"it blocks customer channels after {ends.isoformat()}"
+            if in_grace
+            else "customer channels escalate it to a human"
+        )
         message = (
             f"Review overdue: next_review was {doc.next_review.isoformat()} ({days} days ago); "
-            f"{doc.owner} must confirm the article is still right."
+            f"{doc.owner} must confirm the article is still right ({consequence})."
         )
-        return [FindingData.create(FindingKind.REVIEW_OVERDUE, [doc.id], message, evidence)]
+        severity = Severity.WARN if in_grace else Severity.BLOCK
+        return [
+            FindingData.create(
+                FindingKind.REVIEW_OVERDUE, [doc.id], message, evidence, severity=severity
+            )
+        ]
     if doc.next_review <= today + timedelta(days=window_days):
         days = (doc.next_review - today).days
         message = f"Review due in {days} days (next_review {doc.next_review.isoformat()})."

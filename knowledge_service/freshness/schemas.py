@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -57,7 +57,7 @@ class Badge(StrEnum):
 
 SEVERITY: dict[FindingKind, Severity] = {
     FindingKind.INVALID: Severity.BLOCK,
-    FindingKind.REVIEW_OVERDUE: Severity.BLOCK,
+    FindingKind.REVIEW_OVERDUE: Severity.BLOCK,  # warns during the grace period (rules.py)
     FindingKind.REVIEW_DUE_SOON: Severity.INFO,
     FindingKind.POLICY_MISSING: Severity.BLOCK,
     FindingKind.POLICY_RETIRED: Severity.BLOCK,
@@ -126,12 +126,15 @@ class FindingData(BaseModel):
         policy_id: str | None = None,
         clause: str | None = None,
         fact_key: str = "",
+        severity: Severity | None = None,
     ) -> FindingData:
-        """Build a finding with its severity and fingerprint filled in."""
+        """Build a finding with its fingerprint and severity (the kind's, unless given) filled
+        in. The severity is not part of the fingerprint: a finding whose severity changes (a
+        review grace period ending) stays the same finding."""
         ids = sorted(set(article_ids))
         return cls(
             kind=kind,
-            severity=SEVERITY[kind],
+            severity=severity or SEVERITY[kind],
             article_ids=ids,
             policy_id=policy_id,
             clause=clause,
@@ -243,7 +246,9 @@ class FindingStatusChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    status: FindingStatus
+    status: FindingStatus = Field(
+        description="acknowledged (seen; a block still blocks) or open; resolved gets 409."
+    )
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -272,6 +277,14 @@ class FreshnessNote(BaseModel):
     kind: FindingKind
     severity: Severity
     message: str
+    risk_accepted_until: date | None = Field(
+        default=None, description="A block whose risk an admin accepted: served until this date."
+    )
+
+    @property
+    def blocks(self) -> bool:
+        """A blocking finding no active risk acceptance lifts (acknowledging never does)."""
+        return self.severity == Severity.BLOCK and self.risk_accepted_until is None
 
 
 class SearchResult(SearchHit):

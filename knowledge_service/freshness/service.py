@@ -135,12 +135,13 @@ def _article_owners(session: Session, article_ids: Iterable[str]) -> set[str]:
 def change_finding_status(
     session: Session, caller: Caller, finding_id: int, change: FindingStatusChange
 ) -> FindingPublic:
-    """Acknowledge, resolve or reopen a finding for ``caller``: an admin, or an owner of one of
-    the finding's articles.
+    """Acknowledge or reopen a finding for ``caller``: an admin, or an owner of one of the
+    finding's articles. Nobody resolves one by hand (a re-check does).
 
     Raises:
         NotFoundError: no finding has that id.
         PermissionDeniedError: the caller owns none of the finding's articles.
+        InvalidStateError: ``resolved`` was asked for, or the finding is resolved.
     """
     row = repository.get_finding(session, finding_id)
     if row is None or row.id != finding_id:

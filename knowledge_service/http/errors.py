@@ -21,6 +21,7 @@ from knowledge_service.errors import (
     IndexNotReadyError,
     InvalidContentError,
     InvalidRequestError,
+    InvalidStateError,
     InvalidTransitionError,
     KnowledgeServiceError,
     NotFoundError,
@@ -118,6 +119,8 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
             ParameterProblem(location="request", parameter=exc.parameter, problem=exc.problem)
         ]
     extra.update(_conflict_extra(exc))
+    if isinstance(exc, InvalidStateError):
+        extra.update(state=exc.state, allowed_actions=exc.allowed)
     if isinstance(exc, AuthenticationError):
         has_credentials = "authorization" in request.headers
         headers = {

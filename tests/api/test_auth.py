@@ -28,6 +28,8 @@ READ_ROUTES = [
     "/v1/policies/REFUNDS/workflow",
     "/v1/policies/REFUNDS/diff?from=1&to=1",
 ]
+# The review queue and the audit trail: owner keys (their own articles) and admins.
+OWNER_ROUTES = ["GET /v1/review-queue", "GET /v1/audit"]
 # Finding 1 is on refund-timeframe, which the owner key's owner owns.
 UPDATE_FINDING = "PATCH /v1/findings/1"
 # Bots may only ask for answers (and never on the agent channel: see tests/api/test_answers.py).
@@ -43,12 +45,13 @@ PROMETHEUS = "GET /metrics"
 EVENTS = "GET /v1/events"  # a stream: only its refusals are in the matrix (see test_analytics)
 ROUTES = [f"GET {path}" for path in READ_ROUTES] + [
     UPDATE_FINDING, ANSWER, POST_ANSWER, SEARCH, FEEDBACK, RECEIPT, SUMMARY, GAPS, PROMETHEUS,
+    *OWNER_ROUTES,
 ]  # fmt: skip
 AGENT = {f"GET {path}" for path in READ_ROUTES} | {ANSWER, POST_ANSWER, SEARCH, FEEDBACK, RECEIPT}
 ALLOWED = {
     "bot": {ANSWER, POST_ANSWER, FEEDBACK},
     "agent": AGENT,
-    "owner": AGENT | {UPDATE_FINDING},
+    "owner": AGENT | {UPDATE_FINDING, *OWNER_ROUTES},
     "admin": set(ROUTES),
 }
 SUCCESS = {FEEDBACK: 404, RECEIPT: 404}
@@ -95,6 +98,7 @@ def test_every_v1_route_is_in_the_role_matrix(app: FastAPI) -> None:
         "/v1/policies/{policy_id}",
         "/v1/findings",
         "/v1/findings/{finding_id}",
+        "/v1/findings/{finding_id}/risk-acceptances",  # POST, admins: test_review_canary.py
         "/v1/answer",
         "/v1/search",
         "/v1/feedback",
@@ -106,6 +110,8 @@ def test_every_v1_route_is_in_the_role_matrix(app: FastAPI) -> None:
         "/v1/articles/{article_id}/diff",
         "/v1/policies/{policy_id}/workflow",
         "/v1/policies/{policy_id}/diff",
+        "/v1/review-queue",
+        "/v1/audit",
     }
     # The workflow's writes have their own matrix (every role x action x own/another's
     # article): tests/api/test_workflow_matrix.py.

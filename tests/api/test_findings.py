@@ -82,17 +82,35 @@ def test_owner_may_not_change_someone_elses_finding(
     client: TestClient, keys: dict[str, str]
 ) -> None:
     response = client.patch(
-        f"/v1/findings/{DUE_SOON}", headers=auth(keys["owner"]), json={"status": "resolved"}
+        f"/v1/findings/{DUE_SOON}", headers=auth(keys["owner"]), json={"status": "acknowledged"}
     )
     assert response.status_code == 403
     assert _ids(client, keys["admin"], "?status=open") == [MISMATCH, DUE_SOON]
 
 
-def test_admin_resolves_any_finding(client: TestClient, keys: dict[str, str]) -> None:
+@pytest.mark.parametrize("role", ["owner", "admin"])
+def test_nobody_resolves_a_finding_by_hand(
+    client: TestClient, keys: dict[str, str], role: str
+) -> None:
     response = client.patch(
-        f"/v1/findings/{DUE_SOON}", headers=auth(keys["admin"]), json={"status": "resolved"}
+        f"/v1/findings/{MISMATCH}", headers=auth(keys[role]), json={"status": "resolved"}
     )
-    assert response.json()["resolved_at"] is not None
+    assert response.status_code == 409, response.text
+    body = response.json()
+    assert response.headers["content-type"] == "application/problem+json"
+    assert body["state"] == "open" and body["allowed_actions"] == ["acknowledged"]
+    assert "re-check" in body["detail"]
+    assert _ids(client, keys["admin"], "?status=open") == [MISMATCH, DUE_SOON]
+    events = client.get("/v1/findings?status=resolved", headers=auth(keys["admin"])).json()
+    assert events["total"] == 0
+
+
+def test_admin_reopens_an_acknowledged_finding(client: TestClient, keys: dict[str, str]) -> None:
+    for status in ("acknowledged", "open"):
+        response = client.patch(
+            f"/v1/findings/{DUE_SOON}", headers=auth(keys["admin"]), json={"status": status}
+        )
+        assert response.json()["status"] == status
 
 
 @pytest.mark.parametrize(
@@ -100,8 +118,9 @@ def test_admin_resolves_any_finding(client: TestClient, keys: dict[str, str]) ->
     [
         ("/v1/findings/99", {"status": "resolved"}, 404),
         ("/v1/findings/1", {"status": "done"}, 400),
-        ("/v1/findings/1", {"status": "resolved", "extra": 1}, 400),
-        ("/v1/findings/1", {"status": "resolved", "note": "x" * 2001}, 400),
+        ("/v1/findings/1", {"status": "acknowledged", "extra": 1}, 400),
+        ("/v1/findings/1", {"status": "acknowledged", "note": "x" * 2001}, 400),
+        ("/v1/findings/1", {"status": "resolved"}, 409),
         ("/v1/findings/1", None, 400),
         ("/v1/findings/0", {"status": "resolved"}, 400),
     ],

@@ -44,7 +44,7 @@ def do_import(engine: Engine, settings: Settings) -> None:
 
 def kinds_for(engine: Engine, article_id: str) -> set[str]:
     with session_scope(engine) as session:
-        return {kind for _, kind, _, _ in active_notes_for(session, [article_id])}
+        return {kind for _, _, kind, _, _ in active_notes_for(session, [article_id])}
 
 
 def make_follower(settings: Settings, engine: Engine) -> CountingFollower:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ from knowledge_service.content.loader import InvalidFile
 from knowledge_service.freshness.checker import ArticleEmbedding, run_check
 from knowledge_service.freshness.schemas import CheckResult, FindingKind, Severity
 from knowledge_service.index.embedder import HashEmbedder
-from knowledge_service.settings import Settings
+from knowledge_service.settings import FreshnessSettings, Settings
 from tests.conftest import TODAY
 from tests.factories import make_article, make_policy
 
@@ -46,6 +47,37 @@ def kinds(result: CheckResult) -> list[tuple[str, list[str]]]:
 def test_review_dates(next_review: str, expected: list[FindingKind]) -> None:
     article = make_article(last_reviewed="2024-01-01", next_review=next_review)
     assert [f.kind for f in check(article).findings] == expected
+
+
+@pytest.mark.parametrize(
+    ("next_review", "grace_days", "severity"),
+    [
+        ("2026-11-23", 30, Severity.WARN),  # a day overdue: warns
+        ("2026-10-25", 30, Severity.WARN),  # the grace period's last day
+        ("2026-10-24", 30, Severity.BLOCK),  # 31 days overdue: blocks
+        ("2025-01-01", 30, Severity.BLOCK),
+        ("2026-11-23", 0, Severity.BLOCK),  # no grace period: blocks at once
+        ("2026-11-14", 10, Severity.WARN),
+        ("2026-11-13", 10, Severity.BLOCK),
+    ],
+)
+def test_review_overdue_warns_during_the_grace_period_then_blocks(
+    next_review: str, grace_days: int, severity: Severity
+) -> None:
+    freshness = FreshnessSettings(review_grace_days=grace_days)
+    settings = Settings(embedding_model="hash", freshness=freshness)
+    article = make_article(last_reviewed="2024-01-01", next_review=next_review)
+    result = run_check([article], [REFUNDS], today=TODAY, settings=settings)
+    (finding,) = result.findings
+    assert (finding.kind, finding.severity) == (FindingKind.REVIEW_OVERDUE, severity)
+
+
+def test_the_grace_period_ending_changes_the_severity_not_the_finding() -> None:
+    article = make_article(last_reviewed="2024-01-01", next_review="2026-11-01")
+    before = check(article).findings[0]
+    after = run_check([article], [REFUNDS], today=date(2026, 12, 15), settings=SETTINGS).findings[0]
+    assert (before.severity, after.severity) == (Severity.WARN, Severity.BLOCK)
+    assert before.fingerprint == after.fingerprint
 
 
 @pytest.mark.parametrize("status", ["draft", "retired"])

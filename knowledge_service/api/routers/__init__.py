@@ -13,6 +13,8 @@ from knowledge_service.api.routers import (
     search,
     workflow,
 )
+from knowledge_service.api.routers import audit as audit_routes
+from knowledge_service.api.routers import review as review_routes
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -23,4 +25,6 @@ ROUTERS: list[APIRouter] = [
     findings.router,
     analytics.router,
     *(workflow.articles, workflow.policies),
+    review_routes.router,
+    audit_routes.router,
 ]

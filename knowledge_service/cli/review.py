@@ -1,0 +1,126 @@
+"""CLI commands ``review`` (the review queue), ``audit`` (the audit trail) and ``export`` (the
+store written back as Markdown files). They call the same services as the HTTP API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from knowledge_service import clock
+from knowledge_service.cli.common import console, engine, settings
+from knowledge_service.cli.content import LOCAL_CALLER, print_table
+from knowledge_service.db import session_scope
+from knowledge_service.errors import InvalidRequestError
+from knowledge_service.review import audit_log, queue
+from knowledge_service.review.export import export_knowledge
+from knowledge_service.review.queue_schemas import (
+    AuditFilters,
+    AuditObject,
+    QueueFilters,
+    QueueItemKind,
+)
+
+_JSON = typer.Option(False, "--json", help="Print JSON.")
+_LIMIT = typer.Option(50, "--limit", min=1, max=1000, help="Items per page (1..1000).")
+_OFFSET = typer.Option(0, "--offset", min=0, help="Items to skip.")
+
+
+def _echo(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def review_command(
+    owner: str | None = typer.Option(None, "--owner", help="Only this owner's items."),
+    kind: QueueItemKind | None = typer.Option(None, "--kind", help="Only this kind of item."),
+    limit: int = _LIMIT,
+    offset: int = _OFFSET,
+    as_json: bool = _JSON,
+) -> None:
+    """The review queue: what needs a content owner's attention, most urgent first."""
+    with session_scope(engine()) as session:
+        items, total = queue.list_queue(
+            session, LOCAL_CALLER, QueueFilters(owner=owner, kind=kind),
+            today=clock.today(settings()), limit=limit, offset=offset,
+        )  # fmt: skip
+    if as_json:
+        _echo({"items": [i.model_dump(mode="json") for i in items], "total": total})
+        return
+    table = Table("severity", "due", "kind", "article", "owner", "served", "reason", "actions")
+    for i in items:
+        due = i.due_on.isoformat() if i.due_on else "-"
+        actions = ", ".join(i.actions)
+        table.add_row(
+            str(i.severity), due, str(i.kind), i.article_id or "-", i.owner or "-",
+            str(i.served), i.reason, actions,
+        )  # fmt: skip
+    print_table(table)
+    console.print(f"{len(items)} of {total} item(s).", highlight=False)
+
+
+def _object(article: str | None, policy: str | None) -> tuple[AuditObject | None, str | None]:
+    if article is not None and policy is not None:
+        raise InvalidRequestError("article", "give --article or --policy, not both")
+    if article is not None:
+        return AuditObject.ARTICLE, article
+    return (AuditObject.POLICY, policy) if policy is not None else (None, None)
+
+
+def audit_command(
+    article: str | None = typer.Option(None, "--article", help="Only this article's events."),
+    policy: str | None = typer.Option(None, "--policy", help="Only this policy's events."),
+    actor: str | None = typer.Option(None, "--actor", help="Only this actor's events."),
+    since: str | None = typer.Option(None, "--since", help="From this ISO date or timestamp."),
+    until: str | None = typer.Option(None, "--until", help="Before this ISO date or timestamp."),
+    limit: int = _LIMIT,
+    offset: int = _OFFSET,
+    as_json: bool = _JSON,
+) -> None:
+    """The audit trail, newest first: who, when, what, the versions before and after, why."""
+    object_type, object_id = _object(article, policy)
+    filters = AuditFilters(
+        object_type,
+        object_id,
+        actor,
+        audit_log.parse_instant("since", since),
+        audit_log.parse_instant("until", until),
+    )
+    with session_scope(engine()) as session:
+        events, total = audit_log.list_audit_events(
+            session, LOCAL_CALLER, filters, limit=limit, offset=offset
+        )
+    if as_json:
+        _echo({"items": [e.model_dump(mode="json") for e in events], "total": total})
+        return
+    table = Table("at", "actor", "action", "object", "before", "after", "reason")
+    for e in events:
+        table.add_row(
+            e.at.isoformat(timespec="seconds"), e.actor, e.action,
+            f"{e.object_type}:{e.object_id}", str(e.version_before or "-"),
+            str(e.version_after or "-"), e.reason or "",
+        )  # fmt: skip
+    print_table(table)
+    console.print(f"{len(events)} of {total} event(s).", highlight=False)
+
+
+def export_command(
+    directory: Path = typer.Argument(..., metavar="DIR", help="Where to write the files."),
+) -> None:
+    """Write the current knowledge as DIR/content/**.md and DIR/policies/**.md (importing them
+    back changes nothing)."""
+    report = export_knowledge(engine(), directory)
+    console.print(
+        f"Exported {len(report.articles)} article(s) to {directory / 'content'} and "
+        f"{len(report.policies)} polic(ies) to {directory / 'policies'}.",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``review``, ``audit`` and ``export`` to the root app."""
+    app.command("review")(review_command)
+    app.command("audit")(audit_command)
+    app.command("export")(export_command)

@@ -1,0 +1,113 @@
+"""The audit trail as content owners and admins read it: who, when, what, the versions before
+and after, and why, filtered by object, actor and time range and paginated in SQL.
+
+Admins see every event. An owner key sees the events of the articles it owns and of the
+findings (and risk acceptances) that touch them; never key changes or other owners' articles.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from knowledge_service.audit import AuditEvent
+from knowledge_service.content import service as content
+from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
+from knowledge_service.freshness.models import FindingArticle
+from knowledge_service.freshness.schemas import Caller
+from knowledge_service.review.queue_schemas import AuditEventPublic, AuditFilters, AuditObject
+
+MAX_LIMIT = 1000
+
+
+def parse_instant(name: str, value: str | None) -> datetime | None:
+    """An ISO 8601 timestamp or date (midnight) given as parameter ``name``; naive is UTC."""
+    if value is None:
+        return None
+    try:
+        return _utc(datetime.fromisoformat(value.strip()))
+    except ValueError:
+        raise InvalidRequestError(
+            name, f"must be an ISO date or timestamp such as 2026-11-24T09:00:00Z (got {value!r})"
+        ) from None
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A naive timestamp is taken as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def check_filters(filters: AuditFilters, limit: int, offset: int) -> AuditFilters:
+    """``filters`` with UTC-aware bounds; InvalidRequestError names a bad parameter."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidRequestError("limit", f"must be between 1 and {MAX_LIMIT}")
+    if offset < 0:
+        raise InvalidRequestError("offset", "must not be negative")
+    if filters.object_id is not None and filters.object_type is None:
+        raise InvalidRequestError("object_id", "needs object_type (article, policy, finding...)")
+    since, until = _utc(filters.since), _utc(filters.until)
+    if since is not None and until is not None and until < since:
+        raise InvalidRequestError("until", "must not be before since")
+    return AuditFilters(filters.object_type, filters.object_id, filters.actor, since, until)
+
+
+def _owned_scope(session: Session, caller: Caller, filters: AuditFilters) -> ColumnElement[bool]:
+    """The events an owner key sees: its articles' and the findings touching them."""
+    owned = [v.article_id for v in content.list_articles(session, owner=caller.owner)]
+    asked = filters.object_id if filters.object_type == AuditObject.ARTICLE else None
+    if asked is not None and asked not in owned:
+        raise PermissionDeniedError(f"this owner key does not own the article {asked!r}")
+    if not owned:
+        return false()
+    findings = select(cast(col(FindingArticle.finding_id), String)).where(
+        col(FindingArticle.article_id).in_(owned)
+    )
+    kind, object_id = col(AuditEvent.object_type), col(AuditEvent.object_id)
+    return or_(
+        and_(kind == AuditObject.ARTICLE, object_id.in_(owned)),
+        and_(kind == AuditObject.FINDING, object_id.in_(findings)),
+    )
+
+
+def _query(filters: AuditFilters, scope: ColumnElement[bool] | None) -> SelectOfScalar[AuditEvent]:
+    query = select(AuditEvent)
+    if filters.object_type is not None:
+        query = query.where(col(AuditEvent.object_type) == str(filters.object_type))
+    if filters.object_id is not None:
+        query = query.where(col(AuditEvent.object_id) == filters.object_id)
+    if filters.actor is not None:
+        query = query.where(col(AuditEvent.actor) == filters.actor)
+    if filters.since is not None:
+        query = query.where(col(AuditEvent.at) >= filters.since)
+    if filters.until is not None:
+        query = query.where(col(AuditEvent.at) < filters.until)
+    return query if scope is None else query.where(scope)
+
+
+def list_audit_events(
+    session: Session, caller: Caller, filters: AuditFilters, *, limit: int = 50, offset: int = 0
+) -> tuple[list[AuditEventPublic], int]:
+    """One page of the events ``caller`` may see that match ``filters`` (newest first; ``since``
+    inclusive, ``until`` exclusive) and how many match on all pages.
+
+    Raises:
+        PermissionDeniedError: neither an admin nor an owner key, or an owner key asking for an
+            article it does not own.
+        InvalidRequestError: a bad page or time range.
+    """
+    filters = check_filters(filters, limit, offset)
+    scope = None
+    if not caller.is_admin:
+        if caller.owner is None:
+            raise PermissionDeniedError("the audit log is for owner and admin keys")
+        scope = _owned_scope(session, caller, filters)
+    query = _query(filters, scope)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = query.order_by(col(AuditEvent.id).desc()).offset(offset).limit(limit)
+    rows = session.exec(page).all()
+    return [AuditEventPublic.model_validate(r, from_attributes=True) for r in rows], int(total)

@@ -1,0 +1,229 @@
+"""The content owners' review queue: what needs an owner's attention, most urgent first.
+
+Items are derived, not stored: every request computes them from the store's current state (the
+active findings, the current versions, agents' feedback, the answer log). So resolving the cause
+closes the item with nothing to reconcile: a re-check that no longer finds a finding resolves it,
+a new version (an edit, a verification) closes the feedback about the old one, an approved draft
+is no longer waiting. The price is a few indexed queries per request, paid only by owners.
+
+Items sort by severity (block first), then due date (earliest first, undated last), then how
+often the article is served (most first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from knowledge_service.analytics.models import AnswerEvent, Feedback
+from knowledge_service.analytics.schemas import NEEDS_REVIEW
+from knowledge_service.content import service as content
+from knowledge_service.content.models import ArticleVersion
+from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
+from knowledge_service.freshness import repository as findings
+from knowledge_service.freshness.acceptance import accepted_until
+from knowledge_service.freshness.models import Finding
+from knowledge_service.freshness.schemas import (
+    SEVERITY_RANK,
+    Caller,
+    FindingKind,
+    FindingStatus,
+    Severity,
+)
+from knowledge_service.review.queue_schemas import (
+    QueueAction,
+    QueueFilters,
+    QueueItem,
+    QueueItemKind,
+)
+
+MAX_LIMIT = 1000
+WAITING_STATUSES = frozenset({"draft", "in_review"})
+"""Article statuses that wait for an approver (``in_review`` once the workflow has it)."""
+
+_A = QueueAction
+_FIX: dict[FindingKind, list[QueueAction]] = {
+    FindingKind.REVIEW_OVERDUE: [_A.VERIFY, _A.EDIT, _A.RETIRE],
+    FindingKind.REVIEW_DUE_SOON: [_A.VERIFY, _A.EDIT, _A.RETIRE],
+    FindingKind.POLICY_CHANGED: [_A.VERIFY, _A.EDIT],
+    FindingKind.CONFLICT: [_A.EDIT, _A.RETIRE],
+    FindingKind.DUPLICATE: [_A.EDIT, _A.RETIRE],
+    FindingKind.AMBIGUOUS_INTENT: [_A.EDIT, _A.RETIRE],
+}
+_KIND_OF = {
+    FindingKind.REVIEW_OVERDUE: QueueItemKind.REVIEW_OVERDUE,
+    FindingKind.REVIEW_DUE_SOON: QueueItemKind.REVIEW_DUE,
+}
+
+
+def is_awaiting_approval(status: str) -> bool:
+    """Whether an article whose current version has ``status`` waits for an approver."""
+    return str(status) in WAITING_STATUSES
+
+
+def _scope(caller: Caller, filters: QueueFilters) -> str | None:
+    """The owner whose items the caller sees (None: every owner's, for an admin)."""
+    if caller.is_admin:
+        return filters.owner
+    if caller.owner is None:
+        raise PermissionDeniedError("the review queue is for owner and admin keys")
+    if filters.owner not in (None, caller.owner):
+        raise PermissionDeniedError("an owner key sees its own review queue only")
+    return caller.owner
+
+
+def _actions(row: Finding, accepted: date | None) -> list[QueueAction]:
+    actions = list(_FIX.get(row.kind, [_A.EDIT]))
+    if row.status == FindingStatus.OPEN:
+        actions.append(_A.ACKNOWLEDGE)
+    if row.severity == Severity.BLOCK and accepted is None:
+        actions.append(_A.ACCEPT_RISK)
+    return actions
+
+
+def _finding_item(row: Finding, version: ArticleVersion | None, accepted: date | None) -> QueueItem:
+    doc = version.to_document() if version is not None else None
+    due = row.first_seen_at.date()
+    if doc is not None and row.kind in _KIND_OF:
+        due = doc.next_review
+    article_id = version.article_id if version is not None else None
+    return QueueItem(
+        key=f"finding:{row.id}" + (f":{article_id}" if article_id else ""),
+        kind=_KIND_OF.get(row.kind, QueueItemKind.FINDING),
+        article_id=article_id, title=doc.title if doc else None, owner=doc.owner if doc else None,
+        reason=row.message, evidence=[str(e.get("text", "")) for e in row.evidence],
+        severity=row.severity, due_on=accepted or due, served=0, actions=_actions(row, accepted),
+        finding_id=row.id, status=str(row.status), risk_accepted_until=accepted,
+    )  # fmt: skip
+
+
+def finding_items(
+    session: Session, articles: dict[str, ArticleVersion], *, everything: bool, today: date
+) -> list[QueueItem]:
+    """One item per active finding and article in scope (a finding without an article, an
+    invalid file, only when ``everything`` is in scope)."""
+    rows = findings.active_findings(session) if everything else findings.active_findings_for(
+        session, articles
+    )  # fmt: skip
+    blocks = [r.id for r in rows if r.id is not None and r.severity == Severity.BLOCK]
+    lifted = accepted_until(session, blocks, today=today)
+    items = []
+    for row in rows:
+        accepted = lifted.get(row.id) if row.id is not None else None
+        if not row.article_ids and everything:
+            items.append(_finding_item(row, None, accepted))
+        for article_id in row.article_ids:
+            if article_id in articles:
+                items.append(_finding_item(row, articles[article_id], accepted))
+    return items
+
+
+def draft_items(articles: Iterable[ArticleVersion]) -> list[QueueItem]:
+    """Articles whose current version waits for approval."""
+    return [_draft_item(v) for v in articles if is_awaiting_approval(v.status)]
+
+
+def _draft_item(v: ArticleVersion) -> QueueItem:
+    return QueueItem(
+        key=f"approval:{v.article_id}:{v.version}", kind=QueueItemKind.AWAITING_APPROVAL,
+        article_id=v.article_id, title=v.title, owner=v.owner,
+        reason=f"Version {v.version} by {v.author} is {v.status} and waits for approval.",
+        severity=Severity.INFO, due_on=v.created_at.date(), served=0,
+        actions=[_A.APPROVE, _A.REJECT, _A.EDIT],
+    )  # fmt: skip
+
+
+def _is_about_current(feedback: Feedback, current: ArticleVersion) -> bool:
+    """Feedback about an older version was answered by the newer one."""
+    if feedback.version is not None:
+        return feedback.version == current.version
+    return feedback.at >= current.created_at
+
+
+def feedback_items(session: Session, articles: dict[str, ArticleVersion]) -> list[QueueItem]:
+    """Agents' ``wrong`` and ``outdated`` ratings of each article's current version."""
+    query = select(Feedback).where(col(Feedback.rating).in_(sorted(NEEDS_REVIEW)))
+    if len(articles) < 500:
+        query = query.where(col(Feedback.article_id).in_(list(articles)))
+    grouped: dict[str, list[Feedback]] = {}
+    for fb in session.exec(query.order_by(col(Feedback.at))).all():
+        current = articles.get(fb.article_id or "")
+        if current is not None and _is_about_current(fb, current):
+            grouped.setdefault(current.article_id, []).append(fb)
+    return [_feedback_item(articles[a], rows) for a, rows in grouped.items()]
+
+
+def _feedback_item(current: ArticleVersion, rows: Sequence[Feedback]) -> QueueItem:
+    ratings = sorted({r.rating for r in rows})
+    return QueueItem(
+        key=f"feedback:{current.article_id}:{current.version}", kind=QueueItemKind.FEEDBACK,
+        article_id=current.article_id, title=current.title, owner=current.owner,
+        reason=f"Agents rated version {current.version} {' and '.join(ratings)} "
+        f"{len(rows)} time(s).",
+        evidence=[f"{r.rating}: {r.comment}" if r.comment else r.rating for r in rows][:5],
+        severity=Severity.WARN, due_on=rows[0].at.date(), served=0,
+        actions=[_A.EDIT, _A.VERIFY, _A.RETIRE],
+    )  # fmt: skip
+
+
+def content_gap_items(session: Session, owner: str | None) -> list[QueueItem]:
+    """Hook for content gaps (``analytics.gaps``): none yet. Gaps are clusters of unanswered
+    questions by meaning, which needs the embedder; they belong to no owner, so they will be
+    admins' items (``owner`` None) with the action ``write_article``."""
+    return []
+
+
+def served_counts(session: Session, article_ids: Iterable[str]) -> dict[str, int]:
+    """How many answers and searches the answer log holds for each article."""
+    ids = sorted(set(article_ids))
+    counts: dict[str, int] = {}
+    for start in range(0, len(ids), 500):
+        query = (
+            select(AnswerEvent.article_id, func.count(col(AnswerEvent.id)))
+            .where(col(AnswerEvent.article_id).in_(ids[start : start + 500]))
+            .group_by(col(AnswerEvent.article_id))
+        )
+        counts.update({a: int(n) for a, n in session.exec(query).all() if a is not None})
+    return counts
+
+
+def _sort_key(item: QueueItem) -> tuple[int, date, int, str, str]:
+    due = item.due_on or date.max
+    return (-SEVERITY_RANK[item.severity], due, -item.served, item.article_id or "", item.key)
+
+
+def list_queue(
+    session: Session,
+    caller: Caller,
+    filters: QueueFilters,
+    *,
+    today: date,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[QueueItem], int]:
+    """One page of the caller's queue items (an owner key: its own articles'; an admin: any
+    owner's, or ``filters.owner``'s) and how many there are on all pages.
+
+    Raises:
+        PermissionDeniedError: an agent or bot key, or an owner key asking for another owner.
+        InvalidRequestError: ``limit`` or ``offset`` out of range.
+    """
+    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+        name = "offset" if offset < 0 else "limit"
+        raise InvalidRequestError(name, f"limit must be 1..{MAX_LIMIT}, offset at least 0")
+    owner = _scope(caller, filters)
+    current = content.list_articles(session, owner=owner)
+    articles = {v.article_id: v for v in current}
+    items = finding_items(session, articles, everything=owner is None, today=today)
+    items += draft_items(current) + feedback_items(session, articles)
+    items += content_gap_items(session, owner)
+    if filters.kind is not None:
+        items = [i for i in items if i.kind == filters.kind]
+    served = served_counts(session, (i.article_id for i in items if i.article_id))
+    for item in items:
+        item.served = served.get(item.article_id or "", 0)
+    items.sort(key=_sort_key)
+    return items[offset : offset + limit], len(items)

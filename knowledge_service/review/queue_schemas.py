@@ -1,0 +1,140 @@
+"""Boundary shapes of the review queue, risk acceptance, the audit trail and export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from knowledge_service.freshness.schemas import Severity
+
+
+class QueueItemKind(StrEnum):
+    """Why something is in a content owner's review queue."""
+
+    FINDING = "finding"
+    REVIEW_OVERDUE = "review_overdue"
+    REVIEW_DUE = "review_due"
+    AWAITING_APPROVAL = "awaiting_approval"
+    FEEDBACK = "feedback"
+    CONTENT_GAP = "content_gap"
+
+
+class QueueAction(StrEnum):
+    """An action that resolves a queue item (the verbs of the API and the CLI)."""
+
+    EDIT = "edit"
+    VERIFY = "verify"
+    RETIRE = "retire"
+    APPROVE = "approve"
+    REJECT = "reject"
+    ACKNOWLEDGE = "acknowledge"
+    ACCEPT_RISK = "accept_risk"
+    WRITE_ARTICLE = "write_article"
+
+
+class QueueItem(BaseModel):
+    """One piece of work for a content owner, derived from the store's current state."""
+
+    key: str = Field(description="Stable id of the item while its cause lasts.")
+    kind: QueueItemKind
+    article_id: str | None = Field(description="The article (None: a file or a content gap).")
+    title: str | None = None
+    owner: str | None = None
+    reason: str = Field(description="Why it needs attention, in one sentence.")
+    evidence: list[str] = Field(default_factory=list, description="The text that triggered it.")
+    severity: Severity
+    due_on: date | None = Field(description="When it is (or was) due; None: no date.")
+    served: int = Field(description="How often the article has been served (answer log).")
+    actions: list[QueueAction] = Field(description="What resolves it.")
+    finding_id: int | None = None
+    status: str | None = Field(default=None, description="A finding's status.")
+    risk_accepted_until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilters:
+    """Which items a queue shows: ``owner`` (admins only choose), ``kind``."""
+
+    owner: str | None = None
+    kind: QueueItemKind | None = None
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+class RiskAcceptanceCreate(BaseModel):
+    """An admin's explicit acceptance of a blocking finding's risk until a date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000, description="Why it may be served.")
+    expires_on: date = Field(description="It lapses on this date (after today, within a year).")
+
+    _reason = field_validator("reason")(_not_blank)
+
+
+class RiskAcceptancePublic(BaseModel):
+    """A risk acceptance as recorded."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    finding_id: int
+    accepted_by: str
+    reason: str
+    expires_on: date
+    accepted_at: datetime
+    ended_at: datetime | None = None
+    ended_reason: str | None = None
+    is_active: bool = Field(description="Whether it lifts the block today.")
+
+
+class AuditObject(StrEnum):
+    """The kinds of object the audit log records."""
+
+    ARTICLE = "article"
+    POLICY = "policy"
+    FINDING = "finding"
+    API_KEY = "api_key"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilters:
+    """Which audit events a list shows: every given filter must match."""
+
+    object_type: AuditObject | None = None
+    object_id: str | None = None
+    actor: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class AuditEventPublic(BaseModel):
+    """Who did what to which object, when, why, and the versions before and after."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    version_before: int | None = None
+    version_after: int | None = None
+    reason: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class ExportReport(BaseModel):
+    """What an export wrote (paths relative to its folder)."""
+
+    articles: list[str] = Field(default_factory=list)
+    policies: list[str] = Field(default_factory=list)

@@ -1,0 +1,107 @@
+"""Risk acceptance: an admin's explicit, audited decision to let customers be served an article
+despite a blocking finding, until a date.
+
+The rules (:func:`accept_risk`): only an admin; only an active ``block`` finding; a reason; an
+expiry after today and at most :data:`MAX_DAYS` ahead; never by the last author of an article the
+finding touches (four eyes on the decision to serve it). The acceptance is written to the audit
+log and lapses on its expiry date (``clock.today``) or when the finding resolves; serving reads
+it in ``freshness.notes`` (the one blocking check).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from knowledge_service.content import repository as content_repository
+from knowledge_service.errors import (
+    InvalidRequestError,
+    InvalidStateError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from knowledge_service.freshness import acceptance
+from knowledge_service.freshness import repository as findings
+from knowledge_service.freshness.models import Finding, RiskAcceptance
+from knowledge_service.freshness.schemas import ACTIVE_STATUSES, Caller, Severity
+from knowledge_service.review.queue_schemas import RiskAcceptanceCreate, RiskAcceptancePublic
+
+MAX_DAYS = 365
+"""The furthest ahead an acceptance may expire: a risk is re-decided at least once a year."""
+
+
+def actor_of(caller: Caller) -> str:
+    """How the audit log names an API caller (as finding status changes do)."""
+    return f"key:{caller.name}"
+
+
+def _is_author(caller: Caller, author: str) -> bool:
+    return author in {caller.name, actor_of(caller)}
+
+
+def _last_authors(session: Session, article_ids: Iterable[str]) -> dict[str, str]:
+    rows = (content_repository.get_article_version(session, a) for a in article_ids)
+    return {row.article_id: row.author for row in rows if row is not None}
+
+
+def _active_block(session: Session, finding_id: int) -> Finding:
+    row = findings.get_finding(session, finding_id)
+    if row is None or row.id != finding_id:
+        raise NotFoundError("finding", str(finding_id))
+    if row.status not in ACTIVE_STATUSES or row.severity != Severity.BLOCK:
+        state = str(row.status) if row.status not in ACTIVE_STATUSES else f"{row.severity}"
+        raise InvalidStateError(
+            "finding", str(finding_id), state=state, action="accept its risk",
+            allowed=[], why="only an open or acknowledged blocking finding has a risk to accept",
+        )  # fmt: skip
+    return row
+
+
+def _check_expiry(expires_on: date, today: date) -> None:
+    if expires_on <= today:
+        raise InvalidRequestError("expires_on", f"must be after today ({today.isoformat()})")
+    if expires_on > today + timedelta(days=MAX_DAYS):
+        latest = (today + timedelta(days=MAX_DAYS)).isoformat()
+        raise InvalidRequestError("expires_on", f"must be at most {MAX_DAYS} days ahead ({latest})")
+
+
+def public(row: RiskAcceptance, today: date) -> RiskAcceptancePublic:
+    assert row.id is not None
+    return RiskAcceptancePublic.model_validate(
+        {**row.model_dump(), "is_active": row.is_active(today)}
+    )
+
+
+def accept_risk(
+    session: Session,
+    caller: Caller,
+    finding_id: int,
+    request: RiskAcceptanceCreate,
+    *,
+    today: date,
+) -> RiskAcceptancePublic:
+    """Accept the risk of serving the articles of a blocking finding until ``expires_on``.
+
+    Raises:
+        PermissionDeniedError: the caller is not an admin, or last wrote one of the articles.
+        NotFoundError: no finding has that id.
+        InvalidStateError: the finding is resolved or does not block.
+        InvalidRequestError: the expiry is not after today, or too far ahead.
+    """
+    if not caller.is_admin:
+        raise PermissionDeniedError("only an admin may accept the risk of a blocking finding")
+    _check_expiry(request.expires_on, today)
+    row = _active_block(session, finding_id)
+    mine = sorted(
+        a for a, who in _last_authors(session, row.article_ids).items() if _is_author(caller, who)
+    )
+    if mine:
+        raise PermissionDeniedError(
+            f"the last author of {', '.join(mine)} may not accept its risk: another admin must"
+        )
+    added = acceptance.add_acceptance(
+        session, row, actor=actor_of(caller), reason=request.reason, expires_on=request.expires_on
+    )
+    return public(added, today)

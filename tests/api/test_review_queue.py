@@ -1,0 +1,159 @@
+"""``GET /v1/review-queue``: each caller's work items, what resolves them, and their order."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from knowledge_service.analytics.models import AnswerEvent, Feedback
+from knowledge_service.content import service as content
+from knowledge_service.db import session_scope
+from knowledge_service.review.queue import is_awaiting_approval
+from tests.api.conftest import PAYMENTS, SUPPORT, auth
+from tests.conftest import TODAY
+from tests.factories import article_text
+
+MISMATCH, DUE_SOON = 1, 2
+
+
+def _queue(client: TestClient, key: str, query: str = "") -> Any:
+    response = client.get(f"/v1/review-queue{query}", headers=auth(key))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _feedback(engine: Engine, article_id: str, version: int, rating: str, comment: str) -> None:
+    with session_scope(engine) as session:
+        session.add(
+            Feedback(
+                receipt="rcpt_x", rating=rating, comment=comment, article_id=article_id,
+                version=version, channel="agent",
+            )
+        )  # fmt: skip
+
+
+def _served(engine: Engine, article_id: str, times: int) -> None:
+    with session_scope(engine) as session:
+        for _ in range(times):
+            session.add(
+                AnswerEvent(kind="answer", question="q", article_id=article_id, latency_ms=1.0)
+            )
+
+
+def test_owner_sees_its_own_items_with_what_resolves_them(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    page = _queue(client, keys["owner"])
+    assert page["total"] == 1
+    (item,) = page["items"]
+    assert item == {
+        **item,
+        "kind": "finding",
+        "article_id": "refund-timeframe",
+        "owner": PAYMENTS,
+        "severity": "block",
+        "finding_id": MISMATCH,
+        "status": "open",
+        "actions": ["edit", "acknowledge", "accept_risk"],
+    }
+    assert item["reason"].startswith("The article says 5 business days")
+    assert item["evidence"] == ["within 5 business days"]
+    assert item["due_on"] is not None
+
+
+def test_admin_sees_every_owner_and_filters_by_owner_and_kind(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    everything = _queue(client, keys["admin"])
+    kinds = [(i["kind"], i["article_id"], i["severity"]) for i in everything["items"]]
+    assert kinds == [
+        ("finding", "refund-timeframe", "block"),
+        ("awaiting_approval", "new-fees", "info"),  # due since it was written
+        ("review_due", "escalation-process", "info"),  # due on its next_review, 2027-06-01
+    ]
+    support = _queue(client, keys["admin"], f"?owner={SUPPORT}")
+    assert {i["article_id"] for i in support["items"]} == {"escalation-process", "new-fees"}
+    drafts = _queue(client, keys["admin"], "?kind=awaiting_approval")
+    (draft,) = drafts["items"]
+    assert draft["actions"] == ["approve", "reject", "edit"] and draft["severity"] == "info"
+
+
+def test_items_sort_by_severity_then_due_date_then_how_often_served(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    _served(engine, "new-fees", 3)
+    _served(engine, "escalation-process", 1)
+    items = _queue(client, keys["admin"])["items"]
+    keys_ = [(i["severity"], i["due_on"], -i["served"]) for i in items]
+    rank = {"block": 0, "warn": 1, "info": 2}
+    assert keys_ == sorted(keys_, key=lambda k: (rank[k[0]], k[1] or "9999", k[2]))
+    assert {i["article_id"]: i["served"] for i in items}["new-fees"] == 3
+
+
+def test_wrong_feedback_is_an_item_until_a_new_version_answers_it(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    _feedback(engine, "refund-timeframe", 2, "wrong", "customer says 10 days")
+    _feedback(engine, "refund-timeframe", 2, "helpful", "")
+    _feedback(engine, "refund-timeframe", 1, "outdated", "old version")
+    items = _queue(client, keys["owner"], "?kind=feedback")["items"]
+    (item,) = items
+    assert item["severity"] == "warn" and item["evidence"] == ["wrong: customer says 10 days"]
+    assert item["actions"] == ["edit", "verify", "retire"]
+    with session_scope(engine) as session:
+        text = article_text(
+            "refund-timeframe", owner=PAYMENTS, policy_sources=["REFUNDS#2.1"],
+            answer="Refunds reach your account within 10 business days.",
+        )  # fmt: skip
+        content.save_article_text(session, text, author="key:test-owner", source="api")
+    assert _queue(client, keys["owner"], "?kind=feedback")["total"] == 0
+
+
+def test_pages_carry_the_total(client: TestClient, keys: dict[str, str]) -> None:
+    page = _queue(client, keys["admin"], "?limit=1&offset=1")
+    assert (page["total"], len(page["items"]), page["limit"], page["offset"]) == (3, 1, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("role", "query", "status"),
+    [
+        ("agent", "", 403),
+        ("bot", "", 403),
+        ("owner", f"?owner={SUPPORT}", 403),
+        ("admin", "?limit=0", 400),
+        ("admin", "?limit=101", 400),
+        ("admin", "?offset=-1", 400),
+        ("admin", "?kind=nope", 400),
+        ("admin", "?owner=", 400),
+        ("revoked", "", 401),
+    ],
+)
+def test_bad_queue_requests_are_problems(
+    client: TestClient, keys: dict[str, str], role: str, query: str, status: int
+) -> None:
+    response = client.get(f"/v1/review-queue{query}", headers=auth(keys[role]))
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_risk_of_a_finding_that_does_not_block_cannot_be_accepted(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    body = {"reason": "ok", "expires_on": (TODAY + timedelta(days=3)).isoformat()}
+    response = client.post(
+        f"/v1/findings/{DUE_SOON}/risk-acceptances", headers=auth(keys["admin"]), json=body
+    )
+    assert response.status_code == 409, response.text
+    assert response.json()["state"] == "info"
+
+
+@pytest.mark.parametrize(
+    ("status", "waiting"),
+    [("draft", True), ("in_review", True), ("published", False), ("retired", False)],
+)
+def test_the_one_check_of_what_waits_for_approval(status: str, waiting: bool) -> None:
+    assert is_awaiting_approval(status) is waiting

@@ -1,0 +1,125 @@
+"""Blocks in the store: acknowledging never lifts one, a risk acceptance does until it lapses or
+the finding resolves, and a review grace period ending turns the same finding into a block."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from knowledge_service.content.service import import_content, save_article_text
+from knowledge_service.db import session_scope
+from knowledge_service.errors import InvalidStateError, PermissionDeniedError
+from knowledge_service.freshness import repository
+from knowledge_service.freshness.notes import is_blocking, notes_for_articles
+from knowledge_service.freshness.schemas import FindingStatus, Severity
+from knowledge_service.freshness.service import check_store, list_findings, set_finding_status
+from knowledge_service.review.queue_schemas import RiskAcceptanceCreate
+from knowledge_service.review.risk import accept_risk
+from knowledge_service.settings import Settings
+from tests.conftest import TODAY
+from tests.factories import article_text, make_caller, write_article_md, write_policy_md
+
+ADMIN = make_caller("admin", name="reviewer")
+WRONG_FEE = "Refunds reach your account within 5 business days."
+
+
+@pytest.fixture
+def blocked(tmp_path: Path, engine: Engine, settings: Settings) -> int:
+    """refund-timeframe states 5 days where REFUNDS#2.1 says 10: a policy_mismatch block."""
+    write_policy_md(tmp_path / "kb" / "policies")
+    write_article_md(
+        tmp_path / "kb" / "content", "refund-timeframe", policy_sources=["REFUNDS#2.1"],
+        answer=WRONG_FEE,
+    )  # fmt: skip
+    import_content(engine, [tmp_path / "kb"], max_file_bytes=1 << 20)
+    check_store(engine, today=TODAY, settings=settings)
+    with session_scope(engine) as session:
+        (row,) = list_findings(session, severity="block")
+        assert row.id is not None
+        return row.id
+
+
+def _blocks(engine: Engine, today: date = TODAY) -> bool:
+    with session_scope(engine) as session:
+        notes = notes_for_articles(session, ["refund-timeframe"], today=today)
+    return is_blocking(notes["refund-timeframe"])
+
+
+def _accept(engine: Engine, finding: int, days: int = 10, caller: Any = ADMIN) -> None:
+    request = RiskAcceptanceCreate(reason="fee confirmed", expires_on=TODAY + timedelta(days))
+    with session_scope(engine) as session:
+        accept_risk(session, caller, finding, request, today=TODAY)
+
+
+def test_acknowledging_a_block_never_lifts_it(engine: Engine, blocked: int) -> None:
+    with session_scope(engine) as session:
+        set_finding_status(session, blocked, FindingStatus.ACKNOWLEDGED, actor="owner")
+    assert _blocks(engine)
+    with session_scope(engine) as session, pytest.raises(InvalidStateError, match="re-check"):
+        set_finding_status(session, blocked, FindingStatus.RESOLVED, actor="owner")
+    assert _blocks(engine)
+
+
+def test_a_risk_acceptance_lifts_the_block_until_its_expiry_date(
+    engine: Engine, blocked: int
+) -> None:
+    _accept(engine, blocked, days=10)
+    assert not _blocks(engine)
+    assert not _blocks(engine, TODAY + timedelta(days=9))
+    assert _blocks(engine, TODAY + timedelta(days=10))  # lapses on its expiry date
+    with session_scope(engine) as session:
+        notes = notes_for_articles(session, ["refund-timeframe"])  # no date: nothing lifted
+        assert is_blocking(notes["refund-timeframe"])
+        actions = [e.action for e in repository.finding_events(session, blocked)]
+    assert actions == ["created", "risk_accepted"]
+
+
+def test_a_fix_resolves_the_finding_and_ends_its_acceptance(
+    engine: Engine, settings: Settings, blocked: int
+) -> None:
+    _accept(engine, blocked)
+    with session_scope(engine) as session:
+        text = article_text("refund-timeframe", policy_sources=["REFUNDS#2.1"])
+        save_article_text(session, text, author="key:fixer", source="api")
+    check_store(engine, today=TODAY, settings=settings)
+    with session_scope(engine) as session:
+        text = article_text("refund-timeframe", policy_sources=["REFUNDS#2.1"], answer=WRONG_FEE)
+        save_article_text(session, text, author="key:other", source="api")
+    check_store(engine, today=TODAY, settings=settings)  # the same cause comes back
+    assert _blocks(engine)  # the old acceptance ended with the resolution
+    with session_scope(engine) as session:
+        actions = [e.action for e in repository.finding_events(session, blocked)]
+    assert actions == ["created", "risk_accepted", "resolved", "risk_acceptance_ended", "reopened"]
+
+
+def test_only_an_admin_other_than_the_last_author_accepts(engine: Engine, blocked: int) -> None:
+    with pytest.raises(PermissionDeniedError):
+        _accept(engine, blocked, caller=make_caller("owner", name="reviewer"))
+    with session_scope(engine) as session:
+        text = article_text("refund-timeframe", policy_sources=["REFUNDS#2.1"], answer=WRONG_FEE)
+        save_article_text(session, text + "\nMore.\n", author="key:reviewer", source="api")
+    with pytest.raises(PermissionDeniedError, match="last author"):
+        _accept(engine, blocked)
+    assert _blocks(engine)
+
+
+def test_the_grace_period_ending_turns_the_same_finding_into_a_block(
+    tmp_path: Path, engine: Engine, settings: Settings
+) -> None:
+    write_article_md(
+        tmp_path / "kb" / "content", "meter-reading", last_reviewed="2025-06-01",
+        next_review=(TODAY - timedelta(days=5)).isoformat(),
+    )  # fmt: skip
+    import_content(engine, [tmp_path / "kb"], max_file_bytes=1 << 20)
+    check_store(engine, today=TODAY, settings=settings)
+    with session_scope(engine) as session:
+        (warn,) = list_findings(session, kind="review_overdue")
+        assert warn.severity == Severity.WARN
+    check_store(engine, today=TODAY + timedelta(days=30), settings=settings)
+    with session_scope(engine) as session:
+        (block,) = list_findings(session, kind="review_overdue")
+        assert (block.id, block.severity, block.status) == (warn.id, Severity.BLOCK, "open")
