@@ -49,4 +49,16 @@ for entry in "${PACKAGES[@]}"; do
   kind="$(node -p "require('$WORK/$name/package/package.json').license")"
   echo "| \`$name\` | $version | $(echo $files | sed 's/ /, /g') | $kind |" >> "$DEST/VENDORED.md"
 done
+# ReDoc's sidebar shows a logo from cdn.redoc.ly; point it at this server instead (the file does
+# not exist, so the image's onError hides it): nothing on any page loads from outside.
+sed -i 's#https://cdn.redoc.ly/redoc/logo-mini.svg#/ui/static/vendor/redoc/no-logo.svg#' \
+  "$DEST/redoc/redoc.standalone.js"
+if grep -q 'cdn.redoc.ly' "$DEST/redoc/redoc.standalone.js"; then
+  echo "vendor_assets: redoc still refers to cdn.redoc.ly" >&2
+  exit 1
+fi
+{
+  echo
+  echo "Patched: \`redoc.standalone.js\` no longer loads its sidebar logo from \`cdn.redoc.ly\`."
+} >> "$DEST/VENDORED.md"
 echo "vendored into $DEST"

@@ -20,7 +20,8 @@ def swagger_ui() -> HTMLResponse:
         swagger_js_url=f"{VENDOR}/swagger-ui-dist/swagger-ui-bundle.js",
         swagger_css_url=f"{VENDOR}/swagger-ui-dist/swagger-ui.css",
         swagger_favicon_url=f"{VENDOR}/swagger-ui-dist/favicon-32x32.png",
-        swagger_ui_parameters={"persistAuthorization": True},
+        # No validator badge: it would load from validator.swagger.io.
+        swagger_ui_parameters={"persistAuthorization": True, "validatorUrl": None},
     )
 
 
