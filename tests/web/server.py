@@ -11,7 +11,8 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, time as day_time, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as day_time
 from pathlib import Path
 
 import httpx
@@ -40,16 +41,21 @@ GAP_QUESTIONS = [
     "do you accept bitcoin payments",
     "pay with crypto currency bitcoin",
 ]
-# (intent, article, channel, status, reason, per day): a plausible week of traffic.
+# (intent, article, channel, status, reason, per day, question): a plausible week of traffic.
 TRAFFIC = [
-    ("billing.due-date", "pay-by-date", "chat", "answered", None, 6),
-    ("payments.bpay", "bpay", "web", "answered", None, 4),
-    ("fees.late.payment", "late-payment-fee", "chat", "escalate", "blocked_by_finding", 3),
-    ("fees.late.payment", "late-payment-fee", "agent", "answered", None, 2),
-    ("outages.report", "report-an-outage", "voice", "escalate", "blocked_by_finding", 2),
-    ("refunds.timeframe", "refund-timeframe", "voice", "escalate", "low_confidence_for_channel", 1),
-    ("payments.extension", "payment-extension", "email", "answered", None, 2),
-]
+    ("billing.due-date", "pay-by-date", "chat", "answered", None, 6, "when is my bill due"),
+    ("payments.bpay", "bpay", "web", "answered", None, 4, "what is the BPAY biller code"),
+    ("fees.late.payment", "late-payment-fee", "chat", "escalate", "blocked_by_finding", 3,
+     "how much is the late fee"),
+    ("fees.late.payment", "late-payment-fee", "agent", "answered", None, 2,
+     "customer asks about the late payment fee"),
+    ("outages.report", "report-an-outage", "voice", "escalate", "blocked_by_finding", 2,
+     "my power is out"),
+    ("refunds.timeframe", "refund-timeframe", "voice", "escalate", "low_confidence_for_channel",
+     1, "where is my refund"),
+    ("payments.extension", "payment-extension", "email", "answered", None, 2,
+     "can I get more time to pay"),
+]  # fmt: skip
 
 
 @dataclass
@@ -80,11 +86,11 @@ def _week_of_events() -> list[LoggedAnswer]:
     events = []
     for offset in range(7):
         day = datetime.combine(TODAY - timedelta(days=6 - offset), day_time(9), UTC)
-        for n, (intent, article, channel, status, reason, count) in enumerate(TRAFFIC):
+        for n, (intent, article, channel, status, reason, count, asked) in enumerate(TRAFFIC):
             for i in range(count + (offset % 3 if status == "answered" else 0)):
                 answered = status == "answered"
                 events.append(LoggedAnswer(
-                    kind="answer", question=f"question about {intent} {i}", latency_ms=12.0,
+                    kind="answer", question=asked, latency_ms=12.0,
                     channel=channel, intent=intent, article_id=article if answered else None,
                     version=1 if answered else None, status=status, reason=reason,
                     confidence=0.9 if answered else 0.7, stale=article == "late-payment-fee",

@@ -51,9 +51,7 @@ PAGES: list[tuple[str, str | None, str, Callable[[Page], None] | None]] = [
 
 def _serious(page: Page) -> list[dict[str, Any]]:
     page.add_script_tag(url=AXE)  # same origin: the page's CSP allows it
-    results: dict[str, Any] = page.evaluate(
-        "axe.run(document, {resultTypes: ['violations']})"
-    )
+    results: dict[str, Any] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results["violations"]
