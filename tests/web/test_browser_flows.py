@@ -66,7 +66,8 @@ def test_agent_finds_copies_and_flags_an_answer(browsing: Browsing) -> None:
     expect(card.get_by_role("heading", level=2)).to_contain_text("late payment fee")
     # Debounced: one request per pause, not one per keystroke.
     assert len(posts) <= 4, posts
-    page.keyboard.press("Enter")  # Enter records the answer the agent uses
+    with page.expect_response("**/ui/assist/answer"):
+        page.keyboard.press("Enter")  # Enter records the answer the agent uses
     expect(card).to_contain_text("Blocked for customers")
     expect(card.get_by_role("note")).to_contain_text("FEES#2.1 (version 5) says $20.00")
     expect(card).to_contain_text("Details for agents")
@@ -82,7 +83,9 @@ def test_agent_finds_copies_and_flags_an_answer(browsing: Browsing) -> None:
     page.get_by_label("Comment (optional)").fill("Policy says $20 since October")
     _tab_to(page, "Outdated")
     screenshot(page, "assist", docs=True)
-    page.keyboard.press("Enter")
+    with page.expect_response("**/ui/assist/feedback") as sent:
+        page.keyboard.press("Enter")
+    assert sent.value.status == 200, sent.value.text()
     expect(page.locator("#feedback-done")).to_contain_text("outdated")
     expect(page.locator("#feedback-done")).to_contain_text("owner's review queue")
     assert ("outdated", "late-payment-fee", "Policy says $20 since October") in _feedback_rows(
