@@ -10,6 +10,8 @@ PORT ?= 8000
 EVAL_DATA ?= ../shared/eval-data
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+# Browser tests use Debian's /usr/bin/chromium; Playwright must never download one.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: install demo test lint typecheck bench check eval calibrate clean
 
@@ -25,11 +27,19 @@ install: $(STAMP)
 
 demo: install
 	$(KS) import
-	@echo "An admin key for the demo (paste it into /docs -> Authorize):"
+	@echo "An admin key for the demo (sign in to the pages with it, or paste it into /docs -> Authorize):"
 	@$(KS) keys create --role admin --name demo-admin-$$(date +%s)
+	@echo "Pages:"
+	@echo "  sign in        http://$(HOST):$(PORT)/ui/login"
+	@echo "  agent assist   http://$(HOST):$(PORT)/ui/assist"
+	@echo "  review         http://$(HOST):$(PORT)/ui/review"
+	@echo "  insights       http://$(HOST):$(PORT)/ui/insights"
+	@echo "  API (Swagger)  http://$(HOST):$(PORT)/docs"
+	@echo "  API (ReDoc)    http://$(HOST):$(PORT)/redoc"
 	$(KS) serve --host $(HOST) --port $(PORT)
 
 test: install
+	scripts/ensure_chromium.sh
 	$(PY) -m pytest
 
 lint: install

@@ -1,8 +1,8 @@
 """The composition root: the FastAPI application factory, above every HTTP adapter.
 
 :func:`create_app` wires the shared HTTP parts (:mod:`knowledge_service.http`: dependencies,
-problem+json errors, middleware, OpenAPI finishing) and the adapters' routers (``api`` today,
-``web`` later) to the domains' services. Heavy objects (the engine, the embedder and the search
+problem+json errors, middleware, OpenAPI finishing) and the adapters' routers (``api``, and the
+pages of ``web``) to the domains' services. Heavy objects (the engine, the embedder and the search
 service) are built once in the lifespan and kept on ``app.state``; the store follower
 (:mod:`knowledge_service.freshness.follower`) keeps the index and the findings level with the
 store. Tests pass their own to :func:`create_app`::
@@ -35,11 +35,13 @@ from knowledge_service.http.errors import install_error_handlers
 from knowledge_service.http.logging import redact_existing_handlers
 from knowledge_service.http.middleware import BodySizeLimitMiddleware, RequestMetricsMiddleware
 from knowledge_service.http.openapi import install_openapi
+from knowledge_service.http.security_headers import SecurityHeadersMiddleware
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.index.vectors import set_search_threads
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings, get_settings
+from knowledge_service.web import install_web
 
 DESCRIPTION = """\
 A governed knowledge service for customer-contact teams: one answer for every channel, search
@@ -185,6 +187,8 @@ def create_app(
         summary="Governed knowledge for chatbots, voice bots and agent assist.",
         description=DESCRIPTION,
         openapi_tags=TAGS,
+        docs_url=None,  # served by the web package with vendored assets (no CDN)
+        redoc_url=None,
         lifespan=_lifespan(
             settings,
             engine,
@@ -195,7 +199,9 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestMetricsMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     for router in ROUTERS:
         app.include_router(router)
+    install_web(app)
     install_openapi(app)
     return app

@@ -1,0 +1,133 @@
+"""What the agent-assist sidebar shows: the one answer card, further results, the hand-off.
+
+Adapter logic only: it calls the answer, search, content, freshness and analytics verbs and
+shapes their results for the templates.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from knowledge_service.analytics import repository as analytics_repository
+from knowledge_service.analytics.log import LoggedAnswer, to_row
+from knowledge_service.analytics.models import AnswerEvent
+from knowledge_service.answers.schemas import AnswerResult, AnswerStatus
+from knowledge_service.content import service as content
+from knowledge_service.content.schemas import Section
+from knowledge_service.freshness import service as freshness
+from knowledge_service.freshness.schemas import (
+    SEVERITY_RANK,
+    Badge,
+    FreshnessNote,
+    SearchResult,
+    Severity,
+)
+from knowledge_service.index.schemas import SearchHit, SearchRequest
+
+FURTHER_RESULTS = 5
+AGENT_SECTION_WORDS = ("agent",)
+
+
+@dataclass
+class AnswerCard:
+    """The answer card: the answer, the agents' details, citations, version and freshness."""
+
+    result: AnswerResult
+    badge: Badge
+    agent_sections: list[Section] = field(default_factory=list)
+    other_sections: list[Section] = field(default_factory=list)
+
+
+@dataclass
+class AssistView:
+    question: str
+    result: AnswerResult
+    card: AnswerCard | None
+    further: list[SearchResult]
+
+
+def badge_of(notes: list[FreshnessNote]) -> Badge:
+    worst = max((SEVERITY_RANK[n.severity] for n in notes), default=-1)
+    if worst >= SEVERITY_RANK[Severity.BLOCK]:
+        return Badge.BLOCK
+    return Badge.WARN if worst >= SEVERITY_RANK[Severity.WARN] else Badge.CURRENT
+
+
+def split_sections(
+    session: Session, article_id: str, version: int
+) -> tuple[list[Section], list[Section]]:
+    """The article's sections written for agents ("Details for agents" and the like), and the
+    rest of its sections."""
+    document = content.get_article(session, article_id, version).to_document()
+    for_agents: list[Section] = []
+    others: list[Section] = []
+    for section in document.sections:
+        is_for_agents = any(word in section.heading.lower() for word in AGENT_SECTION_WORDS)
+        (for_agents if is_for_agents else others).append(section)
+    return for_agents, others
+
+
+def build_view(
+    session: Session,
+    question: str,
+    result: AnswerResult,
+    search: Callable[[SearchRequest], list[SearchHit]],
+) -> AssistView:
+    """The card for ``result`` and the other articles the search found, one line each."""
+    card = None
+    if result.status == AnswerStatus.ANSWERED and result.article_id and result.version:
+        for_agents, others = split_sections(session, result.article_id, result.version)
+        card = AnswerCard(result, badge_of(result.freshness), for_agents, others)
+    request = SearchRequest(query=question, top_k=FURTHER_RESULTS + 1)
+    found = freshness.search_with_freshness(session, search, request).results
+    further = [hit for hit in found if hit.article_id != result.article_id][:FURTHER_RESULTS]
+    return AssistView(question, result, card, further)
+
+
+def log_answer(
+    session: Session, question: str, result: AnswerResult, *, caller: str, started: float
+) -> None:
+    """Record the answer the page served, in the request's transaction, so that feedback on
+    its receipt finds it at once.
+
+    HOOK(issue 11): the lead's answer logging (``POST /v1/answer`` through the app's
+    write-behind ``AnswerLog``) may replace this with the same ``LoggedAnswer``.
+    """
+    event = LoggedAnswer(
+        kind="answer",
+        question=question,
+        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        channel=str(result.channel),
+        intent=result.intent,
+        article_id=result.article_id,
+        version=result.version,
+        status=str(result.status),
+        reason=str(result.reason) if result.reason else None,
+        confidence=result.confidence,
+        stale=bool(result.freshness),
+        receipt=result.receipt,
+        caller=caller,
+    )
+    session.add(AnswerEvent.model_validate(to_row(event)))
+    session.flush()
+
+
+@dataclass
+class Handoff:
+    """What a bot had when it handed a conversation over, found by its receipt."""
+
+    receipt: str
+    event: AnswerEvent | None
+
+
+def find_handoff(session: Session, receipt: str) -> Handoff:
+    """The latest answer event with ``receipt`` (its question is stored redacted).
+
+    HOOK(issue 11): switch to the receipts verb behind ``GET /v1/receipts/{receipt}`` when it
+    lands; the template needs the same fields.
+    """
+    return Handoff(receipt, analytics_repository.latest_event_for_receipt(session, receipt))

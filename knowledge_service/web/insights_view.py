@@ -1,0 +1,80 @@
+"""What the insights page shows: the measures per day as chart series, and the content gaps."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from knowledge_service.analytics import repository as analytics_repository
+from knowledge_service.analytics import service as analytics
+from knowledge_service.analytics.gaps import GapQuestion, find_gaps
+from knowledge_service.analytics.schemas import Gap, MetricsSummary
+from knowledge_service.index.schemas import SearchRequest
+from knowledge_service.index.service import SearchService
+
+PERIODS = (7, 28, 90)
+GAP_CONFIDENCE_FLOOR = 0.5
+GAP_QUESTIONS = 300
+TOP_INTENTS = 10
+
+
+def chart_data(summary: MetricsSummary) -> dict[str, Any]:
+    """Series for the charts (and the tables beside them): one value per day."""
+    labels = [d.day.isoformat() for d in summary.days]
+    reasons = sorted({r for d in summary.days for r in d.escalations_by_reason})
+    return {
+        "labels": labels,
+        "rates": {
+            "Answered": [d.answer_rate for d in summary.days],
+            "Escalated": [d.escalation_rate for d in summary.days],
+            "No answer": [d.no_answer_rate for d in summary.days],
+            "Stale answers": [d.stale_answer_rate for d in summary.days],
+        },
+        "escalations": {
+            reason: [d.escalations_by_reason.get(reason, 0) for d in summary.days]
+            for reason in reasons
+        },
+        "feedback": {
+            "Overrides": [d.overrides for d in summary.days],
+            "Wrong or outdated": [d.wrong for d in summary.days],
+            "Risk incidents": [d.risk_incidents for d in summary.days],
+        },
+        "demand": demand_by_intent(summary),
+    }
+
+
+def demand_by_intent(summary: MetricsSummary) -> dict[str, Any]:
+    """The busiest intents, each split by channel."""
+    table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in summary.demand:
+        table[row.intent or "(none)"][row.channel or "(none)"] += row.questions
+    intents = sorted(table, key=lambda i: -sum(table[i].values()))[:TOP_INTENTS]
+    channels = sorted({c for i in intents for c in table[i]})
+    return {
+        "intents": intents,
+        "channels": {c: [table[i].get(c, 0) for i in intents] for c in channels},
+    }
+
+
+def summarize(session: Session, start: date, end: date) -> MetricsSummary:
+    return analytics.summarize(session, start, end)
+
+
+def content_gaps(session: Session, search: SearchService, start: date, end: date) -> list[Gap]:
+    """Clusters of the period's questions that got no confident answer, biggest first.
+
+    HOOK(issue 11): use the analytics service's gaps verb once the lead adds one (for
+    ``GET /v1/metrics/gaps``); this gathers the same inputs.
+    """
+    lo, hi = analytics.day_bounds(start, end)
+    rows = analytics_repository.gap_questions(session, lo, hi, GAP_CONFIDENCE_FLOOR, GAP_QUESTIONS)
+    questions = [GapQuestion(question=q, at=at) for q, at in rows]
+
+    def nearest(question: str) -> tuple[str, float] | None:
+        hits = search.search_requests([SearchRequest(query=question, top_k=1)])[0]
+        return (hits[0].article_id, hits[0].score) if hits else None
+
+    return find_gaps(questions, search.embedder, nearest, limit=5)

@@ -1,0 +1,170 @@
+"""What the review page shows: an owner's findings by severity and due date, the evidence side
+by side with the cited sentence highlighted in its context, and the version diff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from knowledge_service.content import service as content
+from knowledge_service.errors import NotFoundError
+from knowledge_service.freshness import service as freshness
+from knowledge_service.freshness.schemas import (
+    ACTIVE_STATUSES,
+    SEVERITY_RANK,
+    Caller,
+    Evidence,
+    FindingFilters,
+    FindingPublic,
+)
+
+MAX_FINDINGS = 500
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    finding: FindingPublic
+    due_on: date | None
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class Highlighted:
+    """One evidence span in its context: ``before`` + ``match`` (highlighted) + ``after``."""
+
+    label: str
+    before: str
+    match: str
+    after: str
+    is_policy: bool
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    article_id: str
+    old: int | None
+    new: int
+    lines: list[tuple[str, str]]
+    """(css class, line) pairs: ``add``, ``del``, ``hunk`` or ``ctx``."""
+
+
+def _due_on(session: Session, article_ids: list[str]) -> date | None:
+    """The earliest next review date among the finding's articles."""
+    dates = []
+    for article_id in article_ids:
+        try:
+            dates.append(content.get_article(session, article_id).to_document().next_review)
+        except NotFoundError:
+            continue
+    return min(dates, default=None)
+
+
+def review_queue(session: Session, caller: Caller, today: date) -> list[QueueItem]:
+    """The open and acknowledged findings ``caller`` may see: most severe first, then the
+    earliest due.
+
+    HOOK(issue 10): when ``GET /v1/review-queue`` lands, take its items (findings, feedback that
+    needs review, drafts to approve) from the review service instead.
+    """
+    items: list[QueueItem] = []
+    for status in ACTIVE_STATUSES:
+        filters = FindingFilters(status=status)
+        found, _ = freshness.list_visible_findings(
+            session, caller, filters, limit=MAX_FINDINGS, offset=0
+        )
+        for finding in found:
+            due = _due_on(session, finding.article_ids)
+            items.append(QueueItem(finding, due, due is not None and due < today))
+    items.sort(
+        key=lambda i: (-SEVERITY_RANK[i.finding.severity], i.due_on or date.max, i.finding.id)
+    )
+    return items
+
+
+def _split(context: str, span: str) -> tuple[str, str, str]:
+    at = context.find(span)
+    if not span or at < 0:
+        return "", span, ""
+    return context[:at], span, context[at + len(span) :]
+
+
+def _article_context(session: Session, evidence: Evidence) -> tuple[str, str]:
+    assert evidence.article_id is not None
+    label = f"Article {evidence.article_id}"
+    try:
+        row = content.get_article(session, evidence.article_id, evidence.version)
+    except NotFoundError:
+        return label, evidence.text
+    document = row.to_document()
+    label = f"Article {evidence.article_id} v{row.version} · {evidence.section or 'text'}"
+    if evidence.section == "answer":
+        return label, document.answer
+    if evidence.section == "front matter":
+        return label, row.raw.split("\n---", 1)[0].lstrip("-\n")
+    section = next((s for s in document.sections if s.heading == evidence.section), None)
+    return label, section.text if section else evidence.text
+
+
+def _policy_context(session: Session, evidence: Evidence) -> tuple[str, str]:
+    assert evidence.policy_id is not None
+    where = f"{evidence.policy_id}#{evidence.clause}" if evidence.clause else evidence.policy_id
+    label = f"Policy {where}" + (
+        f" (version {evidence.policy_version})" if evidence.policy_version else ""
+    )
+    try:
+        document = content.get_policy(session, evidence.policy_id).to_document()
+    except NotFoundError:
+        return label, evidence.text
+    clause = document.clause(evidence.clause) if evidence.clause else None
+    if clause is not None:
+        return label, clause.text
+    return label, document.body if evidence.text in document.body else evidence.text
+
+
+def highlight_evidence(session: Session, finding: FindingPublic) -> list[Highlighted]:
+    """Each evidence span of ``finding`` inside the text it comes from, articles first."""
+    shown = []
+    for evidence in finding.evidence:
+        is_policy = evidence.article_id is None and evidence.policy_id is not None
+        if is_policy:
+            label, context = _policy_context(session, evidence)
+        elif evidence.article_id is not None:
+            label, context = _article_context(session, evidence)
+        else:
+            label, context = "Evidence", evidence.text
+        before, match, after = _split(context, evidence.text)
+        shown.append(Highlighted(label, before, match, after, is_policy))
+    return sorted(shown, key=lambda h: h.is_policy)
+
+
+def _diff_lines(diff: str) -> list[tuple[str, str]]:
+    lines = []
+    for line in diff.splitlines():
+        if line.startswith(("+++", "---")):
+            kind = "file"
+        elif line.startswith("@@"):
+            kind = "hunk"
+        elif line.startswith("+"):
+            kind = "add"
+        elif line.startswith("-"):
+            kind = "del"
+        else:
+            kind = "ctx"
+        lines.append((kind, line))
+    return lines
+
+
+def version_diff(
+    session: Session, article_id: str, old: int | None = None, new: int | None = None
+) -> VersionDiff:
+    """The diff between two versions of an article (default: the last two)."""
+    history = content.article_history(session, article_id)
+    newest = new or history[-1].version
+    previous = [v.version for v in history if v.version < newest]
+    oldest = old if old is not None else (previous[-1] if previous else None)
+    if oldest is None:
+        return VersionDiff(article_id, None, newest, [])
+    text = content.diff_article(session, article_id, oldest, newest)
+    return VersionDiff(article_id, oldest, newest, _diff_lines(text))

@@ -1,0 +1,154 @@
+"""The agent-assist sidebar: search as you type, the answer card, feedback, the hand-off.
+
+Questions travel in POST bodies, never in URLs (URLs end up in access logs). Typing updates
+the results without logging each partial question; pressing Enter (or Search) records the
+answer the agent saw, and a flag records it first if needed, so feedback always has a receipt
+to attach to.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from knowledge_service.analytics import service as analytics
+from knowledge_service.analytics.schemas import (
+    MAX_COMMENT_CHARS,
+    RECEIPT_PATTERN,
+    FeedbackCreate,
+    Rating,
+)
+from knowledge_service.answers.schemas import AnswerResult
+from knowledge_service.answers.service import AnswerQuery
+from knowledge_service.content.schemas import Channel
+from knowledge_service.errors import InvalidRequestError, NotFoundError
+from knowledge_service.http.deps import (
+    MAX_QUERY_CHARS,
+    AnswerBatcherDep,
+    AnswerServiceDep,
+    SearchBatcherDep,
+    SessionDep,
+)
+from knowledge_service.web.assist_view import build_view, find_handoff, log_answer
+from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
+from knowledge_service.web.pages import Page
+from knowledge_service.web.templating import render
+
+router = APIRouter(prefix="/ui/assist", include_in_schema=False)
+
+Agent = Annotated[WebUser, Depends(page_user(Page.ASSIST))]
+AgentPost = Annotated[WebUser, Depends(csrf_user(Page.ASSIST))]
+TYPING_TRIGGER = "q"
+"""The id of the question box: htmx names it in ``HX-Trigger`` for requests made by typing."""
+
+
+def _is_fragment(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+@router.get("", response_class=HTMLResponse)
+def assist_page(request: Request, user: Agent) -> HTMLResponse:
+    return render(request, "assist.html", user=user, active="assist", view=None)
+
+
+def _answer(service: AnswerServiceDep, batcher: AnswerBatcherDep, question: str) -> AnswerResult:
+    query = AnswerQuery(question, Channel.AGENT)
+    service.validate(query)
+    return batcher.submit(query)
+
+
+@router.post("/answer", response_class=HTMLResponse)
+def answer(
+    request: Request,
+    user: AgentPost,
+    form: FormDep,
+    session: SessionDep,
+    service: AnswerServiceDep,
+    batcher: AnswerBatcherDep,
+    search: SearchBatcherDep,
+) -> HTMLResponse:
+    """The answer card and further results for the question in the form."""
+    started = time.perf_counter()
+    question = form.get("q", "").strip()[:MAX_QUERY_CHARS]
+    template = "_results.html" if _is_fragment(request) else "assist.html"
+    if not question:
+        return render(request, template, user=user, active="assist", view=None)
+    result = _answer(service, batcher, question)
+    if request.headers.get("hx-trigger") != TYPING_TRIGGER:
+        log_answer(session, question, result, caller=f"key:{user.principal.name}", started=started)
+    view = build_view(session, question, result, search.submit)
+    return render(request, template, user=user, active="assist", view=view)
+
+
+def _feedback_from(form: dict[str, str]) -> FeedbackCreate:
+    try:
+        rating = Rating(form.get("rating", ""))
+    except ValueError:
+        raise InvalidRequestError("rating", "choose helpful, wrong, outdated or unclear") from None
+    comment = form.get("comment", "").strip()[:MAX_COMMENT_CHARS] or None
+    used = form.get("used_article_id", "").strip() or None
+    return FeedbackCreate.model_validate(
+        {"receipt": form.get("receipt", ""), "rating": rating, "comment": comment,
+         "used_article_id": used}
+    )  # fmt: skip
+
+
+@router.post("/feedback", response_class=HTMLResponse)
+def feedback(
+    request: Request,
+    user: AgentPost,
+    form: FormDep,
+    session: SessionDep,
+    service: AnswerServiceDep,
+    batcher: AnswerBatcherDep,
+) -> HTMLResponse:
+    """Record the agent's rating of the answer card (it reaches the owner's review queue)."""
+    started = time.perf_counter()
+    data = _feedback_from(form)
+    caller = f"key:{user.principal.name}"
+    try:
+        saved = analytics.record_feedback(session, data, caller=caller)
+    except NotFoundError:
+        # The card was shown while typing (not logged): log the answer it showed, if unchanged.
+        question = form.get("q", "").strip()[:MAX_QUERY_CHARS]
+        result = _answer(service, batcher, question) if question else None
+        if result is None or result.receipt != data.receipt:
+            raise InvalidRequestError(
+                "receipt", "the answer has changed since it was shown; search again"
+            ) from None
+        log_answer(session, question, result, caller=caller, started=started)
+        saved = analytics.record_feedback(session, data, caller=caller)
+    template = "_feedback_done.html" if _is_fragment(request) else "feedback_done.html"
+    return render(request, template, user=user, active="assist", feedback=saved)
+
+
+Receipt = Annotated[str, Path(pattern=RECEIPT_PATTERN, max_length=70)]
+
+
+@router.get("/handoff", response_class=HTMLResponse, response_model=None)
+def handoff_form(
+    request: Request, user: Agent, receipt: str | None = None
+) -> HTMLResponse | RedirectResponse:
+    """Open a bot's escalation: the receipt field, or straight to it when given."""
+    if receipt is None:
+        return render(request, "handoff.html", user=user, active="assist", handoff=None)
+    target = receipt.strip()
+    if not re.fullmatch(RECEIPT_PATTERN, target):
+        error = "A receipt looks like rcpt_ followed by letters and digits."
+        return render(request, "handoff.html", user=user, active="assist", handoff=None,
+                      error=error, status_code=400)  # fmt: skip
+    return RedirectResponse(f"/ui/assist/handoff/{target}", status_code=303)
+
+
+@router.get("/handoff/{receipt}", response_class=HTMLResponse)
+def handoff(request: Request, user: Agent, receipt: Receipt, session: SessionDep) -> HTMLResponse:
+    """What the bot had and why it stopped, with the article it nearly used."""
+    found = find_handoff(session, receipt)
+    status = 200 if found.event is not None else 404
+    return render(
+        request, "handoff.html", user=user, active="assist", handoff=found, status_code=status
+    )

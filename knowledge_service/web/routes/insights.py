@@ -1,0 +1,40 @@
+"""Insights for leaders: the measures as charts over time, and the top content gaps."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from knowledge_service import clock
+from knowledge_service.http.deps import SearchServiceDep, SessionDep, SettingsDep
+from knowledge_service.web.auth import WebUser, page_user
+from knowledge_service.web.insights_view import PERIODS, chart_data, content_gaps, summarize
+from knowledge_service.web.pages import Page
+from knowledge_service.web.templating import render
+
+router = APIRouter(prefix="/ui/insights", include_in_schema=False)
+
+Leader = Annotated[WebUser, Depends(page_user(Page.INSIGHTS))]
+
+
+@router.get("", response_class=HTMLResponse)
+def insights_page(
+    request: Request,
+    user: Leader,
+    session: SessionDep,
+    settings: SettingsDep,
+    search: SearchServiceDep,
+    days: Annotated[int, Query(ge=1, le=366)] = PERIODS[0],
+) -> HTMLResponse:
+    """The last ``days`` days up to today."""
+    end = clock.today(settings)
+    start = end - timedelta(days=days - 1)
+    summary = summarize(session, start, end)
+    return render(
+        request, "insights.html", user=user, active="insights", summary=summary,
+        charts=chart_data(summary), gaps=content_gaps(session, search, start, end),
+        days=days, periods=PERIODS,
+    )  # fmt: skip

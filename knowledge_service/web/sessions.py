@@ -1,0 +1,118 @@
+"""Page sessions: an API key signs in once and becomes a signed, expiring session token.
+
+The cookie never holds the key. It holds ``<session id>.<key prefix>.<expiry>.<signature>``,
+signed with HMAC-SHA256 under a secret kept in the data folder (shared by every worker of one
+machine). The signature also covers the key's stored hash, so a revoked or replaced key ends
+its sessions at once; every request looks the key up again by its public prefix. The CSRF token
+is derived from the session id (HMAC under the same secret): nothing to store, nothing a
+cross-site page can read. Logging out forgets the session id in this process.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SESSION_COOKIE = "ks_session"
+LOGIN_CSRF_COOKIE = "ks_login_csrf"
+SESSION_SECONDS = 8 * 3600
+"""A session lasts one working shift, then the key must be entered again."""
+_SECRET_FILE = "web-session.key"
+_SECRET_BYTES = 32
+_lock = threading.Lock()
+
+
+def load_secret(data_dir: Path) -> bytes:
+    """The signing secret from ``data_dir`` (created, readable by this user only, if missing)."""
+    path = data_dir / _SECRET_FILE
+    with _lock:
+        if not path.exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(_SECRET_BYTES))
+            # Another worker may have written one first: keep whichever landed first.
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+            finally:
+                temporary.unlink()
+        return path.read_bytes()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+@dataclass(frozen=True)
+class SessionToken:
+    """What a valid session cookie says."""
+
+    session_id: str
+    prefix: str
+    expires_at: int
+
+
+class SessionSigner:
+    """Issues and checks session tokens and their CSRF tokens."""
+
+    def __init__(self, secret: bytes, *, lifetime: int = SESSION_SECONDS) -> None:
+        self._secret = secret
+        self._lifetime = lifetime
+        self._ended: dict[str, int] = {}
+        self._ended_lock = threading.Lock()
+
+    def _mac(self, *parts: str) -> str:
+        message = "\x1f".join(parts).encode("utf-8")
+        return _b64(hmac.new(self._secret, message, hashlib.sha256).digest())
+
+    def issue(self, prefix: str, key_hash: str, *, now: float | None = None) -> str:
+        """A new session token for the key with ``prefix`` and stored hash ``key_hash``."""
+        session_id = secrets.token_urlsafe(24)
+        expires = int(now if now is not None else time.time()) + self._lifetime
+        body = f"{session_id}.{prefix}.{expires}"
+        return f"{body}.{self._mac('session', body, key_hash)}"
+
+    @staticmethod
+    def peek(token: str) -> SessionToken | None:
+        """The token's claims, unchecked (the prefix says which key to load for :meth:`verify`)."""
+        parts = token.split(".")
+        if len(parts) != 4 or not parts[2].isdigit() or len(token) > 300:
+            return None
+        return SessionToken(session_id=parts[0], prefix=parts[1], expires_at=int(parts[2]))
+
+    def verify(self, token: str, key_hash: str, *, now: float | None = None) -> SessionToken | None:
+        """The token's claims if it is signed for ``key_hash``, unexpired and not logged out."""
+        claims = self.peek(token)
+        if claims is None:
+            return None
+        body, _, signature = token.rpartition(".")
+        if not hmac.compare_digest(signature, self._mac("session", body, key_hash)):
+            return None
+        moment = now if now is not None else time.time()
+        if claims.expires_at <= moment or claims.session_id in self._ended:
+            return None
+        return claims
+
+    def end(self, claims: SessionToken) -> None:
+        """Forget a session (logout); expired entries are dropped as new ones arrive."""
+        now = int(time.time())
+        with self._ended_lock:
+            self._ended = {sid: exp for sid, exp in self._ended.items() if exp > now}
+            self._ended[claims.session_id] = claims.expires_at
+
+    def csrf_token(self, session_id: str) -> str:
+        """The CSRF token of a session (or of a login form's nonce)."""
+        return self._mac("csrf", session_id)
+
+    def check_csrf(self, session_id: str, sent: str | None) -> bool:
+        return bool(sent) and hmac.compare_digest(str(sent), self.csrf_token(session_id))

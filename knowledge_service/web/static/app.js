@@ -1,0 +1,57 @@
+// Pages' little bit of behaviour: copy the answer (button or Alt+C), busy state while a
+// search runs. No inline script anywhere (the Content-Security-Policy forbids it).
+(function () {
+  "use strict";
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "visually-hidden";
+    document.body.appendChild(area);
+    area.select();
+    var ok = document.execCommand("copy");
+    document.body.removeChild(area);
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+
+  function copyAnswer() {
+    var button = document.getElementById("copy-answer");
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-copy-from"));
+    var status = document.getElementById("copy-status");
+    var text = source && source.content ? source.content.textContent.trim() : "";
+    copyText(text).then(
+      function () { if (status) status.textContent = "Copied to the clipboard."; },
+      function () { if (status) status.textContent = "Copy failed: select the text and copy it."; }
+    );
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target instanceof Element && target.closest("#copy-answer")) {
+      copyAnswer();
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey && !event.ctrlKey && !event.metaKey && (event.key === "c" || event.key === "C" || event.code === "KeyC")) {
+      if (document.getElementById("copy-answer")) {
+        event.preventDefault();
+        copyAnswer();
+      }
+    }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var results = document.getElementById("results");
+    if (results) results.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function () {
+    var results = document.getElementById("results");
+    if (results) results.setAttribute("aria-busy", "false");
+  });
+})();

@@ -1,0 +1,72 @@
+"""Jinja2 templates (autoescaped) and the page response every route returns."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from knowledge_service import __version__
+from knowledge_service.answers.render import markdown_to_plain, markdown_to_safe_html
+from knowledge_service.web.auth import CSRF_FIELD, WebUser
+from knowledge_service.web.pages import pages_for
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _markdown(text: str | None) -> Markup:
+    """Markdown as sanitised HTML (nh3 allow-list): the only way article text reaches a page."""
+    return Markup(markdown_to_safe_html(text or ""))
+
+
+def _percent(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate * 100:.1f}%"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["markdown"] = _markdown
+    env.filters["percent"] = _percent
+    env.filters["plain"] = markdown_to_plain
+    env.globals["version"] = __version__
+    env.globals["csrf_field"] = CSRF_FIELD
+    return env
+
+
+def render_text(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    user: WebUser | None = None,
+    status_code: int = 200,
+    active: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page (or an htmx fragment) for ``user``; never cached, since pages show private data."""
+    html = render_text(
+        template,
+        request=request,
+        user=user,
+        csrf=user.csrf if user else context.pop("csrf", ""),
+        nav=pages_for(user.principal.role) if user else [],
+        active=active,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code, headers=NO_STORE)

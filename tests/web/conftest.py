@@ -1,0 +1,115 @@
+"""Browser-test fixtures: one real server (real model) and Debian's Chromium via Playwright.
+
+Chromium comes from Debian (``scripts/ensure_chromium.sh``, run by ``make test``); Playwright
+never downloads a browser. A missing Chromium fails these tests: they never skip. Every
+request the browser makes is recorded, so a test can prove nothing loaded from elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from knowledge_service.index.embedder import Embedder, create_embedder
+from knowledge_service.settings import Settings
+from tests.conftest import REPO_ROOT
+from tests.web.server import Served, prepare_store, start_server, stop_server, wait_until_ready
+
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+CHROMIUM = os.environ.get("KS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ARTIFACTS = Path(__file__).parent / "artifacts"
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+UPDATE_SCREENSHOTS = os.environ.get("KS_UPDATE_SCREENSHOTS") == "1"
+
+
+@dataclass
+class Browsing:
+    """The browser, the server and every URL the browser asked for."""
+
+    browser: Browser
+    served: Served
+    requested: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def web_embedder() -> Embedder:
+    """The real all-MiniLM-L6-v2 (the agent flow is tested against the real model)."""
+    return create_embedder(Settings(), threads=2)
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory, web_embedder: Embedder) -> Iterator[Served]:
+    root = tmp_path_factory.mktemp("web")
+    settings, keys = prepare_store(root, web_embedder)
+    process, base, log = start_server(root, settings, embedding_model=None)
+    try:
+        wait_until_ready(base, process, log)
+        yield Served(base, keys, settings.database_url, log)
+    finally:
+        stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Debian's chromium is missing at {CHROMIUM}: run scripts/ensure_chromium.sh "
+            "(make test does) or apt-get install chromium",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def browsing(chromium: Browser, served: Served) -> Browsing:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return Browsing(chromium, served)
+
+
+def is_local(url: str, base: str) -> bool:
+    """Whether the browser asked this server (or for an in-page data/blob URL)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.netloc == urlsplit(base).netloc
+
+
+def screenshot(page: Page, name: str, *, docs: bool = False) -> None:
+    """Keep a screenshot as a test artefact; with KS_UPDATE_SCREENSHOTS=1 also for the README."""
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    if docs and UPDATE_SCREENSHOTS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def new_context(browsing: Browsing, *, width: int = 1280, height: int = 900) -> BrowserContext:
+    """A fresh browser profile (no cookies) that records every URL it asks for."""
+    context = browsing.browser.new_context(
+        base_url=browsing.served.base, viewport={"width": width, "height": height}
+    )
+    context.on("request", lambda request: browsing.requested.append(request.url))
+    return context
+
+
+def sign_in(context: BrowserContext, key: str, *, next_path: str = "/ui") -> Page:
+    """A page signed in with ``key`` through the sign-in form, at ``next_path``."""
+    page = context.new_page()
+    page.goto(f"/ui/login?next={next_path}")
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**{next_path}")
+    return page

@@ -1,0 +1,83 @@
+"""axe-core (vendored, served by the app) finds no serious or critical violation on any page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.web.conftest import Browsing, new_context, screenshot, sign_in
+from tests.web.server import HANDOFF_RECEIPT
+
+pytestmark = pytest.mark.slow
+
+AXE = "/ui/static/vendor/axe-core/axe.min.js"
+
+
+def _assist_with_answer(page: Page) -> None:
+    page.get_by_label("Customer's question").fill("when is my bill due")
+    page.keyboard.press("Enter")
+    expect(page.locator("#answer-card")).to_be_visible()
+    page.locator(".more summary").first.click()
+
+
+def _first_finding(page: Page) -> None:
+    page.get_by_role("navigation", name="Your queue").get_by_role("link").first.click()
+    expect(page.locator(".evidence figure").first).to_be_visible()
+    page.locator("details.confirm summary").first.click()
+
+
+def _insights_numbers(page: Page) -> None:
+    expect(page.locator("body")).to_have_attribute("data-charts", "drawn")
+    for summary in page.get_by_text("The numbers").all():
+        summary.click()
+
+
+# (name, role signed in or None, path, what to do before the scan)
+PAGES: list[tuple[str, str | None, str, Callable[[Page], None] | None]] = [
+    ("login", None, "/ui/login", None),
+    ("home", "admin", "/ui", None),
+    ("assist", "agent", "/ui/assist", None),
+    ("assist-answer", "agent", "/ui/assist", _assist_with_answer),
+    ("handoff", "agent", f"/ui/assist/handoff/{HANDOFF_RECEIPT}", None),
+    ("review", "owner", "/ui/review", None),
+    ("review-finding", "owner", "/ui/review", _first_finding),
+    ("insights", "admin", "/ui/insights", _insights_numbers),
+    ("forbidden", "agent", "/ui/insights", None),
+]
+
+
+def _serious(page: Page) -> list[dict[str, Any]]:
+    page.add_script_tag(url=AXE)  # same origin: the page's CSP allows it
+    results: dict[str, Any] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize(("name", "role", "path", "prepare"), PAGES, ids=[p[0] for p in PAGES])
+def test_axe_finds_no_serious_violation(
+    browsing: Browsing,
+    name: str,
+    role: str | None,
+    path: str,
+    prepare: Callable[[Page], None] | None,
+) -> None:
+    width = 360 if name.startswith(("assist", "handoff", "login")) else 1280
+    context = new_context(browsing, width=width)
+    if role is None:
+        page = context.new_page()
+        page.goto(path)
+    else:
+        page = sign_in(context, browsing.served.keys[role])
+        page.goto(path)
+    if prepare is not None:
+        prepare(page)
+    violations = _serious(page)
+    screenshot(page, f"axe-{name}")
+    context.close()
+    assert not violations, violations

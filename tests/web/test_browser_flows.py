@@ -1,0 +1,192 @@
+"""The pages as people use them, in Debian's Chromium against a real server (real model)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import text
+
+from knowledge_service.db import make_engine
+from tests.web.conftest import Browsing, is_local, new_context, screenshot, sign_in
+from tests.web.server import HANDOFF_RECEIPT
+
+pytestmark = pytest.mark.slow
+
+LATE_FEE_QUESTION = "how much is the late payment charge?"
+
+
+def _feedback_rows(browsing: Browsing) -> list[tuple[str, str, str | None]]:
+    engine = make_engine(browsing.served.database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT rating, article_id, comment FROM feedback WHERE caller = :c"),
+                {"c": "key:web-agent"},
+            ).all()
+    finally:
+        engine.dispose()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def _tab_to(page: Page, name: str, limit: int = 25) -> None:
+    """Press Tab until the focused element's accessible text is ``name``."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement && document.activeElement.textContent")
+        if (focused or "").strip() == name:
+            return
+    raise AssertionError(f"{name!r} is not reachable with Tab")
+
+
+def test_bot_key_is_refused_at_sign_in(browsing: Browsing) -> None:
+    context = new_context(browsing, width=360)
+    page = context.new_page()
+    page.goto("/ui/login")
+    page.get_by_label("API key").fill(browsing.served.keys["bot"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("A bot key cannot sign in")
+    assert not [c for c in context.cookies() if c["name"] == "ks_session"]
+    page.goto("/ui/assist")
+    expect(page).to_have_url(re.compile(r"/ui/login\?next="))
+    screenshot(page, "login", docs=True)
+    context.close()
+
+
+def test_agent_finds_copies_and_flags_an_answer(browsing: Browsing) -> None:
+    context = new_context(browsing, width=360, height=900)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    page.get_by_label("Customer's question").press_sequentially(LATE_FEE_QUESTION, delay=15)
+    card = page.locator("#answer-card")
+    expect(card.get_by_role("heading", level=2)).to_contain_text("late payment fee")
+    # Debounced: one request per pause, not one per keystroke.
+    assert len(posts) <= 4, posts
+    with page.expect_response("**/ui/assist/answer"):
+        page.keyboard.press("Enter")  # Enter records the answer the agent uses
+    expect(card).to_contain_text("Blocked for customers")
+    expect(card.get_by_role("note")).to_contain_text("FEES#2.1 (version 5) says $20.00")
+    expect(card).to_contain_text("Details for agents")
+    expect(card).to_contain_text("version 2")
+    expect(card).to_contain_text("FEES §2.1")
+    expect(page.locator(".further li").first).to_be_visible()
+
+    page.keyboard.press("Alt+c")
+    expect(page.locator("#copy-status")).to_have_text("Copied to the clipboard.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "late payment fee of $15.00" in copied and "<" not in copied
+
+    page.get_by_label("Comment (optional)").fill("Policy says $20 since October")
+    _tab_to(page, "Outdated")
+    screenshot(page, "assist", docs=True)
+    with page.expect_response("**/ui/assist/feedback") as sent:
+        page.keyboard.press("Enter")
+    assert sent.value.status == 200, sent.value.text()
+    expect(page.locator("#feedback-done")).to_contain_text("outdated")
+    expect(page.locator("#feedback-done")).to_contain_text("owner's review queue")
+    assert ("outdated", "late-payment-fee", "Policy says $20 since October") in _feedback_rows(
+        browsing
+    )
+    assert all(is_local(url, browsing.served.base) for url in browsing.requested)
+    context.close()
+
+
+def test_agent_opens_a_bot_hand_off_by_its_receipt(browsing: Browsing) -> None:
+    context = new_context(browsing, width=360)
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist/handoff")
+    page.get_by_label("Receipt from the bot's escalation").fill(HANDOFF_RECEIPT)
+    page.keyboard.press("Enter")
+    card = page.get_by_role("article")
+    expect(card).to_contain_text("blocking finding")
+    expect(card).to_contain_text("late-payment-fee")
+    expect(card).to_contain_text("[CARD]")  # stored redacted, shown redacted
+    expect(card).not_to_contain_text("4111")
+    screenshot(page, "handoff", docs=True)
+    page.get_by_role("button", name="Look up the answer for this question").click()
+    expect(page.locator("#answer-card")).to_contain_text("late payment fee")
+    context.close()
+
+
+def test_owner_reads_a_finding_with_its_evidence_and_acknowledges_it(browsing: Browsing) -> None:
+    context = new_context(browsing)
+    page = sign_in(context, browsing.served.keys["owner"], next_path="/ui/review")
+    queue = page.get_by_role("navigation", name=re.compile("Your queue"))
+    expect(queue.get_by_role("link").first).to_contain_text("Blocking")  # most severe first
+    expect(queue).not_to_contain_text("report-an-outage")  # another owner's article
+    mismatch = queue.get_by_role("link").filter(has_text="Disagrees with the policy")
+    expect(mismatch).to_contain_text("late-payment-fee")
+    mismatch.click()
+    evidence = page.locator(".evidence figure")
+    expect(evidence).to_have_count(2)
+    expect(evidence.nth(0).locator("mark")).to_contain_text("late payment fee of $15.00")
+    expect(evidence.nth(1)).to_contain_text("Policy FEES#2.1 (version 5)")
+    expect(evidence.nth(1).locator("mark")).to_contain_text("$20.00")
+    expect(page.locator(".diff ins")).to_contain_text(["Turn on bill reminders"])
+    expect(page.locator("#workflow-later")).to_contain_text("verify")
+
+    page.get_by_text("Acknowledge…").click()
+    page.get_by_label("Note for the history (optional)").fill("Fixing with the fee change")
+    screenshot(page, "review", docs=True)
+    page.get_by_role("button", name="Confirm: acknowledge").click()
+    expect(page.locator("#done")).to_contain_text("Finding acknowledged")
+    expect(page.locator(".status").first).to_have_text("acknowledged")
+    context.close()
+
+
+def test_roles_see_only_their_pages(browsing: Browsing) -> None:
+    context = new_context(browsing)
+    page = sign_in(context, browsing.served.keys["agent"])
+    nav = page.get_by_role("navigation", name="Pages")
+    expect(nav.get_by_role("link")).to_have_text(["Agent assist"])
+    response = page.goto("/ui/review")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("alert")).to_contain_text("may not use this page")
+    context.close()
+
+
+def test_leader_reads_the_week(browsing: Browsing) -> None:
+    context = new_context(browsing)
+    page = sign_in(context, browsing.served.keys["admin"], next_path="/ui/insights")
+    expect(page.locator("body")).to_have_attribute("data-charts", "drawn")
+    expect(page.locator("canvas")).to_have_count(4)
+    expect(page.locator("#total-questions")).not_to_have_text("0")
+    expect(page.locator("#demand-table")).to_contain_text("billing.due-date")
+    gaps = page.get_by_role("region", name="Top content gaps")
+    expect(gaps).to_contain_text("bitcoin")
+    expect(page.get_by_role("region", name="Risk incidents", exact=True)).to_be_visible()
+    page.get_by_text("The numbers").first.click()
+    expect(page.locator("table").first).to_be_visible()
+    screenshot(page, "insights", docs=True)
+    context.close()
+
+
+def test_post_without_csrf_token_is_refused(browsing: Browsing) -> None:
+    context = new_context(browsing)
+    sign_in(context, browsing.served.keys["agent"])
+    refused = context.request.post("/ui/assist/answer", form={"q": LATE_FEE_QUESTION})
+    assert refused.status == 403 and "security token" in refused.text()
+    wrong = context.request.post(
+        "/ui/assist/answer", form={"q": LATE_FEE_QUESTION, "csrf_token": "forged"}
+    )
+    assert wrong.status == 403
+    login = context.request.post("/ui/login", form={"api_key": browsing.served.keys["agent"]})
+    assert login.status == 403
+    context.close()
+
+
+def test_api_docs_render_offline(browsing: Browsing) -> None:
+    context = new_context(browsing)
+    page = context.new_page()
+    page.goto("/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("knowledge-service")
+    screenshot(page, "docs")
+    page.goto("/redoc")
+    expect(page.locator("h1").first).to_contain_text("knowledge-service")
+    expect(page.get_by_text("Resolve a question to one answer").first).to_be_attached()
+    outside = [u for u in browsing.requested if not is_local(u, browsing.served.base)]
+    assert not outside, outside
+    context.close()

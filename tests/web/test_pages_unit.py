@@ -1,0 +1,242 @@
+"""Fast checks of the page rules with TestClient: session cookie, CSRF, roles, conflicts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from knowledge_service.access import service as access
+from knowledge_service.app import create_app
+from knowledge_service.errors import VersionConflictError
+from knowledge_service.settings import Settings
+from knowledge_service.web import workflow
+from knowledge_service.web.routes.auth import safe_next
+from knowledge_service.web.sessions import SESSION_COOKIE, SessionSigner
+from tests.api.conftest import FakeSearchService, issue_keys, seed_store
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def web_app(settings: Settings, engine: Engine, tmp_path: Path) -> FastAPI:
+    seed_store(engine, tmp_path)
+    return create_app(settings, engine=engine, search_service=FakeSearchService())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def keys(engine: Engine) -> dict[str, str]:
+    return issue_keys(engine)
+
+
+@pytest.fixture
+def client(web_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(web_app, follow_redirects=False) as test_client:
+        yield test_client
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, html
+    return found.group(1)
+
+
+def sign_in(client: TestClient, key: str, next_path: str = "/ui") -> TestClient:
+    form = client.get("/ui/login")
+    response = client.post(
+        "/ui/login", data={"api_key": key, "csrf_token": csrf_of(form.text), "next": next_path}
+    )
+    assert response.status_code == 303, response.text
+    return client
+
+
+def test_session_cookie_is_httponly_strict_and_holds_no_key(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    form = client.get("/ui/login")
+    response = client.post(
+        "/ui/login", data={"api_key": keys["agent"], "csrf_token": csrf_of(form.text)}
+    )
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE)
+    )
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie  # plain http (tests); https below
+    secret = keys["agent"].rsplit("_", 1)[1]
+    assert secret not in cookie and keys["agent"] not in cookie
+
+
+def test_session_cookie_is_secure_over_https(web_app: FastAPI, keys: dict[str, str]) -> None:
+    with TestClient(web_app, base_url="https://testserver", follow_redirects=False) as client:
+        form = client.get("/ui/login")
+        response = client.post(
+            "/ui/login", data={"api_key": keys["owner"], "csrf_token": csrf_of(form.text)}
+        )
+    cookie = next(c for c in response.headers.get_list("set-cookie") if "ks_session" in c)
+    assert "Secure" in cookie
+
+
+def test_login_without_its_csrf_token_is_refused(client: TestClient, keys: dict[str, str]) -> None:
+    client.get("/ui/login")
+    response = client.post("/ui/login", data={"api_key": keys["agent"]})
+    assert response.status_code == 403
+    assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+
+
+@pytest.mark.parametrize("role", ["bot"])
+def test_bot_key_cannot_sign_in(client: TestClient, keys: dict[str, str], role: str) -> None:
+    form = client.get("/ui/login")
+    response = client.post(
+        "/ui/login", data={"api_key": keys[role], "csrf_token": csrf_of(form.text)}
+    )
+    assert response.status_code == 403
+    assert "bot key cannot sign in" in response.text
+    assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+
+
+@pytest.mark.parametrize("key", ["revoked", "nonsense"])
+def test_bad_keys_cannot_sign_in(client: TestClient, keys: dict[str, str], key: str) -> None:
+    form = client.get("/ui/login")
+    raw = keys.get(key, "ks_nothing_here")
+    response = client.post("/ui/login", data={"api_key": raw, "csrf_token": csrf_of(form.text)})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed", "refused"),
+    [
+        ("agent", ["/ui/assist"], ["/ui/review", "/ui/insights"]),
+        ("owner", ["/ui/assist", "/ui/review"], ["/ui/insights"]),
+        ("admin", ["/ui/assist", "/ui/review"], []),
+    ],
+)
+def test_each_role_sees_only_its_pages(
+    client: TestClient, keys: dict[str, str], role: str, allowed: list[str], refused: list[str]
+) -> None:
+    sign_in(client, keys[role])
+    home = client.get("/ui")
+    for path in allowed:
+        assert f'href="{path}"' in home.text
+        assert client.get(path).status_code == 200, path
+    for path in refused:
+        assert f'href="{path}"' not in home.text
+        assert client.get(path).status_code == 403, path
+
+
+def test_pages_need_a_session(client: TestClient) -> None:
+    response = client.get("/ui/review")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/ui/login?next=/ui/review"
+    assert client.get("/").headers["location"] == "/ui"
+
+
+def test_post_without_the_session_csrf_token_is_refused(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["owner"])
+    assert (
+        client.post("/ui/review/findings/1/status", data={"status": "acknowledged"}).status_code
+        == 403
+    )
+    forged = {"status": "acknowledged", "csrf_token": "x" * 43}
+    assert client.post("/ui/review/findings/1/status", data=forged).status_code == 403
+
+
+def test_owner_acknowledges_a_finding_with_the_token(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["owner"])
+    page = client.get("/ui/review/findings/1")
+    assert "Acknowledge" in page.text and "within 5 business days" in page.text
+    data = {"status": "acknowledged", "note": "on it", "csrf_token": csrf_of(page.text)}
+    response = client.post("/ui/review/findings/1/status", data=data)
+    assert response.status_code == 303
+    assert "Finding acknowledged" in client.get(response.headers["location"]).text
+
+
+def test_revoking_the_key_ends_its_sessions(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    sign_in(client, keys["agent"])
+    assert client.get("/ui/assist").status_code == 200
+    from knowledge_service.db import session_scope
+
+    with session_scope(engine) as session:
+        access.revoke_key(session, "test-agent")
+    assert client.get("/ui/assist").status_code == 303
+
+
+def test_logout_ends_the_session(client: TestClient, keys: dict[str, str]) -> None:
+    sign_in(client, keys["agent"])
+    token = client.cookies.get(SESSION_COOKIE)
+    page = client.get("/ui/assist")
+    assert client.post("/ui/logout", data={"csrf_token": csrf_of(page.text)}).status_code == 303
+    client.cookies.set(SESSION_COOKIE, token or "")
+    assert client.get("/ui/assist").status_code == 303
+
+
+def test_signed_tokens_reject_tampering_and_expiry() -> None:
+    signer = SessionSigner(b"k" * 32, lifetime=60)
+    token = signer.issue("abc123abc123", "hash-1", now=1000)
+    assert signer.verify(token, "hash-1", now=1001) is not None
+    assert signer.verify(token, "hash-2", now=1001) is None  # another key behind the prefix
+    assert signer.verify(token, "hash-1", now=1061) is None  # expired
+    assert signer.verify(token.replace(".abc123abc123.", ".abc123abc124."), "hash-1") is None
+    claims = signer.peek(token)
+    assert claims is not None and signer.check_csrf(
+        claims.session_id, signer.csrf_token(claims.session_id)
+    )
+    assert not signer.check_csrf(claims.session_id, None)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [("/ui/review", "/ui/review"), ("//evil.example", "/ui"), ("https://evil.example", "/ui"),
+     ("/ui//evil", "/ui"), (None, "/ui")],
+)  # fmt: skip
+def test_sign_in_redirects_only_to_pages_of_this_site(target: str | None, expected: str) -> None:
+    assert safe_next(target) == expected
+
+
+def test_pages_send_a_strict_content_security_policy(client: TestClient) -> None:
+    response = client.get("/ui/login")
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "unsafe-inline" not in policy
+    assert response.headers["cache-control"] == "no-store"
+    docs = client.get("/docs")
+    assert "/ui/static/vendor/swagger-ui-dist/swagger-ui-bundle.js" in docs.text
+    assert (
+        "cdn.jsdelivr.net" not in docs.text
+        and "http" not in docs.headers["content-security-policy"]
+    )
+    assert "/ui/static/vendor/redoc/redoc.standalone.js" in client.get("/redoc").text
+
+
+def test_stale_version_shows_someone_else_changed_the_article(
+    client: TestClient, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def verify(*_args: object) -> None:
+        raise VersionConflictError("article", "refund-timeframe", expected=1, current=2)
+
+    monkeypatch.setitem(workflow.HANDLERS, "verify", verify)
+    sign_in(client, keys["owner"])
+    page = client.get("/ui/review/findings/1")
+    assert "Confirm: verify version 2" in page.text
+    data = {"expected_version": "1", "finding_id": "1", "csrf_token": csrf_of(page.text)}
+    response = client.post("/ui/review/articles/refund-timeframe/verify", data=data)
+    assert response.status_code == 409
+    assert "Someone else changed this article" in response.text
+    assert "<ins>+" in response.text or "<del>-" in response.text
+
+
+def test_actions_without_a_handler_change_nothing(client: TestClient, keys: dict[str, str]) -> None:
+    sign_in(client, keys["owner"])
+    page = client.get("/ui/review/findings/1")
+    data = {"expected_version": "2", "csrf_token": csrf_of(page.text)}
+    response = client.post("/ui/review/articles/refund-timeframe/approve", data=data)
+    assert response.status_code == 501 and "not available yet" in response.text
