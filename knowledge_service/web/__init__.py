@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from knowledge_service.errors import KnowledgeServiceError
 from knowledge_service.http.errors import status_of
+from knowledge_service.web import workflow_handlers
 from knowledge_service.web.auth import CsrfError, PageForbiddenError, SignInRequiredError
 from knowledge_service.web.routes import ROUTERS
 from knowledge_service.web.templating import STATIC_DIR, render
@@ -64,6 +65,7 @@ def _page_errors(api_handler: Handler) -> Handler:
 
 def install_web(app: FastAPI) -> None:
     """Add the pages, their static files, ``/docs`` and ``/redoc`` to ``app``."""
+    workflow_handlers.register()
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")

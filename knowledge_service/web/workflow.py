@@ -1,11 +1,11 @@
 """The article workflow actions the review page offers, and where their handlers plug in.
 
-HOOK(issue 10): the lifecycle verbs (verify, edit, submit, approve, reject, retire, accept
-risk) live in ``review/`` once that lands. Register each one in :data:`HANDLERS` (for example
-in ``knowledge_service/web/__init__.py``); the page shows an action's button as soon as its
-handler exists, posts the version the owner looked at as ``expected_version`` (the ETag), and
-turns a :class:`~knowledge_service.errors.VersionConflictError` into "someone else changed
-this article" with the diff. Actions without a handler are listed as not yet available.
+The lifecycle verbs live in ``review/``; ``web/workflow_handlers.py`` registers them in
+:data:`HANDLERS`. The page shows an action's button when its handler exists, posts the version
+the owner looked at as ``expected_version`` (the ETag), and turns a
+:class:`~knowledge_service.errors.VersionConflictError` into "someone else changed this
+article" with the diff. Edit (which needs the text) and accept risk (a finding's action, on
+the API: ``POST /v1/findings/{id}/risk-acceptances``) are listed as not available here yet.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from knowledge_service.access.schemas import Principal
+from knowledge_service.settings import Settings
 
-WorkflowHandler = Callable[[Session, Principal, str, int, dict[str, str]], object]
-"""``(session, caller, article_id, expected_version, form fields)``; raises domain errors."""
+WorkflowHandler = Callable[[Session, Settings, Principal, str, int, dict[str, str]], object]
+"""``(session, settings, caller, article_id, expected_version, form fields)``; raises domain
+errors."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ ACTIONS: tuple[WorkflowAction, ...] = (
 ACTION_BY_NAME = {action.name: action for action in ACTIONS}
 
 HANDLERS: dict[str, WorkflowHandler] = {}
-"""HOOK(issue 10): action name -> the review service verb behind it."""
+"""Action name -> the review service verb behind it (see ``workflow_handlers.register``)."""
 
 
 def available(name: str) -> bool:

@@ -8,9 +8,6 @@ embedder for speed: the workflow, the pipeline and the HTTP preconditions are al
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,8 +25,9 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
 from tests.api.conftest import auth
-from tests.api.test_e2e_real_model import Served, _free_port, _wait_until_ready
+from tests.api.test_e2e_real_model import Served
 from tests.factories import article_text, etag_of, write_article_md, write_policy_md
+from tests.server import serving
 
 pytestmark = pytest.mark.slow
 
@@ -72,25 +70,10 @@ def _prepare(root: Path) -> tuple[Settings, dict[str, str]]:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("workflow-server")
     settings, keys = _prepare(root)
-    port = _free_port()
-    env = {**os.environ, "KS_DATABASE_URL": settings.database_url,
-           "KS_DATA_DIR": str(settings.data_dir), "KS_EMBEDDING_MODEL": "hash"}  # fmt: skip
-    cli = "from knowledge_service.cli import main; main()"
-    process = subprocess.Popen(
-        [sys.executable, "-c", cli, "serve", "--port", str(port)], env=env, cwd=root,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_ready(base, process)
-        yield Served(base, keys)
-    finally:
-        process.terminate()
-        try:
-            print(process.communicate(timeout=30)[0])
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
+    env = {"KS_DATABASE_URL": settings.database_url, "KS_DATA_DIR": str(settings.data_dir),
+           "KS_EMBEDDING_MODEL": "hash"}  # fmt: skip
+    with serving(root, env) as server:
+        yield Served(server.base, keys)
 
 
 def call(served: Served, who: str, method: str, path: str, tag: str | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,15 @@ from sqlalchemy.engine import Engine
 
 from knowledge_service.access import service as access
 from knowledge_service.app import create_app
+from knowledge_service.content import service as content
+from knowledge_service.db import session_scope
 from knowledge_service.errors import VersionConflictError
 from knowledge_service.settings import Settings
 from knowledge_service.web import workflow
 from knowledge_service.web.routes.auth import safe_next
 from knowledge_service.web.sessions import SESSION_COOKIE, SessionSigner
 from tests.api.conftest import FakeSearchService, issue_keys, seed_store
+from tests.conftest import TODAY
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -238,5 +242,25 @@ def test_actions_without_a_handler_change_nothing(client: TestClient, keys: dict
     sign_in(client, keys["owner"])
     page = client.get("/ui/review/findings/1")
     data = {"expected_version": "2", "csrf_token": csrf_of(page.text)}
-    response = client.post("/ui/review/articles/refund-timeframe/approve", data=data)
+    response = client.post("/ui/review/articles/refund-timeframe/edit", data=data)
     assert response.status_code == 501 and "not available yet" in response.text
+
+
+def test_an_owner_verifies_an_article_from_the_review_page(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    sign_in(client, keys["owner"])
+    page = client.get("/ui/review/findings/1")
+    assert "Confirm: verify version 2" in page.text
+    data = {"expected_version": "2", "finding_id": "1", "csrf_token": csrf_of(page.text)}
+    response = client.post(
+        "/ui/review/articles/refund-timeframe/verify", data=data, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    with session_scope(engine) as session:
+        current = content.get_article(session, "refund-timeframe")
+        doc = current.to_document()
+    assert current.version == 3 and current.author == "test-owner"
+    assert (doc.last_reviewed, doc.next_review) == (TODAY, TODAY + timedelta(days=180))
+    stale = client.post("/ui/review/articles/refund-timeframe/verify", data=data)
+    assert stale.status_code == 409 and "Someone else changed this article" in stale.text

@@ -109,7 +109,7 @@ def article_action(
                       article_id=article_id, status_code=501)  # fmt: skip
     expected = _expected_version(form)
     try:
-        handler(session, user.principal, article_id, expected, form)
+        handler(session, request.app.state.settings, user.principal, article_id, expected, form)
     except VersionConflictError:
         session.rollback()
         current = content.get_article(session, article_id)

@@ -1,0 +1,69 @@
+"""The review page's actions, run through the same review service verbs as the API.
+
+Each handler acts on the version the owner looked at (``expected_version``, sent as the ETag
+precondition), so a stale page gets :class:`~knowledge_service.errors.PreconditionFailedError`
+and the page shows "someone else changed this article" with the diff. The store follower brings
+the index and the findings level within ``KS_INDEX__SYNC_INTERVAL`` seconds.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from knowledge_service import clock
+from knowledge_service.access.schemas import Principal
+from knowledge_service.content import service as content
+from knowledge_service.review.etags import Precondition, etag
+from knowledge_service.review.workflow import Workflow
+from knowledge_service.settings import Settings
+from knowledge_service.web.workflow import HANDLERS, WorkflowHandler
+
+
+def _flow(settings: Settings) -> Workflow:
+    return Workflow(content.articles, settings.workflow)
+
+
+def _on(article_id: str, version: int) -> Precondition:
+    return Precondition((etag(article_id, version),))
+
+
+def verify(
+    session: Session, settings: Settings, caller: Principal, article_id: str, version: int,
+    fields: dict[str, str],
+) -> object:  # fmt: skip
+    return _flow(settings).verify(
+        session, caller, article_id, _on(article_id, version), today=clock.today(settings),
+        reason=fields.get("note") or None,
+    )  # fmt: skip
+
+
+def _simple(action: str) -> WorkflowHandler:
+    """A handler for a verb that takes only the caller's note."""
+
+    def handler(
+        session: Session, settings: Settings, caller: Principal, article_id: str, version: int,
+        fields: dict[str, str],
+    ) -> object:  # fmt: skip
+        verb = getattr(_flow(settings), action)
+        note = fields.get("note") or None
+        return verb(session, caller, article_id, _on(article_id, version), reason=note)
+
+    return handler
+
+
+def reject(
+    session: Session, settings: Settings, caller: Principal, article_id: str, version: int,
+    fields: dict[str, str],
+) -> object:  # fmt: skip
+    note = fields.get("note", "")
+    return _flow(settings).reject(
+        session, caller, article_id, _on(article_id, version), reason=note
+    )
+
+
+def register() -> None:
+    """Offer the actions that have a review service verb behind them."""
+    HANDLERS.update(
+        verify=verify, reject=reject,
+        **{action: _simple(action) for action in ("submit", "approve", "retire")},
+    )  # fmt: skip
