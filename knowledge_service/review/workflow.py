@@ -35,6 +35,7 @@ from knowledge_service.errors import (
     InvalidRequestError,
     InvalidTransitionError,
     PreconditionFailedError,
+    VersionConflictError,
 )
 from knowledge_service.review.etags import Precondition
 from knowledge_service.review.permissions import authorize, authorize_owner_change
@@ -237,6 +238,12 @@ class Workflow:
                 audit_action=PAST[action],
             )  # fmt: skip
             writer.link_pending()
+        except VersionConflictError as exc:  # another writer committed after our ETag check
+            if isinstance(exc, PreconditionFailedError) or expected == 0:
+                raise
+            raise PreconditionFailedError(
+                self.kind.name, doc_id, expected=expected, current=exc.current
+            ) from None
         except IntegrityError:  # another writer took this version number first
             session.rollback()
             if expected == 0:

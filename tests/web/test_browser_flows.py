@@ -126,7 +126,7 @@ def test_owner_reads_a_finding_with_its_evidence_and_acknowledges_it(browsing: B
     expect(evidence.nth(1)).to_contain_text("Policy FEES#2.1 (version 5)")
     expect(evidence.nth(1).locator("mark")).to_contain_text("$20.00")
     expect(page.locator(".diff ins")).to_contain_text(["Turn on bill reminders"])
-    expect(page.locator("#workflow-later")).to_contain_text("verify")
+    expect(page.locator("#workflow-later")).to_contain_text("edit")
 
     page.get_by_text("Acknowledge…").click()
     page.get_by_label("Note for the history (optional)").fill("Fixing with the fee change")
