@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from knowledge_service.content.models import UTCDateTime, utcnow
@@ -63,3 +63,26 @@ class Feedback(SQLModel, table=True):
         default=None, max_length=120, description="the article an agent used instead (override)"
     )
     caller: str | None = Field(default=None, max_length=200)
+
+
+class DailyCount(SQLModel, table=True):
+    """What the retention purge keeps of the rows it deletes: counts per day and dimension.
+
+    ``source`` is ``answer`` or ``search`` (``label`` the status, ``flag`` stale), ``feedback``
+    (``label`` the rating, ``flag`` an override) or ``repeat`` (repeat questions).
+    """
+
+    __tablename__ = "daily_count"
+    __table_args__ = (
+        UniqueConstraint("day", "source", "channel", "intent", "label", "reason", "flag"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: str = Field(max_length=10, index=True)
+    source: str = Field(max_length=16)
+    channel: str | None = Field(default=None, max_length=16)
+    intent: str | None = None
+    label: str | None = Field(default=None, max_length=16)
+    reason: str | None = Field(default=None, max_length=40)
+    flag: bool = False
+    count: int = 0

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
-from knowledge_service.analytics import repository
+from knowledge_service.analytics import repository, rollup
 from knowledge_service.analytics.gaps import GapQuestion, Nearest, find_gaps
-from knowledge_service.analytics.models import Feedback
+from knowledge_service.analytics.models import DailyCount, Feedback
 from knowledge_service.analytics.redaction import redact
 from knowledge_service.analytics.schemas import (
     MAX_COMMENT_CHARS,
@@ -127,6 +127,24 @@ def _add_feedback_counts(days: dict[date, Rates], rows: Iterable[Any]) -> None:
         rates.overrides += count if is_override else 0
 
 
+def _add_kept(days: dict[date, Rates], rows: Iterable[DailyCount]) -> list[tuple[Any, ...]]:
+    """Add the counts the retention purge kept; returns their (intent, channel, n) demand."""
+    events, feedback, demand = [], [], []
+    for r in rows:
+        day = r.day
+        if r.source in ("answer", "search"):
+            events.append((day, r.source, r.label, r.reason, r.flag, r.count))
+            if r.source == "answer":
+                demand.append((r.intent, r.channel, r.count))
+        elif r.source == "feedback":
+            feedback.append((day, r.label, r.flag, r.count))
+        elif r.source == "repeat":
+            days[date.fromisoformat(day)].repeat_questions += r.count
+    _add_event_counts(days, events)
+    _add_feedback_counts(days, feedback)
+    return demand
+
+
 def _add_repeats(days: dict[date, Rates], rows: Sequence[Any]) -> None:
     previous: tuple[str | None, datetime | None] = (None, None)
     for conversation, at in rows:
@@ -173,6 +191,7 @@ def summarize(
     _add_event_counts(days, repository.event_counts(session, lo, hi, channel, intent))
     _add_feedback_counts(days, repository.feedback_counts(session, lo, hi, channel, intent))
     _add_repeats(days, repository.conversation_times(session, lo, hi, channel, intent))
+    kept_demand = _add_kept(days, rollup.daily_counts(session, start, end, channel, intent))
     incidents = risk_incidents(session, lo, hi, channel=channel)
     for incident in incidents:
         days[incident.found_at.date()].risk_incidents += incident.customers_told
@@ -182,10 +201,7 @@ def summarize(
         measures = DayMeasures(day=day, **days.get(day, Rates()).model_dump())
         finish_rates(measures)
         series.append(measures)
-    demand = [
-        Demand(intent=i, channel=c, questions=n)
-        for i, c, n in repository.demand(session, lo, hi, channel, intent)
-    ]
+    demand = _demand([*repository.demand(session, lo, hi, channel, intent), *kept_demand])
     return MetricsSummary(
         start=start, end=end, channel=channel, intent=intent, totals=_total(series),
         days=series, trend=_trend(series), demand=demand, risk_incidents=incidents,
@@ -227,9 +243,20 @@ def risk_incidents(
     return sorted(incidents, key=lambda i: (i.found_at, i.article_id))
 
 
+def _demand(rows: Iterable[tuple[Any, ...]]) -> list[Demand]:
+    totals: Counter[tuple[str | None, str | None]] = Counter()
+    for intent, channel, n in rows:
+        totals[(intent, channel)] += n
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0][0] or "", kv[0][1] or ""))
+    return [Demand(intent=i, channel=c, questions=n) for (i, c), n in ranked]
+
+
 def purge_old(session: Session, *, now: datetime, retention_days: int) -> tuple[int, int]:
-    """Delete answer events and feedback older than the retention period."""
-    return repository.purge_before(session, now - timedelta(days=retention_days))
+    """Delete answer events and feedback older than the retention period, keeping their
+    counts per day (:mod:`~knowledge_service.analytics.rollup`) so past measures survive."""
+    before = now - timedelta(days=retention_days)
+    rollup.roll_up_before(session, before)
+    return repository.purge_before(session, before)
 
 
 def content_gaps(

@@ -6,7 +6,17 @@ import sys
 
 import typer
 
-from knowledge_service.cli import analytics, check, content, index, keys, review, serve, workflow
+from knowledge_service.cli import (
+    analytics,
+    check,
+    content,
+    imports,
+    index,
+    keys,
+    review,
+    serve,
+    workflow,
+)
 from knowledge_service.errors import KnowledgeServiceError
 
 app = typer.Typer(
@@ -16,6 +26,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+imports.register(app)
 content.register(app)
 workflow.register(app)
 index.register(app)

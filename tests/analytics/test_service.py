@@ -192,3 +192,32 @@ def test_retention_purges_old_events_and_feedback(engine: Engine) -> None:
     assert (events, feedback) == (12, 0)  # the feedback is inside the period
     with Session(engine) as session:
         assert session.exec(select(AnswerEvent)).all() == []
+
+
+def test_the_measures_of_purged_days_survive_the_purge(engine: Engine) -> None:
+    script_day(engine)
+    with session_scope(engine) as session:
+        for rating, used in [(Rating.HELPFUL, None), (Rating.WRONG, "refund-method")]:
+            service.record_feedback(
+                session,
+                FeedbackCreate(receipt=RECEIPT, rating=rating, used_article_id=used),
+                caller="agent-1",
+            )
+        session.execute(
+            Feedback.__table__.update().values(at=T0 + timedelta(hours=3))  # type: ignore[attr-defined]
+        )
+    with session_scope(engine) as session:
+        before = service.summarize(session, DAY, DAY)
+        chat_before = service.summarize(session, DAY, DAY, channel="chat")
+    with session_scope(engine) as session:
+        assert service.purge_old(session, now=T0 + timedelta(days=91), retention_days=90) == (12, 2)
+    with session_scope(engine) as session:
+        after = service.summarize(session, DAY, DAY)
+        chat_after = service.summarize(session, DAY, DAY, channel="chat")
+        assert session.exec(select(AnswerEvent)).all() == []
+    assert after.totals == before.totals and after.days == before.days
+    assert after.demand == before.demand
+    assert chat_after.totals.answers == chat_before.totals.answers
+    with session_scope(engine) as session:  # purging again counts nothing twice
+        service.purge_old(session, now=T0 + timedelta(days=92), retention_days=90)
+        assert service.summarize(session, DAY, DAY).totals == before.totals

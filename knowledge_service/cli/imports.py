@@ -1,0 +1,136 @@
+"""CLI command ``import``: Markdown articles and policies into the versioned store, then the
+after-write pipeline (index and check), with per-file authors and import conflicts reported."""
+
+from __future__ import annotations
+
+import getpass
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from knowledge_service.cli.common import (
+    after_write,
+    console,
+    engine,
+    err_console,
+    print_finding_counts,
+    settings,
+    store_marks,
+)
+from knowledge_service.content import service
+from knowledge_service.content.service import ImportReport
+
+_PHASES = {"read": "Reading files", "write": "Writing versions"}
+
+
+def _default_paths() -> list[Path]:
+    found = []
+    for folder in (settings().content_dir, settings().policies_dir):
+        if folder.exists():
+            found.append(folder)
+        else:
+            err_console.print(f"[yellow]skipping {folder}: no such folder[/yellow]")
+    return found
+
+
+def git_author(path: str) -> str | None:
+    """The author of the last commit that touched ``path`` (``Name <email>``), if git knows."""
+    where = Path(path).resolve()
+    if not where.parent.is_dir():
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%an <%ae>", "--", where.name],
+            capture_output=True, text=True, timeout=10, cwd=where.parent,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    author = done.stdout.strip()
+    return author if done.returncode == 0 and author else None
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def authors(given: str | None) -> Callable[[str], str]:
+    """Who wrote each imported file: ``given``, else its git author, else the OS user."""
+    if given is not None:
+        return lambda _path: given
+    return lambda path: git_author(path) or os_user()
+
+
+def _run_import(paths: list[Path], author: str | None = None) -> ImportReport:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def on_progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(_PHASES.get(phase, phase), total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        return service.import_content(
+            engine(), paths, max_file_bytes=settings().max_file_bytes, progress=on_progress,
+            actor=author or os_user(), author_of=authors(author),
+        )  # fmt: skip
+
+
+def _summary(report: ImportReport) -> Table:
+    table = Table(title="Import summary")
+    table.add_column("kind")
+    for name in ("created", "updated", "unchanged", "retired", "invalid"):
+        table.add_column(name, justify="right")
+    kinds = (("articles", "article", report.articles), ("policies", "policy", report.policies))
+    for kind, singular, part in kinds:
+        invalid = sum(1 for f in report.invalid if f.kind == singular)
+        counts = (part.created, part.updated, part.unchanged, part.retired)
+        table.add_row(kind, *(str(len(ids)) for ids in counts), str(invalid))
+    return table
+
+
+def import_command(
+    paths: list[Path] = typer.Argument(
+        None, help="Folders or files (default: the content and policies folders)."
+    ),
+    author: str | None = typer.Option(
+        None,
+        "--author",
+        help="Author of the new versions (default: each file's git author, else the OS user).",
+    ),
+) -> None:
+    """Import Markdown articles and policies into the versioned store, then sync the search
+    index and re-check what changed. A document edited through the API since its file was last
+    imported or exported is never overwritten: a changed file is reported as a conflict (exit
+    1) and the document left as it is."""
+    marks = store_marks()
+    report = _run_import(list(paths) if paths else _default_paths(), author)
+    for invalid in report.invalid:
+        err_console.print(Text(f"invalid: {invalid.message}", style="red"), soft_wrap=True)
+    for conflict in report.conflicts:
+        err_console.print(Text(f"conflict: {conflict.message}", style="red"), soft_wrap=True)
+    console.print(_summary(report))
+    kept = report.articles.kept + report.policies.kept
+    if kept:
+        console.print(
+            f"Kept {len(kept)} document(s) whose store version is newer than the unchanged file "
+            f"(export to refresh the files): {', '.join(kept)}",
+            highlight=False,
+        )
+    print_finding_counts(after_write(marks))
+    if report.has_invalid or report.has_conflicts:
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.command("import")(import_command)
