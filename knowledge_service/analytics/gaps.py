@@ -9,15 +9,29 @@ most central question, so an owner sees both what customers ask and where it nea
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from knowledge_service.analytics.schemas import Gap
 from knowledge_service.index.embedder import Embedder
+from knowledge_service.index.schemas import SearchHit
+
+
+class GapSearch(Protocol):
+    """What finding gaps needs of the search service: its embedder and a top hit."""
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+    def search(self, query: str, *, top_k: int = ...) -> Sequence[SearchHit]: ...
+
 
 Nearest = Callable[[str], tuple[str, float] | None]
 """The best article for a question and its score, or None (the search service's view)."""
@@ -96,3 +110,21 @@ def find_gaps(
         )
     gaps.sort(key=lambda g: (-g.size, g.last_at))
     return gaps[:limit]
+
+
+class GapCache:
+    """The latest gaps, recomputed at most every ``ttl`` seconds (clustering embeds up to a
+    few thousand questions: the review queue must not pay that on every request)."""
+
+    def __init__(self, ttl: float = 600.0) -> None:
+        self.ttl = ttl
+        self._gaps: list[Gap] = []
+        self._at: float | None = None
+        self._lock = threading.Lock()
+
+    def get(self, compute: Callable[[], list[Gap]]) -> list[Gap]:
+        with self._lock:
+            now = time.monotonic()
+            if self._at is None or now - self._at > self.ttl:
+                self._gaps, self._at = compute(), now
+            return list(self._gaps)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from knowledge_service.analytics import repository, rollup
-from knowledge_service.analytics.gaps import GapQuestion, Nearest, find_gaps
+from knowledge_service.analytics.gaps import GapQuestion, GapSearch, find_gaps
 from knowledge_service.analytics.models import DailyCount, Feedback
 from knowledge_service.analytics.redaction import redact
 from knowledge_service.analytics.schemas import (
@@ -29,7 +29,6 @@ from knowledge_service.analytics.schemas import (
 )
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
-from knowledge_service.index.embedder import Embedder
 
 CUSTOMER_CHANNELS = tuple(str(c) for c in Channel if c != Channel.AGENT)
 REPEAT_WINDOW = timedelta(hours=24)
@@ -261,8 +260,7 @@ def purge_old(session: Session, *, now: datetime, retention_days: int) -> tuple[
 
 def content_gaps(
     session: Session,
-    embedder: Embedder,
-    nearest: Nearest,
+    search: GapSearch,
     start: date,
     end: date,
     *,
@@ -270,8 +268,16 @@ def content_gaps(
     limit: int = 20,
     sample: int = 2000,
 ) -> list[Gap]:
-    """Clusters of the latest ``sample`` weak questions in the days ``start``..``end``."""
+    """Clusters of the latest ``sample`` weak questions in the days ``start``..``end``, each
+    with the article ``search`` ranks first for its most central question."""
     lo, hi = day_bounds(start, end)
     rows = repository.gap_questions(session, lo, hi, confidence_below, sample)
+    if not rows:
+        return []
     questions = [GapQuestion(question=q, at=at) for q, at in rows]
-    return find_gaps(questions, embedder, nearest, limit=limit)
+
+    def nearest(question: str) -> tuple[str, float] | None:
+        hits = search.search(question, top_k=1)
+        return (hits[0].article_id, hits[0].score) if hits else None
+
+    return find_gaps(questions, search.embedder, nearest, limit=limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
@@ -10,6 +11,7 @@ from rich.table import Table
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
 from knowledge_service.cli.common import console, engine, err_console
+from knowledge_service.cli.content import print_table
 from knowledge_service.db import session_scope
 
 keys_app = typer.Typer(help="Manage API keys (only their hashes are stored).", no_args_is_help=True)
@@ -39,10 +41,20 @@ def list_keys(
     include_revoked: Annotated[
         bool, typer.Option("--all/--active", help="Include revoked keys.")
     ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List keys (never their secrets)."""
     with session_scope(engine()) as session:
         keys = access.list_keys(session, include_revoked=include_revoked)
+    if as_json:
+        rows = [
+            {"name": k.name, "prefix": k.prefix, "role": str(k.role), "owner": k.owner,
+             "created_at": k.created_at.isoformat(),
+             "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None}
+            for k in keys
+        ]  # fmt: skip
+        typer.echo(json.dumps(rows, indent=2))
+        return
     table = Table("name", "prefix", "role", "owner", "created", "revoked")
     for key in keys:
         table.add_row(
@@ -53,7 +65,7 @@ def list_keys(
             key.created_at.strftime("%Y-%m-%d %H:%M"),
             key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "",
         )
-    console.print(table)
+    print_table(table)
 
 
 @keys_app.command("revoke")

@@ -12,6 +12,7 @@ often the article is served (most first).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -19,7 +20,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from knowledge_service.analytics.models import AnswerEvent, Feedback
-from knowledge_service.analytics.schemas import NEEDS_REVIEW
+from knowledge_service.analytics.schemas import NEEDS_REVIEW, Gap
 from knowledge_service.content import service as content
 from knowledge_service.content.models import ArticleVersion
 from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
@@ -169,11 +170,25 @@ def _feedback_item(current: ArticleVersion, rows: Sequence[Feedback]) -> QueueIt
     )  # fmt: skip
 
 
-def content_gap_items(session: Session, owner: str | None) -> list[QueueItem]:
-    """Hook for content gaps (``analytics.gaps``): none yet. Gaps are clusters of unanswered
-    questions by meaning, which needs the embedder; they belong to no owner, so they will be
-    admins' items (``owner`` None) with the action ``write_article``."""
-    return []
+def content_gap_items(gaps: Sequence[Gap], owner: str | None) -> list[QueueItem]:
+    """Content gaps (clusters of unanswered questions by meaning, ``analytics.gaps``) belong to
+    no owner: they are items of the admins' whole queue (``owner`` None), to write an article
+    or extend the nearest one."""
+    if owner is not None:
+        return []
+    items = []
+    for gap in gaps:
+        key = hashlib.sha256("\x1f".join(gap.examples).encode()).hexdigest()[:16]
+        nearest = f" (nearest article: {gap.nearest_article_id})" if gap.nearest_article_id else ""
+        items.append(
+            QueueItem(
+                key=f"gap:{key}", kind=QueueItemKind.CONTENT_GAP, article_id=None,
+                reason=f"{gap.size} questions found no confident answer{nearest}.",
+                evidence=gap.examples, severity=Severity.WARN if gap.size >= 5 else Severity.INFO,
+                due_on=None, served=0, actions=[QueueAction.WRITE_ARTICLE, QueueAction.EDIT],
+            )
+        )  # fmt: skip
+    return items
 
 
 def served_counts(session: Session, article_ids: Iterable[str]) -> dict[str, int]:
@@ -203,9 +218,11 @@ def list_queue(
     today: date,
     limit: int = 50,
     offset: int = 0,
+    gaps: Sequence[Gap] = (),
 ) -> tuple[list[QueueItem], int]:
     """One page of the caller's queue items (an owner key: its own articles'; an admin: any
-    owner's, or ``filters.owner``'s) and how many there are on all pages.
+    owner's, or ``filters.owner``'s, and the content ``gaps``) and how many there are on all
+    pages.
 
     Raises:
         PermissionDeniedError: an agent or bot key, or an owner key asking for another owner.
@@ -219,7 +236,7 @@ def list_queue(
     articles = {v.article_id: v for v in current}
     items = finding_items(session, articles, everything=owner is None, today=today)
     items += draft_items(current) + feedback_items(session, articles)
-    items += content_gap_items(session, owner)
+    items += content_gap_items(gaps, owner)
     if filters.kind is not None:
         items = [i for i in items if i.kind == filters.kind]
     served = served_counts(session, (i.article_id for i in items if i.article_id))

@@ -8,11 +8,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from knowledge_service.analytics import repository as analytics_repository
 from knowledge_service.analytics import service as analytics
-from knowledge_service.analytics.gaps import GapQuestion, find_gaps
 from knowledge_service.analytics.schemas import Gap, MetricsSummary
-from knowledge_service.index.schemas import SearchRequest
 from knowledge_service.index.service import SearchService
 
 PERIODS = (7, 28, 90)
@@ -64,17 +61,8 @@ def summarize(session: Session, start: date, end: date) -> MetricsSummary:
 
 
 def content_gaps(session: Session, search: SearchService, start: date, end: date) -> list[Gap]:
-    """Clusters of the period's questions that got no confident answer, biggest first.
-
-    HOOK(issue 11): use the analytics service's gaps verb once the lead adds one (for
-    ``GET /v1/metrics/gaps``); this gathers the same inputs.
-    """
-    lo, hi = analytics.day_bounds(start, end)
-    rows = analytics_repository.gap_questions(session, lo, hi, GAP_CONFIDENCE_FLOOR, GAP_QUESTIONS)
-    questions = [GapQuestion(question=q, at=at) for q, at in rows]
-
-    def nearest(question: str) -> tuple[str, float] | None:
-        hits = search.search_requests([SearchRequest(query=question, top_k=1)])[0]
-        return (hits[0].article_id, hits[0].score) if hits else None
-
-    return find_gaps(questions, search.embedder, nearest, limit=5)
+    """Clusters of the period's questions that got no confident answer, biggest first."""
+    return analytics.content_gaps(
+        session, search, start, end, confidence_below=GAP_CONFIDENCE_FLOOR, limit=5,
+        sample=GAP_QUESTIONS,
+    )  # fmt: skip

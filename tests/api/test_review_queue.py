@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -12,12 +12,23 @@ from sqlalchemy.engine import Engine
 from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.index.service import SearchService
 from knowledge_service.review.queue import is_awaiting_approval
+from knowledge_service.settings import Settings
 from tests.api.conftest import PAYMENTS, SUPPORT, auth
 from tests.conftest import TODAY
 from tests.factories import article_text
 
 MISMATCH, DUE_SOON = 1, 2
+
+
+@pytest.fixture
+def search_service(settings: Settings, engine: Engine) -> SearchService:
+    """A real search service (hash embedder): the admins' queue clusters content gaps."""
+    service = SearchService(settings, engine, HashEmbedder())
+    service.open()
+    return service
 
 
 def _queue(client: TestClient, key: str, query: str = "") -> Any:
@@ -157,3 +168,25 @@ def test_risk_of_a_finding_that_does_not_block_cannot_be_accepted(
 )
 def test_the_one_check_of_what_waits_for_approval(status: str, waiting: bool) -> None:
     assert is_awaiting_approval(status) is waiting
+
+
+def test_admins_whole_queue_holds_content_gaps(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    at = datetime.combine(TODAY, time(9), UTC)
+    questions = ["do you sell gas heaters", "do you sell gas heaters?", "do you sell gas heaters!"]
+    with session_scope(engine) as session:
+        for i, question in enumerate(questions):
+            session.add(
+                AnswerEvent(
+                    kind="answer", question=question, latency_ms=1.0, channel="chat",
+                    status="no_answer", reason="no_article", at=at + timedelta(minutes=i),
+                )
+            )  # fmt: skip
+    body = _queue(client, keys["admin"], "?kind=content_gap")
+    (gap,) = body["items"]
+    assert gap["actions"] == ["write_article", "edit"] and gap["article_id"] is None
+    assert gap["reason"].startswith("3 questions found no confident answer")
+    assert set(gap["evidence"]) == set(questions)
+    owners_view = _queue(client, keys["admin"], f"?kind=content_gap&owner={PAYMENTS}")
+    assert owners_view["items"] == []  # gaps belong to no owner

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,3 +83,25 @@ def test_owner_key_needs_an_owner() -> None:
 def test_unknown_role_is_refused() -> None:
     code, _ = _invoke("keys", "create", "--role", "root", "--name", "x")
     assert code == 2
+
+
+def test_keys_list_json_and_unwrapped_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KS_DATABASE_URL", f"sqlite:///{tmp_path / 'keys.db'}")
+    get_settings.cache_clear()
+    common.engine.cache_clear()
+    try:
+        name = "a-rather-long-key-name-for-the-contact-centre-chatbot-integration"
+        assert (
+            runner.invoke(app, ["keys", "create", "--role", "bot", "--name", name]).exit_code == 0
+        )
+        listed = runner.invoke(app, ["keys", "list", "--json"])
+        assert listed.exit_code == 0, listed.output
+        (row,) = json.loads(listed.stdout)
+        assert (row["name"], row["role"], row["revoked_at"]) == (name, "bot", None)
+        table = runner.invoke(app, ["keys", "list"])
+        assert any(name in line for line in table.stdout.splitlines())  # one line, unwrapped
+    finally:
+        get_settings.cache_clear()
+        common.engine.cache_clear()

@@ -156,13 +156,8 @@ def get_gaps(
     """The biggest clusters (by meaning) of questions that got no answer, a low-confidence
     escalation or a weak answer, each with its size, redacted examples and the nearest article."""
     first, last = _range(settings, start, end)
-
-    def nearest(question: str) -> tuple[str, float] | None:
-        hits = search.search(question, top_k=1)
-        return (hits[0].article_id, hits[0].score) if hits else None
-
     return analytics.content_gaps(
-        session, search.embedder, nearest, first, last,
+        session, search, first, last,
         confidence_below=settings.answers.no_answer_threshold, limit=limit,
     )  # fmt: skip
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.access.schemas import Principal, Role
+from knowledge_service.analytics import service as analytics
+from knowledge_service.analytics.gaps import GapCache
+from knowledge_service.analytics.schemas import Gap
 from knowledge_service.http.deps import PageDep, SessionDep, SettingsDep, require_roles
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.schemas import Page
@@ -17,10 +22,29 @@ from knowledge_service.review.queue_schemas import QueueFilters, QueueItem, Queu
 router = APIRouter(prefix="/v1/review-queue", tags=["review"])
 
 Owner = Annotated[Principal, Depends(require_roles(Role.OWNER))]
+GAP_DAYS = 7
+
+
+def recent_gaps(request: Request, session: Session, today: date) -> list[Gap]:
+    """The content gaps of the last week, from the app's cache (recomputed every 10 min)."""
+    state = request.app.state
+    if not hasattr(state, "gap_cache"):
+        state.gap_cache = GapCache()
+    settings = state.settings
+
+    def compute() -> list[Gap]:
+        return analytics.content_gaps(
+            session, state.search_service, today - timedelta(days=GAP_DAYS - 1), today,
+            confidence_below=settings.answers.no_answer_threshold, limit=10,
+        )  # fmt: skip
+
+    gaps: list[Gap] = state.gap_cache.get(compute)
+    return gaps
 
 
 @router.get("", summary="The review queue", responses=problem_responses(400, 401, 403))
 def review_queue(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     principal: Owner,
@@ -34,9 +58,14 @@ def review_queue(
     """Open findings, reviews due and overdue, drafts waiting for approval and agents' wrong or
     outdated ratings, each with its article, reason, evidence, severity, due date and the
     actions that resolve it; sorted by severity, due date, then how often the article is
-    served. An owner key sees its own articles' items; admins any owner's."""
+    served. An owner key sees its own articles' items; admins any owner's, and the content
+    gaps of the last week (clusters of questions no article answered confidently)."""
+    today = clock.today(settings)
+    gaps = (
+        recent_gaps(request, session, today) if principal.role == Role.ADMIN and not owner else []
+    )
     items, total = queue.list_queue(
         session, principal, QueueFilters(owner=owner, kind=kind),
-        today=clock.today(settings), limit=page.limit, offset=page.offset,
+        today=today, limit=page.limit, offset=page.offset, gaps=gaps,
     )  # fmt: skip
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
