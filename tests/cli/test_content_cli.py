@@ -7,46 +7,26 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from knowledge_service.cli import app, common
+from knowledge_service.cli import common
 from knowledge_service.errors import NotFoundError
-from knowledge_service.settings import get_settings
+from tests.cli.conftest import invoke
 from tests.factories import article_text, write_article_md, write_policy_md
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A tmp store and content tree, with the CLI's cached settings and engine reset."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("KS_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
-    monkeypatch.setenv("KS_CONTENT_DIR", str(tmp_path / "content"))
-    monkeypatch.setenv("KS_POLICIES_DIR", str(tmp_path / "policies"))
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.setenv("KS_EMBEDDING_MODEL", "hash")  # import runs the check: no model load
-    get_settings.cache_clear()
-    common.engine.cache_clear()
+def cli_env(cli_store: Path) -> Path:
+    """A tmp store and content tree (see ``cli_store``)."""
+    tmp_path = cli_store
     write_article_md(tmp_path / "content", "refund-timeframe", policy_sources=["REFUNDS#2.1"])
     write_article_md(tmp_path / "content" / "billing", "paper-bills", status="draft")
     write_policy_md(tmp_path / "policies", "REFUNDS")
-    yield tmp_path
-    common.engine().dispose()
-    get_settings.cache_clear()
-    common.engine.cache_clear()
-
-
-def _invoke(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
+    return tmp_path
 
 
 def _summary_row(output: str, kind: str) -> list[int]:
@@ -55,13 +35,13 @@ def _summary_row(output: str, kind: str) -> list[int]:
 
 
 def test_import_defaults_to_content_and_policies_and_is_idempotent() -> None:
-    code, output = _invoke("import")
+    code, output = invoke("import")
     assert code == 0, output
     assert "Import summary" in output
     # created, updated, unchanged, retired, invalid
     assert _summary_row(output, "articles") == [2, 0, 0, 0, 0]
     assert _summary_row(output, "policies") == [1, 0, 0, 0, 0]
-    code, output = _invoke("import")
+    code, output = invoke("import")
     assert code == 0
     assert _summary_row(output, "articles") == [0, 0, 2, 0, 0]
     assert _summary_row(output, "policies") == [0, 0, 1, 0, 0]
@@ -70,7 +50,7 @@ def test_import_defaults_to_content_and_policies_and_is_idempotent() -> None:
 def test_invalid_file_exits_1_naming_it_and_the_rest_imports(cli_env: Path) -> None:
     bad = cli_env / "content" / "bad.md"
     bad.write_text(article_text("bad", next_review="2026-02-30"), encoding="utf-8")
-    code, output = _invoke("import", "content")
+    code, output = invoke("import", "content")
     assert code == 1
     line = next(n for n, t in enumerate(bad.read_text().splitlines(), 1) if "next_review" in t)
     assert f"content/bad.md:{line}: field 'next_review'" in output
@@ -78,46 +58,46 @@ def test_invalid_file_exits_1_naming_it_and_the_rest_imports(cli_env: Path) -> N
 
 
 def test_removed_file_is_counted_as_retired(cli_env: Path) -> None:
-    _invoke("import")
+    invoke("import")
     (cli_env / "content" / "billing" / "paper-bills.md").unlink()
-    code, output = _invoke("import")
+    code, output = invoke("import")
     assert code == 0
     assert _summary_row(output, "articles") == [0, 0, 1, 1, 0]
 
 
 def test_articles_list_json_and_filters() -> None:
-    _invoke("import")
-    code, output = _invoke("articles", "list", "--json")
+    invoke("import")
+    code, output = invoke("articles", "list", "--json")
     assert code == 0
     rows = json.loads(output)
     assert [(r["id"], r["version"], r["status"]) for r in rows] == [
         ("paper-bills", 1, "draft"),
         ("refund-timeframe", 1, "published"),
     ]
-    _, output = _invoke("articles", "list", "--status", "draft", "--json")
+    _, output = invoke("articles", "list", "--status", "draft", "--json")
     assert [r["id"] for r in json.loads(output)] == ["paper-bills"]
-    _, output = _invoke("articles", "list", "--owner", "nobody@example.com", "--json")
+    _, output = invoke("articles", "list", "--owner", "nobody@example.com", "--json")
     assert json.loads(output) == []
-    _, output = _invoke("articles", "list")
+    _, output = invoke("articles", "list")
     assert "refund-timeframe" in output and "paper-bills" in output
 
 
 def test_articles_show_history_and_diff(cli_env: Path) -> None:
-    _invoke("import")
+    invoke("import")
     write_article_md(cli_env / "content", "refund-timeframe", answer="Refunds take 5 days.")
-    _invoke("import")
-    code, output = _invoke("articles", "show", "refund-timeframe", "--json")
+    invoke("import")
+    code, output = invoke("articles", "show", "refund-timeframe", "--json")
     assert code == 0
     shown = json.loads(output)
     assert shown["version"] == 2
     assert shown["document"]["answer"] == "Refunds take 5 days."
-    _, output = _invoke("articles", "show", "refund-timeframe", "--version", "1")
+    _, output = invoke("articles", "show", "refund-timeframe", "--version", "1")
     assert "10 business days" in output and "REFUNDS#2.1" in output
-    _, output = _invoke("articles", "history", "refund-timeframe")
+    _, output = invoke("articles", "history", "refund-timeframe")
     assert "content/refund-timeframe.md" in output
     versions = [line.split("│")[1].strip() for line in output.splitlines() if "│" in line]
     assert versions == ["1", "2"]
-    code, output = _invoke("articles", "diff", "refund-timeframe", "1", "2")
+    code, output = invoke("articles", "diff", "refund-timeframe", "1", "2")
     assert code == 0
     assert output.startswith("--- refund-timeframe v1\n+++ refund-timeframe v2\n")
     assert "-Refunds reach your account within 10 business days.\n" in output
@@ -125,10 +105,10 @@ def test_articles_show_history_and_diff(cli_env: Path) -> None:
 
 
 def test_policies_list_and_show() -> None:
-    _invoke("import")
-    _, output = _invoke("policies", "list", "--json")
+    invoke("import")
+    _, output = invoke("policies", "list", "--json")
     assert [(r["id"], r["policy_version"]) for r in json.loads(output)] == [("REFUNDS", "1")]
-    code, output = _invoke("policies", "show", "REFUNDS")
+    code, output = invoke("policies", "show", "REFUNDS")
     assert code == 0
     assert "2.1 Refund timeframe" in output
 
@@ -144,9 +124,9 @@ def test_policies_list_and_show() -> None:
     ],
 )
 def test_unknown_id_or_version_raises_not_found(args: tuple[str, ...], message: str) -> None:
-    _invoke("import")
+    invoke("import")
     with pytest.raises(NotFoundError, match=message):
-        _invoke(*args)
+        invoke(*args)
 
 
 def test_real_process_import_and_error_line(tmp_path: Path) -> None:
@@ -171,12 +151,12 @@ def test_real_process_import_and_error_line(tmp_path: Path) -> None:
 
 
 def test_diff_is_coloured_on_a_terminal(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _invoke("import")
+    invoke("import")
     write_article_md(cli_env / "content", "refund-timeframe", answer="Refunds take 5 days.")
-    _invoke("import")
+    invoke("import")
     monkeypatch.setattr(common.console, "_force_terminal", True)
     monkeypatch.setattr(common.console, "_color_system", common.console._detect_color_system())
-    _, output = _invoke("articles", "diff", "refund-timeframe", "1", "2")
+    _, output = invoke("articles", "diff", "refund-timeframe", "1", "2")
     assert "\x1b[32m+Refunds take 5 days.\x1b[0m" in output
 
 
@@ -184,26 +164,26 @@ def test_list_off_a_terminal_keeps_every_article_on_one_line(cli_env: Path) -> N
     long_id = "a-very-long-article-identifier-that-would-wrap-in-a-narrow-column-" + "x" * 40
     title = "A title far longer than any terminal column would hold " * 4
     write_article_md(cli_env / "content", long_id, title=title.strip())
-    _invoke("import")
-    _, output = _invoke("articles", "list")
+    invoke("import")
+    _, output = invoke("articles", "list")
     (line,) = [line for line in output.splitlines() if long_id in line]
     assert title.strip() in line
     assert sum("refund-timeframe" in line for line in output.splitlines()) == 1
 
 
 def test_every_list_command_has_json(cli_env: Path) -> None:
-    _invoke("import")
+    invoke("import")
     write_article_md(cli_env / "content", "refund-timeframe", answer="Refunds take 5 days.")
     write_policy_md(cli_env / "policies", "REFUNDS", version="2")
-    _invoke("import")
-    _, output = _invoke("policies", "list", "--status", "active", "--json")
+    invoke("import")
+    _, output = invoke("policies", "list", "--status", "active", "--json")
     assert [(r["id"], r["version"], r["status"]) for r in json.loads(output)] == [
         ("REFUNDS", 2, "active")
     ]
-    _, output = _invoke("articles", "history", "refund-timeframe", "--json")
+    _, output = invoke("articles", "history", "refund-timeframe", "--json")
     author = getpass.getuser()  # no --author and no git repository: the OS user
     assert [(r["version"], r["author"]) for r in json.loads(output)] == [(1, author), (2, author)]
-    _, output = _invoke("policies", "history", "REFUNDS", "--json")
+    _, output = invoke("policies", "history", "REFUNDS", "--json")
     assert [r["policy_version"] for r in json.loads(output)] == ["1", "2"]
-    code, output = _invoke("policies", "diff", "REFUNDS", "1", "2")
+    code, output = invoke("policies", "diff", "REFUNDS", "1", "2")
     assert (code == 0 and '+version: "2"' in output) or "+version: '2'" in output

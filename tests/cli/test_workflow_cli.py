@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from typer.testing import CliRunner
 
 from knowledge_service.audit import AuditEvent
-from knowledge_service.cli import app, common
+from knowledge_service.cli import common
 from knowledge_service.db import session_scope
 from knowledge_service.freshness import service as freshness
-from knowledge_service.settings import get_settings
+from tests.cli.conftest import invoke
 from tests.factories import article_text, policy_text, write_policy_md
-
-runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("KS_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
-    monkeypatch.setenv("KS_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KS_CONTENT_DIR", str(tmp_path / "content"))
-    monkeypatch.setenv("KS_POLICIES_DIR", str(tmp_path / "policies"))
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.setenv("KS_EMBEDDING_MODEL", "hash")
-    get_settings.cache_clear()
-    common.engine.cache_clear()
-    yield tmp_path
-    common.engine().dispose()
-    get_settings.cache_clear()
-    common.engine.cache_clear()
-
-
-def invoke(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
+def cli_env(cli_store: Path) -> Path:
+    return cli_store
 
 
 def test_cli_walks_an_article_through_the_lifecycle(cli_env: Path) -> None:
