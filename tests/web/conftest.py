@@ -17,9 +17,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from knowledge_service.index.embedder import Embedder, create_embedder
-from knowledge_service.settings import Settings
+from knowledge_service.settings import Settings, default_model_path
 from tests.conftest import REPO_ROOT
-from tests.web.server import Served, prepare_store, start_server, stop_server, wait_until_ready
+from tests.server import serving
+from tests.web.server import Served, prepare_store
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
@@ -52,12 +53,13 @@ def web_embedder() -> Embedder:
 def served(tmp_path_factory: pytest.TempPathFactory, web_embedder: Embedder) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("web")
     settings, keys = prepare_store(root, web_embedder)
-    process, base, log = start_server(root, settings, embedding_model=None)
-    try:
-        wait_until_ready(base, process, log)
-        yield Served(base, keys, settings.database_url, log)
-    finally:
-        stop_server(process)
+    env = {
+        "KS_DATABASE_URL": settings.database_url,
+        "KS_DATA_DIR": str(settings.data_dir),
+        "KS_EMBEDDING_MODEL": default_model_path(),  # the real model, whatever the caller set
+    }
+    with serving(root, env) as server:
+        yield Served(server.base, keys, settings.database_url, server)
 
 
 @pytest.fixture(scope="session")

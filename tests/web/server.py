@@ -5,17 +5,11 @@ and feedback in the analytics log (the frozen week up to ``KS_TODAY``)."""
 from __future__ import annotations
 
 import hashlib
-import os
-import socket
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
 
-import httpx
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
@@ -33,6 +27,7 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
 from tests.conftest import REPO_ROOT, TODAY
+from tests.server import Server as ServerProcess
 
 OWNER = "payments-team@brightwater.example"
 HANDOFF_RECEIPT = "rcpt_" + hashlib.sha256(b"bot hand-off").hexdigest()[:32]
@@ -63,7 +58,7 @@ class Served:
     base: str
     keys: dict[str, str]
     database_url: str
-    log: Path
+    server: ServerProcess
 
 
 def _receipt(*parts: object) -> str:
@@ -167,55 +162,3 @@ def prepare_store(root: Path, embedder: Embedder) -> tuple[Settings, dict[str, s
     finally:
         engine.dispose()
     return settings, keys
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(
-    root: Path, settings: Settings, *, embedding_model: str | None
-) -> tuple[subprocess.Popen[bytes], str, Path]:
-    """``knowledge-service serve`` on a free port, its output in ``root/server.log``."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "KS_DATABASE_URL": settings.database_url,
-        "KS_DATA_DIR": str(settings.data_dir),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-    }
-    env.pop("KS_EMBEDDING_MODEL", None)
-    if embedding_model is not None:
-        env["KS_EMBEDDING_MODEL"] = embedding_model
-    log = root / "server.log"
-    cli = "from knowledge_service.cli import main; main()"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-c", cli, "serve", "--port", str(port)],
-            env=env, cwd=root, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    return process, f"http://127.0.0.1:{port}", log
-
-
-def wait_until_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"the server did not become ready:\n{log.read_text(errors='replace')}")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
