@@ -281,3 +281,31 @@ def content_gaps(
         return (hits[0].article_id, hits[0].score) if hits else None
 
     return find_gaps(questions, search.embedder, nearest, limit=limit)
+
+
+MAX_RANGE_DAYS = 366
+
+
+def day_range(
+    start: str | None, end: str | None, *, today: date, names: tuple[str, str] = ("from", "to")
+) -> tuple[date, date]:
+    """The days a caller asked for: ``end`` defaults to ``today``, ``start`` to the week ending
+    ``end``; an impossible date, ``start`` after ``end`` or more than a year is refused, naming
+    the parameter (``names``: how the adapter calls them)."""
+
+    def parse(name: str, value: str | None) -> date | None:
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            problem = f"must be an ISO date such as 2026-11-24 (got {value!r})"
+            raise InvalidRequestError(name, problem) from None
+
+    last = parse(names[1], end) or today
+    first = parse(names[0], start) or last - timedelta(days=6)
+    if first > last:
+        raise InvalidRequestError(names[0], f"must not be after {names[1]} ({last.isoformat()})")
+    if (last - first).days > MAX_RANGE_DAYS:
+        raise InvalidRequestError(names[0], f"the range may span at most {MAX_RANGE_DAYS} days")
+    return first, last

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,16 +17,6 @@ from knowledge_service.analytics.schemas import MetricsSummary
 from knowledge_service.cli.common import console, engine, err_console, settings
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
-
-
-def _parse_date(name: str, value: str | None, default: date) -> date:
-    if value is None:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        problem = f"must be an ISO date such as 2026-11-24 (got {value!r})"
-        raise InvalidRequestError(name, problem) from None
 
 
 def _percent(rate: float) -> str:
@@ -71,8 +61,7 @@ def report(
 ) -> None:
     """The measures leaders steer by: answer, escalation, override and wrong rates per day."""
     today = clock.today(settings())
-    last = _parse_date("--to", end, today)
-    first = _parse_date("--from", start, last - timedelta(days=6))
+    first, last = analytics.day_range(start, end, today=today, names=("--from", "--to"))
     with session_scope(engine()) as session:
         summary = analytics.summarize(session, first, last, channel=channel, intent=intent)
     if as_json:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -29,7 +29,6 @@ from knowledge_service.analytics.schemas import (
     ReceiptRecord,
 )
 from knowledge_service.content.schemas import INTENT_PATTERN, Channel
-from knowledge_service.errors import InvalidRequestError
 from knowledge_service.http.deps import (
     EventHubDep,
     PageDep,
@@ -56,16 +55,6 @@ ToParam = Annotated[
     str | None,
     Query(alias="to", pattern=DATE_PATTERN, description="Last day (default: today, UTC)."),
 ]
-
-
-def _day(name: str, value: str | None) -> date | None:
-    """An ISO date parameter (the pattern admits 2026-13-45: the calendar does not)."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidRequestError(name, f"{value!r} is not a date") from None
 
 
 @router.get(
@@ -104,14 +93,7 @@ def post_feedback(
 
 
 def _range(settings: Settings, start: str | None, end: str | None) -> tuple[date, date]:
-    """The days asked for: ``to`` defaults to today, ``from`` to a week ending ``to``."""
-    last = _day("to", end) or clock.today(settings)
-    first = _day("from", start) or last - timedelta(days=6)
-    if first > last:
-        raise InvalidRequestError("from", f"must not be after 'to' ({last.isoformat()})")
-    if (last - first).days > 366:
-        raise InvalidRequestError("from", "the range may span at most 366 days")
-    return first, last
+    return analytics.day_range(start, end, today=clock.today(settings))
 
 
 @router.get(
