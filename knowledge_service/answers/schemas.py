@@ -30,6 +30,9 @@ class AnswerReason(StrEnum):
     """escalate: the best article may not be served on this channel"""
     NO_ARTICLE = "no_article"
     """no_answer: no article answers the question confidently"""
+    LOCALE_UNAVAILABLE = "locale_unavailable"
+    """the asked locale has no articles: answered from another region's articles of the same
+    language (``locale`` says which), or no_answer when the language has none either"""
 
 
 class AnswerFormat(StrEnum):
@@ -80,6 +83,9 @@ class AnswerResult(BaseModel):
     answer_format: AnswerFormat | None = Field(default=None, description="'text' or 'markdown'")
     confidence: float = Field(ge=0.0, le=1.0)
     intent: str | None = None
+    locale: str | None = Field(
+        default=None, description="The locale of the article answered from (see reason)"
+    )
     citations: list[Citation] = Field(default_factory=list)
     freshness: list[FreshnessNote] = Field(default_factory=list)
     receipt: str = Field(

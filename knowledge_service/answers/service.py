@@ -9,9 +9,8 @@ customer channel facing a blocking finding, escalates to a human.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
@@ -19,27 +18,32 @@ from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.answers import repository
+from knowledge_service.answers.answer_text import answer_text
+from knowledge_service.answers.confidence import confidence_of, pick_canonical, thresholds_of
+from knowledge_service.answers.handoff import alternatives_of, handoff_of
 from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
-from knowledge_service.answers.render import format_for, render_answer
-from knowledge_service.answers.rules import Thresholds, decide_status, is_visible
+from knowledge_service.answers.render import format_for
+from knowledge_service.answers.rules import decide_status, is_visible
 from knowledge_service.answers.schemas import (
-    Alternative,
     AnswerReason,
     AnswerResult,
     AnswerStatus,
     Citation,
     FreshnessNote,
-    Handoff,
-    HandoffCandidate,
 )
 from knowledge_service.content.models import ArticleVersion
-from knowledge_service.content.schemas import CUSTOMER_CHANNELS, Audience, Channel
+from knowledge_service.content.schemas import Channel
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.index.cache import LruCache
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
-from knowledge_service.settings import AnswerSettings, Settings
+from knowledge_service.settings import Settings
+
+
+def language_of(locale: str) -> str:
+    """The language part of a BCP 47 tag (``en-US`` -> ``en``), lower-case."""
+    return locale.split("-", 1)[0].lower()
 
 
 @dataclass(frozen=True)
@@ -50,83 +54,6 @@ class AnswerQuery:
     channel: Channel
     locale: str | None = None
     as_of: datetime | None = None
-
-
-def confidence_of(hits: Sequence[SearchHit], best: SearchHit | None, cfg: AnswerSettings) -> float:
-    """Calibrated probability that ``best`` is the right answer (see :class:`AnswerSettings`)."""
-    if best is None:
-        return 0.0
-    runner_up = next((h.score for h in hits if h.article_id != best.article_id), 0.0)
-    margin = max(0.0, best.score - runner_up)
-    logit = (
-        cfg.calib_score * best.score
-        + cfg.calib_dense * best.dense_score
-        + cfg.calib_margin * margin
-        + cfg.calib_bias
-    )
-    return round(1.0 / (1.0 + math.exp(-logit)), 4)
-
-
-def thresholds_of(cfg: AnswerSettings) -> Thresholds:
-    return Thresholds(
-        no_answer=cfg.no_answer_threshold,
-        channel_minimum={Channel.VOICE: max(cfg.voice_minimum, cfg.no_answer_threshold)},
-    )
-
-
-def pick_canonical(
-    hits: Sequence[SearchHit], channel: Channel, cfg: AnswerSettings
-) -> tuple[SearchHit | None, list[SearchHit]]:
-    """The canonical hit and the pool it was ranked in: public first; agents fall back to
-    internal articles when no public one clears the no-answer threshold.
-
-    An internal candidate is ranked against every hit: among the few internal articles alone,
-    its lead over the runner-up (and so its confidence) would be inflated, and a weaker internal
-    article would displace a better public one.
-    """
-    public = [h for h in hits if h.audience == Audience.PUBLIC]
-    best = public[0] if public else None
-    if channel == Channel.AGENT and confidence_of(public, best, cfg) < cfg.no_answer_threshold:
-        internal = [h for h in hits if h.audience == Audience.INTERNAL]
-        if internal and confidence_of(hits, internal[0], cfg) > confidence_of(public, best, cfg):
-            return internal[0], list(hits)
-    return best, public
-
-
-def handoff_of(
-    hits: Sequence[SearchHit], channel: Channel, reason: AnswerReason, cfg: AnswerSettings
-) -> Handoff:
-    """The hand-off for a human: the best candidates this channel may see, with confidence.
-
-    A customer channel's hand-off never names an article that channel may not see (an internal
-    one, or one not served on it).
-    """
-    seen = [
-        h for h in hits
-        if channel in h.channels
-        and (channel not in CUSTOMER_CHANNELS or h.audience == Audience.PUBLIC)
-    ]  # fmt: skip
-    candidates = [
-        HandoffCandidate(
-            article_id=h.article_id,
-            version=h.version,
-            title=h.title,
-            confidence=confidence_of(hits, h, cfg),
-        )
-        for h in seen[:3]
-    ]
-    pool = [h for h in hits if channel not in CUSTOMER_CHANNELS or h.audience == Audience.PUBLIC]
-    intent = pool[0].intents[0] if pool and pool[0].intents else None
-    return Handoff(reason=reason, intent=intent, candidates=candidates)
-
-
-def alternatives_of(hits: Sequence[SearchHit], article_id: str) -> list[Alternative]:
-    """The three best runner-up articles to ``article_id`` (shown to agents)."""
-    return [
-        Alternative(article_id=h.article_id, version=h.version, title=h.title, score=h.score)
-        for h in hits
-        if h.article_id != article_id
-    ][:3]
 
 
 class AnswerService:
@@ -165,7 +92,20 @@ class AnswerService:
         for query in queries:
             self.validate(query)
         hits = self._hits_for(queries)
-        return [self._resolve(q, h) for q, h in zip(queries, hits, strict=True)]
+        # A locale without articles (en-US against an en-AU knowledge base) falls back to the
+        # same language's articles, and the answer says so.
+        fallback = {
+            i: replace(q, locale=language_of(q.locale))
+            for i, (q, h) in enumerate(zip(queries, hits, strict=True))
+            if not h and q.locale is not None and language_of(q.locale) != q.locale.lower()
+        }
+        if fallback:
+            for i, found in zip(fallback, self._hits_for(list(fallback.values())), strict=True):
+                hits[i] = found
+        return [
+            self._resolve(q, h, is_fallback=i in fallback)
+            for i, (q, h) in enumerate(zip(queries, hits, strict=True))
+        ]
 
     def validate(self, query: AnswerQuery) -> None:
         """Raise InvalidRequestError for a question the engine will not try to answer."""
@@ -219,28 +159,50 @@ class AnswerService:
             filters=SearchFilters(locale=query.locale),
         )
 
-    def _resolve(self, query: AnswerQuery, hits: list[SearchHit]) -> AnswerResult:
+    def _resolve(
+        self, query: AnswerQuery, hits: list[SearchHit], *, is_fallback: bool
+    ) -> AnswerResult:
         as_of = query.as_of or datetime.now(UTC)
         best, pool = pick_canonical(hits, query.channel, self.cfg)
         confidence = confidence_of(pool, best, self.cfg)
         if best is None or confidence < self.thresholds.no_answer:
-            reason = AnswerReason.NO_ARTICLE
-            return AnswerResult(
-                status=AnswerStatus.NO_ANSWER,
-                channel=query.channel,
-                confidence=confidence,
-                as_of=as_of,
-                reason=reason,
-                receipt=make_handoff_receipt(),
-                handoff=handoff_of(hits, query.channel, reason, self.cfg),
-            )
+            no_locale = not hits and query.locale is not None
+            reason = AnswerReason.LOCALE_UNAVAILABLE if no_locale else AnswerReason.NO_ARTICLE
+            return self._handoff(query, hits, AnswerStatus.NO_ANSWER, reason, confidence, as_of)
         with session_scope(self.engine) as session:
             row = self._article_version(session, best.article_id, best.version)
             notes = repository.freshness_notes(
                 session, best.article_id, query.as_of, today=clock.today(self.settings)
             )
             citations = repository.citations(session, row.to_document(), query.as_of)
-        return self._build(query, best, hits, row, notes, citations, confidence, as_of)
+        result = self._build(query, best, hits, row, notes, citations, confidence, as_of)
+        if is_fallback and result.status == AnswerStatus.ANSWERED:
+            result.reason = AnswerReason.LOCALE_UNAVAILABLE
+        return result
+
+    def _handoff(
+        self,
+        query: AnswerQuery,
+        hits: Sequence[SearchHit],
+        status: AnswerStatus,
+        reason: AnswerReason,
+        confidence: float,
+        as_of: datetime,
+    ) -> AnswerResult:
+        """An escalation or no-answer: nothing of an article the channel may not serve leaves
+        here; the hand-off names the candidates the channel may see, and agents get the best
+        guesses as alternatives instead of nothing."""
+        channel = query.channel
+        return AnswerResult(
+            status=status,
+            channel=channel,
+            confidence=confidence,
+            as_of=as_of,
+            reason=reason,
+            receipt=make_handoff_receipt(),
+            handoff=handoff_of(hits, channel, reason, lambda h: confidence_of(hits, h, self.cfg)),
+            alternatives=alternatives_of(hits, None) if channel == Channel.AGENT else [],
+        )
 
     def _article_version(self, session: Session, article_id: str, version: int) -> ArticleVersion:
         """A stored article version; versions never change, so they are kept (LRU)."""
@@ -271,22 +233,18 @@ class AnswerService:
             thresholds=self.thresholds,
         )
         if status != AnswerStatus.ANSWERED:
-            # A human takes it: nothing of an article the channel may not serve leaves here.
-            return AnswerResult(
-                status=status, channel=channel, confidence=confidence, as_of=as_of,
-                reason=reason, receipt=make_handoff_receipt(),
-                handoff=handoff_of(hits, channel, reason, self.cfg),
-            )  # fmt: skip
+            return self._handoff(query, hits, status, reason, confidence, as_of)
         return AnswerResult(
             status=status,
             channel=channel,
             article_id=doc.id,
             version=row.version,
             title=doc.title,
-            answer=render_answer(doc.answer, channel),
+            answer=answer_text(doc, channel),
             answer_format=format_for(channel),
             confidence=confidence,
             intent=doc.intents[0],
+            locale=doc.locale,
             citations=citations,
             freshness=notes,
             receipt=make_receipt(doc.id, row.version, row.content_hash),

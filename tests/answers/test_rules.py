@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge_service.answers.confidence import confidence_of, pick_canonical
 from knowledge_service.answers.rules import Thresholds, decide_status, is_blocked, is_visible
 from knowledge_service.answers.schemas import AnswerReason, AnswerStatus, FreshnessNote
-from knowledge_service.answers.service import confidence_of, pick_canonical
 from knowledge_service.content.schemas import Audience, Channel
 from knowledge_service.index.schemas import SearchHit
 from knowledge_service.settings import AnswerSettings

@@ -1,0 +1,53 @@
+"""Answer confidence: how likely the best candidate is the right answer, and which candidate is
+canonical. Pure functions over search hits and the answer settings."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from knowledge_service.answers.rules import Thresholds
+from knowledge_service.content.schemas import Audience, Channel
+from knowledge_service.index.schemas import SearchHit
+from knowledge_service.settings import AnswerSettings
+
+
+def confidence_of(hits: Sequence[SearchHit], best: SearchHit | None, cfg: AnswerSettings) -> float:
+    """Calibrated probability that ``best`` is the right answer (see :class:`AnswerSettings`)."""
+    if best is None:
+        return 0.0
+    runner_up = next((h.score for h in hits if h.article_id != best.article_id), 0.0)
+    margin = max(0.0, best.score - runner_up)
+    logit = (
+        cfg.calib_score * best.score
+        + cfg.calib_dense * best.dense_score
+        + cfg.calib_margin * margin
+        + cfg.calib_bias
+    )
+    return round(1.0 / (1.0 + math.exp(-logit)), 4)
+
+
+def thresholds_of(cfg: AnswerSettings) -> Thresholds:
+    return Thresholds(
+        no_answer=cfg.no_answer_threshold,
+        channel_minimum={Channel.VOICE: max(cfg.voice_minimum, cfg.no_answer_threshold)},
+    )
+
+
+def pick_canonical(
+    hits: Sequence[SearchHit], channel: Channel, cfg: AnswerSettings
+) -> tuple[SearchHit | None, list[SearchHit]]:
+    """The canonical hit and the pool it was ranked in: public first; agents fall back to
+    internal articles when no public one clears the no-answer threshold.
+
+    An internal candidate is ranked against every hit: among the few internal articles alone,
+    its lead over the runner-up (and so its confidence) would be inflated, and a weaker internal
+    article would displace a better public one.
+    """
+    public = [h for h in hits if h.audience == Audience.PUBLIC]
+    best = public[0] if public else None
+    if channel == Channel.AGENT and confidence_of(public, best, cfg) < cfg.no_answer_threshold:
+        internal = [h for h in hits if h.audience == Audience.INTERNAL]
+        if internal and confidence_of(hits, internal[0], cfg) > confidence_of(public, best, cfg):
+            return internal[0], list(hits)
+    return best, public

@@ -1,0 +1,136 @@
+"""Hand-offs that help, agents' details and the locale fallback, over a real store and index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from knowledge_service.answers.answer_text import agent_markdown
+from knowledge_service.answers.schemas import AnswerReason, AnswerStatus
+from knowledge_service.content.schemas import Channel
+from tests.answers.kb import BOT_CHANNELS, AnswerKB, build_kb
+from tests.factories import make_article
+
+MOVING_BODY = (
+    "## What we need from you\nThe new address and your move-in date.\n\n"
+    "## Details for agents\nCheck the premises status first: AGENT-DETAIL-1.\n\n"
+    "### Same-day requests\nAfter 1 pm they are booked as standard: AGENT-DETAIL-2.\n\n"
+    "## Fees\nA standard connection costs $42.50.\n"
+)
+ARTICLES: dict[str, dict[str, Any]] = {
+    "moving-in": {
+        "title": "Connecting energy at your new home",
+        "intents": ["moving.in"],
+        "locale": "en-AU",
+        "questions": ["connect power at my new home", "moving into a new house"],
+        "answer": "Ask us at least 3 business days before you move in.",
+        "body": MOVING_BODY,
+    },
+    "solar-feed-in": {
+        "title": "Solar feed-in tariff",
+        "intents": ["solar.feed_in"],
+        "locale": "en-AU",
+        "questions": ["how much do I get for solar exports"],
+        "answer": "We pay 5 cents for every kWh your panels export.",
+    },
+    "outage-procedure": {
+        "title": "Handling outage calls",
+        "intents": ["agent.outage"],
+        "locale": "en-AU",
+        "audience": "internal",
+        "channels": ["agent"],
+        "questions": ["customer calling about a blackout"],
+        "answer": "Check for a disconnection order first, then give the distributor's number.",
+    },
+}
+MOVING = "connect power at my new home"
+OFF_TOPIC = "what is the capital of France"
+
+
+@pytest.fixture(scope="module")
+def au_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnswerKB]:
+    built = build_kb(tmp_path_factory.mktemp("au-kb"), ARTICLES)
+    yield built
+    built.close()
+
+
+def test_agent_answer_includes_the_details_for_agents_sections(au_kb: AnswerKB) -> None:
+    agent = au_kb.service.answer(MOVING, Channel.AGENT)
+    assert agent.status == AnswerStatus.ANSWERED and agent.answer is not None
+    assert agent.answer.startswith("Ask us at least 3 business days")
+    assert "AGENT-DETAIL-1" in agent.answer and "AGENT-DETAIL-2" in agent.answer
+    assert "$42.50" not in agent.answer and "move-in date" not in agent.answer  # other sections
+
+
+@pytest.mark.parametrize("channel", BOT_CHANNELS)
+def test_customers_never_get_the_details_for_agents(au_kb: AnswerKB, channel: str) -> None:
+    result = au_kb.service.answer(MOVING, Channel(channel))
+    assert result.status == AnswerStatus.ANSWERED and result.answer is not None
+    assert "AGENT-DETAIL" not in result.answer
+
+
+def test_agent_markdown_is_the_lead_alone_without_agent_sections() -> None:
+    doc = make_article(answer="Lead.", body="## Steps\nDo this.\n")
+    assert agent_markdown(doc) == "Lead."
+
+
+def test_agent_markdown_matches_the_heading_in_any_case() -> None:
+    doc = make_article(answer="Lead.", body="## DETAILS FOR AGENTS\nSecret step.\n")
+    assert agent_markdown(doc) == "Lead.\n\n## DETAILS FOR AGENTS\nSecret step."
+
+
+def test_agents_get_the_best_guesses_on_no_answer(au_kb: AnswerKB) -> None:
+    result = au_kb.service.answer(OFF_TOPIC, Channel.AGENT)
+    assert (result.status, result.reason) == (AnswerStatus.NO_ANSWER, AnswerReason.NO_ARTICLE)
+    assert {a.article_id for a in result.alternatives} == set(ARTICLES)
+    assert result.handoff is not None and len(result.handoff.candidates) == 3
+    assert all(0.0 <= c.confidence < 1.0 for c in result.handoff.candidates)
+
+
+@pytest.mark.parametrize("channel", BOT_CHANNELS)
+def test_customer_no_answer_hands_off_without_internal_articles(
+    au_kb: AnswerKB, channel: str
+) -> None:
+    result = au_kb.service.answer(OFF_TOPIC, Channel(channel))
+    assert result.status == AnswerStatus.NO_ANSWER and result.alternatives == []
+    assert result.handoff is not None and result.handoff.reason == AnswerReason.NO_ARTICLE
+    names = {c.article_id for c in result.handoff.candidates}
+    assert names == {"moving-in", "solar-feed-in"}
+    assert result.handoff.intent in ("moving.in", "solar.feed_in")
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "EN-us"])
+def test_another_region_falls_back_to_the_same_language_and_says_so(
+    au_kb: AnswerKB, locale: str
+) -> None:
+    result = au_kb.service.answer(MOVING, Channel.CHAT, locale=locale)
+    assert (result.status, result.article_id) == (AnswerStatus.ANSWERED, "moving-in")
+    assert result.reason == AnswerReason.LOCALE_UNAVAILABLE and result.locale == "en-AU"
+    assert result.confidence == au_kb.service.answer(MOVING, Channel.CHAT).confidence
+
+
+@pytest.mark.parametrize("locale", [None, "en", "en-AU", "en-au"])
+def test_a_locale_with_articles_answers_confidently(au_kb: AnswerKB, locale: str | None) -> None:
+    result = au_kb.service.answer(MOVING, Channel.CHAT, locale=locale)
+    assert (result.status, result.reason) == (AnswerStatus.ANSWERED, AnswerReason.CONFIDENT)
+    assert result.locale == "en-AU"
+
+
+@pytest.mark.parametrize("locale", ["fr-FR", "fr", "de"])
+def test_a_language_without_articles_is_no_answer_locale_unavailable(
+    au_kb: AnswerKB, locale: str
+) -> None:
+    result = au_kb.service.answer(MOVING, Channel.CHAT, locale=locale)
+    assert (result.status, result.reason) == (
+        AnswerStatus.NO_ANSWER,
+        AnswerReason.LOCALE_UNAVAILABLE,
+    )
+    assert result.confidence == 0.0
+    assert result.handoff is not None and result.handoff.reason == AnswerReason.LOCALE_UNAVAILABLE
+
+
+def test_fallback_off_topic_question_is_still_no_article(au_kb: AnswerKB) -> None:
+    result = au_kb.service.answer(OFF_TOPIC, Channel.CHAT, locale="en-US")
+    assert (result.status, result.reason) == (AnswerStatus.NO_ANSWER, AnswerReason.NO_ARTICLE)
