@@ -79,18 +79,23 @@ class FreshnessSettings(BaseModel):
 class AnswerSettings(BaseModel):
     """Answer resolution (``KS_ANSWERS__*``).
 
-    ``confidence = sigmoid(calib_score * score + calib_dense * dense + calib_margin * margin
-    + calib_bias)``, where ``score`` is the fused score of the best public article, ``dense``
-    its best unit's cosine and ``margin`` its lead over the runner-up. The coefficients and
-    thresholds come from ``scripts/calibrate_answers.py``
-    (BANKING77 with held-out intents as out-of-scope questions).
+    ``confidence = sigmoid(calib_score * (score - score_median) + calib_dense * (dense -
+    dense_median) + calib_margin * margin + calib_bias)``, where ``score`` is the fused score of
+    the best public article, ``dense`` its best unit's cosine and ``margin`` its lead over the
+    runner-up. The medians are where the knowledge base's own questions score against the rest
+    of it (leave-one-out, computed at index time); a knowledge base with too few questions uses
+    the ``profile_*`` defaults. The coefficients and the threshold come from
+    ``scripts/calibrate_answers.py`` (BANKING77 and HWU64 dev splits, with held-out intents as
+    out-of-scope questions).
     """
 
-    calib_score: float = 2.8
-    calib_dense: float = 5.1
-    calib_margin: float = 15.13
-    calib_bias: float = -5.43
-    no_answer_threshold: float = 0.67
+    calib_score: float = 5.08
+    calib_dense: float = 5.53
+    calib_margin: float = 11.5
+    calib_bias: float = -0.4
+    no_answer_threshold: float = 0.41
+    profile_score_median: float = 0.567
+    profile_dense_median: float = 0.805
     voice_minimum: float = 0.85
     candidates: int = 8
     max_question_chars: int = 500

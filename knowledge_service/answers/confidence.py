@@ -8,19 +8,32 @@ from collections.abc import Sequence
 
 from knowledge_service.answers.rules import Thresholds
 from knowledge_service.content.schemas import Audience, Channel
+from knowledge_service.index.profile import ScoreProfile
 from knowledge_service.index.schemas import SearchHit
 from knowledge_service.settings import AnswerSettings
 
 
-def confidence_of(hits: Sequence[SearchHit], best: SearchHit | None, cfg: AnswerSettings) -> float:
-    """Calibrated probability that ``best`` is the right answer (see :class:`AnswerSettings`)."""
+def confidence_of(
+    hits: Sequence[SearchHit],
+    best: SearchHit | None,
+    cfg: AnswerSettings,
+    profile: ScoreProfile | None = None,
+) -> float:
+    """Calibrated probability that ``best`` is the right answer (see :class:`AnswerSettings`).
+
+    Scores are measured from where the knowledge base's own questions land (``profile``, its
+    leave-one-out medians; the settings' defaults when it lists too few questions), so one set
+    of settings holds on knowledge bases with many or few phrasings per article.
+    """
     if best is None:
         return 0.0
     runner_up = next((h.score for h in hits if h.article_id != best.article_id), 0.0)
     margin = max(0.0, best.score - runner_up)
+    score_median = profile.score_median if profile else cfg.profile_score_median
+    dense_median = profile.dense_median if profile else cfg.profile_dense_median
     logit = (
-        cfg.calib_score * best.score
-        + cfg.calib_dense * best.dense_score
+        cfg.calib_score * (best.score - score_median)
+        + cfg.calib_dense * (best.dense_score - dense_median)
         + cfg.calib_margin * margin
         + cfg.calib_bias
     )
@@ -35,7 +48,10 @@ def thresholds_of(cfg: AnswerSettings) -> Thresholds:
 
 
 def pick_canonical(
-    hits: Sequence[SearchHit], channel: Channel, cfg: AnswerSettings
+    hits: Sequence[SearchHit],
+    channel: Channel,
+    cfg: AnswerSettings,
+    profile: ScoreProfile | None = None,
 ) -> tuple[SearchHit | None, list[SearchHit]]:
     """The canonical hit and the pool it was ranked in: public first; agents fall back to
     internal articles when no public one clears the no-answer threshold.
@@ -46,8 +62,9 @@ def pick_canonical(
     """
     public = [h for h in hits if h.audience == Audience.PUBLIC]
     best = public[0] if public else None
-    if channel == Channel.AGENT and confidence_of(public, best, cfg) < cfg.no_answer_threshold:
+    public_confidence = confidence_of(public, best, cfg, profile)
+    if channel == Channel.AGENT and public_confidence < cfg.no_answer_threshold:
         internal = [h for h in hits if h.audience == Audience.INTERNAL]
-        if internal and confidence_of(hits, internal[0], cfg) > confidence_of(public, best, cfg):
+        if internal and confidence_of(hits, internal[0], cfg, profile) > public_confidence:
             return internal[0], list(hits)
     return best, public

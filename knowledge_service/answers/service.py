@@ -163,8 +163,9 @@ class AnswerService:
         self, query: AnswerQuery, hits: list[SearchHit], *, is_fallback: bool
     ) -> AnswerResult:
         as_of = query.as_of or datetime.now(UTC)
-        best, pool = pick_canonical(hits, query.channel, self.cfg)
-        confidence = confidence_of(pool, best, self.cfg)
+        profile = self.search.profile
+        best, pool = pick_canonical(hits, query.channel, self.cfg, profile)
+        confidence = confidence_of(pool, best, self.cfg, profile)
         if best is None or confidence < self.thresholds.no_answer:
             no_locale = not hits and query.locale is not None
             reason = AnswerReason.LOCALE_UNAVAILABLE if no_locale else AnswerReason.NO_ARTICLE
@@ -193,6 +194,7 @@ class AnswerService:
         here; the hand-off names the candidates the channel may see, and agents get the best
         guesses as alternatives instead of nothing."""
         channel = query.channel
+        profile = self.search.profile
         return AnswerResult(
             status=status,
             channel=channel,
@@ -200,7 +202,9 @@ class AnswerService:
             as_of=as_of,
             reason=reason,
             receipt=make_handoff_receipt(),
-            handoff=handoff_of(hits, channel, reason, lambda h: confidence_of(hits, h, self.cfg)),
+            handoff=handoff_of(
+                hits, channel, reason, lambda h: confidence_of(hits, h, self.cfg, profile)
+            ),
             alternatives=alternatives_of(hits, None) if channel == Channel.AGENT else [],
         )
 

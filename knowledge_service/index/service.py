@@ -26,6 +26,7 @@ from knowledge_service.index.bundle_load import load_bundle
 from knowledge_service.index.cache import EmbeddingCache, LruCache, Progress
 from knowledge_service.index.fusion import FusionConfig, LexicalNorm
 from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.profile import ScoreProfile, score_profile
 from knowledge_service.index.protocols import Embedder
 from knowledge_service.index.schemas import IndexStatus, SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.snapshot import IndexOptions
@@ -101,6 +102,8 @@ class SearchService:
         self.cache = cache if cache is not None else EmbeddingCache(settings.index_dir / CACHE_NAME)
         self.index = self._new_index()
         self.watermark = 0
+        self.profile: ScoreProfile | None = None
+        """Where this knowledge base's own questions score (refreshed with the index)."""
         self._historical: LruCache[int, HybridIndex] = LruCache(HISTORICAL_INDEXES)
         self._mutex = threading.Lock()  # one writer at a time: open, rebuild, sync
 
@@ -134,6 +137,8 @@ class SearchService:
                 return self._rebuild_locked(progress)
             self.index, self.watermark = index, watermark
             self._sync_locked(progress)
+            if self.profile is None:
+                self.profile = score_profile(self.index)
             return self._status_locked()
 
     def rebuild(self, progress: Progress | None = None) -> IndexStatus:
@@ -151,6 +156,7 @@ class SearchService:
         index.upsert(docs, progress)
         self.index, self.watermark = index, watermark
         save_bundle(self.path, index, watermark)
+        self.profile = score_profile(index)
         return self._status_locked()
 
     def sync(self, progress: Progress | None = None) -> IndexStatus:
@@ -173,6 +179,7 @@ class SearchService:
         self.index.upsert(docs, progress)
         self.watermark = watermark
         save_bundle(self.path, self.index, watermark)
+        self.profile = score_profile(self.index)
 
     def status(self) -> IndexStatus:
         """How the index stands against the store."""
