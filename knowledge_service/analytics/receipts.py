@@ -14,8 +14,7 @@ from knowledge_service.analytics import repository
 from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.analytics.schemas import ReceiptRecord, Rendering, Serving
 from knowledge_service.answers import repository as answers_repository
-from knowledge_service.answers.answer_text import answer_text
-from knowledge_service.answers.render import format_for
+from knowledge_service.answers.render import format_for, render_answer
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import NotFoundError
 
@@ -62,7 +61,7 @@ def _add_article(
     record.content_hash = row.content_hash
     for name in channels:
         channel = Channel(name)
-        text = answer_text(doc, channel)
+        text = render_answer(doc.answer, channel)
         record.renderings.append(Rendering(channel=name, format=format_for(channel), text=text))
     record.citations = [
         c.model_dump(mode="json") for c in answers_repository.citations(session, doc, event.at)

@@ -1,5 +1,9 @@
-"""The answer text a channel gets from an article: the lead for everyone, and for agents the
-article's "details for agents" sections too (the customer's version leaves agents short)."""
+"""What agents get beside the answer: the article's "details for agents" sections.
+
+The answer itself stays the article's lead on every channel (an agent copies it to the
+customer); the details travel in their own field, so nothing written for agents is ever sent on
+by copying the answer.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,20 @@ AGENT_DETAILS_HEADING = "details for agents"
 
 
 def agent_markdown(doc: ArticleDocument) -> str:
-    """The answer an agent gets: the lead, then the article's "details for agents" sections
-    (with their sub-sections, verbatim), so the agent is not left with the customer's version."""
-    parts = [doc.answer.strip()]
-    for section in doc.sections:
-        if any(heading.strip().lower() == AGENT_DETAILS_HEADING for heading in section.path):
-            parts.append(doc.body[section.start : section.end].strip())
+    """The article's "details for agents" sections with their sub-sections, verbatim ("" when
+    it has none)."""
+    parts = [
+        doc.body[section.start : section.end].strip()
+        for section in doc.sections
+        if any(heading.strip().lower() == AGENT_DETAILS_HEADING for heading in section.path)
+    ]
     return "\n\n".join(p for p in parts if p)
 
 
-def answer_text(doc: ArticleDocument, channel: Channel) -> str:
-    """The article's answer as ``channel`` receives it (rendered and sanitised)."""
-    markdown = agent_markdown(doc) if channel == Channel.AGENT else doc.answer
-    return render_answer(markdown, channel)
+def agent_details(doc: ArticleDocument, channel: Channel) -> str | None:
+    """The details for agents as ``channel`` gets them: rendered for the agent channel, None for
+    every other channel and for an article without them."""
+    if channel != Channel.AGENT:
+        return None
+    markdown = agent_markdown(doc)
+    return render_answer(markdown, channel) if markdown else None

@@ -81,6 +81,10 @@ class AnswerResult(BaseModel):
     title: str | None = None
     answer: str | None = None
     answer_format: AnswerFormat | None = Field(default=None, description="'text' or 'markdown'")
+    agent_details: str | None = Field(
+        default=None,
+        description="Agent channel only: the article's 'Details for agents' sections (Markdown)",
+    )
     confidence: float = Field(ge=0.0, le=1.0)
     intent: str | None = None
     locale: str | None = Field(

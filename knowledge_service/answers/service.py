@@ -18,11 +18,11 @@ from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.answers import repository
-from knowledge_service.answers.answer_text import answer_text
+from knowledge_service.answers.answer_text import agent_details
 from knowledge_service.answers.confidence import confidence_of, pick_canonical, thresholds_of
 from knowledge_service.answers.handoff import alternatives_of, handoff_of
 from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
-from knowledge_service.answers.render import format_for
+from knowledge_service.answers.render import format_for, render_answer
 from knowledge_service.answers.rules import decide_status, is_visible
 from knowledge_service.answers.schemas import (
     AnswerReason,
@@ -244,7 +244,8 @@ class AnswerService:
             article_id=doc.id,
             version=row.version,
             title=doc.title,
-            answer=answer_text(doc, channel),
+            answer=render_answer(doc.answer, channel),
+            agent_details=agent_details(doc, channel),
             answer_format=format_for(channel),
             confidence=confidence,
             intent=doc.intents[0],

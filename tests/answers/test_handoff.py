@@ -56,29 +56,36 @@ def au_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnswerKB]:
     built.close()
 
 
-def test_agent_answer_includes_the_details_for_agents_sections(au_kb: AnswerKB) -> None:
+def test_agent_answer_carries_the_details_for_agents_sections(au_kb: AnswerKB) -> None:
     agent = au_kb.service.answer(MOVING, Channel.AGENT)
     assert agent.status == AnswerStatus.ANSWERED and agent.answer is not None
-    assert agent.answer.startswith("Ask us at least 3 business days")
-    assert "AGENT-DETAIL-1" in agent.answer and "AGENT-DETAIL-2" in agent.answer
-    assert "$42.50" not in agent.answer and "move-in date" not in agent.answer  # other sections
+    assert agent.answer == "Ask us at least 3 business days before you move in."  # copyable
+    assert agent.agent_details is not None
+    assert "AGENT-DETAIL-1" in agent.agent_details and "AGENT-DETAIL-2" in agent.agent_details
+    assert "$42.50" not in agent.agent_details and "move-in date" not in agent.agent_details
 
 
 @pytest.mark.parametrize("channel", BOT_CHANNELS)
 def test_customers_never_get_the_details_for_agents(au_kb: AnswerKB, channel: str) -> None:
     result = au_kb.service.answer(MOVING, Channel(channel))
     assert result.status == AnswerStatus.ANSWERED and result.answer is not None
-    assert "AGENT-DETAIL" not in result.answer
+    assert result.agent_details is None
+    assert "AGENT-DETAIL" not in result.model_dump_json()
 
 
-def test_agent_markdown_is_the_lead_alone_without_agent_sections() -> None:
+def test_an_article_without_agent_details_gives_none(au_kb: AnswerKB) -> None:
+    result = au_kb.service.answer("how much do I get for solar exports", Channel.AGENT)
+    assert result.article_id == "solar-feed-in" and result.agent_details is None
+
+
+def test_agent_markdown_is_empty_without_agent_sections() -> None:
     doc = make_article(answer="Lead.", body="## Steps\nDo this.\n")
-    assert agent_markdown(doc) == "Lead."
+    assert agent_markdown(doc) == ""
 
 
 def test_agent_markdown_matches_the_heading_in_any_case() -> None:
-    doc = make_article(answer="Lead.", body="## DETAILS FOR AGENTS\nSecret step.\n")
-    assert agent_markdown(doc) == "Lead.\n\n## DETAILS FOR AGENTS\nSecret step."
+    doc = make_article(answer="Lead.", body="## Steps\nDo this.\n\n## DETAILS FOR AGENTS\nStep.\n")
+    assert agent_markdown(doc) == "## DETAILS FOR AGENTS\nStep."
 
 
 def test_agents_get_the_best_guesses_on_no_answer(au_kb: AnswerKB) -> None:

@@ -62,6 +62,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "KS_CONTENT_DIR": str(root / "content"),
         "KS_POLICIES_DIR": str(root / "policies"),
         "KS_EMBEDDING_MODEL": "hash",
+        # The confidence is calibrated on the real model; under the hash embedder a question
+        # padded with a card number scores low, and this test needs it answered (then redacted).
+        "KS_ANSWERS__NO_ANSWER_THRESHOLD": "0.2",
         "KS_ANALYTICS__FLUSH_INTERVAL": "0.05",
         "KS_INDEX__SYNC_INTERVAL": "0.2",
         "ROOT": str(root),

@@ -1,0 +1,106 @@
+"""The knowledge base's leave-one-out score profile: what it holds out, when it exists, and
+that the search service keeps it in step with the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from knowledge_service.content.importer import import_content
+from knowledge_service.content.schemas import ArticleDocument
+from knowledge_service.index.cache import EmbeddingCache
+from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.profile import MIN_QUESTIONS, score_profile, split_questions
+from knowledge_service.index.service import SearchService
+from knowledge_service.settings import Settings
+from tests.factories import make_article, write_article_md
+from tests.index.conftest import CountingEmbedder
+
+TOPICS = ["refund", "card", "meter", "solar", "move", "bill"]
+
+
+def questions_of(topic: str, n: int) -> list[str]:
+    return [f"{topic} question number {i} about my {topic}" for i in range(n)]
+
+
+def articles(per_article: int, status: str = "published") -> list[tuple[ArticleDocument, int]]:
+    return [
+        (
+            make_article(
+                t, title=f"{t} help", questions=questions_of(t, per_article), status=status
+            ),
+            1,
+        )
+        for t in TOPICS
+    ]
+
+
+def test_each_article_keeps_at_least_one_question() -> None:
+    docs = [(make_article("a", questions=["one"]), 1), (make_article("b", questions=["x", "y"]), 1)]
+    kept, held = split_questions(docs, per_article=3)
+    assert [doc.questions for doc, _ in kept] == [["one"], [q for q in ["x", "y"] if q not in held]]
+    assert len(held) == 1
+
+
+def test_held_out_questions_are_fixed_by_the_content() -> None:
+    first = split_questions(articles(8), per_article=3)[1]
+    again = split_questions(articles(8), per_article=3)[1]
+    assert first == again and len(first) == 3 * len(TOPICS)
+
+
+def test_profile_of_a_knowledge_base_with_questions() -> None:
+    index = HybridIndex(CountingEmbedder())
+    index.upsert(articles(6))
+    profile = score_profile(index)
+    assert profile is not None and profile.questions == 3 * len(TOPICS)
+    assert 0.0 < profile.dense_median <= 1.0 and 0.0 < profile.score_median <= 1.5
+
+
+def test_too_few_questions_give_no_profile() -> None:
+    index = HybridIndex(CountingEmbedder())
+    index.upsert(articles(2))  # one held out per article: 6 questions
+    assert len(TOPICS) < MIN_QUESTIONS and score_profile(index) is None
+
+
+def test_drafts_do_not_count() -> None:
+    index = HybridIndex(CountingEmbedder())
+    index.upsert(articles(6, status="draft"))
+    assert score_profile(index) is None
+
+
+def test_profile_embeds_nothing_new() -> None:
+    embedder = CountingEmbedder()
+    index = HybridIndex(embedder, cache=EmbeddingCache())
+    index.upsert(articles(6))
+    before = len(embedder.texts)
+    score_profile(index)
+    assert len(embedder.texts) == before
+
+
+def test_search_service_keeps_the_profile_in_step(settings: Settings, engine: Engine) -> None:
+    root: Path = settings.content_dir
+    for t in TOPICS[:3]:
+        write_article_md(
+            root, t, title=f"{t} help", intents=[f"x.{t}"], questions=questions_of(t, 6)
+        )
+    import_content(engine, [root], max_file_bytes=settings.max_file_bytes)
+    service = SearchService(settings, engine, CountingEmbedder())
+    service.rebuild()
+    assert service.profile is None  # 9 held-out questions: too few
+    write_article_md(
+        root, "solar", title="solar help", intents=["x.solar"], questions=questions_of("solar", 6)
+    )
+    import_content(engine, [root], max_file_bytes=settings.max_file_bytes)
+    service.sync()
+    assert service.profile is not None and service.profile.questions == 12
+    reopened = SearchService(settings, engine, CountingEmbedder())
+    reopened.open()
+    assert reopened.profile == service.profile
+
+
+@pytest.mark.parametrize("per_article", [1, 2])
+def test_per_article_bounds_what_is_held_out(per_article: int) -> None:
+    held = split_questions(articles(6), per_article=per_article)[1]
+    assert len(held) == per_article * len(TOPICS)
