@@ -86,6 +86,39 @@ def test_off_topic_question_is_no_answer(api: Client) -> None:
     assert body["confidence"] < 0.5
 
 
+def test_agent_no_answer_over_http_carries_best_guesses(api: Client) -> None:
+    body = ask(api, q=QUESTIONS["off_topic"], channel="agent").json()
+    assert body["status"] == "no_answer" and body["reason"] == "no_article"
+    assert body["alternatives"] and len(body["alternatives"]) <= 3
+    assert [a["article_id"] for a in body["alternatives"]] == [
+        c["article_id"] for c in body["handoff"]["candidates"]
+    ]
+    assert body["handoff"]["intent"] is not None
+
+
+def test_customer_no_answer_over_http_has_no_alternatives(api: Client) -> None:
+    body = ask(api, "bot", q=QUESTIONS["off_topic"], channel="chat").json()
+    assert body["alternatives"] == [] and body["agent_details"] is None
+    assert all(c["article_id"] != "fraud-procedure" for c in body["handoff"]["candidates"])
+
+
+@pytest.mark.parametrize(("locale", "status", "reason"), [
+    ("en", "answered", "confident"),
+    ("en-US", "answered", "locale_unavailable"),
+    ("fr-FR", "no_answer", "locale_unavailable"),
+])  # fmt: skip
+def test_locale_fallback_over_http(api: Client, locale: str, status: str, reason: str) -> None:
+    client, keys = api
+    response = client.post(
+        "/v1/answer",
+        json={"q": QUESTIONS["refund"], "channel": "chat", "locale": locale},
+        headers=auth(keys["bot"]),
+    )
+    body = response.json()
+    assert (body["status"], body["reason"]) == (status, reason)
+    assert body["locale"] == ("en-AU" if status == "answered" else None)  # the KB's locale
+
+
 @pytest.mark.parametrize(("role", "channel", "expected"), [
     ("bot", "chat", 200), ("bot", "voice", 200), ("bot", "web", 200), ("bot", "email", 200),
     ("bot", "agent", 403),
