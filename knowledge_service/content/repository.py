@@ -89,16 +89,30 @@ class DocumentRepository(Generic[RowT, VersionT]):
         query = select(self.model).join(latest, col(self.model.seq) == latest.c.seq)
         return self.session.exec(query.order_by(self.doc_id)).all()
 
-    def in_force(self, at: datetime | None = None) -> Sequence[VersionT]:
-        """The latest version of every document that is not a draft (as of ``at``, if given):
-        a draft being written or reviewed never replaces the version in force."""
+    def _in_force(self, at: datetime | None = None) -> SelectOfScalar[VersionT]:
         status = getattr(self.model, "status")  # noqa: B009
         latest = select(self.doc_id, func.max(self.model.seq).label("seq")).where(status != "draft")
         if at is not None:
             latest = latest.where(self.model.created_at <= at)
         sub = latest.group_by(self.doc_id).subquery()
-        query = select(self.model).join(sub, col(self.model.seq) == sub.c.seq)
-        return self.session.exec(query.order_by(self.doc_id)).all()
+        return select(self.model).join(sub, col(self.model.seq) == sub.c.seq)
+
+    def in_force(
+        self, at: datetime | None = None, *where: ColumnElement[bool], limit: int | None = None,
+        offset: int = 0,
+    ) -> Sequence[VersionT]:  # fmt: skip
+        """The latest version of every document that is not a draft (as of ``at``, if given)
+        and matches ``where``, ordered by id, one page: a draft being written or reviewed never
+        replaces the version in force."""
+        query = self._in_force(at).where(*where).order_by(self.doc_id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return self.session.exec(query).all()
+
+    def count_in_force(self, *where: ColumnElement[bool]) -> int:
+        """How many documents' versions in force match ``where``."""
+        query = select(func.count()).select_from(self._in_force().where(*where).subquery())
+        return int(self.session.exec(query).one())
 
     def in_force_version(self, doc_id: str) -> VersionT | None:
         """The latest version of one document that is not a draft (None: only drafts)."""

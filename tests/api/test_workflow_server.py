@@ -174,6 +174,8 @@ def test_published_version_is_served_while_its_edit_is_in_review(served: Served)
     assert edited.status_code == 200 and edited.json()["state"] == "draft", edited.text
     assert call(served, "ann", "POST", f"{base}/submit", etag_of("stolen-card", 3)).is_success
     assert versions() == [2]  # the approved version is served while version 3 is in review
+    shown = call(served, "agent", "GET", base)  # and it is what an agent reads
+    assert shown.status_code == 200 and shown.json()["version"] == 2, shown.text
     assert "review_overdue" in open_kinds()  # and its finding stays until the fix is approved
     assert call(served, "bob", "POST", f"{base}/approve", etag_of("stolen-card", 3)).is_success
     assert versions() == [4] and "review_overdue" not in open_kinds()
