@@ -27,6 +27,9 @@ install: $(STAMP)
 
 demo: install
 	$(KS) import
+	@# SYNTHETIC questions and ratings (caller demo-traffic), so insights has two weeks to show;
+	@# adds nothing to a store it already seeded.
+	$(KS) demo seed-traffic
 	@echo "An admin key for the demo (sign in to the pages with it, or paste it into /docs -> Authorize):"
 	@$(KS) keys create --role admin --name demo-admin-$$(date +%s)
 	@echo "Pages:"

@@ -209,3 +209,12 @@ def open_findings_by_kind(session: Session) -> dict[str, int]:
         .group_by(col(Finding.kind))
     )
     return {str(kind): int(n) for kind, n in session.exec(query).all()}
+
+
+def count_events_by_caller(session: Session, caller: str) -> tuple[int, int]:
+    """(events by ``caller``, every other event) in the answer log."""
+    is_caller = func.coalesce(AnswerEvent.caller, "") == caller
+    query = select_columns(func.count()).where(is_caller)
+    mine = int(session.execute(query.select_from(AnswerEvent)).scalar_one())
+    total = int(session.execute(select_columns(func.count()).select_from(AnswerEvent)).scalar_one())
+    return mine, total - mine

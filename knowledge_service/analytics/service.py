@@ -35,8 +35,11 @@ REPEAT_WINDOW = timedelta(hours=24)
 """A question asked again in the same conversation within this window is failure demand."""
 
 
-def record_feedback(session: Session, data: FeedbackCreate, *, caller: str) -> FeedbackPublic:
-    """Store a rating of a served answer; the comment is redacted before it is stored."""
+def record_feedback(
+    session: Session, data: FeedbackCreate, *, caller: str, at: datetime | None = None
+) -> FeedbackPublic:
+    """Store a rating of a served answer; the comment is redacted before it is stored. ``at``
+    back-dates it (synthetic demo traffic); by default it is now."""
     if data.comment is not None and len(data.comment) > MAX_COMMENT_CHARS:
         raise PayloadTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
     event = repository.latest_event_for_receipt(session, data.receipt)
@@ -52,6 +55,8 @@ def record_feedback(session: Session, data: FeedbackCreate, *, caller: str) -> F
         used_article_id=data.used_article_id,
         caller=caller,
     )
+    if at is not None:
+        row.at = at
     session.add(row)
     session.flush()
     return to_public(row)

@@ -17,6 +17,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from knowledge_service.content.kinds import ARTICLE, POLICY, DocumentKind, RowT, VersionT
 from knowledge_service.content.models import Article, ArticleVersion, Policy, PolicyVersion
+from knowledge_service.content.schemas import ArticleStatus
 
 
 class DocumentRepository(Generic[RowT, VersionT]):
@@ -88,16 +89,36 @@ class DocumentRepository(Generic[RowT, VersionT]):
         query = select(self.model).join(latest, col(self.model.seq) == latest.c.seq)
         return self.session.exec(query.order_by(self.doc_id)).all()
 
-    def in_force(self, at: datetime | None = None) -> Sequence[VersionT]:
-        """The latest version of every document that is not a draft (as of ``at``, if given):
-        a draft being written or reviewed never replaces the version in force."""
+    def _in_force(self, at: datetime | None = None) -> SelectOfScalar[VersionT]:
         status = getattr(self.model, "status")  # noqa: B009
         latest = select(self.doc_id, func.max(self.model.seq).label("seq")).where(status != "draft")
         if at is not None:
             latest = latest.where(self.model.created_at <= at)
         sub = latest.group_by(self.doc_id).subquery()
-        query = select(self.model).join(sub, col(self.model.seq) == sub.c.seq)
-        return self.session.exec(query.order_by(self.doc_id)).all()
+        return select(self.model).join(sub, col(self.model.seq) == sub.c.seq)
+
+    def in_force(
+        self, at: datetime | None = None, *where: ColumnElement[bool], limit: int | None = None,
+        offset: int = 0,
+    ) -> Sequence[VersionT]:  # fmt: skip
+        """The latest version of every document that is not a draft (as of ``at``, if given)
+        and matches ``where``, ordered by id, one page: a draft being written or reviewed never
+        replaces the version in force."""
+        query = self._in_force(at).where(*where).order_by(self.doc_id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return self.session.exec(query).all()
+
+    def count_in_force(self, *where: ColumnElement[bool]) -> int:
+        """How many documents' versions in force match ``where``."""
+        query = select(func.count()).select_from(self._in_force().where(*where).subquery())
+        return int(self.session.exec(query).one())
+
+    def in_force_version(self, doc_id: str) -> VersionT | None:
+        """The latest version of one document that is not a draft (None: only drafts)."""
+        status = getattr(self.model, "status")  # noqa: B009
+        query = select(self.model).where(self.doc_id == doc_id, status != "draft")
+        return self.session.exec(query.order_by(col(self.model.seq).desc()).limit(1)).first()
 
     def since(self, seq: int) -> Sequence[VersionT]:
         """Every version written after watermark ``seq``, oldest first."""
@@ -134,6 +155,33 @@ def current_article_versions(
     """The current version of every article (optionally only those in ``statuses``)."""
     where = [] if statuses is None else [col(ArticleVersion.status).in_(list(statuses))]
     return articles(session).current(*where)
+
+
+def served_article_versions(
+    session: Session, as_of: datetime | None = None
+) -> list[ArticleVersion]:
+    """The version of every article that search and answers serve (as of ``as_of``, if given):
+    its latest version that is not a draft, when that version is published.
+
+    A published article being edited keeps its approved version in service while the new draft
+    is written and reviewed; approving the draft publishes it and it is served from then on.
+    """
+    return [
+        row for row in articles(session).in_force(as_of) if row.status == ArticleStatus.PUBLISHED
+    ]
+
+
+def indexed_article_version(session: Session, article_id: str) -> ArticleVersion | None:
+    """The version of an article the search index holds: the one in force (published or
+    retired), or the current draft of an article never published (which search never serves)."""
+    repository = articles(session)
+    return repository.in_force_version(article_id) or repository.get_version(article_id)
+
+
+def indexed_article_versions(session: Session) -> list[ArticleVersion]:
+    """:func:`indexed_article_version` of every article, ordered by id."""
+    in_force = {row.article_id: row for row in articles(session).in_force()}
+    return [in_force.get(row.article_id, row) for row in articles(session).current()]
 
 
 def article_versions_as_of(session: Session, as_of: datetime) -> Sequence[ArticleVersion]:

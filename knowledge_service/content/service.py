@@ -238,34 +238,43 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
         if (limit is not None and limit < 1) or offset < 0:
             raise InvalidRequestError("offset" if offset < 0 else "limit", "out of range")
         repository, where = self._repository(session), self.kind.where(filters)
+        if narrow is not None:  # what is served: a draft in review never hides its approved version
+            items = list(repository.in_force(None, *where, limit=limit, offset=offset))
+            return DocumentPage(items=items, total=repository.count_in_force(*where))
         items = list(repository.current(*where, limit=limit, offset=offset))
         return DocumentPage(items=items, total=repository.count_current(*where))
 
     def read(
         self, session: Session, caller: Caller, doc_id: str, version: int | None = None
     ) -> VersionRead[VersionT]:
-        """A version (the current one by default) if ``caller`` may see the document;
+        """A version if ``caller`` may see the document: by default the current one, for a
+        narrow reader the one served (a draft in review never hides its approved version);
         NotFoundError for an unknown id or version, or one the caller may not see."""
         current = self.get(session, doc_id)
-        self._check_visible(caller, current)
-        found = current if version is None else self.get(session, doc_id, version)
+        shown = self._visible(session, caller, current)
+        found = shown if version is None else self.get(session, doc_id, version)
         return VersionRead(version=found, is_current=found.version == current.version)
 
     def read_history(self, session: Session, caller: Caller, doc_id: str) -> list[VersionT]:
         """Every version of a document ``caller`` may see, oldest first (else NotFoundError)."""
         history = self.history(session, doc_id)
-        self._check_visible(caller, history[-1])
+        self._visible(session, caller, history[-1])
         return history
 
     def _narrow_status(self, caller: Caller) -> Any:
         return self.kind.narrow_status if caller.role in NARROW_ROLES else None
 
-    def _check_visible(self, caller: Caller, current: VersionT) -> None:
-        """A narrow reader sees a document only while its current version is in the narrow
-        status; it is told the document does not exist, as for any unknown id."""
+    def _visible(self, session: Session, caller: Caller, current: VersionT) -> VersionT:
+        """The version ``caller`` is shown by default. A narrow reader sees a document only
+        while the version in force (its latest that is not a draft) is in the narrow status;
+        it is told the document does not exist, as for any unknown id."""
         narrow = self._narrow_status(caller)
-        if narrow is not None and getattr(current, "status") != narrow:  # noqa: B009
+        if narrow is None:
+            return current
+        served = self._repository(session).in_force_version(current.doc_id)
+        if served is None or getattr(served, "status") != narrow:  # noqa: B009
             raise NotFoundError(self.kind.name, current.doc_id)
+        return served
 
 
 def _filter(filters: dict[str, str | None]) -> DocumentFilter:

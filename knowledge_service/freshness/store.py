@@ -1,4 +1,4 @@
-"""The governance check of the store: its current published versions, whole or what an edit
+"""The governance check of the store: its served article versions, whole or what an edit
 can affect, with the findings table kept in step (see :func:`check_store`)."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from sqlmodel import Session
 from knowledge_service.content import repository as content_repository
 from knowledge_service.content.loader import InvalidFile
 from knowledge_service.content.models import ArticleVersion
-from knowledge_service.content.schemas import ArticleStatus
 from knowledge_service.db import session_scope
 from knowledge_service.freshness import repository
 from knowledge_service.freshness.checker import (
@@ -36,19 +35,15 @@ from knowledge_service.settings import Settings, get_settings
 
 @dataclass(frozen=True, slots=True)
 class _StoreView:
-    """The current published versions, light enough to hold for a whole knowledge base."""
+    """The served versions (a draft in review does not replace the published version it
+    edits), light enough to hold for a whole knowledge base."""
 
     rows: dict[str, ArticleVersion]
     claims: list[IntentClaim]
 
 
 def _published_view(session: Session) -> _StoreView:
-    rows = {
-        r.article_id: r
-        for r in content_repository.current_article_versions(
-            session, statuses=[ArticleStatus.PUBLISHED]
-        )
-    }
+    rows = {r.article_id: r for r in content_repository.served_article_versions(session)}
     claims = [
         IntentClaim(
             r.article_id,

@@ -8,6 +8,7 @@ never commit; :func:`get_session` commits once the handler has succeeded.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
@@ -27,6 +28,7 @@ from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery, AnswerService
 from knowledge_service.content.schemas import LOCALE_PATTERN
+from knowledge_service.freshness.pipeline import StoreChanges, apply_changes
 from knowledge_service.index.schemas import SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
@@ -199,3 +201,37 @@ LocaleParam = Annotated[
     str | None,
     Query(pattern=LOCALE_PATTERN, max_length=35, description="BCP 47 tag, e.g. en-AU."),
 ]
+
+
+logger = logging.getLogger(__name__)
+
+AfterWrite = Callable[[StoreChanges], None]
+
+
+async def get_after_write(request: Request) -> AfterWrite:
+    """The after-write pipeline of this app's store and search service (tests may override)."""
+    state = request.app.state
+
+    def run(changes: StoreChanges) -> None:
+        apply_changes(state.engine, state.search_service, changes, settings=state.settings)
+
+    return run
+
+
+AfterWriteDep = Annotated[AfterWrite, Depends(get_after_write)]
+
+
+def commit_and_apply(session: Session, after_write: AfterWrite, changes: StoreChanges) -> None:
+    """Commit, then bring the index and the findings level with ``changes`` before the caller
+    answers (a pipeline failure is logged: the change has committed and the store follower
+    catches up)."""
+    session.commit()
+    if not changes:
+        return
+    try:
+        after_write(changes)
+    except Exception:
+        logger.exception(
+            "after-write pipeline failed for %s",
+            sorted(changes.article_ids | changes.policy_ids),
+        )

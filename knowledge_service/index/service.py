@@ -74,7 +74,8 @@ def index_options(settings: Settings) -> IndexOptions:
 
 
 class SearchService:
-    """Hybrid search over the store's current article versions.
+    """Hybrid search over the store's served article versions (a draft in review never
+    replaces the published version it edits: see ``served_article_versions``).
 
     Args:
         settings: Service settings (index folder, model, weights).
@@ -142,7 +143,7 @@ class SearchService:
             return self._status_locked()
 
     def rebuild(self, progress: Progress | None = None) -> IndexStatus:
-        """Index every current article version from scratch and save the bundle."""
+        """Index every article's served version from scratch and save the bundle."""
         with self._mutex:
             return self._rebuild_locked(progress)
 
@@ -150,7 +151,7 @@ class SearchService:
         with session_scope(self.engine) as session:
             watermark = repository.article_watermark(session)
             docs = [
-                (v.to_document(), v.version) for v in repository.current_article_versions(session)
+                (v.to_document(), v.version) for v in repository.indexed_article_versions(session)
             ]
         index = self._new_index()
         index.upsert(docs, progress)
@@ -173,9 +174,9 @@ class SearchService:
             watermark = max(v.seq or 0 for v in changed)
             docs: list[tuple[ArticleDocument, int]] = []
             for article_id in dict.fromkeys(v.article_id for v in changed):
-                current = repository.get_article_version(session, article_id)
-                if current is not None:
-                    docs.append((current.to_document(), current.version))
+                served = repository.indexed_article_version(session, article_id)
+                if served is not None:
+                    docs.append((served.to_document(), served.version))
         self.index.upsert(docs, progress)
         self.watermark = watermark
         save_bundle(self.path, self.index, watermark)

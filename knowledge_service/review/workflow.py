@@ -58,8 +58,8 @@ class Workflow:
 
     def status(self, session: Session, caller: Principal, doc_id: str) -> WorkflowStatus:
         """Where a document ``caller`` may see stands (NotFoundError otherwise)."""
-        current = self.documents.read(session, caller, doc_id).version
-        return self._status(self._target_of(session, current))
+        self.documents.read(session, caller, doc_id)  # the caller may see it
+        return self._status(self._target_of(session, self.documents.get(session, doc_id)))
 
     def create(
         self, session: Session, principal: Principal, text: str, *, reason: str | None = None

@@ -4,13 +4,15 @@ by side with the cited sentence highlighted in its context, and the version diff
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from knowledge_service.content import service as content
-from knowledge_service.errors import NotFoundError
+from knowledge_service.errors import InvalidRequestError, NotFoundError
 from knowledge_service.freshness import service as freshness
+from knowledge_service.freshness.acceptance import accepted_until
 from knowledge_service.freshness.schemas import (
     ACTIVE_STATUSES,
     SEVERITY_RANK,
@@ -18,7 +20,13 @@ from knowledge_service.freshness.schemas import (
     Evidence,
     FindingFilters,
     FindingPublic,
+    Severity,
 )
+from knowledge_service.review.queue_schemas import RiskAcceptanceCreate
+from knowledge_service.review.risk import MAX_DAYS
+
+SUGGESTED_RISK_DAYS = 14
+"""The expiry the accept-risk form suggests: a short window to fix the article in."""
 
 MAX_FINDINGS = 500
 
@@ -168,3 +176,41 @@ def version_diff(
         return VersionDiff(article_id, None, newest, [])
     text = content.diff_article(session, article_id, oldest, newest)
     return VersionDiff(article_id, oldest, newest, _diff_lines(text))
+
+
+@dataclass(frozen=True)
+class RiskView:
+    """What the accept-risk form needs: whether the finding blocks, an acceptance already in
+    force (its expiry), and the dates the form offers."""
+
+    is_block: bool
+    accepted_until: date | None
+    suggested_on: date
+    earliest_on: date
+    latest_on: date
+
+
+def risk_view(session: Session, finding: FindingPublic, today: date) -> RiskView:
+    lifted = accepted_until(session, [finding.id], today=today)
+    return RiskView(
+        is_block=finding.severity == Severity.BLOCK,
+        accepted_until=lifted.get(finding.id),
+        suggested_on=today + timedelta(days=SUGGESTED_RISK_DAYS),
+        earliest_on=today + timedelta(days=1),
+        latest_on=today + timedelta(days=MAX_DAYS),
+    )
+
+
+def risk_request(reason: str, expires_on: str) -> RiskAcceptanceCreate:
+    """The accept-risk form's fields as the review service's request (the field named on a
+    bad value)."""
+    try:
+        day = date.fromisoformat(expires_on.strip())
+    except ValueError:
+        raise InvalidRequestError("expires_on", "give the expiry as a date (YYYY-MM-DD)") from None
+    try:
+        return RiskAcceptanceCreate(reason=reason.strip(), expires_on=day)
+    except ValidationError:
+        raise InvalidRequestError(
+            "reason", "say why customers may be served it (1 to 2000 characters)"
+        ) from None

@@ -4,8 +4,8 @@ The lifecycle verbs live in ``review/``; ``web/workflow_handlers.py`` registers 
 :data:`HANDLERS`. The page shows an action's button when its handler exists, posts the version
 the owner looked at as ``expected_version`` (the ETag), and turns a
 :class:`~knowledge_service.errors.VersionConflictError` into "someone else changed this
-article" with the diff. Edit (which needs the text) and accept risk (a finding's action, on
-the API: ``POST /v1/findings/{id}/risk-acceptances``) are listed as not available here yet.
+article" with the diff (and, for an edit, the text that was not saved). Accepting a finding's
+risk is the finding's own action (``routes/review.py``), not an article's.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from knowledge_service.access.schemas import Principal
+from knowledge_service.review.workflow_state import Step
 from knowledge_service.settings import Settings
 
-WorkflowHandler = Callable[[Session, Settings, Principal, str, int, dict[str, str]], object]
+WorkflowHandler = Callable[[Session, Settings, Principal, str, int, dict[str, str]], Step]
 """``(session, settings, caller, article_id, expected_version, form fields)``; raises domain
 errors."""
 
@@ -35,7 +36,8 @@ class WorkflowAction:
 ACTIONS: tuple[WorkflowAction, ...] = (
     WorkflowAction("verify", "Verify", "Confirm the article is still right and set its next "
                    "review date.", "/v1/articles/{id}/verify"),
-    WorkflowAction("edit", "Edit", "Save your changes as a new draft version.",
+    WorkflowAction("edit", "Edit", "Save your changes as a new draft version. Customers keep "
+                   "getting the published version until the draft is approved.",
                    "/v1/articles/{id}", needs_text=True),
     WorkflowAction("submit", "Submit for approval", "Send the draft to a second owner.",
                    "/v1/articles/{id}/submit"),
@@ -45,14 +47,8 @@ ACTIONS: tuple[WorkflowAction, ...] = (
                    "/v1/articles/{id}/reject"),
     WorkflowAction("retire", "Retire", "Stop serving the article on every channel.",
                    "/v1/articles/{id}/retire"),
-    WorkflowAction("accept_risk", "Accept risk", "Keep serving despite the finding, until a "
-                   "date, with your reason on record.", "/v1/findings/{id}/accept-risk"),
 )  # fmt: skip
 ACTION_BY_NAME = {action.name: action for action in ACTIONS}
 
 HANDLERS: dict[str, WorkflowHandler] = {}
 """Action name -> the review service verb behind it (see ``workflow_handlers.register``)."""
-
-
-def available(name: str) -> bool:
-    return name in HANDLERS

@@ -8,19 +8,31 @@ the index and the findings level within ``KS_INDEX__SYNC_INTERVAL`` seconds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.access.schemas import Principal
 from knowledge_service.content import service as content
+from knowledge_service.errors import InvalidRequestError
 from knowledge_service.review.etags import Precondition, etag
 from knowledge_service.review.workflow import Workflow
+from knowledge_service.review.workflow_schemas import WorkflowStatus
+from knowledge_service.review.workflow_state import Step
 from knowledge_service.settings import Settings
 from knowledge_service.web.workflow import HANDLERS, WorkflowHandler
 
 
 def _flow(settings: Settings) -> Workflow:
     return Workflow(content.articles, settings.workflow)
+
+
+def status_of(
+    session: Session, settings: Settings, caller: Principal, article_id: str
+) -> WorkflowStatus:
+    """Where an article stands in the workflow: its state and the actions that state allows."""
+    return _flow(settings).status(session, caller, article_id)
 
 
 def _on(article_id: str, version: int) -> Precondition:
@@ -30,7 +42,7 @@ def _on(article_id: str, version: int) -> Precondition:
 def verify(
     session: Session, settings: Settings, caller: Principal, article_id: str, version: int,
     fields: dict[str, str],
-) -> object:  # fmt: skip
+) -> Step:  # fmt: skip
     return _flow(settings).verify(
         session, caller, article_id, _on(article_id, version), today=clock.today(settings),
         reason=fields.get("note") or None,
@@ -43,18 +55,37 @@ def _simple(action: str) -> WorkflowHandler:
     def handler(
         session: Session, settings: Settings, caller: Principal, article_id: str, version: int,
         fields: dict[str, str],
-    ) -> object:  # fmt: skip
-        verb = getattr(_flow(settings), action)
+    ) -> Step:  # fmt: skip
+        verb: Callable[..., Step] = getattr(_flow(settings), action)
         note = fields.get("note") or None
         return verb(session, caller, article_id, _on(article_id, version), reason=note)
 
     return handler
 
 
+MAX_TEXT_CHARS = 60_000
+"""The longest article text the edit form takes (as ``WorkflowText`` on the API)."""
+
+
+def edit(
+    session: Session, settings: Settings, caller: Principal, article_id: str, version: int,
+    fields: dict[str, str],
+) -> Step:  # fmt: skip
+    text = fields.get("text", "").replace("\r\n", "\n")
+    if not text.strip():
+        raise InvalidRequestError("text", "the article text is empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidRequestError("text", f"longer than {MAX_TEXT_CHARS} characters")
+    return _flow(settings).edit(
+        session, caller, article_id, text, _on(article_id, version),
+        reason=fields.get("note") or None,
+    )  # fmt: skip
+
+
 def reject(
     session: Session, settings: Settings, caller: Principal, article_id: str, version: int,
     fields: dict[str, str],
-) -> object:  # fmt: skip
+) -> Step:  # fmt: skip
     note = fields.get("note", "")
     return _flow(settings).reject(
         session, caller, article_id, _on(article_id, version), reason=note
@@ -64,6 +95,6 @@ def reject(
 def register() -> None:
     """Offer the actions that have a review service verb behind them."""
     HANDLERS.update(
-        verify=verify, reject=reject,
+        verify=verify, edit=edit, reject=reject,
         **{action: _simple(action) for action in ("submit", "approve", "retire")},
     )  # fmt: skip

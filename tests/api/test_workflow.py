@@ -13,10 +13,10 @@ from sqlmodel import select
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
-from knowledge_service.api.routers.workflow_support import get_after_write
 from knowledge_service.audit import AuditEvent
 from knowledge_service.db import session_scope
 from knowledge_service.freshness.pipeline import StoreChanges
+from knowledge_service.http.deps import get_after_write
 from tests.api.conftest import PAYMENTS, auth
 from tests.factories import article_text, etag_of, policy_text
 

@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Principal, Role
-from knowledge_service.api.routers.workflow_support import get_after_write
 from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
+from knowledge_service.http.deps import get_after_write
 from knowledge_service.review.etags import LOCAL
 from knowledge_service.review.workflow import Workflow
 from knowledge_service.review.workflow_schemas import WorkflowAction

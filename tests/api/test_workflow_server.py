@@ -148,3 +148,34 @@ def test_two_editors_racing_with_one_etag_one_wins_the_other_gets_412(served: Se
     assert loser["current_etag"] == winner.headers["ETag"]
     no_tag = call(served, "ann", "PUT", "/v1/articles/refund-timeframe", None, text=TEXT)
     assert no_tag.status_code == 428
+
+
+def test_published_version_is_served_while_its_edit_is_in_review(served: Served) -> None:
+    text = TEXT.replace("lost-card", "stolen-card").replace("Lost card", "Stolen card")
+    base = "/v1/articles/stolen-card"
+
+    def versions() -> list[int]:
+        response = call(served, "agent", "GET", "/v1/search?q=stolen+card+freeze&top_k=5")
+        assert response.status_code == 200, response.text
+        return [
+            h["version"] for h in response.json()["results"] if h["article_id"] == "stolen-card"
+        ]
+
+    def open_kinds() -> set[str]:
+        response = call(served, "ann", "GET", "/v1/findings?article_id=stolen-card&status=open")
+        return {f["kind"] for f in response.json()["items"]}
+
+    assert call(served, "ann", "POST", "/v1/articles", text=text).status_code == 201
+    assert call(served, "ann", "POST", f"{base}/submit", etag_of("stolen-card", 1)).is_success
+    assert call(served, "bob", "POST", f"{base}/approve", etag_of("stolen-card", 1)).is_success
+    assert versions() == [2] and "review_overdue" in open_kinds()
+    fixed = text.replace("2026-01-01", "2027-03-01").replace("5 days", "3 days")
+    edited = call(served, "ann", "PUT", base, etag_of("stolen-card", 2), text=fixed)
+    assert edited.status_code == 200 and edited.json()["state"] == "draft", edited.text
+    assert call(served, "ann", "POST", f"{base}/submit", etag_of("stolen-card", 3)).is_success
+    assert versions() == [2]  # the approved version is served while version 3 is in review
+    shown = call(served, "agent", "GET", base)  # and it is what an agent reads
+    assert shown.status_code == 200 and shown.json()["version"] == 2, shown.text
+    assert "review_overdue" in open_kinds()  # and its finding stays until the fix is approved
+    assert call(served, "bob", "POST", f"{base}/approve", etag_of("stolen-card", 3)).is_success
+    assert versions() == [4] and "review_overdue" not in open_kinds()

@@ -182,6 +182,26 @@ def test_narrow_reader_sees_published_articles_only(engine: Engine) -> None:
         assert service.articles.read(session, ADMIN, "a1").is_current
 
 
+def test_narrow_reader_keeps_the_published_version_while_an_edit_is_in_review(
+    engine: Engine,
+) -> None:
+    with session_scope(engine) as session:
+        _save(session, "a", title="Approved")
+        _save(session, "a", title="Being reviewed", status="draft")
+        _save(session, "b", title="Never published", status="draft")
+        read = service.articles.read(session, AGENT, "a")
+        assert (read.version.version, read.version.title, read.is_current) == (1, "Approved", False)
+        page = service.articles.list_page(session, AGENT, DocumentFilter(), limit=10)
+        assert ([(v.article_id, v.version) for v in page.items], page.total) == ([("a", 1)], 1)
+        assert service.articles.read(session, ADMIN, "a").version.title == "Being reviewed"
+        with pytest.raises(NotFoundError):
+            service.articles.read(session, AGENT, "b")
+        service.articles.change_status(session, "a", Transition.RETIRE, actor="t")
+        _save(session, "a", title="Restored draft", status="draft")
+        with pytest.raises(NotFoundError):  # retired: the draft after it is not served either
+            service.articles.read(session, AGENT, "a")
+
+
 def test_narrow_reader_sees_every_policy(engine: Engine) -> None:
     with session_scope(engine) as session:
         service.policies.save_text(session, policy_text("FEES"), author="t", source="api")

@@ -95,6 +95,20 @@ def test_fixed_cause_resolves_and_writes_history(
     assert actions == ["created", "resolved"]
 
 
+def test_a_fix_in_review_leaves_the_served_versions_finding_open_until_published(
+    engine: Engine, settings: Settings, kb: Path
+) -> None:
+    run(engine, settings)
+    fixed = {"policy_sources": ["REFUNDS#2.1"], "answer": "Refunds arrive within 10 business days."}
+    save(engine, "refund-timeframe", status="draft", **fixed)
+    edited = run(engine, settings, article_ids=["refund-timeframe"])
+    assert edited == [("policy_mismatch", ["refund-timeframe"])]  # version 1 is still served
+    assert statuses(engine)[("policy_mismatch", ("refund-timeframe",))] == FindingStatus.OPEN
+    save(engine, "refund-timeframe", status="published", **fixed)
+    assert run(engine, settings, article_ids=["refund-timeframe"]) == []
+    assert statuses(engine)[("policy_mismatch", ("refund-timeframe",))] == FindingStatus.RESOLVED
+
+
 def test_acknowledged_stays_acknowledged_while_the_cause_persists(
     engine: Engine, settings: Settings, kb: Path
 ) -> None:

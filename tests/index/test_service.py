@@ -35,6 +35,20 @@ def do_import(engine: Engine, settings: Settings) -> None:
     assert not report.invalid
 
 
+def _edit_lost_card(settings: Settings, engine: Engine, status: str = "published") -> None:
+    """A second version of lost-card (imported from its file) with ``status``."""
+    write_article_md(
+        settings.content_dir,
+        "lost-card",
+        title="Report a lost or stolen card",
+        answer="Call the hotline to block the card.",
+        intents=["card.lost"],
+        questions=["I misplaced my debit card"],
+        status=status,
+    )
+    do_import(engine, settings)
+
+
 @pytest.fixture
 def store(settings: Settings, engine: Engine) -> tuple[Settings, Engine]:
     write_kb(settings.content_dir)
@@ -61,15 +75,7 @@ def test_edit_and_sync_replace_the_old_version(store: tuple[Settings, Engine]) -
     settings, engine = store
     service = service_for(settings, engine)
     service.open()
-    write_article_md(
-        settings.content_dir,
-        "lost-card",
-        title="Report a lost or stolen card",
-        answer="Call the hotline to block the card.",
-        intents=["card.lost"],
-        questions=["I misplaced my debit card"],
-    )
-    do_import(engine, settings)
+    _edit_lost_card(settings, engine)
     assert not service.status().is_current
     status = service.sync()
     assert status.is_current
@@ -162,15 +168,7 @@ def test_historical_index_shows_the_versions_published_then(
     service = service_for(settings, engine)
     service.open()
     before_edit = datetime.now(UTC)
-    write_article_md(
-        settings.content_dir,
-        "lost-card",
-        title="Report a lost or stolen card",
-        answer="Call the hotline to block the card.",
-        intents=["card.lost"],
-        questions=["I misplaced my debit card"],
-    )
-    do_import(engine, settings)
+    _edit_lost_card(settings, engine)
     service.sync()
     then = service.search_as_of("my card was stolen", before_edit)
     assert (then[0].article_id, then[0].version) == ("lost-card", 1)
@@ -196,3 +194,50 @@ def test_moments_between_the_same_two_writes_share_one_historical_index(
     do_import(engine, settings)
     later = service.historical(datetime.now(UTC))
     assert later is not first and len(later) == len(first) + 1
+
+
+@pytest.fixture
+def opened(store: tuple[Settings, Engine]) -> tuple[Settings, Engine, SearchService]:
+    """The store with its search service opened."""
+    settings, engine = store
+    service = service_for(settings, engine)
+    service.open()
+    return settings, engine, service
+
+
+def test_published_version_stays_served_while_a_newer_draft_is_in_review(
+    opened: tuple[Settings, Engine, SearchService],
+) -> None:
+    settings, engine, service = opened
+    _edit_lost_card(settings, engine, "draft")  # version 2: a draft of the published version 1
+    service.sync()
+    hits = [h for h in service.search("my card was stolen") if h.article_id == "lost-card"]
+    assert [h.version for h in hits] == [1]
+    rebuilt = service_for(settings, engine)
+    rebuilt.rebuild()  # a rebuild indexes the same served version as the sync
+    assert rebuilt.search("my card was stolen")[0].version == 1
+    _edit_lost_card(settings, engine, "published")  # the draft approved: version 3
+    service.sync()
+    assert [
+        h.version for h in service.search("misplaced debit card") if h.article_id == "lost-card"
+    ] == [3]
+
+
+def test_retiring_an_article_with_a_draft_stops_serving_it(
+    opened: tuple[Settings, Engine, SearchService],
+) -> None:
+    settings, engine, service = opened
+    _edit_lost_card(settings, engine, "retired")
+    _edit_lost_card(settings, engine, "draft")  # a draft written after the retirement
+    service.sync()
+    assert "lost-card" not in [h.article_id for h in service.search("my card was stolen")]
+
+
+def test_historical_index_serves_the_published_version_that_was_in_force(
+    opened: tuple[Settings, Engine, SearchService],
+) -> None:
+    settings, engine, service = opened
+    _edit_lost_card(settings, engine, "draft")
+    during_review = datetime.now(UTC)
+    then = service.search_as_of("my card was stolen", during_review)
+    assert (then[0].article_id, then[0].version) == ("lost-card", 1)

@@ -159,6 +159,9 @@ def prepare_store(root: Path, embedder: Embedder) -> tuple[Settings, dict[str, s
                 ).secret
                 for role in Role
             }  # fmt: skip
+            keys["owner2"] = access.create_key(  # a second payments owner: races, four eyes
+                session, name="web-owner-2", role=Role.OWNER, owner=OWNER
+            ).secret
     finally:
         engine.dispose()
     return settings, keys

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
@@ -126,7 +129,7 @@ def test_owner_reads_a_finding_with_its_evidence_and_acknowledges_it(browsing: B
     expect(evidence.nth(1)).to_contain_text("Policy FEES#2.1 (version 5)")
     expect(evidence.nth(1).locator("mark")).to_contain_text("$20.00")
     expect(page.locator(".diff ins")).to_contain_text(["Turn on bill reminders"])
-    expect(page.locator("#workflow-later")).to_contain_text("edit")
+    expect(page.locator("#edit-late-payment-fee summary")).to_contain_text("Edit")
 
     page.get_by_text("Acknowledge…").click()
     page.get_by_label("Note for the history (optional)").fill("Fixing with the fee change")
@@ -190,3 +193,92 @@ def test_api_docs_render_offline(browsing: Browsing) -> None:
     outside = [u for u in browsing.requested if not is_local(u, browsing.served.base)]
     assert not outside, outside
     context.close()
+
+
+def _open_late_fee_mismatch(page: Page) -> None:
+    page.goto("/ui/review")
+    queue = page.get_by_role("navigation", name=re.compile("Your queue"))
+    queue.get_by_role("link").filter(has_text="Disagrees with the policy").filter(
+        has_text="late-payment-fee"
+    ).click()
+    expect(page.locator("#finding-title")).to_have_text("Disagrees with the policy")
+
+
+def _edit_late_fee(page: Page, change: Callable[[str], str]) -> None:
+    """Open the edit form, change the Markdown and save it."""
+    page.locator("#edit-late-payment-fee summary").click()
+    box = page.get_by_label("Article text in Markdown (front matter and body)")
+    box.fill(change(box.input_value()))
+    page.get_by_role("button", name=re.compile("Confirm: edit version")).click()
+
+
+def _api(browsing: Browsing, role: str, path: str) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {browsing.served.keys[role]}"}
+    response = httpx.get(browsing.served.base + path, headers=headers, timeout=60)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _served_late_fee(browsing: Browsing) -> tuple[int, str]:
+    """The version and text /v1/answer serves agents for the late-fee question."""
+    answer = _api(browsing, "agent", f"/v1/answer?q={LATE_FEE_QUESTION}&channel=agent")
+    assert answer["article_id"] == "late-payment-fee", answer
+    return answer["version"], answer["answer"]
+
+
+def test_two_owners_race_on_one_article_and_nothing_is_overwritten(browsing: Browsing) -> None:
+    first, second = new_context(browsing), new_context(browsing)
+    ann = sign_in(first, browsing.served.keys["owner"], next_path="/ui/review")
+    bob = sign_in(second, browsing.served.keys["owner2"], next_path="/ui/review")
+    for page in (ann, bob):  # both open the edit form on the same version
+        _open_late_fee_mismatch(page)
+    before = _api(browsing, "owner", "/v1/articles/late-payment-fee")["version"]
+    ann_line = "- Pay in the Brightwater app at any time."
+    _edit_late_fee(ann, lambda text: text.replace("## Details", f"{ann_line}\n\n## Details"))
+    expect(ann.locator("#done")).to_contain_text("Saved as a new draft")
+    _edit_late_fee(bob, lambda text: text.replace("never charge", "do not charge"))
+    expect(bob.get_by_role("heading", level=1)).to_have_text("Someone else changed this article")
+    expect(bob.get_by_role("alert")).to_contain_text(f"You looked at version {before}")
+    expect(bob.locator(".diff ins")).to_contain_text([ann_line])
+    expect(bob.locator("#unsaved-text")).to_have_value(re.compile("do not charge"))
+    screenshot(bob, "review-conflict")
+    saved = _api(browsing, "owner", "/v1/articles/late-payment-fee")
+    assert saved["version"] == before + 1 and saved["status"] == "draft"
+    assert ann_line in saved["body"] and "do not charge" not in saved["body"]
+    first.close()
+    second.close()
+
+
+def test_owner_fixes_a_policy_mismatch_through_edit_submit_and_approve(browsing: Browsing) -> None:
+    served_version, served_text = _served_late_fee(browsing)
+    assert "$15.00" in served_text
+    owner = sign_in(new_context(browsing), browsing.served.keys["owner"], next_path="/ui/review")
+    _open_late_fee_mismatch(owner)
+    _edit_late_fee(owner, lambda text: text.replace("$15.00", "$20.00"))
+    expect(owner.locator("#done")).to_contain_text("Saved as a new draft")
+    expect(owner.locator("#state-late-payment-fee")).to_contain_text("last approved version")
+    assert _served_late_fee(browsing) == (served_version, served_text)  # the draft is not served
+    owner.get_by_text("Submit for approval late-payment-fee…").click()
+    owner.get_by_role("button", name=re.compile("Confirm: submit for approval")).click()
+    expect(owner.locator("#done")).to_contain_text("Submitted for approval")
+    owner.get_by_text("Approve late-payment-fee…").click()
+    owner.get_by_role("button", name=re.compile("Confirm: approve")).click()
+    expect(owner.get_by_role("alert")).to_contain_text("four eyes")  # not your own change
+    assert _served_late_fee(browsing) == (served_version, served_text)
+
+    admin = sign_in(new_context(browsing), browsing.served.keys["admin"], next_path="/ui/review")
+    _open_late_fee_mismatch(admin)
+    screenshot(admin, "review-approve")
+    admin.get_by_text("Approve late-payment-fee…").click()
+    admin.get_by_role("button", name=re.compile("Confirm: approve")).click()
+    expect(admin.locator("#done")).to_contain_text("Approved")
+    queue = admin.get_by_role("navigation", name=re.compile("Your queue"))
+    mismatches = queue.get_by_role("link").filter(has_text="Disagrees with the policy")
+    expect(mismatches.filter(has_text="late-payment-fee")).to_have_count(0)  # it resolved
+    version, text = _served_late_fee(browsing)
+    assert version > served_version and "$20.00" in text and "$15.00" not in text
+    outside = [u for u in browsing.requested if not is_local(u, browsing.served.base)]
+    assert not outside, outside
+    owner.context.close()
+    admin.context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -17,6 +18,9 @@ from knowledge_service.app import create_app
 from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
 from knowledge_service.errors import VersionConflictError
+from knowledge_service.freshness.acceptance import acceptances_of
+from knowledge_service.freshness.pipeline import StoreChanges
+from knowledge_service.http.deps import get_after_write
 from knowledge_service.settings import Settings
 from knowledge_service.web import workflow
 from knowledge_service.web.routes.auth import safe_next
@@ -238,12 +242,134 @@ def test_stale_version_shows_someone_else_changed_the_article(
     assert "<ins>+" in response.text or "<del>-" in response.text
 
 
-def test_actions_without_a_handler_change_nothing(client: TestClient, keys: dict[str, str]) -> None:
+def test_an_unknown_action_is_not_found(client: TestClient, keys: dict[str, str]) -> None:
     sign_in(client, keys["owner"])
     page = client.get("/ui/review/findings/1")
     data = {"expected_version": "2", "csrf_token": csrf_of(page.text)}
-    response = client.post("/ui/review/articles/refund-timeframe/edit", data=data)
-    assert response.status_code == 501 and "not available yet" in response.text
+    response = client.post("/ui/review/articles/refund-timeframe/publish-now", data=data)
+    assert response.status_code == 404
+
+
+@pytest.fixture
+def written(web_app: FastAPI) -> list[StoreChanges]:
+    """What the page handed to the after-write pipeline."""
+    calls: list[StoreChanges] = []
+    web_app.dependency_overrides[get_after_write] = lambda: calls.append
+    return calls
+
+
+def _edit_form(client: TestClient, key: str) -> tuple[str, dict[str, str]]:
+    """The finding page's edit form: the article's Markdown and the form's hidden fields."""
+    sign_in(client, key)
+    page = client.get("/ui/review/findings/1")
+    assert "Confirm: edit version 2" in page.text
+    found = re.search(r'name="text"[^>]*>([^<]*)</textarea>', page.text)
+    assert found, page.text
+    text = html.unescape(found.group(1))
+    return text, {"expected_version": "2", "finding_id": "1", "csrf_token": csrf_of(page.text)}
+
+
+def test_an_owner_edits_an_article_into_a_draft_from_the_review_page(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    text, form = _edit_form(client, keys["owner"])
+    fixed = text.replace("5 business days", "10 business days")
+    assert fixed != text
+    response = client.post(
+        "/ui/review/articles/refund-timeframe/edit", data={**form, "text": fixed}
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/ui/review/findings/1?done=edit"
+    with session_scope(engine) as session:
+        current = content.get_article(session, "refund-timeframe")
+    assert (current.version, current.status, current.author) == (3, "draft", "test-owner")
+    assert "10 business days" in current.raw
+    assert [c.article_ids for c in written] == [frozenset({"refund-timeframe"})]
+    shown = client.get("/ui/review/findings/1?done=edit").text
+    assert "Saved as a new draft" in shown and "last approved version" in shown
+    assert "Confirm: submit for approval version 3" in shown
+
+
+def test_a_stale_edit_shows_the_conflict_and_the_unsaved_text_and_overwrites_nothing(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    text, form = _edit_form(client, keys["owner"])
+    mine = text.replace("5 business days", "7 business days")
+    stale = {**form, "expected_version": "1", "text": mine}
+    response = client.post("/ui/review/articles/refund-timeframe/edit", data=stale)
+    assert response.status_code == 409
+    assert "Someone else changed this article" in response.text
+    assert "Your text (not saved)" in response.text and "7 business days" in response.text
+    with session_scope(engine) as session:
+        assert content.get_article(session, "refund-timeframe").version == 2
+    assert written == []
+
+
+@pytest.mark.parametrize(
+    ("text", "field"), [("", "text"), ("---\nid: refund-timeframe\n---\nno front matter", "")]
+)
+def test_an_edit_with_bad_text_is_refused_and_changes_nothing(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges],
+    text: str, field: str,
+) -> None:  # fmt: skip
+    _, form = _edit_form(client, keys["owner"])
+    response = client.post("/ui/review/articles/refund-timeframe/edit", data={**form, "text": text})
+    assert response.status_code in (400, 422), response.text
+    assert field in response.text
+    with session_scope(engine) as session:
+        assert content.get_article(session, "refund-timeframe").version == 2
+
+
+def _risk_form(client: TestClient, key: str) -> dict[str, str]:
+    sign_in(client, key)
+    page = client.get("/ui/review/findings/1")
+    assert "Confirm: accept the risk" in page.text
+    return {"csrf_token": csrf_of(page.text), "reason": "Legal agreed: the fix ships Friday.",
+            "expires_on": (TODAY + timedelta(days=10)).isoformat(), "confirm": "yes"}  # fmt: skip
+
+
+def test_an_admin_accepts_a_blocking_findings_risk_from_the_review_page(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    form = _risk_form(client, keys["admin"])
+    response = client.post("/ui/review/findings/1/accept-risk", data=form)
+    assert response.status_code == 303, response.text
+    with session_scope(engine) as session:
+        (row,) = acceptances_of(session, [1])
+    assert (row.reason, row.expires_on, row.accepted_by) == (
+        form["reason"], TODAY + timedelta(days=10), "key:test-admin",
+    )  # fmt: skip
+    shown = client.get(response.headers["location"]).text
+    assert f"Risk accepted until {TODAY + timedelta(days=10)}" in shown
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "words"),
+    [
+        ({"confirm": ""}, 400, "confirm"),
+        ({"expires_on": "next friday"}, 400, "expires_on"),
+        ({"expires_on": TODAY.isoformat()}, 400, "after today"),
+        ({"reason": "  "}, 400, "reason"),
+    ],
+)
+def test_accepting_a_risk_needs_a_confirmation_a_reason_and_a_future_date(
+    client: TestClient, keys: dict[str, str], engine: Engine,
+    change: dict[str, str], status: int, words: str,
+) -> None:  # fmt: skip
+    form = _risk_form(client, keys["admin"])
+    response = client.post("/ui/review/findings/1/accept-risk", data={**form, **change})
+    assert response.status_code == status and words in response.text, response.text
+    with session_scope(engine) as session:
+        assert list(acceptances_of(session, [1])) == []
+
+
+def test_an_owner_may_not_accept_a_risk(client: TestClient, keys: dict[str, str]) -> None:
+    sign_in(client, keys["owner"])
+    page = client.get("/ui/review/findings/1")
+    assert "Only an admin may accept the risk" in page.text
+    form = {"csrf_token": csrf_of(page.text), "reason": "r", "confirm": "yes",
+            "expires_on": (TODAY + timedelta(days=3)).isoformat()}  # fmt: skip
+    assert client.post("/ui/review/findings/1/accept-risk", data=form).status_code == 403
 
 
 def test_an_owner_verifies_an_article_from_the_review_page(

@@ -21,7 +21,6 @@ from knowledge_service.api.routers.workflow_support import (
     ETAG_HEADER,
     READ_ERRORS,
     WRITE_RESPONSES,
-    AfterWriteDep,
     Caller,
     IfMatch,
     Reason,
@@ -30,7 +29,7 @@ from knowledge_service.api.routers.workflow_support import (
 )
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, POLICY_ID_PATTERN
-from knowledge_service.http.deps import MAX_VERSION, SessionDep, SettingsDep, require
+from knowledge_service.http.deps import MAX_VERSION, AfterWriteDep, SessionDep, SettingsDep, require
 from knowledge_service.review.diff import DocumentDiff, diff_versions
 from knowledge_service.review.etags import Precondition
 from knowledge_service.review.workflow import Workflow

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Body, Response
 from knowledge_service import clock
 from knowledge_service.api.routers.workflow_support import (
     WRITE_ERRORS,
-    AfterWriteDep,
     Caller,
     finish,
 )
-from knowledge_service.http.deps import SessionDep, SettingsDep
+from knowledge_service.http.deps import AfterWriteDep, SessionDep, SettingsDep
 from knowledge_service.review.bulk import run_batch
 from knowledge_service.review.etags import Precondition
 from knowledge_service.review.workflow_schemas import (

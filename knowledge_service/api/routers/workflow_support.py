@@ -2,23 +2,19 @@
 responses they document. No ``from __future__ import annotations`` (FastAPI reads them)."""
 
 import inspect
-import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, Header, Request, Response
+from fastapi import Body, Depends, Header, Response
 from sqlmodel import Session
 
 from knowledge_service.access.schemas import Principal
-from knowledge_service.freshness.pipeline import StoreChanges, apply_changes
-from knowledge_service.http.deps import get_principal
+from knowledge_service.freshness.pipeline import StoreChanges
+from knowledge_service.http.deps import AfterWrite, commit_and_apply, get_principal
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.review.workflow_schemas import WorkflowReason
 from knowledge_service.review.workflow_state import Step
 
-logger = logging.getLogger(__name__)
-
-AfterWrite = Callable[[StoreChanges], None]
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 428)
 CREATE_ERRORS = problem_responses(400, 401, 403, 409, 413, 422)
 READ_ERRORS = problem_responses(400, 401, 403, 404)
@@ -31,17 +27,6 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def get_after_write(request: Request) -> AfterWrite:
-    """The after-write pipeline of this app's store and search service (tests may override)."""
-    state = request.app.state
-
-    def run(changes: StoreChanges) -> None:
-        apply_changes(state.engine, state.search_service, changes, settings=state.settings)
-
-    return run
-
-
-AfterWriteDep = Annotated[AfterWrite, Depends(get_after_write)]
 Caller = Annotated[Principal, Depends(get_principal)]
 IfMatch = Annotated[
     str | None,
@@ -57,16 +42,11 @@ def finish(
     session: Session, steps: list[Step], kind: str, response: Response, after_write: AfterWrite
 ) -> None:
     """Commit, then bring the index and the findings level with what the steps wrote."""
-    session.commit()
     wrote = frozenset(step.status.id for step in steps if step.wrote)
-    if wrote:
-        changes = (
-            StoreChanges(article_ids=wrote) if kind == "article" else StoreChanges(policy_ids=wrote)
-        )
-        try:
-            after_write(changes)
-        except Exception:  # the change has committed; the store follower catches up
-            logger.exception("after-write pipeline failed for %s %s", kind, sorted(wrote))
+    changes = (
+        StoreChanges(article_ids=wrote) if kind == "article" else StoreChanges(policy_ids=wrote)
+    )
+    commit_and_apply(session, after_write, changes)
     if len(steps) == 1:
         response.headers["ETag"] = steps[0].status.etag
 

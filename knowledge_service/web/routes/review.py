@@ -12,13 +12,28 @@ from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN
 from knowledge_service.errors import InvalidRequestError, NotFoundError, VersionConflictError
 from knowledge_service.freshness import service as freshness
+from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.freshness.schemas import FindingStatus, FindingStatusChange
-from knowledge_service.http.deps import MAX_VERSION, SessionDep, SettingsDep
+from knowledge_service.http.deps import (
+    MAX_VERSION,
+    AfterWriteDep,
+    SessionDep,
+    SettingsDep,
+    commit_and_apply,
+)
+from knowledge_service.review import risk
 from knowledge_service.web import workflow
 from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
 from knowledge_service.web.pages import Page
-from knowledge_service.web.review_view import highlight_evidence, review_queue, version_diff
+from knowledge_service.web.review_view import (
+    highlight_evidence,
+    review_queue,
+    risk_request,
+    risk_view,
+    version_diff,
+)
 from knowledge_service.web.templating import render
+from knowledge_service.web.workflow_handlers import status_of
 
 router = APIRouter(prefix="/ui/review", include_in_schema=False)
 
@@ -30,15 +45,25 @@ DONE_MESSAGES = {
     "acknowledged": "Finding acknowledged. It still blocks customer channels until it is fixed.",
     "open": "Finding reopened.",
     **{a.name: f"{a.label}: done." for a in workflow.ACTIONS},
+    "edit": "Saved as a new draft. Customers keep getting the published version until the "
+    "draft is submitted and approved.",
+    "submit": "Submitted for approval: another owner can approve it now.",
+    "approve": "Approved: the new version is published and served on every channel.",
+    "risk_accepted": "Risk accepted: customer channels serve the article despite this finding "
+    "until the expiry date (or until the finding resolves).",
 }
+
+
+Done = Annotated[str | None, Query(max_length=40)]
 
 
 @router.get("", response_class=HTMLResponse)
 def queue_page(
-    request: Request, user: Owner, session: SessionDep, settings: SettingsDep
+    request: Request, user: Owner, session: SessionDep, settings: SettingsDep, done: Done = None
 ) -> HTMLResponse:
     queue = review_queue(session, user.principal, clock.today(settings))
-    return render(request, "review.html", user=user, active="review", queue=queue, detail=None)
+    return render(request, "review.html", user=user, active="review", queue=queue, detail=None,
+                  done=DONE_MESSAGES.get(done or ""))  # fmt: skip
 
 
 @router.get("/findings/{finding_id}", response_class=HTMLResponse)
@@ -48,19 +73,25 @@ def finding_page(
     session: SessionDep,
     settings: SettingsDep,
     finding_id: FindingId,
-    done: Annotated[str | None, Query(max_length=40)] = None,
-) -> HTMLResponse:
-    """One finding: the evidence side by side, the diff of each article, the actions."""
-    queue = review_queue(session, user.principal, clock.today(settings))
+    done: Done = None,
+) -> Response:
+    """One finding: the evidence side by side, the diff of each article, the actions. Once an
+    action has fixed it (the finding resolved), back to the queue with what was done."""
+    today = clock.today(settings)
+    queue = review_queue(session, user.principal, today)
     item = next((i for i in queue if i.finding.id == finding_id), None)
     if item is None:
+        if done in DONE_MESSAGES:
+            return RedirectResponse(f"/ui/review?done={done}", status_code=303)
         raise NotFoundError("finding", str(finding_id))
     articles = [content.get_article(session, a) for a in item.finding.article_ids]
     return render(
         request, "review.html", user=user, active="review", queue=queue, detail=item,
         evidence=highlight_evidence(session, item.finding), articles=articles,
         diffs=[version_diff(session, a.article_id) for a in articles],
-        actions=workflow.ACTIONS, available=workflow.available,
+        states={a.article_id: status_of(session, settings, user.principal, a.article_id)
+                for a in articles},
+        actions=workflow.ACTIONS, risk=risk_view(session, item.finding, today),
         done=DONE_MESSAGES.get(done or ""),
     )  # fmt: skip
 
@@ -95,27 +126,48 @@ def article_action(
     user: OwnerPost,
     session: SessionDep,
     form: FormDep,
+    after_write: AfterWriteDep,
     article_id: ArticleId,
     action: Annotated[str, Path(max_length=40)],
 ) -> Response:
     """Run a workflow action on the version the owner looked at; a stale version shows who
     changed what instead of overwriting it."""
     spec = workflow.ACTION_BY_NAME.get(action)
-    if spec is None:
-        raise NotFoundError("action", action)
     handler = workflow.HANDLERS.get(action)
-    if handler is None:
-        return render(request, "unavailable.html", user=user, active="review", action=spec,
-                      article_id=article_id, status_code=501)  # fmt: skip
+    if spec is None or handler is None:
+        raise NotFoundError("action", action)
     expected = _expected_version(form)
     try:
-        handler(session, request.app.state.settings, user.principal, article_id, expected, form)
+        step = handler(
+            session, request.app.state.settings, user.principal, article_id, expected, form
+        )
     except VersionConflictError:
         session.rollback()
         current = content.get_article(session, article_id)
         diff = version_diff(session, article_id, expected, current.version)
         return render(request, "conflict.html", user=user, active="review", action=spec,
-                      article=current, expected=expected, diff=diff, status_code=409)  # fmt: skip
+                      article=current, expected=expected, diff=diff, status_code=409,
+                      unsaved=form.get("text") if spec.needs_text else None)  # fmt: skip
+    wrote = frozenset({article_id} if step.wrote else ())
+    commit_and_apply(session, after_write, StoreChanges(article_ids=wrote))
+    return RedirectResponse(_back(form, action), status_code=303)
+
+
+def _back(form: dict[str, str], done: str) -> str:
+    """The finding the form came from (the queue if none), saying what was done."""
     back = form.get("finding_id", "")
     target = f"/ui/review/findings/{back}" if back.isdigit() else "/ui/review"
-    return RedirectResponse(f"{target}?done={action}", status_code=303)
+    return f"{target}?done={done}"
+
+
+@router.post("/findings/{finding_id}/accept-risk")
+def accept_risk(
+    user: OwnerPost, session: SessionDep, settings: SettingsDep, form: FormDep,
+    finding_id: FindingId,
+) -> Response:  # fmt: skip
+    """An admin accepts a blocking finding's risk until a date, with the reason on record."""
+    if form.get("confirm") != "yes":
+        raise InvalidRequestError("confirm", "tick the box to confirm you accept the risk")
+    request = risk_request(form.get("reason", ""), form.get("expires_on", ""))
+    risk.accept_risk(session, user.principal, finding_id, request, today=clock.today(settings))
+    return RedirectResponse(f"/ui/review/findings/{finding_id}?done=risk_accepted", 303)

@@ -1,0 +1,110 @@
+"""Synthetic demo traffic: the plan (pure), and seeding a store through the real answer path
+(hash embedder here; the real model runs in tests/cli/test_demo_cli.py)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from knowledge_service.analytics.demo_traffic import (
+    DEMO_CALLER,
+    UNCOVERED,
+    plan_questions,
+    seed_traffic,
+)
+from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
+from knowledge_service.analytics.models import AnswerEvent, Feedback
+from knowledge_service.answers.service import AnswerService
+from knowledge_service.content.importer import import_content
+from knowledge_service.content.schemas import Channel
+from knowledge_service.db import session_scope
+from knowledge_service.errors import ConflictError, InvalidRequestError
+from knowledge_service.index.cache import EmbeddingCache
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.index.service import SearchService
+from knowledge_service.settings import Settings
+from tests.conftest import TODAY
+from tests.factories import write_article_md
+
+PHRASINGS = [
+    (["when is my bill due", "what is the pay-by date"], [Channel.CHAT, Channel.WEB], False),
+    (["how do I report an outage"], [Channel.VOICE, Channel.CHAT, Channel.AGENT], False),
+    (["how do I waive a late fee"], [Channel.AGENT], True),
+]
+
+
+def test_the_plan_spans_the_days_up_to_today_and_is_the_same_for_the_same_seed() -> None:
+    plan = plan_questions(PHRASINGS, today=TODAY, days=14, rng=random.Random(3))
+    again = plan_questions(PHRASINGS, today=TODAY, days=14, rng=random.Random(3))
+    assert plan == again
+    days = Counter(a.at.date() for a in plan)
+    assert sorted(days)[0].isoformat() == "2026-11-11" and max(days) == TODAY and len(days) == 14
+    weekdays = [n for d, n in days.items() if d.weekday() < 5]
+    weekends = [n for d, n in days.items() if d.weekday() >= 5]
+    assert min(weekdays) > max(weekends)  # contact centres are busier on weekdays
+
+
+def test_the_plan_asks_internal_articles_on_the_agent_channel_only_and_includes_gaps() -> None:
+    plan = plan_questions(PHRASINGS, today=TODAY, days=14, rng=random.Random(1))
+    internal = [a for a in plan if a.question == "how do I waive a late fee"]
+    assert internal and {a.channel for a in internal} == {Channel.AGENT}
+    gaps = [a for a in plan if a.question in UNCOVERED]
+    assert 0 < len(gaps) < len(plan) / 5
+    billing = [a for a in plan if a.question in PHRASINGS[0][0]]
+    assert {a.channel for a in billing} <= {Channel.CHAT, Channel.WEB}
+
+
+@pytest.fixture
+def answers(settings: Settings, engine: Engine) -> AnswerService:
+    write_article_md(settings.content_dir, "refund-timeframe", questions=["where is my refund"])
+    write_article_md(
+        settings.content_dir, "lost-card", title="Report a lost card", intents=["card.lost"],
+        answer="Freeze the card in the app.", questions=["my card was stolen"],
+    )  # fmt: skip
+    import_content(engine, [settings.content_dir], max_file_bytes=1 << 20)
+    search = SearchService(settings, engine, HashEmbedder(), cache=EmbeddingCache())
+    search.open()
+    return AnswerService(settings, engine, search)
+
+
+def test_seeding_records_synthetic_answers_and_ratings_once(
+    engine: Engine, answers: AnswerService
+) -> None:
+    report = seed_traffic(engine, answers, today=TODAY, days=7)
+    with session_scope(engine) as session:
+        events = session.exec(select(AnswerEvent)).all()
+        ratings = session.exec(select(Feedback)).all()
+    assert len(events) == report.answers > 7 * 12
+    assert {e.caller for e in events} == {DEMO_CALLER} and {f.caller for f in ratings} == {
+        DEMO_CALLER
+    }
+    assert len(ratings) == report.feedback > 0
+    assert min(e.at for e in events).date() == report.first_day and report.last_day == TODAY
+    assert {e.question for e in events} & set(UNCOVERED)
+    assert {"where is my refund", "my card was stolen"} & {e.question for e in events}
+    again = seed_traffic(engine, answers, today=TODAY, days=7)  # a second make demo
+    assert (again.answers, again.already_seeded) == (0, report.answers)
+
+
+def test_seeding_refuses_a_store_with_real_traffic_unless_forced(
+    engine: Engine, answers: AnswerService
+) -> None:
+    log = AnswerLog(engine)
+    log.record(LoggedAnswer(kind="answer", question="a real question", latency_ms=3.0,
+                            caller="chat-bot-key"))  # fmt: skip
+    log.flush()
+    with pytest.raises(ConflictError, match="1 real answer events"):
+        seed_traffic(engine, answers, today=TODAY)
+    assert seed_traffic(engine, answers, today=TODAY, days=2, force=True).answers > 0
+
+
+@pytest.mark.parametrize("days", [0, 61])
+def test_seeding_refuses_a_period_out_of_range(
+    engine: Engine, answers: AnswerService, days: int
+) -> None:
+    with pytest.raises(InvalidRequestError, match="--days"):
+        seed_traffic(engine, answers, today=TODAY, days=days)
