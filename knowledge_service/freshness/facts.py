@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from knowledge_service.freshness.conditions import conditions, qualifier, unconditioned_terms
 from knowledge_service.freshness.numeric import numeric_spans
 from knowledge_service.freshness.text import (
     content_terms,
@@ -48,6 +49,8 @@ class Fact:
     sentence: str
     section: str | None = None
     subject: Mapping[str, float] = field(default_factory=dict)
+    qualifier: frozenset[str] = frozenset()
+    context: frozenset[str] = frozenset()
 
     @property
     def key(self) -> str:
@@ -112,10 +115,12 @@ def _subject(
 
 
 _MAX_BOUND = re.compile(
-    r"(?:up to|within|at most|no more than|not more than|maximum(?: of)?|less than|fewer than|"
-    r"under|capped at|limited to|no later than)\s*$"
+    r"(?:(?<!add )(?<!adds )up to|within|at most|no more than|not more than|maximum(?: of)?|"
+    r"less than|fewer than|under|capped at|limited to|no later than)\s*$"
 )
 _MIN_BOUND = re.compile(r"(?:at least|minimum(?: of)?|more than|over|or more)\s*$")
+_MIN_AFTER = re.compile(r"^\s*(?:or|and) (?:more|over|above|higher|older|longer)\b")
+_MAX_AFTER = re.compile(r"^\s*(?:or|and) (?:less|fewer|under|below|lower|younger)\b")
 _RELATION_AFTER = re.compile(r"^\W*(after|before|from|of|ahead)\b")
 RELATION_WEIGHT = 0.6
 
@@ -129,8 +134,14 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
         q in span_text for q in ("up to", "at most", "no more than", "maximum")
     ):
         terms["<max>"] = RELATION_WEIGHT
-    elif _MIN_BOUND.search(before.rstrip()) or "at least" in span_text:
+    elif (
+        _MIN_BOUND.search(before.rstrip())
+        or "at least" in span_text
+        or _MIN_AFTER.match(sentence[focus[1] : focus[1] + 14].lower())
+    ):
         terms["<min>"] = RELATION_WEIGHT
+    elif _MAX_AFTER.match(sentence[focus[1] : focus[1] + 14].lower()):
+        terms["<max>"] = RELATION_WEIGHT
     after = _RELATION_AFTER.match(sentence[focus[1] : focus[1] + 12].lower())
     if after:
         terms[f"<{after.group(1)}>"] = RELATION_WEIGHT
@@ -142,40 +153,76 @@ def context_subject(text: str) -> dict[str, float]:
     return dict.fromkeys(content_terms(text), CONTEXT_WEIGHT)
 
 
+# Independent clauses: "a lost permit costs $15; a stolen one is replaced free" states two facts.
+_CLAUSES = re.compile(r";\s+")
+
+
 def extract_facts(text: str, *, section: str | None = None, context: str = "") -> list[Fact]:
     """Every fact stated in a Markdown ``text``; ``context`` (a heading) weighs in a little.
 
-    Numeric facts come first; a sentence (segment) without numbers may state yes/no rules.
+    Each fact carries its qualifier (the conditions it holds under, see
+    :mod:`~knowledge_service.freshness.conditions`) and the terms the text states without
+    condition (``context``), against which another text's conditions are read.
     """
     ctx = context_subject(context)
     facts: list[Fact] = []
-    for sentence in split_sentences(text):
+    stated: set[str] = set(content_terms(context))
+    for sentence in (p for s in split_sentences(text) for p in _CLAUSES.split(s) if p.strip()):
+        conds = conditions(sentence)
+        stated |= unconditioned_terms(sentence, conds)
         found = numeric_spans(mask_non_facts(sentence)) if may_state_number(sentence) else []
         spans = [(s, e) for _, _, _, s, e in found]
         words = words_with_positions(sentence) if found else []
         for kind, unit, value, start, end in found:
             subject = _subject(sentence, words, spans, (start, end), ctx)
             text_span = sentence[start:end].strip()
-            facts.append(Fact(FactKind(kind), unit, value, text_span, sentence, section, subject))
-        if found:
-            continue
+            facts.append(
+                Fact(
+                    FactKind(kind), unit, value, text_span, sentence, section, subject,
+                    qualifier(conds, start, end, sentence),
+                )
+            )  # fmt: skip
         for aspect, polarity, seg_start, seg_end, cues in rule_spans(sentence):
+            if found and aspect == "charge":
+                continue  # an amount in the sentence says more than "charged"
             segment = sentence[seg_start:seg_end]
             subject = _rule_subject(sentence, seg_start, seg_end, cues, ctx)
-            if any(w == 1.0 for w in subject.values()):
-                value = 1.0 if polarity else 0.0
-                facts.append(
-                    Fact(FactKind.RULE, aspect, value, segment.strip(), sentence, section, subject)
+            if subject is None:
+                continue
+            cue = cues[0] if cues else (seg_start, seg_end)
+            facts.append(
+                Fact(
+                    FactKind.RULE, aspect, 1.0 if polarity else 0.0, segment.strip(), sentence,
+                    section, subject, qualifier(conds, *cue, sentence),
                 )
-    return facts
+            )  # fmt: skip
+    frozen = frozenset(stated)
+    return [replace(f, context=frozen) for f in facts]
 
 
 def _rule_subject(
     sentence: str, start: int, end: int, cues: list[tuple[int, int]], ctx: Mapping[str, float]
-) -> dict[str, float]:
-    subject = dict(ctx)
-    for word, s, e in words_with_positions(sentence[start:end]):
-        s, e = s + start, e + start
-        if is_content_word(word) and not any(cs <= s and e <= ce for cs, ce in cues):
-            subject[stem(word)] = 1.0
-    return subject
+) -> dict[str, float] | None:
+    """The subject of a yes/no rule: the segment's words, nearer the cue weighing more; None
+    when the segment has no content word besides its cues."""
+    segment = sentence[start:end]
+    inside = [(cs - start, ce - start) for cs, ce in cues if start <= cs and ce <= end]
+    words = words_with_positions(segment)
+    if not any(
+        is_content_word(w) and not any(cs <= ws and we <= ce for cs, ce in inside)
+        for w, ws, we in words
+    ):
+        return None
+    focus = inside[0] if inside else (0, len(segment))
+    return _subject(segment, words, inside, focus, ctx)
+
+
+# An amount next to one of these words is a charge: "a review costs $30" says it is charged.
+_CHARGE_WORDS = re.compile(r"\b(?:costs?|fees?|charged?|price|payable|surcharge)\b", re.I)
+
+
+def as_charge(fact: Fact) -> Fact | None:
+    """The *charged* yes/no rule an amount implies, so that "no fee" can contradict "$30"."""
+    if fact.kind != FactKind.MONEY or fact.value <= 0 or not _CHARGE_WORDS.search(fact.sentence):
+        return None
+    return replace(fact, kind=FactKind.RULE, unit="charge", value=1.0)

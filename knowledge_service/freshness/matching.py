@@ -12,7 +12,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from knowledge_service.freshness.facts import Fact, FactKind, same_value
+from knowledge_service.freshness.conditions import narrows
+from knowledge_service.freshness.facts import Fact, FactKind, as_charge, same_value
 
 # Subjects that exclude each other: facts scoped to residential and to business customers (or to
 # electricity and gas, or mobile and broadband) are different facts, however alike their words.
@@ -40,6 +41,7 @@ class Thresholds:
     single: float = 0.15
 
 
+RULE_TIE = 0.05  # rules this much less similar than the closest still count as as close
 CLAUSE_THRESHOLDS = Thresholds()
 ARTICLE_THRESHOLDS = Thresholds(numeric=0.55, rule=0.6, single=0.25)
 
@@ -88,6 +90,32 @@ def _comparable(a: Fact, b: Fact) -> bool:
     return True
 
 
+def is_narrower(a: Fact, b: Fact) -> bool:
+    """True when either fact holds under a condition the other's text never speaks of: a
+    narrower statement (an exception, a scope) does not contradict the general rule."""
+    return (not _is_exempt(a, b) and narrows(a.qualifier, b.context | b.qualifier)) or (
+        not _is_exempt(b, a) and narrows(b.qualifier, a.context | a.qualifier)
+    )
+
+
+def _is_exempt(conditional: Fact, other: Fact) -> bool:
+    """A prohibition stated without condition admits no case: a permission under a condition
+    contradicts it (``can be paid to a third party if you ask in writing`` vs ``must not``)."""
+    return (
+        conditional.kind == FactKind.RULE
+        and conditional.unit == "permission"
+        and bool(conditional.value)
+        and not other.value
+        and not other.qualifier
+    )
+
+
+def with_charges(facts: Sequence[Fact]) -> list[Fact]:
+    """``facts`` plus the *charged* rule that each amount charged implies."""
+    implied = [c for c in map(as_charge, facts) if c is not None]
+    return [*facts, *implied] if implied else list(facts)
+
+
 def find_contradictions(
     facts: Sequence[Fact], reference: Sequence[Fact], thresholds: Thresholds
 ) -> list[Contradiction]:
@@ -96,6 +124,8 @@ def find_contradictions(
     A reference fact is contradicted at most once (by its most similar fact), and never when
     ``facts`` also states its value.
     """
+    facts = with_charges(facts)
+    reference = with_charges(reference)
     best: dict[int, Contradiction] = {}
     for fact in facts:
         same_kind = [r for r in reference if _comparable(fact, r)]
@@ -107,19 +137,32 @@ def find_contradictions(
         current = best.get(id(match.other))
         if current is None or current.similarity < match.similarity:
             best[id(match.other)] = match
-    confirmed = [
-        c
-        for c in best.values()
-        if c.other.kind != FactKind.RULE and any(same_value(f, c.other) for f in facts)
-    ]
+    confirmed = [c for c in best.values() if _is_confirmed(c, facts, thresholds)]
     return [c for c in best.values() if c not in confirmed]
+
+
+def _is_confirmed(c: Contradiction, facts: Sequence[Fact], thresholds: Thresholds) -> bool:
+    """The text also states the reference's value: for a number anywhere, for a yes/no rule
+    about the same subject ("permits are free" confirms "no fee for a permit" whatever a
+    replacement costs)."""
+    if c.other.kind != FactKind.RULE:
+        return any(same_value(f, c.other) for f in facts)
+    return any(
+        same_value(f, c.other)
+        and subject_similarity(f.subject, c.other.subject) >= max(thresholds.rule, c.similarity)
+        for f in facts
+    )
 
 
 def _contradicted_by(
     fact: Fact, same_kind: list[Fact], thresholds: Thresholds
 ) -> Contradiction | None:
     own_scopes = scopes(fact.subject)
-    candidates = [r for r in same_kind if not scopes_clash(own_scopes, scopes(r.subject))]
+    candidates = [
+        r
+        for r in same_kind
+        if not scopes_clash(own_scopes, scopes(r.subject)) and not is_narrower(fact, r)
+    ]
     if not candidates:
         return None
     scored = sorted(
@@ -128,8 +171,10 @@ def _contradicted_by(
     )
     if fact.kind == FactKind.RULE:
         similarity, best = scored[0]
-        if similarity < thresholds.rule or same_value(fact, best):
-            return None
+        if similarity < thresholds.rule or any(
+            same_value(fact, r) for sim, r in scored if sim >= similarity - RULE_TIE
+        ):
+            return None  # the closest statement agrees (or one as close does)
         return Contradiction(fact, best, similarity)
     if any(same_value(fact, r) for r in candidates):
         return None

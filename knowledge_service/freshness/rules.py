@@ -6,7 +6,7 @@ Pure functions: documents in, :class:`~knowledge_service.freshness.schemas.Findi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -53,7 +53,8 @@ def _article_facts(
     facts = extract_facts(answer, section=ANSWER_SECTION, context=title)
     for heading, text in sections:
         facts += extract_facts(text, section=heading, context=f"{title} {heading}")
-    return tuple(facts)
+    stated = frozenset().union(*(f.context for f in facts)) if facts else frozenset()
+    return tuple(replace(f, context=stated) for f in facts)
 
 
 @lru_cache(maxsize=20_000)

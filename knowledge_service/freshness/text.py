@@ -190,9 +190,18 @@ def parse_number(text: str) -> float | None:
     return float(total)
 
 
+# Irregular forms the stemmer leaves apart from their verb ("driven" and "drive").
+_IRREGULAR = {
+    "driven": "drive", "drove": "drive", "paid": "pay", "given": "give", "gave": "give",
+    "taken": "take", "took": "take", "written": "write", "wrote": "write", "sent": "send",
+    "kept": "keep", "sold": "sell", "bought": "buy", "held": "hold", "lost": "lose",
+    "chosen": "choose", "chose": "choose", "made": "make",
+}  # fmt: skip
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return str(_STEMMER.stemWord(word))
+    return str(_STEMMER.stemWord(_IRREGULAR.get(word, word)))
 
 
 _BUSINESS_TIME = re.compile(r"business[\s-]+(?:days?|hours?)\b")

@@ -24,6 +24,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"|\bnever (?:charge|charged|pay)\b|\bwaived?\b"
             r"|\bwithout (?:a |any )?(?:fee|charge|cost)\b"
             r"|\bcosts? nothing\b|\bat no (?:extra |additional )?cost\b"
+            r"|\b(?:do|does|did|will|would)(?: not|n't) pay\b|\b(?:don't|doesn't|won't) pay\b"
         ),
     ),
     (
@@ -52,6 +53,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
         False,
         re.compile(
             r"\bneeds? not\b|\bneedn't\b|\b(?:do|does|don't|doesn't)(?: not)? (?:need|have) to\b"
+            r"|\b(?:does|do)(?: not|n't) (?:need|require)\b|\bnot (?:needed|required)\b"
             r"|\bnot (?:required|mandatory|necessary|compulsory)\b|\bno need\b|\boptional\b"
         ),
     ),
@@ -60,6 +62,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
         True,
         re.compile(
             r"\bmust\b|\b(?:is|are) required\b|\brequired to\b|\b(?:have|has|need|needs) to\b"
+            r"|\b(?:needs|requires) (?:a|an|the|your)\b"
             r"|\bmandatory\b|\bcompulsory\b"
         ),
     ),
@@ -73,7 +76,8 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
     ),
 ]
 _SEGMENT_BREAK = re.compile(
-    r";|:\s|\s[-–—]\s|,?\s+(?:but|however|whereas|although|though|while|instead)\s+", re.I
+    r";|:\s|\s[-–—]\s|,?\s+(?:but|however|whereas|although|though|instead)\s+|,\s+while\s+",
+    re.I,
 )
 
 RuleSpan = tuple[str, bool, int, int, list[tuple[int, int]]]
