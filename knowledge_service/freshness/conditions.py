@@ -138,10 +138,18 @@ def is_covered(term: str, terms: frozenset[str]) -> bool:
     )
 
 
-def narrows(qualifier_terms: frozenset[str], other_terms: frozenset[str]) -> bool:
-    """True when a condition names who/when/which case the other text does not speak of:
-    more than half of its terms are not named there."""
+def narrows(
+    qualifier_terms: frozenset[str], other_terms: frozenset[str], *, both_qualified: bool = False
+) -> bool:
+    """True when a condition names who/when/which case the other text does not speak of.
+
+    Against an unconditioned statement, a condition narrows when at least 40% of its terms
+    are not named there (``damaged`` against a text about faulty modems); when both facts
+    are conditioned, when most of them are not (``when the old one was damaged`` and ``if you
+    damaged it`` are one condition).
+    """
     if not qualifier_terms:
         return False
     missing = sum(1 for t in qualifier_terms if not is_covered(t, other_terms))
-    return missing * 2 > len(qualifier_terms)
+    share = missing / len(qualifier_terms)
+    return share > 0.5 if both_qualified else share >= 0.4

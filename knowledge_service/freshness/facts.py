@@ -121,8 +121,10 @@ _MAX_BOUND = re.compile(
 _MIN_BOUND = re.compile(r"(?:at least|minimum(?: of)?|more than|over|or more)\s*$")
 _MIN_AFTER = re.compile(r"^\s*(?:or|and) (?:more|over|above|higher|older|longer)\b")
 _MAX_AFTER = re.compile(r"^\s*(?:or|and) (?:less|fewer|under|below|lower|younger)\b")
-_RELATION_AFTER = re.compile(r"^\W*(after|before|from|of|ahead)\b")
+_RELATION_AFTER = re.compile(r"^\W*(after|before|from|of|ahead|ago)\b")
 RELATION_WEIGHT = 0.6
+ACTION_WEIGHT = 0.6
+MARKER_WEIGHT = 0.01
 
 
 def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
@@ -135,7 +137,8 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
     ):
         terms["<max>"] = RELATION_WEIGHT
     elif (
-        _MIN_BOUND.search(before.rstrip())
+        _MIN_BOUND.search(sentence[max(0, focus[0] - 30) : focus[0]].lower().rstrip())
+        or _MIN_BOUND.search(before.rstrip())
         or "at least" in span_text
         or _MIN_AFTER.match(sentence[focus[1] : focus[1] + 14].lower())
     ):
@@ -145,7 +148,14 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
     after = _RELATION_AFTER.match(sentence[focus[1] : focus[1] + 12].lower())
     if after:
         terms[f"<{after.group(1)}>"] = RELATION_WEIGHT
+    if _EVERY.search(sentence[max(0, focus[0] - 20) : focus[0]].lower()):
+        # A frequency ("every 3 months"), not a length: a marker that keeps the two apart
+        # (matching), too light to make two frequencies look alike.
+        terms["<every>"] = MARKER_WEIGHT
     return terms
+
+
+_EVERY = re.compile(r"\b(?:every|each|once every|per)\s*$")
 
 
 def context_subject(text: str) -> dict[str, float]:
@@ -186,14 +196,14 @@ def extract_facts(text: str, *, section: str | None = None, context: str = "") -
             if found and aspect == "charge":
                 continue  # an amount in the sentence says more than "charged"
             segment = sentence[seg_start:seg_end]
-            subject = _rule_subject(sentence, seg_start, seg_end, cues, ctx)
-            if subject is None:
+            about = _rule_subject(sentence, seg_start, seg_end, cues, ctx, aspect)
+            if about is None:
                 continue
             cue = cues[0] if cues else (seg_start, seg_end)
             facts.append(
                 Fact(
                     FactKind.RULE, aspect, 1.0 if polarity else 0.0, segment.strip(), sentence,
-                    section, subject, qualifier(conds, *cue, sentence),
+                    section, about, qualifier(conds, *cue, sentence),
                 )
             )  # fmt: skip
     frozen = frozenset(stated)
@@ -201,10 +211,16 @@ def extract_facts(text: str, *, section: str | None = None, context: str = "") -
 
 
 def _rule_subject(
-    sentence: str, start: int, end: int, cues: list[tuple[int, int]], ctx: Mapping[str, float]
+    sentence: str,
+    start: int,
+    end: int,
+    cues: list[tuple[int, int]],
+    ctx: Mapping[str, float],
+    aspect: str,
 ) -> dict[str, float] | None:
-    """The subject of a yes/no rule: the segment's words, nearer the cue weighing more; None
-    when the segment has no content word besides its cues."""
+    """The subject of a yes/no rule: the segment's words, nearer the cue weighing more, and
+    for permissions and obligations the action (``may keep driving``: drive); None when the
+    segment has no content word besides its cues."""
     segment = sentence[start:end]
     inside = [(cs - start, ce - start) for cs, ce in cues if start <= cs and ce <= end]
     words = words_with_positions(segment)
@@ -214,7 +230,19 @@ def _rule_subject(
     ):
         return None
     focus = inside[0] if inside else (0, len(segment))
-    return _subject(segment, words, inside, focus, ctx)
+    subject = _subject(segment, words, inside, focus, ctx)
+    if aspect != "charge":
+        action = next((w for w, ws, _ in words if ws >= focus[1] and w not in _AUX), None)
+        if action is not None:
+            subject[f"<act:{stem(action)}>"] = ACTION_WEIGHT
+    return subject
+
+
+# Words between a modal and the action it governs: "may keep driving", "must still be paid".
+_AUX = frozenset(
+    """keep continue still also only get be been being have go to not a an the your their
+    his her its our you we they it this that these those""".split()  # noqa: SIM905
+)
 
 
 # An amount next to one of these words is a charge: "a review costs $30" says it is charged.

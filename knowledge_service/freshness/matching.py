@@ -13,7 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from knowledge_service.freshness.conditions import narrows
-from knowledge_service.freshness.facts import Fact, FactKind, as_charge, same_value
+from knowledge_service.freshness.facts import (
+    CONTEXT_WEIGHT,
+    Fact,
+    FactKind,
+    as_charge,
+    same_value,
+)
 
 # Subjects that exclude each other: facts scoped to residential and to business customers (or to
 # electricity and gas, or mobile and broadband) are different facts, however alike their words.
@@ -34,16 +40,20 @@ class Thresholds:
 
     ``numeric``/``rule``: the general floors; ``single``: the floor when the other text has
     exactly one fact of that kind (a clause about one amount states one amount).
+    ``authority``: the reference is the source of truth; only a condition of the checked
+    text protects it (a clause stated for "a full licence holder" still binds an article
+    that leaves the holder out, but an article's exception may come from another clause).
     """
 
     numeric: float = 0.45
-    rule: float = 0.5
+    rule: float = 0.4
     single: float = 0.15
+    authority: bool = False  # the reference is the source of truth (a policy clause)
 
 
 RULE_TIE = 0.05  # rules this much less similar than the closest still count as as close
-CLAUSE_THRESHOLDS = Thresholds()
-ARTICLE_THRESHOLDS = Thresholds(numeric=0.55, rule=0.6, single=0.25)
+CLAUSE_THRESHOLDS = Thresholds(authority=True)
+ARTICLE_THRESHOLDS = Thresholds(numeric=0.55, rule=0.45, single=0.3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +80,12 @@ def scopes_clash(a: set[str], b: set[str]) -> bool:
 
 
 def subject_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Cosine similarity of two weighted subjects."""
+    """Cosine similarity of two weighted subjects; 0 when they share no word of their own (a
+    heading's words or "at most" alone never make two facts one)."""
+    if not any(
+        t in b and max(w, b[t]) > CONTEXT_WEIGHT and not t.startswith("<") for t, w in a.items()
+    ):
+        return 0.0
     if len(a) > len(b):
         a, b = b, a
     dot = sum(w * b[t] for t, w in a.items() if t in b)
@@ -80,9 +95,16 @@ def subject_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return dot / norm
 
 
+_OPPOSITE = (frozenset({"<before>", "<ahead>"}), frozenset({"<after>", "<ago>", "<from>"}))
+
+
 def _comparable(a: Fact, b: Fact) -> bool:
     if a.kind != b.kind:
         return False
+    if any(a.subject.keys() & x and b.subject.keys() & y for x, y in (_OPPOSITE, _OPPOSITE[::-1])):
+        return False  # six months *before* expiry and five years *after* it are two facts
+    if ("<every>" in a.subject) != ("<every>" in b.subject):
+        return False  # "every 3 months" is a frequency, "for 12 months" a length
     if a.kind == FactKind.RULE:
         return a.unit == b.unit
     if a.kind == FactKind.MONEY:
@@ -90,11 +112,17 @@ def _comparable(a: Fact, b: Fact) -> bool:
     return True
 
 
-def is_narrower(a: Fact, b: Fact) -> bool:
-    """True when either fact holds under a condition the other's text never speaks of: a
-    narrower statement (an exception, a scope) does not contradict the general rule."""
-    return (not _is_exempt(a, b) and narrows(a.qualifier, b.context | b.qualifier)) or (
-        not _is_exempt(b, a) and narrows(b.qualifier, a.context | a.qualifier)
+def is_narrower(a: Fact, b: Fact, *, one_way: bool = False) -> bool:
+    """True when either fact (only ``a`` when ``one_way``) holds under a condition the other's
+    text never speaks of: a narrower statement (an exception, a scope) does not contradict
+    the general rule."""
+    both = bool(a.qualifier) and bool(b.qualifier)
+    if not _is_exempt(a, b) and narrows(a.qualifier, b.context | b.qualifier, both_qualified=both):
+        return True
+    return (
+        not one_way
+        and not _is_exempt(b, a)
+        and narrows(b.qualifier, a.context | a.qualifier, both_qualified=both)
     )
 
 
@@ -161,7 +189,8 @@ def _contradicted_by(
     candidates = [
         r
         for r in same_kind
-        if not scopes_clash(own_scopes, scopes(r.subject)) and not is_narrower(fact, r)
+        if not scopes_clash(own_scopes, scopes(r.subject))
+        and not is_narrower(fact, r, one_way=thresholds.authority)
     ]
     if not candidates:
         return None
@@ -179,7 +208,10 @@ def _contradicted_by(
     if any(same_value(fact, r) for r in candidates):
         return None
     similarity, best = scored[0]
-    floor = thresholds.single if len(candidates) == 1 else thresholds.numeric
+    # One candidate of the same unit is probably the same fact; 21 calendar days and 13
+    # business days are so only when their subjects say so.
+    is_single = len(candidates) == 1 and best.unit == fact.unit
+    floor = thresholds.single if is_single else thresholds.numeric
     if similarity < floor:
         return None
     return Contradiction(fact, best, similarity)

@@ -41,7 +41,8 @@ class Candidate:
     """Why two articles are compared: intents they share and/or embedding similarity."""
 
     shared_intents: set[str] = field(default_factory=set)
-    similarity: float | None = None
+    similarity: float | None = None  # whole texts and answers (duplicates)
+    need: float | None = None  # whole texts, answers and questions (the same need)
 
 
 def group_key(item: CheckedArticle) -> tuple[str, str]:
@@ -205,7 +206,7 @@ def check_pair(
         return []
     findings: list[FindingData] = []
     same_need = bool(reason.shared_intents) or (
-        reason.similarity is not None and reason.similarity >= conflict_threshold
+        reason.need is not None and reason.need >= conflict_threshold
     )
     if same_need:
         findings.extend(_conflicts(a, b, reason))
@@ -220,9 +221,13 @@ def check_pair(
 
 
 def _need(reason: Candidate) -> str:
+    """Why the two articles were compared, in the owner's terms."""
     if reason.shared_intents:
         return "both answer " + ", ".join(sorted(reason.shared_intents))
-    return f"they answer the same need (similarity {reason.similarity or 0:.2f})"
+    return (
+        "they answer the same need under different intents (their questions and answers are "
+        f"close: similarity {reason.need or 0:.2f})"
+    )
 
 
 def _where(section: str | None) -> str:

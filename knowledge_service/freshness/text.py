@@ -80,7 +80,7 @@ STOPWORDS = _words(
     were weren't what when where which while who whom why will with won't would wouldn't you
     you'll you're you've your yours yourself also may might need needs get gets got able via
     per within upto etc e g i.e eg ie s t ll re ve d m let us whether unless else either
-    neither never always every yes one two three four five six seven eight nine ten new
+    neither never always every yes one two three four five six seven eight nine ten new least
     """
 )
 # Frequent words of this domain that say nothing about what a fact is about.

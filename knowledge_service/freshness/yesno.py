@@ -46,6 +46,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"|\bunable to\b|\bno longer (?:accept\w*|possible|available)\b"
             r"|\b(?:is|are)n't (?:able|allowed|permitted|accepted|possible|available|eligible)\b"
             r"|\bnever (?:be )?(?:accepted|allowed|permitted)\b|\bineligible\b|\bnot eligible\b"
+            r"|\b(?:nobody|no one|no-one)(?: else)? (?:can|may|is allowed to)\b"
         ),
     ),
     (
@@ -70,8 +71,10 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
         PERMISSION,
         True,
         re.compile(
-            r"\bcan\b|\bmay\b|\b(?:is|are) (?:allowed|permitted|able|available|accepted|eligible)\b"
-            r"|\bable to\b|\ballowed to\b|\beligible\b"
+            r"\b(?:can|may)\b(?! (?:also )?(?:lead|result|cause|take|mean|vary|happen|help|"
+            r"affect|depend|differ|change|appear|show|seem|afford)\b)"
+            r"|\b(?:is|are) (?:allowed|permitted|able|available|accepted|eligible)\b"
+            r"|\bable to\b|\ballowed to\b|(?:'re|'s|\bbe|\bbecome|\bremain) eligible\b"
         ),
     ),
 ]
@@ -81,6 +84,20 @@ _SEGMENT_BREAK = re.compile(
 )
 
 RuleSpan = tuple[str, bool, int, int, list[tuple[int, int]]]
+# A cue in a relative clause ("a customer who cannot pay") or an if-clause ("if you can't pay
+# on time, ask ...") describes a case, it does not state a rule; nor does ability ("can't afford").
+_RELATIVE = re.compile(r"\b(?:who|that|which|whose)\s+(?:\w+\s+)?$")
+_IF_CLAUSE = re.compile(r"\b(?:if|unless|when|whenever|once)\b[^,;:]*$")
+_NOT_RULE_AFTER = re.compile(r"^\s*afford\b")
+
+
+def _is_not_stated(segment: str, start: int, end: int) -> bool:
+    before = segment[:start]
+    return bool(
+        _RELATIVE.search(before)
+        or _IF_CLAUSE.search(before)
+        or _NOT_RULE_AFTER.match(segment[end:])
+    )
 
 
 def rule_spans(sentence: str) -> list[RuleSpan]:
@@ -95,6 +112,11 @@ def rule_spans(sentence: str) -> list[RuleSpan]:
         results: list[tuple[str, bool]] = []
         for aspect, polarity, pattern in _CUES:
             for m in pattern.finditer(segment):
+                if _is_not_stated(segment, m.start(), m.end()):
+                    segment = (
+                        segment[: m.start()] + " " * (m.end() - m.start()) + segment[m.end() :]
+                    )
+                    continue
                 cues.append((start + m.start(), start + m.end()))
                 segment = segment[: m.start()] + " " * (m.end() - m.start()) + segment[m.end() :]
                 if aspect not in seen:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from knowledge_service.freshness.facts import Fact, FactKind, extract_facts, same_value
-from knowledge_service.freshness.matching import CLAUSE_THRESHOLDS, find_contradictions
+from knowledge_service.freshness.matching import (
+    ARTICLE_THRESHOLDS,
+    CLAUSE_THRESHOLDS,
+    find_contradictions,
+)
 
 
 def only(text: str) -> Fact:
@@ -155,8 +159,18 @@ def test_a_condition_that_narrows_a_rule_does_not_contradict_it(
     general: str, narrower: str
 ) -> None:
     a, b = extract_facts(general), extract_facts(narrower)
-    assert find_contradictions(a, b, CLAUSE_THRESHOLDS) == []
-    assert find_contradictions(b, a, CLAUSE_THRESHOLDS) == []
+    assert find_contradictions(a, b, ARTICLE_THRESHOLDS) == []
+    assert find_contradictions(b, a, ARTICLE_THRESHOLDS) == []
+    assert find_contradictions(b, a, CLAUSE_THRESHOLDS) == []  # an exception to the clause
+
+
+def test_a_clause_for_one_group_binds_an_article_that_leaves_the_group_out() -> None:
+    clause = extract_facts("A full licence holder may elect a good behaviour period of 12 months.")
+    article = extract_facts("The good behaviour period lasts six months.")
+    found = find_contradictions(article, clause, CLAUSE_THRESHOLDS)
+    assert [(c.fact.key, c.other.key) for c in found] == [
+        ("duration:day:182.62", "duration:day:365.25")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -205,7 +205,7 @@ def _unit(axis: int, wobble: float = 0.0) -> ArticleEmbedding:
     vector[axis] = 1.0
     vector[(axis + 1) % 8] = wobble
     vector /= np.linalg.norm(vector)
-    return ArticleEmbedding(vector, vector)
+    return ArticleEmbedding(vector, vector, vector)
 
 
 def test_near_identical_articles_are_found_through_vectors_only() -> None:
