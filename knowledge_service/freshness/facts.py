@@ -124,6 +124,7 @@ _MAX_AFTER = re.compile(r"^\s*(?:or|and) (?:less|fewer|under|below|lower|younger
 _RELATION_AFTER = re.compile(r"^\W*(after|before|from|of|ahead|ago)\b")
 RELATION_WEIGHT = 0.6
 ACTION_WEIGHT = 0.6
+CARRIED_WEIGHT = 0.5  # words of the previous sentence, for a fact stated across two
 MARKER_WEIGHT = 0.01
 
 
@@ -177,6 +178,7 @@ def extract_facts(text: str, *, section: str | None = None, context: str = "") -
     ctx = context_subject(context)
     facts: list[Fact] = []
     stated: set[str] = set(content_terms(context))
+    previous: list[str] = []
     for sentence in (p for s in split_sentences(text) for p in _CLAUSES.split(s) if p.strip()):
         conds = conditions(sentence)
         stated |= unconditioned_terms(sentence, conds)
@@ -185,6 +187,9 @@ def extract_facts(text: str, *, section: str | None = None, context: str = "") -
         words = words_with_positions(sentence) if found else []
         for kind, unit, value, start, end in found:
             subject = _subject(sentence, words, spans, (start, end), ctx)
+            if not has_own_terms(subject):  # "It costs $20.": about the sentence before
+                for term in previous:
+                    subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
             text_span = sentence[start:end].strip()
             facts.append(
                 Fact(
@@ -206,8 +211,14 @@ def extract_facts(text: str, *, section: str | None = None, context: str = "") -
                     section, about, qualifier(conds, *cue, sentence),
                 )
             )  # fmt: skip
+        previous = content_terms(sentence)
     frozen = frozenset(stated)
     return [replace(f, context=frozen) for f in facts]
+
+
+def has_own_terms(subject: Mapping[str, float]) -> bool:
+    """Whether a subject has a word of its own sentence (not only heading words and markers)."""
+    return any(w > CONTEXT_WEIGHT and not t.startswith("<") for t, w in subject.items())
 
 
 def _rule_subject(

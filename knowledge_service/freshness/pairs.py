@@ -34,6 +34,7 @@ NEIGHBOURS = 10
 # closer the similarity is to the threshold: (similarity above threshold + margin, Jaccard floor).
 LEXICAL_TIERS = ((0.05, 0.30), (0.0, 0.40), (-0.05, 0.55))
 LEXICAL_ONLY_FLOOR = 0.6  # without embeddings: Jaccard of word pairs must be this high
+COPY_FLOOR = 0.6  # conflicting articles are duplicates only as copies (a fact changed in one)
 
 
 @dataclass(slots=True)
@@ -211,6 +212,8 @@ def check_pair(
     if same_need:
         findings.extend(_conflicts(a, b, reason))
     overlap = lexical_overlap(a, b)
+    if findings and overlap < COPY_FLOOR:
+        return findings  # two answers to one need that disagree, not one text said twice
     if reason.similarity is not None:
         is_duplicate = overlap >= lexical_floor(reason.similarity, duplicate_threshold)
     else:
