@@ -186,6 +186,7 @@ def evaluate(
                 reason,
                 conflict_threshold=settings.freshness.conflict_threshold,
                 duplicate_threshold=settings.freshness.duplicate_threshold,
+                policies=policy_map,
             )
     return sort_findings(merge_findings(findings))
 

@@ -66,11 +66,28 @@ class Fact:
         if self.kind == FactKind.PERCENT:
             return f"{self.value:g}%"
         if self.kind == FactKind.DURATION:
-            name = "business day" if self.unit == "business_day" else "calendar day"
-            return f"{self.value:g} {name}{'' if self.value == 1 else 's'}"
+            return _describe_duration(self.value, self.unit)
         if self.kind == FactKind.RULE:
             return RULE_WORDS[self.unit][bool(self.value)]
         return f"{self.value:g}"
+
+
+_CALENDAR_UNITS = (("year", 365.25), ("month", 30.4375), ("calendar day", 1.0))
+
+
+def _describe_duration(value: float, unit: str) -> str:
+    """``12 months``, ``14 calendar days``, ``10 business days``, ``4 hours``: the largest
+    whole unit."""
+    if unit == "business_day":
+        return f"{value:g} business day{'' if value == 1 else 's'}"
+    if value < 1:
+        hours = round(value * 24, 2)
+        return f"{hours:g} hour{'' if hours == 1 else 's'}"
+    for name, days in _CALENDAR_UNITS:
+        n = value / days
+        if abs(n - round(n)) < 1e-6:
+            return f"{round(n)} {name}{'' if round(n) == 1 else 's'}"
+    return f"{value:g} calendar days"
 
 
 RULE_WORDS = {
