@@ -22,27 +22,24 @@ _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 )
 _CLAUSE = re.compile(
-    r"\b(?:if|unless|except(?: for| when| if)?|provided(?: that)?|whenever|when|"
-    r"as long as|only if|other than)\b[^,;:.?!]*",
-    re.IGNORECASE,
+    r"(?i)\b(?:if|unless|except(?: for| when| if)?|provided(?: that)?|whenever|when|"
+    r"as long as|only if|other than)\b[^,;:.?!]*"
 )
 _HOLDERS = re.compile(
-    r"\b(?:holders? of (?:an? |the )?(?P<of>(?:[\w'-]+ ){0,3}?(?:card|licence|license|permit|"
-    r"pass|visa|certificate|[\w'-]+))|(?P<before>(?:[\w'-]+ ){1,3})(?:card)?holders?)\b",
-    re.IGNORECASE,
+    r"(?i)\b(?:holders? of (?:an? |the )?(?P<of>(?:[\w'-]+ ){0,3}?(?:card|licence|license|permit|"
+    r"pass|visa|certificate|[\w'-]+))|(?P<before>(?:[\w'-]+ ){1,3})(?:card)?holders?)\b"
 )
 _AGE = re.compile(
-    r"\b(?:(?:aged|age) (?:(?P<over0>over|under) )?(?P<n0>\d{1,3})"
+    r"(?i)\b(?:(?:aged|age) (?:(?P<over0>over|under) )?(?P<n0>\d{1,3})"
     r"(?P<plus0> or (?:over|older|more))?"
     r"|(?P<side>under|over|older than|younger than) (?P<n1>\d{1,3})"
     r"(?! ?(?:%|per ?cent|hours?|days?|weeks?|months?|years?|points?|kg|km|\$))"
-    r"|(?P<n2>\d{1,3}) (?:years? (?:of age )?)?or (?P<side2>over|older|younger|under))\b",
-    re.IGNORECASE,
+    r"|(?P<n2>\d{1,3}) (?:years? (?:of age )?)?or (?P<side2>over|older|younger|under))\b"
 )
 _DATE = re.compile(
-    rf"\b(?P<rel>from|until|before|after|since|starting|effective|by)\s+(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+)?"
-    rf"(?P<date>{_MONTH}(?:\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})",
-    re.IGNORECASE,
+    r"(?i)\b(?P<rel>from|until|before|after|since|starting|effective|by)\s+"
+    r"(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+)?"
+    rf"(?P<date>{_MONTH}(?:\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})"
 )
 # Words of a condition that never narrow it: "if you hold a ..." is about what is held.
 _NEUTRAL = frozenset({"hold", "holder", "have", "use", "want", "like", "choos", "decid"})
