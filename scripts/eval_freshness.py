@@ -5,10 +5,10 @@
     .venv/bin/python scripts/eval_freshness.py --embedder hash # the deterministic fake
     .venv/bin/python scripts/eval_freshness.py --no-embeddings # shared intents only
 
-Two sets, each with its answer key (expected.yaml) and a README: tests/data/freshness_kb (a
-telco, the set the thresholds were first tuned on) and tests/data/freshness_kb_agency (a public
-licensing agency, written from scratch by another author). Exits 1 when any kind of any set
-scores below 0.9.
+Two sets, each with its answer key (expected.yaml): tests/data/freshness_kb (a telco, the set
+the thresholds were first tuned on) and tests/data/freshness_kb_agency (a public licensing
+agency written from scratch in another voice; its README lists the decoys). Each table names
+how the set was used for tuning. Exits 1 when any kind of any set scores below 0.9.
 """
 
 from __future__ import annotations
@@ -29,9 +29,12 @@ from knowledge_service.settings import Settings
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 SETS = (DATA / "freshness_kb", DATA / "freshness_kb_agency")
-# Where the thresholds (settings.freshness, freshness/matching.py) were tuned; the other set is
-# held out. Keep this honest when re-tuning.
-TUNED_ON = {"freshness_kb": "tuned on", "freshness_kb_agency": "held out"}
+# Which set the thresholds (settings.freshness, freshness/matching.py) were tuned on: both, by
+# now; the README gives each set's score before it was tuned on. Keep this honest when re-tuning.
+TUNED_ON = {
+    "freshness_kb": "thresholds first tuned on it (issue 4)",
+    "freshness_kb_agency": "held out for its first score, then tuned on (issue 14)",
+}
 
 
 def score_set(kb: Path, settings: Settings, embedder: Embedder | None) -> list[KindScore]:
