@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 from knowledge_service.freshness.text import content_terms
 
@@ -63,9 +64,17 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(t for t in content_terms(text) if t not in _NEUTRAL)
 
 
+_MAY_CONDITION = re.compile(
+    r"(?i)\b(?:if|unless|except|provided|when|whenever|as long as|other than|holders?|aged?|"
+    r"under|over|older|younger|from|until|before|after|since|starting|effective|by)\b"
+)
+
+
 def conditions(sentence: str) -> list[Condition]:
     """(start, end, terms) of every condition stated in ``sentence``."""
     found: list[Condition] = []
+    if not _MAY_CONDITION.search(sentence):
+        return found  # most sentences state none: one cheap test
     for m in _CLAUSE.finditer(sentence):
         found.append((m.start(), m.end(), _terms(m.group(0)) | _special(m.group(0))))
     for m in _HOLDERS.finditer(sentence):
@@ -113,17 +122,10 @@ def qualifier(
 _CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:which|and|but)\b")
 
 
-def unconditioned_terms(sentence: str, found: Iterable[Condition]) -> frozenset[str]:
-    """Stems of the words of ``sentence`` outside its conditions (what it states for all)."""
-    kept = list(sentence)
-    for start, end, _ in found:
-        kept[start:end] = " " * (end - start)
-    return frozenset(content_terms("".join(kept)))
-
-
-def is_covered(term: str, terms: frozenset[str]) -> bool:
-    """``term`` is named in ``terms`` (a stem, or a longer/shorter form of it: buy/buyer)."""
-    if term in terms:
+def is_covered(term: str, *terms: AbstractSet[str]) -> bool:
+    """``term`` is named in one of ``terms`` (a stem, or a longer/shorter form of it:
+    buy/buyer)."""
+    if any(term in t for t in terms):
         return True
     if term.startswith("<") or len(term) < 3:
         return False
@@ -131,14 +133,18 @@ def is_covered(term: str, terms: frozenset[str]) -> bool:
         len(other) >= 3
         and not other.startswith("<")
         and (other.startswith(term) or term.startswith(other))
-        for other in terms
+        for group in terms
+        for other in group
     )
 
 
 def narrows(
-    qualifier_terms: frozenset[str], other_terms: frozenset[str], *, both_qualified: bool = False
+    qualifier_terms: AbstractSet[str],
+    *other_terms: AbstractSet[str],
+    both_qualified: bool = False,
 ) -> bool:
-    """True when a condition names who/when/which case the other text does not speak of.
+    """True when a condition names who/when/which case the other text (``other_terms``) does
+    not speak of.
 
     Against an unconditioned statement, a condition narrows when at least 40% of its terms
     are not named there (``damaged`` against a text about faulty modems); when both facts
@@ -147,6 +153,6 @@ def narrows(
     """
     if not qualifier_terms:
         return False
-    missing = sum(1 for t in qualifier_terms if not is_covered(t, other_terms))
+    missing = sum(1 for t in qualifier_terms if not is_covered(t, *other_terms))
     share = missing / len(qualifier_terms)
     return share > 0.5 if both_qualified else share >= 0.4

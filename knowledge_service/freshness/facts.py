@@ -9,11 +9,12 @@ little), so facts about the same thing in different words can be compared.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from knowledge_service.freshness.conditions import conditions, qualifier, unconditioned_terms
+from knowledge_service.freshness.conditions import conditions, qualifier
 from knowledge_service.freshness.numeric import numeric_spans
 from knowledge_service.freshness.text import (
     content_terms,
@@ -50,7 +51,7 @@ class Fact:
     section: str | None = None
     subject: Mapping[str, float] = field(default_factory=dict)
     qualifier: frozenset[str] = frozenset()
-    context: frozenset[str] = frozenset()
+    context: AbstractSet[str] = frozenset()  # shared by a document's facts (see extract_facts)
 
     @property
     def key(self) -> str:
@@ -185,33 +186,86 @@ def context_subject(text: str) -> dict[str, float]:
 _CLAUSES = re.compile(r";\s+")
 
 
-def extract_facts(text: str, *, section: str | None = None, context: str = "") -> list[Fact]:
+class StatedTerms(AbstractSet[str]):
+    """The terms a document states without condition (its title, and every sentence's words
+    outside its conditions): computed on first use, because only a conditioned fact's
+    comparison needs them."""
+
+    def __init__(self) -> None:
+        self._plain: list[str] = []
+        self._texts: list[str] = []
+        self._terms: frozenset[str] | None = None
+
+    def add(self, text: str, *, plain: bool = False) -> None:
+        """Add a part of the document (``plain``: a title or heading, read without conditions)."""
+        (self._plain if plain else self._texts).append(text)
+        self._terms = None
+
+    @property
+    def terms(self) -> frozenset[str]:
+        if self._terms is None:
+            found = {t for text in self._plain for t in content_terms(text)}
+            for text in self._texts:
+                for sentence in _fact_sentences(text):
+                    spans = conditions(sentence)
+                    found.update(
+                        stem(w)
+                        for w, ws, _ in words_with_positions(sentence)
+                        if is_content_word(w) and not any(cs <= ws < ce for cs, ce, _ in spans)
+                    )
+            self._terms = frozenset(found)
+        return self._terms
+
+    def __contains__(self, term: object) -> bool:
+        return term in self.terms
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.terms)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+def _fact_sentences(text: str) -> Iterator[str]:
+    return (p for s in split_sentences(text) for p in _CLAUSES.split(s) if p.strip())
+
+
+def extract_facts(
+    text: str,
+    *,
+    section: str | None = None,
+    context: str = "",
+    stated: StatedTerms | None = None,
+) -> list[Fact]:
     """Every fact stated in a Markdown ``text``; ``context`` (a heading) weighs in a little.
 
     Each fact carries its qualifier (the conditions it holds under, see
-    :mod:`~knowledge_service.freshness.conditions`) and the terms the text states without
-    condition (``context``), against which another text's conditions are read.
+    :mod:`~knowledge_service.freshness.conditions`) and ``context``: the terms its document
+    states without condition, against which another text's conditions are read. ``stated``:
+    that set, shared by the calls for one document's parts.
     """
     ctx = context_subject(context)
     facts: list[Fact] = []
-    stated: set[str] = set(content_terms(context))
-    previous: list[str] = []
-    for sentence in (p for s in split_sentences(text) for p in _CLAUSES.split(s) if p.strip()):
+    if stated is None:
+        stated = StatedTerms()
+    stated.add(context, plain=True)
+    stated.add(text)
+    previous = ""
+    for sentence in _fact_sentences(text):
         conds = conditions(sentence)
-        stated |= unconditioned_terms(sentence, conds)
         found = numeric_spans(mask_non_facts(sentence)) if may_state_number(sentence) else []
         spans = [(s, e) for _, _, _, s, e in found]
         words = words_with_positions(sentence) if found else []
         for kind, unit, value, start, end in found:
             subject = _subject(sentence, words, spans, (start, end), ctx)
             if not has_own_terms(subject):  # "It costs $20.": about the sentence before
-                for term in previous:
+                for term in content_terms(previous):
                     subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
             text_span = sentence[start:end].strip()
             facts.append(
                 Fact(
                     FactKind(kind), unit, value, text_span, sentence, section, subject,
-                    qualifier(conds, start, end, sentence),
+                    qualifier(conds, start, end, sentence), stated,
                 )
             )  # fmt: skip
         for aspect, polarity, seg_start, seg_end, cues in rule_spans(sentence):
@@ -225,12 +279,11 @@ def extract_facts(text: str, *, section: str | None = None, context: str = "") -
             facts.append(
                 Fact(
                     FactKind.RULE, aspect, 1.0 if polarity else 0.0, segment.strip(), sentence,
-                    section, about, qualifier(conds, *cue, sentence),
+                    section, about, qualifier(conds, *cue, sentence), stated,
                 )
             )  # fmt: skip
-        previous = content_terms(sentence)
-    frozen = frozenset(stated)
-    return [replace(f, context=frozen) for f in facts]
+        previous = sentence
+    return facts
 
 
 def has_own_terms(subject: Mapping[str, float]) -> bool:
@@ -281,4 +334,7 @@ def as_charge(fact: Fact) -> Fact | None:
     """The *charged* yes/no rule an amount implies, so that "no fee" can contradict "$30"."""
     if fact.kind != FactKind.MONEY or fact.value <= 0 or not _CHARGE_WORDS.search(fact.sentence):
         return None
-    return replace(fact, kind=FactKind.RULE, unit="charge", value=1.0)
+    return Fact(
+        FactKind.RULE, "charge", 1.0, fact.text, fact.sentence, fact.section, fact.subject,
+        fact.qualifier, fact.context,
+    )  # fmt: skip

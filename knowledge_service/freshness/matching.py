@@ -116,13 +116,15 @@ def is_narrower(a: Fact, b: Fact, *, one_way: bool = False) -> bool:
     """True when either fact (only ``a`` when ``one_way``) holds under a condition the other's
     text never speaks of: a narrower statement (an exception, a scope) does not contradict
     the general rule."""
+    if not a.qualifier and not b.qualifier:
+        return False
     both = bool(a.qualifier) and bool(b.qualifier)
-    if not _is_exempt(a, b) and narrows(a.qualifier, b.context | b.qualifier, both_qualified=both):
+    if not _is_exempt(a, b) and narrows(a.qualifier, b.context, b.qualifier, both_qualified=both):
         return True
     return (
         not one_way
         and not _is_exempt(b, a)
-        and narrows(b.qualifier, a.context | a.qualifier, both_qualified=both)
+        and narrows(b.qualifier, a.context, a.qualifier, both_qualified=both)
     )
 
 

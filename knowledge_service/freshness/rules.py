@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
 from knowledge_service.content.loader import InvalidFile
 from knowledge_service.content.schemas import ArticleDocument, PolicyDocument, PolicyStatus
-from knowledge_service.freshness.facts import Fact, extract_facts
+from knowledge_service.freshness.facts import Fact, StatedTerms, extract_facts
 from knowledge_service.freshness.matching import CLAUSE_THRESHOLDS, find_contradictions
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind, Severity
 
@@ -51,11 +51,11 @@ class CheckedArticle:
 def _article_facts(
     title: str, answer: str, sections: tuple[tuple[str, str], ...]
 ) -> tuple[Fact, ...]:
-    facts = extract_facts(answer, section=ANSWER_SECTION, context=title)
+    stated = StatedTerms()  # what the whole article states, shared by its facts
+    facts = extract_facts(answer, section=ANSWER_SECTION, context=title, stated=stated)
     for heading, text in sections:
-        facts += extract_facts(text, section=heading, context=f"{title} {heading}")
-    stated = frozenset().union(*(f.context for f in facts)) if facts else frozenset()
-    return tuple(replace(f, context=stated) for f in facts)
+        facts += extract_facts(text, section=heading, context=f"{title} {heading}", stated=stated)
+    return tuple(facts)
 
 
 @lru_cache(maxsize=20_000)

@@ -91,8 +91,15 @@ _IF_CLAUSE = re.compile(r"\b(?:if|unless|when|whenever|once)\b[^,;:]*$")
 _NOT_RULE_AFTER = re.compile(r"^\s*afford\b")
 
 
+# Every cue contains one of these: a sentence without any states no rule (one cheap test).
+_MAY_BE_RULE = re.compile(
+    r"free|n't|\bno\b|not|charg|fee|waive|cost|pay|\bcan|\bmay\b|must|need|requir|mandatory|"
+    r"compulsory|optional|allow|permit|able|eligib|accept|avail|never|nobody|no one|attract|incur"
+)
+
+
 def _is_not_stated(segment: str, start: int, end: int) -> bool:
-    before = segment[:start]
+    before = segment[max(0, start - 80) : start]
     return bool(
         _RELATIVE.search(before)
         or _IF_CLAUSE.search(before)
@@ -103,6 +110,8 @@ def _is_not_stated(segment: str, start: int, end: int) -> bool:
 def rule_spans(sentence: str) -> list[RuleSpan]:
     """(aspect, polarity, segment start, segment end, cue spans) of every rule in a sentence."""
     found: list[RuleSpan] = []
+    if not _MAY_BE_RULE.search(sentence.lower()):
+        return found
     start = 0
     bounds = [(m.start(), m.end()) for m in _SEGMENT_BREAK.finditer(sentence)]
     for seg_end, next_start in [*bounds, (len(sentence), len(sentence))]:
@@ -112,13 +121,11 @@ def rule_spans(sentence: str) -> list[RuleSpan]:
         results: list[tuple[str, bool]] = []
         for aspect, polarity, pattern in _CUES:
             for m in pattern.finditer(segment):
-                if _is_not_stated(segment, m.start(), m.end()):
-                    segment = (
-                        segment[: m.start()] + " " * (m.end() - m.start()) + segment[m.end() :]
-                    )
+                stated = not _is_not_stated(segment, m.start(), m.end())
+                segment = segment[: m.start()] + " " * (m.end() - m.start()) + segment[m.end() :]
+                if not stated:
                     continue
                 cues.append((start + m.start(), start + m.end()))
-                segment = segment[: m.start()] + " " * (m.end() - m.start()) + segment[m.end() :]
                 if aspect not in seen:
                     seen.add(aspect)
                     results.append((aspect, polarity))
