@@ -245,16 +245,21 @@ def _policy_state(
     return [finding]
 
 
+def _where_stated(fact: Fact) -> tuple[str | None, str, str]:
+    return (fact.section, fact.sentence, fact.text)
+
+
 def _mismatches(
     item: CheckedArticle, cited: Sequence[tuple[Fact, PolicyDocument, str | None]]
 ) -> list[FindingData]:
     """Article facts that no cited clause confirms and the closest cited fact contradicts."""
-    source = {id(fact): (policy, clause) for fact, policy, clause in cited}
+    # Keyed by where the fact was stated: an amount's implied "charged" rule is a new object.
+    source = {_where_stated(fact): (policy, clause) for fact, policy, clause in cited}
     findings = []
     reference = [fact for fact, _, _ in cited]
     for found in find_contradictions(item.facts, reference, CLAUSE_THRESHOLDS):
         fact, other = found.fact, found.other
-        policy, clause = source[id(other)]
+        policy, clause = source[_where_stated(other)]
         cite = policy.id + (f"#{clause}" if clause else "")
         where = f"the {fact.section}" if fact.section == ANSWER_SECTION else f"'{fact.section}'"
         message = (

@@ -308,3 +308,13 @@ def test_an_exception_for_card_holders_is_not_a_conflict_with_the_fee() -> None:
     a = twin("rego-fee", "Registering a car for twelve months costs $325.")
     b = twin("rego-free", "Pensioner Concession Card holders don't pay a registration fee.")
     assert kinds(check(a, b)) == [("ambiguous_intent", ["rego-fee", "rego-free"])]
+
+
+def test_an_article_saying_free_mismatches_a_clause_that_charges() -> None:
+    fees = make_policy("FEES", clauses={"3 Reviews": "An internal review costs $30."})
+    article = twin("review", "Reviews are free of charge.", policy_sources=["FEES#3"])
+    (finding,) = [
+        f for f in check(article, policies=(fees,)).findings if f.kind != "policy_changed"
+    ]
+    assert finding.kind == "policy_mismatch"
+    assert 'says charged ("$30")' in finding.message
