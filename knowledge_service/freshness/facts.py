@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from knowledge_service.freshness.conditions import conditions, qualifier
 from knowledge_service.freshness.numeric import numeric_spans
@@ -330,6 +331,7 @@ _AUX = frozenset(
 _CHARGE_WORDS = re.compile(r"\b(?:costs?|fees?|charged?|price|payable|surcharge)\b", re.I)
 
 
+@lru_cache(maxsize=100_000)  # one implied rule per amount, however often it is compared
 def as_charge(fact: Fact) -> Fact | None:
     """The *charged* yes/no rule an amount implies, so that "no fee" can contradict "$30"."""
     if fact.kind != FactKind.MONEY or fact.value <= 0 or not _CHARGE_WORDS.search(fact.sentence):
