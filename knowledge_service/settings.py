@@ -73,7 +73,11 @@ class FreshnessSettings(BaseModel):
         "blocks (0: it blocks at once).",
     )
     duplicate_threshold: float = 0.80
-    conflict_threshold: float = 0.80
+    conflict_threshold: float = Field(
+        default=0.60,
+        description="Joint similarity (whole text, answer and questions) from which two "
+        "articles with different intents are taken to answer the same need.",
+    )
 
 
 class AnswerSettings(BaseModel):

@@ -12,15 +12,17 @@ import sys
 from collections import defaultdict
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from knowledge_service import __version__, clock
 from knowledge_service.cli.common import after_write, err_console, settings
 from knowledge_service.content.loader import load_content
-from knowledge_service.freshness.report import to_sarif
+from knowledge_service.freshness.report import locate_evidence, to_sarif
 from knowledge_service.freshness.schemas import CheckResult, FindingData, Severity
 from knowledge_service.freshness.service import run_check
 from knowledge_service.index.embedder import Embedder, create_embedder
@@ -78,10 +80,12 @@ def print_text(result: CheckResult, console: Console) -> None:
                 else (f" [{f.policy_id}]" if f.policy_id else "")
             )
             console.print(
-                f"  [{_STYLE[f.severity]}]{f.severity:<5}[/] {f.kind}{where}: {f.message}",
+                f"  [{_STYLE[f.severity]}]{f.severity:<5}[/] {f.kind}{escape(where)}: "
+                f"{escape(f.message)}",
                 highlight=False,
                 soft_wrap=True,
             )
+            _print_evidence(f, console)
     s = result.summary
     counts = ", ".join(f"{n} {k}" for k, n in sorted(s.by_severity.items())) or "no findings"
     console.print(
@@ -89,6 +93,25 @@ def print_text(result: CheckResult, console: Console) -> None:
         f"{s.invalid_files} invalid files: {counts}.",
         highlight=False,
     )
+
+
+def _print_evidence(finding: FindingData, console: Console) -> None:
+    """Each evidence span as ``path:line: text``, so an owner can open it."""
+    for e in finding.evidence:
+        if e.path:
+            at = f"{e.path}:{e.line}" if e.line else e.path
+            text = " ".join(e.text.split())
+            quote = text if len(text) <= 120 else text[:117] + "..."
+            console.print(
+                f"        at {escape(at)}: {escape(quote)}", highlight=False, soft_wrap=True
+            )
+
+
+def _read_file(path: str) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _check_folders(
@@ -149,6 +172,7 @@ def check(
         )
     day = _parse_today(today)
     result = _check_store(day) if store else _check_folders(content, policies, day, no_embeddings)
+    locate_evidence(result.findings, lru_cache(maxsize=None)(_read_file))
     _print(result, output)
     if result.fails(Severity(fail_on.value)):
         raise typer.Exit(1)

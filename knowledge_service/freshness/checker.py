@@ -45,10 +45,11 @@ NEIGHBOUR_MARGIN = 0.1
 
 @dataclass(frozen=True, slots=True)
 class ArticleEmbedding:
-    """Unit vectors of a whole article and of its answer."""
+    """Unit vectors of a whole article, of its answer and of the need it answers."""
 
     whole: FloatArray
     answer: FloatArray
+    need: FloatArray
 
     def similarity(self, other: ArticleEmbedding) -> float:
         """Mean cosine of the whole texts and of the answers: near 1 for the same content."""
@@ -56,16 +57,57 @@ class ArticleEmbedding:
         answer = float(np.dot(self.answer, other.answer))
         return (whole + answer) / 2
 
+    def need_similarity(self, other: ArticleEmbedding) -> float:
+        """Mean cosine of the whole texts, the answers and the questions: how close two
+        articles are as answers to one customer need, whatever their intents."""
+        return (
+            float(np.dot(self.whole, other.whole))
+            + float(np.dot(self.answer, other.answer))
+            + float(np.dot(self.need, other.need))
+        ) / 3
+
+    @property
+    def joint(self) -> FloatArray:
+        """One unit vector for the neighbour search: the normalised mean of the three (close
+        to :meth:`need_similarity` for close articles, at a third of the dimensions)."""
+        mean = (self.whole + self.answer + self.need).astype(np.float32)
+        norm = float(np.linalg.norm(mean))
+        return mean / np.float32(norm) if norm > 0 else mean
+
 
 def article_text(title: str, body: str) -> str:
     """The text whose embedding stands for a whole article (title, answer and details)."""
     return f"{title}\n{body}".strip()[:4000]
 
 
-def min_pair_similarity(settings: Settings) -> float:
-    """The lowest whole-article similarity at which two articles are worth comparing.
+def need_text(title: str, questions: Sequence[str]) -> str:
+    """The text whose embedding stands for the need an article answers: its title and the
+    customer phrasings it lists."""
+    return "\n".join([title, *questions]).strip()[:2000]
 
-    Below the thresholds, because those apply to the mean of whole and answer similarity.
+
+def embedding_texts(docs: Sequence[Mapping[str, object]]) -> list[str]:
+    """The texts to encode for ``docs`` (title, body, answer, questions): every whole text,
+    then every answer, then every need, as :func:`embeddings_of` reads them back."""
+    wholes = [article_text(str(d.get("title", "")), str(d.get("body", ""))) for d in docs]
+    answers = [str(d.get("answer", "")) for d in docs]
+    needs = [need_text(str(d.get("title", "")), list(d.get("questions") or [])) for d in docs]  # type: ignore[call-overload]
+    return wholes + answers + needs
+
+
+def embeddings_of(ids: Sequence[str], matrix: FloatArray) -> dict[str, ArticleEmbedding]:
+    """Article embeddings from the rows of an encoded :func:`embedding_texts` list."""
+    n = len(ids)
+    return {
+        a: ArticleEmbedding(matrix[k], matrix[n + k], matrix[2 * n + k]) for k, a in enumerate(ids)
+    }
+
+
+def min_pair_similarity(settings: Settings) -> float:
+    """The lowest joint similarity at which two articles are worth comparing.
+
+    Below the thresholds, because the duplicate threshold applies to the mean of whole and
+    answer similarity, not to the joint one.
     """
     freshness = settings.freshness
     return min(freshness.conflict_threshold, freshness.duplicate_threshold) - NEIGHBOUR_MARGIN
@@ -98,7 +140,7 @@ def candidate_pairs(
     same_group = {a: groups.get(a, ("?", a)) for a in vector_ids}
     found = vector_pairs(
         vector_ids,
-        stack_whole(vector_ids, vectors),
+        stack_joint(vector_ids, vectors),
         queries=queries,
         min_similarity=min_pair_similarity(settings),
         same_group=same_group,
@@ -109,6 +151,7 @@ def candidate_pairs(
     for (a, b), reason in pairs.items():
         if a in vectors and b in vectors:
             reason.similarity = vectors[a].similarity(vectors[b])
+            reason.need = vectors[a].need_similarity(vectors[b])
     return pairs
 
 
@@ -149,6 +192,7 @@ def evaluate(
                 reason,
                 conflict_threshold=settings.freshness.conflict_threshold,
                 duplicate_threshold=settings.freshness.duplicate_threshold,
+                policies=policy_map,
             )
     return sort_findings(merge_findings(findings))
 
@@ -214,11 +258,12 @@ def embed_articles(
     items: Sequence[CheckedArticle], embedder: Embedder
 ) -> dict[str, ArticleEmbedding]:
     """Whole-article and answer vectors of ``items`` (one batched encode)."""
-    texts = [article_text(i.doc.title, i.doc.body) for i in items]
-    texts += [i.doc.answer for i in items]
-    matrix = embedder.encode(texts)
-    n = len(items)
-    return {i.doc.id: ArticleEmbedding(matrix[k], matrix[n + k]) for k, i in enumerate(items)}
+    docs = [
+        {"title": i.doc.title, "body": i.doc.body, "answer": i.doc.answer,
+         "questions": i.doc.questions}
+        for i in items
+    ]  # fmt: skip
+    return embeddings_of([i.doc.id for i in items], embedder.encode(embedding_texts(docs)))
 
 
 def article_vectors(
@@ -237,8 +282,9 @@ def article_vectors(
     return known
 
 
-def stack_whole(ids: Sequence[str], vectors: Mapping[str, ArticleEmbedding]) -> FloatArray:
-    """The whole-article vectors of ``ids`` as one matrix (rows in ``ids`` order)."""
+def stack_joint(ids: Sequence[str], vectors: Mapping[str, ArticleEmbedding]) -> FloatArray:
+    """The joint vectors of ``ids`` as one matrix (rows in ``ids`` order): neighbours in it are
+    close as whole texts, answers and needs together."""
     if not ids:
         return np.zeros((0, 1), dtype=np.float32)
-    return np.ascontiguousarray(np.stack([vectors[i].whole for i in ids]), dtype=np.float32)
+    return np.ascontiguousarray(np.stack([vectors[i].joint for i in ids]), dtype=np.float32)

@@ -9,10 +9,13 @@ little), so facts about the same thing in different words can be compared.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
+from knowledge_service.freshness.conditions import conditions, qualifier
 from knowledge_service.freshness.numeric import numeric_spans
 from knowledge_service.freshness.text import (
     content_terms,
@@ -48,6 +51,8 @@ class Fact:
     sentence: str
     section: str | None = None
     subject: Mapping[str, float] = field(default_factory=dict)
+    qualifier: frozenset[str] = frozenset()
+    context: AbstractSet[str] = frozenset()  # shared by a document's facts (see extract_facts)
 
     @property
     def key(self) -> str:
@@ -63,11 +68,28 @@ class Fact:
         if self.kind == FactKind.PERCENT:
             return f"{self.value:g}%"
         if self.kind == FactKind.DURATION:
-            name = "business day" if self.unit == "business_day" else "calendar day"
-            return f"{self.value:g} {name}{'' if self.value == 1 else 's'}"
+            return _describe_duration(self.value, self.unit)
         if self.kind == FactKind.RULE:
             return RULE_WORDS[self.unit][bool(self.value)]
         return f"{self.value:g}"
+
+
+_CALENDAR_UNITS = (("year", 365.25), ("month", 30.4375), ("calendar day", 1.0))
+
+
+def _describe_duration(value: float, unit: str) -> str:
+    """``12 months``, ``14 calendar days``, ``10 business days``, ``4 hours``: the largest
+    whole unit."""
+    if unit == "business_day":
+        return f"{value:g} business day{'' if value == 1 else 's'}"
+    if value < 1:
+        hours = round(value * 24, 2)
+        return f"{hours:g} hour{'' if hours == 1 else 's'}"
+    for name, days in _CALENDAR_UNITS:
+        n = value / days
+        if abs(n - round(n)) < 1e-6:
+            return f"{round(n)} {name}{'' if round(n) == 1 else 's'}"
+    return f"{value:g} calendar days"
 
 
 RULE_WORDS = {
@@ -112,12 +134,17 @@ def _subject(
 
 
 _MAX_BOUND = re.compile(
-    r"(?:up to|within|at most|no more than|not more than|maximum(?: of)?|less than|fewer than|"
-    r"under|capped at|limited to|no later than)\s*$"
+    r"(?:(?<!add )(?<!adds )up to|within|at most|no more than|not more than|maximum(?: of)?|"
+    r"less than|fewer than|under|capped at|limited to|no later than)\s*$"
 )
 _MIN_BOUND = re.compile(r"(?:at least|minimum(?: of)?|more than|over|or more)\s*$")
-_RELATION_AFTER = re.compile(r"^\W*(after|before|from|of|ahead)\b")
+_MIN_AFTER = re.compile(r"^\s*(?:or|and) (?:more|over|above|higher|older|longer)\b")
+_MAX_AFTER = re.compile(r"^\s*(?:or|and) (?:less|fewer|under|below|lower|younger)\b")
+_RELATION_AFTER = re.compile(r"^\W*(after|before|from|of|ahead|ago)\b")
 RELATION_WEIGHT = 0.6
+ACTION_WEIGHT = 0.6
+CARRIED_WEIGHT = 0.5  # words of the previous sentence, for a fact stated across two
+MARKER_WEIGHT = 0.01
 
 
 def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
@@ -129,12 +156,26 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
         q in span_text for q in ("up to", "at most", "no more than", "maximum")
     ):
         terms["<max>"] = RELATION_WEIGHT
-    elif _MIN_BOUND.search(before.rstrip()) or "at least" in span_text:
+    elif (
+        _MIN_BOUND.search(sentence[max(0, focus[0] - 30) : focus[0]].lower().rstrip())
+        or _MIN_BOUND.search(before.rstrip())
+        or "at least" in span_text
+        or _MIN_AFTER.match(sentence[focus[1] : focus[1] + 14].lower())
+    ):
         terms["<min>"] = RELATION_WEIGHT
+    elif _MAX_AFTER.match(sentence[focus[1] : focus[1] + 14].lower()):
+        terms["<max>"] = RELATION_WEIGHT
     after = _RELATION_AFTER.match(sentence[focus[1] : focus[1] + 12].lower())
     if after:
         terms[f"<{after.group(1)}>"] = RELATION_WEIGHT
+    if _EVERY.search(sentence[max(0, focus[0] - 20) : focus[0]].lower()):
+        # A frequency ("every 3 months"), not a length: a marker that keeps the two apart
+        # (matching), too light to make two frequencies look alike.
+        terms["<every>"] = MARKER_WEIGHT
     return terms
+
+
+_EVERY = re.compile(r"\b(?:every|each|once every|per)\s*$")
 
 
 def context_subject(text: str) -> dict[str, float]:
@@ -142,40 +183,160 @@ def context_subject(text: str) -> dict[str, float]:
     return dict.fromkeys(content_terms(text), CONTEXT_WEIGHT)
 
 
-def extract_facts(text: str, *, section: str | None = None, context: str = "") -> list[Fact]:
+# Independent clauses: "a lost permit costs $15; a stolen one is replaced free" states two facts.
+_CLAUSES = re.compile(r";\s+")
+
+
+class StatedTerms(AbstractSet[str]):
+    """The terms a document states without condition (its title, and every sentence's words
+    outside its conditions): computed on first use, because only a conditioned fact's
+    comparison needs them."""
+
+    def __init__(self) -> None:
+        self._plain: list[str] = []
+        self._texts: list[str] = []
+        self._terms: frozenset[str] | None = None
+
+    def add(self, text: str, *, plain: bool = False) -> None:
+        """Add a part of the document (``plain``: a title or heading, read without conditions)."""
+        (self._plain if plain else self._texts).append(text)
+        self._terms = None
+
+    @property
+    def terms(self) -> frozenset[str]:
+        if self._terms is None:
+            found = {t for text in self._plain for t in content_terms(text)}
+            for text in self._texts:
+                for sentence in _fact_sentences(text):
+                    spans = conditions(sentence)
+                    found.update(
+                        stem(w)
+                        for w, ws, _ in words_with_positions(sentence)
+                        if is_content_word(w) and not any(cs <= ws < ce for cs, ce, _ in spans)
+                    )
+            self._terms = frozenset(found)
+        return self._terms
+
+    def __contains__(self, term: object) -> bool:
+        return term in self.terms
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.terms)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+def _fact_sentences(text: str) -> Iterator[str]:
+    return (p for s in split_sentences(text) for p in _CLAUSES.split(s) if p.strip())
+
+
+def extract_facts(
+    text: str,
+    *,
+    section: str | None = None,
+    context: str = "",
+    stated: StatedTerms | None = None,
+) -> list[Fact]:
     """Every fact stated in a Markdown ``text``; ``context`` (a heading) weighs in a little.
 
-    Numeric facts come first; a sentence (segment) without numbers may state yes/no rules.
+    Each fact carries its qualifier (the conditions it holds under, see
+    :mod:`~knowledge_service.freshness.conditions`) and ``context``: the terms its document
+    states without condition, against which another text's conditions are read. ``stated``:
+    that set, shared by the calls for one document's parts.
     """
     ctx = context_subject(context)
     facts: list[Fact] = []
-    for sentence in split_sentences(text):
+    if stated is None:
+        stated = StatedTerms()
+    stated.add(context, plain=True)
+    stated.add(text)
+    previous = ""
+    for sentence in _fact_sentences(text):
+        conds = conditions(sentence)
         found = numeric_spans(mask_non_facts(sentence)) if may_state_number(sentence) else []
         spans = [(s, e) for _, _, _, s, e in found]
         words = words_with_positions(sentence) if found else []
         for kind, unit, value, start, end in found:
             subject = _subject(sentence, words, spans, (start, end), ctx)
+            if not has_own_terms(subject):  # "It costs $20.": about the sentence before
+                for term in content_terms(previous):
+                    subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
             text_span = sentence[start:end].strip()
-            facts.append(Fact(FactKind(kind), unit, value, text_span, sentence, section, subject))
-        if found:
-            continue
-        for aspect, polarity, seg_start, seg_end, cues in rule_spans(sentence):
-            segment = sentence[seg_start:seg_end]
-            subject = _rule_subject(sentence, seg_start, seg_end, cues, ctx)
-            if any(w == 1.0 for w in subject.values()):
-                value = 1.0 if polarity else 0.0
-                facts.append(
-                    Fact(FactKind.RULE, aspect, value, segment.strip(), sentence, section, subject)
+            facts.append(
+                Fact(
+                    FactKind(kind), unit, value, text_span, sentence, section, subject,
+                    qualifier(conds, start, end, sentence), stated,
                 )
+            )  # fmt: skip
+        for aspect, polarity, seg_start, seg_end, cues in rule_spans(sentence):
+            if found and aspect == "charge":
+                continue  # an amount in the sentence says more than "charged"
+            segment = sentence[seg_start:seg_end]
+            about = _rule_subject(sentence, seg_start, seg_end, cues, ctx, aspect)
+            if about is None:
+                continue
+            cue = cues[0] if cues else (seg_start, seg_end)
+            facts.append(
+                Fact(
+                    FactKind.RULE, aspect, 1.0 if polarity else 0.0, segment.strip(), sentence,
+                    section, about, qualifier(conds, *cue, sentence), stated,
+                )
+            )  # fmt: skip
+        previous = sentence
     return facts
 
 
+def has_own_terms(subject: Mapping[str, float]) -> bool:
+    """Whether a subject has a word of its own sentence (not only heading words and markers)."""
+    return any(w > CONTEXT_WEIGHT and not t.startswith("<") for t, w in subject.items())
+
+
 def _rule_subject(
-    sentence: str, start: int, end: int, cues: list[tuple[int, int]], ctx: Mapping[str, float]
-) -> dict[str, float]:
-    subject = dict(ctx)
-    for word, s, e in words_with_positions(sentence[start:end]):
-        s, e = s + start, e + start
-        if is_content_word(word) and not any(cs <= s and e <= ce for cs, ce in cues):
-            subject[stem(word)] = 1.0
+    sentence: str,
+    start: int,
+    end: int,
+    cues: list[tuple[int, int]],
+    ctx: Mapping[str, float],
+    aspect: str,
+) -> dict[str, float] | None:
+    """The subject of a yes/no rule: the segment's words, nearer the cue weighing more, and
+    for permissions and obligations the action (``may keep driving``: drive); None when the
+    segment has no content word besides its cues."""
+    segment = sentence[start:end]
+    inside = [(cs - start, ce - start) for cs, ce in cues if start <= cs and ce <= end]
+    words = words_with_positions(segment)
+    if not any(
+        is_content_word(w) and not any(cs <= ws and we <= ce for cs, ce in inside)
+        for w, ws, we in words
+    ):
+        return None
+    focus = inside[0] if inside else (0, len(segment))
+    subject = _subject(segment, words, inside, focus, ctx)
+    if aspect != "charge":
+        action = next((w for w, ws, _ in words if ws >= focus[1] and w not in _AUX), None)
+        if action is not None:
+            subject[f"<act:{stem(action)}>"] = ACTION_WEIGHT
     return subject
+
+
+# Words between a modal and the action it governs: "may keep driving", "must still be paid".
+_AUX = frozenset(
+    """keep continue still also only get be been being have go to not a an the your their
+    his her its our you we they it this that these those""".split()  # noqa: SIM905
+)
+
+
+# An amount next to one of these words is a charge: "a review costs $30" says it is charged.
+_CHARGE_WORDS = re.compile(r"\b(?:costs?|fees?|charged?|price|payable|surcharge)\b", re.I)
+
+
+@lru_cache(maxsize=100_000)  # one implied rule per amount, however often it is compared
+def as_charge(fact: Fact) -> Fact | None:
+    """The *charged* yes/no rule an amount implies, so that "no fee" can contradict "$30"."""
+    if fact.kind != FactKind.MONEY or fact.value <= 0 or not _CHARGE_WORDS.search(fact.sentence):
+        return None
+    return Fact(
+        FactKind.RULE, "charge", 1.0, fact.text, fact.sentence, fact.section, fact.subject,
+        fact.qualifier, fact.context,
+    )  # fmt: skip

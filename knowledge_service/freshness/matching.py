@@ -12,7 +12,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from knowledge_service.freshness.facts import Fact, FactKind, same_value
+from knowledge_service.freshness.conditions import narrows
+from knowledge_service.freshness.facts import (
+    CONTEXT_WEIGHT,
+    Fact,
+    FactKind,
+    as_charge,
+    same_value,
+)
 
 # Subjects that exclude each other: facts scoped to residential and to business customers (or to
 # electricity and gas, or mobile and broadband) are different facts, however alike their words.
@@ -33,15 +40,20 @@ class Thresholds:
 
     ``numeric``/``rule``: the general floors; ``single``: the floor when the other text has
     exactly one fact of that kind (a clause about one amount states one amount).
+    ``authority``: the reference is the source of truth; only a condition of the checked
+    text protects it (a clause stated for "a full licence holder" still binds an article
+    that leaves the holder out, but an article's exception may come from another clause).
     """
 
     numeric: float = 0.45
-    rule: float = 0.5
+    rule: float = 0.4
     single: float = 0.15
+    authority: bool = False  # the reference is the source of truth (a policy clause)
 
 
-CLAUSE_THRESHOLDS = Thresholds()
-ARTICLE_THRESHOLDS = Thresholds(numeric=0.55, rule=0.6, single=0.25)
+RULE_TIE = 0.05  # rules this much less similar than the closest still count as as close
+CLAUSE_THRESHOLDS = Thresholds(authority=True)
+ARTICLE_THRESHOLDS = Thresholds(numeric=0.55, rule=0.45, single=0.3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +80,12 @@ def scopes_clash(a: set[str], b: set[str]) -> bool:
 
 
 def subject_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Cosine similarity of two weighted subjects."""
+    """Cosine similarity of two weighted subjects; 0 when they share no word of their own (a
+    heading's words or "at most" alone never make two facts one)."""
+    if not any(
+        t in b and max(w, b[t]) > CONTEXT_WEIGHT and not t.startswith("<") for t, w in a.items()
+    ):
+        return 0.0
     if len(a) > len(b):
         a, b = b, a
     dot = sum(w * b[t] for t, w in a.items() if t in b)
@@ -78,14 +95,55 @@ def subject_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return dot / norm
 
 
+_OPPOSITE = (frozenset({"<before>", "<ahead>"}), frozenset({"<after>", "<ago>", "<from>"}))
+
+
 def _comparable(a: Fact, b: Fact) -> bool:
     if a.kind != b.kind:
         return False
+    if any(a.subject.keys() & x and b.subject.keys() & y for x, y in (_OPPOSITE, _OPPOSITE[::-1])):
+        return False  # six months *before* expiry and five years *after* it are two facts
+    if ("<every>" in a.subject) != ("<every>" in b.subject):
+        return False  # "every 3 months" is a frequency, "for 12 months" a length
     if a.kind == FactKind.RULE:
         return a.unit == b.unit
     if a.kind == FactKind.MONEY:
         return a.unit == b.unit
     return True
+
+
+def is_narrower(a: Fact, b: Fact, *, one_way: bool = False) -> bool:
+    """True when either fact (only ``a`` when ``one_way``) holds under a condition the other's
+    text never speaks of: a narrower statement (an exception, a scope) does not contradict
+    the general rule."""
+    if not a.qualifier and not b.qualifier:
+        return False
+    both = bool(a.qualifier) and bool(b.qualifier)
+    if not _is_exempt(a, b) and narrows(a.qualifier, b.context, b.qualifier, both_qualified=both):
+        return True
+    return (
+        not one_way
+        and not _is_exempt(b, a)
+        and narrows(b.qualifier, a.context, a.qualifier, both_qualified=both)
+    )
+
+
+def _is_exempt(conditional: Fact, other: Fact) -> bool:
+    """A prohibition stated without condition admits no case: a permission under a condition
+    contradicts it (``can be paid to a third party if you ask in writing`` vs ``must not``)."""
+    return (
+        conditional.kind == FactKind.RULE
+        and conditional.unit == "permission"
+        and bool(conditional.value)
+        and not other.value
+        and not other.qualifier
+    )
+
+
+def with_charges(facts: Sequence[Fact]) -> list[Fact]:
+    """``facts`` plus the *charged* rule that each amount charged implies."""
+    implied = [c for c in map(as_charge, facts) if c is not None]
+    return [*facts, *implied] if implied else list(facts)
 
 
 def find_contradictions(
@@ -96,6 +154,8 @@ def find_contradictions(
     A reference fact is contradicted at most once (by its most similar fact), and never when
     ``facts`` also states its value.
     """
+    facts = with_charges(facts)
+    reference = with_charges(reference)
     best: dict[int, Contradiction] = {}
     for fact in facts:
         same_kind = [r for r in reference if _comparable(fact, r)]
@@ -107,19 +167,33 @@ def find_contradictions(
         current = best.get(id(match.other))
         if current is None or current.similarity < match.similarity:
             best[id(match.other)] = match
-    confirmed = [
-        c
-        for c in best.values()
-        if c.other.kind != FactKind.RULE and any(same_value(f, c.other) for f in facts)
-    ]
+    confirmed = [c for c in best.values() if _is_confirmed(c, facts, thresholds)]
     return [c for c in best.values() if c not in confirmed]
+
+
+def _is_confirmed(c: Contradiction, facts: Sequence[Fact], thresholds: Thresholds) -> bool:
+    """The text also states the reference's value: for a number anywhere, for a yes/no rule
+    about the same subject ("permits are free" confirms "no fee for a permit" whatever a
+    replacement costs)."""
+    if c.other.kind != FactKind.RULE:
+        return any(same_value(f, c.other) for f in facts)
+    return any(
+        same_value(f, c.other)
+        and subject_similarity(f.subject, c.other.subject) >= max(thresholds.rule, c.similarity)
+        for f in facts
+    )
 
 
 def _contradicted_by(
     fact: Fact, same_kind: list[Fact], thresholds: Thresholds
 ) -> Contradiction | None:
     own_scopes = scopes(fact.subject)
-    candidates = [r for r in same_kind if not scopes_clash(own_scopes, scopes(r.subject))]
+    candidates = [
+        r
+        for r in same_kind
+        if not scopes_clash(own_scopes, scopes(r.subject))
+        and not is_narrower(fact, r, one_way=thresholds.authority)
+    ]
     if not candidates:
         return None
     scored = sorted(
@@ -128,13 +202,18 @@ def _contradicted_by(
     )
     if fact.kind == FactKind.RULE:
         similarity, best = scored[0]
-        if similarity < thresholds.rule or same_value(fact, best):
-            return None
+        if similarity < thresholds.rule or any(
+            same_value(fact, r) for sim, r in scored if sim >= similarity - RULE_TIE
+        ):
+            return None  # the closest statement agrees (or one as close does)
         return Contradiction(fact, best, similarity)
     if any(same_value(fact, r) for r in candidates):
         return None
     similarity, best = scored[0]
-    floor = thresholds.single if len(candidates) == 1 else thresholds.numeric
+    # One candidate of the same unit is probably the same fact; 21 calendar days and 13
+    # business days are so only when their subjects say so.
+    is_single = len(candidates) == 1 and best.unit == fact.unit
+    floor = thresholds.single if is_single else thresholds.numeric
     if similarity < floor:
         return None
     return Contradiction(fact, best, similarity)

@@ -42,8 +42,11 @@ _QUALIFIED_COUNT = re.compile(
 )
 _BARE_COUNT = re.compile(
     r"(?<![\w.$,])(?P<num>\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-    r"\s+(?P<noun>[a-z][a-z-]+)",
+    r"\s+(?:or (?:more|fewer|less)\s+)?(?P<noun>[a-z][a-z-]+)(?:\s+(?P<noun2>[a-z][a-z-]+))?",
     re.IGNORECASE,
+)
+_ONLY_COUNT = re.compile(
+    r"\b(?P<num>one|two|three|four|five|\d+)\s+[a-z][a-z-]+\s+only\b", re.IGNORECASE
 )
 _TIMES = re.compile(r"\b(?P<num>once|twice)\s+(?=(?:a|per|in|every|each|within)\b)", re.I)
 
@@ -135,6 +138,18 @@ _NOT_COUNT_NOUNS = frozenset(
 )
 
 
+def _counted_noun(first: str, second: str | None, *, is_digit: bool) -> str | None:
+    """The noun a bare number counts: the next word, or the one after a modifier
+    (``three identity documents``); number words need a plural noun."""
+    for word in (first, second) if second else (first,):
+        noun = word.lower().split("-")[0]
+        if noun in _NOT_COUNT_NOUNS or not is_content_word(noun):
+            return None
+        if is_digit or noun.endswith("s"):
+            return noun
+    return None
+
+
 def _counts(scanner: _Scanner) -> list[Span]:
     found: list[Span] = []
     for m in list(_QUALIFIED_COUNT.finditer(scanner.work)):
@@ -146,11 +161,14 @@ def _counts(scanner: _Scanner) -> list[Span]:
         scanner.take(m.start(), m.end())
         value = 1.0 if m["num"].lower() == "once" else 2.0
         found.append((COUNT, "count", value, m.start(), m.end()))
+    for m in list(_ONLY_COUNT.finditer(scanner.work)):
+        value = parse_number(m["num"])
+        if value is not None:
+            scanner.take(m.start(), m.end())
+            found.append((COUNT, "count", value, m.start(), m.end()))
     for m in list(_BARE_COUNT.finditer(scanner.work)):
-        noun = m["noun"].lower().split("-")[0]
-        if noun in _NOT_COUNT_NOUNS or not is_content_word(noun):
-            continue
-        if not m["num"].isdigit() and not noun.endswith("s"):
+        noun = _counted_noun(m["noun"], m["noun2"], is_digit=m["num"].isdigit())
+        if noun is None:
             continue
         value = parse_number(m["num"])
         if value is not None:

@@ -15,15 +15,19 @@ from itertools import combinations, pairwise
 
 import numpy as np
 
+from knowledge_service.content.schemas import PolicyDocument, PolicyStatus
+from knowledge_service.freshness.facts import Fact, same_value
 from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
+    CLAUSE_THRESHOLDS,
     Contradiction,
     find_contradictions,
     scopes,
     scopes_clash,
+    subject_similarity,
 )
 from knowledge_service.freshness.neighbours import nearest
-from knowledge_service.freshness.rules import ANSWER_SECTION, CheckedArticle
+from knowledge_service.freshness.rules import ANSWER_SECTION, CheckedArticle, clause_facts
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
 from knowledge_service.freshness.text import content_terms
 from knowledge_service.index.embedder import FloatArray
@@ -34,6 +38,7 @@ NEIGHBOURS = 10
 # closer the similarity is to the threshold: (similarity above threshold + margin, Jaccard floor).
 LEXICAL_TIERS = ((0.05, 0.30), (0.0, 0.40), (-0.05, 0.55))
 LEXICAL_ONLY_FLOOR = 0.6  # without embeddings: Jaccard of word pairs must be this high
+COPY_FLOOR = 0.6  # conflicting articles are duplicates only as copies (a fact changed in one)
 
 
 @dataclass(slots=True)
@@ -41,7 +46,8 @@ class Candidate:
     """Why two articles are compared: intents they share and/or embedding similarity."""
 
     shared_intents: set[str] = field(default_factory=set)
-    similarity: float | None = None
+    similarity: float | None = None  # whole texts and answers (duplicates)
+    need: float | None = None  # whole texts, answers and questions (the same need)
 
 
 def group_key(item: CheckedArticle) -> tuple[str, str]:
@@ -199,17 +205,24 @@ def check_pair(
     *,
     conflict_threshold: float,
     duplicate_threshold: float,
+    policies: Mapping[str, PolicyDocument] | None = None,
 ) -> list[FindingData]:
-    """Conflict and duplicate findings of one candidate pair (``a.doc.id < b.doc.id``)."""
+    """Conflict and duplicate findings of one candidate pair (``a.doc.id < b.doc.id``).
+
+    ``policies``: the policies by id, so that a conflict says which side a cited clause
+    supports.
+    """
     if scopes_clash(scope_terms(a), scope_terms(b)):
         return []
     findings: list[FindingData] = []
     same_need = bool(reason.shared_intents) or (
-        reason.similarity is not None and reason.similarity >= conflict_threshold
+        reason.need is not None and reason.need >= conflict_threshold
     )
     if same_need:
-        findings.extend(_conflicts(a, b, reason))
+        findings.extend(_conflicts(a, b, reason, policies or {}))
     overlap = lexical_overlap(a, b)
+    if findings and overlap < COPY_FLOOR:
+        return findings  # two answers to one need that disagree, not one text said twice
     if reason.similarity is not None:
         is_duplicate = overlap >= lexical_floor(reason.similarity, duplicate_threshold)
     else:
@@ -220,16 +233,64 @@ def check_pair(
 
 
 def _need(reason: Candidate) -> str:
+    """Why the two articles were compared, in the owner's terms."""
     if reason.shared_intents:
         return "both answer " + ", ".join(sorted(reason.shared_intents))
-    return f"they answer the same need (similarity {reason.similarity or 0:.2f})"
+    return (
+        "they answer the same need under different intents (their questions and answers are "
+        f"close: similarity {reason.need or 0:.2f})"
+    )
 
 
 def _where(section: str | None) -> str:
     return "the answer" if section == ANSWER_SECTION else f"'{section}'"
 
 
-def _conflicts(a: CheckedArticle, b: CheckedArticle, reason: Candidate) -> list[FindingData]:
+def _cited_facts(
+    items: Iterable[CheckedArticle], policies: Mapping[str, PolicyDocument]
+) -> list[tuple[Fact, str]]:
+    """The facts of the active clauses the articles cite, with their citation."""
+    found: list[tuple[Fact, str]] = []
+    for item in items:
+        for ref in item.doc.policy_sources:
+            policy = policies.get(ref.policy_id)
+            if policy is None or policy.status == PolicyStatus.RETIRED:
+                continue
+            clauses = [policy.clause(ref.clause)] if ref.clause else policy.clauses
+            for clause in clauses:
+                if clause is not None:
+                    cite = f"{policy.id}#{clause.number}"
+                    found += [(f, cite) for f in clause_facts(clause.heading, clause.text)]
+    return found
+
+
+def _fix(
+    a: CheckedArticle,
+    b: CheckedArticle,
+    c: Contradiction,
+    policies: Mapping[str, PolicyDocument],
+) -> str:
+    """How to resolve a conflict: the side a cited clause supports, when one does."""
+    for fact, right, wrong in ((c.fact, a, b), (c.other, b, a)):
+        for clause_fact, cite in _cited_facts((a, b), policies):
+            if (
+                same_value(fact, clause_fact)
+                and subject_similarity(fact.subject, clause_fact.subject)
+                >= CLAUSE_THRESHOLDS.numeric
+            ):
+                return (
+                    f"{right.doc.id} matches {cite} ({clause_fact.describe()}): "
+                    f"correct {wrong.doc.id}"
+                )
+    return "correct the one that is wrong, or state the condition that tells them apart"
+
+
+def _conflicts(
+    a: CheckedArticle,
+    b: CheckedArticle,
+    reason: Candidate,
+    policies: Mapping[str, PolicyDocument],
+) -> list[FindingData]:
     found: dict[tuple[str, str], Contradiction] = {}
     for c in find_contradictions(a.facts, b.facts, ARTICLE_THRESHOLDS):
         found.setdefault((c.fact.key, c.other.key), c)
@@ -240,7 +301,7 @@ def _conflicts(a: CheckedArticle, b: CheckedArticle, reason: Candidate) -> list[
         message = (
             f'{a.doc.id} says {c.fact.describe()} ("{c.fact.text}" in {_where(c.fact.section)})'
             f' but {b.doc.id} says {c.other.describe()} ("{c.other.text}" in '
-            f"{_where(c.other.section)}), and {_need(reason)}."
+            f"{_where(c.other.section)}), and {_need(reason)}: {_fix(a, b, c, policies)}."
         )
         evidence = [
             a.evidence(c.fact.section, c.fact.sentence, key_a),

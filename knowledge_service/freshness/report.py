@@ -1,7 +1,10 @@
-"""Findings as SARIF 2.1.0, so CI systems and code hosts can show them on the files."""
+"""Findings for owners and their tools: evidence located on file lines, and SARIF 2.1.0, so CI
+systems and code hosts can show findings inline on the files."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from knowledge_service.freshness.schemas import (
@@ -28,6 +31,61 @@ _RULE_TEXT = {
 }
 
 
+# Where each kind is explained, with how to fix it (relative to the repository root).
+HELP_URI = "docs/content-format.md#{anchor}"
+_HELP_TEXT = {
+    FindingKind.INVALID: "Fix the file at the line and field the message names.",
+    FindingKind.REVIEW_OVERDUE: "Check the article with its owner, then verify it "
+    "(knowledge-service articles verify ID) or edit next_review.",
+    FindingKind.REVIEW_DUE_SOON: "Plan the review: check the article, then verify it.",
+    FindingKind.POLICY_MISSING: "Correct policy_sources: the message lists the policy's clauses.",
+    FindingKind.POLICY_RETIRED: "Cite the clause that replaced the retired policy (the message "
+    "names it when the policy does) and check the article against it.",
+    FindingKind.POLICY_CHANGED: "Read the new policy version, correct the article if needed, then "
+    "verify it.",
+    FindingKind.POLICY_MISMATCH: "Correct the article to what the clause says, or ask the policy "
+    "owner whether the policy should change.",
+    FindingKind.CONFLICT: "Correct the article that is wrong (the message says which one a cited "
+    "clause supports), or state the condition that tells the two apart.",
+    FindingKind.DUPLICATE: "Merge the two articles, or make their scopes distinct.",
+    FindingKind.AMBIGUOUS_INTENT: "Keep one canonical article for the intent, or split the intent.",
+}
+
+
+def line_of(content: str, text: str) -> int | None:
+    """The 1-based line of ``content`` (a Markdown file) where ``text`` (a sentence as the
+    check quotes it: Markdown marks removed, lines joined) starts; None when not found."""
+    key = re.match(r"^([a-z_]+): ", text)
+    if key:
+        for n, line in enumerate(content.splitlines(), start=1):
+            if line.startswith(f"{key.group(1)}:"):
+                return n
+    flat: list[str] = []
+    lines: list[int] = []
+    for n, line in enumerate(content.splitlines(), start=1):
+        for ch in re.sub(r"[*_`>]+|^\s*(?:[-*+]|\d+[.)])\s+|^#+\s*", "", line) + " ":
+            if ch.isspace() and flat and flat[-1] == " ":
+                continue
+            flat.append(" " if ch.isspace() else ch.lower())
+            lines.append(n)
+    needle = re.sub(r"\s+", " ", text.strip().lower())[:60]
+    at = "".join(flat).find(needle) if needle else -1
+    return lines[at] if at >= 0 else None
+
+
+def locate_evidence(findings: list[FindingData], read: Callable[[str], str | None]) -> None:
+    """Fill in the line of every evidence span that names a file but no line.
+
+    ``read``: the text of a file by its path (None when it cannot be read).
+    """
+    for finding in findings:
+        for evidence in finding.evidence:
+            if evidence.path and evidence.line is None:
+                content = read(evidence.path)
+                if content is not None:
+                    evidence.line = line_of(content, evidence.text)
+
+
 def _location(path: str, line: int | None) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": path}}
     if line is not None and line > 0:
@@ -36,11 +94,11 @@ def _location(path: str, line: int | None) -> dict[str, Any]:
 
 
 def _result(finding: FindingData, rule_index: int) -> dict[str, Any]:
-    seen: set[str] = set()
+    seen: set[tuple[str, int | None]] = set()
     locations = []
     for evidence in finding.evidence:
-        if evidence.path and evidence.path not in seen:
-            seen.add(evidence.path)
+        if evidence.path and (evidence.path, evidence.line) not in seen:
+            seen.add((evidence.path, evidence.line))
             locations.append(_location(evidence.path, evidence.line))
     return {
         "ruleId": str(finding.kind),
@@ -64,7 +122,11 @@ def to_sarif(result: CheckResult, *, tool_version: str) -> dict[str, Any]:
     rules = [
         {
             "id": str(kind),
+            "name": "".join(part.title() for part in str(kind).split("_")),
             "shortDescription": {"text": _RULE_TEXT[kind]},
+            "fullDescription": {"text": f"{_RULE_TEXT[kind]} {_HELP_TEXT[kind]}"},
+            "help": {"text": _HELP_TEXT[kind], "markdown": _HELP_TEXT[kind]},
+            "helpUri": HELP_URI.format(anchor=str(kind)),
             "defaultConfiguration": {"level": _LEVEL[SEVERITY[kind]]},
         }
         for kind in kinds
@@ -78,7 +140,7 @@ def to_sarif(result: CheckResult, *, tool_version: str) -> dict[str, Any]:
                     "driver": {
                         "name": "knowledge-service check",
                         "version": tool_version,
-                        "informationUri": "https://example.com/knowledge-service",
+                        "informationUri": "docs/content-format.md#findings-of-the-governance-check",
                         "rules": rules,
                     }
                 },

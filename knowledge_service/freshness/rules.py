@@ -5,6 +5,7 @@ Pure functions: documents in, :class:`~knowledge_service.freshness.schemas.Findi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -12,7 +13,7 @@ from functools import lru_cache
 
 from knowledge_service.content.loader import InvalidFile
 from knowledge_service.content.schemas import ArticleDocument, PolicyDocument, PolicyStatus
-from knowledge_service.freshness.facts import Fact, extract_facts
+from knowledge_service.freshness.facts import Fact, StatedTerms, extract_facts
 from knowledge_service.freshness.matching import CLAUSE_THRESHOLDS, find_contradictions
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind, Severity
 
@@ -50,9 +51,10 @@ class CheckedArticle:
 def _article_facts(
     title: str, answer: str, sections: tuple[tuple[str, str], ...]
 ) -> tuple[Fact, ...]:
-    facts = extract_facts(answer, section=ANSWER_SECTION, context=title)
+    stated = StatedTerms()  # what the whole article states, shared by its facts
+    facts = extract_facts(answer, section=ANSWER_SECTION, context=title, stated=stated)
     for heading, text in sections:
-        facts += extract_facts(text, section=heading, context=f"{title} {heading}")
+        facts += extract_facts(text, section=heading, context=f"{title} {heading}", stated=stated)
     return tuple(facts)
 
 
@@ -60,6 +62,27 @@ def _article_facts(
 def clause_facts(heading: str, text: str) -> tuple[Fact, ...]:
     """The facts of a policy clause (its heading weighs in as context)."""
     return tuple(extract_facts(text, section=heading, context=heading))
+
+
+def count(n: int, noun: str) -> str:
+    """``1 day``, ``2 days``: a number with its noun in the right number."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+_REPLACED_BY = re.compile(
+    r"\b(?:replaced by|superseded by|moved to)\s+(?:the\s+)?(?P<policy>[A-Z][A-Z0-9_-]+)"
+    r"(?:#(?P<hash>\d+(?:\.\d+)*)|\s+clause\s+(?P<clause>\d+(?:\.\d+)*))?"
+)
+
+
+def replacing_clause(policy: PolicyDocument) -> str | None:
+    """The policy or clause a retired policy names as its replacement ("replaced by X#2.4",
+    "moved to BILLING clause 2.4")."""
+    found = _REPLACED_BY.search(policy.body)
+    if found is None:
+        return None
+    clause = found["hash"] or found["clause"]
+    return found["policy"] + (f"#{clause}" if clause else "")
 
 
 def check_invalid(invalid: Sequence[InvalidFile]) -> list[FindingData]:
@@ -97,8 +120,10 @@ def check_dates(
             else "customer channels escalate it to a human"
         )
         message = (
-            f"Review overdue: next_review was {doc.next_review.isoformat()} ({days} days ago); "
-            f"{doc.owner} must confirm the article is still right ({consequence})."
+            f"Review overdue: next_review was {doc.next_review.isoformat()} "
+            f"({count(days, 'day')} ago); {doc.owner} must confirm the article is still right "
+            f"({consequence}): verify it with `knowledge-service articles verify {doc.id}` or "
+            "edit `next_review`."
         )
         severity = Severity.WARN if in_grace else Severity.BLOCK
         return [
@@ -108,7 +133,11 @@ def check_dates(
         ]
     if doc.next_review <= today + timedelta(days=window_days):
         days = (doc.next_review - today).days
-        message = f"Review due in {days} days (next_review {doc.next_review.isoformat()})."
+        when = "today" if days == 0 else f"in {count(days, 'day')}"
+        message = (
+            f"Review due {when} (next_review {doc.next_review.isoformat()}): verify it with "
+            f"`knowledge-service articles verify {doc.id}` once {doc.owner} has checked it."
+        )
         return [FindingData.create(FindingKind.REVIEW_DUE_SOON, [doc.id], message, evidence)]
     return []
 
@@ -152,10 +181,13 @@ def _missing(
     policy: PolicyDocument | None,
 ) -> FindingData:
     if policy is None:
-        message = f"Cites {cited}, but there is no policy {policy_id}."
+        message = f"Cites {cited}, but there is no policy {policy_id}: correct policy_sources."
     else:
         numbers = ", ".join(c.number for c in policy.clauses) or "none"
-        message = f"Cites {cited}, but {policy_id} has no clause {clause} (it has: {numbers})."
+        message = (
+            f"Cites {cited}, but {policy_id} has no clause {clause} (it has: {numbers}): "
+            "correct policy_sources."
+        )
     evidence = [item.evidence("front matter", f"policy_sources: {cited}")]
     return FindingData.create(
         FindingKind.POLICY_MISSING,
@@ -184,14 +216,21 @@ def _policy_state(
     cited = policy.id + (f"#{clause}" if clause else "")
     cite = item.evidence("front matter", f"policy_sources: {cited}")
     if policy.status == PolicyStatus.RETIRED:
-        message = f"Cites {cited}, but policy {policy.id} ({policy.title}) is retired."
+        replacement = replacing_clause(policy)
+        fix = (
+            f"cite {replacement} instead and check the article against it"
+            if replacement
+            else "cite the policy that replaced it, or retire the article"
+        )
+        message = f"Cites {cited}, but policy {policy.id} ({policy.title}) is retired: {fix}."
         evidence = [cite, _policy_evidence(policy, f"status: {policy.status}")]
         kind, fact_key = FindingKind.POLICY_RETIRED, ""
     elif policy.effective_date > doc.last_reviewed:
         message = (
             f"Policy {policy.id} changed: version {policy.version} took effect on "
             f"{policy.effective_date.isoformat()}, after this article was last reviewed "
-            f"({doc.last_reviewed.isoformat()}); check it still matches {cited}."
+            f"({doc.last_reviewed.isoformat()}); check it still matches {cited}, then verify "
+            f"it with `knowledge-service articles verify {doc.id}`."
         )
         evidence = [
             item.evidence("front matter", f"last_reviewed: {doc.last_reviewed.isoformat()}"),
@@ -206,21 +245,27 @@ def _policy_state(
     return [finding]
 
 
+def _where_stated(fact: Fact) -> tuple[str | None, str, str]:
+    return (fact.section, fact.sentence, fact.text)
+
+
 def _mismatches(
     item: CheckedArticle, cited: Sequence[tuple[Fact, PolicyDocument, str | None]]
 ) -> list[FindingData]:
     """Article facts that no cited clause confirms and the closest cited fact contradicts."""
-    source = {id(fact): (policy, clause) for fact, policy, clause in cited}
+    # Keyed by where the fact was stated: an amount's implied "charged" rule is a new object.
+    source = {_where_stated(fact): (policy, clause) for fact, policy, clause in cited}
     findings = []
     reference = [fact for fact, _, _ in cited]
     for found in find_contradictions(item.facts, reference, CLAUSE_THRESHOLDS):
         fact, other = found.fact, found.other
-        policy, clause = source[id(other)]
+        policy, clause = source[_where_stated(other)]
         cite = policy.id + (f"#{clause}" if clause else "")
         where = f"the {fact.section}" if fact.section == ANSWER_SECTION else f"'{fact.section}'"
         message = (
             f'The article says {fact.describe()} ("{fact.text}" in {where}) but {cite} '
-            f'(version {policy.version}) says {other.describe()} ("{other.text}").'
+            f'(version {policy.version}) says {other.describe()} ("{other.text}"): correct the '
+            f"article, or ask {policy.owner} whether the policy should change."
         )
         evidence = [
             item.evidence(fact.section, fact.sentence, fact.key),

@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 import numpy as np
 
 from knowledge_service.content.models import ArticleVersion
-from knowledge_service.freshness.checker import ArticleEmbedding, stack_whole
+from knowledge_service.freshness.checker import ArticleEmbedding, stack_joint
 from knowledge_service.freshness.pairs import NEIGHBOURS, IntentClaim, vector_pairs
 
 
@@ -51,7 +51,7 @@ def affected_articles(
         groups = {c.article_id: (c.audience, c.locale.lower()) for c in claims}
         found = vector_pairs(
             ids,
-            stack_whole(ids, vectors),
+            stack_joint(ids, vectors),
             queries=np.array([row_of[a] for a in changed if a in row_of], dtype=np.int64),
             min_similarity=min_similarity,
             same_group=groups,

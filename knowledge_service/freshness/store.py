@@ -17,8 +17,9 @@ from knowledge_service.db import session_scope
 from knowledge_service.freshness import repository
 from knowledge_service.freshness.checker import (
     ArticleEmbedding,
-    article_text,
     candidate_pairs,
+    embedding_texts,
+    embeddings_of,
     evaluate,
     min_pair_similarity,
 )
@@ -63,11 +64,7 @@ def _store_vectors(
 ) -> dict[str, ArticleEmbedding]:
     ids = list(view.rows)
     docs = [view.rows[i].document for i in ids]
-    texts = [article_text(d.get("title", ""), d.get("body", "")) for d in docs]
-    texts += [d.get("answer", "") for d in docs]
-    matrix = encode_cached(embedder, texts, cache)
-    n = len(ids)
-    return {a: ArticleEmbedding(matrix[k], matrix[n + k]) for k, a in enumerate(ids)}
+    return embeddings_of(ids, encode_cached(embedder, embedding_texts(docs), cache))
 
 
 def check_store(

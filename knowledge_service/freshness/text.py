@@ -80,7 +80,7 @@ STOPWORDS = _words(
     were weren't what when where which while who whom why will with won't would wouldn't you
     you'll you're you've your yours yourself also may might need needs get gets got able via
     per within upto etc e g i.e eg ie s t ll re ve d m let us whether unless else either
-    neither never always every yes one two three four five six seven eight nine ten new
+    neither never always every yes one two three four five six seven eight nine ten new least
     """
 )
 # Frequent words of this domain that say nothing about what a fact is about.
@@ -190,9 +190,18 @@ def parse_number(text: str) -> float | None:
     return float(total)
 
 
+# Irregular forms the stemmer leaves apart from their verb ("driven" and "drive").
+_IRREGULAR = {
+    "driven": "drive", "drove": "drive", "paid": "pay", "given": "give", "gave": "give",
+    "taken": "take", "took": "take", "written": "write", "wrote": "write", "sent": "send",
+    "kept": "keep", "sold": "sell", "bought": "buy", "held": "hold", "lost": "lose",
+    "chosen": "choose", "chose": "choose", "made": "make",
+}  # fmt: skip
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return str(_STEMMER.stemWord(word))
+    return str(_STEMMER.stemWord(_IRREGULAR.get(word, word)))
 
 
 _BUSINESS_TIME = re.compile(r"business[\s-]+(?:days?|hours?)\b")

@@ -24,6 +24,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"|\bnever (?:charge|charged|pay)\b|\bwaived?\b"
             r"|\bwithout (?:a |any )?(?:fee|charge|cost)\b"
             r"|\bcosts? nothing\b|\bat no (?:extra |additional )?cost\b"
+            r"|\b(?:do|does|did|will|would)(?: not|n't) pay\b|\b(?:don't|doesn't|won't) pay\b"
         ),
     ),
     (
@@ -45,6 +46,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"|\bunable to\b|\bno longer (?:accept\w*|possible|available)\b"
             r"|\b(?:is|are)n't (?:able|allowed|permitted|accepted|possible|available|eligible)\b"
             r"|\bnever (?:be )?(?:accepted|allowed|permitted)\b|\bineligible\b|\bnot eligible\b"
+            r"|\b(?:nobody|no one|no-one)(?: else)? (?:can|may|is allowed to)\b"
         ),
     ),
     (
@@ -52,6 +54,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
         False,
         re.compile(
             r"\bneeds? not\b|\bneedn't\b|\b(?:do|does|don't|doesn't)(?: not)? (?:need|have) to\b"
+            r"|\b(?:does|do)(?: not|n't) (?:need|require)\b|\bnot (?:needed|required)\b"
             r"|\bnot (?:required|mandatory|necessary|compulsory)\b|\bno need\b|\boptional\b"
         ),
     ),
@@ -60,6 +63,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
         True,
         re.compile(
             r"\bmust\b|\b(?:is|are) required\b|\brequired to\b|\b(?:have|has|need|needs) to\b"
+            r"|\b(?:needs|requires) (?:a|an|the|your)\b"
             r"|\bmandatory\b|\bcompulsory\b"
         ),
     ),
@@ -67,21 +71,47 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
         PERMISSION,
         True,
         re.compile(
-            r"\bcan\b|\bmay\b|\b(?:is|are) (?:allowed|permitted|able|available|accepted|eligible)\b"
-            r"|\bable to\b|\ballowed to\b|\beligible\b"
+            r"\b(?:can|may)\b(?! (?:also )?(?:lead|result|cause|take|mean|vary|happen|help|"
+            r"affect|depend|differ|change|appear|show|seem|afford)\b)"
+            r"|\b(?:is|are) (?:allowed|permitted|able|available|accepted|eligible)\b"
+            r"|\bable to\b|\ballowed to\b|(?:'re|'s|\bbe|\bbecome|\bremain) eligible\b"
         ),
     ),
 ]
 _SEGMENT_BREAK = re.compile(
-    r";|:\s|\s[-–—]\s|,?\s+(?:but|however|whereas|although|though|while|instead)\s+", re.I
+    r";|:\s|\s[-–—]\s|,?\s+(?:but|however|whereas|although|though|instead)\s+|,\s+while\s+",
+    re.I,
 )
 
 RuleSpan = tuple[str, bool, int, int, list[tuple[int, int]]]
+# A cue in a relative clause ("a customer who cannot pay") or an if-clause ("if you can't pay
+# on time, ask ...") describes a case, it does not state a rule; nor does ability ("can't afford").
+_RELATIVE = re.compile(r"\b(?:who|that|which|whose)\s+(?:\w+\s+)?$")
+_IF_CLAUSE = re.compile(r"\b(?:if|unless|when|whenever|once)\b[^,;:]*$")
+_NOT_RULE_AFTER = re.compile(r"^\s*afford\b")
+
+
+# Every cue contains one of these: a sentence without any states no rule (one cheap test).
+_MAY_BE_RULE = re.compile(
+    r"free|n't|\bno\b|not|charg|fee|waive|cost|pay|\bcan|\bmay\b|must|need|requir|mandatory|"
+    r"compulsory|optional|allow|permit|able|eligib|accept|avail|never|nobody|no one|attract|incur"
+)
+
+
+def _is_not_stated(segment: str, start: int, end: int) -> bool:
+    before = segment[max(0, start - 80) : start]
+    return bool(
+        _RELATIVE.search(before)
+        or _IF_CLAUSE.search(before)
+        or _NOT_RULE_AFTER.match(segment[end:])
+    )
 
 
 def rule_spans(sentence: str) -> list[RuleSpan]:
     """(aspect, polarity, segment start, segment end, cue spans) of every rule in a sentence."""
     found: list[RuleSpan] = []
+    if not _MAY_BE_RULE.search(sentence.lower()):
+        return found
     start = 0
     bounds = [(m.start(), m.end()) for m in _SEGMENT_BREAK.finditer(sentence)]
     for seg_end, next_start in [*bounds, (len(sentence), len(sentence))]:
@@ -91,8 +121,11 @@ def rule_spans(sentence: str) -> list[RuleSpan]:
         results: list[tuple[str, bool]] = []
         for aspect, polarity, pattern in _CUES:
             for m in pattern.finditer(segment):
-                cues.append((start + m.start(), start + m.end()))
+                stated = not _is_not_stated(segment, m.start(), m.end())
                 segment = segment[: m.start()] + " " * (m.end() - m.start()) + segment[m.end() :]
+                if not stated:
+                    continue
+                cues.append((start + m.start(), start + m.end()))
                 if aspect not in seen:
                     seen.add(aspect)
                     results.append((aspect, polarity))

@@ -109,3 +109,70 @@ def test_real_process_with_the_real_model(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert [f["kind"] for f in json.loads(done.stdout)["findings"]] == ["policy_mismatch"]
+
+
+def _line(path: str, n: int) -> str:
+    return Path(path).read_text(encoding="utf-8").splitlines()[n - 1]
+
+
+def test_every_evidence_span_names_its_file_and_line(tmp_path: Path) -> None:
+    args = folders(tmp_path, "Refunds are paid within 3 business days.")
+    result = runner.invoke(app, ["check", *args, *TODAY, "--format", "json"])
+    (finding,) = json.loads(result.stdout)["findings"]
+    article, clause = finding["evidence"]
+    assert article["path"].endswith("refund-timeframe.md")
+    assert _line(article["path"], article["line"]) == "Refunds are paid within 3 business days."
+    assert clause["path"].endswith("refunds.md")
+    assert _line(clause["path"], clause["line"]).startswith("Approved refunds are paid within")
+    text = runner.invoke(app, ["check", *args, *TODAY]).output
+    assert f"at {article['path']}:{article['line']}: Refunds are paid within 3" in text
+    assert f"at {clause['path']}:{clause['line']}: Approved refunds" in text
+
+
+def test_sarif_rules_carry_help_and_a_help_uri_into_the_repository_docs(tmp_path: Path) -> None:
+    args = folders(tmp_path, "Refunds are paid within 3 business days.")
+    sarif = json.loads(runner.invoke(app, ["check", *args, *TODAY, "--format", "sarif"]).stdout)
+    (run,) = sarif["runs"]
+    docs = (Path(__file__).parents[2] / "docs" / "content-format.md").read_text(encoding="utf-8")
+    for rule in run["tool"]["driver"]["rules"]:
+        assert rule["help"]["text"]
+        page, anchor = rule["helpUri"].split("#")
+        assert page == "docs/content-format.md"
+        assert f"#### `{anchor}`" in docs  # the heading the anchor points at
+    (result_,) = run["results"]
+    regions = [loc["physicalLocation"]["region"]["startLine"] for loc in result_["locations"]]
+    assert len(regions) == 2 and all(n > 1 for n in regions)
+
+
+@pytest.mark.parametrize(
+    ("next_review", "expected"),
+    [
+        ("2026-11-23", "(1 day ago)"),
+        ("2026-11-14", "(10 days ago)"),
+        ("2026-11-25", "Review due in 1 day"),
+        ("2026-11-24", "Review due today"),
+    ],
+)
+def test_review_messages_count_days_and_say_how_to_fix(
+    tmp_path: Path, next_review: str, expected: str
+) -> None:
+    write_article_md(tmp_path / "content", next_review=next_review, last_reviewed="2026-06-01")
+    write_policy_md(tmp_path / "policies")
+    args = ["--content", str(tmp_path / "content"), "--policies", str(tmp_path / "policies")]
+    result = runner.invoke(app, ["check", *args, *TODAY, "--format", "json"])
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert expected in finding["message"]
+    assert "`knowledge-service articles verify refund-timeframe`" in finding["message"]
+    if finding["kind"] == "review_overdue":
+        assert "edit `next_review`" in finding["message"]
+
+
+def test_a_retired_policy_names_the_clause_that_replaced_it(tmp_path: Path) -> None:
+    clauses = {"1 Paper bills": "Retired: replaced by BILLING#2.4.\n\nPaper bills cost $2."}
+    write_policy_md(tmp_path / "policies", "PAPER", status="retired", clauses=clauses)
+    write_article_md(tmp_path / "content", policy_sources=["PAPER#1"])
+    args = ["--content", str(tmp_path / "content"), "--policies", str(tmp_path / "policies")]
+    result = runner.invoke(app, ["check", *args, *TODAY, "--format", "json"])
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["kind"] == "policy_retired"
+    assert "cite BILLING#2.4 instead" in finding["message"]

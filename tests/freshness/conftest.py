@@ -1,7 +1,8 @@
-"""Freshness test helpers: the labelled knowledge base."""
+"""Freshness test helpers: the labelled knowledge bases."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 KB = Path(__file__).resolve().parent.parent / "data" / "freshness_kb"
+AGENCY_KB = KB.parent / "freshness_kb_agency"

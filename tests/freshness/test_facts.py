@@ -5,11 +5,15 @@ from __future__ import annotations
 import pytest
 
 from knowledge_service.freshness.facts import Fact, FactKind, extract_facts, same_value
-from knowledge_service.freshness.matching import CLAUSE_THRESHOLDS, find_contradictions
+from knowledge_service.freshness.matching import (
+    ARTICLE_THRESHOLDS,
+    CLAUSE_THRESHOLDS,
+    find_contradictions,
+)
 
 
 def only(text: str) -> Fact:
-    facts = extract_facts(text)
+    facts = [f for f in extract_facts(text) if f.kind != FactKind.RULE]
     assert len(facts) == 1, [f.key for f in facts]
     return facts[0]
 
@@ -39,6 +43,9 @@ def only(text: str) -> Fact:
         ("No more than one fee is charged.", "count:count:1.00"),
         ("If 2 instalments are missed, the plan ends.", "count:count:2.00"),
         ("You can ask twice a year.", "count:count:2.00"),
+        ("Bring three identity documents.", "count:count:3.00"),
+        ("Reaching 13 or more demerit points leads to a suspension.", "count:count:13.00"),
+        ("A concession applies to one vehicle only.", "count:count:1.00"),
     ],
 )
 def test_extracts_and_normalises_each_unit(text: str, key: str) -> None:
@@ -106,6 +113,10 @@ def test_numbers_that_are_not_facts_are_ignored(text: str) -> None:
         ("Extensions are free of charge.", "charge", False),
         ("The reconnection fee is waived for hardship customers.", "charge", False),
         ("Late payers are charged a reminder fee.", "charge", True),
+        ("Pensioners don't pay a registration fee.", "charge", False),
+        ("Renewing a permit does not need a new certificate.", "obligation", False),
+        ("A first application needs a medical certificate.", "obligation", True),
+        ("For 15 days after expiry you may keep driving.", "permission", True),
     ],
 )
 def test_yes_no_rules(text: str, unit: str, yes: bool) -> None:
@@ -124,3 +135,70 @@ def test_facts_about_residential_and_business_customers_are_different_facts() ->
     residential = extract_facts("Residential customers pay a late fee of $12.50.")
     business = extract_facts("Business customers pay a late fee of $25.00.")
     assert find_contradictions(residential, business, CLAUSE_THRESHOLDS) == []
+
+
+@pytest.mark.parametrize(
+    ("general", "narrower"),
+    [
+        (
+            "Registering a car for twelve months costs $325.",
+            "Pensioner Concession Card holders pay no registration fee.",
+        ),
+        (
+            "A five-year licence costs $68.50 to renew.",
+            "If you hold a Seniors Card, a five-year renewal costs $34.25.",
+        ),
+        ("The driving test costs $59.", "From 1 January 2027 the driving test will cost $62."),
+        (
+            "Learners must hold the licence for at least 12 months before the test.",
+            "If you're 25 or older, learners must hold it for at least six months before the test.",
+        ),
+    ],
+)
+def test_a_condition_that_narrows_a_rule_does_not_contradict_it(
+    general: str, narrower: str
+) -> None:
+    a, b = extract_facts(general), extract_facts(narrower)
+    assert find_contradictions(a, b, ARTICLE_THRESHOLDS) == []
+    assert find_contradictions(b, a, ARTICLE_THRESHOLDS) == []
+    assert find_contradictions(b, a, CLAUSE_THRESHOLDS) == []  # an exception to the clause
+
+
+def test_a_clause_for_one_group_binds_an_article_that_leaves_the_group_out() -> None:
+    clause = extract_facts("A full licence holder may elect a good behaviour period of 12 months.")
+    article = extract_facts("The good behaviour period lasts six months.")
+    found = find_contradictions(article, clause, CLAUSE_THRESHOLDS)
+    assert [(c.fact.key, c.other.key) for c in found] == [
+        ("duration:day:182.62", "duration:day:365.25")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "If you hold a full licence, 13 or more demerit points lead to a suspension.",
+            "Full licence holders are suspended once they reach twelve demerit points.",
+        ),
+        ("There is no fee to request a review.", "An internal review costs $30."),
+        (
+            "Refunds must not be paid to a third party's account.",
+            "Refunds can be paid to a third party's account if you ask in writing.",
+        ),
+        (
+            "Payment plans need fines of $200 or more.",
+            "Payment plans need fines of at least $500.",
+        ),
+    ],
+)
+def test_the_same_condition_or_none_still_contradicts(first: str, second: str) -> None:
+    found = find_contradictions(extract_facts(second), extract_facts(first), CLAUSE_THRESHOLDS)
+    assert len(found) == 1, found
+
+
+def test_an_amount_does_not_contradict_a_free_rule_the_text_also_states() -> None:
+    clause = extract_facts(
+        "No fee is charged for a permit. A lost permit costs $15; a stolen one is replaced free."
+    )
+    article = extract_facts("Permits are free. If you lose your permit, a replacement costs $15.")
+    assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []

@@ -205,7 +205,7 @@ def _unit(axis: int, wobble: float = 0.0) -> ArticleEmbedding:
     vector[axis] = 1.0
     vector[(axis + 1) % 8] = wobble
     vector /= np.linalg.norm(vector)
-    return ArticleEmbedding(vector, vector)
+    return ArticleEmbedding(vector, vector, vector)
 
 
 def test_near_identical_articles_are_found_through_vectors_only() -> None:
@@ -273,3 +273,48 @@ def test_json_shape_of_a_finding() -> None:
     }
     assert {"article_id", "version", "section", "text"} <= set(finding["evidence"][0])
     assert data["summary"]["by_kind"] == {"policy_mismatch": 1}
+
+
+def test_a_conflict_across_intents_says_why_the_pair_was_compared_and_which_side_is_right() -> None:
+    a = twin(
+        "refund-a",
+        "Refunds reach your bank within 10 business days of approval.",
+        intents=["refund.a"],
+        policy_sources=["REFUNDS#2.1"],
+    )
+    b = twin(
+        "refund-b",
+        "Refunds reach your bank within 4 business days of approval.",
+        intents=["refund.b"],
+    )
+    near = {"refund-a": _unit(0), "refund-b": _unit(0, 0.05)}
+    (conflict,) = [f for f in check(a, b, vectors=near).findings if f.kind == "conflict"]
+    assert "different intents" in conflict.message
+    assert "questions and answers are close: similarity 1.00" in conflict.message
+    assert "refund-a matches REFUNDS#2.1 (10 business days): correct refund-b." in conflict.message
+
+
+def test_a_conflict_without_a_cited_clause_asks_for_the_wrong_one_or_a_condition() -> None:
+    a = twin("refund-a", "Refunds are paid within 10 business days.")
+    b = twin("refund-b", "Refunds are paid within 4 business days.")
+    (conflict,) = [f for f in check(a, b).findings if f.kind == "conflict"]
+    assert "both answer billing.refund.timeframe" in conflict.message
+    assert conflict.message.endswith(
+        "correct the one that is wrong, or state the condition that tells them apart."
+    )
+
+
+def test_an_exception_for_card_holders_is_not_a_conflict_with_the_fee() -> None:
+    a = twin("rego-fee", "Registering a car for twelve months costs $325.")
+    b = twin("rego-free", "Pensioner Concession Card holders don't pay a registration fee.")
+    assert kinds(check(a, b)) == [("ambiguous_intent", ["rego-fee", "rego-free"])]
+
+
+def test_an_article_saying_free_mismatches_a_clause_that_charges() -> None:
+    fees = make_policy("FEES", clauses={"3 Reviews": "An internal review costs $30."})
+    article = twin("review", "Reviews are free of charge.", policy_sources=["FEES#3"])
+    (finding,) = [
+        f for f in check(article, policies=(fees,)).findings if f.kind != "policy_changed"
+    ]
+    assert finding.kind == "policy_mismatch"
+    assert 'says charged ("$30")' in finding.message

@@ -1,0 +1,158 @@
+"""Conditions, exceptions and scope in one sentence: who, when and in which case a fact holds.
+
+``If you hold a Seniors Card, a renewal costs $34.25`` states $34.25 *for Seniors Card holders*:
+the condition is part of the fact, and a narrower fact does not contradict the unconditioned
+rule ($68.50). A condition is a clause opened by ``if``/``when``/``unless``/``except``/...,
+the people it names (``Pensioner Concession Card holders``, ``holders of a ...``), an age
+(``under 25``, ``25 or older``) or a date (``from 1 January 2027``).
+
+A fact's *qualifier* is the set of terms of the conditions around it that do not contain the
+fact itself (in ``if your fines add up to $200 or more``, $200 *is* the condition). Terms are
+word stems plus pseudo-terms for ages and dates (``<age:under:25>``, ``<from:1 january 2027>``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
+
+from knowledge_service.freshness.text import content_terms
+
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+)
+_CLAUSE = re.compile(
+    r"(?i)\b(?:if|unless|except(?: for| when| if)?|provided(?: that)?|whenever|when|"
+    r"as long as|only if|other than)\b[^,;:.?!]*"
+)
+_HOLDERS = re.compile(
+    r"(?i)\b(?:holders? of (?:an? |the )?(?P<of>(?:[\w'-]+ ){0,3}?(?:card|licence|license|permit|"
+    r"pass|visa|certificate|[\w'-]+))|(?P<before>(?:[\w'-]+ ){1,3})(?:card)?holders?)\b"
+)
+_AGE = re.compile(
+    r"(?i)\b(?:(?:aged|age) (?:(?P<over0>over|under) )?(?P<n0>\d{1,3})"
+    r"(?P<plus0> or (?:over|older|more))?"
+    r"|(?P<side>under|over|older than|younger than) (?P<n1>\d{1,3})"
+    r"(?! ?(?:%|per ?cent|hours?|days?|weeks?|months?|years?|points?|kg|km|\$))"
+    r"|(?P<n2>\d{1,3}) (?:years? (?:of age )?)?or (?P<side2>over|older|younger|under))\b"
+)
+_DATE = re.compile(
+    r"(?i)\b(?P<rel>from|until|before|after|since|starting|effective|by)\s+"
+    r"(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+)?"
+    rf"(?P<date>{_MONTH}(?:\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})"
+)
+# Words of a condition that never narrow it: "if you hold a ..." is about what is held.
+_NEUTRAL = frozenset({"hold", "holder", "have", "use", "want", "like", "choos", "decid"})
+
+Condition = tuple[int, int, frozenset[str]]
+
+
+def _age_term(m: re.Match[str]) -> str:
+    if m["n0"]:
+        side = "over" if m["plus0"] else (m["over0"] or "at").lower()
+        return f"<age:{side}:{m['n0']}>"
+    if m["n1"]:
+        side = m["side"].lower()
+        side = "over" if side in ("over", "older than") else "under"
+        return f"<age:{side}:{m['n1']}>"
+    side2 = m["side2"].lower()
+    return f"<age:{'over' if side2 in ('over', 'older') else 'under'}:{m['n2']}>"
+
+
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(t for t in content_terms(text) if t not in _NEUTRAL)
+
+
+_MAY_CONDITION = re.compile(
+    r"(?i)\b(?:if|unless|except|provided|when|whenever|as long as|other than|holders?|aged?|"
+    r"under|over|older|younger|from|until|before|after|since|starting|effective|by)\b"
+)
+
+
+def conditions(sentence: str) -> list[Condition]:
+    """(start, end, terms) of every condition stated in ``sentence``."""
+    found: list[Condition] = []
+    if not _MAY_CONDITION.search(sentence):
+        return found  # most sentences state none: one cheap test
+    for m in _CLAUSE.finditer(sentence):
+        found.append((m.start(), m.end(), _terms(m.group(0)) | _special(m.group(0))))
+    for m in _HOLDERS.finditer(sentence):
+        words = m["of"] or m["before"] or ""
+        terms = _terms(words)
+        if terms:
+            found.append((m.start(), m.end(), terms))
+    for m in _AGE.finditer(sentence):
+        found.append((m.start(), m.end(), frozenset({_age_term(m)})))
+    for m in _DATE.finditer(sentence):
+        found.append((m.start(), m.end(), frozenset({_date_term(m)})))
+    return found
+
+
+def _date_term(m: re.Match[str]) -> str:
+    return f"<{m['rel'].lower()}:{m['date'].lower()}>"
+
+
+def _special(text: str) -> frozenset[str]:
+    """Age and date pseudo-terms inside a condition clause."""
+    return frozenset(
+        [_age_term(m) for m in _AGE.finditer(text)] + [_date_term(m) for m in _DATE.finditer(text)]
+    )
+
+
+def qualifier(
+    found: Iterable[Condition], start: int, end: int, sentence: str = ""
+) -> frozenset[str]:
+    """The terms of the conditions that qualify the fact at ``start:end`` of ``sentence``.
+
+    A condition containing the fact is the fact itself, not a qualifier; a condition after
+    the fact qualifies it only within the same clause (``$35, which we take off if ...``
+    qualifies the taking off, not the $35).
+    """
+    terms: set[str] = set()
+    for c_start, c_end, c_terms in found:
+        if c_start < end and start < c_end:
+            continue  # the fact is inside (or part of) the condition
+        if c_start >= end and _CLAUSE_BREAK.search(sentence[end:c_start]):
+            continue
+        terms |= c_terms
+    return frozenset(terms)
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:which|and|but)\b")
+
+
+def is_covered(term: str, *terms: AbstractSet[str]) -> bool:
+    """``term`` is named in one of ``terms`` (a stem, or a longer/shorter form of it:
+    buy/buyer)."""
+    if any(term in t for t in terms):
+        return True
+    if term.startswith("<") or len(term) < 3:
+        return False
+    return any(
+        len(other) >= 3
+        and not other.startswith("<")
+        and (other.startswith(term) or term.startswith(other))
+        for group in terms
+        for other in group
+    )
+
+
+def narrows(
+    qualifier_terms: AbstractSet[str],
+    *other_terms: AbstractSet[str],
+    both_qualified: bool = False,
+) -> bool:
+    """True when a condition names who/when/which case the other text (``other_terms``) does
+    not speak of.
+
+    Against an unconditioned statement, a condition narrows when at least 40% of its terms
+    are not named there (``damaged`` against a text about faulty modems); when both facts
+    are conditioned, when most of them are not (``when the old one was damaged`` and ``if you
+    damaged it`` are one condition).
+    """
+    if not qualifier_terms:
+        return False
+    missing = sum(1 for t in qualifier_terms if not is_covered(t, *other_terms))
+    share = missing / len(qualifier_terms)
+    return share > 0.5 if both_qualified else share >= 0.4
