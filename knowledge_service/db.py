@@ -8,8 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, TypeDecorator, event
+from sqlalchemy import Boolean, DateTime, TypeDecorator, event
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import literal
+from sqlalchemy.sql.expression import FunctionElement
 from sqlmodel import Session, SQLModel, create_engine
 
 
@@ -76,3 +80,32 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class json_array_contains(FunctionElement[bool]):
+    """``column[key]`` (a JSON array of strings) contains ``value``, in each database's own SQL:
+    SQLite looks inside with ``json_each``, PostgreSQL with ``jsonb`` containment."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "json_array_contains"
+
+    def __init__(self, column: Any, key: str, value: str) -> None:  # a column or attribute
+        super().__init__(column, literal(key), literal(value))
+
+
+@compiles(json_array_contains, "sqlite")
+def _json_array_contains_sqlite(
+    element: json_array_contains, compiler: SQLCompiler, **kw: Any
+) -> str:
+    column, key, value = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({column}, '$.' || {key}) AS item "
+        f"WHERE item.value = {value})"
+    )
+
+
+@compiles(json_array_contains, "postgresql")
+def _json_array_contains_pg(element: json_array_contains, compiler: SQLCompiler, **kw: Any) -> str:
+    column, key, value = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(CAST({column} AS JSONB) -> {key}) @> jsonb_build_array(CAST({value} AS TEXT))"

@@ -10,6 +10,7 @@ from knowledge_service.cli import (
     analytics,
     check,
     content,
+    db,
     imports,
     index,
     keys,
@@ -35,6 +36,7 @@ serve.register(app)
 keys.register(app)
 analytics.register(app)
 review.register(app)
+db.register(app)
 
 
 @app.command()
