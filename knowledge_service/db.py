@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Boolean, DateTime, TypeDecorator, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -38,6 +40,16 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def insert_ignoring_duplicates(table: Any, dialect: Dialect) -> Any:
+    """``INSERT`` into ``table`` that skips rows whose primary key exists (SQLite ``INSERT OR
+    IGNORE``, PostgreSQL ``ON CONFLICT DO NOTHING``): for rows that are equal when their key is."""
+    if dialect.name == "postgresql":
+        return postgresql_insert(table).on_conflict_do_nothing()
+    if dialect.name == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing()
+    raise NotImplementedError(f"no insert-or-ignore for {dialect.name}")
 
 
 def create_tables(engine: Engine) -> None:

@@ -11,6 +11,7 @@ from knowledge_service.access import models as access_models  # noqa: F401
 from knowledge_service.analytics import models as analytics_models  # noqa: F401
 from knowledge_service.content import models as content_models  # noqa: F401
 from knowledge_service.freshness import models as freshness_models  # noqa: F401
+from knowledge_service.index import models as index_models  # noqa: F401
 from knowledge_service.migrations import prepare_store
 from knowledge_service.review import workflow_models  # noqa: F401
 

@@ -102,21 +102,17 @@ def prepare_store(engine: Engine) -> None:
 
 
 def upgrade_store(engine: Engine) -> SchemaStatus:
-    """Bring the store to head: create an empty one, record the baseline on a store made before
-    migrations, then run every newer revision. Returns where the store stood before."""
+    """Bring the store to head by running its missing revisions (all of them on an empty store;
+    a store made before migrations has the baseline's). Returns where the store stood before."""
     with engine.begin() as connection:
         _lock_schema(connection)
         status = schema_status(connection)
         if status.current is not None and not _known(status.current):
             raise StoreSchemaError(status.current, status.head, is_behind=False)
         cfg = alembic_config(connection)
-        if status.is_empty:
-            SQLModel.metadata.create_all(connection)
-            command.stamp(cfg, "head")
-        else:
-            if status.current is None:
-                command.stamp(cfg, BASELINE)
-            command.upgrade(cfg, "head")
+        if status.current is None and not status.is_empty:
+            command.stamp(cfg, BASELINE)
+        command.upgrade(cfg, "head")  # an empty store: every revision, as `db revision` needs
     return status
 
 
