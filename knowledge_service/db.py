@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, DateTime, TypeDecorator, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import literal
@@ -60,6 +61,24 @@ def insert_ignoring_duplicates(table: Any, dialect: Dialect) -> Any:
     if dialect.name == "sqlite":
         return sqlite_insert(table).on_conflict_do_nothing()
     raise NotImplementedError(f"no insert-or-ignore for {dialect.name}")
+
+
+# SQLSTATE classes and codes worth a retry: serialization failure and deadlock (40), a lost
+# connection (08), a server shutting down (57P01-57P03).
+_TRANSIENT_SQLSTATES = ("40", "08", "57P01", "57P02", "57P03")
+
+
+def is_transient(error: BaseException) -> bool:
+    """A database error that the same request, sent again, may well not meet: a serialization
+    failure or deadlock, a dropped connection, a server restarting, a SQLite lock timeout."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return sqlstate.startswith(_TRANSIENT_SQLSTATES)
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
 
 
 def create_tables(engine: Engine) -> None:
