@@ -17,6 +17,7 @@ The caller imports every table module first (``knowledge_service.models_registry
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -58,10 +59,17 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+@lru_cache(maxsize=1)
+def _revisions() -> tuple[str, frozenset[str]]:
+    """This release's head and every revision it knows (read from ``versions/`` once)."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    head = scripts.get_current_head()
     assert head is not None, "the migrations package has no revision"
-    return head
+    return head, frozenset(script.revision for script in scripts.walk_revisions())
+
+
+def head_revision() -> str:
+    return _revisions()[0]
 
 
 def schema_status(connection: Connection) -> SchemaStatus:
@@ -71,8 +79,7 @@ def schema_status(connection: Connection) -> SchemaStatus:
 
 
 def _known(revision: str) -> bool:
-    scripts = ScriptDirectory.from_config(alembic_config())
-    return any(script.revision == revision for script in scripts.walk_revisions())
+    return revision in _revisions()[1]
 
 
 def _lock_schema(connection: Connection) -> None:
