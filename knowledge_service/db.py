@@ -1,4 +1,5 @@
-"""Database engine and sessions. SQLite (WAL) by default; any SQLAlchemy URL via KS_DATABASE_URL."""
+"""Database engine and sessions: SQLite (WAL) by default, PostgreSQL for several replicas
+(``KS_DATABASE_URL``); the few SQL constructs the two spell differently."""
 
 from __future__ import annotations
 

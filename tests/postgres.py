@@ -48,6 +48,14 @@ def _as_server_user(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
+def _run(program: Path, *args: str, check: bool = True) -> None:
+    done = subprocess.run(
+        _as_server_user([str(program), *args]), capture_output=True, text=True, check=False
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"{program.name} failed ({done.returncode}): {done.stderr.strip()}")
+
+
 @contextmanager
 def cluster() -> Iterator[str]:
     """Start a cluster in a temporary folder; yield its superuser URL; stop and delete it."""
@@ -61,25 +69,15 @@ def cluster() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         shutil.chown(sockets, "postgres")
-    run = _as_server_user
-    subprocess.run(
-        run([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-             "-E", "UTF8", "--no-locale", "--no-sync"]),
-        check=True, capture_output=True,
-    )  # fmt: skip
+    _run(bin_dir / "initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+         "--no-locale", "--no-sync")  # fmt: skip
     options = f"-c listen_addresses='' -k {sockets} -c fsync=off -c max_connections=200"
-    subprocess.run(
-        run([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-s",
-             "-l", str(root / "server.log"), "start"]),
-        check=True, capture_output=True,
-    )  # fmt: skip
+    _run(bin_dir / "pg_ctl", "-D", str(data), "-o", options, "-w", "-s",
+         "-l", str(root / "server.log"), "start")  # fmt: skip
     try:
         yield f"postgresql+psycopg://postgres@/postgres?host={sockets}"
     finally:
-        subprocess.run(
-            run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-s", "stop"]),
-            check=False, capture_output=True,
-        )  # fmt: skip
+        _run(bin_dir / "pg_ctl", "-D", str(data), "-m", "immediate", "-s", "stop", check=False)
         shutil.rmtree(root, ignore_errors=True)
 
 
