@@ -27,19 +27,14 @@ from knowledge_service.db import make_engine, session_scope
 from knowledge_service.freshness.lease import CHECK_LOCK_KEY
 from knowledge_service.models_registry import create_all_tables
 from tests.api.conftest import auth
-from tests.factories import article_text, etag_of, write_article_md
+from tests.api.test_workflow_server import OWNER, TEXT  # lost-card, overdue for review
+from tests.factories import etag_of, write_article_md
 from tests.postgres import fresh_database
 from tests.server import Server, serving, wait_for
 
 pytestmark = pytest.mark.slow
 
 SYNC_INTERVAL = 1.0
-OWNER = "payments@example.com"
-TEXT = article_text(
-    "lost-card", title="Lost card", intents=["cards.lost"], owner=OWNER,
-    answer="Freeze a lost card straight away in the app; a replacement arrives in 5 days.",
-    last_reviewed="2025-06-01", next_review="2026-01-01",  # overdue on the frozen today
-)  # fmt: skip
 HOLDER = """
 SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = :key AND l.granted
