@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Boolean, DateTime, TypeDecorator, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -20,6 +21,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import literal
 from sqlalchemy.sql.expression import FunctionElement
 from sqlmodel import Session, SQLModel, create_engine
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -80,6 +84,26 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(sqlstate, str):
         return sqlstate.startswith(_TRANSIENT_SQLSTATES)
     return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+def run_transaction(
+    engine: Engine,
+    work: Callable[[Session], T],
+    *,
+    attempts: int = 3,
+    also: tuple[type[DBAPIError], ...] = (),
+) -> T:
+    """Run ``work`` in one transaction (:func:`session_scope`); run it again from the start when
+    it meets a transient error, or one of ``also``. Only for work that is safe to repeat."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except DBAPIError as exc:
+            if attempt == attempts or not (is_transient(exc) or isinstance(exc, also)):
+                raise
+            logger.info("retrying a transaction after %s", type(exc.orig).__name__)
+    raise AssertionError("attempts must be at least 1")
 
 
 def create_tables(engine: Engine) -> None:
