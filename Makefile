@@ -43,6 +43,7 @@ demo: install
 
 test: install
 	scripts/ensure_chromium.sh
+	scripts/ensure_postgres.sh
 	$(PY) -m pytest
 
 lint: install

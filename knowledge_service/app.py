@@ -28,7 +28,7 @@ from knowledge_service.analytics.stream import EventHub
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.service import AnswerService
 from knowledge_service.api.routers import ROUTERS
-from knowledge_service.db import make_engine, session_scope
+from knowledge_service.db import session_scope
 from knowledge_service.freshness.follower import StoreFollower
 from knowledge_service.http.deps import MAX_BODY_BYTES
 from knowledge_service.http.errors import install_error_handlers
@@ -41,6 +41,7 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.index.vectors import set_search_threads
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings, get_settings
+from knowledge_service.store import engine_for
 from knowledge_service.web import install_web
 
 DESCRIPTION = """\
@@ -130,7 +131,7 @@ def _lifespan(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned_engine = engine is None
         app.state.settings = settings
-        app.state.engine = engine or make_engine(settings.database_url)
+        app.state.engine = engine or engine_for(settings)
         if owned_engine:
             create_all_tables(app.state.engine)
         app.state.search_service = search_service or build_search_service(

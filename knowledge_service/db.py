@@ -1,16 +1,29 @@
-"""Database engine and sessions. SQLite (WAL) by default; any SQLAlchemy URL via KS_DATABASE_URL."""
+"""Database engine and sessions: SQLite (WAL) by default, PostgreSQL for several replicas
+(``KS_DATABASE_URL``); the few SQL constructs the two spell differently."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, TypeDecorator, event
+from sqlalchemy import Boolean, DateTime, TypeDecorator, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import literal
+from sqlalchemy.sql.expression import FunctionElement
 from sqlmodel import Session, SQLModel, create_engine
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -22,18 +35,75 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; for a SQLite file, create its folder and switch on WAL."""
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Engine:
+    """Create an engine; for a SQLite file, create its folder and switch on WAL.
+
+    For PostgreSQL: a pool of ``pool_size`` connections (``max_overflow`` more at a peak), each
+    tested before use (a connection the server or network dropped is replaced, not handed to a
+    request), and named after this process (``application_name``: which replica a connection,
+    or the check lease, belongs to shows in ``pg_stat_activity``).
+    """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    elif parsed.get_backend_name() == "postgresql":
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+        kwargs["connect_args"] = {"application_name": f"knowledge-service pid {os.getpid()}"}
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def insert_ignoring_duplicates(table: Any, dialect: Dialect) -> Any:
+    """``INSERT`` into ``table`` that skips rows whose primary key exists (SQLite ``INSERT OR
+    IGNORE``, PostgreSQL ``ON CONFLICT DO NOTHING``): for rows that are equal when their key is."""
+    if dialect.name == "postgresql":
+        return postgresql_insert(table).on_conflict_do_nothing()
+    if dialect.name == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing()
+    raise NotImplementedError(f"no insert-or-ignore for {dialect.name}")
+
+
+# SQLSTATE classes and codes worth a retry: serialization failure and deadlock (40), a lost
+# connection (08), a server shutting down (57P01-57P03).
+_TRANSIENT_SQLSTATES = ("40", "08", "57P01", "57P02", "57P03")
+
+
+def is_transient(error: BaseException) -> bool:
+    """A database error that the same request, sent again, may well not meet: a serialization
+    failure or deadlock, a dropped connection, a server restarting, a SQLite lock timeout."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return sqlstate.startswith(_TRANSIENT_SQLSTATES)
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+def run_transaction(
+    engine: Engine,
+    work: Callable[[Session], T],
+    *,
+    attempts: int = 3,
+    also: tuple[type[DBAPIError], ...] = (),
+) -> T:
+    """Run ``work`` in one transaction (:func:`session_scope`); run it again from the start when
+    it meets a transient error, or one of ``also``. Only for work that is safe to repeat."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except DBAPIError as exc:
+            if attempt == attempts or not (is_transient(exc) or isinstance(exc, also)):
+                raise
+            logger.info("retrying a transaction after %s", type(exc.orig).__name__)
+    raise AssertionError("attempts must be at least 1")
 
 
 def create_tables(engine: Engine) -> None:
@@ -76,3 +146,32 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class json_array_contains(FunctionElement[bool]):
+    """``column[key]`` (a JSON array of strings) contains ``value``, in each database's own SQL:
+    SQLite looks inside with ``json_each``, PostgreSQL with ``jsonb`` containment."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "json_array_contains"
+
+    def __init__(self, column: Any, key: str, value: str) -> None:  # a column or attribute
+        super().__init__(column, literal(key), literal(value))
+
+
+@compiles(json_array_contains, "sqlite")
+def _json_array_contains_sqlite(
+    element: json_array_contains, compiler: SQLCompiler, **kw: Any
+) -> str:
+    column, key, value = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({column}, '$.' || {key}) AS item "
+        f"WHERE item.value = {value})"
+    )
+
+
+@compiles(json_array_contains, "postgresql")
+def _json_array_contains_pg(element: json_array_contains, compiler: SQLCompiler, **kw: Any) -> str:
+    column, key, value = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(CAST({column} AS JSONB) -> {key}) @> jsonb_build_array(CAST({value} AS TEXT))"

@@ -16,7 +16,8 @@
     ├── AuthenticationError      no key, or an unknown or revoked key
     ├── PermissionDeniedError    a known caller whose role or ownership does not allow it
     ├── IndexNotReadyError       the search index does not (yet) reflect the store
-    └── ServiceBusyError         a bounded resource is full (e.g. live-feed subscribers)
+    ├── ServiceBusyError         a bounded resource is full (e.g. live-feed subscribers)
+    └── StoreSchemaError         the store's schema revision is not this release's (migrate)
 
 ``api/errors.py`` maps each class to one HTTP status; the CLI catches the root once.
 """
@@ -169,3 +170,22 @@ class PayloadTooLargeError(InvalidRequestError):
 
 class ServiceBusyError(KnowledgeServiceError):
     """A bounded resource is full; the client may try again later."""
+
+
+class StoreSchemaError(KnowledgeServiceError):
+    """The store's schema is not the one this release uses: ``current`` (None: a store made
+    before migrations, or one with tables but no revision) against ``head``."""
+
+    def __init__(self, current: str | None, head: str, *, is_behind: bool = True) -> None:
+        if current is None:
+            at = "the store was made before schema migrations (it records no revision)"
+        else:
+            at = f"the store's schema is at revision {current}"
+        if is_behind:
+            advice = "run `knowledge-service db upgrade` (with the same KS_DATABASE_URL) first"
+        else:
+            advice = "a newer release upgraded it: run that release instead"
+        super().__init__(f"{at}; this release needs revision {head}: {advice}")
+        self.current = current
+        self.head = head
+        self.is_behind = is_behind

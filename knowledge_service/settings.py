@@ -153,6 +153,14 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///data/knowledge.db"
+    database_pool_size: int = Field(
+        default=10, ge=1, le=200,
+        description="PostgreSQL: connections each process keeps open (KS_DATABASE_POOL_SIZE).",
+    )  # fmt: skip
+    database_max_overflow: int = Field(
+        default=20, ge=0, le=200,
+        description="PostgreSQL: extra connections a process may open at a peak, closed after.",
+    )  # fmt: skip
     data_dir: Path = Path("data")
     content_dir: Path = Path("content")
     policies_dir: Path = Path("policies")

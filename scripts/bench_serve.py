@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench_serve.py                       # 10k articles, real model
     .venv/bin/python scripts/bench_serve.py --articles 500 --backend hash --duration 5
+    .venv/bin/python scripts/bench_serve.py --database-url postgresql+psycopg://... --second-replica
 
 Generates N compact articles (a title, one question, a one-sentence answer and two detail
 sentences: 3 units each, vocabulary from ``scripts/bench_search.py``), imports and indexes them
@@ -12,6 +13,11 @@ with httpx, every question distinct (no cache helps):
 * one client: p50 / p95 per endpoint over ``--queries`` requests;
 * ``--clients`` concurrent clients: requests/s and p50 / p95, bounded by ``--duration`` seconds
   and ``--max-requests``.
+
+``--database-url`` puts the store in PostgreSQL (an empty database) instead of a SQLite file in
+the work folder; ``--second-replica`` then starts a second ``serve`` on the same store with a
+data folder of its own (a new machine) and times it until ``/readyz`` answers 200: on
+PostgreSQL it finds every embedding in the store, on SQLite it encodes everything again.
 
 The machine may be shared: the load average is printed at the start and the end; compare the
 figures of one run, not absolute times across runs. ``--workdir`` keeps the store and index for
@@ -189,7 +195,7 @@ def free_port() -> int:
 
 
 def start_server(
-    settings: Settings, workdir: Path, port: int, omp_threads: int | None
+    settings: Settings, workdir: Path, port: int, omp_threads: int | None, log: str = "server.log"
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -202,8 +208,8 @@ def start_server(
         env["OMP_NUM_THREADS"] = str(omp_threads)
     cli = "from knowledge_service.cli import main; main()"
     command = [sys.executable, "-c", cli, "serve", "--port", str(port)]
-    log = (workdir / "server.log").open("wb")
-    process = subprocess.Popen(command, env=env, cwd=workdir, stdout=log, stderr=log)
+    out = (workdir / log).open("wb")
+    process = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=out)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -213,7 +219,7 @@ def start_server(
             pass
         time.sleep(0.5)
     process.kill()
-    raise SystemExit(f"the server did not become ready; see {workdir / 'server.log'}")
+    raise SystemExit(f"the server did not become ready; see {workdir / log}")
 
 
 def request(client: httpx.Client, endpoint: str, question: str) -> tuple[float, str]:
@@ -296,6 +302,17 @@ def measure(args: argparse.Namespace, base: str, key: str, picked: list[Combo]) 
     return rows
 
 
+def second_replica(settings: Settings, workdir: Path, omp_threads: int | None) -> str:
+    """Start a second replica on the same store with an empty data folder; time it to ready."""
+    replica = settings.model_copy(update={"data_dir": workdir / "data-replica-2"})
+    start = time.perf_counter()
+    server = start_server(replica, workdir, free_port(), omp_threads, log="replica-2.log")
+    took = time.perf_counter() - start
+    server.terminate()
+    server.wait(timeout=30)
+    return f"second replica (empty data folder) ready in {took:.1f} s"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
@@ -315,6 +332,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=2000, help="per endpoint")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--workdir", type=Path, help="keep the store and index here for reuse")
+    parser.add_argument("--database-url", help="the store (default: a SQLite file in the workdir)")
+    parser.add_argument(
+        "--second-replica", action="store_true", help="time a second replica's start"
+    )
     args = parser.parse_args(argv)
     print("$ " + shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]))
     print(f"load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} on {os.cpu_count()} cores")
@@ -328,7 +349,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     model = {"hash": "hash:384"}.get(args.backend)
     settings = Settings(
-        database_url=f"sqlite:///{workdir / 'store.db'}",
+        database_url=args.database_url or f"sqlite:///{workdir / 'store.db'}",
         data_dir=workdir / "data",
         **({"embedding_model": model} if model else {}),
     )
@@ -338,6 +359,8 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     server = start_server(settings, workdir, port, args.omp_threads)
     try:
         rows = measure(args, f"http://127.0.0.1:{port}", key, picked)
+        if args.second_replica:
+            rows.append(second_replica(settings, workdir, args.omp_threads))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -345,7 +368,8 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     omp = f"OMP_NUM_THREADS={args.omp_threads}" if args.omp_threads else "OMP_NUM_THREADS unset"
     runtime = settings.index.backend + "-" + settings.index.onnx_variant
     backend = runtime if args.backend == "model" else args.backend
-    print(f"{args.articles} articles, encoder {backend}, 1 uvicorn worker, {omp}")
+    store = settings.database_url.split(":", 1)[0]
+    print(f"{args.articles} articles, store {store}, encoder {backend}, 1 uvicorn worker, {omp}")
     print(f"open findings in the store: {findings}")
     print("\n".join(rows))
     print("targets: answer p50 <= 20 ms with 1 client; >= 100 req/s with 8 clients")

@@ -1,4 +1,10 @@
-"""Shared fixtures: a fresh SQLite store per test and settings that point at tmp folders.
+"""Shared fixtures: a fresh store per test (SQLite and PostgreSQL) and settings that point at
+tmp folders.
+
+Every test that uses ``settings``, ``engine`` or ``database_url`` runs twice, once per store
+(``[sqlite]`` and ``[postgresql]`` in its id); ``@pytest.mark.sqlite_only("why")`` keeps an
+expensive test that exercises nothing store-specific to SQLite. The PostgreSQL cluster is
+started once per session, on first use (:mod:`tests.postgres`); each test gets its own database.
 
 The suite never reads the calendar: ``KS_TODAY`` freezes "today" at :data:`TODAY` for every
 ``Settings()`` built here and every server or CLI process a test starts (they inherit the
@@ -24,15 +30,47 @@ os.environ["KS_TODAY"] = "2026-11-24"  # the sample knowledge base's reference d
 from knowledge_service.db import make_engine
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
+from tests.postgres import cluster, fresh_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TODAY = date.fromisoformat(os.environ["KS_TODAY"])
 
 
+STORES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "store_kind" in metafunc.fixturenames:
+        marked = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("store_kind", STORES[:1] if marked else STORES, scope="function")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster for the session: its superuser URL."""
+    with cluster() as url:
+        yield url
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def store_kind() -> str:
+    return "sqlite"  # replaced by pytest_generate_tests' parameter
+
+
+@pytest.fixture
+def database_url(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty store of the test's kind: a SQLite file or a PostgreSQL database."""
+    if store_kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    with fresh_database(request.getfixturevalue("postgres_server")) as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'store.db'}",
+        database_url=database_url,
         data_dir=tmp_path / "data",
         content_dir=tmp_path / "content",
         policies_dir=tmp_path / "policies",

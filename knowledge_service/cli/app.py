@@ -10,6 +10,7 @@ from knowledge_service.cli import (
     analytics,
     check,
     content,
+    db,
     demo,
     imports,
     index,
@@ -37,6 +38,7 @@ keys.register(app)
 analytics.register(app)
 review.register(app)
 demo.register(app)
+db.register(app)
 
 
 @app.command()

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.engine import Engine
 
-from knowledge_service.db import make_engine, session_scope
+from knowledge_service.db import session_scope
 from knowledge_service.freshness import pipeline
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.pipeline import AfterWrite, StoreMarks
@@ -19,6 +19,7 @@ from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings, get_settings
+from knowledge_service.store import engine_for
 
 console = Console()
 err_console = Console(stderr=True)
@@ -31,7 +32,7 @@ def settings() -> Settings:
 @lru_cache
 def engine() -> Engine:
     """The store's engine with every table created."""
-    eng = make_engine(settings().database_url)
+    eng = engine_for(settings())
     create_all_tables(eng)
     return eng
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement
 from sqlmodel import col
 
 from knowledge_service.content.models import (
@@ -41,6 +41,7 @@ from knowledge_service.content.schemas import (
     PolicyVersionSummary,
     SectionPublic,
 )
+from knowledge_service.db import json_array_contains
 from knowledge_service.errors import InvalidRequestError
 
 Render = Callable[[str], str]
@@ -191,12 +192,9 @@ class ArticleKind(DocumentKind[Article, ArticleVersion, ArticleDocument]):
     def where(self, filters: DocumentFilter) -> list[ColumnElement[bool]]:
         conditions = super().where(filters)
         if filters.intent is not None:
-            # Intents live in the stored document: SQLite's json_each looks inside the array.
-            intents = func.json_each(col(ArticleVersion.document), "$.intents").table_valued(
-                "value"
-            )
-            match = select(intents.c.value).where(intents.c.value == filters.intent)
-            conditions.append(exists(match))
+            # Intents live in the stored document (a JSON array).
+            document = col(ArticleVersion.document)
+            conditions.append(json_array_contains(document, "intents", filters.intent))
         return conditions
 
     def summary(self, version: ArticleVersion) -> ArticleSummary:

@@ -6,11 +6,12 @@ the server follows the store's watermarks and hands each change to the after-wri
 what the change can affect; and it re-checks everything once a day, because review dates fall
 due without any edit.
 
-Every worker process keeps its own index in step, but only one of the processes sharing a data
-folder runs the governance check: the one holding an exclusive lock on
-``<data_dir>/governance-check.lock`` (``serve --workers N`` would otherwise run N identical
-checks, all writing the same findings). When that process ends, the operating system drops its
-lock and the next worker to look takes it over, starting with a full check.
+Every worker process (and every replica) keeps its own index in step, but only one of the
+processes sharing a store runs the governance check: the one holding the check lease
+(:mod:`~knowledge_service.freshness.lease`: a lock file beside a SQLite store, an advisory lock
+in PostgreSQL); N processes would otherwise run N identical checks, all writing the same
+findings. When that process ends, its lease is released and the next process to look takes it
+over, starting with a full check.
 """
 
 from __future__ import annotations
@@ -18,17 +19,11 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import date
-from pathlib import Path
-from typing import IO
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX: every process checks (checks are retried)
-    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy.engine import Engine
 
 from knowledge_service import clock
+from knowledge_service.freshness.lease import CheckLease, open_check_lease
 from knowledge_service.freshness.pipeline import (
     StoreChanges,
     StoreMarks,
@@ -41,41 +36,7 @@ from knowledge_service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-
-class CheckLease:
-    """An exclusive lock file: the process holding it runs the governance check.
-
-    The lock is ``flock``-based, so it is released when its holder ends for any reason (a
-    crash included). It coordinates the processes of one machine; servers on several machines
-    sharing one database each check (concurrent checks are retried, never merged wrongly).
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.held = False
-        self._handle: IO[str] | None = None
-
-    def try_acquire(self) -> bool:
-        """Take the lock unless another process holds it; True when this process holds it."""
-        if self.held:
-            return True
-        if fcntl is None:  # nothing to coordinate with: this process checks
-            self.held = True
-            return True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a", encoding="utf-8")
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        self._handle, self.held = handle, True
-        return True
-
-    def release(self) -> None:
-        if self._handle is not None:
-            self._handle.close()  # closing the file drops the lock
-        self._handle, self.held = None, False
+__all__ = ["CheckLease", "StoreFollower"]
 
 
 class StoreFollower:
@@ -103,7 +64,7 @@ class StoreFollower:
         self._thread = threading.Thread(target=self._run, name="store-follower", daemon=True)
         self._marks = StoreMarks(0, 0)
         self._checked_on: date | None = None
-        self.lease = CheckLease(settings.data_dir / "governance-check.lock")
+        self.lease = open_check_lease(settings, engine)
 
     def _today(self) -> date:
         return clock.today(self._settings)
@@ -129,7 +90,7 @@ class StoreFollower:
             except Exception:  # retried by step()
                 logger.exception("the start-up governance check failed; retrying in the background")
         else:
-            logger.info("another process runs the governance check (%s)", self.lease.path)
+            logger.info("another process runs the governance check (%s)", self.lease)
         self._thread.start()
 
     def stop(self) -> None:

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from knowledge_service.content import repository as content_repository
 from knowledge_service.content.loader import InvalidFile
 from knowledge_service.content.models import ArticleVersion
-from knowledge_service.db import session_scope
+from knowledge_service.db import run_transaction
 from knowledge_service.freshness import repository
 from knowledge_service.freshness.checker import (
     ArticleEmbedding,
@@ -27,7 +28,7 @@ from knowledge_service.freshness.findings import sync_findings
 from knowledge_service.freshness.models import Finding
 from knowledge_service.freshness.pairs import IntentClaim
 from knowledge_service.freshness.rules import CheckedArticle
-from knowledge_service.freshness.schemas import CheckResult, FindingKind, summarise
+from knowledge_service.freshness.schemas import CheckResult, FindingData, FindingKind, summarise
 from knowledge_service.freshness.scope import affected_articles
 from knowledge_service.index.cache import EmbeddingCache, encode_cached
 from knowledge_service.index.embedder import Embedder
@@ -98,7 +99,8 @@ def check_store(
     """
     settings = settings or get_settings()
     incremental = article_ids is not None or policy_ids is not None
-    with session_scope(engine) as session:
+
+    def check(session: Session) -> tuple[list[FindingData], int, int, int]:
         view = _published_view(session)
         vectors = _store_vectors(view, embedder, cache) if embedder is not None else None
         policies = [p.to_document() for p in content_repository.current_policy_versions(session)]
@@ -127,9 +129,14 @@ def check_store(
         sync_findings(
             session, findings, covered=_coverage(scope, invalid is not None), involving=scope
         )
+        return findings, len(items), len(policies), len(pairs)
+
+    # Another process checking at the same moment may store a new finding first (a unique
+    # fingerprint): checking again is safe, and then updates it.
+    findings, n_items, n_policies, n_pairs = run_transaction(engine, check, also=(IntegrityError,))
     n_invalid = len(invalid or ())
     summary = summarise(
-        findings, articles=len(items), policies=len(policies), invalid=n_invalid, pairs=len(pairs)
+        findings, articles=n_items, policies=n_policies, invalid=n_invalid, pairs=n_pairs
     )
     return CheckResult(findings=findings, summary=summary)
 

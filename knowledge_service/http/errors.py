@@ -12,9 +12,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from knowledge_service.db import is_transient
 from knowledge_service.errors import (
     AuthenticationError,
     ConflictError,
@@ -205,9 +207,23 @@ def _unexpected_error(request: Request, exc: Exception) -> ProblemResponse:
     )
 
 
+def _store_error(request: Request, exc: Exception) -> ProblemResponse:
+    """A transient store error (another replica's conflicting write, a dropped connection, a
+    restarting server) is a 503 the client may retry; any other is unexpected."""
+    if not is_transient(exc):
+        return _unexpected_error(request, exc)
+    logger.warning("transient store error on %s %s: %s", request.method, request.url.path,
+                   type(getattr(exc, "orig", exc)).__name__)  # fmt: skip
+    return problem_response(
+        request, 503, "the store is busy or was briefly unreachable: send the request again",
+        slug="store-busy", title="Store busy", headers={"Retry-After": "1"},
+    )  # fmt: skip
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the problem+json handlers on ``app``."""
     app.add_exception_handler(KnowledgeServiceError, _domain_error)
+    app.add_exception_handler(DBAPIError, _store_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
@@ -226,7 +242,8 @@ _DESCRIPTIONS = {
     422: "The content breaks the content contract.",
     428: "The write sent no `If-Match` with the ETag of the version it changes.",
     429: "Too many requests.",
-    503: "The search index does not yet reflect the store.",
+    503: "The search index does not yet reflect the store, or the store is briefly busy or "
+    "unreachable (`Retry-After`).",
 }
 
 

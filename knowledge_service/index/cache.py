@@ -1,7 +1,9 @@
 """A persistent embedding cache keyed by model name and text hash.
 
 An unchanged unit (same model, same text) is never embedded twice: not on a re-import, not on a
-rebuild, not across restarts. Stored in a small SQLite file next to the index bundle.
+rebuild, not across restarts. Stored in a small SQLite file next to the index bundle; with a
+PostgreSQL store, in the store itself (:class:`StoreEmbeddingCache`), so that a replica starting
+on a new machine encodes nothing another replica has embedded already.
 """
 
 from __future__ import annotations
@@ -15,12 +17,19 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 import numpy as np
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import col
 
+from knowledge_service.db import insert_ignoring_duplicates
 from knowledge_service.index.arrays import FloatArray
+from knowledge_service.index.models import StoredEmbedding
 from knowledge_service.index.protocols import Embedder
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while texts are embedded."""
+
+CACHE_FILE = "embeddings.sqlite"
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -106,6 +115,49 @@ class EmbeddingCache:
 
     def close(self) -> None:
         self._conn.close()
+
+
+class StoreEmbeddingCache(EmbeddingCache):
+    """The same cache in the store's ``embedding`` table (shared by every replica)."""
+
+    def __init__(self, engine: Engine) -> None:  # no SQLite file: the store holds the vectors
+        self._engine = engine
+
+    def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, FloatArray]:
+        found: dict[str, FloatArray] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(hashes), 500):
+                chunk = list(hashes[start : start + 500])
+                rows = conn.execute(
+                    select(col(StoredEmbedding.text_hash), col(StoredEmbedding.vector)).where(
+                        col(StoredEmbedding.model) == model,
+                        col(StoredEmbedding.text_hash).in_(chunk),
+                    )
+                )
+                found.update({h: np.frombuffer(v, dtype=np.float32).copy() for h, v in rows})
+        return found
+
+    def put_many(self, model: str, items: dict[str, FloatArray]) -> None:
+        """Store vectors; another replica may have stored the same ones meanwhile (kept)."""
+        if not items:
+            return
+        rows = [
+            {"model": model, "text_hash": h, "vector": np.asarray(v, dtype=np.float32).tobytes()}
+            for h, v in items.items()
+        ]
+        with self._engine.begin() as conn:
+            conn.execute(insert_ignoring_duplicates(StoredEmbedding, conn.dialect), rows)
+
+    def close(self) -> None:
+        pass  # the engine belongs to the caller
+
+
+def open_embedding_cache(engine: Engine, folder: Path) -> EmbeddingCache:
+    """The store's cache on PostgreSQL (shared by replicas); a SQLite file in ``folder``
+    otherwise (a SQLite store is on this machine: keep its writes for the content)."""
+    if engine.dialect.name == "postgresql":
+        return StoreEmbeddingCache(engine)
+    return EmbeddingCache(folder / CACHE_FILE)
 
 
 def encode_cached(

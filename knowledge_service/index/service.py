@@ -23,7 +23,12 @@ from knowledge_service.index import repository as index_repository
 from knowledge_service.index.arrays import FloatArray
 from knowledge_service.index.bundle import save_bundle
 from knowledge_service.index.bundle_load import load_bundle
-from knowledge_service.index.cache import EmbeddingCache, LruCache, Progress
+from knowledge_service.index.cache import (
+    EmbeddingCache,
+    LruCache,
+    Progress,
+    open_embedding_cache,
+)
 from knowledge_service.index.fusion import FusionConfig, LexicalNorm
 from knowledge_service.index.hybrid import HybridIndex
 from knowledge_service.index.profile import ScoreProfile, score_profile
@@ -35,7 +40,6 @@ from knowledge_service.settings import Settings
 logger = logging.getLogger(__name__)
 
 BUNDLE_NAME = "search.bundle"
-CACHE_NAME = "embeddings.sqlite"
 HISTORICAL_INDEXES = 4
 """How many indexes of past store states :meth:`SearchService.historical` keeps."""
 
@@ -82,7 +86,8 @@ class SearchService:
         engine: The content store.
         embedder: Encodes units and queries.
         config: Fusion weights (default: :func:`fusion_config`).
-        cache: Embedding cache (default: a SQLite file in the index folder).
+        cache: Embedding cache (default: in a PostgreSQL store, or a SQLite file in the index
+            folder).
     """
 
     def __init__(
@@ -100,7 +105,9 @@ class SearchService:
         self.config = config or fusion_config(settings)
         self.options = index_options(settings)
         self.path: Path = settings.index_dir / BUNDLE_NAME
-        self.cache = cache if cache is not None else EmbeddingCache(settings.index_dir / CACHE_NAME)
+        self.cache = (
+            cache if cache is not None else open_embedding_cache(engine, settings.index_dir)
+        )
         self.index = self._new_index()
         self.watermark = 0
         self.profile: ScoreProfile | None = None

@@ -75,6 +75,7 @@ def app(settings: Settings, engine: Engine, tmp_path: Path) -> FastAPI:
     return create_app(settings, engine=engine, search_service=search)
 
 
+@pytest.mark.sqlite_only("a role matrix: the roles decide, not the store")
 @pytest.mark.parametrize(("role", "route"), MATRIX, ids=[f"{r}:{p}" for r, p in MATRIX])
 def test_role_matrix(client: TestClient, keys: dict[str, str], role: str, route: str) -> None:
     method, path = route.split(" ", 1)
@@ -131,6 +132,7 @@ def test_every_v1_route_is_in_the_role_matrix(app: FastAPI) -> None:
     assert v1 == covered | workflow_writes
 
 
+@pytest.mark.sqlite_only("a role matrix: the roles decide, not the store")
 @pytest.mark.parametrize(
     ("headers", "error"),
     [

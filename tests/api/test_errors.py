@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from knowledge_service.errors import (
     AuthenticationError,
@@ -146,3 +149,28 @@ def test_openapi_documents_problems_not_fastapi_422(client: TestClient) -> None:
             for status, response in operation["responses"].items():
                 if int(status) >= 400:
                     assert list(response["content"]) == [PROBLEM], (path, status)
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (OperationalError("UPDATE", {}, psycopg.errors.SerializationFailure("conflict")), 503),
+        (OperationalError("SELECT", {}, psycopg.errors.DeadlockDetected("deadlock")), 503),
+        (OperationalError("SELECT", {}, psycopg.errors.AdminShutdown("restarting")), 503),
+        (OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked")), 503),
+        (IntegrityError("INSERT", {}, psycopg.errors.UniqueViolation("duplicate key")), 500),
+    ],
+    ids=["serialization", "deadlock", "shutdown", "sqlite-locked", "integrity"],
+)
+def test_transient_store_errors_are_503_problems_to_retry(
+    app: FastAPI, error: Exception, status: int
+) -> None:
+    @app.get("/store")
+    def store_error() -> None:
+        raise error
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/store")
+        body = _assert_problem(response, status)
+    assert "UPDATE" not in body["detail"] and "duplicate" not in body["detail"]
+    assert (response.headers.get("Retry-After") == "1") == (status == 503)

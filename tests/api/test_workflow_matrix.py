@@ -76,6 +76,7 @@ def _allowed(principal: str, action: WorkflowAction, whose: str) -> bool:
     return False
 
 
+@pytest.mark.sqlite_only("a role matrix: the roles decide, not the store")
 @pytest.mark.parametrize("whose", list(ARTICLES))
 @pytest.mark.parametrize("action", list(WorkflowAction))
 @pytest.mark.parametrize("principal", PRINCIPALS)

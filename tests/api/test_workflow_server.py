@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from knowledge_service.settings import Settings
 from tests.api.conftest import auth
 from tests.api.test_e2e_real_model import Served
 from tests.factories import article_text, etag_of, write_article_md, write_policy_md
+from tests.postgres import fresh_database
 from tests.server import serving
 
 pytestmark = pytest.mark.slow
@@ -39,9 +41,9 @@ TEXT = article_text(
 )  # fmt: skip
 
 
-def _prepare(root: Path) -> tuple[Settings, dict[str, str]]:
+def _prepare(root: Path, database_url: str) -> tuple[Settings, dict[str, str]]:
     settings = Settings(
-        database_url=f"sqlite:///{root / 'store.db'}", data_dir=root / "data",
+        database_url=database_url, data_dir=root / "data",
         content_dir=root / "content", policies_dir=root / "policies", embedding_model="hash",
     )  # fmt: skip
     write_article_md(settings.content_dir, "refund-timeframe", owner=OWNER)
@@ -66,13 +68,21 @@ def _prepare(root: Path) -> tuple[Settings, dict[str, str]]:
     return settings, keys
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """One server per store kind: the lifecycle and the race run on SQLite and PostgreSQL."""
     root = tmp_path_factory.mktemp("workflow-server")
-    settings, keys = _prepare(root)
-    env = {"KS_DATABASE_URL": settings.database_url, "KS_DATA_DIR": str(settings.data_dir),
-           "KS_EMBEDDING_MODEL": "hash"}  # fmt: skip
-    with serving(root, env) as server:
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{root / 'store.db'}"
+        else:
+            url = stack.enter_context(fresh_database(request.getfixturevalue("postgres_server")))
+        settings, keys = _prepare(root, url)
+        env = {"KS_DATABASE_URL": settings.database_url, "KS_DATA_DIR": str(settings.data_dir),
+               "KS_EMBEDDING_MODEL": "hash"}  # fmt: skip
+        server = stack.enter_context(serving(root, env))
         yield Served(server.base, keys)
 
 

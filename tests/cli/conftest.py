@@ -15,12 +15,12 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def cli_store(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the CLI at a tmp store, data, content and policies folder (``tmp_path``), with the
     hash embedder (import runs the check: no model load) and its cached settings and engine
     reset before and after."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("KS_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("KS_DATABASE_URL", database_url)
     monkeypatch.setenv("KS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("KS_CONTENT_DIR", str(tmp_path / "content"))
     monkeypatch.setenv("KS_POLICIES_DIR", str(tmp_path / "policies"))

@@ -129,6 +129,7 @@ def test_unknown_id_or_version_raises_not_found(args: tuple[str, ...], message: 
         invoke(*args)
 
 
+@pytest.mark.sqlite_only("the installed script on a SQLite file of its own")
 def test_real_process_import_and_error_line(tmp_path: Path) -> None:
     """The installed console script, as a user runs it: exit codes and one-line errors."""
     exe = Path(sys.executable).with_name("knowledge-service")

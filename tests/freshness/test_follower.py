@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from knowledge_service.content.importer import import_content
-from knowledge_service.db import session_scope
-from knowledge_service.freshness.follower import CheckLease, StoreFollower
+from knowledge_service.db import make_engine, session_scope
+from knowledge_service.freshness.follower import StoreFollower
+from knowledge_service.freshness.lease import AdvisoryCheckLease, CheckLease, open_check_lease
 from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.freshness.repository import active_notes_for
 from knowledge_service.index.cache import EmbeddingCache
@@ -23,6 +24,7 @@ from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 from tests.factories import write_article_md
+from tests.postgres import fresh_database
 
 
 class CountingFollower(StoreFollower):
@@ -146,8 +148,12 @@ def test_only_one_follower_of_a_data_folder_checks_and_another_takes_over(
         second.stop()
 
 
-def test_a_lease_is_exclusive_until_released(tmp_path: Path) -> None:
-    first, second = CheckLease(tmp_path / "x.lock"), CheckLease(tmp_path / "x.lock")
+def test_a_lease_is_exclusive_until_released(settings: Settings, engine: Engine) -> None:
+    """A lock file beside a SQLite store; an advisory lock in PostgreSQL."""
+    first, second = open_check_lease(settings, engine), open_check_lease(settings, engine)
+    assert isinstance(
+        first, AdvisoryCheckLease if engine.dialect.name == "postgresql" else CheckLease
+    )
     assert first.try_acquire()
     assert first.try_acquire()  # re-entrant for its holder
     assert not second.try_acquire()
@@ -156,12 +162,33 @@ def test_a_lease_is_exclusive_until_released(tmp_path: Path) -> None:
     second.release()
 
 
+def test_advisory_lease_is_released_when_its_connection_drops(postgres_server: str) -> None:
+    with fresh_database(postgres_server) as url:
+        engine = make_engine(url)
+        try:
+            first, second = AdvisoryCheckLease(engine), AdvisoryCheckLease(engine)
+            assert first.try_acquire() and not second.try_acquire()
+            with engine.connect() as admin:  # the holder's connection drops
+                admin.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_locks "
+                         "WHERE locktype = 'advisory' AND objid = :key"),
+                    {"key": first.key},
+                )  # fmt: skip
+            assert second.try_acquire()  # the server released the lock
+            assert not first.try_acquire() and not first.held  # the old holder noticed
+            second.release()
+            assert first.try_acquire()
+            first.release()
+        finally:
+            engine.dispose()
+
+
 def test_without_flock_the_process_checks_and_stays_the_checker(
     settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from knowledge_service.freshness import follower as follower_module
+    from knowledge_service.freshness import lease as lease_module
 
-    monkeypatch.setattr(follower_module, "fcntl", None)
+    monkeypatch.setattr(lease_module, "fcntl", None)
     write_article_md(settings.content_dir, "refund-timeframe")
     do_import(engine, settings)
     follower = make_follower(settings, engine)

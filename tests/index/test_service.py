@@ -1,4 +1,4 @@
-"""The search service kept in step with a real SQLite store through the real import path."""
+"""The search service kept in step with a real store through the real import path."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from knowledge_service.content.importer import import_content
-from knowledge_service.index.cache import EmbeddingCache
+from knowledge_service.db import make_engine
+from knowledge_service.index.cache import EmbeddingCache, StoreEmbeddingCache
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.schemas import SearchFilters
 from knowledge_service.index.service import SearchService
+from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
 from tests.factories import write_article_md
 from tests.index.conftest import CountingEmbedder
+from tests.postgres import fresh_database
 
 
 def write_kb(root: Path) -> None:
@@ -241,3 +244,38 @@ def test_historical_index_serves_the_published_version_that_was_in_force(
     during_review = datetime.now(UTC)
     then = service.search_as_of("my card was stolen", during_review)
     assert (then[0].article_id, then[0].version) == ("lost-card", 1)
+
+
+def test_store_cache_keeps_one_vector_per_text_and_model(engine: Engine) -> None:
+    cache = StoreEmbeddingCache(engine)
+    first = HashEmbedder().encode(["one", "two"])
+    cache.put_many("m", {"h1": first[0], "h2": first[1]})
+    cache.put_many("m", {"h1": first[1]})  # a replica stored it meanwhile: the first stays
+    found = cache.get_many("m", ["h1", "h2", "h3"])
+    assert set(found) == {"h1", "h2"}
+    assert (found["h1"] == first[0]).all()
+    assert cache.get_many("another-model", ["h1"]) == {}
+
+
+def test_second_replica_on_a_new_machine_encodes_nothing_already_embedded(
+    postgres_server: str, tmp_path: Path
+) -> None:
+    """Two replicas, each with its own data folder, share one PostgreSQL store."""
+    with fresh_database(postgres_server) as url:
+        engine = make_engine(url)
+        try:
+            create_all_tables(engine)
+            first = Settings(database_url=url, data_dir=tmp_path / "a", content_dir=tmp_path / "c")
+            write_kb(first.content_dir)
+            do_import(engine, first)
+            encoded_first = CountingEmbedder()
+            SearchService(first, engine, encoded_first).open()
+            second = first.model_copy(update={"data_dir": tmp_path / "b"})
+            encoded_second = CountingEmbedder()
+            replica = SearchService(second, engine, encoded_second)
+            assert replica.open().is_current
+        finally:
+            engine.dispose()
+    assert encoded_first.texts and encoded_second.calls == []
+    assert not (tmp_path / "b" / "index" / "embeddings.sqlite").exists()
+    assert replica.search("my card was stolen")[0].article_id == "lost-card"

@@ -1,0 +1,96 @@
+"""A throwaway PostgreSQL cluster for the tests, and a fresh database per test.
+
+``scripts/ensure_postgres.sh`` (run by ``make test``) installs the server; this module starts a
+cluster of its own in a temporary folder (``initdb`` + ``pg_ctl``, listening on a unix socket
+only, so it never takes a port) and stops and deletes it when the session ends. As root the
+cluster runs as the ``postgres`` user (the server refuses to run as root).
+
+``KS_TEST_POSTGRES_URL`` points the tests at an existing server instead (a superuser URL; each
+test creates and drops its own database there).
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+_names = itertools.count(1)
+
+
+def _bin_dir() -> Path:
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).resolve().parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version)
+    if not candidates:
+        raise AssertionError(
+            "no PostgreSQL server found (initdb): run scripts/ensure_postgres.sh "
+            "or set KS_TEST_POSTGRES_URL"
+        )
+    return Path(candidates[-1]).parent
+
+
+def _version(path: str) -> int:
+    return int(Path(path).parent.parent.name)
+
+
+def _as_server_user(args: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+def _run(program: Path, *args: str, check: bool = True) -> None:
+    done = subprocess.run(
+        _as_server_user([str(program), *args]), capture_output=True, text=True, check=False
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"{program.name} failed ({done.returncode}): {done.stderr.strip()}")
+
+
+@contextmanager
+def cluster() -> Iterator[str]:
+    """Start a cluster in a temporary folder; yield its superuser URL; stop and delete it."""
+    if url := os.environ.get("KS_TEST_POSTGRES_URL"):
+        yield url
+        return
+    bin_dir = _bin_dir()
+    root = Path(tempfile.mkdtemp(prefix="ks-pg-"))
+    data, sockets = root / "data", root / "run"
+    sockets.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(sockets, "postgres")
+    _run(bin_dir / "initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+         "--no-locale", "--no-sync")  # fmt: skip
+    options = f"-c listen_addresses='' -k {sockets} -c fsync=off -c max_connections=200"
+    _run(bin_dir / "pg_ctl", "-D", str(data), "-o", options, "-w", "-s",
+         "-l", str(root / "server.log"), "start")  # fmt: skip
+    try:
+        yield f"postgresql+psycopg://postgres@/postgres?host={sockets}"
+    finally:
+        _run(bin_dir / "pg_ctl", "-D", str(data), "-m", "immediate", "-s", "stop", check=False)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    """Create an empty database on the server; yield its URL; drop it (and its connections)."""
+    name = f"ks_test_{os.getpid()}_{next(_names)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

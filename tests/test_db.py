@@ -1,0 +1,86 @@
+"""The engine: dropped PostgreSQL connections are replaced, transient errors recognised, work
+that met a conflict run again."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Session, select
+
+from knowledge_service.access.models import ApiKey
+from knowledge_service.db import is_transient, make_engine, run_transaction
+from tests.postgres import fresh_database
+
+KILL_OTHERS = """
+SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+WHERE application_name = :name AND pid <> pg_backend_pid()
+"""
+
+
+def test_pooled_connections_dropped_by_the_server_are_replaced(postgres_server: str) -> None:
+    with fresh_database(postgres_server) as url:
+        engine = make_engine(url, pool_size=2)
+        admin = make_engine(url)
+        try:
+            with engine.connect() as conn:  # one pooled connection, idle after this block
+                assert conn.execute(text("SELECT 1")).scalar() == 1
+            with admin.connect() as conn:  # the server drops it (a restart, a proxy timeout)
+                name = f"knowledge-service pid {os.getpid()}"
+                assert conn.execute(text(KILL_OTHERS), {"name": name}).scalars().all() == [True]
+            with engine.connect() as conn:  # checked before use: replaced, not handed out dead
+                assert conn.execute(text("SELECT 2")).scalar() == 2
+        finally:
+            engine.dispose()
+            admin.dispose()
+
+
+def test_a_connection_lost_mid_transaction_is_transient(postgres_server: str) -> None:
+    with fresh_database(postgres_server) as url:
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn, pytest.raises(DBAPIError) as caught:
+                conn.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+                conn.execute(text("SELECT 1"))
+            assert is_transient(caught.value)
+            with engine.connect() as conn, pytest.raises(DBAPIError) as caught:
+                conn.execute(text("SELECT * FROM no_such_table"))
+            assert not is_transient(caught.value)
+        finally:
+            engine.dispose()
+
+
+def test_run_transaction_repeats_work_that_met_a_conflict_and_keeps_nothing_of_it(
+    engine: Engine,
+) -> None:
+    """The second check of two racing ones meets the first's finding: it runs again."""
+    tries: list[int] = []
+
+    def work(session: Session) -> int:
+        tries.append(len(tries) + 1)
+        session.add(ApiKey(name=f"try-{len(tries)}", prefix=f"p{len(tries)}", key_hash="h",
+                           role="bot"))  # fmt: skip
+        session.flush()
+        if len(tries) == 1:  # a unique key another process took first
+            session.add(ApiKey(name="try-1", prefix="px", key_hash="h", role="bot"))
+            session.flush()
+        return len(tries)
+
+    assert run_transaction(engine, work, also=(IntegrityError,)) == 2
+    with Session(engine) as session:
+        assert [k.name for k in session.exec(select(ApiKey))] == ["try-2"]  # the first rolled back
+
+
+def test_run_transaction_raises_other_errors_at_once(engine: Engine) -> None:
+    tries: list[int] = []
+
+    def work(session: Session) -> None:
+        tries.append(1)
+        session.execute(text("SELECT * FROM no_such_table"))
+
+    with pytest.raises(DBAPIError):
+        run_transaction(engine, work, also=(IntegrityError,))
+    assert tries == [1]

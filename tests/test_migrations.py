@@ -1,0 +1,125 @@
+"""Schema migrations on SQLite and PostgreSQL: new stores at head, the revisions agree with the
+models, a store of the previous release is refused until ``db upgrade`` and keeps its data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Integer, inspect, text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from knowledge_service import migrations
+from knowledge_service.access import service as access
+from knowledge_service.access.schemas import Role
+from knowledge_service.content import service as content
+from knowledge_service.db import make_engine, session_scope
+from knowledge_service.errors import StoreSchemaError
+from knowledge_service.freshness import service as freshness
+from knowledge_service.models_registry import create_all_tables
+from tests.conftest import REPO_ROOT
+from tests.server import run_cli
+
+PREVIOUS_RELEASE = REPO_ROOT / "tests" / "data" / "stores" / "release-0.1.0.json"
+# The admin key in that store (a test fixture's key: it opens nothing else).
+ADMIN_SECRET = "ks_0b6c5db99e9f_-ITWWz9piWhY-kRM86I0Q24Ow3bNljF3SRey_LZP8w8"
+
+
+@pytest.fixture
+def bare(database_url: str) -> Engine:
+    """An engine on the test's empty store (no tables)."""
+    engine = make_engine(database_url)
+    yield engine  # type: ignore[misc]
+    engine.dispose()
+
+
+def make_previous_release_store(engine: Engine) -> None:
+    """The baseline schema with the previous release's rows and no recorded revision."""
+    with engine.begin() as connection:
+        command.upgrade(migrations.alembic_config(connection), migrations.BASELINE)
+        connection.execute(text(f"DROP TABLE {migrations.VERSION_TABLE}"))
+        tables = json.loads(PREVIOUS_RELEASE.read_text(encoding="utf-8"))["tables"]
+        for table, rows in tables.items():
+            names = list(rows[0])
+            insert = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+            connection.execute(text(insert + f"({', '.join(':' + n for n in names)})"), rows)
+        if connection.dialect.name == "postgresql":  # explicit ids leave the sequences behind
+            for table in SQLModel.metadata.sorted_tables:
+                if "id" in table.c and isinstance(table.c.id.type, Integer):
+                    connection.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                    ))  # fmt: skip
+
+
+def test_revisions_build_exactly_the_models_schema(bare: Engine) -> None:
+    """Every model change comes with a revision (``knowledge-service db revision``)."""
+    with bare.begin() as connection:
+        command.upgrade(migrations.alembic_config(connection), "head")
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []
+
+
+def test_new_store_is_created_at_head(bare: Engine) -> None:
+    create_all_tables(bare)
+    with bare.connect() as connection:
+        status = migrations.schema_status(connection)
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert status.current == migrations.head_revision() and status.is_current
+    assert differences == []
+    create_all_tables(bare)  # idempotent on a store at head
+
+
+def test_store_of_a_newer_release_is_refused(bare: Engine) -> None:
+    create_all_tables(bare)
+    with bare.begin() as connection:
+        connection.execute(text(f"UPDATE {migrations.VERSION_TABLE} SET version_num = '9999'"))
+    with pytest.raises(StoreSchemaError, match=r"revision 9999.*newer release") as caught:
+        create_all_tables(bare)
+    assert not caught.value.is_behind
+    with pytest.raises(StoreSchemaError):
+        migrations.upgrade_store(bare)
+
+
+def test_previous_release_store_is_refused_until_upgraded_and_keeps_its_data(
+    bare: Engine, database_url: str, tmp_path: Path
+) -> None:
+    make_previous_release_store(bare)
+    with pytest.raises(StoreSchemaError, match="knowledge-service db upgrade"):
+        create_all_tables(bare)
+
+    env = {"KS_DATABASE_URL": database_url, "KS_DATA_DIR": str(tmp_path / "data")}
+    refused = run_cli(tmp_path, env, "serve", "--port", "1")
+    assert refused.returncode == 2
+    assert "made before schema migrations" in refused.stderr
+    assert "run `knowledge-service db upgrade`" in refused.stderr
+
+    upgraded = run_cli(tmp_path, env, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert f"from revision {migrations.BASELINE}" in upgraded.stdout
+    create_all_tables(bare)  # now accepted
+    with session_scope(bare) as session:
+        admin = access.authenticate(session, ADMIN_SECRET)
+        assert admin.role == "admin"
+        access.create_key(session, name="after-upgrade", role=Role.BOT)  # ids carry on
+        assert len(access.list_keys(session)) == 6
+        findings = freshness.list_findings(session)
+        current = content.articles.current(session)
+        refund = content.articles.get(session, "refund-timeframe")
+    assert {f.kind for f in findings} == {"policy_mismatch", "review_due_soon"}
+    assert {v.article_id for v in current} == {"refund-timeframe", "escalation-process", "new-fees"}
+    assert refund.version == 2
+    assert "within 5 business days" in refund.to_document().answer
+
+
+def test_upgrade_of_an_empty_store_creates_it_at_head(bare: Engine) -> None:
+    before = migrations.upgrade_store(bare)
+    assert before.is_empty and before.current is None
+    with bare.connect() as connection:
+        assert migrations.schema_status(connection).is_current
+        assert "article_version" in inspect(connection).get_table_names()
