@@ -22,6 +22,7 @@ from knowledge_service.answers import repository
 from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
 from knowledge_service.answers.render import format_for, render_answer
 from knowledge_service.answers.rules import Thresholds, decide_status, is_visible
+from knowledge_service.answers.sanitise import sanitise_answer
 from knowledge_service.answers.schemas import (
     Alternative,
     AnswerReason,
@@ -165,7 +166,7 @@ class AnswerService:
         for query in queries:
             self.validate(query)
         hits = self._hits_for(queries)
-        return [self._resolve(q, h) for q, h in zip(queries, hits, strict=True)]
+        return [sanitise_answer(self._resolve(q, h)) for q, h in zip(queries, hits, strict=True)]
 
     def validate(self, query: AnswerQuery) -> None:
         """Raise InvalidRequestError for a question the engine will not try to answer."""
@@ -283,7 +284,7 @@ class AnswerService:
             article_id=doc.id,
             version=row.version,
             title=doc.title,
-            answer=render_answer(doc.answer, channel),
+            answer=render_answer(doc.answer, channel, content_hash=row.content_hash),
             answer_format=format_for(channel),
             confidence=confidence,
             intent=doc.intents[0],
