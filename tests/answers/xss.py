@@ -122,3 +122,28 @@ def html_problems(fragment: str, extra_tags: set[str] | None = None) -> list[str
     parser.feed(fragment)
     parser.close()
     return parser.problems
+
+
+class _PageTags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name.startswith("on") or name == "style":
+                self.problems.append(f"attribute {name} on {tag}")
+            if name in {"href", "src", "action", "formaction"}:
+                compact = _compact(value or "")
+                scheme = re.match(r"([a-z][a-z0-9+.\-]*):", compact)
+                if scheme is not None and scheme.group(1) not in ALLOWED_SCHEMES:
+                    self.problems.append(f"{name} {value!r}")
+
+
+def page_problems(page: str) -> list[str]:
+    """An HTML page's problems: event-handler or style attributes, or links with a scheme
+    other than http, https and mailto (relative links are the page's own)."""
+    parser = _PageTags()
+    parser.feed(page)
+    parser.close()
+    return parser.problems
