@@ -9,16 +9,22 @@ import typer
 
 from knowledge_service.cli.common import console, engine, settings
 from knowledge_service.http.logging import LOG_CONFIG
+from knowledge_service.http.protocol import DeadlineHttpToolsProtocol
+
+KEEP_ALIVE_SECONDS = 5
 
 
 def _uvicorn_options() -> dict[str, Any]:
-    """Redacting log handlers; uvloop and httptools where installed (much faster with several
-    workers)."""
-    options: dict[str, Any] = {"log_config": LOG_CONFIG}  # every handler redacts
+    """Redacting log handlers, httptools with read deadlines, and uvloop where installed
+    (much faster with several workers)."""
+    options: dict[str, Any] = {
+        "log_config": LOG_CONFIG,  # every handler redacts
+        # httptools with read deadlines (slowloris) and problem+json for unreadable requests
+        "http": DeadlineHttpToolsProtocol,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+    }
     if importlib.util.find_spec("uvloop") is not None:
         options["loop"] = "uvloop"
-    if importlib.util.find_spec("httptools") is not None:
-        options["http"] = "httptools"
     return options
 
 
