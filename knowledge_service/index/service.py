@@ -26,6 +26,7 @@ from knowledge_service.index.bundle_load import load_bundle
 from knowledge_service.index.cache import EmbeddingCache, LruCache, Progress
 from knowledge_service.index.fusion import FusionConfig, LexicalNorm
 from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.leftovers import models_dir, sweep_leftovers
 from knowledge_service.index.protocols import Embedder
 from knowledge_service.index.schemas import IndexStatus, SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.snapshot import IndexOptions
@@ -114,8 +115,10 @@ class SearchService:
             return repository.article_watermark(session)
 
     def open(self, progress: Progress | None = None) -> IndexStatus:
-        """Load the bundle and bring it level with the store (catch up or rebuild)."""
+        """Load the bundle and bring it level with the store (catch up or rebuild), after
+        sweeping what killed processes left behind (see :mod:`.leftovers`)."""
         with self._mutex:
+            sweep_leftovers(self.path.parent, models_dir(self.settings))
             try:
                 index, watermark = load_bundle(
                     self.path,
