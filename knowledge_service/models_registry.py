@@ -5,6 +5,7 @@ tests import this module: domains below them must not depend on each other's tab
 """
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from knowledge_service import audit  # noqa: F401
 from knowledge_service.access import models as access_models  # noqa: F401
@@ -14,7 +15,16 @@ from knowledge_service.db import create_tables
 from knowledge_service.freshness import models as freshness_models  # noqa: F401
 from knowledge_service.review import workflow_models  # noqa: F401
 
+_CREATE_ATTEMPTS = 3
+
 
 def create_all_tables(engine: Engine) -> None:
-    """Create the tables of every domain (idempotent)."""
-    create_tables(engine)
+    """Create the tables of every domain (idempotent, also when two processes start on a new
+    store at once: the one that finds a table the other just created looks again)."""
+    for attempt in range(_CREATE_ATTEMPTS):
+        try:
+            create_tables(engine)
+            return
+        except OperationalError as exc:
+            if "already exists" not in str(exc) or attempt == _CREATE_ATTEMPTS - 1:
+                raise
