@@ -33,21 +33,25 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
 ) -> None:
-    """Make the search index current, then serve the HTTP API."""
+    """Serve the HTTP API (one worker listens at once and makes its index current in the
+    background; several workers start once the index is current)."""
     import uvicorn
 
     from knowledge_service.app import build_search_service, create_app
 
     cfg = settings()
-    with console.status("Making the search index current..."):
-        search_service = build_search_service(cfg, engine())
     base = f"http://{host}:{port}"
     typer.echo(f"Serving on {base}\n  API docs: {base}/docs\n  health:   {base}/healthz")
     options = _uvicorn_options()
     if workers == 1:
+        # Listen at once: the follower loads the index and checks the store in the background;
+        # /readyz says 503 until the index is current.
+        search_service = build_search_service(cfg, engine(), is_opened=False)
         app = create_app(cfg, engine=engine(), search_service=search_service, follow_store=True)
         uvicorn.run(app, host=host, port=port, **options)
     else:
+        with console.status("Making the search index current..."):
+            build_search_service(cfg, engine())
         # Each worker builds its own app (and loads the index the call above brought up to date).
         uvicorn.run(
             "knowledge_service.app:create_app",

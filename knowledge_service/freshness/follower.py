@@ -128,6 +128,8 @@ class StoreFollower:
         self._thread.start()
 
     def _first_look(self) -> None:
+        if not self._search.is_open:  # the server listened first; load the index now
+            self._search.open()
         if self.lease.try_acquire():
             try:
                 self.check()

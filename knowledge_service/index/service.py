@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from knowledge_service.content import repository
 from knowledge_service.content.schemas import ArticleDocument
 from knowledge_service.db import session_scope
+from knowledge_service.errors import IndexNotReadyError
 from knowledge_service.index import repository as index_repository
 from knowledge_service.index.arrays import FloatArray
 from knowledge_service.index.bundle import save_bundle
@@ -104,6 +105,7 @@ class SearchService:
         self.watermark = 0
         self._historical: LruCache[int, HybridIndex] = LruCache(HISTORICAL_INDEXES)
         self._mutex = threading.Lock()  # one writer at a time: open, rebuild, sync
+        self.is_open = False  # searchable: opened, rebuilt or synced at least once
 
     def _new_index(self) -> HybridIndex:
         return HybridIndex(
@@ -137,6 +139,7 @@ class SearchService:
                 return self._rebuild_locked(progress)
             self.index, self.watermark = index, watermark
             self._sync_locked(progress)
+            self.is_open = True
             return self._status_locked()
 
     def rebuild(self, progress: Progress | None = None) -> IndexStatus:
@@ -154,12 +157,14 @@ class SearchService:
         index.upsert(docs, progress)
         self.index, self.watermark = index, watermark
         save_bundle(self.path, index, watermark)
+        self.is_open = True
         return self._status_locked()
 
     def sync(self, progress: Progress | None = None) -> IndexStatus:
         """Apply the store's article changes since the index watermark."""
         with self._mutex:
             self._sync_locked(progress)
+            self.is_open = True
             return self._status_locked()
 
     def _sync_locked(self, progress: Progress | None) -> None:
@@ -190,7 +195,7 @@ class SearchService:
             articles=len(self.index.articles),
             units=len(self.index.units),
             vector_kind=self.index.vector_kind,
-            is_current=self.watermark == store,
+            is_current=self.is_open and self.watermark == store,
             path=str(self.path),
             model_name=self.embedder.model_name,
         )
@@ -199,18 +204,26 @@ class SearchService:
         self, query: str, *, top_k: int = 10, filters: SearchFilters | None = None
     ) -> list[SearchHit]:
         """Rank whole articles for ``query`` (published only unless ``filters`` say so)."""
+        self._require_open()
         return self.index.search(query, top_k=top_k, filters=filters)
 
     def search_many(
         self, queries: Sequence[str], *, top_k: int = 10, filters: SearchFilters | None = None
     ) -> list[list[SearchHit]]:
         """Rank articles for many queries with one batched encode (for request batching)."""
+        self._require_open()
         return self.index.search_many(queries, top_k=top_k, filters=filters)
 
     def search_requests(self, requests: Sequence[SearchRequest]) -> list[list[SearchHit]]:
         """Many searches with their own ``top_k`` and filters, one batched encode (for
         batching concurrent HTTP requests)."""
+        self._require_open()
         return self.index.search_requests(requests)
+
+    def _require_open(self) -> None:
+        """A server listens before its index is loaded (see ``serve``): until then, 503."""
+        if not self.is_open:
+            raise IndexNotReadyError("the search index is still loading; retry shortly")
 
     def historical(self, as_of: datetime) -> HybridIndex:
         """A searchable index of the articles that were published at ``as_of``.

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from knowledge_service.content.importer import import_content
 from knowledge_service.db import session_scope
+from knowledge_service.errors import IndexNotReadyError
 from knowledge_service.freshness.follower import CheckLease, StoreFollower
 from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.freshness.repository import active_notes_for
@@ -214,3 +215,22 @@ def test_without_flock_the_process_checks_and_stays_the_checker(
     finally:
         follower.stop()
     assert not follower.lease.held
+
+
+def test_the_first_look_loads_an_index_the_server_did_not_wait_for(
+    settings: Settings, engine: Engine
+) -> None:
+    write_article_md(settings.content_dir, "refund-timeframe")
+    do_import(engine, settings)
+    search = SearchService(settings, engine, HashEmbedder(), cache=EmbeddingCache())  # type: ignore[arg-type]
+    assert not search.status().is_current  # /readyz: 503 while the server listens
+    with pytest.raises(IndexNotReadyError):
+        search.search("refund")
+    follower = CountingFollower(settings, engine, search, interval=3600)
+    start(follower)
+    try:
+        assert search.status().is_current
+        assert search.search("How long does a refund take?")[0].article_id == "refund-timeframe"
+        assert follower.checks == [None]
+    finally:
+        follower.stop()
