@@ -65,11 +65,15 @@ TAGS = [
 ]
 
 
-def build_search_service(settings: Settings, engine: Engine) -> SearchService:
-    """The real search service: the configured embedder and the on-disk index, made current."""
+def build_search_service(
+    settings: Settings, engine: Engine, *, is_opened: bool = True
+) -> SearchService:
+    """The real search service: the configured embedder and the on-disk index, made current
+    (``is_opened=False``: not loaded yet; the store follower loads it in the background)."""
     set_search_threads(settings.index.query_threads)
     service = SearchService(settings, engine, create_embedder(settings))
-    service.open()
+    if is_opened:
+        service.open()
     return service
 
 

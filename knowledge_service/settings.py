@@ -179,6 +179,12 @@ class Settings(BaseSettings):
     log_retention_days: int = Field(
         default=90, ge=1, description="Answer logs and feedback older than this are purged."
     )
+    header_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a client has to send a request's headers."
+    )
+    body_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a client has to send a request's body."
+    )
 
     @property
     def index_dir(self) -> Path:

@@ -15,6 +15,7 @@ from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.analytics.schemas import ReceiptRecord, Rendering, Serving
 from knowledge_service.answers import repository as answers_repository
 from knowledge_service.answers.render import format_for, render_answer
+from knowledge_service.answers.sanitise import clean_text
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import NotFoundError
 
@@ -57,11 +58,12 @@ def _add_article(
     assert event.article_id is not None and event.version is not None
     row = answers_repository.article_version(session, event.article_id, event.version)
     doc = row.to_document()
-    record.article_id, record.version, record.title = doc.id, row.version, doc.title
+    record.article_id, record.version = doc.id, row.version
+    record.title = clean_text(doc.title)
     record.content_hash = row.content_hash
     for name in channels:
         channel = Channel(name)
-        text = render_answer(doc.answer, channel)
+        text = render_answer(doc.answer, channel, content_hash=row.content_hash)
         record.renderings.append(Rendering(channel=name, format=format_for(channel), text=text))
     record.citations = [
         c.model_dump(mode="json") for c in answers_repository.citations(session, doc, event.at)

@@ -24,6 +24,7 @@ from knowledge_service.answers.handoff import alternatives_of, handoff_of
 from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
 from knowledge_service.answers.render import format_for, render_answer
 from knowledge_service.answers.rules import decide_status, is_visible
+from knowledge_service.answers.sanitise import sanitise_answer
 from knowledge_service.answers.schemas import (
     AnswerReason,
     AnswerResult,
@@ -103,7 +104,7 @@ class AnswerService:
             for i, found in zip(fallback, self._hits_for(list(fallback.values())), strict=True):
                 hits[i] = found
         return [
-            self._resolve(q, h, is_fallback=i in fallback)
+            sanitise_answer(self._resolve(q, h, is_fallback=i in fallback))
             for i, (q, h) in enumerate(zip(queries, hits, strict=True))
         ]
 
@@ -244,7 +245,7 @@ class AnswerService:
             article_id=doc.id,
             version=row.version,
             title=doc.title,
-            answer=render_answer(doc.answer, channel),
+            answer=render_answer(doc.answer, channel, content_hash=row.content_hash),
             agent_details=agent_details(doc, channel),
             answer_format=format_for(channel),
             confidence=confidence,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge_service.cli import (
     analytics,
@@ -55,4 +56,8 @@ def main() -> None:
         app()
     except KnowledgeServiceError as exc:
         typer.secho(f"error: {exc.message}", err=True, fg=typer.colors.RED)
+        sys.exit(2)
+    except SQLAlchemyError as exc:  # a store fault: one line, never the driver's traceback
+        cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        typer.secho(f"error: the store refused the operation: {cause}", err=True, fg="red")
         sys.exit(2)

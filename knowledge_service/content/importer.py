@@ -33,6 +33,7 @@ from knowledge_service.content.sync_marks import (
     set_mark,
 )
 from knowledge_service.content.versions import Outcome, VersionWriter
+from knowledge_service.content.write_lock import with_write_retries
 from knowledge_service.db import session_scope
 
 ImportProgress = Callable[[str, int, int], None]
@@ -249,19 +250,24 @@ def import_content(
     """
     on_read = (lambda done, total: progress("read", done, total)) if progress else None
     loaded = load_content(paths, max_file_bytes=max_file_bytes, progress=on_read)
-    report = ImportReport(invalid=loaded.invalid)
     roots = [Path(os.path.abspath(p)).resolve() for p in paths]
-    with session_scope(engine) as session:
-        batches = [
-            _batch(session, ARTICLE, loaded.articles, report.articles),
-            _batch(session, POLICY, loaded.policies, report.policies),
-        ]
-        authors = author_of or (lambda _path: actor)
-        report.conflicts = _write_loaded(batches, loaded, roots, authors, progress)
-        invalid_paths = {f.path for f in loaded.invalid}
-        for batch in batches:
-            report.conflicts += _retire_missing(batch, invalid_paths, roots, actor)
-            batch.writer.link_pending()
+    authors = author_of or (lambda _path: actor)
+
+    def write() -> ImportReport:
+        report = ImportReport(invalid=loaded.invalid)
+        with session_scope(engine) as session:
+            batches = [
+                _batch(session, ARTICLE, loaded.articles, report.articles),
+                _batch(session, POLICY, loaded.policies, report.policies),
+            ]
+            report.conflicts = _write_loaded(batches, loaded, roots, authors, progress)
+            invalid_paths = {f.path for f in loaded.invalid}
+            for batch in batches:
+                report.conflicts += _retire_missing(batch, invalid_paths, roots, actor)
+                batch.writer.link_pending()
+        return report
+
+    report = with_write_retries(write, "import")
     for part in (report.articles, report.policies):
         for ids in (part.created, part.updated, part.unchanged, part.retired, part.kept):
             ids.sort()

@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pydantic import BaseModel, ValidationError
 
+from knowledge_service.content.markup import check_answer, check_markup
 from knowledge_service.content.schemas import (
     ArticleDocument,
     ArticleMeta,
@@ -192,7 +193,9 @@ def parse_article(text: str, path: str = "<article>") -> ArticleDocument:
     """Parse and validate one article file."""
     fm = split_front_matter(text, path)
     meta: ArticleMeta = _validate(ArticleMeta, fm, path)
+    check_markup(fm.body, path, fm.body_line)
     answer, sections = parse_sections(fm.body, fm.body_line)
+    check_answer(answer, path, fm.body_line)
     if not answer:
         raise InvalidContentError(
             path,
@@ -209,6 +212,7 @@ def parse_policy(text: str, path: str = "<policy>") -> PolicyDocument:
     """Parse and validate one policy source file."""
     fm = split_front_matter(text, path)
     meta: PolicyMeta = _validate(PolicyMeta, fm, path)
+    check_markup(fm.body, path, fm.body_line)
     clauses = parse_clauses(fm.body, fm.body_line)
     seen: set[str] = set()
     for clause in clauses:

@@ -19,6 +19,7 @@ from knowledge_service.audit import record_event
 from knowledge_service.content.kinds import DocT, Document, DocumentKind, RowT, VersionT
 from knowledge_service.content.models import utcnow
 from knowledge_service.content.repository import DocumentRepository
+from knowledge_service.content.write_lock import lock_store_for_write
 from knowledge_service.errors import VersionConflictError
 
 
@@ -73,6 +74,7 @@ class VersionWriter(Generic[RowT, VersionT, DocT]):
         kind: DocumentKind[RowT, VersionT, DocT],
         states: dict[str, tuple[str, str]] | None = None,
     ) -> None:
+        lock_store_for_write(session)  # before anything it changes is read
         self.session = session
         self.kind = kind
         self.repository = DocumentRepository(session, kind)

@@ -40,7 +40,7 @@ __all__ = ["CheckLease", "StoreFollower"]
 
 
 class StoreFollower:
-    """Runs the governance check at start, then follows the store from a daemon thread.
+    """Follows the store from a daemon thread, starting with a governance check.
 
     Args:
         settings: Service settings.
@@ -61,6 +61,8 @@ class StoreFollower:
         self._search = search
         self._interval = interval
         self._stop = threading.Event()
+        self.first_look_done = threading.Event()
+        """Set once the first check (or, without the lease, the first index sync) has run."""
         self._thread = threading.Thread(target=self._run, name="store-follower", daemon=True)
         self._marks = StoreMarks(0, 0)
         self._checked_on: date | None = None
@@ -80,9 +82,15 @@ class StoreFollower:
         apply_changes(self._engine, self._search, settings=self._settings, check=False)
 
     def start(self) -> None:
-        """Check everything once (before serving) if this process holds the check lease, then
-        follow changes in the background."""
+        """Follow the store from a background thread, which first checks everything if this
+        process holds the check lease (a full check takes minutes on a large store: the
+        server listens meanwhile, and ``/readyz`` says whether its index is current)."""
         self._marks = read_marks(self._engine)
+        self._thread.start()
+
+    def _first_look(self) -> None:
+        if not self._search.is_open:  # the server listened first; load the index now
+            self._search.open()
         if self.lease.try_acquire():
             try:
                 self.check()
@@ -91,7 +99,7 @@ class StoreFollower:
                 logger.exception("the start-up governance check failed; retrying in the background")
         else:
             logger.info("another process runs the governance check (%s)", self.lease)
-        self._thread.start()
+            self.sync()
 
     def stop(self) -> None:
         self._stop.set()
@@ -115,6 +123,12 @@ class StoreFollower:
             self._checked_on = self._today()
 
     def _run(self) -> None:
+        try:
+            self._first_look()
+        except Exception:  # keep following: the next step syncs again
+            logger.exception("the first look at the store failed")
+        finally:
+            self.first_look_done.set()
         while not self._stop.wait(self._interval):
             try:
                 self.step()

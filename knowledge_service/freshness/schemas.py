@@ -276,7 +276,11 @@ class FreshnessNote(BaseModel):
 
     kind: FindingKind
     severity: Severity
-    message: str
+    message: str | None = Field(
+        default=None,
+        description="What is wrong (agent and web channels, and search); customer bot channels "
+        "(chat, voice, email) get the kind and severity only",
+    )
     risk_accepted_until: date | None = Field(
         default=None, description="A block whose risk an admin accepted: served until this date."
     )

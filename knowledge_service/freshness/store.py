@@ -14,6 +14,7 @@ from sqlmodel import Session
 from knowledge_service.content import repository as content_repository
 from knowledge_service.content.loader import InvalidFile
 from knowledge_service.content.models import ArticleVersion
+from knowledge_service.content.write_lock import lock_store_for_write
 from knowledge_service.db import run_transaction
 from knowledge_service.freshness import repository
 from knowledge_service.freshness.checker import (
@@ -126,6 +127,7 @@ def check_store(
             invalid=invalid or (),
             claims=view.claims if incremental else None,
         )
+        lock_store_for_write(session)  # a concurrent check may be writing the same findings
         sync_findings(
             session, findings, covered=_coverage(scope, invalid is not None), involving=scope
         )

@@ -193,8 +193,16 @@ class Pagination:
 
 
 PageDep = Annotated[Pagination, Depends()]
+NOT_BLANK = r"\S"
+"""A text with at least one character that is not white space (the schema says so too)."""
 QueryText = Annotated[
-    str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="The question or query.")
+    str,
+    Query(
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        pattern=NOT_BLANK,
+        description="The question or query (not only white space).",
+    ),
 ]
 TopK = Annotated[int, Query(ge=1, le=MAX_TOP_K, description="How many results (1..50).")]
 LocaleParam = Annotated[

@@ -17,7 +17,9 @@ class BodySizeLimitMiddleware:
     """Rejects requests whose body exceeds ``max_bytes`` with 413, declared or streamed.
 
     A ``Content-Length`` over the limit is refused before the app runs; a chunked body is
-    counted as the app reads it and refused as soon as it passes the limit.
+    counted as the app reads it and refused as soon as it passes the limit, with the same 413
+    even when the app caught the interruption and answered for itself (FastAPI's body parsing
+    turns it into a 400).
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
@@ -33,19 +35,22 @@ class BodySizeLimitMiddleware:
             await self._refuse(scope, receive, send)
             return
         received = 0
-        started = False
+        too_large = started = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    too_large = True
                     raise _BodyTooLargeError
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if too_large and not started:
+                return  # the app's answer to a body cut short (its own 400) is replaced below
             started = started or message["type"] == "http.response.start"
             await send(message)
 
@@ -54,6 +59,7 @@ class BodySizeLimitMiddleware:
         except _BodyTooLargeError:
             if started:
                 raise
+        if too_large and not started:
             await self._refuse(scope, receive, send)
 
     @staticmethod

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.leftovers import temp_prefix
 
 BUNDLE_FORMAT = "ks-index-bundle-1"
 DELTA_FORMAT = "ks-index-delta-1"
@@ -113,7 +114,7 @@ def _delta_bytes_locked(
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a fsynced temp file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from knowledge_service.index.arrays import FloatArray, normalise_rows
 from knowledge_service.index.hash_embedder import HashEmbedder
+from knowledge_service.index.leftovers import models_dir
 from knowledge_service.index.onnx_embedder import OnnxEmbedder
 from knowledge_service.index.onnx_export import Variant
 from knowledge_service.index.protocols import Embedder
@@ -53,7 +54,7 @@ def create_embedder(settings: Settings, *, threads: int | None = None) -> Embedd
     if settings.index.backend == _ONNX:
         return OnnxEmbedder(
             name,
-            cache_dir=settings.data_dir / "models",
+            cache_dir=models_dir(settings),
             variant=Variant(settings.index.onnx_variant),
             threads=threads,
             batch_threads=settings.index.index_threads,

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from knowledge_service.index.leftovers import export_prefix
+
 logger = logging.getLogger(__name__)
 
 
@@ -234,7 +236,7 @@ def export_onnx_model(
         return final
     logger.info("exporting %s to ONNX (%s) into %s; this runs once", model_dir, variant, final)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".export-", dir=cache_dir))
+    work = Path(tempfile.mkdtemp(prefix=export_prefix(), dir=cache_dir))
     try:
         _export_into(work, model_dir, layout, Variant(variant))
         try:

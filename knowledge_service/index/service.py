@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from knowledge_service.content import repository
 from knowledge_service.content.schemas import ArticleDocument
 from knowledge_service.db import session_scope
+from knowledge_service.errors import IndexNotReadyError
 from knowledge_service.index import repository as index_repository
 from knowledge_service.index.arrays import FloatArray
 from knowledge_service.index.bundle import save_bundle
@@ -31,6 +32,7 @@ from knowledge_service.index.cache import (
 )
 from knowledge_service.index.fusion import FusionConfig, LexicalNorm
 from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.leftovers import models_dir, sweep_leftovers
 from knowledge_service.index.profile import ScoreProfile, score_profile
 from knowledge_service.index.protocols import Embedder
 from knowledge_service.index.schemas import IndexStatus, SearchFilters, SearchHit, SearchRequest
@@ -114,6 +116,7 @@ class SearchService:
         """Where this knowledge base's own questions score (refreshed with the index)."""
         self._historical: LruCache[int, HybridIndex] = LruCache(HISTORICAL_INDEXES)
         self._mutex = threading.Lock()  # one writer at a time: open, rebuild, sync
+        self.is_open = False  # searchable: opened, rebuilt or synced at least once
 
     def _new_index(self) -> HybridIndex:
         return HybridIndex(
@@ -125,8 +128,10 @@ class SearchService:
             return repository.article_watermark(session)
 
     def open(self, progress: Progress | None = None) -> IndexStatus:
-        """Load the bundle and bring it level with the store (catch up or rebuild)."""
+        """Load the bundle and bring it level with the store (catch up or rebuild), after
+        sweeping what killed processes left behind (see :mod:`.leftovers`)."""
         with self._mutex:
+            sweep_leftovers(self.path.parent, models_dir(self.settings))
             try:
                 index, watermark = load_bundle(
                     self.path,
@@ -147,6 +152,7 @@ class SearchService:
             self._sync_locked(progress)
             if self.profile is None:
                 self.profile = score_profile(self.index)
+            self.is_open = True
             return self._status_locked()
 
     def rebuild(self, progress: Progress | None = None) -> IndexStatus:
@@ -165,12 +171,14 @@ class SearchService:
         self.index, self.watermark = index, watermark
         save_bundle(self.path, index, watermark)
         self.profile = score_profile(index)
+        self.is_open = True
         return self._status_locked()
 
     def sync(self, progress: Progress | None = None) -> IndexStatus:
         """Apply the store's article changes since the index watermark."""
         with self._mutex:
             self._sync_locked(progress)
+            self.is_open = True
             return self._status_locked()
 
     def _sync_locked(self, progress: Progress | None) -> None:
@@ -202,7 +210,7 @@ class SearchService:
             articles=len(self.index.articles),
             units=len(self.index.units),
             vector_kind=self.index.vector_kind,
-            is_current=self.watermark == store,
+            is_current=self.is_open and self.watermark == store,
             path=str(self.path),
             model_name=self.embedder.model_name,
         )
@@ -211,18 +219,26 @@ class SearchService:
         self, query: str, *, top_k: int = 10, filters: SearchFilters | None = None
     ) -> list[SearchHit]:
         """Rank whole articles for ``query`` (published only unless ``filters`` say so)."""
+        self._require_open()
         return self.index.search(query, top_k=top_k, filters=filters)
 
     def search_many(
         self, queries: Sequence[str], *, top_k: int = 10, filters: SearchFilters | None = None
     ) -> list[list[SearchHit]]:
         """Rank articles for many queries with one batched encode (for request batching)."""
+        self._require_open()
         return self.index.search_many(queries, top_k=top_k, filters=filters)
 
     def search_requests(self, requests: Sequence[SearchRequest]) -> list[list[SearchHit]]:
         """Many searches with their own ``top_k`` and filters, one batched encode (for
         batching concurrent HTTP requests)."""
+        self._require_open()
         return self.index.search_requests(requests)
+
+    def _require_open(self) -> None:
+        """A server listens before its index is loaded (see ``serve``): until then, 503."""
+        if not self.is_open:
+            raise IndexNotReadyError("the search index is still loading; retry shortly")
 
     def historical(self, as_of: datetime) -> HybridIndex:
         """A searchable index of the articles that were published at ``as_of``.

@@ -7,11 +7,11 @@ from html.parser import HTMLParser
 import pytest
 
 from knowledge_service.answers.render import (
+    markdown_to_markdown,
     markdown_to_plain,
     markdown_to_safe_html,
     markdown_to_speech,
     render_answer,
-    strip_raw_html,
 )
 from knowledge_service.content.schemas import Channel
 
@@ -85,21 +85,22 @@ def test_raw_html_never_reaches_any_channel(markdown: str, channel: Channel) -> 
     assert rendered.startswith("hello") and rendered.rstrip(".").endswith("world")
 
 
-@pytest.mark.parametrize("markdown", HOSTILE)
-def test_stripping_html_reaches_a_fixed_point(markdown: str) -> None:
-    once = strip_raw_html(markdown)
-    assert strip_raw_html(once) == once
+@pytest.mark.parametrize("markdown", [*HOSTILE, RICH])
+def test_rebuilt_markdown_is_a_fixed_point(markdown: str) -> None:
+    once = markdown_to_markdown(markdown)
+    assert markdown_to_markdown(once) == once
 
 
 def test_deeply_nested_tag_fragments_are_neutralised() -> None:
     nested = "x " + "<scr" * 20 + "ipt>" * 20 + "alert(1)"
-    stripped = strip_raw_html(nested)
-    assert "<script>" not in stripped.lower()
+    for channel in Channel:
+        assert "<script" not in render_answer(nested, channel).lower()
 
 
-def test_stripping_keeps_markdown_that_is_not_html() -> None:
-    assert strip_raw_html(RICH) == RICH
-    assert strip_raw_html("a < b and c > d") == "a < b and c > d"
+def test_markdown_that_is_not_html_keeps_its_meaning() -> None:
+    assert markdown_to_markdown(RICH) == RICH
+    assert markdown_to_markdown("a < b and c > d") == "a \\< b and c \\> d"
+    assert markdown_to_safe_html("a < b and c > d") == "<p>a &lt; b and c &gt; d</p>\n"
 
 
 @pytest.mark.parametrize("channel", [Channel.CHAT, Channel.VOICE, Channel.EMAIL])

@@ -6,6 +6,7 @@ Real SQLite store, real import path, the fake hash embedder; each test drives ``
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import date
 
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from knowledge_service.content.importer import import_content
 from knowledge_service.db import make_engine, session_scope
+from knowledge_service.errors import IndexNotReadyError
 from knowledge_service.freshness.follower import StoreFollower
 from knowledge_service.freshness.lease import AdvisoryCheckLease, CheckLease, open_check_lease
 from knowledge_service.freshness.pipeline import StoreChanges
@@ -25,6 +27,8 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 from tests.factories import write_article_md
 from tests.postgres import fresh_database
+
+FIRST_LOOK_BOUND = 120  # seconds: a generous bound on a small store's first check
 
 
 class CountingFollower(StoreFollower):
@@ -49,6 +53,12 @@ def kinds_for(engine: Engine, article_id: str) -> set[str]:
         return {kind for _, _, kind, _, _ in active_notes_for(session, [article_id])}
 
 
+def start(follower: StoreFollower) -> None:
+    """Start following and wait for the first look (the start-up check) to finish."""
+    follower.start()
+    assert follower.first_look_done.wait(FIRST_LOOK_BOUND)
+
+
 def make_follower(settings: Settings, engine: Engine) -> CountingFollower:
     search = SearchService(settings, engine, HashEmbedder(), cache=EmbeddingCache())  # type: ignore[arg-type]
     search.open()
@@ -68,9 +78,40 @@ def follower(settings: Settings, engine: Engine) -> Iterator[CountingFollower]:
     )
     do_import(engine, settings)
     follower = make_follower(settings, engine)
-    follower.start()
+    start(follower)
     yield follower
     follower.stop()
+
+
+class BlockedFollower(StoreFollower):
+    """A follower whose check waits until the test lets it go."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.release = threading.Event()
+        self.checking = threading.Event()
+
+    def check(self, changes: StoreChanges | None = None) -> None:
+        self.checking.set()
+        assert self.release.wait(FIRST_LOOK_BOUND)
+        super().check(changes)
+
+
+def test_start_returns_before_the_first_check_ends(settings: Settings, engine: Engine) -> None:
+    write_article_md(settings.content_dir, "refund-timeframe")
+    do_import(engine, settings)
+    search = SearchService(settings, engine, HashEmbedder(), cache=EmbeddingCache())  # type: ignore[arg-type]
+    search.open()
+    follower = BlockedFollower(settings, engine, search, interval=3600)
+    follower.start()  # returns although the check cannot finish yet
+    try:
+        assert follower.checking.wait(FIRST_LOOK_BOUND)  # the check runs in the background
+        assert not follower.first_look_done.is_set()
+        follower.release.set()
+        assert follower.first_look_done.wait(FIRST_LOOK_BOUND)
+    finally:
+        follower.release.set()
+        follower.stop()
 
 
 def test_start_checks_the_whole_store(follower: CountingFollower) -> None:
@@ -128,7 +169,7 @@ def test_only_one_follower_of_a_data_folder_checks_and_another_takes_over(
     follower: CountingFollower, settings: Settings, engine: Engine
 ) -> None:
     second = make_follower(settings, engine)
-    second.start()
+    start(second)
     try:
         assert second.checks == []
         assert not second.lease.held
@@ -192,7 +233,7 @@ def test_without_flock_the_process_checks_and_stays_the_checker(
     write_article_md(settings.content_dir, "refund-timeframe")
     do_import(engine, settings)
     follower = make_follower(settings, engine)
-    follower.start()
+    start(follower)
     try:
         follower.step()
         follower.step()
@@ -201,3 +242,22 @@ def test_without_flock_the_process_checks_and_stays_the_checker(
     finally:
         follower.stop()
     assert not follower.lease.held
+
+
+def test_the_first_look_loads_an_index_the_server_did_not_wait_for(
+    settings: Settings, engine: Engine
+) -> None:
+    write_article_md(settings.content_dir, "refund-timeframe")
+    do_import(engine, settings)
+    search = SearchService(settings, engine, HashEmbedder(), cache=EmbeddingCache())  # type: ignore[arg-type]
+    assert not search.status().is_current  # /readyz: 503 while the server listens
+    with pytest.raises(IndexNotReadyError):
+        search.search("refund")
+    follower = CountingFollower(settings, engine, search, interval=3600)
+    start(follower)
+    try:
+        assert search.status().is_current
+        assert search.search("How long does a refund take?")[0].article_id == "refund-timeframe"
+        assert follower.checks == [None]
+    finally:
+        follower.stop()

@@ -22,6 +22,7 @@ from knowledge_service.content.schemas import LOCALE_PATTERN, Channel
 from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
 from knowledge_service.http.deps import (
     MAX_QUERY_CHARS,
+    NOT_BLANK,
     AnswerBatcherDep,
     AnswerServiceDep,
     LocaleParam,
@@ -70,7 +71,12 @@ class AnswerRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question.")
+    q: str = Field(
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        pattern=NOT_BLANK,
+        description="The question (not only white space).",
+    )
     channel: Channel = Field(description=CHANNEL_HELP)
     locale: str | None = Field(default=None, pattern=LOCALE_PATTERN, max_length=35)
     as_of: datetime | None = Field(default=None, description="ISO 8601 with a zone.")

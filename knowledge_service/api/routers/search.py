@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from knowledge_service.access.schemas import Permission, Principal
 from knowledge_service.analytics.recording import search_event
 from knowledge_service.analytics.redaction import redact
+from knowledge_service.answers.sanitise import sanitise_search
 from knowledge_service.content.schemas import INTENT_PATTERN, Audience, Channel
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.freshness import service as freshness
@@ -57,7 +58,7 @@ def search(
     started = time.perf_counter()
     filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
     request = SearchRequest(query=q, top_k=top_k, filters=filters)
-    response = freshness.search_with_freshness(session, batcher.submit, request)
+    response = sanitise_search(freshness.search_with_freshness(session, batcher.submit, request))
     response.query = redact(q)  # no response echoes a customer's personal data
     latency_ms = (time.perf_counter() - started) * 1000
     recorder.record(

@@ -1,0 +1,163 @@
+"""One sanitising path for everything a response carries, whatever the channel.
+
+Plain-text fields (a title, a search snippet, a finding's message, a chat or voice answer) get
+:func:`clean_text`: entities decoded, control characters dropped, nothing shaped like a tag and
+no script-style link scheme left. Markdown answers are rebuilt from their parse
+(:mod:`~knowledge_service.answers.render`), their text escaped with :func:`escape_markdown` and
+their links kept only when :func:`safe_url` allows them. HTML goes through the nh3 allow-list
+(:func:`clean_html`). Every function is linear in its input and pure.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+from knowledge_service.answers.schemas import AnswerResult
+from knowledge_service.content.schemas import Channel
+from knowledge_service.freshness.schemas import FreshnessNote, SearchResponse
+
+BOT_CHANNELS = frozenset({Channel.CHAT, Channel.VOICE, Channel.EMAIL})
+"""Customer channels served by software, not read by staff: no finding text reaches them."""
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+SAFE_TAGS = frozenset({
+    "p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote",
+    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "hr",
+})  # fmt: skip
+
+# C0 and C1 control characters (and DEL), but not newline: plain text keeps its lines.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060\ufeff]+")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+# A script-style scheme, letters possibly split by white space (``java script:``), and data
+# URLs of any media type.
+_SPLIT = r"\s*"
+_SCRIPT_WORDS = ("javascript", "vbscript", "livescript")
+_SCRIPT_SCHEME = re.compile(
+    r"(?i)(?:"
+    + "|".join(_SPLIT.join(word) for word in _SCRIPT_WORDS)
+    + r")\s*:|data\s*:\s*[a-z]+/[a-z0-9.+\-]+"
+)
+# A ``<`` that opens something a browser could read as a tag, and a ``>`` that closes one.
+_TAG_OPEN = re.compile(r"<+(?=[A-Za-z/!?])")
+_TAG_CLOSE = re.compile(r"(?<=[^\s<>=])>+")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~#])")
+_ENTITY_SHAPED = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")
+_LINE_START = re.compile(r"(?m)^([ \t]*)([>+\-=])")
+_LINE_START_NUMBER = re.compile(r"(?m)^([ \t]*\d+)([.)])")
+_MAX_DECODES = 4
+
+
+def decode_entities(text: str) -> str:
+    """HTML character references decoded until nothing changes (``&amp;#x61;`` is ``a`` too),
+    at most a few rounds."""
+    for _ in range(_MAX_DECODES):
+        decoded = html.unescape(text)
+        if decoded == text:
+            return text
+        text = decoded
+    return text
+
+
+def neutralise_schemes(text: str) -> str:
+    """``javascript:``-style schemes (also spelled with spaces) and ``data:`` URLs defused."""
+    return _SCRIPT_SCHEME.sub(lambda m: "blocked:" if m.group(0).endswith(":") else "blocked", text)
+
+
+def clean_text(text: str) -> str:
+    """Plain text safe for any client: no markup, no script scheme, no control characters.
+
+    Entities are decoded first, so an encoded tag or scheme is caught too; a ``<`` that would
+    open a tag and a ``>`` that would close one are dropped, while ``a < b`` keeps its sign.
+    """
+    text = decode_entities(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    text = _TAG_CLOSE.sub("", _TAG_OPEN.sub("", text))
+    return neutralise_schemes(text)
+
+
+def clean_optional(text: str | None) -> str | None:
+    """:func:`clean_text` of a field that may be absent."""
+    return None if text is None else clean_text(text)
+
+
+def safe_url(url: str) -> str | None:
+    """``url`` if its scheme is http, https or mailto once entities are decoded and control
+    characters and white space dropped; None otherwise (relative links included)."""
+    compact = _CONTROL_OR_SPACE.sub("", decode_entities(url))
+    match = _SCHEME.match(compact)
+    if match is None or match.group(1).lower() not in ALLOWED_SCHEMES:
+        return None
+    return compact.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+
+
+def escape_markdown(text: str) -> str:
+    """Text that a Markdown renderer shows as the same text: markup characters, entity-shaped
+    ``&`` and block markers at a line's start are backslash-escaped."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", clean_text(text))
+    text = _ENTITY_SHAPED.sub(r"\\&", text)
+    text = _LINE_START.sub(r"\1\\\2", text)
+    return _LINE_START_NUMBER.sub(r"\1\\\2", text)
+
+
+def clean_html(fragment: str) -> str:
+    """HTML with every tag, attribute and link scheme outside the allow-list removed (nh3)."""
+    return nh3.clean(
+        fragment,
+        tags=set(SAFE_TAGS),
+        attributes={"a": {"href", "title"}},
+        url_schemes=set(ALLOWED_SCHEMES),
+        link_rel="noopener",
+    )
+
+
+def sanitise_notes(notes: list[FreshnessNote], *, with_text: bool) -> list[FreshnessNote]:
+    """Findings as a response shows them: messages cleaned, or left out (``with_text=False``:
+    a finding's message names other articles and quotes policy clauses)."""
+    return [
+        note.model_copy(update={"message": clean_optional(note.message) if with_text else None})
+        for note in notes
+    ]
+
+
+def sanitise_answer(result: AnswerResult) -> AnswerResult:
+    """Every free-text field of an answer cleaned for its channel (the answer text itself is
+    rendered clean by :func:`~knowledge_service.answers.render.render_answer`); customer bot
+    channels get no finding text."""
+    handoff = result.handoff
+    if handoff is not None:
+        candidates = [
+            c.model_copy(update={"title": clean_text(c.title)}) for c in handoff.candidates
+        ]
+        handoff = handoff.model_copy(update={"candidates": candidates})
+    return result.model_copy(
+        update={
+            "title": clean_optional(result.title),
+            "freshness": sanitise_notes(
+                result.freshness, with_text=result.channel not in BOT_CHANNELS
+            ),
+            "handoff": handoff,
+            "alternatives": [
+                a.model_copy(update={"title": clean_text(a.title)}) for a in result.alternatives
+            ],
+        }
+    )
+
+
+def sanitise_search(response: SearchResponse) -> SearchResponse:
+    """Every free-text field of a search response cleaned: titles, sections, snippets and
+    finding messages (search is for agents and editors, who keep the messages)."""
+    results = [
+        hit.model_copy(
+            update={
+                "title": clean_text(hit.title),
+                "section": clean_optional(hit.section),
+                "snippet": clean_text(hit.snippet),
+                "freshness": sanitise_notes(hit.freshness, with_text=True),
+            }
+        )
+        for hit in response.results
+    ]
+    return response.model_copy(update={"results": results})

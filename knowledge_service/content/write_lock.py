@@ -1,0 +1,57 @@
+"""The store's write lock: every writer of versions takes it before it reads what it changes.
+
+Two writers (two imports, an import and an API edit) that each read a document's current
+version and then append the next would both append the same number. Taking the lock first makes
+them take turns: the second reads what the first wrote. On SQLite the lock is the database's
+write lock, taken by a write that changes nothing (the driver begins the transaction right before
+it, so every later read in the transaction sees the latest commit); on PostgreSQL a
+transaction-scoped advisory lock does the same. Either is released at commit or rollback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from knowledge_service.errors import ConflictError
+
+T = TypeVar("T")
+
+WRITE_LOCK_KEY = 0x6B73_7772  # "kswr": the advisory lock id on PostgreSQL
+RETRIES = 3
+_BACKOFF_SECONDS = 0.2
+_TRANSIENT = ("database is locked", "database table is locked", "could not serialize")
+
+
+def lock_store_for_write(session: Session) -> None:
+    """Take the store's write lock for the rest of ``session``'s transaction (waits for a
+    writer that holds it; SQLite's busy timeout bounds the wait)."""
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+    else:
+        session.execute(text("UPDATE article SET id = id WHERE 0"))
+    session.expire_all()  # rows read before the lock are read again, as they are now
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A write that lost a race for the lock and may simply be tried again."""
+    return isinstance(exc, OperationalError) and any(t in str(exc).lower() for t in _TRANSIENT)
+
+
+def with_write_retries(write: Callable[[], T], what: str) -> T:
+    """Run ``write`` (one whole transaction), trying again after a transient conflict; when it
+    keeps failing, a :class:`ConflictError` saying so (never the driver's traceback)."""
+    for attempt in range(RETRIES):
+        try:
+            return write()
+        except OperationalError as exc:
+            if not is_transient(exc):
+                raise
+            time.sleep(_BACKOFF_SECONDS * (attempt + 1))
+    raise ConflictError(f"{what}: the store stayed busy with another write; try again")

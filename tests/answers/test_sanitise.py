@@ -1,0 +1,102 @@
+"""One sanitising path: every payload of the table, and generated ones, come out safe for the
+format of every channel (plain text, Markdown, HTML)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from knowledge_service.answers.render import (
+    format_for,
+    markdown_to_markdown,
+    markdown_to_safe_html,
+    render_answer,
+)
+from knowledge_service.answers.sanitise import clean_text, safe_url
+from knowledge_service.answers.schemas import AnswerFormat
+from knowledge_service.content.schemas import Channel
+from tests.answers.xss import PAYLOADS, html_problems, markdown_problems, plain_problems
+
+
+def problems_for(text: str, channel: Channel) -> list[str]:
+    if format_for(channel) == AnswerFormat.MARKDOWN:
+        return markdown_problems(text)
+    return plain_problems(text)
+
+
+@pytest.mark.parametrize("channel", list(Channel))
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payload_is_safe_on_every_channel(payload: str, channel: Channel) -> None:
+    for markdown in (payload, f"Before {payload} after", f"- item {payload}\n- two"):
+        rendered = render_answer(markdown, channel)
+        assert problems_for(rendered, channel) == [], rendered
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payload_is_safe_as_html(payload: str) -> None:
+    rendered = markdown_to_safe_html(f"Before {payload} after\n\n## Detail\n{payload}")
+    assert html_problems(rendered) == [], rendered
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payload_is_safe_as_a_plain_field(payload: str) -> None:
+    assert plain_problems(clean_text(payload)) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "jav&#x61;script:alert(1)",
+        "javascript&colon;alert(1)",
+        "java\tscript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+        "/relative/path",
+        "//evil.example/x",
+    ],
+)
+def test_only_http_https_and_mailto_links_survive(url: str) -> None:
+    assert safe_url(url) is None
+    assert "[click](" not in render_answer(f"[click]({url})", Channel.AGENT)
+
+
+def test_safe_links_and_markup_are_kept() -> None:
+    markdown = (
+        "Pay **on time**: see [fees](https://example.com/fees?a=1&b=2) or "
+        "[mail us](mailto:help@example.com)."
+    )
+    assert markdown_to_markdown(markdown) == markdown
+    assert "https://example.com/fees?a=1&b=2" in render_answer(markdown, Channel.CHAT)
+
+
+def test_plain_text_keeps_comparisons_and_ampersands() -> None:
+    assert clean_text("if a < 5 & b > 2 then R&D") == "if a < 5 & b > 2 then R&D"
+
+
+# Generated payloads: fragments an attacker combines, joined in any order.
+_FRAGMENTS = st.sampled_from(
+    [
+        "<", ">", "/", "script", "svg", "img", " src=x", " onerror=alert(1)", "onload=",
+        "javascript", "java\tscript", "jav&#x61;script", "&#106;", "&colon;", ":", "&#58;",
+        "data:text/html,", "vbscript:", "[", "]", "(", ")", "!", "`", "*", "_", "\\", "&",
+        "&lt;", "&amp;", "\n", "\n\n", "- ", "> ", "# ", "1. ", "\x00", "\x1b", "\u202e",
+        "http://ok.example/", "mailto:a@b.example", "<!--", "-->", '"', "'", "=", " ", "x",
+    ]
+)  # fmt: skip
+_PAYLOAD = st.lists(_FRAGMENTS, min_size=1, max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(payload=_PAYLOAD, channel=st.sampled_from(list(Channel)))
+def test_generated_payloads_are_safe_on_every_channel(payload: str, channel: Channel) -> None:
+    assert problems_for(render_answer(payload, channel), channel) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(payload=_PAYLOAD)
+def test_generated_payloads_are_safe_as_html_and_plain_fields(payload: str) -> None:
+    assert html_problems(markdown_to_safe_html(payload)) == []
+    assert plain_problems(clean_text(payload)) == []

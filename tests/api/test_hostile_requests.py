@@ -1,0 +1,127 @@
+"""Hostile requests against a real ``serve`` process: unreadable request lines, oversized
+chunked bodies, blank questions and slow clients all get a clear, bounded answer."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from knowledge_service.db import make_engine
+from knowledge_service.models_registry import create_all_tables
+from tests.api.conftest import auth, issue_keys, seed_store
+from tests.server import Server, serving
+
+pytestmark = pytest.mark.slow
+
+SLOW_CLIENT_BOUND = 20.0  # seconds: generous against the 1 s header timeout set below
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, str]]]:
+    root = tmp_path_factory.mktemp("hostile-requests")
+    url = f"sqlite:///{root / 'store.db'}"
+    engine = make_engine(url)
+    create_all_tables(engine)
+    seed_store(engine, root)
+    keys = issue_keys(engine)
+    engine.dispose()
+    env = {
+        "KS_DATABASE_URL": url,
+        "KS_DATA_DIR": str(root / "data"),
+        "KS_EMBEDDING_MODEL": "hash",
+        "KS_HEADER_TIMEOUT": "1",
+        "KS_BODY_TIMEOUT": "2",
+    }
+    with serving(root, env) as running:
+        yield running, keys
+
+
+def _connect(server: Server) -> socket.socket:
+    host, port = server.base.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=SLOW_CLIENT_BOUND)
+    return sock
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _problem(raw: bytes) -> tuple[int, dict[str, object]]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    assert b"application/problem+json" in head.lower(), head
+    return status, json.loads(body)
+
+
+def test_a_100_kb_question_in_the_url_gets_problem_json(
+    server: tuple[Server, dict[str, str]],
+) -> None:
+    running, keys = server
+    with _connect(running) as sock:
+        sock.sendall(
+            b"GET /v1/answer?channel=chat&q=" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: x\r\n"
+            b"Authorization: Bearer " + keys["bot"].encode() + b"\r\n\r\n"
+        )
+        status, body = _problem(_read_all(sock))
+    assert status == 400 and str(body["type"]).endswith(":invalid-request")
+
+
+def test_a_10_mb_chunked_body_gets_413_like_a_sized_one(
+    server: tuple[Server, dict[str, str]],
+) -> None:
+    running, keys = server
+    chunk = b"x" * 65536
+    with _connect(running) as sock:
+        sock.sendall(
+            b"POST /v1/answer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\nAuthorization: Bearer "
+            + keys["bot"].encode()
+            + b"\r\n\r\n"
+        )
+        try:
+            for _ in range(10 * 16):  # 10 MiB
+                sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            sock.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused before the end: the answer is already waiting
+        status, body = _problem(sock.recv(65536))
+    assert status == 413 and str(body["type"]).endswith(":payload-too-large")
+    sized = httpx.post(
+        f"{running.base}/v1/answer", content=b"x" * (10 << 20), headers=auth(keys["bot"])
+    )
+    assert sized.status_code == 413
+
+
+@pytest.mark.parametrize("path", ["/v1/answer?channel=chat&q=%20%20%20", "/v1/search?q=%20%09"])
+def test_a_question_of_only_spaces_is_refused_as_the_schema_says(
+    server: tuple[Server, dict[str, str]], path: str
+) -> None:
+    running, keys = server
+    response = httpx.get(running.base + path, headers=auth(keys["admin"]))
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["parameter"] == "q"
+    schema = httpx.get(f"{running.base}/openapi.json").json()
+    operation = schema["paths"][path.split("?")[0]]["get"]
+    q = next(p for p in operation["parameters"] if p["name"] == "q")
+    assert q["schema"]["pattern"] == r"\S"  # what schema-driven clients and fuzzers read
+    body = schema["components"]["schemas"]["AnswerRequest"]["properties"]["q"]
+    assert body["pattern"] == r"\S"
+
+
+def test_slow_clients_are_disconnected(server: tuple[Server, dict[str, str]]) -> None:
+    running, _ = server
+    idle = [_connect(running) for _ in range(10)]  # send nothing at all
+    partial = [_connect(running) for _ in range(10)]  # headers that never end
+    for sock in partial:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+    for sock in [*idle, *partial]:
+        with sock:
+            assert _read_all(sock) == b""  # closed by the server, well within the bound
+    assert httpx.get(f"{running.base}/healthz").status_code == 200

@@ -1,0 +1,128 @@
+"""Writers never collide: concurrent imports of the same folders and API-style edits take turns
+on the store's write lock, and every document's versions stay numbered 1, 2, 3... without gaps.
+
+``KS_TEST_ROUNDS`` raises the number of rounds (default 12; the race failed every round before
+the lock).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from knowledge_service.content.kinds import ARTICLE
+from knowledge_service.content.models import ArticleVersion
+from knowledge_service.content.service import DocumentService, import_content
+from knowledge_service.db import make_engine, session_scope
+from knowledge_service.models_registry import create_all_tables
+from tests.factories import article_text, write_article_md
+from tests.server import run_cli
+
+ROUNDS = int(os.environ.get("KS_TEST_ROUNDS", "12"))
+ARTICLES = 20
+
+
+def _store(root: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{root / 'store.db'}")
+    create_all_tables(engine)
+    return engine
+
+
+def _write_round(root: Path, round_no: int) -> None:
+    for n in range(ARTICLES):
+        write_article_md(root / "content", f"a-{n}", answer=f"Round {round_no} answer {n}.")
+
+
+def _run_together(*writers: Callable[[], object]) -> list[BaseException]:
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(writers))
+
+    def run(writer: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            writer()
+        except BaseException as exc:  # collected: the test shows every one
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in writers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def _assert_versions_contiguous(engine: Engine) -> dict[str, list[int]]:
+    with session_scope(engine) as session:
+        rows = session.exec(select(ArticleVersion.article_id, ArticleVersion.version)).all()
+    numbers: dict[str, list[int]] = defaultdict(list)
+    for article_id, version in rows:
+        numbers[article_id].append(version)
+    for article_id, versions in numbers.items():
+        assert sorted(versions) == list(range(1, len(versions) + 1)), (article_id, versions)
+    return numbers
+
+
+def test_two_concurrent_imports_of_the_same_folders_never_collide(tmp_path: Path) -> None:
+    engine = _store(tmp_path)
+
+    def importing() -> object:
+        return import_content(engine, [tmp_path / "content"], max_file_bytes=1 << 20)
+
+    for round_no in range(ROUNDS):
+        _write_round(tmp_path, round_no)
+        assert _run_together(importing, importing) == [], f"round {round_no}"
+    numbers = _assert_versions_contiguous(engine)
+    # Each round's change is stored exactly once, whichever import wrote it.
+    assert {len(v) for v in numbers.values()} == {ROUNDS}
+
+
+def test_imports_and_api_edits_take_turns(tmp_path: Path) -> None:
+    engine = _store(tmp_path)
+    service = DocumentService(ARTICLE)
+
+    def importing() -> object:
+        return import_content(engine, [tmp_path / "content"], max_file_bytes=1 << 20)
+
+    def editing(round_no: int) -> Callable[[], object]:
+        def edit() -> object:
+            with session_scope(engine) as session:
+                text = article_text("edited-online", answer=f"Edit {round_no} of the answer.")
+                return service.save_text(session, text, author="editor", source="api")
+
+        return edit
+
+    for round_no in range(ROUNDS):
+        _write_round(tmp_path, round_no)
+        assert _run_together(importing, importing, editing(round_no)) == [], f"round {round_no}"
+    numbers = _assert_versions_contiguous(engine)
+    assert len(numbers["edited-online"]) == ROUNDS
+
+
+def test_concurrent_cli_imports_exit_cleanly_without_tracebacks(tmp_path: Path) -> None:
+    env = {
+        "KS_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+        "KS_DATA_DIR": str(tmp_path / "data"),
+        "KS_EMBEDDING_MODEL": "hash",
+    }
+    content = str(tmp_path / "content")
+    results: list[subprocess.CompletedProcess[str]] = []
+
+    def importing() -> None:
+        results.append(run_cli(tmp_path, env, "import", content))
+
+    for round_no in range(max(2, ROUNDS // 4)):
+        _write_round(tmp_path, round_no)
+        assert _run_together(importing, importing) == []
+    assert len(results) == 2 * max(2, ROUNDS // 4)
+    for result in results:
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == 0, result.stderr
+    _assert_versions_contiguous(_store(tmp_path))

@@ -1,0 +1,64 @@
+"""Pathological Markdown is refused at import with the file and the line; what passes renders
+in milliseconds on every channel."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from knowledge_service.answers.render import markdown_to_safe_html, render_answer
+from knowledge_service.content.markup import LIMITS, MAX_ANSWER_CHARS, MAX_NESTING
+from knowledge_service.content.parser import parse_article
+from knowledge_service.content.schemas import Channel
+from knowledge_service.errors import InvalidContentError
+from tests.factories import article_text
+
+RENDER_BOUND = 2.0  # seconds for every rendering of an article at the limits: a generous bound
+
+PATHOLOGICAL = {
+    "inline tags": ("Answer.", "## Detail\n" + "<b>x</b> " * 20_000),
+    "bracket run": ("Answer.", "## Detail\n" + "[" * 100_000),
+    "emphasis marks": ("Answer.", "## Detail\n" + "*a " * 50_000),
+    "nested quotes": ("Answer.", "## Detail\n" + ">" * 5_000 + " deep"),
+    "nested lists": ("Answer.", "## Detail\n" + "".join("  " * i + "- a\n" for i in range(200))),
+    "long answer": ("word " * 2_000, "## Detail\nshort"),
+}
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL)
+def test_pathological_markdown_is_refused_with_file_and_line(name: str) -> None:
+    answer, body = PATHOLOGICAL[name]
+    text = article_text("heavy", answer=answer, body=body)
+    with pytest.raises(InvalidContentError) as caught:
+        parse_article(text, "content/heavy.md")
+    error = caught.value
+    assert error.path == "content/heavy.md" and error.line is not None
+    assert error.line > text[: text.index("\n---", 3)].count("\n")  # a line of the body
+    assert str(error).startswith(f"content/heavy.md:{error.line}: ")
+
+
+def _at_the_limits() -> str:
+    tags, brackets, marks = (rule.limit for rule in LIMITS)
+    answer = ("Pay by the due date. " * 200)[: MAX_ANSWER_CHARS - 100]
+    body = (
+        "## Detail\n"
+        + "<b>x</b> " * (tags // 2)
+        + "\n\n"
+        + "[link](https://example.com/a) " * brackets
+        + "\n\n"
+        + "*em* " * (marks // 2)
+        + "\n\n"
+        + "".join("  " * i + "- item\n" for i in range(MAX_NESTING))
+        + ("plain text. " * 8000)
+    )
+    return article_text("heavy", answer=answer, body=body)
+
+
+def test_an_article_at_the_limits_is_accepted_and_renders_quickly() -> None:
+    doc = parse_article(_at_the_limits(), "content/heavy.md")
+    started = time.perf_counter()
+    for channel in Channel:
+        render_answer(doc.body, channel)
+    markdown_to_safe_html(doc.body)
+    assert time.perf_counter() - started < RENDER_BOUND
