@@ -27,6 +27,7 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 from tests.factories import write_article_md
 from tests.postgres import fresh_database
+from tests.server import wait_for
 
 FIRST_LOOK_BOUND = 120  # seconds: a generous bound on a small store's first check
 
@@ -215,7 +216,8 @@ def test_advisory_lease_is_released_when_its_connection_drops(postgres_server: s
                          "WHERE locktype = 'advisory' AND objid = :key"),
                     {"key": first.key},
                 )  # fmt: skip
-            assert second.try_acquire()  # the server released the lock
+            # pg_terminate_backend only signals: the server releases the lock once it is gone
+            wait_for(second.try_acquire)
             assert not first.try_acquire() and not first.held  # the old holder noticed
             second.release()
             assert first.try_acquire()
