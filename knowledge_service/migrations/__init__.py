@@ -83,9 +83,13 @@ def _known(revision: str) -> bool:
 
 
 def _lock_schema(connection: Connection) -> None:
-    """Serialise schema changes between processes (PostgreSQL; SQLite locks the file)."""
+    """Serialise schema changes between processes: an advisory lock on PostgreSQL; on SQLite
+    the file's write lock, taken now (the driver would run each ``CREATE TABLE`` on its own, so
+    a second process starting on a new store could see the tables before the revision stamp)."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def prepare_store(engine: Engine) -> None:
