@@ -60,6 +60,11 @@ class IndexSettings(BaseModel):
         default=5.0, gt=0, description="Seconds between a server's looks for store changes."
     )
     index_threads: int = 2
+    use_tuned_model: bool = Field(
+        default=False,
+        description="Encode with the newest model `knowledge-service tune` saved in "
+        "data_dir/models (falls back to embedding_model when there is none or it is broken).",
+    )
 
 
 class FreshnessSettings(BaseModel):

@@ -1,4 +1,4 @@
-"""CLI commands: ``search``, ``index rebuild|status`` and ``eval``."""
+"""CLI commands: ``search``, ``index rebuild|status``, ``eval`` and ``tune``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from knowledge_service.index.embedder import Embedder, create_embedder
 from knowledge_service.index.evaluation import evaluate_dataset
 from knowledge_service.index.schemas import IndexStatus, SearchFilters
 from knowledge_service.index.service import SearchService
+from knowledge_service.index.tuning import TuneOptions, tune_encoder
 
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
 
@@ -140,8 +141,44 @@ def eval_command(
     console.print(table)
 
 
+def tune(
+    epochs: Annotated[int, typer.Option(min=1, max=20, help="Passes over the pairs.")] = 1,
+    batch_size: Annotated[int, typer.Option(min=2, max=256, help="Pairs per step.")] = 32,
+    max_questions: Annotated[
+        int, typer.Option(min=1, help="Questions per article used (a seeded sample).")
+    ] = 40,
+    seed: Annotated[int, typer.Option(help="Seed for sampling, order and weights.")] = 13,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Fine-tune the encoder on the published articles' questions; save a new tuned version.
+
+    It is used by `index rebuild` and `serve` when KS_INDEX__USE_TUNED_MODEL is true.
+    """
+    options = TuneOptions(
+        epochs=epochs, batch_size=batch_size, max_questions=max_questions, seed=seed
+    )
+    with _progress_bar() as update:
+        tuned = tune_encoder(
+            engine(),
+            settings().data_dir,
+            settings().embedding_model,
+            options,
+            lambda d, t: update("Tuning the encoder", d, t),
+        )
+    if as_json:
+        console.print_json(json.dumps({"path": str(tuned.path), **tuned.manifest}))
+        return
+    console.print(
+        f"Saved tuned model {tuned.path} ({tuned.manifest['pairs']} pairs, "
+        f"{tuned.manifest['steps']} steps). Set KS_INDEX__USE_TUNED_MODEL=true and run "
+        "`knowledge-service index rebuild` to use it.",
+        highlight=False,
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.command("search")(search)
     app.command("eval")(eval_command)
+    app.command("tune")(tune)
     app.add_typer(index_app, name="index")

@@ -8,6 +8,7 @@ picks one, so no implementation depends on another.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from knowledge_service.index.arrays import FloatArray, normalise_rows
@@ -17,6 +18,7 @@ from knowledge_service.index.onnx_embedder import OnnxEmbedder
 from knowledge_service.index.onnx_export import Variant
 from knowledge_service.index.protocols import Embedder
 from knowledge_service.index.torch_embedder import SentenceTransformerEmbedder
+from knowledge_service.index.tuned_models import choose_model
 
 if TYPE_CHECKING:
     from knowledge_service.settings import Settings
@@ -30,6 +32,8 @@ __all__ = [
     "normalise_rows",
 ]
 
+logger = logging.getLogger(__name__)
+
 _HASH = "hash"
 _ONNX = "onnx"
 
@@ -40,7 +44,9 @@ def create_embedder(settings: Settings, *, threads: int | None = None) -> Embedd
     ``hash`` or ``hash:DIM`` selects the :class:`HashEmbedder` fake (tests and demos without a
     model); anything else is a sentence-transformers model folder or name, run by ONNX Runtime
     (``settings.index.backend == "onnx"``, the default: exported offline once into
-    ``data_dir/models``) or by torch.
+    ``data_dir/models``) or by torch. With ``settings.index.use_tuned_model`` the newest
+    ``knowledge-service tune`` version in ``data_dir/models`` replaces that model; a missing or
+    broken one falls back to it with a warning.
 
     Args:
         settings: The service settings.
@@ -51,6 +57,25 @@ def create_embedder(settings: Settings, *, threads: int | None = None) -> Embedd
         _, _, dim = name.partition(":")
         return HashEmbedder(int(dim) if dim else 256)
     threads = threads if threads is not None else settings.index.query_threads
+    tuned = choose_model(settings.data_dir, name, use_tuned=settings.index.use_tuned_model)
+    if tuned is not None:
+        try:
+            embedder = _model_embedder(settings, str(tuned.path), threads)
+        except Exception as exc:  # a broken tuned model must not take the service down
+            logger.warning(
+                "tuned model %s failed to load (%s); using the base model %s", tuned.path, exc, name
+            )
+        else:
+            suffix = embedder.model_name.removeprefix(tuned.path.name)  # e.g. "+onnx-int8"
+            embedder.model_name = tuned.model_name + suffix
+            logger.info("using the tuned model %s", tuned.path)
+            return embedder
+    return _model_embedder(settings, name, threads)
+
+
+def _model_embedder(
+    settings: Settings, name: str, threads: int
+) -> OnnxEmbedder | SentenceTransformerEmbedder:
     if settings.index.backend == _ONNX:
         return OnnxEmbedder(
             name,
