@@ -83,7 +83,10 @@ def is_transient(error: BaseException) -> bool:
     sqlstate = getattr(error.orig, "sqlstate", None)
     if isinstance(sqlstate, str):
         return sqlstate.startswith(_TRANSIENT_SQLSTATES)
-    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+    message = str(error.orig)
+    return isinstance(error, OperationalError) and (
+        "database is locked" in message or "database table is locked" in message
+    )
 
 
 def run_transaction(

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from knowledge_service.db import is_transient
 from knowledge_service.errors import ConflictError
 
 T = TypeVar("T")
@@ -25,7 +26,6 @@ T = TypeVar("T")
 WRITE_LOCK_KEY = 0x6B73_7772  # "kswr": the advisory lock id on PostgreSQL
 RETRIES = 3
 _BACKOFF_SECONDS = 0.2
-_TRANSIENT = ("database is locked", "database table is locked", "could not serialize")
 
 
 def lock_store_for_write(session: Session) -> None:
@@ -39,18 +39,13 @@ def lock_store_for_write(session: Session) -> None:
     session.expire_all()  # rows read before the lock are read again, as they are now
 
 
-def is_transient(exc: BaseException) -> bool:
-    """A write that lost a race for the lock and may simply be tried again."""
-    return isinstance(exc, OperationalError) and any(t in str(exc).lower() for t in _TRANSIENT)
-
-
 def with_write_retries(write: Callable[[], T], what: str) -> T:
     """Run ``write`` (one whole transaction), trying again after a transient conflict; when it
     keeps failing, a :class:`ConflictError` saying so (never the driver's traceback)."""
     for attempt in range(RETRIES):
         try:
             return write()
-        except OperationalError as exc:
+        except DBAPIError as exc:
             if not is_transient(exc):
                 raise
             time.sleep(_BACKOFF_SECONDS * (attempt + 1))
