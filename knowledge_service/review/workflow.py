@@ -93,12 +93,10 @@ class Workflow:
     ) -> Step:  # fmt: skip
         """Ask for approval of the current draft."""
         target = self._target(session, principal, doc_id, A.SUBMIT, precondition)
-        record = self._save(
-            session, doc_id, target.current.version, S.IN_REVIEW, target.last_editor,
+        return self._mark(
+            session, principal, doc_id, target, A.SUBMIT, S.IN_REVIEW, reason,
             submitted_by=principal.name,
         )  # fmt: skip
-        self._audit(session, principal, target, A.SUBMIT, reason, S.IN_REVIEW)
-        return Step(self._status(Target(target.current, record, S.IN_REVIEW)), wrote=False)
 
     def approve(
         self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,
@@ -121,12 +119,10 @@ class Workflow:
         if not reason.strip():
             raise InvalidRequestError("reason", "say what must change")
         target = self._target(session, principal, doc_id, A.REJECT, precondition)
-        record = self._save(
-            session, doc_id, target.current.version, S.DRAFT, target.last_editor,
+        return self._mark(
+            session, principal, doc_id, target, A.REJECT, S.DRAFT, reason,
             rejected_by=principal.name, rejection_reason=reason,
         )  # fmt: skip
-        self._audit(session, principal, target, A.REJECT, reason, S.DRAFT)
-        return Step(self._status(Target(target.current, record, S.DRAFT)), wrote=False)
 
     def verify(
         self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,
@@ -267,6 +263,17 @@ class Workflow:
 
     def _status(self, target: Target) -> WorkflowStatus:
         return status_of(self.kind.name, target)
+
+    def _mark(
+        self, session: Session, principal: Principal, doc_id: str, target: Target, action: A,
+        state: S, reason: str | None, **fields: Any,
+    ) -> Step:  # fmt: skip
+        """Move the current version to ``state`` (no new version written), audited."""
+        record = self._save(
+            session, doc_id, target.current.version, state, target.last_editor, **fields
+        )
+        self._audit(session, principal, target, action, reason, state)
+        return Step(self._status(Target(target.current, record, state)), wrote=False)
 
     def _save(
         self, session: Session, doc_id: str, version: int, state: S, editor: str, **fields: Any
