@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -160,14 +160,16 @@ def _existing(engine: Engine, *, force: bool) -> int:
 
 def seed_traffic(
     engine: Engine,
-    answers: AnswerService,
+    answers: Callable[[], AnswerService],
     *,
     today: date,
     days: int = 14,
     seed: int = 7,
     force: bool = False,
 ) -> SeedReport:
-    """Replay a plan of questions through ``answers`` and record them, with some feedback.
+    """Replay a plan of questions through the service ``answers()`` makes and record them,
+    with some feedback. ``answers`` is called only when there is something to replay (loading
+    the model and the index takes seconds; a refused or already seeded store needs neither).
     A store already seeded is left as it is (a second ``make demo`` adds nothing) unless
     ``force`` is set.
 
@@ -183,7 +185,7 @@ def seed_traffic(
         return SeedReport(0, {}, 0, first, today, already_seeded=already)
     rng = random.Random(seed)
     planned = plan_questions(_phrasings(engine), today=today, days=days, rng=rng)
-    served = _answer_all(answers, planned)
+    served = _answer_all(answers(), planned)
     log = AnswerLog(engine)  # the real recording path: the writer redacts every question
     for one in served:
         log.record(one.event)

@@ -24,10 +24,15 @@ def seed_traffic_command(
 ) -> None:
     """Replay SYNTHETIC customer questions through the real answer engine over the last days,
     with some feedback, so the insights page has a week to show (caller: demo-traffic)."""
-    search = open_search_service()
-    answers = AnswerService(settings(), engine(), search)
     today = clock.today(settings())
-    report = seed_traffic(engine(), answers, today=today, days=days, seed=seed, force=force)
+    report = seed_traffic(
+        engine(),
+        lambda: AnswerService(settings(), engine(), open_search_service()),
+        today=today,
+        days=days,
+        seed=seed,
+        force=force,
+    )
     if report.answers == 0 and report.already_seeded:
         err_console.print(
             f"the store already has {report.already_seeded} synthetic demo events: nothing added"

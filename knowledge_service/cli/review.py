@@ -4,6 +4,7 @@ store written back as Markdown files). They call the same services as the HTTP A
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,14 @@ import typer
 from rich.table import Table
 
 from knowledge_service import clock
-from knowledge_service.cli.common import console, engine, settings
+from knowledge_service.analytics.schemas import Gap
+from knowledge_service.cli.common import console, engine, open_search_service, settings
 from knowledge_service.cli.content import LOCAL_CALLER, print_table
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
+from knowledge_service.index.protocols import Embedder
+from knowledge_service.index.schemas import SearchHit
+from knowledge_service.index.service import SearchService
 from knowledge_service.review import audit_log, queue
 from knowledge_service.review.export import export_knowledge
 from knowledge_service.review.queue_schemas import (
@@ -33,6 +38,26 @@ def _echo(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+class _SearchWhenNeeded:
+    """The search service, opened (the model loaded, the index brought level) only if finding
+    the content gaps needs it: a store with no weak questions in the week never does."""
+
+    def __init__(self) -> None:
+        self._service: SearchService | None = None
+
+    def _open(self) -> SearchService:
+        if self._service is None:
+            self._service = open_search_service()
+        return self._service
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._open().embedder
+
+    def search(self, query: str, *, top_k: int = 10) -> Sequence[SearchHit]:
+        return self._open().search(query, top_k=top_k)
+
+
 def review_command(
     owner: str | None = typer.Option(None, "--owner", help="Only this owner's items."),
     kind: QueueItemKind | None = typer.Option(None, "--kind", help="Only this kind of item."),
@@ -40,11 +65,20 @@ def review_command(
     offset: int = _OFFSET,
     as_json: bool = _JSON,
 ) -> None:
-    """The review queue: what needs a content owner's attention, most urgent first."""
+    """The review queue: what needs a content owner's attention, most urgent first (with the
+    whole queue, the content gaps of the last week: questions no article answered confidently)."""
+    cfg = settings()
+    today = clock.today(cfg)
     with session_scope(engine()) as session:
+        gaps: list[Gap] = []
+        if owner is None and kind in (None, QueueItemKind.CONTENT_GAP):
+            gaps = queue.recent_gaps(
+                session, _SearchWhenNeeded(), today,
+                confidence_below=cfg.answers.no_answer_threshold,
+            )  # fmt: skip
         items, total = queue.list_queue(
             session, LOCAL_CALLER, QueueFilters(owner=owner, kind=kind),
-            today=clock.today(settings()), limit=limit, offset=offset,
+            today=today, limit=limit, offset=offset, gaps=gaps,
         )  # fmt: skip
     if as_json:
         _echo({"items": [i.model_dump(mode="json") for i in items], "total": total})

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from knowledge_service.analytics import service as analytics
+from knowledge_service.analytics.gaps import GapSearch
 from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.analytics.schemas import NEEDS_REVIEW, Gap
 from knowledge_service.content import service as content
@@ -42,6 +44,8 @@ from knowledge_service.review.queue_schemas import (
 )
 
 MAX_LIMIT = 1000
+GAP_DAYS = 7
+"""The content gaps in the queue are those of the last week."""
 WAITING_STATUSES = frozenset({"draft", "in_review"})
 """Article statuses that wait for an approver (``in_review`` once the workflow has it)."""
 
@@ -167,6 +171,17 @@ def _feedback_item(current: ArticleVersion, rows: Sequence[Feedback]) -> QueueIt
         evidence=[f"{r.rating}: {r.comment}" if r.comment else r.rating for r in rows][:5],
         severity=Severity.WARN, due_on=rows[0].at.date(), served=0,
         actions=[_A.EDIT, _A.VERIFY, _A.RETIRE],
+    )  # fmt: skip
+
+
+def recent_gaps(
+    session: Session, search: GapSearch, today: date, *, confidence_below: float
+) -> list[Gap]:
+    """The ten largest content gaps of the :data:`GAP_DAYS` days up to ``today``: clusters of the
+    questions answered with confidence under ``confidence_below``."""
+    return analytics.content_gaps(
+        session, search, today - timedelta(days=GAP_DAYS - 1), today,
+        confidence_below=confidence_below, limit=10,
     )  # fmt: skip
 
 

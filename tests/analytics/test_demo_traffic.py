@@ -74,7 +74,7 @@ def answers(settings: Settings, engine: Engine) -> AnswerService:
 def test_seeding_records_synthetic_answers_and_ratings_once(
     engine: Engine, answers: AnswerService
 ) -> None:
-    report = seed_traffic(engine, answers, today=TODAY, days=7)
+    report = seed_traffic(engine, lambda: answers, today=TODAY, days=7)
     with session_scope(engine) as session:
         events = session.exec(select(AnswerEvent)).all()
         ratings = session.exec(select(Feedback)).all()
@@ -86,7 +86,7 @@ def test_seeding_records_synthetic_answers_and_ratings_once(
     assert min(e.at for e in events).date() == report.first_day and report.last_day == TODAY
     assert {e.question for e in events} & set(UNCOVERED)
     assert {"where is my refund", "my card was stolen"} & {e.question for e in events}
-    again = seed_traffic(engine, answers, today=TODAY, days=7)  # a second make demo
+    again = seed_traffic(engine, lambda: answers, today=TODAY, days=7)  # a second make demo
     assert (again.answers, again.already_seeded) == (0, report.answers)
 
 
@@ -98,8 +98,8 @@ def test_seeding_refuses_a_store_with_real_traffic_unless_forced(
                             caller="chat-bot-key"))  # fmt: skip
     log.flush()
     with pytest.raises(ConflictError, match="1 real answer events"):
-        seed_traffic(engine, answers, today=TODAY)
-    assert seed_traffic(engine, answers, today=TODAY, days=2, force=True).answers > 0
+        seed_traffic(engine, lambda: answers, today=TODAY)
+    assert seed_traffic(engine, lambda: answers, today=TODAY, days=2, force=True).answers > 0
 
 
 @pytest.mark.parametrize("days", [0, 61])
@@ -107,4 +107,22 @@ def test_seeding_refuses_a_period_out_of_range(
     engine: Engine, answers: AnswerService, days: int
 ) -> None:
     with pytest.raises(InvalidRequestError, match="--days"):
-        seed_traffic(engine, answers, today=TODAY, days=days)
+        seed_traffic(engine, lambda: answers, today=TODAY, days=days)
+
+
+def test_a_refused_or_seeded_store_never_loads_the_answer_engine(
+    engine: Engine, answers: AnswerService
+) -> None:
+    """Loading the model and the index takes seconds: the checks that refuse or skip come first."""
+    made: list[AnswerService] = []
+
+    def make() -> AnswerService:
+        made.append(answers)
+        return answers
+
+    seed_traffic(engine, make, today=TODAY, days=2)
+    assert len(made) == 1
+    assert seed_traffic(engine, make, today=TODAY, days=2).already_seeded > 0
+    with pytest.raises(InvalidRequestError):
+        seed_traffic(engine, make, today=TODAY, days=0)
+    assert len(made) == 1

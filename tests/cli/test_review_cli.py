@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
+from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.cli import common
 from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 from tests.cli.conftest import invoke
+from tests.conftest import TODAY
 from tests.factories import article_text, write_article_md, write_policy_md
 
 
@@ -39,6 +42,29 @@ def test_review_lists_the_queue_as_json_and_as_a_table() -> None:
     assert "verify" in first["actions"] and page["total"] == len(page["items"])
     code, output = invoke("review", "--owner", "nobody@example.com")
     assert code == 0 and "0 of 0 item(s)" in output
+
+
+def test_the_whole_queue_holds_the_weeks_content_gaps_an_owners_does_not() -> None:
+    assert invoke("import")[0] == 0
+    at = datetime.combine(TODAY, time(9), UTC)
+    questions = ["do you sell gas heaters", "do you sell gas heaters?", "do you sell gas heaters!"]
+    with session_scope(common.engine()) as session:
+        for i, question in enumerate([*questions, "an old question"]):
+            session.add(
+                AnswerEvent(
+                    kind="answer", question=question, latency_ms=1.0, channel="chat",
+                    status="no_answer", reason="no_article",
+                    at=at + timedelta(minutes=i) - timedelta(days=30 if i == 3 else 0),
+                )
+            )  # fmt: skip
+    code, output = invoke("review", "--kind", "content_gap", "--json")
+    assert code == 0
+    (gap,) = json.loads(output)["items"]
+    assert set(gap["evidence"]) == set(questions) and gap["actions"] == ["write_article", "edit"]
+    code, output = invoke("review")
+    assert code == 0 and "content_gap" in output and "3 questions found no confident" in output
+    code, output = invoke("review", "--owner", "ada@example.com", "--json")
+    assert code == 0 and all(i["kind"] != "content_gap" for i in json.loads(output)["items"])
 
 
 def test_audit_shows_who_changed_what_with_the_import_author() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.access.schemas import Principal, Role
-from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.gaps import GapCache
 from knowledge_service.analytics.schemas import Gap
 from knowledge_service.http.deps import PageDep, SessionDep, SettingsDep, require_roles
@@ -22,7 +21,6 @@ from knowledge_service.review.queue_schemas import QueueFilters, QueueItem, Queu
 router = APIRouter(prefix="/v1/review-queue", tags=["review"])
 
 Owner = Annotated[Principal, Depends(require_roles(Role.OWNER))]
-GAP_DAYS = 7
 
 
 def recent_gaps(request: Request, session: Session, today: date) -> list[Gap]:
@@ -33,9 +31,9 @@ def recent_gaps(request: Request, session: Session, today: date) -> list[Gap]:
     settings = state.settings
 
     def compute() -> list[Gap]:
-        return analytics.content_gaps(
-            session, state.search_service, today - timedelta(days=GAP_DAYS - 1), today,
-            confidence_below=settings.answers.no_answer_threshold, limit=10,
+        return queue.recent_gaps(
+            session, state.search_service, today,
+            confidence_below=settings.answers.no_answer_threshold,
         )  # fmt: skip
 
     gaps: list[Gap] = state.gap_cache.get(compute)
