@@ -65,11 +65,14 @@ def search_with_freshness(
     session: Session,
     search: Callable[[SearchRequest], list[SearchHit]],
     request: SearchRequest,
+    *,
+    today: date,
 ) -> SearchResponse:
     """Run ``search`` (e.g. a batcher that shares one encode among concurrent searches) and
-    give each hit its findings and badge."""
+    give each hit its findings and badge (a block whose risk is accepted on ``today`` is a
+    warning, as in answers)."""
     hits = search(request)
-    notes = notes_for_articles(session, [hit.article_id for hit in hits])
+    notes = notes_for_articles(session, [hit.article_id for hit in hits], today=today)
     results = [
         SearchResult(
             **hit.model_dump(),

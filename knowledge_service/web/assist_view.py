@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlmodel import Session
 
@@ -76,6 +77,8 @@ def build_view(
     question: str,
     result: AnswerResult,
     search: Callable[[SearchRequest], list[SearchHit]],
+    *,
+    today: date,
 ) -> AssistView:
     """The card for ``result`` and the other articles the search found, one line each."""
     card = None
@@ -83,7 +86,7 @@ def build_view(
         for_agents, others = split_sections(session, result.article_id, result.version)
         card = AnswerCard(result, badge_of(result.freshness), for_agents, others)
     request = SearchRequest(query=question, top_k=FURTHER_RESULTS + 1)
-    found = freshness.search_with_freshness(session, search, request).results
+    found = freshness.search_with_freshness(session, search, request, today=today).results
     further = [hit for hit in found if hit.article_id != result.article_id][:FURTHER_RESULTS]
     return AssistView(question, result, card, further)
 

@@ -42,6 +42,13 @@ def _accept(client: TestClient, key: str, finding: int, **body: Any) -> Any:
     return client.post(f"/v1/findings/{finding}/risk-acceptances", headers=auth(key), json=body)
 
 
+def _search_badge(client: TestClient, key: str) -> tuple[str, str | None]:
+    """The blocked article's search badge and its finding's risk acceptance expiry."""
+    results = client.get("/v1/search", params={"q": QUESTIONS["blocked"]}, headers=auth(key))
+    (hit,) = [r for r in results.json()["results"] if r["article_id"] == BLOCKED]
+    return hit["badge"], hit["freshness"][0]["risk_accepted_until"]
+
+
 def _acceptances(client: TestClient, keys: dict[str, str], finding: int) -> int:
     query = f"/v1/audit?object_type=finding&object_id={finding}"
     events = client.get(query, headers=auth(keys["admin"])).json()["items"]
@@ -70,6 +77,7 @@ def test_a_risk_acceptance_serves_customers_until_it_lapses(api: Any) -> None:
     client, keys, kb = api
     finding = _block_id(client, keys)
     expires = TODAY + timedelta(days=7)
+    assert _search_badge(client, keys["agent"]) == ("block", None)
     response = _accept(
         client,
         keys["admin"],
@@ -86,6 +94,8 @@ def test_a_risk_acceptance_serves_customers_until_it_lapses(api: Any) -> None:
         body = _ask(client, keys["bot"], channel)
         assert (body["status"], body["article_id"]) == ("answered", BLOCKED), channel
         assert body["freshness"][0]["risk_accepted_until"] == expires.isoformat()
+    # search shows the same: the accepted block is a warning, with its expiry
+    assert _search_badge(client, keys["agent"]) == ("warn", expires.isoformat())
     events = client.get(
         f"/v1/audit?object_type=finding&object_id={finding}", headers=auth(keys["admin"])
     ).json()
@@ -96,6 +106,7 @@ def test_a_risk_acceptance_serves_customers_until_it_lapses(api: Any) -> None:
     kb.settings.today = expires  # it lapses on its expiry date
     for channel in BOT_CHANNELS:
         assert _ask(client, keys["bot"], channel)["status"] == "escalate", channel
+    assert _search_badge(client, keys["agent"]) == ("block", None)
     queue = client.get("/v1/review-queue?kind=review_overdue", headers=auth(keys["admin"])).json()
     assert "accept_risk" in queue["items"][0]["actions"]  # lapsed: it may be accepted again
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from knowledge_service import clock
 from knowledge_service.access.schemas import Permission, Principal
 from knowledge_service.analytics.recording import search_event
 from knowledge_service.analytics.redaction import redact
@@ -22,6 +23,7 @@ from knowledge_service.http.deps import (
     RecorderDep,
     SearchBatcherDep,
     SessionDep,
+    SettingsDep,
     TopK,
     require,
 )
@@ -44,6 +46,7 @@ def search(
     q: QueryText,
     principal: Searcher,
     session: SessionDep,
+    settings: SettingsDep,
     batcher: SearchBatcherDep,
     recorder: RecorderDep,
     top_k: TopK = DEFAULT_TOP_K,
@@ -58,7 +61,10 @@ def search(
     started = time.perf_counter()
     filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
     request = SearchRequest(query=q, top_k=top_k, filters=filters)
-    response = sanitise_search(freshness.search_with_freshness(session, batcher.submit, request))
+    found = freshness.search_with_freshness(
+        session, batcher.submit, request, today=clock.today(settings)
+    )
+    response = sanitise_search(found)
     response.query = redact(q)  # no response echoes a customer's personal data
     latency_ms = (time.perf_counter() - started) * 1000
     recorder.record(

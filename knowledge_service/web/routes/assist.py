@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from knowledge_service import clock
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.schemas import (
     MAX_COMMENT_CHARS,
@@ -32,6 +33,7 @@ from knowledge_service.http.deps import (
     AnswerServiceDep,
     SearchBatcherDep,
     SessionDep,
+    SettingsDep,
 )
 from knowledge_service.web.assist_view import build_view, find_handoff, log_answer
 from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
@@ -70,6 +72,7 @@ def answer(
     service: AnswerServiceDep,
     batcher: AnswerBatcherDep,
     search: SearchBatcherDep,
+    settings: SettingsDep,
 ) -> HTMLResponse:
     """The answer card and further results for the question in the form."""
     started = time.perf_counter()
@@ -80,7 +83,7 @@ def answer(
     result = _answer(service, batcher, question)
     if request.headers.get("hx-trigger") != TYPING_TRIGGER:
         log_answer(session, question, result, caller=f"key:{user.principal.name}", started=started)
-    view = build_view(session, question, result, search.submit)
+    view = build_view(session, question, result, search.submit, today=clock.today(settings))
     return render(request, template, user=user, active="assist", view=view)
 
 
