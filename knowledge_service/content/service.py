@@ -253,7 +253,11 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
         current = self.get(session, doc_id)
         shown = self._visible(session, caller, current)
         found = shown if version is None else self.get(session, doc_id, version)
-        return VersionRead(version=found, is_current=found.version == current.version)
+        return VersionRead(
+            version=found,
+            is_current=found.version == current.version,
+            is_shown=found.version == shown.version,
+        )
 
     def read_history(self, session: Session, caller: Caller, doc_id: str) -> list[VersionT]:
         """Every version of a document ``caller`` may see, oldest first (else NotFoundError)."""

@@ -186,6 +186,9 @@ def test_published_version_is_served_while_its_edit_is_in_review(served: Served)
     assert versions() == [2]  # the approved version is served while version 3 is in review
     shown = call(served, "agent", "GET", base)  # and it is what an agent reads
     assert shown.status_code == 200 and shown.json()["version"] == 2, shown.text
+    # with the findings of the governance check on it, as agents see them beside an answer
+    assert "review_overdue" in {f["kind"] for f in shown.json()["findings"]}
+    assert call(served, "agent", "GET", f"{base}/versions/2").json()["findings"] is None
     assert "review_overdue" in open_kinds()  # and its finding stays until the fix is approved
     assert call(served, "bob", "POST", f"{base}/approve", etag_of("stolen-card", 3)).is_success
     assert versions() == [4] and "review_overdue" not in open_kinds()

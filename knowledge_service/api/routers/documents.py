@@ -48,12 +48,15 @@ class ArticleWithFindings(ArticlePublic):
     """One version of an article, with the findings of the governance check on it."""
 
     findings: list[FindingPublic] | None = Field(
-        default=None, description="Findings of the governance check (current version only)."
+        default=None,
+        description="Findings of the governance check, on the version the caller is shown by "
+        "default only (the current one; for agents and bots, while an edit is in review, the "
+        "approved version still served).",
     )
 
 
 def _article_detail(session: Session, read: VersionRead[Any], public: Any) -> BaseModel:
-    findings = findings_for_article(session, read.version.doc_id) if read.is_current else None
+    findings = findings_for_article(session, read.version.doc_id) if read.is_shown else None
     return ArticleWithFindings(**public.model_dump(), findings=findings)
 
 

@@ -133,7 +133,10 @@ class DocumentPage(Generic[V]):
 
 @dataclass(frozen=True)
 class VersionRead(Generic[V]):
-    """A version as a caller reads it, and whether it is the current one."""
+    """A version as a caller reads it, whether it is the current one, and whether it is the
+    one the caller is shown by default (for agents and bots while an edit is in review: the
+    approved version still served, which the governance check's findings are about)."""
 
     version: V
     is_current: bool
+    is_shown: bool
