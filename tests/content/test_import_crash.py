@@ -16,14 +16,7 @@ from knowledge_service.content.service import import_content
 from knowledge_service.db import make_engine
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
-from tests.crash import (
-    ROUNDS,
-    assert_index_recovers,
-    run_child,
-    temporaries,
-    versions_by_article,
-    write_articles,
-)
+from tests import crash
 
 FILES = 300
 BEFORE = 50
@@ -63,31 +56,31 @@ def test_kill_9_at_random_points_of_imports(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{db}", data_dir=tmp_path / "data")
     engine = make_engine(settings.database_url)
     create_all_tables(engine)
-    write_articles(root, BEFORE, "Refunds take 10 business days")
+    crash.write_articles(root, BEFORE, "Refunds take 10 business days")
     assert len(import_content(engine, [root], max_file_bytes=65536).articles.created) == BEFORE
     expected = {f"a{n:05d}": [1] for n in range(BEFORE)}
     killed_mid_write = left = 0
-    for round_no in range(ROUNDS):
+    for round_no in range(crash.ROUNDS):
         seed = random.randrange(1 << 30)
         rng = random.Random(seed)
         mode = "write" if round_no % 2 == 0 else "anytime"
         at = rng.randrange(1, FILES + 1) if mode == "write" else rng.uniform(0.5, 8.0)
-        write_articles(root, FILES, f"Refunds take {round_no + 5} business days")
+        crash.write_articles(root, FILES, f"Refunds take {round_no + 5} business days")
         engine.dispose()
-        code = run_child(CHILD, settings.database_url, str(root), str(settings.data_dir),
+        code = crash.run_child(CHILD, settings.database_url, str(root), str(settings.data_dir),
                          mode, str(at), cwd=tmp_path)  # fmt: skip
-        stored = versions_by_article(db)
+        stored = crash.versions_by_article(db)
         done = {a: [*v, len(v) + 1] for a, v in expected.items()}
         done |= {f"a{n:05d}": [1] for n in range(len(expected), FILES)}
         # All or nothing: the store holds the import entirely, or not at all.
         assert stored in (expected, done), f"round {round_no} (seed {seed}, {mode} {at})"
         killed_mid_write += code != 0 and stored == expected
-        left += bool(temporaries(settings))
+        left += bool(crash.temporaries(settings))
         report = import_content(engine, [root], max_file_bytes=65536)
         assert report.invalid == []
-        assert versions_by_article(db) == done
+        assert crash.versions_by_article(db) == done
         expected = done
-        assert_index_recovers(settings, engine, FILES)
-    assert killed_mid_write >= (ROUNDS + 1) // 2  # at least every "write" round
+        crash.assert_index_recovers(settings, engine, FILES)
+    assert killed_mid_write >= (crash.ROUNDS + 1) // 2  # at least every "write" round
     engine.dispose()
-    print(f"{ROUNDS} rounds, {killed_mid_write} killed before the commit, {left} left temporaries")
+    print(f"{crash.ROUNDS} rounds, {killed_mid_write} killed before the commit, {left} temporaries")
