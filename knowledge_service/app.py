@@ -138,8 +138,10 @@ def _lifespan(
         app.state.engine = engine or engine_for(settings)
         if owned_engine:
             create_all_tables(app.state.engine)
+        # Following the store, the server listens at once: the follower loads the index in
+        # the background and /readyz says 503 until it is current.
         app.state.search_service = search_service or build_search_service(
-            settings, app.state.engine
+            settings, app.state.engine, is_opened=not follow_store
         )
         follower = None
         if follow_store:  # keep the index and the findings level with the store
@@ -176,8 +178,9 @@ def create_app(
     Args:
         settings: The service settings (default: from the environment).
         engine: A ready engine with tables created (default: built from ``settings``).
-        search_service: A ``SearchService`` that is already open, or a test double (default:
-            built in the lifespan with the configured embedder, then opened).
+        search_service: A ``SearchService`` (opened, or opened by the follower), or a test
+            double (default: built in the lifespan with the configured embedder; opened there,
+            or in the background by the store follower when ``follow_store``).
         follow_store: Run the governance check at start and follow the store (index sync and
             incremental checks after imports, a full check daily). Default: only when the
             lifespan builds the search service itself.

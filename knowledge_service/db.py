@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -89,6 +90,29 @@ def is_transient(error: BaseException) -> bool:
     )
 
 
+RETRY_BACKOFF_SECONDS = 0.2
+
+
+def retrying(
+    write: Callable[[], T],
+    *,
+    attempts: int = 3,
+    also: tuple[type[DBAPIError], ...] = (),
+) -> T:
+    """Run ``write`` (one whole transaction, safe to repeat); run it again, after a short pause
+    that grows with each attempt, when it meets a transient error (:func:`is_transient`) or one
+    of ``also``. The last attempt's error is raised."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return write()
+        except DBAPIError as exc:
+            if attempt == attempts or not (is_transient(exc) or isinstance(exc, also)):
+                raise
+            logger.info("retrying a transaction after %s", type(exc.orig).__name__)
+            time.sleep(RETRY_BACKOFF_SECONDS * attempt)
+    raise AssertionError("attempts must be at least 1")
+
+
 def run_transaction(
     engine: Engine,
     work: Callable[[Session], T],
@@ -96,17 +120,14 @@ def run_transaction(
     attempts: int = 3,
     also: tuple[type[DBAPIError], ...] = (),
 ) -> T:
-    """Run ``work`` in one transaction (:func:`session_scope`); run it again from the start when
-    it meets a transient error, or one of ``also``. Only for work that is safe to repeat."""
-    for attempt in range(1, attempts + 1):
-        try:
-            with session_scope(engine) as session:
-                return work(session)
-        except DBAPIError as exc:
-            if attempt == attempts or not (is_transient(exc) or isinstance(exc, also)):
-                raise
-            logger.info("retrying a transaction after %s", type(exc.orig).__name__)
-    raise AssertionError("attempts must be at least 1")
+    """Run ``work`` in one transaction (:func:`session_scope`), :func:`retrying` it from the
+    start. Only for work that is safe to repeat."""
+
+    def transaction() -> T:
+        with session_scope(engine) as session:
+            return work(session)
+
+    return retrying(transaction, attempts=attempts, also=also)
 
 
 def create_tables(engine: Engine) -> None:

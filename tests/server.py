@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,18 +47,26 @@ def run_cli(root: Path, env: dict[str, str], *args: str) -> subprocess.Completed
 
 
 @contextmanager
-def serving(root: Path, env: dict[str, str], timeout: float = 180) -> Iterator[Server]:
-    """Start ``serve`` with ``env`` added to the environment; stop it gracefully at the end."""
+def serving(
+    root: Path,
+    env: dict[str, str],
+    timeout: float = 180,
+    *,
+    args: Sequence[str] = (),
+    until: str = "/readyz",
+) -> Iterator[Server]:
+    """Start ``serve ARGS`` with ``env`` added to the environment, once ``until`` answers 200;
+    stop it gracefully at the end."""
     port = free_port()
     stdout, stderr = root / "stdout.log", root / "stderr.log"
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
-            [sys.executable, "-c", CLI, "serve", "--port", str(port)],
+            [sys.executable, "-c", CLI, "serve", "--port", str(port), *args],
             env={**os.environ, **env}, cwd=root, stdout=out, stderr=err,
         )  # fmt: skip
     server = Server(f"http://127.0.0.1:{port}", process, stdout, stderr)
     try:
-        _wait_until_ready(server, timeout)
+        _wait_until_ok(server, until, timeout)
         yield server
     finally:
         process.terminate()  # SIGTERM: uvicorn shuts down gracefully (the answer log flushes)
@@ -69,16 +77,16 @@ def serving(root: Path, env: dict[str, str], timeout: float = 180) -> Iterator[S
             process.wait()
 
 
-def _wait_until_ready(server: Server, timeout: float) -> None:
+def _wait_until_ok(server: Server, path: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and server.process.poll() is None:
         try:
-            if httpx.get(f"{server.base}/readyz", timeout=2).status_code == 200:
+            if httpx.get(f"{server.base}{path}", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise AssertionError(f"the server did not become ready:\n{server.logs()}")
+    raise AssertionError(f"{path} never answered 200:\n{server.logs()}")
 
 
 def wait_for(predicate: object, timeout: float = 30, interval: float = 0.1) -> None:

@@ -7,11 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from knowledge_service.cli.common import console, engine, settings
+from knowledge_service.cli.common import engine, settings
 from knowledge_service.http.logging import LOG_CONFIG
 from knowledge_service.http.protocol import DeadlineHttpToolsProtocol
 
 KEEP_ALIVE_SECONDS = 5
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's supervisor waits for a worker to answer its health ping. Its default (5 s)
+is shorter than a worker's imports take on a loaded machine: the supervisor would kill and
+restart every worker before it started, without end."""
 
 
 def _uvicorn_options() -> dict[str, Any]:
@@ -33,8 +37,9 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the HTTP API (one worker listens at once and makes its index current in the
-    background; several workers start once the index is current)."""
+    """Serve the HTTP API. Every worker listens at once and makes its index current in the
+    background (``/readyz`` says 503 ``index-not-ready`` until then); the workers of one machine
+    take turns to open the index, so one builds it and the others load what it saved."""
     import uvicorn
 
     from knowledge_service.app import build_search_service, create_app
@@ -43,22 +48,19 @@ def serve(
     base = f"http://{host}:{port}"
     typer.echo(f"Serving on {base}\n  API docs: {base}/docs\n  health:   {base}/healthz")
     options = _uvicorn_options()
+    store = engine()  # the store is prepared (or refused) before any worker starts
     if workers == 1:
-        # Listen at once: the follower loads the index and checks the store in the background;
-        # /readyz says 503 until the index is current.
-        search_service = build_search_service(cfg, engine(), is_opened=False)
-        app = create_app(cfg, engine=engine(), search_service=search_service, follow_store=True)
+        search_service = build_search_service(cfg, store, is_opened=False)
+        app = create_app(cfg, engine=store, search_service=search_service, follow_store=True)
         uvicorn.run(app, host=host, port=port, **options)
-    else:
-        with console.status("Making the search index current..."):
-            build_search_service(cfg, engine())
-        # Each worker builds its own app (and loads the index the call above brought up to date).
+    else:  # each worker builds its own app, which follows the store
         uvicorn.run(
             "knowledge_service.app:create_app",
             factory=True,
             host=host,
             port=port,
             workers=workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
             **options,
         )
 

@@ -10,7 +10,6 @@ transaction-scoped advisory lock does the same. Either is released at commit or 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -18,14 +17,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from knowledge_service.db import is_transient
+from knowledge_service.db import is_transient, retrying
 from knowledge_service.errors import ConflictError
 
 T = TypeVar("T")
 
 WRITE_LOCK_KEY = 0x6B73_7772  # "kswr": the advisory lock id on PostgreSQL
 RETRIES = 3
-_BACKOFF_SECONDS = 0.2
 
 
 def lock_store_for_write(session: Session) -> None:
@@ -40,13 +38,12 @@ def lock_store_for_write(session: Session) -> None:
 
 
 def with_write_retries(write: Callable[[], T], what: str) -> T:
-    """Run ``write`` (one whole transaction), trying again after a transient conflict; when it
-    keeps failing, a :class:`ConflictError` saying so (never the driver's traceback)."""
-    for attempt in range(RETRIES):
-        try:
-            return write()
-        except DBAPIError as exc:
-            if not is_transient(exc):
-                raise
-            time.sleep(_BACKOFF_SECONDS * (attempt + 1))
-    raise ConflictError(f"{what}: the store stayed busy with another write; try again")
+    """Run ``write`` (one whole transaction), trying again after a transient conflict
+    (:func:`~knowledge_service.db.retrying`); when it keeps failing, a :class:`ConflictError`
+    saying so (never the driver's traceback)."""
+    try:
+        return retrying(write, attempts=RETRIES)
+    except DBAPIError as exc:
+        if not is_transient(exc):
+            raise
+        raise ConflictError(f"{what}: the store stayed busy with another write; try again") from exc

@@ -12,13 +12,26 @@ processes sharing a store runs the governance check: the one holding the check l
 in PostgreSQL); N processes would otherwise run N identical checks, all writing the same
 findings. When that process ends, its lease is released and the next process to look takes it
 over, starting with a full check.
+
+The first look also loads the index, and N workers starting together would each build it from
+scratch (encoding every article N times at once). They take turns on a lock file in the index
+folder (:data:`INDEX_OPEN_LOCK`): the first builds and saves the bundle, the others load it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: each worker opens the index on its own
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy.engine import Engine
 
@@ -36,7 +49,23 @@ from knowledge_service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CheckLease", "StoreFollower"]
+__all__ = ["INDEX_OPEN_LOCK", "CheckLease", "StoreFollower", "taking_turns"]
+
+INDEX_OPEN_LOCK = "index-open.lock"
+"""The lock file (in the index folder) the processes of one machine take turns on to open it."""
+
+
+@contextmanager
+def taking_turns(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (waiting for the process that holds it); the
+    operating system drops it when its holder ends, a kill -9 included."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield  # closing the file drops the lock
 
 
 class StoreFollower:
@@ -88,9 +117,22 @@ class StoreFollower:
         self._marks = read_marks(self._engine)
         self._thread.start()
 
+    def _open_index(self) -> None:
+        """Load the index (the server listened first), one process of the machine at a time:
+        the first to come builds and saves it, the next ones load what it saved."""
+        with taking_turns(self._search.path.parent / INDEX_OPEN_LOCK):
+            how = "loading" if self._search.path.exists() else "building"
+            logger.info("%s the search index", how)
+            status = self._search.open()
+        logger.info(
+            "the search index is open at store version %d (process %d)",
+            status.index_watermark,
+            os.getpid(),
+        )
+
     def _first_look(self) -> None:
-        if not self._search.is_open:  # the server listened first; load the index now
-            self._search.open()
+        if not self._search.is_open:
+            self._open_index()
         if self.lease.try_acquire():
             try:
                 self.check()

@@ -198,9 +198,14 @@ class SearchService:
         self.profile = score_profile(self.index)
 
     def status(self) -> IndexStatus:
-        """How the index stands against the store."""
-        with self._mutex:
+        """How the index stands against the store; while the index is being opened, at once
+        (not current) rather than after the open (``/readyz`` answers during a long build)."""
+        if not self._mutex.acquire(blocking=self.is_open):
             return self._status_locked()
+        try:
+            return self._status_locked()
+        finally:
+            self._mutex.release()
 
     def _status_locked(self) -> IndexStatus:
         store = self._store_watermark()

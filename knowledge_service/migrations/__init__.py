@@ -99,10 +99,16 @@ def prepare_store(engine: Engine) -> None:
         StoreSchemaError: the store is at an older revision (or has none: made before
             migrations), or at one this release does not know (a newer release's).
     """
+    # A store at head (every start but the first) is only read: taking the write lock here
+    # made every command, a read-only one too, wait for (and, after SQLite's busy timeout,
+    # fail on) a long write of another process.
+    with engine.connect() as connection:
+        if schema_status(connection).is_current:
+            return
     with engine.begin() as connection:
         _lock_schema(connection)
         status = schema_status(connection)
-        if status.is_current:
+        if status.is_current:  # another process prepared it meanwhile
             return
         if status.is_empty:
             SQLModel.metadata.create_all(connection)

@@ -8,6 +8,7 @@ the lock).
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import threading
 from collections import defaultdict
@@ -126,3 +127,24 @@ def test_concurrent_cli_imports_exit_cleanly_without_tracebacks(tmp_path: Path) 
         assert "Traceback" not in result.stderr, result.stderr
         assert result.returncode == 0, result.stderr
     _assert_versions_contiguous(_store(tmp_path))
+
+
+def test_commands_start_while_another_process_holds_the_write_lock(tmp_path: Path) -> None:
+    """A process starting on a prepared store does not take the write lock: it used to, so a
+    second import started during a first one's long write (or a read-only command) failed after
+    SQLite's busy timeout with "database is locked" before it had done anything."""
+    _store(tmp_path).dispose()  # prepared, at the newest schema revision
+    env = {
+        "KS_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+        "KS_DATA_DIR": str(tmp_path / "data"),
+        "KS_EMBEDDING_MODEL": "hash",
+    }
+    writer = sqlite3.connect(tmp_path / "store.db", isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another process writes until the command has ended
+        listed = run_cli(tmp_path, env, "articles", "list")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert "Traceback" not in listed.stderr, listed.stderr
+    assert listed.returncode == 0, listed.stderr

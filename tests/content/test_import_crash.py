@@ -1,99 +1,86 @@
-"""A kill -9 in the middle of an import leaves the store exactly as it was before the import."""
+"""kill -9 during an import, at a random point, ``KS_TEST_ROUNDS`` rounds (see tests/crash.py):
+the import is all or nothing, the store stays sound, the next import completes it, and the
+index opens current with no temporaries left behind.
+
+Half the rounds kill the child at a random document of the write (inside the transaction, rows
+flushed); the others at a random moment of its whole run: reading the files, writing,
+committing, or syncing the index and saving its bundle afterwards.
+"""
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
-from contextlib import closing
+import random
 from pathlib import Path
-from typing import Any
 
 from knowledge_service.content.service import import_content
-from knowledge_service.db import create_tables, make_engine
-from tests.factories import article_text
+from knowledge_service.db import make_engine
+from knowledge_service.models_registry import create_all_tables
+from knowledge_service.settings import Settings
+from tests import crash
 
-FILES = 3000
+FILES = 300
 BEFORE = 50
 
-# Imports `root` and pauses (holding the open transaction, with rows flushed) once half the
-# documents have been written, so that the parent can SIGKILL it at a known point.
+# Imports ARGV[2] into the store ARGV[1], then syncs the index under ARGV[3] (as the CLI
+# does); killed by itself at write progress ARGV[5] ("write" rounds) or after ARGV[5] seconds.
 CHILD = """
-import sys, time
+import os, signal, sys, threading, time
 from pathlib import Path
 from knowledge_service.content.service import import_content
 from knowledge_service.db import make_engine
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.index.service import SearchService
+from knowledge_service.settings import Settings
+
+url, root, data, mode = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+at = float(sys.argv[5])
+
+def kill():
+    os.kill(os.getpid(), signal.SIGKILL)
 
 def progress(phase, done, total):
-    if phase == "write" and done >= total // 2:
-        print("paused", done, total, flush=True)
-        time.sleep(600)
+    if mode == "write" and phase == "write" and done >= at:
+        kill()
 
-import_content(make_engine(sys.argv[1]), [Path(sys.argv[2])], max_file_bytes=65536,
-               progress=progress)
-print("finished", flush=True)
+if mode == "anytime":
+    threading.Timer(at, kill).start()
+engine = make_engine(url)
+import_content(engine, [root], max_file_bytes=65536, progress=progress)
+settings = Settings(database_url=url, data_dir=data)
+SearchService(settings, engine, HashEmbedder()).open()
 """
 
 
-def _write_articles(root: Path, count: int, answer: str) -> None:
-    for n in range(count):
-        path = root / f"group{n % 20:02d}" / f"a{n:05d}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = article_text(f"a{n:05d}", answer=f"{answer} (article {n}).", intents=[f"topic.t{n}"])
-        path.write_text(text, encoding="utf-8")
-
-
-def _snapshot(db: Path) -> dict[str, Any]:
-    with closing(sqlite3.connect(db)) as conn:
-        return {
-            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-            for table in ("article", "article_version", "policy", "policy_version", "audit_log")
-        }
-
-
-def test_kill_9_mid_import_leaves_previous_state(tmp_path: Path) -> None:
+def test_kill_9_at_random_points_of_imports(tmp_path: Path) -> None:
     db, root = tmp_path / "store.db", tmp_path / "content"
-    url = f"sqlite:///{db}"
-    engine = make_engine(url)
-    create_tables(engine)
-    _write_articles(root, BEFORE, "Refunds take 10 business days")
+    settings = Settings(database_url=f"sqlite:///{db}", data_dir=tmp_path / "data")
+    engine = make_engine(settings.database_url)
+    create_all_tables(engine)
+    crash.write_articles(root, BEFORE, "Refunds take 10 business days")
     assert len(import_content(engine, [root], max_file_bytes=65536).articles.created) == BEFORE
+    expected = {f"a{n:05d}": [1] for n in range(BEFORE)}
+    killed_mid_write = left = 0
+    for round_no in range(crash.ROUNDS):
+        seed = random.randrange(1 << 30)
+        rng = random.Random(seed)
+        mode = "write" if round_no % 2 == 0 else "anytime"
+        at = rng.randrange(1, FILES + 1) if mode == "write" else rng.uniform(0.5, 8.0)
+        crash.write_articles(root, FILES, f"Refunds take {round_no + 5} business days")
+        engine.dispose()
+        code = crash.run_child(CHILD, settings.database_url, str(root), str(settings.data_dir),
+                         mode, str(at), cwd=tmp_path)  # fmt: skip
+        stored = crash.versions_by_article(db)
+        done = {a: [*v, len(v) + 1] for a, v in expected.items()}
+        done |= {f"a{n:05d}": [1] for n in range(len(expected), FILES)}
+        # All or nothing: the store holds the import entirely, or not at all.
+        assert stored in (expected, done), f"round {round_no} (seed {seed}, {mode} {at})"
+        killed_mid_write += code != 0 and stored == expected
+        left += bool(crash.temporaries(settings))
+        report = import_content(engine, [root], max_file_bytes=65536)
+        assert report.invalid == []
+        assert crash.versions_by_article(db) == done
+        expected = done
+        crash.assert_index_recovers(settings, engine, FILES)
+    assert killed_mid_write >= (crash.ROUNDS + 1) // 2  # at least every "write" round
     engine.dispose()
-    before = _snapshot(db)
-
-    # The next import would update all 50 articles and create 2950 more.
-    _write_articles(root, FILES, "Refunds take 5 business days")
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, url, str(root)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-    )
-    try:
-        assert child.stdout is not None
-        line = child.stdout.readline()
-        assert line.startswith("paused"), line
-        assert int(line.split()[1]) >= FILES // 2
-        os.kill(child.pid, signal.SIGKILL)
-        assert child.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-
-    with closing(sqlite3.connect(db)) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert _snapshot(db) == before
-
-    engine = make_engine(url)
-    report = import_content(engine, [root], max_file_bytes=65536)
-    assert (len(report.articles.created), len(report.articles.updated)) == (FILES - BEFORE, BEFORE)
-    assert report.invalid == []
-    engine.dispose()
-    after = _snapshot(db)
-    assert len(after["article"]) == FILES
-    assert len(after["article_version"]) == FILES + BEFORE
-    assert len(after["audit_log"]) == FILES + BEFORE
+    print(f"{crash.ROUNDS} rounds, {killed_mid_write} killed before the commit, {left} temporaries")

@@ -4,6 +4,8 @@ model leaves its temporary behind; the next open sweeps it, and never a live pro
 from __future__ import annotations
 
 import os
+import random
+import signal
 import subprocess
 import sys
 import time
@@ -11,10 +13,22 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from knowledge_service.content.service import import_content
+from knowledge_service.db import make_engine
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.leftovers import STALE_SECONDS, models_dir, sweep_leftovers
 from knowledge_service.index.service import SearchService
+from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
+from tests.crash import (
+    ROUNDS,
+    assert_index_recovers,
+    run_child,
+    temporaries,
+    versions_by_article,
+    write_articles,
+)
+from tests.factories import article_text
 
 # A child that starts a partial bundle file and an export folder, then is killed mid-write.
 _KILLED_MID_WRITE = """
@@ -85,3 +99,85 @@ def test_temporaries_without_a_process_id_go_only_when_old(tmp_path: Path) -> No
     removed = sweep_leftovers(tmp_path, tmp_path / "models")
     assert set(removed) == {old, folder}
     assert fresh.exists() and not old.exists() and not folder.exists()
+
+
+# Opens (or, with "rebuild", rebuilds) the index of store ARGV[1] under ARGV[2] and is killed
+# by itself at a random point: at embedding unit ARGV[4] ("encode"), ARGV[4] seconds into
+# writing the bundle ("save": the new bundle's temporary file; "append": a delta record), or
+# before renaming the written temporary ("rename").
+_INDEX_CHILD = """
+import os, signal, sys, threading
+from pathlib import Path
+from knowledge_service.db import make_engine
+from knowledge_service.index import bundle
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.index.service import SearchService
+from knowledge_service.settings import Settings
+
+url, data, mode, at = sys.argv[1], Path(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+
+def kill():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def killed_during(write):
+    def writing(*args):
+        threading.Timer(at, kill).start()
+        write(*args)
+    return writing
+
+bundle.write_atomic = killed_during(bundle.write_atomic)
+bundle._append_durably = killed_during(bundle._append_durably)
+if mode == "rename":  # the new bundle is written in full: killed just before it replaces the old
+    os.replace = lambda *args: kill()
+def progress(done, total):
+    if mode == "encode" and done >= at:
+        kill()
+
+service = SearchService(Settings(database_url=url, data_dir=data), make_engine(url), HashEmbedder())
+if mode == "append":
+    service.open(progress)
+else:
+    service.rebuild(progress)
+"""
+CRASH_ARTICLES = 200
+MODES = ("encode", "save", "rename", "append")
+
+
+def test_kill_9_at_random_points_of_index_builds(tmp_path: Path) -> None:
+    """``KS_TEST_ROUNDS`` rounds (see tests/crash.py): a child building the index (from
+    scratch, or catching up with an import and appending to the bundle) is killed at a random
+    point; the store stays sound, and the next open sweeps the temporaries and is current."""
+    db, root = tmp_path / "store.db", tmp_path / "content"
+    settings = Settings(database_url=f"sqlite:///{db}", data_dir=tmp_path / "data")
+    engine = make_engine(settings.database_url)
+    create_all_tables(engine)
+    write_articles(root, CRASH_ARTICLES, "Parcels arrive in 3 days")
+    import_content(engine, [root], max_file_bytes=65536)
+    killed = left = 0
+    for round_no in range(ROUNDS * len(MODES)):
+        seed = random.randrange(1 << 30)
+        rng = random.Random(seed)
+        mode = MODES[round_no % len(MODES)]
+        if mode == "append":  # an index to catch up: a bundle, then a change to a few articles
+            assert_index_recovers(settings, engine, CRASH_ARTICLES)
+            for n in rng.sample(range(CRASH_ARTICLES), 5):
+                (root / f"group{n % 20:02d}" / f"a{n:05d}.md").write_text(
+                    article_text(f"a{n:05d}", answer=f"Round {round_no} (code zq{n:05d}x)."),
+                    encoding="utf-8",
+                )
+            import_content(engine, [root], max_file_bytes=65536)
+        at = rng.randrange(1, CRASH_ARTICLES) if mode == "encode" else rng.uniform(0, 0.01)
+        engine.dispose()
+        code = run_child(_INDEX_CHILD, settings.database_url, str(settings.data_dir), mode,
+                         str(at), cwd=tmp_path)  # fmt: skip
+        assert code == -signal.SIGKILL or mode not in ("encode", "rename")
+        killed += code == -signal.SIGKILL
+        left += bool(temporaries(settings))
+        versions_by_article(db)  # the index build never touches the store's rows
+        try:
+            assert_index_recovers(settings, engine, CRASH_ARTICLES)
+        except AssertionError as exc:
+            raise AssertionError(f"round {round_no} (seed {seed}, {mode} at {at})") from exc
+    engine.dispose()
+    assert left >= ROUNDS  # every "rename" round left its temporary; the next open swept it
+    print(f"{ROUNDS * len(MODES)} rounds, {killed} killed, {left} left temporaries: all swept")
