@@ -12,12 +12,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from knowledge_service.freshness.conditions import narrows
+from knowledge_service.freshness.conditions import is_covered, narrows
 from knowledge_service.freshness.facts import (
     CONTEXT_WEIGHT,
+    PROXY,
     Fact,
     FactKind,
     as_charge,
+    charge_kind,
     same_value,
 )
 
@@ -105,11 +107,28 @@ def _comparable(a: Fact, b: Fact) -> bool:
         return False  # six months *before* expiry and five years *after* it are two facts
     if ("<every>" in a.subject) != ("<every>" in b.subject):
         return False  # "every 3 months" is a frequency, "for 12 months" a length
+    if (PROXY in a.subject) != (PROXY in b.subject):
+        return False  # what someone may do for you is not what you may do
     if a.kind == FactKind.RULE:
         return a.unit == b.unit
     if a.kind == FactKind.MONEY:
-        return a.unit == b.unit
+        return a.unit == b.unit and not _other_charges(a, b) and not _other_charges(b, a)
+    if a.kind == FactKind.AGE:
+        return a.unit == b.unit  # "under 25" and "25 or over" are two limits
     return True
+
+
+def _other_charges(a: Fact, b: Fact) -> bool:
+    """``a`` names its charge ("the transfer fee"), ``b`` names none and its text never uses
+    those words: two charges ("registering a car costs $325" is not the transfer fee). When
+    both name theirs, the names may be synonyms (a processing and an administration fee), and
+    their subjects decide."""
+    kind = charge_kind(a.sentence)
+    return (
+        bool(kind)
+        and not charge_kind(b.sentence)
+        and not any(is_covered(t, b.context, b.subject.keys()) for t in kind)
+    )
 
 
 def is_narrower(a: Fact, b: Fact, *, one_way: bool = False) -> bool:
@@ -161,7 +180,8 @@ def find_contradictions(
         same_kind = [r for r in reference if _comparable(fact, r)]
         if not same_kind:
             continue
-        match = _contradicted_by(fact, same_kind, thresholds)
+        alone = thresholds.authority or _is_alone(fact, facts)
+        match = _contradicted_by(fact, same_kind, thresholds, alone=alone)
         if match is None:
             continue
         current = best.get(id(match.other))
@@ -184,8 +204,15 @@ def _is_confirmed(c: Contradiction, facts: Sequence[Fact], thresholds: Threshold
     )
 
 
+def _is_alone(fact: Fact, facts: Sequence[Fact]) -> bool:
+    """``fact`` is its text's only numeric fact of its kind and unit."""
+    return fact.kind == FactKind.RULE or not any(
+        f is not fact and f.kind == fact.kind and f.unit == fact.unit for f in facts
+    )
+
+
 def _contradicted_by(
-    fact: Fact, same_kind: list[Fact], thresholds: Thresholds
+    fact: Fact, same_kind: list[Fact], thresholds: Thresholds, *, alone: bool = True
 ) -> Contradiction | None:
     own_scopes = scopes(fact.subject)
     candidates = [
@@ -211,8 +238,9 @@ def _contradicted_by(
         return None
     similarity, best = scored[0]
     # One candidate of the same unit is probably the same fact; 21 calendar days and 13
-    # business days are so only when their subjects say so.
-    is_single = len(candidates) == 1 and best.unit == fact.unit
+    # business days are so only when their subjects say so. Between two articles, only when
+    # neither states another of that unit (a price list's "twelve months" is not a deadline).
+    is_single = alone and len(candidates) == 1 and best.unit == fact.unit
     floor = thresholds.single if is_single else thresholds.numeric
     if similarity < floor:
         return None
