@@ -83,7 +83,8 @@ def scopes_clash(a: set[str], b: set[str]) -> bool:
 
 def subject_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Cosine similarity of two weighted subjects; 0 when they share no word of their own (a
-    heading's words or "at most" alone never make two facts one)."""
+    heading's words or "at most" alone never make two facts one). A word that begins a
+    compound of the other side ("eye" and "eyesight") counts as shared."""
     if not any(
         t in b and max(w, b[t]) > CONTEXT_WEIGHT and not t.startswith("<") for t, w in a.items()
     ):
@@ -93,8 +94,31 @@ def subject_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     dot = sum(w * b[t] for t, w in a.items() if t in b)
     if dot == 0.0:
         return 0.0
+    dot += _compound_dot(a, b)
     norm = math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values()))
     return dot / norm
+
+
+MIN_COMPOUND_PART = 3
+
+
+def _compound_dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """The products of words of ``a`` and ``b`` (not shared as such) where one begins the
+    other and at least three letters follow: "eye"/"eyesight", "card"/"cardhold", never
+    "car"/"card". Each word pairs at most once."""
+    rest_a = [t for t in a if t not in b and len(t) >= MIN_COMPOUND_PART and t[0] != "<"]
+    if not rest_a:
+        return 0.0
+    rest_b = [t for t in b if t not in a and len(t) >= MIN_COMPOUND_PART and t[0] != "<"]
+    dot = 0.0
+    for t in rest_a:
+        for u in rest_b:
+            short, long = (t, u) if len(t) < len(u) else (u, t)
+            if len(long) - len(short) >= MIN_COMPOUND_PART and long.startswith(short):
+                dot += a[t] * b[u]
+                rest_b.remove(u)
+                break
+    return dot
 
 
 _OPPOSITE = (frozenset({"<before>", "<ahead>"}), frozenset({"<after>", "<ago>", "<from>"}))

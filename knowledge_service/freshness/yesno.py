@@ -119,7 +119,9 @@ def rule_spans(sentence: str) -> list[RuleSpan]:
     start = 0
     bounds = [(m.start(), m.end()) for m in _SEGMENT_BREAK.finditer(sentence)]
     for seg_end, next_start in [*bounds, (len(sentence), len(sentence))]:
-        segment = _RESTRICTION.sub(lambda m: " " * len(m.group(0)), sentence[start:seg_end].lower())
+        segment = sentence[start:seg_end].lower()
+        if "only" in segment:
+            segment = _RESTRICTION.sub(lambda m: " " * len(m.group(0)), segment)
         seen: set[str] = set()
         cues: list[tuple[int, int]] = []
         results: list[tuple[str, bool]] = []
