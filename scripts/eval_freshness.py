@@ -104,22 +104,36 @@ def objective(scores: list[KindScore]) -> tuple[float, float]:
     return worst, sum(f1s) / len(f1s)
 
 
-def fit(labelled: LabelledSet, settings: Settings) -> tuple[Settings, tuple[float, float]]:
+@dataclass
+class Fit:
+    """The fitted settings, their score on the tuning set, and every grid point scoring as
+    well (the plateau the choice was made on)."""
+
+    settings: Settings
+    worst: float
+    f1: float
+    ties: list[tuple[float, float]]
+
+
+def fit(labelled: LabelledSet, settings: Settings) -> Fit:
     """The grid point that scores best on ``labelled`` alone."""
     shipped = settings.freshness
-    best: tuple[tuple[float, float, float], Settings] | None = None
+    scored = []
     for conflict in CONFLICT_GRID:
         for duplicate in DUPLICATE_GRID:
-            candidate = with_thresholds(settings, conflict, duplicate)
-            worst, f1 = objective(labelled.score(candidate))
+            worst, f1 = objective(labelled.score(with_thresholds(settings, conflict, duplicate)))
             distance = abs(conflict - shipped.conflict_threshold) + abs(
                 duplicate - shipped.duplicate_threshold
             )
-            key = (worst, f1, -distance)
-            if best is None or key > best[0]:
-                best = (key, candidate)
-    assert best is not None
-    return best[1], best[0][:2]
+            scored.append(((round(worst, 9), round(f1, 9), -distance), conflict, duplicate))
+    key, conflict, duplicate = max(scored)
+    ties = [(float(c), float(d)) for k, c, d in scored if k[:2] == key[:2]]
+    return Fit(with_thresholds(settings, conflict, duplicate), key[0], key[1], ties)
+
+
+def span(values: list[float]) -> str:
+    low, high = min(values), max(values)
+    return f"{low:.2f}" if low == high else f"{low:.2f}-{high:.2f}"
 
 
 def print_scores(name: str, how: str, scores: list[KindScore], verbose: bool) -> float:
@@ -167,13 +181,15 @@ def main() -> int:
     if args.tune_on:
         tune = LabelledSet.load(find_set(args.tune_on), embedder)
         held_out = LabelledSet.load(find_set(args.report_on), embedder)
-        settings, (tuned_worst, tuned_f1) = fit(tune, settings)
-        fitted = settings.freshness
+        fitted = fit(tune, settings)
+        settings = fitted.settings
+        chosen = settings.freshness
         print(
-            f"fitted on {tune.path.name}: conflict_threshold={fitted.conflict_threshold:.2f} "
-            f"duplicate_threshold={fitted.duplicate_threshold:.2f} (worst {tuned_worst:.3f}, "
-            f"mean F1 {tuned_f1:.3f} on {tune.path.name}; grid {len(CONFLICT_GRID)} x "
-            f"{len(DUPLICATE_GRID)})"
+            f"fitted on {tune.path.name}: conflict_threshold={chosen.conflict_threshold:.2f} "
+            f"duplicate_threshold={chosen.duplicate_threshold:.2f} (worst {fitted.worst:.3f}, "
+            f"mean F1 {fitted.f1:.3f} on {tune.path.name}; {len(fitted.ties)} of "
+            f"{len(CONFLICT_GRID) * len(DUPLICATE_GRID)} grid points score as well: conflict "
+            f"{span([c for c, _ in fitted.ties])}, duplicate {span([d for _, d in fitted.ties])})"
         )
         print_scores(tune.path.name, "tuned on it", tune.score(settings), args.verbose)
         worst = print_scores(

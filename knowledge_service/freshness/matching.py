@@ -228,10 +228,24 @@ def _is_confirmed(c: Contradiction, facts: Sequence[Fact], thresholds: Threshold
     )
 
 
+def _role(fact: Fact) -> frozenset[str]:
+    """How a number relates to its subject: a limit, a floor, before/after (its markers)."""
+    return frozenset(t for t in fact.subject if t in _ROLE_MARKERS)
+
+
+_ROLE_MARKERS = frozenset({"<max>", "<min>", "<before>", "<after>", "<ahead>", "<ago>", "<from>"})
+
+
 def _is_alone(fact: Fact, facts: Sequence[Fact]) -> bool:
-    """``fact`` is its text's only numeric fact of its kind and unit."""
-    return fact.kind == FactKind.RULE or not any(
-        f is not fact and f.kind == fact.kind and f.unit == fact.unit for f in facts
+    """``fact`` is its text's only numeric fact of its kind, unit and role: "twelve months"
+    in a price list of three lengths is not, "up to 14 days" beside "in any 12-month period"
+    is."""
+    if fact.kind == FactKind.RULE:
+        return True
+    role = _role(fact)
+    return not any(
+        f is not fact and f.kind == fact.kind and f.unit == fact.unit and _role(f) == role
+        for f in facts
     )
 
 
@@ -263,7 +277,8 @@ def _contradicted_by(
     similarity, best = scored[0]
     # One candidate of the same unit is probably the same fact; 21 calendar days and 13
     # business days are so only when their subjects say so. Between two articles, only when
-    # neither states another of that unit (a price list's "twelve months" is not a deadline).
+    # neither states another of that unit in the same role (a price list's "twelve months" is
+    # not a deadline).
     is_single = alone and len(candidates) == 1 and best.unit == fact.unit
     floor = thresholds.single if is_single else thresholds.numeric
     if similarity < floor:

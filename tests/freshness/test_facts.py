@@ -9,6 +9,7 @@ from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
     CLAUSE_THRESHOLDS,
     find_contradictions,
+    subject_similarity,
 )
 
 
@@ -269,3 +270,30 @@ def test_a_price_list_length_is_not_a_lone_deadline() -> None:
     )
     deadline = extract_facts("Transfer the car registration within 14 days.", context="Car rego")
     assert find_contradictions(prices, deadline, ARTICLE_THRESHOLDS) == []
+
+
+def test_a_compound_shares_its_first_word_and_a_longer_word_does_not() -> None:
+    eyes = {"eye": 0.8, "renew": 0.5}
+    assert subject_similarity(eyes, {"eyesight": 0.8, "renew": 0.5}) > subject_similarity(
+        eyes, {"test": 0.8, "renew": 0.5}
+    )
+    car = {"car": 0.8, "regist": 0.5}
+    assert subject_similarity(car, {"card": 0.8, "regist": 0.5}) == subject_similarity(
+        car, {"plate": 0.8, "regist": 0.5}
+    )
+
+
+def test_a_lone_limit_beside_a_period_of_another_role_is_still_matched() -> None:
+    extension = extract_facts(
+        "You can get an extension of up to 14 days after your pay-by date. You can have at "
+        "most 2 extensions in any 12-month period.",
+        context="Payment extensions",
+    )
+    other = extract_facts(
+        "You can push your bill's due date back by up to 21 days in the app.",
+        context="More time to pay",
+    )
+    found = find_contradictions(extension, other, ARTICLE_THRESHOLDS)
+    assert [(c.fact.key, c.other.key) for c in found] == [
+        ("duration:day:14.00", "duration:day:21.00")
+    ]
