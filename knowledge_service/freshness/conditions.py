@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
+from knowledge_service.freshness.numeric import age_limits
 from knowledge_service.freshness.text import content_terms
 
 _MONTH = (
@@ -30,13 +31,6 @@ _HOLDERS = re.compile(
     r"(?i)\b(?:holders? of (?:an? |the )?(?P<of>(?:[\w'-]+ ){0,3}?(?:card|licence|license|permit|"
     r"pass|visa|certificate|[\w'-]+))|(?P<before>(?:[\w'-]+ ){1,3})(?:card)?holders?)\b"
 )
-_AGE = re.compile(
-    r"(?i)\b(?:(?:aged|age) (?:(?P<over0>over|under) )?(?P<n0>\d{1,3})"
-    r"(?P<plus0> or (?:over|older|more))?"
-    r"|(?P<side>under|over|older than|younger than) (?P<n1>\d{1,3})"
-    r"(?! ?(?:%|per ?cent|hours?|days?|weeks?|months?|years?|points?|kg|km|\$))"
-    r"|(?P<n2>\d{1,3}) (?:years? (?:of age )?)?or (?P<side2>over|older|younger|under))\b"
-)
 _DATE = re.compile(
     r"(?i)\b(?P<rel>from|until|before|after|since|starting|effective|by)\s+"
     r"(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+)?"
@@ -48,16 +42,12 @@ _NEUTRAL = frozenset({"hold", "holder", "have", "use", "want", "like", "choos", 
 Condition = tuple[int, int, frozenset[str]]
 
 
-def _age_term(m: re.Match[str]) -> str:
-    if m["n0"]:
-        side = "over" if m["plus0"] else (m["over0"] or "at").lower()
-        return f"<age:{side}:{m['n0']}>"
-    if m["n1"]:
-        side = m["side"].lower()
-        side = "over" if side in ("over", "older than") else "under"
-        return f"<age:{side}:{m['n1']}>"
-    side2 = m["side2"].lower()
-    return f"<age:{'over' if side2 in ('over', 'older') else 'under'}:{m['n2']}>"
+def _age_terms(text: str) -> list[Condition]:
+    """Age limits as conditions: ``<age:over:75>``, ``<age:under:25>``."""
+    return [
+        (start, end, frozenset({f"<age:{side}:{value:g}>"}))
+        for _, side, value, start, end in age_limits(text)
+    ]
 
 
 def _terms(text: str) -> frozenset[str]:
@@ -82,8 +72,7 @@ def conditions(sentence: str) -> list[Condition]:
         terms = _terms(words)
         if terms:
             found.append((m.start(), m.end(), terms))
-    for m in _AGE.finditer(sentence):
-        found.append((m.start(), m.end(), frozenset({_age_term(m)})))
+    found += _age_terms(sentence)
     for m in _DATE.finditer(sentence):
         found.append((m.start(), m.end(), frozenset({_date_term(m)})))
     return found
@@ -96,7 +85,8 @@ def _date_term(m: re.Match[str]) -> str:
 def _special(text: str) -> frozenset[str]:
     """Age and date pseudo-terms inside a condition clause."""
     return frozenset(
-        [_age_term(m) for m in _AGE.finditer(text)] + [_date_term(m) for m in _DATE.finditer(text)]
+        [t for _, _, terms in _age_terms(text) for t in terms]
+        + [_date_term(m) for m in _DATE.finditer(text)]
     )
 
 

@@ -34,6 +34,7 @@ class FactKind(StrEnum):
     DURATION = "duration"
     PERCENT = "percent"
     COUNT = "count"
+    AGE = "age"  # an age limit: unit "over" (from that age) or "under"
     RULE = "rule"
 
 
@@ -71,6 +72,9 @@ class Fact:
             return _describe_duration(self.value, self.unit)
         if self.kind == FactKind.RULE:
             return RULE_WORDS[self.unit][bool(self.value)]
+        if self.kind == FactKind.AGE:
+            over = self.unit == "over"
+            return f"age {self.value:g} and over" if over else f"under {self.value:g}"
         return f"{self.value:g}"
 
 
@@ -176,6 +180,22 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
 
 
 _EVERY = re.compile(r"\b(?:every|each|once every|per)\s*$")
+# Someone acting for the person the text addresses: a fact of its own ("nobody else can renew
+# it" is not "you can renew online").
+PROXY = "<proxy>"
+_PROXY = re.compile(
+    r"\b(?:(?:nobody|no one|no-one|anyone|anybody|someone|somebody) else|another person|"
+    r"other people|on (?:your|their|his|her|the [a-z]+'s) behalf|on behalf of|family members?|"
+    r"third part(?:y|ies)|(?:authori[sz]ed|nominated) (?:person|representative|agent)|"
+    r"letter of authority)\b",
+    re.IGNORECASE,
+)
+
+
+def _mark_proxy(subject: dict[str, float], text: str) -> dict[str, float]:
+    if _PROXY.search(text):
+        subject[PROXY] = MARKER_WEIGHT
+    return subject
 
 
 def context_subject(text: str) -> dict[str, float]:
@@ -258,7 +278,7 @@ def extract_facts(
         spans = [(s, e) for _, _, _, s, e in found]
         words = words_with_positions(sentence) if found else []
         for kind, unit, value, start, end in found:
-            subject = _subject(sentence, words, spans, (start, end), ctx)
+            subject = _mark_proxy(_subject(sentence, words, spans, (start, end), ctx), sentence)
             if not has_own_terms(subject):  # "It costs $20.": about the sentence before
                 for term in content_terms(previous):
                     subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
@@ -274,8 +294,11 @@ def extract_facts(
                 continue  # an amount in the sentence says more than "charged"
             segment = sentence[seg_start:seg_end]
             about = _rule_subject(sentence, seg_start, seg_end, cues, ctx, aspect)
+            if about is None:  # "nobody else can do it": about the sentence before
+                about = _carried_rule_subject(previous, ctx, aspect)
             if about is None:
                 continue
+            _mark_proxy(about, segment)
             cue = cues[0] if cues else (seg_start, seg_end)
             facts.append(
                 Fact(
@@ -320,11 +343,50 @@ def _rule_subject(
     return subject
 
 
+_MODAL_ACTION = re.compile(
+    r"\b(?:can|cannot|can't|may|must|need to|needs to|have to|has to|allowed to|able to)\s+"
+    r"(?:not\s+)?(?:only\s+)?(?:be\s+)?(?P<action>[a-z]+)",
+    re.IGNORECASE,
+)
+
+
+def _carried_rule_subject(
+    previous: str, ctx: Mapping[str, float], aspect: str
+) -> dict[str, float] | None:
+    """The subject of a rule whose own words say nothing ("nobody else can do it for you"):
+    the previous sentence's words, and its action; None when there is none."""
+    terms = content_terms(previous)
+    if not terms:
+        return None
+    subject = dict(ctx)
+    for term in terms:
+        subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
+    action = _MODAL_ACTION.search(previous)
+    if aspect != "charge" and action is not None:
+        subject[f"<act:{stem(action['action'].lower())}>"] = ACTION_WEIGHT
+    return subject
+
+
 # Words between a modal and the action it governs: "may keep driving", "must still be paid".
 _AUX = frozenset(
     """keep continue still also only get be been being have go to not a an the your their
     his her its our you we they it this that these those""".split()  # noqa: SIM905
 )
+
+
+# A named kind of charge: "the transfer fee", "a $50 late transfer fee", "the number plate fee".
+_NAMED_CHARGE = re.compile(
+    r"\b(?P<kind>(?:[a-z][a-z-]*\s+){1,2})(?:fee|charge|surcharge|levy)s?\b", re.IGNORECASE
+)
+
+
+@lru_cache(maxsize=100_000)
+def charge_kind(sentence: str) -> frozenset[str]:
+    """The stems that name which charge the amounts of ``sentence`` are (``transfer`` in "The
+    transfer fee is $35"); empty when it names none."""
+    if not _CHARGE_WORDS.search(sentence):
+        return frozenset()
+    return frozenset(t for m in _NAMED_CHARGE.finditer(sentence) for t in content_terms(m["kind"]))
 
 
 # An amount next to one of these words is a charge: "a review costs $30" says it is charged.

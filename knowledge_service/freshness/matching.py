@@ -12,12 +12,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from knowledge_service.freshness.conditions import narrows
+from knowledge_service.freshness.conditions import is_covered, narrows
 from knowledge_service.freshness.facts import (
     CONTEXT_WEIGHT,
+    PROXY,
     Fact,
     FactKind,
     as_charge,
+    charge_kind,
     same_value,
 )
 
@@ -81,7 +83,8 @@ def scopes_clash(a: set[str], b: set[str]) -> bool:
 
 def subject_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Cosine similarity of two weighted subjects; 0 when they share no word of their own (a
-    heading's words or "at most" alone never make two facts one)."""
+    heading's words or "at most" alone never make two facts one). A word that begins a
+    compound of the other side ("eye" and "eyesight") counts as shared."""
     if not any(
         t in b and max(w, b[t]) > CONTEXT_WEIGHT and not t.startswith("<") for t, w in a.items()
     ):
@@ -91,8 +94,31 @@ def subject_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     dot = sum(w * b[t] for t, w in a.items() if t in b)
     if dot == 0.0:
         return 0.0
+    dot += _compound_dot(a, b)
     norm = math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values()))
     return dot / norm
+
+
+MIN_COMPOUND_PART = 3
+
+
+def _compound_dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """The products of words of ``a`` and ``b`` (not shared as such) where one begins the
+    other and at least three letters follow: "eye"/"eyesight", "card"/"cardhold", never
+    "car"/"card". Each word pairs at most once."""
+    rest_a = [t for t in a if t not in b and len(t) >= MIN_COMPOUND_PART and t[0] != "<"]
+    if not rest_a:
+        return 0.0
+    rest_b = [t for t in b if t not in a and len(t) >= MIN_COMPOUND_PART and t[0] != "<"]
+    dot = 0.0
+    for t in rest_a:
+        for u in rest_b:
+            short, long = (t, u) if len(t) < len(u) else (u, t)
+            if len(long) - len(short) >= MIN_COMPOUND_PART and long.startswith(short):
+                dot += a[t] * b[u]
+                rest_b.remove(u)
+                break
+    return dot
 
 
 _OPPOSITE = (frozenset({"<before>", "<ahead>"}), frozenset({"<after>", "<ago>", "<from>"}))
@@ -105,11 +131,28 @@ def _comparable(a: Fact, b: Fact) -> bool:
         return False  # six months *before* expiry and five years *after* it are two facts
     if ("<every>" in a.subject) != ("<every>" in b.subject):
         return False  # "every 3 months" is a frequency, "for 12 months" a length
+    if (PROXY in a.subject) != (PROXY in b.subject):
+        return False  # what someone may do for you is not what you may do
     if a.kind == FactKind.RULE:
         return a.unit == b.unit
     if a.kind == FactKind.MONEY:
-        return a.unit == b.unit
+        return a.unit == b.unit and not _other_charges(a, b) and not _other_charges(b, a)
+    if a.kind == FactKind.AGE:
+        return a.unit == b.unit  # "under 25" and "25 or over" are two limits
     return True
+
+
+def _other_charges(a: Fact, b: Fact) -> bool:
+    """``a`` names its charge ("the transfer fee"), ``b`` names none and its text never uses
+    those words: two charges ("registering a car costs $325" is not the transfer fee). When
+    both name theirs, the names may be synonyms (a processing and an administration fee), and
+    their subjects decide."""
+    kind = charge_kind(a.sentence)
+    return (
+        bool(kind)
+        and not charge_kind(b.sentence)
+        and not any(is_covered(t, b.context, b.subject.keys()) for t in kind)
+    )
 
 
 def is_narrower(a: Fact, b: Fact, *, one_way: bool = False) -> bool:
@@ -161,7 +204,8 @@ def find_contradictions(
         same_kind = [r for r in reference if _comparable(fact, r)]
         if not same_kind:
             continue
-        match = _contradicted_by(fact, same_kind, thresholds)
+        alone = thresholds.authority or _is_alone(fact, facts)
+        match = _contradicted_by(fact, same_kind, thresholds, alone=alone)
         if match is None:
             continue
         current = best.get(id(match.other))
@@ -184,8 +228,29 @@ def _is_confirmed(c: Contradiction, facts: Sequence[Fact], thresholds: Threshold
     )
 
 
+def _role(fact: Fact) -> frozenset[str]:
+    """How a number relates to its subject: a limit, a floor, before/after (its markers)."""
+    return frozenset(t for t in fact.subject if t in _ROLE_MARKERS)
+
+
+_ROLE_MARKERS = frozenset({"<max>", "<min>", "<before>", "<after>", "<ahead>", "<ago>", "<from>"})
+
+
+def _is_alone(fact: Fact, facts: Sequence[Fact]) -> bool:
+    """``fact`` is its text's only numeric fact of its kind, unit and role: "twelve months"
+    in a price list of three lengths is not, "up to 14 days" beside "in any 12-month period"
+    is."""
+    if fact.kind == FactKind.RULE:
+        return True
+    role = _role(fact)
+    return not any(
+        f is not fact and f.kind == fact.kind and f.unit == fact.unit and _role(f) == role
+        for f in facts
+    )
+
+
 def _contradicted_by(
-    fact: Fact, same_kind: list[Fact], thresholds: Thresholds
+    fact: Fact, same_kind: list[Fact], thresholds: Thresholds, *, alone: bool = True
 ) -> Contradiction | None:
     own_scopes = scopes(fact.subject)
     candidates = [
@@ -211,8 +276,10 @@ def _contradicted_by(
         return None
     similarity, best = scored[0]
     # One candidate of the same unit is probably the same fact; 21 calendar days and 13
-    # business days are so only when their subjects say so.
-    is_single = len(candidates) == 1 and best.unit == fact.unit
+    # business days are so only when their subjects say so. Between two articles, only when
+    # neither states another of that unit in the same role (a price list's "twelve months" is
+    # not a deadline).
+    is_single = alone and len(candidates) == 1 and best.unit == fact.unit
     floor = thresholds.single if is_single else thresholds.numeric
     if similarity < floor:
         return None

@@ -11,7 +11,7 @@ import re
 
 from knowledge_service.freshness.text import DIGITS, NUMBER, is_content_word, parse_number
 
-MONEY, DURATION, PERCENT, COUNT = "money", "duration", "percent", "count"
+MONEY, DURATION, PERCENT, COUNT, AGE = "money", "duration", "percent", "count", "age"
 _DAYS_PER_UNIT = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 30.4375,
                   "year": 365.25}  # fmt: skip
 
@@ -29,6 +29,43 @@ _DURATION = re.compile(
     r"(?P<unit>hours?|hrs?|days?|weeks?|fortnights?|months?|years?|yrs?)(?:'s|s'|')?(?![a-z])",
     re.IGNORECASE,
 )
+# An age limit: "from age seventy-five", "aged 75 years or older", "drivers over 80", "under 25".
+# Unit "over" (this age and above) or "under"; "over 4.5 tonnes" or "under 25 kg" are no ages.
+_AGE_LIMIT = re.compile(
+    rf"\b(?:from (?:the )?age (?:of )?(?P<from>{NUMBER})"
+    rf"|aged? (?P<aged>{NUMBER})(?: years?)?(?: of age)?"
+    r"(?: (?:or|and) (?P<aged_side>over|older|above|more|under|younger|below))?"
+    r"|(?P<side>over|under|older than|younger than) (?P<bare>\d{1,3})"
+    r"(?!\d|[.,]\d|\s*(?:\$|%|per ?cent|[a-z]*(?:hours?|days?|weeks?|months?|years?|points?|"
+    r"kg|km|tonnes?|litres?|metres?|cents?|dollars?|vehicles?|items?|pages?|kw|mb|gb|\w+s)\b))"
+    rf"|(?P<n>{NUMBER}) (?:years? (?:of age |old )?)?(?:or|and) (?P<n_side>over|older|above|under|"
+    r"younger|below)\b(?! (?:\$|\d)))",
+    re.IGNORECASE,
+)
+_UNDER = frozenset({"under", "younger", "younger than", "below"})
+
+
+def age_limits(text: str) -> list[Span]:
+    """(``age``, ``over``/``under``, age, start, end) of every age limit stated in ``text``."""
+    if not _MAY_BE_AGE.search(text.lower()):
+        return []
+    found: list[Span] = []
+    for m in _AGE_LIMIT.finditer(text):
+        number = m["from"] or m["aged"] or m["bare"] or m["n"]
+        side = (m["aged_side"] or m["side"] or m["n_side"] or "over").lower()
+        value = parse_number(number)
+        if value is not None and 0 < value < 130:
+            found.append((AGE, "under" if side in _UNDER else "over", value, m.start(), m.end()))
+    return found
+
+
+def _ages(scanner: _Scanner) -> list[Span]:
+    found = age_limits(scanner.work)
+    for _, _, _, start, end in found:
+        scanner.take(start, end)
+    return found
+
+
 _BARE_FORTNIGHT = re.compile(r"\b(?:a|one)\s+fortnight\b|\bfortnightly\b", re.IGNORECASE)
 _ARTICLE_OK = re.compile(
     r"\b(?:within|in|after|for|to|over|about|around|than|least|most|of|under|take|takes)\s*$",
@@ -84,6 +121,7 @@ def numeric_spans(masked: str) -> list[Span]:
         if value is not None:
             scanner.take(m.start(), m.end())
             found.append((PERCENT, "percent", value, m.start(), m.end()))
+    found += _ages(scanner)
     if _MAY_BE_DURATION.search(lowered):
         found += _durations(scanner)
     found += _counts(scanner)
@@ -93,6 +131,9 @@ def numeric_spans(masked: str) -> list[Span]:
 # Cheap tests before the expensive patterns: most sentences state no amount or duration.
 _MAY_BE_MONEY = re.compile(r"\$|aud|dollar|\dc\b|cent")
 _MAY_BE_PERCENT = re.compile(r"%|per ?cent")
+_MAY_BE_AGE = re.compile(
+    r"\bage|over \d|under \d|than \d|or (?:over|older|above|under|younger|below)"
+)
 _MAY_BE_DURATION = re.compile(r"hour|hrs?\b|day|week|fortnight|month|year|yrs?\b")
 
 

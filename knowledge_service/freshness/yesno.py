@@ -84,6 +84,9 @@ _SEGMENT_BREAK = re.compile(
 )
 
 RuleSpan = tuple[str, bool, int, int, list[tuple[int, int]]]
+# "Only the holder can renew", "may only be used when ...": a restriction, neither a plain
+# permission nor a prohibition; what it forbids is stated, if at all, as one ("nobody else can").
+_RESTRICTION = re.compile(r"\bonly\b[^,;:.]{0,40}?\b(?:can|may)\b|\b(?:can|may) only\b")
 # A cue in a relative clause ("a customer who cannot pay") or an if-clause ("if you can't pay
 # on time, ask ...") describes a case, it does not state a rule; nor does ability ("can't afford").
 _RELATIVE = re.compile(r"\b(?:who|that|which|whose)\s+(?:\w+\s+)?$")
@@ -94,7 +97,8 @@ _NOT_RULE_AFTER = re.compile(r"^\s*afford\b")
 # Every cue contains one of these: a sentence without any states no rule (one cheap test).
 _MAY_BE_RULE = re.compile(
     r"free|n't|\bno\b|not|charg|fee|waive|cost|pay|\bcan|\bmay\b|must|need|requir|mandatory|"
-    r"compulsory|optional|allow|permit|able|eligib|accept|avail|never|nobody|no one|attract|incur"
+    r"compulsory|optional|allow|permit|able|eligib|accept|avail|never|nobody|no one|attract|incur|"
+    r"\bha(?:ve|s) to\b"
 )
 
 
@@ -116,6 +120,8 @@ def rule_spans(sentence: str) -> list[RuleSpan]:
     bounds = [(m.start(), m.end()) for m in _SEGMENT_BREAK.finditer(sentence)]
     for seg_end, next_start in [*bounds, (len(sentence), len(sentence))]:
         segment = sentence[start:seg_end].lower()
+        if "only" in segment:
+            segment = _RESTRICTION.sub(lambda m: " " * len(m.group(0)), segment)
         seen: set[str] = set()
         cues: list[tuple[int, int]] = []
         results: list[tuple[str, bool]] = []

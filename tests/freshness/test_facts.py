@@ -9,6 +9,7 @@ from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
     CLAUSE_THRESHOLDS,
     find_contradictions,
+    subject_similarity,
 )
 
 
@@ -117,6 +118,8 @@ def test_numbers_that_are_not_facts_are_ignored(text: str) -> None:
         ("Renewing a permit does not need a new certificate.", "obligation", False),
         ("A first application needs a medical certificate.", "obligation", True),
         ("For 15 days after expiry you may keep driving.", "permission", True),
+        ("Drivers have to pass an eyesight test.", "obligation", True),
+        ("Another person cannot renew a licence for you.", "permission", False),
     ],
 )
 def test_yes_no_rules(text: str, unit: str, yes: bool) -> None:
@@ -202,3 +205,95 @@ def test_an_amount_does_not_contradict_a_free_rule_the_text_also_states() -> Non
     )
     article = extract_facts("Permits are free. If you lose your permit, a replacement costs $15.")
     assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Drivers over 80 have to have their eyes checked.", "age:over:80.00"),
+        ("From age seventy-five, you need to pass an eyesight test.", "age:over:75.00"),
+        ("Drivers aged 75 years or older must pass a test.", "age:over:75.00"),
+        ("If you are under 25, you log at least 20 night hours.", "age:under:25.00"),
+    ],
+)
+def test_age_limits_are_facts(text: str, key: str) -> None:
+    assert key in [f.key for f in extract_facts(text)]
+
+
+@pytest.mark.parametrize(
+    "text", ["Heavy vehicles over 4.5 tonnes pay more.", "Fines over 200 dollars can be split."]
+)
+def test_weights_and_amounts_are_not_ages(text: str) -> None:
+    assert not [f for f in extract_facts(text) if f.kind == FactKind.AGE]
+
+
+def test_a_different_age_limit_contradicts_and_the_other_side_does_not() -> None:
+    clause = extract_facts("Drivers aged 75 years or older must pass an eyesight test.")
+    article = extract_facts("Drivers over 80 must pass an eyesight test.")
+    found = find_contradictions(article, clause, CLAUSE_THRESHOLDS)
+    assert [(c.fact.key, c.other.key) for c in found] == [("age:over:80.00", "age:over:75.00")]
+    younger = extract_facts("Drivers under 75 need no eyesight test.")
+    assert not [
+        c for c in find_contradictions(younger, clause, CLAUSE_THRESHOLDS) if c.fact.kind == "age"
+    ]
+
+
+ONLY_HOLDER = "Only the licence holder can renew a licence; nobody else can do it for you."
+
+
+def test_only_one_person_may_is_a_prohibition_for_anyone_else() -> None:
+    holder = extract_facts(ONLY_HOLDER)
+    assert [(f.key, f.text) for f in holder] == [
+        ("rule:permission:no", "nobody else can do it for you.")
+    ]
+    proxy = extract_facts(
+        "A family member can renew your licence for you if they bring a letter of authority."
+    )
+    assert len(find_contradictions(holder, proxy, ARTICLE_THRESHOLDS)) == 1
+    yourself = extract_facts("You can renew your licence online.")
+    assert find_contradictions(holder, yourself, ARTICLE_THRESHOLDS) == []
+    assert find_contradictions(yourself, holder, ARTICLE_THRESHOLDS) == []
+
+
+def test_a_named_charge_is_not_an_amount_the_other_text_never_names() -> None:
+    prices = extract_facts("Registering a car for twelve months costs $325.", context="Car rego")
+    transfer = extract_facts("The transfer fee is $35.", context="Car rego")
+    assert find_contradictions(prices, transfer, ARTICLE_THRESHOLDS) == []
+    assert find_contradictions(transfer, prices, ARTICLE_THRESHOLDS) == []
+    other_name = extract_facts("The transfer charge is $40.", context="Car rego")
+    assert len(find_contradictions(other_name, transfer, ARTICLE_THRESHOLDS)) == 1
+
+
+def test_a_price_list_length_is_not_a_lone_deadline() -> None:
+    prices = extract_facts(
+        "Registering a car for twelve months costs $325. Six months is $170.", context="Car rego"
+    )
+    deadline = extract_facts("Transfer the car registration within 14 days.", context="Car rego")
+    assert find_contradictions(prices, deadline, ARTICLE_THRESHOLDS) == []
+
+
+def test_a_compound_shares_its_first_word_and_a_longer_word_does_not() -> None:
+    eyes = {"eye": 0.8, "renew": 0.5}
+    assert subject_similarity(eyes, {"eyesight": 0.8, "renew": 0.5}) > subject_similarity(
+        eyes, {"test": 0.8, "renew": 0.5}
+    )
+    car = {"car": 0.8, "regist": 0.5}
+    assert subject_similarity(car, {"card": 0.8, "regist": 0.5}) == subject_similarity(
+        car, {"plate": 0.8, "regist": 0.5}
+    )
+
+
+def test_a_lone_limit_beside_a_period_of_another_role_is_still_matched() -> None:
+    extension = extract_facts(
+        "You can get an extension of up to 14 days after your pay-by date. You can have at "
+        "most 2 extensions in any 12-month period.",
+        context="Payment extensions",
+    )
+    other = extract_facts(
+        "You can push your bill's due date back by up to 21 days in the app.",
+        context="More time to pay",
+    )
+    found = find_contradictions(extension, other, ARTICLE_THRESHOLDS)
+    assert [(c.fact.key, c.other.key) for c in found] == [
+        ("duration:day:14.00", "duration:day:21.00")
+    ]
