@@ -39,6 +39,9 @@ class FusionConfig:
             the query terms' IDF (an absolute scale that does not inflate weak matches).
         body_weight: Multiplier of answer and section units' scores against title and
             question units (a customer's question is phrased like a question, not like prose).
+        centroid_weight: Weight of the query's cosine to the article's centroid (the mean of
+            all its unit vectors) added to its score: evidence from the whole article, not
+            only from its best few units.
     """
 
     dense_weight: float = 0.85
@@ -47,6 +50,7 @@ class FusionConfig:
     head_weight: float = 0.0
     body_weight: float = 0.9
     lexical_norm: LexicalNorm = LexicalNorm.MAX
+    centroid_weight: float = 0.0
 
 
 def normalise_lexical(scores: FloatArray) -> FloatArray:
@@ -105,9 +109,14 @@ def aggregate_articles(
     return out
 
 
-def combine_head(article_scores: FloatArray, head_probs: FloatArray, weight: float) -> FloatArray:
-    """Add the intent head's probabilities (0 where it has no opinion) to article scores."""
+def add_weighted(article_scores: FloatArray, extra: FloatArray, weight: float) -> FloatArray:
+    """``article_scores + weight * extra`` (unchanged when the weight is 0)."""
     if weight == 0.0:
         return article_scores
-    combined: FloatArray = (article_scores + weight * head_probs).astype(np.float32)
+    combined: FloatArray = (article_scores + weight * extra).astype(np.float32)
     return combined
+
+
+def combine_head(article_scores: FloatArray, head_probs: FloatArray, weight: float) -> FloatArray:
+    """Add the intent head's probabilities (0 where it has no opinion) to article scores."""
+    return add_weighted(article_scores, head_probs, weight)

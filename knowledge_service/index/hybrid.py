@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from knowledge_service.content.schemas import ArticleDocument, ArticleStatus
-from knowledge_service.index.arrays import FloatArray
+from knowledge_service.index.arrays import FloatArray, normalise_rows
 from knowledge_service.index.article_vectors import ArticleVectors
 from knowledge_service.index.cache import EmbeddingCache, Progress, QueryEncoder, encode_in_steps
 from knowledge_service.index.chunking import CUSTOMER_KINDS, Unit, chunk_article
@@ -198,6 +198,12 @@ class HybridIndex:
 
     def _refresh_article_vectors_locked(self, article_ids: Sequence[str]) -> None:
         self.article_vectors.refresh(article_ids, self.articles, self.units, self.vectors)
+        for article_id in article_ids:
+            entry = self.articles[article_id]
+            if entry.unit_ids:
+                ids = np.asarray(entry.unit_ids, dtype=np.int64)
+                mean = self.vectors.vectors_for(ids).mean(axis=0, keepdims=True)
+                entry.centroid = normalise_rows(mean)[0]
 
     def _maybe_switch_to_ann_locked(self) -> None:
         if self.vectors.kind == VectorKind.FLAT and len(self.vectors) > self.options.ann_threshold:

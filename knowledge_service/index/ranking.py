@@ -18,6 +18,7 @@ from knowledge_service.index.evidence import Evidence, allowed_rows, gather_evid
 from knowledge_service.index.fusion import (
     FusionConfig,
     LexicalNorm,
+    add_weighted,
     aggregate_articles,
     combine_head,
     fuse_scores,
@@ -46,6 +47,19 @@ def head_probabilities(
     return np.asarray([probs[pos[a]] if a in pos else 0.0 for a in article_ids], np.float32)
 
 
+def centroid_cosines(
+    snap: IndexSnapshot, vector: FloatArray, article_ids: Sequence[str]
+) -> FloatArray:
+    """The query's cosine to each article's centroid (its whole content; 0 without one)."""
+    zero = np.zeros(len(vector), dtype=np.float32)
+    centroids = [snap.articles[a].centroid for a in article_ids]
+    if not centroids:
+        return np.zeros(0, dtype=np.float32)
+    matrix = np.stack([zero if c is None else c for c in centroids])
+    result: FloatArray = (matrix @ vector).astype(np.float32)
+    return result
+
+
 def normalised_lexical(evidence: Evidence, config: FusionConfig) -> FloatArray:
     """The evidence's BM25 scores on a 0..1 scale, as ``config.lexical_norm`` says."""
     is_idf = config.lexical_norm == LexicalNorm.IDF
@@ -57,9 +71,16 @@ def normalised_lexical(evidence: Evidence, config: FusionConfig) -> FloatArray:
 
 
 def score_evidence(
-    evidence: Evidence, config: FusionConfig, head: FloatArray | None = None
+    evidence: Evidence,
+    config: FusionConfig,
+    head: FloatArray | None = None,
+    centroid: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Fused unit scores and article scores of one query's evidence under ``config``."""
+    """Fused unit scores and article scores of one query's evidence under ``config``.
+
+    ``head`` holds the intent head's probability and ``centroid`` the query's cosine to the
+    article's centroid, per evidence article (each used when given and weighted).
+    """
     fused = fuse_scores(evidence.dense, normalised_lexical(evidence, config), config.dense_weight)
     if config.body_weight != 1.0:
         fused = np.where(evidence.is_body, fused * config.body_weight, fused).astype(np.float32)
@@ -72,6 +93,8 @@ def score_evidence(
     )
     if head is not None:
         scores = combine_head(scores, head, config.head_weight)
+    if centroid is not None:
+        scores = add_weighted(scores, centroid, config.centroid_weight)
     return fused, scores
 
 
@@ -131,7 +154,9 @@ def rank_query(
         return []
     use_head = snap.head is not None and snap.config.head_weight > 0
     head = head_probabilities(snap, vector, ev.article_ids) if use_head else None
-    fused, scores = score_evidence(ev, snap.config, head)
+    use_centroid = snap.config.centroid_weight > 0
+    centroid = centroid_cosines(snap, vector, ev.article_ids) if use_centroid else None
+    fused, scores = score_evidence(ev, snap.config, head, centroid)
     lexical = normalised_lexical(ev, snap.config)
     top = _top_articles(scores, top_k).tolist()
     return [_hit(snap, ev, a, fused, scores, lexical) for a in top]

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge_service.content.schemas import ArticleDocument
-from knowledge_service.index.arrays import IdArray
+from knowledge_service.index.arrays import FloatArray, IdArray
 from knowledge_service.index.chunking import BODY_KINDS, Unit, unit_id_for
 from knowledge_service.index.fusion import FusionConfig
 from knowledge_service.index.head import ArticleHead
@@ -34,6 +34,9 @@ class ArticleEntry:
     doc: ArticleDocument
     version: int
     unit_ids: list[int] = field(default_factory=list)
+    centroid: FloatArray | None = None
+    """The normalised mean of all its unit vectors (its whole content: title, lead, questions,
+    sections); set by the hybrid index once its units are in."""
 
 
 @dataclass(frozen=True)

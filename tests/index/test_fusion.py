@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from knowledge_service.index.fusion import (
+    add_weighted,
     aggregate_articles,
     combine_head,
     fuse_scores,
@@ -62,3 +63,8 @@ def test_aggregation_uses_only_the_best_k_units_and_marks_empty_articles() -> No
 def test_head_probability_is_added_with_its_weight() -> None:
     assert combine_head(f32(0.5, 0.5), f32(1.0, 0.0), 0.25).tolist() == pytest.approx([0.75, 0.5])
     assert combine_head(f32(0.5), f32(1.0), 0.0).tolist() == [0.5]
+
+
+def test_an_extra_article_signal_is_added_with_its_weight() -> None:
+    assert add_weighted(f32(0.5, 0.5), f32(0.8, -0.2), 0.1).tolist() == pytest.approx([0.58, 0.48])
+    assert add_weighted(f32(0.5), f32(1.0), 0.0).tolist() == [0.5]

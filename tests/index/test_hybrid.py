@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from knowledge_service.content.schemas import Audience, Channel
+from knowledge_service.content.schemas import ArticleDocument, Audience, Channel
 from knowledge_service.index.cache import EmbeddingCache
+from knowledge_service.index.chunking import chunk_article
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.fusion import FusionConfig
 from knowledge_service.index.hybrid import HybridIndex
@@ -202,3 +204,40 @@ def test_batched_requests_with_their_own_filters_match_separate_searches(
         assert [h.score for h in b] == pytest.approx([h.score for h in s])
     assert len(batched[0]) <= 3 and len(batched[2]) <= 2
     assert ids(batched[0]) != ids(batched[1])  # grouped, yet each keeps its own ranking
+
+
+def _whole_content_centroid(doc: ArticleDocument, embedder: HashEmbedder) -> np.ndarray:
+    units = embedder.encode([u.index_text for u in chunk_article(doc, 1)])
+    mean = units.mean(axis=0)
+    return mean / np.linalg.norm(mean)
+
+
+def test_an_article_scores_its_best_units_plus_the_cosine_to_its_whole_content() -> None:
+    embedder = HashEmbedder()
+    plain = HybridIndex(embedder)
+    weighted = HybridIndex(embedder, config=FusionConfig(centroid_weight=0.5))
+    for index in (plain, weighted):
+        index.upsert([(doc, 1) for doc in kb_articles()])
+    query = "my card was stolen and I want my money back"
+    vector = embedder.encode([query])[0]
+    before = {h.article_id: h.score for h in plain.search(query, top_k=10)}
+    after = {h.article_id: h.score for h in weighted.search(query, top_k=10)}
+    assert set(after) == set(before) and len(after) >= 2
+    docs = {d.id: d for d in kb_articles()}
+    for article_id, score in after.items():
+        cosine = float(_whole_content_centroid(docs[article_id], embedder) @ vector)
+        assert score == pytest.approx(before[article_id] + 0.5 * cosine, abs=1e-5)
+
+
+def test_a_new_version_replaces_the_article_centroid() -> None:
+    embedder = HashEmbedder()
+    index = HybridIndex(embedder, config=FusionConfig(centroid_weight=0.5))
+    index.upsert([(doc, 1) for doc in kb_articles()])
+    changed = make_article(
+        "lost-card", title="Gift vouchers", answer="Vouchers never expire.", intents=["card.lost"]
+    )
+    index.upsert([(changed, 2)])
+    centroid = index.articles["lost-card"].centroid
+    assert centroid is not None
+    expected = embedder.encode([u.index_text for u in chunk_article(changed, 2)]).mean(axis=0)
+    assert np.allclose(centroid, expected / np.linalg.norm(expected), atol=1e-6)
