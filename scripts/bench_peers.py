@@ -43,6 +43,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -500,12 +501,10 @@ def many_clients(endpoint: Endpoint, queries: Sequence[str], clients: int, durat
                 with lock:
                     done[0] += 1
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
     start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(clients) as threads:
+        for future in [threads.submit(worker) for _ in range(clients)]:
+            future.result()
     endpoint.rps.append(done[0] / (time.perf_counter() - start))
 
 
