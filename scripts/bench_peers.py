@@ -422,14 +422,19 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
         for endpoint, params in (("search", {}), ("answer", {"channel": "chat"})):
             rows: list[dict[str, float]] = []
+            statuses: dict[str, int] = {}
             for n in tqdm(range(count + 10), desc=f"profile /v1/{endpoint}", leave=False):
                 _STAGES.clear()
                 start = time.perf_counter()
-                client.get(f"/v1/{endpoint}", params={"q": next(stream), **params})
+                response = client.get(f"/v1/{endpoint}", params={"q": next(stream), **params})
                 _STAGES["request"] = time.perf_counter() - start
+                status = str(response.json().get("status", response.status_code))
+                statuses[status] = statuses.get(status, 0) + 1
                 if n >= 10:  # warm-up
                     rows.append(dict(_STAGES))
+            mix = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
             print(f"\n/v1/{endpoint}: median ms per request over {len(rows)} distinct queries")
+            print(f"  (responses: {mix})")
             for label in sorted({k for r in rows for k in r}, key=lambda k: -sum(
                 r.get(k, 0.0) for r in rows)):  # fmt: skip
                 values = [1000 * r.get(label, 0.0) for r in rows]
