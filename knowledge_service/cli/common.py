@@ -8,6 +8,14 @@ from functools import lru_cache
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from sqlalchemy.engine import Engine
 
 from knowledge_service.db import session_scope
@@ -23,6 +31,20 @@ from knowledge_service.store import engine_for
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def progress_bar() -> Progress:
+    """A transient progress bar on stderr: phase, bar, done/total, elapsed and time left (the
+    ETA of a long import or index build)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    )
 
 
 def settings() -> Settings:

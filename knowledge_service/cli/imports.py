@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -20,6 +19,7 @@ from knowledge_service.cli.common import (
     engine,
     err_console,
     print_finding_counts,
+    progress_bar,
     settings,
     store_marks,
 )
@@ -70,8 +70,7 @@ def authors(given: str | None) -> Callable[[str], str]:
 
 
 def _run_import(paths: list[Path], author: str | None = None) -> ImportReport:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
+    with progress_bar() as bar:
         tasks: dict[str, Any] = {}
 
         def on_progress(phase: str, done: int, total: int) -> None:

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from knowledge_service.cli.common import console, engine, err_console, settings
+from knowledge_service.cli.common import console, engine, progress_bar, settings
 from knowledge_service.content.schemas import Audience, Channel
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import Embedder, create_embedder
@@ -37,8 +36,7 @@ def _service() -> SearchService:
 
 @contextmanager
 def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
+    with progress_bar() as bar:
         tasks: dict[str, object] = {}
 
         def update(phase: str, done: int, total: int) -> None:
