@@ -8,6 +8,7 @@ little), so facts about the same thing in different words can be compared.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
@@ -112,6 +113,45 @@ def same_value(a: Fact, b: Fact) -> bool:
     return abs(a.value - b.value) < 1e-6
 
 
+# n business days span at least n calendar days plus the weekends inside them (starting on a
+# Monday) and at most n plus every weekend they can cross (starting on a Saturday) and the public
+# holidays of a holiday season: a conservative bound, never an exact conversion.
+WORKING_WEEK = 5
+WEEKEND_DAYS = 2
+HOLIDAY_ALLOWANCE = 3
+
+
+def calendar_days(fact: Fact) -> tuple[float, float] | None:
+    """The calendar days a duration may stand for: exact for calendar units, a range for
+    business days (``2 business days``: 2 to 7 days, ``10``: 12 to 17); None otherwise."""
+    if fact.kind != FactKind.DURATION:
+        return None
+    if fact.unit == "day":
+        return (fact.value, fact.value)
+    if fact.unit == "business_day":
+        n = fact.value
+        weekends_inside = math.floor(max(n - 1, 0) / WORKING_WEEK)
+        weekends_crossed = math.ceil(n / WORKING_WEEK)
+        return (
+            n + WEEKEND_DAYS * weekends_inside,
+            n + WEEKEND_DAYS * weekends_crossed + HOLIDAY_ALLOWANCE,
+        )
+    return None
+
+
+def same_scale(a: Fact, b: Fact) -> bool:
+    """Two facts whose values can be told apart without their subjects' help: one unit, or
+    a calendar and a business-day duration whose ranges (:func:`calendar_days`) do not meet
+    (24 hours is never 2 business days; 14 days may be 10 business days, so there the words
+    around them must say it is one fact)."""
+    if a.unit == b.unit:
+        return True
+    span_a, span_b = calendar_days(a), calendar_days(b)
+    if span_a is None or span_b is None:
+        return False
+    return span_a[1] < span_b[0] or span_b[1] < span_a[0]
+
+
 def _subject(
     sentence: str,
     words: list[tuple[str, int, int]],
@@ -145,6 +185,7 @@ _MIN_BOUND = re.compile(r"(?:at least|minimum(?: of)?|more than|over|or more)\s*
 _MIN_AFTER = re.compile(r"^\s*(?:or|and) (?:more|over|above|higher|older|longer)\b")
 _MAX_AFTER = re.compile(r"^\s*(?:or|and) (?:less|fewer|under|below|lower|younger)\b")
 _RELATION_AFTER = re.compile(r"^\W*(after|before|from|of|ahead|ago)\b")
+_NOTICE_AFTER = re.compile(r"^\W*(?:of\s+)?(?:advance\s+|prior\s+|written\s+)?notice\b")
 RELATION_WEIGHT = 0.6
 ACTION_WEIGHT = 0.6
 CARRIED_WEIGHT = 0.5  # words of the previous sentence, for a fact stated across two
@@ -172,6 +213,8 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
     after = _RELATION_AFTER.match(sentence[focus[1] : focus[1] + 12].lower())
     if after:
         terms[f"<{after.group(1)}>"] = RELATION_WEIGHT
+    elif _NOTICE_AFTER.match(sentence[focus[1] : focus[1] + 12].lower()):
+        terms["<before>"] = RELATION_WEIGHT  # "2 business days' notice": that long before
     if _EVERY.search(sentence[max(0, focus[0] - 20) : focus[0]].lower()):
         # A frequency ("every 3 months"), not a length: a marker that keeps the two apart
         # (matching), too light to make two frequencies look alike.

@@ -20,6 +20,7 @@ from knowledge_service.freshness.facts import (
     FactKind,
     as_charge,
     charge_kind,
+    same_scale,
     same_value,
 )
 
@@ -275,11 +276,13 @@ def _contradicted_by(
     if any(same_value(fact, r) for r in candidates):
         return None
     similarity, best = scored[0]
-    # One candidate of the same unit is probably the same fact; 21 calendar days and 13
-    # business days are so only when their subjects say so. Between two articles, only when
-    # neither states another of that unit in the same role (a price list's "twelve months" is
-    # not a deadline).
-    is_single = alone and len(candidates) == 1 and best.unit == fact.unit
+    # One candidate of the same unit is probably the same fact; against a clause (one matter,
+    # one figure), so is a calendar and a business-day duration that cannot be equal. 21
+    # calendar days and 13 business days are so only when their subjects say so. Between two
+    # articles, only when neither states another of that unit in the same role (a price
+    # list's "twelve months" is not a deadline).
+    scale = best.unit == fact.unit or (thresholds.authority and same_scale(best, fact))
+    is_single = alone and len(candidates) == 1 and scale
     floor = thresholds.single if is_single else thresholds.numeric
     if similarity < floor:
         return None

@@ -16,7 +16,7 @@ from itertools import combinations, pairwise
 import numpy as np
 
 from knowledge_service.content.schemas import PolicyDocument, PolicyStatus
-from knowledge_service.freshness.facts import Fact, same_value
+from knowledge_service.freshness.facts import Fact, FactKind, same_value
 from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
     CLAUSE_THRESHOLDS,
@@ -227,9 +227,25 @@ def check_pair(
         is_duplicate = overlap >= lexical_floor(reason.similarity, duplicate_threshold)
     else:
         is_duplicate = shingle_overlap(a, b) >= LEXICAL_ONLY_FLOOR
-    if is_duplicate:
+    restated = not is_duplicate and not findings and bool(reason.shared_intents)
+    if restated and states_same_figures(a, b):
+        findings.append(_duplicate(a, b, reason, overlap, same_figures=True))
+    elif is_duplicate:
         findings.append(_duplicate(a, b, reason, overlap))
     return findings
+
+
+def states_same_figures(a: CheckedArticle, b: CheckedArticle) -> bool:
+    """Both articles state figures (amounts, durations, counts ...) and every figure of each
+    is stated, with the same normalised value, by the other: one answer said twice in other
+    words ("two weeks after the issue date" and "within 14 days of the date it is issued")."""
+    figures_a = [f for f in a.facts if f.kind != FactKind.RULE]
+    figures_b = [f for f in b.facts if f.kind != FactKind.RULE]
+    if not figures_a or not figures_b:
+        return False
+    return all(any(same_value(f, g) for g in figures_b) for f in figures_a) and all(
+        any(same_value(g, f) for f in figures_a) for g in figures_b
+    )
 
 
 def _need(reason: Candidate) -> str:
@@ -320,12 +336,21 @@ def _conflicts(
 
 
 def _duplicate(
-    a: CheckedArticle, b: CheckedArticle, reason: Candidate, overlap: float
+    a: CheckedArticle,
+    b: CheckedArticle,
+    reason: Candidate,
+    overlap: float,
+    *,
+    same_figures: bool = False,
 ) -> FindingData:
     similarity = f"similarity {reason.similarity:.2f}, " if reason.similarity is not None else ""
+    why = f"{similarity}{overlap:.0%} shared words"
+    if same_figures:
+        figures = ", ".join(sorted({f.describe() for f in a.facts if f.kind != FactKind.RULE}))
+        why = f"{_need(reason)} and state the same figures in other words: {figures}"
     message = (
-        f"{a.doc.id} and {b.doc.id} say substantially the same thing ({similarity}"
-        f"{overlap:.0%} shared words): merge them or make their scopes distinct."
+        f"{a.doc.id} and {b.doc.id} say substantially the same thing ({why}): merge them or "
+        "make their scopes distinct."
     )
     evidence = [
         a.evidence(ANSWER_SECTION, a.doc.answer),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_service.freshness.facts import Fact, FactKind, extract_facts, same_value
+from knowledge_service.freshness.facts import (
+    Fact,
+    FactKind,
+    calendar_days,
+    extract_facts,
+    same_scale,
+    same_value,
+)
 from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
     CLAUSE_THRESHOLDS,
@@ -81,6 +88,43 @@ def test_same_fact_in_other_words_is_the_same_value(first: str, second: str) -> 
 )
 def test_different_values_and_business_days_stay_apart(first: str, second: str) -> None:
     assert not same_value(only(first), only(second))
+
+
+@pytest.mark.parametrize(
+    ("business", "calendar", "bounds"),
+    [
+        ("Refunds take 2 business days.", "Refunds take 24 hours.", (2.0, 7.0)),
+        ("Refunds take 5 working days.", "Refunds take a week.", (5.0, 10.0)),
+        ("Refunds take 10 business days.", "Refunds take 14 days.", (12.0, 17.0)),
+    ],
+)
+def test_business_days_are_a_range_of_calendar_days(
+    business: str, calendar: str, bounds: tuple[float, float]
+) -> None:
+    """n business days are n calendar days plus the weekends inside them, up to every
+    weekend they can cross and a few holidays: never equal to a calendar figure, and only
+    clearly different from one outside that range."""
+    b, c = only(business), only(calendar)
+    assert calendar_days(b) == bounds
+    assert not same_value(b, c)
+    outside = c.value < bounds[0] or c.value > bounds[1]
+    assert same_scale(b, c) is outside
+    assert same_scale(c, b) is outside
+
+
+def test_notice_is_a_lead_time_before_and_compared_across_units() -> None:
+    """ "2 business days' notice" is how long before: a clause's notice period contradicts an
+    article's "up to 24 hours before" (it cannot be two business days), though the words
+    around the two numbers differ."""
+    clause = extract_facts(
+        "A test may be moved or cancelled without losing the fee when at least 2 business "
+        "days' notice is given."
+    )
+    notice = next(f for f in clause if f.kind == FactKind.DURATION)
+    assert "<before>" in notice.subject
+    late = extract_facts("You can move your test for free up to 24 hours before it.")
+    found = find_contradictions(late, clause, CLAUSE_THRESHOLDS)
+    assert [(c.fact.text, c.other.text) for c in found] == [("24 hours", "2 business days'")]
 
 
 @pytest.mark.parametrize(

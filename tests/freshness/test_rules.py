@@ -177,9 +177,31 @@ def test_other_audience_locale_or_status_never_conflicts(fields: dict[str, Any])
     assert kinds(check(a, b)) == []
 
 
-def test_same_fact_in_other_words_is_not_a_conflict() -> None:
+def test_same_fact_in_other_words_is_a_restatement_not_a_conflict() -> None:
+    """One intent, the same figures in other words: the same answer twice (a duplicate that
+    says why), never a conflict."""
     a = twin("refund-a", "Refunds are paid within two weeks.")
     b = twin("refund-b", "You get your refund within 14 days.")
+    result = check(a, b)
+    assert kinds(result) == [
+        ("ambiguous_intent", ["refund-a", "refund-b"]),
+        ("duplicate", ["refund-a", "refund-b"]),
+    ]
+    (duplicate,) = [f for f in result.findings if f.kind == "duplicate"]
+    assert "both answer billing.refund.timeframe" in duplicate.message
+    assert "same figures in other words: 14 calendar days" in duplicate.message
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "You get your refund within 14 days, or 5 business days to a card.",
+        "Refunds to a card are free.",
+    ],
+)
+def test_one_shared_figure_beside_others_is_no_restatement(second: str) -> None:
+    a = twin("refund-a", "Refunds are paid within two weeks.")
+    b = twin("refund-b", second)
     assert kinds(check(a, b)) == [("ambiguous_intent", ["refund-a", "refund-b"])]
 
 
