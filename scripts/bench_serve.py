@@ -20,7 +20,9 @@ with httpx, every question distinct (no cache helps):
 the work folder; ``--second-replica`` then starts a second ``serve`` on the same store with a
 data folder of its own (a new machine) and times it until ``/readyz`` answers 200: on
 PostgreSQL it finds every embedding in the store, on SQLite it encodes everything again (the
-texts it embedded are counted: the rows it added to the embedding cache it writes to).
+texts it embedded are counted: the rows it added to the embedding cache it writes to). An empty
+data folder also means exporting the model to ONNX again (once per machine); ``--copy-model``
+starts the replica with the exported model copied in, and ``--only-replica`` times only that.
 
 ``--with-sqlite`` (with ``--database-url``) measures a SQLite store too, side by side: each
 store has its own server (both running, one measured at a time), the same questions go to both,
@@ -452,11 +454,14 @@ def cache_rows(settings: Settings) -> int:
         engine.dispose()
 
 
-def second_replica(store: Store, omp_threads: int | None) -> str:
-    """Start a second replica on the same store with an empty data folder; time it to ready;
-    count the texts it embedded (the rows it added to its embedding cache)."""
+def second_replica(store: Store, omp_threads: int | None, copy_model: bool) -> str:
+    """Start a second replica on the same store with an empty data folder (``copy_model``: but
+    for the exported model, as on a machine whose image has it); time it to ready; count the
+    texts it embedded (the rows it added to its embedding cache)."""
     folder = store.workdir / "data-replica-2"
     shutil.rmtree(folder, ignore_errors=True)
+    if copy_model:
+        shutil.copytree(store.settings.data_dir / "models", folder / "models")
     replica = store.settings.model_copy(update={"data_dir": folder})
     before = cache_rows(replica)
     start = time.perf_counter()
@@ -465,7 +470,8 @@ def second_replica(store: Store, omp_threads: int | None) -> str:
     took = time.perf_counter() - start
     stop(server)
     encoded = cache_rows(replica) - before
-    return f"second replica (empty data folder) ready in {took:.1f} s, {encoded} texts embedded"
+    what = "the exported model copied" if copy_model else "an empty data folder"
+    return f"second replica ({what}) ready in {took:.1f} s, {encoded} texts embedded"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -505,6 +511,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--second-replica", action="store_true", help="time a second replica's start"
     )
+    parser.add_argument(
+        "--copy-model", action="store_true", help="the second replica's data folder starts "
+        "with the exported model (as on a machine whose image has it), not empty",
+    )  # fmt: skip
+    parser.add_argument(
+        "--only-replica", action="store_true", help="only time the second replica's start"
+    )
     args = parser.parse_args(argv)
     if args.with_sqlite and not args.database_url:
         parser.error("--with-sqlite compares against --database-url: give one")
@@ -543,7 +556,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         print(f"[{store.label}]")
         store.key = prepare(store.settings, store.workdir, picked)
     with ExitStack() as stack:
-        for store in stores:
+        for store in [] if args.only_replica else stores:
             if args.count_queries:
                 store.notes += count_queries(args, store)
             port = free_port()
@@ -552,11 +565,17 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
             store.base = f"http://127.0.0.1:{port}"
             need = 2 * (args.queries + 20) + 2 * args.max_requests + 100
             store.questions = iter(make_queries(picked, need, seed=args.seed))
-        measure(args, stores)
-        report(args, stores)
-        if args.second_replica:  # PostgreSQL first: on SQLite it encodes everything again
+        if not args.only_replica:
+            measure(args, stores)
+            report(args, stores)
+        if (
+            args.second_replica or args.only_replica
+        ):  # PostgreSQL first: on SQLite it encodes everything again
             for store in sorted(stores, key=lambda s: s.label != "postgresql"):
-                print(f"[{store.label}] {second_replica(store, args.omp_threads)}", flush=True)
+                print(
+                    f"[{store.label}] {second_replica(store, args.omp_threads, args.copy_model)}",
+                    flush=True,
+                )
                 print(f"load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}", flush=True)
     return 0
 
