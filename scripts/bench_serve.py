@@ -3,6 +3,8 @@
     .venv/bin/python scripts/bench_serve.py                       # 10k articles, real model
     .venv/bin/python scripts/bench_serve.py --articles 500 --backend hash --duration 5
     .venv/bin/python scripts/bench_serve.py --database-url postgresql+psycopg://... --second-replica
+    .venv/bin/python scripts/bench_serve.py --database-url postgresql+psycopg://... --with-sqlite \
+        --second-replica --workdir /tmp/bench-stores     # both stores, measured interleaved
 
 Generates N compact articles (a title, one question, a one-sentence answer and two detail
 sentences: 3 units each, vocabulary from ``scripts/bench_search.py``), imports and indexes them
@@ -17,7 +19,21 @@ with httpx, every question distinct (no cache helps):
 ``--database-url`` puts the store in PostgreSQL (an empty database) instead of a SQLite file in
 the work folder; ``--second-replica`` then starts a second ``serve`` on the same store with a
 data folder of its own (a new machine) and times it until ``/readyz`` answers 200: on
-PostgreSQL it finds every embedding in the store, on SQLite it encodes everything again.
+PostgreSQL it finds every embedding in the store, on SQLite it encodes everything again (the
+texts it embedded are counted: the rows it added to the embedding cache it writes to). An empty
+data folder also means exporting the model to ONNX again (once per machine); ``--copy-model``
+starts the replica with the exported model copied in, and ``--only-replica`` times only that.
+
+``--with-sqlite`` (with ``--database-url``) measures a SQLite store too, side by side: each
+store has its own server (both running, one measured at a time), the same questions go to both,
+and every measurement is split into ``--rounds`` parts that alternate between the stores (A B,
+B A, ...), so a change in the machine's load falls on both alike.
+
+Before the HTTP figures, the SQL that one ``/v1/answer`` costs is counted in-process (the same
+app, the same store, ``--count-queries`` sequential requests through Starlette's test client,
+answer log flushed): statements by kind, pool checkouts (on PostgreSQL each one is a ping, as
+the pool tests connections before use), commits and rollbacks. These are the round trips to the
+database that a request makes; on PostgreSQL each one crosses a socket.
 
 The machine may be shared: the load average is printed at the start and the end; compare the
 figures of one run, not absolute times across runs. ``--workdir`` keeps the store and index for
@@ -32,37 +48,48 @@ import argparse
 import os
 import random
 import shlex
+import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, closing
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import httpx
-from sqlalchemy import func
+from sqlalchemy import event, func
+from sqlalchemy.engine import Engine
 from sqlmodel import col, select
+from starlette.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_search import ACTIONS, OBJECTS, QUALIFIERS, make_queries
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
+from knowledge_service.app import build_search_service, create_app
 from knowledge_service.content.service import import_content
 from knowledge_service.db import make_engine, session_scope
 from knowledge_service.freshness.models import Finding
 from knowledge_service.freshness.schemas import FindingStatus
+from knowledge_service.index.cache import CACHE_FILE
 from knowledge_service.index.embedder import create_embedder
+from knowledge_service.index.models import StoredEmbedding
 from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
+from knowledge_service.store import engine_for
 
 Combo = tuple[int, int, int]
 GENERATOR = "2"
@@ -195,7 +222,12 @@ def free_port() -> int:
 
 
 def start_server(
-    settings: Settings, workdir: Path, port: int, omp_threads: int | None, log: str = "server.log"
+    settings: Settings,
+    workdir: Path,
+    port: int,
+    omp_threads: int | None,
+    log: str = "server.log",
+    timeout: float = 300,
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -210,7 +242,7 @@ def start_server(
     command = [sys.executable, "-c", cli, "serve", "--port", str(port)]
     out = (workdir / log).open("wb")
     process = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=out)
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
@@ -240,15 +272,20 @@ def concurrent(
     base: str, key: str, endpoint: str, questions: Iterator[str], clients: int, duration: float,
     limit: int,
 ) -> tuple[int, float, list[float], Counter[str]]:  # fmt: skip
-    """``clients`` threads, each with its own connection, until ``duration`` or ``limit``."""
+    """``clients`` threads, each with its own connection, until ``duration`` or ``limit``
+    (the clients are made first: making one takes long enough to eat a short ``duration``)."""
     lock = threading.Lock()
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
     issued = [0]
-    deadline = time.perf_counter() + duration
+    with ExitStack() as stack:
+        pool = [
+            stack.enter_context(httpx.Client(base_url=base, headers=auth(key), timeout=30))
+            for _ in range(clients)
+        ]
+        deadline = time.perf_counter() + duration
 
-    def worker() -> None:
-        with httpx.Client(base_url=base, headers=auth(key), timeout=30) as client:
+        def worker(client: httpx.Client) -> None:
             while time.perf_counter() < deadline:
                 with lock:
                     if issued[0] >= limit:
@@ -260,13 +297,14 @@ def concurrent(
                     latencies.append(elapsed)
                     statuses[status] += 1
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(latencies), time.perf_counter() - start, latencies, statuses
+        threads = [threading.Thread(target=worker, args=(client,)) for client in pool]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        took = time.perf_counter() - start
+    return len(latencies), took, latencies, statuses
 
 
 def auth(key: str) -> dict[str, str]:
@@ -278,23 +316,70 @@ def ms(values: Sequence[float], q: int) -> float:
     return 1000 * ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def measure(args: argparse.Namespace, base: str, key: str, picked: list[Combo]) -> list[str]:
-    need = 2 * (args.queries + 20) + 2 * args.max_requests + 100
-    stream = iter(make_queries(picked, need, seed=args.seed))
+PHASES = (("answer", False), ("search", False), ("answer", True), ("search", True))
+"""(endpoint, concurrent?) in the order they are measured."""
+
+
+@dataclass
+class Store:
+    """One store under test: its settings, work folder, server and what was measured there."""
+
+    label: str
+    settings: Settings
+    workdir: Path
+    key: str = ""
+    base: str = ""
+    questions: Iterator[str] = field(default_factory=lambda: iter(()))
+    latencies: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    took: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+    statuses: dict[int, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    notes: list[str] = field(default_factory=list)
+
+
+def measure_part(args: argparse.Namespace, store: Store, phase: int, rounds: int) -> None:
+    """One ``1 / rounds`` share of phase ``phase`` on ``store``."""
+    endpoint, is_concurrent = PHASES[phase]
+    if not is_concurrent:
+        with httpx.Client(base_url=store.base, headers=auth(store.key), timeout=30) as client:
+            n = max(1, args.queries // rounds)
+            lat = single_client(client, endpoint, [next(store.questions) for _ in range(n)])
+        store.latencies[phase] += lat
+        return
+    count, took, lat, statuses = concurrent(
+        store.base, store.key, endpoint, store.questions, args.clients, args.duration / rounds,
+        max(1, args.max_requests // rounds),
+    )  # fmt: skip
+    store.latencies[phase] += lat
+    store.counts[phase] += count
+    store.took[phase] += took
+    store.statuses[phase].update(statuses)
+
+
+def measure(args: argparse.Namespace, stores: Sequence[Store]) -> None:
+    """Every phase on every store, in ``args.rounds`` parts alternating between the stores."""
+    for store in stores:
+        with httpx.Client(base_url=store.base, headers=auth(store.key), timeout=30) as client:
+            for endpoint in ("answer", "search"):  # warm up
+                single_client(client, endpoint, [next(store.questions) for _ in range(20)])
+    for phase in range(len(PHASES)):
+        for part in range(args.rounds):
+            for store in stores if part % 2 == 0 else list(reversed(stores)):
+                measure_part(args, store, phase, args.rounds)
+
+
+def rows_of(args: argparse.Namespace, store: Store) -> list[str]:
     rows = []
-    with httpx.Client(base_url=base, headers=auth(key), timeout=30) as client:
-        for endpoint in ("answer", "search"):
-            single_client(client, endpoint, [next(stream) for _ in range(20)])  # warm up
-            lat = single_client(client, endpoint, [next(stream) for _ in range(args.queries)])
+    for phase, (endpoint, is_concurrent) in enumerate(PHASES):
+        lat = store.latencies[phase]
+        if not is_concurrent:
             rows.append(
                 f"/v1/{endpoint:<7} 1 client   p50 {ms(lat, 50):6.1f} ms  p95 {ms(lat, 95):6.1f} ms"
                 f"  mean {1000 * statistics.mean(lat):6.1f} ms  n={len(lat)}"
             )
-    for endpoint in ("answer", "search"):
-        count, took, lat, statuses = concurrent(
-            base, key, endpoint, stream, args.clients, args.duration, args.max_requests
-        )
-        mix = " ".join(f"{k}={v}" for k, v in sorted(statuses.items()))
+            continue
+        count, took = store.counts[phase], store.took[phase]
+        mix = " ".join(f"{k}={v}" for k, v in sorted(store.statuses[phase].items()))
         rows.append(
             f"/v1/{endpoint:<7} {args.clients} clients {count / took:6.1f} req/s  p50 "
             f"{ms(lat, 50):6.1f} ms  p95 {ms(lat, 95):6.1f} ms  n={count} in {took:.1f} s  {mix}"
@@ -302,15 +387,91 @@ def measure(args: argparse.Namespace, base: str, key: str, picked: list[Combo]) 
     return rows
 
 
-def second_replica(settings: Settings, workdir: Path, omp_threads: int | None) -> str:
-    """Start a second replica on the same store with an empty data folder; time it to ready."""
-    replica = settings.model_copy(update={"data_dir": workdir / "data-replica-2"})
+class QueryCounter:
+    """Counts what an engine sends to its database: statements by kind, pool checkouts (a ping
+    each on PostgreSQL), transactions begun, commits and rollbacks (explicit or on return)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.counts: Counter[str] = Counter()
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", lambda _conn: self._add("BEGIN"))
+        event.listen(engine, "commit", lambda _conn: self._add("COMMIT"))
+        event.listen(engine, "rollback", lambda _conn: self._add("ROLLBACK"))
+        event.listen(engine.pool, "checkout", lambda *_: self._add("pool checkout"))
+        event.listen(engine.pool, "reset", lambda *_: self._add("pool reset (rollback)"))
+        self._lock = threading.Lock()
+
+    def _add(self, what: str) -> None:
+        with self._lock:
+            self.counts[what] += 1
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        words = statement.split()
+        verb = words[0].upper() if words else "?"
+        table = next(
+            (words[i + 1] for i, w in enumerate(words[:-1]) if w.upper() in ("FROM", "INTO")),
+            "?",
+        )
+        name = table.strip('"')
+        self._add(f"{verb} {name}")
+
+
+def count_queries(args: argparse.Namespace, store: Store) -> list[str]:
+    """The SQL that ``--count-queries`` sequential ``/v1/answer`` requests cost, per request."""
+    engine = engine_for(store.settings)
+    service = build_search_service(store.settings, engine)
+    app = create_app(store.settings, engine=engine, search_service=service)
+    questions = make_queries(combos(args.articles), args.count_queries + 10, seed=args.seed + 1)
+    counter = QueryCounter(engine)
+    with TestClient(app, headers=auth(store.key)) as client:
+        for question in questions[:10]:  # warm up (and let start-up work finish)
+            client.get("/v1/answer", params={"q": question, "channel": "chat"})
+        counter.counts.clear()
+        for question in questions[10:]:
+            response = client.get("/v1/answer", params={"q": question, "channel": "chat"})
+            response.raise_for_status()
+    # leaving the client ran the shutdown: the answer log is flushed and counted
+    engine.dispose()
+    n = len(questions) - 10
+    total = sum(v for k, v in counter.counts.items() if k != "pool reset (rollback)")
+    parts = ", ".join(f"{k} {v / n:.2f}" for k, v in counter.counts.most_common())
+    return [f"SQL per /v1/answer ({n} requests, 1 client): {total / n:.2f} round trips: {parts}"]
+
+
+def cache_rows(settings: Settings) -> int:
+    """The rows of the embedding cache a server with ``settings`` writes to."""
+    engine = engine_for(settings)
+    try:
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as conn:
+                return int(conn.execute(select(func.count()).select_from(StoredEmbedding)).one()[0])
+        path = settings.index_dir / CACHE_FILE
+        if not path.exists():
+            return 0
+        with closing(sqlite3.connect(path)) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM embedding").fetchone()[0])
+    finally:
+        engine.dispose()
+
+
+def second_replica(store: Store, omp_threads: int | None, copy_model: bool) -> str:
+    """Start a second replica on the same store with an empty data folder (``copy_model``: but
+    for the exported model, as on a machine whose image has it); time it to ready; count the
+    texts it embedded (the rows it added to its embedding cache)."""
+    folder = store.workdir / "data-replica-2"
+    shutil.rmtree(folder, ignore_errors=True)
+    if copy_model:
+        shutil.copytree(store.settings.data_dir / "models", folder / "models")
+    replica = store.settings.model_copy(update={"data_dir": folder})
+    before = cache_rows(replica)
     start = time.perf_counter()
-    server = start_server(replica, workdir, free_port(), omp_threads, log="replica-2.log")
+    server = start_server(replica, store.workdir, free_port(), omp_threads, log="replica-2.log",
+                          timeout=3600)  # fmt: skip
     took = time.perf_counter() - start
-    server.terminate()
-    server.wait(timeout=30)
-    return f"second replica (empty data folder) ready in {took:.1f} s"
+    stop(server)
+    encoded = cache_rows(replica) - before
+    what = "the exported model copied" if copy_model else "an empty data folder"
+    return f"second replica ({what}) ready in {took:.1f} s, {encoded} texts embedded"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -334,9 +495,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the store and index here for reuse")
     parser.add_argument("--database-url", help="the store (default: a SQLite file in the workdir)")
     parser.add_argument(
+        "--with-sqlite",
+        action="store_true",
+        help="with --database-url: measure a SQLite store too, interleaved (work folders "
+        "<workdir>/sqlite and <workdir>/postgresql)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, help="parts per measurement, alternating stores (default 4 with "
+        "--with-sqlite, else 1)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--count-queries", type=int, default=100, help="/v1/answer requests whose SQL is "
+        "counted in-process (0: skip)",
+    )  # fmt: skip
+    parser.add_argument(
         "--second-replica", action="store_true", help="time a second replica's start"
     )
+    parser.add_argument(
+        "--copy-model", action="store_true", help="the second replica's data folder starts "
+        "with the exported model (as on a machine whose image has it), not empty",
+    )  # fmt: skip
+    parser.add_argument(
+        "--only-replica", action="store_true", help="only time the second replica's start"
+    )
     args = parser.parse_args(argv)
+    if args.with_sqlite and not args.database_url:
+        parser.error("--with-sqlite compares against --database-url: give one")
+    args.rounds = args.rounds or (4 if args.with_sqlite else 1)
     print("$ " + shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]))
     print(f"load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} on {os.cpu_count()} cores")
     if args.workdir:
@@ -345,36 +530,80 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args, Path(tmp))
 
 
-def run(args: argparse.Namespace, workdir: Path) -> int:
-    workdir.mkdir(parents=True, exist_ok=True)
+def stores_of(args: argparse.Namespace, workdir: Path) -> list[Store]:
     model = {"hash": "hash:384"}.get(args.backend)
-    settings = Settings(
-        database_url=args.database_url or f"sqlite:///{workdir / 'store.db'}",
-        data_dir=workdir / "data",
-        **({"embedding_model": model} if model else {}),
-    )
+    urls = [args.database_url or f"sqlite:///{workdir / 'store.db'}"]
+    folders = [workdir]
+    if args.with_sqlite:
+        urls = [f"sqlite:///{workdir / 'sqlite' / 'store.db'}", args.database_url]
+        folders = [workdir / "sqlite", workdir / "postgresql"]
+    stores = []
+    for url, folder in zip(urls, folders, strict=True):
+        folder.mkdir(parents=True, exist_ok=True)
+        settings = Settings(
+            database_url=url,
+            data_dir=folder / "data",
+            **({"embedding_model": model} if model else {}),
+        )
+        stores.append(Store(url.split(":", 1)[0].split("+")[0], settings, folder))
+    return stores
+
+
+def run(args: argparse.Namespace, workdir: Path) -> int:
+    stores = stores_of(args, workdir)
     picked = combos(args.articles)
-    key = prepare(settings, workdir, picked)
-    port = free_port()
-    server = start_server(settings, workdir, port, args.omp_threads)
-    try:
-        rows = measure(args, f"http://127.0.0.1:{port}", key, picked)
-        if args.second_replica:
-            rows.append(second_replica(settings, workdir, args.omp_threads))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    findings = finding_counts(settings)
+    for store in stores:
+        print(f"[{store.label}]")
+        store.key = prepare(store.settings, store.workdir, picked)
+    with ExitStack() as stack:
+        for store in [] if args.only_replica else stores:
+            if args.count_queries:
+                store.notes += count_queries(args, store)
+            port = free_port()
+            server = start_server(store.settings, store.workdir, port, args.omp_threads)
+            stack.callback(stop, server)
+            store.base = f"http://127.0.0.1:{port}"
+            need = 2 * (args.queries + 20) + 2 * args.max_requests + 100
+            store.questions = iter(make_queries(picked, need, seed=args.seed))
+        if not args.only_replica:
+            measure(args, stores)
+            report(args, stores)
+        if (
+            args.second_replica or args.only_replica
+        ):  # PostgreSQL first: on SQLite it encodes everything again
+            for store in sorted(stores, key=lambda s: s.label != "postgresql"):
+                print(
+                    f"[{store.label}] {second_replica(store, args.omp_threads, args.copy_model)}",
+                    flush=True,
+                )
+                print(f"load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}", flush=True)
+    return 0
+
+
+def report(args: argparse.Namespace, stores: Sequence[Store]) -> None:
     omp = f"OMP_NUM_THREADS={args.omp_threads}" if args.omp_threads else "OMP_NUM_THREADS unset"
+    settings = stores[0].settings
     runtime = settings.index.backend + "-" + settings.index.onnx_variant
     backend = runtime if args.backend == "model" else args.backend
-    store = settings.database_url.split(":", 1)[0]
-    print(f"{args.articles} articles, store {store}, encoder {backend}, 1 uvicorn worker, {omp}")
-    print(f"open findings in the store: {findings}")
-    print("\n".join(rows))
+    print(f"{args.articles} articles, encoder {backend}, 1 uvicorn worker per store, {omp}")
+    if len(stores) > 1:
+        print(f"stores measured interleaved in {args.rounds} rounds")
+    for store in stores:
+        print(f"[{store.label}] open findings in the store: {finding_counts(store.settings)}")
+        print("\n".join([*rows_of(args, store), *store.notes]))
     print("targets: answer p50 <= 20 ms with 1 client; >= 100 req/s with 8 clients")
-    print(f"load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} at the end")
-    return 0
+    print(f"load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} at the end", flush=True)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server gracefully; kill it when it does not end in a minute (a governance check
+    of 10,000 articles on a busy machine may still be running)."""
+    server.terminate()
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 if __name__ == "__main__":

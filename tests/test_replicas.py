@@ -3,7 +3,8 @@
 Each replica has a data folder of its own (as on separate machines) and follows the store. An
 article published through one is served by all three within the sync interval; the replica
 holding the check lease (the advisory lock) is killed and another takes the lease over; no
-finding is ever stored twice.
+finding is ever stored twice; a key revoked elsewhere stops working on every replica within
+the key cache's bound.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from knowledge_service.access import service as access
+from knowledge_service.access.key_cache import KEY_CACHE_SECONDS
 from knowledge_service.access.schemas import Role
 from knowledge_service.content.service import import_content
 from knowledge_service.db import make_engine, session_scope
@@ -52,7 +54,8 @@ def _seed(engine: Engine, content: Path) -> dict[str, str]:
         return {
             name: access.create_key(session, name=name, role=role, owner=owner).secret
             for name, role, owner in [
-                ("ann", Role.OWNER, OWNER), ("bob", Role.OWNER, OWNER), ("agent", Role.AGENT, None)
+                ("ann", Role.OWNER, OWNER), ("bob", Role.OWNER, OWNER), ("agent", Role.AGENT, None),
+                ("bot", Role.BOT, None),
             ]
         }  # fmt: skip
 
@@ -94,6 +97,14 @@ def publish(server: Server, keys: dict[str, str]) -> None:
         headers = auth(keys[who]) | {"If-Match": etag_of("lost-card", 1)}
         done = httpx.post(f"{base}/lost-card/{action}", headers=headers, timeout=60)
         assert done.status_code == 200, done.text
+
+
+def answer_status(server: Server, key: str) -> int:
+    response = httpx.get(
+        f"{server.base}/v1/answer", params={"q": "refund", "channel": "chat"},
+        headers=auth(key), timeout=30,
+    )  # fmt: skip
+    return response.status_code
 
 
 def duplicated_findings(engine: Engine) -> list[tuple[str, int]]:
@@ -151,6 +162,16 @@ def test_three_replicas_share_one_store_and_hand_the_check_over(
         wait_for(lambda: lease_holder(engine) in pids, timeout=60)  # another takes it over
         wait_for(lambda: last_check(engine) > checked, timeout=60)  # ...with a full check
         assert all(versions_found(server, keys["agent"]) == [2] for server in pids.values())
+
+        assert all(answer_status(server, keys["bot"]) == 200 for server in pids.values())
+        with session_scope(engine) as session:  # as `keys revoke` does, from another process
+            access.revoke_key(session, "bot")
+        revoked = time.monotonic()
+        for server in pids.values():  # each cached the key: it stops within the cache's bound
+            wait_for(lambda s=server: answer_status(s, keys["bot"]) == 401, timeout=30)
+        elapsed = time.monotonic() - revoked
+        print(f"both replicas refused the revoked key {elapsed:.2f} s after the revocation")
+        assert elapsed < KEY_CACHE_SECONDS + 10  # a generous bound (KEY_CACHE_SECONDS)
 
     assert duplicated_findings(engine) == []
     assert open_kinds(engine, "lost-card") == ["review_overdue"]

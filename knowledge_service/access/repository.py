@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from knowledge_service.access.key_cache import KeyCredentials
 from knowledge_service.access.models import ApiKey
-
-
-class KeyCredentials(NamedTuple):
-    name: str
-    prefix: str
-    key_hash: str
-    role: str
-    owner: str | None
-    revoked: bool
 
 
 def get_key_by_prefix(session: Session, prefix: str) -> ApiKey | None:

@@ -12,9 +12,12 @@ import hmac
 import secrets
 from collections.abc import Collection, Sequence
 
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from knowledge_service.access import repository
+from knowledge_service.access.key_cache import KeyCredentials, key_cache
 from knowledge_service.access.models import ApiKey
 from knowledge_service.access.schemas import (
     ApiKeyPublic,
@@ -129,7 +132,8 @@ def list_keys(session: Session, *, include_revoked: bool = True) -> list[ApiKeyP
 def revoke_key(
     session: Session, name_or_prefix: str, *, actor: str = LOCAL_OPERATOR
 ) -> ApiKeyPublic:
-    """Revoke a key found by its name or its prefix; it stops working at once.
+    """Revoke a key found by its name or its prefix; once committed, it stops working at once
+    in this process and within ``KEY_CACHE_SECONDS`` in every other (see ``key_cache``).
 
     Raises:
         NotFoundError: No key has that name or prefix.
@@ -149,11 +153,31 @@ def revoke_key(
         detail={"prefix": key.prefix},
     )  # fmt: skip
     session.flush()
+    cache, prefix = key_cache(_engine_of(session)), key.prefix
+    event.listen(session, "after_commit", lambda _session: cache.forget(prefix), once=True)
     return to_public(key)
 
 
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def _credentials(session: Session, prefix: str) -> KeyCredentials | None:
+    """The credentials of the key with ``prefix``: from this process's short-lived cache, or
+    from the store (and then cached; unknown prefixes are not)."""
+    cache = key_cache(_engine_of(session))
+    found = cache.get(prefix)
+    if found is None:
+        found = repository.credentials_by_prefix(session, prefix)
+        if found is not None:
+            cache.put(found)
+    return found
+
+
 def authenticate(session: Session, raw_key: str | None) -> Principal:
-    """The caller a raw bearer key belongs to.
+    """The caller a raw bearer key belongs to (the key's credentials may come from a cache of
+    the last ``KEY_CACHE_SECONDS``: see :mod:`knowledge_service.access.key_cache`).
 
     Raises:
         AuthenticationError: No key, a malformed or unknown key, or a revoked key.
@@ -161,7 +185,7 @@ def authenticate(session: Session, raw_key: str | None) -> Principal:
     if not raw_key:
         raise AuthenticationError("an API key is required: send 'Authorization: Bearer <key>'")
     prefix = parse_prefix(raw_key)
-    key = repository.credentials_by_prefix(session, prefix) if prefix else None
+    key = _credentials(session, prefix) if prefix else None
     matches = hmac.compare_digest(key.key_hash if key else _DUMMY_HASH, hash_key(raw_key))
     if key is None or not matches:
         raise AuthenticationError("the API key is not valid")
