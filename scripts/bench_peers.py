@@ -441,6 +441,72 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
                 print(f"  {label:<40} {statistics.median(values):7.2f}")
 
 
+# -- indexing against plain batch encoding (--indexing) ----------------------------------------
+
+
+def plain_encode(embedder: Any, session: Any, texts: Sequence[str], batch_size: int) -> Any:
+    """Plain fp32 batch encoding: batches of ``batch_size`` texts in file order, each padded to
+    its longest text, every text encoded (no sorting, no de-duplication, no cache)."""
+    import numpy as np
+
+    from knowledge_service.index.arrays import normalise_rows
+
+    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    for start in range(0, len(texts), batch_size):
+        batch = list(texts[start : start + batch_size])
+        out[start : start + len(batch)] = embedder._run(
+            embedder._tokenizer.encode_batch(batch), session
+        )
+    return normalise_rows(out)
+
+
+def indexing(workdir: Path, rounds: int, limit: int) -> None:
+    """Encode the work folder's units plainly and through the product's index build path
+    (``encode_in_steps`` with a fresh, empty cache, so every text is embedded), interleaved,
+    and print the medians of units/s and their ratio. The vectors are compared as well."""
+    import numpy as np
+
+    from knowledge_service.index.cache import EmbeddingCache, encode_in_steps
+    from knowledge_service.index.embedder import create_embedder
+    from knowledge_service.index.onnx_embedder import OnnxEmbedder
+
+    units = [json.loads(line) for line in (workdir / "units.jsonl").read_text().splitlines()]
+    texts = [u["text"] for u in units if u][:limit]
+    settings = product_settings(workdir)
+    product = create_embedder(settings, threads=settings.index.index_threads)
+    if not isinstance(product, OnnxEmbedder):
+        raise SystemExit("--indexing compares ONNX encoders: set KS_INDEX__BACKEND=onnx")
+    plain_sessions = {n: OnnxEmbedder._new_session(product.model_file, n) for n in (1, 2)}
+    print(f"{len(texts)} units ({len(set(texts))} distinct), encoder {product.model_name}")
+    runs: dict[str, Callable[[], Any]] = {
+        f"plain fp32, batch {b}, file order, {n} thread{'s' * (n > 1)}": (
+            lambda b=b, n=n: plain_encode(product, plain_sessions[n], texts, b)
+        )
+        for n, b in ((1, 32), (2, 32), (2, 64))
+    }
+    runs["product (encode_in_steps, empty cache)"] = lambda: encode_in_steps(
+        product, texts, EmbeddingCache(), batch_size=settings.index.batch_size
+    )
+    rates: dict[str, list[float]] = {label: [] for label in runs}
+    vectors: dict[str, Any] = {}
+    for round_no in range(1, rounds + 1):
+        for label, run in runs.items():
+            start = time.perf_counter()
+            vectors[label] = run()
+            rates[label].append(len(texts) / (time.perf_counter() - start))
+            print(f"  round {round_no}: {label}: {rates[label][-1]:.1f} units/s ({load()})")
+    labels = list(runs)
+    best_plain = max(labels[:-1], key=lambda k: statistics.median(rates[k]))
+    drift = float(np.abs(vectors[labels[-1]] - vectors[best_plain]).max())
+    print(f"\nmedian units/s over {rounds} rounds (interleaved):")
+    for label in labels:
+        print(f"  {label:<48} {statistics.median(rates[label]):7.1f}")
+    for label in labels[:-1]:
+        ratio = statistics.median(rates[labels[-1]]) / statistics.median(rates[label])
+        print(f"ratio product / {label}: {ratio:.2f}")
+    print(f"largest difference between the product's and the plain vectors: {drift:.2e}")
+
+
 # -- measuring --------------------------------------------------------------------------------
 
 
@@ -593,6 +659,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="N",
         help="only time the stages of N requests per endpoint inside the product (in-process)",
     )
+    parser.add_argument(
+        "--indexing",
+        type=int,
+        metavar="ROUNDS",
+        help="only time encoding the work folder's units plainly and through the product's "
+        "index build path, interleaved, ROUNDS rounds",
+    )
+    parser.add_argument(
+        "--units", type=int, default=4000, help="with --indexing: the first N units of the file"
+    )
     parser.add_argument("--serve-bare", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_bare:
@@ -615,6 +691,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         builds["product"] = {"units": built["units"], "seconds": built["index_s"], **built}
         print(f"product: import {built['import_s']:.1f} s, index {built['units']:.0f} units in "
               f"{built['index_s']:.1f} s ({load()})")  # fmt: skip
+    if args.indexing:
+        indexing(workdir, args.indexing, args.units)
+        print(f"{load()} at the end")
+        return 0
     if args.profile:
         profile(workdir, pool, args.profile)
         print(f"{load()} at the end")
