@@ -388,11 +388,15 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
     """
     from fastapi.testclient import TestClient
 
+    from knowledge_service.access import service as access_service
+    from knowledge_service.analytics.log import AnswerLog
     from knowledge_service.answers import service as answers
+    from knowledge_service.answers.batcher import MicroBatcher
     from knowledge_service.api.routers import answers as answer_routes
     from knowledge_service.api.routers import search as search_routes
     from knowledge_service.app import build_search_service, create_app
     from knowledge_service.db import make_engine
+    from knowledge_service.freshness import notes
     from knowledge_service.freshness import service as freshness
     from knowledge_service.index import ranking
     from knowledge_service.index.hybrid import HybridIndex
@@ -415,6 +419,12 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
     _timed(answers, "render_answer", "render")
     _timed(answers, "sanitise_answer", "sanitise")
     _timed(search_routes, "json_response", "serialise")
+    _timed(access_service, "authenticate", "authenticate (key lookup)")
+    _timed(notes, "notes_for_articles", "freshness notes (store reads)")
+    _timed(MicroBatcher, "submit", "batcher submit (hand-off, wait, search)")
+    _timed(search_routes, "redact", "redact query")
+    _timed(search_routes, "search_event", "analytics event (build)")
+    _timed(AnswerLog, "record", "analytics record (enqueue)")
     _timed(answer_routes, "json_response", "serialise")
     app = create_app(settings, engine=engine, search_service=search_service, follow_store=False)
     key = (workdir / "key.txt").read_text().strip()
