@@ -406,26 +406,30 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
     settings = product_settings(workdir)
     engine = make_engine(settings.database_url)
     search_service = build_search_service(settings, engine)
-    _timed(search_service.embedder, "encode", "encode (model)")
-    _timed(FaissVectorIndex, "search", "faiss search")
-    _timed(Bm25Index, "scores", "lexical (BM25)")
-    _timed(ranking, "gather_evidence", "evidence (dense + lexical candidates)")
-    _timed(ranking, "score_evidence", "fusion")
-    _timed(ranking, "_hit", "hits (snippets)")
-    _timed(HybridIndex, "search_requests", "index search (total)")
-    _timed(freshness, "search_with_freshness", "search + freshness notes")
-    _timed(search_routes, "sanitise_search", "sanitise")
-    _timed(answers.AnswerService, "_resolve", "resolve (store reads, render)")
-    _timed(answers, "render_answer", "render")
-    _timed(answers, "sanitise_answer", "sanitise")
-    _timed(search_routes, "json_response", "serialise")
-    _timed(access_service, "authenticate", "authenticate (key lookup)")
-    _timed(notes, "notes_for_articles", "freshness notes (store reads)")
-    _timed(MicroBatcher, "submit", "batcher submit (hand-off, wait, search)")
-    _timed(search_routes, "redact", "redact query")
-    _timed(search_routes, "search_event", "analytics event (build)")
-    _timed(AnswerLog, "record", "analytics record (enqueue)")
-    _timed(answer_routes, "json_response", "serialise")
+    stages: list[tuple[Any, str, str]] = [
+        (search_service.embedder, "encode", "encode (model)"),
+        (FaissVectorIndex, "search", "faiss search"),
+        (Bm25Index, "scores", "lexical (BM25)"),
+        (ranking, "gather_evidence", "evidence (dense + lexical candidates)"),
+        (ranking, "score_evidence", "fusion"),
+        (ranking, "_hit", "hits (snippets)"),
+        (HybridIndex, "search_requests", "index search (total)"),
+        (freshness, "search_with_freshness", "search + freshness notes"),
+        (search_routes, "sanitise_search", "sanitise"),
+        (answers.AnswerService, "_resolve", "resolve (store reads, render)"),
+        (answers, "render_answer", "render"),
+        (answers, "sanitise_answer", "sanitise"),
+        (search_routes, "json_response", "serialise"),
+        (access_service, "authenticate", "authenticate (key lookup)"),
+        (notes, "notes_for_articles", "freshness notes (store reads)"),
+        (MicroBatcher, "submit", "batcher submit (hand-off, wait, search)"),
+        (search_routes, "redact", "redact query"),
+        (search_routes, "search_event", "analytics event (build)"),
+        (AnswerLog, "record", "analytics record (enqueue)"),
+        (answer_routes, "json_response", "serialise"),
+    ]
+    for owner, attr, label in stages:
+        _timed(owner, attr, label)
     app = create_app(settings, engine=engine, search_service=search_service, follow_store=False)
     key = (workdir / "key.txt").read_text().strip()
     stream = iter(queries)
