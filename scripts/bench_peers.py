@@ -388,11 +388,15 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
     """
     from fastapi.testclient import TestClient
 
+    from knowledge_service.access import service as access_service
+    from knowledge_service.analytics.log import AnswerLog
     from knowledge_service.answers import service as answers
+    from knowledge_service.answers.batcher import MicroBatcher
     from knowledge_service.api.routers import answers as answer_routes
     from knowledge_service.api.routers import search as search_routes
     from knowledge_service.app import build_search_service, create_app
     from knowledge_service.db import make_engine
+    from knowledge_service.freshness import notes
     from knowledge_service.freshness import service as freshness
     from knowledge_service.index import ranking
     from knowledge_service.index.hybrid import HybridIndex
@@ -402,20 +406,30 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
     settings = product_settings(workdir)
     engine = make_engine(settings.database_url)
     search_service = build_search_service(settings, engine)
-    _timed(search_service.embedder, "encode", "encode (model)")
-    _timed(FaissVectorIndex, "search", "faiss search")
-    _timed(Bm25Index, "scores", "lexical (BM25)")
-    _timed(ranking, "gather_evidence", "evidence (dense + lexical candidates)")
-    _timed(ranking, "score_evidence", "fusion")
-    _timed(ranking, "_hit", "hits (snippets)")
-    _timed(HybridIndex, "search_requests", "index search (total)")
-    _timed(freshness, "search_with_freshness", "search + freshness notes")
-    _timed(search_routes, "sanitise_search", "sanitise")
-    _timed(answers.AnswerService, "_resolve", "resolve (store reads, render)")
-    _timed(answers, "render_answer", "render")
-    _timed(answers, "sanitise_answer", "sanitise")
-    _timed(search_routes, "json_response", "serialise")
-    _timed(answer_routes, "json_response", "serialise")
+    stages: list[tuple[Any, str, str]] = [
+        (search_service.embedder, "encode", "encode (model)"),
+        (FaissVectorIndex, "search", "faiss search"),
+        (Bm25Index, "scores", "lexical (BM25)"),
+        (ranking, "gather_evidence", "evidence (dense + lexical candidates)"),
+        (ranking, "score_evidence", "fusion"),
+        (ranking, "_hit", "hits (snippets)"),
+        (HybridIndex, "search_requests", "index search (total)"),
+        (freshness, "search_with_freshness", "search + freshness notes"),
+        (search_routes, "sanitise_search", "sanitise"),
+        (answers.AnswerService, "_resolve", "resolve (store reads, render)"),
+        (answers, "render_answer", "render"),
+        (answers, "sanitise_answer", "sanitise"),
+        (search_routes, "json_response", "serialise"),
+        (access_service, "authenticate", "authenticate (key lookup)"),
+        (notes, "notes_for_articles", "freshness notes (store reads)"),
+        (MicroBatcher, "submit", "batcher submit (hand-off, wait, search)"),
+        (search_routes, "redact", "redact query"),
+        (search_routes, "search_event", "analytics event (build)"),
+        (AnswerLog, "record", "analytics record (enqueue)"),
+        (answer_routes, "json_response", "serialise"),
+    ]
+    for owner, attr, label in stages:
+        _timed(owner, attr, label)
     app = create_app(settings, engine=engine, search_service=search_service, follow_store=False)
     key = (workdir / "key.txt").read_text().strip()
     stream = iter(queries)
@@ -439,6 +453,72 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
                 r.get(k, 0.0) for r in rows)):  # fmt: skip
                 values = [1000 * r.get(label, 0.0) for r in rows]
                 print(f"  {label:<40} {statistics.median(values):7.2f}")
+
+
+# -- indexing against plain batch encoding (--indexing) ----------------------------------------
+
+
+def plain_encode(embedder: Any, session: Any, texts: Sequence[str], batch_size: int) -> Any:
+    """Plain fp32 batch encoding: batches of ``batch_size`` texts in file order, each padded to
+    its longest text, every text encoded (no sorting, no de-duplication, no cache)."""
+    import numpy as np
+
+    from knowledge_service.index.arrays import normalise_rows
+
+    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    for start in range(0, len(texts), batch_size):
+        batch = list(texts[start : start + batch_size])
+        out[start : start + len(batch)] = embedder._run(
+            embedder._tokenizer.encode_batch(batch), session
+        )
+    return normalise_rows(out)
+
+
+def indexing(workdir: Path, rounds: int, limit: int) -> None:
+    """Encode the work folder's units plainly and through the product's index build path
+    (``encode_in_steps`` with a fresh, empty cache, so every text is embedded), interleaved,
+    and print the medians of units/s and their ratio. The vectors are compared as well."""
+    import numpy as np
+
+    from knowledge_service.index.cache import EmbeddingCache, encode_in_steps
+    from knowledge_service.index.embedder import create_embedder
+    from knowledge_service.index.onnx_embedder import OnnxEmbedder
+
+    units = [json.loads(line) for line in (workdir / "units.jsonl").read_text().splitlines()]
+    texts = [u["text"] for u in units if u][:limit]
+    settings = product_settings(workdir)
+    product = create_embedder(settings, threads=settings.index.index_threads)
+    if not isinstance(product, OnnxEmbedder):
+        raise SystemExit("--indexing compares ONNX encoders: set KS_INDEX__BACKEND=onnx")
+    plain_sessions = {n: OnnxEmbedder._new_session(product.model_file, n) for n in (1, 2)}
+    print(f"{len(texts)} units ({len(set(texts))} distinct), encoder {product.model_name}")
+    runs: dict[str, Callable[[], Any]] = {
+        f"plain fp32, batch {b}, file order, {n} thread{'s' * (n > 1)}": (
+            lambda b=b, n=n: plain_encode(product, plain_sessions[n], texts, b)
+        )
+        for n, b in ((1, 32), (2, 32), (2, 64))
+    }
+    runs["product (encode_in_steps, empty cache)"] = lambda: encode_in_steps(
+        product, texts, EmbeddingCache(), batch_size=settings.index.batch_size
+    )
+    rates: dict[str, list[float]] = {label: [] for label in runs}
+    vectors: dict[str, Any] = {}
+    for round_no in range(1, rounds + 1):
+        for label, run in runs.items():
+            start = time.perf_counter()
+            vectors[label] = run()
+            rates[label].append(len(texts) / (time.perf_counter() - start))
+            print(f"  round {round_no}: {label}: {rates[label][-1]:.1f} units/s ({load()})")
+    labels = list(runs)
+    best_plain = max(labels[:-1], key=lambda k: statistics.median(rates[k]))
+    drift = float(np.abs(vectors[labels[-1]] - vectors[best_plain]).max())
+    print(f"\nmedian units/s over {rounds} rounds (interleaved):")
+    for label in labels:
+        print(f"  {label:<48} {statistics.median(rates[label]):7.1f}")
+    for label in labels[:-1]:
+        ratio = statistics.median(rates[labels[-1]]) / statistics.median(rates[label])
+        print(f"ratio product / {label}: {ratio:.2f}")
+    print(f"largest difference between the product's and the plain vectors: {drift:.2e}")
 
 
 # -- measuring --------------------------------------------------------------------------------
@@ -593,6 +673,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="N",
         help="only time the stages of N requests per endpoint inside the product (in-process)",
     )
+    parser.add_argument(
+        "--indexing",
+        type=int,
+        metavar="ROUNDS",
+        help="only time encoding the work folder's units plainly and through the product's "
+        "index build path, interleaved, ROUNDS rounds",
+    )
+    parser.add_argument(
+        "--units", type=int, default=4000, help="with --indexing: the first N units of the file"
+    )
     parser.add_argument("--serve-bare", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_bare:
@@ -615,6 +705,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         builds["product"] = {"units": built["units"], "seconds": built["index_s"], **built}
         print(f"product: import {built['import_s']:.1f} s, index {built['units']:.0f} units in "
               f"{built['index_s']:.1f} s ({load()})")  # fmt: skip
+    if args.indexing:
+        indexing(workdir, args.indexing, args.units)
+        print(f"{load()} at the end")
+        return 0
     if args.profile:
         profile(workdir, pool, args.profile)
         print(f"{load()} at the end")

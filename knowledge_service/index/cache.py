@@ -198,18 +198,27 @@ def encode_in_steps(
     batch_size: int,
     progress: Progress | None = None,
 ) -> FloatArray:
-    """:func:`encode_cached` in steps of ``8 * batch_size`` texts, reporting progress."""
+    """:func:`encode_cached` in steps of ``8 * batch_size`` texts, reporting progress.
+
+    Each distinct text is encoded once, and the texts go to the encoder longest first (by
+    characters, a cheap stand-in for tokens), so every step holds texts of about one length and
+    its batches carry little padding; the rows come back in the order of ``texts``. Progress
+    counts ``texts``, scaled from the distinct texts done.
+    """
+    distinct = list(dict.fromkeys(texts))
+    order = sorted(range(len(distinct)), key=lambda i: -len(distinct[i]))
+    vectors = np.zeros((len(distinct), embedder.dimension), dtype=np.float32)
     step = batch_size * 8
-    parts = []
-    for start in range(0, len(texts), step):
-        parts.append(
-            encode_cached(embedder, texts[start : start + step], cache, batch_size=batch_size)
+    for start in range(0, len(order), step):
+        rows = order[start : start + step]
+        vectors[rows] = encode_cached(
+            embedder, [distinct[i] for i in rows], cache, batch_size=batch_size
         )
         if progress is not None:
-            progress(min(start + step, len(texts)), len(texts))
-    if not parts:
-        return np.zeros((0, embedder.dimension), dtype=np.float32)
-    return np.concatenate(parts)
+            done = min(start + step, len(order))
+            progress(len(texts) * done // len(order), len(texts))
+    position = {text: row for row, text in enumerate(distinct)}
+    return vectors[[position[t] for t in texts]] if texts else vectors
 
 
 class QueryEncoder:

@@ -69,9 +69,10 @@ class OnnxEmbedder:
         padding = self._tokenizer.padding or {}
         self._pad_id = int(padding.get("pad_id", 0))
         self._tokenizer.no_padding()  # batches are padded in numpy, after sorting by length
-        self._session = self._new_session(folder / MODEL_FILE, threads)
+        self.model_file: Path = folder / MODEL_FILE
+        self._session = self._new_session(self.model_file, threads)
         self._batch_session = (
-            self._new_session(folder / MODEL_FILE, batch_threads)
+            self._new_session(self.model_file, batch_threads)
             if batch_threads and batch_threads != threads
             else self._session
         )

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from knowledge_service.index import onnx_export
-from knowledge_service.index.embedder import Embedder
+from knowledge_service.index.cache import EmbeddingCache, encode_in_steps
+from knowledge_service.index.embedder import Embedder, HashEmbedder
 from knowledge_service.index.onnx_embedder import OnnxEmbedder
 from knowledge_service.index.onnx_export import (
     export_onnx_model,
@@ -18,6 +19,7 @@ from knowledge_service.index.onnx_export import (
     read_model_layout,
 )
 from knowledge_service.settings import default_model_path
+from tests.index.conftest import CountingEmbedder
 
 SENTENCES = [
     "How long does a refund take?",
@@ -242,3 +244,35 @@ def test_a_fused_graph_that_is_not_kept_leaves_no_file_behind(
     folder = export_onnx_model(default_model_path(), tmp_path, variant="fp32")
     assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "model.onnx", "tokenizer.json"]
     assert "Attention" not in _op_types(folder)
+
+
+@pytest.mark.slow
+def test_index_build_path_gives_the_plain_vectors_in_the_same_order(
+    onnx_fp32: OnnxEmbedder,
+) -> None:
+    # The build path de-duplicates, sorts by length and batches by padded tokens; the plain
+    # path encodes each text alone in the given order. Rows must match text for text.
+    texts = [*SENTENCES, *DOCS, SENTENCES[1], *QUERIES, DOCS[0]]
+    seen: list[tuple[int, int]] = []
+    built = encode_in_steps(
+        onnx_fp32,
+        texts,
+        EmbeddingCache(),
+        batch_size=2,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    plain = np.vstack([onnx_fp32.encode([text]) for text in texts])
+    assert built.shape == plain.shape
+    assert np.abs(built - plain).max() < 1e-5
+    assert [texts[row] for row in (built @ plain.T).argmax(axis=1)] == texts
+    assert seen[-1] == (len(texts), len(texts))
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_index_build_path_encodes_each_distinct_text_once_longest_first() -> None:
+    counting = CountingEmbedder()
+    texts = ["a b", "a much longer text here", "a b", "mid length", "x"]
+    vectors = encode_in_steps(counting, texts, None, batch_size=1)
+    assert counting.texts == ["a much longer text here", "mid length", "a b", "x"]
+    np.testing.assert_array_equal(vectors[0], vectors[2])
+    np.testing.assert_array_equal(vectors, HashEmbedder().encode(texts))
