@@ -193,8 +193,11 @@ class Pagination:
 
 
 PageDep = Annotated[Pagination, Depends()]
-NOT_BLANK = r"\S"
-"""A text with at least one character that is not white space (the schema says so too)."""
+NOT_BLANK = r"[^\s\x00-\x1f\x7f-\x9f]"
+r"""A text with at least one character that is neither white space nor a control character
+(the schema says so too). Control characters count as blank because Python's ``str.strip``
+removes some that the schema's ``\s`` keeps (the separators U+001C to U+001F and U+0085): a
+question of only those would be valid by the schema and then refused as empty."""
 QueryText = Annotated[
     str,
     Query(
