@@ -14,7 +14,10 @@ from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import InvalidContentError
 from tests.factories import article_text
 
-RENDER_BOUND = 2.0  # seconds for every rendering of an article at the limits: a generous bound
+RENDER_BOUND = 2.0
+"""CPU seconds for every rendering of an article at the limits (about 0.3 s): a generous bound
+against a quadratic renderer (the issue saw 9 to 12 s), counted as this thread's CPU time so a
+busy machine does not fail it (wall time did, at 3.2 s, with a benchmark beside the suite)."""
 
 PATHOLOGICAL = {
     "inline tags": ("Answer.", "## Detail\n" + "<b>x</b> " * 20_000),
@@ -57,8 +60,8 @@ def _at_the_limits() -> str:
 
 def test_an_article_at_the_limits_is_accepted_and_renders_quickly() -> None:
     doc = parse_article(_at_the_limits(), "content/heavy.md")
-    started = time.perf_counter()
+    started = time.thread_time()
     for channel in Channel:
         render_answer(doc.body, channel)
     markdown_to_safe_html(doc.body)
-    assert time.perf_counter() - started < RENDER_BOUND
+    assert time.thread_time() - started < RENDER_BOUND
