@@ -16,11 +16,12 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import NamedTuple
 
 from sqlalchemy.engine import Engine
+
+from knowledge_service.index.cache import LruCache
 
 KEY_CACHE_SECONDS = 5.0
 """How long the credentials of a key are trusted without asking the store again: the longest a
@@ -40,9 +41,12 @@ class KeyCredentials(NamedTuple):
 class KeyCache:
     """Credentials by key prefix, each trusted for ``ttl`` seconds (thread-safe).
 
+    Built on :class:`~knowledge_service.index.cache.LruCache`: each entry keeps the time it was
+    stored, and an entry older than ``ttl`` is dropped when it is next asked for.
+
     Args:
         ttl: Seconds an entry is used before the store is asked again.
-        maxsize: Entries kept (the least recently stored go first).
+        maxsize: Entries kept (the least recently used go first).
         clock: Monotonic seconds (tests pass their own).
     """
 
@@ -53,35 +57,31 @@ class KeyCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ttl = ttl
-        self.maxsize = maxsize
         self.clock = clock
-        self._items: OrderedDict[str, tuple[float, KeyCredentials]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._entries: LruCache[str, tuple[float, KeyCredentials]] = LruCache(maxsize)
+
+    @property
+    def maxsize(self) -> int:
+        return self._entries.maxsize
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._entries)
 
     def get(self, prefix: str) -> KeyCredentials | None:
         """The credentials stored under ``prefix`` less than ``ttl`` seconds ago, or None."""
-        with self._lock:
-            entry = self._items.get(prefix)
-            if entry is None:
-                return None
-            if self.clock() - entry[0] >= self.ttl:
-                del self._items[prefix]
-                return None
-            return entry[1]
+        entry = self._entries.get(prefix)
+        if entry is None:
+            return None
+        if self.clock() - entry[0] >= self.ttl:
+            self._entries.pop(prefix)
+            return None
+        return entry[1]
 
     def put(self, credentials: KeyCredentials) -> None:
-        with self._lock:
-            self._items[credentials.prefix] = (self.clock(), credentials)
-            self._items.move_to_end(credentials.prefix)
-            while len(self._items) > self.maxsize:
-                self._items.popitem(last=False)
+        self._entries.put(credentials.prefix, (self.clock(), credentials))
 
     def forget(self, prefix: str) -> None:
-        with self._lock:
-            self._items.pop(prefix, None)
+        self._entries.pop(prefix)
 
 
 _caches: weakref.WeakKeyDictionary[Engine, KeyCache] = weakref.WeakKeyDictionary()

@@ -62,6 +62,11 @@ class LruCache(Generic[K, V]):
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
 
+    def pop(self, key: K) -> V | None:
+        """Remove ``key`` and return its value, or None if it was not there."""
+        with self._lock:
+            return self._items.pop(key, None)
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS embedding (
