@@ -24,6 +24,7 @@ from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.pipeline import AfterWrite, StoreMarks
 from knowledge_service.freshness.schemas import FindingCounts
 from knowledge_service.index.embedder import create_embedder
+from knowledge_service.index.locks import index_turn
 from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings, get_settings
@@ -71,7 +72,8 @@ def open_search_service() -> SearchService:
         err_console.print(f"[red]error:[/red] could not load the embedding model ({exc})")
         raise typer.Exit(2) from exc
     service = SearchService(settings(), engine(), embedder)
-    service.open()
+    with index_turn(service.path):  # never building it alongside a server's worker
+        service.open()
     return service
 
 

@@ -18,6 +18,7 @@ from knowledge_service.content.schemas import Audience, Channel
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import Embedder, create_embedder
 from knowledge_service.index.evaluation import evaluate_dataset
+from knowledge_service.index.locks import index_turn
 from knowledge_service.index.schemas import IndexStatus, SearchFilters
 from knowledge_service.index.service import SearchService
 from knowledge_service.index.tuning import TuneOptions, tune_encoder
@@ -60,16 +61,18 @@ def _print_status(status: IndexStatus, as_json: bool) -> None:
 @index_app.command("rebuild")
 def rebuild(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Index every current article version from scratch."""
-    with _progress_bar() as update:
-        status = _service().rebuild(lambda d, t: update("Embedding units", d, t))
+    service = _service()
+    with index_turn(service.path), _progress_bar() as update:
+        status = service.rebuild(lambda d, t: update("Embedding units", d, t))
     _print_status(status, as_json)
 
 
 @index_app.command("status")
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Bring the index level with the store (load, catch up or rebuild) and show where it stands."""
-    with _progress_bar() as update:
-        current = _service().open(lambda d, t: update("Embedding units", d, t))
+    service = _service()
+    with index_turn(service.path), _progress_bar() as update:
+        current = service.open(lambda d, t: update("Embedding units", d, t))
     _print_status(current, as_json)
 
 
@@ -84,7 +87,7 @@ def search(
 ) -> None:
     """Search published articles (hybrid dense + BM25, ranked as whole articles)."""
     service = SearchService(settings(), engine(), _embedder(settings().index.query_threads))
-    with _progress_bar() as update:
+    with index_turn(service.path), _progress_bar() as update:
         service.open(lambda d, t: update("Embedding units", d, t))
     filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
     hits = service.search(query, top_k=top_k, filters=filters)

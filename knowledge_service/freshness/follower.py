@@ -23,15 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX: each worker opens the index on its own
-    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy.engine import Engine
 
@@ -44,28 +36,13 @@ from knowledge_service.freshness.pipeline import (
     changes_since,
     read_marks,
 )
+from knowledge_service.index.locks import INDEX_OPEN_LOCK, index_turn, taking_turns
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["INDEX_OPEN_LOCK", "CheckLease", "StoreFollower", "taking_turns"]
-
-INDEX_OPEN_LOCK = "index-open.lock"
-"""The lock file (in the index folder) the processes of one machine take turns on to open it."""
-
-
-@contextmanager
-def taking_turns(path: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``path`` (waiting for the process that holds it); the
-    operating system drops it when its holder ends, a kill -9 included."""
-    if fcntl is None:  # pragma: no cover
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        yield  # closing the file drops the lock
 
 
 class StoreFollower:
@@ -120,7 +97,7 @@ class StoreFollower:
     def _open_index(self) -> None:
         """Load the index (the server listened first), one process of the machine at a time:
         the first to come builds and saves it, the next ones load what it saved."""
-        with taking_turns(self._search.path.parent / INDEX_OPEN_LOCK):
+        with index_turn(self._search.path):
             how = "loading" if self._search.path.exists() else "building"
             logger.info("%s the search index", how)
             status = self._search.open()

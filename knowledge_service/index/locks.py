@@ -1,10 +1,41 @@
-"""A readers-writer lock: searches share the index, a mutation has it to itself."""
+"""Locks around the index: within a process, a readers-writer lock (searches share the index, a
+mutation has it to itself); between the processes of one machine, turns on a lock file in the
+index folder (the first to come builds and saves the bundle, the next ones load it)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: each process opens the index on its own
+    fcntl = None  # type: ignore[assignment]
+
+INDEX_OPEN_LOCK = "index-open.lock"
+"""The lock file (in the index folder) the processes of one machine take turns on to build or
+open the index: server workers at start, and the CLI's ``index rebuild``/``status``/``search``
+and after-write index syncs."""
+
+
+@contextmanager
+def taking_turns(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (waiting for the process that holds it); the
+    operating system drops it when its holder ends, a kill -9 included."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield  # closing the file drops the lock
+
+
+def index_turn(bundle: Path) -> AbstractContextManager[None]:
+    """Take this machine's turn on the index whose bundle is at ``bundle``."""
+    return taking_turns(bundle.parent / INDEX_OPEN_LOCK)
 
 
 class ReadWriteLock:

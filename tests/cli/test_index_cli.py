@@ -92,3 +92,47 @@ def test_eval_prints_metrics(cli_env: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["queries"] == 1 and report["metrics"]["accuracy@1"] == 1.0
+
+
+def _waiting_on_flock(pid: int) -> bool:
+    """Whether process ``pid`` is blocked waiting for a ``flock`` (Linux lists waiters in
+    /proc/locks with a ``->`` prefix)."""
+    lines = Path("/proc/locks").read_text(encoding="utf-8").splitlines()
+    return any("->" in line and "FLOCK" in line and f" {pid} " in f" {line} " for line in lines)
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux /proc/locks")
+@pytest.mark.parametrize("command", [("index", "rebuild"), ("index", "status")])
+def test_index_commands_wait_for_a_server_worker_opening_the_index(
+    cli_env: Path, command: tuple[str, ...]
+) -> None:
+    """A worker of ``serve`` building the index holds the machine's index lock; the CLI waits
+    for it instead of building a second copy alongside, then does its work."""
+    import fcntl
+    import os
+    import subprocess
+    import sys
+
+    from knowledge_service.index.locks import INDEX_OPEN_LOCK
+    from tests.server import wait_for
+
+    assert runner.invoke(app, ["import", str(cli_env / "content")]).exit_code == 0
+    lock_path = cli_env / "data" / "index" / INDEX_OPEN_LOCK
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    exe = Path(sys.executable).with_name("knowledge-service")
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        proc = subprocess.Popen(
+            [str(exe), *command, "--json"], env=dict(os.environ),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            wait_for(lambda: _waiting_on_flock(proc.pid) or proc.poll() is not None, timeout=120)
+            assert proc.poll() is None, "the command ran while a worker held the index lock"
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+            out, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0, err
+    assert json.loads(out)["articles"] >= 1
