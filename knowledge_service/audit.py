@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from knowledge_service.db import UTCDateTime, utcnow
@@ -74,6 +74,29 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def record_events(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_ids: Sequence[str],
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Add the same event for many objects to the caller's transaction, in one batched
+    statement (a check that creates thousands of findings); see :func:`record_event`."""
+    if not object_ids:
+        return
+    at = utcnow()
+    rows = [
+        {"at": at, "actor": actor, "action": action, "object_type": object_type,
+         "object_id": object_id, "version_before": None, "version_after": None,
+         "reason": None, "detail": detail or {}}
+        for object_id in object_ids
+    ]  # fmt: skip
+    session.execute(insert(AuditEvent), rows)
 
 
 def list_events(

@@ -13,7 +13,8 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import insert
+from sqlmodel import Session, col
 
 from knowledge_service.content.models import utcnow
 from knowledge_service.errors import InvalidRequestError, InvalidStateError, NotFoundError
@@ -46,8 +47,14 @@ def sync_findings(
     """
     now = now or utcnow()
     existing = repository.findings_by_fingerprint(session, [f.fingerprint for f in findings])
+    created: list[FindingData] = []
     for data in findings:
-        _upsert(session, existing.get(data.fingerprint), data, now)
+        row = existing.get(data.fingerprint)
+        if row is None:
+            created.append(data)
+        else:
+            _update(session, row, data, now)
+    _create(session, created, now)
     seen = {f.fingerprint for f in findings}
     candidates = (
         repository.active_findings(session)
@@ -61,9 +68,8 @@ def sync_findings(
             end_acceptances(session, row, actor=SYSTEM_ACTOR, why="the finding resolved", now=now)
 
 
-def _upsert(session: Session, row: Finding | None, data: FindingData, now: datetime) -> None:
-    """Create the finding, or update it (reopening it if it was resolved)."""
-    payload: dict[str, Any] = {
+def _payload(data: FindingData, now: datetime) -> dict[str, Any]:
+    return {
         "kind": data.kind,
         "severity": data.severity,
         "article_ids": list(data.article_ids),
@@ -73,14 +79,32 @@ def _upsert(session: Session, row: Finding | None, data: FindingData, now: datet
         "evidence": [e.model_dump(mode="json") for e in data.evidence],
         "last_seen_at": now,
     }
-    if row is None:
-        row = Finding(fingerprint=data.fingerprint, first_seen_at=now, **payload)
-        session.add(row)
-        session.flush()
-        repository.link_articles(session, row)
-        repository.add_event(session, row, "created", actor=SYSTEM_ACTOR)
+
+
+def _create(session: Session, created: Sequence[FindingData], now: datetime) -> None:
+    """Insert new findings with their article links and "created" events in three batched
+    statements: a first check on a large store creates tens of thousands, and a round trip (and
+    an ORM object) per row took minutes on PostgreSQL."""
+    if not created:
         return
-    for name, value in payload.items():
+    rows = [
+        {"fingerprint": data.fingerprint, "first_seen_at": now, "status": FindingStatus.OPEN,
+         "resolved_at": None, **_payload(data, now)}
+        for data in created
+    ]  # fmt: skip
+    inserted = session.execute(
+        insert(Finding).returning(col(Finding.id), sort_by_parameter_order=True), rows
+    )
+    ids = [finding_id for (finding_id,) in inserted]
+    repository.link_articles_of(
+        session, {i: data.article_ids for i, data in zip(ids, created, strict=True)}
+    )
+    repository.add_events(session, ids, "created", actor=SYSTEM_ACTOR, status=FindingStatus.OPEN)
+
+
+def _update(session: Session, row: Finding, data: FindingData, now: datetime) -> None:
+    """Update a known finding, reopening it if it was resolved."""
+    for name, value in _payload(data, now).items():
         setattr(row, name, value)
     if row.status == FindingStatus.RESOLVED:
         row.status, row.resolved_at = FindingStatus.OPEN, None

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from knowledge_service.audit import AuditEvent, list_events, record_event
+from knowledge_service.audit import AuditEvent, list_events, record_event, record_events
 from knowledge_service.freshness.models import Finding, FindingArticle
 from knowledge_service.freshness.schemas import (
     ACTIVE_STATUSES,
@@ -24,11 +24,15 @@ FINDING = "finding"
 """The audit log's object type of findings."""
 
 
-def link_articles(session: Session, finding: Finding) -> None:
-    """Index a new finding under each of its articles."""
-    assert finding.id is not None
-    for article_id in dict.fromkeys(finding.article_ids):
-        session.add(FindingArticle(finding_id=finding.id, article_id=article_id))
+def link_articles_of(session: Session, articles: Mapping[int, Sequence[str]]) -> None:
+    """Index new findings (by id) under each of their articles, in one batched statement."""
+    rows = [
+        {"finding_id": finding_id, "article_id": article_id}
+        for finding_id, article_ids in articles.items()
+        for article_id in dict.fromkeys(article_ids)
+    ]
+    if rows:
+        session.execute(insert(FindingArticle), rows)
 
 
 def findings_of(article_ids: Collection[str]) -> SelectOfScalar[int]:
@@ -170,6 +174,16 @@ def add_event(
     return record_event(
         session, actor=actor, action=action, object_type=FINDING, object_id=str(finding.id),
         reason=note, detail={"status": str(finding.status), **(detail or {})},
+    )  # fmt: skip
+
+
+def add_events(
+    session: Session, finding_ids: Sequence[int], action: str, *, actor: str, status: str
+) -> None:
+    """Record the same step in the history of many findings (in ``status``), batched."""
+    record_events(
+        session, actor=actor, action=action, object_type=FINDING,
+        object_ids=[str(i) for i in finding_ids], detail={"status": str(status)},
     )  # fmt: skip
 
 
