@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ AuthorOf = Callable[[str], str]
 """``author_of(path)``: who wrote a file (asked only for files that make a new version)."""
 
 _FLUSH_EVERY = 100
+_AUTHOR_LOOKUPS = 4
+"""Authors looked up at once before an import (each a short ``git log`` process)."""
 
 
 class KindReport(BaseModel):
@@ -183,8 +186,7 @@ def _write_one(
         batch.report.unchanged.append(doc.id)
         batch.mark(doc.id, digest, current.version, rel)
         return None
-    is_new = current is None or (digest, doc.status.value) != (current.content_hash, current.status)
-    author = author_of(path) if is_new else "import"
+    author = author_of(path) if _is_new(doc, loaded, batch.states) else "import"
     outcome, version = batch.writer.write(
         doc, loaded.raw[path], digest, author=author, source=path, source_path=path
     )
@@ -251,7 +253,11 @@ def import_content(
     on_read = (lambda done, total: progress("read", done, total)) if progress else None
     loaded = load_content(paths, max_file_bytes=max_file_bytes, progress=on_read)
     roots = [Path(os.path.abspath(p)).resolve() for p in paths]
-    authors = author_of or (lambda _path: actor)
+    authors = (
+        _authors_beforehand(engine, loaded, author_of)
+        if author_of is not None
+        else (lambda _path: actor)
+    )
 
     def write() -> ImportReport:
         report = ImportReport(invalid=loaded.invalid)
@@ -275,6 +281,28 @@ def import_content(
     report.changed_article_ids = report.articles.changed
     report.changed_policy_ids = report.policies.changed
     return report
+
+
+def _is_new(doc: Any, loaded: LoadedContent, states: dict[str, CurrentState]) -> bool:
+    """Whether the file of ``doc`` would make a new version of it (its text or status changed)."""
+    current = states.get(doc.id)
+    digest = loaded.hashes[doc.source_path or ""]
+    return current is None or (digest, doc.status.value) != (current.content_hash, current.status)
+
+
+def _authors_beforehand(engine: Engine, loaded: LoadedContent, author_of: AuthorOf) -> AuthorOf:
+    """Ask ``author_of`` (a ``git log`` per file) before the write transaction, for every file
+    that looks like it makes a new version, a few at a time: asked inside it, the lookups held
+    the store's write lock (seconds per hundred files). A file the write finds new that was not
+    asked here (the store changed meanwhile) is asked then."""
+    paths: list[str] = []
+    with session_scope(engine) as session:
+        for kind, docs in ((ARTICLE, loaded.articles), (POLICY, loaded.policies)):
+            states = current_states(session, kind)
+            paths += [doc.source_path or "" for doc in docs if _is_new(doc, loaded, states)]
+    with ThreadPoolExecutor(max_workers=_AUTHOR_LOOKUPS) as pool:
+        known = dict(zip(paths, pool.map(author_of, paths), strict=True))
+    return lambda path: known[path] if path in known else author_of(path)
 
 
 def _batch(session: Session, kind: Any, docs: Sequence[Any], report: KindReport) -> _Batch:

@@ -148,3 +148,36 @@ def test_commands_start_while_another_process_holds_the_write_lock(tmp_path: Pat
         writer.close()
     assert "Traceback" not in listed.stderr, listed.stderr
     assert listed.returncode == 0, listed.stderr
+
+
+def test_authors_are_looked_up_before_the_import_takes_the_write_lock(tmp_path: Path) -> None:
+    """``import`` asks who wrote each new or changed file (a ``git log`` per file) before its
+    write transaction: meanwhile another writer can take the store's write lock at once."""
+    engine = _store(tmp_path)
+    _write_round(tmp_path, 1)
+    import_content(engine, [tmp_path / "content"], max_file_bytes=65536)
+    _write_round(tmp_path, 2)  # every file changed: each makes a new version
+    asked: list[str] = []
+    locked: list[str] = []
+
+    def author_of(path: str) -> str:
+        asked.append(Path(path).name)
+        other = sqlite3.connect(tmp_path / "store.db", timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # the write lock, without waiting
+            other.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            locked.append(Path(path).name)
+        finally:
+            other.close()
+        return "Writer <writer@example.org>"
+
+    report = import_content(
+        engine, [tmp_path / "content"], max_file_bytes=65536, author_of=author_of
+    )
+    assert sorted(report.articles.updated) == sorted(f"a-{n}" for n in range(ARTICLES))
+    assert sorted(asked) == sorted(f"a-{n}.md" for n in range(ARTICLES))  # once per new version
+    assert locked == []
+    with session_scope(engine) as session:
+        authors = session.exec(select(ArticleVersion.author).where(ArticleVersion.version == 2))
+        assert set(authors) == {"Writer <writer@example.org>"}
