@@ -53,8 +53,9 @@ def sync_findings(
         if row is None:
             created.append(data)
         else:
-            _update(session, row, data, now)
+            _update(session, row, data)
     _create(session, created, now)
+    repository.mark_seen(session, list(existing.values()), now)
     seen = {f.fingerprint for f in findings}
     candidates = (
         repository.active_findings(session)
@@ -68,7 +69,7 @@ def sync_findings(
             end_acceptances(session, row, actor=SYSTEM_ACTOR, why="the finding resolved", now=now)
 
 
-def _payload(data: FindingData, now: datetime) -> dict[str, Any]:
+def _payload(data: FindingData) -> dict[str, Any]:
     return {
         "kind": data.kind,
         "severity": data.severity,
@@ -77,7 +78,6 @@ def _payload(data: FindingData, now: datetime) -> dict[str, Any]:
         "clause": data.clause,
         "message": data.message,
         "evidence": [e.model_dump(mode="json") for e in data.evidence],
-        "last_seen_at": now,
     }
 
 
@@ -88,8 +88,8 @@ def _create(session: Session, created: Sequence[FindingData], now: datetime) -> 
     if not created:
         return
     rows = [
-        {"fingerprint": data.fingerprint, "first_seen_at": now, "status": FindingStatus.OPEN,
-         "resolved_at": None, **_payload(data, now)}
+        {"fingerprint": data.fingerprint, "first_seen_at": now, "last_seen_at": now,
+         "status": FindingStatus.OPEN, "resolved_at": None, **_payload(data)}
         for data in created
     ]  # fmt: skip
     inserted = session.execute(
@@ -102,10 +102,12 @@ def _create(session: Session, created: Sequence[FindingData], now: datetime) -> 
     repository.add_events(session, ids, "created", actor=SYSTEM_ACTOR, status=FindingStatus.OPEN)
 
 
-def _update(session: Session, row: Finding, data: FindingData, now: datetime) -> None:
-    """Update a known finding, reopening it if it was resolved."""
-    for name, value in _payload(data, now).items():
-        setattr(row, name, value)
+def _update(session: Session, row: Finding, data: FindingData) -> None:
+    """Update a known finding where the check now says something else (a full check re-finds
+    tens of thousands unchanged: those cost no statement), reopening it if it was resolved."""
+    for name, value in _payload(data).items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
     if row.status == FindingStatus.RESOLVED:
         row.status, row.resolved_at = FindingStatus.OPEN, None
         repository.add_event(session, row, "reopened", actor=SYSTEM_ACTOR)
