@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -36,7 +37,12 @@ def _rows(engine: Engine) -> dict[tuple[str, ...], Finding]:
         return {tuple(row.article_ids): row for row in session.exec(select(Finding)).all()}
 
 
-def test_findings_are_created_found_again_updated_and_resolved(engine: Engine) -> None:
+@pytest.mark.parametrize("scan_from", [5_000, 100], ids=["lookups", "one-pass"])
+def test_findings_are_created_found_again_updated_and_resolved(
+    engine: Engine, scan_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ways of finding the known ones: chunked lookups, and one pass for a full check."""
+    monkeypatch.setattr(repository, "_SCAN_FROM", scan_from)
     many = [_duplicate(f"a-{n:03d}", f"a-{n + 1:03d}") for n in range(250)]
     _run(engine, many, FIRST)
     rows = _rows(engine)
