@@ -98,13 +98,13 @@ class AnswerSettings(BaseModel):
     out-of-scope questions).
     """
 
-    calib_score: float = 6.69
-    calib_dense: float = 3.68
-    calib_margin: float = 11.08
-    calib_bias: float = -0.45
+    calib_score: float = 4.83
+    calib_dense: float = 5.53
+    calib_margin: float = 11.05
+    calib_bias: float = -0.41
     no_answer_threshold: float = 0.39
-    profile_score_median: float = 0.611
-    profile_dense_median: float = 0.807
+    profile_score_median: float = 0.604
+    profile_dense_median: float = 0.805
     voice_minimum: float = 0.85
     candidates: int = 8
     max_question_chars: int = 500

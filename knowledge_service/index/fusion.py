@@ -3,11 +3,8 @@
 Dense scores are cosines (already on a fixed scale); BM25 scores are unbounded, so they are
 divided by the query's best BM25 score before the weighted sum. An article is scored by its best
 units (a mix of its best unit and the mean of its ``top_k`` best), so an article whose several
-questions all match a query beats one that matches by a single lucky chunk. In that mean a unit
-counts at most ``unit_floor`` below the article's best: a unit about something else is not
-evidence for the query, and how far off it is says nothing about the article, so a broad
-article is not outranked by a narrow one only for covering more. An optional intent head (a
-classifier over articles trained on their questions) adds its probability.
+questions all match a query beats one that matches by a single lucky chunk. An optional intent
+head (a classifier over articles trained on their questions) adds its probability.
 """
 
 from __future__ import annotations
@@ -45,8 +42,6 @@ class FusionConfig:
         centroid_weight: Weight of the query's cosine to the article's centroid (the mean of
             all its unit vectors) added to its score: evidence from the whole article, not
             only from its best few units.
-        unit_floor: In the mean of an article's best units, a unit counts at most this far
-            below the article's best unit (``None``: as it scores).
     """
 
     dense_weight: float = 0.85
@@ -56,7 +51,6 @@ class FusionConfig:
     body_weight: float = 0.9
     lexical_norm: LexicalNorm = LexicalNorm.MAX
     centroid_weight: float = 0.0
-    unit_floor: float | None = None
 
 
 def normalise_lexical(scores: FloatArray) -> FloatArray:
@@ -83,7 +77,6 @@ def aggregate_articles(
     *,
     top_k: int = 3,
     mix: float = 0.5,
-    floor: float | None = None,
 ) -> FloatArray:
     """Score articles from their units' scores.
 
@@ -94,7 +87,6 @@ def aggregate_articles(
         top_k: How many best units of an article are averaged.
         mix: ``score = (1 - mix) * best + mix * mean(top_k best)``; an article with fewer
             than ``top_k`` units averages the ones it has.
-        floor: In that mean a unit counts at least ``best - floor`` (``None``: no floor).
 
     Returns:
         One score per article; ``-inf`` for an article without any scored unit.
@@ -107,8 +99,6 @@ def aggregate_articles(
     starts = np.flatnonzero(np.r_[True, arts[1:] != arts[:-1]])
     group_start = np.repeat(starts, np.diff(np.r_[starts, len(arts)]))
     keep = (np.arange(len(arts)) - group_start) < max(1, top_k)
-    if floor is not None:
-        scores = np.maximum(scores, scores[group_start] - floor)
     sums = np.bincount(arts[keep], weights=scores[keep], minlength=n_articles)
     counts = np.bincount(arts[keep], minlength=n_articles)
     best = np.full(n_articles, -np.inf)

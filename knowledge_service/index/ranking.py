@@ -90,7 +90,6 @@ def score_evidence(
         len(evidence.article_ids),
         top_k=config.article_top_k,
         mix=config.aggregate_mix,
-        floor=config.unit_floor,
     )
     if head is not None:
         scores = combine_head(scores, head, config.head_weight)

@@ -59,12 +59,6 @@ DEFAULT_LEXICAL_NORM = LexicalNorm.IDF
 # +1, HWU64-OOS dev +0.4 point); 0.1 gained more on HWU64-OOS but lost a BANKING77 test query
 # (issue 13; README "Answer confidence").
 DEFAULT_CENTROID_WEIGHT = 0.05
-# In the mean of an article's best units a unit counts at most 0.24 below the article's best:
-# a unit about something else is no evidence, so a broad article (connection prices, same-day
-# connections and connecting power) is not outranked by a narrow one for covering more. Of
-# floors 0.18 to 0.25 on the dev splits, 0.24 was the one that lost on no set (issue 13;
-# README "Answer confidence").
-DEFAULT_UNIT_FLOOR = 0.24
 
 
 def fusion_config(settings: Settings) -> FusionConfig:
@@ -77,7 +71,6 @@ def fusion_config(settings: Settings) -> FusionConfig:
         body_weight=DEFAULT_BODY_WEIGHT,
         lexical_norm=DEFAULT_LEXICAL_NORM,
         centroid_weight=DEFAULT_CENTROID_WEIGHT,
-        unit_floor=DEFAULT_UNIT_FLOOR,
     )
 
 

@@ -68,19 +68,3 @@ def test_head_probability_is_added_with_its_weight() -> None:
 def test_an_extra_article_signal_is_added_with_its_weight() -> None:
     assert add_weighted(f32(0.5, 0.5), f32(0.8, -0.2), 0.1).tolist() == pytest.approx([0.58, 0.48])
     assert add_weighted(f32(0.5), f32(1.0), 0.0).tolist() == [0.5]
-
-
-def test_a_floor_stops_units_about_other_things_from_sinking_a_broad_article() -> None:
-    # article 0: best unit 0.63, then units about other topics; article 1: all near 0.5
-    arts = np.asarray([0, 0, 0, 0, 1, 1, 1])
-    scores = f32(0.63, 0.48, 0.10, 0.05, 0.58, 0.51, 0.49)
-    plain = aggregate_articles(arts, scores, 2, top_k=10, mix=0.5)
-    assert plain[1] > plain[0]
-    floored = aggregate_articles(arts, scores, 2, top_k=10, mix=0.5, floor=0.2)
-    assert floored[0] == pytest.approx(0.5 * 0.63 + 0.5 * (0.63 + 0.48 + 0.43 + 0.43) / 4)
-    assert floored[0] > floored[1]
-    # several good units still beat one lucky unit
-    lucky = aggregate_articles(
-        np.asarray([0, 0, 0, 1, 1, 1]), f32(0.9, 0.3, 0.2, 0.88, 0.87, 0.86), 2, top_k=3, floor=0.2
-    )
-    assert lucky[1] > lucky[0]
