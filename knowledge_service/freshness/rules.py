@@ -77,9 +77,10 @@ def clause_contradictions(
     return tuple(find_contradictions(facts, reference, CLAUSE_THRESHOLDS))
 
 
-def count(n: int, noun: str) -> str:
-    """``1 day``, ``2 days``: a number with its noun in the right number."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 day``, ``2 days``, ``1 policy``, ``2 policies``: a number with its noun in the
+    right number (``plural`` for a noun that does not just add an s)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 _REPLACED_BY = re.compile(
@@ -104,16 +105,26 @@ def check_invalid(invalid: Sequence[InvalidFile]) -> list[FindingData]:
     for item in invalid:
         where = item.path + (f" line {item.line}" if item.line is not None else "")
         field_text = f", field '{item.field}'" if item.field else ""
+        problem = _problem(item)
+        fix = f"correct the field '{item.field}'" if item.field else "correct the file"
         findings.append(
             FindingData.create(
                 FindingKind.INVALID,
                 [],
-                f"{where}{field_text}: {item.message.split(': ', 1)[-1]}",
-                [Evidence(text=item.message, path=item.path, line=item.line, section=item.field)],
+                f"{where}{field_text}: {problem}: {fix} (see the content format) and check again.",
+                [Evidence(text=problem, path=item.path, line=item.line, section=item.field)],
                 fact_key=f"{item.path}|{item.field}|{item.message}",
             )
         )
     return findings
+
+
+def _problem(item: InvalidFile) -> str:
+    """What is wrong with an invalid file, without the path, line and field its message
+    starts with (they are shown apart)."""
+    where = item.path + (f":{item.line}" if item.line is not None else "")
+    problem = item.message.removeprefix(f"{where}: ")
+    return problem.removeprefix(f"field '{item.field}': ") if item.field else problem
 
 
 def check_dates(
