@@ -326,23 +326,15 @@ EXTENSIONS = make_policy(
 )
 
 
-def _restating(answer_a: str, answer_b: str, **b_fields: Any) -> CheckResult:
+def _restating(answer_a: str, answer_b: str) -> CheckResult:
     """Two articles about unlike needs (other intents, far apart vectors) that cite one
     clause."""
-    a = twin(
-        "extension-how-many",
-        answer_a,
-        intents=["billing.extension.count"],
-        title="How many extensions can I get?",
-        policy_sources=["BILLING#3.1"],
-    )
-    b = twin(
-        "arrears-help",
-        answer_b,
-        intents=["billing.arrears.help"],
-        title="Help when you cannot pay",
-        policy_sources=["BILLING#3.1"],
-        **b_fields,
+    a, b = (
+        twin(article_id, answer, intents=[intent], title=title, policy_sources=["BILLING#3.1"])
+        for article_id, answer, intent, title in (
+            ("extension-how-many", answer_a, "billing.extension.count", "How many extensions?"),
+            ("arrears-help", answer_b, "billing.arrears.help", "Help when you cannot pay"),
+        )
     )
     far = {"extension-how-many": _unit(0), "arrears-help": _unit(4)}
     return check(a, b, policies=(EXTENSIONS,), vectors=far)
