@@ -23,6 +23,7 @@ from knowledge_service import __version__, clock
 from knowledge_service.cli.common import after_write, err_console, settings
 from knowledge_service.content.loader import load_content
 from knowledge_service.freshness.report import locate_evidence, to_sarif
+from knowledge_service.freshness.rules import count
 from knowledge_service.freshness.schemas import CheckResult, FindingData, Severity
 from knowledge_service.freshness.service import run_check
 from knowledge_service.index.embedder import Embedder, create_embedder
@@ -89,8 +90,9 @@ def print_text(result: CheckResult, console: Console) -> None:
     s = result.summary
     counts = ", ".join(f"{n} {k}" for k, n in sorted(s.by_severity.items())) or "no findings"
     console.print(
-        f"{s.articles_checked} articles, {s.policies_checked} policies, "
-        f"{s.invalid_files} invalid files: {counts}.",
+        f"{count(s.articles_checked, 'article')}, "
+        f"{count(s.policies_checked, 'policy', 'policies')}, "
+        f"{count(s.invalid_files, 'invalid file')}: {counts}.",
         highlight=False,
     )
 

@@ -20,6 +20,7 @@ from knowledge_service.freshness.pairs import (
     IntentClaim,
     check_ambiguous_intents,
     check_pair,
+    clause_pairs,
     group_key,
     intent_pairs,
     vector_pairs,
@@ -120,8 +121,10 @@ def candidate_pairs(
     vector_ids: Sequence[str] = (),
     vectors: Mapping[str, ArticleEmbedding] | None = None,
     query_ids: Collection[str] | None = None,
+    policies: Mapping[str, PolicyDocument] | None = None,
 ) -> PairMap:
-    """Pairs of published ``items`` to compare: shared intents, plus vector neighbours.
+    """Pairs of published ``items`` to compare: shared intents, restatements of one clause
+    fact that differ, plus vector neighbours.
 
     Args:
         items: the published articles under check (pairs are only formed among them).
@@ -129,8 +132,11 @@ def candidate_pairs(
         vector_ids: the published articles to search among (may be more than ``items``).
         vectors: vectors by article id (at least ``vector_ids``), or None for intent pairs only.
         query_ids: search neighbours of these ids only (default: every item).
+        policies: the policies by id, to pair articles that restate one clause differently.
     """
     pairs = intent_pairs(items)
+    for key, restated in clause_pairs(items, policies or {}).items():
+        pairs.setdefault(key, Candidate()).restated.extend(restated)
     if vectors is None or len(vector_ids) < 2:
         return pairs
     wanted = {i.doc.id for i in items}
@@ -242,7 +248,10 @@ def run_check(
     published = [i for i in items if i.doc.is_published]
     embedded = article_vectors(published, embedder=embedder, vectors=vectors)
     ids = [i.doc.id for i in published]
-    pairs = candidate_pairs(published, settings=settings, vector_ids=ids, vectors=embedded)
+    policy_map = {p.id: p for p in policies}
+    pairs = candidate_pairs(
+        published, settings=settings, vector_ids=ids, vectors=embedded, policies=policy_map
+    )
     findings = evaluate(items, policies, pairs, today=today, settings=settings, invalid=invalid)
     summary = summarise(
         findings,

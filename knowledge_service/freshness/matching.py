@@ -143,6 +143,22 @@ def _comparable(a: Fact, b: Fact) -> bool:
     return True
 
 
+def restates(fact: Fact, clause_fact: Fact, thresholds: Thresholds = CLAUSE_THRESHOLDS) -> bool:
+    """``fact`` states ``clause_fact``'s value about the same subject: the article says what
+    the clause says ("up to 2 extensions" and "at most two extensions")."""
+    floor = thresholds.rule if fact.kind == FactKind.RULE else thresholds.numeric
+    return (
+        same_value(fact, clause_fact)
+        and _comparable(fact, clause_fact)
+        and subject_similarity(fact.subject, clause_fact.subject) >= floor
+    )
+
+
+def is_comparable(a: Fact, b: Fact) -> bool:
+    """Two facts of one kind that may state one thing (see :func:`find_contradictions`)."""
+    return _comparable(a, b) and (a.unit == b.unit or same_scale(a, b))
+
+
 def _other_charges(a: Fact, b: Fact) -> bool:
     """``a`` names its charge ("the transfer fee"), ``b`` names none and its text never uses
     those words: two charges ("registering a car costs $325" is not the transfer fee). When

@@ -15,19 +15,31 @@ from itertools import combinations, pairwise
 
 import numpy as np
 
-from knowledge_service.content.schemas import PolicyDocument, PolicyStatus
+from knowledge_service.content.schemas import PolicyDocument
 from knowledge_service.freshness.facts import Fact, FactKind, same_value
 from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
     CLAUSE_THRESHOLDS,
     Contradiction,
     find_contradictions,
+    is_comparable,
+    is_narrower,
+    restates,
     scopes,
     scopes_clash,
     subject_similarity,
+    with_charges,
 )
 from knowledge_service.freshness.neighbours import nearest
-from knowledge_service.freshness.rules import ANSWER_SECTION, CheckedArticle, clause_facts
+from knowledge_service.freshness.rules import (
+    ANSWER_SECTION,
+    CheckedArticle,
+    CitedFact,
+    cited_clause_facts,
+    cited_contradictions,
+    policy_evidence,
+    where_stated,
+)
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
 from knowledge_service.freshness.text import content_terms
 from knowledge_service.index.embedder import FloatArray
@@ -41,13 +53,26 @@ LEXICAL_ONLY_FLOOR = 0.6  # without embeddings: Jaccard of word pairs must be th
 COPY_FLOOR = 0.6  # conflicting articles are duplicates only as copies (a fact changed in one)
 
 
+@dataclass(frozen=True, slots=True)
+class Restatement:
+    """An article's fact that restates a fact of a clause it cites, rightly or not."""
+
+    article_id: str
+    fact: Fact
+    source: CitedFact  # the clause's fact
+    matches: bool  # the article states the clause's value
+
+
 @dataclass(slots=True)
 class Candidate:
-    """Why two articles are compared: intents they share and/or embedding similarity."""
+    """Why two articles are compared: intents they share, embedding similarity, and facts of
+    a clause both cite that they restate, one of them wrongly (first of each: this pair's
+    first article)."""
 
     shared_intents: set[str] = field(default_factory=set)
     similarity: float | None = None  # whole texts and answers (duplicates)
     need: float | None = None  # whole texts, answers and questions (the same need)
+    restated: list[tuple[Restatement, Restatement]] = field(default_factory=list)
 
 
 def group_key(item: CheckedArticle) -> tuple[str, str]:
@@ -159,6 +184,49 @@ def vector_pairs(
     return pairs
 
 
+def restatements(item: CheckedArticle, policies: Mapping[str, PolicyDocument]) -> list[Restatement]:
+    """The article's facts that restate a fact of a clause it cites: the ones the clause
+    contradicts (policy mismatches) and the ones that state its value."""
+    cited = cited_clause_facts(item.doc, policies)
+    if not cited:
+        return []
+    article_id = item.doc.id
+    found = [
+        Restatement(article_id, c.fact, source, matches=False)
+        for c, source in cited_contradictions(item, cited)
+    ]
+    for fact in item.facts:
+        found += [
+            Restatement(article_id, fact, c, matches=True) for c in cited if restates(fact, c.fact)
+        ]
+    return found
+
+
+def clause_pairs(
+    items: Sequence[CheckedArticle], policies: Mapping[str, PolicyDocument]
+) -> dict[tuple[str, str], list[tuple[Restatement, Restatement]]]:
+    """Pairs of articles (same audience and locale) that restate one fact of a clause they
+    both cite with different values, at least one of them wrongly: a customer gets two
+    answers, however little alike the two articles are otherwise."""
+    by_clause_fact: dict[tuple[object, ...], list[Restatement]] = defaultdict(list)
+    for item in items:
+        for r in restatements(item, policies):
+            # Where the clause states it: an amount and the charge it implies are one fact.
+            key = (r.source.cite, *where_stated(r.source.fact), *group_key(item))
+            by_clause_fact[key].append(r)
+    pairs: dict[tuple[str, str], list[tuple[Restatement, Restatement]]] = defaultdict(list)
+    for found in by_clause_fact.values():
+        for wrong in (r for r in found if not r.matches):
+            for other in found:
+                if other.article_id == wrong.article_id or (
+                    not other.matches and other.article_id < wrong.article_id
+                ):
+                    continue  # two wrong ones are paired once
+                first, second = sorted((wrong, other), key=lambda r: r.article_id)
+                pairs[(first.article_id, second.article_id)].append((first, second))
+    return pairs
+
+
 _INTENT_SPLIT = re.compile(r"[._]")
 
 
@@ -218,8 +286,8 @@ def check_pair(
     same_need = bool(reason.shared_intents) or (
         reason.need is not None and reason.need >= conflict_threshold
     )
-    if same_need:
-        findings.extend(_conflicts(a, b, reason, policies or {}))
+    if same_need or reason.restated:
+        findings.extend(_conflicts(a, b, reason, policies or {}, same_need=same_need))
     overlap = lexical_overlap(a, b)
     if findings and overlap < COPY_FLOOR:
         return findings  # two answers to one need that disagree, not one text said twice
@@ -262,24 +330,6 @@ def _where(section: str | None) -> str:
     return "the answer" if section == ANSWER_SECTION else f"'{section}'"
 
 
-def _cited_facts(
-    items: Iterable[CheckedArticle], policies: Mapping[str, PolicyDocument]
-) -> list[tuple[Fact, str]]:
-    """The facts of the active clauses the articles cite, with their citation."""
-    found: list[tuple[Fact, str]] = []
-    for item in items:
-        for ref in item.doc.policy_sources:
-            policy = policies.get(ref.policy_id)
-            if policy is None or policy.status == PolicyStatus.RETIRED:
-                continue
-            clauses = [policy.clause(ref.clause)] if ref.clause else policy.clauses
-            for clause in clauses:
-                if clause is not None:
-                    cite = f"{policy.id}#{clause.number}"
-                    found += [(f, cite) for f in clause_facts(clause.heading, clause.text)]
-    return found
-
-
 def _fix(
     a: CheckedArticle,
     b: CheckedArticle,
@@ -288,16 +338,18 @@ def _fix(
 ) -> str:
     """How to resolve a conflict: the side a cited clause supports, when one does."""
     for fact, right, wrong in ((c.fact, a, b), (c.other, b, a)):
-        for clause_fact, cite in _cited_facts((a, b), policies):
-            if (
-                same_value(fact, clause_fact)
-                and subject_similarity(fact.subject, clause_fact.subject)
-                >= CLAUSE_THRESHOLDS.numeric
-            ):
-                return (
-                    f"{right.doc.id} matches {cite} ({clause_fact.describe()}): "
-                    f"correct {wrong.doc.id}"
-                )
+        for item in (a, b):
+            for cited in cited_clause_facts(item.doc, policies):
+                clause_fact = cited.fact
+                if (
+                    same_value(fact, clause_fact)
+                    and subject_similarity(fact.subject, clause_fact.subject)
+                    >= CLAUSE_THRESHOLDS.numeric
+                ):
+                    return (
+                        f"{right.doc.id} matches {cited.cite} ({clause_fact.describe()}): "
+                        f"correct {wrong.doc.id}"
+                    )
     return "correct the one that is wrong, or state the condition that tells them apart"
 
 
@@ -306,22 +358,37 @@ def _conflicts(
     b: CheckedArticle,
     reason: Candidate,
     policies: Mapping[str, PolicyDocument],
+    *,
+    same_need: bool,
 ) -> list[FindingData]:
-    found: dict[tuple[str, str], Contradiction] = {}
-    for c in find_contradictions(a.facts, b.facts, ARTICLE_THRESHOLDS):
-        found.setdefault((c.fact.key, c.other.key), c)
-    for c in find_contradictions(b.facts, a.facts, ARTICLE_THRESHOLDS):
-        found.setdefault((c.other.key, c.fact.key), Contradiction(c.other, c.fact, c.similarity))
+    """Contradictions between two answers to one need, and between two restatements of one
+    clause (whatever the need), each with why the two were compared and how to fix it."""
+    found: dict[tuple[str, str], tuple[Contradiction, str, str, list[Evidence]]] = {}
+    if same_need:
+        for c in find_contradictions(a.facts, b.facts, ARTICLE_THRESHOLDS):
+            found.setdefault((c.fact.key, c.other.key), (c, "", "", []))
+        for c in find_contradictions(b.facts, a.facts, ARTICLE_THRESHOLDS):
+            flipped = Contradiction(c.other, c.fact, c.similarity)
+            found.setdefault((c.other.key, c.fact.key), (flipped, "", "", []))
+        found = {k: (c, _need(reason), _fix(a, b, c, policies), []) for k, (c, *_) in found.items()}
+    for first, second in reason.restated:
+        differing = _differing(first, second)
+        if differing is not None:
+            c, why, fix = differing
+            source = first.source
+            clause = policy_evidence(source.policy, source.fact.sentence, source.cite.split("#")[1])
+            found.setdefault((c.fact.key, c.other.key), (c, why, fix, [clause]))
     findings = []
-    for (key_a, key_b), c in sorted(found.items()):
+    for (key_a, key_b), (c, why, fix, more) in sorted(found.items()):
         message = (
             f'{a.doc.id} says {c.fact.describe()} ("{c.fact.text}" in {_where(c.fact.section)})'
             f' but {b.doc.id} says {c.other.describe()} ("{c.other.text}" in '
-            f"{_where(c.other.section)}), and {_need(reason)}: {_fix(a, b, c, policies)}."
+            f"{_where(c.other.section)}), and {why}: {fix}."
         )
         evidence = [
             a.evidence(c.fact.section, c.fact.sentence, key_a),
             b.evidence(c.other.section, c.other.sentence, key_b),
+            *more,
         ]
         findings.append(
             FindingData.create(
@@ -333,6 +400,28 @@ def _conflicts(
             )
         )
     return findings
+
+
+def _differing(first: Restatement, second: Restatement) -> tuple[Contradiction, str, str] | None:
+    """Two restatements of one clause fact that state it differently: the contradiction, why
+    the articles were compared and which one to correct. One that the clause confirms and one
+    it contradicts differ through the clause; two that it contradicts differ only when their
+    own values do."""
+    cite, clause_fact = first.source.cite, first.source.fact
+    why = f"both restate {cite} ({clause_fact.describe()})"
+    fact, other = first.fact, second.fact
+    if first.matches or second.matches:
+        if is_narrower(fact, other):
+            return None
+        right, wrong = (first, second) if first.matches else (second, first)
+        fix = f"{right.article_id} matches {cite}: correct {wrong.article_id}"
+        return Contradiction(fact, other, 1.0), why, fix
+    for x in with_charges([fact]):
+        for y in with_charges([other]):
+            if is_comparable(x, y) and not same_value(x, y) and not is_narrower(x, y):
+                fix = f"neither matches {cite}: correct both"
+                return Contradiction(x, y, 1.0), why, fix
+    return None
 
 
 def _duplicate(

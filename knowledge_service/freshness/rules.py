@@ -14,7 +14,11 @@ from functools import lru_cache
 from knowledge_service.content.loader import InvalidFile
 from knowledge_service.content.schemas import ArticleDocument, PolicyDocument, PolicyStatus
 from knowledge_service.freshness.facts import Fact, StatedTerms, extract_facts
-from knowledge_service.freshness.matching import CLAUSE_THRESHOLDS, find_contradictions
+from knowledge_service.freshness.matching import (
+    CLAUSE_THRESHOLDS,
+    Contradiction,
+    find_contradictions,
+)
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind, Severity
 
 ANSWER_SECTION = "answer"
@@ -64,9 +68,19 @@ def clause_facts(heading: str, text: str) -> tuple[Fact, ...]:
     return tuple(extract_facts(text, section=heading, context=heading))
 
 
-def count(n: int, noun: str) -> str:
-    """``1 day``, ``2 days``: a number with its noun in the right number."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+@lru_cache(maxsize=50_000)
+def clause_contradictions(
+    facts: tuple[Fact, ...], reference: tuple[Fact, ...]
+) -> tuple[Contradiction, ...]:
+    """The facts of an article that the clauses it cites (their facts: ``reference``) state
+    differently; computed once for the mismatch rule and the pairing through policies."""
+    return tuple(find_contradictions(facts, reference, CLAUSE_THRESHOLDS))
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 day``, ``2 days``, ``1 policy``, ``2 policies``: a number with its noun in the
+    right number (``plural`` for a noun that does not just add an s)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 _REPLACED_BY = re.compile(
@@ -91,16 +105,26 @@ def check_invalid(invalid: Sequence[InvalidFile]) -> list[FindingData]:
     for item in invalid:
         where = item.path + (f" line {item.line}" if item.line is not None else "")
         field_text = f", field '{item.field}'" if item.field else ""
+        problem = _problem(item)
+        fix = f"correct the field '{item.field}'" if item.field else "correct the file"
         findings.append(
             FindingData.create(
                 FindingKind.INVALID,
                 [],
-                f"{where}{field_text}: {item.message.split(': ', 1)[-1]}",
-                [Evidence(text=item.message, path=item.path, line=item.line, section=item.field)],
+                f"{where}{field_text}: {problem}: {fix} (see the content format) and check again.",
+                [Evidence(text=problem, path=item.path, line=item.line, section=item.field)],
                 fact_key=f"{item.path}|{item.field}|{item.message}",
             )
         )
     return findings
+
+
+def _problem(item: InvalidFile) -> str:
+    """What is wrong with an invalid file, without the path, line and field its message
+    starts with (they are shown apart)."""
+    where = item.path + (f":{item.line}" if item.line is not None else "")
+    problem = item.message.removeprefix(f"{where}: ")
+    return problem.removeprefix(f"field '{item.field}': ") if item.field else problem
 
 
 def check_dates(
@@ -148,7 +172,6 @@ def check_policy_links(
     """Missing, retired and changed cited policies, and facts that differ from a cited clause."""
     findings: list[FindingData] = []
     seen_policies: set[str] = set()
-    cited: list[tuple[Fact, PolicyDocument, str | None]] = []
     for ref in item.doc.policy_sources:
         policy = policies.get(ref.policy_id)
         clause = policy.clause(ref.clause) if policy is not None and ref.clause else None
@@ -158,13 +181,37 @@ def check_policy_links(
         if ref.policy_id not in seen_policies:
             seen_policies.add(ref.policy_id)
             findings.extend(_policy_state(item, policy, _cited_clause(item.doc, policy.id)))
-        if policy.status == PolicyStatus.RETIRED:
-            continue
-        for c in [clause] if clause is not None else policy.clauses:
-            for fact in clause_facts(c.heading, c.text):
-                cited.append((fact, policy, ref.clause))
-    findings.extend(_mismatches(item, cited))
+    findings.extend(_mismatches(item, cited_clause_facts(item.doc, policies)))
     return findings
+
+
+@dataclass(frozen=True, slots=True)
+class CitedFact:
+    """A fact of an active clause an article cites: the policy, the clause as cited (None
+    for a whole policy) and the clause it is stated in (``POLICY#n``)."""
+
+    fact: Fact
+    policy: PolicyDocument
+    cited: str | None
+    cite: str
+
+
+def cited_clause_facts(
+    doc: ArticleDocument, policies: Mapping[str, PolicyDocument]
+) -> list[CitedFact]:
+    """The facts of every active clause ``doc`` cites (all clauses of a policy cited whole)."""
+    found: list[CitedFact] = []
+    for ref in doc.policy_sources:
+        policy = policies.get(ref.policy_id)
+        if policy is None or policy.status == PolicyStatus.RETIRED:
+            continue
+        clauses = [policy.clause(ref.clause)] if ref.clause else policy.clauses
+        for c in clauses:
+            if c is not None:
+                cite = f"{policy.id}#{c.number}"
+                facts = clause_facts(c.heading, c.text)
+                found += [CitedFact(f, policy, ref.clause, cite) for f in facts]
+    return found
 
 
 def _cited_clause(doc: ArticleDocument, policy_id: str) -> str | None:
@@ -199,7 +246,8 @@ def _missing(
     )
 
 
-def _policy_evidence(policy: PolicyDocument, text: str, clause: str | None = None) -> Evidence:
+def policy_evidence(policy: PolicyDocument, text: str, clause: str | None = None) -> Evidence:
+    """Evidence in a policy file (its clause, where known)."""
     return Evidence(
         text=text,
         policy_id=policy.id,
@@ -223,7 +271,7 @@ def _policy_state(
             else "cite the policy that replaced it, or retire the article"
         )
         message = f"Cites {cited}, but policy {policy.id} ({policy.title}) is retired: {fix}."
-        evidence = [cite, _policy_evidence(policy, f"status: {policy.status}")]
+        evidence = [cite, policy_evidence(policy, f"status: {policy.status}")]
         kind, fact_key = FindingKind.POLICY_RETIRED, ""
     elif policy.effective_date > doc.last_reviewed:
         message = (
@@ -234,7 +282,7 @@ def _policy_state(
         )
         evidence = [
             item.evidence("front matter", f"last_reviewed: {doc.last_reviewed.isoformat()}"),
-            _policy_evidence(policy, f"effective_date: {policy.effective_date.isoformat()}"),
+            policy_evidence(policy, f"effective_date: {policy.effective_date.isoformat()}"),
         ]
         kind, fact_key = FindingKind.POLICY_CHANGED, policy.version
     else:
@@ -245,21 +293,28 @@ def _policy_state(
     return [finding]
 
 
-def _where_stated(fact: Fact) -> tuple[str | None, str, str]:
+def where_stated(fact: Fact) -> tuple[str | None, str, str]:
+    """Where a fact was stated: an amount's implied "charged" rule is a new object, stated
+    where the amount is."""
     return (fact.section, fact.sentence, fact.text)
 
 
-def _mismatches(
-    item: CheckedArticle, cited: Sequence[tuple[Fact, PolicyDocument, str | None]]
-) -> list[FindingData]:
+def cited_contradictions(
+    item: CheckedArticle, cited: Sequence[CitedFact]
+) -> list[tuple[Contradiction, CitedFact]]:
+    """Article facts that no cited clause confirms and the closest cited fact contradicts,
+    each with the clause fact it contradicts."""
+    source = {where_stated(c.fact): c for c in cited}
+    found = clause_contradictions(item.facts, tuple(c.fact for c in cited))
+    return [(c, source[where_stated(c.other)]) for c in found]
+
+
+def _mismatches(item: CheckedArticle, cited: Sequence[CitedFact]) -> list[FindingData]:
     """Article facts that no cited clause confirms and the closest cited fact contradicts."""
-    # Keyed by where the fact was stated: an amount's implied "charged" rule is a new object.
-    source = {_where_stated(fact): (policy, clause) for fact, policy, clause in cited}
     findings = []
-    reference = [fact for fact, _, _ in cited]
-    for found in find_contradictions(item.facts, reference, CLAUSE_THRESHOLDS):
+    for found, source in cited_contradictions(item, cited):
         fact, other = found.fact, found.other
-        policy, clause = source[_where_stated(other)]
+        policy, clause = source.policy, source.cited
         cite = policy.id + (f"#{clause}" if clause else "")
         where = f"the {fact.section}" if fact.section == ANSWER_SECTION else f"'{fact.section}'"
         message = (
@@ -269,7 +324,7 @@ def _mismatches(
         )
         evidence = [
             item.evidence(fact.section, fact.sentence, fact.key),
-            _policy_evidence(policy, other.sentence, clause or other.section).model_copy(
+            policy_evidence(policy, other.sentence, clause or other.section).model_copy(
                 update={"fact": other.key}
             ),
         ]

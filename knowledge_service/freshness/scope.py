@@ -1,8 +1,9 @@
 """What an edit can affect: the articles an incremental check must examine.
 
 An edited article can change its own findings, the ambiguous intents and conflicts it shares with
-articles claiming one of its intents, conflicts and duplicates with its nearest neighbours, and
-whatever finding it was already part of. A changed policy affects the articles that cite it.
+articles claiming one of its intents, conflicts with articles citing a clause it cites, conflicts
+and duplicates with its nearest neighbours, and whatever finding it was already part of. A
+changed policy affects the articles that cite it.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ def affected_articles(
     scope = set(changed)
     for ids in finding_ids:
         scope.update(ids)
+    edited_refs = {ref for a in changed if a in rows for ref in _cited_refs(rows[a])}
     for article_id, row in rows.items():
-        if _cited_policies(row) & changed_policies:
+        refs = _cited_refs(row)
+        if {policy for policy, _ in refs} & changed_policies or _share_a_clause(refs, edited_refs):
             scope.add(article_id)
     edited_intents = {i for c in claims if c.article_id in changed for i in c.intents}
     scope.update(c.article_id for c in claims if edited_intents.intersection(c.intents))
@@ -60,11 +63,21 @@ def affected_articles(
     return scope
 
 
-def _cited_policies(row: ArticleVersion) -> set[str]:
-    cited = set()
+def _cited_refs(row: ArticleVersion) -> set[tuple[str, str | None]]:
+    """(policy, clause or None for the whole policy) of each citation."""
+    cited: set[tuple[str, str | None]] = set()
     for ref in row.document.get("policy_sources", []):
-        cited.add(ref["policy_id"] if isinstance(ref, dict) else str(ref).split("#")[0])
+        if isinstance(ref, dict):
+            cited.add((ref["policy_id"], ref.get("clause")))
+        else:
+            policy, _, clause = str(ref).partition("#")
+            cited.add((policy, clause or None))
     return cited
+
+
+def _share_a_clause(refs: set[tuple[str, str | None]], others: set[tuple[str, str | None]]) -> bool:
+    """Both cite one clause (a policy cited whole covers each of its clauses)."""
+    return any(p == q and (c is None or d is None or c == d) for p, c in refs for q, d in others)
 
 
 __all__ = ["NEIGHBOURS", "affected_articles"]

@@ -116,7 +116,11 @@ def check_store(
             for a in sorted(examined)
         ]
         pairs = candidate_pairs(
-            items, settings=settings, vector_ids=list(view.rows), vectors=vectors
+            items,
+            settings=settings,
+            vector_ids=list(view.rows),
+            vectors=vectors,
+            policies={p.id: p for p in policies},
         )
         findings = evaluate(
             items,

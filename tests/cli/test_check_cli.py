@@ -28,7 +28,28 @@ def test_exit_0_when_nothing_blocks(tmp_path: Path) -> None:
     args = folders(tmp_path, "Refunds are paid within ten business days.")
     result = runner.invoke(app, ["check", *args, *TODAY])
     assert result.exit_code == 0, result.output
-    assert "0 invalid files: no findings" in result.output
+    assert "1 article, 1 policy, 0 invalid files: no findings" in result.output
+
+
+def test_an_invalid_file_says_what_is_wrong_once_and_how_to_fix_it(tmp_path: Path) -> None:
+    args = folders(tmp_path, "Refunds are paid within ten business days.")
+    broken = tmp_path / "content" / "broken.md"
+    broken.write_text(
+        "---\nid: broken\ntitle: Broken\nintents: [x.y]\nowner: a@example.com\n"
+        "last_reviewed: 2026-02-30\nnext_review: 2027-06-01\n---\nAn answer.\n"
+    )
+    result = runner.invoke(app, ["check", *args, *TODAY, "--format", "json"])
+    (finding,) = json.loads(result.stdout)["findings"]
+    message, (evidence,) = finding["message"], finding["evidence"]
+    assert message.startswith(f"{broken} line 6, field 'last_reviewed': ")
+    assert message.count("last_reviewed") == 2  # where, and what to correct
+    assert message.endswith(
+        ": correct the field 'last_reviewed' (see the content format) and check again."
+    )
+    assert (evidence["path"], evidence["line"]) == (str(broken), 6)
+    assert str(broken) not in evidence["text"] and "2026-02-30" in evidence["text"]
+    text = runner.invoke(app, ["check", *args, *TODAY]).output
+    assert "1 article, 1 policy, 1 invalid file: 1 block." in text
 
 
 def test_exit_1_and_json_shape_when_a_finding_blocks(tmp_path: Path) -> None:

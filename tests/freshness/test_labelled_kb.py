@@ -84,11 +84,11 @@ def test_the_agency_set_without_embeddings_is_exact_on_every_rule_but_similarity
 @pytest.mark.slow
 def test_agency_set_floors_with_the_real_model(minilm: Any) -> None:
     """The set written by another author: mismatches and duplicates at 0.9 or more; conflicts
-    at the level the README reports with the shipped settings (1.0 precision, 0.78 recall), as
-    a floor against regressions, not a target (the issue asks 0.9)."""
+    at the level the README reports with the shipped settings (1.0 precision, 0.89 recall: 16
+    of 18), as a floor against regressions, not a target (the issue asks 0.9)."""
     found = scores(minilm, AGENCY_KB)
     for kind in EXACT | {"ambiguous_intent"}:
         assert (found[kind].precision, found[kind].recall) == (1.0, 1.0), found[kind]
     for kind in ("policy_mismatch", "duplicate"):
         assert found[kind].precision >= 0.9 and found[kind].recall >= 0.9, found[kind]
-    assert found["conflict"].precision >= 0.9 and found["conflict"].recall >= 0.75
+    assert found["conflict"].precision >= 0.9 and found["conflict"].recall >= 0.88

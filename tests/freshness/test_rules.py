@@ -316,6 +316,72 @@ def test_a_conflict_across_intents_says_why_the_pair_was_compared_and_which_side
     assert "refund-a matches REFUNDS#2.1 (10 business days): correct refund-b." in conflict.message
 
 
+EXTENSIONS = make_policy(
+    "BILLING",
+    clauses={
+        "3.1 Payment extensions": "Customers may get at most 2 payment extensions in any "
+        "12-month period. An extension is free of charge.",
+        "3.2 Extension length": "An extension gives up to 21 days of extra time to pay.",
+    },
+)
+
+
+def _restating(answer_a: str, answer_b: str) -> CheckResult:
+    """Two articles about unlike needs (other intents, far apart vectors) that cite one
+    clause."""
+    a, b = (
+        twin(article_id, answer, intents=[intent], title=title, policy_sources=["BILLING#3.1"])
+        for article_id, answer, intent, title in (
+            ("extension-how-many", answer_a, "billing.extension.count", "How many extensions?"),
+            ("arrears-help", answer_b, "billing.arrears.help", "Help when you cannot pay"),
+        )
+    )
+    far = {"extension-how-many": _unit(0), "arrears-help": _unit(4)}
+    return check(a, b, policies=(EXTENSIONS,), vectors=far)
+
+
+def test_two_articles_restating_one_clause_differently_conflict_through_the_policy() -> None:
+    result = _restating(
+        "You can get up to two extensions in a 12-month period.",
+        "Can't pay on time? Ask for more time. You can have up to three extensions a year.",
+    )
+    assert kinds(result) == [
+        ("conflict", ["arrears-help", "extension-how-many"]),
+        ("policy_mismatch", ["arrears-help"]),
+    ]
+    (conflict,) = [f for f in result.findings if f.kind == "conflict"]
+    assert "both restate BILLING#3.1 (2)" in conflict.message
+    assert conflict.message.endswith(
+        "extension-how-many matches BILLING#3.1: correct arrears-help."
+    )
+    clause = conflict.evidence[-1]
+    assert (clause.policy_id, clause.clause, clause.path) == ("BILLING", "3.1", "billing.md")
+
+
+@pytest.mark.parametrize(
+    "answer_b",
+    [
+        "Can't pay on time? Ask for more time: at most 2 extensions in any 12 months.",  # agrees
+        "Can't pay on time? An extension is free of charge.",  # another fact of the clause
+        "Can't pay on time? Call us on 13 14 15 and we'll talk it through.",  # no fact
+    ],
+)
+def test_articles_citing_one_clause_without_stating_its_fact_differently_do_not_conflict(
+    answer_b: str,
+) -> None:
+    result = _restating("You can get up to two extensions in a 12-month period.", answer_b)
+    assert [f for f in result.findings if f.kind == "conflict"] == []
+
+
+def test_two_articles_misstating_one_clause_alike_do_not_conflict_but_unlike_do() -> None:
+    alike = _restating("You can have three extensions a year.", "Up to 3 extensions a year.")
+    assert [f.kind for f in alike.findings].count("conflict") == 0
+    unlike = _restating("You can have three extensions a year.", "Up to 4 extensions a year.")
+    (conflict,) = [f for f in unlike.findings if f.kind == "conflict"]
+    assert conflict.message.endswith("neither matches BILLING#3.1: correct both.")
+    assert [f.kind for f in unlike.findings].count("policy_mismatch") == 2
+
+
 def test_a_conflict_without_a_cited_clause_asks_for_the_wrong_one_or_a_condition() -> None:
     a = twin("refund-a", "Refunds are paid within 10 business days.")
     b = twin("refund-b", "Refunds are paid within 4 business days.")

@@ -157,6 +157,29 @@ def test_incremental_check_examines_only_what_the_edit_can_affect(
     ]
 
 
+def test_incremental_check_pairs_an_edit_with_articles_citing_its_clause(
+    engine: Engine, settings: Settings, kb: Path
+) -> None:
+    """A new article that states REFUNDS#2.1 rightly conflicts with refund-timeframe, which
+    misstates it, though they share no intent and no vectors compare them."""
+    run(engine, settings)
+    save(
+        engine,
+        "refund-chat",
+        intents=["chat.refund"],
+        title="Chat: money back",
+        policy_sources=["REFUNDS#2.1"],
+        answer="Once we approve it, the money is back with you within 10 business days.",
+        body="",
+    )
+    result = check_store(engine, today=TODAY, settings=settings, article_ids=["refund-chat"])
+    assert result.summary.articles_checked == 2
+    (conflict,) = [f for f in result.findings if f.kind == "conflict"]
+    assert conflict.article_ids == ["refund-chat", "refund-timeframe"]
+    assert "both restate REFUNDS#2.1" in conflict.message
+    assert conflict.message.endswith("refund-chat matches REFUNDS#2.1: correct refund-timeframe.")
+
+
 def test_incremental_check_resolves_pair_findings_of_a_retired_article(
     engine: Engine, settings: Settings, kb: Path
 ) -> None:
