@@ -31,6 +31,7 @@ product / bare ratios. Run it without ``nice``; the load average is printed at b
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import random
@@ -365,15 +366,33 @@ _STAGES: dict[str, float] = {}
 
 
 def _timed(owner: Any, attr: str, label: str) -> None:
-    """Wrap ``owner.attr`` so each call adds its duration to ``_STAGES[label]``."""
-    inner = getattr(owner, attr)
+    """Wrap ``owner.attr`` (a function or a coroutine function) so each call adds its duration
+    to ``_STAGES[label]``; absent in this checkout: nothing to time."""
+    inner = getattr(owner, attr, None)
+    if inner is None:
+        return
+
+    def add(start: float) -> None:
+        _STAGES[label] = _STAGES.get(label, 0.0) + time.perf_counter() - start
+
+    if inspect.iscoroutinefunction(inner):
+
+        async def awrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await inner(*args, **kwargs)
+            finally:
+                add(start)
+
+        setattr(owner, attr, awrapper)
+        return
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
         try:
             return inner(*args, **kwargs)
         finally:
-            _STAGES[label] = _STAGES.get(label, 0.0) + time.perf_counter() - start
+            add(start)
 
     setattr(owner, attr, wrapper)
 
@@ -386,6 +405,8 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
     around the functions each request passes through; stages nest (``index search`` holds
     ``encode``, ``faiss``, ...), and ``request`` is the whole call as the client sees it.
     """
+    import fastapi.dependencies.utils as fastapi_deps
+    import fastapi.routing as fastapi_routing
     from fastapi.testclient import TestClient
 
     from knowledge_service.access import service as access_service
@@ -398,7 +419,8 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
     from knowledge_service.db import make_engine
     from knowledge_service.freshness import notes
     from knowledge_service.freshness import service as freshness
-    from knowledge_service.index import ranking
+    from knowledge_service.http import deps
+    from knowledge_service.index import hybrid, ranking
     from knowledge_service.index.hybrid import HybridIndex
     from knowledge_service.index.lexical import Bm25Index
     from knowledge_service.index.vectors import FaissVectorIndex
@@ -427,13 +449,36 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
         (search_routes, "search_event", "analytics event (build)"),
         (AnswerLog, "record", "analytics record (enqueue)"),
         (answer_routes, "json_response", "serialise"),
+        (access_service, "authenticate_from_cache", "authenticate (cached, on the event loop)"),
+        # FastAPI's own work: resolving the dependencies (with the thread hops of plain
+        # ``def`` dependencies), and calling the route (with its hop when it is a plain ``def``)
+        (fastapi_routing, "solve_dependencies", "FastAPI: resolve dependencies"),
+        (fastapi_deps, "run_in_threadpool", "thread hop of a plain def dependency"),
+        (fastapi_routing, "run_endpoint_function", "FastAPI: call the route"),
+        (search_routes, "run_in_threadpool", "route's one thread hop (with its work)"),
+        (answer_routes, "run_in_threadpool", "route's one thread hop (with its work)"),
+        (deps, "run_in_threadpool", "thread hop: store read for a key"),
+        (deps.RequestSession, "close", "session close"),
+        (HybridIndex, "encode_queries", "encode with the query cache"),
+        (hybrid, "search_encoded", "rank (under the read lock)"),
     ]
     for owner, attr, label in stages:
         _timed(owner, attr, label)
     app = create_app(settings, engine=engine, search_service=search_service, follow_store=False)
     key = (workdir / "key.txt").read_text().strip()
     stream = iter(queries)
-    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
+
+    async def timed_app(scope: Any, receive: Any, send: Any) -> None:
+        """The whole server side of a request (the ASGI app with its middleware); the rest of
+        ``request`` is the test client's own cost (its thread, its event-loop portal)."""
+        start = time.perf_counter()
+        try:
+            await app(scope, receive, send)
+        finally:
+            if scope["type"] == "http":
+                _STAGES["server (ASGI app)"] = time.perf_counter() - start
+
+    with TestClient(timed_app, headers={"Authorization": f"Bearer {key}"}) as client:
         for endpoint, params in (("search", {}), ("answer", {"channel": "chat"})):
             rows: list[dict[str, float]] = []
             statuses: dict[str, int] = {}
@@ -453,6 +498,52 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
                 r.get(k, 0.0) for r in rows)):  # fmt: skip
                 values = [1000 * r.get(label, 0.0) for r in rows]
                 print(f"  {label:<40} {statistics.median(values):7.2f}")
+
+
+# -- batching concurrent questions (--batching) ------------------------------------------------
+
+
+def batching(workdir: Path, queries: Sequence[str], rounds: int, clients: int) -> None:
+    """Requests/s of the index search with ``clients`` threads asking distinct questions through
+    the product's batcher (2 batches at once, as served), with batches of up to 32 questions
+    (encoded together: sorted by length, padded to the longest) against one question per
+    batch, interleaved round by round, in this process over the work folder's index."""
+    from knowledge_service.answers.batcher import MicroBatcher
+    from knowledge_service.app import build_search_service
+    from knowledge_service.db import make_engine
+    from knowledge_service.index.schemas import SearchRequest
+
+    settings = product_settings(workdir)
+    service = build_search_service(settings, make_engine(settings.database_url))
+    workers = settings.index.query_workers
+    stream = iter(queries)
+    figures: dict[int, list[float]] = {32: [], 1: []}
+    sizes: dict[int, list[int]] = {32: [], 1: []}
+    per_round = 400
+    for _ in tqdm(range(rounds), desc="batching rounds", leave=False):
+        for max_batch in figures:
+            batch_sizes: list[int] = []
+
+            def run(requests: Sequence[SearchRequest], seen: list[int] = batch_sizes) -> Any:
+                seen.append(len(requests))
+                return service.search_requests(requests)
+
+            batcher = MicroBatcher(run, max_batch=max_batch, workers=workers)
+            asked = [SearchRequest(query=next(stream), top_k=TOP_K) for _ in range(per_round)]
+            start = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                list(pool.map(batcher.submit, asked))
+            figures[max_batch].append(per_round / (time.perf_counter() - start))
+            sizes[max_batch] += batch_sizes
+    print(f"\nindex search, {clients} threads, {per_round} distinct questions per round, "
+          f"{workers} batches at once, median of {rounds} rounds:")  # fmt: skip
+    for max_batch, values in figures.items():
+        mean = statistics.mean(sizes[max_batch])
+        print(f"  up to {max_batch:>2} questions per batch: {statistics.median(values):6.1f} "
+              f"questions/s (mean batch {mean:.1f}; rounds "
+              f"{'/'.join(f'{v:.0f}' for v in values)})")  # fmt: skip
+    ratio = statistics.median(figures[32]) / statistics.median(figures[1])
+    print(f"  ratio batched / one by one: {ratio:.2f}")
 
 
 # -- indexing against plain batch encoding (--indexing) ----------------------------------------
@@ -683,6 +774,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--units", type=int, default=4000, help="with --indexing: the first N units of the file"
     )
+    parser.add_argument(
+        "--batching",
+        type=int,
+        metavar="ROUNDS",
+        help="only time the index search under --clients threads with and without batching "
+        "concurrent questions, interleaved, ROUNDS rounds",
+    )
     parser.add_argument("--serve-bare", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_bare:
@@ -707,6 +805,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{built['index_s']:.1f} s ({load()})")  # fmt: skip
     if args.indexing:
         indexing(workdir, args.indexing, args.units)
+        print(f"{load()} at the end")
+        return 0
+    if args.batching:
+        batching(workdir, pool, args.batching, args.clients)
         print(f"{load()} at the end")
         return 0
     if args.profile:

@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench_serve.py                       # 10k articles, real model
     .venv/bin/python scripts/bench_serve.py --articles 500 --backend hash --duration 5
+    .venv/bin/python scripts/bench_serve.py --workdir /tmp/serve10k --soak --restart  # memory
     .venv/bin/python scripts/bench_serve.py --database-url postgresql+psycopg://... --second-replica
     .venv/bin/python scripts/bench_serve.py --database-url postgresql+psycopg://... --with-sqlite \
         --second-replica --workdir /tmp/bench-stores     # both stores, measured interleaved
@@ -35,6 +36,14 @@ answer log flushed): statements by kind, pool checkouts (on PostgreSQL each one 
 the pool tests connections before use), commits and rollbacks. These are the round trips to the
 database that a request makes; on PostgreSQL each one crosses a socket.
 
+Memory and start-up: the server's RSS after the load is printed beside the figures; when the
+run imports the knowledge base (a new ``--workdir``), the time from the end of the import to the
+first answer (the index build, the server's start and one request); ``--soak [SECONDS]``
+(default 600) then keeps ``--clients`` clients on loopback for that long, alternating
+``/v1/answer`` and ``/v1/search`` with distinct questions, and prints the server's RSS every
+minute and its growth; ``--restart`` stops the server and times a restart on the existing store
+to ``/readyz`` and to the first answer.
+
 The machine may be shared: the load average is printed at the start and the end; compare the
 figures of one run, not absolute times across runs. ``--workdir`` keeps the store and index for
 the next run (indexing 30k units with the real model takes minutes on 2 cores). The open
@@ -45,6 +54,7 @@ they are part of what a response costs.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import shlex
@@ -192,6 +202,7 @@ def prepare(settings: Settings, workdir: Path, picked: list[Combo]) -> str:
         start = time.perf_counter()
         import_content(engine, [content], max_file_bytes=settings.max_file_bytes)
         print(f"imported {len(picked)} articles in {time.perf_counter() - start:.1f} s")
+        IMPORTED[settings.database_url] = time.perf_counter()
     start = time.perf_counter()
     status = SearchService(settings, engine, create_embedder(settings, threads=2)).open()
     print(f"index current ({status.units} units) in {time.perf_counter() - start:.1f} s")
@@ -199,6 +210,10 @@ def prepare(settings: Settings, workdir: Path, picked: list[Combo]) -> str:
         key = access.create_key(session, name=f"bench-{time.time_ns()}", role=Role.AGENT).secret
     engine.dispose()
     return key
+
+
+IMPORTED: dict[str, float] = {}
+"""When the import into a store ended, for the stores this run imported (by database URL)."""
 
 
 def finding_counts(settings: Settings) -> str:
@@ -258,15 +273,82 @@ def start_server(
     else:
         process.kill()
         raise SystemExit(f"the server did not become ready; see {workdir / log}")
-    if not after_check:
-        return process
+    if after_check:
+        wait_for_check(process, workdir / log)
+    return process
+
+
+def wait_for_check(process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait for the end of the governance check the server runs in the background at start."""
     deadline = time.monotonic() + 1800
     while time.monotonic() < deadline and process.poll() is None:
-        if "governance check:" in (workdir / log).read_text(errors="replace"):
-            return process
+        if "governance check:" in log.read_text(errors="replace"):
+            return
         time.sleep(0.5)
     process.kill()
-    raise SystemExit(f"the server's first governance check did not end; see {workdir / log}")
+    raise SystemExit(f"the server's first governance check did not end; see {log}")
+
+
+def rss_mib(pid: int) -> float:
+    """The resident memory of process ``pid`` (MiB)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def first_answer(store: Store, question: str) -> float:
+    """Ask until the first 200 answer (the index may still be loading); the time it came."""
+    deadline = time.monotonic() + 1800
+    with httpx.Client(base_url=store.base, headers=auth(store.key), timeout=60) as client:
+        while time.monotonic() < deadline:
+            response = client.get("/v1/answer", params={"q": question, "channel": "chat"})
+            if response.status_code == 200:
+                return time.perf_counter()
+            if response.status_code != 503:  # 503: the index is still loading
+                response.raise_for_status()
+            time.sleep(0.1)
+    raise SystemExit(f"no answer from {store.base} within 30 minutes")
+
+
+def soak(store: Store, server: subprocess.Popen[bytes], seconds: float, clients: int) -> None:
+    """``clients`` clients on loopback for ``seconds``, alternating ``/v1/answer`` and
+    ``/v1/search`` with distinct questions; the server's RSS every minute and its growth."""
+    every = min(60.0, seconds)
+    samples = [rss_mib(server.pid)]
+    print(f"[{store.label}] soak: {clients} clients for {seconds:.0f} s; RSS {samples[0]:.0f} MiB "
+          "at the start", flush=True)  # fmt: skip
+    done = 0
+    end = time.perf_counter() + seconds
+    while (left := end - time.perf_counter()) > 0:
+        for endpoint in ("answer", "search"):
+            part = min(every, left) / 2
+            count, _, _, _ = concurrent(store.base, store.key, endpoint, store.questions,
+                                        clients, part, 10**9)  # fmt: skip
+            done += count
+        samples.append(rss_mib(server.pid))
+        elapsed = seconds - max(0.0, end - time.perf_counter())
+        print(f"  {elapsed:5.0f} s: RSS {samples[-1]:.0f} MiB, {done} requests", flush=True)
+    later = (f"; {samples[-1] - samples[1]:+.0f} MiB after the first minute"
+             if len(samples) > 2 else "")  # fmt: skip
+    print(f"[{store.label}] soak: RSS {samples[0]:.0f} -> {samples[-1]:.0f} MiB "
+          f"({samples[-1] - samples[0]:+.0f} MiB{later}), {done} requests, "
+          f"{done / seconds:.0f} req/s", flush=True)  # fmt: skip
+
+
+def restart(store: Store, server: subprocess.Popen[bytes], omp_threads: int | None) -> Any:
+    """Stop the server and start it again on the same store and data folder; time to
+    ``/readyz`` and to the first answer."""
+    stop(server)
+    start = time.perf_counter()
+    port = free_port()
+    again = start_server(store.settings, store.workdir, port, omp_threads, log="restart.log")
+    ready = time.perf_counter() - start
+    store.base = f"http://127.0.0.1:{port}"
+    answered = first_answer(store, next(store.questions)) - start
+    print(f"[{store.label}] restart on the existing store: /readyz in {ready:.1f} s, first "
+          f"answer {answered:.1f} s after start", flush=True)  # fmt: skip
+    return again
 
 
 def request(client: httpx.Client, endpoint: str, question: str) -> tuple[float, str]:
@@ -533,6 +615,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only-replica", action="store_true", help="only time the second replica's start"
     )
+    parser.add_argument(
+        "--soak", type=float, nargs="?", const=600.0, metavar="SECONDS",
+        help="after the figures, --clients clients for SECONDS (default 600) on loopback, "
+        "the server's RSS every minute and its growth",
+    )  # fmt: skip
+    parser.add_argument(
+        "--restart", action="store_true", help="at the end, restart the server on the "
+        "existing store: time to /readyz and to the first answer",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.with_sqlite and not args.database_url:
         parser.error("--with-sqlite compares against --database-url: give one")
@@ -564,7 +655,18 @@ def stores_of(args: argparse.Namespace, workdir: Path) -> list[Store]:
     return stores
 
 
+def soak_questions(picked: Sequence[Combo], seed: int) -> Iterator[str]:
+    """Distinct questions without end: the generated paraphrases, then each with a number
+    (the soak must not be served from the query cache)."""
+    base = make_queries(picked, min(5000, 2 * len(picked)), seed=seed + 1)  # fewer exist
+    yield from base
+    for n in itertools.count(2):
+        for question in base:
+            yield f"{question} {n}"
+
+
 def run(args: argparse.Namespace, workdir: Path) -> int:
+    servers: dict[str, subprocess.Popen[bytes]] = {}
     stores = stores_of(args, workdir)
     picked = combos(args.articles)
     for store in stores:
@@ -575,16 +677,32 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
             if args.count_queries:
                 store.notes += count_queries(args, store)
             port = free_port()
-            server = start_server(
-                store.settings, store.workdir, port, args.omp_threads, after_check=True
-            )
-            stack.callback(stop, server)
+            server = start_server(store.settings, store.workdir, port, args.omp_threads)
+            servers[store.label] = server
+            stack.callback(lambda label=store.label: stop(servers[label]))
             store.base = f"http://127.0.0.1:{port}"
             need = 2 * (args.queries + 20) + 2 * args.max_requests + 100
             store.questions = iter(make_queries(picked, need, seed=args.seed))
+            imported = IMPORTED.get(store.settings.database_url)
+            if imported is not None:
+                answered = first_answer(store, next(store.questions)) - imported
+                store.notes.append(
+                    f"first answer {answered:.1f} s after the import ended (index build, server "
+                    "start, one request)"
+                )
+            wait_for_check(server, store.workdir / "server.log")
         if not args.only_replica:
             measure(args, stores)
+            for store in stores:
+                rss = rss_mib(servers[store.label].pid)
+                store.notes.append(f"server RSS after the load: {rss:.0f} MiB")
             report(args, stores)
+        for store in [] if args.only_replica else stores:
+            if args.soak:
+                store.questions = iter(soak_questions(picked, args.seed))
+                soak(store, servers[store.label], args.soak, args.clients)
+            if args.restart:
+                servers[store.label] = restart(store, servers[store.label], args.omp_threads)
         if (
             args.second_replica or args.only_replica
         ):  # PostgreSQL first: on SQLite it encodes everything again

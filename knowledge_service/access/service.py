@@ -182,10 +182,36 @@ def authenticate(session: Session, raw_key: str | None) -> Principal:
     Raises:
         AuthenticationError: No key, a malformed or unknown key, or a revoked key.
     """
+    prefix = _prefix_of(raw_key)
+    key = _credentials(session, prefix) if prefix else None
+    return _principal(key, raw_key or "")
+
+
+def authenticate_from_cache(engine: Engine, raw_key: str | None) -> Principal | None:
+    """The caller, when no store read is needed to say who it is: the same checks as
+    :func:`authenticate` on the credentials cached for ``engine``; None when the key's prefix
+    is not in the cache (ask :func:`authenticate` then, which reads the store). Lets a request
+    authenticate without a session or a thread hop.
+
+    Raises:
+        AuthenticationError: No key, a malformed key, a wrong secret or a revoked key.
+    """
+    prefix = _prefix_of(raw_key)
+    if prefix is None:
+        return _principal(None, raw_key or "")
+    key = key_cache(engine).get(prefix)
+    return None if key is None else _principal(key, raw_key or "")
+
+
+def _prefix_of(raw_key: str | None) -> str | None:
     if not raw_key:
         raise AuthenticationError("an API key is required: send 'Authorization: Bearer <key>'")
-    prefix = parse_prefix(raw_key)
-    key = _credentials(session, prefix) if prefix else None
+    return parse_prefix(raw_key)
+
+
+def _principal(key: KeyCredentials | None, raw_key: str) -> Principal:
+    """The principal of ``key`` when ``raw_key`` is its secret and it is not revoked (the
+    comparison costs the same whether or not the key was found)."""
     matches = hmac.compare_digest(key.key_hash if key else _DUMMY_HASH, hash_key(raw_key))
     if key is None or not matches:
         raise AuthenticationError("the API key is not valid")

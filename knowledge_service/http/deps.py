@@ -154,12 +154,22 @@ bearer_scheme = HTTPBearer(
 )
 
 
-def get_principal(
+async def get_principal(
+    engine: EngineDep,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
-    """The authenticated caller; raises AuthenticationError (401) otherwise."""
-    return access.authenticate(session, credentials.credentials if credentials else None)
+    """The authenticated caller; raises AuthenticationError (401) otherwise.
+
+    A key whose credentials this process read in the last few seconds is checked on the event
+    loop (hashing a key takes microseconds); only a key not in the cache costs a thread hop to
+    read the store.
+    """
+    raw_key = credentials.credentials if credentials else None
+    principal = access.authenticate_from_cache(engine, raw_key)
+    if principal is None:
+        principal = await run_in_threadpool(access.authenticate, session, raw_key)
+    return principal
 
 
 def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:

@@ -197,6 +197,7 @@ class HybridIndex:
         self.article_vectors.remove(article_ids)
 
     def _refresh_article_vectors_locked(self, article_ids: Sequence[str]) -> None:
+        self._table = None  # the table caches the centroids
         self.article_vectors.refresh(article_ids, self.articles, self.units, self.vectors)
         for article_id in article_ids:
             entry = self.articles[article_id]

@@ -51,12 +51,13 @@ def centroid_cosines(
     snap: IndexSnapshot, vector: FloatArray, article_ids: Sequence[str]
 ) -> FloatArray:
     """The query's cosine to each article's centroid (its whole content; 0 without one)."""
-    zero = np.zeros(len(vector), dtype=np.float32)
-    centroids = [snap.articles[a].centroid for a in article_ids]
-    if not centroids:
+    if not article_ids:
         return np.zeros(0, dtype=np.float32)
-    matrix = np.stack([zero if c is None else c for c in centroids])
-    result: FloatArray = (matrix @ vector).astype(np.float32)
+    matrix, row_of = snap.table.centroid_matrix(snap.articles)
+    if matrix.shape[1] == 0:  # no article has a centroid yet
+        return np.zeros(len(article_ids), dtype=np.float32)
+    rows = np.fromiter((row_of[a] for a in article_ids), dtype=np.intp, count=len(article_ids))
+    result: FloatArray = (matrix[rows] @ vector).astype(np.float32)
     return result
 
 

@@ -68,6 +68,10 @@ class UnitTable:
         default_factory=list, compare=False, repr=False
     )
     """The rows of the lexical index's current keys (one entry; dies with the table)."""
+    centroid_cache: list[tuple[FloatArray, dict[str, int]]] = field(
+        default_factory=list, compare=False, repr=False
+    )
+    """Every article's centroid as one matrix, and each article's row (dies with the table)."""
 
     @classmethod
     def build(cls, units: Mapping[int, Unit], articles: Mapping[str, ArticleEntry]) -> UnitTable:
@@ -100,6 +104,24 @@ class UnitTable:
         rows = self.rows(keys)
         cached[:] = [(keys, rows)]
         return rows
+
+    def centroid_matrix(
+        self, articles: Mapping[str, ArticleEntry]
+    ) -> tuple[FloatArray, dict[str, int]]:
+        """The centroids of the table's articles as rows (zeros for an article without one)
+        and each article's row: built once per table, not stacked again for every query."""
+        cached = self.centroid_cache
+        if cached:
+            return cached[0]
+        row_of = {a: n for n, a in enumerate(self.article_ids)}
+        dimension = next((len(e.centroid) for e in articles.values() if e.centroid is not None), 0)
+        matrix = np.zeros((len(self.article_ids), dimension), dtype=np.float32)
+        for a, n in row_of.items():
+            entry = articles.get(a)
+            if entry is not None and entry.centroid is not None:
+                matrix[n] = entry.centroid
+        cached[:] = [(matrix, row_of)]
+        return matrix, row_of
 
 
 def article_key(article_id: str) -> int:

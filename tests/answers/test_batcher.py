@@ -32,9 +32,9 @@ class Recorder:
 
 def _wait_for_queue(batcher: MicroBatcher[int, int], size: int) -> None:
     deadline = time.monotonic() + 30
-    while batcher._queue.qsize() < size and time.monotonic() < deadline:
+    while batcher.queued < size and time.monotonic() < deadline:
         time.sleep(0.005)
-    assert batcher._queue.qsize() >= size
+    assert batcher.queued >= size
 
 
 def test_single_item_gets_its_result() -> None:
@@ -151,9 +151,42 @@ def test_two_workers_run_two_batches_at_once() -> None:
             assert (first.result(timeout=30), second.result(timeout=30)) == (2, 3)
     finally:
         batcher.close()
-    assert not any(worker.is_alive() for worker in batcher._workers)  # every worker stopped
 
 
-def test_workers_must_be_positive() -> None:
+def test_a_lone_item_runs_in_the_callers_own_thread() -> None:
+    threads: list[threading.Thread] = []
+
+    def where(items: Sequence[int]) -> list[int]:
+        threads.append(threading.current_thread())
+        return list(items)
+
+    batcher = MicroBatcher(where, workers=2)
+    assert batcher.submit(7) == 7
+    assert threads == [threading.current_thread()]  # no hand-off to another thread
+
+
+def test_no_more_batches_run_at_once_than_workers() -> None:
+    inside = [0]
+    most = [0]
+    lock = threading.Lock()
+
+    def slow(items: Sequence[int]) -> list[int]:
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.002)
+        with lock:
+            inside[0] -= 1
+        return [i + 1 for i in items]
+
+    batcher = MicroBatcher(slow, workers=2, max_batch=4)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        assert list(pool.map(batcher.submit, range(300))) == [i + 1 for i in range(300)]
+    assert most[0] <= 2
+
+
+def test_workers_and_batch_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="workers"):
         MicroBatcher(Recorder(), workers=0)
+    with pytest.raises(ValueError, match="max_batch"):
+        MicroBatcher(Recorder(), max_batch=0)

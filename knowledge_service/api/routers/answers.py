@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from knowledge_service.access.schemas import Permission, Principal, Role
@@ -93,7 +94,7 @@ class AnswerRequest(BaseModel):
             raise ValueError(exc.problem) from None
 
 
-def _answer(
+def _answer(  # everything that blocks: the routes run it in one hop to a worker thread
     request: AnswerRequest,
     principal: Principal,
     service: AnswerServiceDep,
@@ -125,7 +126,7 @@ _ERRORS = problem_responses(400, 401, 403, 503)
     summary="Resolve a question to one answer for a channel",
     responses=_ERRORS,
 )
-def get_answer(
+async def get_answer(
     q: QueryText,
     channel: ChannelParam,
     principal: Asker,
@@ -149,7 +150,7 @@ def get_answer(
         as_of=parse_as_of(as_of),
         conversation_id=conversation_id,
     )
-    return _answer(body, principal, service, batcher, recorder)
+    return await run_in_threadpool(_answer, body, principal, service, batcher, recorder)
 
 
 @router.post(
@@ -158,7 +159,7 @@ def get_answer(
     summary="Resolve a question (in the body) to one answer",
     responses=_ERRORS,
 )
-def post_answer(
+async def post_answer(
     body: AnswerRequest,
     principal: Asker,
     service: AnswerServiceDep,
@@ -166,4 +167,4 @@ def post_answer(
     recorder: RecorderDep,
 ) -> Response:
     """The same as `GET /v1/answer`, with the question in a JSON body."""
-    return _answer(body, principal, service, batcher, recorder)
+    return await run_in_threadpool(_answer, body, principal, service, batcher, recorder)
