@@ -192,15 +192,19 @@ def build_variants(
             Variant.INT8_FUSED
         ],
     }
-    builders: dict[str, Callable[[Path], None]] = {
-        "dynamic, fused, all": lambda t: quantise_dynamic(fused, t, op_types=QUANTISED_OPS),
-        "dynamic, fused, all, reduce_range": lambda t: quantise_dynamic(
-            fused, t, op_types=QUANTISED_OPS, reduce_range=True
-        ),
-        "dynamic, fused, all, per-tensor": lambda t: quantise_dynamic(
-            fused, t, op_types=QUANTISED_OPS, per_channel=False
-        ),
-    }
+    builders: dict[str, Callable[[Path], None]] = (
+        {}
+        if args.shipped_only
+        else {
+            "dynamic, fused, all": lambda t: quantise_dynamic(fused, t, op_types=QUANTISED_OPS),
+            "dynamic, fused, all, reduce_range": lambda t: quantise_dynamic(
+                fused, t, op_types=QUANTISED_OPS, reduce_range=True
+            ),
+            "dynamic, fused, all, per-tensor": lambda t: quantise_dynamic(
+                fused, t, op_types=QUANTISED_OPS, per_channel=False
+            ),
+        }
+    )
     if args.sensitivity:
         print("sensitivity (one node quantised at a time, knowledge-base texts):", flush=True)
         order = [name for name, _, _ in sensitivity(reference, fused, work, calib)]
@@ -236,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200, help="short questions timed")
     parser.add_argument("--units", type=int, default=400, help="knowledge-base texts timed")
     parser.add_argument("--every", type=int, default=1, help="use every n-th test question")
+    parser.add_argument("--shipped-only", action="store_true", help="fp32, int8, int8-fused")
     parser.add_argument("--sensitivity", action="store_true")
     parser.add_argument("--static", action="store_true")
     args = parser.parse_args(argv)

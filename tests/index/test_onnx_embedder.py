@@ -308,8 +308,9 @@ def test_int8_fused_vectors_stay_close_to_fp32_on_the_sample_texts(
     texts = _sample_texts()
     assert len(texts) > 300  # titles, questions and leads of the sample's articles
     cosines = _cosines(onnx_int8_fused.encode(texts), onnx_fp32.encode(texts))
-    # Measured 2026-12-02: mean 0.998, min 0.99 (scripts/bench_encoder.py has the sets' figures).
-    assert cosines.mean() >= 0.997
+    # Measured 2026-12-02 on these 456 texts: mean 0.9955, min 0.9889 (the plain int8 export:
+    # 0.9929, 0.9856); scripts/bench_encoder.py gives the eval sets' figures.
+    assert cosines.mean() >= 0.994
     assert cosines.min() >= 0.985
     # closer to fp32 than the plain int8 export, which quantises every MatMul
     assert cosines.mean() > _cosines(onnx_int8.encode(texts), onnx_fp32.encode(texts)).mean()
