@@ -1,9 +1,9 @@
-"""A fast encoder backend: a sentence-transformers model run by ONNX Runtime (int8 by default).
+"""A fast encoder backend: a sentence-transformers model run by ONNX Runtime (fp32 or int8).
 
 The model is exported once (see :mod:`knowledge_service.index.onnx_export`). Tokenisation uses
 the model's ``tokenizer.json``; pooling and normalisation run in numpy, so vectors match
 :class:`~knowledge_service.index.torch_embedder.SentenceTransformerEmbedder` (cosine ~1.0 for
-fp32, ~0.99 for int8) at a fraction of the cost per query.
+fp32, ~0.995 for int8) at a fraction of the cost per query.
 """
 
 from __future__ import annotations
