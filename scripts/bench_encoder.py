@@ -34,6 +34,7 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
+from export_onnx import query_p50_ms  # scripts/ is on the path when run as a script
 
 from knowledge_service.index.onnx_embedder import OnnxEmbedder
 from knowledge_service.index.onnx_export import (
@@ -88,16 +89,6 @@ class Graph:
             return inner.encode(texts)
         finally:
             inner._session, inner._batch_session = saved
-
-
-def query_p50_ms(graph: Graph, queries: Sequence[str]) -> float:
-    graph.encode(queries[:5])
-    times = []
-    for text in queries:
-        start = time.perf_counter()
-        graph.encode([text])
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def units_per_s(graph: Graph, texts: Sequence[str]) -> float:
