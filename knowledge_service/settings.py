@@ -34,10 +34,13 @@ class IndexSettings(BaseModel):
         description="Encoder runtime: ONNX Runtime (exported offline from the model folder, "
         "~3x faster per query than torch) or torch.",
     )
-    onnx_variant: Literal["fp32", "int8"] = Field(
+    onnx_variant: Literal["fp32", "int8-fused", "int8"] = Field(
         default="fp32",
-        description="fp32 reproduces torch exactly; int8 is ~2.5x faster again but moved "
-        "StackFAQ nDCG@10 by -0.005 (scripts/export_onnx.py --compare).",
+        description="The ONNX encoder (KS_INDEX__ONNX_VARIANT): fp32 reproduces torch exactly; "
+        "int8-fused (dynamic int8 on the fused graph, the most sensitive MatMuls in fp32) and "
+        "int8 (plain graph, every MatMul) are faster but move the vectors "
+        "(scripts/bench_encoder.py; README, Speed). The index records the encoder that built it "
+        "and is rebuilt when this changes.",
     )
     ann_threshold: int = Field(
         default=200_000, description="Vector count past which an HNSW index replaces flat search."

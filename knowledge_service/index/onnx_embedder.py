@@ -1,9 +1,9 @@
-"""A fast encoder backend: a sentence-transformers model run by ONNX Runtime (int8 by default).
+"""A fast encoder backend: a sentence-transformers model run by ONNX Runtime (fp32 or int8).
 
 The model is exported once (see :mod:`knowledge_service.index.onnx_export`). Tokenisation uses
 the model's ``tokenizer.json``; pooling and normalisation run in numpy, so vectors match
 :class:`~knowledge_service.index.torch_embedder.SentenceTransformerEmbedder` (cosine ~1.0 for
-fp32, ~0.99 for int8) at a fraction of the cost per query.
+fp32, ~0.995 for int8) at a fraction of the cost per query.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ class OnnxEmbedder:
     Args:
         model_path: A local sentence-transformers model folder.
         cache_dir: Where the exported model is cached (created on first use).
-        variant: ``int8`` (default; ~0.99 cosine to fp32, several times faster) or ``fp32``.
+        variant: ``fp32`` (the model's own vectors), ``int8-fused`` or ``int8`` (quantised:
+            faster, vectors slightly off; see ``onnx_export.Variant``).
         threads: ONNX Runtime intra-op threads for small calls (1 for serving).
         batch_threads: Threads for calls of 16 texts or more (batch indexing); defaults to
             ``threads``.
@@ -58,9 +59,10 @@ class OnnxEmbedder:
         folder = export_onnx_model(model_path, cache_dir, variant=variant)
         meta = read_json(folder / META_FILE)
         name = Path(model_path).name or str(model_path)
-        # int8 vectors differ slightly from the model's own: a distinct name keeps them out of
-        # caches and indexes built with torch or fp32 (whose vectors are the same).
-        self.model_name: str = name if variant == Variant.FP32 else f"{name}+onnx-int8"
+        # int8 vectors differ slightly from the model's own: a distinct name per variant keeps
+        # them out of caches and indexes built by another encoder (the index records the name
+        # and is rebuilt when it changes); torch and fp32 give the same vectors and share one.
+        self.model_name: str = name if variant == Variant.FP32 else f"{name}+onnx-{variant}"
         self.dimension: int = int(meta["dimension"])
         self.variant: Variant = variant
         self._pooling = Pooling(meta["pooling"])

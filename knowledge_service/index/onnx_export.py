@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -30,7 +31,12 @@ class Variant(StrEnum):
     """The exported graph's precision."""
 
     INT8 = "int8"
+    """Dynamic int8 (per-channel MatMul weights) on the plain graph: the first int8 export."""
+    INT8_FUSED = "int8-fused"
+    """Dynamic int8 on the fused graph (attention and MatMul weights per channel), with the
+    most sensitive MatMuls kept in fp32 (see :func:`sensitive_nodes`)."""
     FP32 = "fp32"
+    """The fused fp32 graph: the model's own vectors."""
 
 
 class Pooling(StrEnum):
@@ -193,11 +199,40 @@ def _same_outputs(plain: Path, fused: Path) -> bool:
     return same_shape and float(np.abs(outputs[0] - outputs[1]).max()) <= _FUSION_TOLERANCE
 
 
-def _quantise_int8(source: Path, target: Path) -> None:
+_FFN_DOWN = re.compile(r"layer\.(\d+)/output/dense/MatMul$")
+"""A layer's feed-forward down-projection (not ``attention/output/dense``) in the exported graph."""
+
+
+def sensitive_nodes(graph: Path, layers: int) -> list[str]:
+    """The MatMuls :attr:`Variant.INT8_FUSED` keeps in fp32: the feed-forward down-projections of
+    the first half of the layers. Quantising one node at a time on MiniLM (``scripts/
+    bench_encoder.py --sensitivity``) these moved the sentence vectors most (their input, the GELU
+    output, has the widest range); a tuned copy of the model has the same graph."""
+    import onnx
+
+    model = onnx.load(str(graph), load_external_data=False)
+    keep = []
+    for node in model.graph.node:
+        match = _FFN_DOWN.search(node.name)
+        if node.op_type == "MatMul" and match and int(match.group(1)) < (layers + 1) // 2:
+            keep.append(node.name)
+    return keep
+
+
+def quantise_dynamic(
+    source: Path,
+    target: Path,
+    *,
+    op_types: tuple[str, ...] = ("MatMul",),
+    per_channel: bool = True,
+    reduce_range: bool = False,
+    exclude: tuple[str, ...] = (),
+    include: tuple[str, ...] = (),
+) -> None:
+    """Dynamic int8 quantisation of ``source`` into ``target`` (int8 weights, activations
+    quantised per call). ``include`` limits it to those nodes, ``exclude`` keeps nodes in fp32."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    # Per-channel int8 weights on MatMul only: per-tensor weights or a quantised embedding
-    # Gather cost ~0.04 cosine to fp32 on this model; per-channel MatMul keeps ~0.99.
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)  # the quantiser logs one root INFO line per tensor
@@ -206,12 +241,31 @@ def _quantise_int8(source: Path, target: Path) -> None:
             str(source),
             str(target),
             weight_type=QuantType.QInt8,
-            per_channel=True,
-            reduce_range=False,
-            op_types_to_quantize=["MatMul"],
+            per_channel=per_channel,
+            reduce_range=reduce_range,
+            op_types_to_quantize=list(op_types),
+            nodes_to_quantize=list(include) or None,
+            nodes_to_exclude=list(exclude),
+            # fused nodes (com.microsoft domain) defeat shape inference: their outputs are float
+            extra_options={"DefaultTensorType": 1},
         )
     finally:
         root.setLevel(level)
+
+
+def _quantise_int8(source: Path, target: Path) -> None:
+    # Per-channel int8 weights on MatMul only: per-tensor weights or a quantised embedding
+    # Gather cost ~0.04 cosine to fp32 on this model; per-channel MatMul keeps ~0.99.
+    quantise_dynamic(source, target)
+
+
+def _quantise_int8_fused(source: Path, target: Path, layers: int) -> None:
+    quantise_dynamic(
+        source,
+        target,
+        op_types=("MatMul", "Attention"),
+        exclude=tuple(sensitive_nodes(source, layers)),
+    )
 
 
 def export_onnx_model(
@@ -252,12 +306,16 @@ def export_onnx_model(
 def _export_into(work: Path, model_dir: Path, layout: dict[str, Any], variant: Variant) -> None:
     """Write ``model.onnx``, ``tokenizer.json`` and ``meta.json`` of ``variant`` into ``work``."""
     transformer_dir = Path(layout["transformer_dir"])
-    fp32 = work / ("fp32.onnx" if variant == Variant.INT8 else MODEL_FILE)
+    config = read_json(transformer_dir / "config.json")
+    fp32 = work / (MODEL_FILE if variant == Variant.FP32 else "fp32.onnx")
     _export_fp32(transformer_dir, fp32)
-    if variant == Variant.FP32:
-        _fuse_transformer(fp32, read_json(transformer_dir / "config.json"))
+    if variant in (Variant.FP32, Variant.INT8_FUSED):
+        _fuse_transformer(fp32, config)
     if variant == Variant.INT8:
         _quantise_int8(fp32, work / MODEL_FILE)
+    elif variant == Variant.INT8_FUSED:
+        _quantise_int8_fused(fp32, work / MODEL_FILE, int(config.get("num_hidden_layers", 0)))
+    if variant != Variant.FP32:
         fp32.unlink()
     shutil.copyfile(transformer_dir / "tokenizer.json", work / "tokenizer.json")
     meta = {**layout, "format": _EXPORT_FORMAT, "variant": variant, "source": str(model_dir)}
