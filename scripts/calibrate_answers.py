@@ -37,6 +37,7 @@ import yaml
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from knowledge_service import index as index_package
 from knowledge_service.content.importer import import_content
 from knowledge_service.db import create_tables, make_engine
 from knowledge_service.index.cache import EmbeddingCache, encode_cached
@@ -158,12 +159,24 @@ def nearest_neighbour(
     return sims[np.arange(len(texts)), best], [kb.questions[i][1] for i in best]
 
 
+RANKING_SOURCES = ("fusion.py", "ranking.py", "service.py", "profile.py", "evidence.py")
+"""The index modules whose code decides the ranked hits: a change to any of them (or to the
+encoder or the index settings) makes :func:`gather` search again instead of reusing its cache."""
+
+
+def _ranking_identity(embedder: Embedder) -> list[str]:
+    index_dir = Path(index_package.__file__).parent
+    code = hashlib.sha256(b"".join((index_dir / name).read_bytes() for name in RANKING_SOURCES))
+    return [embedder.model_name, Settings().index.model_dump_json(), code.hexdigest()]
+
+
 def gather(kb: KnowledgeBase, embedder: Embedder, cache_dir: Path) -> dict[str, Any]:
     """Ranked hits and baseline neighbours of both splits, and the KB's score profile (the one
-    the service computes at index time); cached on disk by content."""
-    key = hashlib.sha256(
-        json.dumps([kb.name, kb.questions, kb.dev.texts, kb.test.texts, TOP_K]).encode()
-    ).hexdigest()[:16]
+    the service computes at index time); cached on disk by content, encoder, index settings
+    and ranking code."""
+    identity = [kb.name, kb.questions, kb.dev.texts, kb.test.texts, TOP_K]
+    identity += _ranking_identity(embedder)
+    key = hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:16]
     hits_path = cache_dir / f"{kb.name}-{key}.json"
     profile_path = cache_dir / f"{kb.name}-{key}-profile.json"
     if hits_path.exists() and profile_path.exists():
