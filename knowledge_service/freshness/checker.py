@@ -7,7 +7,7 @@ reuses to check only what an edit can affect.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -135,7 +135,8 @@ def candidate_pairs(
         policies: the policies by id, to pair articles that restate one clause differently.
     """
     pairs = intent_pairs(items)
-    for key, restated in clause_pairs(items, policies or {}).items():
+    similarity = None if vectors is None else _similarity(vectors)
+    for key, restated in clause_pairs(items, policies or {}, similarity).items():
         pairs.setdefault(key, Candidate()).restated.extend(restated)
     if vectors is None or len(vector_ids) < 2:
         return pairs
@@ -159,6 +160,17 @@ def candidate_pairs(
             reason.similarity = vectors[a].similarity(vectors[b])
             reason.need = vectors[a].need_similarity(vectors[b])
     return pairs
+
+
+def _similarity(vectors: Mapping[str, ArticleEmbedding]) -> Callable[[str, str], float]:
+    """How alike two articles are (by id; 0 for an article without vectors)."""
+
+    def similarity(a: str, b: str) -> float:
+        if a in vectors and b in vectors:
+            return vectors[a].need_similarity(vectors[b])
+        return 0.0
+
+    return similarity
 
 
 def evaluate(
