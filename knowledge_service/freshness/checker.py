@@ -135,8 +135,8 @@ def candidate_pairs(
         policies: the policies by id, to pair articles that restate one clause differently.
     """
     pairs = intent_pairs(items)
-    similarity = None if vectors is None else _similarity(vectors)
-    for key, restated in clause_pairs(items, policies or {}, similarity).items():
+    alike = None if vectors is None else _similarity(vectors)
+    for key, restated in clause_pairs(items, policies or {}, alike).items():
         pairs.setdefault(key, Candidate()).restated.extend(restated)
     if vectors is None or len(vector_ids) < 2:
         return pairs
