@@ -221,7 +221,11 @@ def merge_findings(findings: Sequence[FindingData]) -> list[FindingData]:
     for finding in findings:
         first = merged.get(finding.fingerprint)
         if first is None:
-            merged[finding.fingerprint] = finding.model_copy(deep=True)
+            # A copy with its own evidence list (the only part merged into): the evidence
+            # items themselves are never changed, so they are shared, not deep-copied.
+            merged[finding.fingerprint] = finding.model_copy(
+                update={"evidence": list(finding.evidence)}
+            )
             continue
         for evidence in finding.evidence:
             if evidence not in first.evidence:
