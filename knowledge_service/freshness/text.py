@@ -155,9 +155,12 @@ def may_state_number(sentence: str) -> bool:
     return _MAY_STATE_NUMBER.search(sentence) is not None
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def mask_non_facts(sentence: str) -> str:
     """The sentence with every number that is not a fact (dates, phones, ...) blanked out."""
-    if not any(ch.isdigit() for ch in sentence):
+    if _DIGIT.search(sentence) is None:
         return sentence  # every non-fact pattern needs a digit
     masked = _NON_FACTS.sub(lambda m: " " * len(m.group(0)), sentence)
     prefix = _CLAUSE_PREFIX.match(masked)
@@ -220,7 +223,7 @@ def words_with_positions(text: str) -> tuple[tuple[str, int, int], ...]:
         lowered = _BUSINESS_TIME.sub(
             lambda m: "businesstime" + " " * (len(m.group(0)) - 12), lowered
         )
-    return tuple((m.group(0).strip("'"), m.start(), m.end()) for m in _WORD.finditer(lowered))
+    return tuple([(m.group(0).strip("'"), m.start(), m.end()) for m in _WORD.finditer(lowered)])
 
 
 def is_content_word(word: str) -> bool:
