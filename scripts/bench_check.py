@@ -36,8 +36,10 @@ from knowledge_service.content.schemas import ArticleDocument, PolicyDocument, P
 from knowledge_service.content.service import import_content
 from knowledge_service.db import create_tables, make_engine
 from knowledge_service.freshness.checker import ArticleEmbedding, embedding_texts, run_check
+from knowledge_service.freshness.facts import read_sentence
 from knowledge_service.freshness.rules import _article_facts, clause_contradictions, clause_facts
 from knowledge_service.freshness.service import check_store
+from knowledge_service.freshness.text import content_terms, words_with_positions
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.settings import Settings
 
@@ -155,6 +157,9 @@ def time_full_check(size: int, repeat: int, settings: Settings) -> tuple[float, 
         _article_facts.cache_clear()
         clause_facts.cache_clear()
         clause_contradictions.cache_clear()
+        words_with_positions.cache_clear()
+        content_terms.cache_clear()
+        read_sentence.cache_clear()
         start, start_cpu = time.perf_counter(), time.process_time()
         result = run_check(docs, pols, today=TODAY, settings=settings, vectors=vecs)
         times.append(time.perf_counter() - start)

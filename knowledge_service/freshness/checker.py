@@ -7,7 +7,7 @@ reuses to check only what an edit can affect.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -135,7 +135,8 @@ def candidate_pairs(
         policies: the policies by id, to pair articles that restate one clause differently.
     """
     pairs = intent_pairs(items)
-    for key, restated in clause_pairs(items, policies or {}).items():
+    alike = None if vectors is None else _similarity(vectors)
+    for key, restated in clause_pairs(items, policies or {}, alike).items():
         pairs.setdefault(key, Candidate()).restated.extend(restated)
     if vectors is None or len(vector_ids) < 2:
         return pairs
@@ -159,6 +160,17 @@ def candidate_pairs(
             reason.similarity = vectors[a].similarity(vectors[b])
             reason.need = vectors[a].need_similarity(vectors[b])
     return pairs
+
+
+def _similarity(vectors: Mapping[str, ArticleEmbedding]) -> Callable[[str, str], float]:
+    """How alike two articles are (by id; 0 for an article without vectors)."""
+
+    def similarity(a: str, b: str) -> float:
+        if a in vectors and b in vectors:
+            return vectors[a].need_similarity(vectors[b])
+        return 0.0
+
+    return similarity
 
 
 def evaluate(
@@ -209,7 +221,11 @@ def merge_findings(findings: Sequence[FindingData]) -> list[FindingData]:
     for finding in findings:
         first = merged.get(finding.fingerprint)
         if first is None:
-            merged[finding.fingerprint] = finding.model_copy(deep=True)
+            # A copy with its own evidence list (the only part merged into): the evidence
+            # items themselves are never changed, so they are shared, not deep-copied.
+            merged[finding.fingerprint] = finding.model_copy(
+                update={"evidence": list(finding.evidence)}
+            )
             continue
         for evidence in finding.evidence:
             if evidence not in first.evidence:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from knowledge_service.freshness.conditions import conditions, qualifier
-from knowledge_service.freshness.numeric import numeric_spans
+from knowledge_service.freshness.conditions import Condition, conditions, qualifier
+from knowledge_service.freshness.numeric import Span, numeric_spans
 from knowledge_service.freshness.text import (
     content_terms,
     is_content_word,
@@ -27,7 +27,7 @@ from knowledge_service.freshness.text import (
     stem,
     words_with_positions,
 )
-from knowledge_service.freshness.yesno import rule_spans
+from knowledge_service.freshness.yesno import RuleSpan, rule_spans
 
 
 class FactKind(StrEnum):
@@ -154,7 +154,7 @@ def same_scale(a: Fact, b: Fact) -> bool:
 
 def _subject(
     sentence: str,
-    words: list[tuple[str, int, int]],
+    words: Sequence[tuple[str, int, int]],
     spans: list[tuple[int, int]],
     focus: tuple[int, int],
     context: Mapping[str, float],
@@ -271,7 +271,7 @@ class StatedTerms(AbstractSet[str]):
             found = {t for text in self._plain for t in content_terms(text)}
             for text in self._texts:
                 for sentence in _fact_sentences(text):
-                    spans = conditions(sentence)
+                    spans = read_sentence(sentence)[0]
                     found.update(
                         stem(w)
                         for w, ws, _ in words_with_positions(sentence)
@@ -292,6 +292,16 @@ class StatedTerms(AbstractSet[str]):
 
 def _fact_sentences(text: str) -> Iterator[str]:
     return (p for s in split_sentences(text) for p in _CLAUSES.split(s) if p.strip())
+
+
+@lru_cache(maxsize=65536)
+def read_sentence(
+    sentence: str,
+) -> tuple[tuple[Condition, ...], tuple[Span, ...], tuple[RuleSpan, ...]]:
+    """What fact extraction reads in one sentence: its conditions, numeric facts and yes/no
+    rules (cached by text: boilerplate sentences recur across articles and policies)."""
+    found = numeric_spans(mask_non_facts(sentence)) if may_state_number(sentence) else []
+    return tuple(conditions(sentence)), tuple(found), tuple(rule_spans(sentence))
 
 
 def extract_facts(
@@ -316,8 +326,7 @@ def extract_facts(
     stated.add(text)
     previous = ""
     for sentence in _fact_sentences(text):
-        conds = conditions(sentence)
-        found = numeric_spans(mask_non_facts(sentence)) if may_state_number(sentence) else []
+        conds, found, rules = read_sentence(sentence)
         spans = [(s, e) for _, _, _, s, e in found]
         words = words_with_positions(sentence) if found else []
         for kind, unit, value, start, end in found:
@@ -332,7 +341,7 @@ def extract_facts(
                     qualifier(conds, start, end, sentence), stated,
                 )
             )  # fmt: skip
-        for aspect, polarity, seg_start, seg_end, cues in rule_spans(sentence):
+        for aspect, polarity, seg_start, seg_end, cues in rules:
             if found and aspect == "charge":
                 continue  # an amount in the sentence says more than "charged"
             segment = sentence[seg_start:seg_end]

@@ -128,7 +128,9 @@ _OPPOSITE = (frozenset({"<before>", "<ahead>"}), frozenset({"<after>", "<ago>", 
 def _comparable(a: Fact, b: Fact) -> bool:
     if a.kind != b.kind:
         return False
-    if any(a.subject.keys() & x and b.subject.keys() & y for x, y in (_OPPOSITE, _OPPOSITE[::-1])):
+    before, after = _OPPOSITE
+    keys_a, keys_b = a.subject.keys(), b.subject.keys()
+    if (keys_a & before and keys_b & after) or (keys_a & after and keys_b & before):
         return False  # six months *before* expiry and five years *after* it are two facts
     if ("<every>" in a.subject) != ("<every>" in b.subject):
         return False  # "every 3 months" is a frequency, "for 12 months" a length

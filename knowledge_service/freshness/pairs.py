@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import combinations, pairwise
 
 import numpy as np
@@ -37,6 +37,7 @@ from knowledge_service.freshness.rules import (
     CitedFact,
     cited_clause_facts,
     cited_contradictions,
+    count,
     policy_evidence,
     where_stated,
 )
@@ -61,6 +62,7 @@ class Restatement:
     fact: Fact
     source: CitedFact  # the clause's fact
     matches: bool  # the article states the clause's value
+    also: int = 0  # paired with a wrong one: how many other articles match the clause too
 
 
 @dataclass(slots=True)
@@ -203,11 +205,19 @@ def restatements(item: CheckedArticle, policies: Mapping[str, PolicyDocument]) -
 
 
 def clause_pairs(
-    items: Sequence[CheckedArticle], policies: Mapping[str, PolicyDocument]
+    items: Sequence[CheckedArticle],
+    policies: Mapping[str, PolicyDocument],
+    similarity: Callable[[str, str], float] | None = None,
 ) -> dict[tuple[str, str], list[tuple[Restatement, Restatement]]]:
     """Pairs of articles (same audience and locale) that restate one fact of a clause they
     both cite with different values, at least one of them wrongly: a customer gets two
-    answers, however little alike the two articles are otherwise."""
+    answers, however little alike the two articles are otherwise.
+
+    An article that misstates a clause fact is paired once with the articles that state it
+    correctly: with the one most like it (``similarity`` of two article ids; ties and no
+    similarity: the lowest id), which then counts the others. Two articles that both misstate
+    it are paired with each other.
+    """
     by_clause_fact: dict[tuple[object, ...], list[Restatement]] = defaultdict(list)
     for item in items:
         for r in restatements(item, policies):
@@ -215,15 +225,26 @@ def clause_pairs(
             key = (r.source.cite, *where_stated(r.source.fact), *group_key(item))
             by_clause_fact[key].append(r)
     pairs: dict[tuple[str, str], list[tuple[Restatement, Restatement]]] = defaultdict(list)
+
+    def pair(wrong: Restatement, other: Restatement) -> None:
+        first, second = sorted((wrong, other), key=lambda r: r.article_id)
+        pairs[(first.article_id, second.article_id)].append((first, second))
+
     for found in by_clause_fact.values():
+        matching = sorted({r.article_id for r in found if r.matches})
         for wrong in (r for r in found if not r.matches):
             for other in found:
-                if other.article_id == wrong.article_id or (
-                    not other.matches and other.article_id < wrong.article_id
-                ):
-                    continue  # two wrong ones are paired once
-                first, second = sorted((wrong, other), key=lambda r: r.article_id)
-                pairs[(first.article_id, second.article_id)].append((first, second))
+                if not other.matches and other.article_id > wrong.article_id:
+                    pair(wrong, other)  # two wrong ones are paired once
+            right = [a for a in matching if a != wrong.article_id]
+            if not right:
+                continue
+            if similarity is not None:
+                right.sort(key=lambda a: -similarity(wrong.article_id, a))  # stable: ids
+            chosen = right[0]
+            for other in found:
+                if other.matches and other.article_id == chosen:
+                    pair(wrong, replace(other, also=len(right) - 1))
     return pairs
 
 
@@ -414,7 +435,9 @@ def _differing(first: Restatement, second: Restatement) -> tuple[Contradiction, 
         if is_narrower(fact, other):
             return None
         right, wrong = (first, second) if first.matches else (second, first)
-        fix = f"{right.article_id} matches {cite}: correct {wrong.article_id}"
+        others = f" and {count(right.also, 'other article')}" if right.also else ""
+        verb = "match" if right.also else "matches"
+        fix = f"{right.article_id}{others} {verb} {cite}: correct {wrong.article_id}"
         return Contradiction(fact, other, 1.0), why, fix
     for x in with_charges([fact]):
         for y in with_charges([other]):

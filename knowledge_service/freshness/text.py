@@ -155,9 +155,12 @@ def may_state_number(sentence: str) -> bool:
     return _MAY_STATE_NUMBER.search(sentence) is not None
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def mask_non_facts(sentence: str) -> str:
     """The sentence with every number that is not a fact (dates, phones, ...) blanked out."""
-    if not any(ch.isdigit() for ch in sentence):
+    if _DIGIT.search(sentence) is None:
         return sentence  # every non-fact pattern needs a digit
     masked = _NON_FACTS.sub(lambda m: " " * len(m.group(0)), sentence)
     prefix = _CLAUSE_PREFIX.match(masked)
@@ -207,8 +210,10 @@ def stem(word: str) -> str:
 _BUSINESS_TIME = re.compile(r"business[\s-]+(?:days?|hours?)\b")
 
 
-def words_with_positions(text: str) -> list[tuple[str, int, int]]:
-    """Lower-case words of ``text`` with their character spans.
+@lru_cache(maxsize=65536)
+def words_with_positions(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Lower-case words of ``text`` with their character spans (cached by text: a sentence
+    is read for its facts, its stated terms and the subject of the next one).
 
     ``business day(s)``/``business hours`` become one word, so that they never read as the
     business customer segment.
@@ -218,13 +223,15 @@ def words_with_positions(text: str) -> list[tuple[str, int, int]]:
         lowered = _BUSINESS_TIME.sub(
             lambda m: "businesstime" + " " * (len(m.group(0)) - 12), lowered
         )
-    return [(m.group(0).strip("'"), m.start(), m.end()) for m in _WORD.finditer(lowered)]
+    return tuple([(m.group(0).strip("'"), m.start(), m.end()) for m in _WORD.finditer(lowered)])
 
 
 def is_content_word(word: str) -> bool:
     return len(word) > 1 and word not in STOPWORDS and word not in GENERIC
 
 
-def content_terms(text: str) -> list[str]:
-    """Stems of the content words of ``text``, in order."""
-    return [stem(w) for w, _, _ in words_with_positions(text) if is_content_word(w)]
+@lru_cache(maxsize=65536)
+def content_terms(text: str) -> tuple[str, ...]:
+    """Stems of the content words of ``text``, in order (cached by text: an article's words
+    are compared with each of its candidate pairs)."""
+    return tuple(stem(w) for w, _, _ in words_with_positions(text) if is_content_word(w))

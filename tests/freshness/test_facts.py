@@ -9,6 +9,7 @@ from knowledge_service.freshness.facts import (
     FactKind,
     calendar_days,
     extract_facts,
+    read_sentence,
     same_scale,
     same_value,
 )
@@ -18,6 +19,7 @@ from knowledge_service.freshness.matching import (
     find_contradictions,
     subject_similarity,
 )
+from knowledge_service.freshness.text import content_terms, words_with_positions
 
 
 def only(text: str) -> Fact:
@@ -341,3 +343,18 @@ def test_a_lone_limit_beside_a_period_of_another_role_is_still_matched() -> None
     assert [(c.fact.key, c.other.key) for c in found] == [
         ("duration:day:14.00", "duration:day:21.00")
     ]
+
+
+def test_sentence_readings_are_cached_by_text_so_an_edit_is_read_afresh() -> None:
+    before = "The late fee is $12.00 and it is waived within 3 business days."
+    after = before.replace("$12.00", "$15.00")
+    first = [(f.key, f.value) for f in extract_facts(before)]
+    again = [(f.key, f.value) for f in extract_facts(before)]
+    assert again == first  # read again from the cache: the same facts
+    assert read_sentence.cache_info().hits > 0
+    edited = extract_facts(after)
+    assert [f.value for f in edited if f.kind == FactKind.MONEY] == [15.0]
+    assert [f.value for f in extract_facts(before) if f.kind == FactKind.MONEY] == [12.0]
+    assert content_terms("late fee waived") != content_terms("late fee charged")
+    assert isinstance(content_terms("late fee"), tuple)  # shared: immutable
+    assert isinstance(words_with_positions("late fee"), tuple)

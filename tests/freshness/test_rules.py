@@ -358,6 +358,37 @@ def test_two_articles_restating_one_clause_differently_conflict_through_the_poli
     assert (clause.policy_id, clause.clause, clause.path) == ("BILLING", "3.1", "billing.md")
 
 
+@pytest.mark.parametrize(("vectors", "partner"), [(True, "plan-extension"), (False, "a-extension")])
+def test_one_article_misstating_a_clause_others_state_rightly_is_one_conflict(
+    vectors: bool, partner: str
+) -> None:
+    """Paired with the matching article most like it (without vectors: the lowest id); the
+    message counts the other matching ones."""
+    right = "You can get up to two extensions in a 12-month period."
+    answers = {
+        "arrears-help": ("Can't pay on time? You can have up to three extensions a year.", 4),
+        "a-extension": (right, 0),
+        "plan-extension": (right, 3),  # partly like arrears-help (cosine 0.29)
+    }
+    articles = [
+        twin(
+            a,
+            text,
+            intents=[f"billing.{a.replace('-', '_')}"],
+            title=a,
+            policy_sources=["BILLING#3.1"],
+        )
+        for a, (text, _) in answers.items()
+    ]
+    near = {a: _unit(axis, 0.3 if axis == 3 else 0.0) for a, (_, axis) in answers.items()}
+    result = check(*articles, policies=(EXTENSIONS,), vectors=near if vectors else None)
+    (conflict,) = [f for f in result.findings if f.kind == "conflict"]
+    assert conflict.article_ids == sorted(["arrears-help", partner])
+    assert conflict.message.endswith(
+        f"{partner} and 1 other article match BILLING#3.1: correct arrears-help."
+    )
+
+
 @pytest.mark.parametrize(
     "answer_b",
     [
