@@ -15,7 +15,8 @@ over, starting with a full check.
 
 The first look also loads the index, and N workers starting together would each build it from
 scratch (encoding every article N times at once). They take turns on a lock file in the index
-folder (:data:`INDEX_OPEN_LOCK`): the first builds and saves the bundle, the others load it.
+folder (``index-open.lock``, :mod:`~knowledge_service.index.locks`): the first builds and saves
+the bundle, the others load it.
 """
 
 from __future__ import annotations
@@ -36,13 +37,13 @@ from knowledge_service.freshness.pipeline import (
     changes_since,
     read_marks,
 )
-from knowledge_service.index.locks import INDEX_OPEN_LOCK, index_turn, taking_turns
+from knowledge_service.index.locks import index_turn
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["INDEX_OPEN_LOCK", "CheckLease", "StoreFollower", "taking_turns"]
+__all__ = ["CheckLease", "StoreFollower"]
 
 
 class StoreFollower:

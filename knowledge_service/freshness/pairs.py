@@ -386,12 +386,13 @@ def _conflicts(
     clause (whatever the need), each with why the two were compared and how to fix it."""
     found: dict[tuple[str, str], tuple[Contradiction, str, str, list[Evidence]]] = {}
     if same_need:
+        answers: dict[tuple[str, str], Contradiction] = {}
         for c in find_contradictions(a.facts, b.facts, ARTICLE_THRESHOLDS):
-            found.setdefault((c.fact.key, c.other.key), (c, "", "", []))
+            answers.setdefault((c.fact.key, c.other.key), c)
         for c in find_contradictions(b.facts, a.facts, ARTICLE_THRESHOLDS):
             flipped = Contradiction(c.other, c.fact, c.similarity)
-            found.setdefault((c.other.key, c.fact.key), (flipped, "", "", []))
-        found = {k: (c, _need(reason), _fix(a, b, c, policies), []) for k, (c, *_) in found.items()}
+            answers.setdefault((c.other.key, c.fact.key), flipped)
+        found = {k: (c, _need(reason), _fix(a, b, c, policies), []) for k, c in answers.items()}
     for first, second in reason.restated:
         differing = _differing(first, second)
         if differing is not None:

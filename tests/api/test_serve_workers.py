@@ -17,7 +17,7 @@ import pytest
 
 from knowledge_service.content.service import import_content
 from knowledge_service.db import make_engine
-from knowledge_service.freshness.follower import INDEX_OPEN_LOCK
+from knowledge_service.index.locks import INDEX_OPEN_LOCK
 from knowledge_service.models_registry import create_all_tables
 from tests.factories import write_article_md
 from tests.server import serving, wait_for
