@@ -159,17 +159,21 @@ def test_authors_are_looked_up_before_the_import_takes_the_write_lock(tmp_path: 
     _write_round(tmp_path, 2)  # every file changed: each makes a new version
     asked: list[str] = []
     locked: list[str] = []
+    # The lookups run on several threads: one probe at a time, or two probes would find each
+    # other's write lock (CI once saw 8 of 20 "locked" that way, with the import innocent).
+    probing = threading.Lock()
 
     def author_of(path: str) -> str:
-        asked.append(Path(path).name)
-        other = sqlite3.connect(tmp_path / "store.db", timeout=0)
-        try:
-            other.execute("BEGIN IMMEDIATE")  # the write lock, without waiting
-            other.execute("ROLLBACK")
-        except sqlite3.OperationalError:
-            locked.append(Path(path).name)
-        finally:
-            other.close()
+        with probing:
+            asked.append(Path(path).name)
+            other = sqlite3.connect(tmp_path / "store.db", timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")  # the write lock, without waiting
+                other.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                locked.append(Path(path).name)
+            finally:
+                other.close()
         return "Writer <writer@example.org>"
 
     report = import_content(
