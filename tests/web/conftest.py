@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from knowledge_service.index.embedder import Embedder, create_embedder
 from knowledge_service.settings import Settings, default_model_path
@@ -31,6 +31,10 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+# How long an assertion waits for the page: a bound against a stall, not a speed check. The
+# default 5 s was too short on a loaded 2-core CI machine for Redoc's first render (the heading
+# was there just after the wait had ended).
+expect.set_options(timeout=30_000)
 UPDATE_SCREENSHOTS = os.environ.get("KS_UPDATE_SCREENSHOTS") == "1"
 
 
