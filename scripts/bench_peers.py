@@ -3,6 +3,11 @@
     .venv/bin/python scripts/bench_peers.py --workdir /tmp/peers
     .venv/bin/python scripts/bench_peers.py --workdir /tmp/peers --txtai-python VENV/bin/python
     .venv/bin/python scripts/bench_peers.py --pages 300 --rounds 1 --duration 3   # a smoke run
+    .venv/bin/python scripts/bench_peers.py --workdir /tmp/peers --baseline /tmp/ks-main
+
+(``--baseline CHECKOUT`` serves the product a second time from another checkout, e.g. ``main``
+exported with ``git archive``, on the same store, so a change is measured before and after in
+the same rounds.)
 
 The corpus is the Python standard library's documentation (its docstrings, read from the running
 interpreter: see ``scripts/peers_corpus.py``; PSF License), one article per documented module,
@@ -221,31 +226,38 @@ def launch(
     raise SystemExit(f"{command[0]} did not become ready; see {log}")
 
 
-def start_product(workdir: Path, port: int) -> Server:
+def start_product(workdir: Path, port: int, code: Path | None = None) -> Server:
+    """``knowledge-service serve`` on the work folder's store; with ``code``, the package from
+    that checkout (``--baseline``: a second server, named ``baseline``, on the same store)."""
     settings = product_settings(workdir)
     env = {
         **os.environ,
         "KS_DATABASE_URL": settings.database_url,
         "KS_DATA_DIR": str(settings.data_dir),
     }
+    name = "product" if code is None else "baseline"
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     cli = "from knowledge_service.cli import main; main()"
     command = [sys.executable, "-c", cli, "serve", "--port", str(port)]
     base = f"http://127.0.0.1:{port}"
-    log = workdir / "product.log"
+    log = workdir / f"{name}.log"
     process, ready = launch(command, env, log, f"{base}/readyz")
     # The server answers once its index is current; the governance check it runs at start
-    # goes on in the background. Measure after it, so it takes no core from the requests.
+    # goes on in the background. Measure after it, so it takes no core from the requests (a
+    # second server on the store leaves the check to the first).
     start = time.perf_counter()
-    while "governance check:" not in log.read_text(errors="replace"):
+    while not any(mark in log.read_text(errors="replace") for mark in CHECK_DONE):
         if process.poll() is not None or time.perf_counter() - start > 1800:
             raise SystemExit(f"the product's governance check did not finish; see {log}")
         time.sleep(0.5)
     key = (workdir / "key.txt").read_text().strip()
-    server = Server(
-        "product", process, base, product_search, ready, {"Authorization": f"Bearer {key}"}
-    )
+    server = Server(name, process, base, product_search, ready, {"Authorization": f"Bearer {key}"})
     server.extra["check_s"] = ready + time.perf_counter() - start
     return server
+
+
+CHECK_DONE = ("governance check:", "another process runs the governance check")
 
 
 def product_search(client: httpx.Client, question: str) -> list[str]:
@@ -730,10 +742,17 @@ def report(
     if bare is None:
         return
     for e in endpoints:
-        if e.server.name == "product":
+        if e.server.name in ("product", "baseline"):
             print(
                 f"ratio {e.label} / bare: p50 {med(e.p50) / med(bare.p50):.2f}  "
                 f"req/s {med(e.rps) / med(bare.rps):.2f}  RSS {e.rss / bare.rss:.2f}"
+            )
+    for e in endpoints:
+        old = next((b for b in endpoints if b.label == e.label.replace("product", "baseline")), e)
+        if e.server.name == "product" and old is not e:
+            print(
+                f"ratio {e.label} / {old.label}: p50 {med(e.p50) / med(old.p50):.2f}  "
+                f"req/s {med(e.rps) / med(old.rps):.2f}"
             )
     product, peer = builds.get("product", {}), builds.get("bare", {})
     if product.get("index_s") and peer.get("seconds"):
@@ -781,6 +800,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="only time the index search under --clients threads with and without batching "
         "concurrent questions, interleaved, ROUNDS rounds",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also serve the product from another checkout (e.g. main exported with git "
+        "archive) on the same store, measured interleaved as 'baseline', with ratios",
+    )
     parser.add_argument("--serve-bare", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_bare:
@@ -818,6 +844,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     servers: list[Server] = []
     try:
         servers.append(start_product(workdir, free_port(args.port)))
+        if args.baseline:
+            servers.append(start_product(workdir, free_port(args.port + 3), args.baseline))
         servers.append(start_bare(workdir, free_port(args.port + 1)))
         builds["bare"] = servers[-1].extra
         if args.txtai_python:
@@ -828,11 +856,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for server in servers:
             print(f"{server.name}: ready in {server.ready_s:.1f} s")
         print(f"product: governance check done {servers[0].extra['check_s']:.1f} s after start")
-        product = servers[0]
+        products = [s for s in servers if s.search is product_search]
         endpoints = [
-            Endpoint("product /v1/search", product, product_search),
-            Endpoint("product /v1/answer", product, product_answer),
-            *(Endpoint(f"{s.name} /search", s, s.search) for s in servers[1:]),
+            *(Endpoint(f"{p.name} /v1/search", p, product_search) for p in products),
+            *(Endpoint(f"{p.name} /v1/answer", p, product_answer) for p in products),
+            *(Endpoint(f"{s.name} /search", s, s.search) for s in servers[len(products) :]),
         ]
         for endpoint in endpoints:
             quality(endpoint, questions)

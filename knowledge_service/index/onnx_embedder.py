@@ -8,6 +8,7 @@ fp32, ~0.995 for int8) at a fraction of the cost per query.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,11 @@ class OnnxEmbedder:
         cache_dir: Where the exported model is cached (created on first use).
         variant: ``fp32`` (the model's own vectors), ``int8-fused`` or ``int8`` (quantised:
             faster, vectors slightly off; see ``onnx_export.Variant``).
-        threads: ONNX Runtime intra-op threads for small calls (1 for serving).
-        batch_threads: Threads for calls of 16 texts or more (batch indexing); defaults to
-            ``threads``.
+        threads: ONNX Runtime intra-op threads for small calls while another call is
+            running (1 for serving: concurrent requests each keep one core).
+        batch_threads: Threads for calls of 16 texts or more (batch indexing), and for any call
+            while no other call of this encoder runs (a lone query then has every core the
+            index build would use, instead of leaving one idle); defaults to ``threads``.
     """
 
     def __init__(
@@ -79,6 +82,8 @@ class OnnxEmbedder:
             else self._session
         )
         self._input_names = {i.name for i in self._session.get_inputs()}
+        self._running = 0  # calls of encode in progress, in any thread
+        self._running_lock = threading.Lock()
 
     @staticmethod
     def _new_session(model_file: Path, threads: int) -> Any:
@@ -118,12 +123,26 @@ class OnnxEmbedder:
 
         Texts are sorted by token count and batched up to ``batch_size`` texts and
         ``_BATCH_TOKENS`` padded tokens, so padding and attention memory stay small.
-        ``show_progress`` is accepted for the protocol and ignored.
+        ``show_progress`` is accepted for the protocol and ignored. A call runs on
+        ``batch_threads`` when it is large or no other call is running, else on ``threads``.
         """
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
-        session = self._batch_session if len(texts) >= _BATCH_SESSION_MIN_TEXTS else self._session
+        with self._running_lock:
+            alone = self._running == 0
+            self._running += 1
+        try:
+            wide = alone or len(texts) >= _BATCH_SESSION_MIN_TEXTS
+            session = self._batch_session if wide else self._session
+            return self._encode(texts, out, session, batch_size)
+        finally:
+            with self._running_lock:
+                self._running -= 1
+
+    def _encode(
+        self, texts: Sequence[str], out: FloatArray, session: Any, batch_size: int
+    ) -> FloatArray:
         encodings = (
             self._tokenizer.encode_batch(list(texts))
             if len(texts) > 1

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -136,3 +140,51 @@ def test_search_needs_a_key(api: Client) -> None:
 def test_odd_queries_never_fail(api: Client, question: str) -> None:
     response = search(api, q=question)
     assert response.status_code == 200, response.text
+
+
+_WRITE_FINDING = """
+import sys
+from knowledge_service.db import make_engine, session_scope
+from knowledge_service.freshness import service as freshness
+from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
+
+url, action = sys.argv[1], sys.argv[2]
+finding = FindingData.create(
+    FindingKind.POLICY_MISMATCH, ["refund-timeframe"], "Written by another process.",
+    [Evidence(article_id="refund-timeframe", text="within 5 business days")],
+)
+engine = make_engine(url)
+with session_scope(engine) as session:
+    fingerprint = finding.fingerprint
+    freshness.sync_findings(
+        session, [finding] if action == "open" else [],
+        covered=lambda row: row.fingerprint == fingerprint,
+    )
+engine.dispose()
+"""
+
+
+def test_a_finding_another_process_writes_shows_in_the_next_search(tmp_path: Path) -> None:
+    """The notes a search shows are the store's as it is now: a finding written (and then
+    resolved) by another process, through its own engine, shows (and goes) at once."""
+    kb = build_kb(tmp_path)
+
+    def write(action: str) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+        command = [sys.executable, "-c", _WRITE_FINDING, kb.settings.database_url, action]
+        subprocess.run(command, check=True, env=env, timeout=120)
+
+    def refund_notes(api: Client) -> tuple[str, list[str]]:
+        top = search(api, q=QUESTIONS["refund"]).json()["results"][0]
+        assert top["article_id"] == "refund-timeframe"
+        return top["badge"], [f["message"] for f in top["freshness"]]
+
+    try:
+        with open_client(kb) as api:
+            assert refund_notes(api) == ("current", [])  # read once: anything cached is now
+            write("open")
+            assert refund_notes(api) == ("block", ["Written by another process."])
+            write("resolve")
+            assert refund_notes(api) == ("current", [])
+    finally:
+        kb.close()

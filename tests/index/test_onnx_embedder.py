@@ -350,3 +350,60 @@ def test_the_setting_selects_the_encoder_and_names_it_for_the_index(
     # the index bundle records this name and is rebuilt when it changes
     expected = {"fp32": "", "int8-fused": "+onnx-int8-fused", "int8": "+onnx-int8"}[variant]
     assert embedder.model_name == model + expected
+
+
+class _SessionSpy:
+    """Records the calls to a real ONNX session (``name`` per call); ``hold`` makes its next
+    call wait until released, so a test can keep one encode running while another starts."""
+
+    def __init__(self, session: Any, name: str, calls: list[str]) -> None:
+        import threading
+
+        self._session, self._name, self._calls = session, name, calls
+        self.hold = False
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def run(self, *args: Any) -> Any:
+        self._calls.append(self._name)
+        if self.hold:
+            self.hold = False
+            self.entered.set()
+            assert self.release.wait(timeout=60), "the held call was never released"
+        return self._session.run(*args)
+
+
+@pytest.mark.slow
+def test_a_lone_query_uses_every_core_and_concurrent_ones_one_each(
+    onnx_fp32: OnnxEmbedder, onnx_cache: Path
+) -> None:
+    import threading
+
+    embedder = OnnxEmbedder(
+        default_model_path(), cache_dir=onnx_cache, variant="fp32", threads=1, batch_threads=2
+    )
+    calls: list[str] = []
+    wide = _SessionSpy(embedder._batch_session, "2 threads", calls)
+    narrow = _SessionSpy(embedder._session, "1 thread", calls)
+    embedder._batch_session, embedder._session = wide, narrow
+
+    lone = embedder.encode([QUERIES[0]])
+    assert calls == ["2 threads"]
+    # the same vector as the one-thread encoder gives
+    np.testing.assert_allclose(lone, onnx_fp32.encode([QUERIES[0]]), atol=1e-5)
+
+    # while that call runs, a second query gets one thread; after it, a lone query two again
+    calls.clear()
+    wide.hold = True
+    results: dict[str, np.ndarray] = {}
+    first = threading.Thread(target=lambda: results.update(first=embedder.encode([QUERIES[1]])))
+    first.start()
+    assert wide.entered.wait(timeout=60)
+    results["second"] = embedder.encode([QUERIES[2]])
+    wide.release.set()
+    first.join(timeout=60)
+    assert calls == ["2 threads", "1 thread"]
+    both = np.vstack([results["first"], results["second"]])
+    np.testing.assert_allclose(both, onnx_fp32.encode([QUERIES[1], QUERIES[2]]), atol=1e-5)
+    calls.clear()
+    embedder.encode([QUERIES[3]])
+    assert calls == ["2 threads"]
