@@ -260,11 +260,13 @@ def run_check(
     Returns:
         The findings, most severe first, and a summary.
     """
-    items = [CheckedArticle.of(doc, (versions or {}).get(doc.id)) for doc in articles]
+    policy_map = {p.id: p for p in policies}
+    items = CheckedArticle.many(
+        [(doc, (versions or {}).get(doc.id)) for doc in articles], policies=policy_map
+    )
     published = [i for i in items if i.doc.is_published]
     embedded = article_vectors(published, embedder=embedder, vectors=vectors)
     ids = [i.doc.id for i in published]
-    policy_map = {p.id: p for p in policies}
     pairs = candidate_pairs(
         published, settings=settings, vector_ids=ids, vectors=embedded, policies=policy_map
     )

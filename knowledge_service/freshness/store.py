@@ -111,16 +111,17 @@ def check_store(
             else None
         )
         examined = set(view.rows) if scope is None else scope & set(view.rows)
-        items = [
-            CheckedArticle.of(view.rows[a].to_document(), view.rows[a].version)
-            for a in sorted(examined)
-        ]
+        policy_map = {p.id: p for p in policies}
+        items = CheckedArticle.many(
+            [(view.rows[a].to_document(), view.rows[a].version) for a in sorted(examined)],
+            policies=policy_map,
+        )
         pairs = candidate_pairs(
             items,
             settings=settings,
             vector_ids=list(view.rows),
             vectors=vectors,
-            policies={p.id: p for p in policies},
+            policies=policy_map,
         )
         findings = evaluate(
             items,
