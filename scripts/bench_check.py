@@ -270,8 +270,8 @@ def main() -> int:
         medians[size] = seconds
         print(
             f"full run_check {size:>6} articles: median {seconds:.2f} s of {args.repeat} "
-            f"(CPU time {cpu:.2f} s, all threads and worker processes; {findings} findings, {pairs} candidate pairs; "
-            "precomputed vectors)"
+            f"(CPU time {cpu:.2f} s, all threads and worker processes; {findings} findings, "
+            f"{pairs} candidate pairs; precomputed vectors)"
         )
     if len(medians) > 1:
         small, large = min(medians), max(medians)
