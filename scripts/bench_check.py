@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench_check.py                  # 10k and 50k, store, model sample
     .venv/bin/python scripts/bench_check.py --sizes 2000 --no-store --model-sample 0
+    .venv/bin/python scripts/bench_check.py --sizes 10000 --no-store --model-sample 0 --serial
 
 The similarity stage uses precomputed vectors (384-d, like MiniLM: random topic vectors plus
 planted near-duplicates), so the figures measure the check itself; the real model's encode
@@ -37,6 +38,7 @@ from knowledge_service.content.parser import parse_policy
 from knowledge_service.content.schemas import ArticleDocument, PolicyDocument, PolicyRef, Section
 from knowledge_service.content.service import import_content
 from knowledge_service.db import create_tables, make_engine
+from knowledge_service.freshness import rules
 from knowledge_service.freshness.checker import ArticleEmbedding, embedding_texts, run_check
 from knowledge_service.freshness.facts import read_sentence
 from knowledge_service.freshness.rules import _article_facts, clause_contradictions, clause_facts
@@ -262,8 +264,13 @@ def main() -> int:
     parser.add_argument("--store-size", type=int, default=10_000)
     parser.add_argument("--no-store", action="store_true")
     parser.add_argument("--model-sample", type=int, default=128)
+    parser.add_argument(
+        "--serial", action="store_true", help="read facts in this process only (no pool)"
+    )
     args = parser.parse_args()
     settings = Settings(embedding_model="hash")
+    if args.serial:
+        rules.PARALLEL_MIN_ARTICLES = sys.maxsize
     medians = {}
     for size in args.sizes:
         seconds, cpu, findings, pairs = time_full_check(size, args.repeat, settings)

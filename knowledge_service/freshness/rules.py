@@ -5,6 +5,7 @@ Pure functions: documents in, :class:`~knowledge_service.freshness.schemas.Findi
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -132,7 +133,11 @@ def _read_in_pool(
         return None
     chunk = max(1, len(unique) // (workers * PARALLEL_CHUNKS_PER_WORKER))
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # A worker's collector (paused with the caller's during a check, see collection_paused)
+    # never walks the objects it inherits, the caller's documents: frozen at its start, they
+    # are neither scanned again nor copied on write by the scans.
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.freeze)
+    with pool:
         return dict(zip(unique, pool.map(_read_task, unique, chunksize=chunk), strict=True))
 
 

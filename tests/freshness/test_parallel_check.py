@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Engine
 from knowledge_service.content.loader import load_content
 from knowledge_service.content.service import import_content
 from knowledge_service.freshness import rules
+from knowledge_service.freshness.checker import collection_paused
 from knowledge_service.freshness.evaluation import load_labels
 from knowledge_service.freshness.rules import CheckedArticle, clause_contradictions
 from knowledge_service.freshness.schemas import CheckResult
@@ -123,3 +125,16 @@ def test_a_store_check_with_a_pool_and_an_open_connection(
     assert len(alone) > 20
     assert pooled == alone
     assert findings(10**9) == alone  # the store is intact after the pool
+
+
+def test_collection_is_paused_during_a_check_and_enabled_after_it_even_on_error() -> None:
+    assert gc.isenabled()
+    with collection_paused():
+        assert not gc.isenabled()
+        with collection_paused():  # a check inside another (or in another thread)
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # only the outer one enables it again
+    assert gc.isenabled()
+    with pytest.raises(KeyError), collection_paused():
+        raise KeyError("x")
+    assert gc.isenabled()
