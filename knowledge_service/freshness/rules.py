@@ -22,6 +22,7 @@ from knowledge_service.freshness.matching import (
     CLAUSE_THRESHOLDS,
     Contradiction,
     find_contradictions,
+    restates,
     with_charges,
 )
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind, Severity
@@ -33,14 +34,14 @@ ANSWER_SECTION = "answer"
 class CheckedArticle:
     """An article under check: its document, store version (if known) and extracted facts.
 
-    ``against``: the facts of the clauses it cites and the contradictions between them and
-    its facts, when read beforehand (:meth:`many` in a pool; see :func:`cited_contradictions`).
+    ``against``: its facts compared with those of the clauses it cites, when compared
+    beforehand (:meth:`many`, in a pool; see :func:`cited_contradictions`).
     """
 
     doc: ArticleDocument
     version: int | None = None
     facts: tuple[Fact, ...] = field(default=())
-    against: tuple[tuple[Fact, ...], tuple[Contradiction, ...]] | None = None
+    against: ClauseComparison | None = None
 
     @classmethod
     def of(cls, doc: ArticleDocument, version: int | None = None) -> CheckedArticle:
@@ -68,13 +69,14 @@ class CheckedArticle:
             return [cls.of(doc, version) for doc, version in docs]
         items = []
         for (doc, version), source in zip(docs, sources, strict=True):
-            facts, found = read[source]
+            facts, found, restated = read[source]
             reference = tuple(f for heading, text in source[1] for f in clause_facts(heading, text))
             contradictions = tuple(
                 Contradiction(fact, other, similarity)
                 for fact, other, similarity in _decode(found, facts, reference)
             )
-            items.append(cls(doc, version, facts, (reference, contradictions)))
+            against = ClauseComparison(reference, contradictions, restated)
+            items.append(cls(doc, version, facts, against))
         return items
 
     def evidence(self, section: str | None, text: str, fact: str | None = None) -> Evidence:
@@ -85,6 +87,23 @@ class CheckedArticle:
             text=text,
             path=self.doc.source_path,
             fact=fact,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseComparison:
+    """An article's facts compared with ``reference``, the facts of the clauses it cites (in
+    :func:`cited_clause_facts` order): the contradictions (:func:`clause_contradictions`) and
+    the (article fact, clause fact) positions of the facts that restate a clause fact."""
+
+    reference: tuple[Fact, ...]
+    contradictions: tuple[Contradiction, ...]
+    restated: tuple[tuple[int, int], ...]
+
+    def holds_for(self, reference: tuple[Fact, ...]) -> bool:
+        """Whether this was compared with these very clause facts."""
+        return len(reference) == len(self.reference) and all(
+            a is b for a, b in zip(reference, self.reference, strict=True)
         )
 
 
@@ -120,9 +139,10 @@ def usable_cores() -> int:
 Task = tuple[FactSource, tuple[ClauseText, ...]]
 
 
-def _read_in_pool(
-    tasks: Sequence[Task], threshold: int
-) -> dict[Task, tuple[tuple[Fact, ...], Found]] | None:
+Read = tuple[tuple[Fact, ...], Found, tuple[tuple[int, int], ...]]
+
+
+def _read_in_pool(tasks: Sequence[Task], threshold: int) -> dict[Task, Read] | None:
     """Each distinct task's facts and clause contradictions, read by forked worker processes
     from plain strings (nothing of the caller's state, such as an open database connection,
     is used there); None below ``threshold`` distinct tasks, on one core or without fork."""
@@ -141,17 +161,25 @@ def _read_in_pool(
         return dict(zip(unique, pool.map(_read_task, unique, chunksize=chunk), strict=True))
 
 
-def _read_task(task: Task) -> tuple[tuple[Fact, ...], Found]:
-    """In a worker: an article's facts and their contradictions with its clauses' facts,
-    as positions (the clause facts are read again where the result is used)."""
+def _read_task(task: Task) -> Read:
+    """In a worker: an article's facts, their contradictions with its clauses' facts and
+    its restatements of them, as positions (the clause facts are read again where the
+    result is used)."""
     source, clauses = task
     facts = _article_facts(*source)
     reference = tuple(f for heading, text in clauses for f in clause_facts(heading, text))
     if not reference:
-        return facts, ()
+        return facts, (), ()
     found = clause_contradictions(facts, reference)
     own, other = _positions(facts), _positions(reference)
-    return facts, tuple((own[id(c.fact)], other[id(c.other)], c.similarity) for c in found)
+    restated = tuple(
+        (i, j)
+        for i, fact in enumerate(facts)
+        for j, clause_fact in enumerate(reference)
+        if restates(fact, clause_fact)
+    )
+    contradicted = tuple((own[id(c.fact)], other[id(c.other)], c.similarity) for c in found)
+    return facts, contradicted, restated
 
 
 def _positions(facts: tuple[Fact, ...]) -> dict[int, int]:
@@ -436,15 +464,21 @@ def cited_contradictions(
     each with the clause fact it contradicts."""
     source = {where_stated(c.fact): c for c in cited}
     reference = tuple(c.fact for c in cited)
-    if item.against is not None and _same_facts(item.against[0], reference):
-        found = item.against[1]  # compared beforehand, in a pool (CheckedArticle.many)
+    if item.against is not None and item.against.holds_for(reference):
+        found = item.against.contradictions  # compared beforehand, in a pool
     else:
         found = clause_contradictions(item.facts, reference)
     return [(c, source[where_stated(c.other)]) for c in found]
 
 
-def _same_facts(a: tuple[Fact, ...], b: tuple[Fact, ...]) -> bool:
-    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+def cited_restatements(
+    item: CheckedArticle, cited: Sequence[CitedFact]
+) -> list[tuple[Fact, CitedFact]]:
+    """The article's facts that state a cited clause fact's value about its subject, each
+    with that clause fact (:func:`~knowledge_service.freshness.matching.restates`)."""
+    if item.against is not None and item.against.holds_for(tuple(c.fact for c in cited)):
+        return [(item.facts[i], cited[j]) for i, j in item.against.restated]
+    return [(fact, c) for fact in item.facts for c in cited if restates(fact, c.fact)]
 
 
 def _mismatches(item: CheckedArticle, cited: Sequence[CitedFact]) -> list[FindingData]:

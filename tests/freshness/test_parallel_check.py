@@ -68,19 +68,25 @@ def test_pooled_facts_and_clause_contradictions_equal_this_process_reading() -> 
     alone = CheckedArticle.many(docs, policies=policies, min_parallel=10**9)
     assert [i.against for i in alone] == [None] * len(docs)  # read here, lazily compared
     assert all(i.against is not None for i in pooled)
-    contradicted = 0
+    contradicted = restating = 0
     for p, a in zip(pooled, alone, strict=True):
         assert (p.doc, p.version) == (a.doc, a.version)
         assert [_fact(f) for f in p.facts] == [_fact(f) for f in a.facts]
         cited = rules.cited_clause_facts(a.doc, policies)
-        assert p.against is not None and p.against[0] == tuple(c.fact for c in cited)
+        assert p.against is not None and p.against.reference == tuple(c.fact for c in cited)
         expected = clause_contradictions(a.facts, tuple(c.fact for c in cited))
-        found = p.against[1]
+        found = p.against.contradictions
         assert [(_fact(c.fact), c.other, c.similarity) for c in found] == [
             (_fact(c.fact), c.other, c.similarity) for c in expected
         ]  # the clause facts themselves: this process's objects, not copies
         contradicted += len(found)
+        restated = rules.cited_restatements(p, cited)
+        assert [(_fact(f), c) for f, c in restated] == [
+            (_fact(f), c) for f, c in rules.cited_restatements(a, cited)
+        ]
+        restating += len(restated)
     assert contradicted >= 10  # the set plants policy mismatches
+    assert restating >= 10  # and states clause facts rightly
 
 
 def _fact(f: Any) -> tuple[Any, ...]:
