@@ -144,27 +144,32 @@ Read = tuple[tuple[Fact, ...], Found, tuple[tuple[int, int], ...]]
 
 def _read_in_pool(tasks: Sequence[Task], threshold: int) -> dict[Task, Read] | None:
     """Each distinct task's facts and clause contradictions, read by forked worker processes
-    from plain strings (nothing of the caller's state, such as an open database connection,
-    is used there); None below ``threshold`` distinct tasks, on one core or without fork."""
+    (one per core but one) and by this process, which reads its share meanwhile. Workers
+    read plain strings (nothing of the caller's state, such as an open database connection,
+    is used there). None below ``threshold`` distinct tasks, on one core or without fork."""
     unique = list(dict.fromkeys(tasks))
-    workers = min(usable_cores(), len(unique))
+    processes = min(usable_cores(), len(unique))
     forking = "fork" in multiprocessing.get_all_start_methods()
-    if len(unique) < max(threshold, 1) or workers < 2 or not forking:
+    if len(unique) < max(threshold, 1) or processes < 2 or not forking:
         return None
-    chunk = max(1, len(unique) // (workers * PARALLEL_CHUNKS_PER_WORKER))
+    workers = processes - 1
+    sent = unique[: len(unique) - len(unique) // processes]  # the rest is read here
+    chunk = max(1, len(sent) // (workers * PARALLEL_CHUNKS_PER_WORKER))
     context = multiprocessing.get_context("fork")
     # A worker's collector (paused with the caller's during a check, see collection_paused)
     # never walks the objects it inherits, the caller's documents: frozen at its start, they
     # are neither scanned again nor copied on write by the scans.
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.freeze)
     with pool:
-        return dict(zip(unique, pool.map(_read_task, unique, chunksize=chunk), strict=True))
+        results = pool.map(_read_task, sent, chunksize=chunk)  # submitted at once
+        here = [_read_task(task) for task in unique[len(sent) :]]
+        return dict(zip(unique, [*results, *here], strict=True))
 
 
 def _read_task(task: Task) -> Read:
-    """In a worker: an article's facts, their contradictions with its clauses' facts and
-    its restatements of them, as positions (the clause facts are read again where the
-    result is used)."""
+    """An article's facts, their contradictions with its clauses' facts and its
+    restatements of them, as positions (in a worker, the clause facts are read again where
+    the result is used)."""
     source, clauses = task
     facts = _article_facts(*source)
     reference = tuple(f for heading, text in clauses for f in clause_facts(heading, text))
