@@ -7,7 +7,9 @@ reuses to check only what an edit can affect.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+import gc
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -260,23 +262,45 @@ def run_check(
     Returns:
         The findings, most severe first, and a summary.
     """
-    items = [CheckedArticle.of(doc, (versions or {}).get(doc.id)) for doc in articles]
-    published = [i for i in items if i.doc.is_published]
-    embedded = article_vectors(published, embedder=embedder, vectors=vectors)
-    ids = [i.doc.id for i in published]
-    policy_map = {p.id: p for p in policies}
-    pairs = candidate_pairs(
-        published, settings=settings, vector_ids=ids, vectors=embedded, policies=policy_map
-    )
-    findings = evaluate(items, policies, pairs, today=today, settings=settings, invalid=invalid)
-    summary = summarise(
-        findings,
-        articles=len(items),
-        policies=len(policies),
-        invalid=len(invalid),
-        pairs=len(pairs),
-    )
+    with collection_paused():
+        policy_map = {p.id: p for p in policies}
+        items = CheckedArticle.many(
+            [(doc, (versions or {}).get(doc.id)) for doc in articles], policies=policy_map
+        )
+        published = [i for i in items if i.doc.is_published]
+        embedded = article_vectors(published, embedder=embedder, vectors=vectors)
+        ids = [i.doc.id for i in published]
+        pairs = candidate_pairs(
+            published, settings=settings, vector_ids=ids, vectors=embedded, policies=policy_map
+        )
+        findings = evaluate(items, policies, pairs, today=today, settings=settings, invalid=invalid)
+        summary = summarise(
+            findings,
+            articles=len(items),
+            policies=len(policies),
+            invalid=len(invalid),
+            pairs=len(pairs),
+        )
     return CheckResult(findings=findings, summary=summary)
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a check runs (it is enabled again afterwards).
+
+    A check creates millions of small objects that form no cycles (facts, their subjects,
+    findings); each full collection meanwhile walks every live object, the documents
+    included: about a tenth of the CPU time of a check of 10,000 articles. Already paused
+    (another check in another thread): left to that one to enable again.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def embed_articles(

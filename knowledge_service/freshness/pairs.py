@@ -24,7 +24,6 @@ from knowledge_service.freshness.matching import (
     find_contradictions,
     is_comparable,
     is_narrower,
-    restates,
     scopes,
     scopes_clash,
     subject_similarity,
@@ -37,6 +36,7 @@ from knowledge_service.freshness.rules import (
     CitedFact,
     cited_clause_facts,
     cited_contradictions,
+    cited_restatements,
     count,
     policy_evidence,
     where_stated,
@@ -197,10 +197,10 @@ def restatements(item: CheckedArticle, policies: Mapping[str, PolicyDocument]) -
         Restatement(article_id, c.fact, source, matches=False)
         for c, source in cited_contradictions(item, cited)
     ]
-    for fact in item.facts:
-        found += [
-            Restatement(article_id, fact, c, matches=True) for c in cited if restates(fact, c.fact)
-        ]
+    found += [
+        Restatement(article_id, fact, c, matches=True)
+        for fact, c in cited_restatements(item, cited)
+    ]
     return found
 
 

@@ -5,19 +5,25 @@ Pure functions: documents in, :class:`~knowledge_service.freshness.schemas.Findi
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
 from knowledge_service.content.loader import InvalidFile
-from knowledge_service.content.schemas import ArticleDocument, PolicyDocument, PolicyStatus
+from knowledge_service.content.schemas import ArticleDocument, Clause, PolicyDocument, PolicyStatus
 from knowledge_service.freshness.facts import Fact, StatedTerms, extract_facts
 from knowledge_service.freshness.matching import (
     CLAUSE_THRESHOLDS,
     Contradiction,
     find_contradictions,
+    restates,
+    with_charges,
 )
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind, Severity
 
@@ -26,19 +32,52 @@ ANSWER_SECTION = "answer"
 
 @dataclass(frozen=True, slots=True)
 class CheckedArticle:
-    """An article under check: its document, store version (if known) and extracted facts."""
+    """An article under check: its document, store version (if known) and extracted facts.
+
+    ``against``: its facts compared with those of the clauses it cites, when compared
+    beforehand (:meth:`many`, in a pool; see :func:`cited_contradictions`).
+    """
 
     doc: ArticleDocument
     version: int | None = None
     facts: tuple[Fact, ...] = field(default=())
+    against: ClauseComparison | None = None
 
     @classmethod
     def of(cls, doc: ArticleDocument, version: int | None = None) -> CheckedArticle:
-        sections = tuple(((" > ".join(s.path)), s.text) for s in doc.sections)
-        context = " ".join(
-            [doc.title, *(i.replace(".", " ").replace("_", " ") for i in doc.intents)]
-        )
-        return cls(doc, version, _article_facts(context, doc.answer, sections))
+        return cls(doc, version, _article_facts(*_fact_source(doc)))
+
+    @classmethod
+    def many(
+        cls,
+        docs: Sequence[tuple[ArticleDocument, int | None]],
+        *,
+        policies: Mapping[str, PolicyDocument] | None = None,
+        min_parallel: int | None = None,
+    ) -> list[CheckedArticle]:
+        """:meth:`of` for each (document, version): the same facts, read by a pool of
+        processes (one per core) from ``min_parallel`` distinct articles on (default
+        :data:`PARALLEL_MIN_ARTICLES`), in this process below that or on one core. A pool
+        also compares each article's facts with those of the clauses of ``policies`` it
+        cites (what :func:`cited_contradictions` would compute here)."""
+        policies = policies or {}
+        cited = [_cited_clauses(doc, policies) for doc, _ in docs]
+        sources = [(_fact_source(doc), tuple(c)) for (doc, _), c in zip(docs, cited, strict=True)]
+        threshold = PARALLEL_MIN_ARTICLES if min_parallel is None else min_parallel
+        read = _read_in_pool(sources, threshold)
+        if read is None:
+            return [cls.of(doc, version) for doc, version in docs]
+        items = []
+        for (doc, version), source in zip(docs, sources, strict=True):
+            facts, found, restated = read[source]
+            reference = tuple(f for heading, text in source[1] for f in clause_facts(heading, text))
+            contradictions = tuple(
+                Contradiction(fact, other, similarity)
+                for fact, other, similarity in _decode(found, facts, reference)
+            )
+            against = ClauseComparison(reference, contradictions, restated)
+            items.append(cls(doc, version, facts, against))
+        return items
 
     def evidence(self, section: str | None, text: str, fact: str | None = None) -> Evidence:
         return Evidence(
@@ -49,6 +88,116 @@ class CheckedArticle:
             path=self.doc.source_path,
             fact=fact,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseComparison:
+    """An article's facts compared with ``reference``, the facts of the clauses it cites (in
+    :func:`cited_clause_facts` order): the contradictions (:func:`clause_contradictions`) and
+    the (article fact, clause fact) positions of the facts that restate a clause fact."""
+
+    reference: tuple[Fact, ...]
+    contradictions: tuple[Contradiction, ...]
+    restated: tuple[tuple[int, int], ...]
+
+    def holds_for(self, reference: tuple[Fact, ...]) -> bool:
+        """Whether this was compared with these very clause facts."""
+        return len(reference) == len(self.reference) and all(
+            a is b for a, b in zip(reference, self.reference, strict=True)
+        )
+
+
+FactSource = tuple[str, str, tuple[tuple[str, str], ...]]
+ClauseText = tuple[str, str]
+# A contradiction sent back from a worker: the positions of the article's fact and of the
+# clause fact (among them and the charges they imply) and the similarity.
+Found = tuple[tuple[int, int, float], ...]
+
+
+def _fact_source(doc: ArticleDocument) -> FactSource:
+    """What an article's facts are read from (plain strings): its title and intents as
+    context, its answer, and its sections (heading path, text)."""
+    sections = tuple(((" > ".join(s.path)), s.text) for s in doc.sections)
+    context = " ".join([doc.title, *(i.replace(".", " ").replace("_", " ") for i in doc.intents)])
+    return context, doc.answer, sections
+
+
+# From this many distinct articles on, their facts are read in a pool of processes: forking
+# and sending the facts back costs a few tenths of a second, reading 10,000 articles about
+# ten seconds of one core.
+PARALLEL_MIN_ARTICLES = 2_000
+PARALLEL_CHUNKS_PER_WORKER = 4
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+Task = tuple[FactSource, tuple[ClauseText, ...]]
+
+
+Read = tuple[tuple[Fact, ...], Found, tuple[tuple[int, int], ...]]
+
+
+def _read_in_pool(tasks: Sequence[Task], threshold: int) -> dict[Task, Read] | None:
+    """Each distinct task's facts and clause contradictions, read by forked worker processes
+    (one per core but one) and by this process, which reads its share meanwhile. Workers
+    read plain strings (nothing of the caller's state, such as an open database connection,
+    is used there). None below ``threshold`` distinct tasks, on one core or without fork."""
+    unique = list(dict.fromkeys(tasks))
+    processes = min(usable_cores(), len(unique))
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if len(unique) < max(threshold, 1) or processes < 2 or not forking:
+        return None
+    workers = processes - 1
+    sent = unique[: len(unique) - len(unique) // processes]  # the rest is read here
+    chunk = max(1, len(sent) // (workers * PARALLEL_CHUNKS_PER_WORKER))
+    context = multiprocessing.get_context("fork")
+    # A worker's collector (paused with the caller's during a check, see collection_paused)
+    # never walks the objects it inherits, the caller's documents: frozen at its start, they
+    # are neither scanned again nor copied on write by the scans.
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.freeze)
+    with pool:
+        results = pool.map(_read_task, sent, chunksize=chunk)  # submitted at once
+        here = [_read_task(task) for task in unique[len(sent) :]]
+        return dict(zip(unique, [*results, *here], strict=True))
+
+
+def _read_task(task: Task) -> Read:
+    """An article's facts, their contradictions with its clauses' facts and its
+    restatements of them, as positions (in a worker, the clause facts are read again where
+    the result is used)."""
+    source, clauses = task
+    facts = _article_facts(*source)
+    reference = tuple(f for heading, text in clauses for f in clause_facts(heading, text))
+    if not reference:
+        return facts, (), ()
+    found = clause_contradictions(facts, reference)
+    own, other = _positions(facts), _positions(reference)
+    restated = tuple(
+        (i, j)
+        for i, fact in enumerate(facts)
+        for j, clause_fact in enumerate(reference)
+        if restates(fact, clause_fact)
+    )
+    contradicted = tuple((own[id(c.fact)], other[id(c.other)], c.similarity) for c in found)
+    return facts, contradicted, restated
+
+
+def _positions(facts: tuple[Fact, ...]) -> dict[int, int]:
+    return {id(f): n for n, f in enumerate(with_charges(facts))}
+
+
+def _decode(
+    found: Found, facts: tuple[Fact, ...], reference: tuple[Fact, ...]
+) -> list[tuple[Fact, Fact, float]]:
+    if not found:
+        return []
+    own, other = with_charges(facts), with_charges(reference)
+    return [(own[i], other[j], similarity) for i, j, similarity in found]
 
 
 @lru_cache(maxsize=50_000)
@@ -201,17 +350,31 @@ def cited_clause_facts(
 ) -> list[CitedFact]:
     """The facts of every active clause ``doc`` cites (all clauses of a policy cited whole)."""
     found: list[CitedFact] = []
+    for policy, cited, c in _cited(doc, policies):
+        cite = f"{policy.id}#{c.number}"
+        found += [CitedFact(f, policy, cited, cite) for f in clause_facts(c.heading, c.text)]
+    return found
+
+
+def _cited(
+    doc: ArticleDocument, policies: Mapping[str, PolicyDocument]
+) -> Iterator[tuple[PolicyDocument, str | None, Clause]]:
+    """Every active clause ``doc`` cites, in order: its policy, the clause as cited (None
+    for a whole policy) and the clause."""
     for ref in doc.policy_sources:
         policy = policies.get(ref.policy_id)
         if policy is None or policy.status == PolicyStatus.RETIRED:
             continue
         clauses = [policy.clause(ref.clause)] if ref.clause else policy.clauses
-        for c in clauses:
-            if c is not None:
-                cite = f"{policy.id}#{c.number}"
-                facts = clause_facts(c.heading, c.text)
-                found += [CitedFact(f, policy, ref.clause, cite) for f in facts]
-    return found
+        yield from ((policy, ref.clause, c) for c in clauses if c is not None)
+
+
+def _cited_clauses(
+    doc: ArticleDocument, policies: Mapping[str, PolicyDocument]
+) -> Iterator[ClauseText]:
+    """The (heading, text) of every active clause ``doc`` cites, as :func:`cited_clause_facts`
+    reads them."""
+    return ((c.heading, c.text) for _, _, c in _cited(doc, policies))
 
 
 def _cited_clause(doc: ArticleDocument, policy_id: str) -> str | None:
@@ -305,8 +468,22 @@ def cited_contradictions(
     """Article facts that no cited clause confirms and the closest cited fact contradicts,
     each with the clause fact it contradicts."""
     source = {where_stated(c.fact): c for c in cited}
-    found = clause_contradictions(item.facts, tuple(c.fact for c in cited))
+    reference = tuple(c.fact for c in cited)
+    if item.against is not None and item.against.holds_for(reference):
+        found = item.against.contradictions  # compared beforehand, in a pool
+    else:
+        found = clause_contradictions(item.facts, reference)
     return [(c, source[where_stated(c.other)]) for c in found]
+
+
+def cited_restatements(
+    item: CheckedArticle, cited: Sequence[CitedFact]
+) -> list[tuple[Fact, CitedFact]]:
+    """The article's facts that state a cited clause fact's value about its subject, each
+    with that clause fact (:func:`~knowledge_service.freshness.matching.restates`)."""
+    if item.against is not None and item.against.holds_for(tuple(c.fact for c in cited)):
+        return [(item.facts[i], cited[j]) for i, j in item.against.restated]
+    return [(fact, c) for fact in item.facts for c in cited if restates(fact, c.fact)]
 
 
 def _mismatches(item: CheckedArticle, cited: Sequence[CitedFact]) -> list[FindingData]:

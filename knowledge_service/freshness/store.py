@@ -20,6 +20,7 @@ from knowledge_service.freshness import repository
 from knowledge_service.freshness.checker import (
     ArticleEmbedding,
     candidate_pairs,
+    collection_paused,
     embedding_texts,
     embeddings_of,
     evaluate,
@@ -111,16 +112,17 @@ def check_store(
             else None
         )
         examined = set(view.rows) if scope is None else scope & set(view.rows)
-        items = [
-            CheckedArticle.of(view.rows[a].to_document(), view.rows[a].version)
-            for a in sorted(examined)
-        ]
+        policy_map = {p.id: p for p in policies}
+        items = CheckedArticle.many(
+            [(view.rows[a].to_document(), view.rows[a].version) for a in sorted(examined)],
+            policies=policy_map,
+        )
         pairs = candidate_pairs(
             items,
             settings=settings,
             vector_ids=list(view.rows),
             vectors=vectors,
-            policies={p.id: p for p in policies},
+            policies=policy_map,
         )
         findings = evaluate(
             items,
@@ -139,7 +141,10 @@ def check_store(
 
     # Another process checking at the same moment may store a new finding first (a unique
     # fingerprint): checking again is safe, and then updates it.
-    findings, n_items, n_policies, n_pairs = run_transaction(engine, check, also=(IntegrityError,))
+    with collection_paused():
+        findings, n_items, n_policies, n_pairs = run_transaction(
+            engine, check, also=(IntegrityError,)
+        )
     n_invalid = len(invalid or ())
     summary = summarise(
         findings, articles=n_items, policies=n_policies, invalid=n_invalid, pairs=n_pairs
