@@ -114,3 +114,22 @@ def test_without_an_encoder_the_counted_words_must_be_alike() -> None:
         "You'll need two forms of ID.", "Bring three identity documents.", need=0.55
     )
     assert _conflicts(other_words) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("Card holders pay no registration fee for one light vehicle.", [1.0]),
+        ("You can add up to 6 SIMs to one family plan.", [6.0, 1.0]),
+        ("At least one of them must show your photo.", [1.0]),  # "at least", not "one of"
+        ("You'll need two forms of ID, and one must show your photo.", [2.0]),
+        ("Pick the one you want.", []),
+        ("Page one shows what you owe.", []),
+        ("The permit is valid for one year.", []),  # a duration
+        ("Send it to one of our centres.", []),
+    ],
+)
+def test_one_is_a_count_only_after_a_preposition_of_quantity(
+    text: str, counts: list[float]
+) -> None:
+    assert [f.value for f in extract_facts(text) if f.kind == FactKind.COUNT] == counts
