@@ -461,7 +461,6 @@ _MORE_OR_FEWER = re.compile(r"^\s*(?:or|and) (?:more|fewer|less|over|under)\b", 
 MAX_PHRASE_WORDS = 3
 
 
-@lru_cache(maxsize=65536)
 def counted_phrase(fact: Fact) -> str:
     """The thing a count counts, in the text's own words: the words after its number up to
     the first function word or punctuation, with one "of" phrase ("two forms of ID": "forms
