@@ -131,7 +131,7 @@ def numeric_spans(masked: str) -> list[Span]:
     found += _ages(scanner)
     if _MAY_BE_DURATION.search(lowered):
         found += _durations(scanner)
-    found += _counts(scanner)
+    found += _counts(scanner, may_be_one="one" in lowered)
     return found
 
 
@@ -204,7 +204,7 @@ def _counted_noun(
     return None
 
 
-def _counts(scanner: _Scanner) -> list[Span]:
+def _counts(scanner: _Scanner, *, may_be_one: bool = True) -> list[Span]:
     found: list[Span] = []
     for m in list(_QUALIFIED_COUNT.finditer(scanner.work)):
         value = parse_number(m["num"])
@@ -220,7 +220,7 @@ def _counts(scanner: _Scanner) -> list[Span]:
         if value is not None:
             scanner.take(m.start(), m.end())
             found.append((COUNT, "count", value, m.start(), m.end()))
-    for m in list(_ONE_COUNT.finditer(scanner.work)):
+    for m in list(_ONE_COUNT.finditer(scanner.work)) if may_be_one else []:
         if _counted_noun(m["noun"], m["noun2"], is_digit=False, singular=True) is not None:
             scanner.take(m.start("num"), m.end("num"))
             found.append((COUNT, "count", 1.0, m.start("num"), m.end("num")))
