@@ -61,6 +61,7 @@ class LabelledSet:
     today: date
     expected: list[tuple[str, ...]]
     vectors: dict[str, ArticleEmbedding] | None
+    embedder: Embedder | None
 
     @classmethod
     def load(cls, path: Path, embedder: Embedder | None) -> LabelledSet:
@@ -70,7 +71,7 @@ class LabelledSet:
         if embedder is not None:
             published = [CheckedArticle.of(a) for a in loaded.articles if a.is_published]
             vectors = embed_articles(published, embedder)
-        return cls(path, loaded, date.fromisoformat(today), expected, vectors)
+        return cls(path, loaded, date.fromisoformat(today), expected, vectors, embedder)
 
     def score(self, settings: Settings) -> list[KindScore]:
         """Check the set with ``settings`` and score it against its answer key."""
@@ -81,6 +82,7 @@ class LabelledSet:
             today=self.today,
             settings=settings,
             vectors=self.vectors,
+            embedder=self.embedder,
             invalid=loaded.invalid,  # type: ignore[attr-defined]
         )
         return score(result.findings, self.expected, root=self.path)

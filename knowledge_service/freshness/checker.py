@@ -20,11 +20,13 @@ from knowledge_service.content.schemas import ArticleDocument, PolicyDocument
 from knowledge_service.freshness.pairs import (
     Candidate,
     IntentClaim,
+    PhraseSimilarity,
     check_ambiguous_intents,
     check_pair,
     clause_pairs,
     group_key,
     intent_pairs,
+    near_need_phrases,
     vector_pairs,
 )
 from knowledge_service.freshness.rules import (
@@ -184,11 +186,13 @@ def evaluate(
     settings: Settings,
     invalid: Sequence[InvalidFile] = (),
     claims: Sequence[IntentClaim] | None = None,
+    embedder: Embedder | None = None,
 ) -> list[FindingData]:
     """Every finding about ``items`` (drafts and retired articles are skipped) and ``pairs``.
 
     ``claims``: the intents of every published article, when ``items`` is only part of the
     knowledge base; ambiguous intents are then reported for the groups that touch ``items``.
+    ``embedder``: encodes what near-need pairs count (None: their words are compared).
     """
     policy_map = {p.id: p for p in policies}
     freshness = settings.freshness
@@ -204,6 +208,8 @@ def evaluate(
         findings += check_ambiguous_intents([IntentClaim.of(i) for i in published])
     else:
         findings += check_ambiguous_intents(claims, touching={i.doc.id for i in items})
+    threshold = freshness.conflict_threshold
+    phrases = PhraseSimilarity(near_need_phrases(by_id, pairs, threshold), embedder)
     for (a, b), reason in sorted(pairs.items()):
         if a in by_id and b in by_id:
             findings += check_pair(
@@ -213,6 +219,7 @@ def evaluate(
                 conflict_threshold=settings.freshness.conflict_threshold,
                 duplicate_threshold=settings.freshness.duplicate_threshold,
                 policies=policy_map,
+                phrases=phrases,
             )
     return sort_findings(merge_findings(findings))
 
@@ -273,7 +280,15 @@ def run_check(
         pairs = candidate_pairs(
             published, settings=settings, vector_ids=ids, vectors=embedded, policies=policy_map
         )
-        findings = evaluate(items, policies, pairs, today=today, settings=settings, invalid=invalid)
+        findings = evaluate(
+            items,
+            policies,
+            pairs,
+            today=today,
+            settings=settings,
+            invalid=invalid,
+            embedder=embedder,
+        )
         summary = summarise(
             findings,
             articles=len(items),

@@ -454,3 +454,34 @@ def as_charge(fact: Fact) -> Fact | None:
         FactKind.RULE, "charge", 1.0, fact.text, fact.sentence, fact.section, fact.subject,
         fact.qualifier, fact.context,
     )  # fmt: skip
+
+
+_PHRASE_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|[^\sA-Za-z]")
+_MORE_OR_FEWER = re.compile(r"^\s*(?:or|and) (?:more|fewer|less|over|under)\b", re.IGNORECASE)
+MAX_PHRASE_WORDS = 3
+
+
+def counted_phrase(fact: Fact) -> str:
+    """The thing a count counts, in the text's own words: the words after its number up to
+    the first function word or punctuation, with one "of" phrase ("two forms of ID": "forms
+    of ID"; "three identity documents": "identity documents"); empty for another kind of fact
+    or when no word follows ("at least one of them")."""
+    if fact.kind != FactKind.COUNT:
+        return ""
+    found = re.search(rf"(?<!\w){re.escape(fact.text)}(?!\w)", fact.sentence)
+    if found is None:
+        return ""
+    rest = fact.sentence[found.end() :]
+    more = _MORE_OR_FEWER.match(rest)
+    tokens = _PHRASE_TOKEN.findall(rest[more.end() :] if more else rest)
+    words: list[str] = []
+    for n, token in enumerate(tokens):
+        lowered = token.lower()
+        if is_content_word(lowered) and len(words) < MAX_PHRASE_WORDS:
+            words.append(token)
+            continue
+        after = tokens[n + 1] if n + 1 < len(tokens) else ""
+        if lowered == "of" and words and is_content_word(after.lower()):
+            words += [token, after]  # "forms of ID"
+        break
+    return " ".join(words)

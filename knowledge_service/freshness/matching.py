@@ -305,3 +305,29 @@ def _contradicted_by(
     if similarity < floor:
         return None
     return Contradiction(fact, best, similarity)
+
+
+def differing_counts(facts: Sequence[Fact], other: Sequence[Fact]) -> list[tuple[Fact, Fact]]:
+    """Counts of two texts that may state the number of one thing differently, whatever their
+    subjects' words: each its text's only count in its role (a limit, a floor, none), the
+    same role, comparable, not narrowed by a condition, and with values that differ and that
+    the other text never states. Whether they count the same thing is for their counted
+    phrases to say (:func:`~knowledge_service.freshness.facts.counted_phrase`)."""
+    found = []
+    for x in facts:
+        if x.kind != FactKind.COUNT or not _is_alone(x, facts):
+            continue
+        if any(same_value(x, f) for f in other):
+            continue
+        for y in other:
+            if (
+                y.kind == FactKind.COUNT
+                and _role(x) == _role(y)
+                and _is_alone(y, other)
+                and is_comparable(x, y)
+                and not any(same_value(y, f) for f in facts)
+                and not scopes_clash(scopes(x.subject), scopes(y.subject))
+                and not is_narrower(x, y)
+            ):
+                found.append((x, y))
+    return found

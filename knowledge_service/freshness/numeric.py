@@ -85,6 +85,13 @@ _BARE_COUNT = re.compile(
 _ONLY_COUNT = re.compile(
     r"\b(?P<num>one|two|three|four|five|\d+)\s+[a-z][a-z-]+\s+only\b", re.IGNORECASE
 )
+# "One" counts only after a preposition of quantity ("free for one light vehicle", "added to
+# one family plan"); elsewhere it is far more often a pronoun ("one of them", "the one you
+# want", "one must show your photo").
+_ONE_COUNT = re.compile(
+    r"\b(?:for|to|on|per|with)\s+(?P<num>one)\s+(?P<noun>[a-z][a-z-]+)(?:\s+(?P<noun2>[a-z][a-z-]+))?",
+    re.IGNORECASE,
+)
 _TIMES = re.compile(r"\b(?P<num>once|twice)\s+(?=(?:a|per|in|every|each|within)\b)", re.I)
 
 
@@ -124,7 +131,7 @@ def numeric_spans(masked: str) -> list[Span]:
     found += _ages(scanner)
     if _MAY_BE_DURATION.search(lowered):
         found += _durations(scanner)
-    found += _counts(scanner)
+    found += _counts(scanner, may_be_one="one" in lowered)
     return found
 
 
@@ -179,19 +186,25 @@ _NOT_COUNT_NOUNS = frozenset(
 )
 
 
-def _counted_noun(first: str, second: str | None, *, is_digit: bool) -> str | None:
+def _counted_noun(
+    first: str, second: str | None, *, is_digit: bool, singular: bool = False
+) -> str | None:
     """The noun a bare number counts: the next word, or the one after a modifier
-    (``three identity documents``); number words need a plural noun."""
+    (``three identity documents``); number words need a plural noun, ``one`` (``singular``)
+    a singular one (``one light vehicle``)."""
     for word in (first, second) if second else (first,):
         noun = word.lower().split("-")[0]
         if noun in _NOT_COUNT_NOUNS or not is_content_word(noun):
             return None
-        if is_digit or noun.endswith("s"):
+        if singular:
+            if not noun.endswith("s") or noun.endswith("ss"):
+                return noun
+        elif is_digit or noun.endswith("s"):
             return noun
     return None
 
 
-def _counts(scanner: _Scanner) -> list[Span]:
+def _counts(scanner: _Scanner, *, may_be_one: bool = True) -> list[Span]:
     found: list[Span] = []
     for m in list(_QUALIFIED_COUNT.finditer(scanner.work)):
         value = parse_number(m["num"])
@@ -207,6 +220,10 @@ def _counts(scanner: _Scanner) -> list[Span]:
         if value is not None:
             scanner.take(m.start(), m.end())
             found.append((COUNT, "count", value, m.start(), m.end()))
+    for m in list(_ONE_COUNT.finditer(scanner.work)) if may_be_one else []:
+        if _counted_noun(m["noun"], m["noun2"], is_digit=False, singular=True) is not None:
+            scanner.take(m.start("num"), m.end("num"))
+            found.append((COUNT, "count", 1.0, m.start("num"), m.end("num")))
     for m in list(_BARE_COUNT.finditer(scanner.work)):
         noun = _counted_noun(m["noun"], m["noun2"], is_digit=m["num"].isdigit())
         if noun is None:

@@ -16,11 +16,12 @@ from itertools import combinations, pairwise
 import numpy as np
 
 from knowledge_service.content.schemas import PolicyDocument
-from knowledge_service.freshness.facts import Fact, FactKind, same_value
+from knowledge_service.freshness.facts import Fact, FactKind, counted_phrase, same_value
 from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
     CLAUSE_THRESHOLDS,
     Contradiction,
+    differing_counts,
     find_contradictions,
     is_comparable,
     is_narrower,
@@ -43,7 +44,7 @@ from knowledge_service.freshness.rules import (
 )
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
 from knowledge_service.freshness.text import content_terms
-from knowledge_service.index.embedder import FloatArray
+from knowledge_service.index.embedder import Embedder, FloatArray
 
 MAX_INTENT_GROUP = 100  # pairs inside one intent group; larger groups are a modelling problem
 NEIGHBOURS = 10
@@ -52,6 +53,11 @@ NEIGHBOURS = 10
 LEXICAL_TIERS = ((0.05, 0.30), (0.0, 0.40), (-0.05, 0.55))
 LEXICAL_ONLY_FLOOR = 0.6  # without embeddings: Jaccard of word pairs must be this high
 COPY_FLOOR = 0.6  # conflicting articles are duplicates only as copies (a fact changed in one)
+# Two articles whose need similarity is this close under the conflict threshold (the neighbour
+# search's margin) are compared on their counts: one thing counted differently.
+NEAR_NEED_MARGIN = 0.1
+PHRASE_FLOOR = 0.5  # cosine of two counted phrases (the check's encoder): the same thing
+LEXICAL_PHRASE_FLOOR = 0.5  # without an encoder: Jaccard of the two phrases' stems
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +81,81 @@ class Candidate:
     similarity: float | None = None  # whole texts and answers (duplicates)
     need: float | None = None  # whole texts, answers and questions (the same need)
     restated: list[tuple[Restatement, Restatement]] = field(default_factory=list)
+
+
+class PhraseSimilarity:
+    """How alike two counted things are ("forms of ID", "identity documents"): the cosine of
+    their embeddings by the check's encoder (each distinct phrase encoded once, in one batch);
+    without an encoder, or for a phrase not encoded, the Jaccard similarity of their stems
+    against its own floor."""
+
+    def __init__(self, phrases: Iterable[str], embedder: Embedder | None = None) -> None:
+        self._vectors: dict[str, FloatArray] = {}
+        distinct = sorted({p for p in phrases if p})
+        if embedder is not None and distinct:
+            self._vectors = dict(zip(distinct, embedder.encode(distinct), strict=True))
+
+    def same_thing(self, a: str, b: str) -> float | None:
+        """Their similarity when it says they name one thing, else None."""
+        if a in self._vectors and b in self._vectors:
+            cosine = float(np.dot(self._vectors[a], self._vectors[b]))
+            return cosine if cosine >= PHRASE_FLOOR else None
+        terms_a, terms_b = set(content_terms(a)), set(content_terms(b))
+        if not terms_a or not terms_b:
+            return None
+        jaccard = len(terms_a & terms_b) / len(terms_a | terms_b)
+        return jaccard if jaccard >= LEXICAL_PHRASE_FLOOR else None
+
+
+@dataclass(frozen=True, slots=True)
+class CountedThing:
+    """Two counts of one thing, in other words, that differ (see :func:`counted_differently`)."""
+
+    fact: Fact  # of the pair's first article
+    other: Fact
+    phrases: tuple[str, str]
+    similarity: float
+
+
+def is_near_need(reason: Candidate, conflict_threshold: float) -> bool:
+    """Two articles without a shared intent whose need similarity is just under the threshold:
+    not one need, but close enough to compare what they count."""
+    return (
+        not reason.shared_intents
+        and reason.need is not None
+        and conflict_threshold - NEAR_NEED_MARGIN <= reason.need < conflict_threshold
+    )
+
+
+def near_need_phrases(
+    items: Mapping[str, CheckedArticle],
+    pairs: Mapping[tuple[str, str], Candidate],
+    conflict_threshold: float,
+) -> list[str]:
+    """The counted phrases of the articles in near-need pairs (to encode in one batch)."""
+    ids = {
+        i for key, reason in pairs.items() if is_near_need(reason, conflict_threshold) for i in key
+    }
+    return [
+        counted_phrase(f)
+        for i in sorted(ids & items.keys())
+        for f in items[i].facts
+        if f.kind == FactKind.COUNT
+    ]
+
+
+def counted_differently(
+    a: CheckedArticle, b: CheckedArticle, phrases: PhraseSimilarity
+) -> list[CountedThing]:
+    """Counts of ``a`` and ``b`` that state the number of one thing differently, the thing
+    named in other words ("two forms of ID" and "three identity documents")."""
+    found = []
+    for x, y in differing_counts(a.facts, b.facts):
+        named = (counted_phrase(x), counted_phrase(y))
+        similarity = phrases.same_thing(*named) if all(named) else None
+        if similarity is not None:
+            found.append(CountedThing(x, y, named, similarity))
+    return found
 
 
 def group_key(item: CheckedArticle) -> tuple[str, str]:
@@ -295,11 +376,13 @@ def check_pair(
     conflict_threshold: float,
     duplicate_threshold: float,
     policies: Mapping[str, PolicyDocument] | None = None,
+    phrases: PhraseSimilarity | None = None,
 ) -> list[FindingData]:
     """Conflict and duplicate findings of one candidate pair (``a.doc.id < b.doc.id``).
 
     ``policies``: the policies by id, so that a conflict says which side a cited clause
-    supports.
+    supports. ``phrases``: compares what two near-need articles count (None: they are not
+    compared).
     """
     if scopes_clash(scope_terms(a), scope_terms(b)):
         return []
@@ -307,8 +390,13 @@ def check_pair(
     same_need = bool(reason.shared_intents) or (
         reason.need is not None and reason.need >= conflict_threshold
     )
-    if same_need or reason.restated:
-        findings.extend(_conflicts(a, b, reason, policies or {}, same_need=same_need))
+    counted: list[CountedThing] = []
+    if phrases is not None and is_near_need(reason, conflict_threshold):
+        counted = counted_differently(a, b, phrases)
+    if same_need or reason.restated or counted:
+        findings.extend(
+            _conflicts(a, b, reason, policies or {}, same_need=same_need, counted=counted)
+        )
     overlap = lexical_overlap(a, b)
     if findings and overlap < COPY_FLOOR:
         return findings  # two answers to one need that disagree, not one text said twice
@@ -381,9 +469,11 @@ def _conflicts(
     policies: Mapping[str, PolicyDocument],
     *,
     same_need: bool,
+    counted: Sequence[CountedThing] = (),
 ) -> list[FindingData]:
-    """Contradictions between two answers to one need, and between two restatements of one
-    clause (whatever the need), each with why the two were compared and how to fix it."""
+    """Contradictions between two answers to one need, between two restatements of one
+    clause (whatever the need) and between two counts of one thing, each with why the two
+    were compared and how to fix it."""
     found: dict[tuple[str, str], tuple[Contradiction, str, str, list[Evidence]]] = {}
     if same_need:
         answers: dict[tuple[str, str], Contradiction] = {}
@@ -400,6 +490,15 @@ def _conflicts(
             source = first.source
             clause = policy_evidence(source.policy, source.fact.sentence, source.cite.split("#")[1])
             found.setdefault((c.fact.key, c.other.key), (c, why, fix, [clause]))
+    for thing in counted:
+        c = Contradiction(thing.fact, thing.other, thing.similarity)
+        named, alike = thing.phrases, thing.similarity
+        why = (
+            f'both count one thing in other words ("{named[0]}" and "{named[1]}": similarity '
+            f"{alike:.2f}) and their questions and answers are close (similarity "
+            f"{reason.need or 0:.2f})"
+        )
+        found.setdefault((c.fact.key, c.other.key), (c, why, _fix(a, b, c, policies), []))
     findings = []
     for (key_a, key_b), (c, why, fix, more) in sorted(found.items()):
         message = (

@@ -132,6 +132,7 @@ def check_store(
             settings=settings,
             invalid=invalid or (),
             claims=view.claims if incremental else None,
+            embedder=embedder,
         )
         lock_store_for_write(session)  # a concurrent check may be writing the same findings
         sync_findings(
