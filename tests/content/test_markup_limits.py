@@ -14,10 +14,13 @@ from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import InvalidContentError
 from tests.factories import article_text
 
-RENDER_BOUND = 2.0
-"""CPU seconds for every rendering of an article at the limits (about 0.3 s): a generous bound
-against a quadratic renderer (the issue saw 9 to 12 s), counted as this thread's CPU time so a
-busy machine does not fail it (wall time did, at 3.2 s, with a benchmark beside the suite)."""
+RENDER_BOUND = 3.0
+"""CPU seconds for every rendering of an article at the limits (0.5 to 0.7 s on a quiet machine),
+the best of three tries: a generous bound against a quadratic renderer (the issue saw 9 to 12 s).
+It is this thread's CPU time, and the best of three, because a busy machine inflates both: wall
+time failed it at 3.2 s with a benchmark beside the suite, and one try's CPU time at 2.9 s in a
+clean-clone CI run beside a benchmark (a virtual CPU's stolen time counts as the thread's)."""
+
 
 PATHOLOGICAL = {
     "inline tags": ("Answer.", "## Detail\n" + "<b>x</b> " * 20_000),
@@ -60,8 +63,11 @@ def _at_the_limits() -> str:
 
 def test_an_article_at_the_limits_is_accepted_and_renders_quickly() -> None:
     doc = parse_article(_at_the_limits(), "content/heavy.md")
-    started = time.thread_time()
-    for channel in Channel:
-        render_answer(doc.body, channel)
-    markdown_to_safe_html(doc.body)
-    assert time.thread_time() - started < RENDER_BOUND
+    tries = []
+    for _ in range(3):
+        started = time.thread_time()
+        for channel in Channel:
+            render_answer(doc.body, channel)
+        markdown_to_safe_html(doc.body)
+        tries.append(time.thread_time() - started)
+    assert min(tries) < RENDER_BOUND, tries
