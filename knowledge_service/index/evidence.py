@@ -95,6 +95,9 @@ class Evidence:
     article_ids: list[str]
     article_of_unit: npt.NDArray[np.int64]
     is_body: npt.NDArray[np.bool_]
+    article_rows: npt.NDArray[np.intp] | None = None
+    """Each evidence article's position in the unit table's ``article_ids`` (the row of its
+    centroid in ``UnitTable.centroid_matrix``)."""
 
 
 def _dense_scores(
@@ -154,4 +157,5 @@ def gather_evidence(
         article_ids,
         article_of_unit.astype(np.int64),
         table.is_body[rows],
+        positions.astype(np.intp),
     )

@@ -48,15 +48,23 @@ def head_probabilities(
 
 
 def centroid_cosines(
-    snap: IndexSnapshot, vector: FloatArray, article_ids: Sequence[str]
+    snap: IndexSnapshot,
+    vector: FloatArray,
+    article_ids: Sequence[str],
+    rows: npt.NDArray[np.intp] | None = None,
 ) -> FloatArray:
-    """The query's cosine to each article's centroid (its whole content; 0 without one)."""
+    """The query's cosine to each article's centroid (its whole content; 0 without one).
+
+    ``rows``, when known (``Evidence.article_rows``), are the articles' positions in the unit
+    table, which are their centroid rows: no lookup by id per article.
+    """
     if not article_ids:
         return np.zeros(0, dtype=np.float32)
     matrix, row_of = snap.table.centroid_matrix(snap.articles)
     if matrix.shape[1] == 0:  # no article has a centroid yet
         return np.zeros(len(article_ids), dtype=np.float32)
-    rows = np.fromiter((row_of[a] for a in article_ids), dtype=np.intp, count=len(article_ids))
+    if rows is None:
+        rows = np.fromiter((row_of[a] for a in article_ids), np.intp, count=len(article_ids))
     result: FloatArray = (matrix[rows] @ vector).astype(np.float32)
     return result
 
@@ -156,7 +164,9 @@ def rank_query(
     use_head = snap.head is not None and snap.config.head_weight > 0
     head = head_probabilities(snap, vector, ev.article_ids) if use_head else None
     use_centroid = snap.config.centroid_weight > 0
-    centroid = centroid_cosines(snap, vector, ev.article_ids) if use_centroid else None
+    centroid = (
+        centroid_cosines(snap, vector, ev.article_ids, ev.article_rows) if use_centroid else None
+    )
     fused, scores = score_evidence(ev, snap.config, head, centroid)
     lexical = normalised_lexical(ev, snap.config)
     top = _top_articles(scores, top_k).tolist()
