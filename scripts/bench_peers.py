@@ -494,7 +494,10 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
         for endpoint, params in (("search", {}), ("answer", {"channel": "chat"})):
             rows: list[dict[str, float]] = []
             statuses: dict[str, int] = {}
+            cpu = 0.0
             for n in tqdm(range(count + 10), desc=f"profile /v1/{endpoint}", leave=False):
+                if n == 10:  # after the warm-up
+                    cpu = time.process_time()
                 _STAGES.clear()
                 start = time.perf_counter()
                 response = client.get(f"/v1/{endpoint}", params={"q": next(stream), **params})
@@ -503,9 +506,13 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
                 statuses[status] = statuses.get(status, 0) + 1
                 if n >= 10:  # warm-up
                     rows.append(dict(_STAGES))
+            cpu = (time.process_time() - cpu) / max(1, len(rows))
             mix = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
             print(f"\n/v1/{endpoint}: median ms per request over {len(rows)} distinct queries")
             print(f"  (responses: {mix})")
+            # CPU time of the process (every thread, the test client's too) per request: what
+            # the load of other processes hardly changes, unlike the wall times below.
+            print(f"  {'CPU per request (process, mean)':<40} {1000 * cpu:7.2f}")
             for label in sorted({k for r in rows for k in r}, key=lambda k: -sum(
                 r.get(k, 0.0) for r in rows)):  # fmt: skip
                 values = [1000 * r.get(label, 0.0) for r in rows]
