@@ -494,7 +494,10 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
         for endpoint, params in (("search", {}), ("answer", {"channel": "chat"})):
             rows: list[dict[str, float]] = []
             statuses: dict[str, int] = {}
+            cpu = 0.0
             for n in tqdm(range(count + 10), desc=f"profile /v1/{endpoint}", leave=False):
+                if n == 10:  # after the warm-up
+                    cpu = time.process_time()
                 _STAGES.clear()
                 start = time.perf_counter()
                 response = client.get(f"/v1/{endpoint}", params={"q": next(stream), **params})
@@ -503,13 +506,88 @@ def profile(workdir: Path, queries: Sequence[str], count: int) -> None:
                 statuses[status] = statuses.get(status, 0) + 1
                 if n >= 10:  # warm-up
                     rows.append(dict(_STAGES))
+            cpu = (time.process_time() - cpu) / max(1, len(rows))
             mix = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
             print(f"\n/v1/{endpoint}: median ms per request over {len(rows)} distinct queries")
             print(f"  (responses: {mix})")
+            # CPU time of the process (every thread, the test client's too) per request: what
+            # the load of other processes hardly changes, unlike the wall times below.
+            print(f"  {'CPU per request (process, mean)':<40} {1000 * cpu:7.2f}")
             for label in sorted({k for r in rows for k in r}, key=lambda k: -sum(
                 r.get(k, 0.0) for r in rows)):  # fmt: skip
                 values = [1000 * r.get(label, 0.0) for r in rows]
                 print(f"  {label:<40} {statistics.median(values):7.2f}")
+
+
+# -- the Python work of a request, without the encode (--overhead) -----------------------------
+
+
+def overhead(workdir: Path, queries: Sequence[str], count: int) -> None:
+    """CPU and wall time per ``/v1/search`` request with the encode taken out: ``count``
+    requests cycling over 40 spans whose encodings are already in the query cache, the app
+    called directly on one event loop (no test client, no HTTP), so what is timed is the
+    product's own Python work per request (routing, dependencies, middleware, the thread hop,
+    ranking, freshness notes, sanitising, serialising, the analytics event): the work that holds
+    the interpreter lock and bounds requests/s under load. Run it alternately from two
+    checkouts on the same work folder and compare the CPU figures (the load moves wall times).
+    """
+    import asyncio
+    from urllib.parse import urlencode
+
+    from knowledge_service.app import build_search_service, create_app
+    from knowledge_service.db import make_engine
+
+    settings = product_settings(workdir)
+    engine = make_engine(settings.database_url)
+    app = create_app(
+        settings, engine=engine, search_service=build_search_service(settings, engine),
+        follow_store=False,
+    )  # fmt: skip
+    key = (workdir / "key.txt").read_text().strip()
+    paths = [("/v1/search?" + urlencode({"q": q})).encode() for q in queries[:40]]
+
+    async def call(path: bytes) -> tuple[int, bytes]:
+        route, _, query = path.partition(b"?")
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+            "method": "GET", "scheme": "http", "path": route.decode(), "raw_path": route,
+            "query_string": query, "root_path": "", "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80), "state": {},
+            "headers": [(b"host", b"bench"), (b"authorization", f"Bearer {key}".encode())],
+        }  # fmt: skip
+        status, body = 0, []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+
+        await app(scope, receive, send)
+        return status, b"".join(body)
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            for path in paths:  # fills the query cache
+                status, body = await call(path)
+                if status != 200:
+                    raise SystemExit(f"/v1/search answered {status}: {body[:300]!r}")
+            walls: list[float] = []
+            cpu = time.process_time()
+            for n in range(count):
+                start = time.perf_counter()
+                status, _ = await call(paths[n % len(paths)])
+                walls.append(time.perf_counter() - start)
+            cpu = (time.process_time() - cpu) / count
+        print(f"/v1/search without the encode ({count} requests over {len(paths)} cached spans):")
+        print(f"  CPU per request (process, mean)  {1000 * cpu:7.3f} ms")
+        print(f"  wall per request (median)        {1000 * statistics.median(walls):7.3f} ms")
+
+    asyncio.run(run())
 
 
 # -- batching concurrent questions (--batching) ------------------------------------------------
@@ -784,6 +862,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="only time the stages of N requests per endpoint inside the product (in-process)",
     )
     parser.add_argument(
+        "--overhead",
+        type=int,
+        metavar="N",
+        help="only time N /v1/search requests in-process without the encode (cached spans, "
+        "the app called directly): the product's own Python work per request",
+    )
+    parser.add_argument(
         "--indexing",
         type=int,
         metavar="ROUNDS",
@@ -835,6 +920,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.batching:
         batching(workdir, pool, args.batching, args.clients)
+        print(f"{load()} at the end")
+        return 0
+    if args.overhead:
+        overhead(workdir, pool, args.overhead)
         print(f"{load()} at the end")
         return 0
     if args.profile:

@@ -18,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.datastructures import State
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Permission, Principal, Role, roles_for
@@ -95,9 +96,13 @@ class AnswerRecorder:
             self.metrics.count_answer(event.channel or "", event.status, event.reason)
 
 
-async def get_recorder(request: Request) -> AnswerRecorder:
-    state = request.app.state
+def recorder_of(state: State) -> AnswerRecorder:
+    """The recorder of an app's ``state`` (routes that read ``app.state`` themselves)."""
     return AnswerRecorder(getattr(state, "answer_log", None), getattr(state, "metrics", None))
+
+
+async def get_recorder(request: Request) -> AnswerRecorder:
+    return recorder_of(request.app.state)
 
 
 async def get_event_hub(request: Request) -> EventHub:
@@ -155,21 +160,27 @@ bearer_scheme = HTTPBearer(
 
 
 async def get_principal(
-    engine: EngineDep,
-    session: SessionDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     """The authenticated caller; raises AuthenticationError (401) otherwise.
 
     A key whose credentials this process read in the last few seconds is checked on the event
     loop (hashing a key takes microseconds); only a key not in the cache costs a thread hop to
-    read the store.
+    read the store, in a short session of its own (the key lookup only reads), so a route that
+    needs no session, like ``/v1/search`` and ``/v1/answer``, never opens the request's one.
     """
+    engine: Engine = request.app.state.engine
     raw_key = credentials.credentials if credentials else None
     principal = access.authenticate_from_cache(engine, raw_key)
     if principal is None:
-        principal = await run_in_threadpool(access.authenticate, session, raw_key)
+        principal = await run_in_threadpool(_authenticate_from_store, engine, raw_key)
     return principal
+
+
+def _authenticate_from_store(engine: Engine, raw_key: str | None) -> Principal:
+    with Session(engine) as session:
+        return access.authenticate(session, raw_key)
 
 
 def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:

@@ -8,7 +8,6 @@ origin: nothing on any page loads from outside the server.
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PAGE_POLICY = (
@@ -28,6 +27,22 @@ def policy_for(path: str) -> str:
     return DOCS_POLICY if path in DOCS_PATHS else PAGE_POLICY
 
 
+def _raw_headers(policy: str) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple(
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in (
+            ("Content-Security-Policy", policy),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "no-referrer"),
+            ("X-Frame-Options", "DENY"),
+        )
+    )
+
+
+_HEADERS = {policy: _raw_headers(policy) for policy in (PAGE_POLICY, DOCS_POLICY)}
+"""The headers of each policy, encoded once (not on every response)."""
+
+
 class SecurityHeadersMiddleware:
     """Adds CSP, nosniff, no-referrer and no-framing headers unless a route set its own."""
 
@@ -38,15 +53,15 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = policy_for(scope.get("path", ""))
+        extra = _HEADERS[policy_for(scope.get("path", ""))]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", policy)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "no-referrer")
-                headers.setdefault("X-Frame-Options", "DENY")
+                raw = message.setdefault("headers", [])
+                if not isinstance(raw, list):
+                    raw = message["headers"] = list(raw)
+                present = {name for name, _ in raw}
+                raw.extend(header for header in extra if header[0] not in present)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

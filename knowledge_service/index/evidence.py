@@ -83,6 +83,18 @@ def _candidate_rows(
     return np.flatnonzero(chosen)
 
 
+def _distinct(
+    values: npt.NDArray[np.int64], bound: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """``np.unique(values, return_inverse=True)`` for values in ``0..bound-1``, without a sort
+    (a mark per possible value, then a running count)."""
+    present = np.zeros(bound, dtype=bool)
+    present[values] = True
+    distinct = np.flatnonzero(present)
+    number = np.cumsum(present, dtype=np.intp) - 1
+    return distinct, number[values]
+
+
 @dataclass
 class Evidence:
     """The scored candidate units of one query, before fusion weights are applied."""
@@ -95,6 +107,9 @@ class Evidence:
     article_ids: list[str]
     article_of_unit: npt.NDArray[np.int64]
     is_body: npt.NDArray[np.bool_]
+    article_rows: npt.NDArray[np.intp] | None = None
+    """Each evidence article's position in the unit table's ``article_ids`` (the row of its
+    centroid in ``UnitTable.centroid_matrix``)."""
 
 
 def _dense_scores(
@@ -143,7 +158,7 @@ def gather_evidence(
     unit_ids = table.keys[rows]
     known = None if dense_scores is None else (dense_rows, dense_scores[valid])
     dense = _dense_scores(snap, rows, vector, known) if len(rows) else np.zeros(0, dtype=np.float32)
-    positions, article_of_unit = np.unique(table.article_pos[rows], return_inverse=True)
+    positions, article_of_unit = _distinct(table.article_pos[rows], len(table.article_ids))
     article_ids: list[str] = table.article_id_array[positions].tolist()
     return Evidence(
         unit_ids.tolist(),
@@ -154,4 +169,5 @@ def gather_evidence(
         article_ids,
         article_of_unit.astype(np.int64),
         table.is_body[rows],
+        positions.astype(np.intp),
     )

@@ -48,15 +48,23 @@ def head_probabilities(
 
 
 def centroid_cosines(
-    snap: IndexSnapshot, vector: FloatArray, article_ids: Sequence[str]
+    snap: IndexSnapshot,
+    vector: FloatArray,
+    article_ids: Sequence[str],
+    rows: npt.NDArray[np.intp] | None = None,
 ) -> FloatArray:
-    """The query's cosine to each article's centroid (its whole content; 0 without one)."""
+    """The query's cosine to each article's centroid (its whole content; 0 without one).
+
+    ``rows``, when known (``Evidence.article_rows``), are the articles' positions in the unit
+    table, which are their centroid rows: no lookup by id per article.
+    """
     if not article_ids:
         return np.zeros(0, dtype=np.float32)
     matrix, row_of = snap.table.centroid_matrix(snap.articles)
     if matrix.shape[1] == 0:  # no article has a centroid yet
         return np.zeros(len(article_ids), dtype=np.float32)
-    rows = np.fromiter((row_of[a] for a in article_ids), dtype=np.intp, count=len(article_ids))
+    if rows is None:
+        rows = np.fromiter((row_of[a] for a in article_ids), np.intp, count=len(article_ids))
     result: FloatArray = (matrix[rows] @ vector).astype(np.float32)
     return result
 
@@ -108,17 +116,33 @@ def _top_articles(scores: FloatArray, top_k: int) -> npt.NDArray[np.intp]:
     return np.argsort(-scores, kind="stable")[:top_k]
 
 
+def _best_units(ev: Evidence, fused: FloatArray, articles: list[int]) -> list[int]:
+    """For each of ``articles`` (evidence article numbers), its best unit: the one of highest
+    fused score, the first in evidence order on a tie (as ``np.argmax``), in one pass."""
+    if not articles:
+        return []
+    wanted = np.full(len(ev.article_ids), -1, dtype=np.intp)
+    wanted[articles] = np.arange(len(articles))
+    slot = wanted[ev.article_of_unit]
+    members = np.flatnonzero(slot >= 0)
+    # by slot, then fused score descending; the sort is stable, so ties keep evidence order
+    order = members[np.lexsort((-fused[members], slot[members]))]
+    first = np.flatnonzero(np.r_[True, slot[order[1:]] != slot[order[:-1]]])
+    best = np.empty(len(articles), dtype=np.intp)
+    best[slot[order[first]]] = order[first]
+    result: list[int] = best.tolist()
+    return result
+
+
 def _hit(
     snap: IndexSnapshot,
     ev: Evidence,
     article: int,
-    fused: FloatArray,
+    best: int,
     scores: FloatArray,
     lexical: FloatArray,
 ) -> SearchHit:
-    """The hit of the ``article``-th evidence article, shown through its best unit."""
-    members = np.flatnonzero(ev.article_of_unit == article)
-    best = int(members[np.argmax(fused[members])])
+    """The hit of the ``article``-th evidence article, shown through its ``best`` unit."""
     unit = snap.units[ev.unit_ids[best]]
     entry = snap.articles[ev.article_ids[article]]
     doc = entry.doc
@@ -156,11 +180,14 @@ def rank_query(
     use_head = snap.head is not None and snap.config.head_weight > 0
     head = head_probabilities(snap, vector, ev.article_ids) if use_head else None
     use_centroid = snap.config.centroid_weight > 0
-    centroid = centroid_cosines(snap, vector, ev.article_ids) if use_centroid else None
+    centroid = (
+        centroid_cosines(snap, vector, ev.article_ids, ev.article_rows) if use_centroid else None
+    )
     fused, scores = score_evidence(ev, snap.config, head, centroid)
     lexical = normalised_lexical(ev, snap.config)
     top = _top_articles(scores, top_k).tolist()
-    return [_hit(snap, ev, a, fused, scores, lexical) for a in top]
+    best = _best_units(ev, fused, top)
+    return [_hit(snap, ev, a, b, scores, lexical) for a, b in zip(top, best, strict=True)]
 
 
 def search_encoded(

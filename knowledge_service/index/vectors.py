@@ -157,6 +157,10 @@ class FaissVectorIndex:
             fetch = min(k + len(self._tombstones), len(self._ids) + len(self._tombstones))
             raw_scores, raw_ids = self._index.search(queries, fetch)
             tombstones = np.fromiter(self._tombstones, dtype=np.int64)
+        if not len(tombstones) and not (raw_ids < 0).any():  # nothing to drop (exact search)
+            ids[:, :fetch] = raw_ids
+            scores[:, :fetch] = raw_scores
+            return scores, ids
         dropped = (raw_ids < 0) | np.isin(raw_ids, tombstones)
         order = np.argsort(dropped, axis=1, kind="stable")[:, :k]  # kept results first, in rank
         width = order.shape[1]

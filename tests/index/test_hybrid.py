@@ -9,8 +9,10 @@ from knowledge_service.content.schemas import ArticleDocument, Audience, Channel
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.chunking import chunk_article
 from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.index.evidence import allowed_rows, gather_evidence
 from knowledge_service.index.fusion import FusionConfig
 from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.ranking import centroid_cosines
 from knowledge_service.index.schemas import SearchFilters, SearchRequest
 from tests.factories import make_article
 from tests.index.conftest import CountingEmbedder, kb_articles
@@ -241,3 +243,28 @@ def test_a_new_version_replaces_the_article_centroid() -> None:
     assert centroid is not None
     expected = embedder.encode([u.index_text for u in chunk_article(changed, 2)]).mean(axis=0)
     assert np.allclose(centroid, expected / np.linalg.norm(expected), atol=1e-6)
+
+
+def test_the_centroid_rows_the_evidence_carries_are_its_articles_own() -> None:
+    """Ranking reads each evidence article's centroid by its table row (no lookup by id per
+    article): the same cosines as by id, also after a removal renumbers the articles."""
+    embedder = HashEmbedder()
+    index = HybridIndex(embedder, config=FusionConfig(centroid_weight=0.5))
+    index.upsert([(doc, 1) for doc in kb_articles()])
+    index.remove([kb_articles()[0].id])
+    query = "my card was stolen and I want my money back"
+    vector = embedder.encode([query])[0]
+    with index.lock.read():
+        snap = index.snapshot()
+        allowed = allowed_rows(snap, SearchFilters())
+        _, dense_ids = snap.vectors.search(vector[None, :], len(snap.vectors))
+        ev = gather_evidence(snap, query, vector, dense_ids[0], allowed)
+        assert ev.article_rows is not None and len(ev.article_ids) >= 2
+        by_row = centroid_cosines(snap, vector, ev.article_ids, ev.article_rows)
+        by_id = centroid_cosines(snap, vector, ev.article_ids)
+    assert by_row.tolist() == by_id.tolist()
+    docs = {d.id: d for d in kb_articles()}
+    for article_id, cosine in zip(ev.article_ids, by_row.tolist(), strict=True):
+        assert cosine == pytest.approx(
+            float(_whole_content_centroid(docs[article_id], embedder) @ vector), abs=1e-5
+        )

@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.access.schemas import Permission, Principal
 from knowledge_service.analytics.recording import search_event
 from knowledge_service.analytics.redaction import redact
+from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.sanitise import sanitise_search
 from knowledge_service.content.schemas import INTENT_PATTERN, Audience, Channel
 from knowledge_service.errors import InvalidRequestError
@@ -21,16 +23,14 @@ from knowledge_service.http.deps import (
     DEFAULT_TOP_K,
     LocaleParam,
     QueryText,
-    RecorderDep,
-    SearchBatcherDep,
-    SessionDep,
-    SettingsDep,
     TopK,
+    recorder_of,
     require,
 )
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.schemas import json_response
-from knowledge_service.index.schemas import SearchFilters, SearchRequest
+from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
+from knowledge_service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -44,12 +44,9 @@ Searcher = Annotated[Principal, Depends(require(Permission.SEARCH))]
     responses=problem_responses(400, 401, 403, 503),
 )
 async def search(
+    http: Request,
     q: QueryText,
     principal: Searcher,
-    session: SessionDep,
-    settings: SettingsDep,
-    batcher: SearchBatcherDep,
-    recorder: RecorderDep,
     top_k: TopK = DEFAULT_TOP_K,
     intent: Annotated[str | None, Query(pattern=INTENT_PATTERN, max_length=200)] = None,
     audience: Audience | None = None,
@@ -61,16 +58,22 @@ async def search(
         raise InvalidRequestError("q", "the query is empty")
     filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
     request = SearchRequest(query=q, top_k=top_k, filters=filters)
+    # The app's parts are read from its state, not through dependencies: each dependency
+    # costs FastAPI's resolution on the event loop, on every request.
+    state = http.app.state
+    batcher: MicroBatcher[SearchRequest, list[SearchHit]] = state.search_batcher
+    settings: Settings = state.settings
 
     def run() -> Response:  # everything that blocks, in one hop to a worker thread
         started = time.perf_counter()
-        found = freshness.search_with_freshness(
-            session, batcher.submit, request, today=clock.today(settings)
-        )
+        with Session(state.engine) as session:  # reads only: the findings on the hits
+            found = freshness.search_with_freshness(
+                session, batcher.submit, request, today=clock.today(settings)
+            )
         response = sanitise_search(found)
         response.query = redact(q)  # no response echoes a customer's personal data
         latency_ms = (time.perf_counter() - started) * 1000
-        recorder.record(
+        recorder_of(state).record(
             search_event(
                 response, q, latency_ms=latency_ms, caller=principal.name,
                 channel=str(channel) if channel else None,
