@@ -130,6 +130,17 @@ def score_evidence(
         scores = combine_head(scores, head, config.head_weight)
     if centroid is not None:
         scores = add_weighted(scores, centroid, config.centroid_weight)
+    return fused, rerank_scores(scores, config, coverage, centroids)
+
+
+def rerank_scores(
+    scores: FloatArray,
+    config: FusionConfig,
+    coverage: FloatArray | None = None,
+    centroids: FloatArray | None = None,
+) -> FloatArray:
+    """``scores`` plus the weighted ``coverage`` (when given), then the best articles'
+    scores smoothed by their ``centroids`` (when given and ``config`` smooths)."""
     if coverage is not None:
         scores = add_weighted(scores, coverage, config.coverage_weight)
     if centroids is not None and config.smooth_weight > 0 and centroids.shape[1]:
@@ -138,7 +149,7 @@ def score_evidence(
         scores[top] = smooth_scores(
             scores[top], centroids[top], config.smooth_weight, config.smooth_temperature
         )
-    return fused, scores
+    return scores
 
 
 def _top_articles(scores: FloatArray, top_k: int) -> npt.NDArray[np.intp]:
@@ -205,10 +216,14 @@ def rank_query(
     if centroids is not None and config.centroid_weight > 0:
         centroid = cosines_to(centroids, vector)
     coverage = query_coverage(snap, query, ev) if config.coverage_weight > 0 else None
-    fused, scores = score_evidence(ev, config, head, centroid, coverage, centroids)
+    fused, plain = score_evidence(ev, config, head, centroid)
+    scores = rerank_scores(plain, config, coverage, centroids)
     lexical = normalised_lexical(ev, snap.config)
     top = _top_articles(scores, top_k).tolist()
-    return [_hit(snap, ev, a, fused, scores, lexical) for a in top]
+    hits = [_hit(snap, ev, a, fused, scores, lexical) for a in top]
+    for hit, a in zip(hits, top, strict=True):
+        hit.set_confidence_score(float(plain[a]))
+    return hits
 
 
 def search_encoded(

@@ -292,3 +292,23 @@ def test_the_best_articles_scores_are_smoothed_by_their_centroids() -> None:
     assert want.tolist() != pytest.approx([h.score for h in before[:2]])
     for hit in before[2:]:
         assert after[hit.article_id] == pytest.approx(hit.score, abs=1e-6)
+
+
+def test_hits_carry_their_score_before_the_reordering_terms() -> None:
+    # Coverage and smoothing reorder the best articles; answer confidence is measured on the
+    # score without them, which each hit carries beside the score it was ranked by.
+    embedder = HashEmbedder()
+    plain = HybridIndex(embedder)
+    reordering = HybridIndex(
+        embedder, config=FusionConfig(coverage_weight=0.3, smooth_weight=0.2, smooth_top=2)
+    )
+    for index in (plain, reordering):
+        index.upsert([(doc, 1) for doc in _coverage_kb("Check the map.")])
+    query = "oxygen at a new home"
+    before = {h.article_id: h.score for h in plain.search(query, top_k=10)}
+    after = reordering.search(query, top_k=10)
+    assert [h.confidence_score for h in after] == pytest.approx(
+        [before[h.article_id] for h in after], abs=1e-6
+    )
+    assert [h.score for h in after] != pytest.approx([h.confidence_score for h in after])
+    assert all(h.confidence_score == h.score for h in plain.search(query, top_k=10))
