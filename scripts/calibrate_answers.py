@@ -51,7 +51,7 @@ EVAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval-data"
 TOP_K = 10
 
 Hit = tuple[str, float, float, float]
-"""(article id, the score confidence is measured on, best unit's cosine, its lexical score)."""
+"""(article id, fused score, best unit's cosine, best unit's lexical score)."""
 
 
 @dataclass
@@ -144,9 +144,7 @@ def ranked(service: SearchService, texts: Sequence[str]) -> list[list[Hit]]:
     out = []
     for start in range(0, len(texts), 128):
         for hits in service.search_many(texts[start : start + 128], top_k=TOP_K):
-            out.append(
-                [(h.article_id, h.confidence_score, h.dense_score, h.lexical_score) for h in hits]
-            )
+            out.append([(h.article_id, h.score, h.dense_score, h.lexical_score) for h in hits])
     return out
 
 
@@ -161,14 +159,7 @@ def nearest_neighbour(
     return sims[np.arange(len(texts)), best], [kb.questions[i][1] for i in best]
 
 
-RANKING_SOURCES = (
-    "fusion.py",
-    "ranking.py",
-    "service.py",
-    "profile.py",
-    "evidence.py",
-    "schemas.py",
-)
+RANKING_SOURCES = ("fusion.py", "ranking.py", "service.py", "profile.py", "evidence.py")
 """The index modules whose code decides the ranked hits: a change to any of them (or to the
 encoder or the index settings) makes :func:`gather` search again instead of reusing its cache."""
 

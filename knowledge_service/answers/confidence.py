@@ -27,12 +27,12 @@ def confidence_of(
     """
     if best is None:
         return 0.0
-    runner_up = next((h.confidence_score for h in hits if h.article_id != best.article_id), 0.0)
-    margin = max(0.0, best.confidence_score - runner_up)
+    runner_up = next((h.score for h in hits if h.article_id != best.article_id), 0.0)
+    margin = max(0.0, best.score - runner_up)
     score_median = profile.score_median if profile else cfg.profile_score_median
     dense_median = profile.dense_median if profile else cfg.profile_dense_median
     logit = (
-        cfg.calib_score * (best.confidence_score - score_median)
+        cfg.calib_score * (best.score - score_median)
         + cfg.calib_dense * (best.dense_score - dense_median)
         + cfg.calib_margin * margin
         + cfg.calib_bias

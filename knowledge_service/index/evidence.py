@@ -95,8 +95,6 @@ class Evidence:
     article_ids: list[str]
     article_of_unit: npt.NDArray[np.int64]
     is_body: npt.NDArray[np.bool_]
-    article_positions: npt.NDArray[np.int64]
-    """Each evidence article's position in the unit table's ``article_ids``."""
 
 
 def _dense_scores(
@@ -156,5 +154,4 @@ def gather_evidence(
         article_ids,
         article_of_unit.astype(np.int64),
         table.is_body[rows],
-        positions.astype(np.int64),
     )

@@ -81,7 +81,7 @@ def score_profile(index: HybridIndex, per_article: int = PER_ARTICLE) -> ScorePr
     if len(best) < MIN_QUESTIONS:
         return None
     return ScoreProfile(
-        score_median=float(np.median([h.confidence_score for h in best])),
+        score_median=float(np.median([h.score for h in best])),
         dense_median=float(np.median([h.dense_score for h in best])),
         questions=len(best),
     )

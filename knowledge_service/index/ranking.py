@@ -22,9 +22,6 @@ from knowledge_service.index.fusion import (
     aggregate_articles,
     combine_head,
     fuse_scores,
-    smooth_scores,
-    term_coverage,
-    term_idf,
 )
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.snapshot import IndexSnapshot
@@ -50,45 +47,18 @@ def head_probabilities(
     return np.asarray([probs[pos[a]] if a in pos else 0.0 for a in article_ids], np.float32)
 
 
-def article_centroids(snap: IndexSnapshot, article_ids: Sequence[str]) -> FloatArray:
-    """Each article's centroid (its whole content), one row each (zeros without one)."""
-    matrix, row_of = snap.table.centroid_matrix(snap.articles)
-    rows = np.fromiter((row_of[a] for a in article_ids), dtype=np.intp, count=len(article_ids))
-    return matrix[rows]
-
-
-def cosines_to(centroids: FloatArray, vector: FloatArray) -> FloatArray:
-    """The query's cosine to each centroid row (0 for all when no article has one yet)."""
-    if centroids.shape[1] == 0:
-        return np.zeros(len(centroids), dtype=np.float32)
-    result: FloatArray = (centroids @ vector).astype(np.float32)
-    return result
-
-
 def centroid_cosines(
     snap: IndexSnapshot, vector: FloatArray, article_ids: Sequence[str]
 ) -> FloatArray:
     """The query's cosine to each article's centroid (its whole content; 0 without one)."""
-    return cosines_to(article_centroids(snap, article_ids), vector)
-
-
-def query_coverage(snap: IndexSnapshot, query: str, evidence: Evidence) -> FloatArray:
-    """Per evidence article, the share of the query terms' IDF weight its units hold.
-
-    IDF is counted over articles (how many articles hold the term), so a term every article
-    holds weighs little and a term one article holds weighs most.
-    """
-    table = snap.table
-    terms = snap.lexical.terms(query)
-    positions = evidence.article_positions
-    holds = np.zeros((len(positions), len(terms)), dtype=bool)
-    frequency = np.zeros(len(terms), dtype=np.int64)
-    for n, term in enumerate(terms):
-        holders = table.term_articles(term, snap.lexical)
-        frequency[n] = len(holders)
-        at = np.minimum(np.searchsorted(holders, positions), max(len(holders) - 1, 0))
-        holds[:, n] = holders[at] == positions if len(holders) else False
-    return term_coverage(holds, term_idf(frequency, len(table.article_ids)))
+    if not article_ids:
+        return np.zeros(0, dtype=np.float32)
+    matrix, row_of = snap.table.centroid_matrix(snap.articles)
+    if matrix.shape[1] == 0:  # no article has a centroid yet
+        return np.zeros(len(article_ids), dtype=np.float32)
+    rows = np.fromiter((row_of[a] for a in article_ids), dtype=np.intp, count=len(article_ids))
+    result: FloatArray = (matrix[rows] @ vector).astype(np.float32)
+    return result
 
 
 def normalised_lexical(evidence: Evidence, config: FusionConfig) -> FloatArray:
@@ -106,15 +76,11 @@ def score_evidence(
     config: FusionConfig,
     head: FloatArray | None = None,
     centroid: FloatArray | None = None,
-    coverage: FloatArray | None = None,
-    centroids: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Fused unit scores and article scores of one query's evidence under ``config``.
 
-    ``head`` holds the intent head's probability, ``centroid`` the query's cosine to the
-    article's centroid, ``coverage`` the article's share of the query terms' weight, per
-    evidence article (each used when given and weighted); ``centroids`` (the articles'
-    centroids, one row each) lets the best articles' scores be smoothed together.
+    ``head`` holds the intent head's probability and ``centroid`` the query's cosine to the
+    article's centroid, per evidence article (each used when given and weighted).
     """
     fused = fuse_scores(evidence.dense, normalised_lexical(evidence, config), config.dense_weight)
     if config.body_weight != 1.0:
@@ -130,26 +96,7 @@ def score_evidence(
         scores = combine_head(scores, head, config.head_weight)
     if centroid is not None:
         scores = add_weighted(scores, centroid, config.centroid_weight)
-    return fused, rerank_scores(scores, config, coverage, centroids)
-
-
-def rerank_scores(
-    scores: FloatArray,
-    config: FusionConfig,
-    coverage: FloatArray | None = None,
-    centroids: FloatArray | None = None,
-) -> FloatArray:
-    """``scores`` plus the weighted ``coverage`` (when given), then the best articles'
-    scores smoothed by their ``centroids`` (when given and ``config`` smooths)."""
-    if coverage is not None:
-        scores = add_weighted(scores, coverage, config.coverage_weight)
-    if centroids is not None and config.smooth_weight > 0 and centroids.shape[1]:
-        top = _top_articles(scores, config.smooth_top)
-        scores = scores.copy()
-        scores[top] = smooth_scores(
-            scores[top], centroids[top], config.smooth_weight, config.smooth_temperature
-        )
-    return scores
+    return fused, scores
 
 
 def _top_articles(scores: FloatArray, top_k: int) -> npt.NDArray[np.intp]:
@@ -208,22 +155,12 @@ def rank_query(
         return []
     use_head = snap.head is not None and snap.config.head_weight > 0
     head = head_probabilities(snap, vector, ev.article_ids) if use_head else None
-    config = snap.config
-    centroids = None
-    if config.centroid_weight > 0 or config.smooth_weight > 0:
-        centroids = article_centroids(snap, ev.article_ids)
-    centroid = None
-    if centroids is not None and config.centroid_weight > 0:
-        centroid = cosines_to(centroids, vector)
-    coverage = query_coverage(snap, query, ev) if config.coverage_weight > 0 else None
-    fused, plain = score_evidence(ev, config, head, centroid)
-    scores = rerank_scores(plain, config, coverage, centroids)
+    use_centroid = snap.config.centroid_weight > 0
+    centroid = centroid_cosines(snap, vector, ev.article_ids) if use_centroid else None
+    fused, scores = score_evidence(ev, snap.config, head, centroid)
     lexical = normalised_lexical(ev, snap.config)
     top = _top_articles(scores, top_k).tolist()
-    hits = [_hit(snap, ev, a, fused, scores, lexical) for a in top]
-    for hit, a in zip(hits, top, strict=True):
-        hit.set_confidence_score(float(plain[a]))
-    return hits
+    return [_hit(snap, ev, a, fused, scores, lexical) for a in top]
 
 
 def search_encoded(

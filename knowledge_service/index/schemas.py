@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel, Field
 
 from knowledge_service.content.schemas import ArticleDocument, ArticleStatus, Audience, Channel
 
@@ -61,17 +61,6 @@ class SearchHit(BaseModel):
     audience: Audience
     channels: list[Channel]
     locale: str
-    _confidence_score: float | None = PrivateAttr(default=None)
-
-    @property
-    def confidence_score(self) -> float:
-        """The score answer confidence is measured on: the article's score before the terms
-        that only reorder the best articles (query-term coverage, score smoothing); ``score``
-        when the ranking did not set one. Not part of the public schema."""
-        return self.score if self._confidence_score is None else self._confidence_score
-
-    def set_confidence_score(self, value: float) -> None:
-        self._confidence_score = value
 
 
 class IndexStatus(BaseModel):

@@ -152,18 +152,3 @@ def test_internal_fallback_reports_confidence_against_every_hit() -> None:
     internal_only = [h for h in hits if h.audience == Audience.INTERNAL]
     assert confidence_of(pool, best, CFG) == confidence_of(hits, best, CFG)
     assert confidence_of(pool, best, CFG) < confidence_of(internal_only, best, CFG)
-
-
-def test_confidence_is_measured_on_the_score_before_reordering_terms() -> None:
-    # The ranking put "moved" first through a term that only reorders the best articles;
-    # confidence reads the scores without it: the lead over the runner-up is gone.
-    moved, other = hit("moved", 0.9), hit("other", 0.85)
-    moved.set_confidence_score(0.8)
-    plain = [hit("moved", 0.8), hit("other", 0.85)]
-    assert moved.score == 0.9 and moved.confidence_score == 0.8
-    assert confidence_of([moved, other], moved, CFG) == confidence_of(plain, plain[0], CFG)
-    unset = hit("moved", 0.9)  # a hit the ranking gave no separate score: its score counts
-    assert confidence_of([unset, other], unset, CFG) > confidence_of([moved, other], moved, CFG)
-    assert moved.model_copy().confidence_score == 0.8  # kept through copies (sanitising)
-    assert "confidence_score" not in moved.model_dump()  # never in the public JSON
-    assert "confidence_score" not in SearchHit.model_json_schema()["properties"]
