@@ -15,7 +15,10 @@ prints how far each moves the vectors of knowledge-base texts (mean 1 - cosine t
 sensitive first; the ``excl-topN`` variants keep the N most sensitive in fp32. ``--static`` adds
 static (QDQ) int8 calibrated on knowledge-base texts (never the test questions) with MinMax and
 Percentile ranges and int8 or uint8 activations. Calibration and timing texts are the sets'
-corpora (the knowledge bases' own texts). Eval figures (Acc@1, nDCG) come from
+corpora (the knowledge bases' own texts). ``--only`` times fp32 and the shipped variants named;
+``--answers fp32 int8-fused-8`` prints instead ``calibrate_answers.py``'s answer figures for each
+encoder (shipped settings as they are, refitted, transferred; hit@1 in scope).
+Eval figures (Acc@1, nDCG) come from
 ``knowledge-service eval`` with ``KS_INDEX__ONNX_VARIANT`` set; see the README, "Speed".
 """
 
