@@ -297,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--answers",
         nargs="+",
         choices=[str(v) for v in Variant],
-        help="only print calibrate_answers.py's figures for these variants (first: reference)",
+        help="only print calibrate_answers.py's figures for these variants, one row each",
     )
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
