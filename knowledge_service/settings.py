@@ -34,11 +34,14 @@ class IndexSettings(BaseModel):
         description="Encoder runtime: ONNX Runtime (exported offline from the model folder, "
         "~3x faster per query than torch) or torch.",
     )
-    onnx_variant: Literal["fp32", "int8-fused", "int8"] = Field(
+    onnx_variant: Literal[
+        "fp32", "int8-fused", "int8-fused-4", "int8-fused-8", "int8-fused-12", "int8"
+    ] = Field(
         default="fp32",
         description="The ONNX encoder (KS_INDEX__ONNX_VARIANT): fp32 reproduces torch exactly; "
-        "int8-fused (dynamic int8 on the fused graph, the most sensitive MatMuls in fp32) and "
-        "int8 (plain graph, every MatMul) are faster but move the vectors "
+        "int8-fused (dynamic int8 on the fused graph, the most sensitive MatMuls in fp32), "
+        "int8-fused-4/-8/-12 (the 4, 8 or 12 most sensitive nodes in fp32: closer to fp32, "
+        "less faster) and int8 (plain graph, every MatMul) are faster but move the vectors "
         "(scripts/bench_encoder.py; README, Speed). The index records the encoder that built it "
         "and is rebuilt when this changes.",
     )

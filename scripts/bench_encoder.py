@@ -15,7 +15,10 @@ prints how far each moves the vectors of knowledge-base texts (mean 1 - cosine t
 sensitive first; the ``excl-topN`` variants keep the N most sensitive in fp32. ``--static`` adds
 static (QDQ) int8 calibrated on knowledge-base texts (never the test questions) with MinMax and
 Percentile ranges and int8 or uint8 activations. Calibration and timing texts are the sets'
-corpora (the knowledge bases' own texts). Eval figures (Acc@1, nDCG) come from
+corpora (the knowledge bases' own texts). ``--only`` times fp32 and the shipped variants named;
+``--answers fp32 int8-fused-8`` prints instead ``calibrate_answers.py``'s answer figures for each
+encoder (shipped settings as they are, refitted, transferred; hit@1 in scope).
+Eval figures (Acc@1, nDCG) come from
 ``knowledge-service eval`` with ``KS_INDEX__ONNX_VARIANT`` set; see the README, "Speed".
 """
 
@@ -26,6 +29,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -49,6 +53,7 @@ from knowledge_service.settings import Settings
 
 EVAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval-data"
 QUANTISED_OPS = ("MatMul", "Attention")
+FP32 = "fp32 (fused)"
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
@@ -177,11 +182,16 @@ def build_variants(
     if not plain.is_file():
         _export_fp32(Path(read_model_layout(Path(model))["transformer_dir"]), plain)
     variants: dict[str, Path] = {
-        "fp32 (fused)": fused,
+        FP32: fused,
         "int8: dynamic, plain graph, MatMul": shipped[Variant.INT8],
         "int8-fused: dynamic, fused, FFN down-proj of layers < half in fp32": shipped[
             Variant.INT8_FUSED
         ],
+        **{
+            f"{v}: int8-fused, {v.rsplit('-', 1)[1]} most sensitive nodes in fp32": shipped[v]
+            for v in Variant
+            if v.startswith("int8-fused-")
+        },
     }
     builders: dict[str, Callable[[Path], None]] = (
         {}
@@ -223,6 +233,52 @@ def build_variants(
     return reference, variants
 
 
+def answer_figures(model: str, cache: Path, work: Path, data: Path, names: Sequence[str]) -> None:
+    """``calibrate_answers.py``'s answer figures for each variant in one run: the shipped
+    settings as they are (fp32's coefficients, threshold and the KB's own measured profile: what
+    a user switching the encoder gets), the shipped method refitted on the variant's dev splits,
+    and its two transfer directions. Each variant gathers into a cache folder of its own."""
+    import calibrate_answers as ca  # scripts/ is on the path when run as a script
+
+    shipped = Settings().answers
+    coef = np.array([shipped.calib_score, shipped.calib_dense, shipped.calib_margin])
+    coef = np.r_[coef, shipped.calib_bias]
+    print(
+        "| variant | shipped as is: B77 / HWU (in right, refused, OOS-aware) | refitted: B77 / HWU"
+        " | transfer B77->HWU / HWU->B77 | refit coefficients, threshold"
+        " | hit@1 in scope, test: B77 / HWU |"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        kbs = [ca.banking77(data / "banking77", Path(tmp)), ca.hwu64(data / "hwu64_oos")]
+        for name in names:
+            embedder = OnnxEmbedder(model, cache_dir=cache, variant=Variant(name), threads=2)
+            gathered = {kb.name: ca.gather(kb, embedder, work / f"answers-{name}") for kb in kbs}
+            fixed, hit1 = [], []
+            for kb in kbs:
+                test = gathered[kb.name]["test"]
+                top = [row[0][0] if row else None for row in test["hits"]]
+                x = ca._normalised(test, gathered[kb.name]["profile"])
+                conf = ca.confidence(x, coef)
+                split = ca.scored(test, top)
+                fixed.append(ca.outcomes(conf, split, shipped.no_answer_threshold))
+                hit1.append(f"{split.correct[split.in_scope].mean():.4f}")
+            system = ca.evaluate(gathered)["systems"][ca.SHIPPED]
+
+            def cells(rows: Sequence[dict[str, float]]) -> str:
+                return " / ".join(
+                    f"{o['in_scope_accuracy']:.3f}, {o['oos_rejection']:.3f}, "
+                    f"**{o['oos_aware_accuracy']:.4f}**"
+                    for o in rows
+                )
+
+            print(
+                f"| {name} | {cells(fixed)} | {cells(list(system['test'].values()))} | "
+                f"{cells(list(system['transfer'].values()))} | "
+                f"{system['coefficients']}, {system['threshold']} | {' / '.join(hit1)} |",
+                flush=True,
+            )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, required=True)
@@ -231,14 +287,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200, help="short questions timed")
     parser.add_argument("--units", type=int, default=400, help="knowledge-base texts timed")
     parser.add_argument("--every", type=int, default=1, help="use every n-th test question")
-    parser.add_argument("--shipped-only", action="store_true", help="fp32, int8, int8-fused")
+    parser.add_argument("--shipped-only", action="store_true", help="the Variant values only")
     parser.add_argument("--sensitivity", action="store_true")
     parser.add_argument("--static", action="store_true")
+    parser.add_argument(
+        "--only", nargs="+", metavar="VARIANT", help="time only fp32 and these shipped variants"
+    )
+    parser.add_argument(
+        "--answers",
+        nargs="+",
+        choices=[str(v) for v in Variant],
+        help="only print calibrate_answers.py's figures for these variants, one row each",
+    )
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     model = Settings().embedding_model
+    if args.answers:
+        answer_figures(model, args.workdir / "models", args.workdir, args.data, args.answers)
+        return 0
     calib = kb_texts(args.data, 300, seed=0)
     reference, variants = build_variants(model, args.workdir / "models", args.workdir, args, calib)
+    if args.only:  # fp32 stays: it is the reference
+        variants = {k: v for k, v in variants.items() if k == FP32 or k.split(":")[0] in args.only}
     tests = {name: texts[:: args.every] for name, texts in test_questions(args.data).items()}
     short = [q for q in tests["hwu64"] + tests["banking77"] if len(q) < 80]
     short = short[:: max(1, len(short) // args.queries)][: args.queries]
@@ -251,11 +321,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             rate = units_per_s(Graph(reference, path, 2), units)
             times[name].append((p50, rate))
         print(f"round {round_ + 1} done, load {os.getloadavg()[0]:.2f}", flush=True)
-    ref = {
-        set_: Graph(reference, variants["fp32 (fused)"], 2).encode(t) for set_, t in tests.items()
-    }
-    base_p50 = statistics.median(p for p, _ in times["fp32 (fused)"])
-    base_rate = statistics.median(r for _, r in times["fp32 (fused)"])
+    ref = {set_: Graph(reference, variants[FP32], 2).encode(t) for set_, t in tests.items()}
+    base_p50 = statistics.median(p for p, _ in times[FP32])
+    base_rate = statistics.median(r for _, r in times[FP32])
     print(
         "| variant | query p50 ms, 1 thread | x fp32 | units/s, 2 threads | x fp32 | "
         + " | ".join(f"cos {s} mean / min" for s in tests)

@@ -38,8 +38,8 @@ class OnnxEmbedder:
     Args:
         model_path: A local sentence-transformers model folder.
         cache_dir: Where the exported model is cached (created on first use).
-        variant: ``fp32`` (the model's own vectors), ``int8-fused`` or ``int8`` (quantised:
-            faster, vectors slightly off; see ``onnx_export.Variant``).
+        variant: ``fp32`` (the model's own vectors), ``int8-fused[-4|-8|-12]`` or ``int8``
+            (quantised: faster, vectors slightly off; see ``onnx_export.Variant``).
         threads: ONNX Runtime intra-op threads for small calls while another call is
             running (1 for serving: concurrent requests each keep one core).
         batch_threads: Threads for calls of 16 texts or more (batch indexing), and for any call

@@ -35,6 +35,13 @@ class Variant(StrEnum):
     INT8_FUSED = "int8-fused"
     """Dynamic int8 on the fused graph (attention and MatMul weights per channel), with the
     most sensitive MatMuls kept in fp32 (see :func:`sensitive_nodes`)."""
+    INT8_FUSED_4 = "int8-fused-4"
+    """As ``int8-fused``, with the 4 most sensitive nodes of :data:`SENSITIVITY_RANK` in fp32."""
+    INT8_FUSED_8 = "int8-fused-8"
+    """As ``int8-fused``, with the 8 most sensitive nodes (every feed-forward node of layers 0-2,
+    the up-projections of layers 3 and 4) in fp32."""
+    INT8_FUSED_12 = "int8-fused-12"
+    """As ``int8-fused``, with the 12 most sensitive nodes in fp32."""
     FP32 = "fp32"
     """The fused fp32 graph: the model's own vectors."""
 
@@ -219,6 +226,44 @@ def sensitive_nodes(graph: Path, layers: int) -> list[str]:
     return keep
 
 
+SENSITIVITY_RANK = (
+    r"layer\.0/output/dense/MatMul$",  # mean 1 - cosine 0.00110 with only this node in int8
+    r"layer\.2/output/dense/MatMul$",  # 0.00065
+    r"layer\.1/output/dense/MatMul$",  # 0.00052
+    r"layer\.4/intermediate/dense/MatMul$",  # 0.00047
+    r"layer\.3/intermediate/dense/MatMul$",  # 0.00040
+    r"layer\.1/intermediate/dense/MatMul$",  # 0.00034
+    r"layer\.2/intermediate/dense/MatMul$",  # 0.00034
+    r"layer\.0/intermediate/dense/MatMul$",  # 0.00031
+    r"^Attention_4$",  # 0.00028
+    r"^Attention_5$",  # 0.00025
+    r"layer\.0/attention/output/dense/MatMul$",  # 0.00023
+    r"^Attention_3$",  # 0.00022
+)
+"""The fused MiniLM graph's nodes, most sensitive to int8 first, as name patterns (``scripts/
+bench_encoder.py --sensitivity``: one node quantised at a time, mean 1 - cosine to fp32 on 300
+knowledge-base texts). A model from ``knowledge-service tune`` has the same graph and names."""
+
+_KEPT_BY_RANK = {Variant.INT8_FUSED_4: 4, Variant.INT8_FUSED_8: 8, Variant.INT8_FUSED_12: 12}
+"""How many nodes of :data:`SENSITIVITY_RANK` each ``int8-fused-N`` variant keeps in fp32."""
+
+
+def ranked_sensitive_nodes(graph: Path, count: int) -> list[str]:
+    """The graph's nodes matching the first ``count`` patterns of :data:`SENSITIVITY_RANK`."""
+    import onnx
+
+    model = onnx.load(str(graph), load_external_data=False)
+    patterns = [re.compile(pattern) for pattern in SENSITIVITY_RANK[:count]]
+    keep = [
+        node.name
+        for node in model.graph.node
+        if node.op_type in ("MatMul", "Attention") and any(p.search(node.name) for p in patterns)
+    ]
+    if len(keep) < count:
+        logger.info("only %d of the %d most sensitive nodes found in %s", len(keep), count, graph)
+    return keep
+
+
 def quantise_dynamic(
     source: Path,
     target: Path,
@@ -259,13 +304,13 @@ def _quantise_int8(source: Path, target: Path) -> None:
     quantise_dynamic(source, target)
 
 
-def _quantise_int8_fused(source: Path, target: Path, layers: int) -> None:
-    quantise_dynamic(
-        source,
-        target,
-        op_types=("MatMul", "Attention"),
-        exclude=tuple(sensitive_nodes(source, layers)),
-    )
+def _quantise_int8_fused(source: Path, target: Path, variant: Variant, layers: int) -> None:
+    count = _KEPT_BY_RANK.get(variant)
+    if count is None:
+        keep = sensitive_nodes(source, layers)
+    else:
+        keep = ranked_sensitive_nodes(source, count)
+    quantise_dynamic(source, target, op_types=("MatMul", "Attention"), exclude=tuple(keep))
 
 
 def export_onnx_model(
@@ -280,7 +325,7 @@ def export_onnx_model(
     Args:
         model_path: A local sentence-transformers model folder.
         cache_dir: Where exported models live (e.g. ``settings.data_dir / "models"``).
-        variant: ``int8`` (quantised, fastest) or ``fp32`` (exact).
+        variant: ``fp32`` (exact), ``int8`` or ``int8-fused[-N]`` (quantised; see :class:`Variant`).
     """
     model_dir = Path(model_path)
     layout = read_model_layout(model_dir)
@@ -309,12 +354,13 @@ def _export_into(work: Path, model_dir: Path, layout: dict[str, Any], variant: V
     config = read_json(transformer_dir / "config.json")
     fp32 = work / (MODEL_FILE if variant == Variant.FP32 else "fp32.onnx")
     _export_fp32(transformer_dir, fp32)
-    if variant in (Variant.FP32, Variant.INT8_FUSED):
+    if variant != Variant.INT8:
         _fuse_transformer(fp32, config)
     if variant == Variant.INT8:
         _quantise_int8(fp32, work / MODEL_FILE)
-    elif variant == Variant.INT8_FUSED:
-        _quantise_int8_fused(fp32, work / MODEL_FILE, int(config.get("num_hidden_layers", 0)))
+    elif variant != Variant.FP32:
+        layers = int(config.get("num_hidden_layers", 0))
+        _quantise_int8_fused(fp32, work / MODEL_FILE, variant, layers)
     if variant != Variant.FP32:
         fp32.unlink()
     shutil.copyfile(transformer_dir / "tokenizer.json", work / "tokenizer.json")
