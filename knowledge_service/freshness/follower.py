@@ -17,6 +17,12 @@ The first look also loads the index, and N workers starting together would each 
 scratch (encoding every article N times at once). They take turns on a lock file in the index
 folder (``index-open.lock``, :mod:`~knowledge_service.index.locks`): the first builds and saves
 the bundle, the others load it.
+
+A full check (at start, on a new day, on taking the lease over) runs in a child process
+(:mod:`~knowledge_service.freshness.full_check`): a serving process that ran one in its own
+memory kept most of the check's peak for good. A failed or dead child is logged and the check
+retried on the next look; the server keeps serving meanwhile. Checks of what a change can
+affect are small and run in the follower's thread.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from knowledge_service import clock
+from knowledge_service.freshness.full_check import FullCheckStopped, run_full_check
 from knowledge_service.freshness.lease import CheckLease, open_check_lease
 from knowledge_service.freshness.pipeline import (
     StoreChanges,
@@ -79,10 +86,21 @@ class StoreFollower:
         return clock.today(self._settings)
 
     def check(self, changes: StoreChanges | None = None) -> None:
-        """Sync the index and check the store: all of it, or what ``changes`` can affect."""
-        done = apply_changes(self._engine, self._search, changes, settings=self._settings)
-        if done.check is not None:
-            logger.info("governance check: %s", done.check.summary)
+        """Sync the index and check the store: all of it (in a child process), or what
+        ``changes`` can affect (here)."""
+        if changes is not None:
+            done = apply_changes(self._engine, self._search, changes, settings=self._settings)
+            if done.check is not None:
+                logger.info("governance check: %s", done.check.summary)
+            return
+        self._search.sync()
+        summary = run_full_check(
+            self._settings,
+            today=self._today(),
+            model_name=self._search.embedder.model_name,
+            stop=self._stop,
+        )
+        logger.info("governance check: %s", summary)
 
     def sync(self) -> None:
         """Sync the index only (the lease holder checks)."""
@@ -115,6 +133,8 @@ class StoreFollower:
             try:
                 self.check()
                 self._checked_on = self._today()
+            except FullCheckStopped:
+                logger.info("the start-up governance check was stopped")
             except Exception:  # retried by step()
                 logger.exception("the start-up governance check failed; retrying in the background")
         else:
@@ -152,5 +172,7 @@ class StoreFollower:
         while not self._stop.wait(self._interval):
             try:
                 self.step()
+            except FullCheckStopped:
+                logger.info("the governance check was stopped")
             except Exception:  # keep following: a failed step is retried next interval
                 logger.exception("following the store failed")

@@ -1,7 +1,7 @@
 """The store follower: a server's index and findings follow imports, new days and each other.
 
 Real SQLite store, real import path, the fake hash embedder; each test drives ``step()`` by hand
-(the background thread waits an hour between looks).
+(the background thread waits an hour between looks). Full checks run in a real child process.
 """
 
 from __future__ import annotations
@@ -58,6 +58,14 @@ def start(follower: StoreFollower) -> None:
     """Start following and wait for the first look (the start-up check) to finish."""
     follower.start()
     assert follower.first_look_done.wait(FIRST_LOOK_BOUND)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The followers here serve with the hash embedder: the settings name it, because a full
+    check runs in a child process that builds its embedder from them."""
+    settings.embedding_model = "hash"
+    return settings
 
 
 def make_follower(settings: Settings, engine: Engine) -> CountingFollower:
