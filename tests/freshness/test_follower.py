@@ -271,3 +271,31 @@ def test_the_first_look_loads_an_index_the_server_did_not_wait_for(
         assert follower.checks == [None]
     finally:
         follower.stop()
+
+
+def test_a_failed_full_check_is_logged_the_server_serves_and_the_next_look_retries(
+    settings: Settings, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_article_md(
+        settings.content_dir,
+        "refund-timeframe",
+        last_reviewed="2025-06-01",
+        next_review="2026-01-01",  # overdue
+    )
+    do_import(engine, settings)
+    search = SearchService(settings, engine, HashEmbedder(128), cache=EmbeddingCache())  # type: ignore[arg-type]
+    follower = CountingFollower(settings, engine, search, interval=3600)
+    start(follower)  # the child refuses: the settings name another model than the one served
+    try:
+        failed = [r for r in caplog.records if "start-up governance check failed" in r.message]
+        assert failed and failed[0].exc_info is not None
+        assert "'hash-128'" in str(failed[0].exc_info[1])  # says why, naming the model served
+        assert kinds_for(engine, "refund-timeframe") == set()  # nothing written
+        assert search.search("How long does a refund take?")[0].article_id == "refund-timeframe"
+
+        settings.embedding_model = "hash:128"  # the configuration fixed
+        follower.step()
+        assert follower.checks == [None, None]  # retried on the next look
+        assert "review_overdue" in kinds_for(engine, "refund-timeframe")
+    finally:
+        follower.stop()
