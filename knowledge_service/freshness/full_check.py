@@ -5,7 +5,7 @@ documents of every served version). CPython's allocator keeps the memory of free
 for reuse rather than giving it back to the system, so a server that ran its start-up check
 kept most of that peak for good (at 10,000 articles: about 500 MiB more than the same server
 before its first check). :func:`run_full_check` runs the check in a fresh interpreter
-(``python -m knowledge_service.freshness.full_check``) that loads the configured model, opens
+(``python -c``, running this module's :func:`main`) that loads the configured model, opens
 the store and the embedding cache, runs :func:`~knowledge_service.freshness.store.check_store`
 and ends: the memory goes with it.
 
@@ -86,10 +86,7 @@ def run_full_check(
     read_end, write_end = os.pipe()
     try:
         child = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(write_end)],
-            stdin=subprocess.PIPE,
-            pass_fds=(write_end,),
-            env=_child_environment(),
+            _child_command(write_end), stdin=subprocess.PIPE, pass_fds=(write_end,)
         )
     finally:
         os.close(write_end)
@@ -112,12 +109,16 @@ def run_full_check(
     return _outcome(reply, code, child.pid)
 
 
-def _child_environment() -> dict[str, str]:
-    """This environment, with this package's folder first on the child's import path (the child
-    runs the code the server runs, wherever it was imported from)."""
+def _child_command(fd: int) -> list[str]:
+    """This interpreter running :func:`main` of this very package (its folder first on the
+    import path, whatever the working directory holds; the working directory itself is kept,
+    as relative paths in the settings are relative to it)."""
     root = str(Path(__file__).resolve().parents[2])
-    path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": root if not path else f"{root}{os.pathsep}{path}"}
+    code = (
+        f"import sys; sys.path.insert(0, {root!r}); "
+        "from knowledge_service.freshness.full_check import main; sys.exit(main(sys.argv[1:]))"
+    )
+    return [sys.executable, "-c", code, str(fd)]
 
 
 def _read_reply(fd: int, child: subprocess.Popen[bytes], stop: threading.Event | None) -> bytes:
@@ -205,7 +206,3 @@ def main(argv: list[str]) -> int:
             reply = ("error", traceback.format_exc())
         out.write(pickle.dumps(reply))
     return 0 if reply[0] == "ok" else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

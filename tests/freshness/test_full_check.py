@@ -2,12 +2,13 @@
 failing or stopped child writes nothing and says why.
 
 Real stores (SQLite and PostgreSQL), the labelled knowledge base, real child processes
-(``python -m knowledge_service.freshness.full_check``); the fake hash embedder, named by the
+(this interpreter running the package's own child code); the fake hash embedder, named by the
 settings the child builds its embedder from.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from knowledge_service.content.service import import_content
 from knowledge_service.db import session_scope
+from knowledge_service.freshness import full_check
 from knowledge_service.freshness.evaluation import load_labels
 from knowledge_service.freshness.full_check import (
     FullCheckFailed,
@@ -89,12 +91,13 @@ def test_a_failing_child_says_why_and_writes_nothing(
     assert stored(engine) == []
 
 
-def test_a_child_that_dies_is_reported(
+def test_a_child_that_is_killed_is_reported(
     settings: Settings, engine: Engine, today: date, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A child that cannot start its interpreter's module (as if killed before it replied).
-    monkeypatch.setattr("knowledge_service.freshness.full_check.__name__", "no_such_module")
-    with pytest.raises(FullCheckFailed, match=r"ended with exit code 1 before it finished"):
+    """A child killed before it replies (the out-of-memory killer, an operator)."""
+    kill = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
+    monkeypatch.setattr(full_check, "_child_command", lambda fd: [sys.executable, "-c", kill])
+    with pytest.raises(FullCheckFailed, match=r"ended with exit code -9 before it finished"):
         run_full_check(settings, today=today, model_name=HASH)
     assert stored(engine) == []
 
