@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from knowledge_service.content.importer import import_content
 from knowledge_service.db import make_engine, session_scope
 from knowledge_service.errors import IndexNotReadyError
-from knowledge_service.freshness.follower import StoreFollower
+from knowledge_service.freshness.follower import StoreFollower, release_check_caches
 from knowledge_service.freshness.lease import AdvisoryCheckLease, CheckLease, open_check_lease
 from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.freshness.repository import active_notes_for
@@ -299,3 +299,22 @@ def test_a_failed_full_check_is_logged_the_server_serves_and_the_next_look_retri
         assert "review_overdue" in kinds_for(engine, "refund-timeframe")
     finally:
         follower.stop()
+
+
+def test_an_incremental_check_leaves_no_cached_sentences_behind(
+    follower: CountingFollower, settings: Settings, engine: Engine
+) -> None:
+    from knowledge_service.freshness import text
+
+    write_article_md(
+        settings.content_dir,
+        "solar-export",
+        title="When is solar export credited?",
+        intents=["solar.export.credit"],
+        answer="Solar export credits appear on your next bill within 30 days.",
+    )
+    do_import(engine, settings)
+    follower.step()
+    assert follower.checks[-1] == {"solar-export"}  # checked here, in the follower's thread
+    assert text.words_with_positions.cache_info().currsize == 0  # emptied after the check
+    assert release_check_caches() == 0  # every cache of the check's modules was
