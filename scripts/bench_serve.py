@@ -50,7 +50,10 @@ in a child process; sampled every half second, a forked pool's shared pages coun
 process). ``--restart-rounds N`` restarts N times; ``--baseline CHECKOUT`` alternates them with
 a server run from another checkout (e.g. ``main`` exported with ``git archive``) on the same
 store, and prints the medians of both and their ratios; ``--only-restart`` skips the load (an
-existing ``--workdir``).
+existing ``--workdir``). ``--check-memory`` only runs a full check in the benchmark's own
+process (as the server did before it ran full checks in a child) and prints what stays of it:
+RSS and live allocations after deleting its result, per check cache emptied, after
+``malloc_trim``.
 
 The machine may be shared: the load average is printed at the start and the end; compare the
 figures of one run, not absolute times across runs. ``--workdir`` keeps the store and index for
@@ -62,6 +65,9 @@ they are part of what a response costs.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
+import gc
 import itertools
 import os
 import random
@@ -100,6 +106,7 @@ from knowledge_service.app import build_search_service, create_app
 from knowledge_service.content.service import import_content
 from knowledge_service.db import make_engine, session_scope
 from knowledge_service.freshness.models import Finding
+from knowledge_service.freshness.pipeline import apply_changes
 from knowledge_service.freshness.schemas import FindingStatus
 from knowledge_service.index.cache import CACHE_FILE
 from knowledge_service.index.embedder import create_embedder
@@ -594,6 +601,57 @@ class QueryCounter:
         self._add(f"{verb} {name}")
 
 
+def cached_functions() -> list[tuple[str, Any]]:
+    """The ``functools`` caches defined in the governance check's modules, by name."""
+    found = []
+    for name, module in sorted(sys.modules.items()):
+        if name.startswith("knowledge_service.freshness.") and module is not None:
+            for attr, value in vars(module).items():
+                if hasattr(value, "cache_info") and getattr(value, "__module__", None) == name:
+                    found.append((f"{name.rsplit('.', 1)[1]}.{attr}", value))
+    return found
+
+
+def check_memory(store: Store) -> None:
+    """``--check-memory``: a full governance check in this process (as a server ran it before
+    issue 17), and what stays of it: RSS and live allocations (``sys.getallocatedblocks``)
+    with the result alive, after deleting it and collecting garbage, then per check cache
+    emptied, and after ``malloc_trim``."""
+    engine = engine_for(store.settings)
+    search = build_search_service(store.settings, engine)
+    gc.collect()
+    me = os.getpid()
+    rss0, blocks0 = rss_mib(me), sys.getallocatedblocks()
+
+    def line(what: str) -> None:
+        blocks = sys.getallocatedblocks() - blocks0
+        print(f"[{store.label}] {what}: RSS {rss_mib(me):.0f} MiB ({rss_mib(me) - rss0:+.0f}), "
+              f"live allocations {blocks:+,}", flush=True)  # fmt: skip
+
+    line("before the check")
+    start = time.perf_counter()
+    done = apply_changes(engine, search, None, settings=store.settings)
+    assert done.check is not None
+    line(f"full check ({time.perf_counter() - start:.1f} s, {done.check.summary.findings} "
+         "findings), result alive")  # fmt: skip
+    del done
+    gc.collect()
+    line("result deleted, garbage collected")
+    for name, cached in cached_functions():
+        entries, before = cached.cache_info().currsize, sys.getallocatedblocks()
+        cached.cache_clear()
+        gc.collect()
+        if entries:
+            print(f"    cache {name}: {entries:,} entries, "
+                  f"{before - sys.getallocatedblocks():,} allocations", flush=True)  # fmt: skip
+    line("check caches emptied")
+    libc = ctypes.util.find_library("c")
+    if libc is not None:
+        ctypes.CDLL(libc).malloc_trim(0)
+        line("after malloc_trim")
+    engine.dispose()
+
+
 def count_queries(args: argparse.Namespace, store: Store) -> list[str]:
     """The SQL that ``--count-queries`` sequential ``/v1/answer`` requests cost, per request."""
     engine = engine_for(store.settings)
@@ -715,6 +773,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--only-restart", action="store_true", help="only the restarts (implies --restart; "
         "no load, no soak): an existing --workdir",
     )  # fmt: skip
+    parser.add_argument(
+        "--check-memory", action="store_true", help="only: a full governance check in this "
+        "process and the memory that stays after it (where: the check's caches)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     args.restart = args.restart or args.only_restart
     if args.with_sqlite and not args.database_url:
@@ -765,6 +827,10 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         print(f"[{store.label}]")
         store.key = prepare(store.settings, store.workdir, picked)
     with ExitStack() as stack:
+        if args.check_memory:
+            for store in stores:
+                check_memory(store)
+            return 0
         if args.only_restart:
             for store in stores:
                 store.questions = iter(make_queries(picked, 10 * args.restart_rounds + 10,
