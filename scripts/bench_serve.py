@@ -378,7 +378,9 @@ def soak(store: Store, server: subprocess.Popen[bytes], seconds: float, clients:
           f"{done / seconds:.0f} req/s", flush=True)  # fmt: skip
 
 
-RESTART_FIGURES = ("readyz_s", "answer_s", "rss_ready", "rss_checked", "children_peak")
+RESTART_FIGURES = (
+    "readyz_s", "answer_s", "checked_s", "rss_ready", "rss_checked", "children_peak"
+)  # fmt: skip
 
 
 def restart(
@@ -402,11 +404,13 @@ def restart(
     store.base = f"http://127.0.0.1:{port}"
     answered = first_answer(store, next(store.questions)) - start
     peak = wait_for_check(again, store.workdir / "restart.log")
-    figures = dict(zip(RESTART_FIGURES, (ready, answered, rss_ready, rss_mib(again.pid), peak),
-                       strict=True))  # fmt: skip
+    checked = time.perf_counter() - start
+    values = (ready, answered, checked, rss_ready, rss_mib(again.pid), peak)
+    figures = dict(zip(RESTART_FIGURES, values, strict=True))
     name = "" if code is None else f" ({code})"
     print(f"[{store.label}] restart{name} on the existing store: /readyz in {ready:.1f} s, first "
-          f"answer {answered:.1f} s after start; RSS {rss_ready:.0f} MiB at /readyz, "
+          f"answer {answered:.1f} s, first check ended {checked:.1f} s after start; RSS "
+          f"{rss_ready:.0f} MiB at /readyz, "
           f"{figures['rss_checked']:.0f} MiB after the first check (children's peak meanwhile "
           f"{peak:.0f} MiB); load {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
     return again, figures
@@ -429,12 +433,13 @@ def restarts(
     for code, m in medians.items():
         print(f"[{store.label}] {'this checkout' if code is None else code}, median of "
               f"{len(runs[code])}: /readyz {m['readyz_s']:.1f} s, first answer "
-              f"{m['answer_s']:.1f} s, RSS {m['rss_ready']:.0f} MiB at /readyz, "
+              f"{m['answer_s']:.1f} s, first check ended {m['checked_s']:.1f} s, RSS "
+              f"{m['rss_ready']:.0f} MiB at /readyz, "
               f"{m['rss_checked']:.0f} MiB after the first check, children's peak "
               f"{m['children_peak']:.0f} MiB", flush=True)  # fmt: skip
     if args.baseline is not None:
         new, old = medians[None], medians[args.baseline]
-        ratios = ", ".join(f"{k} {new[k] / old[k]:.2f}x" for k in RESTART_FIGURES[:4] if old[k])
+        ratios = ", ".join(f"{k} {new[k] / old[k]:.2f}x" for k in RESTART_FIGURES[:5] if old[k])
         print(f"[{store.label}] this checkout / baseline: {ratios}", flush=True)
     return server
 
