@@ -49,6 +49,20 @@ def do_import(engine: Engine, settings: Settings) -> None:
     assert not report.invalid
 
 
+def write_solar_export(settings: Settings, **fields: str) -> None:
+    """An article of its own intent, written to the content folder (not imported yet)."""
+    write_article_md(
+        settings.content_dir,
+        "solar-export",
+        **{
+            "title": "When is solar export credited?",
+            "intents": ["solar.export.credit"],
+            "answer": "Solar export credits appear on your next bill.",
+            **fields,
+        },
+    )
+
+
 def kinds_for(engine: Engine, article_id: str) -> set[str]:
     with session_scope(engine) as session:
         return {kind for _, _, kind, _, _ in active_notes_for(session, [article_id])}
@@ -131,29 +145,14 @@ def test_start_checks_the_whole_store(follower: CountingFollower) -> None:
 def test_an_import_while_serving_is_indexed_and_checked(
     follower: CountingFollower, settings: Settings, engine: Engine
 ) -> None:
-    write_article_md(
-        settings.content_dir,
-        "solar-export",
-        title="When is solar export credited?",
-        intents=["solar.export.credit"],
-        answer="Solar export credits appear on your next bill.",
-        last_reviewed="2025-06-01",
-        next_review="2026-01-01",  # overdue
-    )
+    write_solar_export(settings, last_reviewed="2025-06-01", next_review="2026-01-01")  # overdue
     do_import(engine, settings)
     follower.step()
     assert follower.checks[-1] == {"solar-export"}  # only what the import changed
     assert follower._search.search("solar export credit")[0].article_id == "solar-export"
     assert "review_overdue" in kinds_for(engine, "solar-export")
 
-    write_article_md(
-        settings.content_dir,
-        "solar-export",
-        title="When is solar export credited?",
-        intents=["solar.export.credit"],
-        answer="Solar export credits appear on your next bill.",
-        next_review="2027-06-01",  # reviewed: the finding goes
-    )
+    write_solar_export(settings, next_review="2027-06-01")  # reviewed: the finding goes
     do_import(engine, settings)
     follower.step()
     assert "review_overdue" not in kinds_for(engine, "solar-export")
@@ -306,13 +305,7 @@ def test_an_incremental_check_leaves_no_cached_sentences_behind(
 ) -> None:
     from knowledge_service.freshness import text
 
-    write_article_md(
-        settings.content_dir,
-        "solar-export",
-        title="When is solar export credited?",
-        intents=["solar.export.credit"],
-        answer="Solar export credits appear on your next bill within 30 days.",
-    )
+    write_solar_export(settings, answer="Solar export credits appear on your next bill in 30 days.")
     do_import(engine, settings)
     follower.step()
     assert follower.checks[-1] == {"solar-export"}  # checked here, in the follower's thread
