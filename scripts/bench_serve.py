@@ -3,6 +3,8 @@
     .venv/bin/python scripts/bench_serve.py                       # 10k articles, real model
     .venv/bin/python scripts/bench_serve.py --articles 500 --backend hash --duration 5
     .venv/bin/python scripts/bench_serve.py --workdir /tmp/serve10k --soak --restart  # memory
+    .venv/bin/python scripts/bench_serve.py --workdir /tmp/serve10k --only-restart \
+        --restart-rounds 3 --baseline /tmp/ks-main    # restarts: this checkout against main
     .venv/bin/python scripts/bench_serve.py --database-url postgresql+psycopg://... --second-replica
     .venv/bin/python scripts/bench_serve.py --database-url postgresql+psycopg://... --with-sqlite \
         --second-replica --workdir /tmp/bench-stores     # both stores, measured interleaved
@@ -42,7 +44,16 @@ first answer (the index build, the server's start and one request); ``--soak [SE
 (default 600) then keeps ``--clients`` clients on loopback for that long, alternating
 ``/v1/answer`` and ``/v1/search`` with distinct questions, and prints the server's RSS every
 minute and its growth; ``--restart`` stops the server and times a restart on the existing store
-to ``/readyz`` and to the first answer.
+to ``/readyz`` and to the first answer, with the server's RSS at ``/readyz`` and once its first
+governance check has ended, and the peak RSS of its child processes meanwhile (a full check runs
+in a child process; sampled every half second, a forked pool's shared pages counted in each
+process). ``--restart-rounds N`` restarts N times; ``--baseline CHECKOUT`` alternates them with
+a server run from another checkout (e.g. ``main`` exported with ``git archive``) on the same
+store, and prints the medians of both and their ratios; ``--only-restart`` skips the load (an
+existing ``--workdir``). ``--check-memory`` only runs a full check in the benchmark's own
+process (as the server did before it ran full checks in a child) and prints what stays of it:
+RSS and live allocations after deleting its result, per check cache emptied, after
+``malloc_trim``.
 
 The machine may be shared: the load average is printed at the start and the end; compare the
 figures of one run, not absolute times across runs. ``--workdir`` keeps the store and index for
@@ -54,6 +65,9 @@ they are part of what a response costs.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
+import gc
 import itertools
 import os
 import random
@@ -92,6 +106,7 @@ from knowledge_service.app import build_search_service, create_app
 from knowledge_service.content.service import import_content
 from knowledge_service.db import make_engine, session_scope
 from knowledge_service.freshness.models import Finding
+from knowledge_service.freshness.pipeline import apply_changes
 from knowledge_service.freshness.schemas import FindingStatus
 from knowledge_service.index.cache import CACHE_FILE
 from knowledge_service.index.embedder import create_embedder
@@ -245,10 +260,11 @@ def start_server(
     timeout: float = 300,
     *,
     after_check: bool = False,
+    code: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start ``serve`` and wait for ``/readyz``; with ``after_check``, also for the end of the
     governance check the server runs in the background at start (it would take a core from
-    the requests being timed)."""
+    the requests being timed). ``code``: run the package of that checkout."""
     env = {
         **os.environ,
         "KS_DATABASE_URL": settings.database_url,
@@ -256,6 +272,8 @@ def start_server(
         "KS_EMBEDDING_MODEL": settings.embedding_model,
     }
     env.pop("OMP_NUM_THREADS", None)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     if omp_threads:
         env["OMP_NUM_THREADS"] = str(omp_threads)
     cli = "from knowledge_service.cli import main; main()"
@@ -278,23 +296,47 @@ def start_server(
     return process
 
 
-def wait_for_check(process: subprocess.Popen[bytes], log: Path) -> None:
-    """Wait for the end of the governance check the server runs in the background at start."""
+def wait_for_check(process: subprocess.Popen[bytes], log: Path) -> float:
+    """Wait for the end of the governance check the server runs in the background at start;
+    the peak RSS of the server's descendants meanwhile (MiB, sampled every half second)."""
     deadline = time.monotonic() + 1800
+    peak = 0.0
     while time.monotonic() < deadline and process.poll() is None:
         if "governance check:" in log.read_text(errors="replace"):
-            return
+            return peak
+        peak = max(peak, sum(rss_mib(pid) for pid in descendants(process.pid)))
         time.sleep(0.5)
     process.kill()
     raise SystemExit(f"the server's first governance check did not end; see {log}")
 
 
 def rss_mib(pid: int) -> float:
-    """The resident memory of process ``pid`` (MiB)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    """The resident memory of process ``pid`` (MiB; 0 once it has ended)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:  # ended meanwhile
+        return 0.0
+    for line in lines:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
-    return float("nan")
+    return 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs (Linux ``/proc``; none where it is missing)."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child, *descendants(child)]
+    return found
 
 
 def first_answer(store: Store, question: str) -> float:
@@ -336,19 +378,70 @@ def soak(store: Store, server: subprocess.Popen[bytes], seconds: float, clients:
           f"{done / seconds:.0f} req/s", flush=True)  # fmt: skip
 
 
-def restart(store: Store, server: subprocess.Popen[bytes], omp_threads: int | None) -> Any:
-    """Stop the server and start it again on the same store and data folder; time to
-    ``/readyz`` and to the first answer."""
-    stop(server)
+RESTART_FIGURES = (
+    "readyz_s", "answer_s", "checked_s", "rss_ready", "rss_checked", "children_peak"
+)  # fmt: skip
+
+
+def restart(
+    store: Store,
+    server: subprocess.Popen[bytes] | None,
+    omp_threads: int | None,
+    code: Path | None = None,
+) -> tuple[subprocess.Popen[bytes], dict[str, float]]:
+    """Stop the server and start it again on the same store and data folder (``code``: from
+    that checkout); time to ``/readyz`` and to the first answer, its RSS then and after its
+    first governance check, and its child processes' peak RSS during the check."""
+    if server is not None:
+        stop(server)
     start = time.perf_counter()
     port = free_port()
-    again = start_server(store.settings, store.workdir, port, omp_threads, log="restart.log")
+    again = start_server(
+        store.settings, store.workdir, port, omp_threads, log="restart.log", code=code
+    )
     ready = time.perf_counter() - start
+    rss_ready = rss_mib(again.pid)
     store.base = f"http://127.0.0.1:{port}"
     answered = first_answer(store, next(store.questions)) - start
-    print(f"[{store.label}] restart on the existing store: /readyz in {ready:.1f} s, first "
-          f"answer {answered:.1f} s after start", flush=True)  # fmt: skip
-    return again
+    peak = wait_for_check(again, store.workdir / "restart.log")
+    checked = time.perf_counter() - start
+    values = (ready, answered, checked, rss_ready, rss_mib(again.pid), peak)
+    figures = dict(zip(RESTART_FIGURES, values, strict=True))
+    name = "" if code is None else f" ({code})"
+    print(f"[{store.label}] restart{name} on the existing store: /readyz in {ready:.1f} s, first "
+          f"answer {answered:.1f} s, first check ended {checked:.1f} s after start; RSS "
+          f"{rss_ready:.0f} MiB at /readyz, "
+          f"{figures['rss_checked']:.0f} MiB after the first check (children's peak meanwhile "
+          f"{peak:.0f} MiB); load {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
+    return again, figures
+
+
+def restarts(
+    args: argparse.Namespace, store: Store, server: subprocess.Popen[bytes] | None
+) -> subprocess.Popen[bytes]:
+    """``--restart-rounds`` restarts, alternating with ``--baseline`` (B A, A B, ...); the
+    medians, and with a baseline the ratios this checkout / baseline."""
+    codes: list[Path | None] = [None] if args.baseline is None else [args.baseline, None]
+    runs: dict[Path | None, list[dict[str, float]]] = {code: [] for code in codes}
+    for n in range(args.restart_rounds):
+        for code in codes if n % 2 == 0 else codes[::-1]:
+            server, figures = restart(store, server, args.omp_threads, code)
+            runs[code].append(figures)
+    assert server is not None
+    medians = {code: {k: statistics.median(r[k] for r in rs) for k in RESTART_FIGURES}
+               for code, rs in runs.items()}  # fmt: skip
+    for code, m in medians.items():
+        print(f"[{store.label}] {'this checkout' if code is None else code}, median of "
+              f"{len(runs[code])}: /readyz {m['readyz_s']:.1f} s, first answer "
+              f"{m['answer_s']:.1f} s, first check ended {m['checked_s']:.1f} s, RSS "
+              f"{m['rss_ready']:.0f} MiB at /readyz, "
+              f"{m['rss_checked']:.0f} MiB after the first check, children's peak "
+              f"{m['children_peak']:.0f} MiB", flush=True)  # fmt: skip
+    if args.baseline is not None:
+        new, old = medians[None], medians[args.baseline]
+        ratios = ", ".join(f"{k} {new[k] / old[k]:.2f}x" for k in RESTART_FIGURES[:5] if old[k])
+        print(f"[{store.label}] this checkout / baseline: {ratios}", flush=True)
+    return server
 
 
 def request(client: httpx.Client, endpoint: str, question: str) -> tuple[float, str]:
@@ -513,6 +606,57 @@ class QueryCounter:
         self._add(f"{verb} {name}")
 
 
+def cached_functions() -> list[tuple[str, Any]]:
+    """The ``functools`` caches defined in the governance check's modules, by name."""
+    found = []
+    for name, module in sorted(sys.modules.items()):
+        if name.startswith("knowledge_service.freshness.") and module is not None:
+            for attr, value in vars(module).items():
+                if hasattr(value, "cache_info") and getattr(value, "__module__", None) == name:
+                    found.append((f"{name.rsplit('.', 1)[1]}.{attr}", value))
+    return found
+
+
+def check_memory(store: Store) -> None:
+    """``--check-memory``: a full governance check in this process (as a server ran it before
+    issue 17), and what stays of it: RSS and live allocations (``sys.getallocatedblocks``)
+    with the result alive, after deleting it and collecting garbage, then per check cache
+    emptied, and after ``malloc_trim``."""
+    engine = engine_for(store.settings)
+    search = build_search_service(store.settings, engine)
+    gc.collect()
+    me = os.getpid()
+    rss0, blocks0 = rss_mib(me), sys.getallocatedblocks()
+
+    def line(what: str) -> None:
+        blocks = sys.getallocatedblocks() - blocks0
+        print(f"[{store.label}] {what}: RSS {rss_mib(me):.0f} MiB ({rss_mib(me) - rss0:+.0f}), "
+              f"live allocations {blocks:+,}", flush=True)  # fmt: skip
+
+    line("before the check")
+    start = time.perf_counter()
+    done = apply_changes(engine, search, None, settings=store.settings)
+    assert done.check is not None
+    line(f"full check ({time.perf_counter() - start:.1f} s, {done.check.summary.findings} "
+         "findings), result alive")  # fmt: skip
+    del done
+    gc.collect()
+    line("result deleted, garbage collected")
+    for name, cached in cached_functions():
+        entries, before = cached.cache_info().currsize, sys.getallocatedblocks()
+        cached.cache_clear()
+        gc.collect()
+        if entries:
+            print(f"    cache {name}: {entries:,} entries, "
+                  f"{before - sys.getallocatedblocks():,} allocations", flush=True)  # fmt: skip
+    line("check caches emptied")
+    libc = ctypes.util.find_library("c")
+    if libc is not None:
+        ctypes.CDLL(libc).malloc_trim(0)
+        line("after malloc_trim")
+    engine.dispose()
+
+
 def count_queries(args: argparse.Namespace, store: Store) -> list[str]:
     """The SQL that ``--count-queries`` sequential ``/v1/answer`` requests cost, per request."""
     engine = engine_for(store.settings)
@@ -622,9 +766,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument(
         "--restart", action="store_true", help="at the end, restart the server on the "
-        "existing store: time to /readyz and to the first answer",
+        "existing store: time to /readyz and to the first answer, RSS then and after its "
+        "first governance check",
+    )  # fmt: skip
+    parser.add_argument("--restart-rounds", type=int, default=1, help="restarts (--restart)")
+    parser.add_argument(
+        "--baseline", type=Path, metavar="CHECKOUT", help="with --restart: alternate the "
+        "restarts with a server from another checkout on the same store; medians and ratios",
+    )  # fmt: skip
+    parser.add_argument(
+        "--only-restart", action="store_true", help="only the restarts (implies --restart; "
+        "no load, no soak): an existing --workdir",
+    )  # fmt: skip
+    parser.add_argument(
+        "--check-memory", action="store_true", help="only: a full governance check in this "
+        "process and the memory that stays after it (where: the check's caches)",
     )  # fmt: skip
     args = parser.parse_args(argv)
+    args.restart = args.restart or args.only_restart
     if args.with_sqlite and not args.database_url:
         parser.error("--with-sqlite compares against --database-url: give one")
     args.rounds = args.rounds or (4 if args.with_sqlite else 1)
@@ -673,6 +832,17 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         print(f"[{store.label}]")
         store.key = prepare(store.settings, store.workdir, picked)
     with ExitStack() as stack:
+        if args.check_memory:
+            for store in stores:
+                check_memory(store)
+            return 0
+        if args.only_restart:
+            for store in stores:
+                store.questions = iter(make_queries(picked, 10 * args.restart_rounds + 10,
+                                                    seed=args.seed))  # fmt: skip
+                server = restarts(args, store, None)
+                stack.callback(stop, server)
+            return 0
         for store in [] if args.only_replica else stores:
             if args.count_queries:
                 store.notes += count_queries(args, store)
@@ -690,7 +860,12 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
                     f"first answer {answered:.1f} s after the import ended (index build, server "
                     "start, one request)"
                 )
-            wait_for_check(server, store.workdir / "server.log")
+            rss_ready = rss_mib(server.pid)
+            peak = wait_for_check(server, store.workdir / "server.log")
+            store.notes.append(
+                f"server RSS {rss_ready:.0f} MiB at /readyz, {rss_mib(server.pid):.0f} MiB after "
+                f"its first governance check (its children's peak meanwhile {peak:.0f} MiB)"
+            )
         if not args.only_replica:
             measure(args, stores)
             for store in stores:
@@ -702,7 +877,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
                 store.questions = iter(soak_questions(picked, args.seed))
                 soak(store, servers[store.label], args.soak, args.clients)
             if args.restart:
-                servers[store.label] = restart(store, servers[store.label], args.omp_threads)
+                servers[store.label] = restarts(args, store, servers[store.label])
         if (
             args.second_replica or args.only_replica
         ):  # PostgreSQL first: on SQLite it encodes everything again

@@ -1,7 +1,7 @@
 """The store follower: a server's index and findings follow imports, new days and each other.
 
 Real SQLite store, real import path, the fake hash embedder; each test drives ``step()`` by hand
-(the background thread waits an hour between looks).
+(the background thread waits an hour between looks). Full checks run in a real child process.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from knowledge_service.content.importer import import_content
 from knowledge_service.db import make_engine, session_scope
 from knowledge_service.errors import IndexNotReadyError
-from knowledge_service.freshness.follower import StoreFollower
+from knowledge_service.freshness.follower import StoreFollower, release_check_caches
 from knowledge_service.freshness.lease import AdvisoryCheckLease, CheckLease, open_check_lease
 from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.freshness.repository import active_notes_for
@@ -49,6 +49,20 @@ def do_import(engine: Engine, settings: Settings) -> None:
     assert not report.invalid
 
 
+def write_solar_export(settings: Settings, **fields: str) -> None:
+    """An article of its own intent, written to the content folder (not imported yet)."""
+    write_article_md(
+        settings.content_dir,
+        "solar-export",
+        **{
+            "title": "When is solar export credited?",
+            "intents": ["solar.export.credit"],
+            "answer": "Solar export credits appear on your next bill.",
+            **fields,
+        },
+    )
+
+
 def kinds_for(engine: Engine, article_id: str) -> set[str]:
     with session_scope(engine) as session:
         return {kind for _, _, kind, _, _ in active_notes_for(session, [article_id])}
@@ -58,6 +72,14 @@ def start(follower: StoreFollower) -> None:
     """Start following and wait for the first look (the start-up check) to finish."""
     follower.start()
     assert follower.first_look_done.wait(FIRST_LOOK_BOUND)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The followers here serve with the hash embedder: the settings name it, because a full
+    check runs in a child process that builds its embedder from them."""
+    settings.embedding_model = "hash"
+    return settings
 
 
 def make_follower(settings: Settings, engine: Engine) -> CountingFollower:
@@ -123,29 +145,14 @@ def test_start_checks_the_whole_store(follower: CountingFollower) -> None:
 def test_an_import_while_serving_is_indexed_and_checked(
     follower: CountingFollower, settings: Settings, engine: Engine
 ) -> None:
-    write_article_md(
-        settings.content_dir,
-        "solar-export",
-        title="When is solar export credited?",
-        intents=["solar.export.credit"],
-        answer="Solar export credits appear on your next bill.",
-        last_reviewed="2025-06-01",
-        next_review="2026-01-01",  # overdue
-    )
+    write_solar_export(settings, last_reviewed="2025-06-01", next_review="2026-01-01")  # overdue
     do_import(engine, settings)
     follower.step()
     assert follower.checks[-1] == {"solar-export"}  # only what the import changed
     assert follower._search.search("solar export credit")[0].article_id == "solar-export"
     assert "review_overdue" in kinds_for(engine, "solar-export")
 
-    write_article_md(
-        settings.content_dir,
-        "solar-export",
-        title="When is solar export credited?",
-        intents=["solar.export.credit"],
-        answer="Solar export credits appear on your next bill.",
-        next_review="2027-06-01",  # reviewed: the finding goes
-    )
+    write_solar_export(settings, next_review="2027-06-01")  # reviewed: the finding goes
     do_import(engine, settings)
     follower.step()
     assert "review_overdue" not in kinds_for(engine, "solar-export")
@@ -263,3 +270,44 @@ def test_the_first_look_loads_an_index_the_server_did_not_wait_for(
         assert follower.checks == [None]
     finally:
         follower.stop()
+
+
+def test_a_failed_full_check_is_logged_the_server_serves_and_the_next_look_retries(
+    settings: Settings, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_article_md(
+        settings.content_dir,
+        "refund-timeframe",
+        last_reviewed="2025-06-01",
+        next_review="2026-01-01",  # overdue
+    )
+    do_import(engine, settings)
+    search = SearchService(settings, engine, HashEmbedder(128), cache=EmbeddingCache())  # type: ignore[arg-type]
+    follower = CountingFollower(settings, engine, search, interval=3600)
+    start(follower)  # the child refuses: the settings name another model than the one served
+    try:
+        failed = [r for r in caplog.records if "start-up governance check failed" in r.message]
+        assert failed and failed[0].exc_info is not None
+        assert "'hash-128'" in str(failed[0].exc_info[1])  # says why, naming the model served
+        assert kinds_for(engine, "refund-timeframe") == set()  # nothing written
+        assert search.search("How long does a refund take?")[0].article_id == "refund-timeframe"
+
+        settings.embedding_model = "hash:128"  # the configuration fixed
+        follower.step()
+        assert follower.checks == [None, None]  # retried on the next look
+        assert "review_overdue" in kinds_for(engine, "refund-timeframe")
+    finally:
+        follower.stop()
+
+
+def test_an_incremental_check_leaves_no_cached_sentences_behind(
+    follower: CountingFollower, settings: Settings, engine: Engine
+) -> None:
+    from knowledge_service.freshness import text
+
+    write_solar_export(settings, answer="Solar export credits appear on your next bill in 30 days.")
+    do_import(engine, settings)
+    follower.step()
+    assert follower.checks[-1] == {"solar-export"}  # checked here, in the follower's thread
+    assert text.words_with_positions.cache_info().currsize == 0  # emptied after the check
+    assert release_check_caches() == 0  # every cache of the check's modules was
