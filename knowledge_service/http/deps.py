@@ -29,6 +29,7 @@ from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery, AnswerService
 from knowledge_service.content.schemas import LOCALE_PATTERN
+from knowledge_service.freshness.follower import release_check_caches
 from knowledge_service.freshness.pipeline import StoreChanges, apply_changes
 from knowledge_service.index.schemas import SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
@@ -245,7 +246,10 @@ async def get_after_write(request: Request) -> AfterWrite:
     state = request.app.state
 
     def run(changes: StoreChanges) -> None:
-        apply_changes(state.engine, state.search_service, changes, settings=state.settings)
+        try:
+            apply_changes(state.engine, state.search_service, changes, settings=state.settings)
+        finally:
+            release_check_caches()  # as the store follower does: a server keeps none of it
 
     return run
 

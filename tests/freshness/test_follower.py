@@ -311,3 +311,22 @@ def test_an_incremental_check_leaves_no_cached_sentences_behind(
     assert follower.checks[-1] == {"solar-export"}  # checked here, in the follower's thread
     assert text.words_with_positions.cache_info().currsize == 0  # emptied after the check
     assert release_check_caches() == 0  # every cache of the check's modules was
+
+
+def test_an_edit_through_the_api_leaves_no_cached_sentences_behind(
+    follower: CountingFollower, settings: Settings, engine: Engine
+) -> None:
+    import asyncio
+    from types import SimpleNamespace
+
+    from knowledge_service.freshness import text
+    from knowledge_service.freshness.pipeline import StoreChanges
+    from knowledge_service.http.deps import get_after_write
+
+    write_solar_export(settings, answer="Solar export credits appear on your next bill in 30 days.")
+    do_import(engine, settings)
+    state = SimpleNamespace(engine=engine, search_service=follower._search, settings=settings)
+    run = asyncio.run(get_after_write(SimpleNamespace(app=SimpleNamespace(state=state))))  # type: ignore[arg-type]
+    run(StoreChanges(article_ids=frozenset({"solar-export"})))
+    assert "solar-export" in {hit.article_id for hit in follower._search.search("solar export")}
+    assert text.words_with_positions.cache_info().currsize == 0  # the request's check emptied them
