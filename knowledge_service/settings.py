@@ -104,12 +104,12 @@ class AnswerSettings(BaseModel):
     out-of-scope questions).
     """
 
-    calib_score: float = 4.83
-    calib_dense: float = 5.53
-    calib_margin: float = 11.05
-    calib_bias: float = -0.41
-    no_answer_threshold: float = 0.39
-    profile_score_median: float = 0.604
+    calib_score: float = 4.32
+    calib_dense: float = 5.78
+    calib_margin: float = 12.58
+    calib_bias: float = -0.38
+    no_answer_threshold: float = 0.42
+    profile_score_median: float = 0.635
     profile_dense_median: float = 0.805
     voice_minimum: float = 0.85
     candidates: int = 8

@@ -42,6 +42,15 @@ class FusionConfig:
         centroid_weight: Weight of the query's cosine to the article's centroid (the mean of
             all its unit vectors) added to its score: evidence from the whole article, not
             only from its best few units.
+        coverage_weight: Weight of the article's share of the query terms' IDF weight (terms
+            any of its units holds, IDF counted over articles) added to its score: an article
+            that holds more of what the query names beats one matching a part of it.
+        smooth_weight: How far each of the ``smooth_top`` best articles' scores is pulled
+            toward the scores of the others among them, weighted by how alike their centroids
+            are (score regularisation: an article whose close neighbours also match gains on
+            one that matches alone).
+        smooth_top: How many best articles are smoothed together.
+        smooth_temperature: Width of the similarity kernel ``exp((cosine - 1) / t)``.
     """
 
     dense_weight: float = 0.85
@@ -51,6 +60,10 @@ class FusionConfig:
     body_weight: float = 0.9
     lexical_norm: LexicalNorm = LexicalNorm.MAX
     centroid_weight: float = 0.0
+    coverage_weight: float = 0.0
+    smooth_weight: float = 0.0
+    smooth_top: int = 5
+    smooth_temperature: float = 0.1
 
 
 def normalise_lexical(scores: FloatArray) -> FloatArray:
@@ -120,3 +133,49 @@ def add_weighted(article_scores: FloatArray, extra: FloatArray, weight: float) -
 def combine_head(article_scores: FloatArray, head_probs: FloatArray, weight: float) -> FloatArray:
     """Add the intent head's probabilities (0 where it has no opinion) to article scores."""
     return add_weighted(article_scores, head_probs, weight)
+
+
+def term_idf(document_frequency: IntArray, n_documents: int) -> FloatArray:
+    """BM25's IDF of terms held by ``document_frequency`` of ``n_documents`` documents."""
+    df = document_frequency.astype(np.float64)
+    result: FloatArray = np.log1p((n_documents - df + 0.5) / (df + 0.5)).astype(np.float32)
+    return result
+
+
+def term_coverage(holds: npt.NDArray[np.bool_], idf: FloatArray) -> FloatArray:
+    """Per article (row of ``holds``), the share of the terms' IDF weight it holds.
+
+    Args:
+        holds: ``(articles, terms)``: whether the article holds the term.
+        idf: Each term's IDF.
+
+    Returns:
+        One value in 0..1 per article; all 0 without terms.
+    """
+    total = float(idf.sum())
+    if holds.shape[1] == 0 or total <= 0.0:
+        return np.zeros(holds.shape[0], dtype=np.float32)
+    result: FloatArray = (holds.astype(np.float32) @ idf / total).astype(np.float32)
+    return result
+
+
+def smooth_scores(
+    scores: FloatArray, vectors: FloatArray, weight: float, temperature: float
+) -> FloatArray:
+    """Each score pulled toward the others', weighted by ``exp((cosine - 1) / temperature)``.
+
+    Args:
+        scores: The scores of a few articles.
+        vectors: Their (normalised) centroids, one row each.
+        weight: ``score = (1 - weight) * own + weight * kernel-weighted mean of the others``.
+        temperature: Kernel width: small values listen only to very similar articles.
+    """
+    if weight == 0.0 or len(scores) < 2:
+        return scores
+    if temperature <= 0.0:
+        raise ValueError(f"smooth_temperature must be above 0, got {temperature}")
+    kernel = np.exp((vectors @ vectors.T - 1.0) / temperature)
+    np.fill_diagonal(kernel, 0.0)
+    others = kernel @ scores / np.maximum(kernel.sum(axis=1), 1e-12)
+    result: FloatArray = ((1.0 - weight) * scores + weight * others).astype(np.float32)
+    return result

@@ -189,6 +189,25 @@ class Bm25Index:
         df = self._df.get(term, 0)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def terms(self, query: str) -> list[str]:
+        """The query's distinct terms that at least one text holds, in query order."""
+        return [t for t in dict.fromkeys(self._tokenize(query)) if self._df.get(t, 0) > 0]
+
+    def keys_holding(self, term: str) -> npt.NDArray[np.int64]:
+        """The keys of the live texts that hold ``term`` (a term after tokenising)."""
+        self._current()  # compact first if due, so the base and delta are current
+        with self._lock:
+            base = self._base
+            parts = []
+            posting = base.postings.get(term)
+            if posting is not None:
+                rows = posting[0]
+                parts.append(base.keys[rows[base.alive[rows]]])
+            delta = self._delta_postings.get(term)
+            if delta:
+                parts.append(np.fromiter(delta, dtype=np.int64, count=len(delta)))
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
     def query_bound(self, query: str) -> float:
         """The sum of the query terms' IDF: about the best BM25 score any unit could get.
 

@@ -22,6 +22,9 @@ from knowledge_service.index.fusion import (
     aggregate_articles,
     combine_head,
     fuse_scores,
+    smooth_scores,
+    term_coverage,
+    term_idf,
 )
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.snapshot import IndexSnapshot
@@ -47,6 +50,37 @@ def head_probabilities(
     return np.asarray([probs[pos[a]] if a in pos else 0.0 for a in article_ids], np.float32)
 
 
+def article_rows_of(
+    snap: IndexSnapshot, article_ids: Sequence[str], rows: npt.NDArray[np.intp] | None = None
+) -> npt.NDArray[np.intp]:
+    """The articles' positions in the unit table (their centroid rows); ``rows`` when known
+    (``Evidence.article_rows``): no lookup by id per article."""
+    if rows is not None:
+        return rows
+    _, row_of = snap.table.centroid_matrix(snap.articles)
+    return np.fromiter((row_of[a] for a in article_ids), np.intp, count=len(article_ids))
+
+
+def article_centroids(
+    snap: IndexSnapshot, article_ids: Sequence[str], rows: npt.NDArray[np.intp] | None = None
+) -> FloatArray:
+    """Each article's centroid (its whole content), one row each (no columns when no article
+    has one yet)."""
+    matrix, _ = snap.table.centroid_matrix(snap.articles)
+    if not article_ids:
+        return np.zeros((0, matrix.shape[1]), dtype=np.float32)
+    result: FloatArray = matrix[article_rows_of(snap, article_ids, rows)]
+    return result
+
+
+def cosines_to(centroids: FloatArray, vector: FloatArray) -> FloatArray:
+    """The query's cosine to each centroid row (0 for all when no article has one yet)."""
+    if centroids.shape[1] == 0:
+        return np.zeros(len(centroids), dtype=np.float32)
+    result: FloatArray = (centroids @ vector).astype(np.float32)
+    return result
+
+
 def centroid_cosines(
     snap: IndexSnapshot,
     vector: FloatArray,
@@ -58,15 +92,26 @@ def centroid_cosines(
     ``rows``, when known (``Evidence.article_rows``), are the articles' positions in the unit
     table, which are their centroid rows: no lookup by id per article.
     """
-    if not article_ids:
-        return np.zeros(0, dtype=np.float32)
-    matrix, row_of = snap.table.centroid_matrix(snap.articles)
-    if matrix.shape[1] == 0:  # no article has a centroid yet
-        return np.zeros(len(article_ids), dtype=np.float32)
-    if rows is None:
-        rows = np.fromiter((row_of[a] for a in article_ids), np.intp, count=len(article_ids))
-    result: FloatArray = (matrix[rows] @ vector).astype(np.float32)
-    return result
+    return cosines_to(article_centroids(snap, article_ids, rows), vector)
+
+
+def query_coverage(snap: IndexSnapshot, query: str, evidence: Evidence) -> FloatArray:
+    """Per evidence article, the share of the query terms' IDF weight its units hold.
+
+    IDF is counted over articles (how many articles hold the term), so a term every article
+    holds weighs little and a term one article holds weighs most.
+    """
+    table = snap.table
+    terms = snap.lexical.terms(query)
+    positions = article_rows_of(snap, evidence.article_ids, evidence.article_rows)
+    holds = np.zeros((len(positions), len(terms)), dtype=bool)
+    frequency = np.zeros(len(terms), dtype=np.int64)
+    for n, term in enumerate(terms):
+        holders = table.term_articles(term, snap.lexical)
+        frequency[n] = len(holders)
+        at = np.minimum(np.searchsorted(holders, positions), max(len(holders) - 1, 0))
+        holds[:, n] = holders[at] == positions if len(holders) else False
+    return term_coverage(holds, term_idf(frequency, len(table.article_ids)))
 
 
 def normalised_lexical(evidence: Evidence, config: FusionConfig) -> FloatArray:
@@ -84,11 +129,15 @@ def score_evidence(
     config: FusionConfig,
     head: FloatArray | None = None,
     centroid: FloatArray | None = None,
+    coverage: FloatArray | None = None,
+    centroids: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Fused unit scores and article scores of one query's evidence under ``config``.
 
-    ``head`` holds the intent head's probability and ``centroid`` the query's cosine to the
-    article's centroid, per evidence article (each used when given and weighted).
+    ``head`` holds the intent head's probability, ``centroid`` the query's cosine to the
+    article's centroid, ``coverage`` the article's share of the query terms' weight, per
+    evidence article (each used when given and weighted); ``centroids`` (the articles'
+    centroids, one row each) lets the best articles' scores be smoothed together.
     """
     fused = fuse_scores(evidence.dense, normalised_lexical(evidence, config), config.dense_weight)
     if config.body_weight != 1.0:
@@ -104,6 +153,14 @@ def score_evidence(
         scores = combine_head(scores, head, config.head_weight)
     if centroid is not None:
         scores = add_weighted(scores, centroid, config.centroid_weight)
+    if coverage is not None:
+        scores = add_weighted(scores, coverage, config.coverage_weight)
+    if centroids is not None and config.smooth_weight > 0 and centroids.shape[1]:
+        top = _top_articles(scores, config.smooth_top)
+        scores = scores.copy()
+        scores[top] = smooth_scores(
+            scores[top], centroids[top], config.smooth_weight, config.smooth_temperature
+        )
     return fused, scores
 
 
@@ -179,11 +236,15 @@ def rank_query(
         return []
     use_head = snap.head is not None and snap.config.head_weight > 0
     head = head_probabilities(snap, vector, ev.article_ids) if use_head else None
-    use_centroid = snap.config.centroid_weight > 0
-    centroid = (
-        centroid_cosines(snap, vector, ev.article_ids, ev.article_rows) if use_centroid else None
-    )
-    fused, scores = score_evidence(ev, snap.config, head, centroid)
+    config = snap.config
+    centroids = None
+    if config.centroid_weight > 0 or config.smooth_weight > 0:
+        centroids = article_centroids(snap, ev.article_ids, ev.article_rows)
+    centroid = None
+    if centroids is not None and config.centroid_weight > 0:
+        centroid = cosines_to(centroids, vector)
+    coverage = query_coverage(snap, query, ev) if config.coverage_weight > 0 else None
+    fused, scores = score_evidence(ev, config, head, centroid, coverage, centroids)
     lexical = normalised_lexical(ev, snap.config)
     top = _top_articles(scores, top_k).tolist()
     best = _best_units(ev, fused, top)

@@ -59,6 +59,12 @@ DEFAULT_LEXICAL_NORM = LexicalNorm.IDF
 # +1, HWU64-OOS dev +0.4 point); 0.1 gained more on HWU64-OOS but lost a BANKING77 test query
 # (issue 13; README "Answer confidence").
 DEFAULT_CENTROID_WEIGHT = 0.05
+# The article's share of the query terms' IDF weight (IDF over articles), and the five best
+# articles' scores smoothed by their centroids' similarity (issue 13, README "Answer
+# confidence": gains on every dev split; the smoothing puts "moving house ... power on at the
+# new place" on moving-in).
+DEFAULT_COVERAGE_WEIGHT = 0.1
+DEFAULT_SMOOTH_WEIGHT = 0.2
 
 
 def fusion_config(settings: Settings) -> FusionConfig:
@@ -71,6 +77,8 @@ def fusion_config(settings: Settings) -> FusionConfig:
         body_weight=DEFAULT_BODY_WEIGHT,
         lexical_norm=DEFAULT_LEXICAL_NORM,
         centroid_weight=DEFAULT_CENTROID_WEIGHT,
+        coverage_weight=DEFAULT_COVERAGE_WEIGHT,
+        smooth_weight=DEFAULT_SMOOTH_WEIGHT,
     )
 
 

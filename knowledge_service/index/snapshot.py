@@ -20,7 +20,7 @@ from knowledge_service.index.arrays import FloatArray, IdArray
 from knowledge_service.index.chunking import BODY_KINDS, Unit, unit_id_for
 from knowledge_service.index.fusion import FusionConfig
 from knowledge_service.index.head import ArticleHead
-from knowledge_service.index.lexical import Bm25Index
+from knowledge_service.index.lexical import MAX_CACHED_TERMS, Bm25Index
 from knowledge_service.index.vectors import FaissVectorIndex
 
 _ARTICLE_KEY_KIND = "article"
@@ -72,6 +72,9 @@ class UnitTable:
         default_factory=list, compare=False, repr=False
     )
     """Every article's centroid as one matrix, and each article's row (dies with the table)."""
+    term_articles_cache: dict[str, IdArray] = field(default_factory=dict, compare=False, repr=False)
+    """Per lexical term looked up, the sorted positions of the articles holding it (dies with
+    the table, which is replaced whenever the lexical index changes)."""
 
     @classmethod
     def build(cls, units: Mapping[int, Unit], articles: Mapping[str, ArticleEntry]) -> UnitTable:
@@ -104,6 +107,16 @@ class UnitTable:
         rows = self.rows(keys)
         cached[:] = [(keys, rows)]
         return rows
+
+    def term_articles(self, term: str, lexical: Bm25Index) -> IdArray:
+        """The sorted positions of the articles with a unit holding ``term``."""
+        cached = self.term_articles_cache.get(term)
+        if cached is None:
+            cached = np.unique(self.article_pos[self.rows(lexical.keys_holding(term))])
+            if len(self.term_articles_cache) >= MAX_CACHED_TERMS:
+                self.term_articles_cache.clear()
+            self.term_articles_cache[term] = cached
+        return cached
 
     def centroid_matrix(
         self, articles: Mapping[str, ArticleEntry]

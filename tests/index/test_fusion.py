@@ -11,6 +11,9 @@ from knowledge_service.index.fusion import (
     combine_head,
     fuse_scores,
     normalise_lexical,
+    smooth_scores,
+    term_coverage,
+    term_idf,
 )
 
 
@@ -68,3 +71,30 @@ def test_head_probability_is_added_with_its_weight() -> None:
 def test_an_extra_article_signal_is_added_with_its_weight() -> None:
     assert add_weighted(f32(0.5, 0.5), f32(0.8, -0.2), 0.1).tolist() == pytest.approx([0.58, 0.48])
     assert add_weighted(f32(0.5), f32(1.0), 0.0).tolist() == [0.5]
+
+
+def test_idf_weighs_a_term_few_documents_hold_most() -> None:
+    idf = term_idf(np.asarray([1, 5, 10]), 10)
+    assert idf[0] > idf[1] > idf[2] > 0
+    assert idf[0] == pytest.approx(np.log(1 + 9.5 / 1.5))
+
+
+def test_coverage_is_the_share_of_the_terms_weight_an_article_holds() -> None:
+    holds = np.asarray([[True, True], [True, False], [False, False]])
+    out = term_coverage(holds, f32(1.0, 3.0))
+    assert out.tolist() == pytest.approx([1.0, 0.25, 0.0])
+    assert term_coverage(np.zeros((2, 0), dtype=bool), f32()).tolist() == [0.0, 0.0]
+
+
+def test_smoothing_pulls_a_score_toward_its_similar_neighbours_only() -> None:
+    # articles 0 and 1 are alike, article 2 is unrelated to both
+    vectors = f32(1, 0, 0.98, 0.2, 0, 1).reshape(3, 2)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    scores = f32(0.5, 0.7, 0.9)
+    out = smooth_scores(scores, vectors, 0.2, 0.1)
+    # article 0 listens to article 1 (0.7), hardly to article 2 (0.9)
+    assert out[0] == pytest.approx(0.8 * 0.5 + 0.2 * 0.7, abs=1e-3)
+    assert out[1] == pytest.approx(0.8 * 0.7 + 0.2 * 0.5, abs=1e-3)
+    assert smooth_scores(scores, vectors, 0.0, 0.1) is scores
+    with pytest.raises(ValueError, match="smooth_temperature"):
+        smooth_scores(scores, vectors, 0.2, 0.0)

@@ -10,7 +10,7 @@ from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.chunking import chunk_article
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.evidence import allowed_rows, gather_evidence
-from knowledge_service.index.fusion import FusionConfig
+from knowledge_service.index.fusion import FusionConfig, smooth_scores
 from knowledge_service.index.hybrid import HybridIndex
 from knowledge_service.index.ranking import centroid_cosines
 from knowledge_service.index.schemas import SearchFilters, SearchRequest
@@ -268,3 +268,54 @@ def test_the_centroid_rows_the_evidence_carries_are_its_articles_own() -> None:
         assert cosine == pytest.approx(
             float(_whole_content_centroid(docs[article_id], embedder) @ vector), abs=1e-5
         )
+
+
+def _coverage_kb(outage_answer: str) -> list[ArticleDocument]:
+    return [
+        make_article("new-home", title="Power at a new home", answer="We connect it.", body=""),
+        make_article("register", title="Equipment register", answer="List oxygen use.", body=""),
+        make_article("outages", title="Outages", answer=outage_answer, body=""),
+    ]
+
+
+def test_an_article_gains_its_share_of_the_query_terms_weight() -> None:
+    embedder = HashEmbedder()
+    plain = HybridIndex(embedder)
+    covered = HybridIndex(embedder, config=FusionConfig(coverage_weight=0.3))
+    for index in (plain, covered):
+        index.upsert([(doc, 1) for doc in _coverage_kb("Check the map.")])
+    query = "oxygen at a new home"  # terms: oxygen, new, home; each held by one article
+    before = {h.article_id: h.score for h in plain.search(query, top_k=10)}
+    after = {h.article_id: h.score for h in covered.search(query, top_k=10)}
+    share = {"new-home": 2 / 3, "register": 1 / 3, "outages": 0.0}
+    for article_id, score in after.items():
+        assert score == pytest.approx(before[article_id] + 0.3 * share[article_id], abs=1e-5)
+    # a new version holding "oxygen" makes the term commoner and counts for its article
+    (changed,) = [d for d in _coverage_kb("Oxygen users are called first.") if d.id == "outages"]
+    for index in (plain, covered):
+        index.upsert([(changed, 2)])
+    before = {h.article_id: h.score for h in plain.search(query, top_k=10)}
+    after = {h.article_id: h.score for h in covered.search(query, top_k=10)}
+    common, rare = np.log(1 + 1.5 / 2.5), np.log(1 + 2.5 / 1.5)  # held by 2 and by 1 of 3
+    total = common + 2 * rare
+    share = {"new-home": 2 * rare / total, "register": common / total, "outages": common / total}
+    for article_id, score in after.items():
+        assert score == pytest.approx(before[article_id] + 0.3 * share[article_id], abs=1e-5)
+
+
+def test_the_best_articles_scores_are_smoothed_by_their_centroids() -> None:
+    embedder = HashEmbedder()
+    plain = HybridIndex(embedder)
+    smoothed = HybridIndex(embedder, config=FusionConfig(smooth_weight=0.2, smooth_top=2))
+    for index in (plain, smoothed):
+        index.upsert([(doc, 1) for doc in kb_articles()])
+    query = "my card was stolen and I want my money back"
+    before = plain.search(query, top_k=10)
+    after = {h.article_id: h.score for h in smoothed.search(query, top_k=10)}
+    top = [h.article_id for h in before[:2]]
+    centroids = np.stack([plain.articles[a].centroid for a in top])
+    want = smooth_scores(np.asarray([h.score for h in before[:2]], np.float32), centroids, 0.2, 0.1)
+    assert [after[a] for a in top] == pytest.approx(want.tolist(), abs=1e-5)
+    assert want.tolist() != pytest.approx([h.score for h in before[:2]])
+    for hit in before[2:]:
+        assert after[hit.article_id] == pytest.approx(hit.score, abs=1e-6)

@@ -82,3 +82,33 @@ def test_removed_and_replaced_texts_no_longer_match() -> None:
     index.remove([1])
     keys, scores = index.scores("gas")
     assert keys.size == 0 and scores.size == 0
+
+
+@pytest.mark.parametrize(("compact_ratio", "compact_min"), [(0.0, 0), (10.0, 256)])
+def test_keys_holding_a_term_follow_every_change(compact_ratio: float, compact_min: int) -> None:
+    rng = random.Random(7)
+    index = Bm25Index(compact_ratio=compact_ratio, compact_min=compact_min)
+    texts = {k: _text(rng) for k in range(200)}
+    index.add(list(texts), list(texts.values()))
+    index.scores("bill")  # the base is built, the changes below go to the delta
+    for step in range(10):
+        changed = rng.sample(sorted(texts), 4)
+        if step % 2:
+            index.remove(changed)
+            for k in changed:
+                del texts[k]
+        else:
+            new = {k: _text(rng) for k in [*changed, 500 + step]}
+            index.add(list(new), list(new.values()))
+            texts.update(new)
+    tokenize = Tokenizer()
+    for term in tokenize("bill pay moving refund not"):
+        want = {k for k, t in texts.items() if term in tokenize(t)}
+        assert set(index.keys_holding(term).tolist()) == want
+    assert index.keys_holding("zebra").size == 0
+
+
+def test_query_terms_are_the_known_distinct_ones_in_order() -> None:
+    index = Bm25Index()
+    index.add([1, 2], ["late bill fee", "card refund"])
+    assert index.terms("Refunds for a late, late card zebra") == ["refund", "late", "card"]
