@@ -109,8 +109,7 @@ def query_coverage(snap: IndexSnapshot, query: str, evidence: Evidence) -> Float
     for n, term in enumerate(terms):
         holders = table.term_articles(term, snap.lexical)
         frequency[n] = len(holders)
-        at = np.minimum(np.searchsorted(holders, positions), max(len(holders) - 1, 0))
-        holds[:, n] = holders[at] == positions if len(holders) else False
+        holds[:, n] = np.isin(positions, holders)
     return term_coverage(holds, term_idf(frequency, len(table.article_ids)))
 
 

@@ -30,6 +30,28 @@ def _reference(texts: dict[int, str], query: str) -> dict[int, float]:
     return dict(zip(keys, np.asarray(model.get_scores(terms)).tolist(), strict=True))
 
 
+def _change(
+    index: Bm25Index,
+    texts: dict[int, str],
+    rng: random.Random,
+    count: int,
+    *,
+    remove: bool,
+    new_key: int,
+) -> None:
+    """Remove ``count`` random texts from ``index`` and ``texts``, or rewrite them and add
+    ``new_key`` (the same change to both)."""
+    changed = rng.sample(sorted(texts), count)
+    if remove:
+        index.remove(changed)
+        for k in changed:
+            del texts[k]
+    else:
+        new = {k: _text(rng) for k in [*changed, new_key]}
+        index.add(list(new), list(new.values()))
+        texts.update(new)
+
+
 def _scores(index: Bm25Index, query: str) -> dict[int, float]:
     keys, scores = index.scores(query)
     return dict(zip(keys.tolist(), scores.tolist(), strict=True))
@@ -43,15 +65,7 @@ def test_incremental_scores_equal_a_rebuilt_index(compact_ratio: float, compact_
     index.add(list(texts), list(texts.values()))
     index.scores("bill")  # compacts (the base is built) before the changes below
     for step in range(30):
-        changed = rng.sample(sorted(texts), 5)
-        if step % 3 == 0:
-            index.remove(changed)
-            for k in changed:
-                del texts[k]
-        else:
-            new = {k: _text(rng) for k in [*changed, 1000 + step]}
-            index.add(list(new), list(new.values()))
-            texts.update(new)
+        _change(index, texts, rng, 5, remove=step % 3 == 0, new_key=1000 + step)
         query = "pay my late bill fee not card " + rng.choice(WORDS)
         got, want = _scores(index, query), _reference(texts, query)
         assert got.keys() == want.keys()
@@ -92,15 +106,7 @@ def test_keys_holding_a_term_follow_every_change(compact_ratio: float, compact_m
     index.add(list(texts), list(texts.values()))
     index.scores("bill")  # the base is built, the changes below go to the delta
     for step in range(10):
-        changed = rng.sample(sorted(texts), 4)
-        if step % 2:
-            index.remove(changed)
-            for k in changed:
-                del texts[k]
-        else:
-            new = {k: _text(rng) for k in [*changed, 500 + step]}
-            index.add(list(new), list(new.values()))
-            texts.update(new)
+        _change(index, texts, rng, 4, remove=bool(step % 2), new_key=500 + step)
     tokenize = Tokenizer()
     for term in tokenize("bill pay moving refund not"):
         want = {k for k, t in texts.items() if term in tokenize(t)}
