@@ -14,9 +14,18 @@ Every query runs through the real import, index and search path. For each candid
 model the logistic fit and the no-answer threshold use only the dev splits; the objective is the
 mean over the two sets of balanced accuracy (in-scope answered right and out-of-scope refused,
 weighted equally), so neither set's share of out-of-scope questions decides the threshold.
+
+The threshold rule (:func:`best_threshold`): the dev objective is averaged over a Gaussian window
+of width 0.05 around each threshold (``SMOOTHING``: the objective as if every confidence moved by
+about that much), and the lowest threshold within 0.25 point of the smoothed best is taken
+(``PLATEAU``: where dev cannot tell thresholds apart, answer more). The raw objective is flat and
+ragged near its best, so without the smoothing a tiny move of the vectors (an int8 encoder) or of
+the dev sample moved the pick by up to 0.05; ``--bootstrap N`` prints the spread of the picked
+threshold over N resamples of the dev splits, with and without the smoothing.
 Search results are cached under ``--cache`` (re-runs only re-fit).
 
     nice -n 10 .venv/bin/python scripts/calibrate_answers.py [--cache /tmp/ks-cache-answers]
+        [--bootstrap 200]
 """
 
 from __future__ import annotations
@@ -259,27 +268,67 @@ def balanced(conf: np.ndarray, split: Scored, t: float) -> float:
     return (o["in_scope_accuracy"] + o["oos_rejection"]) / 2
 
 
+SMOOTHING = 0.05
+"""Width (standard deviation, in threshold units) of the Gaussian window the dev objective is
+averaged over before the threshold is picked: the objective as if every confidence moved by
+about this much, as a change of encoder or of the dev sample moves them."""
 PLATEAU = 0.0025
-"""Thresholds whose mean dev balanced accuracy is within this of the best count as equal."""
+"""Thresholds whose smoothed dev objective is within this of the best count as equal."""
+STEP = 0.001
+"""Spacing of the thresholds tried."""
+
+
+def dev_objective(
+    confs: Sequence[np.ndarray], splits: Sequence[Scored], grid: np.ndarray
+) -> np.ndarray:
+    """Mean over the splits of balanced accuracy at each threshold of ``grid``."""
+    total = np.zeros(len(grid))
+    for conf, split in zip(confs, splits, strict=True):
+        right = np.sort(conf[split.in_scope & split.correct])
+        out = np.sort(conf[~split.in_scope])
+        answered_right = (len(right) - np.searchsorted(right, grid, "left")) / split.in_scope.sum()
+        refused = np.searchsorted(out, grid, "left") / len(out)
+        total += (answered_right + refused) / 2
+    return total / len(confs)
+
+
+def smoothed(values: np.ndarray, step: float, width: float) -> np.ndarray:
+    """``values`` (on an evenly spaced grid, ``step`` apart) averaged over a Gaussian window of
+    ``width`` around each point, the window cut at the ends of the grid and its weights
+    renormalised; ``width`` 0: unchanged."""
+    if width <= 0:
+        return values
+    offsets = np.arange(-(len(values) - 1), len(values)) * step
+    window = np.exp(-0.5 * (offsets / width) ** 2)
+    out: np.ndarray = np.convolve(values, window, "valid") / np.convolve(
+        np.ones(len(values)), window, "valid"
+    )
+    return out
 
 
 def best_threshold(
-    confs: Sequence[np.ndarray], splits: Sequence[Scored], plateau: float = PLATEAU
+    confs: Sequence[np.ndarray],
+    splits: Sequence[Scored],
+    plateau: float = PLATEAU,
+    smoothing: float = SMOOTHING,
 ) -> float:
-    """The lowest threshold whose mean balanced accuracy over the dev splits is within
-    ``plateau`` of the best.
+    """The lowest threshold whose smoothed mean balanced accuracy over the dev splits is within
+    ``plateau`` of the smoothed best.
 
-    The objective is flat around its maximum (0.2 point of balanced accuracy moves the
-    argmax from 0.41 to 0.46), well inside the dev splits' sampling noise; where dev cannot
+    The dev objective (mean over the splits of balanced accuracy) is first averaged over a
+    Gaussian window of width ``smoothing`` around each threshold: the raw objective is flat near
+    its best and ragged (0.2 point of balanced accuracy separates 0.41 and 0.46, inside the dev
+    splits' sampling noise), so its best point and the edge of its plateau jump with tiny moves
+    of the confidences; the smoothed one moves little. Where the smoothed objective still cannot
     tell thresholds apart, the one that answers more is taken, since the settings refused too
-    much on knowledge bases they were not tuned on (issue 13).
+    much on knowledge bases they were not tuned on (issue 13). ``smoothing=0`` is the rule
+    before issue 17 (lowest threshold within ``plateau`` of the raw best; it tried 400
+    thresholds from the lowest confidence to the highest, this one every ``STEP``).
     """
-    lo = min(float(c.min()) for c in confs)
-    hi = max(float(c.max()) for c in confs)
-    grid = np.linspace(lo, hi, 400)
-    gains = np.array(
-        [np.mean([balanced(c, s, t) for c, s in zip(confs, splits, strict=True)]) for t in grid]
-    )
+    lo = np.floor(min(float(c.min()) for c in confs) / STEP)
+    hi = np.ceil(max(float(c.max()) for c in confs) / STEP)
+    grid = np.round(np.arange(lo, hi + 1) * STEP, 6)
+    gains = smoothed(dev_objective(confs, splits, grid), STEP, smoothing)
     return float(grid[int(np.flatnonzero(gains >= gains.max() - plateau)[0])])
 
 
@@ -321,14 +370,64 @@ class Tuned:
     threshold: float
 
 
-def tune(x: dict[Any, np.ndarray], splits: dict[Any, Scored], names: Sequence[str]) -> Tuned:
-    """Fit on the dev splits of ``names`` (each set weighing the same) and pick the threshold."""
+def fit(x: dict[Any, np.ndarray], splits: dict[Any, Scored], names: Sequence[str]) -> np.ndarray:
+    """The logistic fit on the dev splits of ``names``, each set weighing the same."""
     dev_x = np.vstack([x[k, "dev"] for k in names])
     dev_y = np.concatenate([splits[k, "dev"].correct for k in names]).astype(np.float64)
     weights = np.concatenate([np.full(len(x[k, "dev"]), 1 / len(x[k, "dev"])) for k in names])
-    coef = fit_logistic(dev_x, dev_y, weights)
+    return fit_logistic(dev_x, dev_y, weights)
+
+
+def tune(x: dict[Any, np.ndarray], splits: dict[Any, Scored], names: Sequence[str]) -> Tuned:
+    """Fit on the dev splits of ``names`` (each set weighing the same) and pick the threshold."""
+    coef = fit(x, splits, names)
     conf = [confidence(x[k, "dev"], coef) for k in names]
     return Tuned(coef, best_threshold(conf, [splits[k, "dev"] for k in names]))
+
+
+def threshold_spread(
+    data: dict[str, dict[str, Any]], resamples: int, seed: int = 0
+) -> dict[str, dict[str, float]]:
+    """How far the picked threshold moves with the dev sample: the shipped model refitted on
+    ``resamples`` bootstrap resamples of the dev splits (each set resampled within itself) and
+    its threshold picked by this rule and by the same rule without smoothing (the one before
+    issue 17); the spread of each rule's thresholds."""
+    names = list(data)
+    rng = np.random.default_rng(seed)
+    x = {(k, "dev"): _normalised(data[k]["dev"], data[k]["profile"]) for k in names}
+    splits = {
+        (k, "dev"): scored(
+            data[k]["dev"], [row[0][0] if row else None for row in data[k]["dev"]["hits"]]
+        )
+        for k in names
+    }
+    rules = {f"smoothing {SMOOTHING} (shipped)": SMOOTHING, "no smoothing (before)": 0.0}
+    picked: dict[str, list[float]] = {label: [] for label in rules}
+    for _ in range(resamples):
+        rows = {k: rng.integers(0, len(x[k, "dev"]), len(x[k, "dev"])) for k in names}
+        xs = {(k, "dev"): x[k, "dev"][rows[k]] for k in names}
+        ss = {
+            (k, "dev"): Scored(
+                splits[k, "dev"].correct[rows[k]], splits[k, "dev"].in_scope[rows[k]]
+            )
+            for k in names
+        }
+        coef = fit(xs, ss, names)
+        conf = [confidence(xs[k, "dev"], coef) for k in names]
+        for label, width in rules.items():
+            picked[label].append(
+                best_threshold(conf, [ss[k, "dev"] for k in names], smoothing=width)
+            )
+    return {
+        label: {
+            "std": round(float(np.std(t)), 4),
+            "p5": round(float(np.percentile(t, 5)), 3),
+            "p95": round(float(np.percentile(t, 95)), 3),
+            "min": round(float(np.min(t)), 3),
+            "max": round(float(np.max(t)), 3),
+        }
+        for label, t in picked.items()
+    }
 
 
 def confidence(x: np.ndarray, coef: np.ndarray) -> np.ndarray:
@@ -428,6 +527,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=EVAL_DATA)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/ks-cache-answers"))
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    parser.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print the spread of the picked threshold over N resamples of the dev splits",
+    )
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     embedder = create_embedder(Settings(), threads=2)
@@ -435,12 +541,18 @@ def main() -> None:
         kbs = [banking77(args.data / "banking77", Path(tmp)), hwu64(args.data / "hwu64_oos")]
         data = {kb.name: gather(kb, embedder, args.cache) for kb in kbs}
     report = evaluate(data)
+    if args.bootstrap:
+        report["threshold_spread"] = threshold_spread(data, args.bootstrap)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print_table(report)
         print("\nprofiles:", json.dumps(report["profiles"]))
         print("shipped settings:", json.dumps(report["shipped_settings"]))
+        if args.bootstrap:
+            print(f"threshold over {args.bootstrap} dev resamples:")
+            for label, spread in report["threshold_spread"].items():
+                print(f"  {label}: {json.dumps(spread)}")
 
 
 if __name__ == "__main__":
