@@ -233,11 +233,20 @@ def build_variants(
     return reference, variants
 
 
-def answer_figures(model: str, cache: Path, work: Path, data: Path, names: Sequence[str]) -> None:
+def answer_figures(
+    model: str,
+    cache: Path,
+    work: Path,
+    data: Path,
+    names: Sequence[str],
+    question_variant: str | None = None,
+) -> None:
     """``calibrate_answers.py``'s answer figures for each variant in one run: the shipped
-    settings as they are (fp32's coefficients, threshold and the KB's own measured profile: what
+    settings as they are (their coefficients, threshold and the KB's own measured profile: what
     a user switching the encoder gets), the shipped method refitted on the variant's dev splits,
-    and its two transfer directions. Each variant gathers into a cache folder of its own."""
+    and its two transfer directions. Each variant gathers into a cache folder of its own. The
+    variant encodes units and questions alike, or only units with ``question_variant`` set
+    (questions then take that one, as ``KS_INDEX__QUERY_ONNX_VARIANT`` does)."""
     import calibrate_answers as ca  # scripts/ is on the path when run as a script
 
     shipped = Settings().answers
@@ -251,8 +260,17 @@ def answer_figures(model: str, cache: Path, work: Path, data: Path, names: Seque
     with tempfile.TemporaryDirectory() as tmp:
         kbs = [ca.banking77(data / "banking77", Path(tmp)), ca.hwu64(data / "hwu64_oos")]
         for name in names:
-            embedder = OnnxEmbedder(model, cache_dir=cache, variant=Variant(name), threads=2)
-            gathered = {kb.name: ca.gather(kb, embedder, work / f"answers-{name}") for kb in kbs}
+            embedder = OnnxEmbedder(
+                model,
+                cache_dir=cache,
+                variant=Variant(name),
+                threads=2,
+                query_variant=Variant(question_variant) if question_variant else None,
+            )
+            label = f"{name}, questions {question_variant}" if question_variant else name
+            suffix = f"-q-{question_variant}" if question_variant else ""
+            folder = work / f"answers-{name}{suffix}"
+            gathered = {kb.name: ca.gather(kb, embedder, folder) for kb in kbs}
             fixed, hit1 = [], []
             for kb in kbs:
                 test = gathered[kb.name]["test"]
@@ -272,7 +290,7 @@ def answer_figures(model: str, cache: Path, work: Path, data: Path, names: Seque
                 )
 
             print(
-                f"| {name} | {cells(fixed)} | {cells(list(system['test'].values()))} | "
+                f"| {label} | {cells(fixed)} | {cells(list(system['test'].values()))} | "
                 f"{cells(list(system['transfer'].values()))} | "
                 f"{system['coefficients']}, {system['threshold']} | {' / '.join(hit1)} |",
                 flush=True,
@@ -299,11 +317,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=[str(v) for v in Variant],
         help="only print calibrate_answers.py's figures for these variants, one row each",
     )
+    parser.add_argument(
+        "--question-variant",
+        choices=[str(v) for v in Variant],
+        help="with --answers: questions take this variant, units the row's",
+    )
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     model = Settings().embedding_model
     if args.answers:
-        answer_figures(model, args.workdir / "models", args.workdir, args.data, args.answers)
+        answer_figures(
+            model,
+            args.workdir / "models",
+            args.workdir,
+            args.data,
+            args.answers,
+            args.question_variant,
+        )
         return 0
     calib = kb_texts(args.data, 300, seed=0)
     reference, variants = build_variants(model, args.workdir / "models", args.workdir, args, calib)

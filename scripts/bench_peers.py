@@ -20,7 +20,8 @@ the imported articles: title, answer, each section) are built into
   ``/v1/answer`` (chat);
 * **a bare app**: a minimal FastAPI app (1 uvicorn worker) that encodes every unit with the
   product's default encoder at start (plain batch encoding, 2 threads), then answers
-  ``/search`` with one encode (1 thread) and one exact FAISS search, best unit per article;
+  ``/search`` with one encode (1 thread, by the product's default question encoder,
+  ``KS_INDEX__QUERY_ONNX_VARIANT``) and one exact FAISS search, best unit per article;
 * **txtai's API** (1 uvicorn worker, same model, flat FAISS, torch with 1 thread) when
   ``--txtai-python`` names a Python with txtai and its ``api`` extra (a separate venv: txtai is
   never a dependency of the product); skipped with a note otherwise.
@@ -336,11 +337,13 @@ def serve_bare(units_file: Path, port: int) -> int:
     from fastapi import FastAPI
 
     from knowledge_service.index.embedder import create_embedder
+    from knowledge_service.index.protocols import query_embedder
     from knowledge_service.settings import Settings
 
     units = [json.loads(line) for line in units_file.read_text().splitlines() if line]
     settings = Settings()
     embedder = create_embedder(settings, threads=1)
+    questions = query_embedder(embedder)  # the product's question encoder (int8-fused-8)
     batch = create_embedder(settings, threads=2)  # plain batch encoding on both cores
     start = time.perf_counter()
     vectors = batch.encode([u["text"] for u in units], batch_size=64)
@@ -349,7 +352,12 @@ def serve_bare(units_file: Path, port: int) -> int:
     index = faiss.IndexFlatIP(embedder.dimension)
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     articles = [u["article"] for u in units]
-    stats = {"units": len(units), "seconds": seconds, "encoder": embedder.model_name}
+    stats = {
+        "units": len(units),
+        "seconds": seconds,
+        "encoder": embedder.model_name,
+        "question encoder": questions.model_name,
+    }
     app = FastAPI()
 
     @app.get("/stats")
@@ -359,7 +367,7 @@ def serve_bare(units_file: Path, port: int) -> int:
     @app.get("/search")
     def search(q: str, limit: int = 10) -> dict[str, Any]:
         faiss.omp_set_num_threads(1)
-        query = embedder.encode([q])
+        query = questions.encode([q])
         scores, rows = index.search(query, 5 * limit)
         best: dict[str, float] = {}
         for score, row in zip(scores[0].tolist(), rows[0].tolist(), strict=True):

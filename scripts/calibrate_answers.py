@@ -52,7 +52,7 @@ from knowledge_service.db import create_tables, make_engine
 from knowledge_service.index.cache import EmbeddingCache, encode_cached
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.evaluation import EvalSet, load_eval_set, slug, write_articles
-from knowledge_service.index.protocols import Embedder
+from knowledge_service.index.protocols import Embedder, query_embedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 
@@ -176,7 +176,8 @@ encoder or the index settings) makes :func:`gather` search again instead of reus
 def _ranking_identity(embedder: Embedder) -> list[str]:
     index_dir = Path(index_package.__file__).parent
     code = hashlib.sha256(b"".join((index_dir / name).read_bytes() for name in RANKING_SOURCES))
-    return [embedder.model_name, Settings().index.model_dump_json(), code.hexdigest()]
+    questions = query_embedder(embedder).model_name  # questions may have their own encoder
+    return [embedder.model_name, questions, Settings().index.model_dump_json(), code.hexdigest()]
 
 
 def gather(kb: KnowledgeBase, embedder: Embedder, cache_dir: Path) -> dict[str, Any]:

@@ -168,7 +168,9 @@ def _check(job: _Job) -> CheckSummary:
     from knowledge_service.index.embedder import create_embedder
     from knowledge_service.store import engine_for
 
-    embedder = create_embedder(job.settings)
+    # the check encodes article texts only, never questions: no question encoder to load
+    index = job.settings.index.model_copy(update={"query_onnx_variant": "same"})
+    embedder = create_embedder(job.settings.model_copy(update={"index": index}))
     if embedder.model_name != job.model_name:
         raise FullCheckFailed(
             f"the check would use the model {embedder.model_name!r}, but the server serves "

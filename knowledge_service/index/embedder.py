@@ -16,7 +16,7 @@ from knowledge_service.index.hash_embedder import HashEmbedder
 from knowledge_service.index.leftovers import models_dir
 from knowledge_service.index.onnx_embedder import OnnxEmbedder
 from knowledge_service.index.onnx_export import Variant
-from knowledge_service.index.protocols import Embedder
+from knowledge_service.index.protocols import Embedder, query_embedder
 from knowledge_service.index.torch_embedder import SentenceTransformerEmbedder
 from knowledge_service.index.tuned_models import choose_model
 
@@ -66,8 +66,10 @@ def create_embedder(settings: Settings, *, threads: int | None = None) -> Embedd
                 "tuned model %s failed to load (%s); using the base model %s", tuned.path, exc, name
             )
         else:
-            suffix = embedder.model_name.removeprefix(tuned.path.name)  # e.g. "+onnx-int8"
-            embedder.model_name = tuned.model_name + suffix
+            queries = query_embedder(embedder)  # the questions' encoder, when it is another
+            for encoder in [embedder] if queries is embedder else [embedder, queries]:
+                suffix = encoder.model_name.removeprefix(tuned.path.name)  # e.g. "+onnx-int8"
+                encoder.model_name = tuned.model_name + suffix
             logger.info("using the tuned model %s", tuned.path)
             return embedder
     return _model_embedder(settings, name, threads)
@@ -83,5 +85,12 @@ def _model_embedder(
             variant=Variant(settings.index.onnx_variant),
             threads=threads,
             batch_threads=settings.index.index_threads,
+            query_variant=_query_variant(settings),
         )
     return SentenceTransformerEmbedder(name, threads=threads)
+
+
+def _query_variant(settings: Settings) -> Variant | None:
+    """The ONNX variant that encodes questions (None: the units' own)."""
+    name = settings.index.query_onnx_variant
+    return None if name == "same" else Variant(name)

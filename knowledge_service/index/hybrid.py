@@ -20,7 +20,7 @@ from knowledge_service.index.fusion import FusionConfig
 from knowledge_service.index.head import ArticleHead
 from knowledge_service.index.lexical import Bm25Index
 from knowledge_service.index.locks import ReadWriteLock
-from knowledge_service.index.protocols import Embedder, VectorKind
+from knowledge_service.index.protocols import Embedder, VectorKind, query_embedder
 from knowledge_service.index.ranking import group_requests, search_encoded
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.snapshot import ArticleEntry, IndexOptions, IndexSnapshot, UnitTable
@@ -58,7 +58,7 @@ class HybridIndex:
         self.lock = ReadWriteLock()
         self._table: UnitTable | None = None
         self._queries = QueryEncoder(
-            embedder, self.options.query_cache_size, self.options.batch_size
+            query_embedder(embedder), self.options.query_cache_size, self.options.batch_size
         )
         self.dirty: dict[str, int] = {}
         """Articles changed since the last save, each with the change count when it changed."""

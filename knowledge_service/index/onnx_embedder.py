@@ -45,6 +45,9 @@ class OnnxEmbedder:
         batch_threads: Threads for calls of 16 texts or more (batch indexing), and for any call
             while no other call of this encoder runs (a lone query then has every core the
             index build would use, instead of leaving one idle); defaults to ``threads``.
+        query_variant: The variant that encodes questions (:attr:`queries`), when it differs
+            from ``variant``: the knowledge base's units keep ``variant``'s vectors while each
+            question, encoded on every request, takes the faster graph.
     """
 
     def __init__(
@@ -55,6 +58,7 @@ class OnnxEmbedder:
         variant: Variant = Variant.INT8,
         threads: int = 1,
         batch_threads: int | None = None,
+        query_variant: Variant | None = None,
     ) -> None:
         from tokenizers import Tokenizer
 
@@ -75,15 +79,33 @@ class OnnxEmbedder:
         self._pad_id = int(padding.get("pad_id", 0))
         self._tokenizer.no_padding()  # batches are padded in numpy, after sorting by length
         self.model_file: Path = folder / MODEL_FILE
-        self._session = self._new_session(self.model_file, threads)
-        self._batch_session = (
-            self._new_session(self.model_file, batch_threads)
-            if batch_threads and batch_threads != threads
-            else self._session
-        )
-        self._input_names = {i.name for i in self._session.get_inputs()}
         self._running = 0  # calls of encode in progress, in any thread
         self._running_lock = threading.Lock()
+        self.queries: OnnxEmbedder = self
+        """What encodes questions: this encoder, or one of ``query_variant`` (its vectors carry
+        that variant's name, so caches never mix them with the units')."""
+        self._session: Any = None
+        self._batch_session: Any = None
+        if query_variant is None or Variant(query_variant) == variant:
+            self._session = self._new_session(self.model_file, threads)
+            self._batch_session = (
+                self._new_session(self.model_file, batch_threads)
+                if batch_threads and batch_threads != threads
+                else self._session
+            )
+            self._input_names = {i.name for i in self._session.get_inputs()}
+        else:
+            self.queries = OnnxEmbedder(
+                model_path,
+                cache_dir=cache_dir,
+                variant=Variant(query_variant),
+                threads=threads,
+                batch_threads=batch_threads,
+            )
+            # This encoder now only encodes units: one session (batch threads), opened at its
+            # first use, so a server that only answers never holds the units' graph.
+            self._unit_threads = batch_threads or threads
+            self._input_names = self.queries._input_names  # the same graph inputs
 
     @staticmethod
     def _new_session(model_file: Path, threads: int) -> Any:
@@ -132,6 +154,10 @@ class OnnxEmbedder:
         with self._running_lock:
             alone = self._running == 0
             self._running += 1
+            if self._session is None:  # the units' session, opened at first use
+                self._session = self._batch_session = self._new_session(
+                    self.model_file, self._unit_threads
+                )
         try:
             wide = alone or len(texts) >= _BATCH_SESSION_MIN_TEXTS
             session = self._batch_session if wide else self._session

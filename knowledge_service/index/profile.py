@@ -19,6 +19,7 @@ import numpy as np
 from knowledge_service.content.schemas import ArticleDocument
 from knowledge_service.index.cache import encode_cached
 from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.protocols import query_embedder
 from knowledge_service.index.ranking import search_encoded
 from knowledge_service.index.schemas import SearchFilters
 
@@ -74,7 +75,10 @@ def score_profile(index: HybridIndex, per_article: int = PER_ARTICLE) -> ScorePr
         index.embedder, config=index.config, options=index.options, cache=index.cache
     )
     probe.upsert(kept)
-    vectors = encode_cached(index.embedder, held, index.cache, batch_size=index.options.batch_size)
+    # the held-out questions are encoded as questions are when served
+    vectors = encode_cached(
+        query_embedder(index.embedder), held, index.cache, batch_size=index.options.batch_size
+    )
     with probe.lock.read():
         ranked = search_encoded(probe.snapshot(), held, vectors, top_k=1, filters=SearchFilters())
     best = [hits[0] for hits in ranked if hits]

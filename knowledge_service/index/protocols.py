@@ -27,6 +27,13 @@ class Embedder(Protocol):
         ...
 
 
+def query_embedder(embedder: Embedder) -> Embedder:
+    """What encodes questions for ``embedder``: the faster question encoder it carries in
+    ``queries`` (an ONNX encoder with ``KS_INDEX__QUERY_ONNX_VARIANT``), else itself."""
+    queries = getattr(embedder, "queries", None)
+    return queries if isinstance(queries, Embedder) else embedder
+
+
 class VectorKind(StrEnum):
     """How a vector index searches: exactly, or approximately over an HNSW graph."""
 

@@ -379,6 +379,7 @@ def test_the_setting_selects_the_encoder_and_names_it_for_the_index(
         "int8-fused-8": "onnx_int8_fused_8",
     }
     request.getfixturevalue(fixtures[variant])
+    request.getfixturevalue("onnx_int8_fused_8")  # the default question encoder
     shutil.copytree(onnx_cache, models_dir(settings))  # the session's exports, not a new one
     embedder = create_embedder(settings)
     assert isinstance(embedder, OnnxEmbedder) and embedder.variant == variant
@@ -386,6 +387,59 @@ def test_the_setting_selects_the_encoder_and_names_it_for_the_index(
     assert embedder.model_file.parent.name.startswith(f"{model}-{variant}-")
     # the index bundle records this name and is rebuilt when it changes
     assert embedder.model_name == model + ("" if variant == "fp32" else f"+onnx-{variant}")
+    # questions take int8-fused-8 by default (the units' own encoder when it is that one)
+    questions = embedder.queries
+    assert questions.variant == "int8-fused-8"
+    assert (questions is embedder) == (variant == "int8-fused-8")
+    assert questions.model_name == f"{model}+onnx-int8-fused-8"
+
+
+@pytest.mark.slow
+def test_questions_take_the_query_variant_while_units_keep_their_vectors(
+    onnx_fp32: OnnxEmbedder, onnx_int8_fused_8: OnnxEmbedder, onnx_cache: Path
+) -> None:
+    from knowledge_service.index.protocols import query_embedder
+
+    embedder = OnnxEmbedder(
+        default_model_path(),
+        cache_dir=onnx_cache,
+        variant="fp32",
+        threads=1,
+        batch_threads=2,
+        query_variant="int8-fused-8",
+    )
+    assert query_embedder(embedder) is embedder.queries
+    assert embedder._session is None  # nothing but questions yet: the units' graph is not held
+    # units: fp32's own vectors, from one session opened at the first units' encode
+    np.testing.assert_allclose(embedder.encode(DOCS), onnx_fp32.encode(DOCS), atol=1e-5)
+    assert embedder._session is embedder._batch_session
+    # questions: the int8-fused-8 graph's vectors, close to fp32's, under their own name
+    asked = embedder.queries.encode(QUERIES)
+    np.testing.assert_allclose(asked, onnx_int8_fused_8.encode(QUERIES), atol=1e-5)
+    assert _cosines(asked, onnx_fp32.encode(QUERIES)).min() > 0.99
+    assert embedder.queries.model_name != embedder.model_name
+    # the same variant for both: one encoder, two sessions as before
+    same = OnnxEmbedder(
+        default_model_path(), cache_dir=onnx_cache, variant="fp32", threads=1, batch_threads=2,
+        query_variant="fp32",
+    )  # fmt: skip
+    assert same.queries is same and same._session is not same._batch_session
+
+
+@pytest.mark.slow
+def test_the_question_encoder_can_be_the_units_own(
+    onnx_cache: Path, tmp_path: Path, monkeypatch: Any, request: Any
+) -> None:
+    from knowledge_service.index.embedder import create_embedder
+    from knowledge_service.index.leftovers import models_dir
+    from knowledge_service.settings import Settings
+
+    monkeypatch.setenv("KS_INDEX__QUERY_ONNX_VARIANT", "same")
+    request.getfixturevalue("onnx_fp32")
+    settings = Settings(data_dir=tmp_path)
+    shutil.copytree(onnx_cache, models_dir(settings))
+    embedder = create_embedder(settings)
+    assert isinstance(embedder, OnnxEmbedder) and embedder.queries is embedder
 
 
 class _SessionSpy:

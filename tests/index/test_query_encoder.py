@@ -1,0 +1,63 @@
+"""Questions may be encoded by another encoder than the knowledge base's units
+(``KS_INDEX__QUERY_ONNX_VARIANT``): every question path (search, answers, the score profile)
+takes the question encoder, every unit path keeps the units' encoder, and the two never share
+cache entries."""
+
+from __future__ import annotations
+
+from knowledge_service.index.cache import EmbeddingCache
+from knowledge_service.index.hash_embedder import HashEmbedder
+from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.profile import score_profile
+from knowledge_service.index.protocols import query_embedder
+from tests.index.conftest import CountingEmbedder
+from tests.index.test_profile import articles
+
+
+class _WithQuestionEncoder(CountingEmbedder):
+    """A units' encoder that carries its own question encoder, as the ONNX encoder does with
+    a query variant."""
+
+    def __init__(self) -> None:
+        super().__init__(HashEmbedder(64))
+        self.queries = CountingEmbedder(HashEmbedder(64))
+        self.queries.model_name = "hash-64+questions"
+
+
+def test_an_encoder_without_a_question_encoder_encodes_questions_itself() -> None:
+    embedder = HashEmbedder(32)
+    assert query_embedder(embedder) is embedder
+    broken = CountingEmbedder()
+    broken.queries = "not an encoder"  # type: ignore[attr-defined]
+    assert query_embedder(broken) is broken
+
+
+def test_search_encodes_questions_with_the_question_encoder_and_units_with_their_own() -> None:
+    embedder = _WithQuestionEncoder()
+    index = HybridIndex(embedder)
+    index.upsert(articles(4))
+    unit_texts = set(embedder.texts)
+    assert embedder.queries.texts == []  # indexing never asks the question encoder
+
+    hits = index.search_many(["refund question number 1 about my refund"], top_k=3)
+    assert hits[0][0].article_id == "refund"
+    assert embedder.queries.texts == ["refund question number 1 about my refund"]
+    assert set(embedder.texts) == unit_texts  # no question reached the units' encoder
+
+
+def test_the_profile_encodes_held_out_questions_as_questions_are_served() -> None:
+    embedder = _WithQuestionEncoder()
+    cache = EmbeddingCache()
+    index = HybridIndex(embedder, cache=cache)
+    index.upsert(articles(6))
+    units_before = len(embedder.texts)
+
+    profile = score_profile(index)
+    assert profile is not None
+    held = embedder.queries.texts
+    assert len(held) == profile.questions  # every held-out question, by the question encoder
+    # the probe index re-uses the units' cached vectors: the units' encoder embeds nothing
+    assert len(embedder.texts) == units_before
+    # the questions' vectors are cached under the question encoder's own name
+    assert score_profile(index) == profile
+    assert embedder.queries.texts == held  # the second profile embeds nothing new
