@@ -894,6 +894,7 @@ def report(args: argparse.Namespace, stores: Sequence[Store]) -> None:
     omp = f"OMP_NUM_THREADS={args.omp_threads}" if args.omp_threads else "OMP_NUM_THREADS unset"
     settings = stores[0].settings
     runtime = settings.index.backend + "-" + settings.index.onnx_variant
+    runtime += f" (questions {settings.index.query_onnx_variant})"
     backend = runtime if args.backend == "model" else args.backend
     print(f"{args.articles} articles, encoder {backend}, 1 uvicorn worker per store, {omp}")
     if len(stores) > 1:
