@@ -5,11 +5,16 @@ cache entries."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.hash_embedder import HashEmbedder
 from knowledge_service.index.hybrid import HybridIndex
 from knowledge_service.index.profile import score_profile
 from knowledge_service.index.protocols import query_embedder
+from knowledge_service.index.tuned_models import TunedModel
+from knowledge_service.settings import Settings
 from tests.index.conftest import CountingEmbedder
 from tests.index.test_profile import articles
 
@@ -61,3 +66,20 @@ def test_the_profile_encodes_held_out_questions_as_questions_are_served() -> Non
     # the questions' vectors are cached under the question encoder's own name
     assert score_profile(index) == profile
     assert embedder.queries.texts == held  # the second profile embeds nothing new
+
+
+def test_a_tuned_model_names_both_its_encoders(tmp_path: Path, monkeypatch: Any) -> None:
+    """``KS_INDEX__USE_TUNED_MODEL``: the units' and the questions' encoders of the tuned
+    version both carry its manifest id, each with its own variant suffix."""
+    import knowledge_service.index.embedder as embedder_module
+
+    built = _WithQuestionEncoder()
+    built.model_name = "tuned-1"
+    built.queries.model_name = "tuned-1+onnx-int8-fused-8"
+    tuned = TunedModel(path=tmp_path / "tuned-1", version=1, manifest={"model_id": "abc"})
+    monkeypatch.setattr(embedder_module, "choose_model", lambda *a, **k: tuned)
+    monkeypatch.setattr(embedder_module, "_model_embedder", lambda *a, **k: built)
+    settings = Settings(data_dir=tmp_path, embedding_model="/models/base")
+    assert embedder_module.create_embedder(settings) is built
+    assert built.model_name == "tuned-1-abc"
+    assert built.queries.model_name == "tuned-1-abc+onnx-int8-fused-8"
