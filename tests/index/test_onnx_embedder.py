@@ -387,11 +387,15 @@ def test_the_setting_selects_the_encoder_and_names_it_for_the_index(
     assert embedder.model_file.parent.name.startswith(f"{model}-{variant}-")
     # the index bundle records this name and is rebuilt when it changes
     assert embedder.model_name == model + ("" if variant == "fp32" else f"+onnx-{variant}")
-    # questions take int8-fused-8 by default (the units' own encoder when it is that one)
+    # questions take int8-fused-8 by default (the units' own encoder when it is that one, or
+    # when it moves the vectors too far from the units' encoder's: see the fidelity tests)
     questions = embedder.queries
-    assert questions.variant == "int8-fused-8"
-    assert (questions is embedder) == (variant == "int8-fused-8")
-    assert questions.model_name == f"{model}+onnx-int8-fused-8"
+    if variant in ("fp32", "int8-fused-8"):
+        assert questions.variant == "int8-fused-8"
+        assert (questions is embedder) == (variant == "int8-fused-8")
+        assert questions.model_name == f"{model}+onnx-int8-fused-8"
+    else:
+        assert questions is embedder or questions.variant == "int8-fused-8"
 
 
 @pytest.mark.slow
@@ -497,3 +501,62 @@ def test_a_lone_query_uses_every_core_and_concurrent_ones_one_each(
     calls.clear()
     embedder.encode([QUERIES[3]])
     assert calls == ["2 threads"]
+
+
+def _question_encoder(cache: Path) -> OnnxEmbedder:
+    return OnnxEmbedder(
+        default_model_path(), cache_dir=cache, variant="fp32", threads=1, batch_threads=2,
+        query_variant="int8-fused-8",
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_question_encoder_is_checked_against_the_units_once(
+    onnx_int8_fused_8: OnnxEmbedder, onnx_fp32: OnnxEmbedder, onnx_cache: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from knowledge_service.index.onnx_embedder import FIDELITY_FILE, check_fidelity
+
+    cache = tmp_path / "models"
+    shutil.copytree(onnx_cache, cache)
+    embedder = _question_encoder(cache)
+    assert embedder.queries is not embedder
+    record = json.loads((embedder.queries.model_file.parent / FIDELITY_FILE).read_text())
+    mean, lowest = record[embedder.model_file.parent.name]
+    assert 0.997 <= mean <= 1.0 and 0.99 <= lowest <= mean  # MiniLM's int8-fused-8: 0.998
+    # the same measure as encoding the probes with both encoders
+    from knowledge_service.index.onnx_embedder import PROBES
+
+    cosines = _cosines(onnx_fp32.encode(PROBES), onnx_int8_fused_8.encode(PROBES))
+    assert mean == pytest.approx(float(cosines.mean()), abs=1e-5)
+    # kept: a restart reads the record instead of measuring (a low one makes it fall back)
+    (embedder.queries.model_file.parent / FIDELITY_FILE).write_text(
+        json.dumps({embedder.model_file.parent.name: [0.9, 0.8]})
+    )
+    assert check_fidelity(embedder.model_file, embedder.queries) == (0.9, 0.8)
+    again = _question_encoder(cache)
+    assert again.queries is again and again._session is not None
+
+
+@pytest.mark.slow
+def test_a_question_encoder_too_far_from_the_units_is_not_used(
+    onnx_int8_fused_8: OnnxEmbedder, onnx_cache: Path, tmp_path: Path, monkeypatch: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    import knowledge_service.index.onnx_embedder as module
+
+    monkeypatch.setattr(
+        module, "FIDELITY_MEAN", 1.01
+    )  # no encoder but the units' own is this close
+    cache = tmp_path / "models"
+    shutil.copytree(onnx_cache, cache)
+    with caplog.at_level("WARNING"):
+        embedder = _question_encoder(cache)
+    assert embedder.queries is embedder
+    assert "questions are encoded by the units' encoder" in caplog.text
+    # the units' encoder then encodes questions too, with fp32's own vectors
+    np.testing.assert_allclose(
+        embedder.encode(QUERIES), OnnxEmbedder(default_model_path(), cache_dir=cache,
+        variant="fp32").encode(QUERIES), atol=1e-5,
+    )  # fmt: skip
