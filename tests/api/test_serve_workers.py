@@ -54,7 +54,7 @@ def test_every_worker_listens_before_its_index_is_current(tmp_path: Path) -> Non
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # every worker waits to open its index
         args = ("--workers", str(WORKERS))
         with serving(tmp_path, env, args=args, until="/healthz") as server:
-            with httpx.Client(base_url=server.base, timeout=10) as client:
+            with httpx.Client(base_url=server.base, timeout=120) as client:
                 for _ in range(PROBES):
                     assert client.get("/healthz").status_code == 200
                     waiting = client.get("/readyz")
