@@ -1,6 +1,7 @@
 """What `knowledge-service tune` buys: Accuracy@1 of the untuned and the tuned encoder on one set.
 
     nice -n 10 .venv/bin/python scripts/eval_tune.py banking77 [--max-questions N] [--epochs N]
+        [--seed N] [--json FILE] [--keep-model DIR]
     nice -n 10 .venv/bin/python scripts/eval_tune.py hwu64_oos
     nice -n 10 .venv/bin/python scripts/eval_tune.py stackfaq
 
@@ -11,7 +12,9 @@ The store is indexed with the base model and its test queries are scored (in-sco
 HWU64-OOS); then ``tune_encoder`` (the command's own service verb) tunes on the store's
 published articles, the tuned version is picked through the ``use_tuned_model`` setting like
 ``index rebuild`` does, the store is indexed again and the same queries are scored. Test queries
-are never seen by tuning. One run per set; prints one table row per model.
+are never seen by tuning. One run per set; prints one table row per model. ``--keep-model DIR``
+copies the tuned version to ``DIR/models/`` (the store is temporary), for other scripts to load
+with ``KS_DATA_DIR=DIR KS_INDEX__USE_TUNED_MODEL=true``.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from sqlalchemy import Engine
 
 from knowledge_service.content.importer import import_content
 from knowledge_service.db import create_tables, make_engine
@@ -56,7 +62,9 @@ def write_set(name: str, folder: Path, work: Path) -> tuple[Path, list[str], lis
     return work / "content", [q["text"] for q in queries], [gold[q["id"]] for q in queries]
 
 
-def score(settings: Settings, engine, texts: list[str], gold: list[set[str]]) -> dict[str, Any]:
+def score(
+    settings: Settings, engine: Engine, texts: list[str], gold: list[set[str]]
+) -> dict[str, Any]:
     """Index the store with the embedder ``settings`` choose and score the queries."""
     service = SearchService(settings, engine, create_embedder(settings, threads=2))
     start = time.perf_counter()
@@ -80,10 +88,15 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-questions", type=int, default=TuneOptions.max_questions)
+    parser.add_argument("--seed", type=int, default=TuneOptions.seed)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--keep-model", type=Path, help="copy the tuned version to DIR/models/")
     args = parser.parse_args()
     options = TuneOptions(
-        epochs=args.epochs, batch_size=args.batch_size, max_questions=args.max_questions
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        max_questions=args.max_questions,
+        seed=args.seed,
     )
     with tempfile.TemporaryDirectory(prefix="ks-tune-eval-") as tmp:
         work = Path(tmp)
@@ -105,6 +118,8 @@ def main() -> None:
             engine, settings.data_dir, settings.embedding_model, options, progress
         )
         tune_seconds = time.perf_counter() - start
+        if args.keep_model:
+            shutil.copytree(tuned_model.path, args.keep_model / "models" / tuned_model.path.name)
         tuned_settings = settings.model_copy(
             update={"index": settings.index.model_copy(update={"use_tuned_model": True})}
         )

@@ -6,7 +6,11 @@ own ``questions`` lists, each labelled with the article that should answer it or
 checked and indexed with the shipped model and settings; every question is then answered on the
 agent channel (which article it resolves to) and on chat (what a customer gets).
 
-    .venv/bin/python scripts/sample_accuracy.py [--questions FILE] [-v]
+    .venv/bin/python scripts/sample_accuracy.py [--questions FILE] [--content DIR ...] [-v]
+
+``--content`` (repeatable) imports other folders instead, e.g. another labelled knowledge base.
+The encoder is the one the settings choose: ``KS_DATA_DIR=DIR KS_INDEX__USE_TUNED_MODEL=true``
+loads the newest tuned version in ``DIR/models`` (the store itself is always temporary).
 """
 
 from __future__ import annotations
@@ -28,14 +32,19 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, default=ROOT / "tests/data/sample_questions.yaml")
+    parser.add_argument(
+        "--content",
+        type=Path,
+        action="append",
+        help="a folder of articles or policies to import (repeatable; default content/, policies/)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = parser.parse_args()
     questions = load_labelled(args.questions)
+    sources = args.content or [ROOT / "content", ROOT / "policies"]
     settings = Settings()
     with tempfile.TemporaryDirectory() as tmp:
-        service = open_answer_service(
-            Path(tmp), [ROOT / "content", ROOT / "policies"], create_embedder(settings), settings
-        )
+        service = open_answer_service(Path(tmp), sources, create_embedder(settings), settings)
         score = score_answers(service, questions)
     print(
         f"{score.total} questions ({score.in_scope} in scope): accuracy {score.accuracy:.3f}, "
