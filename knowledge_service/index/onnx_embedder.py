@@ -25,7 +25,7 @@ from knowledge_service.index.onnx_export import (
     MODEL_FILE,
     Pooling,
     Variant,
-    export_onnx_model,
+    export_in_child,
     read_json,
 )
 
@@ -97,7 +97,7 @@ class OnnxEmbedder:
         from tokenizers import Tokenizer
 
         variant = Variant(variant)
-        folder = export_onnx_model(model_path, cache_dir, variant=variant)
+        folder = export_in_child(model_path, cache_dir, variant=variant)
         meta = read_json(folder / META_FILE)
         name = Path(model_path).name or str(model_path)
         # int8 vectors differ slightly from the model's own: a distinct name per variant keeps

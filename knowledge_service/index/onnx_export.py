@@ -14,6 +14,8 @@ import logging
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import warnings
 from enum import StrEnum
@@ -313,6 +315,43 @@ def _quantise_int8_fused(source: Path, target: Path, variant: Variant, layers: i
     quantise_dynamic(source, target, op_types=("MatMul", "Attention"), exclude=tuple(keep))
 
 
+def exported_folder(model_path: str | Path, cache_dir: Path, variant: Variant) -> Path:
+    """Where :func:`export_onnx_model` keeps ``variant`` of the model (whether or not it is
+    there yet)."""
+    model_dir = Path(model_path)
+    fingerprint = model_fingerprint(model_dir, Variant(variant))
+    return cache_dir / f"{model_dir.name or 'model'}-{variant}-{fingerprint}"
+
+
+def export_in_child(model_path: str | Path, cache_dir: Path, *, variant: Variant) -> Path:
+    """:func:`export_onnx_model` in a fresh interpreter when the export is not there yet.
+
+    An export loads torch and the whole model, traces, fuses and quantises it: about 800 MiB
+    that the process keeps after it (the allocators do not give it back). A server or command
+    that only needs the exported graph runs the export in a child process, which ends with it.
+    """
+    final = exported_folder(model_path, cache_dir, variant)
+    if (final / META_FILE).is_file():
+        return final
+    read_model_layout(Path(model_path))  # a folder that is no model is refused here, as before
+    code = (
+        "import sys; from pathlib import Path; "
+        "from knowledge_service.index.onnx_export import Variant, export_onnx_model; "
+        "print(export_onnx_model(sys.argv[1], Path(sys.argv[2]), variant=Variant(sys.argv[3])))"
+    )
+    logger.info("exporting %s to ONNX (%s) in a child process; this runs once", model_path, variant)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(model_path), str(cache_dir), str(variant)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+        raise RuntimeError(f"exporting {model_path} to ONNX ({variant}) failed:\n{tail}")
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
 def export_onnx_model(
     model_path: str | Path, cache_dir: Path, *, variant: Variant = Variant.INT8
 ) -> Path:
@@ -329,8 +368,7 @@ def export_onnx_model(
     """
     model_dir = Path(model_path)
     layout = read_model_layout(model_dir)
-    fingerprint = model_fingerprint(model_dir, variant)
-    final = cache_dir / f"{model_dir.name or 'model'}-{variant}-{fingerprint}"
+    final = exported_folder(model_dir, cache_dir, variant)
     if (final / META_FILE).is_file():
         return final
     logger.info("exporting %s to ONNX (%s) into %s; this runs once", model_dir, variant, final)

@@ -15,7 +15,10 @@ from knowledge_service.index.cache import EmbeddingCache, encode_in_steps
 from knowledge_service.index.embedder import Embedder, HashEmbedder
 from knowledge_service.index.onnx_embedder import OnnxEmbedder
 from knowledge_service.index.onnx_export import (
+    Variant,
+    export_in_child,
     export_onnx_model,
+    exported_folder,
     model_fingerprint,
     read_model_layout,
 )
@@ -560,3 +563,36 @@ def test_a_question_encoder_too_far_from_the_units_is_not_used(
         embedder.encode(QUERIES), OnnxEmbedder(default_model_path(), cache_dir=cache,
         variant="fp32").encode(QUERIES), atol=1e-5,
     )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_an_export_runs_in_a_child_and_leaves_the_caller_without_torch(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; "
+        "from knowledge_service.index.onnx_export import export_in_child, META_FILE; "
+        "folder = export_in_child(sys.argv[1], Path(sys.argv[2]), variant='fp32'); "
+        "print((folder / META_FILE).is_file(), 'torch' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, default_model_path(), str(tmp_path / "models")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.split()[-2:] == ["True", "False"]  # exported; torch never loaded here
+    expected = exported_folder(default_model_path(), tmp_path / "models", Variant.FP32)
+    assert export_in_child(default_model_path(), tmp_path / "models", variant=Variant.FP32) == (
+        expected
+    )  # there already: no child
+
+
+def test_a_failed_export_in_a_child_says_why(tmp_path: Path) -> None:
+    # a model folder by its layout, with no weights: the child's export fails
+    model = _fake_model(tmp_path / "no-weights", {"pooling_mode_mean_tokens": True})
+    with pytest.raises(RuntimeError, match=r"exporting .*no-weights.* failed"):
+        export_in_child(model, tmp_path / "models", variant=Variant.FP32)
+    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+    # a folder that is no model at all is refused before any child starts, as before
+    with pytest.raises(ValueError, match="local model folder"):
+        export_in_child(tmp_path / "missing", tmp_path / "models", variant=Variant.FP32)
