@@ -20,7 +20,6 @@ import io
 import json
 import os
 import struct
-import tempfile
 import uuid
 import zlib
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from knowledge_service.index.hybrid import HybridIndex
-from knowledge_service.index.leftovers import temp_prefix
+from knowledge_service.index.leftovers import fsync_dir, write_atomic
 
 BUNDLE_FORMAT = "ks-index-bundle-1"
 DELTA_FORMAT = "ks-index-delta-1"
@@ -111,30 +110,6 @@ def _delta_bytes_locked(
     return FRAME.pack(DELTA_MAGIC, len(payload), zlib.crc32(payload)) + payload
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a fsynced temp file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 def _append_durably(path: Path, data: bytes) -> None:
     created = not path.exists()
     with path.open("ab") as handle:
@@ -142,7 +117,7 @@ def _append_durably(path: Path, data: bytes) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     if created:
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
 
 def _can_append(path: Path, index: HybridIndex) -> bool:

@@ -1,4 +1,5 @@
-"""Sweeping what a killed process left behind: partial index files and model exports.
+"""Sweeping what a killed process left behind: partial index files and model exports; and
+:func:`write_atomic`, which writes a file so that only such a temporary can be left.
 
 The index bundle is written to a temporary file that is renamed over the old one, and a model
 export is built in a temporary folder that is renamed into place; a process killed in between
@@ -15,6 +16,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -81,3 +83,27 @@ def sweep_leftovers(index_dir: Path, models_dir: Path) -> list[Path]:
     if removed:
         logger.info("removed %d leftover temporary file(s) of ended processes", len(removed))
     return removed
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a fsynced temp file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge_service.index.arrays import FloatArray, normalise_rows
+from knowledge_service.index.leftovers import write_atomic
 from knowledge_service.index.onnx_export import (
     META_FILE,
     MODEL_FILE,
@@ -120,15 +120,12 @@ class OnnxEmbedder:
         that variant's name, so caches never mix them with the units')."""
         self._session: Any = None
         self._batch_session: Any = None
-        if query_variant is None or Variant(query_variant) == variant:
-            self._session = self._new_session(self.model_file, threads)
-            self._batch_session = (
-                self._new_session(self.model_file, batch_threads)
-                if batch_threads and batch_threads != threads
-                else self._session
-            )
-            self._input_names = {i.name for i in self._session.get_inputs()}
-        else:
+        self._input_names: set[str] = set()
+        # With a question encoder of its own, this encoder only encodes units: one session
+        # (batch threads), opened at its first use, so a server that only answers never holds
+        # the units' graph.
+        self._unit_threads = batch_threads or threads
+        if query_variant is not None and Variant(query_variant) != variant:
             queries = OnnxEmbedder(
                 model_path,
                 cache_dir=cache_dir,
@@ -139,9 +136,6 @@ class OnnxEmbedder:
             mean, lowest = check_fidelity(self.model_file, queries)
             if mean >= FIDELITY_MEAN and lowest >= FIDELITY_LOWEST:
                 self.queries = queries
-                # This encoder now only encodes units: one session (batch threads), opened at
-                # its first use, so a server that only answers never holds the units' graph.
-                self._unit_threads = batch_threads or threads
                 self._input_names = queries._input_names  # the same graph inputs
             else:
                 logger.warning(
@@ -151,10 +145,14 @@ class OnnxEmbedder:
                     variant, query_variant, len(PROBES), mean, lowest, FIDELITY_MEAN,
                     FIDELITY_LOWEST,
                 )  # fmt: skip
-                self._session = self._batch_session = self._new_session(
-                    self.model_file, batch_threads or threads
-                )
-                self._input_names = {i.name for i in self._session.get_inputs()}
+        if self.queries is self:  # questions and units alike: both sessions, as they were
+            self._session = self._new_session(self.model_file, threads)
+            self._batch_session = (
+                self._new_session(self.model_file, batch_threads)
+                if batch_threads and batch_threads != threads
+                else self._session
+            )
+            self._input_names = {i.name for i in self._session.get_inputs()}
 
     @staticmethod
     def _new_session(model_file: Path, threads: int) -> Any:
@@ -255,9 +253,7 @@ def check_fidelity(reference: Path, queries: OnnxEmbedder) -> tuple[float, float
     try:  # written whole or not at all; a failure only means measuring again next time
         entries = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
         entries[key] = [mean, lowest]
-        temporary = record.with_name(f".{FIDELITY_FILE}.{os.getpid()}")
-        temporary.write_text(json.dumps(entries), encoding="utf-8")
-        os.replace(temporary, record)
+        write_atomic(record, json.dumps(entries).encode("utf-8"))
     except (OSError, ValueError) as exc:
         logger.info("could not keep the question encoder's check in %s: %s", record, exc)
     return mean, lowest

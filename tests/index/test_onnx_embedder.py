@@ -558,6 +558,8 @@ def test_a_question_encoder_too_far_from_the_units_is_not_used(
         embedder = _question_encoder(cache)
     assert embedder.queries is embedder
     assert "questions are encoded by the units' encoder" in caplog.text
+    # as with KS_INDEX__QUERY_ONNX_VARIANT=same: a lone query's session and concurrent ones'
+    assert embedder._session is not embedder._batch_session
     # the units' encoder then encodes questions too, with fp32's own vectors
     np.testing.assert_allclose(
         embedder.encode(QUERIES), OnnxEmbedder(default_model_path(), cache_dir=cache,
