@@ -7,7 +7,12 @@ its page, and the benchmark would quietly measure less than it says.
 
 from __future__ import annotations
 
+import argparse
+import collections
+import contextlib
+import os
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -69,3 +74,29 @@ def test_spans_are_distinct_and_leave_out_the_questions() -> None:
     pool = bench_peers.span_pool(texts, exclude, seed=1)
     assert len(pool) == len(set(pool)) == 1
     assert pool[0].split()[0] == "six"
+
+
+def test_each_timed_request_asks_a_question_its_server_has_not_seen() -> None:
+    """The answer engine caches a question's hits: a question asked in the 1-client run and
+    again in the 8-client run would be served from that cache and flatter the figure."""
+    asked: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+
+    def recorder(label: str) -> bench_peers.Endpoint:
+        def call(client: object, question: str) -> list[str]:
+            asked[label][question] += 1
+            return []
+
+        this_process = types.SimpleNamespace(pid=os.getpid())  # for the RSS read at the end
+        server = bench_peers.Server(label, this_process, "http://unused", call, 0.0)  # type: ignore[arg-type]
+        endpoint = bench_peers.Endpoint(label, server, call)
+        endpoint.client = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+        return endpoint
+
+    endpoints = [recorder("product /v1/search"), recorder("product /v1/answer")]
+    pool = [f"question {n}" for n in range(200)]
+    args = argparse.Namespace(rounds=2, queries=15, max_requests=20, clients=3, duration=30)
+    bench_peers.measure(endpoints, pool, args)
+    for label, counts in asked.items():
+        assert max(counts.values()) == 1, label
+        assert sum(counts.values()) == 2 * (15 + 10 + 20), label
+    assert not set(asked["product /v1/search"]) & set(asked["product /v1/answer"])
