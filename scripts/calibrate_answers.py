@@ -264,6 +264,20 @@ def outcomes(conf: np.ndarray, split: Scored, t: float) -> dict[str, float]:
     }
 
 
+def given_answers(conf: np.ndarray, split: Scored, t: float) -> dict[str, float]:
+    """What a channel that answers only at confidence ``t`` or more gives: the share of all
+    questions answered and the share of those answers that are right (an out-of-scope question
+    answered is wrong)."""
+    answered = conf >= t
+    given = int(answered.sum())
+    return {
+        "minimum": round(t, 3),
+        "answered": given,
+        "answered_share": float(answered.mean()),
+        "right_when_answered": float((answered & split.correct).sum() / given) if given else 0.0,
+    }
+
+
 def balanced(conf: np.ndarray, split: Scored, t: float) -> float:
     o = outcomes(conf, split, t)
     return (o["in_scope_accuracy"] + o["oos_rejection"]) / 2
@@ -435,9 +449,12 @@ def confidence(x: np.ndarray, coef: np.ndarray) -> np.ndarray:
     return sigmoid(np.hstack([x, np.ones((len(x), 1))]) @ coef)
 
 
-def evaluate(data: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def evaluate(data: dict[str, dict[str, Any]], voice_minimum: float = 0.85) -> dict[str, Any]:
     """Every system's test figures with settings tuned on both dev splits, and the transfer
-    check: tuned on one set's dev split alone, scored on the other set's test split."""
+    check: tuned on one set's dev split alone, scored on the other set's test split. For the
+    shipped model also what chat (the no-answer threshold) and voice (``voice_minimum``) give
+    on each test split: how many questions are answered, and how many of those answers are
+    right."""
     names = list(data)
     profiles = {k: data[k]["profile"] for k in names}
     keys = [(k, s) for k in names for s in ("dev", "test")]
@@ -481,6 +498,15 @@ def evaluate(data: dict[str, dict[str, Any]]) -> dict[str, Any]:
         }
         if label == SHIPPED:
             settings = shipped_settings(both, profiles)
+            systems[label]["channels"] = {
+                k: {
+                    f"{channel} (at least {t:.2f})": given_answers(
+                        confidence(x[k, "test"], both.coef), splits[k, "test"], t
+                    )
+                    for channel, t in (("chat", both.threshold), ("voice", voice_minimum))
+                }
+                for k in names
+            }
     return {"profiles": profiles, "systems": systems, "shipped_settings": settings}
 
 
@@ -521,6 +547,14 @@ def print_table(report: dict[str, Any]) -> None:
                 f"| {label} | {pair} | {o['in_scope_accuracy']:.3f} | {o['oos_rejection']:.3f} "
                 f"| {o['oos_aware_accuracy']:.3f} |"
             )
+    print("\n| shipped model on | channel (answers at) | answered | share of all | right |")
+    print("|---|---|---|---|---|")
+    for name, channels in report["systems"][SHIPPED].get("channels", {}).items():
+        for channel, g in channels.items():
+            print(
+                f"| {name} test | {channel} | {g['answered']} | {g['answered_share']:.3f} "
+                f"| {g['right_when_answered']:.3f} |"
+            )
 
 
 def main() -> None:
@@ -541,7 +575,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         kbs = [banking77(args.data / "banking77", Path(tmp)), hwu64(args.data / "hwu64_oos")]
         data = {kb.name: gather(kb, embedder, args.cache) for kb in kbs}
-    report = evaluate(data)
+    report = evaluate(data, voice_minimum=Settings().answers.voice_minimum)
     if args.bootstrap:
         report["threshold_spread"] = threshold_spread(data, args.bootstrap)
     if args.json:

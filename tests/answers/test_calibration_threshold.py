@@ -91,3 +91,16 @@ def test_a_threshold_clearly_worse_on_dev_is_never_taken(calibrate: ModuleType) 
     t = calibrate.best_threshold([conf], [dev], plateau=0.0025)
     assert 0.5 < t <= 0.8
     assert calibrate.best_threshold([conf], [dev], plateau=0.3) <= 0.5
+
+
+def test_a_channel_counts_its_answers_and_the_right_share_of_them(calibrate: ModuleType) -> None:
+    # five questions: right in scope, wrong in scope, out of scope (x2), right in scope
+    conf = np.array([0.95, 0.9, 0.86, 0.3, 0.5])
+    scored = split(calibrate, [True, False, False, False, True], [True, True, False, False, True])
+    voice = calibrate.given_answers(conf, scored, 0.85)
+    assert voice["answered"] == 3  # 0.95, 0.9 and the out-of-scope 0.86
+    assert voice["answered_share"] == pytest.approx(3 / 5)
+    assert voice["right_when_answered"] == pytest.approx(1 / 3)
+    chat = calibrate.given_answers(conf, scored, 0.4)
+    assert (chat["answered"], chat["right_when_answered"]) == (4, pytest.approx(2 / 4))
+    assert calibrate.given_answers(conf, scored, 0.99)["right_when_answered"] == 0.0
