@@ -168,9 +168,9 @@ def _check(job: _Job) -> CheckSummary:
     from knowledge_service.index.embedder import create_embedder
     from knowledge_service.store import engine_for
 
-    # the check encodes article texts only, never questions: no question encoder to load
-    index = job.settings.index.model_copy(update={"query_onnx_variant": "same"})
-    embedder = create_embedder(job.settings.model_copy(update={"index": index}))
+    # the check encodes article texts only, never questions: no question encoder, and the
+    # model is loaded only if a text is missing from the embedding cache
+    embedder = create_embedder(job.settings, units_only=True)
     if embedder.model_name != job.model_name:
         raise FullCheckFailed(
             f"the check would use the model {embedder.model_name!r}, but the server serves "

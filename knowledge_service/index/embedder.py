@@ -38,7 +38,9 @@ _HASH = "hash"
 _ONNX = "onnx"
 
 
-def create_embedder(settings: Settings, *, threads: int | None = None) -> Embedder:
+def create_embedder(
+    settings: Settings, *, threads: int | None = None, units_only: bool = False
+) -> Embedder:
     """Build the embedder the settings name (``settings.embedding_model``).
 
     ``hash`` or ``hash:DIM`` selects the :class:`HashEmbedder` fake (tests and demos without a
@@ -51,6 +53,9 @@ def create_embedder(settings: Settings, *, threads: int | None = None) -> Embedd
     Args:
         settings: The service settings.
         threads: Torch threads; defaults to ``settings.index.query_threads``.
+        units_only: An encoder for units alone (the governance check): with ONNX, no question
+            encoder and the model's session opened at the first encode, not at once (see
+            :class:`OnnxEmbedder`); torch loads the model either way.
     """
     name = settings.embedding_model
     if name == _HASH or name.startswith(f"{_HASH}:"):
@@ -60,7 +65,7 @@ def create_embedder(settings: Settings, *, threads: int | None = None) -> Embedd
     tuned = choose_model(settings.data_dir, name, use_tuned=settings.index.use_tuned_model)
     if tuned is not None:
         try:
-            embedder = _model_embedder(settings, str(tuned.path), threads)
+            embedder = _model_embedder(settings, str(tuned.path), threads, units_only)
         except Exception as exc:  # a broken tuned model must not take the service down
             logger.warning(
                 "tuned model %s failed to load (%s); using the base model %s", tuned.path, exc, name
@@ -72,11 +77,11 @@ def create_embedder(settings: Settings, *, threads: int | None = None) -> Embedd
                 encoder.model_name = tuned.model_name + suffix
             logger.info("using the tuned model %s", tuned.path)
             return embedder
-    return _model_embedder(settings, name, threads)
+    return _model_embedder(settings, name, threads, units_only)
 
 
 def _model_embedder(
-    settings: Settings, name: str, threads: int
+    settings: Settings, name: str, threads: int, units_only: bool = False
 ) -> OnnxEmbedder | SentenceTransformerEmbedder:
     if settings.index.backend == _ONNX:
         return OnnxEmbedder(
@@ -86,6 +91,7 @@ def _model_embedder(
             threads=threads,
             batch_threads=settings.index.index_threads,
             query_variant=_query_variant(settings),
+            units_only=units_only,
         )
     return SentenceTransformerEmbedder(name, threads=threads)
 

@@ -82,6 +82,10 @@ class OnnxEmbedder:
         query_variant: The variant that encodes questions (:attr:`queries`), when it differs
             from ``variant``: the knowledge base's units keep ``variant``'s vectors while each
             question, encoded on every request, takes the faster graph.
+        units_only: This encoder encodes no questions (the governance check): no question
+            encoder, whatever ``query_variant`` says, and one session (``batch_threads``)
+            opened at its first encode, so a check whose texts are all in the embedding cache
+            never loads the graph.
     """
 
     def __init__(
@@ -93,6 +97,7 @@ class OnnxEmbedder:
         threads: int = 1,
         batch_threads: int | None = None,
         query_variant: Variant | None = None,
+        units_only: bool = False,
     ) -> None:
         from tokenizers import Tokenizer
 
@@ -125,7 +130,7 @@ class OnnxEmbedder:
         # (batch threads), opened at its first use, so a server that only answers never holds
         # the units' graph.
         self._unit_threads = batch_threads or threads
-        if query_variant is not None and Variant(query_variant) != variant:
+        if query_variant is not None and Variant(query_variant) != variant and not units_only:
             queries = OnnxEmbedder(
                 model_path,
                 cache_dir=cache_dir,
@@ -145,7 +150,7 @@ class OnnxEmbedder:
                     variant, query_variant, len(PROBES), mean, lowest, FIDELITY_MEAN,
                     FIDELITY_LOWEST,
                 )  # fmt: skip
-        if self.queries is self:  # questions and units alike: both sessions, as they were
+        if self.queries is self and not units_only:  # questions and units: both sessions
             self._session = self._new_session(self.model_file, threads)
             self._batch_session = (
                 self._new_session(self.model_file, batch_threads)
@@ -205,6 +210,9 @@ class OnnxEmbedder:
                 self._session = self._batch_session = self._new_session(
                     self.model_file, self._unit_threads
                 )
+                self._input_names = self._input_names or {
+                    i.name for i in self._session.get_inputs()
+                }
         try:
             wide = alone or len(texts) >= _BATCH_SESSION_MIN_TEXTS
             session = self._batch_session if wide else self._session

@@ -434,6 +434,34 @@ def test_questions_take_the_query_variant_while_units_keep_their_vectors(
 
 
 @pytest.mark.slow
+def test_a_units_only_encoder_loads_the_graph_at_its_first_encode_and_no_question_encoder(
+    onnx_fp32: OnnxEmbedder, onnx_cache: Path, tmp_path: Path, request: Any
+) -> None:
+    """The governance check's child encodes only texts missing from the embedding cache:
+    when none is missing it must never hold the model's graph."""
+    from knowledge_service.index.embedder import create_embedder
+    from knowledge_service.index.leftovers import models_dir
+    from knowledge_service.settings import Settings
+
+    embedder = OnnxEmbedder(
+        default_model_path(), cache_dir=onnx_cache, variant="fp32", threads=1, batch_threads=2,
+        query_variant="int8-fused-8", units_only=True,
+    )  # fmt: skip
+    assert embedder.queries is embedder  # no question encoder, whatever the variant says
+    assert embedder._session is None and embedder._batch_session is None
+    np.testing.assert_allclose(embedder.encode(DOCS), onnx_fp32.encode(DOCS), atol=1e-5)
+    assert embedder._session is embedder._batch_session is not None
+    np.testing.assert_allclose(embedder.encode(QUERIES), onnx_fp32.encode(QUERIES), atol=1e-5)
+    # through the settings (the check's child): the units' model name, nothing loaded yet
+    request.getfixturevalue("onnx_int8_fused_8")
+    settings = Settings(data_dir=tmp_path)
+    shutil.copytree(onnx_cache, models_dir(settings))
+    served, checked = create_embedder(settings), create_embedder(settings, units_only=True)
+    assert isinstance(checked, OnnxEmbedder) and checked.queries is checked
+    assert checked.model_name == served.model_name and checked._session is None
+
+
+@pytest.mark.slow
 def test_the_question_encoder_can_be_the_units_own(
     onnx_cache: Path, tmp_path: Path, monkeypatch: Any, request: Any
 ) -> None:
