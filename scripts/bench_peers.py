@@ -195,6 +195,14 @@ class Server:
     headers: dict[str, str] = field(default_factory=dict)
     extra: dict[str, float] = field(default_factory=dict)
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) of the server process so far; NaN once it is gone."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mib(self) -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -721,6 +729,8 @@ class Endpoint:
     p50: list[float] = field(default_factory=list)
     p95: list[float] = field(default_factory=list)
     rps: list[float] = field(default_factory=list)
+    cores: list[float] = field(default_factory=list)
+    """The server's CPU time over the 8-client run's wall time: how many cores it kept busy."""
     hit1: float = float("nan")
     hit10: float = float("nan")
     rss: float = float("nan")
@@ -775,11 +785,13 @@ def many_clients(endpoint: Endpoint, queries: Sequence[str], clients: int, durat
                 with lock:
                     done[0] += 1
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), endpoint.server.cpu_seconds()
     with ThreadPoolExecutor(clients) as threads:
         for future in [threads.submit(worker) for _ in range(clients)]:
             future.result()
-    endpoint.rps.append(done[0] / (time.perf_counter() - start))
+    elapsed = time.perf_counter() - start
+    endpoint.rps.append(done[0] / elapsed)
+    endpoint.cores.append((endpoint.server.cpu_seconds() - cpu) / elapsed)
 
 
 def measure(endpoints: Sequence[Endpoint], pool: list[str], args: argparse.Namespace) -> None:
@@ -812,15 +824,16 @@ def report(
     med = statistics.median
     width = max(len(e.label) for e in endpoints)
     print(
-        f"\n{'system':<{width}}  p50 ms  p95 ms  req/s ({args.clients} clients)  hit@1  hit@10"
-        "  RSS MiB  ready s  index units/s"
+        f"\n{'system':<{width}}  p50 ms  p95 ms  req/s ({args.clients} clients)  cores  hit@1"
+        "  hit@10  RSS MiB  ready s  index units/s"
     )
     for e in endpoints:
         build = builds.get(e.server.name, {})
         ups = build["units"] / build["seconds"] if build.get("seconds") else float("nan")
+        cores = med(e.cores) if e.cores else float("nan")
         print(
             f"{e.label:<{width}}  {med(e.p50):6.1f}  {med(e.p95):6.1f}  {med(e.rps):19.1f}"
-            f"  {e.hit1:5.3f}  {e.hit10:6.3f}  {e.rss:7.0f}  {e.server.ready_s:7.1f}"
+            f"  {cores:5.2f}  {e.hit1:5.3f}  {e.hit10:6.3f}  {e.rss:7.0f}  {e.server.ready_s:7.1f}"
             f"  {ups:13.1f}"
         )
     print("  (per round: " + "; ".join(
