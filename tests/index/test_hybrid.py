@@ -319,3 +319,61 @@ def test_the_best_articles_scores_are_smoothed_by_their_centroids() -> None:
     assert want.tolist() != pytest.approx([h.score for h in before[:2]])
     for hit in before[2:]:
         assert after[hit.article_id] == pytest.approx(hit.score, abs=1e-6)
+
+
+def _aspect_kb() -> list[ArticleDocument]:
+    return [
+        make_article(
+            "register",
+            title="Oxygen machine register",
+            answer="Register an oxygen machine or other medical machine at home.",
+            body="",
+        ),
+        make_article(
+            "outages",
+            title="Power outages",
+            answer="When the power goes out, check the outage map for a restore time.",
+            body="",
+        ),
+        make_article(
+            "machine-outages",
+            title="Medical machines in a power outage",
+            answer="Keep a backup for your machine when the power goes out.",
+            body="",
+        ),
+    ]
+
+
+def test_a_question_of_two_clauses_rewards_the_article_covering_both() -> None:
+    embedder = CountingEmbedder()
+    plain = HybridIndex(embedder)
+    aspects = HybridIndex(embedder, config=FusionConfig(aspect_weight=0.3, aspect_feedback=0.0))
+    for index in (plain, aspects):
+        index.upsert([(doc, 1) for doc in _aspect_kb()])
+    question = "my dad has an oxygen machine at home what happens if the power goes out"
+    embedder.calls.clear()
+    before = {h.article_id: h.score for h in plain.search(question, top_k=10)}
+    after = {h.article_id: h.score for h in aspects.search(question, top_k=10)}
+    # the question and its two clauses are encoded in one batch
+    assert embedder.calls[-1] == [
+        question,
+        "my dad has an oxygen machine at home",
+        "what happens if the power goes out",
+    ]
+    gain = {a: after[a] - before[a] for a in before}
+    assert all(-1e-6 <= g <= 0.3 + 1e-6 for g in gain.values())
+    assert gain["machine-outages"] > max(gain["register"], gain["outages"])
+
+
+@pytest.mark.parametrize("feedback", [0.0, 2.0])
+def test_a_one_clause_question_ranks_as_without_aspects(feedback: float) -> None:
+    embedder = CountingEmbedder()
+    plain = HybridIndex(embedder)
+    config = FusionConfig(aspect_weight=0.3, aspect_feedback=feedback)
+    aspects = HybridIndex(embedder, config=config)
+    for index in (plain, aspects):
+        index.upsert([(doc, 1) for doc in _aspect_kb()])
+    question = "what happens if the power goes out"
+    embedder.calls.clear()
+    assert aspects.search(question, top_k=10) == plain.search(question, top_k=10)
+    assert embedder.calls == [[question], [question]]  # each index, nothing extra
