@@ -60,23 +60,6 @@ class IndexSettings(BaseModel):
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
     dense_weight: float = 0.7
-    aspect_weight: float = Field(
-        default=0.0,
-        ge=0.0,
-        description="Weight of aspect coverage in an article's score for a question of two or "
-        "more clauses (FusionConfig.aspect_weight; each clause is encoded too). 0: off.",
-    )
-    aspect_feedback: float = Field(
-        default=2.0,
-        ge=0.0,
-        description="Rocchio feedback of each clause toward its best article's centroid "
-        "(FusionConfig.aspect_feedback).",
-    )
-    aspect_distinct: bool = Field(
-        default=True,
-        description="Aspect coverage only when the clauses' best articles differ "
-        "(FusionConfig.aspect_distinct).",
-    )
     query_threads: int = Field(
         default=1, ge=1, description="Model and FAISS threads per query batch (serving)."
     )

@@ -168,16 +168,7 @@ def nearest_neighbour(
     return sims[np.arange(len(texts)), best], [kb.questions[i][1] for i in best]
 
 
-RANKING_SOURCES = (
-    "fusion.py",
-    "ranking.py",
-    "service.py",
-    "profile.py",
-    "evidence.py",
-    "hybrid.py",
-    "clauses.py",
-    "lexical.py",
-)
+RANKING_SOURCES = ("fusion.py", "ranking.py", "service.py", "profile.py", "evidence.py")
 """The index modules whose code decides the ranked hits: a change to any of them (or to the
 encoder or the index settings) makes :func:`gather` search again instead of reusing its cache."""
 

@@ -20,7 +20,7 @@ from knowledge_service.index.snapshot import IndexSnapshot
 MAX_CACHED_FILTERS = 64
 
 
-def lexical_scores(snap: IndexSnapshot, query: str, allowed: npt.NDArray[np.bool_]) -> FloatArray:
+def _lexical_scores(snap: IndexSnapshot, query: str, allowed: npt.NDArray[np.bool_]) -> FloatArray:
     """Raw BM25 score of every unit (table rows); 0 for filtered-out units."""
     out = np.zeros(len(snap.table.keys), dtype=np.float32)
     keys, scores = snap.lexical.scores(query)
@@ -151,7 +151,7 @@ def gather_evidence(
         dense_scores: The vector index's scores of ``dense_ids`` (saves recomputing them).
     """
     table = snap.table
-    lexical = lexical_scores(snap, query, allowed)
+    lexical = _lexical_scores(snap, query, allowed)
     valid = dense_ids >= 0
     dense_rows = table.rows(dense_ids[valid])
     rows = _candidate_rows(snap, dense_rows, allowed, lexical)

@@ -51,17 +51,6 @@ class FusionConfig:
             one that matches alone).
         smooth_top: How many best articles are smoothed together.
         smooth_temperature: Width of the similarity kernel ``exp((cosine - 1) / t)``.
-        aspect_weight: Weight of aspect coverage added to an article's score when the query
-            has two or more clauses (see :mod:`~knowledge_service.index.clauses`): each clause
-            is scored on its own, and an article gains by its *worst* clause (its score there
-            over the clause's best article's), so one that covers every aspect beats one that
-            matches a single aspect strongly. 0: off (one clause is never split).
-        aspect_feedback: Pseudo-relevance feedback for each clause (Rocchio): before the
-            clause scores articles, its vector gets this multiple of the centroid of the
-            article it scores best, so an aspect is described by the article it points to as
-            well as by its own words (0: the clause's own vector only).
-        aspect_distinct: Reward coverage only when the clauses' best articles differ (the
-            question asks about two things, not twice about one).
     """
 
     dense_weight: float = 0.85
@@ -75,9 +64,6 @@ class FusionConfig:
     smooth_weight: float = 0.0
     smooth_top: int = 5
     smooth_temperature: float = 0.1
-    aspect_weight: float = 0.0
-    aspect_feedback: float = 2.0
-    aspect_distinct: bool = True
 
 
 def normalise_lexical(scores: FloatArray) -> FloatArray:
@@ -192,38 +178,4 @@ def smooth_scores(
     np.fill_diagonal(kernel, 0.0)
     others = kernel @ scores / np.maximum(kernel.sum(axis=1), 1e-12)
     result: FloatArray = ((1.0 - weight) * scores + weight * others).astype(np.float32)
-    return result
-
-
-def aspect_coverage(clause_scores: FloatArray) -> FloatArray:
-    """Per article, its worst clause: ``min over clauses of score / clause's best score``.
-
-    Args:
-        clause_scores: ``(clauses, articles)``: each clause's score of each article.
-
-    Returns:
-        One value in 0..1 per article (negative and missing scores count as 0); all 0 with
-        fewer than two clauses, or when a clause scores no article above 0.
-    """
-    n_articles = clause_scores.shape[1]
-    if clause_scores.shape[0] < 2 or n_articles == 0:
-        return np.zeros(n_articles, dtype=np.float32)
-    scores = np.where(np.isfinite(clause_scores), np.maximum(clause_scores, 0.0), 0.0)
-    best = scores.max(axis=1, keepdims=True)
-    if (best <= 0.0).any():
-        return np.zeros(n_articles, dtype=np.float32)
-    result: FloatArray = (scores / best).min(axis=0).astype(np.float32)
-    return result
-
-
-def feedback_vector(vector: FloatArray, centroid: FloatArray, weight: float) -> FloatArray:
-    """Rocchio: ``vector + weight * centroid``, normalised (``vector`` when weight is 0 or the
-    sum is 0)."""
-    if weight == 0.0:
-        return vector
-    moved = vector + weight * centroid
-    norm = float(np.linalg.norm(moved))
-    if norm == 0.0:
-        return vector
-    result: FloatArray = (moved / norm).astype(np.float32)
     return result

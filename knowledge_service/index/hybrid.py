@@ -21,7 +21,7 @@ from knowledge_service.index.head import ArticleHead
 from knowledge_service.index.lexical import Bm25Index
 from knowledge_service.index.locks import ReadWriteLock
 from knowledge_service.index.protocols import Embedder, VectorKind, query_embedder
-from knowledge_service.index.ranking import Aspects, group_requests, query_aspects, search_encoded
+from knowledge_service.index.ranking import group_requests, search_encoded
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.snapshot import ArticleEntry, IndexOptions, IndexSnapshot, UnitTable
 from knowledge_service.index.vectors import FaissVectorIndex
@@ -235,15 +235,6 @@ class HybridIndex:
         """Encode queries in one batch, reusing the encodings of recently seen strings."""
         return self._queries.encode(queries)
 
-    def _encode_with_aspects(
-        self, queries: Sequence[str]
-    ) -> tuple[FloatArray, list[Aspects | None] | None]:
-        """The queries' vectors and, when ``aspect_weight`` is on, their clauses (encoded in
-        the same batch)."""
-        if self.config.aspect_weight <= 0:
-            return self.encode_queries(queries), None
-        return query_aspects(queries, self.lexical.tokens, self.encode_queries)
-
     def search_many(
         self,
         queries: Sequence[str],
@@ -252,20 +243,15 @@ class HybridIndex:
         filters: SearchFilters | None = None,
     ) -> list[list[SearchHit]]:
         """Rank whole articles for many queries with one batched encode."""
-        vectors, aspects = self._encode_with_aspects(queries)
+        vectors = self.encode_queries(queries)
         with self.lock.read():
             return search_encoded(
-                self.snapshot(),
-                queries,
-                vectors,
-                top_k=top_k,
-                filters=filters or SearchFilters(),
-                aspects=aspects,
+                self.snapshot(), queries, vectors, top_k=top_k, filters=filters or SearchFilters()
             )
 
     def search_requests(self, requests: Sequence[SearchRequest]) -> list[list[SearchHit]]:
         """Many searches, each with its own ``top_k`` and filters, sharing one batched encode."""
-        vectors, aspects = self._encode_with_aspects([r.query for r in requests])
+        vectors = self.encode_queries([r.query for r in requests])
         results: list[list[SearchHit]] = [[] for _ in requests]
         # Requests sharing top_k and filters are ranked together: one FAISS pass for all.
         for members in group_requests(requests):
@@ -277,7 +263,6 @@ class HybridIndex:
                     vectors[members],
                     top_k=first.top_k,
                     filters=first.filters,
-                    aspects=None if aspects is None else [aspects[n] for n in members],
                 )
             for n, hits in zip(members, ranked, strict=True):
                 results[n] = hits

@@ -189,10 +189,6 @@ class Bm25Index:
         df = self._df.get(term, 0)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def tokens(self, text: str) -> list[str]:
-        """The text's terms as the index tokenises it (stop words dropped, stemmed)."""
-        return self._tokenize(text)
-
     def terms(self, query: str) -> list[str]:
         """The query's distinct terms that at least one text holds, in query order."""
         return [t for t in dict.fromkeys(self._tokenize(query)) if self._df.get(t, 0) > 0]

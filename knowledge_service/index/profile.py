@@ -17,11 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge_service.content.schemas import ArticleDocument
-from knowledge_service.index.arrays import FloatArray
 from knowledge_service.index.cache import encode_cached
 from knowledge_service.index.hybrid import HybridIndex
 from knowledge_service.index.protocols import query_embedder
-from knowledge_service.index.ranking import query_aspects, search_encoded
+from knowledge_service.index.ranking import search_encoded
 from knowledge_service.index.schemas import SearchFilters
 
 PER_ARTICLE = 3
@@ -76,22 +75,12 @@ def score_profile(index: HybridIndex, per_article: int = PER_ARTICLE) -> ScorePr
         index.embedder, config=index.config, options=index.options, cache=index.cache
     )
     probe.upsert(kept)
-
     # the held-out questions are encoded as questions are when served
-    def encode(texts: list[str]) -> FloatArray:
-        return encode_cached(
-            query_embedder(index.embedder), texts, index.cache, batch_size=index.options.batch_size
-        )
-
-    aspects = None
-    if index.config.aspect_weight > 0:
-        vectors, aspects = query_aspects(held, probe.lexical.tokens, encode)
-    else:
-        vectors = encode(held)
+    vectors = encode_cached(
+        query_embedder(index.embedder), held, index.cache, batch_size=index.options.batch_size
+    )
     with probe.lock.read():
-        ranked = search_encoded(
-            probe.snapshot(), held, vectors, top_k=1, filters=SearchFilters(), aspects=aspects
-        )
+        ranked = search_encoded(probe.snapshot(), held, vectors, top_k=1, filters=SearchFilters())
     best = [hits[0] for hits in ranked if hits]
     if len(best) < MIN_QUESTIONS:
         return None

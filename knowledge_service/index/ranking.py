@@ -7,23 +7,20 @@ to whole articles and turned into hits. Ranking reads only the snapshot it is ha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from knowledge_service.index.arrays import FloatArray
 from knowledge_service.index.chunking import CUSTOMER_KINDS
-from knowledge_service.index.clauses import split_clauses
-from knowledge_service.index.evidence import Evidence, allowed_rows, gather_evidence, lexical_scores
+from knowledge_service.index.evidence import Evidence, allowed_rows, gather_evidence
 from knowledge_service.index.fusion import (
     FusionConfig,
     LexicalNorm,
     add_weighted,
     aggregate_articles,
-    aspect_coverage,
     combine_head,
-    feedback_vector,
     fuse_scores,
     smooth_scores,
     term_coverage,
@@ -33,9 +30,6 @@ from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequ
 from knowledge_service.index.snapshot import IndexSnapshot
 
 SNIPPET_CHARS = 320
-
-Aspects = tuple[Sequence[str], FloatArray]
-"""A query's clauses and their encodings, one row each (see ``FusionConfig.aspect_weight``)."""
 
 
 def _snippet(snap: IndexSnapshot, unit_id: int) -> tuple[str | None, str]:
@@ -129,100 +123,6 @@ def normalised_lexical(evidence: Evidence, config: FusionConfig) -> FloatArray:
     return result
 
 
-def _clause_article_scores(
-    evidence: Evidence, dense: FloatArray, lexical: FloatArray, config: FusionConfig
-) -> FloatArray:
-    """Article scores of one clause on the query's evidence units: fused and aggregated as the
-    query's own are, without the article-level terms."""
-    fused = fuse_scores(dense, lexical, config.dense_weight)
-    if config.body_weight != 1.0:
-        fused = np.where(evidence.is_body, fused * config.body_weight, fused).astype(np.float32)
-    return aggregate_articles(
-        evidence.article_of_unit,
-        fused,
-        len(evidence.article_ids),
-        top_k=config.article_top_k,
-        mix=config.aggregate_mix,
-    )
-
-
-def _clause_lexical(
-    snap: IndexSnapshot,
-    text: str,
-    allowed: npt.NDArray[np.bool_],
-    rows: npt.NDArray[np.intp],
-    config: FusionConfig,
-) -> FloatArray:
-    """A clause's BM25 scores of the evidence units (table ``rows``), on the 0..1 scale the
-    query's own get (``config.lexical_norm``)."""
-    every = lexical_scores(snap, text, allowed)
-    if config.lexical_norm == LexicalNorm.IDF:
-        scale = snap.lexical.query_bound(text)
-    else:
-        scale = float(every.max()) if len(every) else 0.0
-    if scale <= 0.0:
-        return np.zeros(len(rows), dtype=np.float32)
-    result: FloatArray = np.minimum(every[rows] / scale, 1.0).astype(np.float32)
-    return result
-
-
-def aspect_scores(
-    snap: IndexSnapshot,
-    evidence: Evidence,
-    allowed: npt.NDArray[np.bool_],
-    aspects: Aspects,
-    config: FusionConfig,
-    centroids: FloatArray,
-) -> FloatArray:
-    """Per evidence article, its coverage of the query's clauses (``fusion.aspect_coverage``).
-
-    Each clause scores the query's evidence units (its own cosine and BM25), so no candidate
-    is searched again; with ``config.aspect_feedback`` the clause's vector is first moved
-    toward the centroid of the article it scores best and the units scored again.
-    """
-    texts, vectors = aspects
-    n_articles = len(evidence.article_ids)
-    if len(texts) < 2 or n_articles == 0:
-        return np.zeros(n_articles, dtype=np.float32)
-    ids = np.asarray(evidence.unit_ids, dtype=np.int64)
-    rows = snap.table.rows(ids)
-    unit_vectors = snap.vectors.vectors_for(ids)
-    per_clause = []
-    for text, vector in zip(texts, vectors, strict=True):
-        lexical = _clause_lexical(snap, text, allowed, rows, config)
-        scores = _clause_article_scores(evidence, unit_vectors @ vector, lexical, config)
-        if config.aspect_feedback > 0 and centroids.shape[1]:
-            best = centroids[int(np.argmax(scores))]
-            moved = feedback_vector(vector, best, config.aspect_feedback)
-            scores = _clause_article_scores(evidence, unit_vectors @ moved, lexical, config)
-        per_clause.append(scores)
-    matrix = np.vstack(per_clause)
-    if config.aspect_distinct and len(set(np.argmax(matrix, axis=1).tolist())) < 2:
-        return np.zeros(n_articles, dtype=np.float32)  # every clause asks for the same article
-    return aspect_coverage(matrix)
-
-
-def query_aspects(
-    queries: Sequence[str],
-    tokens: Callable[[str], list[str]],
-    encode: Callable[[list[str]], FloatArray],
-) -> tuple[FloatArray, list[Aspects | None]]:
-    """The queries' vectors and, for each query of two or more clauses, its clauses and their
-    vectors (None for a one-clause query), all encoded in one ``encode`` call."""
-    split = [split_clauses(q, tokens) for q in queries]
-    extra = [c for clauses in split if len(clauses) > 1 for c in clauses]
-    vectors = encode([*queries, *extra])
-    aspects: list[Aspects | None] = []
-    at = len(queries)
-    for clauses in split:
-        if len(clauses) > 1:
-            aspects.append((clauses, vectors[at : at + len(clauses)]))
-            at += len(clauses)
-        else:
-            aspects.append(None)
-    return vectors[: len(queries)], aspects
-
-
 def score_evidence(
     evidence: Evidence,
     config: FusionConfig,
@@ -230,15 +130,13 @@ def score_evidence(
     centroid: FloatArray | None = None,
     coverage: FloatArray | None = None,
     centroids: FloatArray | None = None,
-    aspect: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Fused unit scores and article scores of one query's evidence under ``config``.
 
     ``head`` holds the intent head's probability, ``centroid`` the query's cosine to the
     article's centroid, ``coverage`` the article's share of the query terms' weight, per
     evidence article (each used when given and weighted); ``centroids`` (the articles'
-    centroids, one row each) lets the best articles' scores be smoothed together; ``aspect``
-    (each article's coverage of the query's clauses) is added last.
+    centroids, one row each) lets the best articles' scores be smoothed together.
     """
     fused = fuse_scores(evidence.dense, normalised_lexical(evidence, config), config.dense_weight)
     if config.body_weight != 1.0:
@@ -262,8 +160,6 @@ def score_evidence(
         scores[top] = smooth_scores(
             scores[top], centroids[top], config.smooth_weight, config.smooth_temperature
         )
-    if aspect is not None:
-        scores = add_weighted(scores, aspect, config.aspect_weight)
     return fused, scores
 
 
@@ -332,28 +228,22 @@ def rank_query(
     allowed: npt.NDArray[np.bool_],
     top_k: int,
     dense_scores: FloatArray | None = None,
-    aspects: Aspects | None = None,
 ) -> list[SearchHit]:
-    """Rank the allowed articles for one encoded query (``aspects``: its clauses, when it has
-    two or more and ``aspect_weight`` is on)."""
+    """Rank the allowed articles for one encoded query."""
     ev = gather_evidence(snap, query, vector, dense_ids, allowed, dense_scores)
     if not ev.unit_ids:
         return []
     use_head = snap.head is not None and snap.config.head_weight > 0
     head = head_probabilities(snap, vector, ev.article_ids) if use_head else None
     config = snap.config
-    use_aspects = aspects is not None and len(aspects[0]) > 1 and config.aspect_weight > 0
     centroids = None
-    if config.centroid_weight > 0 or config.smooth_weight > 0 or use_aspects:
+    if config.centroid_weight > 0 or config.smooth_weight > 0:
         centroids = article_centroids(snap, ev.article_ids, ev.article_rows)
     centroid = None
     if centroids is not None and config.centroid_weight > 0:
         centroid = cosines_to(centroids, vector)
     coverage = query_coverage(snap, query, ev) if config.coverage_weight > 0 else None
-    aspect = None
-    if use_aspects and aspects is not None and centroids is not None:
-        aspect = aspect_scores(snap, ev, allowed, aspects, config, centroids)
-    fused, scores = score_evidence(ev, config, head, centroid, coverage, centroids, aspect)
+    fused, scores = score_evidence(ev, config, head, centroid, coverage, centroids)
     lexical = normalised_lexical(ev, snap.config)
     top = _top_articles(scores, top_k).tolist()
     best = _best_units(ev, fused, top)
@@ -367,10 +257,8 @@ def search_encoded(
     *,
     top_k: int,
     filters: SearchFilters,
-    aspects: Sequence[Aspects | None] | None = None,
 ) -> list[list[SearchHit]]:
-    """Rank articles for already-encoded queries (one dense search call for the batch);
-    ``aspects``, per query, its clauses (``query_aspects``)."""
+    """Rank articles for already-encoded queries (one dense search call for the batch)."""
     if top_k <= 0:
         return [[] for _ in queries]
     allowed = allowed_rows(snap, filters)
@@ -379,16 +267,7 @@ def search_encoded(
     k = min(len(snap.vectors), snap.options.dense_candidates)
     dense_scores, dense_ids = snap.vectors.search(vectors, k)
     return [
-        rank_query(
-            snap,
-            q,
-            vectors[n],
-            dense_ids[n],
-            allowed,
-            top_k,
-            dense_scores[n],
-            aspects[n] if aspects is not None else None,
-        )
+        rank_query(snap, q, vectors[n], dense_ids[n], allowed, top_k, dense_scores[n])
         for n, q in enumerate(queries)
     ]
 

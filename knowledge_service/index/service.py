@@ -79,9 +79,6 @@ def fusion_config(settings: Settings) -> FusionConfig:
         centroid_weight=DEFAULT_CENTROID_WEIGHT,
         coverage_weight=DEFAULT_COVERAGE_WEIGHT,
         smooth_weight=DEFAULT_SMOOTH_WEIGHT,
-        aspect_weight=settings.index.aspect_weight,
-        aspect_feedback=settings.index.aspect_feedback,
-        aspect_distinct=settings.index.aspect_distinct,
     )
 
 

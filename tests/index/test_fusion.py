@@ -8,9 +8,7 @@ import pytest
 from knowledge_service.index.fusion import (
     add_weighted,
     aggregate_articles,
-    aspect_coverage,
     combine_head,
-    feedback_vector,
     fuse_scores,
     normalise_lexical,
     smooth_scores,
@@ -100,31 +98,3 @@ def test_smoothing_pulls_a_score_toward_its_similar_neighbours_only() -> None:
     assert smooth_scores(scores, vectors, 0.0, 0.1) is scores
     with pytest.raises(ValueError, match="smooth_temperature"):
         smooth_scores(scores, vectors, 0.2, 0.0)
-
-
-def test_aspect_coverage_is_each_articles_worst_clause_against_the_clauses_best() -> None:
-    clauses = np.asarray(
-        [
-            [0.8, 0.2, 0.4, -np.inf],  # clause 1: article 0 best
-            [0.1, 0.5, 0.4, 0.3],  # clause 2: article 1 best
-        ],
-        dtype=np.float32,
-    )
-    got = aspect_coverage(clauses)
-    assert got.tolist() == pytest.approx([0.1 / 0.5, 0.2 / 0.8, 0.4 / 0.8, 0.0])
-    # the article covering both clauses gains most though it is best on neither
-    assert int(np.argmax(got)) == 2
-
-
-def test_aspect_coverage_is_zero_without_two_scoring_clauses() -> None:
-    assert aspect_coverage(np.asarray([[0.5, 0.2]], np.float32)).tolist() == [0.0, 0.0]
-    assert aspect_coverage(np.asarray([[0.5, 0.2], [0.0, -0.1]], np.float32)).tolist() == [0, 0]
-    assert aspect_coverage(np.zeros((2, 0), np.float32)).size == 0
-
-
-def test_feedback_moves_the_vector_toward_the_centroid_and_keeps_it_unit_length() -> None:
-    vector, centroid = f32(1.0, 0.0), f32(0.0, 1.0)
-    assert feedback_vector(vector, centroid, 0.0) is vector
-    moved = feedback_vector(vector, centroid, 1.0)
-    assert moved.tolist() == pytest.approx([2**-0.5, 2**-0.5])
-    assert feedback_vector(vector, f32(-1.0, 0.0), 1.0) is vector  # nothing left to normalise
