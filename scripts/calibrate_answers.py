@@ -168,9 +168,19 @@ def nearest_neighbour(
     return sims[np.arange(len(texts)), best], [kb.questions[i][1] for i in best]
 
 
-RANKING_SOURCES = ("fusion.py", "ranking.py", "service.py", "profile.py", "evidence.py")
+RANKING_SOURCES = (
+    "fusion.py",
+    "ranking.py",
+    "service.py",
+    "profile.py",
+    "evidence.py",
+    "hybrid.py",
+    "lexical.py",
+)
 """The index modules whose code decides the ranked hits: a change to any of them (or to the
-encoder or the index settings) makes :func:`gather` search again instead of reusing its cache."""
+encoder or the index settings) makes :func:`gather` search again instead of reusing its cache.
+``hybrid.py`` (what is encoded and in which batch) and ``lexical.py`` (BM25) count too: a
+change there moves the hits as surely as one in the fusion code."""
 
 
 def _ranking_identity(embedder: Embedder) -> list[str]:
