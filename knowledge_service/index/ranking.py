@@ -104,13 +104,15 @@ def query_coverage(snap: IndexSnapshot, query: str, evidence: Evidence) -> Float
     table = snap.table
     terms = snap.lexical.terms(query)
     positions = article_rows_of(snap, evidence.article_ids, evidence.article_rows)
-    holds = np.zeros((len(positions), len(terms)), dtype=bool)
+    # per article of the table, whether it holds each term (a mark per holder, then the
+    # evidence articles' rows: no search of the holders per article)
+    marks = np.zeros((len(table.article_ids), len(terms)), dtype=bool)
     frequency = np.zeros(len(terms), dtype=np.int64)
     for n, term in enumerate(terms):
         holders = table.term_articles(term, snap.lexical)
         frequency[n] = len(holders)
-        holds[:, n] = np.isin(positions, holders)
-    return term_coverage(holds, term_idf(frequency, len(table.article_ids)))
+        marks[holders, n] = True
+    return term_coverage(marks[positions], term_idf(frequency, len(table.article_ids)))
 
 
 def normalised_lexical(evidence: Evidence, config: FusionConfig) -> FloatArray:
@@ -183,7 +185,8 @@ def _best_units(ev: Evidence, fused: FloatArray, articles: list[int]) -> list[in
     members = np.flatnonzero(slot >= 0)
     # by slot, then fused score descending; the sort is stable, so ties keep evidence order
     order = members[np.lexsort((-fused[members], slot[members]))]
-    first = np.flatnonzero(np.r_[True, slot[order[1:]] != slot[order[:-1]]])
+    ordered = slot[order]
+    first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     best = np.empty(len(articles), dtype=np.intp)
     best[slot[order[first]]] = order[first]
     result: list[int] = best.tolist()
