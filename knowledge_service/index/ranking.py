@@ -132,15 +132,20 @@ def score_evidence(
     centroid: FloatArray | None = None,
     coverage: FloatArray | None = None,
     centroids: FloatArray | None = None,
+    *,
+    lexical: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Fused unit scores and article scores of one query's evidence under ``config``.
 
     ``head`` holds the intent head's probability, ``centroid`` the query's cosine to the
     article's centroid, ``coverage`` the article's share of the query terms' weight, per
     evidence article (each used when given and weighted); ``centroids`` (the articles'
-    centroids, one row each) lets the best articles' scores be smoothed together.
+    centroids, one row each) lets the best articles' scores be smoothed together; ``lexical``
+    is ``normalised_lexical(evidence, config)`` when the caller has it already.
     """
-    fused = fuse_scores(evidence.dense, normalised_lexical(evidence, config), config.dense_weight)
+    if lexical is None:
+        lexical = normalised_lexical(evidence, config)
+    fused = fuse_scores(evidence.dense, lexical, config.dense_weight)
     if config.body_weight != 1.0:
         fused = np.where(evidence.is_body, fused * config.body_weight, fused).astype(np.float32)
     scores = aggregate_articles(
@@ -246,8 +251,8 @@ def rank_query(
     if centroids is not None and config.centroid_weight > 0:
         centroid = cosines_to(centroids, vector)
     coverage = query_coverage(snap, query, ev) if config.coverage_weight > 0 else None
-    fused, scores = score_evidence(ev, config, head, centroid, coverage, centroids)
-    lexical = normalised_lexical(ev, snap.config)
+    lexical = normalised_lexical(ev, config)
+    fused, scores = score_evidence(ev, config, head, centroid, coverage, centroids, lexical=lexical)
     top = _top_articles(scores, top_k).tolist()
     best = _best_units(ev, fused, top)
     return [_hit(snap, ev, a, b, scores, lexical) for a, b in zip(top, best, strict=True)]
