@@ -282,7 +282,13 @@ def search_encoded(
 
 def group_requests(requests: Sequence[SearchRequest]) -> list[list[int]]:
     """Positions of the requests that share ``top_k`` and filters (ranked together)."""
-    groups: dict[tuple[int, str], list[int]] = {}
+    groups: dict[tuple[object, ...], list[int]] = {}
     for n, r in enumerate(requests):
-        groups.setdefault((r.top_k, r.filters.model_dump_json()), []).append(n)
+        # the filters' field values (plain text, enums and None: equal exactly when their
+        # JSON is), read directly rather than serialised for every request
+        key = (r.top_k, *(getattr(r.filters, name) for name in _FILTER_FIELDS))
+        groups.setdefault(key, []).append(n)
     return list(groups.values())
+
+
+_FILTER_FIELDS = tuple(SearchFilters.model_fields)
