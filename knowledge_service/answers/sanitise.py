@@ -47,6 +47,11 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~#])")
 _ENTITY_SHAPED = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")
 _LINE_START = re.compile(r"(?m)^([ \t]*)([>+\-=])")
 _LINE_START_NUMBER = re.compile(r"(?m)^([ \t]*\d+)([.)])")
+# Any character one of clean_text's steps before the scheme check acts on: ``&`` (entities),
+# ``<`` and ``>`` (tags), and every character ``_CONTROL`` drops (tab and carriage return too;
+# built from its class, so the two cannot drift apart). Text without one is left as it is by
+# those steps (most titles, snippets and messages).
+_NEEDS_CLEANING = re.compile("[&<>" + _CONTROL.pattern.removeprefix("["))
 _MAX_DECODES = 4
 
 
@@ -72,6 +77,13 @@ def clean_text(text: str) -> str:
     Entities are decoded first, so an encoded tag or scheme is caught too; a ``<`` that would
     open a tag and a ``>`` that would close one are dropped, while ``a < b`` keeps its sign.
     """
+    if _NEEDS_CLEANING.search(text) is None:  # the other steps would leave it unchanged
+        return neutralise_schemes(text) if ":" in text else text  # every script scheme has ":"
+    return _clean_every_step(text)
+
+
+def _clean_every_step(text: str) -> str:
+    """:func:`clean_text`, every step run whatever the text holds."""
     text = decode_entities(text).replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text.replace("\t", " "))
     text = _TAG_CLOSE.sub("", _TAG_OPEN.sub("", text))

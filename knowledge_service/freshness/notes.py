@@ -73,12 +73,14 @@ def search_with_freshness(
     warning, as in answers)."""
     hits = search(request)
     notes = notes_for_articles(session, [hit.article_id for hit in hits], today=today)
-    results = [
-        SearchResult(
-            **hit.model_dump(),
-            freshness=notes.get(hit.article_id, []),
-            badge=badge_of(notes.get(hit.article_id, [])),
-        )
-        for hit in hits
-    ]
-    return SearchResponse(query=request.query, results=results, as_of=datetime.now(UTC))
+    return SearchResponse(
+        query=request.query,
+        results=[_with_freshness(hit, notes.get(hit.article_id, [])) for hit in hits],
+        as_of=datetime.now(UTC),
+    )
+
+
+def _with_freshness(hit: SearchHit, notes: list[FreshnessNote]) -> SearchResult:
+    """``hit`` with its findings and badge: validated from the hit's field values as they are
+    (validation copies the lists), not from a dump of them (the same values, one copy less)."""
+    return SearchResult(**hit.__dict__, freshness=notes, badge=badge_of(notes))

@@ -109,8 +109,8 @@ def aggregate_articles(
         return out
     order = np.lexsort((-unit_scores, article_of_unit))
     arts, scores = article_of_unit[order], unit_scores[order]
-    starts = np.flatnonzero(np.r_[True, arts[1:] != arts[:-1]])
-    group_start = np.repeat(starts, np.diff(np.r_[starts, len(arts)]))
+    starts = np.flatnonzero(np.concatenate(([True], arts[1:] != arts[:-1])))
+    group_start = np.repeat(starts, np.diff(starts, append=len(arts)))
     keep = (np.arange(len(arts)) - group_start) < max(1, top_k)
     sums = np.bincount(arts[keep], weights=scores[keep], minlength=n_articles)
     counts = np.bincount(arts[keep], minlength=n_articles)

@@ -104,13 +104,15 @@ def query_coverage(snap: IndexSnapshot, query: str, evidence: Evidence) -> Float
     table = snap.table
     terms = snap.lexical.terms(query)
     positions = article_rows_of(snap, evidence.article_ids, evidence.article_rows)
-    holds = np.zeros((len(positions), len(terms)), dtype=bool)
+    # per article of the table, whether it holds each term (a mark per holder, then the
+    # evidence articles' rows: no search of the holders per article)
+    marks = np.zeros((len(table.article_ids), len(terms)), dtype=bool)
     frequency = np.zeros(len(terms), dtype=np.int64)
     for n, term in enumerate(terms):
         holders = table.term_articles(term, snap.lexical)
         frequency[n] = len(holders)
-        holds[:, n] = np.isin(positions, holders)
-    return term_coverage(holds, term_idf(frequency, len(table.article_ids)))
+        marks[holders, n] = True
+    return term_coverage(marks[positions], term_idf(frequency, len(table.article_ids)))
 
 
 def normalised_lexical(evidence: Evidence, config: FusionConfig) -> FloatArray:
@@ -130,15 +132,20 @@ def score_evidence(
     centroid: FloatArray | None = None,
     coverage: FloatArray | None = None,
     centroids: FloatArray | None = None,
+    *,
+    lexical: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Fused unit scores and article scores of one query's evidence under ``config``.
 
     ``head`` holds the intent head's probability, ``centroid`` the query's cosine to the
     article's centroid, ``coverage`` the article's share of the query terms' weight, per
     evidence article (each used when given and weighted); ``centroids`` (the articles'
-    centroids, one row each) lets the best articles' scores be smoothed together.
+    centroids, one row each) lets the best articles' scores be smoothed together; ``lexical``
+    is ``normalised_lexical(evidence, config)`` when the caller has it already.
     """
-    fused = fuse_scores(evidence.dense, normalised_lexical(evidence, config), config.dense_weight)
+    if lexical is None:
+        lexical = normalised_lexical(evidence, config)
+    fused = fuse_scores(evidence.dense, lexical, config.dense_weight)
     if config.body_weight != 1.0:
         fused = np.where(evidence.is_body, fused * config.body_weight, fused).astype(np.float32)
     scores = aggregate_articles(
@@ -183,7 +190,8 @@ def _best_units(ev: Evidence, fused: FloatArray, articles: list[int]) -> list[in
     members = np.flatnonzero(slot >= 0)
     # by slot, then fused score descending; the sort is stable, so ties keep evidence order
     order = members[np.lexsort((-fused[members], slot[members]))]
-    first = np.flatnonzero(np.r_[True, slot[order[1:]] != slot[order[:-1]]])
+    ordered = slot[order]
+    first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     best = np.empty(len(articles), dtype=np.intp)
     best[slot[order[first]]] = order[first]
     result: list[int] = best.tolist()
@@ -243,8 +251,8 @@ def rank_query(
     if centroids is not None and config.centroid_weight > 0:
         centroid = cosines_to(centroids, vector)
     coverage = query_coverage(snap, query, ev) if config.coverage_weight > 0 else None
-    fused, scores = score_evidence(ev, config, head, centroid, coverage, centroids)
-    lexical = normalised_lexical(ev, snap.config)
+    lexical = normalised_lexical(ev, config)
+    fused, scores = score_evidence(ev, config, head, centroid, coverage, centroids, lexical=lexical)
     top = _top_articles(scores, top_k).tolist()
     best = _best_units(ev, fused, top)
     return [_hit(snap, ev, a, b, scores, lexical) for a, b in zip(top, best, strict=True)]
@@ -274,7 +282,13 @@ def search_encoded(
 
 def group_requests(requests: Sequence[SearchRequest]) -> list[list[int]]:
     """Positions of the requests that share ``top_k`` and filters (ranked together)."""
-    groups: dict[tuple[int, str], list[int]] = {}
+    groups: dict[tuple[object, ...], list[int]] = {}
     for n, r in enumerate(requests):
-        groups.setdefault((r.top_k, r.filters.model_dump_json()), []).append(n)
+        # the filters' field values (plain text, enums and None: equal exactly when their
+        # JSON is), read directly rather than serialised for every request
+        key = (r.top_k, *(getattr(r.filters, name) for name in _FILTER_FIELDS))
+        groups.setdefault(key, []).append(n)
     return list(groups.values())
+
+
+_FILTER_FIELDS = tuple(SearchFilters.model_fields)

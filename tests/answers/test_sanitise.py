@@ -13,7 +13,7 @@ from knowledge_service.answers.render import (
     markdown_to_safe_html,
     render_answer,
 )
-from knowledge_service.answers.sanitise import clean_text, safe_url
+from knowledge_service.answers.sanitise import _clean_every_step, clean_text, safe_url
 from knowledge_service.answers.schemas import AnswerFormat
 from knowledge_service.content.schemas import Channel
 from tests.answers.xss import PAYLOADS, html_problems, markdown_problems, plain_problems
@@ -100,3 +100,42 @@ def test_generated_payloads_are_safe_on_every_channel(payload: str, channel: Cha
 def test_generated_payloads_are_safe_as_html_and_plain_fields(payload: str) -> None:
     assert html_problems(markdown_to_safe_html(payload)) == []
     assert plain_problems(clean_text(payload)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *PAYLOADS,
+        "plain words only",
+        "a: b, c: d",
+        "java script: x",
+        "data : text/html,x",
+        "tab\there",
+        "line\r\nbreak\rend",
+        "zero\u200bwidth",
+        "\u2060joiner\ufeff",
+        "del\x7f and c1 \x85",
+        "a < b and c > d",
+        "AT&T",
+        "ünïcødé — text… “quoted” 1 ≤ 2",
+        "",
+    ],
+)
+def test_clean_text_skips_no_step_that_would_change_the_text(text: str) -> None:
+    assert clean_text(text) == _clean_every_step(text)
+
+
+_ANY_TEXT = st.lists(
+    st.one_of(
+        st.text(st.characters(codec="utf-8"), max_size=4),
+        st.sampled_from(list("&<>:;#\t\r\n\x00\x1b\x7f\x85\u200b\u202e\u2060\ufeff")),
+        st.sampled_from(["javascript", "data", "vbscript", "text/html", "&amp;", "&#58;", " "]),
+    ),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_ANY_TEXT)
+def test_clean_text_equals_running_every_step(text: str) -> None:
+    assert clean_text(text) == _clean_every_step(text)

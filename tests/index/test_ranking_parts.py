@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from knowledge_service.content.schemas import Channel
 from knowledge_service.index.evidence import Evidence, _distinct
-from knowledge_service.index.ranking import _best_units
+from knowledge_service.index.ranking import _best_units, group_requests
+from knowledge_service.index.schemas import SearchFilters, SearchRequest
 from knowledge_service.index.vectors import FaissVectorIndex
 
 
@@ -65,3 +67,23 @@ def test_search_gives_the_best_inner_products_in_order(kind: str) -> None:
     scores, found = index.search(query, 70)  # more than it holds: the rest is missing
     assert found[0, 60:].tolist() == [-1] * 10 and np.isneginf(scores[0, 60:]).all()
     assert sorted(found[0, :60].tolist()) == ids.tolist()
+
+
+def test_requests_are_grouped_by_top_k_and_equal_filters() -> None:
+    requests = [
+        SearchRequest(query="a", top_k=10),
+        SearchRequest(query="b", top_k=10, filters=SearchFilters(channel=Channel.CHAT)),
+        SearchRequest(query="c", top_k=10),
+        SearchRequest(query="d", top_k=5),
+        SearchRequest(query="e", top_k=10, filters=SearchFilters(channel="chat")),  # type: ignore[arg-type]
+        SearchRequest(query="f", top_k=10, filters=SearchFilters(locale="en")),
+        SearchRequest(query="g", top_k=10, filters=SearchFilters(status=None)),
+        SearchRequest(query="h", top_k=10, filters=SearchFilters(locale="en")),
+    ]
+    groups = group_requests(requests)
+    assert groups == [[0, 2], [1, 4], [3], [5, 7], [6]]
+    # the same grouping as by the filters' JSON
+    by_json: dict[tuple[int, str], list[int]] = {}
+    for n, r in enumerate(requests):
+        by_json.setdefault((r.top_k, r.filters.model_dump_json()), []).append(n)
+    assert groups == list(by_json.values())
