@@ -123,6 +123,11 @@ class OnnxEmbedder:
         self.queries: OnnxEmbedder = self
         """What encodes questions: this encoder, or one of ``query_variant`` (its vectors carry
         that variant's name, so caches never mix them with the units')."""
+        self.one_text_per_run = False
+        """Run each text on its own. A quantised graph scales its activations over the whole
+        batch (dynamic int8), so a text's vector would depend on the texts beside it (cosine
+        about 0.9987 on MiniLM): a question encoder must give a question the same vector, and
+        so the same answer, whatever other customers ask at the same moment."""
         self._session: Any = None
         self._batch_session: Any = None
         self._input_names: set[str] = set()
@@ -138,6 +143,7 @@ class OnnxEmbedder:
                 threads=threads,
                 batch_threads=batch_threads,
             )
+            queries.one_text_per_run = queries.variant != Variant.FP32
             mean, lowest = check_fidelity(self.model_file, queries)
             if mean >= FIDELITY_MEAN and lowest >= FIDELITY_LOWEST:
                 self.queries = queries
@@ -190,6 +196,10 @@ class OnnxEmbedder:
         pooled: npt.NDArray[np.float32] = (hidden * weights).sum(axis=1) / counts
         return pooled
 
+    def words(self) -> list[str]:
+        """The tokenizer's whole words (letters only): a lexicon of common words."""
+        return [w for w in self._tokenizer.get_vocab() if w.isalpha()]
+
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False
     ) -> FloatArray:
@@ -232,7 +242,7 @@ class OnnxEmbedder:
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable").tolist()
         while order:
             width = max(1, len(encodings[order[0]].ids))  # the longest left sets the width
-            take = max(1, min(batch_size, _BATCH_TOKENS // width))
+            take = 1 if self.one_text_per_run else max(1, min(batch_size, _BATCH_TOKENS // width))
             rows, order = order[:take], order[take:]
             out[rows] = self._run([encodings[i] for i in rows], session)
         return normalise_rows(out)
@@ -244,7 +254,8 @@ def check_fidelity(reference: Path, queries: OnnxEmbedder) -> tuple[float, float
     question encoder's export folder, so a restart reads it. The reference graph is opened in a
     session of its own for the measure and closed after it."""
     record = queries.model_file.parent / FIDELITY_FILE
-    key = reference.parent.name
+    # measured as the encoder runs: one text per run or in batches
+    key = reference.parent.name + ("/one-text-per-run" if queries.one_text_per_run else "")
     try:
         known = json.loads(record.read_text(encoding="utf-8")).get(key)
     except (OSError, ValueError):

@@ -422,7 +422,15 @@ def test_questions_take_the_query_variant_while_units_keep_their_vectors(
     assert embedder._session is embedder._batch_session
     # questions: the int8-fused-8 graph's vectors, close to fp32's, under their own name
     asked = embedder.queries.encode(QUERIES)
-    np.testing.assert_allclose(asked, onnx_int8_fused_8.encode(QUERIES), atol=1e-5)
+    alone = np.vstack([onnx_int8_fused_8.encode([q]) for q in QUERIES])  # one text per run
+    np.testing.assert_allclose(asked, alone, atol=1e-5)
+    # a question's vector does not depend on the questions encoded beside it (a quantised
+    # graph run on a batch would scale its activations over the whole batch)
+    assert embedder.queries.one_text_per_run and not embedder.one_text_per_run
+    for n, question in enumerate(QUERIES):
+        np.testing.assert_array_equal(embedder.queries.encode([question])[0], asked[n])
+    batched = onnx_int8_fused_8.encode(QUERIES)  # the same graph on a batch: not the same
+    assert np.abs(batched - alone).max() > 1e-4
     assert _cosines(asked, onnx_fp32.encode(QUERIES)).min() > 0.99
     assert embedder.queries.model_name != embedder.model_name
     # the same variant for both: one encoder, two sessions as before
@@ -554,17 +562,17 @@ def test_the_question_encoder_is_checked_against_the_units_once(
     embedder = _question_encoder(cache)
     assert embedder.queries is not embedder
     record = json.loads((embedder.queries.model_file.parent / FIDELITY_FILE).read_text())
-    mean, lowest = record[embedder.model_file.parent.name]
+    key = embedder.model_file.parent.name + "/one-text-per-run"  # measured as it runs
+    mean, lowest = record[key]
     assert 0.997 <= mean <= 1.0 and 0.99 <= lowest <= mean  # MiniLM's int8-fused-8: 0.998
-    # the same measure as encoding the probes with both encoders
+    # the same measure as encoding the probes with both encoders, one probe per run
     from knowledge_service.index.onnx_embedder import PROBES
 
-    cosines = _cosines(onnx_fp32.encode(PROBES), onnx_int8_fused_8.encode(PROBES))
+    alone = np.vstack([onnx_int8_fused_8.encode([p]) for p in PROBES])
+    cosines = _cosines(onnx_fp32.encode(PROBES), alone)
     assert mean == pytest.approx(float(cosines.mean()), abs=1e-5)
     # kept: a restart reads the record instead of measuring (a low one makes it fall back)
-    (embedder.queries.model_file.parent / FIDELITY_FILE).write_text(
-        json.dumps({embedder.model_file.parent.name: [0.9, 0.8]})
-    )
+    (embedder.queries.model_file.parent / FIDELITY_FILE).write_text(json.dumps({key: [0.9, 0.8]}))
     assert check_fidelity(embedder.model_file, embedder.queries) == (0.9, 0.8)
     again = _question_encoder(cache)
     assert again.queries is again and again._session is not None
