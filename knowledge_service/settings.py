@@ -63,6 +63,12 @@ class IndexSettings(BaseModel):
     query_threads: int = Field(
         default=1, ge=1, description="Model and FAISS threads per query batch (serving)."
     )
+    correct_spelling: bool = Field(
+        default=False,
+        description="Correct a question's misspelt words (one letter off a word of the "
+        "knowledge base, and not a word the model's tokenizer knows) before it is encoded and "
+        "matched.",
+    )
     query_workers: int = Field(
         default=2,
         ge=1,

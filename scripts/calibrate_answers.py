@@ -175,6 +175,7 @@ RANKING_SOURCES = (
     "profile.py",
     "evidence.py",
     "hybrid.py",
+    "spelling.py",
     "lexical.py",
 )
 """The index modules whose code decides the ranked hits: a change to any of them (or to the

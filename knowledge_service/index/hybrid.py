@@ -20,10 +20,16 @@ from knowledge_service.index.fusion import FusionConfig
 from knowledge_service.index.head import ArticleHead
 from knowledge_service.index.lexical import Bm25Index
 from knowledge_service.index.locks import ReadWriteLock
-from knowledge_service.index.protocols import Embedder, VectorKind, query_embedder
+from knowledge_service.index.protocols import (
+    Embedder,
+    VectorKind,
+    query_embedder,
+    tokenizer_words,
+)
 from knowledge_service.index.ranking import group_requests, search_encoded
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.snapshot import ArticleEntry, IndexOptions, IndexSnapshot, UnitTable
+from knowledge_service.index.spelling import Speller, english_words
 from knowledge_service.index.vectors import FaissVectorIndex
 
 
@@ -57,6 +63,7 @@ class HybridIndex:
         self.head: ArticleHead | None = None
         self.lock = ReadWriteLock()
         self._table: UnitTable | None = None
+        self._lexicon: frozenset[str] | None = None  # words never corrected, read at first use
         self._queries = QueryEncoder(
             query_embedder(embedder), self.options.query_cache_size, self.options.batch_size
         )
@@ -231,6 +238,23 @@ class HybridIndex:
 
     # -- queries --------------------------------------------------------------------------
 
+    def corrected(self, queries: Sequence[str]) -> list[str]:
+        """``queries`` with misspelt words corrected against the indexed units' words, when
+        ``options.correct_spelling`` is on (else as they are)."""
+        if not self.options.correct_spelling:
+            return list(queries)
+        with self.lock.read():
+            snap = self.snapshot()
+            cache = snap.table.speller_cache
+            if not cache:
+                if self._lexicon is None:
+                    words = tokenizer_words(query_embedder(self.embedder))
+                    self._lexicon = frozenset(w.lower() for w in words) | english_words()
+                texts = (unit.index_text for unit in snap.units.values())
+                cache[:] = [Speller.build(texts, self._lexicon)]
+            speller = cache[0]
+        return [speller.correct(q) for q in queries]
+
     def encode_queries(self, queries: Sequence[str]) -> FloatArray:
         """Encode queries in one batch, reusing the encodings of recently seen strings."""
         return self._queries.encode(queries)
@@ -243,6 +267,7 @@ class HybridIndex:
         filters: SearchFilters | None = None,
     ) -> list[list[SearchHit]]:
         """Rank whole articles for many queries with one batched encode."""
+        queries = self.corrected(queries)
         vectors = self.encode_queries(queries)
         with self.lock.read():
             return search_encoded(
@@ -251,7 +276,8 @@ class HybridIndex:
 
     def search_requests(self, requests: Sequence[SearchRequest]) -> list[list[SearchHit]]:
         """Many searches, each with its own ``top_k`` and filters, sharing one batched encode."""
-        vectors = self.encode_queries([r.query for r in requests])
+        queries = self.corrected([r.query for r in requests])
+        vectors = self.encode_queries(queries)
         results: list[list[SearchHit]] = [[] for _ in requests]
         # Requests sharing top_k and filters are ranked together: one FAISS pass for all.
         for members in group_requests(requests):
@@ -259,7 +285,7 @@ class HybridIndex:
             with self.lock.read():
                 ranked = search_encoded(
                     self.snapshot(),
-                    [requests[n].query for n in members],
+                    [queries[n] for n in members],
                     vectors[members],
                     top_k=first.top_k,
                     filters=first.filters,

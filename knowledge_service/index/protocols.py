@@ -34,6 +34,13 @@ def query_embedder(embedder: Embedder) -> Embedder:
     return queries if isinstance(queries, Embedder) else embedder
 
 
+def tokenizer_words(embedder: Embedder) -> list[str]:
+    """The whole words (letters only) of ``embedder``'s tokenizer vocabulary, when it exposes
+    one (``words()``); empty for an embedder without a tokenizer (the hash fake)."""
+    words = getattr(embedder, "words", None)
+    return list(words()) if callable(words) else []
+
+
 class VectorKind(StrEnum):
     """How a vector index searches: exactly, or approximately over an HNSW graph."""
 

@@ -90,6 +90,7 @@ def index_options(settings: Settings) -> IndexOptions:
         hnsw_m=s.hnsw_m,
         ef_search=s.hnsw_ef_search,
         batch_size=s.batch_size,
+        correct_spelling=s.correct_spelling,
     )
 
 

@@ -36,6 +36,10 @@ class SentenceTransformerEmbedder:
         self.dimension: int = int(dimension)
         self._lock = threading.Lock()
 
+    def words(self) -> list[str]:
+        """The tokenizer's whole words (letters only): a lexicon of common words."""
+        return [w for w in self._model.tokenizer.get_vocab() if w.isalpha()]
+
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False
     ) -> FloatArray:

@@ -1,0 +1,133 @@
+"""Correcting a question's misspelt words against the knowledge base's vocabulary."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_service.index.spelling import Speller, english_words, one_edit_apart
+
+KB = [
+    "How do I pay my bill? Pay your electricity bill online.",
+    "Power outage in your street: report an outage.",
+    "If you cannot afford your bill, ask about the hardship program.",
+    "The late fee is charged when a bill is overdue.",
+    "Keep your home cool in summer.",
+]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("bil", "bill", True),  # a letter dropped
+        ("bill", "bil", True),
+        ("powr", "power", True),
+        ("teh", "the", True),  # neighbours swapped
+        ("fee", "fed", True),  # a letter replaced
+        ("bill", "bill", False),
+        ("bill", "ball", True),
+        ("bill", "balls", False),
+        ("outage", "outrage", True),
+        ("abc", "bca", False),  # two edits
+        ("ab", "ba", True),
+        ("abcd", "acbe", False),
+    ],
+)
+def test_one_edit_apart(a: str, b: str, expected: bool) -> None:
+    assert one_edit_apart(a, b) is expected
+    assert one_edit_apart(b, a) is expected
+
+
+def test_typos_are_corrected_to_the_knowledge_base_words() -> None:
+    speller = Speller.build(KB)
+    assert speller.correct("how do i pay my bil") == "how do i pay my bill"
+    assert speller.correct("powr outage") == "power outage"
+    assert speller.correct("i cant aford my bil") == "i cant afford my bill"
+    assert speller.correct("eletricity") == "electricity"
+    assert speller.correct("teh late fee") == "the late fee"
+
+
+def test_what_is_kept_as_it_was() -> None:
+    speller = Speller.build(KB, lexicon=["cook", "weather", "cool"])
+    # words of the knowledge base, words the lexicon knows, short words, punctuation and case
+    assert speller.correct("How do I pay my Bill?") == "How do I pay my Bill?"
+    assert speller.correct("how do i cook rice") == "how do i cook rice"  # not "cool"
+    assert speller.correct("weather tomorrow") == "weather tomorrow"
+    assert speller.correct("my ID is AB, ok?") == "my ID is AB, ok?"
+    # only the same first letter: "kill" is not taken for "bill"
+    assert speller.suggestion("kill") is None
+
+
+def test_an_ambiguous_typo_is_left_alone() -> None:
+    # "bat" and "bet" are both one letter from "bot", start with its letter and are as
+    # frequent: no correction
+    speller = Speller.build(["bat bet"])
+    assert speller.suggestion("bot") is None  # bat and bet tie
+    speller = Speller.build(["bat bat bet"])
+    assert speller.suggestion("bot") == "bat"  # the more frequent wins
+
+
+def test_an_empty_knowledge_base_changes_nothing() -> None:
+    speller = Speller.build([])
+    assert speller.correct("powr outage") == "powr outage"
+
+
+def test_the_index_corrects_questions_only_when_the_option_is_on() -> None:
+    from knowledge_service.index.embedder import HashEmbedder
+    from knowledge_service.index.hybrid import HybridIndex
+    from knowledge_service.index.schemas import SearchRequest
+    from knowledge_service.index.snapshot import IndexOptions
+    from tests.factories import make_article
+    from tests.index.conftest import kb_articles
+
+    def built(correct: bool) -> HybridIndex:
+        index = HybridIndex(HashEmbedder(), options=IndexOptions(correct_spelling=correct))
+        index.upsert([(doc, 1) for doc in kb_articles()])
+        return index
+
+    on, off = built(True), built(False)
+    right = off.search("when will I get my money back")
+    typo = "when will I get my mony back"
+    assert on.corrected([typo]) == ["when will I get my money back"]
+    assert off.corrected([typo]) == [typo]
+    for found in (on.search(typo), on.search_requests([SearchRequest(query=typo)])[0]):
+        assert [h.article_id for h in found] == [h.article_id for h in right]
+        assert [h.score for h in found] == pytest.approx([h.score for h in right])
+    # a change of the knowledge base rebuilds the vocabulary with the table
+    assert on.corrected(["zepelin tours"]) == ["zepelin tours"]
+    article = make_article("airship-tours", title="Zeppelin tours", answer="They leave at noon.")
+    on.upsert([(article, 1)])
+    assert on.corrected(["zepelin tours"]) == ["zeppelin tours"]
+
+
+def test_names_acronyms_inflections_and_english_words_are_not_typos() -> None:
+    speller = Speller.build(
+        [*KB, "Don't pay twice: the name on the bill", "The bill is finalized", "Auto pay"],
+        lexicon=english_words(),
+    )
+    # a capitalised word after the first, or an acronym, in a question not all capitals
+    assert speller.correct("is Bil the name") == "is Bil the name"
+    assert speller.correct("my FEE code") == "my FEE code"
+    assert speller.correct("HOW DO I PAY MY BIL") == "HOW DO I PAY MY bill"
+    assert speller.correct("Bil overdue") == "bill overdue"  # the first word is no name
+    # another form of a word (a letter added or dropped at the end), not a typo
+    assert speller.suggestion("finalise") is None  # English, and known
+    assert speller.suggestion("finalizd") == "finalized"
+    assert speller.suggestion("bills") is None  # "bill" + s: English anyway
+    # English words one letter from a knowledge-base word stay as they are
+    assert speller.correct("the weather is doable") == "the weather is doable"
+    # words with an apostrophe are words of their own
+    assert speller.correct("dont pay twice") == "don't pay twice"
+
+
+def test_inflection_rule_applies_from_its_length() -> None:
+    speller = Speller.build(["payment payment"])
+    assert speller.suggestion("paymentt") is None  # "payment" + t at the end: another form
+    assert speller.suggestion("paymnet") == "payment"  # swapped letters: a typo
+    assert Speller.build(["bill bill"]).suggestion("bil") == "bill"  # short: a typo
+
+
+def test_the_english_word_list_is_read_from_the_package() -> None:
+    words = english_words()
+    assert len(words) > 100_000
+    assert {"weather", "doable", "latex", "resent"} <= words
+    assert not {"bil", "powr", "aford"} & words
