@@ -64,7 +64,7 @@ class IndexSettings(BaseModel):
         default=1, ge=1, description="Model and FAISS threads per query batch (serving)."
     )
     correct_spelling: bool = Field(
-        default=False,
+        default=True,
         description="Correct a question's misspelt words (one letter off a word of the "
         "knowledge base, and not a word the model's tokenizer knows) before it is encoded and "
         "matched.",
@@ -119,10 +119,10 @@ class AnswerSettings(BaseModel):
     out-of-scope questions).
     """
 
-    calib_score: float = 4.44
-    calib_dense: float = 5.78
-    calib_margin: float = 12.57
-    calib_bias: float = -0.38
+    calib_score: float = 4.48
+    calib_dense: float = 5.79
+    calib_margin: float = 12.68
+    calib_bias: float = -0.41
     no_answer_threshold: float = 0.42
     profile_score_median: float = 0.635
     profile_dense_median: float = 0.8

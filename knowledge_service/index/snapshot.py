@@ -51,7 +51,7 @@ class IndexOptions:
     dense_candidates: int = 1000
     lexical_candidates: int = 200
     query_cache_size: int = 1024
-    correct_spelling: bool = False
+    correct_spelling: bool = True
     """Correct a question's misspelt words against the knowledge base's vocabulary before it
     is encoded and matched (:mod:`~knowledge_service.index.spelling`)."""
 
