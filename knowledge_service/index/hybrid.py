@@ -29,7 +29,7 @@ from knowledge_service.index.protocols import (
 from knowledge_service.index.ranking import group_requests, search_encoded
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.snapshot import ArticleEntry, IndexOptions, IndexSnapshot, UnitTable
-from knowledge_service.index.spelling import Speller, english_words
+from knowledge_service.index.spelling import Speller, WordList, english_words
 from knowledge_service.index.vectors import FaissVectorIndex
 
 
@@ -63,7 +63,8 @@ class HybridIndex:
         self.head: ArticleHead | None = None
         self.lock = ReadWriteLock()
         self._table: UnitTable | None = None
-        self._lexicon: frozenset[str] | None = None  # words never corrected, read at first use
+        # words never corrected: the tokenizer's and English, read at first use
+        self._lexicons: tuple[frozenset[str], WordList] | None = None
         self._queries = QueryEncoder(
             query_embedder(embedder), self.options.query_cache_size, self.options.batch_size
         )
@@ -247,11 +248,11 @@ class HybridIndex:
             snap = self.snapshot()
             cache = snap.table.speller_cache
             if not cache:
-                if self._lexicon is None:
+                if self._lexicons is None:
                     words = tokenizer_words(query_embedder(self.embedder))
-                    self._lexicon = frozenset(w.lower() for w in words) | english_words()
+                    self._lexicons = (frozenset(w.lower() for w in words), english_words())
                 texts = (unit.index_text for unit in snap.units.values())
-                cache[:] = [Speller.build(texts, self._lexicon)]
+                cache[:] = [Speller.build(texts, self._lexicons)]
             speller = cache[0]
         return [speller.correct(q) for q in queries]
 
