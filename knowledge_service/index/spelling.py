@@ -23,6 +23,7 @@ Everything else in the question (other words, case, punctuation) is kept as it w
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from collections import Counter
 from collections.abc import Container, Iterable, Sequence
@@ -72,7 +73,11 @@ def english_words() -> WordList:
     larger after it is freed (a key with an escape is not ASCII, and is left out either way).
     """
     data = resources.files("spellchecker").joinpath("resources", "en.json.gz").read_bytes()
-    return WordList(_JSON_KEY.findall(gzip.decompress(data)))
+    text = gzip.decompress(data)
+    keys = _JSON_KEY.findall(text)
+    if len(keys) < 1000:  # written another way by another release: read it as JSON
+        return WordList(json.loads(text))
+    return WordList(keys)
 
 
 def one_edit_apart(a: str, b: str) -> bool:

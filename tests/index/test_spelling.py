@@ -153,3 +153,29 @@ def test_the_english_list_holds_every_ascii_key_of_the_file() -> None:
     words = english_words()
     assert len(words) == len(keys)
     assert all(k in words for k in keys)
+
+
+def test_the_english_list_is_read_as_json_when_the_file_is_written_another_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gzip
+    import json
+
+    from knowledge_service.index import spelling
+
+    compact = json.dumps({"Weather": 3, "doable": 1, "café": 2}, separators=(",", ":"))
+
+    class Resource:
+        def joinpath(self, *parts: str) -> Resource:
+            return self
+
+        def read_bytes(self) -> bytes:
+            return gzip.compress(compact.encode())
+
+    monkeypatch.setattr(spelling.resources, "files", lambda package: Resource())
+    spelling.english_words.cache_clear()
+    try:
+        words = spelling.english_words()
+        assert len(words) == 2 and "weather" in words and "doable" in words
+    finally:
+        spelling.english_words.cache_clear()
