@@ -39,7 +39,7 @@ def allowed_rows(snap: IndexSnapshot, filters: SearchFilters) -> npt.NDArray[np.
     mutation, which drops the cache with it).
     """
     table = snap.table
-    key = (filters.status, filters.audience, filters.channel, filters.locale, filters.intent)
+    key = filters.key()
     mask = table.masks.get(key)
     if mask is None:
         admitted = np.fromiter(

@@ -284,11 +284,5 @@ def group_requests(requests: Sequence[SearchRequest]) -> list[list[int]]:
     """Positions of the requests that share ``top_k`` and filters (ranked together)."""
     groups: dict[tuple[object, ...], list[int]] = {}
     for n, r in enumerate(requests):
-        # the filters' field values (plain text, enums and None: equal exactly when their
-        # JSON is), read directly rather than serialised for every request
-        key = (r.top_k, *(getattr(r.filters, name) for name in _FILTER_FIELDS))
-        groups.setdefault(key, []).append(n)
+        groups.setdefault((r.top_k, *r.filters.key()), []).append(n)
     return list(groups.values())
-
-
-_FILTER_FIELDS = tuple(SearchFilters.model_fields)

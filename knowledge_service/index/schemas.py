@@ -16,6 +16,11 @@ class SearchFilters(BaseModel):
     locale: str | None = None
     intent: str | None = None
 
+    def key(self) -> tuple[object, ...]:
+        """The filters' values, equal exactly when two filter sets admit the same articles (a
+        dictionary key: cached masks, requests ranked together), read without serialising."""
+        return (self.status, self.audience, self.channel, self.locale, self.intent)
+
     def admits(self, doc: ArticleDocument) -> bool:
         """Whether an article passes every filter.
 

@@ -87,3 +87,20 @@ def test_requests_are_grouped_by_top_k_and_equal_filters() -> None:
     for n, r in enumerate(requests):
         by_json.setdefault((r.top_k, r.filters.model_dump_json()), []).append(n)
     assert groups == list(by_json.values())
+
+
+def test_the_filters_key_holds_every_filter() -> None:
+    """``SearchFilters.key`` names its fields one by one (no serialising per request): a field
+    added to the filters must be added to the key, or two different filter sets would share
+    cached masks and be ranked together."""
+    assert len(SearchFilters().key()) == len(SearchFilters.model_fields)
+    changed = {
+        "status": None,
+        "audience": "internal",
+        "channel": "voice",
+        "locale": "en-AU",
+        "intent": "billing.pay",
+    }
+    assert set(changed) == set(SearchFilters.model_fields)
+    for name, value in changed.items():
+        assert SearchFilters(**{name: value}).key() != SearchFilters().key(), name
