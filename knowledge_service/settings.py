@@ -66,8 +66,8 @@ class IndexSettings(BaseModel):
     correct_spelling: bool = Field(
         default=True,
         description="Correct a question's misspelt words (one letter off a word of the "
-        "knowledge base, and not a word the model's tokenizer knows) before it is encoded and "
-        "matched.",
+        "knowledge base; never a word of the knowledge base, of the model's tokenizer or of the "
+        "English word list, a name or an acronym) before it is encoded and matched.",
     )
     query_workers: int = Field(
         default=2,

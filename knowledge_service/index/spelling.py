@@ -44,7 +44,8 @@ _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
 
 class WordList:
     """A sorted array of ASCII words: membership by binary search, in a fraction of the memory
-    a set of the same strings takes (the English list: about 2 MiB against about 25)."""
+    a set of the same strings takes (the English list: a 6.9 MiB array, each word padded to
+    the longest, against about 25 MiB retained for a set)."""
 
     def __init__(self, words: Iterable[str | bytes]) -> None:
         encoded = (w.encode() if isinstance(w, str) else w for w in words)
