@@ -99,6 +99,37 @@ def test_the_index_corrects_questions_only_when_the_option_is_on() -> None:
     assert on.corrected(["zepelin tours"]) == ["zeppelin tours"]
 
 
+def test_a_correction_that_moves_the_question_away_from_the_knowledge_base_is_dropped() -> None:
+    """ "subnet" is one edit from the knowledge base's "subset", but an encoder that knows the
+    word reads it as a network range: corrected, the question matches the knowledge base worse
+    than as asked, so it is ranked as asked; a real typo's correction is kept."""
+    from knowledge_service.index.embedder import HashEmbedder
+    from knowledge_service.index.hybrid import HybridIndex
+    from knowledge_service.index.schemas import SearchRequest
+    from tests.factories import make_article
+
+    class KnowsSubnets(HashEmbedder):  # a model that has seen the word
+        def encode(self, texts, *, batch_size=64, show_progress=False):  # type: ignore[no-untyped-def]
+            texts = [t.replace("subnet", "network address range") for t in texts]
+            return super().encode(texts, batch_size=batch_size, show_progress=show_progress)
+
+    index = HybridIndex(KnowsSubnets())
+    index.upsert([
+        (make_article("network-ranges", title="Network address ranges",
+                      answer="Split a network address range into smaller ranges."), 1),
+        (make_article("set-subsets", title="Subsets of a set",
+                      answer="A subset holds only members of the set. Every subset is a set."), 1),
+    ])  # fmt: skip
+    question = "split a subnet into smaller ranges"
+    assert index.corrected([question]) == ["split a subset into smaller ranges"]
+    ranked, vectors = index.corrected_and_encoded([question, "what is a subet of a set"])
+    assert ranked == [question, "what is a subset of a set"]
+    assert vectors == pytest.approx(index.encode_queries(ranked))
+    served = index.search_requests([SearchRequest(query=question)])[0]
+    for found in (index.search(question), served):
+        assert found[0].article_id == "network-ranges"
+
+
 def test_names_acronyms_inflections_and_english_words_are_not_typos() -> None:
     speller = Speller.build(
         [*KB, "Don't pay twice: the name on the bill", "The bill is finalized", "Auto pay"],
