@@ -67,7 +67,9 @@ class IndexSettings(BaseModel):
         default=True,
         description="Correct a question's misspelt words (one letter off a word of the "
         "knowledge base; never a word of the knowledge base, of the model's tokenizer or of the "
-        "English word list, a name or an acronym) before it is encoded and matched.",
+        "English word list, a name or an acronym) before it is encoded and matched; a "
+        "correction is kept only when the corrected question's nearest unit is at least as "
+        "close as the question's as asked.",
     )
     query_workers: int = Field(
         default=2,
@@ -119,13 +121,13 @@ class AnswerSettings(BaseModel):
     out-of-scope questions).
     """
 
-    calib_score: float = 4.48
+    calib_score: float = 4.45
     calib_dense: float = 5.79
-    calib_margin: float = 12.68
-    calib_bias: float = -0.41
+    calib_margin: float = 12.73
+    calib_bias: float = -0.4
     no_answer_threshold: float = 0.42
-    profile_score_median: float = 0.635
-    profile_dense_median: float = 0.8
+    profile_score_median: float = 0.633
+    profile_dense_median: float = 0.805
     voice_minimum: float = 0.85
     candidates: int = 8
     max_question_chars: int = 500

@@ -7,12 +7,20 @@ the memory the English list keeps after loading (RSS in this process, the packag
 imported), and the time to build the vocabulary from the peers units repeated ``--repeat``
 times, and to correct one question.
 
-    .venv/bin/python scripts/spelling_report.py [--peers-workdir /tmp/i17-peers] [--repeat 8]
+With ``--check``, each changed query also shows the rule of the index's check
+(``HybridIndex.corrected_and_encoded``): the cosine of its nearest text as asked and corrected,
+and whether the correction is kept (not lower) or dropped. The texts are the ones the speller is
+built from (the sets' corpus rows, the peers units), encoded by the served units' encoder, the
+questions by the served question encoder; the index compares against its own units (the
+articles' chunks), so a served decision can differ where two cosines are close.
+
+    .venv/bin/python scripts/spelling_report.py [--peers-workdir DIR] [--repeat 8] [--check]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import os
@@ -20,10 +28,12 @@ import statistics
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from knowledge_service.index import spelling
+from knowledge_service.index.arrays import normalise_rows
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.protocols import query_embedder, tokenizer_words
 from knowledge_service.settings import Settings
@@ -39,13 +49,63 @@ def rss_mib() -> float:
     return float("nan")
 
 
-def changes(name: str, speller: spelling.Speller, queries: Sequence[str]) -> None:
+class Check:
+    """The index's check on a correction: the nearest unit's cosine as asked and corrected."""
+
+    def __init__(self, embedder: Any, texts: Sequence[str]) -> None:
+        self.questions = query_embedder(embedder)
+        self.units = normalise_rows(embedder.encode(list(texts), batch_size=64))
+
+    def nearest(self, question: str) -> float:
+        vector = normalise_rows(self.questions.encode([question]))[0]
+        return float((self.units @ vector).max())
+
+
+def changes(
+    name: str, speller: spelling.Speller, queries: Sequence[str], check: Check | None = None
+) -> None:
     changed = [(q, speller.correct(q)) for q in queries]
     changed = [(q, c) for q, c in changed if c != q]
-    print(f"{name}: {len(changed)} of {len(queries)} queries changed")
+    kept = 0
+    lines = []
     for q, c in changed:
         words = [f"{a} -> {b}" for a, b in zip(q.split(), c.split(), strict=True) if a != b]
-        print(f"  {', '.join(words)}")
+        line = f"  {', '.join(words)}"
+        if check is not None:
+            asked, corrected = check.nearest(q), check.nearest(c)
+            kept += corrected >= asked
+            verdict = "kept" if corrected >= asked else "dropped"
+            line = f"{line:<44} nearest unit {asked:.3f} -> {corrected:.3f}: {verdict}"
+        lines.append(line)
+    counted = f", {kept} kept by the check" if check is not None else ""
+    print(f"{name}: {len(changed)} of {len(queries)} queries changed{counted}")
+    print("\n".join(lines))
+
+
+def served_ranking(workdir: Path, lines: Sequence[str]) -> None:
+    """The peers questions' first results from the work folder's own index, in process, with
+    the speller on (and its check) and off: hit@1 and every question whose first result moves."""
+    from bench_peers import product_settings
+    from peers_corpus import page_id
+
+    from knowledge_service.app import build_search_service
+    from knowledge_service.db import make_engine
+
+    pairs = [line.split(" | ", 1) for line in lines if line.strip() and not line.startswith("#")]
+    settings = product_settings(workdir)
+    service = build_search_service(settings, make_engine(settings.database_url))
+    service.open()
+    index = service.index
+    first: dict[bool, list[str]] = {}
+    for on in (True, False):
+        index.options = dataclasses.replace(index.options, correct_spelling=on)
+        found = index.search_many([q for _, q in pairs], top_k=1)
+        first[on] = [hits[0].article_id if hits else "" for hits in found]
+        right = sum(a == page_id(page) for a, (page, _) in zip(first[on], pairs, strict=True))
+        print(f"served index, speller {'on' if on else 'off'}: hit@1 {right} of {len(pairs)}")
+    for (page, question), a, b in zip(pairs, first[True], first[False], strict=True):
+        if a != b:
+            print(f"  {question!r} ({page_id(page)}): {a} with the speller, {b} without")
 
 
 def main() -> None:
@@ -53,14 +113,17 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=EVAL_DATA)
     parser.add_argument("--peers-workdir", type=Path, default=Path("/tmp/i17-peers"))
     parser.add_argument("--repeat", type=int, default=8, help="copies of the peers units")
+    parser.add_argument(
+        "--check", action="store_true", help="show the index's check on each correction"
+    )
     args = parser.parse_args()
 
     before = rss_mib()
     english = spelling.english_words()
     gc.collect()
     print(f"English list: {len(english)} words, {rss_mib() - before:.1f} MiB kept after loading")
-    tokenizer = frozenset(w.lower() for w in tokenizer_words(query_embedder(create_embedder(
-        Settings()))))  # fmt: skip
+    embedder = create_embedder(Settings())
+    tokenizer = frozenset(w.lower() for w in tokenizer_words(query_embedder(embedder)))
     lexicons = (tokenizer, english)
 
     for name in ("banking77", "stackfaq"):
@@ -68,7 +131,8 @@ def main() -> None:
         rows = [json.loads(line) for line in (folder / "corpus.jsonl").open()]
         texts = [f"{r.get('title', '')} {r['text']}" for r in rows]
         queries = [json.loads(line)["text"] for line in (folder / "queries.jsonl").open()]
-        changes(name, spelling.Speller.build(texts, lexicons), queries)
+        check = Check(embedder, texts) if args.check else None
+        changes(name, spelling.Speller.build(texts, lexicons), queries, check)
 
     units_file = args.peers_workdir / "units.jsonl"
     if not units_file.exists():
@@ -79,7 +143,10 @@ def main() -> None:
     questions = [  # "<page title> | <question>": the benchmark asks the question
         line.split(" | ", 1)[1] for line in lines if line.strip() and not line.startswith("#")
     ]
-    changes("peers questions", spelling.Speller.build(units, lexicons), questions)
+    check = Check(embedder, units) if args.check else None
+    changes("peers questions", spelling.Speller.build(units, lexicons), questions, check)
+    if args.check and (args.peers_workdir / "store.db").exists():
+        served_ranking(args.peers_workdir, lines)
 
     many = units * args.repeat
     words = sum(len(t.split()) for t in many)

@@ -17,7 +17,9 @@ can cost the answer. A question's word is corrected only when all of these hold:
   ("finalize" and "finalized" are forms of one word, which the encoder reads alike); on a tie
   nothing is changed.
 
-Everything else in the question (other words, case, punctuation) is kept as it was.
+Everything else in the question (other words, case, punctuation) is kept as it was. The index
+then keeps a corrected question only when it is at least as close to its nearest unit as the
+question as asked (``HybridIndex.corrected_and_encoded``).
 """
 
 from __future__ import annotations
