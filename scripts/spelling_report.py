@@ -157,6 +157,14 @@ def main() -> None:
         times.append(time.perf_counter() - start)
     built = statistics.median(times) * 1000
     print(f"vocabulary of {len(many)} units ({words} words): median {built:.0f} ms to build")
+    changed = units[:8]  # about one article's units changing: uncounted, then counted again
+    times = []
+    for _ in range(200):
+        start = time.perf_counter()
+        speller.vocabulary.remove(changed)
+        speller.vocabulary.add(changed)
+        times.append(time.perf_counter() - start)
+    print(f"keeping it level when 8 units change: median {statistics.median(times) * 1000:.3f} ms")
     question = "how do i pay my bil and powr outage"
     start = time.perf_counter()
     for _ in range(1000):

@@ -7,6 +7,7 @@ read lock, so concurrent readers never see a half-applied change.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,7 +30,7 @@ from knowledge_service.index.protocols import (
 from knowledge_service.index.ranking import group_requests, search_encoded
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.snapshot import ArticleEntry, IndexOptions, IndexSnapshot, UnitTable
-from knowledge_service.index.spelling import Speller, WordList, english_words
+from knowledge_service.index.spelling import Speller, english_words
 from knowledge_service.index.vectors import FaissVectorIndex
 
 
@@ -63,8 +64,10 @@ class HybridIndex:
         self.head: ArticleHead | None = None
         self.lock = ReadWriteLock()
         self._table: UnitTable | None = None
-        # words never corrected: the tokenizer's and English, read at first use
-        self._lexicons: tuple[frozenset[str], WordList] | None = None
+        # the speller: made at the first question (the words never corrected, the tokenizer's
+        # and English, are read then), its vocabulary then kept level with the units
+        self._speller: Speller | None = None
+        self._speller_lock = threading.Lock()
         self._queries = QueryEncoder(
             query_embedder(embedder), self.options.query_cache_size, self.options.batch_size
         )
@@ -147,6 +150,7 @@ class HybridIndex:
             raise ValueError(f"stored vectors have dimension {vectors.dimension}")
         with self.lock.write():
             self._table = None
+            self._speller = None  # made again from the restored units at the next question
             self.vectors = vectors
             for doc, version in docs:
                 self.articles[doc.id] = ArticleEntry(doc, version)
@@ -189,6 +193,8 @@ class HybridIndex:
         for unit in units:
             self.units[unit.unit_id] = unit
             self.articles[unit.article_id].unit_ids.append(unit.unit_id)
+        if self._speller is not None:
+            self._speller.vocabulary.add(u.index_text for u in units)
 
     def _remove_locked(self, article_ids: Sequence[str]) -> None:
         self._table = None
@@ -200,6 +206,9 @@ class HybridIndex:
         if gone:
             self.vectors.remove(np.asarray(gone, dtype=np.int64))
             self.lexical.remove(gone)
+            if self._speller is not None:
+                units = self.units
+                self._speller.vocabulary.remove(units[u].index_text for u in gone if u in units)
             for unit_id in gone:
                 self.units.pop(unit_id, None)
         self.article_vectors.remove(article_ids)
@@ -244,17 +253,17 @@ class HybridIndex:
         ``options.correct_spelling`` is on (else as they are)."""
         if not self.options.correct_spelling:
             return list(queries)
-        with self.lock.read():
-            snap = self.snapshot()
-            cache = snap.table.speller_cache
-            if not cache:
-                if self._lexicons is None:
-                    words = tokenizer_words(query_embedder(self.embedder))
-                    self._lexicons = (frozenset(w.lower() for w in words), english_words())
-                texts = (unit.index_text for unit in snap.units.values())
-                cache[:] = [Speller.build(texts, self._lexicons)]
-            speller = cache[0]
-        return [speller.correct(q) for q in queries]
+        with self.lock.read():  # no unit comes or goes meanwhile: the vocabulary holds still
+            speller = self._speller
+            if speller is None:
+                with self._speller_lock:
+                    speller = self._speller
+                    if speller is None:
+                        words = tokenizer_words(query_embedder(self.embedder))
+                        lexicons = (frozenset(w.lower() for w in words), english_words())
+                        texts = (unit.index_text for unit in self.units.values())
+                        speller = self._speller = Speller.build(texts, lexicons)
+            return [speller.correct(q) for q in queries]
 
     def corrected_and_encoded(self, queries: Sequence[str]) -> tuple[list[str], FloatArray]:
         """The questions to rank (each corrected, or as asked) and their vectors.

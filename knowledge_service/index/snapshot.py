@@ -21,7 +21,6 @@ from knowledge_service.index.chunking import BODY_KINDS, Unit, unit_id_for
 from knowledge_service.index.fusion import FusionConfig
 from knowledge_service.index.head import ArticleHead
 from knowledge_service.index.lexical import MAX_CACHED_TERMS, Bm25Index
-from knowledge_service.index.spelling import Speller
 from knowledge_service.index.vectors import FaissVectorIndex
 
 _ARTICLE_KEY_KIND = "article"
@@ -76,9 +75,6 @@ class UnitTable:
         default_factory=list, compare=False, repr=False
     )
     """Every article's centroid as one matrix, and each article's row (dies with the table)."""
-    speller_cache: list[Speller] = field(default_factory=list, compare=False, repr=False)
-    """The knowledge base's vocabulary for correcting questions (built on first use; dies with
-    the table)."""
     term_articles_cache: dict[str, IdArray] = field(default_factory=dict, compare=False, repr=False)
     """Per lexical term looked up, the sorted positions of the articles holding it (dies with
     the table, which is replaced whenever the lexical index changes)."""

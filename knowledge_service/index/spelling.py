@@ -114,45 +114,90 @@ def _another_form(word: str, candidate: str) -> bool:
     return long.startswith(short)
 
 
+class Vocabulary:
+    """The knowledge base's words with their counts, kept level with its texts as they come and
+    go (an index adds and removes its units' texts), so a change never rebuilds it."""
+
+    def __init__(self, texts: Iterable[str] = ()) -> None:
+        self.counts: Counter[str] = Counter()
+        self.by_start: dict[tuple[str, int], set[str]] = {}
+        """Words of at least :data:`MIN_LENGTH` letters by (first letter, length)."""
+        self.add(texts)
+
+    def add(self, texts: Iterable[str]) -> None:
+        """Count the words of ``texts``."""
+        counts, by_start = self.counts, self.by_start
+        batch = _count(texts)
+        for word in batch.keys() - counts.keys():
+            if len(word) >= MIN_LENGTH:
+                by_start.setdefault((word[0], len(word)), set()).add(word)
+        counts.update(batch)
+
+    def remove(self, texts: Iterable[str]) -> None:
+        """Uncount the words of ``texts`` (texts added before; a word never counted is left
+        alone)."""
+        counts, by_start = self.counts, self.by_start
+        for word, many in _count(texts).items():
+            left = counts.get(word, 0) - many
+            if left > 0:
+                counts[word] = left
+                continue
+            if counts.pop(word, None) is None:
+                continue
+            bucket = by_start.get((word[0], len(word)))
+            if bucket is not None:
+                bucket.discard(word)
+                if not bucket:
+                    del by_start[(word[0], len(word))]
+
+
+def _count(texts: Iterable[str]) -> Counter[str]:
+    """The lower-case words of ``texts`` with their counts."""
+    return Counter(word.lower() for text in texts for word in _WORD.findall(text))
+
+
 @dataclass(frozen=True)
 class Speller:
-    """The knowledge base's words with their counts, and the words never corrected."""
+    """The knowledge base's words (read live: its :class:`Vocabulary` may change under it, never
+    during a call) and the words never corrected."""
 
-    counts: dict[str, int]
+    vocabulary: Vocabulary
     lexicons: Sequence[Container[str]]
     """Lower-case words known to be correct besides the knowledge base's own."""
-    by_start: dict[tuple[str, int], list[str]]
-    """Knowledge-base words by (first letter, length), most frequent first."""
 
     @classmethod
     def build(cls, texts: Iterable[str], lexicons: Sequence[Container[str]] = ()) -> Speller:
         """From the knowledge base's texts (its units) and lexicons of correct lower-case words
         (none: only the knowledge base's words count as correct)."""
-        counts = Counter(w.lower() for text in texts for w in _WORD.findall(text))
-        by_start: dict[tuple[str, int], list[str]] = {}
-        for word, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            if len(word) >= MIN_LENGTH:
-                by_start.setdefault((word[0], len(word)), []).append(word)
-        return cls(dict(counts), tuple(lexicons), by_start)
+        return cls(Vocabulary(texts), tuple(lexicons))
+
+    @property
+    def counts(self) -> Counter[str]:
+        """Each knowledge-base word's count (lower case)."""
+        return self.vocabulary.counts
 
     def known(self, word: str) -> bool:
         """A word of the knowledge base or of a lexicon (lower case)."""
-        return word in self.counts or any(word in lexicon for lexicon in self.lexicons)
+        return word in self.vocabulary.counts or any(word in lexicon for lexicon in self.lexicons)
 
     def suggestion(self, word: str) -> str | None:
         """The knowledge-base word ``word`` is a typo of, or None (see the module)."""
         word = word.lower()
         if len(word) < MIN_LENGTH or self.known(word):
             return None
+        counts, by_start = self.vocabulary.counts, self.vocabulary.by_start
         best: list[str] = []
+        most = 0
         for length in (len(word) - 1, len(word), len(word) + 1):
-            for candidate in self.by_start.get((word[0], length), ()):
-                if best and self.counts[candidate] < self.counts[best[0]]:
-                    break  # most frequent first: nothing better follows at this length
-                if one_edit_apart(word, candidate) and not _another_form(word, candidate):
-                    if best and self.counts[candidate] > self.counts[best[0]]:
-                        best = []
-                    best.append(candidate)
+            for candidate in by_start.get((word[0], length), ()):
+                count = counts[candidate]
+                if count < most or not one_edit_apart(word, candidate):
+                    continue
+                if _another_form(word, candidate):
+                    continue
+                if count > most:
+                    best, most = [], count
+                best.append(candidate)
         return best[0] if len(best) == 1 else None
 
     def correct(self, text: str) -> str:

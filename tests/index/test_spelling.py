@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_service.index.spelling import Speller, WordList, english_words, one_edit_apart
+from knowledge_service.index.spelling import (
+    Speller,
+    Vocabulary,
+    WordList,
+    english_words,
+    one_edit_apart,
+)
 
 KB = [
     "How do I pay my bill? Pay your electricity bill online.",
@@ -128,6 +134,50 @@ def test_a_correction_that_moves_the_question_away_from_the_knowledge_base_is_dr
     served = index.search_requests([SearchRequest(query=question)])[0]
     for found in (index.search(question), served):
         assert found[0].article_id == "network-ranges"
+
+
+def test_a_vocabulary_kept_level_equals_one_counted_afresh() -> None:
+    """Adding and removing texts in any order leaves the counts and the buckets a fresh count
+    of the texts still there would give; removing a text never added changes nothing."""
+    import random
+
+    rng = random.Random(7)
+    words = ["bill", "bills", "power", "powder", "outage", "fee", "fees", "hardship", "pay", "a"]
+    texts = [" ".join(rng.choices(words, k=rng.randint(0, 6))) for _ in range(60)]
+    vocabulary, present = Vocabulary(), []
+    for step in range(300):
+        if present and rng.random() < 0.45:
+            vocabulary.remove([present.pop(rng.randrange(len(present)))])
+        else:
+            present.append(texts[step % len(texts)])
+            vocabulary.add([present[-1]])
+        fresh = Vocabulary(present)
+        assert vocabulary.counts == fresh.counts
+        assert vocabulary.by_start == fresh.by_start
+    vocabulary.remove(["zeppelin"])
+    assert vocabulary.counts == Vocabulary(present).counts
+
+
+def test_the_index_keeps_its_speller_level_with_its_units_without_rebuilding_it() -> None:
+    from knowledge_service.index.embedder import HashEmbedder
+    from knowledge_service.index.hybrid import HybridIndex
+    from tests.factories import make_article
+    from tests.index.conftest import kb_articles
+
+    index = HybridIndex(HashEmbedder())
+    index.upsert([(doc, 1) for doc in kb_articles()])
+    assert index.corrected(["zepelin tours"]) == ["zepelin tours"]  # the speller is made
+    speller = index._speller
+    airship = make_article("airship-tours", title="Zeppelin tours", answer="They leave at noon.")
+    index.upsert([(airship, 1)])
+    assert index.corrected(["zepelin tours"]) == ["zeppelin tours"]
+    index.upsert([(make_article("airship-tours", title="Balloon tours", answer="At dawn."), 2)])
+    assert index.corrected(["zepelin tours", "baloon tours"]) == ["zepelin tours", "balloon tours"]
+    index.remove(["airship-tours"])
+    assert index.corrected(["baloon tours"]) == ["baloon tours"]
+    assert index._speller is speller  # kept level, never made again
+    texts = [unit.index_text for unit in index.units.values()]
+    assert speller.vocabulary.counts == Vocabulary(texts).counts
 
 
 def test_names_acronyms_inflections_and_english_words_are_not_typos() -> None:
