@@ -129,6 +129,12 @@ class AnswerSettings(BaseModel):
     profile_score_median: float = 0.633
     profile_dense_median: float = 0.805
     voice_minimum: float = 0.85
+    hand_off_on_request: bool = Field(
+        default=True,
+        description='On a customer channel, a message that asks for a person ("agent", '
+        '"can I talk to a real person") escalates with the reason human_requested instead '
+        "of being answered from an article.",
+    )
     candidates: int = 8
     max_question_chars: int = 500
     cache_size: int = 4096

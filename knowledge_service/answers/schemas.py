@@ -20,6 +20,8 @@ class AnswerStatus(StrEnum):
 class AnswerReason(StrEnum):
     """Why a resolution got its status: a fixed list every channel can rely on."""
 
+    HUMAN_REQUESTED = "human_requested"
+    """escalate: the customer asked for a person (customer channels)"""
     CONFIDENT = "confident"
     """answered: the best article is confident enough for the channel and not blocked"""
     LOW_CONFIDENCE = "low_confidence"

@@ -21,6 +21,7 @@ from knowledge_service.answers import repository
 from knowledge_service.answers.answer_text import agent_details
 from knowledge_service.answers.confidence import confidence_of, pick_canonical, thresholds_of
 from knowledge_service.answers.handoff import alternatives_of, handoff_of
+from knowledge_service.answers.human_request import asks_for_a_person
 from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
 from knowledge_service.answers.render import format_for, render_answer
 from knowledge_service.answers.rules import decide_status, is_visible
@@ -33,7 +34,7 @@ from knowledge_service.answers.schemas import (
     FreshnessNote,
 )
 from knowledge_service.content.models import ArticleVersion
-from knowledge_service.content.schemas import Channel
+from knowledge_service.content.schemas import CUSTOMER_CHANNELS, Channel
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.index.cache import LruCache
@@ -167,6 +168,13 @@ class AnswerService:
         profile = self.search.profile
         best, pool = pick_canonical(hits, query.channel, self.cfg, profile)
         confidence = confidence_of(pool, best, self.cfg, profile)
+        if (
+            self.cfg.hand_off_on_request
+            and query.channel in CUSTOMER_CHANNELS
+            and asks_for_a_person(query.question)
+        ):  # the customer wants a person: the hand-off still carries what search found
+            reason = AnswerReason.HUMAN_REQUESTED
+            return self._handoff(query, hits, AnswerStatus.ESCALATE, reason, confidence, as_of)
         if best is None or confidence < self.thresholds.no_answer:
             no_locale = not hits and query.locale is not None
             reason = AnswerReason.LOCALE_UNAVAILABLE if no_locale else AnswerReason.NO_ARTICLE

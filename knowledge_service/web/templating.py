@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from knowledge_service import __version__
 from knowledge_service.answers.render import markdown_to_plain, markdown_to_safe_html
+from knowledge_service.answers.schemas import AnswerReason
 from knowledge_service.web.auth import CSRF_FIELD, WebUser
 from knowledge_service.web.pages import pages_for
 
@@ -24,6 +25,22 @@ NO_STORE = {"Cache-Control": "no-store"}
 def _markdown(text: str | None) -> Markup:
     """Markdown as sanitised HTML (nh3 allow-list): the only way article text reaches a page."""
     return Markup(markdown_to_safe_html(text or ""))
+
+
+REASON_WORDS: dict[str, str] = {
+    AnswerReason.HUMAN_REQUESTED: "the customer asked for a person",
+    AnswerReason.CONFIDENT: "the answer was confident enough for this channel",
+    AnswerReason.LOW_CONFIDENCE: "the match was not confident enough for this channel",
+    AnswerReason.BLOCKED: "the best article has a blocking finding, so a person must check it",
+    AnswerReason.NOT_ON_CHANNEL: "the best article is not served on this channel",
+    AnswerReason.NO_ARTICLE: "no article answers this question confidently",
+    AnswerReason.LOCALE_UNAVAILABLE: "no article is written for the asked locale",
+}
+"""An answer's ``reason`` in words, for the pages (every reason has its words)."""
+
+
+def _reason_words(reason: object) -> str:
+    return REASON_WORDS.get(str(reason), str(reason))
 
 
 def _percent(rate: float | None) -> str:
@@ -41,6 +58,7 @@ def environment() -> Environment:
     env.filters["markdown"] = _markdown
     env.filters["percent"] = _percent
     env.filters["plain"] = markdown_to_plain
+    env.filters["reason_words"] = _reason_words
     env.globals["version"] = __version__
     env.globals["csrf_field"] = CSRF_FIELD
     return env

@@ -141,3 +141,32 @@ def test_a_language_without_articles_is_no_answer_locale_unavailable(
 def test_fallback_off_topic_question_is_still_no_article(au_kb: AnswerKB) -> None:
     result = au_kb.service.answer(OFF_TOPIC, Channel.CHAT, locale="en-US")
     assert (result.status, result.reason) == (AnswerStatus.NO_ANSWER, AnswerReason.NO_ARTICLE)
+
+
+@pytest.mark.parametrize("channel", BOT_CHANNELS)
+def test_a_customer_who_asks_for_a_person_is_handed_off_with_what_search_found(
+    au_kb: AnswerKB, channel: str
+) -> None:
+    asked = "can I talk to a real person about connecting power at my new home"
+    result = au_kb.service.answer(asked, Channel(channel))
+    assert (result.status, result.reason) == (AnswerStatus.ESCALATE, AnswerReason.HUMAN_REQUESTED)
+    assert result.article_id is None and result.answer is None
+    assert result.handoff is not None and result.handoff.reason == AnswerReason.HUMAN_REQUESTED
+    assert result.handoff.candidates[0].article_id == "moving-in"
+    assert "outage-procedure" not in {c.article_id for c in result.handoff.candidates}
+    assert result.confidence == au_kb.service.answer(asked, Channel.AGENT).confidence
+
+
+def test_agents_and_a_switched_off_setting_get_the_answer_as_usual(au_kb: AnswerKB) -> None:
+    asked = MOVING + ", or put me through to a person"
+    assert au_kb.service.answer(asked, Channel.CHAT).reason == AnswerReason.HUMAN_REQUESTED
+    agent = au_kb.service.answer(asked, Channel.AGENT)
+    assert (agent.status, agent.article_id) == (AnswerStatus.ANSWERED, "moving-in")
+    from knowledge_service.answers.service import AnswerService
+
+    cfg = au_kb.settings.model_copy(deep=True)
+    cfg.answers.hand_off_on_request = False
+    off = AnswerService(cfg, au_kb.engine, au_kb.search)
+    assert off.answer("transfer me to an agent", Channel.CHAT).reason == AnswerReason.NO_ARTICLE
+    moving = off.answer(asked, Channel.CHAT)
+    assert (moving.status, moving.article_id) == (AnswerStatus.ANSWERED, "moving-in")

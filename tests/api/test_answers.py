@@ -119,6 +119,22 @@ def test_locale_fallback_over_http(api: Client, locale: str, status: str, reason
     assert body["locale"] == ("en-AU" if status == "answered" else None)  # the KB's locale
 
 
+def test_a_request_for_a_person_over_http_escalates_with_the_candidates(api: Client) -> None:
+    client, keys = api
+    asked = "can I talk to a real person about my refund"
+    response = client.post(
+        "/v1/answer", json={"q": asked, "channel": "chat"}, headers=auth(keys["bot"])
+    )
+    body = response.json()
+    assert (response.status_code, body["status"], body["reason"]) == (
+        200, "escalate", "human_requested"
+    )  # fmt: skip
+    assert body["answer"] is None and body["article_id"] is None
+    assert body["handoff"]["reason"] == "human_requested" and body["handoff"]["candidates"]
+    agent = ask(api, "agent", q=asked, channel="agent").json()
+    assert agent["reason"] != "human_requested"
+
+
 @pytest.mark.parametrize(("role", "channel", "expected"), [
     ("bot", "chat", 200), ("bot", "voice", 200), ("bot", "web", 200), ("bot", "email", 200),
     ("bot", "agent", 403),

@@ -46,7 +46,7 @@ TRAFFIC = [
      "customer asks about the late payment fee"),
     ("outages.report", "report-an-outage", "voice", "escalate", "blocked_by_finding", 2,
      "my power is out"),
-    ("refunds.timeframe", "refund-timeframe", "voice", "escalate", "low_confidence_for_channel",
+    ("refunds.timeframe", "refund-timeframe", "voice", "escalate", "low_confidence",
      1, "where is my refund"),
     ("payments.extension", "payment-extension", "email", "answered", None, 2,
      "can I get more time to pay"),

@@ -390,3 +390,15 @@ def test_an_owner_verifies_an_article_from_the_review_page(
     assert (doc.last_reviewed, doc.next_review) == (TODAY, TODAY + timedelta(days=180))
     stale = client.post("/ui/review/articles/refund-timeframe/verify", data=data)
     assert stale.status_code == 409 and "Someone else changed this article" in stale.text
+
+
+def test_every_answer_reason_has_words_on_the_pages() -> None:
+    from knowledge_service.answers.schemas import AnswerReason
+    from knowledge_service.web.templating import REASON_WORDS, environment
+
+    assert set(REASON_WORDS) == {reason.value for reason in AnswerReason}
+    macro = '{% from "_macros.html" import reason_words %}{{ reason_words(r) }}'
+    template = environment().from_string(macro)  # the pages' own filters and autoescape
+    assert template.render(r=AnswerReason.HUMAN_REQUESTED) == "the customer asked for a person"
+    assert template.render(r="low_confidence") == REASON_WORDS[AnswerReason.LOW_CONFIDENCE]
+    assert template.render(r="<b>legacy</b>") == "&lt;b&gt;legacy&lt;/b&gt;"

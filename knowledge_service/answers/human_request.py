@@ -1,0 +1,71 @@
+"""Telling a request for a person ("agent", "can I talk to a real person") from a question.
+
+A customer who asks a bot for a person wants a hand-off, not an article: on a customer channel
+such a message escalates with the reason ``human_requested`` (the hand-off still carries what
+the search found, for the person who takes over). Only requests count, not questions that name
+someone: "my agent said I could pay later", "I spoke to someone yesterday" or "how do I become
+an agent" are asked as usual.
+
+A message is a request for a person when either
+
+* it is only a person, politely or not: "agent", "human please", "a real person", "customer
+  service now", "representative!!"; or
+* it asks to talk to one ("can I speak to someone about my bill", "chat with a manager"), to be
+  handed to one ("transfer me to an agent", "put me through to a person"), or for one by what
+  they are ("I need a human", "can I have a representative"; not "I need someone to read my
+  meter"), the person introduced by nothing, an article, "your" or "one of your": never "my
+  agent" or "the new owner"; and it does not ask whether one is needed ("do I have to talk to
+  someone to close my account", "do I need to speak to a representative to change my pin").
+"""
+
+from __future__ import annotations
+
+import re
+
+_STRONG = (  # people a customer asks for by what they are
+    r"(?:real |live |actual |proper )?"
+    r"(?:human(?: being| agent)?|person|agent|representative|rep|operator|advisor|adviser"
+    r"|consultant|customer (?:service|support|care)(?: agent| rep| representative| team)?"
+    r"|(?:support|service|sales) (?:agent|team|rep|representative))"
+)
+_PERSON = rf"(?:{_STRONG}|someone|somebody|anyone|anybody|manager|supervisor|staff(?: member)?)"
+_ARTICLE = r"(?:an? |the |your |one of your |some )?"
+_POLITE = r"(?:\s+(?:please|pls|plz|now|asap|right now|thanks|thank you))*"
+_ONLY_A_PERSON = re.compile(rf"^{_ARTICLE}{_PERSON}s?{_POLITE}$")
+_TALK = r"(?:talk|speak|chat)(?:\s+(?:directly|now|please))?\s+(?:to|with)"
+_HAND = (  # "transfer me to an agent", not "I made a transfer to someone"
+    r"(?<!\ba )(?<!\bthe )(?<!\bmy )(?<!\bthis )(?<!\bthat )(?<!\byour )"
+    r"(?:connect|transfer|put|pass|forward|redirect|escalate|hand)"
+    r"(?:\s+(?:me|us|this|it|my call|my chat|the call|the chat))?"
+    r"(?:\s+(?:through|over|back|on))?\s+(?:to|with|onto)"
+)
+_WANT = (  # "I need a human", not "do I need an agent to sell my house"
+    r"(?:(?:^|(?<!\bdo )(?<!\bdoes )(?<!\bwill )(?<!\bwould )(?<!\bshould )\b(?:i|we)\s+)"
+    r"(?:really |just |only )?(?:want|need)|get me|give me|(?:can|could|may) i (?:have|get)"
+    r"|i'd like|id like)"
+)
+_TO_A_PERSON = re.compile(
+    rf"\b(?:(?:{_TALK}|{_HAND})\s+{_ARTICLE}{_PERSON}|{_WANT}\s+{_ARTICLE}{_STRONG})s?\b"
+    rf"|\b{_PERSON}\s+(?:i|we)\s+(?:can|could)\s+(?:talk|speak|chat)\b"
+)
+_ASKING_WHETHER = re.compile(  # "do I need to speak to a representative to change my pin?"
+    r"\b(?:do|does|did|will|would|should|must|shall)\s+(?:i|we|you|they|he|she)\s+"
+    r"(?:(?:have|need|got)\s+to\s+|ever\s+)?(?:talk|speak|chat|need|have)\b"
+)
+_SPACES = re.compile(r"\s+")
+_NOT_WORDS = re.compile(r"[^a-z' ]+")
+
+
+def normalised(text: str) -> str:
+    """Lower case, letters and apostrophes only, single spaces."""
+    return _SPACES.sub(" ", _NOT_WORDS.sub(" ", text.lower())).strip()
+
+
+def asks_for_a_person(text: str) -> bool:
+    """Whether ``text`` asks to be handed to a person (see the module)."""
+    words = normalised(text)
+    if not words:
+        return False
+    if _ONLY_A_PERSON.match(words):
+        return True
+    return bool(_TO_A_PERSON.search(words)) and not _ASKING_WHETHER.search(words)
