@@ -98,7 +98,7 @@ def test_the_index_corrects_questions_only_when_the_option_is_on() -> None:
     for found in (on.search(typo), on.search_requests([SearchRequest(query=typo)])[0]):
         assert [h.article_id for h in found] == [h.article_id for h in right]
         assert [h.score for h in found] == pytest.approx([h.score for h in right])
-    # a change of the knowledge base rebuilds the vocabulary with the table
+    # a change of the knowledge base reaches the vocabulary
     assert on.corrected(["zepelin tours"]) == ["zepelin tours"]
     article = make_article("airship-tours", title="Zeppelin tours", answer="They leave at noon.")
     on.upsert([(article, 1)])
