@@ -248,8 +248,10 @@ def feedback_vector(
     of the holders (each qualifying term's mean counting equally).
     """
     config, table = snap.config, snap.table
-    limit = max(1, int(config.feedback_max_share * len(table.article_ids)))
     families = table.families(snap.articles)
+    if not any(families[n] for n in family_rows.tolist()):
+        return None  # no best article has a family (always so when one spans the whole base)
+    limit = max(1, int(config.feedback_max_share * len(table.article_ids)))
     matrix, _ = table.centroid_matrix(snap.articles)
     means: list[FloatArray] = []
     holding: list[npt.NDArray[np.intp]] = []
@@ -257,12 +259,14 @@ def feedback_vector(
         holders = table.term_articles(term, snap.lexical)
         if len(holders) > limit or np.isin(top_rows, holders).any():
             continue
-        rows = table.rows(snap.lexical.keys_holding(term))
-        articles = np.unique(table.article_pos[rows[allowed[rows]]])
         near = family_rows[~np.isin(family_rows, holders)]
         near_families = frozenset().union(*(families[n] for n in near.tolist()))
-        if not any(families[n] & near_families for n in articles.tolist()):
+        if not any(families[n] & near_families for n in holders.tolist()):
             continue
+        rows = table.rows(snap.lexical.keys_holding(term))
+        articles = np.unique(table.article_pos[rows[allowed[rows]]])
+        if not any(families[n] & near_families for n in articles.tolist()):
+            continue  # the sibling holders are all filtered out
         means.append(matrix[articles].mean(axis=0))
         holding.append(articles)
     if not means:

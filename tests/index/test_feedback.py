@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knowledge_service.content.schemas import ArticleDocument
+from knowledge_service.content.schemas import ArticleDocument, Audience
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.fusion import FusionConfig, intent_families
 from knowledge_service.index.hybrid import HybridIndex
@@ -129,3 +129,16 @@ def test_no_feedback_for_a_term_more_articles_hold_than_the_share() -> None:
     assert _scores(fed) == _scores(plain)
     _, wider = _indexes(docs, feedback_max_share=0.4)  # 2 of 6: the feedback runs again
     assert _scores(wider) != _scores(plain)
+
+
+def test_no_feedback_towards_an_article_the_filters_exclude() -> None:
+    docs = _kb()
+    docs[0] = docs[0].model_copy(update={"audience": Audience.INTERNAL})
+    plain, fed = _indexes(docs)
+    public = SearchFilters(audience=Audience.PUBLIC)
+    scores = [
+        {h.article_id: h.score for h in i.search(QUERY, filters=public)} for i in (plain, fed)
+    ]
+    assert "register" not in scores[0]
+    assert scores[1] == scores[0]
+    assert _scores(fed) != _scores(plain)  # unfiltered, the feedback runs
