@@ -9,8 +9,6 @@ head (a classifier over articles trained on their questions) adds its probabilit
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -53,18 +51,6 @@ class FusionConfig:
             one that matches alone).
         smooth_top: How many best articles are smoothed together.
         smooth_temperature: Width of the similarity kernel ``exp((cosine - 1) / t)``.
-        feedback_weight: Lexical-seeded dense feedback: when the customer names a rare term
-            (held by at most ``feedback_max_share`` of the articles) that none of the
-            ``feedback_top`` best articles holds, and an article holding it shares an intent
-            family with another of the ``feedback_family_top`` best (see
-            :func:`intent_families`), the query vector moves by this weight towards the mean
-            centroid of the articles holding it (what the knowledge base says the word is
-            about) and the articles that do not hold it are ranked once more with the moved
-            vector; the holders keep their scores (they already matched the word). 0 turns
-            it off.
-        feedback_max_share: See ``feedback_weight`` (at least one article always counts).
-        feedback_top: See ``feedback_weight``.
-        feedback_family_top: See ``feedback_weight``.
     """
 
     dense_weight: float = 0.85
@@ -78,10 +64,6 @@ class FusionConfig:
     smooth_weight: float = 0.0
     smooth_top: int = 5
     smooth_temperature: float = 0.1
-    feedback_weight: float = 0.0
-    feedback_max_share: float = 0.05
-    feedback_top: int = 3
-    feedback_family_top: int = 5
 
 
 def normalise_lexical(scores: FloatArray) -> FloatArray:
@@ -197,16 +179,3 @@ def smooth_scores(
     others = kernel @ scores / np.maximum(kernel.sum(axis=1), 1e-12)
     result: FloatArray = ((1.0 - weight) * scores + weight * others).astype(np.float32)
     return result
-
-
-def intent_families(intents: Sequence[Sequence[str]]) -> list[frozenset[str]]:
-    """Per article (its intents, ``domain.action...``), the intent families it belongs to.
-
-    A family is an intent's first segment (``lifesupport`` of ``lifesupport.outage``) shared
-    by at least two articles and by at most half of them: a family of one has no siblings,
-    and one spanning most of the knowledge base (every intent ``eval.*``) says nothing.
-    """
-    domains = [frozenset(i.split(".", 1)[0] for i in article) for article in intents]
-    sizes = Counter(d for article in domains for d in article)
-    limit = len(domains) // 2
-    return [frozenset(d for d in article if 2 <= sizes[d] <= limit) for article in domains]

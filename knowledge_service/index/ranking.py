@@ -228,61 +228,19 @@ def _hit(
     )
 
 
-def feedback_vector(
+def rank_query(
     snap: IndexSnapshot,
     query: str,
     vector: FloatArray,
-    top_rows: npt.NDArray[np.intp],
-    family_rows: npt.NDArray[np.intp],
+    dense_ids: npt.NDArray[np.int64],
     allowed: npt.NDArray[np.bool_],
-) -> tuple[FloatArray, npt.NDArray[np.intp]] | None:
-    """The query vector moved towards what its rare terms mean in this knowledge base, and the
-    positions of the articles holding those terms (lexical-seeded dense feedback, see
-    ``FusionConfig.feedback_weight``); None when no term qualifies.
-
-    A term qualifies when at most ``feedback_max_share`` of the articles hold it (at least
-    one), none of the best articles (``top_rows``, unit-table article positions) holds it,
-    and an allowed article holding it shares an intent family with an article among
-    ``family_rows`` that does not: the customer named something the knowledge base describes
-    elsewhere in the topic the search is already near. The move is towards the mean centroid
-    of the holders (each qualifying term's mean counting equally).
-    """
-    config, table = snap.config, snap.table
-    families = table.families(snap.articles)
-    if not any(families[n] for n in family_rows.tolist()):
-        return None  # no best article has a family (always so when one spans the whole base)
-    limit = max(1, int(config.feedback_max_share * len(table.article_ids)))
-    matrix, _ = table.centroid_matrix(snap.articles)
-    means: list[FloatArray] = []
-    holding: list[npt.NDArray[np.intp]] = []
-    for term in snap.lexical.terms(query):
-        holders = table.term_articles(term, snap.lexical)
-        if len(holders) > limit or np.isin(top_rows, holders).any():
-            continue
-        near = family_rows[~np.isin(family_rows, holders)]
-        near_families = frozenset().union(*(families[n] for n in near.tolist()))
-        if not any(families[n] & near_families for n in holders.tolist()):
-            continue
-        rows = table.rows(snap.lexical.keys_holding(term))
-        articles = np.unique(table.article_pos[rows[allowed[rows]]])
-        if not any(families[n] & near_families for n in articles.tolist()):
-            continue  # the sibling holders are all filtered out
-        means.append(matrix[articles].mean(axis=0))
-        holding.append(articles)
-    if not means:
-        return None
-    moved = vector + config.feedback_weight * np.mean(means, axis=0)
-    norm = float(np.linalg.norm(moved))
-    if norm <= 0.0:
-        return None
-    result: FloatArray = (moved / norm).astype(np.float32)
-    return result, np.unique(np.concatenate(holding))
-
-
-def _ranked(
-    snap: IndexSnapshot, query: str, vector: FloatArray, ev: Evidence
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Fused unit scores, article scores and normalised lexical scores of the evidence."""
+    top_k: int,
+    dense_scores: FloatArray | None = None,
+) -> list[SearchHit]:
+    """Rank the allowed articles for one encoded query."""
+    ev = gather_evidence(snap, query, vector, dense_ids, allowed, dense_scores)
+    if not ev.unit_ids:
+        return []
     use_head = snap.head is not None and snap.config.head_weight > 0
     head = head_probabilities(snap, vector, ev.article_ids) if use_head else None
     config = snap.config
@@ -295,65 +253,9 @@ def _ranked(
     coverage = query_coverage(snap, query, ev) if config.coverage_weight > 0 else None
     lexical = normalised_lexical(ev, config)
     fused, scores = score_evidence(ev, config, head, centroid, coverage, centroids, lexical=lexical)
-    return fused, scores, lexical
-
-
-def _hits_of(
-    snap: IndexSnapshot,
-    ev: Evidence,
-    ranked: tuple[FloatArray, FloatArray, FloatArray],
-    top_k: int,
-    keep: npt.NDArray[np.bool_] | None = None,
-) -> list[SearchHit]:
-    """The ``top_k`` best evidence articles as hits (only those ``keep`` marks, when given)."""
-    fused, scores, lexical = ranked
-    if keep is not None:
-        scores = np.where(keep, scores, -np.inf).astype(np.float32)
-    top = [a for a in _top_articles(scores, top_k).tolist() if np.isfinite(scores[a])]
+    top = _top_articles(scores, top_k).tolist()
     best = _best_units(ev, fused, top)
     return [_hit(snap, ev, a, b, scores, lexical) for a, b in zip(top, best, strict=True)]
-
-
-def rank_query(
-    snap: IndexSnapshot,
-    query: str,
-    vector: FloatArray,
-    dense_ids: npt.NDArray[np.int64],
-    allowed: npt.NDArray[np.bool_],
-    top_k: int,
-    dense_scores: FloatArray | None = None,
-) -> list[SearchHit]:
-    """Rank the allowed articles for one encoded query (see ``FusionConfig.feedback_weight``
-    for the second ranking a rare term may call for)."""
-    ev = gather_evidence(snap, query, vector, dense_ids, allowed, dense_scores)
-    if not ev.unit_ids:
-        return []
-    ranked = _ranked(snap, query, vector, ev)
-    config = snap.config
-    if config.feedback_weight <= 0:
-        return _hits_of(snap, ev, ranked, top_k)
-    rows = article_rows_of(snap, ev.article_ids, ev.article_rows)
-    order = _top_articles(ranked[1], max(config.feedback_top, config.feedback_family_top))
-    found = feedback_vector(
-        snap,
-        query,
-        vector,
-        rows[order[: config.feedback_top]],
-        rows[order[: config.feedback_family_top]],
-        allowed,
-    )
-    if found is None:
-        return _hits_of(snap, ev, ranked, top_k)
-    moved, holders = found
-    k = min(len(snap.vectors), snap.options.dense_candidates)
-    moved_scores, moved_ids = snap.vectors.search(moved[None, :], k)
-    moved_ev = gather_evidence(snap, query, moved, moved_ids[0], allowed, moved_scores[0])
-    held = np.isin(rows, holders)
-    moved_rows = article_rows_of(snap, moved_ev.article_ids, moved_ev.article_rows)
-    moved_held = np.isin(moved_rows, holders)
-    hits = _hits_of(snap, ev, ranked, top_k, held)
-    hits += _hits_of(snap, moved_ev, _ranked(snap, query, moved, moved_ev), top_k, ~moved_held)
-    return sorted(hits, key=lambda h: -h.score)[:top_k]
 
 
 def search_encoded(

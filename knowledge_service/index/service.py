@@ -65,11 +65,6 @@ DEFAULT_CENTROID_WEIGHT = 0.05
 # new place" on moving-in).
 DEFAULT_COVERAGE_WEIGHT = 0.1
 DEFAULT_SMOOTH_WEIGHT = 0.2
-# Lexical-seeded dense feedback (issue 13): a rare word the best articles lack, held by an
-# article in the intent family of one of them ("oxygen" of life-support-register, sibling of
-# life-support-outages), moves the query towards the holders' centroid for the articles that do
-# not hold it. A no-op where one intent family spans the knowledge base (the eval sets).
-DEFAULT_FEEDBACK_WEIGHT = 0.7
 
 
 def fusion_config(settings: Settings) -> FusionConfig:
@@ -84,7 +79,6 @@ def fusion_config(settings: Settings) -> FusionConfig:
         centroid_weight=DEFAULT_CENTROID_WEIGHT,
         coverage_weight=DEFAULT_COVERAGE_WEIGHT,
         smooth_weight=DEFAULT_SMOOTH_WEIGHT,
-        feedback_weight=DEFAULT_FEEDBACK_WEIGHT,
     )
 
 

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from knowledge_service.content.schemas import ArticleDocument
 from knowledge_service.index.arrays import FloatArray, IdArray
 from knowledge_service.index.chunking import BODY_KINDS, Unit, unit_id_for
-from knowledge_service.index.fusion import FusionConfig, intent_families
+from knowledge_service.index.fusion import FusionConfig
 from knowledge_service.index.head import ArticleHead
 from knowledge_service.index.lexical import MAX_CACHED_TERMS, Bm25Index
 from knowledge_service.index.vectors import FaissVectorIndex
@@ -78,11 +78,6 @@ class UnitTable:
     term_articles_cache: dict[str, IdArray] = field(default_factory=dict, compare=False, repr=False)
     """Per lexical term looked up, the sorted positions of the articles holding it (dies with
     the table, which is replaced whenever the lexical index changes)."""
-    family_cache: list[list[frozenset[str]]] = field(
-        default_factory=list, compare=False, repr=False
-    )
-    """Every article's intent families, by position (built on first use; dies with the
-    table)."""
 
     @classmethod
     def build(cls, units: Mapping[int, Unit], articles: Mapping[str, ArticleEntry]) -> UnitTable:
@@ -125,13 +120,6 @@ class UnitTable:
                 self.term_articles_cache.clear()
             self.term_articles_cache[term] = cached
         return cached
-
-    def families(self, articles: Mapping[str, ArticleEntry]) -> list[frozenset[str]]:
-        """Each article's intent families (see ``fusion.intent_families``), by position."""
-        cached = self.family_cache
-        if not cached:
-            cached[:] = [intent_families([articles[a].doc.intents for a in self.article_ids])]
-        return cached[0]
 
     def centroid_matrix(
         self, articles: Mapping[str, ArticleEntry]
