@@ -143,7 +143,7 @@ class StoreFollower:
         with index_turn(self._search.path):
             how = "loading" if self._search.path.exists() else "building"
             logger.info("%s the search index", how)
-            status = self._search.open()
+            status = self._search.open(warm=True)
         logger.info(
             "the search index is open at store version %d (process %d)",
             status.index_watermark,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +41,9 @@ from knowledge_service.index.snapshot import IndexOptions
 from knowledge_service.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+WARM_UP_QUESTION = "how do i pay my bill"
+"""The question a server searches before it says ready (any question builds the same parts)."""
 
 BUNDLE_NAME = "search.bundle"
 HISTORICAL_INDEXES = 4
@@ -142,9 +146,14 @@ class SearchService:
         with session_scope(self.engine) as session:
             return repository.article_watermark(session)
 
-    def open(self, progress: Progress | None = None) -> IndexStatus:
+    def open(self, progress: Progress | None = None, *, warm: bool = False) -> IndexStatus:
         """Load the bundle and bring it level with the store (catch up or rebuild), after
-        sweeping what killed processes left behind (see :mod:`.leftovers`)."""
+        sweeping what killed processes left behind (see :mod:`.leftovers`).
+
+        With ``warm`` (a server), one question is searched before the index counts as open, so
+        what the first question would build while a customer waits (the speller's word lists
+        and vocabulary, the encoder's first run, the unit table) is built before ``/readyz``
+        says ready."""
         with self._mutex:
             sweep_leftovers(self.path.parent, models_dir(self.settings))
             try:
@@ -156,18 +165,18 @@ class SearchService:
                     cache=self.cache,
                 )
             except FileNotFoundError:
-                return self._rebuild_locked(progress)
+                return self._rebuild_locked(progress, warm=warm)
             except ValueError as exc:
                 logger.warning("rebuilding the search index: %s", exc)
-                return self._rebuild_locked(progress)
+                return self._rebuild_locked(progress, warm=warm)
             if watermark > self._store_watermark():
                 logger.warning("the index is ahead of the store (store reset?): rebuilding")
-                return self._rebuild_locked(progress)
+                return self._rebuild_locked(progress, warm=warm)
             self.index, self.watermark = index, watermark
             self._sync_locked(progress)
             if self.profile is None:
                 self.profile = score_profile(self.index)
-            self.is_open = True
+            self._become_open(warm)
             return self._status_locked()
 
     def rebuild(self, progress: Progress | None = None) -> IndexStatus:
@@ -175,7 +184,19 @@ class SearchService:
         with self._mutex:
             return self._rebuild_locked(progress)
 
-    def _rebuild_locked(self, progress: Progress | None) -> IndexStatus:
+    def _become_open(self, warm: bool) -> None:
+        if warm:
+            started = time.perf_counter()
+            try:
+                self.index.search_requests([SearchRequest(query=WARM_UP_QUESTION)])
+            except Exception:  # a warm-up never keeps a server from serving
+                logger.exception("warming the search index up failed")
+            else:
+                elapsed = (time.perf_counter() - started) * 1000
+                logger.info("the search index is warmed up (%.0f ms)", elapsed)
+        self.is_open = True
+
+    def _rebuild_locked(self, progress: Progress | None, *, warm: bool = False) -> IndexStatus:
         with session_scope(self.engine) as session:
             watermark = repository.article_watermark(session)
             docs = [
@@ -186,7 +207,7 @@ class SearchService:
         self.index, self.watermark = index, watermark
         save_bundle(self.path, index, watermark)
         self.profile = score_profile(index)
-        self.is_open = True
+        self._become_open(warm)
         return self._status_locked()
 
     def sync(self, progress: Progress | None = None) -> IndexStatus:

@@ -266,6 +266,7 @@ def test_the_first_look_loads_an_index_the_server_did_not_wait_for(
     start(follower)
     try:
         assert search.status().is_current
+        assert search.index._speller is not None  # warmed up before it said ready
         assert search.search("How long does a refund take?")[0].article_id == "refund-timeframe"
         assert follower.checks == [None]
     finally:

@@ -74,6 +74,79 @@ def test_open_without_a_bundle_builds_and_saves_one(store: tuple[Settings, Engin
     assert service.search("my card was stolen")[0].article_id == "lost-card"
 
 
+class WatchedIndex:
+    """Records, for each search of the index, whether the service already counted as open."""
+
+    def __init__(self, service: SearchService, *, fail: bool = False) -> None:
+        self.service, self.fail, self.searched_while_open = service, fail, []  # type: list[bool]
+
+    def around(self, index: object) -> None:
+        inner = index.search_requests  # type: ignore[attr-defined]
+
+        def search_requests(requests):  # type: ignore[no-untyped-def]
+            self.searched_while_open.append(self.service.is_open)
+            if self.fail:
+                raise RuntimeError("the model is broken")
+            return inner(requests)
+
+        index.search_requests = search_requests  # type: ignore[attr-defined]
+
+
+def watch(
+    service: SearchService, monkeypatch: pytest.MonkeyPatch, *, fail: bool = False
+) -> list[bool]:
+    """Every index the service builds or loads records, at each search, whether the service
+    already counted as open (and fails the search with ``fail``)."""
+    import knowledge_service.index.service as module
+
+    watched = WatchedIndex(service, fail=fail)
+    new_index, load = service._new_index, module.load_bundle
+
+    def built() -> object:
+        index = new_index()
+        watched.around(index)
+        return index
+
+    def loaded(*args: object, **kwargs: object) -> object:
+        index, watermark = load(*args, **kwargs)  # type: ignore[arg-type]
+        watched.around(index)
+        return index, watermark
+
+    monkeypatch.setattr(service, "_new_index", built)
+    monkeypatch.setattr(module, "load_bundle", loaded)
+    return watched.searched_while_open
+
+
+@pytest.mark.parametrize("bundle", [False, True], ids=["built", "loaded"])
+def test_a_server_warms_the_index_up_before_it_says_ready(
+    store: tuple[Settings, Engine], bundle: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, engine = store
+    if bundle:
+        service_for(settings, engine).open()  # a saved bundle: the next open loads it
+    service = service_for(settings, engine)
+    searched_while_open = watch(service, monkeypatch)
+    assert service.open(warm=True).is_current
+    assert searched_while_open == [False]  # searched once, before it counted as open
+    assert service.index._speller is not None and service.index._table is not None
+    cold = service_for(settings, engine)
+    cold.open()
+    assert cold.index._speller is None  # commands that are not servers do not pay for it
+
+
+def test_a_failed_warm_up_still_opens_the_index(
+    store: tuple[Settings, Engine],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings, engine = store
+    service = service_for(settings, engine)
+    searched_while_open = watch(service, monkeypatch, fail=True)
+    assert service.open(warm=True).is_current and service.is_open
+    assert searched_while_open == [False]
+    assert "warming the search index up failed" in caplog.text
+
+
 def test_edit_and_sync_replace_the_old_version(store: tuple[Settings, Engine]) -> None:
     settings, engine = store
     service = service_for(settings, engine)
