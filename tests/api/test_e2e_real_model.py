@@ -144,6 +144,20 @@ def test_off_topic_question_is_no_answer(served: Served) -> None:
     assert (body["status"], body["article_id"], body["answer"]) == ("no_answer", None, None)
 
 
+@pytest.mark.parametrize("channel", ["chat", "voice"])
+def test_a_customer_asking_for_a_person_is_handed_off_with_the_billing_candidates(
+    served: Served, channel: str
+) -> None:
+    body = ask(served, "bot", q="can I talk to a real person about my bill", channel=channel)
+    assert (body["status"], body["reason"], body["answer"]) == (
+        "escalate", "human_requested", None
+    ), body  # fmt: skip
+    candidates = [c["article_id"] for c in body["handoff"]["candidates"]]
+    assert candidates and any("bill" in c for c in candidates), candidates
+    greeting = ask(served, "bot", q="hello", channel=channel)
+    assert greeting["reason"] == "no_article"  # a greeting is not a request for a person
+
+
 @pytest.mark.parametrize(("question", "internal_text"), INTERNAL)
 def test_internal_procedures_never_reach_chat(
     served: Served, question: str, internal_text: str
