@@ -171,11 +171,6 @@ class Speller:
         (none: only the knowledge base's words count as correct)."""
         return cls(Vocabulary(texts), tuple(lexicons))
 
-    @property
-    def counts(self) -> Counter[str]:
-        """Each knowledge-base word's count (lower case)."""
-        return self.vocabulary.counts
-
     def known(self, word: str) -> bool:
         """A word of the knowledge base or of a lexicon (lower case)."""
         return word in self.vocabulary.counts or any(word in lexicon for lexicon in self.lexicons)
