@@ -44,6 +44,9 @@ plain int8 0.9935 (0.005 nDCG@10 on StackFAQ)."""
 FIDELITY_LOWEST = 0.99
 """... nor one whose lowest cosine there is below this."""
 FIDELITY_FILE = "fidelity.json"
+ONE_TEXT_PER_RUN_SUFFIX = "+one-per-run"
+"""Ends the name of an encoder that runs each text on its own (a quantised question encoder):
+its vectors are not the batched ones of the same variant, and caches are keyed by name."""
 PROBES = (
     "how do I get a refund",
     "my card was charged twice this month",
@@ -143,7 +146,8 @@ class OnnxEmbedder:
                 threads=threads,
                 batch_threads=batch_threads,
             )
-            queries.one_text_per_run = queries.variant != Variant.FP32
+            if queries.variant != Variant.FP32:
+                queries.run_one_text_at_a_time()
             mean, lowest = check_fidelity(self.model_file, queries)
             if mean >= FIDELITY_MEAN and lowest >= FIDELITY_LOWEST:
                 self.queries = queries
@@ -164,6 +168,14 @@ class OnnxEmbedder:
                 else self._session
             )
             self._input_names = {i.name for i in self._session.get_inputs()}
+
+    def run_one_text_at_a_time(self) -> None:
+        """Encode each text in a run of its own (see ``one_text_per_run``). The vectors then
+        differ from this variant's batched ones, so the name says so: an embedding cache that
+        an earlier version filled with batched vectors under the plain name is not reused."""
+        if not self.one_text_per_run:
+            self.one_text_per_run = True
+            self.model_name += ONE_TEXT_PER_RUN_SUFFIX
 
     @staticmethod
     def _new_session(model_file: Path, threads: int) -> Any:

@@ -13,7 +13,7 @@ import pytest
 from knowledge_service.index import onnx_export
 from knowledge_service.index.cache import EmbeddingCache, encode_in_steps
 from knowledge_service.index.embedder import Embedder, HashEmbedder
-from knowledge_service.index.onnx_embedder import OnnxEmbedder
+from knowledge_service.index.onnx_embedder import ONE_TEXT_PER_RUN_SUFFIX, OnnxEmbedder
 from knowledge_service.index.onnx_export import (
     Variant,
     export_in_child,
@@ -396,7 +396,10 @@ def test_the_setting_selects_the_encoder_and_names_it_for_the_index(
     if variant in ("fp32", "int8-fused-8"):
         assert questions.variant == "int8-fused-8"
         assert (questions is embedder) == (variant == "int8-fused-8")
-        assert questions.model_name == f"{model}+onnx-int8-fused-8"
+        # a question encoder of its own runs one text at a time, and its name says so: its
+        # vectors are not the batched ones an older version cached under the variant's name
+        suffix = "" if questions is embedder else ONE_TEXT_PER_RUN_SUFFIX
+        assert questions.model_name == f"{model}+onnx-int8-fused-8{suffix}"
     else:
         assert questions is embedder or questions.variant == "int8-fused-8"
 
@@ -433,6 +436,8 @@ def test_questions_take_the_query_variant_while_units_keep_their_vectors(
     assert np.abs(batched - alone).max() > 1e-4
     assert _cosines(asked, onnx_fp32.encode(QUERIES)).min() > 0.99
     assert embedder.queries.model_name != embedder.model_name
+    assert embedder.queries.model_name != onnx_int8_fused_8.model_name  # batched: another name
+    assert embedder.queries.model_name.endswith(ONE_TEXT_PER_RUN_SUFFIX)
     # the same variant for both: one encoder, two sessions as before
     same = OnnxEmbedder(
         default_model_path(), cache_dir=onnx_cache, variant="fp32", threads=1, batch_threads=2,
