@@ -8,6 +8,8 @@ where the customer's outcome is counted as answered right, handed to a human, or
 
 from __future__ import annotations
 
+import re
+import shutil
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -124,3 +126,23 @@ def score_answers(service: AnswerService, questions: Sequence[LabelledQuestion])
             score.misses.append((question.q, question.article, got))
         score.chat[_chat_outcome(by_chat, question.article)] += 1
     return score
+
+
+_QUESTIONS_FIELD = re.compile(r"^questions:[^\n]*\n(?:[ \t]+-[^\n]*\n)*", re.MULTILINE)
+
+
+def strip_questions(source: Path, target: Path) -> int:
+    """Copy the folder ``source`` to ``target`` with every article's ``questions`` removed (a
+    knowledge base as many are written: the evaluation of answers without questions); returns
+    how many articles had some."""
+    shutil.copytree(source, target)
+    changed = 0
+    for path in target.rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith("---"):
+            continue
+        end = text.index("\n---", 3)
+        head = _QUESTIONS_FIELD.sub("", text[: end + 1])
+        changed += head != text[: end + 1]
+        path.write_text(head + text[end + 1 :], encoding="utf-8")
+    return changed

@@ -6,6 +6,12 @@ refuses too much on the second. The articles' ``questions`` are free labelled da
 each article's questions are held out, the rest indexed, and the held-out ones searched. Their
 median best score and cosine say where this knowledge base's in-scope questions land, and the
 answer engine measures confidence from there (see ``answers.confidence``).
+
+``questions`` are optional, and many knowledge bases list none. Then the titles stand in for
+them: up to :data:`MAX_TITLES` articles lose their title (its unit and the context it gives the
+body's units), and their titles are searched against that probe. Without this, such a knowledge
+base fell back to the defaults fitted on sets whose articles list many customer phrasings, and
+refused most of its answerable questions (see the README, "Knowledge bases without questions").
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ PER_ARTICLE = 3
 """Questions held out of each article (at most; an article keeps at least one)."""
 MIN_QUESTIONS = 10
 """Fewer held-out questions than this: no profile (too few to say anything)."""
+MAX_TITLES = 300
+"""Titles held out at most, when the articles list too few questions (a fixed sample by article
+id): their articles' body units are embedded again without the title as context, once (the
+embedding cache keeps them), so a large knowledge base pays for a sample, not for all."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,8 @@ class ScoreProfile:
     score_median: float
     dense_median: float
     questions: int
+    held_out: str = "questions"
+    """What was held out and searched: the articles' ``questions``, or their ``titles``."""
 
 
 def _held_out_positions(doc: ArticleDocument, per_article: int) -> set[int]:
@@ -44,8 +56,8 @@ def _held_out_positions(doc: ArticleDocument, per_article: int) -> set[int]:
     n = min(per_article, len(doc.questions) - 1)
     if n <= 0:
         return set()
-    seed = int(hashlib.sha256(doc.id.encode("utf-8")).hexdigest()[:8], 16)
-    picked = np.random.default_rng(seed).choice(len(doc.questions), size=n, replace=False)
+    rng = np.random.default_rng(_seed_of(doc.id))
+    picked = rng.choice(len(doc.questions), size=n, replace=False)
     return set(picked.tolist())
 
 
@@ -62,20 +74,47 @@ def split_questions(
     return kept, held
 
 
+def _seed_of(article_id: str) -> int:
+    return int(hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:8], 16)
+
+
+def split_titles(
+    docs: Sequence[tuple[ArticleDocument, int]], most: int = MAX_TITLES
+) -> tuple[list[tuple[ArticleDocument, int]], list[str]]:
+    """The documents with up to ``most`` of them (a fixed sample by article id) stripped of
+    their title, and those titles (searched as questions)."""
+    picked = {d.id for d, _ in sorted(docs, key=lambda dv: (_seed_of(dv[0].id), dv[0].id))[:most]}
+    kept = [
+        (doc.model_copy(update={"title": ""}) if doc.id in picked else doc, version)
+        for doc, version in docs
+    ]
+    return kept, [doc.title for doc, _ in docs if doc.id in picked]
+
+
 def score_profile(index: HybridIndex, per_article: int = PER_ARTICLE) -> ScoreProfile | None:
-    """Leave-one-out profile of the published articles in ``index`` (None when the knowledge
-    base lists too few questions). Nothing is embedded twice: units and held-out questions come
-    from the embedding cache."""
+    """Leave-one-out profile of the published articles in ``index``: from their held-out
+    ``questions``, or from their titles when they list too few (None when there are too few
+    articles for either). Held-out questions and the units come from the embedding cache."""
     with index.lock.read():
         docs = [(e.doc, e.version) for e in index.articles.values() if e.doc.is_published]
     kept, held = split_questions(docs, per_article)
-    if len(held) < MIN_QUESTIONS:
-        return None
+    if len(held) >= MIN_QUESTIONS:
+        return _measure(index, kept, held, "questions")
+    kept, held = split_titles(docs)
+    if len(held) >= MIN_QUESTIONS:
+        return _measure(index, kept, held, "titles")
+    return None
+
+
+def _measure(
+    index: HybridIndex, kept: list[tuple[ArticleDocument, int]], held: list[str], held_out: str
+) -> ScoreProfile | None:
+    """Search ``held`` against a probe index of ``kept``; the medians of the best hits."""
     probe = HybridIndex(
         index.embedder, config=index.config, options=index.options, cache=index.cache
     )
     probe.upsert(kept)
-    # the held-out questions are encoded as questions are when served
+    # the held-out texts are encoded as questions are when served
     vectors = encode_cached(
         query_embedder(index.embedder), held, index.cache, batch_size=index.options.batch_size
     )
@@ -88,4 +127,5 @@ def score_profile(index: HybridIndex, per_article: int = PER_ARTICLE) -> ScorePr
         score_median=float(np.median([h.score for h in best])),
         dense_median=float(np.median([h.dense_score for h in best])),
         questions=len(best),
+        held_out=held_out,
     )

@@ -12,7 +12,12 @@ from knowledge_service.content.importer import import_content
 from knowledge_service.content.schemas import ArticleDocument
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.hybrid import HybridIndex
-from knowledge_service.index.profile import MIN_QUESTIONS, score_profile, split_questions
+from knowledge_service.index.profile import (
+    MIN_QUESTIONS,
+    score_profile,
+    split_questions,
+    split_titles,
+)
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 from tests.factories import make_article, write_article_md
@@ -104,3 +109,51 @@ def test_search_service_keeps_the_profile_in_step(settings: Settings, engine: En
 def test_per_article_bounds_what_is_held_out(per_article: int) -> None:
     held = split_questions(articles(6), per_article=per_article)[1]
     assert len(held) == per_article * len(TOPICS)
+
+
+MANY_TOPICS = [f"topic{n}" for n in range(12)]
+
+
+def without_questions(topics: list[str]) -> list[tuple[ArticleDocument, int]]:
+    return [
+        (make_article(t, title=f"{t} help", answer=f"All about {t} here.", questions=[]), 1)
+        for t in topics
+    ]
+
+
+def test_without_questions_the_titles_are_held_out() -> None:
+    """A knowledge base whose articles list no questions gets a profile from its titles (it
+    fell back to the defaults before, and refused most answerable questions)."""
+    index = HybridIndex(CountingEmbedder())
+    index.upsert(without_questions(MANY_TOPICS))
+    profile = score_profile(index)
+    assert profile is not None
+    assert profile.held_out == "titles" and profile.questions == len(MANY_TOPICS)
+    assert 0.0 < profile.dense_median <= 1.0
+    # questions, where enough are listed, still come first
+    with_questions = HybridIndex(CountingEmbedder())
+    with_questions.upsert(articles(6))
+    assert score_profile(with_questions).held_out == "questions"  # type: ignore[union-attr]
+
+
+def test_held_out_titles_leave_their_articles_and_their_units_context() -> None:
+    """The probe must not see a held-out title: not as a unit and not as the context that the
+    body's units are embedded with (a title would then find itself)."""
+    docs = without_questions(MANY_TOPICS)
+    kept, titles = split_titles(docs, most=5)
+    assert len(titles) == 5 and titles == split_titles(docs, most=5)[1]  # fixed by the ids
+    stripped = {doc.id for doc, _ in kept if doc.title == ""}
+    assert len(stripped) == 5
+    assert {f"{t} help" for t in stripped} == set(titles)
+    embedder = CountingEmbedder()
+    probe = HybridIndex(embedder)
+    probe.upsert(kept)
+    embedded = " ".join(embedder.texts)
+    assert not any(title in embedded for title in titles)
+    assert len(split_titles(docs)[1]) == len(docs)  # at most MAX_TITLES: all of these
+
+
+def test_too_few_articles_without_questions_give_no_profile() -> None:
+    index = HybridIndex(CountingEmbedder())
+    index.upsert(without_questions(MANY_TOPICS[: MIN_QUESTIONS - 1]))
+    assert score_profile(index) is None
