@@ -89,6 +89,24 @@ def report(label: str, service: SearchService, questions: Labelled) -> None:
             f"({refused}) | {(right + refused) / len(questions):.3f} | "
             f"{(right / in_scope + refused / out) / 2:.3f} |"
         )
+    print("\nWhat is answered, at the no-answer threshold (chat) and at the voice minimum:")
+    print("| profile | answers at | answered | right | wrong article | out of scope |")
+    print("|---|---|---|---|---|---|")
+    for name, profile in (("none (the defaults)", None), ("titles", service.profile)):
+        for floor in (cfg.no_answer_threshold, max(cfg.voice_minimum, cfg.no_answer_threshold)):
+            counts = {"right": 0, "wrong": 0, "oos": 0}
+            for (_, article), found in zip(questions, hits, strict=True):
+                if confidence_of(found, found[0] if found else None, cfg, profile) >= floor:
+                    if article is None:
+                        counts["oos"] += 1
+                    else:
+                        counts["right" if found[0].article_id == article else "wrong"] += 1
+            given = counts["right"] + counts["wrong"] + counts["oos"]
+            share = counts["right"] / given if given else 0.0
+            print(
+                f"| {name} | {floor:.2f} | {given} | {counts['right']} ({share:.3f}) | "
+                f"{counts['wrong']} | {counts['oos']} |"
+            )
 
 
 def report_peers(workdir: Path, embedder: Embedder) -> None:
