@@ -8,7 +8,9 @@ Two knowledge bases without questions, each with in-scope and out-of-scope quest
   base, so its paraphrases are out of scope; the other 999 paraphrases are in scope. Nothing is
   tuned on it.
 * **the sample** (``content/``, ``policies/``) with every article's ``questions`` removed (in a
-  temporary copy), asked the customer-worded questions of ``tests/data/sample_questions.yaml``.
+  temporary copy), asked the customer-worded questions of ``tests/data/sample_questions.yaml``;
+  and the same with every article cut to its first question (too few to hold any out, so it
+  takes the titles' profile too).
 
 For each: the shipped confidence with the settings' default profile (no profile: what a
 knowledge base without questions got until 2026-12-03) and with the profile from its titles
@@ -30,6 +32,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from statistics import median
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -68,7 +71,14 @@ def report(label: str, service: SearchService, questions: Labelled) -> None:
     first = sum(
         1 for (_, a), h in zip(questions, hits, strict=True) if a and h and h[0].article_id == a
     )
-    print(f"\n{label}: {in_scope} in scope, {out} out of scope; right article first {first}")
+    landed = [h[0] for (_, a), h in zip(questions, hits, strict=True) if a and h]
+    where = (
+        f"{median([h.score for h in landed]):.3f} / {median([h.dense_score for h in landed]):.3f}"
+    )
+    print(
+        f"\n{label}: {in_scope} in scope, {out} out of scope; right article first {first}; "
+        f"the in-scope questions' best hits land at {where} (score / cosine medians)"
+    )
     print(
         "| profile | medians (score / cosine) | in scope answered right | out of scope refused "
         "| OOS-aware | balanced |"
@@ -177,6 +187,9 @@ def main() -> None:
         sample = [
             (q.q, q.article) for q in load_labelled(ROOT / "tests/data/sample_questions.yaml")
         ]
+        cut = strip_questions(ROOT / "content", work / "one-question", keep=1)
+        service = open_index([work / "one-question", ROOT / "policies"], work / "one", embedder)
+        report(f"The sample, {cut} articles cut to their first question", service, sample)
         service = open_index([work / "content", ROOT / "policies"], work / "sample-store", embedder)
         report(f"The sample, questions removed from {stripped} articles", service, sample)
 

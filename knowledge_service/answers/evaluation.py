@@ -128,21 +128,26 @@ def score_answers(service: AnswerService, questions: Sequence[LabelledQuestion])
     return score
 
 
-_QUESTIONS_FIELD = re.compile(r"^questions:[^\n]*\n(?:[ \t]+-[^\n]*\n)*", re.MULTILINE)
+_QUESTIONS_FIELD = re.compile(r"^questions:[^\n]*\n((?:[ \t]+-[^\n]*\n)*)", re.MULTILINE)
 
 
-def strip_questions(source: Path, target: Path) -> int:
-    """Copy the folder ``source`` to ``target`` with every article's ``questions`` removed (a
-    knowledge base as many are written: the evaluation of answers without questions); returns
-    how many articles had some."""
+def strip_questions(source: Path, target: Path, keep: int = 0) -> int:
+    """Copy the folder ``source`` to ``target`` with every article's ``questions`` cut to its
+    first ``keep`` (none by default: a knowledge base as many are written, for evaluating
+    answers without questions); returns how many articles lost some."""
     shutil.copytree(source, target)
     changed = 0
+
+    def cut(match: re.Match[str]) -> str:
+        items = match.group(1).splitlines(keepends=True)[:keep]
+        return "questions:\n" + "".join(items) if items else ""
+
     for path in target.rglob("*.md"):
         text = path.read_text(encoding="utf-8")
         if not text.startswith("---"):
             continue
         end = text.index("\n---", 3)
-        head = _QUESTIONS_FIELD.sub("", text[: end + 1])
+        head = _QUESTIONS_FIELD.sub(cut, text[: end + 1])
         changed += head != text[: end + 1]
         path.write_text(head + text[end + 1 :], encoding="utf-8")
     return changed
