@@ -25,6 +25,7 @@ import numpy as np
 from knowledge_service.content.schemas import ArticleDocument
 from knowledge_service.index.cache import encode_cached
 from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.memory import return_free_memory
 from knowledge_service.index.protocols import query_embedder
 from knowledge_service.index.ranking import search_encoded
 from knowledge_service.index.schemas import SearchFilters
@@ -98,12 +99,15 @@ def score_profile(index: HybridIndex, per_article: int = PER_ARTICLE) -> ScorePr
     with index.lock.read():
         docs = [(e.doc, e.version) for e in index.articles.values() if e.doc.is_published]
     kept, held = split_questions(docs, per_article)
-    if len(held) >= MIN_QUESTIONS:
-        return _measure(index, kept, held, "questions")
-    kept, held = split_titles(docs)
-    if len(held) >= MIN_QUESTIONS:
-        return _measure(index, kept, held, "titles")
-    return None
+    held_out = "questions"
+    if len(held) < MIN_QUESTIONS:
+        kept, held = split_titles(docs)
+        held_out = "titles"
+    if len(held) < MIN_QUESTIONS:
+        return None
+    profile = _measure(index, kept, held, held_out)
+    return_free_memory()  # the probe index is gone: its pages go back to the system
+    return profile
 
 
 def _measure(
