@@ -133,3 +133,13 @@ def _measure(
         questions=len(best),
         held_out=held_out,
     )
+
+
+def describe_profile(profile: ScoreProfile | None) -> str:
+    """One line for ``index status``: what the profile was measured from, and its medians."""
+    if profile is None:
+        return "the settings' defaults (too few articles or questions to hold out)"
+    return (
+        f"{profile.questions} held-out {profile.held_out}: score {profile.score_median:.3f}, "
+        f"cosine {profile.dense_median:.3f} (medians)"
+    )

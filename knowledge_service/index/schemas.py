@@ -79,3 +79,6 @@ class IndexStatus(BaseModel):
     is_current: bool
     path: str | None = None
     model_name: str | None = None
+    answer_profile: str | None = None
+    """Where answer confidence is measured from: the held-out ``questions`` or ``titles`` and
+    their medians, or the settings' defaults when the knowledge base is too small for either."""

@@ -34,7 +34,7 @@ from knowledge_service.index.cache import (
 from knowledge_service.index.fusion import FusionConfig, LexicalNorm
 from knowledge_service.index.hybrid import HybridIndex
 from knowledge_service.index.leftovers import models_dir, sweep_leftovers
-from knowledge_service.index.profile import ScoreProfile, score_profile
+from knowledge_service.index.profile import ScoreProfile, describe_profile, score_profile
 from knowledge_service.index.protocols import Embedder
 from knowledge_service.index.schemas import IndexStatus, SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.snapshot import IndexOptions
@@ -254,6 +254,7 @@ class SearchService:
             is_current=self.is_open and self.watermark == store,
             path=str(self.path),
             model_name=self.embedder.model_name,
+            answer_profile=describe_profile(self.profile),
         )
 
     def search(

@@ -94,12 +94,14 @@ def test_search_service_keeps_the_profile_in_step(settings: Settings, engine: En
     service = SearchService(settings, engine, CountingEmbedder())
     service.rebuild()
     assert service.profile is None  # 9 held-out questions: too few
+    assert service.status().answer_profile.startswith("the settings' defaults")  # type: ignore[union-attr]
     write_article_md(
         root, "solar", title="solar help", intents=["x.solar"], questions=questions_of("solar", 6)
     )
     import_content(engine, [root], max_file_bytes=settings.max_file_bytes)
     service.sync()
     assert service.profile is not None and service.profile.questions == 12
+    assert service.status().answer_profile.startswith("12 held-out questions: score ")  # type: ignore[union-attr]
     reopened = SearchService(settings, engine, CountingEmbedder())
     reopened.open()
     assert reopened.profile == service.profile
