@@ -30,6 +30,7 @@ import argparse
 import dataclasses
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from statistics import median
@@ -44,6 +45,7 @@ from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.evaluation import article_of_doc, load_eval_set, write_articles
 from knowledge_service.index.profile import ScoreProfile
 from knowledge_service.index.protocols import Embedder
+from knowledge_service.index.schemas import SearchHit
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import AnswerSettings, Settings
 
@@ -61,6 +63,35 @@ def open_index(sources: Sequence[Path], work: Path, embedder: Embedder) -> Searc
     service = SearchService(settings, engine, embedder)
     service.rebuild()
     return service
+
+
+def tally(
+    questions: Labelled, hits: Sequence[Sequence[SearchHit]], confidences: Sequence[float],
+    floor: float,
+) -> Counter[str]:  # fmt: skip
+    """Each question's outcome when answers need ``floor``: ``right``, ``wrong`` (in scope,
+    another article), ``refused`` (in scope), ``oos`` (out of scope, answered) or
+    ``oos_refused``."""
+    outcomes: Counter[str] = Counter()
+    for (_, article), found, confidence in zip(questions, hits, confidences, strict=True):
+        if confidence < floor:
+            outcomes["refused" if article is not None else "oos_refused"] += 1
+        elif article is None:
+            outcomes["oos"] += 1
+        else:
+            outcomes["right" if found[0].article_id == article else "wrong"] += 1
+    return outcomes
+
+
+def confidences_by_profile(
+    service: SearchService, hits: Sequence[Sequence[SearchHit]], cfg: AnswerSettings
+) -> dict[str, tuple[ScoreProfile | None, list[float]]]:
+    """The shipped confidence of every question's best hit, with the defaults and with the
+    knowledge base's own profile (from its titles here)."""
+    return {
+        name: (profile, [confidence_of(f, f[0] if f else None, cfg, profile) for f in hits])
+        for name, profile in (("none (the defaults)", None), ("titles", service.profile))
+    }
 
 
 def report(label: str, service: SearchService, questions: Labelled) -> None:
@@ -84,33 +115,21 @@ def report(label: str, service: SearchService, questions: Labelled) -> None:
         "| OOS-aware | balanced |"
     )
     print("|---|---|---|---|---|---|")
-    for name, profile in (("none (the defaults)", None), ("titles", service.profile)):
-        right = refused = 0
-        for (_, article), found in zip(questions, hits, strict=True):
-            confidence = confidence_of(found, found[0] if found else None, cfg, profile)
-            answered = confidence >= cfg.no_answer_threshold
-            if article is None:
-                refused += not answered
-            else:
-                right += answered and found[0].article_id == article
-        medians = _medians(profile, cfg)
+    by_profile = confidences_by_profile(service, hits, cfg)
+    for name, (profile, confidences) in by_profile.items():
+        counts = tally(questions, hits, confidences, cfg.no_answer_threshold)
+        right, refused = counts["right"], counts["oos_refused"]
         print(
-            f"| {name} | {medians} | {right / in_scope:.3f} ({right}) | {refused / out:.3f} "
-            f"({refused}) | {(right + refused) / len(questions):.3f} | "
+            f"| {name} | {_medians(profile, cfg)} | {right / in_scope:.3f} ({right}) | "
+            f"{refused / out:.3f} ({refused}) | {(right + refused) / len(questions):.3f} | "
             f"{(right / in_scope + refused / out) / 2:.3f} |"
         )
     print("\nWhat is answered, at the no-answer threshold (chat) and at the voice minimum:")
     print("| profile | answers at | answered | right | wrong article | out of scope |")
     print("|---|---|---|---|---|---|")
-    for name, profile in (("none (the defaults)", None), ("titles", service.profile)):
+    for name, (_, confidences) in by_profile.items():
         for floor in (cfg.no_answer_threshold, max(cfg.voice_minimum, cfg.no_answer_threshold)):
-            counts = {"right": 0, "wrong": 0, "oos": 0}
-            for (_, article), found in zip(questions, hits, strict=True):
-                if confidence_of(found, found[0] if found else None, cfg, profile) >= floor:
-                    if article is None:
-                        counts["oos"] += 1
-                    else:
-                        counts["right" if found[0].article_id == article else "wrong"] += 1
+            counts = tally(questions, hits, confidences, floor)
             given = counts["right"] + counts["wrong"] + counts["oos"]
             share = counts["right"] / given if given else 0.0
             print(
@@ -125,7 +144,7 @@ def report_peers(workdir: Path, embedder: Embedder) -> None:
     service = SearchService(settings, make_engine(settings.database_url), embedder)
     service.open()
     article = {e.doc.title: e.doc.id for e in service.index.articles.values()}
-    questions = []
+    questions: list[tuple[str, str | None]] = []
     for line in (ROOT / "tests/data/peers/questions.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             title, _, question = line.partition(" | ")
@@ -136,16 +155,12 @@ def report_peers(workdir: Path, embedder: Embedder) -> None:
     print(f"\nPeers corpus, {len(questions)} questions, all in scope; right article first {first}")
     print("| profile | medians (score / cosine) | answered right | answered wrong | refused |")
     print("|---|---|---|---|---|")
-    for name, profile in (("none (the defaults)", None), ("titles", service.profile)):
-        right = wrong = 0
-        for (_, article_id), found in zip(questions, hits, strict=True):
-            if confidence_of(found, found[0] if found else None, cfg, profile) >= (
-                cfg.no_answer_threshold
-            ):
-                right += found[0].article_id == article_id
-                wrong += found[0].article_id != article_id
-        refused = len(questions) - right - wrong
-        print(f"| {name} | {_medians(profile, cfg)} | {right} | {wrong} | {refused} |")
+    for name, (profile, confidences) in confidences_by_profile(service, hits, cfg).items():
+        counts = tally(questions, hits, confidences, cfg.no_answer_threshold)
+        print(
+            f"| {name} | {_medians(profile, cfg)} | {counts['right']} | {counts['wrong']} | "
+            f"{counts['refused']} |"
+        )
 
 
 def _medians(profile: ScoreProfile | None, cfg: AnswerSettings) -> str:
