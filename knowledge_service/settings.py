@@ -42,8 +42,8 @@ class IndexSettings(BaseModel):
         "int8-fused (dynamic int8 on the fused graph, the most sensitive MatMuls in fp32), "
         "int8-fused-4/-8/-12 (the 4, 8 or 12 most sensitive nodes in fp32: closer to fp32, "
         "less faster) and int8 (plain graph, every MatMul) are faster but move the vectors "
-        "(scripts/bench_encoder.py; README, Speed). The index records the encoder that built it "
-        "and is rebuilt when this changes.",
+        "(scripts/bench_encoder.py; docs/benchmarks.md, Speed). The index records the encoder "
+        "that built it and is rebuilt when this changes.",
     )
     query_onnx_variant: Literal[
         "same", "fp32", "int8-fused", "int8-fused-4", "int8-fused-8", "int8-fused-12", "int8"
@@ -51,8 +51,8 @@ class IndexSettings(BaseModel):
         default="int8-fused-8",
         description="The ONNX encoder for questions only (KS_INDEX__QUERY_ONNX_VARIANT); the "
         "knowledge base's units keep onnx_variant. int8-fused-8 encodes a question ~1.5x faster "
-        "than fp32 and keeps the retrieval and answer figures within 0.002 (README, Speed); "
-        "'same' encodes questions with onnx_variant. Changing it needs no index rebuild.",
+        "than fp32 and keeps the retrieval and answer figures within 0.002 (docs/benchmarks.md, "
+        "Speed); 'same' encodes questions with onnx_variant. Changing it needs no index rebuild.",
     )
     ann_threshold: int = Field(
         default=200_000, description="Vector count past which an HNSW index replaces flat search."

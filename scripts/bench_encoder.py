@@ -19,7 +19,7 @@ corpora (the knowledge bases' own texts). ``--only`` times fp32 and the shipped 
 ``--answers fp32 int8-fused-8`` prints instead ``calibrate_answers.py``'s answer figures for each
 encoder (shipped settings as they are, refitted, transferred; hit@1 in scope).
 Eval figures (Acc@1, nDCG) come from
-``knowledge-service eval`` with ``KS_INDEX__ONNX_VARIANT`` set; see the README, "Speed".
+``knowledge-service eval`` with ``KS_INDEX__ONNX_VARIANT`` set; see docs/benchmarks.md, "Speed".
 """
 
 from __future__ import annotations

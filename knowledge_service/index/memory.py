@@ -31,8 +31,8 @@ def return_free_memory() -> bool:
     """Ask the C allocator to return its free pages to the system; whether it could be asked.
 
     After the score profile's probe index on a 3,000-article store, a restarted server's RSS
-    at ``/readyz`` went from 516 MiB without it to 455 MiB (README, "Knowledge bases without
-    questions"). It takes a few milliseconds, so it follows rare, large work only.
+    at ``/readyz`` went from 516 MiB without it to 455 MiB (docs/benchmarks.md, "Knowledge
+    bases without questions"). It takes a few milliseconds, so it follows rare, large work only.
     """
     libc = _libc()
     if libc is None:

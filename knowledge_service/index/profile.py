@@ -11,7 +11,7 @@ answer engine measures confidence from there (see ``answers.confidence``).
 them: up to :data:`MAX_TITLES` articles lose their title (its unit and the context it gives the
 body's units), and their titles are searched against that probe. Without this, such a knowledge
 base fell back to the defaults fitted on sets whose articles list many customer phrasings, and
-refused most of its answerable questions (see the README, "Knowledge bases without questions").
+refused most of its answerable questions (docs/benchmarks.md, "Knowledge bases without questions").
 """
 
 from __future__ import annotations

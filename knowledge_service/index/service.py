@@ -61,10 +61,10 @@ DEFAULT_LEXICAL_NORM = LexicalNorm.IDF
 # The query's cosine to an article's centroid (all its units) adds evidence from the whole
 # article. At 0.05 it lost on no set (Accuracy@1: BANKING77 test +1 query, dev +1, StackFAQ
 # +1, HWU64-OOS dev +0.4 point); 0.1 gained more on HWU64-OOS but lost a BANKING77 test query
-# (issue 13; README "Answer confidence").
+# (issue 13; docs/benchmarks.md, "Answer confidence").
 DEFAULT_CENTROID_WEIGHT = 0.05
 # The article's share of the query terms' IDF weight (IDF over articles), and the five best
-# articles' scores smoothed by their centroids' similarity (issue 13, README "Answer
+# articles' scores smoothed by their centroids' similarity (issue 13, docs/benchmarks.md, "Answer
 # confidence": gains on every dev split; the smoothing puts "moving house ... power on at the
 # new place" on moving-in).
 DEFAULT_COVERAGE_WEIGHT = 0.1
