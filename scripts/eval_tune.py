@@ -42,7 +42,7 @@ from knowledge_service.index.evaluation import (
     write_articles,
 )
 from knowledge_service.index.service import SearchService
-from knowledge_service.index.tuning import TuneOptions, tune_encoder
+from knowledge_service.index.tuning import TuneOptions, describe_validation, tune_encoder
 from knowledge_service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,6 +90,12 @@ def main() -> None:
     parser.add_argument("--max-questions", type=int, default=TuneOptions.max_questions)
     parser.add_argument("--seed", type=int, default=TuneOptions.seed)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--no-validate",
+        dest="validate",
+        action="store_false",
+        help="train on every question (default: hold one per article out, as the command does)",
+    )
     parser.add_argument("--keep-model", type=Path, help="copy the tuned version to DIR/models/")
     args = parser.parse_args()
     options = TuneOptions(
@@ -115,8 +121,9 @@ def main() -> None:
                 print(f"  tuning step {done}/{total}", flush=True)
 
         tuned_model = tune_encoder(
-            engine, settings.data_dir, settings.embedding_model, options, progress
-        )
+            engine, settings.data_dir, settings.embedding_model, options, progress,
+            validate=args.validate,
+        )  # fmt: skip
         tune_seconds = time.perf_counter() - start
         if args.keep_model:
             shutil.copytree(tuned_model.path, args.keep_model / "models" / tuned_model.path.name)
@@ -130,6 +137,7 @@ def main() -> None:
         f"{manifest['articles']} articles, {manifest['steps']} steps, {tune_seconds / 60:.1f} min "
         f"({json.dumps(manifest['settings'])})"
     )
+    print(describe_validation(manifest.get("validation"), args.validate))
     print("| set | encoder | Accuracy@1 | nDCG@10 | MRR@10 |")
     print("|---|---|---|---|---|")
     for label, row in (("all-MiniLM-L6-v2", base), ("tuned", tuned)):

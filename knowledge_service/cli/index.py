@@ -21,7 +21,7 @@ from knowledge_service.index.evaluation import evaluate_dataset
 from knowledge_service.index.locks import index_turn
 from knowledge_service.index.schemas import IndexStatus, SearchFilters
 from knowledge_service.index.service import SearchService
-from knowledge_service.index.tuning import TuneOptions, tune_encoder
+from knowledge_service.index.tuning import TuneOptions, describe_validation, tune_encoder
 
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
 
@@ -149,11 +149,19 @@ def tune(
         int, typer.Option(min=1, help="Questions per article used (a seeded sample).")
     ] = 40,
     seed: Annotated[int, typer.Option(help="Seed for sampling, order and weights.")] = 13,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            help="Hold one question of each article with 3 or more out of the training and "
+            "report how many of them the base and the tuned model match to their article."
+        ),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Fine-tune the encoder on the published articles' questions; save a new tuned version.
 
-    It is used by `index rebuild` and `serve` when KS_INDEX__USE_TUNED_MODEL is true.
+    It is used by `index rebuild` and `serve` when KS_INDEX__USE_TUNED_MODEL is true. The
+    held-out questions (see --validate) say whether it helps on this knowledge base.
     """
     options = TuneOptions(
         epochs=epochs, batch_size=batch_size, max_questions=max_questions, seed=seed
@@ -165,14 +173,19 @@ def tune(
             settings().embedding_model,
             options,
             lambda d, t: update("Tuning the encoder", d, t),
+            validate=validate,
         )
     if as_json:
         console.print_json(json.dumps({"path": str(tuned.path), **tuned.manifest}))
         return
     console.print(
         f"Saved tuned model {tuned.path} ({tuned.manifest['pairs']} pairs, "
-        f"{tuned.manifest['steps']} steps). Set KS_INDEX__USE_TUNED_MODEL=true and run "
-        "`knowledge-service index rebuild` to use it.",
+        f"{tuned.manifest['steps']} steps).",
+        highlight=False,
+    )
+    console.print(describe_validation(tuned.manifest.get("validation"), validate), highlight=False)
+    console.print(
+        "Set KS_INDEX__USE_TUNED_MODEL=true and run `knowledge-service index rebuild` to use it.",
         highlight=False,
     )
 

@@ -86,3 +86,50 @@ def test_tune_saves_a_version_that_rebuild_uses_and_falls_back_from(
     shutil.rmtree(folder)  # gone: the same
     name, stderr = _rebuild_model(tmp_path, env, use_tuned=True)
     assert name == base_name and "no tuned model in" in stderr
+
+
+TOPICS = {
+    "lost-card": ("Report a lost card", "Freeze the card in the app."),
+    "refund-time": ("How long does a refund take?", "Refunds arrive within 10 business days."),
+    "change-address": ("Change your address", "Update your address in the profile page."),
+    "pay-bill": ("Pay your bill", "Pay by card, bank transfer or direct debit."),
+    "power-outage": ("Report a power outage", "Call the faults line or check the outage map."),
+    "read-meter": ("Read your meter", "Send us a photo of the meter's display."),
+    "close-account": ("Close your account", "Tell us the day you move out."),
+    "reset-password": ("Reset your password", "Use the forgotten password link."),
+    "late-fee": ("Late payment fee", "A $20 fee applies after the due date."),
+    "solar-feed-in": ("Solar feed-in credits", "Credits appear on your next bill."),
+}
+
+
+def test_tune_reports_held_out_questions_it_never_trained_on(tmp_path: Path) -> None:
+    for article_id, (title, answer) in TOPICS.items():
+        subject = title.lower()
+        questions = [f"how do i {subject}", f"question about {subject}", f"help with {subject}"]
+        write_article_md(
+            tmp_path / "content", article_id, title=title, answer=answer, questions=questions,
+            intents=[f"kb.{article_id.replace('-', '_')}"],
+        )  # fmt: skip
+    env = {
+        "KS_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+        "KS_DATA_DIR": str(tmp_path / "data"),
+        "KS_INDEX__BACKEND": "torch",
+        "HF_HUB_OFFLINE": "1",
+    }
+    assert run_cli(tmp_path, env, "import", str(tmp_path / "content")).returncode == 0
+
+    text = run_cli(tmp_path, env, "tune")
+    assert text.returncode == 0, text.stderr
+    assert f"Validation, {len(TOPICS)} held-out questions" in text.stdout
+    assert "KS_INDEX__USE_TUNED_MODEL=true" in text.stdout
+    saved = json.loads((tmp_path / "data" / "models" / "tuned-1" / "tune.json").read_text())
+    validation = saved["validation"]
+    assert validation["questions"] == len(TOPICS)  # one per article
+    assert 0 <= validation["base_right"] <= len(TOPICS)
+    assert 0 <= validation["tuned_right"] <= len(TOPICS)
+    assert saved["pairs"] == len(TOPICS) * 4  # 2 questions each: 2 with the lead, 2 with a sibling
+
+    everything = run_cli(tmp_path, env, "tune", "--no-validate", "--json")
+    assert everything.returncode == 0, everything.stderr
+    unvalidated = json.loads(everything.stdout)
+    assert unvalidated["validation"] is None and unvalidated["pairs"] == len(TOPICS) * 6

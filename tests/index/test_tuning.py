@@ -9,13 +9,26 @@ from pathlib import Path
 
 import pytest
 
+from knowledge_service.content.schemas import ArticleDocument
 from knowledge_service.index.tuned_models import (
     MANIFEST_FILE,
     choose_model,
     latest_tuned_model,
     save_tuned_model,
 )
-from knowledge_service.index.tuning import Pair, batches, build_pairs, content_hash
+from knowledge_service.index.tuning import (
+    MIN_VALIDATION_QUESTIONS,
+    Pair,
+    Validation,
+    batches,
+    build_pairs,
+    compare_matches,
+    content_hash,
+    describe_validation,
+    sign_test,
+    split_for_validation,
+    validation_matches,
+)
 from tests.factories import make_article
 
 BASE = "/models/all-MiniLM-L6-v2"
@@ -46,6 +59,94 @@ def test_questions_are_capped_by_a_seeded_sample() -> None:
     assert first == build_pairs([doc], max_questions=5, seed=7)
     assert len({p.anchor for p in first}) == 5
     assert first != build_pairs([doc], max_questions=5, seed=8)
+
+
+def _articles(count: int, questions: int) -> list[ArticleDocument]:
+    return [
+        make_article(
+            f"art-{n}", title=f"Title {n}", answer=f"Lead {n}.",
+            questions=[f"question {q} of {n}" for q in range(questions)],
+        )
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def test_validation_holds_out_a_fifth_of_each_article_with_three_questions_or_more() -> None:
+    docs = _articles(MIN_VALIDATION_QUESTIONS, 3) + _articles(13, 2)[MIN_VALIDATION_QUESTIONS:]
+    docs[0] = docs[0].model_copy(update={"questions": [f"q{n} of 0" for n in range(10)]})
+    docs[1] = docs[1].model_copy(update={"questions": [f"q{n} of 1" for n in range(60)]})
+    train_docs, validation = split_for_validation(docs, seed=13, max_questions=8)
+    assert validation is not None
+    held = {a: validation.answers.count(a) for a in set(validation.answers)}
+    expected = {f"art-{n}": 1 for n in range(2, MIN_VALIDATION_QUESTIONS)}
+    assert held == {"art-0": 2, "art-1": 5, **expected}  # a fifth, at least 1, at most 5
+    by_id = {d.id: d for d in train_docs}
+    for question, article in zip(validation.questions, validation.answers, strict=True):
+        assert question.endswith(f" of {article.removeprefix('art-')}")
+        assert question not in by_id[article].questions  # never trained on
+        assert question not in validation.texts  # never matched against itself
+    assert len(by_id["art-0"].questions) == 8 and len(by_id["art-5"].questions) == 2
+    assert all(len(d.questions) == 2 for d in train_docs if d.id in {"art-10", "art-12"})
+    assert "Title 0. Lead 0." in validation.texts  # the title and lead stand for the article
+    assert validation.articles.count("art-1") == 1 + 8  # title and lead, max_questions others
+    assert not {"art-10", "art-11", "art-12"} & set(validation.articles)
+    pairs = build_pairs(train_docs, max_questions=40, seed=13)
+    assert not {p.anchor for p in pairs} & set(validation.questions)
+    again = split_for_validation(docs, seed=13, max_questions=8)[1]
+    assert again is not None and again.questions == validation.questions
+    other = split_for_validation(docs, seed=14, max_questions=8)[1]
+    assert other is not None and other.questions != validation.questions
+
+
+def test_too_few_questions_to_hold_out_train_on_everything() -> None:
+    docs = _articles(MIN_VALIDATION_QUESTIONS - 1, 5) + _articles(30, 2)[10:]
+    train_docs, validation = split_for_validation(docs, seed=13)
+    assert validation is None and train_docs == docs
+
+
+def test_validation_matches_a_question_when_its_nearest_text_is_its_article() -> None:
+    validation = Validation(
+        questions=["apple pie", "banana bread"],
+        answers=["fruit-a", "fruit-b"],
+        texts=["apple", "banana", "cherry"],
+        articles=["fruit-a", "fruit-a", "fruit-b"],
+    )
+    vectors = {"apple pie": [1, 0], "banana bread": [0, 1], "apple": [1, 0], "banana": [0, 1],
+               "cherry": [0.6, 0.8]}  # fmt: skip
+
+    def encode(texts: list[str]) -> object:
+        return [vectors[t] for t in texts]
+
+    # "banana bread" is nearest to "banana", a text of fruit-a, not its own fruit-b
+    before = validation_matches(encode, validation)
+    assert before == [True, False]
+    vectors["cherry"] = [0, 1.0]
+    vectors["banana"] = [0.6, 0.8]
+    after = validation_matches(encode, validation)
+    assert after == [True, True]
+    assert compare_matches(before, after) == {
+        "questions": 2, "base_right": 1, "tuned_right": 2, "gained": 1, "lost": 0,
+    }  # fmt: skip
+
+
+def test_the_sign_test_weighs_only_the_questions_the_models_disagree_on() -> None:
+    assert sign_test(0, 0) == 1.0
+    assert sign_test(5, 5) == 1.0
+    assert sign_test(1, 0) == 1.0  # one question decides nothing
+    assert abs(sign_test(6, 0) - 2 / 64) < 1e-12
+    assert sign_test(20, 5) < 0.01 and sign_test(5, 20) == sign_test(20, 5)
+
+
+def test_the_validation_line_says_which_model_to_keep() -> None:
+    clear = {"questions": 100, "base_right": 60, "tuned_right": 75, "gained": 18, "lost": 3}
+    line = describe_validation(clear, True)
+    assert "base model 60 right (60.0%), tuned 75 (75.0%)" in line and "use it" in line
+    unclear = {"questions": 40, "base_right": 30, "tuned_right": 32, "gained": 3, "lost": 1}
+    assert "cannot tell that from chance" in describe_validation(unclear, True)
+    worse = {"questions": 40, "base_right": 30, "tuned_right": 30, "gained": 2, "lost": 2}
+    assert "keep the base model" in describe_validation(worse, True)
+    assert "fewer than" in describe_validation(None, True)
+    assert "--no-validate" in describe_validation(None, False)
 
 
 def test_batches_never_hold_two_pairs_of_one_article() -> None:
