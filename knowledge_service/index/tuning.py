@@ -217,7 +217,8 @@ def describe_validation(validation: dict[str, int] | None, asked: bool) -> str:
     if not validation:
         return (
             f"Not validated: fewer than {MIN_VALIDATION_QUESTIONS} articles list 3 or more "
-            "questions, so every question was trained on."
+            "questions, so every question was trained on and whether the tuned model helps on "
+            "this knowledge base is not known: keep the base model unless you measure it."
         )
     n, base, tuned = validation["questions"], validation["base_right"], validation["tuned_right"]
     gained, lost = validation.get("gained", 0), validation.get("lost", 0)
