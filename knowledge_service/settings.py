@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -83,11 +83,25 @@ class IndexSettings(BaseModel):
         default=5.0, gt=0, description="Seconds between a server's looks for store changes."
     )
     index_threads: int = 2
-    use_tuned_model: bool = Field(
-        default=False,
+    use_tuned_model: Literal["auto", "true", "false"] = Field(
+        default="auto",
         description="Encode with the newest model `knowledge-service tune` saved in "
-        "data_dir/models (falls back to embedding_model when there is none or it is broken).",
+        "data_dir/models: 'true' always, 'auto' only when tune's held-out questions showed it "
+        "matching more of them beyond chance, 'false' never. Falls back to embedding_model when "
+        "there is none or it is broken.",
     )
+
+    @field_validator("use_tuned_model", mode="before")
+    @classmethod
+    def _tuned_switch(cls, value: object) -> object:
+        """Booleans and their usual spellings (1/0, yes/no, on/off) as 'true' / 'false'."""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str):
+            word = value.strip().lower()
+            return {"1": "true", "yes": "true", "on": "true", "0": "false", "no": "false",
+                    "off": "false"}.get(word, word)  # fmt: skip
+        return value
 
 
 class FreshnessSettings(BaseModel):

@@ -21,6 +21,7 @@ from knowledge_service.index.evaluation import evaluate_dataset
 from knowledge_service.index.locks import index_turn
 from knowledge_service.index.schemas import IndexStatus, SearchFilters
 from knowledge_service.index.service import SearchService
+from knowledge_service.index.tuned_models import validated_gain
 from knowledge_service.index.tuning import TuneOptions, describe_validation, tune_encoder
 
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
@@ -160,8 +161,8 @@ def tune(
 ) -> None:
     """Fine-tune the encoder on the published articles' questions; save a new tuned version.
 
-    It is used by `index rebuild` and `serve` when KS_INDEX__USE_TUNED_MODEL is true. The
-    held-out questions (see --validate) say whether it helps on this knowledge base.
+    `index rebuild` and `serve` use it when KS_INDEX__USE_TUNED_MODEL is true, or, with the
+    default `auto`, when its held-out questions (see --validate) show a gain beyond chance.
     """
     options = TuneOptions(
         epochs=epochs, batch_size=batch_size, max_questions=max_questions, seed=seed
@@ -184,10 +185,18 @@ def tune(
         highlight=False,
     )
     console.print(describe_validation(tuned.manifest.get("validation"), validate), highlight=False)
-    console.print(
-        "Set KS_INDEX__USE_TUNED_MODEL=true and run `knowledge-service index rebuild` to use it.",
-        highlight=False,
-    )
+    if validated_gain(tuned.manifest.get("validation")):
+        console.print(
+            "`knowledge-service index rebuild` (or a restart of `serve`) uses it, with "
+            "KS_INDEX__USE_TUNED_MODEL=auto (the default) or true.",
+            highlight=False,
+        )
+    else:
+        console.print(
+            "`knowledge-service index rebuild` and `serve` keep the base model unless "
+            "KS_INDEX__USE_TUNED_MODEL=true.",
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

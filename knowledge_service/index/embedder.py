@@ -46,9 +46,10 @@ def create_embedder(
     ``hash`` or ``hash:DIM`` selects the :class:`HashEmbedder` fake (tests and demos without a
     model); anything else is a sentence-transformers model folder or name, run by ONNX Runtime
     (``settings.index.backend == "onnx"``, the default: exported offline once into
-    ``data_dir/models``) or by torch. With ``settings.index.use_tuned_model`` the newest
-    ``knowledge-service tune`` version in ``data_dir/models`` replaces that model; a missing or
-    broken one falls back to it with a warning.
+    ``data_dir/models``) or by torch. With ``settings.index.use_tuned_model`` (``true``; or
+    ``auto``, the default, when its validation showed a gain) the newest ``knowledge-service
+    tune`` version in ``data_dir/models`` replaces that model; a missing or broken one falls
+    back to it with a log line.
 
     Args:
         settings: The service settings.

@@ -3,14 +3,16 @@
 Layout: ``data_dir/models/tuned-<n>/`` is a sentence-transformers model folder plus
 ``tune.json`` (base model, knowledge-base content hash, date, settings). A version is written to
 a hidden temporary folder beside it and renamed into place, so a reader never sees half a model.
-:func:`choose_model` picks the newest complete version when tuned models are enabled and falls
-back to the base model (with a log line saying why) when there is none or it is broken.
+:func:`choose_model` picks the newest complete version when tuned models are enabled (or, by
+default, when its manifest shows a validated gain) and falls back to the base model (with a log
+line saying why) when there is none or it is broken.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -107,19 +109,47 @@ def save_tuned_model(
     return read_tuned_model(target)
 
 
-def choose_model(data_dir: Path, base_model: str, *, use_tuned: bool) -> TunedModel | None:
+def sign_test(gained: int, lost: int) -> float:
+    """Two-sided exact sign test on the questions two models disagree on: how likely a split at
+    least this uneven is when neither model is better."""
+    n = gained + lost
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(min(gained, lost) + 1)) / 2**n
+    return float(min(1.0, 2 * tail))
+
+
+VALIDATED_GAIN_P = 0.05
+"""The sign test's chance below which a tuned model's gain on its held-out questions counts."""
+
+
+def validated_gain(validation: dict[str, int] | None) -> bool:
+    """Whether ``tune``'s held-out questions showed the tuned model matching more of them than
+    the base model, beyond chance (:data:`VALIDATED_GAIN_P`)."""
+    if not validation:
+        return False
+    gained, lost = validation.get("gained", 0), validation.get("lost", 0)
+    return gained > lost and sign_test(gained, lost) < VALIDATED_GAIN_P
+
+
+def choose_model(data_dir: Path, base_model: str, *, use_tuned: bool | str) -> TunedModel | None:
     """The tuned model to load instead of ``base_model``, or None to use the base model.
 
-    A missing or incomplete tuned model, or one tuned from another base model, is not fatal:
-    the base model serves and a warning says why.
+    ``use_tuned``: ``true`` takes the newest version; ``auto`` takes it only when its manifest
+    shows a validated gain (:func:`validated_gain`), and is silent when there is none;
+    ``false`` never. A missing or incomplete tuned model, or one tuned from another base model,
+    is not fatal: the base model serves and a warning says why.
     """
-    if not use_tuned:
+    flag = {True: "true", False: "false"}
+    mode = flag[use_tuned] if isinstance(use_tuned, bool) else use_tuned.lower()
+    if mode not in ("true", "auto"):
         return None
     path = latest_tuned_model(data_dir)
     if path is None:
-        logger.warning(
-            "no tuned model in %s; using the base model %s", models_dir(data_dir), base_model
-        )
+        if mode == "true":
+            logger.warning(
+                "no tuned model in %s; using the base model %s", models_dir(data_dir), base_model
+            )
         return None
     try:
         tuned = read_tuned_model(path)
@@ -131,6 +161,14 @@ def choose_model(data_dir: Path, base_model: str, *, use_tuned: bool) -> TunedMo
             "tuned model %s was tuned from %s, not the configured %s; using the base model",
             path,
             tuned.manifest.get("base_model"),
+            base_model,
+        )
+        return None
+    if mode == "auto" and not validated_gain(tuned.manifest.get("validation")):
+        logger.info(
+            "tuned model %s is not used: its held-out questions did not show a gain beyond "
+            "chance (KS_INDEX__USE_TUNED_MODEL=true uses it anyway); using the base model %s",
+            path,
             base_model,
         )
         return None

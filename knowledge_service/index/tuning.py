@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -31,7 +30,12 @@ from knowledge_service.content import repository
 from knowledge_service.content.schemas import ArticleDocument, ArticleStatus
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidContentError
-from knowledge_service.index.tuned_models import TunedModel, save_tuned_model
+from knowledge_service.index.tuned_models import (
+    TunedModel,
+    save_tuned_model,
+    sign_test,
+    validated_gain,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -200,16 +204,6 @@ def compare_matches(before: Sequence[bool], after: Sequence[bool]) -> dict[str, 
     }
 
 
-def sign_test(gained: int, lost: int) -> float:
-    """Two-sided exact sign test on the questions the two models disagree on: how likely a
-    split at least this uneven is when neither model is better."""
-    n = gained + lost
-    if n == 0:
-        return 1.0
-    tail = sum(math.comb(n, i) for i in range(min(gained, lost) + 1)) / 2**n
-    return float(min(1.0, 2 * tail))
-
-
 def describe_validation(validation: dict[str, int] | None, asked: bool) -> str:
     """What the held-out questions showed, and which model to keep (or why none were held)."""
     if not asked:
@@ -223,10 +217,10 @@ def describe_validation(validation: dict[str, int] | None, asked: bool) -> str:
     n, base, tuned = validation["questions"], validation["base_right"], validation["tuned_right"]
     gained, lost = validation.get("gained", 0), validation.get("lost", 0)
     chance = sign_test(gained, lost)
-    if tuned <= base:
-        verdict = "the tuned model does not match more of them: keep the base model"
-    elif chance < 0.05:
+    if validated_gain(validation):
         verdict = f"the tuned model matches more of them (sign test p = {chance:.3f}): use it"
+    elif tuned <= base:
+        verdict = "the tuned model does not match more of them: keep the base model"
     else:
         verdict = (
             f"the tuned model matches more of them, but {n} questions cannot tell that from "

@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from knowledge_service.content.schemas import ArticleDocument
 from knowledge_service.index.tuned_models import (
@@ -29,6 +30,7 @@ from knowledge_service.index.tuning import (
     split_for_validation,
     validation_matches,
 )
+from knowledge_service.settings import IndexSettings
 from tests.factories import make_article
 
 BASE = "/models/all-MiniLM-L6-v2"
@@ -196,6 +198,46 @@ def test_choose_model_uses_the_newest_version_only_when_enabled(tmp_path: Path) 
     tuned = choose_model(tmp_path, BASE, use_tuned=True)
     assert tuned is not None and tuned.model_name == "tuned-1-x"
     assert choose_model(tmp_path, BASE, use_tuned=False) is None
+
+
+def test_auto_uses_the_newest_version_only_when_its_validation_shows_a_gain(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        assert choose_model(tmp_path, BASE, use_tuned="auto") is None  # none: no warning
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    unclear = {"questions": 385, "base_right": 320, "tuned_right": 327, "gained": 17, "lost": 10}
+    save_tuned_model(tmp_path, _fake_model, {"base_model": "all-MiniLM-L6-v2", "model_id": "a",
+                                             "validation": unclear})  # fmt: skip
+    with caplog.at_level(logging.INFO):
+        assert choose_model(tmp_path, BASE, use_tuned="auto") is None
+    assert "did not show a gain beyond chance" in caplog.text
+    chosen = choose_model(tmp_path, BASE, use_tuned="true")  # true: used anyway
+    assert chosen is not None and chosen.model_name == "tuned-1-a"
+    clear = {"questions": 240, "base_right": 196, "tuned_right": 207, "gained": 12, "lost": 1}
+    save_tuned_model(tmp_path, _fake_model, {"base_model": "all-MiniLM-L6-v2", "model_id": "b",
+                                             "validation": clear})  # fmt: skip
+    chosen = choose_model(tmp_path, BASE, use_tuned="auto")
+    assert chosen is not None and chosen.model_name == "tuned-2-b"
+    save_tuned_model(tmp_path, _fake_model, {"base_model": "all-MiniLM-L6-v2", "model_id": "c",
+                                             "validation": None})  # fmt: skip
+    assert choose_model(tmp_path, BASE, use_tuned="auto") is None  # only the newest counts
+    assert choose_model(tmp_path, BASE, use_tuned="false") is None
+
+
+@pytest.mark.parametrize(
+    ("given", "read"),
+    [("auto", "auto"), ("TRUE", "true"), ("1", "true"), ("on", "true"), (True, "true"),
+     ("false", "false"), ("no", "false"), (False, "false")],
+)  # fmt: skip
+def test_the_tuned_model_switch_reads_booleans_and_auto(given: object, read: str) -> None:
+    assert IndexSettings(use_tuned_model=given).use_tuned_model == read
+
+
+def test_the_tuned_model_switch_defaults_to_auto_and_refuses_other_words() -> None:
+    assert IndexSettings().use_tuned_model == "auto"
+    with pytest.raises(ValidationError, match="use_tuned_model"):
+        IndexSettings(use_tuned_model="sometimes")
 
 
 @pytest.mark.parametrize(
