@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from knowledge_service.analytics.models import AnswerEvent
-from knowledge_service.analytics.redaction import redact
+from knowledge_service.privacy import redact
 
 COLUMNS = [name for name in AnswerEvent.model_fields]
 TEXT_COLUMNS = ("question", "conversation_id")

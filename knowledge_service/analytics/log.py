@@ -21,9 +21,9 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
 from knowledge_service.analytics.models import AnswerEvent
-from knowledge_service.analytics.redaction import redact
 from knowledge_service.analytics.stream import EventHub
 from knowledge_service.content.models import utcnow
+from knowledge_service.privacy import redact
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ from sqlmodel import Session
 from knowledge_service.analytics import repository, rollup
 from knowledge_service.analytics.gaps import GapQuestion, GapSearch, find_gaps
 from knowledge_service.analytics.models import DailyCount, Feedback
-from knowledge_service.analytics.redaction import redact
 from knowledge_service.analytics.schemas import (
     MAX_COMMENT_CHARS,
     NEEDS_REVIEW,
@@ -29,6 +28,7 @@ from knowledge_service.analytics.schemas import (
 )
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
+from knowledge_service.privacy import redact
 
 CUSTOMER_CHANNELS = tuple(str(c) for c in Channel if c != Channel.AGENT)
 REPEAT_WINDOW = timedelta(hours=24)

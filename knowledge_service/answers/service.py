@@ -40,6 +40,7 @@ from knowledge_service.errors import InvalidRequestError
 from knowledge_service.index.cache import LruCache
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
+from knowledge_service.privacy import without_personal_data
 from knowledge_service.settings import Settings
 
 
@@ -131,7 +132,9 @@ class AnswerService:
             if query.as_of is not None:
                 results[i] = self._hits_as_of(query)
                 continue
-            key = (" ".join(query.question.lower().split()), query.locale, watermark)
+            # the question as searched (no personal data, see HybridIndex.corrected_and_encoded)
+            text = without_personal_data(query.question).strip()
+            key = (" ".join(text.lower().split()), query.locale, watermark)
             cached = self._hits_cache.get(key)
             if cached is not None:
                 results[i] = cached
@@ -139,7 +142,7 @@ class AnswerService:
                 pending.setdefault(key, []).append(i)
         requests = [
             SearchRequest(
-                query=queries[positions[0]].question.strip(),
+                query=without_personal_data(queries[positions[0]].question).strip(),
                 top_k=self.cfg.candidates,
                 filters=SearchFilters(locale=key[1]),
             )

@@ -2,7 +2,7 @@
 
 Questions arrive in URLs (``GET /v1/answer?q=...``), bodies and error messages, so every
 handler the server logs through, uvicorn's access log included, carries a
-:class:`~knowledge_service.analytics.redaction.RedactingFilter`: the access log keeps the
+:class:`~knowledge_service.privacy.RedactingFilter`: the access log keeps the
 route and the parameter names, each query value redacted.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from knowledge_service.analytics.redaction import RedactingFilter
+from knowledge_service.privacy import RedactingFilter
 
-FILTER = "knowledge_service.analytics.redaction.RedactingFilter"
+FILTER = "knowledge_service.privacy.RedactingFilter"
 
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,

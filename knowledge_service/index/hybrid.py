@@ -32,6 +32,7 @@ from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequ
 from knowledge_service.index.snapshot import ArticleEntry, IndexOptions, IndexSnapshot, UnitTable
 from knowledge_service.index.spelling import Speller, english_words
 from knowledge_service.index.vectors import FaissVectorIndex
+from knowledge_service.privacy import without_personal_data
 
 
 class HybridIndex:
@@ -274,7 +275,13 @@ class HybridIndex:
         knowledge base does not name ("subnet" is not "subset", "auth" not "auto"), and then
         the correction moves the question away from every unit, while a real typo's correction
         brings it nearer. It costs one more encode for the few questions that change.
+
+        Personal data (card numbers, e-mail addresses, phone numbers: whatever the answer log
+        redacts) is dropped first (:func:`~knowledge_service.privacy.without_personal_data`):
+        no article answers it, it only pulls a question away from its article, and the query
+        cache then never holds it.
         """
+        queries = [without_personal_data(q) for q in queries]
         corrected = self.corrected(queries)
         changed = [n for n, (q, c) in enumerate(zip(queries, corrected, strict=True)) if q != c]
         if not changed:

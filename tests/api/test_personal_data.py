@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from knowledge_service.analytics.models import AnswerEvent, Feedback
-from tests.analytics.test_redaction import PERSONAL, WORD
 from tests.answers.kb import QUESTIONS, AnswerKB, build_kb, open_client
 from tests.api.conftest import auth
+from tests.test_privacy import PERSONAL, WORD
 
 
 @pytest.fixture(scope="module")

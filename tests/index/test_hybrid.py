@@ -319,3 +319,21 @@ def test_the_best_articles_scores_are_smoothed_by_their_centroids() -> None:
     assert want.tolist() != pytest.approx([h.score for h in before[:2]])
     for hit in before[2:]:
         assert after[hit.article_id] == pytest.approx(hit.score, abs=1e-6)
+
+
+def test_questions_are_searched_without_personal_data() -> None:
+    embedder = CountingEmbedder()
+    index = HybridIndex(embedder)
+    index.upsert([(doc, 1) for doc in kb_articles()])
+    embedder.calls.clear()
+    asked = "I lost my card 4111 1111 1111 1111, mail me at jo.bloggs@example.com"
+    clean = "I lost my card , mail me at"
+    hits = index.search_many([asked])[0]
+    assert embedder.texts == ["I lost my card , mail me at"]  # what the encoder saw
+    assert [(h.article_id, h.score) for h in hits] == [
+        (h.article_id, h.score) for h in index.search_many([clean])[0]
+    ]
+    requests = [SearchRequest(query="call 0412 345 678 about my refund")]
+    assert index.search_requests(requests)[0]
+    assert "call about my refund" in embedder.texts
+    assert not any(c.isdigit() or "@" in t for t in embedder.texts for c in t)

@@ -12,7 +12,6 @@ from sqlmodel import Session
 from knowledge_service import clock
 from knowledge_service.access.schemas import Permission, Principal
 from knowledge_service.analytics.recording import search_event
-from knowledge_service.analytics.redaction import redact
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.sanitise import sanitise_search
 from knowledge_service.content.schemas import INTENT_PATTERN, Audience, Channel
@@ -30,6 +29,7 @@ from knowledge_service.http.deps import (
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.schemas import json_response
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
+from knowledge_service.privacy import redact
 from knowledge_service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["search"])

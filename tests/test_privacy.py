@@ -11,13 +11,14 @@ from stdnum import iban as stdnum_iban
 from stdnum import luhn
 from stdnum.au import tfn
 
-from knowledge_service.analytics.redaction import (
+from knowledge_service.privacy import (
     Placeholder,
     RedactingFilter,
     is_medicare,
     redact,
     redact_text,
     redact_url,
+    without_personal_data,
 )
 
 digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
@@ -189,6 +190,31 @@ def test_each_kind_gets_its_placeholder(text: str, placeholder: Placeholder) -> 
 )
 def test_meaning_without_personal_data_is_kept(text: str) -> None:
     assert redact(text) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(sentences_with_personal_data())
+def test_a_searched_question_keeps_its_words_and_loses_the_personal_data(
+    case: tuple[str, str],
+) -> None:
+    text, value = case
+    out = without_personal_data(text)
+    assert out == " ".join(text.replace(value, " ").split())  # the words around it, as they were
+    assert without_personal_data(out) == out
+
+
+@pytest.mark.parametrize(
+    ("text", "searched"),
+    [
+        ("my card 4111 1111 1111 1111 was charged twice", "my card was charged twice"),
+        ("write to jo@example.com, why is my bill so high", "write to , why is my bill so high"),
+        ("call me on 0412 345 678", "call me on"),
+        ("is the fee $20.00 if I pay 14 days late", "is the fee $20.00 if I pay 14 days late"),
+        ("how do  I pay my bill", "how do  I pay my bill"),  # nothing removed: left as asked
+    ],
+)  # fmt: skip
+def test_what_a_question_is_searched_with(text: str, searched: str) -> None:
+    assert without_personal_data(text) == searched
 
 
 def test_query_strings_are_redacted_value_by_value() -> None:

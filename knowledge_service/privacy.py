@@ -1,9 +1,12 @@
-"""Customers' personal data out of everything the service writes: typed placeholders instead.
+"""Customers' personal data out of everything the service writes or keeps: typed placeholders
+instead, or nothing.
 
 Customers type card numbers, e-mail addresses and phone numbers into questions. Before a
 question, a feedback comment or a log line is stored, it passes through :func:`redact`, which
 replaces each such value with a typed placeholder (``[CARD]``, ``[EMAIL]``, ``[PHONE]``,
-``[TFN]``, ``[MEDICARE]``, ``[SSN]``, ``[IBAN]``, ``[NUMBER]``).
+``[TFN]``, ``[MEDICARE]``, ``[SSN]``, ``[IBAN]``, ``[NUMBER]``). Before a question is searched,
+:func:`without_personal_data` drops those values altogether: no knowledge base answers a card
+number, and the index's caches of questions then hold none.
 
 The rules over-redact rather than miss: every run of 13 to 19 digits is a card (Luhn-valid or
 not), every other run of eight or more digits is a phone number, a tax file number, a Medicare
@@ -124,6 +127,22 @@ def redact_text(text: str) -> Redacted:
 
     out = _DIGITS.sub(number, out)
     return Redacted(out, counts)
+
+
+_PLACEHOLDERS = re.compile("|".join(re.escape(str(p)) for p in Placeholder))
+_MAY_HOLD_PERSONAL_DATA = re.compile(r"\d|@|\(at\)|\[at\]", re.IGNORECASE)
+
+
+def without_personal_data(text: str) -> str:
+    """``text`` with every value :func:`redact` would replace removed (and the spaces around it
+    closed up): what a question is searched with. A text without a digit or an "@" (nor its
+    spelt-out forms) is returned as it is."""
+    if not _MAY_HOLD_PERSONAL_DATA.search(text):
+        return text
+    redacted = redact_text(text)
+    if not redacted.changed:
+        return text
+    return " ".join(_PLACEHOLDERS.sub(" ", redacted.text).split())
 
 
 def _iban_end(value: str) -> int:
