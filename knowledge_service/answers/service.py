@@ -127,7 +127,8 @@ class AnswerService:
     def _hits_for(self, queries: Sequence[AnswerQuery]) -> list[list[SearchHit]]:
         watermark = self.search.watermark
         results: list[list[SearchHit]] = [[] for _ in queries]
-        pending: dict[tuple[str, str | None, int], list[int]] = {}
+        # cache key -> (the question as searched, the positions asking it)
+        pending: dict[tuple[str, str | None, int], tuple[str, list[int]]] = {}
         for i, query in enumerate(queries):
             if query.as_of is not None:
                 results[i] = self._hits_as_of(query)
@@ -139,17 +140,15 @@ class AnswerService:
             if cached is not None:
                 results[i] = cached
             else:
-                pending.setdefault(key, []).append(i)
+                pending.setdefault(key, (text, []))[1].append(i)
         requests = [
             SearchRequest(
-                query=without_personal_data(queries[positions[0]].question).strip(),
-                top_k=self.cfg.candidates,
-                filters=SearchFilters(locale=key[1]),
+                query=text, top_k=self.cfg.candidates, filters=SearchFilters(locale=key[1])
             )
-            for key, positions in pending.items()
+            for key, (text, _) in pending.items()
         ]
         found = self.search.search_requests(requests) if requests else []
-        for (key, positions), hits in zip(pending.items(), found, strict=True):
+        for (key, (_, positions)), hits in zip(pending.items(), found, strict=True):
             self._hits_cache.put(key, hits)
             for i in positions:
                 results[i] = hits

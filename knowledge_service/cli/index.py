@@ -153,8 +153,9 @@ def tune(
     validate: Annotated[
         bool,
         typer.Option(
-            help="Hold one question of each article with 3 or more out of the training and "
-            "report how many of them the base and the tuned model match to their article."
+            help="Hold a fifth of the questions (1 to 5) of each article with 3 or more out of "
+            "the training and report how many of them the base and the tuned model match to "
+            "their article."
         ),
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

@@ -112,8 +112,8 @@ MIN_VALIDATION_QUESTIONS = 10
 """Fewer held-out questions than this measure nothing worth reporting: tuning then trains on
 every question and skips the validation."""
 HELD_OUT_SHARE = 5
-"""An article with ``n`` questions (3 or more) gives ``max(1, n // 5)`` of them to the
-validation, at most :data:`MAX_HELD_PER_ARTICLE`: a fifth, and always one."""
+"""An article with ``n`` questions (3 or more) gives ``max(1, n // HELD_OUT_SHARE)`` of them to
+the validation, at most :data:`MAX_HELD_PER_ARTICLE`: a fifth, and always one."""
 MAX_HELD_PER_ARTICLE = 5
 MAX_VALIDATION_ARTICLES = 300
 """The validation matches held-out questions among at most this many articles (a fixed sample by
@@ -161,7 +161,8 @@ def split_for_validation(
     for doc in sampled[:MAX_VALIDATION_ARTICLES]:
         questions = _distinct_questions(doc)
         random.Random(_seed_of(doc.id, seed + 1)).shuffle(questions)
-        held[doc.id] = questions[: min(MAX_HELD_PER_ARTICLE, max(1, len(questions) // 5))]
+        share = max(1, len(questions) // HELD_OUT_SHARE)
+        held[doc.id] = questions[: min(MAX_HELD_PER_ARTICLE, share)]
     train_docs = [
         d.model_copy(update={"questions": [q for q in d.questions if q not in held[d.id]]})
         if d.id in held
@@ -316,9 +317,10 @@ def tune_encoder(
 ) -> TunedModel:
     """Tune ``base_model`` on the store's published articles and save a new version.
 
-    With ``validate`` (and enough questions, :func:`split_for_validation`), one question per
-    article is held out of the training and the manifest's ``validation`` says how many of them
-    the base model and the tuned model match to their own article; else it is None.
+    With ``validate`` (and enough questions, :func:`split_for_validation`), a fifth of the
+    questions of each article with 3 or more is held out of the training, and the manifest's
+    ``validation`` says how many of them the base model and the tuned model match to their own
+    article; else it is None.
 
     Raises:
         InvalidContentError: The store has nothing to tune on (no pair with a negative).
