@@ -41,6 +41,11 @@ class Placeholder(StrEnum):
     SSN = "[SSN]"
     IBAN = "[IBAN]"
     NUMBER = "[NUMBER]"
+    NAME = "[NAME]"
+    ADDRESS = "[ADDRESS]"
+    DOB = "[DOB]"
+    ACCOUNT = "[ACCOUNT]"
+    ID = "[ID]"
 
 
 _EMAIL = re.compile(
@@ -53,6 +58,8 @@ _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(
 # A run of digits in which single separators (space, dash, dot, brackets, slash) may stand
 # between digits, optionally led by "+" or "(".
 _DIGITS = re.compile(r"(?<![A-Za-z0-9])[+(]?\d(?:[ \-.()/]{0,2}\d)*")
+# A phone number's extension ("x232", "ext. 12") goes with it.
+_EXTENSION = re.compile(r"\[PHONE\]\s*(?:x|ext\b\.?|extension)\s*\d{1,6}\b", re.IGNORECASE)
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SHORT_DATE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
@@ -88,6 +95,283 @@ def classify_number(text: str) -> Placeholder | None:
     return Placeholder.NUMBER
 
 
+# --- Personal data told in words: found by what is said around it --------------------------
+#
+# A name, an address, a date of birth or an account number has no shape of its own (a name is a
+# word, an account number may be six digits), so these are found by their lead-in ("my name is",
+# "I live at", "date of birth", "account number") or, for a street address, by a house number
+# followed by a street name and a street type. Words that cannot be a name or a street stop a
+# value early, so "my name is wrong on my bill" keeps its words.
+
+
+def _word_list(text: str) -> list[str]:
+    return text.split()
+
+
+_STOP_WORDS = frozenset(
+    _word_list(
+        """a about after also am an and any are as at be because been being but by can cause cos
+    could did do does for from had has have he her here his how i i'd i'll i'm i've im in is it
+    it's its just me my no not now of ok okay on only or our please pls she so still that the
+    their them then there they this to too under up was we were what when where which who why
+    will with would you your yours already also changed correct different incorrect listed
+    misspelled misspelt missing printed right shown showing spelled spelt wrong written
+    speaking calling here thanks thank hi hello hey dear"""
+    )
+)
+_UNITS = frozenset(
+    _word_list(
+        """hour hours hr hrs minute minutes min mins day days week weeks month months year years
+    time times dollar dollars buck bucks cent cents km kms kilometre kilometres kilometer kilometers
+    metre metres meter meters mile miles people person kid kids child children bill bills
+    payment payments percent kwh am pm"""
+    )
+)
+_NAME_TOKEN = re.compile(r"[A-Z]\.(?=\s)|[A-Za-z][A-Za-z'\-]*")
+_CAPITALISED = re.compile(r"[A-Z](?:[a-z'\-]+|\.?)(?:[A-Z][a-z'\-]+)?")
+# "my name is", "the account holder's name is", "name:", "I'm called", "this is X speaking".
+_NAME_LEAD_IN = re.compile(
+    r"\b(?:(?:(?:my|his|her|their|our|the|your)\s+(?:[a-z]+'s\s+)?|account\s+holder'?s?\s+)"
+    r"(?:full\s+|first\s+|last\s+|given\s+|family\s+|middle\s+|maiden\s+|sur)?name\s+(?:is|was)"
+    r"|my\s+name'?s|(?:full\s+)?name\s*[:=]|i\s+am\s+called|i'?m\s+called)\s*",
+    re.IGNORECASE,
+)
+# A greeting then "I'm" / "this is", "this is ... speaking", or a sign-off at the end: only
+# capitalised words count ("it's dark in here" names nobody).
+_GREETING_LEAD_IN = re.compile(
+    r"\b(?:(?:hi|hello|hey|g'?day|good\s+(?:morning|afternoon|evening))\b[,!.]?\s+"
+    r"(?:i'?m|i\s+am|this\s+is|it'?s)"
+    r"|(?:this\s+is|it'?s)(?=\s+(?:[A-Za-z'\-]+\s+){1,3}(?:speaking|here|calling)\b))\s+",
+    re.IGNORECASE,
+)
+_RELATIONS = (
+    r"(?:husband|wife|partner|son|daughter|mum|mom|mother|dad|father|brother|sister|grandmother"
+    r"|grandfather|grandma|grandpa|nan|friend|flatmate|housemate|roommate|landlord|tenant"
+    r"|neighbour|neighbor|carer|boss)"
+)
+# A message that starts "I'm" and capitalised words; "my husband" (a relation) and capitalised
+# words; a message that starts with two or three capitalised words and "here".
+_INTRODUCTION = re.compile(
+    r"^\W*(?:i'?m|i\s+am)\s+"
+    rf"|\bmy\s+{_RELATIONS}\s+",
+    re.IGNORECASE,
+)
+_NAME_HERE = re.compile(r"^\W*(?=(?:[A-Z][A-Za-z'\-]+\s+){2,3}here\b)")
+_NOT_NAMES = frozenset(
+    _word_list(
+        """monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight
+    yesterday christmas easter"""
+    )
+)
+_SIGN_OFF = re.compile(
+    r"\b(?:thanks|thank\s+you|thx|cheers|regards|kind\s+regards|best\s+regards|sincerely)"
+    r"\s*[,!.\-]?\s+(?=[A-Z])",
+    re.IGNORECASE,
+)
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE = (
+    r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{2,4}}"
+    rf"|{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}}|{_MONTH}\.?\s+\d{{4}}|(?:19|20)\d{{2}})"
+)
+_BIRTH_DATE = re.compile(
+    r"\b(?:date\s+of\s+birth|birth\s*date|d\.?o\.?b\b\.?|birthday|born(?:\s+(?:on|in))?)"
+    rf"\s*(?:is|was|[:=\-])?\s*(?P<value>{_DATE})(?![\d/])",
+    re.IGNORECASE,
+)
+_ACCOUNT_WORDS = (
+    r"account|acct|a/c|customer|client|member(?:ship)?|reference|ref|policy|invoice|nmi|mirn"
+    r"|meter|crn"
+)
+_ID_WORDS = (
+    r"concession(?:\s+card)?|pension(?:er)?(?:\s+concession)?(?:\s+card)?|health\s*care\s+card"
+    r"|(?:driver'?s\s+)?licen[cs]e|passport"
+)
+_NAMES_MORE_THAN_A_NUMBER = frozenset(_word_list("customer client member membership meter"))
+_IDENTIFIER = re.compile(
+    rf"\b(?:(?P<account>{_ACCOUNT_WORDS})|{_ID_WORDS})\b"
+    r"(?P<said>\s*(?:no\b\.?|number|num|\#|id|code))?\s*(?P<is>is|was|[:#=\-])?\s*"
+    r"(?P<value>(?=[A-Za-z0-9/\-]*\d)[A-Za-z0-9][A-Za-z0-9/\-]*(?:[ \-.()]{1,2}\d+[A-Za-z]?\b)*)",
+    re.IGNORECASE,
+)
+
+_STREET_TYPES = _word_list(
+    "street st road rd avenue ave av boulevard blvd crescent cres parade pde highway hwy terrace "
+    "tce esplanade esp circuit cct parkway pkwy lane ln drive dr court ct place pl close cl way"
+)
+# Street types from the Australia Post and USPS lists, other than the ones above: these are
+# also common words ("view", "run"), so the street's name and type must be capitalised.
+_STREET_TYPES_CAPITALISED = _word_list("""
+    access alley alleyway amble anchorage approach arcade artery basin beach bend block
+    brace brae branch break bridge broadway brook brooks brow burg burgs bypass byway camp
+    canyon cape causeway center centers centre centreway chase circle circles circlet circus
+    cliff cliffs club colonnade common concourse copse corner corners corso course courts
+    courtyard cove coves creek crest cross crossing crossroad crossway cruiseway cul-de-sac
+    curve cutting dale dam dell deviation dip distributor divide drives driveway edge elbow
+    end entrance estate estates expressway extension extensions fairway fall falls ferry
+    field fields firetrail flat flats follow footway ford fords foreshore forest forge
+    forges fork forks formation fort freeway front frontage gap garden gardens gate gates
+    gateway glade glen glens grange green greens ground grove groves gully harbor harbors
+    harbour haven heights highroad hill hills hollow inlet interchange intersection island
+    islands isle junction junctions key keys knoll knolls lake lakes land landing laneway
+    lees light lights line link little loaf lock locks lodge lookout loop lower mall manor
+    manors meadow meadows meander mew mews mill mills mission motorway mount mountain
+    mountains neck nook orchard outlook oval overpass park parklands parks parkways part
+    pass passage path pathway piazza pike pine pines plain plains plateau plaza pocket point
+    points port ports prairie promenade quad quadrangle quadrant quay quays radial ramble
+    ramp ranch range rapid rapids reach reserve rest retreat ride ridge ridges ridgeway ring
+    rise river riverway riviera roads roadside roadway ronde rosebowl rotary round route row
+    rue run shoal shoals shore shores siding skyway slope sound spring springs spur spurs sq
+    square squares stairs station steps strand stravenue stream streets strip subway summit
+    tarn thoroughfare throughway tollway top tor towers trace track trafficway trail trailer
+    triangle trunkway tunnel turn turnpike underpass union unions upper vale valley valleys
+    via viaduct view views village villages villas ville vista wade walk walks walkway wall
+    ways well wells wharf wynd
+""")
+_UNIT = r"(?:unit|u|flat|apt|apartment|suite|level|lot|shop|studio)\.?\s*\d+[a-z]?\s*[,/]?\s*"
+_HOUSE = r"\d{1,5}[a-z]?(?:\s*[/\-]\s*\d{1,5}[a-z]?)?"
+_STREET = re.compile(
+    rf"(?<![\w/.$])(?<!\d[ \-./()])(?:{_UNIT})?{_HOUSE}"
+    r"\s+(?P<words>(?:[A-Za-z][A-Za-z'\-]*\s+){1,3}?)"
+    rf"(?P<type>right\s+of\s+way|{'|'.join(_STREET_TYPES + _STREET_TYPES_CAPITALISED)})\b"
+    r"(?:,?\s*(?:apt|apartment|suite|unit|flat|ste)\.?\s*\d+[a-z]?\b)?"
+    r"(?:,?\s*(?-i:[A-Z][A-Za-z'\-]+(?:\s+[A-Z][A-Za-z'\-]+){0,2})\s*,?\s*"
+    r"(?-i:NSW|VIC|QLD|SA|WA|TAS|NT|ACT|[A-Z]{2})\b\s*,?\s*(?:\d{4,5}\b)?)?",
+    re.IGNORECASE,
+)
+_PO_BOX = re.compile(r"\bp\.?\s*o\.?\s*box\s+\d+", re.IGNORECASE)
+# "I live at", "my address is": what follows, from a house or unit number to the clause's end.
+_ADDRESS_LEAD_IN = re.compile(
+    r"\b(?:(?:my|our|his|her|their|the)\s+(?:(?:home|postal|street|new|old|billing|supply|"
+    r"service|property|mailing|residential)\s+)?address\s+(?:is|was)|address\s*[:=]"
+    r"|(?:i|we)\s+live\s+at|(?:i'?m|i\s+am|we'?re|we\s+are)\s+at|(?:property|house|home)\s+(?:is\s+)?at)"
+    rf"\s*(?P<value>(?:{_UNIT}|p\.?\s*o\.?\s*box\s+|\d)[^.?!;\n]*)",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(
+    r"\s+(?:and|but|so|because|why|how|what|when|where|who|can|could|would|will|is|are|am|do"
+    r"|does|did|please|i|i'm|im|my|we|our|it|this|that|the|since|for|from|to|in|on|-)\b",
+    re.IGNORECASE,
+)
+_MAY_HOLD_WORDS = re.compile(
+    r"name|this\s+is|it'?s|i'?m|i\s+am|thank|thx|cheers|regards|sincerely|birth|dob|born|\d"
+    rf"|here|my\s+{_RELATIONS}",
+    re.IGNORECASE,
+)
+
+
+def _name_end(text: str, start: int, capitalised: bool) -> int:
+    """Where a name that starts at ``start`` ends: up to three name words, stopping at a word
+    that cannot be part of a name (or, with ``capitalised``, at one without a capital)."""
+    end, pos = start, start
+    for _ in range(3):
+        match = _NAME_TOKEN.match(text, pos)
+        if not match:
+            break
+        word = match.group(0)
+        if word.lower().rstrip(".") in _STOP_WORDS:
+            break
+        if capitalised and (
+            not _CAPITALISED.fullmatch(word) or word.lower().removesuffix("'s") in _NOT_NAMES
+        ):
+            break
+        end = match.end()
+        gap = re.match(r" +", text[end:])
+        if not gap:
+            break
+        pos = end + gap.end()
+    return end
+
+
+Span = tuple[int, int, Placeholder]
+
+
+def _numbers_told(text: str) -> list[Span]:
+    """Where ``text`` gives a date of birth or an account, customer or card number after the
+    words that say so, as (start, end, placeholder)."""
+    spans: list[Span] = []
+    for match in _BIRTH_DATE.finditer(text):
+        spans.append((match.start("value"), match.end("value"), Placeholder.DOB))
+    for match in _IDENTIFIER.finditer(text):
+        value = match.group("value")
+        digits = sum(c.isdigit() for c in value)
+        # "customer 0412 345 678 says no" is a phone number: a word that names a person or a
+        # thing as well as a number needs "number", "no", "#" or "is" before the value
+        bare = not (match.group("said") or match.group("is"))
+        if bare and (match.group("account") or "").lower() in _NAMES_MORE_THAN_A_NUMBER:
+            continue
+        if digits >= 4 or (digits >= 3 and len(value) >= 5):
+            kind = Placeholder.ACCOUNT if match.group("account") else Placeholder.ID
+            spans.append((match.start("value"), match.end("value"), kind))
+    return spans
+
+
+def _places_and_names(text: str) -> list[Span]:
+    """Where ``text`` holds a street address or a person's name, as (start, end, placeholder).
+    Runs after the number rules, so a house number is never the tail of a phone number."""
+    spans: list[Span] = []
+    for match in _ADDRESS_LEAD_IN.finditer(text):
+        start, value = match.start("value"), match.group("value")
+        street = _STREET.match(value)
+        if street:
+            end = start + street.end()
+        else:
+            cut = _CLAUSE_END.search(value)
+            end = start + len((value[: cut.start()] if cut else value).rstrip(" ,"))
+        spans.append((start, end, Placeholder.ADDRESS))
+    for match in _STREET.finditer(text):
+        words = match.group("words").split()
+        if any(w.lower() in _STOP_WORDS or (w.islower() and w in _UNITS) for w in words):
+            continue
+        if match.group("type").lower() not in _STREET_TYPES and not all(
+            w[0].isupper() for w in [*words, match.group("type")]
+        ):
+            continue
+        spans.append((match.start(), match.end(), Placeholder.ADDRESS))
+    for match in _PO_BOX.finditer(text):
+        spans.append((match.start(), match.end(), Placeholder.ADDRESS))
+    for lead_in, capitalised in (
+        (_NAME_LEAD_IN, False),
+        (_GREETING_LEAD_IN, True),
+        (_INTRODUCTION, True),
+        (_NAME_HERE, True),
+    ):
+        for match in lead_in.finditer(text):
+            end = _name_end(text, match.end(), capitalised)
+            if end > match.end():
+                spans.append((match.end(), end, Placeholder.NAME))
+    for match in _SIGN_OFF.finditer(text):
+        end = _name_end(text, match.end(), capitalised=True)
+        if end > match.end() and not text[end:].strip(" .!"):
+            spans.append((match.end(), end, Placeholder.NAME))
+    return spans
+
+
+def _redact_spans(text: str, spans: list[Span], counts: Counter[Placeholder]) -> str:
+    """``text`` with each span replaced by its placeholder (overlapping spans merged)."""
+    if not spans:
+        return text
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    kept: list[Span] = []
+    for span in spans:
+        if kept and span[0] < kept[-1][1]:
+            if span[1] > kept[-1][1]:
+                kept[-1] = (kept[-1][0], span[1], kept[-1][2])
+            continue
+        kept.append(span)
+    out, pos = [], 0
+    for start, end, kind in kept:
+        out += [text[pos:start], str(kind)]
+        counts[kind] += 1
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
 @dataclass
 class Redacted:
     """Redacted text and what was replaced, by placeholder."""
@@ -109,6 +393,9 @@ def redact_text(text: str) -> Redacted:
         return str(kind)
 
     out = _EMAIL.sub(lambda m: sub(Placeholder.EMAIL), text)
+    told = _MAY_HOLD_WORDS.search(out) is not None
+    if told:
+        out = _redact_spans(out, _numbers_told(out), counts)
 
     def iban(match: re.Match[str]) -> str:
         value = match.group(0)
@@ -125,24 +412,58 @@ def redact_text(text: str) -> Redacted:
             return value
         return sub(kind) + value[len(stripped) :]
 
-    out = _DIGITS.sub(number, out)
+    out = _EXTENSION.sub(str(Placeholder.PHONE), _DIGITS.sub(number, out))
+    if told:
+        out = _redact_spans(out, _places_and_names(out), counts)
     return Redacted(out, counts)
 
 
-_PLACEHOLDERS = re.compile("|".join(re.escape(str(p)) for p in Placeholder))
-_MAY_HOLD_PERSONAL_DATA = re.compile(r"\d|@|\(at\)|\[at\]", re.IGNORECASE)
+_PLACEHOLDER = "(?:" + "|".join(re.escape(str(p)) for p in Placeholder) + ")"
+_PLACEHOLDERS = re.compile(_PLACEHOLDER)
+_MAY_HOLD_PERSONAL_DATA = re.compile(r"\d|@|\(at\)|\[at\]|" + _MAY_HOLD_WORDS.pattern, re.I)
+# What a customer says to give a value ("my email is", "account number:", "call me on",
+# "I live at", "this is ... speaking") goes with it when a question is searched: without the
+# value those words only pull the question away from its article.
+_GIVEN = re.compile(
+    r"(?:\b(?:my|our|his|her|their|the|your)\s+(?:(?:new|old|home|work|mobile|phone|cell|postal"
+    r"|street|e-?mail|card|credit|debit|bank|account|customer|contact|reference|full|first|last"
+    r"|daytime|best|date\s+of)\s+){0,2}"
+    r"(?:e-?mail(?:\s+address)?|address|number|no\.?|name|phone|mobile|cell|card|account|acct"
+    r"|dob|birth|details|reference|ref|id|licen[cs]e|passport|nmi|meter)\s*(?:is|was|[:=\-])\s*"
+    rf"|\b(?:(?:{_ACCOUNT_WORDS}|{_ID_WORDS})\b(?:\s*(?:no\b\.?|number|num|\#|id|code))?"
+    r"|date\s+of\s+birth|birth\s*date|d\.?o\.?b\b\.?|birthday|born(?:\s+(?:on|in))?"
+    r"|name|e-?mail|phone|mobile|address)\s*(?:is|was|[:#=\-])?\s*"
+    r"|\b(?:(?:i|we)\s+live|(?:i'?m|i\s+am|we'?re|we\s+are)|property\s+(?:is\s+)?|house\s+(?:is\s+)?"
+    r"|home\s+(?:is\s+)?)\s*at\s+"
+    r"|\b(?:(?:hi|hello|hey|g'?day|good\s+(?:morning|afternoon|evening))\b[,!.]?\s+)?"
+    r"(?:my\s+name'?s|(?:my\s+)?name\s+is|i\s+am\s+called|i'?m\s+called|this\s+is|it'?s|i'?m"
+    r"|i\s+am)\s+(?=\[NAME\])"
+    r"|\b(?:thanks|thank\s+you|thx|cheers|regards|kind\s+regards|best\s+regards|sincerely)"
+    r"\s*[,!.\-]?\s*(?=\[NAME\])"
+    r"|\b(?:(?:you\s+can|please|pls|can\s+you|could\s+you)\s+)?(?:call|reach|contact|text|ring"
+    r"|phone|sms|e-?mail|message|write\s+to)\s+(?:me|us)(?:\s+back)?\s+(?:on|at|via)\s+"
+    r"|\b(?:on|at|to|via|for|from|of|in)\s+)?"
+    rf"{_PLACEHOLDER}(?:\s+(?:speaking|here|calling)\b)?",
+    re.IGNORECASE,
+)
+_DANGLING = re.compile(
+    r"^[\s,;:.\-]*(?:(?:and|but|also)\b[\s,]*)?|[\s,;:\-]*(?:\b(?:and|but))?[\s,;:\-]*$"
+)
 
 
 def without_personal_data(text: str) -> str:
-    """``text`` with every value :func:`redact` would replace removed (and the spaces around it
-    closed up): what a question is searched with. A text without a digit or an "@" (nor its
-    spelt-out forms) is returned as it is."""
+    """What a question is searched with: ``text`` without any value :func:`redact` would
+    replace, nor the words that give it ("my email is", "call me on", "I live at"), the spaces
+    and commas around it closed up. A text with nothing to remove is returned as it is."""
     if not _MAY_HOLD_PERSONAL_DATA.search(text):
         return text
     redacted = redact_text(text)
     if not redacted.changed:
         return text
-    return " ".join(_PLACEHOLDERS.sub(" ", redacted.text).split())
+    parts = (_DANGLING.sub("", part) for part in _GIVEN.split(redacted.text))
+    searched = " ".join(" ".join(part for part in parts if part.strip(" ,;:.-")).split())
+    # Nothing but personal data and the words giving it ("call me on ..."): search the words.
+    return searched or " ".join(_PLACEHOLDERS.sub(" ", redacted.text).split())
 
 
 def _iban_end(value: str) -> int:

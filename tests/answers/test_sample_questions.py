@@ -117,13 +117,16 @@ def test_score_counts_refusals_and_right_answers(sample: AnswerService) -> None:
 def test_personal_data_in_a_question_changes_neither_its_answer_nor_what_is_kept(
     sample: AnswerService,
 ) -> None:
-    asked = "my card 4111 1111 1111 1111 was charged twice, call me on 0412 345 678"
-    plain = "my card was charged twice, call me on"
+    asked = (
+        "hi my name is Jane Citizen, my card 4111 1111 1111 1111 was charged twice, "
+        "call me on 0412 345 678"
+    )
+    plain = "my card was charged twice"
     for channel in (Channel.CHAT, Channel.AGENT):
         with_data, without = sample.answer(asked, channel), sample.answer(plain, channel)
         assert (with_data.status, with_data.article_id, with_data.confidence) == (
             without.status, without.article_id, without.confidence,
         )  # fmt: skip
     kept = [key[0] for key in sample._hits_cache._items]  # the answer engine's cache of hits
-    assert "my card was charged twice, call me on" in kept
-    assert not [key for key in kept if "4111" in key or "0412" in key]
+    assert plain in kept
+    assert not [key for key in kept if "4111" in key or "0412" in key or "citizen" in key]

@@ -32,7 +32,9 @@ pytestmark = pytest.mark.slow
 REFUND_Q = "when will I get my money back"
 METER_Q = "how do I read my electricity meter"
 CARD, EMAIL, PHONE = "4111 1111 1111 1111", "jo.bloggs@example.com", "0412 345 678"
-PERSONAL = [CARD, EMAIL, PHONE, CARD.replace(" ", ""), PHONE.replace(" ", "")]
+NAME, ADDRESS = "Jane Citizen", "12 Wattlebird Street, Sydney NSW 2000"
+PERSONAL = [CARD, EMAIL, PHONE, CARD.replace(" ", ""), PHONE.replace(" ", ""), "Citizen",
+            "Wattlebird"]  # fmt: skip
 
 
 def write_kb(root: Path, refund_days: int = 10) -> None:
@@ -124,7 +126,9 @@ def client(server: Server, keys: dict[str, str]) -> Client:
 def day(client: Client) -> dict[str, Any]:
     """The scripted traffic: 6 answered, 1 no_answer, 2 escalated (blocked); 1 repeat."""
     answered = [client.answer(REFUND_Q, conversation_id="conv-1") for _ in range(2)]
-    answered += [client.answer(f"{REFUND_Q} my card is {CARD}") for _ in range(1)]
+    answered += [
+        client.answer(f"hi my name is {NAME}, I live at {ADDRESS}. {REFUND_Q} my card is {CARD}")
+    ]
     answered += [client.answer(f"{REFUND_Q} email {EMAIL}", channel="email")]
     get = client.call(
         "bot", "GET", "/v1/answer", params={"q": f"{REFUND_Q} call {PHONE}", "channel": "web"}

@@ -327,9 +327,9 @@ def test_questions_are_searched_without_personal_data() -> None:
     index.upsert([(doc, 1) for doc in kb_articles()])
     embedder.calls.clear()
     asked = "I lost my card 4111 1111 1111 1111, mail me at jo.bloggs@example.com"
-    clean = "I lost my card , mail me at"
+    clean = "I lost my card mail me"
     hits = index.search_many([asked])[0]
-    assert embedder.texts == ["I lost my card , mail me at"]  # what the encoder saw
+    assert embedder.texts == [clean]  # what the encoder saw
     assert [(h.article_id, h.score) for h in hits] == [
         (h.article_id, h.score) for h in index.search_many([clean])[0]
     ]
