@@ -129,6 +129,15 @@ _UNITS = frozenset(
 )
 _NAME_TOKEN = re.compile(r"[A-Z]\.(?=\s)|[A-Za-z][A-Za-z'\-]*")
 _CAPITALISED = re.compile(r"[A-Z](?:[a-z'\-]+|\.?)(?:[A-Z][a-z'\-]+)?")
+# Lead-ins shared by redaction and by what a question is searched with (``_GIVEN``).
+_GREETING = r"(?:hi|hello|hey|g'?day|good\s+(?:morning|afternoon|evening))"
+_THANKS = r"(?:thanks|thank\s+you|thx|cheers|regards|kind\s+regards|best\s+regards|sincerely)"
+_BIRTH = r"(?:date\s+of\s+birth|birth\s*date|d\.?o\.?b\b\.?|birthday|born(?:\s+(?:on|in))?)"
+_NUMBER_WORD = r"(?:no\b\.?|number|num|\#|id|code)"
+_LIVE_AT = (
+    r"(?:(?:i|we)\s+live\s+|i'?m\s+|i\s+am\s+|we'?re\s+|we\s+are\s+"
+    r"|(?:property|house|home)\s+(?:is\s+)?)at"
+)
 # "my name is", "the account holder's name is", "name:", "I'm called", "this is X speaking".
 _NAME_LEAD_IN = re.compile(
     r"\b(?:(?:(?:my|his|her|their|our|the|your)\s+(?:[a-z]+'s\s+)?|account\s+holder'?s?\s+)"
@@ -139,8 +148,7 @@ _NAME_LEAD_IN = re.compile(
 # A greeting then "I'm" / "this is", "this is ... speaking", or a sign-off at the end: only
 # capitalised words count ("it's dark in here" names nobody).
 _GREETING_LEAD_IN = re.compile(
-    r"\b(?:(?:hi|hello|hey|g'?day|good\s+(?:morning|afternoon|evening))\b[,!.]?\s+"
-    r"(?:i'?m|i\s+am|this\s+is|it'?s)"
+    rf"\b(?:{_GREETING}\b[,!.]?\s+(?:i'?m|i\s+am|this\s+is|it'?s)"
     r"|(?:this\s+is|it'?s)(?=\s+(?:[A-Za-z'\-]+\s+){1,3}(?:speaking|here|calling)\b))\s+",
     re.IGNORECASE,
 )
@@ -164,8 +172,7 @@ _NOT_NAMES = frozenset(
     )
 )
 _SIGN_OFF = re.compile(
-    r"\b(?:thanks|thank\s+you|thx|cheers|regards|kind\s+regards|best\s+regards|sincerely)"
-    r"\s*[,!.\-]?\s+(?=[A-Z])",
+    rf"\b{_THANKS}\s*[,!.\-]?\s+(?=[A-Z])",
     re.IGNORECASE,
 )
 
@@ -179,8 +186,7 @@ _DATE = (
     rf"|{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}}|{_MONTH}\.?\s+\d{{4}}|(?:19|20)\d{{2}})"
 )
 _BIRTH_DATE = re.compile(
-    r"\b(?:date\s+of\s+birth|birth\s*date|d\.?o\.?b\b\.?|birthday|born(?:\s+(?:on|in))?)"
-    rf"\s*(?:is|was|[:=\-])?\s*(?P<value>{_DATE})(?![\d/])",
+    rf"\b{_BIRTH}\s*(?:is|was|[:=\-])?\s*(?P<value>{_DATE})(?![\d/])",
     re.IGNORECASE,
 )
 _ACCOUNT_WORDS = (
@@ -194,7 +200,7 @@ _ID_WORDS = (
 _NAMES_MORE_THAN_A_NUMBER = frozenset(_word_list("customer client member membership meter"))
 _IDENTIFIER = re.compile(
     rf"\b(?:(?P<account>{_ACCOUNT_WORDS})|{_ID_WORDS})\b"
-    r"(?P<said>\s*(?:no\b\.?|number|num|\#|id|code))?\s*(?P<is>is|was|[:#=\-])?\s*"
+    rf"(?P<said>\s*{_NUMBER_WORD})?\s*(?P<is>is|was|[:#=\-])?\s*"
     r"(?P<value>(?=[A-Za-z0-9/\-]*\d)[A-Za-z0-9][A-Za-z0-9/\-]*(?:[ \-.()]{1,2}\d+[A-Za-z]?\b)*)",
     re.IGNORECASE,
 )
@@ -248,7 +254,7 @@ _PO_BOX = re.compile(r"\bp\.?\s*o\.?\s*box\s+\d+", re.IGNORECASE)
 _ADDRESS_LEAD_IN = re.compile(
     r"\b(?:(?:my|our|his|her|their|the)\s+(?:(?:home|postal|street|new|old|billing|supply|"
     r"service|property|mailing|residential)\s+)?address\s+(?:is|was)|address\s*[:=]"
-    r"|(?:i|we)\s+live\s+at|(?:i'?m|i\s+am|we'?re|we\s+are)\s+at|(?:property|house|home)\s+(?:is\s+)?at)"
+    rf"|{_LIVE_AT})"
     rf"\s*(?P<value>(?:{_UNIT}|p\.?\s*o\.?\s*box\s+|\d)[^.?!;\n]*)",
     re.IGNORECASE,
 )
@@ -430,16 +436,13 @@ _GIVEN = re.compile(
     r"|daytime|best|date\s+of)\s+){0,2}"
     r"(?:e-?mail(?:\s+address)?|address|number|no\.?|name|phone|mobile|cell|card|account|acct"
     r"|dob|birth|details|reference|ref|id|licen[cs]e|passport|nmi|meter)\s*(?:is|was|[:=\-])\s*"
-    rf"|\b(?:(?:{_ACCOUNT_WORDS}|{_ID_WORDS})\b(?:\s*(?:no\b\.?|number|num|\#|id|code))?"
-    r"|date\s+of\s+birth|birth\s*date|d\.?o\.?b\b\.?|birthday|born(?:\s+(?:on|in))?"
+    rf"|\b(?:(?:{_ACCOUNT_WORDS}|{_ID_WORDS})\b(?:\s*{_NUMBER_WORD})?|{_BIRTH}"
     r"|name|e-?mail|phone|mobile|address)\s*(?:is|was|[:#=\-])?\s*"
-    r"|\b(?:(?:i|we)\s+live|(?:i'?m|i\s+am|we'?re|we\s+are)|property\s+(?:is\s+)?|house\s+(?:is\s+)?"
-    r"|home\s+(?:is\s+)?)\s*at\s+"
-    r"|\b(?:(?:hi|hello|hey|g'?day|good\s+(?:morning|afternoon|evening))\b[,!.]?\s+)?"
+    rf"|\b{_LIVE_AT}\s+"
+    rf"|\b(?:{_GREETING}\b[,!.]?\s+)?"
     r"(?:my\s+name'?s|(?:my\s+)?name\s+is|i\s+am\s+called|i'?m\s+called|this\s+is|it'?s|i'?m"
     r"|i\s+am)\s+(?=\[NAME\])"
-    r"|\b(?:thanks|thank\s+you|thx|cheers|regards|kind\s+regards|best\s+regards|sincerely)"
-    r"\s*[,!.\-]?\s*(?=\[NAME\])"
+    rf"|\b{_THANKS}\s*[,!.\-]?\s*(?=\[NAME\])"
     r"|\b(?:(?:you\s+can|please|pls|can\s+you|could\s+you)\s+)?(?:call|reach|contact|text|ring"
     r"|phone|sms|e-?mail|message|write\s+to)\s+(?:me|us)(?:\s+back)?\s+(?:on|at|via)\s+"
     r"|\b(?:on|at|to|via|for|from|of|in)\s+)?"

@@ -181,20 +181,6 @@ def test_each_kind_gets_its_placeholder(text: str, placeholder: Placeholder) -> 
     assert result.counts[placeholder] == 1
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "the late fee is $20.00 if I pay 14 days late",
-        "can I get a refund of $1,234.56 by 2026-11-24?",
-        "my bill dated 24/11/2026 says 350 kWh",
-        "what is BILLING#6.1 and clause 3.2.1",
-        "call 13 22 55 about an outage",
-    ],
-)
-def test_meaning_without_personal_data_is_kept(text: str) -> None:
-    assert redact(text) == text
-
-
 @settings(max_examples=300, deadline=None)
 @given(sentences_with_personal_data())
 def test_a_searched_question_keeps_its_words_and_loses_the_personal_data(
@@ -283,6 +269,11 @@ def test_personal_data_told_in_words(text: str, placeholder: Placeholder, value:
         "I want to switch to the 100 Green Power plan",
         "thanks in advance",
         "what does clause 4.2 of the policy say",
+        "the late fee is $20.00 if I pay 14 days late",
+        "can I get a refund of $1,234.56 by 2026-11-24?",
+        "my bill dated 24/11/2026 says 350 kWh",
+        "what is BILLING#6.1 and clause 3.2.1",
+        "call 13 22 55 about an outage",
     ],
 )
 def test_words_that_only_look_like_personal_data_are_kept(text: str) -> None:
