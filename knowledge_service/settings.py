@@ -126,22 +126,25 @@ class AnswerSettings(BaseModel):
     """Answer resolution (``KS_ANSWERS__*``).
 
     ``confidence = sigmoid(calib_score * (score - score_median) + calib_dense * (dense -
-    dense_median) + calib_margin * margin + calib_bias)``, where ``score`` is the fused score of
-    the best public article, ``dense`` its best unit's cosine and ``margin`` its lead over the
-    runner-up. The medians are where the knowledge base's own questions score against the rest
-    of it (leave-one-out, computed at index time); a knowledge base with too few questions uses
-    the ``profile_*`` defaults. The coefficients and the threshold come from
-    ``scripts/calibrate_answers.py`` (BANKING77 and HWU64 dev splits, with held-out intents as
-    out-of-scope questions).
+    dense_median) + calib_margin * margin + calib_share * (share - share_median) +
+    calib_bias)``, where ``score`` is the fused score of the best public article, ``dense`` its
+    best unit's cosine, ``margin`` its lead over the runner-up and ``share`` the log of its
+    share of the candidates (``index.profile.log_share``). The medians are where the knowledge
+    base's own questions score against the rest of it (leave-one-out, computed at index time);
+    a knowledge base with too few questions uses the ``profile_*`` defaults. The coefficients
+    and the threshold come from ``scripts/calibrate_answers.py`` (BANKING77 and HWU64 dev
+    splits, with held-out intents as out-of-scope questions).
     """
 
-    calib_score: float = 4.45
-    calib_dense: float = 5.79
-    calib_margin: float = 12.73
-    calib_bias: float = -0.4
-    no_answer_threshold: float = 0.42
+    calib_score: float = 2.27
+    calib_dense: float = 4.04
+    calib_margin: float = 2.64
+    calib_share: float = 2.75
+    calib_bias: float = 0.98
+    no_answer_threshold: float = 0.41
     profile_score_median: float = 0.633
     profile_dense_median: float = 0.805
+    profile_share_median: float = -0.429
     voice_minimum: float = 0.85
     hand_off_on_request: bool = Field(
         default=True,

@@ -52,6 +52,7 @@ from knowledge_service.db import create_tables, make_engine
 from knowledge_service.index.cache import EmbeddingCache, encode_cached
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.evaluation import EvalSet, load_eval_set, slug, write_articles
+from knowledge_service.index.profile import log_share
 from knowledge_service.index.protocols import Embedder, query_embedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
@@ -275,6 +276,27 @@ def outcomes(conf: np.ndarray, split: Scored, t: float) -> dict[str, float]:
     }
 
 
+def right_at_equal_wrong(
+    reference: np.ndarray, t: float, candidate: np.ndarray, split: Scored
+) -> dict[str, int]:
+    """The reference model's right and wrong answers at its threshold ``t``, and how many right
+    answers ``candidate`` gives when its threshold lets through no more wrong ones: a
+    comparison of the two confidences that no threshold choice blurs."""
+    answered = reference >= t
+    wrong = int((answered & ~split.correct).sum())
+    order = np.argsort(-candidate, kind="stable")
+    ranked = candidate[order]
+    wrong_so_far = np.cumsum(~split.correct[order])
+    right_so_far = np.cumsum(split.correct[order])
+    # a threshold answers all of a run of equal confidences or none of it
+    cuts = np.r_[ranked[:-1] > ranked[1:], True] & (wrong_so_far <= wrong)
+    return {
+        "reference_right": int((answered & split.correct).sum()),
+        "wrong": wrong,
+        "right": int(right_so_far[cuts].max()) if cuts.any() else 0,
+    }
+
+
 def given_answers(conf: np.ndarray, split: Scored, t: float) -> dict[str, float]:
     """What a channel that answers only at confidence ``t`` or more gives: the share of all
     questions answered and the share of those answers that are right (an out-of-scope question
@@ -374,12 +396,35 @@ def _normalised(d: dict[str, Any], p: dict[str, float]) -> np.ndarray:
     return top_features(d["hits"])[:, :3] - np.array([p["score_median"], p["dense_median"], 0.0])
 
 
-SHIPPED = "KB-normalised score and cosine, margin"
+def shares(hits: list[list[Hit]]) -> np.ndarray:
+    """Per query: the log of the best article's share of the candidates, as the answer engine
+    computes it (``index.profile.log_share``, over the first candidates only)."""
+    values = [
+        log_share(row[0][0], row[0][1], ((article, score) for article, score, *_ in row))
+        if row
+        else 0.0
+        for row in hits
+    ]
+    return np.asarray(values)[:, None]
+
+
+def _with_share(d: dict[str, Any], p: dict[str, float]) -> np.ndarray:
+    return np.hstack([_normalised(d, p), shares(d["hits"]) - p["share_median"]])
+
+
+SHIPPED = "KB-normalised score, cosine and share, margin"
+PREVIOUS = "KB-normalised score and cosine, margin (no share)"
+"""The model shipped before the share: the shipped one is also compared to it answer by
+answer (:func:`right_at_equal_wrong`)."""
 CANDIDATES: dict[str, Features] = {
     "score, cosine, margin": lambda d, p: top_features(d["hits"])[:, :3],
     "score, cosine, margin, lexical": lambda d, p: top_features(d["hits"]),
     "margin only": lambda d, p: top_features(d["hits"])[:, 2:3],
-    SHIPPED: _normalised,
+    PREVIOUS: _normalised,
+    "KB-normalised score and cosine, margin, raw share": lambda d, p: np.hstack(
+        [_normalised(d, p), shares(d["hits"])]
+    ),
+    SHIPPED: _with_share,
     "KB-normalised + raw score and cosine": lambda d, p: np.hstack(
         [_normalised(d, p), top_features(d["hits"])[:, :2]]
     ),
@@ -420,7 +465,7 @@ def threshold_spread(
     issue 17); the spread of each rule's thresholds."""
     names = list(data)
     rng = np.random.default_rng(seed)
-    x = {(k, "dev"): _normalised(data[k]["dev"], data[k]["profile"]) for k in names}
+    x = {(k, "dev"): _with_share(data[k]["dev"], data[k]["profile"]) for k in names}
     splits = {
         (k, "dev"): scored(
             data[k]["dev"], [row[0][0] if row else None for row in data[k]["dev"]["hits"]]
@@ -488,6 +533,7 @@ def evaluate(data: dict[str, dict[str, Any]], voice_minimum: float = 0.85) -> di
         "test": {k: outcomes(before[k, "test"], splits[k, "test"], 0.67) for k in names},
     }
     settings: dict[str, float] = {}
+    confidences: dict[str, tuple[dict[Any, np.ndarray], float]] = {}
     for label, features in CANDIDATES.items():
         x = {key: features(data[key[0]][key[1]], profiles[key[0]]) for key in keys}
         both = tune(x, splits, names)
@@ -498,6 +544,10 @@ def evaluate(data: dict[str, dict[str, Any]], voice_minimum: float = 0.85) -> di
             transfer[f"{source} -> {target}"] = outcomes(
                 conf, splits[target, "test"], one.threshold
             )
+        confidences[label] = (
+            {key: confidence(x[key], both.coef) for key in keys},
+            both.threshold,
+        )
         systems[label] = {
             "coefficients": [round(float(c), 3) for c in both.coef],
             "threshold": round(both.threshold, 3),
@@ -506,6 +556,10 @@ def evaluate(data: dict[str, dict[str, Any]], voice_minimum: float = 0.85) -> di
                 for k in names
             },
             "transfer": transfer,
+            "dev": {
+                k: outcomes(confidence(x[k, "dev"], both.coef), splits[k, "dev"], both.threshold)
+                for k in names
+            },
         }
         if label == SHIPPED:
             settings = shipped_settings(both, profiles)
@@ -518,25 +572,37 @@ def evaluate(data: dict[str, dict[str, Any]], voice_minimum: float = 0.85) -> di
                 }
                 for k in names
             }
-    return {"profiles": profiles, "systems": systems, "shipped_settings": settings}
+    (before, t_before), (shipped, _) = confidences[PREVIOUS], confidences[SHIPPED]
+    matched = {
+        f"{k} {s}": right_at_equal_wrong(before[k, s], t_before, shipped[k, s], splits[k, s])
+        for k, s in keys
+    }
+    return {
+        "profiles": profiles,
+        "systems": systems,
+        "shipped_settings": settings,
+        "against_previous": matched,
+    }
 
 
 def shipped_settings(tuned: Tuned, profiles: dict[str, dict[str, float]]) -> dict[str, float]:
     """``KS_ANSWERS__*`` values: the KB-normalised model, and for a knowledge base too small
     for a profile the mean of the two sets' medians."""
-    a, b, c, bias = (round(float(v), 2) for v in tuned.coef)
+    a, b, c, share, bias = (round(float(v), 2) for v in tuned.coef)
+
+    def mean_of(key: str) -> float:
+        return round(float(np.mean([p[key] for p in profiles.values()])), 3)
+
     return {
         "calib_score": a,
         "calib_dense": b,
         "calib_margin": c,
+        "calib_share": share,
         "calib_bias": bias,
         "no_answer_threshold": round(tuned.threshold, 2),
-        "profile_score_median": round(
-            float(np.mean([p["score_median"] for p in profiles.values()])), 3
-        ),
-        "profile_dense_median": round(
-            float(np.mean([p["dense_median"] for p in profiles.values()])), 3
-        ),
+        "profile_score_median": mean_of("score_median"),
+        "profile_dense_median": mean_of("dense_median"),
+        "profile_share_median": mean_of("share_median"),
     }
 
 
@@ -568,6 +634,14 @@ def print_table(report: dict[str, Any]) -> None:
             )
 
 
+def print_against_previous(report: dict[str, Any]) -> None:
+    """Right answers of the shipped model at the previous model's count of wrong answers."""
+    print(f"\n| split | {PREVIOUS}: right / wrong answers | shipped: right at as many wrong |")
+    print("|---|---|---|")
+    for split, m in report["against_previous"].items():
+        print(f"| {split} | {m['reference_right']} / {m['wrong']} | {m['right']} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=EVAL_DATA)
@@ -593,6 +667,7 @@ def main() -> None:
         print(json.dumps(report, indent=2))
     else:
         print_table(report)
+        print_against_previous(report)
         print("\nprofiles:", json.dumps(report["profiles"]))
         print("shipped settings:", json.dumps(report["shipped_settings"]))
         if args.bootstrap:

@@ -168,8 +168,9 @@ class AnswerService:
     ) -> AnswerResult:
         as_of = query.as_of or datetime.now(UTC)
         profile = self.search.profile
-        best, pool = pick_canonical(hits, query.channel, self.cfg, profile)
-        confidence = confidence_of(pool, best, self.cfg, profile)
+        complete = len(hits) >= self.cfg.candidates  # else the knowledge base ran out
+        best, pool = pick_canonical(hits, query.channel, self.cfg, profile, complete=complete)
+        confidence = confidence_of(pool, best, self.cfg, profile, complete=complete)
         if (
             self.cfg.hand_off_on_request
             and query.channel in CUSTOMER_CHANNELS
@@ -214,7 +215,12 @@ class AnswerService:
             reason=reason,
             receipt=make_handoff_receipt(),
             handoff=handoff_of(
-                hits, channel, reason, lambda h: confidence_of(hits, h, self.cfg, profile)
+                hits,
+                channel,
+                reason,
+                lambda h: confidence_of(
+                    hits, h, self.cfg, profile, complete=len(hits) >= self.cfg.candidates
+                ),
             ),
             alternatives=alternatives_of(hits, None) if channel == Channel.AGENT else [],
         )

@@ -12,12 +12,19 @@ them: up to :data:`MAX_TITLES` articles lose their title (its unit and the conte
 body's units), and their titles are searched against that probe. Without this, such a knowledge
 base fell back to the defaults fitted on sets whose articles list many customer phrasings, and
 refused most of its answerable questions (docs/benchmarks.md, "Knowledge bases without questions").
+
+The profile also holds where the best article's *share* of the candidates lands
+(:func:`log_share`): a question that one article answers stands apart from the others, one that
+several articles half-answer (or none answers) has its best article in a crowd, and how crowded
+an in-scope question's candidates are depends on how many near-neighbour articles a knowledge
+base has, so that is measured from the knowledge base's own questions too.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +41,12 @@ PER_ARTICLE = 3
 """Questions held out of each article (at most; an article keeps at least one)."""
 MIN_QUESTIONS = 10
 """Fewer held-out questions than this: no profile (too few to say anything)."""
+SHARE_ARTICLES = 8
+"""How many of the best candidate articles :func:`log_share` weighs the best one against (the
+answer engine's default ``candidates``)."""
+SHARE_TEMPERATURE = 0.07
+"""Temperature of the softmax over the candidates' fused scores in :func:`log_share`: a rival
+0.07 below the best weighs ``1/e`` as much (chosen on the dev splits, docs/benchmarks.md)."""
 MAX_TITLES = 300
 """Titles held out at most, when the articles list too few questions (a fixed sample by article
 id): their articles' body units are embedded again without the title as context, once (the
@@ -47,8 +60,35 @@ class ScoreProfile:
     score_median: float
     dense_median: float
     questions: int
+    share_median: float | None = None
+    """Median :func:`log_share` of the held-out questions' best article; None when titles were
+    held out. A title crowds among its neighbours more than a customer's question does (medians
+    -0.48 to -1.16 on four knowledge bases, against -0.27 and -0.59 for questions), so a
+    share measured from titles made weak matches look apart: the settings' default stands in
+    (docs/benchmarks.md, "The best article's share")."""
     held_out: str = "questions"
     """What was held out and searched: the articles' ``questions``, or their ``titles``."""
+
+
+def log_share(best_id: str, best_score: float, scores: Iterable[tuple[str, float]]) -> float:
+    """The log of the best article's share of the candidates: ``-log sum(exp((s - best) / T))``
+    over the best article and ``SHARE_ARTICLES - 1`` rivals, the first other articles in
+    ``scores`` (``(article id, fused score)`` pairs, best first; an article's later hits are
+    skipped). 0 when no rival is near; about ``-log k`` when ``k`` articles score alike.
+
+    A rival that is not among the candidates (a knowledge base, or a filter, with fewer
+    articles) scores 0, as the runner-up of the margin does: a weak best article does not
+    stand apart just because nothing else was found."""
+    rivals: dict[str, float] = {}
+    for article_id, score in scores:
+        if len(rivals) == SHARE_ARTICLES - 1:
+            break
+        if article_id != best_id and article_id not in rivals:
+            rivals[article_id] = score
+    missing = SHARE_ARTICLES - 1 - len(rivals)
+    total = 1.0 + sum(math.exp((s - best_score) / SHARE_TEMPERATURE) for s in rivals.values())
+    total += missing * math.exp(-best_score / SHARE_TEMPERATURE)
+    return -math.log(total)
 
 
 def _held_out_positions(doc: ArticleDocument, per_article: int) -> set[int]:
@@ -123,15 +163,24 @@ def _measure(
         query_embedder(index.embedder), held, index.cache, batch_size=index.options.batch_size
     )
     with probe.lock.read():
-        ranked = search_encoded(probe.snapshot(), held, vectors, top_k=1, filters=SearchFilters())
-    best = [hits[0] for hits in ranked if hits]
-    if len(best) < MIN_QUESTIONS:
+        ranked = search_encoded(
+            probe.snapshot(), held, vectors, top_k=SHARE_ARTICLES, filters=SearchFilters()
+        )
+    ranked = [hits for hits in ranked if hits]
+    if len(ranked) < MIN_QUESTIONS:
         return None
+    best = [hits[0] for hits in ranked]
+    shares = [
+        log_share(hits[0].article_id, hits[0].score, ((h.article_id, h.score) for h in hits))
+        for hits in ranked
+        if held_out == "questions"
+    ]
     return ScoreProfile(
         score_median=float(np.median([h.score for h in best])),
         dense_median=float(np.median([h.dense_score for h in best])),
         questions=len(best),
         held_out=held_out,
+        share_median=float(np.median(shares)) if shares else None,
     )
 
 
@@ -141,5 +190,11 @@ def describe_profile(profile: ScoreProfile | None) -> str:
         return "the settings' defaults (too few articles or questions to hold out)"
     return (
         f"{profile.questions} held-out {profile.held_out}: score {profile.score_median:.3f}, "
-        f"cosine {profile.dense_median:.3f} (medians)"
+        f"cosine {profile.dense_median:.3f}"
+        + (
+            f", best article's log share {profile.share_median:.2f}"
+            if profile.share_median is not None
+            else ""
+        )
+        + " (medians)"
     )

@@ -104,3 +104,17 @@ def test_a_channel_counts_its_answers_and_the_right_share_of_them(calibrate: Mod
     chat = calibrate.given_answers(conf, scored, 0.4)
     assert (chat["answered"], chat["right_when_answered"]) == (4, pytest.approx(2 / 4))
     assert calibrate.given_answers(conf, scored, 0.99)["right_when_answered"] == 0.0
+
+
+def test_right_answers_are_compared_at_as_many_wrong_answers(calibrate: ModuleType) -> None:
+    # Four right answers (R) and three wrong (W). The reference answers R R W W at 0.5; the
+    # candidate orders them R W R R R W W: by its second wrong answer it has given four right.
+    correct = [True, True, False, False, True, True, False]
+    scored = split(calibrate, correct, [True] * 7)
+    reference = np.array([0.9, 0.8, 0.7, 0.6, 0.1, 0.1, 0.1])
+    candidate = np.array([0.9, 0.7, 0.8, 0.1, 0.6, 0.65, 0.05])
+    m = calibrate.right_at_equal_wrong(reference, 0.5, candidate, scored)
+    assert m == {"reference_right": 2, "wrong": 2, "right": 4}
+    # the same model against itself gives the same count
+    same = calibrate.right_at_equal_wrong(reference, 0.5, reference, scored)
+    assert same["right"] == same["reference_right"] == 2

@@ -152,3 +152,23 @@ def test_internal_fallback_reports_confidence_against_every_hit() -> None:
     internal_only = [h for h in hits if h.audience == Audience.INTERNAL]
     assert confidence_of(pool, best, CFG) == confidence_of(hits, best, CFG)
     assert confidence_of(pool, best, CFG) < confidence_of(internal_only, best, CFG)
+
+
+def test_a_crowd_of_near_equal_rivals_lowers_confidence() -> None:
+    cfg = AnswerSettings()  # the shipped settings
+    apart = [hit("best", 0.8), hit("next", 0.7), *(hit(f"far{i}", 0.2) for i in range(6))]
+    crowded = [hit("best", 0.8), hit("next", 0.7), *(hit(f"near{i}", 0.69) for i in range(6))]
+    assert confidence_of(crowded, crowded[0], cfg) < confidence_of(apart, apart[0], cfg) - 0.1
+
+
+def test_a_lone_candidate_of_a_small_knowledge_base_is_not_taken_to_stand_apart() -> None:
+    cfg = AnswerSettings()
+    lone = [hit("only", 0.35)]
+    short = confidence_of(lone, lone[0], cfg, complete=False)
+    assert short < confidence_of(lone, lone[0], cfg)
+    assert short < cfg.no_answer_threshold  # a weak match among few articles is not answered
+    crowded = [hit("best", 0.8), *(hit(f"near{i}", 0.78) for i in range(3))]
+    # a crowd counts in full whether or not the search ran out of articles
+    assert confidence_of(crowded, crowded[0], cfg, complete=False) == confidence_of(
+        crowded, crowded[0], cfg, complete=True
+    )

@@ -3,6 +3,7 @@ that the search service keeps it in step with the store."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.hybrid import HybridIndex
 from knowledge_service.index.profile import (
     MIN_QUESTIONS,
+    SHARE_ARTICLES,
+    log_share,
     score_profile,
     split_questions,
     split_titles,
@@ -42,6 +45,36 @@ def articles(per_article: int, status: str = "published") -> list[tuple[ArticleD
     ]
 
 
+def rivals(*scores: float) -> list[tuple[str, float]]:
+    return [(f"r{i}", s) for i, s in enumerate(scores)]
+
+
+def test_the_share_of_an_article_that_stands_apart_is_near_one() -> None:
+    assert log_share("best", 0.9, rivals(*[0.2] * 10)) == pytest.approx(0.0, abs=1e-3)
+
+
+def test_the_share_among_k_equal_articles_is_one_in_k() -> None:
+    k = SHARE_ARTICLES  # the best and SHARE_ARTICLES - 1 rivals at its score
+    assert log_share("best", 0.7, rivals(*[0.7] * 20)) == pytest.approx(-math.log(k))
+    assert log_share("best", 0.7, rivals(0.7, 0.7, *[0.0] * 20)) == pytest.approx(
+        -math.log(3), abs=0.01
+    )
+
+
+def test_the_share_counts_each_rival_once_and_skips_the_best_in_the_list() -> None:
+    listed = [("best", 0.8), ("a", 0.75), ("a", 0.74), ("b", 0.2)]
+    once = [("a", 0.75), ("b", 0.2)]
+    assert log_share("best", 0.8, listed) == pytest.approx(log_share("best", 0.8, once))
+    assert log_share("best", 0.8, listed) < log_share("best", 0.8, [("b", 0.2)])
+
+
+def test_a_missing_rival_scores_zero() -> None:
+    # nothing else found: a strong article stands apart, a weak one does not quite
+    assert log_share("best", 0.9, []) == pytest.approx(0.0, abs=1e-4)
+    assert log_share("best", 0.1, []) < log_share("best", 0.9, []) - 0.5
+    assert log_share("best", 0.3, []) == pytest.approx(log_share("best", 0.3, rivals(*[0.0] * 9)))
+
+
 def test_each_article_keeps_at_least_one_question() -> None:
     docs = [(make_article("a", questions=["one"]), 1), (make_article("b", questions=["x", "y"]), 1)]
     kept, held = split_questions(docs, per_article=3)
@@ -61,6 +94,8 @@ def test_profile_of_a_knowledge_base_with_questions() -> None:
     profile = score_profile(index)
     assert profile is not None and profile.questions == 3 * len(TOPICS)
     assert 0.0 < profile.dense_median <= 1.0 and 0.0 < profile.score_median <= 1.5
+    assert profile.share_median is not None
+    assert -math.log(SHARE_ARTICLES) <= profile.share_median <= 0.0
 
 
 def test_too_few_questions_give_no_profile() -> None:
@@ -132,6 +167,7 @@ def test_without_questions_the_titles_are_held_out() -> None:
     assert profile is not None
     assert profile.held_out == "titles" and profile.questions == len(MANY_TOPICS)
     assert 0.0 < profile.dense_median <= 1.0
+    assert profile.share_median is None  # titles crowd unlike questions: the default stands in
     # questions, where enough are listed, still come first
     with_questions = HybridIndex(CountingEmbedder())
     with_questions.upsert(articles(6))
