@@ -544,29 +544,23 @@ def evaluate(data: dict[str, dict[str, Any]], voice_minimum: float = 0.85) -> di
             transfer[f"{source} -> {target}"] = outcomes(
                 conf, splits[target, "test"], one.threshold
             )
-        confidences[label] = (
-            {key: confidence(x[key], both.coef) for key in keys},
-            both.threshold,
-        )
+        conf = {key: confidence(x[key], both.coef) for key in keys}
+        confidences[label] = (conf, both.threshold)
         systems[label] = {
             "coefficients": [round(float(c), 3) for c in both.coef],
             "threshold": round(both.threshold, 3),
             "test": {
-                k: outcomes(confidence(x[k, "test"], both.coef), splits[k, "test"], both.threshold)
-                for k in names
+                k: outcomes(conf[k, "test"], splits[k, "test"], both.threshold) for k in names
             },
             "transfer": transfer,
-            "dev": {
-                k: outcomes(confidence(x[k, "dev"], both.coef), splits[k, "dev"], both.threshold)
-                for k in names
-            },
+            "dev": {k: outcomes(conf[k, "dev"], splits[k, "dev"], both.threshold) for k in names},
         }
         if label == SHIPPED:
             settings = shipped_settings(both, profiles)
             systems[label]["channels"] = {
                 k: {
                     f"{channel} (at least {t:.2f})": given_answers(
-                        confidence(x[k, "test"], both.coef), splits[k, "test"], t
+                        conf[k, "test"], splits[k, "test"], t
                     )
                     for channel, t in (("chat", both.threshold), ("voice", voice_minimum))
                 }

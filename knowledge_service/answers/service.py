@@ -168,7 +168,7 @@ class AnswerService:
     ) -> AnswerResult:
         as_of = query.as_of or datetime.now(UTC)
         profile = self.search.profile
-        complete = len(hits) >= self.cfg.candidates  # else the knowledge base ran out
+        complete = self._complete(hits)
         best, pool = pick_canonical(hits, query.channel, self.cfg, profile, complete=complete)
         confidence = confidence_of(pool, best, self.cfg, profile, complete=complete)
         if (
@@ -193,6 +193,11 @@ class AnswerService:
             result.reason = AnswerReason.LOCALE_UNAVAILABLE
         return result
 
+    def _complete(self, hits: Sequence[SearchHit]) -> bool:
+        """Whether the search found as many candidates as it asked for (else the knowledge base,
+        or the locale or moment asked about, ran out of articles: see ``confidence_of``)."""
+        return len(hits) >= self.cfg.candidates
+
     def _handoff(
         self,
         query: AnswerQuery,
@@ -207,6 +212,7 @@ class AnswerService:
         guesses as alternatives instead of nothing."""
         channel = query.channel
         profile = self.search.profile
+        complete = self._complete(hits)
         return AnswerResult(
             status=status,
             channel=channel,
@@ -218,9 +224,7 @@ class AnswerService:
                 hits,
                 channel,
                 reason,
-                lambda h: confidence_of(
-                    hits, h, self.cfg, profile, complete=len(hits) >= self.cfg.candidates
-                ),
+                lambda h: confidence_of(hits, h, self.cfg, profile, complete=complete),
             ),
             alternatives=alternatives_of(hits, None) if channel == Channel.AGENT else [],
         )

@@ -170,17 +170,16 @@ def _measure(
     if len(ranked) < MIN_QUESTIONS:
         return None
     best = [hits[0] for hits in ranked]
-    shares = [
-        log_share(hits[0].article_id, hits[0].score, ((h.article_id, h.score) for h in hits))
-        for hits in ranked
-        if held_out == "questions"
-    ]
+    share_median = None  # titles crowd unlike questions: the settings' default stands in
+    if held_out == "questions":
+        pairs = [[(h.article_id, h.score) for h in hits] for hits in ranked]
+        share_median = float(np.median([log_share(*p[0], p) for p in pairs]))
     return ScoreProfile(
         score_median=float(np.median([h.score for h in best])),
         dense_median=float(np.median([h.dense_score for h in best])),
         questions=len(best),
         held_out=held_out,
-        share_median=float(np.median(shares)) if shares else None,
+        share_median=share_median,
     )
 
 
