@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from knowledge_service import __version__
 from knowledge_service.analytics import repository as analytics_repository
-from knowledge_service.analytics.log import AnswerLog
+from knowledge_service.analytics.log import PSEUDONYM_KEY_FILE, AnswerLog
 from knowledge_service.analytics.metrics import ServiceMetrics
 from knowledge_service.analytics.retention import RetentionScheduler
 from knowledge_service.analytics.stream import EventHub
@@ -39,6 +39,7 @@ from knowledge_service.http.security_headers import SecurityHeadersMiddleware
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.index.vectors import set_search_threads
+from knowledge_service.keyfile import load_key
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings, get_settings
 from knowledge_service.store import engine_for
@@ -98,6 +99,7 @@ def _start_analytics(app: FastAPI, settings: Settings) -> Callable[[], None]:
         log = AnswerLog(
             engine, queue_size=cfg.queue_size, batch_size=cfg.batch_size,
             flush_interval=cfg.flush_interval, hub=app.state.event_hub,
+            pseudonym_key=load_key(settings.data_dir, PSEUDONYM_KEY_FILE),
         )  # fmt: skip
         log.start()
     app.state.answer_log = log

@@ -10,6 +10,8 @@ event whose redaction fails is dropped and counted, never written raw.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import queue
 import threading
@@ -60,12 +62,32 @@ class LogStats:
     failed_batches: int = 0
 
 
-def to_row(event: LoggedAnswer) -> dict[str, object]:
-    """The row for ``event`` with every free-text field redacted (raises if redaction does)."""
+PSEUDONYM_KEY_FILE = "conversation-pseudonym.key"
+"""The data folder's key for :func:`conversation_key` (see :mod:`knowledge_service.keyfile`)."""
+
+
+def conversation_key(raw: str, key: bytes | None) -> str:
+    """What the log keeps of a conversation id: the id itself when it holds no personal data;
+    otherwise a keyed pseudonym (``anon-`` and 24 hex digits of HMAC-SHA256 under ``key``).
+
+    Redacting alone would merge different ids (``call-0412 345 678`` and ``call-0499 888 777``
+    both read ``call-[PHONE]``), and repeat questions are counted per conversation. The key
+    makes the pseudonym one that nobody without the data folder can reverse by trying every
+    phone number. Without a key the redacted id is kept (such ids may then merge).
+    """
+    redacted = redact(raw)
+    if redacted == raw or key is None:
+        return redacted
+    return "anon-" + hmac.new(key, raw.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+
+
+def to_row(event: LoggedAnswer, pseudonym_key: bytes | None = None) -> dict[str, object]:
+    """The row for ``event`` with every free-text field redacted (raises if redaction does);
+    a conversation id that holds personal data becomes a pseudonym (:func:`conversation_key`)."""
     row = asdict(event)
     row["question"] = redact(event.question)
     if event.conversation_id is not None:
-        row["conversation_id"] = redact(event.conversation_id)
+        row["conversation_id"] = conversation_key(event.conversation_id, pseudonym_key)
     return row
 
 
@@ -80,8 +102,10 @@ class AnswerLog:
         batch_size: int = 500,
         flush_interval: float = 1.0,
         hub: EventHub | None = None,
+        pseudonym_key: bytes | None = None,
     ) -> None:
         self._engine = engine
+        self._pseudonym_key = pseudonym_key
         self._hub = hub
         self._queue: queue.Queue[LoggedAnswer] = queue.Queue(maxsize=queue_size)
         self._batch_size = batch_size
@@ -135,7 +159,7 @@ class AnswerLog:
         rows = []
         for event in batch:
             try:
-                rows.append(to_row(event))
+                rows.append(to_row(event, self._pseudonym_key))
             except Exception:  # never fail open: drop it, count it
                 self.stats.dropped_redaction += 1
         if not rows:

@@ -13,40 +13,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge_service.keyfile import load_key
+
 SESSION_COOKIE = "ks_session"
 LOGIN_CSRF_COOKIE = "ks_login_csrf"
 SESSION_SECONDS = 8 * 3600
 """A session lasts one working shift, then the key must be entered again."""
 _SECRET_FILE = "web-session.key"
-_SECRET_BYTES = 32
-_lock = threading.Lock()
 
 
 def load_secret(data_dir: Path) -> bytes:
     """The signing secret from ``data_dir`` (created, readable by this user only, if missing)."""
-    path = data_dir / _SECRET_FILE
-    with _lock:
-        if not path.exists():
-            data_dir.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(secrets.token_bytes(_SECRET_BYTES))
-            # Another worker may have written one first: keep whichever landed first.
-            try:
-                os.link(temporary, path)
-            except FileExistsError:
-                pass
-            finally:
-                temporary.unlink()
-        return path.read_bytes()
+    return load_key(data_dir, _SECRET_FILE)
 
 
 def _b64(raw: bytes) -> str:

@@ -42,7 +42,7 @@ def test_questions_are_stored_redacted(engine: Engine) -> None:
     assert log.flush() == 1
     (row,) = rows(engine)
     assert row.question == "refund to card [CARD], mail [EMAIL]"
-    assert row.conversation_id == "call from [PHONE]"
+    assert row.conversation_id == "call from [PHONE]"  # no key: the redacted id
     assert (row.article_id, row.version, row.status, row.channel) == (
         "refund-timeframe",
         1,
@@ -50,6 +50,24 @@ def test_questions_are_stored_redacted(engine: Engine) -> None:
         "chat",
     )
     assert row.at.tzinfo is not None
+
+
+def test_conversation_ids_with_personal_data_become_distinct_keyed_pseudonyms(
+    engine: Engine,
+) -> None:
+    """Redacting alone would merge these ids (both ``call-[PHONE]``); repeats count per id."""
+    log = AnswerLog(engine, pseudonym_key=b"k" * 32)
+    for conversation in ("call-0412 345 678", "call-0499 888 777", "call-0412 345 678", "c-17"):
+        log.record(answered(conversation_id=conversation))
+    log.flush()
+    stored = [row.conversation_id or "" for row in rows(engine)]
+    assert stored[0] == stored[2] != stored[1]
+    assert all(s.startswith("anon-") and "0412" not in s for s in stored[:3])
+    assert stored[3] == "c-17"  # an id with no personal data is kept as it was sent
+    other_key = AnswerLog(engine, pseudonym_key=b"j" * 32)
+    other_key.record(answered(conversation_id="call-0412 345 678"))
+    other_key.flush()
+    assert rows(engine)[-1].conversation_id not in stored  # keyed: not a plain hash of the id
 
 
 def test_a_full_queue_drops_and_counts_without_blocking(engine: Engine) -> None:
