@@ -2,6 +2,12 @@
 
 - A request the parser cannot read (a request line or headers over the parser's limits, or
   malformed) gets problem+json, like every other error, instead of uvicorn's plain text.
+- A request line and headers together over ``MAX_HEAD_BYTES`` (64 KiB) get the same 400: the
+  parser itself bounds the request line, not the headers, so a client could otherwise make a
+  worker hold megabytes of headers.
+- After such a 400 the server closes its side and reads (and drops) what the client is still
+  sending for up to ``LINGER_SECONDS``, then closes: closing at once with unread input would
+  reset the connection, and the client could lose the 400 before reading it.
 - Read deadlines against slow clients (slowloris): a connection must send a request's headers
   within ``KS_HEADER_TIMEOUT`` seconds (default 10) of opening or of the request's first byte,
   and its body within ``KS_BODY_TIMEOUT`` seconds (default 30) of the headers; otherwise it is
@@ -34,6 +40,12 @@ _UNREADABLE = json.dumps(
 ).encode()
 
 
+MAX_HEAD_BYTES = 64 * 1024
+"""The most a request line and its headers may take (browsers send a few KiB at most)."""
+LINGER_SECONDS = 2.0
+"""How long a refused connection's remaining input is read and dropped before it is closed."""
+
+
 class DeadlineHttpToolsProtocol(HttpToolsProtocol):
     """httptools with header and body read deadlines and a problem+json 400."""
 
@@ -42,6 +54,8 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         settings = get_settings()
         self.header_timeout, self.body_timeout = settings.header_timeout, settings.body_timeout
         self._read_deadline: asyncio.TimerHandle | None = None
+        self._head_bytes: int | None = None  # bytes of the head being read; None between heads
+        self._refused = False  # a 400 was sent: input is dropped until the connection ends
 
     def _arm(self, seconds: float) -> None:
         self._disarm()
@@ -65,12 +79,24 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         self._disarm()
         super().connection_lost(exc)
 
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        super().data_received(data)
+        if self._head_bytes is None or self._refused or self.transport.is_closing():
+            return
+        self._head_bytes += len(data)  # may count a pipelined request's start: bounded by a read
+        if self._head_bytes > MAX_HEAD_BYTES:
+            self.send_400_response("request head too long")
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self._head_bytes = 0
         self._arm(self.header_timeout)
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
+        self._head_bytes = None
         self._arm(self.body_timeout)
 
     def on_message_complete(self) -> None:
@@ -86,4 +112,9 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
             "connection: close\r\n\r\n"
         )
         self.transport.write(head.encode("ascii") + _UNREADABLE)
-        self.transport.close()
+        self._refused, self._head_bytes = True, None
+        if self.transport.can_write_eof():
+            self.transport.write_eof()  # the client reads the 400, then end of stream
+            self._arm(LINGER_SECONDS)  # the deadline closes the connection
+        else:
+            self.transport.close()
