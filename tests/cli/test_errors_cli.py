@@ -1,0 +1,75 @@
+"""Bad input to any command: one line on stderr naming what is wrong and where, exit code 2,
+never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from knowledge_service.cli import app, common
+from knowledge_service.settings import get_settings
+
+runner = CliRunner()
+
+
+def run(*args: str) -> Result:
+    return runner.invoke(app, list(args))
+
+
+def assert_error(result: Result, *words: str) -> None:
+    """Exit 2 with one ``error:`` line on stderr holding ``words``, and no traceback."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith("error: "), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+
+
+@contextmanager
+def setting(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> Iterator[None]:
+    """``name=value`` in the environment for the block, with the CLI's caches reset around it."""
+    with monkeypatch.context() as patch:
+        patch.setenv(name, value)
+        get_settings.cache_clear()
+        common.engine.cache_clear()
+        yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.sqlite_only("settings are read before any store")
+@pytest.mark.parametrize(
+    ("name", "value", "why"),
+    [
+        ("KS_MAX_FILE_BYTES", "lots", "valid integer"),
+        ("KS_INDEX__USE_TUNED_MODEL", "maybe", "'auto', 'true' or 'false'"),
+    ],
+)
+def test_a_bad_setting_names_its_variable(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, why: str
+) -> None:
+    (cli_store / "content").mkdir()
+    (cli_store / "policies").mkdir()
+    with setting(monkeypatch, name, value):
+        result = run("check", "--no-embeddings")
+    assert_error(result, f"bad setting: {name}: ", why)
+    assert value not in result.stderr  # a value may be a secret: never echoed
+
+
+@pytest.mark.sqlite_only("the URL is refused before any store")
+@pytest.mark.parametrize("url", ["mysql://ada:s3cret@db.example.com/kb", "not a url"])
+@pytest.mark.parametrize("command", [("articles", "list"), ("db", "status")])
+def test_an_unsupported_database_url_names_the_variable_and_the_supported_ones(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch, url: str, command: tuple[str, ...]
+) -> None:
+    with setting(monkeypatch, "KS_DATABASE_URL", url):
+        result = run(*command)
+    assert_error(result, "KS_DATABASE_URL: ", "is not a supported database", "sqlite:///PATH")
+    assert "postgresql+psycopg://" in result.stderr
+    assert "s3cret" not in result.stderr
