@@ -14,7 +14,7 @@ from knowledge_service import clock
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.export import ExportFormat, export_events
 from knowledge_service.analytics.schemas import MetricsSummary
-from knowledge_service.cli.common import console, engine, err_console, settings
+from knowledge_service.cli.common import console, engine, err_console, file_errors, settings
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 
@@ -88,7 +88,7 @@ def export_events_command(
             problem = f"must be an ISO date or time (got {since!r})"
             raise InvalidRequestError("--since", problem) from None
         start = start if start.tzinfo else start.replace(tzinfo=UTC)
-    with session_scope(engine()) as session:
+    with session_scope(engine()) as session, file_errors(out, "write"):
         count = export_events(session, out, fmt, since=start)
     err_console.print(f"{count} events written to {out}")
 

@@ -3,8 +3,11 @@ after-write pipeline as commands that change the store run it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 import typer
 from pydantic import ValidationError
@@ -62,6 +65,16 @@ def fail(message: str) -> typer.Exit:
     for the caller to raise."""
     err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
+
+
+@contextmanager
+def file_errors(path: Path, doing: str) -> Iterator[None]:
+    """Turn a file system error of the block into one line naming the user's ``path`` and what
+    could not be done (``doing``: "write"), exit 2; never a traceback naming an inner file."""
+    try:
+        yield
+    except OSError as exc:
+        raise fail(f"cannot {doing} {path}: {exc.strerror or exc}") from None
 
 
 def settings() -> Settings:

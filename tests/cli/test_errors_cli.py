@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from knowledge_service.cli import app, common
 from knowledge_service.settings import get_settings
+from tests.factories import write_article_md, write_policy_md
 
 runner = CliRunner()
 
@@ -73,3 +74,37 @@ def test_an_unsupported_database_url_names_the_variable_and_the_supported_ones(
     assert_error(result, "KS_DATABASE_URL: ", "is not a supported database", "sqlite:///PATH")
     assert "postgresql+psycopg://" in result.stderr
     assert "s3cret" not in result.stderr
+
+
+def test_export_events_into_a_missing_folder_names_the_file_asked_for(cli_store: Path) -> None:
+    result = run("export-events", "nodir/events.csv")
+    assert_error(result, "cannot write nodir/events.csv: No such file or directory")
+    assert ".partial" not in result.stderr
+
+
+def test_export_to_a_folder_that_cannot_be_made_names_it(cli_store: Path) -> None:
+    write_article_md(cli_store / "content", "a")
+    write_policy_md(cli_store / "policies")
+    assert run("import").exit_code == 0
+    (cli_store / "afile").write_text("not a folder", encoding="utf-8")
+    assert_error(run("export", "afile/out"), "cannot export to afile/out: Not a directory")
+
+
+@pytest.mark.sqlite_only("the set is refused before any store")
+def test_eval_of_a_folder_without_a_set_names_what_is_missing(cli_store: Path) -> None:
+    folder = cli_store / "emptyset"
+    folder.mkdir()
+    (folder / "queries.jsonl").write_text("", encoding="utf-8")
+    assert_error(
+        run("eval", str(folder)),
+        f"{folder} is not an evaluation set: it has no corpus.jsonl, qrels.tsv",
+    )
+
+
+@pytest.mark.sqlite_only("the set is refused before any store")
+def test_eval_of_a_set_with_a_line_that_is_not_json_names_the_set(cli_store: Path) -> None:
+    folder = cli_store / "badset"
+    folder.mkdir()
+    for name, text in (("corpus.jsonl", "{bad\n"), ("queries.jsonl", ""), ("qrels.tsv", "")):
+        (folder / name).write_text(text, encoding="utf-8")
+    assert_error(run("eval", str(folder)), f"{folder}: corpus.jsonl or queries.jsonl has a line")
