@@ -7,6 +7,7 @@ Pure functions: text in, validated documents out. Every problem raises
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import yaml
@@ -101,6 +102,7 @@ def _validate(model: type[BaseModel], fm: FrontMatter, path: str) -> Any:
             problem = "is required but missing"
         else:
             given = error.get("input")
+            given = given.isoformat() if isinstance(given, date) else given
             shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
             problem = error["msg"] + shown
         line = fm.key_lines.get(field) if field else None

@@ -179,6 +179,7 @@ def _key_line(text: str, key: str) -> int:
         ({"policy_sources": ["refunds 2.1"]}, "policy_sources"),
         ({"locale": "not a locale"}, "locale"),
         ({"id": "Has Spaces"}, "id"),
+        ({"last_reviewed": "2026-06-01", "next_review": "2026-05-31"}, "next_review"),
     ],
 )
 def test_front_matter_error_names_field_and_line(fields: dict[str, object], field: str) -> None:
@@ -189,6 +190,17 @@ def test_front_matter_error_names_field_and_line(fields: dict[str, object], fiel
     error = info.value
     assert (error.field, error.line) == (field, line)
     assert error.message.startswith(f"content/x.md:{line}: field '{field}': ")
+
+
+def test_next_review_before_last_reviewed_says_so_with_both_dates() -> None:
+    text = article_text(last_reviewed="2026-06-01", next_review="2026-05-31")
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(text, "content/x.md")
+    line = _key_line(text, "next_review")
+    assert info.value.message == (
+        f"content/x.md:{line}: field 'next_review': is before last_reviewed (2026-06-01) "
+        "(got '2026-05-31')"
+    )
 
 
 def test_missing_field_is_named_at_the_front_matter_start() -> None:
