@@ -21,7 +21,7 @@ from rich.markup import escape
 
 from knowledge_service import __version__, clock
 from knowledge_service.cli.common import after_write, fail, settings
-from knowledge_service.content.loader import load_content
+from knowledge_service.content.loader import display_path, load_content
 from knowledge_service.freshness.report import locate_evidence, to_sarif
 from knowledge_service.freshness.rules import count
 from knowledge_service.freshness.schemas import CheckResult, FindingData, Severity
@@ -130,6 +130,15 @@ def _check_folders(
     )
 
 
+def _show_paths(result: CheckResult) -> None:
+    """Evidence paths as users see them: relative to the working folder when under it (the
+    store and the loader keep absolute ones)."""
+    for finding in result.findings:
+        for evidence in finding.evidence:
+            if evidence.path:
+                evidence.path = display_path(Path(evidence.path))
+
+
 def _check_store(day: date) -> CheckResult:
     """A full check of the store through the after-write pipeline (index synced first)."""
     done = after_write(None, today=day)
@@ -168,6 +177,7 @@ def check(
     day = _parse_today(today)
     result = _check_store(day) if store else _check_folders(content, policies, day, no_embeddings)
     locate_evidence(result.findings, lru_cache(maxsize=None)(_read_file))
+    _show_paths(result)
     _print(result, output)
     if result.fails(Severity(fail_on.value)):
         raise typer.Exit(1)
