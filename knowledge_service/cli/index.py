@@ -97,6 +97,8 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search published articles (hybrid dense + BM25, ranked as whole articles)."""
+    if not query.strip():
+        raise fail("the query is empty: give the question or keywords to search for")
     service = SearchService(settings(), engine(), _embedder(settings().index.query_threads))
     with index_turn(service.path), _progress_bar() as update:
         service.open(lambda d, t: update("Embedding units", d, t))

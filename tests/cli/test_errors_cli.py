@@ -108,3 +108,9 @@ def test_eval_of_a_set_with_a_line_that_is_not_json_names_the_set(cli_store: Pat
     for name, text in (("corpus.jsonl", "{bad\n"), ("queries.jsonl", ""), ("qrels.tsv", "")):
         (folder / name).write_text(text, encoding="utf-8")
     assert_error(run("eval", str(folder)), f"{folder}: corpus.jsonl or queries.jsonl has a line")
+
+
+@pytest.mark.sqlite_only("the query is refused before the index opens")
+@pytest.mark.parametrize("query", ["", "   "])
+def test_search_refuses_an_empty_query(cli_store: Path, query: str) -> None:
+    assert_error(run("search", query), "the query is empty")
