@@ -118,7 +118,8 @@ def _check_folders(
     policies_dir = policies or settings().policies_dir
     for label, folder in (("content", content_dir), ("policies", policies_dir)):
         if not folder.is_dir():
-            raise fail(f"{label} folder {folder} does not exist")
+            problem = "is not a folder" if folder.exists() else "does not exist"
+            raise fail(f"{label} folder {folder} {problem}")
     loaded = load_content([content_dir, policies_dir], max_file_bytes=settings().max_file_bytes)
     return run_check(
         loaded.articles,

@@ -114,3 +114,30 @@ def test_eval_of_a_set_with_a_line_that_is_not_json_names_the_set(cli_store: Pat
 @pytest.mark.parametrize("query", ["", "   "])
 def test_search_refuses_an_empty_query(cli_store: Path, query: str) -> None:
     assert_error(run("search", query), "the query is empty")
+
+
+def test_import_without_the_default_folders_names_the_missing_one(cli_store: Path) -> None:
+    assert_error(run("import"), f"the content folder {cli_store / 'content'} does not exist")
+    write_article_md(cli_store / "content", "a")
+    result = run("import")
+    assert_error(result, f"the policies folder {cli_store / 'policies'} does not exist")
+    assert "KS_POLICIES_DIR" in result.stderr
+    write_policy_md(cli_store / "policies")
+    assert run("import").exit_code == 0
+
+
+@pytest.mark.parametrize("author", ["", "  "])
+def test_import_refuses_a_blank_author(cli_store: Path, author: str) -> None:
+    write_article_md(cli_store / "content", "a")
+    assert_error(run("import", "content", "--author", author), "--author is blank")
+    assert run("articles", "list", "--json").stdout.strip() == "[]"
+
+
+@pytest.mark.sqlite_only("the folders are checked before any store")
+def test_check_content_given_a_file_says_it_is_not_a_folder(cli_store: Path) -> None:
+    article = write_article_md(cli_store / "content", "a")
+    (cli_store / "policies").mkdir()
+    result = run("check", "--content", str(article), "--no-embeddings")
+    assert_error(result, f"content folder {article} is not a folder")
+    missing = cli_store / "nowhere"
+    assert_error(run("check", "--content", str(missing)), f"{missing} does not exist")
