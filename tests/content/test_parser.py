@@ -155,6 +155,15 @@ def test_parse_clauses_ignores_unnumbered_headings() -> None:
     assert [(c.number, c.heading, c.text) for c in clauses] == [("4", "Fees", "y")]
 
 
+@pytest.mark.parametrize("status", list(PolicyStatus))
+def test_policy_status_is_one_of_the_documented_three(status: PolicyStatus) -> None:
+    assert parse_policy(policy_text(status=status.value), "p.md").status is status
+    with pytest.raises(InvalidContentError) as info:
+        parse_policy(policy_text(status="archived"), "p.md")
+    assert info.value.field == "status"
+    assert "'active', 'retired' or 'draft'" in info.value.message
+
+
 def test_policy_clause_numbered_twice_is_invalid() -> None:
     text = policy_text(clauses={"2.1 A": "a", "2.1 B": "b"})
     with pytest.raises(InvalidContentError) as info:
