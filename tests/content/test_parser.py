@@ -212,6 +212,18 @@ def test_next_review_before_last_reviewed_says_so_with_both_dates() -> None:
     )
 
 
+def test_a_key_set_twice_is_named_with_both_lines() -> None:
+    text = article_text("a").replace("\n---\n", "\nowner: someone@example.com\n---\n", 1)
+    first = _key_line(text, "owner")
+    second = len(text.split("\n---\n", 1)[0].splitlines())
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(text, "content/x.md")
+    assert (info.value.field, info.value.line) == ("owner", second)
+    assert info.value.message == (
+        f"content/x.md:{second}: field 'owner': is set twice (first on line {first})"
+    )
+
+
 def test_missing_field_is_named_at_the_front_matter_start() -> None:
     with pytest.raises(InvalidContentError) as info:
         parse_article(article_text(owner=None), "content/x.md")
