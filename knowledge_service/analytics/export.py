@@ -65,6 +65,14 @@ def export_events(session: Session, out: Path, fmt: ExportFormat, since: datetim
     return count
 
 
+def _handoff_as_json(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with its hand-off (a mapping) as JSON text, the flat formats' only way to hold it
+    (empty when there is none)."""
+    handoff = row["handoff"]
+    row["handoff"] = None if handoff is None else json.dumps(handoff, ensure_ascii=False)
+    return row
+
+
 def _write_csv(rows: Iterator[dict[str, Any]], path: Path) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -72,7 +80,7 @@ def _write_csv(rows: Iterator[dict[str, Any]], path: Path) -> int:
         writer.writeheader()
         for row in rows:
             row["at"] = row["at"].isoformat()
-            writer.writerow(row)
+            writer.writerow(_handoff_as_json(row))
             count += 1
     return count
 
@@ -98,14 +106,14 @@ def _write_parquet(rows: Iterator[dict[str, Any]], path: Path) -> int:
             ("article_id", pa.string()), ("version", pa.int64()), ("status", pa.string()),
             ("reason", pa.string()), ("confidence", pa.float64()), ("latency_ms", pa.float64()),
             ("stale", pa.bool_()), ("receipt", pa.string()), ("conversation_id", pa.string()),
-            ("caller", pa.string()),
+            ("caller", pa.string()), ("handoff", pa.string()),
         ]
     )  # fmt: skip
     count = 0
     with pq.ParquetWriter(path, schema) as writer:
         batch: list[dict[str, Any]] = []
         for row in rows:
-            batch.append(row)
+            batch.append(_handoff_as_json(row))
             if len(batch) == CHUNK:
                 writer.write_table(pa.Table.from_pylist(batch, schema=schema))
                 count, batch = count + len(batch), []

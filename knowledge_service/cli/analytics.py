@@ -14,7 +14,9 @@ from knowledge_service import clock
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.export import ExportFormat, export_events
 from knowledge_service.analytics.schemas import MetricsSummary
-from knowledge_service.cli.common import console, engine, err_console, settings
+from knowledge_service.cli.common import console, engine, err_console, file_errors, settings
+from knowledge_service.cli.content import print_table
+from knowledge_service.content.schemas import Channel
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 
@@ -37,7 +39,7 @@ def _print_summary(summary: MetricsSummary) -> None:
             _percent(d.stale_answer_rate), _percent(d.repeat_rate), _percent(d.helpful_rate),
             _percent(d.wrong_rate), _percent(d.override_rate), str(d.risk_incidents),
         )  # fmt: skip
-    console.print(table)
+    print_table(table)
     for reason, count in sorted(totals.escalations_by_reason.items()):
         console.print(f"escalated, {reason}: {count}")
     for incident in summary.risk_incidents:
@@ -50,12 +52,12 @@ def _print_summary(summary: MetricsSummary) -> None:
 
 def report(
     start: Annotated[
-        str | None, typer.Option("--from", help="First day (ISO; default 7 days ago).")
+        str | None, typer.Option("--from", help="First day (ISO; default the 7 days ending --to).")
     ] = None,
     end: Annotated[
         str | None, typer.Option("--to", help="Last day (ISO; default today, UTC).")
     ] = None,
-    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
+    channel: Annotated[Channel | None, typer.Option(help="Only this channel.")] = None,
     intent: Annotated[str | None, typer.Option(help="Only this intent.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -88,7 +90,7 @@ def export_events_command(
             problem = f"must be an ISO date or time (got {since!r})"
             raise InvalidRequestError("--since", problem) from None
         start = start if start.tzinfo else start.replace(tzinfo=UTC)
-    with session_scope(engine()) as session:
+    with session_scope(engine()) as session, file_errors(out, "write"):
         count = export_events(session, out, fmt, since=start)
     err_console.print(f"{count} events written to {out}")
 

@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from knowledge_service import __version__, clock
-from knowledge_service.cli.common import after_write, err_console, settings
-from knowledge_service.content.loader import load_content
+from knowledge_service.cli.common import after_write, fail, settings
+from knowledge_service.content.loader import display_path, load_content
 from knowledge_service.freshness.report import locate_evidence, to_sarif
 from knowledge_service.freshness.rules import count
 from knowledge_service.freshness.schemas import CheckResult, FindingData, Severity
@@ -43,18 +43,13 @@ class FailOn(StrEnum):
 _STYLE = {Severity.BLOCK: "bold red", Severity.WARN: "yellow", Severity.INFO: "cyan"}
 
 
-def _fail(message: str) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {message}")
-    return typer.Exit(2)
-
-
 def _parse_today(value: str | None) -> date:
     if value is None:
         return clock.today(settings())
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _fail(f"--today must be an ISO date such as 2026-11-24 (got {value!r})") from None
+        raise fail(f"--today must be an ISO date such as 2026-11-24 (got {value!r})") from None
 
 
 def _embedder(no_embeddings: bool) -> Embedder | None:
@@ -63,7 +58,7 @@ def _embedder(no_embeddings: bool) -> Embedder | None:
     try:
         return create_embedder(settings(), threads=settings().index.index_threads)
     except Exception as exc:  # a missing or broken model must not look like findings
-        raise _fail(f"could not load the embedding model ({exc}); try --no-embeddings") from exc
+        raise fail(f"could not load the embedding model ({exc}); try --no-embeddings") from exc
 
 
 def print_text(result: CheckResult, console: Console) -> None:
@@ -123,7 +118,8 @@ def _check_folders(
     policies_dir = policies or settings().policies_dir
     for label, folder in (("content", content_dir), ("policies", policies_dir)):
         if not folder.is_dir():
-            raise _fail(f"{label} folder {folder} does not exist")
+            problem = "is not a folder" if folder.exists() else "does not exist"
+            raise fail(f"{label} folder {folder} {problem}")
     loaded = load_content([content_dir, policies_dir], max_file_bytes=settings().max_file_bytes)
     return run_check(
         loaded.articles,
@@ -135,11 +131,20 @@ def _check_folders(
     )
 
 
+def _show_paths(result: CheckResult) -> None:
+    """Evidence paths as users see them: relative to the working folder when under it (the
+    store and the loader keep absolute ones)."""
+    for finding in result.findings:
+        for evidence in finding.evidence:
+            if evidence.path:
+                evidence.path = display_path(Path(evidence.path))
+
+
 def _check_store(day: date) -> CheckResult:
     """A full check of the store through the after-write pipeline (index synced first)."""
     done = after_write(None, today=day)
     if done is None or done.check is None:  # never: a full check always runs
-        raise _fail("the store check did not run")
+        raise fail("the store check did not run")
     return done.check
 
 
@@ -169,12 +174,11 @@ def check(
 ) -> None:
     """Run the governance check on content folders (or the store) and report the findings."""
     if store and (content is not None or policies is not None or no_embeddings):
-        raise _fail(
-            "--store checks the imported store: no --content, --policies or --no-embeddings"
-        )
+        raise fail("--store checks the imported store: no --content, --policies or --no-embeddings")
     day = _parse_today(today)
     result = _check_store(day) if store else _check_folders(content, policies, day, no_embeddings)
     locate_evidence(result.findings, lru_cache(maxsize=None)(_read_file))
+    _show_paths(result)
     _print(result, output)
     if result.fails(Severity(fail_on.value)):
         raise typer.Exit(1)

@@ -3,11 +3,16 @@ after-write pipeline as commands that change the store run it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -16,7 +21,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
 
 from knowledge_service.db import session_scope
 from knowledge_service.freshness import pipeline
@@ -48,14 +54,66 @@ def progress_bar() -> Progress:
     )
 
 
+_STORE_URLS = {
+    "sqlite": "sqlite:///PATH",
+    "postgresql": "postgresql+psycopg://USER:PASSWORD@HOST:5432/DB",
+}
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``error: message`` on stderr; return the exit (code 2: the command could not run)
+    for the caller to raise."""
+    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+@contextmanager
+def file_errors(path: Path, doing: str) -> Iterator[None]:
+    """Turn a file system error of the block into one line naming the user's ``path`` and what
+    could not be done (``doing``: "write"), exit 2; never a traceback naming an inner file."""
+    try:
+        yield
+    except OSError as exc:
+        raise fail(f"cannot {doing} {path}: {exc.strerror or exc}") from None
+
+
 def settings() -> Settings:
-    return get_settings()
+    """The settings; a bad ``KS_*`` variable exits 2 naming it and what is wrong."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        raise fail(describe_settings_error(exc)) from None
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """Each bad setting as its variable and the reason (never its value: it may be a secret)."""
+    problems = [
+        f"{'KS_' + '__'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+        for error in exc.errors()
+    ]
+    return "bad setting: " + "; ".join(problems)
+
+
+def store_engine() -> Engine:
+    """An engine for ``KS_DATABASE_URL``; a URL of another kind of database exits 2."""
+    url = settings().database_url
+    try:
+        backend: str | None = make_url(url).get_backend_name()
+    except ArgumentError:
+        backend = None
+    if backend not in _STORE_URLS:
+        scheme = url.split(":", 1)[0] if ":" in url else url[:20]  # never the password
+        raise fail(
+            f"KS_DATABASE_URL: {scheme!r} is not a supported database; use "
+            + " or ".join(_STORE_URLS.values())
+        )
+    return engine_for(settings())
 
 
 @lru_cache
 def engine() -> Engine:
     """The store's engine with every table created."""
-    eng = engine_for(settings())
+    eng = store_engine()
     create_all_tables(eng)
     return eng
 

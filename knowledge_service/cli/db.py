@@ -8,8 +8,7 @@ import typer
 
 from knowledge_service import migrations
 from knowledge_service import models_registry as _tables  # noqa: F401 - every table's model
-from knowledge_service.cli.common import settings
-from knowledge_service.store import engine_for
+from knowledge_service.cli.common import store_engine
 
 db_app = typer.Typer(help="The store's schema: migrations.", no_args_is_help=True)
 
@@ -17,7 +16,7 @@ db_app = typer.Typer(help="The store's schema: migrations.", no_args_is_help=Tru
 @db_app.command("upgrade")
 def upgrade() -> None:
     """Bring the store's schema to this release's revision (creates an empty store)."""
-    engine = engine_for(settings())
+    engine = store_engine()
     try:
         before = migrations.upgrade_store(engine)
     finally:
@@ -34,7 +33,7 @@ def upgrade() -> None:
 @db_app.command("status")
 def status() -> None:
     """Print the store's schema revision and this release's; exit 1 when they differ."""
-    engine = engine_for(settings())
+    engine = store_engine()
     try:
         with engine.connect() as connection:
             found = migrations.schema_status(connection)
@@ -52,7 +51,7 @@ def revision(
 ) -> None:
     """For developers: write the next revision from the difference between the models and a
     store at the newest revision (``db upgrade`` it first)."""
-    engine = engine_for(settings())
+    engine = store_engine()
     try:
         with engine.connect() as connection:
             found = migrations.schema_status(connection)

@@ -18,6 +18,7 @@ from knowledge_service.cli.common import (
     console,
     engine,
     err_console,
+    fail,
     print_finding_counts,
     progress_bar,
     settings,
@@ -30,13 +31,19 @@ _PHASES = {"read": "Reading files", "write": "Writing versions"}
 
 
 def _default_paths() -> list[Path]:
-    found = []
-    for folder in (settings().content_dir, settings().policies_dir):
-        if folder.exists():
-            found.append(folder)
-        else:
-            err_console.print(f"[yellow]skipping {folder}: no such folder[/yellow]")
-    return found
+    """The content and policies folders (KS_CONTENT_DIR, KS_POLICIES_DIR); exit 2 naming any
+    that is missing: importing without it would find nothing, or retire nothing, silently."""
+    folders = (
+        ("content", "KS_CONTENT_DIR", settings().content_dir),
+        ("policies", "KS_POLICIES_DIR", settings().policies_dir),
+    )
+    for label, variable, folder in folders:
+        if not folder.is_dir():
+            raise fail(
+                f"the {label} folder {folder} does not exist (set {variable}, or give the "
+                "folders to import)"
+            )
+    return [folder for *_, folder in folders]
 
 
 def git_author(path: str) -> str | None:
@@ -111,6 +118,8 @@ def import_command(
     index and re-check what changed. A document edited through the API since its file was last
     imported or exported is never overwritten: a changed file is reported as a conflict (exit
     1) and the document left as it is."""
+    if author is not None and not author.strip():
+        raise fail('--author is blank: give a name such as "Name <email>", or leave it out')
     marks = store_marks()
     report = _run_import(list(paths) if paths else _default_paths(), author)
     for invalid in report.invalid:

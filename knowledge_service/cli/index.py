@@ -13,7 +13,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from knowledge_service.cli.common import console, engine, progress_bar, settings
+from knowledge_service.cli.common import (
+    console,
+    engine,
+    fail,
+    file_errors,
+    progress_bar,
+    settings,
+)
 from knowledge_service.content.schemas import Audience, Channel
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import Embedder, create_embedder
@@ -23,6 +30,9 @@ from knowledge_service.index.schemas import IndexStatus, SearchFilters
 from knowledge_service.index.service import SearchService
 from knowledge_service.index.tuned_models import validated_gain
 from knowledge_service.index.tuning import TuneOptions, describe_validation, tune_encoder
+
+_EVAL_SET_FILES = ("corpus.jsonl", "queries.jsonl", "qrels.tsv")
+"""What ``index.evaluation.load_eval_set`` reads from an evaluation set's folder."""
 
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
 
@@ -87,6 +97,8 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search published articles (hybrid dense + BM25, ranked as whole articles)."""
+    if not query.strip():
+        raise fail("the query is empty: give the question or keywords to search for")
     service = SearchService(settings(), engine(), _embedder(settings().index.query_threads))
     with index_turn(service.path), _progress_bar() as update:
         service.open(lambda d, t: update("Embedding units", d, t))
@@ -110,6 +122,26 @@ def search(
     console.print(table)
 
 
+def _check_eval_set(folder: Path) -> None:
+    """Exit 2 naming the files an evaluation set's folder lacks."""
+    missing = [name for name in _EVAL_SET_FILES if not (folder / name).is_file()]
+    if missing:
+        raise fail(
+            f"{folder} is not an evaluation set: it has no {', '.join(missing)} (a set holds "
+            f"{', '.join(_EVAL_SET_FILES)})"
+        )
+
+
+@contextmanager
+def _json_errors(folder: Path) -> Iterator[None]:
+    try:
+        yield
+    except json.JSONDecodeError as exc:
+        raise fail(
+            f"{folder}: corpus.jsonl or queries.jsonl has a line that is not JSON ({exc.msg})"
+        ) from None
+
+
 def eval_command(
     dataset_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False)],
     limit: Annotated[int | None, typer.Option(min=1, help="Score the first N queries.")] = None,
@@ -119,8 +151,14 @@ def eval_command(
     ] = None,
 ) -> None:
     """Evaluate retrieval on a BEIR-style set through the real import and index path."""
+    _check_eval_set(dataset_dir)
     embedder = _embedder(settings().index.index_threads)
-    with tempfile.TemporaryDirectory(prefix="ks-eval-") as tmp, _progress_bar() as update:
+    with (
+        tempfile.TemporaryDirectory(prefix="ks-eval-") as tmp,
+        _progress_bar() as update,
+        file_errors(dataset_dir, "read the evaluation set"),
+        _json_errors(dataset_dir),
+    ):
         result, _ = evaluate_dataset(
             dataset_dir,
             embedder,

@@ -13,7 +13,13 @@ from rich.table import Table
 
 from knowledge_service import clock
 from knowledge_service.analytics.schemas import Gap
-from knowledge_service.cli.common import console, engine, open_search_service, settings
+from knowledge_service.cli.common import (
+    console,
+    engine,
+    file_errors,
+    open_search_service,
+    settings,
+)
 from knowledge_service.cli.content import LOCAL_CALLER, print_table
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
@@ -145,7 +151,8 @@ def export_command(
 ) -> None:
     """Write the current knowledge as DIR/content/**.md and DIR/policies/**.md (importing them
     back changes nothing)."""
-    report = export_knowledge(engine(), directory)
+    with file_errors(directory, "export to"):
+        report = export_knowledge(engine(), directory)
     console.print(
         f"Exported {len(report.articles)} article(s) to {directory / 'content'} and "
         f"{len(report.policies)} polic(ies) to {directory / 'policies'}.",

@@ -21,7 +21,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from knowledge_service.content.kinds import ARTICLE, POLICY
-from knowledge_service.content.loader import InvalidFile, LoadedContent, load_content
+from knowledge_service.content.loader import (
+    InvalidFile,
+    LoadedContent,
+    display_path,
+    load_content,
+)
 from knowledge_service.content.models import SyncMark
 from knowledge_service.content.sync_marks import (
     CurrentState,
@@ -132,25 +137,41 @@ def _conflict(batch: _Batch, doc_id: str, path: str | None, what: str) -> Import
     )
 
 
-def _in_scope(source_path: str | None, roots: Sequence[Path]) -> bool:
-    """Whether a stored source path lies under (or is) one of the imported roots."""
-    if source_path is None:
-        return False
-    where = Path(os.path.abspath(source_path))
-    return any(where == root or where.is_relative_to(root) for root in roots)
+def stored_location(source_path: str | None, roots: Sequence[Path]) -> Path | None:
+    """Where a stored source path points: the path itself when absolute (what imports record).
+
+    Earlier builds (release 0.1.0) recorded paths relative to the folder the import ran in
+    (``content/billing/a.md``); such a path is resolved against the imported root whose last
+    folders it starts with (``/kb/content``), and is None (out of scope) when none does.
+    """
+    if not source_path:
+        return None
+    path = Path(source_path)
+    if path.is_absolute():
+        return path
+    for root in roots:
+        for depth in range(len(root.parts) - 1, 0, -1):  # the longest match first
+            if path.parts[:depth] == root.parts[-depth:]:
+                return root.joinpath(*path.parts[depth:])
+    return None
+
+
+def _in_scope(where: Path | None, roots: Sequence[Path]) -> bool:
+    """Whether a stored file's location lies under (or is) one of the imported roots."""
+    return where is not None and any(where.is_relative_to(root) for root in roots)
 
 
 def _retire_missing(
-    batch: _Batch, keep_paths: set[str], roots: Sequence[Path], actor: str
+    batch: _Batch, keep_paths: set[Path], roots: Sequence[Path], actor: str
 ) -> list[ImportConflict]:
     """Retire every in-scope document that is neither seen again nor blocked by an invalid
-    file, unless the store changed since its file was last synced (a conflict)."""
+    file (``keep_paths``: their absolute paths), unless the store changed since its file was
+    last synced (a conflict)."""
     writer, conflicts = batch.writer, []
     seen = {doc.id for doc in batch.docs}
     for row in writer.repository.list_rows():
-        if row.id in seen or row.source_path in keep_paths:
-            continue
-        if not _in_scope(row.source_path, roots):
+        where = stored_location(row.source_path, roots)
+        if row.id in seen or where in keep_paths or not _in_scope(where, roots):
             continue
         state, current = batch.states.get(row.id), writer.repository.get_version(row.id)
         if state is None or current is None:
@@ -158,7 +179,8 @@ def _retire_missing(
         if state.status != str(writer.kind.retired) and not may_retire(
             state, batch.marks.get(row.id)
         ):
-            conflicts.append(_conflict(batch, row.id, row.source_path, "its file is gone"))
+            shown = display_path(where) if where is not None else row.source_path
+            conflicts.append(_conflict(batch, row.id, shown, "its file is gone"))
             continue
         source = row.source_path or "import"
         version = writer.set_status(current, writer.kind.retired, actor=actor, source=source)
@@ -177,7 +199,9 @@ def _write_one(
     decision = decide(digest, doc.status.value, current, batch.marks.get(doc.id))
     rel = relative_path(path, roots)
     if decision is FileDecision.CONFLICT:
-        return _conflict(batch, doc.id, path, "the file changed")
+        return _conflict(batch, doc.id, display_path(Path(path)), "the file changed")
+    if decision in (FileDecision.KEEP, FileDecision.SAME):
+        _follow_file(batch, doc.id, path)
     if decision is FileDecision.KEEP:
         batch.report.kept.append(doc.id)
         return None
@@ -194,6 +218,15 @@ def _write_one(
     number = version.version if version is not None else current.version if current else 1
     batch.mark(doc.id, digest, number, rel)
     return None
+
+
+def _follow_file(batch: _Batch, doc_id: str, path: str) -> None:
+    """Record where a document's file is now when no version is written (a moved file, or a
+    path stored relative by an earlier release)."""
+    row = batch.writer.row(doc_id)
+    if row is not None and row.source_path != path:
+        row.source_path = path
+        batch.writer.session.add(row)
 
 
 def _write_loaded(
@@ -267,7 +300,7 @@ def import_content(
                 _batch(session, POLICY, loaded.policies, report.policies),
             ]
             report.conflicts = _write_loaded(batches, loaded, roots, authors, progress)
-            invalid_paths = {f.path for f in loaded.invalid}
+            invalid_paths = {Path(os.path.abspath(f.path)) for f in loaded.invalid}
             for batch in batches:
                 report.conflicts += _retire_missing(batch, invalid_paths, roots, actor)
                 batch.writer.link_pending()

@@ -48,8 +48,9 @@ class InvalidFile(BaseModel):
 class LoadedContent(BaseModel):
     """Everything read from a set of content paths.
 
-    ``raw`` and ``hashes`` are keyed by ``source_path`` (the path shown to users: relative to
-    the working directory when the file lies under it, absolute otherwise).
+    ``raw`` and ``hashes`` are keyed by ``source_path``: the file's absolute path (under its
+    resolved root), which is what the store records, so that an import run from any folder
+    finds the same files. Messages (``invalid``) show :func:`display_path` instead.
     """
 
     articles: list[ArticleDocument] = Field(default_factory=list)
@@ -60,11 +61,18 @@ class LoadedContent(BaseModel):
 
 
 class _Candidate(BaseModel):
-    """A Markdown file found under a root: where it was found and what it resolves to."""
+    """A Markdown file found under a root: its absolute path (stored), the path shown in
+    messages, where it was found and the resolved root."""
 
+    path: str
     display: str
     found: Path
     root: Path
+
+    @classmethod
+    def under(cls, root: Path, rel: Path, found: Path) -> _Candidate:
+        absolute = root / rel
+        return cls(path=absolute.as_posix(), display=display_path(absolute), found=found, root=root)
 
 
 def normalise_newlines(text: str) -> str:
@@ -78,7 +86,8 @@ def content_hash(text: str) -> str:
 
 
 def display_path(path: Path) -> str:
-    """The path as shown to users and stored: relative to the working directory when possible."""
+    """The path as shown to users: relative to the working directory when possible (the store
+    records the absolute path)."""
     absolute = Path(os.path.abspath(path))
     try:
         return absolute.relative_to(Path.cwd()).as_posix()
@@ -119,13 +128,10 @@ def find_files(paths: Sequence[Path]) -> list[_Candidate]:
             root = absolute.resolve()
             for file in _walk_markdown(absolute):
                 rel = Path(os.path.relpath(file, absolute))
-                candidate = _Candidate(display=display_path(root / rel), found=file, root=root)
+                candidate = _Candidate.under(root, rel, file)
                 found.setdefault(candidate.display, candidate)
         else:
-            root = absolute.parent.resolve()
-            candidate = _Candidate(
-                display=display_path(root / absolute.name), found=absolute, root=root
-            )
+            candidate = _Candidate.under(absolute.parent.resolve(), Path(absolute.name), absolute)
             found.setdefault(candidate.display, candidate)
     return [found[key] for key in sorted(found)]
 
@@ -195,15 +201,17 @@ def _duplicate(path: str, entity: str, doc_id: str, first: str, text: str) -> In
 def _load_one(
     candidate: _Candidate, text: str, kind: str, result: LoadedContent, seen: dict[str, str]
 ) -> None:
-    """Parse one file into ``result``; ``seen`` maps ``kind:id`` to the first file's path."""
-    path = candidate.display
+    """Parse one file into ``result``; ``seen`` maps ``kind:id`` to the first file's shown path.
+
+    Errors name the shown path; the document records the absolute one."""
+    path, stored = candidate.display, {"source_path": candidate.path}
     if kind == "policy":
-        policy = parse_policy(text, path)
+        policy = parse_policy(text, path).model_copy(update=stored)
         key, entity, doc_id = f"policy:{policy.id}", "policy", policy.id
         if key not in seen:
             result.policies.append(policy)
     else:
-        article = parse_article(text, path)
+        article = parse_article(text, path).model_copy(update=stored)
         key, entity, doc_id = f"article:{article.id}", "article", article.id
         if key not in seen:
             result.articles.append(article)
@@ -211,8 +219,8 @@ def _load_one(
         result.invalid.append(_duplicate(path, entity, doc_id, seen[key], text))
         return
     seen[key] = path
-    result.raw[path] = text
-    result.hashes[path] = content_hash(text)
+    result.raw[candidate.path] = text
+    result.hashes[candidate.path] = content_hash(text)
 
 
 def load_content(

@@ -7,6 +7,7 @@ Pure functions: text in, validated documents out. Every problem raises
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import yaml
@@ -77,16 +78,29 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
         ) from exc
     if not isinstance(data, dict):
         raise InvalidContentError(path, "the front matter must be a YAML mapping", line=2)
-    key_lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+    key_lines = _key_lines(node, path)
     return FrontMatter(
         data={str(k): v for k, v in data.items()},
         key_lines=key_lines,
         body="".join(lines[end + 1 :]),
         body_line=end + 2,
     )
+
+
+def _key_lines(node: yaml.Node | None, path: str) -> dict[str, int]:
+    """The file line of each top-level key; a key set twice is an error (YAML would keep the
+    last value silently), naming the key and both lines."""
+    key_lines: dict[str, int] = {}
+    if not isinstance(node, yaml.MappingNode):
+        return key_lines
+    for key_node, _ in node.value:
+        key, line = str(key_node.value), key_node.start_mark.line + 2
+        if key in key_lines:
+            raise InvalidContentError(
+                path, f"is set twice (first on line {key_lines[key]})", line=line, field=key
+            )
+        key_lines[key] = line
+    return key_lines
 
 
 def _validate(model: type[BaseModel], fm: FrontMatter, path: str) -> Any:
@@ -101,6 +115,7 @@ def _validate(model: type[BaseModel], fm: FrontMatter, path: str) -> Any:
             problem = "is required but missing"
         else:
             given = error.get("input")
+            given = given.isoformat() if isinstance(given, date) else given
             shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
             problem = error["msg"] + shown
         line = fm.key_lines.get(field) if field else None

@@ -137,9 +137,11 @@ def relative_path(source_path: str | None, roots: Sequence[Path] = ()) -> str | 
     it lies under, without a leading ``content/`` or ``policies/`` folder; None if unknown."""
     if not source_path:
         return None
-    where = Path(os.path.abspath(source_path))
+    # A relative path (stored by release 0.1.0) is relative to a folder unknown here, never to
+    # the working directory: only its own folders say where its root was.
+    where = Path(os.path.normpath(source_path))
     parts = where.parts
-    for root in roots:
+    for root in roots if where.is_absolute() else ():
         if where != root and where.is_relative_to(root):
             parts = where.relative_to(root).parts
             break

@@ -61,6 +61,26 @@ def test_export_holds_the_redacted_events_since(
     assert str(rows[-1]["status"]) == "answered"
 
 
+def test_every_format_holds_every_column_and_the_handoff(engine: Engine, tmp_path: Path) -> None:
+    handoff = {"reason": "low_confidence", "intent": "billing.fees", "candidates": []}
+    log = AnswerLog(engine)
+    log.record(
+        LoggedAnswer(
+            kind="answer", question="fees?", latency_ms=1.0, channel="voice", status="escalate",
+            handoff=handoff, at=T0,
+        )
+    )  # fmt: skip
+    log.flush()
+    for fmt in ExportFormat:
+        out = tmp_path / f"events.{fmt}"
+        with session_scope(engine) as session:
+            export_events(session, out, fmt, since=None)
+        [row] = read(out, fmt)
+        assert sorted(row) == sorted(export_module.COLUMNS), fmt
+        held = row["handoff"] if fmt == ExportFormat.JSONL else json.loads(str(row["handoff"]))
+        assert held == handoff, fmt
+
+
 def test_a_failed_export_leaves_no_file(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -82,3 +82,27 @@ def test_purge_logs_deletes_only_what_is_past_the_retention(
     result = runner.invoke(app, ["purge-logs"])
     assert result.exit_code == 0, result.output
     assert f"purged {purged} answer events" in result.output
+
+
+def test_report_channel_is_one_of_the_channels(store: str) -> None:
+    wrong = runner.invoke(app, ["report", "--channel", "fax"])
+    assert wrong.exit_code == 2
+    assert "'fax' is not one of" in wrong.output and "'chat'" in wrong.output
+    days = ["--from", "2026-11-20", "--to", "2026-11-20", "--json"]
+    for channel, answers in (("chat", 4), ("voice", 0)):
+        result = runner.invoke(app, ["report", *days, "--channel", channel])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["totals"]["answers"] == answers
+
+
+def test_report_piped_keeps_every_column_whole(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")  # narrower than the table; stdout is not a terminal
+    result = runner.invoke(app, ["report", "--from", "2026-11-20", "--to", "2026-11-20"])
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.stdout.splitlines() if "questions" in line.split())
+    headers = ["day", "questions", "answered", "no answer", "escalated", "stale", "repeat"]
+    assert all(name in header for name in [*headers, "helpful", "wrong", "overrides", "risk"])
+    total = next(line for line in result.stdout.splitlines() if "total" in line)
+    cells = [cell.strip() for cell in total.split("│") if cell.strip()]
+    assert cells == ["total", "4", "50.0%", "25.0%", "25.0%", "0.0%", "0.0%", "0.0%", "0.0%",
+                     "0.0%", "0"]  # fmt: skip

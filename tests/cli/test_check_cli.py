@@ -197,3 +197,19 @@ def test_a_retired_policy_names_the_clause_that_replaced_it(tmp_path: Path) -> N
     (finding,) = json.loads(result.stdout)["findings"]
     assert finding["kind"] == "policy_retired"
     assert "cite BILLING#2.4 instead" in finding["message"]
+
+
+def test_evidence_paths_are_shown_relative_to_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folders(tmp_path, "Refunds are paid within 3 business days.")
+    monkeypatch.chdir(tmp_path)
+    args = ["--content", "content", "--policies", "policies"]
+    result = runner.invoke(app, ["check", *args, *TODAY, "--format", "sarif"])
+    [run] = json.loads(result.stdout)["runs"]
+    uris = {
+        place["physicalLocation"]["artifactLocation"]["uri"]
+        for found in run["results"]
+        for place in found["locations"]
+    }
+    assert uris == {"content/refund-timeframe.md", "policies/refunds.md"}

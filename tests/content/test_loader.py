@@ -166,10 +166,10 @@ def test_readme_hidden_and_non_markdown_files_are_skipped(tmp_path: Path) -> Non
     assert [c.display for c in find_files([root])] == ["content/kept.md"]
 
 
-def test_raw_hash_and_source_path_are_keyed_by_shown_path(tmp_path: Path) -> None:
+def test_raw_hash_and_source_path_are_keyed_by_absolute_path(tmp_path: Path) -> None:
     path = write_article_md(tmp_path / "content" / "billing", "a")
-    loaded = load_content([tmp_path / "content"], max_file_bytes=MAX)
-    key = "content/billing/a.md"
+    loaded = load_content([Path("content")], max_file_bytes=MAX)
+    key = path.resolve().as_posix()
     assert loaded.articles[0].source_path == key
     assert loaded.raw[key] == path.read_text(encoding="utf-8")
     assert loaded.hashes[key] == content_hash(path.read_text(encoding="utf-8"))
@@ -183,7 +183,7 @@ def test_line_endings_and_bom_do_not_change_the_hash(tmp_path: Path) -> None:
     crlf = load_content([tmp_path / "crlf"], max_file_bytes=MAX)
     assert crlf.invalid == []
     assert list(lf.hashes.values()) == list(crlf.hashes.values())
-    assert crlf.raw["crlf/a.md"] == text
+    assert crlf.raw[(tmp_path.resolve() / "crlf/a.md").as_posix()] == text
 
 
 def test_symlink_inside_the_root_is_followed(tmp_path: Path) -> None:
@@ -191,8 +191,10 @@ def test_symlink_inside_the_root_is_followed(tmp_path: Path) -> None:
     (tmp_path / "content" / "alias.md").symlink_to(target)
     loaded = load_content([tmp_path / "content"], max_file_bytes=MAX)
     # The same article reached twice: the first path in sorted order wins.
-    assert [a.source_path for a in loaded.articles] == ["content/alias.md"]
+    alias = (tmp_path.resolve() / "content/alias.md").as_posix()
+    assert [a.source_path for a in loaded.articles] == [alias]
     assert [f.path for f in loaded.invalid] == ["content/shared/shared.md"]
+    assert "already defined in content/alias.md" in loaded.invalid[0].message
 
 
 def test_single_files_and_overlapping_roots_are_read_once(tmp_path: Path) -> None:
@@ -218,11 +220,13 @@ def test_progress_reports_every_file(tmp_path: Path) -> None:
     assert calls == [(1, 3), (2, 3), (3, 3)]
 
 
-def test_absolute_path_outside_cwd_is_shown_absolute(
+def test_path_outside_cwd_is_shown_absolute(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
     path = write_article_md(tmp_path / "content", "a")
-    loaded = load_content([tmp_path / "content"], max_file_bytes=MAX)
+    (tmp_path / "content" / "bad.md").write_text("no front matter\n", encoding="utf-8")
+    loaded = load_content([Path("../content")], max_file_bytes=MAX)
     assert loaded.articles[0].source_path == path.resolve().as_posix()
+    assert [f.path for f in loaded.invalid] == [(tmp_path.resolve() / "content/bad.md").as_posix()]

@@ -155,6 +155,15 @@ def test_parse_clauses_ignores_unnumbered_headings() -> None:
     assert [(c.number, c.heading, c.text) for c in clauses] == [("4", "Fees", "y")]
 
 
+@pytest.mark.parametrize("status", list(PolicyStatus))
+def test_policy_status_is_one_of_the_documented_three(status: PolicyStatus) -> None:
+    assert parse_policy(policy_text(status=status.value), "p.md").status is status
+    with pytest.raises(InvalidContentError) as info:
+        parse_policy(policy_text(status="archived"), "p.md")
+    assert info.value.field == "status"
+    assert "'active', 'retired' or 'draft'" in info.value.message
+
+
 def test_policy_clause_numbered_twice_is_invalid() -> None:
     text = policy_text(clauses={"2.1 A": "a", "2.1 B": "b"})
     with pytest.raises(InvalidContentError) as info:
@@ -179,6 +188,7 @@ def _key_line(text: str, key: str) -> int:
         ({"policy_sources": ["refunds 2.1"]}, "policy_sources"),
         ({"locale": "not a locale"}, "locale"),
         ({"id": "Has Spaces"}, "id"),
+        ({"last_reviewed": "2026-06-01", "next_review": "2026-05-31"}, "next_review"),
     ],
 )
 def test_front_matter_error_names_field_and_line(fields: dict[str, object], field: str) -> None:
@@ -189,6 +199,29 @@ def test_front_matter_error_names_field_and_line(fields: dict[str, object], fiel
     error = info.value
     assert (error.field, error.line) == (field, line)
     assert error.message.startswith(f"content/x.md:{line}: field '{field}': ")
+
+
+def test_next_review_before_last_reviewed_says_so_with_both_dates() -> None:
+    text = article_text(last_reviewed="2026-06-01", next_review="2026-05-31")
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(text, "content/x.md")
+    line = _key_line(text, "next_review")
+    assert info.value.message == (
+        f"content/x.md:{line}: field 'next_review': is before last_reviewed (2026-06-01) "
+        "(got '2026-05-31')"
+    )
+
+
+def test_a_key_set_twice_is_named_with_both_lines() -> None:
+    text = article_text("a").replace("\n---\n", "\nowner: someone@example.com\n---\n", 1)
+    first = _key_line(text, "owner")
+    second = len(text.split("\n---\n", 1)[0].splitlines())
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(text, "content/x.md")
+    assert (info.value.field, info.value.line) == ("owner", second)
+    assert info.value.message == (
+        f"content/x.md:{second}: field 'owner': is set twice (first on line {first})"
+    )
 
 
 def test_missing_field_is_named_at_the_front_matter_start() -> None:

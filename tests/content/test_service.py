@@ -60,7 +60,7 @@ def test_first_import_creates_version_one_of_everything(
         assert (version.version, version.status, version.source) == (
             1,
             "published",
-            "content/sub/b.md",
+            (content / "sub" / "b.md").resolve().as_posix(),
         )
         assert version.author == "import"
         assert version.raw == (content / "sub" / "b.md").read_text(encoding="utf-8")
@@ -195,7 +195,60 @@ def test_moved_file_with_same_text_is_unchanged_and_path_follows(
     assert report.articles.unchanged == ["a"]
     assert report.articles.retired == []
     with Session(engine) as session:
-        assert session.get(Article, "a").source_path == "content/moved/a.md"  # type: ignore[union-attr]
+        row = session.get(Article, "a")
+        assert row is not None and row.source_path == (content / "moved/a.md").resolve().as_posix()
+
+
+def test_import_from_two_working_folders_sees_the_same_files(
+    engine: Engine, roots: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content, _ = roots
+    write_article_md(content, "kept")
+    gone = write_article_md(content, "gone")
+    _import(engine, Path("content"))  # run from tmp_path
+    gone.unlink()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    report = _import(engine, Path("../content"))
+    assert (report.articles.unchanged, report.articles.retired) == (["kept"], ["gone"])
+    monkeypatch.chdir(tmp_path)
+    report = _import(engine, Path("content"))
+    assert (report.articles.unchanged, report.articles.retired) == (["kept"], [])
+
+
+def test_a_file_elsewhere_with_a_stored_name_is_not_in_scope(
+    engine: Engine, roots: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content, _ = roots
+    write_article_md(content, "a")
+    _import(engine, content)
+    other = tmp_path / "other"
+    write_article_md(other / "content", "b")
+    monkeypatch.chdir(other)  # content/a.md is no file of this tree: a stays published
+    report = _import(engine, Path("content"))
+    assert (report.articles.created, report.articles.retired) == (["b"], [])
+    assert _versions(engine, "a") == [(1, "published")]
+
+
+def test_paths_stored_relative_by_release_0_1_0_resolve_against_the_root(
+    engine: Engine, roots: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content, _ = roots
+    write_article_md(content, "kept")
+    gone = write_article_md(content / "sub", "gone")
+    _import(engine, content)
+    with session_scope(engine) as session:  # as release 0.1.0 stored them: relative to the cwd
+        for row in session.exec(select(Article)).all():
+            row.source_path = Path(row.source_path or "").relative_to(tmp_path.resolve()).as_posix()
+            session.add(row)
+    gone.unlink()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    report = _import(engine, content)
+    assert (report.articles.unchanged, report.articles.retired) == (["kept"], ["gone"])
+    with Session(engine) as session:
+        kept = session.get(Article, "kept")
+        assert kept is not None and kept.source_path == (content / "kept.md").resolve().as_posix()
 
 
 def test_policy_versions_and_retirement(engine: Engine, roots: tuple[Path, Path]) -> None:

@@ -16,9 +16,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 POLICY_ID_PATTERN = r"^[A-Z0-9][A-Z0-9_-]*$"
@@ -142,11 +143,16 @@ class ArticleMeta(BaseModel):
     def _scalar_to_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> ArticleMeta:
-        if self.next_review < self.last_reviewed:
-            raise ValueError("next_review is before last_reviewed")
-        return self
+    @field_validator("next_review")
+    @classmethod
+    def _after_last_review(cls, value: date, info: ValidationInfo) -> date:
+        """A field's own error (not the model's), so that it names ``next_review`` and its line."""
+        last = info.data.get("last_reviewed")
+        if last is not None and value < last:
+            raise PydanticCustomError(
+                "date_order", "is before last_reviewed ({last})", {"last": last.isoformat()}
+            )
+        return value
 
 
 class ArticleDocument(ArticleMeta):

@@ -1,0 +1,143 @@
+"""Bad input to any command: one line on stderr naming what is wrong and where, exit code 2,
+never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from knowledge_service.cli import app, common
+from knowledge_service.settings import get_settings
+from tests.factories import write_article_md, write_policy_md
+
+runner = CliRunner()
+
+
+def run(*args: str) -> Result:
+    return runner.invoke(app, list(args))
+
+
+def assert_error(result: Result, *words: str) -> None:
+    """Exit 2 with one ``error:`` line on stderr holding ``words``, and no traceback."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith("error: "), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+
+
+@contextmanager
+def setting(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> Iterator[None]:
+    """``name=value`` in the environment for the block, with the CLI's caches reset around it."""
+    with monkeypatch.context() as patch:
+        patch.setenv(name, value)
+        get_settings.cache_clear()
+        common.engine.cache_clear()
+        yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.sqlite_only("settings are read before any store")
+@pytest.mark.parametrize(
+    ("name", "value", "why"),
+    [
+        ("KS_MAX_FILE_BYTES", "lots", "valid integer"),
+        ("KS_INDEX__USE_TUNED_MODEL", "maybe", "'auto', 'true' or 'false'"),
+    ],
+)
+def test_a_bad_setting_names_its_variable(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, why: str
+) -> None:
+    (cli_store / "content").mkdir()
+    (cli_store / "policies").mkdir()
+    with setting(monkeypatch, name, value):
+        result = run("check", "--no-embeddings")
+    assert_error(result, f"bad setting: {name}: ", why)
+    assert value not in result.stderr  # a value may be a secret: never echoed
+
+
+@pytest.mark.sqlite_only("the URL is refused before any store")
+@pytest.mark.parametrize("url", ["mysql://ada:s3cret@db.example.com/kb", "not a url"])
+@pytest.mark.parametrize("command", [("articles", "list"), ("db", "status")])
+def test_an_unsupported_database_url_names_the_variable_and_the_supported_ones(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch, url: str, command: tuple[str, ...]
+) -> None:
+    with setting(monkeypatch, "KS_DATABASE_URL", url):
+        result = run(*command)
+    assert_error(result, "KS_DATABASE_URL: ", "is not a supported database", "sqlite:///PATH")
+    assert "postgresql+psycopg://" in result.stderr
+    assert "s3cret" not in result.stderr
+
+
+def test_export_events_into_a_missing_folder_names_the_file_asked_for(cli_store: Path) -> None:
+    result = run("export-events", "nodir/events.csv")
+    assert_error(result, "cannot write nodir/events.csv: No such file or directory")
+    assert ".partial" not in result.stderr
+
+
+def test_export_to_a_folder_that_cannot_be_made_names_it(cli_store: Path) -> None:
+    write_article_md(cli_store / "content", "a")
+    write_policy_md(cli_store / "policies")
+    assert run("import").exit_code == 0
+    (cli_store / "afile").write_text("not a folder", encoding="utf-8")
+    assert_error(run("export", "afile/out"), "cannot export to afile/out: Not a directory")
+
+
+@pytest.mark.sqlite_only("the set is refused before any store")
+def test_eval_of_a_folder_without_a_set_names_what_is_missing(cli_store: Path) -> None:
+    folder = cli_store / "emptyset"
+    folder.mkdir()
+    (folder / "queries.jsonl").write_text("", encoding="utf-8")
+    assert_error(
+        run("eval", str(folder)),
+        f"{folder} is not an evaluation set: it has no corpus.jsonl, qrels.tsv",
+    )
+
+
+@pytest.mark.sqlite_only("the set is refused before any store")
+def test_eval_of_a_set_with_a_line_that_is_not_json_names_the_set(cli_store: Path) -> None:
+    folder = cli_store / "badset"
+    folder.mkdir()
+    for name, text in (("corpus.jsonl", "{bad\n"), ("queries.jsonl", ""), ("qrels.tsv", "")):
+        (folder / name).write_text(text, encoding="utf-8")
+    assert_error(run("eval", str(folder)), f"{folder}: corpus.jsonl or queries.jsonl has a line")
+
+
+@pytest.mark.sqlite_only("the query is refused before the index opens")
+@pytest.mark.parametrize("query", ["", "   "])
+def test_search_refuses_an_empty_query(cli_store: Path, query: str) -> None:
+    assert_error(run("search", query), "the query is empty")
+
+
+def test_import_without_the_default_folders_names_the_missing_one(cli_store: Path) -> None:
+    assert_error(run("import"), f"the content folder {cli_store / 'content'} does not exist")
+    write_article_md(cli_store / "content", "a")
+    result = run("import")
+    assert_error(result, f"the policies folder {cli_store / 'policies'} does not exist")
+    assert "KS_POLICIES_DIR" in result.stderr
+    write_policy_md(cli_store / "policies")
+    assert run("import").exit_code == 0
+
+
+@pytest.mark.parametrize("author", ["", "  "])
+def test_import_refuses_a_blank_author(cli_store: Path, author: str) -> None:
+    write_article_md(cli_store / "content", "a")
+    assert_error(run("import", "content", "--author", author), "--author is blank")
+    assert run("articles", "list", "--json").stdout.strip() == "[]"
+
+
+@pytest.mark.sqlite_only("the folders are checked before any store")
+def test_check_content_given_a_file_says_it_is_not_a_folder(cli_store: Path) -> None:
+    article = write_article_md(cli_store / "content", "a")
+    (cli_store / "policies").mkdir()
+    result = run("check", "--content", str(article), "--no-embeddings")
+    assert_error(result, f"content folder {article} is not a folder")
+    missing = cli_store / "nowhere"
+    assert_error(run("check", "--content", str(missing)), f"{missing} does not exist")
