@@ -402,3 +402,21 @@ def test_every_answer_reason_has_words_on_the_pages() -> None:
     assert template.render(r=AnswerReason.HUMAN_REQUESTED) == "the customer asked for a person"
     assert template.render(r="low_confidence") == REASON_WORDS[AnswerReason.LOW_CONFIDENCE]
     assert template.render(r="<b>legacy</b>") == "&lt;b&gt;legacy&lt;/b&gt;"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"receipt": "rcpt_<script>"}, "receipt"), ({"receipt": ""}, "receipt"),
+     ({"used_article_id": "Not An Id!"}, "used_article_id"),
+     ({"used_article_id": "a" * 121}, "used_article_id")],
+)  # fmt: skip
+def test_feedback_with_a_malformed_field_is_refused_naming_the_field(
+    client: TestClient, keys: dict[str, str], change: dict[str, str], field: str
+) -> None:
+    sign_in(client, keys["agent"])
+    page = client.get("/ui/assist")
+    form = {"csrf_token": csrf_of(page.text), "rating": "wrong", "receipt": "rcpt_0123abcd"}
+    response = client.post("/ui/assist/feedback", data={**form, **change})
+    assert response.status_code == 400, response.text
+    assert f"parameter &#39;{field}&#39;" in response.text
+    assert "<script>" not in response.text

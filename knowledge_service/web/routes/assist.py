@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 
 from knowledge_service import clock
 from knowledge_service.analytics import service as analytics
@@ -46,6 +47,12 @@ Agent = Annotated[WebUser, Depends(page_user(Page.ASSIST))]
 AgentPost = Annotated[WebUser, Depends(csrf_user(Page.ASSIST))]
 TYPING_TRIGGER = "q"
 """The id of the question box: htmx names it in ``HX-Trigger`` for requests made by typing."""
+FEEDBACK_PROBLEMS = {
+    "receipt": "a receipt looks like rcpt_ followed by letters and digits; search again",
+    "used_article_id": "an article id is lower-case letters, digits, '.', '_' and '-' "
+    "(at most 120 characters)",
+}
+"""What is wrong with a feedback form's field that fails ``FeedbackCreate``'s checks."""
 
 
 def _is_fragment(request: Request) -> bool:
@@ -94,10 +101,14 @@ def _feedback_from(form: dict[str, str]) -> FeedbackCreate:
         raise InvalidRequestError("rating", "choose helpful, wrong, outdated or unclear") from None
     comment = form.get("comment", "").strip()[:MAX_COMMENT_CHARS] or None
     used = form.get("used_article_id", "").strip() or None
-    return FeedbackCreate.model_validate(
-        {"receipt": form.get("receipt", ""), "rating": rating, "comment": comment,
-         "used_article_id": used}
-    )  # fmt: skip
+    try:
+        return FeedbackCreate.model_validate(
+            {"receipt": form.get("receipt", ""), "rating": rating, "comment": comment,
+             "used_article_id": used}
+        )  # fmt: skip
+    except ValidationError as error:
+        field = str(error.errors()[0]["loc"][0])
+        raise InvalidRequestError(field, FEEDBACK_PROBLEMS.get(field, "is not valid")) from None
 
 
 @router.post("/feedback", response_class=HTMLResponse)
