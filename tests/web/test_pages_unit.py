@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -20,7 +21,7 @@ from knowledge_service.db import session_scope
 from knowledge_service.errors import VersionConflictError
 from knowledge_service.freshness.acceptance import acceptances_of
 from knowledge_service.freshness.pipeline import StoreChanges
-from knowledge_service.http.deps import get_after_write
+from knowledge_service.http.deps import MAX_BODY_BYTES, get_after_write
 from knowledge_service.settings import Settings
 from knowledge_service.web import workflow
 from knowledge_service.web.routes.auth import safe_next
@@ -420,3 +421,78 @@ def test_feedback_with_a_malformed_field_is_refused_naming_the_field(
     assert response.status_code == 400, response.text
     assert f"parameter &#39;{field}&#39;" in response.text
     assert "<script>" not in response.text
+
+
+def _is_page(response: httpx.Response) -> bool:
+    return response.headers["content-type"].startswith("text/html") and "<html" in response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "words"),
+    [("GET", "/ui/no-such-page", 404, "no route matches /ui/no-such-page"),
+     ("GET", "/ui/review/findings/not-a-number", 400, "finding_id"),
+     ("GET", "/ui/review/findings/99999", 404, "99999"),
+     ("GET", "/ui/logout", 405, "Method Not Allowed")],
+)  # fmt: skip
+def test_page_errors_are_pages_with_the_navigation_for_a_signed_in_person(
+    client: TestClient, keys: dict[str, str], method: str, path: str, status: int, words: str
+) -> None:
+    sign_in(client, keys["owner"])
+    response = client.request(method, path)
+    assert response.status_code == status and _is_page(response), response.text
+    assert words in response.text
+    assert "Sign out" in response.text and 'href="/ui/review"' in response.text
+    assert "content-security-policy" in response.headers
+    if status == 405:
+        assert "POST" in response.headers["allow"]
+
+
+def test_a_page_error_without_a_session_offers_sign_in_and_the_api_keeps_problem_json(
+    client: TestClient,
+) -> None:
+    response = client.get("/ui/no-such-page")
+    assert response.status_code == 404 and _is_page(response)
+    assert "Sign out" not in response.text and 'href="/ui/login"' in response.text
+    api = client.get("/v1/no-such-thing")
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_a_forbidden_page_keeps_the_navigation_of_the_signed_in_person(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["agent"])
+    response = client.get("/ui/insights")
+    assert response.status_code == 403 and "Not for your role" in response.text
+    assert "Sign out" in response.text and 'href="/ui/assist"' in response.text
+
+
+def test_htmx_errors_are_fragments_for_the_swap_target(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["agent"])
+    page = client.get("/ui/assist")
+    htmx = {"HX-Request": "true", "X-CSRF-Token": csrf_of(page.text)}
+    bad = {"rating": "wrong", "receipt": "nonsense"}
+    response = client.post("/ui/assist/feedback", data=bad, headers=htmx)
+    assert response.status_code == 400
+    assert "<html" not in response.text and "<nav" not in response.text
+    assert 'role="alert"' in response.text and "receipt" in response.text
+    no_token = {"HX-Request": "true"}
+    refused = client.post("/ui/assist/answer", data={"q": "refunds"}, headers=no_token)
+    assert refused.status_code == 403 and "<html" not in refused.text
+    assert "security token" in refused.text
+
+
+def test_a_page_body_over_the_limit_is_an_html_error(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["agent"])
+    page = client.get("/ui/assist")
+    data = {"csrf_token": csrf_of(page.text), "q": "x" * (MAX_BODY_BYTES + 1)}
+    response = client.post("/ui/assist/answer", data=data)
+    assert response.status_code == 413 and _is_page(response), response.text
+    assert f"larger than {MAX_BODY_BYTES} bytes" in response.text and "Sign out" in response.text
+    fragment = client.post("/ui/assist/answer", data=data, headers={"HX-Request": "true"})
+    assert fragment.status_code == 413 and "<html" not in fragment.text
+    assert "larger than" in fragment.text

@@ -38,6 +38,7 @@ from knowledge_service.http.deps import (
 )
 from knowledge_service.web.assist_view import build_view, find_handoff, log_answer
 from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
+from knowledge_service.web.errors import is_fragment
 from knowledge_service.web.pages import Page
 from knowledge_service.web.templating import render
 
@@ -53,10 +54,6 @@ FEEDBACK_PROBLEMS = {
     "(at most 120 characters)",
 }
 """What is wrong with a feedback form's field that fails ``FeedbackCreate``'s checks."""
-
-
-def _is_fragment(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
 
 
 @router.get("", response_class=HTMLResponse)
@@ -84,7 +81,7 @@ def answer(
     """The answer card and further results for the question in the form."""
     started = time.perf_counter()
     question = form.get("q", "").strip()[:MAX_QUERY_CHARS]
-    template = "_results.html" if _is_fragment(request) else "assist.html"
+    template = "_results.html" if is_fragment(request) else "assist.html"
     if not question:
         return render(request, template, user=user, active="assist", view=None)
     result = _answer(service, batcher, question)
@@ -136,7 +133,7 @@ def feedback(
             ) from None
         log_answer(session, question, result, caller=caller, started=started)
         saved = analytics.record_feedback(session, data, caller=caller)
-    template = "_feedback_done.html" if _is_fragment(request) else "feedback_done.html"
+    template = "_feedback_done.html" if is_fragment(request) else "feedback_done.html"
     return render(request, template, user=user, active="assist", feedback=saved)
 
 
