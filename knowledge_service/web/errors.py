@@ -23,6 +23,14 @@ _REPLACED_HEADERS = {b"content-type", b"content-length", b"cache-control"}
 """Headers of the problem+json answer the page sets for itself (the rest are kept)."""
 
 
+PAGE_DETAILS = {
+    413: "What you sent is larger than the server accepts (64 KiB once the browser has "
+    "encoded it: a line break or punctuation mark counts three bytes, a letter of another "
+    "script up to nine). Shorten it, or edit the article's file and import it.",
+}
+"""What a page says instead of the API's detail, where the API's words do not help a person."""
+
+
 def is_page_path(path: str) -> bool:
     return path == "/ui" or path.startswith("/ui/")
 
@@ -67,6 +75,7 @@ async def _page_for_problem(scope: Scope, start: Message, body: bytes) -> HTMLRe
     request = Request(scope)
     status = int(start["status"])
     title, detail = _problem_of(body)
+    detail = PAGE_DETAILS.get(status, detail)
     user = None if is_fragment(request) else await run_in_threadpool(signed_in, request)
     page = error_page(request, status, title, detail, user=user)
     page.raw_headers += [

@@ -63,8 +63,11 @@ def _simple(action: str) -> WorkflowHandler:
     return handler
 
 
-MAX_TEXT_CHARS = 60_000
-"""The longest article text the edit form takes (as ``WorkflowText`` on the API)."""
+MAX_TEXT_CHARS = 19_000
+"""The longest article text the edit form takes. The browser URL-encodes the form, a line break
+or punctuation mark as three bytes (``%0A``), so this many characters of the worst such text
+plus a full note still fit the 64 KiB request body limit (``MAX_BODY_BYTES``); longer articles
+are edited through the API (``WorkflowText``, 60,000 characters) or their file."""
 
 
 def edit(

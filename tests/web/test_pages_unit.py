@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -22,10 +23,12 @@ from knowledge_service.errors import VersionConflictError
 from knowledge_service.freshness.acceptance import acceptances_of
 from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.http.deps import MAX_BODY_BYTES, get_after_write
+from knowledge_service.review.etags import etag
 from knowledge_service.settings import Settings
 from knowledge_service.web import workflow
 from knowledge_service.web.routes.auth import safe_next
 from knowledge_service.web.sessions import SESSION_COOKIE, SessionSigner
+from knowledge_service.web.workflow_handlers import MAX_TEXT_CHARS
 from tests.api.conftest import FakeSearchService, issue_keys, seed_store
 from tests.conftest import TODAY
 
@@ -492,7 +495,43 @@ def test_a_page_body_over_the_limit_is_an_html_error(
     data = {"csrf_token": csrf_of(page.text), "q": "x" * (MAX_BODY_BYTES + 1)}
     response = client.post("/ui/assist/answer", data=data)
     assert response.status_code == 413 and _is_page(response), response.text
-    assert f"larger than {MAX_BODY_BYTES} bytes" in response.text and "Sign out" in response.text
+    assert "larger than the server accepts" in response.text and "Sign out" in response.text
     fragment = client.post("/ui/assist/answer", data=data, headers={"HX-Request": "true"})
     assert fragment.status_code == 413 and "<html" not in fragment.text
     assert "larger than" in fragment.text
+
+
+def test_the_longest_edit_the_form_allows_fits_the_body_limit_when_url_encoded(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    text, form = _edit_form(client, keys["owner"])
+    page = client.get("/ui/review/findings/1").text
+    assert f'maxlength="{MAX_TEXT_CHARS}"' in page
+    # Line breaks and punctuation take three bytes each once URL-encoded (the worst ASCII).
+    longest = text + "\n" * (MAX_TEXT_CHARS - len(text))
+    data = {**form, "text": longest, "note": "#" * 2000}
+    assert len(urlencode(data)) > MAX_BODY_BYTES * 0.95
+    response = client.post("/ui/review/articles/refund-timeframe/edit", data=data)
+    assert response.status_code == 303, response.text
+    too_long = {**data, "text": longest + "x"}
+    refused = client.post("/ui/review/articles/refund-timeframe/edit", data=too_long)
+    assert refused.status_code == 400 and f"longer than {MAX_TEXT_CHARS}" in refused.text
+
+
+def test_an_article_too_long_for_the_edit_form_says_where_to_edit_it(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    with session_scope(engine) as session:
+        raw = content.get_article(session, "refund-timeframe").raw
+    longer = raw + "\nMore detail for agents. " * (MAX_TEXT_CHARS // 20)
+    api = client.put("/v1/articles/refund-timeframe", json={"text": longer},
+                     headers={"Authorization": f"Bearer {keys['owner']}",
+                              "If-Match": etag("refund-timeframe", 2)})  # fmt: skip
+    assert api.status_code == 200, api.text
+    sign_in(client, keys["owner"])
+    page = client.get("/ui/review/findings/1").text
+    with session_scope(engine) as session:
+        stored = content.get_article(session, "refund-timeframe").raw
+    assert len(stored) > MAX_TEXT_CHARS
+    assert f"is {len(stored):,} characters long, more than this page can send" in page
+    assert 'id="edit-refund-timeframe"' not in page and 'name="text"' not in page

@@ -33,7 +33,7 @@ from knowledge_service.web.review_view import (
     version_diff,
 )
 from knowledge_service.web.templating import render
-from knowledge_service.web.workflow_handlers import status_of
+from knowledge_service.web.workflow_handlers import MAX_TEXT_CHARS, status_of
 
 router = APIRouter(prefix="/ui/review", include_in_schema=False)
 
@@ -91,7 +91,8 @@ def finding_page(
         diffs=[version_diff(session, a.article_id) for a in articles],
         states={a.article_id: status_of(session, settings, user.principal, a.article_id)
                 for a in articles},
-        actions=workflow.ACTIONS, risk=risk_view(session, item.finding, today),
+        actions=workflow.ACTIONS, max_text_chars=MAX_TEXT_CHARS,
+        risk=risk_view(session, item.finding, today),
         done=DONE_MESSAGES.get(done or ""),
     )  # fmt: skip
 
