@@ -20,8 +20,10 @@ from knowledge_service.app import create_app
 from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
 from knowledge_service.errors import VersionConflictError
+from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.acceptance import acceptances_of
 from knowledge_service.freshness.pipeline import StoreChanges
+from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
 from knowledge_service.http.deps import MAX_BODY_BYTES, get_after_write
 from knowledge_service.review.etags import etag
 from knowledge_service.settings import Settings
@@ -29,7 +31,7 @@ from knowledge_service.web import workflow
 from knowledge_service.web.routes.auth import safe_next
 from knowledge_service.web.sessions import SESSION_COOKIE, SessionSigner
 from knowledge_service.web.workflow_handlers import MAX_TEXT_CHARS
-from tests.api.conftest import FakeSearchService, issue_keys, seed_store
+from tests.api.conftest import SUPPORT, FakeSearchService, issue_keys, seed_store
 from tests.conftest import TODAY
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -535,3 +537,55 @@ def test_an_article_too_long_for_the_edit_form_says_where_to_edit_it(
     assert len(stored) > MAX_TEXT_CHARS
     assert f"is {len(stored):,} characters long, more than this page can send" in page
     assert 'id="edit-refund-timeframe"' not in page and 'name="text"' not in page
+
+
+def switch_to(client: TestClient, key: str) -> None:
+    client.cookies.clear()
+    sign_in(client, key)
+
+
+def _act(client: TestClient, action: str, version: int, **fields: str) -> None:
+    page = client.get("/ui/review/findings/1")
+    data = {"expected_version": str(version), "finding_id": "1", "csrf_token": csrf_of(page.text)}
+    response = client.post(f"/ui/review/articles/refund-timeframe/{action}", data=data | fields)
+    assert response.status_code == 303, response.text
+
+
+def test_approve_is_offered_to_another_than_the_last_editor_and_a_rejection_says_why(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    text, _ = _edit_form(client, keys["owner"])
+    _act(client, "edit", 2, text=text.replace("5 business days", "10 business days"))
+    _act(client, "submit", 3)
+    mine = client.get("/ui/review/findings/1").text
+    assert 'id="approve-refund-timeframe"' not in mine
+    assert "You made the last edit, so another owner must approve it (four eyes)." in mine
+    assert 'id="reject-refund-timeframe"' in mine
+    switch_to(client, keys["admin"])
+    assert 'id="approve-refund-timeframe"' in client.get("/ui/review/findings/1").text
+    _act(client, "reject", 3, note="Say <b>which</b> days count.")
+    switch_to(client, keys["owner"])
+    shown = client.get("/ui/review/findings/1").text
+    assert "Sent back by test-admin: Say &lt;b&gt;which&lt;/b&gt; days count." in shown
+
+
+def test_the_review_page_offers_no_actions_on_another_owners_article(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    both = ["refund-timeframe", "escalation-process"]
+    conflict = FindingData.create(
+        FindingKind.CONFLICT, both, "The two articles disagree on refund times.",
+        [Evidence(article_id=a, text="refund") for a in both],
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        freshness.sync_findings(session, [conflict], covered=lambda _row: False)
+        (found,) = freshness.list_findings(session, kind=FindingKind.CONFLICT)
+        finding_id = found.id
+    sign_in(client, keys["owner"])
+    page = client.get(f"/ui/review/findings/{finding_id}").text
+    assert 'id="verify-refund-timeframe"' in page and 'id="edit-refund-timeframe"' in page
+    for action in ("verify", "edit", "retire"):
+        assert f'id="{action}-escalation-process"' not in page
+    assert f"Only an owner of {SUPPORT} or an admin may change it." in page
+    switch_to(client, keys["admin"])
+    assert 'id="verify-escalation-process"' in client.get(f"/ui/review/findings/{finding_id}").text

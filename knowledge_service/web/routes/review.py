@@ -33,7 +33,7 @@ from knowledge_service.web.review_view import (
     version_diff,
 )
 from knowledge_service.web.templating import render
-from knowledge_service.web.workflow_handlers import MAX_TEXT_CHARS, status_of
+from knowledge_service.web.workflow_handlers import MAX_TEXT_CHARS, state_for
 
 router = APIRouter(prefix="/ui/review", include_in_schema=False)
 
@@ -89,7 +89,7 @@ def finding_page(
         request, "review.html", user=user, active="review", queue=queue, detail=item,
         evidence=highlight_evidence(session, item.finding), articles=articles,
         diffs=[version_diff(session, a.article_id) for a in articles],
-        states={a.article_id: status_of(session, settings, user.principal, a.article_id)
+        states={a.article_id: state_for(session, settings, user.principal, a.article_id)
                 for a in articles},
         actions=workflow.ACTIONS, max_text_chars=MAX_TEXT_CHARS,
         risk=risk_view(session, item.finding, today),
