@@ -90,6 +90,7 @@ def test_agent_finds_copies_and_flags_an_answer(browsing: Browsing) -> None:
         page.keyboard.press("Enter")
     assert sent.value.status == 200, sent.value.text()
     expect(page.locator("#feedback-done")).to_contain_text("outdated")
+    expect(page.locator("#feedback-done")).to_be_focused()  # not dropped to <body>
     expect(page.locator("#feedback-done")).to_contain_text("owner's review queue")
     assert ("outdated", "late-payment-fee", "Policy says $20 since October") in _feedback_rows(
         browsing
