@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from knowledge_service.access import service as access
+from knowledge_service.analytics.models import Feedback
 from knowledge_service.app import create_app
 from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
@@ -589,3 +590,64 @@ def test_the_review_page_offers_no_actions_on_another_owners_article(
     assert f"Only an owner of {SUPPORT} or an admin may change it." in page
     switch_to(client, keys["admin"])
     assert 'id="verify-escalation-process"' in client.get(f"/ui/review/findings/{finding_id}").text
+
+
+def test_the_queue_shows_drafts_to_approve_and_approve_works_from_the_article_page(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    text, _ = _edit_form(client, keys["owner"])
+    _act(client, "edit", 2, text=text.replace("5 business days", "10 business days"))
+    _act(client, "submit", 3)
+    queue = client.get("/ui/review").text
+    assert (
+        "Waiting for approval" in queue and 'href="/ui/review/articles/refund-timeframe"' in queue
+    )
+    mine = client.get("/ui/review/articles/refund-timeframe").text
+    assert "Version 3 by test-owner is draft and waits for approval." in mine
+    assert 'id="approve-refund-timeframe"' not in mine and "four eyes" in mine
+    switch_to(client, keys["admin"])
+    page = client.get("/ui/review/articles/refund-timeframe")
+    assert (
+        'id="approve-refund-timeframe"' in page.text and 'name="back" value="article"' in page.text
+    )
+    data = {"expected_version": "3", "back": "article", "csrf_token": csrf_of(page.text)}
+    approved = client.post("/ui/review/articles/refund-timeframe/approve", data=data)
+    assert approved.headers["location"] == "/ui/review/articles/refund-timeframe?done=approve"
+    back = client.get(approved.headers["location"])
+    assert back.status_code == 303 and back.headers["location"] == "/ui/review?done=approve"
+    assert 'href="/ui/review/articles/refund-timeframe"' not in client.get("/ui/review").text
+
+
+def test_the_queue_shows_agents_feedback_on_the_current_version(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        rating = Feedback(receipt="rcpt_0123abcd", rating="outdated", version=2,
+                          article_id="refund-timeframe", comment="Now <i>10</i> days")  # fmt: skip
+        session.add(rating)
+    sign_in(client, keys["owner"])
+    assert "Agents&#39; feedback" in client.get("/ui/review").text
+    page = client.get("/ui/review/articles/refund-timeframe").text
+    assert "Agents rated version 2 outdated 1 time(s)." in page
+    assert "outdated: Now &lt;i&gt;10&lt;/i&gt; days" in page
+    assert 'id="verify-refund-timeframe"' in page
+    assert client.get("/ui/review/articles/escalation-process").status_code == 404
+
+
+def test_a_findings_due_date_is_the_queues_not_always_the_next_review(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        (mismatch,) = freshness.list_findings(session, kind=FindingKind.POLICY_MISMATCH)
+        next_review = content.get_article(session, "refund-timeframe").to_document().next_review
+        due_review = content.get_article(session, "escalation-process").to_document().next_review
+    sign_in(client, keys["admin"])
+
+    def detail(finding_id: int) -> str:
+        page = client.get(f"/ui/review/findings/{finding_id}").text
+        return page.split('<div class="detail">', 1)[1]
+
+    assert mismatch.first_seen_at.date() != next_review
+    shown = detail(1)
+    assert f"due {mismatch.first_seen_at.date()}" in shown and f"due {next_review}" not in shown
+    assert f"due {due_review}" in detail(2)
