@@ -2,65 +2,49 @@
 
 :func:`install_web` adds the page routes (``/``, ``/ui/...``), the vendored static files
 (``/ui/static``), the offline ``/docs`` and ``/redoc``, and the error pages: a page request
-without a session goes to the sign-in form, a forbidden one gets a page that says so, and a
-domain error on a page is shown as a page (the API keeps its problem+json).
+without a session goes to the sign-in form, a forbidden one gets a page that says so, and any
+error the API would answer with problem+json (a domain error, an unknown page, a malformed
+parameter, a body over the size limit) is shown on a page path as a page, or as a small
+fragment when htmx asked (the API keeps its problem+json). A signed-in person's error page
+keeps the navigation and Sign out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from knowledge_service.errors import KnowledgeServiceError
-from knowledge_service.http.errors import status_of
 from knowledge_service.web import workflow_handlers
 from knowledge_service.web.auth import CsrfError, PageForbiddenError, SignInRequiredError
+from knowledge_service.web.errors import (
+    ProblemPagesMiddleware,
+    error_page,
+    is_fragment,
+    signed_in,
+)
 from knowledge_service.web.routes import ROUTERS
-from knowledge_service.web.templating import STATIC_DIR, render
-
-Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
-
-
-def _is_page(request: Request) -> bool:
-    return request.url.path.startswith("/ui")
+from knowledge_service.web.templating import STATIC_DIR
 
 
 def _sign_in_required(request: Request, _exc: Exception) -> Response:
-    if request.method == "GET" and request.headers.get("hx-request") != "true":
+    if request.method == "GET" and not is_fragment(request):
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         return RedirectResponse(f"/ui/login?next={target}", status_code=303)
-    return render(request, "error.html", status_code=401, title="Signed out",
-                  message="Your session has ended. Sign in again.")  # fmt: skip
+    return error_page(request, 401, "Signed out", "Your session has ended. Sign in again.")
 
 
 def _forbidden(request: Request, exc: Exception) -> Response:
     message = exc.message if isinstance(exc, PageForbiddenError) else str(exc)
-    return render(request, "error.html", status_code=403, title="Not for your role",
-                  message=message)  # fmt: skip
+    return error_page(request, 403, "Not for your role", message, user=signed_in(request))
 
 
 def _csrf_refused(request: Request, _exc: Exception) -> Response:
-    return render(request, "error.html", status_code=403, title="Request refused",
-                  message="The form's security token is missing or out of date. Reload the "
-                  "page and try again.")  # fmt: skip
-
-
-def _page_errors(api_handler: Handler) -> Handler:
-    """Domain errors on pages as an HTML page; elsewhere the API's problem+json handler."""
-
-    async def handler(request: Request, exc: Exception) -> Response:
-        if not _is_page(request) or not isinstance(exc, KnowledgeServiceError):
-            result = api_handler(request, exc)
-            return await result if isinstance(result, Awaitable) else result
-        status, _slug, title = status_of(exc)
-        return render(request, "error.html", status_code=status, title=title,
-                      message=exc.message)  # fmt: skip
-
-    return handler
+    return error_page(request, 403, "Request refused",
+                      "The form's security token is missing or out of date. Reload the page "
+                      "and try again.", user=signed_in(request))  # fmt: skip
 
 
 def install_web(app: FastAPI) -> None:
@@ -72,6 +56,4 @@ def install_web(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequiredError, _sign_in_required)
     app.add_exception_handler(PageForbiddenError, _forbidden)
     app.add_exception_handler(CsrfError, _csrf_refused)
-    api_handler = app.exception_handlers.get(KnowledgeServiceError)
-    if api_handler is not None:
-        app.add_exception_handler(KnowledgeServiceError, _page_errors(api_handler))
+    app.add_middleware(ProblemPagesMiddleware)

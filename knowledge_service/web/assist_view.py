@@ -20,13 +20,8 @@ from knowledge_service.answers.schemas import AnswerResult, AnswerStatus
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import Section
 from knowledge_service.freshness import service as freshness
-from knowledge_service.freshness.schemas import (
-    SEVERITY_RANK,
-    Badge,
-    FreshnessNote,
-    SearchResult,
-    Severity,
-)
+from knowledge_service.freshness.notes import badge_of
+from knowledge_service.freshness.schemas import Badge, SearchResult
 from knowledge_service.index.schemas import SearchHit, SearchRequest
 
 FURTHER_RESULTS = 5
@@ -49,13 +44,6 @@ class AssistView:
     result: AnswerResult
     card: AnswerCard | None
     further: list[SearchResult]
-
-
-def badge_of(notes: list[FreshnessNote]) -> Badge:
-    worst = max((SEVERITY_RANK[n.severity] for n in notes), default=-1)
-    if worst >= SEVERITY_RANK[Severity.BLOCK]:
-        return Badge.BLOCK
-    return Badge.WARN if worst >= SEVERITY_RANK[Severity.WARN] else Badge.CURRENT
 
 
 def split_sections(

@@ -1,5 +1,6 @@
-"""What the review page shows: an owner's findings by severity and due date, the evidence side
-by side with the cited sentence highlighted in its context, and the version diff."""
+"""What the review page shows: an owner's findings by severity and due date, the drafts waiting
+for approval and agents' feedback (the review queue's items), the evidence side by side with
+the cited sentence highlighted in its context, and the version diff."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import date, timedelta
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from knowledge_service.access.schemas import Principal
 from knowledge_service.content import service as content
 from knowledge_service.errors import InvalidRequestError, NotFoundError
 from knowledge_service.freshness import service as freshness
@@ -16,13 +18,18 @@ from knowledge_service.freshness.acceptance import accepted_until
 from knowledge_service.freshness.schemas import (
     ACTIVE_STATUSES,
     SEVERITY_RANK,
-    Caller,
     Evidence,
     FindingFilters,
     FindingPublic,
     Severity,
 )
-from knowledge_service.review.queue_schemas import RiskAcceptanceCreate
+from knowledge_service.review import queue
+from knowledge_service.review.queue_schemas import (
+    QueueFilters,
+    QueueItemKind,
+    RiskAcceptanceCreate,
+)
+from knowledge_service.review.queue_schemas import QueueItem as ReviewItem
 from knowledge_service.review.risk import MAX_DAYS
 
 SUGGESTED_RISK_DAYS = 14
@@ -58,37 +65,55 @@ class VersionDiff:
     """(css class, line) pairs: ``add``, ``del``, ``hunk`` or ``ctx``."""
 
 
-def _due_on(session: Session, article_ids: list[str]) -> date | None:
-    """The earliest next review date among the finding's articles."""
-    dates = []
-    for article_id in article_ids:
-        try:
-            dates.append(content.get_article(session, article_id).to_document().next_review)
-        except NotFoundError:
-            continue
-    return min(dates, default=None)
+@dataclass(frozen=True)
+class ReviewQueue:
+    """The review page's queue: the findings (each with its evidence page), the articles whose
+    draft waits for approval, and agents' wrong or outdated ratings of current versions."""
+
+    findings: list[QueueItem]
+    drafts: list[ReviewItem]
+    feedback: list[ReviewItem]
+
+    def __len__(self) -> int:
+        return len(self.findings) + len(self.drafts) + len(self.feedback)
+
+    def about(self, article_id: str) -> list[ReviewItem]:
+        """The draft and feedback items of ``article_id``."""
+        return [i for i in self.drafts + self.feedback if i.article_id == article_id]
 
 
-def review_queue(session: Session, caller: Caller, today: date) -> list[QueueItem]:
-    """The open and acknowledged findings ``caller`` may see: most severe first, then the
-    earliest due.
+def _due_dates(items: list[ReviewItem]) -> dict[int, date]:
+    """Each finding's earliest due date as the review queue sets it (the next review date for a
+    review finding, the risk acceptance's expiry, else the day it was first seen)."""
+    due: dict[int, date] = {}
+    for item in items:
+        if item.finding_id is not None and item.due_on is not None:
+            due[item.finding_id] = min(item.due_on, due.get(item.finding_id, date.max))
+    return due
 
-    HOOK(issue 10): when ``GET /v1/review-queue`` lands, take its items (findings, feedback that
-    needs review, drafts to approve) from the review service instead.
-    """
-    items: list[QueueItem] = []
+
+def review_queue(session: Session, caller: Principal, today: date) -> ReviewQueue:
+    """The open and acknowledged findings ``caller`` may see (most severe first, then the
+    earliest due), and the review queue's drafts to approve and feedback to answer."""
+    items, _ = queue.list_queue(session, caller, QueueFilters(), today=today, limit=queue.MAX_LIMIT)
+    due = _due_dates(items)
+    findings: list[QueueItem] = []
     for status in ACTIVE_STATUSES:
         filters = FindingFilters(status=status)
         found, _ = freshness.list_visible_findings(
             session, caller, filters, limit=MAX_FINDINGS, offset=0
         )
         for finding in found:
-            due = _due_on(session, finding.article_ids)
-            items.append(QueueItem(finding, due, due is not None and due < today))
-    items.sort(
+            due_on = due.get(finding.id)
+            findings.append(QueueItem(finding, due_on, due_on is not None and due_on < today))
+    findings.sort(
         key=lambda i: (-SEVERITY_RANK[i.finding.severity], i.due_on or date.max, i.finding.id)
     )
-    return items
+    return ReviewQueue(
+        findings,
+        drafts=[i for i in items if i.kind == QueueItemKind.AWAITING_APPROVAL],
+        feedback=[i for i in items if i.kind == QueueItemKind.FEEDBACK],
+    )
 
 
 def _split(context: str, span: str) -> tuple[str, str, str]:

@@ -9,16 +9,22 @@ the index and the findings level within ``KS_INDEX__SYNC_INTERVAL`` seconds.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.access.schemas import Principal
 from knowledge_service.content import service as content
-from knowledge_service.errors import InvalidRequestError
+from knowledge_service.errors import (
+    InvalidRequestError,
+    InvalidTransitionError,
+    PermissionDeniedError,
+)
 from knowledge_service.review.etags import Precondition, etag
+from knowledge_service.review.permissions import authorize
 from knowledge_service.review.workflow import Workflow
-from knowledge_service.review.workflow_schemas import WorkflowStatus
+from knowledge_service.review.workflow_schemas import WorkflowAction, WorkflowStatus
 from knowledge_service.review.workflow_state import Step
 from knowledge_service.settings import Settings
 from knowledge_service.web.workflow import HANDLERS, WorkflowHandler
@@ -28,11 +34,54 @@ def _flow(settings: Settings) -> Workflow:
     return Workflow(content.articles, settings.workflow)
 
 
-def status_of(
+@dataclass(frozen=True)
+class ArticleState:
+    """Where an article stands in the workflow, the actions of that state the caller may take,
+    and why the others are not offered (None when every one is)."""
+
+    status: WorkflowStatus
+    offered: list[WorkflowAction]
+    withheld: str | None = None
+
+
+def state_for(
     session: Session, settings: Settings, caller: Principal, article_id: str
-) -> WorkflowStatus:
-    """Where an article stands in the workflow: its state and the actions that state allows."""
-    return _flow(settings).status(session, caller, article_id)
+) -> ArticleState:
+    """The article's state and what ``caller`` may do there, checked as the workflow checks
+    it: who may act on whose article (``authorize``), then four eyes for approving."""
+    flow = _flow(settings)
+    status = flow.status(session, caller, article_id)
+    offered = [a for a in status.allowed_actions if _authorized(caller, a, status.owner)]
+    if status.allowed_actions and not offered:
+        return ArticleState(status, offered, f"Only an owner of {status.owner} or an admin may "
+                            "change it.")  # fmt: skip
+    if WorkflowAction.APPROVE in offered and not _four_eyes_pass(flow, session, caller, status):
+        offered.remove(WorkflowAction.APPROVE)
+        return ArticleState(status, offered, "You made the last edit, so another owner must "
+                            "approve it (four eyes).")  # fmt: skip
+    return ArticleState(status, offered)
+
+
+def _authorized(caller: Principal, action: WorkflowAction, owner: str) -> bool:
+    try:
+        authorize(caller, action, "article", owner)
+    except PermissionDeniedError:
+        return False
+    return True
+
+
+def _four_eyes_pass(
+    flow: Workflow, session: Session, caller: Principal, status: WorkflowStatus
+) -> bool:
+    """Whether the workflow's own four-eyes rule lets ``caller`` approve (HOOK: review/ has
+    no public check yet, so this asks its private one)."""
+    try:
+        flow._check_four_eyes(
+            caller, flow._target_of(session, content.articles.get(session, status.id))
+        )
+    except InvalidTransitionError:
+        return False
+    return True
 
 
 def _on(article_id: str, version: int) -> Precondition:
@@ -63,8 +112,11 @@ def _simple(action: str) -> WorkflowHandler:
     return handler
 
 
-MAX_TEXT_CHARS = 60_000
-"""The longest article text the edit form takes (as ``WorkflowText`` on the API)."""
+MAX_TEXT_CHARS = 19_000
+"""The longest article text the edit form takes. The browser URL-encodes the form, a line break
+or punctuation mark as three bytes (``%0A``), so this many characters of the worst such text
+plus a full note still fit the 64 KiB request body limit (``MAX_BODY_BYTES``); longer articles
+are edited through the API (``WorkflowText``, 60,000 characters) or their file."""
 
 
 def edit(

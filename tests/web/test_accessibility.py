@@ -29,6 +29,13 @@ def _first_finding(page: Page) -> None:
     page.locator("details.confirm summary").first.click()
 
 
+def _first_article_item(page: Page) -> None:
+    """A draft to approve or agents' feedback: the article's page in the queue."""
+    page.locator('.queue a[href^="/ui/review/articles/"]').first.click()
+    expect(page.locator("#article-title")).to_be_visible()
+    page.locator("details.confirm summary").first.click()
+
+
 def _insights_numbers(page: Page) -> None:
     expect(page.locator("body")).to_have_attribute("data-charts", "drawn")
     for summary in page.get_by_text("The numbers").all():
@@ -44,8 +51,10 @@ PAGES: list[tuple[str, str | None, str, Callable[[Page], None] | None]] = [
     ("handoff", "agent", f"/ui/assist/handoff/{HANDOFF_RECEIPT}", None),
     ("review", "owner", "/ui/review", None),
     ("review-finding", "owner", "/ui/review", _first_finding),
+    ("review-article", "admin", "/ui/review", _first_article_item),
     ("insights", "admin", "/ui/insights", _insights_numbers),
     ("forbidden", "agent", "/ui/insights", None),
+    ("not-found", "owner", "/ui/no-such-page", None),
 ]
 
 

@@ -7,25 +7,32 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from knowledge_service.access import service as access
+from knowledge_service.analytics.models import Feedback
 from knowledge_service.app import create_app
 from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
 from knowledge_service.errors import VersionConflictError
+from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.acceptance import acceptances_of
 from knowledge_service.freshness.pipeline import StoreChanges
-from knowledge_service.http.deps import get_after_write
+from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
+from knowledge_service.http.deps import MAX_BODY_BYTES, get_after_write
+from knowledge_service.review.etags import etag
 from knowledge_service.settings import Settings
 from knowledge_service.web import workflow
 from knowledge_service.web.routes.auth import safe_next
 from knowledge_service.web.sessions import SESSION_COOKIE, SessionSigner
-from tests.api.conftest import FakeSearchService, issue_keys, seed_store
+from knowledge_service.web.workflow_handlers import MAX_TEXT_CHARS
+from tests.api.conftest import SUPPORT, FakeSearchService, issue_keys, seed_store
 from tests.conftest import TODAY
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -402,3 +409,245 @@ def test_every_answer_reason_has_words_on_the_pages() -> None:
     assert template.render(r=AnswerReason.HUMAN_REQUESTED) == "the customer asked for a person"
     assert template.render(r="low_confidence") == REASON_WORDS[AnswerReason.LOW_CONFIDENCE]
     assert template.render(r="<b>legacy</b>") == "&lt;b&gt;legacy&lt;/b&gt;"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"receipt": "rcpt_<script>"}, "receipt"), ({"receipt": ""}, "receipt"),
+     ({"used_article_id": "Not An Id!"}, "used_article_id"),
+     ({"used_article_id": "a" * 121}, "used_article_id")],
+)  # fmt: skip
+def test_feedback_with_a_malformed_field_is_refused_naming_the_field(
+    client: TestClient, keys: dict[str, str], change: dict[str, str], field: str
+) -> None:
+    sign_in(client, keys["agent"])
+    page = client.get("/ui/assist")
+    form = {"csrf_token": csrf_of(page.text), "rating": "wrong", "receipt": "rcpt_0123abcd"}
+    response = client.post("/ui/assist/feedback", data={**form, **change})
+    assert response.status_code == 400, response.text
+    assert f"parameter &#39;{field}&#39;" in response.text
+    assert "<script>" not in response.text
+
+
+def _is_page(response: httpx.Response) -> bool:
+    return response.headers["content-type"].startswith("text/html") and "<html" in response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "words"),
+    [("GET", "/ui/no-such-page", 404, "no route matches /ui/no-such-page"),
+     ("GET", "/ui/review/findings/not-a-number", 400, "finding_id"),
+     ("GET", "/ui/review/findings/99999", 404, "99999"),
+     ("GET", "/ui/logout", 405, "Method Not Allowed")],
+)  # fmt: skip
+def test_page_errors_are_pages_with_the_navigation_for_a_signed_in_person(
+    client: TestClient, keys: dict[str, str], method: str, path: str, status: int, words: str
+) -> None:
+    sign_in(client, keys["owner"])
+    response = client.request(method, path)
+    assert response.status_code == status and _is_page(response), response.text
+    assert words in response.text
+    assert "Sign out" in response.text and 'href="/ui/review"' in response.text
+    assert "content-security-policy" in response.headers
+    if status == 405:
+        assert "POST" in response.headers["allow"]
+
+
+def test_a_page_error_without_a_session_offers_sign_in_and_the_api_keeps_problem_json(
+    client: TestClient,
+) -> None:
+    response = client.get("/ui/no-such-page")
+    assert response.status_code == 404 and _is_page(response)
+    assert "Sign out" not in response.text and 'href="/ui/login"' in response.text
+    api = client.get("/v1/no-such-thing")
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_a_forbidden_page_keeps_the_navigation_of_the_signed_in_person(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["agent"])
+    response = client.get("/ui/insights")
+    assert response.status_code == 403 and "Not for your role" in response.text
+    assert "Sign out" in response.text and 'href="/ui/assist"' in response.text
+
+
+def test_htmx_errors_are_fragments_for_the_swap_target(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["agent"])
+    page = client.get("/ui/assist")
+    htmx = {"HX-Request": "true", "X-CSRF-Token": csrf_of(page.text)}
+    bad = {"rating": "wrong", "receipt": "nonsense"}
+    response = client.post("/ui/assist/feedback", data=bad, headers=htmx)
+    assert response.status_code == 400
+    assert "<html" not in response.text and "<nav" not in response.text
+    assert 'role="alert"' in response.text and "receipt" in response.text
+    no_token = {"HX-Request": "true"}
+    refused = client.post("/ui/assist/answer", data={"q": "refunds"}, headers=no_token)
+    assert refused.status_code == 403 and "<html" not in refused.text
+    assert "security token" in refused.text
+
+
+def test_a_page_body_over_the_limit_is_an_html_error(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["agent"])
+    page = client.get("/ui/assist")
+    data = {"csrf_token": csrf_of(page.text), "q": "x" * (MAX_BODY_BYTES + 1)}
+    response = client.post("/ui/assist/answer", data=data)
+    assert response.status_code == 413 and _is_page(response), response.text
+    assert "larger than the server accepts" in response.text and "Sign out" in response.text
+    fragment = client.post("/ui/assist/answer", data=data, headers={"HX-Request": "true"})
+    assert fragment.status_code == 413 and "<html" not in fragment.text
+    assert "larger than" in fragment.text
+
+
+def test_the_longest_edit_the_form_allows_fits_the_body_limit_when_url_encoded(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    text, form = _edit_form(client, keys["owner"])
+    page = client.get("/ui/review/findings/1").text
+    assert f'maxlength="{MAX_TEXT_CHARS}"' in page
+    # Line breaks and punctuation take three bytes each once URL-encoded (the worst ASCII).
+    longest = text + "\n" * (MAX_TEXT_CHARS - len(text))
+    data = {**form, "text": longest, "note": "#" * 2000}
+    assert len(urlencode(data)) > MAX_BODY_BYTES * 0.95
+    response = client.post("/ui/review/articles/refund-timeframe/edit", data=data)
+    assert response.status_code == 303, response.text
+    too_long = {**data, "text": longest + "x"}
+    refused = client.post("/ui/review/articles/refund-timeframe/edit", data=too_long)
+    assert refused.status_code == 400 and f"longer than {MAX_TEXT_CHARS}" in refused.text
+
+
+def test_an_article_too_long_for_the_edit_form_says_where_to_edit_it(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    with session_scope(engine) as session:
+        raw = content.get_article(session, "refund-timeframe").raw
+    longer = raw + "\nMore detail for agents. " * (MAX_TEXT_CHARS // 20)
+    api = client.put("/v1/articles/refund-timeframe", json={"text": longer},
+                     headers={"Authorization": f"Bearer {keys['owner']}",
+                              "If-Match": etag("refund-timeframe", 2)})  # fmt: skip
+    assert api.status_code == 200, api.text
+    sign_in(client, keys["owner"])
+    page = client.get("/ui/review/findings/1").text
+    with session_scope(engine) as session:
+        stored = content.get_article(session, "refund-timeframe").raw
+    assert len(stored) > MAX_TEXT_CHARS
+    assert f"is {len(stored):,} characters long, more than this page can send" in page
+    assert 'id="edit-refund-timeframe"' not in page and 'name="text"' not in page
+
+
+def switch_to(client: TestClient, key: str) -> None:
+    client.cookies.clear()
+    sign_in(client, key)
+
+
+def _act(client: TestClient, action: str, version: int, **fields: str) -> None:
+    page = client.get("/ui/review/findings/1")
+    data = {"expected_version": str(version), "finding_id": "1", "csrf_token": csrf_of(page.text)}
+    response = client.post(f"/ui/review/articles/refund-timeframe/{action}", data=data | fields)
+    assert response.status_code == 303, response.text
+
+
+def test_approve_is_offered_to_another_than_the_last_editor_and_a_rejection_says_why(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    text, _ = _edit_form(client, keys["owner"])
+    _act(client, "edit", 2, text=text.replace("5 business days", "10 business days"))
+    _act(client, "submit", 3)
+    mine = client.get("/ui/review/findings/1").text
+    assert 'id="approve-refund-timeframe"' not in mine
+    assert "You made the last edit, so another owner must approve it (four eyes)." in mine
+    assert 'id="reject-refund-timeframe"' in mine
+    switch_to(client, keys["admin"])
+    assert 'id="approve-refund-timeframe"' in client.get("/ui/review/findings/1").text
+    _act(client, "reject", 3, note="Say <b>which</b> days count.")
+    switch_to(client, keys["owner"])
+    shown = client.get("/ui/review/findings/1").text
+    assert "Sent back by test-admin: Say &lt;b&gt;which&lt;/b&gt; days count." in shown
+
+
+def test_the_review_page_offers_no_actions_on_another_owners_article(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    both = ["refund-timeframe", "escalation-process"]
+    conflict = FindingData.create(
+        FindingKind.CONFLICT, both, "The two articles disagree on refund times.",
+        [Evidence(article_id=a, text="refund") for a in both],
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        freshness.sync_findings(session, [conflict], covered=lambda _row: False)
+        (found,) = freshness.list_findings(session, kind=FindingKind.CONFLICT)
+        finding_id = found.id
+    sign_in(client, keys["owner"])
+    page = client.get(f"/ui/review/findings/{finding_id}").text
+    assert 'id="verify-refund-timeframe"' in page and 'id="edit-refund-timeframe"' in page
+    for action in ("verify", "edit", "retire"):
+        assert f'id="{action}-escalation-process"' not in page
+    assert f"Only an owner of {SUPPORT} or an admin may change it." in page
+    switch_to(client, keys["admin"])
+    assert 'id="verify-escalation-process"' in client.get(f"/ui/review/findings/{finding_id}").text
+
+
+def test_the_queue_shows_drafts_to_approve_and_approve_works_from_the_article_page(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    text, _ = _edit_form(client, keys["owner"])
+    _act(client, "edit", 2, text=text.replace("5 business days", "10 business days"))
+    _act(client, "submit", 3)
+    queue = client.get("/ui/review").text
+    assert (
+        "Waiting for approval" in queue and 'href="/ui/review/articles/refund-timeframe"' in queue
+    )
+    mine = client.get("/ui/review/articles/refund-timeframe").text
+    assert "Version 3 by test-owner is draft and waits for approval." in mine
+    assert 'id="approve-refund-timeframe"' not in mine and "four eyes" in mine
+    switch_to(client, keys["admin"])
+    page = client.get("/ui/review/articles/refund-timeframe")
+    assert (
+        'id="approve-refund-timeframe"' in page.text and 'name="back" value="article"' in page.text
+    )
+    data = {"expected_version": "3", "back": "article", "csrf_token": csrf_of(page.text)}
+    approved = client.post("/ui/review/articles/refund-timeframe/approve", data=data)
+    assert approved.headers["location"] == "/ui/review/articles/refund-timeframe?done=approve"
+    back = client.get(approved.headers["location"])
+    assert back.status_code == 303 and back.headers["location"] == "/ui/review?done=approve"
+    assert 'href="/ui/review/articles/refund-timeframe"' not in client.get("/ui/review").text
+
+
+def test_the_queue_shows_agents_feedback_on_the_current_version(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        rating = Feedback(receipt="rcpt_0123abcd", rating="outdated", version=2,
+                          article_id="refund-timeframe", comment="Now <i>10</i> days")  # fmt: skip
+        session.add(rating)
+    sign_in(client, keys["owner"])
+    assert "Agents&#39; feedback" in client.get("/ui/review").text
+    page = client.get("/ui/review/articles/refund-timeframe").text
+    assert "Agents rated version 2 outdated 1 time(s)." in page
+    assert "outdated: Now &lt;i&gt;10&lt;/i&gt; days" in page
+    assert 'id="verify-refund-timeframe"' in page
+    assert client.get("/ui/review/articles/escalation-process").status_code == 404
+
+
+def test_a_findings_due_date_is_the_queues_not_always_the_next_review(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        (mismatch,) = freshness.list_findings(session, kind=FindingKind.POLICY_MISMATCH)
+        next_review = content.get_article(session, "refund-timeframe").to_document().next_review
+        due_review = content.get_article(session, "escalation-process").to_document().next_review
+    sign_in(client, keys["admin"])
+
+    def detail(finding_id: int) -> str:
+        page = client.get(f"/ui/review/findings/{finding_id}").text
+        return page.split('<div class="detail">', 1)[1]
+
+    assert mismatch.first_seen_at.date() != next_review
+    shown = detail(1)
+    assert f"due {mismatch.first_seen_at.date()}" in shown and f"due {next_review}" not in shown
+    assert f"due {due_review}" in detail(2)

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 
 from knowledge_service import clock
 from knowledge_service.analytics import service as analytics
@@ -37,6 +38,7 @@ from knowledge_service.http.deps import (
 )
 from knowledge_service.web.assist_view import build_view, find_handoff, log_answer
 from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
+from knowledge_service.web.errors import is_fragment
 from knowledge_service.web.pages import Page
 from knowledge_service.web.templating import render
 
@@ -46,10 +48,12 @@ Agent = Annotated[WebUser, Depends(page_user(Page.ASSIST))]
 AgentPost = Annotated[WebUser, Depends(csrf_user(Page.ASSIST))]
 TYPING_TRIGGER = "q"
 """The id of the question box: htmx names it in ``HX-Trigger`` for requests made by typing."""
-
-
-def _is_fragment(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
+FEEDBACK_PROBLEMS = {
+    "receipt": "a receipt looks like rcpt_ followed by letters and digits; search again",
+    "used_article_id": "an article id is lower-case letters, digits, '.', '_' and '-' "
+    "(at most 120 characters)",
+}
+"""What is wrong with a feedback form's field that fails ``FeedbackCreate``'s checks."""
 
 
 @router.get("", response_class=HTMLResponse)
@@ -77,7 +81,7 @@ def answer(
     """The answer card and further results for the question in the form."""
     started = time.perf_counter()
     question = form.get("q", "").strip()[:MAX_QUERY_CHARS]
-    template = "_results.html" if _is_fragment(request) else "assist.html"
+    template = "_results.html" if is_fragment(request) else "assist.html"
     if not question:
         return render(request, template, user=user, active="assist", view=None)
     result = _answer(service, batcher, question)
@@ -94,10 +98,14 @@ def _feedback_from(form: dict[str, str]) -> FeedbackCreate:
         raise InvalidRequestError("rating", "choose helpful, wrong, outdated or unclear") from None
     comment = form.get("comment", "").strip()[:MAX_COMMENT_CHARS] or None
     used = form.get("used_article_id", "").strip() or None
-    return FeedbackCreate.model_validate(
-        {"receipt": form.get("receipt", ""), "rating": rating, "comment": comment,
-         "used_article_id": used}
-    )  # fmt: skip
+    try:
+        return FeedbackCreate.model_validate(
+            {"receipt": form.get("receipt", ""), "rating": rating, "comment": comment,
+             "used_article_id": used}
+        )  # fmt: skip
+    except ValidationError as error:
+        field = str(error.errors()[0]["loc"][0])
+        raise InvalidRequestError(field, FEEDBACK_PROBLEMS.get(field, "is not valid")) from None
 
 
 @router.post("/feedback", response_class=HTMLResponse)
@@ -125,7 +133,7 @@ def feedback(
             ) from None
         log_answer(session, question, result, caller=caller, started=started)
         saved = analytics.record_feedback(session, data, caller=caller)
-    template = "_feedback_done.html" if _is_fragment(request) else "feedback_done.html"
+    template = "_feedback_done.html" if is_fragment(request) else "feedback_done.html"
     return render(request, template, user=user, active="assist", feedback=saved)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.content import service as content
@@ -22,6 +23,7 @@ from knowledge_service.http.deps import (
     commit_and_apply,
 )
 from knowledge_service.review import risk
+from knowledge_service.settings import Settings
 from knowledge_service.web import workflow
 from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
 from knowledge_service.web.pages import Page
@@ -33,7 +35,7 @@ from knowledge_service.web.review_view import (
     version_diff,
 )
 from knowledge_service.web.templating import render
-from knowledge_service.web.workflow_handlers import status_of
+from knowledge_service.web.workflow_handlers import MAX_TEXT_CHARS, state_for
 
 router = APIRouter(prefix="/ui/review", include_in_schema=False)
 
@@ -79,20 +81,54 @@ def finding_page(
     action has fixed it (the finding resolved), back to the queue with what was done."""
     today = clock.today(settings)
     queue = review_queue(session, user.principal, today)
-    item = next((i for i in queue if i.finding.id == finding_id), None)
+    item = next((i for i in queue.findings if i.finding.id == finding_id), None)
     if item is None:
         if done in DONE_MESSAGES:
             return RedirectResponse(f"/ui/review?done={done}", status_code=303)
         raise NotFoundError("finding", str(finding_id))
-    articles = [content.get_article(session, a) for a in item.finding.article_ids]
     return render(
         request, "review.html", user=user, active="review", queue=queue, detail=item,
-        evidence=highlight_evidence(session, item.finding), articles=articles,
-        diffs=[version_diff(session, a.article_id) for a in articles],
-        states={a.article_id: status_of(session, settings, user.principal, a.article_id)
+        evidence=highlight_evidence(session, item.finding),
+        risk=risk_view(session, item.finding, today), done=DONE_MESSAGES.get(done or ""),
+        **_articles_and_actions(session, settings, user, item.finding.article_ids),
+    )  # fmt: skip
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(
+    request: Request,
+    user: Owner,
+    session: SessionDep,
+    settings: SettingsDep,
+    article_id: ArticleId,
+    done: Done = None,
+) -> Response:
+    """An article in the queue for its draft waiting for approval or for agents' feedback: why,
+    its changes, the actions. Once none of its items is left, back to the queue."""
+    queue = review_queue(session, user.principal, clock.today(settings))
+    entries = queue.about(article_id)
+    if not entries:
+        if done in DONE_MESSAGES:
+            return RedirectResponse(f"/ui/review?done={done}", status_code=303)
+        raise NotFoundError("review queue item for article", article_id)
+    return render(
+        request, "review.html", user=user, active="review", queue=queue, detail=None,
+        shown_article=article_id, entries=entries, done=DONE_MESSAGES.get(done or ""),
+        **_articles_and_actions(session, settings, user, [article_id]),
+    )  # fmt: skip
+
+
+def _articles_and_actions(
+    session: Session, settings: Settings, user: WebUser, article_ids: list[str]
+) -> dict[str, Any]:
+    """What the actions part of a review page needs: each article's current version, its diff,
+    its place in the workflow and the actions the user may take there."""
+    articles = [content.get_article(session, a) for a in article_ids]
+    return dict(
+        articles=articles, diffs=[version_diff(session, a.article_id) for a in articles],
+        states={a.article_id: state_for(session, settings, user.principal, a.article_id)
                 for a in articles},
-        actions=workflow.ACTIONS, risk=risk_view(session, item.finding, today),
-        done=DONE_MESSAGES.get(done or ""),
+        actions=workflow.ACTIONS, max_text_chars=MAX_TEXT_CHARS,
     )  # fmt: skip
 
 
@@ -150,13 +186,16 @@ def article_action(
                       unsaved=form.get("text") if spec.needs_text else None)  # fmt: skip
     wrote = frozenset({article_id} if step.wrote else ())
     commit_and_apply(session, after_write, StoreChanges(article_ids=wrote))
-    return RedirectResponse(_back(form, action), status_code=303)
+    return RedirectResponse(_back(form, article_id, action), status_code=303)
 
 
-def _back(form: dict[str, str], done: str) -> str:
-    """The finding the form came from (the queue if none), saying what was done."""
+def _back(form: dict[str, str], article_id: str, done: str) -> str:
+    """The finding or article page the form came from (the queue if none), saying what was
+    done."""
     back = form.get("finding_id", "")
     target = f"/ui/review/findings/{back}" if back.isdigit() else "/ui/review"
+    if form.get("back") == "article":
+        target = f"/ui/review/articles/{article_id}"
     return f"{target}?done={done}"
 
 

@@ -1,0 +1,51 @@
+"""What the page views build from the store and how the templates show it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from knowledge_service.answers.schemas import AnswerReason, AnswerResult, AnswerStatus
+from knowledge_service.content.schemas import Channel
+from knowledge_service.db import session_scope
+from knowledge_service.freshness.schemas import Badge, FindingKind, FreshnessNote, Severity
+from knowledge_service.web.assist_view import build_view
+from knowledge_service.web.templating import render_text
+from tests.api.conftest import seed_store
+from tests.conftest import TODAY
+
+
+def _answered(notes: list[FreshnessNote]) -> AnswerResult:
+    return AnswerResult(
+        status=AnswerStatus.ANSWERED, channel=Channel.AGENT, article_id="refund-timeframe",
+        version=2, title="Refund timeframe", answer="Refunds take 5 business days.",
+        confidence=0.9, freshness=notes, receipt="rcpt_abc123", as_of=datetime.now(UTC),
+        reason=AnswerReason.CONFIDENT,
+    )  # fmt: skip
+
+
+def _block(accepted_until: object = None) -> FreshnessNote:
+    return FreshnessNote(
+        kind=FindingKind.POLICY_MISMATCH, severity=Severity.BLOCK,
+        message="The article disagrees with REFUNDS#2.1.", risk_accepted_until=accepted_until,
+    )  # fmt: skip
+
+
+def test_the_assist_card_of_a_risk_accepted_article_says_check_first_and_until_when(
+    engine: Engine, tmp_path: Path
+) -> None:
+    seed_store(engine, tmp_path)
+    until = TODAY + timedelta(days=10)
+    with session_scope(engine) as session:
+        accepted = build_view(session, "refunds?", _answered([_block(until)]), lambda _: [],
+                              today=TODAY)  # fmt: skip
+        blocked = build_view(session, "refunds?", _answered([_block()]), lambda _: [], today=TODAY)
+    assert accepted.card is not None and accepted.card.badge == Badge.WARN
+    assert blocked.card is not None and blocked.card.badge == Badge.BLOCK
+    shown = render_text("_results.html", view=accepted, csrf="t")
+    assert "Check first" in shown and "Blocked for customers" not in shown
+    assert f"Risk accepted until {until}" in shown
+    still_blocked = render_text("_results.html", view=blocked, csrf="t")
+    assert "Blocked for customers" in still_blocked and "Risk accepted" not in still_blocked
