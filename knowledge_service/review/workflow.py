@@ -186,14 +186,24 @@ class Workflow:
             )
         return target
 
-    def _check_four_eyes(self, principal: Principal, target: Target) -> None:
+    def may_approve(self, session: Session, principal: Principal, doc_id: str) -> bool:
+        """Whether four eyes lets ``principal`` approve the document: False for its last editor
+        where the document's audience (or policies) need a second person."""
+        return not self._four_eyes_bar(
+            principal, self._target_of(session, self.documents.get(session, doc_id))
+        )
+
+    def _four_eyes_bar(self, principal: Principal, target: Target) -> bool:
         audience = target.current.document.get("audience", "public")
         needed = {
             "policy": self.settings.four_eyes_policies,
             "public": self.settings.four_eyes_public,
             "internal": self.settings.four_eyes_internal,
         }[self.kind.name if self.kind.name == "policy" else audience]
-        if needed and principal.name == target.last_editor:
+        return bool(needed) and principal.name == target.last_editor
+
+    def _check_four_eyes(self, principal: Principal, target: Target) -> None:
+        if self._four_eyes_bar(principal, target):
             allowed = [a for a in allowed_actions(self.kind.name, target.state) if a != A.APPROVE]
             raise InvalidTransitionError(
                 self.kind.name, target.current.doc_id, action=A.APPROVE, state=target.state,

@@ -552,12 +552,17 @@ def _act(client: TestClient, action: str, version: int, **fields: str) -> None:
     assert response.status_code == 303, response.text
 
 
+def _submit_an_edit(client: TestClient, key: str) -> None:
+    """As the owner with ``key``: edit version 2 into a draft (version 3) and submit it."""
+    text, _ = _edit_form(client, key)
+    _act(client, "edit", 2, text=text.replace("5 business days", "10 business days"))
+    _act(client, "submit", 3)
+
+
 def test_approve_is_offered_to_another_than_the_last_editor_and_a_rejection_says_why(
     client: TestClient, keys: dict[str, str], written: list[StoreChanges]
 ) -> None:
-    text, _ = _edit_form(client, keys["owner"])
-    _act(client, "edit", 2, text=text.replace("5 business days", "10 business days"))
-    _act(client, "submit", 3)
+    _submit_an_edit(client, keys["owner"])
     mine = client.get("/ui/review/findings/1").text
     assert 'id="approve-refund-timeframe"' not in mine
     assert "You made the last edit, so another owner must approve it (four eyes)." in mine
@@ -595,9 +600,7 @@ def test_the_review_page_offers_no_actions_on_another_owners_article(
 def test_the_queue_shows_drafts_to_approve_and_approve_works_from_the_article_page(
     client: TestClient, keys: dict[str, str], written: list[StoreChanges]
 ) -> None:
-    text, _ = _edit_form(client, keys["owner"])
-    _act(client, "edit", 2, text=text.replace("5 business days", "10 business days"))
-    _act(client, "submit", 3)
+    _submit_an_edit(client, keys["owner"])
     queue = client.get("/ui/review").text
     assert (
         "Waiting for approval" in queue and 'href="/ui/review/articles/refund-timeframe"' in queue
