@@ -28,6 +28,7 @@ from knowledge_service.http.deps import (
     NOT_BLANK,
     LocaleParam,
     QueryText,
+    SupportedDay,
     recorder_of,
     require,
 )
@@ -46,6 +47,7 @@ AS_OF_HELP = "Answer as the knowledge stood at this moment (ISO 8601 with a zone
 AsOfParam = Annotated[
     str | None,
     Query(max_length=40, description=AS_OF_HELP, json_schema_extra={"format": "date-time"}),
+    SupportedDay,
 ]
 
 
@@ -80,7 +82,9 @@ class AnswerRequest(BaseModel):
     )
     channel: Channel = Field(description=CHANNEL_HELP)
     locale: str | None = Field(default=None, pattern=LOCALE_PATTERN, max_length=35)
-    as_of: datetime | None = Field(default=None, description="ISO 8601 with a zone.")
+    as_of: Annotated[datetime | None, SupportedDay] = Field(
+        default=None, description="ISO 8601 with a zone."
+    )
     conversation_id: str | None = Field(
         default=None, max_length=200, description="The caller's conversation id."
     )
