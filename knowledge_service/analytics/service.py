@@ -39,18 +39,23 @@ def record_feedback(
     session: Session, data: FeedbackCreate, *, caller: str, at: datetime | None = None
 ) -> FeedbackPublic:
     """Store a rating of a served answer; the comment is redacted before it is stored. ``at``
-    back-dates it (synthetic demo traffic); by default it is now."""
+    back-dates it (synthetic demo traffic); by default it is now.
+
+    Only an answered receipt pins the rating on its article version: a hand-off (escalate,
+    no_answer) served no article, so its rating names none and reaches no review queue (the
+    hand-off's log entry keeps its best candidate, which the customer was never told)."""
     if data.comment is not None and len(data.comment) > MAX_COMMENT_CHARS:
         raise PayloadTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
     event = repository.latest_event_for_receipt(session, data.receipt)
     if event is None:
         raise NotFoundError("receipt", data.receipt)
+    served = event.status == "answered"
     row = Feedback(
         receipt=data.receipt,
         rating=str(data.rating),
         comment=redact(data.comment) if data.comment else None,
-        article_id=event.article_id,
-        version=event.version,
+        article_id=event.article_id if served else None,
+        version=event.version if served else None,
         channel=event.channel,
         used_article_id=data.used_article_id,
         caller=caller,
@@ -74,7 +79,7 @@ def to_public(row: Feedback) -> FeedbackPublic:
         article_id=row.article_id,
         version=row.version,
         used_article_id=row.used_article_id,
-        needs_review=rating in NEEDS_REVIEW,
+        needs_review=rating in NEEDS_REVIEW and row.article_id is not None,
     )
 
 

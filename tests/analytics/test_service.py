@@ -23,6 +23,7 @@ from tests.factories import write_article_md
 DAY = date(2026, 11, 20)
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 RECEIPT = "rcpt_" + "a" * 32
+HANDOFF = "rcpt_" + "c" * 32  # the hand-offs' receipt (a receipt of their own)
 
 
 def event(minutes: int, **kw: object) -> LoggedAnswer:
@@ -49,18 +50,19 @@ def script_day(engine: Engine) -> None:
     log = AnswerLog(engine)
     events = [
         event(0, conversation_id="c1"),
-        event(5, conversation_id="c1", status="no_answer", reason="no_article", article_id=None),
+        event(5, conversation_id="c1", status="no_answer", reason="no_article", article_id=None,
+              receipt=HANDOFF),
         event(10, conversation_id="c1"),
         event(20, conversation_id="c2"),
         event(30, stale=True),
         event(40),
         event(50, channel="agent"),
-        event(60, status="no_answer", reason="low_confidence", article_id=None),
-        event(70, status="escalate", reason="blocked_by_finding"),
-        event(80, status="escalate", reason="low_confidence", channel="voice"),
-        event(90, kind="search", status=None, reason=None, channel="agent"),
-        event(95, kind="search", status=None, reason=None, channel="agent"),
-    ]
+        event(60, status="no_answer", reason="low_confidence", article_id=None, receipt=HANDOFF),
+        event(70, status="escalate", reason="blocked_by_finding", receipt=HANDOFF),
+        event(80, status="escalate", reason="low_confidence", channel="voice", receipt=HANDOFF),
+        event(90, kind="search", status=None, reason=None, channel="agent", receipt=None),
+        event(95, kind="search", status=None, reason=None, channel="agent", receipt=None),
+    ]  # fmt: skip
     for e in events:
         log.record(e)
     assert log.flush() == len(events)
@@ -139,6 +141,32 @@ def test_feedback_needs_a_known_receipt_and_redacts_the_comment(engine: Engine) 
     with Session(engine) as session:
         (row,) = session.exec(select(Feedback)).all()
     assert row.comment == "customer [PHONE] says no"
+
+
+@pytest.mark.parametrize("status", ["escalate", "no_answer"])
+def test_feedback_on_a_hand_off_names_no_article_and_needs_no_review(
+    engine: Engine, status: str
+) -> None:
+    handoff = "rcpt_" + "e" * 32  # its log entry keeps the best candidate, never served
+    log = AnswerLog(engine)
+    log.record(event(0, status=status, reason="low_confidence", receipt=handoff))
+    log.record(event(1))
+    assert log.flush() == 2
+    with session_scope(engine) as session:
+        out = service.record_feedback(
+            session, FeedbackCreate(receipt=handoff, rating=Rating.WRONG), caller="agent-1"
+        )
+        assert (out.article_id, out.version, out.needs_review) == (None, None, False)
+        answered = service.record_feedback(
+            session, FeedbackCreate(receipt=RECEIPT, rating=Rating.WRONG), caller="agent-1"
+        )
+    assert answered.needs_review and (answered.article_id, answered.version) == (
+        "refund-timeframe",
+        1,
+    )
+    with Session(engine) as session:
+        stored = session.exec(select(Feedback).where(Feedback.receipt == handoff)).one()
+    assert (stored.article_id, stored.version) == (None, None)
 
 
 def test_a_later_blocking_finding_makes_earlier_answers_risk_incidents(
