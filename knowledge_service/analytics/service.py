@@ -26,6 +26,7 @@ from knowledge_service.analytics.schemas import (
     RiskIncident,
     Trend,
 )
+from knowledge_service.content import service as content
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
 from knowledge_service.privacy import redact
@@ -43,12 +44,15 @@ def record_feedback(
 
     Only an answered receipt pins the rating on its article version: a hand-off (escalate,
     no_answer) served no article, so its rating names none and reaches no review queue (the
-    hand-off's log entry keeps its best candidate, which the customer was never told)."""
+    hand-off's log entry keeps its best candidate, which the customer was never told).
+    NotFoundError for an unknown receipt or ``used_article_id`` (an override names an article)."""
     if data.comment is not None and len(data.comment) > MAX_COMMENT_CHARS:
         raise PayloadTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
     event = repository.latest_event_for_receipt(session, data.receipt)
     if event is None:
         raise NotFoundError("receipt", data.receipt)
+    if data.used_article_id is not None:
+        content.get_article(session, data.used_article_id)
     served = event.status == "answered"
     row = Feedback(
         receipt=data.receipt,

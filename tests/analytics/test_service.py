@@ -68,7 +68,14 @@ def script_day(engine: Engine) -> None:
     assert log.flush() == len(events)
 
 
-def test_a_scripted_day_gives_the_right_rates(engine: Engine) -> None:
+def import_articles(engine: Engine, root: Path, *article_ids: str) -> None:
+    for article_id in article_ids:
+        write_article_md(root / "content", article_id)
+    assert not import_content(engine, [root / "content"], max_file_bytes=10**6).invalid
+
+
+def test_a_scripted_day_gives_the_right_rates(engine: Engine, tmp_path: Path) -> None:
+    import_articles(engine, tmp_path, "refund-method")  # the article one agent used instead
     script_day(engine)
     with session_scope(engine) as session:
         for rating, used in [
@@ -141,6 +148,29 @@ def test_feedback_needs_a_known_receipt_and_redacts_the_comment(engine: Engine) 
     with Session(engine) as session:
         (row,) = session.exec(select(Feedback)).all()
     assert row.comment == "customer [PHONE] says no"
+
+
+def test_an_override_must_name_an_existing_article(engine: Engine, tmp_path: Path) -> None:
+    import_articles(engine, tmp_path, "refund-method")
+    script_day(engine)
+    with session_scope(engine) as session:
+        with pytest.raises(NotFoundError, match="article 'no-such-article' does not exist"):
+            service.record_feedback(
+                session,
+                FeedbackCreate(
+                    receipt=RECEIPT, rating=Rating.WRONG, used_article_id="no-such-article"
+                ),
+                caller="agent-1",
+            )
+        used = service.record_feedback(
+            session,
+            FeedbackCreate(receipt=RECEIPT, rating=Rating.WRONG, used_article_id="refund-method"),
+            caller="agent-1",
+        )
+    assert used.used_article_id == "refund-method"
+    with Session(engine) as session:  # the refused override was not stored (nor counted)
+        stored = session.exec(select(Feedback.used_article_id)).all()
+    assert stored == ["refund-method"]
 
 
 @pytest.mark.parametrize("status", ["escalate", "no_answer"])
@@ -222,7 +252,8 @@ def test_retention_purges_old_events_and_feedback(engine: Engine) -> None:
         assert session.exec(select(AnswerEvent)).all() == []
 
 
-def test_the_measures_of_purged_days_survive_the_purge(engine: Engine) -> None:
+def test_the_measures_of_purged_days_survive_the_purge(engine: Engine, tmp_path: Path) -> None:
+    import_articles(engine, tmp_path, "refund-method")
     script_day(engine)
     with session_scope(engine) as session:
         for rating, used in [(Rating.HELPFUL, None), (Rating.WRONG, "refund-method")]:
