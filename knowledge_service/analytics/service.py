@@ -184,10 +184,18 @@ def _trend(days: list[DayMeasures]) -> Trend:
     half = len(days) // 2
     first, second = _total(days[:half]), _total(days[half:])
     return Trend(
-        answer_rate=round(second.answer_rate - first.answer_rate, 4),
-        escalation_rate=round(second.escalation_rate - first.escalation_rate, 4),
-        wrong_rate=round(second.wrong_rate - first.wrong_rate, 4),
+        answer_rate=_change(first, second, "answer_rate", of="answers"),
+        escalation_rate=_change(first, second, "escalation_rate", of="answers"),
+        wrong_rate=_change(first, second, "wrong_rate", of="feedback"),
     )
+
+
+def _change(first: Rates, second: Rates, rate: str, *, of: str) -> float | None:
+    """How much ``rate`` moved from the first half to the second; None when either half has
+    none of what it is a rate ``of`` (an empty half's 0 is no measure to compare with)."""
+    if not getattr(first, of) or not getattr(second, of):
+        return None
+    return round(float(getattr(second, rate)) - float(getattr(first, rate)), 4)
 
 
 def summarize(

@@ -124,6 +124,34 @@ def test_days_without_traffic_are_zero_and_the_range_is_checked(engine: Engine) 
             service.summarize(session, DAY, DAY - timedelta(days=1))
 
 
+def test_trend_compares_halves_that_both_have_answers(engine: Engine) -> None:
+    script_day(engine)  # DAY: 10 answers, 6 answered, 2 escalated
+    log = AnswerLog(engine)
+    for minutes, status in [(0, "answered"), (1, "no_answer"), (2, "no_answer"), (3, "answered")]:
+        log.record(event(minutes - 24 * 60, status=status, receipt=None))  # the day before
+    assert log.flush() == 4
+    with session_scope(engine) as session:
+        trend = service.summarize(session, DAY - timedelta(days=1), DAY).trend
+    assert (trend.answer_rate, trend.escalation_rate) == (0.1, 0.2)  # 0.5 -> 0.6, 0 -> 0.2
+    assert trend.wrong_rate is None  # no feedback in either half
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(DAY - timedelta(days=3), DAY), (DAY, DAY + timedelta(days=1)), (DAY, DAY)],
+    ids=["empty-first-half", "empty-second-half", "one-day"],
+)
+def test_trend_is_none_when_a_half_has_no_answers(engine: Engine, start: date, end: date) -> None:
+    script_day(engine)
+    with session_scope(engine) as session:
+        summary = service.summarize(session, start, end)
+    assert summary.totals.answers == 10
+    assert summary.trend.model_dump() == {
+        "answer_rate": None, "escalation_rate": None, "wrong_rate": None,
+    }  # fmt: skip
+    assert '"trend":{"answer_rate":null,' in summary.model_dump_json()
+
+
 def test_feedback_needs_a_known_receipt_and_redacts_the_comment(engine: Engine) -> None:
     script_day(engine)
     with session_scope(engine) as session:
