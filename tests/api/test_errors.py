@@ -243,3 +243,28 @@ def test_every_date_query_parameter_is_bounded(client: TestClient) -> None:
                 ):
                     found.add((path, parameter["name"]))
     assert found == set(DATE_PARAMETERS)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (
+            b'{"receipt": "rcpt_aaaaaaaa", "rating": ',
+            "is not valid JSON: Expecting value at character 39",
+        ),
+        (
+            b'{"receipt": "rcpt_aaaaaaaa",, }',
+            "is not valid JSON: Expecting property name enclosed in double quotes at character 28",
+        ),
+        (b'{"receipt": "\xff\xfe"}', "is not valid UTF-8 (byte 13)"),
+    ],
+    ids=["truncated", "double-comma", "not-utf-8"],
+)
+def test_an_unreadable_body_is_a_400_naming_the_body_and_where(
+    client: TestClient, keys: dict[str, str], body: bytes, problem: str
+) -> None:
+    headers = {**auth(keys["agent"]), "Content-Type": "application/json"}
+    response = client.post("/v1/feedback", content=body, headers=headers)
+    problem_body = _assert_problem(response, 400)
+    assert problem_body["errors"] == [{"location": "body", "parameter": "body", "problem": problem}]
+    assert problem_body["detail"] == f"body parameter 'body': {problem}"
