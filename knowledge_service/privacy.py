@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from stdnum import iban as stdnum_iban
 from stdnum.au import tfn as stdnum_tfn
@@ -488,12 +488,26 @@ def redact(text: str) -> str:
 
 
 def redact_url(target: str) -> str:
-    """A request target (path and query) with every query value redacted."""
+    """A request target (path and query) with its path and every query value redacted, each
+    as the service reads it (percent-decoded: ``%40`` is an ``@``)."""
     path, sep, query = target.partition("?")
     if not sep:
-        return redact(path)
+        return _redact_path(path)
     pairs = [(redact(k), redact(v)) for k, v in parse_qsl(query, keep_blank_values=True)]
-    return f"{redact(path)}?{urlencode(pairs, safe='[]')}"
+    return f"{_redact_path(path)}?{urlencode(pairs, safe='[]')}"
+
+
+def _redact_path(path: str) -> str:
+    """``path`` with each segment redacted as the service reads it (percent-decoded); a segment
+    with nothing to redact is kept as sent, a redacted one is percent-encoded again (decoded, it
+    could carry a line break into the log)."""
+    return "/".join(_redact_segment(segment) for segment in path.split("/"))
+
+
+def _redact_segment(segment: str) -> str:
+    decoded = unquote(segment)
+    redacted = redact(decoded)
+    return segment if redacted == decoded else quote(redacted, safe="[]")
 
 
 class RedactingFilter(logging.Filter):

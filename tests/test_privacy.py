@@ -307,6 +307,22 @@ def test_query_strings_are_redacted_value_by_value() -> None:
     assert "channel=chat" in out and "top_k=5" in out and "%5BCARD%5D" not in out
 
 
+@pytest.mark.parametrize(
+    ("target", "logged"),
+    [
+        ("/v1/search?q=4111%201111%201111%201111", "/v1/search?q=[CARD]"),
+        ("/v1/articles/jo.bloggs%40example.com", "/v1/articles/[EMAIL]"),
+        ("/v1/receipts/jo%2Ebloggs%40example%2Ecom?limit=5", "/v1/receipts/[EMAIL]?limit=5"),
+        ("/v1/articles/4111%201111%201111%201111/versions", "/v1/articles/[CARD]/versions"),
+        ("/v1/articles/x%0Ajo%40example.com", "/v1/articles/x%0A[EMAIL]"),  # no line break
+        ("/v1/articles/refund%2Dtimeframe", "/v1/articles/refund%2Dtimeframe"),  # as sent
+        ("/v1/articles/%ZZ", "/v1/articles/%ZZ"),
+    ],
+)
+def test_paths_are_redacted_as_the_service_reads_them(target: str, logged: str) -> None:
+    assert redact_url(target) == logged
+
+
 def _record(name: str, msg: str, args: tuple[object, ...]) -> logging.LogRecord:
     return logging.LogRecord(name, logging.INFO, __file__, 1, msg, args, None)
 
@@ -321,6 +337,18 @@ def test_access_log_record_loses_the_raw_query() -> None:
     line = record.getMessage()
     assert "jo@example.com" not in line and "jo%40example.com" not in line
     assert "[EMAIL]" in line and "127.0.0.1:5000" in line
+
+
+def test_access_log_record_loses_a_percent_encoded_path() -> None:
+    record = _record(
+        "uvicorn.access",
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/v1/receipts/jo%40example.com", "1.1", 404),
+    )
+    assert RedactingFilter().filter(record)
+    line = record.getMessage()
+    assert "jo%40example.com" not in line and "jo@example.com" not in line
+    assert '"GET /v1/receipts/[EMAIL] HTTP/1.1" 404' in line
 
 
 def test_application_log_record_is_redacted_whole() -> None:

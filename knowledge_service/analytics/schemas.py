@@ -102,11 +102,12 @@ class RiskIncident(BaseModel):
 
 
 class Trend(BaseModel):
-    """Change from the first half of the range to the second (rates, in points)."""
+    """Change from the first half of the range to the second (rates, in points); None when
+    either half has no answers (answer and escalation rates) or no feedback (wrong rate)."""
 
-    answer_rate: float
-    escalation_rate: float
-    wrong_rate: float
+    answer_rate: float | None
+    escalation_rate: float | None
+    wrong_rate: float | None
 
 
 class MetricsSummary(BaseModel):

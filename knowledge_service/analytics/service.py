@@ -26,6 +26,7 @@ from knowledge_service.analytics.schemas import (
     RiskIncident,
     Trend,
 )
+from knowledge_service.content import service as content
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
 from knowledge_service.privacy import redact
@@ -39,18 +40,26 @@ def record_feedback(
     session: Session, data: FeedbackCreate, *, caller: str, at: datetime | None = None
 ) -> FeedbackPublic:
     """Store a rating of a served answer; the comment is redacted before it is stored. ``at``
-    back-dates it (synthetic demo traffic); by default it is now."""
+    back-dates it (synthetic demo traffic); by default it is now.
+
+    Only an answered receipt pins the rating on its article version: a hand-off (escalate,
+    no_answer) served no article, so its rating names none and reaches no review queue (the
+    hand-off's log entry keeps its best candidate, which the customer was never told).
+    NotFoundError for an unknown receipt or ``used_article_id`` (an override names an article)."""
     if data.comment is not None and len(data.comment) > MAX_COMMENT_CHARS:
         raise PayloadTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
     event = repository.latest_event_for_receipt(session, data.receipt)
     if event is None:
         raise NotFoundError("receipt", data.receipt)
+    if data.used_article_id is not None:
+        content.get_article(session, data.used_article_id)
+    served = event.status == "answered"
     row = Feedback(
         receipt=data.receipt,
         rating=str(data.rating),
         comment=redact(data.comment) if data.comment else None,
-        article_id=event.article_id,
-        version=event.version,
+        article_id=event.article_id if served else None,
+        version=event.version if served else None,
         channel=event.channel,
         used_article_id=data.used_article_id,
         caller=caller,
@@ -74,7 +83,7 @@ def to_public(row: Feedback) -> FeedbackPublic:
         article_id=row.article_id,
         version=row.version,
         used_article_id=row.used_article_id,
-        needs_review=rating in NEEDS_REVIEW,
+        needs_review=rating in NEEDS_REVIEW and row.article_id is not None,
     )
 
 
@@ -175,10 +184,18 @@ def _trend(days: list[DayMeasures]) -> Trend:
     half = len(days) // 2
     first, second = _total(days[:half]), _total(days[half:])
     return Trend(
-        answer_rate=round(second.answer_rate - first.answer_rate, 4),
-        escalation_rate=round(second.escalation_rate - first.escalation_rate, 4),
-        wrong_rate=round(second.wrong_rate - first.wrong_rate, 4),
+        answer_rate=_change(first, second, "answer_rate", of="answers"),
+        escalation_rate=_change(first, second, "escalation_rate", of="answers"),
+        wrong_rate=_change(first, second, "wrong_rate", of="feedback"),
     )
+
+
+def _change(first: Rates, second: Rates, rate: str, *, of: str) -> float | None:
+    """How much ``rate`` moved from the first half to the second; None when either half has
+    none of what it is a rate ``of`` (an empty half's 0 is no measure to compare with)."""
+    if not getattr(first, of) or not getattr(second, of):
+        return None
+    return round(float(getattr(second, rate)) - float(getattr(first, rate)), 4)
 
 
 def summarize(

@@ -249,10 +249,13 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
     ) -> VersionRead[VersionT]:
         """A version if ``caller`` may see the document: by default the current one, for a
         narrow reader the one served (a draft in review never hides its approved version);
-        NotFoundError for an unknown id or version, or one the caller may not see."""
+        NotFoundError for an unknown id or version, or one the caller may not see (a narrow
+        reader sees only the versions in its narrow status: never a draft's unpublished text)."""
         current = self.get(session, doc_id)
         shown = self._visible(session, caller, current)
         found = shown if version is None else self.get(session, doc_id, version)
+        if not self._may_read(caller, found):
+            raise NotFoundError(self.kind.name, doc_id, version)
         return VersionRead(
             version=found,
             is_current=found.version == current.version,
@@ -260,13 +263,19 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
         )
 
     def read_history(self, session: Session, caller: Caller, doc_id: str) -> list[VersionT]:
-        """Every version of a document ``caller`` may see, oldest first (else NotFoundError)."""
+        """Every version of a document ``caller`` may see, oldest first (else NotFoundError);
+        a narrow reader's omits the versions outside its narrow status (drafts, retirements)."""
         history = self.history(session, doc_id)
         self._visible(session, caller, history[-1])
-        return history
+        return [version for version in history if self._may_read(caller, version)]
 
     def _narrow_status(self, caller: Caller) -> Any:
         return self.kind.narrow_status if caller.role in NARROW_ROLES else None
+
+    def _may_read(self, caller: Caller, version: VersionT) -> bool:
+        """Whether ``caller`` may read this version's text (a narrow reader: its narrow status)."""
+        narrow = self._narrow_status(caller)
+        return narrow is None or getattr(version, "status") == narrow  # noqa: B009
 
     def _visible(self, session: Session, caller: Caller, current: VersionT) -> VersionT:
         """The version ``caller`` is shown by default. A narrow reader sees a document only

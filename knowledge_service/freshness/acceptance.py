@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from knowledge_service.content.models import utcnow
 from knowledge_service.freshness import repository
 from knowledge_service.freshness.models import Finding, RiskAcceptance
+from knowledge_service.privacy import redact
 
 ACCEPTED = "risk_accepted"
 ENDED = "risk_acceptance_ended"
@@ -53,8 +54,10 @@ def accepted_until(
 def add_acceptance(
     session: Session, finding: Finding, *, actor: str, reason: str, expires_on: date
 ) -> RiskAcceptance:
-    """Record an acceptance and its audit event (the caller checked who may)."""
+    """Record an acceptance and its audit event (the caller checked who may); ``reason`` is
+    redacted before it is stored (an admin may quote a customer)."""
     assert finding.id is not None
+    reason = redact(reason)
     row = RiskAcceptance(
         finding_id=finding.id, accepted_by=actor, reason=reason, expires_on=expires_on
     )

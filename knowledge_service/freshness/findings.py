@@ -22,6 +22,7 @@ from knowledge_service.freshness import repository
 from knowledge_service.freshness.acceptance import end_acceptances
 from knowledge_service.freshness.models import Finding
 from knowledge_service.freshness.schemas import FindingData, FindingStatus
+from knowledge_service.privacy import redact
 
 SYSTEM_ACTOR = "check"
 
@@ -161,8 +162,8 @@ def set_finding_status(
     note: str | None = None,
 ) -> Finding:
     """Acknowledge an active finding, or reopen an acknowledged one, by hand; the change is
-    written to its history. Acknowledging records that the owner has seen it: a block stays a
-    block.
+    written to its history, ``note`` redacted (an owner may quote a customer). Acknowledging
+    records that the owner has seen it: a block stays a block.
 
     Raises:
         NotFoundError: no finding has that id or fingerprint.
@@ -177,5 +178,6 @@ def set_finding_status(
         _check_transition(row, new)
         row.status = new
         session.add(row)
+        note = redact(note) if note else note
         repository.add_event(session, row, _TRANSITIONS[new], actor=actor, note=note)
     return row

@@ -108,20 +108,12 @@ def _visible_articles(session: Session, caller: Caller) -> set[str] | None:
 def list_visible_findings(
     session: Session, caller: Caller, filters: FindingFilters, *, limit: int, offset: int
 ) -> tuple[list[FindingPublic], int]:
-    """One page of the findings ``caller`` may see that match ``filters``, and how many match
-    on all pages (most recently seen first).
-
-    Raises:
-        PermissionDeniedError: an owner key filters by an article it does not own.
-    """
+    """One page of the findings ``caller`` lists that match ``filters``, and how many match on
+    all pages (most recently seen first). An owner key's list is its own articles' findings
+    unless ``filters`` names an article: any article's findings are readable by every reader
+    (its article and search results show them too)."""
     _check_page(limit, offset)
-    visible = _visible_articles(session, caller)
-    if visible is not None and filters.article_id is not None:
-        if filters.article_id not in visible:
-            raise PermissionDeniedError(
-                f"this owner key does not own the article {filters.article_id!r}"
-            )
-        visible = None  # the article filter alone scopes the list
+    visible = None if filters.article_id is not None else _visible_articles(session, caller)
     rows = repository.list_findings(session, filters, involving=visible, limit=limit, offset=offset)
     total = repository.count_findings(session, filters, involving=visible)
     return _public(rows), total

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -234,6 +236,37 @@ LocaleParam = Annotated[
     str | None,
     Query(pattern=LOCALE_PATTERN, max_length=35, description="BCP 47 tag, e.g. en-AU."),
 ]
+
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(9998, 12, 31)
+"""The days a date or time parameter may name: far enough from the calendar's ends (years 1
+and 9999) that a zone offset or a range's arithmetic never leaves it."""
+Moment = TypeVar("Moment")
+
+
+def check_supported_day(value: Moment) -> Moment:
+    """``value`` (an ISO date or timestamp, as text or parsed) when its day is one the service
+    handles; ValueError (a 400 naming the parameter) otherwise. Text that is not ISO 8601 is
+    left to the parameter's own parser, which says what format it wants."""
+    day = _day_of(value)
+    if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
+    return value
+
+
+def _day_of(value: object) -> date | None:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+SupportedDay = AfterValidator(check_supported_day)
+"""Every date and time parameter carries this (``Annotated[..., Query(...), SupportedDay]``)."""
 
 
 logger = logging.getLogger(__name__)

@@ -150,16 +150,23 @@ def _location_and_name(loc: tuple[Any, ...] | list[Any]) -> tuple[str, str]:
     return parts[0], ".".join(parts[1:]) or parts[0]
 
 
-def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, RequestValidationError)
-    problems = []
-    for error in exc.errors():
-        location, name = _location_and_name(error.get("loc", ()))
-        problems.append(
-            ParameterProblem(
-                location=location, parameter=name, problem=str(error.get("msg", "is not valid"))
-            )
+def _parameter_problem(error: Any) -> ParameterProblem:
+    """One pydantic/FastAPI validation error as the parameter it names and what is wrong."""
+    if error.get("type") == "json_invalid":  # its "name" is the character offset of the fault
+        why = (error.get("ctx") or {}).get("error", "JSON decode error")
+        return ParameterProblem(
+            location="body",
+            parameter="body",
+            problem=f"is not valid JSON: {why} at character {error['loc'][-1]}",
         )
+    location, name = _location_and_name(error.get("loc", ()))
+    return ParameterProblem(
+        location=location, parameter=name, problem=str(error.get("msg", "is not valid"))
+    )
+
+
+def _invalid_request(request: Request, problems: list[ParameterProblem]) -> ProblemResponse:
+    """A 400 whose ``detail`` and ``errors`` name each parameter at fault."""
     detail = "; ".join(f"{p.location} parameter '{p.parameter}': {p.problem}" for p in problems)
     return problem_response(
         request,
@@ -169,6 +176,21 @@ def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
         title="Invalid request",
         errors=[p.model_dump() for p in problems],
     )
+
+
+def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, RequestValidationError)
+    return _invalid_request(request, [_parameter_problem(error) for error in exc.errors()])
+
+
+def _unreadable_body(exc: StarletteHTTPException) -> ParameterProblem:
+    """What FastAPI's bare "error parsing the body" 400 was about (its cause)."""
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        problem = f"is not valid UTF-8 (byte {cause.start})"
+    else:
+        problem = "could not be read as the declared content type"
+    return ParameterProblem(location="body", parameter="body", problem=problem)
 
 
 _METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
@@ -187,6 +209,8 @@ def _allowed_methods(request: Request) -> str:
 
 def _http_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # only FastAPI's body parsing raises a bare 400
+        return _invalid_request(request, [_unreadable_body(exc)])
     detail = exc.detail if isinstance(exc.detail, str) else http.HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no route matches {request.url.path}"

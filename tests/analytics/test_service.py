@@ -23,6 +23,7 @@ from tests.factories import write_article_md
 DAY = date(2026, 11, 20)
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 RECEIPT = "rcpt_" + "a" * 32
+HANDOFF = "rcpt_" + "c" * 32  # the hand-offs' receipt (a receipt of their own)
 
 
 def event(minutes: int, **kw: object) -> LoggedAnswer:
@@ -49,24 +50,32 @@ def script_day(engine: Engine) -> None:
     log = AnswerLog(engine)
     events = [
         event(0, conversation_id="c1"),
-        event(5, conversation_id="c1", status="no_answer", reason="no_article", article_id=None),
+        event(5, conversation_id="c1", status="no_answer", reason="no_article", article_id=None,
+              receipt=HANDOFF),
         event(10, conversation_id="c1"),
         event(20, conversation_id="c2"),
         event(30, stale=True),
         event(40),
         event(50, channel="agent"),
-        event(60, status="no_answer", reason="low_confidence", article_id=None),
-        event(70, status="escalate", reason="blocked_by_finding"),
-        event(80, status="escalate", reason="low_confidence", channel="voice"),
-        event(90, kind="search", status=None, reason=None, channel="agent"),
-        event(95, kind="search", status=None, reason=None, channel="agent"),
-    ]
+        event(60, status="no_answer", reason="low_confidence", article_id=None, receipt=HANDOFF),
+        event(70, status="escalate", reason="blocked_by_finding", receipt=HANDOFF),
+        event(80, status="escalate", reason="low_confidence", channel="voice", receipt=HANDOFF),
+        event(90, kind="search", status=None, reason=None, channel="agent", receipt=None),
+        event(95, kind="search", status=None, reason=None, channel="agent", receipt=None),
+    ]  # fmt: skip
     for e in events:
         log.record(e)
     assert log.flush() == len(events)
 
 
-def test_a_scripted_day_gives_the_right_rates(engine: Engine) -> None:
+def import_articles(engine: Engine, root: Path, *article_ids: str) -> None:
+    for article_id in article_ids:
+        write_article_md(root / "content", article_id)
+    assert not import_content(engine, [root / "content"], max_file_bytes=10**6).invalid
+
+
+def test_a_scripted_day_gives_the_right_rates(engine: Engine, tmp_path: Path) -> None:
+    import_articles(engine, tmp_path, "refund-method")  # the article one agent used instead
     script_day(engine)
     with session_scope(engine) as session:
         for rating, used in [
@@ -115,6 +124,34 @@ def test_days_without_traffic_are_zero_and_the_range_is_checked(engine: Engine) 
             service.summarize(session, DAY, DAY - timedelta(days=1))
 
 
+def test_trend_compares_halves_that_both_have_answers(engine: Engine) -> None:
+    script_day(engine)  # DAY: 10 answers, 6 answered, 2 escalated
+    log = AnswerLog(engine)
+    for minutes, status in [(0, "answered"), (1, "no_answer"), (2, "no_answer"), (3, "answered")]:
+        log.record(event(minutes - 24 * 60, status=status, receipt=None))  # the day before
+    assert log.flush() == 4
+    with session_scope(engine) as session:
+        trend = service.summarize(session, DAY - timedelta(days=1), DAY).trend
+    assert (trend.answer_rate, trend.escalation_rate) == (0.1, 0.2)  # 0.5 -> 0.6, 0 -> 0.2
+    assert trend.wrong_rate is None  # no feedback in either half
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(DAY - timedelta(days=3), DAY), (DAY, DAY + timedelta(days=1)), (DAY, DAY)],
+    ids=["empty-first-half", "empty-second-half", "one-day"],
+)
+def test_trend_is_none_when_a_half_has_no_answers(engine: Engine, start: date, end: date) -> None:
+    script_day(engine)
+    with session_scope(engine) as session:
+        summary = service.summarize(session, start, end)
+    assert summary.totals.answers == 10
+    assert summary.trend.model_dump() == {
+        "answer_rate": None, "escalation_rate": None, "wrong_rate": None,
+    }  # fmt: skip
+    assert '"trend":{"answer_rate":null,' in summary.model_dump_json()
+
+
 def test_feedback_needs_a_known_receipt_and_redacts_the_comment(engine: Engine) -> None:
     script_day(engine)
     with session_scope(engine) as session:
@@ -139,6 +176,55 @@ def test_feedback_needs_a_known_receipt_and_redacts_the_comment(engine: Engine) 
     with Session(engine) as session:
         (row,) = session.exec(select(Feedback)).all()
     assert row.comment == "customer [PHONE] says no"
+
+
+def test_an_override_must_name_an_existing_article(engine: Engine, tmp_path: Path) -> None:
+    import_articles(engine, tmp_path, "refund-method")
+    script_day(engine)
+    with session_scope(engine) as session:
+        with pytest.raises(NotFoundError, match="article 'no-such-article' does not exist"):
+            service.record_feedback(
+                session,
+                FeedbackCreate(
+                    receipt=RECEIPT, rating=Rating.WRONG, used_article_id="no-such-article"
+                ),
+                caller="agent-1",
+            )
+        used = service.record_feedback(
+            session,
+            FeedbackCreate(receipt=RECEIPT, rating=Rating.WRONG, used_article_id="refund-method"),
+            caller="agent-1",
+        )
+    assert used.used_article_id == "refund-method"
+    with Session(engine) as session:  # the refused override was not stored (nor counted)
+        stored = session.exec(select(Feedback.used_article_id)).all()
+    assert stored == ["refund-method"]
+
+
+@pytest.mark.parametrize("status", ["escalate", "no_answer"])
+def test_feedback_on_a_hand_off_names_no_article_and_needs_no_review(
+    engine: Engine, status: str
+) -> None:
+    handoff = "rcpt_" + "e" * 32  # its log entry keeps the best candidate, never served
+    log = AnswerLog(engine)
+    log.record(event(0, status=status, reason="low_confidence", receipt=handoff))
+    log.record(event(1))
+    assert log.flush() == 2
+    with session_scope(engine) as session:
+        out = service.record_feedback(
+            session, FeedbackCreate(receipt=handoff, rating=Rating.WRONG), caller="agent-1"
+        )
+        assert (out.article_id, out.version, out.needs_review) == (None, None, False)
+        answered = service.record_feedback(
+            session, FeedbackCreate(receipt=RECEIPT, rating=Rating.WRONG), caller="agent-1"
+        )
+    assert answered.needs_review and (answered.article_id, answered.version) == (
+        "refund-timeframe",
+        1,
+    )
+    with Session(engine) as session:
+        stored = session.exec(select(Feedback).where(Feedback.receipt == handoff)).one()
+    assert (stored.article_id, stored.version) == (None, None)
 
 
 def test_a_later_blocking_finding_makes_earlier_answers_risk_incidents(
@@ -194,7 +280,8 @@ def test_retention_purges_old_events_and_feedback(engine: Engine) -> None:
         assert session.exec(select(AnswerEvent)).all() == []
 
 
-def test_the_measures_of_purged_days_survive_the_purge(engine: Engine) -> None:
+def test_the_measures_of_purged_days_survive_the_purge(engine: Engine, tmp_path: Path) -> None:
+    import_articles(engine, tmp_path, "refund-method")
     script_day(engine)
     with session_scope(engine) as session:
         for rating, used in [(Rating.HELPFUL, None), (Rating.WRONG, "refund-method")]:

@@ -207,6 +207,12 @@ def test_feedback_errors(client: Client, day: dict[str, Any]) -> None:
         "agent", "POST", "/v1/feedback", json={"receipt": "rcpt_" + "0" * 32, "rating": "wrong"}
     )
     assert unknown.status_code == 404
+    ghost = client.call(
+        "agent", "POST", "/v1/feedback",
+        json={"receipt": receipt, "rating": "wrong", "used_article_id": "no-such-article"},
+    )  # fmt: skip
+    assert ghost.status_code == 404 and ghost.headers["content-type"] == "application/problem+json"
+    assert ghost.json()["detail"] == "article 'no-such-article' does not exist"
     big = client.call(
         "agent",
         "POST",

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
 
+from knowledge_service.analytics.models import AnswerEvent
 from tests.answers.kb import (
     ALL_CHANNELS,
     BOT_CHANNELS,
@@ -201,6 +203,35 @@ def test_as_of_over_http_accepts_any_zone(api: Client) -> None:
     )  # fmt: skip
     long_ago = ask(api, "bot", q=QUESTIONS["refund"], channel="chat", as_of="2001-01-01T00:00:00Z")
     assert long_ago.json()["status"] == "no_answer"
+
+
+def _recorded(client: TestClient) -> tuple[int, float]:
+    """The answer log's rows and the answers the metrics counted."""
+    state = client.app.state  # type: ignore[attr-defined]
+    state.answer_log.flush()
+    with Session(state.engine) as session:
+        logged = session.exec(select(func.count()).select_from(AnswerEvent)).one()
+    lines = state.metrics.render().decode().splitlines()
+    counted = sum(float(line.split()[-1]) for line in lines if line.startswith("ks_answers_total{"))
+    return logged, counted
+
+
+def test_as_of_replays_are_not_recorded_as_live_traffic(api: Client) -> None:
+    client, keys = api
+    before = _recorded(client)
+    moment = datetime.now(UTC).isoformat()
+    for question in ("refund", "off_topic"):  # an answer and a hand-off
+        got = ask(api, "bot", q=QUESTIONS[question], channel="chat", as_of=moment)
+        posted = client.post(
+            "/v1/answer",
+            json={"q": QUESTIONS[question], "channel": "chat", "as_of": moment},
+            headers=auth(keys["bot"]),
+        )
+        for response in (got, posted):
+            assert response.status_code == 200 and response.json()["receipt"].startswith("rcpt_")
+    assert _recorded(client) == before
+    assert ask(api, "bot", q=QUESTIONS["refund"], channel="chat").status_code == 200
+    assert _recorded(client) == (before[0] + 1, before[1] + 1)  # live traffic is recorded
 
 
 @pytest.mark.parametrize("question", ["refund", "lost_card", "blocked", "internal"])

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
+from knowledge_service.content import service as content
+from knowledge_service.db import session_scope
 from tests.api.conftest import PAYMENTS, SUPPORT, auth
+from tests.factories import article_text
 
 
 def _ids(response_json: dict) -> list[str]:  # type: ignore[type-arg]
@@ -82,6 +86,44 @@ def test_versions_are_listed_and_each_can_be_read(client: TestClient, keys: dict
     assert old["answer"] == "Refunds reach your account within 10 business days."
     assert old["is_current"] is False and old["findings"] is None
     assert old["content_hash"] == history[0]["content_hash"] != history[1]["content_hash"]
+
+
+DRAFT_ANSWER = "Refunds will reach your account within 3 business days (unannounced)."
+
+
+@pytest.fixture
+def draft_v3(client: TestClient, engine: Engine) -> str:
+    """refund-timeframe (v1, v2 published) gets an unpublished draft, version 3."""
+    text = article_text(answer=DRAFT_ANSWER, status="draft", policy_sources=["REFUNDS#2.1"])
+    with session_scope(engine) as session:
+        content.save_article_text(session, text, author="key:editor", source="api")
+    return "/v1/articles/refund-timeframe"
+
+
+@pytest.mark.parametrize("path", ["/versions/3", "?version=3", "/diff?from=2&to=3"])
+def test_agent_cannot_read_a_drafts_text(
+    client: TestClient, keys: dict[str, str], draft_v3: str, path: str
+) -> None:
+    response = client.get(draft_v3 + path, headers=auth(keys["agent"]))
+    assert response.status_code == 404, response.text
+    assert response.json()["detail"] == "article 'refund-timeframe' version 3 does not exist"
+    assert DRAFT_ANSWER not in response.text
+    for role in ("owner", "admin"):
+        response = client.get(draft_v3 + path, headers=auth(keys[role]))
+        assert response.status_code == 200 and "3 business days" in response.text, role
+
+
+def test_agent_history_omits_drafts_and_still_serves_the_approved_version(
+    client: TestClient, keys: dict[str, str], draft_v3: str
+) -> None:
+    agent = auth(keys["agent"])
+    history = client.get(draft_v3 + "/versions", headers=agent).json()
+    assert [(v["version"], v["status"]) for v in history] == [(1, "published"), (2, "published")]
+    shown = client.get(draft_v3, headers=agent).json()
+    assert shown["version"] == 2 and DRAFT_ANSWER not in str(shown)
+    assert client.get(draft_v3 + "/versions/1", headers=agent).status_code == 200
+    owner_history = client.get(draft_v3 + "/versions", headers=auth(keys["owner"])).json()
+    assert [v["version"] for v in owner_history] == [1, 2, 3]
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from knowledge_service.api.routers.analytics import DATE_PATTERN
 from knowledge_service.errors import (
     AuthenticationError,
     ConflictError,
@@ -174,3 +175,96 @@ def test_transient_store_errors_are_503_problems_to_retry(
         body = _assert_problem(response, status)
     assert "UPDATE" not in body["detail"] and "duplicate" not in body["detail"]
     assert (response.headers.get("Retry-After") == "1") == (status == 503)
+
+
+# Every date and time query parameter, with a day at either end of the calendar: a zone
+# offset or a range's arithmetic (a week before `to`, the day after it) would leave the
+# calendar there, so each is refused as a 400 naming it instead of failing with a 500.
+DATE_PARAMETERS = {
+    ("/v1/metrics/summary", "from"): {},
+    ("/v1/metrics/summary", "to"): {},
+    ("/v1/metrics/gaps", "from"): {},
+    ("/v1/metrics/gaps", "to"): {},
+    ("/v1/audit", "since"): {},
+    ("/v1/audit", "until"): {},
+    ("/v1/answer", "as_of"): {"q": "refund", "channel": "chat"},
+}
+EDGE_DAYS = ["9999-12-30", "0001-01-03"]
+EDGE_INSTANTS = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:00:00-10:00"]  # days only: refused
+EDGE_CASES = [
+    (path, parameter, value)
+    for path, parameter in DATE_PARAMETERS
+    for value in EDGE_DAYS + ([] if parameter in ("from", "to") else EDGE_INSTANTS)
+]
+
+
+@pytest.mark.parametrize(("path", "parameter", "value"), EDGE_CASES)
+def test_dates_at_the_calendars_ends_are_400_problems_naming_the_parameter(
+    client: TestClient, keys: dict[str, str], path: str, parameter: str, value: str
+) -> None:
+    params = {**DATE_PARAMETERS[(path, parameter)], parameter: value}
+    response = client.get(path, params=params, headers=auth(keys["admin"]))
+    body = _assert_problem(response, 400)
+    assert [(e["location"], e["parameter"]) for e in body["errors"]] == [("query", parameter)]
+    assert "between 1900-01-01 and 9998-12-31" in body["errors"][0]["problem"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"from": "1900-01-01", "to": "1900-01-01"}, {"to": "1900-01-01"}, {"to": "9998-12-31"}],
+)
+def test_ranges_at_the_first_and_last_supported_days_are_served(
+    client: TestClient, keys: dict[str, str], params: dict[str, str]
+) -> None:
+    response = client.get("/v1/metrics/summary", params=params, headers=auth(keys["admin"]))
+    assert response.status_code == 200, response.text
+    assert response.json()["to"] == params["to"]
+
+
+def test_as_of_in_a_body_at_the_calendars_start_is_a_400_problem(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    body = {"q": "refund", "channel": "chat", "as_of": "0001-01-01T00:00:00+14:00"}
+    response = client.post("/v1/answer", json=body, headers=auth(keys["admin"]))
+    problem = _assert_problem(response, 400)
+    assert [(e["location"], e["parameter"]) for e in problem["errors"]] == [("body", "as_of")]
+
+
+def test_every_date_query_parameter_is_bounded(client: TestClient) -> None:
+    """A new date or time parameter must join DATE_PARAMETERS (and carry ``SupportedDay``)."""
+    found = set()
+    for path, item in client.get("/openapi.json").json()["paths"].items():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                schemas = [parameter["schema"], *parameter["schema"].get("anyOf", [])]
+                if any(
+                    s.get("format") in ("date", "date-time") or s.get("pattern") == DATE_PATTERN
+                    for s in schemas
+                ):
+                    found.add((path, parameter["name"]))
+    assert found == set(DATE_PARAMETERS)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (
+            b'{"receipt": "rcpt_aaaaaaaa", "rating": ',
+            "is not valid JSON: Expecting value at character 39",
+        ),
+        (
+            b'{"receipt": "rcpt_aaaaaaaa",, }',
+            "is not valid JSON: Expecting property name enclosed in double quotes at character 28",
+        ),
+        (b'{"receipt": "\xff\xfe"}', "is not valid UTF-8 (byte 13)"),
+    ],
+    ids=["truncated", "double-comma", "not-utf-8"],
+)
+def test_an_unreadable_body_is_a_400_naming_the_body_and_where(
+    client: TestClient, keys: dict[str, str], body: bytes, problem: str
+) -> None:
+    headers = {**auth(keys["agent"]), "Content-Type": "application/json"}
+    response = client.post("/v1/feedback", content=body, headers=headers)
+    problem_body = _assert_problem(response, 400)
+    assert problem_body["errors"] == [{"location": "body", "parameter": "body", "problem": problem}]
+    assert problem_body["detail"] == f"body parameter 'body': {problem}"

@@ -35,6 +35,7 @@ from knowledge_service.http.deps import (
     SearchServiceDep,
     SessionDep,
     SettingsDep,
+    SupportedDay,
     require,
 )
 from knowledge_service.http.errors import problem_responses
@@ -50,10 +51,12 @@ FromParam = Annotated[
     Query(
         alias="from", pattern=DATE_PATTERN, description="First day (default: 6 days before `to`)."
     ),
+    SupportedDay,
 ]
 ToParam = Annotated[
     str | None,
     Query(alias="to", pattern=DATE_PATTERN, description="Last day (default: today, UTC)."),
+    SupportedDay,
 ]
 
 

@@ -2,7 +2,8 @@
 
 ``POST`` carries the question in a JSON body, so a customer's words never travel in a URL;
 ``GET`` stays for simple clients (its query string is redacted in the access log). Every answer
-is recorded in the answer log, the question redacted before it is written.
+is recorded in the answer log, the question redacted before it is written; a replay (``as_of``:
+what was said then) is not live traffic and is not recorded (nor counted in the metrics).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from knowledge_service.http.deps import (
     NOT_BLANK,
     LocaleParam,
     QueryText,
+    SupportedDay,
     recorder_of,
     require,
 )
@@ -46,6 +48,7 @@ AS_OF_HELP = "Answer as the knowledge stood at this moment (ISO 8601 with a zone
 AsOfParam = Annotated[
     str | None,
     Query(max_length=40, description=AS_OF_HELP, json_schema_extra={"format": "date-time"}),
+    SupportedDay,
 ]
 
 
@@ -80,7 +83,9 @@ class AnswerRequest(BaseModel):
     )
     channel: Channel = Field(description=CHANNEL_HELP)
     locale: str | None = Field(default=None, pattern=LOCALE_PATTERN, max_length=35)
-    as_of: datetime | None = Field(default=None, description="ISO 8601 with a zone.")
+    as_of: Annotated[datetime | None, SupportedDay] = Field(
+        default=None, description="ISO 8601 with a zone."
+    )
     conversation_id: str | None = Field(
         default=None, max_length=200, description="The caller's conversation id."
     )
@@ -106,7 +111,9 @@ def _answer(  # everything that blocks: the routes run it in one hop to a worker
         raise PermissionDeniedError("bot keys may not ask on the agent channel")
     query = AnswerQuery(request.q, request.channel, request.locale, request.as_of)
     service.validate(query)
-    result = service.answer_many([query])[0] if request.as_of else batcher.submit(query)
+    if request.as_of is not None:  # a replay of what was said then: not live traffic
+        return json_response(service.answer_many([query])[0])
+    result = batcher.submit(query)
     latency_ms = (time.perf_counter() - started) * 1000
     recorder_of(state).record(
         answer_event(

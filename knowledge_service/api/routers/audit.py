@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from knowledge_service.access.schemas import Principal, Role
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN
 from knowledge_service.errors import InvalidRequestError
-from knowledge_service.http.deps import PageDep, SessionDep, require_roles
+from knowledge_service.http.deps import PageDep, SessionDep, SupportedDay, require_roles
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.schemas import Page
 from knowledge_service.review import audit_log
@@ -46,8 +46,10 @@ def list_audit(
     actor: Annotated[
         str | None, Query(min_length=1, max_length=200, description="Only this actor's.")
     ] = None,
-    since: Annotated[str | None, _instant(description="From this instant (inclusive).")] = None,
-    until: Annotated[str | None, _instant(description="Before this instant.")] = None,
+    since: Annotated[
+        str | None, _instant(description="From this instant (inclusive)."), SupportedDay
+    ] = None,
+    until: Annotated[str | None, _instant(description="Before this instant."), SupportedDay] = None,
 ) -> Page[AuditEventPublic]:
     """Events newest first: who (actor), when (at), what (action on object), the versions
     before and after, and why (reason)."""
