@@ -47,6 +47,12 @@ def _percent(rate: float | None) -> str:
     return "–" if rate is None else f"{rate * 100:.1f}%"
 
 
+def _trend(change: float | None) -> str:
+    """A rate's change between the period's halves, in percentage points; None (a half with no
+    answers, so nothing to compare) says so instead of a number."""
+    return "no trend yet" if change is None else f"{change * 100:+.1f} pts"
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -57,6 +63,7 @@ def environment() -> Environment:
     )
     env.filters["markdown"] = _markdown
     env.filters["percent"] = _percent
+    env.filters["trend"] = _trend
     env.filters["plain"] = markdown_to_plain
     env.filters["reason_words"] = _reason_words
     env.globals["version"] = __version__

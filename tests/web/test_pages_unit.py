@@ -14,9 +14,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from knowledge_service.access import service as access
-from knowledge_service.analytics.models import Feedback
+from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.app import create_app
 from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
@@ -429,6 +430,24 @@ def test_feedback_with_a_malformed_field_is_refused_naming_the_field(
     assert "<script>" not in response.text
 
 
+def test_feedback_naming_an_unknown_article_as_used_instead_is_refused_naming_the_field(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        session.add(AnswerEvent(kind="answer", question="refunds", latency_ms=5.0, channel="agent",
+                                status="answered", article_id="refund-timeframe", version=2,
+                                receipt="rcpt_0123abcd"))  # fmt: skip
+    sign_in(client, keys["agent"])
+    form = {"csrf_token": csrf_of(client.get("/ui/assist").text), "rating": "wrong", "q": "refunds",
+            "receipt": "rcpt_0123abcd", "used_article_id": "no-such-article"}  # fmt: skip
+    response = client.post("/ui/assist/feedback", data=form)
+    assert response.status_code == 400, response.text
+    assert "parameter &#39;used_article_id&#39;" in response.text
+    assert "no-such-article" in response.text and "has changed" not in response.text
+    with session_scope(engine) as session:
+        assert session.exec(select(Feedback)).all() == []
+
+
 def _is_page(response: httpx.Response) -> bool:
     return response.headers["content-type"].startswith("text/html") and "<html" in response.text
 
@@ -471,6 +490,16 @@ def test_a_forbidden_page_keeps_the_navigation_of_the_signed_in_person(
     response = client.get("/ui/insights")
     assert response.status_code == 403 and "Not for your role" in response.text
     assert "Sign out" in response.text and 'href="/ui/assist"' in response.text
+
+
+def test_insights_with_no_answers_to_compare_say_there_is_no_trend_yet(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """The trend is null when a half of the period has no answers (here: none at all)."""
+    sign_in(client, keys["admin"])
+    response = client.get("/ui/insights")
+    assert response.status_code == 200, response.text
+    assert response.text.count('<span class="trend">no trend yet</span>') == 2
 
 
 def test_htmx_errors_are_fragments_for_the_swap_target(

@@ -123,7 +123,9 @@ def feedback(
     caller = f"key:{user.principal.name}"
     try:
         saved = analytics.record_feedback(session, data, caller=caller)
-    except NotFoundError:
+    except NotFoundError as exc:
+        if exc.entity != "receipt":  # the article named as used instead does not exist
+            raise InvalidRequestError("used_article_id", str(exc)) from None
         # The card was shown while typing (not logged): log the answer it showed, if unchanged.
         question = form.get("q", "").strip()[:MAX_QUERY_CHARS]
         result = _answer(service, batcher, question) if question else None
