@@ -10,9 +10,21 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from knowledge_service.errors import InvalidRequestError
 from knowledge_service.settings import Settings
+
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(9998, 12, 31)
+"""The days a date or time parameter may name: far enough from the calendar's ends (years 1
+and 9999) that a zone offset or a range's arithmetic never leaves it."""
 
 
 def today(settings: Settings) -> date:
     """The date review dates are compared with: ``settings.today`` if set, else today in UTC."""
     return settings.today if settings.today is not None else datetime.now(UTC).date()
+
+
+def check_day(name: str, day: date) -> None:
+    """InvalidRequestError naming parameter ``name`` unless ``day`` is a supported day."""
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidRequestError(name, f"must be between {EARLIEST_DAY} and {LATEST_DAY}")

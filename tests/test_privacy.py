@@ -327,28 +327,25 @@ def _record(name: str, msg: str, args: tuple[object, ...]) -> logging.LogRecord:
     return logging.LogRecord(name, logging.INFO, __file__, 1, msg, args, None)
 
 
-def test_access_log_record_loses_the_raw_query() -> None:
+@pytest.mark.parametrize(
+    ("target", "status", "raw", "shown"),
+    [("/v1/answer?q=mail+me+at+jo%40example.com", 200, "jo%40example.com",
+      '"GET /v1/answer?q=mail+me+at+[EMAIL] HTTP/1.1" 200'),
+     ("/v1/receipts/jo%40example.com", 404, "jo%40example.com",
+      '"GET /v1/receipts/[EMAIL] HTTP/1.1" 404')],
+)  # fmt: skip
+def test_access_log_records_lose_raw_queries_and_percent_encoded_paths(
+    target: str, status: int, raw: str, shown: str
+) -> None:
     record = _record(
         "uvicorn.access",
         '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5000", "GET", "/v1/answer?q=mail+me+at+jo%40example.com", "1.1", 200),
+        ("127.0.0.1:5000", "GET", target, "1.1", status),
     )
     assert RedactingFilter().filter(record)
     line = record.getMessage()
-    assert "jo@example.com" not in line and "jo%40example.com" not in line
-    assert "[EMAIL]" in line and "127.0.0.1:5000" in line
-
-
-def test_access_log_record_loses_a_percent_encoded_path() -> None:
-    record = _record(
-        "uvicorn.access",
-        '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5000", "GET", "/v1/receipts/jo%40example.com", "1.1", 404),
-    )
-    assert RedactingFilter().filter(record)
-    line = record.getMessage()
-    assert "jo%40example.com" not in line and "jo@example.com" not in line
-    assert '"GET /v1/receipts/[EMAIL] HTTP/1.1" 404' in line
+    assert raw not in line and "jo@example.com" not in line
+    assert shown in line and "127.0.0.1:5000" in line
 
 
 def test_application_log_record_is_redacted_whole() -> None:

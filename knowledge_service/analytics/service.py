@@ -26,6 +26,7 @@ from knowledge_service.analytics.schemas import (
     RiskIncident,
     Trend,
 )
+from knowledge_service.clock import check_day
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
@@ -319,10 +320,12 @@ def day_range(
         if value is None:
             return None
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             problem = f"must be an ISO date such as 2026-11-24 (got {value!r})"
             raise InvalidRequestError(name, problem) from None
+        check_day(name, day)
+        return day
 
     last = parse(names[1], end) or today
     first = parse(names[0], start) or last - timedelta(days=6)

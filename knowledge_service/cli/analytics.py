@@ -89,6 +89,7 @@ def export_events_command(
         except ValueError:
             problem = f"must be an ISO date or time (got {since!r})"
             raise InvalidRequestError("--since", problem) from None
+        clock.check_day("--since", start.date())
         start = start if start.tzinfo else start.replace(tzinfo=UTC)
     with session_scope(engine()) as session, file_errors(out, "write"):
         count = export_events(session, out, fmt, since=start)

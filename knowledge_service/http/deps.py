@@ -30,6 +30,7 @@ from knowledge_service.analytics.stream import EventHub
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery, AnswerService
+from knowledge_service.clock import EARLIEST_DAY, LATEST_DAY
 from knowledge_service.content.schemas import LOCALE_PATTERN
 from knowledge_service.freshness.follower import release_check_caches
 from knowledge_service.freshness.pipeline import StoreChanges, apply_changes
@@ -237,10 +238,6 @@ LocaleParam = Annotated[
     Query(pattern=LOCALE_PATTERN, max_length=35, description="BCP 47 tag, e.g. en-AU."),
 ]
 
-EARLIEST_DAY = date(1900, 1, 1)
-LATEST_DAY = date(9998, 12, 31)
-"""The days a date or time parameter may name: far enough from the calendar's ends (years 1
-and 9999) that a zone offset or a range's arithmetic never leaves it."""
 Moment = TypeVar("Moment")
 
 

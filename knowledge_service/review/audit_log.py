@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from knowledge_service.audit import AuditEvent
+from knowledge_service.clock import check_day
 from knowledge_service.content import service as content
 from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
 from knowledge_service.freshness.models import FindingArticle
@@ -28,11 +29,13 @@ def parse_instant(name: str, value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return _utc(datetime.fromisoformat(value.strip()))
+        instant = datetime.fromisoformat(value.strip())
     except ValueError:
         raise InvalidRequestError(
             name, f"must be an ISO date or timestamp such as 2026-11-24T09:00:00Z (got {value!r})"
         ) from None
+    check_day(name, instant.date())
+    return _utc(instant)
 
 
 def _utc(value: datetime | None) -> datetime | None:

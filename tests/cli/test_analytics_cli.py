@@ -14,6 +14,7 @@ from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
 from knowledge_service.cli import common
 from knowledge_service.cli.app import app
 from knowledge_service.db import make_engine
+from knowledge_service.errors import InvalidRequestError
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import get_settings
 
@@ -62,6 +63,22 @@ def test_report_rejects_a_bad_date(store: str) -> None:
     result = runner.invoke(app, ["report", "--from", "yesterday"])
     assert result.exit_code != 0
     assert "--from" in str(result.exception) or "--from" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [(["report", "--to", "0001-01-03"], "--to"),
+     (["report", "--from", "0001-01-01", "--to", "2026-11-24"], "--from"),
+     (["export-events", "out.csv", "--since", "0001-01-01T00:00:00+14:00"], "--since")],
+)  # fmt: skip
+def test_days_at_the_calendars_ends_are_refused_naming_the_option(
+    store: str, args: list[str], option: str
+) -> None:
+    """Near years 1 and 9999 a range's arithmetic or a zone offset would leave the calendar."""
+    result = runner.invoke(app, args)
+    assert isinstance(result.exception, InvalidRequestError), result.output
+    assert result.exception.parameter == option
+    assert "between 1900-01-01 and 9998-12-31" in str(result.exception)
 
 
 def test_export_events_writes_redacted_jsonl(store: str, tmp_path: Path) -> None:

@@ -79,6 +79,8 @@ def test_audit_shows_who_changed_what_with_the_import_author() -> None:
     assert code == 0 and "0 of 0 event(s)" in output
     with pytest.raises(InvalidRequestError, match="since"):  # main() prints it, exits 2
         invoke("audit", "--since", "last week")
+    with pytest.raises(InvalidRequestError, match="between 1900-01-01 and 9998-12-31"):
+        invoke("audit", "--since", "0001-01-01T00:00:00+14:00")  # UTC is before year 1
 
 
 def test_import_without_author_names_the_os_user_outside_git(
