@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from knowledge_service.analytics import service as analytics
@@ -207,13 +207,15 @@ def content_gap_items(gaps: Sequence[Gap], owner: str | None) -> list[QueueItem]
 
 
 def served_counts(session: Session, article_ids: Iterable[str]) -> dict[str, int]:
-    """How many answers and searches the answer log holds for each article."""
+    """How many answers and searches the answer log holds for each article. A hand-off
+    (escalate, no_answer) names its best candidate, but nobody was told it: not counted."""
     ids = sorted(set(article_ids))
     counts: dict[str, int] = {}
+    shown = or_(AnswerEvent.kind != "answer", AnswerEvent.status == "answered")
     for start in range(0, len(ids), 500):
         query = (
             select(AnswerEvent.article_id, func.count(col(AnswerEvent.id)))
-            .where(col(AnswerEvent.article_id).in_(ids[start : start + 500]))
+            .where(col(AnswerEvent.article_id).in_(ids[start : start + 500]), shown)
             .group_by(col(AnswerEvent.article_id))
         )
         counts.update({a: int(n) for a, n in session.exec(query).all() if a is not None})

@@ -47,12 +47,15 @@ def _feedback(engine: Engine, article_id: str, version: int, rating: str, commen
         )  # fmt: skip
 
 
-def _served(engine: Engine, article_id: str, times: int) -> None:
+def _served(engine: Engine, article_id: str, times: int, status: str = "answered") -> None:
     with session_scope(engine) as session:
         for _ in range(times):
             session.add(
-                AnswerEvent(kind="answer", question="q", article_id=article_id, latency_ms=1.0)
-            )
+                AnswerEvent(
+                    kind="answer", question="q", article_id=article_id, latency_ms=1.0,
+                    status=status,
+                )
+            )  # fmt: skip
 
 
 def test_owner_sees_its_own_items_with_what_resolves_them(
@@ -99,6 +102,7 @@ def test_items_sort_by_severity_then_due_date_then_how_often_served(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
     _served(engine, "new-fees", 3)
+    _served(engine, "new-fees", 4, status="escalate")  # hand-offs name a candidate, untold
     _served(engine, "escalation-process", 1)
     items = _queue(client, keys["admin"])["items"]
     keys_ = [(i["severity"], i["due_on"], -i["served"]) for i in items]
