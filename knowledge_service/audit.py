@@ -2,7 +2,7 @@
 
 Content versions, finding status changes and API key changes all land in the ``audit_log``
 table, in the transaction of the change they record. This module sits at the bottom: it uses
-only ``db`` and may be called by any domain.
+only ``db`` and ``privacy`` (reasons are redacted) and may be called by any domain.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Column, Index, insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from knowledge_service.db import UTCDateTime, utcnow
+from knowledge_service.privacy import redact
 
 
 class AuditEvent(SQLModel, table=True):
@@ -59,7 +60,8 @@ def record_event(
         object_id: the object's id.
         version_before: the object's version before the change, where it has versions.
         version_after: its version after the change.
-        reason: why, in the actor's words (a note), if given.
+        reason: why, in the actor's words (a note), if given; redacted before it is stored
+            (a reviewer may quote a customer).
         detail: any further data (JSON-serialisable).
     """
     event = AuditEvent(
@@ -69,7 +71,7 @@ def record_event(
         object_id=object_id,
         version_before=version_before,
         version_after=version_after,
-        reason=reason,
+        reason=redact(reason) if reason else reason,
         detail=detail or {},
     )
     session.add(event)

@@ -37,6 +37,7 @@ from knowledge_service.errors import (
     PreconditionFailedError,
     VersionConflictError,
 )
+from knowledge_service.privacy import redact
 from knowledge_service.review.etags import Precondition
 from knowledge_service.review.permissions import authorize, authorize_owner_change
 from knowledge_service.review.transitions import STATUS_AFTER, allowed_actions, state_of
@@ -121,7 +122,7 @@ class Workflow:
         target = self._target(session, principal, doc_id, A.REJECT, precondition)
         return self._mark(
             session, principal, doc_id, target, A.REJECT, S.DRAFT, reason,
-            rejected_by=principal.name, rejection_reason=reason,
+            rejected_by=principal.name, rejection_reason=redact(reason),
         )  # fmt: skip
 
     def verify(

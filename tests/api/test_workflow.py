@@ -283,6 +283,19 @@ def test_reject_sends_the_draft_back_with_the_reason(
     )
 
 
+def test_workflow_reasons_are_stored_redacted(
+    wf: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """A reviewer may quote a customer: the reason is redacted in the record and the audit."""
+    quoted = "as jo@example.com said on 0412 345 678"
+    post(wf, keys["admin"], "/v1/articles/new-fees/submit", etag_of("new-fees", 1), reason=quoted)
+    rejected = post(
+        wf, keys["admin"], "/v1/articles/new-fees/reject", etag_of("new-fees", 1), reason=quoted
+    )
+    assert rejected.json()["rejection_reason"] == "as [EMAIL] said on [PHONE]"
+    assert [e.reason for e in events(engine)][-2:] == ["as [EMAIL] said on [PHONE]"] * 2
+
+
 def test_every_version_names_the_key_and_writes_one_audit_event(
     wf: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
