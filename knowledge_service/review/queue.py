@@ -211,7 +211,7 @@ def served_counts(session: Session, article_ids: Iterable[str]) -> dict[str, int
     (escalate, no_answer) names its best candidate, but nobody was told it: not counted."""
     ids = sorted(set(article_ids))
     counts: dict[str, int] = {}
-    shown = or_(AnswerEvent.kind != "answer", AnswerEvent.status == "answered")
+    shown = or_(col(AnswerEvent.kind) != "answer", col(AnswerEvent.status) == "answered")
     for start in range(0, len(ids), 500):
         query = (
             select(AnswerEvent.article_id, func.count(col(AnswerEvent.id)))
