@@ -6,6 +6,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+MAX_REASON_CHARS = 2000
+"""The longest reason a workflow step takes (API and pages alike)."""
+
 
 class WorkflowState(StrEnum):
     """Where a document stands in the editorial workflow (only ``published`` is served)."""
@@ -54,33 +57,35 @@ class WorkflowText(BaseModel):
     """A whole document as Markdown: YAML front matter and body (the content format)."""
 
     text: str = Field(min_length=1, max_length=60_000, description="Front matter and body.")
-    reason: str | None = Field(default=None, max_length=2000, description="Why, for the audit.")
+    reason: str | None = Field(
+        default=None, max_length=MAX_REASON_CHARS, description="Why, for the audit."
+    )
 
 
 class WorkflowReason(BaseModel):
     """An optional reason, recorded in the audit log."""
 
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
 
 
 class WorkflowRejection(BaseModel):
     """Why a draft goes back to its author."""
 
-    reason: str = Field(min_length=1, max_length=2000, description="What must change.")
+    reason: str = Field(min_length=1, max_length=MAX_REASON_CHARS, description="What must change.")
 
 
 class WorkflowRestore(BaseModel):
     """Which stored version comes back (as a new draft)."""
 
     version: int = Field(ge=1, le=2**31 - 1, description="The version to restore.")
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
 
 
 class WorkflowReassign(BaseModel):
     """The new owner (a team or an e-mail address)."""
 
     owner: str = Field(min_length=1, max_length=200, pattern=r"\S", description="The new owner.")
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
 
 
 class WorkflowBulkItem(BaseModel):
@@ -94,7 +99,7 @@ class WorkflowBulk(BaseModel):
     """A bulk verify: the documents, each with its ETag."""
 
     items: list[WorkflowBulkItem] = Field(description="At most the configured bulk limit (100).")
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
 
 
 class WorkflowBulkReassign(WorkflowBulk):

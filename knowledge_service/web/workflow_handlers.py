@@ -23,7 +23,11 @@ from knowledge_service.errors import (
 from knowledge_service.review.etags import Precondition, etag
 from knowledge_service.review.permissions import authorize
 from knowledge_service.review.workflow import Workflow
-from knowledge_service.review.workflow_schemas import WorkflowAction, WorkflowStatus
+from knowledge_service.review.workflow_schemas import (
+    MAX_REASON_CHARS,
+    WorkflowAction,
+    WorkflowStatus,
+)
 from knowledge_service.review.workflow_state import Step
 from knowledge_service.settings import Settings
 from knowledge_service.web.workflow import HANDLERS, WorkflowHandler
@@ -73,13 +77,21 @@ def _on(article_id: str, version: int) -> Precondition:
     return Precondition((etag(article_id, version),))
 
 
+def _note(fields: dict[str, str]) -> str | None:
+    """The form's note (None when empty), refused past the API's limit for a reason."""
+    note = fields.get("note", "")
+    if len(note) > MAX_REASON_CHARS:
+        raise InvalidRequestError("note", f"longer than {MAX_REASON_CHARS} characters")
+    return note or None
+
+
 def verify(
     session: Session, settings: Settings, caller: Principal, article_id: str, version: int,
     fields: dict[str, str],
 ) -> Step:  # fmt: skip
     return _flow(settings).verify(
         session, caller, article_id, _on(article_id, version), today=clock.today(settings),
-        reason=fields.get("note") or None,
+        reason=_note(fields),
     )  # fmt: skip
 
 
@@ -91,8 +103,7 @@ def _simple(action: str) -> WorkflowHandler:
         fields: dict[str, str],
     ) -> Step:  # fmt: skip
         verb: Callable[..., Step] = getattr(_flow(settings), action)
-        note = fields.get("note") or None
-        return verb(session, caller, article_id, _on(article_id, version), reason=note)
+        return verb(session, caller, article_id, _on(article_id, version), reason=_note(fields))
 
     return handler
 
@@ -114,8 +125,7 @@ def edit(
     if len(text) > MAX_TEXT_CHARS:
         raise InvalidRequestError("text", f"longer than {MAX_TEXT_CHARS} characters")
     return _flow(settings).edit(
-        session, caller, article_id, text, _on(article_id, version),
-        reason=fields.get("note") or None,
+        session, caller, article_id, text, _on(article_id, version), reason=_note(fields),
     )  # fmt: skip
 
 
@@ -123,9 +133,8 @@ def reject(
     session: Session, settings: Settings, caller: Principal, article_id: str, version: int,
     fields: dict[str, str],
 ) -> Step:  # fmt: skip
-    note = fields.get("note", "")
     return _flow(settings).reject(
-        session, caller, article_id, _on(article_id, version), reason=note
+        session, caller, article_id, _on(article_id, version), reason=_note(fields) or ""
     )
 
 

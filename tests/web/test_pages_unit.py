@@ -28,6 +28,7 @@ from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
 from knowledge_service.http.deps import MAX_BODY_BYTES, get_after_write
 from knowledge_service.review.etags import etag
+from knowledge_service.review.workflow_schemas import MAX_REASON_CHARS
 from knowledge_service.settings import Settings
 from knowledge_service.web import workflow
 from knowledge_service.web.routes.auth import safe_next
@@ -586,6 +587,20 @@ def _submit_an_edit(client: TestClient, key: str) -> None:
     text, _ = _edit_form(client, key)
     _act(client, "edit", 2, text=text.replace("5 business days", "10 business days"))
     _act(client, "submit", 3)
+
+
+def test_a_note_past_the_reasons_limit_is_refused_naming_it_and_nothing_is_written(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    sign_in(client, keys["owner"])
+    page = client.get("/ui/review/findings/1")
+    data = {"expected_version": "2", "finding_id": "1", "csrf_token": csrf_of(page.text),
+            "note": "n" * (MAX_REASON_CHARS + 1)}  # fmt: skip
+    response = client.post("/ui/review/articles/refund-timeframe/verify", data=data)
+    assert response.status_code == 400 and "parameter &#39;note&#39;" in response.text
+    assert written == []
+    data["note"] = "n" * MAX_REASON_CHARS
+    assert client.post("/ui/review/articles/refund-timeframe/verify", data=data).status_code == 303
 
 
 def test_approve_is_offered_to_another_than_the_last_editor_and_a_rejection_says_why(
