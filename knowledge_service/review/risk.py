@@ -3,8 +3,9 @@ despite a blocking finding, until a date.
 
 The rules (:func:`accept_risk`): only an admin; only an active ``block`` finding; a reason; an
 expiry after today and at most :data:`MAX_DAYS` ahead; never by the last author of an article the
-finding touches (four eyes on the decision to serve it). The acceptance is written to the audit
-log and lapses on its expiry date (``clock.today``) or when the finding resolves; serving reads
+finding touches, the person who wrote the text it serves (four eyes on the decision to serve
+it). The acceptance is written to the audit log and lapses on its expiry date (``clock.today``)
+or when the finding resolves; serving reads
 it in ``freshness.notes`` (the one blocking check).
 """
 
@@ -27,6 +28,7 @@ from knowledge_service.freshness import repository as findings
 from knowledge_service.freshness.models import Finding, RiskAcceptance
 from knowledge_service.freshness.schemas import ACTIVE_STATUSES, Caller, Severity
 from knowledge_service.review.queue_schemas import RiskAcceptanceCreate, RiskAcceptancePublic
+from knowledge_service.review.workflow_models import WorkflowRecord
 
 MAX_DAYS = 365
 """The furthest ahead an acceptance may expire: a risk is re-decided at least once a year."""
@@ -42,8 +44,19 @@ def _is_author(caller: Caller, author: str) -> bool:
 
 
 def _last_authors(session: Session, article_ids: Iterable[str]) -> dict[str, str]:
-    rows = (content_repository.get_article_version(session, a) for a in article_ids)
-    return {row.article_id: row.author for row in rows if row is not None}
+    """Who wrote the text each article serves: the editor its workflow record names for the
+    version in force (an approval writes that version under the approver's name, but the text
+    is the editor's), else that version's author (an import, a direct save)."""
+    repository = content_repository.articles(session)
+    authors = {}
+    for article_id in article_ids:
+        served = repository.in_force_version(article_id)
+        if served is None:
+            continue
+        record = session.get(WorkflowRecord, ("article", article_id))
+        live = record is not None and record.version == served.version
+        authors[article_id] = record.last_editor if record and live else served.author
+    return authors
 
 
 def _active_block(session: Session, finding_id: int) -> Finding:

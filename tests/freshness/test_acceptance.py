@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from knowledge_service.content import service as content
 from knowledge_service.content.service import import_content, save_article_text
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidStateError, PermissionDeniedError
@@ -17,8 +18,10 @@ from knowledge_service.freshness import repository
 from knowledge_service.freshness.notes import is_blocking, notes_for_articles
 from knowledge_service.freshness.schemas import FindingStatus, Severity
 from knowledge_service.freshness.service import check_store, list_findings, set_finding_status
+from knowledge_service.review.etags import Precondition, etag
 from knowledge_service.review.queue_schemas import RiskAcceptanceCreate
 from knowledge_service.review.risk import accept_risk
+from knowledge_service.review.workflow import Workflow
 from knowledge_service.settings import Settings
 from tests.conftest import TODAY
 from tests.factories import article_text, make_caller, write_article_md, write_policy_md
@@ -105,6 +108,29 @@ def test_only_an_admin_other_than_the_last_author_accepts(engine: Engine, blocke
     with pytest.raises(PermissionDeniedError, match="last author"):
         _accept(engine, blocked)
     assert _blocks(engine)
+
+
+def test_the_editor_of_the_served_text_may_not_accept_its_risk_but_its_approver_may(
+    engine: Engine, settings: Settings, blocked: int
+) -> None:
+    """An approval writes the served version under the approver's name; the text is the
+    editor's, so the editor is its last author."""
+    editor, approver = make_caller("admin", name="editor"), make_caller("admin", name="approver")
+    flow = Workflow(content.articles, settings.workflow)
+
+    def on(version: int) -> Precondition:
+        return Precondition((etag("refund-timeframe", version),))
+
+    text = article_text("refund-timeframe", policy_sources=["REFUNDS#2.1"], answer=WRONG_FEE)
+    with session_scope(engine) as session:
+        edited = flow.edit(session, editor, "refund-timeframe", text + "\nMore.\n", on(1))
+        submitted = flow.submit(session, editor, "refund-timeframe", on(edited.status.version))
+        approved = flow.approve(session, approver, "refund-timeframe", on(submitted.status.version))
+        assert (approved.status.author, approved.status.last_editor) == ("approver", "editor")
+    with pytest.raises(PermissionDeniedError, match="last author"):
+        _accept(engine, blocked, caller=editor)
+    _accept(engine, blocked, caller=approver)
+    assert not _blocks(engine)
 
 
 def test_the_grace_period_ending_turns_the_same_finding_into_a_block(
