@@ -46,13 +46,20 @@ class Placeholder(StrEnum):
     DOB = "[DOB]"
     ACCOUNT = "[ACCOUNT]"
     ID = "[ID]"
+    KEY = "[KEY]"
 
 
+_LOCAL_PART = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+"  # every character RFC 5322 allows, but "."
 _EMAIL = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+"  # every character RFC 5322 allows in a local part
+    # Dots join the local part's runs, written bare or with spaces on both sides ("jane . doe");
+    # a sentence's full stop ("Thanks. jo@...") has no space before it, so it stays.
+    rf"{_LOCAL_PART}(?:(?:\s+\.\s+|\.){_LOCAL_PART})*"
     r"\s*(?:@|\(at\)|\[at\])\s*"
     r"[A-Za-z0-9\-]+(?:\s*\.\s*[A-Za-z0-9\-]+)+"
 )
+# The service's own API keys (``ks_<12 hex prefix>_<secret>``, see ``access.service``): a key
+# pasted into a URL or a question must not reach a log or the store either.
+_API_KEY = re.compile(r"(?<![A-Za-z0-9])ks_[0-9a-f]{12}_[A-Za-z0-9_\-]{16,}")
 # Two letters, two check digits, then 11 to 30 letters or digits, optionally in groups of four.
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
 # A run of digits in which single separators (space, dash, dot, brackets, slash) may stand
@@ -398,7 +405,8 @@ def redact_text(text: str) -> Redacted:
         counts[kind] += 1
         return str(kind)
 
-    out = _EMAIL.sub(lambda m: sub(Placeholder.EMAIL), text)
+    out = _API_KEY.sub(lambda m: sub(Placeholder.KEY), text)
+    out = _EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
     told = _MAY_HOLD_WORDS.search(out) is not None
     if told:
         out = _redact_spans(out, _numbers_told(out), counts)
@@ -426,7 +434,7 @@ def redact_text(text: str) -> Redacted:
 
 _PLACEHOLDER = "(?:" + "|".join(re.escape(str(p)) for p in Placeholder) + ")"
 _PLACEHOLDERS = re.compile(_PLACEHOLDER)
-_MAY_HOLD_PERSONAL_DATA = re.compile(r"\d|@|\(at\)|\[at\]|" + _MAY_HOLD_WORDS.pattern, re.I)
+_MAY_HOLD_PERSONAL_DATA = re.compile(r"\d|@|\(at\)|\[at\]|ks_|" + _MAY_HOLD_WORDS.pattern, re.I)
 # What a customer says to give a value ("my email is", "account number:", "call me on",
 # "I live at", "this is ... speaking") goes with it when a question is searched: without the
 # value those words only pull the question away from its article.

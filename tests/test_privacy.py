@@ -13,6 +13,7 @@ from stdnum import iban as stdnum_iban
 from stdnum import luhn
 from stdnum.au import tfn
 
+from knowledge_service.access.service import generate_key
 from knowledge_service.privacy import (
     Placeholder,
     RedactingFilter,
@@ -164,6 +165,9 @@ def test_redaction_is_idempotent(case: tuple[str, str]) -> None:
         ("card 4111-1111-1111-1112 (not Luhn-valid) still goes", Placeholder.CARD),
         ("write to jo.bloggs+bills@example.com.au please", Placeholder.EMAIL),
         ("jo (at) example . com", Placeholder.EMAIL),
+        ("jane . doe@example . com", Placeholder.EMAIL),
+        ("j.a.n.e . d.o.e@example.com", Placeholder.EMAIL),
+        ("my key ks_0123456789ab_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_x fails", Placeholder.KEY),
         ("call me on 0412 345 678", Placeholder.PHONE),
         ("my number is (02) 9876 5432", Placeholder.PHONE),
         ("ring +44 20 7946 0958", Placeholder.PHONE),
@@ -179,6 +183,17 @@ def test_each_kind_gets_its_placeholder(text: str, placeholder: Placeholder) -> 
     result = redact_text(text)
     assert str(placeholder) in result.text
     assert result.counts[placeholder] == 1
+    assert not re.search(r"jane|doe|j\.a|AbCdEf", result.text)  # nothing of the value is left
+
+
+def test_a_full_stop_before_an_email_address_keeps_its_word() -> None:
+    assert redact("Thanks. jo@example.com") == "Thanks. [EMAIL]"
+
+
+def test_a_real_api_key_in_a_url_never_reaches_the_access_log() -> None:
+    key, _ = generate_key()
+    logged = redact_url(f"/v1/search?q=hi&api_key={key}") + redact_url(f"/v1/receipts/{key}")
+    assert key not in logged and logged.count("[KEY]") == 2
 
 
 @settings(max_examples=300, deadline=None)
