@@ -31,19 +31,26 @@ _PHASES = {"read": "Reading files", "write": "Writing versions"}
 
 
 def _default_paths() -> list[Path]:
-    """The content and policies folders (KS_CONTENT_DIR, KS_POLICIES_DIR); exit 2 naming any
-    that is missing: importing without it would find nothing, or retire nothing, silently."""
+    """The content and policies folders (KS_CONTENT_DIR, KS_POLICIES_DIR) that exist, a warning
+    naming one that is missing (a knowledge base may have no policies yet); exit 2 when neither
+    exists: the import would find nothing, silently."""
     folders = (
         ("content", "KS_CONTENT_DIR", settings().content_dir),
         ("policies", "KS_POLICIES_DIR", settings().policies_dir),
     )
-    for label, variable, folder in folders:
-        if not folder.is_dir():
-            raise fail(
-                f"the {label} folder {folder} does not exist (set {variable}, or give the "
-                "folders to import)"
-            )
-    return [folder for *_, folder in folders]
+    missing = [(label, variable, f) for label, variable, f in folders if not f.is_dir()]
+    if len(missing) == len(folders):
+        (_, content_variable, content), (_, policies_variable, policies) = missing
+        raise fail(
+            f"neither the content folder {content} nor the policies folder {policies} exists "
+            f"(set {content_variable} and {policies_variable}, or give the folders to import)"
+        )
+    for label, variable, folder in missing:
+        err_console.print(
+            f"warning: the {label} folder {folder} does not exist, so nothing is imported "
+            f"from it (set {variable}, or give the folders to import)"
+        )
+    return [folder for *_, folder in folders if folder.is_dir()]
 
 
 def git_author(path: str) -> str | None:

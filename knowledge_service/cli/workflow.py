@@ -104,8 +104,8 @@ def add_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) ->
         return app.command(name)(command)
 
     one("submit", f"Submit a draft {kind} for review.")
-    one("approve", f"Approve and publish a {kind} in review (not by its last editor).")
-    one("retire", f"Retire a {kind}.")
+    one("approve", f"Approve and publish {_a(kind)} in review (not by its last editor).")
+    one("retire", f"Retire {_a(kind)}.")
 
     @app.command("reject")
     def reject(
@@ -183,7 +183,12 @@ def _add_text_commands(app: typer.Typer, documents: DocumentService[Any, Any, An
     draft.__doc__ = (
         f"Create a new draft {kind} from a file (stored as a draft, whatever its status)."
     )
-    edit.__doc__ = f"Save a new draft version of a {kind} from a file."
+    edit.__doc__ = f"Save a new draft version of {_a(kind)} from a file."
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article ("an article", "a policy")."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _add_bulk_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) -> None:
