@@ -58,9 +58,11 @@ class Workflow:
         self.settings = settings
 
     def status(self, session: Session, caller: Principal, doc_id: str) -> WorkflowStatus:
-        """Where a document ``caller`` may see stands (NotFoundError otherwise)."""
-        self.documents.read(session, caller, doc_id)  # the caller may see it
-        return self._status(self._target_of(session, self.documents.get(session, doc_id)))
+        """Where a document ``caller`` may see stands (NotFoundError otherwise): the version it
+        is shown, so a narrow reader (an agent) learns nothing of a draft on top of the served
+        version, not even that it exists."""
+        shown = self.documents.read(session, caller, doc_id).version
+        return self._status(self._target_of(session, shown))
 
     def create(
         self, session: Session, principal: Principal, text: str, *, reason: str | None = None

@@ -90,6 +90,25 @@ def test_article_walks_from_draft_to_published_to_verified_to_retired_and_back(
     assert {f["field"] for f in diff.json()["fields"]} == {"last_reviewed", "next_review"}
 
 
+def test_an_agent_sees_the_workflow_of_the_served_version_never_of_a_draft(
+    wf: TestClient, keys: dict[str, str], editor_key: str
+) -> None:
+    wf.post("/v1/articles", headers=auth(editor_key), json={"text": NEW})
+    base = "/v1/articles/card-fees"
+    post(wf, editor_key, f"{base}/submit", etag_of("card-fees", 1))
+    post(wf, keys["owner"], f"{base}/approve", etag_of("card-fees", 1))  # version 2 is served
+    edited = wf.put(
+        base, headers=auth(editor_key) | {"If-Match": etag_of("card-fees", 2)},
+        json={"text": NEW.replace("1.5 percent", "2 percent")},
+    )  # fmt: skip
+    assert edited.json()["version"] == 3, edited.text
+    agent = wf.get(f"{base}/workflow", headers=auth(keys["agent"]))
+    assert agent.status_code == 200 and agent.headers["ETag"] == etag_of("card-fees", 2)
+    assert (agent.json()["version"], agent.json()["state"]) == (2, "published")
+    owner = wf.get(f"{base}/workflow", headers=auth(keys["owner"])).json()
+    assert (owner["version"], owner["state"]) == (3, "draft")
+
+
 def test_policy_walks_the_same_lifecycle(wf: TestClient, keys: dict[str, str]) -> None:
     text = policy_text("FEES", owner="legal@example.com")
     created = wf.post("/v1/policies", headers=auth(keys["admin"]), json={"text": text})
