@@ -55,6 +55,10 @@ PAYLOADS = [
     "[click](javascript:alert(1))",
     "<JAVASCRIPT:alert(1)>",
     "[click](data:image/png;base64,iVBORw0KGgo=)",
+    "[click](//xss.example/x)",
+    "![pic](//xss.example/x.png)",
+    "[click](/relative/path)",
+    "bell \x07 and escape \x1b[31m",
 ]
 
 REFUSED_ADDRESSES = [
@@ -138,11 +142,12 @@ class _Tags(HTMLParser):
 
 
 def html_problems(fragment: str, extra_tags: set[str] | None = None) -> list[str]:
-    """Tags outside the allow-list, event attributes, or links with a disallowed scheme."""
+    """Tags outside the allow-list, event attributes, links with a disallowed scheme (or none:
+    relative and scheme-relative ones), or control characters."""
     parser = _Tags(SAFE_TAGS | (extra_tags or set()))
     parser.feed(fragment)
     parser.close()
-    return parser.problems
+    return parser.problems + (["control character"] if _CONTROL.search(fragment) else [])
 
 
 class _PageTags(HTMLParser):
