@@ -33,7 +33,17 @@ MARKDOWN_CHANNELS = frozenset({Channel.AGENT, Channel.WEB})
 RENDER_CACHE_SIZE = 4096
 HTML_CACHE_SIZE = 256
 
-_MD = MarkdownIt("commonmark")
+
+class EveryLinkMarkdownIt(MarkdownIt):
+    """CommonMark that parses every link and image as one, whatever its address: markdown-it's
+    own check would leave a ``javascript:`` link as literal text, so :func:`safe_url` could not
+    reduce it to its text. Which addresses are kept is decided by :func:`safe_url` alone."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
+_MD = EveryLinkMarkdownIt("commonmark")
 _HTML_TYPES = frozenset({"html_block", "html_inline"})
 _BACKTICKS = re.compile(r"`+")
 _LANGUAGE = re.compile(r"[A-Za-z0-9_+.\-]{1,30}")
@@ -56,14 +66,20 @@ def _link_text(child: Token, attr: str) -> str | None:
 def _inline_plain(token: Token, *, keep_links: bool) -> str:
     parts: list[str] = []
     hrefs: list[str | None] = []
+    in_address = False  # inside an autolink, whose text is its address
     for child in token.children or []:
         if child.type in ("text", "code_inline"):
-            parts.append(child.content)
+            if keep_links or not in_address:
+                parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
         elif child.type == "link_open":
             hrefs.append(_link_text(child, "href"))
+            in_address = child.markup == "autolink"
+            if in_address and not keep_links and parts:  # "See <https://...>." says "See."
+                parts[-1] = parts[-1].rstrip()
         elif child.type == "link_close":
+            in_address = False
             href = hrefs.pop() if hrefs else None
             if href and keep_links:
                 parts.append(f" ({href})")
@@ -92,7 +108,8 @@ def markdown_to_plain(markdown: str, *, keep_links: bool = True) -> str:
 
 
 def markdown_to_speech(markdown: str) -> str:
-    """Plain text for a voice channel: one paragraph, no links, no list markers."""
+    """Plain text for a voice channel: one paragraph, no links (a link's text is kept, an
+    autolink, being only its address, is left out), no list markers."""
     text = markdown_to_plain(markdown, keep_links=False)
     sentences = [line.removeprefix("- ").strip() for line in text.splitlines() if line.strip()]
     return " ".join(s if s.endswith((".", "!", "?", ":")) else s + "." for s in sentences)

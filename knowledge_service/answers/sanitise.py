@@ -53,6 +53,7 @@ _LINE_START_NUMBER = re.compile(r"(?m)^([ \t]*\d+)([.)])")
 # those steps (most titles, snippets and messages).
 _NEEDS_CLEANING = re.compile("[&<>" + _CONTROL.pattern.removeprefix("["))
 _MAX_DECODES = 4
+_ADDRESS_ATTRIBUTES = frozenset({"href", "src"})
 
 
 def decode_entities(text: str) -> str:
@@ -82,10 +83,15 @@ def clean_text(text: str) -> str:
     return _clean_every_step(text)
 
 
+def _drop_controls(text: str) -> str:
+    """Tabs as spaces, every other character ``_CONTROL`` names dropped."""
+    return _CONTROL.sub("", text.replace("\t", " "))
+
+
 def _clean_every_step(text: str) -> str:
     """:func:`clean_text`, every step run whatever the text holds."""
     text = decode_entities(text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text.replace("\t", " "))
+    text = _drop_controls(text)
     text = _TAG_CLOSE.sub("", _TAG_OPEN.sub("", text))
     return neutralise_schemes(text)
 
@@ -114,15 +120,26 @@ def escape_markdown(text: str) -> str:
     return _LINE_START_NUMBER.sub(r"\1\\\2", text)
 
 
+def _safe_address(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: an address kept only when :func:`safe_url` allows it (so no
+    relative or scheme-relative ``//host`` link), any other attribute as it is."""
+    if attribute in _ADDRESS_ATTRIBUTES and safe_url(value) is None:
+        return None
+    return value
+
+
 def clean_html(fragment: str) -> str:
-    """HTML with every tag, attribute and link scheme outside the allow-list removed (nh3)."""
-    return nh3.clean(
+    """HTML with every tag, attribute and link scheme outside the allow-list removed (nh3), links
+    kept as the Markdown channels keep them (:func:`safe_url`), and no control characters."""
+    cleaned = nh3.clean(
         fragment,
         tags=set(SAFE_TAGS),
         attributes={"a": {"href", "title"}},
+        attribute_filter=_safe_address,
         url_schemes=set(ALLOWED_SCHEMES),
         link_rel="noopener",
     )
+    return _drop_controls(cleaned)  # after nh3, which decodes ``&#27;`` to the character
 
 
 def sanitise_notes(notes: list[FreshnessNote], *, with_text: bool) -> list[FreshnessNote]:

@@ -13,7 +13,9 @@ from knowledge_service.answers.render import (
     markdown_to_speech,
     render_answer,
 )
+from knowledge_service.answers.sanitise import clean_html
 from knowledge_service.content.schemas import Channel
+from tests.answers.xss import REFUSED_ADDRESSES
 
 RICH = (
     "Refunds take **10 business days**.\n\n"
@@ -155,3 +157,74 @@ def test_safe_html_renders_markdown_and_drops_unsafe_links() -> None:
 def test_script_scheme_links_never_reach_a_channel(markdown: str, channel: Channel) -> None:
     rendered = render_answer(markdown, channel).lower().replace(" ", "")
     assert "javascript:" not in rendered and "vbscript:" not in rendered
+
+
+AUDITED = "Pay [here](javascript:alert(1)) and ![i](javascript:x). See <https://a.example>."
+
+
+@pytest.mark.parametrize(
+    ("channel", "expected"),
+    [
+        (Channel.CHAT, "Pay here and i. See https://a.example (https://a.example)."),
+        (Channel.EMAIL, "Pay here and i. See https://a.example (https://a.example)."),
+        (Channel.VOICE, "Pay here and i. See."),
+        (Channel.AGENT, "Pay here and i. See [https://a.example](https://a.example)."),
+        (Channel.WEB, "Pay here and i. See [https://a.example](https://a.example)."),
+    ],
+)
+def test_a_script_link_keeps_its_text_and_voice_speaks_no_address(
+    channel: Channel, expected: str
+) -> None:
+    assert render_answer(AUDITED, channel) == expected
+
+
+@pytest.mark.parametrize("channel", list(Channel))
+@pytest.mark.parametrize("address", REFUSED_ADDRESSES)
+def test_a_link_or_image_with_a_refused_address_keeps_only_its_text(
+    address: str, channel: Channel
+) -> None:
+    rendered = render_answer(f"Pay [here]({address}) or see ![the form]({address})", channel)
+    assert rendered == "Pay here or see the form" + ("." if channel == Channel.VOICE else "")
+
+
+@pytest.mark.parametrize("address", REFUSED_ADDRESSES)
+def test_safe_html_keeps_no_refused_address(address: str) -> None:
+    html = markdown_to_safe_html(f"Pay [here]({address}) or see ![the form]({address})")
+    assert html == '<p>Pay <a rel="noopener">here</a> or see </p>\n'
+
+
+def test_voice_speaks_a_link_s_text_but_no_address() -> None:
+    spoken = render_answer(
+        "The form is online <https://example.com/form>. Or mail "
+        "[the help desk](mailto:help@example.com) at <mailto:help@example.com>",
+        Channel.VOICE,
+    )
+    assert spoken == "The form is online. Or mail the help desk at."
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        ('<a href="//xss.example/x">n</a>', '<a rel="noopener">n</a>'),
+        ('<a href=" //xss.example/x">n</a>', '<a rel="noopener">n</a>'),
+        ('<a href="/relative">n</a>', '<a rel="noopener">n</a>'),
+        ('<a href="jav&#x61;script:x">n</a>', '<a rel="noopener">n</a>'),
+        (
+            '<a href="HTTPS://ok.example/?a=1&amp;b=2" title="t">n</a>',
+            '<a href="HTTPS://ok.example/?a=1&amp;b=2" title="t" rel="noopener">n</a>',
+        ),
+        (
+            '<a href="mailto:help@example.com">n</a>',
+            '<a href="mailto:help@example.com" rel="noopener">n</a>',
+        ),
+    ],
+)
+def test_html_keeps_links_as_the_markdown_channels_do(fragment: str, expected: str) -> None:
+    assert clean_html(fragment) == expected
+
+
+def test_html_has_no_control_characters() -> None:
+    assert markdown_to_safe_html("a\x07b\x1bc\u202ed\x85e") == "<p>abcde</p>\n"
+    assert clean_html('<a title="t&#7;">x&#x1b;y</a>') == '<a title="t" rel="noopener">xy</a>'
+    assert markdown_to_safe_html("    a\tb") == "<pre><code>a b\n</code></pre>\n"
+    assert markdown_to_markdown("    a\tb") == "```\na b\n```"

@@ -7,8 +7,7 @@ import html
 import re
 from html.parser import HTMLParser
 
-from markdown_it import MarkdownIt
-
+from knowledge_service.answers.render import EveryLinkMarkdownIt
 from knowledge_service.answers.sanitise import ALLOWED_SCHEMES, SAFE_TAGS
 
 PAYLOADS = [
@@ -53,12 +52,38 @@ PAYLOADS = [
     "\x00<script>alert(1)</script>\x1b[31m",
     "&lt;script&gt;alert(1)&lt;/script&gt;",
     "<!-- x --><script>alert(1)</script>",
+    "[click](javascript:alert(1))",
+    "<JAVASCRIPT:alert(1)>",
+    "[click](data:image/png;base64,iVBORw0KGgo=)",
+    "[click](//xss.example/x)",
+    "![pic](//xss.example/x.png)",
+    "[click](/relative/path)",
+    "bell \x07 and escape \x1b[31m",
 ]
+
+REFUSED_ADDRESSES = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "jav&#x61;script:alert(1)",
+    "javascript&colon;alert(1)",
+    "<javascript:alert(1)>",
+    "vbscript:msgbox(1)",
+    "data:text/html;base64,PHNjcmlwdD4=",
+    "data:image/png;base64,iVBORw0KGgo=",
+    "file:///etc/passwd",
+    "//xss.example/x",
+    "/relative/path",
+    "#top",
+]
+"""Addresses a Markdown link or image can have (each parses as one) that no rendering keeps:
+any scheme but http, https and mailto, relative and scheme-relative (``//host``) ones."""
 
 _SCRIPTY = re.compile(r"(javascript|vbscript|livescript):|data:[a-z]+/")
 _TAG_OPEN = re.compile(r"<[A-Za-z/!?]")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-_MD = MarkdownIt("commonmark")
+# What a client's renderer that takes every link as a link would make of a rendering.
+_MD = EveryLinkMarkdownIt("commonmark")
 
 
 def _compact(text: str) -> str:
@@ -117,11 +142,12 @@ class _Tags(HTMLParser):
 
 
 def html_problems(fragment: str, extra_tags: set[str] | None = None) -> list[str]:
-    """Tags outside the allow-list, event attributes, or links with a disallowed scheme."""
+    """Tags outside the allow-list, event attributes, links with a disallowed scheme (or none:
+    relative and scheme-relative ones), or control characters."""
     parser = _Tags(SAFE_TAGS | (extra_tags or set()))
     parser.feed(fragment)
     parser.close()
-    return parser.problems
+    return parser.problems + (["control character"] if _CONTROL.search(fragment) else [])
 
 
 class _PageTags(HTMLParser):
