@@ -80,8 +80,10 @@ def check_store(
     settings: Settings | None = None,
     cache: EmbeddingCache | None = None,
     invalid: Sequence[InvalidFile] | None = None,
+    sync: bool = True,
 ) -> CheckResult:
-    """Check the store's current versions and sync the findings table.
+    """Check the store's current versions and sync the findings table (unless ``sync`` is
+    False: a what-if check, for another day, that only reports).
 
     Args:
         engine: the store.
@@ -134,10 +136,11 @@ def check_store(
             claims=view.claims if incremental else None,
             embedder=embedder,
         )
-        lock_store_for_write(session)  # a concurrent check may be writing the same findings
-        sync_findings(
-            session, findings, covered=_coverage(scope, invalid is not None), involving=scope
-        )
+        if sync:
+            lock_store_for_write(session)  # a concurrent check may be writing the same findings
+            sync_findings(
+                session, findings, covered=_coverage(scope, invalid is not None), involving=scope
+            )
         return findings, len(items), len(policies), len(pairs)
 
     # Another process checking at the same moment may store a new finding first (a unique

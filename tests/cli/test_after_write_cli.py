@@ -17,6 +17,7 @@ from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.schemas import FindingKind, FindingStatus
 from knowledge_service.index.service import BUNDLE_NAME
 from knowledge_service.settings import get_settings
+from tests.conftest import TODAY
 from tests.factories import write_article_md, write_policy_md
 
 runner = CliRunner()
@@ -118,12 +119,22 @@ def test_check_store_reports_like_the_folder_check_and_exits_1_on_a_block(
     assert "policy_mismatch [REFUNDS#2.1]" in text.output
 
 
-def test_check_store_updates_the_findings_as_of_a_day(cli_env: Path) -> None:
+def test_check_store_as_of_another_day_reports_without_writing_the_store(cli_env: Path) -> None:
+    """A review overdue in 2036 written to the store would block customers' answers now."""
     assert runner.invoke(app, ["import"]).exit_code == 0
-    later = ["check", "--store", "--today", "2036-01-01", "--fail-on", "warn"]
+    before = active_kinds()
+    later = ["check", "--store", "--today", "2036-01-01", "--fail-on", "warn", "--format", "json"]
     result = runner.invoke(app, later)
     assert result.exit_code == 1, result.output
-    assert FindingKind.REVIEW_OVERDUE in active_kinds()["meter-reading"]  # written to the store
+    reported = json.loads(result.stdout)["findings"]
+    assert any(
+        f["kind"] == FindingKind.REVIEW_OVERDUE and f["article_ids"] == ["meter-reading"]
+        for f in reported
+    )
+    assert "not today" in result.stderr and active_kinds() == before  # the store is untouched
+    assert FindingKind.REVIEW_OVERDUE not in active_kinds().get("meter-reading", set())
+    today = runner.invoke(app, ["check", "--store", "--today", TODAY.isoformat()])
+    assert "not today" not in today.stderr  # today's date is an ordinary check
 
 
 def test_check_store_exits_0_on_a_clean_store(cli_env: Path) -> None:
