@@ -42,12 +42,13 @@ from knowledge_service.review.queue_schemas import (
     QueueItem,
     QueueItemKind,
 )
+from knowledge_service.review.transitions import state_of
+from knowledge_service.review.workflow_models import WorkflowRecord
+from knowledge_service.review.workflow_schemas import WorkflowState
 
 MAX_LIMIT = 1000
 GAP_DAYS = 7
 """The content gaps in the queue are those of the last week."""
-WAITING_STATUSES = frozenset({"draft", "in_review"})
-"""Article statuses that wait for an approver (``in_review`` once the workflow has it)."""
 
 _A = QueueAction
 _FIX: dict[FindingKind, list[QueueAction]] = {
@@ -62,11 +63,6 @@ _KIND_OF = {
     FindingKind.REVIEW_OVERDUE: QueueItemKind.REVIEW_OVERDUE,
     FindingKind.REVIEW_DUE_SOON: QueueItemKind.REVIEW_DUE,
 }
-
-
-def is_awaiting_approval(status: str) -> bool:
-    """Whether an article whose current version has ``status`` waits for an approver."""
-    return str(status) in WAITING_STATUSES
 
 
 def _scope(caller: Caller, filters: QueueFilters) -> str | None:
@@ -126,18 +122,31 @@ def finding_items(
     return items
 
 
-def draft_items(articles: Iterable[ArticleVersion]) -> list[QueueItem]:
-    """Articles whose current version waits for approval."""
-    return [_draft_item(v) for v in articles if is_awaiting_approval(v.status)]
+def draft_items(session: Session, articles: Iterable[ArticleVersion]) -> list[QueueItem]:
+    """Articles whose current version is a draft: submitted ones wait for an approver, the
+    others for their owner to submit them (approving a draft never submitted is refused)."""
+    drafts = [v for v in articles if str(v.status) == "draft"]
+    if not drafts:
+        return []
+    query = select(WorkflowRecord).where(
+        WorkflowRecord.kind == "article",
+        col(WorkflowRecord.doc_id).in_([v.article_id for v in drafts]),
+    )
+    records = {r.doc_id: r for r in session.exec(query)}
+    return [_draft_item(v, state_of("draft", v.version, records.get(v.article_id))) for v in drafts]
 
 
-def _draft_item(v: ArticleVersion) -> QueueItem:
+def _draft_item(v: ArticleVersion, state: WorkflowState) -> QueueItem:
+    if state == WorkflowState.IN_REVIEW:
+        kind, actions = QueueItemKind.AWAITING_APPROVAL, [_A.APPROVE, _A.REJECT, _A.EDIT]
+        reason = f"Version {v.version} by {v.author} is in review and waits for approval."
+    else:
+        kind, actions = QueueItemKind.DRAFT, [_A.SUBMIT, _A.EDIT]
+        reason = f"Version {v.version} by {v.author} is a draft, not yet submitted for review."
     return QueueItem(
-        key=f"approval:{v.article_id}:{v.version}", kind=QueueItemKind.AWAITING_APPROVAL,
-        article_id=v.article_id, title=v.title, owner=v.owner,
-        reason=f"Version {v.version} by {v.author} is {v.status} and waits for approval.",
-        severity=Severity.INFO, due_on=v.created_at.date(), served=0,
-        actions=[_A.APPROVE, _A.REJECT, _A.EDIT],
+        key=f"{kind}:{v.article_id}:{v.version}", kind=kind, article_id=v.article_id,
+        title=v.title, owner=v.owner, reason=reason, severity=Severity.INFO,
+        due_on=v.created_at.date(), served=0, actions=actions,
     )  # fmt: skip
 
 
@@ -252,7 +261,7 @@ def list_queue(
     current = content.list_articles(session, owner=owner)
     articles = {v.article_id: v for v in current}
     items = finding_items(session, articles, everything=owner is None, today=today)
-    items += draft_items(current) + feedback_items(session, articles)
+    items += draft_items(session, current) + feedback_items(session, articles)
     items += content_gap_items(gaps, owner)
     if filters.kind is not None:
         items = [i for i in items if i.kind == filters.kind]

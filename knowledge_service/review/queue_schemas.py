@@ -19,6 +19,7 @@ class QueueItemKind(StrEnum):
     REVIEW_OVERDUE = "review_overdue"
     REVIEW_DUE = "review_due"
     AWAITING_APPROVAL = "awaiting_approval"
+    DRAFT = "draft"
     FEEDBACK = "feedback"
     CONTENT_GAP = "content_gap"
 
@@ -29,6 +30,7 @@ class QueueAction(StrEnum):
     EDIT = "edit"
     VERIFY = "verify"
     RETIRE = "retire"
+    SUBMIT = "submit"
     APPROVE = "approve"
     REJECT = "reject"
     ACKNOWLEDGE = "acknowledge"

@@ -68,18 +68,21 @@ class VersionDiff:
 @dataclass(frozen=True)
 class ReviewQueue:
     """The review page's queue: the findings (each with its evidence page), the articles whose
-    draft waits for approval, and agents' wrong or outdated ratings of current versions."""
+    draft waits for approval, agents' wrong or outdated ratings of current versions, and drafts
+    not yet submitted."""
 
     findings: list[QueueItem]
     drafts: list[ReviewItem]
     feedback: list[ReviewItem]
+    unsubmitted: list[ReviewItem]
 
     def __len__(self) -> int:
-        return len(self.findings) + len(self.drafts) + len(self.feedback)
+        return len(self.findings) + len(self.drafts) + len(self.feedback) + len(self.unsubmitted)
 
     def about(self, article_id: str) -> list[ReviewItem]:
         """The draft and feedback items of ``article_id``."""
-        return [i for i in self.drafts + self.feedback if i.article_id == article_id]
+        items = self.drafts + self.unsubmitted + self.feedback
+        return [i for i in items if i.article_id == article_id]
 
 
 def _due_dates(items: list[ReviewItem]) -> dict[int, date]:
@@ -113,6 +116,7 @@ def review_queue(session: Session, caller: Principal, today: date) -> ReviewQueu
         findings,
         drafts=[i for i in items if i.kind == QueueItemKind.AWAITING_APPROVAL],
         feedback=[i for i in items if i.kind == QueueItemKind.FEEDBACK],
+        unsubmitted=[i for i in items if i.kind == QueueItemKind.DRAFT],
     )
 
 

@@ -14,7 +14,6 @@ from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.service import SearchService
-from knowledge_service.review.queue import is_awaiting_approval
 from knowledge_service.settings import Settings
 from tests.api.conftest import PAYMENTS, SUPPORT, auth
 from tests.conftest import TODAY
@@ -86,16 +85,16 @@ def test_admin_sees_every_owner_and_filters_by_owner_and_kind(
     kinds = [(i["kind"], i["article_id"], i["severity"]) for i in everything["items"]]
     assert kinds[0] == ("finding", "refund-timeframe", "block")  # the block comes first
     assert set(kinds[1:]) == {
-        ("awaiting_approval", "new-fees", "info"),  # due since it was written (a timestamp)
+        ("draft", "new-fees", "info"),  # due since it was written (a timestamp)
         ("review_due", "escalation-process", "info"),  # due on its next_review, 2027-06-01
     }
     dues = [i["due_on"] for i in everything["items"][1:]]
     assert dues == sorted(dues)  # same severity: the earlier due date first
     support = _queue(client, keys["admin"], f"?owner={SUPPORT}")
     assert {i["article_id"] for i in support["items"]} == {"escalation-process", "new-fees"}
-    drafts = _queue(client, keys["admin"], "?kind=awaiting_approval")
+    drafts = _queue(client, keys["admin"], "?kind=draft")
     (draft,) = drafts["items"]
-    assert draft["actions"] == ["approve", "reject", "edit"] and draft["severity"] == "info"
+    assert draft["actions"] == ["submit", "edit"] and draft["severity"] == "info"
 
 
 def test_items_sort_by_severity_then_due_date_then_how_often_served(
@@ -168,12 +167,20 @@ def test_risk_of_a_finding_that_does_not_block_cannot_be_accepted(
     assert response.json()["state"] == "info"
 
 
-@pytest.mark.parametrize(
-    ("status", "waiting"),
-    [("draft", True), ("in_review", True), ("published", False), ("retired", False)],
-)
-def test_the_one_check_of_what_waits_for_approval(status: str, waiting: bool) -> None:
-    assert is_awaiting_approval(status) is waiting
+def test_a_draft_waits_for_its_owner_to_submit_it_then_for_an_approver(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """Approving a draft never submitted is refused, so the queue never offers it."""
+    (draft,) = _queue(client, keys["admin"], "?kind=draft")["items"]
+    assert (draft["article_id"], draft["actions"]) == ("new-fees", ["submit", "edit"])
+    assert _queue(client, keys["admin"], "?kind=awaiting_approval")["items"] == []
+    submitted = client.post(
+        "/v1/articles/new-fees/submit", headers=auth(keys["admin"]) | {"If-Match": '"new-fees-v1"'}
+    )
+    assert submitted.status_code == 200, submitted.text
+    (waiting,) = _queue(client, keys["admin"], "?kind=awaiting_approval")["items"]
+    assert waiting["actions"] == ["approve", "reject", "edit"] and "in review" in waiting["reason"]
+    assert _queue(client, keys["admin"], "?kind=draft")["items"] == []
 
 
 def test_admins_whole_queue_holds_content_gaps(

@@ -641,6 +641,19 @@ def test_the_review_page_offers_no_actions_on_another_owners_article(
     assert 'id="verify-escalation-process"' in client.get(f"/ui/review/findings/{finding_id}").text
 
 
+def test_a_draft_not_yet_submitted_is_listed_with_submit_not_approve(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    text, _ = _edit_form(client, keys["owner"])
+    _act(client, "edit", 2, text=text.replace("5 business days", "10 business days"))
+    switch_to(client, keys["admin"])
+    queue = client.get("/ui/review").text
+    assert "Drafts not yet submitted" in queue and "Waiting for approval" not in queue
+    page = client.get("/ui/review/articles/refund-timeframe").text
+    assert "is a draft, not yet submitted for review." in page
+    assert 'id="submit-refund-timeframe"' in page and 'id="approve-refund-timeframe"' not in page
+
+
 def test_the_queue_shows_drafts_to_approve_and_approve_works_from_the_article_page(
     client: TestClient, keys: dict[str, str], written: list[StoreChanges]
 ) -> None:
@@ -650,7 +663,7 @@ def test_the_queue_shows_drafts_to_approve_and_approve_works_from_the_article_pa
         "Waiting for approval" in queue and 'href="/ui/review/articles/refund-timeframe"' in queue
     )
     mine = client.get("/ui/review/articles/refund-timeframe").text
-    assert "Version 3 by test-owner is draft and waits for approval." in mine
+    assert "Version 3 by test-owner is in review and waits for approval." in mine
     assert 'id="approve-refund-timeframe"' not in mine and "four eyes" in mine
     switch_to(client, keys["admin"])
     page = client.get("/ui/review/articles/refund-timeframe")
