@@ -1,4 +1,4 @@
-"""Tables of the access domain: API keys, stored as hashes only."""
+"""Tables of the access domain: API keys, stored as hashes only, and signed-out page sessions."""
 
 from __future__ import annotations
 
@@ -31,3 +31,15 @@ class ApiKey(SQLModel, table=True):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class EndedSession(SQLModel, table=True):
+    """A page session signed out before its expiry, by the SHA-256 of its id (never the id).
+
+    Kept in the store, so every worker and replica, and the server after a restart, refuse its
+    cookie; the row is useless once ``expires_at`` has passed (the cookie has expired too)."""
+
+    __tablename__ = "web_session_end"
+
+    session_hash: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from knowledge_service.access.key_cache import KeyCredentials
-from knowledge_service.access.models import ApiKey
+from knowledge_service.access.models import ApiKey, EndedSession
+from knowledge_service.db import insert_ignoring_duplicates
 
 
 def get_key_by_prefix(session: Session, prefix: str) -> ApiKey | None:
@@ -39,3 +41,23 @@ def list_keys(session: Session, *, include_revoked: bool = True) -> Sequence[Api
     if not include_revoked:
         query = query.where(col(ApiKey.revoked_at).is_(None))
     return session.exec(query).all()
+
+
+def end_session(
+    session: Session, session_hash: str, expires_at: datetime, *, now: datetime
+) -> None:
+    """Record a signed-out page session in the caller's transaction (a second sign-out of the
+    same session, from another tab at the same moment, is no error), and delete the ended
+    sessions whose expiry has passed."""
+    session.execute(sa.delete(EndedSession).where(col(EndedSession.expires_at) <= now))
+    insert = insert_ignoring_duplicates(EndedSession, session.connection().dialect)
+    session.execute(insert, [{"session_hash": session_hash, "expires_at": expires_at}])
+
+
+def session_ended(session: Session, session_hash: str) -> bool:
+    """Whether the page session with this hash was signed out (one primary-key lookup; this
+    runs on every page request)."""
+    query = sa.select(col(EndedSession.session_hash)).where(
+        col(EndedSession.session_hash) == session_hash
+    )
+    return session.connection().execute(query).first() is not None

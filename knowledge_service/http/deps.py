@@ -19,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 from starlette.datastructures import State
 
@@ -115,12 +116,19 @@ async def get_event_hub(request: Request) -> EventHub:
 
 
 class RequestSession(Session):
-    """A request's session; ``info["wrote"]`` says whether it flushed a change."""
+    """A request's session; ``info["wrote"]`` says whether it flushed a change or executed an
+    ``INSERT``, ``UPDATE`` or ``DELETE`` statement (``session.execute``: no flush sees it)."""
 
 
 @event.listens_for(RequestSession, "after_flush")
 def _mark_written(session: Session, _context: object) -> None:
     session.info["wrote"] = True
+
+
+@event.listens_for(RequestSession, "do_orm_execute")
+def _mark_statement_written(execute: ORMExecuteState) -> None:
+    if execute.is_insert or execute.is_update or execute.is_delete:
+        execute.session.info["wrote"] = True
 
 
 async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:

@@ -64,7 +64,8 @@ def signer_of(request: Request) -> SessionSigner:
 
 
 def user_from_cookie(request: Request, session: SessionDep) -> WebUser | None:
-    """The session's person, or None: no cookie, a bad or expired one, or a revoked key."""
+    """The session's person, or None: no cookie, a bad, expired or logged-out one, or a
+    revoked key."""
     token = request.cookies.get(SESSION_COOKIE)
     claims = SessionSigner.peek(token) if token else None
     if token is None or claims is None:
@@ -73,7 +74,7 @@ def user_from_cookie(request: Request, session: SessionDep) -> WebUser | None:
     if row is None or row.revoked or not may_sign_in(Role(row.role)):
         return None
     signer = signer_of(request)
-    if signer.verify(token, row.key_hash) is None:
+    if signer.verify(session, token, row.key_hash) is None:
         return None
     principal = Principal(name=row.name, prefix=row.prefix, role=Role(row.role), owner=row.owner)
     return WebUser(principal, claims, signer.csrf_token(claims.session_id))

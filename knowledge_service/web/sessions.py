@@ -5,7 +5,9 @@ signed with HMAC-SHA256 under a secret kept in the data folder (shared by every 
 machine). The signature also covers the key's stored hash, so a revoked or replaced key ends
 its sessions at once; every request looks the key up again by its public prefix. The CSRF token
 is derived from the session id (HMAC under the same secret): nothing to store, nothing a
-cross-site page can read. Logging out forgets the session id in this process.
+cross-site page can read. Logging out records the session as ended in the store (the SHA-256
+of its id, until its expiry), so every worker and replica, and the server after a restart,
+refuse its cookie.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ import base64
 import hashlib
 import hmac
 import secrets
-import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlmodel import Session
+
+from knowledge_service.access import repository as keys
 from knowledge_service.keyfile import load_key
 
 SESSION_COOKIE = "ks_session"
@@ -37,6 +42,15 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
+def _stored_id(session_id: str) -> str:
+    """What the store keeps of an ended session's id: its SHA-256 (hex)."""
+    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
+
+
+def _utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
 @dataclass(frozen=True)
 class SessionToken:
     """What a valid session cookie says."""
@@ -52,8 +66,6 @@ class SessionSigner:
     def __init__(self, secret: bytes, *, lifetime: int = SESSION_SECONDS) -> None:
         self._secret = secret
         self._lifetime = lifetime
-        self._ended: dict[str, int] = {}
-        self._ended_lock = threading.Lock()
 
     def _mac(self, *parts: str) -> str:
         message = "\x1f".join(parts).encode("utf-8")
@@ -74,8 +86,11 @@ class SessionSigner:
             return None
         return SessionToken(session_id=parts[0], prefix=parts[1], expires_at=int(parts[2]))
 
-    def verify(self, token: str, key_hash: str, *, now: float | None = None) -> SessionToken | None:
-        """The token's claims if it is signed for ``key_hash``, unexpired and not logged out."""
+    def verify(
+        self, session: Session, token: str, key_hash: str, *, now: float | None = None
+    ) -> SessionToken | None:
+        """The token's claims if it is signed for ``key_hash``, unexpired and not logged out
+        (a logout in any process on the store, :meth:`end`)."""
         claims = self.peek(token)
         if claims is None:
             return None
@@ -83,16 +98,19 @@ class SessionSigner:
         if not hmac.compare_digest(signature, self._mac("session", body, key_hash)):
             return None
         moment = now if now is not None else time.time()
-        if claims.expires_at <= moment or claims.session_id in self._ended:
+        if claims.expires_at <= moment:
+            return None
+        if keys.session_ended(session, _stored_id(claims.session_id)):
             return None
         return claims
 
-    def end(self, claims: SessionToken) -> None:
-        """Forget a session (logout); expired entries are dropped as new ones arrive."""
-        now = int(time.time())
-        with self._ended_lock:
-            self._ended = {sid: exp for sid, exp in self._ended.items() if exp > now}
-            self._ended[claims.session_id] = claims.expires_at
+    @staticmethod
+    def end(session: Session, claims: SessionToken, *, now: float | None = None) -> None:
+        """End a session (logout) in the caller's transaction; ended sessions past their expiry
+        are deleted as new ones arrive."""
+        moment = now if now is not None else time.time()
+        expires = _utc(claims.expires_at)
+        keys.end_session(session, _stored_id(claims.session_id), expires, now=_utc(moment))
 
     def csrf_token(self, session_id: str) -> str:
         """The CSRF token of a session (or of a login form's nonce)."""

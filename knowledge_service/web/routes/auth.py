@@ -116,8 +116,12 @@ async def _signed_in_with_csrf(request: Request, user: UserDep, form: FormDep) -
 
 
 @router.post("/ui/logout")
-def logout(request: Request, user: Annotated[WebUser, Depends(_signed_in_with_csrf)]) -> Response:
-    signer_of(request).end(user.session)
+def logout(
+    request: Request, session: SessionDep, user: Annotated[WebUser, Depends(_signed_in_with_csrf)]
+) -> Response:
+    """End the session in the store (every worker and replica refuses its cookie from now on)
+    and drop the cookie."""
+    signer_of(request).end(session, user.session)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
     return response
