@@ -190,6 +190,14 @@ def test_a_full_stop_before_an_email_address_keeps_its_word() -> None:
     assert redact("Thanks. jo@example.com") == "Thanks. [EMAIL]"
 
 
+def test_the_services_own_receipts_stay_traceable_in_logs() -> None:
+    """Random hex that starts with eight digits would read as a phone number."""
+    receipt = "rcpt_41234567abcdef0123456789abcdef01"
+    assert redact_url(f"/v1/receipts/{receipt}") == f"/v1/receipts/{receipt}"
+    assert redact(f"{receipt} call 0412 345 678") == f"{receipt} call [PHONE]"
+    assert redact("rcpt_0412345678") == "rcpt_[PHONE]"  # not a receipt's shape: redacted
+
+
 def test_a_real_api_key_in_a_url_never_reaches_the_access_log() -> None:
     key, _ = generate_key()
     logged = redact_url(f"/v1/search?q=hi&api_key={key}") + redact_url(f"/v1/receipts/{key}")
