@@ -83,8 +83,9 @@ def _query(filters: AuditFilters, scope: ColumnElement[bool] | None) -> SelectOf
         query = query.where(col(AuditEvent.object_type) == str(filters.object_type))
     if filters.object_id is not None:
         query = query.where(col(AuditEvent.object_id) == filters.object_id)
-    if filters.actor is not None:
-        query = query.where(col(AuditEvent.actor) == filters.actor)
+    if filters.actor is not None:  # a key's name: its workflow steps, findings and risk too
+        bare = filters.actor.removeprefix("key:")
+        query = query.where(col(AuditEvent.actor).in_([bare, f"key:{bare}"]))
     if filters.since is not None:
         query = query.where(col(AuditEvent.at) >= filters.since)
     if filters.until is not None:

@@ -47,6 +47,7 @@ def test_filters_by_actor_object_and_time_range(client: TestClient, keys: dict[s
     by_actor = _audit(client, keys["admin"], "?actor=key:test-owner")
     (event,) = by_actor["items"]
     assert (event["action"], event["object_id"], event["reason"]) == ("acknowledged", "1", "seen")
+    assert _audit(client, keys["admin"], "?actor=test-owner")["items"] == by_actor["items"]
     findings = _audit(client, keys["admin"], "?object_type=finding&object_id=1")
     assert [e["action"] for e in findings["items"]] == ["acknowledged", "created"]
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()

@@ -86,7 +86,7 @@ def answer(
         return render(request, template, user=user, active="assist", view=None)
     result = _answer(service, batcher, question)
     if request.headers.get("hx-trigger") != TYPING_TRIGGER:
-        log_answer(session, question, result, caller=f"key:{user.principal.name}", started=started)
+        log_answer(session, question, result, caller=user.principal.name, started=started)
     view = build_view(session, question, result, search.submit, today=clock.today(settings))
     return render(request, template, user=user, active="assist", view=view)
 
@@ -120,7 +120,7 @@ def feedback(
     """Record the agent's rating of the answer card (it reaches the owner's review queue)."""
     started = time.perf_counter()
     data = _feedback_from(form)
-    caller = f"key:{user.principal.name}"
+    caller = user.principal.name
     try:
         saved = analytics.record_feedback(session, data, caller=caller)
     except NotFoundError as exc:
