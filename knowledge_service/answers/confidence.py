@@ -56,6 +56,25 @@ def confidence_of(
     return round(1.0 / (1.0 + math.exp(-logit)), 4)
 
 
+def candidate_confidence(
+    hits: Sequence[SearchHit],
+    candidate: SearchHit,
+    cfg: AnswerSettings,
+    profile: ScoreProfile | None = None,
+    *,
+    complete: bool = True,
+) -> float:
+    """How likely ``candidate`` is the right answer, scored as :func:`pick_canonical` scores it
+    as the answer: a public article among the public hits, an internal one among every hit.
+
+    So a hand-off's candidate has the response's own confidence when it is the best article.
+    """
+    if candidate.audience == Audience.INTERNAL:
+        return confidence_of(hits, candidate, cfg, profile, complete=complete)
+    public = [h for h in hits if h.audience == Audience.PUBLIC]
+    return confidence_of(public, candidate, cfg, profile, complete=complete)
+
+
 def thresholds_of(cfg: AnswerSettings) -> Thresholds:
     return Thresholds(
         no_answer=cfg.no_answer_threshold,
@@ -84,7 +103,8 @@ def pick_canonical(
     if channel == Channel.AGENT and public_confidence < cfg.no_answer_threshold:
         internal = [h for h in hits if h.audience == Audience.INTERNAL]
         if internal and (
-            confidence_of(hits, internal[0], cfg, profile, complete=complete) > public_confidence
+            candidate_confidence(hits, internal[0], cfg, profile, complete=complete)
+            > public_confidence
         ):
             return internal[0], list(hits)
     return best, public

@@ -25,18 +25,22 @@ def may_see(hit: SearchHit, channel: Channel) -> bool:
 def handoff_of(
     hits: Sequence[SearchHit], channel: Channel, reason: AnswerReason, confidence: ConfidenceOf
 ) -> Handoff:
-    """The hand-off for a human: the best candidates this channel may see, with confidence.
+    """The hand-off for a human: the three most likely candidates this channel may see, most
+    likely first; a candidate with no support at all (confidence 0) is left out.
 
     A customer channel's hand-off never names an article that channel may not see (an internal
     one, or one not served on it); its intent comes from the best article of its audience.
     """
-    seen = [h for h in hits if may_see(h, channel)]
-    candidates = [
+    scored = [
         HandoffCandidate(
             article_id=h.article_id, version=h.version, title=h.title, confidence=confidence(h)
         )
-        for h in seen[:3]
+        for h in hits
+        if may_see(h, channel)
     ]
+    candidates = sorted(
+        (c for c in scored if c.confidence > 0), key=lambda c: c.confidence, reverse=True
+    )[:3]
     pool = [h for h in hits if channel not in CUSTOMER_CHANNELS or h.audience == Audience.PUBLIC]
     intent = pool[0].intents[0] if pool and pool[0].intents else None
     return Handoff(reason=reason, intent=intent, candidates=candidates)

@@ -18,6 +18,7 @@ import nh3
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.content.schemas import Channel
 from knowledge_service.freshness.schemas import FreshnessNote, SearchResponse
+from knowledge_service.privacy import redact
 
 BOT_CHANNELS = frozenset({Channel.CHAT, Channel.VOICE, Channel.EMAIL})
 """Customer channels served by software, not read by staff: no finding text reaches them."""
@@ -177,7 +178,8 @@ def sanitise_answer(result: AnswerResult) -> AnswerResult:
 
 def sanitise_search(response: SearchResponse) -> SearchResponse:
     """Every free-text field of a search response cleaned: titles, sections, snippets and
-    finding messages (search is for agents and editors, who keep the messages)."""
+    finding messages (search is for agents and editors, who keep the messages); the query it
+    echoes is redacted (no response echoes a customer's personal data)."""
     results = [
         hit.model_copy(
             update={
@@ -189,4 +191,4 @@ def sanitise_search(response: SearchResponse) -> SearchResponse:
         )
         for hit in response.results
     ]
-    return response.model_copy(update={"results": results})
+    return response.model_copy(update={"query": redact(response.query), "results": results})

@@ -69,7 +69,8 @@ class Handoff(BaseModel):
     intent: str | None = Field(description="The intent of the best candidate, if any")
     candidates: list[HandoffCandidate] = Field(
         default_factory=list,
-        description="The best candidate articles this channel may see, with their confidence",
+        description="Up to 3 articles this channel may see, most likely first, each with its "
+        "confidence weighed as the response's (none with confidence 0)",
     )
 
 

@@ -19,7 +19,12 @@ from sqlmodel import Session
 from knowledge_service import clock
 from knowledge_service.answers import repository
 from knowledge_service.answers.answer_text import agent_details
-from knowledge_service.answers.confidence import confidence_of, pick_canonical, thresholds_of
+from knowledge_service.answers.confidence import (
+    candidate_confidence,
+    confidence_of,
+    pick_canonical,
+    thresholds_of,
+)
 from knowledge_service.answers.handoff import alternatives_of, handoff_of
 from knowledge_service.answers.human_request import asks_for_a_person
 from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
@@ -224,7 +229,7 @@ class AnswerService:
                 hits,
                 channel,
                 reason,
-                lambda h: confidence_of(hits, h, self.cfg, profile, complete=complete),
+                lambda h: candidate_confidence(hits, h, self.cfg, profile, complete=complete),
             ),
             alternatives=alternatives_of(hits, None) if channel == Channel.AGENT else [],
         )

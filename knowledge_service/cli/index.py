@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from knowledge_service import clock
+from knowledge_service.answers.sanitise import sanitise_search
 from knowledge_service.cli.common import (
     console,
     engine,
@@ -21,12 +24,20 @@ from knowledge_service.cli.common import (
     progress_bar,
     settings,
 )
-from knowledge_service.content.schemas import Audience, Channel
+from knowledge_service.content.schemas import LOCALE_PATTERN, MAX_LOCALE_CHARS, Audience, Channel
+from knowledge_service.db import session_scope
+from knowledge_service.freshness import service as freshness
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import Embedder, create_embedder
 from knowledge_service.index.evaluation import evaluate_dataset
 from knowledge_service.index.locks import index_turn
-from knowledge_service.index.schemas import IndexStatus, SearchFilters
+from knowledge_service.index.schemas import (
+    DEFAULT_TOP_K,
+    MAX_TOP_K,
+    IndexStatus,
+    SearchFilters,
+    SearchRequest,
+)
 from knowledge_service.index.service import SearchService
 from knowledge_service.index.tuned_models import validated_gain
 from knowledge_service.index.tuning import TuneOptions, describe_validation, tune_encoder
@@ -87,35 +98,58 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     _print_status(current, as_json)
 
 
+def _locale_tag(value: str | None) -> str | None:
+    """``--locale`` as the API takes it: a BCP 47 tag, else a usage error (not an empty list)."""
+    if value is None:
+        return None
+    if len(value) > MAX_LOCALE_CHARS or not re.fullmatch(LOCALE_PATTERN, value):
+        raise typer.BadParameter(f"{value!r} is not a BCP 47 tag such as en or en-AU")
+    return value
+
+
 def search(
     query: Annotated[str, typer.Argument(help="The question or keywords.")],
-    top_k: Annotated[int, typer.Option("--top-k", min=1, max=100)] = 10,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=MAX_TOP_K)] = DEFAULT_TOP_K,
     channel: Annotated[Channel | None, typer.Option(help="Only articles served here.")] = None,
     audience: Annotated[Audience | None, typer.Option(help="Only this audience.")] = None,
-    locale: Annotated[str | None, typer.Option(help="Locale tag or language.")] = None,
+    locale: Annotated[
+        str | None, typer.Option(help="Locale tag or language.", callback=_locale_tag)
+    ] = None,
     intent: Annotated[str | None, typer.Option(help="Only articles for this intent.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (GET /v1/search's response).")
+    ] = False,
 ) -> None:
-    """Search published articles (hybrid dense + BM25, ranked as whole articles)."""
+    """Search published articles (hybrid dense + BM25, ranked as whole articles), each with its
+    findings and badge (block, warn or current)."""
     if not query.strip():
         raise fail("the query is empty: give the question or keywords to search for")
     service = SearchService(settings(), engine(), _embedder(settings().index.query_threads))
     with index_turn(service.path), _progress_bar() as update:
         service.open(lambda d, t: update("Embedding units", d, t))
     filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
-    hits = service.search(query, top_k=top_k, filters=filters)
+    request = SearchRequest(query=query, top_k=top_k, filters=filters)
+    with session_scope(engine()) as session:
+        found = freshness.search_with_freshness(
+            session,
+            lambda r: service.search(r.query, top_k=r.top_k, filters=r.filters),
+            request,
+            today=clock.today(settings()),
+        )
+    response = sanitise_search(found)
     if as_json:
-        console.print_json(json.dumps([h.model_dump(mode="json") for h in hits]))
+        console.print_json(response.model_dump_json())
         return
     table = Table(title=f"Search: {query}")
-    for name in ("#", "score", "article", "version", "section", "snippet"):
+    for name in ("#", "score", "article", "version", "badge", "section", "snippet"):
         table.add_column(name, overflow="fold")
-    for n, hit in enumerate(hits, start=1):
+    for n, hit in enumerate(response.results, start=1):
         table.add_row(
             str(n),
             f"{hit.score:.3f}",
             hit.article_id,
             str(hit.version),
+            hit.badge,
             hit.section or "",
             hit.snippet[:120],
         )

@@ -32,16 +32,14 @@ from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery, AnswerService
 from knowledge_service.clock import EARLIEST_DAY, LATEST_DAY
-from knowledge_service.content.schemas import LOCALE_PATTERN
+from knowledge_service.content.schemas import LOCALE_PATTERN, MAX_LOCALE_CHARS
 from knowledge_service.freshness.follower import release_check_caches
 from knowledge_service.freshness.pipeline import StoreChanges, apply_changes
-from knowledge_service.index.schemas import SearchHit, SearchRequest
+from knowledge_service.index.schemas import MAX_TOP_K, SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 
 MAX_QUERY_CHARS = 500
-MAX_TOP_K = 50
-DEFAULT_TOP_K = 10
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_BODY_BYTES = 64 * 1024
@@ -240,10 +238,12 @@ QueryText = Annotated[
         description="The question or query (not only white space).",
     ),
 ]
-TopK = Annotated[int, Query(ge=1, le=MAX_TOP_K, description="How many results (1..50).")]
+TopK = Annotated[int, Query(ge=1, le=MAX_TOP_K, description=f"How many results (1..{MAX_TOP_K}).")]
 LocaleParam = Annotated[
     str | None,
-    Query(pattern=LOCALE_PATTERN, max_length=35, description="BCP 47 tag, e.g. en-AU."),
+    Query(
+        pattern=LOCALE_PATTERN, max_length=MAX_LOCALE_CHARS, description="BCP 47 tag, e.g. en-AU."
+    ),
 ]
 
 Moment = TypeVar("Moment")

@@ -6,6 +6,10 @@ from pydantic import BaseModel, Field
 
 from knowledge_service.content.schemas import ArticleDocument, ArticleStatus, Audience, Channel
 
+MAX_TOP_K = 50
+"""The most results one search returns to a caller (the API's and the CLI's ``top_k``)."""
+DEFAULT_TOP_K = 10
+
 
 class SearchFilters(BaseModel):
     """Which articles a search may return. ``status`` None means any status."""
@@ -46,7 +50,7 @@ class SearchRequest(BaseModel):
     """One search among many answered together (see ``SearchService.search_requests``)."""
 
     query: str
-    top_k: int = 10
+    top_k: int = DEFAULT_TOP_K
     filters: SearchFilters = Field(default_factory=SearchFilters)
 
 

@@ -153,6 +153,7 @@ def test_a_customer_who_asks_for_a_person_is_handed_off_with_what_search_found(
     assert result.article_id is None and result.answer is None
     assert result.handoff is not None and result.handoff.reason == AnswerReason.HUMAN_REQUESTED
     assert result.handoff.candidates[0].article_id == "moving-in"
+    assert result.handoff.candidates[0].confidence == result.confidence  # scored the same way
     assert "outage-procedure" not in {c.article_id for c in result.handoff.candidates}
     assert result.confidence == au_kb.service.answer(asked, Channel.AGENT).confidence
 

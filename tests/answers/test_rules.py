@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_service.answers.confidence import confidence_of, pick_canonical
+from knowledge_service.answers.confidence import (
+    candidate_confidence,
+    confidence_of,
+    pick_canonical,
+)
+from knowledge_service.answers.handoff import handoff_of
 from knowledge_service.answers.rules import Thresholds, decide_status, is_blocked, is_visible
 from knowledge_service.answers.schemas import AnswerReason, AnswerStatus, FreshnessNote
 from knowledge_service.content.schemas import Audience, Channel
@@ -119,29 +124,59 @@ def hit(article_id: str, score: float, audience: str = "public") -> SearchHit:
     )
 
 
-@pytest.mark.parametrize(
-    ("hits", "channel", "expected"),
-    [
-        # a confident public article is the answer everywhere, even above an internal one
-        ([hit("pub", 0.9), hit("int", 0.95, "internal")], "agent", "pub"),
-        ([hit("pub", 0.9), hit("int", 0.95, "internal")], "chat", "pub"),
-        # no confident public article: the agent gets a clearly better internal one...
-        ([hit("int", 0.9, "internal"), hit("pub", 0.3), hit("pub2", 0.28)], "agent", "int"),
-        # ...but never one that a better public article outranks (its lead among the
-        # internal articles alone would inflate its confidence)
-        ([hit("pub", 0.63), hit("int", 0.5, "internal"), hit("pub2", 0.45)], "agent", "pub"),
-        ([hit("pub", 0.63), hit("int", 0.5, "internal"), hit("pub2", 0.45)], "chat", "pub"),
-        # customer channels never fall back
-        ([hit("int", 0.9, "internal"), hit("pub", 0.3), hit("pub2", 0.28)], "chat", "pub"),
-        ([hit("int", 0.9, "internal")], "voice", None),
-        ([], "agent", None),
-    ],
-)
+PICK_CASES = [
+    # a confident public article is the answer everywhere, even above an internal one
+    ([hit("pub", 0.9), hit("int", 0.95, "internal")], "agent", "pub"),
+    ([hit("pub", 0.9), hit("int", 0.95, "internal")], "chat", "pub"),
+    # no confident public article: the agent gets a clearly better internal one...
+    ([hit("int", 0.9, "internal"), hit("pub", 0.3), hit("pub2", 0.28)], "agent", "int"),
+    # ...but never one that a better public article outranks (its lead among the
+    # internal articles alone would inflate its confidence)
+    ([hit("pub", 0.63), hit("int", 0.5, "internal"), hit("pub2", 0.45)], "agent", "pub"),
+    ([hit("pub", 0.63), hit("int", 0.5, "internal"), hit("pub2", 0.45)], "chat", "pub"),
+    # customer channels never fall back
+    ([hit("int", 0.9, "internal"), hit("pub", 0.3), hit("pub2", 0.28)], "chat", "pub"),
+    ([hit("int", 0.9, "internal")], "voice", None),
+    ([], "agent", None),
+]
+
+
+@pytest.mark.parametrize(("hits", "channel", "expected"), PICK_CASES)
 def test_pick_canonical(hits: list[SearchHit], channel: str, expected: str | None) -> None:
     best, pool = pick_canonical(hits, Channel(channel), CFG)
     assert (best.article_id if best else None) == expected
     if best is not None:
         assert best in pool
+
+
+@pytest.mark.parametrize(
+    ("hits", "channel"),
+    [
+        *((hits, channel) for hits, channel, expected in PICK_CASES if expected),
+        # an internal article between public ones counts in no public article's confidence
+        ([hit("pub", 0.9), hit("int", 0.88, "internal"), hit("pub2", 0.5)], "chat"),
+        ([hit("pub", 0.9), hit("int", 0.88, "internal"), hit("pub2", 0.5)], "agent"),
+    ],
+)
+def test_a_candidate_is_scored_as_the_answer_is(hits: list[SearchHit], channel: str) -> None:
+    best, pool = pick_canonical(hits, Channel(channel), CFG)
+    assert best is not None
+    assert candidate_confidence(hits, best, CFG) == confidence_of(pool, best, CFG)
+
+
+def test_hand_off_names_the_three_most_likely_candidates_first_and_none_without_support() -> None:
+    confidence = {"a": 0.02, "b": 0.05, "c": 0.0, "d": 0.01, "e": 0.03, "f": 0.0}
+    hits = [hit(name, 0.5 - n / 100) for n, name in enumerate(confidence)]
+    handoff = handoff_of(
+        hits, Channel.CHAT, AnswerReason.NO_ARTICLE, lambda h: confidence[h.article_id]
+    )
+    assert [(c.article_id, c.confidence) for c in handoff.candidates] == [
+        ("b", 0.05),
+        ("e", 0.03),
+        ("a", 0.02),
+    ]
+    unsupported = handoff_of(hits[2:3], Channel.CHAT, AnswerReason.NO_ARTICLE, lambda h: 0.0)
+    assert unsupported.candidates == [] and unsupported.intent == "i.c"
 
 
 def test_internal_fallback_reports_confidence_against_every_hit() -> None:

@@ -55,14 +55,56 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_search_prints_json_hits(cli_env: Path) -> None:
     result = runner.invoke(app, ["search", "my card was stolen", "--json", "--top-k", "1"])
     assert result.exit_code == 0, result.output
-    hits = json.loads(result.stdout)
-    assert [h["article_id"] for h in hits] == ["lost-card"]
+    response = json.loads(result.stdout)
+    assert set(response) == {"query", "results", "as_of"}  # GET /v1/search's response
+    assert [h["article_id"] for h in response["results"]] == ["lost-card"]
 
 
 def test_search_channel_filter_hides_agent_only_articles(cli_env: Path) -> None:
     result = runner.invoke(app, ["search", "card fraud escalation", "--json", "--channel", "chat"])
     assert result.exit_code == 0, result.output
-    assert "internal-fraud" not in [h["article_id"] for h in json.loads(result.stdout)]
+    hits = json.loads(result.stdout)["results"]
+    assert "internal-fraud" not in [h["article_id"] for h in hits]
+
+
+def test_search_shows_each_article_s_findings_and_badge(cli_env: Path) -> None:
+    write_article_md(
+        cli_env / "content",
+        "card-fee",
+        title="Card replacement fee",
+        answer="A replacement card costs $5.",
+        intents=["card.fee"],
+        last_reviewed="2025-06-01",
+        next_review="2026-01-01",  # overdue past its grace on KS_TODAY: a blocking finding
+    )
+    assert runner.invoke(app, ["import", str(cli_env / "content")]).exit_code == 0
+    result = runner.invoke(app, ["search", "card replacement fee", "--json"])
+    assert result.exit_code == 0, result.output
+    hits = {h["article_id"]: h for h in json.loads(result.stdout)["results"]}
+    assert (hits["card-fee"]["badge"], hits["lost-card"]["badge"]) == ("block", "current")
+    assert [n["kind"] for n in hits["card-fee"]["freshness"]] == ["review_overdue"]
+    assert hits["lost-card"]["freshness"] == []
+    table = runner.invoke(app, ["search", "card replacement fee"])
+    assert table.exit_code == 0, table.output
+    rows = [line.split("│") for line in table.stdout.splitlines() if "card-fee" in line]
+    assert [cell.strip() for cell in rows[0]][3:6] == ["card-fee", "1", "block"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--locale", "!!"), ("--locale", "en-" + "a" * 40), ("--top-k", "51"), ("--top-k", "0")],
+)
+def test_search_refuses_what_the_api_refuses(cli_env: Path, option: str, value: str) -> None:
+    result = runner.invoke(app, ["search", "my card was stolen", option, value])
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}'" in result.output
+
+
+def test_search_takes_the_api_s_largest_top_k_and_a_language(cli_env: Path) -> None:
+    result = runner.invoke(app, ["search", "card", "--top-k", "50", "--locale", "en", "--json"])
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout)["results"]
+    assert {h["article_id"] for h in hits} == {"lost-card", "internal-fraud"}
 
 
 def test_index_rebuild_and_status(cli_env: Path) -> None:

@@ -22,7 +22,7 @@ from knowledge_service.analytics.recording import answer_event
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery, AnswerService
-from knowledge_service.content.schemas import LOCALE_PATTERN, Channel
+from knowledge_service.content.schemas import LOCALE_PATTERN, MAX_LOCALE_CHARS, Channel
 from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
 from knowledge_service.http.deps import (
     MAX_QUERY_CHARS,
@@ -82,7 +82,7 @@ class AnswerRequest(BaseModel):
         description="The question (not only white space).",
     )
     channel: Channel = Field(description=CHANNEL_HELP)
-    locale: str | None = Field(default=None, pattern=LOCALE_PATTERN, max_length=35)
+    locale: str | None = Field(default=None, pattern=LOCALE_PATTERN, max_length=MAX_LOCALE_CHARS)
     as_of: Annotated[datetime | None, SupportedDay] = Field(
         default=None, description="ISO 8601 with a zone."
     )

@@ -18,18 +18,10 @@ from knowledge_service.content.schemas import INTENT_PATTERN, Audience, Channel
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.schemas import SearchResponse
-from knowledge_service.http.deps import (
-    DEFAULT_TOP_K,
-    LocaleParam,
-    QueryText,
-    TopK,
-    recorder_of,
-    require,
-)
+from knowledge_service.http.deps import LocaleParam, QueryText, TopK, recorder_of, require
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.schemas import json_response
-from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
-from knowledge_service.privacy import redact
+from knowledge_service.index.schemas import DEFAULT_TOP_K, SearchFilters, SearchHit, SearchRequest
 from knowledge_service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -71,7 +63,6 @@ async def search(
                 session, batcher.submit, request, today=clock.today(settings)
             )
         response = sanitise_search(found)
-        response.query = redact(q)  # no response echoes a customer's personal data
         latency_ms = (time.perf_counter() - started) * 1000
         recorder_of(state).record(
             search_event(

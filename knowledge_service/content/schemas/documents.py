@@ -26,6 +26,8 @@ POLICY_ID_PATTERN = r"^[A-Z0-9][A-Z0-9_-]*$"
 INTENT_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)*$"
 CLAUSE_PATTERN = r"^\d+(\.\d+)*$"
 LOCALE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+MAX_LOCALE_CHARS = 35
+"""The longest locale tag a request may name (BCP 47 tags of practical use are far shorter)."""
 
 ArticleId = Annotated[str, StringConstraints(pattern=ARTICLE_ID_PATTERN, max_length=120)]
 PolicyId = Annotated[str, StringConstraints(pattern=POLICY_ID_PATTERN, max_length=120)]
