@@ -72,7 +72,7 @@ def list_keys(
 def revoke(
     name_or_prefix: Annotated[str, typer.Argument(help="The key's name or its prefix.")],
 ) -> None:
-    """Revoke a key; it stops working at once."""
+    """Revoke a key; every server refuses it within 5 seconds (their key caches)."""
     with session_scope(engine()) as session:
         key = access.revoke_key(session, name_or_prefix)
     console.print(f"Revoked key {key.name} ({key.prefix}).")
