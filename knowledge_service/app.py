@@ -50,8 +50,9 @@ A governed knowledge service for customer-contact teams: one answer for every ch
 for agents, versioned articles and policy sources, and the findings of the governance check.
 
 Every route under `/v1` needs an API key (`Authorization: Bearer <key>`) whose role allows it:
-`bot` may only ask for answers and rate them; `agent` may also search and read articles, policies and
-findings; `owner` may also update findings on the articles it owns; `admin` may do everything.
+`bot` may only ask for answers and rate them; `agent` may also search and read articles,
+policies and findings; `owner` may also update findings on the articles it owns; `admin` may do
+everything.
 Every error is `application/problem+json` (RFC 9457).
 """
 
