@@ -75,8 +75,11 @@ def report(
 def export_events_command(
     out: Annotated[Path, typer.Argument(help="File to write.", dir_okay=False)],
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", help="csv, jsonl or parquet.")
-    ] = ExportFormat.CSV,
+        ExportFormat | None,
+        typer.Option(
+            "--format", help="csv, jsonl or parquet (default: the file's extension, else csv)."
+        ),
+    ] = None,
     since: Annotated[
         str | None, typer.Option(help="Only events at or after this ISO date or time.")
     ] = None,
@@ -91,9 +94,18 @@ def export_events_command(
             raise InvalidRequestError("--since", problem) from None
         clock.check_day("--since", start.date())
         start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    fmt = fmt or _format_of(out)
     with session_scope(engine()) as session, file_errors(out, "write"):
         count = export_events(session, out, fmt, since=start)
     err_console.print(f"{count} events written to {out}")
+
+
+def _format_of(out: Path) -> ExportFormat:
+    """The format a file's extension names (``events.jsonl``: JSON lines); csv otherwise."""
+    try:
+        return ExportFormat(out.suffix.lower().removeprefix("."))
+    except ValueError:
+        return ExportFormat.CSV
 
 
 def purge_logs() -> None:

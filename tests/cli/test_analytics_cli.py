@@ -81,6 +81,18 @@ def test_days_at_the_calendars_ends_are_refused_naming_the_option(
     assert "between 1900-01-01 and 9998-12-31" in str(result.exception)
 
 
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [("events.jsonl", b"{"), ("events.PARQUET", b"PAR1"), ("events.txt", b"id,at,kind,")],
+)
+def test_export_events_takes_its_format_from_the_file_s_extension(
+    store: str, tmp_path: Path, name: str, first: bytes
+) -> None:
+    result = runner.invoke(app, ["export-events", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / name).read_bytes().startswith(first)
+
+
 def test_export_events_writes_redacted_jsonl(store: str, tmp_path: Path) -> None:
     out = tmp_path / "events.jsonl"
     result = runner.invoke(app, ["export-events", str(out), "--format", "jsonl"])
