@@ -154,8 +154,9 @@ def export_command(
     with file_errors(directory, "export to"):
         report = export_knowledge(engine(), directory)
     console.print(
-        f"Exported {len(report.articles)} article(s) to {directory / 'content'} and "
-        f"{len(report.policies)} polic(ies) to {directory / 'policies'}.",
+        f"Exported {len(report.articles)} {'article' if len(report.articles) == 1 else 'articles'}"
+        f" to {directory / 'content'} and {len(report.policies)} "
+        f"{'policy' if len(report.policies) == 1 else 'policies'} to {directory / 'policies'}.",
         highlight=False,
     )
 

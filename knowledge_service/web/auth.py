@@ -96,7 +96,10 @@ def page_user(page: Page) -> Callable[..., Awaitable[WebUser]]:
 
     async def dependency(user: UserDep) -> WebUser:
         if not may_use(user.principal.role, page):
-            raise PageForbiddenError(f"A {user.principal.role} key may not use this page.")
+            role = str(user.principal.role)
+            raise PageForbiddenError(
+                f"{'An' if role[:1] in 'aeiou' else 'A'} {role} key may not use this page."
+            )
         return user
 
     dependency.__name__ = f"page_user_{page}"

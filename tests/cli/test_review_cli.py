@@ -96,7 +96,7 @@ def test_import_without_author_names_the_os_user_outside_git(
 def test_export_then_import_changes_nothing(cli_env: Path) -> None:
     invoke("import")
     code, output = invoke("export", "out")
-    assert code == 0 and "Exported 2 article(s)" in output
+    assert code == 0 and "Exported 2 articles to out/content and 1 policy to" in output
     assert (cli_env / "out" / "content" / "meter" / "meter-reading.md").is_file()
     code, output = invoke("import", "out/content", "out/policies")
     assert code == 0, output
