@@ -242,6 +242,9 @@ def test_pages_send_a_strict_content_security_policy(client: TestClient) -> None
         and "http" not in docs.headers["content-security-policy"]
     )
     assert "/ui/static/vendor/redoc/redoc.standalone.js" in client.get("/redoc").text
+    bundle = client.get("/ui/static/vendor/redoc/redoc.standalone.js").text
+    for asked in re.findall(r'src:"(/ui/static/vendor/[^"]+)"', bundle):  # its patched logo
+        assert client.get(asked).status_code == 200, asked
 
 
 def test_stale_version_shows_someone_else_changed_the_article(
