@@ -40,6 +40,9 @@ class FactKind(StrEnum):
 
 
 CONTEXT_WEIGHT = 0.3
+# The section of an article's facts stated in its answer (the text before the first heading):
+# the one part every channel serves, and the only part customer channels serve.
+ANSWER_SECTION = "answer"
 
 
 @dataclass(frozen=True, slots=True, eq=False)

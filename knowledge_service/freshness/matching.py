@@ -2,8 +2,10 @@
 
 Two facts are *the same fact* when they have the same kind and unit family and their subjects
 (weighted stems of the words around them) are similar. A fact agrees when the other text states
-the same value for it anywhere; it contradicts when it does not and the most similar fact of
-the other text, about the same subject, has a different value.
+the same value for it anywhere, or when its own text states the other's value about the same
+subject where the fact is read (an article's answer is read alone on customer channels); it
+contradicts when it does not and the most similar fact of the other text, about the same
+subject, has a different value.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 from knowledge_service.freshness.conditions import is_covered, narrows
 from knowledge_service.freshness.facts import (
+    ANSWER_SECTION,
     CONTEXT_WEIGHT,
     PROXY,
     Fact,
@@ -235,16 +238,33 @@ def find_contradictions(
 
 
 def _is_confirmed(c: Contradiction, facts: Sequence[Fact], thresholds: Thresholds) -> bool:
-    """The text also states the reference's value: for a number anywhere, for a yes/no rule
-    about the same subject ("permits are free" confirms "no fee for a permit" whatever a
-    replacement costs)."""
-    if c.other.kind != FactKind.RULE:
-        return any(same_value(f, c.other) for f in facts)
+    """The text also states the reference's value about the same subject, where the
+    contradicting statement is read (:func:`_read_with`): a refund "paid within 10 business
+    days" that "we aim to pay within 5" agrees with a clause's 10 days, and "permits are free"
+    confirms "no fee for a permit" whatever a replacement costs.
+
+    The same subject: for a yes/no rule, one at least as close to the reference's as the
+    contradicting statement's; for a number, one as close or close enough to restate the
+    reference (:func:`restates`): "change your bank details within 10 business days" does
+    not confirm 10 days of payment beside "paid within 30"."""
+    if c.other.kind == FactKind.RULE:
+        close = max(thresholds.rule, c.similarity)
+    else:
+        close = min(thresholds.numeric, c.similarity)
     return any(
         same_value(f, c.other)
-        and subject_similarity(f.subject, c.other.subject) >= max(thresholds.rule, c.similarity)
+        and _comparable(f, c.other)
+        and _read_with(f, c.fact)
+        and subject_similarity(f.subject, c.other.subject) >= close
         for f in facts
     )
+
+
+def _read_with(fact: Fact, stated: Fact) -> bool:
+    """``fact`` is read wherever ``stated`` is: customer channels serve an article's answer
+    alone, so only the answer confirms the answer; the detail is read below the answer, and
+    anything in the article confirms it."""
+    return stated.section != ANSWER_SECTION or fact.section == ANSWER_SECTION
 
 
 def _role(fact: Fact) -> frozenset[str]:

@@ -16,7 +16,13 @@ from itertools import combinations, pairwise
 import numpy as np
 
 from knowledge_service.content.schemas import PolicyDocument
-from knowledge_service.freshness.facts import Fact, FactKind, counted_phrase, same_value
+from knowledge_service.freshness.facts import (
+    ANSWER_SECTION,
+    Fact,
+    FactKind,
+    counted_phrase,
+    same_value,
+)
 from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
     CLAUSE_THRESHOLDS,
@@ -32,7 +38,6 @@ from knowledge_service.freshness.matching import (
 )
 from knowledge_service.freshness.neighbours import nearest
 from knowledge_service.freshness.rules import (
-    ANSWER_SECTION,
     CheckedArticle,
     CitedFact,
     cited_clause_facts,

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from knowledge_service.content.loader import InvalidFile
 from knowledge_service.content.schemas import ArticleDocument, Clause, PolicyDocument, PolicyStatus
-from knowledge_service.freshness.facts import Fact, StatedTerms, extract_facts
+from knowledge_service.freshness.facts import ANSWER_SECTION, Fact, StatedTerms, extract_facts
 from knowledge_service.freshness.matching import (
     CLAUSE_THRESHOLDS,
     Contradiction,
@@ -26,8 +26,6 @@ from knowledge_service.freshness.matching import (
     with_charges,
 )
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind, Severity
-
-ANSWER_SECTION = "answer"
 
 
 @dataclass(frozen=True, slots=True)

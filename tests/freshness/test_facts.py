@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge_service.freshness.facts import (
+    ANSWER_SECTION,
     Fact,
     FactKind,
     calendar_days,
@@ -243,6 +244,19 @@ def test_a_clause_for_one_group_binds_an_article_that_leaves_the_group_out() -> 
 def test_the_same_condition_or_none_still_contradicts(first: str, second: str) -> None:
     found = find_contradictions(extract_facts(second), extract_facts(first), CLAUSE_THRESHOLDS)
     assert len(found) == 1, found
+
+
+def test_the_value_stated_about_another_subject_does_not_confirm_a_contradiction() -> None:
+    clause = extract_facts("Approved refunds are paid within 10 business days.")
+    article = extract_facts(
+        "We pay your refund within 30 business days. You can change your bank details within "
+        "10 business days.",
+        section=ANSWER_SECTION,
+    )
+    found = find_contradictions(article, clause, CLAUSE_THRESHOLDS)
+    assert [(c.fact.text, c.other.text) for c in found] == [
+        ("30 business days", "10 business days")
+    ]
 
 
 def test_an_amount_does_not_contradict_a_free_rule_the_text_also_states() -> None:

@@ -139,6 +139,67 @@ def test_policy_mismatch(answer: str, mismatch: bool) -> None:
         assert finding.evidence[1].clause in ("2.1", "2.2")
 
 
+PAID_IN_30 = "Once your refund is approved, we pay it within 30 business days."
+PAID_IN_10 = "Once your refund is approved, we pay it within 10 business days."
+
+
+@pytest.mark.parametrize(
+    ("answer", "body", "mismatch"),
+    [
+        (  # the clause's value only in the details for agents, which customers never get
+            PAID_IN_30,
+            "## Details for agents\nIf it's been more than 10 business days since approval, "
+            "escalate to the payments team.\n",
+            True,
+        ),
+        (PAID_IN_30, "## How we pay\nApproved refunds are paid within 10 business days.\n", True),
+        (  # the answer states the clause's value and a shorter aim
+            "Approved refunds are paid within 10 business days; most are paid within 5 "
+            "business days.",
+            "",
+            False,
+        ),
+        (
+            "Most refunds are paid within 5 business days of approval, and every approved "
+            "refund is paid within 10 business days.",
+            "",
+            False,
+        ),
+        (  # a detail for agents beside an answer that states the clause
+            PAID_IN_10,
+            "## Details for agents\nMost refunds are paid within 5 business days.\n",
+            False,
+        ),
+        (
+            PAID_IN_10,
+            "## Details for agents\nIf it's been more than 10 business days since approval, "
+            "escalate to the payments team.\n",
+            False,
+        ),
+    ],
+)
+def test_only_the_answer_confirms_the_answer(answer: str, body: str, mismatch: bool) -> None:
+    """Customer channels serve the answer alone: the clause's value stated in a section does
+    not make up for a different value in the answer; in the answer, it does (a shorter aim
+    beside the clause's limit is no mismatch), and the answer confirms a section."""
+    article = make_article(policy_sources=["REFUNDS#2.1"], answer=answer, body=body)
+    findings = check(article).findings
+    assert [f.kind for f in findings] == ([FindingKind.POLICY_MISMATCH] if mismatch else [])
+    if mismatch:
+        stated = findings[0].evidence[0]
+        assert (stated.section, stated.fact) == ("answer", "duration:business_day:30.00")
+
+
+def test_an_answer_contradicting_another_article_is_a_conflict_whatever_its_details_say() -> None:
+    right = twin("refund-a", PAID_IN_10)
+    wrong = twin(
+        "refund-b",
+        PAID_IN_30,
+        body="## Details for agents\nEscalate after 10 business days since approval.\n",
+    )
+    assert ("conflict", ["refund-a", "refund-b"]) in kinds(check(right, wrong))
+
+
 def test_mismatch_fingerprint_is_stable_across_runs_and_wording() -> None:
     first = make_article(policy_sources=["REFUNDS#2.1"], answer="Refunds take 5 business days.")
     second = make_article(policy_sources=["REFUNDS#2.1"], answer="Refunds: 5 business days.")
