@@ -3,10 +3,14 @@ chunked bodies, blank questions and slow clients all get a clear, bounded answer
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
+import subprocess
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -167,3 +171,42 @@ def test_slow_clients_are_disconnected(server: tuple[Server, dict[str, str]]) ->
         with sock:
             assert _read_all(sock) == b""  # closed by the server, well within the bound
     assert httpx.get(f"{running.base}/healthz").status_code == 200
+
+
+def test_an_open_event_stream_does_not_hold_a_stopping_server(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM ends the server although a client keeps the live feed open (it never ends by
+    itself): open requests are ended after the graceful-shutdown bound."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = make_engine(url)
+    create_all_tables(engine)
+    seed_store(engine, tmp_path)
+    keys = issue_keys(engine)
+    engine.dispose()
+    env = {"KS_DATABASE_URL": url, "KS_DATA_DIR": str(tmp_path / "data"),
+           "KS_EMBEDDING_MODEL": "hash"}  # fmt: skip
+    with serving(tmp_path, env) as running:
+        opened = threading.Event()
+
+        def listen() -> None:
+            headers = auth(keys["admin"])
+            with (
+                contextlib.suppress(httpx.HTTPError),
+                httpx.stream(
+                    "GET", f"{running.base}/v1/events", headers=headers, timeout=None
+                ) as stream,
+            ):
+                for _ in stream.iter_lines():
+                    opened.set()
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
+        assert opened.wait(30), running.logs()
+        running.process.terminate()
+        try:
+            running.process.wait(timeout=SLOW_CLIENT_BOUND * 3)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the server waited for the event stream's client to leave")
+        listener.join(timeout=SLOW_CLIENT_BOUND)
+        assert not listener.is_alive()  # the stream was ended by the server
