@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import socket
 from typing import Annotated, Any
 
 import typer
 
-from knowledge_service.cli.common import engine, settings
+from knowledge_service.cli.common import engine, fail, settings
 from knowledge_service.http.logging import LOG_CONFIG
 from knowledge_service.http.protocol import DeadlineHttpToolsProtocol
 
@@ -37,6 +38,22 @@ def _uvicorn_options() -> dict[str, Any]:
     return options
 
 
+def _check_free(host: str, port: int) -> None:
+    """Exit 2 naming the address when it cannot be listened on (another server has the port),
+    before the index is loaded and before anything says "Serving on"."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise fail(f"--host {host}: not an address of this machine ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
@@ -50,6 +67,7 @@ def serve(
     from knowledge_service.app import build_search_service, create_app
 
     cfg = settings()
+    _check_free(host, port)
     base = f"http://{host}:{port}"
     typer.echo(f"Serving on {base}\n  API docs: {base}/docs\n  health:   {base}/healthz")
     options = _uvicorn_options()

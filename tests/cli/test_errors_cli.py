@@ -3,6 +3,7 @@ never a traceback."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -148,3 +149,14 @@ def test_check_content_given_a_file_says_it_is_not_a_folder(cli_store: Path) -> 
     assert_error(result, f"content folder {article} is not a folder")
     missing = cli_store / "nowhere"
     assert_error(run("check", "--content", str(missing)), f"{missing} does not exist")
+
+
+def test_serve_on_a_port_in_use_names_it_before_loading_anything(cli_store: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port))
+    assert_error(result, f"cannot listen on 127.0.0.1:{port}")
+    assert "Serving on" not in result.output
+    assert_error(run("serve", "--host", "256.1.1.1"), "--host 256.1.1.1")
