@@ -57,11 +57,21 @@ _MAX_DECODES = 4
 _ADDRESS_ATTRIBUTES = frozenset({"href", "src"})
 
 
+_REFERENCE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;)")
+"""A character reference: numeric with or without its ``;`` (browsers decode ``&#106avascript``),
+named only with it. A legacy name without ``;`` is left alone: ``?a=1&section=2`` is a query, not
+``§ion=2``, and undecoded it can only ever show as text."""
+
+
+def _decode_once(text: str) -> str:
+    return _REFERENCE.sub(lambda m: html.unescape(m.group(0)), text)
+
+
 def decode_entities(text: str) -> str:
     """HTML character references decoded until nothing changes (``&amp;#x61;`` is ``a`` too),
     at most a few rounds."""
     for _ in range(_MAX_DECODES):
-        decoded = html.unescape(text)
+        decoded = _decode_once(text)
         if decoded == text:
             return text
         text = decoded
@@ -103,12 +113,15 @@ def clean_optional(text: str | None) -> str | None:
 
 
 def safe_url(url: str) -> str | None:
-    """``url`` if its scheme is http, https or mailto once entities are decoded and control
-    characters and white space dropped; None otherwise (relative links included)."""
-    compact = _CONTROL_OR_SPACE.sub("", decode_entities(url))
-    match = _SCHEME.match(compact)
+    """``url`` (control characters and white space dropped) if its scheme is http, https or
+    mailto once entities are decoded, as a client would decode them; None otherwise (relative
+    links included). The address itself is not decoded again: it comes decoded from the
+    Markdown or HTML parser, and a query such as ``?a=1&section=2`` would become ``§ion=2``."""
+    decoded = _CONTROL_OR_SPACE.sub("", decode_entities(url))
+    match = _SCHEME.match(decoded)
     if match is None or match.group(1).lower() not in ALLOWED_SCHEMES:
         return None
+    compact = _CONTROL_OR_SPACE.sub("", url)
     return compact.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
 
 

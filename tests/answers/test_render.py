@@ -228,3 +228,17 @@ def test_html_has_no_control_characters() -> None:
     assert clean_html('<a title="t&#7;">x&#x1b;y</a>') == '<a title="t" rel="noopener">xy</a>'
     assert markdown_to_safe_html("    a\tb") == "<pre><code>a b\n</code></pre>\n"
     assert markdown_to_markdown("    a\tb") == "```\na b\n```"
+
+
+@pytest.mark.parametrize("channel", list(Channel))
+def test_a_query_string_is_never_read_as_entities(channel: Channel) -> None:
+    """``&copy=2`` and ``&section=3`` are a query's parameters, not © and §ion."""
+    url = "https://x.example/form?a=1&copy=2&section=3"
+    out = render_answer(f"See [the form]({url}) or R&amp;D.", channel)
+    assert "©" not in out and "§" not in out and "R&D" in out
+    assert (url in out) is (channel != Channel.VOICE)  # voice speaks no address
+
+
+def test_html_keeps_a_query_string_as_it_is() -> None:
+    html = clean_html('<a href="https://x.example/form?a=1&amp;copy=2&amp;section=3">form</a>')
+    assert 'href="https://x.example/form?a=1&amp;copy=2&amp;section=3"' in html
