@@ -220,7 +220,8 @@ def _http_error(request: Request, exc: Exception) -> ProblemResponse:
     return problem_response(request, exc.status_code, detail, headers=headers)
 
 
-def _unexpected_error(request: Request, exc: Exception) -> ProblemResponse:
+def unexpected_error(request: Request, exc: Exception) -> ProblemResponse:
+    """A 500 problem for an error no handler expected; logged with its traceback."""
     logger.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
         request,
@@ -235,7 +236,7 @@ def _store_error(request: Request, exc: Exception) -> ProblemResponse:
     """A transient store error (another replica's conflicting write, a dropped connection, a
     restarting server) is a 503 the client may retry; any other is unexpected."""
     if not is_transient(exc):
-        return _unexpected_error(request, exc)
+        return unexpected_error(request, exc)
     logger.warning("transient store error on %s %s: %s", request.method, request.url.path,
                    type(getattr(exc, "orig", exc)).__name__)  # fmt: skip
     return problem_response(
@@ -250,7 +251,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, _store_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_exception_handler(Exception, unexpected_error)
 
 
 _DESCRIPTIONS = {

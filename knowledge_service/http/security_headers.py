@@ -43,6 +43,12 @@ _HEADERS = {policy: _raw_headers(policy) for policy in (PAGE_POLICY, DOCS_POLICY
 """The headers of each policy, encoded once (not on every response)."""
 
 
+def security_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers the middleware adds to a response to ``path``, for a response sent outside
+    it (an unexpected error's, which Starlette's outermost middleware sends)."""
+    return _HEADERS[policy_for(path)]
+
+
 class SecurityHeadersMiddleware:
     """Adds CSP, nosniff, no-referrer and no-framing headers unless a route set its own."""
 

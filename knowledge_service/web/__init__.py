@@ -17,12 +17,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from knowledge_service.http.errors import unexpected_error
+from knowledge_service.http.security_headers import security_headers
 from knowledge_service.web import workflow_handlers
 from knowledge_service.web.auth import CsrfError, PageForbiddenError, SignInRequiredError
 from knowledge_service.web.errors import (
     ProblemPagesMiddleware,
     error_page,
     is_fragment,
+    is_page_path,
     signed_in,
 )
 from knowledge_service.web.routes import ROUTERS
@@ -47,6 +50,19 @@ def _csrf_refused(request: Request, _exc: Exception) -> Response:
                       "and try again.", user=signed_in(request))  # fmt: skip
 
 
+def _unexpected(request: Request, exc: Exception) -> Response:
+    """An unexpected error (logged, as for the API) as a page on a page path; the session is not
+    read again (the store may be what failed)."""
+    problem = unexpected_error(request, exc)
+    if not is_page_path(request.url.path):
+        return problem
+    page = error_page(request, 500, "Something went wrong",
+                      "An unexpected error occurred and has been logged. Try again in a moment; "
+                      "if it happens again, tell your administrator.")  # fmt: skip
+    page.raw_headers += list(security_headers(request.url.path))  # sent outside the middleware
+    return page
+
+
 def install_web(app: FastAPI) -> None:
     """Add the pages, their static files, ``/docs`` and ``/redoc`` to ``app``."""
     workflow_handlers.register()
@@ -56,4 +72,5 @@ def install_web(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequiredError, _sign_in_required)
     app.add_exception_handler(PageForbiddenError, _forbidden)
     app.add_exception_handler(CsrfError, _csrf_refused)
+    app.add_exception_handler(Exception, _unexpected)
     app.add_middleware(ProblemPagesMiddleware)

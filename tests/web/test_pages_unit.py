@@ -486,6 +486,27 @@ def test_page_errors_are_pages_with_the_navigation_for_a_signed_in_person(
         assert "POST" in response.headers["allow"]
 
 
+def test_an_unexpected_error_on_a_page_is_a_page_and_on_the_api_problem_json(
+    web_app: FastAPI, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a fault in the service")
+
+    with TestClient(web_app, follow_redirects=False, raise_server_exceptions=False) as client:
+        sign_in(client, keys["agent"])
+        monkeypatch.setattr("knowledge_service.web.routes.assist.render", broken)
+        page = client.get("/ui/assist")
+        assert page.status_code == 500 and _is_page(page)
+        assert "has been logged" in page.text and "a fault in the service" not in page.text
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        monkeypatch.setattr("knowledge_service.api.routers.analytics.analytics.summarize", broken)
+        api = client.get(
+            "/v1/metrics/summary", headers={"Authorization": f"Bearer {keys['admin']}"}
+        )
+        assert api.status_code == 500
+        assert api.headers["content-type"] == "application/problem+json"
+
+
 def test_a_page_error_without_a_session_offers_sign_in_and_the_api_keeps_problem_json(
     client: TestClient,
 ) -> None:
