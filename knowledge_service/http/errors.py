@@ -34,6 +34,7 @@ from knowledge_service.errors import (
     ServiceBusyError,
 )
 from knowledge_service.http.schemas import ParameterProblem, Problem
+from knowledge_service.http.security_headers import security_headers
 from knowledge_service.review.etags import etag
 
 logger = logging.getLogger(__name__)
@@ -221,15 +222,18 @@ def _http_error(request: Request, exc: Exception) -> ProblemResponse:
 
 
 def unexpected_error(request: Request, exc: Exception) -> ProblemResponse:
-    """A 500 problem for an error no handler expected; logged with its traceback."""
+    """A 500 problem for an error no handler expected; logged with its traceback. It is sent by
+    Starlette's outermost middleware, outside the security headers' one: they are added here."""
     logger.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(
+    response = problem_response(
         request,
         500,
         "an unexpected error occurred; it has been logged",
         slug="internal-error",
         title="Internal error",
     )
+    response.raw_headers += list(security_headers(request.url.path))
+    return response
 
 
 def _store_error(request: Request, exc: Exception) -> ProblemResponse:

@@ -505,6 +505,7 @@ def test_an_unexpected_error_on_a_page_is_a_page_and_on_the_api_problem_json(
         )
         assert api.status_code == 500
         assert api.headers["content-type"] == "application/problem+json"
+        assert api.headers["x-content-type-options"] == "nosniff"  # sent outside the middleware
 
 
 def test_a_page_error_without_a_session_offers_sign_in_and_the_api_keeps_problem_json(
