@@ -37,7 +37,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Engine:
-    """Create an engine; for a SQLite file, create its folder and switch on WAL.
+    """Create an engine; for a SQLite file, create it (mode 0600) and its folder and switch on
+    WAL.
 
     For PostgreSQL: a pool of ``pool_size`` connections (``max_overflow`` more at a peak), each
     tested before use (a connection the server or network dropped is replaced, not handed to a
@@ -49,7 +50,7 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Eng
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(parsed.database))
     elif parsed.get_backend_name() == "postgresql":
         kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
         kwargs["connect_args"] = {"application_name": f"knowledge-service pid {os.getpid()}"}
@@ -57,6 +58,15 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Eng
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """Create the SQLite file (and its folder) readable by this user only, as the data folder's
+    key files are; SQLite gives its WAL and shared-memory files the same mode. An existing file
+    keeps its mode (an operator may have chosen another)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # empty: a new database
 
 
 def insert_ignoring_duplicates(table: Any, dialect: Dialect) -> Any:

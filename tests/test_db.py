@@ -4,6 +4,8 @@ that met a conflict run again."""
 from __future__ import annotations
 
 import os
+import stat
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -84,3 +86,14 @@ def test_run_transaction_raises_other_errors_at_once(engine: Engine) -> None:
     with pytest.raises(DBAPIError):
         run_transaction(engine, work, also=(IntegrityError,))
     assert tries == [1]
+
+
+def test_a_new_sqlite_store_and_its_wal_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "store.db"  # the folder is not there yet either
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in path.parent.iterdir()}
+    engine.dispose()
+    assert modes == {"store.db": 0o600, "store.db-wal": 0o600, "store.db-shm": 0o600}, modes
