@@ -264,6 +264,17 @@ def test_stale_version_shows_someone_else_changed_the_article(
     assert "<ins>+" in response.text or "<del>-" in response.text
 
 
+def test_a_version_the_page_never_showed_is_refused_naming_it(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    sign_in(client, keys["owner"])
+    page = client.get("/ui/review/findings/1")
+    data = {"expected_version": "999", "finding_id": "1", "csrf_token": csrf_of(page.text)}
+    response = client.post("/ui/review/articles/refund-timeframe/verify", data=data)
+    assert response.status_code == 400 and "expected_version" in html.unescape(response.text)
+    assert "no version 999" in response.text and written == []
+
+
 def test_an_unknown_action_is_not_found(client: TestClient, keys: dict[str, str]) -> None:
     sign_in(client, keys["owner"])
     page = client.get("/ui/review/findings/1")

@@ -180,6 +180,11 @@ def article_action(
     except VersionConflictError:
         session.rollback()
         current = content.get_article(session, article_id)
+        if not 1 <= expected < current.version:  # no version the page could have shown
+            raise InvalidRequestError(
+                "expected_version", f"{article_id} has no version {expected} to have been "
+                f"changed since (its current version is {current.version}); reload the page",
+            ) from None  # fmt: skip
         diff = version_diff(session, article_id, expected, current.version)
         return render(request, "conflict.html", user=user, active="review", action=spec,
                       article=current, expected=expected, diff=diff, status_code=409,
