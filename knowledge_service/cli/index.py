@@ -24,9 +24,17 @@ from knowledge_service.cli.common import (
     progress_bar,
     settings,
 )
-from knowledge_service.content.schemas import LOCALE_PATTERN, MAX_LOCALE_CHARS, Audience, Channel
+from knowledge_service.content.schemas import (
+    INTENT_PATTERN,
+    LOCALE_PATTERN,
+    MAX_INTENT_CHARS,
+    MAX_LOCALE_CHARS,
+    Audience,
+    Channel,
+)
 from knowledge_service.db import session_scope
 from knowledge_service.freshness import service as freshness
+from knowledge_service.http.deps import MAX_QUERY_CHARS
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import Embedder, create_embedder
 from knowledge_service.index.evaluation import evaluate_dataset
@@ -98,13 +106,26 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     _print_status(current, as_json)
 
 
-def _locale_tag(value: str | None) -> str | None:
-    """``--locale`` as the API takes it: a BCP 47 tag, else a usage error (not an empty list)."""
-    if value is None:
-        return None
-    if len(value) > MAX_LOCALE_CHARS or not re.fullmatch(LOCALE_PATTERN, value):
-        raise typer.BadParameter(f"{value!r} is not a BCP 47 tag such as en or en-AU")
-    return value
+def _as_the_api_takes(
+    pattern: str, max_chars: int, what: str
+) -> Callable[[str | None], str | None]:
+    """An option callback: the value as the API takes it, else a usage error (not an empty
+    list)."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and (len(value) > max_chars or not re.fullmatch(pattern, value)):
+            raise typer.BadParameter(f"{value!r} is not {what}")
+        return value
+
+    return check
+
+
+_locale_tag = _as_the_api_takes(
+    LOCALE_PATTERN, MAX_LOCALE_CHARS, "a BCP 47 tag such as en or en-AU"
+)
+_intent_name = _as_the_api_takes(
+    INTENT_PATTERN, MAX_INTENT_CHARS, "an intent such as billing.refund"
+)
 
 
 def search(
@@ -115,7 +136,9 @@ def search(
     locale: Annotated[
         str | None, typer.Option(help="Locale tag or language.", callback=_locale_tag)
     ] = None,
-    intent: Annotated[str | None, typer.Option(help="Only articles for this intent.")] = None,
+    intent: Annotated[
+        str | None, typer.Option(help="Only articles for this intent.", callback=_intent_name)
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON (GET /v1/search's response).")
     ] = False,
@@ -124,6 +147,8 @@ def search(
     findings and badge (block, warn or current)."""
     if not query.strip():
         raise fail("the query is empty: give the question or keywords to search for")
+    if len(query) > MAX_QUERY_CHARS:
+        raise fail(f"the query has {len(query)} characters: at most {MAX_QUERY_CHARS}, as the API")
     service = SearchService(settings(), engine(), _embedder(settings().index.query_threads))
     with index_turn(service.path), _progress_bar() as update:
         service.open(lambda d, t: update("Embedding units", d, t))

@@ -92,12 +92,20 @@ def test_search_shows_each_article_s_findings_and_badge(cli_env: Path) -> None:
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("--locale", "!!"), ("--locale", "en-" + "a" * 40), ("--top-k", "51"), ("--top-k", "0")],
-)
+    [("--locale", "!!"), ("--locale", "en-" + "a" * 40), ("--top-k", "51"), ("--top-k", "0"),
+     ("--intent", "Card Lost"), ("--intent", "card." + "a" * 200)],
+)  # fmt: skip
 def test_search_refuses_what_the_api_refuses(cli_env: Path, option: str, value: str) -> None:
     result = runner.invoke(app, ["search", "my card was stolen", option, value])
     assert result.exit_code == 2
     assert f"Invalid value for '{option}'" in result.output
+
+
+def test_search_refuses_a_query_longer_than_the_api_takes(cli_env: Path) -> None:
+    result = runner.invoke(app, ["search", "card " * 101])
+    assert result.exit_code == 2
+    assert "the query has 505 characters: at most 500" in result.stderr
+    assert runner.invoke(app, ["search", "lost card", "--intent", "card.lost"]).exit_code == 0
 
 
 def test_search_takes_the_api_s_largest_top_k_and_a_language(cli_env: Path) -> None:

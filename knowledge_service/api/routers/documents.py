@@ -21,6 +21,7 @@ from knowledge_service.content import service as content
 from knowledge_service.content.schemas import (
     ARTICLE_ID_PATTERN,
     INTENT_PATTERN,
+    MAX_INTENT_CHARS,
     POLICY_ID_PATTERN,
     ArticlePublic,
     ArticleStatus,
@@ -64,7 +65,8 @@ def article_filters(
     status: Annotated[ArticleStatus | None, Query(description="Only this status.")] = None,
     owner: Annotated[str | None, Query(max_length=200, description="Only this owner.")] = None,
     intent: Annotated[
-        str | None, Query(pattern=INTENT_PATTERN, max_length=200, description="Only this intent.")
+        str | None,
+        Query(pattern=INTENT_PATTERN, max_length=MAX_INTENT_CHARS, description="Only this intent."),
     ] = None,
 ) -> DocumentFilter:
     return DocumentFilter(status=status, owner=owner, intent=intent)

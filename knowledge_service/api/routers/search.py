@@ -14,7 +14,7 @@ from knowledge_service.access.schemas import Permission, Principal
 from knowledge_service.analytics.recording import search_event
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.sanitise import sanitise_search
-from knowledge_service.content.schemas import INTENT_PATTERN, Audience, Channel
+from knowledge_service.content.schemas import INTENT_PATTERN, MAX_INTENT_CHARS, Audience, Channel
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.schemas import SearchResponse
@@ -40,7 +40,9 @@ async def search(
     q: QueryText,
     principal: Searcher,
     top_k: TopK = DEFAULT_TOP_K,
-    intent: Annotated[str | None, Query(pattern=INTENT_PATTERN, max_length=200)] = None,
+    intent: Annotated[
+        str | None, Query(pattern=INTENT_PATTERN, max_length=MAX_INTENT_CHARS)
+    ] = None,
     audience: Audience | None = None,
     channel: Channel | None = None,
     locale: LocaleParam = None,
