@@ -157,8 +157,8 @@ def _check_store(day: date) -> CheckResult:
             f"Checking the store as of {day.isoformat()}, not today: findings are reported, "
             "the store's are left as they are."
         )
+        search = open_search_service()
         with err_console.status("Checking the store..."):
-            search = open_search_service()
             return check_store(
                 engine(), today=day, embedder=search.embedder, cache=search.cache,
                 settings=settings(), sync=False,

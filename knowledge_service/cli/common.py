@@ -3,7 +3,7 @@ after-write pipeline as commands that change the store run it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
@@ -17,6 +17,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -52,6 +53,20 @@ def progress_bar() -> Progress:
         console=err_console,
         transient=True,
     )
+
+
+@contextmanager
+def phase_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A :func:`progress_bar` with one bar per phase: ``update(phase, done, total)``."""
+    with progress_bar() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield update
 
 
 _STORE_URLS = {
@@ -130,8 +145,9 @@ def open_search_service() -> SearchService:
         err_console.print(f"[red]error:[/red] could not load the embedding model ({exc})")
         raise typer.Exit(2) from exc
     service = SearchService(settings(), engine(), embedder)
-    with index_turn(service.path):  # never building it alongside a server's worker
-        service.open()
+    # never building it alongside a server's worker; a bar while units are embedded
+    with index_turn(service.path), phase_progress() as update:
+        service.open(lambda done, total: update("Embedding units", done, total))
     return service
 
 
@@ -146,8 +162,8 @@ def after_write(since: StoreMarks | None, *, today: date | None = None) -> After
     changes = None if since is None else pipeline.changes_since(engine(), since)
     if changes is not None and not changes:
         return None
+    search = open_search_service()  # with a progress bar when it embeds units
     with err_console.status("Syncing the search index and checking the findings..."):
-        search = open_search_service()
         return pipeline.apply_changes(engine(), search, changes, settings=settings(), today=today)
 
 

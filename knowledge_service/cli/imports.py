@@ -7,7 +7,6 @@ import getpass
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.table import Table
@@ -19,8 +18,8 @@ from knowledge_service.cli.common import (
     engine,
     err_console,
     fail,
+    phase_progress,
     print_finding_counts,
-    progress_bar,
     settings,
     store_marks,
 )
@@ -84,16 +83,10 @@ def authors(given: str | None) -> Callable[[str], str]:
 
 
 def _run_import(paths: list[Path], author: str | None = None) -> ImportReport:
-    with progress_bar() as bar:
-        tasks: dict[str, Any] = {}
-
-        def on_progress(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task(_PHASES.get(phase, phase), total=total)
-            bar.update(tasks[phase], completed=done, total=total)
-
+    with phase_progress() as update:
         return service.import_content(
-            engine(), paths, max_file_bytes=settings().max_file_bytes, progress=on_progress,
+            engine(), paths, max_file_bytes=settings().max_file_bytes,
+            progress=lambda phase, done, total: update(_PHASES.get(phase, phase), done, total),
             actor=author or os_user(), author_of=authors(author),
         )  # fmt: skip
 

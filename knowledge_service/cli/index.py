@@ -21,7 +21,7 @@ from knowledge_service.cli.common import (
     engine,
     fail,
     file_errors,
-    progress_bar,
+    phase_progress,
     settings,
 )
 from knowledge_service.content.schemas import (
@@ -65,19 +65,6 @@ def _service() -> SearchService:
     return SearchService(settings(), engine(), _embedder(settings().index.index_threads))
 
 
-@contextmanager
-def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
-    with progress_bar() as bar:
-        tasks: dict[str, object] = {}
-
-        def update(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=total)
-            bar.update(tasks[phase], completed=done, total=total)  # type: ignore[arg-type]
-
-        yield update
-
-
 def _print_status(status: IndexStatus, as_json: bool) -> None:
     if as_json:
         console.print_json(status.model_dump_json())
@@ -92,7 +79,7 @@ def _print_status(status: IndexStatus, as_json: bool) -> None:
 def rebuild(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Index every current article version from scratch."""
     service = _service()
-    with index_turn(service.path), _progress_bar() as update:
+    with index_turn(service.path), phase_progress() as update:
         status = service.rebuild(lambda d, t: update("Embedding units", d, t))
     _print_status(status, as_json)
 
@@ -101,7 +88,7 @@ def rebuild(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Bring the index level with the store (load, catch up or rebuild) and show where it stands."""
     service = _service()
-    with index_turn(service.path), _progress_bar() as update:
+    with index_turn(service.path), phase_progress() as update:
         current = service.open(lambda d, t: update("Embedding units", d, t))
     _print_status(current, as_json)
 
@@ -150,7 +137,7 @@ def search(
     if len(query) > MAX_QUERY_CHARS:
         raise fail(f"the query has {len(query)} characters: at most {MAX_QUERY_CHARS}, as the API")
     service = SearchService(settings(), engine(), _embedder(settings().index.query_threads))
-    with index_turn(service.path), _progress_bar() as update:
+    with index_turn(service.path), phase_progress() as update:
         service.open(lambda d, t: update("Embedding units", d, t))
     filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
     request = SearchRequest(query=query, top_k=top_k, filters=filters)
@@ -214,7 +201,7 @@ def eval_command(
     embedder = _embedder(settings().index.index_threads)
     with (
         tempfile.TemporaryDirectory(prefix="ks-eval-") as tmp,
-        _progress_bar() as update,
+        phase_progress() as update,
         file_errors(dataset_dir, "read the evaluation set"),
         _json_errors(dataset_dir),
     ):
@@ -265,7 +252,7 @@ def tune(
     options = TuneOptions(
         epochs=epochs, batch_size=batch_size, max_questions=max_questions, seed=seed
     )
-    with _progress_bar() as update:
+    with phase_progress() as update:
         tuned = tune_encoder(
             engine(),
             settings().data_dir,
