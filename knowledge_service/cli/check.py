@@ -121,13 +121,21 @@ def _read_file(path: str) -> str | None:
 def _check_folders(
     content: Path | None, policies: Path | None, day: date, no_embeddings: bool
 ) -> CheckResult:
-    content_dir = content or settings().content_dir
-    policies_dir = policies or settings().policies_dir
-    for label, folder in (("content", content_dir), ("policies", policies_dir)):
-        if not folder.is_dir():
+    asked = (
+        ("content", content, content or settings().content_dir),
+        ("policies", policies, policies or settings().policies_dir),
+    )
+    for label, given, folder in asked:  # asked for, or a file in the way
+        if not folder.is_dir() and (given is not None or folder.exists()):
             problem = "is not a folder" if folder.exists() else "does not exist"
             raise fail(f"{label} folder {folder} {problem}")
-    loaded = load_content([content_dir, policies_dir], max_file_bytes=settings().max_file_bytes)
+    folders = [folder for *_, folder in asked if folder.is_dir()]
+    if not folders:
+        raise fail("neither the content folder nor the policies folder exists: nothing to check")
+    for label, _, folder in asked:  # a default folder a knowledge base may not have yet
+        if not folder.is_dir():
+            err_console.print(f"warning: the {label} folder {folder} does not exist: not checked")
+    loaded = load_content(folders, max_file_bytes=settings().max_file_bytes)
     return run_check(
         loaded.articles,
         loaded.policies,

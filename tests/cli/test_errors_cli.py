@@ -151,6 +151,15 @@ def test_check_content_given_a_file_says_it_is_not_a_folder(cli_store: Path) -> 
     assert_error(run("check", "--content", str(missing)), f"{missing} does not exist")
 
 
+@pytest.mark.sqlite_only("the folders are checked before any store")
+def test_check_of_content_without_a_policies_folder_warns_and_checks(cli_store: Path) -> None:
+    assert_error(run("check", "--no-embeddings"), "neither the content folder nor the policies")
+    write_article_md(cli_store / "content", "a", policy_sources=["REFUNDS#2.1"])
+    result = run("check", "--content", str(cli_store / "content"), "--no-embeddings")
+    assert f"warning: the policies folder {cli_store / 'policies'} does not exist" in result.stderr
+    assert result.exit_code == 1 and "policy_missing" in result.stdout  # checked, and it blocks
+
+
 def test_serve_on_a_port_in_use_names_it_before_loading_anything(cli_store: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
