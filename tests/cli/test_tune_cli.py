@@ -87,7 +87,7 @@ def test_tune_saves_a_version_that_rebuild_uses_and_falls_back_from(
     flag = {"KS_INDEX__USE_TUNED_MODEL": "true"}
     search = run_cli(tmp_path, {**env, **flag}, "search", "someone stole my card", "--json")
     assert search.returncode == 0, search.stderr
-    assert json.loads(search.stdout)[0]["article_id"] == "lost-card"
+    assert json.loads(search.stdout)["results"][0]["article_id"] == "lost-card"
 
     (folder / "model.safetensors").unlink()  # broken: the base model serves, and says why
     name, stderr = _rebuild_model(tmp_path, env, use_tuned=True)
