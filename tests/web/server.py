@@ -102,7 +102,7 @@ def _week_of_events() -> list[LoggedAnswer]:
         kind="answer", question="how much is the late payment charge? my card is 4111 1111 "
         "1111 1111", latency_ms=15.0, channel="chat", intent="fees.late.payment",
         article_id="late-payment-fee", version=2, status="escalate", reason="blocked_by_finding",
-        confidence=0.93, receipt=HANDOFF_RECEIPT, caller="key:web-bot",
+        confidence=0.93, receipt=HANDOFF_RECEIPT, caller="web-bot",
         at=datetime.combine(TODAY, day_time(10, 30), UTC),
     ))  # fmt: skip
     return events
@@ -119,7 +119,7 @@ def _seed_feedback(engine: Engine, events: list[LoggedAnswer]) -> None:
                 receipt=event.receipt, rating=ratings[i % len(ratings)],
                 used_article_id="payment-extension" if i % 4 == 1 else None,
             )  # fmt: skip
-            saved = analytics.record_feedback(session, data, caller="key:web-agent")
+            saved = analytics.record_feedback(session, data, caller="web-agent")
             session.execute(
                 update(Feedback).where(Feedback.id == saved.id).values(at=event.at)  # type: ignore[arg-type]
             )

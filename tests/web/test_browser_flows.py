@@ -26,7 +26,7 @@ def _feedback_rows(browsing: Browsing) -> list[tuple[str, str, str | None]]:
         with engine.connect() as conn:
             rows = conn.execute(
                 text("SELECT rating, article_id, comment FROM feedback WHERE caller = :c"),
-                {"c": "key:web-agent"},
+                {"c": "web-agent"},  # the key's name, as the API records it
             ).all()
     finally:
         engine.dispose()
