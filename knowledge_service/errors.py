@@ -27,6 +27,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
+def a_or_an(noun: str) -> str:
+    """``noun`` with its indefinite article, for messages: "an agent key", "a policy"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 class KnowledgeServiceError(Exception):
     """Root of every error the service raises on purpose."""
 

@@ -23,7 +23,7 @@ from knowledge_service.cli.common import after_write, console, engine, settings,
 from knowledge_service.cli.content import articles_app, policies_app
 from knowledge_service.content.service import DocumentService, articles, policies
 from knowledge_service.db import session_scope
-from knowledge_service.errors import KnowledgeServiceError
+from knowledge_service.errors import KnowledgeServiceError, a_or_an
 from knowledge_service.review.bulk import run_batch
 from knowledge_service.review.etags import LOCAL, Precondition
 from knowledge_service.review.workflow import Workflow
@@ -104,8 +104,8 @@ def add_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) ->
         return app.command(name)(command)
 
     one("submit", f"Submit a draft {kind} for review.")
-    one("approve", f"Approve and publish {_a(kind)} in review (not by its last editor).")
-    one("retire", f"Retire {_a(kind)}.")
+    one("approve", f"Approve and publish {a_or_an(kind)} in review (not by its last editor).")
+    one("retire", f"Retire {a_or_an(kind)}.")
 
     @app.command("reject")
     def reject(
@@ -183,12 +183,7 @@ def _add_text_commands(app: typer.Typer, documents: DocumentService[Any, Any, An
     draft.__doc__ = (
         f"Create a new draft {kind} from a file (stored as a draft, whatever its status)."
     )
-    edit.__doc__ = f"Save a new draft version of {_a(kind)} from a file."
-
-
-def _a(noun: str) -> str:
-    """``noun`` with its indefinite article ("an article", "a policy")."""
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+    edit.__doc__ = f"Save a new draft version of {a_or_an(kind)} from a file."
 
 
 def _add_bulk_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) -> None:

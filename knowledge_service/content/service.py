@@ -40,6 +40,7 @@ from knowledge_service.errors import (
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
+    a_or_an,
 )
 
 __all__ = [
@@ -230,9 +231,8 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
         narrow = self._narrow_status(caller)
         if narrow is not None:
             if filters.status not in (None, narrow):
-                article = "an" if caller.role[:1] in "aeiou" else "a"
                 raise PermissionDeniedError(
-                    f"{article} {caller.role} key sees {narrow} {self.kind.plural} only"
+                    f"{a_or_an(str(caller.role))} key sees {narrow} {self.kind.plural} only"
                 )
             filters = DocumentFilter(**{**filters.given(), "status": narrow})
         if (limit is not None and limit < 1) or offset < 0:

@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 
 from knowledge_service.access import repository as keys
 from knowledge_service.access.schemas import Principal, Role
+from knowledge_service.errors import a_or_an
 from knowledge_service.http.deps import SessionDep
 from knowledge_service.settings import Settings
 from knowledge_service.web.pages import Page, may_sign_in, may_use
@@ -96,10 +97,8 @@ def page_user(page: Page) -> Callable[..., Awaitable[WebUser]]:
 
     async def dependency(user: UserDep) -> WebUser:
         if not may_use(user.principal.role, page):
-            role = str(user.principal.role)
-            raise PageForbiddenError(
-                f"{'An' if role[:1] in 'aeiou' else 'A'} {role} key may not use this page."
-            )
+            role = a_or_an(str(user.principal.role))
+            raise PageForbiddenError(f"{role[0].upper()}{role[1:]} key may not use this page.")
         return user
 
     dependency.__name__ = f"page_user_{page}"
