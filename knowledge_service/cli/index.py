@@ -37,7 +37,7 @@ from knowledge_service.freshness import service as freshness
 from knowledge_service.http.deps import MAX_QUERY_CHARS
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import Embedder, create_embedder
-from knowledge_service.index.evaluation import evaluate_dataset
+from knowledge_service.index.evaluation import EVAL_SET_FILES, evaluate_dataset
 from knowledge_service.index.locks import index_turn
 from knowledge_service.index.schemas import (
     DEFAULT_TOP_K,
@@ -49,9 +49,6 @@ from knowledge_service.index.schemas import (
 from knowledge_service.index.service import SearchService
 from knowledge_service.index.tuned_models import validated_gain
 from knowledge_service.index.tuning import TuneOptions, describe_validation, tune_encoder
-
-_EVAL_SET_FILES = ("corpus.jsonl", "queries.jsonl", "qrels.tsv")
-"""What ``index.evaluation.load_eval_set`` reads from an evaluation set's folder."""
 
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
 
@@ -170,11 +167,11 @@ def search(
 
 def _check_eval_set(folder: Path) -> None:
     """Exit 2 naming the files an evaluation set's folder lacks."""
-    missing = [name for name in _EVAL_SET_FILES if not (folder / name).is_file()]
+    missing = [name for name in EVAL_SET_FILES if not (folder / name).is_file()]
     if missing:
         raise fail(
             f"{folder} is not an evaluation set: it has no {', '.join(missing)} (a set holds "
-            f"{', '.join(_EVAL_SET_FILES)})"
+            f"{', '.join(EVAL_SET_FILES)})"
         )
 
 

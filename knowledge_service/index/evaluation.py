@@ -65,12 +65,17 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+CORPUS_FILE, QUERIES_FILE, QRELS_FILE = "corpus.jsonl", "queries.jsonl", "qrels.tsv"
+EVAL_SET_FILES = (CORPUS_FILE, QUERIES_FILE, QRELS_FILE)
+"""What an evaluation set's folder holds (:func:`load_eval_set` reads each)."""
+
+
 def load_eval_set(folder: Path) -> EvalSet:
     """Read ``corpus.jsonl``, ``queries.jsonl`` and ``qrels.tsv`` from ``folder``."""
-    corpus = _read_jsonl(folder / "corpus.jsonl")
-    queries = _read_jsonl(folder / "queries.jsonl")
+    corpus = _read_jsonl(folder / CORPUS_FILE)
+    queries = _read_jsonl(folder / QUERIES_FILE)
     qrels: dict[str, set[str]] = defaultdict(set)
-    with (folder / "qrels.tsv").open(encoding="utf-8") as handle:
+    with (folder / QRELS_FILE).open(encoding="utf-8") as handle:
         for row in csv.reader(handle, delimiter="\t"):
             if len(row) >= 2 and row[0] != "query-id" and (len(row) < 3 or row[2] != "0"):
                 qrels[row[0]].add(row[1])
