@@ -22,6 +22,7 @@ from rich.markup import escape
 from knowledge_service import __version__, clock
 from knowledge_service.cli.common import (
     after_write,
+    content_folders,
     engine,
     err_console,
     fail,
@@ -121,20 +122,7 @@ def _read_file(path: str) -> str | None:
 def _check_folders(
     content: Path | None, policies: Path | None, day: date, no_embeddings: bool
 ) -> CheckResult:
-    asked = (
-        ("content", content, content or settings().content_dir),
-        ("policies", policies, policies or settings().policies_dir),
-    )
-    for label, given, folder in asked:  # asked for, or a file in the way
-        if not folder.is_dir() and (given is not None or folder.exists()):
-            problem = "is not a folder" if folder.exists() else "does not exist"
-            raise fail(f"{label} folder {folder} {problem}")
-    folders = [folder for *_, folder in asked if folder.is_dir()]
-    if not folders:
-        raise fail("neither the content folder nor the policies folder exists: nothing to check")
-    for label, _, folder in asked:  # a default folder a knowledge base may not have yet
-        if not folder.is_dir():
-            err_console.print(f"warning: the {label} folder {folder} does not exist: not checked")
+    folders = content_folders(content, policies, verb="check")
     loaded = load_content(folders, max_file_bytes=settings().max_file_bytes)
     return run_check(
         loaded.articles,

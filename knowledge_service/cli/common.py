@@ -92,6 +92,39 @@ def file_errors(path: Path, doing: str) -> Iterator[None]:
         raise fail(f"cannot {doing} {path}: {exc.strerror or exc}") from None
 
 
+def content_folders(
+    content: Path | None = None, policies: Path | None = None, *, verb: str
+) -> list[Path]:
+    """The content and policies folders to ``verb`` ("import", "check"): ``content`` and
+    ``policies`` when given, else KS_CONTENT_DIR and KS_POLICIES_DIR. One given that is no
+    folder, or a file where a default folder should be, exits 2; a default folder that is
+    missing is a warning naming its variable (a knowledge base may have no policies yet), and
+    both missing exit 2: nothing would be read, silently."""
+    asked = (
+        ("content", "KS_CONTENT_DIR", content, content or settings().content_dir),
+        ("policies", "KS_POLICIES_DIR", policies, policies or settings().policies_dir),
+    )
+    for label, _, given, folder in asked:
+        if not folder.is_dir() and (given is not None or folder.exists()):
+            problem = "is not a folder" if folder.exists() else "does not exist"
+            raise fail(f"{label} folder {folder} {problem}")
+    missing = [(label, variable, folder) for label, variable, _, folder in asked
+               if not folder.is_dir()]  # fmt: skip
+    if len(missing) == len(asked):
+        (_, content_variable, content_dir), (_, policies_variable, policies_dir) = missing
+        raise fail(
+            f"neither the content folder {content_dir} nor the policies folder {policies_dir} "
+            f"exists (set {content_variable} and {policies_variable}, or give the folders to "
+            f"{verb})"
+        )
+    for label, variable, folder in missing:
+        err_console.print(
+            f"warning: the {label} folder {folder} does not exist, so nothing in it is "
+            f"{verb}ed (set {variable}, or give the folders to {verb})"
+        )
+    return [folder for *_, folder in asked if folder.is_dir()]
+
+
 def settings() -> Settings:
     """The settings; a bad ``KS_*`` variable exits 2 naming it and what is wrong."""
     try:

@@ -15,6 +15,7 @@ from rich.text import Text
 from knowledge_service.cli.common import (
     after_write,
     console,
+    content_folders,
     engine,
     err_console,
     fail,
@@ -27,29 +28,6 @@ from knowledge_service.content import service
 from knowledge_service.content.service import ImportReport
 
 _PHASES = {"read": "Reading files", "write": "Writing versions"}
-
-
-def _default_paths() -> list[Path]:
-    """The content and policies folders (KS_CONTENT_DIR, KS_POLICIES_DIR) that exist, a warning
-    naming one that is missing (a knowledge base may have no policies yet); exit 2 when neither
-    exists: the import would find nothing, silently."""
-    folders = (
-        ("content", "KS_CONTENT_DIR", settings().content_dir),
-        ("policies", "KS_POLICIES_DIR", settings().policies_dir),
-    )
-    missing = [(label, variable, f) for label, variable, f in folders if not f.is_dir()]
-    if len(missing) == len(folders):
-        (_, content_variable, content), (_, policies_variable, policies) = missing
-        raise fail(
-            f"neither the content folder {content} nor the policies folder {policies} exists "
-            f"(set {content_variable} and {policies_variable}, or give the folders to import)"
-        )
-    for label, variable, folder in missing:
-        err_console.print(
-            f"warning: the {label} folder {folder} does not exist, so nothing is imported "
-            f"from it (set {variable}, or give the folders to import)"
-        )
-    return [folder for *_, folder in folders if folder.is_dir()]
 
 
 def git_author(path: str) -> str | None:
@@ -121,7 +99,7 @@ def import_command(
     if author is not None and not author.strip():
         raise fail('--author is blank: give a name such as "Name <email>", or leave it out')
     marks = store_marks()
-    report = _run_import(list(paths) if paths else _default_paths(), author)
+    report = _run_import(list(paths) if paths else content_folders(verb="import"), author)
     for invalid in report.invalid:
         err_console.print(Text(f"invalid: {invalid.message}", style="red"), soft_wrap=True)
     for conflict in report.conflicts:

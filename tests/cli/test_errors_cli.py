@@ -153,7 +153,11 @@ def test_check_content_given_a_file_says_it_is_not_a_folder(cli_store: Path) -> 
 
 @pytest.mark.sqlite_only("the folders are checked before any store")
 def test_check_of_content_without_a_policies_folder_warns_and_checks(cli_store: Path) -> None:
-    assert_error(run("check", "--no-embeddings"), "neither the content folder nor the policies")
+    assert_error(
+        run("check", "--no-embeddings"),
+        f"neither the content folder {cli_store / 'content'} nor the policies folder "
+        f"{cli_store / 'policies'} exists (set KS_CONTENT_DIR and KS_POLICIES_DIR",
+    )
     write_article_md(cli_store / "content", "a", policy_sources=["REFUNDS#2.1"])
     result = run("check", "--content", str(cli_store / "content"), "--no-embeddings")
     assert f"warning: the policies folder {cli_store / 'policies'} does not exist" in result.stderr
