@@ -175,8 +175,7 @@ def open_search_service() -> SearchService:
     try:
         embedder = create_embedder(settings(), threads=settings().index.index_threads)
     except Exception as exc:  # a missing or broken model must not look like a check result
-        err_console.print(f"[red]error:[/red] could not load the embedding model ({exc})")
-        raise typer.Exit(2) from exc
+        raise fail(f"could not load the embedding model ({exc})") from exc
     service = SearchService(settings(), engine(), embedder)
     # never building it alongside a server's worker; a bar while units are embedded
     with index_turn(service.path), phase_progress() as update:
