@@ -24,7 +24,15 @@ def today(settings: Settings) -> date:
     return settings.today if settings.today is not None else datetime.now(UTC).date()
 
 
+SUPPORTED_DAYS = f"must be between {EARLIEST_DAY} and {LATEST_DAY}"
+"""What an adapter says of a day outside them."""
+
+
+def is_supported_day(day: date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
 def check_day(name: str, day: date) -> None:
     """InvalidRequestError naming parameter ``name`` unless ``day`` is a supported day."""
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise InvalidRequestError(name, f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
+    if not is_supported_day(day):
+        raise InvalidRequestError(name, SUPPORTED_DAYS)

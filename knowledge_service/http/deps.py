@@ -31,7 +31,7 @@ from knowledge_service.analytics.stream import EventHub
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery, AnswerService
-from knowledge_service.clock import EARLIEST_DAY, LATEST_DAY
+from knowledge_service.clock import SUPPORTED_DAYS, is_supported_day
 from knowledge_service.content.schemas import LOCALE_PATTERN, MAX_LOCALE_CHARS
 from knowledge_service.freshness.follower import release_check_caches
 from knowledge_service.freshness.pipeline import StoreChanges, apply_changes
@@ -254,8 +254,8 @@ def check_supported_day(value: Moment) -> Moment:
     handles; ValueError (a 400 naming the parameter) otherwise. Text that is not ISO 8601 is
     left to the parameter's own parser, which says what format it wants."""
     day = _day_of(value)
-    if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise ValueError(f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
+    if day is not None and not is_supported_day(day):
+        raise ValueError(SUPPORTED_DAYS)
     return value
 
 
