@@ -70,14 +70,14 @@ class Rates(BaseModel):
     overrides: int = 0
     risk_incidents: int = 0
     escalations_by_reason: dict[str, int] = Field(default_factory=dict)
-    answer_rate: float = 0.0
-    no_answer_rate: float = 0.0
-    escalation_rate: float = 0.0
-    stale_answer_rate: float = 0.0
-    repeat_rate: float = 0.0
-    helpful_rate: float = 0.0
-    wrong_rate: float = 0.0
-    override_rate: float = 0.0
+    answer_rate: float | None = None
+    no_answer_rate: float | None = None
+    escalation_rate: float | None = None
+    stale_answer_rate: float | None = None
+    repeat_rate: float | None = None
+    helpful_rate: float | None = None
+    wrong_rate: float | None = None
+    override_rate: float | None = None
 
 
 class DayMeasures(Rates):

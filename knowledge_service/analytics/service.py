@@ -98,8 +98,10 @@ def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-def _ratio(part: int, whole: int) -> float:
-    return round(part / whole, 4) if whole else 0.0
+def _ratio(part: int, whole: int) -> float | None:
+    """``part`` over ``whole``; None when there is no ``whole`` (no answers, or no feedback, is
+    no measure: a 0 would read as "none escalated" or "none wrong")."""
+    return round(part / whole, 4) if whole else None
 
 
 def finish_rates(rates: Rates) -> None:
@@ -185,18 +187,19 @@ def _trend(days: list[DayMeasures]) -> Trend:
     half = len(days) // 2
     first, second = _total(days[:half]), _total(days[half:])
     return Trend(
-        answer_rate=_change(first, second, "answer_rate", of="answers"),
-        escalation_rate=_change(first, second, "escalation_rate", of="answers"),
-        wrong_rate=_change(first, second, "wrong_rate", of="feedback"),
+        answer_rate=_change(first, second, "answer_rate"),
+        escalation_rate=_change(first, second, "escalation_rate"),
+        wrong_rate=_change(first, second, "wrong_rate"),
     )
 
 
-def _change(first: Rates, second: Rates, rate: str, *, of: str) -> float | None:
-    """How much ``rate`` moved from the first half to the second; None when either half has
-    none of what it is a rate ``of`` (an empty half's 0 is no measure to compare with)."""
-    if not getattr(first, of) or not getattr(second, of):
+def _change(first: Rates, second: Rates, rate: str) -> float | None:
+    """How much ``rate`` moved from the first half to the second; None when either half has no
+    such rate (none of what it is a rate of: an empty half is no measure to compare with)."""
+    before, after = getattr(first, rate), getattr(second, rate)
+    if before is None or after is None:
         return None
-    return round(float(getattr(second, rate)) - float(getattr(first, rate)), 4)
+    return round(float(after) - float(before), 4)
 
 
 def summarize(

@@ -21,8 +21,8 @@ from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 
 
-def _percent(rate: float) -> str:
-    return f"{rate * 100:.1f}%"
+def _percent(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.1f}%"
 
 
 def _print_summary(summary: MetricsSummary) -> None:

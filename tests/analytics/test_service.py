@@ -120,6 +120,14 @@ def test_days_without_traffic_are_zero_and_the_range_is_checked(engine: Engine) 
     with session_scope(engine) as session:
         week = service.summarize(session, DAY - timedelta(days=3), DAY + timedelta(days=3))
         assert len(week.days) == 7 and week.days[0].answers == 0 and week.totals.answers == 10
+        quiet = week.days[0]  # no answers and no feedback: counts are 0, rates are no measure
+        rates = ["answer_rate", "no_answer_rate", "escalation_rate", "stale_answer_rate"]
+        rates += ["repeat_rate", "helpful_rate", "wrong_rate", "override_rate"]
+        assert {name: getattr(quiet, name) for name in rates} == dict.fromkeys(rates)
+        # the busy day has answers but no feedback: its answer rates are measured, not the others
+        busy = week.days[3]
+        assert busy.answer_rate == 0.6 and busy.escalation_rate == 0.2
+        assert (busy.helpful_rate, busy.wrong_rate, busy.override_rate) == (None, None, None)
         with pytest.raises(InvalidRequestError, match="'to'"):
             service.summarize(session, DAY, DAY - timedelta(days=1))
 
