@@ -123,3 +123,15 @@ def test_upgrade_of_an_empty_store_creates_it_at_head(bare: Engine) -> None:
     with bare.connect() as connection:
         assert migrations.schema_status(connection).is_current
         assert "article_version" in inspect(connection).get_table_names()
+
+
+def test_revision_with_no_model_change_writes_nothing(bare: Engine, database_url: str,
+                                                      tmp_path: Path) -> None:  # fmt: skip
+    versions = Path(migrations.__file__).parent / "versions"
+    before = sorted(versions.glob("*.py"))
+    env = {"KS_DATABASE_URL": database_url, "KS_DATA_DIR": str(tmp_path / "data")}
+    assert run_cli(tmp_path, env, "db", "upgrade").returncode == 0
+    result = run_cli(tmp_path, env, "db", "revision", "-m", "nothing changed")
+    assert result.returncode == 0, result.stderr
+    assert f"No change: the models match revision {migrations.head_revision()}" in result.stdout
+    assert sorted(versions.glob("*.py")) == before  # no empty revision file

@@ -62,6 +62,9 @@ def revision(
         path = migrations.new_revision(engine, message)
     finally:
         engine.dispose()
+    if path is None:
+        typer.echo(f"No change: the models match revision {found.head}; no revision written.")
+        return
     typer.echo(f"Wrote {path}: read it, adjust it, and test it (tests/test_migrations.py).")
 
 

@@ -133,15 +133,15 @@ def upgrade_store(engine: Engine) -> SchemaStatus:
     return status
 
 
-def new_revision(engine: Engine, message: str) -> str:
+def new_revision(engine: Engine, message: str) -> str | None:
     """Write the next revision file (numbered after the newest) from the difference between the
-    models and the store, which must be at head. Returns the new file's path."""
+    models and the store, which must be at head. Returns the new file's path, or None when the
+    models and the store do not differ (no file is written)."""
     with engine.begin() as connection:
         cfg = alembic_config(connection)
         count = sum(1 for _ in ScriptDirectory.from_config(cfg).walk_revisions())
         scripts = command.revision(
             cfg, message=message, autogenerate=True, rev_id=f"{count + 1:04d}"
         )
-    script = scripts[0] if isinstance(scripts, list) else scripts
-    assert script is not None
-    return str(script.path)
+    written = scripts if isinstance(scripts, list) else [scripts]
+    return str(written[0].path) if written and written[0] is not None else None

@@ -22,6 +22,12 @@ def render_item(kind: str, obj: Any, _context: Any) -> str | Literal[False]:
     return f"sa.{plain!r}"
 
 
+def skip_empty(_context: Any, _revision: Any, directives: list[Any]) -> None:
+    """Write no revision when the models and the store do not differ (``db revision`` says so)."""
+    if directives and directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+
+
 config = context.config
 connection = config.attributes["connection"]
 if connection is None:  # pragma: no cover - the package always passes a connection
@@ -32,6 +38,7 @@ context.configure(
     render_as_batch=True,  # SQLite alters tables by copying them: batch ops work on both
     compare_type=True,
     render_item=render_item,
+    process_revision_directives=skip_empty,
 )
 with context.begin_transaction():
     context.run_migrations()
