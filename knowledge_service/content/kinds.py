@@ -99,8 +99,8 @@ class DocumentKind(Generic[RowT, VersionT, DocT]):
     version_model: type[VersionT]
     status_enum: ClassVar[type[StrEnum]]
     retired: ClassVar[StrEnum]
-    narrow_status: ClassVar[StrEnum | None] = None
-    """The only status a narrow reader (an agent) may see, or None: every status."""
+    narrow_statuses: ClassVar[tuple[StrEnum, ...]] = ()
+    """The statuses a narrow reader (an agent) may see, or empty: every status."""
     filters: ClassVar[dict[str, type[StrEnum] | None]] = {}
     """The filters a kind accepts besides ``status``, each with the enum its value must be in."""
 
@@ -172,7 +172,7 @@ class ArticleKind(DocumentKind[Article, ArticleVersion, ArticleDocument]):
     version_model = ArticleVersion
     status_enum = ArticleStatus
     retired = ArticleStatus.RETIRED
-    narrow_status = ArticleStatus.PUBLISHED
+    narrow_statuses = (ArticleStatus.PUBLISHED,)
     document_schema = ArticleDocument
     public_schema = ArticlePublic
     version_summary_schema = ArticleVersionSummary
@@ -222,6 +222,7 @@ class PolicyKind(DocumentKind[Policy, PolicyVersion, PolicyDocument]):
     version_model = PolicyVersion
     status_enum = PolicyStatus
     retired = PolicyStatus.RETIRED
+    narrow_statuses = (PolicyStatus.ACTIVE, PolicyStatus.RETIRED)  # never a draft
     document_schema = PolicyDocument
     public_schema = PolicyPublic
     version_summary_schema = PolicyVersionSummary

@@ -5,7 +5,8 @@ kind; :data:`articles` and :data:`policies` are its two instances, and the modul
 below them (``get_article``, ``list_policies``...) are the verbs the other domains call. Every
 change makes a new immutable version and an audit event in the caller's transaction; nothing is
 ever deleted. The verbs that take a ``caller`` apply the visibility rules: a narrow reader (an
-agent key) sees only the documents in the kind's narrow status (published articles).
+agent key) sees only the documents in the kind's narrow statuses (published articles; active and
+retired policies), never a draft.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any, Generic
 
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from knowledge_service.content.importer import (
     ImportProgress,
@@ -77,7 +78,7 @@ class Transition(StrEnum):
 
 NARROW_ROLES = frozenset({"bot", "agent"})
 """The roles (``access.schemas.Role`` values; content sits below access) that read only the
-documents in their kind's narrow status."""
+documents in their kind's narrow statuses."""
 
 
 class DocumentService(Generic[RowT, VersionT, DocT]):
@@ -228,17 +229,17 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
             PermissionDeniedError: a narrow reader asked for a status it may not see.
             InvalidRequestError: a filter this kind does not have, or a bad value.
         """
-        narrow = self._narrow_status(caller)
-        if narrow is not None:
-            if filters.status not in (None, narrow):
-                raise PermissionDeniedError(
-                    f"{a_or_an(str(caller.role))} key sees {narrow} {self.kind.plural} only"
-                )
-            filters = DocumentFilter(**{**filters.given(), "status": narrow})
+        narrow = self._narrow_statuses(caller)
+        if narrow and filters.status is not None and filters.status not in narrow:
+            seen = " or ".join(narrow)
+            raise PermissionDeniedError(
+                f"{a_or_an(str(caller.role))} key sees {seen} {self.kind.plural} only"
+            )
         if (limit is not None and limit < 1) or offset < 0:
             raise InvalidRequestError("offset" if offset < 0 else "limit", "out of range")
         repository, where = self._repository(session), self.kind.where(filters)
-        if narrow is not None:  # what is served: a draft in review never hides its approved version
+        if narrow:  # what is served: a draft in review never hides its approved version
+            where.append(col(getattr(self.kind.version_model, "status")).in_(narrow))  # noqa: B009
             items = list(repository.in_force(None, *where, limit=limit, offset=offset))
             return DocumentPage(items=items, total=repository.count_in_force(*where))
         items = list(repository.current(*where, limit=limit, offset=offset))
@@ -250,7 +251,7 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
         """A version if ``caller`` may see the document: by default the current one, for a
         narrow reader the one served (a draft in review never hides its approved version);
         NotFoundError for an unknown id or version, or one the caller may not see (a narrow
-        reader sees only the versions in its narrow status: never a draft's unpublished text)."""
+        reader sees only the versions in its narrow statuses: never a draft's unpublished text)."""
         current = self.get(session, doc_id)
         shown = self._visible(session, caller, current)
         found = shown if version is None else self.get(session, doc_id, version)
@@ -264,28 +265,29 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
 
     def read_history(self, session: Session, caller: Caller, doc_id: str) -> list[VersionT]:
         """Every version of a document ``caller`` may see, oldest first (else NotFoundError);
-        a narrow reader's omits the versions outside its narrow status (drafts, retirements)."""
+        a narrow reader's omits the versions outside its narrow statuses (drafts; retired
+        articles)."""
         history = self.history(session, doc_id)
         self._visible(session, caller, history[-1])
         return [version for version in history if self._may_read(caller, version)]
 
-    def _narrow_status(self, caller: Caller) -> Any:
-        return self.kind.narrow_status if caller.role in NARROW_ROLES else None
+    def _narrow_statuses(self, caller: Caller) -> tuple[Any, ...]:
+        return self.kind.narrow_statuses if caller.role in NARROW_ROLES else ()
 
     def _may_read(self, caller: Caller, version: VersionT) -> bool:
-        """Whether ``caller`` may read this version's text (a narrow reader: its narrow status)."""
-        narrow = self._narrow_status(caller)
-        return narrow is None or getattr(version, "status") == narrow  # noqa: B009
+        """Whether ``caller`` may read this version's text (a narrow reader: in its statuses)."""
+        narrow = self._narrow_statuses(caller)
+        return not narrow or getattr(version, "status") in narrow  # noqa: B009
 
     def _visible(self, session: Session, caller: Caller, current: VersionT) -> VersionT:
         """The version ``caller`` is shown by default. A narrow reader sees a document only
-        while the version in force (its latest that is not a draft) is in the narrow status;
+        while the version in force (its latest that is not a draft) is in its narrow statuses;
         it is told the document does not exist, as for any unknown id."""
-        narrow = self._narrow_status(caller)
-        if narrow is None:
+        narrow = self._narrow_statuses(caller)
+        if not narrow:
             return current
         served = self._repository(session).in_force_version(current.doc_id)
-        if served is None or getattr(served, "status") != narrow:  # noqa: B009
+        if served is None or getattr(served, "status") not in narrow:  # noqa: B009
             raise NotFoundError(self.kind.name, current.doc_id)
         return served
 

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
 from tests.api.conftest import PAYMENTS, SUPPORT, auth
-from tests.factories import article_text
+from tests.factories import article_text, policy_text
 
 
 def _ids(response_json: dict) -> list[str]:  # type: ignore[type-arg]
@@ -124,6 +124,36 @@ def test_agent_history_omits_drafts_and_still_serves_the_approved_version(
     assert client.get(draft_v3 + "/versions/1", headers=agent).status_code == 200
     owner_history = client.get(draft_v3 + "/versions", headers=auth(keys["owner"])).json()
     assert [v["version"] for v in owner_history] == [1, 2, 3]
+
+
+DRAFT_CLAUSE = "Approved refunds are paid within 2 business days."
+
+
+def test_agent_reads_the_policy_in_force_never_a_drafts_text(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    draft = policy_text(version="2", status="draft", clauses={"2.1 Refund timeframe": DRAFT_CLAUSE})
+    with session_scope(engine) as session:
+        content.policies.save_text(session, draft, author="key:editor", source="api")
+        content.policies.save_text(
+            session, policy_text("NEWPOL", status="draft"), author="key:editor", source="api"
+        )
+    agent = auth(keys["agent"])
+    shown = client.get("/v1/policies/REFUNDS", headers=agent)
+    assert shown.status_code == 200 and shown.json()["store_version"] == 1
+    assert DRAFT_CLAUSE not in shown.text
+    for path in ("/v1/policies/REFUNDS?version=2", "/v1/policies/NEWPOL"):
+        hidden = client.get(path, headers=agent)
+        assert hidden.status_code == 404 and DRAFT_CLAUSE not in hidden.text, path
+    assert _ids(client.get("/v1/policies", headers=agent).json()) == ["REFUNDS"]
+    refused = client.get("/v1/policies?status=draft", headers=agent)
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "an agent key sees active or retired policies only"
+    owner = client.get("/v1/policies/REFUNDS", headers=auth(keys["admin"]))
+    assert owner.json()["store_version"] == 2 and DRAFT_CLAUSE in owner.text
+    assert _ids(client.get("/v1/policies", headers=auth(keys["admin"])).json()) == [
+        "NEWPOL", "REFUNDS",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
