@@ -13,6 +13,9 @@ from knowledge_service.content.schemas import CUSTOMER_CHANNELS, Audience, Chann
 from knowledge_service.index.schemas import SearchHit
 
 ConfidenceOf = Callable[[SearchHit], float]
+LEAD_FLOOR = 0.05
+"""A candidate under this confidence is no lead for the human who takes over ("I want a real
+person" would otherwise name whatever article came first, at 1%)."""
 
 
 def may_see(hit: SearchHit, channel: Channel) -> bool:
@@ -26,7 +29,8 @@ def handoff_of(
     hits: Sequence[SearchHit], channel: Channel, reason: AnswerReason, confidence: ConfidenceOf
 ) -> Handoff:
     """The hand-off for a human: the three most likely candidates this channel may see, most
-    likely first; a candidate with no support at all (confidence 0) is left out.
+    likely first; a candidate under ``LEAD_FLOOR`` (5%) is no lead and is left out (agents still
+    get their alternatives).
 
     A customer channel's hand-off never names an article that channel may not see (an internal
     one, or one not served on it); its intent comes from the best article of its audience.
@@ -39,7 +43,7 @@ def handoff_of(
         if may_see(h, channel)
     ]
     candidates = sorted(
-        (c for c in scored if c.confidence > 0), key=lambda c: c.confidence, reverse=True
+        (c for c in scored if c.confidence >= LEAD_FLOOR), key=lambda c: c.confidence, reverse=True
     )[:3]
     pool = [h for h in hits if channel not in CUSTOMER_CHANNELS or h.audience == Audience.PUBLIC]
     intent = pool[0].intents[0] if pool and pool[0].intents else None

@@ -100,20 +100,27 @@ class AnswerService:
         for query in queries:
             self.validate(query)
         hits = self._hits_for(queries)
-        # A locale without articles (en-US against an en-AU knowledge base) falls back to the
-        # same language's articles, and the answer says so.
+        results = [
+            sanitise_answer(self._resolve(q, h, is_fallback=False))
+            for q, h in zip(queries, hits, strict=True)
+        ]
+        # A regional locale whose own articles do not answer (en-US asked of an en-AU knowledge
+        # base, or of one with a few en-US articles about something else) falls back to the same
+        # language's articles, and the answer says so.
         fallback = {
             i: replace(q, locale=language_of(q.locale))
-            for i, (q, h) in enumerate(zip(queries, hits, strict=True))
-            if not h and q.locale is not None and language_of(q.locale) != q.locale.lower()
+            for i, (q, r) in enumerate(zip(queries, results, strict=True))
+            if r.status == AnswerStatus.NO_ANSWER
+            and q.locale is not None
+            and language_of(q.locale) != q.locale.lower()
         }
         if fallback:
-            for i, found in zip(fallback, self._hits_for(list(fallback.values())), strict=True):
-                hits[i] = found
-        return [
-            sanitise_answer(self._resolve(q, h, is_fallback=i in fallback))
-            for i, (q, h) in enumerate(zip(queries, hits, strict=True))
-        ]
+            found = self._hits_for(list(fallback.values()))
+            for (i, query), wider in zip(fallback.items(), found, strict=True):
+                result = sanitise_answer(self._resolve(query, wider, is_fallback=True))
+                if result.status != AnswerStatus.NO_ANSWER or not hits[i]:
+                    results[i] = result
+        return results
 
     def validate(self, query: AnswerQuery) -> None:
         """Raise InvalidRequestError for a question the engine will not try to answer."""

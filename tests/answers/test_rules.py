@@ -165,15 +165,15 @@ def test_a_candidate_is_scored_as_the_answer_is(hits: list[SearchHit], channel: 
 
 
 def test_hand_off_names_the_three_most_likely_candidates_first_and_none_without_support() -> None:
-    confidence = {"a": 0.02, "b": 0.05, "c": 0.0, "d": 0.01, "e": 0.03, "f": 0.0}
+    confidence = {"a": 0.2, "b": 0.5, "c": 0.0, "d": 0.1, "e": 0.3, "f": 0.0}
     hits = [hit(name, 0.5 - n / 100) for n, name in enumerate(confidence)]
     handoff = handoff_of(
         hits, Channel.CHAT, AnswerReason.NO_ARTICLE, lambda h: confidence[h.article_id]
     )
     assert [(c.article_id, c.confidence) for c in handoff.candidates] == [
-        ("b", 0.05),
-        ("e", 0.03),
-        ("a", 0.02),
+        ("b", 0.5),
+        ("e", 0.3),
+        ("a", 0.2),
     ]
     unsupported = handoff_of(hits[2:3], Channel.CHAT, AnswerReason.NO_ARTICLE, lambda h: 0.0)
     assert unsupported.candidates == [] and unsupported.intent == "i.c"

@@ -74,9 +74,9 @@ def _assert_carries_no_article(result: AnswerResult) -> None:
     channel = Channel(result.channel)
     if channel == Channel.AGENT:  # agents get the best guesses instead of nothing
         assert result.alternatives
-        assert [a.article_id for a in result.alternatives] == [
-            c.article_id for c in result.handoff.candidates
-        ]
+        # the hand-off names those of them that are a lead (at least LEAD_FLOOR confident)
+        alternatives = {a.article_id for a in result.alternatives}
+        assert {c.article_id for c in result.handoff.candidates} <= alternatives
     else:
         assert result.alternatives == []
     for candidate in result.handoff.candidates:  # never an article this channel may not see

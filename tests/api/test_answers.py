@@ -92,9 +92,8 @@ def test_agent_no_answer_over_http_carries_best_guesses(api: Client) -> None:
     body = ask(api, q=QUESTIONS["off_topic"], channel="agent").json()
     assert body["status"] == "no_answer" and body["reason"] == "no_article"
     assert body["alternatives"] and len(body["alternatives"]) <= 3
-    assert [a["article_id"] for a in body["alternatives"]] == [
-        c["article_id"] for c in body["handoff"]["candidates"]
-    ]
+    alternatives = {a["article_id"] for a in body["alternatives"]}  # the hand-off: the leads
+    assert {c["article_id"] for c in body["handoff"]["candidates"]} <= alternatives
     assert body["handoff"]["intent"] is not None
 
 
@@ -123,7 +122,7 @@ def test_locale_fallback_over_http(api: Client, locale: str, status: str, reason
 
 def test_a_request_for_a_person_over_http_escalates_with_the_candidates(api: Client) -> None:
     client, keys = api
-    asked = "can I talk to a real person about my refund"
+    asked = f"can I talk to a real person: {QUESTIONS['refund']}"
     response = client.post(
         "/v1/answer", json={"q": asked, "channel": "chat"}, headers=auth(keys["bot"])
     )
