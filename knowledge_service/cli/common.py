@@ -25,6 +25,7 @@ from rich.progress import (
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
+from knowledge_service.content.loader import FileScan
 from knowledge_service.db import session_scope
 from knowledge_service.freshness import pipeline
 from knowledge_service.freshness import service as freshness
@@ -188,15 +189,23 @@ def store_marks() -> StoreMarks:
     return pipeline.read_marks(engine())
 
 
-def after_write(since: StoreMarks | None, *, today: date | None = None) -> AfterWrite | None:
+def after_write(
+    since: StoreMarks | None, *, today: date | None = None, invalid: FileScan | None = None
+) -> AfterWrite | None:
     """Run the after-write pipeline for this process's writes: sync the search index, then check
-    what changed after ``since`` (None: the whole store). None when nothing changed."""
+    what changed after ``since`` (None: the whole store). ``invalid``: what an import read, to
+    keep its folders' ``invalid`` findings in step (checked even when nothing changed). None
+    when nothing changed and nothing was checked."""
     changes = None if since is None else pipeline.changes_since(engine(), since)
     if changes is not None and not changes:
-        return None
+        if invalid is None:
+            return None
+        return pipeline.check_files(engine(), invalid, settings=settings(), today=today)
     search = open_search_service()  # with a progress bar when it embeds units
     with err_console.status("Syncing the search index and checking the findings..."):
-        return pipeline.apply_changes(engine(), search, changes, settings=settings(), today=today)
+        return pipeline.apply_changes(
+            engine(), search, changes, settings=settings(), today=today, invalid=invalid
+        )
 
 
 def print_finding_counts(done: AfterWrite | None) -> None:

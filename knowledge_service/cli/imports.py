@@ -112,7 +112,7 @@ def import_command(
             f"(export to refresh the files): {', '.join(kept)}",
             highlight=False,
         )
-    print_finding_counts(after_write(marks))
+    print_finding_counts(after_write(marks, invalid=report.scan))
     if report.has_invalid or report.has_conflicts:
         raise typer.Exit(code=1)
 

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from knowledge_service.content.kinds import ARTICLE, POLICY
 from knowledge_service.content.loader import (
+    FileScan,
     InvalidFile,
     LoadedContent,
     display_path,
@@ -86,11 +87,14 @@ class ImportConflict(BaseModel):
 
 
 class ImportReport(BaseModel):
-    """The result of one import; ``changed_*_ids`` drive incremental indexing and checks."""
+    """The result of one import; ``changed_*_ids`` drive incremental indexing and checks, and
+    ``scan`` (the folders read, their bad files and the ids read from good ones) the check of
+    the ``invalid`` findings."""
 
     articles: KindReport = Field(default_factory=KindReport)
     policies: KindReport = Field(default_factory=KindReport)
     invalid: list[InvalidFile] = Field(default_factory=list)
+    scan: FileScan = Field(default_factory=FileScan)
     conflicts: list[ImportConflict] = Field(default_factory=list)
     changed_article_ids: list[str] = Field(default_factory=list)
     changed_policy_ids: list[str] = Field(default_factory=list)
@@ -281,7 +285,8 @@ def import_content(
 
     Returns:
         Per kind the created, updated, unchanged, retired, kept and conflicted ids, the invalid
-        files, the conflicts and the ids whose current version changed.
+        files, the conflicts, the ids whose current version changed, and the scan of the
+        folders for the governance check (:class:`~knowledge_service.content.loader.FileScan`).
     """
     on_read = (lambda done, total: progress("read", done, total)) if progress else None
     loaded = load_content(paths, max_file_bytes=max_file_bytes, progress=on_read)
@@ -313,6 +318,12 @@ def import_content(
         part.conflicted.sort()
     report.changed_article_ids = report.articles.changed
     report.changed_policy_ids = report.policies.changed
+    report.scan = FileScan(
+        roots=[root.as_posix() for root in roots],
+        invalid=loaded.invalid,
+        article_ids=[doc.id for doc in loaded.articles],
+        policy_ids=[doc.id for doc in loaded.policies],
+    )
     return report
 
 

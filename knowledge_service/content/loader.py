@@ -16,7 +16,12 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from knowledge_service.content.parser import parse_article, parse_policy, split_front_matter
-from knowledge_service.content.schemas import ArticleDocument, PolicyDocument
+from knowledge_service.content.schemas import (
+    ARTICLE_ID_PATTERN,
+    POLICY_ID_PATTERN,
+    ArticleDocument,
+    PolicyDocument,
+)
 from knowledge_service.errors import InvalidContentError
 
 POLICY_FOLDER = "policies"
@@ -29,20 +34,62 @@ _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)^(?:---|\.\.\.)[ \t]*$
 _TOP_LEVEL_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.M)
 
 
+_ID_PATTERNS = {"article": re.compile(ARTICLE_ID_PATTERN), "policy": re.compile(POLICY_ID_PATTERN)}
+_MAX_ID_CHARS = 120
+
+
 class InvalidFile(BaseModel):
-    """A file that breaks the content contract; ``message`` is the full one-line text."""
+    """A file that breaks the content contract; ``message`` is the full one-line text.
+
+    ``path`` is the file as shown to users (see :func:`display_path`); a file found by
+    :func:`load_content` also records its absolute ``source_path``, the resolved ``root`` it
+    was found under, and ``doc_id``: the article or policy id its front matter gives when that
+    id can be read (the front matter splits and ``id`` is a valid id of its kind) although
+    something else in the file is wrong.
+    """
 
     path: str
     line: int | None = None
     field: str | None = None
     message: str
     kind: str = "article"  # "article" or "policy": what the file was taken for
+    doc_id: str | None = None
+    source_path: str | None = None
+    root: str | None = None
 
     @classmethod
     def from_error(cls, error: InvalidContentError, kind: str = "article") -> InvalidFile:
         return cls(
             path=error.path, line=error.line, field=error.field, message=error.message, kind=kind
         )
+
+    @property
+    def relative_path(self) -> str | None:
+        """The file's path under its root (``billing/late-fee.md``), when both are known."""
+        if self.source_path is None or self.root is None:
+            return None
+        where, root = Path(self.source_path), Path(self.root)
+        return where.relative_to(root).as_posix() if where.is_relative_to(root) else None
+
+    @property
+    def folder_path(self) -> str:
+        """The file as a finding names it: under the name of the folder it was found in
+        (``content/billing/late-fee.md``) wherever that folder lies, else ``path``."""
+        rel = self.relative_path
+        return f"{Path(self.root or '').name}/{rel}" if rel is not None else self.path
+
+
+def readable_id(text: str, kind: str) -> str | None:
+    """The ``id`` a file's front matter gives, if it splits and the id is valid for ``kind``
+    (``article`` or ``policy``), whatever else is wrong with the file; else None."""
+    try:
+        doc_id = split_front_matter(text, "<id>").data.get("id")
+    except InvalidContentError:
+        return None
+    pattern = _ID_PATTERNS.get(kind)
+    if not isinstance(doc_id, str) or pattern is None or len(doc_id) > _MAX_ID_CHARS:
+        return None
+    return doc_id if pattern.match(doc_id) else None
 
 
 class LoadedContent(BaseModel):
@@ -58,6 +105,22 @@ class LoadedContent(BaseModel):
     raw: dict[str, str] = Field(default_factory=dict)
     hashes: dict[str, str] = Field(default_factory=dict)
     invalid: list[InvalidFile] = Field(default_factory=list)
+
+
+class FileScan(BaseModel):
+    """What an import read under its folders (``roots``: resolved absolute paths, a folder or
+    a single file each): the bad files, and the ids of the articles and policies read from a
+    valid file. The governance check keeps the ``invalid`` findings of those folders in step
+    with it (see :func:`~knowledge_service.freshness.store.check_store`)."""
+
+    roots: list[str] = Field(default_factory=list)
+    invalid: list[InvalidFile] = Field(default_factory=list)
+    article_ids: list[str] = Field(default_factory=list)
+    policy_ids: list[str] = Field(default_factory=list)
+
+    def holds(self, path: str | None) -> bool:
+        """Whether ``path`` (absolute) lies under (or is) one of the roots."""
+        return path is not None and any(Path(path).is_relative_to(root) for root in self.roots)
 
 
 class _Candidate(BaseModel):
@@ -223,6 +286,12 @@ def _load_one(
     result.hashes[candidate.path] = content_hash(text)
 
 
+def _locate(bad: InvalidFile, candidate: _Candidate, text: str | None) -> None:
+    """Record where a bad file lies and the id it gives, if readable (see :class:`InvalidFile`)."""
+    bad.source_path, bad.root = candidate.path, candidate.root.as_posix()
+    bad.doc_id = readable_id(text, bad.kind) if text is not None else None
+
+
 def load_content(
     paths: Sequence[Path], *, max_file_bytes: int, progress: Progress | None = None
 ) -> LoadedContent:
@@ -239,15 +308,20 @@ def load_content(
     """
     candidates = find_files(paths)
     result = LoadedContent()
+    bad_before = 0
     seen: dict[str, str] = {}
     for done, candidate in enumerate(candidates, start=1):
         kind = "policy" if _in_policy_folder(candidate.root, candidate.found) else "article"
+        text: str | None = None
         try:
             text = _read_text(candidate, max_file_bytes)
             kind = "policy" if is_policy_file(candidate.root, candidate.found, text) else "article"
             _load_one(candidate, text, kind, result, seen)
         except InvalidContentError as error:
             result.invalid.append(InvalidFile.from_error(error, kind))
+        if len(result.invalid) > bad_before:
+            _locate(result.invalid[-1], candidate, text)
+        bad_before = len(result.invalid)
         if progress is not None:
             progress(done, len(candidates))
     return result

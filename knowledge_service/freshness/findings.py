@@ -33,6 +33,7 @@ def sync_findings(
     *,
     covered: Callable[[Finding], bool],
     involving: Collection[str] | None = None,
+    also: Sequence[Finding] = (),
     now: datetime | None = None,
 ) -> None:
     """Upsert ``findings`` by fingerprint; resolve covered active findings not among them.
@@ -44,6 +45,8 @@ def sync_findings(
         involving: For an incremental check, the articles it examined: only active findings
             involving one of them are candidates for ``covered`` (an indexed lookup instead of
             loading every active finding). None: every active finding is a candidate.
+        also: More active findings that are candidates for ``covered`` (those of a kind an
+            incremental check re-evaluates whatever articles they involve).
         now: The time recorded (default: now).
     """
     now = now or utcnow()
@@ -58,11 +61,13 @@ def sync_findings(
     _create(session, created, now)
     repository.mark_seen(session, list(existing.values()), now)
     seen = {f.fingerprint for f in findings}
-    candidates = (
+    candidates = list(
         repository.active_findings(session)
         if involving is None
         else repository.active_findings_for(session, involving)
     )
+    known = {row.id for row in candidates}
+    candidates += [row for row in also if row.id not in known]
     for row in candidates:
         if row.fingerprint not in seen and covered(row):
             row.status, row.resolved_at = FindingStatus.RESOLVED, now

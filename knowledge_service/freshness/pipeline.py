@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from knowledge_service import clock
 from knowledge_service.content import repository as content_repository
+from knowledge_service.content.loader import FileScan
 from knowledge_service.db import session_scope
 from knowledge_service.freshness.schemas import CheckResult, FindingCounts
 from knowledge_service.freshness.service import count_findings
@@ -55,12 +56,13 @@ class AfterWrite:
     """What :func:`apply_changes` did.
 
     Attributes:
-        index: Where the search index stands after its sync.
+        index: Where the search index stands after its sync; None when it was not synced
+            (:func:`check_files`: the store did not change).
         check: The findings about the articles it checked; None when it checked nothing.
         findings: The store's active findings afterwards; None when it checked nothing.
     """
 
-    index: IndexStatus
+    index: IndexStatus | None
     check: CheckResult | None
     findings: FindingCounts | None
 
@@ -91,6 +93,7 @@ def apply_changes(
     settings: Settings,
     check: bool = True,
     today: date | None = None,
+    invalid: FileScan | None = None,
 ) -> AfterWrite:
     """Sync the search index with the store, then re-check what ``changes`` can affect.
 
@@ -101,12 +104,15 @@ def apply_changes(
         settings: Thresholds of the check.
         check: False only syncs the index (another process runs the check).
         today: The date review dates are compared with (default: :func:`clock.today`).
+        invalid: What an import read: its bad files become ``invalid`` findings and those of
+            its folders no longer bad resolve (see :func:`check_store`); the check then runs
+            even when the store did not change. None (any other write) leaves them alone.
 
     Returns:
         The index status, and the check's result with the store's active findings.
     """
     index = search.sync()
-    if not check or (changes is not None and not changes):
+    if not check or (changes is not None and not changes and invalid is None):
         return AfterWrite(index, None, None)
     result = check_store(
         engine,
@@ -116,7 +122,28 @@ def apply_changes(
         settings=settings,
         article_ids=None if changes is None else changes.article_ids,
         policy_ids=None if changes is None else changes.policy_ids,
+        invalid=invalid,
     )
+    return AfterWrite(index, result, _counts(engine))
+
+
+def check_files(
+    engine: Engine, invalid: FileScan, *, settings: Settings, today: date | None = None
+) -> AfterWrite:
+    """After an import that changed nothing in the store: bring its folders' ``invalid``
+    findings level with the files (a file turned bad, or a bad one fixed without a new version
+    or deleted). No article is examined, so the index is not synced and no model is needed."""
+    result = check_store(
+        engine,
+        today=today or clock.today(settings),
+        settings=settings,
+        article_ids=(),
+        policy_ids=(),
+        invalid=invalid,
+    )
+    return AfterWrite(None, result, _counts(engine))
+
+
+def _counts(engine: Engine) -> FindingCounts:
     with session_scope(engine) as session:
-        counts = count_findings(session)
-    return AfterWrite(index, result, counts)
+        return count_findings(session)

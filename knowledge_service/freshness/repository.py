@@ -82,6 +82,12 @@ def active_findings(session: Session) -> Sequence[Finding]:
     return session.exec(select(Finding).where(Finding.status != FindingStatus.RESOLVED)).all()
 
 
+def active_findings_of_kind(session: Session, kind: FindingKind) -> Sequence[Finding]:
+    """Every open or acknowledged finding of one kind."""
+    query = select(Finding).where(Finding.kind == kind, Finding.status != FindingStatus.RESOLVED)
+    return session.exec(query).all()
+
+
 def active_findings_for(session: Session, article_ids: Collection[str]) -> list[Finding]:
     """Open or acknowledged findings that involve any of ``article_ids``."""
     ids = list(article_ids)

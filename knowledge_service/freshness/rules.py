@@ -247,20 +247,38 @@ def replacing_clause(policy: PolicyDocument) -> str | None:
 
 
 def check_invalid(invalid: Sequence[InvalidFile]) -> list[FindingData]:
-    """One ``invalid`` finding per file that failed to load."""
+    """One ``invalid`` finding per file that failed to load.
+
+    A file whose id could be read is about that article (``article_ids``) or policy
+    (``policy_id``), and is the same finding wherever the folder lies: its fingerprint is the
+    id and the field. Another is identified by its path under the folder it was found in and
+    the field. The message names the file under its folder's name (``content/billing/a.md``).
+    """
     findings = []
     for item in invalid:
-        where = item.path + (f" line {item.line}" if item.line is not None else "")
+        shown = item.folder_path
+        where = shown + (f" line {item.line}" if item.line is not None else "")
         field_text = f", field '{item.field}'" if item.field else ""
         problem = _problem(item)
         fix = f"correct the field '{item.field}'" if item.field else "correct the file"
+        article_id = item.doc_id if item.kind != "policy" else None
+        policy_id = item.doc_id if item.kind == "policy" else None
+        if item.doc_id is not None:
+            fact_key = f"{item.kind}|{item.field}"
+        else:
+            fact_key = f"{item.kind}|{item.relative_path or item.path}|{item.field}"
+        evidence = Evidence(
+            article_id=article_id, policy_id=policy_id, text=problem,
+            path=item.source_path or item.path, line=item.line, section=item.field,
+        )  # fmt: skip
         findings.append(
             FindingData.create(
                 FindingKind.INVALID,
-                [],
+                [article_id] if article_id is not None else [],
                 f"{where}{field_text}: {problem}: {fix} (see the content format) and check again.",
-                [Evidence(text=problem, path=item.path, line=item.line, section=item.field)],
-                fact_key=f"{item.path}|{item.field}|{item.message}",
+                [evidence],
+                policy_id=policy_id,
+                fact_key=fact_key,
             )
         )
     return findings

@@ -3,16 +3,17 @@ can affect, with the findings table kept in step (see :func:`check_store`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from knowledge_service.content import repository as content_repository
-from knowledge_service.content.loader import InvalidFile
+from knowledge_service.content.loader import FileScan
 from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.write_lock import lock_store_for_write
 from knowledge_service.db import run_transaction
@@ -30,7 +31,14 @@ from knowledge_service.freshness.findings import sync_findings
 from knowledge_service.freshness.models import Finding
 from knowledge_service.freshness.pairs import IntentClaim
 from knowledge_service.freshness.rules import CheckedArticle
-from knowledge_service.freshness.schemas import CheckResult, FindingData, FindingKind, summarise
+from knowledge_service.freshness.schemas import (
+    CheckResult,
+    Evidence,
+    FindingData,
+    FindingKind,
+    sort_findings,
+    summarise,
+)
 from knowledge_service.freshness.scope import affected_articles
 from knowledge_service.index.cache import EmbeddingCache, encode_cached
 from knowledge_service.index.embedder import Embedder
@@ -79,7 +87,7 @@ def check_store(
     policy_ids: Collection[str] | None = None,
     settings: Settings | None = None,
     cache: EmbeddingCache | None = None,
-    invalid: Sequence[InvalidFile] | None = None,
+    invalid: FileScan | None = None,
     sync: bool = True,
 ) -> CheckResult:
     """Check the store's current versions and sync the findings table (unless ``sync`` is
@@ -95,11 +103,17 @@ def check_store(
         policy_ids: changed policies: also check the articles citing them.
         settings: thresholds; defaults to :func:`get_settings`.
         cache: embedding cache (vectors of unchanged articles are never computed twice).
-        invalid: files that failed to load (a full check resolves ``invalid`` findings of
-            files no longer listed); None leaves ``invalid`` findings alone.
+        invalid: what an import read (:class:`FileScan`): each bad file becomes an
+            ``invalid`` finding, and the active ``invalid`` findings of files under its roots
+            that are no longer bad (fixed, or gone) resolve, whatever ``article_ids`` says;
+            those of other folders stay. None (a check of the store alone) re-evaluates no
+            ``invalid`` finding: they stay as the last import left them, and are reported.
 
     Returns:
-        The findings about the checked articles; ``summary.articles_checked`` counts them.
+        The findings about the checked articles, with (when ``invalid`` is None) the active
+        ``invalid`` findings stored about them (all of them for a full check);
+        ``summary.articles_checked`` counts the articles, ``summary.invalid_files`` the bad
+        files.
     """
     settings = settings or get_settings()
     incremental = article_ids is not None or policy_ids is not None
@@ -132,15 +146,23 @@ def check_store(
             pairs,
             today=today,
             settings=settings,
-            invalid=invalid or (),
+            invalid=invalid.invalid if invalid is not None else (),
             claims=view.claims if incremental else None,
             embedder=embedder,
         )
         if sync:
             lock_store_for_write(session)  # a concurrent check may be writing the same findings
-            sync_findings(
-                session, findings, covered=_coverage(scope, invalid is not None), involving=scope
+            stored_invalid = (
+                repository.active_findings_of_kind(session, FindingKind.INVALID)
+                if invalid is not None
+                else ()
             )
+            sync_findings(
+                session, findings, covered=_coverage(scope, invalid), involving=scope,
+                also=stored_invalid,
+            )  # fmt: skip
+        if invalid is None:
+            findings = sort_findings([*findings, *_stored_invalid(session, scope)])
         return findings, len(items), len(policies), len(pairs)
 
     # Another process checking at the same moment may store a new finding first (a unique
@@ -149,7 +171,11 @@ def check_store(
         findings, n_items, n_policies, n_pairs = run_transaction(
             engine, check, also=(IntegrityError,)
         )
-    n_invalid = len(invalid or ())
+    n_invalid = (
+        len(invalid.invalid)
+        if invalid is not None
+        else sum(1 for f in findings if f.kind == FindingKind.INVALID)
+    )
     summary = summarise(
         findings, articles=n_items, policies=n_policies, invalid=n_invalid, pairs=n_pairs
     )
@@ -177,14 +203,52 @@ def _scope(
     )
 
 
-def _coverage(scope: set[str] | None, invalid_known: bool) -> Callable[[Finding], bool]:
-    """Which stored findings this run re-evaluated (and may therefore resolve)."""
+def _stored_invalid(session: Session, scope: set[str] | None) -> list[FindingData]:
+    """The active ``invalid`` findings a check of the store alone reports without re-evaluating
+    them (no file is read): all of them, or for an incremental check those about ``scope``."""
+    rows = (
+        repository.active_findings_of_kind(session, FindingKind.INVALID)
+        if scope is None
+        else [
+            row
+            for row in repository.active_findings_for(session, scope)
+            if row.kind == FindingKind.INVALID
+        ]
+    )
+    return [_as_data(row) for row in rows]
+
+
+def _as_data(row: Finding) -> FindingData:
+    return FindingData(
+        kind=row.kind, severity=row.severity, article_ids=list(row.article_ids),
+        policy_id=row.policy_id, clause=row.clause, message=row.message,
+        evidence=[Evidence.model_validate(e) for e in row.evidence], fingerprint=row.fingerprint,
+    )  # fmt: skip
+
+
+def _coverage(scope: set[str] | None, invalid: FileScan | None) -> Callable[[Finding], bool]:
+    """Which stored findings this run re-evaluated (and may therefore resolve).
+
+    An ``invalid`` finding only by an import (``invalid`` given), and only when it belongs to
+    the import's folders: its file lies under one of them, or (the folder moved) its file is
+    gone and the folders now hold a valid file with its article or policy id.
+    """
 
     def covered(row: Finding) -> bool:
         if row.kind == FindingKind.INVALID:
-            return invalid_known and scope is None
+            return invalid is not None and _belongs_to(row, invalid)
         if scope is None:
             return True
         return bool(row.article_ids) and set(row.article_ids) <= scope
 
     return covered
+
+
+def _belongs_to(row: Finding, scan: FileScan) -> bool:
+    paths = [str(e["path"]) for e in row.evidence if e.get("path")]
+    if any(scan.holds(path) for path in paths):
+        return True
+    read_validly = bool(set(row.article_ids) & set(scan.article_ids)) or (
+        row.policy_id is not None and row.policy_id in scan.policy_ids
+    )
+    return read_validly and not any(Path(path).exists() for path in paths)

@@ -104,8 +104,9 @@ def _finding_item(row: Finding, version: ArticleVersion | None, accepted: date |
 def finding_items(
     session: Session, articles: dict[str, ArticleVersion], *, everything: bool, today: date
 ) -> list[QueueItem]:
-    """One item per active finding and article in scope (a finding without an article, an
-    invalid file, only when ``everything`` is in scope)."""
+    """One item per active finding and article in scope; a finding about no article in the
+    store (an invalid file whose id could not be read, or names an article never imported)
+    only when ``everything`` is in scope."""
     rows = findings.active_findings(session) if everything else findings.active_findings_for(
         session, articles
     )  # fmt: skip
@@ -114,7 +115,7 @@ def finding_items(
     items = []
     for row in rows:
         accepted = lifted.get(row.id) if row.id is not None else None
-        if not row.article_ids and everything:
+        if everything and not any(a in articles for a in row.article_ids):
             items.append(_finding_item(row, None, accepted))
         for article_id in row.article_ids:
             if article_id in articles:

@@ -41,7 +41,9 @@ def test_an_invalid_file_says_what_is_wrong_once_and_how_to_fix_it(tmp_path: Pat
     result = runner.invoke(app, ["check", *args, *TODAY, "--format", "json"])
     (finding,) = json.loads(result.stdout)["findings"]
     message, (evidence,) = finding["message"], finding["evidence"]
-    assert message.startswith(f"{broken} line 6, field 'last_reviewed': ")
+    # named under its folder, wherever that lies; the id could be read: it is about "broken"
+    assert message.startswith("content/broken.md line 6, field 'last_reviewed': ")
+    assert finding["article_ids"] == ["broken"]
     assert message.count("last_reviewed") == 2  # where, and what to correct
     assert message.endswith(
         ": correct the field 'last_reviewed' (see the content format) and check again."

@@ -230,3 +230,38 @@ def test_path_outside_cwd_is_shown_absolute(
     loaded = load_content([Path("../content")], max_file_bytes=MAX)
     assert loaded.articles[0].source_path == path.resolve().as_posix()
     assert [f.path for f in loaded.invalid] == [(tmp_path.resolve() / "content/bad.md").as_posix()]
+
+
+@pytest.mark.parametrize(
+    ("text", "doc_id"),
+    [
+        (article_text("late-fee", next_review="2026-02-30"), "late-fee"),  # another field bad
+        (article_text("late-fee", answer=""), "late-fee"),  # no answer
+        ("---\nid: late-fee\ntitle: [unclosed\n---\nx\n", None),  # not YAML
+        ("---\nid: Late Fee!\ntitle: x\n---\nx\n", None),  # not an article id
+        ("---\nid: late-fee\nid: other\n---\nx\n", None),  # a key set twice
+        ("no front matter\n", None),
+    ],
+)
+def test_a_bad_file_records_where_it_lies_and_its_id_when_readable(
+    tmp_path: Path, text: str, doc_id: str | None
+) -> None:
+    _write(tmp_path / "content" / "billing" / "late-fee.md", text)
+    (bad,) = load_content([tmp_path / "content"], max_file_bytes=MAX).invalid
+    assert (bad.kind, bad.doc_id) == ("article", doc_id)
+    root = (tmp_path / "content").resolve()
+    assert (bad.root, bad.source_path) == (root.as_posix(), f"{root}/billing/late-fee.md")
+    assert (bad.relative_path, bad.folder_path) == (
+        "billing/late-fee.md",
+        "content/billing/late-fee.md",
+    )
+
+
+def test_a_duplicate_id_and_a_bad_policy_give_their_ids(tmp_path: Path) -> None:
+    write_article_md(tmp_path / "content", "a-first", id="same")
+    write_article_md(tmp_path / "content", "b-second", id="same")
+    _write(tmp_path / "policies" / "bad.md", policy_text("BAD", effective_date="soon"))
+    loaded = load_content([tmp_path / "content", tmp_path / "policies"], max_file_bytes=MAX)
+    assert sorted((f.kind, f.doc_id, f.field) for f in loaded.invalid) == [
+        ("article", "same", "id"), ("policy", "BAD", "effective_date"),
+    ]  # fmt: skip
