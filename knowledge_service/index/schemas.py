@@ -83,6 +83,10 @@ class IndexStatus(BaseModel):
     is_current: bool
     path: str | None = None
     model_name: str | None = None
+    """The name the vectors are keyed by: the model folder's name (``model`` for the packaged
+    all-MiniLM-L6-v2) with its encoder variant, or a tuned model's version."""
+    model: str | None = None
+    """Where the base model comes from (``KS_EMBEDDING_MODEL``: a folder or a name)."""
     answer_profile: str | None = None
     """Where answer confidence is measured from: the held-out ``questions`` or ``titles`` and
     their medians, or the settings' defaults when the knowledge base is too small for either."""

@@ -254,6 +254,7 @@ class SearchService:
             is_current=self.is_open and self.watermark == store,
             path=str(self.path),
             model_name=self.embedder.model_name,
+            model=self.settings.embedding_model,
             answer_profile=describe_profile(self.profile),
         )
 

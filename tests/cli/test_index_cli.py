@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,8 @@ def test_index_rebuild_and_status(cli_env: Path) -> None:
     assert rebuilt.exit_code == 0, rebuilt.output
     status = json.loads(runner.invoke(app, ["index", "status", "--json"]).stdout)
     assert status["is_current"] and status["articles"] == 2
+    assert status["model"] == os.environ["KS_EMBEDDING_MODEL"]  # where the model comes from
+    assert status["model_name"].startswith("hash")  # what the vectors are keyed by
 
 
 def test_bad_channel_is_a_usage_error(cli_env: Path) -> None:
