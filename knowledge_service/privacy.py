@@ -49,13 +49,65 @@ class Placeholder(StrEnum):
     KEY = "[KEY]"
 
 
+def _word_list(text: str) -> list[str]:
+    return text.split()
+
+
 _LOCAL_PART = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+"  # every character RFC 5322 allows, but "."
+# A dot as typed or as said ("jo dot bloggs", "example (dot) com"); in a local part, a said
+# underscore, dash or hyphen joins too ("jo underscore bloggs").
+_SAID_DOT = r"\s+dot\s+|\s*[\[({<]\s*dot\s*[\])}>]\s*"
+_LOCAL_JOIN = rf"\s+\.\s+|\.|{_SAID_DOT}|\s+(?:underscore|dash|hyphen)\s+"
+_LOCAL = rf"{_LOCAL_PART}(?:(?:{_LOCAL_JOIN}){_LOCAL_PART})*"
+_LABEL = r"[A-Za-z0-9\-]+"
 _EMAIL = re.compile(
     # Dots join the local part's runs, written bare or with spaces on both sides ("jane . doe");
     # a sentence's full stop ("Thanks. jo@...") has no space before it, so it stays.
-    rf"{_LOCAL_PART}(?:(?:\s+\.\s+|\.){_LOCAL_PART})*"
-    r"\s*(?:@|\(at\)|\[at\])\s*"
-    r"[A-Za-z0-9\-]+(?:\s*\.\s*[A-Za-z0-9\-]+)+"
+    rf"{_LOCAL}"
+    r"\s*(?:@|[\[({<]\s*at\s*[\])}>])\s*"
+    rf"{_LABEL}(?:(?:\s*\.\s*|{_SAID_DOT}){_LABEL})+",
+    re.IGNORECASE,
+)
+# An address read out, as voice transcripts write it: "jo dot bloggs at example dot com",
+# "jo.bloggs at example.com.au". "at" and "dot" are ordinary English ("meet me at home dot",
+# "look at this dot point"), so the address must end in a top-level domain: a generic one, a
+# country's (but a country code that is also an English word, "it", "is", "me", "no", only
+# typed, "example.it", or after a second-level domain, "example dot co dot in"). A local part
+# that is a word of the sentence ("reach me at", "log in at", "I work at") is no address.
+_GENERIC_TLDS = (
+    "com net org gov edu mil int info biz name pro mobi asia io co ai app dev tv xyz online site "
+    "shop store tech cloud email live blog news page club"
+)
+_COUNTRY_TLDS = (
+    "ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo br bs "
+    "bt bw by bz ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm do dz ec ee "
+    "eg er es et eu fi fj fk fm fo fr ga gd ge gf gg gh gi gl gm gn gp gq gr gs gt gu gw gy hk hm "
+    "hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg kh ki km kn kp kr kw ky kz la lb "
+    "lc li lk lr ls lt lu lv ly ma mc md me mf mg mh mk ml mm mn mo mp mq mr ms mt mu mv mw mx my "
+    "mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pl pm pn pr ps pt pw py qa re ro "
+    "rs ru rw sa sb sc sd se sg sh si sk sl sm sn so sr ss st sv sx sy sz tc td tf tg th tj tk tl "
+    "tm tn to tr tt tv tw tz ua ug uk us uy uz va vc ve vg vi vn vu wf ws ye yt za zm zw"
+)
+_ENGLISH_COUNTRY_TLDS = frozenset(
+    _word_list("ad am as at be by do id in is it la me mr ms my no pm re so st to us")
+)
+_SAID_TLD = "|".join(
+    _word_list(_GENERIC_TLDS)
+    + [c for c in _word_list(_COUNTRY_TLDS) if c not in _ENGLISH_COUNTRY_TLDS]
+)
+_SECOND_LEVEL = r"(?:com|co|net|org|gov|edu|ac|asn|id)"
+_NOT_A_MAILBOX = (
+    r"(?:i|me|us|you|him|her|them|it|this|that|there|here|in|on|up|out|look|looked|looking|log"
+    r"|logged|login|sign|signed|online|available|live|lives|living|work|works|working|stay"
+    r"|staying|meet|email|e-mail|mail|reach|contact|write|call|text|message|sent|send|home)"
+)
+_SAID_EMAIL = re.compile(
+    rf"(?<![\w.@\-])(?!{_NOT_A_MAILBOX}\s+at\b){_LOCAL}"
+    r"\s+at(?:\s+(?:sign|symbol))?\s+"
+    rf"{_LABEL}(?:(?:\.|{_SAID_DOT}){_LABEL})*"
+    rf"(?:(?:\.|{_SAID_DOT})(?:{_SECOND_LEVEL}(?:\.|{_SAID_DOT})[a-z]{{2}}|{_SAID_TLD})"
+    r"|\.[a-z]{2})(?![A-Za-z0-9\-])",
+    re.IGNORECASE,
 )
 # The service's own API keys (``ks_<12 hex prefix>_<secret>``, see ``access.service``): a key
 # pasted into a URL or a question must not reach a log or the store either.
@@ -63,8 +115,11 @@ _API_KEY = re.compile(r"(?<![A-Za-z0-9])ks_[0-9a-f]{12}_[A-Za-z0-9_\-]{16,}")
 # Two letters, two check digits, then 11 to 30 letters or digits, optionally in groups of four.
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
 # A run of digits in which single separators (space, dash, dot, brackets, slash) may stand
-# between digits, optionally led by "+" or "(".
-_DIGITS = re.compile(r"(?<![A-Za-z0-9])[+(]?\d(?:[ \-.()/]{0,2}\d)*")
+# between digits, optionally led by "+" or "(". A letter closing the run belongs to it (a
+# Centrelink reference, "412 345 678A"): it goes with the number if the number goes.
+_DIGITS = re.compile(
+    r"(?<![A-Za-z0-9])[+(]?\d(?:[ \-.()/]{0,2}\d)*(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
+)
 # A phone number's extension ("x232", "ext. 12") goes with it.
 _EXTENSION = re.compile(r"\[PHONE\]\s*(?:x|ext\b\.?|extension)\s*\d{1,6}\b", re.IGNORECASE)
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
@@ -109,10 +164,6 @@ def classify_number(text: str) -> Placeholder | None:
 # "I live at", "date of birth", "account number") or, for a street address, by a house number
 # followed by a street name and a street type. Words that cannot be a name or a street stop a
 # value early, so "my name is wrong on my bill" keeps its words.
-
-
-def _word_list(text: str) -> list[str]:
-    return text.split()
 
 
 _STOP_WORDS = frozenset(
@@ -425,6 +476,7 @@ def _redact_text(text: str) -> Redacted:
 
     out = _API_KEY.sub(lambda m: sub(Placeholder.KEY), text)
     out = _EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
+    out = _SAID_EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
     told = _MAY_HOLD_WORDS.search(out) is not None
     if told:
         out = _redact_spans(out, _numbers_told(out), counts)
@@ -438,6 +490,9 @@ def _redact_text(text: str) -> Redacted:
 
     def number(match: re.Match[str]) -> str:
         value = match.group(0)
+        if match.group("letter"):
+            kind = classify_number(value[:-1])
+            return value if kind is None else sub(kind)
         stripped = value.rstrip("-./( ")
         kind = classify_number(stripped)
         if kind is None:
@@ -452,17 +507,29 @@ def _redact_text(text: str) -> Redacted:
 
 _PLACEHOLDER = "(?:" + "|".join(re.escape(str(p)) for p in Placeholder) + ")"
 _PLACEHOLDERS = re.compile(_PLACEHOLDER)
-_MAY_HOLD_PERSONAL_DATA = re.compile(r"\d|@|\(at\)|\[at\]|ks_|" + _MAY_HOLD_WORDS.pattern, re.I)
+_MAY_HOLD_PERSONAL_DATA = re.compile(
+    r"\d|@|[\[({<]\s*at\s*[\])}>]|\bdot\b|\bat\s+(?:\S+\s+)?[\w\-]+\.[a-z]|ks_|"
+    + _MAY_HOLD_WORDS.pattern,
+    re.I,
+)
+# What a value belongs to may be what the question is about: "my concession card number is
+# ...", "my water meter is ...", "my licence: ..." ask about the card, the meter, the licence.
+# That noun stays in what is searched; only the value and "number is" go. A word that is only
+# a handle for the customer (account, customer, reference, name, e-mail, phone) goes with it.
+_TOPIC_WORDS = rf"nmi|mirn|meter|policy|invoice|membership|{_ID_WORDS}"
+_HANDLE_WORDS = r"account|acct|a/c|customer|client|member|reference|ref|crn"
 # What a customer says to give a value ("my email is", "account number:", "call me on",
 # "I live at", "this is ... speaking") goes with it when a question is searched: without the
 # value those words only pull the question away from its article.
 _GIVEN = re.compile(
-    r"(?:\b(?:my|our|his|her|their|the|your)\s+(?:(?:new|old|home|work|mobile|phone|cell|postal"
+    rf"(?:\b(?P<topic>{_TOPIC_WORDS})\b(?:\s*{_NUMBER_WORD})?\s*(?:is|was|[:#=\-])?\s*"
+    r"|\b(?:my|our|his|her|their|the|your)\s+(?:(?:new|old|home|work|mobile|phone|cell|postal"
     r"|street|e-?mail|card|credit|debit|bank|account|customer|contact|reference|full|first|last"
     r"|daytime|best|date\s+of)\s+){0,2}"
     r"(?:e-?mail(?:\s+address)?|address|number|no\.?|name|phone|mobile|cell|card|account|acct"
-    r"|dob|birth|details|reference|ref|id|licen[cs]e|passport|nmi|meter)\s*(?:is|was|[:=\-])\s*"
-    rf"|\b(?:(?:{_ACCOUNT_WORDS}|{_ID_WORDS})\b(?:\s*{_NUMBER_WORD})?|{_BIRTH}"
+    r"|dob|birth|details|reference|ref|id)\s*(?:is|was|[:=\-])\s*"
+    rf"|\b(?:(?:(?:my|our|his|her|their|the|your)\s+)?(?:{_HANDLE_WORDS})\b"
+    rf"(?:\s*{_NUMBER_WORD})?|{_BIRTH}"
     r"|name|e-?mail|phone|mobile|address)\s*(?:is|was|[:#=\-])?\s*"
     rf"|\b{_LIVE_AT}\s+"
     rf"|\b(?:{_GREETING}\b[,!.]?\s+)?"
@@ -489,7 +556,9 @@ def without_personal_data(text: str) -> str:
     redacted = redact_text(text)
     if not redacted.changed:
         return text
-    parts = (_DANGLING.sub("", part) for part in _GIVEN.split(redacted.text))
+    # each value and the words giving it end a part; a topic noun stays, at the end of its part
+    cut = _GIVEN.sub(lambda m: (m.group("topic") or "") + "\0", redacted.text)
+    parts = (_DANGLING.sub("", part) for part in cut.split("\0"))
     searched = " ".join(" ".join(part for part in parts if part.strip(" ,;:.-")).split())
     # Nothing but personal data and the words giving it ("call me on ..."): search the words.
     return searched or " ".join(_PLACEHOLDERS.sub(" ", redacted.text).split())

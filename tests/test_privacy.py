@@ -381,3 +381,146 @@ def test_application_log_record_is_redacted_whole() -> None:
 def test_a_record_that_cannot_be_redacted_is_dropped() -> None:
     record = _record("knowledge_service", "%s %s", ("only one argument",))  # formatting fails
     assert not RedactingFilter().filter(record)
+
+
+# --- What a value belongs to stays in what is searched; the value goes ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "searched", "value"),
+    [
+        ("My pension concession card number is 412 345 678A, can you add it",
+         "My pension concession card can you add it", "345"),
+        ("my water meter number is AB123456, is it broken", "my water meter is it broken",
+         "AB123456"),
+        ("my meter is 12345678 reading high", "my meter reading high", "12345678"),
+        ("my driver's licence is 1234567 can i renew it", "my driver's licence can i renew it",
+         "1234567"),
+        ("my licence number is 12345678 and it expired", "my licence it expired", "12345678"),
+        ("my passport number: PA1234567, can I use it as ID", "my passport can I use it as ID",
+         "PA1234567"),
+        ("my health care card no. 123 456 789K expired", "my health care card expired", "456"),
+        ("My NMI is 4102345678, who is my distributor", "My NMI who is my distributor",
+         "4102345678"),
+        ("policy #: 99887766 does it cover storm damage", "policy does it cover storm damage",
+         "99887766"),
+        # a handle for the customer, not a topic: it goes with its value
+        ("my account number is 1234567, why was I charged", "why was I charged", "1234567"),
+        ("my crn is 412345678A, is my payment late", "is my payment late", "412345678"),
+    ],
+)  # fmt: skip
+def test_the_noun_a_value_belongs_to_stays_in_the_searched_question(
+    text: str, searched: str, value: str
+) -> None:
+    assert without_personal_data(text) == searched
+    assert value not in redact(text) and value not in searched
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["412 345 678A is my concession card", "my concession card 412 345 678A", "crn 412345678A"],
+)
+def test_a_number_closed_by_a_letter_goes_whole(text: str) -> None:
+    stored = redact(text)
+    assert not re.search(r"\d|\][A-Za-z]\b", stored), stored  # no digit, no "[PHONE]A"
+
+
+# --- E-mail addresses read out ("jo dot bloggs at example dot com") -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("email me at kylie.w [at] outlook dot com about my bill",
+         "email me at [EMAIL] about my bill"),
+        ("kylie dot w at outlook dot com", "[EMAIL]"),
+        ("kylie.w at outlook dot com", "[EMAIL]"),
+        ("it's jo underscore bloggs at gmail dot com dot au thanks", "it's [EMAIL] thanks"),
+        ("JANE DOT DOE AT BIGPOND DOT COM", "[EMAIL]"),
+        ("send it to jo at example.com.au please", "send it to [EMAIL] please"),
+        ("mail jo (at) example (dot) com", "mail [EMAIL]"),
+        ("reach me at kylie99 at yahoo dot co dot uk", "reach me at [EMAIL]"),
+        ("jo@outlook dot com is my new one", "[EMAIL] is my new one"),
+        ("kylie at sign outlook dot com", "[EMAIL]"),
+        ("priya at health dot nsw dot gov dot au", "[EMAIL]"),
+        ("sam at example dot co dot in", "[EMAIL]"),  # "in" is a word, but after "co dot"
+        ("sam at example.it", "[EMAIL]"),  # typed, a country code that is a word counts too
+    ],
+)  # fmt: skip
+def test_email_addresses_read_out_are_redacted(text: str, stored: str) -> None:
+    result = redact_text(text)
+    assert result.text == stored
+    assert result.counts[Placeholder.EMAIL] == 1
+    assert not re.search(r"kylie|outlook|bloggs|bigpond|yahoo|example|health", result.text, re.I)
+
+
+def test_an_email_address_read_out_is_not_searched() -> None:
+    assert (
+        without_personal_data("email me at kylie.w [at] outlook dot com about my bill")
+        == "about my bill"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "meet me at home dot",
+        "look at this dot point",
+        "I looked at it dot by dot",
+        "is the outage at home dot me",  # "me" is a word before it is a country
+        "can you look at the dot points at the end of it",
+        "log in at mygov dot au",  # "log in at": words of the sentence, not a mailbox
+        "reach me at gmail dot com",  # no mailbox named, nothing personal
+        "look at google.com for it",
+        "the meter is broken at 10.30",
+        "I paid at the post office at 3.15 pm",
+        "the kids are at school dot points are due friday",
+    ],
+)
+def test_at_and_dot_in_ordinary_english_are_kept(text: str) -> None:
+    assert redact(text) == text
+    assert without_personal_data(text) == text
+
+
+# words of the sentence around an address (see privacy._NOT_A_MAILBOX) and of the forms below
+NOT_A_MAILBOX = frozenset(
+    ["you", "him", "her", "them", "this", "that", "there", "here", "out", "look", "log", "sign",
+     "live", "work", "stay", "meet", "email", "mail", "reach", "contact", "write", "call", "text",
+     "message", "sent", "send", "home", "dot", "symbol", "underscore", "dash", "hyphen", "please",
+     "about", "bill", "new", "address", "can", "get", "paper", "bills", "why", "high"]
+)  # fmt: skip
+mailbox_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=8).filter(
+    lambda w: w not in NOT_A_MAILBOX
+)
+
+
+@st.composite
+def emails_read_out(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """An address as a transcript writes it, and its words that must not survive."""
+    local = draw(st.lists(mailbox_word, min_size=1, max_size=3))
+    joins = [draw(st.sampled_from([" dot ", ".", " underscore ", "_", " DOT "])) for _ in local]
+    at = draw(st.sampled_from([" at ", " AT ", " [at] ", " (at) ", "@", " at sign ", " {at} "]))
+    domain = draw(mailbox_word)
+    dot = draw(st.sampled_from([" dot ", ".", " (dot) ", " Dot "]))
+    tld = draw(st.sampled_from(["com", "net", "org", "io", "edu", "com dot au", "co dot uk",
+                                "gov.au", "net dot nz", "de", "ca"]))  # fmt: skip
+    address = local[0] + "".join(j + w for j, w in zip(joins, local[1:], strict=False))
+    return f"{address}{at}{domain}{dot}{tld}", [*local, domain]
+
+
+FORMS = ["please email me at {} about my bill", "{} is my email, why is my bill so high",
+         "my new address is {}. can I get paper bills"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(emails_read_out(), st.sampled_from(FORMS))
+def test_no_email_address_read_out_survives(case: tuple[str, list[str]], form: str) -> None:
+    address, words = case
+    text = form.format(address)
+    stored = redact(text)
+    searched = without_personal_data(text)
+    assert "[EMAIL]" in stored
+    for word in words:
+        assert not re.search(rf"\b{word}\b", stored, re.I), (text, stored)
+        assert not re.search(rf"\b{word}\b", searched, re.I), (text, searched)
+    assert "bill" in searched
