@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from itertools import combinations, pairwise
 
 import numpy as np
@@ -25,15 +26,14 @@ from knowledge_service.freshness.facts import (
 )
 from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
-    CLAUSE_THRESHOLDS,
     Contradiction,
     differing_counts,
     find_contradictions,
     is_comparable,
     is_narrower,
+    restates,
     scopes,
     scopes_clash,
-    subject_similarity,
     with_charges,
 )
 from knowledge_service.freshness.neighbours import nearest
@@ -57,7 +57,9 @@ NEIGHBOURS = 10
 # closer the similarity is to the threshold: (similarity above threshold + margin, Jaccard floor).
 LEXICAL_TIERS = ((0.05, 0.30), (0.0, 0.40), (-0.05, 0.55))
 LEXICAL_ONLY_FLOOR = 0.6  # without embeddings: Jaccard of word pairs must be this high
-COPY_FLOOR = 0.6  # conflicting articles are duplicates only as copies (a fact changed in one)
+# Conflicting articles are duplicates only as copies (a fact changed in one): this much of their
+# wording must be the same words in the same order (see copy_ratio).
+COPY_FLOOR = 0.8
 # Two articles whose need similarity is this close under the conflict threshold (the neighbour
 # search's margin) are compared on their counts: one thing counted differently.
 NEAR_NEED_MARGIN = 0.1
@@ -360,6 +362,25 @@ def lexical_floor(similarity: float, threshold: float) -> float:
     return 2.0
 
 
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+
+
+def _wording(item: CheckedArticle) -> list[str]:
+    """The article's words in order, lower-cased, every number one token (a changed figure
+    is the conflict, not a change of wording)."""
+    return ["#" if w[0].isdigit() else w for w in _WORD.findall(item.doc.body.lower())]
+
+
+def copy_ratio(a: CheckedArticle, b: CheckedArticle) -> float:
+    """How much of two articles' wording is the same words in the same order (difflib's
+    ratio): near 1 for a copy with a figure or a word changed, far lower for two articles
+    written apart that share their topic's words (shared words alone are no copy)."""
+    words_a, words_b = _wording(a), _wording(b)
+    if not words_a or not words_b:
+        return 0.0
+    return SequenceMatcher(None, words_a, words_b, autojunk=False).ratio()
+
+
 def shingle_overlap(a: CheckedArticle, b: CheckedArticle) -> float:
     """Jaccard similarity of consecutive content-word pairs: high only for the same phrasing."""
 
@@ -402,18 +423,20 @@ def check_pair(
         findings.extend(
             _conflicts(a, b, reason, policies or {}, same_need=same_need, counted=counted)
         )
-    overlap = lexical_overlap(a, b)
-    if findings and overlap < COPY_FLOOR:
+    if findings and copy_ratio(a, b) < COPY_FLOOR:
         return findings  # two answers to one need that disagree, not one text said twice
+    overlap = lexical_overlap(a, b)
+    phrasing = None  # without a similarity, shared phrasing decides
     if reason.similarity is not None:
         is_duplicate = overlap >= lexical_floor(reason.similarity, duplicate_threshold)
     else:
-        is_duplicate = shingle_overlap(a, b) >= LEXICAL_ONLY_FLOOR
+        phrasing = shingle_overlap(a, b)
+        is_duplicate = phrasing >= LEXICAL_ONLY_FLOOR
     restated = not is_duplicate and not findings and bool(reason.shared_intents)
     if restated and states_same_figures(a, b):
         findings.append(_duplicate(a, b, reason, overlap, same_figures=True))
     elif is_duplicate:
-        findings.append(_duplicate(a, b, reason, overlap))
+        findings.append(_duplicate(a, b, reason, overlap, phrasing=phrasing))
     return findings
 
 
@@ -444,26 +467,38 @@ def _where(section: str | None) -> str:
     return "the answer" if section == ANSWER_SECTION else f"'{section}'"
 
 
+def _backing(fact: Fact, cited: Sequence[CitedFact]) -> CitedFact | None:
+    """The first clause fact of ``cited`` that ``fact`` restates (its value, about its
+    subject), if any."""
+    for source in cited:
+        if any(restates(fact, clause_fact) for clause_fact in with_charges([source.fact])):
+            return source
+    return None
+
+
 def _fix(
     a: CheckedArticle,
     b: CheckedArticle,
     c: Contradiction,
     policies: Mapping[str, PolicyDocument],
-) -> str:
-    """How to resolve a conflict: the side a cited clause supports, when one does."""
-    for fact, right, wrong in ((c.fact, a, b), (c.other, b, a)):
-        for item in (a, b):
-            for cited in cited_clause_facts(item.doc, policies):
-                clause_fact = cited.fact
-                if (
-                    same_value(fact, clause_fact)
-                    and subject_similarity(fact.subject, clause_fact.subject)
-                    >= CLAUSE_THRESHOLDS.numeric
-                ):
-                    return (
-                        f"{right.doc.id} matches {cited.cite} ({clause_fact.describe()}): "
-                        f"correct {wrong.doc.id}"
-                    )
+) -> str | None:
+    """How to resolve a conflict: the side a cited clause supports, when one does. None when
+    each side restates a clause it cites itself: the articles are each true to their own
+    policy (two facts about different subjects, or policies that disagree, which their owners
+    settle), so there is no article to correct and no conflict between the articles."""
+    sides = ((a, c.fact, b), (b, c.other, a))
+    own = [_backing(fact, cited_clause_facts(item.doc, policies)) for item, fact, _ in sides]
+    if all(own):
+        return None
+    if not any(own):  # a clause the other one cites may still say which is right
+        own = [_backing(fact, cited_clause_facts(other.doc, policies)) for _, fact, other in sides]
+    backed = [(side, source) for side, source in zip(sides, own, strict=True) if source]
+    if len(backed) == 1:
+        ((right, _, wrong), source) = backed[0]
+        return (
+            f"{right.doc.id} matches {source.cite} ({source.fact.describe()}): "
+            f"correct {wrong.doc.id}"
+        )
     return "correct the one that is wrong, or state the condition that tells them apart"
 
 
@@ -487,7 +522,10 @@ def _conflicts(
         for c in find_contradictions(b.facts, a.facts, ARTICLE_THRESHOLDS):
             flipped = Contradiction(c.other, c.fact, c.similarity)
             answers.setdefault((c.other.key, c.fact.key), flipped)
-        found = {k: (c, _need(reason), _fix(a, b, c, policies), []) for k, c in answers.items()}
+        for k, c in answers.items():
+            fix = _fix(a, b, c, policies)
+            if fix is not None:
+                found[k] = (c, _need(reason), fix, [])
     for first, second in reason.restated:
         differing = _differing(first, second)
         if differing is not None:
@@ -503,7 +541,9 @@ def _conflicts(
             f"{alike:.2f}) and their questions and answers are close (similarity "
             f"{reason.need or 0:.2f})"
         )
-        found.setdefault((c.fact.key, c.other.key), (c, why, _fix(a, b, c, policies), []))
+        fix = _fix(a, b, c, policies)
+        if fix is not None:
+            found.setdefault((c.fact.key, c.other.key), (c, why, fix, []))
     findings = []
     for (key_a, key_b), (c, why, fix, more) in sorted(found.items()):
         message = (
@@ -559,9 +599,13 @@ def _duplicate(
     overlap: float,
     *,
     same_figures: bool = False,
+    phrasing: float | None = None,
 ) -> FindingData:
+    """``phrasing``: without a similarity, the shared pairs of consecutive words that made
+    them duplicates."""
     similarity = f"similarity {reason.similarity:.2f}, " if reason.similarity is not None else ""
-    why = f"{similarity}{overlap:.0%} shared words"
+    shared = f"{phrasing:.0%} shared word pairs, " if phrasing is not None else ""
+    why = f"{similarity}{shared}{overlap:.0%} shared words"
     if same_figures:
         figures = ", ".join(sorted({f.describe() for f in a.facts if f.kind != FactKind.RULE}))
         why = f"{_need(reason)} and state the same figures in other words: {figures}"
