@@ -167,3 +167,17 @@ def test_importing_another_folder_leaves_the_findings_of_the_first(
     assert report.articles.created == ["unrelated"] and not report.invalid
     with open_client(kb) as (client, keys):
         assert [f["article_ids"] for f in invalid_findings(client, keys["admin"])] == [[], [REFUND]]
+
+
+def test_the_finding_of_a_bad_new_article_opens_on_the_review_page(kb: AnswerKB) -> None:
+    """Its id is readable but nothing of it was ever imported: the page shows the finding (and
+    acknowledge), with no article to act on."""
+    kb.write("brand-new", title="Brand new", intents=["misc.new"], next_review=BAD_DATE)
+    import_and_check(kb)
+    with open_client(kb) as (client, keys):
+        (found,) = invalid_findings(client, keys["admin"])
+        assert found["article_ids"] == ["brand-new"]
+        review_page(client, keys["admin"])
+        detail = client.get(f"/ui/review/findings/{found['id']}")
+        assert detail.status_code == 200, detail.text
+        assert "content/brand-new.md" in detail.text and "Acknowledge" in detail.text

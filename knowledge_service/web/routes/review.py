@@ -122,14 +122,26 @@ def _articles_and_actions(
     session: Session, settings: Settings, user: WebUser, article_ids: list[str]
 ) -> dict[str, Any]:
     """What the actions part of a review page needs: each article's current version, its diff,
-    its place in the workflow and the actions the user may take there."""
-    articles = [content.get_article(session, a) for a in article_ids]
+    its place in the workflow and the actions the user may take there. An id with no article in
+    the store (an ``invalid`` finding about a file never imported) has none."""
+    articles = _stored_articles(session, article_ids)
     return dict(
         articles=articles, diffs=[version_diff(session, a.article_id) for a in articles],
         states={a.article_id: state_for(session, settings, user.principal, a.article_id)
                 for a in articles},
         actions=workflow.ACTIONS, max_text_chars=MAX_TEXT_CHARS,
     )  # fmt: skip
+
+
+def _stored_articles(session: Session, article_ids: list[str]) -> list[Any]:
+    """The current version of each of ``article_ids`` that the store holds."""
+    found = []
+    for article_id in article_ids:
+        try:
+            found.append(content.get_article(session, article_id))
+        except NotFoundError:
+            continue
+    return found
 
 
 @router.post("/findings/{finding_id}/status")
