@@ -29,6 +29,15 @@ def authorize(principal: Principal, action: WorkflowAction, kind: str, owner: st
         )
 
 
+def may(principal: Principal, action: WorkflowAction, kind: str, owner: str) -> bool:
+    """Whether :func:`authorize` lets ``principal`` ``action`` a ``kind`` document of ``owner``."""
+    try:
+        authorize(principal, action, kind, owner)
+    except PermissionDeniedError:
+        return False
+    return True
+
+
 def authorize_owner_change(principal: Principal, kind: str, before: str, after: str) -> None:
     """An edit that changes the owner is a reassignment: admins only."""
     if before != after and principal.role != Role.ADMIN:

@@ -182,7 +182,8 @@ def _add_read_routes(
         session: SessionDep, principal: reader, workflow: flow_dep, response: Response,
         doc_id: doc_id_path,
     ) -> Any:  # fmt: skip
-        """Its state, who submitted and approved it, its ETag and the actions the state allows."""
+        """Its state, who submitted and approved it, its ETag and the actions the caller may
+        take now (`allowed_actions`: role, ownership and four eyes)."""
         found = workflow.status(session, principal, doc_id)
         response.headers["ETag"] = found.etag
         return found
