@@ -68,7 +68,14 @@ class Rates(BaseModel):
     helpful: int = 0
     wrong: int = 0
     overrides: int = 0
-    risk_incidents: int = 0
+    risk_incidents: int = Field(
+        default=0,
+        description="Risk incidents: article versions served to customers in the range that a "
+        "later check found blocking, one per version and finding (the summary's "
+        "`risk_incidents` list; its answers and customers told are there). A day counts those "
+        "found that day; the totals count every one in the list, also one found after the "
+        "range's last day.",
+    )
     escalations_by_reason: dict[str, int] = Field(default_factory=dict)
     answer_rate: float | None = None
     no_answer_rate: float | None = None
@@ -97,7 +104,11 @@ class RiskIncident(BaseModel):
     version: int
     finding_kind: str
     found_at: datetime
-    customers_told: int
+    answers: int = Field(description="Answers served to customers from that version.")
+    customers_told: int = Field(
+        description="How many customers were told: distinct conversations (`conversation_id`); "
+        "each answer without a conversation id counts as a customer of its own."
+    )
     receipts: list[str]
 
 
