@@ -134,10 +134,14 @@ class MetricsSummary(BaseModel):
 
 
 class Gap(BaseModel):
-    """A cluster of questions the knowledge base did not answer well."""
+    """A cluster of questions no article answers (see ``analytics.gaps``)."""
 
-    size: int
-    examples: list[str] = Field(description="Redacted questions from the cluster")
+    size: int = Field(
+        description="Distinct questions in the cluster: the same words asked again (on any "
+        "channel, in any case or spacing) are one question."
+    )
+    asks: int = Field(description="How many times the cluster's questions were asked.")
+    examples: list[str] = Field(description="Redacted distinct questions from the cluster")
     nearest_article_id: str | None
     nearest_score: float | None
     first_at: datetime
