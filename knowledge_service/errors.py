@@ -81,8 +81,8 @@ class PreconditionFailedError(VersionConflictError):
 
 
 class InvalidTransitionError(ConflictError):
-    """A workflow ``action`` that a document in ``state`` does not allow; ``allowed`` are the
-    actions that state does allow."""
+    """A workflow ``action`` that a document in ``state`` does not allow (or, for approve, that
+    four eyes bar); ``allowed`` are the actions the caller may take there."""
 
     def __init__(
         self,

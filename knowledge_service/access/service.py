@@ -33,6 +33,7 @@ from knowledge_service.errors import (
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
+    a_or_an,
 )
 
 KEY_SCHEME = "ks"
@@ -224,7 +225,8 @@ def authorize_roles(principal: Principal, roles: Sequence[Role]) -> None:
     """Raise :class:`PermissionDeniedError` unless the caller is an admin or in ``roles``."""
     if principal.role != Role.ADMIN and principal.role not in roles:
         allowed = ", ".join(sorted({str(r) for r in roles} | {str(Role.ADMIN)}))
-        raise PermissionDeniedError(f"a {principal.role} key may not do this (needs: {allowed})")
+        role = a_or_an(str(principal.role))
+        raise PermissionDeniedError(f"{role} key may not do this (needs: {allowed})")
 
 
 def authorize_owner(principal: Principal, owners: Collection[str], what: str) -> None:

@@ -1,9 +1,17 @@
-"""Content gaps: clusters of unanswered and low-confidence questions, by meaning.
+"""Content gaps: clusters of the questions no article answers, by meaning.
 
-Questions that got ``no_answer``, an escalation for low confidence, or an answer below a
-confidence floor are embedded and grouped greedily: a question joins the first cluster whose
-centroid it is close to (cosine), else it starts one. Each cluster of at least ``min_size``
-questions becomes a gap with its size, a few redacted examples and the article nearest to its
+A question is a content gap when no article answers it: it got ``no_answer`` (``no_article``, or
+``locale_unavailable``), or its confidence is under the floor the caller gives (the no-answer
+threshold: the confidence every channel is measured against before its own minimum). An
+escalation is not a gap by itself: voice's ``low_confidence`` (chat answers the same question at
+the same confidence), ``not_on_channel`` and ``blocked_by_finding`` have an article, and
+``human_requested`` asked for a person, not for content (see ``repository.gap_questions``).
+
+The same question asked again (on any channel, in any case or spacing, with or without closing
+punctuation) is one question: distinct questions are embedded and grouped greedily (a question
+joins the first cluster whose centroid it is close to, by cosine, else it starts one). Each
+cluster asked at least ``min_size`` times becomes a gap with its distinct questions (``size``),
+how often they were asked (``asks``), a few redacted examples and the article nearest to its
 most central question, so an owner sees both what customers ask and where it nearly landed.
 """
 
@@ -88,28 +96,47 @@ def find_gaps(
     """The largest clusters of ``questions`` (at most ``limit``), biggest first."""
     if not questions:
         return []
-    vectors = embedder.encode([q.question for q in questions])
+    asked = _distinct(questions)
+    vectors = embedder.encode([a[0].question for a in asked])
     gaps: list[Gap] = []
     for members in cluster_vectors(vectors, threshold):
-        if len(members) < min_size:
+        asks = sum(len(asked[m]) for m in members)
+        if asks < min_size:
             continue
         centre = vectors[members].mean(axis=0)
         central = members[int(np.argmax(vectors[members] @ centre))]
-        best = nearest(questions[central].question)
-        distinct = list(dict.fromkeys(questions[m].question for m in members))
-        times = [questions[m].at for m in members]
+        best = nearest(asked[central][0].question)
+        times = [q.at for m in members for q in asked[m]]
         gaps.append(
             Gap(
                 size=len(members),
-                examples=distinct[:examples],
+                asks=asks,
+                examples=[asked[m][0].question for m in members][:examples],
                 nearest_article_id=best[0] if best else None,
                 nearest_score=round(best[1], 4) if best else None,
                 first_at=min(times),
                 last_at=max(times),
             )
         )
-    gaps.sort(key=lambda g: (-g.size, g.last_at))
+    gaps.sort(key=lambda g: (-g.asks, -g.size, g.last_at))
     return gaps[:limit]
+
+
+def same_question(text: str) -> str:
+    """What makes two asks one question: case, spacing and the punctuation around it do not."""
+    return " ".join(text.casefold().split()).strip(_AROUND)
+
+
+_AROUND = " .,;:!?¿¡'\"“”‘’()[]"
+
+
+def _distinct(questions: Sequence[GapQuestion]) -> list[list[GapQuestion]]:
+    """``questions`` grouped by :func:`same_question`, in order of first appearance (each
+    group's first ask stands for it)."""
+    groups: dict[str, list[GapQuestion]] = {}
+    for question in questions:
+        groups.setdefault(same_question(question.question), []).append(question)
+    return list(groups.values())
 
 
 class GapCache:

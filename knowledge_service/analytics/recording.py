@@ -16,17 +16,24 @@ def answer_event(
     caller: str,
     conversation_id: str | None = None,
 ) -> LoggedAnswer:
-    """The log entry of one answer."""
+    """The log entry of one answer. Its article, intent and confidence describe one article:
+    the one served, or on a hand-off the one the resolution weighed as its best (whose
+    ``confidence`` it is, and which the ``reason`` is about, even when the channel may not see
+    it). The hand-off itself, as the channel got it, is kept whole in ``handoff``."""
     handoff = result.handoff.model_dump(mode="json") if result.handoff is not None else None
-    candidates = result.handoff.candidates if result.handoff is not None else []
-    article_id = result.article_id or (candidates[0].article_id if candidates else None)
-    version = result.version or (candidates[0].version if candidates else None)
+    weighed = result.weighed
+    if result.article_id is not None:
+        article_id, version, intent = result.article_id, result.version, result.intent
+    elif weighed is not None:
+        article_id, version, intent = weighed.article_id, weighed.version, weighed.intent
+    else:
+        article_id, version, intent = None, None, None
     return LoggedAnswer(
         kind="answer",
         question=question,
         latency_ms=latency_ms,
         channel=str(result.channel),
-        intent=result.intent or (result.handoff.intent if result.handoff else None),
+        intent=intent,
         article_id=article_id,
         version=version,
         status=str(result.status),

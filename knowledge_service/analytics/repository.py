@@ -173,13 +173,19 @@ def purge_before(session: Session, before: datetime) -> tuple[int, int]:
 def gap_questions(
     session: Session, start: datetime, end: datetime, confidence_below: float, limit: int
 ) -> list[tuple[Any, ...]]:
-    """(question, at) of the latest answer requests that were not answered confidently."""
+    """(question, at) of the latest answer requests that no article answers: ``no_answer``,
+    or a confidence under ``confidence_below`` (not a request for a person). An escalation at
+    or above it is no gap: voice's ``low_confidence`` is a question chat answers at the same
+    confidence, and ``not_on_channel`` and ``blocked_by_finding`` have an article."""
     weak = or_(
         col(AnswerEvent.status) == "no_answer",
         and_(
-            col(AnswerEvent.status) == "escalate", col(AnswerEvent.reason) != "blocked_by_finding"
+            col(AnswerEvent.confidence) < confidence_below,
+            or_(
+                col(AnswerEvent.reason).is_(None),
+                col(AnswerEvent.reason) != "human_requested",
+            ),
         ),
-        col(AnswerEvent.confidence) < confidence_below,
     )
     query = (
         select(AnswerEvent.question, AnswerEvent.at)

@@ -68,7 +68,14 @@ class Rates(BaseModel):
     helpful: int = 0
     wrong: int = 0
     overrides: int = 0
-    risk_incidents: int = 0
+    risk_incidents: int = Field(
+        default=0,
+        description="Risk incidents: article versions served to customers in the range that a "
+        "later check found blocking, one per version and finding (the summary's "
+        "`risk_incidents` list; its answers and customers told are there). A day counts those "
+        "found that day; the totals count every one in the list, also one found after the "
+        "range's last day.",
+    )
     escalations_by_reason: dict[str, int] = Field(default_factory=dict)
     answer_rate: float | None = None
     no_answer_rate: float | None = None
@@ -97,7 +104,11 @@ class RiskIncident(BaseModel):
     version: int
     finding_kind: str
     found_at: datetime
-    customers_told: int
+    answers: int = Field(description="Answers served to customers from that version.")
+    customers_told: int = Field(
+        description="How many customers were told: distinct conversations (`conversation_id`); "
+        "each answer without a conversation id counts as a customer of its own."
+    )
     receipts: list[str]
 
 
@@ -123,10 +134,14 @@ class MetricsSummary(BaseModel):
 
 
 class Gap(BaseModel):
-    """A cluster of questions the knowledge base did not answer well."""
+    """A cluster of questions no article answers (see ``analytics.gaps``)."""
 
-    size: int
-    examples: list[str] = Field(description="Redacted questions from the cluster")
+    size: int = Field(
+        description="Distinct questions in the cluster: the same words asked again (on any "
+        "channel, in any case or spacing) are one question."
+    )
+    asks: int = Field(description="How many times the cluster's questions were asked.")
+    examples: list[str] = Field(description="Redacted distinct questions from the cluster")
     nearest_article_id: str | None
     nearest_score: float | None
     first_at: datetime

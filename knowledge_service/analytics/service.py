@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from knowledge_service.analytics import repository, rollup
 from knowledge_service.analytics.gaps import GapQuestion, GapSearch, find_gaps
-from knowledge_service.analytics.models import DailyCount, Feedback
+from knowledge_service.analytics.models import AnswerEvent, DailyCount, Feedback
 from knowledge_service.analytics.schemas import (
     MAX_COMMENT_CHARS,
     NEEDS_REVIEW,
@@ -219,7 +219,7 @@ def summarize(
     kept_demand = _add_kept(days, rollup.daily_counts(session, start, end, channel, intent))
     incidents = risk_incidents(session, lo, hi, channel=channel)
     for incident in incidents:
-        days[incident.found_at.date()].risk_incidents += incident.customers_told
+        days[incident.found_at.date()].risk_incidents += 1
     series = []
     for offset in range((end - start).days + 1):
         day = start + timedelta(days=offset)
@@ -227,8 +227,10 @@ def summarize(
         finish_rates(measures)
         series.append(measures)
     demand = _demand([*repository.demand(session, lo, hi, channel, intent), *kept_demand])
+    totals = _total(series)
+    totals.risk_incidents = len(incidents)  # also those found after the range's last day
     return MetricsSummary(
-        start=start, end=end, channel=channel, intent=intent, totals=_total(series),
+        start=start, end=end, channel=channel, intent=intent, totals=totals,
         days=series, trend=_trend(series), demand=demand, risk_incidents=incidents,
     )  # fmt: skip
 
@@ -261,11 +263,25 @@ def risk_incidents(
                     version=current,
                     finding_kind=kind,
                     found_at=found_at,
-                    customers_told=len(told),
+                    answers=len(told),
+                    customers_told=_customers(told),
                     receipts=sorted({e.receipt for e in told if e.receipt}),
                 )
             )
     return sorted(incidents, key=lambda i: (i.found_at, i.article_id))
+
+
+def _customers(events: Iterable[AnswerEvent]) -> int:
+    """How many customers ``events`` reached: one per conversation, and one per answer that
+    names no conversation."""
+    conversations: set[str] = set()
+    anonymous = 0
+    for e in events:
+        if e.conversation_id:
+            conversations.add(e.conversation_id)
+        else:
+            anonymous += 1
+    return len(conversations) + anonymous
 
 
 def _demand(rows: Iterable[tuple[Any, ...]]) -> list[Demand]:

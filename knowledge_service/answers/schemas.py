@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from knowledge_service.content.schemas import Channel
 from knowledge_service.freshness.schemas import FreshnessNote as FreshnessNote  # also /v1/search
@@ -74,6 +75,16 @@ class Handoff(BaseModel):
     )
 
 
+class Weighed(NamedTuple):
+    """The article a resolution weighed as its best (the one its ``confidence`` and ``reason``
+    are about). Kept for the answer log only: on ``escalate`` and ``no_answer`` it never leaves
+    the service on the channel (the channel may not be allowed to see it)."""
+
+    article_id: str
+    version: int
+    intent: str | None
+
+
 class AnswerResult(BaseModel):
     """One resolved answer: the contract's fields plus what helps a channel act on it."""
 
@@ -107,3 +118,15 @@ class AnswerResult(BaseModel):
     alternatives: list[Alternative] = Field(
         default_factory=list, description="Runner-up articles (agent channel only)"
     )
+    _weighed: Weighed | None = PrivateAttr(default=None)
+
+    @property
+    def weighed(self) -> Weighed | None:
+        """The article this resolution weighed as its best, also on a hand-off (never
+        serialised; see :class:`Weighed`)."""
+        return self._weighed
+
+    def weighing(self, best: Weighed | None) -> AnswerResult:
+        """This result, noting the article it weighed as its best."""
+        self._weighed = best
+        return self

@@ -37,6 +37,7 @@ from knowledge_service.answers.schemas import (
     AnswerStatus,
     Citation,
     FreshnessNote,
+    Weighed,
 )
 from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.schemas import CUSTOMER_CHANNELS, Channel
@@ -188,12 +189,13 @@ class AnswerService:
             and query.channel in CUSTOMER_CHANNELS
             and asks_for_a_person(query.question)
         ):  # the customer wants a person: the hand-off still carries what search found
-            reason = AnswerReason.HUMAN_REQUESTED
-            return self._handoff(query, hits, AnswerStatus.ESCALATE, reason, confidence, as_of)
+            reason, status = AnswerReason.HUMAN_REQUESTED, AnswerStatus.ESCALATE
+            return self._handoff(query, best, hits, status, reason, confidence, as_of)
         if best is None or confidence < self.thresholds.no_answer:
             no_locale = not hits and query.locale is not None
             reason = AnswerReason.LOCALE_UNAVAILABLE if no_locale else AnswerReason.NO_ARTICLE
-            return self._handoff(query, hits, AnswerStatus.NO_ANSWER, reason, confidence, as_of)
+            status = AnswerStatus.NO_ANSWER
+            return self._handoff(query, best, hits, status, reason, confidence, as_of)
         with session_scope(self.engine) as session:
             row = self._article_version(session, best.article_id, best.version)
             notes = repository.freshness_notes(
@@ -213,6 +215,7 @@ class AnswerService:
     def _handoff(
         self,
         query: AnswerQuery,
+        best: SearchHit | None,
         hits: Sequence[SearchHit],
         status: AnswerStatus,
         reason: AnswerReason,
@@ -221,7 +224,8 @@ class AnswerService:
     ) -> AnswerResult:
         """An escalation or no-answer: nothing of an article the channel may not serve leaves
         here; the hand-off names the candidates the channel may see, and agents get the best
-        guesses as alternatives instead of nothing."""
+        guesses as alternatives instead of nothing. ``best`` (the article ``confidence`` is
+        about) is noted for the answer log only (``AnswerResult.weighed``)."""
         channel = query.channel
         profile = self.search.profile
         complete = self._complete(hits)
@@ -239,6 +243,10 @@ class AnswerService:
                 lambda h: candidate_confidence(hits, h, self.cfg, profile, complete=complete),
             ),
             alternatives=alternatives_of(hits, None) if channel == Channel.AGENT else [],
+        ).weighing(
+            None
+            if best is None
+            else Weighed(best.article_id, best.version, best.intents[0] if best.intents else None)
         )
 
     def _article_version(self, session: Session, article_id: str, version: int) -> ArticleVersion:
@@ -270,7 +278,7 @@ class AnswerService:
             thresholds=self.thresholds,
         )
         if status != AnswerStatus.ANSWERED:
-            return self._handoff(query, hits, status, reason, confidence, as_of)
+            return self._handoff(query, best, hits, status, reason, confidence, as_of)
         return AnswerResult(
             status=status,
             channel=channel,

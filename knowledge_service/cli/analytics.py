@@ -45,8 +45,8 @@ def _print_summary(summary: MetricsSummary) -> None:
     for incident in summary.risk_incidents:
         console.print(
             f"[red]risk incident[/red] {incident.article_id} v{incident.version}: "
-            f"{incident.customers_told} customer answers before {incident.finding_kind} "
-            f"was found at {incident.found_at:%Y-%m-%d %H:%M}"
+            f"{incident.customers_told} customers ({incident.answers} answers) before "
+            f"{incident.finding_kind} was found at {incident.found_at:%Y-%m-%d %H:%M}"
         )
 
 

@@ -179,9 +179,51 @@ def _invalid_request(request: Request, problems: list[ParameterProblem]) -> Prob
     )
 
 
+_NOT_AN_OBJECT = frozenset({"model_attributes_type", "dict_type", "model_type"})
+
+
+def _is_json(content_type: str | None) -> bool:
+    """Whether FastAPI reads a body of ``content_type`` as JSON (no type at all: it does)."""
+    if not content_type:
+        return True
+    main = content_type.split(";", 1)[0].strip().lower()
+    return main == "application/json" or (
+        main.startswith("application/") and main.endswith("+json")
+    )
+
+
+def _body_problem(request: Request, error: Any) -> ParameterProblem | None:
+    """What is wrong with a body that is not a JSON object at all: sent as another media type
+    (FastAPI then hands the model the raw text), or JSON that is not an object."""
+    if tuple(error.get("loc", ())) != ("body",) or error.get("type") not in _NOT_AN_OBJECT:
+        return None
+    content_type = request.headers.get("content-type")
+    if not _is_json(content_type):
+        media = content_type.split(";", 1)[0].strip() if content_type else ""
+        problem = f"a JSON body is expected (Content-Type: application/json), not {media}"
+    else:
+        problem = f"a JSON object is expected, not {_json_kind(error.get('input'))}"
+    return ParameterProblem(location="body", parameter="body", problem=problem)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null" if value is None else "this value"
+
+
 def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, RequestValidationError)
-    return _invalid_request(request, [_parameter_problem(error) for error in exc.errors()])
+    problems = [
+        _body_problem(request, error) or _parameter_problem(error) for error in exc.errors()
+    ]
+    return _invalid_request(request, problems)
 
 
 def _unreadable_body(exc: StarletteHTTPException) -> ParameterProblem:

@@ -8,7 +8,7 @@ write.
 from __future__ import annotations
 
 from knowledge_service.access.schemas import Principal, Role
-from knowledge_service.errors import PermissionDeniedError
+from knowledge_service.errors import PermissionDeniedError, a_or_an
 from knowledge_service.review.workflow_schemas import WorkflowAction
 
 ADMIN_ONLY = frozenset({WorkflowAction.REASSIGN})
@@ -20,18 +20,28 @@ def authorize(principal: Principal, action: WorkflowAction, kind: str, owner: st
     if principal.role == Role.ADMIN:
         return
     if principal.role != Role.OWNER:
-        raise PermissionDeniedError(f"a {principal.role} key may not change {kind}s")
+        raise PermissionDeniedError(f"{a_or_an(str(principal.role))} key may not change {kind}s")
     if action in ADMIN_ONLY:
-        raise PermissionDeniedError(f"only an admin may {action} a {kind}")
+        raise PermissionDeniedError(f"only an admin may {action} {a_or_an(kind)}")
     if not principal.owns(owner):
         raise PermissionDeniedError(
             f"this key acts for {principal.owner!r}; the {kind} belongs to {owner!r}"
         )
 
 
+def may(principal: Principal, action: WorkflowAction, kind: str, owner: str) -> bool:
+    """Whether :func:`authorize` lets ``principal`` ``action`` a ``kind`` document of ``owner``."""
+    try:
+        authorize(principal, action, kind, owner)
+    except PermissionDeniedError:
+        return False
+    return True
+
+
 def authorize_owner_change(principal: Principal, kind: str, before: str, after: str) -> None:
     """An edit that changes the owner is a reassignment: admins only."""
     if before != after and principal.role != Role.ADMIN:
         raise PermissionDeniedError(
-            f"changing a {kind}'s owner ({before!r} to {after!r}) is a reassignment: admins only"
+            f"changing {a_or_an(kind)}'s owner ({before!r} to {after!r}) is a reassignment: "
+            "admins only"
         )

@@ -195,6 +195,12 @@ def recent_gaps(
     )  # fmt: skip
 
 
+def _asked(gap: Gap) -> str:
+    """ "3 questions, asked 7 times": distinct questions, then how often they were asked."""
+    questions = f"{gap.size} question{'s' if gap.size != 1 else ''}"
+    return f"{questions}, asked {gap.asks} time{'s' if gap.asks != 1 else ''},"
+
+
 def content_gap_items(gaps: Sequence[Gap], owner: str | None) -> list[QueueItem]:
     """Content gaps (clusters of unanswered questions by meaning, ``analytics.gaps``) belong to
     no owner: they are items of the admins' whole queue (``owner`` None), to write an article
@@ -208,8 +214,8 @@ def content_gap_items(gaps: Sequence[Gap], owner: str | None) -> list[QueueItem]
         items.append(
             QueueItem(
                 key=f"gap:{key}", kind=QueueItemKind.CONTENT_GAP, article_id=None,
-                reason=f"{gap.size} questions found no confident answer{nearest}.",
-                evidence=gap.examples, severity=Severity.WARN if gap.size >= 5 else Severity.INFO,
+                reason=f"{_asked(gap)} found no confident answer{nearest}.",
+                evidence=gap.examples, severity=Severity.WARN if gap.asks >= 5 else Severity.INFO,
                 due_on=None, served=0, actions=[QueueAction.WRITE_ARTICLE, QueueAction.EDIT],
             )
         )  # fmt: skip

@@ -64,10 +64,10 @@ def _active_block(session: Session, finding_id: int) -> Finding:
     if row is None or row.id != finding_id:
         raise NotFoundError("finding", str(finding_id))
     if row.status not in ACTIVE_STATUSES or row.severity != Severity.BLOCK:
-        state = str(row.status) if row.status not in ACTIVE_STATUSES else f"{row.severity}"
         raise InvalidStateError(
-            "finding", str(finding_id), state=state, action="accept its risk",
-            allowed=[], why="only an open or acknowledged blocking finding has a risk to accept",
+            "finding", str(finding_id), state=str(row.status), action="accept its risk",
+            allowed=[], why=f"its severity is {row.severity}; only an open or acknowledged "
+            "blocking finding has a risk to accept",
         )  # fmt: skip
     return row
 

@@ -39,12 +39,12 @@ from knowledge_service.errors import (
 )
 from knowledge_service.privacy import redact
 from knowledge_service.review.etags import Precondition
-from knowledge_service.review.permissions import authorize, authorize_owner_change
+from knowledge_service.review.permissions import authorize, authorize_owner_change, may
 from knowledge_service.review.transitions import STATUS_AFTER, allowed_actions, state_of
 from knowledge_service.review.workflow_models import WorkflowRecord
+from knowledge_service.review.workflow_schemas import Withheld, WorkflowStatus
 from knowledge_service.review.workflow_schemas import WorkflowAction as A
 from knowledge_service.review.workflow_schemas import WorkflowState as S
-from knowledge_service.review.workflow_schemas import WorkflowStatus
 from knowledge_service.review.workflow_state import PAST, Step, Target, save_record, status_of
 from knowledge_service.settings import WorkflowSettings
 
@@ -62,7 +62,32 @@ class Workflow:
         is shown, so a narrow reader (an agent) learns nothing of a draft on top of the served
         version, not even that it exists."""
         shown = self.documents.read(session, caller, doc_id).version
-        return self._status(self._target_of(session, shown))
+        return self._status(caller, self._target_of(session, shown))
+
+    def offer(
+        self, session: Session, caller: Principal, doc_id: str
+    ) -> tuple[WorkflowStatus, Withheld | None]:
+        """:meth:`status`, and why steps its state allows are not among the caller's
+        ``allowed_actions`` (None when every one is)."""
+        status = self.status(session, caller, doc_id)
+        allows = allowed_actions(self.kind.name, status.state)
+        if allows and not status.allowed_actions:
+            return status, Withheld.NOT_PERMITTED
+        approver = may(caller, A.APPROVE, self.kind.name, status.owner)
+        if A.APPROVE in allows and approver and A.APPROVE not in status.allowed_actions:
+            return status, Withheld.FOUR_EYES
+        return status, None
+
+    def permitted(self, principal: Principal, target: Target) -> list[A]:
+        """The actions ``principal`` may take on ``target`` now: those its state allows that
+        the caller's role and ownership permit (:func:`~.permissions.authorize`), without
+        approve where four eyes bar the caller (:meth:`may_approve`)."""
+        return [
+            a
+            for a in allowed_actions(self.kind.name, target.state)
+            if may(principal, a, self.kind.name, target.owner)
+            and not (a is A.APPROVE and self._four_eyes_bar(principal, target))
+        ]
 
     def create(
         self, session: Session, principal: Principal, text: str, *, reason: str | None = None
@@ -75,7 +100,7 @@ class Workflow:
         raw = set_fields(text, {"status": STATUS_AFTER[self.kind.name][S.DRAFT]})
         version = self._write(session, principal, doc.id, raw, 0, A.CREATE, reason)
         record = self._save(session, doc.id, version.version, S.DRAFT, principal.name)
-        return Step(self._status(Target(version, record, S.DRAFT)), wrote=True)
+        return Step(self._status(principal, Target(version, record, S.DRAFT)), wrote=True)
 
     def edit(
         self, session: Session, principal: Principal, doc_id: str, text: str,
@@ -182,11 +207,11 @@ class Workflow:
         target = self._target_of(session, self.documents.get(session, doc_id))
         authorize(principal, action, self.kind.name, target.owner)
         pre.check(self.kind.name, doc_id, target.current.version)
-        allowed = allowed_actions(self.kind.name, target.state)
-        if action not in allowed:
+        if action not in allowed_actions(self.kind.name, target.state):
             raise InvalidTransitionError(
-                self.kind.name, doc_id, action=action, state=target.state, allowed=allowed
-            )
+                self.kind.name, doc_id, action=action, state=target.state,
+                allowed=self.permitted(principal, target),
+            )  # fmt: skip
         return target
 
     def may_approve(self, session: Session, principal: Principal, doc_id: str) -> bool:
@@ -207,11 +232,11 @@ class Workflow:
 
     def _check_four_eyes(self, principal: Principal, target: Target) -> None:
         if self._four_eyes_bar(principal, target):
-            allowed = [a for a in allowed_actions(self.kind.name, target.state) if a != A.APPROVE]
             raise InvalidTransitionError(
                 self.kind.name, target.current.doc_id, action=A.APPROVE, state=target.state,
-                allowed=allowed, why=f"four eyes: {principal.name!r} made the last edit, so "
-                "someone else must approve it",
+                allowed=self.permitted(principal, target),
+                why=f"four eyes: {principal.name!r} made the last edit, so someone else must "
+                "approve it",
             )  # fmt: skip
 
     def _step(
@@ -223,13 +248,13 @@ class Workflow:
         expected = target.current.version
         version = self._write(session, principal, doc_id, raw, expected, action, reason)
         if version is None:
-            return Step(self._status(target), wrote=False)
+            return Step(self._status(principal, target), wrote=False)
         live = target.live
         if not editor and live is not None:  # the same text: who submitted and approved stays
             fields = {"submitted_by": live.submitted_by, "approved_by": live.approved_by, **fields}
         editor_name = principal.name if editor else target.last_editor
         record = self._save(session, doc_id, version.version, state, editor_name, **fields)
-        return Step(self._status(Target(version, record, state)), wrote=True)
+        return Step(self._status(principal, Target(version, record, state)), wrote=True)
 
     def _write(
         self, session: Session, principal: Principal, doc_id: str, raw: str, expected: int,
@@ -274,8 +299,8 @@ class Workflow:
             reason=reason, detail={"state": state},
         )  # fmt: skip
 
-    def _status(self, target: Target) -> WorkflowStatus:
-        return status_of(self.kind.name, target)
+    def _status(self, principal: Principal, target: Target) -> WorkflowStatus:
+        return status_of(self.kind.name, target, self.permitted(principal, target))
 
     def _mark(
         self, session: Session, principal: Principal, doc_id: str, target: Target, action: A,
@@ -286,7 +311,7 @@ class Workflow:
             session, doc_id, target.current.version, state, target.last_editor, **fields
         )
         self._audit(session, principal, target, action, reason, state)
-        return Step(self._status(Target(target.current, record, state)), wrote=False)
+        return Step(self._status(principal, Target(target.current, record, state)), wrote=False)
 
     def _save(
         self, session: Session, doc_id: str, version: int, state: S, editor: str, **fields: Any

@@ -49,8 +49,18 @@ class WorkflowStatus(BaseModel):
     rejected_by: str | None = None
     rejection_reason: str | None = None
     allowed_actions: list[WorkflowAction] = Field(
-        description="The actions this state allows (the caller's role may allow fewer)."
+        description="The actions the caller may take now: those the state allows that the "
+        "caller's role and ownership permit, without `approve` where four eyes bar the caller."
     )
+
+
+class Withheld(StrEnum):
+    """Why steps the state allows are not the caller's to take."""
+
+    NOT_PERMITTED = "not_permitted"
+    """the caller's role or ownership permits none of them"""
+    FOUR_EYES = "four_eyes"
+    """the caller made the last edit, so someone else must approve it"""
 
 
 class WorkflowText(BaseModel):

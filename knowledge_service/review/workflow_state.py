@@ -8,7 +8,6 @@ from typing import Any
 from sqlmodel import Session
 
 from knowledge_service.review.etags import etag
-from knowledge_service.review.transitions import allowed_actions
 from knowledge_service.review.workflow_models import WorkflowRecord
 from knowledge_service.review.workflow_schemas import WorkflowAction as A
 from knowledge_service.review.workflow_schemas import WorkflowState as S
@@ -74,8 +73,9 @@ def save_record(
     return record
 
 
-def status_of(kind: str, target: Target) -> WorkflowStatus:
-    """What the API and the CLI show of where ``target`` stands."""
+def status_of(kind: str, target: Target, permitted: list[A]) -> WorkflowStatus:
+    """What the API and the CLI show of where ``target`` stands, with the actions the caller
+    is ``permitted`` to take there now."""
     current, live = target.current, target.live
     return WorkflowStatus(
         kind=kind, id=current.doc_id, version=current.version,
@@ -85,5 +85,5 @@ def status_of(kind: str, target: Target) -> WorkflowStatus:
         approved_by=live.approved_by if live else None,
         rejected_by=live.rejected_by if live else None,
         rejection_reason=live.rejection_reason if live else None,
-        allowed_actions=allowed_actions(kind, target.state),
+        allowed_actions=permitted,
     )  # fmt: skip

@@ -14,8 +14,9 @@ from datetime import date
 from sqlmodel import Session
 
 from knowledge_service.analytics import repository as analytics_repository
-from knowledge_service.analytics.log import LoggedAnswer, to_row
+from knowledge_service.analytics.log import to_row
 from knowledge_service.analytics.models import AnswerEvent
+from knowledge_service.analytics.recording import answer_event
 from knowledge_service.answers.schemas import AnswerResult, AnswerStatus
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import Section
@@ -83,26 +84,10 @@ def log_answer(
     session: Session, question: str, result: AnswerResult, *, caller: str, started: float
 ) -> None:
     """Record the answer the page served, in the request's transaction, so that feedback on
-    its receipt finds it at once.
-
-    HOOK(issue 11): the lead's answer logging (``POST /v1/answer`` through the app's
-    write-behind ``AnswerLog``) may replace this with the same ``LoggedAnswer``.
-    """
-    event = LoggedAnswer(
-        kind="answer",
-        question=question,
-        latency_ms=round((time.perf_counter() - started) * 1000, 2),
-        channel=str(result.channel),
-        intent=result.intent,
-        article_id=result.article_id,
-        version=result.version,
-        status=str(result.status),
-        reason=str(result.reason) if result.reason else None,
-        confidence=result.confidence,
-        stale=bool(result.freshness),
-        receipt=result.receipt,
-        caller=caller,
-    )
+    its receipt finds it at once. The entry is the one ``POST /v1/answer`` logs
+    (:func:`~knowledge_service.analytics.recording.answer_event`)."""
+    latency_ms = round((time.perf_counter() - started) * 1000, 2)
+    event = answer_event(result, question, latency_ms=latency_ms, caller=caller)
     session.add(AnswerEvent.model_validate(to_row(event)))
     session.flush()
 

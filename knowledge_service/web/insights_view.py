@@ -13,7 +13,6 @@ from knowledge_service.analytics.schemas import Gap, MetricsSummary
 from knowledge_service.index.service import SearchService
 
 PERIODS = (7, 28, 90)
-GAP_CONFIDENCE_FLOOR = 0.5
 GAP_QUESTIONS = 300
 TOP_INTENTS = 10
 
@@ -60,9 +59,12 @@ def summarize(session: Session, start: date, end: date) -> MetricsSummary:
     return analytics.summarize(session, start, end)
 
 
-def content_gaps(session: Session, search: SearchService, start: date, end: date) -> list[Gap]:
-    """Clusters of the period's questions that got no confident answer, biggest first."""
+def content_gaps(
+    session: Session, search: SearchService, start: date, end: date, *, confidence_below: float
+) -> list[Gap]:
+    """Clusters of the period's questions that no article answers (under the no-answer
+    threshold, as in ``GET /v1/metrics/gaps`` and the review queue), most asked first."""
     return analytics.content_gaps(
-        session, search, start, end, confidence_below=GAP_CONFIDENCE_FLOOR, limit=5,
+        session, search, start, end, confidence_below=confidence_below, limit=5,
         sample=GAP_QUESTIONS,
     )  # fmt: skip

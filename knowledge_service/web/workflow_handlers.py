@@ -16,15 +16,12 @@ from sqlmodel import Session
 from knowledge_service import clock
 from knowledge_service.access.schemas import Principal
 from knowledge_service.content import service as content
-from knowledge_service.errors import (
-    InvalidRequestError,
-    PermissionDeniedError,
-)
+from knowledge_service.errors import InvalidRequestError
 from knowledge_service.review.etags import Precondition, etag
-from knowledge_service.review.permissions import authorize
 from knowledge_service.review.workflow import Workflow
 from knowledge_service.review.workflow_schemas import (
     MAX_REASON_CHARS,
+    Withheld,
     WorkflowAction,
     WorkflowStatus,
 )
@@ -50,27 +47,17 @@ class ArticleState:
 def state_for(
     session: Session, settings: Settings, caller: Principal, article_id: str
 ) -> ArticleState:
-    """The article's state and what ``caller`` may do there, checked as the workflow checks
-    it: who may act on whose article (``authorize``), then four eyes for approving."""
-    flow = _flow(settings)
-    status = flow.status(session, caller, article_id)
-    offered = [a for a in status.allowed_actions if _authorized(caller, a, status.owner)]
-    if status.allowed_actions and not offered:
+    """The article's state and what ``caller`` may do there, as the workflow offers it (the
+    API's ``allowed_actions``: role, ownership, then four eyes for approving)."""
+    status, withheld = _flow(settings).offer(session, caller, article_id)
+    offered = list(status.allowed_actions)
+    if withheld is Withheld.NOT_PERMITTED:
         return ArticleState(status, offered, f"Only an owner of {status.owner} or an admin may "
                             "change it.")  # fmt: skip
-    if WorkflowAction.APPROVE in offered and not flow.may_approve(session, caller, status.id):
-        offered.remove(WorkflowAction.APPROVE)
+    if withheld is Withheld.FOUR_EYES:
         return ArticleState(status, offered, "You made the last edit, so another owner must "
                             "approve it (four eyes).")  # fmt: skip
     return ArticleState(status, offered)
-
-
-def _authorized(caller: Principal, action: WorkflowAction, owner: str) -> bool:
-    try:
-        authorize(caller, action, "article", owner)
-    except PermissionDeniedError:
-        return False
-    return True
 
 
 def _on(article_id: str, version: int) -> Precondition:

@@ -262,13 +262,41 @@ def test_a_later_blocking_finding_makes_earlier_answers_risk_incidents(
     with session_scope(engine) as session:
         summary = service.summarize(session, DAY, DAY)
     (incident,) = summary.risk_incidents
-    # customer channels only: 5 answered on chat, none on agent (agents saw the findings)
-    assert (incident.article_id, incident.version, incident.customers_told) == (
-        "refund-timeframe",
-        1,
-        5,
-    )
-    assert incident.receipts == [RECEIPT] and summary.totals.risk_incidents == 5
+    # customer channels only: 5 answered on chat, none on agent (agents saw the findings);
+    # c1 asked twice, c2 once, and two answers name no conversation: 4 customers told
+    assert (incident.article_id, incident.version, incident.answers) == ("refund-timeframe", 1, 5)
+    assert incident.customers_told == 4
+    assert incident.receipts == [RECEIPT]
+    assert summary.totals.risk_incidents == 1  # one incident, however many it reached
+    assert [d.risk_incidents for d in summary.days] == [1]
+
+
+def test_two_answers_in_one_conversation_are_one_customer_told_and_one_incident(
+    engine: Engine, tmp_path: Path
+) -> None:
+    import_articles(engine, tmp_path, "refund-timeframe")
+    with session_scope(engine) as session:
+        session.execute(
+            ArticleVersion.__table__.update().values(created_at=T0 - timedelta(days=30))  # type: ignore[attr-defined]
+        )
+    log = AnswerLog(engine)
+    for minutes in (0, 3):
+        log.record(event(minutes, conversation_id="conv-77"))
+    assert log.flush() == 2
+    with session_scope(engine) as session:
+        finding = Finding(
+            fingerprint="e" * 64, kind="policy_mismatch", severity="block",
+            article_ids=["refund-timeframe"], message="m", first_seen_at=T0 + timedelta(hours=1),
+        )  # fmt: skip
+        session.add(finding)
+        session.flush()
+        assert finding.id is not None
+        session.add(FindingArticle(finding_id=finding.id, article_id="refund-timeframe"))
+    with session_scope(engine) as session:
+        summary = service.summarize(session, DAY, DAY)
+    (incident,) = summary.risk_incidents
+    assert (incident.answers, incident.customers_told) == (2, 1)
+    assert summary.totals.risk_incidents == 1
 
 
 def test_retention_purges_old_events_and_feedback(engine: Engine) -> None:

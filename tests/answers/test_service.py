@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge_service.analytics.recording import answer_event
 from knowledge_service.answers.schemas import AnswerReason, AnswerResult, AnswerStatus
 from knowledge_service.answers.service import AnswerQuery, AnswerService
 from knowledge_service.content.schemas import Channel
@@ -83,6 +84,38 @@ def _assert_carries_no_article(result: AnswerResult) -> None:
         fields = STANDARD_ARTICLES[candidate.article_id]
         assert channel in fields.get("channels", ALL_CHANNELS)
         assert channel == Channel.AGENT or fields.get("audience", "public") == "public"
+
+
+def test_an_off_channel_hand_off_logs_the_article_its_confidence_is_about(kb: AnswerKB) -> None:
+    """The answer log's article, intent and confidence describe one article: the one the
+    resolution weighed (here lost-card, not served on voice), never a hand-off candidate's id
+    beside the best article's intent and confidence; the hand-off itself does not name it."""
+    result = kb.service.answer(QUESTIONS["lost_card"], Channel.VOICE)
+    assert (result.status, result.reason) == (ESCALATE, OFF_CHANNEL)
+    event = answer_event(result, QUESTIONS["lost_card"], latency_ms=0.0, caller="test")
+    assert (event.article_id, event.intent) == ("lost-card", "card.lost")
+    assert event.version == 1 and event.confidence == result.confidence
+    assert event.status == "escalate" and event.reason == OFF_CHANNEL
+    assert "lost-card" not in result.model_dump_json()  # nothing of it reaches voice
+
+
+EVERY_QUESTION = [(q, ch) for q in QUESTIONS for ch in ALL_CHANNELS]
+
+
+@pytest.mark.parametrize(("question", "channel"), EVERY_QUESTION)
+def test_the_logged_article_intent_and_confidence_agree(
+    kb: AnswerKB, question: str, channel: str
+) -> None:
+    result = kb.service.answer(QUESTIONS[question], Channel(channel))
+    event = answer_event(result, QUESTIONS[question], latency_ms=0.0, caller="test")
+    assert event.confidence == result.confidence
+    if event.article_id is None:
+        assert event.intent is None
+    else:  # the intent is the logged article's own
+        assert event.intent == STANDARD_ARTICLES[event.article_id]["intents"][0]
+        again = kb.service.answer(QUESTIONS[question], Channel.AGENT)  # every article: agents
+        if again.article_id == event.article_id:
+            assert again.confidence == event.confidence
 
 
 def test_every_hand_off_gets_its_own_receipt(kb: AnswerKB) -> None:

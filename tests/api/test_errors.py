@@ -268,3 +268,56 @@ def test_an_unreadable_body_is_a_400_naming_the_body_and_where(
     problem_body = _assert_problem(response, 400)
     assert problem_body["errors"] == [{"location": "body", "parameter": "body", "problem": problem}]
     assert problem_body["detail"] == f"body parameter 'body': {problem}"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "problem"),
+    [
+        ("text/plain", b'{"q": "late fee", "channel": "chat"}',
+         "a JSON body is expected (Content-Type: application/json), not text/plain"),
+        ("application/x-www-form-urlencoded", b"q=late+fee&channel=chat",
+         "a JSON body is expected (Content-Type: application/json), not "
+         "application/x-www-form-urlencoded"),
+        ("application/json", b'"late fee"', "a JSON object is expected, not a string"),
+        ("application/json", b'["late fee"]', "a JSON object is expected, not an array"),
+    ],
+    ids=["text-plain", "form", "json-string", "json-array"],
+)  # fmt: skip
+def test_a_body_that_is_no_json_object_says_a_json_object_is_expected(
+    client: TestClient, keys: dict[str, str], content_type: str, body: bytes, problem: str
+) -> None:
+    headers = {**auth(keys["agent"]), "Content-Type": content_type}
+    for path in ("/v1/answer", "/v1/feedback"):
+        response = client.post(path, content=body, headers=headers)
+        problem_body = _assert_problem(response, 400)
+        assert problem_body["errors"] == [
+            {"location": "body", "parameter": "body", "problem": problem}
+        ]
+        assert "dictionary" not in problem_body["detail"]
+
+
+def test_an_audit_time_that_is_no_date_says_so(client: TestClient, keys: dict[str, str]) -> None:
+    for value in ("yesterday", "now", ""):
+        response = client.get(f"/v1/audit?since={value}", headers=auth(keys["admin"]))
+        (error,) = _assert_problem(response, 400)["errors"]
+        assert error["parameter"] == "since" and "ISO date or timestamp" in error["problem"]
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "body", "message"),
+    [
+        ("owner", "GET", "/v1/metrics/summary", None, "an owner key may not do this"),
+        ("agent", "GET", "/v1/metrics/summary", None, "an agent key may not do this"),
+        ("owner", "POST", "/v1/articles/refund-timeframe/reassign", {"owner": "x@example.com"},
+         "only an admin may reassign an article"),
+        ("agent", "POST", "/v1/articles/refund-timeframe/retire", {},
+         "an agent key may not change articles"),
+    ],
+)  # fmt: skip
+def test_forbidden_messages_read_as_english(
+    client: TestClient, keys: dict[str, str], role: str, method: str, path: str,
+    body: dict[str, str] | None, message: str,
+) -> None:  # fmt: skip
+    headers = auth(keys[role]) | {"If-Match": '"refund-timeframe-v2"'}
+    response = client.request(method, path, headers=headers, json=body)
+    assert message in _assert_problem(response, 403)["detail"]

@@ -190,7 +190,7 @@ def test_verifying_a_retired_article_gets_409(wf: TestClient, keys: dict[str, st
         wf, keys["owner"], "/v1/articles/refund-timeframe/verify", etag_of("refund-timeframe", 3)
     )
     assert response.status_code == 409
-    assert response.json()["allowed_actions"] == ["restore", "reassign"]
+    assert response.json()["allowed_actions"] == ["restore"]  # reassigning is for admins
 
 
 def test_approving_your_own_edit_gets_409_and_changes_nothing(
@@ -214,6 +214,45 @@ def test_approving_your_own_edit_gets_409_and_changes_nothing(
         wf, keys["admin"], "/v1/articles/refund-timeframe/approve", etag_of("refund-timeframe", 3)
     )
     assert other.json()["approved_by"] == "test-admin" and other.json()["author"] == "test-admin"
+
+
+def test_allowed_actions_are_the_steps_this_caller_may_take_now(
+    wf: TestClient, keys: dict[str, str], editor_key: str
+) -> None:
+    """Role, ownership and four eyes, as the step itself would check them: every action listed
+    is one the caller may take, and none it would get a 403 or a 409 for."""
+    base = "/v1/articles/refund-timeframe"
+    text = article_text("refund-timeframe", owner=PAYMENTS, answer="Refunds take 10 business days.")
+    edited = wf.put(
+        base, json={"text": text},
+        headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 2)},
+    )  # fmt: skip
+    assert edited.json()["allowed_actions"] == ["edit", "submit", "retire", "restore"]
+    submitted = post(wf, keys["owner"], f"{base}/submit", etag_of("refund-timeframe", 3))
+    assert submitted.json()["allowed_actions"] == ["edit", "reject", "retire", "restore"]
+
+    def listed(key: str) -> list[str]:
+        return list(wf.get(f"{base}/workflow", headers=auth(key)).json()["allowed_actions"])
+
+    assert listed(keys["owner"]) == ["edit", "reject", "retire", "restore"]  # four eyes
+    assert listed(editor_key) == ["edit", "approve", "reject", "retire", "restore"]
+    assert listed(keys["admin"]) == [
+        "edit", "approve", "reject", "retire", "restore", "reassign"
+    ]  # fmt: skip
+    assert listed(keys["agent"]) == []  # agents never write
+    approved = post(wf, editor_key, f"{base}/approve", etag_of("refund-timeframe", 3))
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["allowed_actions"] == ["edit", "verify", "retire", "restore"]
+    refused = post(wf, keys["owner"], f"{base}/submit", etag_of("refund-timeframe", 4))
+    assert refused.status_code == 409  # the 409 lists the caller's steps too
+    assert refused.json()["allowed_actions"] == ["edit", "verify", "retire", "restore"]
+
+
+def test_another_owners_key_is_offered_nothing(wf: TestClient, engine: Engine) -> None:
+    with session_scope(engine) as session:
+        other = access.create_key(session, name="other", role=Role.OWNER, owner="x@example.com")
+    shown = wf.get("/v1/articles/refund-timeframe/workflow", headers=auth(other.secret))
+    assert shown.status_code == 200 and shown.json()["allowed_actions"] == []
 
 
 def test_internal_article_needs_no_second_pair_of_eyes_by_default(

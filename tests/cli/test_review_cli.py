@@ -60,9 +60,9 @@ def test_the_whole_queue_holds_the_weeks_content_gaps_an_owners_does_not() -> No
     code, output = invoke("review", "--kind", "content_gap", "--json")
     assert code == 0
     (gap,) = json.loads(output)["items"]
-    assert set(gap["evidence"]) == set(questions) and gap["actions"] == ["write_article", "edit"]
+    assert gap["evidence"][0] in questions and gap["actions"] == ["write_article", "edit"]
     code, output = invoke("review")
-    assert code == 0 and "content_gap" in output and "3 questions found no confident" in output
+    assert code == 0 and "content_gap" in output and "asked 3 times, found no confident" in output
     code, output = invoke("review", "--owner", "ada@example.com", "--json")
     assert code == 0 and all(i["kind"] != "content_gap" for i in json.loads(output)["items"])
 

@@ -126,7 +126,7 @@ def get_summary(
 @router.get(
     "/v1/metrics/gaps",
     response_model=list[Gap],
-    summary="Content gaps: clusters of unanswered and low-confidence questions",
+    summary="Content gaps: clusters of the questions no article answers",
     responses=problem_responses(400, 401, 403),
 )
 def get_gaps(
@@ -138,8 +138,10 @@ def get_gaps(
     end: ToParam = None,
     limit: Annotated[int, Query(ge=1, le=50, description="How many gaps (1..50).")] = 10,
 ) -> list[Gap]:
-    """The biggest clusters (by meaning) of questions that got no answer, a low-confidence
-    escalation or a weak answer, each with its size, redacted examples and the nearest article."""
+    """The biggest clusters (by meaning) of questions no article answers (no_answer, or a
+    confidence under the no-answer threshold; not an escalation above it, such as voice's
+    low_confidence), each with its distinct questions (`size`), `asks`, redacted examples and
+    the nearest article."""
     first, last = _range(settings, start, end)
     return analytics.content_gaps(
         session, search, first, last,

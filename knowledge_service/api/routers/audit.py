@@ -23,9 +23,10 @@ Owner = Annotated[Principal, Depends(require_roles(Role.OWNER))]
 
 def _instant(description: str) -> Any:
     """An ISO 8601 timestamp (or date) parameter: parsed by the audit verb, so that a number
-    is refused instead of read as seconds since 1970."""
+    is refused instead of read as seconds since 1970, and text that is no date or time at all
+    ("yesterday") is told the format it needs (no length bound of its own before that)."""
     return Query(
-        min_length=10, max_length=40, json_schema_extra={"format": "date-time"},
+        max_length=40, json_schema_extra={"format": "date-time"},
         description=f"{description} ISO 8601, e.g. 2026-11-24T09:00:00Z.",
     )  # fmt: skip
 

@@ -34,6 +34,7 @@ from knowledge_service.content.schemas import (
     VersionRead,
 )
 from knowledge_service.content.service import DocumentFilter, DocumentService
+from knowledge_service.errors import a_or_an
 from knowledge_service.freshness.schemas import FindingPublic
 from knowledge_service.freshness.service import findings_for_article
 from knowledge_service.http.deps import MAX_VERSION, PageDep, SessionDep, require
@@ -165,7 +166,7 @@ def _add_version_routes(
 
     @router.get(
         f"/{{{res.name}_id}}/versions", name="list_versions",
-        summary=f"A {res.name}'s version history", responses=_READ_ERRORS,
+        summary=f"{a_or_an(res.name).capitalize()}'s version history", responses=_READ_ERRORS,
         response_model=list[res.version_summary],  # type: ignore[name-defined]
     )  # fmt: skip
     def list_versions(session: SessionDep, principal: reader, doc_id: doc_id_path) -> Any:
@@ -174,7 +175,7 @@ def _add_version_routes(
 
     @router.get(
         f"/{{{res.name}_id}}/versions/{{version}}", name="get_version",
-        summary=f"One version of a {res.name}", responses=_READ_ERRORS,
+        summary=f"One version of {a_or_an(res.name)}", responses=_READ_ERRORS,
         response_model=res.public,
     )  # fmt: skip
     def get_version(

@@ -29,6 +29,7 @@ from knowledge_service.api.routers.workflow_support import (
 )
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, POLICY_ID_PATTERN
+from knowledge_service.errors import a_or_an
 from knowledge_service.http.deps import MAX_VERSION, AfterWriteDep, SessionDep, SettingsDep, require
 from knowledge_service.review.diff import DocumentDiff, diff_versions
 from knowledge_service.review.etags import Precondition
@@ -87,31 +88,31 @@ def build_router(documents: content.DocumentService[Any, Any, Any], id_pattern: 
     )
     write(
         "approve",
-        f"Approve and publish a {kind.name} in review (not its last editor)",
+        f"Approve and publish {a_or_an(kind.name)} in review (not its last editor)",
         Reason,
         lambda w, s, p, i, pre, b, _: w.approve(s, p, i, pre, reason=reason(b)),
     )
     write(
         "reject",
-        f"Send a {kind.name} in review back with a reason",
+        f"Send {a_or_an(kind.name)} in review back with a reason",
         Annotated[WorkflowRejection, Body()],
         lambda w, s, p, i, pre, b, _: w.reject(s, p, i, pre, reason=b.reason),
     )
     write(
         "retire",
-        f"Retire a {kind.name}",
+        f"Retire {a_or_an(kind.name)}",
         Reason,
         lambda w, s, p, i, pre, b, _: w.retire(s, p, i, pre, reason=reason(b)),
     )
     write(
         "restore",
-        f"Restore an old version of a {kind.name} as a new draft",
+        f"Restore an old version of {a_or_an(kind.name)} as a new draft",
         Annotated[WorkflowRestore, Body()],
         lambda w, s, p, i, pre, b, _: w.restore(s, p, i, pre, version=b.version, reason=b.reason),
     )
     write(
         "reassign",
-        f"Give a {kind.name} to another owner (admins)",
+        f"Give {a_or_an(kind.name)} to another owner (admins)",
         Annotated[WorkflowReassign, Body()],
         lambda w, s, p, i, pre, b, _: w.reassign(s, p, i, pre, owner=b.owner, reason=b.reason),
     )
@@ -143,7 +144,8 @@ def _add_text_routes(router: APIRouter, kind: str, doc_id_path: Any, flow_dep: A
         return done.status
 
     @router.put(
-        f"/{{{kind}_id}}", name=f"edit_{kind}", summary=f"Edit a {kind} (a new draft version)",
+        f"/{{{kind}_id}}", name=f"edit_{kind}",
+        summary=f"Edit {a_or_an(kind)} (a new draft version)",
         response_model=WorkflowStatus, responses=WRITE_RESPONSES,
     )  # fmt: skip
     def edit(
@@ -175,21 +177,22 @@ def _add_read_routes(
 
     @router.get(
         f"/{{{kind.name}_id}}/workflow", name=f"{kind.name}_workflow",
-        summary=f"Where a {kind.name} stands in the workflow", response_model=WorkflowStatus,
+        summary=f"Where {a_or_an(kind.name)} stands in the workflow", response_model=WorkflowStatus,
         responses={**READ_ERRORS, 200: {"headers": ETAG_HEADER}},
     )  # fmt: skip
     def status(
         session: SessionDep, principal: reader, workflow: flow_dep, response: Response,
         doc_id: doc_id_path,
     ) -> Any:  # fmt: skip
-        """Its state, who submitted and approved it, its ETag and the actions the state allows."""
+        """Its state, who submitted and approved it, its ETag and the actions the caller may
+        take now (`allowed_actions`: role, ownership and four eyes)."""
         found = workflow.status(session, principal, doc_id)
         response.headers["ETag"] = found.etag
         return found
 
     @router.get(
         f"/{{{kind.name}_id}}/diff", name=f"diff_{kind.name}",
-        summary=f"What changed between two versions of a {kind.name}",
+        summary=f"What changed between two versions of {a_or_an(kind.name)}",
         response_model=DocumentDiff, responses=READ_ERRORS,
     )  # fmt: skip
     def diff(

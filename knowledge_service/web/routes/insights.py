@@ -35,6 +35,10 @@ def insights_page(
     summary = summarize(session, start, end)
     return render(
         request, "insights.html", user=user, active="insights", summary=summary,
-        charts=chart_data(summary), gaps=content_gaps(session, search, start, end),
+        charts=chart_data(summary),
+        gaps=content_gaps(
+            session, search, start, end,
+            confidence_below=settings.answers.no_answer_threshold,
+        ),
         days=days, periods=PERIODS,
     )  # fmt: skip
