@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from knowledge_service.content.plaintext import plain_snippet
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.hybrid import HybridIndex
 from knowledge_service.index.ranking import SNIPPET_CHARS
@@ -40,5 +39,7 @@ def test_a_section_snippet_keeps_a_link_s_text_without_its_address() -> None:
 
 
 def test_a_long_snippet_is_cut_at_a_word() -> None:
+    from knowledge_service.content.plaintext import plain_snippet  # new with plain snippets
+
     text = plain_snippet("**word** " * 200, SNIPPET_CHARS)
     assert len(text) <= SNIPPET_CHARS and text.endswith("word\u2026") and "*" not in text
