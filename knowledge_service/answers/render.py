@@ -1,7 +1,8 @@
 """Render an article's Markdown answer for a channel: plain text for chat, voice and email,
 Markdown for agents and the web, and sanitised HTML where a page shows it.
 
-Every rendering comes from one parse (markdown-it, CommonMark) whose raw HTML is dropped and
+Every rendering comes from one parse (markdown-it, CommonMark with GFM tables:
+:mod:`~knowledge_service.content.plaintext`) whose raw HTML is dropped and
 whose text and links go through :mod:`~knowledge_service.answers.sanitise`: Markdown is rebuilt
 from the parse, never passed on as written, so what a client's own renderer makes of it is what
 this one made of it. Rendering is linear in the input; a version's renderings are cached by its
@@ -15,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from knowledge_service.answers.sanitise import (
@@ -26,93 +26,105 @@ from knowledge_service.answers.sanitise import (
     safe_url,
 )
 from knowledge_service.answers.schemas import AnswerFormat
+from knowledge_service.content.plaintext import (
+    MARKDOWN,
+    EveryLinkMarkdownIt,
+    Line,
+    LineKind,
+    Link,
+    Table,
+    join_sentences,
+    parse,
+    plain_lines,
+    read_table,
+)
 from knowledge_service.content.schemas import Channel
 from knowledge_service.index.cache import LruCache
 
 MARKDOWN_CHANNELS = frozenset({Channel.AGENT, Channel.WEB})
 RENDER_CACHE_SIZE = 4096
 HTML_CACHE_SIZE = 256
+__all__ = ["EveryLinkMarkdownIt", "parse"]  # also used from here by tests and callers
 
-
-class EveryLinkMarkdownIt(MarkdownIt):
-    """CommonMark that parses every link and image as one, whatever its address: markdown-it's
-    own check would leave a ``javascript:`` link as literal text, so :func:`safe_url` could not
-    reduce it to its text. Which addresses are kept is decided by :func:`safe_url` alone."""
-
-    def validateLink(self, url: str) -> bool:
-        return True
-
-
-_MD = EveryLinkMarkdownIt("commonmark")
-_HTML_TYPES = frozenset({"html_block", "html_inline"})
+_MD = MARKDOWN
 _BACKTICKS = re.compile(r"`+")
 _LANGUAGE = re.compile(r"[A-Za-z0-9_+.\-]{1,30}")
 _CACHE: LruCache[tuple[str, Channel], str] = LruCache(RENDER_CACHE_SIZE)
 
-
-def parse(markdown: str) -> list[Token]:
-    """The Markdown's tokens with every raw HTML block and inline tag left out."""
-    tokens = [t for t in _MD.parse(markdown) if t.type not in _HTML_TYPES]
-    for token in tokens:
-        if token.children:
-            token.children = [c for c in token.children if c.type not in _HTML_TYPES]
-    return tokens
+# Voice: a web address written as plain text (``https://...``, ``www....``), without the
+# punctuation that ends its sentence.
+_BARE_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>]*[^\s<>.,;:!?)\]}'\"]")
+# Stand-ins for an address voice leaves out, replaced once the whole line is known (private
+# use characters; any in the text itself are dropped first).
+_WEB, _MAIL = "\ue000", "\ue001"
+_STAND_INS = re.compile("[\ue000\ue001]")
+_AFTER_PREPOSITION = re.compile(r"(?i)\b(?:at|on|via|from|through|in)\s+([\ue000\ue001])")
+_AFTER_ONLINE = re.compile(r"(?i)\bonline\s+[\ue000\ue001]")
+_SAID_FOR = {_WEB: "the website", _MAIL: "the email address"}
+_SAID_AFTER_PREPOSITION = {_WEB: "online", _MAIL: ""}
+_SPACE_BEFORE_STOP = re.compile(r"\s+(?=[.,;:!?]|$)")
 
 
 def _link_text(child: Token, attr: str) -> str | None:
     return safe_url(str(child.attrs.get(attr, "")))
 
 
-def _inline_plain(token: Token, *, keep_links: bool) -> str:
-    parts: list[str] = []
-    hrefs: list[str | None] = []
-    in_address = False  # inside an autolink, whose text is its address
-    for child in token.children or []:
-        if child.type in ("text", "code_inline"):
-            if keep_links or not in_address:
-                parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "link_open":
-            hrefs.append(_link_text(child, "href"))
-            in_address = child.markup == "autolink"
-            if in_address and not keep_links and parts:  # "See <https://...>." says "See."
-                parts[-1] = parts[-1].rstrip()
-        elif child.type == "link_close":
-            in_address = False
-            href = hrefs.pop() if hrefs else None
-            if href and keep_links:
-                parts.append(f" ({href})")
-        elif child.type == "image":
-            parts.append(child.content)
-    return "".join(parts)
+def _spelled_out(link: Link) -> str:
+    """A link in plain text: ``text (url)``; an address only once (an autolink, or a link
+    whose text is its URL); only its text when its address is refused."""
+    href = safe_url(link.href)
+    if href is None or link.is_address:
+        return link.text
+    return f"{link.text} ({href})"
 
 
-def markdown_to_plain(markdown: str, *, keep_links: bool = True) -> str:
-    """Markdown to plain text: no markup, list items on their own lines, safe links spelled
-    out, and the whole passed through :func:`~knowledge_service.answers.sanitise.clean_text`."""
-    lines: list[str] = []
-    list_depth = 0
-    for token in parse(markdown):
-        if token.type in ("bullet_list_open", "ordered_list_open"):
-            list_depth += 1
-        elif token.type in ("bullet_list_close", "ordered_list_close"):
-            list_depth -= 1
-        elif token.type == "inline":
-            text = _inline_plain(token, keep_links=keep_links).strip()
-            if text:
-                lines.append(("- " if list_depth else "") + text)
-        elif token.type in ("fence", "code_block"):
-            lines.append(token.content.strip())
-    return clean_text(re.sub(r"[ \t]+", " ", "\n".join(lines))).strip()
+def _spoken(link: Link) -> str:
+    """A link in speech: its text; a stand-in for an address, which is never read out."""
+    if link.is_address:
+        return _MAIL if link.href.lower().startswith("mailto:") else _WEB
+    return link.text
+
+
+def _bare_addresses(text: str) -> str:
+    return _BARE_URL.sub(_WEB, _STAND_INS.sub("", text))
+
+
+def _say_addresses(line: str) -> str:
+    """A spoken line's left-out addresses in words: after "at", "on", "via", "from", "through"
+    or "in", a web address is "online" and an e-mail address is left out with its preposition
+    ("pay at https://x.example/pay" says "pay online", "write to us at <help@x.example>" says
+    "write to us"); after "online" an address is left out ("the form is online
+    <https://...>" says "the form is online"); elsewhere "the website" and "the email
+    address" ("visit https://x.example" says "visit the website"). A line that was only an
+    address says nothing."""
+    if not _STAND_INS.sub("", line).strip(" .,;:!?-"):
+        return ""
+    line = _AFTER_ONLINE.sub("online", line)
+    line = _AFTER_PREPOSITION.sub(lambda m: _SAID_AFTER_PREPOSITION[m.group(1)], line)
+    return _SPACE_BEFORE_STOP.sub("", _STAND_INS.sub(lambda m: _SAID_FOR[m.group(0)], line))
+
+
+def _plain(lines: list[Line]) -> str:
+    text = "\n".join(("- " if line.kind == LineKind.ITEM else "") + line.text for line in lines)
+    return clean_text(re.sub(r"[ \t]+", " ", text)).strip()
+
+
+def markdown_to_plain(markdown: str) -> str:
+    """Markdown to plain text: no markup, list items on their own lines, a table one line per
+    row (``Method: Card, Fee: none``), safe links spelled out (an address once), and the whole
+    passed through :func:`~knowledge_service.answers.sanitise.clean_text`."""
+    return _plain(plain_lines(markdown, _spelled_out))
 
 
 def markdown_to_speech(markdown: str) -> str:
-    """Plain text for a voice channel: one paragraph, no links (a link's text is kept, an
-    autolink, being only its address, is left out), no list markers."""
-    text = markdown_to_plain(markdown, keep_links=False)
-    sentences = [line.removeprefix("- ").strip() for line in text.splitlines() if line.strip()]
-    return " ".join(s if s.endswith((".", "!", "?", ":")) else s + "." for s in sentences)
+    """Plain text for a voice channel: one paragraph of sentences (list items and table rows
+    read as sentences, see :func:`~knowledge_service.content.plaintext.join_sentences`), no
+    list markers and no addresses: a link's text is spoken, and an address (an autolink, a
+    link whose text is its URL, a URL written as text) is said in words (:func:`_say_addresses`)."""
+    lines = plain_lines(markdown, _spoken, _bare_addresses)
+    said = [_say_addresses(line.text) for line in lines]
+    text = clean_text(re.sub(r"[ \t]+", " ", "\n".join(s for s in said if s))).strip()
+    return join_sentences(text.splitlines())
 
 
 @lru_cache(maxsize=HTML_CACHE_SIZE)
@@ -199,6 +211,29 @@ def _leaf_markdown(token: Token, heading: int) -> str | None:
     return None
 
 
+_DELIMITER = {"left": ":---", "center": ":---:", "right": "---:", "": "---"}
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _cell_markdown(cell: Token) -> str:
+    """A table cell's Markdown; a ``|`` in a code span escaped too (GFM splits cells before it
+    reads code spans)."""
+    return _UNESCAPED_PIPE.sub(r"\\|", _inline_markdown(cell).replace("\n", " ")).strip()
+
+
+def _table_markdown(table: Table) -> str:
+    """A GFM table rebuilt: header, delimiter row (with each column's alignment), body rows."""
+    width = len(table.aligns)
+
+    def row(cells: list[Token]) -> str:
+        said = [_cell_markdown(cell) for cell in cells][:width]
+        said += [""] * (width - len(said))
+        return "| " + " | ".join(said) + " |"
+
+    delimiter = "| " + " | ".join(_DELIMITER[align] for align in table.aligns) + " |"
+    return "\n".join([row(table.header), delimiter, *(row(r) for r in table.rows)])
+
+
 def markdown_to_markdown(markdown: str) -> str:
     """The Markdown rebuilt from its parse: raw HTML gone, text escaped, only http, https and
     mailto links and images kept (a dropped link keeps its text)."""
@@ -206,8 +241,17 @@ def markdown_to_markdown(markdown: str) -> str:
     stack: list[_Container] = []
     tight = tight_before = False
     heading = 0
-    for token in parse(markdown):
-        if token.type == "blockquote_open":
+    tokens = parse(markdown)
+    n = -1
+    while n + 1 < len(tokens):
+        n += 1
+        token = tokens[n]
+        if token.type == "table_open":
+            table, n = read_table(tokens, n)
+            separator = f"\n{_blank_line(stack)}\n"
+            blocks.append((separator if blocks else "") + _prefixed(_table_markdown(table), stack))
+            tight_before = tight = False
+        elif token.type == "blockquote_open":
             stack.append(_Container("> ", is_item=False))
         elif token.type == "list_item_open":
             number = token.info if token.info.isdigit() else ""
@@ -221,12 +265,12 @@ def markdown_to_markdown(markdown: str) -> str:
         elif token.type == "paragraph_open":
             tight = token.hidden
         else:
-            text = _leaf_markdown(token, heading)
-            if text is None or not text.strip():
+            leaf = _leaf_markdown(token, heading)
+            if leaf is None or not leaf.strip():
                 continue
             is_tight = token.type == "inline" and tight
             separator = "\n" if is_tight and tight_before else f"\n{_blank_line(stack)}\n"
-            blocks.append((separator if blocks else "") + _prefixed(text, stack))
+            blocks.append((separator if blocks else "") + _prefixed(leaf, stack))
             tight_before = is_tight
             tight = False
     # A scheme split over two text runs (``javascript`` and a line break and ``:``) is caught

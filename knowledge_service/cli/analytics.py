@@ -8,14 +8,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from knowledge_service import clock
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.export import ExportFormat, export_events
 from knowledge_service.analytics.schemas import MetricsSummary
-from knowledge_service.cli.common import console, engine, err_console, file_errors, settings
-from knowledge_service.cli.content import print_table
+from knowledge_service.cli.common import (
+    TextTable,
+    console,
+    engine,
+    err_console,
+    file_errors,
+    print_table,
+    settings,
+)
 from knowledge_service.content.schemas import Channel
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
@@ -30,7 +37,7 @@ def _print_summary(summary: MetricsSummary) -> None:
     console.print(
         f"{summary.start} to {summary.end}: {totals.answers} questions, {totals.searches} searches"
     )
-    table = Table("day", "questions", "answered", "no answer", "escalated", "stale", "repeat",
+    table = TextTable("day", "questions", "answered", "no answer", "escalated", "stale", "repeat",
                   "helpful", "wrong", "overrides", "risk")  # fmt: skip
     for d in [*summary.days, totals]:
         table.add_row(
@@ -41,12 +48,15 @@ def _print_summary(summary: MetricsSummary) -> None:
         )  # fmt: skip
     print_table(table)
     for reason, count in sorted(totals.escalations_by_reason.items()):
-        console.print(f"escalated, {reason}: {count}")
+        console.print(escape(f"escalated, {reason}: {count}"))
     for incident in summary.risk_incidents:
         console.print(
-            f"[red]risk incident[/red] {incident.article_id} v{incident.version}: "
-            f"{incident.customers_told} customers ({incident.answers} answers) before "
-            f"{incident.finding_kind} was found at {incident.found_at:%Y-%m-%d %H:%M}"
+            "[red]risk incident[/red] "
+            + escape(
+                f"{incident.article_id} v{incident.version}: {incident.customers_told} customers "
+                f"({incident.answers} answers) before {incident.finding_kind} was found at "
+                f"{incident.found_at:%Y-%m-%d %H:%M}"
+            )
         )
 
 
@@ -97,7 +107,7 @@ def export_events_command(
     fmt = fmt or _format_of(out)
     with session_scope(engine()) as session, file_errors(out, "write"):
         count = export_events(session, out, fmt, since=start)
-    err_console.print(f"{count} events written to {out}")
+    err_console.print(escape(f"{count} events written to {out}"))
 
 
 def _format_of(out: Path) -> ExportFormat:

@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from knowledge_service import __version__, clock
 from knowledge_service.cli.common import (
+    CliConsole,
     after_write,
     content_folders,
     engine,
@@ -76,7 +77,7 @@ def print_text(result: CheckResult, console: Console) -> None:
         key = ", ".join(finding.article_ids) or (finding.evidence[0].path or "?")
         groups[key].append(finding)
     for key, findings in groups.items():
-        console.print(f"[bold]{key}[/bold]", highlight=False)
+        console.print(f"[bold]{escape(key)}[/bold]", highlight=False, soft_wrap=True)
         for f in findings:
             where = (
                 f" [{f.policy_id}#{f.clause}]"
@@ -171,7 +172,7 @@ def _print(result: CheckResult, output: OutputFormat) -> None:
     elif output == OutputFormat.SARIF:
         typer.echo(json.dumps(to_sarif(result, tool_version=__version__), indent=2))
     else:
-        print_text(result, Console(force_terminal=None if sys.stdout.isatty() else False))
+        print_text(result, CliConsole(force_terminal=None if sys.stdout.isatty() else False))
 
 
 def check(

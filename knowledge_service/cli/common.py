@@ -8,10 +8,11 @@ from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions, RenderableType
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -22,6 +23,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
+from rich.text import Text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -38,8 +41,55 @@ from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings, get_settings
 from knowledge_service.store import engine_for
 
-console = Console()
-err_console = Console(stderr=True)
+UNWRAPPED_WIDTH = 100_000
+"""Off a terminal, the width lines are laid out in: wide enough that nothing wraps."""
+
+
+class CliConsole(Console):
+    """A console that wraps only on a terminal. Piped or written to a file, a message is one
+    line however long (``articles edit ... | cat`` prints the owner's address whole) and a
+    table keeps every cell whole on its row, so ``grep`` and ``cut`` see what was printed."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        dimensions = super().size
+        if self.is_terminal:
+            return dimensions
+        return ConsoleDimensions(UNWRAPPED_WIDTH, dimensions.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        if not self.is_terminal:
+            for table in objects:
+                if isinstance(table, Table):
+                    for column in table.columns:
+                        column.no_wrap, column.overflow = True, "ignore"
+        super().print(*objects, **kwargs)
+
+
+console = CliConsole()
+err_console = CliConsole(stderr=True)
+
+
+class TextTable(Table):
+    """A table whose title and cells are text, never Rich markup: an article's title, a
+    snippet or a query with ``[/x]`` or ``[current outages map]`` in it is shown as written
+    (as markup it would raise or vanish)."""
+
+    def __init__(self, *headers: str, title: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*headers, title=Text(title) if title is not None else None, **kwargs)
+
+    def add_row(self, *cells: RenderableType | None, **kwargs: Any) -> None:
+        super().add_row(*(Text(c) if isinstance(c, str) else c for c in cells), **kwargs)
+
+
+def print_table(table: Table) -> None:
+    """Print a table on stdout: on a terminal as rich lays it out, elsewhere every cell on one
+    line, never cut (:class:`CliConsole`)."""
+    console.print(table)
 
 
 def progress_bar() -> Progress:
@@ -120,8 +170,10 @@ def content_folders(
         )
     for label, variable, folder in missing:
         err_console.print(
-            f"warning: the {label} folder {folder} does not exist, so nothing in it is "
-            f"{verb}ed (set {variable}, or give the folders to {verb})"
+            escape(
+                f"warning: the {label} folder {folder} does not exist, so nothing in it is "
+                f"{verb}ed (set {variable}, or give the folders to {verb})"
+            )
         )
     return [folder for *_, folder in asked if folder.is_dir()]
 

@@ -6,20 +6,19 @@ wrap: one document, one line, so ``articles list | grep ID`` finds every article
 """
 
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from knowledge_service.access.schemas import Principal, Role
 from knowledge_service.cli.common import (
+    TextTable,
     console,
     engine,
+    print_table,
 )
 from knowledge_service.content import service
 from knowledge_service.content.models import ArticleVersion, PolicyVersion
@@ -28,21 +27,10 @@ from knowledge_service.db import session_scope
 
 LOCAL_CALLER = Principal(name="cli", prefix="local", role=Role.ADMIN)
 """Who the CLI acts as: the operator of the machine the store is on."""
-_UNWRAPPED_WIDTH = 100_000
 
 
 def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-def print_table(table: Table) -> None:
-    """On a terminal, as rich lays it out; elsewhere every cell on one line, never cut."""
-    if console.is_terminal:
-        console.print(table)
-        return
-    for column in table.columns:
-        column.no_wrap, column.overflow = True, "ignore"
-    Console(file=sys.stdout, width=_UNWRAPPED_WIDTH, no_color=True, highlight=False).print(table)
 
 
 def _article_row(v: ArticleVersion) -> dict[str, Any]:
@@ -110,7 +98,7 @@ def list_documents(kind: KindCli, filters: DocumentFilter, as_json: bool) -> Non
     if as_json:
         _echo_json(rows)
         return
-    table = Table(*kind.columns)
+    table = TextTable(*kind.columns)
     for r in rows:
         table.add_row(*(str(r[key]) for key in kind.columns.values()))
     print_table(table)
@@ -124,7 +112,7 @@ def show_document(kind: KindCli, doc_id: str, version: int | None, as_json: bool
         _echo_json({**kind.row(found), "document": found.document, "raw": found.raw})
         return
     details, parts = kind.parts(found)
-    meta = Table.grid(padding=(0, 2))
+    meta = TextTable.grid(padding=(0, 2))
     for key, value in [*kind.row(found).items(), *details]:
         meta.add_row(Text(key, style="bold"), Text(str(value)))
     console.print(meta)
@@ -140,7 +128,7 @@ def show_history(kind: KindCli, doc_id: str, as_json: bool) -> None:
     if as_json:
         _echo_json([kind.row(v) for v in versions])
         return
-    table = Table("version", "created_at", "status", "author", "source", "hash", title=doc_id)
+    table = TextTable("version", "created_at", "status", "author", "source", "hash", title=doc_id)
     for v in versions:
         when = v.created_at.isoformat(timespec="seconds")
         table.add_row(str(v.version), when, str(v.status), v.author, v.source, v.content_hash[:12])

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 from rich.text import Text
 
 from knowledge_service.cli.common import (
+    TextTable,
     after_write,
     console,
     content_folders,
@@ -69,8 +70,8 @@ def _run_import(paths: list[Path], author: str | None = None) -> ImportReport:
         )  # fmt: skip
 
 
-def _summary(report: ImportReport) -> Table:
-    table = Table(title="Import summary")
+def _summary(report: ImportReport) -> TextTable:
+    table = TextTable(title="Import summary")
     table.add_column("kind")
     for name in ("created", "updated", "unchanged", "retired", "invalid"):
         table.add_column(name, justify="right")
@@ -108,8 +109,10 @@ def import_command(
     kept = report.articles.kept + report.policies.kept
     if kept:
         console.print(
-            f"Kept {len(kept)} document(s) whose store version is newer than the unchanged file "
-            f"(export to refresh the files): {', '.join(kept)}",
+            escape(
+                f"Kept {len(kept)} document(s) whose store version is newer than the unchanged "
+                f"file (export to refresh the files): {', '.join(kept)}"
+            ),
             highlight=False,
         )
     print_finding_counts(after_write(marks, invalid=report.scan))

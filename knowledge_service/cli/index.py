@@ -12,16 +12,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from knowledge_service import clock
 from knowledge_service.answers.sanitise import sanitise_search
 from knowledge_service.cli.common import (
+    TextTable,
     console,
     engine,
     fail,
     file_errors,
     phase_progress,
+    print_table,
     settings,
 )
 from knowledge_service.content.schemas import (
@@ -66,7 +67,7 @@ def _print_status(status: IndexStatus, as_json: bool) -> None:
     if as_json:
         console.print_json(status.model_dump_json())
         return
-    table = Table(title="Search index", show_header=False)
+    table = TextTable(title="Search index", show_header=False)
     for key, value in status.model_dump().items():
         table.add_row(key, str(value))
     console.print(table)
@@ -149,7 +150,7 @@ def search(
     if as_json:
         console.print_json(response.model_dump_json())
         return
-    table = Table(title=f"Search: {query}")
+    table = TextTable(title=f"Search: {query}")
     for name in ("#", "score", "article", "version", "badge", "section", "snippet"):
         table.add_column(name, overflow="fold")
     for n, hit in enumerate(response.results, start=1):
@@ -162,7 +163,7 @@ def search(
             hit.section or "",
             hit.snippet[:120],
         )
-    console.print(table)
+    print_table(table)
 
 
 def _check_eval_set(folder: Path) -> None:
@@ -214,7 +215,9 @@ def eval_command(
     if as_json:
         console.print_json(json.dumps(result.__dict__))
         return
-    table = Table(title=f"{result.dataset}: {result.queries} queries, {result.articles} articles")
+    table = TextTable(
+        title=f"{result.dataset}: {result.queries} queries, {result.articles} articles"
+    )
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, value in result.metrics.items():

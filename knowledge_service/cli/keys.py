@@ -6,12 +6,11 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
-from knowledge_service.cli.common import console, engine, err_console
-from knowledge_service.cli.content import print_table
+from knowledge_service.cli.common import TextTable, console, engine, err_console, print_table
 from knowledge_service.db import session_scope
 
 keys_app = typer.Typer(help="Manage API keys (only their hashes are stored).", no_args_is_help=True)
@@ -30,8 +29,8 @@ def create(
     with session_scope(engine()) as session:
         issued = access.create_key(session, name=name, role=role, owner=owner)
     err_console.print(
-        f"Created {issued.key.role} key [bold]{issued.key.name}[/] (prefix {issued.key.prefix})."
-        " Store it now: it is shown only once."
+        f"Created {issued.key.role} key [bold]{escape(issued.key.name)}[/] (prefix "
+        f"{escape(issued.key.prefix)}). Store it now: it is shown only once."
     )
     typer.echo(issued.secret)
 
@@ -55,7 +54,7 @@ def list_keys(
         ]  # fmt: skip
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = Table("name", "prefix", "role", "owner", "created", "revoked")
+    table = TextTable("name", "prefix", "role", "owner", "created", "revoked")
     for key in keys:
         table.add_row(
             key.name,
@@ -75,7 +74,7 @@ def revoke(
     """Revoke a key; every server refuses it within 5 seconds (their key caches)."""
     with session_scope(engine()) as session:
         key = access.revoke_key(session, name_or_prefix)
-    console.print(f"Revoked key {key.name} ({key.prefix}).")
+    console.print(escape(f"Revoked key {key.name} ({key.prefix})."))
 
 
 def register(app: typer.Typer) -> None:

@@ -9,18 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from knowledge_service import clock
 from knowledge_service.analytics.schemas import Gap
 from knowledge_service.cli.common import (
+    TextTable,
     console,
     engine,
     file_errors,
     open_search_service,
+    print_table,
     settings,
 )
-from knowledge_service.cli.content import LOCAL_CALLER, print_table
+from knowledge_service.cli.content import LOCAL_CALLER
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.index.protocols import Embedder
@@ -89,7 +91,7 @@ def review_command(
     if as_json:
         _echo({"items": [i.model_dump(mode="json") for i in items], "total": total})
         return
-    table = Table("severity", "due", "kind", "article", "owner", "served", "reason", "actions")
+    table = TextTable("severity", "due", "kind", "article", "owner", "served", "reason", "actions")
     for i in items:
         due = i.due_on.isoformat() if i.due_on else "-"
         actions = ", ".join(i.actions)
@@ -135,7 +137,7 @@ def audit_command(
     if as_json:
         _echo({"items": [e.model_dump(mode="json") for e in events], "total": total})
         return
-    table = Table("at", "actor", "action", "object", "before", "after", "reason")
+    table = TextTable("at", "actor", "action", "object", "before", "after", "reason")
     for e in events:
         table.add_row(
             e.at.isoformat(timespec="seconds"), e.actor, e.action,
@@ -154,9 +156,12 @@ def export_command(
     with file_errors(directory, "export to"):
         report = export_knowledge(engine(), directory)
     console.print(
-        f"Exported {len(report.articles)} {'article' if len(report.articles) == 1 else 'articles'}"
-        f" to {directory / 'content'} and {len(report.policies)} "
-        f"{'policy' if len(report.policies) == 1 else 'policies'} to {directory / 'policies'}.",
+        escape(
+            f"Exported {len(report.articles)} "
+            f"{'article' if len(report.articles) == 1 else 'articles'} to {directory / 'content'}"
+            f" and {len(report.policies)} "
+            f"{'policy' if len(report.policies) == 1 else 'policies'} to {directory / 'policies'}."
+        ),
         highlight=False,
     )
 

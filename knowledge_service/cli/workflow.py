@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from sqlmodel import Session
 
 from knowledge_service import clock
@@ -69,7 +70,7 @@ def run_steps(
         after_write(marks)
     for step in steps:
         s = step.status
-        console.print(f"{s.kind} {s.id}: {s.state} (version {s.version}, owner {s.owner})")
+        console.print(escape(f"{s.kind} {s.id}: {s.state} (version {s.version}, owner {s.owner})"))
 
 
 def _read(path: Path) -> str:

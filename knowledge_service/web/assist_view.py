@@ -19,7 +19,7 @@ from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.analytics.recording import answer_event
 from knowledge_service.answers.schemas import AnswerResult, AnswerStatus
 from knowledge_service.content import service as content
-from knowledge_service.content.schemas import Section
+from knowledge_service.content.schemas import ArticleDocument, Section
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.notes import badge_of
 from knowledge_service.freshness.schemas import Badge, SearchResult
@@ -30,12 +30,21 @@ AGENT_SECTION_WORDS = ("agent",)
 
 
 @dataclass
+class AgentSection:
+    """A section written for agents, shown in the agents' box with its sub-sections (which
+    ``agent_details`` in the API carries too)."""
+
+    section: Section
+    subsections: list[Section] = field(default_factory=list)
+
+
+@dataclass
 class AnswerCard:
     """The answer card: the answer, the agents' details, citations, version and freshness."""
 
     result: AnswerResult
     badge: Badge
-    agent_sections: list[Section] = field(default_factory=list)
+    agent_sections: list[AgentSection] = field(default_factory=list)
     other_sections: list[Section] = field(default_factory=list)
 
 
@@ -47,18 +56,33 @@ class AssistView:
     further: list[SearchResult]
 
 
-def split_sections(
-    session: Session, article_id: str, version: int
-) -> tuple[list[Section], list[Section]]:
-    """The article's sections written for agents ("Details for agents" and the like), and the
-    rest of its sections."""
-    document = content.get_article(session, article_id, version).to_document()
-    for_agents: list[Section] = []
+def _names_agents(heading: str) -> bool:
+    return any(word in heading.lower() for word in AGENT_SECTION_WORDS)
+
+
+def group_sections(document: ArticleDocument) -> tuple[list[AgentSection], list[Section]]:
+    """The article's sections written for agents ("Details for agents" and the like), each
+    with its sub-sections (a ``### Escalation`` under ``## Details for agents`` is for agents
+    too), and the rest of its sections."""
+    for_agents: list[AgentSection] = []
     others: list[Section] = []
     for section in document.sections:
-        is_for_agents = any(word in section.heading.lower() for word in AGENT_SECTION_WORDS)
-        (for_agents if is_for_agents else others).append(section)
+        if not any(_names_agents(heading) for heading in section.path):
+            others.append(section)
+            continue
+        top = for_agents[-1].section.path if for_agents else None
+        if top is not None and len(section.path) > len(top) and section.path[: len(top)] == top:
+            for_agents[-1].subsections.append(section)
+        else:
+            for_agents.append(AgentSection(section))
     return for_agents, others
+
+
+def split_sections(
+    session: Session, article_id: str, version: int
+) -> tuple[list[AgentSection], list[Section]]:
+    """:func:`group_sections` of the stored article version."""
+    return group_sections(content.get_article(session, article_id, version).to_document())
 
 
 def build_view(

@@ -165,9 +165,9 @@ AUDITED = "Pay [here](javascript:alert(1)) and ![i](javascript:x). See <https://
 @pytest.mark.parametrize(
     ("channel", "expected"),
     [
-        (Channel.CHAT, "Pay here and i. See https://a.example (https://a.example)."),
-        (Channel.EMAIL, "Pay here and i. See https://a.example (https://a.example)."),
-        (Channel.VOICE, "Pay here and i. See."),
+        (Channel.CHAT, "Pay here and i. See https://a.example."),
+        (Channel.EMAIL, "Pay here and i. See https://a.example."),
+        (Channel.VOICE, "Pay here and i. See the website."),
         (Channel.AGENT, "Pay here and i. See [https://a.example](https://a.example)."),
         (Channel.WEB, "Pay here and i. See [https://a.example](https://a.example)."),
     ],
@@ -199,7 +199,7 @@ def test_voice_speaks_a_link_s_text_but_no_address() -> None:
         "[the help desk](mailto:help@example.com) at <mailto:help@example.com>",
         Channel.VOICE,
     )
-    assert spoken == "The form is online. Or mail the help desk at."
+    assert spoken == "The form is online. Or mail the help desk."
 
 
 @pytest.mark.parametrize(
@@ -242,3 +242,87 @@ def test_a_query_string_is_never_read_as_entities(channel: Channel) -> None:
 def test_html_keeps_a_query_string_as_it_is() -> None:
     html = clean_html('<a href="https://x.example/form?a=1&amp;copy=2&amp;section=3">form</a>')
     assert 'href="https://x.example/form?a=1&amp;copy=2&amp;section=3"' in html
+
+
+# The audit's dishonoured-payment answer: a list whose first item ends with "and", an autolink.
+BOUNCED = (
+    "If your payment was dishonoured:\n\n"
+    "- pay the amount owing another way, and\n"
+    "- check your bank details at <https://x.example/portal>.\n"
+)
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+def test_plain_text_writes_an_address_once(channel: Channel) -> None:
+    assert render_answer(BOUNCED, channel).splitlines() == [
+        "If your payment was dishonoured:",
+        "- pay the amount owing another way, and",
+        "- check your bank details at https://x.example/portal.",
+    ]
+    same = render_answer("See [https://x.example/a](https://x.example/a).", channel)
+    assert same == "See https://x.example/a."
+    other = render_answer("See [https://x.example/a](https://evil.example/b).", channel)
+    assert other == "See https://x.example/a (https://evil.example/b)."  # the real address
+
+
+def test_voice_reads_a_list_as_sentences_and_says_a_left_out_address_in_words() -> None:
+    assert render_answer(BOUNCED, Channel.VOICE) == (
+        "If your payment was dishonoured: pay the amount owing another way, and check your "
+        "bank details online."
+    )
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Pay at https://x.example/pay today.", "Pay online today."),
+        ("Visit www.x.example/help for help.", "Visit the website for help."),
+        ("See https://x.example/help.", "See the website."),
+        ("Write to us at <help@x.example>.", "Write to us."),
+        ("- items:\n- <https://x.example>\n- more", "items: more."),
+        ("Pay by card,\n\n- or\n- by BPAY;", "Pay by card, or by BPAY."),
+    ],
+)
+def test_voice_never_reads_an_address(markdown: str, spoken: str) -> None:
+    assert render_answer(markdown, Channel.VOICE) == spoken
+
+
+TABLE = (
+    "Ways to pay:\n\n"
+    "| Method | How | Fee |\n"
+    "|:---|:---:|---:|\n"
+    "| Card | [online](https://x.example/pay) | none |\n"
+    "| BPAY | biller code 4455 | |\n"
+)
+
+
+def test_a_table_is_html_in_pages() -> None:
+    html = markdown_to_safe_html(TABLE)
+    assert "| Method" not in html
+    for tag in ("<table>", "<thead>", "<tbody>", "<tr>", "<th>Method</th>", "<td>Card</td>"):
+        assert tag in html
+    assert '<a href="https://x.example/pay" rel="noopener">online</a>' in html
+
+
+def test_a_table_is_one_line_a_row_in_plain_text_and_a_sentence_a_row_in_speech() -> None:
+    assert markdown_to_plain(TABLE).splitlines() == [
+        "Ways to pay:",
+        "Method: Card, How: online (https://x.example/pay), Fee: none",
+        "Method: BPAY, How: biller code 4455",
+    ]
+    assert markdown_to_speech(TABLE) == (
+        "Ways to pay: Method: Card, How: online, Fee: none. Method: BPAY, How: biller code 4455."
+    )
+
+
+def test_a_table_is_rebuilt_as_a_gfm_table_for_markdown_channels() -> None:
+    rebuilt = markdown_to_markdown(TABLE)
+    assert rebuilt.splitlines()[2:] == [
+        "| Method | How | Fee |",
+        "| :--- | :---: | ---: |",
+        "| Card | [online](https://x.example/pay) | none |",
+        "| BPAY | biller code 4455 |  |",
+    ]
+    assert markdown_to_markdown(rebuilt) == rebuilt
+    hostile = markdown_to_markdown("| a |\n|---|\n| <script>x</script> `p|q` |\n")
+    assert "<script>" not in hostile

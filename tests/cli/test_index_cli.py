@@ -189,3 +189,32 @@ def test_index_commands_wait_for_a_server_worker_opening_the_index(
                 proc.kill()
     assert proc.returncode == 0, err
     assert json.loads(out)["articles"] >= 1
+
+
+def test_search_shows_text_as_written_never_as_rich_markup(cli_env: Path) -> None:
+    write_article_md(
+        cli_env / "content",
+        "outages",
+        title="No water [unplanned]",
+        answer="If you have no water, check our [current outages map](https://x.example/out).",
+        intents=["supply.outage"],
+        questions=["no water low pressure"],
+    )
+    assert runner.invoke(app, ["import", str(cli_env / "content")]).exit_code == 0
+    result = runner.invoke(app, ["search", "no water low pressure"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "outages" in line)
+    assert "check our current outages map." in row  # the link's text, not "check our (https..."
+    odd = runner.invoke(app, ["search", "[/x] late fee [bold]"])
+    assert odd.exit_code == 0 and odd.exception is None, odd.output
+    assert "Search: [/x] late fee [bold]" in odd.stdout
+
+
+def test_piped_search_keeps_each_row_on_one_line(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "40")  # narrower than the table; stdout is not a terminal
+    result = runner.invoke(app, ["search", "my card was stolen", "--top-k", "1"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "lost-card" in line)
+    assert "Freeze the card in the app." in row

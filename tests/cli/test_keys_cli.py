@@ -75,3 +75,13 @@ def test_keys_list_json_and_unwrapped_lines() -> None:
     assert (row["name"], row["role"], row["revoked_at"]) == (name, "bot", None)
     _, table = invoke("keys", "list", stdout_only=True)
     assert any(name in line for line in table.splitlines())  # one line, unwrapped
+
+
+def test_piped_key_list_keeps_each_key_on_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "30")  # narrower than the table; stdout is not a terminal
+    owner = "metering-and-billing-team@riverbendwater.example"
+    _create("--role", "owner", "--name", "metering-[desk]", "--owner", owner)
+    code, output = invoke("keys", "list", stdout_only=True)
+    assert code == 0, output
+    row = next(line for line in output.splitlines() if "metering-[desk]" in line)
+    assert owner in row

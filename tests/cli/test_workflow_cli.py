@@ -74,3 +74,22 @@ def test_publishing_a_policy_version_raises_findings_on_citing_articles(cli_env:
     with session_scope(common.engine()) as session:
         kinds = {f.kind for f in freshness.findings_for_article(session, "refund-timeframe")}
     assert {"policy_changed", "policy_mismatch"} <= kinds
+
+
+def test_piped_messages_are_never_wrapped(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "40")  # stdout is not a terminal
+    owner = "metering-and-billing-team@riverbendwater.example"
+    path = cli_env / "card-fees.md"
+    path.write_text(article_text("card-fees", owner=owner), encoding="utf-8")
+    code, output = invoke("articles", "draft", str(path), "--actor", "ann", stdout_only=True)
+    assert code == 0, output
+    assert f"article card-fees: draft (version 1, owner {owner})" in output.splitlines()
+
+
+def test_messages_show_content_text_as_written(cli_env: Path) -> None:
+    owner = "[bold]billing[/x]@example.com"
+    path = cli_env / "card-fees.md"
+    path.write_text(article_text("card-fees", owner=owner), encoding="utf-8")
+    code, output = invoke("articles", "draft", str(path), "--actor", "ann", stdout_only=True)
+    assert code == 0, output
+    assert f"owner {owner})" in output

@@ -11,10 +11,11 @@ from knowledge_service.answers.schemas import AnswerReason, AnswerResult, Answer
 from knowledge_service.content.schemas import Channel
 from knowledge_service.db import session_scope
 from knowledge_service.freshness.schemas import Badge, FindingKind, FreshnessNote, Severity
-from knowledge_service.web.assist_view import build_view
+from knowledge_service.web.assist_view import AnswerCard, AssistView, build_view, group_sections
 from knowledge_service.web.templating import render_text
 from tests.api.conftest import seed_store
 from tests.conftest import TODAY
+from tests.factories import make_article
 
 
 def _answered(notes: list[FreshnessNote]) -> AnswerResult:
@@ -49,3 +50,26 @@ def test_the_assist_card_of_a_risk_accepted_article_says_check_first_and_until_w
     assert f"Risk accepted until {until}" in shown
     still_blocked = render_text("_results.html", view=blocked, csrf="t")
     assert "Blocked for customers" in still_blocked and "Risk accepted" not in still_blocked
+
+
+AGENT_BODY = (
+    "## How the test works\nWe test the meter.\n\n"
+    "## Details for agents\nRaise a *METER-TEST* work order.\n\n"
+    "### Escalation\nIf the customer disputes the result, escalate to the team lead.\n\n"
+    "## Test results\nThe result comes in 20 days.\n"
+)
+
+
+def test_the_agents_box_holds_the_sub_sections_of_details_for_agents() -> None:
+    doc = make_article("meter-test", body=AGENT_BODY)
+    for_agents, others = group_sections(doc)
+    assert [(g.section.heading, [s.heading for s in g.subsections]) for g in for_agents] == [
+        ("Details for agents", ["Escalation"])
+    ]
+    assert [s.heading for s in others] == ["How the test works", "Test results"]
+    card = AnswerCard(_answered([]), Badge.CURRENT, for_agents, others)
+    shown = render_text("_results.html", view=AssistView("q", card.result, card, []), csrf="t")
+    box = shown[shown.index('class="agent-details"') : shown.index("</section>")]
+    assert "<h4>Escalation</h4>" in box and "escalate to the team lead" in box
+    more = shown[shown.index("More in this article") :]
+    assert "Escalation" not in more and "Test results" in more

@@ -1,0 +1,234 @@
+"""The one Markdown parse every rendering starts from, and its plain-text lines.
+
+An article's Markdown is parsed here (markdown-it, CommonMark with GFM tables, raw HTML left
+out) for every channel's rendering (:mod:`~knowledge_service.answers.render`) and for search
+snippets (:mod:`~knowledge_service.index.ranking`). :func:`plain_lines` turns the parse into
+lines of plain text: no markup, one line per paragraph, list item and table row, a link as
+whatever the caller's ``link`` function makes of it. :func:`join_sentences` reads such lines as
+one paragraph, and :func:`plain_snippet` is the text a search result shows.
+
+Nothing here sanitises: callers clean the text for the client they serve.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+SNIPPET_CACHE_SIZE = 4096
+
+
+class EveryLinkMarkdownIt(MarkdownIt):
+    """CommonMark that parses every link and image as one, whatever its address: markdown-it's
+    own check would leave a ``javascript:`` link as literal text, so a renderer could not
+    reduce it to its text. Which addresses are kept is the renderer's decision alone."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
+MARKDOWN = EveryLinkMarkdownIt("commonmark").enable("table")
+"""CommonMark with GFM tables: what articles are written in."""
+_HTML_TYPES = frozenset({"html_block", "html_inline"})
+_ALIGN = re.compile(r"text-align:\s*(left|center|right)")
+
+LinkText = Callable[["Link"], str]
+"""What a link becomes in plain text, given the link."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link as written: its address (as parsed, not checked), its text, and whether it was an
+    autolink (``<https://...>``), whose text is its address."""
+
+    href: str
+    text: str
+    autolink: bool
+
+    @property
+    def is_address(self) -> bool:
+        """Whether the link's text is only its address: an autolink, or a link whose text is
+        its URL (``[https://x.example](https://x.example)``)."""
+        text = self.text.strip()
+        return self.autolink or text in (self.href, self.href.removeprefix("mailto:"))
+
+
+class LineKind(StrEnum):
+    TEXT = "text"  # a paragraph or a heading
+    ITEM = "item"  # a list item's paragraph
+    ROW = "row"  # a table row
+    CODE = "code"  # a code block
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: LineKind
+    text: str
+
+
+def parse(markdown: str) -> list[Token]:
+    """The Markdown's tokens with every raw HTML block and inline tag left out."""
+    tokens = [t for t in MARKDOWN.parse(markdown) if t.type not in _HTML_TYPES]
+    for token in tokens:
+        if token.children:
+            token.children = [c for c in token.children if c.type not in _HTML_TYPES]
+    return tokens
+
+
+def link_text_only(link: Link) -> str:
+    """A link as its text alone (an autolink's text is its address)."""
+    return link.text
+
+
+def inline_plain(token: Token, link: LinkText, text: Callable[[str], str] = lambda s: s) -> str:
+    """An inline token's text without markup; each link as ``link`` makes it, text outside
+    links through ``text``."""
+    parts: list[str] = []
+    opened: list[tuple[Token, int]] = []  # each open link and where its text starts
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content if opened else text(child.content))
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+        elif child.type == "link_open":
+            opened.append((child, len(parts)))
+        elif child.type == "link_close" and opened:
+            start, at = opened.pop()
+            inner = "".join(parts[at:])
+            del parts[at:]
+            href = str(start.attrs.get("href", ""))
+            parts.append(link(Link(href, inner, start.markup == "autolink")))
+    return "".join(parts)
+
+
+@dataclass
+class Table:
+    """A table's cells as inline tokens: the header row, the body rows, each column's
+    alignment (``left``, ``center``, ``right`` or ``""``)."""
+
+    header: list[Token]
+    rows: list[list[Token]]
+    aligns: list[str]
+
+
+def read_table(tokens: Sequence[Token], start: int) -> tuple[Table, int]:
+    """The table opened at ``tokens[start]`` and the position of its ``table_close``."""
+    table = Table([], [], [])
+    row: list[Token] = []
+    in_head = False
+    n = start
+    for n in range(start + 1, len(tokens)):
+        token = tokens[n]
+        if token.type == "table_close":
+            break
+        if token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "th_open" and in_head:
+            match = _ALIGN.search(str(token.attrs.get("style", "")))
+            table.aligns.append(match.group(1) if match else "")
+        elif token.type == "inline":
+            row.append(token)
+        elif token.type == "tr_close":
+            if in_head:
+                table.header = row
+            else:
+                table.rows.append(row)
+    return table, n
+
+
+def row_text(headers: Sequence[str], cells: Sequence[str]) -> str:
+    """A table row in words: ``Method: Card, How: online, Fee: none`` (an empty cell left out,
+    a cell under an empty header by itself)."""
+    said = [
+        f"{header}: {cell}" if header else cell
+        for header, cell in zip(headers, cells, strict=False)
+        if cell
+    ]
+    return ", ".join(said)
+
+
+def plain_lines(
+    markdown: str, link: LinkText, text: Callable[[str], str] = lambda s: s
+) -> list[Line]:
+    """The Markdown as lines of plain text: one per paragraph, heading, list item, table row
+    (each cell with its column's header) and code block; links as ``link`` makes them, text
+    outside links through ``text``."""
+    lines: list[Line] = []
+    tokens = parse(markdown)
+    list_depth = 0
+    n = 0
+    while n < len(tokens):
+        token = tokens[n]
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif token.type == "table_open":
+            table, n = read_table(tokens, n)
+            headers = [inline_plain(cell, link, text).strip() for cell in table.header]
+            for row in table.rows or [[]]:
+                cells = [inline_plain(cell, link, text).strip() for cell in row]
+                said = row_text(headers, cells) if row else ", ".join(h for h in headers if h)
+                if said:
+                    lines.append(Line(LineKind.ROW, said))
+        elif token.type == "inline":
+            said = inline_plain(token, link, text).strip()
+            if said:
+                lines.append(Line(LineKind.ITEM if list_depth else LineKind.TEXT, said))
+        elif token.type in ("fence", "code_block") and token.content.strip():
+            lines.append(Line(LineKind.CODE, token.content.strip()))
+        n += 1
+    return lines
+
+
+# A line that ends in a comma, semicolon, colon or a joining word runs on into the next.
+_RUNS_ON = re.compile(r"(?:[,;:]|\b(?:and|or|but|nor|then|plus))$", re.IGNORECASE)
+_CLOSERS = "\"')]}\u201d\u2019"
+
+
+def join_sentences(lines: Sequence[str]) -> str:
+    """Lines read as one paragraph: each line a sentence (a full stop added where it has no
+    ``.``, ``!`` or ``?``), except that a line ending in a comma, semicolon, colon or a joining
+    word ("and", "or", "but", "nor", "then", "plus") runs on into the next line, so a list
+    written "pay another way, and" / "check your details" reads as one sentence."""
+    said = [line.strip() for line in lines if line.strip()]
+    out: list[str] = []
+    for n, line in enumerate(said):
+        last = n == len(said) - 1
+        if _RUNS_ON.search(line) and not last:
+            out.append(line)
+            continue
+        if line[-1] in ",;:":
+            line = line[:-1].rstrip()
+        if not line.rstrip(_CLOSERS).endswith((".", "!", "?")):
+            line += "."
+        out.append(line)
+    return " ".join(out)
+
+
+@lru_cache(maxsize=SNIPPET_CACHE_SIZE)
+def plain_snippet(markdown: str, limit: int) -> str:
+    """The Markdown as a search result shows it: plain text in one paragraph (as
+    :func:`join_sentences` reads lines), each link as its text without its address, at most
+    ``limit`` characters, cut at a word where one is near."""
+    lines = plain_lines(markdown, link_text_only)
+    text = re.sub(r"\s+", " ", join_sentences([line.text for line in lines])).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "\u2026"

@@ -1,0 +1,45 @@
+"""Search snippets are plain text: the Markdown's words, never its markup."""
+
+from __future__ import annotations
+
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.index.hybrid import HybridIndex
+from knowledge_service.index.ranking import SNIPPET_CHARS
+from tests.factories import make_article
+
+
+def _index() -> HybridIndex:
+    late = make_article(
+        "late-fee",
+        title="Late payment charge",
+        answer="If your bill is still unpaid **14 days** after the due date, a _late_ charge "
+        "of $12.50 is added.",
+        body="## Outages\nCheck our [current outages map](https://x.example/outages) and "
+        "<https://x.example/status>.\n\n| Method | Fee |\n|---|---|\n| Card | none |\n",
+        questions=["how much is the late payment charge"],
+    )
+    index = HybridIndex(HashEmbedder())
+    index.upsert([(late, 1)])
+    return index
+
+
+def test_a_snippet_of_the_answer_has_no_markup() -> None:
+    hit = _index().search("how much is the late payment charge")[0]
+    assert hit.snippet == (
+        "If your bill is still unpaid 14 days after the due date, a late charge of $12.50 is added."
+    )
+
+
+def test_a_section_snippet_keeps_a_link_s_text_without_its_address() -> None:
+    hit = _index().search("current outages map status")[0]
+    assert hit.section == "Outages"
+    assert hit.snippet == (
+        "Check our current outages map and https://x.example/status. Method: Card, Fee: none."
+    )
+
+
+def test_a_long_snippet_is_cut_at_a_word() -> None:
+    from knowledge_service.content.plaintext import plain_snippet  # new with plain snippets
+
+    text = plain_snippet("**word** " * 200, SNIPPET_CHARS)
+    assert len(text) <= SNIPPET_CHARS and text.endswith("word\u2026") and "*" not in text
