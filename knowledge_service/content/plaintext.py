@@ -72,13 +72,32 @@ class Line:
     text: str
 
 
+_HIDDEN_OPEN = re.compile(r"<(script|style|textarea|title|iframe|noscript|template)\b", re.I)
+
+
 def parse(markdown: str) -> list[Token]:
-    """The Markdown's tokens with every raw HTML block and inline tag left out."""
+    """The Markdown's tokens with every raw HTML block and inline tag left out, and with them
+    what an inline ``<script>``, ``<style>`` (and the like) holds: never text to show."""
     tokens = [t for t in MARKDOWN.parse(markdown) if t.type not in _HTML_TYPES]
     for token in tokens:
         if token.children:
-            token.children = [c for c in token.children if c.type not in _HTML_TYPES]
+            token.children = _without_html(token.children)
     return tokens
+
+
+def _without_html(children: list[Token]) -> list[Token]:
+    kept: list[Token] = []
+    hidden: str | None = None  # the tag whose content is being left out
+    for child in children:
+        if child.type == "html_inline":
+            opened = _HIDDEN_OPEN.match(child.content)
+            if hidden is None and opened and not child.content.rstrip().endswith("/>"):
+                hidden = opened.group(1).lower()
+            elif hidden is not None and child.content.lower().startswith(f"</{hidden}"):
+                hidden = None
+        elif hidden is None:
+            kept.append(child)
+    return kept
 
 
 def link_text_only(link: Link) -> str:
@@ -96,7 +115,7 @@ def inline_plain(token: Token, link: LinkText, text: Callable[[str], str] = lamb
             parts.append(child.content if opened else text(child.content))
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-        elif child.type == "image":
+        elif child.type == "image":  # its alt text: what the picture says, in words
             parts.append(child.content)
         elif child.type == "link_open":
             opened.append((child, len(parts)))

@@ -179,6 +179,19 @@ def test_a_script_link_keeps_its_text_and_voice_speaks_no_address(
 
 
 @pytest.mark.parametrize("channel", list(Channel))
+def test_what_a_script_or_style_tag_holds_never_reaches_a_channel(channel: Channel) -> None:
+    written = (
+        "It stays owing. <script>alert('ans')</script> Pay <style>p{}</style>now."
+        "\n\nThen <script>alert(1)</script> <b>call</b> <textarea>x</textarea>us."
+    )
+    rendered = render_answer(written, channel)
+    assert "alert" not in rendered and "p{}" not in rendered and " x" not in rendered
+    assert "It stays owing." in rendered and "Pay" in rendered and "us" in rendered
+    html = markdown_to_safe_html(written)
+    assert "alert" not in html and "p{}" not in html and "It stays owing." in html
+
+
+@pytest.mark.parametrize("channel", list(Channel))
 @pytest.mark.parametrize("address", REFUSED_ADDRESSES)
 def test_a_link_or_image_with_a_refused_address_keeps_only_its_text(
     address: str, channel: Channel
