@@ -122,12 +122,15 @@ class Handoff:
 
     receipt: str
     event: AnswerEvent | None
+    answered: bool = False
 
 
 def find_handoff(session: Session, receipt: str) -> Handoff:
-    """The latest answer event with ``receipt`` (its question is stored redacted).
-
-    HOOK(issue 11): switch to the receipts verb behind ``GET /v1/receipts/{receipt}`` when it
-    lands; the template needs the same fields.
-    """
-    return Handoff(receipt, analytics_repository.latest_event_for_receipt(session, receipt))
+    """The hand-off (an escalation or a no-answer) with ``receipt``, its question as stored
+    (redacted). An answered receipt names an article version, which every customer given that
+    answer shares: it is no hand-off, and its latest question may be another customer's, so it
+    is not shown (``event`` None, ``answered`` True)."""
+    event = analytics_repository.latest_event_for_receipt(session, receipt)
+    if event is not None and event.status == "answered":
+        return Handoff(receipt, None, answered=True)
+    return Handoff(receipt, event)

@@ -757,3 +757,24 @@ def test_a_findings_due_date_is_the_queues_not_always_the_next_review(
     shown = detail(1)
     assert f"due {mismatch.first_seen_at.date()}" in shown and f"due {next_review}" not in shown
     assert f"due {due_review}" in detail(2)
+
+
+def test_the_hand_off_page_shows_hand_offs_never_an_answered_receipt_s_question(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """An answered receipt names an article version that every customer given it shares: its
+    latest question may be another customer's, and it is no hand-off."""
+    with session_scope(engine) as session:
+        for status, receipt, question in [
+            ("answered", "rcpt_0123abcd", "another customer's refund question"),
+            ("escalate", "rcpt_4567cdef", "this customer's late fee question"),
+        ]:
+            session.add(AnswerEvent(kind="answer", question=question, latency_ms=5.0,
+                                    channel="chat", status=status, article_id="refund-timeframe",
+                                    version=2, receipt=receipt))  # fmt: skip
+    sign_in(client, keys["agent"])
+    answered = client.get("/ui/assist/handoff/rcpt_0123abcd")
+    assert answered.status_code == 404
+    assert "not a hand-off" in answered.text and "refund question" not in answered.text
+    handoff = client.get("/ui/assist/handoff/rcpt_4567cdef")
+    assert handoff.status_code == 200 and "late fee question" in handoff.text
