@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from knowledge_service.db import make_engine
 from tests.web.conftest import Browsing, is_local, new_context, screenshot, sign_in
-from tests.web.server import HANDOFF_RECEIPT
+from tests.web.server import HANDOFF_RECEIPT, REMINDER_LINE
 
 pytestmark = pytest.mark.slow
 
@@ -138,6 +138,38 @@ def test_owner_reads_a_finding_with_its_evidence_and_acknowledges_it(browsing: B
     page.get_by_role("button", name="Confirm: acknowledge").click()
     expect(page.locator("#done")).to_contain_text("Finding acknowledged")
     expect(page.locator(".status").first).to_have_text("acknowledged")
+    context.close()
+
+
+REVIEW_WIDTHS = (1280, 1024, 768, 400)
+
+
+def test_a_review_page_with_a_long_diff_never_scrolls_sideways(browsing: Browsing) -> None:
+    """WCAG 1.4.10: the diff (a 260-character line) wraps inside its column, the action panels
+    fit the window, and on a small screen the queue and the finding stack."""
+    context = new_context(browsing)
+    page = sign_in(context, browsing.served.keys["owner"], next_path="/ui/review")
+    _open_late_fee_mismatch(page)
+    expect(page.locator(".diff ins")).to_contain_text([REMINDER_LINE])
+    page.locator("details.confirm").evaluate_all("all => all.forEach(d => { d.open = true; })")
+    for width in REVIEW_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        sideways = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert sideways <= 0, f"{width} px: the page is {sideways} px wider than the window"
+        diff = page.locator(".diff").first
+        assert diff.evaluate("e => e.scrollWidth - e.clientWidth") <= 0, width  # all on screen
+        right = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('.detail *')]"
+            ".map(e => e.getBoundingClientRect().right))"
+        )
+        assert right <= width, f"{width} px: something in the finding ends at {right} px"
+    queue = page.locator(".queue").bounding_box()
+    detail = page.locator(".detail").bounding_box()
+    assert queue is not None and detail is not None
+    assert detail["y"] >= queue["y"] + queue["height"], (queue, detail)  # stacked at 400 px
+    screenshot(page, "review-narrow")
     context.close()
 
 
