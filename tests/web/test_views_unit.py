@@ -12,6 +12,7 @@ from knowledge_service.content.schemas import Channel
 from knowledge_service.db import session_scope
 from knowledge_service.freshness.schemas import Badge, FindingKind, FreshnessNote, Severity
 from knowledge_service.web.assist_view import build_view
+from knowledge_service.web.review_view import VersionDiff
 from knowledge_service.web.templating import render_text
 from tests.api.conftest import seed_store
 from tests.conftest import TODAY
@@ -49,3 +50,12 @@ def test_the_assist_card_of_a_risk_accepted_article_says_check_first_and_until_w
     assert f"Risk accepted until {until}" in shown
     still_blocked = render_text("_results.html", view=blocked, csrf="t")
     assert "Blocked for customers" in still_blocked and "Risk accepted" not in still_blocked
+
+
+def test_a_diff_is_a_named_region_the_keyboard_reaches() -> None:
+    """axe's scrollable-region-focusable: should a diff scroll, Tab reaches it (and says what
+    it is)."""
+    diff = VersionDiff("late-fee", 1, 2, [("del", "-$15.00"), ("add", "+$20.00")])
+    shown = render_text("_diff.html", d=diff)
+    assert '<pre class="diff" tabindex="0" aria-label="Changes from version 1 to 2">' in shown
+    assert "<del>-$15.00</del>" in shown and "<ins>+$20.00</ins>" in shown
