@@ -757,3 +757,64 @@ def test_a_findings_due_date_is_the_queues_not_always_the_next_review(
     shown = detail(1)
     assert f"due {mismatch.first_seen_at.date()}" in shown and f"due {next_review}" not in shown
     assert f"due {due_review}" in detail(2)
+
+
+def _policy_changed_finding(engine: Engine, tmp_path: Path, *, changed: bool) -> int:
+    """HARDSHIP#3.1, cited by payment-plans (reviewed 2026-06-01), in a version 2 that took
+    effect after that review; the finding as the governance check makes it."""
+    from knowledge_service.freshness.rules import policy_evidence
+    from tests.api.conftest import PAYMENTS
+    from tests.factories import make_policy, write_article_md, write_policy_md
+
+    old = {"3.1 Payment plans": "We offer a payment plan of up to 12 months.",
+           "3.2 Fees": "No fee applies while a plan runs."}  # fmt: skip
+    new = {**old, "3.1 Payment plans": "We offer a payment plan of up to 6 months."} if changed \
+        else old  # fmt: skip
+    roots = [tmp_path / "hardship" / "content", tmp_path / "hardship" / "policies"]
+    write_article_md(roots[0], "payment-plans", owner=PAYMENTS, title="Payment plans",
+                     intents=["billing.plans"], policy_sources=["HARDSHIP#3.1"])  # fmt: skip
+    write_policy_md(roots[1], "HARDSHIP", clauses=old)
+    content.import_content(engine, roots, max_file_bytes=1 << 20)
+    v2 = {"version": "2", "effective_date": "2026-07-01", "clauses": new}
+    write_policy_md(roots[1], "HARDSHIP", **v2)
+    content.import_content(engine, roots, max_file_bytes=1 << 20)
+    policy = make_policy("HARDSHIP", **v2)
+    finding = FindingData.create(
+        FindingKind.POLICY_CHANGED, ["payment-plans"], "Policy HARDSHIP changed: version 2 ...",
+        [Evidence(article_id="payment-plans", version=1, section="front matter",
+                  text="last_reviewed: 2026-06-01"),
+         policy_evidence(policy, "effective_date: 2026-07-01")],
+        policy_id="HARDSHIP", clause="3.1", fact_key="2",
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        freshness.sync_findings(session, [finding], covered=lambda _row: False)
+        (found,) = freshness.list_findings(session, kind=FindingKind.POLICY_CHANGED)
+        return found.id
+
+
+def test_a_policy_changed_finding_shows_the_cited_clause_and_what_changed_in_it(
+    client: TestClient, keys: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    finding_id = _policy_changed_finding(engine, tmp_path, changed=True)
+    sign_in(client, keys["owner"])
+    page = client.get(f"/ui/review/findings/{finding_id}").text
+    policy = page.split('class="source policy"', 1)[1].split("</figure>", 1)[0]
+    assert "The article cites HARDSHIP#3.1</strong> (Payment plans)." in policy
+    assert ("Changed since version 1 (in force when the article was last reviewed, "
+            "2026-06-01):") in policy  # fmt: skip
+    assert 'aria-label="Changes to HARDSHIP#3.1 from version 1 to 2"' in policy
+    assert "<del>-We offer a payment plan of up to 12 months.</del>" in policy
+    assert "<ins>+We offer a payment plan of up to 6 months.</ins>" in policy
+    assert "No fee applies" not in policy  # a clause the article does not cite
+
+
+def test_a_policy_changed_finding_says_when_the_cited_clause_did_not_change(
+    client: TestClient, keys: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    finding_id = _policy_changed_finding(engine, tmp_path, changed=False)
+    sign_in(client, keys["owner"])
+    page = client.get(f"/ui/review/findings/{finding_id}").text
+    policy = page.split('class="source policy"', 1)[1].split("</figure>", 1)[0]
+    assert "Unchanged since version 1 (in force when the article was last reviewed" in policy
+    assert "<blockquote>We offer a payment plan of up to 12 months.</blockquote>" in policy
+    assert "<del>" not in policy
