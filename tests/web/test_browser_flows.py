@@ -67,6 +67,12 @@ def test_agent_finds_copies_and_flags_an_answer(browsing: Browsing) -> None:
     page.get_by_label("Customer's question").press_sequentially(LATE_FEE_QUESTION, delay=15)
     card = page.locator("#answer-card")
     expect(card.get_by_role("heading", level=2)).to_contain_text("late payment fee")
+    # What a screen reader hears: one line, not the card.
+    expect(page.get_by_role("status").filter(has_text="Answer:")).to_have_text(
+        re.compile(
+            r"^Answer: .*late payment fee.*\. Blocked for customers\. \d+ other articles?\.$", re.I
+        )
+    )
     # Debounced: one request per pause, not one per keystroke.
     assert len(posts) <= 4, posts
     with page.expect_response("**/ui/assist/answer"):

@@ -818,3 +818,16 @@ def test_a_policy_changed_finding_says_when_the_cited_clause_did_not_change(
     assert "Unchanged since version 1 (in force when the article was last reviewed" in policy
     assert "<blockquote>We offer a payment plan of up to 12 months.</blockquote>" in policy
     assert "<del>" not in policy
+
+
+def test_the_assist_page_announces_a_status_line_not_the_whole_results(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["agent"])
+    page = client.get("/ui/assist").text
+    assert '<p id="results-status" class="visually-hidden" role="status">' in page
+    assert '<section id="results" aria-label="Answer and results">' in page
+    assert "aria-live" not in page
+    htmx = {"HX-Request": "true", "X-CSRF-Token": csrf_of(page)}
+    swapped = client.post("/ui/assist/answer", data={"q": " "}, headers=htmx).text
+    assert '<p id="results-status" hx-swap-oob="innerHTML"></p>' in swapped

@@ -81,7 +81,7 @@ def answer(
     """The answer card and further results for the question in the form."""
     started = time.perf_counter()
     question = form.get("q", "").strip()[:MAX_QUERY_CHARS]
-    template = "_results.html" if is_fragment(request) else "assist.html"
+    template = "_assist_results.html" if is_fragment(request) else "assist.html"
     if not question:
         return render(request, template, user=user, active="assist", view=None)
     result = _answer(service, batcher, question)
