@@ -179,6 +179,25 @@ def test_a_review_page_with_a_long_diff_never_scrolls_sideways(browsing: Browsin
     context.close()
 
 
+def test_an_assist_swap_logs_no_console_error(browsing: Browsing) -> None:
+    """No Content-Security-Policy violation (htmx settling a style attribute) or other error."""
+    context = new_context(browsing, width=360)
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.get_by_label("Customer's question").press_sequentially("when is my bill due", delay=15)
+    expect(page.locator("#answer-card")).to_be_visible()
+    # The agent drags the comment box taller: the browser gives it a style attribute, which
+    # htmx copied with setAttribute onto the new box of the next swap (refused by the CSP).
+    page.locator("#feedback-comment").evaluate("box => { box.style.height = '6rem'; }")
+    with page.expect_response("**/ui/assist/answer"):
+        page.get_by_label("Customer's question").press("Enter")
+    page.wait_for_timeout(300)  # the settle step runs 20 ms after the swap
+    assert not errors, errors
+    context.close()
+
+
 def test_roles_see_only_their_pages(browsing: Browsing) -> None:
     context = new_context(browsing)
     page = sign_in(context, browsing.served.keys["agent"])

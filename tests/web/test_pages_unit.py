@@ -831,3 +831,19 @@ def test_the_assist_page_announces_a_status_line_not_the_whole_results(
     htmx = {"HX-Request": "true", "X-CSRF-Token": csrf_of(page)}
     swapped = client.post("/ui/assist/answer", data={"q": " "}, headers=htmx).text
     assert '<p id="results-status" hx-swap-oob="innerHTML"></p>' in swapped
+
+
+def test_htmx_is_configured_to_apply_no_inline_style_the_csp_would_refuse(
+    client: TestClient,
+) -> None:
+    """htmx 2 settles a swapped element's style attribute with setAttribute (refused by
+    default-src 'self' when the browser gave the old one a style, e.g. a resized comment box)
+    and by default injects a <style> for its indicators."""
+    import json
+
+    page = client.get("/ui/login").text
+    found = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", page)
+    assert found, page
+    config = json.loads(found.group(1))
+    assert config["attributesToSettle"] == ["class", "width", "height"]
+    assert config["includeIndicatorStyles"] is False
