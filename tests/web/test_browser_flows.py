@@ -198,6 +198,21 @@ def test_an_assist_swap_logs_no_console_error(browsing: Browsing) -> None:
     context.close()
 
 
+def test_alt_c_is_left_alone_while_typing_a_comment(browsing: Browsing) -> None:
+    context = new_context(browsing, width=360)
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    page.get_by_label("Customer's question").fill(LATE_FEE_QUESTION)
+    expect(page.locator("#answer-card")).to_be_visible()
+    page.evaluate(
+        "window.addEventListener('keydown', e => { window.keptAltC = !e.defaultPrevented; })"
+    )
+    page.get_by_label("Comment (optional)").press("Alt+c")
+    assert page.evaluate("window.keptAltC") is True  # the key reached the comment box
+    page.wait_for_timeout(200)
+    expect(page.locator("#copy-status")).to_have_text("")
+    context.close()
+
+
 def test_roles_see_only_their_pages(browsing: Browsing) -> None:
     context = new_context(browsing)
     page = sign_in(context, browsing.served.keys["agent"])
