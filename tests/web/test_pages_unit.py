@@ -847,3 +847,13 @@ def test_htmx_is_configured_to_apply_no_inline_style_the_csp_would_refuse(
     config = json.loads(found.group(1))
     assert config["attributesToSettle"] == ["class", "width", "height"]
     assert config["includeIndicatorStyles"] is False
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_sign_in_with_a_blank_key_says_enter_your_key(client: TestClient, blank: str) -> None:
+    form = client.get("/ui/login")
+    response = client.post("/ui/login", data={"api_key": blank, "csrf_token": csrf_of(form.text)})
+    assert response.status_code == 401 and "Enter your key." in response.text
+    assert "Bearer" not in response.text and SESSION_COOKIE not in response.headers.get(
+        "set-cookie", ""
+    )
