@@ -116,7 +116,12 @@ def test_agent_opens_a_bot_hand_off_by_its_receipt(browsing: Browsing) -> None:
     expect(card).to_contain_text("[CARD]")  # stored redacted, shown redacted
     expect(card).not_to_contain_text("4111")
     screenshot(page, "handoff", docs=True)
-    page.get_by_role("button", name="Look up the answer for this question").click()
+    page.get_by_role("link", name="Look up the answer for this question").click()
+    # The receipt travels in the address, never the question; a reload asks nothing again.
+    expect(page).to_have_url(re.compile(rf"/ui/assist\?handoff={HANDOFF_RECEIPT}$"))
+    expect(page.get_by_label("Customer's question")).to_have_value(re.compile(r"\[CARD\]"))
+    expect(page.locator("#answer-card")).to_contain_text("late payment fee")
+    page.reload()
     expect(page.locator("#answer-card")).to_contain_text("late payment fee")
     context.close()
 

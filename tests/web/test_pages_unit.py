@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -857,3 +858,48 @@ def test_sign_in_with_a_blank_key_says_enter_your_key(client: TestClient, blank:
     assert "Bearer" not in response.text and SESSION_COOKIE not in response.headers.get(
         "set-cookie", ""
     )
+
+
+def test_a_hand_off_opens_assist_by_its_receipt_with_the_stored_question_never_in_a_url(
+    client: TestClient, keys: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knowledge_service.web.routes import assist as assist_routes
+    from tests.web.test_views_unit import _answered
+
+    receipt = "rcpt_0123abcd"
+    with session_scope(engine) as session:
+        session.add(AnswerEvent(kind="answer", question="refund for card [CARD]?", latency_ms=5.0,
+                                channel="chat", status="escalate", receipt=receipt))  # fmt: skip
+    asked: list[str] = []
+    monkeypatch.setattr(
+        assist_routes, "_answer", lambda _s, _b, q: asked.append(q) or _answered([])
+    )
+    monkeypatch.setattr(assist_routes, "build_view", _view_without_search(assist_routes.build_view))
+    sign_in(client, keys["agent"])
+    handoff = client.get(f"/ui/assist/handoff/{receipt}").text
+    assert (
+        f'<a href="/ui/assist?handoff={receipt}">Look up the answer for this question</a>'
+        in handoff
+    )
+    assert (
+        'action="/ui/assist/answer"' not in handoff and "[CARD]" not in handoff.split("<a href")[-1]
+    )
+    with session_scope(engine) as session:
+        logged = len(session.exec(select(AnswerEvent)).all())
+    page = client.get(f"/ui/assist?handoff={receipt}")
+    assert page.status_code == 200, page.text
+    assert 'value="refund for card [CARD]?"' in page.text and 'id="answer-card"' in page.text
+    assert asked == ["refund for card [CARD]?"]
+    with session_scope(engine) as session:  # a reload asks again but records nothing
+        assert len(session.exec(select(AnswerEvent)).all()) == logged
+    assert client.get("/ui/assist?handoff=rcpt_ffff0000").status_code == 404
+    assert client.get("/ui/assist?handoff=not-a-receipt").status_code in (400, 422)
+
+
+def _view_without_search(build_view: Any) -> Any:
+    """build_view without the search index (the unit app's is a stand-in)."""
+
+    def build(session: Any, question: str, result: Any, _search: Any, **kwargs: Any) -> Any:
+        return build_view(session, question, result, lambda _q: [], **kwargs)
+
+    return build
