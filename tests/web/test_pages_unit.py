@@ -263,6 +263,7 @@ def test_stale_version_shows_someone_else_changed_the_article(
     assert response.status_code == 409
     assert "Someone else changed this article" in response.text
     assert "<ins>+" in response.text or "<del>-" in response.text
+    assert '<a href="/ui/review/findings/1">Back to the finding</a>' in response.text
 
 
 def test_a_version_the_page_never_showed_is_refused_naming_it(
@@ -903,3 +904,56 @@ def _view_without_search(build_view: Any) -> Any:
         return build_view(session, question, result, lambda _q: [], **kwargs)
 
     return build
+
+
+def test_a_rejection_says_it_went_back_to_the_author(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    _submit_an_edit(client, keys["owner"])
+    switch_to(client, keys["admin"])
+    page = client.get("/ui/review/findings/1")
+    data = {"expected_version": "3", "finding_id": "1", "csrf_token": csrf_of(page.text),
+            "note": "Say which days count."}  # fmt: skip
+    response = client.post("/ui/review/articles/refund-timeframe/reject", data=data)
+    assert response.headers["location"] == "/ui/review/findings/1?done=reject"
+    shown = client.get(response.headers["location"]).text
+    assert "Sent back to the author with your reason." in shown and "Reject: done." not in shown
+
+
+@pytest.mark.parametrize("back", ["finding", "article"])
+def test_a_rejection_without_a_reason_shows_the_form_again_with_the_error(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges],
+    back: str,
+) -> None:  # fmt: skip
+    _submit_an_edit(client, keys["owner"])
+    switch_to(client, keys["admin"])
+    source = (
+        "/ui/review/findings/1" if back == "finding" else "/ui/review/articles/refund-timeframe"
+    )
+    page = client.get(source)
+    where = {"finding_id": "1"} if back == "finding" else {"back": "article"}
+    data = {"expected_version": "3", "csrf_token": csrf_of(page.text), "note": "  ", **where}
+    response = client.post("/ui/review/articles/refund-timeframe/reject", data=data)
+    assert response.status_code == 400 and _is_page(response), response.text
+    assert '<details class="confirm" id="reject-refund-timeframe" open>' in response.text
+    assert 'role="alert" id="reject-refund-timeframe-error">Say what must change' in response.text
+    assert 'aria-invalid="true" aria-describedby="reject-refund-timeframe-error"' in response.text
+    assert 'id="approve-refund-timeframe"' in response.text  # the rest of the page is there
+    assert "is at version 3, in review" in response.text  # nothing was sent back
+    assert len(written) == 1  # the edit only
+
+
+def test_an_action_the_state_does_not_allow_names_only_the_actions_the_page_offers(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    _submit_an_edit(client, keys["owner"])
+    page = client.get("/ui/review/findings/1")
+    data = {"expected_version": "3", "finding_id": "1", "csrf_token": csrf_of(page.text)}
+    response = client.post("/ui/review/articles/refund-timeframe/submit", data=data)
+    assert response.status_code == 409 and _is_page(response), response.text
+    assert "Invalid transition" in response.text
+    assert "refund-timeframe is in review: you cannot submit it now" in response.text
+    offered = response.text.split("this page offers: ", 1)[1].split(".", 1)[0]
+    assert "Reject" in offered and "Approve" not in offered  # four eyes: not to the editor
+    assert "restore" not in response.text and "reassign" not in response.text
+    assert len(written) == 1  # the edit only
