@@ -4,7 +4,8 @@ the cited sentence highlighted in its context, and the version diff."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from sqlmodel import Session
 
 from knowledge_service.access.schemas import Principal
 from knowledge_service.content import service as content
+from knowledge_service.content.models import ArticleVersion, PolicyVersion
 from knowledge_service.errors import InvalidRequestError, NotFoundError
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.acceptance import accepted_until
@@ -46,14 +48,32 @@ class QueueItem:
 
 
 @dataclass(frozen=True)
+class CitedClause:
+    """A clause an article cites from a policy (or the whole policy, when it cites no clause):
+    its text now and what changed since the policy version in force when the article was last
+    reviewed (``note`` says which; ``lines`` is the diff of the clause, empty when unchanged or
+    when the store has no earlier version)."""
+
+    ref: str
+    heading: str
+    text: str
+    note: str
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    since: str | None = None
+    now: str | None = None
+
+
+@dataclass(frozen=True)
 class Highlighted:
-    """One evidence span in its context: ``before`` + ``match`` (highlighted) + ``after``."""
+    """One evidence span in its context: ``before`` + ``match`` (highlighted) + ``after``; for
+    a policy named without a clause, the clauses the article cites from it."""
 
     label: str
     before: str
     match: str
     after: str
     is_policy: bool
+    clauses: list[CitedClause] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -160,19 +180,112 @@ def _policy_context(session: Session, evidence: Evidence) -> tuple[str, str]:
     return label, document.body if evidence.text in document.body else evidence.text
 
 
+def _finding_article(session: Session, finding: FindingPublic) -> ArticleVersion | None:
+    """The article version the finding's evidence names (else its current version)."""
+    named = next((e for e in finding.evidence if e.article_id is not None), None)
+    article_id = named.article_id if named else next(iter(finding.article_ids), None)
+    if article_id is None:
+        return None
+    try:
+        return content.get_article(session, article_id, named.version if named else None)
+    except NotFoundError:
+        try:
+            return content.get_article(session, article_id)
+        except NotFoundError:
+            return None
+
+
+def _in_force(
+    history: list[PolicyVersion], current: PolicyVersion, on: date
+) -> PolicyVersion | None:
+    """The latest stored version before ``current`` that had taken effect by ``on`` (else the
+    one just before ``current``; None when ``current`` is the first)."""
+    earlier = [v for v in history if v.version < current.version]
+    taken = [v for v in earlier if v.to_document().effective_date <= on]
+    found = taken or earlier
+    return found[-1] if found else None
+
+
+def _clause_lines(old: str, new: str) -> list[tuple[str, str]]:
+    """The whole clause, each line marked kept, removed or added."""
+    before, after = old.strip().splitlines(), new.strip().splitlines()
+    diff = difflib.unified_diff(before, after, lineterm="", n=max(len(before), len(after)))
+    return [(k, line) for k, line in _diff_lines("\n".join(diff)) if k not in ("file", "hunk")]
+
+
+def _cited_clause(
+    policy: PolicyVersion, number: str | None, before: PolicyVersion | None, reviewed: date
+) -> CitedClause:
+    """Clause ``number`` of ``policy`` (the whole policy when None) against ``before``."""
+    doc = policy.to_document()
+    ref = f"{doc.id}#{number}" if number else doc.id
+    now = doc.clause(number) if number else None
+    heading = (now.heading if now else "") if number else doc.title
+    text = (now.text if now else "") if number else doc.body
+    if number and now is None:
+        return CitedClause(ref, heading, "", f"Version {doc.version} has no clause {number}.")
+    if before is None:
+        return CitedClause(ref, heading, text, f"The store holds no earlier version of "
+                           f"{doc.id} to compare with.")  # fmt: skip
+    old_doc = before.to_document()
+    old = old_doc.clause(number) if number else None
+    when = (
+        f"version {old_doc.version} (in force when the article was last reviewed, "
+        f"{reviewed.isoformat()})"
+        if old_doc.effective_date <= reviewed
+        else f"version {old_doc.version}, the one before"
+    )
+    old_text = (old.text if old else None) if number else old_doc.body
+    if old_text is None:
+        note = f"New in version {doc.version}: {when} had no clause {number}."
+        return CitedClause(ref, heading, text, note)
+    if old_text.strip() == text.strip():
+        return CitedClause(ref, heading, text, f"Unchanged since {when}.")
+    return CitedClause(ref, heading, text, f"Changed since {when}:",
+                       _clause_lines(old_text, text), old_doc.version, doc.version)  # fmt: skip
+
+
+def cited_clauses(session: Session, finding: FindingPublic, policy_id: str) -> list[CitedClause]:
+    """The clauses of ``policy_id`` the finding's article cites (the finding's own clause when
+    it names one), each compared with the policy version in force at the article's last
+    review: what a reviewer checks the article against after the policy changed."""
+    article = _finding_article(session, finding)
+    try:
+        history = content.policy_history(session, policy_id)
+    except NotFoundError:
+        return []
+    if article is None:
+        return []
+    document = article.to_document()
+    cited = [r for r in document.policy_sources if r.policy_id == policy_id]
+    if finding.policy_id == policy_id and finding.clause:
+        numbers: list[str | None] = [finding.clause]
+    else:
+        numbers = list(dict.fromkeys(r.clause for r in cited))
+    current = history[-1]
+    before = _in_force(history, current, document.last_reviewed)
+    return [_cited_clause(current, n, before, document.last_reviewed) for n in numbers]
+
+
 def highlight_evidence(session: Session, finding: FindingPublic) -> list[Highlighted]:
-    """Each evidence span of ``finding`` inside the text it comes from, articles first."""
+    """Each evidence span of ``finding`` inside the text it comes from, articles first; a
+    policy named without a clause (a policy that changed) comes with the clauses the article
+    cites from it and what changed in them."""
     shown = []
     for evidence in finding.evidence:
         is_policy = evidence.article_id is None and evidence.policy_id is not None
+        clauses: list[CitedClause] = []
         if is_policy:
+            assert evidence.policy_id is not None
             label, context = _policy_context(session, evidence)
+            if not evidence.clause:
+                clauses = cited_clauses(session, finding, evidence.policy_id)
         elif evidence.article_id is not None:
             label, context = _article_context(session, evidence)
         else:
             label, context = "Evidence", evidence.text
         before, match, after = _split(context, evidence.text)
-        shown.append(Highlighted(label, before, match, after, is_policy))
+        shown.append(Highlighted(label, before, match, after, is_policy, clauses))
     return sorted(shown, key=lambda h: h.is_policy)
 
 

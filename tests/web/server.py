@@ -65,13 +65,21 @@ def _receipt(*parts: object) -> str:
     return "rcpt_" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
+REMINDER_LINE = (
+    "- Turn on bill reminders in the Brightwater app: we send a reminder by e-mail or text "
+    "message three days before the pay-by date and another on the day itself, so that there "
+    "is time to pay or to ask for a payment extension before any late payment fee applies."
+)
+"""A line far wider than a phone or the review page's column: the diff must wrap it."""
+
+
 def _edit_late_fee(engine: Engine) -> None:
     """A second version of late-payment-fee (the fee still wrong), so the review page has a
-    diff to show."""
+    diff to show, with a long line in it."""
     path = REPO_ROOT / "content" / "payments" / "late-payment-fee.md"
     text = path.read_text(encoding="utf-8").replace(
         "- If you can't pay on time,",
-        "- Turn on bill reminders in the Brightwater app.\n- If you can't pay on time,",
+        f"{REMINDER_LINE}\n- If you can't pay on time,",
     )
     with session_scope(engine) as session:
         content.save_article_text(session, text, author=OWNER, source="web-tests")

@@ -29,6 +29,24 @@ def _first_finding(page: Page) -> None:
     page.locator("details.confirm summary").first.click()
 
 
+def _late_fee_finding(page: Page) -> None:
+    """A finding whose article has a diff with a line wider than the window."""
+    page.get_by_role("navigation", name="Your queue").get_by_role("link").filter(
+        has_text="Disagrees with the policy"
+    ).filter(has_text="late-payment-fee").click()
+    expect(page.locator(".diff ins").first).to_be_visible()
+    page.locator("details.confirm summary").first.click()
+
+
+def _late_fee_diff_scrolling(page: Page) -> None:
+    """The same, with the diff's lines unwrapped (as a browser without pre-wrap would show
+    them): the diff scrolls, so the keyboard must reach it."""
+    _late_fee_finding(page)
+    diff = page.locator(".diff").first
+    diff.evaluate("d => { d.style.whiteSpace = 'pre'; d.style.overflowWrap = 'normal'; }")
+    assert diff.evaluate("d => d.scrollWidth > d.clientWidth")
+
+
 def _first_article_item(page: Page) -> None:
     """A draft to approve or agents' feedback: the article's page in the queue."""
     page.locator('.queue a[href^="/ui/review/articles/"]').first.click()
@@ -51,6 +69,9 @@ PAGES: list[tuple[str, str | None, str, Callable[[Page], None] | None]] = [
     ("handoff", "agent", f"/ui/assist/handoff/{HANDOFF_RECEIPT}", None),
     ("review", "owner", "/ui/review", None),
     ("review-finding", "owner", "/ui/review", _first_finding),
+    ("review-diff", "owner", "/ui/review", _late_fee_finding),
+    ("review-diff-narrow", "owner", "/ui/review", _late_fee_finding),
+    ("review-diff-scrolling-narrow", "owner", "/ui/review", _late_fee_diff_scrolling),
     ("review-article", "admin", "/ui/review", _first_article_item),
     ("insights", "admin", "/ui/insights", _insights_numbers),
     ("forbidden", "agent", "/ui/insights", None),
@@ -76,7 +97,8 @@ def test_axe_finds_no_serious_violation(
     path: str,
     prepare: Callable[[Page], None] | None,
 ) -> None:
-    width = 360 if name.startswith(("assist", "handoff", "login")) else 1280
+    narrow = name.startswith(("assist", "handoff", "login")) or name.endswith("-narrow")
+    width = 360 if narrow else 1280
     context = new_context(browsing, width=width)
     if role is None:
         page = context.new_page()

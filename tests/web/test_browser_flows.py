@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from knowledge_service.db import make_engine
 from tests.web.conftest import Browsing, is_local, new_context, screenshot, sign_in
-from tests.web.server import HANDOFF_RECEIPT
+from tests.web.server import HANDOFF_RECEIPT, REMINDER_LINE
 
 pytestmark = pytest.mark.slow
 
@@ -67,6 +67,12 @@ def test_agent_finds_copies_and_flags_an_answer(browsing: Browsing) -> None:
     page.get_by_label("Customer's question").press_sequentially(LATE_FEE_QUESTION, delay=15)
     card = page.locator("#answer-card")
     expect(card.get_by_role("heading", level=2)).to_contain_text("late payment fee")
+    # What a screen reader hears: one line, not the card.
+    expect(page.get_by_role("status").filter(has_text="Answer:")).to_have_text(
+        re.compile(
+            r"^Answer: .*late payment fee.*\. Blocked for customers\. \d+ other articles?\.$", re.I
+        )
+    )
     # Debounced: one request per pause, not one per keystroke.
     assert len(posts) <= 4, posts
     with page.expect_response("**/ui/assist/answer"):
@@ -110,7 +116,12 @@ def test_agent_opens_a_bot_hand_off_by_its_receipt(browsing: Browsing) -> None:
     expect(card).to_contain_text("[CARD]")  # stored redacted, shown redacted
     expect(card).not_to_contain_text("4111")
     screenshot(page, "handoff", docs=True)
-    page.get_by_role("button", name="Look up the answer for this question").click()
+    page.get_by_role("link", name="Look up the answer for this question").click()
+    # The receipt travels in the address, never the question; a reload asks nothing again.
+    expect(page).to_have_url(re.compile(rf"/ui/assist\?handoff={HANDOFF_RECEIPT}$"))
+    expect(page.get_by_label("Customer's question")).to_have_value(re.compile(r"\[CARD\]"))
+    expect(page.locator("#answer-card")).to_contain_text("late payment fee")
+    page.reload()
     expect(page.locator("#answer-card")).to_contain_text("late payment fee")
     context.close()
 
@@ -138,6 +149,72 @@ def test_owner_reads_a_finding_with_its_evidence_and_acknowledges_it(browsing: B
     page.get_by_role("button", name="Confirm: acknowledge").click()
     expect(page.locator("#done")).to_contain_text("Finding acknowledged")
     expect(page.locator(".status").first).to_have_text("acknowledged")
+    context.close()
+
+
+REVIEW_WIDTHS = (1280, 1024, 768, 400)
+
+
+def test_a_review_page_with_a_long_diff_never_scrolls_sideways(browsing: Browsing) -> None:
+    """WCAG 1.4.10: the diff (a 260-character line) wraps inside its column, the action panels
+    fit the window, and on a small screen the queue and the finding stack."""
+    context = new_context(browsing)
+    page = sign_in(context, browsing.served.keys["owner"], next_path="/ui/review")
+    _open_late_fee_mismatch(page)
+    expect(page.locator(".diff ins")).to_contain_text([REMINDER_LINE])
+    page.locator("details.confirm").evaluate_all("all => all.forEach(d => { d.open = true; })")
+    for width in REVIEW_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        sideways = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert sideways <= 0, f"{width} px: the page is {sideways} px wider than the window"
+        diff = page.locator(".diff").first
+        assert diff.evaluate("e => e.scrollWidth - e.clientWidth") <= 0, width  # all on screen
+        right = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('.detail *')]"
+            ".map(e => e.getBoundingClientRect().right))"
+        )
+        assert right <= width, f"{width} px: something in the finding ends at {right} px"
+    queue = page.locator(".queue").bounding_box()
+    detail = page.locator(".detail").bounding_box()
+    assert queue is not None and detail is not None
+    assert detail["y"] >= queue["y"] + queue["height"], (queue, detail)  # stacked at 400 px
+    screenshot(page, "review-narrow")
+    context.close()
+
+
+def test_an_assist_swap_logs_no_console_error(browsing: Browsing) -> None:
+    """No Content-Security-Policy violation (htmx settling a style attribute) or other error."""
+    context = new_context(browsing, width=360)
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.get_by_label("Customer's question").press_sequentially("when is my bill due", delay=15)
+    expect(page.locator("#answer-card")).to_be_visible()
+    # The agent drags the comment box taller: the browser gives it a style attribute, which
+    # htmx copied with setAttribute onto the new box of the next swap (refused by the CSP).
+    page.locator("#feedback-comment").evaluate("box => { box.style.height = '6rem'; }")
+    with page.expect_response("**/ui/assist/answer"):
+        page.get_by_label("Customer's question").press("Enter")
+    page.wait_for_timeout(300)  # the settle step runs 20 ms after the swap
+    assert not errors, errors
+    context.close()
+
+
+def test_alt_c_is_left_alone_while_typing_a_comment(browsing: Browsing) -> None:
+    context = new_context(browsing, width=360)
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    page.get_by_label("Customer's question").fill(LATE_FEE_QUESTION)
+    expect(page.locator("#answer-card")).to_be_visible()
+    page.evaluate(
+        "window.addEventListener('keydown', e => { window.keptAltC = !e.defaultPrevented; })"
+    )
+    page.get_by_label("Comment (optional)").press("Alt+c")
+    assert page.evaluate("window.keptAltC") is True  # the key reached the comment box
+    page.wait_for_timeout(200)
+    expect(page.locator("#copy-status")).to_have_text("")
     context.close()
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -262,6 +263,7 @@ def test_stale_version_shows_someone_else_changed_the_article(
     assert response.status_code == 409
     assert "Someone else changed this article" in response.text
     assert "<ins>+" in response.text or "<del>-" in response.text
+    assert '<a href="/ui/review/findings/1">Back to the finding</a>' in response.text
 
 
 def test_a_version_the_page_never_showed_is_refused_naming_it(
@@ -778,3 +780,201 @@ def test_the_hand_off_page_shows_hand_offs_never_an_answered_receipt_s_question(
     assert "not a hand-off" in answered.text and "refund question" not in answered.text
     handoff = client.get("/ui/assist/handoff/rcpt_4567cdef")
     assert handoff.status_code == 200 and "late fee question" in handoff.text
+
+
+def _policy_changed_finding(engine: Engine, tmp_path: Path, *, changed: bool) -> int:
+    """HARDSHIP#3.1, cited by payment-plans (reviewed 2026-06-01), in a version 2 that took
+    effect after that review; the finding as the governance check makes it."""
+    from knowledge_service.freshness.rules import policy_evidence
+    from tests.api.conftest import PAYMENTS
+    from tests.factories import make_policy, write_article_md, write_policy_md
+
+    old = {"3.1 Payment plans": "We offer a payment plan of up to 12 months.",
+           "3.2 Fees": "No fee applies while a plan runs."}  # fmt: skip
+    new = {**old, "3.1 Payment plans": "We offer a payment plan of up to 6 months."} if changed \
+        else old  # fmt: skip
+    roots = [tmp_path / "hardship" / "content", tmp_path / "hardship" / "policies"]
+    write_article_md(roots[0], "payment-plans", owner=PAYMENTS, title="Payment plans",
+                     intents=["billing.plans"], policy_sources=["HARDSHIP#3.1"])  # fmt: skip
+    write_policy_md(roots[1], "HARDSHIP", clauses=old)
+    content.import_content(engine, roots, max_file_bytes=1 << 20)
+    v2 = {"version": "2", "effective_date": "2026-07-01", "clauses": new}
+    write_policy_md(roots[1], "HARDSHIP", **v2)
+    content.import_content(engine, roots, max_file_bytes=1 << 20)
+    policy = make_policy("HARDSHIP", **v2)
+    finding = FindingData.create(
+        FindingKind.POLICY_CHANGED, ["payment-plans"], "Policy HARDSHIP changed: version 2 ...",
+        [Evidence(article_id="payment-plans", version=1, section="front matter",
+                  text="last_reviewed: 2026-06-01"),
+         policy_evidence(policy, "effective_date: 2026-07-01")],
+        policy_id="HARDSHIP", clause="3.1", fact_key="2",
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        freshness.sync_findings(session, [finding], covered=lambda _row: False)
+        (found,) = freshness.list_findings(session, kind=FindingKind.POLICY_CHANGED)
+        return found.id
+
+
+def test_a_policy_changed_finding_shows_the_cited_clause_and_what_changed_in_it(
+    client: TestClient, keys: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    finding_id = _policy_changed_finding(engine, tmp_path, changed=True)
+    sign_in(client, keys["owner"])
+    page = client.get(f"/ui/review/findings/{finding_id}").text
+    policy = page.split('class="source policy"', 1)[1].split("</figure>", 1)[0]
+    assert "The article cites HARDSHIP#3.1</strong> (Payment plans)." in policy
+    assert ("Changed since version 1 (in force when the article was last reviewed, "
+            "2026-06-01):") in policy  # fmt: skip
+    assert 'aria-label="Changes to HARDSHIP#3.1 from version 1 to 2"' in policy
+    assert "<del>-We offer a payment plan of up to 12 months.</del>" in policy
+    assert "<ins>+We offer a payment plan of up to 6 months.</ins>" in policy
+    assert "No fee applies" not in policy  # a clause the article does not cite
+
+
+def test_a_policy_changed_finding_says_when_the_cited_clause_did_not_change(
+    client: TestClient, keys: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    finding_id = _policy_changed_finding(engine, tmp_path, changed=False)
+    sign_in(client, keys["owner"])
+    page = client.get(f"/ui/review/findings/{finding_id}").text
+    policy = page.split('class="source policy"', 1)[1].split("</figure>", 1)[0]
+    assert "Unchanged since version 1 (in force when the article was last reviewed" in policy
+    assert "<blockquote>We offer a payment plan of up to 12 months.</blockquote>" in policy
+    assert "<del>" not in policy
+
+
+def test_the_assist_page_announces_a_status_line_not_the_whole_results(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["agent"])
+    page = client.get("/ui/assist").text
+    assert '<p id="results-status" class="visually-hidden" role="status">' in page
+    assert '<section id="results" aria-label="Answer and results">' in page
+    assert "aria-live" not in page
+    htmx = {"HX-Request": "true", "X-CSRF-Token": csrf_of(page)}
+    swapped = client.post("/ui/assist/answer", data={"q": " "}, headers=htmx).text
+    assert '<p id="results-status" hx-swap-oob="innerHTML"></p>' in swapped
+
+
+def test_htmx_is_configured_to_apply_no_inline_style_the_csp_would_refuse(
+    client: TestClient,
+) -> None:
+    """htmx 2 settles a swapped element's style attribute with setAttribute (refused by
+    default-src 'self' when the browser gave the old one a style, e.g. a resized comment box)
+    and by default injects a <style> for its indicators."""
+    import json
+
+    page = client.get("/ui/login").text
+    found = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", page)
+    assert found, page
+    config = json.loads(found.group(1))
+    assert config["attributesToSettle"] == ["class", "width", "height"]
+    assert config["includeIndicatorStyles"] is False
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_sign_in_with_a_blank_key_says_enter_your_key(client: TestClient, blank: str) -> None:
+    form = client.get("/ui/login")
+    response = client.post("/ui/login", data={"api_key": blank, "csrf_token": csrf_of(form.text)})
+    assert response.status_code == 401 and "Enter your key." in response.text
+    assert "Bearer" not in response.text and SESSION_COOKIE not in response.headers.get(
+        "set-cookie", ""
+    )
+
+
+def test_a_hand_off_opens_assist_by_its_receipt_with_the_stored_question_never_in_a_url(
+    client: TestClient, keys: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knowledge_service.web.routes import assist as assist_routes
+    from tests.web.test_views_unit import _answered
+
+    receipt = "rcpt_0123abcd"
+    with session_scope(engine) as session:
+        session.add(AnswerEvent(kind="answer", question="refund for card [CARD]?", latency_ms=5.0,
+                                channel="chat", status="escalate", receipt=receipt))  # fmt: skip
+    asked: list[str] = []
+    monkeypatch.setattr(
+        assist_routes, "_answer", lambda _s, _b, q: asked.append(q) or _answered([])
+    )
+    monkeypatch.setattr(assist_routes, "build_view", _view_without_search(assist_routes.build_view))
+    sign_in(client, keys["agent"])
+    handoff = client.get(f"/ui/assist/handoff/{receipt}").text
+    assert (
+        f'<a href="/ui/assist?handoff={receipt}">Look up the answer for this question</a>'
+        in handoff
+    )
+    assert (
+        'action="/ui/assist/answer"' not in handoff and "[CARD]" not in handoff.split("<a href")[-1]
+    )
+    with session_scope(engine) as session:
+        logged = len(session.exec(select(AnswerEvent)).all())
+    page = client.get(f"/ui/assist?handoff={receipt}")
+    assert page.status_code == 200, page.text
+    assert 'value="refund for card [CARD]?"' in page.text and 'id="answer-card"' in page.text
+    assert asked == ["refund for card [CARD]?"]
+    with session_scope(engine) as session:  # a reload asks again but records nothing
+        assert len(session.exec(select(AnswerEvent)).all()) == logged
+    assert client.get("/ui/assist?handoff=rcpt_ffff0000").status_code == 404
+    assert client.get("/ui/assist?handoff=not-a-receipt").status_code in (400, 422)
+
+
+def _view_without_search(build_view: Any) -> Any:
+    """build_view without the search index (the unit app's is a stand-in)."""
+
+    def build(session: Any, question: str, result: Any, _search: Any, **kwargs: Any) -> Any:
+        return build_view(session, question, result, lambda _q: [], **kwargs)
+
+    return build
+
+
+def test_a_rejection_says_it_went_back_to_the_author(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    _submit_an_edit(client, keys["owner"])
+    switch_to(client, keys["admin"])
+    page = client.get("/ui/review/findings/1")
+    data = {"expected_version": "3", "finding_id": "1", "csrf_token": csrf_of(page.text),
+            "note": "Say which days count."}  # fmt: skip
+    response = client.post("/ui/review/articles/refund-timeframe/reject", data=data)
+    assert response.headers["location"] == "/ui/review/findings/1?done=reject"
+    shown = client.get(response.headers["location"]).text
+    assert "Sent back to the author with your reason." in shown and "Reject: done." not in shown
+
+
+@pytest.mark.parametrize("back", ["finding", "article"])
+def test_a_rejection_without_a_reason_shows_the_form_again_with_the_error(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges],
+    back: str,
+) -> None:  # fmt: skip
+    _submit_an_edit(client, keys["owner"])
+    switch_to(client, keys["admin"])
+    source = (
+        "/ui/review/findings/1" if back == "finding" else "/ui/review/articles/refund-timeframe"
+    )
+    page = client.get(source)
+    where = {"finding_id": "1"} if back == "finding" else {"back": "article"}
+    data = {"expected_version": "3", "csrf_token": csrf_of(page.text), "note": "  ", **where}
+    response = client.post("/ui/review/articles/refund-timeframe/reject", data=data)
+    assert response.status_code == 400 and _is_page(response), response.text
+    assert '<details class="confirm" id="reject-refund-timeframe" open>' in response.text
+    assert 'role="alert" id="reject-refund-timeframe-error">Say what must change' in response.text
+    assert 'aria-invalid="true" aria-describedby="reject-refund-timeframe-error"' in response.text
+    assert 'id="approve-refund-timeframe"' in response.text  # the rest of the page is there
+    assert "is at version 3, in review" in response.text  # nothing was sent back
+    assert len(written) == 1  # the edit only
+
+
+def test_an_action_the_state_does_not_allow_names_only_the_actions_the_page_offers(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    _submit_an_edit(client, keys["owner"])
+    page = client.get("/ui/review/findings/1")
+    data = {"expected_version": "3", "finding_id": "1", "csrf_token": csrf_of(page.text)}
+    response = client.post("/ui/review/articles/refund-timeframe/submit", data=data)
+    assert response.status_code == 409 and _is_page(response), response.text
+    assert "Invalid transition" in response.text
+    assert "refund-timeframe is in review: you cannot submit it now" in response.text
+    offered = response.text.split("this page offers: ", 1)[1].split(".", 1)[0]
+    assert "Reject" in offered and "Approve" not in offered  # four eyes: not to the editor
+    assert "restore" not in response.text and "reassign" not in response.text
+    assert len(written) == 1  # the edit only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 from sqlalchemy.engine import Engine
 
@@ -12,6 +13,7 @@ from knowledge_service.content.schemas import Channel
 from knowledge_service.db import session_scope
 from knowledge_service.freshness.schemas import Badge, FindingKind, FreshnessNote, Severity
 from knowledge_service.web.assist_view import AnswerCard, AssistView, build_view, group_sections
+from knowledge_service.web.review_view import VersionDiff
 from knowledge_service.web.templating import render_text
 from tests.api.conftest import seed_store
 from tests.conftest import TODAY
@@ -73,3 +75,29 @@ def test_the_agents_box_holds_the_sub_sections_of_details_for_agents() -> None:
     assert "<h4>Escalation</h4>" in box and "escalate to the team lead" in box
     more = shown[shown.index("More in this article") :]
     assert "Escalation" not in more and "Test results" in more
+
+
+def test_a_diff_is_a_named_region_the_keyboard_reaches() -> None:
+    """axe's scrollable-region-focusable: should a diff scroll, Tab reaches it (and says what
+    it is)."""
+    diff = VersionDiff("late-fee", 1, 2, [("del", "-$15.00"), ("add", "+$20.00")])
+    shown = render_text("_diff.html", d=diff)
+    assert '<pre class="diff" tabindex="0" aria-label="Changes from version 1 to 2">' in shown
+    assert "<del>-$15.00</del>" in shown and "<ins>+$20.00</ins>" in shown
+
+
+def test_a_search_swaps_in_a_one_line_status_and_the_results_are_not_live(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The live region is the status line ("Answer: ... Blocked for customers."), not the card
+    (some 1,900 characters a screen reader would queue on every pause in typing)."""
+    seed_store(engine, tmp_path)
+    with session_scope(engine) as session:
+        blocked = build_view(session, "refunds?", _answered([_block()]), lambda _: [], today=TODAY)
+    swapped = render_text("_assist_results.html", view=blocked, csrf="t")
+    status = '<p id="results-status" hx-swap-oob="innerHTML">{}</p>'
+    assert status.format("Answer: Refund timeframe. Blocked for customers.") in swapped
+    assert 'id="answer-card"' in swapped and "aria-live" not in swapped
+    no_answer = SimpleNamespace(card=None, further=[object()] * 3)
+    assert render_text("_results_status.html", view=no_answer) == "No answer: 3 other articles."
+    assert render_text("_results_status.html", view=None).strip() == ""

@@ -1,6 +1,7 @@
 """The agent-assist sidebar: search as you type, the answer card, feedback, the hand-off.
 
-Questions travel in POST bodies, never in URLs (URLs end up in access logs). Typing updates
+Questions travel in POST bodies, never in URLs (URLs end up in access logs); a bot's hand-off
+opens here by its receipt (``/ui/assist?handoff=<receipt>``). Typing updates
 the results without logging each partial question; pressing Enter (or Search) records the
 answer the agent saw, and a flag records it first if needed, so feedback always has a receipt
 to attach to.
@@ -12,7 +13,7 @@ import re
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
@@ -56,9 +57,32 @@ FEEDBACK_PROBLEMS = {
 """What is wrong with a feedback form's field that fails ``FeedbackCreate``'s checks."""
 
 
+HandoffReceipt = Annotated[str | None, Query(pattern=RECEIPT_PATTERN, max_length=70)]
+
+
 @router.get("", response_class=HTMLResponse)
-def assist_page(request: Request, user: Agent) -> HTMLResponse:
-    return render(request, "assist.html", user=user, active="assist", view=None)
+def assist_page(
+    request: Request,
+    user: Agent,
+    session: SessionDep,
+    service: AnswerServiceDep,
+    batcher: AnswerBatcherDep,
+    search: SearchBatcherDep,
+    settings: SettingsDep,
+    handoff: HandoffReceipt = None,
+) -> HTMLResponse:
+    """The sidebar; with ``?handoff=<receipt>``, the bot's question (stored redacted) in the
+    box and its answer, so the address holds the receipt, never the question, and a reload
+    sends nothing again (the answer is logged only when the agent presses Enter)."""
+    if handoff is None:
+        return render(request, "assist.html", user=user, active="assist", view=None)
+    event = find_handoff(session, handoff).event
+    if event is None:
+        raise NotFoundError("receipt", handoff)
+    question = event.question[:MAX_QUERY_CHARS]
+    result = _answer(service, batcher, question)
+    view = build_view(session, question, result, search.submit, today=clock.today(settings))
+    return render(request, "assist.html", user=user, active="assist", view=view)
 
 
 def _answer(service: AnswerServiceDep, batcher: AnswerBatcherDep, question: str) -> AnswerResult:
@@ -81,7 +105,7 @@ def answer(
     """The answer card and further results for the question in the form."""
     started = time.perf_counter()
     question = form.get("q", "").strip()[:MAX_QUERY_CHARS]
-    template = "_results.html" if is_fragment(request) else "assist.html"
+    template = "_assist_results.html" if is_fragment(request) else "assist.html"
     if not question:
         return render(request, template, user=user, active="assist", view=None)
     result = _answer(service, batcher, question)

@@ -95,8 +95,11 @@ def login(request: Request, session: SessionDep, form: FormDep) -> HTMLResponse 
     if not nonce:
         raise CsrfError
     check_csrf(request, "login:" + nonce, form)
+    raw_key = form.get("api_key", "").strip()
+    if not raw_key:  # the API's "send 'Authorization: Bearer <key>'" means nothing here
+        return _login_form(request, next_path=next_path, error="Enter your key.", status_code=401)
     try:
-        token = _sign_in(request, session, form.get("api_key", "").strip())
+        token = _sign_in(request, session, raw_key)
     except AuthenticationError as error:
         return _login_form(request, next_path=next_path, error=error.message, status_code=401)
     except PermissionError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -11,7 +12,12 @@ from sqlmodel import Session
 from knowledge_service import clock
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN
-from knowledge_service.errors import InvalidRequestError, NotFoundError, VersionConflictError
+from knowledge_service.errors import (
+    InvalidRequestError,
+    InvalidTransitionError,
+    NotFoundError,
+    VersionConflictError,
+)
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.freshness.schemas import FindingStatus, FindingStatusChange
@@ -26,6 +32,7 @@ from knowledge_service.review import risk
 from knowledge_service.settings import Settings
 from knowledge_service.web import workflow
 from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
+from knowledge_service.web.errors import error_page
 from knowledge_service.web.pages import Page
 from knowledge_service.web.review_view import (
     highlight_evidence,
@@ -47,6 +54,7 @@ DONE_MESSAGES = {
     "acknowledged": "Finding acknowledged. It still blocks customer channels until it is fixed.",
     "open": "Finding reopened.",
     **{a.name: f"{a.label}: done." for a in workflow.ACTIONS},
+    "reject": "Sent back to the author with your reason.",
     "edit": "Saved as a new draft. Customers keep getting the published version until the "
     "draft is submitted and approved.",
     "submit": "Submitted for approval: another owner can approve it now.",
@@ -79,6 +87,13 @@ def finding_page(
 ) -> Response:
     """One finding: the evidence side by side, the diff of each article, the actions. Once an
     action has fixed it (the finding resolved), back to the queue with what was done."""
+    return _finding_view(request, user, session, settings, finding_id, done)
+
+
+def _finding_view(
+    request: Request, user: WebUser, session: Session, settings: Settings, finding_id: int,
+    done: str | None, *, failed: FailedAction | None = None, status_code: int = 200,
+) -> Response:  # fmt: skip
     today = clock.today(settings)
     queue = review_queue(session, user.principal, today)
     item = next((i for i in queue.findings if i.finding.id == finding_id), None)
@@ -90,6 +105,7 @@ def finding_page(
         request, "review.html", user=user, active="review", queue=queue, detail=item,
         evidence=highlight_evidence(session, item.finding),
         risk=risk_view(session, item.finding, today), done=DONE_MESSAGES.get(done or ""),
+        failed=failed, status_code=status_code,
         **_articles_and_actions(session, settings, user, item.finding.article_ids),
     )  # fmt: skip
 
@@ -105,6 +121,13 @@ def article_page(
 ) -> Response:
     """An article in the queue for its draft waiting for approval or for agents' feedback: why,
     its changes, the actions. Once none of its items is left, back to the queue."""
+    return _article_view(request, user, session, settings, article_id, done)
+
+
+def _article_view(
+    request: Request, user: WebUser, session: Session, settings: Settings, article_id: str,
+    done: str | None, *, failed: FailedAction | None = None, status_code: int = 200,
+) -> Response:  # fmt: skip
     queue = review_queue(session, user.principal, clock.today(settings))
     entries = queue.about(article_id)
     if not entries:
@@ -114,8 +137,22 @@ def article_page(
     return render(
         request, "review.html", user=user, active="review", queue=queue, detail=None,
         shown_article=article_id, entries=entries, done=DONE_MESSAGES.get(done or ""),
+        failed=failed, status_code=status_code,
         **_articles_and_actions(session, settings, user, [article_id]),
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FailedAction:
+    """An action's form refused for what was in it: shown again, open, with what was wrong
+    and what the person had typed."""
+
+    action: str
+    article_id: str
+    parameter: str
+    message: str
+    note: str
+    text: str | None
 
 
 def _articles_and_actions(
@@ -185,10 +222,15 @@ def article_action(
     if spec is None or handler is None:
         raise NotFoundError("action", action)
     expected = _expected_version(form)
+    settings = request.app.state.settings
     try:
-        step = handler(
-            session, request.app.state.settings, user.principal, article_id, expected, form
-        )
+        step = handler(session, settings, user.principal, article_id, expected, form)
+    except InvalidRequestError as error:
+        session.rollback()
+        return _form_again(request, user, session, settings, form, article_id, action, error)
+    except InvalidTransitionError as error:
+        session.rollback()
+        return _not_possible_now(request, user, session, settings, article_id, error)
     except VersionConflictError:
         session.rollback()
         current = content.get_article(session, article_id)
@@ -200,20 +242,66 @@ def article_action(
         diff = version_diff(session, article_id, expected, current.version)
         return render(request, "conflict.html", user=user, active="review", action=spec,
                       article=current, expected=expected, diff=diff, status_code=409,
+                      back=_source(form, article_id),
                       unsaved=form.get("text") if spec.needs_text else None)  # fmt: skip
     wrote = frozenset({article_id} if step.wrote else ())
     commit_and_apply(session, after_write, StoreChanges(article_ids=wrote))
     return RedirectResponse(_back(form, article_id, action), status_code=303)
 
 
-def _back(form: dict[str, str], article_id: str, done: str) -> str:
-    """The finding or article page the form came from (the queue if none), saying what was
-    done."""
+def _source(form: dict[str, str], article_id: str) -> str:
+    """The finding or article page the form came from (the queue if none)."""
     back = form.get("finding_id", "")
     target = f"/ui/review/findings/{back}" if back.isdigit() else "/ui/review"
     if form.get("back") == "article":
         target = f"/ui/review/articles/{article_id}"
-    return f"{target}?done={done}"
+    return target
+
+
+def _back(form: dict[str, str], article_id: str, done: str) -> str:
+    """The page the form came from, saying what was done."""
+    return f"{_source(form, article_id)}?done={done}"
+
+
+FORM_PROBLEMS = {"reason": "Say what must change: the author gets your reason with the draft."}
+"""What the form says instead of the review service's words, for a field it names otherwise."""
+
+
+def _form_again(
+    request: Request, user: WebUser, session: Session, settings: Settings,
+    form: dict[str, str], article_id: str, action: str, error: InvalidRequestError,
+) -> Response:  # fmt: skip
+    """The page the form came from again (400), the form open with what was wrong and what
+    was typed; the error page when that page is gone."""
+    failed = FailedAction(
+        action, article_id, error.parameter, FORM_PROBLEMS.get(error.parameter, error.message),
+        form.get("note", ""), form.get("text"),
+    )  # fmt: skip
+    back = form.get("finding_id", "")
+    try:
+        if back.isdigit() and form.get("back") != "article":
+            return _finding_view(request, user, session, settings, int(back), None,
+                                 failed=failed, status_code=400)  # fmt: skip
+        if form.get("back") == "article":
+            return _article_view(request, user, session, settings, article_id, None,
+                                 failed=failed, status_code=400)  # fmt: skip
+    except NotFoundError:
+        pass
+    raise error
+
+
+def _not_possible_now(
+    request: Request, user: WebUser, session: Session, settings: Settings, article_id: str,
+    error: InvalidTransitionError,
+) -> Response:  # fmt: skip
+    """409 naming only the actions this page offers in the article's state (the API's
+    allowed list also names verbs the page has no form for)."""
+    state = state_for(session, settings, user.principal, article_id)
+    offered = [a.label for a in workflow.ACTIONS if a.name in state.offered]
+    now = f"{article_id} is {error.state.replace('_', ' ')}: you cannot {error.action} it now"
+    choices = f"; this page offers: {', '.join(offered)}" if offered else ""
+    message = f"{now}{choices}. Nothing was changed: reload the page to see where it stands."
+    return error_page(request, 409, "Invalid transition", message, user=user)
 
 
 @router.post("/findings/{finding_id}/accept-risk")

@@ -37,7 +37,16 @@
     }
   });
 
+  // Alt+C is the agent's while in the question box or outside any field; typing elsewhere
+  // (the feedback comment, a select, an editable element) keeps the key.
+  function isTypingElsewhere(target) {
+    if (!(target instanceof Element)) return false;
+    if (target.id === "q") return false;
+    return target.matches("textarea, input, select, [contenteditable]:not([contenteditable='false'])");
+  }
+
   document.addEventListener("keydown", function (event) {
+    if (isTypingElsewhere(event.target)) return;
     if (event.altKey && !event.ctrlKey && !event.metaKey && (event.key === "c" || event.key === "C" || event.code === "KeyC")) {
       if (document.getElementById("copy-answer")) {
         event.preventDefault();
