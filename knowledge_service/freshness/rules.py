@@ -246,6 +246,14 @@ def replacing_clause(policy: PolicyDocument) -> str | None:
     return found["policy"] + (f"#{clause}" if clause else "")
 
 
+def _verify(article_id: str) -> str:
+    """How an owner confirms an article is still right, in the pages or on the command line."""
+    return (
+        f"verify it on its review page (Verify) or with "
+        f"`knowledge-service articles verify {article_id}`"
+    )
+
+
 def check_invalid(invalid: Sequence[InvalidFile]) -> list[FindingData]:
     """One ``invalid`` finding per file that failed to load.
 
@@ -311,8 +319,7 @@ def check_dates(
         message = (
             f"Review overdue: next_review was {doc.next_review.isoformat()} "
             f"({count(days, 'day')} ago); {doc.owner} must confirm the article is still right "
-            f"({consequence}): verify it with `knowledge-service articles verify {doc.id}` or "
-            "edit `next_review`."
+            f"({consequence}): {_verify(doc.id)} or edit `next_review`."
         )
         severity = Severity.WARN if in_grace else Severity.BLOCK
         return [
@@ -324,8 +331,8 @@ def check_dates(
         days = (doc.next_review - today).days
         when = "today" if days == 0 else f"in {count(days, 'day')}"
         message = (
-            f"Review due {when} (next_review {doc.next_review.isoformat()}): verify it with "
-            f"`knowledge-service articles verify {doc.id}` once {doc.owner} has checked it."
+            f"Review due {when} (next_review {doc.next_review.isoformat()}): {_verify(doc.id)} "
+            f"once {doc.owner} has checked it."
         )
         return [FindingData.create(FindingKind.REVIEW_DUE_SOON, [doc.id], message, evidence)]
     return []
@@ -456,8 +463,8 @@ def _policy_state(
         message = (
             f"Policy {policy.id} changed: version {policy.version} took effect on "
             f"{policy.effective_date.isoformat()}, after this article was last reviewed "
-            f"({doc.last_reviewed.isoformat()}); check it still matches {cited}, then verify "
-            f"it with `knowledge-service articles verify {doc.id}`."
+            f"({doc.last_reviewed.isoformat()}); check it still matches {cited}, then "
+            f"{_verify(doc.id)}."
         )
         evidence = [
             item.evidence("front matter", f"last_reviewed: {doc.last_reviewed.isoformat()}"),

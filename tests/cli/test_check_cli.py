@@ -186,6 +186,7 @@ def test_review_messages_count_days_and_say_how_to_fix(
     (finding,) = json.loads(result.stdout)["findings"]
     assert expected in finding["message"]
     assert "`knowledge-service articles verify refund-timeframe`" in finding["message"]
+    assert "verify it on its review page (Verify) or with" in finding["message"]  # owners in pages
     if finding["kind"] == "review_overdue":
         assert "edit `next_review`" in finding["message"]
 
