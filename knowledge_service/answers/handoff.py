@@ -33,7 +33,9 @@ def handoff_of(
     get their alternatives).
 
     A customer channel's hand-off never names an article that channel may not see (an internal
-    one, or one not served on it); its intent comes from the best article of its audience.
+    one, or one not served on it); its intent is the need of the best article of its audience
+    (which may be one not served on this channel: a need names no article), None when that
+    article is no lead either.
     """
     scored = [
         HandoffCandidate(
@@ -46,7 +48,9 @@ def handoff_of(
         (c for c in scored if c.confidence >= LEAD_FLOOR), key=lambda c: c.confidence, reverse=True
     )[:3]
     pool = [h for h in hits if channel not in CUSTOMER_CHANNELS or h.audience == Audience.PUBLIC]
-    intent = pool[0].intents[0] if pool and pool[0].intents else None
+    best = pool[0] if pool else None  # the need: an intent names no article
+    is_lead = best is not None and best.intents and confidence(best) >= LEAD_FLOOR
+    intent = best.intents[0] if is_lead and best is not None else None
     return Handoff(reason=reason, intent=intent, candidates=candidates)
 
 

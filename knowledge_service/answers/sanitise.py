@@ -16,12 +16,10 @@ import re
 import nh3
 
 from knowledge_service.answers.schemas import AnswerResult
-from knowledge_service.content.schemas import Channel
+from knowledge_service.content.schemas import CUSTOMER_CHANNELS
 from knowledge_service.freshness.schemas import FreshnessNote, SearchResponse
 from knowledge_service.privacy import redact
 
-BOT_CHANNELS = frozenset({Channel.CHAT, Channel.VOICE, Channel.EMAIL})
-"""Customer channels served by software, not read by staff: no finding text reaches them."""
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 SAFE_TAGS = frozenset({
     "p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote",
@@ -179,7 +177,7 @@ def sanitise_answer(result: AnswerResult) -> AnswerResult:
         update={
             "title": clean_optional(result.title),
             "freshness": sanitise_notes(
-                result.freshness, with_text=result.channel not in BOT_CHANNELS
+                result.freshness, with_text=result.channel not in CUSTOMER_CHANNELS
             ),
             "handoff": handoff,
             "alternatives": [

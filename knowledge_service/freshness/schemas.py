@@ -278,8 +278,8 @@ class FreshnessNote(BaseModel):
     severity: Severity
     message: str | None = Field(
         default=None,
-        description="What is wrong (agent and web channels, and search); customer bot channels "
-        "(chat, voice, email) get the kind and severity only",
+        description="What is wrong (the agent channel, and search); customer channels (chat, "
+        "voice, email, web) get the kind and severity only",
     )
     risk_accepted_until: date | None = Field(
         default=None, description="A block whose risk an admin accepted: served until this date."

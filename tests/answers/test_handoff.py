@@ -107,7 +107,8 @@ def test_customer_no_answer_hands_off_without_internal_articles(
     assert result.handoff is not None and result.handoff.reason == AnswerReason.NO_ARTICLE
     names = {c.article_id for c in result.handoff.candidates}
     assert names <= {"moving-in", "solar-feed-in"}
-    assert result.handoff.intent in ("moving.in", "solar.feed_in")
+    # an off-topic question's best article is no lead: no need is claimed for it either
+    assert result.handoff.intent in (("moving.in", "solar.feed_in") if names else (None,))
 
 
 @pytest.mark.parametrize("locale", ["en-US", "en-GB", "EN-us"])

@@ -176,7 +176,7 @@ def test_hand_off_names_the_three_most_likely_candidates_first_and_none_without_
         ("a", 0.2),
     ]
     unsupported = handoff_of(hits[2:3], Channel.CHAT, AnswerReason.NO_ARTICLE, lambda h: 0.0)
-    assert unsupported.candidates == [] and unsupported.intent == "i.c"
+    assert unsupported.candidates == [] and unsupported.intent is None  # no lead, no need
 
 
 def test_internal_fallback_reports_confidence_against_every_hit() -> None:

@@ -3,6 +3,8 @@ format of every channel (plain text, Markdown, HTML)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,9 +15,15 @@ from knowledge_service.answers.render import (
     markdown_to_safe_html,
     render_answer,
 )
-from knowledge_service.answers.sanitise import _clean_every_step, clean_text, safe_url
-from knowledge_service.answers.schemas import AnswerFormat
+from knowledge_service.answers.sanitise import (
+    _clean_every_step,
+    clean_text,
+    safe_url,
+    sanitise_answer,
+)
+from knowledge_service.answers.schemas import AnswerFormat, AnswerResult
 from knowledge_service.content.schemas import Channel
+from knowledge_service.freshness.schemas import FreshnessNote
 from tests.answers.xss import PAYLOADS, html_problems, markdown_problems, plain_problems
 
 
@@ -139,3 +147,17 @@ _ANY_TEXT = st.lists(
 @given(text=_ANY_TEXT)
 def test_clean_text_equals_running_every_step(text: str) -> None:
     assert clean_text(text) == _clean_every_step(text)
+
+
+@pytest.mark.parametrize("channel", list(Channel))
+def test_only_staff_read_a_finding_s_message(channel: Channel) -> None:
+    """A message names other articles, owners and policy clauses: no customer channel (the
+    website included) gets it; the agent does."""
+    note = FreshnessNote(kind="duplicate", severity="warn", message="a and b say the same: merge")
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    result = AnswerResult(status="answered", reason="confident", channel=channel, confidence=0.9,
+                          freshness=[note],
+                          receipt="rcpt_" + "0" * 32, as_of=at)  # fmt: skip
+    (shown,) = sanitise_answer(result).freshness
+    assert (shown.kind, shown.severity) == ("duplicate", "warn")
+    assert shown.message == (note.message if channel == Channel.AGENT else None)

@@ -94,7 +94,8 @@ def test_agent_no_answer_over_http_carries_best_guesses(api: Client) -> None:
     assert body["alternatives"] and len(body["alternatives"]) <= 3
     alternatives = {a["article_id"] for a in body["alternatives"]}  # the hand-off: the leads
     assert {c["article_id"] for c in body["handoff"]["candidates"]} <= alternatives
-    assert body["handoff"]["intent"] is not None
+    if not body["handoff"]["candidates"]:  # no lead: no need claimed
+        assert body["handoff"]["intent"] is None
 
 
 def test_customer_no_answer_over_http_has_no_alternatives(api: Client) -> None:
