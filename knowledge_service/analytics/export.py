@@ -73,6 +73,18 @@ def _handoff_as_json(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)`` typed as a
+    question) gets a leading apostrophe, which spreadsheets show as text (OWASP's advice for
+    CSV injection); other values as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _write_csv(rows: Iterator[dict[str, Any]], path: Path) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -80,7 +92,7 @@ def _write_csv(rows: Iterator[dict[str, Any]], path: Path) -> int:
         writer.writeheader()
         for row in rows:
             row["at"] = row["at"].isoformat()
-            writer.writerow(_handoff_as_json(row))
+            writer.writerow({k: _inert(v) for k, v in _handoff_as_json(row).items()})
             count += 1
     return count
 

