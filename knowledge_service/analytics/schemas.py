@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 MAX_COMMENT_CHARS = 2000
 RECEIPT_PATTERN = r"^rcpt_[0-9a-f]{8,64}$"
@@ -27,6 +27,8 @@ NEEDS_REVIEW = frozenset({Rating.WRONG, Rating.OUTDATED})
 class FeedbackCreate(BaseModel):
     """``POST /v1/feedback``: a rating of one served answer."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt used_article_id must not vanish
+
     receipt: str = Field(pattern=RECEIPT_PATTERN, description="The answer's receipt")
     rating: Rating
     comment: str | None = Field(
@@ -38,7 +40,7 @@ class FeedbackCreate(BaseModel):
         default=None,
         max_length=120,
         pattern=ARTICLE_ID_PATTERN,
-        description="Agents: the article used instead (an override)",
+        description="Agents (not bot keys): the article used instead (an override)",
     )
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -207,6 +208,19 @@ def test_an_override_must_name_an_existing_article(engine: Engine, tmp_path: Pat
     with Session(engine) as session:  # the refused override was not stored (nor counted)
         stored = session.exec(select(Feedback.used_article_id)).all()
     assert stored == ["refund-method"]
+
+
+def test_a_feedback_comment_is_stored_without_invisible_characters(engine: Engine) -> None:
+    script_day(engine)
+    typed = "a\x00b\u202e reversed\u200b\tand\nlines"
+    with session_scope(engine) as session:
+        out = service.record_feedback(
+            session, FeedbackCreate(receipt=RECEIPT, rating=Rating.UNCLEAR, comment=typed),
+            caller="agent-1",
+        )  # fmt: skip
+    assert out.comment == "ab reversed\tand\nlines"
+    with pytest.raises(ValidationError, match="extra"):
+        FeedbackCreate.model_validate({"receipt": RECEIPT, "rating": "wrong", "used_article": "x"})
 
 
 @pytest.mark.parametrize("status", ["escalate", "no_answer"])

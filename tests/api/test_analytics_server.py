@@ -220,6 +220,11 @@ def test_feedback_errors(client: Client, day: dict[str, Any]) -> None:
         json={"receipt": receipt, "rating": "unclear", "comment": "x" * 2001},
     )
     assert big.status_code == 413 and big.headers["content-type"] == "application/problem+json"
+    override = {"receipt": receipt, "rating": "wrong", "used_article_id": "refund-timeframe"}
+    bot = client.call("bot", "POST", "/v1/feedback", json=override)  # staff only: no probing ids
+    assert bot.status_code == 403 and "used instead" in bot.json()["detail"]
+    typo = client.call("agent", "POST", "/v1/feedback", json={**override, "used_article": "x"})
+    assert typo.status_code == 400 and "used_article" in typo.json()["detail"]
     bad = client.call("admin", "GET", "/v1/metrics/summary", params={"from": "2026-11-31"})
     assert bad.status_code == 400 and "from" in bad.json()["detail"]
 

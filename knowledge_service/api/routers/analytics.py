@@ -17,7 +17,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from knowledge_service import clock
-from knowledge_service.access.schemas import Permission, Principal
+from knowledge_service.access.schemas import Permission, Principal, Role
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.receipts import lookup_receipt
 from knowledge_service.analytics.schemas import (
@@ -29,6 +29,7 @@ from knowledge_service.analytics.schemas import (
     ReceiptRecord,
 )
 from knowledge_service.content.schemas import INTENT_PATTERN, Channel
+from knowledge_service.errors import PermissionDeniedError
 from knowledge_service.http.deps import (
     EventHubDep,
     PageDep,
@@ -91,7 +92,10 @@ def post_feedback(
     principal: Annotated[Principal, Depends(require(Permission.GIVE_FEEDBACK))],
 ) -> Response:
     """Wrong and outdated feedback puts the article in its owner's review queue. The comment
-    is redacted before it is stored."""
+    is redacted before it is stored. Only staff (agent keys and up) name an article used
+    instead: a bot's override would also tell it which internal article ids exist."""
+    if body.used_article_id is not None and principal.role == Role.BOT:
+        raise PermissionDeniedError("a bot key may not name an article used instead")
     return json_response(analytics.record_feedback(session, body, caller=principal.name), 201)
 
 
