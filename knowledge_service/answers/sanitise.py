@@ -81,6 +81,12 @@ def neutralise_schemes(text: str) -> str:
     return _SCRIPT_SCHEME.sub(lambda m: "blocked:" if m.group(0).endswith(":") else "blocked", text)
 
 
+def is_blank(text: str) -> bool:
+    """Whether ``text`` holds nothing visible: only white space, control, zero-width and
+    direction characters (a question of them is empty, not one to answer and count)."""
+    return not _CONTROL_OR_SPACE.sub("", text).strip()
+
+
 def clean_text(text: str) -> str:
     """Plain text safe for any client: no markup, no script scheme, no control characters.
 

@@ -30,7 +30,7 @@ from knowledge_service.answers.human_request import asks_for_a_person
 from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
 from knowledge_service.answers.render import format_for, render_answer
 from knowledge_service.answers.rules import decide_status, is_visible
-from knowledge_service.answers.sanitise import sanitise_answer
+from knowledge_service.answers.sanitise import is_blank, sanitise_answer
 from knowledge_service.answers.schemas import (
     AnswerReason,
     AnswerResult,
@@ -126,7 +126,7 @@ class AnswerService:
     def validate(self, query: AnswerQuery) -> None:
         """Raise InvalidRequestError for a question the engine will not try to answer."""
         text = query.question.strip()
-        if not text:
+        if is_blank(text):
             raise InvalidRequestError("q", "the question is empty")
         if len(text) > self.cfg.max_question_chars:
             raise InvalidRequestError(

@@ -166,6 +166,7 @@ BAD_REQUESTS = [
     ({"channel": "chat"}, "q"),
     ({"q": "", "channel": "chat"}, "q"),
     ({"q": "   ", "channel": "chat"}, "q"),
+    ({"q": "\u00a0\u200b\u3000\u202e", "channel": "chat"}, "q"),  # nothing visible
     ({"q": "x" * 501, "channel": "chat"}, "q"),
     ({"q": "refund", "channel": "chat", "as_of": "yesterday"}, "as_of"),
     ({"q": "refund", "channel": "chat", "as_of": "2026-13-01T00:00:00Z"}, "as_of"),

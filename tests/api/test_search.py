@@ -95,6 +95,7 @@ def test_filters(api: Client, params: dict[str, Any], expected: Any) -> None:
         ({}, "q"),
         ({"q": ""}, "q"),
         ({"q": "   "}, "q"),
+        ({"q": "\u200b\u00a0\ufeff"}, "q"),  # nothing visible
         ({"q": "x" * 501}, "q"),
         ({"q": "refund", "top_k": 0}, "top_k"),
         ({"q": "refund", "top_k": -1}, "top_k"),

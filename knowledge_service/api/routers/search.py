@@ -13,7 +13,7 @@ from knowledge_service import clock
 from knowledge_service.access.schemas import Permission, Principal
 from knowledge_service.analytics.recording import search_event
 from knowledge_service.answers.batcher import MicroBatcher
-from knowledge_service.answers.sanitise import sanitise_search
+from knowledge_service.answers.sanitise import is_blank, sanitise_search
 from knowledge_service.content.schemas import INTENT_PATTERN, MAX_INTENT_CHARS, Audience, Channel
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.freshness import service as freshness
@@ -48,7 +48,7 @@ async def search(
     locale: LocaleParam = None,
 ) -> Response:
     """Published articles ranked by hybrid search, with their freshness findings."""
-    if not q.strip():
+    if is_blank(q):
         raise InvalidRequestError("q", "the query is empty")
     filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
     request = SearchRequest(query=q, top_k=top_k, filters=filters)
