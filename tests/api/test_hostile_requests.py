@@ -148,6 +148,20 @@ def test_a_head_just_under_64_kib_is_served(server: tuple[Server, dict[str, str]
         assert _read_all(sock).startswith(b"HTTP/1.1 200")
 
 
+def test_head_on_the_probes_is_answered_with_no_body(
+    server: tuple[Server, dict[str, str]],
+) -> None:
+    running, _ = server
+    for path in ("/healthz", "/readyz"):
+        with _connect(running) as sock:
+            sock.sendall(
+                b"HEAD %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % path.encode()
+            )
+            head, _, body = _read_all(sock).partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200"), head
+        assert body == b""
+
+
 def test_a_10_mb_chunked_body_gets_413_like_a_sized_one(
     server: tuple[Server, dict[str, str]],
 ) -> None:
