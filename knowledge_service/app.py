@@ -203,6 +203,9 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         docs_url=None,  # served by the web package with vendored assets (no CDN)
+        # A path with a trailing slash is no route: a 404 (problem+json under /v1, the 404 page
+        # under /ui), never a redirect repeating the path and query (a question) in Location.
+        redirect_slashes=False,
         redoc_url=None,
         lifespan=_lifespan(
             settings,

@@ -410,3 +410,22 @@ def test_a_validator_message_has_no_pydantic_prefix(
     problem = _assert_problem(response, 400)
     assert "Value error" not in problem["detail"]
     assert problem["errors"][0]["problem"].startswith("must be between")
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/answer/?channel=chat&q=late+fee", "/v1/articles/", "/healthz/"]
+)
+def test_a_trailing_slash_is_a_404_problem_not_a_redirect(
+    client: TestClient, keys: dict[str, str], path: str
+) -> None:
+    """A redirect repeated the question in ``Location`` and was no problem+json."""
+    response = client.get(path, headers=auth(keys["admin"]), follow_redirects=False)
+    problem = _assert_problem(response, 404)
+    assert "location" not in response.headers
+    assert problem["detail"] == f"no route matches {path.split('?')[0]}"
+
+
+def test_a_page_path_with_a_trailing_slash_is_the_404_page(client: TestClient) -> None:
+    response = client.get("/ui/review/", follow_redirects=False)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
