@@ -33,7 +33,11 @@ from knowledge_service.freshness.follower import StoreFollower
 from knowledge_service.http.deps import MAX_BODY_BYTES
 from knowledge_service.http.errors import install_error_handlers
 from knowledge_service.http.logging import redact_existing_handlers
-from knowledge_service.http.middleware import BodySizeLimitMiddleware, RequestMetricsMiddleware
+from knowledge_service.http.middleware import (
+    BodySizeLimitMiddleware,
+    LoneSurrogateMiddleware,
+    RequestMetricsMiddleware,
+)
 from knowledge_service.http.openapi import install_openapi
 from knowledge_service.http.security_headers import SecurityHeadersMiddleware
 from knowledge_service.index.embedder import create_embedder
@@ -199,6 +203,9 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         docs_url=None,  # served by the web package with vendored assets (no CDN)
+        # A path with a trailing slash is no route: a 404 (problem+json under /v1, the 404 page
+        # under /ui), never a redirect repeating the path and query (a question) in Location.
+        redirect_slashes=False,
         redoc_url=None,
         lifespan=_lifespan(
             settings,
@@ -208,6 +215,7 @@ def create_app(
         ),
     )
     install_error_handlers(app)
+    app.add_middleware(LoneSurrogateMiddleware)  # inside the size limit: it reads the body
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -154,19 +154,23 @@ def _location_and_name(loc: tuple[Any, ...] | list[Any]) -> tuple[str, str]:
 def _parameter_problem(error: Any) -> ParameterProblem:
     """One pydantic/FastAPI validation error as the parameter it names and what is wrong."""
     if error.get("type") == "json_invalid":  # its "name" is the character offset of the fault
-        why = (error.get("ctx") or {}).get("error", "JSON decode error")
+        why = str((error.get("ctx") or {}).get("error", "JSON decode error"))
+        why = why.removesuffix(" at")  # some decoder messages end "... at" (their position)
         return ParameterProblem(
             location="body",
             parameter="body",
             problem=f"is not valid JSON: {why} at character {error['loc'][-1]}",
         )
     location, name = _location_and_name(error.get("loc", ()))
-    return ParameterProblem(
-        location=location, parameter=name, problem=str(error.get("msg", "is not valid"))
-    )
+    problem = str(error.get("msg", "is not valid")).removeprefix(_VALUE_ERROR_PREFIX)
+    return ParameterProblem(location=location, parameter=name, problem=problem)
 
 
-def _invalid_request(request: Request, problems: list[ParameterProblem]) -> ProblemResponse:
+_VALUE_ERROR_PREFIX = "Value error, "
+"""What pydantic puts before a validator's own ``ValueError`` message."""
+
+
+def invalid_request(request: Request, problems: list[ParameterProblem]) -> ProblemResponse:
     """A 400 whose ``detail`` and ``errors`` name each parameter at fault."""
     detail = "; ".join(f"{p.location} parameter '{p.parameter}': {p.problem}" for p in problems)
     return problem_response(
@@ -182,10 +186,11 @@ def _invalid_request(request: Request, problems: list[ParameterProblem]) -> Prob
 _NOT_AN_OBJECT = frozenset({"model_attributes_type", "dict_type", "model_type"})
 
 
-def _is_json(content_type: str | None) -> bool:
-    """Whether FastAPI reads a body of ``content_type`` as JSON (no type at all: it does)."""
+def is_json(content_type: str | None) -> bool:
+    """Whether FastAPI reads a body of ``content_type`` as JSON (no type at all: it does not,
+    its content type checking being strict)."""
     if not content_type:
-        return True
+        return False
     main = content_type.split(";", 1)[0].strip().lower()
     return main == "application/json" or (
         main.startswith("application/") and main.endswith("+json")
@@ -198,9 +203,11 @@ def _body_problem(request: Request, error: Any) -> ParameterProblem | None:
     if tuple(error.get("loc", ())) != ("body",) or error.get("type") not in _NOT_AN_OBJECT:
         return None
     content_type = request.headers.get("content-type")
-    if not _is_json(content_type):
+    if not is_json(content_type):
         media = content_type.split(";", 1)[0].strip() if content_type else ""
-        problem = f"a JSON body is expected (Content-Type: application/json), not {media}"
+        problem = "a JSON body is expected (Content-Type: application/json), not " + (
+            media or "a body with no Content-Type"
+        )
     else:
         problem = f"a JSON object is expected, not {_json_kind(error.get('input'))}"
     return ParameterProblem(location="body", parameter="body", problem=problem)
@@ -223,7 +230,7 @@ def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
     problems = [
         _body_problem(request, error) or _parameter_problem(error) for error in exc.errors()
     ]
-    return _invalid_request(request, problems)
+    return invalid_request(request, problems)
 
 
 def _unreadable_body(exc: StarletteHTTPException) -> ParameterProblem:
@@ -253,7 +260,7 @@ def _allowed_methods(request: Request) -> str:
 def _http_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400:  # only FastAPI's body parsing raises a bare 400
-        return _invalid_request(request, [_unreadable_body(exc)])
+        return invalid_request(request, [_unreadable_body(exc)])
     detail = exc.detail if isinstance(exc.detail, str) else http.HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no route matches {request.url.path}"

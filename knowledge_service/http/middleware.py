@@ -1,12 +1,19 @@
-"""ASGI middleware: a request body size limit (413 problem+json) and request metrics."""
+"""ASGI middleware: a request body size limit (413 problem+json), a guard against text no
+store can hold in JSON bodies (400 problem+json), and request metrics."""
 
 from __future__ import annotations
 
+import json
+import re
 import time
+from typing import Any
 
+from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from knowledge_service.http.errors import problem_response
+from knowledge_service.http.errors import invalid_request, is_json, problem_response
+from knowledge_service.http.schemas import ParameterProblem
 
 
 class _BodyTooLargeError(Exception):
@@ -80,6 +87,95 @@ class BodySizeLimitMiddleware:
             instance=scope.get("path"),
         )
         await response(scope, receive, send)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _printable(part: object) -> str:
+    """A JSON key or index as text that can itself be encoded (a key may hold a surrogate)."""
+    return str(part).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def lone_surrogate(value: Any) -> tuple[list[str], str] | None:
+    """The path to the first string (or key) of parsed JSON ``value`` holding a lone surrogate
+    (``\\ud800`` with no partner: JSON can escape one, UTF-8 cannot encode it), and that
+    surrogate as its escape; ``None`` when there is none. Walked without recursion, however
+    deep the value."""
+    stack: list[tuple[list[str], Any]] = [([], value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            if found := _SURROGATE.search(item):
+                return path, f"\\u{ord(found.group()):04x}"
+        elif isinstance(item, dict):
+            for key, child in reversed(item.items()):
+                if found := _SURROGATE.search(key):
+                    return [*path, _printable(key)], f"\\u{ord(found.group()):04x}"
+                stack.append(([*path, key], child))
+        elif isinstance(item, list):
+            stack.extend(([*path, str(i)], child) for i, child in reversed(list(enumerate(item))))
+    return None
+
+
+class LoneSurrogateMiddleware:
+    """Refuses a JSON body holding a string with a lone surrogate with a 400 naming the field.
+
+    JSON may escape a lone surrogate (``"\\ud800"``) and Python decodes it, but no UTF-8 text
+    holds one: such a string would fail wherever it is encoded (the store, a log, a response)
+    as a 500. One check here covers every JSON body and every string field, key or array
+    element in it. The body (at most ``MAX_BODY_BYTES``: the size limit runs first) is read
+    whole and handed on unchanged; a body that is not valid JSON is left to FastAPI's parsing,
+    which says why.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in _BODY_METHODS
+            or not is_json(Headers(scope=scope).get("content-type"))
+        ):
+            await self.app(scope, receive, send)
+            return
+        received: list[Message] = []
+        body = bytearray()
+        while True:
+            message = await receive()
+            received.append(message)
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        if found := _surrogate_in(bytes(body)):
+            path, surrogate = found
+            problem = ParameterProblem(
+                location="body",
+                parameter=".".join(path) or "body",
+                problem=f"holds a lone surrogate ({surrogate}), which is not a Unicode "
+                "character: send the character it was meant to be, or a surrogate pair",
+            )
+            await invalid_request(Request(scope), [problem])(scope, receive, send)
+            return
+
+        async def replay() -> Message:
+            return received.pop(0) if received else await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _surrogate_in(body: bytes) -> tuple[list[str], str] | None:
+    if b"\\u" not in body:  # a surrogate reaches JSON text only as an escape
+        return None
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):  # FastAPI's parsing refuses it with its reason
+        return None
+    return lone_surrogate(value)
 
 
 class RequestMetricsMiddleware:

@@ -4,7 +4,10 @@
   malformed) gets problem+json, like every other error, instead of uvicorn's plain text.
 - A request line and headers together over ``MAX_HEAD_BYTES`` (64 KiB) get the same 400: the
   parser itself bounds the request line, not the headers, so a client could otherwise make a
-  worker hold megabytes of headers.
+  worker hold megabytes of headers. The head is measured twice, so that no chunking escapes:
+  the bytes received while a head is unfinished (a head still arriving, which the parser
+  buffers), and the request line and headers the parser hands over (a head that arrived
+  whole in one read, whose end the first count never sees).
 - After such a 400 the server closes its side and reads (and drops) what the client is still
   sending for up to ``LINGER_SECONDS``, then closes: closing at once with unread input would
   reset the connection, and the client could lose the 400 before reading it.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.parse
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -29,15 +33,32 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from knowledge_service.http.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_PREFIX
 from knowledge_service.settings import get_settings
 
-_UNREADABLE = json.dumps(
-    {
+_UNREADABLE_DETAIL = (
+    "the request line or headers could not be read: too long or malformed "
+    "(a question belongs in a POST body)"
+)
+_MAX_INSTANCE = 2048
+"""The longest request path a refused request's problem names as its ``instance``."""
+
+
+def _unreadable(url: bytes) -> bytes:
+    """The 400 problem for a request whose head could not be read; ``instance`` is its path
+    when the request line was read whole (and is not itself the excess)."""
+    problem: dict[str, Any] = {
         "type": PROBLEM_TYPE_PREFIX + "invalid-request",
         "title": "Invalid request",
         "status": 400,
-        "detail": "the request line or headers could not be read: too long or malformed "
-        "(a question belongs in a POST body)",
+        "detail": _UNREADABLE_DETAIL,
     }
-).encode()
+    path = url.split(b"?", 1)[0]
+    if path.startswith(b"/") and len(path) <= _MAX_INSTANCE:
+        problem["instance"] = urllib.parse.unquote(path.decode("ascii", "replace"))
+    return json.dumps(problem).encode()
+
+
+class _HeadTooLongError(Exception):
+    """Raised in a parser callback: the head passed ``MAX_HEAD_BYTES`` (the parser turns it into
+    an ``HttpParserError``, which uvicorn answers with :meth:`send_400_response`)."""
 
 
 MAX_HEAD_BYTES = 64 * 1024
@@ -55,6 +76,7 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         self.header_timeout, self.body_timeout = settings.header_timeout, settings.body_timeout
         self._read_deadline: asyncio.TimerHandle | None = None
         self._head_bytes: int | None = None  # bytes of the head being read; None between heads
+        self._head_parsed = 0  # the parsed request line's and headers' bytes of that head
         self._refused = False  # a 400 was sent: input is dropped until the connection ends
 
     def _arm(self, seconds: float) -> None:
@@ -91,8 +113,21 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._head_bytes = 0
+        self._head_bytes, self._head_parsed = 0, len("GET  HTTP/1.1\r\n\r\n")
         self._arm(self.header_timeout)
+
+    def _count_head(self, size: int) -> None:
+        self._head_parsed += size
+        if self._head_parsed > MAX_HEAD_BYTES:
+            raise _HeadTooLongError
+
+    def on_url(self, url: bytes) -> None:
+        self._count_head(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count_head(len(name) + len(value) + len(": \r\n"))
+        super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
@@ -105,13 +140,14 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         self._disarm()
+        body = _unreadable(getattr(self, "url", b""))
         head = (
             "HTTP/1.1 400 Bad Request\r\n"
             f"content-type: {PROBLEM_MEDIA_TYPE}\r\n"
-            f"content-length: {len(_UNREADABLE)}\r\n"
+            f"content-length: {len(body)}\r\n"
             "connection: close\r\n\r\n"
         )
-        self.transport.write(head.encode("ascii") + _UNREADABLE)
+        self.transport.write(head.encode("ascii") + body)
         self._refused, self._head_bytes = True, None
         if self.transport.can_write_eof():
             self.transport.write_eof()  # the client reads the 400, then end of stream

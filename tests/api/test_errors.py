@@ -321,3 +321,111 @@ def test_forbidden_messages_read_as_english(
     headers = auth(keys[role]) | {"If-Match": '"refund-timeframe-v2"'}
     response = client.request(method, path, headers=headers, json=body)
     assert message in _assert_problem(response, 403)["detail"]
+
+
+RECEIPT = "rcpt_14a93dcc8baf2156b0dc6db211108b29"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "parameter"),
+    [
+        ("/v1/feedback",
+         b'{"receipt":"' + RECEIPT.encode() + b'","rating":"unclear","comment":"\\ud800"}',
+         "comment"),
+        ("/v1/feedback", b'{"receipt":"rcpt_\\udfff","rating":"unclear"}', "receipt"),
+        ("/v1/answer", b'{"q":"late \\udc00 fee","channel":"chat"}', "q"),
+        ("/v1/answer", b'{"q":"late fee","channel":"chat","x":{"y":["ok","\\ud83d"]}}', "x.y.1"),
+        ("/v1/answer", b'{"q":"late fee","\\ud800":1}', "\\ud800"),
+    ],
+    ids=["feedback-comment", "pattern-field", "answer-q", "nested", "key"],
+)  # fmt: skip
+def test_a_lone_surrogate_in_any_json_string_is_a_400_naming_it(
+    client: TestClient, keys: dict[str, str], path: str, body: bytes, parameter: str
+) -> None:
+    """JSON can escape a lone surrogate; UTF-8 cannot encode one (the store's insert failed
+    with a 500). Every JSON body is checked once, whatever its fields' own constraints."""
+    headers = {**auth(keys["agent"]), "Content-Type": "application/json"}
+    response = client.post(path, content=body, headers=headers)
+    problem = _assert_problem(response, 400)
+    assert [(e["location"], e["parameter"]) for e in problem["errors"]] == [("body", parameter)]
+    assert "lone surrogate" in problem["errors"][0]["problem"]
+    assert problem["detail"].startswith(f"body parameter '{parameter}': holds a lone surrogate")
+    assert problem["instance"] == path
+
+
+def test_a_surrogate_pair_is_a_character_and_is_accepted(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """A pair (an emoji) is one character: the body goes on to the route (an unknown receipt)."""
+    headers = {**auth(keys["agent"]), "Content-Type": "application/json"}
+    body = b'{"receipt":"' + RECEIPT.encode() + b'","rating":"unclear","comment":"\\ud83d\\ude00"}'
+    response = client.post("/v1/feedback", content=body, headers=headers)
+    assert response.status_code == 404, response.text
+
+
+@pytest.mark.parametrize("value", ["%ED%A0%80", "%ED%BF%BF", "%80", "a%ED%A0%80b"])
+@pytest.mark.parametrize("parameter", ["actor", "article_id", "since"])
+def test_a_query_parameter_that_is_no_utf_8_is_never_a_500(
+    client: TestClient, keys: dict[str, str], parameter: str, value: str
+) -> None:
+    """Percent-decoding replaces what is not UTF-8 (a surrogate's encoding included), so no
+    lone surrogate reaches a query parameter, free text or constrained."""
+    response = client.get(f"/v1/audit?{parameter}={value}", headers=auth(keys["admin"]))
+    assert response.status_code in (200, 400), response.text
+
+
+def test_a_body_with_no_content_type_says_a_json_body_is_expected(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    for path in ("/v1/answer", "/v1/feedback"):
+        response = client.post(
+            path, content=b'{"q": "late fee", "channel": "chat"}', headers=auth(keys["agent"])
+        )
+        problem = _assert_problem(response, 400)
+        assert problem["errors"] == [
+            {
+                "location": "body",
+                "parameter": "body",
+                "problem": "a JSON body is expected (Content-Type: application/json), "
+                "not a body with no Content-Type",
+            }
+        ]
+
+
+def test_a_control_character_in_a_json_string_says_where_once(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    headers = {**auth(keys["agent"]), "Content-Type": "application/json"}
+    response = client.post("/v1/answer", content=b'{"q": "late\x01fee"}', headers=headers)
+    problem = _assert_problem(response, 400)
+    assert problem["errors"][0]["problem"] == (
+        "is not valid JSON: Invalid control character at character 11"
+    )
+
+
+def test_a_validator_message_has_no_pydantic_prefix(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    response = client.get("/v1/audit?until=1800-01-01", headers=auth(keys["admin"]))
+    problem = _assert_problem(response, 400)
+    assert "Value error" not in problem["detail"]
+    assert problem["errors"][0]["problem"].startswith("must be between")
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/answer/?channel=chat&q=late+fee", "/v1/articles/", "/healthz/"]
+)
+def test_a_trailing_slash_is_a_404_problem_not_a_redirect(
+    client: TestClient, keys: dict[str, str], path: str
+) -> None:
+    """A redirect repeated the question in ``Location`` and was no problem+json."""
+    response = client.get(path, headers=auth(keys["admin"]), follow_redirects=False)
+    problem = _assert_problem(response, 404)
+    assert "location" not in response.headers
+    assert problem["detail"] == f"no route matches {path.split('?')[0]}"
+
+
+def test_a_page_path_with_a_trailing_slash_is_the_404_page(client: TestClient) -> None:
+    response = client.get("/ui/review/", follow_redirects=False)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")

@@ -23,6 +23,17 @@ def test_healthz_is_always_ok(client: TestClient) -> None:
     assert response.json() == {"status": "ok", "version": __version__}
 
 
+def test_the_probes_answer_head_as_they_answer_get(
+    client: TestClient, search_service: FakeSearchService
+) -> None:
+    """Load balancers probe with HEAD: the same status as GET (it was a 405)."""
+    assert client.head("/healthz").status_code == 200
+    search_service.store_watermark = 5
+    assert client.head("/readyz").status_code == client.get("/readyz").status_code == 503
+    search_service.index_watermark = 5
+    assert client.head("/readyz").status_code == client.get("/readyz").status_code == 200
+
+
 def test_readyz_follows_a_fake_index(client: TestClient, search_service: FakeSearchService) -> None:
     search_service.store_watermark = 5
     response = client.get("/readyz")

@@ -109,6 +109,59 @@ def test_headers_over_64_kib_get_problem_json_and_the_worker_goes_on(
     assert ok.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("headers", "one_read"),
+    [
+        (b"X-Big: " + b"h" * 70_000 + b"\r\n", True),  # one header over the bound
+        (b"".join(b"X-H%d: %s\r\n" % (i, b"h" * 1000) for i in range(70)), True),
+        (b"X-Big: " + b"h" * 70_000 + b"\r\n", False),  # the same, byte runs of 4 KiB
+    ],
+    ids=["one-header-one-read", "many-headers-one-read", "one-header-chunked"],
+)
+def test_a_head_over_64_kib_gets_400_however_it_arrives(
+    server: tuple[Server, dict[str, str]], headers: bytes, one_read: bool
+) -> None:
+    """A whole head in one read was never counted (its start and end fall in the same read):
+    the bound must hold for it as for a head that trickles in."""
+    running, _ = server
+    request = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n"
+    with _connect(running) as sock:
+        if one_read:
+            sock.sendall(request)
+        else:
+            for start in range(0, len(request), 4096):
+                sock.sendall(request[start : start + 4096])
+        raw = _read_all(sock)
+    status, body = _problem(raw)
+    assert status == 400 and str(body["type"]).endswith(":invalid-request"), raw[:300]
+    assert body["instance"] == "/healthz"
+    assert b"connection: close" in raw.partition(b"\r\n\r\n")[0].lower()
+
+
+def test_a_head_just_under_64_kib_is_served(server: tuple[Server, dict[str, str]]) -> None:
+    running, _ = server
+    with _connect(running) as sock:
+        sock.sendall(
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            b"X-Big: " + b"h" * 60_000 + b"\r\n\r\n"
+        )
+        assert _read_all(sock).startswith(b"HTTP/1.1 200")
+
+
+def test_head_on_the_probes_is_answered_with_no_body(
+    server: tuple[Server, dict[str, str]],
+) -> None:
+    running, _ = server
+    for path in ("/healthz", "/readyz"):
+        with _connect(running) as sock:
+            sock.sendall(
+                b"HEAD %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % path.encode()
+            )
+            head, _, body = _read_all(sock).partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200"), head
+        assert body == b""
+
+
 def test_a_10_mb_chunked_body_gets_413_like_a_sized_one(
     server: tuple[Server, dict[str, str]],
 ) -> None:

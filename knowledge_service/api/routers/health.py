@@ -1,4 +1,6 @@
-"""Liveness and readiness probes (no API key)."""
+"""Liveness and readiness probes (no API key); each answers HEAD too (load balancers probe with
+it): the same status and headers, no body (the server sends none for HEAD). HEAD is left out of
+the OpenAPI document, like every route's implicit HEAD elsewhere."""
 
 from __future__ import annotations
 
@@ -44,3 +46,9 @@ def readyz(request: Request, search_service: SearchServiceDep) -> JSONResponse |
         index_watermark=status.index_watermark,
         store_watermark=status.store_watermark,
     )
+
+
+router.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
+router.add_api_route(
+    "/readyz", readyz, methods=["HEAD"], response_model=Readiness, include_in_schema=False
+)
