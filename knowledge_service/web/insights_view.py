@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from knowledge_service.analytics import service as analytics
-from knowledge_service.analytics.schemas import Gap, MetricsSummary
+from knowledge_service.analytics.schemas import Gap, MetricsSummary, Rates
 from knowledge_service.index.service import SearchService
 
 PERIODS = (7, 28, 90)
@@ -40,6 +40,20 @@ def chart_data(summary: MetricsSummary) -> dict[str, Any]:
         },
         "demand": demand_by_intent(summary),
     }
+
+
+def measures_table(summary: MetricsSummary) -> tuple[list[str], list[list[Any]]]:
+    """The measures per day as a table for BI: the day, every count and rate (a rate with
+    nothing to measure is an empty cell), then the escalations by reason, one column each."""
+    fields = [name for name in Rates.model_fields if name != "escalations_by_reason"]
+    reasons = sorted({r for d in summary.days for r in d.escalations_by_reason})
+    header = ["day", *fields, *(f"escalated_{reason}" for reason in reasons)]
+    rows = [
+        [d.day.isoformat(), *("" if getattr(d, f) is None else getattr(d, f) for f in fields),
+         *(d.escalations_by_reason.get(reason, 0) for reason in reasons)]
+        for d in summary.days
+    ]  # fmt: skip
+    return header, rows
 
 
 def demand_by_intent(summary: MetricsSummary) -> dict[str, Any]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -549,6 +551,34 @@ def test_insights_with_no_answers_to_compare_say_there_is_no_trend_yet(
     response = client.get("/ui/insights")
     assert response.status_code == 200, response.text
     assert response.text.count('<span class="trend">no trend yet</span>') == 2
+
+
+def test_insights_measures_download_as_csv_for_leaders_only(
+    client: TestClient, keys: dict[str, str], engine: Engine, settings: Settings
+) -> None:
+    """One row per day of the period: counts, rates (empty when nothing to measure) and the
+    escalations by reason; the page links it for the period shown."""
+    today = TODAY if settings.today is None else settings.today
+    with session_scope(engine) as session:
+        for status, reason in [("answered", None), ("escalate", "low_confidence")]:
+            session.add(AnswerEvent(kind="answer", question="q", latency_ms=1.0, channel="chat",
+                                    status=status, reason=reason,
+                                    at=datetime.combine(today, time(9), UTC)))  # fmt: skip
+    sign_in(client, keys["admin"])
+    assert 'href="/ui/insights/measures.csv?days=28"' in client.get("/ui/insights?days=28").text
+    response = client.get("/ui/insights/measures.csv?days=3")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["day"] for r in rows] == [(today - timedelta(days=n)).isoformat() for n in (2, 1, 0)]
+    last = rows[-1]
+    assert (last["answers"], last["answered"], last["answer_rate"]) == ("2", "1", "0.5")
+    assert last["escalated_low_confidence"] == "1" and last["helpful_rate"] == ""
+    assert rows[0]["answers"] == "0" and rows[0]["answer_rate"] == ""
+    client.cookies.clear()
+    sign_in(client, keys["agent"])
+    assert client.get("/ui/insights/measures.csv").status_code == 403
 
 
 def test_htmx_errors_are_fragments_for_the_swap_target(

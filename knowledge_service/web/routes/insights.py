@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from knowledge_service import clock
 from knowledge_service.http.deps import SearchServiceDep, SessionDep, SettingsDep
 from knowledge_service.web.auth import WebUser, page_user
-from knowledge_service.web.insights_view import PERIODS, chart_data, content_gaps, summarize
+from knowledge_service.web.insights_view import (
+    PERIODS,
+    chart_data,
+    content_gaps,
+    measures_table,
+    summarize,
+)
 from knowledge_service.web.pages import Page
 from knowledge_service.web.templating import render
 
@@ -41,4 +49,26 @@ def insights_page(
             confidence_below=settings.answers.no_answer_threshold,
         ),
         days=days, periods=PERIODS,
+    )  # fmt: skip
+
+
+@router.get("/measures.csv")
+def measures_csv(
+    user: Leader,
+    session: SessionDep,
+    settings: SettingsDep,
+    days: Annotated[int, Query(ge=1, le=366)] = PERIODS[0],
+) -> Response:
+    """The page's measures for BI: one row per day (counts, rates, escalations by reason)."""
+    end = clock.today(settings)
+    start = end - timedelta(days=days - 1)
+    header, rows = measures_table(summarize(session, start, end))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    name = f"measures-{start.isoformat()}-to-{end.isoformat()}.csv"
+    return Response(
+        out.getvalue(), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )  # fmt: skip
