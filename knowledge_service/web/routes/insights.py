@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from knowledge_service import clock
 from knowledge_service.http.deps import SearchServiceDep, SessionDep, SettingsDep
+from knowledge_service.settings import Settings
 from knowledge_service.web.auth import WebUser, page_user
 from knowledge_service.web.insights_view import (
     PERIODS,
@@ -26,6 +27,13 @@ from knowledge_service.web.templating import render
 router = APIRouter(prefix="/ui/insights", include_in_schema=False)
 
 Leader = Annotated[WebUser, Depends(page_user(Page.INSIGHTS))]
+Days = Annotated[int, Query(ge=1, le=366)]
+
+
+def _period(settings: Settings, days: int) -> tuple[date, date]:
+    """The first and last day of the last ``days`` days up to today."""
+    end = clock.today(settings)
+    return end - timedelta(days=days - 1), end
 
 
 @router.get("", response_class=HTMLResponse)
@@ -35,11 +43,10 @@ def insights_page(
     session: SessionDep,
     settings: SettingsDep,
     search: SearchServiceDep,
-    days: Annotated[int, Query(ge=1, le=366)] = PERIODS[0],
+    days: Days = PERIODS[0],
 ) -> HTMLResponse:
     """The last ``days`` days up to today."""
-    end = clock.today(settings)
-    start = end - timedelta(days=days - 1)
+    start, end = _period(settings, days)
     summary = summarize(session, start, end)
     return render(
         request, "insights.html", user=user, active="insights", summary=summary,
@@ -54,14 +61,10 @@ def insights_page(
 
 @router.get("/measures.csv")
 def measures_csv(
-    user: Leader,
-    session: SessionDep,
-    settings: SettingsDep,
-    days: Annotated[int, Query(ge=1, le=366)] = PERIODS[0],
+    _: Leader, session: SessionDep, settings: SettingsDep, days: Days = PERIODS[0]
 ) -> Response:
     """The page's measures for BI: one row per day (counts, rates, escalations by reason)."""
-    end = clock.today(settings)
-    start = end - timedelta(days=days - 1)
+    start, end = _period(settings, days)
     header, rows = measures_table(summarize(session, start, end))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
