@@ -48,9 +48,9 @@ def handoff_of(
         (c for c in scored if c.confidence >= LEAD_FLOOR), key=lambda c: c.confidence, reverse=True
     )[:3]
     pool = [h for h in hits if channel not in CUSTOMER_CHANNELS or h.audience == Audience.PUBLIC]
-    best = pool[0] if pool else None  # the need: an intent names no article
-    is_lead = best is not None and best.intents and confidence(best) >= LEAD_FLOOR
-    intent = best.intents[0] if is_lead and best is not None else None
+    intent = None  # the need of the best article, if it is a lead: an intent names no article
+    if pool and pool[0].intents and confidence(pool[0]) >= LEAD_FLOOR:
+        intent = pool[0].intents[0]
     return Handoff(reason=reason, intent=intent, candidates=candidates)
 
 
