@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -249,13 +249,20 @@ def article_action(
     return RedirectResponse(_back(form, article_id, action), status_code=303)
 
 
+def _origin(form: dict[str, str]) -> int | Literal["article"] | None:
+    """Which page the form came from: its article's page, a finding's (by id), or neither."""
+    if form.get("back") == "article":
+        return "article"
+    finding_id = form.get("finding_id", "")
+    return int(finding_id) if finding_id.isdigit() else None
+
+
 def _source(form: dict[str, str], article_id: str) -> str:
     """The finding or article page the form came from (the queue if none)."""
-    back = form.get("finding_id", "")
-    target = f"/ui/review/findings/{back}" if back.isdigit() else "/ui/review"
-    if form.get("back") == "article":
-        target = f"/ui/review/articles/{article_id}"
-    return target
+    origin = _origin(form)
+    if origin == "article":
+        return f"/ui/review/articles/{article_id}"
+    return "/ui/review" if origin is None else f"/ui/review/findings/{origin}"
 
 
 def _back(form: dict[str, str], article_id: str, done: str) -> str:
@@ -277,13 +284,13 @@ def _form_again(
         action, article_id, error.parameter, FORM_PROBLEMS.get(error.parameter, error.message),
         form.get("note", ""), form.get("text"),
     )  # fmt: skip
-    back = form.get("finding_id", "")
+    origin = _origin(form)
     try:
-        if back.isdigit() and form.get("back") != "article":
-            return _finding_view(request, user, session, settings, int(back), None,
-                                 failed=failed, status_code=400)  # fmt: skip
-        if form.get("back") == "article":
+        if origin == "article":
             return _article_view(request, user, session, settings, article_id, None,
+                                 failed=failed, status_code=400)  # fmt: skip
+        if origin is not None:
+            return _finding_view(request, user, session, settings, origin, None,
                                  failed=failed, status_code=400)  # fmt: skip
     except NotFoundError:
         pass
