@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,6 +26,7 @@ from knowledge_service.analytics.schemas import (
     RiskIncident,
     Trend,
 )
+from knowledge_service.answers.sanitise import strip_invisible
 from knowledge_service.clock import check_day
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import Channel
@@ -59,7 +59,7 @@ def record_feedback(
     row = Feedback(
         receipt=data.receipt,
         rating=str(data.rating),
-        comment=redact(_visible_text(data.comment)) if data.comment else None,
+        comment=redact(strip_invisible(data.comment)) if data.comment else None,
         article_id=event.article_id if served else None,
         version=event.version if served else None,
         channel=event.channel,
@@ -71,17 +71,6 @@ def record_feedback(
     session.add(row)
     session.flush()
     return to_public(row)
-
-
-_INVISIBLE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
-)
-
-
-def _visible_text(text: str) -> str:
-    """``text`` without control, zero-width and direction-override characters (a NUL, or a
-    right-to-left override that would show an owner a comment reversed); lines and tabs kept."""
-    return _INVISIBLE.sub("", text)
 
 
 def to_public(row: Feedback) -> FeedbackPublic:

@@ -26,9 +26,15 @@ SAFE_TAGS = frozenset({
     "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "hr",
 })  # fmt: skip
 
-# C0 and C1 control characters (and DEL), but not newline: plain text keeps its lines.
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060\ufeff]+")
+# Characters no reader sees: C0 and C1 controls and DEL (but tab and newline), zero-width
+# characters, line and paragraph separators, direction embeddings, overrides and isolates (a
+# right-to-left override shows text reversed), invisible operators and the byte order mark.
+# One class for every place that drops them, so they cannot drift apart.
+_INVISIBLE = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+_INVISIBLE_CHARS = re.compile(f"[{_INVISIBLE}]")
+# Plain text keeps its lines; tabs become spaces.
+_CONTROL = re.compile(f"[\t{_INVISIBLE}]")
+_CONTROL_OR_SPACE = re.compile(f"[\\s{_INVISIBLE}]+")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 # A script-style scheme, letters possibly split by white space (``java script:``), and data
 # URLs of any media type.
@@ -79,6 +85,12 @@ def decode_entities(text: str) -> str:
 def neutralise_schemes(text: str) -> str:
     """``javascript:``-style schemes (also spelled with spaces) and ``data:`` URLs defused."""
     return _SCRIPT_SCHEME.sub(lambda m: "blocked:" if m.group(0).endswith(":") else "blocked", text)
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without the characters no reader sees (a NUL, a zero-width space, a direction
+    override that would show a comment reversed); its lines and tabs kept."""
+    return _INVISIBLE_CHARS.sub("", text)
 
 
 def is_blank(text: str) -> bool:

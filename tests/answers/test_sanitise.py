@@ -18,8 +18,10 @@ from knowledge_service.answers.render import (
 from knowledge_service.answers.sanitise import (
     _clean_every_step,
     clean_text,
+    is_blank,
     safe_url,
     sanitise_answer,
+    strip_invisible,
 )
 from knowledge_service.answers.schemas import AnswerFormat, AnswerResult
 from knowledge_service.content.schemas import Channel
@@ -78,6 +80,19 @@ def test_safe_links_and_markup_are_kept() -> None:
     )
     assert markdown_to_markdown(markdown) == markdown
     assert "https://example.com/fees?a=1&b=2" in render_answer(markdown, Channel.CHAT)
+
+
+# Direction isolates (LRI, RLI, FSI, PDI) reorder what a reader sees as overrides do
+# ("Trojan source"); line and paragraph separators break lines no client expects.
+_UNSEEN = ["\u2066", "\u2067", "\u2068", "\u2069", "\u2028", "\u2029", "\u202e", "\u2064"]
+
+
+@pytest.mark.parametrize("char", _UNSEEN)
+def test_plain_text_and_feedback_drop_every_unseen_character(char: str) -> None:
+    assert clean_text(f"pay{char} now") == "pay now"
+    assert strip_invisible(f"pay{char}\tnow\n") == "pay\tnow\n"  # tab and lines kept
+    assert is_blank(f" {char}\u00a0")
+    assert not is_blank(f"{char}a")
 
 
 def test_plain_text_keeps_comparisons_and_ampersands() -> None:
