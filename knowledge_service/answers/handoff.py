@@ -37,19 +37,23 @@ def handoff_of(
     (which may be one not served on this channel: a need names no article), None when that
     article is no lead either.
     """
+    pool = [h for h in hits if channel not in CUSTOMER_CHANNELS or h.audience == Audience.PUBLIC]
+    shown = [h for h in hits if may_see(h, channel)]
+    confidences = {h.article_id: confidence(h) for h in [*pool[:1], *shown]}  # each once
     scored = [
         HandoffCandidate(
-            article_id=h.article_id, version=h.version, title=h.title, confidence=confidence(h)
+            article_id=h.article_id,
+            version=h.version,
+            title=h.title,
+            confidence=confidences[h.article_id],
         )
-        for h in hits
-        if may_see(h, channel)
+        for h in shown
     ]
     candidates = sorted(
         (c for c in scored if c.confidence >= LEAD_FLOOR), key=lambda c: c.confidence, reverse=True
     )[:3]
-    pool = [h for h in hits if channel not in CUSTOMER_CHANNELS or h.audience == Audience.PUBLIC]
     intent = None  # the need of the best article, if it is a lead: an intent names no article
-    if pool and pool[0].intents and confidence(pool[0]) >= LEAD_FLOOR:
+    if pool and pool[0].intents and confidences[pool[0].article_id] >= LEAD_FLOOR:
         intent = pool[0].intents[0]
     return Handoff(reason=reason, intent=intent, candidates=candidates)
 

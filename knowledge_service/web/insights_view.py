@@ -17,10 +17,15 @@ GAP_QUESTIONS = 300
 TOP_INTENTS = 10
 
 
+def escalation_reasons(summary: MetricsSummary) -> list[str]:
+    """Every reason any day of the period escalated for, in one order for charts and tables."""
+    return sorted({r for d in summary.days for r in d.escalations_by_reason})
+
+
 def chart_data(summary: MetricsSummary) -> dict[str, Any]:
     """Series for the charts (and the tables beside them): one value per day."""
     labels = [d.day.isoformat() for d in summary.days]
-    reasons = sorted({r for d in summary.days for r in d.escalations_by_reason})
+    reasons = escalation_reasons(summary)
     return {
         "labels": labels,
         "rates": {
@@ -46,7 +51,7 @@ def measures_table(summary: MetricsSummary) -> tuple[list[str], list[list[Any]]]
     """The measures per day as a table for BI: the day, every count and rate (a rate with
     nothing to measure is an empty cell), then the escalations by reason, one column each."""
     fields = [name for name in Rates.model_fields if name != "escalations_by_reason"]
-    reasons = sorted({r for d in summary.days for r in d.escalations_by_reason})
+    reasons = escalation_reasons(summary)
     header = ["day", *fields, *(f"escalated_{reason}" for reason in reasons)]
     rows = [
         [d.day.isoformat(), *("" if getattr(d, f) is None else getattr(d, f) for f in fields),
