@@ -20,9 +20,11 @@ from knowledge_service.cli import (
     serve,
     workflow,
 )
+from knowledge_service.cli.help import HelpGroup
 from knowledge_service.errors import KnowledgeServiceError
 
 app = typer.Typer(
+    cls=HelpGroup,
     name="knowledge-service",
     help="A governed knowledge service for customer-contact teams.",
     no_args_is_help=True,

@@ -20,6 +20,7 @@ from knowledge_service.cli.common import (
     engine,
     print_table,
 )
+from knowledge_service.cli.help import HelpGroup
 from knowledge_service.content import service
 from knowledge_service.content.models import ArticleVersion, PolicyVersion
 from knowledge_service.content.service import DocumentFilter, DocumentService
@@ -172,7 +173,9 @@ def list_policies(
 def build_kind_app(kind: KindCli, list_command: Callable[..., None]) -> typer.Typer:
     """The ``list`` (the kind's own options), ``show``, ``history`` and ``diff`` commands."""
     plural = kind.service.kind.plural
-    app = typer.Typer(help=f"Read {plural} and their versions.", no_args_is_help=True)
+    app = typer.Typer(
+        cls=HelpGroup, help=f"Read {plural} and their versions.", no_args_is_help=True
+    )
     app.command("list")(list_command)
 
     @app.command("show")

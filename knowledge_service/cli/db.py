@@ -9,8 +9,9 @@ import typer
 from knowledge_service import migrations
 from knowledge_service import models_registry as _tables  # noqa: F401 - every table's model
 from knowledge_service.cli.common import store_engine
+from knowledge_service.cli.help import HelpGroup
 
-db_app = typer.Typer(help="The store's schema: migrations.", no_args_is_help=True)
+db_app = typer.Typer(cls=HelpGroup, help="The store's schema: migrations.", no_args_is_help=True)
 
 
 @db_app.command("upgrade")

@@ -10,8 +10,9 @@ from knowledge_service import clock
 from knowledge_service.analytics.demo_traffic import DEMO_CALLER, MAX_DAYS, seed_traffic
 from knowledge_service.answers.service import AnswerService
 from knowledge_service.cli.common import engine, err_console, open_search_service, settings
+from knowledge_service.cli.help import HelpGroup
 
-demo_app = typer.Typer(help="Demo helpers (synthetic data, never for a real store).")
+demo_app = typer.Typer(cls=HelpGroup, help="Demo helpers (synthetic data, never for a real store).")
 
 
 @demo_app.command("seed-traffic")

@@ -25,6 +25,7 @@ from knowledge_service.cli.common import (
     print_table,
     settings,
 )
+from knowledge_service.cli.help import HelpGroup
 from knowledge_service.content.schemas import (
     INTENT_PATTERN,
     LOCALE_PATTERN,
@@ -51,7 +52,9 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.index.tuned_models import validated_gain
 from knowledge_service.index.tuning import TuneOptions, describe_validation, tune_encoder
 
-index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
+index_app = typer.Typer(
+    cls=HelpGroup, help="Build and inspect the search index.", no_args_is_help=True
+)
 
 
 @lru_cache

@@ -11,9 +11,12 @@ from rich.markup import escape
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
 from knowledge_service.cli.common import TextTable, console, engine, err_console, print_table
+from knowledge_service.cli.help import HelpGroup
 from knowledge_service.db import session_scope
 
-keys_app = typer.Typer(help="Manage API keys (only their hashes are stored).", no_args_is_help=True)
+keys_app = typer.Typer(
+    cls=HelpGroup, help="Manage API keys (only their hashes are stored).", no_args_is_help=True
+)
 
 
 @keys_app.command("create")

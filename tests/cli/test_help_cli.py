@@ -1,0 +1,39 @@
+"""The command lists of ``--help``: each command's first help paragraph reads as one line."""
+
+from __future__ import annotations
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from knowledge_service.cli import app
+from knowledge_service.cli.help import one_line
+
+runner = CliRunner()
+GROUPS = [[], ["index"], ["keys"], ["articles"], ["policies"], ["db"], ["demo"]]
+
+
+def test_one_line_joins_the_first_paragraph_and_unquotes_code() -> None:
+    assert (
+        one_line("Serve it (``/readyz``\n    says 503).\n\nMore.")
+        == "Serve it ('/readyz' says 503)."
+    )
+
+
+@pytest.mark.parametrize("group", GROUPS, ids=lambda g: " ".join(g) or "top")
+def test_every_command_is_described_on_one_line(group: list[str]) -> None:
+    """On a wide terminal each description is one row: no break where the docstring wraps."""
+    result = runner.invoke(app, [*group, "--help"], env={"COLUMNS": "1000"}, terminal_width=1000)
+    assert result.exit_code == 0, result.output
+    command = get_command(app)
+    for name in group:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    rows = result.output.splitlines()
+    described = 0
+    for name, sub in command.commands.items():  # type: ignore[attr-defined]
+        if sub.hidden or not sub.help:
+            continue
+        text = one_line(sub.help)
+        assert any(name in row and text in row for row in rows), (name, text, result.output)
+        described += 1
+    assert described >= 1
