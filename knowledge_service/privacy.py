@@ -109,6 +109,17 @@ _SAID_EMAIL = re.compile(
     r"|\.[a-z]{2})(?![A-Za-z0-9\-])",
     re.IGNORECASE,
 )
+# A mailbox read out with spaces inside it ("my email is john smith at gmail dot com", "it's j o
+# h n at ..."): an address pattern can only take the word before "at", so the words between a
+# cue that gives an e-mail address and the address are its mailbox too, and so is a run of
+# single letters or digits spelled out before it.
+_EMAIL_CUE_WORDS = re.compile(
+    r"(?P<cue>\be-?mail(?:\s+address)?(?:\s*(?:is|was|[:=\-])|'s)\s*"
+    r"|\be-?mail\s+(?:me|us)\s+(?:at|on|to)\s+)"
+    r"(?:[A-Za-z0-9_'\-]+\s+){1,4}(?=\[EMAIL\])",
+    re.IGNORECASE,
+)
+_SPELLED_MAILBOX = re.compile(r"(?<!\S)(?:[A-Za-z0-9]\s+){2,}(?=\[EMAIL\])")
 # The service's own API keys (``ks_<12 hex prefix>_<secret>``, see ``access.service``): a key
 # pasted into a URL or a question must not reach a log or the store either.
 _API_KEY = re.compile(r"(?<![A-Za-z0-9])ks_[0-9a-f]{12}_[A-Za-z0-9_\-]{16,}")
@@ -477,6 +488,8 @@ def _redact_text(text: str) -> Redacted:
     out = _API_KEY.sub(lambda m: sub(Placeholder.KEY), text)
     out = _EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
     out = _SAID_EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
+    if "[EMAIL]" in out:  # the rest of a mailbox read out with spaces goes with its address
+        out = _SPELLED_MAILBOX.sub("", _EMAIL_CUE_WORDS.sub(lambda m: m.group("cue"), out))
     told = _MAY_HOLD_WORDS.search(out) is not None
     if told:
         out = _redact_spans(out, _numbers_told(out), counts)

@@ -454,6 +454,32 @@ def test_email_addresses_read_out_are_redacted(text: str, stored: str) -> None:
     assert not re.search(r"kylie|outlook|bloggs|bigpond|yahoo|example|health", result.text, re.I)
 
 
+@pytest.mark.parametrize(
+    ("text", "stored", "gone"),
+    [
+        ("my email is john smith at gmail dot com", "my email is [EMAIL]", "john"),
+        ("my email address is jsmith 42 at hotmail dot com", "my email address is [EMAIL]",
+         "jsmith"),
+        ("email: mary jane doe at bigpond dot com", "email: [EMAIL]", "mary"),
+        ("email me at bo ross at outlook dot com please", "email me at [EMAIL] please", "bo"),
+        ("its j o h n at gmail dot com", "its [EMAIL]", r"j o h"),
+        ("it's 4 2 jo at example.com", "it's [EMAIL]", r"4 2"),
+    ],
+)  # fmt: skip
+def test_a_mailbox_read_out_with_spaces_goes_whole(text: str, stored: str, gone: str) -> None:
+    """An address pattern takes only the word before "at"; the words a cue ("my email is")
+    gives before it, and letters spelled out one by one, are the mailbox too."""
+    result = redact_text(text)
+    assert result.text == stored
+    assert result.counts[Placeholder.EMAIL] == 1
+    assert not re.search(rf"\b{gone}\b", without_personal_data(text))
+
+
+def test_words_before_an_address_without_a_cue_are_kept() -> None:
+    assert redact("I got a reply from a jo@example.com") == "I got a reply from a [EMAIL]"
+    assert redact("ask bob at example.com") == "ask [EMAIL]"
+
+
 def test_an_email_address_read_out_is_not_searched() -> None:
     assert (
         without_personal_data("email me at kylie.w [at] outlook dot com about my bill")
