@@ -44,7 +44,8 @@ def open_answer_service(
     report = import_content(engine, list(sources), max_file_bytes=settings.max_file_bytes)
     if report.invalid:
         raise InvalidContentError(report.invalid[0].path, report.invalid[0].message)
-    check_store(engine, today=today(settings), settings=settings)
+    # as `import` checks: with the encoder, so duplicates and the like are found too
+    check_store(engine, today=today(settings), embedder=embedder, settings=settings)
     search = SearchService(settings, engine, embedder)
     search.rebuild()
     return AnswerService(settings, engine, search)

@@ -14,7 +14,8 @@ from knowledge_service.errors import NotFoundError
 from knowledge_service.freshness.acceptance import accepted_until
 from knowledge_service.freshness.models import Finding
 from knowledge_service.freshness.notes import notes_for_articles
-from knowledge_service.freshness.repository import findings_of
+from knowledge_service.freshness.repository import active_findings_for, findings_of
+from knowledge_service.freshness.schemas import FindingKind
 
 
 def article_version(session: Session, article_id: str, version: int) -> ArticleVersion:
@@ -35,6 +36,18 @@ def citations(session: Session, doc: ArticleDocument, as_of: datetime | None) ->
         )
         for ref in doc.policy_sources
     ]
+
+
+def duplicates_of(session: Session, article_id: str) -> set[str]:
+    """The articles an open or acknowledged ``duplicate`` finding says say the same thing as
+    ``article_id``."""
+    return {
+        other
+        for finding in active_findings_for(session, [article_id])
+        if finding.kind == FindingKind.DUPLICATE
+        for other in finding.article_ids
+        if other != article_id
+    }
 
 
 def freshness_notes(

@@ -44,6 +44,7 @@ from knowledge_service.content.schemas import CUSTOMER_CHANNELS, Channel
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.index.cache import LruCache
+from knowledge_service.index.profile import ScoreProfile
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
 from knowledge_service.privacy import without_personal_data
@@ -184,6 +185,8 @@ class AnswerService:
         complete = self._complete(hits)
         best, pool = pick_canonical(hits, query.channel, self.cfg, profile, complete=complete)
         confidence = confidence_of(pool, best, self.cfg, profile, complete=complete)
+        if best is not None and query.as_of is None and confidence < self._minimum(query.channel):
+            confidence = self._beside_its_duplicates(best, pool, profile, complete, confidence)
         if (
             self.cfg.hand_off_on_request
             and query.channel in CUSTOMER_CHANNELS
@@ -206,6 +209,36 @@ class AnswerService:
         if is_fallback and result.status == AnswerStatus.ANSWERED:
             result.reason = AnswerReason.LOCALE_UNAVAILABLE
         return result
+
+    def _minimum(self, channel: Channel) -> float:
+        """The confidence this channel needs to be answered."""
+        return self.thresholds.channel_minimum.get(channel, self.thresholds.no_answer)
+
+    def _beside_its_duplicates(
+        self,
+        best: SearchHit,
+        pool: Sequence[SearchHit],
+        profile: ScoreProfile | None,
+        complete: bool,
+        confidence: float,
+    ) -> float:
+        """The best article's confidence with its duplicates left out of the pool.
+
+        Articles a ``duplicate`` finding names say the same thing (the finding warns; it does
+        not block), so a question either answers ranks them side by side, and the best one's
+        lead over the runner-up and share of the candidates, split between the copies, would
+        refuse it. Its lead is measured over the other articles instead. Only asked when the
+        confidence is under what the channel needs, so a confident answer costs no store read.
+        """
+        others = {h.article_id for h in pool} - {best.article_id}
+        if not others:
+            return confidence
+        with session_scope(self.engine) as session:
+            copies = repository.duplicates_of(session, best.article_id) & others
+        if not copies:
+            return confidence
+        rest = [h for h in pool if h.article_id not in copies]
+        return confidence_of(rest, best, self.cfg, profile, complete=complete)
 
     def _complete(self, hits: Sequence[SearchHit]) -> bool:
         """Whether the search found as many candidates as it asked for (else the knowledge base,
@@ -240,7 +273,11 @@ class AnswerService:
                 hits,
                 channel,
                 reason,
-                lambda h: candidate_confidence(hits, h, self.cfg, profile, complete=complete),
+                lambda h: (
+                    confidence  # the best article's, as weighed (beside its duplicates, say)
+                    if best is not None and h.article_id == best.article_id
+                    else candidate_confidence(hits, h, self.cfg, profile, complete=complete)
+                ),
             ),
             alternatives=alternatives_of(hits, None) if channel == Channel.AGENT else [],
         ).weighing(
