@@ -14,7 +14,7 @@ from knowledge_service.errors import NotFoundError
 from knowledge_service.freshness.acceptance import accepted_until
 from knowledge_service.freshness.models import Finding
 from knowledge_service.freshness.notes import notes_for_articles
-from knowledge_service.freshness.repository import active_findings_for, findings_of
+from knowledge_service.freshness.repository import active_findings_of_kind, findings_of
 from knowledge_service.freshness.schemas import FindingKind
 
 
@@ -38,16 +38,14 @@ def citations(session: Session, doc: ArticleDocument, as_of: datetime | None) ->
     ]
 
 
-def duplicates_of(session: Session, article_id: str) -> set[str]:
-    """The articles an open or acknowledged ``duplicate`` finding says say the same thing as
-    ``article_id``."""
-    return {
-        other
-        for finding in active_findings_for(session, [article_id])
-        if finding.kind == FindingKind.DUPLICATE
-        for other in finding.article_ids
-        if other != article_id
-    }
+def duplicate_pairs(session: Session) -> dict[str, frozenset[str]]:
+    """For each article an open or acknowledged ``duplicate`` finding names, the articles it
+    says say the same thing."""
+    found: dict[str, set[str]] = {}
+    for finding in active_findings_of_kind(session, FindingKind.DUPLICATE):
+        for article_id in finding.article_ids:
+            found.setdefault(article_id, set()).update(finding.article_ids)
+    return {article_id: frozenset(ids - {article_id}) for article_id, ids in found.items()}
 
 
 def freshness_notes(

@@ -9,6 +9,8 @@ customer channel facing a blocking finding, escalates to a human.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -50,6 +52,9 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.privacy import without_personal_data
 from knowledge_service.settings import Settings
 
+DUPLICATES_TTL = 5.0
+"""Seconds a process trusts the duplicate findings it read (as it trusts a key it checked)."""
+
 
 def language_of(locale: str) -> str:
     """The language part of a BCP 47 tag (``en-US`` -> ``en``), lower-case."""
@@ -85,6 +90,8 @@ class AnswerService:
             self.cfg.cache_size
         )
         self._versions: LruCache[tuple[str, int], ArticleVersion] = LruCache(self.cfg.cache_size)
+        # (monotonic time it expires, article -> its duplicates): see _duplicates_of
+        self._duplicates: tuple[float, dict[str, frozenset[str]]] = (-math.inf, {})
 
     def answer(
         self,
@@ -233,12 +240,23 @@ class AnswerService:
         others = {h.article_id for h in pool} - {best.article_id}
         if not others:
             return confidence
-        with session_scope(self.engine) as session:
-            copies = repository.duplicates_of(session, best.article_id) & others
+        copies = self._duplicates_of(best.article_id) & others
         if not copies:
             return confidence
         rest = [h for h in pool if h.article_id not in copies]
         return confidence_of(rest, best, self.cfg, profile, complete=complete)
+
+    def _duplicates_of(self, article_id: str) -> frozenset[str]:
+        """The articles an active duplicate finding pairs with ``article_id``, as the store said
+        at most ``DUPLICATES_TTL`` seconds ago (one read for every refused or escalated
+        question in that time, not one each: they are most of a bot's traffic)."""
+        expires, pairs = self._duplicates
+        now = time.monotonic()
+        if now >= expires:
+            with session_scope(self.engine) as session:
+                pairs = repository.duplicate_pairs(session)
+            self._duplicates = (now + DUPLICATES_TTL, pairs)
+        return pairs.get(article_id, frozenset())
 
     def _complete(self, hits: Sequence[SearchHit]) -> bool:
         """Whether the search found as many candidates as it asked for (else the knowledge base,

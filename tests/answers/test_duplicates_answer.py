@@ -7,9 +7,12 @@ The best one's lead is measured over the other articles instead (real model, rea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlmodel import Session, select
 
+from knowledge_service.answers import service as answer_service
 from knowledge_service.answers.evaluation import open_answer_service
 from knowledge_service.answers.schemas import AnswerStatus
 from knowledge_service.answers.service import AnswerService
@@ -71,7 +74,7 @@ QUESTION = "how can I pay"
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> AnswerService:
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnswerService]:
     root = tmp_path_factory.mktemp("duplicates")
     for article_id, (title, intent, questions, body) in ARTICLES.items():
         text = HEAD.format(
@@ -81,9 +84,11 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> AnswerService:
         (root / "content").mkdir(exist_ok=True)
         (root / "content" / f"{article_id}.md").write_text(text, encoding="utf-8")
     settings = Settings(today=TODAY)
-    return open_answer_service(
-        root / "kb", [root / "content"], create_embedder(settings, threads=2), settings
-    )
+    with pytest.MonkeyPatch.context() as patch:  # a finding's new status counts at once
+        patch.setattr(answer_service, "DUPLICATES_TTL", 0.0)
+        yield open_answer_service(
+            root / "kb", [root / "content"], create_embedder(settings, threads=2), settings
+        )
 
 
 def _duplicate(service: AnswerService) -> Finding:
@@ -128,3 +133,22 @@ def test_the_hand_off_carries_the_confidence_the_answer_was_weighed_with(
     assert result.status == AnswerStatus.ESCALATE
     assert result.handoff is not None
     assert result.handoff.candidates[0].confidence == result.confidence
+
+
+def test_duplicates_are_read_once_for_a_while(
+    service: AnswerService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process reads the duplicate findings at most once per DUPLICATES_TTL seconds (most of
+    a bot's questions are refused, and each would read them): a change counts after that."""
+    monkeypatch.setattr(answer_service, "DUPLICATES_TTL", 3600.0)
+    finding = _duplicate(service)
+    service._duplicates = (float("-inf"), {})  # expired: the next question reads the store
+    assert service.answer(QUESTION, Channel.CHAT).status == AnswerStatus.ANSWERED
+    _set_status(service, finding, FindingStatus.RESOLVED)
+    try:
+        assert service.answer(QUESTION, Channel.CHAT).status == AnswerStatus.ANSWERED  # trusted
+        service._duplicates = (float("-inf"), {})
+        assert service.answer(QUESTION, Channel.CHAT).status == AnswerStatus.NO_ANSWER
+    finally:
+        _set_status(service, finding, FindingStatus.OPEN)
+        service._duplicates = (float("-inf"), {})
