@@ -31,6 +31,7 @@ from knowledge_service.cli.common import (
     settings,
 )
 from knowledge_service.content.loader import display_path, load_content
+from knowledge_service.content.plaintext import shorten
 from knowledge_service.freshness.report import locate_evidence, to_sarif
 from knowledge_service.freshness.rules import count
 from knowledge_service.freshness.schemas import CheckResult, FindingData, Severity
@@ -106,8 +107,7 @@ def _print_evidence(finding: FindingData, console: Console) -> None:
     for e in finding.evidence:
         if e.path:
             at = f"{e.path}:{e.line}" if e.line else e.path
-            text = " ".join(e.text.split())
-            quote = text if len(text) <= 120 else text[:117] + "..."
+            quote = shorten(e.text, 120)
             console.print(
                 f"        at {escape(at)}: {escape(quote)}", highlight=False, soft_wrap=True
             )

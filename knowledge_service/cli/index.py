@@ -26,6 +26,7 @@ from knowledge_service.cli.common import (
     settings,
 )
 from knowledge_service.cli.help import HelpGroup
+from knowledge_service.content.plaintext import shorten
 from knowledge_service.content.schemas import (
     INTENT_PATTERN,
     LOCALE_PATTERN,
@@ -164,7 +165,7 @@ def search(
             str(hit.version),
             hit.badge,
             hit.section or "",
-            hit.snippet[:120],
+            shorten(hit.snippet, 120),
         )
     print_table(table)
 

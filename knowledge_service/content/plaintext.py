@@ -243,7 +243,13 @@ def plain_snippet(markdown: str, limit: int) -> str:
     :func:`join_sentences` reads lines), each link as its text without its address, at most
     ``limit`` characters, cut at a word where one is near."""
     lines = plain_lines(markdown, link_text_only)
-    text = re.sub(r"\s+", " ", join_sentences([line.text for line in lines])).strip()
+    return shorten(join_sentences([line.text for line in lines]), limit)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line (runs of white space as one space), at most ``limit`` characters:
+    a longer one is cut at a word where one is near and ends with an ellipsis."""
+    text = re.sub(r"\s+", " ", text).strip()
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]

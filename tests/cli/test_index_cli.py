@@ -218,3 +218,18 @@ def test_piped_search_keeps_each_row_on_one_line(
     assert result.exit_code == 0, result.output
     row = next(line for line in result.stdout.splitlines() if "lost-card" in line)
     assert "Freeze the card in the app." in row
+
+
+def test_search_table_cuts_a_long_snippet_at_a_word(cli_env: Path) -> None:
+    words = "Freeze the card in the app straight away, then order a replacement card " * 4
+    write_article_md(
+        cli_env / "content", "lost-card", title="Report a lost card", answer=words.strip(),
+        intents=["card.lost"], questions=["my card was stolen"],
+    )  # fmt: skip
+    assert runner.invoke(app, ["import", str(cli_env / "content")]).exit_code == 0
+    result = runner.invoke(app, ["search", "my card was stolen"], terminal_width=400)
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "lost-card" in line)
+    snippet = row.split("\u2502")[-2].strip()  # the last column, between the table's bars
+    assert snippet.endswith("\u2026") and len(snippet) <= 120
+    assert snippet[:-1].rstrip() + " " in words  # whole words only
