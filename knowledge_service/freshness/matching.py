@@ -140,12 +140,30 @@ def _comparable(a: Fact, b: Fact) -> bool:
     if (PROXY in a.subject) != (PROXY in b.subject):
         return False  # what someone may do for you is not what you may do
     if a.kind == FactKind.RULE:
-        return a.unit == b.unit
+        return a.unit == b.unit and same_action(a, b)
     if a.kind == FactKind.MONEY:
         return a.unit == b.unit and not _other_charges(a, b) and not _other_charges(b, a)
     if a.kind == FactKind.AGE:
         return a.unit == b.unit  # "under 25" and "25 or over" are two limits
     return True
+
+
+def same_action(a: Fact, b: Fact) -> bool:
+    """Two permissions or obligations that may be one rule: the same action, or actions done
+    to something in common ("lodge a notice of sale" and "send the notice"). "You don't need
+    to contact us" is not "the conveyancer must lodge a notice of sale": another action, and
+    nothing the two are done to in common, whoever acts. When either action is unknown, or
+    neither says what it is done to (two verbs alone may be synonyms: "call us", "contact
+    us"), their subjects decide."""
+    if not a.action or not b.action or a.action == b.action:
+        return True
+    if not a.action_object and not b.action_object:
+        return True
+    words_a, words_b = a.action_object | {a.action}, b.action_object | {b.action}
+    return (
+        bool(words_a & words_b)
+        or _compound_dot(dict.fromkeys(words_a, 1.0), dict.fromkeys(words_b, 1.0)) > 0
+    )
 
 
 def restates(fact: Fact, clause_fact: Fact, thresholds: Thresholds = CLAUSE_THRESHOLDS) -> bool:
