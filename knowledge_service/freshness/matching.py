@@ -332,17 +332,32 @@ def _contradicted_by(
     if any(same_value(fact, r) for r in candidates):
         return None
     similarity, best = scored[0]
-    # One candidate of the same unit is probably the same fact; against a clause (one matter,
-    # one figure), so is a calendar and a business-day duration that cannot be equal. 21
-    # calendar days and 13 business days are so only when their subjects say so. Between two
-    # articles, only when neither states another of that unit in the same role (a price
-    # list's "twelve months" is not a deadline).
+    if similarity >= thresholds.numeric:
+        return Contradiction(fact, best, similarity)
+    # Under the general floor, a lone candidate of the same unit is probably the same fact;
+    # against a clause (one matter, one figure), so is a calendar and a business-day duration
+    # that cannot be equal. 21 calendar days and 13 business days are so only when their
+    # subjects say so; so are a lead time ("issued 14 days before its due date") and a length
+    # ("you pay for one month at a time"), and a clause's lead time does not keep its one
+    # length from being lone ("billed monthly"). Between two articles, a candidate is lone
+    # only as the other's one value of the kind, and only when neither states another of
+    # that unit in the same role (a price list's "twelve months" is not a deadline).
+    timed = [(sim, r) for sim, r in scored if _is_lead_time(r) == _is_lead_time(fact)]
+    if not alone or len(timed) != 1 or (len(candidates) > 1 and not thresholds.authority):
+        return None
+    similarity, best = timed[0]
     scale = best.unit == fact.unit or (thresholds.authority and same_scale(best, fact))
-    is_single = alone and len(candidates) == 1 and scale
-    floor = thresholds.single if is_single else thresholds.numeric
-    if similarity < floor:
+    if not scale or similarity < thresholds.single:
         return None
     return Contradiction(fact, best, similarity)
+
+
+def _is_lead_time(fact: Fact) -> bool:
+    """A time before an event ("issued 14 days before its due date", "2 business days'
+    notice"): another kind of thing than a length or a deadline. A time after an event is
+    not told apart: "within 28 days of the date" and "21 days from the issue date" are one
+    deadline."""
+    return bool(fact.subject.keys() & _OPPOSITE[0])
 
 
 def differing_counts(facts: Sequence[Fact], other: Sequence[Fact]) -> list[tuple[Fact, Fact]]:
