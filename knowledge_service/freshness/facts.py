@@ -19,6 +19,7 @@ from functools import lru_cache
 from knowledge_service.freshness.conditions import Condition, conditions, qualifier
 from knowledge_service.freshness.numeric import Span, numeric_spans
 from knowledge_service.freshness.text import (
+    STOPWORDS,
     content_terms,
     is_content_word,
     mask_non_facts,
@@ -58,6 +59,10 @@ class Fact:
     subject: Mapping[str, float] = field(default_factory=dict)
     qualifier: frozenset[str] = frozenset()
     context: AbstractSet[str] = frozenset()  # shared by a document's facts (see extract_facts)
+    # A permission's or obligation's action (see rule_action): its stem ("" when unknown) and
+    # the stems of the words it is done to.
+    action: str = ""
+    action_object: frozenset[str] = frozenset()
 
     @property
     def key(self) -> str:
@@ -344,21 +349,25 @@ def extract_facts(
                     qualifier(conds, start, end, sentence), stated,
                 )
             )  # fmt: skip
-        for aspect, polarity, seg_start, seg_end, cues in rules:
+        for aspect, polarity, seg_start, seg_end, cues, own_cue in rules:
             if found and aspect == "charge":
                 continue  # an amount in the sentence says more than "charged"
             segment = sentence[seg_start:seg_end]
+            cue = cues[0] if cues else (seg_start, seg_end)
+            action = None if aspect == "charge" else rule_action(segment, seg_start, own_cue)
             about = _rule_subject(sentence, seg_start, seg_end, cues, ctx, aspect)
             if about is None:  # "nobody else can do it": about the sentence before
                 about = _carried_rule_subject(previous, ctx, aspect)
+                if action is None and aspect != "charge":
+                    action = _carried_action(previous)
             if about is None:
                 continue
             _mark_proxy(about, segment)
-            cue = cues[0] if cues else (seg_start, seg_end)
+            verb, done_to = action or ("", frozenset[str]())
             facts.append(
                 Fact(
                     FactKind.RULE, aspect, 1.0 if polarity else 0.0, segment.strip(), sentence,
-                    section, about, qualifier(conds, *cue, sentence), stated,
+                    section, about, qualifier(conds, *cue, sentence), stated, verb, done_to,
                 )
             )  # fmt: skip
         previous = sentence
@@ -399,7 +408,7 @@ def _rule_subject(
 
 
 _MODAL_ACTION = re.compile(
-    r"\b(?:can|cannot|can't|may|must|need to|needs to|have to|has to|allowed to|able to)\s+"
+    r"\b(?P<modal>can|cannot|can't|may|must|need to|needs to|have to|has to|allowed to|able to)\s+"
     r"(?:not\s+)?(?:only\s+)?(?:be\s+)?(?P<action>[a-z]+)",
     re.IGNORECASE,
 )
@@ -427,6 +436,54 @@ _AUX = frozenset(
     """keep continue still also only get be been being have go to not a an the your their
     his her its our you we they it this that these those""".split()  # noqa: SIM905
 )
+_PASSIVE = frozenset({"be", "been", "being"})
+
+Action = tuple[str, frozenset[str]]
+
+
+def rule_action(segment: str, start: int, cue: tuple[int, int]) -> Action | None:
+    """What a permission or obligation is about doing, read in ``segment`` (which begins at
+    ``start`` of its sentence) after its cue: the stem of the verb the cue governs and the
+    stems of the words after it (what it is done to, how, when: "must lodge a notice of
+    sale": lodg, {notic, sale}); for a passive ("must be lodged by ..."), the words before
+    the cue too (what is lodged). None when the cue governs no verb ("is not required.",
+    "needs a medical certificate", "no need for ...") or only a stand-in ("do so"), or the
+    verb is done to something named before ("can choose it")."""
+    words = words_with_positions(segment)
+    cue_start, cue_end = cue[0] - start, cue[1] - start
+    cue_words = [w for w, ws, we in words if cue_start <= ws and we <= cue_end]
+    after = [w for w, ws, _ in words if ws >= cue_end]
+    if not cue_words or not after:
+        return None
+    if cue_words[-1] not in _GOVERNS_VERB and after[0] != "to":
+        return None  # "not allowed", "required": a verb only after "to"
+    n = 0
+    while n < len(after) and after[n] in _AUX:
+        n += 1
+    if n == len(after) or after[n] in STOPWORDS or len(after[n]) < 2:
+        return None
+    if n + 1 < len(after) and after[n + 1] in _REFERS_BACK:
+        return None  # "can choose it": done to something named before, which may be the same
+    done_to = {stem(w) for w in after[n + 1 :] if len(w) > 1 and w not in STOPWORDS}
+    if _PASSIVE & set(after[:n]):
+        done_to.update(stem(w) for w, ws, _ in words if ws < cue_start and is_content_word(w))
+    return stem(after[n]), frozenset(done_to)
+
+
+_REFERS_BACK = frozenset("it them this that these those one so".split())  # noqa: SIM905
+# The last word of a cue that a verb follows directly: "may not lodge", "don't need to lodge".
+_GOVERNS_VERB = frozenset(
+    "can cannot can't may must mustn't needn't not to".split()  # noqa: SIM905
+)
+
+
+def _carried_action(previous: str) -> Action | None:
+    """The action of the previous sentence's modal, for a rule whose own words say nothing
+    ("Nobody else can do it for you."); None when it has none."""
+    found = _MODAL_ACTION.search(previous)
+    if found is None:
+        return None
+    return rule_action(previous, 0, found.span("modal"))
 
 
 # A named kind of charge: "the transfer fee", "a $50 late transfer fee", "the number plate fee".

@@ -140,12 +140,30 @@ def _comparable(a: Fact, b: Fact) -> bool:
     if (PROXY in a.subject) != (PROXY in b.subject):
         return False  # what someone may do for you is not what you may do
     if a.kind == FactKind.RULE:
-        return a.unit == b.unit
+        return a.unit == b.unit and same_action(a, b)
     if a.kind == FactKind.MONEY:
         return a.unit == b.unit and not _other_charges(a, b) and not _other_charges(b, a)
     if a.kind == FactKind.AGE:
         return a.unit == b.unit  # "under 25" and "25 or over" are two limits
     return True
+
+
+def same_action(a: Fact, b: Fact) -> bool:
+    """Two permissions or obligations that may be one rule: the same action, or actions done
+    to something in common ("lodge a notice of sale" and "send the notice"). "You don't need
+    to contact us" is not "the conveyancer must lodge a notice of sale": another action, and
+    nothing the two are done to in common, whoever acts. When either action is unknown, or
+    neither says what it is done to (two verbs alone may be synonyms: "call us", "contact
+    us"), their subjects decide."""
+    if not a.action or not b.action or a.action == b.action:
+        return True
+    if not a.action_object and not b.action_object:
+        return True
+    words_a, words_b = a.action_object | {a.action}, b.action_object | {b.action}
+    return (
+        bool(words_a & words_b)
+        or _compound_dot(dict.fromkeys(words_a, 1.0), dict.fromkeys(words_b, 1.0)) > 0
+    )
 
 
 def restates(fact: Fact, clause_fact: Fact, thresholds: Thresholds = CLAUSE_THRESHOLDS) -> bool:
@@ -314,17 +332,32 @@ def _contradicted_by(
     if any(same_value(fact, r) for r in candidates):
         return None
     similarity, best = scored[0]
-    # One candidate of the same unit is probably the same fact; against a clause (one matter,
-    # one figure), so is a calendar and a business-day duration that cannot be equal. 21
-    # calendar days and 13 business days are so only when their subjects say so. Between two
-    # articles, only when neither states another of that unit in the same role (a price
-    # list's "twelve months" is not a deadline).
+    if similarity >= thresholds.numeric:
+        return Contradiction(fact, best, similarity)
+    # Under the general floor, a lone candidate of the same unit is probably the same fact;
+    # against a clause (one matter, one figure), so is a calendar and a business-day duration
+    # that cannot be equal. 21 calendar days and 13 business days are so only when their
+    # subjects say so; so are a lead time ("issued 14 days before its due date") and a length
+    # ("you pay for one month at a time"), and a clause's lead time does not keep its one
+    # length from being lone ("billed monthly"). Between two articles, a candidate is lone
+    # only as the other's one value of the kind, and only when neither states another of
+    # that unit in the same role (a price list's "twelve months" is not a deadline).
+    timed = [(sim, r) for sim, r in scored if _is_lead_time(r) == _is_lead_time(fact)]
+    if not alone or len(timed) != 1 or (len(candidates) > 1 and not thresholds.authority):
+        return None
+    similarity, best = timed[0]
     scale = best.unit == fact.unit or (thresholds.authority and same_scale(best, fact))
-    is_single = alone and len(candidates) == 1 and scale
-    floor = thresholds.single if is_single else thresholds.numeric
-    if similarity < floor:
+    if not scale or similarity < thresholds.single:
         return None
     return Contradiction(fact, best, similarity)
+
+
+def _is_lead_time(fact: Fact) -> bool:
+    """A time before an event ("issued 14 days before its due date", "2 business days'
+    notice"): another kind of thing than a length or a deadline. A time after an event is
+    not told apart: "within 28 days of the date" and "21 days from the issue date" are one
+    deadline."""
+    return bool(fact.subject.keys() & _OPPOSITE[0])
 
 
 def differing_counts(facts: Sequence[Fact], other: Sequence[Fact]) -> list[tuple[Fact, Fact]]:

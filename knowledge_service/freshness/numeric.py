@@ -109,6 +109,7 @@ class _Scanner:
     """A sentence being scanned: a found fact's span is blanked so later patterns skip it."""
 
     def __init__(self, masked: str) -> None:
+        self.text = masked
         self.work = masked
 
     def take(self, start: int, end: int) -> None:
@@ -141,7 +142,9 @@ _MAY_BE_PERCENT = re.compile(r"%|per ?cent")
 _MAY_BE_AGE = re.compile(
     r"\bage|over \d|under \d|than \d|or (?:over|older|above|under|younger|below)"
 )
-_MAY_BE_DURATION = re.compile(r"hour|hrs?\b|day|week|fortnight|month|year|yrs?\b")
+_MAY_BE_DURATION = re.compile(
+    r"hour|hrs?\b|day|week|fortnight|month|year|yrs?\b|quarterly|annually"
+)
 
 
 _CURRENCY = {"$": "AUD", "AU$": "AUD", "A$": "AUD", "DOLLAR": "AUD", "US$": "USD", "NZ$": "NZD"}
@@ -177,7 +180,32 @@ def _durations(scanner: _Scanner) -> list[Span]:
             continue
         scanner.take(m.start(), m.end())
         found.append((DURATION, "day", 14.0, m.start(), m.end()))
+    for m in list(_PERIOD.finditer(scanner.work)):
+        after = _NEXT_WORD.match(scanner.work, m.end())
+        if after is not None and is_content_word(after[1].lower()):
+            continue  # an adjective: "a monthly fee", "pay monthly plans"
+        if _AMOUNT_BEFORE.search(scanner.text, 0, m.start()):
+            continue  # a rate, "$65 monthly", as "$65 a month" is
+        scanner.take(m.start(), m.end())
+        days = _PERIOD_DAYS[m["period"].lower()]
+        found.append((DURATION, "day", days, m.start(), m.end()))
     return found
+
+
+# A period in one word: "billed monthly" is billed for a month at a time. Not "daily" or
+# "hourly", which say how something is worked out ("interest is calculated daily") far more
+# often than a period, nor "twice monthly" or "bi-monthly".
+_PERIOD = re.compile(
+    r"(?<!twice )(?<![\w-])(?P<period>weekly|fortnightly|monthly|quarterly|annually|yearly)\b",
+    re.IGNORECASE,
+)
+_PERIOD_DAYS = {
+    "weekly": 7.0, "fortnightly": 14.0, "monthly": _DAYS_PER_UNIT["month"],
+    "quarterly": 3 * _DAYS_PER_UNIT["month"], "annually": _DAYS_PER_UNIT["year"],
+    "yearly": _DAYS_PER_UNIT["year"],
+}  # fmt: skip
+_NEXT_WORD = re.compile(r"[ \t]*([A-Za-z][A-Za-z'-]*)")
+_AMOUNT_BEFORE = re.compile(r"(?:\d|%|per ?cent|dollars?|cents?)\s*(?:a |per |each )?$", re.I)
 
 
 _NOT_COUNT_NOUNS = frozenset(

@@ -145,7 +145,8 @@ def _split_paragraph(paragraph: str) -> Iterator[str]:
 
 
 _MAY_STATE_NUMBER = re.compile(
-    rf"\d|\b(?:{NUMBER_WORD}|an?\s+(?:day|week|fortnight|month|year|hour)|fortnight|once|twice)\b",
+    rf"\d|\b(?:{NUMBER_WORD}|an?\s+(?:day|week|fortnight|month|year|hour)|fortnight|once|twice"
+    r"|weekly|fortnightly|monthly|quarterly|annually|yearly)\b",
     re.IGNORECASE,
 )
 

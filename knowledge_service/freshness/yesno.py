@@ -83,7 +83,9 @@ _SEGMENT_BREAK = re.compile(
     re.I,
 )
 
-RuleSpan = tuple[str, bool, int, int, list[tuple[int, int]]]
+# (aspect, polarity, segment start, segment end, every cue's span in the segment, the span of
+# the aspect's own first cue)
+RuleSpan = tuple[str, bool, int, int, list[tuple[int, int]], tuple[int, int]]
 # "Only the holder can renew", "may only be used when ...": a restriction, neither a plain
 # permission nor a prohibition; what it forbids is stated, if at all, as one ("nobody else can").
 _RESTRICTION = re.compile(r"\bonly\b[^,;:.]{0,40}?\b(?:can|may)\b|\b(?:can|may) only\b")
@@ -112,7 +114,8 @@ def _is_not_stated(segment: str, start: int, end: int) -> bool:
 
 
 def rule_spans(sentence: str) -> list[RuleSpan]:
-    """(aspect, polarity, segment start, segment end, cue spans) of every rule in a sentence."""
+    """(aspect, polarity, segment start, segment end, cue spans, own cue) of every rule in a
+    sentence."""
     found: list[RuleSpan] = []
     if not _MAY_BE_RULE.search(sentence.lower()):
         return found
@@ -122,9 +125,8 @@ def rule_spans(sentence: str) -> list[RuleSpan]:
         segment = sentence[start:seg_end].lower()
         if "only" in segment:
             segment = _RESTRICTION.sub(lambda m: " " * len(m.group(0)), segment)
-        seen: set[str] = set()
         cues: list[tuple[int, int]] = []
-        results: list[tuple[str, bool]] = []
+        results: dict[str, tuple[bool, tuple[int, int]]] = {}
         for aspect, polarity, pattern in _CUES:
             for m in pattern.finditer(segment):
                 stated = not _is_not_stated(segment, m.start(), m.end())
@@ -132,9 +134,10 @@ def rule_spans(sentence: str) -> list[RuleSpan]:
                 if not stated:
                     continue
                 cues.append((start + m.start(), start + m.end()))
-                if aspect not in seen:
-                    seen.add(aspect)
-                    results.append((aspect, polarity))
-        found.extend((aspect, polarity, start, seg_end, cues) for aspect, polarity in results)
+                results.setdefault(aspect, (polarity, cues[-1]))
+        found.extend(
+            (aspect, polarity, start, seg_end, cues, cue)
+            for aspect, (polarity, cue) in results.items()
+        )
         start = next_start
     return found
