@@ -470,7 +470,11 @@ def _policy_state(
             item.evidence("front matter", f"last_reviewed: {doc.last_reviewed.isoformat()}"),
             policy_evidence(policy, f"effective_date: {policy.effective_date.isoformat()}"),
         ]
-        kind, fact_key = FindingKind.POLICY_CHANGED, policy.version
+        # One finding from the policy's first change after the review until the article is
+        # reviewed again: a later policy version updates it (its message names the newest)
+        # rather than resolving it as fixed and opening another, which left its
+        # acknowledgement and history behind.
+        kind, fact_key = FindingKind.POLICY_CHANGED, doc.last_reviewed.isoformat()
     else:
         return []
     finding = FindingData.create(

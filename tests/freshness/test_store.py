@@ -256,3 +256,32 @@ def test_set_status_errors(engine: Engine, settings: Settings, kb: Path) -> None
             list_findings(session, limit=0)
         assert list_findings(session, kind="duplicate") == []
         assert list_findings(session, severity="block", status="open")[0].id == row.id
+
+
+def test_a_policy_changing_again_keeps_one_policy_changed_finding(
+    engine: Engine, settings: Settings, kb: Path
+) -> None:
+    """From the policy's first change after the article's review until the article is reviewed
+    again, it is one finding: a later version updates its message, and its acknowledgement and
+    history stay (it was resolved as "cause fixed" and opened anew on each version)."""
+    ten = {"2.1 Refund timeframe": "Approved refunds are paid within 10 business days."}
+    policies = kb / "policies"
+    write_policy_md(policies, clauses=ten, version="2", effective_date="2026-07-01")
+    load(engine, kb)
+    run(engine, settings)
+    with session_scope(engine) as session:
+        (first,) = list_findings(session, kind="policy_changed", limit=10)
+        set_finding_status(session, first.fingerprint, "acknowledged", actor="ann", note="seen")
+    write_policy_md(policies, clauses=ten, version="3", effective_date="2026-08-01")
+    load(engine, kb)
+    run(engine, settings)
+    with session_scope(engine) as session:
+        (row,) = list_findings(session, kind="policy_changed", limit=10)
+        assert row.id == first.id and row.status == FindingStatus.ACKNOWLEDGED
+        assert "version 3" in row.message
+        assert row.id is not None
+        actions = [e.action for e in repository.finding_events(session, row.id)]
+    assert "resolved" not in actions
+    save(engine, "refund-timeframe", policy_sources=["REFUNDS#2.1"], last_reviewed="2026-09-01")
+    run(engine, settings)  # reviewed after the change: the cause is gone
+    assert statuses(engine)[("policy_changed", ("refund-timeframe",))] == FindingStatus.RESOLVED
