@@ -32,19 +32,27 @@ _PHASES = {"read": "Reading files", "write": "Writing versions"}
 
 
 def git_author(path: str) -> str | None:
-    """The author of the last commit that touched ``path`` (``Name <email>``), if git knows."""
+    """The author of the last commit that touched ``path`` (``Name <email>``), if git knows and
+    the file is as that commit left it: an uncommitted change (or a file git does not track)
+    is not that author's, so None (the caller falls back to the OS user)."""
     where = Path(path).resolve()
     if not where.parent.is_dir():
         return None
+    changed = _git(where, "status", "--porcelain", "--", where.name)
+    if changed is None or changed:  # not in a repository, or changed since its last commit
+        return None
+    return _git(where, "log", "-1", "--format=%an <%ae>", "--", where.name) or None
+
+
+def _git(where: Path, *args: str) -> str | None:
+    """What ``git ARGS`` prints in ``where``'s folder, stripped; None when git fails."""
     try:
         done = subprocess.run(
-            ["git", "log", "-1", "--format=%an <%ae>", "--", where.name],
-            capture_output=True, text=True, timeout=10, cwd=where.parent,
-        )  # fmt: skip
+            ["git", *args], capture_output=True, text=True, timeout=10, cwd=where.parent
+        )
     except (OSError, subprocess.SubprocessError):
         return None
-    author = done.stdout.strip()
-    return author if done.returncode == 0 and author else None
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def os_user() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -116,3 +117,23 @@ def test_import_conflict_is_reported_and_exits_non_zero(cli_env: Path) -> None:
     assert "conflict:" in output and "refund-timeframe" in output
     with session_scope(common.engine()) as session:
         assert content.get_article(session, "refund-timeframe").to_document().answer == "API."
+
+
+def test_a_file_s_git_author_is_credited_only_for_what_they_committed(tmp_path: Path) -> None:
+    """An uncommitted change, or a file git does not track, is not the last committer's."""
+    from knowledge_service.cli.imports import git_author
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    committed = tmp_path / "a.md"
+    committed.write_text("one\n", encoding="utf-8")
+    git("add", "a.md")
+    git("-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "-qm", "a")
+    assert git_author(str(committed)) == "Ada <ada@example.com>"
+    committed.write_text("two\n", encoding="utf-8")  # edited since, not committed
+    assert git_author(str(committed)) is None
+    untracked = tmp_path / "b.md"
+    untracked.write_text("new\n", encoding="utf-8")
+    assert git_author(str(untracked)) is None
