@@ -12,6 +12,7 @@ from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
 from knowledge_service.cli.common import TextTable, console, engine, err_console, print_table
 from knowledge_service.cli.help import HelpGroup
+from knowledge_service.content import repository as content_repository
 from knowledge_service.db import session_scope
 
 keys_app = typer.Typer(
@@ -31,10 +32,18 @@ def create(
     """Create a key and print it once; it cannot be shown again."""
     with session_scope(engine()) as session:
         issued = access.create_key(session, name=name, role=role, owner=owner)
+        owned = owner is not None and any(
+            row.owner == owner for row in content_repository.current_article_versions(session)
+        )
     err_console.print(
         f"Created {issued.key.role} key [bold]{escape(issued.key.name)}[/] (prefix "
         f"{escape(issued.key.prefix)}). Store it now: it is shown only once."
     )
+    if owner is not None and not owned:  # a typo acts for nobody, silently
+        err_console.print(
+            f"warning: no article has owner {escape(owner)!r} yet; the key acts only for "
+            "articles whose 'owner' is exactly that value."
+        )
     typer.echo(issued.secret)
 
 

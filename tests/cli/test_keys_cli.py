@@ -12,6 +12,7 @@ from knowledge_service.cli import common
 from knowledge_service.db import session_scope
 from knowledge_service.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from tests.cli.conftest import invoke
+from tests.factories import write_article_md
 
 
 @pytest.fixture(autouse=True)
@@ -85,3 +86,18 @@ def test_piped_key_list_keeps_each_key_on_one_line(monkeypatch: pytest.MonkeyPat
     assert code == 0, output
     row = next(line for line in output.splitlines() if "metering-[desk]" in line)
     assert owner in row
+
+
+def test_an_owner_key_for_an_owner_no_article_has_is_created_with_a_warning(
+    cli_env: Path,
+) -> None:
+    """A typo in --owner makes a key that acts for nobody: it is created, and the operator told."""
+    write_article_md(cli_env / "content")  # owner payments@example.com
+    assert invoke("import")[0] == 0
+    code, output = invoke("keys", "create", "--role", "owner", "--name", "a", "--owner",
+                          "payments@example.com")  # fmt: skip
+    assert code == 0 and "warning" not in output
+    code, output = invoke("keys", "create", "--role", "owner", "--name", "b", "--owner",
+                          "payment@example.com")  # fmt: skip
+    assert code == 0
+    assert "warning: no article has owner 'payment@example.com'" in " ".join(output.split())
