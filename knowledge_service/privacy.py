@@ -91,6 +91,12 @@ _COUNTRY_TLDS = (
 _ENGLISH_COUNTRY_TLDS = frozenset(
     _word_list("ad am as at be by do id in is it la me mr ms my no pm re so st to us")
 )
+TOP_LEVEL_DOMAINS = frozenset(_word_list(_GENERIC_TLDS) + _word_list(_COUNTRY_TLDS))
+"""The generic and country top-level domains an address may end in (also what voice rendering
+takes for a web address written without ``https://`` or ``www.``)."""
+WORD_TOP_LEVEL_DOMAINS = _ENGLISH_COUNTRY_TLDS
+"""Country codes that are also English words ("it", "is", "me", "no"): alone after a dot they
+may be a sentence run together, not an address."""
 _SAID_TLD = "|".join(
     _word_list(_GENERIC_TLDS)
     + [c for c in _word_list(_COUNTRY_TLDS) if c not in _ENGLISH_COUNTRY_TLDS]
