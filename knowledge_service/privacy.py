@@ -91,6 +91,12 @@ _COUNTRY_TLDS = (
 _ENGLISH_COUNTRY_TLDS = frozenset(
     _word_list("ad am as at be by do id in is it la me mr ms my no pm re so st to us")
 )
+TOP_LEVEL_DOMAINS = frozenset(_word_list(_GENERIC_TLDS) + _word_list(_COUNTRY_TLDS))
+"""The generic and country top-level domains an address may end in (also what voice rendering
+takes for a web address written without ``https://`` or ``www.``)."""
+WORD_TOP_LEVEL_DOMAINS = _ENGLISH_COUNTRY_TLDS
+"""Country codes that are also English words ("it", "is", "me", "no"): alone after a dot they
+may be a sentence run together, not an address."""
 _SAID_TLD = "|".join(
     _word_list(_GENERIC_TLDS)
     + [c for c in _word_list(_COUNTRY_TLDS) if c not in _ENGLISH_COUNTRY_TLDS]
@@ -197,7 +203,7 @@ _UNITS = frozenset(
     )
 )
 _NAME_TOKEN = re.compile(r"[A-Z]\.(?=\s)|[A-Za-z][A-Za-z'\-]*")
-_CAPITALISED = re.compile(r"[A-Z](?:[a-z'\-]+|\.?)(?:[A-Z][a-z'\-]+)?")
+_CAPITALISED = re.compile(r"[A-Z](?:[a-z'\-]+|\.?)(?:[A-Z][a-z'\-]+)*")  # O'Neil-Hart too
 # Lead-ins shared by redaction and by what a question is searched with (``_GIVEN``).
 _GREETING = r"(?:hi|hello|hey|g'?day|good\s+(?:morning|afternoon|evening))"
 _THANKS = r"(?:thanks|thank\s+you|thx|cheers|regards|kind\s+regards|best\s+regards|sincerely)"
@@ -332,9 +338,40 @@ _CLAUSE_END = re.compile(
     r"|does|did|please|i|i'm|im|my|we|our|it|this|that|the|since|for|from|to|in|on|-)\b",
     re.IGNORECASE,
 )
+# What staff and agents write about a customer in notes, reasons and comments: a role word
+# ("Customer Tom Baker", "resident Mary O'Brien"), a title ("Mr Smith", "Dr. Patel") or a
+# contact ("confirmed with", "spoke to", "called", "on behalf of", "per") before capitalised
+# words. The title stays: only the name goes.
+_TITLE = r"\b(?-i:Mr|Mrs|Ms|Miss|Dr|Mx)\b\.?"
+_ROLES = r"customer|resident|caller|client|member|tenant|account\s+holder|rate\s*payer"
+_STAFF_CUE = re.compile(
+    rf"(?:\b(?:{_ROLES}|confirmed\s+with|spoke\s+(?:to|with)|called|on\s+behalf\s+of|per)\s+"
+    rf"(?:(?P<title>{_TITLE})\s+)?|(?P<alone>{_TITLE})\s+)",
+    re.IGNORECASE,
+)
+# Capitalised words after such a cue (but a title) that name the organisation, its teams, its
+# things or a person's role, not a person ("Customer Service Team", "Resident Parking Permit",
+# "per Council policy", "spoke to Customer Care"): with one of them among or right after the
+# words, none goes. After a title the words are a name whatever they are ("Mr Holder").
+_NOT_A_PERSON = frozenset(
+    _word_list(
+        """service services team teams centre center care support desk helpdesk help line lines
+    office offices council councils city shire department dept section division group
+    committee board government policy policies clause clauses act regulation regulations
+    parking permit permits portal account accounts number rebate
+    rebates hardship program programme scheme plan plans manager managers officer officers staff
+    supervisor coordinator hub contact contacts enquiries enquiry feedback complaint complaints
+    relations experience satisfaction charter survey record records request requests form forms
+    application applications library libraries waste rates finance billing payment payments
+    collection collections planning roads compliance legal privacy security operations
+    reception counter details detail information info portal app website online email phone
+    id number customer customers resident residents caller callers client clients member
+    members tenant tenants ratepayer ratepayers"""
+    )
+)
 _MAY_HOLD_WORDS = re.compile(
     r"name|this\s+is|it'?s|i'?m|i\s+am|thank|thx|cheers|regards|sincerely|birth|dob|born|\d"
-    rf"|here|my\s+{_RELATIONS}",
+    rf"|here|my\s+{_RELATIONS}|\b(?:{_ROLES}|confirmed|spoke|called|behalf|per)\b|{_TITLE}",
     re.IGNORECASE,
 )
 
@@ -363,6 +400,27 @@ def _name_end(text: str, start: int, capitalised: bool) -> int:
 
 
 Span = tuple[int, int, Placeholder]
+
+
+def _staff_names(text: str) -> list[Span]:
+    """Where ``text`` names a customer after a staff cue (:data:`_STAFF_CUE`): up to three
+    capitalised words, unless (with no title before them) one of them or the word after them
+    names the organisation's own things (:data:`_NOT_A_PERSON`)."""
+    spans: list[Span] = []
+    for match in _STAFF_CUE.finditer(text):
+        start = match.end()
+        end = _name_end(text, start, capitalised=True)
+        if end == start:
+            continue
+        after = _NAME_TOKEN.match(text, end + 1) if text[end : end + 1] == " " else None
+        words = text[start:end].split() + ([after.group(0)] if after else [])
+        titled = match.group("title") or match.group("alone")
+        if not titled and any(
+            w.lower().removesuffix("'s").rstrip(".") in _NOT_A_PERSON for w in words
+        ):
+            continue
+        spans.append((start, end, Placeholder.NAME))
+    return spans
 
 
 def _numbers_told(text: str) -> list[Span]:
@@ -419,6 +477,7 @@ def _places_and_names(text: str) -> list[Span]:
             end = _name_end(text, match.end(), capitalised)
             if end > match.end():
                 spans.append((match.end(), end, Placeholder.NAME))
+    spans += _staff_names(text)
     for match in _SIGN_OFF.finditer(text):
         end = _name_end(text, match.end(), capitalised=True)
         if end > match.end() and not text[end:].strip(" .!"):
@@ -510,7 +569,9 @@ def _redact_text(text: str) -> Redacted:
         kind = classify_number(stripped)
         if kind is None:
             return value
-        return sub(kind) + value[len(stripped) :]
+        # a bracket opened before the number and not closed in it is the text's: "(0412 ...,"
+        opened = "(" if stripped.startswith("(") and ")" not in stripped else ""
+        return opened + sub(kind) + value[len(stripped) :]
 
     out = _EXTENSION.sub(str(Placeholder.PHONE), _DIGITS.sub(number, out))
     if told:

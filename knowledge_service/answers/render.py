@@ -40,6 +40,7 @@ from knowledge_service.content.plaintext import (
 )
 from knowledge_service.content.schemas import Channel
 from knowledge_service.index.cache import LruCache
+from knowledge_service.privacy import TOP_LEVEL_DOMAINS, WORD_TOP_LEVEL_DOMAINS
 
 MARKDOWN_CHANNELS = frozenset({Channel.AGENT, Channel.WEB})
 RENDER_CACHE_SIZE = 4096
@@ -53,13 +54,45 @@ _CACHE: LruCache[tuple[str, Channel], str] = LruCache(RENDER_CACHE_SIZE)
 
 # Voice: a web address written as plain text (``https://...``, ``www....``), without the
 # punctuation that ends its sentence.
-_BARE_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>]*[^\s<>.,;:!?)\]}'\"]")
+_URL_END = r"[^\s<>.,;:!?)\]}'\"]"
+_BARE_URL = re.compile(rf"(?i)\b(?:https?://|www\.)[^\s<>]*{_URL_END}")
+# ... or a host name alone, as council sites write them ("harbourside.example.gov.au/report",
+# "tio.com.au"): dotted names ending in a known top-level domain (written in lower case; the
+# ``example`` of documentation addresses too), with the path, query or fragment that follows.
+# Other dotted text is no address: "e.g.", "3.5", "Mr. Smith", "form.pdf", "1.2.3", a sentence
+# run on ("weekly.It"). A name of only two parts whose ending is also an English word ("it",
+# "me", "no") or a file's type ("notes.md", "setup.py") counts only with a path after it.
+_FILE_TYPES = frozenset(
+    {"ai", "app", "cc", "md", "mk", "ml", "pl", "pm", "ps", "py", "rs", "sh", "so", "tf"}
+)
+_HOST_TLDS = TOP_LEVEL_DOMAINS | {"example"}
+_PLAIN_HOST_TLDS = _HOST_TLDS - WORD_TOP_LEVEL_DOMAINS - _FILE_TYPES
+
+
+def _either(words: frozenset[str]) -> str:
+    return "|".join(sorted(words, key=lambda w: (-len(w), w)))
+
+
+_HOST_LABEL = r"[A-Za-z0-9][A-Za-z0-9\-]*"
+_HOST_ENDS = r"(?![A-Za-z0-9\-]|\.[A-Za-z0-9])"
+_BARE_HOST = re.compile(
+    r"(?<![\w.@/\-])(?:"
+    rf"(?:{_HOST_LABEL}\.){{2,}}(?:{_either(_HOST_TLDS)}){_HOST_ENDS}"
+    rf"|{_HOST_LABEL}\.(?:{_either(_HOST_TLDS)})(?=[/?#]{_URL_END})"
+    rf"|{_HOST_LABEL}\.(?:{_either(_PLAIN_HOST_TLDS)}){_HOST_ENDS}"
+    rf")(?:[/?#](?:[^\s<>]*{_URL_END})?)?"
+)
+# An e-mail address written as plain text (``help@x.example``).
+_BARE_EMAIL = re.compile(
+    r"(?<![\w.+\-])[A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*@"
+    rf"(?:{_HOST_LABEL}\.)+[A-Za-z]{{2,}}{_HOST_ENDS}"
+)
 # Stand-ins for an address voice leaves out, replaced once the whole line is known (private
 # use characters; any in the text itself are dropped first).
 _WEB, _MAIL = "\ue000", "\ue001"
 _STAND_INS = re.compile("[\ue000\ue001]")
 _AFTER_PREPOSITION = re.compile(r"(?i)\b(?:at|on|via|from|through|in)\s+([\ue000\ue001])")
-_AFTER_ONLINE = re.compile(r"(?i)\bonline\s+[\ue000\ue001]")
+_AFTER_ONLINE = re.compile(r"(?i)\bonline\s+(?:(?:at|on|via|from|through|in)\s+)?[\ue000\ue001]")
 _SAID_FOR = {_WEB: "the website", _MAIL: "the email address"}
 _SAID_AFTER_PREPOSITION = {_WEB: "online", _MAIL: ""}
 _SPACE_BEFORE_STOP = re.compile(r"\s+(?=[.,;:!?]|$)")
@@ -82,11 +115,14 @@ def _spoken(link: Link) -> str:
     """A link in speech: its text; a stand-in for an address, which is never read out."""
     if link.is_address:
         return _MAIL if link.href.lower().startswith("mailto:") else _WEB
-    return link.text
+    return _bare_addresses(link.text)  # "[harbourside.example.gov.au](https://...)"
 
 
 def _bare_addresses(text: str) -> str:
-    return _BARE_URL.sub(_WEB, _STAND_INS.sub("", text))
+    """Text with each address written as plain text (a URL, an e-mail address, a host name)
+    replaced by its stand-in."""
+    text = _BARE_URL.sub(_WEB, _STAND_INS.sub("", text))
+    return _BARE_HOST.sub(_WEB, _BARE_EMAIL.sub(_MAIL, text))
 
 
 def _say_addresses(line: str) -> str:

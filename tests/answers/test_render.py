@@ -300,6 +300,56 @@ def test_voice_never_reads_an_address(markdown: str, spoken: str) -> None:
     assert render_answer(markdown, Channel.VOICE) == spoken
 
 
+# The audit's council answers write their addresses without a scheme, as council sites do.
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        (
+            "Report it online at harbourside.example.gov.au/report or on 1300 000 422.",
+            "Report it online or on 1300 000 422.",
+        ),
+        (
+            "Book at least 5 business days ahead at harbourside.example.gov.au/bulky.",
+            "Book at least 5 business days ahead online.",
+        ),
+        ("Pay online at https://x.example/pay today.", "Pay online today."),
+        ("Apply online via www.x.example.", "Apply online."),
+        ("Visit example.gov.au for more.", "Visit the website for more."),
+        ("Call 1800 062 058 or go to tio.com.au.", "Call 1800 062 058 or go to the website."),
+        ("See harbourside-power.example.com.au/streetlights.", "See the website."),
+        ("Details are at northwind.com/cis?plan=2#fees.", "Details are online."),
+        ("Use the form at brightwater.example/privacy.", "Use the form online."),
+        ("Email it to accounts@northwind.example.com.au.", "Email it to the email address."),
+        ("Or write to us at help@harbourside.example.gov.au.", "Or write to us."),
+        ("Server: mail.nwmail.example.com.au, port 993.", "Server: the website, port 993."),
+    ],
+)  # fmt: skip
+def test_voice_never_reads_an_address_written_without_a_scheme(markdown: str, spoken: str) -> None:
+    assert render_answer(markdown, Channel.VOICE) == spoken
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bring the form.pdf, e.g. a printed copy, to Mr. Smith at the desk.",
+        "Version 3.5 costs $2.50, i.e. less than 1.2.3 did.",
+        "Save it as notes.md or setup.py, not report.doc.",
+        "Bins go out weekly.It is free.So is the app.",
+        "We opened in 2026.Call us.",
+        "Dr. Jones said No. 4 is closed (see clause 4.1.2).",
+        "Mention the U.S. or the U.K. office.",
+    ],
+)
+def test_voice_keeps_ordinary_text_with_dots(text: str) -> None:
+    assert render_answer(text, Channel.VOICE) == text
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL, Channel.AGENT, Channel.WEB])
+def test_other_channels_keep_an_address_written_without_a_scheme(channel: Channel) -> None:
+    text = "Report it online at harbourside.example.gov.au/report or email waste@x.example.gov.au."
+    assert render_answer(text, channel) == text
+
+
 TABLE = (
     "Ways to pay:\n\n"
     "| Method | How | Fee |\n"
