@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -13,7 +14,7 @@ from knowledge_service.content import service as content
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
-from tests.api.conftest import FakeSearchService, seed_store
+from tests.api.conftest import FakeIndexStatus, FakeSearchService, seed_store
 from tests.factories import write_article_md
 
 
@@ -65,3 +66,17 @@ def test_readyz_with_the_real_search_service(
         assert client.get("/readyz").status_code == 503
         service.sync()
         assert client.get("/readyz").status_code == 200
+
+
+def test_readyz_says_an_index_level_with_the_store_is_still_opening(
+    client: TestClient, search_service: FakeSearchService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the index loads and warms up, its watermark already equals the store's: the 503
+    says it is opening (it read "at store version 81, the store at 81", which reads as ready)."""
+    search_service.index_watermark = search_service.store_watermark = 81
+    monkeypatch.setattr(FakeIndexStatus, "is_current", property(lambda self: False))
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["detail"] == (
+        "the index holds store version 81 and is still opening (loading and warming up)"
+    )

@@ -31,11 +31,17 @@ def readyz(request: Request, search_service: SearchServiceDep) -> JSONResponse |
     """200 when the search index holds every article version in the store, 503 otherwise."""
     status = search_service.status()
     if not status.is_current:
+        detail = (
+            f"the index holds store version {status.index_watermark} and is still opening "
+            "(loading and warming up)"
+            if status.index_watermark == status.store_watermark
+            else f"the index is at store version {status.index_watermark}, "
+            f"the store at {status.store_watermark}"
+        )
         return problem_response(
             request,
             503,
-            f"the index is at store version {status.index_watermark}, "
-            f"the store at {status.store_watermark}",
+            detail,
             slug="index-not-ready",
             title="Index not ready",
             index_watermark=status.index_watermark,
