@@ -150,17 +150,21 @@ def answered_events(
     start: datetime,
     end: datetime,
     channels: Sequence[str],
+    intent: str | None = None,
 ) -> Sequence[AnswerEvent]:
-    return session.exec(
-        select(AnswerEvent).where(
-            AnswerEvent.kind == "answer",
-            AnswerEvent.status == "answered",
-            col(AnswerEvent.article_id).in_(article_ids),
-            col(AnswerEvent.channel).in_(channels),
-            col(AnswerEvent.at) >= start,
-            col(AnswerEvent.at) < end,
-        )
-    ).all()
+    """The answered answer requests of the articles in the range on ``channels`` (and of
+    ``intent``, when given)."""
+    query = select(AnswerEvent).where(
+        AnswerEvent.kind == "answer",
+        AnswerEvent.status == "answered",
+        col(AnswerEvent.article_id).in_(article_ids),
+        col(AnswerEvent.channel).in_(channels),
+        col(AnswerEvent.at) >= start,
+        col(AnswerEvent.at) < end,
+    )
+    if intent is not None:
+        query = query.where(AnswerEvent.intent == intent)
+    return session.exec(query).all()
 
 
 def purge_before(session: Session, before: datetime) -> tuple[int, int]:

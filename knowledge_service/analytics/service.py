@@ -218,7 +218,7 @@ def summarize(
     _add_feedback_counts(days, repository.feedback_counts(session, lo, hi, channel, intent))
     _add_repeats(days, repository.conversation_times(session, lo, hi, channel, intent))
     kept_demand = _add_kept(days, rollup.daily_counts(session, start, end, channel, intent))
-    incidents = risk_incidents(session, lo, hi, channel=channel)
+    incidents = risk_incidents(session, lo, hi, channel=channel, intent=intent)
     for incident in incidents:
         days[incident.found_at.date()].risk_incidents += 1
     series = []
@@ -237,10 +237,16 @@ def summarize(
 
 
 def risk_incidents(
-    session: Session, start: datetime, end: datetime, *, channel: str | None = None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    channel: str | None = None,
+    intent: str | None = None,
 ) -> list[RiskIncident]:
     """Answers served to customers in the range from a version that a later check found
-    blocking (the version was still current when the finding was first seen)."""
+    blocking (the version was still current when the finding was first seen); ``channel`` and
+    ``intent`` narrow the answers counted, as for every other measure."""
     findings = repository.blocking_findings_after(session, start)
     if not findings:
         return []
@@ -249,7 +255,7 @@ def risk_incidents(
     for article_id, version, created_at in repository.version_created_at(session, article_ids):
         timeline[article_id].append((created_at, version))
     channels = [channel] if channel else list(CUSTOMER_CHANNELS)
-    events = repository.answered_events(session, article_ids, start, end, channels)
+    events = repository.answered_events(session, article_ids, start, end, channels, intent)
     incidents: list[RiskIncident] = []
     for article_id, kind, found_at in findings:
         current = max((v for at, v in timeline[article_id] if at <= found_at), default=None)
