@@ -126,12 +126,19 @@ def feedback_counts(
     return _rows(session, query.group_by(day, col(Feedback.rating), override))
 
 
-def blocking_findings_after(session: Session, start: datetime) -> list[tuple[Any, ...]]:
-    """(article_id, kind, first_seen_at) of block findings first seen at or after ``start``."""
+def blocking_findings_after(
+    session: Session, start: datetime, kinds: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """(article_id, kind, first_seen_at) of block findings of ``kinds`` first seen at or after
+    ``start``."""
     query = (
         select(FindingArticle.article_id, Finding.kind, Finding.first_seen_at)
         .join(Finding, col(Finding.id) == col(FindingArticle.finding_id))
-        .where(Finding.severity == "block", col(Finding.first_seen_at) >= start)
+        .where(
+            Finding.severity == "block",
+            col(Finding.kind).in_(kinds),
+            col(Finding.first_seen_at) >= start,
+        )
     )
     return _rows(session, query)
 

@@ -391,3 +391,40 @@ def test_risk_incidents_follow_the_intent_filter(engine: Engine, tmp_path: Path)
     (incident,) = refunds.risk_incidents
     assert (incident.answers, incident.customers_told) == (1, 1)
     assert [i.answers for i in both.risk_incidents] == [2]
+
+
+@pytest.mark.parametrize(
+    ("kind", "incident"),
+    [
+        ("policy_mismatch", True),
+        ("conflict", True),
+        ("policy_missing", True),
+        ("policy_retired", True),
+        ("invalid", False),  # about a file the store did not take: the served version is valid
+        ("review_overdue", False),  # a date passed: says nothing about what the text told
+    ],
+)
+def test_only_findings_about_what_customers_were_told_are_risk_incidents(
+    engine: Engine, tmp_path: Path, kind: str, incident: bool
+) -> None:
+    import_articles(engine, tmp_path, "refund-timeframe")
+    with session_scope(engine) as session:
+        session.execute(
+            ArticleVersion.__table__.update().values(created_at=T0 - timedelta(days=30))  # type: ignore[attr-defined]
+        )
+    log = AnswerLog(engine)
+    log.record(event(0, conversation_id="conv-1"))
+    assert log.flush() == 1
+    with session_scope(engine) as session:
+        finding = Finding(
+            fingerprint="b" * 64, kind=kind, severity="block", article_ids=["refund-timeframe"],
+            message="m", first_seen_at=T0 + timedelta(hours=1),
+        )  # fmt: skip
+        session.add(finding)
+        session.flush()
+        assert finding.id is not None
+        session.add(FindingArticle(finding_id=finding.id, article_id="refund-timeframe"))
+    with session_scope(engine) as session:
+        summary = service.summarize(session, DAY, DAY)
+    assert [i.finding_kind for i in summary.risk_incidents] == ([kind] if incident else [])
+    assert summary.totals.risk_incidents == int(incident)
