@@ -126,12 +126,19 @@ def feedback_counts(
     return _rows(session, query.group_by(day, col(Feedback.rating), override))
 
 
-def blocking_findings_after(session: Session, start: datetime) -> list[tuple[Any, ...]]:
-    """(article_id, kind, first_seen_at) of block findings first seen at or after ``start``."""
+def blocking_findings_after(
+    session: Session, start: datetime, kinds: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """(article_id, kind, first_seen_at) of block findings of ``kinds`` first seen at or after
+    ``start``."""
     query = (
         select(FindingArticle.article_id, Finding.kind, Finding.first_seen_at)
         .join(Finding, col(Finding.id) == col(FindingArticle.finding_id))
-        .where(Finding.severity == "block", col(Finding.first_seen_at) >= start)
+        .where(
+            Finding.severity == "block",
+            col(Finding.kind).in_(kinds),
+            col(Finding.first_seen_at) >= start,
+        )
     )
     return _rows(session, query)
 
@@ -150,17 +157,21 @@ def answered_events(
     start: datetime,
     end: datetime,
     channels: Sequence[str],
+    intent: str | None = None,
 ) -> Sequence[AnswerEvent]:
-    return session.exec(
-        select(AnswerEvent).where(
-            AnswerEvent.kind == "answer",
-            AnswerEvent.status == "answered",
-            col(AnswerEvent.article_id).in_(article_ids),
-            col(AnswerEvent.channel).in_(channels),
-            col(AnswerEvent.at) >= start,
-            col(AnswerEvent.at) < end,
-        )
-    ).all()
+    """The answered answer requests of the articles in the range on ``channels`` (and of
+    ``intent``, when given)."""
+    query = select(AnswerEvent).where(
+        AnswerEvent.kind == "answer",
+        AnswerEvent.status == "answered",
+        col(AnswerEvent.article_id).in_(article_ids),
+        col(AnswerEvent.channel).in_(channels),
+        col(AnswerEvent.at) >= start,
+        col(AnswerEvent.at) < end,
+    )
+    if intent is not None:
+        query = query.where(AnswerEvent.intent == intent)
+    return session.exec(query).all()
 
 
 def purge_before(session: Session, before: datetime) -> tuple[int, int]:

@@ -73,7 +73,8 @@ class Rates(BaseModel):
     risk_incidents: int = Field(
         default=0,
         description="Risk incidents: article versions served to customers in the range that a "
-        "later check found blocking, one per version and finding (the summary's "
+        "later check found blocking for what they told customers (policy_mismatch, conflict, "
+        "policy_missing, policy_retired), one per version and finding (the summary's "
         "`risk_incidents` list; its answers and customers told are there). A day counts those "
         "found that day; the totals count every one in the list, also one found after the "
         "range's last day.",

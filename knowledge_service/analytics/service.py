@@ -31,11 +31,23 @@ from knowledge_service.clock import check_day
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
+from knowledge_service.freshness.schemas import FindingKind
 from knowledge_service.privacy import redact
 
 CUSTOMER_CHANNELS = tuple(str(c) for c in Channel if c != Channel.AGENT)
 REPEAT_WINDOW = timedelta(hours=24)
 """A question asked again in the same conversation within this window is failure demand."""
+RISK_KINDS = (
+    FindingKind.POLICY_MISMATCH,
+    FindingKind.CONFLICT,
+    FindingKind.POLICY_MISSING,
+    FindingKind.POLICY_RETIRED,
+)
+"""The blocking findings that say something about what a version told customers: its text
+contradicts a policy clause or another article, or the policy it cites is missing or retired.
+Not ``invalid`` (a file the store did not take: the version served is the valid one before
+it) nor ``review_overdue`` (a date passed: nobody confirmed the text in time, which does not
+say it was wrong): neither is a risk incident."""
 
 
 def record_feedback(
@@ -218,7 +230,7 @@ def summarize(
     _add_feedback_counts(days, repository.feedback_counts(session, lo, hi, channel, intent))
     _add_repeats(days, repository.conversation_times(session, lo, hi, channel, intent))
     kept_demand = _add_kept(days, rollup.daily_counts(session, start, end, channel, intent))
-    incidents = risk_incidents(session, lo, hi, channel=channel)
+    incidents = risk_incidents(session, lo, hi, channel=channel, intent=intent)
     for incident in incidents:
         days[incident.found_at.date()].risk_incidents += 1
     series = []
@@ -237,11 +249,18 @@ def summarize(
 
 
 def risk_incidents(
-    session: Session, start: datetime, end: datetime, *, channel: str | None = None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    channel: str | None = None,
+    intent: str | None = None,
 ) -> list[RiskIncident]:
     """Answers served to customers in the range from a version that a later check found
-    blocking (the version was still current when the finding was first seen)."""
-    findings = repository.blocking_findings_after(session, start)
+    blocking for what it says (:data:`RISK_KINDS`; the version was still current when the
+    finding was first seen); ``channel`` and
+    ``intent`` narrow the answers counted, as for every other measure."""
+    findings = repository.blocking_findings_after(session, start, [str(k) for k in RISK_KINDS])
     if not findings:
         return []
     article_ids = sorted({a for a, _, _ in findings})
@@ -249,7 +268,7 @@ def risk_incidents(
     for article_id, version, created_at in repository.version_created_at(session, article_ids):
         timeline[article_id].append((created_at, version))
     channels = [channel] if channel else list(CUSTOMER_CHANNELS)
-    events = repository.answered_events(session, article_ids, start, end, channels)
+    events = repository.answered_events(session, article_ids, start, end, channels, intent)
     incidents: list[RiskIncident] = []
     for article_id, kind, found_at in findings:
         current = max((v for at, v in timeline[article_id] if at <= found_at), default=None)

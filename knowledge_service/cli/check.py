@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
@@ -28,6 +30,7 @@ from knowledge_service.cli.common import (
     err_console,
     fail,
     open_search_service,
+    phase_progress,
     settings,
 )
 from knowledge_service.content.loader import display_path, load_content
@@ -120,19 +123,57 @@ def _read_file(path: str) -> str | None:
         return None
 
 
+Update = Callable[[str, int, int], None]
+
+
+def _on_terminal() -> bool:
+    """Whether both the output and the messages go to a terminal (not a pipe, file or CI log)."""
+    return sys.stdout.isatty() and err_console.is_terminal
+
+
+@contextmanager
+def _progress(show: bool) -> Iterator[Update]:
+    """A bar per phase (:func:`phase_progress`) when ``show``, else nothing at all."""
+    if not show:
+        yield lambda _phase, _done, _total: None
+        return
+    with phase_progress() as update:
+        yield update
+
+
 def _check_folders(
-    content: Path | None, policies: Path | None, day: date, no_embeddings: bool
+    content: Path | None,
+    policies: Path | None,
+    day: date,
+    no_embeddings: bool,
+    *,
+    show_progress: bool = False,
 ) -> CheckResult:
+    """Check the folders; ``show_progress``: a bar per phase on the terminal (the first run
+    loads the embedding model and embeds every article: half a minute of silence otherwise)."""
     folders = content_folders(content, policies, verb="check")
-    loaded = load_content(folders, max_file_bytes=settings().max_file_bytes)
-    return run_check(
-        loaded.articles,
-        loaded.policies,
-        today=day,
-        settings=settings(),
-        embedder=_embedder(no_embeddings),
-        invalid=loaded.invalid,
-    )
+    with _progress(show_progress) as update:
+        loaded = load_content(
+            folders,
+            max_file_bytes=settings().max_file_bytes,
+            progress=lambda done, total: update("Reading files", done, total),
+        )
+        embedder = None
+        if not no_embeddings:
+            update("Loading the embedding model", 0, 1)
+            embedder = _embedder(no_embeddings)
+            update("Loading the embedding model", 1, 1)
+        update("Checking", 0, 1)
+        result = run_check(
+            loaded.articles,
+            loaded.policies,
+            today=day,
+            settings=settings(),
+            embedder=embedder,
+            invalid=loaded.invalid,
+        )
+        update("Checking", 1, 1)
+    return result
 
 
 def _show_paths(result: CheckResult) -> None:
@@ -195,7 +236,11 @@ def check(
     if store and (content is not None or policies is not None or no_embeddings):
         raise fail("--store checks the imported store: no --content, --policies or --no-embeddings")
     day = _parse_today(today)
-    result = _check_store(day) if store else _check_folders(content, policies, day, no_embeddings)
+    if store:
+        result = _check_store(day)
+    else:
+        show = output == OutputFormat.TEXT and _on_terminal()
+        result = _check_folders(content, policies, day, no_embeddings, show_progress=show)
     locate_evidence(result.findings, lru_cache(maxsize=None)(_read_file))
     _show_paths(result)
     _print(result, output)

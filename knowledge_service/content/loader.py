@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -251,39 +252,102 @@ def _id_line(text: str) -> int | None:
         return None
 
 
-def _duplicate(path: str, entity: str, doc_id: str, first: str, text: str) -> InvalidFile:
-    error = InvalidContentError(
-        path,
-        f"duplicate {entity} id '{doc_id}': already defined in {first}",
-        line=_id_line(text),
-        field="id",
-    )
-    return InvalidFile.from_error(error, entity)
+def _folder_name(candidate: _Candidate) -> str:
+    """A file under the name of the folder it was found in (``content/animals/a.md``), as
+    invalid findings name files (:attr:`InvalidFile.folder_path`)."""
+    rel = Path(candidate.path).relative_to(candidate.root.as_posix()).as_posix()
+    return f"{candidate.root.name}/{rel}"
+
+
+@dataclass
+class _Defined:
+    """A file that gave a ``kind:id``: its candidate and text."""
+
+    candidate: _Candidate
+    text: str
+
+
+def _same_file(a: _Candidate, b: _Candidate) -> bool:
+    """Whether two paths are one file (a symlink inside the root to another file there)."""
+    return a.found.resolve() == b.found.resolve()
 
 
 def _load_one(
-    candidate: _Candidate, text: str, kind: str, result: LoadedContent, seen: dict[str, str]
+    candidate: _Candidate,
+    text: str,
+    kind: str,
+    result: LoadedContent,
+    seen: dict[str, list[_Defined]],
 ) -> None:
-    """Parse one file into ``result``; ``seen`` maps ``kind:id`` to the first file's shown path.
+    """Parse one file into ``result``; ``seen`` maps ``kind:id`` to the files that gave it
+    (the first is loaded; :func:`_refuse_duplicates` sorts the rest out at the end).
 
     Errors name the shown path; the document records the absolute one."""
     path, stored = candidate.display, {"source_path": candidate.path}
     if kind == "policy":
         policy = parse_policy(text, path).model_copy(update=stored)
-        key, entity, doc_id = f"policy:{policy.id}", "policy", policy.id
-        if key not in seen:
+        key = f"policy:{policy.id}"
+        if _first(seen, key, candidate, text):
             result.policies.append(policy)
     else:
         article = parse_article(text, path).model_copy(update=stored)
-        key, entity, doc_id = f"article:{article.id}", "article", article.id
-        if key not in seen:
+        key = f"article:{article.id}"
+        if _first(seen, key, candidate, text):
             result.articles.append(article)
-    if key in seen:
-        result.invalid.append(_duplicate(path, entity, doc_id, seen[key], text))
+    if len(seen[key]) > 1:
         return
-    seen[key] = path
     result.raw[candidate.path] = text
     result.hashes[candidate.path] = content_hash(text)
+
+
+def _first(seen: dict[str, list[_Defined]], key: str, candidate: _Candidate, text: str) -> bool:
+    """Record that ``candidate`` gives ``key``; whether it is the first file to."""
+    files = seen.setdefault(key, [])
+    files.append(_Defined(candidate, text))
+    return len(files) == 1
+
+
+def _refuse_duplicates(result: LoadedContent, seen: dict[str, list[_Defined]]) -> None:
+    """An id given by two or more files loads none of them: each is invalid, naming the
+    others, so the store keeps what it holds until the owner says which is the article (a
+    stray copy must not replace it because its path sorts first). The same file reached
+    twice (a symlink inside the root) is one file: the first path loads, the others are
+    reported as giving its id again."""
+    for key, files in seen.items():
+        if len(files) < 2:
+            continue
+        entity, doc_id = key.split(":", 1)
+        first = files[0]
+        distinct = [f for f in files if not _same_file(f.candidate, first.candidate)]
+        if not distinct:
+            for again in files[1:]:
+                problem = f"already defined in {first.candidate.display} (the same file)"
+                result.invalid.append(_duplicate(again, entity, doc_id, problem))
+            continue
+        gone = first.candidate.path
+        if entity == "policy":
+            result.policies = [d for d in result.policies if d.source_path != gone]
+        else:
+            result.articles = [d for d in result.articles if d.source_path != gone]
+        result.raw.pop(first.candidate.path, None)
+        result.hashes.pop(first.candidate.path, None)
+        names = [_folder_name(f.candidate) for f in files]
+        for defined, name in zip(files, names, strict=True):
+            others = ", ".join(n for n in names if n != name)
+            problem = (
+                f"duplicate {entity} id '{doc_id}': also given by {others}; neither is "
+                f"imported (the store keeps its {entity} as it is) until one file has it: "
+                "change the id of the others or delete them"
+            )
+            result.invalid.append(_duplicate(defined, entity, doc_id, problem))
+
+
+def _duplicate(defined: _Defined, entity: str, doc_id: str, problem: str) -> InvalidFile:
+    candidate = defined.candidate
+    error = InvalidContentError(candidate.display, problem, line=_id_line(defined.text), field="id")
+    bad = InvalidFile.from_error(error, entity)
+    _locate(bad, candidate, defined.text)
+    return bad
 
 
 def _locate(bad: InvalidFile, candidate: _Candidate, text: str | None) -> None:
@@ -303,13 +367,13 @@ def load_content(
         progress: called as ``progress(done, total)`` after each file.
 
     Returns:
-        The valid articles and policies (first file wins on a duplicate id), their raw text and
+        The valid articles and policies (an id given by two files loads neither), their raw text and
         content hashes keyed by source path, and one :class:`InvalidFile` per bad file.
     """
     candidates = find_files(paths)
     result = LoadedContent()
     bad_before = 0
-    seen: dict[str, str] = {}
+    seen: dict[str, list[_Defined]] = {}
     for done, candidate in enumerate(candidates, start=1):
         kind = "policy" if _in_policy_folder(candidate.root, candidate.found) else "article"
         text: str | None = None
@@ -324,4 +388,5 @@ def load_content(
         bad_before = len(result.invalid)
         if progress is not None:
             progress(done, len(candidates))
+    _refuse_duplicates(result, seen)
     return result

@@ -259,8 +259,9 @@ def check_invalid(invalid: Sequence[InvalidFile]) -> list[FindingData]:
 
     A file whose id could be read is about that article (``article_ids``) or policy
     (``policy_id``), and is the same finding wherever the folder lies: its fingerprint is the
-    id and the field. Another is identified by its path under the folder it was found in and
-    the field. The message names the file under its folder's name (``content/billing/a.md``).
+    id and the field. Another, or a file that gives an id another file gives too (field
+    ``id``: one finding per file), is identified by its path under the folder it was found in
+    and the field. The message names the file under its folder's name (``content/billing/a.md``).
     """
     findings = []
     for item in invalid:
@@ -271,9 +272,9 @@ def check_invalid(invalid: Sequence[InvalidFile]) -> list[FindingData]:
         fix = f"correct the field '{item.field}'" if item.field else "correct the file"
         article_id = item.doc_id if item.kind != "policy" else None
         policy_id = item.doc_id if item.kind == "policy" else None
-        if item.doc_id is not None:
+        if item.doc_id is not None and item.field != "id":
             fact_key = f"{item.kind}|{item.field}"
-        else:
+        else:  # or an id two files give: a finding per file
             fact_key = f"{item.kind}|{item.relative_path or item.path}|{item.field}"
         evidence = Evidence(
             article_id=article_id, policy_id=policy_id, text=problem,

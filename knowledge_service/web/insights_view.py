@@ -10,11 +10,20 @@ from sqlmodel import Session
 
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.schemas import Gap, MetricsSummary, Rates
+from knowledge_service.answers.schemas import AnswerReason
 from knowledge_service.index.service import SearchService
 
 PERIODS = (7, 28, 90)
 GAP_QUESTIONS = 300
 TOP_INTENTS = 10
+ESCALATION_REASONS = (
+    AnswerReason.HUMAN_REQUESTED,
+    AnswerReason.LOW_CONFIDENCE,
+    AnswerReason.BLOCKED,
+    AnswerReason.NOT_ON_CHANNEL,
+)
+"""The reasons an answer escalates for (see the serving contract): one column each in the
+measures CSV, whatever the period's data."""
 
 
 def escalation_reasons(summary: MetricsSummary) -> list[str]:
@@ -49,9 +58,11 @@ def chart_data(summary: MetricsSummary) -> dict[str, Any]:
 
 def measures_table(summary: MetricsSummary) -> tuple[list[str], list[list[Any]]]:
     """The measures per day as a table for BI: the day, every count and rate (a rate with
-    nothing to measure is an empty cell), then the escalations by reason, one column each."""
+    nothing to measure is an empty cell), then one ``escalated_<reason>`` column per reason
+    that escalates (:data:`ESCALATION_REASONS`), always present, 0 on a day without it: the
+    columns never change with the data, so a fixed import keeps working."""
     fields = [name for name in Rates.model_fields if name != "escalations_by_reason"]
-    reasons = escalation_reasons(summary)
+    reasons = [str(reason) for reason in ESCALATION_REASONS]
     header = ["day", *fields, *(f"escalated_{reason}" for reason in reasons)]
     rows = [
         [d.day.isoformat(), *("" if getattr(d, f) is None else getattr(d, f) for f in fields),

@@ -358,3 +358,73 @@ def test_the_measures_of_purged_days_survive_the_purge(engine: Engine, tmp_path:
     with session_scope(engine) as session:  # purging again counts nothing twice
         service.purge_old(session, now=T0 + timedelta(days=92), retention_days=90)
         assert service.summarize(session, DAY, DAY).totals == before.totals
+
+
+def test_risk_incidents_follow_the_intent_filter(engine: Engine, tmp_path: Path) -> None:
+    """An intent with no answers has no risk incidents: only the answers to that intent count,
+    as for every other measure."""
+    import_articles(engine, tmp_path, "refund-timeframe")
+    with session_scope(engine) as session:
+        session.execute(
+            ArticleVersion.__table__.update().values(created_at=T0 - timedelta(days=30))  # type: ignore[attr-defined]
+        )
+    log = AnswerLog(engine)
+    log.record(event(0, conversation_id="conv-1"))
+    log.record(event(5, conversation_id="conv-2", intent="billing.refund.other"))
+    assert log.flush() == 2
+    with session_scope(engine) as session:
+        finding = Finding(
+            fingerprint="d" * 64, kind="policy_mismatch", severity="block",
+            article_ids=["refund-timeframe"], message="m", first_seen_at=T0 + timedelta(hours=1),
+        )  # fmt: skip
+        session.add(finding)
+        session.flush()
+        assert finding.id is not None
+        session.add(FindingArticle(finding_id=finding.id, article_id="refund-timeframe"))
+    with session_scope(engine) as session:
+        nothing = service.summarize(session, DAY, DAY, intent="waste.missed_bin")
+        refunds = service.summarize(session, DAY, DAY, intent="billing.refund.timeframe")
+        both = service.summarize(session, DAY, DAY)
+    assert nothing.totals.answers == 0
+    assert nothing.risk_incidents == [] and nothing.totals.risk_incidents == 0
+    assert [d.risk_incidents for d in nothing.days] == [0]
+    (incident,) = refunds.risk_incidents
+    assert (incident.answers, incident.customers_told) == (1, 1)
+    assert [i.answers for i in both.risk_incidents] == [2]
+
+
+@pytest.mark.parametrize(
+    ("kind", "incident"),
+    [
+        ("policy_mismatch", True),
+        ("conflict", True),
+        ("policy_missing", True),
+        ("policy_retired", True),
+        ("invalid", False),  # about a file the store did not take: the served version is valid
+        ("review_overdue", False),  # a date passed: says nothing about what the text told
+    ],
+)
+def test_only_findings_about_what_customers_were_told_are_risk_incidents(
+    engine: Engine, tmp_path: Path, kind: str, incident: bool
+) -> None:
+    import_articles(engine, tmp_path, "refund-timeframe")
+    with session_scope(engine) as session:
+        session.execute(
+            ArticleVersion.__table__.update().values(created_at=T0 - timedelta(days=30))  # type: ignore[attr-defined]
+        )
+    log = AnswerLog(engine)
+    log.record(event(0, conversation_id="conv-1"))
+    assert log.flush() == 1
+    with session_scope(engine) as session:
+        finding = Finding(
+            fingerprint="b" * 64, kind=kind, severity="block", article_ids=["refund-timeframe"],
+            message="m", first_seen_at=T0 + timedelta(hours=1),
+        )  # fmt: skip
+        session.add(finding)
+        session.flush()
+        assert finding.id is not None
+        session.add(FindingArticle(finding_id=finding.id, article_id="refund-timeframe"))
+    with session_scope(engine) as session:
+        summary = service.summarize(session, DAY, DAY)
+    assert [i.finding_kind for i in summary.risk_incidents] == ([kind] if incident else [])
+    assert summary.totals.risk_incidents == int(incident)

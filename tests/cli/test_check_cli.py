@@ -216,3 +216,35 @@ def test_evidence_paths_are_shown_relative_to_the_working_folder(
         for place in found["locations"]
     }
     assert uris == {"content/refund-timeframe.md", "policies/refunds.md"}
+
+
+def test_progress_on_a_terminal_only_for_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run loads a model and embeds every article (half a minute): a terminal sees
+    each phase; a pipe, --format json or sarif get nothing extra."""
+    from collections.abc import Callable, Iterator
+    from contextlib import contextmanager
+
+    from knowledge_service.cli import check as check_module
+
+    shown: list[tuple[str, int, int]] = []
+
+    @contextmanager
+    def recorder() -> Iterator[Callable[[str, int, int], None]]:
+        yield lambda phase, done, total: shown.append((phase, done, total))
+
+    monkeypatch.setattr(check_module, "phase_progress", recorder)
+    args = folders(tmp_path, "Refunds are paid within ten business days.")
+    monkeypatch.setattr(check_module, "_on_terminal", lambda: False)
+    assert runner.invoke(app, ["check", *args, *TODAY]).exit_code == 0
+    assert shown == []
+    monkeypatch.setattr(check_module, "_on_terminal", lambda: True)
+    for fmt in ("json", "sarif"):
+        assert runner.invoke(app, ["check", *args, *TODAY, "--format", fmt]).exit_code == 0
+    assert shown == []
+    result = runner.invoke(app, ["check", *args, *TODAY])
+    assert result.exit_code == 0 and "no findings" in result.output
+    phases = [phase for phase, _, _ in shown]
+    assert phases[0] == "Reading files" and ("Reading files", 2, 2) in shown
+    assert shown[-1] == ("Checking", 1, 1)

@@ -71,12 +71,6 @@ def _empty_answer(root: Path) -> tuple[Path, int | None, str | None, str]:
     return _write(root / "bad.md", text), body_line, "answer", "empty"
 
 
-def _duplicate_id(root: Path) -> tuple[Path, int | None, str | None, str]:
-    # "good.md" (written by the test) sorts before "zz-copy.md" and wins.
-    text = article_text("good", title="A copy")
-    return _write(root / "zz-copy.md", text), 2, "id", f"already defined in {root.name}/good.md"
-
-
 def _not_utf8(root: Path) -> tuple[Path, int | None, str | None, str]:
     data = article_text("bad").encode("utf-8").replace(b"within", b"w\xffthin")
     line = data[: data.index(b"\xff")].count(b"\n") + 1
@@ -108,7 +102,6 @@ BAD_INPUTS: dict[str, BadCase] = {
     "impossible-date": _impossible_date,
     "unknown-status": _unknown_status,
     "empty-answer": _empty_answer,
-    "duplicate-id": _duplicate_id,
     "non-utf8": _not_utf8,
     "oversized": _oversized,
     "symlink-outside-root": _symlink_outside,
@@ -263,5 +256,23 @@ def test_a_duplicate_id_and_a_bad_policy_give_their_ids(tmp_path: Path) -> None:
     _write(tmp_path / "policies" / "bad.md", policy_text("BAD", effective_date="soon"))
     loaded = load_content([tmp_path / "content", tmp_path / "policies"], max_file_bytes=MAX)
     assert sorted((f.kind, f.doc_id, f.field) for f in loaded.invalid) == [
-        ("article", "same", "id"), ("policy", "BAD", "effective_date"),
+        ("article", "same", "id"), ("article", "same", "id"), ("policy", "BAD", "effective_date"),
     ]  # fmt: skip
+
+
+def test_the_same_id_in_two_files_loads_neither_and_names_both(tmp_path: Path) -> None:
+    """Which file is the real article is the owner's call, not the path order's: neither is
+    loaded, and each file's error names the other (both under the folder's name)."""
+    root = tmp_path / "content"
+    write_article_md(root, "good")
+    first = write_article_md(root, "a-first", id="same")
+    second = write_article_md(root, "b-second", id="same", title="A copy")
+    loaded = load_content([root], max_file_bytes=MAX)
+    assert [a.id for a in loaded.articles] == ["good"]
+    assert sorted(loaded.raw) == [(root.resolve() / "good.md").as_posix()]
+    assert sorted(f.path for f in loaded.invalid) == sorted(map(display_path, (first, second)))
+    for invalid in loaded.invalid:
+        assert (invalid.line, invalid.field, invalid.doc_id) == (2, "id", "same")
+        assert invalid.message.startswith(f"{invalid.path}:2: field 'id': ")
+        assert "content/a-first.md" in invalid.message and "content/b-second.md" in invalid.message
+        assert "neither is imported" in invalid.message

@@ -394,3 +394,29 @@ def test_import_is_one_transaction(
         assert session.exec(select(ArticleVersion)).all() == []
         assert session.exec(select(PolicyVersion)).all() == []
         assert session.exec(select(AuditEvent)).all() == []
+
+
+def test_two_files_with_one_id_are_refused_and_the_article_kept(
+    engine: Engine, roots: tuple[Path, Path]
+) -> None:
+    """A stray copy that sorts first ("-" before ".") must not replace the real article: both
+    files are invalid, each naming the other, and the store keeps what it had."""
+    content, _ = roots
+    write_article_md(content / "animals", "pet-registration", title="Registering your pet")
+    _import(engine, content)
+    copy = article_text("pet-registration", title="Copy - Registering your pet")
+    (content / "animals" / "pet-registration-copy.md").write_text(copy, encoding="utf-8")
+    report = _import(engine, content)
+    assert sorted(f.path for f in report.invalid) == [
+        "content/animals/pet-registration-copy.md", "content/animals/pet-registration.md",
+    ]  # fmt: skip
+    for invalid in report.invalid:
+        assert "content/animals/pet-registration-copy.md" in invalid.message
+        rest = invalid.message.replace("content/animals/pet-registration-copy.md", "")
+        assert "content/animals/pet-registration.md" in rest
+        assert invalid.doc_id == "pet-registration" and invalid.field == "id"
+    assert report.articles.updated == [] and report.articles.retired == []
+    assert _versions(engine, "pet-registration") == [(1, "published")]
+    with Session(engine) as session:
+        article = repository.get_article_version(session, "pet-registration")
+    assert article is not None and article.title == "Registering your pet"

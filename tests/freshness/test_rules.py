@@ -340,6 +340,23 @@ def test_invalid_files_block() -> None:
     assert result.fails()
 
 
+def test_two_files_giving_one_id_are_two_findings(tmp_path: Any) -> None:
+    """Each file of a duplicate id is its own finding (both are stored, each names its file),
+    though both are about the same article and the same field."""
+    from knowledge_service.content.loader import load_content
+    from tests.factories import write_article_md
+
+    write_article_md(tmp_path / "content", "a-first", id="same")
+    write_article_md(tmp_path / "content", "b-second", id="same")
+    loaded = load_content([tmp_path / "content"], max_file_bytes=10**6)
+    result = check(invalid=loaded.invalid)
+    assert [f.article_ids for f in result.findings] == [["same"], ["same"]]
+    assert len({f.fingerprint for f in result.findings}) == 2
+    assert sorted(f.evidence[0].path or "" for f in result.findings) == sorted(
+        f.source_path or "" for f in loaded.invalid
+    )
+
+
 def test_json_shape_of_a_finding() -> None:
     article = make_article(policy_sources=["REFUNDS#2.1"], answer="Refunds take 5 business days.")
     data = check(article).as_json()
