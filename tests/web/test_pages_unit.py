@@ -357,6 +357,46 @@ def test_an_edit_with_bad_text_is_refused_and_changes_nothing(
         assert content.get_article(session, "refund-timeframe").version == 2
 
 
+CONTENT_MISTAKES = {
+    "impossible date": (("2027-06-01", "2027-02-30"), "line 10, field &#39;next_review&#39;"),
+    "empty answer": (
+        ("Refunds reach your account within 5 business days.\n", ""),
+        "field &#39;answer&#39;",
+    ),
+    "bad YAML": (("title: ", "title: [unclosed "), "line 4: malformed YAML"),
+}
+
+
+@pytest.mark.parametrize("back", ["finding", "article"])
+@pytest.mark.parametrize("mistake", list(CONTENT_MISTAKES))
+def test_an_edit_breaking_the_content_format_comes_back_open_with_the_problem_and_the_text(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges],
+    back: str, mistake: str,
+) -> None:  # fmt: skip
+    (old, new), named = CONTENT_MISTAKES[mistake]
+    text, form = _edit_form(client, keys["owner"])
+    typed = text.replace(old, new, 1).replace("refund status", "refund state")
+    assert old in text and "refund state" in typed
+    if back == "article":
+        _act(client, "edit", 2, text=text.replace("billing system", "billing screen"))
+        _act(client, "submit", 3)  # the article page lists the draft waiting for approval
+        page = client.get("/ui/review/articles/refund-timeframe")
+        form = {"expected_version": "3", "back": "article", "csrf_token": csrf_of(page.text)}
+    edit = {**form, "text": typed}
+    response = client.post("/ui/review/articles/refund-timeframe/edit", data=edit)
+    assert response.status_code == 400 and _is_page(response), response.text
+    assert '<details class="confirm" id="edit-refund-timeframe" open>' in response.text
+    error = re.search(r'role="alert" id="edit-refund-timeframe-error">([^<]*)<', response.text)
+    assert error and named in error.group(1), response.text
+    assert 'aria-invalid="true" aria-describedby="edit-refund-timeframe-error"' in response.text
+    shown = re.search(r'name="text"[^>]*>([^<]*)</textarea>', response.text)
+    assert shown and html.unescape(shown.group(1)) == typed  # what was typed, not the stored text
+    with session_scope(engine) as session:
+        assert content.get_article(session, "refund-timeframe").version == (
+            3 if back == "article" else 2
+        )
+
+
 def _risk_form(client: TestClient, key: str) -> dict[str, str]:
     sign_in(client, key)
     page = client.get("/ui/review/findings/1")

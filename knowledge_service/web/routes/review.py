@@ -13,6 +13,7 @@ from knowledge_service import clock
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN
 from knowledge_service.errors import (
+    InvalidContentError,
     InvalidRequestError,
     InvalidTransitionError,
     NotFoundError,
@@ -225,7 +226,7 @@ def article_action(
     settings = request.app.state.settings
     try:
         step = handler(session, settings, user.principal, article_id, expected, form)
-    except InvalidRequestError as error:
+    except (InvalidRequestError, InvalidContentError) as error:  # content: the edited text
         session.rollback()
         return _form_again(request, user, session, settings, form, article_id, action, error)
     except InvalidTransitionError as error:
@@ -270,20 +271,39 @@ def _back(form: dict[str, str], article_id: str, done: str) -> str:
     return f"{_source(form, article_id)}?done={done}"
 
 
+def _text_problem(error: InvalidContentError) -> str:
+    """What is wrong with the edit form's text, as the API says it (line, field, problem)
+    without the stand-in path the text was parsed under."""
+    where = ", ".join(
+        part for part in (
+            f"line {error.line}" if error.line is not None else "",
+            f"field '{error.field}'" if error.field else "",
+        ) if part
+    )  # fmt: skip
+    problem = error.problem.rstrip(".")
+    problem = f"{where}: {problem}" if where else problem
+    return f"Not saved: {problem}. Correct the text and confirm again."
+
+
 FORM_PROBLEMS = {"reason": "Say what must change: the author gets your reason with the draft."}
 """What the form says instead of the review service's words, for a field it names otherwise."""
 
 
 def _form_again(
     request: Request, user: WebUser, session: Session, settings: Settings,
-    form: dict[str, str], article_id: str, action: str, error: InvalidRequestError,
+    form: dict[str, str], article_id: str, action: str,
+    error: InvalidRequestError | InvalidContentError,
 ) -> Response:  # fmt: skip
     """The page the form came from again (400), the form open with what was wrong and what
-    was typed; the error page when that page is gone."""
+    was typed (a content-format error is the text's); the error page when that page is gone."""
+    if isinstance(error, InvalidContentError):
+        parameter, message = "text", _text_problem(error)
+    else:
+        parameter = error.parameter
+        message = FORM_PROBLEMS.get(error.parameter, error.message)
     failed = FailedAction(
-        action, article_id, error.parameter, FORM_PROBLEMS.get(error.parameter, error.message),
-        form.get("note", ""), form.get("text"),
-    )  # fmt: skip
+        action, article_id, parameter, message, form.get("note", ""), form.get("text")
+    )
     origin = _origin(form)
     try:
         if origin == "article":
