@@ -32,11 +32,12 @@ from knowledge_service.freshness.schemas import (
     FindingStatusChange,
     Severity,
 )
-from knowledge_service.freshness.store import check_store
+from knowledge_service.freshness.store import check_store, check_version
 
 __all__ = [
     "change_finding_status",
     "check_store",
+    "check_version",
     "count_findings",
     "findings_for_article",
     "list_findings",

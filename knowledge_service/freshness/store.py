@@ -15,6 +15,7 @@ from sqlmodel import Session
 from knowledge_service.content import repository as content_repository
 from knowledge_service.content.loader import FileScan
 from knowledge_service.content.models import ArticleVersion
+from knowledge_service.content.schemas import ArticleStatus
 from knowledge_service.content.write_lock import lock_store_for_write
 from knowledge_service.db import run_transaction
 from knowledge_service.freshness import repository
@@ -56,18 +57,18 @@ class _StoreView:
 
 def _published_view(session: Session) -> _StoreView:
     rows = {r.article_id: r for r in content_repository.served_article_versions(session)}
-    claims = [
-        IntentClaim(
-            r.article_id,
-            r.version,
-            tuple(r.document.get("intents", [])),
-            r.audience,
-            r.locale,
-            r.document.get("source_path"),
-        )
-        for r in rows.values()
-    ]
-    return _StoreView(rows, claims)
+    return _StoreView(rows, [_claim(r) for r in rows.values()])
+
+
+def _claim(row: ArticleVersion) -> IntentClaim:
+    return IntentClaim(
+        row.article_id,
+        row.version,
+        tuple(row.document.get("intents", [])),
+        row.audience,
+        row.locale,
+        row.document.get("source_path"),
+    )
 
 
 def _store_vectors(
@@ -180,6 +181,64 @@ def check_store(
         findings, articles=n_items, policies=n_policies, invalid=n_invalid, pairs=n_pairs
     )
     return CheckResult(findings=findings, summary=summary)
+
+
+def check_version(
+    session: Session,
+    row: ArticleVersion,
+    *,
+    today: date,
+    settings: Settings,
+    embedder: Embedder | None = None,
+    cache: EmbeddingCache | None = None,
+) -> list[FindingData]:
+    """What the check would find about ``row`` (a draft, say) were it its article's served
+    version: the incremental check an edit of the article runs, on that version, against the
+    current policies and the other served articles. Nothing is stored (a what-if for one
+    article, e.g. before approving a draft).
+
+    Args:
+        session: the store.
+        row: the article version to check (any status: it is checked as published).
+        today: the date review dates are compared with.
+        settings: thresholds.
+        embedder: finds near-identical articles; None compares only articles sharing an intent
+            or restating one clause.
+        cache: embedding cache (the served articles' vectors are not computed again).
+
+    Returns:
+        The findings that involve ``row``'s article, most severe first.
+    """
+    article_id = row.article_id
+    served = _published_view(session)
+    rows = {**served.rows, article_id: row}
+    claims = [c for c in served.claims if c.article_id != article_id] + [_claim(row)]
+    view = _StoreView(rows, claims)
+    with collection_paused():
+        vectors = _store_vectors(view, embedder, cache) if embedder is not None else None
+        policies = [p.to_document() for p in content_repository.current_policy_versions(session)]
+        policy_map = {p.id: p for p in policies}
+        scope = affected_articles(
+            rows, claims, vectors, changed={article_id}, changed_policies=set(),
+            finding_ids=(), min_similarity=min_pair_similarity(settings),
+        )  # fmt: skip
+        as_published = {"status": ArticleStatus.PUBLISHED}
+        items = CheckedArticle.many(
+            [
+                (rows[a].to_document().model_copy(update=as_published) if a == article_id
+                 else rows[a].to_document(), rows[a].version)
+                for a in sorted(scope & set(rows))
+            ],
+            policies=policy_map,
+        )  # fmt: skip
+        pairs = candidate_pairs(
+            items, settings=settings, vector_ids=list(rows), vectors=vectors, policies=policy_map
+        )
+        findings = evaluate(
+            items, policies, pairs, today=today, settings=settings, claims=claims,
+            embedder=embedder,
+        )  # fmt: skip
+    return [f for f in findings if article_id in f.article_ids]
 
 
 def _scope(

@@ -6,6 +6,7 @@ shapes their results for the templates.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,23 @@ from knowledge_service.index.schemas import SearchHit, SearchRequest
 
 FURTHER_RESULTS = 5
 AGENT_SECTION_WORDS = ("agent",)
+
+
+_OWNERS_STEPS = re.compile(
+    r"(?::|,? then) verify it on its review page \(Verify\) or with "
+    r"`knowledge-service articles verify [^`]*`(?: or edit `next_review`| once .+? has checked it)?"
+    r"(?=\.)"
+)
+"""The steps a finding's message gives the article's owner (``freshness.rules``: verify it on
+its review page or on the command line, or edit ``next_review``), up to the full stop after
+them."""
+
+
+def for_agents(message: str) -> str:
+    """A finding's message as the assist card shows it to an agent: what is wrong, without the
+    owner's steps to fix it (an agent cannot verify an article; the review pages, the API and
+    the CLI keep the whole message)."""
+    return _OWNERS_STEPS.sub("", message)
 
 
 @dataclass

@@ -21,10 +21,13 @@ from knowledge_service.freshness.schemas import (
     ACTIVE_STATUSES,
     SEVERITY_RANK,
     Evidence,
+    FindingData,
     FindingFilters,
     FindingPublic,
     Severity,
 )
+from knowledge_service.index.cache import EmbeddingCache
+from knowledge_service.index.embedder import Embedder
 from knowledge_service.review import queue
 from knowledge_service.review.queue_schemas import (
     QueueFilters,
@@ -33,6 +36,7 @@ from knowledge_service.review.queue_schemas import (
 )
 from knowledge_service.review.queue_schemas import QueueItem as ReviewItem
 from knowledge_service.review.risk import MAX_DAYS
+from knowledge_service.settings import Settings
 
 SUGGESTED_RISK_DAYS = 14
 """The expiry the accept-risk form suggests: a short window to fix the article in."""
@@ -356,3 +360,45 @@ def risk_request(reason: str, expires_on: str) -> RiskAcceptanceCreate:
         raise InvalidRequestError(
             "reason", "say why customers may be served it (1 to 2000 characters)"
         ) from None
+
+
+_SEVERITY_NOUNS = {Severity.BLOCK: ("block", "blocks"), Severity.WARN: ("warning", "warnings"),
+                   Severity.INFO: ("note", "notes")}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class VersionCheck:
+    """What the governance check finds in an article version not served yet (a draft, or one
+    waiting for approval) were it published: shown before it is submitted or approved."""
+
+    article_id: str
+    version: int
+    findings: list[FindingData]
+
+    @property
+    def summary(self) -> str:
+        """ "1 block and 2 warnings", or "nothing"."""
+        parts = []
+        for severity, (one, many) in _SEVERITY_NOUNS.items():
+            n = sum(1 for f in self.findings if f.severity == severity)
+            if n:
+                parts.append(f"{n} {one if n == 1 else many}")
+        if not parts:
+            return "nothing"
+        return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+    @property
+    def blocks(self) -> bool:
+        return any(f.severity == Severity.BLOCK for f in self.findings)
+
+
+def check_unpublished(
+    session: Session, row: ArticleVersion, *, today: date, settings: Settings,
+    embedder: Embedder | None, cache: EmbeddingCache | None,
+) -> VersionCheck:  # fmt: skip
+    """The check an edit runs, of ``row`` as if it were published, against the current
+    policies and the served articles; nothing is stored."""
+    findings = freshness.check_version(
+        session, row, today=today, settings=settings, embedder=embedder, cache=cache
+    )
+    return VersionCheck(row.article_id, row.version, findings)

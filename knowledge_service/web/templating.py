@@ -14,6 +14,7 @@ from markupsafe import Markup
 from knowledge_service import __version__
 from knowledge_service.answers.render import markdown_to_plain, markdown_to_safe_html
 from knowledge_service.answers.schemas import AnswerReason
+from knowledge_service.web.assist_view import for_agents
 from knowledge_service.web.auth import CSRF_FIELD, WebUser
 from knowledge_service.web.pages import pages_for
 
@@ -66,6 +67,7 @@ def environment() -> Environment:
     env.filters["trend"] = _trend
     env.filters["plain"] = markdown_to_plain
     env.filters["reason_words"] = _reason_words
+    env.filters["for_agents"] = for_agents
     env.globals["version"] = __version__
     env.globals["csrf_field"] = CSRF_FIELD
     return env

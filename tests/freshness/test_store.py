@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from knowledge_service.content.service import import_content, save_article_text
+from knowledge_service.content.service import get_article, import_content, save_article_text
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError, NotFoundError
 from knowledge_service.freshness import repository
 from knowledge_service.freshness.schemas import FindingKind, FindingStatus
 from knowledge_service.freshness.service import (
     check_store,
+    check_version,
     findings_for_article,
     list_findings,
     set_finding_status,
@@ -285,3 +286,27 @@ def test_a_policy_changing_again_keeps_one_policy_changed_finding(
     save(engine, "refund-timeframe", policy_sources=["REFUNDS#2.1"], last_reviewed="2026-09-01")
     run(engine, settings)  # reviewed after the change: the cause is gone
     assert statuses(engine)[("policy_changed", ("refund-timeframe",))] == FindingStatus.RESOLVED
+
+
+def test_check_version_finds_what_publishing_the_version_would_and_stores_nothing(
+    engine: Engine, settings: Settings, kb: Path
+) -> None:
+    """A draft copying card-lost (a duplicate, through the vectors) and citing REFUNDS#2.1
+    wrongly: the what-if check of the draft finds what the check after publishing it stores."""
+    copy = dict(
+        intents=["card.lost.copy"], title="Lost card", answer="Freeze the card in the app.",
+        body="## More\nOrder a new card.\n", policy_sources=["REFUNDS#9.9"],
+    )  # fmt: skip
+    save(engine, "card-lost-copy", status="draft", **copy)
+    run(engine, settings, embedder=HashEmbedder())
+    before = statuses(engine)
+    with session_scope(engine) as session:
+        row = get_article(session, "card-lost-copy")
+        assert row.status == "draft"
+        found = check_version(session, row, today=TODAY, settings=settings, embedder=HashEmbedder())
+    assert statuses(engine) == before  # nothing stored
+    save(engine, "card-lost-copy", status="published", **copy)
+    stored = run(engine, settings, embedder=HashEmbedder(), article_ids={"card-lost-copy"})
+    expected = [s for s in stored if "card-lost-copy" in s[1]]
+    assert sorted((str(f.kind), f.article_ids) for f in found) == expected
+    assert {kind for kind, _ in expected} >= {"duplicate", "policy_missing"}

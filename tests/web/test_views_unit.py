@@ -11,13 +11,14 @@ from sqlalchemy.engine import Engine
 from knowledge_service.answers.schemas import AnswerReason, AnswerResult, AnswerStatus
 from knowledge_service.content.schemas import Channel
 from knowledge_service.db import session_scope
+from knowledge_service.freshness.rules import CheckedArticle, check_dates, check_policy_links
 from knowledge_service.freshness.schemas import Badge, FindingKind, FreshnessNote, Severity
 from knowledge_service.web.assist_view import AnswerCard, AssistView, build_view, group_sections
 from knowledge_service.web.review_view import VersionDiff
 from knowledge_service.web.templating import render_text
 from tests.api.conftest import seed_store
 from tests.conftest import TODAY
-from tests.factories import make_article
+from tests.factories import make_article, make_policy
 
 
 def _answered(notes: list[FreshnessNote]) -> AnswerResult:
@@ -101,3 +102,43 @@ def test_a_search_swaps_in_a_one_line_status_and_the_results_are_not_live(
     no_answer = SimpleNamespace(card=None, further=[object()] * 3)
     assert render_text("_results_status.html", view=no_answer) == "No answer: 3 other articles."
     assert render_text("_results_status.html", view=None).strip() == ""
+
+
+def _rule_messages() -> dict[FindingKind, str]:
+    """Finding messages as the check writes them, with the owner's steps (review page, CLI)."""
+    overdue = CheckedArticle.of(
+        make_article("late-fee", owner="parking@council.example.gov.au",
+                     last_reviewed="2025-06-01", next_review="2026-01-01")
+    )  # fmt: skip
+    soon = CheckedArticle.of(make_article("late-fee", next_review=str(TODAY + timedelta(days=3))))
+    changed = CheckedArticle.of(make_article("late-fee", policy_sources=["REFUNDS#2.1"],
+                                             last_reviewed="2025-01-01"))  # fmt: skip
+    policies = {"REFUNDS": make_policy("REFUNDS", effective_date="2026-02-01")}
+    found = [
+        *check_dates(overdue, TODAY, 14), *check_dates(soon, TODAY, 14),
+        *check_policy_links(changed, policies),
+    ]  # fmt: skip
+    return {f.kind: f.message for f in found}
+
+
+def test_the_assist_card_shows_findings_without_the_owners_steps() -> None:
+    messages = _rule_messages()
+    assert set(messages) == {
+        FindingKind.REVIEW_OVERDUE, FindingKind.REVIEW_DUE_SOON, FindingKind.POLICY_CHANGED
+    }  # fmt: skip
+    assert all("knowledge-service articles verify" in m for m in messages.values())
+    notes = [
+        FreshnessNote(kind=kind, severity=Severity.WARN, message=message)
+        for kind, message in messages.items()
+    ]
+    card = AnswerCard(_answered(notes), Badge.WARN)
+    shown = render_text("_results.html", view=AssistView("q", card.result, card, []), csrf="t")
+    box = shown[shown.index('class="findings"') : shown.index('id="answer-text"')]
+    for words in ("knowledge-service", "`", "review page", "Verify", "edit next_review"):
+        assert words not in box
+    assert (
+        "parking@council.example.gov.au must confirm the article is still right "
+        "(customer channels escalate it to a human).</li>" in box
+    )
+    assert "Review due in 3 days (next_review " in box
+    assert "after this article was last reviewed (2025-01-01); check it still matches " in box

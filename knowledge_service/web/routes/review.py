@@ -13,6 +13,7 @@ from knowledge_service import clock
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN
 from knowledge_service.errors import (
+    InvalidContentError,
     InvalidRequestError,
     InvalidTransitionError,
     NotFoundError,
@@ -28,13 +29,17 @@ from knowledge_service.http.deps import (
     SettingsDep,
     commit_and_apply,
 )
+from knowledge_service.index.service import SearchService
 from knowledge_service.review import risk
+from knowledge_service.review.workflow_schemas import WorkflowState
 from knowledge_service.settings import Settings
 from knowledge_service.web import workflow
 from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
 from knowledge_service.web.errors import error_page
 from knowledge_service.web.pages import Page
 from knowledge_service.web.review_view import (
+    VersionCheck,
+    check_unpublished,
     highlight_evidence,
     review_queue,
     risk_request,
@@ -42,7 +47,7 @@ from knowledge_service.web.review_view import (
     version_diff,
 )
 from knowledge_service.web.templating import render
-from knowledge_service.web.workflow_handlers import MAX_TEXT_CHARS, state_for
+from knowledge_service.web.workflow_handlers import MAX_TEXT_CHARS, ArticleState, state_for
 
 router = APIRouter(prefix="/ui/review", include_in_schema=False)
 
@@ -106,7 +111,7 @@ def _finding_view(
         evidence=highlight_evidence(session, item.finding),
         risk=risk_view(session, item.finding, today), done=DONE_MESSAGES.get(done or ""),
         failed=failed, status_code=status_code,
-        **_articles_and_actions(session, settings, user, item.finding.article_ids),
+        **_articles_and_actions(request, session, settings, user, item.finding.article_ids),
     )  # fmt: skip
 
 
@@ -138,7 +143,7 @@ def _article_view(
         request, "review.html", user=user, active="review", queue=queue, detail=None,
         shown_article=article_id, entries=entries, done=DONE_MESSAGES.get(done or ""),
         failed=failed, status_code=status_code,
-        **_articles_and_actions(session, settings, user, [article_id]),
+        **_articles_and_actions(request, session, settings, user, [article_id]),
     )  # fmt: skip
 
 
@@ -156,18 +161,39 @@ class FailedAction:
 
 
 def _articles_and_actions(
-    session: Session, settings: Settings, user: WebUser, article_ids: list[str]
+    request: Request, session: Session, settings: Settings, user: WebUser, article_ids: list[str]
 ) -> dict[str, Any]:
     """What the actions part of a review page needs: each article's current version, its diff,
     its place in the workflow and the actions the user may take there. An id with no article in
     the store (an ``invalid`` finding about a file never imported) has none."""
     articles = _stored_articles(session, article_ids)
+    states = {a.article_id: state_for(session, settings, user.principal, a.article_id)
+              for a in articles}  # fmt: skip
     return dict(
         articles=articles, diffs=[version_diff(session, a.article_id) for a in articles],
-        states={a.article_id: state_for(session, settings, user.principal, a.article_id)
-                for a in articles},
+        states=states, checks=_unpublished_checks(request, session, settings, articles, states),
         actions=workflow.ACTIONS, max_text_chars=MAX_TEXT_CHARS,
     )  # fmt: skip
+
+
+UNPUBLISHED = frozenset({WorkflowState.DRAFT, WorkflowState.IN_REVIEW})
+"""The states whose version is not served yet: the page shows what the check finds in it."""
+
+
+def _unpublished_checks(
+    request: Request, session: Session, settings: Settings, articles: list[Any],
+    states: dict[str, ArticleState],
+) -> dict[str, VersionCheck]:  # fmt: skip
+    """What the check finds in each article's version that waits to be submitted or approved,
+    were it published (the app's encoder finds duplicates and conflicts, as after an edit)."""
+    search: SearchService = request.app.state.search_service
+    today = clock.today(settings)
+    return {
+        a.article_id: check_unpublished(session, a, today=today, settings=settings,
+                                        embedder=search.embedder, cache=search.cache)
+        for a in articles
+        if states[a.article_id].status.state in UNPUBLISHED
+    }  # fmt: skip
 
 
 def _stored_articles(session: Session, article_ids: list[str]) -> list[Any]:
@@ -225,7 +251,7 @@ def article_action(
     settings = request.app.state.settings
     try:
         step = handler(session, settings, user.principal, article_id, expected, form)
-    except InvalidRequestError as error:
+    except (InvalidRequestError, InvalidContentError) as error:  # content: the edited text
         session.rollback()
         return _form_again(request, user, session, settings, form, article_id, action, error)
     except InvalidTransitionError as error:
@@ -270,20 +296,39 @@ def _back(form: dict[str, str], article_id: str, done: str) -> str:
     return f"{_source(form, article_id)}?done={done}"
 
 
+def _text_problem(error: InvalidContentError) -> str:
+    """What is wrong with the edit form's text, as the API says it (line, field, problem)
+    without the stand-in path the text was parsed under."""
+    where = ", ".join(
+        part for part in (
+            f"line {error.line}" if error.line is not None else "",
+            f"field '{error.field}'" if error.field else "",
+        ) if part
+    )  # fmt: skip
+    problem = error.problem.rstrip(".")
+    problem = f"{where}: {problem}" if where else problem
+    return f"Not saved: {problem}. Correct the text and confirm again."
+
+
 FORM_PROBLEMS = {"reason": "Say what must change: the author gets your reason with the draft."}
 """What the form says instead of the review service's words, for a field it names otherwise."""
 
 
 def _form_again(
     request: Request, user: WebUser, session: Session, settings: Settings,
-    form: dict[str, str], article_id: str, action: str, error: InvalidRequestError,
+    form: dict[str, str], article_id: str, action: str,
+    error: InvalidRequestError | InvalidContentError,
 ) -> Response:  # fmt: skip
     """The page the form came from again (400), the form open with what was wrong and what
-    was typed; the error page when that page is gone."""
+    was typed (a content-format error is the text's); the error page when that page is gone."""
+    if isinstance(error, InvalidContentError):
+        parameter, message = "text", _text_problem(error)
+    else:
+        parameter = error.parameter
+        message = FORM_PROBLEMS.get(error.parameter, error.message)
     failed = FailedAction(
-        action, article_id, error.parameter, FORM_PROBLEMS.get(error.parameter, error.message),
-        form.get("note", ""), form.get("text"),
-    )  # fmt: skip
+        action, article_id, parameter, message, form.get("note", ""), form.get("text")
+    )
     origin = _origin(form)
     try:
         if origin == "article":
