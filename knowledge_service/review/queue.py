@@ -97,7 +97,8 @@ def _finding_item(row: Finding, version: ArticleVersion | None, accepted: date |
         article_id=article_id, title=doc.title if doc else None, owner=doc.owner if doc else None,
         reason=row.message, evidence=[str(e.get("text", "")) for e in row.evidence],
         severity=row.severity, due_on=accepted or due, served=0, actions=_actions(row, accepted),
-        finding_id=row.id, status=str(row.status), risk_accepted_until=accepted,
+        finding_id=row.id, finding_kind=row.kind, status=str(row.status),
+        risk_accepted_until=accepted,
     )  # fmt: skip
 
 
@@ -270,8 +271,7 @@ def list_queue(
     items = finding_items(session, articles, everything=owner is None, today=today)
     items += draft_items(session, current) + feedback_items(session, articles)
     items += content_gap_items(gaps, owner)
-    if filters.kind is not None:
-        items = [i for i in items if i.kind == filters.kind]
+    items = [i for i in items if filters.keeps(i)]
     served = served_counts(session, (i.article_id for i in items if i.article_id))
     for item in items:
         item.served = served.get(item.article_id or "", 0)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from knowledge_service.freshness.schemas import Severity
+from knowledge_service.freshness.schemas import FindingKind, Severity
 
 
 class QueueItemKind(StrEnum):
@@ -22,6 +22,29 @@ class QueueItemKind(StrEnum):
     DRAFT = "draft"
     FEEDBACK = "feedback"
     CONTENT_GAP = "content_gap"
+
+
+class QueueKindFilter(StrEnum):
+    """What ``kind`` filters a queue by: an item kind (:class:`QueueItemKind`), or a finding's
+    own kind (:class:`~knowledge_service.freshness.schemas.FindingKind`: ``policy_mismatch``,
+    ``invalid``, ...), which keeps the items of findings of that kind."""
+
+    FINDING = "finding"
+    REVIEW_OVERDUE = "review_overdue"
+    REVIEW_DUE = "review_due"
+    AWAITING_APPROVAL = "awaiting_approval"
+    DRAFT = "draft"
+    FEEDBACK = "feedback"
+    CONTENT_GAP = "content_gap"
+    INVALID = "invalid"
+    REVIEW_DUE_SOON = "review_due_soon"
+    POLICY_MISSING = "policy_missing"
+    POLICY_RETIRED = "policy_retired"
+    POLICY_CHANGED = "policy_changed"
+    POLICY_MISMATCH = "policy_mismatch"
+    CONFLICT = "conflict"
+    DUPLICATE = "duplicate"
+    AMBIGUOUS_INTENT = "ambiguous_intent"
 
 
 class QueueAction(StrEnum):
@@ -53,16 +76,26 @@ class QueueItem(BaseModel):
     served: int = Field(description="How often the article has been served (answer log).")
     actions: list[QueueAction] = Field(description="What resolves it.")
     finding_id: int | None = None
+    finding_kind: FindingKind | None = Field(
+        default=None, description="A finding's own kind (policy_mismatch, invalid, ...)."
+    )
     status: str | None = Field(default=None, description="A finding's status.")
     risk_accepted_until: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class QueueFilters:
-    """Which items a queue shows: ``owner`` (admins only choose), ``kind``."""
+    """Which items a queue shows: ``owner`` (admins only choose), ``kind`` (an item kind, or a
+    finding kind)."""
 
     owner: str | None = None
-    kind: QueueItemKind | None = None
+    kind: QueueKindFilter | QueueItemKind | None = None
+
+    def keeps(self, item: QueueItem) -> bool:
+        """Whether ``item`` is of the kind asked for (any, when none is)."""
+        if self.kind is None:
+            return True
+        return self.kind in (item.kind, item.finding_kind)
 
 
 def _not_blank(value: str) -> str:

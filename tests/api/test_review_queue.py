@@ -97,6 +97,24 @@ def test_admin_sees_every_owner_and_filters_by_owner_and_kind(
     assert draft["actions"] == ["submit", "edit"] and draft["severity"] == "info"
 
 
+def test_each_finding_item_names_its_own_kind_and_filters_by_it(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """``kind`` stays the item kind; ``finding_kind`` tells a mismatch from a review due, and
+    a finding kind is a filter as the item kinds are."""
+    items = _queue(client, keys["admin"])["items"]
+    kinds = {(i["kind"], i["finding_kind"]) for i in items}
+    assert kinds == {
+        ("finding", "policy_mismatch"), ("review_due", "review_due_soon"), ("draft", None)
+    }  # fmt: skip
+    (mismatch,) = _queue(client, keys["admin"], "?kind=policy_mismatch")["items"]
+    assert (mismatch["finding_id"], mismatch["kind"]) == (MISMATCH, "finding")
+    (due,) = _queue(client, keys["admin"], "?kind=review_due_soon")["items"]
+    assert due["finding_id"] == DUE_SOON
+    assert _queue(client, keys["admin"], "?kind=invalid")["total"] == 0
+    assert _queue(client, keys["admin"], "?kind=finding")["items"] == [mismatch]
+
+
 def test_items_sort_by_severity_then_due_date_then_how_often_served(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
