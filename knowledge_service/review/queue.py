@@ -3,8 +3,9 @@
 Items are derived, not stored: every request computes them from the store's current state (the
 active findings, the current versions, agents' feedback, the answer log). So resolving the cause
 closes the item with nothing to reconcile: a re-check that no longer finds a finding resolves it,
-a new version (an edit, a verification) closes the feedback about the old one, an approved draft
-is no longer waiting. The price is a few indexed queries per request, paid only by owners.
+a newly published version (an approved edit, a verification) closes the feedback about the old
+one, an approved draft is no longer waiting. The price is a few indexed queries per request,
+paid only by owners.
 
 Items sort by severity (block first), then due date (earliest first, undated last), then how
 often the article is served (most first).
@@ -23,6 +24,7 @@ from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.gaps import GapSearch
 from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.analytics.schemas import NEEDS_REVIEW, Gap
+from knowledge_service.content import repository as content_repository
 from knowledge_service.content import service as content
 from knowledge_service.content.models import ArticleVersion
 from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
@@ -152,36 +154,62 @@ def _draft_item(v: ArticleVersion, state: WorkflowState) -> QueueItem:
     )  # fmt: skip
 
 
-def _is_about_current(feedback: Feedback, current: ArticleVersion) -> bool:
+def _is_about(feedback: Feedback, served: ArticleVersion) -> bool:
     """Feedback about an older version was answered by the newer one."""
     if feedback.version is not None:
-        return feedback.version == current.version
-    return feedback.at >= current.created_at
+        return feedback.version == served.version
+    return feedback.at >= served.created_at
+
+
+def _served(session: Session, current: ArticleVersion) -> ArticleVersion | None:
+    """The version customers and agents are given: the current one when published; under a
+    draft, the published version before it (None: retired, or never published)."""
+    if str(current.status) != "draft":
+        return current if str(current.status) == "published" else None
+    served = content_repository.articles(session).in_force_version(current.article_id)
+    return served if served is not None and str(served.status) == "published" else None
 
 
 def feedback_items(session: Session, articles: dict[str, ArticleVersion]) -> list[QueueItem]:
-    """Agents' ``wrong`` and ``outdated`` ratings of each article's current version."""
+    """Agents' ``wrong`` and ``outdated`` ratings of the version each article serves: a draft
+    answers nothing until it is published, so its feedback stays until a version other than
+    the rated one is (or the article is retired)."""
     query = select(Feedback).where(col(Feedback.rating).in_(sorted(NEEDS_REVIEW)))
     if len(articles) < 500:
         query = query.where(col(Feedback.article_id).in_(list(articles)))
+    served: dict[str, ArticleVersion | None] = {}
     grouped: dict[str, list[Feedback]] = {}
     for fb in session.exec(query.order_by(col(Feedback.at))).all():
         current = articles.get(fb.article_id or "")
-        if current is not None and _is_about_current(fb, current):
+        if current is None:
+            continue
+        if current.article_id not in served:
+            served[current.article_id] = _served(session, current)
+        rated = served[current.article_id]
+        if rated is not None and _is_about(fb, rated):
             grouped.setdefault(current.article_id, []).append(fb)
-    return [_feedback_item(articles[a], rows) for a, rows in grouped.items()]
+    return [
+        _feedback_item(served[a] or articles[a], articles[a], rows) for a, rows in grouped.items()
+    ]
 
 
-def _feedback_item(current: ArticleVersion, rows: Sequence[Feedback]) -> QueueItem:
+def _feedback_item(
+    rated: ArticleVersion, current: ArticleVersion, rows: Sequence[Feedback]
+) -> QueueItem:
     ratings = sorted({r.rating for r in rows})
+    pending = (
+        f" Version {current.version} is a draft: it answers the feedback once published."
+        if current.version != rated.version
+        else ""
+    )
     return QueueItem(
-        key=f"feedback:{current.article_id}:{current.version}", kind=QueueItemKind.FEEDBACK,
-        article_id=current.article_id, title=current.title, owner=current.owner,
-        reason=f"Agents rated version {current.version} {' and '.join(ratings)} "
-        f"{len(rows)} time(s).",
+        key=f"feedback:{rated.article_id}:{rated.version}", kind=QueueItemKind.FEEDBACK,
+        article_id=rated.article_id, title=current.title, owner=current.owner,
+        reason=f"Agents rated version {rated.version} {' and '.join(ratings)} "
+        f"{len(rows)} time(s).{pending}",
         evidence=[f"{r.rating}: {r.comment}" if r.comment else r.rating for r in rows][:5],
         severity=Severity.WARN, due_on=rows[0].at.date(), served=0,
-        actions=[_A.EDIT, _A.VERIFY, _A.RETIRE],
+        actions=[_A.EDIT, _A.RETIRE] if pending else [_A.EDIT, _A.VERIFY, _A.RETIRE],
     )  # fmt: skip
 
 

@@ -147,6 +147,31 @@ def test_wrong_feedback_is_an_item_until_a_new_version_answers_it(
     assert _queue(client, keys["owner"], "?kind=feedback")["total"] == 0
 
 
+def test_feedback_stays_while_a_draft_waits_and_the_rated_version_is_served(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    _feedback(engine, "refund-timeframe", 2, "outdated", "now 10 days")
+    owner, admin = auth(keys["owner"]), auth(keys["admin"])
+    text = article_text(
+        "refund-timeframe", owner=PAYMENTS, policy_sources=["REFUNDS#2.1"],
+        answer="Refunds reach your account within 10 business days.",
+    )  # fmt: skip
+    saved = client.put(
+        "/v1/articles/refund-timeframe", headers=owner | {"If-Match": '"refund-timeframe-v2"'},
+        json={"text": text},
+    )  # fmt: skip
+    assert saved.status_code == 200, saved.text
+    (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
+    assert item["key"] == "feedback:refund-timeframe:2"
+    assert "Version 3 is a draft" in item["reason"] and "verify" not in item["actions"]
+    etag = {"If-Match": '"refund-timeframe-v3"'}
+    assert client.post("/v1/articles/refund-timeframe/submit", headers=owner | etag).is_success
+    assert _queue(client, keys["owner"], "?kind=feedback")["total"] == 1
+    approved = client.post("/v1/articles/refund-timeframe/approve", headers=admin | etag)
+    assert approved.status_code == 200, approved.text
+    assert _queue(client, keys["owner"], "?kind=feedback")["total"] == 0
+
+
 def test_pages_carry_the_total(client: TestClient, keys: dict[str, str]) -> None:
     page = _queue(client, keys["admin"], "?limit=1&offset=1")
     assert (page["total"], len(page["items"]), page["limit"], page["offset"]) == (3, 1, 1, 1)
