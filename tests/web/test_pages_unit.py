@@ -179,6 +179,21 @@ def test_owner_acknowledges_a_finding_with_the_token(
     assert "Finding acknowledged" in client.get(response.headers["location"]).text
 
 
+@pytest.mark.parametrize(("finding_id", "blocks"), [(1, True), (2, False)])
+def test_only_acknowledging_a_block_says_it_still_blocks(
+    client: TestClient, keys: dict[str, str], finding_id: int, blocks: bool
+) -> None:
+    """Finding 1 is a block (a policy mismatch); finding 2 an info (a review due soon)."""
+    sign_in(client, keys["admin"])
+    page = client.get(f"/ui/review/findings/{finding_id}")
+    assert ("still blocks customer channels" in page.text) is blocks
+    data = {"status": "acknowledged", "csrf_token": csrf_of(page.text)}
+    response = client.post(f"/ui/review/findings/{finding_id}/status", data=data)
+    done = client.get(response.headers["location"]).text
+    assert "Finding acknowledged." in done
+    assert ("It still blocks customer channels" in done) is blocks
+
+
 def test_revoking_the_key_ends_its_sessions(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:

@@ -20,7 +20,12 @@ from knowledge_service.errors import (
 )
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.pipeline import StoreChanges
-from knowledge_service.freshness.schemas import FindingStatus, FindingStatusChange
+from knowledge_service.freshness.schemas import (
+    FindingPublic,
+    FindingStatus,
+    FindingStatusChange,
+    Severity,
+)
 from knowledge_service.http.deps import (
     MAX_VERSION,
     AfterWriteDep,
@@ -51,7 +56,7 @@ OwnerPost = Annotated[WebUser, Depends(csrf_user(Page.REVIEW))]
 FindingId = Annotated[int, Path(ge=1, le=MAX_VERSION)]
 ArticleId = Annotated[str, Path(pattern=ARTICLE_ID_PATTERN, max_length=120)]
 DONE_MESSAGES = {
-    "acknowledged": "Finding acknowledged. It still blocks customer channels until it is fixed.",
+    "acknowledged": "Finding acknowledged.",
     "open": "Finding reopened.",
     **{a.name: f"{a.label}: done." for a in workflow.ACTIONS},
     "reject": "Sent back to the author with your reason.",
@@ -65,6 +70,15 @@ DONE_MESSAGES = {
 
 
 Done = Annotated[str | None, Query(max_length=40)]
+STILL_BLOCKS = " It still blocks customer channels until it is fixed."
+"""What acknowledging a ``block`` adds (a warning never blocks: acknowledged, nothing more)."""
+
+
+def _done_message(done: str | None, finding: FindingPublic) -> str | None:
+    message = DONE_MESSAGES.get(done or "")
+    if done == "acknowledged" and finding.severity == Severity.BLOCK:
+        return f"{message}{STILL_BLOCKS}"
+    return message
 
 
 @router.get("", response_class=HTMLResponse)
@@ -104,7 +118,7 @@ def _finding_view(
     return render(
         request, "review.html", user=user, active="review", queue=queue, detail=item,
         evidence=highlight_evidence(session, item.finding),
-        risk=risk_view(session, item.finding, today), done=DONE_MESSAGES.get(done or ""),
+        risk=risk_view(session, item.finding, today), done=_done_message(done, item.finding),
         failed=failed, status_code=status_code,
         **_articles_and_actions(session, settings, user, item.finding.article_ids),
     )  # fmt: skip
