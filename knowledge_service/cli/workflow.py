@@ -70,7 +70,10 @@ def run_steps(
         after_write(marks)
     for step in steps:
         s = step.status
-        console.print(escape(f"{s.kind} {s.id}: {s.state} (version {s.version}, owner {s.owner})"))
+        same = ": unchanged, nothing written" if s.unchanged else ""
+        console.print(
+            escape(f"{s.kind} {s.id}: {s.state} (version {s.version}, owner {s.owner}){same}")
+        )
 
 
 def _read(path: Path) -> str:

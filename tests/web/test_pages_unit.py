@@ -342,6 +342,21 @@ def test_an_owner_edits_an_article_into_a_draft_from_the_review_page(
     assert "Confirm: submit for approval version 3" in shown
 
 
+def test_an_edit_that_changes_nothing_writes_nothing_and_says_so(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    text, form = _edit_form(client, keys["owner"])
+    response = client.post("/ui/review/articles/refund-timeframe/edit", data={**form, "text": text})
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/ui/review/findings/1?done=unchanged"
+    with session_scope(engine) as session:
+        current = content.get_article(session, "refund-timeframe")
+    assert (current.version, current.status) == (2, "published")
+    assert not any(c.article_ids for c in written)
+    shown = client.get(response.headers["location"]).text
+    assert "Nothing to save" in shown and "Saved as a new draft" not in shown
+
+
 def test_a_stale_edit_shows_the_conflict_and_the_unsaved_text_and_overwrites_nothing(
     client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
 ) -> None:

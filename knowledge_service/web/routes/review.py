@@ -62,6 +62,7 @@ DONE_MESSAGES = {
     "reject": "Sent back to the author with your reason.",
     "edit": "Saved as a new draft. Customers keep getting the published version until the "
     "draft is submitted and approved.",
+    "unchanged": "Nothing to save: the text is the current version's, so no draft was written.",
     "submit": "Submitted for approval: another owner can approve it now.",
     "approve": "Approved: the new version is published and served on every channel.",
     "risk_accepted": "Risk accepted: customer channels serve the article despite this finding "
@@ -260,7 +261,8 @@ def article_action(
                       unsaved=form.get("text") if spec.needs_text else None)  # fmt: skip
     wrote = frozenset({article_id} if step.wrote else ())
     commit_and_apply(session, after_write, StoreChanges(article_ids=wrote))
-    return RedirectResponse(_back(form, article_id, action), status_code=303)
+    done = action if step.wrote or action != "edit" else "unchanged"
+    return RedirectResponse(_back(form, article_id, done), status_code=303)
 
 
 def _origin(form: dict[str, str]) -> int | Literal["article"] | None:
