@@ -54,6 +54,7 @@ GAP_DAYS = 7
 
 _A = QueueAction
 _FIX: dict[FindingKind, list[QueueAction]] = {
+    FindingKind.INVALID: [_A.IMPORT],  # only an import clears it: editing the article does not
     FindingKind.REVIEW_OVERDUE: [_A.VERIFY, _A.EDIT, _A.RETIRE],
     FindingKind.REVIEW_DUE_SOON: [_A.VERIFY, _A.EDIT, _A.RETIRE],
     FindingKind.POLICY_CHANGED: [_A.VERIFY, _A.EDIT],
@@ -78,11 +79,13 @@ def _scope(caller: Caller, filters: QueueFilters) -> str | None:
     return caller.owner
 
 
-def _actions(row: Finding, accepted: date | None) -> list[QueueAction]:
+def _actions(row: Finding, accepted: date | None, *, stored: bool) -> list[QueueAction]:
+    """What resolves the finding; accepting its risk only where it blocks an article the
+    store holds (a file about no stored article blocks nothing a risk acceptance could lift)."""
     actions = list(_FIX.get(row.kind, [_A.EDIT]))
     if row.status == FindingStatus.OPEN:
         actions.append(_A.ACKNOWLEDGE)
-    if row.severity == Severity.BLOCK and accepted is None:
+    if row.severity == Severity.BLOCK and accepted is None and stored:
         actions.append(_A.ACCEPT_RISK)
     return actions
 
@@ -98,7 +101,8 @@ def _finding_item(row: Finding, version: ArticleVersion | None, accepted: date |
         kind=_KIND_OF.get(row.kind, QueueItemKind.FINDING),
         article_id=article_id, title=doc.title if doc else None, owner=doc.owner if doc else None,
         reason=row.message, evidence=[str(e.get("text", "")) for e in row.evidence],
-        severity=row.severity, due_on=accepted or due, served=0, actions=_actions(row, accepted),
+        severity=row.severity, due_on=accepted or due, served=0,
+        actions=_actions(row, accepted, stored=version is not None),
         finding_id=row.id, finding_kind=row.kind, status=str(row.status),
         risk_accepted_until=accepted,
     )  # fmt: skip

@@ -59,6 +59,8 @@ class QueueAction(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     ACCEPT_RISK = "accept_risk"
     WRITE_ARTICLE = "write_article"
+    IMPORT = "import"
+    """Fix the file and import it again: only an import clears an ``invalid`` finding."""
 
 
 class QueueItem(BaseModel):

@@ -332,10 +332,14 @@ class RiskView:
     latest_on: date
 
 
-def risk_view(session: Session, finding: FindingPublic, today: date) -> RiskView:
+def risk_view(
+    session: Session, finding: FindingPublic, today: date, *, stored: bool = True
+) -> RiskView:
+    """``stored``: the finding is about an article the store holds; one that is not (an
+    ``invalid`` file whose id could not be read) blocks nothing, so has no risk to accept."""
     lifted = accepted_until(session, [finding.id], today=today)
     return RiskView(
-        is_block=finding.severity == Severity.BLOCK,
+        is_block=finding.severity == Severity.BLOCK and stored,
         accepted_until=lifted.get(finding.id),
         suggested_on=today + timedelta(days=SUGGESTED_RISK_DAYS),
         earliest_on=today + timedelta(days=1),

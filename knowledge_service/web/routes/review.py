@@ -116,12 +116,12 @@ def _finding_view(
         if done in DONE_MESSAGES:
             return RedirectResponse(f"/ui/review?done={done}", status_code=303)
         raise NotFoundError("finding", str(finding_id))
+    shown = _articles_and_actions(session, settings, user, item.finding.article_ids)
     return render(
         request, "review.html", user=user, active="review", queue=queue, detail=item,
         evidence=highlight_evidence(session, item.finding),
-        risk=risk_view(session, item.finding, today), done=_done_message(done, item.finding),
-        failed=failed, status_code=status_code,
-        **_articles_and_actions(session, settings, user, item.finding.article_ids),
+        risk=risk_view(session, item.finding, today, stored=bool(shown["articles"])),
+        done=_done_message(done, item.finding), failed=failed, status_code=status_code, **shown,
     )  # fmt: skip
 
 
