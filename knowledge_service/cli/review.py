@@ -98,7 +98,8 @@ def review_command(
         due = i.due_on.isoformat() if i.due_on else "-"
         actions = ", ".join(i.actions)
         table.add_row(
-            str(i.severity), due, str(i.finding_kind or i.kind), i.article_id or "-",
+            str(i.severity), due, str(i.finding_kind or i.kind),
+            i.article_id or (f"policy {i.policy_id}" if i.policy_id else "-"),
             i.owner or "-", str(i.served), i.reason, actions,
         )  # fmt: skip
     print_table(table)

@@ -26,7 +26,7 @@ from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.analytics.schemas import NEEDS_REVIEW, Gap
 from knowledge_service.content import repository as content_repository
 from knowledge_service.content import service as content
-from knowledge_service.content.models import ArticleVersion
+from knowledge_service.content.models import ArticleVersion, PolicyVersion
 from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
 from knowledge_service.freshness import repository as findings
 from knowledge_service.freshness.acceptance import accepted_until
@@ -130,31 +130,56 @@ def finding_items(
     return items
 
 
+def _states(
+    session: Session, kind: str, drafts: Sequence[ArticleVersion | PolicyVersion]
+) -> dict[str, WorkflowState]:
+    """Each draft's workflow state (in review once submitted, else draft)."""
+    query = select(WorkflowRecord).where(
+        WorkflowRecord.kind == kind, col(WorkflowRecord.doc_id).in_([v.doc_id for v in drafts])
+    )
+    records = {r.doc_id: r for r in session.exec(query)}
+    return {v.doc_id: state_of("draft", v.version, records.get(v.doc_id)) for v in drafts}
+
+
 def draft_items(session: Session, articles: Iterable[ArticleVersion]) -> list[QueueItem]:
     """Articles whose current version is a draft: submitted ones wait for an approver, the
     others for their owner to submit them (approving a draft never submitted is refused)."""
     drafts = [v for v in articles if str(v.status) == "draft"]
     if not drafts:
         return []
-    query = select(WorkflowRecord).where(
-        WorkflowRecord.kind == "article",
-        col(WorkflowRecord.doc_id).in_([v.article_id for v in drafts]),
-    )
-    records = {r.doc_id: r for r in session.exec(query)}
-    return [_draft_item(v, state_of("draft", v.version, records.get(v.article_id))) for v in drafts]
+    states = _states(session, "article", drafts)
+    return [_draft_item(v, states[v.doc_id], owner=v.owner) for v in drafts]
 
 
-def _draft_item(v: ArticleVersion, state: WorkflowState) -> QueueItem:
+def policy_draft_items(session: Session, owner: str | None) -> list[QueueItem]:
+    """Policy sources whose current version is a draft, for those who may approve (or submit)
+    them: an admin (``owner`` None: every policy) and the policy's owner."""
+    drafts = [
+        v for v in content.list_policies(session, status="draft")
+        if owner is None or v.to_document().owner == owner
+    ]  # fmt: skip
+    if not drafts:
+        return []
+    states = _states(session, "policy", drafts)
+    return [_draft_item(v, states[v.doc_id], owner=v.to_document().owner) for v in drafts]
+
+
+def _draft_item(
+    v: ArticleVersion | PolicyVersion, state: WorkflowState, *, owner: str
+) -> QueueItem:
     if state == WorkflowState.IN_REVIEW:
         kind, actions = QueueItemKind.AWAITING_APPROVAL, [_A.APPROVE, _A.REJECT, _A.EDIT]
         reason = f"Version {v.version} by {v.author} is in review and waits for approval."
     else:
         kind, actions = QueueItemKind.DRAFT, [_A.SUBMIT, _A.EDIT]
         reason = f"Version {v.version} by {v.author} is a draft, not yet submitted for review."
+    policy = isinstance(v, PolicyVersion)
     return QueueItem(
-        key=f"{kind}:{v.article_id}:{v.version}", kind=kind, article_id=v.article_id,
-        title=v.title, owner=v.owner, reason=reason, severity=Severity.INFO,
-        due_on=v.created_at.date(), served=0, actions=actions,
+        key=f"{kind}:{'policy:' if policy else ''}{v.doc_id}:{v.version}", kind=kind,
+        article_id=None if policy else v.doc_id, policy_id=v.doc_id if policy else None,
+        title=v.title, owner=owner, reason=f"Policy source {v.doc_id}: {reason}" if policy
+        else reason, severity=Severity.INFO, due_on=v.created_at.date(), served=0,
+        actions=actions,
     )  # fmt: skip
 
 
@@ -286,9 +311,9 @@ def list_queue(
     offset: int = 0,
     gaps: Sequence[Gap] = (),
 ) -> tuple[list[QueueItem], int]:
-    """One page of the caller's queue items (an owner key: its own articles'; an admin: any
-    owner's, or ``filters.owner``'s, and the content ``gaps``) and how many there are on all
-    pages.
+    """One page of the caller's queue items (an owner key: its own articles' and policy
+    sources' drafts; an admin: any owner's, or ``filters.owner``'s, and the content ``gaps``)
+    and how many there are on all pages.
 
     Raises:
         PermissionDeniedError: an agent or bot key, or an owner key asking for another owner.
@@ -301,7 +326,8 @@ def list_queue(
     current = content.list_articles(session, owner=owner)
     articles = {v.article_id: v for v in current}
     items = finding_items(session, articles, everything=owner is None, today=today)
-    items += draft_items(session, current) + feedback_items(session, articles)
+    items += draft_items(session, current) + policy_draft_items(session, owner)
+    items += feedback_items(session, articles)
     items += content_gap_items(gaps, owner)
     items = [i for i in items if filters.keeps(i)]
     served = served_counts(session, (i.article_id for i in items if i.article_id))

@@ -68,7 +68,12 @@ class QueueItem(BaseModel):
 
     key: str = Field(description="Stable id of the item while its cause lasts.")
     kind: QueueItemKind
-    article_id: str | None = Field(description="The article (None: a file or a content gap).")
+    article_id: str | None = Field(
+        description="The article (None: a file, a content gap or a policy source's draft)."
+    )
+    policy_id: str | None = Field(
+        default=None, description="The policy source, for a policy draft (article_id None)."
+    )
     title: str | None = None
     owner: str | None = None
     reason: str = Field(description="Why it needs attention, in one sentence.")

@@ -95,9 +95,16 @@ class ReviewQueue:
     drafts: list[ReviewItem]
     feedback: list[ReviewItem]
     unsubmitted: list[ReviewItem]
+    policies: list[ReviewItem] = field(default_factory=list)
+    """Policy sources' drafts, waiting for approval or not yet submitted."""
 
     def __len__(self) -> int:
-        return len(self.findings) + len(self.drafts) + len(self.feedback) + len(self.unsubmitted)
+        articles = len(self.drafts) + len(self.feedback) + len(self.unsubmitted)
+        return len(self.findings) + articles + len(self.policies)
+
+    def about_policy(self, policy_id: str) -> list[ReviewItem]:
+        """The draft items of policy source ``policy_id``."""
+        return [i for i in self.policies if i.policy_id == policy_id]
 
     def about(self, article_id: str) -> list[ReviewItem]:
         """The draft and feedback items of ``article_id``."""
@@ -132,11 +139,13 @@ def review_queue(session: Session, caller: Principal, today: date) -> ReviewQueu
     findings.sort(
         key=lambda i: (-SEVERITY_RANK[i.finding.severity], i.due_on or date.max, i.finding.id)
     )
+    articles = [i for i in items if i.policy_id is None]
     return ReviewQueue(
         findings,
-        drafts=[i for i in items if i.kind == QueueItemKind.AWAITING_APPROVAL],
-        feedback=[i for i in items if i.kind == QueueItemKind.FEEDBACK],
-        unsubmitted=[i for i in items if i.kind == QueueItemKind.DRAFT],
+        drafts=[i for i in articles if i.kind == QueueItemKind.AWAITING_APPROVAL],
+        feedback=[i for i in articles if i.kind == QueueItemKind.FEEDBACK],
+        unsubmitted=[i for i in articles if i.kind == QueueItemKind.DRAFT],
+        policies=[i for i in items if i.policy_id is not None],
     )
 
 
@@ -304,6 +313,17 @@ def _diff_lines(diff: str) -> list[tuple[str, str]]:
             kind = "ctx"
         lines.append((kind, line))
     return lines
+
+
+def policy_diff(session: Session, policy_id: str) -> VersionDiff:
+    """The diff between a policy source's last two versions (named by ``article_id``, the
+    field the changes part shows)."""
+    history = content.policy_history(session, policy_id)
+    newest = history[-1].version
+    if len(history) < 2:
+        return VersionDiff(policy_id, None, newest, [])
+    text = content.policies.diff(session, policy_id, history[-2].version, newest)
+    return VersionDiff(policy_id, history[-2].version, newest, _diff_lines(text))
 
 
 def version_diff(

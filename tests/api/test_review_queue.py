@@ -17,7 +17,7 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 from tests.api.conftest import PAYMENTS, SUPPORT, auth
 from tests.conftest import TODAY
-from tests.factories import article_text
+from tests.factories import article_text, policy_text
 
 MISMATCH, DUE_SOON = 1, 2
 
@@ -225,6 +225,32 @@ def test_a_draft_waits_for_its_owner_to_submit_it_then_for_an_approver(
     (waiting,) = _queue(client, keys["admin"], "?kind=awaiting_approval")["items"]
     assert waiting["actions"] == ["approve", "reject", "edit"] and "in review" in waiting["reason"]
     assert _queue(client, keys["admin"], "?kind=draft")["items"] == []
+
+
+def test_a_policy_draft_waits_in_the_queue_of_those_who_may_approve_it(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """The owner key owns the FEES policy; the admin sees every policy's draft."""
+    text = policy_text("FEES", owner=PAYMENTS)
+    created = client.post("/v1/policies", headers=auth(keys["owner"]), json={"text": text})
+    assert created.status_code == 201, created.text
+    (draft,) = _queue(client, keys["owner"], "?kind=draft")["items"]
+    assert (draft["policy_id"], draft["article_id"], draft["owner"]) == ("FEES", None, PAYMENTS)
+    assert draft["actions"] == ["submit", "edit"] and draft["key"] == "draft:policy:FEES:1"
+    submitted = client.post(
+        "/v1/policies/FEES/submit", headers=auth(keys["owner"]) | {"If-Match": '"FEES-v1"'}
+    )
+    assert submitted.status_code == 200, submitted.text
+    for key in ("owner", "admin"):
+        (waiting,) = _queue(client, keys[key], "?kind=awaiting_approval")["items"]
+        assert waiting["policy_id"] == "FEES" and "in review" in waiting["reason"]
+        assert waiting["actions"] == ["approve", "reject", "edit"]
+    assert _queue(client, keys["admin"], f"?owner={SUPPORT}&kind=awaiting_approval")["total"] == 0
+    approved = client.post(
+        "/v1/policies/FEES/approve", headers=auth(keys["admin"]) | {"If-Match": '"FEES-v1"'}
+    )
+    assert approved.status_code == 200, approved.text
+    assert _queue(client, keys["admin"], "?kind=awaiting_approval")["total"] == 0
 
 
 def test_admins_whole_queue_holds_content_gaps(

@@ -39,6 +39,7 @@ from knowledge_service.web.sessions import SESSION_COOKIE
 from knowledge_service.web.workflow_handlers import MAX_TEXT_CHARS
 from tests.api.conftest import SUPPORT, FakeSearchService, issue_keys, seed_store
 from tests.conftest import TODAY
+from tests.factories import policy_text
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -192,6 +193,24 @@ def test_only_acknowledging_a_block_says_it_still_blocks(
     done = client.get(response.headers["location"]).text
     assert "Finding acknowledged." in done
     assert ("It still blocks customer channels" in done) is blocks
+
+
+def test_a_policy_draft_in_review_is_on_the_review_page_with_its_changes(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    headers = {"Authorization": f"Bearer {keys['admin']}", "If-Match": '"REFUNDS-v1"'}
+    text = policy_text(version="2", clauses={"2.1 Refund timeframe": "Paid within 9 days."})
+    assert client.put("/v1/policies/REFUNDS", headers=headers, json={"text": text}).is_success
+    headers["If-Match"] = '"REFUNDS-v2"'
+    assert client.post("/v1/policies/REFUNDS/submit", headers=headers).is_success
+    sign_in(client, keys["admin"])
+    queue = client.get("/ui/review").text
+    assert 'href="/ui/review/policies/REFUNDS"' in queue and "waits for approval" in queue
+    page = client.get("/ui/review/policies/REFUNDS")
+    assert page.status_code == 200, page.text
+    assert "in review and waits for approval" in page.text and "Paid within 9 days." in page.text
+    assert "knowledge-service policies approve REFUNDS" in page.text
+    assert client.get("/ui/review/policies/NOPE").status_code == 404
 
 
 def test_revoking_the_key_ends_its_sessions(

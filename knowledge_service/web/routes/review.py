@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.content import service as content
-from knowledge_service.content.schemas import ARTICLE_ID_PATTERN
+from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, POLICY_ID_PATTERN
 from knowledge_service.errors import (
     InvalidRequestError,
     InvalidTransitionError,
@@ -41,6 +41,7 @@ from knowledge_service.web.errors import error_page
 from knowledge_service.web.pages import Page
 from knowledge_service.web.review_view import (
     highlight_evidence,
+    policy_diff,
     review_queue,
     risk_request,
     risk_view,
@@ -55,6 +56,7 @@ Owner = Annotated[WebUser, Depends(page_user(Page.REVIEW))]
 OwnerPost = Annotated[WebUser, Depends(csrf_user(Page.REVIEW))]
 FindingId = Annotated[int, Path(ge=1, le=MAX_VERSION)]
 ArticleId = Annotated[str, Path(pattern=ARTICLE_ID_PATTERN, max_length=120)]
+PolicyId = Annotated[str, Path(pattern=POLICY_ID_PATTERN, max_length=120)]
 DONE_MESSAGES = {
     "acknowledged": "Finding acknowledged.",
     "open": "Finding reopened.",
@@ -154,6 +156,23 @@ def _article_view(
         shown_article=article_id, entries=entries, done=DONE_MESSAGES.get(done or ""),
         failed=failed, status_code=status_code,
         **_articles_and_actions(session, settings, user, [article_id]),
+    )  # fmt: skip
+
+
+@router.get("/policies/{policy_id}", response_class=HTMLResponse)
+def policy_page(
+    request: Request, user: Owner, session: SessionDep, settings: SettingsDep,
+    policy_id: PolicyId,
+) -> Response:  # fmt: skip
+    """A policy source's draft in the queue: why, its changes, and how to approve it."""
+    queue = review_queue(session, user.principal, clock.today(settings))
+    entries = queue.about_policy(policy_id)
+    if not entries:
+        raise NotFoundError("review queue item for policy", policy_id)
+    return render(
+        request, "review.html", user=user, active="review", queue=queue, detail=None,
+        shown_policy=policy_id, entries=entries, policy=content.get_policy(session, policy_id),
+        diffs=[policy_diff(session, policy_id)], done=None,
     )  # fmt: skip
 
 
