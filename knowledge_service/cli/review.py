@@ -34,7 +34,7 @@ from knowledge_service.review.queue_schemas import (
     AuditFilters,
     AuditObject,
     QueueFilters,
-    QueueItemKind,
+    QueueKindFilter,
 )
 
 _JSON = typer.Option(False, "--json", help="Print JSON.")
@@ -68,7 +68,9 @@ class _SearchWhenNeeded:
 
 def review_command(
     owner: str | None = typer.Option(None, "--owner", help="Only this owner's items."),
-    kind: QueueItemKind | None = typer.Option(None, "--kind", help="Only this kind of item."),
+    kind: QueueKindFilter | None = typer.Option(
+        None, "--kind", help="Only this kind of item, or of finding (policy_mismatch, ...)."
+    ),
     limit: int = _LIMIT,
     offset: int = _OFFSET,
     as_json: bool = _JSON,
@@ -79,7 +81,7 @@ def review_command(
     today = clock.today(cfg)
     with session_scope(engine()) as session:
         gaps: list[Gap] = []
-        if owner is None and kind in (None, QueueItemKind.CONTENT_GAP):
+        if owner is None and kind in (None, QueueKindFilter.CONTENT_GAP):
             gaps = queue.recent_gaps(
                 session, _SearchWhenNeeded(), today,
                 confidence_below=cfg.answers.no_answer_threshold,
@@ -96,8 +98,9 @@ def review_command(
         due = i.due_on.isoformat() if i.due_on else "-"
         actions = ", ".join(i.actions)
         table.add_row(
-            str(i.severity), due, str(i.kind), i.article_id or "-", i.owner or "-",
-            str(i.served), i.reason, actions,
+            str(i.severity), due, str(i.finding_kind or i.kind),
+            i.article_id or (f"policy {i.policy_id}" if i.policy_id else "-"),
+            i.owner or "-", str(i.served), i.reason, actions,
         )  # fmt: skip
     print_table(table)
     console.print(f"{len(items)} of {total} item(s).", highlight=False)

@@ -27,6 +27,7 @@ from knowledge_service.db import session_scope
 from knowledge_service.errors import KnowledgeServiceError, a_or_an
 from knowledge_service.review.bulk import run_batch
 from knowledge_service.review.etags import LOCAL, Precondition
+from knowledge_service.review.transitions import STATUS_AFTER
 from knowledge_service.review.workflow import Workflow
 from knowledge_service.review.workflow_state import Step
 
@@ -70,7 +71,11 @@ def run_steps(
         after_write(marks)
     for step in steps:
         s = step.status
-        console.print(escape(f"{s.kind} {s.id}: {s.state} (version {s.version}, owner {s.owner})"))
+        same = ": unchanged, nothing written" if s.unchanged else ""
+        state = STATUS_AFTER[s.kind].get(s.state, s.state)  # a policy is active, not published
+        console.print(
+            escape(f"{s.kind} {s.id}: {state} (version {s.version}, owner {s.owner}){same}")
+        )
 
 
 def _read(path: Path) -> str:

@@ -284,7 +284,8 @@ def check_invalid(invalid: Sequence[InvalidFile]) -> list[FindingData]:
             FindingData.create(
                 FindingKind.INVALID,
                 [article_id] if article_id is not None else [],
-                f"{where}{field_text}: {problem}: {fix} (see the content format) and check again.",
+                f"{where}{field_text}: {problem}: {fix} (see the content format) "
+                "and import the file again.",
                 [evidence],
                 policy_id=policy_id,
                 fact_key=fact_key,

@@ -3,8 +3,9 @@
 Items are derived, not stored: every request computes them from the store's current state (the
 active findings, the current versions, agents' feedback, the answer log). So resolving the cause
 closes the item with nothing to reconcile: a re-check that no longer finds a finding resolves it,
-a new version (an edit, a verification) closes the feedback about the old one, an approved draft
-is no longer waiting. The price is a few indexed queries per request, paid only by owners.
+a newly published version (an approved edit, a verification) closes the feedback about the old
+one, an approved draft is no longer waiting. The price is a few indexed queries per request,
+paid only by owners.
 
 Items sort by severity (block first), then due date (earliest first, undated last), then how
 often the article is served (most first).
@@ -23,8 +24,9 @@ from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.gaps import GapSearch
 from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.analytics.schemas import NEEDS_REVIEW, Gap
+from knowledge_service.content import repository as content_repository
 from knowledge_service.content import service as content
-from knowledge_service.content.models import ArticleVersion
+from knowledge_service.content.models import ArticleVersion, PolicyVersion
 from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
 from knowledge_service.freshness import repository as findings
 from knowledge_service.freshness.acceptance import accepted_until
@@ -52,6 +54,7 @@ GAP_DAYS = 7
 
 _A = QueueAction
 _FIX: dict[FindingKind, list[QueueAction]] = {
+    FindingKind.INVALID: [_A.IMPORT],  # only an import clears it: editing the article does not
     FindingKind.REVIEW_OVERDUE: [_A.VERIFY, _A.EDIT, _A.RETIRE],
     FindingKind.REVIEW_DUE_SOON: [_A.VERIFY, _A.EDIT, _A.RETIRE],
     FindingKind.POLICY_CHANGED: [_A.VERIFY, _A.EDIT],
@@ -76,11 +79,13 @@ def _scope(caller: Caller, filters: QueueFilters) -> str | None:
     return caller.owner
 
 
-def _actions(row: Finding, accepted: date | None) -> list[QueueAction]:
+def _actions(row: Finding, accepted: date | None, *, stored: bool) -> list[QueueAction]:
+    """What resolves the finding; accepting its risk only where it blocks an article the
+    store holds (a file about no stored article blocks nothing a risk acceptance could lift)."""
     actions = list(_FIX.get(row.kind, [_A.EDIT]))
     if row.status == FindingStatus.OPEN:
         actions.append(_A.ACKNOWLEDGE)
-    if row.severity == Severity.BLOCK and accepted is None:
+    if row.severity == Severity.BLOCK and accepted is None and stored:
         actions.append(_A.ACCEPT_RISK)
     return actions
 
@@ -96,8 +101,10 @@ def _finding_item(row: Finding, version: ArticleVersion | None, accepted: date |
         kind=_KIND_OF.get(row.kind, QueueItemKind.FINDING),
         article_id=article_id, title=doc.title if doc else None, owner=doc.owner if doc else None,
         reason=row.message, evidence=[str(e.get("text", "")) for e in row.evidence],
-        severity=row.severity, due_on=accepted or due, served=0, actions=_actions(row, accepted),
-        finding_id=row.id, status=str(row.status), risk_accepted_until=accepted,
+        severity=row.severity, due_on=accepted or due, served=0,
+        actions=_actions(row, accepted, stored=version is not None),
+        finding_id=row.id, finding_kind=row.kind, status=str(row.status),
+        risk_accepted_until=accepted,
     )  # fmt: skip
 
 
@@ -123,64 +130,115 @@ def finding_items(
     return items
 
 
+def _states(
+    session: Session, kind: str, drafts: Sequence[ArticleVersion | PolicyVersion]
+) -> dict[str, WorkflowState]:
+    """Each draft's workflow state (in review once submitted, else draft)."""
+    query = select(WorkflowRecord).where(
+        WorkflowRecord.kind == kind, col(WorkflowRecord.doc_id).in_([v.doc_id for v in drafts])
+    )
+    records = {r.doc_id: r for r in session.exec(query)}
+    return {v.doc_id: state_of("draft", v.version, records.get(v.doc_id)) for v in drafts}
+
+
 def draft_items(session: Session, articles: Iterable[ArticleVersion]) -> list[QueueItem]:
     """Articles whose current version is a draft: submitted ones wait for an approver, the
     others for their owner to submit them (approving a draft never submitted is refused)."""
     drafts = [v for v in articles if str(v.status) == "draft"]
     if not drafts:
         return []
-    query = select(WorkflowRecord).where(
-        WorkflowRecord.kind == "article",
-        col(WorkflowRecord.doc_id).in_([v.article_id for v in drafts]),
-    )
-    records = {r.doc_id: r for r in session.exec(query)}
-    return [_draft_item(v, state_of("draft", v.version, records.get(v.article_id))) for v in drafts]
+    states = _states(session, "article", drafts)
+    return [_draft_item(v, states[v.doc_id], owner=v.owner) for v in drafts]
 
 
-def _draft_item(v: ArticleVersion, state: WorkflowState) -> QueueItem:
+def policy_draft_items(session: Session, owner: str | None) -> list[QueueItem]:
+    """Policy sources whose current version is a draft, for those who may approve (or submit)
+    them: an admin (``owner`` None: every policy) and the policy's owner."""
+    drafts = [
+        v for v in content.list_policies(session, status="draft")
+        if owner is None or v.to_document().owner == owner
+    ]  # fmt: skip
+    if not drafts:
+        return []
+    states = _states(session, "policy", drafts)
+    return [_draft_item(v, states[v.doc_id], owner=v.to_document().owner) for v in drafts]
+
+
+def _draft_item(
+    v: ArticleVersion | PolicyVersion, state: WorkflowState, *, owner: str
+) -> QueueItem:
     if state == WorkflowState.IN_REVIEW:
         kind, actions = QueueItemKind.AWAITING_APPROVAL, [_A.APPROVE, _A.REJECT, _A.EDIT]
         reason = f"Version {v.version} by {v.author} is in review and waits for approval."
     else:
         kind, actions = QueueItemKind.DRAFT, [_A.SUBMIT, _A.EDIT]
         reason = f"Version {v.version} by {v.author} is a draft, not yet submitted for review."
+    policy = isinstance(v, PolicyVersion)
     return QueueItem(
-        key=f"{kind}:{v.article_id}:{v.version}", kind=kind, article_id=v.article_id,
-        title=v.title, owner=v.owner, reason=reason, severity=Severity.INFO,
-        due_on=v.created_at.date(), served=0, actions=actions,
+        key=f"{kind}:{'policy:' if policy else ''}{v.doc_id}:{v.version}", kind=kind,
+        article_id=None if policy else v.doc_id, policy_id=v.doc_id if policy else None,
+        title=v.title, owner=owner, reason=f"Policy source {v.doc_id}: {reason}" if policy
+        else reason, severity=Severity.INFO, due_on=v.created_at.date(), served=0,
+        actions=actions,
     )  # fmt: skip
 
 
-def _is_about_current(feedback: Feedback, current: ArticleVersion) -> bool:
+def _is_about(feedback: Feedback, served: ArticleVersion) -> bool:
     """Feedback about an older version was answered by the newer one."""
     if feedback.version is not None:
-        return feedback.version == current.version
-    return feedback.at >= current.created_at
+        return feedback.version == served.version
+    return feedback.at >= served.created_at
+
+
+def _served(session: Session, current: ArticleVersion) -> ArticleVersion | None:
+    """The version customers and agents are given: the current one when published; under a
+    draft, the published version before it (None: retired, or never published)."""
+    if str(current.status) != "draft":
+        return current if str(current.status) == "published" else None
+    served = content_repository.articles(session).in_force_version(current.article_id)
+    return served if served is not None and str(served.status) == "published" else None
 
 
 def feedback_items(session: Session, articles: dict[str, ArticleVersion]) -> list[QueueItem]:
-    """Agents' ``wrong`` and ``outdated`` ratings of each article's current version."""
+    """Agents' ``wrong`` and ``outdated`` ratings of the version each article serves: a draft
+    answers nothing until it is published, so its feedback stays until a version other than
+    the rated one is (or the article is retired)."""
     query = select(Feedback).where(col(Feedback.rating).in_(sorted(NEEDS_REVIEW)))
     if len(articles) < 500:
         query = query.where(col(Feedback.article_id).in_(list(articles)))
+    served: dict[str, ArticleVersion | None] = {}
     grouped: dict[str, list[Feedback]] = {}
     for fb in session.exec(query.order_by(col(Feedback.at))).all():
         current = articles.get(fb.article_id or "")
-        if current is not None and _is_about_current(fb, current):
+        if current is None:
+            continue
+        if current.article_id not in served:
+            served[current.article_id] = _served(session, current)
+        rated = served[current.article_id]
+        if rated is not None and _is_about(fb, rated):
             grouped.setdefault(current.article_id, []).append(fb)
-    return [_feedback_item(articles[a], rows) for a, rows in grouped.items()]
+    return [
+        _feedback_item(served[a] or articles[a], articles[a], rows) for a, rows in grouped.items()
+    ]
 
 
-def _feedback_item(current: ArticleVersion, rows: Sequence[Feedback]) -> QueueItem:
+def _feedback_item(
+    rated: ArticleVersion, current: ArticleVersion, rows: Sequence[Feedback]
+) -> QueueItem:
     ratings = sorted({r.rating for r in rows})
+    pending = (
+        f" Version {current.version} is a draft: it answers the feedback once published."
+        if current.version != rated.version
+        else ""
+    )
     return QueueItem(
-        key=f"feedback:{current.article_id}:{current.version}", kind=QueueItemKind.FEEDBACK,
-        article_id=current.article_id, title=current.title, owner=current.owner,
-        reason=f"Agents rated version {current.version} {' and '.join(ratings)} "
-        f"{len(rows)} time(s).",
+        key=f"feedback:{rated.article_id}:{rated.version}", kind=QueueItemKind.FEEDBACK,
+        article_id=rated.article_id, title=current.title, owner=current.owner,
+        reason=f"Agents rated version {rated.version} {' and '.join(ratings)} "
+        f"{len(rows)} time(s).{pending}",
         evidence=[f"{r.rating}: {r.comment}" if r.comment else r.rating for r in rows][:5],
         severity=Severity.WARN, due_on=rows[0].at.date(), served=0,
-        actions=[_A.EDIT, _A.VERIFY, _A.RETIRE],
+        actions=[_A.EDIT, _A.RETIRE] if pending else [_A.EDIT, _A.VERIFY, _A.RETIRE],
     )  # fmt: skip
 
 
@@ -253,9 +311,9 @@ def list_queue(
     offset: int = 0,
     gaps: Sequence[Gap] = (),
 ) -> tuple[list[QueueItem], int]:
-    """One page of the caller's queue items (an owner key: its own articles'; an admin: any
-    owner's, or ``filters.owner``'s, and the content ``gaps``) and how many there are on all
-    pages.
+    """One page of the caller's queue items (an owner key: its own articles' and policy
+    sources' drafts; an admin: any owner's, or ``filters.owner``'s, and the content ``gaps``)
+    and how many there are on all pages.
 
     Raises:
         PermissionDeniedError: an agent or bot key, or an owner key asking for another owner.
@@ -268,10 +326,10 @@ def list_queue(
     current = content.list_articles(session, owner=owner)
     articles = {v.article_id: v for v in current}
     items = finding_items(session, articles, everything=owner is None, today=today)
-    items += draft_items(session, current) + feedback_items(session, articles)
+    items += draft_items(session, current) + policy_draft_items(session, owner)
+    items += feedback_items(session, articles)
     items += content_gap_items(gaps, owner)
-    if filters.kind is not None:
-        items = [i for i in items if i.kind == filters.kind]
+    items = [i for i in items if filters.keeps(i)]
     served = served_counts(session, (i.article_id for i in items if i.article_id))
     for item in items:
         item.served = served.get(item.article_id or "", 0)

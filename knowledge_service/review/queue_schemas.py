@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from knowledge_service.freshness.schemas import Severity
+from knowledge_service.freshness.schemas import FindingKind, Severity
 
 
 class QueueItemKind(StrEnum):
@@ -24,6 +24,29 @@ class QueueItemKind(StrEnum):
     CONTENT_GAP = "content_gap"
 
 
+class QueueKindFilter(StrEnum):
+    """What ``kind`` filters a queue by: an item kind (:class:`QueueItemKind`), or a finding's
+    own kind (:class:`~knowledge_service.freshness.schemas.FindingKind`: ``policy_mismatch``,
+    ``invalid``, ...), which keeps the items of findings of that kind."""
+
+    FINDING = "finding"
+    REVIEW_OVERDUE = "review_overdue"
+    REVIEW_DUE = "review_due"
+    AWAITING_APPROVAL = "awaiting_approval"
+    DRAFT = "draft"
+    FEEDBACK = "feedback"
+    CONTENT_GAP = "content_gap"
+    INVALID = "invalid"
+    REVIEW_DUE_SOON = "review_due_soon"
+    POLICY_MISSING = "policy_missing"
+    POLICY_RETIRED = "policy_retired"
+    POLICY_CHANGED = "policy_changed"
+    POLICY_MISMATCH = "policy_mismatch"
+    CONFLICT = "conflict"
+    DUPLICATE = "duplicate"
+    AMBIGUOUS_INTENT = "ambiguous_intent"
+
+
 class QueueAction(StrEnum):
     """An action that resolves a queue item (the verbs of the API and the CLI)."""
 
@@ -36,6 +59,8 @@ class QueueAction(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     ACCEPT_RISK = "accept_risk"
     WRITE_ARTICLE = "write_article"
+    IMPORT = "import"
+    """Fix the file and import it again: only an import clears an ``invalid`` finding."""
 
 
 class QueueItem(BaseModel):
@@ -43,7 +68,12 @@ class QueueItem(BaseModel):
 
     key: str = Field(description="Stable id of the item while its cause lasts.")
     kind: QueueItemKind
-    article_id: str | None = Field(description="The article (None: a file or a content gap).")
+    article_id: str | None = Field(
+        description="The article (None: a file, a content gap or a policy source's draft)."
+    )
+    policy_id: str | None = Field(
+        default=None, description="The policy source, for a policy draft (article_id None)."
+    )
     title: str | None = None
     owner: str | None = None
     reason: str = Field(description="Why it needs attention, in one sentence.")
@@ -53,16 +83,26 @@ class QueueItem(BaseModel):
     served: int = Field(description="How often the article has been served (answer log).")
     actions: list[QueueAction] = Field(description="What resolves it.")
     finding_id: int | None = None
+    finding_kind: FindingKind | None = Field(
+        default=None, description="A finding's own kind (policy_mismatch, invalid, ...)."
+    )
     status: str | None = Field(default=None, description="A finding's status.")
     risk_accepted_until: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class QueueFilters:
-    """Which items a queue shows: ``owner`` (admins only choose), ``kind``."""
+    """Which items a queue shows: ``owner`` (admins only choose), ``kind`` (an item kind, or a
+    finding kind)."""
 
     owner: str | None = None
-    kind: QueueItemKind | None = None
+    kind: QueueKindFilter | QueueItemKind | None = None
+
+    def keeps(self, item: QueueItem) -> bool:
+        """Whether ``item`` is of the kind asked for (any, when none is)."""
+        if self.kind is None:
+            return True
+        return self.kind in (item.kind, item.finding_kind)
 
 
 def _not_blank(value: str) -> str:

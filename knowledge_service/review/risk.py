@@ -1,7 +1,9 @@
 """Risk acceptance: an admin's explicit, audited decision to let customers be served an article
 despite a blocking finding, until a date.
 
-The rules (:func:`accept_risk`): only an admin; only an active ``block`` finding; a reason; an
+The rules (:func:`accept_risk`): only an admin; only an active ``block`` finding about an article
+the store serves (one about no stored article, an ``invalid`` file whose id could not be read,
+blocks nothing to lift); a reason; an
 expiry after today and at most :data:`MAX_DAYS` ahead; never by the last author of an article the
 finding touches, the person who wrote the text it serves (four eyes on the decision to serve
 it). The acceptance is written to the audit log and lapses on its expiry date (``clock.today``)
@@ -100,16 +102,23 @@ def accept_risk(
     Raises:
         PermissionDeniedError: the caller is not an admin, or last wrote one of the articles.
         NotFoundError: no finding has that id.
-        InvalidStateError: the finding is resolved or does not block.
+        InvalidStateError: the finding is resolved, does not block, or is about no article
+            the store serves.
         InvalidRequestError: the expiry is not after today, or too far ahead.
     """
     if not caller.is_admin:
         raise PermissionDeniedError("only an admin may accept the risk of a blocking finding")
     _check_expiry(request.expires_on, today)
     row = _active_block(session, finding_id)
-    mine = sorted(
-        a for a, who in _last_authors(session, row.article_ids).items() if _is_author(caller, who)
-    )
+    authors = _last_authors(session, row.article_ids)
+    if not authors:
+        raise InvalidStateError(
+            "finding", str(finding_id), state=str(row.status), action="accept its risk",
+            allowed=[], why="it is about no article the store serves (a file whose id could not "
+            "be read, or an article never imported), so its block lifts nothing; fix the file "
+            "and import it again",
+        )  # fmt: skip
+    mine = sorted(a for a, who in authors.items() if _is_author(caller, who))
     if mine:
         raise PermissionDeniedError(
             f"the last author of {', '.join(mine)} may not accept its risk: another admin must"

@@ -106,14 +106,23 @@ class Workflow:
         self, session: Session, principal: Principal, doc_id: str, text: str,
         precondition: Precondition, *, reason: str | None = None,
     ) -> Step:  # fmt: skip
-        """A new draft version with ``text`` (the owner stays unless an admin changes it)."""
+        """A new draft version with ``text`` (the owner stays unless an admin changes it); a
+        text that is the current version's (whatever its status) writes nothing, and the
+        document keeps its state (a published one stays published)."""
         target = self._target(session, principal, doc_id, A.EDIT, precondition)
         doc: Any = self.kind.parse(text, f"{self.kind.plural}/{doc_id}")
         if doc.id != doc_id:
             raise InvalidRequestError("text", f"its id is {doc.id!r}, not {doc_id!r}")
         authorize_owner_change(principal, self.kind.name, target.owner, doc.owner)
-        raw = set_fields(text, {"status": STATUS_AFTER[self.kind.name][S.DRAFT]})
-        return self._step(session, principal, target, raw, A.EDIT, S.DRAFT, reason, editor=True)
+        draft = {"status": STATUS_AFTER[self.kind.name][S.DRAFT]}
+        raw = set_fields(text, draft)
+        step = None
+        if raw.strip() != set_fields(target.current.raw, draft).strip():
+            step = self._step(session, principal, target, raw, A.EDIT, S.DRAFT, reason, editor=True)
+        if step is None or not step.wrote:  # it changes nothing
+            unchanged = self._status(principal, target).model_copy(update={"unchanged": True})
+            return Step(unchanged, wrote=False)
+        return step
 
     def submit(
         self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,

@@ -52,6 +52,11 @@ class WorkflowStatus(BaseModel):
         description="The actions the caller may take now: those the state allows that the "
         "caller's role and ownership permit, without `approve` where four eyes bar the caller."
     )
+    unchanged: bool = Field(
+        default=False,
+        description="An edit whose text is the current version's: true, and nothing was written "
+        "(no new version, the same state and ETag).",
+    )
 
 
 class Withheld(StrEnum):

@@ -99,9 +99,16 @@ class ReviewQueue:
     drafts: list[ReviewItem]
     feedback: list[ReviewItem]
     unsubmitted: list[ReviewItem]
+    policies: list[ReviewItem] = field(default_factory=list)
+    """Policy sources' drafts, waiting for approval or not yet submitted."""
 
     def __len__(self) -> int:
-        return len(self.findings) + len(self.drafts) + len(self.feedback) + len(self.unsubmitted)
+        articles = len(self.drafts) + len(self.feedback) + len(self.unsubmitted)
+        return len(self.findings) + articles + len(self.policies)
+
+    def about_policy(self, policy_id: str) -> list[ReviewItem]:
+        """The draft items of policy source ``policy_id``."""
+        return [i for i in self.policies if i.policy_id == policy_id]
 
     def about(self, article_id: str) -> list[ReviewItem]:
         """The draft and feedback items of ``article_id``."""
@@ -136,11 +143,13 @@ def review_queue(session: Session, caller: Principal, today: date) -> ReviewQueu
     findings.sort(
         key=lambda i: (-SEVERITY_RANK[i.finding.severity], i.due_on or date.max, i.finding.id)
     )
+    articles = [i for i in items if i.policy_id is None]
     return ReviewQueue(
         findings,
-        drafts=[i for i in items if i.kind == QueueItemKind.AWAITING_APPROVAL],
-        feedback=[i for i in items if i.kind == QueueItemKind.FEEDBACK],
-        unsubmitted=[i for i in items if i.kind == QueueItemKind.DRAFT],
+        drafts=[i for i in articles if i.kind == QueueItemKind.AWAITING_APPROVAL],
+        feedback=[i for i in articles if i.kind == QueueItemKind.FEEDBACK],
+        unsubmitted=[i for i in articles if i.kind == QueueItemKind.DRAFT],
+        policies=[i for i in items if i.policy_id is not None],
     )
 
 
@@ -310,6 +319,17 @@ def _diff_lines(diff: str) -> list[tuple[str, str]]:
     return lines
 
 
+def policy_diff(session: Session, policy_id: str) -> VersionDiff:
+    """The diff between a policy source's last two versions (named by ``article_id``, the
+    field the changes part shows)."""
+    history = content.policy_history(session, policy_id)
+    newest = history[-1].version
+    if len(history) < 2:
+        return VersionDiff(policy_id, None, newest, [])
+    text = content.policies.diff(session, policy_id, history[-2].version, newest)
+    return VersionDiff(policy_id, history[-2].version, newest, _diff_lines(text))
+
+
 def version_diff(
     session: Session, article_id: str, old: int | None = None, new: int | None = None
 ) -> VersionDiff:
@@ -336,10 +356,14 @@ class RiskView:
     latest_on: date
 
 
-def risk_view(session: Session, finding: FindingPublic, today: date) -> RiskView:
+def risk_view(
+    session: Session, finding: FindingPublic, today: date, *, stored: bool = True
+) -> RiskView:
+    """``stored``: the finding is about an article the store holds; one that is not (an
+    ``invalid`` file whose id could not be read) blocks nothing, so has no risk to accept."""
     lifted = accepted_until(session, [finding.id], today=today)
     return RiskView(
-        is_block=finding.severity == Severity.BLOCK,
+        is_block=finding.severity == Severity.BLOCK and stored,
         accepted_until=lifted.get(finding.id),
         suggested_on=today + timedelta(days=SUGGESTED_RISK_DAYS),
         earliest_on=today + timedelta(days=1),

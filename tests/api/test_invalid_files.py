@@ -181,3 +181,36 @@ def test_the_finding_of_a_bad_new_article_opens_on_the_review_page(kb: AnswerKB)
         detail = client.get(f"/ui/review/findings/{found['id']}")
         assert detail.status_code == 200, detail.text
         assert "content/brand-new.md" in detail.text and "Acknowledge" in detail.text
+
+
+def test_an_invalid_finding_offers_only_what_clears_it_an_import(kb: AnswerKB) -> None:
+    """Editing the article clears nothing: the queue and the page say to fix the file and
+    import it; a file about no stored article blocks nothing, so has no risk to accept."""
+    break_files(kb)
+    import_and_check(kb)
+    with open_client(kb) as (client, keys):
+        broken, refund = invalid_findings(client, keys["admin"])
+        assert broken["message"].endswith(": correct the file (see the content format) and "
+                                          "import the file again.")  # fmt: skip
+        assert refund["message"].endswith("(see the content format) and import the file again.")
+        queue = client.get("/v1/review-queue?kind=invalid", headers=auth(keys["admin"])).json()
+        actions = {i["finding_id"]: i["actions"] for i in queue["items"]}
+        assert actions == {
+            broken["id"]: ["import", "acknowledge"],
+            refund["id"]: ["import", "acknowledge", "accept_risk"],
+        }
+        body = {"reason": "known", "expires_on": "2026-12-31"}
+        refused = client.post(
+            f"/v1/findings/{broken['id']}/risk-acceptances", headers=auth(keys["admin"]), json=body
+        )
+        assert refused.status_code == 409, refused.text
+        assert "no article the store serves" in refused.json()["detail"]
+        review_page(client, keys["admin"])
+        for finding, risk in ((broken, False), (refund, True)):
+            page = client.get(f"/ui/review/findings/{finding['id']}").text
+            assert 'id="fix-by-import"' in page and "Confirm: edit" not in page
+            assert ("Accept risk" in page) is risk
+        accepted = client.post(
+            f"/v1/findings/{refund['id']}/risk-acceptances", headers=auth(keys["admin"]), json=body
+        )
+        assert accepted.status_code == 201, accepted.text

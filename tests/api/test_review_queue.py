@@ -17,7 +17,7 @@ from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
 from tests.api.conftest import PAYMENTS, SUPPORT, auth
 from tests.conftest import TODAY
-from tests.factories import article_text
+from tests.factories import article_text, policy_text
 
 MISMATCH, DUE_SOON = 1, 2
 
@@ -97,6 +97,24 @@ def test_admin_sees_every_owner_and_filters_by_owner_and_kind(
     assert draft["actions"] == ["submit", "edit"] and draft["severity"] == "info"
 
 
+def test_each_finding_item_names_its_own_kind_and_filters_by_it(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """``kind`` stays the item kind; ``finding_kind`` tells a mismatch from a review due, and
+    a finding kind is a filter as the item kinds are."""
+    items = _queue(client, keys["admin"])["items"]
+    kinds = {(i["kind"], i["finding_kind"]) for i in items}
+    assert kinds == {
+        ("finding", "policy_mismatch"), ("review_due", "review_due_soon"), ("draft", None)
+    }  # fmt: skip
+    (mismatch,) = _queue(client, keys["admin"], "?kind=policy_mismatch")["items"]
+    assert (mismatch["finding_id"], mismatch["kind"]) == (MISMATCH, "finding")
+    (due,) = _queue(client, keys["admin"], "?kind=review_due_soon")["items"]
+    assert due["finding_id"] == DUE_SOON
+    assert _queue(client, keys["admin"], "?kind=invalid")["total"] == 0
+    assert _queue(client, keys["admin"], "?kind=finding")["items"] == [mismatch]
+
+
 def test_items_sort_by_severity_then_due_date_then_how_often_served(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
@@ -126,6 +144,31 @@ def test_wrong_feedback_is_an_item_until_a_new_version_answers_it(
             answer="Refunds reach your account within 10 business days.",
         )  # fmt: skip
         content.save_article_text(session, text, author="key:test-owner", source="api")
+    assert _queue(client, keys["owner"], "?kind=feedback")["total"] == 0
+
+
+def test_feedback_stays_while_a_draft_waits_and_the_rated_version_is_served(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    _feedback(engine, "refund-timeframe", 2, "outdated", "now 10 days")
+    owner, admin = auth(keys["owner"]), auth(keys["admin"])
+    text = article_text(
+        "refund-timeframe", owner=PAYMENTS, policy_sources=["REFUNDS#2.1"],
+        answer="Refunds reach your account within 10 business days.",
+    )  # fmt: skip
+    saved = client.put(
+        "/v1/articles/refund-timeframe", headers=owner | {"If-Match": '"refund-timeframe-v2"'},
+        json={"text": text},
+    )  # fmt: skip
+    assert saved.status_code == 200, saved.text
+    (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
+    assert item["key"] == "feedback:refund-timeframe:2"
+    assert "Version 3 is a draft" in item["reason"] and "verify" not in item["actions"]
+    etag = {"If-Match": '"refund-timeframe-v3"'}
+    assert client.post("/v1/articles/refund-timeframe/submit", headers=owner | etag).is_success
+    assert _queue(client, keys["owner"], "?kind=feedback")["total"] == 1
+    approved = client.post("/v1/articles/refund-timeframe/approve", headers=admin | etag)
+    assert approved.status_code == 200, approved.text
     assert _queue(client, keys["owner"], "?kind=feedback")["total"] == 0
 
 
@@ -182,6 +225,32 @@ def test_a_draft_waits_for_its_owner_to_submit_it_then_for_an_approver(
     (waiting,) = _queue(client, keys["admin"], "?kind=awaiting_approval")["items"]
     assert waiting["actions"] == ["approve", "reject", "edit"] and "in review" in waiting["reason"]
     assert _queue(client, keys["admin"], "?kind=draft")["items"] == []
+
+
+def test_a_policy_draft_waits_in_the_queue_of_those_who_may_approve_it(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """The owner key owns the FEES policy; the admin sees every policy's draft."""
+    text = policy_text("FEES", owner=PAYMENTS)
+    created = client.post("/v1/policies", headers=auth(keys["owner"]), json={"text": text})
+    assert created.status_code == 201, created.text
+    (draft,) = _queue(client, keys["owner"], "?kind=draft")["items"]
+    assert (draft["policy_id"], draft["article_id"], draft["owner"]) == ("FEES", None, PAYMENTS)
+    assert draft["actions"] == ["submit", "edit"] and draft["key"] == "draft:policy:FEES:1"
+    submitted = client.post(
+        "/v1/policies/FEES/submit", headers=auth(keys["owner"]) | {"If-Match": '"FEES-v1"'}
+    )
+    assert submitted.status_code == 200, submitted.text
+    for key in ("owner", "admin"):
+        (waiting,) = _queue(client, keys[key], "?kind=awaiting_approval")["items"]
+        assert waiting["policy_id"] == "FEES" and "in review" in waiting["reason"]
+        assert waiting["actions"] == ["approve", "reject", "edit"]
+    assert _queue(client, keys["admin"], f"?owner={SUPPORT}&kind=awaiting_approval")["total"] == 0
+    approved = client.post(
+        "/v1/policies/FEES/approve", headers=auth(keys["admin"]) | {"If-Match": '"FEES-v1"'}
+    )
+    assert approved.status_code == 200, approved.text
+    assert _queue(client, keys["admin"], "?kind=awaiting_approval")["total"] == 0
 
 
 def test_admins_whole_queue_holds_content_gaps(

@@ -14,6 +14,7 @@ from sqlmodel import select
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
 from knowledge_service.audit import AuditEvent
+from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
 from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.http.deps import get_after_write
@@ -140,6 +141,30 @@ def test_missing_if_match_gets_428(wf: TestClient, keys: dict[str, str]) -> None
     response = post(wf, keys["owner"], "/v1/articles/refund-timeframe/retire", None)
     assert response.status_code == 428
     assert response.json()["type"].endswith("precondition-required")
+
+
+def test_an_edit_that_changes_nothing_writes_nothing_and_says_so(
+    wf: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    base = "/v1/articles/refund-timeframe"
+    with session_scope(engine) as session:
+        raw = content.get_article(session, "refund-timeframe").raw
+    before = len(events(engine))
+    headers = auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 2)}
+    same = wf.put(base, headers=headers, json={"text": raw})
+    assert same.status_code == 200, same.text
+    body = same.json()
+    assert (body["unchanged"], body["version"], body["state"]) == (True, 2, "published")
+    assert same.headers["ETag"] == etag_of("refund-timeframe", 2)
+    assert len(events(engine)) == before and not any(c.article_ids for c in written)
+    changed = raw.replace("5 business days", "6 business days")
+    edited = wf.put(base, headers=headers, json={"text": changed})
+    assert (edited.json()["unchanged"], edited.json()["version"]) == (False, 3), edited.text
+    again = wf.put(
+        base, headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 3)},
+        json={"text": changed},
+    )  # fmt: skip
+    assert (again.json()["unchanged"], again.json()["version"]) == (True, 3), again.text
 
 
 def test_edit_without_if_match_gets_428(wf: TestClient, keys: dict[str, str]) -> None:

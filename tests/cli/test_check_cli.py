@@ -46,7 +46,7 @@ def test_an_invalid_file_says_what_is_wrong_once_and_how_to_fix_it(tmp_path: Pat
     assert finding["article_ids"] == ["broken"]
     assert message.count("last_reviewed") == 2  # where, and what to correct
     assert message.endswith(
-        ": correct the field 'last_reviewed' (see the content format) and check again."
+        ": correct the field 'last_reviewed' (see the content format) and import the file again."
     )
     assert (evidence["path"], evidence["line"]) == (str(broken), 6)
     assert str(broken) not in evidence["text"] and "2026-02-30" in evidence["text"]

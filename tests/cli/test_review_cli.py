@@ -45,6 +45,18 @@ def test_review_lists_the_queue_as_json_and_as_a_table() -> None:
     assert code == 0 and "0 of 0 item(s)" in output
 
 
+def test_review_filters_by_a_finding_kind_and_shows_it() -> None:
+    assert invoke("import")[0] == 0
+    code, output = invoke("review", "--kind", "review_overdue", "--json")
+    assert code == 0, output
+    (item,) = json.loads(output)["items"]
+    assert (item["kind"], item["finding_kind"]) == ("review_overdue", "review_overdue")
+    code, output = invoke("review", "--kind", "policy_mismatch")
+    assert code == 0 and "0 of 0 item(s)" in output, output
+    code, output = invoke("review")
+    assert code == 0 and "review_overdue" in output
+
+
 def test_the_whole_queue_holds_the_weeks_content_gaps_an_owners_does_not() -> None:
     assert invoke("import")[0] == 0
     at = datetime.combine(TODAY, time(9), UTC)

@@ -69,8 +69,11 @@ def test_publishing_a_policy_version_raises_findings_on_citing_articles(cli_env:
     invoke("policies", "submit", "REFUNDS", "--actor", "ann")
     with session_scope(common.engine()) as session:
         assert not freshness.findings_for_article(session, "refund-timeframe")
+    code, output = invoke("review", "--kind", "awaiting_approval")
+    assert code == 0 and "policy REFUNDS" in output and "1 of 1 item(s)" in output, output
     code, output = invoke("policies", "approve", "REFUNDS", "--actor", "bob")
     assert code == 0, output
+    assert "policy REFUNDS: active (version" in output and "published" not in output
     with session_scope(common.engine()) as session:
         kinds = {f.kind for f in freshness.findings_for_article(session, "refund-timeframe")}
     assert {"policy_changed", "policy_mismatch"} <= kinds

@@ -39,6 +39,7 @@ from knowledge_service.web.sessions import SESSION_COOKIE
 from knowledge_service.web.workflow_handlers import MAX_TEXT_CHARS
 from tests.api.conftest import SUPPORT, FakeSearchService, issue_keys, seed_store
 from tests.conftest import TODAY
+from tests.factories import policy_text
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -187,6 +188,39 @@ def test_owner_acknowledges_a_finding_with_the_token(
     assert "Finding acknowledged" in client.get(response.headers["location"]).text
 
 
+@pytest.mark.parametrize(("finding_id", "blocks"), [(1, True), (2, False)])
+def test_only_acknowledging_a_block_says_it_still_blocks(
+    client: TestClient, keys: dict[str, str], finding_id: int, blocks: bool
+) -> None:
+    """Finding 1 is a block (a policy mismatch); finding 2 an info (a review due soon)."""
+    sign_in(client, keys["admin"])
+    page = client.get(f"/ui/review/findings/{finding_id}")
+    assert ("still blocks customer channels" in page.text) is blocks
+    data = {"status": "acknowledged", "csrf_token": csrf_of(page.text)}
+    response = client.post(f"/ui/review/findings/{finding_id}/status", data=data)
+    done = client.get(response.headers["location"]).text
+    assert "Finding acknowledged." in done
+    assert ("It still blocks customer channels" in done) is blocks
+
+
+def test_a_policy_draft_in_review_is_on_the_review_page_with_its_changes(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    headers = {"Authorization": f"Bearer {keys['admin']}", "If-Match": '"REFUNDS-v1"'}
+    text = policy_text(version="2", clauses={"2.1 Refund timeframe": "Paid within 9 days."})
+    assert client.put("/v1/policies/REFUNDS", headers=headers, json={"text": text}).is_success
+    headers["If-Match"] = '"REFUNDS-v2"'
+    assert client.post("/v1/policies/REFUNDS/submit", headers=headers).is_success
+    sign_in(client, keys["admin"])
+    queue = client.get("/ui/review").text
+    assert 'href="/ui/review/policies/REFUNDS"' in queue and "waits for approval" in queue
+    page = client.get("/ui/review/policies/REFUNDS")
+    assert page.status_code == 200, page.text
+    assert "in review and waits for approval" in page.text and "Paid within 9 days." in page.text
+    assert "knowledge-service policies approve REFUNDS" in page.text
+    assert client.get("/ui/review/policies/NOPE").status_code == 404
+
+
 def test_revoking_the_key_ends_its_sessions(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
@@ -333,6 +367,21 @@ def test_an_owner_edits_an_article_into_a_draft_from_the_review_page(
     shown = client.get("/ui/review/findings/1?done=edit").text
     assert "Saved as a new draft" in shown and "last approved version" in shown
     assert "Confirm: submit for approval version 3" in shown
+
+
+def test_an_edit_that_changes_nothing_writes_nothing_and_says_so(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    text, form = _edit_form(client, keys["owner"])
+    response = client.post("/ui/review/articles/refund-timeframe/edit", data={**form, "text": text})
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/ui/review/findings/1?done=unchanged"
+    with session_scope(engine) as session:
+        current = content.get_article(session, "refund-timeframe")
+    assert (current.version, current.status) == (2, "published")
+    assert not any(c.article_ids for c in written)
+    shown = client.get(response.headers["location"]).text
+    assert "Nothing to save" in shown and "Saved as a new draft" not in shown
 
 
 def test_a_stale_edit_shows_the_conflict_and_the_unsaved_text_and_overwrites_nothing(

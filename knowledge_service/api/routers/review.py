@@ -16,7 +16,7 @@ from knowledge_service.http.deps import PageDep, SessionDep, SettingsDep, requir
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.schemas import Page
 from knowledge_service.review import queue
-from knowledge_service.review.queue_schemas import QueueFilters, QueueItem, QueueItemKind
+from knowledge_service.review.queue_schemas import QueueFilters, QueueItem, QueueKindFilter
 
 router = APIRouter(prefix="/v1/review-queue", tags=["review"])
 
@@ -51,7 +51,10 @@ def review_queue(
         str | None,
         Query(min_length=1, max_length=200, description="Admins: only this owner's items."),
     ] = None,
-    kind: Annotated[QueueItemKind | None, Query(description="Only this kind of item.")] = None,
+    kind: Annotated[
+        QueueKindFilter | None,
+        Query(description="Only this kind of item, or of finding (policy_mismatch, invalid, ...)."),
+    ] = None,
 ) -> Page[QueueItem]:
     """Open findings, reviews due and overdue, drafts waiting for approval and agents' wrong or
     outdated ratings, each with its article, reason, evidence, severity, due date and the

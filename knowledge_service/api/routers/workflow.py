@@ -154,7 +154,9 @@ def _add_text_routes(router: APIRouter, kind: str, doc_id_path: Any, flow_dep: A
         if_match: IfMatch = None,
     ) -> Any:  # fmt: skip
         """The whole new text in `text`, with `If-Match` naming the version it replaces. The
-        new version is a draft: the document is served again once approved."""
+        new version is a draft: the document is served again once approved. A text that is
+        the current version's writes nothing: 200 with `unchanged: true`, the same version,
+        state and ETag."""
         pre = Precondition.from_header(if_match)
         done = workflow.edit(session, principal, doc_id, payload.text, pre, reason=payload.reason)
         finish(session, [done], kind, response, after_write)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.content import service as content
-from knowledge_service.content.schemas import ARTICLE_ID_PATTERN
+from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, POLICY_ID_PATTERN
 from knowledge_service.errors import (
     InvalidContentError,
     InvalidRequestError,
@@ -21,7 +21,12 @@ from knowledge_service.errors import (
 )
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.pipeline import StoreChanges
-from knowledge_service.freshness.schemas import FindingStatus, FindingStatusChange
+from knowledge_service.freshness.schemas import (
+    FindingPublic,
+    FindingStatus,
+    FindingStatusChange,
+    Severity,
+)
 from knowledge_service.http.deps import (
     MAX_VERSION,
     AfterWriteDep,
@@ -41,6 +46,7 @@ from knowledge_service.web.review_view import (
     VersionCheck,
     check_unpublished,
     highlight_evidence,
+    policy_diff,
     review_queue,
     risk_request,
     risk_view,
@@ -55,13 +61,15 @@ Owner = Annotated[WebUser, Depends(page_user(Page.REVIEW))]
 OwnerPost = Annotated[WebUser, Depends(csrf_user(Page.REVIEW))]
 FindingId = Annotated[int, Path(ge=1, le=MAX_VERSION)]
 ArticleId = Annotated[str, Path(pattern=ARTICLE_ID_PATTERN, max_length=120)]
+PolicyId = Annotated[str, Path(pattern=POLICY_ID_PATTERN, max_length=120)]
 DONE_MESSAGES = {
-    "acknowledged": "Finding acknowledged. It still blocks customer channels until it is fixed.",
+    "acknowledged": "Finding acknowledged.",
     "open": "Finding reopened.",
     **{a.name: f"{a.label}: done." for a in workflow.ACTIONS},
     "reject": "Sent back to the author with your reason.",
     "edit": "Saved as a new draft. Customers keep getting the published version until the "
     "draft is submitted and approved.",
+    "unchanged": "Nothing to save: the text is the current version's, so no draft was written.",
     "submit": "Submitted for approval: another owner can approve it now.",
     "approve": "Approved: the new version is published and served on every channel.",
     "risk_accepted": "Risk accepted: customer channels serve the article despite this finding "
@@ -70,6 +78,15 @@ DONE_MESSAGES = {
 
 
 Done = Annotated[str | None, Query(max_length=40)]
+STILL_BLOCKS = " It still blocks customer channels until it is fixed."
+"""What acknowledging a ``block`` adds (a warning never blocks: acknowledged, nothing more)."""
+
+
+def _done_message(done: str | None, finding: FindingPublic) -> str | None:
+    message = DONE_MESSAGES.get(done or "")
+    if done == "acknowledged" and finding.severity == Severity.BLOCK:
+        return f"{message}{STILL_BLOCKS}"
+    return message
 
 
 @router.get("", response_class=HTMLResponse)
@@ -106,12 +123,12 @@ def _finding_view(
         if done in DONE_MESSAGES:
             return RedirectResponse(f"/ui/review?done={done}", status_code=303)
         raise NotFoundError("finding", str(finding_id))
+    shown = _articles_and_actions(request, session, settings, user, item.finding.article_ids)
     return render(
         request, "review.html", user=user, active="review", queue=queue, detail=item,
         evidence=highlight_evidence(session, item.finding),
-        risk=risk_view(session, item.finding, today), done=DONE_MESSAGES.get(done or ""),
-        failed=failed, status_code=status_code,
-        **_articles_and_actions(request, session, settings, user, item.finding.article_ids),
+        risk=risk_view(session, item.finding, today, stored=bool(shown["articles"])),
+        done=_done_message(done, item.finding), failed=failed, status_code=status_code, **shown,
     )  # fmt: skip
 
 
@@ -144,6 +161,23 @@ def _article_view(
         shown_article=article_id, entries=entries, done=DONE_MESSAGES.get(done or ""),
         failed=failed, status_code=status_code,
         **_articles_and_actions(request, session, settings, user, [article_id]),
+    )  # fmt: skip
+
+
+@router.get("/policies/{policy_id}", response_class=HTMLResponse)
+def policy_page(
+    request: Request, user: Owner, session: SessionDep, settings: SettingsDep,
+    policy_id: PolicyId,
+) -> Response:  # fmt: skip
+    """A policy source's draft in the queue: why, its changes, and how to approve it."""
+    queue = review_queue(session, user.principal, clock.today(settings))
+    entries = queue.about_policy(policy_id)
+    if not entries:
+        raise NotFoundError("review queue item for policy", policy_id)
+    return render(
+        request, "review.html", user=user, active="review", queue=queue, detail=None,
+        shown_policy=policy_id, entries=entries, policy=content.get_policy(session, policy_id),
+        diffs=[policy_diff(session, policy_id)], done=None,
     )  # fmt: skip
 
 
@@ -272,7 +306,8 @@ def article_action(
                       unsaved=form.get("text") if spec.needs_text else None)  # fmt: skip
     wrote = frozenset({article_id} if step.wrote else ())
     commit_and_apply(session, after_write, StoreChanges(article_ids=wrote))
-    return RedirectResponse(_back(form, article_id, action), status_code=303)
+    done = action if step.wrote or action != "edit" else "unchanged"
+    return RedirectResponse(_back(form, article_id, done), status_code=303)
 
 
 def _origin(form: dict[str, str]) -> int | Literal["article"] | None:
