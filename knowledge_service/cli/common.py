@@ -237,8 +237,10 @@ def open_search_service() -> SearchService:
 
 
 def store_marks() -> StoreMarks:
-    """The store's watermarks: take them before a write, pass them to :func:`after_write`."""
-    return pipeline.read_marks(engine())
+    """Where this process's writes begin, for :func:`after_write`: the store's watermarks now,
+    or those of the last finished after-write run if one stopped before its check finished (an
+    interrupted ``import``: what it wrote is then checked too)."""
+    return pipeline.unchecked_since(engine())
 
 
 def after_write(
@@ -247,17 +249,23 @@ def after_write(
     """Run the after-write pipeline for this process's writes: sync the search index, then check
     what changed after ``since`` (None: the whole store). ``invalid``: what an import read, to
     keep its folders' ``invalid`` findings in step (checked even when nothing changed). None
-    when nothing changed and nothing was checked."""
+    when nothing changed and nothing was checked. Once done, the store records that it was
+    checked through the watermarks read before the changes were listed (a run stopped before
+    then leaves that record behind, and the next one checks what it left)."""
+    through = pipeline.read_marks(engine())
     changes = None if since is None else pipeline.changes_since(engine(), since)
     if changes is not None and not changes:
-        if invalid is None:
-            return None
-        return pipeline.check_files(engine(), invalid, settings=settings(), today=today)
-    search = open_search_service()  # with a progress bar when it embeds units
-    with err_console.status("Syncing the search index and checking the findings..."):
-        return pipeline.apply_changes(
-            engine(), search, changes, settings=settings(), today=today, invalid=invalid
-        )
+        done = None if invalid is None else pipeline.check_files(
+            engine(), invalid, settings=settings(), today=today
+        )  # fmt: skip
+    else:
+        search = open_search_service()  # with a progress bar when it embeds units
+        with err_console.status("Syncing the search index and checking the findings..."):
+            done = pipeline.apply_changes(
+                engine(), search, changes, settings=settings(), today=today, invalid=invalid
+            )
+    pipeline.record_checked(engine(), through)
+    return done
 
 
 def print_finding_counts(done: AfterWrite | None) -> None:

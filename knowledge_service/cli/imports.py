@@ -27,6 +27,8 @@ from knowledge_service.cli.common import (
 )
 from knowledge_service.content import service
 from knowledge_service.content.service import ImportReport
+from knowledge_service.errors import KnowledgeServiceError
+from knowledge_service.freshness.pipeline import StoreChanges, changes_since
 
 _PHASES = {"read": "Reading files", "write": "Writing versions"}
 
@@ -108,7 +110,27 @@ def import_command(
     if author is not None and not author.strip():
         raise fail('--author is blank: give a name such as "Name <email>", or leave it out')
     marks = store_marks()
+    earlier = changes_since(engine(), marks)  # not yet checked by an import or command
     report = _run_import(list(paths) if paths else content_folders(verb="import"), author)
+    try:  # committed: from here on, a stop leaves the index and the check to the next run
+        _print_report(report, earlier)
+        done = after_write(marks, invalid=report.scan)
+    except KeyboardInterrupt:
+        _unfinished()
+        raise typer.Exit(130) from None
+    except KnowledgeServiceError as exc:
+        error = fail(exc.message)
+        _unfinished()
+        raise error from None
+    except Exception:
+        _unfinished()
+        raise
+    print_finding_counts(done)
+    if report.has_invalid or report.has_conflicts:
+        raise typer.Exit(code=1)
+
+
+def _print_report(report: ImportReport, earlier: StoreChanges) -> None:
     for invalid in report.invalid:
         err_console.print(Text(f"invalid: {invalid.message}", style="red"), soft_wrap=True)
     for conflict in report.conflicts:
@@ -123,9 +145,22 @@ def import_command(
             ),
             highlight=False,
         )
-    print_finding_counts(after_write(marks, invalid=report.scan))
-    if report.has_invalid or report.has_conflicts:
-        raise typer.Exit(code=1)
+    if earlier:
+        count = len(earlier.article_ids) + len(earlier.policy_ids)
+        console.print(
+            f"Also checking {count} document(s) changed since the last import or command that "
+            "finished its index and check (one stopped before them, or a server wrote them).",
+            highlight=False,
+        )
+
+
+def _unfinished() -> None:
+    """The line an import stopped after its commit prints (before its exit)."""
+    err_console.print(
+        "The documents were saved, but the index and check did not finish: run "
+        "`knowledge-service import` again (or `check --store`) to complete them.",
+        style="red", highlight=False, soft_wrap=True, markup=False,
+    )  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -108,3 +108,22 @@ class RiskAcceptance(SQLModel, table=True):
         """Whether it lifted its finding's block at the instant ``at``."""
         ended = self.ended_at is not None and self.ended_at <= at
         return self.accepted_at <= at and not ended and at.date() < self.expires_on
+
+
+class CheckMark(SQLModel, table=True):
+    """The store's "checked through" watermark (one row, ``id`` 1): every article version up to
+    ``articles`` and policy version up to ``policies`` has been through a finished after-write
+    pipeline (index sync and check). It is written only when a run has finished, so a run that
+    stopped after its write committed (Ctrl-C, a model that would not load) leaves it behind, and
+    the next run checks everything written since (:mod:`knowledge_service.freshness.pipeline`).
+    A store without the row has it written by the first command that writes (the watermarks it
+    finds: what was there is taken as checked, as before the row existed)."""
+
+    __tablename__ = "check_mark"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    articles: int
+    policies: int
+    checked_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )

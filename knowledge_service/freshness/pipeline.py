@@ -11,6 +11,20 @@ Usage::
     marks = read_marks(engine)
     ...  # write and commit
     apply_changes(engine, search, changes_since(engine, marks), settings=settings)
+
+A command that may be stopped between its commit and the end of the pipeline (``import``: the
+index and the check take most of its run) keeps the store's "checked through" watermark
+(:class:`~knowledge_service.freshness.models.CheckMark`): it starts from :func:`unchecked_since`
+(the older of the store's watermarks now and the last finished run's), and records
+:func:`record_checked` with the watermarks read before its changes were listed, once the index
+sync and the check have finished. A run that stopped leaves the mark behind, so the next run
+checks what it left as well::
+
+    since = unchecked_since(engine)
+    ...  # write and commit
+    through = read_marks(engine)
+    apply_changes(engine, search, changes_since(engine, since), settings=settings)
+    record_checked(engine, through)
 """
 
 from __future__ import annotations
@@ -18,12 +32,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import case, update
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from knowledge_service import clock
 from knowledge_service.content import repository as content_repository
 from knowledge_service.content.loader import FileScan
-from knowledge_service.db import session_scope
+from knowledge_service.db import insert_ignoring_duplicates, session_scope, utcnow
+from knowledge_service.freshness.models import CheckMark
 from knowledge_service.freshness.schemas import CheckResult, FindingCounts
 from knowledge_service.freshness.service import count_findings
 from knowledge_service.freshness.store import check_store
@@ -73,6 +90,62 @@ def read_marks(engine: Engine) -> StoreMarks:
         return StoreMarks(
             content_repository.article_watermark(session),
             content_repository.policy_watermark(session),
+        )
+
+
+def checked_mark(engine: Engine) -> StoreMarks | None:
+    """The watermarks through which the store was last checked (index synced and findings
+    current) by a finished after-write run; None for a store without the record."""
+    with session_scope(engine) as session:
+        row = session.get(CheckMark, 1)
+        return None if row is None else StoreMarks(row.articles, row.policies)
+
+
+def unchecked_since(engine: Engine) -> StoreMarks:
+    """Where the changes of a write about to start begin: the store's watermarks now, or, if a
+    run stopped before its check finished, those of the last finished run (what the stopped run
+    wrote is then checked too). A store without the record gets it now, at its watermarks (what
+    it holds is taken as checked, as it was before the record existed)."""
+    now = read_marks(engine)
+    checked = checked_mark(engine)
+    if checked is None:
+        _insert_mark(engine, now)
+        checked = checked_mark(engine) or now
+    return StoreMarks(min(now.articles, checked.articles), min(now.policies, checked.policies))
+
+
+def record_checked(engine: Engine, through: StoreMarks) -> None:
+    """Record that everything written up to ``through`` has been through a finished
+    after-write run: call it once the index sync and the check of ``changes_since(since)``
+    have finished, with the watermarks read before those changes were listed, ``since`` from
+    :func:`unchecked_since` (or after a full check, with those read before it began). The
+    record only moves forward."""
+    checked = checked_mark(engine)
+    if checked is None:
+        _insert_mark(engine, through)
+        return
+    if checked.articles >= through.articles and checked.policies >= through.policies:
+        return
+    articles, policies = col(CheckMark.articles), col(CheckMark.policies)
+    with session_scope(engine) as session:
+        session.execute(  # a greater value another run recorded meanwhile is kept
+            update(CheckMark)
+            .where(col(CheckMark.id) == 1)
+            .values(
+                articles=case((articles < through.articles, through.articles), else_=articles),
+                policies=case((policies < through.policies, through.policies), else_=policies),
+                checked_at=utcnow(),
+            )
+        )
+
+
+def _insert_mark(engine: Engine, marks: StoreMarks) -> None:
+    """The record's row, unless another process wrote it first."""
+    with session_scope(engine) as session:
+        session.execute(
+            insert_ignoring_duplicates(CheckMark, engine.dialect).values(
+                id=1, articles=marks.articles, policies=marks.policies, checked_at=utcnow()
+            )
         )
 
 
