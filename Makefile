@@ -26,6 +26,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
+	@# a store left by an earlier release is brought to this one's schema (a new one is made)
+	$(KS) db upgrade
 	$(KS) import
 	@# SYNTHETIC questions and ratings (caller demo-traffic), so insights has two weeks to show;
 	@# adds nothing to a store it already seeded.
