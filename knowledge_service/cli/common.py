@@ -34,7 +34,7 @@ from knowledge_service.freshness import pipeline
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.pipeline import AfterWrite, StoreMarks
 from knowledge_service.freshness.schemas import FindingCounts
-from knowledge_service.index.embedder import create_embedder
+from knowledge_service.index.embedder import Embedder, create_embedder
 from knowledge_service.index.locks import index_turn
 from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
@@ -219,16 +219,26 @@ def engine() -> Engine:
     return eng
 
 
+def load_embedder(threads: int | None = None, *, hint: str = "") -> Embedder:
+    """The configured embedder (``KS_EMBEDDING_MODEL``).
+
+    Raises:
+        typer.Exit: (code 2) the embedding model could not be loaded: one ``error:`` line
+            naming the setting and the path, never a traceback (``hint`` is appended).
+    """
+    try:
+        return create_embedder(settings(), threads=threads)
+    except Exception as exc:  # a missing or broken model must not look like a check result
+        raise fail(f"could not load the embedding model ({exc}){hint}") from None
+
+
 def open_search_service() -> SearchService:
     """The search service over the store (the configured embedder), brought level with it.
 
     Raises:
         typer.Exit: (code 2) the embedding model could not be loaded.
     """
-    try:
-        embedder = create_embedder(settings(), threads=settings().index.index_threads)
-    except Exception as exc:  # a missing or broken model must not look like a check result
-        raise fail(f"could not load the embedding model ({exc})") from exc
+    embedder = load_embedder(settings().index.index_threads)
     service = SearchService(settings(), engine(), embedder)
     # never building it alongside a server's worker; a bar while units are embedded
     with index_turn(service.path), phase_progress() as update:

@@ -11,6 +11,7 @@ import typer
 from knowledge_service.cli.common import engine, fail, settings
 from knowledge_service.http.logging import LOG_CONFIG
 from knowledge_service.http.protocol import DeadlineHttpToolsProtocol
+from knowledge_service.index.embedder import ModelFolderError, check_model_folder
 
 KEEP_ALIVE_SECONDS = 5
 GRACEFUL_SHUTDOWN_SECONDS = 10
@@ -68,12 +69,19 @@ def serve(
 
     cfg = settings()
     _check_free(host, port)
+    try:  # a missing model or a folder that holds none: one line, before any worker starts
+        check_model_folder(cfg.embedding_model)
+    except ModelFolderError as exc:
+        raise fail(f"could not load the embedding model ({exc})") from None
     base = f"http://{host}:{port}"
     typer.echo(f"Serving on {base}\n  API docs: {base}/docs\n  health:   {base}/healthz")
     options = _uvicorn_options()
     store = engine()  # the store is prepared (or refused) before any worker starts
     if workers == 1:
-        search_service = build_search_service(cfg, store, is_opened=False)
+        try:
+            search_service = build_search_service(cfg, store, is_opened=False)
+        except Exception as exc:  # a broken model folder: one line, never a traceback
+            raise fail(f"could not load the embedding model ({exc})") from None
         app = create_app(cfg, engine=store, search_service=search_service, follow_store=True)
         uvicorn.run(app, host=host, port=port, **options)
     else:  # each worker builds its own app, which follows the store

@@ -13,6 +13,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from knowledge_service.cli import app, common
+from knowledge_service.cli import index as index_cli
 from knowledge_service.settings import get_settings
 from tests.factories import write_article_md, write_policy_md
 
@@ -173,3 +174,57 @@ def test_serve_on_a_port_in_use_names_it_before_loading_anything(cli_store: Path
     assert_error(result, f"cannot listen on 127.0.0.1:{port}")
     assert "Serving on" not in result.output
     assert_error(run("serve", "--host", "256.1.1.1"), "--host 256.1.1.1")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.sqlite_only("the model is refused before the store matters")
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+@pytest.mark.parametrize(
+    ("model", "problem"),
+    [
+        ("nonexistent/model", "does not exist"),
+        ("sentence-transformers/all-mpnet-base-v2", "does not exist"),  # a name: no folder
+        ("empty", "is not a model folder"),
+        ("big", "is not a model folder"),  # e.g. /tmp: refused, never walked
+        ("file.txt", "is not a folder"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [("serve",), ("index", "rebuild"), ("index", "status"), ("search", "late fee"), ("check",)],
+)
+def test_a_path_that_is_no_model_folder_is_refused_naming_the_setting(
+    cli_store: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+    model: str,
+    problem: str,
+    command: tuple[str, ...],
+) -> None:
+    (cli_store / "empty").mkdir()
+    (cli_store / "big" / "deep").mkdir(parents=True)
+    (cli_store / "big" / "deep" / "x.bin").write_bytes(b"x")
+    (cli_store / "file.txt").write_text("x")
+    (cli_store / "content").mkdir()
+    (cli_store / "policies").mkdir()
+    write_article_md(cli_store / "content", "a")
+
+    def no_walk(*_: object, **__: object) -> None:
+        raise AssertionError("the model folder was walked")
+
+    monkeypatch.setattr(Path, "rglob", no_walk)
+    monkeypatch.setenv("KS_INDEX__BACKEND", backend)
+    index_cli._embedder.cache_clear()  # an embedder an earlier command loaded
+    args = [*command, "--port", str(_free_port())] if command == ("serve",) else list(command)
+    with setting(monkeypatch, "KS_EMBEDDING_MODEL", model):
+        result = run(*args)
+    assert_error(
+        result, "could not load the embedding model", f"KS_EMBEDDING_MODEL={model} {problem}",
+        "modules.json or config.json",
+    )  # fmt: skip
+    assert "Serving on" not in result.output
