@@ -228,3 +228,43 @@ def test_a_path_that_is_no_model_folder_is_refused_naming_the_setting(
         "modules.json or config.json",
     )  # fmt: skip
     assert "Serving on" not in result.output
+
+
+@pytest.mark.sqlite_only("settings are read before any store")
+@pytest.mark.parametrize(
+    ("name", "value", "why"),
+    [
+        ("KS_ANSWERS__NO_ANSWER_THRESHOLD", "2", "less than or equal to 1"),
+        ("KS_ANSWERS__VOICE_MINIMUM", "-1", "greater than or equal to 0"),
+        ("KS_FRESHNESS__DUPLICATE_THRESHOLD", "5", "less than or equal to 1"),
+        ("KS_FRESHNESS__CONFLICT_THRESHOLD", "1.01", "less than or equal to 1"),
+        ("KS_INDEX__DENSE_WEIGHT", "1.5", "less than or equal to 1"),
+        ("KS_INDEX__BATCH_SIZE", "0", "greater than or equal to 1"),
+        ("KS_ANSWERS__CANDIDATES", "0", "greater than or equal to 1"),
+        ("KS_MAX_FILE_BYTES", "-1", "greater than or equal to 1"),
+    ],
+)
+@pytest.mark.parametrize("command", [("check", "--no-embeddings"), ("serve",)])
+def test_an_out_of_range_setting_is_refused_naming_its_variable(
+    cli_store: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: str,
+    why: str,
+    command: tuple[str, ...],
+) -> None:
+    (cli_store / "content").mkdir()
+    (cli_store / "policies").mkdir()
+    args = [*command, "--port", str(_free_port())] if command == ("serve",) else list(command)
+    with setting(monkeypatch, name, value):
+        result = run(*args)
+    assert_error(result, f"bad setting: {name}: ", why)
+    assert "Serving on" not in result.output
+
+
+def test_the_default_settings_are_within_their_bounds() -> None:
+    from knowledge_service.settings import Settings
+
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert defaults.answers.no_answer_threshold == 0.41 and defaults.index.dense_weight == 0.7
+    assert defaults.max_file_bytes == 512 * 1024
