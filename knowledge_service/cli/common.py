@@ -126,6 +126,10 @@ _STORE_URLS = {
 }
 
 
+_STORE_DRIVERS = {"pysqlite", "psycopg"}
+"""The database drivers installed with the service (SQLAlchemy's names)."""
+
+
 def fail(message: str) -> typer.Exit:
     """Print ``error: message`` on stderr; return the exit (code 2: the command could not run)
     for the caller to raise."""
@@ -199,10 +203,13 @@ def store_engine() -> Engine:
     """An engine for ``KS_DATABASE_URL``; a URL of another kind of database exits 2."""
     url = settings().database_url
     try:
-        backend: str | None = make_url(url).get_backend_name()
+        parsed = make_url(url)
+        backend: str | None = parsed.get_backend_name()
+        driver: str | None = parsed.get_driver_name()
     except ArgumentError:
-        backend = None
-    if backend not in _STORE_URLS:
+        backend = driver = None
+    # psycopg2 (postgresql+psycopg2://, and postgresql:// by default) is not installed
+    if backend not in _STORE_URLS or driver not in _STORE_DRIVERS:
         scheme = url.split(":", 1)[0] if ":" in url else url[:20]  # never the password
         raise fail(
             f"KS_DATABASE_URL: {scheme!r} is not a supported database; use "

@@ -66,7 +66,14 @@ def test_a_bad_setting_names_its_variable(
 
 
 @pytest.mark.sqlite_only("the URL is refused before any store")
-@pytest.mark.parametrize("url", ["mysql://ada:s3cret@db.example.com/kb", "not a url"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://ada:s3cret@db.example.com/kb",
+        "not a url",
+        "postgresql+psycopg2://ada:s3cret@db.example.com/kb",  # the driver is not installed
+    ],
+)
 @pytest.mark.parametrize("command", [("articles", "list"), ("db", "status")])
 def test_an_unsupported_database_url_names_the_variable_and_the_supported_ones(
     cli_store: Path, monkeypatch: pytest.MonkeyPatch, url: str, command: tuple[str, ...]
