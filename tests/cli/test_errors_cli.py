@@ -275,3 +275,13 @@ def test_the_default_settings_are_within_their_bounds() -> None:
     defaults = Settings(_env_file=None)  # type: ignore[call-arg]
     assert defaults.answers.no_answer_threshold == 0.41 and defaults.index.dense_weight == 0.7
     assert defaults.max_file_bytes == 512 * 1024
+
+
+@pytest.mark.sqlite_only("the URL is refused before any store")
+def test_serve_refusing_its_store_never_says_it_is_serving(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with setting(monkeypatch, "KS_DATABASE_URL", "mysql://ada@db.example.com/kb"):
+        result = run("serve", "--port", str(_free_port()))
+    assert_error(result, "KS_DATABASE_URL: ")
+    assert "Serving on" not in result.output
