@@ -56,8 +56,13 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy knowledge_service
 
+# check exits 1 when it finds blocking findings (the bundled sample has some, on purpose): that
+# is the check's answer, not a failure of the target; exit 2 (it could not run) still fails.
 check: install
-	$(KS) check --content content --policies policies
+	@$(KS) check --content content --policies policies; rc=$$?; \
+	if [ $$rc -eq 1 ]; then \
+		echo "make check: exit 1 means blocking findings were found (listed above); the bundled sample has some on purpose"; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
 eval: install
 	$(KS) eval $(EVAL_DATA)/banking77

@@ -16,7 +16,7 @@ from sqlalchemy import Boolean, DateTime, TypeDecorator, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import literal
@@ -94,9 +94,24 @@ def is_transient(error: BaseException) -> bool:
     sqlstate = getattr(error.orig, "sqlstate", None)
     if isinstance(sqlstate, str):
         return sqlstate.startswith(_TRANSIENT_SQLSTATES)
+    if _connection_failed(error):
+        return True
     message = str(error.orig)
     return isinstance(error, OperationalError) and (
         "database is locked" in message or "database table is locked" in message
+    )
+
+
+def _connection_failed(error: DBAPIError) -> bool:
+    """psycopg could not reach the server (refused, reset, the server stopping or restarting):
+    an operational or interface error with no SQLSTATE, as no server answered. A programming
+    error or one the server answered with a SQLSTATE is never this."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(error, OperationalError | InterfaceError) and isinstance(
+        error.orig, psycopg.OperationalError | psycopg.InterfaceError
     )
 
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Fraction = Annotated[float, Field(ge=0, le=1)]
+"""A probability, a similarity threshold or a weight: 0 to 1."""
+Positive = Annotated[int, Field(ge=1)]
+"""A size or a count: at least 1."""
 
 
 def default_model_path() -> str:
@@ -28,7 +33,7 @@ def default_model_path() -> str:
 class IndexSettings(BaseModel):
     """Retrieval settings (``KS_INDEX__*``)."""
 
-    batch_size: int = 64
+    batch_size: Positive = 64
     backend: Literal["onnx", "torch"] = Field(
         default="onnx",
         description="Encoder runtime: ONNX Runtime (exported offline from the model folder, "
@@ -54,12 +59,12 @@ class IndexSettings(BaseModel):
         "than fp32 and keeps the retrieval and answer figures within 0.002 (docs/benchmarks.md, "
         "Speed); 'same' encodes questions with onnx_variant. Changing it needs no index rebuild.",
     )
-    ann_threshold: int = Field(
+    ann_threshold: Positive = Field(
         default=200_000, description="Vector count past which an HNSW index replaces flat search."
     )
-    hnsw_m: int = 32
-    hnsw_ef_search: int = 128
-    dense_weight: float = 0.7
+    hnsw_m: Positive = 32
+    hnsw_ef_search: Positive = 128
+    dense_weight: Fraction = 0.7
     query_threads: int = Field(
         default=1, ge=1, description="Model and FAISS threads per query batch (serving)."
     )
@@ -82,7 +87,7 @@ class IndexSettings(BaseModel):
     sync_interval: float = Field(
         default=5.0, gt=0, description="Seconds between a server's looks for store changes."
     )
-    index_threads: int = 2
+    index_threads: Positive = 2
     use_tuned_model: Literal["auto", "true", "false"] = Field(
         default="auto",
         description="Encode with the newest model `knowledge-service tune` saved in "
@@ -107,15 +112,15 @@ class IndexSettings(BaseModel):
 class FreshnessSettings(BaseModel):
     """Governance check settings (``KS_FRESHNESS__*``)."""
 
-    review_window_days: int = 14
+    review_window_days: int = Field(default=14, ge=0)
     review_grace_days: int = Field(
         default=30,
         ge=0,
         description="Days after next_review during which review_overdue warns; after them it "
         "blocks (0: it blocks at once).",
     )
-    duplicate_threshold: float = 0.80
-    conflict_threshold: float = Field(
+    duplicate_threshold: Fraction = 0.80
+    conflict_threshold: Fraction = Field(
         default=0.60,
         description="Joint similarity (whole text, answer and questions) from which two "
         "articles with different intents are taken to answer the same need.",
@@ -141,20 +146,20 @@ class AnswerSettings(BaseModel):
     calib_margin: float = 2.64
     calib_share: float = 2.75
     calib_bias: float = 0.98
-    no_answer_threshold: float = 0.41
+    no_answer_threshold: Fraction = 0.41
     profile_score_median: float = 0.633
     profile_dense_median: float = 0.805
     profile_share_median: float = -0.429
-    voice_minimum: float = 0.85
+    voice_minimum: Fraction = 0.85
     hand_off_on_request: bool = Field(
         default=True,
         description='On a customer channel, a message that asks for a person ("agent", '
         '"can I talk to a real person") escalates with the reason human_requested instead '
         "of being answered from an article.",
     )
-    candidates: int = 8
-    max_question_chars: int = 500
-    cache_size: int = 4096
+    candidates: Positive = 8
+    max_question_chars: Positive = 500
+    cache_size: int = Field(default=4096, ge=0)
 
 
 class AnalyticsSettings(BaseModel):
@@ -216,7 +221,7 @@ class Settings(BaseSettings):
     content_dir: Path = Path("content")
     policies_dir: Path = Path("policies")
     embedding_model: str = Field(default_factory=default_model_path)
-    max_file_bytes: int = 512 * 1024
+    max_file_bytes: Positive = 512 * 1024
     today: date | None = Field(
         default=None,
         description="Freeze the calendar at this ISO date (KS_TODAY): review dates are compared "

@@ -4,6 +4,7 @@ that met a conflict run again."""
 from __future__ import annotations
 
 import os
+import socket
 import stat
 from pathlib import Path
 
@@ -97,3 +98,25 @@ def test_a_new_sqlite_store_and_its_wal_are_readable_by_their_owner_only(tmp_pat
         modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in path.parent.iterdir()}
     engine.dispose()
     assert modes == {"store.db": 0o600, "store.db-wal": 0o600, "store.db-shm": 0o600}, modes
+
+
+def test_a_store_that_refuses_connections_is_transient(tmp_path: Path) -> None:
+    """PostgreSQL down or restarting: the connect fails with no SQLSTATE; a request meeting it
+    is answered 503 store-busy (retry elsewhere), not 500."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed once the block ends: nothing listens there
+    engine = make_engine(f"postgresql+psycopg://ks:pw@127.0.0.1:{port}/ks")
+    try:
+        with pytest.raises(DBAPIError) as caught, engine.connect():
+            pass
+        assert is_transient(caught.value)
+    finally:
+        engine.dispose()
+    sqlite = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        with sqlite.connect() as conn, pytest.raises(DBAPIError) as caught:
+            conn.execute(text("SELECT * FROM no_such_table"))
+        assert not is_transient(caught.value)  # a programming error stays one
+    finally:
+        sqlite.dispose()

@@ -29,6 +29,7 @@ from knowledge_service.cli.common import (
     engine,
     err_console,
     fail,
+    load_embedder,
     open_search_service,
     phase_progress,
     settings,
@@ -39,7 +40,7 @@ from knowledge_service.freshness.report import locate_evidence, to_sarif
 from knowledge_service.freshness.rules import count
 from knowledge_service.freshness.schemas import CheckResult, FindingData, Severity
 from knowledge_service.freshness.service import check_store, run_check
-from knowledge_service.index.embedder import Embedder, create_embedder
+from knowledge_service.index.embedder import Embedder
 
 
 class OutputFormat(StrEnum):
@@ -68,10 +69,8 @@ def _parse_today(value: str | None) -> date:
 def _embedder(no_embeddings: bool) -> Embedder | None:
     if no_embeddings:
         return None
-    try:
-        return create_embedder(settings(), threads=settings().index.index_threads)
-    except Exception as exc:  # a missing or broken model must not look like findings
-        raise fail(f"could not load the embedding model ({exc}); try --no-embeddings") from exc
+    # a missing or broken model must not look like findings
+    return load_embedder(settings().index.index_threads, hint="; try --no-embeddings")
 
 
 def print_text(result: CheckResult, console: Console) -> None:

@@ -34,7 +34,7 @@ from knowledge_service.freshness import pipeline
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.pipeline import AfterWrite, StoreMarks
 from knowledge_service.freshness.schemas import FindingCounts
-from knowledge_service.index.embedder import create_embedder
+from knowledge_service.index.embedder import Embedder, create_embedder
 from knowledge_service.index.locks import index_turn
 from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
@@ -126,6 +126,10 @@ _STORE_URLS = {
 }
 
 
+_STORE_DRIVERS = {"pysqlite", "psycopg"}
+"""The database drivers installed with the service (SQLAlchemy's names)."""
+
+
 def fail(message: str) -> typer.Exit:
     """Print ``error: message`` on stderr; return the exit (code 2: the command could not run)
     for the caller to raise."""
@@ -199,10 +203,13 @@ def store_engine() -> Engine:
     """An engine for ``KS_DATABASE_URL``; a URL of another kind of database exits 2."""
     url = settings().database_url
     try:
-        backend: str | None = make_url(url).get_backend_name()
+        parsed = make_url(url)
+        backend: str | None = parsed.get_backend_name()
+        driver: str | None = parsed.get_driver_name()
     except ArgumentError:
-        backend = None
-    if backend not in _STORE_URLS:
+        backend = driver = None
+    # psycopg2 (postgresql+psycopg2://, and postgresql:// by default) is not installed
+    if backend not in _STORE_URLS or driver not in _STORE_DRIVERS:
         scheme = url.split(":", 1)[0] if ":" in url else url[:20]  # never the password
         raise fail(
             f"KS_DATABASE_URL: {scheme!r} is not a supported database; use "
@@ -219,16 +226,26 @@ def engine() -> Engine:
     return eng
 
 
+def load_embedder(threads: int | None = None, *, hint: str = "") -> Embedder:
+    """The configured embedder (``KS_EMBEDDING_MODEL``).
+
+    Raises:
+        typer.Exit: (code 2) the embedding model could not be loaded: one ``error:`` line
+            naming the setting and the path, never a traceback (``hint`` is appended).
+    """
+    try:
+        return create_embedder(settings(), threads=threads)
+    except Exception as exc:  # a missing or broken model must not look like a check result
+        raise fail(f"could not load the embedding model ({exc}){hint}") from None
+
+
 def open_search_service() -> SearchService:
     """The search service over the store (the configured embedder), brought level with it.
 
     Raises:
         typer.Exit: (code 2) the embedding model could not be loaded.
     """
-    try:
-        embedder = create_embedder(settings(), threads=settings().index.index_threads)
-    except Exception as exc:  # a missing or broken model must not look like a check result
-        raise fail(f"could not load the embedding model ({exc})") from exc
+    embedder = load_embedder(settings().index.index_threads)
     service = SearchService(settings(), engine(), embedder)
     # never building it alongside a server's worker; a bar while units are embedded
     with index_turn(service.path), phase_progress() as update:

@@ -21,6 +21,7 @@ from knowledge_service.cli.common import (
     engine,
     fail,
     file_errors,
+    load_embedder,
     phase_progress,
     print_table,
     settings,
@@ -39,7 +40,7 @@ from knowledge_service.db import session_scope
 from knowledge_service.freshness import service as freshness
 from knowledge_service.http.deps import MAX_QUERY_CHARS
 from knowledge_service.index.cache import EmbeddingCache
-from knowledge_service.index.embedder import Embedder, create_embedder
+from knowledge_service.index.embedder import Embedder
 from knowledge_service.index.evaluation import EVAL_SET_FILES, evaluate_dataset
 from knowledge_service.index.locks import index_turn
 from knowledge_service.index.schemas import (
@@ -60,7 +61,7 @@ index_app = typer.Typer(
 
 @lru_cache
 def _embedder(threads: int | None = None) -> Embedder:
-    return create_embedder(settings(), threads=threads)
+    return load_embedder(threads)
 
 
 def _service() -> SearchService:

@@ -11,6 +11,7 @@ import typer
 from knowledge_service.cli.common import engine, fail, settings
 from knowledge_service.http.logging import LOG_CONFIG
 from knowledge_service.http.protocol import DeadlineHttpToolsProtocol
+from knowledge_service.index.embedder import ModelFolderError, check_model_folder
 
 KEEP_ALIVE_SECONDS = 5
 GRACEFUL_SHUTDOWN_SECONDS = 10
@@ -54,6 +55,13 @@ def _check_free(host: str, port: int) -> None:
             raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+def _banner(host: str, port: int) -> None:
+    """Where the server listens: printed only once every check before listening has passed
+    (the port, the model, the store's schema and connection), never before a refusal."""
+    base = f"http://{host}:{port}"
+    typer.echo(f"Serving on {base}\n  API docs: {base}/docs\n  health:   {base}/healthz")
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
@@ -68,15 +76,22 @@ def serve(
 
     cfg = settings()
     _check_free(host, port)
-    base = f"http://{host}:{port}"
-    typer.echo(f"Serving on {base}\n  API docs: {base}/docs\n  health:   {base}/healthz")
+    try:  # a missing model or a folder that holds none: one line, before any worker starts
+        check_model_folder(cfg.embedding_model)
+    except ModelFolderError as exc:
+        raise fail(f"could not load the embedding model ({exc})") from None
     options = _uvicorn_options()
     store = engine()  # the store is prepared (or refused) before any worker starts
     if workers == 1:
-        search_service = build_search_service(cfg, store, is_opened=False)
+        try:
+            search_service = build_search_service(cfg, store, is_opened=False)
+        except Exception as exc:  # a broken model folder: one line, never a traceback
+            raise fail(f"could not load the embedding model ({exc})") from None
         app = create_app(cfg, engine=store, search_service=search_service, follow_store=True)
+        _banner(host, port)
         uvicorn.run(app, host=host, port=port, **options)
     else:  # each worker builds its own app, which follows the store
+        _banner(host, port)
         uvicorn.run(
             "knowledge_service.app:create_app",
             factory=True,

@@ -9,6 +9,7 @@ picks one, so no implementation depends on another.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from knowledge_service.index.arrays import FloatArray, normalise_rows
@@ -27,7 +28,9 @@ __all__ = [
     "Embedder",
     "FloatArray",
     "HashEmbedder",
+    "ModelFolderError",
     "SentenceTransformerEmbedder",
+    "check_model_folder",
     "create_embedder",
     "normalise_rows",
 ]
@@ -36,6 +39,38 @@ logger = logging.getLogger(__name__)
 
 _HASH = "hash"
 _ONNX = "onnx"
+MODEL_FOLDER_FILES = ("modules.json", "config.json")
+"""What a sentence-transformers model folder holds at its top (either is enough)."""
+
+
+class ModelFolderError(ValueError):
+    """``KS_EMBEDDING_MODEL`` names no model folder (the message says which and why)."""
+
+
+def check_model_folder(name: str) -> None:
+    """Refuse an embedding model setting that is neither ``hash``/``hash:DIM`` nor a folder
+    holding a sentence-transformers model (``modules.json`` or ``config.json`` at its top).
+
+    Only the top of the folder is looked at: a big folder such as ``/tmp`` is never walked.
+
+    Raises:
+        ModelFolderError: The setting, the path and what a model folder must hold.
+    """
+    if name == _HASH or name.startswith(f"{_HASH}:"):
+        return
+    folder = Path(name)
+    if not folder.exists():
+        problem = "does not exist"
+    elif not folder.is_dir():
+        problem = "is not a folder"
+    elif not any((folder / file).is_file() for file in MODEL_FOLDER_FILES):
+        problem = "is not a model folder"
+    else:
+        return
+    raise ModelFolderError(
+        f"KS_EMBEDDING_MODEL={name} {problem}; it must be a local sentence-transformers model "
+        f"folder, holding {' or '.join(MODEL_FOLDER_FILES)} (or 'hash' for the model-free fake)"
+    )
 
 
 def create_embedder(
@@ -44,7 +79,7 @@ def create_embedder(
     """Build the embedder the settings name (``settings.embedding_model``).
 
     ``hash`` or ``hash:DIM`` selects the :class:`HashEmbedder` fake (tests and demos without a
-    model); anything else is a sentence-transformers model folder or name, run by ONNX Runtime
+    model); anything else is a local sentence-transformers model folder, run by ONNX Runtime
     (``settings.index.backend == "onnx"``, the default: exported offline once into
     ``data_dir/models``) or by torch. With ``settings.index.use_tuned_model`` (``true``; or
     ``auto``, the default, when its validation showed a gain) the newest ``knowledge-service
@@ -57,8 +92,13 @@ def create_embedder(
         units_only: An encoder for units alone (the governance check): with ONNX, no question
             encoder and the model's session opened at the first encode, not at once (see
             :class:`OnnxEmbedder`); torch loads the model either way.
+
+    Raises:
+        ModelFolderError: ``settings.embedding_model`` is no model folder
+            (:func:`check_model_folder`).
     """
     name = settings.embedding_model
+    check_model_folder(name)
     if name == _HASH or name.startswith(f"{_HASH}:"):
         _, _, dim = name.partition(":")
         return HashEmbedder(int(dim) if dim else 256)

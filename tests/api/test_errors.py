@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, ProgrammingError
 
 from knowledge_service.api.routers.analytics import DATE_PATTERN
 from knowledge_service.errors import (
@@ -160,8 +160,22 @@ def test_openapi_documents_problems_not_fastapi_422(client: TestClient) -> None:
         (OperationalError("SELECT", {}, psycopg.errors.AdminShutdown("restarting")), 503),
         (OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked")), 503),
         (IntegrityError("INSERT", {}, psycopg.errors.UniqueViolation("duplicate key")), 500),
+        (OperationalError(None, None, psycopg.OperationalError("connection failed")), 503),
+        (InterfaceError(None, None, psycopg.InterfaceError("the connection is closed")), 503),
+        (ProgrammingError("SELECT", {}, psycopg.ProgrammingError("bad query")), 500),
+        (OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x")), 500),
     ],
-    ids=["serialization", "deadlock", "shutdown", "sqlite-locked", "integrity"],
+    ids=[
+        "serialization",
+        "deadlock",
+        "shutdown",
+        "sqlite-locked",
+        "integrity",
+        "connect-failed",
+        "connection-closed",
+        "programming",
+        "sqlite-no-table",
+    ],
 )
 def test_transient_store_errors_are_503_problems_to_retry(
     app: FastAPI, error: Exception, status: int

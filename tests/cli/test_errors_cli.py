@@ -13,6 +13,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from knowledge_service.cli import app, common
+from knowledge_service.cli import index as index_cli
 from knowledge_service.settings import get_settings
 from tests.factories import write_article_md, write_policy_md
 
@@ -65,7 +66,14 @@ def test_a_bad_setting_names_its_variable(
 
 
 @pytest.mark.sqlite_only("the URL is refused before any store")
-@pytest.mark.parametrize("url", ["mysql://ada:s3cret@db.example.com/kb", "not a url"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://ada:s3cret@db.example.com/kb",
+        "not a url",
+        "postgresql+psycopg2://ada:s3cret@db.example.com/kb",  # the driver is not installed
+    ],
+)
 @pytest.mark.parametrize("command", [("articles", "list"), ("db", "status")])
 def test_an_unsupported_database_url_names_the_variable_and_the_supported_ones(
     cli_store: Path, monkeypatch: pytest.MonkeyPatch, url: str, command: tuple[str, ...]
@@ -173,3 +181,107 @@ def test_serve_on_a_port_in_use_names_it_before_loading_anything(cli_store: Path
     assert_error(result, f"cannot listen on 127.0.0.1:{port}")
     assert "Serving on" not in result.output
     assert_error(run("serve", "--host", "256.1.1.1"), "--host 256.1.1.1")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.sqlite_only("the model is refused before the store matters")
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+@pytest.mark.parametrize(
+    ("model", "problem"),
+    [
+        ("nonexistent/model", "does not exist"),
+        ("sentence-transformers/all-mpnet-base-v2", "does not exist"),  # a name: no folder
+        ("empty", "is not a model folder"),
+        ("big", "is not a model folder"),  # e.g. /tmp: refused, never walked
+        ("file.txt", "is not a folder"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [("serve",), ("index", "rebuild"), ("index", "status"), ("search", "late fee"), ("check",)],
+)
+def test_a_path_that_is_no_model_folder_is_refused_naming_the_setting(
+    cli_store: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+    model: str,
+    problem: str,
+    command: tuple[str, ...],
+) -> None:
+    (cli_store / "empty").mkdir()
+    (cli_store / "big" / "deep").mkdir(parents=True)
+    (cli_store / "big" / "deep" / "x.bin").write_bytes(b"x")
+    (cli_store / "file.txt").write_text("x")
+    (cli_store / "content").mkdir()
+    (cli_store / "policies").mkdir()
+    write_article_md(cli_store / "content", "a")
+
+    def no_walk(*_: object, **__: object) -> None:
+        raise AssertionError("the model folder was walked")
+
+    monkeypatch.setattr(Path, "rglob", no_walk)
+    monkeypatch.setenv("KS_INDEX__BACKEND", backend)
+    index_cli._embedder.cache_clear()  # an embedder an earlier command loaded
+    args = [*command, "--port", str(_free_port())] if command == ("serve",) else list(command)
+    with setting(monkeypatch, "KS_EMBEDDING_MODEL", model):
+        result = run(*args)
+    assert_error(
+        result, "could not load the embedding model", f"KS_EMBEDDING_MODEL={model} {problem}",
+        "modules.json or config.json",
+    )  # fmt: skip
+    assert "Serving on" not in result.output
+
+
+@pytest.mark.sqlite_only("settings are read before any store")
+@pytest.mark.parametrize(
+    ("name", "value", "why"),
+    [
+        ("KS_ANSWERS__NO_ANSWER_THRESHOLD", "2", "less than or equal to 1"),
+        ("KS_ANSWERS__VOICE_MINIMUM", "-1", "greater than or equal to 0"),
+        ("KS_FRESHNESS__DUPLICATE_THRESHOLD", "5", "less than or equal to 1"),
+        ("KS_FRESHNESS__CONFLICT_THRESHOLD", "1.01", "less than or equal to 1"),
+        ("KS_INDEX__DENSE_WEIGHT", "1.5", "less than or equal to 1"),
+        ("KS_INDEX__BATCH_SIZE", "0", "greater than or equal to 1"),
+        ("KS_ANSWERS__CANDIDATES", "0", "greater than or equal to 1"),
+        ("KS_MAX_FILE_BYTES", "-1", "greater than or equal to 1"),
+    ],
+)
+@pytest.mark.parametrize("command", [("check", "--no-embeddings"), ("serve",)])
+def test_an_out_of_range_setting_is_refused_naming_its_variable(
+    cli_store: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: str,
+    why: str,
+    command: tuple[str, ...],
+) -> None:
+    (cli_store / "content").mkdir()
+    (cli_store / "policies").mkdir()
+    args = [*command, "--port", str(_free_port())] if command == ("serve",) else list(command)
+    with setting(monkeypatch, name, value):
+        result = run(*args)
+    assert_error(result, f"bad setting: {name}: ", why)
+    assert "Serving on" not in result.output
+
+
+def test_the_default_settings_are_within_their_bounds() -> None:
+    from knowledge_service.settings import Settings
+
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert defaults.answers.no_answer_threshold == 0.41 and defaults.index.dense_weight == 0.7
+    assert defaults.max_file_bytes == 512 * 1024
+
+
+@pytest.mark.sqlite_only("the URL is refused before any store")
+def test_serve_refusing_its_store_never_says_it_is_serving(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with setting(monkeypatch, "KS_DATABASE_URL", "mysql://ada@db.example.com/kb"):
+        result = run("serve", "--port", str(_free_port()))
+    assert_error(result, "KS_DATABASE_URL: ")
+    assert "Serving on" not in result.output
