@@ -33,6 +33,7 @@ from knowledge_service.errors import (
     PreconditionRequiredError,
     ServiceBusyError,
 )
+from knowledge_service.http.parameters import location_of
 from knowledge_service.http.schemas import ParameterProblem, Problem
 from knowledge_service.http.security_headers import security_headers
 from knowledge_service.review.etags import etag
@@ -118,8 +119,9 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
     extra: dict[str, Any] = {}
     headers: dict[str, str] | None = None
     if isinstance(exc, InvalidRequestError):
+        location = location_of(request, exc.parameter)
         extra["errors"] = [
-            ParameterProblem(location="request", parameter=exc.parameter, problem=exc.problem)
+            ParameterProblem(location=location, parameter=exc.parameter, problem=exc.problem)
         ]
     extra.update(_conflict_extra(exc))
     if isinstance(exc, InvalidStateError):

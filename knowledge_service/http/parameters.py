@@ -1,10 +1,12 @@
 """What a route declares, read from FastAPI's own route information (its dependant tree): the
-query parameters a ``/v1`` GET accepts.
+query parameters a ``/v1`` GET accepts, and where a named parameter is sent.
 
 :func:`check_query` refuses a query parameter the route does not declare, and a repeated one
 that takes one value, with the 400 a POST body's unknown field gets (``location: query``):
 ignored, a misspelt filter (``chanel=voice``) searched every channel and ``q=a&q=b`` searched
-for the last value.
+for the last value. :func:`location_of` tells the error handler where a parameter named by a
+domain error was sent (``query``, ``path``, ``header``, ``body``), so one field is located
+alike whether a parameter's own validation or the service refused it.
 """
 
 from __future__ import annotations
@@ -124,3 +126,31 @@ async def check_query(request: Request) -> None:
         return
     if errors := query_errors(query_shape(route), items):
         raise RequestValidationError(errors)
+
+
+def location_of(request: Request, name: str) -> str:
+    """Where the request's route declares parameter ``name``: ``query``, ``path``, ``header``,
+    ``cookie`` or ``body`` (a body field: the body model's field, or a field of the body);
+    ``request`` when the route does not declare it (or is no FastAPI route)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return "request"
+    if name in query_shape(route).names:
+        return "query"
+    for current in _dependants(route.dependant):
+        for location, fields in (
+            ("path", current.path_params),
+            ("header", current.header_params),
+            ("cookie", current.cookie_params),
+        ):
+            if any(field.alias == name for field in fields):
+                return location
+        for field in current.body_params:
+            model = _model_of(field.field_info.annotation)
+            if field.alias == name or (model is not None and _has_field(model, name)):
+                return "body"
+    return "request"
+
+
+def _has_field(model: type[BaseModel], name: str) -> bool:
+    return any(name in (field, info.alias) for field, info in model.model_fields.items())
