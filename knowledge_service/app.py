@@ -35,6 +35,7 @@ from knowledge_service.http.errors import install_error_handlers
 from knowledge_service.http.logging import redact_existing_handlers
 from knowledge_service.http.middleware import (
     BodySizeLimitMiddleware,
+    ContentEncodingMiddleware,
     LoneSurrogateMiddleware,
     RequestMetricsMiddleware,
 )
@@ -217,6 +218,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(LoneSurrogateMiddleware)  # inside the size limit: it reads the body
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(ContentEncodingMiddleware)  # outside the size limit: 415 before 413
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     for router in PROBES:

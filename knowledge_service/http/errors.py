@@ -69,6 +69,7 @@ _HTTP_SLUGS = {
     405: "method-not-allowed",
     412: "precondition-failed",
     413: "payload-too-large",
+    415: "unsupported-content-encoding",
     428: "precondition-required",
     429: "too-many-requests",
     503: "unavailable",
@@ -319,6 +320,8 @@ _DESCRIPTIONS = {
     412: "The `If-Match` ETag is not the current version's; `current_version` and "
     "`current_etag` say which is.",
     413: "The request body is larger than 64 KiB.",
+    415: "The body was sent compressed (a `Content-Encoding` other than `identity`): send it "
+    "uncompressed.",
     422: "The content breaks the content contract.",
     428: "The write sent no `If-Match` with the ETag of the version it changes.",
     429: "Too many requests.",
