@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.engine import Engine
 
 from knowledge_service import __version__
@@ -27,14 +27,15 @@ from knowledge_service.analytics.retention import RetentionScheduler
 from knowledge_service.analytics.stream import EventHub
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.service import AnswerService
-from knowledge_service.api.routers import ROUTERS
+from knowledge_service.api.routers import KEYED_ROUTERS, PROBES
 from knowledge_service.db import session_scope
 from knowledge_service.freshness.follower import StoreFollower
-from knowledge_service.http.deps import MAX_BODY_BYTES
+from knowledge_service.http.deps import MAX_BODY_BYTES, refuse_undeclared_query
 from knowledge_service.http.errors import install_error_handlers
 from knowledge_service.http.logging import redact_existing_handlers
 from knowledge_service.http.middleware import (
     BodySizeLimitMiddleware,
+    ContentEncodingMiddleware,
     LoneSurrogateMiddleware,
     RequestMetricsMiddleware,
 )
@@ -217,10 +218,15 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(LoneSurrogateMiddleware)  # inside the size limit: it reads the body
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(ContentEncodingMiddleware)  # outside the size limit: 415 before 413
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    for router in ROUTERS:
+    for router in PROBES:
         app.include_router(router)
+    # Once for every keyed route (a new one included): a GET's query string may hold only the
+    # parameters the route declares, each once unless it takes many (checked after the key).
+    for router in KEYED_ROUTERS:
+        app.include_router(router, dependencies=[Depends(refuse_undeclared_query)])
     install_web(app)
     install_openapi(app)
     return app

@@ -35,6 +35,7 @@ from knowledge_service.clock import SUPPORTED_DAYS, is_supported_day
 from knowledge_service.content.schemas import LOCALE_PATTERN, MAX_LOCALE_CHARS
 from knowledge_service.freshness.follower import release_check_caches
 from knowledge_service.freshness.pipeline import StoreChanges, apply_changes
+from knowledge_service.http.parameters import check_query
 from knowledge_service.index.schemas import MAX_TOP_K, SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
@@ -186,6 +187,17 @@ async def get_principal(
     if principal is None:
         principal = await run_in_threadpool(_authenticate_from_store, engine, raw_key)
     return principal
+
+
+async def refuse_undeclared_query(
+    request: Request, _: Annotated[Principal, Depends(get_principal)]
+) -> None:
+    """The query check of every keyed route (:func:`~knowledge_service.http.parameters.
+    check_query`: a 400 for a parameter the route does not declare, or a repeated one), once
+    the caller is known: without a valid key it is a 401 whatever the query string holds, as
+    whatever a body holds. The key is read once per request (FastAPI caches ``get_principal``
+    for the route's own role check)."""
+    await check_query(request)
 
 
 def _authenticate_from_store(engine: Engine, raw_key: str | None) -> Principal:

@@ -33,6 +33,7 @@ from knowledge_service.errors import (
     PreconditionRequiredError,
     ServiceBusyError,
 )
+from knowledge_service.http.parameters import location_of
 from knowledge_service.http.schemas import ParameterProblem, Problem
 from knowledge_service.http.security_headers import security_headers
 from knowledge_service.review.etags import etag
@@ -68,6 +69,7 @@ _HTTP_SLUGS = {
     405: "method-not-allowed",
     412: "precondition-failed",
     413: "payload-too-large",
+    415: "unsupported-content-encoding",
     428: "precondition-required",
     429: "too-many-requests",
     503: "unavailable",
@@ -118,8 +120,9 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
     extra: dict[str, Any] = {}
     headers: dict[str, str] | None = None
     if isinstance(exc, InvalidRequestError):
+        location = location_of(request, exc.parameter)
         extra["errors"] = [
-            ParameterProblem(location="request", parameter=exc.parameter, problem=exc.problem)
+            ParameterProblem(location=location, parameter=exc.parameter, problem=exc.problem)
         ]
     extra.update(_conflict_extra(exc))
     if isinstance(exc, InvalidStateError):
@@ -317,6 +320,8 @@ _DESCRIPTIONS = {
     412: "The `If-Match` ETag is not the current version's; `current_version` and "
     "`current_etag` say which is.",
     413: "The request body is larger than 64 KiB.",
+    415: "The body was sent compressed (a `Content-Encoding` other than `identity`): send it "
+    "uncompressed.",
     422: "The content breaks the content contract.",
     428: "The write sent no `If-Match` with the ETag of the version it changes.",
     429: "Too many requests.",

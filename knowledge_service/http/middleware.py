@@ -1,5 +1,6 @@
-"""ASGI middleware: a request body size limit (413 problem+json), a guard against text no
-store can hold in JSON bodies (400 problem+json), and request metrics."""
+"""ASGI middleware: a request body size limit (413 problem+json), a refusal of compressed bodies
+(415 problem+json), a guard against text no store can hold in JSON bodies (400 problem+json),
+and request metrics."""
 
 from __future__ import annotations
 
@@ -89,8 +90,59 @@ class BodySizeLimitMiddleware:
         await response(scope, receive, send)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_CODING_CHARS = 40
+"""A longer content coding is shortened in the 415 (its name is sent back)."""
+
+
+def content_codings(scope: Scope) -> list[str]:
+    """The content codings a request declares for its body (``Content-Encoding``, every
+    occurrence), as sent, without ``identity`` (no coding at all, in any case)."""
+    codings = []
+    for name, value in scope.get("headers", []):
+        if name == b"content-encoding":
+            for coding in value.decode("latin-1").split(","):
+                coding = coding.strip()
+                if coding and coding.lower() != "identity":
+                    codings.append(coding)
+    return codings
+
+
+class ContentEncodingMiddleware:
+    """Refuses a body sent with any ``Content-Encoding`` but ``identity`` with 415.
+
+    No route inflates a compressed body: read as if it were plain, gzip bytes were parsed as
+    JSON or a form (a body labelled gzip but sent plain was accepted). Every method that may
+    carry a body is checked, on every route, before its body is read or counted; the 415 says
+    ``Accept-Encoding: identity`` (RFC 9110, 15.5.16). A GET's header is left alone: no GET
+    reads a body.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        codings = content_codings(scope)
+        if not codings:
+            await self.app(scope, receive, send)
+            return
+        named = ", ".join(c[:MAX_CODING_CHARS] for c in codings[:3])
+        response = problem_response(
+            None,
+            415,
+            f"Content-Encoding {named} is not supported; send the body uncompressed",
+            slug="unsupported-content-encoding",
+            title="Unsupported content encoding",
+            headers={"Accept-Encoding": "identity"},
+            instance=scope.get("path"),
+        )
+        await response(scope, receive, send)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _printable(part: object) -> str:

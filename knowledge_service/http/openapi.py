@@ -1,8 +1,8 @@
 """Post-processing of the generated OpenAPI document.
 
 FastAPI documents request validation errors as ``422 HTTPValidationError``; this service
-answers them with ``400`` problem+json instead, and every error body is
-``application/problem+json``. These functions make the document say so.
+answers them with ``400`` problem+json instead, refuses a compressed request body with ``415``,
+and every error body is ``application/problem+json``. These functions make the document say so.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ def _fix_operation(operation: dict[str, Any], problem_ref: dict[str, Any]) -> No
     if "HTTPValidationError" in str(auto_422.get("schema", "")):
         del responses["422"]
     if operation.get("parameters") or operation.get("requestBody"):
-        responses.setdefault("400", _resolved_400(problem_ref))
+        responses.setdefault("400", _resolved(400))
+    if operation.get("requestBody"):  # a compressed body is refused by middleware, on every one
+        responses.setdefault("415", _resolved(415))
     for status, response in responses.items():
         if not status.isdigit() or int(status) < 400:
             continue
@@ -35,8 +37,8 @@ def _fix_operation(operation: dict[str, Any], problem_ref: dict[str, Any]) -> No
             target.setdefault("example", plain["example"])
 
 
-def _resolved_400(problem_ref: dict[str, Any]) -> dict[str, Any]:
-    entry = problem_responses(400)[400]
+def _resolved(status: int) -> dict[str, Any]:
+    entry = problem_responses(status)[status]
     return {"description": entry["description"], "content": entry["content"]}
 
 

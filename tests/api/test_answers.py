@@ -189,7 +189,19 @@ def test_bad_input_is_a_400_problem_naming_the_parameter(
     problem = response.json()
     assert problem["status"] == 400 and problem["title"] and problem["detail"]
     assert problem["type"].endswith(":invalid-request")
-    assert parameter in [e["parameter"] for e in problem["errors"]]
+    assert ("query", parameter) in [(e["location"], e["parameter"]) for e in problem["errors"]]
+
+
+@pytest.mark.parametrize(("params", "parameter"), BAD_REQUESTS)
+def test_the_same_bad_input_in_a_body_is_located_in_the_body(
+    api: Client, params: dict[str, str], parameter: str
+) -> None:
+    """One field, one name; its location says where it was sent (the query, or the body)."""
+    client, keys = api
+    response = client.post("/v1/answer", json=params, headers=auth(keys["bot"]))
+    assert response.status_code == 400, response.text
+    problem = response.json()
+    assert ("body", parameter) in [(e["location"], e["parameter"]) for e in problem["errors"]]
 
 
 def test_as_of_over_http_accepts_any_zone(api: Client) -> None:

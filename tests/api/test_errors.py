@@ -443,3 +443,50 @@ def test_a_page_path_with_a_trailing_slash_is_the_404_page(client: TestClient) -
     response = client.get("/ui/review/", follow_redirects=False)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/v1/metrics/summary?from=2026-05-10&to=2026-05-01", "from"),
+        ("/v1/metrics/summary?from=2024-01-01&to=2026-01-01", "from"),
+        ("/v1/metrics/gaps?from=2026-05-10&to=2026-05-01", "from"),
+        ("/v1/audit?since=yesterday", "since"),
+        ("/v1/audit?since=2026-05-10&until=2026-05-01", "until"),
+        ("/v1/audit?object_id=x", "object_id"),
+        ("/v1/audit?article_id=refund-timeframe&object_type=article", "article_id"),
+    ],
+)
+def test_a_query_parameter_refused_by_the_service_is_located_in_the_query(
+    client: TestClient, keys: dict[str, str], path: str, parameter: str
+) -> None:
+    """A parameter a route declares in its query string is located there when the service (not
+    the parameter's own validation) refuses it: it was ``request``."""
+    problem = _assert_problem(client.get(path, headers=auth(keys["admin"])), 400)
+    assert [(e["location"], e["parameter"]) for e in problem["errors"]] == [("query", parameter)]
+
+
+def test_a_body_field_refused_by_the_service_is_located_in_the_body(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    headers = auth(keys["admin"]) | {"If-Match": '"refund-timeframe-v2"'}
+    response = client.post(
+        "/v1/articles:bulk-reassign", json={"items": [], "owner": "x@example.com"},
+        headers=headers,
+    )  # fmt: skip
+    problem = _assert_problem(response, 400)
+    assert [(e["location"], e["parameter"]) for e in problem["errors"]] == [("body", "items")]
+
+
+def test_a_parameter_the_route_does_not_declare_is_located_in_the_request(app: FastAPI) -> None:
+    """Only a name the route does not declare anywhere keeps the location ``request``."""
+
+    @app.get("/v1/raise-named")
+    def raise_named(q: str | None = None) -> None:
+        raise InvalidRequestError("filter" if q is None else "q", "is not valid")
+
+    with TestClient(app) as client:
+        unknown = _assert_problem(client.get("/v1/raise-named"), 400)["errors"]
+        declared = _assert_problem(client.get("/v1/raise-named?q=x"), 400)["errors"]
+    assert [(e["location"], e["parameter"]) for e in unknown] == [("request", "filter")]
+    assert [(e["location"], e["parameter"]) for e in declared] == [("query", "q")]

@@ -1,4 +1,5 @@
-"""One router module per resource; :data:`ROUTERS` is what ``create_app`` includes."""
+"""One router module per resource; ``create_app`` includes :data:`PROBES` as they are and every
+router of :data:`KEYED_ROUTERS` (whose routes all need an API key) with the checks they share."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from knowledge_service.api.routers import (
 from knowledge_service.api.routers import audit as audit_routes
 from knowledge_service.api.routers import review as review_routes
 
-ROUTERS: list[APIRouter] = [
-    health.router,
+PROBES: list[APIRouter] = [health.router]
+"""Liveness and readiness: no key, and whatever query string a load balancer sends."""
+KEYED_ROUTERS: list[APIRouter] = [
     answers.router,
     search.router,
     documents.articles,
@@ -28,3 +30,4 @@ ROUTERS: list[APIRouter] = [
     review_routes.router,
     audit_routes.router,
 ]
+ROUTERS: list[APIRouter] = [*PROBES, *KEYED_ROUTERS]
