@@ -79,7 +79,10 @@ def test_a_tuned_model_names_both_its_encoders(tmp_path: Path, monkeypatch: Any)
     tuned = TunedModel(path=tmp_path / "tuned-1", version=1, manifest={"model_id": "abc"})
     monkeypatch.setattr(embedder_module, "choose_model", lambda *a, **k: tuned)
     monkeypatch.setattr(embedder_module, "_model_embedder", lambda *a, **k: built)
-    settings = Settings(data_dir=tmp_path, embedding_model="/models/base")
+    base = tmp_path / "base"  # the base model's folder (only looked at, never loaded here)
+    base.mkdir()
+    (base / "config.json").write_text("{}", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path, embedding_model=str(base))
     assert embedder_module.create_embedder(settings) is built
     assert built.model_name == "tuned-1-abc"
     assert built.queries.model_name == "tuned-1-abc+onnx-int8-fused-8"
