@@ -249,30 +249,41 @@ def test_feedback_on_a_hand_off_names_no_article_and_needs_no_review(
     assert (stored.article_id, stored.version) == (None, None)
 
 
+def _versions_written_before_the_day(engine: Engine) -> None:
+    """Every stored article version written 30 days before the scripted day's answers."""
+    with session_scope(engine) as session:
+        session.execute(
+            ArticleVersion.__table__.update().values(created_at=T0 - timedelta(days=30))  # type: ignore[attr-defined]
+        )
+
+
+def _block_found(
+    engine: Engine,
+    letter: str,
+    *,
+    kind: str = "policy_mismatch",
+    at: datetime = T0 + timedelta(hours=1),
+) -> None:
+    """A blocking finding about refund-timeframe first seen ``at`` (fingerprint: ``letter`` x64)."""
+    with session_scope(engine) as session:
+        finding = Finding(
+            fingerprint=letter * 64, kind=kind, severity="block",
+            article_ids=["refund-timeframe"], message="m", first_seen_at=at,
+        )  # fmt: skip
+        session.add(finding)
+        session.flush()
+        assert finding.id is not None
+        session.add(FindingArticle(finding_id=finding.id, article_id="refund-timeframe"))
+
+
 def test_a_later_blocking_finding_makes_earlier_answers_risk_incidents(
     engine: Engine, tmp_path: Path
 ) -> None:
     write_article_md(tmp_path / "content", "refund-timeframe")
     assert not import_content(engine, [tmp_path / "content"], max_file_bytes=10**6).invalid
-    with session_scope(engine) as session:  # the version existed before the answers
-        session.execute(
-            ArticleVersion.__table__.update().values(created_at=T0 - timedelta(days=30))  # type: ignore[attr-defined]
-        )
+    _versions_written_before_the_day(engine)
     script_day(engine)
-    found_at = T0 + timedelta(hours=5)
-    with session_scope(engine) as session:
-        finding = Finding(
-            fingerprint="f" * 64,
-            kind="policy_mismatch",
-            severity="block",
-            article_ids=["refund-timeframe"],
-            message="m",
-            first_seen_at=found_at,
-        )
-        session.add(finding)
-        session.flush()
-        assert finding.id is not None
-        session.add(FindingArticle(finding_id=finding.id, article_id="refund-timeframe"))
+    _block_found(engine, "f", at=T0 + timedelta(hours=5))
     with session_scope(engine) as session:
         summary = service.summarize(session, DAY, DAY)
     (incident,) = summary.risk_incidents
@@ -289,23 +300,12 @@ def test_two_answers_in_one_conversation_are_one_customer_told_and_one_incident(
     engine: Engine, tmp_path: Path
 ) -> None:
     import_articles(engine, tmp_path, "refund-timeframe")
-    with session_scope(engine) as session:
-        session.execute(
-            ArticleVersion.__table__.update().values(created_at=T0 - timedelta(days=30))  # type: ignore[attr-defined]
-        )
+    _versions_written_before_the_day(engine)
     log = AnswerLog(engine)
     for minutes in (0, 3):
         log.record(event(minutes, conversation_id="conv-77"))
     assert log.flush() == 2
-    with session_scope(engine) as session:
-        finding = Finding(
-            fingerprint="e" * 64, kind="policy_mismatch", severity="block",
-            article_ids=["refund-timeframe"], message="m", first_seen_at=T0 + timedelta(hours=1),
-        )  # fmt: skip
-        session.add(finding)
-        session.flush()
-        assert finding.id is not None
-        session.add(FindingArticle(finding_id=finding.id, article_id="refund-timeframe"))
+    _block_found(engine, "e")
     with session_scope(engine) as session:
         summary = service.summarize(session, DAY, DAY)
     (incident,) = summary.risk_incidents
@@ -364,23 +364,12 @@ def test_risk_incidents_follow_the_intent_filter(engine: Engine, tmp_path: Path)
     """An intent with no answers has no risk incidents: only the answers to that intent count,
     as for every other measure."""
     import_articles(engine, tmp_path, "refund-timeframe")
-    with session_scope(engine) as session:
-        session.execute(
-            ArticleVersion.__table__.update().values(created_at=T0 - timedelta(days=30))  # type: ignore[attr-defined]
-        )
+    _versions_written_before_the_day(engine)
     log = AnswerLog(engine)
     log.record(event(0, conversation_id="conv-1"))
     log.record(event(5, conversation_id="conv-2", intent="billing.refund.other"))
     assert log.flush() == 2
-    with session_scope(engine) as session:
-        finding = Finding(
-            fingerprint="d" * 64, kind="policy_mismatch", severity="block",
-            article_ids=["refund-timeframe"], message="m", first_seen_at=T0 + timedelta(hours=1),
-        )  # fmt: skip
-        session.add(finding)
-        session.flush()
-        assert finding.id is not None
-        session.add(FindingArticle(finding_id=finding.id, article_id="refund-timeframe"))
+    _block_found(engine, "d")
     with session_scope(engine) as session:
         nothing = service.summarize(session, DAY, DAY, intent="waste.missed_bin")
         refunds = service.summarize(session, DAY, DAY, intent="billing.refund.timeframe")
@@ -408,22 +397,11 @@ def test_only_findings_about_what_customers_were_told_are_risk_incidents(
     engine: Engine, tmp_path: Path, kind: str, incident: bool
 ) -> None:
     import_articles(engine, tmp_path, "refund-timeframe")
-    with session_scope(engine) as session:
-        session.execute(
-            ArticleVersion.__table__.update().values(created_at=T0 - timedelta(days=30))  # type: ignore[attr-defined]
-        )
+    _versions_written_before_the_day(engine)
     log = AnswerLog(engine)
     log.record(event(0, conversation_id="conv-1"))
     assert log.flush() == 1
-    with session_scope(engine) as session:
-        finding = Finding(
-            fingerprint="b" * 64, kind=kind, severity="block", article_ids=["refund-timeframe"],
-            message="m", first_seen_at=T0 + timedelta(hours=1),
-        )  # fmt: skip
-        session.add(finding)
-        session.flush()
-        assert finding.id is not None
-        session.add(FindingArticle(finding_id=finding.id, article_id="refund-timeframe"))
+    _block_found(engine, "b", kind=kind)
     with session_scope(engine) as session:
         summary = service.summarize(session, DAY, DAY)
     assert [i.finding_kind for i in summary.risk_incidents] == ([kind] if incident else [])
