@@ -24,6 +24,10 @@ class Thresholds:
     no_answer: float
     channel_minimum: dict[Channel, float]
 
+    def minimum(self, channel: Channel) -> float:
+        """The confidence ``channel`` needs to be answered."""
+        return self.channel_minimum.get(channel, self.no_answer)
+
 
 def is_visible(doc: ArticleDocument, channel: Channel) -> bool:
     """Only published articles, only on their channels, internal ones only to agents."""
@@ -53,6 +57,6 @@ def decide_status(
         return AnswerStatus.ESCALATE, AnswerReason.NOT_ON_CHANNEL
     if channel in CUSTOMER_CHANNELS and is_blocked(freshness):
         return AnswerStatus.ESCALATE, AnswerReason.BLOCKED
-    if confidence < thresholds.channel_minimum.get(channel, thresholds.no_answer):
+    if confidence < thresholds.minimum(channel):
         return AnswerStatus.ESCALATE, AnswerReason.LOW_CONFIDENCE
     return AnswerStatus.ANSWERED, AnswerReason.CONFIDENT

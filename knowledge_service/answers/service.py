@@ -192,7 +192,11 @@ class AnswerService:
         complete = self._complete(hits)
         best, pool = pick_canonical(hits, query.channel, self.cfg, profile, complete=complete)
         confidence = confidence_of(pool, best, self.cfg, profile, complete=complete)
-        if best is not None and query.as_of is None and confidence < self._minimum(query.channel):
+        if (
+            best is not None
+            and query.as_of is None
+            and confidence < self.thresholds.minimum(query.channel)
+        ):
             confidence = self._beside_its_duplicates(best, pool, profile, complete, confidence)
         if (
             self.cfg.hand_off_on_request
@@ -216,10 +220,6 @@ class AnswerService:
         if is_fallback and result.status == AnswerStatus.ANSWERED:
             result.reason = AnswerReason.LOCALE_UNAVAILABLE
         return result
-
-    def _minimum(self, channel: Channel) -> float:
-        """The confidence this channel needs to be answered."""
-        return self.thresholds.channel_minimum.get(channel, self.thresholds.no_answer)
 
     def _beside_its_duplicates(
         self,

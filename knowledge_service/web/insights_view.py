@@ -26,15 +26,10 @@ ESCALATION_REASONS = (
 measures CSV, whatever the period's data."""
 
 
-def escalation_reasons(summary: MetricsSummary) -> list[str]:
-    """Every reason any day of the period escalated for, in one order for charts and tables."""
-    return sorted({r for d in summary.days for r in d.escalations_by_reason})
-
-
 def chart_data(summary: MetricsSummary) -> dict[str, Any]:
     """Series for the charts (and the tables beside them): one value per day."""
     labels = [d.day.isoformat() for d in summary.days]
-    reasons = escalation_reasons(summary)
+    reasons = sorted({r for d in summary.days for r in d.escalations_by_reason})
     return {
         "labels": labels,
         "rates": {
