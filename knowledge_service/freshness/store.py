@@ -3,7 +3,7 @@ can affect, with the findings table kept in step (see :func:`check_store`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,14 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from knowledge_service.content import repository as content_repository
-from knowledge_service.content.loader import FileScan
+from knowledge_service.content.loader import FileScan, InvalidFile
 from knowledge_service.content.models import ArticleVersion
-from knowledge_service.content.schemas import ArticleStatus
+from knowledge_service.content.schemas import ArticleStatus, PolicyDocument
 from knowledge_service.content.write_lock import lock_store_for_write
 from knowledge_service.db import run_transaction
 from knowledge_service.freshness import repository
 from knowledge_service.freshness.checker import (
     ArticleEmbedding,
+    PairMap,
     candidate_pairs,
     collection_paused,
     embedding_texts,
@@ -129,28 +130,11 @@ def check_store(
             else None
         )
         examined = set(view.rows) if scope is None else scope & set(view.rows)
-        policy_map = {p.id: p for p in policies}
-        items = CheckedArticle.many(
-            [(view.rows[a].to_document(), view.rows[a].version) for a in sorted(examined)],
-            policies=policy_map,
-        )
-        pairs = candidate_pairs(
-            items,
-            settings=settings,
-            vector_ids=list(view.rows),
-            vectors=vectors,
-            policies=policy_map,
-        )
-        findings = evaluate(
-            items,
-            policies,
-            pairs,
-            today=today,
-            settings=settings,
+        findings, items, pairs = _evaluate(
+            view, vectors, policies, examined, today=today, settings=settings,
+            embedder=embedder, claims=view.claims if incremental else None,
             invalid=invalid.invalid if invalid is not None else (),
-            claims=view.claims if incremental else None,
-            embedder=embedder,
-        )
+        )  # fmt: skip
         if sync:
             lock_store_for_write(session)  # a concurrent check may be writing the same findings
             stored_invalid = (
@@ -217,28 +201,51 @@ def check_version(
     with collection_paused():
         vectors = _store_vectors(view, embedder, cache) if embedder is not None else None
         policies = [p.to_document() for p in content_repository.current_policy_versions(session)]
-        policy_map = {p.id: p for p in policies}
         scope = affected_articles(
             rows, claims, vectors, changed={article_id}, changed_policies=set(),
             finding_ids=(), min_similarity=min_pair_similarity(settings),
         )  # fmt: skip
-        as_published = {"status": ArticleStatus.PUBLISHED}
-        items = CheckedArticle.many(
-            [
-                (rows[a].to_document().model_copy(update=as_published) if a == article_id
-                 else rows[a].to_document(), rows[a].version)
-                for a in sorted(scope & set(rows))
-            ],
-            policies=policy_map,
-        )  # fmt: skip
-        pairs = candidate_pairs(
-            items, settings=settings, vector_ids=list(rows), vectors=vectors, policies=policy_map
-        )
-        findings = evaluate(
-            items, policies, pairs, today=today, settings=settings, claims=claims,
-            embedder=embedder,
+        findings, _, _ = _evaluate(
+            view, vectors, policies, scope & set(rows), today=today, settings=settings,
+            embedder=embedder, claims=claims, as_published=article_id,
         )  # fmt: skip
     return [f for f in findings if article_id in f.article_ids]
+
+
+def _evaluate(
+    view: _StoreView,
+    vectors: dict[str, ArticleEmbedding] | None,
+    policies: list[PolicyDocument],
+    examined: set[str],
+    *,
+    today: date,
+    settings: Settings,
+    embedder: Embedder | None,
+    claims: list[IntentClaim] | None,
+    invalid: Sequence[InvalidFile] = (),
+    as_published: str | None = None,
+) -> tuple[list[FindingData], list[CheckedArticle], PairMap]:
+    """The check of the ``examined`` articles of ``view`` (``as_published``: one of them read
+    as if published, a draft being approved), against ``policies`` and one another: its
+    findings, the articles checked and the pairs compared."""
+    policy_map = {p.id: p for p in policies}
+    published = {"status": ArticleStatus.PUBLISHED}
+    items = CheckedArticle.many(
+        [
+            (view.rows[a].to_document().model_copy(update=published) if a == as_published
+             else view.rows[a].to_document(), view.rows[a].version)
+            for a in sorted(examined)
+        ],
+        policies=policy_map,
+    )  # fmt: skip
+    pairs = candidate_pairs(
+        items, settings=settings, vector_ids=list(view.rows), vectors=vectors, policies=policy_map
+    )
+    findings = evaluate(
+        items, policies, pairs, today=today, settings=settings, invalid=invalid, claims=claims,
+        embedder=embedder,
+    )  # fmt: skip
+    return findings, items, pairs
 
 
 def _scope(
