@@ -29,6 +29,13 @@ from knowledge_service.privacy import redact
 
 logger = logging.getLogger(__name__)
 
+OTHER_WRITERS_MARGIN = 1.0
+"""Seconds beyond one flush interval that a lookup waits for an event another worker process
+or replica may still hold in its queue (see :attr:`AnswerLog.patience`)."""
+MAX_PATIENCE = 5.0
+"""The longest a lookup waits, whatever the flush interval: a client asking about a receipt
+nobody issued must not hold a request open for long."""
+
 
 @dataclass(frozen=True)
 class LoggedAnswer:
@@ -114,6 +121,15 @@ class AnswerLog:
         self._lock = threading.Lock()  # one writer at a time (thread and close())
         self._thread = threading.Thread(target=self._run, name="answer-log", daemon=True)
         self.stats = LogStats()
+
+    @property
+    def patience(self) -> float:
+        """How long a lookup of a receipt served a moment ago waits for it: every writer (each
+        worker process and replica has its own) writes what it queued within one flush
+        interval, so after that and a margin an event that is not in the store never was
+        (at most :data:`MAX_PATIENCE` seconds: with a longer interval, another worker's
+        events can take longer to be found)."""
+        return min(self._interval + OTHER_WRITERS_MARGIN, MAX_PATIENCE)
 
     @property
     def depth(self) -> int:

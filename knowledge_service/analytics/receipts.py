@@ -11,8 +11,10 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from knowledge_service.analytics import repository
+from knowledge_service.analytics.log import AnswerLog
 from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.analytics.schemas import ReceiptRecord, Rendering, Serving
+from knowledge_service.analytics.service import served_event
 from knowledge_service.answers import repository as answers_repository
 from knowledge_service.answers.render import format_for, render_answer
 from knowledge_service.answers.sanitise import clean_text
@@ -33,13 +35,15 @@ def _serving(session: Session, event: AnswerEvent) -> Serving:
     )  # fmt: skip
 
 
-def lookup_receipt(session: Session, receipt: str, *, limit: int, offset: int) -> ReceiptRecord:
-    """The record behind ``receipt``: its resolution and its servings, newest first."""
-    events, total = repository.events_for_receipt(session, receipt, limit, offset)
-    if total == 0:
+def lookup_receipt(
+    session: Session, receipt: str, *, limit: int, offset: int, log: AnswerLog | None = None
+) -> ReceiptRecord:
+    """The record behind ``receipt``: its resolution and its servings, newest first (one
+    served a moment ago is found through ``log``: see :func:`served_event`)."""
+    latest = served_event(session, receipt, log)
+    if latest is None:
         raise NotFoundError("receipt", receipt)
-    latest = repository.latest_event_for_receipt(session, receipt)
-    assert latest is not None
+    events, total = repository.events_for_receipt(session, receipt, limit, offset)
     is_answer = latest.status == "answered"
     record = ReceiptRecord(
         receipt=receipt, kind="answer" if is_answer else "handoff", article_id=None,

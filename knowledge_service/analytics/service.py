@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic, sleep
 from typing import Any
 
 from sqlmodel import Session
 
 from knowledge_service.analytics import repository, rollup
 from knowledge_service.analytics.gaps import GapQuestion, GapSearch, find_gaps
+from knowledge_service.analytics.log import AnswerLog
 from knowledge_service.analytics.models import AnswerEvent, DailyCount, Feedback
 from knowledge_service.analytics.schemas import (
     MAX_COMMENT_CHARS,
@@ -50,11 +52,46 @@ it) nor ``review_overdue`` (a date passed: nobody confirmed the text in time, wh
 say it was wrong): neither is a risk incident."""
 
 
+POLL_SECONDS = 0.1
+"""How often :func:`served_event` reads the store again while it waits."""
+
+
+def served_event(
+    session: Session, receipt: str, log: AnswerLog | None = None, *, wait: bool = True
+) -> AnswerEvent | None:
+    """The newest logged serving under ``receipt``, or None when there is none.
+
+    The answer log writes behind (within a flush interval), so a client that rates an answer,
+    looks up its receipt or opens its hand-off a moment after it was served would otherwise
+    find nothing. When the store has no such event, this process's ``log`` is written first;
+    then, with ``wait``, the store is read again for up to ``log.patience`` seconds, for an
+    event another worker process or replica still holds in its own queue."""
+    event = repository.latest_event_for_receipt(session, receipt)
+    if event is not None or log is None:
+        return event
+    log.flush()
+    deadline = monotonic() + (log.patience if wait else 0.0)
+    while True:
+        # a short session of its own: the caller's transaction may keep its first snapshot
+        with Session(session.get_bind()) as fresh:
+            event = repository.latest_event_for_receipt(fresh, receipt)
+        if event is not None or monotonic() >= deadline:
+            return event
+        sleep(POLL_SECONDS)
+
+
 def record_feedback(
-    session: Session, data: FeedbackCreate, *, caller: str, at: datetime | None = None
+    session: Session,
+    data: FeedbackCreate,
+    *,
+    caller: str,
+    at: datetime | None = None,
+    log: AnswerLog | None = None,
+    wait: bool = True,
 ) -> FeedbackPublic:
     """Store a rating of a served answer; the comment is redacted before it is stored. ``at``
-    back-dates it (synthetic demo traffic); by default it is now.
+    back-dates it (synthetic demo traffic); by default it is now. A rating given a moment after
+    the answer finds it through ``log`` (see :func:`served_event`; ``wait`` as there).
 
     Only an answered receipt pins the rating on its article version: a hand-off (escalate,
     no_answer) served no article, so its rating names none and reaches no review queue (the
@@ -62,7 +99,7 @@ def record_feedback(
     NotFoundError for an unknown receipt or ``used_article_id`` (an override names an article)."""
     if data.comment is not None and len(data.comment) > MAX_COMMENT_CHARS:
         raise PayloadTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
-    event = repository.latest_event_for_receipt(session, data.receipt)
+    event = served_event(session, data.receipt, log, wait=wait)
     if event is None:
         raise NotFoundError("receipt", data.receipt)
     if data.used_article_id is not None:

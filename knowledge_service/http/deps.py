@@ -109,6 +109,12 @@ async def get_recorder(request: Request) -> AnswerRecorder:
     return recorder_of(request.app.state)
 
 
+async def get_answer_log(request: Request) -> AnswerLog | None:
+    """The app's answer log (None when ``KS_ANALYTICS__ENABLED`` is false)."""
+    log: AnswerLog | None = getattr(request.app.state, "answer_log", None)
+    return log
+
+
 async def get_event_hub(request: Request) -> EventHub:
     hub: EventHub = request.app.state.event_hub
     return hub
@@ -156,6 +162,7 @@ SearchServiceDep = Annotated[SearchService, Depends(get_search_service)]
 AnswerServiceDep = Annotated[AnswerService, Depends(get_answer_service)]
 AnswerBatcherDep = Annotated[MicroBatcher[AnswerQuery, AnswerResult], Depends(get_answer_batcher)]
 RecorderDep = Annotated[AnswerRecorder, Depends(get_recorder)]
+AnswerLogDep = Annotated[AnswerLog | None, Depends(get_answer_log)]
 EventHubDep = Annotated[EventHub, Depends(get_event_hub)]
 SearchBatcherDep = Annotated[
     MicroBatcher[SearchRequest, list[SearchHit]], Depends(get_search_batcher)

@@ -14,8 +14,8 @@ from datetime import date
 
 from sqlmodel import Session
 
-from knowledge_service.analytics import repository as analytics_repository
-from knowledge_service.analytics.log import to_row
+from knowledge_service.analytics import service as analytics
+from knowledge_service.analytics.log import AnswerLog, to_row
 from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.analytics.recording import answer_event
 from knowledge_service.answers.schemas import AnswerResult, AnswerStatus
@@ -143,12 +143,14 @@ class Handoff:
     answered: bool = False
 
 
-def find_handoff(session: Session, receipt: str) -> Handoff:
+def find_handoff(session: Session, receipt: str, log: AnswerLog | None = None) -> Handoff:
     """The hand-off (an escalation or a no-answer) with ``receipt``, its question as stored
     (redacted). An answered receipt names an article version, which every customer given that
     answer shares: it is no hand-off, and its latest question may be another customer's, so it
-    is not shown (``event`` None, ``answered`` True)."""
-    event = analytics_repository.latest_event_for_receipt(session, receipt)
+    is not shown (``event`` None, ``answered`` True). A hand-off opened the moment a bot made it
+    (a screen pop) is found through ``log`` (see :func:`~knowledge_service.analytics.service.
+    served_event`)."""
+    event = analytics.served_event(session, receipt, log)
     if event is not None and event.status == "answered":
         return Handoff(receipt, None, answered=True)
     return Handoff(receipt, event)

@@ -406,3 +406,22 @@ def test_only_findings_about_what_customers_were_told_are_risk_incidents(
         summary = service.summarize(session, DAY, DAY)
     assert [i.finding_kind for i in summary.risk_incidents] == ([kind] if incident else [])
     assert summary.totals.risk_incidents == int(incident)
+
+
+def test_a_receipt_queued_in_another_workers_log_is_waited_for(engine: Engine) -> None:
+    """Each worker process (or replica) has its own write-behind queue: a lookup that finds
+    nothing writes its own and reads the store again until the others have written theirs."""
+    mine = AnswerLog(engine, flush_interval=3600)
+    other = AnswerLog(engine, flush_interval=0.3)  # another worker: writes on its own thread
+    other.record(event(0, receipt=HANDOFF, status="no_answer", reason="no_article"))
+    mine.record(event(1))
+    other.start()
+    try:
+        with Session(engine) as session:
+            assert service.served_event(session, RECEIPT, None) is None  # nothing written yet
+            assert service.served_event(session, RECEIPT, mine, wait=False) is not None
+            found = service.served_event(session, HANDOFF, mine)
+            assert found is not None and found.status == "no_answer"
+            assert service.served_event(session, "rcpt_" + "0" * 32, mine) is None
+    finally:
+        other.close()

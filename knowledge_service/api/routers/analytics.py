@@ -31,6 +31,7 @@ from knowledge_service.analytics.schemas import (
 from knowledge_service.content.schemas import INTENT_PATTERN, Channel
 from knowledge_service.errors import PermissionDeniedError
 from knowledge_service.http.deps import (
+    AnswerLogDep,
     EventHubDep,
     PageDep,
     SearchServiceDep,
@@ -71,12 +72,14 @@ def get_receipt(
     receipt: ReceiptPath,
     session: SessionDep,
     page: PageDep,
+    log: AnswerLogDep,
     _: Annotated[Principal, Depends(require(Permission.READ_RECEIPTS))],
 ) -> Response:
     """The article version, the text as rendered for each channel it was served on, the
     citations, and each serving (newest first) with the findings open at that moment; for a
     hand-off, what the bot had (candidates, intent) and why it stopped."""
-    return json_response(lookup_receipt(session, receipt, limit=page.limit, offset=page.offset))
+    record = lookup_receipt(session, receipt, limit=page.limit, offset=page.offset, log=log)
+    return json_response(record)
 
 
 @router.post(
@@ -89,6 +92,7 @@ def get_receipt(
 def post_feedback(
     body: FeedbackCreate,
     session: SessionDep,
+    log: AnswerLogDep,
     principal: Annotated[Principal, Depends(require(Permission.GIVE_FEEDBACK))],
 ) -> Response:
     """Wrong and outdated feedback puts the article in its owner's review queue. The comment
@@ -96,7 +100,8 @@ def post_feedback(
     instead: a bot's override would also tell it which internal article ids exist."""
     if body.used_article_id is not None and principal.role == Role.BOT:
         raise PermissionDeniedError("a bot key may not name an article used instead")
-    return json_response(analytics.record_feedback(session, body, caller=principal.name), 201)
+    saved = analytics.record_feedback(session, body, caller=principal.name, log=log)
+    return json_response(saved, 201)
 
 
 def _range(settings: Settings, start: str | None, end: str | None) -> tuple[date, date]:

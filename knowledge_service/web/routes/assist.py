@@ -32,6 +32,7 @@ from knowledge_service.errors import InvalidRequestError, NotFoundError
 from knowledge_service.http.deps import (
     MAX_QUERY_CHARS,
     AnswerBatcherDep,
+    AnswerLogDep,
     AnswerServiceDep,
     SearchBatcherDep,
     SessionDep,
@@ -69,6 +70,7 @@ def assist_page(
     batcher: AnswerBatcherDep,
     search: SearchBatcherDep,
     settings: SettingsDep,
+    log: AnswerLogDep,
     handoff: HandoffReceipt = None,
 ) -> HTMLResponse:
     """The sidebar; with ``?handoff=<receipt>``, the bot's question (stored redacted) in the
@@ -76,7 +78,7 @@ def assist_page(
     sends nothing again (the answer is logged only when the agent presses Enter)."""
     if handoff is None:
         return render(request, "assist.html", user=user, active="assist", view=None)
-    event = find_handoff(session, handoff).event
+    event = find_handoff(session, handoff, log).event
     if event is None:
         raise NotFoundError("receipt", handoff)
     question = event.question[:MAX_QUERY_CHARS]
@@ -140,13 +142,14 @@ def feedback(
     session: SessionDep,
     service: AnswerServiceDep,
     batcher: AnswerBatcherDep,
+    log: AnswerLogDep,
 ) -> HTMLResponse:
     """Record the agent's rating of the answer card (it reaches the owner's review queue)."""
     started = time.perf_counter()
     data = _feedback_from(form)
     caller = user.principal.name
-    try:
-        saved = analytics.record_feedback(session, data, caller=caller)
+    try:  # not waiting for other workers: the card may have been shown while typing (below)
+        saved = analytics.record_feedback(session, data, caller=caller, log=log, wait=False)
     except NotFoundError as exc:
         if exc.entity != "receipt":  # the article named as used instead does not exist
             raise InvalidRequestError("used_article_id", str(exc)) from None
@@ -182,9 +185,11 @@ def handoff_form(
 
 
 @router.get("/handoff/{receipt}", response_class=HTMLResponse)
-def handoff(request: Request, user: Agent, receipt: Receipt, session: SessionDep) -> HTMLResponse:
+def handoff(
+    request: Request, user: Agent, receipt: Receipt, session: SessionDep, log: AnswerLogDep
+) -> HTMLResponse:
     """What the bot had and why it stopped, with the article it nearly used."""
-    found = find_handoff(session, receipt)
+    found = find_handoff(session, receipt, log)
     status = 200 if found.event is not None else 404
     return render(
         request, "handoff.html", user=user, active="assist", handoff=found, status_code=status

@@ -1,0 +1,131 @@
+"""A receipt is usable the moment its answer is served, though the answer log writes behind.
+
+A chatbot asks "was this helpful?" right after answering, and a contact-centre platform opens
+the agent's hand-off page the moment a bot escalates: both name a receipt whose log entry may
+still be queued. Real ``knowledge-service serve`` processes on a real SQLite file, with a flush
+interval far longer than the test, so only the lookup's own flush or wait can find the event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from knowledge_service.access import service as access
+from knowledge_service.access.schemas import Role
+from knowledge_service.db import make_engine, session_scope
+from knowledge_service.models_registry import create_all_tables
+from tests.api.conftest import auth
+from tests.api.test_analytics_server import REFUND_Q, write_kb
+from tests.server import Server, run_cli, serving
+
+pytestmark = pytest.mark.slow
+
+SLOW_FLUSH = "3600"
+"""Seconds between the answer log's writes: longer than any test here runs."""
+
+
+def prepare(root: Path, flush_interval: str) -> tuple[dict[str, str], dict[str, str]]:
+    write_kb(root)
+    env = {
+        "KS_DATABASE_URL": f"sqlite:///{root / 'store.db'}",
+        "KS_DATA_DIR": str(root / "data"),
+        "KS_CONTENT_DIR": str(root / "content"),
+        "KS_POLICIES_DIR": str(root / "policies"),
+        "KS_EMBEDDING_MODEL": "hash",
+        "KS_ANSWERS__NO_ANSWER_THRESHOLD": "0.2",
+        "KS_ANALYTICS__FLUSH_INTERVAL": flush_interval,
+    }
+    result = run_cli(root, env, "import")
+    assert result.returncode == 0, result.stderr
+    engine = make_engine(env["KS_DATABASE_URL"])
+    create_all_tables(engine)
+    with session_scope(engine) as session:
+        keys = {
+            str(role): access.create_key(session, name=f"k-{role}", role=role).secret
+            for role in (Role.BOT, Role.AGENT)
+        }
+    engine.dispose()
+    return env, keys
+
+
+def ask(server: Server, key: str, q: str, channel: str = "chat") -> dict[str, Any]:
+    response = httpx.post(
+        f"{server.base}/v1/answer", json={"q": q, "channel": channel}, headers=auth(key), timeout=30
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def rate(server: Server, key: str, receipt: str) -> httpx.Response:
+    return httpx.post(
+        f"{server.base}/v1/feedback",
+        json={"receipt": receipt, "rating": "helpful"},
+        headers=auth(key),
+        timeout=30,
+    )
+
+
+@pytest.fixture(scope="module")
+def one_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, str]]]:
+    root = tmp_path_factory.mktemp("one-worker")
+    env, keys = prepare(root, SLOW_FLUSH)
+    with serving(root, env) as server:
+        yield server, keys
+
+
+def test_an_answer_is_rated_and_its_receipt_read_at_once(
+    one_worker: tuple[Server, dict[str, str]],
+) -> None:
+    server, keys = one_worker
+    answer = ask(server, keys["bot"], REFUND_Q)
+    assert answer["status"] == "answered"
+    response = rate(server, keys["bot"], answer["receipt"])
+    assert response.status_code == 201, response.text
+    assert response.json()["article_id"] == "refund-timeframe"
+    record = httpx.get(
+        f"{server.base}/v1/receipts/{answer['receipt']}", headers=auth(keys["agent"]), timeout=30
+    )
+    assert record.status_code == 200, record.text
+    assert record.json()["article_id"] == "refund-timeframe"
+    assert [s["channel"] for s in record.json()["servings"]] == ["chat"]
+
+
+def test_a_hand_off_is_found_the_moment_the_bot_makes_it(
+    one_worker: tuple[Server, dict[str, str]],
+) -> None:
+    server, keys = one_worker
+    handoff = ask(server, keys["bot"], "what is the capital of France")
+    assert handoff["status"] == "no_answer"
+    record = httpx.get(
+        f"{server.base}/v1/receipts/{handoff['receipt']}", headers=auth(keys["agent"]), timeout=30
+    )
+    assert record.status_code == 200, record.text
+    assert record.json()["kind"] == "handoff"
+    assert record.json()["handoff"]["reason"] == "no_article"
+
+
+def test_an_unknown_receipt_is_still_not_found(one_worker: tuple[Server, dict[str, str]]) -> None:
+    server, keys = one_worker
+    response = rate(server, keys["bot"], "rcpt_" + "0" * 32)
+    assert response.status_code == 404
+    assert "rcpt_" + "0" * 32 in response.json()["detail"]
+
+
+def test_two_workers_find_each_others_answers(tmp_path: Path) -> None:
+    """Each worker process has its own queue: a rating that reaches the other worker waits
+    for that worker's next write (half a second here) instead of answering 404."""
+    env, keys = prepare(tmp_path, "0.5")
+    questions = [(REFUND_Q, channel) for channel in ("chat", "web", "email")]
+    questions += [(f"capital of country number {i}", "chat") for i in range(5)]
+    with serving(tmp_path, env, args=("--workers", "2")) as server:
+        statuses = [
+            rate(server, keys["bot"], ask(server, keys["bot"], q, channel)["receipt"]).status_code
+            for q, channel in questions
+        ]
+    assert statuses == [201] * len(questions)
