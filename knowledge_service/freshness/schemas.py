@@ -180,6 +180,20 @@ class CheckResult(BaseModel):
         return any(SEVERITY_RANK[f.severity] >= floor for f in self.findings)
 
 
+class VersionCheck(BaseModel):
+    """What the check finds in one article version were it the served one (nothing stored)."""
+
+    article_id: str
+    version: int
+    status: str = Field(description="The version's own status (draft, in review, published...)")
+    blocking: bool = Field(
+        description="Whether a finding would block customer channels, were it published"
+    )
+    findings: list[FindingData] = Field(
+        description="The findings that would involve the article, most severe first"
+    )
+
+
 def summarise(
     findings: list[FindingData], *, articles: int, policies: int, invalid: int, pairs: int
 ) -> CheckSummary:

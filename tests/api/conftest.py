@@ -42,6 +42,9 @@ class FakeIndexStatus:
 class FakeSearchService:
     """Reports a settable index watermark against a fixed store watermark."""
 
+    embedder = None  # the draft check then compares only articles sharing an intent or clause
+    cache = None
+
     def __init__(self, index_watermark: int = 0, store_watermark: int = 0) -> None:
         self.index_watermark = index_watermark
         self.store_watermark = store_watermark

@@ -428,3 +428,34 @@ def test_bulk_reassign_moves_ownership_for_admins_only(
     assert denied.status_code == 403
     done = wf.post("/v1/articles:bulk-reassign", json=body, headers=auth(keys["admin"]))
     assert [(s["owner"], s["state"]) for s in done.json()] == [("billing@example.com", "published")]
+
+
+def test_an_approver_reads_what_the_check_finds_in_a_version_before_approving_it(
+    wf: TestClient, keys: dict[str, str], editor_key: str
+) -> None:
+    """The served version 2 says 5 business days where REFUNDS#2.1 says 10; a draft fixes it."""
+    base = "/v1/articles/refund-timeframe"
+    text = article_text(
+        "refund-timeframe", owner=PAYMENTS, policy_sources=["REFUNDS#2.1"], status="published"
+    )  # "within 10 business days", as the clause says
+    edited = wf.put(
+        base, headers=auth(editor_key) | {"If-Match": etag_of("refund-timeframe", 2)},
+        json={"text": text},
+    )  # fmt: skip
+    assert edited.json()["version"] == 3, edited.text
+    draft = wf.get(f"{base}/check", headers=auth(keys["owner"]))
+    assert draft.status_code == 200, draft.text
+    assert (draft.json()["version"], draft.json()["status"]) == (3, "draft")
+    assert "policy_mismatch" not in {f["kind"] for f in draft.json()["findings"]}
+    assert draft.json()["blocking"] is False
+    served = wf.get(f"{base}/check", params={"version": 2}, headers=auth(keys["owner"]))
+    mismatch = [f for f in served.json()["findings"] if f["kind"] == "policy_mismatch"]
+    assert served.json()["blocking"] is True and mismatch, served.text
+    assert mismatch[0]["severity"] == "block" and mismatch[0]["clause"] == "2.1"
+    # an agent never reads a draft's text, nor what the check finds in it
+    hidden = wf.get(f"{base}/check", params={"version": 3}, headers=auth(keys["agent"]))
+    assert hidden.status_code == 404
+    missing = wf.get("/v1/articles/no-such-article/check", headers=auth(keys["owner"]))
+    assert missing.status_code == 404 and "no-such-article" in missing.json()["detail"]
+    bad = wf.get(f"{base}/check", params={"version": 0}, headers=auth(keys["owner"]))
+    assert bad.status_code == 400

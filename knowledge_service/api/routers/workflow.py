@@ -30,7 +30,16 @@ from knowledge_service.api.routers.workflow_support import (
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, POLICY_ID_PATTERN
 from knowledge_service.errors import a_or_an
-from knowledge_service.http.deps import MAX_VERSION, AfterWriteDep, SessionDep, SettingsDep, require
+from knowledge_service.freshness import service as freshness
+from knowledge_service.freshness.schemas import Severity, VersionCheck
+from knowledge_service.http.deps import (
+    MAX_VERSION,
+    AfterWriteDep,
+    SearchServiceDep,
+    SessionDep,
+    SettingsDep,
+    require,
+)
 from knowledge_service.review.diff import DocumentDiff, diff_versions
 from knowledge_service.review.etags import Precondition
 from knowledge_service.review.workflow import Workflow
@@ -207,6 +216,41 @@ def _add_read_routes(
         old = documents.read(session, principal, doc_id, from_version).version
         new = documents.read(session, principal, doc_id, to_version).version
         return diff_versions(doc_id, old, new)
+
+    if kind.name == "article":
+        _add_check_route(router, documents, doc_id_path, reader)
+
+
+def _add_check_route(
+    router: APIRouter, documents: content.DocumentService[Any, Any, Any], doc_id_path: Any,
+    reader: Any,
+) -> None:  # fmt: skip
+    @router.get(
+        "/{article_id}/check", name="check_article_version",
+        summary="What the governance check finds in a version were it published",
+        response_model=VersionCheck, responses=READ_ERRORS,
+    )  # fmt: skip
+    def check(
+        session: SessionDep, principal: reader, settings: SettingsDep, search: SearchServiceDep,
+        doc_id: doc_id_path,
+        version: Annotated[
+            int | None,
+            Query(ge=1, le=MAX_VERSION, description="The version (default: the newest)."),
+        ] = None,
+    ) -> Any:  # fmt: skip
+        """The check an edit runs, on this version as if it were the one served: against the
+        current policies and the other served articles, with the server's encoder. Nothing is
+        stored. An approver reads it before approving a draft in review (the review page
+        shows the same); it never stops an approval."""
+        row = documents.read(session, principal, doc_id, version).version
+        found = freshness.check_version(
+            session, row, today=clock.today(settings), settings=settings,
+            embedder=search.embedder, cache=search.cache,
+        )  # fmt: skip
+        return VersionCheck(
+            article_id=row.article_id, version=row.version, status=str(row.status),
+            blocking=any(f.severity == Severity.BLOCK for f in found), findings=found,
+        )  # fmt: skip
 
 
 articles = build_router(content.articles, ARTICLE_ID_PATTERN)
