@@ -340,7 +340,7 @@ def export_in_child(model_path: str | Path, cache_dir: Path, *, variant: Variant
     if (final / META_FILE).is_file():
         return final
     read_model_layout(Path(model_path))  # a folder that is no model is refused here, as before
-    with _export_turn(cache_dir, final):
+    with _export_turn(cache_dir, variant):
         if (final / META_FILE).is_file():  # another process exported it while this one waited
             return final
         # the child exports without the lock: this process holds it for the child's run
@@ -365,12 +365,14 @@ def export_in_child(model_path: str | Path, cache_dir: Path, *, variant: Variant
     return Path(done.stdout.strip().splitlines()[-1])
 
 
-def _export_turn(cache_dir: Path, final: Path) -> AbstractContextManager[None]:
-    """This process's turn to export into ``cache_dir`` (one line logged while it waits)."""
+def _export_turn(cache_dir: Path, variant: Variant) -> AbstractContextManager[None]:
+    """This process's turn to export into ``cache_dir`` (one line logged while it waits; the
+    variant, not the folder's name, whose fingerprint the log's redaction may take for a phone
+    number)."""
     return taking_turns(
         cache_dir / EXPORT_LOCK,
         waiting=lambda: logger.info(
-            "waiting for another process's ONNX export into %s (%s)", cache_dir, final.name
+            "waiting for another process's ONNX export into %s (%s)", cache_dir, variant
         ),
     )
 
@@ -401,7 +403,7 @@ def export_onnx_model(
     final = exported_folder(model_dir, cache_dir, variant)
     if (final / META_FILE).is_file():
         return final
-    with _export_turn(cache_dir, final) if take_turn else nullcontext():
+    with _export_turn(cache_dir, variant) if take_turn else nullcontext():
         if (final / META_FILE).is_file():  # another process exported it while this one waited
             return final
         logger.info("exporting %s to ONNX (%s) into %s; this runs once", model_dir, variant, final)
