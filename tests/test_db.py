@@ -7,15 +7,18 @@ import os
 import socket
 import stat
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, select
 
 from knowledge_service.access.models import ApiKey
 from knowledge_service.db import is_transient, make_engine, run_transaction
+from knowledge_service.settings import Settings
+from knowledge_service.store import engine_for
 from tests.postgres import fresh_database
 
 KILL_OTHERS = """
@@ -120,3 +123,31 @@ def test_a_store_that_refuses_connections_is_transient(tmp_path: Path) -> None:
         assert not is_transient(caught.value)  # a programming error stays one
     finally:
         sqlite.dispose()
+
+
+PASSWORD = "s3cr@t:/?#%&x"
+"""A password holding every character that has a meaning in a URL."""
+
+
+def test_a_percent_encoded_password_reaches_postgresql_as_written(postgres_server: str) -> None:
+    """README, Configuration: a password's @ : / ? # % & are percent-encoded in
+    KS_DATABASE_URL; the store's engine signs in with the password itself."""
+    role = f"ks_password_{os.getpid()}"
+    admin = make_engine(postgres_server)
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{PASSWORD}'"))
+        conn.commit()
+    as_role = make_url(postgres_server).set(username=role, password=None).render_as_string()
+    url = as_role.replace(f"//{role}@", f"//{role}:{quote(PASSWORD, safe='')}@", 1)
+    assert "s3cr%40t%3A%2F%3F%23%25%26x" in url
+    engine = engine_for(Settings(database_url=url))
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT current_user")).scalar() == role
+            assert conn.connection.dbapi_connection.info.password == PASSWORD  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP ROLE {role}"))
+            conn.commit()
+        admin.dispose()

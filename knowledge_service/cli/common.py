@@ -129,6 +129,14 @@ _STORE_URLS = {
 _STORE_DRIVERS = {"pysqlite", "psycopg"}
 """The database drivers installed with the service (SQLAlchemy's names)."""
 
+_UNENCODED_PASSWORD = (
+    "KS_DATABASE_URL: cannot tell the password from the host; percent-encode the password's "
+    "@ : / ? # % & characters (@ as %40, : as %3A, / as %2F, ? as %3F, # as %23, % as %25, "
+    "& as %26)"
+)
+"""The error for a URL whose password holds a character that ends it early (never the URL:
+it holds the password)."""
+
 
 def fail(message: str) -> typer.Exit:
     """Print ``error: message`` on stderr; return the exit (code 2: the command could not run)
@@ -208,6 +216,8 @@ def store_engine() -> Engine:
         driver: str | None = parsed.get_driver_name()
     except ArgumentError:
         backend = driver = None
+    except ValueError:  # a port that is no number: a password's ':' or '/' left as it is
+        raise fail(_UNENCODED_PASSWORD) from None
     # psycopg2 (postgresql+psycopg2://, and postgresql:// by default) is not installed
     if backend not in _STORE_URLS or driver not in _STORE_DRIVERS:
         scheme = url.split(":", 1)[0] if ":" in url else url[:20]  # never the password
@@ -215,6 +225,8 @@ def store_engine() -> Engine:
             f"KS_DATABASE_URL: {scheme!r} is not a supported database; use "
             + " or ".join(_STORE_URLS.values())
         )
+    if "@" in (parsed.host or ""):  # the host would be the end of the password
+        raise fail(_UNENCODED_PASSWORD)
     return engine_for(settings())
 
 

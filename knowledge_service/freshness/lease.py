@@ -95,7 +95,8 @@ class AdvisoryCheckLease:
         self._conn: Connection | None = None
 
     def __str__(self) -> str:
-        return f"PostgreSQL advisory lock {self.key}"
+        # in hex: the log's redaction takes a 10-digit decimal number for a phone number
+        return f"PostgreSQL advisory lock 0x{self.key:08X}"
 
     def try_acquire(self) -> bool:
         if self.held and self._is_alive():

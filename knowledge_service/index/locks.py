@@ -5,7 +5,7 @@ index folder (the first to come builds and saves the bundle, the next ones load 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -21,15 +21,21 @@ and after-write index syncs."""
 
 
 @contextmanager
-def taking_turns(path: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``path`` (waiting for the process that holds it); the
-    operating system drops it when its holder ends, a kill -9 included."""
+def taking_turns(path: Path, waiting: Callable[[], object] | None = None) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (waiting for the process that holds it, after
+    calling ``waiting`` if there is one); the operating system drops it when its holder ends, a
+    kill -9 included."""
     if fcntl is None:  # pragma: no cover
         yield
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         yield  # closing the file drops the lock
 
 

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import warnings
+from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from knowledge_service.index.leftovers import export_prefix
+from knowledge_service.index.locks import taking_turns
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,10 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 MODEL_FILE = "model.onnx"
 META_FILE = "meta.json"
 _DEFAULT_MAX_LENGTH = 256
+EXPORT_LOCK = ".export.lock"
+"""The lock file (in the cache folder) the processes of one machine take turns on to export:
+the first exports, the next ones wait and then find its export (server workers starting on a
+new data folder would otherwise each export the same model, ~20 s of every core each)."""
 
 
 def read_json(path: Path) -> dict[str, Any]:
@@ -334,55 +340,84 @@ def export_in_child(model_path: str | Path, cache_dir: Path, *, variant: Variant
     if (final / META_FILE).is_file():
         return final
     read_model_layout(Path(model_path))  # a folder that is no model is refused here, as before
-    code = (
-        "import sys; from pathlib import Path; "
-        "from knowledge_service.index.onnx_export import Variant, export_onnx_model; "
-        "print(export_onnx_model(sys.argv[1], Path(sys.argv[2]), variant=Variant(sys.argv[3])))"
-    )
-    logger.info("exporting %s to ONNX (%s) in a child process; this runs once", model_path, variant)
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(model_path), str(cache_dir), str(variant)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with _export_turn(cache_dir, variant):
+        if (final / META_FILE).is_file():  # another process exported it while this one waited
+            return final
+        # the child exports without the lock: this process holds it for the child's run
+        code = (
+            "import sys; from pathlib import Path; "
+            "from knowledge_service.index.onnx_export import Variant, export_onnx_model; "
+            "print(export_onnx_model(sys.argv[1], Path(sys.argv[2]), variant=Variant(sys.argv[3]), "
+            "take_turn=False))"
+        )
+        logger.info(
+            "exporting %s to ONNX (%s) in a child process; this runs once", model_path, variant
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(model_path), str(cache_dir), str(variant)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-15:])
         raise RuntimeError(f"exporting {model_path} to ONNX ({variant}) failed:\n{tail}")
     return Path(done.stdout.strip().splitlines()[-1])
 
 
+def _export_turn(cache_dir: Path, variant: Variant) -> AbstractContextManager[None]:
+    """This process's turn to export into ``cache_dir`` (one line logged while it waits; the
+    variant, not the folder's name, whose fingerprint the log's redaction may take for a phone
+    number)."""
+    return taking_turns(
+        cache_dir / EXPORT_LOCK,
+        waiting=lambda: logger.info(
+            "waiting for another process's ONNX export into %s (%s)", cache_dir, variant
+        ),
+    )
+
+
 def export_onnx_model(
-    model_path: str | Path, cache_dir: Path, *, variant: Variant = Variant.INT8
+    model_path: str | Path,
+    cache_dir: Path,
+    *,
+    variant: Variant = Variant.INT8,
+    take_turn: bool = True,
 ) -> Path:
     """Export a sentence-transformers folder to ONNX once and return the cached folder.
 
     The folder holds ``model.onnx``, ``tokenizer.json`` and ``meta.json``. It is built in a
-    temporary folder and renamed into place, so a crash never leaves a half-written cache and
-    concurrent first uses at worst export twice.
+    temporary folder and renamed into place, so a crash never leaves a half-written cache; the
+    processes of one machine take turns on a lock file in ``cache_dir`` (:data:`EXPORT_LOCK`),
+    so concurrent first uses export once: the others wait, then use that export.
 
     Args:
         model_path: A local sentence-transformers model folder.
         cache_dir: Where exported models live (e.g. ``settings.data_dir / "models"``).
         variant: ``fp32`` (exact), ``int8`` or ``int8-fused[-N]`` (quantised; see :class:`Variant`).
+        take_turn: False when the caller holds the turn already (:func:`export_in_child`'s
+            child, whose parent took it).
     """
     model_dir = Path(model_path)
     layout = read_model_layout(model_dir)
     final = exported_folder(model_dir, cache_dir, variant)
     if (final / META_FILE).is_file():
         return final
-    logger.info("exporting %s to ONNX (%s) into %s; this runs once", model_dir, variant, final)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=export_prefix(), dir=cache_dir))
-    try:
-        _export_into(work, model_dir, layout, Variant(variant))
+    with _export_turn(cache_dir, variant) if take_turn else nullcontext():
+        if (final / META_FILE).is_file():  # another process exported it while this one waited
+            return final
+        logger.info("exporting %s to ONNX (%s) into %s; this runs once", model_dir, variant, final)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=export_prefix(), dir=cache_dir))
         try:
-            os.replace(work, final)
-        except OSError:
-            if not (final / META_FILE).is_file():  # not a concurrent export that won the race
-                raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+            _export_into(work, model_dir, layout, Variant(variant))
+            try:
+                os.replace(work, final)
+            except OSError:  # without flock (not POSIX) two processes may both have exported
+                if not (final / META_FILE).is_file():
+                    raise
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     return final
 
 

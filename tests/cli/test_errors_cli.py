@@ -3,7 +3,10 @@ never a traceback."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,6 +86,40 @@ def test_an_unsupported_database_url_names_the_variable_and_the_supported_ones(
     assert_error(result, "KS_DATABASE_URL: ", "is not a supported database", "sqlite:///PATH")
     assert "postgresql+psycopg://" in result.stderr
     assert "s3cret" not in result.stderr
+
+
+@pytest.mark.sqlite_only("the URL is refused before any store")
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://ada:s3cr@t@db.example.com/kb",
+        "postgresql+psycopg://ada:s3cr@t:/?#%&@db.example.com:5432/kb",
+    ],
+)
+def test_a_password_left_unencoded_is_refused_without_showing_it(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    """Left as it is, an @ would make the end of the password the host, which a connection
+    error then prints; a : or / would make it a port."""
+    with setting(monkeypatch, "KS_DATABASE_URL", url):
+        result = run("db", "status")
+    assert_error(result, "KS_DATABASE_URL: ", "percent-encode", "@ as %40")
+    assert "s3cr" not in result.stderr and "t@db" not in result.stderr
+
+
+@pytest.mark.sqlite_only("no store answers there")
+def test_a_store_that_cannot_be_reached_is_named_without_the_password(tmp_path: Path) -> None:
+    """The installed script, as its top level turns a store fault into one line."""
+    url = f"postgresql+psycopg://ada:s3cr%40t%3A%2F@/kb?host={tmp_path / 'nothing-here'}"
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("knowledge-service")), "db", "status"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env={**os.environ, "KS_DATABASE_URL": url},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: the store refused the operation: "), done.stderr
+    assert "nothing-here" in done.stderr
+    assert "s3cr" not in done.stderr
 
 
 def test_export_events_into_a_missing_folder_names_the_file_asked_for(cli_store: Path) -> None:

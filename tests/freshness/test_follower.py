@@ -6,6 +6,7 @@ Real SQLite store, real import path, the fake hash embedder; each test drives ``
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -24,6 +25,7 @@ from knowledge_service.freshness.repository import active_notes_for
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.service import SearchService
+from knowledge_service.privacy import RedactingFilter
 from knowledge_service.settings import Settings
 from tests.factories import write_article_md
 from tests.postgres import fresh_database
@@ -195,6 +197,39 @@ def test_only_one_follower_of_a_data_folder_checks_and_another_takes_over(
         assert second.lease.held
     finally:
         second.stop()
+
+
+class RedactedLines(logging.Handler):
+    """The messages of the records it handles, redacted as the server's log handlers do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.addFilter(RedactingFilter())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_the_log_names_the_lease_another_process_holds_after_redaction(
+    follower: CountingFollower,
+    settings: Settings,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The advisory lock's key, a 10-digit number in decimal, was redacted as [PHONE]."""
+    caplog.set_level(logging.INFO, logger="knowledge_service.freshness.follower")
+    log, handler = logging.getLogger("knowledge_service.freshness.follower"), RedactedLines()
+    log.addHandler(handler)
+    second = make_follower(settings, engine)
+    try:
+        start(second)  # its first look finds the lease held by ``follower``
+    finally:
+        second.stop()
+        log.removeHandler(handler)
+    assert f"another process runs the governance check ({second.lease})" in handler.lines
+    lease = "governance-check.lock" if engine.dialect.name == "sqlite" else "lock 0x6B730002"
+    assert str(second.lease).endswith(lease)  # the name docs/deployment.md looks it up by
 
 
 def test_a_lease_is_exclusive_until_released(settings: Settings, engine: Engine) -> None:

@@ -1,8 +1,11 @@
-"""Index test helpers: a counting embedder wrapper and a small knowledge base."""
+"""Index test helpers: a counting embedder wrapper, a small knowledge base and a model folder's
+layout."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -75,3 +78,23 @@ def kb_articles() -> list[ArticleDocument]:
 @pytest.fixture
 def counting_embedder() -> CountingEmbedder:
     return CountingEmbedder()
+
+
+def fake_model_folder(root: Path, pooling: dict[str, Any], max_seq_length: int = 256) -> Path:
+    """A sentence-transformers folder by its layout (configs, pooling), with no weights."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config.json").write_text(
+        json.dumps({"hidden_size": 8, "max_position_embeddings": 128})
+    )
+    (root / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": max_seq_length}))
+    (root / "modules.json").write_text(
+        json.dumps(
+            [
+                {"path": "", "type": "sentence_transformers.models.Transformer"},
+                {"path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            ]
+        )
+    )
+    (root / "1_Pooling").mkdir(exist_ok=True)
+    (root / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    return root

@@ -15,6 +15,7 @@ from knowledge_service.index.cache import EmbeddingCache, encode_in_steps
 from knowledge_service.index.embedder import Embedder, HashEmbedder
 from knowledge_service.index.onnx_embedder import ONE_TEXT_PER_RUN_SUFFIX, OnnxEmbedder
 from knowledge_service.index.onnx_export import (
+    EXPORT_LOCK,
     Variant,
     export_in_child,
     export_onnx_model,
@@ -23,7 +24,7 @@ from knowledge_service.index.onnx_export import (
     read_model_layout,
 )
 from knowledge_service.settings import default_model_path
-from tests.index.conftest import CountingEmbedder
+from tests.index.conftest import CountingEmbedder, fake_model_folder
 
 SENTENCES = [
     "How long does a refund take?",
@@ -130,6 +131,12 @@ def test_second_use_reuses_the_export(
     assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "model.onnx", "tokenizer.json"]
 
 
+def left_behind(folder: Path) -> list[str]:
+    """What an export left in ``folder`` besides the (empty) lock file the exports take turns on."""
+    names = (path.name for path in folder.iterdir()) if folder.exists() else ()
+    return sorted(name for name in names if name != EXPORT_LOCK)
+
+
 def test_failed_export_leaves_no_cache_behind(tmp_path: Path, monkeypatch: Any) -> None:
     def crash(transformer_dir: Path, target: Path) -> None:
         target.write_bytes(b"half a model")
@@ -138,26 +145,7 @@ def test_failed_export_leaves_no_cache_behind(tmp_path: Path, monkeypatch: Any) 
     monkeypatch.setattr(onnx_export, "_export_fp32", crash)
     with pytest.raises(RuntimeError, match="export crashed"):
         export_onnx_model(default_model_path(), tmp_path / "models")
-    assert list((tmp_path / "models").iterdir()) == []
-
-
-def _fake_model(root: Path, pooling: dict[str, Any], max_seq_length: int = 256) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "config.json").write_text(
-        json.dumps({"hidden_size": 8, "max_position_embeddings": 128})
-    )
-    (root / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": max_seq_length}))
-    (root / "modules.json").write_text(
-        json.dumps(
-            [
-                {"path": "", "type": "sentence_transformers.models.Transformer"},
-                {"path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            ]
-        )
-    )
-    (root / "1_Pooling").mkdir(exist_ok=True)
-    (root / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
-    return root
+    assert left_behind(tmp_path / "models") == []
 
 
 def test_packaged_model_layout() -> None:
@@ -173,7 +161,7 @@ def test_packaged_model_layout() -> None:
     ],
 )
 def test_supported_pooling_modes(tmp_path: Path, pooling: dict[str, Any], expected: str) -> None:
-    layout = read_model_layout(_fake_model(tmp_path / "m", pooling, max_seq_length=512))
+    layout = read_model_layout(fake_model_folder(tmp_path / "m", pooling, max_seq_length=512))
     assert layout["pooling"] == expected
     assert layout["max_length"] == 128  # capped by the position embeddings
 
@@ -183,7 +171,7 @@ def test_supported_pooling_modes(tmp_path: Path, pooling: dict[str, Any], expect
     [
         (lambda root: root / "missing", "local model folder"),
         (
-            lambda root: _fake_model(
+            lambda root: fake_model_folder(
                 root / "m", {"pooling_mode_mean_tokens": False, "pooling_mode_max_tokens": True}
             ),
             "unsupported pooling",
@@ -196,7 +184,7 @@ def test_unusable_model_folders_are_refused(tmp_path: Path, make: Any, problem: 
 
 
 def test_fingerprint_changes_with_model_files_and_variant(tmp_path: Path) -> None:
-    model = _fake_model(tmp_path / "m", {"pooling_mode_mean_tokens": True})
+    model = fake_model_folder(tmp_path / "m", {"pooling_mode_mean_tokens": True})
     before = model_fingerprint(model, "int8")
     assert model_fingerprint(model, "int8") == before
     assert model_fingerprint(model, "fp32") != before
@@ -632,10 +620,10 @@ def test_an_export_runs_in_a_child_and_leaves_the_caller_without_torch(tmp_path:
 
 def test_a_failed_export_in_a_child_says_why(tmp_path: Path) -> None:
     # a model folder by its layout, with no weights: the child's export fails
-    model = _fake_model(tmp_path / "no-weights", {"pooling_mode_mean_tokens": True})
+    model = fake_model_folder(tmp_path / "no-weights", {"pooling_mode_mean_tokens": True})
     with pytest.raises(RuntimeError, match=r"exporting .*no-weights.* failed"):
         export_in_child(model, tmp_path / "models", variant=Variant.FP32)
-    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+    assert left_behind(tmp_path / "models") == []
     # a folder that is no model at all is refused before any child starts, as before
     with pytest.raises(ValueError, match="local model folder"):
         export_in_child(tmp_path / "missing", tmp_path / "models", variant=Variant.FP32)
