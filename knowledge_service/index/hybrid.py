@@ -30,7 +30,7 @@ from knowledge_service.index.protocols import (
 from knowledge_service.index.ranking import group_requests, search_encoded
 from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
 from knowledge_service.index.snapshot import ArticleEntry, IndexOptions, IndexSnapshot, UnitTable
-from knowledge_service.index.spelling import Speller, english_words
+from knowledge_service.index.spelling import CHAT_WORDS, Speller, english_words
 from knowledge_service.index.vectors import FaissVectorIndex
 from knowledge_service.privacy import without_personal_data
 
@@ -261,7 +261,8 @@ class HybridIndex:
                     speller = self._speller
                     if speller is None:
                         words = tokenizer_words(query_embedder(self.embedder))
-                        lexicons = (frozenset(w.lower() for w in words), english_words())
+                        tokens = frozenset(w.lower() for w in words)
+                        lexicons = (tokens, english_words(), CHAT_WORDS)
                         texts = (unit.index_text for unit in self.units.values())
                         speller = self._speller = Speller.build(texts, lexicons)
             return [speller.correct(q) for q in queries]

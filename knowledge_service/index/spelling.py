@@ -5,9 +5,10 @@ into sub-word pieces that mean little, and BM25 finds no unit holding it, so one
 can cost the answer. A question's word is corrected only when all of these hold:
 
 * it has at least :data:`MIN_LENGTH` letters and is not a word of the knowledge base;
-* it is not a known word: not in the lexicon (the encoder tokenizer's whole words and an English
-  word list of about 160,000 words, pyspellchecker's), so "weather", "latex" or "doable" are
-  never turned into a knowledge-base word one letter away;
+* it is not a known word: not in the lexicon (the encoder tokenizer's whole words, an English
+  word list of about 160,000 words, pyspellchecker's, and chat shorthand, :data:`CHAT_WORDS`),
+  so "weather", "latex", "doable" or "lol" are never turned into a knowledge-base word one
+  letter away;
 * it is not a name or an acronym: a capitalised word after the first, or an all-capitals word,
   in a question that is not all capitals;
 * exactly one knowledge-base word of at least :data:`MIN_LENGTH` letters is the most frequent
@@ -42,6 +43,19 @@ INFLECTED_LENGTH = 5
 of it, not for a typo."""
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
+
+# fmt: off
+CHAT_WORDS = frozenset((
+    "lol", "lols", "lolz", "lmao", "lmfao", "rofl", "omg", "omfg", "btw", "thx", "thnx", "thanx",
+    "tnx", "tks", "pls", "plz", "plse", "idk", "imo", "imho", "tbh", "brb", "nvm", "ikr", "fyi",
+    "afaik", "smh", "wtf", "ffs", "jk", "irl", "ngl", "tysm", "thks", "ttyl", "cya", "cuz", "coz",
+    "hmm", "hmmm", "umm", "ummm", "erm", "uhh", "haha", "hahaha", "hehe", "xoxo", "yep", "yup",
+    "yea", "nah",
+))
+# fmt: on
+"""Chat shorthand and interjections that no dictionary lists: never a typo. Corrected to the
+knowledge base's nearest word they changed what a message meant ("lol" read as "log", and a
+customer laughing was sent to "how do I log a complaint")."""
 
 
 class WordList:

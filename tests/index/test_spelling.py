@@ -105,6 +105,28 @@ def test_the_index_corrects_questions_only_when_the_option_is_on() -> None:
     assert on.corrected(["zepelin tours"]) == ["zeppelin tours"]
 
 
+def test_chat_shorthand_is_never_read_as_a_knowledge_base_word() -> None:
+    """ "lol" is one edit from "log" (and "low"): a customer laughing was once asked about
+    logging a complaint. The index's speller knows chat shorthand as it knows English."""
+    from knowledge_service.index.embedder import HashEmbedder
+    from knowledge_service.index.hybrid import HybridIndex
+    from knowledge_service.index.snapshot import IndexOptions
+    from tests.factories import make_article
+
+    index = HybridIndex(HashEmbedder(), options=IndexOptions(correct_spelling=True))
+    logging = make_article(
+        "log-complaint", title="How do I log a complaint", answer="Log it online.", body=""
+    )
+    tax = make_article("tax", title="The tax on your bill", answer="It is 10 percent.", body="")
+    index.upsert([(logging, 1), (tax, 1)])  # "thx" is one edit from "tax"
+    assert index.corrected(["lol", "thx so much", "lgo a complaint"]) == [
+        "lol",
+        "thx so much",
+        "log a complaint",  # a typo is still corrected
+    ]
+    assert Speller.build(["log a complaint"]).suggestion("lol") == "log"  # no lexicon: a typo
+
+
 def test_a_correction_that_moves_the_question_away_from_the_knowledge_base_is_dropped() -> None:
     """ "subnet" is one edit from the knowledge base's "subset", but an encoder that knows the
     word reads it as a network range: corrected, the question matches the knowledge base worse
