@@ -223,8 +223,9 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     for router in PROBES:
         app.include_router(router)
-    # Once for every keyed route (a new one included): a GET's query string may hold only the
-    # parameters the route declares, each once unless it takes many (checked after the key).
+    # Once for every keyed route (a new one included): a query string, whatever the method, may
+    # hold only the parameters the route declares, each once unless it takes many (checked
+    # after the key).
     for router in KEYED_ROUTERS:
         app.include_router(router, dependencies=[Depends(refuse_undeclared_query)])
     install_web(app)

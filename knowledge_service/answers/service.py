@@ -47,18 +47,18 @@ from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.index.cache import LruCache
 from knowledge_service.index.profile import ScoreProfile
-from knowledge_service.index.schemas import SearchFilters, SearchHit, SearchRequest
+from knowledge_service.index.schemas import (
+    SearchFilters,
+    SearchHit,
+    SearchRequest,
+    fallback_locale,
+)
 from knowledge_service.index.service import SearchService
 from knowledge_service.privacy import without_personal_data
 from knowledge_service.settings import Settings
 
 DUPLICATES_TTL = 5.0
 """Seconds a process trusts the duplicate findings it read (as it trusts a key it checked)."""
-
-
-def language_of(locale: str) -> str:
-    """The language part of a BCP 47 tag (``en-US`` -> ``en``), lower-case."""
-    return locale.split("-", 1)[0].lower()
 
 
 @dataclass(frozen=True)
@@ -117,11 +117,9 @@ class AnswerService:
         # base, or of one with a few en-US articles about something else) falls back to the same
         # language's articles, and the answer says so.
         fallback = {
-            i: replace(q, locale=language_of(q.locale))
+            i: replace(q, locale=language)
             for i, (q, r) in enumerate(zip(queries, results, strict=True))
-            if r.status == AnswerStatus.NO_ANSWER
-            and q.locale is not None
-            and language_of(q.locale) != q.locale.lower()
+            if r.status == AnswerStatus.NO_ANSWER and (language := fallback_locale(q.locale))
         }
         if fallback:
             found = self._hits_for(list(fallback.values()))

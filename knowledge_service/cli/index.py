@@ -134,7 +134,8 @@ def search(
     ] = False,
 ) -> None:
     """Search published articles (hybrid dense + BM25, ranked as whole articles), each with its
-    findings and badge (block, warn or current)."""
+    findings and badge (block, warn or current). A regional --locale with no article found
+    falls back to its language's articles (en-US finds en-AU), and says so."""
     if not query.strip():
         raise fail("the query is empty: give the question or keywords to search for")
     if len(query) > MAX_QUERY_CHARS:
@@ -169,6 +170,12 @@ def search(
             shorten(hit.snippet, 120),
         )
     print_table(table)
+    if response.locale_fallback:
+        shown = ", ".join(sorted({hit.locale for hit in response.results}))
+        console.print(
+            f"No {locale} article matched: these are the same language's ({shown}).",
+            highlight=False,
+        )
 
 
 def _check_eval_set(folder: Path) -> None:

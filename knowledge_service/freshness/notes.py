@@ -20,7 +20,7 @@ from knowledge_service.freshness.schemas import (
     SearchResult,
     Severity,
 )
-from knowledge_service.index.schemas import SearchHit, SearchRequest
+from knowledge_service.index.schemas import SearchHit, SearchRequest, fallback_locale
 
 
 def notes_for_articles(
@@ -70,13 +70,22 @@ def search_with_freshness(
 ) -> SearchResponse:
     """Run ``search`` (e.g. a batcher that shares one encode among concurrent searches) and
     give each hit its findings and badge (a block whose risk is accepted on ``today`` is a
-    warning, as in answers)."""
+    warning, as in answers).
+
+    A regional locale whose own articles give no hits falls back to the same language's
+    articles, as answers do (``en-US`` finds ``en-AU``), and the response says so
+    (``locale_fallback``)."""
     hits = search(request)
+    wider = None if hits else fallback_locale(request.filters.locale)
+    if wider is not None:
+        filters = request.filters.model_copy(update={"locale": wider})
+        hits = search(request.model_copy(update={"filters": filters}))
     notes = notes_for_articles(session, [hit.article_id for hit in hits], today=today)
     return SearchResponse(
         query=request.query,
         results=[_with_freshness(hit, notes.get(hit.article_id, [])) for hit in hits],
         as_of=datetime.now(UTC),
+        locale_fallback=wider is not None and bool(hits),
     )
 
 

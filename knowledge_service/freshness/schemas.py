@@ -316,3 +316,9 @@ class SearchResponse(BaseModel):
     query: str
     results: list[SearchResult]
     as_of: datetime
+    locale_fallback: bool = Field(
+        default=False,
+        description="True when the asked regional `locale` (en-US) has no article the search "
+        "finds, and the results are its language's articles from other regions instead (en-AU: "
+        "each result's `locale` says which). False otherwise, also when nothing is found.",
+    )

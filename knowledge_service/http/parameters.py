@@ -1,12 +1,16 @@
 """What a route declares, read from FastAPI's own route information (its dependant tree): the
-query parameters a ``/v1`` GET accepts, and where a named parameter is sent.
+query parameters a keyed route accepts, and where a named parameter is sent.
 
 :func:`check_query` refuses a query parameter the route does not declare, and a repeated one
 that takes one value, with the 400 a POST body's unknown field gets (``location: query``):
-ignored, a misspelt filter (``chanel=voice``) searched every channel and ``q=a&q=b`` searched
-for the last value. :func:`location_of` tells the error handler where a parameter named by a
-domain error was sent (``query``, ``path``, ``header``, ``body``), so one field is located
-alike whether a parameter's own validation or the service refused it.
+ignored, a misspelt filter (``chanel=voice``) searched every channel, ``q=a&q=b`` searched
+for the last value, and ``POST /v1/answer?chanel=voice`` answered on the body's channel while
+the client believed it had set another. Every method is checked alike: a route that takes no
+query parameter (every POST, PUT and PATCH today) refuses any.
+
+:func:`location_of` tells the error handler where a parameter named by a domain error was sent
+(``query``, ``path``, ``header``, ``body``), so one field is located alike whether a
+parameter's own validation or the service refused it.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ MAX_NAMED = 10
 """At most this many parameters are named in one problem (a request line may hold thousands)."""
 MAX_NAME_CHARS = 100
 """A longer name is shortened in the problem (it is sent back, and may be long)."""
-_CHECKED_METHODS = frozenset({"GET", "HEAD"})
 
 
 @dataclass(frozen=True)
@@ -116,10 +119,10 @@ def query_errors(shape: QueryShape, items: list[tuple[str, str]]) -> list[dict[s
 
 async def check_query(request: Request) -> None:
     """A dependency: RequestValidationError (a 400 naming each parameter, ``location: query``)
-    when a GET's query string holds a parameter the route does not declare, or repeats one
-    that takes one value. Other methods, and routes FastAPI did not build, are left alone."""
+    when the query string, whatever the method, holds a parameter the route does not declare,
+    or repeats one that takes one value. Routes FastAPI did not build are left alone."""
     route = request.scope.get("route")
-    if request.method not in _CHECKED_METHODS or not isinstance(route, APIRoute):
+    if not isinstance(route, APIRoute):
         return
     items = request.query_params.multi_items()
     if not items:

@@ -46,6 +46,21 @@ def _locale_matches(wanted: str, actual: str) -> bool:
     return actual == wanted or actual.startswith(wanted + "-")
 
 
+def language_of(locale: str) -> str:
+    """The language part of a BCP 47 tag (``en-US`` -> ``en``), lower-case."""
+    return locale.split("-", 1)[0].lower()
+
+
+def fallback_locale(locale: str | None) -> str | None:
+    """Where a search or an answer for ``locale`` turns when that locale's own articles give
+    nothing: a regional tag's language (``en-US`` -> ``en``, which admits ``en-AU``); None for
+    no locale or a bare language (nothing wider to try)."""
+    if locale is None:
+        return None
+    language = language_of(locale)
+    return None if language == locale.lower() else language
+
+
 class SearchRequest(BaseModel):
     """One search among many answered together (see ``SearchService.search_requests``)."""
 

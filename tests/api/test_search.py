@@ -89,6 +89,44 @@ def test_filters(api: Client, params: dict[str, Any], expected: Any) -> None:
     assert expected(ids(search(api, **params)))
 
 
+@pytest.mark.parametrize(("locale", "fallback"), [
+    ("en-US", True),  # no en-US article: the language's (en-AU), and the response says so
+    ("EN-us", True),
+    ("en-AU", False),  # the knowledge base's own locale
+    ("en", False),  # a language admits its regions: nothing to fall back from
+])  # fmt: skip
+def test_a_regional_locale_falls_back_to_its_language(
+    api: Client, locale: str, fallback: bool
+) -> None:
+    response = search(api, q=QUESTIONS["refund"], locale=locale)
+    assert ids(response)[0] == "refund-timeframe"
+    body = response.json()
+    assert body["locale_fallback"] is fallback
+    assert {r["locale"] for r in body["results"]} == {"en-AU"}
+
+
+def test_another_language_finds_nothing_and_claims_no_fallback(api: Client) -> None:
+    body = search(api, q=QUESTIONS["refund"], locale="fr-FR").json()
+    assert (body["results"], body["locale_fallback"]) == ([], False)
+
+
+def test_the_openapi_document_describes_the_fallback(api: Client) -> None:
+    client, _ = api
+    document = client.get("/openapi.json").json()
+    field = document["components"]["schemas"]["SearchResponse"]["properties"]["locale_fallback"]
+    assert field["type"] == "boolean" and field["default"] is False
+    assert "en-AU" in field["description"]
+    assert "locale_fallback" in document["paths"]["/v1/search"]["get"]["description"]
+
+
+def test_the_fallback_keeps_the_other_filters(api: Client) -> None:
+    body = search(api, q="card", locale="en-US", intent="card.lost").json()
+    assert [r["article_id"] for r in body["results"]] == ["lost-card"]
+    assert body["locale_fallback"] is True
+    nothing = search(api, q="card", locale="en-US", intent="no.such").json()
+    assert (nothing["results"], nothing["locale_fallback"]) == ([], False)
+
+
 @pytest.mark.parametrize(
     ("params", "parameter"),
     [

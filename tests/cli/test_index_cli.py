@@ -57,7 +57,8 @@ def test_search_prints_json_hits(cli_env: Path) -> None:
     result = runner.invoke(app, ["search", "my card was stolen", "--json", "--top-k", "1"])
     assert result.exit_code == 0, result.output
     response = json.loads(result.stdout)
-    assert set(response) == {"query", "results", "as_of"}  # GET /v1/search's response
+    assert set(response) == {"query", "results", "as_of", "locale_fallback"}  # as GET /v1/search
+    assert response["locale_fallback"] is False
     assert [h["article_id"] for h in response["results"]] == ["lost-card"]
 
 
@@ -114,6 +115,17 @@ def test_search_takes_the_api_s_largest_top_k_and_a_language(cli_env: Path) -> N
     assert result.exit_code == 0, result.output
     hits = json.loads(result.stdout)["results"]
     assert {h["article_id"] for h in hits} == {"lost-card", "internal-fraud"}
+
+
+def test_search_in_another_region_of_the_language_falls_back_and_says_so(cli_env: Path) -> None:
+    result = runner.invoke(app, ["search", "my card was stolen", "--locale", "en-US", "--json"])
+    assert result.exit_code == 0, result.output
+    response = json.loads(result.stdout)
+    assert response["locale_fallback"] is True  # the articles are en-AU
+    assert response["results"][0]["article_id"] == "lost-card"
+    table = runner.invoke(app, ["search", "my card was stolen", "--locale", "en-US"])
+    assert table.exit_code == 0, table.output
+    assert "No en-US article matched: these are the same language's (en-AU)." in table.stdout
 
 
 def test_index_rebuild_and_status(cli_env: Path) -> None:

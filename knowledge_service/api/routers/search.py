@@ -47,7 +47,13 @@ async def search(
     channel: Channel | None = None,
     locale: LocaleParam = None,
 ) -> Response:
-    """Published articles ranked by hybrid search, with their freshness findings."""
+    """Published articles ranked by hybrid search, with their freshness findings.
+
+    `locale` takes a tag or a language (`en` also finds `en-AU`). A regional tag whose own
+    articles give no results falls back to the same language's articles from other regions
+    (`en-US` asked of an `en-AU` knowledge base finds the `en-AU` articles), as answers do;
+    the response then says `locale_fallback: true`, and each result's `locale` names its
+    region. Another language (`fr-FR`) finds nothing, with `locale_fallback: false`."""
     if is_blank(q):
         raise InvalidRequestError("q", "the query is empty")
     filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)
