@@ -142,10 +142,10 @@ class AnswerSettings(BaseModel):
     """
 
     calib_score: float = 2.27
-    calib_dense: float = 4.04
+    calib_dense: float = 3.96
     calib_margin: float = 2.64
-    calib_share: float = 2.75
-    calib_bias: float = 0.98
+    calib_share: float = 2.78
+    calib_bias: float = 0.99
     no_answer_threshold: Fraction = 0.41
     profile_score_median: float = 0.633
     profile_dense_median: float = 0.805
