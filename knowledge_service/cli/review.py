@@ -17,10 +17,12 @@ from knowledge_service.cli.common import (
     TextTable,
     console,
     engine,
+    err_console,
     file_errors,
     open_search_service,
     print_table,
     settings,
+    sigterm_as_interrupt,
 )
 from knowledge_service.cli.content import LOCAL_CALLER
 from knowledge_service.db import session_scope
@@ -155,9 +157,17 @@ def export_command(
     directory: Path = typer.Argument(..., metavar="DIR", help="Where to write the files."),
 ) -> None:
     """Write the current knowledge as DIR/content/**.md and DIR/policies/**.md (importing them
-    back changes nothing)."""
-    with file_errors(directory, "export to"):
-        report = export_knowledge(engine(), directory)
+    back changes nothing). The files are written beside DIR and put in place only when all are
+    written: an export stopped part-way (Ctrl-C, SIGTERM, an error) leaves DIR as it was."""
+    try:
+        with file_errors(directory, "export to"), sigterm_as_interrupt():
+            report = export_knowledge(engine(), directory)
+    except KeyboardInterrupt:
+        err_console.print(
+            f"Export stopped: {directory} was left as it was (nothing exported).",
+            style="red", highlight=False, soft_wrap=True, markup=False,
+        )  # fmt: skip
+        raise typer.Exit(130) from None
     console.print(
         escape(
             f"Exported {len(report.articles)} "
