@@ -93,8 +93,8 @@ def _change_the_store(engine: Engine) -> None:
     with session_scope(engine) as session:
         edited = article_text("lost-card", title="Lost card", answer="Freeze it in the app.")
         content.save_article_text(session, edited, author="key:editor", source="api")
-        content.save_article_text(session, article_text("new-one", title="New one",
-                                  intents=["new.one"]), author="key:editor", source="api")  # fmt: skip
+        added = article_text("new-one", title="New one", intents=["new.one"])
+        content.save_article_text(session, added, author="key:editor", source="api")
 
 
 @pytest.mark.parametrize("fault", [ctrl_c, disk_full], ids=["ctrl-c", "disk-full"])
@@ -113,19 +113,26 @@ def test_an_export_stopped_while_writing_leaves_no_folder_and_records_nothing(
     assert marks(engine) == before
 
 
-@pytest.mark.parametrize("at", [1, 3, 4])
-def test_an_export_stopped_while_moving_over_an_earlier_one_puts_it_back(
-    engine: Engine, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at: int
-) -> None:
+@pytest.mark.parametrize(
+    ("owner", "name", "at"),
+    [
+        (Path, "write_text", 3),
+        (export_files, "_move", 1),
+        (export_files, "_move", 3),
+        (export_files, "_move", 4),
+    ],
+    ids=["writing-3", "moving-1", "moving-3", "moving-4"],
+)
+def test_an_export_stopped_over_an_earlier_one_leaves_it_as_it_was(
+    engine: Engine, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    owner: Any, name: str, at: int,
+) -> None:  # fmt: skip
     dest = tmp_path / "out"
     export_knowledge(engine, dest)
     (dest / "notes.txt").write_text("mine", encoding="utf-8")
     _change_the_store(engine)
     files, before = snapshot(dest), marks(engine)
-    with (
-        pytest.raises(KeyboardInterrupt),
-        failing(monkeypatch, export_files, "_move", at, ctrl_c),
-    ):
+    with pytest.raises(KeyboardInterrupt), failing(monkeypatch, owner, name, at, ctrl_c):
         export_knowledge(engine, dest)
     assert snapshot(dest) == files
     assert not (dest / "content" / "new-one.md").exists()
