@@ -13,15 +13,13 @@ from typer.testing import CliRunner
 from knowledge_service.cli import app, common
 from knowledge_service.review import export_files
 from tests.cli.conftest import invoke
-from tests.factories import write_article_md, write_policy_md
+from tests.factories import write_article_md, write_small_kb
 from tests.review.test_export_stops import ctrl_c, failing, marks, snapshot, temporaries
 
 
 @pytest.fixture(autouse=True)
 def imported(cli_store: Path) -> Path:
-    write_article_md(cli_store / "content" / "billing", "refund-timeframe")
-    write_article_md(cli_store / "content", "lost-card", title="Lost card", intents=["card.lost"])
-    write_policy_md(cli_store / "policies", "REFUNDS")
+    write_small_kb(cli_store)
     assert invoke("import")[0] == 0
     return cli_store
 

@@ -21,7 +21,7 @@ from knowledge_service.db import session_scope
 from knowledge_service.review import export_files
 from knowledge_service.review.export import export_knowledge
 from tests import crash
-from tests.factories import article_text, write_article_md, write_policy_md
+from tests.factories import article_text, write_small_kb
 
 
 def _import(engine: Engine, *roots: Path) -> None:
@@ -80,10 +80,7 @@ def disk_full() -> None:
 
 @pytest.fixture
 def tree(tmp_path: Path, engine: Engine) -> Path:
-    root = tmp_path / "kb"
-    write_article_md(root / "content" / "billing", "refund-timeframe")
-    write_article_md(root / "content", "lost-card", title="Lost card", intents=["card.lost"])
-    write_policy_md(root / "policies", "REFUNDS")
+    root = write_small_kb(tmp_path / "kb")
     _import(engine, root / "content", root / "policies")
     return root
 
