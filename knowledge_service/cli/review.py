@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.markup import escape
@@ -32,6 +32,7 @@ from knowledge_service.index.schemas import SearchHit
 from knowledge_service.index.service import SearchService
 from knowledge_service.review import audit_log, queue
 from knowledge_service.review.export import export_knowledge
+from knowledge_service.review.export_files import PlacedNotRecorded
 from knowledge_service.review.queue_schemas import (
     AuditFilters,
     AuditObject,
@@ -162,12 +163,13 @@ def export_command(
     try:
         with file_errors(directory, "export to"), sigterm_as_interrupt():
             report = export_knowledge(engine(), directory)
-    except KeyboardInterrupt:
-        err_console.print(
-            f"Export stopped: {directory} was left as it was (nothing exported).",
-            style="red", highlight=False, soft_wrap=True, markup=False,
-        )  # fmt: skip
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as stop:
+        _stopped(
+            f"Export stopped after its files were put in {directory}, before they were "
+            f"recorded: run `knowledge-service export {directory}` again."
+            if isinstance(stop, PlacedNotRecorded)
+            else f"Export stopped: {directory} was left as it was (nothing exported)."
+        )
     console.print(
         escape(
             f"Exported {len(report.articles)} "
@@ -177,6 +179,11 @@ def export_command(
         ),
         highlight=False,
     )
+
+
+def _stopped(line: str) -> NoReturn:
+    err_console.print(line, style="red", highlight=False, soft_wrap=True, markup=False)
+    raise typer.Exit(130)
 
 
 def register(app: typer.Typer) -> None:

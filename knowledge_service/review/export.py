@@ -114,15 +114,20 @@ def export_knowledge(engine: Engine, dest: Path) -> ExportReport:
         raise InvalidRequestError("dir", f"{dest} exists and is not a folder")
     report, written = ExportReport(), list[_Written]()
     with session_scope(engine) as session:
-        with staged_folder(dest) as files:
+
+        def record() -> None:  # once the files are in place
+            marks = {kind.name: load_marks(session, kind) for kind, _ in FOLDERS}
+            for file in written:
+                set_mark(
+                    session, file.kind, file.doc_id, file_hash=file.file_hash,
+                    version=file.version, relative_path=file.relative_path,
+                    marks=marks[file.kind.name],
+                )  # fmt: skip
+            session.commit()
+
+        with staged_folder(dest, then=record) as files:
             for (kind, folder), paths in zip(
                 FOLDERS, (report.articles, report.policies), strict=True
             ):
                 written += _export_kind(session, kind, files / folder, paths)
-        marks = {kind.name: load_marks(session, kind) for kind, _ in FOLDERS}
-        for file in written:
-            set_mark(
-                session, file.kind, file.doc_id, file_hash=file.file_hash, version=file.version,
-                relative_path=file.relative_path, marks=marks[file.kind.name],
-            )  # fmt: skip
     return report

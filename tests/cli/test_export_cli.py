@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from knowledge_service.cli import app, common
-from knowledge_service.review import export_files
+from knowledge_service.review import export, export_files
 from tests.cli.conftest import invoke
 from tests.factories import write_article_md, write_small_kb
 from tests.review.test_export_stops import ctrl_c, failing, marks, snapshot, temporaries
@@ -47,9 +47,10 @@ def test_a_stopped_export_over_an_earlier_one_leaves_it_as_it_was(
 ) -> None:
     assert invoke("export", "out")[0] == 0
     write_article_md(imported / "content", "lost-card", title="Lost card", answer="Call us.")
+    write_article_md(imported / "content" / "billing", "refund-timeframe", answer="Soon.")
     assert invoke("import")[0] == 0
     files, before = snapshot(imported / "out"), marks(common.engine())
-    with failing(monkeypatch, export_files, "_move", 3, sigterm):
+    with failing(monkeypatch, export_files, "_move", 2, sigterm):  # one file moved
         result = CliRunner().invoke(app, ["export", "out"])
     assert result.exit_code == 130 and "Export stopped" in result.stderr
     assert snapshot(imported / "out") == files
@@ -58,3 +59,16 @@ def test_a_stopped_export_over_an_earlier_one_leaves_it_as_it_was(
     code, output = invoke("export", "out")
     assert code == 0, output
     assert "Call us." in (imported / "out" / "content" / "lost-card.md").read_text("utf-8")
+
+
+def test_a_stop_while_recording_says_the_files_are_in_place(
+    imported: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with failing(monkeypatch, export, "set_mark", 1, ctrl_c):
+        result = CliRunner().invoke(app, ["export", "out"])
+    assert result.exit_code == 130, result.output
+    assert result.stderr.strip() == (
+        "Export stopped after its files were put in out, before they were recorded: run "
+        "`knowledge-service export out` again."
+    )
+    assert (imported / "out" / "content" / "lost-card.md").is_file()

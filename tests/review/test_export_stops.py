@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,10 +19,10 @@ from knowledge_service.content import repository
 from knowledge_service.content import service as content
 from knowledge_service.content.models import SyncMark
 from knowledge_service.db import session_scope
-from knowledge_service.review import export_files
+from knowledge_service.review import export, export_files
 from knowledge_service.review.export import export_knowledge
 from tests import crash
-from tests.factories import article_text, write_small_kb
+from tests.factories import article_text, policy_text, write_small_kb
 
 
 def _import(engine: Engine, *roots: Path) -> None:
@@ -86,12 +87,15 @@ def tree(tmp_path: Path, engine: Engine) -> Path:
 
 
 def _change_the_store(engine: Engine) -> None:
-    """An API edit (a file to replace) and a new article (a file to add, in a new folder)."""
+    """API edits of an article and a policy (files to replace) and a new article (a file to
+    add): an export then moves content/lost-card.md, content/new-one.md, policies/refunds.md."""
     with session_scope(engine) as session:
         edited = article_text("lost-card", title="Lost card", answer="Freeze it in the app.")
         content.save_article_text(session, edited, author="key:editor", source="api")
         added = article_text("new-one", title="New one", intents=["new.one"])
         content.save_article_text(session, added, author="key:editor", source="api")
+        policy = policy_text("REFUNDS", title="Refunds policy, second edition")
+        content.policies.save_text(session, policy, author="key:editor", source="api")
 
 
 @pytest.mark.parametrize("fault", [ctrl_c, disk_full], ids=["ctrl-c", "disk-full"])
@@ -115,10 +119,10 @@ def test_an_export_stopped_while_writing_leaves_no_folder_and_records_nothing(
     [
         (Path, "write_text", 3),
         (export_files, "_move", 1),
+        (export_files, "_move", 2),
         (export_files, "_move", 3),
-        (export_files, "_move", 4),
     ],
-    ids=["writing-3", "moving-1", "moving-3", "moving-4"],
+    ids=["writing-3", "moving-1", "moving-2", "moving-3"],
 )
 def test_an_export_stopped_over_an_earlier_one_leaves_it_as_it_was(
     engine: Engine, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -141,7 +145,7 @@ _KILLED_CHILD = """
 import os, signal, sys
 from pathlib import Path
 from knowledge_service.db import make_engine
-from knowledge_service.review import export_files
+from knowledge_service.review import export, export_files
 from knowledge_service.review.export import export_knowledge
 
 real, calls = export_files._move, [0]
@@ -178,14 +182,46 @@ def test_an_export_killed_while_moving_is_undone_by_the_next_one(
     assert versions(engine) == made
 
 
+def test_a_stop_while_recording_leaves_the_files_in_place_and_says_so(
+    engine: Engine, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dest, before = tmp_path / "out", marks(engine)
+    with (
+        pytest.raises(export_files.PlacedNotRecorded),
+        failing(monkeypatch, export, "set_mark", 2, ctrl_c),
+    ):
+        export_knowledge(engine, dest)
+    assert (dest / "policies" / "refunds.md").is_file()
+    assert temporaries(dest) == []
+    assert marks(engine) == before
+
+
+def test_a_stop_while_removing_the_temporary_folder_leaves_a_complete_export(
+    engine: Engine, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dest = tmp_path / "out"
+    export_knowledge(engine, dest)
+    _change_the_store(engine)
+    with failing(monkeypatch, shutil, "rmtree", 1, ctrl_c):
+        report = export_knowledge(engine, dest)
+    assert "new-one.md" in report.articles
+    assert "new-one" in {m[1] for m in marks(engine)}
+    assert len(temporaries(dest)) == 1  # for the next export to remove
+    export_knowledge(engine, dest)
+    assert temporaries(dest) == []
+
+
 def test_a_finished_export_over_an_earlier_one_keeps_other_files_and_round_trips(
     engine: Engine, tree: Path, tmp_path: Path
 ) -> None:
     dest = tmp_path / "out"
     export_knowledge(engine, dest)
     (dest / "notes.txt").write_text("mine", encoding="utf-8")
+    unchanged = (dest / "content" / "billing" / "refund-timeframe.md").stat()
     _change_the_store(engine)
     report = export_knowledge(engine, dest)
+    again = (dest / "content" / "billing" / "refund-timeframe.md").stat()
+    assert (again.st_ino, again.st_mtime_ns) == (unchanged.st_ino, unchanged.st_mtime_ns)
     assert "new-one.md" in report.articles
     assert "Freeze it in the app." in (dest / "content" / "lost-card.md").read_text("utf-8")
     assert (dest / "notes.txt").read_text(encoding="utf-8") == "mine"
