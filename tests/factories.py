@@ -69,6 +69,15 @@ def write_policy_md(root: Path, policy_id: str = "REFUNDS", **kwargs: Any) -> Pa
     return path
 
 
+def write_small_kb(root: Path) -> Path:
+    """Two articles (one in a subfolder) under ``root/content`` and a policy under
+    ``root/policies``; ``root``."""
+    write_article_md(root / "content" / "billing", "refund-timeframe")
+    write_article_md(root / "content", "lost-card", title="Lost card", intents=["card.lost"])
+    write_policy_md(root / "policies", "REFUNDS")
+    return root
+
+
 def make_article(article_id: str = "refund-timeframe", **kwargs: Any) -> ArticleDocument:
     return parse_article(article_text(article_id, **kwargs), f"{article_id}.md")
 

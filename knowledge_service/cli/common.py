@@ -3,6 +3,8 @@ after-write pipeline as commands that change the store run it."""
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -153,6 +155,25 @@ def file_errors(path: Path, doing: str) -> Iterator[None]:
         yield
     except OSError as exc:
         raise fail(f"cannot {doing} {path}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM (a service manager's or ``kill``'s stop) stops the command as
+    Ctrl-C does, by raising KeyboardInterrupt, so its clean-up runs; outside the main thread,
+    where no signal handler can be set, nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def content_folders(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.markup import escape
@@ -17,10 +17,12 @@ from knowledge_service.cli.common import (
     TextTable,
     console,
     engine,
+    err_console,
     file_errors,
     open_search_service,
     print_table,
     settings,
+    sigterm_as_interrupt,
 )
 from knowledge_service.cli.content import LOCAL_CALLER
 from knowledge_service.db import session_scope
@@ -30,6 +32,7 @@ from knowledge_service.index.schemas import SearchHit
 from knowledge_service.index.service import SearchService
 from knowledge_service.review import audit_log, queue
 from knowledge_service.review.export import export_knowledge
+from knowledge_service.review.export_files import PlacedNotRecorded
 from knowledge_service.review.queue_schemas import (
     AuditFilters,
     AuditObject,
@@ -155,9 +158,18 @@ def export_command(
     directory: Path = typer.Argument(..., metavar="DIR", help="Where to write the files."),
 ) -> None:
     """Write the current knowledge as DIR/content/**.md and DIR/policies/**.md (importing them
-    back changes nothing)."""
-    with file_errors(directory, "export to"):
-        report = export_knowledge(engine(), directory)
+    back changes nothing). The files are written beside DIR and put in place only when all are
+    written: an export stopped part-way (Ctrl-C, SIGTERM, an error) leaves DIR as it was."""
+    try:
+        with file_errors(directory, "export to"), sigterm_as_interrupt():
+            report = export_knowledge(engine(), directory)
+    except KeyboardInterrupt as stop:
+        _stopped(
+            f"Export stopped after its files were put in {directory}, before they were "
+            f"recorded: run `knowledge-service export {directory}` again."
+            if isinstance(stop, PlacedNotRecorded)
+            else f"Export stopped: {directory} was left as it was (nothing exported)."
+        )
     console.print(
         escape(
             f"Exported {len(report.articles)} "
@@ -167,6 +179,11 @@ def export_command(
         ),
         highlight=False,
     )
+
+
+def _stopped(line: str) -> NoReturn:
+    err_console.print(line, style="red", highlight=False, soft_wrap=True, markup=False)
+    raise typer.Exit(130)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,16 +2,21 @@
 
 ``export_knowledge(engine, DIR)`` writes each article's current version to
 ``DIR/content/<path>`` and each policy's to ``DIR/policies/<path>``, where ``<path>`` is the
-file's original path under its root when known (else ``<id>.md``), and records per document
-what the file now agrees with (``content.sync_marks``). Importing an export therefore changes
-nothing, and a later import of a changed file is checked against it (never overwriting an API
-edit). Every document is exported, drafts and retired ones too, so a fresh store imports the
-same knowledge.
+file's original path under its root when known (else ``<id>.md``), and, once every file is in
+place, records per document what the file now agrees with (``content.sync_marks``). Importing
+an export therefore changes nothing, and a later import of a changed file is checked against it
+(never overwriting an API edit). Every document is exported, drafts and retired ones too, so a
+fresh store imports the same knowledge.
+
+The files are written beside DIR first and put in place only when all are written
+(``review.export_files``): an export that stops part-way leaves DIR, and the records, as they
+were.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,7 @@ from knowledge_service.content.repository import DocumentRepository
 from knowledge_service.content.sync_marks import load_marks, relative_path, set_mark
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
+from knowledge_service.review.export_files import staged_folder
 from knowledge_service.review.queue_schemas import ExportReport
 
 FOLDERS: tuple[tuple[DocumentKind[Any, Any, Any], str], ...] = (
@@ -62,11 +68,23 @@ def _target(root: Path, rel: str | None, doc_id: str, used: set[Path]) -> tuple[
     raise InvalidRequestError("dir", f"two documents would be written to {doc_id}.md")
 
 
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """One exported file, for its mark once it is in place."""
+
+    kind: DocumentKind[Any, Any, Any]
+    doc_id: str
+    file_hash: str
+    version: int
+    relative_path: str
+
+
 def _export_kind(
     session: Session, kind: DocumentKind[Any, Any, Any], root: Path, report: list[str]
-) -> None:
+) -> list[_Written]:
+    """Write ``kind``'s current versions under ``root``; what each file agrees with."""
     repository = DocumentRepository(session, kind)
-    marks, used = load_marks(session, kind), set[Path]()
+    marks, used, written = load_marks(session, kind), set[Path](), list[_Written]()
     rows = {row.id: row for row in repository.list_rows()}
     default = kind.document_schema.model_fields["status"].default
     for version in repository.current():
@@ -77,25 +95,39 @@ def _export_kind(
         text = file_text(version.raw, str(getattr(version, "status")), str(default))  # noqa: B009
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        set_mark(
-            session, kind, doc_id, file_hash=content_hash(text), version=version.version,
-            relative_path=rel, marks=marks,
-        )  # fmt: skip
+        written.append(_Written(kind, doc_id, content_hash(text), version.version, rel))
         report.append(rel)
+    return written
 
 
 def export_knowledge(engine: Engine, dest: Path) -> ExportReport:
     """Write every document's current version under ``dest`` (see the module docstring).
+
+    The files are written beside ``dest`` and put in place only once all are written
+    (:func:`~knowledge_service.review.export_files.staged_folder`); the marks are recorded only
+    after that, so an export that stops part-way leaves ``dest`` and the marks as they were.
 
     Raises:
         InvalidRequestError: ``dest`` exists and is not a folder.
     """
     if dest.exists() and not dest.is_dir():
         raise InvalidRequestError("dir", f"{dest} exists and is not a folder")
-    report = ExportReport()
+    report, written = ExportReport(), list[_Written]()
     with session_scope(engine) as session:
-        for (kind, folder), written in zip(
-            FOLDERS, (report.articles, report.policies), strict=True
-        ):
-            _export_kind(session, kind, dest / folder, written)
+
+        def record() -> None:  # once the files are in place
+            marks = {kind.name: load_marks(session, kind) for kind, _ in FOLDERS}
+            for file in written:
+                set_mark(
+                    session, file.kind, file.doc_id, file_hash=file.file_hash,
+                    version=file.version, relative_path=file.relative_path,
+                    marks=marks[file.kind.name],
+                )  # fmt: skip
+            session.commit()
+
+        with staged_folder(dest, then=record) as files:
+            for (kind, folder), paths in zip(
+                FOLDERS, (report.articles, report.policies), strict=True
+            ):
+                written += _export_kind(session, kind, files / folder, paths)
     return report

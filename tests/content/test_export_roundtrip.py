@@ -16,7 +16,7 @@ from knowledge_service.db import make_engine, session_scope
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.review.export import export_knowledge, file_text
 from tests.conftest import REPO_ROOT
-from tests.factories import article_text, write_article_md, write_policy_md
+from tests.factories import article_text, write_article_md, write_small_kb
 
 
 def _import(engine: Engine, *roots: Path, **kwargs: object) -> ImportReport:
@@ -36,10 +36,7 @@ def _api_edit(engine: Engine, article_id: str, answer: str) -> None:
 
 @pytest.fixture
 def tree(tmp_path: Path, engine: Engine) -> Path:
-    root = tmp_path / "kb"
-    write_article_md(root / "content" / "billing", "refund-timeframe")
-    write_article_md(root / "content", "lost-card", title="Lost card", intents=["card.lost"])
-    write_policy_md(root / "policies", "REFUNDS")
+    root = write_small_kb(tmp_path / "kb")
     _import(engine, root / "content", root / "policies")
     return root
 
