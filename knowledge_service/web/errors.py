@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from knowledge_service.errors import NotFoundError
 from knowledge_service.http.errors import PROBLEM_MEDIA_TYPE
 from knowledge_service.web.auth import WebUser, user_from_cookie
 from knowledge_service.web.sessions import SESSION_COOKIE
@@ -29,6 +30,20 @@ PAGE_DETAILS = {
     "script up to nine). Shorten it, or edit the article's file and import it.",
 }
 """What a page says instead of the API's detail, where the API's words do not help a person."""
+
+
+class NotInQueueError(NotFoundError):
+    """A review page for something that is not in the caller's review queue (a 404): it may
+    exist, so the page does not say it does not; it says why it is not shown."""
+
+    def __init__(self, what: str, identifier: str) -> None:
+        super().__init__(what, identifier)
+        self.message = (
+            f"{what} {identifier!r} is not in your review queue: there is nothing left to do "
+            "about it (resolved, approved or withdrawn), or it is about another owner's "
+            "article. The queue lists what is yours."
+        )
+        self.args = (self.message,)
 
 
 def is_page_path(path: str) -> bool:

@@ -866,7 +866,10 @@ def test_the_queue_shows_agents_feedback_on_the_current_version(
     assert "Agents rated version 2 outdated 1 time(s)." in page
     assert "outdated: Now &lt;i&gt;10&lt;/i&gt; days" in page
     assert 'id="verify-refund-timeframe"' in page
-    assert client.get("/ui/review/articles/escalation-process").status_code == 404
+    other = client.get("/ui/review/articles/escalation-process")  # support's article
+    assert other.status_code == 404
+    assert "not in your review queue" in other.text and "another owner" in other.text
+    assert "does not exist" not in other.text  # it does exist
 
 
 def test_a_findings_due_date_is_the_queues_not_always_the_next_review(

@@ -40,7 +40,7 @@ from knowledge_service.review.workflow_schemas import WorkflowState
 from knowledge_service.settings import Settings
 from knowledge_service.web import workflow
 from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
-from knowledge_service.web.errors import error_page
+from knowledge_service.web.errors import NotInQueueError, error_page
 from knowledge_service.web.pages import Page
 from knowledge_service.web.review_view import (
     VersionCheck,
@@ -122,7 +122,7 @@ def _finding_view(
     if item is None:
         if done in DONE_MESSAGES:
             return RedirectResponse(f"/ui/review?done={done}", status_code=303)
-        raise NotFoundError("finding", str(finding_id))
+        raise NotInQueueError("finding", str(finding_id))
     shown = _articles_and_actions(request, session, settings, user, item.finding.article_ids)
     return render(
         request, "review.html", user=user, active="review", queue=queue, detail=item,
@@ -155,7 +155,7 @@ def _article_view(
     if not entries:
         if done in DONE_MESSAGES:
             return RedirectResponse(f"/ui/review?done={done}", status_code=303)
-        raise NotFoundError("review queue item for article", article_id)
+        raise NotInQueueError("article", article_id)
     return render(
         request, "review.html", user=user, active="review", queue=queue, detail=None,
         shown_article=article_id, entries=entries, done=DONE_MESSAGES.get(done or ""),
@@ -173,7 +173,7 @@ def policy_page(
     queue = review_queue(session, user.principal, clock.today(settings))
     entries = queue.about_policy(policy_id)
     if not entries:
-        raise NotFoundError("review queue item for policy", policy_id)
+        raise NotInQueueError("policy", policy_id)
     return render(
         request, "review.html", user=user, active="review", queue=queue, detail=None,
         shown_policy=policy_id, entries=entries, policy=content.get_policy(session, policy_id),
