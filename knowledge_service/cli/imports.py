@@ -23,12 +23,13 @@ from knowledge_service.cli.common import (
     phase_progress,
     print_finding_counts,
     settings,
+    sigterm_as_interrupt,
     store_marks,
 )
 from knowledge_service.content import service
 from knowledge_service.content.service import ImportReport
 from knowledge_service.errors import KnowledgeServiceError
-from knowledge_service.freshness.pipeline import StoreChanges, changes_since
+from knowledge_service.freshness.pipeline import StoreChanges, StoreMarks, changes_since
 
 _PHASES = {"read": "Reading files", "write": "Writing versions"}
 
@@ -111,6 +112,13 @@ def import_command(
         raise fail('--author is blank: give a name such as "Name <email>", or leave it out')
     marks = store_marks()
     earlier = changes_since(engine(), marks)  # not yet checked by an import or command
+    with sigterm_as_interrupt():  # a service manager's stop is a Ctrl-C: the same clean-up
+        _import_and_check(paths, author, marks, earlier)
+
+
+def _import_and_check(
+    paths: list[Path] | None, author: str | None, marks: StoreMarks, earlier: StoreChanges
+) -> None:
     report = _run_import(list(paths) if paths else content_folders(verb="import"), author)
     try:  # committed: from here on, a stop leaves the index and the check to the next run
         _print_report(report, earlier)

@@ -4,6 +4,8 @@ store's "checked through" watermark stays where the last finished run left it.""
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,11 @@ def _interrupt(*_args: Any, **_kwargs: Any) -> Any:
     raise KeyboardInterrupt
 
 
+def _sigterm(*_args: Any, **_kwargs: Any) -> Any:
+    """A service manager's stop (``systemctl stop``, ``kill``) while the import checks."""
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _assert_completed_by_the_next_import() -> None:
     code, output = _import()
     assert code == 0, output
@@ -84,8 +91,9 @@ def _assert_completed_by_the_next_import() -> None:
         (pipeline, "check_store", _boom, 1),
         (SearchService, "sync", _boom, 1),
         (pipeline, "check_store", _interrupt, 130),
+        (pipeline, "check_store", _sigterm, 130),
     ],
-    ids=["check-fails", "index-sync-fails", "ctrl-c"],
+    ids=["check-fails", "index-sync-fails", "ctrl-c", "sigterm"],
 )
 def test_an_import_stopped_after_its_commit_is_completed_by_the_next(
     files: Path, monkeypatch: pytest.MonkeyPatch, target: Any, name: str, failure: Any, code: int
@@ -99,6 +107,7 @@ def test_an_import_stopped_after_its_commit_is_completed_by_the_next(
     assert pipeline.read_marks(engine) == StoreMarks(2, 1)  # the documents were committed
     assert _active() == []  # ... and never checked
     assert pipeline.checked_mark(engine) == StoreMarks(0, 0)  # no mark for those writes
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is put back
     _assert_completed_by_the_next_import()
 
 
