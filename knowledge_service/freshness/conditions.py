@@ -2,7 +2,8 @@
 
 ``If you hold a Seniors Card, a renewal costs $34.25`` states $34.25 *for Seniors Card holders*:
 the condition is part of the fact, and a narrower fact does not contradict the unconditioned
-rule ($68.50). A condition is a clause opened by ``if``/``when``/``unless``/``except``/...,
+rule ($68.50). A condition is a clause opened by ``if``/``when``/``unless``/``except``/...
+(also ``while you're in``/``on``: "while you're in our hardship program, no late fees"),
 the people it names (``Pensioner Concession Card holders``, ``holders of a ...``), an age
 (``under 25``, ``25 or older``) or a date (``from 1 January 2027``).
 
@@ -26,6 +27,9 @@ _MONTH = (
 _CLAUSE = re.compile(
     r"(?i)\b(?:if|unless|except(?: for| when| if)?|provided(?: that)?|whenever|when|"
     r"as long as|only if|other than)\b[^,;:.?!]*"
+    # "while you're in our hardship program we don't charge ...": up to the main clause's subject
+    r"|\bwhile (?:you|they|the customer)(?:'re| are| is)? (?:in|on) [^,;:.?!]*?"
+    r"(?=\s+(?:we|you|they|it|there)\b|[,;:.?!]|$)"
 )
 _HOLDERS = re.compile(
     r"(?i)\b(?:holders? of (?:an? |the )?(?P<of>(?:[\w'-]+ ){0,3}?(?:card|licence|license|permit|"
@@ -55,7 +59,7 @@ def _terms(text: str) -> frozenset[str]:
 
 
 _MAY_CONDITION = re.compile(
-    r"(?i)\b(?:if|unless|except|provided|when|whenever|as long as|other than|holders?|aged?|"
+    r"(?i)\b(?:if|unless|except|provided|when|whenever|as long as|other than|while|holders?|aged?|"
     r"under|over|older|younger|from|until|before|after|since|starting|effective|by)\b"
 )
 

@@ -30,7 +30,11 @@ TENS = {
 }  # fmt: skip
 _UNIT_ALT = "|".join(sorted(UNITS, key=len, reverse=True))
 _TENS_ALT = "|".join(TENS)
-NUMBER_WORD = rf"(?:(?:{_TENS_ALT})(?:[\s-](?:{_UNIT_ALT}))?|{_UNIT_ALT}|a hundred|one hundred)"
+_BELOW_100 = rf"(?:(?:{_TENS_ALT})(?:[\s-](?:{_UNIT_ALT}))?|{_UNIT_ALT})"
+_BELOW_1000 = rf"(?:(?:{_UNIT_ALT}|a)\s+hundred(?:\s+(?:and\s+)?{_BELOW_100})?|{_BELOW_100})"
+NUMBER_WORD = rf"(?:(?:{_BELOW_1000}|a)\s+thousand(?:,?\s+(?:and\s+)?{_BELOW_1000})?|{_BELOW_1000})"
+"""A number in words, compounds included: "twenty-one", "two hundred and fifty", "one thousand
+five hundred" (a longer reading is tried first, so "two hundred and fifty" is never "fifty")."""
 DIGITS = r"\d+(?:,\d{3})*(?:\.\d+)?"
 NUMBER = rf"(?:{DIGITS}|{NUMBER_WORD})"
 
@@ -171,7 +175,8 @@ def mask_non_facts(sentence: str) -> str:
 
 
 def parse_number(text: str) -> float | None:
-    """``"1,250.50"`` -> 1250.5; ``"twenty-one"`` -> 21; ``"a"``/``"an"`` -> 1."""
+    """``"1,250.50"`` -> 1250.5; ``"twenty-one"`` -> 21; ``"two hundred and fifty"`` -> 250;
+    ``"a"``/``"an"`` -> 1."""
     value = text.strip().lower().replace(",", "")
     if not value:
         return None
@@ -180,18 +185,21 @@ def parse_number(text: str) -> float | None:
             return float(value)
         except ValueError:
             return None
-    if value in ("a", "an", "one hundred", "a hundred"):
-        return 100.0 if "hundred" in value else 1.0
-    parts = re.split(r"[\s-]+", value)
-    total = 0
-    for part in parts:
+    if value in ("a", "an"):
+        return 1.0
+    total = current = 0
+    for part in re.split(r"[\s-]+", value):
         if part in TENS:
-            total += TENS[part]
+            current += TENS[part]
         elif part in UNITS:
-            total += UNITS[part]
-        else:
+            current += UNITS[part]
+        elif part == "hundred":
+            current = (current or 1) * 100
+        elif part == "thousand":
+            total, current = total + (current or 1) * 1000, 0
+        elif part not in ("a", "and"):
             return None
-    return float(total)
+    return float(total + current)
 
 
 # Irregular forms the stemmer leaves apart from their verb ("driven" and "drive").

@@ -47,6 +47,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"|\b(?:is|are)n't (?:able|allowed|permitted|accepted|possible|available|eligible)\b"
             r"|\bnever (?:be )?(?:accepted|allowed|permitted)\b|\bineligible\b|\bnot eligible\b"
             r"|\b(?:nobody|no one|no-one)(?: else)? (?:can|may|is allowed to)\b"
+            r"|\bno (?!matter\b)(?:[a-z-]+ ){1,3}?(?:can|may) be\b"  # no restriction can be raised
         ),
     ),
     (

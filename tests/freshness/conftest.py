@@ -6,3 +6,4 @@ from pathlib import Path
 
 KB = Path(__file__).resolve().parent.parent / "data" / "freshness_kb"
 AGENCY_KB = KB.parent / "freshness_kb_agency"
+WATER_KB = KB.parent / "freshness_kb_water"

@@ -57,6 +57,10 @@ def only(text: str) -> Fact:
         ("Bring three identity documents.", "count:count:3.00"),
         ("Reaching 13 or more demerit points leads to a suspension.", "count:count:13.00"),
         ("A concession applies to one vehicle only.", "count:count:1.00"),
+        ("It is capped at two hundred and fifty dollars a year.", "money:AUD:250.00"),
+        ("The bond is one thousand five hundred dollars.", "money:AUD:1500.00"),
+        ("The cap is a thousand dollars.", "money:AUD:1000.00"),
+        ("Plans run for one hundred and twenty days.", "duration:day:120.00"),
     ],
 )
 def test_extracts_and_normalises_each_unit(text: str, key: str) -> None:
@@ -167,6 +171,8 @@ def test_numbers_that_are_not_facts_are_ignored(text: str) -> None:
         ("For 15 days after expiry you may keep driving.", "permission", True),
         ("Drivers have to pass an eyesight test.", "obligation", True),
         ("Another person cannot renew a licence for you.", "permission", False),
+        ("Flag the account so no supply restriction can be raised.", "permission", False),
+        ("No matter how you pay, you can ask for a receipt.", "permission", True),
     ],
 )
 def test_yes_no_rules(text: str, unit: str, yes: bool) -> None:
@@ -199,6 +205,10 @@ def test_facts_about_residential_and_business_customers_are_different_facts() ->
             "If you hold a Seniors Card, a five-year renewal costs $34.25.",
         ),
         ("The driving test costs $59.", "From 1 January 2027 the driving test will cost $62."),
+        (
+            "The late payment fee is $15.",
+            "No. While you're in our hardship program we don't charge late payment fees.",
+        ),
         (
             "Learners must hold the licence for at least 12 months before the test.",
             "If you're 25 or older, learners must hold it for at least six months before the test.",
