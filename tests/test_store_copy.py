@@ -135,9 +135,10 @@ def target(other_database_url: str) -> Iterator[Engine]:
 
 
 def test_the_copy_carries_every_row_of_every_table(
-    source: tuple[Engine, dict[str, str]], target: Engine
+    source: tuple[Engine, dict[str, str]], target: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, _ = source
+    monkeypatch.setattr(store_copy, "BATCH_ROWS", 2)  # a table streamed in several batches
     seen: dict[str, int] = {}
     copies = store_copy.copy_store(engine, target, lambda t, done, total: seen.update({t: done}))
     tables = store_copy.copied_tables()

@@ -57,8 +57,11 @@ def test_the_copy_prints_every_table_and_the_target_is_at_this_release(
     common.engine.cache_clear()
     status = runner.invoke(app, ["db", "status"])
     assert status.exit_code == 0, status.output
-    code = runner.invoke(app, ["articles", "list"])
-    assert code.exit_code == 0 and "refund-timeframe" in code.stdout
+    monkeypatch.setenv("KS_DATA_DIR", str(seeded / "new-machine"))  # no index, no keys
+    get_settings.cache_clear()
+    found = runner.invoke(app, ["search", "refund", "--json"])  # builds the index from the store
+    assert found.exit_code == 0, found.output
+    assert "refund-timeframe" in found.stdout
 
 
 def test_ctrl_c_says_so_in_one_line_and_keeps_nothing(
