@@ -187,6 +187,25 @@ def test_the_target_serves_and_takes_new_rows_after_the_copy(
     assert log.flush() == 1
 
 
+def test_the_copy_is_of_one_moment_of_the_source(
+    source: tuple[Engine, dict[str, str]], target: Engine
+) -> None:
+    """A write to the source while the copy runs is not copied, and splits no table."""
+    engine, _ = source
+    before = len(_rows(engine, store_copy.copied_tables()[0]))
+
+    def write_meanwhile(table: str, done: int, total: int) -> None:
+        if (table, done) == ("answer_event", 0):
+            log = AnswerLog(engine)
+            log.record(LoggedAnswer(kind="search", question="meanwhile", latency_ms=1.0))
+            assert log.flush() == 1
+
+    copies = store_copy.copy_store(engine, target, write_meanwhile)
+    assert all(c.matches for c in copies)
+    assert (copies[0].table, copies[0].target_rows) == ("answer_event", before)
+    assert len(_rows(engine, store_copy.copied_tables()[0])) == before + 1
+
+
 def test_a_target_holding_data_is_refused_naming_the_table(
     source: tuple[Engine, dict[str, str]], target: Engine
 ) -> None:
