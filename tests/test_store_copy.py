@@ -104,7 +104,7 @@ def _seed(engine: Engine, settings: Settings, kb: Path) -> dict[str, str]:
         record_feedback(session, FeedbackCreate(receipt=receipt, rating=Rating.WRONG,
                         comment="says 5 days"), caller="key:bot")  # fmt: skip
         roll_up_before(session, datetime(2026, 6, 1, tzinfo=UTC))  # daily_count
-    vector = np.arange(384, dtype=np.float32) / 7
+    vector = np.arange(384, dtype=np.float32) / np.float32(7)
     StoreEmbeddingCache(engine).put_many("hash", {"a" * 64: vector})
     return {"secret": secret, "receipt": receipt}
 
@@ -181,7 +181,7 @@ def test_the_target_serves_and_takes_new_rows_after_the_copy(
         access.create_key(session, name="new", role=Role.AGENT)
         saved = save_article_text(session, article_text("lost-card", title="Lost card!"),
                                   author="key:new", source="api")  # fmt: skip
-        assert saved.version == 2
+        assert saved is not None and saved.version == 2  # a new version row (a new seq)
     log = AnswerLog(target)
     log.record(LoggedAnswer(kind="search", question="new", latency_ms=1.0))
     assert log.flush() == 1
