@@ -17,7 +17,9 @@
     ├── PermissionDeniedError    a known caller whose role or ownership does not allow it
     ├── IndexNotReadyError       the search index does not (yet) reflect the store
     ├── ServiceBusyError         a bounded resource is full (e.g. live-feed subscribers)
-    └── StoreSchemaError         the store's schema revision is not this release's (migrate)
+    ├── StoreSchemaError         the store's schema revision is not this release's (migrate)
+    └── StoreCopyError           ``db copy`` cannot copy into the target (it holds data) or its
+                                 copy does not match the source (nothing is kept)
 
 ``api/errors.py`` maps each class to one HTTP status; the CLI catches the root once.
 """
@@ -194,3 +196,8 @@ class StoreSchemaError(KnowledgeServiceError):
         self.current = current
         self.head = head
         self.is_behind = is_behind
+
+
+class StoreCopyError(KnowledgeServiceError):
+    """``db copy``: the target database cannot take the copy (it holds data, or tables of
+    another schema), or the copy's row counts differ from the source's (rolled back)."""

@@ -60,8 +60,22 @@ def store_kind() -> str:
 @pytest.fixture
 def database_url(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh, empty store of the test's kind: a SQLite file or a PostgreSQL database."""
-    if store_kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
+    yield from _empty_database(store_kind, tmp_path / "store.db", request)
+
+
+@pytest.fixture
+def other_database_url(
+    store_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """A fresh, empty database of the other kind than the test's store (``db copy``'s target):
+    a PostgreSQL database for a ``[sqlite]`` test, a SQLite file for a ``[postgresql]`` one."""
+    other = STORES[1 - STORES.index(store_kind)]
+    yield from _empty_database(other, tmp_path / "other" / "store.db", request)
+
+
+def _empty_database(kind: str, sqlite_file: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{sqlite_file}"
         return
     with fresh_database(request.getfixturevalue("postgres_server")) as url:
         yield url

@@ -131,13 +131,15 @@ _STORE_URLS = {
 _STORE_DRIVERS = {"pysqlite", "psycopg"}
 """The database drivers installed with the service (SQLAlchemy's names)."""
 
-_UNENCODED_PASSWORD = (
-    "KS_DATABASE_URL: cannot tell the password from the host; percent-encode the password's "
-    "@ : / ? # % & characters (@ as %40, : as %3A, / as %2F, ? as %3F, # as %23, % as %25, "
-    "& as %26)"
-)
-"""The error for a URL whose password holds a character that ends it early (never the URL:
-it holds the password)."""
+
+def _unencoded_password(variable: str) -> str:
+    """The error for a URL whose password holds a character that ends it early (never the URL:
+    it holds the password)."""
+    return (
+        f"{variable}: cannot tell the password from the host; percent-encode the password's "
+        "@ : / ? # % & characters (@ as %40, : as %3A, / as %2F, ? as %3F, # as %23, % as %25, "
+        "& as %26)"
+    )
 
 
 def fail(message: str) -> typer.Exit:
@@ -230,7 +232,13 @@ def describe_settings_error(exc: ValidationError) -> str:
 
 def store_engine() -> Engine:
     """An engine for ``KS_DATABASE_URL``; a URL of another kind of database exits 2."""
-    url = settings().database_url
+    check_database_url(settings().database_url, "KS_DATABASE_URL")
+    return engine_for(settings())
+
+
+def check_database_url(url: str, variable: str) -> None:
+    """Exit 2 naming ``variable`` (never the URL: it may hold a password) when ``url`` is not a
+    store URL of a database the service supports, or its password is not percent-encoded."""
     try:
         parsed = make_url(url)
         backend: str | None = parsed.get_backend_name()
@@ -238,17 +246,16 @@ def store_engine() -> Engine:
     except ArgumentError:
         backend = driver = None
     except ValueError:  # a port that is no number: a password's ':' or '/' left as it is
-        raise fail(_UNENCODED_PASSWORD) from None
+        raise fail(_unencoded_password(variable)) from None
     # psycopg2 (postgresql+psycopg2://, and postgresql:// by default) is not installed
     if backend not in _STORE_URLS or driver not in _STORE_DRIVERS:
         scheme = url.split(":", 1)[0] if ":" in url else url[:20]  # never the password
         raise fail(
-            f"KS_DATABASE_URL: {scheme!r} is not a supported database; use "
+            f"{variable}: {scheme!r} is not a supported database; use "
             + " or ".join(_STORE_URLS.values())
         )
     if "@" in (parsed.host or ""):  # the host would be the end of the password
-        raise fail(_UNENCODED_PASSWORD)
-    return engine_for(settings())
+        raise fail(_unencoded_password(variable))
 
 
 @lru_cache

@@ -1,17 +1,35 @@
-"""CLI commands: ``db upgrade|status|revision`` (the store's schema migrations)."""
+"""CLI commands: ``db upgrade|status|revision`` (the store's schema migrations) and ``db copy``
+(the whole store into another database)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
 
-from knowledge_service import migrations
+from knowledge_service import migrations, store_copy
 from knowledge_service import models_registry as _tables  # noqa: F401 - every table's model
-from knowledge_service.cli.common import store_engine
+from knowledge_service.cli.common import (
+    TextTable,
+    check_database_url,
+    console,
+    err_console,
+    fail,
+    phase_progress,
+    print_table,
+    settings,
+    store_engine,
+)
 from knowledge_service.cli.help import HelpGroup
+from knowledge_service.db import make_engine
+from knowledge_service.errors import KnowledgeServiceError
+from knowledge_service.store_copy import CopyMismatchError, TableCopy
 
-db_app = typer.Typer(cls=HelpGroup, help="The store's schema: migrations.", no_args_is_help=True)
+db_app = typer.Typer(
+    cls=HelpGroup, help="The store's schema: migrations; copying a store.", no_args_is_help=True
+)
 
 
 @db_app.command("upgrade")
@@ -67,6 +85,67 @@ def revision(
         typer.echo(f"No change: the models match revision {found.head}; no revision written.")
         return
     typer.echo(f"Wrote {path}: read it, adjust it, and test it (tests/test_migrations.py).")
+
+
+@db_app.command("copy")
+def copy_command(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="The target database's URL (as KS_DATABASE_URL): an empty database, or an "
+            "empty store at this release's revision.",
+        ),
+    ],
+) -> None:
+    """Copy the whole store (KS_DATABASE_URL) into another database, SQLite or PostgreSQL:
+    every table's rows (versions, workflow, findings, audit trail, answer log, keys, ...), in
+    one transaction on the target (all or nothing). Stop the servers first."""
+    check_database_url(to, "--to")
+    source = store_engine()
+    if _same_database(settings().database_url, to):
+        source.dispose()
+        raise fail("--to names the store KS_DATABASE_URL names: give another database")
+    target = make_engine(to)
+    try:
+        with phase_progress() as update:
+            copies = store_copy.copy_store(source, target, update)
+    except KeyboardInterrupt:
+        err_console.print("Stopped: nothing was copied; the target database is as it was.")
+        raise typer.Exit(130) from None
+    except CopyMismatchError as exc:  # rolled back: the check found a difference (exit 1)
+        print_table(_summary(exc.copies))
+        fail(exc.message)
+        raise typer.Exit(1) from None
+    except KnowledgeServiceError as exc:  # a source behind, a target holding data
+        raise fail(exc.message) from None
+    finally:
+        source.dispose()
+        target.dispose()
+    print_table(_summary(copies))
+    where = make_url(to).render_as_string(hide_password=True)
+    console.print(
+        f"Copied {sum(c.target_rows for c in copies)} rows in {len(copies)} tables to {where}; "
+        "every table's row count matches the source's. Copy the data folder's key files too "
+        '(README: "Moving a store"), then run `knowledge-service db status` on the target.',
+        highlight=False,
+        markup=False,
+    )
+
+
+def _same_database(url: str, other: str) -> bool:
+    first, second = make_url(url), make_url(other)
+    if first.get_backend_name() == second.get_backend_name() == "sqlite":
+        return Path(first.database or "").resolve() == Path(second.database or "").resolve()
+    return first.set(password=None) == second.set(password=None)
+
+
+def _summary(copies: list[TableCopy]) -> TextTable:
+    table = TextTable("table", "source rows", "target rows", "check", title="Copied rows")
+    for copy in copies:
+        check = "same" if copy.matches else "DIFFERENT"
+        table.add_row(copy.table, str(copy.source_rows), str(copy.target_rows), check)
+    return table
 
 
 def register(app: typer.Typer) -> None:

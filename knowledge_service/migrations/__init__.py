@@ -82,7 +82,7 @@ def _known(revision: str) -> bool:
     return revision in _revisions()[1]
 
 
-def _lock_schema(connection: Connection) -> None:
+def lock_schema(connection: Connection) -> None:
     """Serialise schema changes between processes: an advisory lock on PostgreSQL; on SQLite
     the file's write lock, taken now (the driver would run each ``CREATE TABLE`` on its own, so
     a second process starting on a new store could see the tables before the revision stamp)."""
@@ -106,23 +106,35 @@ def prepare_store(engine: Engine) -> None:
         if schema_status(connection).is_current:
             return
     with engine.begin() as connection:
-        _lock_schema(connection)
+        lock_schema(connection)
         status = schema_status(connection)
         if status.is_current:  # another process prepared it meanwhile
             return
         if status.is_empty:
-            SQLModel.metadata.create_all(connection)
-            command.stamp(alembic_config(connection), "head")
+            create_store(connection)
             return
+    raise schema_error(status)
+
+
+def create_store(connection: Connection) -> None:
+    """Create every table at head in the caller's transaction, on an empty store (the caller
+    holds :func:`lock_schema`)."""
+    SQLModel.metadata.create_all(connection)
+    command.stamp(alembic_config(connection), "head")
+
+
+def schema_error(status: SchemaStatus) -> StoreSchemaError:
+    """The error for a store that is not at head: behind (``db upgrade``), or at a revision
+    this release does not know (a newer release's)."""
     is_behind = status.current is None or _known(status.current)
-    raise StoreSchemaError(status.current, status.head, is_behind=is_behind)
+    return StoreSchemaError(status.current, status.head, is_behind=is_behind)
 
 
 def upgrade_store(engine: Engine) -> SchemaStatus:
     """Bring the store to head by running its missing revisions (all of them on an empty store;
     a store made before migrations has the baseline's). Returns where the store stood before."""
     with engine.begin() as connection:
-        _lock_schema(connection)
+        lock_schema(connection)
         status = schema_status(connection)
         if status.current is not None and not _known(status.current):
             raise StoreSchemaError(status.current, status.head, is_behind=False)
