@@ -106,10 +106,13 @@ def copy_command(
     if _same_database(settings().database_url, to):
         source.dispose()
         raise fail("--to names the store KS_DATABASE_URL names: give another database")
+    made = _new_sqlite_file(to)  # made by the copy: removed again if the copy fails
     target = make_engine(to)
+    copied = False
     try:
         with phase_progress() as update:
             copies = store_copy.copy_store(source, target, update)
+        copied = True
     except KeyboardInterrupt:
         err_console.print("Stopped: nothing was copied; the target database is as it was.")
         raise typer.Exit(130) from None
@@ -122,6 +125,9 @@ def copy_command(
     finally:
         source.dispose()
         target.dispose()
+        if made is not None and not copied:
+            for path in (made, *(made.with_name(made.name + end) for end in ("-wal", "-shm"))):
+                path.unlink(missing_ok=True)
     print_table(_summary(copies))
     where = make_url(to).render_as_string(hide_password=True)
     console.print(
@@ -131,6 +137,15 @@ def copy_command(
         highlight=False,
         markup=False,
     )
+
+
+def _new_sqlite_file(url: str) -> Path | None:
+    """The SQLite file ``url`` names when it does not exist yet (opening it will make it)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
 
 
 def _same_database(url: str, other: str) -> bool:

@@ -83,6 +83,23 @@ def test_ctrl_c_says_so_in_one_line_and_keeps_nothing(
     assert _tables(other_database_url) == []
 
 
+def test_a_stopped_copy_to_a_new_sqlite_file_leaves_no_file(
+    seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening a SQLite URL makes its file: a copy that made it and failed removes it, so
+    the next try does not find an empty store it did not ask for."""
+    target = tmp_path / "moved" / "knowledge.db"
+    target.parent.mkdir()
+
+    def interrupted(connection: Any, table: Any, rows: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_copy, "insert_rows", interrupted)
+    result = runner.invoke(app, ["db", "copy", "--to", f"sqlite:///{target}"])
+    assert result.exit_code == 130, result.output
+    assert list(target.parent.iterdir()) == []
+
+
 def test_a_target_holding_data_is_one_error_line_naming_the_table(
     seeded: Path, other_database_url: str
 ) -> None:
