@@ -54,10 +54,8 @@ def write_kb(root: Path, refund_days: int = 10) -> None:
     )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("analytics")
-    write_kb(root)
+def server_env(root: Path, flush_interval: str) -> dict[str, str]:
+    """A server's environment over the store and folders under ``root`` (the hash embedder)."""
     return {
         "KS_DATABASE_URL": f"sqlite:///{root / 'store.db'}",
         "KS_DATA_DIR": str(root / "data"),
@@ -67,10 +65,15 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         # The confidence is calibrated on the real model; under the hash embedder a question
         # padded with a card number scores low, and this test needs it answered (then redacted).
         "KS_ANSWERS__NO_ANSWER_THRESHOLD": "0.2",
-        "KS_ANALYTICS__FLUSH_INTERVAL": "0.05",
-        "KS_INDEX__SYNC_INTERVAL": "0.2",
-        "ROOT": str(root),
+        "KS_ANALYTICS__FLUSH_INTERVAL": flush_interval,
     }
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("analytics")
+    write_kb(root)
+    return {**server_env(root, "0.05"), "KS_INDEX__SYNC_INTERVAL": "0.2", "ROOT": str(root)}
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from knowledge_service.access.schemas import Role
 from knowledge_service.db import make_engine, session_scope
 from knowledge_service.models_registry import create_all_tables
 from tests.api.conftest import auth
-from tests.api.test_analytics_server import REFUND_Q, write_kb
+from tests.api.test_analytics_server import REFUND_Q, server_env, write_kb
 from tests.server import Server, run_cli, serving
 
 pytestmark = pytest.mark.slow
@@ -31,15 +31,7 @@ SLOW_FLUSH = "3600"
 
 def prepare(root: Path, flush_interval: str) -> tuple[dict[str, str], dict[str, str]]:
     write_kb(root)
-    env = {
-        "KS_DATABASE_URL": f"sqlite:///{root / 'store.db'}",
-        "KS_DATA_DIR": str(root / "data"),
-        "KS_CONTENT_DIR": str(root / "content"),
-        "KS_POLICIES_DIR": str(root / "policies"),
-        "KS_EMBEDDING_MODEL": "hash",
-        "KS_ANSWERS__NO_ANSWER_THRESHOLD": "0.2",
-        "KS_ANALYTICS__FLUSH_INTERVAL": flush_interval,
-    }
+    env = server_env(root, flush_interval)
     result = run_cli(root, env, "import")
     assert result.returncode == 0, result.stderr
     engine = make_engine(env["KS_DATABASE_URL"])
