@@ -27,6 +27,7 @@ READ_ROUTES = [
     "/v1/articles/refund-timeframe/diff?from=1&to=2",
     "/v1/policies/REFUNDS/workflow",
     "/v1/policies/REFUNDS/diff?from=1&to=1",
+    "/v1/articles/refund-timeframe/check",  # agents: the served version's check
 ]
 # The review queue and the audit trail: owner keys (their own articles) and admins.
 OWNER_ROUTES = ["GET /v1/review-queue", "GET /v1/audit"]
@@ -109,6 +110,7 @@ def test_every_v1_route_is_in_the_role_matrix(app: FastAPI) -> None:
         "/v1/events",
         "/v1/articles/{article_id}/workflow",
         "/v1/articles/{article_id}/diff",
+        "/v1/articles/{article_id}/check",
         "/v1/policies/{policy_id}/workflow",
         "/v1/policies/{policy_id}/diff",
         "/v1/review-queue",
