@@ -69,6 +69,8 @@ class Fact:
         """The normalised value, e.g. ``money:AUD:20.00`` or ``rule:charge:no``."""
         if self.kind == FactKind.RULE:
             return f"rule:{self.unit}:{'yes' if self.value else 'no'}"
+        if self.kind == FactKind.DURATION and self.value * 24 < 1:  # minutes: finer
+            return f"{self.kind}:{self.unit}:{self.value:.5f}"
         return f"{self.kind}:{self.unit}:{self.value:.2f}"
 
     def describe(self) -> str:
@@ -95,6 +97,9 @@ def _describe_duration(value: float, unit: str) -> str:
     whole unit."""
     if unit == "business_day":
         return f"{value:g} business day{'' if value == 1 else 's'}"
+    if value * 24 < 1:
+        minutes = round(value * 1440, 1)
+        return f"{minutes:g} minute{'' if minutes == 1 else 's'}"
     if value < 1:
         hours = round(value * 24, 2)
         return f"{hours:g} hour{'' if hours == 1 else 's'}"

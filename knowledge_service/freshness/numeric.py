@@ -12,8 +12,8 @@ import re
 from knowledge_service.freshness.text import DIGITS, NUMBER, is_content_word, parse_number
 
 MONEY, DURATION, PERCENT, COUNT, AGE = "money", "duration", "percent", "count", "age"
-_DAYS_PER_UNIT = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 30.4375,
-                  "year": 365.25}  # fmt: skip
+_DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0,
+                  "month": 30.4375, "year": 365.25}  # fmt: skip
 
 _MONEY = re.compile(
     rf"(?P<cur>AUD|AU\$|A\$|USD|US\$|NZD|NZ\$|\$)\s?(?P<amt>{DIGITS})"
@@ -26,7 +26,8 @@ _DURATION = re.compile(
     rf"(?:\b{DIGITS}\s*[-–]\s*|\b{NUMBER}\s+(?:to|or)\s+)?(?:\b(?P<num>{NUMBER})|(?P<art>\ban?))"
     r"[\s-]+"
     r"(?:(?P<qual>business|working|banking|calendar|full)[\s-]+)?"
-    r"(?P<unit>hours?|hrs?|days?|weeks?|fortnights?|months?|years?|yrs?)(?:'s|s'|')?(?![a-z])",
+    r"(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?|yrs?)"
+    r"(?:'s|s'|')?(?![a-z])",
     re.IGNORECASE,
 )
 # An age limit: "from age seventy-five", "aged 75 years or older", "drivers over 80", "under 25".
@@ -97,10 +98,10 @@ _TIMES = re.compile(r"\b(?P<num>once|twice)\s+(?=(?:a|per|in|every|each|within)\
 
 def _unit_of_duration(qual: str | None, unit: str) -> tuple[str, float]:
     base = unit.lower().rstrip("'s").replace("hr", "hour").replace("yr", "year")
-    base = {"hou": "hour"}.get(base, base)
+    base = {"hou": "hour", "min": "minute", "minute": "minute"}.get(base, base)
     business = (qual or "").lower() in ("business", "working", "banking")
     if business:
-        factor = {"week": 5.0, "fortnight": 10.0, "hour": 1 / 8}.get(base, 1.0)
+        factor = {"week": 5.0, "fortnight": 10.0, "hour": 1 / 8, "minute": 1 / 480}.get(base, 1.0)
         return "business_day", factor
     return "day", _DAYS_PER_UNIT.get(base, 1.0)
 
@@ -143,7 +144,7 @@ _MAY_BE_AGE = re.compile(
     r"\bage|over \d|under \d|than \d|or (?:over|older|above|under|younger|below)"
 )
 _MAY_BE_DURATION = re.compile(
-    r"hour|hrs?\b|day|week|fortnight|month|year|yrs?\b|quarterly|annually"
+    r"minute|mins?\b|hour|hrs?\b|day|week|fortnight|month|year|yrs?\b|quarterly|annually"
 )
 
 
@@ -221,13 +222,14 @@ def _counted_noun(
     (``three identity documents``); number words need a plural noun, ``one`` (``singular``)
     a singular one (``one light vehicle``)."""
     for word in (first, second) if second else (first,):
-        noun = word.lower().split("-")[0]
+        whole = word.lower()  # "check-ups": its first part names it, its last one is plural
+        noun = whole.split("-")[0]
         if noun in _NOT_COUNT_NOUNS or not is_content_word(noun):
             return None
         if singular:
-            if not noun.endswith("s") or noun.endswith("ss"):
+            if not whole.endswith("s") or whole.endswith("ss"):
                 return noun
-        elif is_digit or noun.endswith("s"):
+        elif is_digit or whole.endswith("s"):
             return noun
     return None
 

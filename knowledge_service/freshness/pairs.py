@@ -27,6 +27,7 @@ from knowledge_service.freshness.facts import (
 from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
     Contradiction,
+    Thresholds,
     differing_counts,
     find_contradictions,
     is_comparable,
@@ -63,6 +64,10 @@ COPY_FLOOR = 0.8
 # Two articles whose need similarity is this close under the conflict threshold (the neighbour
 # search's margin) are compared on their counts: one thing counted differently.
 NEAR_NEED_MARGIN = 0.1
+# ... and on every fact whose subject is clearly the same (stricter than ARTICLE_THRESHOLDS: the
+# two answer close needs, not one): "lost property is kept a fortnight" against "we hold lost
+# property for 30 days" in an article about how to collect it.
+NEAR_NEED_THRESHOLDS = Thresholds(numeric=0.7, rule=0.7, single=0.7)
 PHRASE_FLOOR = 0.5  # cosine of two counted phrases (the check's encoder): the same thing
 LEXICAL_PHRASE_FLOOR = 0.5  # without an encoder: Jaccard of the two phrases' stems
 
@@ -419,9 +424,12 @@ def check_pair(
     counted: list[CountedThing] = []
     if phrases is not None and is_near_need(reason, conflict_threshold):
         counted = counted_differently(a, b, phrases)
-    if same_need or reason.restated or counted:
+    near = not same_need and is_near_need(reason, conflict_threshold)
+    if same_need or near or reason.restated or counted:
         findings.extend(
-            _conflicts(a, b, reason, policies or {}, same_need=same_need, counted=counted)
+            _conflicts(
+                a, b, reason, policies or {}, same_need=same_need, near=near, counted=counted
+            )
         )
     if findings and copy_ratio(a, b) < COPY_FLOOR:
         return findings  # two answers to one need that disagree, not one text said twice
@@ -453,10 +461,15 @@ def states_same_figures(a: CheckedArticle, b: CheckedArticle) -> bool:
     )
 
 
-def _need(reason: Candidate) -> str:
+def _need(reason: Candidate, *, near: bool = False) -> str:
     """Why the two articles were compared, in the owner's terms."""
     if reason.shared_intents:
         return "both answer " + ", ".join(sorted(reason.shared_intents))
+    if near:
+        return (
+            "they answer close needs (their questions and answers: similarity "
+            f"{reason.need or 0:.2f}) and state this fact about the same thing"
+        )
     return (
         "they answer the same need under different intents (their questions and answers are "
         f"close: similarity {reason.need or 0:.2f})"
@@ -509,6 +522,7 @@ def _conflicts(
     policies: Mapping[str, PolicyDocument],
     *,
     same_need: bool,
+    near: bool = False,
     counted: Sequence[CountedThing] = (),
 ) -> list[FindingData]:
     """Contradictions between two answers to one need, between two restatements of one
@@ -516,16 +530,7 @@ def _conflicts(
     were compared and how to fix it."""
     found: dict[tuple[str, str], tuple[Contradiction, str, str, list[Evidence]]] = {}
     if same_need:
-        answers: dict[tuple[str, str], Contradiction] = {}
-        for c in find_contradictions(a.facts, b.facts, ARTICLE_THRESHOLDS):
-            answers.setdefault((c.fact.key, c.other.key), c)
-        for c in find_contradictions(b.facts, a.facts, ARTICLE_THRESHOLDS):
-            flipped = Contradiction(c.other, c.fact, c.similarity)
-            answers.setdefault((c.other.key, c.fact.key), flipped)
-        for k, c in answers.items():
-            fix = _fix(a, b, c, policies)
-            if fix is not None:
-                found[k] = (c, _need(reason), fix, [])
+        _answer_conflicts(a, b, reason, policies, ARTICLE_THRESHOLDS, found)
     for first, second in reason.restated:
         differing = _differing(first, second)
         if differing is not None:
@@ -541,9 +546,11 @@ def _conflicts(
             f"{alike:.2f}) and their questions and answers are close (similarity "
             f"{reason.need or 0:.2f})"
         )
-        fix = _fix(a, b, c, policies)
-        if fix is not None:
-            found.setdefault((c.fact.key, c.other.key), (c, why, fix, []))
+        fixed = _fix(a, b, c, policies)
+        if fixed is not None:
+            found.setdefault((c.fact.key, c.other.key), (c, why, fixed, []))
+    if near:  # after the counts: a thing counted in other words says so
+        _answer_conflicts(a, b, reason, policies, NEAR_NEED_THRESHOLDS, found, near=True)
     findings = []
     for (key_a, key_b), (c, why, fix, more) in sorted(found.items()):
         message = (
@@ -566,6 +573,29 @@ def _conflicts(
             )
         )
     return findings
+
+
+def _answer_conflicts(
+    a: CheckedArticle,
+    b: CheckedArticle,
+    reason: Candidate,
+    policies: Mapping[str, PolicyDocument],
+    thresholds: Thresholds,
+    found: dict[tuple[str, str], tuple[Contradiction, str, str, list[Evidence]]],
+    *,
+    near: bool = False,
+) -> None:
+    """Add to ``found`` the facts of ``a`` and ``b`` that contradict each other, either way."""
+    answers: dict[tuple[str, str], Contradiction] = {}
+    for c in find_contradictions(a.facts, b.facts, thresholds):
+        answers.setdefault((c.fact.key, c.other.key), c)
+    for c in find_contradictions(b.facts, a.facts, thresholds):
+        flipped = Contradiction(c.other, c.fact, c.similarity)
+        answers.setdefault((c.other.key, c.fact.key), flipped)
+    for k, c in answers.items():
+        fix = _fix(a, b, c, policies)
+        if fix is not None:
+            found.setdefault(k, (c, _need(reason, near=near), fix, []))
 
 
 def _differing(first: Restatement, second: Restatement) -> tuple[Contradiction, str, str] | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge_service.freshness.text import NUMBER_WORD
+
 CHARGE, PERMISSION, OBLIGATION = "charge", "permission", "obligation"
 
 # Order matters: negatives first, and each match is blanked so ``must not`` never reads as
@@ -95,6 +97,13 @@ _RESTRICTION = re.compile(r"\bonly\b[^,;:.]{0,40}?\b(?:can|may)\b|\b(?:can|may) 
 _RELATIVE = re.compile(r"\b(?:who|that|which|whose)\s+(?:\w+\s+)?$")
 _IF_CLAUSE = re.compile(r"\b(?:if|unless|when|whenever|once)\b[^,;:]*$")
 _NOT_RULE_AFTER = re.compile(r"^\s*afford\b")
+# "A card may not hold more than $250", "a card can hold up to two hundred and fifty dollars":
+# a permission that only bounds a number states the limit, which is compared as a number; read
+# as a rule, the two would contradict each other though they say the same.
+_LIMIT_AFTER = re.compile(
+    r"^\s*(?:[a-z']+\s+){0,5}?(?:up to|more than|no more than|at most|over|less than|fewer than|"
+    rf"at least|a maximum of|a minimum of)\s+(?:\$|\d|(?:{NUMBER_WORD})\b)"
+)
 
 
 # Every cue contains one of these: a sentence without any states no rule (one cheap test).
@@ -111,6 +120,7 @@ def _is_not_stated(segment: str, start: int, end: int) -> bool:
         _RELATIVE.search(before)
         or _IF_CLAUSE.search(before)
         or _NOT_RULE_AFTER.match(segment[end:])
+        or _LIMIT_AFTER.match(segment[end:])
     )
 
 

@@ -188,6 +188,9 @@ def _key_line(text: str, key: str) -> int:
         ({"policy_sources": ["refunds 2.1"]}, "policy_sources"),
         ({"locale": "not a locale"}, "locale"),
         ({"id": "Has Spaces"}, "id"),
+        ({"intents": ["Billing.Refund"]}, "intents.0"),
+        ({"intents": ["billing..refund"]}, "intents.0"),
+        ({"intents": ["billing.-refund"]}, "intents.0"),
         ({"last_reviewed": "2026-06-01", "next_review": "2026-05-31"}, "next_review"),
     ],
 )
@@ -242,3 +245,10 @@ def test_section_spans_index_the_verbatim_body() -> None:
     for section in doc.sections:
         assert doc.body[section.start : section.end].lstrip().startswith(f"## {section.heading}")
         assert section.text in doc.body[section.start : section.end]
+
+
+def test_an_intent_may_hold_a_hyphen_inside_a_word() -> None:
+    """Content teams write "fares.tap-off.missing": dotted lower-case words, as the content
+    format says, a hyphen inside a word included."""
+    doc = parse_article(article_text(intents=["fares.tap-off.missing", "card_refund"]), "x.md")
+    assert doc.intents == ["fares.tap-off.missing", "card_refund"]

@@ -7,3 +7,5 @@ from pathlib import Path
 KB = Path(__file__).resolve().parent.parent / "data" / "freshness_kb"
 AGENCY_KB = KB.parent / "freshness_kb_agency"
 WATER_KB = KB.parent / "freshness_kb_water"
+INSURER_KB = KB.parent / "freshness_kb_insurer"
+TRANSIT_KB = KB.parent / "freshness_kb_transit"

@@ -133,3 +133,29 @@ def test_one_is_a_count_only_after_a_preposition_of_quantity(
     text: str, counts: list[float]
 ) -> None:
     assert [f.value for f in extract_facts(text) if f.kind == FactKind.COUNT] == counts
+
+
+def test_close_needs_conflict_on_a_fact_about_the_same_thing_and_only_then() -> None:
+    """Two articles answering close needs (just under the threshold: how to collect lost
+    property, how long it is kept) that state one fact about the same thing differently give
+    two customers two answers; a fact about something else does not count."""
+    kept = _check(
+        "We keep lost property for a fortnight before it is donated.",
+        "Lost property is kept for 30 days before it is donated.",
+        need=0.55,
+    )
+    (message,) = _conflicts(kept)
+    assert "14 calendar days" in message and "30 calendar days" in message
+    assert "they answer close needs (their questions and answers: similarity 0.55)" in message
+    other_things = _check(
+        "Collect it within a fortnight of our call.",
+        "Lost property is kept for 30 days before it is donated.",
+        need=0.55,
+    )
+    assert _conflicts(other_things) == []
+    far = _check(  # under the near-need margin: not compared
+        "We keep lost property for a fortnight before it is donated.",
+        "Lost property is kept for 30 days before it is donated.",
+        need=0.45,
+    )
+    assert _conflicts(far) == []

@@ -61,6 +61,7 @@ def only(text: str) -> Fact:
         ("The bond is one thousand five hundred dollars.", "money:AUD:1500.00"),
         ("The cap is a thousand dollars.", "money:AUD:1000.00"),
         ("Plans run for one hundred and twenty days.", "duration:day:120.00"),
+        ("We cover two check-ups and cleans a year.", "count:count:2.00"),
     ],
 )
 def test_extracts_and_normalises_each_unit(text: str, key: str) -> None:
@@ -178,6 +179,23 @@ def test_numbers_that_are_not_facts_are_ignored(text: str) -> None:
 def test_yes_no_rules(text: str, unit: str, yes: bool) -> None:
     rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE and f.unit == unit]
     assert [bool(f.value) for f in rules] == [yes]
+
+
+def test_minutes_are_durations_and_stay_apart() -> None:
+    sixty, ninety = only("Transfers are free within 60 minutes."), only("within ninety minutes")
+    assert (sixty.kind, ninety.kind) == (FactKind.DURATION, FactKind.DURATION)
+    assert not same_value(sixty, ninety) and sixty.key != ninety.key
+    assert same_value(sixty, only("Transfers are free within one hour."))
+    assert (sixty.describe(), ninety.describe()) == ("1 hour", "1.5 hours")
+    assert only("Wait at least 15 minutes.").describe() == "15 minutes"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["A card may not hold a balance of more than $250.", "A card can hold up to $250."],
+)
+def test_a_permission_that_bounds_a_number_is_the_number_not_a_rule(text: str) -> None:
+    assert [f.key for f in extract_facts(text)] == ["money:AUD:250.00"]
 
 
 def test_subject_tells_two_amounts_in_one_sentence_apart() -> None:

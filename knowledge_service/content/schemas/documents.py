@@ -23,7 +23,9 @@ from pydantic_core import PydanticCustomError
 
 ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 POLICY_ID_PATTERN = r"^[A-Z0-9][A-Z0-9_-]*$"
-INTENT_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)*$"
+INTENT_PATTERN = r"^[a-z0-9_][a-z0-9_-]*(\.[a-z0-9_][a-z0-9_-]*)*$"
+"""Dotted lower-case words (letters, digits, ``_`` and ``-`` within a word):
+``billing.refund.timeframe``, ``fares.tap-off.missing``."""
 MAX_INTENT_CHARS = 200
 CLAUSE_PATTERN = r"^\d+(\.\d+)*$"
 LOCALE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
