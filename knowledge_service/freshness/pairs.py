@@ -421,10 +421,10 @@ def check_pair(
     same_need = bool(reason.shared_intents) or (
         reason.need is not None and reason.need >= conflict_threshold
     )
+    near = is_near_need(reason, conflict_threshold)  # never with same_need: no shared intent
     counted: list[CountedThing] = []
-    if phrases is not None and is_near_need(reason, conflict_threshold):
+    if phrases is not None and near:
         counted = counted_differently(a, b, phrases)
-    near = not same_need and is_near_need(reason, conflict_threshold)
     if same_need or near or reason.restated or counted:
         findings.extend(
             _conflicts(
