@@ -341,13 +341,24 @@ def clause_pairs(
     return pairs
 
 
-_INTENT_SPLIT = re.compile(r"[._]")
+_INTENT_SPLIT = re.compile(r"[._-]")
+# The period an article is about, named by its title or intents ("Is there a daily cap?",
+# ``fares.cap.weekly``): a daily and a weekly cap are two facts. Read from the words as written:
+# the stems of "weekly" and "week" are one, and "two weeks" names a duration, not a period.
+PERIOD_SCOPES = {
+    "daily": "period:day", "weekly": "period:week", "fortnightly": "period:fortnight",
+    "monthly": "period:month", "quarterly": "period:quarter", "yearly": "period:year",
+    "annual": "period:year", "annually": "period:year",
+}  # fmt: skip
+_PERIOD = re.compile(r"\b(" + "|".join(PERIOD_SCOPES) + r")\b", re.IGNORECASE)
 
 
 def scope_terms(item: CheckedArticle) -> set[str]:
-    """Exclusive scopes named by an article's title and intents (residential, business, ...)."""
+    """Exclusive scopes named by an article's title and intents (residential, business, ...,
+    and the period: daily, weekly, ...)."""
     words = " ".join([item.doc.title, *(_INTENT_SPLIT.sub(" ", i) for i in item.doc.intents)])
-    return scopes(content_terms(words))
+    periods = {PERIOD_SCOPES[m.lower()] for m in _PERIOD.findall(words)}
+    return scopes(content_terms(words)) | periods
 
 
 def lexical_overlap(a: CheckedArticle, b: CheckedArticle) -> float:
@@ -440,7 +451,12 @@ def check_pair(
     else:
         phrasing = shingle_overlap(a, b)
         is_duplicate = phrasing >= LEXICAL_ONLY_FLOOR
-    restated = not is_duplicate and not findings and bool(reason.shared_intents)
+    # one answer said twice in other words: the same need (a shared intent), or texts as close
+    # as duplicates' though their words differ, and every figure of each stated by the other
+    reworded = bool(reason.shared_intents) or (
+        reason.similarity is not None and reason.similarity >= duplicate_threshold
+    )
+    restated = not is_duplicate and not findings and reworded
     if restated and states_same_figures(a, b):
         findings.append(_duplicate(a, b, reason, overlap, same_figures=True))
     elif is_duplicate:
@@ -638,7 +654,12 @@ def _duplicate(
     why = f"{similarity}{shared}{overlap:.0%} shared words"
     if same_figures:
         figures = ", ".join(sorted({f.describe() for f in a.facts if f.kind != FactKind.RULE}))
-        why = f"{_need(reason)} and state the same figures in other words: {figures}"
+        need = (
+            _need(reason)
+            if reason.shared_intents
+            else f"their texts are close (similarity {reason.similarity or 0:.2f})"
+        )
+        why = f"{need} and state the same figures in other words: {figures}"
     message = (
         f"{a.doc.id} and {b.doc.id} say substantially the same thing ({why}): merge them or "
         "make their scopes distinct."

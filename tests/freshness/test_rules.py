@@ -283,6 +283,60 @@ def test_residential_and_business_articles_do_not_conflict() -> None:
     assert kinds(check(a, b, vectors=near)) == []
 
 
+@pytest.mark.parametrize(
+    ("titles", "intents", "conflicts"),
+    [
+        (("Is there a daily cap?", "Is there a weekly cap?"), ("cap.a", "cap.b"), False),
+        (("Fare caps", "Fare caps"), ("fares.cap.daily", "fares.cap.weekly"), False),
+        (("Daily and weekly caps", "Is there a weekly cap?"), ("cap.a", "cap.b"), True),
+        (("Fare caps", "Capped fares"), ("cap.a", "cap.b"), True),
+    ],
+)
+def test_a_daily_and_a_weekly_article_never_conflict(
+    titles: tuple[str, str], intents: tuple[str, str], conflicts: bool
+) -> None:
+    """The period an article is about, named by its title or an intent, is a scope like
+    residential and business; a title naming both periods, or none, is no scope."""
+    a = twin("cap-a", "The fare cap is $5.25.", title=titles[0], intents=[intents[0]],
+             body="## Cards\nIt applies to fares paid by card.\n")  # fmt: skip
+    b = twin("cap-b", "The fare cap is $55.", title=titles[1], intents=[intents[1]],
+             body="## Trips after it\nThe rest of your trips are free.\n")  # fmt: skip
+    near = {"cap-a": _unit(0), "cap-b": _unit(0)}
+    found = kinds(check(a, b, vectors=near))
+    assert found == ([("conflict", ["cap-a", "cap-b"])] if conflicts else [])
+
+
+def test_close_texts_with_the_same_figures_in_other_words_are_duplicates() -> None:
+    """Two intents, few shared words, but texts as close as duplicates' and every figure of
+    each stated by the other: one answer said twice."""
+    a = twin(
+        "symptoms-before",
+        "Symptoms in the 6 months before joining make it pre-existing; we cover it once "
+        "you've held cover for twelve months.",
+        intents=["hospital.symptoms"],
+        body="## How we check\nOur adviser reads your doctor's notes.\n",
+    )
+    b = twin(
+        "pre-existing-wait",
+        "If you had signs of a condition in the six months before you joined, a 12 month "
+        "waiting period applies.",
+        intents=["hospital.waiting"],
+        body="## Who decides\nA doctor appointed by us looks at your records.\n",
+    )
+    close = {"symptoms-before": _unit(0), "pre-existing-wait": _unit(0, 0.3)}
+    result = check(a, b, vectors=close)
+    assert kinds(result) == [("duplicate", ["pre-existing-wait", "symptoms-before"])]
+    assert "their texts are close (similarity 0.96)" in result.findings[0].message
+    assert "same figures in other words" in result.findings[0].message
+    # a figure of one not stated by the other: no restatement (and no copy either)
+    c = twin("pre-existing-wait", b.answer.replace("12 month", "two month"),
+             intents=["hospital.waiting"], body=b.body)  # fmt: skip
+    assert "duplicate" not in [k for k, _ in kinds(check(a, c, vectors=close))]
+    # texts less close than the duplicate threshold: no duplicate
+    apart = {"symptoms-before": _unit(0), "pre-existing-wait": _unit(0, 1.0)}
+    assert kinds(check(a, b, vectors=apart)) == []
+
+
 def _unit(axis: int, wobble: float = 0.0) -> ArticleEmbedding:
     vector = np.zeros(8, dtype=np.float32)
     vector[axis] = 1.0
