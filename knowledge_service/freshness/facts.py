@@ -228,6 +228,9 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
         terms[f"<{after.group(1)}>"] = RELATION_WEIGHT
     elif _NOTICE_AFTER.match(sentence[focus[1] : focus[1] + 12].lower()):
         terms["<before>"] = RELATION_WEIGHT  # "2 business days' notice": that long before
+    period = _period_of(sentence, focus)
+    if period:
+        terms[f"<per:{period}>"] = MARKER_WEIGHT
     if _EVERY.search(sentence[max(0, focus[0] - 20) : focus[0]].lower()):
         # A frequency ("every 3 months"), not a length: a marker that keeps the two apart
         # (matching), too light to make two frequencies look alike.
@@ -236,6 +239,29 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
 
 
 _EVERY = re.compile(r"\b(?:every|each|once every|per)\s*$")
+_PERIOD_WORDS = {
+    "day": "day", "daily": "day", "week": "week", "weekly": "week", "fortnight": "fortnight",
+    "fortnightly": "fortnight", "month": "month", "monthly": "month", "quarter": "quarter",
+    "quarterly": "quarter", "year": "year", "yearly": "year", "annual": "year",
+    "annually": "year", "annum": "year",
+}  # fmt: skip
+_PERIOD_AFTER = re.compile(
+    r"^\s*(?:(?:(?:in|for) )?(?:a|an|per|each|every|any|one)\s+(day|week|fortnight|month|quarter|"
+    r"year|annum)\b|(daily|weekly|fortnightly|monthly|quarterly|yearly|annually)\b)"
+)
+_PERIOD_BEFORE = re.compile(r"\b(daily|weekly|fortnightly|monthly|quarterly|yearly|annual)\b")
+
+
+def _period_of(sentence: str, focus: tuple[int, int]) -> str | None:
+    """The period an amount is per ("$20,000 a day", "$5 per month", "the daily limit is
+    $1,000", "$55 weekly"), or None."""
+    after = _PERIOD_AFTER.match(sentence[focus[1] : focus[1] + 24].lower())
+    if after:
+        return _PERIOD_WORDS[after.group(1) or after.group(2)]
+    before = _PERIOD_BEFORE.findall(sentence[max(0, focus[0] - 30) : focus[0]].lower())
+    return _PERIOD_WORDS[before[-1]] if before else None
+
+
 # Someone acting for the person the text addresses: a fact of its own ("nobody else can renew
 # it" is not "you can renew online").
 PROXY = "<proxy>"
@@ -512,8 +538,10 @@ _CHARGE_WORDS = re.compile(r"\b(?:costs?|fees?|charged?|price|payable|surcharge)
 
 @lru_cache(maxsize=100_000)  # one implied rule per amount, however often it is compared
 def as_charge(fact: Fact) -> Fact | None:
-    """The *charged* yes/no rule an amount implies, so that "no fee" can contradict "$30"."""
-    if fact.kind != FactKind.MONEY or fact.value <= 0 or not _CHARGE_WORDS.search(fact.sentence):
+    """The *charged* yes/no rule an amount or a percentage next to a charge word implies, so
+    that "no fee" can contradict "$30" and "a fee of three per cent"."""
+    charged = fact.kind in (FactKind.MONEY, FactKind.PERCENT) and fact.value > 0
+    if not charged or not _CHARGE_WORDS.search(fact.sentence):
         return None
     return Fact(
         FactKind.RULE, "charge", 1.0, fact.text, fact.sentence, fact.section, fact.subject,

@@ -142,10 +142,33 @@ def _comparable(a: Fact, b: Fact) -> bool:
     if a.kind == FactKind.RULE:
         return a.unit == b.unit and same_action(a, b)
     if a.kind == FactKind.MONEY:
-        return a.unit == b.unit and not _other_charges(a, b) and not _other_charges(b, a)
+        return (
+            a.unit == b.unit
+            and _same_period(a, b)
+            and not _other_charges(a, b)
+            and not _other_charges(b, a)
+        )
     if a.kind == FactKind.AGE:
         return a.unit == b.unit  # "under 25" and "25 or over" are two limits
     return True
+
+
+def _period(fact: Fact) -> str | None:
+    return next((t for t in fact.subject if t.startswith("<per:")), None)
+
+
+def _same_period(a: Fact, b: Fact) -> bool:
+    """Two amounts that may be one: per the same period ("$20,000 a day" is not "$50,000 a
+    week"), or neither per a period; and a limit per a period ("up to $50,000 a week") is
+    never an amount stated with no period and no limit (a fee of $20)."""
+    period_a, period_b = _period(a), _period(b)
+    if period_a == period_b:
+        return True
+    if period_a and period_b:
+        return False
+    periodic, other = (a, b) if period_a else (b, a)
+    bounds = {"<max>", "<min>"}
+    return not (periodic.subject.keys() & bounds and not other.subject.keys() & bounds)
 
 
 def same_action(a: Fact, b: Fact) -> bool:

@@ -170,6 +170,8 @@ def _durations(scanner: _Scanner) -> list[Span]:
     for m in list(_DURATION.finditer(scanner.work)):
         if m["art"] and not _ARTICLE_OK.search(scanner.work[: m.start()]):
             continue
+        if m["art"] and _RATE_BEFORE.search(scanner.text, 0, m.start()):
+            continue  # a rate: "$20,000 a day", "no more than $5.25 in a day"
         value = 1.0 if m["art"] else parse_number(m["num"])
         if value is None:
             continue
@@ -207,6 +209,7 @@ _PERIOD_DAYS = {
 }  # fmt: skip
 _NEXT_WORD = re.compile(r"[ \t]*([A-Za-z][A-Za-z'-]*)")
 _AMOUNT_BEFORE = re.compile(r"(?:\d|%|per ?cent|dollars?|cents?)\s*(?:a |per |each )?$", re.I)
+_RATE_BEFORE = re.compile(r"(?:\d|%|per ?cent|dollars?|cents?)\s*(?:in |for )?$", re.I)
 
 
 _NOT_COUNT_NOUNS = frozenset(

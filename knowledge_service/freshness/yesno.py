@@ -19,7 +19,8 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
         CHARGE,
         False,
         re.compile(
-            r"\bfree of charge\b|(?<!feel )(?<!toll-)\bfree\b(?!\s*(?:call|phone))"
+            r"\bfree of charge\b|(?<!feel )(?<!-)\bfree\b(?!\s*(?:call|phone))"
+            r"|\b(?:fee|charge|cost|commission|surcharge)-free\b"  # not interest- or tax-free
             r"|\bno (?:extra |additional |[a-z-]+ )?(?:charges?|fees?|costs?|surcharges?)\b"
             r"|\b(?:is|are|be|been|being|get|gets)(?: not|n't) charged\b|\bnot charged\b"
             r"|\b(?:do|does|did|will|would)(?: not|n't) charge\b|\bdon't charge\b"

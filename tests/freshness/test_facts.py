@@ -174,6 +174,7 @@ def test_numbers_that_are_not_facts_are_ignored(text: str) -> None:
         ("Another person cannot renew a licence for you.", "permission", False),
         ("Flag the account so no supply restriction can be raised.", "permission", False),
         ("No matter how you pay, you can ask for a receipt.", "permission", True),
+        ("Transfers between your own accounts are fee-free.", "charge", False),
     ],
 )
 def test_yes_no_rules(text: str, unit: str, yes: bool) -> None:
@@ -400,3 +401,46 @@ def test_sentence_readings_are_cached_by_text_so_an_edit_is_read_afresh() -> Non
     assert content_terms("late fee waived") != content_terms("late fee charged")
     assert isinstance(content_terms("late fee"), tuple)  # shared: immutable
     assert isinstance(words_with_positions("late fee"), tuple)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cash advances have no interest-free period.",
+        "Purchases are interest-free for up to 55 days.",
+        "Savings in this account are tax-free.",
+    ],
+)
+def test_another_thing_free_is_no_charge_rule(text: str) -> None:
+    """ "interest-free" says nothing of whether a fee is charged (and "no interest-free
+    period" even means interest is)."""
+    assert [f for f in extract_facts(text) if f.unit == "charge"] == []
+    fee = extract_facts("A cash advance costs $3.", context="Cash advances")
+    assert find_contradictions(fee, extract_facts(text, context="Cash advances"),
+                               CLAUSE_THRESHOLDS) == []  # fmt: skip
+
+
+def test_amounts_per_another_period_or_a_limit_per_period_and_a_price_stay_apart() -> None:
+    daily = extract_facts("Online you can send up to $20,000 a day overseas.")
+    weekly = extract_facts("Online you can send up to $50,000 a week overseas.")
+    assert find_contradictions(daily, weekly, ARTICLE_THRESHOLDS) == []
+    same_period = extract_facts("Online you can send up to $30,000 per day overseas.")
+    assert len(find_contradictions(daily, same_period, ARTICLE_THRESHOLDS)) == 1
+    # a limit per period is not a price with none
+    price = extract_facts("It's $20 to send money overseas online.")
+    assert find_contradictions(price, weekly, ARTICLE_THRESHOLDS) == []
+    # the period named before the amount counts too; an amount with neither is compared
+    monthly = extract_facts("The monthly account fee is $5.")
+    assert len(find_contradictions(monthly, extract_facts("The account fee is $4 a month."),
+                                   CLAUSE_THRESHOLDS)) == 1  # fmt: skip
+    per_month = extract_facts("The account fee is $5 a month.")
+    assert len(find_contradictions(per_month, extract_facts("The account fee is $4."),
+                                   CLAUSE_THRESHOLDS)) == 1  # fmt: skip
+    assert find_contradictions(monthly, extract_facts("The account fee is $40 a year."),
+                               CLAUSE_THRESHOLDS) == []  # fmt: skip
+
+
+def test_a_percentage_fee_is_charged() -> None:
+    fee = extract_facts("We add a foreign transaction fee of three per cent.")
+    free = extract_facts("You won't pay a foreign transaction fee.")
+    assert len(find_contradictions(fee, free, ARTICLE_THRESHOLDS)) == 1
