@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -180,6 +181,11 @@ class CheckResult(BaseModel):
         return any(SEVERITY_RANK[f.severity] >= floor for f in self.findings)
 
 
+def any_blocking(findings: Iterable[FindingData]) -> bool:
+    """Whether any of ``findings`` blocks customer channels."""
+    return any(f.severity == Severity.BLOCK for f in findings)
+
+
 class VersionCheck(BaseModel):
     """What the check finds in one article version were it the served one (nothing stored)."""
 
@@ -206,7 +212,7 @@ def summarise(
         by_severity=dict(Counter(str(f.severity) for f in findings)),
         by_kind=dict(Counter(str(f.kind) for f in findings)),
         candidate_pairs=pairs,
-        blocking=any(f.severity == Severity.BLOCK for f in findings),
+        blocking=any_blocking(findings),
     )
 
 

@@ -25,6 +25,7 @@ from knowledge_service.freshness.schemas import (
     FindingFilters,
     FindingPublic,
     Severity,
+    any_blocking,
 )
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import Embedder
@@ -391,7 +392,7 @@ _SEVERITY_NOUNS = {Severity.BLOCK: ("block", "blocks"), Severity.WARN: ("warning
 
 
 @dataclass(frozen=True)
-class VersionCheck:
+class DraftCheck:
     """What the governance check finds in an article version not served yet (a draft, or one
     waiting for approval) were it published: shown before it is submitted or approved."""
 
@@ -413,16 +414,16 @@ class VersionCheck:
 
     @property
     def blocks(self) -> bool:
-        return any(f.severity == Severity.BLOCK for f in self.findings)
+        return any_blocking(self.findings)
 
 
 def check_unpublished(
     session: Session, row: ArticleVersion, *, today: date, settings: Settings,
     embedder: Embedder | None, cache: EmbeddingCache | None,
-) -> VersionCheck:  # fmt: skip
+) -> DraftCheck:  # fmt: skip
     """The check an edit runs, of ``row`` as if it were published, against the current
     policies and the served articles; nothing is stored."""
     findings = freshness.check_version(
         session, row, today=today, settings=settings, embedder=embedder, cache=cache
     )
-    return VersionCheck(row.article_id, row.version, findings)
+    return DraftCheck(row.article_id, row.version, findings)

@@ -31,7 +31,7 @@ from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, POLICY_ID_PATTERN
 from knowledge_service.errors import a_or_an
 from knowledge_service.freshness import service as freshness
-from knowledge_service.freshness.schemas import Severity, VersionCheck
+from knowledge_service.freshness.schemas import VersionCheck, any_blocking
 from knowledge_service.http.deps import (
     MAX_VERSION,
     AfterWriteDep,
@@ -249,7 +249,7 @@ def _add_check_route(
         )  # fmt: skip
         return VersionCheck(
             article_id=row.article_id, version=row.version, status=str(row.status),
-            blocking=any(f.severity == Severity.BLOCK for f in found), findings=found,
+            blocking=any_blocking(found), findings=found,
         )  # fmt: skip
 
 

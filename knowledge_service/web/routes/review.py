@@ -43,7 +43,7 @@ from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
 from knowledge_service.web.errors import NotInQueueError, error_page
 from knowledge_service.web.pages import Page
 from knowledge_service.web.review_view import (
-    VersionCheck,
+    DraftCheck,
     check_unpublished,
     highlight_evidence,
     policy_diff,
@@ -217,7 +217,7 @@ UNPUBLISHED = frozenset({WorkflowState.DRAFT, WorkflowState.IN_REVIEW})
 def _unpublished_checks(
     request: Request, session: Session, settings: Settings, articles: list[Any],
     states: dict[str, ArticleState],
-) -> dict[str, VersionCheck]:  # fmt: skip
+) -> dict[str, DraftCheck]:  # fmt: skip
     """What the check finds in each article's version that waits to be submitted or approved,
     were it published (the app's encoder finds duplicates and conflicts, as after an edit)."""
     search: SearchService = request.app.state.search_service
