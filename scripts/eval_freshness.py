@@ -63,7 +63,8 @@ SHIPPED = {
     "freshness_kb_transit": "written blind 2026-12-05; its first score led to the same fixes "
     "and to hyphens in intent ids: not held out",
     "freshness_kb_bank": "written blind 2026-12-05 (later); its first score's 3 false findings "
-    "led to fixes (interest-free, amounts per period, rates): not held out",
+    "led to fixes (interest-free, amounts per period, rates, monthly vs every 3 months): not "
+    "held out",
 }
 CONFLICT_GRID = np.round(np.arange(0.50, 0.701, 0.02), 2)
 DUPLICATE_GRID = np.round(np.arange(0.70, 0.901, 0.02), 2)

@@ -235,7 +235,15 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
         # A frequency ("every 3 months"), not a length: a marker that keeps the two apart
         # (matching), too light to make two frequencies look alike.
         terms["<every>"] = MARKER_WEIGHT
+    elif span_text.strip() in _PERIOD_ADVERBS:
+        # "paid monthly": a length at a time ("billed monthly" is "a month at a time") and
+        # how often, so comparable with a length and with "every 3 months" alike
+        terms[PERIODIC] = MARKER_WEIGHT
     return terms
+
+
+PERIODIC = "<periodic>"
+_PERIOD_ADVERBS = frozenset({"weekly", "fortnightly", "monthly", "quarterly", "annually", "yearly"})
 
 
 _EVERY = re.compile(r"\b(?:every|each|once every|per)\s*$")

@@ -18,6 +18,7 @@ from knowledge_service.freshness.conditions import is_covered, narrows
 from knowledge_service.freshness.facts import (
     ANSWER_SECTION,
     CONTEXT_WEIGHT,
+    PERIODIC,
     PROXY,
     Fact,
     FactKind,
@@ -135,7 +136,9 @@ def _comparable(a: Fact, b: Fact) -> bool:
     keys_a, keys_b = a.subject.keys(), b.subject.keys()
     if (keys_a & before and keys_b & after) or (keys_a & after and keys_b & before):
         return False  # six months *before* expiry and five years *after* it are two facts
-    if ("<every>" in a.subject) != ("<every>" in b.subject):
+    if ("<every>" in a.subject) != ("<every>" in b.subject) and not (
+        PERIODIC in a.subject or PERIODIC in b.subject
+    ):
         return False  # "every 3 months" is a frequency, "for 12 months" a length
     if (PROXY in a.subject) != (PROXY in b.subject):
         return False  # what someone may do for you is not what you may do

@@ -444,3 +444,15 @@ def test_a_percentage_fee_is_charged() -> None:
     fee = extract_facts("We add a foreign transaction fee of three per cent.")
     free = extract_facts("You won't pay a foreign transaction fee.")
     assert len(find_contradictions(fee, free, ARTICLE_THRESHOLDS)) == 1
+
+
+def test_a_period_adverb_is_compared_with_a_frequency_and_with_a_length() -> None:
+    """ "paid monthly" is how often as well as "a month at a time": it contradicts "once every
+    three months", and "every 3 months" still never meets a plain length."""
+    monthly = extract_facts("Savings interest is paid into the account monthly.")
+    quarterly = extract_facts("Savings interest is paid into the account once every three months.")
+    assert len(find_contradictions(monthly, quarterly, ARTICLE_THRESHOLDS)) == 1
+    every_month = extract_facts("Savings interest is paid into the account every month.")
+    assert find_contradictions(monthly, every_month, ARTICLE_THRESHOLDS) == []
+    length = extract_facts("Savings interest is paid into the account for 3 months.")
+    assert find_contradictions(quarterly, length, ARTICLE_THRESHOLDS) == []

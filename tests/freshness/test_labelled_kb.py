@@ -118,7 +118,7 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
         ),
         (
             BANK_KB,
-            {"policy_mismatch": (1.0, 1.0), "conflict": (1.0, 0.375), "duplicate": (1.0, 0.5)},
+            {"policy_mismatch": (1.0, 1.0), "conflict": (1.0, 0.5), "duplicate": (1.0, 0.5)},
         ),
     ],
     ids=["insurer", "transit", "bank"],
