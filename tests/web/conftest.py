@@ -1,4 +1,7 @@
-"""Browser-test fixtures: one real server (real model) and Debian's Chromium via Playwright.
+"""Browser-test fixtures: real servers (real model) and Debian's Chromium via Playwright.
+
+Tests that only read share one server; a test that edits or publishes gets its own
+(``own_browsing``), so the tests pass in any order.
 
 Chromium comes from Debian (``scripts/ensure_chromium.sh``, run by ``make test``); Playwright
 never downloads a browser. A missing Chromium fails these tests: they never skip. Every
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,10 +57,9 @@ def web_embedder() -> Embedder:
     return create_embedder(Settings(), threads=2)
 
 
-@pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory, web_embedder: Embedder) -> Iterator[Served]:
-    root = tmp_path_factory.mktemp("web")
-    settings, keys = prepare_store(root, web_embedder)
+@contextmanager
+def _new_server(root: Path, embedder: Embedder) -> Iterator[Served]:
+    settings, keys = prepare_store(root, embedder)
     env = {
         "KS_DATABASE_URL": settings.database_url,
         "KS_DATA_DIR": str(settings.data_dir),
@@ -64,6 +67,13 @@ def served(tmp_path_factory: pytest.TempPathFactory, web_embedder: Embedder) -> 
     }
     with serving(root, env) as server:
         yield Served(server.base, keys, settings.database_url, server)
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory, web_embedder: Embedder) -> Iterator[Served]:
+    """The server the tests that only read (or only add feedback and acknowledgements) share."""
+    with _new_server(tmp_path_factory.mktemp("web"), web_embedder) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +96,17 @@ def chromium() -> Iterator[Browser]:
 def browsing(chromium: Browser, served: Served) -> Browsing:
     ARTIFACTS.mkdir(exist_ok=True)
     return Browsing(chromium, served)
+
+
+@pytest.fixture
+def own_browsing(
+    chromium: Browser, tmp_path_factory: pytest.TempPathFactory, web_embedder: Embedder
+) -> Iterator[Browsing]:
+    """A server of the test's own, for a test that edits or publishes: what it changes never
+    reaches another test, whatever order they run in."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with _new_server(tmp_path_factory.mktemp("web-own"), web_embedder) as server:
+        yield Browsing(chromium, server)
 
 
 def is_local(url: str, base: str) -> bool:

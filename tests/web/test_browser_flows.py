@@ -305,7 +305,8 @@ def _served_late_fee(browsing: Browsing) -> tuple[int, str]:
     return answer["version"], answer["answer"]
 
 
-def test_two_owners_race_on_one_article_and_nothing_is_overwritten(browsing: Browsing) -> None:
+def test_two_owners_race_on_one_article_and_nothing_is_overwritten(own_browsing: Browsing) -> None:
+    browsing = own_browsing
     first, second = new_context(browsing), new_context(browsing)
     ann = sign_in(first, browsing.served.keys["owner"], next_path="/ui/review")
     bob = sign_in(second, browsing.served.keys["owner2"], next_path="/ui/review")
@@ -328,7 +329,10 @@ def test_two_owners_race_on_one_article_and_nothing_is_overwritten(browsing: Bro
     second.close()
 
 
-def test_owner_fixes_a_policy_mismatch_through_edit_submit_and_approve(browsing: Browsing) -> None:
+def test_owner_fixes_a_policy_mismatch_through_edit_submit_and_approve(
+    own_browsing: Browsing,
+) -> None:
+    browsing = own_browsing
     served_version, served_text = _served_late_fee(browsing)
     assert "$15.00" in served_text
     owner = sign_in(new_context(browsing), browsing.served.keys["owner"], next_path="/ui/review")
