@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from knowledge_service.answers.schemas import Citation, FreshnessNote
@@ -12,10 +14,10 @@ from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.schemas import ArticleDocument
 from knowledge_service.errors import NotFoundError
 from knowledge_service.freshness.acceptance import accepted_until
-from knowledge_service.freshness.models import Finding
+from knowledge_service.freshness.models import Finding, FindingArticle
 from knowledge_service.freshness.notes import notes_for_articles
-from knowledge_service.freshness.repository import active_findings_of_kind, findings_of
-from knowledge_service.freshness.schemas import FindingKind
+from knowledge_service.freshness.repository import findings_of
+from knowledge_service.freshness.schemas import FindingKind, FindingStatus
 
 
 def article_version(session: Session, article_id: str, version: int) -> ArticleVersion:
@@ -38,14 +40,23 @@ def citations(session: Session, doc: ArticleDocument, as_of: datetime | None) ->
     ]
 
 
-def duplicate_pairs(session: Session) -> dict[str, frozenset[str]]:
-    """For each article an open or acknowledged ``duplicate`` finding names, the articles it
-    says say the same thing."""
-    found: dict[str, set[str]] = {}
-    for finding in active_findings_of_kind(session, FindingKind.DUPLICATE):
-        for article_id in finding.article_ids:
-            found.setdefault(article_id, set()).update(finding.article_ids)
-    return {article_id: frozenset(ids - {article_id}) for article_id, ids in found.items()}
+def duplicates_of(session: Session, article_id: str) -> frozenset[str]:
+    """The articles that an open or acknowledged ``duplicate`` finding says say the same thing
+    as ``article_id``: index seeks on the finding's articles, however many findings the store
+    holds (never every duplicate finding of the store)."""
+    mine, other = aliased(FindingArticle), aliased(FindingArticle)
+    query = (
+        sa_select(col(other.article_id))
+        .join(mine, col(mine.finding_id) == col(other.finding_id))
+        .join(Finding, col(Finding.id) == col(mine.finding_id))
+        .where(
+            col(mine.article_id) == article_id,
+            col(other.article_id) != article_id,
+            col(Finding.kind) == FindingKind.DUPLICATE,
+            col(Finding.status) != FindingStatus.RESOLVED,
+        )
+    )
+    return frozenset(session.execute(query).scalars())
 
 
 def freshness_notes(

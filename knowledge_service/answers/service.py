@@ -9,7 +9,6 @@ customer channel facing a blocking finding, escalates to a human.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -90,8 +89,10 @@ class AnswerService:
             self.cfg.cache_size
         )
         self._versions: LruCache[tuple[str, int], ArticleVersion] = LruCache(self.cfg.cache_size)
-        # (monotonic time it expires, article -> its duplicates): see _duplicates_of
-        self._duplicates: tuple[float, dict[str, frozenset[str]]] = (-math.inf, {})
+        # article -> (monotonic time it expires, its duplicates): see _duplicates_of
+        self._duplicates: LruCache[str, tuple[float, frozenset[str]]] = LruCache(
+            max(1, self.cfg.cache_size)
+        )
 
     def answer(
         self,
@@ -246,15 +247,18 @@ class AnswerService:
 
     def _duplicates_of(self, article_id: str) -> frozenset[str]:
         """The articles an active duplicate finding pairs with ``article_id``, as the store said
-        at most ``DUPLICATES_TTL`` seconds ago (one read for every refused or escalated
-        question in that time, not one each: they are most of a bot's traffic)."""
-        expires, pairs = self._duplicates
+        at most ``DUPLICATES_TTL`` seconds ago (one small read per article in that time, not
+        one per refused or escalated question: they are most of a bot's traffic). Only this
+        article's pairs are read: a store with tens of thousands of duplicate findings once
+        made every refusal load them all."""
         now = time.monotonic()
-        if now >= expires:
-            with session_scope(self.engine) as session:
-                pairs = repository.duplicate_pairs(session)
-            self._duplicates = (now + DUPLICATES_TTL, pairs)
-        return pairs.get(article_id, frozenset())
+        cached = self._duplicates.get(article_id)
+        if cached is not None and now < cached[0]:
+            return cached[1]
+        with session_scope(self.engine) as session:
+            copies = repository.duplicates_of(session, article_id)
+        self._duplicates.put(article_id, (now + DUPLICATES_TTL, copies))
+        return copies
 
     def _complete(self, hits: Sequence[SearchHit]) -> bool:
         """Whether the search found as many candidates as it asked for (else the knowledge base,

@@ -452,9 +452,13 @@ def check_pair(
         phrasing = shingle_overlap(a, b)
         is_duplicate = phrasing >= LEXICAL_ONLY_FLOOR
     # one answer said twice in other words: the same need (a shared intent), or texts as close
-    # as duplicates' though their words differ, and every figure of each stated by the other
+    # as duplicates' though their words differ and at least two figures (one, such as "3
+    # business days", is common to articles written from one template), and every figure of
+    # each stated by the other
     reworded = bool(reason.shared_intents) or (
-        reason.similarity is not None and reason.similarity >= duplicate_threshold
+        reason.similarity is not None
+        and reason.similarity >= duplicate_threshold
+        and min(_figure_count(a), _figure_count(b)) >= REWORDED_FIGURES
     )
     restated = not is_duplicate and not findings and reworded
     if restated and states_same_figures(a, b):
@@ -462,6 +466,15 @@ def check_pair(
     elif is_duplicate:
         findings.append(_duplicate(a, b, reason, overlap, phrasing=phrasing))
     return findings
+
+
+REWORDED_FIGURES = 2
+"""Distinct figures two articles with different intents must each state to be one answer
+reworded (:func:`check_pair`)."""
+
+
+def _figure_count(item: CheckedArticle) -> int:
+    return len({f.key for f in item.facts if f.kind != FactKind.RULE})
 
 
 def states_same_figures(a: CheckedArticle, b: CheckedArticle) -> bool:

@@ -12,13 +12,15 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session, select
 
+from knowledge_service.answers import repository
 from knowledge_service.answers import service as answer_service
 from knowledge_service.answers.evaluation import open_answer_service
 from knowledge_service.answers.schemas import AnswerStatus
 from knowledge_service.answers.service import AnswerService
 from knowledge_service.content.schemas import Channel
-from knowledge_service.freshness.models import Finding
+from knowledge_service.freshness.models import Finding, FindingArticle
 from knowledge_service.freshness.schemas import FindingKind, FindingStatus
+from knowledge_service.index.cache import LruCache
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.settings import Settings
 from tests.conftest import TODAY
@@ -135,20 +137,61 @@ def test_the_hand_off_carries_the_confidence_the_answer_was_weighed_with(
     assert result.handoff.candidates[0].confidence == result.confidence
 
 
+def _forget_duplicates(service: AnswerService) -> None:
+    """Expire what the process read about duplicates: the next question reads the store."""
+    service._duplicates = LruCache(16)
+
+
 def test_duplicates_are_read_once_for_a_while(
     service: AnswerService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A process reads the duplicate findings at most once per DUPLICATES_TTL seconds (most of
-    a bot's questions are refused, and each would read them): a change counts after that."""
+    """A process reads an article's duplicate findings at most once per DUPLICATES_TTL seconds
+    (most of a bot's questions are refused, and each would read them): a change counts after
+    that."""
     monkeypatch.setattr(answer_service, "DUPLICATES_TTL", 3600.0)
     finding = _duplicate(service)
-    service._duplicates = (float("-inf"), {})  # expired: the next question reads the store
+    _forget_duplicates(service)
     assert service.answer(QUESTION, Channel.CHAT).status == AnswerStatus.ANSWERED
     _set_status(service, finding, FindingStatus.RESOLVED)
     try:
         assert service.answer(QUESTION, Channel.CHAT).status == AnswerStatus.ANSWERED  # trusted
-        service._duplicates = (float("-inf"), {})
+        _forget_duplicates(service)
         assert service.answer(QUESTION, Channel.CHAT).status == AnswerStatus.NO_ANSWER
     finally:
         _set_status(service, finding, FindingStatus.OPEN)
-        service._duplicates = (float("-inf"), {})
+        _forget_duplicates(service)
+
+
+def test_only_the_asked_articles_duplicates_are_read(service: AnswerService) -> None:
+    """The lookup reads the pairs of one article, never every duplicate finding of the store
+    (a store with 50,000 of them had made each refused answer load them all: seconds under
+    load). Other kinds, resolved findings and other articles' pairs are left out."""
+    finding = _duplicate(service)
+    with Session(service.engine) as session:
+        other = Finding(
+            fingerprint="f" * 64, kind=FindingKind.DUPLICATE, severity=finding.severity,
+            message="m", article_ids=["meter-reading", "report-a-leak"], evidence=[],
+        )  # fmt: skip
+        session.add(other)
+        session.commit()
+        session.refresh(other)
+        for article_id in other.article_ids:
+            session.add(FindingArticle(finding_id=other.id, article_id=article_id))
+        session.commit()
+        try:
+            assert repository.duplicates_of(session, "ways-to-pay") == {"pay-your-bill"}
+            assert repository.duplicates_of(session, "pay-your-bill") == {"ways-to-pay"}
+            assert repository.duplicates_of(session, "meter-reading") == {"report-a-leak"}
+            assert repository.duplicates_of(session, "moving-house") == frozenset()
+            other.status = FindingStatus.RESOLVED
+            session.add(other)
+            session.commit()
+            assert repository.duplicates_of(session, "meter-reading") == frozenset()
+        finally:
+            for row in session.exec(
+                select(FindingArticle).where(FindingArticle.finding_id == other.id)
+            ):
+                session.delete(row)
+            session.commit()
+            session.delete(other)
+            session.commit()

@@ -337,6 +337,17 @@ def test_close_texts_with_the_same_figures_in_other_words_are_duplicates() -> No
     assert kinds(check(a, b, vectors=apart)) == []
 
 
+def test_one_shared_figure_of_a_template_is_no_reworded_duplicate() -> None:
+    """Articles written from one template ("You can X your Y in the app; it takes 3 business
+    days") are close texts with one figure in common: not one answer said twice."""
+    a = twin("refund-landline", "You can get a refund for your landline in the app; it takes "
+             "3 business days.", intents=["landline.refund"], body="")  # fmt: skip
+    b = twin("upgrade-final-bill", "Upgrading your final bill is done by phone, within 3 "
+             "business days.", intents=["bill.upgrade"], body="")  # fmt: skip
+    close = {"refund-landline": _unit(0), "upgrade-final-bill": _unit(0, 0.3)}
+    assert kinds(check(a, b, vectors=close)) == []
+
+
 def _unit(axis: int, wobble: float = 0.0) -> ArticleEmbedding:
     vector = np.zeros(8, dtype=np.float32)
     vector[axis] = 1.0
