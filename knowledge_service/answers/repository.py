@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from knowledge_service.answers.schemas import Citation, FreshnessNote
@@ -42,16 +41,16 @@ def citations(session: Session, doc: ArticleDocument, as_of: datetime | None) ->
 
 def duplicates_of(session: Session, article_id: str) -> frozenset[str]:
     """The articles that an open or acknowledged ``duplicate`` finding says say the same thing
-    as ``article_id``: index seeks on the finding's articles, however many findings the store
-    holds (never every duplicate finding of the store)."""
-    mine, other = aliased(FindingArticle), aliased(FindingArticle)
+    as ``article_id``: index seeks from the article's own findings, however many findings the
+    store holds (never every duplicate finding of the store). The article's findings come
+    first, as a subquery: joined plainly, SQLite's planner started from every duplicate
+    finding by kind (35 ms at 35,000 findings, against 0.1 ms)."""
     query = (
-        sa_select(col(other.article_id))
-        .join(mine, col(mine.finding_id) == col(other.finding_id))
-        .join(Finding, col(Finding.id) == col(mine.finding_id))
+        sa_select(col(FindingArticle.article_id))
+        .join(Finding, col(Finding.id) == col(FindingArticle.finding_id))
         .where(
-            col(mine.article_id) == article_id,
-            col(other.article_id) != article_id,
+            col(FindingArticle.finding_id).in_(findings_of([article_id])),
+            col(FindingArticle.article_id) != article_id,
             col(Finding.kind) == FindingKind.DUPLICATE,
             col(Finding.status) != FindingStatus.RESOLVED,
         )
