@@ -17,7 +17,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from knowledge_service.freshness.conditions import Condition, conditions, qualifier
-from knowledge_service.freshness.numeric import Span, numeric_spans
+from knowledge_service.freshness.numeric import PERIOD_DAYS, Span, numeric_spans
 from knowledge_service.freshness.text import (
     STOPWORDS,
     content_terms,
@@ -243,15 +243,19 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
 
 
 PERIODIC = "<periodic>"
-_PERIOD_ADVERBS = frozenset({"weekly", "fortnightly", "monthly", "quarterly", "annually", "yearly"})
+_PERIOD_ADVERBS = frozenset(PERIOD_DAYS)  # the one-word periods read as durations
 
 
 _EVERY = re.compile(r"\b(?:every|each|once every|per)\s*$")
+PERIOD_OF_ADJECTIVE = {
+    "daily": "day", "weekly": "week", "fortnightly": "fortnight", "monthly": "month",
+    "quarterly": "quarter", "yearly": "year", "annual": "year", "annually": "year",
+}  # fmt: skip
+"""The period a word names ("weekly": a week): of an amount here, of an article's scope in
+:func:`~knowledge_service.freshness.pairs.scope_terms`."""
 _PERIOD_WORDS = {
-    "day": "day", "daily": "day", "week": "week", "weekly": "week", "fortnight": "fortnight",
-    "fortnightly": "fortnight", "month": "month", "monthly": "month", "quarter": "quarter",
-    "quarterly": "quarter", "year": "year", "yearly": "year", "annual": "year",
-    "annually": "year", "annum": "year",
+    **PERIOD_OF_ADJECTIVE, "day": "day", "week": "week", "fortnight": "fortnight",
+    "month": "month", "quarter": "quarter", "year": "year", "annum": "year",
 }  # fmt: skip
 _PERIOD_AFTER = re.compile(
     r"^\s*(?:(?:(?:in|for) )?(?:a|an|per|each|every|any|one)\s+(day|week|fortnight|month|quarter|"

@@ -190,7 +190,7 @@ def _durations(scanner: _Scanner) -> list[Span]:
         if _AMOUNT_BEFORE.search(scanner.text, 0, m.start()):
             continue  # a rate, "$65 monthly", as "$65 a month" is
         scanner.take(m.start(), m.end())
-        days = _PERIOD_DAYS[m["period"].lower()]
+        days = PERIOD_DAYS[m["period"].lower()]
         found.append((DURATION, "day", days, m.start(), m.end()))
     return found
 
@@ -202,14 +202,15 @@ _PERIOD = re.compile(
     r"(?<!twice )(?<![\w-])(?P<period>weekly|fortnightly|monthly|quarterly|annually|yearly)\b",
     re.IGNORECASE,
 )
-_PERIOD_DAYS = {
+PERIOD_DAYS = {
     "weekly": 7.0, "fortnightly": 14.0, "monthly": _DAYS_PER_UNIT["month"],
     "quarterly": 3 * _DAYS_PER_UNIT["month"], "annually": _DAYS_PER_UNIT["year"],
     "yearly": _DAYS_PER_UNIT["year"],
 }  # fmt: skip
 _NEXT_WORD = re.compile(r"[ \t]*([A-Za-z][A-Za-z'-]*)")
-_AMOUNT_BEFORE = re.compile(r"(?:\d|%|per ?cent|dollars?|cents?)\s*(?:a |per |each )?$", re.I)
-_RATE_BEFORE = re.compile(r"(?:\d|%|per ?cent|dollars?|cents?)\s*(?:in |for )?$", re.I)
+_AN_AMOUNT = r"(?:\d|%|per ?cent|dollars?|cents?)\s*"  # the end of an amount, before a period
+_AMOUNT_BEFORE = re.compile(_AN_AMOUNT + r"(?:a |per |each )?$", re.I)
+_RATE_BEFORE = re.compile(_AN_AMOUNT + r"(?:in |for )?$", re.I)
 
 
 _NOT_COUNT_NOUNS = frozenset(

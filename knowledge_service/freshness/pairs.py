@@ -19,6 +19,7 @@ import numpy as np
 from knowledge_service.content.schemas import PolicyDocument
 from knowledge_service.freshness.facts import (
     ANSWER_SECTION,
+    PERIOD_OF_ADJECTIVE,
     Fact,
     FactKind,
     counted_phrase,
@@ -345,19 +346,14 @@ _INTENT_SPLIT = re.compile(r"[._-]")
 # The period an article is about, named by its title or intents ("Is there a daily cap?",
 # ``fares.cap.weekly``): a daily and a weekly cap are two facts. Read from the words as written:
 # the stems of "weekly" and "week" are one, and "two weeks" names a duration, not a period.
-PERIOD_SCOPES = {
-    "daily": "period:day", "weekly": "period:week", "fortnightly": "period:fortnight",
-    "monthly": "period:month", "quarterly": "period:quarter", "yearly": "period:year",
-    "annual": "period:year", "annually": "period:year",
-}  # fmt: skip
-_PERIOD = re.compile(r"\b(" + "|".join(PERIOD_SCOPES) + r")\b", re.IGNORECASE)
+_PERIOD = re.compile(r"\b(" + "|".join(PERIOD_OF_ADJECTIVE) + r")\b", re.IGNORECASE)
 
 
 def scope_terms(item: CheckedArticle) -> set[str]:
     """Exclusive scopes named by an article's title and intents (residential, business, ...,
     and the period: daily, weekly, ...)."""
     words = " ".join([item.doc.title, *(_INTENT_SPLIT.sub(" ", i) for i in item.doc.intents)])
-    periods = {PERIOD_SCOPES[m.lower()] for m in _PERIOD.findall(words)}
+    periods = {f"period:{PERIOD_OF_ADJECTIVE[m.lower()]}" for m in _PERIOD.findall(words)}
     return scopes(content_terms(words)) | periods
 
 
