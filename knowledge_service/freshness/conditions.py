@@ -40,6 +40,19 @@ _DATE = re.compile(
     r"(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+)?"
     rf"(?P<date>{_MONTH}(?:\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})"
 )
+# Which product or case a fact is about: "on Saver fares", "On Flex,", "for Business
+# customers", "on international flights". A capitalised name after "on" or "for", before a
+# product word or a comma; or lower-case words before a product word. The product word itself
+# names nothing narrower ("fares" against "fares"), so only the words before it count.
+_PRODUCTS = (
+    r"fares?|plans?|tickets?|flights?|routes?|services?|accounts?|cards?|tariffs?|bundles?|"
+    r"packages?|memberships?|tiers?|members?|customers?|policies|products?|bookings?"
+)
+_SCOPE = re.compile(
+    r"\b(?i:on|for)\s+(?i:an?\s+|the\s+|your\s+|our\s+)?"
+    rf"(?:(?P<name>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){{0,2}})(?=\s+(?i:{_PRODUCTS})\b|\s*,)"
+    rf"|(?P<kind>(?:[a-z][\w'-]*\s+){{1,2}})(?=(?:{_PRODUCTS})\b))"
+)
 # Words of a condition that never narrow it: "if you hold a ..." is about what is held.
 _NEUTRAL = frozenset({"hold", "holder", "have", "use", "want", "like", "choos", "decid"})
 
@@ -60,7 +73,7 @@ def _terms(text: str) -> frozenset[str]:
 
 _MAY_CONDITION = re.compile(
     r"(?i)\b(?:if|unless|except|provided|when|whenever|as long as|other than|while|holders?|aged?|"
-    r"under|over|older|younger|from|until|before|after|since|starting|effective|by)\b"
+    r"under|over|older|younger|from|until|before|after|since|starting|effective|by|on|for)\b"
 )
 
 
@@ -74,6 +87,10 @@ def conditions(sentence: str) -> list[Condition]:
     for m in _HOLDERS.finditer(sentence):
         words = m["of"] or m["before"] or ""
         terms = _terms(words)
+        if terms:
+            found.append((m.start(), m.end(), terms))
+    for m in _SCOPE.finditer(sentence):
+        terms = _terms(m["name"] or m["kind"])
         if terms:
             found.append((m.start(), m.end(), terms))
     found += _age_terms(sentence)

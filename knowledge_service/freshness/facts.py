@@ -37,6 +37,7 @@ class FactKind(StrEnum):
     PERCENT = "percent"
     COUNT = "count"
     AGE = "age"  # an age limit: unit "over" (from that age) or "under"
+    MEASURE = "measure"  # a weight, length or volume: unit "kg", "m" or "l"
     RULE = "rule"
 
 
@@ -76,7 +77,10 @@ class Fact:
     def describe(self) -> str:
         """The value as a content owner would write it."""
         if self.kind == FactKind.MONEY:
-            return f"${self.value:,.2f}" if self.unit == "AUD" else f"{self.unit} {self.value:,.2f}"
+            symbol = _SYMBOLS.get(self.unit)
+            return f"{symbol}{self.value:,.2f}" if symbol else f"{self.unit} {self.value:,.2f}"
+        if self.kind == FactKind.MEASURE:
+            return f"{self.value:g} {self.unit}"
         if self.kind == FactKind.PERCENT:
             return f"{self.value:g}%"
         if self.kind == FactKind.DURATION:
@@ -89,6 +93,7 @@ class Fact:
         return f"{self.value:g}"
 
 
+_SYMBOLS = {"AUD": "$", "GBP": "£", "EUR": "€"}
 _CALENDAR_UNITS = (("year", 365.25), ("month", 30.4375), ("calendar day", 1.0))
 
 
@@ -121,7 +126,8 @@ def same_value(a: Fact, b: Fact) -> bool:
     """True when two facts of one kind state the same normalised value."""
     if a.kind != b.kind or a.unit != b.unit:
         return False
-    if a.kind == FactKind.DURATION and a.unit == "day":
+    if (a.kind == FactKind.DURATION and a.unit == "day") or a.kind == FactKind.MEASURE:
+        # months and years are not whole days, and "50 lb" is 22.7 kg said as 23
         return abs(a.value - b.value) <= 0.03 * max(a.value, b.value)
     return abs(a.value - b.value) < 1e-6
 
@@ -393,10 +399,18 @@ def extract_facts(
                 )
             )  # fmt: skip
         for aspect, polarity, seg_start, seg_end, cues, own_cue in rules:
-            if found and aspect == "charge":
-                continue  # an amount in the sentence says more than "charged"
-            segment = sentence[seg_start:seg_end]
             cue = cues[0] if cues else (seg_start, seg_end)
+            if found and aspect == "charge":
+                # a figure beside "free" says more than "charged"; an amount in another clause
+                # ("standard seats are free and a legroom seat costs $30") is about something
+                # else, but any other figure keeps "free" unread, as it always has
+                clause = _coordinated_clause(sentence, seg_start, seg_end, cue[0])
+                if any(
+                    kind not in _AMOUNTS or clause[0] <= start < clause[1]
+                    for kind, _, _, start, _ in found
+                ):
+                    continue
+            segment = sentence[seg_start:seg_end]
             action = None if aspect == "charge" else rule_action(segment, seg_start, own_cue)
             about = _rule_subject(sentence, seg_start, seg_end, cues, ctx, aspect)
             if about is None:  # "nobody else can do it": about the sentence before
@@ -415,6 +429,20 @@ def extract_facts(
             )  # fmt: skip
         previous = sentence
     return facts
+
+
+_AND = re.compile(r",?\s+and\s+", re.IGNORECASE)
+_AMOUNTS = frozenset({FactKind.MONEY, FactKind.PERCENT})
+
+
+def _coordinated_clause(sentence: str, start: int, end: int, at: int) -> tuple[int, int]:
+    """The part of ``sentence[start:end]`` between the "and"s around position ``at``."""
+    for m in _AND.finditer(sentence, start, end):
+        if m.end() <= at:
+            start = m.end()
+        elif m.start() >= at:
+            return start, m.start()
+    return start, end
 
 
 def has_own_terms(subject: Mapping[str, float]) -> bool:

@@ -153,6 +153,8 @@ def _comparable(a: Fact, b: Fact) -> bool:
         )
     if a.kind == FactKind.AGE:
         return a.unit == b.unit  # "under 25" and "25 or over" are two limits
+    if a.kind == FactKind.MEASURE:
+        return a.unit == b.unit and _same_period(a, b)  # a weight is never a length
     return True
 
 

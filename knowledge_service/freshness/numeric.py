@@ -1,8 +1,12 @@
-"""Numeric facts in one sentence: money, percentages, durations and counts, normalised.
+"""Numeric facts in one sentence: money, percentages, measures, durations and counts, normalised.
 
-Durations become calendar days (hours, weeks, fortnights, months and years converted) or business
-days (kept apart: ``10 business days`` is not ``10 days``). Works on a sentence whose non-fact
-numbers were already masked (:func:`~knowledge_service.freshness.text.mask_non_facts`).
+Amounts keep their currency (``$``, ``£``, ``€`` or a code). Measures become kilograms, metres
+or litres (``23kg``, ``50 lb``, ``55 cm``, ``100ml``); a measure restated in another unit right
+after it (``23kg (50 lb)``) is the same fact, and a box's dimensions (``55 x 40 x 20 cm``) are
+read as no fact at all. Durations become calendar days (hours, weeks, fortnights, months and
+years converted) or business days (kept apart: ``10 business days`` is not ``10 days``). Works
+on a sentence whose non-fact numbers were already masked
+(:func:`~knowledge_service.freshness.text.mask_non_facts`).
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ import re
 from knowledge_service.freshness.text import DIGITS, NUMBER, is_content_word, parse_number
 
 MONEY, DURATION, PERCENT, COUNT, AGE = "money", "duration", "percent", "count", "age"
+MEASURE = "measure"
 _DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0,
                   "month": 30.4375, "year": 365.25}  # fmt: skip
 
 _MONEY = re.compile(
-    rf"(?P<cur>AUD|AU\$|A\$|USD|US\$|NZD|NZ\$|\$)\s?(?P<amt>{DIGITS})"
-    rf"|\b(?P<amt2>{NUMBER})\s?(?P<cur2>AUD|dollars?)\b"
+    rf"(?P<cur>AUD|AU\$|A\$|USD|US\$|NZD|NZ\$|CAD|C\$|GBP|EUR|\$|£|€)\s?(?P<amt>{DIGITS})"
+    rf"|\b(?P<amt2>{NUMBER})\s?(?P<cur2>AUD|USD|NZD|CAD|GBP|EUR|dollars?|euros?)\b"
     rf"|\b(?P<cents>\d+)\s?(?:c|cents?)\b",
     re.IGNORECASE,
 )
@@ -130,6 +135,8 @@ def numeric_spans(masked: str) -> list[Span]:
         if value is not None:
             scanner.take(m.start(), m.end())
             found.append((PERCENT, "percent", value, m.start(), m.end()))
+    if _MAY_BE_MEASURE.search(lowered):
+        found += _measures(scanner)
     found += _ages(scanner)
     if _MAY_BE_DURATION.search(lowered):
         found += _durations(scanner)
@@ -138,7 +145,7 @@ def numeric_spans(masked: str) -> list[Span]:
 
 
 # Cheap tests before the expensive patterns: most sentences state no amount or duration.
-_MAY_BE_MONEY = re.compile(r"\$|aud|dollar|\dc\b|cent")
+_MAY_BE_MONEY = re.compile(r"\$|£|€|aud|usd|nzd|cad|gbp|eur|dollar|\dc\b|cent")
 _MAY_BE_PERCENT = re.compile(r"%|per ?cent")
 _MAY_BE_AGE = re.compile(
     r"\bage|over \d|under \d|than \d|or (?:over|older|above|under|younger|below)"
@@ -148,7 +155,10 @@ _MAY_BE_DURATION = re.compile(
 )
 
 
-_CURRENCY = {"$": "AUD", "AU$": "AUD", "A$": "AUD", "DOLLAR": "AUD", "US$": "USD", "NZ$": "NZD"}
+_CURRENCY = {
+    "$": "AUD", "AU$": "AUD", "A$": "AUD", "DOLLAR": "AUD", "US$": "USD", "NZ$": "NZD",
+    "C$": "CAD", "£": "GBP", "€": "EUR", "EURO": "EUR",
+}  # fmt: skip
 
 
 def _money(scanner: _Scanner) -> list[Span]:
@@ -162,6 +172,66 @@ def _money(scanner: _Scanner) -> list[Span]:
             unit = _CURRENCY.get(cur, cur)
         scanner.take(m.start(), m.end())
         found.append((MONEY, unit, round(amount, 2), m.start(), m.end()))
+    return found
+
+
+# A measure's unit as written -> (the unit it is kept in, the factor to it). Not "g" (5G is a
+# network), "m" (minutes, millions), "l" or "in", which say other things far more often.
+_MEASURE_UNITS = {
+    "kg": ("kg", 1.0), "kgs": ("kg", 1.0), "kilo": ("kg", 1.0), "kilos": ("kg", 1.0),
+    "kilogram": ("kg", 1.0), "kilogramme": ("kg", 1.0), "gram": ("kg", 0.001),
+    "gramme": ("kg", 0.001), "lb": ("kg", 0.45359237), "lbs": ("kg", 0.45359237),
+    "tonne": ("kg", 1000.0),
+    "mm": ("m", 0.001), "millimetre": ("m", 0.001), "millimeter": ("m", 0.001),
+    "cm": ("m", 0.01), "centimetre": ("m", 0.01), "centimeter": ("m", 0.01),
+    "metre": ("m", 1.0), "meter": ("m", 1.0), "km": ("m", 1000.0),
+    "kilometre": ("m", 1000.0), "kilometer": ("m", 1000.0), "inch": ("m", 0.0254),
+    "inches": ("m", 0.0254), "ft": ("m", 0.3048), "feet": ("m", 0.3048),
+    "foot": ("m", 0.3048), "mile": ("m", 1609.344),
+    "ml": ("l", 0.001), "millilitre": ("l", 0.001), "milliliter": ("l", 0.001),
+    "litre": ("l", 1.0), "liter": ("l", 1.0),
+}  # fmt: skip
+_MEASURE_UNIT = (
+    r"kgs?|kilos?|kilogram(?:me)?s?|gram(?:me)?s?|lbs?|tonnes?|mm|cm|km|ml|ft|feet|foot|"
+    r"inch(?:es)?|miles?|(?:milli|centi|kilo)?met(?:re|er)s?|(?:milli)?lit(?:re|er)s?"
+)
+_MEASURE = re.compile(rf"\b(?P<num>{NUMBER})(?:\s|-)?(?P<unit>{_MEASURE_UNIT})\b", re.IGNORECASE)
+# A box's size, "55 x 40 x 20 cm" or "40cm x 30cm x 15cm": read as no fact (one number of three
+# is not a limit on its own).
+_DIMENSIONS = re.compile(
+    rf"\b{DIGITS}\s?(?:{_MEASURE_UNIT})?\s?[x×]\s?{DIGITS}\s?(?:{_MEASURE_UNIT})?"
+    rf"(?:\s?[x×]\s?{DIGITS})?\s?(?:{_MEASURE_UNIT})\b",
+    re.IGNORECASE,
+)
+_CONVERSION_GAP = re.compile(r"\s*[(/]\s*(?:or\s+|about\s+|approx(?:imately|\.)?\s+)?$", re.I)
+_MAY_BE_MEASURE = re.compile(
+    r"kg|kilo|gram|lb|tonne|mm|cm|km|ml|ft\b|feet|foot|inch|mile|met(?:re|er)|lit(?:re|er)"
+)
+
+
+def measure_unit(written: str) -> tuple[str, float]:
+    """The unit a measure is kept in and the factor to it: ``lbs`` -> (``kg``, 0.4536)."""
+    word = written.lower()
+    if word not in _MEASURE_UNITS and word.endswith("s"):
+        word = word[:-1]
+    return _MEASURE_UNITS[word]
+
+
+def _measures(scanner: _Scanner) -> list[Span]:
+    for m in list(_DIMENSIONS.finditer(scanner.work)):
+        scanner.take(m.start(), m.end())
+    found: list[Span] = []
+    last_end = -1
+    for m in list(_MEASURE.finditer(scanner.work)):
+        value = parse_number(m["num"])
+        if value is None:
+            continue
+        unit, factor = measure_unit(m["unit"])
+        scanner.take(m.start(), m.end())
+        conversion = last_end >= 0 and _CONVERSION_GAP.fullmatch(scanner.text[last_end : m.start()])
+        last_end = m.end()
+        if not conversion:  # "23kg (50 lb)": one fact, said in two units
+            found.append((MEASURE, unit, round(value * factor, 4), m.start(), m.end()))
     return found
 
 

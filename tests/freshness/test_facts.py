@@ -456,3 +456,89 @@ def test_a_period_adverb_is_compared_with_a_frequency_and_with_a_length() -> Non
     assert find_contradictions(monthly, every_month, ARTICLE_THRESHOLDS) == []
     length = extract_facts("Savings interest is paid into the account for 3 months.")
     assert find_contradictions(quarterly, length, ARTICLE_THRESHOLDS) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "described"),
+    [
+        ("An extra bag costs £35 per flight.", "money:GBP:35.00", "£35.00"),
+        ("The fee is €12.50.", "money:EUR:12.50", "€12.50"),
+        ("The fee is 12 euros.", "money:EUR:12.00", "€12.00"),
+        ("The fee is GBP 20.", "money:GBP:20.00", "£20.00"),
+        ("The fee is C$15.", "money:CAD:15.00", "CAD 15.00"),
+        ("The fee is $15.", "money:AUD:15.00", "$15.00"),
+    ],
+)
+def test_amounts_keep_their_currency(text: str, key: str, described: str) -> None:
+    fact = only(text)
+    assert (fact.key, fact.describe()) == (key, described)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("A checked bag may weigh up to 23kg.", "measure:kg:23.00"),
+        ("A checked bag may weigh up to 23 kg.", "measure:kg:23.00"),
+        ("A checked bag may weigh up to twenty-three kilograms.", "measure:kg:23.00"),
+        ("A checked bag may weigh up to 50 lb.", "measure:kg:22.68"),
+        ("Skis up to 190 cm long fly free.", "measure:m:1.90"),
+        ("Liquids must be in containers of 100ml or less.", "measure:l:0.10"),
+        ("Trucks over 4.5 tonnes need a permit.", "measure:kg:4500.00"),
+    ],
+)
+def test_weights_lengths_and_volumes_are_measures_in_one_unit(text: str, key: str) -> None:
+    assert only(text).key == key
+
+
+def test_a_measure_said_again_in_another_unit_is_one_fact_and_dimensions_none() -> None:
+    """ "23kg (50 lb)" states one weight; a box's "55 x 40 x 20 cm" is not three lengths, and
+    "5G" is a network, not a weight or a length."""
+    both = [f.key for f in extract_facts("Flex includes one bag of up to 23kg (50 lb).")]
+    assert both == ["measure:kg:23.00"]
+    for text in (
+        "It must fit in 55 x 40 x 20 cm.",
+        "Bags of 40cm x 30cm x 15cm go under the seat.",
+        "We have 5G in every city.",
+    ):
+        assert [f.key for f in extract_facts(text) if f.kind != FactKind.RULE] == []
+    # a converted figure restates the weight: 50 lb is 23 kg, 60 lb is not
+    policy = extract_facts("Flex includes one checked bag of up to 23 kg.")
+    said_in_pounds = extract_facts("Flex includes one checked bag of up to 50 lb.")
+    assert find_contradictions(said_in_pounds, policy, CLAUSE_THRESHOLDS) == []
+    heavier = extract_facts("Flex includes one checked bag of up to 60 lb.")
+    assert len(find_contradictions(heavier, policy, CLAUSE_THRESHOLDS)) == 1
+    # a weight is never a length
+    assert (
+        find_contradictions(
+            extract_facts("Flex includes one checked bag of up to 30 cm."),
+            policy,
+            CLAUSE_THRESHOLDS,
+        )
+        == []
+    )
+
+
+def test_free_in_one_clause_and_a_price_in_the_next_are_two_facts() -> None:
+    """ "standard seats are free and a legroom seat costs £30": the amount is about the other
+    clause, so "free" is still read; "free, but express delivery costs $25" keeps it too, and
+    "free ... $25" in one clause says the amount instead."""
+    both = extract_facts("Standard seats are free and an extra legroom seat costs £30.")
+    assert sorted(f.key for f in both) == ["money:GBP:30.00", "rule:charge:no"]
+    one_clause = extract_facts("Seats are free for a fee of £30.")
+    assert [f.key for f in one_clause] == ["money:GBP:30.00"]
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("Seat fees apply on Saver fares.", {"saver"}),
+        ("On Flex, standard seats are free.", {"flex"}),
+        ("Bags cost £60 on international flights only.", {"internat"}),
+        ("Call us on 13 22 65 for help.", set()),
+        ("Seats are free for all flights.", set()),
+        ("We charge a fee for this service.", set()),
+    ],
+)
+def test_the_product_a_fact_is_about_is_its_qualifier(text: str, terms: set[str]) -> None:
+    qualified = {t for f in extract_facts(text) for t in f.qualifier}
+    assert qualified == terms

@@ -580,3 +580,30 @@ def test_an_article_saying_free_mismatches_a_clause_that_charges() -> None:
     ]
     assert finding.kind == "policy_mismatch"
     assert 'says charged ("$30")' in finding.message
+
+
+SEATS = make_policy(
+    "FARES",
+    clauses={
+        "2.6 Seats": "On Saver fares a standard seat costs £12 per flight. On Flex fares "
+        "standard seats are free and an extra legroom seat costs £30 per flight.",
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "mismatch"),
+    [
+        ("Seat fees apply on Saver fares.", False),  # another fare than the free one
+        ("On Flex, standard seats are free.", False),
+        ("On Saver fares a standard seat costs £12.", False),
+        ("On Saver fares a standard seat costs £15.", True),
+        ("On Flex fares standard seats cost £12.", True),
+    ],
+)
+def test_a_product_named_after_on_or_for_is_a_condition(answer: str, mismatch: bool) -> None:
+    """ "on Saver fares" and "On Flex," say which product a fact is about: a price for one
+    fare does not contradict "free" for another."""
+    article = make_article(policy_sources=["FARES#2.6"], answer=answer)
+    findings = check(article, policies=(SEATS,)).findings
+    assert {f.kind for f in findings} == ({FindingKind.POLICY_MISMATCH} if mismatch else set())
