@@ -401,14 +401,11 @@ def extract_facts(
         for aspect, polarity, seg_start, seg_end, cues, own_cue in rules:
             cue = cues[0] if cues else (seg_start, seg_end)
             if found and aspect == "charge":
-                # a figure beside "free" says more than "charged"; an amount in another clause
+                # a figure beside "free" says more than "charged"; one in another clause
                 # ("standard seats are free and a legroom seat costs $30") is about something
-                # else, but any other figure keeps "free" unread, as it always has
+                # else
                 clause = _coordinated_clause(sentence, seg_start, seg_end, cue[0])
-                if any(
-                    kind not in _AMOUNTS or clause[0] <= start < clause[1]
-                    for kind, _, _, start, _ in found
-                ):
+                if any(clause[0] <= start < clause[1] for start, _ in spans):
                     continue
             segment = sentence[seg_start:seg_end]
             action = None if aspect == "charge" else rule_action(segment, seg_start, own_cue)
@@ -432,7 +429,6 @@ def extract_facts(
 
 
 _AND = re.compile(r",?\s+and\s+", re.IGNORECASE)
-_AMOUNTS = frozenset({FactKind.MONEY, FactKind.PERCENT})
 
 
 def _coordinated_clause(sentence: str, start: int, end: int, at: int) -> tuple[int, int]:

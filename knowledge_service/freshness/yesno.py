@@ -115,11 +115,37 @@ _MAY_BE_RULE = re.compile(
 )
 
 
+# "The final meter read when a customer moves out is free": a case inside the subject, whose
+# sentence states its rule after it. The subject opens with a determiner and holds no verb; the
+# cue follows "is" or "are".
+_SUBJECT_HEAD = re.compile(r"^\s*(?:the|a|an|your|any|each|every|our)\s+[a-z' -]*$")
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|will|can|may|must|should|would|do|does|did|has|have|costs?|"
+    r"pays?|charges?|gets?|needs?)\b|n't\b"
+)
+_COPULA_BEFORE = re.compile(r"\b(?:is|are)\s+(?:\w+\s+)?$")
+
+
+def _in_condition(segment: str, start: int) -> bool:
+    """Whether the cue at ``start`` is read inside an if- or when-clause (a case, not a
+    rule)."""
+    window = max(0, start - 80)
+    found = _IF_CLAUSE.search(segment, window, start)
+    if found is None:
+        return False
+    head = segment[: found.start()]
+    return not (
+        _SUBJECT_HEAD.match(head)
+        and not _VERB.search(head)
+        and _COPULA_BEFORE.search(segment, found.start(), start)
+    )
+
+
 def _is_not_stated(segment: str, start: int, end: int) -> bool:
     before = segment[max(0, start - 80) : start]
     return bool(
         _RELATIVE.search(before)
-        or _IF_CLAUSE.search(before)
+        or _in_condition(segment, start)
         or _NOT_RULE_AFTER.match(segment[end:])
         or _LIMIT_AFTER.match(segment[end:])
     )

@@ -542,3 +542,32 @@ def test_free_in_one_clause_and_a_price_in_the_next_are_two_facts() -> None:
 def test_the_product_a_fact_is_about_is_its_qualifier(text: str, terms: set[str]) -> None:
     qualified = {t for f in extract_facts(text) for t in f.qualifier}
     assert qualified == terms
+
+
+def test_a_case_inside_the_subject_does_not_hide_the_rule_after_it() -> None:
+    """ "The final meter read when a customer moves out is free": the when-clause says which
+    read, and the sentence still states that it is free; "if the read is free, ..." states
+    nothing, and neither does a trailing "if the fee is charged"."""
+    assert [
+        f.key for f in extract_facts("The final meter read when a customer moves out is free.")
+    ] == ["rule:charge:no"]
+    assert [f.key for f in extract_facts("If the read is free we tell you.")] == []
+    said = extract_facts("You can pay later if the fee is charged.")
+    assert [f.key for f in said if f.unit == "charge"] == []
+
+
+def test_free_beside_a_figure_of_another_clause_is_read() -> None:
+    """A notice period in one clause does not make "a free final read" in the next say less;
+    the clause that restates it agrees."""
+    article = extract_facts(
+        "Give us at least 3 business days' notice of your move-out date and we'll arrange a "
+        "free final meter read for that day.",
+        context="Closing your account when you move out",
+    )
+    assert sorted(f.key for f in article) == ["duration:business_day:3.00", "rule:charge:no"]
+    clause = extract_facts(
+        "A special meter read costs $12.00. The final meter read when a customer moves out is "
+        "free.",
+        context="Special meter read fee",
+    )
+    assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
