@@ -33,7 +33,8 @@ _CLAUSE = re.compile(
 )
 _HOLDERS = re.compile(
     r"(?i)\b(?:holders? of (?:an? |the )?(?P<of>(?:[\w'-]+ ){0,3}?(?:card|licence|license|permit|"
-    r"pass|visa|certificate|[\w'-]+))|(?P<before>(?:[\w'-]+ ){1,3})(?:card)?holders?)\b"
+    r"pass|visa|certificate|[\w'-]+))"
+    r"|(?P<before>(?:[\w'-]+ ){1,3})(?:(?:card)?holders?|members|subscribers))\b"
 )
 _DATE = re.compile(
     r"(?i)\b(?P<rel>from|until|before|after|since|starting|effective|by)\s+"
@@ -72,8 +73,9 @@ def _terms(text: str) -> frozenset[str]:
 
 
 _MAY_CONDITION = re.compile(
-    r"(?i)\b(?:if|unless|except|provided|when|whenever|as long as|other than|while|holders?|aged?|"
-    r"under|over|older|younger|from|until|before|after|since|starting|effective|by|on|for)\b"
+    r"(?i)\b(?:if|unless|except|provided|when|whenever|as long as|other than|while|holders?|"
+    r"members|subscribers|aged?|under|over|older|younger|from|until|before|after|since|starting|"
+    r"effective|by|on|for)\b"
 )
 
 

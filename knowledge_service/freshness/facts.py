@@ -569,6 +569,8 @@ def charge_kind(sentence: str) -> frozenset[str]:
 
 
 # An amount next to one of these words is a charge: "a review costs $30" says it is charged.
+# Not one waived: "waive the $6.95 return fee when ..." says when it is not.
+_WAIVED = re.compile(r"\bwaiv(?:e|es|ed|ing)\b", re.I)
 _CHARGE_WORDS = re.compile(r"\b(?:costs?|fees?|charged?|price|payable|surcharge)\b", re.I)
 
 
@@ -577,7 +579,7 @@ def as_charge(fact: Fact) -> Fact | None:
     """The *charged* yes/no rule an amount or a percentage next to a charge word implies, so
     that "no fee" can contradict "$30" and "a fee of three per cent"."""
     charged = fact.kind in (FactKind.MONEY, FactKind.PERCENT) and fact.value > 0
-    if not charged or not _CHARGE_WORDS.search(fact.sentence):
+    if not charged or not _CHARGE_WORDS.search(fact.sentence) or _WAIVED.search(fact.sentence):
         return None
     return Fact(
         FactKind.RULE, "charge", 1.0, fact.text, fact.sentence, fact.section, fact.subject,

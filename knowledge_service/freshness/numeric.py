@@ -195,7 +195,13 @@ _MEASURE_UNIT = (
     r"kgs?|kilos?|kilogram(?:me)?s?|gram(?:me)?s?|lbs?|tonnes?|mm|cm|km|ml|ft|feet|foot|"
     r"inch(?:es)?|miles?|(?:milli|centi|kilo)?met(?:re|er)s?|(?:milli)?lit(?:re|er)s?"
 )
-_MEASURE = re.compile(rf"\b(?P<num>{NUMBER})(?:\s|-)?(?P<unit>{_MEASURE_UNIT})\b", re.IGNORECASE)
+# Inches also as 72" or "72 in." (the full stop tells "in." from the word "in"), never
+# after a quotation mark ('reply "2"').
+_MEASURE = re.compile(
+    rf"\b(?P<num>{NUMBER})(?:\s|-)?(?P<unit>{_MEASURE_UNIT})\b"
+    rf"|(?<![\"\w.,])(?P<inches>{DIGITS})(?:\"|\s?in(?=\.))",
+    re.IGNORECASE,
+)
 # A box's size, "55 x 40 x 20 cm" or "40cm x 30cm x 15cm": read as no fact (one number of three
 # is not a limit on its own).
 _DIMENSIONS = re.compile(
@@ -205,7 +211,8 @@ _DIMENSIONS = re.compile(
 )
 _CONVERSION_GAP = re.compile(r"\s*[(/]\s*(?:or\s+|about\s+|approx(?:imately|\.)?\s+)?$", re.I)
 _MAY_BE_MEASURE = re.compile(
-    r"kg|kilo|gram|lb|tonne|mm|cm|km|ml|ft\b|feet|foot|inch|mile|met(?:re|er)|lit(?:re|er)"
+    r"kg|kilo|gram|lb|tonne|mm|cm|km|ml|ft\b|feet|foot|inch|mile|met(?:re|er)|lit(?:re|er)|"
+    r"\d\"|\d in\."
 )
 
 
@@ -223,10 +230,10 @@ def _measures(scanner: _Scanner) -> list[Span]:
     found: list[Span] = []
     last_end = -1
     for m in list(_MEASURE.finditer(scanner.work)):
-        value = parse_number(m["num"])
+        value = parse_number(m["num"] or m["inches"])
         if value is None:
             continue
-        unit, factor = measure_unit(m["unit"])
+        unit, factor = measure_unit(m["unit"] or "inch")
         scanner.take(m.start(), m.end())
         conversion = last_end >= 0 and _CONVERSION_GAP.fullmatch(scanner.text[last_end : m.start()])
         last_end = m.end()

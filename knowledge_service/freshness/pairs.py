@@ -27,6 +27,7 @@ from knowledge_service.freshness.facts import (
 )
 from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
+    CLAUSE_THRESHOLDS,
     Contradiction,
     Thresholds,
     differing_counts,
@@ -514,6 +515,24 @@ def _backing(fact: Fact, cited: Sequence[CitedFact]) -> CitedFact | None:
     return None
 
 
+def _about_its_own_clause(
+    sides: Sequence[tuple[CheckedArticle, Fact, CheckedArticle]],
+    own: Sequence[CitedFact | None],
+    cited: Sequence[Sequence[CitedFact]],
+) -> bool:
+    """One side states the value of a clause it cites, and the other misstates a clause of
+    its own that the first clause is not ("within 30 days" for a price adjustment against
+    "within 7 days" for a price match, each citing its own clause): two facts about two
+    things, and the misstatement is that article's policy mismatch, not a conflict."""
+    right = 0 if own[0] is not None else 1
+    wrong = 1 - right
+    source = own[right]
+    if source is None or any(other.cite == source.cite for other in cited[wrong]):
+        return False  # the wrong side cites the clause the right side states: one fact
+    reference = [other.fact for other in cited[wrong]]
+    return bool(find_contradictions([sides[wrong][1]], reference, CLAUSE_THRESHOLDS))
+
+
 def _fix(
     a: CheckedArticle,
     b: CheckedArticle,
@@ -525,8 +544,11 @@ def _fix(
     policy (two facts about different subjects, or policies that disagree, which their owners
     settle), so there is no article to correct and no conflict between the articles."""
     sides = ((a, c.fact, b), (b, c.other, a))
-    own = [_backing(fact, cited_clause_facts(item.doc, policies)) for item, fact, _ in sides]
+    cited = [cited_clause_facts(item.doc, policies) for item, _, _ in sides]
+    own = [_backing(fact, facts) for (_, fact, _), facts in zip(sides, cited, strict=True)]
     if all(own):
+        return None
+    if any(own) and _about_its_own_clause(sides, own, cited):
         return None
     if not any(own):  # a clause the other one cites may still say which is right
         own = [_backing(fact, cited_clause_facts(other.doc, policies)) for _, fact, other in sides]

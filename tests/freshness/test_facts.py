@@ -571,3 +571,39 @@ def test_free_beside_a_figure_of_another_clause_is_read() -> None:
         context="Special meter read fee",
     )
     assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
+
+
+def test_a_waived_fee_is_not_said_to_be_charged() -> None:
+    """ "Waive the $6.95 return fee when the item arrived damaged" names the fee to waive: it
+    does not contradict "return shipping is free when the item arrived damaged"."""
+    waived = extract_facts(
+        "Waive the $6.95 return shipping fee when the item arrived damaged or wrong."
+    )
+    assert [f.key for f in waived] == ["money:AUD:6.95"]
+    free = extract_facts("Return shipping is free when the item arrived damaged or wrong.")
+    assert find_contradictions(waived, free, CLAUSE_THRESHOLDS) == []
+    charged = extract_facts("The return shipping fee is $6.95.")
+    assert len(find_contradictions(charged, extract_facts("Return shipping is free."),
+                                   CLAUSE_THRESHOLDS)) == 1  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('Items longer than 72" ship by freight.', "measure:m:1.83"),
+        ("Items longer than 72 in. ship by freight.", "measure:m:1.83"),
+        ('Reply "2" to confirm.', None),
+        ("Log in. Then wait.", None),
+    ],
+)
+def test_inches_written_with_a_mark_or_in_dot(text: str, key: str | None) -> None:
+    measures = [f.key for f in extract_facts(text) if f.kind == FactKind.MEASURE]
+    assert measures == ([key] if key else [])
+
+
+def test_members_of_a_programme_are_a_condition() -> None:
+    """ "Juniper Plus members get free 2-day shipping" says who, as "card holders" does."""
+    member = extract_facts("Juniper Plus members get free 2-day shipping on every order.")
+    assert {t for f in member for t in f.qualifier} == {"junip", "plus"}
+    everyone = extract_facts("Standard shipping takes 3 to 5 business days.")
+    assert find_contradictions(member, everyone, CLAUSE_THRESHOLDS) == []

@@ -183,3 +183,43 @@ def test_copy_ratio_measures_wording_in_order_not_shared_words() -> None:
         for d in _cancel_pair((COPIED[0], " ".join(reversed(COPIED[0].split()))))
     ]
     assert copy_ratio(*shuffled) < COPY_FLOOR  # the same words in another order: no copy
+
+
+def test_two_articles_each_about_its_own_clause_do_not_conflict() -> None:
+    """A price adjustment "within 30 days" (misstating its own clause, 14 days) and a price
+    match "within 7 days" (stating its own clause), though as close as one need: two things,
+    and the first is a policy mismatch, not a conflict with the second. Had the first cited
+    the price-match clause, the two would be one fact."""
+    payments = make_policy(
+        "PAYMENTS",
+        clauses={
+            "3.2 Price adjustments": "If we lower the price of an item within 14 days of the "
+            "customer's purchase, we refund the difference.",
+            "3.3 Price matching": "We match a lower advertised price when the customer asks "
+            "within 7 days of purchase.",
+        },
+    )
+    adjustment = article(
+        "price-adjustment",
+        "Spotted a lower price within 30 days of your purchase? Ask and we refund the difference.",
+        policy_sources=["PAYMENTS#3.2"],
+    )
+    match = article(
+        "price-match",
+        "Spotted a lower price elsewhere? Ask within 7 days of your purchase and we refund "
+        "the difference.",
+        policy_sources=["PAYMENTS#3.3"],
+    )
+    vectors = close("price-adjustment", "price-match")
+    found = check(adjustment, match, policies=[payments], vectors=vectors)
+    assert of_kind(found, "conflict") == []
+    assert [f.article_ids for f in of_kind(found, "policy_mismatch")] == [["price-adjustment"]]
+    cites_both = article(
+        "price-adjustment",
+        "Spotted a lower price within 30 days of your purchase? Ask and we refund the difference.",
+        policy_sources=["PAYMENTS#3.2", "PAYMENTS#3.3"],
+    )
+    found = check(cites_both, match, policies=[payments], vectors=vectors)
+    assert [f.article_ids for f in of_kind(found, "conflict")] == [
+        ["price-adjustment", "price-match"]
+    ]
