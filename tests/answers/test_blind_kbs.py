@@ -1,6 +1,7 @@
 """Knowledge bases nobody here built on answer their own customers' questions.
 
-``tests/data/blind_kbs`` holds two small knowledge bases (a council, an internet provider), each
+``tests/data/blind_kbs`` holds three small knowledge bases (a council, an internet provider, a
+university's student services), each
 written from a topic list alone, with customer questions written from the same list by someone
 who never saw the articles (its README). They are imported, checked and indexed with the real
 model and shipped settings. The floors sit a few questions under the figures docs/benchmarks.md
@@ -34,7 +35,7 @@ OUT_OF_SCOPE_FLOOR = 0.85
 CHAT_WRONG_CEILING = 0.05
 
 
-@pytest.fixture(scope="module", params=["council", "isp"])
+@pytest.fixture(scope="module", params=["council", "isp", "university"])
 def blind(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[AnswerScore, list[str]]:
