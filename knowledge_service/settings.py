@@ -157,6 +157,12 @@ class AnswerSettings(BaseModel):
         '"can I talk to a real person") escalates with the reason human_requested instead '
         "of being answered from an article.",
     )
+    hand_off_on_risk: bool = Field(
+        default=True,
+        description="On a customer channel, a message that says someone may be at risk of harm "
+        '("I want to end my life", "my partner hits me") escalates with the reason at_risk, '
+        "so a person takes over at once, instead of being answered from an article.",
+    )
     candidates: Positive = 8
     max_question_chars: Positive = 500
     cache_size: int = Field(default=4096, ge=0)

@@ -5,7 +5,8 @@ A question is a content gap when no article answers it: it got ``no_answer`` (``
 threshold: the confidence every channel is measured against before its own minimum). An
 escalation is not a gap by itself: voice's ``low_confidence`` (chat answers the same question at
 the same confidence), ``not_on_channel`` and ``blocked_by_finding`` have an article, and
-``human_requested`` asked for a person, not for content (see ``repository.gap_questions``).
+``human_requested`` asked for a person and ``at_risk`` said someone may be harmed, not for content
+(see ``repository.gap_questions``).
 
 The same question asked again (on any channel, in any case or spacing, with or without closing
 punctuation) is one question: distinct questions are embedded and grouped greedily (a question

@@ -185,7 +185,8 @@ def gap_questions(
     session: Session, start: datetime, end: datetime, confidence_below: float, limit: int
 ) -> list[tuple[Any, ...]]:
     """(question, at) of the latest answer requests that no article answers: ``no_answer``,
-    or a confidence under ``confidence_below`` (not a request for a person). An escalation at
+    or a confidence under ``confidence_below`` (not a request for a person, nor a message that
+    someone is at risk: both are for a person, not for content). An escalation at
     or above it is no gap: voice's ``low_confidence`` is a question chat answers at the same
     confidence, and ``not_on_channel`` and ``blocked_by_finding`` have an article."""
     weak = or_(
@@ -194,7 +195,7 @@ def gap_questions(
             col(AnswerEvent.confidence) < confidence_below,
             or_(
                 col(AnswerEvent.reason).is_(None),
-                col(AnswerEvent.reason) != "human_requested",
+                col(AnswerEvent.reason).not_in(("human_requested", "at_risk")),
             ),
         ),
     )

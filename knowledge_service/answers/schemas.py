@@ -21,6 +21,8 @@ class AnswerStatus(StrEnum):
 class AnswerReason(StrEnum):
     """Why a resolution got its status: a fixed list every channel can rely on."""
 
+    AT_RISK = "at_risk"
+    """escalate: the message says someone may be at risk of harm (customer channels)"""
     HUMAN_REQUESTED = "human_requested"
     """escalate: the customer asked for a person (customer channels)"""
     CONFIDENT = "confident"

@@ -30,6 +30,7 @@ from knowledge_service.answers.handoff import alternatives_of, handoff_of
 from knowledge_service.answers.human_request import asks_for_a_person
 from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
 from knowledge_service.answers.render import format_for, render_answer
+from knowledge_service.answers.risk import signals_risk
 from knowledge_service.answers.rules import decide_status, is_visible
 from knowledge_service.answers.sanitise import is_blank, sanitise_answer
 from knowledge_service.answers.schemas import (
@@ -197,13 +198,11 @@ class AnswerService:
             and confidence < self.thresholds.minimum(query.channel)
         ):
             confidence = self._beside_its_duplicates(best, pool, profile, complete, confidence)
-        if (
-            self.cfg.hand_off_on_request
-            and query.channel in CUSTOMER_CHANNELS
-            and asks_for_a_person(query.question)
-        ):  # the customer wants a person: the hand-off still carries what search found
-            reason, status = AnswerReason.HUMAN_REQUESTED, AnswerStatus.ESCALATE
-            return self._handoff(query, best, hits, status, reason, confidence, as_of)
+        if query.channel in CUSTOMER_CHANNELS:  # a person first, if the message needs one
+            reason = self._for_a_person(query.question)
+            if reason is not None:  # the hand-off still carries what search found
+                status = AnswerStatus.ESCALATE
+                return self._handoff(query, best, hits, status, reason, confidence, as_of)
         if best is None or confidence < self.thresholds.no_answer:
             no_locale = not hits and query.locale is not None
             reason = AnswerReason.LOCALE_UNAVAILABLE if no_locale else AnswerReason.NO_ARTICLE
@@ -219,6 +218,15 @@ class AnswerService:
         if is_fallback and result.status == AnswerStatus.ANSWERED:
             result.reason = AnswerReason.LOCALE_UNAVAILABLE
         return result
+
+    def _for_a_person(self, question: str) -> AnswerReason | None:
+        """Why a customer's message goes to a person whatever an article says: it says someone
+        may be at risk of harm, or it asks for a person; None when neither (or switched off)."""
+        if self.cfg.hand_off_on_risk and signals_risk(question):
+            return AnswerReason.AT_RISK
+        if self.cfg.hand_off_on_request and asks_for_a_person(question):
+            return AnswerReason.HUMAN_REQUESTED
+        return None
 
     def _beside_its_duplicates(
         self,

@@ -17,6 +17,7 @@ PERIODS = (7, 28, 90)
 GAP_QUESTIONS = 300
 TOP_INTENTS = 10
 ESCALATION_REASONS = (
+    AnswerReason.AT_RISK,
     AnswerReason.HUMAN_REQUESTED,
     AnswerReason.LOW_CONFIDENCE,
     AnswerReason.BLOCKED,

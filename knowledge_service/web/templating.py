@@ -29,6 +29,7 @@ def _markdown(text: str | None) -> Markup:
 
 
 REASON_WORDS: dict[str, str] = {
+    AnswerReason.AT_RISK: "the message says someone may be at risk of harm",
     AnswerReason.HUMAN_REQUESTED: "the customer asked for a person",
     AnswerReason.CONFIDENT: "the answer was confident enough for this channel",
     AnswerReason.LOW_CONFIDENCE: "the match was not confident enough for this channel",

@@ -36,13 +36,15 @@ def test_one_question_asked_on_five_channels_is_one_question_asked_five_times() 
 
 def test_a_gap_is_a_question_no_article_answers_not_one_only_voice_refused(engine: Any) -> None:
     """Voice's low_confidence escalation of a question chat answers (same confidence) is not
-    a gap, nor is a request for a person or an article on another channel; no_answer is."""
+    a gap, nor is a request for a person, a message that someone is at risk or an article on
+    another channel; no_answer is."""
     rows = [
         ("what is a ph test", "chat", "no_answer", "no_article", 0.12),
         ("is my water safe", "voice", "escalate", "low_confidence", 0.71),
         ("is my water safe", "chat", "answered", "confident", 0.71),
         ("my mum died", "chat", "escalate", "not_on_channel", 0.93),
         ("a real person please", "chat", "escalate", "human_requested", 0.05),
+        ("i want to end my life", "chat", "escalate", "at_risk", 0.08),
         ("why is my bill late", "chat", "escalate", "blocked_by_finding", 0.88),
         ("bonjour", "chat", "no_answer", "locale_unavailable", 0.0),
     ]

@@ -176,6 +176,29 @@ def test_agents_and_a_switched_off_setting_get_the_answer_as_usual(au_kb: Answer
     assert (moving.status, moving.article_id) == (AnswerStatus.ANSWERED, "moving-in")
 
 
+@pytest.mark.parametrize("channel", BOT_CHANNELS)
+def test_a_message_that_someone_is_at_risk_goes_to_a_person_before_any_answer(
+    au_kb: AnswerKB, channel: str
+) -> None:
+    """Even with a confident article and a request for a person in it, at_risk comes first;
+    agents get the answer; switched off, the message is a question like any other."""
+    asked = MOVING + ", my partner hits me, can I talk to a person"
+    result = au_kb.service.answer(asked, Channel(channel))
+    assert (result.status, result.reason) == (AnswerStatus.ESCALATE, AnswerReason.AT_RISK)
+    assert result.article_id is None and result.answer is None
+    assert result.handoff is not None and result.handoff.reason == AnswerReason.AT_RISK
+    assert result.handoff.candidates[0].article_id == "moving-in"
+    assert au_kb.service.answer(asked, Channel.AGENT).reason != AnswerReason.AT_RISK
+    from knowledge_service.answers.service import AnswerService
+
+    cfg = au_kb.settings.model_copy(deep=True)
+    cfg.answers.hand_off_on_risk = False
+    off = AnswerService(cfg, au_kb.engine, au_kb.search)
+    assert off.answer(asked, Channel(channel)).reason == AnswerReason.HUMAN_REQUESTED
+    plain = MOVING + ", my partner hits me"
+    assert off.answer(plain, Channel(channel)).reason != AnswerReason.AT_RISK
+
+
 @pytest.fixture(scope="module")
 def mixed_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnswerKB]:
     """The en-AU articles plus one en-US article about something else."""

@@ -137,6 +137,22 @@ def test_a_request_for_a_person_over_http_escalates_with_the_candidates(api: Cli
     assert agent["reason"] != "human_requested"
 
 
+def test_a_message_that_someone_is_at_risk_escalates_at_once(api: Client) -> None:
+    """However well an article matches, a person takes over: the hand-off keeps what the
+    search found; an agent is answered as usual."""
+    client, keys = api
+    asked = f"my partner hits me and I'm scared. {QUESTIONS['refund']}"
+    response = client.post(
+        "/v1/answer", json={"q": asked, "channel": "chat"}, headers=auth(keys["bot"])
+    )
+    body = response.json()
+    assert (response.status_code, body["status"], body["reason"]) == (200, "escalate", "at_risk")
+    assert body["answer"] is None and body["article_id"] is None
+    assert body["handoff"]["reason"] == "at_risk" and body["handoff"]["candidates"]
+    agent = ask(api, "agent", q=asked, channel="agent").json()
+    assert agent["reason"] != "at_risk"
+
+
 @pytest.mark.parametrize(("role", "channel", "expected"), [
     ("bot", "chat", 200), ("bot", "voice", 200), ("bot", "web", 200), ("bot", "email", 200),
     ("bot", "agent", 403),

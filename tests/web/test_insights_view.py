@@ -10,7 +10,9 @@ from knowledge_service.answers.schemas import AnswerReason
 from knowledge_service.web.insights_view import ESCALATION_REASONS, measures_table
 
 DAY = date(2026, 11, 20)
-ESCALATING = {"human_requested", "low_confidence", "blocked_by_finding", "not_on_channel"}
+ESCALATING = {
+    "at_risk", "human_requested", "low_confidence", "blocked_by_finding", "not_on_channel"
+}  # fmt: skip
 
 
 def summary(**by_reason: int) -> MetricsSummary:
@@ -46,8 +48,9 @@ def test_the_columns_are_those_the_readme_lists() -> None:
         "day", "answers", "answered", "no_answer", "escalated", "searches", "stale_answers",
         "repeat_questions", "feedback", "helpful", "wrong", "overrides", "risk_incidents",
         "answer_rate", "no_answer_rate", "escalation_rate", "stale_answer_rate", "repeat_rate",
-        "helpful_rate", "wrong_rate", "override_rate", "escalated_human_requested",
-        "escalated_low_confidence", "escalated_blocked_by_finding", "escalated_not_on_channel",
+        "helpful_rate", "wrong_rate", "override_rate", "escalated_at_risk",
+        "escalated_human_requested", "escalated_low_confidence", "escalated_blocked_by_finding",
+        "escalated_not_on_channel",
     ]  # fmt: skip
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert all(f"`{column}`" in readme for column in header)

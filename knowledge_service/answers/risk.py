@@ -1,0 +1,63 @@
+"""Telling a message that says someone may be at risk of harm from a question.
+
+A customer who writes that they, or someone with them, may be hurt ("I want to end my life",
+"my roommate is talking about hurting herself", "he said he'd kill me") needs a person now,
+not an article, however well one matches: on a customer channel such a message escalates with
+the reason ``at_risk`` (the hand-off still carries what the search found, a crisis line's
+article say, for the person who takes over). Agents are answered as usual: they are the person.
+
+Only what a message says of a person counts, in words a contact centre's vulnerable-customer
+procedures are written for:
+
+* suicide and self-harm: "suicide", "kill myself", "hurting herself", "end my life", "want to
+  die", "self-harm", "overdose", "better off dead";
+* violence or a threat of it, by a person: "he threatened to kill me", "my partner hits me",
+  "she's going to hurt us", "family violence", "domestic abuse", "I'm not safe at home".
+
+Words that only sound alike are no risk: "kill the power", "my phone is dying", "dying to
+know", "the battery died", "a dead meter", "this bill is killing me", and the hyperbole "my
+mum is going to kill me if I miss it" (a threat to kill counts when it is called one).
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge_service.answers.human_request import normalised
+
+_SELF = r"(?:my|him|her|them|your|our)sel(?:f|ves)|themself|oneself"
+_THEIR = r"(?:my|his|her|their|your|our)"
+_SELF_HARM = (
+    rf"\b(?:kill|killing|killed|hurt|hurting|harm|harming|cut|cutting|starve|starving)\s+(?:{_SELF})\b"
+    r"|\bsuicid\w*"
+    rf"|\b(?:end|ending|take|taking)\s+{_THEIR}\s+(?:own\s+)?life\b"
+    r"|\b(?:want|wants|wanted|wanting|going|gonna)\s+to\s+die\b"
+    r"|\bdon'?t\s+want\s+to\s+(?:live|be\s+alive|be\s+here\s+anymore|wake\s+up)\b"
+    r"|\bself\s*harm\w*"
+    r"|\boverdos\w*"
+    r"|\b(?:better\s+off\s+dead|no\s+reason\s+to\s+live)\b"
+)
+_PEOPLE = (
+    r"husband|wife|partner|boyfriend|girlfriend|ex|fianc\w*|dad|father|stepdad|stepfather|mum|"
+    r"mom|mother|stepmum|stepmom|son|daughter|brother|sister|flatmate|roommate|housemate|"
+    r"neighbou?r|landlord|carer|uncle|aunt|parents?"
+)
+_WHO = rf"(?:he|she|they|someone|somebody|(?:my|our)\s+(?:ex\s+)?(?:{_PEOPLE}))"
+_US = r"(?:me|us|my\s+(?:kids?|children|son|daughter|baby|family))"
+# Not "my mum is going to kill me if I miss the deadline": a threat to kill counts only when it
+# is called one; hurting, hitting and beating count as said.
+_VIOLENCE = (
+    rf"\b{_WHO}\s+(?:has\s+|have\s+|had\s+)?threat\w*\s+to\s+(?:kill|hurt|harm|hit|beat)\b"
+    rf"|\b{_WHO}\s*(?:'s|'re|is|are|was|were|will|'ll|keeps?)?\s*"
+    rf"(?:going\s+to|gonna|trying\s+to)?\s*"
+    rf"(?:hurts?|hurting|hits?|hitting|beats?|beating|harms?|harming)\s+{_US}\b"
+    r"|\b(?:domestic|family)\s+(?:violence|abuse)\b"
+    r"|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+not\s+safe\s+(?:at\s+home|here|with\s+(?:him|her))\b"
+)
+_AT_RISK = re.compile(rf"{_SELF_HARM}|{_VIOLENCE}")
+
+
+def signals_risk(text: str) -> bool:
+    """Whether ``text`` says someone may be at risk of harm (see the module)."""
+    words = normalised(text)
+    return bool(words) and _AT_RISK.search(words) is not None

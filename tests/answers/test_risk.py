@@ -1,0 +1,61 @@
+"""Telling a message that says someone may be at risk of harm from a question."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_service.answers.risk import signals_risk
+
+AT_RISK = [
+    "my roommate is saying some really scary stuff about hurting herself and I don't know what "
+    "to do, who do I call right now",
+    "i want to kill myself",
+    "I've been having suicidal thoughts since the bills came",
+    "i just want to end my life",
+    "i dont want to be alive anymore",
+    "i want to die",
+    "my son self-harms, can you stop the disconnection",
+    "my friend took an overdose",
+    "my husband hits me and he controls the account",
+    "my partner keeps hitting me",
+    "he threatened to kill me if i leave",
+    "she's going to hurt us",
+    "im not safe at home",
+    "is there help with bills for family violence victims",
+    "I left because of domestic abuse and the account is in his name",
+]
+NOT_AT_RISK = [
+    "kill the power at the meter",
+    "my phone is dying",
+    "im dying to know when the refund comes",
+    "the battery died",
+    "this bill is killing me",
+    "the deadline is killing me",
+    "my mum is going to kill me if i miss the deadline",
+    "did i hurt my credit score",
+    "my dad hit the wrong button",
+    "he hit the pay button twice",
+    "it beats me why the bill went up",
+    "can i end my contract early",
+    "take my name off the account",
+    "cut off my power",
+    "self service portal login",
+    "overdue bill",
+    "life support outage",
+]
+
+
+@pytest.mark.parametrize("text", AT_RISK)
+def test_a_message_that_someone_may_be_harmed_is_recognised(text: str) -> None:
+    assert signals_risk(text)
+
+
+@pytest.mark.parametrize("text", NOT_AT_RISK)
+def test_a_figure_of_speech_or_a_question_is_not(text: str) -> None:
+    assert not signals_risk(text)
+
+
+def test_case_punctuation_and_spacing_do_not_matter() -> None:
+    assert signals_risk("  I WANT TO END MY LIFE!!!\n")
+    assert signals_risk("Self-harm")
+    assert not signals_risk("")
