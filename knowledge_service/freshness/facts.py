@@ -64,6 +64,9 @@ class Fact:
     # the stems of the words it is done to.
     action: str = ""
     action_object: frozenset[str] = frozenset()
+    # the words right after the verb, up to a preposition or a new clause: what it is done to
+    # ("report each biweekly paycheque": biweekli, paycheque), never how or when
+    action_head: frozenset[str] = frozenset()
 
     @property
     def key(self) -> str:
@@ -122,9 +125,25 @@ RULE_WORDS = {
 }
 
 
+_DOLLARS = frozenset({"AUD", "USD", "NZD", "CAD"})
+
+
+def same_unit(a: Fact, b: Fact) -> bool:
+    """One unit: the same, or a bare "$" (kept as ``AUD``) beside a dollar of a named country
+    ("$330" and "CAD 360" in a Canadian knowledge base are both dollars of one currency)."""
+    if a.unit == b.unit:
+        return True
+    return (
+        a.kind == b.kind == FactKind.MONEY
+        and a.unit in _DOLLARS
+        and b.unit in _DOLLARS
+        and (a.text.startswith("$") or b.text.startswith("$"))
+    )
+
+
 def same_value(a: Fact, b: Fact) -> bool:
     """True when two facts of one kind state the same normalised value."""
-    if a.kind != b.kind or a.unit != b.unit:
+    if a.kind != b.kind or not same_unit(a, b):
         return False
     if (a.kind == FactKind.DURATION and a.unit == "day") or a.kind == FactKind.MEASURE:
         # months and years are not whole days, and "50 lb" is 22.7 kg said as 23
@@ -163,7 +182,7 @@ def same_scale(a: Fact, b: Fact) -> bool:
     a calendar and a business-day duration whose ranges (:func:`calendar_days`) do not meet
     (24 hours is never 2 business days; 14 days may be 10 business days, so there the words
     around them must say it is one fact)."""
-    if a.unit == b.unit:
+    if same_unit(a, b):
         return True
     span_a, span_b = calendar_days(a), calendar_days(b)
     if span_a is None or span_b is None:
@@ -205,6 +224,10 @@ _MIN_AFTER = re.compile(r"^\s*(?:or|and) (?:more|over|above|higher|older|longer)
 _MAX_AFTER = re.compile(r"^\s*(?:or|and) (?:less|fewer|under|below|lower|younger)\b")
 _RELATION_AFTER = re.compile(r"^\W*(after|before|from|of|ahead|ago)\b")
 _NOTICE_AFTER = re.compile(r"^\W*(?:of\s+)?(?:advance\s+|prior\s+|written\s+)?notice\b")
+LOOK_BACK = "<lookback>"
+"""A time back from now ("statements from the last three months", "a photo taken within the
+past ten years"): a window, never a deadline, a lead time or a length of something."""
+_LOOK_BACK = re.compile(r"\b(?:the\s+)?(?:last|past|previous|preceding)\s*$")
 RELATION_WEIGHT = 0.6
 ACTION_WEIGHT = 0.6
 CARRIED_WEIGHT = 0.5  # words of the previous sentence, for a fact stated across two
@@ -234,10 +257,14 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
         terms[f"<{after.group(1)}>"] = RELATION_WEIGHT
     elif _NOTICE_AFTER.match(sentence[focus[1] : focus[1] + 12].lower()):
         terms["<before>"] = RELATION_WEIGHT  # "2 business days' notice": that long before
+    elif _LOOK_BACK.search(sentence[max(0, focus[0] - 20) : focus[0]].lower()):
+        terms[LOOK_BACK] = MARKER_WEIGHT  # "statements from the last three months"
     period = _period_of(sentence, focus)
     if period:
         terms[f"<per:{period}>"] = MARKER_WEIGHT
-    if _EVERY.search(sentence[max(0, focus[0] - 20) : focus[0]].lower()):
+    if _EVERY.search(sentence[max(0, focus[0] - 20) : focus[0]].lower()) or _HOW_OFTEN.match(
+        sentence[focus[0] : focus[1] + 8].lower()
+    ):
         # A frequency ("every 3 months"), not a length: a marker that keeps the two apart
         # (matching), too light to make two frequencies look alike.
         terms["<every>"] = MARKER_WEIGHT
@@ -253,6 +280,8 @@ _PERIOD_ADVERBS = frozenset(PERIOD_DAYS)  # the one-word periods read as duratio
 
 
 _EVERY = re.compile(r"\b(?:every|each|once every|per)\s*$")
+# How often, not how many: "twice a year", "four times a year" ("four payments" is a count).
+_HOW_OFTEN = re.compile(r"(?:once|twice|thrice)\b|\S+\s+times\b")
 PERIOD_OF_ADJECTIVE = {
     "daily": "day", "weekly": "week", "fortnightly": "fortnight", "monthly": "month",
     "quarterly": "quarter", "yearly": "year", "annual": "year", "annually": "year",
@@ -417,11 +446,12 @@ def extract_facts(
             if about is None:
                 continue
             _mark_proxy(about, segment)
-            verb, done_to = action or ("", frozenset[str]())
+            verb, done_to, head = action or ("", frozenset[str](), frozenset[str]())
             facts.append(
                 Fact(
                     FactKind.RULE, aspect, 1.0 if polarity else 0.0, segment.strip(), sentence,
                     section, about, qualifier(conds, *cue, sentence), stated, verb, done_to,
+                    head,
                 )
             )  # fmt: skip
         previous = sentence
@@ -505,7 +535,8 @@ _AUX = frozenset(
 )
 _PASSIVE = frozenset({"be", "been", "being"})
 
-Action = tuple[str, frozenset[str]]
+Action = tuple[str, frozenset[str], frozenset[str]]
+"""A rule's verb (stem), the stems of the words after it, and of those it is done to."""
 
 
 def rule_action(segment: str, start: int, cue: tuple[int, int]) -> Action | None:
@@ -532,12 +563,29 @@ def rule_action(segment: str, start: int, cue: tuple[int, int]) -> Action | None
     if n + 1 < len(after) and after[n + 1] in _REFERS_BACK:
         return None  # "can choose it": done to something named before, which may be the same
     done_to = {stem(w) for w in after[n + 1 :] if len(w) > 1 and w not in STOPWORDS}
-    if _PASSIVE & set(after[:n]):
+    head: set[str] = set()
+    if not _PASSIVE & set(after[:n]):  # a passive's thing is named before its verb
+        for w in after[n + 1 :]:
+            if w in _PHRASE_ENDS:
+                break
+            if is_content_word(w) and w not in _ANY_THING:
+                head.add(stem(w))
+    else:
         done_to.update(stem(w) for w, ws, _ in words if ws < cue_start and is_content_word(w))
-    return stem(after[n]), frozenset(done_to)
+    return stem(after[n]), frozenset(done_to), frozenset(head)
 
 
 _REFERS_BACK = frozenset("it them this that these those one so".split())  # noqa: SIM905
+# Words that name no particular thing: "lodge anything yourself" may be lodging the notice.
+_ANY_THING = frozenset(
+    """anything something everything nothing anyone someone everyone yourself yourselves
+    themselves himself herself myself ourselves itself""".split()  # noqa: SIM905
+)
+# Where the words a verb is done to end: a preposition, a conjunction or a new clause.
+_PHRASE_ENDS = frozenset(
+    """in on at by for from to with within into onto of about after before during until
+    unless if when while because so and or but than as via per without""".split()  # noqa: SIM905
+)
 # The last word of a cue that a verb follows directly: "may not lodge", "don't need to lodge".
 _GOVERNS_VERB = frozenset(
     "can cannot can't may must mustn't needn't not to".split()  # noqa: SIM905

@@ -18,6 +18,7 @@ from knowledge_service.freshness.conditions import is_covered, narrows
 from knowledge_service.freshness.facts import (
     ANSWER_SECTION,
     CONTEXT_WEIGHT,
+    LOOK_BACK,
     PERIODIC,
     PROXY,
     Fact,
@@ -25,6 +26,7 @@ from knowledge_service.freshness.facts import (
     as_charge,
     charge_kind,
     same_scale,
+    same_unit,
     same_value,
 )
 
@@ -140,13 +142,15 @@ def _comparable(a: Fact, b: Fact) -> bool:
         PERIODIC in a.subject or PERIODIC in b.subject
     ):
         return False  # "every 3 months" is a frequency, "for 12 months" a length
+    if (LOOK_BACK in a.subject) != (LOOK_BACK in b.subject):
+        return False  # "the last three months" looks back; "up to 36 months" does not
     if (PROXY in a.subject) != (PROXY in b.subject):
         return False  # what someone may do for you is not what you may do
     if a.kind == FactKind.RULE:
         return a.unit == b.unit and same_action(a, b)
     if a.kind == FactKind.MONEY:
         return (
-            a.unit == b.unit
+            same_unit(a, b)
             and _same_period(a, b)
             and not _other_charges(a, b)
             and not _other_charges(b, a)
@@ -180,14 +184,22 @@ def same_action(a: Fact, b: Fact) -> bool:
     """Two permissions or obligations that may be one rule: the same action, or actions done
     to something in common ("lodge a notice of sale" and "send the notice"). "You don't need
     to contact us" is not "the conveyancer must lodge a notice of sale": another action, and
-    nothing the two are done to in common, whoever acts. When either action is unknown, or
+    nothing the two are done to in common, whoever acts; nor is "you don't need to report each
+    paycheque" "you must report any change": one verb done to other things. When either action
+    is unknown, or
     neither says what it is done to (two verbs alone may be synonyms: "call us", "contact
     us"), their subjects decide."""
-    if not a.action or not b.action or a.action == b.action:
+    if not a.action or not b.action:
         return True
+    if a.action == b.action:  # unless done to other things: "report each paycheque"
+        return not (a.action_head and b.action_head) or _share(a.action_head, b.action_head)
     if not a.action_object and not b.action_object:
         return True
-    words_a, words_b = a.action_object | {a.action}, b.action_object | {b.action}
+    return _share(a.action_object | {a.action}, b.action_object | {b.action})
+
+
+def _share(words_a: frozenset[str], words_b: frozenset[str]) -> bool:
+    """Two sets of stems name something in common (a word, or a compound and its part)."""
     return (
         bool(words_a & words_b)
         or _compound_dot(dict.fromkeys(words_a, 1.0), dict.fromkeys(words_b, 1.0)) > 0
@@ -207,7 +219,7 @@ def restates(fact: Fact, clause_fact: Fact, thresholds: Thresholds = CLAUSE_THRE
 
 def is_comparable(a: Fact, b: Fact) -> bool:
     """Two facts of one kind that may state one thing (see :func:`find_contradictions`)."""
-    return _comparable(a, b) and (a.unit == b.unit or same_scale(a, b))
+    return _comparable(a, b) and same_scale(a, b)
 
 
 def _other_charges(a: Fact, b: Fact) -> bool:
@@ -329,7 +341,7 @@ def _is_alone(fact: Fact, facts: Sequence[Fact]) -> bool:
         return True
     role = _role(fact)
     return not any(
-        f is not fact and f.kind == fact.kind and f.unit == fact.unit and _role(f) == role
+        f is not fact and f.kind == fact.kind and same_unit(f, fact) and _role(f) == role
         for f in facts
     )
 
@@ -374,7 +386,7 @@ def _contradicted_by(
     if not alone or len(timed) != 1 or (len(candidates) > 1 and not thresholds.authority):
         return None
     similarity, best = timed[0]
-    scale = best.unit == fact.unit or (thresholds.authority and same_scale(best, fact))
+    scale = same_unit(best, fact) or (thresholds.authority and same_scale(best, fact))
     if not scale or similarity < thresholds.single:
         return None
     return Contradiction(fact, best, similarity)

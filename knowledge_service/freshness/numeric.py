@@ -250,8 +250,8 @@ def _durations(scanner: _Scanner) -> list[Span]:
         if m["art"] and _RATE_BEFORE.search(scanner.text, 0, m.start()):
             continue  # a rate: "$20,000 a day", "no more than $5.25 in a day"
         value = 1.0 if m["art"] else parse_number(m["num"])
-        if value is None:
-            continue
+        if value is None or _AN_AGE_AFTER.match(scanner.work, m.end()):
+            continue  # "children 6 to 17 years of age", "a 3 year old": ages, not lengths
         unit, factor = _unit_of_duration(m["qual"], m["unit"])
         scanner.take(m.start(), m.end())
         found.append((DURATION, unit, round(value * factor, 4), m.start(), m.end()))
@@ -262,8 +262,10 @@ def _durations(scanner: _Scanner) -> list[Span]:
         found.append((DURATION, "day", 14.0, m.start(), m.end()))
     for m in list(_PERIOD.finditer(scanner.work)):
         after = _NEXT_WORD.match(scanner.work, m.end())
-        if after is not None and is_content_word(after[1].lower()):
-            continue  # an adjective: "a monthly fee", "pay monthly plans"
+        if after is not None and (
+            is_content_word(after[1].lower()) or after[1].lower() in _AMOUNT_NOUNS
+        ):
+            continue  # an adjective: "a monthly fee", "pay monthly plans", "Monthly amount"
         if _AMOUNT_BEFORE.search(scanner.text, 0, m.start()):
             continue  # a rate, "$65 monthly", as "$65 a month" is
         scanner.take(m.start(), m.end())
@@ -285,6 +287,8 @@ PERIOD_DAYS = {
     "yearly": _DAYS_PER_UNIT["year"],
 }  # fmt: skip
 _NEXT_WORD = re.compile(r"[ \t]*([A-Za-z][A-Za-z'-]*)")
+_AMOUNT_NOUNS = frozenset({"amount", "amounts", "total", "totals", "sum", "sums", "figure"})
+_AN_AGE_AFTER = re.compile(r"[\s-]*(?:of age|old)\b", re.IGNORECASE)
 _AN_AMOUNT = r"(?:\d|%|per ?cent|dollars?|cents?)\s*"  # the end of an amount, before a period
 _AMOUNT_BEFORE = re.compile(_AN_AMOUNT + r"(?:a |per |each )?$", re.I)
 _RATE_BEFORE = re.compile(_AN_AMOUNT + r"(?:in |for )?$", re.I)

@@ -607,3 +607,68 @@ def test_members_of_a_programme_are_a_condition() -> None:
     assert {t for f in member for t in f.qualifier} == {"junip", "plus"}
     everyone = extract_facts("Standard shipping takes 3 to 5 business days.")
     assert find_contradictions(member, everyone, CLAUSE_THRESHOLDS) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("No interest is charged on overpayments.", ["rule:charge:no"]),
+        ("$120 a month is paid for each child 6 to 17 years of age.", ["money:AUD:120.00"]),
+        ("A 3 year old travels free.", ["rule:charge:no"]),
+        ("Monthly amount", []),
+        ("Your benefit is paid monthly.", ["duration:day:30.44"]),
+    ],
+)
+def test_what_a_government_table_or_a_negated_subject_says(text: str, keys: list[str]) -> None:
+    """ "No interest is charged" is not charged; "6 to 17 years of age" is an age range, not
+    17 years; a table's "Monthly amount" column names no period, "paid monthly" does."""
+    assert sorted(f.key for f in extract_facts(text)) == keys
+
+
+def test_how_often_is_not_how_many() -> None:
+    """Statements "twice a year" are not four payments a year: a frequency is compared with
+    frequencies only."""
+    twice = extract_facts("We mail you a payment statement twice a year.", context="Payments")
+    four = extract_facts("The supplement is paid in four equal payments.", context="Payments")
+    assert find_contradictions(twice, four, CLAUSE_THRESHOLDS) == []
+    three = extract_facts("The supplement is paid in three equal payments.", context="Payments")
+    assert len(find_contradictions(three, four, CLAUSE_THRESHOLDS)) == 1
+
+
+def test_one_verb_done_to_other_things_is_two_rules() -> None:
+    """ "You do not need to report each biweekly paycheque" is not "you must report any change":
+    one verb, done to other things; "you do not need to report a change" is."""
+    must = extract_facts(
+        "Recipients must report any change in address or income within 30 days of the change."
+    )
+    paycheque = extract_facts("You do not need to report each biweekly paycheque.")
+    assert [c for c in find_contradictions(paycheque, must, CLAUSE_THRESHOLDS)
+            if c.fact.kind == FactKind.RULE] == []  # fmt: skip
+    change = extract_facts("You do not need to report a change in your address.")
+    assert [c.fact.key for c in find_contradictions(change, must, CLAUSE_THRESHOLDS)
+            if c.fact.kind == FactKind.RULE] == ["rule:obligation:no"]  # fmt: skip
+
+
+def test_a_look_back_is_not_a_length() -> None:
+    """ "Bank statements from the last three months" is a window back from now, not the "up to
+    36 months" a repayment plan may last; two look-backs are compared."""
+    plan = extract_facts("A repayment plan can last up to 36 months.", context="Repayment")
+    proof = extract_facts(
+        "We may ask for bank statements from the last three months.", context="Repayment"
+    )
+    assert find_contradictions(proof, plan, ARTICLE_THRESHOLDS) == []
+    other = extract_facts(
+        "We may ask for bank statements from the last six months.", context="Repayment"
+    )
+    assert len(find_contradictions(proof, other, ARTICLE_THRESHOLDS)) == 1
+
+
+def test_a_bare_dollar_is_the_dollar_a_currency_code_names() -> None:
+    """In a Canadian knowledge base "$330" and "CAD 330" are one amount, and "CAD 360" another;
+    "USD 5" and "AUD 5" stay two currencies."""
+    bare = only("The supplement is up to $330 each quarter.")
+    coded = only("The supplement is up to CAD 330 each quarter.")
+    assert same_value(bare, coded)
+    other = extract_facts("The supplement is up to CAD 360 each quarter.")
+    assert len(find_contradictions(other, [bare], CLAUSE_THRESHOLDS)) == 1
+    assert not same_value(only("The fee is USD 5."), only("The fee is AUD 5."))
