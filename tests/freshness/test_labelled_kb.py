@@ -19,6 +19,7 @@ from tests.freshness.conftest import (
     AIRLINE_KB,
     BANK_KB,
     BENEFITS_KB,
+    HOSPITAL_KB,
     INSURER_KB,
     KB,
     RETAIL_KB,
@@ -142,8 +143,12 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
             BENEFITS_KB,
             {"policy_mismatch": (1.0, 1.0), "conflict": (0.66, 0.25), "duplicate": (1.0, 1.0)},
         ),
+        (  # held out: scored once, after the fixes above, and nothing changed for it
+            HOSPITAL_KB,
+            {"policy_mismatch": (1.0, 0.66), "conflict": (1.0, 0.375), "duplicate": (1.0, 1.0)},
+        ),
     ],
-    ids=["insurer", "transit", "bank", "airline", "retail", "benefits"],
+    ids=["insurer", "transit", "bank", "airline", "retail", "benefits", "hospital"],
 )
 def test_the_last_blind_sets_hold_their_first_fixed_scores(
     minilm: Any, kb: Path, floors: dict[str, tuple[float, float]]
