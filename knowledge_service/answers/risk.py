@@ -10,7 +10,7 @@ Only what a message says of a person counts, in words a contact centre's vulnera
 procedures are written for:
 
 * suicide and self-harm: "suicide", "kill myself", "hurting herself", "end my life", "want to
-  die", "self-harm", "overdose", "better off dead";
+  die", "self-harm", "overdose", "better off dead", "I can't go on like this";
 * violence or a threat of it, by a person: "he threatened to kill me", "my partner hits me",
   "she's going to hurt us", "family violence", "domestic abuse", "I'm not safe at home".
 
@@ -35,7 +35,8 @@ _SELF_HARM = (
     r"|\bdon'?t\s+want\s+to\s+(?:live|be\s+alive|be\s+here\s+anymore|wake\s+up)\b"
     r"|\bself\s*harm\w*"
     r"|\boverdos\w*"
-    r"|\b(?:better\s+off\s+dead|no\s+reason\s+to\s+live)\b"
+    r"|\b(?:better\s+off\s+dead|no\s+reason\s+to\s+live|nothing\s+(?:left\s+)?to\s+live\s+for)\b"
+    r"|\bcan'?t\s+go\s+on\s+(?:anymore|any\s+more|like\s+this)\b"
 )
 _PEOPLE = (
     r"husband|wife|partner|boyfriend|girlfriend|ex|fianc\w*|dad|father|stepdad|stepfather|mum|"

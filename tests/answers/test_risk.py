@@ -14,6 +14,8 @@ AT_RISK = [
     "i just want to end my life",
     "i dont want to be alive anymore",
     "i want to die",
+    "i cant go on like this anymore, the debt is too much",
+    "there's nothing left to live for",
     "my son self-harms, can you stop the disconnection",
     "my friend took an overdose",
     "my husband hits me and he controls the account",
@@ -41,6 +43,7 @@ NOT_AT_RISK = [
     "cut off my power",
     "self service portal login",
     "overdue bill",
+    "i cant go on the website, it keeps crashing",
     "life support outage",
 ]
 
