@@ -35,10 +35,13 @@ _DURATION = re.compile(
     r"(?:'s|s'|')?(?![a-z])",
     re.IGNORECASE,
 )
-# An age limit: "from age seventy-five", "aged 75 years or older", "drivers over 80", "under 25".
+# An age limit: "from age seventy-five", "aged 75 years or older", "drivers over 80", "under 25",
+# "at least 21 years old", "the minimum age is 25".
 # Unit "over" (this age and above) or "under"; "over 4.5 tonnes" or "under 25 kg" are no ages.
 _AGE_LIMIT = re.compile(
     rf"\b(?:from (?:the )?age (?:of )?(?P<from>{NUMBER})"
+    rf"|at least (?P<least>{NUMBER}) years?(?: of age| old)\b"
+    rf"|minimum age (?:is |of )?(?P<minimum>{NUMBER})\b(?! (?:months?|weeks?|days?)\b)"
     rf"|aged? (?P<aged>{NUMBER})(?: years?)?(?: of age)?"
     r"(?: (?:or|and) (?P<aged_side>over|older|above|more|under|younger|below))?"
     r"|(?P<side>over|under|older than|younger than) (?P<bare>\d{1,3})"
@@ -57,7 +60,7 @@ def age_limits(text: str) -> list[Span]:
         return []
     found: list[Span] = []
     for m in _AGE_LIMIT.finditer(text):
-        number = m["from"] or m["aged"] or m["bare"] or m["n"]
+        number = m["from"] or m["least"] or m["minimum"] or m["aged"] or m["bare"] or m["n"]
         side = (m["aged_side"] or m["side"] or m["n_side"] or "over").lower()
         value = parse_number(number)
         if value is not None and 0 < value < 130:
@@ -148,7 +151,7 @@ def numeric_spans(masked: str) -> list[Span]:
 _MAY_BE_MONEY = re.compile(r"\$|£|€|aud|usd|nzd|cad|gbp|eur|dollar|\dc\b|cent")
 _MAY_BE_PERCENT = re.compile(r"%|per ?cent")
 _MAY_BE_AGE = re.compile(
-    r"\bage|over \d|under \d|than \d|or (?:over|older|above|under|younger|below)"
+    r"\bage|over \d|under \d|than \d|or (?:over|older|above|under|younger|below)|years? old"
 )
 _MAY_BE_DURATION = re.compile(
     r"minute|mins?\b|hour|hrs?\b|day|week|fortnight|month|year|yrs?\b|quarterly|annually"

@@ -672,3 +672,20 @@ def test_a_bare_dollar_is_the_dollar_a_currency_code_names() -> None:
     other = extract_facts("The supplement is up to CAD 360 each quarter.")
     assert len(find_contradictions(other, [bare], CLAUSE_THRESHOLDS)) == 1
     assert not same_value(only("The fee is USD 5."), only("The fee is AUD 5."))
+
+
+def test_a_minimum_age_in_words_is_an_age_limit() -> None:
+    """ "At least 21 years old" and "the minimum age is 25" are ages from which, as "21 or
+    over" is: an article's "21 or over" restates the first, not "aged 75 or over"."""
+    clause = extract_facts(
+        "Every driver must be at least 21 years old. A driver aged 75 or over brings a "
+        "doctor's letter.",
+        context="Driver age",
+    )
+    assert sorted(f.key for f in clause if f.kind == FactKind.AGE) == [
+        "age:over:21.00", "age:over:75.00"
+    ]  # fmt: skip
+    assert [f.key for f in extract_facts("For vans the minimum age is 25.")] == ["age:over:25.00"]
+    article = extract_facts("Check that every driver is 21 or over.", context="Driver age")
+    assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
+    assert [f.key for f in extract_facts("The minimum age is 6 months.")] == ["duration:day:182.62"]

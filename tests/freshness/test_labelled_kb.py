@@ -22,6 +22,7 @@ from tests.freshness.conftest import (
     HOSPITAL_KB,
     INSURER_KB,
     KB,
+    RENTAL_KB,
     RETAIL_KB,
     TRANSIT_KB,
     WATER_KB,
@@ -147,8 +148,12 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
             HOSPITAL_KB,
             {"policy_mismatch": (1.0, 0.66), "conflict": (1.0, 0.375), "duplicate": (1.0, 1.0)},
         ),
+        (  # one false conflict left: changing a booking two days ahead, cancelling one day
+            RENTAL_KB,
+            {"policy_mismatch": (1.0, 0.5), "conflict": (0.8, 0.5), "duplicate": (1.0, 0.5)},
+        ),
     ],
-    ids=["insurer", "transit", "bank", "airline", "retail", "benefits", "hospital"],
+    ids=["insurer", "transit", "bank", "airline", "retail", "benefits", "hospital", "rental"],
 )
 def test_the_last_blind_sets_hold_their_first_fixed_scores(
     minilm: Any, kb: Path, floors: dict[str, tuple[float, float]]
