@@ -542,7 +542,9 @@ def _fix(
     """How to resolve a conflict: the side a cited clause supports, when one does. None when
     each side restates a clause it cites itself: the articles are each true to their own
     policy (two facts about different subjects, or policies that disagree, which their owners
-    settle), so there is no article to correct and no conflict between the articles."""
+    settle), so there is no article to correct and no conflict between the articles; None too
+    when one side states its own clause and the other misstates a clause of its own
+    (:func:`_about_its_own_clause`: that is the other's policy mismatch)."""
     sides = ((a, c.fact, b), (b, c.other, a))
     cited = [cited_clause_facts(item.doc, policies) for item, _, _ in sides]
     own = [_backing(fact, facts) for (_, fact, _), facts in zip(sides, cited, strict=True)]
