@@ -22,6 +22,7 @@ from tests.freshness.conftest import (
     HOSPITAL_KB,
     INSURER_KB,
     KB,
+    POSTAL_KB,
     RENTAL_KB,
     RETAIL_KB,
     TRANSIT_KB,
@@ -152,8 +153,23 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
             RENTAL_KB,
             {"policy_mismatch": (1.0, 0.5), "conflict": (0.8, 0.5), "duplicate": (1.0, 0.5)},
         ),
+        (  # held out, its first score as it is: "Tracked 24" and "Tracked 48" read as numbers,
+            # and two parcel sizes' weight limits as one
+            POSTAL_KB,
+            {"policy_mismatch": (0.83, 1.0), "conflict": (0.66, 0.33), "duplicate": (1.0, 0.5)},
+        ),
     ],
-    ids=["insurer", "transit", "bank", "airline", "retail", "benefits", "hospital", "rental"],
+    ids=[
+        "insurer",
+        "transit",
+        "bank",
+        "airline",
+        "retail",
+        "benefits",
+        "hospital",
+        "rental",
+        "postal",
+    ],
 )
 def test_the_last_blind_sets_hold_their_first_fixed_scores(
     minilm: Any, kb: Path, floors: dict[str, tuple[float, float]]
