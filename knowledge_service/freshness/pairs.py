@@ -553,7 +553,10 @@ def _fix(
     if any(own) and _about_its_own_clause(sides, own, cited):
         return None
     if not any(own):  # a clause the other one cites may still say which is right
-        own = [_backing(fact, cited_clause_facts(other.doc, policies)) for _, fact, other in sides]
+        own = [
+            _backing(fact, facts)
+            for (_, fact, _), facts in zip(sides, reversed(cited), strict=True)
+        ]
     backed = [(side, source) for side, source in zip(sides, own, strict=True) if source]
     if len(backed) == 1:
         ((right, _, wrong), source) = backed[0]
