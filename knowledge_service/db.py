@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,13 +28,35 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+WAL_SWITCH_SECONDS = 30.0
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _switch_to_wal(cursor: Any, *, within: float = WAL_SWITCH_SECONDS) -> None:
+    """Put the database file in WAL mode (it stays so: every later connection only reads the
+    mode). Switching a new file needs its exclusive lock, and when two processes open a new
+    store at once (an import and ``serve``, two imports) both ask for it: SQLite then answers
+    one of them "database is locked" at once, without its busy timeout, to break the deadlock.
+    That one tries again, after a short pause, until ``within`` seconds have passed."""
+    deadline = time.monotonic() + within
+    pause = 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
 
 
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Engine:

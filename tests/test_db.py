@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import stat
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -151,3 +153,23 @@ def test_a_percent_encoded_password_reaches_postgresql_as_written(postgres_serve
             conn.execute(text(f"DROP ROLE {role}"))
             conn.commit()
         admin.dispose()
+
+
+def test_a_new_sqlite_store_opened_while_another_process_writes_it_waits_for_wal(
+    tmp_path: Path,
+) -> None:
+    """Two processes opening a new store at once: while one holds its write lock (before the
+    file is in WAL mode), the other's switch to WAL is refused at once, with no busy wait
+    ("database is locked": an import run beside another failed so). It now waits its turn."""
+    path = tmp_path / "store.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE t (x)")  # a new file, still in the rollback-journal mode
+    other.execute("BEGIN IMMEDIATE")  # the other process's write lock
+    threading.Timer(0.3, other.execute, args=("COMMIT",)).start()
+    try:
+        engine = make_engine(f"sqlite:///{path}")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        engine.dispose()
+    finally:
+        other.close()
