@@ -86,8 +86,9 @@ SHIPPED = {
     "freshness_kb_rental": "written blind 2026-12-05 (third session), after the hospital; its "
     "first score's 2 false findings led to one fix (a minimum age in words); 1 false conflict "
     "left: not held out",
-    "freshness_kb_postal": "written blind 2026-12-05 (third session), last; held out: scored "
-    "once, nothing changed for it (its 2 false findings are left as found)",
+    "freshness_kb_postal": "written blind 2026-12-05 (third session), last; held out until "
+    "its first score, whose 2 false findings led to two fixes in the fourth session (a name "
+    "that holds a number such as 'Tracked 24'; size classes): not held out since",
 }
 CONFLICT_GRID = np.round(np.arange(0.50, 0.701, 0.02), 2)
 DUPLICATE_GRID = np.round(np.arange(0.70, 0.901, 0.02), 2)

@@ -24,6 +24,7 @@ from knowledge_service.freshness.text import (
     is_content_word,
     mask_non_facts,
     may_state_number,
+    named_number_words,
     split_sentences,
     stem,
     words_with_positions,
@@ -376,17 +377,20 @@ class StatedTerms(AbstractSet[str]):
         return len(self.terms)
 
 
-def _fact_sentences(text: str) -> Iterator[str]:
-    return (p for s in split_sentences(text) for p in _CLAUSES.split(s) if p.strip())
+def _fact_sentences(text: str, sentences: Sequence[str] | None = None) -> Iterator[str]:
+    """The clauses of ``text``'s sentences (``sentences``: already split)."""
+    split = split_sentences(text) if sentences is None else sentences
+    return (p for s in split for p in _CLAUSES.split(s) if p.strip())
 
 
 @lru_cache(maxsize=65536)
 def read_sentence(
-    sentence: str,
+    sentence: str, names: frozenset[str] = frozenset()
 ) -> tuple[tuple[Condition, ...], tuple[Span, ...], tuple[RuleSpan, ...]]:
     """What fact extraction reads in one sentence: its conditions, numeric facts and yes/no
-    rules (cached by text: boilerplate sentences recur across articles and policies)."""
-    found = numeric_spans(mask_non_facts(sentence)) if may_state_number(sentence) else []
+    rules (cached by text: boilerplate sentences recur across articles and policies).
+    ``names``: the words its text uses as names with a number (``named_number_words``)."""
+    found = numeric_spans(mask_non_facts(sentence, names)) if may_state_number(sentence) else []
     return tuple(conditions(sentence)), tuple(found), tuple(rule_spans(sentence))
 
 
@@ -411,8 +415,10 @@ def extract_facts(
     stated.add(context, plain=True)
     stated.add(text)
     previous = ""
-    for sentence in _fact_sentences(text):
-        conds, found, rules = read_sentence(sentence)
+    sentences = list(split_sentences(text))
+    names = named_number_words(sentences)
+    for sentence in _fact_sentences(text, sentences):
+        conds, found, rules = read_sentence(sentence, names)
         spans = [(s, e) for _, _, _, s, e in found]
         words = words_with_positions(sentence) if found else []
         for kind, unit, value, start, end in found:

@@ -40,6 +40,9 @@ SCOPE_GROUPS: dict[str, str] = {
     "solar": "fuel:solar", "water": "fuel:water",
     "mobil": "product:mobile", "nbn": "product:broadband", "broadband": "product:broadband",
     "landlin": "product:landline", "prepaid": "plan:prepaid", "postpaid": "plan:postpaid",
+    # size classes (parcels, bags, bins, cars): a large parcel's limit is not a standard one's
+    "small": "size:small", "medium": "size:medium", "standard": "size:standard",
+    "larg": "size:large", "extra-larg": "size:extra-large", "overs": "size:oversized",
 }  # fmt: skip
 
 

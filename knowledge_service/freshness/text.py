@@ -7,7 +7,7 @@ masked sentence still point into the original one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import Stemmer
@@ -163,11 +163,53 @@ def may_state_number(sentence: str) -> bool:
 _DIGIT = re.compile(r"\d")
 
 
-def mask_non_facts(sentence: str) -> str:
-    """The sentence with every number that is not a fact (dates, phones, ...) blanked out."""
+# A name that holds a number ("Tracked 24", "the Commuter 50 block", "Zone 2"): a capitalised
+# word, then a whole number that no unit follows (a service, plan or product, not a quantity).
+_NAMED_NUMBER = re.compile(
+    r"\b(?P<word>[A-Z][a-z]+)(?P<gap>\s)\d{1,4}\b"
+    r"(?![.,:/]\d|[\s-]?(?:%|[-–]\s?\d|per ?cent\b|(?i:(?:business |working |calendar |full )?"
+    r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?|yrs?|kgs?|kilo\w*|"
+    r"g|grams?|lbs?|pounds?|km|cm|mm|m|metres?|meters?|inch\w*|l|ml|litres?|liters?|"
+    r"dollars?|euros?|cents?|c)\b)))"
+)
+
+
+def _is_inside(sentence: str, start: int) -> bool:
+    """``start`` follows a word of the same sentence (not its first word, a list marker or a
+    clause that ends at a colon)."""
+    before = sentence[:start].rstrip()
+    return bool(before) and before[-1] not in ".!?:;-*•(\"'|"
+
+
+def named_number_words(sentences: Iterable[str]) -> frozenset[str]:
+    """The capitalised words a text's ``sentences`` (:func:`split_sentences`) use as names with
+    a number inside a sentence ("deliver Tracked 24 or large parcels": Tracked): the same word
+    then a number opening a sentence ("Tracked 48 parcels are fine") is that name too, not a
+    count."""
+    return frozenset(
+        m["word"]
+        for sentence in sentences
+        if _DIGIT.search(sentence) is not None
+        for m in _NAMED_NUMBER.finditer(sentence)
+        if _is_inside(sentence, m.start())
+    )
+
+
+def mask_non_facts(sentence: str, names: frozenset[str] = frozenset()) -> str:
+    """The sentence with every number that is not a fact (dates, phones, names such as
+    "Tracked 24", ...) blanked out. ``names``: the words its text uses as names with a number
+    (:func:`named_number_words`), read as names at the start of a sentence too."""
     if _DIGIT.search(sentence) is None:
         return sentence  # every non-fact pattern needs a digit
-    masked = _NON_FACTS.sub(lambda m: " " * len(m.group(0)), sentence)
+    dated = _NON_FACTS.sub(lambda m: " " * len(m.group(0)), sentence)
+    masked = _NAMED_NUMBER.sub(
+        lambda m: (
+            m.group(0)
+            if m["word"] not in names and not _is_inside(dated, m.start())
+            else m["word"] + m["gap"] + " " * (m.end() - m.start("gap") - 1)
+        ),
+        dated,
+    )
     prefix = _CLAUSE_PREFIX.match(masked)
     if prefix:
         masked = " " * prefix.end() + masked[prefix.end() :]

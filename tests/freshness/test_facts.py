@@ -20,7 +20,12 @@ from knowledge_service.freshness.matching import (
     find_contradictions,
     subject_similarity,
 )
-from knowledge_service.freshness.text import content_terms, words_with_positions
+from knowledge_service.freshness.text import (
+    content_terms,
+    named_number_words,
+    split_sentences,
+    words_with_positions,
+)
 
 
 def only(text: str) -> Fact:
@@ -689,3 +694,61 @@ def test_a_minimum_age_in_words_is_an_age_limit() -> None:
     article = extract_facts("Check that every driver is 21 or over.", context="Driver age")
     assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
     assert [f.key for f in extract_facts("The minimum age is 6 months.")] == ["duration:day:182.62"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Customers on the Saver 30 plan can pause their service once a year.",
+        "Bins are collected weekly in Zone 3 and fortnightly elsewhere.",
+        "We can't ship Express 12 or fragile items abroad. Express 12 parcels need a signature.",
+    ],
+)
+def test_a_capitalised_name_that_holds_a_number_is_no_count(text: str) -> None:
+    numbers = [f for f in extract_facts(text) if f.kind != FactKind.RULE]
+    assert [f.text for f in numbers if any(c.isdigit() for c in f.text)] == []
+
+
+def test_a_name_opening_a_sentence_is_a_name_when_its_text_uses_it_inside_one() -> None:
+    """ "Priority 10 orders" opens the second sentence; the first uses "Priority 10" as a name
+    inside a sentence, so the second is that name too: an article and its clause that both name
+    the service are not two counts of orders (10 against 5)."""
+    article = extract_facts(
+        "You can choose Priority 10 at checkout. Priority 10 orders and bulky items ship from "
+        "the central warehouse."
+    )
+    clause = extract_facts("Priority 5 orders ship from any warehouse.")
+    assert [f.key for f in article if f.kind == FactKind.COUNT] == []
+    assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Allow 3 business days for the refund.",  # an imperative: not a name
+        "Bring 2 forms of identification to the counter.",
+        "Pay with Visa 2% surcharge applies to credit cards.",  # a unit follows
+        "Students can buy the Flex plan for 40 rides a term.",
+    ],
+)
+def test_a_number_after_a_capitalised_word_is_still_a_fact_when_nothing_names_it(
+    text: str,
+) -> None:
+    assert extract_facts(text) != []
+
+
+def test_limits_of_two_size_classes_are_different_facts() -> None:
+    small = extract_facts("A small suitcase can weigh up to 7kg in the cabin.")
+    large = extract_facts("Large suitcases can weigh up to 32kg in the hold.")
+    also_small = extract_facts("Small suitcases may weigh no more than 10kg.")
+    assert find_contradictions(small, large, ARTICLE_THRESHOLDS) == []
+    assert find_contradictions(large, small, ARTICLE_THRESHOLDS) == []
+    assert len(find_contradictions(small, also_small, ARTICLE_THRESHOLDS)) == 1
+
+
+def test_a_heading_is_not_the_sentence_a_number_opens() -> None:
+    """ "If 2 payments" opens a paragraph under a heading: the heading's last word is not a word
+    of its sentence, so "If" is not a name and the count is kept."""
+    text = "## Missed payments\nIf 2 payments in a row are missed, the plan ends."
+    assert named_number_words(split_sentences(text)) == frozenset()
+    assert [f.key for f in extract_facts(text) if f.kind == FactKind.COUNT] == ["count:count:2.00"]
