@@ -10,13 +10,18 @@ Only what a message says of a person counts, in words a contact centre's vulnera
 procedures are written for:
 
 * suicide and self-harm: "suicide", "kill myself", "hurting herself", "end my life", "want to
-  die", "self-harm", "overdose", "better off dead", "I can't go on like this";
+  die", "self-harm", "overdose", "better off dead", "I can't go on like this", "everyone would
+  be better off without me", "ending it all", "no point in living";
 * violence or a threat of it, by a person: "he threatened to kill me", "my partner hits me",
-  "she's going to hurt us", "family violence", "domestic abuse", "I'm not safe at home".
+  "she's going to hurt us", "he choked me", "my ex is stalking me", "family violence",
+  "domestic abuse", "an abusive relationship", "I'm not safe at home", "I fear for my safety",
+  "I'm afraid to go home".
 
 Words that only sound alike are no risk: "kill the power", "my phone is dying", "dying to
-know", "the battery died", "a dead meter", "this bill is killing me", and the hyperbole "my
-mum is going to kill me if I miss it" (a threat to kill counts when it is called one).
+know", "the battery died", "a dead meter", "this bill is killing me", "they slapped me with a
+fee", "kicked me off the plan", an agent who was "abusive on the phone" (a person close to the
+customer counts, not staff), and the hyperbole "my mum is going to kill me if I miss it" (a
+threat to kill counts when it is called one).
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ _SELF_HARM = (
     r"|\boverdos\w*"
     r"|\b(?:better\s+off\s+dead|no\s+reason\s+to\s+live|nothing\s+(?:left\s+)?to\s+live\s+for)\b"
     r"|\bcan'?t\s+go\s+on\s+(?:anymore|any\s+more|like\s+this)\b"
+    r"|\bbetter\s+off\s+without\s+me\b|\b(?:end|ending)\s+it\s+all\b|\bunaliv\w*"
+    r"|\bno\s+point\s+(?:in\s+)?(?:living|going\s+on|being\s+alive)\b"
 )
 _PEOPLE = (
     r"husband|wife|partner|boyfriend|girlfriend|ex|fianc\w*|dad|father|stepdad|stepfather|mum|"
@@ -44,16 +51,22 @@ _PEOPLE = (
     r"neighbou?r|landlord|carer|uncle|aunt|parents?"
 )
 _WHO = rf"(?:he|she|they|someone|somebody|(?:my|our)\s+(?:ex\s+)?(?:{_PEOPLE}))"
-_US = r"(?:me|us|my\s+(?:kids?|children|son|daughter|baby|family))"
+_US = r"(?:me|us|(?:my|our|the)\s+(?:kids?|children|son|daughter|baby|family))"
 # Not "my mum is going to kill me if I miss the deadline": a threat to kill counts only when it
 # is called one; hurting, hitting and beating count as said.
 _VIOLENCE = (
     rf"\b{_WHO}\s+(?:has\s+|have\s+|had\s+)?threat\w*\s+to\s+(?:kill|hurt|harm|hit|beat)\b"
     rf"|\b{_WHO}\s*(?:'s|'re|is|are|was|were|will|'ll|keeps?)?\s*"
     rf"(?:going\s+to|gonna|trying\s+to)?\s*"
-    rf"(?:hurts?|hurting|hits?|hitting|beats?|beating|harms?|harming)\s+{_US}\b"
+    rf"(?:hurts?|hurting|hits?|hitting|beats?|beating|harms?|harming|chok(?:e|es|ed|ing)|"
+    rf"strangl\w*|stalk(?:s|ed|ing)?)\s+{_US}\b"
     r"|\b(?:domestic|family)\s+(?:violence|abuse)\b"
     r"|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+not\s+safe\s+(?:at\s+home|here|with\s+(?:him|her))\b"
+    rf"|\babusive\s+(?:(?:ex\s+)?(?:{_PEOPLE})|relationship|marriage|home)\b"
+    rf"|\b(?:my|our)\s+(?:ex\s+)?(?:{_PEOPLE})\s+(?:is|'s|was|has\s+been|can\s+be)\s+"
+    r"(?:violent|abusive)\b"
+    r"|\b(?:scared|afraid|fear(?:ful)?)\s+for\s+(?:my|our|his|her|their)\s+(?:life|lives|safety)\b"
+    r"|\b(?:scared|afraid)\s+to\s+go\s+home\b|\bbeing\s+stalked\b"
 )
 _AT_RISK = re.compile(rf"{_SELF_HARM}|{_VIOLENCE}")
 

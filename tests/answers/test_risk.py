@@ -25,6 +25,19 @@ AT_RISK = [
     "im not safe at home",
     "is there help with bills for family violence victims",
     "I left because of domestic abuse and the account is in his name",
+    # indirect wording, written after the first list (2026-12-05, fourth session)
+    "honestly everyone would be better off without me",
+    "im thinking about ending it all",
+    "there's no point in living anymore",
+    "i want to unalive myself",
+    "i'm scared for my life, he said he'd come back",
+    "i fear for my safety if he finds my new address",
+    "my ex is stalking me and i need my address hidden from the account",
+    "he choked me last night and i had to leave the house",
+    "my partner is abusive and controls all the money",
+    "i'm in an abusive relationship and need the bill in my own name",
+    "i'm afraid to go home because of my partner",
+    "he said he will hurt the kids if i leave",
 ]
 NOT_AT_RISK = [
     "kill the power at the meter",
@@ -45,6 +58,17 @@ NOT_AT_RISK = [
     "overdue bill",
     "i cant go on the website, it keeps crashing",
     "life support outage",
+    "they kicked me off the plan without warning",
+    "the agent was rude and abusive on the phone",
+    "they slapped me with a late fee",
+    "the app keeps choking on my upload",
+    "is there any point in living here if the water is off",
+    "i'm afraid to open my bill",
+    "im scared the power will go out during the storm",
+    "no point in paying now",
+    "my kids are better off without a phone",
+    "how do I stop my ex from using my account",
+    "i'm not safe to drive to the store, can you deliver",
 ]
 
 
