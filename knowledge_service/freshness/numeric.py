@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import re
 
-from knowledge_service.freshness.text import DIGITS, NUMBER, is_content_word, parse_number
+from knowledge_service.freshness.text import (
+    BELOW_100,
+    DIGITS,
+    NUMBER,
+    is_content_word,
+    parse_number,
+)
 
 MONEY, DURATION, PERCENT, COUNT, AGE = "money", "duration", "percent", "count", "age"
 MEASURE = "measure"
@@ -22,7 +28,8 @@ _DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0, "
 
 _MONEY = re.compile(
     rf"(?P<cur>AUD|AU\$|A\$|USD|US\$|NZD|NZ\$|CAD|C\$|GBP|EUR|\$|£|€)\s?(?P<amt>{DIGITS})"
-    rf"|\b(?P<amt2>{NUMBER})\s?(?P<cur2>AUD|USD|NZD|CAD|GBP|EUR|dollars?|euros?)\b"
+    rf"|\b(?P<amt2>{NUMBER})\s?(?P<cur2>AUD|USD|NZD|CAD|GBP|EUR|dollars?|euros?|pounds?)\b"
+    rf"(?:\s(?P<pence>\d\d|{BELOW_100})(?=\s?(?:p\b|pence\b|[.,;:!?)]|$)))?"
     rf"|\b(?P<cents>\d+)\s?(?:c|cents?)\b",
     re.IGNORECASE,
 )
@@ -148,7 +155,7 @@ def numeric_spans(masked: str) -> list[Span]:
 
 
 # Cheap tests before the expensive patterns: most sentences state no amount or duration.
-_MAY_BE_MONEY = re.compile(r"\$|£|€|aud|usd|nzd|cad|gbp|eur|dollar|\dc\b|cent")
+_MAY_BE_MONEY = re.compile(r"\$|£|€|aud|usd|nzd|cad|gbp|eur|dollar|\dc\b|cent|pound")
 _MAY_BE_PERCENT = re.compile(r"%|per ?cent")
 _MAY_BE_AGE = re.compile(
     r"\bage|over \d|under \d|than \d|or (?:over|older|above|under|younger|below)|years? old"
@@ -160,8 +167,30 @@ _MAY_BE_DURATION = re.compile(
 
 _CURRENCY = {
     "$": "AUD", "AU$": "AUD", "A$": "AUD", "DOLLAR": "AUD", "US$": "USD", "NZ$": "NZD",
-    "C$": "CAD", "£": "GBP", "€": "EUR", "EURO": "EUR",
+    "C$": "CAD", "£": "GBP", "€": "EUR", "EURO": "EUR", "POUND": "GBP",
 }  # fmt: skip
+# "Pounds" is money in a sentence about money that states no other currency ("covered up to
+# twenty pounds at no extra cost"), a weight in one about weight or beside dollars ("bags up to
+# 50 pounds", "dogs up to 20 pounds fly for a fee of $125"), and no fact otherwise.
+_WEIGHT_WORDS = re.compile(
+    r"weigh|heav(?:y|ier)|light(?:er)?\b|\bkgs?\b|kilo|\blbs?\b|luggage|baggage|\bbags?\b|"
+    r"suitcase",
+    re.IGNORECASE,
+)
+_MONEY_WORDS = re.compile(
+    r"\bcost|\bpa(?:y|id)\b|\bfees?\b|charge|price|refund|\bcover|compensat|worth|\bvalue|"
+    r"\bfines?\b|credit|spend|\bowe|voucher|discount|£|\bgbp\b|pence|\bfor\s+(?:just\s+|only\s+)?"
+    rf"{NUMBER}\s+pounds?\b",
+    re.IGNORECASE,
+)
+_OTHER_CURRENCY = re.compile(r"\$|€|\b(?:aud|usd|nzd|cad|eur)\b|dollar|euro", re.IGNORECASE)
+
+
+def _pounds_are(sentence: str) -> str | None:
+    """What "pounds" measure in ``sentence``: ``MONEY``, ``MEASURE`` or None (unsaid)."""
+    if _WEIGHT_WORDS.search(sentence) or _OTHER_CURRENCY.search(sentence):
+        return MEASURE
+    return MONEY if _MONEY_WORDS.search(sentence) else None
 
 
 def _money(scanner: _Scanner) -> list[Span]:
@@ -171,7 +200,13 @@ def _money(scanner: _Scanner) -> list[Span]:
             amount, unit = float(m["cents"]) / 100, "AUD"
         else:
             amount = parse_number(m["amt"] or m["amt2"]) or 0.0
+            if m["pence"]:  # "one pound fifty", "5 pounds 50"
+                amount += (parse_number(m["pence"]) or 0.0) / 100
             cur = (m["cur"] or m["cur2"] or "$").upper().rstrip("S")
+            if cur == "POUND" and _pounds_are(scanner.text) != MONEY:
+                if _pounds_are(scanner.text) is None:  # not said which: no fact, no count
+                    scanner.take(m.start(), m.end())
+                continue  # a weight: read as a measure
             unit = _CURRENCY.get(cur, cur)
         scanner.take(m.start(), m.end())
         found.append((MONEY, unit, round(amount, 2), m.start(), m.end()))
@@ -184,6 +219,7 @@ _MEASURE_UNITS = {
     "kg": ("kg", 1.0), "kgs": ("kg", 1.0), "kilo": ("kg", 1.0), "kilos": ("kg", 1.0),
     "kilogram": ("kg", 1.0), "kilogramme": ("kg", 1.0), "gram": ("kg", 0.001),
     "gramme": ("kg", 0.001), "lb": ("kg", 0.45359237), "lbs": ("kg", 0.45359237),
+    "pound": ("kg", 0.45359237),
     "tonne": ("kg", 1000.0),
     "mm": ("m", 0.001), "millimetre": ("m", 0.001), "millimeter": ("m", 0.001),
     "cm": ("m", 0.01), "centimetre": ("m", 0.01), "centimeter": ("m", 0.01),
@@ -195,7 +231,7 @@ _MEASURE_UNITS = {
     "litre": ("l", 1.0), "liter": ("l", 1.0),
 }  # fmt: skip
 _MEASURE_UNIT = (
-    r"kgs?|kilos?|kilogram(?:me)?s?|gram(?:me)?s?|lbs?|tonnes?|mm|cm|km|ml|ft|feet|foot|"
+    r"kgs?|kilos?|kilogram(?:me)?s?|gram(?:me)?s?|lbs?|pounds?|tonnes?|mm|cm|km|ml|ft|feet|foot|"
     r"inch(?:es)?|miles?|(?:milli|centi|kilo)?met(?:re|er)s?|(?:milli)?lit(?:re|er)s?"
 )
 # Inches also as 72" or "72 in." (the full stop tells "in." from the word "in"), never
@@ -214,7 +250,7 @@ _DIMENSIONS = re.compile(
 )
 _CONVERSION_GAP = re.compile(r"\s*[(/]\s*(?:or\s+|about\s+|approx(?:imately|\.)?\s+)?$", re.I)
 _MAY_BE_MEASURE = re.compile(
-    r"kg|kilo|gram|lb|tonne|mm|cm|km|ml|ft\b|feet|foot|inch|mile|met(?:re|er)|lit(?:re|er)|"
+    r"kg|kilo|gram|lb|pound|tonne|mm|cm|km|ml|ft\b|feet|foot|inch|mile|met(?:re|er)|lit(?:re|er)|"
     r"\d\"|\d in\."
 )
 
@@ -236,6 +272,9 @@ def _measures(scanner: _Scanner) -> list[Span]:
         value = parse_number(m["num"] or m["inches"])
         if value is None:
             continue
+        pounds = bool(m["unit"]) and m["unit"].lower().startswith("pound")
+        if pounds and _pounds_are(scanner.text) != MEASURE:
+            continue  # money, taken before, or not said
         unit, factor = measure_unit(m["unit"] or "inch")
         scanner.take(m.start(), m.end())
         conversion = last_end >= 0 and _CONVERSION_GAP.fullmatch(scanner.text[last_end : m.start()])
@@ -298,7 +337,7 @@ _RATE_BEFORE = re.compile(_AN_AMOUNT + r"(?:in |for )?$", re.I)
 
 
 _NOT_COUNT_NOUNS = frozenset(
-    """am pm per cent percent hour hours day days week weeks month months
+    """am pm per cent percent hour hours day days week weeks month months pound pounds
     year years kwh mb gb digit digits character characters""".split()  # noqa: SIM905
 )
 

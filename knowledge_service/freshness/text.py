@@ -30,8 +30,8 @@ TENS = {
 }  # fmt: skip
 _UNIT_ALT = "|".join(sorted(UNITS, key=len, reverse=True))
 _TENS_ALT = "|".join(TENS)
-_BELOW_100 = rf"(?:(?:{_TENS_ALT})(?:[\s-](?:{_UNIT_ALT}))?|{_UNIT_ALT})"
-_BELOW_1000 = rf"(?:(?:{_UNIT_ALT}|a)\s+hundred(?:\s+(?:and\s+)?{_BELOW_100})?|{_BELOW_100})"
+BELOW_100 = rf"(?:(?:{_TENS_ALT})(?:[\s-](?:{_UNIT_ALT}))?|{_UNIT_ALT})"
+_BELOW_1000 = rf"(?:(?:{_UNIT_ALT}|a)\s+hundred(?:\s+(?:and\s+)?{BELOW_100})?|{BELOW_100})"
 NUMBER_WORD = rf"(?:(?:{_BELOW_1000}|a)\s+thousand(?:,?\s+(?:and\s+)?{_BELOW_1000})?|{_BELOW_1000})"
 """A number in words, compounds included: "twenty-one", "two hundred and fifty", "one thousand
 five hundred" (a longer reading is tried first, so "two hundred and fifty" is never "fifty")."""

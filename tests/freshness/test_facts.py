@@ -752,3 +752,32 @@ def test_a_heading_is_not_the_sentence_a_number_opens() -> None:
     text = "## Missed payments\nIf 2 payments in a row are missed, the plan ends."
     assert named_number_words(split_sentences(text)) == frozenset()
     assert [f.key for f in extract_facts(text) if f.kind == FactKind.COUNT] == ["count:count:2.00"]
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("Every item is covered up to twenty pounds at no extra cost.", ["money:GBP:20.00"]),
+        ("Redirecting it in the app costs one pound fifty.", ["money:GBP:1.50"]),
+        ("You can change the address for 3 pounds 20.", ["money:GBP:3.20"]),
+        ("Checked bags can weigh up to 50 pounds.", ["measure:kg:22.68"]),
+        (
+            "Cats up to 15 pounds fly in the cabin for a fee of $95.",
+            ["measure:kg:6.80", "money:AUD:95.00"],
+        ),
+        ("Pets up to 20 pounds travel in the cabin.", []),  # money or weight: not said
+        ("A bag up to 23kg (50 pounds) is included.", ["measure:kg:23.00"]),
+    ],
+)
+def test_pounds_are_money_or_a_weight_by_what_the_sentence_is_about(
+    text: str, keys: list[str]
+) -> None:
+    found = sorted(f.key for f in extract_facts(text) if f.kind != FactKind.RULE)
+    assert found == sorted(keys)
+
+
+def test_twenty_pounds_of_cover_contradicts_twenty_five() -> None:
+    words = extract_facts("Every tracked item is covered up to twenty pounds at no extra cost.")
+    clause = extract_facts("Tracked items are covered up to £25 at no extra cost.")
+    found = find_contradictions(words, clause, CLAUSE_THRESHOLDS)
+    assert [(c.fact.key, c.other.key) for c in found] == [("money:GBP:20.00", "money:GBP:25.00")]
