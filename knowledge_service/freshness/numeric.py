@@ -55,7 +55,11 @@ _AGE_LIMIT = re.compile(
     r"(?!\d|[.,]\d|\s*(?:\$|%|per ?cent|[a-z]*(?:hours?|days?|weeks?|months?|years?|points?|"
     r"kg|km|tonnes?|litres?|metres?|cents?|dollars?|vehicles?|items?|pages?|kw|mb|gb|\w+s)\b))"
     rf"|(?P<n>{NUMBER}) (?:years? (?:of age |old )?)?(?:or|and) (?P<n_side>over|older|above|under|"
-    r"younger|below)\b(?! (?:\$|\d)))",
+    r"younger|below)\b(?! (?:\$|\d))"
+    # "5 years and up", "ages 5 and up", "kids 12 and up" (not "12 months and up", "$50 and up")
+    rf"|(?P<up>{NUMBER}) years?(?: old)? and up\b"
+    rf"|\b(?:ages?|children|kids|adults|people|anyone|patients|members|customers|students) "
+    rf"(?P<up2>{NUMBER}) and up\b)",
     re.IGNORECASE,
 )
 _UNDER = frozenset({"under", "younger", "younger than", "below"})
@@ -67,7 +71,10 @@ def age_limits(text: str) -> list[Span]:
         return []
     found: list[Span] = []
     for m in _AGE_LIMIT.finditer(text):
-        number = m["from"] or m["least"] or m["minimum"] or m["aged"] or m["bare"] or m["n"]
+        number = (
+            m["from"] or m["least"] or m["minimum"] or m["aged"] or m["bare"] or m["n"]
+            or m["up"] or m["up2"]
+        )  # fmt: skip
         side = (m["aged_side"] or m["side"] or m["n_side"] or "over").lower()
         value = parse_number(number)
         if value is not None and 0 < value < 130:
@@ -159,6 +166,7 @@ _MAY_BE_MONEY = re.compile(r"\$|£|€|aud|usd|nzd|cad|gbp|eur|dollar|\dc\b|cent
 _MAY_BE_PERCENT = re.compile(r"%|per ?cent")
 _MAY_BE_AGE = re.compile(
     r"\bage|over \d|under \d|than \d|or (?:over|older|above|under|younger|below)|years? old"
+    r"|and up\b"
 )
 _MAY_BE_DURATION = re.compile(
     r"minute|mins?\b|hour|hrs?\b|day|week|fortnight|month|year|yrs?\b|quarterly|annually"
@@ -310,6 +318,8 @@ def _durations(scanner: _Scanner) -> list[Span]:
             continue  # an adjective: "a monthly fee", "pay monthly plans", "Monthly amount"
         if _AMOUNT_BEFORE.search(scanner.text, 0, m.start()):
             continue  # a rate, "$65 monthly", as "$65 a month" is
+        if _names_a_kind(scanner.text, m.start(), m.end()):
+            continue  # "switch from monthly to annual billing", "weekly or monthly payments"
         scanner.take(m.start(), m.end())
         days = PERIOD_DAYS[m["period"].lower()]
         found.append((DURATION, "day", days, m.start(), m.end()))
@@ -329,6 +339,30 @@ PERIOD_DAYS = {
     "yearly": _DAYS_PER_UNIT["year"],
 }  # fmt: skip
 _NEXT_WORD = re.compile(r"[ \t]*([A-Za-z][A-Za-z'-]*)")
+# Period words paired ("monthly to annual billing", "weekly or fortnightly payments"): when the
+# pair names a thing, or holds "annual" (never an adverb), each is an adjective, a kind of
+# billing or payment; "pay weekly, fortnightly or monthly" offers three periods.
+_PERIOD_WORD = r"(?:daily|weekly|fortnightly|monthly|quarterly|annual|annually|yearly)"
+_PERIOD_PAIR = r"\s*(?:,\s*(?:or\s+|and\s+)?|to\s+|or\s+|and\s+|and/or\s+|/)\s*"
+_PERIOD_CHAIN_AFTER = re.compile(rf"(?:{_PERIOD_PAIR}{_PERIOD_WORD}\b)+", re.I)
+_ANNUAL_BEFORE = re.compile(rf"\bannual{_PERIOD_PAIR}(?:{_PERIOD_WORD}{_PERIOD_PAIR})*$", re.I)
+
+
+def _names_a_kind(text: str, start: int, end: int) -> bool:
+    """The period word at ``start:end`` is one of paired period words used as adjectives."""
+    if _ANNUAL_BEFORE.search(text, 0, start):
+        return True
+    chain = _PERIOD_CHAIN_AFTER.match(text, end)
+    if chain is None:
+        return False
+    if re.search(r"\bannual\b", chain.group(0), re.I):
+        return True
+    after = _NEXT_WORD.match(text, chain.end())
+    return after is not None and (
+        is_content_word(after[1].lower()) or after[1].lower() in _AMOUNT_NOUNS
+    )
+
+
 _AMOUNT_NOUNS = frozenset({"amount", "amounts", "total", "totals", "sum", "sums", "figure"})
 _AN_AGE_AFTER = re.compile(r"[\s-]*(?:of age|old)\b", re.IGNORECASE)
 _AN_AMOUNT = r"(?:\d|%|per ?cent|dollars?|cents?)\s*"  # the end of an amount, before a period

@@ -244,12 +244,15 @@ def parse_number(text: str) -> float | None:
     return float(total + current)
 
 
-# Irregular forms the stemmer leaves apart from their verb ("driven" and "drive").
+# Irregular forms the stemmer leaves apart from their verb ("driven" and "drive") or noun
+# ("children" and "child"; "kids" are children too, as customer copy says).
 _IRREGULAR = {
     "driven": "drive", "drove": "drive", "paid": "pay", "given": "give", "gave": "give",
     "taken": "take", "took": "take", "written": "write", "wrote": "write", "sent": "send",
     "kept": "keep", "sold": "sell", "bought": "buy", "held": "hold", "lost": "lose",
     "chosen": "choose", "chose": "choose", "made": "make",
+    "children": "child", "kid": "child", "kids": "child", "people": "person",
+    "women": "woman", "men": "man",
 }  # fmt: skip
 
 

@@ -781,3 +781,55 @@ def test_twenty_pounds_of_cover_contradicts_twenty_five() -> None:
     clause = extract_facts("Tracked items are covered up to £25 at no extra cost.")
     found = find_contradictions(words, clause, CLAUSE_THRESHOLDS)
     assert [(c.fact.key, c.other.key) for c in found] == [("money:GBP:20.00", "money:GBP:25.00")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You can move from weekly to monthly payments in the app.",
+        "Choose weekly or fortnightly payments when you sign up.",
+        "Switch from annual to monthly any time.",
+    ],
+)
+def test_paired_period_words_that_name_a_kind_of_payment_are_no_period(text: str) -> None:
+    assert [f.key for f in extract_facts(text) if f.kind == FactKind.DURATION] == []
+
+
+def test_a_period_word_alone_is_still_a_period() -> None:
+    keys = [f.key for f in extract_facts("Statements are sent quarterly.")]
+    assert keys == ["duration:day:91.31"]
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Swimming lessons are open to children 6 years and up.", 6.0),
+        ("Ages 3 and up can join the reading club.", 3.0),
+        ("Kids 10 and up may ride alone.", 10.0),
+    ],
+)
+def test_and_up_after_an_age_is_an_age_limit(text: str, age: float) -> None:
+    ages = [(f.unit, f.value) for f in extract_facts(text) if f.kind == FactKind.AGE]
+    assert ages == [("over", age)]
+
+
+@pytest.mark.parametrize(
+    "text", ["Contracts of 12 months and up get a discount.", "Orders of $50 and up ship free."]
+)
+def test_and_up_after_a_length_or_an_amount_is_no_age(text: str) -> None:
+    assert [f for f in extract_facts(text) if f.kind == FactKind.AGE] == []
+
+
+def test_kids_and_children_are_one_subject() -> None:
+    """An age stated for "children" and one stated for "kids" are about the same people,
+    though the text holds another age beside each (a senior's, a guardian's)."""
+    children = extract_facts(
+        "The library lends tablets to children 8 years and up. If you're aged 65+, ask about "
+        "large-print books."
+    )
+    kids = extract_facts(
+        "Kids aged 12 and older can borrow a library tablet. A parent must sign for children "
+        "under 16."
+    )
+    found = find_contradictions(children, kids, ARTICLE_THRESHOLDS)
+    assert [(c.fact.value, c.other.value) for c in found] == [(8.0, 12.0)]
