@@ -22,9 +22,11 @@ from tests.freshness.conftest import (
     HOSPITAL_KB,
     INSURER_KB,
     KB,
+    PHARMACY_KB,
     POSTAL_KB,
     RENTAL_KB,
     RETAIL_KB,
+    SAAS_KB,
     TRANSIT_KB,
     WATER_KB,
 )
@@ -158,6 +160,14 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
             POSTAL_KB,
             {"policy_mismatch": (1.0, 1.0), "conflict": (1.0, 0.33), "duplicate": (1.0, 0.5)},
         ),
+        (  # its first score's 1 false mismatch led to a fix (paired period words)
+            SAAS_KB,
+            {"policy_mismatch": (1.0, 0.6), "conflict": (1.0, 0.66), "duplicate": (1.0, 1.0)},
+        ),
+        (  # its first score's 1 false mismatch led to a fix ("5 years and up" is an age)
+            PHARMACY_KB,
+            {"policy_mismatch": (1.0, 1.0), "conflict": (1.0, 0.83), "duplicate": (1.0, 1.0)},
+        ),
     ],
     ids=[
         "insurer",
@@ -169,6 +179,8 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
         "hospital",
         "rental",
         "postal",
+        "saas",
+        "pharmacy",
     ],
 )
 def test_the_last_blind_sets_hold_their_first_fixed_scores(
@@ -179,7 +191,8 @@ def test_the_last_blind_sets_hold_their_first_fixed_scores(
     the retailer's: a waived fee, "Plus members", inches, a misstated clause of one's own; the
     benefits agency's: "no interest is charged", ages in years, frequencies, one verb done to
     other things, look-backs, "$" beside "CAD"; the parcel carrier's: service names that hold a
-    number, size classes), and
+    number, size classes; the business-software company's and the pharmacy's: paired period
+    words, "5 years and up"), and
     what they still miss is recorded here as floors, not hidden: conflicts stated in a table
     against prose, needs the check does not see as one, and transit's and the bank's reworded
     duplicates (paraphrases without figures; docs/benchmarks.md, "Governance check quality")."""
