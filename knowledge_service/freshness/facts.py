@@ -29,6 +29,7 @@ from knowledge_service.freshness.text import (
     stem,
     words_with_positions,
 )
+from knowledge_service.freshness.times import describe_time
 from knowledge_service.freshness.yesno import RuleSpan, rule_spans
 
 
@@ -39,6 +40,7 @@ class FactKind(StrEnum):
     COUNT = "count"
     AGE = "age"  # an age limit: unit "over" (from that age) or "under"
     MEASURE = "measure"  # a weight, length or volume: unit "kg", "m" or "l"
+    TIME = "time"  # a time of day in minutes after midnight: unit "role:zone:days" (times.py)
     RULE = "rule"
 
 
@@ -87,6 +89,8 @@ class Fact:
             return f"{self.value:g} {self.unit}"
         if self.kind == FactKind.PERCENT:
             return f"{self.value:g}%"
+        if self.kind == FactKind.TIME:
+            return describe_time(self.value)
         if self.kind == FactKind.DURATION:
             return _describe_duration(self.value, self.unit)
         if self.kind == FactKind.RULE:

@@ -162,6 +162,8 @@ def _comparable(a: Fact, b: Fact) -> bool:
         return a.unit == b.unit  # "under 25" and "25 or over" are two limits
     if a.kind == FactKind.MEASURE:
         return a.unit == b.unit and _same_period(a, b)  # a weight is never a length
+    if a.kind == FactKind.TIME:
+        return a.unit == b.unit  # one role, zone and days: an opening time is no closing time
     return True
 
 

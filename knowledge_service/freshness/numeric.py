@@ -20,6 +20,7 @@ from knowledge_service.freshness.text import (
     is_content_word,
     parse_number,
 )
+from knowledge_service.freshness.times import time_spans
 
 MONEY, DURATION, PERCENT, COUNT, AGE = "money", "duration", "percent", "count", "age"
 MEASURE = "measure"
@@ -146,7 +147,10 @@ def numeric_spans(masked: str) -> list[Span]:
     """(kind, unit, value, start, end) of every numeric fact in a masked sentence."""
     scanner = _Scanner(masked)
     lowered = masked.lower()
-    found = _money(scanner) if _MAY_BE_MONEY.search(lowered) else []
+    found, clocks = time_spans(masked)
+    for start, end in clocks:
+        scanner.take(start, end)
+    found += _money(scanner) if _MAY_BE_MONEY.search(lowered) else []
     for m in list(_PERCENT.finditer(scanner.work)) if _MAY_BE_PERCENT.search(lowered) else []:
         value = parse_number(m["num"])
         if value is not None:

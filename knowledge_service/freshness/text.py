@@ -42,7 +42,8 @@ _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
-# Numbers that are never facts: dates, years, phone numbers, times, references, identifiers.
+# Numbers that are never facts: dates, years, phone numbers, references, identifiers (times of
+# day are facts of their own: freshness/times.py).
 _NON_FACTS = re.compile(
     "|".join(
         [
@@ -54,8 +55,6 @@ _NON_FACTS = re.compile(
             r"(?<![$\d.,])\b(?:19|20)\d{2}\b(?!\s*(?:%|per ?cent|dollars))",
             r"\+?\(?\b\d{2,4}\)?(?:[ -]\d{2,4}){2,}\b",
             r"\b1[38]00\s?[A-Z]{3,}\b",
-            r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?![a-z])",
-            r"\b\d{1,2}:\d{2}\b",
             r"\b(?:section|sections|clause|clauses|part|step|schedule|version|item|items|ref|"
             r"reference|code|number|no\.|page|chapter|appendix|table|form|level|tier|stage|"
             r"option|press)\s+\d+(?:\.\d+)*[a-z]?\b",

@@ -150,8 +150,7 @@ def test_notice_is_a_lead_time_before_and_compared_across_units() -> None:
         "It was introduced in 2019.",
         "See section 3.2 of the policy.",
         "See clause 2.1 and FEES#2.4.",
-        "Stores open from 9 am to 5 pm.",
-        "Use biller code 221144.",
+        "Use biller code 221144.",  # (times of day are facts of their own: test_times.py)
         "Change reference FC-2026-07 applies.",
         "Press option 3 to speak to us.",
     ],

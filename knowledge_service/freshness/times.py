@@ -1,0 +1,209 @@
+"""Times of day in one sentence: opening hours, cut-offs, check-in and check-out times.
+
+A time is kept in minutes after midnight with what it says of its subject (its *unit*):
+
+* its role: ``from`` (a range's start, "from 9am", "opens at 8"), ``until`` (a range's end,
+  "until 5pm", "by 11 a.m.", "before 2 p.m.", "closes at 6") or ``at``;
+* its time zone, when one is named ("9am–6pm ET" and "9am to 5pm Eastern" are both ``et``),
+  else ``local``;
+* the days it holds on, read from the nearest day names ("Monday to Friday", "Saturdays",
+  "weekdays", "public holidays"), else ``any``.
+
+Two times are compared only when all three agree, so Saturday's closing time is never set
+against a weekday's, an opening time never against a closing one, and Eastern never against
+Pacific. A range restated in another zone right after it, in parentheses ("9am–6pm ET (6am–3pm
+PT)"), is the same fact and read once. Clock times written without am/pm ("9:30") say neither
+which half of the day they are in nor, often, that they are times: they are no fact, unless a
+24-hour clock says so ("08:00", "21:00").
+"""
+
+from __future__ import annotations
+
+import re
+
+TIME = "time"
+Span = tuple[str, str, float, int, int]
+
+_SUFFIX = r"(?:am|pm|a\.m\.|p\.m\.)"
+
+
+def _clock(n: str) -> str:
+    """A clock time whose groups end in ``n``: "9am", "5:30 p.m.", "08:00", "noon"."""
+    return (
+        rf"(?:(?P<h{n}>\d{{1,2}})(?::(?P<m{n}>[0-5]\d))?\s?(?P<s{n}>{_SUFFIX})(?![a-z])"
+        rf"|(?P<h24{n}>[01]\d|2[0-3]):(?P<m24{n}>[0-5]\d)(?!\s?(?:am|pm|a\.m|p\.m))"
+        rf"|(?P<word{n}>noon|midday|midnight))"
+    )
+
+
+# A range's start may leave its half of the day to the end's ("9–5pm", "10 to 11:30am").
+_START = rf"(?:{_clock('1')}|(?P<bh>\d{{1,2}})(?::(?P<bm>[0-5]\d))?)"
+_RANGES = (
+    re.compile(rf"\bbetween\s+{_START}\s*and\s*{_clock('2')}", re.IGNORECASE),
+    re.compile(rf"\b{_START}\s*(?:–|—|-|to|until|till)\s*{_clock('2')}", re.IGNORECASE),
+)
+_SINGLE = re.compile(rf"\b{_clock('1')}", re.IGNORECASE)
+# Every other clock time: taken so no other pattern reads it as a number ("9:30", "5pm").
+_OTHER_CLOCK = re.compile(rf"\b\d{{1,2}}(?::\d{{2}})?\s?{_SUFFIX}(?![a-z])|\b\d{{1,2}}:\d{{2}}\b")
+_MAY_BE_TIME = re.compile(r"\d\s?(?:am|pm|a\.m|p\.m)|\d:\d\d|noon|midday|midnight", re.I)
+
+_ZONES = {
+    "et": "et", "est": "et", "edt": "et", "eastern": "et", "ct": "ct", "cst": "ct", "cdt": "ct",
+    "central": "ct", "mt": "mt", "mst": "mt", "mdt": "mt", "mountain": "mt", "pt": "pt",
+    "pst": "pt", "pdt": "pt", "pacific": "pt", "gmt": "uk", "bst": "uk", "uk": "uk",
+    "utc": "utc", "aest": "aet", "aedt": "aet", "acst": "act", "acdt": "act", "awst": "awt",
+    "nzst": "nzt", "nzdt": "nzt",
+}  # fmt: skip
+_ZONE_AFTER = re.compile(
+    r"\s*\(?\s*(?P<zone>" + "|".join(sorted(_ZONES, key=len, reverse=True)) + r")\b(?:\s+time)?",
+    re.IGNORECASE,
+)
+_CONVERSION_GAP = re.compile(r"\s*[(/]\s*(?:or\s+)?$")
+_UNTIL_BEFORE = re.compile(
+    r"\b(?:until|till|til|by|before|no\s+later\s+than|closes?\s+at|closing\s+at|ends?\s+at|"
+    r"cut-?off\s+(?:is\s+|time\s+is\s+)?(?:at\s+)?)\s*$",
+    re.IGNORECASE,
+)
+_FROM_BEFORE = re.compile(
+    r"\b(?:from|after|opens?\s+at|opening\s+at|starts?\s+at|begins?\s+at)\s*$", re.IGNORECASE
+)
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAME = (
+    r"(?:mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs?|rsday)?|fri(?:day)?|sat(?:urday)?|"
+    r"sun(?:day)?)s?\.?"
+)
+_DAY_EXPR = re.compile(
+    rf"\b(?P<a>{_DAY_NAME})\s*(?:–|—|-|to|through|thru)\s*(?P<b>{_DAY_NAME})(?![a-z])"
+    rf"|\b(?P<one>{_DAY_NAME})(?![a-z])"
+    r"|\b(?P<weekdays>weekdays?|week\s*days?)\b|\b(?P<weekends>weekends?)\b"
+    r"|\b(?P<holidays>(?:public|bank|statutory|stat)\s+holidays?)\b",
+    re.IGNORECASE,
+)
+_SEGMENT_BREAK = re.compile(r"[;,]|\band\b|\bbut\b", re.IGNORECASE)
+
+
+def time_spans(sentence: str) -> tuple[list[Span], list[tuple[int, int]]]:
+    """(the time facts of ``sentence``, every clock time's span, facts or not)."""
+    if not _MAY_BE_TIME.search(sentence):
+        return [], []
+    found: list[Span] = []
+    taken: list[tuple[int, int]] = []
+    last: tuple[int, str] | None = None  # where the last time read ended, and its zone
+    work = sentence
+    ranges = [m for pattern in _RANGES for m in pattern.finditer(sentence)]
+    kept: list[re.Match[str]] = []
+    for m in sorted(ranges, key=lambda r: r.start()):
+        if not any(k.start() < m.end() and m.start() < k.end() for k in kept):
+            kept.append(m)
+    for m in kept:
+        end_minutes = _minutes(m, "2")
+        start_minutes = _minutes(m, "1")
+        if start_minutes is None and m["bh"] and end_minutes is not None:
+            start_minutes = _bare_start(int(m["bh"]), int(m["bm"] or 0), end_minutes)
+        taken.append((m.start(), m.end()))
+        work = work[: m.start()] + " " * (m.end() - m.start()) + work[m.end() :]
+        if start_minutes is None or end_minutes is None:
+            continue
+        zone, zone_end = _zone(sentence, m.end())
+        if last is not None and _CONVERSION_GAP.fullmatch(sentence[last[0] : m.start()]):
+            last = (zone_end, zone)
+            taken[-1] = (m.start(), zone_end)
+            continue  # "9am–6pm ET (6am–3pm PT)": the same hours in another zone
+        days = _days_of(sentence, m.start(), m.end())
+        found.append((TIME, f"from:{zone}:{days}", float(start_minutes), m.start(), m.end()))
+        found.append((TIME, f"until:{zone}:{days}", float(end_minutes), m.start(), m.end()))
+        last = (zone_end, zone)
+    for m in _SINGLE.finditer(work):
+        minutes = _minutes(m, "1")
+        taken.append((m.start(), m.end()))
+        if minutes is None:
+            continue
+        zone, zone_end = _zone(sentence, m.end())
+        if last is not None and _CONVERSION_GAP.fullmatch(sentence[last[0] : m.start()]):
+            last = (zone_end, zone)
+            continue
+        before = sentence[: m.start()]
+        role = "until" if _UNTIL_BEFORE.search(before) else "from" if _FROM_BEFORE.search(
+            before
+        ) else "at"  # fmt: skip
+        days = _days_of(sentence, m.start(), m.end())
+        found.append((TIME, f"{role}:{zone}:{days}", float(minutes), m.start(), m.end()))
+        last = (zone_end, zone)
+    taken += [(m.start(), m.end()) for m in _OTHER_CLOCK.finditer(work)]
+    return found, taken
+
+
+def _minutes(m: re.Match[str], n: str) -> int | None:
+    if m[f"word{n}"]:
+        word = m[f"word{n}"].lower()
+        return 24 * 60 if word == "midnight" else 12 * 60
+    if m[f"h24{n}"]:
+        return int(m[f"h24{n}"]) * 60 + int(m[f"m24{n}"])
+    if not m[f"h{n}"]:
+        return None
+    hour, minute = int(m[f"h{n}"]), int(m[f"m{n}"] or 0)
+    if not 1 <= hour <= 12:
+        return None
+    pm = m[f"s{n}"].lower().startswith("p")
+    return (hour % 12 + (12 if pm else 0)) * 60 + minute
+
+
+def _bare_start(hour: int, minute: int, end: int) -> int | None:
+    """A range's start written without am/pm takes the end's half of the day, unless that
+    would put it after the end ("9–5pm" is 9am)."""
+    if not 1 <= hour <= 12:
+        return None
+    same_half = (hour % 12 + (12 if end >= 12 * 60 else 0)) * 60 + minute
+    return same_half if same_half < end else (hour % 12) * 60 + minute
+
+
+def _zone(sentence: str, end: int) -> tuple[str, int]:
+    m = _ZONE_AFTER.match(sentence, end)
+    if m is None:
+        return "local", end
+    return _ZONES[m["zone"].lower()], m.end()
+
+
+def _days_of(sentence: str, start: int, end: int) -> str:
+    """The days a time holds on: day names in its own part of the sentence, else the nearest
+    ones before it, else after it; ``any`` when the sentence names none."""
+    expressions = list(_DAY_EXPR.finditer(sentence))
+    if not expressions:
+        return "any"
+    breaks = [b.start() for b in _SEGMENT_BREAK.finditer(sentence)]
+    low = max((b for b in breaks if b < start), default=0)
+    high = min((b for b in breaks if b >= end), default=len(sentence))
+    own = [e for e in expressions if low <= e.start() and e.end() <= high]
+    before = [e for e in expressions if e.end() <= start]
+    after = [e for e in expressions if e.start() >= end]
+    chosen = own or before[-1:] or after[:1]
+    days: set[str] = set()
+    for e in chosen:
+        days |= _expand(e)
+    return ",".join(d for d in (*_DAYS, "hol") if d in days) or "any"
+
+
+def _expand(m: re.Match[str]) -> set[str]:
+    if m["weekdays"]:
+        return set(_DAYS[:5])
+    if m["weekends"]:
+        return set(_DAYS[5:])
+    if m["holidays"]:
+        return {"hol"}
+    if m["one"]:
+        return {m["one"][:3].lower()}
+    first, last = _DAYS.index(m["a"][:3].lower()), _DAYS.index(m["b"][:3].lower())
+    if last < first:
+        last += 7
+    return {_DAYS[i % 7] for i in range(first, last + 1)}
+
+
+def describe_time(minutes: float) -> str:
+    """``540`` -> ``9:00 a.m.``; ``720`` -> ``12:00 p.m.`` (noon); ``1440`` -> midnight."""
+    whole = round(minutes)
+    if whole in (0, 24 * 60):
+        return "midnight"
+    hour, minute = divmod(whole, 60)
+    half = "a.m." if hour < 12 else "p.m."
+    return f"{hour % 12 or 12}:{minute:02d} {half}"

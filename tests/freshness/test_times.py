@@ -1,0 +1,105 @@
+"""Times of day: read with their role, time zone and days, and compared only like with like."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_service.freshness.facts import FactKind, extract_facts
+from knowledge_service.freshness.matching import (
+    ARTICLE_THRESHOLDS,
+    CLAUSE_THRESHOLDS,
+    find_contradictions,
+)
+from knowledge_service.freshness.times import describe_time, time_spans
+
+
+def _times(text: str) -> list[tuple[str, str]]:
+    return [(unit, describe_time(value)) for _, unit, value, _, _ in time_spans(text)[0]]
+
+
+WEEKDAYS = "mon,tue,wed,thu,fri"
+
+
+@pytest.mark.parametrize(
+    ("text", "times"),
+    [
+        (
+            "The library is open Monday to Friday, 9am to 5pm.",
+            [(f"from:local:{WEEKDAYS}", "9:00 a.m."), (f"until:local:{WEEKDAYS}", "5:00 p.m.")],
+        ),
+        (
+            "Visitors are welcome from 08:00 to 21:00.",
+            [("from:local:any", "8:00 a.m."), ("until:local:any", "9:00 p.m.")],
+        ),
+        (  # the start takes the end's half of the day unless that puts it after the end
+            "The counter opens 9–5pm on weekdays and 10am–2pm on Saturdays.",
+            [
+                (f"from:local:{WEEKDAYS}", "9:00 a.m."),
+                (f"until:local:{WEEKDAYS}", "5:00 p.m."),
+                ("from:local:sat", "10:00 a.m."),
+                ("until:local:sat", "2:00 p.m."),
+            ],
+        ),
+        (  # the same hours in another zone, in parentheses, are one fact
+            "Phone lines are open 8am–8pm ET (5am–5pm PT).",
+            [("from:et:any", "8:00 a.m."), ("until:et:any", "8:00 p.m.")],
+        ),
+        (
+            "Check-in starts at 4 p.m. and check-out is by 10:30 a.m.",
+            [("from:local:any", "4:00 p.m."), ("until:local:any", "10:30 a.m.")],
+        ),
+        ("Orders placed before 1 p.m. leave the same day.", [("until:local:any", "1:00 p.m.")]),
+        (
+            "Call us between 7am and 7pm.",
+            [("from:local:any", "7:00 a.m."), ("until:local:any", "7:00 p.m.")],
+        ),
+        (
+            "The gym stays open until midnight on public holidays.",
+            [("until:local:hol", "midnight")],
+        ),
+        (
+            "Bins are collected at 6am and 6pm.",
+            [("at:local:any", "6:00 a.m."), ("at:local:any", "6:00 p.m.")],
+        ),
+        ("Doors close at 9:30 on Fridays.", []),  # which half of the day: not said
+    ],
+)
+def test_times_of_day_are_read_with_role_zone_and_days(
+    text: str, times: list[tuple[str, str]]
+) -> None:
+    assert _times(text) == times
+
+
+def test_a_clock_time_is_never_read_as_another_number() -> None:
+    facts = extract_facts("Doors close at 9:30 on Fridays and the kiosk at 5pm.")
+    assert [f.kind for f in facts if f.kind != FactKind.RULE] == [FactKind.TIME]
+
+
+def test_a_closing_time_that_differs_is_a_contradiction() -> None:
+    article = extract_facts("Our customer centre is open Monday to Friday, 8am to 5pm.")
+    clause = extract_facts("The customer centre opens 8am–6pm Monday to Friday.")
+    found = find_contradictions(article, clause, CLAUSE_THRESHOLDS)
+    assert [(c.fact.describe(), c.other.describe()) for c in found] == [("5:00 p.m.", "6:00 p.m.")]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (  # Saturday's hours against the weekdays'
+            "The customer centre is open Saturday 9am to 1pm.",
+            "The customer centre is open Monday to Friday, 9am to 5pm.",
+        ),
+        (  # an opening time against a closing time
+            "Check-in at the front desk starts at 3 p.m.",
+            "Check-out at the front desk is by 11 a.m.",
+        ),
+        (  # Eastern against Pacific
+            "Live chat runs 9am–6pm ET.",
+            "Live chat runs 9am–5pm PT.",
+        ),
+    ],
+)
+def test_times_of_other_days_roles_or_zones_are_not_compared(one: str, other: str) -> None:
+    a, b = extract_facts(one), extract_facts(other)
+    times = [c for c in find_contradictions(a, b, ARTICLE_THRESHOLDS) if c.fact.kind == "time"]
+    assert times == []
