@@ -155,7 +155,9 @@ def term_coverage(holds: npt.NDArray[np.bool_], idf: FloatArray) -> FloatArray:
     total = float(idf.sum())
     if holds.shape[1] == 0 or total <= 0.0:
         return np.zeros(holds.shape[0], dtype=np.float32)
-    result: FloatArray = (holds.astype(np.float32) @ idf / total).astype(np.float32)
+    # elementwise, not a BLAS product: OpenBLAS's small float32 kernels now and then leave the
+    # "invalid" floating-point flag set on finite input, which NumPy reports as a warning
+    result: FloatArray = (np.where(holds, idf, 0.0).sum(axis=1) / total).astype(np.float32)
     return result
 
 
@@ -174,8 +176,9 @@ def smooth_scores(
         return scores
     if temperature <= 0.0:
         raise ValueError(f"smooth_temperature must be above 0, got {temperature}")
-    kernel = np.exp((vectors @ vectors.T - 1.0) / temperature)
+    # a handful of articles: einsum's own loops, not BLAS (see term_coverage)
+    kernel = np.exp((np.einsum("ik,jk->ij", vectors, vectors) - 1.0) / temperature)
     np.fill_diagonal(kernel, 0.0)
-    others = kernel @ scores / np.maximum(kernel.sum(axis=1), 1e-12)
+    others = np.einsum("ij,j->i", kernel, scores) / np.maximum(kernel.sum(axis=1), 1e-12)
     result: FloatArray = ((1.0 - weight) * scores + weight * others).astype(np.float32)
     return result
