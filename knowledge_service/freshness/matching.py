@@ -394,7 +394,17 @@ def _contradicted_by(
     scale = same_unit(best, fact) or (thresholds.authority and same_scale(best, fact))
     if not scale or similarity < thresholds.single:
         return None
+    if not thresholds.authority and _is_lead_time(fact) and not _share_own_word(fact, best):
+        return None  # alike only through their articles' titles: "7 days before a hold"
     return Contradiction(fact, best, similarity)
+
+
+def _share_own_word(a: Fact, b: Fact) -> bool:
+    """The two facts' own sentences share a word (weighed above a title's or heading's)."""
+    return any(
+        w > CONTEXT_WEIGHT and b.subject.get(t, 0.0) > CONTEXT_WEIGHT and not t.startswith("<")
+        for t, w in a.subject.items()
+    )
 
 
 def _is_lead_time(fact: Fact) -> bool:

@@ -261,6 +261,9 @@ def stem(word: str) -> str:
 
 
 _BUSINESS_TIME = re.compile(r"business[\s-]+(?:days?|hours?)\b")
+# "check-in" and "check out" are one word each: their particle tells them apart, and "in" and
+# "out" are stop words.
+_CHECK_IN_OUT = re.compile(r"\bcheck[\s-](in|out)\b")
 
 
 @lru_cache(maxsize=65536)
@@ -272,6 +275,8 @@ def words_with_positions(text: str) -> tuple[tuple[str, int, int], ...]:
     business customer segment.
     """
     lowered = text.lower()
+    if "check" in lowered:
+        lowered = _CHECK_IN_OUT.sub(lambda m: "check" + m[1] + " ", lowered)
     if "business" in lowered:
         lowered = _BUSINESS_TIME.sub(
             lambda m: "businesstime" + " " * (len(m.group(0)) - 12), lowered

@@ -68,6 +68,13 @@ _FROM_BEFORE = re.compile(
     r"\b(?:from|after|opens?\s+at|opening\s+at|starts?\s+at|begins?\s+at)\s*$", re.IGNORECASE
 )
 
+# Words that say a time ends something or starts it, when no preposition does.
+_ROLE_CUE = re.compile(
+    r"\b(?:(?P<end>check[\s-]?out|clos(?:e|es|ed|ing)|latest|late\s+as|deadline|cut[\s-]?off|"
+    r"last|ends?|finish(?:es)?)|(?P<start>check[\s-]?in|open(?:s|ed|ing)?|earliest|early\s+as|"
+    r"starts?|first|begins?))\b",
+    re.IGNORECASE,
+)
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_NAME = (
     r"(?:mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs?|rsday)?|fri(?:day)?|sat(?:urday)?|"
@@ -123,15 +130,28 @@ def time_spans(sentence: str) -> tuple[list[Span], list[tuple[int, int]]]:
         if last is not None and _CONVERSION_GAP.fullmatch(sentence[last[0] : m.start()]):
             last = (zone_end, zone)
             continue
-        before = sentence[: m.start()]
-        role = "until" if _UNTIL_BEFORE.search(before) else "from" if _FROM_BEFORE.search(
-            before
-        ) else "at"  # fmt: skip
+        role = _role_of(sentence, m.start())
         days = _days_of(sentence, m.start(), m.end())
         found.append((TIME, f"{role}:{zone}:{days}", float(minutes), m.start(), m.end()))
         last = (zone_end, zone)
     taken += [(m.start(), m.end()) for m in _OTHER_CLOCK.finditer(work)]
     return found, taken
+
+
+def _role_of(sentence: str, start: int) -> str:
+    """A single time's role: said by the word right before it ("until 5pm", "from 9am"), else
+    by the nearest word of its part of the sentence that names an end or a start ("check-out
+    is 11 a.m.", "as late as 1 p.m.", "the pool opens at 6am"), else ``at``."""
+    before = sentence[:start]
+    if _UNTIL_BEFORE.search(before):
+        return "until"
+    if _FROM_BEFORE.search(before):
+        return "from"
+    low = max((b.end() for b in _SEGMENT_BREAK.finditer(before)), default=0)
+    cues = list(_ROLE_CUE.finditer(before, low))
+    if not cues:
+        return "at"
+    return "until" if cues[-1]["end"] else "from"
 
 
 def _minutes(m: re.Match[str], n: str) -> int | None:

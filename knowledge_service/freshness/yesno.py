@@ -142,10 +142,24 @@ def _in_condition(segment: str, start: int) -> bool:
     )
 
 
+# A rule hedged to most cases ("Most items can be renewed", "you can usually pay later")
+# says nothing of any one case, so no exception contradicts it.
+_HEDGED_SUBJECT = re.compile(r"^\W*(?:most|many|some|certain)\s")
+_HEDGE_NEAR = re.compile(r"\b(?:usually|generally|normally|typically|often|mostly|in most cases)\b")
+
+
+def _is_hedged(segment: str, start: int, end: int) -> bool:
+    return bool(
+        _HEDGED_SUBJECT.match(segment[:start])
+        or _HEDGE_NEAR.search(segment[max(0, start - 20) : end + 20])
+    )
+
+
 def _is_not_stated(segment: str, start: int, end: int) -> bool:
     before = segment[max(0, start - 80) : start]
     return bool(
-        _RELATIVE.search(before)
+        _is_hedged(segment, start, end)
+        or _RELATIVE.search(before)
         or _in_condition(segment, start)
         or _NOT_RULE_AFTER.match(segment[end:])
         or _LIMIT_AFTER.match(segment[end:])

@@ -832,3 +832,21 @@ def test_kids_and_children_are_one_subject() -> None:
     )
     found = find_contradictions(children, kids, ARTICLE_THRESHOLDS)
     assert [(c.fact.value, c.other.value) for c in found] == [(8.0, 12.0)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Most items can be renewed online.",
+        "Some fees can be waived.",
+        "You can usually renew a loan twice.",
+    ],
+)
+def test_a_rule_hedged_to_most_cases_states_no_rule(text: str) -> None:
+    assert [f for f in extract_facts(text) if f.kind == FactKind.RULE] == []
+
+
+def test_an_exception_does_not_contradict_a_hedged_rule() -> None:
+    most = extract_facts("Need longer? Most items can be renewed.")
+    ebooks = extract_facts("eBooks can't be renewed, but you can borrow them again.")
+    assert find_contradictions(ebooks, most, ARTICLE_THRESHOLDS) == []

@@ -607,3 +607,24 @@ def test_a_product_named_after_on_or_for_is_a_condition(answer: str, mismatch: b
     article = make_article(policy_sources=["FARES#2.6"], answer=answer)
     findings = check(article, policies=(SEATS,)).findings
     assert {f.kind for f in findings} == ({FindingKind.POLICY_MISMATCH} if mismatch else set())
+
+
+def test_lead_times_of_two_actions_alike_only_through_their_titles_do_not_conflict() -> None:
+    """Two weeks' notice to cancel and 7 days' notice before a hold starts, in two close
+    articles about one membership: the two sentences share no word, only their titles do."""
+    cancel = twin(
+        "cancel-membership",
+        "Once your minimum term is up, you can cancel your gym membership with two weeks' notice.",
+        intents=["gym.cancel"],
+        title="Cancel your gym membership",
+    )
+    hold = twin(
+        "hold-membership",
+        "You can put your gym membership on hold for up to 12 weeks a year. Each hold must be "
+        "at least 2 weeks long. Ask at reception at least 7 days before you want the hold to "
+        "start.",
+        intents=["gym.hold"],
+        title="Put your gym membership on hold",
+    )
+    near = {"cancel-membership": _unit(0), "hold-membership": _unit(0, 1.0)}  # 0.71
+    assert kinds(check(cancel, hold, vectors=near)) == []

@@ -103,3 +103,36 @@ def test_times_of_other_days_roles_or_zones_are_not_compared(one: str, other: st
     a, b = extract_facts(one), extract_facts(other)
     times = [c for c in find_contradictions(a, b, ARTICLE_THRESHOLDS) if c.fact.kind == "time"]
     assert times == []
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("Standard check-out is 11 a.m.", "until"),
+        ("Check-in time is 4 p.m. on the day you arrive.", "from"),
+        ("You may stay as late as 1 p.m. for a fee.", "until"),
+        ("The pool opens at 6am.", "from"),
+        ("The last entry is 8:30 p.m.", "until"),
+        ("Collections are at 7am.", "at"),
+    ],
+)
+def test_a_single_time_takes_its_role_from_the_words_before_it(text: str, role: str) -> None:
+    assert [unit.split(":")[0] for unit, _ in _times(text)] == [role]
+
+
+def test_an_article_stating_the_clause_time_beside_a_later_exception_agrees() -> None:
+    """Standard check-out at 11 and a late check-out until 1 p.m., against a clause's
+    "check out by 11:00 a.m.": the article states the clause's time."""
+    article = extract_facts(
+        "Standard check-out is 11 a.m. You can approve a late check-out until 1 p.m. for a fee."
+    )
+    clause = extract_facts("Guests check out by 11:00 a.m. on the day of departure.")
+    assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
+
+
+def test_check_in_and_check_out_are_two_subjects() -> None:
+    """Their particle tells them apart ("in" and "out" are stop words on their own)."""
+    check_in = extract_facts("Check-in is from 3 p.m.")
+    check_out = extract_facts("You can check out until noon.")
+    assert "checkin" in check_in[0].subject
+    assert "checkout" in check_out[0].subject
