@@ -117,6 +117,12 @@ _ONE_COUNT = re.compile(
     re.IGNORECASE,
 )
 _TIMES = re.compile(r"\b(?P<num>once|twice)\s+(?=(?:a|per|in|every|each|within)\b)", re.I)
+# How many times something may be done: "renewed three times", "up to 3 times a year", "renew it
+# twice" (not "three times as much", "twice the fee", nor "once" alone: "once your term ends").
+_N_TIMES = re.compile(
+    rf"\b(?:(?P<num>{NUMBER})\s+times|(?P<twice>twice))\b(?!\s+(?:as|more|less|than|the|that)\b)",
+    re.I,
+)
 
 
 def _unit_of_duration(qual: str | None, unit: str) -> tuple[str, float]:
@@ -410,6 +416,11 @@ def _counts(scanner: _Scanner, *, may_be_one: bool = True) -> list[Span]:
         scanner.take(m.start(), m.end())
         value = 1.0 if m["num"].lower() == "once" else 2.0
         found.append((COUNT, "count", value, m.start(), m.end()))
+    for m in list(_N_TIMES.finditer(scanner.work)):
+        value = 2.0 if m["twice"] else parse_number(m["num"])
+        if value is not None:
+            scanner.take(m.start(), m.end())
+            found.append((COUNT, "count", value, m.start(), m.end()))
     for m in list(_ONLY_COUNT.finditer(scanner.work)):
         value = parse_number(m["num"])
         if value is not None:

@@ -850,3 +850,22 @@ def test_an_exception_does_not_contradict_a_hedged_rule() -> None:
     most = extract_facts("Need longer? Most items can be renewed.")
     ebooks = extract_facts("eBooks can't be renewed, but you can borrow them again.")
     assert find_contradictions(ebooks, most, ARTICLE_THRESHOLDS) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Each loan can be renewed three times.", 3.0),
+        ("You can renew it twice, online or at a desk.", 2.0),
+        ("We'll try delivery 3 times before returning it.", 3.0),
+    ],
+)
+def test_how_many_times_something_may_be_done_is_a_count(text: str, count: float) -> None:
+    assert [f.value for f in extract_facts(text) if f.kind == FactKind.COUNT] == [count]
+
+
+@pytest.mark.parametrize(
+    "text", ["A replacement card costs three times as much.", "Twice the usual fee applies."]
+)
+def test_times_as_a_multiplier_is_no_count(text: str) -> None:
+    assert [f for f in extract_facts(text) if f.kind == FactKind.COUNT] == []

@@ -20,8 +20,10 @@ from tests.freshness.conftest import (
     BANK_KB,
     BENEFITS_KB,
     HOSPITAL_KB,
+    HOTEL_KB,
     INSURER_KB,
     KB,
+    LEISURE_KB,
     PHARMACY_KB,
     POSTAL_KB,
     RENTAL_KB,
@@ -168,6 +170,14 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
             PHARMACY_KB,
             {"policy_mismatch": (1.0, 1.0), "conflict": (1.0, 0.83), "duplicate": (1.0, 1.0)},
         ),
+        (  # its first score's 1 false mismatch led to a fix (a time's role from its words)
+            HOTEL_KB,
+            {"policy_mismatch": (1.0, 0.8), "conflict": (1.0, 0.5), "duplicate": (1.0, 0.5)},
+        ),
+        (  # its first score's 2 false conflicts led to fixes (hedged rules, lone lead times)
+            LEISURE_KB,
+            {"policy_mismatch": (1.0, 0.8), "conflict": (1.0, 0.16), "duplicate": (1.0, 1.0)},
+        ),
     ],
     ids=[
         "insurer",
@@ -181,6 +191,8 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
         "postal",
         "saas",
         "pharmacy",
+        "hotel",
+        "leisure",
     ],
 )
 def test_the_last_blind_sets_hold_their_first_fixed_scores(
@@ -192,7 +204,8 @@ def test_the_last_blind_sets_hold_their_first_fixed_scores(
     benefits agency's: "no interest is charged", ages in years, frequencies, one verb done to
     other things, look-backs, "$" beside "CAD"; the parcel carrier's: service names that hold a
     number, size classes; the business-software company's and the pharmacy's: paired period
-    words, "5 years and up"), and
+    words, "5 years and up"; the hotel's and the council's: a time's role, hedged rules, lone
+    lead times), and
     what they still miss is recorded here as floors, not hidden: conflicts stated in a table
     against prose, needs the check does not see as one, and transit's and the bank's reworded
     duplicates (paraphrases without figures; docs/benchmarks.md, "Governance check quality")."""
