@@ -28,7 +28,9 @@ from tests.freshness.conftest import (
     POSTAL_KB,
     RENTAL_KB,
     RETAIL_KB,
+    REVENUE_KB,
     SAAS_KB,
+    TICKETS_KB,
     TRANSIT_KB,
     WATER_KB,
 )
@@ -178,6 +180,14 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
             LEISURE_KB,
             {"policy_mismatch": (1.0, 0.8), "conflict": (1.0, 0.16), "duplicate": (1.0, 1.0)},
         ),
+        (  # held out: scored once, after every fix above, and nothing changed for it
+            TICKETS_KB,
+            {"policy_mismatch": (1.0, 1.0), "conflict": (1.0, 0.16), "duplicate": (1.0, 0.5)},
+        ),
+        (  # held out: scored once, after every fix above, and nothing changed for it
+            REVENUE_KB,
+            {"policy_mismatch": (1.0, 0.6), "conflict": (1.0, 0.83), "duplicate": (1.0, 0.5)},
+        ),
     ],
     ids=[
         "insurer",
@@ -193,6 +203,8 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
         "pharmacy",
         "hotel",
         "leisure",
+        "tickets",
+        "revenue",
     ],
 )
 def test_the_last_blind_sets_hold_their_first_fixed_scores(
