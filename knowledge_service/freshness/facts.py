@@ -211,13 +211,20 @@ def _subject(
     subject = dict(context)
     subject.update(_relation_terms(sentence, focus))
     for i, (word, start, end) in enumerate(words):
-        if not is_content_word(word) or any(s <= start and end <= e for s, e in spans):
+        if not is_content_word(word):
+            continue
+        if word not in _DATA_UNITS and any(s <= start and end <= e for s, e in spans):
             continue
         distance = first - i if i < first else max(0, i - last)
         weight = 1.0 / (1.0 + distance / 4.0)
         term = stem(word)
         subject[term] = max(subject.get(term, 0.0), weight)
     return subject
+
+
+# A data amount's unit names what the figures beside it are about ("a 1 GB top-up costs $10"):
+# kept in their subjects, as it was before data amounts were measures.
+_DATA_UNITS = frozenset({"kb", "mb", "gb", "tb", "gig", "gigs"})
 
 
 _MAX_BOUND = re.compile(

@@ -247,10 +247,17 @@ _MEASURE_UNITS = {
     "foot": ("m", 0.3048), "mile": ("m", 1609.344),
     "ml": ("l", 0.001), "millilitre": ("l", 0.001), "milliliter": ("l", 0.001),
     "litre": ("l", 1.0), "liter": ("l", 1.0),
+    # data in gigabytes (a terabyte as 1,000 of them: "1 TB" and "1,024 GB" agree within the
+    # tolerance of a restated measure) and speeds in megabits a second
+    "kb": ("GB", 1e-6), "kilobyte": ("GB", 1e-6), "mb": ("GB", 0.001),
+    "megabyte": ("GB", 0.001), "gb": ("GB", 1.0), "gig": ("GB", 1.0), "gigabyte": ("GB", 1.0),
+    "tb": ("GB", 1000.0), "terabyte": ("GB", 1000.0),
+    "kbps": ("Mbps", 0.001), "mbps": ("Mbps", 1.0), "gbps": ("Mbps", 1000.0),
 }  # fmt: skip
 _MEASURE_UNIT = (
     r"kgs?|kilos?|kilogram(?:me)?s?|gram(?:me)?s?|lbs?|pounds?|tonnes?|mm|cm|km|ml|ft|feet|foot|"
-    r"inch(?:es)?|miles?|(?:milli|centi|kilo)?met(?:re|er)s?|(?:milli)?lit(?:re|er)s?"
+    r"inch(?:es)?|miles?|(?:milli|centi|kilo)?met(?:re|er)s?|(?:milli)?lit(?:re|er)s?|"
+    r"[kmgt]b|(?:kilo|mega|giga|tera)bytes?|gigs?|[kmg]bps"
 )
 # Inches also as 72" or "72 in." (the full stop tells "in." from the word "in"), never
 # after a quotation mark ('reply "2"').
@@ -269,6 +276,7 @@ _DIMENSIONS = re.compile(
 _CONVERSION_GAP = re.compile(r"\s*[(/]\s*(?:or\s+|about\s+|approx(?:imately|\.)?\s+)?$", re.I)
 _MAY_BE_MEASURE = re.compile(
     r"kg|kilo|gram|lb|pound|tonne|mm|cm|km|ml|ft\b|feet|foot|inch|mile|met(?:re|er)|lit(?:re|er)|"
+    r"\d\s?[kmgt]b|byte|\dgig|gigs?\b|bps\b|"
     r"\d\"|\d in\."
 )
 

@@ -869,3 +869,27 @@ def test_how_many_times_something_may_be_done_is_a_count(text: str, count: float
 )
 def test_times_as_a_multiplier_is_no_count(text: str) -> None:
     assert [f for f in extract_facts(text) if f.kind == FactKind.COUNT] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("The Basic plan includes 15GB of high-speed data.", ["measure:GB:15.00"]),
+        ("After 50 GB, speeds slow to 600 kbps.", ["measure:GB:50.00", "measure:Mbps:0.60"]),
+        ("Add 2 gigs of hotspot data for $10.", ["measure:GB:2.00", "money:AUD:10.00"]),
+        ("Our 5G network covers 90% of the country.", ["percent:percent:90.00"]),
+    ],
+)
+def test_data_amounts_and_speeds_are_measures(text: str, keys: list[str]) -> None:
+    found = sorted(f.key for f in extract_facts(text) if f.kind != FactKind.RULE)
+    assert found == sorted(keys)
+
+
+def test_a_data_allowance_that_differs_is_a_mismatch_and_a_terabyte_restates_1024_gb() -> None:
+    clause = extract_facts("The Basic plan includes 15 GB of high-speed data each month.")
+    wrong = extract_facts("On Basic you get 20GB of high-speed data a month.")
+    found = find_contradictions(wrong, clause, CLAUSE_THRESHOLDS)
+    assert [(c.fact.describe(), c.other.describe()) for c in found] == [("20 GB", "15 GB")]
+    terabyte = extract_facts("Each account has 1 TB of cloud storage.")
+    gigabytes = extract_facts("Each account has 1,024 GB of cloud storage.")
+    assert find_contradictions(terabyte, gigabytes, CLAUSE_THRESHOLDS) == []
