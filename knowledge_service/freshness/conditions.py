@@ -58,6 +58,10 @@ _SCOPE = re.compile(
 _NEUTRAL = frozenset({"hold", "holder", "have", "use", "want", "like", "choos", "decid"})
 
 Condition = tuple[int, int, frozenset[str]]
+UNLESS = "<unless>"
+"""Marks a qualifier that is an exception ("a $50 fee applies unless it is returned unopened"):
+the fact holds *except* in that case (matching.is_exception_case)."""
+_EXCEPTION = re.compile(r"(?i)(?:unless|except)\b")
 
 
 def _age_terms(text: str) -> list[Condition]:
@@ -85,7 +89,10 @@ def conditions(sentence: str) -> list[Condition]:
     if not _MAY_CONDITION.search(sentence):
         return found  # most sentences state none: one cheap test
     for m in _CLAUSE.finditer(sentence):
-        found.append((m.start(), m.end(), _terms(m.group(0)) | _special(m.group(0))))
+        terms = _terms(m.group(0)) | _special(m.group(0))
+        if _EXCEPTION.match(m.group(0)):
+            terms |= {UNLESS}
+        found.append((m.start(), m.end(), terms))
     for m in _HOLDERS.finditer(sentence):
         words = m["of"] or m["before"] or ""
         terms = _terms(words)
@@ -164,6 +171,7 @@ def narrows(
     are conditioned, when most of them are not (``when the old one was damaged`` and ``if you
     damaged it`` are one condition).
     """
+    qualifier_terms = {t for t in qualifier_terms if t != UNLESS}
     if not qualifier_terms:
         return False
     missing = sum(1 for t in qualifier_terms if not is_covered(t, *other_terms))

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from knowledge_service.freshness.conditions import is_covered, narrows
+from knowledge_service.freshness.conditions import UNLESS, is_covered, narrows
 from knowledge_service.freshness.facts import (
     ANSWER_SECTION,
     CONTEXT_WEIGHT,
@@ -256,6 +256,17 @@ def is_narrower(a: Fact, b: Fact, *, one_way: bool = False) -> bool:
     )
 
 
+def is_exception_case(fact: Fact, other: Fact) -> bool:
+    """``fact`` is about the case ``other`` excepts: "unopened phones have no restocking fee"
+    against "a restocking fee of $50 applies unless it is returned unopened". At least half of
+    the exception's words are words of ``fact``'s own sentence."""
+    if UNLESS not in other.qualifier:
+        return False
+    words = [t for t in other.qualifier if not t.startswith("<")]
+    named = sum(1 for t in words if fact.subject.get(t, 0.0) > CONTEXT_WEIGHT)
+    return bool(words) and 2 * named >= len(words)
+
+
 def _is_exempt(conditional: Fact, other: Fact) -> bool:
     """A prohibition stated without condition admits no case: a permission under a condition
     contradicts it (``can be paid to a third party if you ask in writing`` vs ``must not``)."""
@@ -360,6 +371,8 @@ def _contradicted_by(
         for r in same_kind
         if not scopes_clash(own_scopes, scopes(r.subject))
         and not is_narrower(fact, r, one_way=thresholds.authority)
+        and not is_exception_case(fact, r)
+        and not is_exception_case(r, fact)
     ]
     if not candidates:
         return None

@@ -893,3 +893,15 @@ def test_a_data_allowance_that_differs_is_a_mismatch_and_a_terabyte_restates_102
     terabyte = extract_facts("Each account has 1 TB of cloud storage.")
     gigabytes = extract_facts("Each account has 1,024 GB of cloud storage.")
     assert find_contradictions(terabyte, gigabytes, CLAUSE_THRESHOLDS) == []
+
+
+def test_the_case_a_clause_excepts_is_no_contradiction() -> None:
+    """ "A $30 fee applies unless the order is unopened" excepts unopened orders: an article
+    saying unopened orders have no fee states the exception, not another rule."""
+    clause = extract_facts(
+        "A restocking fee of $30 applies to each returned order unless it is unopened."
+    )
+    article = extract_facts("Unopened orders have no restocking fee; opened ones are $30 each.")
+    assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
+    other = extract_facts("Returned orders have no restocking fee.")  # no exception named
+    assert len(find_contradictions(other, clause, CLAUSE_THRESHOLDS)) == 1
