@@ -7,20 +7,22 @@
     .venv/bin/python scripts/eval_freshness.py --embedder hash # the deterministic fake
     .venv/bin/python scripts/eval_freshness.py --no-embeddings # shared intents only
 
-Eighteen sets, each with its answer key (expected.yaml): tests/data/freshness_kb (a telco, the set
+Twenty sets, each with its answer key (expected.yaml): tests/data/freshness_kb (a telco, the set
 the thresholds were first tuned on), tests/data/freshness_kb_agency (a public licensing agency
 written from scratch in another voice; its README lists the decoys) and
 tests/data/freshness_kb_water, tests/data/freshness_kb_insurer, tests/data/freshness_kb_transit,
 tests/data/freshness_kb_bank, tests/data/freshness_kb_airline, tests/data/freshness_kb_retail,
 tests/data/freshness_kb_benefits, tests/data/freshness_kb_hospital, tests/data/freshness_kb_rental,
 tests/data/freshness_kb_postal, tests/data/freshness_kb_saas, tests/data/freshness_kb_pharmacy,
-tests/data/freshness_kb_hotel, tests/data/freshness_kb_leisure, tests/data/freshness_kb_tickets
-and tests/data/freshness_kb_revenue (a water utility, a health insurer, a transport operator, a
+tests/data/freshness_kb_hotel, tests/data/freshness_kb_leisure, tests/data/freshness_kb_tickets,
+tests/data/freshness_kb_revenue, tests/data/freshness_kb_mobile and
+tests/data/freshness_kb_autoservice (a water utility, a health insurer, a transport operator, a
 retail bank, an airline, an online retailer, a provincial benefits agency, a public hospital, a
 car rental company, a parcel carrier, a business-software company, a pharmacy, a hotel group, a
-council's libraries and pools, an events ticket seller and a state revenue office, each written
-blind: its author never read the check's code nor ran it; the hospital, the ticket seller and
-the revenue office are held out, scored once).
+council's libraries and pools, an events ticket seller, a state revenue office, a mobile carrier
+and a car dealer's service departments, each written blind: its author never read the check's
+code nor ran it; the hospital, the ticket seller, the revenue office and the car dealer are
+held out, scored once).
 
 ``--tune-on A --report-on B`` fits the tuned settings (``conflict_threshold``, the joint
 similarity from which two articles answer the same need, and ``duplicate_threshold``) on set A
@@ -60,7 +62,8 @@ SETS = tuple(
         "freshness_kb_retail", "freshness_kb_benefits", "freshness_kb_hospital",
         "freshness_kb_rental", "freshness_kb_postal", "freshness_kb_saas",
         "freshness_kb_pharmacy", "freshness_kb_hotel", "freshness_kb_leisure",
-        "freshness_kb_tickets", "freshness_kb_revenue",
+        "freshness_kb_tickets", "freshness_kb_revenue", "freshness_kb_mobile",
+        "freshness_kb_autoservice",
     )
 )  # fmt: skip
 # How each set was used to choose the shipped settings and the fact-level constants; keep this
@@ -112,6 +115,12 @@ SHIPPED = {
     "grid of docs/benchmarks.md, which changed no setting)",
     "freshness_kb_revenue": "written blind 2026-12-05 (fourth session), beside the tickets set; "
     "held out: scored once, nothing changed for it",
+    "freshness_kb_mobile": "written blind 2026-12-05 (fourth session); its first score's false "
+    "mismatch led to a fix (an excepted case, 'unless it is returned unopened'); its 3 false "
+    "conflicts (plan tables) are left: not held out",
+    "freshness_kb_autoservice": "written blind 2026-12-05 (fourth session), beside the mobile "
+    "set; held out: scored once after the mobile set's fix, nothing changed for it (its 1 false "
+    "mismatch is left as found)",
 }
 CONFLICT_GRID = np.round(np.arange(0.50, 0.701, 0.02), 2)
 DUPLICATE_GRID = np.round(np.arange(0.70, 0.901, 0.02), 2)

@@ -17,6 +17,7 @@ from knowledge_service.settings import Settings
 from tests.freshness.conftest import (
     AGENCY_KB,
     AIRLINE_KB,
+    AUTOSERVICE_KB,
     BANK_KB,
     BENEFITS_KB,
     HOSPITAL_KB,
@@ -24,6 +25,7 @@ from tests.freshness.conftest import (
     INSURER_KB,
     KB,
     LEISURE_KB,
+    MOBILE_KB,
     PHARMACY_KB,
     POSTAL_KB,
     RENTAL_KB,
@@ -188,6 +190,14 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
             REVENUE_KB,
             {"policy_mismatch": (1.0, 0.6), "conflict": (1.0, 0.83), "duplicate": (1.0, 0.5)},
         ),
+        (  # 1 false mismatch of its first score fixed (an excepted case); 3 false conflicts left
+            MOBILE_KB,
+            {"policy_mismatch": (1.0, 0.8), "conflict": (0.5, 0.5), "duplicate": (1.0, 0.5)},
+        ),
+        (  # held out, its first score as it is: "we can't guarantee" read as a prohibition
+            AUTOSERVICE_KB,
+            {"policy_mismatch": (0.83, 1.0), "conflict": (1.0, 0.5), "duplicate": (1.0, 1.0)},
+        ),
     ],
     ids=[
         "insurer",
@@ -205,6 +215,8 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
         "leisure",
         "tickets",
         "revenue",
+        "mobile",
+        "autoservice",
     ],
 )
 def test_the_last_blind_sets_hold_their_first_fixed_scores(
