@@ -98,7 +98,9 @@ _RESTRICTION = re.compile(r"\bonly\b[^,;:.]{0,40}?\b(?:can|may)\b|\b(?:can|may) 
 # on time, ask ...") describes a case, it does not state a rule; nor does ability ("can't afford").
 _RELATIVE = re.compile(r"\b(?:who|that|which|whose)\s+(?:\w+\s+)?$")
 _IF_CLAUSE = re.compile(r"\b(?:if|unless|when|whenever|once)\b[^,;:]*$")
-_NOT_RULE_AFTER = re.compile(r"^\s*afford\b")
+# "we can't afford", and a disclaimer: "we can't guarantee one will be free", "we cannot
+# promise a time" say what is not certain, not what is not allowed.
+_NOT_RULE_AFTER = re.compile(r"^\s*(?:afford|guarantee|promise|ensure|assure)\b")
 # "A card may not hold more than $250", "a card can hold up to two hundred and fifty dollars":
 # a permission that only bounds a number states the limit, which is compared as a number; read
 # as a rule, the two would contradict each other though they say the same.

@@ -905,3 +905,21 @@ def test_the_case_a_clause_excepts_is_no_contradiction() -> None:
     assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
     other = extract_facts("Returned orders have no restocking fee.")  # no exception named
     assert len(find_contradictions(other, clause, CLAUSE_THRESHOLDS)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We can't guarantee a courtesy car on your new date.",
+        "We cannot promise a delivery time.",
+        "We can't ensure the same technician next visit.",
+    ],
+)
+def test_a_disclaimer_is_no_prohibition(text: str) -> None:
+    rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE and f.unit == "permission"]
+    assert rules == []
+
+
+def test_a_prohibition_is_still_read() -> None:
+    keys = [f.key for f in extract_facts("You can't return opened items.")]
+    assert keys == ["rule:permission:no"]
