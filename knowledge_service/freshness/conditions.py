@@ -90,7 +90,7 @@ def conditions(sentence: str) -> list[Condition]:
         return found  # most sentences state none: one cheap test
     for m in _CLAUSE.finditer(sentence):
         terms = _terms(m.group(0)) | _special(m.group(0))
-        if _EXCEPTION.match(m.group(0)):
+        if terms and _EXCEPTION.match(m.group(0)):
             terms |= {UNLESS}
         found.append((m.start(), m.end(), terms))
     for m in _HOLDERS.finditer(sentence):

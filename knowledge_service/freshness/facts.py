@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
 from knowledge_service.freshness.conditions import Condition, conditions, qualifier
-from knowledge_service.freshness.numeric import PERIOD_DAYS, Span, numeric_spans
+from knowledge_service.freshness.numeric import PERIOD_DAYS, numeric_spans
 from knowledge_service.freshness.text import (
     STOPWORDS,
     content_terms,
@@ -29,7 +29,7 @@ from knowledge_service.freshness.text import (
     stem,
     words_with_positions,
 )
-from knowledge_service.freshness.times import describe_time
+from knowledge_service.freshness.times import Span, describe_time
 from knowledge_service.freshness.yesno import RuleSpan, rule_spans
 
 
@@ -368,7 +368,7 @@ class StatedTerms(AbstractSet[str]):
         if self._terms is None:
             found = {t for text in self._plain for t in content_terms(text)}
             for text in self._texts:
-                for sentence in _fact_sentences(text):
+                for sentence in _fact_sentences(split_sentences(text)):
                     spans = read_sentence(sentence)[0]
                     found.update(
                         stem(w)
@@ -388,10 +388,9 @@ class StatedTerms(AbstractSet[str]):
         return len(self.terms)
 
 
-def _fact_sentences(text: str, sentences: Sequence[str] | None = None) -> Iterator[str]:
-    """The clauses of ``text``'s sentences (``sentences``: already split)."""
-    split = split_sentences(text) if sentences is None else sentences
-    return (p for s in split for p in _CLAUSES.split(s) if p.strip())
+def _fact_sentences(sentences: Iterable[str]) -> Iterator[str]:
+    """The clauses of ``sentences`` (a text's, from :func:`split_sentences`)."""
+    return (p for s in sentences for p in _CLAUSES.split(s) if p.strip())
 
 
 @lru_cache(maxsize=65536)
@@ -428,7 +427,7 @@ def extract_facts(
     previous = ""
     sentences = list(split_sentences(text))
     names = named_number_words(sentences)
-    for sentence in _fact_sentences(text, sentences):
+    for sentence in _fact_sentences(sentences):
         conds, found, rules = read_sentence(sentence, names)
         spans = [(s, e) for _, _, _, s, e in found]
         words = words_with_positions(sentence) if found else []

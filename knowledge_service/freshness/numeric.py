@@ -20,7 +20,7 @@ from knowledge_service.freshness.text import (
     is_content_word,
     parse_number,
 )
-from knowledge_service.freshness.times import time_spans
+from knowledge_service.freshness.times import Span, time_spans
 
 MONEY, DURATION, PERCENT, COUNT, AGE = "money", "duration", "percent", "count", "age"
 MEASURE = "measure"
@@ -146,9 +146,6 @@ class _Scanner:
         self.work = self.work[:start] + " " * (end - start) + self.work[end:]
 
 
-Span = tuple[str, str, float, int, int]
-
-
 def numeric_spans(masked: str) -> list[Span]:
     """(kind, unit, value, start, end) of every numeric fact in a masked sentence."""
     scanner = _Scanner(masked)
@@ -221,10 +218,11 @@ def _money(scanner: _Scanner) -> list[Span]:
             if m["pence"]:  # "one pound fifty", "5 pounds 50"
                 amount += (parse_number(m["pence"]) or 0.0) / 100
             cur = (m["cur"] or m["cur2"] or "$").upper().rstrip("S")
-            if cur == "POUND" and _pounds_are(scanner.text) != MONEY:
-                if _pounds_are(scanner.text) is None:  # not said which: no fact, no count
-                    scanner.take(m.start(), m.end())
-                continue  # a weight: read as a measure
+            pounds = _pounds_are(scanner.text) if cur == "POUND" else MONEY
+            if pounds is None:  # not said which: no fact, no count
+                scanner.take(m.start(), m.end())
+            if pounds != MONEY:
+                continue  # a weight (read as a measure), or not said
             unit = _CURRENCY.get(cur, cur)
         scanner.take(m.start(), m.end())
         found.append((MONEY, unit, round(amount, 2), m.start(), m.end()))

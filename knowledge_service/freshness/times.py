@@ -23,6 +23,7 @@ import re
 
 TIME = "time"
 Span = tuple[str, str, float, int, int]
+"""(kind, unit, value, start, end) of one fact in a sentence (numeric.py reads the same)."""
 
 _SUFFIX = r"(?:am|pm|a\.m\.|p\.m\.)"
 
@@ -96,7 +97,7 @@ def time_spans(sentence: str) -> tuple[list[Span], list[tuple[int, int]]]:
         return [], []
     found: list[Span] = []
     taken: list[tuple[int, int]] = []
-    last: tuple[int, str] | None = None  # where the last time read ended, and its zone
+    last: int | None = None  # where the last time read ended (with its zone)
     work = sentence
     ranges = [m for pattern in _RANGES for m in pattern.finditer(sentence)]
     kept: list[re.Match[str]] = []
@@ -113,27 +114,27 @@ def time_spans(sentence: str) -> tuple[list[Span], list[tuple[int, int]]]:
         if start_minutes is None or end_minutes is None:
             continue
         zone, zone_end = _zone(sentence, m.end())
-        if last is not None and _CONVERSION_GAP.fullmatch(sentence[last[0] : m.start()]):
-            last = (zone_end, zone)
+        if last is not None and _CONVERSION_GAP.fullmatch(sentence[last : m.start()]):
+            last = zone_end
             taken[-1] = (m.start(), zone_end)
             continue  # "9am–6pm ET (6am–3pm PT)": the same hours in another zone
         days = _days_of(sentence, m.start(), m.end())
         found.append((TIME, f"from:{zone}:{days}", float(start_minutes), m.start(), m.end()))
         found.append((TIME, f"until:{zone}:{days}", float(end_minutes), m.start(), m.end()))
-        last = (zone_end, zone)
+        last = zone_end
     for m in _SINGLE.finditer(work):
         minutes = _minutes(m, "1")
         taken.append((m.start(), m.end()))
         if minutes is None:
             continue
         zone, zone_end = _zone(sentence, m.end())
-        if last is not None and _CONVERSION_GAP.fullmatch(sentence[last[0] : m.start()]):
-            last = (zone_end, zone)
+        if last is not None and _CONVERSION_GAP.fullmatch(sentence[last : m.start()]):
+            last = zone_end
             continue
         role = _role_of(sentence, m.start())
         days = _days_of(sentence, m.start(), m.end())
         found.append((TIME, f"{role}:{zone}:{days}", float(minutes), m.start(), m.end()))
-        last = (zone_end, zone)
+        last = zone_end
     taken += [(m.start(), m.end()) for m in _OTHER_CLOCK.finditer(work)]
     return found, taken
 
