@@ -86,9 +86,9 @@ class Fact:
             symbol = _SYMBOLS.get(self.unit)
             return f"{symbol}{self.value:,.2f}" if symbol else f"{self.unit} {self.value:,.2f}"
         if self.kind == FactKind.MEASURE:
-            return f"{self.value:g} {self.unit}"
+            return _describe_measure(self.value, self.unit)
         if self.kind == FactKind.PERCENT:
-            return f"{self.value:g}%"
+            return f"{plain_number(self.value)}%"
         if self.kind == FactKind.TIME:
             return describe_time(self.value)
         if self.kind == FactKind.DURATION:
@@ -98,7 +98,34 @@ class Fact:
         if self.kind == FactKind.AGE:
             over = self.unit == "over"
             return f"age {self.value:g} and over" if over else f"under {self.value:g}"
-        return f"{self.value:g}"
+        return plain_number(self.value)
+
+
+def plain_number(value: float) -> str:
+    """A figure as people write it: ``40,000``, ``2.5``, ``0.35``; never ``4e+04``."""
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+# A measure's kept unit -> the units it is told in, largest first: (name, size in the kept
+# unit). A value is told in the largest unit it reaches ("40,000 km", not "4e+07 m").
+_MEASURE_SCALES: dict[str, tuple[tuple[str, float], ...]] = {
+    "m": (("km", 1000.0), ("m", 1.0), ("cm", 0.01), ("mm", 0.001)),
+    "kg": (("kg", 1.0), ("g", 0.001)),
+    "l": (("l", 1.0), ("ml", 0.001)),
+    "GB": (("TB", 1000.0), ("GB", 1.0), ("MB", 0.001), ("KB", 1e-6)),
+    "Mbps": (("Gbps", 1000.0), ("Mbps", 1.0), ("kbps", 0.001)),
+}
+
+
+def _describe_measure(value: float, unit: str) -> str:
+    """``40,000 km``, ``1.5 m``, ``500 g``, ``600 kbps``: the largest unit the value reaches."""
+    scales = _MEASURE_SCALES.get(unit, ((unit, 1.0),))
+    kept = next((scale for scale in scales if scale[1] == 1.0), scales[0])
+    name, size = next(
+        ((n, s) for n, s in scales if abs(value) >= s), kept if not value else scales[-1]
+    )
+    return f"{plain_number(round(value / size, 4))} {name}"
 
 
 _SYMBOLS = {"AUD": "$", "GBP": "£", "EUR": "€"}

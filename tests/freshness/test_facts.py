@@ -923,3 +923,25 @@ def test_a_disclaimer_is_no_prohibition(text: str) -> None:
 def test_a_prohibition_is_still_read() -> None:
     keys = [f.key for f in extract_facts("You can't return opened items.")]
     assert keys == ["rule:permission:no"]
+
+
+@pytest.mark.parametrize(
+    ("text", "described"),
+    [
+        ("Repairs are guaranteed for up to 40,000 km.", "40,000 km"),
+        ("The shuttle goes anywhere within 20 km.", "20 km"),
+        ("Bags up to 1.5 metres long are fine.", "1.5 m"),
+        ("Screens up to 65 inches wall-mounted.", "1.651 m"),
+        ("Parcels up to 500 grams go as a large letter.", "500 g"),
+        ("After that, data slows to 600 kbps.", "600 kbps"),
+        ("Top up 500 MB for the weekend.", "500 MB"),
+        ("Bring no more than 250 ml of liquid.", "250 ml"),
+        ("Each event holds up to 1,500 people.", "1,500"),
+    ],
+)
+def test_a_figure_is_told_as_people_write_it_never_in_scientific_notation(
+    text: str, described: str
+) -> None:
+    """A finding's message says what each side states: "40,000 km", not "4e+07 m"."""
+    facts = [f for f in extract_facts(text) if f.kind != FactKind.RULE]
+    assert [f.describe() for f in facts] == [described]
