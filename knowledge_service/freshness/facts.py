@@ -261,7 +261,11 @@ _MAX_BOUND = re.compile(
 _MIN_BOUND = re.compile(r"(?:at least|minimum(?: of)?|more than|over|or more)\s*$")
 _MIN_AFTER = re.compile(r"^\s*(?:or|and) (?:more|over|above|higher|older|longer)\b")
 _MAX_AFTER = re.compile(r"^\s*(?:or|and) (?:less|fewer|under|below|lower|younger)\b")
-_RELATION_AFTER = re.compile(r"^\W*(after|before|from|of|ahead|ago)\b")
+_RELATION_AFTER = re.compile(
+    r"^\W*(?:(?:or|and) (?:more|longer|less|fewer|earlier|later) )?"  # "a fortnight or more before"
+    r"(after|before|from|of|ahead|ago|since)\b"
+)
+_RELATION_AS = {"since": "after"}  # "15 months since the last dose": 15 months after it
 _NOTICE_AFTER = re.compile(r"^\W*(?:of\s+)?(?:advance\s+|prior\s+|written\s+)?notice\b")
 LOOK_BACK = "<lookback>"
 """A time back from now ("statements from the last three months", "a photo taken within the
@@ -291,9 +295,10 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
         terms["<min>"] = RELATION_WEIGHT
     elif _MAX_AFTER.match(sentence[focus[1] : focus[1] + 14].lower()):
         terms["<max>"] = RELATION_WEIGHT
-    after = _RELATION_AFTER.match(sentence[focus[1] : focus[1] + 12].lower())
+    after = _RELATION_AFTER.match(sentence[focus[1] : focus[1] + 24].lower())
     if after:
-        terms[f"<{after.group(1)}>"] = RELATION_WEIGHT
+        relation = after.group(1)
+        terms[f"<{_RELATION_AS.get(relation, relation)}>"] = RELATION_WEIGHT
     elif _NOTICE_AFTER.match(sentence[focus[1] : focus[1] + 12].lower()):
         terms["<before>"] = RELATION_WEIGHT  # "2 business days' notice": that long before
     elif _LOOK_BACK.search(sentence[max(0, focus[0] - 20) : focus[0]].lower()):

@@ -3,7 +3,8 @@
 A time is kept in minutes after midnight with what it says of its subject (its *unit*):
 
 * its role: ``from`` (a range's start, "from 9am", "opens at 8"), ``until`` (a range's end,
-  "until 5pm", "by 11 a.m.", "before 2 p.m.", "closes at 6") or ``at``;
+  "until 5pm", "by 11 a.m.", "before 2 p.m.", "closes at 6") or ``at``; a range that runs
+  past midnight ("6 pm to 8 am") has the roles ``night-from`` and ``night-until``;
 * its time zone, when one is named ("9am–6pm ET" and "9am to 5pm Eastern" are both ``et``),
   else ``local``;
 * the days it holds on, read from the nearest day names ("Monday to Friday", "Saturdays",
@@ -119,8 +120,11 @@ def time_spans(sentence: str) -> tuple[list[Span], list[tuple[int, int]]]:
             taken[-1] = (m.start(), zone_end)
             continue  # "9am–6pm ET (6am–3pm PT)": the same hours in another zone
         days = _days_of(sentence, m.start(), m.end())
-        found.append((TIME, f"from:{zone}:{days}", float(start_minutes), m.start(), m.end()))
-        found.append((TIME, f"until:{zone}:{days}", float(end_minutes), m.start(), m.end()))
+        # A range that runs past midnight ("6 pm to 8 am": an emergency hospital's nights) is
+        # the hours outside a daytime one ("8 am to 6 pm"), never those hours restated.
+        night = "night-" if end_minutes < start_minutes else ""
+        found.append((TIME, f"{night}from:{zone}:{days}", float(start_minutes), *m.span()))
+        found.append((TIME, f"{night}until:{zone}:{days}", float(end_minutes), *m.span()))
         last = zone_end
     for m in _SINGLE.finditer(work):
         minutes = _minutes(m, "1")

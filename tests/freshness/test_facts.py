@@ -945,3 +945,31 @@ def test_a_figure_is_told_as_people_write_it_never_in_scientific_notation(
     """A finding's message says what each side states: "40,000 km", not "4e+07 m"."""
     facts = [f for f in extract_facts(text) if f.kind != FactKind.RULE]
     assert [f.describe() for f in facts] == [described]
+
+
+@pytest.mark.parametrize(
+    ("counted_after", "before"),
+    [
+        (  # time since the last dose against a lead time before a stay
+            "If it's been more than 15 months since the last booster, your dog must restart.",
+            "Book the booster a fortnight or more before your dog's boarding stay.",
+        ),
+        (
+            "Book the booster 10 days after your dog's boarding stay.",
+            "Book the booster 14 days or more before your dog's boarding stay.",
+        ),
+    ],
+)
+def test_time_since_an_event_is_not_a_lead_time_before_another(
+    counted_after: str, before: str
+) -> None:
+    """ "Since" counts from an event as "after" does; "a fortnight or more before" is still
+    before, its bound between the figure and the word."""
+    a, b = extract_facts(counted_after), extract_facts(before)
+    found = find_contradictions(a, b, ARTICLE_THRESHOLDS)
+    assert [c for c in found if c.fact.kind == FactKind.DURATION] == []
+    sooner = extract_facts("Book the booster 7 days or more before your dog's boarding stay.")
+    found = find_contradictions(b, sooner, ARTICLE_THRESHOLDS)
+    assert [(c.fact.describe(), c.other.describe()) for c in found] == [
+        ("14 calendar days", "7 calendar days")
+    ]

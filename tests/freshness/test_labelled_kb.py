@@ -20,6 +20,8 @@ from tests.freshness.conftest import (
     AUTOSERVICE_KB,
     BANK_KB,
     BENEFITS_KB,
+    GROCERY_KB,
+    GYM_KB,
     HOSPITAL_KB,
     HOTEL_KB,
     INSURER_KB,
@@ -34,6 +36,7 @@ from tests.freshness.conftest import (
     SAAS_KB,
     TICKETS_KB,
     TRANSIT_KB,
+    VET_KB,
     WATER_KB,
 )
 
@@ -198,6 +201,19 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
             AUTOSERVICE_KB,
             {"policy_mismatch": (1.0, 1.0), "conflict": (1.0, 0.5), "duplicate": (1.0, 1.0)},
         ),
+        (  # no false finding at its first score
+            GYM_KB,
+            {"policy_mismatch": (1.0, 0.83), "conflict": (1.0, 0.33), "duplicate": (1.0, 1.0)},
+        ),
+        (  # 2 of its first score's 3 false conflicts fixed (hours past midnight, "since");
+            # one left: a course's price against a vaccination visit's, in a table
+            VET_KB,
+            {"policy_mismatch": (1.0, 1.0), "conflict": (0.8, 0.44), "duplicate": (1.0, 1.0)},
+        ),
+        (  # held out: scored once (1 false mismatch), and nothing changed for it
+            GROCERY_KB,
+            {"policy_mismatch": (0.75, 0.5), "conflict": (1.0, 0.22), "duplicate": (1.0, 1.0)},
+        ),
     ],
     ids=[
         "insurer",
@@ -217,6 +233,9 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
         "revenue",
         "mobile",
         "autoservice",
+        "gym",
+        "vet",
+        "grocery",
     ],
 )
 def test_the_last_blind_sets_hold_their_first_fixed_scores(

@@ -136,3 +136,16 @@ def test_check_in_and_check_out_are_two_subjects() -> None:
     check_out = extract_facts("You can check out until noon.")
     assert "checkin" in check_in[0].subject
     assert "checkout" in check_out[0].subject
+
+
+def test_hours_that_run_past_midnight_are_not_compared_with_daytime_hours() -> None:
+    """An emergency hospital open "6 pm to 8 am" keeps the hours the clinics ("8 am to 6
+    pm") do not: its 8 am is when it closes, the clinics' 6 pm when they close, and neither
+    contradicts the other. Two overnight ranges are still compared."""
+    nights = extract_facts("The emergency hospital is open from 6 pm to 8 am Monday to Friday.")
+    days = extract_facts("The emergency hospital is open 8 am to 6 pm Monday to Friday.")
+    assert find_contradictions(nights, days, ARTICLE_THRESHOLDS) == []
+    later = extract_facts("The emergency hospital is open from 6 pm to 9 am Monday to Friday.")
+    found = find_contradictions(nights, later, ARTICLE_THRESHOLDS)
+    assert [(c.fact.describe(), c.other.describe()) for c in found] == [("8:00 a.m.", "9:00 a.m.")]
+    assert [u.split(":")[0] for u, _ in _times("Open 9pm to midnight.")] == ["from", "until"]
