@@ -22,6 +22,7 @@ from knowledge_service.freshness.text import (
     STOPWORDS,
     content_terms,
     is_content_word,
+    labelled_sentences,
     mask_non_facts,
     may_state_number,
     named_number_words,
@@ -425,6 +426,11 @@ def _fact_sentences(sentences: Iterable[str]) -> Iterator[str]:
     return (p for s in sentences for p in _CLAUSES.split(s) if p.strip())
 
 
+def _labelled_clauses(sentences: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """:func:`_fact_sentences` of :func:`labelled_sentences`, each clause with its label."""
+    return ((p, label) for s, label in sentences for p in _CLAUSES.split(s) if p.strip())
+
+
 @lru_cache(maxsize=65536)
 def read_sentence(
     sentence: str, names: frozenset[str] = frozenset()
@@ -457,9 +463,11 @@ def extract_facts(
     stated.add(context, plain=True)
     stated.add(text)
     previous = ""
-    sentences = list(split_sentences(text))
-    names = named_number_words(sentences)
-    for sentence in _fact_sentences(sentences):
+    labelled = list(labelled_sentences(text))
+    names = named_number_words([sentence for sentence, _ in labelled])
+    for sentence, label in _labelled_clauses(labelled):
+        if label:  # a table's cell: about its row and column, not the cell before it
+            previous = label
         conds, found, rules = read_sentence(sentence, names)
         spans = [(s, e) for _, _, _, s, e in found]
         words = words_with_positions(sentence) if found else []

@@ -116,20 +116,57 @@ def clean_markdown_line(line: str) -> str:
 
 def split_sentences(text: str) -> Iterator[str]:
     """Sentences of Markdown text: list items and table cells stand alone; headings are skipped."""
+    return (sentence for sentence, _ in labelled_sentences(text))
+
+
+def labelled_sentences(text: str) -> Iterator[tuple[str, str]]:
+    """:func:`split_sentences`, each with what labels it: for a cell of a table's body, its
+    column's header and its row's first cell (the words of each that state no figure: a cell
+    "$95" under "Fee" in the row "First visit" is the first visit's fee); "" for the rest."""
     paragraph: list[str] = []
+    header: list[str] | None = None
     for raw in [*text.splitlines(), ""]:
         stripped = raw.strip()
         is_item = bool(_LIST.match(raw)) or stripped.startswith("|")
+        if not stripped.startswith("|"):
+            header = None
         if not stripped or stripped.startswith("#") or is_item:
-            yield from _split_paragraph(" ".join(paragraph))
+            yield from ((s, "") for s in _split_paragraph(" ".join(paragraph)))
             paragraph = []
             if stripped.startswith("|"):
                 cells = [c.strip() for c in stripped.strip("|").split("|")]
-                yield from (c for c in cells if c and not set(c) <= set("-: "))
+                if all(set(c) <= set("-: ") for c in cells):
+                    continue  # the line under the header
+                labels = _cell_labels(cells, header)
+                if header is None:
+                    header = cells
+                yield from (
+                    (c, label)
+                    for c, label in zip(cells, labels, strict=True)
+                    if c and not set(c) <= set("-: ")
+                )
             elif is_item:
                 paragraph = [clean_markdown_line(raw)]
             continue
         paragraph.append(clean_markdown_line(raw))
+
+
+_HOW = re.compile(r"\bhow\s+(?:long|often|much|many|soon|far|old)\b", re.IGNORECASE)
+
+
+def _cell_labels(cells: list[str], header: list[str] | None) -> list[str]:
+    """Each cell's label: its column's header and its row's first cell, but a part that may
+    state a figure itself (a header "Basic 15GB", a first cell "6 to 8 weeks"); "" for the
+    header row and for a row's first cell."""
+    if header is None:
+        return [""] * len(cells)
+    row = "" if may_state_number(cells[0]) else cells[0]
+    labels = [""]
+    for n in range(1, len(cells)):
+        column = header[n] if n < len(header) and not may_state_number(header[n]) else ""
+        column = _HOW.sub(" ", column)  # "How long", "How often": what the cell says, no subject
+        labels.append(" ".join(part for part in (row, column) if part.strip()))
+    return labels
 
 
 def _split_paragraph(paragraph: str) -> Iterator[str]:

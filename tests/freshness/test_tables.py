@@ -1,0 +1,69 @@
+"""Facts in Markdown tables: a cell is about its row and its column, not the cell before it."""
+
+from __future__ import annotations
+
+from knowledge_service.freshness.facts import FactKind, extract_facts
+from knowledge_service.freshness.matching import ARTICLE_THRESHOLDS, find_contradictions
+from knowledge_service.freshness.text import labelled_sentences
+
+VISITS = """Each visit includes a health check.
+
+| Visit | Age | Fee |
+|---|---|---|
+| First | 6 to 8 weeks | $95 |
+| Second | 10 to 12 weeks | $95 |
+
+Bring the certificate."""
+
+
+def test_a_cell_is_labelled_by_its_row_and_its_column() -> None:
+    """The first cell of a row and a header that state no figure label the row's other cells;
+    the header row, a row's first cell and the text around the table have no label."""
+    assert list(labelled_sentences(VISITS)) == [
+        ("Each visit includes a health check.", ""),
+        ("Visit", ""),
+        ("Age", ""),
+        ("Fee", ""),
+        ("First", ""),
+        ("6 to 8 weeks", "First Age"),
+        ("$95", "First Fee"),
+        ("Second", ""),
+        ("10 to 12 weeks", "Second Age"),
+        ("$95", "Second Fee"),
+        ("Bring the certificate.", ""),
+    ]
+
+
+def test_a_label_leaves_out_what_states_a_figure_and_how_long_or_often() -> None:
+    table = "| Plan | Basic 15GB | How long |\n|---|---|---|\n| 6 to 8 weeks | $40 | 2 days |"
+    labels = dict(labelled_sentences(table))
+    assert labels["$40"] == "" and labels["2 days"] == ""  # a row label with a figure
+    table = (
+        "| Delivery | How long | How often |\n|---|---|---|\n| Standard post | 7 days | weekly |"
+    )
+    labels = dict(labelled_sentences(table))
+    assert labels["7 days"] == "Standard post" and labels["weekly"] == "Standard post"
+
+
+def test_a_bare_figure_in_a_table_takes_its_row_and_column_not_the_cell_before() -> None:
+    """ "$95" under "Fee" in the row "First" is a visit's fee; it used to take the words of
+    the cell before it ("6 to 8 weeks"), which made it look like a weekly course's price."""
+    table = extract_facts(VISITS, context="Puppy vaccinations")
+    fees = [f for f in table if f.kind == FactKind.MONEY]
+    assert [sorted(k for k in f.subject if not k.startswith("<")) for f in fees] == [
+        ["fee", "first", "puppi", "vaccin"],
+        ["fee", "puppi", "second", "vaccin"],
+    ]
+    course = extract_facts("Puppy school is a course of four classes, one a week, for $180.")
+    assert find_contradictions(course, table, ARTICLE_THRESHOLDS) == []
+    visit = extract_facts("The fee for the first puppy vaccination visit is $120.")
+    found = find_contradictions(visit, table, ARTICLE_THRESHOLDS)
+    assert [(c.fact.text, c.other.text) for c in found] == [("$120", "$95")]
+
+
+def test_a_cell_past_the_second_column_keeps_its_row() -> None:
+    """The third column's cell followed the second's figure, which has no words: it had no
+    subject but its heading's. Now it has its row's and its column's."""
+    text = "| Seat | Saver | Flex |\n|---|---|---|\n| Extra legroom | £30 | £25 |"
+    flex = [f for f in extract_facts(text) if f.text == "£25"]
+    assert {"extra", "legroom", "flex"} <= set(flex[0].subject)
