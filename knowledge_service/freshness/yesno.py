@@ -23,6 +23,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"|\b(?:fee|charge|cost|commission|surcharge)-free\b"  # not interest- or tax-free
             r"|\bno (?:extra |additional |[a-z-]+ )?(?:charges?|fees?|costs?|surcharges?)\b"
             r"|\b(?:is|are|be|been|being|get|gets)(?: not|n't) charged\b|\bnot charged\b"
+            r"|(?:\bnot|n't|\bcannot|\bnever) (?:be|get) charged\b"  # you won't be charged
             r"|\bno (?:[a-z-]+ ){1,3}?(?:is|are|will be|gets?) charged\b"  # no interest is charged
             r"|\b(?:do|does|did|will|would)(?: not|n't) charge\b|\bdon't charge\b"
             r"|\bnever (?:charge|charged|pay)\b|\bwaived?\b"

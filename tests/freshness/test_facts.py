@@ -973,3 +973,21 @@ def test_time_since_an_event_is_not_a_lead_time_before_another(
     assert [(c.fact.describe(), c.other.describe()) for c in found] == [
         ("14 calendar days", "7 calendar days")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "charged"),
+    [
+        ("We'll cancel the order and you won't be charged for it.", False),
+        ("If you miss the slot, you will not be charged.", False),
+        ("A missed pickup can never be charged to your card.", False),
+        ("You shouldn't get charged for a cancelled order.", False),
+        ("You will be charged for a late return.", True),
+        ("Late returns will be charged at the daily rate.", True),
+    ],
+)
+def test_a_charge_ruled_out_with_a_modal_is_no_charge(text: str, charged: bool) -> None:
+    """ "You won't be charged" says no charge: the negation sits before "be", where "is not
+    charged" has it after."""
+    rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE and f.unit == "charge"]
+    assert [bool(f.value) for f in rules] == [charged]
