@@ -47,7 +47,8 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
         False,
         re.compile(
             r"\bcannot\b|\bcan ?not\b|\bcan't\b|\bmay not\b|\bmust not\b|\bmustn't\b"
-            r"|\bnot (?:be )?(?:able|allowed|permitted|accepted|possible|available|eligible)\b"
+            r"|(?:\bnot|n't|\bnever|\bno longer) (?:be )?"  # you won't be able to, never be
+            r"(?:able|allowed|permitted|accepted|possible|available|eligible)\b"
             r"|\bunable to\b|\bno longer (?:accept\w*|possible|available)\b"
             r"|\b(?:is|are)n't (?:able|allowed|permitted|accepted|possible|available|eligible)\b"
             r"|\bnever (?:be )?(?:accepted|allowed|permitted)\b|\bineligible\b|\bnot eligible\b"
@@ -62,6 +63,8 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"\bneeds? not\b|\bneedn't\b|\b(?:do|does|don't|doesn't)(?: not)? (?:need|have) to\b"
             r"|\b(?:does|do)(?: not|n't) (?:need|require)\b|\bnot (?:needed|required)\b"
             r"|\bnot (?:required|mandatory|necessary|compulsory)\b|\bno need\b|\boptional\b"
+            r"|(?:\bnot|n't|\bnever|\bno longer) (?:need|have) to\b"  # you won't need to
+            r"|(?:\bnot|n't|\bnever|\bno longer) be (?:needed|required|necessary)\b"
         ),
     ),
     (

@@ -991,3 +991,27 @@ def test_a_charge_ruled_out_with_a_modal_is_no_charge(text: str, charged: bool) 
     charged" has it after."""
     rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE and f.unit == "charge"]
     assert [bool(f.value) for f in rules] == [charged]
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "value"),
+    [
+        ("You won't be able to change the date online.", "permission", False),
+        ("You wouldn't be eligible for a refund after 30 days.", "permission", False),
+        ("Dogs won't be permitted inside the clinic.", "permission", False),
+        ("Members will never be allowed to share a pass.", "permission", False),
+        ("You won't need to bring your card.", "obligation", False),
+        ("You no longer have to print your ticket.", "obligation", False),
+        ("You shouldn't need to call us first.", "obligation", False),
+        ("A doctor's letter will not be required.", "obligation", False),
+        ("You will need to bring photo ID.", "obligation", True),
+        ("You will be able to change the date online.", "permission", True),
+    ],
+)
+def test_a_rule_negated_before_its_verb_is_read_as_negated(
+    text: str, unit: str, value: bool
+) -> None:
+    """ "Won't be able to", "no longer have to", "shouldn't need to": the negation stands
+    before "be" or the verb, not after "is"; these were read as the rule they rule out."""
+    rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE]
+    assert [(f.unit, bool(f.value)) for f in rules] == [(unit, value)]
