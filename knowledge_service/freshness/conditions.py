@@ -19,14 +19,18 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
 from knowledge_service.freshness.numeric import age_limits
-from knowledge_service.freshness.text import content_terms
+from knowledge_service.freshness.text import GENERIC, content_terms, stem, words_with_positions
 
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 )
 _CLAUSE = re.compile(
     r"(?i)\b(?:if|unless|except(?: for| when| if)?|provided(?: that)?|whenever|when|"
-    r"as long as|only if|other than)\b[^,;:.?!]*"
+    r"as long as|only if|other than"
+    # "once it's paid, you can't contest it"; not a frequency ("once a year", "once per
+    # visit") nor "at once"
+    r"|(?<!at )once(?!\s+(?:a|an|per|every|each|more|again|only|or|in|and|the)\b))\b"
+    r"[^,;:.?!]*"
     # "while you're in our hardship program we don't charge ...": up to the main clause's subject
     r"|\bwhile (?:you|they|the customer)(?:'re| are| is)? (?:in|on) [^,;:.?!]*?"
     r"(?=\s+(?:we|you|they|it|there)\b|[,;:.?!]|$)"
@@ -76,8 +80,16 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(t for t in content_terms(text) if t not in _NEUTRAL)
 
 
+def _generic_terms(text: str) -> frozenset[str]:
+    """A clause whose words are all common in this domain ("once it's paid", "if you can't
+    make it") still names a case: the stems of those words."""
+    return frozenset(
+        stem(w) for w, _, _ in words_with_positions(text) if w in GENERIC and w not in _NEUTRAL
+    )
+
+
 _MAY_CONDITION = re.compile(
-    r"(?i)\b(?:if|unless|except|provided|when|whenever|as long as|other than|while|holders?|"
+    r"(?i)\b(?:if|unless|except|provided|when|whenever|once|as long as|other than|while|holders?|"
     r"members|subscribers|aged?|under|over|older|younger|from|until|before|after|since|starting|"
     r"effective|by|on|for)\b"
 )
@@ -89,7 +101,7 @@ def conditions(sentence: str) -> list[Condition]:
     if not _MAY_CONDITION.search(sentence):
         return found  # most sentences state none: one cheap test
     for m in _CLAUSE.finditer(sentence):
-        terms = _terms(m.group(0)) | _special(m.group(0))
+        terms = _terms(m.group(0)) | _special(m.group(0)) or _generic_terms(m.group(0))
         if terms and _EXCEPTION.match(m.group(0)):
             terms |= {UNLESS}
         found.append((m.start(), m.end(), terms))

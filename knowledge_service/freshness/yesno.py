@@ -65,6 +65,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"|\bnot (?:required|mandatory|necessary|compulsory)\b|\bno need\b|\boptional\b"
             r"|(?:\bnot|n't|\bnever|\bno longer) (?:need|have) to\b"  # you won't need to
             r"|(?:\bnot|n't|\bnever|\bno longer) be (?:needed|required|necessary)\b"
+            r"|\bno (?:[a-z-]+ ){1,3}?(?:is|are|will be) (?:needed|required|necessary)\b"
         ),
     ),
     (

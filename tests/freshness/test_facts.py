@@ -1015,3 +1015,33 @@ def test_a_rule_negated_before_its_verb_is_read_as_negated(
     before "be" or the verb, not after "is"; these were read as the rule they rule out."""
     rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE]
     assert [(f.unit, bool(f.value)) for f in rules] == [(unit, value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No payment is required on Sundays.",
+        "No appointment is needed for a flu shot.",
+        "No ID will be required for children under 12.",
+    ],
+)
+def test_no_thing_is_required_is_no_obligation(text: str) -> None:
+    """ "No payment is required" rules the obligation out, as "no interest is charged" rules
+    out a charge."""
+    rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE]
+    assert [(f.unit, bool(f.value)) for f in rules] == [("obligation", False)]
+
+
+def test_once_opens_a_condition_but_not_a_frequency() -> None:
+    """ "Once it's paid, you can't contest it" forbids contesting a paid ticket only: it does
+    not contradict "you can contest a ticket within 30 days". "Once a year" and "at once" are
+    no condition."""
+    paid = extract_facts("Pay online or by mail; once it's paid, you can't contest the ticket.")
+    contest = extract_facts("You can contest the ticket within 30 days.")
+    found = find_contradictions(paid, contest, ARTICLE_THRESHOLDS)
+    assert [c for c in found if c.fact.kind == FactKind.RULE] == []
+    unpaid = extract_facts("Pay online or by mail; you can't contest the ticket.")
+    found = find_contradictions(unpaid, contest, ARTICLE_THRESHOLDS)
+    assert [c.fact.kind for c in found] == [FactKind.RULE]
+    for text in ("Renew once a year.", "You can have up to 5 devices on payment at once."):
+        assert all(not f.qualifier for f in extract_facts(text)), text

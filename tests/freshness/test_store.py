@@ -170,7 +170,7 @@ def test_incremental_check_pairs_an_edit_with_articles_citing_its_clause(
         intents=["chat.refund"],
         title="Chat: money back",
         policy_sources=["REFUNDS#2.1"],
-        answer="Once we approve it, the money is back with you within 10 business days.",
+        answer="The money is back with you within 10 business days of our approval.",
         body="",
     )
     result = check_store(engine, today=TODAY, settings=settings, article_ids=["refund-chat"])
