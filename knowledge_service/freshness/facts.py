@@ -495,10 +495,12 @@ def extract_facts(
             segment = sentence[seg_start:seg_end]
             action = None if aspect == "charge" else rule_action(segment, seg_start, own_cue)
             about = _rule_subject(sentence, seg_start, seg_end, cues, ctx, aspect)
-            if about is None:  # "nobody else can do it": about the sentence before
-                about = _carried_rule_subject(previous, ctx, aspect)
+            if about is None:  # "nobody else can do it": about the sentence before, or
+                # about the part before it ("a photo helps but isn't required")
+                before = sentence[:seg_start] if content_terms(sentence[:seg_start]) else previous
+                about = _carried_rule_subject(before, ctx, aspect)
                 if action is None and aspect != "charge":
-                    action = _carried_action(previous)
+                    action = _carried_action(before)
             if about is None:
                 continue
             _mark_proxy(about, segment)

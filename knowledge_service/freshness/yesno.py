@@ -30,13 +30,15 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"|\bwithout (?:a |any )?(?:fee|charge|cost)\b"
             r"|\bcosts? nothing\b|\bat no (?:extra |additional )?cost\b"
             r"|\b(?:do|does|did|will|would)(?: not|n't) pay\b|\b(?:don't|doesn't|won't) pay\b"
+            r"|(?:\bnot|n't) cost (?:you )?(?:anything|a thing|a cent|a penny|extra)\b"
         ),
     ),
     (
         CHARGE,
         True,
         re.compile(
-            r"\b(?:is|are|be|been|being|get|gets|will be)\s+charged\b|\bwe charge\b"
+            r"\b(?:is|are|be|been|being|get|gets|will be)\s+charged\b"
+            r"|\bwe(?:'ll| will)? charge\b|\bthere(?:'s| is) a (?:[a-z]+ )?(?:charge|fee)\b(?!-)"
             r"|\b(?:fee|surcharge|charge)s? (?:applies|apply|is payable|are payable)\b"
             r"|\battracts? (?:a|an)\b|\bincurs? (?:a|an)\b"
             r"|\bpays? (?:a|an|the) [a-z -]{0,25}?(?:fee|surcharge)\b"
@@ -54,6 +56,8 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"|\bnever (?:be )?(?:accepted|allowed|permitted)\b|\bineligible\b|\bnot eligible\b"
             r"|\b(?:nobody|no one|no-one)(?: else)? (?:can|may|is allowed to)\b"
             r"|\bno (?!matter\b)(?:[a-z-]+ ){1,3}?(?:can|may) be\b"  # no restriction can be raised
+            r"|(?:\bnot|n't) (?:allow|accept|permit)\b|\b(?:is|are) unavailable\b"  # we don't allow
+            r"|\bnon-?transferable\b|\bno way to\b|\bnot an option\b"
         ),
     ),
     (
@@ -65,7 +69,8 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"|\bnot (?:required|mandatory|necessary|compulsory)\b|\bno need\b|\boptional\b"
             r"|(?:\bnot|n't|\bnever|\bno longer) (?:need|have) to\b"  # you won't need to
             r"|(?:\bnot|n't|\bnever|\bno longer) be (?:needed|required|necessary)\b"
-            r"|\bno (?:[a-z-]+ ){1,3}?(?:is|are|will be) (?:needed|required|necessary)\b"
+            r"|\bno (?:[a-z-]+ ){1,3}?(?:(?:is|are|will be) )?(?:needed|required|necessary)\b"
+            r"|\b(?:is|are)n't (?:needed|required|necessary|mandatory|compulsory)\b"
         ),
     ),
     (
@@ -74,7 +79,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
         re.compile(
             r"\bmust\b|\b(?:is|are) required\b|\brequired to\b|\b(?:have|has|need|needs) to\b"
             r"|\b(?:needs|requires) (?:a|an|the|your)\b"
-            r"|\bmandatory\b|\bcompulsory\b"
+            r"|\bmandatory\b|\bcompulsory\b|\b(?:is|are) essential\b"
         ),
     ),
     (
@@ -85,6 +90,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"affect|depend|differ|change|appear|show|seem|afford)\b)"
             r"|\b(?:is|are) (?:allowed|permitted|able|available|accepted|eligible)\b"
             r"|\bable to\b|\ballowed to\b|(?:'re|'s|\bbe|\bbecome|\bremain) eligible\b"
+            r"|(?:'re|\bare|\bis) (?:very |always |more than )?welcome\b|\bwe (?:also )?accept\b"
         ),
     ),
 ]
@@ -119,6 +125,7 @@ _LIMIT_AFTER = re.compile(
 _MAY_BE_RULE = re.compile(
     r"free|n't|\bno\b|not|charg|fee|waive|cost|pay|\bcan|\bmay\b|must|need|requir|mandatory|"
     r"compulsory|optional|allow|permit|able|eligib|accept|avail|never|nobody|no one|attract|incur|"
+    r"welcome|essential|"
     r"\bha(?:ve|s) to\b"
 )
 

@@ -1045,3 +1045,40 @@ def test_once_opens_a_condition_but_not_a_frequency() -> None:
     assert [c.fact.kind for c in found] == [FactKind.RULE]
     for text in ("Renew once a year.", "You can have up to 5 devices on payment at once."):
         assert all(not f.qualifier for f in extract_facts(text)), text
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "value"),
+    [
+        ("Delivery doesn't cost you anything.", "charge", False),
+        ("There is a charge for paper bills.", "charge", True),
+        ("We'll charge you for a missed appointment.", "charge", True),
+        ("We don't allow smoking on site.", "permission", False),
+        ("We do not accept cash at the kiosk.", "permission", False),
+        ("Refunds are unavailable after 30 days.", "permission", False),
+        ("Day passes are non-transferable.", "permission", False),
+        ("There's no way to change the date online.", "permission", False),
+        ("Children are welcome in the lounge.", "permission", True),
+        ("You're welcome to bring a friend.", "permission", True),
+        ("We accept cash and cards.", "permission", True),
+        ("Booking is essential for classes.", "obligation", True),
+        ("Booking isn't required for swims.", "obligation", False),
+        ("No appointment necessary for flu shots.", "obligation", False),
+    ],
+)
+def test_common_ways_of_stating_a_yes_or_no_rule_are_read(
+    text: str, unit: str, value: bool
+) -> None:
+    """Phrasings of customer copy that stated no rule before ("we don't allow", "children are
+    welcome", "isn't required", "there is a charge for")."""
+    rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE]
+    assert [(f.unit, bool(f.value)) for f in rules] == [(unit, value)]
+
+
+def test_a_rule_after_but_is_about_what_the_sentence_began_with() -> None:
+    """ "A photo helps but isn't required": the rule is about the photo, not the sentence
+    before it (which was about reporting missing items, a required step)."""
+    text = "Tell us which items were missing or damaged. A photo helps but isn't required."
+    (rule,) = [f for f in extract_facts(text) if f.kind == FactKind.RULE]
+    assert (rule.unit, bool(rule.value)) == ("obligation", False)
+    assert "photo" in rule.subject and "miss" not in rule.subject
