@@ -993,45 +993,6 @@ def test_a_charge_ruled_out_with_a_modal_is_no_charge(text: str, charged: bool) 
     assert [bool(f.value) for f in rules] == [charged]
 
 
-@pytest.mark.parametrize(
-    ("text", "unit", "value"),
-    [
-        ("You won't be able to change the date online.", "permission", False),
-        ("You wouldn't be eligible for a refund after 30 days.", "permission", False),
-        ("Dogs won't be permitted inside the clinic.", "permission", False),
-        ("Members will never be allowed to share a pass.", "permission", False),
-        ("You won't need to bring your card.", "obligation", False),
-        ("You no longer have to print your ticket.", "obligation", False),
-        ("You shouldn't need to call us first.", "obligation", False),
-        ("A doctor's letter will not be required.", "obligation", False),
-        ("You will need to bring photo ID.", "obligation", True),
-        ("You will be able to change the date online.", "permission", True),
-    ],
-)
-def test_a_rule_negated_before_its_verb_is_read_as_negated(
-    text: str, unit: str, value: bool
-) -> None:
-    """ "Won't be able to", "no longer have to", "shouldn't need to": the negation stands
-    before "be" or the verb, not after "is"; these were read as the rule they rule out."""
-    rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE]
-    assert [(f.unit, bool(f.value)) for f in rules] == [(unit, value)]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "No payment is required on Sundays.",
-        "No appointment is needed for a flu shot.",
-        "No ID will be required for children under 12.",
-    ],
-)
-def test_no_thing_is_required_is_no_obligation(text: str) -> None:
-    """ "No payment is required" rules the obligation out, as "no interest is charged" rules
-    out a charge."""
-    rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE]
-    assert [(f.unit, bool(f.value)) for f in rules] == [("obligation", False)]
-
-
 def test_once_opens_a_condition_but_not_a_frequency() -> None:
     """ "Once it's paid, you can't contest it" forbids contesting a paid ticket only: it does
     not contradict "you can contest a ticket within 30 days". "Once a year" and "at once" are
@@ -1050,6 +1011,19 @@ def test_once_opens_a_condition_but_not_a_frequency() -> None:
 @pytest.mark.parametrize(
     ("text", "unit", "value"),
     [
+        ("You won't be able to change the date online.", "permission", False),
+        ("You wouldn't be eligible for a refund after 30 days.", "permission", False),
+        ("Dogs won't be permitted inside the clinic.", "permission", False),
+        ("Members will never be allowed to share a pass.", "permission", False),
+        ("You won't need to bring your card.", "obligation", False),
+        ("You no longer have to print your ticket.", "obligation", False),
+        ("You shouldn't need to call us first.", "obligation", False),
+        ("A doctor's letter will not be required.", "obligation", False),
+        ("You will need to bring photo ID.", "obligation", True),
+        ("You will be able to change the date online.", "permission", True),
+        ("No payment is required on Sundays.", "obligation", False),
+        ("No appointment is needed for a flu shot.", "obligation", False),
+        ("No ID will be required for children under 12.", "obligation", False),
         ("Delivery doesn't cost you anything.", "charge", False),
         ("There is a charge for paper bills.", "charge", True),
         ("We'll charge you for a missed appointment.", "charge", True),
@@ -1069,8 +1043,10 @@ def test_once_opens_a_condition_but_not_a_frequency() -> None:
 def test_common_ways_of_stating_a_yes_or_no_rule_are_read(
     text: str, unit: str, value: bool
 ) -> None:
-    """Phrasings of customer copy that stated no rule before ("we don't allow", "children are
-    welcome", "isn't required", "there is a charge for")."""
+    """Phrasings of customer copy that were read the wrong way round: a negation before the
+    verb ("won't be able to", "no longer have to", "shouldn't need to"), "no payment is
+    required"; or not at all: "we don't allow", "children are welcome", "isn't required",
+    "there is a charge for"."""
     rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE]
     assert [(f.unit, bool(f.value)) for f in rules] == [(unit, value)]
 
