@@ -58,6 +58,13 @@ _SCOPE = re.compile(
     rf"(?:(?P<name>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){{0,2}})(?=\s+(?i:{_PRODUCTS})\b|\s*,)"
     rf"|(?P<kind>(?:[a-z][\w'-]*\s+){{1,2}})(?=(?:{_PRODUCTS})\b))"
 )
+# The people a price or rule is for, named by a bare group word: "$3 for members", "free for
+# seniors", "half price for students".
+_FOR_GROUP = re.compile(
+    r"(?i)\bfor (?:our |all |existing |new |current )?(?P<group>members|subscribers|students|"
+    r"seniors|pensioners|veterans|retirees|children|kids|adults|teens|teenagers|juniors|"
+    r"businesses|employees|staff|residents|non-residents|non-members|guests|visitors)\b"
+)
 # Words of a condition that never narrow it: "if you hold a ..." is about what is held.
 _NEUTRAL = frozenset({"hold", "holder", "have", "use", "want", "like", "choos", "decid"})
 
@@ -114,6 +121,8 @@ def conditions(sentence: str) -> list[Condition]:
         terms = _terms(m["name"] or m["kind"])
         if terms:
             found.append((m.start(), m.end(), terms))
+    for m in _FOR_GROUP.finditer(sentence):
+        found.append((m.start(), m.end(), _terms(m["group"])))
     found += _age_terms(sentence)
     for m in _DATE.finditer(sentence):
         found.append((m.start(), m.end(), frozenset({_date_term(m)})))

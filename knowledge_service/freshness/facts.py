@@ -328,20 +328,25 @@ _EVERY = re.compile(r"\b(?:every|each|once every|per)\s*$")
 # How often, not how many: "twice a year", "four times a year" ("four payments" is a count).
 _HOW_OFTEN = re.compile(r"(?:once|twice|thrice)\b|\S+\s+times\b")
 PERIOD_OF_ADJECTIVE = {
-    "daily": "day", "weekly": "week", "fortnightly": "fortnight", "monthly": "month",
-    "quarterly": "quarter", "yearly": "year", "annual": "year", "annually": "year",
+    "hourly": "hour", "daily": "day", "weekly": "week", "fortnightly": "fortnight",
+    "monthly": "month", "quarterly": "quarter", "yearly": "year", "annual": "year",
+    "annually": "year",
 }  # fmt: skip
 """The period a word names ("weekly": a week): of an amount here, of an article's scope in
 :func:`~knowledge_service.freshness.pairs.scope_terms`."""
 _PERIOD_WORDS = {
-    **PERIOD_OF_ADJECTIVE, "day": "day", "week": "week", "fortnight": "fortnight",
-    "month": "month", "quarter": "quarter", "year": "year", "annum": "year",
+    **PERIOD_OF_ADJECTIVE, "hour": "hour", "hr": "hour", "day": "day", "week": "week",
+    "wk": "week", "fortnight": "fortnight", "month": "month", "mo": "month", "quarter": "quarter",
+    "year": "year", "yr": "year", "annum": "year",
 }  # fmt: skip
 _PERIOD_AFTER = re.compile(
-    r"^\s*(?:(?:(?:in|for) )?(?:a|an|per|each|every|any|one)\s+(day|week|fortnight|month|quarter|"
-    r"year|annum)\b|(daily|weekly|fortnightly|monthly|quarterly|yearly|annually)\b)"
+    r"^\s*(?:(?:(?:in|for) )?(?:a|an|per|each|every|any|one)\s+(hour|day|week|fortnight|month|"
+    r"quarter|year|annum)\b|(hourly|daily|weekly|fortnightly|monthly|quarterly|yearly|annually)\b"
+    r"|/\s?(hour|hr|day|week|wk|month|mo|year|yr)\b)"  # "$12.99/month", "$3/hr"
 )
-_PERIOD_BEFORE = re.compile(r"\b(daily|weekly|fortnightly|monthly|quarterly|yearly|annual)\b")
+_PERIOD_BEFORE = re.compile(
+    r"\b(hourly|daily|weekly|fortnightly|monthly|quarterly|yearly|annual)\b"
+)
 
 
 def _period_of(sentence: str, focus: tuple[int, int]) -> str | None:
@@ -349,7 +354,7 @@ def _period_of(sentence: str, focus: tuple[int, int]) -> str | None:
     $1,000", "$55 weekly"), or None."""
     after = _PERIOD_AFTER.match(sentence[focus[1] : focus[1] + 24].lower())
     if after:
-        return _PERIOD_WORDS[after.group(1) or after.group(2)]
+        return _PERIOD_WORDS[after.group(1) or after.group(2) or after.group(3)]
     before = _PERIOD_BEFORE.findall(sentence[max(0, focus[0] - 30) : focus[0]].lower())
     return _PERIOD_WORDS[before[-1]] if before else None
 

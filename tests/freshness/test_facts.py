@@ -1058,3 +1058,36 @@ def test_a_rule_after_but_is_about_what_the_sentence_began_with() -> None:
     (rule,) = [f for f in extract_facts(text) if f.kind == FactKind.RULE]
     assert (rule.unit, bool(rule.value)) == ("obligation", False)
     assert "photo" in rule.subject and "miss" not in rule.subject
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("Plus is $12.99/month.", "<per:month>"),
+        ("Plus is $99/yr.", "<per:year>"),
+        ("Parking is $3 per hour.", "<per:hour>"),
+        ("Street parking costs $2.50 an hour.", "<per:hour>"),
+        ("The hourly rate is $40.", "<per:hour>"),
+    ],
+)
+def test_an_amount_per_hour_or_per_slash_period_states_its_period(text: str, period: str) -> None:
+    """ "$12.99/month" is $12.99 a month, never a one-off price to compare with "$99 a year";
+    an hourly rate is per hour."""
+    (money,) = [f for f in extract_facts(text) if f.kind == FactKind.MONEY]
+    assert period in money.subject
+    monthly, yearly = extract_facts("Plus is $12.99/month."), extract_facts("Plus is $99 a year.")
+    assert find_contradictions(monthly, yearly, ARTICLE_THRESHOLDS) == []
+
+
+def test_a_price_for_a_named_group_is_qualified_by_it() -> None:
+    """ "$3 for members" is the members' price: it narrows, so it does not contradict a
+    price of $5 for everyone else."""
+    facts = extract_facts("A day pass costs $5, or $3 for members.")
+    assert [(f.value, sorted(f.qualifier)) for f in facts if f.kind == FactKind.MONEY] == [
+        (5.0, []),
+        (3.0, ["member"]),
+    ]
+    everyone = extract_facts("A day pass costs $5.")
+    members = extract_facts("A day pass is $3 for members.")
+    assert find_contradictions(members, everyone, ARTICLE_THRESHOLDS) == []
+    assert find_contradictions(extract_facts("A day pass is $3."), everyone, ARTICLE_THRESHOLDS)
