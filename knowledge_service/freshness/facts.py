@@ -93,6 +93,8 @@ class Fact:
         if self.kind == FactKind.TIME:
             return describe_time(self.value)
         if self.kind == FactKind.DURATION:
+            if "<every>" in self.subject and self.unit == "day":
+                return _describe_frequency(self.value)
             return _describe_duration(self.value, self.unit)
         if self.kind == FactKind.RULE:
             return RULE_WORDS[self.unit][bool(self.value)]
@@ -131,6 +133,24 @@ def _describe_measure(value: float, unit: str) -> str:
 
 _SYMBOLS = {"AUD": "$", "GBP": "£", "EUR": "€"}
 _CALENDAR_UNITS = (("year", 365.25), ("month", 30.4375), ("calendar day", 1.0))
+
+
+_TIMES_WORDS = {1: "once", 2: "twice"}
+
+
+def _describe_frequency(days: float) -> str:
+    """``every 6 months``, ``twice a month``, ``3 times a week``: how often, as written."""
+    whole = _describe_duration(days, "day")
+    if whole.startswith("1 "):
+        return f"once a {whole[2:].removeprefix('calendar ')}"  # "once a year", "once a day"
+    if "." not in whole:
+        return f"every {whole}"
+    for name in ("week", "month", "year"):
+        times = _PERIOD_LENGTH[name] / days
+        if abs(times - round(times)) < 1e-3 and 1 <= round(times) <= 31:
+            n = round(times)
+            return f"{_TIMES_WORDS.get(n, f'{n} times')} a {name}"
+    return f"every {whole}"
 
 
 def _describe_duration(value: float, unit: str) -> str:
@@ -320,6 +340,31 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
     return terms
 
 
+_PERIOD_LENGTH = {
+    "hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 30.4375,
+    "quarter": 91.3125, "year": 365.25,
+}  # fmt: skip
+_BOUND_FLIP = {"<max>": "<min>", "<min>": "<max>"}
+
+
+def _as_interval(
+    kind: str, unit: str, value: float, subject: dict[str, float]
+) -> tuple[str, str, float]:
+    """How often, per a period ("once a year", "twice a month", "up to 4 times a week"), as
+    the interval it means: a duration of ``period / times`` marked as a frequency, so "once a
+    year" is compared with "every 6 months" and "twice a year" agrees with it. The bound
+    turns over: at most 4 times a week is at least every 1.75 days. Anything else as it is."""
+    period = next((t[5:-1] for t in subject if t.startswith("<per:")), None)
+    if kind != FactKind.COUNT or "<every>" not in subject or period not in _PERIOD_LENGTH:
+        return kind, unit, value
+    if value <= 0:
+        return kind, unit, value
+    bounds = {t: subject.pop(t) for t in list(subject) if t in _BOUND_FLIP}
+    for bound, weight in bounds.items():
+        subject[_BOUND_FLIP[bound]] = weight
+    return FactKind.DURATION, "day", round(_PERIOD_LENGTH[period] / value, 5)
+
+
 PERIODIC = "<periodic>"
 _PERIOD_ADVERBS = frozenset(PERIOD_DAYS)  # the one-word periods read as durations
 
@@ -482,6 +527,7 @@ def extract_facts(
                 for term in content_terms(previous):
                     subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
             text_span = sentence[start:end].strip()
+            kind, unit, value = _as_interval(kind, unit, value, subject)
             facts.append(
                 Fact(
                     FactKind(kind), unit, value, text_span, sentence, section, subject,

@@ -346,7 +346,9 @@ def _role(fact: Fact) -> frozenset[str]:
     return frozenset(t for t in fact.subject if t in _ROLE_MARKERS)
 
 
-_ROLE_MARKERS = frozenset({"<max>", "<min>", "<before>", "<after>", "<ahead>", "<ago>", "<from>"})
+_ROLE_MARKERS = frozenset(
+    {"<max>", "<min>", "<before>", "<after>", "<ahead>", "<ago>", "<from>", "<every>"}
+)
 
 
 def _is_alone(fact: Fact, facts: Sequence[Fact]) -> bool:

@@ -58,7 +58,7 @@ def only(text: str) -> Fact:
         ("You can have at most two extensions.", "count:count:2.00"),
         ("No more than one fee is charged.", "count:count:1.00"),
         ("If 2 instalments are missed, the plan ends.", "count:count:2.00"),
-        ("You can ask twice a year.", "count:count:2.00"),
+        ("You can ask twice a year.", "duration:day:182.62"),  # every 6 months
         ("Bring three identity documents.", "count:count:3.00"),
         ("Reaching 13 or more demerit points leads to a suspension.", "count:count:13.00"),
         ("A concession applies to one vehicle only.", "count:count:1.00"),
@@ -1091,3 +1091,35 @@ def test_a_price_for_a_named_group_is_qualified_by_it() -> None:
     members = extract_facts("A day pass is $3 for members.")
     assert find_contradictions(members, everyone, ARTICLE_THRESHOLDS) == []
     assert find_contradictions(extract_facts("A day pass is $3."), everyone, ARTICLE_THRESHOLDS)
+
+
+@pytest.mark.parametrize(
+    ("text", "described"),
+    [
+        ("The injection is given once a year.", "once a year"),
+        ("Streets are swept twice a month.", "twice a month"),
+        ("Classes run 3 times a week.", "3 times a week"),
+        ("Give the tablet every 6 months.", "every 6 months"),
+    ],
+)
+def test_how_often_per_period_is_an_interval(text: str, described: str) -> None:
+    """ "Once a year" is every 12 months and "twice a year" every 6: how often something
+    happens, compared with "every N months" as one kind of fact."""
+    (fact,) = [f for f in extract_facts(text) if f.kind != FactKind.RULE]
+    assert (fact.kind, fact.describe()) == (FactKind.DURATION, described)
+
+
+def test_once_a_year_contradicts_every_six_months_and_twice_a_year_agrees() -> None:
+    every_six = extract_facts("The heartworm injection is given every 6 months.")
+    yearly = extract_facts("The heartworm injection is given once a year.")
+    twice = extract_facts("The heartworm injection is given twice a year.")
+    found = find_contradictions(yearly, every_six, ARTICLE_THRESHOLDS)
+    assert [(c.fact.describe(), c.other.describe()) for c in found] == [
+        ("once a year", "every 6 months")
+    ]
+    assert find_contradictions(twice, every_six, ARTICLE_THRESHOLDS) == []
+    # a frequency and a length in one article are two roles: each is its article's only one
+    review = extract_facts("Reviews are free once a year. A review takes about 20 minutes.")
+    other = extract_facts("Reviews are free twice a year.")
+    lone = find_contradictions(review, other, ARTICLE_THRESHOLDS)
+    assert [(c.fact.describe(), c.other.text) for c in lone] == [("once a year", "twice")]

@@ -159,7 +159,7 @@ def test_a_duration_before_an_event_is_not_a_length(
         ("Pay monthly plans have no lock-in.", []),
         ("Interest is calculated daily.", []),  # how it is worked out, not a period
         ("The plan costs $65 monthly.", []),  # a rate, as "$65 a month" is
-        ("Meetings are held twice monthly.", []),  # a frequency of two
+        ("Meetings are held twice monthly.", [15.21875]),  # twice a month: not a month
     ],
 )
 def test_a_period_word_states_a_duration(text: str, days: list[float]) -> None:
