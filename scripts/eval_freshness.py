@@ -7,7 +7,7 @@
     .venv/bin/python scripts/eval_freshness.py --embedder hash # the deterministic fake
     .venv/bin/python scripts/eval_freshness.py --no-embeddings # shared intents only
 
-Twenty-five sets, each with its answer key (expected.yaml): tests/data/freshness_kb (a telco,
+Twenty-seven sets, each with its answer key (expected.yaml): tests/data/freshness_kb (a telco,
 the set the thresholds were first tuned on), tests/data/freshness_kb_agency (a public licensing
 agency written from scratch in another voice; its README lists the decoys) and
 tests/data/freshness_kb_water, tests/data/freshness_kb_insurer, tests/data/freshness_kb_transit,
@@ -17,15 +17,17 @@ tests/data/freshness_kb_postal, tests/data/freshness_kb_saas, tests/data/freshne
 tests/data/freshness_kb_hotel, tests/data/freshness_kb_leisure, tests/data/freshness_kb_tickets,
 tests/data/freshness_kb_revenue, tests/data/freshness_kb_mobile,
 tests/data/freshness_kb_autoservice, tests/data/freshness_kb_gym, tests/data/freshness_kb_vet,
-tests/data/freshness_kb_grocery, tests/data/freshness_kb_childcare and
-tests/data/freshness_kb_parking (a water utility, a health insurer, a transport operator, a
+tests/data/freshness_kb_grocery, tests/data/freshness_kb_childcare,
+tests/data/freshness_kb_parking, tests/data/freshness_kb_dental and
+tests/data/freshness_kb_tenancy (a water utility, a health insurer, a transport operator, a
 retail bank, an airline, an online retailer, a provincial benefits agency, a public hospital, a
 car rental company, a parcel carrier, a business-software company, a pharmacy, a hotel group, a
 council's libraries and pools, an events ticket seller, a state revenue office, a mobile carrier,
 a car dealer's service departments, a gym chain, veterinary practices, a grocery delivery
-service, early-childhood centres and a city's parking department, each written blind: its
-author never read the check's code nor ran it; the hospital, the ticket seller, the revenue
-office and the childcare centres are held out, scored once).
+service, early-childhood centres, a city's parking department, dental practices and a
+property manager, each written blind: its author never read the check's code nor ran it; the
+hospital, the ticket seller, the revenue office, the childcare centres, the dental practices
+and the property manager are held out, scored once).
 
 ``--tune-on A --report-on B`` fits the tuned settings (``conflict_threshold``, the joint
 similarity from which two articles answer the same need, and ``duplicate_threshold``) on set A
@@ -68,6 +70,7 @@ SETS = tuple(
         "freshness_kb_tickets", "freshness_kb_revenue", "freshness_kb_mobile",
         "freshness_kb_autoservice", "freshness_kb_gym", "freshness_kb_vet",
         "freshness_kb_grocery", "freshness_kb_childcare", "freshness_kb_parking",
+        "freshness_kb_dental", "freshness_kb_tenancy",
     )
 )  # fmt: skip
 # How each set was used to choose the shipped settings and the fact-level constants; keep this
@@ -139,6 +142,10 @@ SHIPPED = {
     "freshness_kb_parking": "written blind 2026-12-05 (fifth session), beside the childcare set; "
     "held out until its first score, whose 2 false findings led to fixes ('no payment is "
     "required' is no obligation; 'once it's paid' opens a condition): not held out since",
+    "freshness_kb_dental": "written blind 2026-12-05 (fifth session), after every fix of the "
+    "session; held out: scored once (1 false conflict), nothing changed for it",
+    "freshness_kb_tenancy": "written blind 2026-12-05 (fifth session), beside the dental set; "
+    "held out: scored once (no false finding), nothing changed for it",
 }
 CONFLICT_GRID = np.round(np.arange(0.50, 0.701, 0.02), 2)
 DUPLICATE_GRID = np.round(np.arange(0.70, 0.901, 0.02), 2)
