@@ -23,14 +23,14 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"|\b(?:fee|charge|cost|commission|surcharge)-free\b"  # not interest- or tax-free
             r"|\bno (?:extra |additional |[a-z-]+ )?(?:charges?|fees?|costs?|surcharges?)\b"
             r"|\b(?:is|are|be|been|being|get|gets)(?: not|n't) charged\b|\bnot charged\b"
-            r"|(?:\bnot|n't|\bcannot|\bnever) (?:be|get) charged\b"  # you won't be charged
+            r"|\b(?:not|[a-z]+n't|cannot|never) (?:be|get) charged\b"  # you won't be charged
             r"|\bno (?:[a-z-]+ ){1,3}?(?:is|are|will be|gets?) charged\b"  # no interest is charged
             r"|\b(?:do|does|did|will|would)(?: not|n't) charge\b|\bdon't charge\b"
             r"|\bnever (?:charge|charged|pay)\b|\bwaived?\b"
             r"|\bwithout (?:a |any )?(?:fee|charge|cost)\b"
             r"|\bcosts? nothing\b|\bat no (?:extra |additional )?cost\b"
             r"|\b(?:do|does|did|will|would)(?: not|n't) pay\b|\b(?:don't|doesn't|won't) pay\b"
-            r"|(?:\bnot|n't) cost (?:you )?(?:anything|a thing|a cent|a penny|extra)\b"
+            r"|\b(?:not|[a-z]+n't) cost (?:you )?(?:anything|a thing|a cent|a penny|extra)\b"
         ),
     ),
     (
@@ -49,14 +49,15 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
         False,
         re.compile(
             r"\bcannot\b|\bcan ?not\b|\bcan't\b|\bmay not\b|\bmust not\b|\bmustn't\b"
-            r"|(?:\bnot|n't|\bnever|\bno longer) (?:be )?"  # you won't be able to, never be
+            r"|\b(?:not|[a-z]+n't|never|no longer) (?:be )?"  # you won't be able to, never be
             r"(?:able|allowed|permitted|accepted|possible|available|eligible)\b"
             r"|\bunable to\b|\bno longer (?:accept\w*|possible|available)\b"
             r"|\b(?:is|are)n't (?:able|allowed|permitted|accepted|possible|available|eligible)\b"
             r"|\bnever (?:be )?(?:accepted|allowed|permitted)\b|\bineligible\b|\bnot eligible\b"
             r"|\b(?:nobody|no one|no-one)(?: else)? (?:can|may|is allowed to)\b"
             r"|\bno (?!matter\b)(?:[a-z-]+ ){1,3}?(?:can|may) be\b"  # no restriction can be raised
-            r"|(?:\bnot|n't) (?:allow|accept|permit)\b|\b(?:is|are) unavailable\b"  # we don't allow
+            r"|\b(?:not|[a-z]+n't) (?:allow|accept|permit)\b"  # we don't allow
+            r"|\b(?:is|are) unavailable\b"
             r"|\bnon-?transferable\b|\bno way to\b|\bnot an option\b"
         ),
     ),
@@ -67,8 +68,8 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"\bneeds? not\b|\bneedn't\b|\b(?:do|does|don't|doesn't)(?: not)? (?:need|have) to\b"
             r"|\b(?:does|do)(?: not|n't) (?:need|require)\b|\bnot (?:needed|required)\b"
             r"|\bnot (?:required|mandatory|necessary|compulsory)\b|\bno need\b|\boptional\b"
-            r"|(?:\bnot|n't|\bnever|\bno longer) (?:need|have) to\b"  # you won't need to
-            r"|(?:\bnot|n't|\bnever|\bno longer) be (?:needed|required|necessary)\b"
+            r"|\b(?:not|[a-z]+n't|never|no longer) (?:need|have) to\b"  # you won't need to
+            r"|\b(?:not|[a-z]+n't|never|no longer) be (?:needed|required|necessary)\b"
             r"|\bno (?:[a-z-]+ ){1,3}?(?:(?:is|are|will be) )?(?:needed|required|necessary)\b"
             r"|\b(?:is|are)n't (?:needed|required|necessary|mandatory|compulsory)\b"
         ),
@@ -90,7 +91,8 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"affect|depend|differ|change|appear|show|seem|afford)\b)"
             r"|\b(?:is|are) (?:allowed|permitted|able|available|accepted|eligible)\b"
             r"|\bable to\b|\ballowed to\b|(?:'re|'s|\bbe|\bbecome|\bremain) eligible\b"
-            r"|(?:'re|\bare|\bis) (?:very |always |more than )?welcome\b|\bwe (?:also )?accept\b"
+            r"|\b(?:[a-z]+'re|are|is) (?:very |always |more than )?welcome\b"
+            r"|\bwe (?:also )?accept\b"
         ),
     ),
 ]
