@@ -30,7 +30,7 @@ from knowledge_service.freshness.text import (
     stem,
     words_with_positions,
 )
-from knowledge_service.freshness.times import Span, describe_time
+from knowledge_service.freshness.times import TIME, Span, days_named, describe_time, time_spans
 from knowledge_service.freshness.yesno import RuleSpan, rule_spans
 
 
@@ -476,6 +476,22 @@ def _fact_sentences(sentences: Iterable[str]) -> Iterator[str]:
     return (p for s in sentences for p in _CLAUSES.split(s) if p.strip())
 
 
+def _times_with_label(found: Sequence[Span], cell: str, label: str) -> tuple[Span, ...]:
+    """A table cell's times read with its row and column: "8pm" under "Closes" in the row
+    "Saturday and Sunday" closes at 8pm at weekends, not "at" 8pm on any day."""
+    offset = len(label) + 1
+    read, _ = time_spans(f"{label} {cell}")
+    days = days_named(label)  # the row's days, all of them ("Saturday and Sunday")
+    units = {}
+    for _, unit, value, start, end in read:  # a range's start and end share their span
+        role_and_zone = unit.rsplit(":", 1)[0]
+        units[(start - offset, end - offset, value)] = f"{role_and_zone}:{days}" if days else unit
+    return tuple(
+        (kind, units.get((start, end, value), unit) if kind == TIME else unit, value, start, end)
+        for kind, unit, value, start, end in found
+    )
+
+
 def _labelled_clauses(sentences: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
     """:func:`_fact_sentences` of :func:`labelled_sentences`, each clause with its label."""
     return ((p, label) for s, label in sentences for p in _CLAUSES.split(s) if p.strip())
@@ -519,6 +535,8 @@ def extract_facts(
         if label:  # a table's cell: about its row and column, not the cell before it
             previous = label
         conds, found, rules = read_sentence(sentence, names)
+        if label and any(kind == TIME for kind, *_ in found):
+            found = _times_with_label(found, sentence, label)
         spans = [(s, e) for _, _, _, s, e in found]
         words = words_with_positions(sentence) if found else []
         for kind, unit, value, start, end in found:

@@ -169,6 +169,14 @@ def _cell_labels(cells: list[str], header: list[str] | None) -> list[str]:
     return labels
 
 
+# "open 9 a.m. to 8 p.m. Monday to Friday": a clock time's "p.m." before a day or a month
+# ends no sentence.
+_CLOCK_END = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
+_DAY_OR_MONTH = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
+)
+
+
 def _split_paragraph(paragraph: str) -> Iterator[str]:
     if not paragraph.strip():
         return
@@ -176,6 +184,8 @@ def _split_paragraph(paragraph: str) -> Iterator[str]:
     for match in _SENTENCE_END.finditer(paragraph):
         candidate = paragraph[start : match.start()]
         if _ABBREV.search(candidate):
+            continue
+        if _CLOCK_END.search(candidate) and _DAY_OR_MONTH.match(paragraph, match.end()):
             continue
         yield candidate.strip()
         start = match.end()

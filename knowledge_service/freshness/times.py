@@ -196,7 +196,8 @@ def _days_of(sentence: str, start: int, end: int) -> str:
     expressions = list(_DAY_EXPR.finditer(sentence))
     if not expressions:
         return "any"
-    breaks = [b.start() for b in _SEGMENT_BREAK.finditer(sentence)]
+    joined = _DAY_LIST.sub(lambda m: m[1] + " " * len(m[2]), sentence)  # "Saturday and Sunday"
+    breaks = [b.start() for b in _SEGMENT_BREAK.finditer(joined)]
     low = max((b for b in breaks if b < start), default=0)
     high = min((b for b in breaks if b >= end), default=len(sentence))
     own = [e for e in expressions if low <= e.start() and e.end() <= high]
@@ -207,6 +208,21 @@ def _days_of(sentence: str, start: int, end: int) -> str:
     for e in chosen:
         days |= _expand(e)
     return ",".join(d for d in (*_DAYS, "hol") if d in days) or "any"
+
+
+# Days named one after another ("Saturday and Sunday", "Monday, Wednesday and Friday") are one
+# list, not two parts of the sentence.
+_DAY_LIST = re.compile(
+    rf"\b({_DAY_NAME})(\s*,\s*|\s+and\s+|\s*&\s*)(?={_DAY_NAME}(?![a-z]))", re.IGNORECASE
+)
+
+
+def days_named(text: str) -> str | None:
+    """Every day ``text`` names, all together ("Saturday and Sunday": ``sat,sun``), or None."""
+    days: set[str] = set()
+    for e in _DAY_EXPR.finditer(text):
+        days |= _expand(e)
+    return ",".join(d for d in (*_DAYS, "hol") if d in days) or None
 
 
 def _expand(m: re.Match[str]) -> set[str]:

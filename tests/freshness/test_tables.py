@@ -67,3 +67,38 @@ def test_a_cell_past_the_second_column_keeps_its_row() -> None:
     text = "| Seat | Saver | Flex |\n|---|---|---|\n| Extra legroom | £30 | £25 |"
     flex = [f for f in extract_facts(text) if f.text == "£25"]
     assert {"extra", "legroom", "flex"} <= set(flex[0].subject)
+
+
+HOURS = """| Days | Opens | Closes |
+|---|---|---|
+| Monday to Friday | 6am | 10pm |
+| Saturday and Sunday | 8am | 8pm |
+| Bank holidays | 8am to 6pm | |"""
+
+
+def test_a_time_in_a_table_takes_its_role_from_the_column_and_its_days_from_the_row() -> None:
+    """An opening-hours table: "8pm" under "Closes" in the row "Saturday and Sunday" is the
+    weekend closing time, so it is compared with "on Saturday and Sunday we close at 6pm"."""
+    times = [f.key for f in extract_facts(HOURS) if f.kind == FactKind.TIME]
+    assert times == [
+        "time:from:local:mon,tue,wed,thu,fri:360.00",
+        "time:until:local:mon,tue,wed,thu,fri:1320.00",
+        "time:from:local:sat,sun:480.00",
+        "time:until:local:sat,sun:1200.00",
+        "time:from:local:hol:480.00",
+        "time:until:local:hol:1080.00",
+    ]
+    weekend = extract_facts("On Saturday and Sunday we close at 6pm.")
+    found = find_contradictions(weekend, extract_facts(HOURS), ARTICLE_THRESHOLDS)
+    assert [(c.fact.describe(), c.other.describe()) for c in found] == [("6:00 p.m.", "8:00 p.m.")]
+
+
+def test_pm_before_a_day_ends_no_sentence() -> None:
+    """ "Open 9 a.m. to 8 p.m. Monday to Friday": the days belong to the hours ("p.m." then a
+    capitalised day is no sentence end); "We close at 5 p.m. Call us" is two sentences."""
+    facts = extract_facts("The library is open 9 a.m. to 8 p.m. Monday to Friday.")
+    assert {f.unit for f in facts if f.kind == FactKind.TIME} == {
+        "from:local:mon,tue,wed,thu,fri",
+        "until:local:mon,tue,wed,thu,fri",
+    }
+    assert len(list(labelled_sentences("We close at 5 p.m. Call us before then."))) == 2

@@ -62,6 +62,14 @@ WEEKDAYS = "mon,tue,wed,thu,fri"
             [("at:local:any", "6:00 a.m."), ("at:local:any", "6:00 p.m.")],
         ),
         ("Doors close at 9:30 on Fridays.", []),  # which half of the day: not said
+        (  # days named one after another are one list
+            "On Saturday and Sunday we close at 6pm.",
+            [("until:local:sat,sun", "6:00 p.m.")],
+        ),
+        (
+            "Open Monday, Wednesday and Friday 9am to 5pm.",
+            [("from:local:mon,wed,fri", "9:00 a.m."), ("until:local:mon,wed,fri", "5:00 p.m.")],
+        ),
     ],
 )
 def test_times_of_day_are_read_with_role_zone_and_days(
