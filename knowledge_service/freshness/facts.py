@@ -17,7 +17,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from knowledge_service.freshness.conditions import Condition, conditions, qualifier
-from knowledge_service.freshness.numeric import PERIOD_DAYS, numeric_spans
+from knowledge_service.freshness.numeric import DAYS_PER_UNIT, PERIOD_DAYS, numeric_spans
 from knowledge_service.freshness.text import (
     STOPWORDS,
     content_terms,
@@ -340,10 +340,7 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
     return terms
 
 
-_PERIOD_LENGTH = {
-    "hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 30.4375,
-    "quarter": 91.3125, "year": 365.25,
-}  # fmt: skip
+_PERIOD_LENGTH = {**DAYS_PER_UNIT, "quarter": PERIOD_DAYS["quarterly"]}  # in days
 _BOUND_FLIP = {"<max>": "<min>", "<min>": "<max>"}
 
 

@@ -24,7 +24,7 @@ from knowledge_service.freshness.times import Span, time_spans
 
 MONEY, DURATION, PERCENT, COUNT, AGE = "money", "duration", "percent", "count", "age"
 MEASURE = "measure"
-_DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0,
+DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0,
                   "month": 30.4375, "year": 365.25}  # fmt: skip
 
 _MONEY = re.compile(
@@ -132,7 +132,7 @@ def _unit_of_duration(qual: str | None, unit: str) -> tuple[str, float]:
     if business:
         factor = {"week": 5.0, "fortnight": 10.0, "hour": 1 / 8, "minute": 1 / 480}.get(base, 1.0)
         return "business_day", factor
-    return "day", _DAYS_PER_UNIT.get(base, 1.0)
+    return "day", DAYS_PER_UNIT.get(base, 1.0)
 
 
 class _Scanner:
@@ -350,9 +350,9 @@ _PERIOD = re.compile(
     re.IGNORECASE,
 )
 PERIOD_DAYS = {
-    "weekly": 7.0, "fortnightly": 14.0, "monthly": _DAYS_PER_UNIT["month"],
-    "quarterly": 3 * _DAYS_PER_UNIT["month"], "annually": _DAYS_PER_UNIT["year"],
-    "yearly": _DAYS_PER_UNIT["year"],
+    "weekly": 7.0, "fortnightly": 14.0, "monthly": DAYS_PER_UNIT["month"],
+    "quarterly": 3 * DAYS_PER_UNIT["month"], "annually": DAYS_PER_UNIT["year"],
+    "yearly": DAYS_PER_UNIT["year"],
 }  # fmt: skip
 _NEXT_WORD = re.compile(r"[ \t]*([A-Za-z][A-Za-z'-]*)")
 # Period words paired ("monthly to annual billing", "weekly or fortnightly payments"): when the

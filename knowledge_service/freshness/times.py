@@ -21,6 +21,7 @@ which half of the day they are in nor, often, that they are times: they are no f
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 TIME = "time"
 Span = tuple[str, str, float, int, int]
@@ -203,11 +204,7 @@ def _days_of(sentence: str, start: int, end: int) -> str:
     own = [e for e in expressions if low <= e.start() and e.end() <= high]
     before = [e for e in expressions if e.end() <= start]
     after = [e for e in expressions if e.start() >= end]
-    chosen = own or before[-1:] or after[:1]
-    days: set[str] = set()
-    for e in chosen:
-        days |= _expand(e)
-    return ",".join(d for d in (*_DAYS, "hol") if d in days) or "any"
+    return _days_text(own or before[-1:] or after[:1]) or "any"
 
 
 # Days named one after another ("Saturday and Sunday", "Monday, Wednesday and Friday") are one
@@ -219,10 +216,15 @@ _DAY_LIST = re.compile(
 
 def days_named(text: str) -> str | None:
     """Every day ``text`` names, all together ("Saturday and Sunday": ``sat,sun``), or None."""
+    return _days_text(_DAY_EXPR.finditer(text)) or None
+
+
+def _days_text(expressions: Iterable[re.Match[str]]) -> str:
+    """The days the day expressions name, in week order ("mon,tue,wed", "hol"); "" for none."""
     days: set[str] = set()
-    for e in _DAY_EXPR.finditer(text):
+    for e in expressions:
         days |= _expand(e)
-    return ",".join(d for d in (*_DAYS, "hol") if d in days) or None
+    return ",".join(d for d in (*_DAYS, "hol") if d in days)
 
 
 def _expand(m: re.Match[str]) -> set[str]:

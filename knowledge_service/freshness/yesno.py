@@ -51,9 +51,7 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"\bcannot\b|\bcan ?not\b|\bcan't\b|\bmay not\b|\bmust not\b|\bmustn't\b"
             r"|\b(?:not|[a-z]+n't|never|no longer) (?:be )?"  # you won't be able to, never be
             r"(?:able|allowed|permitted|accepted|possible|available|eligible)\b"
-            r"|\bunable to\b|\bno longer (?:accept\w*|possible|available)\b"
-            r"|\b(?:is|are)n't (?:able|allowed|permitted|accepted|possible|available|eligible)\b"
-            r"|\bnever (?:be )?(?:accepted|allowed|permitted)\b|\bineligible\b|\bnot eligible\b"
+            r"|\bunable to\b|\bno longer accept\w*\b|\bineligible\b"
             r"|\b(?:nobody|no one|no-one)(?: else)? (?:can|may|is allowed to)\b"
             r"|\bno (?!matter\b)(?:[a-z-]+ ){1,3}?(?:can|may) be\b"  # no restriction can be raised
             r"|\b(?:not|[a-z]+n't) (?:allow|accept|permit)\b"  # we don't allow

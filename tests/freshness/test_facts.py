@@ -28,6 +28,11 @@ from knowledge_service.freshness.text import (
 )
 
 
+def _numeric_keys(text: str) -> list[str]:
+    """The keys of every fact but the yes/no rules that ``text`` states, sorted."""
+    return sorted(f.key for f in extract_facts(text) if f.kind != FactKind.RULE)
+
+
 def only(text: str) -> Fact:
     facts = [f for f in extract_facts(text) if f.kind != FactKind.RULE]
     assert len(facts) == 1, [f.key for f in facts]
@@ -771,8 +776,7 @@ def test_a_heading_is_not_the_sentence_a_number_opens() -> None:
 def test_pounds_are_money_or_a_weight_by_what_the_sentence_is_about(
     text: str, keys: list[str]
 ) -> None:
-    found = sorted(f.key for f in extract_facts(text) if f.kind != FactKind.RULE)
-    assert found == sorted(keys)
+    assert _numeric_keys(text) == sorted(keys)
 
 
 def test_twenty_pounds_of_cover_contradicts_twenty_five() -> None:
@@ -881,8 +885,7 @@ def test_times_as_a_multiplier_is_no_count(text: str) -> None:
     ],
 )
 def test_data_amounts_and_speeds_are_measures(text: str, keys: list[str]) -> None:
-    found = sorted(f.key for f in extract_facts(text) if f.kind != FactKind.RULE)
-    assert found == sorted(keys)
+    assert _numeric_keys(text) == sorted(keys)
 
 
 def test_a_data_allowance_that_differs_is_a_mismatch_and_a_terabyte_restates_1024_gb() -> None:
