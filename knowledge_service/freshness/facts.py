@@ -556,7 +556,11 @@ def extract_facts(
                 # ("standard seats are free and a legroom seat costs $30") is about something
                 # else
                 clause = _coordinated_clause(sentence, seg_start, seg_end, cue[0])
-                if any(clause[0] <= start < clause[1] for start, _ in spans):
+                if any(
+                    clause[0] <= start < clause[1]
+                    for kind, _, _, start, _ in found
+                    if kind != "count"  # "the first two attempts are free": which ones
+                ):
                     continue
             segment = sentence[seg_start:seg_end]
             action = None if aspect == "charge" else rule_action(segment, seg_start, own_cue)

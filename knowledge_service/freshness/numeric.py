@@ -36,13 +36,17 @@ _MONEY = re.compile(
 )
 _PERCENT = re.compile(rf"\b(?P<num>{NUMBER})\s?(?:%|per\s?cent\b|percent\b)", re.IGNORECASE)
 _DURATION = re.compile(
-    rf"(?:\b{DIGITS}\s*[-–]\s*|\b{NUMBER}\s+(?:to|or)\s+)?(?:\b(?P<num>{NUMBER})|(?P<art>\ban?))"
+    rf"(?:\b{DIGITS}\s*[-–]\s*|\b{NUMBER}\s+(?:to|or)\s+)?"
+    rf"(?:\b(?P<num>{NUMBER})(?P<numhalf>\s+and\s+a\s+half)?"  # "two and a half hours"
+    # "half an hour", "a quarter of an hour", "three-quarters of an hour"
+    r"|(?:\b(?P<frac>half|(?:a|one|three)[\s-]quarters?)(?:\s+of)?\s+)?(?P<art>\ban?))"
     r"[\s-]+"
     r"(?:(?P<qual>business|working|banking|calendar|full)[\s-]+)?"
     r"(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?|yrs?)"
-    r"(?:'s|s'|')?(?![a-z])",
+    r"(?:'s|s'|')?(?![a-z])(?P<andhalf>\s+and\s+a\s+half\b)?",  # "an hour and a half"
     re.IGNORECASE,
 )
+_FRACTION = {"half": 0.5, "quarter": 0.25, "quarters": 0.75}
 # An age limit: "from age seventy-five", "aged 75 years or older", "drivers over 80", "under 25",
 # "at least 21 years old", "the minimum age is 25".
 # Unit "over" (this age and above) or "under"; "over 4.5 tonnes" or "under 25 kg" are no ages.
@@ -54,7 +58,9 @@ _AGE_LIMIT = re.compile(
     r"(?: (?:or|and) (?P<aged_side>over|older|above|more|under|younger|below))?"
     r"|(?P<side>over|under|older than|younger than) (?P<bare>\d{1,3})"
     r"(?!\d|[.,]\d|\s*(?:\$|%|per ?cent|[a-z]*(?:hours?|days?|weeks?|months?|years?|points?|"
-    r"kg|km|tonnes?|litres?|metres?|cents?|dollars?|vehicles?|items?|pages?|kw|mb|gb|\w+s)\b))"
+    r"kg|km|tonnes?|litres?|metres?|cents?|dollars?|vehicles?|items?|pages?|kw|mb|gb|\w+s)\b"
+    # "spread it over 12 monthly direct debits": how many, not an age
+    r"|\s+(?:hourly|daily|weekly|fortnightly|monthly|quarterly|yearly|annual|equal|separate)\b))"
     rf"|(?P<n>{NUMBER}) (?:years? (?:of age |old )?)?(?:or|and) (?P<n_side>over|older|above|under|"
     r"younger|below)\b(?! (?:\$|\d))"
     # "5 years and up", "ages 5 and up", "kids 12 and up" (not "12 months and up", "$50 and up")
@@ -308,6 +314,19 @@ def _measures(scanner: _Scanner) -> list[Span]:
     return found
 
 
+def _duration_value(m: re.Match[str]) -> float | None:
+    """How many of the unit a duration match states: "an hour" 1, "half an hour" 0.5, "three
+    quarters of an hour" 0.75, "two and a half hours" and "an hour and a half" 2.5 and 1.5."""
+    value = 1.0 if m["art"] else parse_number(m["num"])
+    if value is None:
+        return None
+    if m["frac"]:
+        value *= _FRACTION[m["frac"].lower().replace("-", " ").split()[-1]]
+    if m["numhalf"] or m["andhalf"]:
+        value += 0.5
+    return value
+
+
 def _durations(scanner: _Scanner) -> list[Span]:
     found: list[Span] = []
     for m in list(_DURATION.finditer(scanner.work)):
@@ -315,7 +334,7 @@ def _durations(scanner: _Scanner) -> list[Span]:
             continue
         if m["art"] and _RATE_BEFORE.search(scanner.text, 0, m.start()):
             continue  # a rate: "$20,000 a day", "no more than $5.25 in a day"
-        value = 1.0 if m["art"] else parse_number(m["num"])
+        value = _duration_value(m)
         if value is None or _AN_AGE_AFTER.match(scanner.work, m.end()):
             continue  # "children 6 to 17 years of age", "a 3 year old": ages, not lengths
         unit, factor = _unit_of_duration(m["qual"], m["unit"])

@@ -31,6 +31,8 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
             r"|\bcosts? nothing\b|\bat no (?:extra |additional )?cost\b"
             r"|\b(?:do|does|did|will|would)(?: not|n't) pay\b|\b(?:don't|doesn't|won't) pay\b"
             r"|\b(?:not|[a-z]+n't) cost (?:you )?(?:anything|a thing|a cent|a penny|extra)\b"
+            # "the first two attempts are included in the permit fee": nothing more to pay
+            r"|\b(?:is|are) included in (?:the|your|our) (?:[a-z-]+ )?(?:fee|price|cost|fare)\b"
         ),
     ),
     (
@@ -104,10 +106,20 @@ _SEGMENT_BREAK = re.compile(
 RuleSpan = tuple[str, bool, int, int, list[tuple[int, int]], tuple[int, int]]
 # "Only the holder can renew", "may only be used when ...": a restriction, neither a plain
 # permission nor a prohibition; what it forbids is stated, if at all, as one ("nobody else can").
-_RESTRICTION = re.compile(r"\bonly\b[^,;:.]{0,40}?\b(?:can|may)\b|\b(?:can|may) only\b")
+_RESTRICTION = re.compile(
+    r"\bonly\b[^,;:.]{0,40}?\b(?:can|may)\b|\b(?:can|may) only\b"
+    # "downloads are available on Standard and Premium only", "only available to members"
+    r"|\b(?:is|are) (?:only )?available\b[^,;:.]{0,40}?\bonly\b|\bonly (?:be )?available\b"
+)
 # A cue in a relative clause ("a customer who cannot pay") or an if-clause ("if you can't pay
 # on time, ask ...") describes a case, it does not state a rule; nor does ability ("can't afford").
 _RELATIVE = re.compile(r"\b(?:who|that|which|whose)\s+(?:\w+\s+)?$")
+# The case a subject's relative clause describes, before the sentence's own verb: "A member who
+# has been on income support for 26 weeks and cannot meet living expenses may be paid ...".
+_SUBJECT_RELATIVE = re.compile(
+    r"^\W*(?:a|an|the|any|each|every|all)\s+(?:[a-z'-]+\s+){1,3}?(?:who|that|whose)\s[^,;:]*$"
+)
+_MAIN_VERB_AFTER = re.compile(r"^[^,;:]*?\b(?:may|can|must|will|is|are)\b")
 _IF_CLAUSE = re.compile(r"\b(?:if|unless|when|whenever|once)\b[^,;:]*$")
 # "we can't afford", and a disclaimer: "we can't guarantee one will be free", "we cannot
 # promise a time" say what is not certain, not what is not allowed.
@@ -174,6 +186,7 @@ def _is_not_stated(segment: str, start: int, end: int) -> bool:
     return bool(
         _is_hedged(segment, start, end)
         or _RELATIVE.search(before)
+        or (_SUBJECT_RELATIVE.match(segment[:start]) and _MAIN_VERB_AFTER.match(segment[end:]))
         or _in_condition(segment, start)
         or _NOT_RULE_AFTER.match(segment[end:])
         or _LIMIT_AFTER.match(segment[end:])

@@ -1126,3 +1126,75 @@ def test_once_a_year_contradicts_every_six_months_and_twice_a_year_agrees() -> N
     other = extract_facts("Reviews are free twice a year.")
     lone = find_contradictions(review, other, ARTICLE_THRESHOLDS)
     assert [(c.fact.describe(), c.other.text) for c in lone] == [("once a year", "twice")]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("The kiosk logs you out after half an hour.", 30),
+        ("Card entry locks for a quarter of an hour.", 15),
+        ("The hearing takes three-quarters of an hour.", 45),
+        ("The tour takes an hour and a half.", 90),
+        ("Allow two and a half hours for the course.", 150),
+    ],
+)
+def test_a_fraction_of_an_hour_is_that_many_minutes(text: str, minutes: int) -> None:
+    """ "A quarter of an hour" is 15 minutes, not the hour after "of"; "half an hour" is a
+    duration at all."""
+    fact = only(text)
+    assert fact.kind == FactKind.DURATION
+    assert round(fact.value * 1440) == minutes
+    fifteen = extract_facts("Card entry locks for 15 minutes.")
+    if minutes == 15:
+        assert find_contradictions(extract_facts(text), fifteen, CLAUSE_THRESHOLDS) == []
+
+
+def test_a_case_described_in_the_subject_is_no_prohibition() -> None:
+    """ "A tenant who ... cannot pay may apply": the "cannot" describes who, in a relative clause
+    before the sentence's own verb; the rule is that they may."""
+    text = (
+        "A tenant who has lost their job and cannot cover the rent may ask for a payment plan "
+        "of up to 12 weeks."
+    )
+    rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE]
+    assert [f.key for f in rules] == ["rule:permission:yes"]
+    stated = [f for f in extract_facts("A tenant who has moved out can't renew.")]
+    assert [f.key for f in stated if f.kind == FactKind.RULE] == ["rule:permission:no"]
+
+
+def test_what_is_included_in_a_fee_is_not_charged_again() -> None:
+    """ "The first two lessons are included in the course fee" states no charge for them, so an
+    article's "Lessons 1 and 2: free" agrees with the clause; later ones still cost."""
+    clause = extract_facts(
+        "The first two lessons are included in the course fee; each extra lesson costs $35."
+    )
+    keys = [f.key for f in clause]
+    assert "rule:charge:no" in keys and "money:AUD:35.00" in keys
+    article = extract_facts("Lessons 1 and 2: free.")
+    assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "Offline viewing is available on the Family and Premium tiers only.",
+        "Priority boarding is only available to Gold members.",
+    ],
+)
+def test_what_is_available_only_to_some_states_no_plain_permission(clause: str) -> None:
+    """A feature available "only" on some tiers restricts it: an article saying it is not
+    available on another tier agrees with it."""
+    assert [f for f in extract_facts(clause) if f.kind == FactKind.RULE] == []
+    article = extract_facts("Offline viewing isn't available on the Lite tier.")
+    assert find_contradictions(article, extract_facts(clause), CLAUSE_THRESHOLDS) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["You can split the fee over 10 monthly payments.", "Pay it off over 6 equal parts."]
+)
+def test_a_number_of_payments_after_over_is_no_age(text: str) -> None:
+    """ "Over 10 monthly payments" says how many, not "aged over 10"; "members over 70" is an
+    age."""
+    assert [f for f in extract_facts(text) if f.kind == FactKind.AGE] == []
+    (age,) = [f for f in extract_facts("Members over 70 pay half.") if f.kind == FactKind.AGE]
+    assert age.describe() == "age 70 and over"

@@ -22,8 +22,10 @@ from tests.freshness.conftest import (
     BENEFITS_KB,
     CHILDCARE_KB,
     DENTAL_KB,
+    DMV_KB,
     GROCERY_KB,
     GYM_KB,
+    HOMEINS_KB,
     HOSPITAL_KB,
     HOTEL_KB,
     INSURER_KB,
@@ -37,6 +39,8 @@ from tests.freshness.conftest import (
     RETAIL_KB,
     REVENUE_KB,
     SAAS_KB,
+    STREAMING_KB,
+    SUPER_KB,
     TENANCY_KB,
     TICKETS_KB,
     TRANSIT_KB,
@@ -237,6 +241,24 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
             TENANCY_KB,
             {"policy_mismatch": (1.0, 0.83), "conflict": (1.0, 0.44), "duplicate": (1.0, 1.0)},
         ),
+        (  # its first score's false mismatch led to a fix (a "cannot" in the subject's case)
+            SUPER_KB,
+            {"policy_mismatch": (1.0, 0.5), "conflict": (1.0, 0.22), "duplicate": (1.0, 1.0)},
+        ),
+        (  # its first score's false mismatch led to a fix ("included in the permit fee")
+            DMV_KB,
+            {"policy_mismatch": (1.0, 0.83), "conflict": (1.0, 0.22), "duplicate": (1.0, 1.0)},
+        ),
+        (  # its first score's 2 false mismatches led to fixes ("a quarter of an hour",
+            # "available on Standard and Premium only")
+            STREAMING_KB,
+            {"policy_mismatch": (1.0, 0.66), "conflict": (1.0, 0.11), "duplicate": (1.0, 0.0)},
+        ),
+        (  # held out until its first score, whose false mismatch led to a fix ("over 12
+            # monthly direct debits" is no age)
+            HOMEINS_KB,
+            {"policy_mismatch": (1.0, 0.33), "conflict": (1.0, 0.11), "duplicate": (1.0, 0.0)},
+        ),
     ],
     ids=[
         "insurer",
@@ -263,6 +285,10 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
         "parking",
         "dental",
         "tenancy",
+        "super",
+        "dmv",
+        "streaming",
+        "homeins",
     ],
 )
 def test_the_last_blind_sets_hold_their_first_fixed_scores(
