@@ -96,7 +96,8 @@ GENERIC = _words(
     """
 )
 
-_WORD = re.compile(r"[a-z][a-z']*")
+# A one-letter prefix joins its word: "e-waste" is no "waste", "x-ray" no "ray".
+_WORD = re.compile(r"\b[a-z]-[a-z][a-z']+|[a-z][a-z']*")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_MARK = re.compile(r"[*_`>]+")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -328,7 +329,12 @@ def words_with_positions(text: str) -> tuple[tuple[str, int, int], ...]:
         lowered = _BUSINESS_TIME.sub(
             lambda m: "businesstime" + " " * (len(m.group(0)) - 12), lowered
         )
-    return tuple([(m.group(0).strip("'"), m.start(), m.end()) for m in _WORD.finditer(lowered)])
+    return tuple(
+        [
+            (m.group(0).strip("'").replace("-", ""), m.start(), m.end())
+            for m in _WORD.finditer(lowered)
+        ]
+    )
 
 
 def is_content_word(word: str) -> bool:

@@ -1198,3 +1198,13 @@ def test_a_number_of_payments_after_over_is_no_age(text: str) -> None:
     assert [f for f in extract_facts(text) if f.kind == FactKind.AGE] == []
     (age,) = [f for f in extract_facts("Members over 70 pay half.") if f.kind == FactKind.AGE]
     assert age.describe() == "age 70 and over"
+
+
+def test_a_one_letter_prefix_makes_another_word() -> None:
+    """ "E-bikes: free" is about e-bikes, not bikes; "x-ray" is no "ray"."""
+    assert content_terms("E-bikes and x-rays") == ("ebik", "xray")
+    clause = extract_facts("Hiring a standard bike costs $12.")
+    article = extract_facts(
+        "| Hire | Charge |\n|---|---|\n| Standard bike | $12 |\n| E-bike | Free |"
+    )
+    assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
