@@ -322,8 +322,11 @@ def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
         terms[f"<{_RELATION_AS.get(relation, relation)}>"] = RELATION_WEIGHT
     elif _NOTICE_AFTER.match(sentence[focus[1] : focus[1] + 12].lower()):
         terms["<before>"] = RELATION_WEIGHT  # "2 business days' notice": that long before
-    elif _LOOK_BACK.search(sentence[max(0, focus[0] - 20) : focus[0]].lower()):
-        terms[LOOK_BACK] = MARKER_WEIGHT  # "statements from the last three months"
+    if (not after or after.group(1) == "of") and _LOOK_BACK.search(
+        sentence[max(0, focus[0] - 20) : focus[0]].lower()
+    ):
+        # "statements from the last three months", "the last 12 months of history"
+        terms[LOOK_BACK] = MARKER_WEIGHT
     period = _period_of(sentence, focus)
     if period:
         terms[f"<per:{period}>"] = MARKER_WEIGHT

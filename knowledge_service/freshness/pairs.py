@@ -645,9 +645,35 @@ def _answer_conflicts(
         flipped = Contradiction(c.other, c.fact, c.similarity)
         answers.setdefault((c.other.key, c.fact.key), flipped)
     for k, c in answers.items():
+        if _named_apart(a, b, c.fact, c.other):
+            continue
         fix = _fix(a, b, c, policies)
         if fix is not None:
             found.setdefault(k, (c, _need(reason, near=near), fix, []))
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+def _names(item: CheckedArticle, other: CheckedArticle, fact: Fact) -> set[str]:
+    """The words of ``item``'s title, not in ``other``'s, that ``fact``'s sentence writes as a
+    name (capitalised): "Plus costs £8.99 a month" in "Northlight Plus membership"."""
+    own = set(content_terms(item.doc.title)) - set(content_terms(other.doc.title))
+    if not own:
+        return set()
+    return {t for w in _CAPITALISED.findall(fact.sentence) for t in content_terms(w) if t in own}
+
+
+def _named_apart(a: CheckedArticle, b: CheckedArticle, x: Fact, y: Fact) -> bool:
+    """``x`` (of ``a``) and ``y`` (of ``b``) are each about the product its own title names and
+    the other's does not, and neither sentence names the other's: "Plus costs £8.99 a month"
+    and "Unlimited is £19.99 a month" are two memberships' prices, not one price stated twice."""
+    named_x, named_y = _names(a, b, x), _names(b, a, y)
+    if not named_x or not named_y:
+        return False
+    return not (named_x & set(content_terms(y.sentence))) and not (
+        named_y & set(content_terms(x.sentence))
+    )
 
 
 def _differing(first: Restatement, second: Restatement) -> tuple[Contradiction, str, str] | None:

@@ -1208,3 +1208,12 @@ def test_a_one_letter_prefix_makes_another_word() -> None:
         "| Hire | Charge |\n|---|---|\n| Standard bike | $12 |\n| E-bike | Free |"
     )
     assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
+
+
+def test_the_last_months_of_something_look_back() -> None:
+    """ "The last 6 months of bank statements" is a window back from now, as "statements from
+    the last 6 months" is: never a deadline such as "apply within 60 days"."""
+    (window,) = [f for f in extract_facts("Upload the last 6 months of bank statements.")]
+    assert "<lookback>" in window.subject
+    deadline = extract_facts("Upload your bank statements within 60 days of applying.")
+    assert find_contradictions(extract_facts(window.sentence), deadline, ARTICLE_THRESHOLDS) == []

@@ -223,3 +223,20 @@ def test_two_articles_each_about_its_own_clause_do_not_conflict() -> None:
     assert [f.article_ids for f in of_kind(found, "conflict")] == [
         ["price-adjustment", "price-match"]
     ]
+
+
+def test_two_named_plans_each_with_its_own_price_do_not_conflict() -> None:
+    """ "Lite costs $12 a month" and "Max is $30 a month", each in the article its title names
+    ("Lite plan", "Max plan"), are two plans' prices; a page that names the Lite plan with
+    another price still conflicts with the Lite article."""
+    lite = article(
+        "lite-plan", "Lite costs $12 a month and includes one screen.", title="The Lite plan"
+    )
+    top = article("max-plan", "Max is $30 a month, with four screens.", title="The Max plan")
+    result = check(lite, top, policies=(), vectors=close("lite-plan", "max-plan"))
+    assert of_kind(result, "conflict") == []
+    prices = article(
+        "plan-prices", "Lite costs $15 a month, with one screen.", title="What our plans cost"
+    )
+    result = check(lite, prices, policies=(), vectors=close("lite-plan", "plan-prices"))
+    assert [f.article_ids for f in of_kind(result, "conflict")] == [["lite-plan", "plan-prices"]]
