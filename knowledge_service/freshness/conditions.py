@@ -41,9 +41,13 @@ _HOLDERS = re.compile(
     r"|(?P<before>(?:[\w'-]+ ){1,3})(?:(?:card)?holders?|members|subscribers))\b"
 )
 _DATE = re.compile(
-    r"(?i)\b(?P<rel>from|until|before|after|since|starting|effective|by)\s+"
-    r"(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+)?"
-    rf"(?P<date>{_MONTH}(?:\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})"
+    r"(?i)\b(?P<rel>from|until|before|after|since|starting|beginning|effective|by)\s+"
+    # "starting with the payment on July 20, 2027": what starts, then the day
+    r"(?:(?:with|from)\s+(?:the\s+|your\s+)?\w+(?:\s+\w+)?\s+(?:on|in)\s+)?"
+    r"(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
+    # "July 2027", "July 20, 2027" (the day is left out of the term), "2027-07-20"
+    rf"(?P<date>{_MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?=\s+\d{{4}}))?(?:\s+\d{{4}})?"
+    r"|\d{4}-\d{2}-\d{2})"
 )
 # Which product or case a fact is about: "on Saver fares", "On Flex,", "for Business
 # customers", "on international flights". A capitalised name after "on" or "for", before a
@@ -98,7 +102,7 @@ def _generic_terms(text: str) -> frozenset[str]:
 _MAY_CONDITION = re.compile(
     r"(?i)\b(?:if|unless|except|provided|when|whenever|once|as long as|other than|while|holders?|"
     r"members|subscribers|aged?|under|over|older|younger|from|until|before|after|since|starting|"
-    r"effective|by|on|for)\b"
+    r"beginning|effective|by|on|for)\b"
 )
 
 
@@ -130,7 +134,11 @@ def conditions(sentence: str) -> list[Condition]:
 
 
 def _date_term(m: re.Match[str]) -> str:
-    return f"<{m['rel'].lower()}:{m['date'].lower()}>"
+    date = " ".join(w for w in m["date"].lower().replace(",", " ").split() if not _DAY.match(w))
+    return f"<{m['rel'].lower()}:{date}>"
+
+
+_DAY = re.compile(r"\d{1,2}(?:st|nd|rd|th)?$")
 
 
 def _special(text: str) -> frozenset[str]:

@@ -1217,3 +1217,20 @@ def test_the_last_months_of_something_look_back() -> None:
     assert "<lookback>" in window.subject
     deadline = extract_facts("Upload your bank statements within 60 days of applying.")
     assert find_contradictions(extract_facts(window.sentence), deadline, ARTICLE_THRESHOLDS) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "Starting with renewals on March 1, 2027, a parking permit costs $50.",
+        "Beginning April 5, 2027, a parking permit costs $50.",
+        "From 5 April 2027, a parking permit costs $50.",
+    ],
+)
+def test_a_price_from_a_later_date_written_the_us_way_is_no_mismatch(change: str) -> None:
+    """ "Starting with renewals on March 1, 2027, ..." dates the new price, as "from 5 April
+    2027" does: a later change, not another price today."""
+    clause = extract_facts("A parking permit costs $45.")
+    assert find_contradictions(extract_facts(change), clause, CLAUSE_THRESHOLDS) == []
+    today = extract_facts("A parking permit costs $50.")
+    assert len(find_contradictions(today, clause, CLAUSE_THRESHOLDS)) == 1
