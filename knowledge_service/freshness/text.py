@@ -96,8 +96,9 @@ GENERIC = _words(
     """
 )
 
+_WORD = re.compile(r"[a-z][a-z']*")
 # A one-letter prefix joins its word: "e-waste" is no "waste", "x-ray" no "ray".
-_WORD = re.compile(r"\b[a-z]-[a-z][a-z']+|[a-z][a-z']*")
+_PREFIXED_WORD = re.compile(r"\b[a-z]-[a-z][a-z']+|[a-z][a-z']*")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_MARK = re.compile(r"[*_`>]+")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -329,10 +330,12 @@ def words_with_positions(text: str) -> tuple[tuple[str, int, int], ...]:
         lowered = _BUSINESS_TIME.sub(
             lambda m: "businesstime" + " " * (len(m.group(0)) - 12), lowered
         )
+    if "-" not in lowered:  # most sentences: the plain pattern, about twice as fast
+        return tuple([(m.group(0).strip("'"), m.start(), m.end()) for m in _WORD.finditer(lowered)])
     return tuple(
         [
             (m.group(0).strip("'").replace("-", ""), m.start(), m.end())
-            for m in _WORD.finditer(lowered)
+            for m in _PREFIXED_WORD.finditer(lowered)
         ]
     )
 
