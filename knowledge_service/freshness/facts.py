@@ -355,9 +355,12 @@ def _as_interval(
     year" is compared with "every 6 months" and "twice a year" agrees with it. The bound
     turns over: at most 4 times a week is at least every 1.75 days. Anything else as it is."""
     period = next((t[5:-1] for t in subject if t.startswith("<per:")), None)
-    if kind != FactKind.COUNT or "<every>" not in subject or period not in _PERIOD_LENGTH:
-        return kind, unit, value
-    if value <= 0:
+    if (
+        kind != FactKind.COUNT
+        or "<every>" not in subject
+        or period not in _PERIOD_LENGTH
+        or value <= 0
+    ):
         return kind, unit, value
     bounds = {t: subject.pop(t) for t in list(subject) if t in _BOUND_FLIP}
     for bound, weight in bounds.items():
@@ -562,7 +565,7 @@ def extract_facts(
                 if any(
                     clause[0] <= start < clause[1]
                     for kind, _, _, start, _ in found
-                    if kind != "count"  # "the first two attempts are free": which ones
+                    if kind != FactKind.COUNT  # "the first two attempts are free": which ones
                 ):
                     continue
             segment = sentence[seg_start:seg_end]
