@@ -547,6 +547,12 @@ def extract_facts(
             if not has_own_terms(subject):  # "It costs $20.": about the sentence before
                 for term in content_terms(previous):
                     subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
+            elif _refers_back(sentence):
+                # "Every change after that costs $10." after "A Standard fare changes once
+                # free": the product the sentence before names (not its case, which "after
+                # that" sets this one apart from)
+                for term in named_terms(previous):
+                    subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
             text_span = sentence[start:end].strip()
             kind, unit, value = _as_interval(kind, unit, value, subject)
             facts.append(
@@ -603,6 +609,30 @@ def _coordinated_clause(sentence: str, start: int, end: int, at: int) -> tuple[i
         elif m.start() >= at:
             return start, m.start()
     return start, end
+
+
+_BACK_REFERENCE = re.compile(
+    r"\b(?:after|beyond|besides|apart from|on top of) (?:that|this|those|these)\b|\bthereafter\b",
+    re.IGNORECASE,
+)
+_UNIT_BEFORE = re.compile(r"\b(?:minute|hour|day|night|week|month|year)s?\s+$", re.IGNORECASE)
+
+
+def _refers_back(sentence: str) -> bool:
+    """The sentence refers to the one before ("After that, each withdrawal costs $2"); not
+    a duration counted from something ("we keep it for 90 days after that")."""
+    return any(
+        not _UNIT_BEFORE.search(sentence, 0, m.start()) for m in _BACK_REFERENCE.finditer(sentence)
+    )
+
+
+_NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+\b")
+
+
+def named_terms(sentence: str) -> set[str]:
+    """The terms of the words ``sentence`` capitalises inside it, as names ("a Standard
+    fare", "High Interest Savings"); not its first word."""
+    return {t for m in _NAME.finditer(sentence) for t in content_terms(m.group())}
 
 
 def has_own_terms(subject: Mapping[str, float]) -> bool:

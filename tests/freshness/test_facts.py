@@ -1234,3 +1234,30 @@ def test_a_price_from_a_later_date_written_the_us_way_is_no_mismatch(change: str
     assert find_contradictions(extract_facts(change), clause, CLAUSE_THRESHOLDS) == []
     today = extract_facts("A parking permit costs $50.")
     assert len(find_contradictions(today, clause, CLAUSE_THRESHOLDS)) == 1
+
+
+def test_a_sentence_that_refers_back_is_about_the_product_the_sentence_before_names() -> None:
+    """ "Every reschedule after that costs $25." follows a sentence naming the Premier plan: the
+    $25 is Premier's, as the clause says, not the Essential plan's free reschedules. Only the
+    names carry over: the case "after that" sets itself apart from ("the first one is free")
+    does not."""
+    clause = extract_facts(
+        "A lesson on the Premier plan may be rescheduled once free of charge. Each further "
+        "reschedule of a Premier lesson costs $25. A lesson on the Essential plan may be "
+        "rescheduled any number of times free of charge."
+    )
+    article = extract_facts(
+        "Your first reschedule of a Premier lesson is on us. Every reschedule after that costs $25."
+    )
+    (price,) = [f for f in article if f.kind == FactKind.MONEY]
+    assert "premier" in price.subject and "first" not in price.subject
+    assert find_contradictions(article, clause, CLAUSE_THRESHOLDS) == []
+
+
+def test_a_duration_counted_from_an_event_does_not_refer_back() -> None:
+    """ "We keep your files for 30 days after that" counts from the event; the words the
+    sentence before writes as names are not carried into it."""
+    (kept,) = extract_facts(
+        "Close your account in Settings under Billing. We keep your files for 30 days after that."
+    )
+    assert "billing" not in kept.subject and "set" not in kept.subject

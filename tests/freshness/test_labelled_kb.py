@@ -279,10 +279,12 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
             WASTE_KB,
             {"policy_mismatch": (1.0, 0.66), "conflict": (1.0, 0.0), "duplicate": (1.0, 1.0)},
         ),
-        (  # scored once, nothing changed for it: 2 false mismatches left as found (fare classes
-            # named without "fare": "Flexi is free every time, and Saver can't be changed")
+        (  # scored once: 2 false mismatches. One led to a fix in the next session ("Every
+            # change after that costs $10" is about the fare the sentence before names), which
+            # also lost a conflict found for a wrong reason; the other is left as found (fare
+            # classes in one sentence: "Flexi is free every time, and Saver can't be changed")
             FERRY_KB,
-            {"policy_mismatch": (0.6, 0.5), "conflict": (1.0, 0.44), "duplicate": (1.0, 1.0)},
+            {"policy_mismatch": (0.75, 0.5), "conflict": (1.0, 0.33), "duplicate": (1.0, 1.0)},
         ),
         (  # scored once (no false finding), nothing changed for it
             CREDITUNION_KB,
