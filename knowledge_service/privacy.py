@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -53,13 +54,34 @@ def _word_list(text: str) -> list[str]:
     return text.split()
 
 
-_LOCAL_PART = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+"  # every character RFC 5322 allows, but "."
+# Separators and symbols written in another script's or keyboard's form: a no-break or thin
+# space between a card's groups, an en dash in a phone number, a full-width "＠" or an
+# ideographic "。" in an address, a zero-width space or a soft hyphen inside a number. They are
+# read as their ASCII forms (NFKC, then the dashes and full stops it keeps) before anything is
+# matched, so no value slips through in another character.
+_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_AS_ASCII = str.maketrans(
+    dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63", "-")
+    | dict.fromkeys("\u3002\uff61", ".")
+)
+
+
+def fold(text: str) -> str:
+    """``text`` with its separators and symbols in their ASCII forms (see above); ASCII text
+    as it is."""
+    if text.isascii():
+        return text
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).translate(_AS_ASCII)
+
+
+# every character RFC 5322 allows but ".", and letters of any script (RFC 6531)
+_LOCAL_PART = r"[\w!#$%&'*+/=?^`{|}~\-]+"
 # A dot as typed or as said ("jo dot bloggs", "example (dot) com"); in a local part, a said
 # underscore, dash or hyphen joins too ("jo underscore bloggs").
 _SAID_DOT = r"\s+dot\s+|\s*[\[({<]\s*dot\s*[\])}>]\s*"
 _LOCAL_JOIN = rf"\s+\.\s+|\.|{_SAID_DOT}|\s+(?:underscore|dash|hyphen)\s+"
 _LOCAL = rf"{_LOCAL_PART}(?:(?:{_LOCAL_JOIN}){_LOCAL_PART})*"
-_LABEL = r"[A-Za-z0-9\-]+"
+_LABEL = r"(?:[^\W_]|-)+"  # a domain's label, in any script ("bücher")
 _EMAIL = re.compile(
     # Dots join the local part's runs, written bare or with spaces on both sides ("jane . doe");
     # a sentence's full stop ("Thanks. jo@...") has no space before it, so it stays.
@@ -525,7 +547,9 @@ one that starts with eight digits reads as a phone number. Kept, so a log line s
 
 def redact_text(text: str) -> Redacted:
     """Replace personal data in ``text`` with typed placeholders, counting each kind; the
-    service's own receipts are kept as they are."""
+    service's own receipts are kept as they are. Separators and symbols in other characters
+    are read (and kept) in their ASCII forms (:func:`fold`)."""
+    text = fold(text)
     if "rcpt_" not in text:
         return _redact_text(text)
     parts = _RECEIPT.split(text)  # text, receipt, text, ...: only the text is redacted
@@ -625,7 +649,7 @@ def without_personal_data(text: str) -> str:
     """What a question is searched with: ``text`` without any value :func:`redact` would
     replace, nor the words that give it ("my email is", "call me on", "I live at"), the spaces
     and commas around it closed up. A text with nothing to remove is returned as it is."""
-    if not _MAY_HOLD_PERSONAL_DATA.search(text):
+    if not _MAY_HOLD_PERSONAL_DATA.search(fold(text)):
         return text
     redacted = redact_text(text)
     if not redacted.changed:

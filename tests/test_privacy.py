@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 
 import pytest
 from faker import Faker
@@ -149,6 +150,57 @@ def test_no_personal_value_survives_redaction(case: tuple[str, str]) -> None:
     if len(value_digits) >= 8:  # no run of its digits survives, however it is spaced
         assert value_digits not in "".join(c for c in out if c.isdigit())
     assert "@" not in out or "@" not in value
+
+
+# Other characters for the same separators and symbols: no-break, thin, narrow and ideographic
+# spaces, zero-width space, soft hyphen, en dash, minus sign, full-width digits and "＠", "。".
+_DISGUISES = {
+    " ": ["\u00a0", "\u2009", "\u202f", "\u3000", "\u200b"],
+    "-": ["\u2013", "\u2212", "\u00ad", "\uff0d"],
+    "@": ["\uff20"],
+    ".": ["\u3002", "\uff0e"],
+}
+
+
+@st.composite
+def disguised_personal_data(draw: st.DrawFn) -> tuple[str, str]:
+    """A sentence whose personal value is written with other characters for its separators,
+    its "@" and dots, and (sometimes) full-width digits."""
+    text, value = draw(sentences_with_personal_data())
+    full_width = draw(st.booleans())
+    out = []
+    for c in value:
+        if c in _DISGUISES and draw(st.booleans()):
+            out.append(draw(st.sampled_from(_DISGUISES[c])))
+        elif c.isdigit() and full_width:
+            out.append(chr(ord("\uff10") + int(c)))
+        else:
+            out.append(c)
+    disguised = "".join(out)
+    if value[:1].isdigit() or value[-1:].isdigit():  # a digit beside it would join the run
+        disguised = f" {disguised} "
+    return text.replace(value, disguised, 1), value
+
+
+@settings(max_examples=400, deadline=None)
+@given(disguised_personal_data())
+def test_personal_data_in_other_characters_never_survives(case: tuple[str, str]) -> None:
+    """ "4111\u00a01111\u00a01111\u00a01111", "0412\u2013987\u2013654", "jo\uff20example.com":
+    the same values, so the same placeholders; nothing of them is stored or searched."""
+    text, value = case
+    for out in (redact(text), without_personal_data(text)):
+        read = unicodedata.normalize("NFKC", out)
+        value_digits = "".join(c for c in value if c.isdigit())
+        if len(value_digits) >= 8:
+            assert value_digits not in "".join(c for c in read if c.isdigit()), out
+        if "@" in value:
+            assert "@" not in read, out
+
+
+def test_a_text_in_another_script_keeps_its_words() -> None:
+    """Folding the separators changes no letter: "café crème" stays as it is."""
+    assert redact("le café crème coûte 5\u00a0€") == "le café crème coûte 5 €"
+    assert without_personal_data("le café crème coûte 5 €") == "le café crème coûte 5 €"
 
 
 @settings(max_examples=200, deadline=None)
