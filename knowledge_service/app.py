@@ -36,7 +36,7 @@ from knowledge_service.http.logging import redact_existing_handlers
 from knowledge_service.http.middleware import (
     BodySizeLimitMiddleware,
     ContentEncodingMiddleware,
-    LoneSurrogateMiddleware,
+    JsonBodyCheckMiddleware,
     RequestMetricsMiddleware,
 )
 from knowledge_service.http.openapi import install_openapi
@@ -216,7 +216,7 @@ def create_app(
         ),
     )
     install_error_handlers(app)
-    app.add_middleware(LoneSurrogateMiddleware)  # inside the size limit: it reads the body
+    app.add_middleware(JsonBodyCheckMiddleware)  # inside the size limit: it reads the body
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(ContentEncodingMiddleware)  # outside the size limit: 415 before 413
     app.add_middleware(RequestMetricsMiddleware)

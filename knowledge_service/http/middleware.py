@@ -171,15 +171,19 @@ def lone_surrogate(value: Any) -> tuple[list[str], str] | None:
     return None
 
 
-class LoneSurrogateMiddleware:
-    """Refuses a JSON body holding a string with a lone surrogate with a 400 naming the field.
+class JsonBodyCheckMiddleware:
+    """Refuses, with a 400 naming the field, a JSON body that no route should read:
 
-    JSON may escape a lone surrogate (``"\\ud800"``) and Python decodes it, but no UTF-8 text
-    holds one: such a string would fail wherever it is encoded (the store, a log, a response)
-    as a 500. One check here covers every JSON body and every string field, key or array
-    element in it. The body (at most ``MAX_BODY_BYTES``: the size limit runs first) is read
-    whole and handed on unchanged; a body that is not valid JSON is left to FastAPI's parsing,
-    which says why.
+    - a string with a lone surrogate: JSON may escape one (``"\\ud800"``) and Python decodes
+      it, but no UTF-8 text holds one, so such a string would fail wherever it is encoded (the
+      store, a log, a response) as a 500;
+    - a field given twice (``{"q": "late fee", "q": "pizza"}``): a JSON parser keeps the last,
+      a gateway in front may read the first, and the service would act on a value the caller's
+      other reader never saw. As for a query parameter given twice, none is picked.
+
+    One check here covers every JSON body and every string field, key or array element in it.
+    The body (at most ``MAX_BODY_BYTES``: the size limit runs first) is read whole and handed on
+    unchanged; a body that is not valid JSON is left to FastAPI's parsing, which says why.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -203,14 +207,7 @@ class LoneSurrogateMiddleware:
             body += message.get("body", b"")
             if not message.get("more_body", False):
                 break
-        if found := _surrogate_in(bytes(body)):
-            path, surrogate = found
-            problem = ParameterProblem(
-                location="body",
-                parameter=".".join(path) or "body",
-                problem=f"holds a lone surrogate ({surrogate}), which is not a Unicode "
-                "character: send the character it was meant to be, or a surrogate pair",
-            )
+        if problem := _body_problem(bytes(body)):
             await invalid_request(Request(scope), [problem])(scope, receive, send)
             return
 
@@ -220,14 +217,46 @@ class LoneSurrogateMiddleware:
         await self.app(scope, replay, send)
 
 
-def _surrogate_in(body: bytes) -> tuple[list[str], str] | None:
+class _RepeatedFieldError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``' object hook: the object, or _RepeatedFieldError naming a repeated key."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _RepeatedFieldError(key)
+        out[key] = value
+    return out
+
+
+def _body_problem(body: bytes) -> ParameterProblem | None:
+    """What is wrong with a JSON body for every route (see :class:`JsonBodyCheckMiddleware`);
+    None when nothing is, or when it is no valid JSON (FastAPI's parsing says why)."""
+    try:
+        value = json.loads(body, object_pairs_hook=_without_repeats)
+    except _RepeatedFieldError as repeated:
+        return ParameterProblem(
+            location="body",
+            parameter=_printable(repeated.key)[:100],
+            problem="is given more than once: each field takes one value, and none is picked",
+        )
+    except (ValueError, RecursionError):
+        return None
     if b"\\u" not in body:  # a surrogate reaches JSON text only as an escape
         return None
-    try:
-        value = json.loads(body)
-    except (ValueError, RecursionError):  # FastAPI's parsing refuses it with its reason
-        return None
-    return lone_surrogate(value)
+    if found := lone_surrogate(value):
+        path, surrogate = found
+        return ParameterProblem(
+            location="body",
+            parameter=".".join(path) or "body",
+            problem=f"holds a lone surrogate ({surrogate}), which is not a Unicode "
+            "character: send the character it was meant to be, or a surrogate pair",
+        )
+    return None
 
 
 class RequestMetricsMiddleware:

@@ -367,6 +367,29 @@ def test_a_lone_surrogate_in_any_json_string_is_a_400_naming_it(
     assert problem["instance"] == path
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "parameter"),
+    [
+        ("/v1/answer", b'{"q":"late fee","channel":"chat","q":"pizza"}', "q"),
+        ("/v1/answer", b'{"q":"late fee","channel":"chat","channel":"agent"}', "channel"),
+        ("/v1/feedback",
+         b'{"receipt":"' + RECEIPT.encode() + b'","rating":"helpful","rating":"wrong"}',
+         "rating"),
+    ],
+    ids=["answer-q", "answer-channel", "feedback-rating"],
+)  # fmt: skip
+def test_a_field_given_twice_in_a_json_body_is_a_400_naming_it(
+    client: TestClient, keys: dict[str, str], path: str, body: bytes, parameter: str
+) -> None:
+    """A JSON parser keeps a repeated field's last value, a gateway may read its first: the
+    service picks neither, as for a query parameter given twice, and nothing is written."""
+    headers = {**auth(keys["agent"]), "Content-Type": "application/json"}
+    response = client.post(path, content=body, headers=headers)
+    problem = _assert_problem(response, 400)
+    assert [(e["location"], e["parameter"]) for e in problem["errors"]] == [("body", parameter)]
+    assert "more than once" in problem["errors"][0]["problem"]
+
+
 def test_a_surrogate_pair_is_a_character_and_is_accepted(
     client: TestClient, keys: dict[str, str]
 ) -> None:
