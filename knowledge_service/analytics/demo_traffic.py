@@ -6,7 +6,8 @@ today, and rates some of the answers. The questions come from the store's own se
 (the phrasings in their ``questions``) plus a few the knowledge base does not cover (so the
 content gaps have examples). Every event goes through the answer log like real traffic (the
 question is redacted before it is written) and is marked as synthetic: its caller is
-:data:`DEMO_CALLER`. A store that already holds real answer events is refused unless forced.
+:data:`DEMO_CALLER`. A store that holds real answer events and was never seeded is refused
+unless forced.
 
 Nothing here is random at run time beyond a seeded generator: the same store, seed and day give
 the same plan.
@@ -147,10 +148,12 @@ def _answer_all(answers: AnswerService, planned: Sequence[Asked]) -> list[Served
 
 
 def _existing(engine: Engine, *, force: bool) -> int:
-    """How many synthetic events the store holds; ConflictError if it holds real ones."""
+    """How many synthetic events the store holds; ConflictError if it holds real ones and no
+    synthetic ones (a real store). Questions asked of a seeded demo since are its own traffic:
+    the next ``make demo`` adds nothing and starts."""
     with session_scope(engine) as session:
         synthetic, real = repository.count_events_by_caller(session, DEMO_CALLER)
-    if real and not force:
+    if real and not synthetic and not force:
         raise ConflictError(
             f"the store has {real} real answer events: synthetic traffic would mix with them "
             "(--force to add it anyway)"

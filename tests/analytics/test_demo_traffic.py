@@ -102,6 +102,20 @@ def test_seeding_refuses_a_store_with_real_traffic_unless_forced(
     assert seed_traffic(engine, lambda: answers, today=TODAY, days=2, force=True).answers > 0
 
 
+def test_a_seeded_demo_that_has_been_used_is_left_as_it_is(
+    engine: Engine, answers: AnswerService
+) -> None:
+    """Questions asked of the demo after it was seeded are real events in a demo store: the next
+    ``make demo`` adds nothing and goes on to start the server."""
+    first = seed_traffic(engine, lambda: answers, today=TODAY, days=2)
+    log = AnswerLog(engine)
+    log.record(LoggedAnswer(kind="answer", question="asked of the demo", latency_ms=3.0,
+                            caller="demo-admin"))  # fmt: skip
+    log.flush()
+    again = seed_traffic(engine, lambda: answers, today=TODAY, days=2)
+    assert (again.answers, again.already_seeded) == (0, first.answers)
+
+
 @pytest.mark.parametrize("days", [0, 61])
 def test_seeding_refuses_a_period_out_of_range(
     engine: Engine, answers: AnswerService, days: int

@@ -74,8 +74,17 @@ def test_insights_show_the_seeded_weeks(demo: tuple[Path, dict[str, str]]) -> No
     assert any(question in page.text for question in UNCOVERED)  # the content gaps
 
 
-def test_seed_traffic_refuses_a_store_with_real_traffic(demo: tuple[Path, dict[str, str]]) -> None:
-    root, env = demo
+def test_seed_traffic_refuses_a_store_with_real_traffic(
+    demo: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """A store with real answer events and no synthetic ones is a real store: refused. (The
+    module's demo store was seeded above; questions asked of it since would not refuse it.)"""
+    _, demo_env = demo
+    root = tmp_path
+    env = {**demo_env, "KS_DATABASE_URL": f"sqlite:///{root / 'store.db'}",
+           "KS_DATA_DIR": str(root / "data")}  # fmt: skip
+    imported = run_cli(root, env, "import")
+    assert imported.returncode == 0, imported.stderr
     engine = make_engine(env["KS_DATABASE_URL"])
     log = AnswerLog(engine)
     log.record(LoggedAnswer(kind="answer", question="when is my bill due", latency_ms=9.0,
