@@ -69,7 +69,7 @@ eval: install
 	$(KS) eval $(EVAL_DATA)/stackfaq
 
 calibrate: install
-	$(PY) scripts/calibrate_answers.py
+	$(PY) scripts/calibrate_answers.py --data $(EVAL_DATA)
 
 bench: install
 	$(PY) scripts/bench_search.py

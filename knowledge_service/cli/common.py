@@ -247,7 +247,7 @@ def check_database_url(url: str, variable: str) -> None:
         backend = driver = None
     except ValueError:  # a port that is no number: a password's ':' or '/' left as it is
         raise fail(_unencoded_password(variable)) from None
-    # psycopg2 (postgresql+psycopg2://, and postgresql:// by default) is not installed
+    # psycopg2 (postgresql+psycopg2://; postgresql:// before SQLAlchemy 2.1) is not installed
     if backend not in _STORE_URLS or driver not in _STORE_DRIVERS:
         scheme = url.split(":", 1)[0] if ":" in url else url[:20]  # never the password
         raise fail(
