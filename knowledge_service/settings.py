@@ -109,13 +109,19 @@ class IndexSettings(BaseModel):
         return value
 
 
+DAYS_LIMIT = 36_500
+"""The longest period a setting in days may hold (a hundred years): dates beyond the calendar's
+last day would make the arithmetic fail, not the setting mean more."""
+
+
 class FreshnessSettings(BaseModel):
     """Governance check settings (``KS_FRESHNESS__*``)."""
 
-    review_window_days: int = Field(default=14, ge=0)
+    review_window_days: int = Field(default=14, ge=0, le=DAYS_LIMIT)
     review_grace_days: int = Field(
         default=30,
         ge=0,
+        le=DAYS_LIMIT,
         description="Days after next_review during which review_overdue warns; after them it "
         "blocks (0: it blocks at once).",
     )
@@ -196,7 +202,10 @@ class WorkflowSettings(BaseModel):
     )
     four_eyes_policies: bool = Field(default=True, description="The same for policy sources.")
     review_interval_days: int = Field(
-        default=180, ge=1, description="Verifying an article sets next_review this far ahead."
+        default=180,
+        ge=1,
+        le=DAYS_LIMIT,
+        description="Verifying an article sets next_review this far ahead.",
     )
     bulk_limit: int = Field(
         default=100, ge=1, description="The most documents one bulk verify or reassign may name."
@@ -239,7 +248,10 @@ class Settings(BaseSettings):
     analytics: AnalyticsSettings = AnalyticsSettings()
     workflow: WorkflowSettings = WorkflowSettings()
     log_retention_days: int = Field(
-        default=90, ge=1, description="Answer logs and feedback older than this are purged."
+        default=90,
+        ge=1,
+        le=DAYS_LIMIT,
+        description="Answer logs and feedback older than this are purged.",
     )
     header_timeout: float = Field(
         default=10.0, gt=0, description="Seconds a client has to send a request's headers."

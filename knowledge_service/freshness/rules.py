@@ -302,6 +302,15 @@ def _problem(item: InvalidFile) -> str:
     return problem.removeprefix(f"field '{item.field}': ") if item.field else problem
 
 
+def _days_after(day: date, days: int) -> date:
+    """``day`` plus ``days``, or the last day a date can hold when that is later (a grace
+    period of millions of days is a setting, not an error)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max
+
+
 def check_dates(
     item: CheckedArticle, today: date, window_days: int, grace_days: int = 30
 ) -> list[FindingData]:
@@ -312,7 +321,7 @@ def check_dates(
     if doc.next_review < today:
         days = (today - doc.next_review).days
         in_grace = days <= grace_days
-        ends = doc.next_review + timedelta(days=grace_days)
+        ends = _days_after(doc.next_review, grace_days)
         consequence = (
             f"it blocks customer channels after {ends.isoformat()}"
             if in_grace
@@ -329,8 +338,8 @@ def check_dates(
                 FindingKind.REVIEW_OVERDUE, [doc.id], message, evidence, severity=severity
             )
         ]
-    if doc.next_review <= today + timedelta(days=window_days):
-        days = (doc.next_review - today).days
+    days = (doc.next_review - today).days
+    if days <= window_days:
         when = "today" if days == 0 else f"in {count(days, 'day')}"
         message = (
             f"Review due {when} (next_review {doc.next_review.isoformat()}): {_verify(doc.id)} "

@@ -72,6 +72,26 @@ def test_review_overdue_warns_during_the_grace_period_then_blocks(
     assert (finding.kind, finding.severity) == (FindingKind.REVIEW_OVERDUE, severity)
 
 
+def test_review_dates_at_the_calendars_end_are_findings_not_errors() -> None:
+    """A grace period or warning window reaching past the last day a date can hold (a long
+    setting, a date far ahead) is a finding like any other, never an OverflowError."""
+    freshness = FreshnessSettings(review_grace_days=36_500, review_window_days=36_500)
+    settings = Settings(embedding_model="hash", freshness=freshness)
+    overdue = make_article(last_reviewed="9000-01-01", next_review="9999-12-30")
+    (finding,) = run_check([overdue], [REFUNDS], today=date.max, settings=settings).findings
+    assert (finding.kind, finding.severity) == (FindingKind.REVIEW_OVERDUE, Severity.WARN)
+    assert "9999-12-31" in finding.message
+    due = make_article(id="due", last_reviewed="9000-01-01", next_review="9999-12-31")
+    (finding,) = run_check([due], [REFUNDS], today=date.max, settings=settings).findings
+    assert finding.kind == FindingKind.REVIEW_DUE_SOON
+
+
+@pytest.mark.parametrize("field", ["review_grace_days", "review_window_days"])
+def test_a_period_longer_than_a_hundred_years_is_a_bad_setting(field: str) -> None:
+    with pytest.raises(ValueError, match="less than or equal to 36500"):
+        FreshnessSettings(**{field: 36_501})
+
+
 def test_the_grace_period_ending_changes_the_severity_not_the_finding() -> None:
     article = make_article(last_reviewed="2024-01-01", next_review="2026-11-01")
     before = check(article).findings[0]
