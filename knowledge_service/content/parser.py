@@ -27,7 +27,10 @@ from knowledge_service.content.schemas import (
 from knowledge_service.errors import InvalidContentError
 
 _MD = MarkdownIt("commonmark")
-_CLAUSE_HEADING_RE = re.compile(r"^(?P<number>\d+(?:\.\d+)*)\.?\s+(?P<title>.*)$")
+# "2.1 Refund timeframe", "2.1. Refund timeframe", "2.1) ...", or the number alone ("## 2.1")
+_CLAUSE_HEADING_RE = re.compile(r"^(?P<number>\d+(?:\.\d+)*)[.)]?(?:\s+(?P<title>.*))?$")
+# emphasis around the number ("**2.1** Refund timeframe") is no part of it
+_NUMBER_EMPHASIS = re.compile(r"^[*_]+|(?<=\d)[*_]+|(?<=\d[.)])[*_]+")
 
 
 # libyaml's C parser when available (several times faster); the same safe constructor.
@@ -186,7 +189,7 @@ def parse_clauses(body: str, body_line: int = 1) -> list[Clause]:
     headings = _headings(body)
     clauses: list[Clause] = []
     for n, (level, line0, text) in enumerate(headings):
-        match = _CLAUSE_HEADING_RE.match(text)
+        match = _CLAUSE_HEADING_RE.match(_NUMBER_EMPHASIS.sub("", text))
         if not match:
             continue
         end_line = next((h[1] for h in headings[n + 1 :] if h[0] <= level), None)
@@ -195,7 +198,7 @@ def parse_clauses(body: str, body_line: int = 1) -> list[Clause]:
         clauses.append(
             Clause(
                 number=match["number"],
-                heading=match["title"].strip(),
+                heading=(match["title"] or "").strip(),
                 text=body[min(content_start, end) : end].strip(),
                 level=level,
                 line=body_line + line0,

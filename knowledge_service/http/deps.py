@@ -35,7 +35,7 @@ from knowledge_service.clock import SUPPORTED_DAYS, is_supported_day
 from knowledge_service.content.schemas import LOCALE_PATTERN, MAX_LOCALE_CHARS
 from knowledge_service.freshness.follower import release_check_caches
 from knowledge_service.freshness.pipeline import StoreChanges, apply_changes
-from knowledge_service.http.parameters import check_query
+from knowledge_service.http.parameters import NOT_BLANK, check_query
 from knowledge_service.index.schemas import MAX_TOP_K, SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
@@ -243,11 +243,7 @@ class Pagination:
 
 
 PageDep = Annotated[Pagination, Depends()]
-NOT_BLANK = r"[^\s\x00-\x1f\x7f-\x9f]"
-r"""A text with at least one character that is neither white space nor a control character
-(the schema says so too). Control characters count as blank because Python's ``str.strip``
-removes some that the schema's ``\s`` keeps (the separators U+001C to U+001F and U+0085): a
-question of only those would be valid by the schema and then refused as empty."""
+
 QueryText = Annotated[
     str,
     Query(

@@ -16,6 +16,13 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from knowledge_service.content.schemas import (
+    ARTICLE_ID_PATTERN,
+    CLAUSE_PATTERN,
+    INTENT_PATTERN,
+    LOCALE_PATTERN,
+    POLICY_ID_PATTERN,
+)
 from knowledge_service.db import is_transient
 from knowledge_service.errors import (
     AuthenticationError,
@@ -33,7 +40,7 @@ from knowledge_service.errors import (
     PreconditionRequiredError,
     ServiceBusyError,
 )
-from knowledge_service.http.parameters import location_of
+from knowledge_service.http.parameters import NOT_BLANK, location_of
 from knowledge_service.http.schemas import ParameterProblem, Problem
 from knowledge_service.http.security_headers import security_headers
 from knowledge_service.review.etags import etag
@@ -166,7 +173,23 @@ def _parameter_problem(error: Any) -> ParameterProblem:
         )
     location, name = _location_and_name(error.get("loc", ()))
     problem = str(error.get("msg", "is not valid")).removeprefix(_VALUE_ERROR_PREFIX)
+    if error.get("type") == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern")
+        problem = _PATTERN_WORDS.get(str(pattern), problem)
     return ParameterProblem(location=location, parameter=name, problem=problem)
+
+
+_PATTERN_WORDS = {
+    NOT_BLANK: "is empty or only spaces",
+    LOCALE_PATTERN: "is not a BCP 47 language tag (such as en, en-AU or fr-CA)",
+    ARTICLE_ID_PATTERN: "is not an article id (lower-case letters, digits, '.', '_' and '-', "
+    "starting with a letter or digit)",
+    POLICY_ID_PATTERN: "is not a policy id (capital letters, digits, '_' and '-')",
+    INTENT_PATTERN: "is not an intent (dotted lower-case words, such as billing.refund)",
+    CLAUSE_PATTERN: "is not a clause number (such as 4, 2.1 or 3.2.1)",
+}
+"""What a value that does not match a pattern is, in words: pydantic's message quotes the
+regular expression."""
 
 
 _VALUE_ERROR_PREFIX = "Value error, "

@@ -26,6 +26,12 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.requests import Request
 
+NOT_BLANK = r"[^\s\x00-\x1f\x7f-\x9f]"
+r"""A text with at least one character that is neither white space nor a control character
+(the schema says so too). Control characters count as blank because Python's ``str.strip``
+removes some that the schema's ``\s`` keeps (the separators U+001C to U+001F and U+0085): a
+question of only those would be valid by the schema and then refused as empty."""
+
 MAX_NAMED = 10
 """At most this many parameters are named in one problem (a request line may hold thousands)."""
 MAX_NAME_CHARS = 100

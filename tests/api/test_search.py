@@ -158,6 +158,27 @@ def test_bad_input_is_a_400_problem_naming_the_parameter(
 
 
 @pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"q": "   "}, "is empty or only spaces"),
+        ({"q": "refund", "locale": "en_AU"}, "is not a BCP 47 language tag"),
+        ({"q": "refund", "intent": "Not An Intent!"}, "is not an intent"),
+    ],
+)
+def test_a_value_of_the_wrong_form_is_named_in_words_not_as_a_pattern(
+    api: Client, params: dict[str, Any], words: str
+) -> None:
+    response = search(api, **params)
+    assert response.status_code == 400, response.text
+    (error,) = response.json()["errors"]
+    assert error["problem"].startswith(words) and "pattern" not in error["problem"]
+
+
+def test_a_private_use_locale_is_a_bcp_47_tag(api: Client) -> None:
+    assert search(api, q=QUESTIONS["refund"], locale="en-AU-x-contact").status_code == 200
+
+
+@pytest.mark.parametrize(
     ("role", "expected"), [("bot", 403), ("agent", 200), ("owner", 200), ("admin", 200)]
 )
 def test_search_roles(api: Client, role: str, expected: int) -> None:

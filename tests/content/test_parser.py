@@ -155,6 +155,28 @@ def test_parse_clauses_ignores_unnumbered_headings() -> None:
     assert [(c.number, c.heading, c.text) for c in clauses] == [("4", "Fees", "y")]
 
 
+@pytest.mark.parametrize(
+    ("heading", "title"),
+    [("3.1", ""), ("3.1) Late fees", "Late fees"), ("**3.1** Late fees", "Late fees"),
+     ("3.1. Late fees", "Late fees"), ("_3.1_ Late fees", "Late fees")],
+)  # fmt: skip
+def test_a_heading_that_starts_with_a_clause_number_opens_the_clause(
+    heading: str, title: str
+) -> None:
+    """The number alone, closed by a bracket, or in bold is still the clause's number."""
+    (clause,) = parse_clauses(f"## {heading}\nA late fee of $15 applies.\n")
+    assert (clause.number, clause.heading, clause.text) == (
+        "3.1",
+        title,
+        "A late fee of $15 applies.",
+    )
+
+
+@pytest.mark.parametrize("heading", ["3.5% interest", "24/7 support", "Fees 3.1"])
+def test_a_heading_with_a_number_that_is_no_clause_number_opens_none(heading: str) -> None:
+    assert parse_clauses(f"## {heading}\ntext\n") == []
+
+
 @pytest.mark.parametrize("status", list(PolicyStatus))
 def test_policy_status_is_one_of_the_documented_three(status: PolicyStatus) -> None:
     assert parse_policy(policy_text(status=status.value), "p.md").status is status
@@ -252,3 +274,20 @@ def test_an_intent_may_hold_a_hyphen_inside_a_word() -> None:
     format says, a hyphen inside a word included."""
     doc = parse_article(article_text(intents=["fares.tap-off.missing", "card_refund"]), "x.md")
     assert doc.intents == ["fares.tap-off.missing", "card_refund"]
+
+
+@pytest.mark.parametrize(
+    "locale",
+    ["en", "en-AU", "zh-Hant-TW", "es-419", "de-DE-u-co-phonebk", "en-US-x-twain", "x-whatever",
+     "i-klingon"],
+)  # fmt: skip
+def test_any_bcp_47_tag_is_a_locale(locale: str) -> None:
+    """Extensions and private use have one-letter subtags ("-u-", "-x-"): still BCP 47."""
+    assert parse_article(article_text(locale=locale), "a.md").locale == locale
+
+
+@pytest.mark.parametrize("locale", ["en_AU", "e", "en-", "english-australia-x", "en-AU!"])
+def test_what_is_no_bcp_47_tag_is_refused_as_the_locale(locale: str) -> None:
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(article_text(locale=locale), "a.md")
+    assert info.value.field == "locale"

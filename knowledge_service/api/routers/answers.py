@@ -26,7 +26,6 @@ from knowledge_service.content.schemas import LOCALE_PATTERN, MAX_LOCALE_CHARS, 
 from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
 from knowledge_service.http.deps import (
     MAX_QUERY_CHARS,
-    NOT_BLANK,
     LocaleParam,
     QueryText,
     SupportedDay,
@@ -34,6 +33,7 @@ from knowledge_service.http.deps import (
     require,
 )
 from knowledge_service.http.errors import problem_responses
+from knowledge_service.http.parameters import NOT_BLANK
 from knowledge_service.http.schemas import json_response
 
 router = APIRouter(prefix="/v1", tags=["answers"])

@@ -28,7 +28,10 @@ INTENT_PATTERN = r"^[a-z0-9_][a-z0-9_-]*(\.[a-z0-9_][a-z0-9_-]*)*$"
 ``billing.refund.timeframe``, ``fares.tap-off.missing``."""
 MAX_INTENT_CHARS = 200
 CLAUSE_PATTERN = r"^\d+(\.\d+)*$"
-LOCALE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+LOCALE_PATTERN = r"^(?:[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*|[xXiI](?:-[A-Za-z0-9]{1,8})+)$"
+"""A BCP 47 tag: a language and subtags (``en``, ``en-AU``, ``zh-Hant-TW``, ``es-419``), with
+extensions and private use (``de-DE-u-co-phonebk``, ``en-US-x-twain``), or a private-use or
+grandfathered tag (``x-whatever``, ``i-klingon``)."""
 MAX_LOCALE_CHARS = 35
 """The longest locale tag a request may name (BCP 47 tags of practical use are far shorter)."""
 
