@@ -82,12 +82,36 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
     if not isinstance(data, dict):
         raise InvalidContentError(path, "the front matter must be a YAML mapping", line=2)
     key_lines = _key_lines(node, path)
+    data = {str(k): v for k, v in data.items()}
+    data.update(_as_written(node))
     return FrontMatter(
-        data={str(k): v for k, v in data.items()},
+        data=data,
         key_lines=key_lines,
         body="".join(lines[end + 1 :]),
         body_line=end + 2,
     )
+
+
+_TEXT_FIELDS = frozenset({"id", "title", "owner", "version"})
+_NOT_TEXT_TAGS = frozenset(
+    {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"}
+)
+
+
+def _as_written(node: yaml.Node | None) -> dict[str, str]:
+    """The text fields written as bare numbers or yes/no, as written: YAML reads
+    ``version: 4.10`` as the number 4.1 and ``id: 2024`` as a number, but the contract's text
+    is what the file says."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {
+        str(key.value): value.value
+        for key, value in node.value
+        if str(key.value) in _TEXT_FIELDS
+        and isinstance(value, yaml.ScalarNode)
+        and not value.style  # plain (libyaml says '', the Python parser None), not quoted
+        and value.tag in _NOT_TEXT_TAGS
+    }
 
 
 def _key_lines(node: yaml.Node | None, path: str) -> dict[str, int]:

@@ -291,3 +291,28 @@ def test_what_is_no_bcp_47_tag_is_refused_as_the_locale(locale: str) -> None:
     with pytest.raises(InvalidContentError) as info:
         parse_article(article_text(locale=locale), "a.md")
     assert info.value.field == "locale"
+
+
+@pytest.mark.parametrize("written", [0, 1780272000, "20260601", "2026_06_01", "2026-6-1", True])
+def test_a_review_date_that_is_no_iso_date_is_refused(written: object) -> None:
+    """A number is no date (pydantic would read 0 as 1970-01-01, 1780272000 as seconds since
+    then), nor is text in another form: the contract writes 2026-06-01."""
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(article_text(last_reviewed=written), "a.md")
+    assert info.value.field == "last_reviewed"
+    assert "is not an ISO date (YYYY-MM-DD" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "kept"),
+    [("version: 4.10", "version", "4.10"), ("version: 3", "version", "3"),
+     ("id: 2024", "id", "2024"), ("title: yes", "title", "yes")],
+)  # fmt: skip
+def test_a_text_field_written_as_a_bare_number_is_kept_as_written(
+    line: str, field: str, kept: str
+) -> None:
+    """YAML reads "4.10" as the number 4.1 (so 4.1 and 4.10 would be one version), "2024" as
+    a number and "yes" as true; the contract's fields are text, as the file writes them."""
+    text = policy_text().replace(f"{field}: ", f"{field}-was: ", 1)
+    text = text.replace("---\n", f"---\n{line}\n", 1)
+    assert getattr(parse_policy(text, "p.md"), field) == kept

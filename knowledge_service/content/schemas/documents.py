@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -35,6 +36,20 @@ grandfathered tag (``x-whatever``, ``i-klingon``)."""
 MAX_LOCALE_CHARS = 35
 """The longest locale tag a request may name (BCP 47 tags of practical use are far shorter)."""
 
+_ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+
+
+def _iso_date(value: Any) -> Any:
+    """A date as the contract writes it (``2026-06-01``): not a number, which pydantic would
+    read as seconds since 1970, nor another form of text (``20260601``)."""
+    if isinstance(value, bool | int | float) or (
+        isinstance(value, str) and not _ISO_DATE.match(value)
+    ):
+        raise PydanticCustomError("iso_date", "is not an ISO date (YYYY-MM-DD, such as 2026-06-01)")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 ArticleId = Annotated[str, StringConstraints(pattern=ARTICLE_ID_PATTERN, max_length=120)]
 PolicyId = Annotated[str, StringConstraints(pattern=POLICY_ID_PATTERN, max_length=120)]
 IntentId = Annotated[str, StringConstraints(pattern=INTENT_PATTERN, max_length=200)]
@@ -129,8 +144,8 @@ class ArticleMeta(BaseModel):
     intents: Annotated[list[IntentId], Field(min_length=1)]
     owner: NonEmptyText
     policy_sources: list[PolicyRef] = Field(default_factory=list)
-    last_reviewed: date
-    next_review: date
+    last_reviewed: IsoDate
+    next_review: IsoDate
     status: ArticleStatus = ArticleStatus.PUBLISHED
     audience: Audience = Audience.PUBLIC
     channels: list[Channel] = Field(default_factory=lambda: list(Channel))
@@ -189,7 +204,7 @@ class PolicyMeta(BaseModel):
     id: PolicyId
     title: NonEmptyText
     version: NonEmptyText
-    effective_date: date
+    effective_date: IsoDate
     owner: NonEmptyText
     status: PolicyStatus = PolicyStatus.ACTIVE
 
