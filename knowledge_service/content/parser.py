@@ -231,6 +231,28 @@ def parse_clauses(body: str, body_line: int = 1) -> list[Clause]:
     return clauses
 
 
+_NOT_SHOWN = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+")
+_HTML_MARKUP = re.compile(r"<!--.*?(?:-->|$)|<[^>]*>", re.S)
+
+
+def _visible_text(markdown: str) -> str:
+    """What a reader sees of ``markdown``: its text, code and images' alt text, without markup,
+    HTML tags and comments, link definitions, rules or invisible characters."""
+    parts: list[str] = []
+    for token in _MD.parse(markdown):
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type in ("text", "code_inline", "image"):
+                    parts.append(child.content)
+                elif child.type == "html_inline":
+                    parts.append(_HTML_MARKUP.sub("", child.content))
+        elif token.type in ("fence", "code_block"):
+            parts.append(token.content)
+        elif token.type == "html_block":
+            parts.append(_HTML_MARKUP.sub("", token.content))
+    return _NOT_SHOWN.sub("", "".join(parts))
+
+
 def parse_article(text: str, path: str = "<article>") -> ArticleDocument:
     """Parse and validate one article file."""
     fm = split_front_matter(text, path)
@@ -242,6 +264,14 @@ def parse_article(text: str, path: str = "<article>") -> ArticleDocument:
         raise InvalidContentError(
             path,
             "the answer (the text before the first heading) is empty",
+            line=fm.body_line,
+            field="answer",
+        )
+    if not _visible_text(answer):
+        raise InvalidContentError(
+            path,
+            "the answer (the text before the first heading) has no text to show: only "
+            "markup, a comment or invisible characters",
             line=fm.body_line,
             field="answer",
         )

@@ -316,3 +316,19 @@ def test_a_text_field_written_as_a_bare_number_is_kept_as_written(
     text = policy_text().replace(f"{field}: ", f"{field}-was: ", 1)
     text = text.replace("---\n", f"---\n{line}\n", 1)
     assert getattr(parse_policy(text, "p.md"), field) == kept
+
+
+@pytest.mark.parametrize(
+    "answer", ["<!-- todo -->", "***", "[terms]: https://example.com/terms", "\u200b", "<br>"]
+)
+def test_an_answer_with_nothing_to_show_is_empty(answer: str) -> None:
+    """A comment, a rule, a link definition or an invisible character renders as nothing on
+    every channel: the article has no answer, as with an empty one."""
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(article_text(answer=answer), "a.md")
+    assert info.value.field == "answer" and "no text to show" in info.value.message
+
+
+@pytest.mark.parametrize("answer", ["Call `13 12 34`.", "![Opening hours: 9 to 5](hours.png)"])
+def test_an_answer_of_code_or_an_image_with_alt_text_shows_something(answer: str) -> None:
+    assert parse_article(article_text(answer=answer), "a.md").answer == answer
