@@ -26,6 +26,7 @@ from knowledge_service.content.schemas import (
 from knowledge_service.errors import InvalidContentError
 
 POLICY_FOLDER = "policies"
+CONTENT_FOLDER = "content"
 _SKIPPED_NAMES = frozenset({"readme.md"})
 
 Progress = Callable[[int, int], None]
@@ -229,13 +230,20 @@ def _read_text(candidate: _Candidate, max_file_bytes: int) -> str:
 
 
 def _in_policy_folder(candidate_root: Path, found: Path) -> bool:
+    """The outermost folder named ``policies`` or ``content`` on the way to ``found`` (the root
+    given included) is ``policies``: ``kb/policies/fees.md`` is in one, but not
+    ``content/policies/late-fee.md`` (every ``content/**/*.md`` is an article, unless its front
+    matter is a policy's)."""
     rel_parts = Path(os.path.relpath(found.parent, candidate_root)).parts
-    return candidate_root.name == POLICY_FOLDER or POLICY_FOLDER in rel_parts
+    for name in (candidate_root.name, *rel_parts):
+        if name in (POLICY_FOLDER, CONTENT_FOLDER):
+            return name == POLICY_FOLDER
+    return False
 
 
 def is_policy_file(candidate_root: Path, found: Path, text: str) -> bool:
-    """A policy lies under a folder named ``policies`` (the root or below it), or its front
-    matter has ``effective_date`` and no ``intents``."""
+    """A policy lies under a folder named ``policies`` (the root or below it, not inside a
+    ``content`` folder), or its front matter has ``effective_date`` and no ``intents``."""
     if _in_policy_folder(candidate_root, found):
         return True
     match = _FRONT_MATTER_RE.match(text)

@@ -276,3 +276,16 @@ def test_the_same_id_in_two_files_loads_neither_and_names_both(tmp_path: Path) -
         assert invalid.message.startswith(f"{invalid.path}:2: field 'id': ")
         assert "content/a-first.md" in invalid.message and "content/b-second.md" in invalid.message
         assert "neither is imported" in invalid.message
+
+
+def test_an_article_in_a_content_subfolder_named_policies_is_an_article(tmp_path: Path) -> None:
+    """Every content/**/*.md is an article, a folder named "policies" inside it included; a
+    "policies" folder beside it (kb/policies) holds policies."""
+    kb = tmp_path / "kb"
+    _write(kb / "content" / "policies" / "late-fee.md", article_text("late-fee-explained"))
+    _write(kb / "policies" / "refunds.md", policy_text("REFUNDS"))
+    for roots in ([kb], [kb / "content", kb / "policies"]):
+        loaded = load_content(roots, max_file_bytes=MAX)
+        assert [a.id for a in loaded.articles] == ["late-fee-explained"], loaded.invalid
+        assert [p.id for p in loaded.policies] == ["REFUNDS"]
+
