@@ -199,11 +199,12 @@ def evaluate(
     published = [i for i in items if i.doc.is_published]
     by_id = {i.doc.id: i for i in published}
     findings = check_invalid(invalid)
+    invalid_policies = {f.doc_id: f.path for f in invalid if f.kind == "policy" and f.doc_id}
     for item in published:
         findings += check_dates(
             item, today, freshness.review_window_days, freshness.review_grace_days
         )
-        findings += check_policy_links(item, policy_map)
+        findings += check_policy_links(item, policy_map, invalid_policies)
     if claims is None:
         findings += check_ambiguous_intents([IntentClaim.of(i) for i in published])
     else:

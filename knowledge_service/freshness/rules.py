@@ -350,16 +350,24 @@ def check_dates(
 
 
 def check_policy_links(
-    item: CheckedArticle, policies: Mapping[str, PolicyDocument]
+    item: CheckedArticle,
+    policies: Mapping[str, PolicyDocument],
+    invalid_policies: Mapping[str, str] | None = None,
 ) -> list[FindingData]:
-    """Missing, retired and changed cited policies, and facts that differ from a cited clause."""
+    """Missing, retired and changed cited policies, and facts that differ from a cited clause.
+
+    ``invalid_policies``: the file of each policy id whose file is invalid (the policy is not
+    missing; its file needs correcting)."""
     findings: list[FindingData] = []
     seen_policies: set[str] = set()
     for ref in item.doc.policy_sources:
         policy = policies.get(ref.policy_id)
         clause = policy.clause(ref.clause) if policy is not None and ref.clause else None
         if policy is None or (ref.clause and clause is None):
-            findings.append(_missing(item, str(ref), ref.policy_id, ref.clause, policy))
+            in_file = (invalid_policies or {}).get(ref.policy_id) if policy is None else None
+            findings.append(
+                _missing(item, str(ref), ref.policy_id, ref.clause, policy, invalid_file=in_file)
+            )
             continue
         if ref.policy_id not in seen_policies:
             seen_policies.add(ref.policy_id)
@@ -423,8 +431,16 @@ def _missing(
     policy_id: str,
     clause: str | None,
     policy: PolicyDocument | None,
+    *,
+    invalid_file: str | None = None,
 ) -> FindingData:
-    if policy is None:
+    if invalid_file is not None:
+        message = (
+            f"Cites {cited}, but the file of policy {policy_id} ({invalid_file}) is invalid, "
+            "so the policy could not be read: correct that file (its invalid finding says what "
+            "is wrong)."
+        )
+    elif policy is None:
         message = f"Cites {cited}, but there is no policy {policy_id}: correct policy_sources."
     else:
         numbers = ", ".join(c.number for c in policy.clauses) or "none"

@@ -648,3 +648,25 @@ def test_lead_times_of_two_actions_alike_only_through_their_titles_do_not_confli
     )
     near = {"cancel-membership": _unit(0), "hold-membership": _unit(0, 1.0)}  # 0.71
     assert kinds(check(cancel, hold, vectors=near)) == []
+
+
+def test_a_policy_in_an_invalid_file_is_named_as_such_not_as_missing() -> None:
+    """A policy whose file is invalid is not missing: the article citing it says to correct
+    the policy's file, not its own policy_sources."""
+    broken = InvalidFile(
+        path="policies/fees.md", line=5, field="owner", message="policies/fees.md:5: field "
+        "'owner': is required", kind="policy", doc_id="FEES",
+    )  # fmt: skip
+    article = make_article(policy_sources=["FEES#3.1"])
+    result = run_check([article], [REFUNDS], today=TODAY, settings=SETTINGS, invalid=[broken])
+    (missing,) = [f for f in result.findings if f.kind == FindingKind.POLICY_MISSING]
+    assert "policies/fees.md" in missing.message and "is invalid" in missing.message
+    assert "correct policy_sources" not in missing.message
+    assert missing.severity == Severity.BLOCK
+    elsewhere = make_article(policy_sources=["NOPE#1"])
+    (missing,) = [
+        f
+        for f in run_check([elsewhere], [REFUNDS], today=TODAY, settings=SETTINGS).findings
+        if f.kind == FindingKind.POLICY_MISSING
+    ]
+    assert "there is no policy NOPE" in missing.message
