@@ -66,9 +66,16 @@ _AS_ASCII = str.maketrans(
 )
 
 
+# Control characters but tab and line breaks: a NUL cannot be stored in PostgreSQL (one in a
+# question once made the answer log's whole batch fail), and none belongs in a log line.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def fold(text: str) -> str:
-    """``text`` with its separators and symbols in their ASCII forms (see above); ASCII text
-    as it is."""
+    """``text`` with its separators and symbols in their ASCII forms (see above) and without
+    control characters (but tab and line breaks)."""
+    if _CONTROLS.search(text):
+        text = _CONTROLS.sub("", text)
     if text.isascii():
         return text
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).translate(_AS_ASCII)

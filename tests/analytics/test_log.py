@@ -52,6 +52,18 @@ def test_questions_are_stored_redacted(engine: Engine) -> None:
     assert row.at.tzinfo is not None
 
 
+def test_a_control_character_in_a_question_loses_no_event(engine: Engine) -> None:
+    """PostgreSQL cannot store a NUL: one in a question made the whole batch fail and be lost.
+    Control characters (but tab and line breaks) are dropped with the personal data."""
+    log = AnswerLog(engine)
+    log.record(answered("late\x00 fee\x07?", conversation_id="call\x00-7"))
+    log.record(answered("how long does a refund take"))
+    assert log.flush() == 2
+    first, second = rows(engine)
+    assert first.question == "late fee?" and "\x00" not in (first.conversation_id or "")
+    assert second.question == "how long does a refund take"
+
+
 def test_conversation_ids_with_personal_data_become_distinct_keyed_pseudonyms(
     engine: Engine,
 ) -> None:
