@@ -77,6 +77,13 @@ def _not_utf8(root: Path) -> tuple[Path, int | None, str | None, str]:
     return _write(root / "bad.md", data), line, None, "not valid UTF-8"
 
 
+def _nul(root: Path) -> tuple[Path, int | None, str | None, str]:
+    """A NUL is valid UTF-8 but no text (and PostgreSQL cannot store it)."""
+    data = article_text("bad").encode("utf-8").replace(b"within", b"with\x00in")
+    line = data[: data.index(b"\x00")].count(b"\n") + 1
+    return _write(root / "bad.md", data), line, None, "NUL character"
+
+
 def _oversized(root: Path) -> tuple[Path, int | None, str | None, str]:
     text = article_text("bad", answer="x" * (MAX + 1))
     return _write(root / "bad.md", text), None, None, "max_file_bytes"
@@ -103,6 +110,7 @@ BAD_INPUTS: dict[str, BadCase] = {
     "unknown-status": _unknown_status,
     "empty-answer": _empty_answer,
     "non-utf8": _not_utf8,
+    "nul": _nul,
     "oversized": _oversized,
     "symlink-outside-root": _symlink_outside,
     "symlinked-folder-outside-root": _symlinked_folder_outside,
