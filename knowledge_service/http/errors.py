@@ -87,6 +87,26 @@ class ProblemResponse(JSONResponse):
     media_type = PROBLEM_MEDIA_TYPE
 
 
+_TITLES = {
+    **{slug: title for _, slug, title in ERROR_STATUS.values()},
+    "method-not-allowed": "Method not allowed",
+    "unsupported-content-encoding": "Unsupported content encoding",
+    "too-many-requests": "Too many requests",
+    "unavailable": "Service unavailable",
+}
+"""One title per problem type (RFC 9457), whichever layer answers: a 404 from the router and
+one from a handler are both "Not found"."""
+
+
+def title_of(slug: str, status: int) -> str:
+    """The title of problem type ``slug`` (the status's phrase for a type without one)."""
+    if slug in _TITLES:
+        return _TITLES[slug]
+    return (
+        http.HTTPStatus(status).phrase if status in http.HTTPStatus._value2member_map_ else "Error"
+    )
+
+
 def problem_response(
     request: Request | None,
     status: int,
@@ -99,10 +119,10 @@ def problem_response(
     **extra: Any,
 ) -> ProblemResponse:
     """Build a problem+json response; ``instance`` defaults to the request's path."""
-    phrase = http.HTTPStatus(status).phrase if status in http.HTTPStatus._value2member_map_ else ""
+    slug = slug or _HTTP_SLUGS.get(status, "http-error")
     body = Problem(
-        type=PROBLEM_TYPE_PREFIX + (slug or _HTTP_SLUGS.get(status, "http-error")),
-        title=title or phrase or "Error",
+        type=PROBLEM_TYPE_PREFIX + slug,
+        title=title or title_of(slug, status),
         status=status,
         detail=detail,
         instance=instance or (request.url.path if request is not None else None),
@@ -293,6 +313,9 @@ def _http_error(request: Request, exc: Exception) -> ProblemResponse:
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request)
+        if detail == "Method Not Allowed":
+            allowed = headers["Allow"]
+            detail = f"{request.method} is not allowed on {request.url.path} (allowed: {allowed})"
     return problem_response(request, exc.status_code, detail, headers=headers)
 
 
@@ -363,7 +386,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
                 PROBLEM_MEDIA_TYPE: {
                     "example": {
                         "type": PROBLEM_TYPE_PREFIX + _HTTP_SLUGS.get(status, "error"),
-                        "title": http.HTTPStatus(status).phrase,
+                        "title": title_of(_HTTP_SLUGS.get(status, "error"), status),
                         "status": status,
                         "detail": _DESCRIPTIONS.get(status, ""),
                     }

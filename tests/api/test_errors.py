@@ -513,3 +513,24 @@ def test_a_parameter_the_route_does_not_declare_is_located_in_the_request(app: F
         declared = _assert_problem(client.get("/v1/raise-named?q=x"), 400)["errors"]
     assert [(e["location"], e["parameter"]) for e in unknown] == [("request", "filter")]
     assert [(e["location"], e["parameter"]) for e in declared] == [("query", "q")]
+
+
+def test_one_title_per_problem_type_whichever_layer_answers(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """RFC 9457: a problem type has one title. A 404 from the router and one from a handler,
+    and a 413 from the body limit and one from a field's limit, read the same."""
+    headers = auth(keys["admin"])
+    no_route = client.get("/v1/no-such-route", headers=headers)
+    no_article = client.get("/v1/articles/no-such-article", headers=headers)
+    assert _assert_problem(no_route, 404)["title"] == _assert_problem(no_article, 404)["title"]
+    assert no_route.json()["title"] == "Not found"
+    big = client.post(
+        "/v1/answer", content=b"{" + b" " * 70_000 + b"}",
+        headers={**headers, "Content-Type": "application/json"},
+    )  # fmt: skip
+    assert _assert_problem(big, 413)["title"] == "Payload too large"
+    wrong_method = client.delete("/v1/answer", headers=headers)
+    problem = _assert_problem(wrong_method, 405)
+    assert problem["title"] == "Method not allowed"
+    assert problem["detail"].startswith("DELETE is not allowed on /v1/answer (allowed: ")

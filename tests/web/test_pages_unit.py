@@ -583,7 +583,7 @@ def _is_page(response: httpx.Response) -> bool:
     [("GET", "/ui/no-such-page", 404, "no route matches /ui/no-such-page"),
      ("GET", "/ui/review/findings/not-a-number", 400, "finding_id"),
      ("GET", "/ui/review/findings/99999", 404, "99999"),
-     ("GET", "/ui/logout", 405, "Method Not Allowed")],
+     ("GET", "/ui/logout", 405, "GET is not allowed on /ui/logout (allowed: POST")],
 )  # fmt: skip
 def test_page_errors_are_pages_with_the_navigation_for_a_signed_in_person(
     client: TestClient, keys: dict[str, str], method: str, path: str, status: int, words: str
