@@ -296,4 +296,3 @@ def test_an_article_in_a_content_subfolder_named_policies_is_an_article(tmp_path
         loaded = load_content(roots, max_file_bytes=MAX)
         assert [a.id for a in loaded.articles] == ["late-fee-explained"], loaded.invalid
         assert [p.id for p in loaded.policies] == ["REFUNDS"]
-
