@@ -88,6 +88,7 @@ def record_feedback(
     at: datetime | None = None,
     log: AnswerLog | None = None,
     wait: bool = True,
+    customer_channels_only: bool = False,
 ) -> FeedbackPublic:
     """Store a rating of a served answer; the comment is redacted before it is stored. ``at``
     back-dates it (synthetic demo traffic); by default it is now. A rating given a moment after
@@ -96,11 +97,13 @@ def record_feedback(
     Only an answered receipt pins the rating on its article version: a hand-off (escalate,
     no_answer) served no article, so its rating names none and reaches no review queue (the
     hand-off's log entry keeps its best candidate, which the customer was never told).
-    NotFoundError for an unknown receipt or ``used_article_id`` (an override names an article)."""
+    NotFoundError for an unknown receipt or ``used_article_id`` (an override names an article);
+    with ``customer_channels_only`` (a bot's rating), a receipt served on the agent channel is
+    unknown too: its answer may be an internal article, which a bot must not learn of."""
     if data.comment is not None and len(data.comment) > MAX_COMMENT_CHARS:
         raise PayloadTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
     event = served_event(session, data.receipt, log, wait=wait)
-    if event is None:
+    if event is None or (customer_channels_only and event.channel == Channel.AGENT):
         raise NotFoundError("receipt", data.receipt)
     if data.used_article_id is not None:
         content.get_article(session, data.used_article_id)

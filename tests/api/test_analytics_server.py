@@ -226,6 +226,11 @@ def test_feedback_errors(client: Client, day: dict[str, Any]) -> None:
     override = {"receipt": receipt, "rating": "wrong", "used_article_id": "refund-timeframe"}
     bot = client.call("bot", "POST", "/v1/feedback", json=override)  # staff only: no probing ids
     assert bot.status_code == 403 and "used instead" in bot.json()["detail"]
+    # an answer given on the agent channel may be an internal article: to a bot, no receipt
+    agent_receipt = day["answered"][5]["receipt"]
+    bot = client.call("bot", "POST", "/v1/feedback", json={"receipt": agent_receipt,
+                                                           "rating": "helpful"})  # fmt: skip
+    assert bot.status_code == 404 and "article_id" not in bot.text
     typo = client.call("agent", "POST", "/v1/feedback", json={**override, "used_article": "x"})
     assert typo.status_code == 400 and "used_article" in typo.json()["detail"]
     bad = client.call("admin", "GET", "/v1/metrics/summary", params={"from": "2026-11-31"})

@@ -97,10 +97,14 @@ def post_feedback(
 ) -> Response:
     """Wrong and outdated feedback puts the article in its owner's review queue. The comment
     is redacted before it is stored. Only staff (agent keys and up) name an article used
-    instead: a bot's override would also tell it which internal article ids exist."""
+    instead, and rate an answer given on the agent channel: either would tell a bot which
+    internal article ids exist."""
     if body.used_article_id is not None and principal.role == Role.BOT:
         raise PermissionDeniedError("a bot key may not name an article used instead")
-    saved = analytics.record_feedback(session, body, caller=principal.name, log=log)
+    saved = analytics.record_feedback(
+        session, body, caller=principal.name, log=log,
+        customer_channels_only=principal.role == Role.BOT,
+    )  # fmt: skip
     return json_response(saved, 201)
 
 
