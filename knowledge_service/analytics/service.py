@@ -31,7 +31,7 @@ from knowledge_service.analytics.schemas import (
 from knowledge_service.answers.sanitise import strip_invisible
 from knowledge_service.clock import check_day
 from knowledge_service.content import service as content
-from knowledge_service.content.schemas import Channel
+from knowledge_service.content.schemas import ArticleStatus, Channel
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
 from knowledge_service.freshness.schemas import FindingKind
 from knowledge_service.privacy import redact
@@ -89,6 +89,7 @@ def record_feedback(
     log: AnswerLog | None = None,
     wait: bool = True,
     customer_channels_only: bool = False,
+    published_only: bool = False,
 ) -> FeedbackPublic:
     """Store a rating of a served answer; the comment is redacted before it is stored. ``at``
     back-dates it (synthetic demo traffic); by default it is now. A rating given a moment after
@@ -99,14 +100,18 @@ def record_feedback(
     hand-off's log entry keeps its best candidate, which the customer was never told).
     NotFoundError for an unknown receipt or ``used_article_id`` (an override names an article);
     with ``customer_channels_only`` (a bot's rating), a receipt served on the agent channel is
-    unknown too: its answer may be an internal article, which a bot must not learn of."""
+    unknown too: its answer may be an internal article, which a bot must not learn of. With
+    ``published_only`` (an agent's rating), ``used_article_id`` names a published article or
+    is unknown (a draft is a 404 to an agent)."""
     if data.comment is not None and len(data.comment) > MAX_COMMENT_CHARS:
         raise PayloadTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
     event = served_event(session, data.receipt, log, wait=wait)
     if event is None or (customer_channels_only and event.channel == Channel.AGENT):
         raise NotFoundError("receipt", data.receipt)
     if data.used_article_id is not None:
-        content.get_article(session, data.used_article_id)
+        used = content.get_article(session, data.used_article_id)
+        if published_only and used.status != ArticleStatus.PUBLISHED:
+            raise NotFoundError("article", data.used_article_id)
     served = event.status == "answered"
     row = Feedback(
         receipt=data.receipt,

@@ -425,3 +425,30 @@ def test_a_receipt_queued_in_another_workers_log_is_waited_for(engine: Engine) -
             assert service.served_event(session, "rcpt_" + "0" * 32, mine) is None
     finally:
         other.close()
+
+
+def test_to_an_agent_a_draft_is_no_article_to_name(engine: Engine, tmp_path: Path) -> None:
+    """Agents see published articles only: naming a draft as the article used instead is a
+    404 to them, as it is when they ask for the draft; staff who see drafts may name it."""
+    write_article_md(tmp_path / "content", "refund-draft", status="draft")
+    assert not import_content(engine, [tmp_path / "content"], max_file_bytes=10**6).invalid
+    script_day(engine)
+    override = FeedbackCreate(receipt=RECEIPT, rating=Rating.WRONG, used_article_id="refund-draft")
+    with session_scope(engine) as session:
+        with pytest.raises(NotFoundError, match="article 'refund-draft' does not exist"):
+            service.record_feedback(session, override, caller="agent-1", published_only=True)
+        used = service.record_feedback(session, override, caller="owner-1")
+    assert used.used_article_id == "refund-draft"
+
+
+def test_to_a_bot_a_receipt_of_the_agent_channel_is_unknown(engine: Engine) -> None:
+    script_day(engine)  # the answer at minute 50 was given on the agent channel
+    agent_receipt = "rcpt_" + "d" * 32
+    log = AnswerLog(engine)
+    log.record(event(55, channel="agent", receipt=agent_receipt))
+    assert log.flush() == 1
+    rating = FeedbackCreate(receipt=agent_receipt, rating=Rating.HELPFUL)
+    with session_scope(engine) as session:
+        with pytest.raises(NotFoundError):
+            service.record_feedback(session, rating, caller="bot", customer_channels_only=True)
+        assert service.record_feedback(session, rating, caller="agent-1").article_id

@@ -104,6 +104,7 @@ def post_feedback(
     saved = analytics.record_feedback(
         session, body, caller=principal.name, log=log,
         customer_channels_only=principal.role == Role.BOT,
+        published_only=principal.role == Role.AGENT,
     )  # fmt: skip
     return json_response(saved, 201)
 
