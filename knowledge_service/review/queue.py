@@ -234,12 +234,28 @@ def _feedback_item(
     return QueueItem(
         key=f"feedback:{rated.article_id}:{rated.version}", kind=QueueItemKind.FEEDBACK,
         article_id=rated.article_id, title=current.title, owner=current.owner,
-        reason=f"Agents rated version {rated.version} {' and '.join(ratings)} "
-        f"{len(rows)} time(s).{pending}",
+        reason=f"Version {rated.version} was rated {' and '.join(ratings)} {_times(len(rows))}"
+        f" ({_raters(rows)}).{pending}",
         evidence=[f"{r.rating}: {r.comment}" if r.comment else r.rating for r in rows][:5],
         severity=Severity.WARN, due_on=rows[0].at.date(), served=0,
         actions=[_A.EDIT, _A.RETIRE] if pending else [_A.EDIT, _A.VERIFY, _A.RETIRE],
     )  # fmt: skip
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
+def _raters(rows: Sequence[Feedback]) -> str:
+    """Who rated: agents (an answer given on the agent channel) and customers (through a bot
+    or a page, on a customer channel)."""
+    agents = sum(1 for r in rows if r.channel == "agent")
+    customers = sum(1 for r in rows if r.channel is not None and r.channel != "agent")
+    parts = [
+        f"{agents} by agents" if agents else "",
+        f"{customers} by customers" if customers else "",
+    ]
+    return ", ".join(p for p in parts if p) or "channel not recorded"
 
 
 def recent_gaps(

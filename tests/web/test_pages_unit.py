@@ -857,13 +857,15 @@ def test_the_queue_shows_agents_feedback_on_the_current_version(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
     with session_scope(engine) as session:
-        rating = Feedback(receipt="rcpt_0123abcd", rating="outdated", version=2,
+        rating = Feedback(receipt="rcpt_0123abcd", rating="outdated", version=2, channel="agent",
                           article_id="refund-timeframe", comment="Now <i>10</i> days")  # fmt: skip
         session.add(rating)
+        session.add(Feedback(receipt="rcpt_0123abce", rating="wrong", version=2, channel="chat",
+                             article_id="refund-timeframe"))  # fmt: skip
     sign_in(client, keys["owner"])
-    assert "Agents&#39; feedback" in client.get("/ui/review").text
+    assert "Feedback from agents and customers" in client.get("/ui/review").text
     page = client.get("/ui/review/articles/refund-timeframe").text
-    assert "Agents rated version 2 outdated 1 time(s)." in page
+    assert "Version 2 was rated outdated and wrong 2 times (1 by agents, 1 by customers)." in page
     assert "outdated: Now &lt;i&gt;10&lt;/i&gt; days" in page
     assert 'id="verify-refund-timeframe"' in page
     other = client.get("/ui/review/articles/escalation-process")  # support's article
