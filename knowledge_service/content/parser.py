@@ -140,6 +140,12 @@ def _validate(model: type[BaseModel], fm: FrontMatter, path: str) -> Any:
         where = ".".join(loc) if loc else None
         if error["type"] == "missing":
             problem = "is required but missing"
+        elif error.get("input") is None and len(loc) == 1:  # "status:" with nothing after it
+            info = model.model_fields.get(loc[0])
+            optional = info is not None and not info.is_required()
+            problem = "is empty: give a value" + (
+                ", or leave the line out for the default" if optional else ""
+            )
         else:
             given = error.get("input")
             given = given.isoformat() if isinstance(given, date) else given

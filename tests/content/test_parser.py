@@ -332,3 +332,19 @@ def test_an_answer_with_nothing_to_show_is_empty(answer: str) -> None:
 @pytest.mark.parametrize("answer", ["Call `13 12 34`.", "![Opening hours: 9 to 5](hours.png)"])
 def test_an_answer_of_code_or_an_image_with_alt_text_shows_something(answer: str) -> None:
     assert parse_article(article_text(answer=answer), "a.md").answer == answer
+
+
+@pytest.mark.parametrize(("field", "optional"), [("status", True), ("channels", True),
+                                                  ("owner", False)])  # fmt: skip
+def test_a_field_left_empty_is_told_so(field: str, optional: bool) -> None:
+    """ "status:" with nothing after it is a field left empty, said in words: to be given a
+    value, or (an optional one) left out for its default."""
+    text = (
+        article_text()
+        .replace(f"\n{field}:", f"\n{field}-was:")
+        .replace("---\n", f"---\n{field}:\n", 1)
+    )
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(text, "a.md")
+    assert info.value.field == field and "is empty: give a value" in info.value.message
+    assert ("leave the line out for the default" in info.value.message) is optional
