@@ -116,7 +116,7 @@ def record_feedback(
     row = Feedback(
         receipt=data.receipt,
         rating=str(data.rating),
-        comment=redact(strip_invisible(data.comment)) if data.comment else None,
+        comment=_comment(data.comment),
         article_id=event.article_id if served else None,
         version=event.version if served else None,
         channel=event.channel,
@@ -128,6 +128,13 @@ def record_feedback(
     session.add(row)
     session.flush()
     return to_public(row)
+
+
+def _comment(text: str | None) -> str | None:
+    """A feedback comment as stored: redacted, without invisible characters or the spaces
+    around it; None when nothing is left ("   " is no comment, as "" is not)."""
+    kept = strip_invisible(text).strip() if text else ""
+    return redact(kept) if kept else None
 
 
 def to_public(row: Feedback) -> FeedbackPublic:

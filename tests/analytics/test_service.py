@@ -452,3 +452,13 @@ def test_to_a_bot_a_receipt_of_the_agent_channel_is_unknown(engine: Engine) -> N
         with pytest.raises(NotFoundError):
             service.record_feedback(session, rating, caller="bot", customer_channels_only=True)
         assert service.record_feedback(session, rating, caller="agent-1").article_id
+
+
+def test_a_comment_of_only_spaces_is_no_comment(engine: Engine) -> None:
+    script_day(engine)
+    with session_scope(engine) as session:
+        for text in ("", "   ", "\u200b \n"):
+            rating = FeedbackCreate(receipt=RECEIPT, rating=Rating.UNCLEAR, comment=text)
+            assert service.record_feedback(session, rating, caller="agent-1").comment is None
+        kept = FeedbackCreate(receipt=RECEIPT, rating=Rating.UNCLEAR, comment="  says 5 days ")
+        assert service.record_feedback(session, kept, caller="agent-1").comment == "says 5 days"

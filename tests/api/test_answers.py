@@ -376,3 +376,5 @@ def test_answer_route_is_in_the_openapi_document(api: Client) -> None:
     names = {p["name"] for p in operation["parameters"]}
     assert {"q", "channel", "locale", "as_of"} <= names
     assert {"200", "400", "401", "403"} <= set(operation["responses"])
+    post = client.get("/openapi.json").json()["paths"]["/v1/answer"]["post"]
+    assert {"200", "400", "401", "403", "413", "415"} <= set(post["responses"])  # a body's limits

@@ -125,6 +125,7 @@ def _answer(  # everything that blocks: the routes run it in one hop to a worker
 
 
 _ERRORS = problem_responses(400, 401, 403, 503)
+_POST_ERRORS = problem_responses(400, 401, 403, 413, 415, 503)  # a body: its size and coding
 
 
 @router.get(
@@ -162,7 +163,7 @@ async def get_answer(
     "/answer",
     response_model=AnswerResult,
     summary="Resolve a question (in the body) to one answer",
-    responses=_ERRORS,
+    responses=_POST_ERRORS,
 )
 async def post_answer(http: Request, body: AnswerRequest, principal: Asker) -> Response:
     """The same as `GET /v1/answer`, with the question in a JSON body."""
