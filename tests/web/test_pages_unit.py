@@ -556,6 +556,25 @@ def test_feedback_with_a_malformed_field_is_refused_naming_the_field(
     assert "<script>" not in response.text
 
 
+@pytest.mark.parametrize(("role", "stored"), [("agent", False), ("owner", True)])
+def test_to_an_agent_a_draft_is_no_article_to_name_as_used_instead(
+    client: TestClient, keys: dict[str, str], engine: Engine, role: str, stored: bool
+) -> None:
+    """As in the API: an agent sees published articles only, so naming a draft ("new-fees")
+    would tell it the draft exists; staff who read drafts may name one."""
+    with session_scope(engine) as session:
+        session.add(AnswerEvent(kind="answer", question="refunds", latency_ms=5.0, channel="agent",
+                                status="answered", article_id="refund-timeframe", version=2,
+                                receipt="rcpt_0123abcd"))  # fmt: skip
+    sign_in(client, keys[role])
+    form = {"csrf_token": csrf_of(client.get("/ui/assist").text), "rating": "wrong", "q": "refunds",
+            "receipt": "rcpt_0123abcd", "used_article_id": "new-fees"}  # fmt: skip
+    response = client.post("/ui/assist/feedback", data=form)
+    assert response.status_code == (200 if stored else 400), response.text
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Feedback)).all()) == int(stored)
+
+
 def test_feedback_naming_an_unknown_article_as_used_instead_is_refused_naming_the_field(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from knowledge_service import clock
+from knowledge_service.access.schemas import Role
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.schemas import (
     MAX_COMMENT_CHARS,
@@ -148,8 +149,11 @@ def feedback(
     started = time.perf_counter()
     data = _feedback_from(form)
     caller = user.principal.name
+    agent_only = user.principal.role == Role.AGENT  # sees published articles only, as in the API
     try:  # not waiting for other workers: the card may have been shown while typing (below)
-        saved = analytics.record_feedback(session, data, caller=caller, log=log, wait=False)
+        saved = analytics.record_feedback(
+            session, data, caller=caller, log=log, wait=False, published_only=agent_only
+        )
     except NotFoundError as exc:
         if exc.entity != "receipt":  # the article named as used instead does not exist
             raise InvalidRequestError("used_article_id", str(exc)) from None
@@ -161,7 +165,7 @@ def feedback(
                 "receipt", "the answer has changed since it was shown; search again"
             ) from None
         log_answer(session, question, result, caller=caller, started=started)
-        saved = analytics.record_feedback(session, data, caller=caller)
+        saved = analytics.record_feedback(session, data, caller=caller, published_only=agent_only)
     template = "_feedback_done.html" if is_fragment(request) else "feedback_done.html"
     return render(request, template, user=user, active="assist", feedback=saved)
 
