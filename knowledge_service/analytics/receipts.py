@@ -22,7 +22,7 @@ from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import NotFoundError
 
 
-def _serving(session: Session, event: AnswerEvent) -> Serving:
+def _serving(session: Session, event: AnswerEvent, *, with_question: bool = True) -> Serving:
     notes = []
     if event.article_id is not None:
         found = answers_repository.freshness_notes(
@@ -31,24 +31,35 @@ def _serving(session: Session, event: AnswerEvent) -> Serving:
         notes = [{"kind": str(n.kind), "severity": str(n.severity)} for n in found]
     return Serving(
         at=event.at, channel=event.channel, status=event.status, reason=event.reason,
-        confidence=event.confidence, question=event.question, findings=notes,
+        confidence=event.confidence, question=event.question if with_question else None,
+        findings=notes,
     )  # fmt: skip
 
 
 def lookup_receipt(
-    session: Session, receipt: str, *, limit: int, offset: int, log: AnswerLog | None = None
+    session: Session,
+    receipt: str,
+    *,
+    limit: int,
+    offset: int,
+    log: AnswerLog | None = None,
+    with_questions: bool = True,
 ) -> ReceiptRecord:
     """The record behind ``receipt``: its resolution and its servings, newest first (one
-    served a moment ago is found through ``log``: see :func:`served_event`)."""
+    served a moment ago is found through ``log``: see :func:`served_event`). Without
+    ``with_questions`` (an agent's lookup) the servings leave out what was asked: a receipt
+    names one resolution, shared by every customer told it, and an agent proving an answer
+    needs when and where it was given, not every other customer's question."""
     latest = served_event(session, receipt, log)
     if latest is None:
         raise NotFoundError("receipt", receipt)
     events, total = repository.events_for_receipt(session, receipt, limit, offset)
+    servings = [_serving(session, e, with_question=with_questions) for e in events]
     is_answer = latest.status == "answered"
     record = ReceiptRecord(
         receipt=receipt, kind="answer" if is_answer else "handoff", article_id=None,
         version=None, title=None, content_hash=None, renderings=[], citations=[],
-        handoff=latest.handoff, servings=[_serving(session, e) for e in events],
+        handoff=latest.handoff, servings=servings,
         total_servings=total,
     )  # fmt: skip
     if is_answer and latest.article_id is not None and latest.version is not None:

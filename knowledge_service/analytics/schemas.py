@@ -159,7 +159,10 @@ class Serving(BaseModel):
     status: str | None
     reason: str | None
     confidence: float | None
-    question: str = Field(description="The question as stored (redacted)")
+    question: str | None = Field(
+        description="The question as stored (redacted); null for an agent key: a receipt is "
+        "shared by every customer told the same answer"
+    )
     findings: list[dict[str, str]] = Field(
         default_factory=list, description="kind and severity of the findings open at that moment"
     )

@@ -202,6 +202,11 @@ def test_a_receipt_proves_what_was_told(client: Client, day: dict[str, Any]) -> 
     assert handoff["kind"] == "handoff" and handoff["handoff"]["reason"] == "blocked_by_finding"
     assert handoff["handoff"]["candidates"][0]["article_id"] == "meter-reading"
     assert client.call("bot", "GET", f"/v1/receipts/{receipt}").status_code == 403
+    # a receipt is shared by every customer told the same answer: only owners and admins read
+    # what each asked (redacted); an agent sees when and where it was given
+    assert all(s["question"] is None for s in record["servings"])
+    owned = client.call("admin", "GET", f"/v1/receipts/{receipt}").json()
+    assert all(s["question"] for s in owned["servings"]) and CARD not in str(owned)
 
 
 def test_feedback_errors(client: Client, day: dict[str, Any]) -> None:

@@ -73,12 +73,15 @@ def get_receipt(
     session: SessionDep,
     page: PageDep,
     log: AnswerLogDep,
-    _: Annotated[Principal, Depends(require(Permission.READ_RECEIPTS))],
+    principal: Annotated[Principal, Depends(require(Permission.READ_RECEIPTS))],
 ) -> Response:
     """The article version, the text as rendered for each channel it was served on, the
     citations, and each serving (newest first) with the findings open at that moment; for a
     hand-off, what the bot had (candidates, intent) and why it stopped."""
-    record = lookup_receipt(session, receipt, limit=page.limit, offset=page.offset, log=log)
+    record = lookup_receipt(
+        session, receipt, limit=page.limit, offset=page.offset, log=log,
+        with_questions=principal.role in (Role.OWNER, Role.ADMIN),
+    )  # fmt: skip
     return json_response(record)
 
 
