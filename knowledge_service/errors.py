@@ -201,3 +201,11 @@ class StoreSchemaError(KnowledgeServiceError):
 class StoreCopyError(KnowledgeServiceError):
     """``db copy``: the target database cannot take the copy (it holds data, or tables of
     another schema), or the copy's row counts differ from the source's (rolled back)."""
+
+
+class ContentFolderError(KnowledgeServiceError):
+    """A content folder could not be read as a whole (its listing was refused): importing
+    what could be read would retire the rest, so nothing is imported."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import typer
@@ -63,3 +64,13 @@ def main() -> None:
         cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         typer.secho(f"error: the store refused the operation: {cause}", err=True, fg="red")
         sys.exit(2)
+    except sqlite3.DatabaseError as exc:  # a data-folder cache that is no database
+        typer.secho(f"error: a database file could not be used: {exc}", err=True, fg="red")
+        sys.exit(2)
+    except OSError as exc:  # a file or folder the command needs: one line naming it
+        where = f": {exc.filename}" if exc.filename else ""
+        typer.secho(f"error: {exc.strerror or exc}{where}", err=True, fg="red")
+        sys.exit(2)
+    except KeyboardInterrupt:  # Ctrl-C before a command's own handling: no traceback
+        typer.secho("interrupted", err=True, fg="red")
+        sys.exit(130)

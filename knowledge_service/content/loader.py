@@ -23,7 +23,7 @@ from knowledge_service.content.schemas import (
     ArticleDocument,
     PolicyDocument,
 )
-from knowledge_service.errors import InvalidContentError
+from knowledge_service.errors import ContentFolderError, InvalidContentError
 
 POLICY_FOLDER = "policies"
 CONTENT_FOLDER = "content"
@@ -164,7 +164,16 @@ def _walk_markdown(root: Path) -> Iterator[Path]:
     """Every ``*.md`` file under ``root`` (following symlinked folders once, skipping hidden
     entries and README files), as found, not resolved."""
     visited: set[str] = set()
-    for folder, dirnames, filenames in os.walk(root, followlinks=True):
+
+    def unreadable(error: OSError) -> None:
+        # a folder that cannot be listed would look empty, and its articles be retired
+        raise ContentFolderError(
+            f"cannot read the folder {display_path(Path(error.filename or root))} "
+            f"({error.strerror or error}): nothing was imported; fix its permissions or leave "
+            "it out"
+        ) from error
+
+    for folder, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=True):
         real = os.path.realpath(folder)
         if real in visited:
             dirnames.clear()
@@ -216,7 +225,10 @@ def _read_text(candidate: _Candidate, max_file_bytes: int) -> str:
         raise InvalidContentError(
             path, f"is {size} bytes, over the limit of {max_file_bytes} bytes (max_file_bytes)"
         )
-    data = real.read_bytes()
+    try:
+        data = real.read_bytes()
+    except OSError as exc:
+        raise InvalidContentError(path, f"cannot be read ({exc.strerror or exc})") from exc
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

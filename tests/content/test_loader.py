@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +15,7 @@ from knowledge_service.content.loader import (
     find_files,
     load_content,
 )
+from knowledge_service.errors import ContentFolderError
 from tests.factories import article_text, policy_text, write_article_md, write_policy_md
 
 MAX = 64 * 1024
@@ -296,3 +299,43 @@ def test_an_article_in_a_content_subfolder_named_policies_is_an_article(tmp_path
         loaded = load_content(roots, max_file_bytes=MAX)
         assert [a.id for a in loaded.articles] == ["late-fee-explained"], loaded.invalid
         assert [p.id for p in loaded.policies] == ["REFUNDS"]
+
+
+def test_a_folder_that_cannot_be_listed_stops_the_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read as empty, an unreadable folder would have its articles retired by the import:
+    nothing is loaded, and the error names the folder."""
+    root = tmp_path / "content"
+    write_article_md(root / "open", "kept")
+    write_article_md(root / "locked", "hidden")
+    listing = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(ContentFolderError, match=r"cannot read the folder .*locked.*Permission"):
+        load_content([root], max_file_bytes=MAX)
+
+
+def test_a_file_that_cannot_be_read_is_an_invalid_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "content"
+    write_article_md(root, "kept")
+    locked = write_article_md(root, "locked")
+    reading = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == locked.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return reading(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    loaded = load_content([root], max_file_bytes=MAX)
+    assert [a.id for a in loaded.articles] == ["kept"]
+    (invalid,) = loaded.invalid
+    assert "cannot be read (Permission denied)" in invalid.message
