@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from knowledge_service.analytics.models import AnswerEvent
+from knowledge_service.errors import InvalidRequestError
 from knowledge_service.privacy import redact
 
 COLUMNS = [name for name in AnswerEvent.model_fields]
@@ -56,6 +57,13 @@ def export_events(session: Session, out: Path, fmt: ExportFormat, since: datetim
     The file is written beside ``out`` and renamed into place, so a failed export never
     leaves a half-written file under the requested name.
     """
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        # a device (/dev/full), a FIFO or a symlink would be replaced by the rename below
+        raise InvalidRequestError(
+            "OUT", f"{out} exists and is not a regular file: give a new path or a file's"
+        )
+    if not out.name or out.name == "-":
+        raise InvalidRequestError("OUT", "give a file name (the export is written to a file)")
     tmp = out.with_name(f".{out.name}.partial")
     try:
         count = _WRITERS[fmt](iter_events(session, since), tmp)

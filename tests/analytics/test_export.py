@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from knowledge_service.analytics import export as export_module
 from knowledge_service.analytics.export import ExportFormat, export_events
 from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
 from knowledge_service.db import session_scope
+from knowledge_service.errors import InvalidRequestError
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -114,3 +116,26 @@ def test_a_question_a_spreadsheet_would_run_is_text_in_the_csv(
     assert row["question"] == "'" + read(tmp_path / "e.jsonl", ExportFormat.JSONL)[0]["question"]
     assert str(row["question"]).startswith("'")
     assert row["channel"] == "chat" and row["status"] == "no_answer"  # plain cells as they were
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "folder", "dash"])
+def test_an_export_never_replaces_what_is_not_a_regular_file(
+    engine: Engine, tmp_path: Path, kind: str
+) -> None:
+    """The rename into place would replace a device (/dev/full once became a file), a FIFO or
+    a symlink (whose target was never written): such a path is refused and left as it is."""
+    target = tmp_path / "target.csv"
+    target.write_text("kept\n")
+    out = tmp_path / "out.csv"
+    if kind == "symlink":
+        out.symlink_to(target)
+    elif kind == "fifo":
+        os.mkfifo(out)
+    elif kind == "folder":
+        out.mkdir()
+    else:
+        out = tmp_path / "-"
+    with session_scope(engine) as session, pytest.raises(InvalidRequestError):
+        export_events(session, out, ExportFormat.CSV, None)
+    assert target.read_text() == "kept\n"
+    assert (out.is_symlink(), out.exists()) == (kind == "symlink", kind != "dash")
