@@ -47,6 +47,12 @@ UNWRAPPED_WIDTH = 100_000
 """Off a terminal, the width lines are laid out in: wide enough that nothing wraps."""
 
 
+MAX_VERSION = 2**31 - 1
+"""The highest version number a command takes (as the API: the store's integers hold no more)."""
+MAX_OFFSET = 1_000_000
+"""The most items a listing may skip (as the API)."""
+
+
 class CliConsole(Console):
     """A console that wraps only on a terminal. Piped or written to a file, a message is one
     line however long (``articles edit ... | cat`` prints the owner's address whole) and a

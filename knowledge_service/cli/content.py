@@ -15,6 +15,7 @@ from rich.text import Text
 
 from knowledge_service.access.schemas import Principal, Role
 from knowledge_service.cli.common import (
+    MAX_VERSION,
     TextTable,
     console,
     engine,
@@ -181,7 +182,9 @@ def build_kind_app(kind: KindCli, list_command: Callable[..., None]) -> typer.Ty
     @app.command("show")
     def show(
         doc_id: str = _ID,
-        version: int | None = typer.Option(None, "--version", "-v", help="A stored version."),
+        version: int | None = typer.Option(
+            None, "--version", "-v", min=1, max=MAX_VERSION, help="A stored version."
+        ),
         as_json: bool = _JSON,
     ) -> None:
         """Show one version (the current one by default)."""
@@ -195,8 +198,8 @@ def build_kind_app(kind: KindCli, list_command: Callable[..., None]) -> typer.Ty
     @app.command("diff")
     def diff(
         doc_id: str = _ID,
-        v1: int = typer.Argument(..., metavar="V1"),
-        v2: int = typer.Argument(..., metavar="V2"),
+        v1: int = typer.Argument(..., metavar="V1", min=1, max=MAX_VERSION),
+        v2: int = typer.Argument(..., metavar="V2", min=1, max=MAX_VERSION),
     ) -> None:
         """Unified diff of the stored text of two versions (coloured on a terminal)."""
         show_diff(kind, doc_id, v1, v2)

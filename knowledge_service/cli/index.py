@@ -245,7 +245,9 @@ def tune(
     max_questions: Annotated[
         int, typer.Option(min=1, help="Questions per article used (a seeded sample).")
     ] = 40,
-    seed: Annotated[int, typer.Option(help="Seed for sampling, order and weights.")] = 13,
+    seed: Annotated[
+        int, typer.Option(min=0, max=2**32 - 1, help="Seed for sampling, order and weights.")
+    ] = 13,
     validate: Annotated[
         bool,
         typer.Option(

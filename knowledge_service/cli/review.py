@@ -14,6 +14,7 @@ from rich.markup import escape
 from knowledge_service import clock
 from knowledge_service.analytics.schemas import Gap
 from knowledge_service.cli.common import (
+    MAX_OFFSET,
     TextTable,
     console,
     engine,
@@ -42,7 +43,7 @@ from knowledge_service.review.queue_schemas import (
 
 _JSON = typer.Option(False, "--json", help="Print JSON.")
 _LIMIT = typer.Option(50, "--limit", min=1, max=1000, help="Items per page (1..1000).")
-_OFFSET = typer.Option(0, "--offset", min=0, help="Items to skip.")
+_OFFSET = typer.Option(0, "--offset", min=0, max=MAX_OFFSET, help="Items to skip.")
 
 
 def _echo(data: Any) -> None:

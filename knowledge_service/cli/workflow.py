@@ -20,7 +20,14 @@ from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.access.schemas import Principal, Role
-from knowledge_service.cli.common import after_write, console, engine, settings, store_marks
+from knowledge_service.cli.common import (
+    MAX_VERSION,
+    after_write,
+    console,
+    engine,
+    settings,
+    store_marks,
+)
 from knowledge_service.cli.content import articles_app, policies_app
 from knowledge_service.content.service import DocumentService, articles, policies
 from knowledge_service.db import session_scope
@@ -36,7 +43,11 @@ _ACTOR = typer.Option(
 )
 _REASON = typer.Option(None, "--reason", help="Why, for the audit log.")
 _IF_VERSION = typer.Option(
-    None, "--if-version", min=1, help="Fail unless this is still the current version."
+    None,
+    "--if-version",
+    min=1,
+    max=MAX_VERSION,
+    help="Fail unless this is still the current version.",
 )
 _ID = typer.Argument(..., metavar="ID")
 _IDS = typer.Argument(..., metavar="ID...")
@@ -84,6 +95,11 @@ def _read(path: Path) -> str:
             return path.read_text(encoding="utf-8")
         except OSError as exc:
             raise KnowledgeServiceError(f"cannot read {path}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise KnowledgeServiceError(
+                f"{path} is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+                f"{exc.start})"
+            ) from None
 
 
 def add_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) -> None:
@@ -131,7 +147,7 @@ def add_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) ->
     @app.command("restore")
     def restore(
         doc_id: str = _ID,
-        version: int = typer.Argument(..., metavar="VERSION", min=1),
+        version: int = typer.Argument(..., metavar="VERSION", min=1, max=MAX_VERSION),
         actor: str | None = _ACTOR,
         reason: str | None = _REASON,
         if_version: int | None = _IF_VERSION,

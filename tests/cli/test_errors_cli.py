@@ -322,3 +322,37 @@ def test_serve_refusing_its_store_never_says_it_is_serving(
         result = run("serve", "--port", str(_free_port()))
     assert_error(result, "KS_DATABASE_URL: ")
     assert "Serving on" not in result.output
+
+
+HUGE = "9" * 25
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("articles", "show", "late-fee", "--version", HUGE),
+        ("articles", "diff", "late-fee", "1", HUGE),
+        ("articles", "restore", "late-fee", HUGE),
+        ("audit", "--offset", HUGE),
+        ("tune", "--seed", "-1"),
+    ],
+)
+def test_a_number_out_of_range_is_a_usage_error_not_a_traceback(
+    cli_store: Path, args: tuple[str, ...]
+) -> None:
+    """A version past what the store's integers hold, an offset past a million, a negative
+    seed: refused with the option's range (exit 2) before anything is read."""
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Invalid value" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_draft_from_a_file_that_is_not_utf_8_is_one_error_line(cli_store: Path) -> None:
+    bad = cli_store / "latin1.md"
+    bad.write_bytes("---\nid: caf\u00e9\n---\nCaf\u00e9 hours.\n".encode("latin-1"))
+    result = run("articles", "draft", str(bad))  # refused as a missing file is: exit 1
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.stderr.strip().splitlines() == [
+        f"error: {bad} is not valid UTF-8 (byte 0xe9 at offset 11)"
+    ]
