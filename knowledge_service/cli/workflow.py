@@ -25,6 +25,7 @@ from knowledge_service.cli.common import (
     after_write,
     console,
     engine,
+    fail,
     settings,
     store_marks,
 )
@@ -32,6 +33,7 @@ from knowledge_service.cli.content import articles_app, policies_app
 from knowledge_service.content.service import DocumentService, articles, policies
 from knowledge_service.db import session_scope
 from knowledge_service.errors import KnowledgeServiceError, a_or_an
+from knowledge_service.index.embedder import ModelFolderError, check_model_folder
 from knowledge_service.review.bulk import run_batch
 from knowledge_service.review.etags import LOCAL, Precondition
 from knowledge_service.review.transitions import STATUS_AFTER
@@ -75,11 +77,22 @@ def run_steps(
     documents: DocumentService[Any, Any, Any], act: Callable[[Workflow, Session], list[Step]]
 ) -> None:
     """Run ``act`` in one transaction, then the after-write pipeline; print each outcome."""
+    try:  # the index and the check after the write need the model: refuse before writing
+        check_model_folder(settings().embedding_model)
+    except ModelFolderError as exc:
+        raise fail(f"could not load the embedding model ({exc}): nothing was written") from None
     marks = store_marks()
     with _refused(), session_scope(engine()) as session:
         steps = act(Workflow(documents, settings().workflow), session)
     if any(step.wrote for step in steps):
-        after_write(marks)
+        try:
+            after_write(marks)
+        except (KnowledgeServiceError, OSError) as exc:
+            message = exc.message if isinstance(exc, KnowledgeServiceError) else str(exc)
+            raise fail(
+                f"{message}. The change was saved, but the index and check did not finish: "
+                "run `knowledge-service check --store` to complete them"
+            ) from None
     for step in steps:
         s = step.status
         same = ": unchanged, nothing written" if s.unchanged else ""

@@ -356,3 +356,18 @@ def test_a_draft_from_a_file_that_is_not_utf_8_is_one_error_line(cli_store: Path
     assert result.stderr.strip().splitlines() == [
         f"error: {bad} is not valid UTF-8 (byte 0xe9 at offset 11)"
     ]
+
+
+def test_a_workflow_step_without_its_model_writes_nothing(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index and the check after a write need the model: a missing one refuses the step
+    before it is written (it used to commit, then fail, so the user retried it)."""
+    write_article_md(cli_store / "content", "late-fee", status="draft")
+    (cli_store / "policies").mkdir()
+    assert run("import").exit_code == 0
+    before = run("articles", "show", "late-fee", "--json").stdout
+    with setting(monkeypatch, "KS_EMBEDDING_MODEL", str(cli_store / "no-model")):
+        result = run("articles", "submit", "late-fee")
+    assert_error(result, "could not load the embedding model", "nothing was written")
+    assert run("articles", "show", "late-fee", "--json").stdout == before
