@@ -110,6 +110,9 @@ def import_command(
     1) and the document left as it is."""
     if author is not None and not author.strip():
         raise fail('--author is blank: give a name such as "Name <email>", or leave it out')
+    missing = [p for p in paths or [] if not p.exists()]
+    if missing:  # a typo, not a file gone from the knowledge base: nothing is recorded
+        raise fail(f"{missing[0]} does not exist: nothing was imported")
     marks = store_marks()
     earlier = changes_since(engine(), marks)  # not yet checked by an import or command
     with sigterm_as_interrupt():  # a service manager's stop is a Ctrl-C: the same clean-up

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from knowledge_service.cli import app, common
 from knowledge_service.cli import index as index_cli
+from knowledge_service.db import session_scope
+from knowledge_service.freshness.models import Finding
 from knowledge_service.settings import get_settings
 from tests.factories import write_article_md, write_policy_md
 
@@ -371,3 +374,11 @@ def test_a_workflow_step_without_its_model_writes_nothing(
         result = run("articles", "submit", "late-fee")
     assert_error(result, "could not load the embedding model", "nothing was written")
     assert run("articles", "show", "late-fee", "--json").stdout == before
+
+
+def test_importing_a_path_that_does_not_exist_writes_nothing(cli_store: Path) -> None:
+    """A typo on the command line is a usage error, not a blocking 'invalid' finding kept in
+    the store."""
+    assert_error(run("import", str(cli_store / "contnet")), "contnet does not exist")
+    with session_scope(common.engine()) as session:  # the store as the CLI makes it
+        assert session.exec(select(Finding)).all() == []
