@@ -86,10 +86,13 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Eng
 def _private_file(path: Path) -> None:
     """Create the SQLite file (and its folder) readable by this user only, as the data folder's
     key files are; SQLite gives its WAL and shared-memory files the same mode. An existing file
-    keeps its mode (an operator may have chosen another)."""
+    keeps its mode (an operator may have chosen another), but an empty one is a new database
+    whose making was stopped (a Ctrl-C while the first command started): it is made private."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # empty: a new database
+    elif path.is_file() and path.stat().st_size == 0:
+        path.chmod(0o600)
 
 
 def insert_ignoring_duplicates(table: Any, dialect: Dialect) -> Any:

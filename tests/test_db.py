@@ -105,6 +105,22 @@ def test_a_new_sqlite_store_and_its_wal_are_readable_by_their_owner_only(tmp_pat
     assert modes == {"store.db": 0o600, "store.db-wal": 0o600, "store.db-shm": 0o600}, modes
 
 
+def test_an_empty_store_file_left_by_a_stopped_start_is_made_private(tmp_path: Path) -> None:
+    """A Ctrl-C while the first command started can leave an empty store file with the default
+    mode; the next command makes it as a new store is (a store with data keeps its mode)."""
+    empty, used = tmp_path / "empty.db", tmp_path / "used.db"
+    empty.touch(mode=0o644)
+    make_engine(f"sqlite:///{used}").dispose()
+    with make_engine(f"sqlite:///{used}").begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    used.chmod(0o640)  # an operator's choice for a store with data
+    for path in (empty, used):
+        engine = make_engine(f"sqlite:///{path}")
+        engine.dispose()
+    assert stat.S_IMODE(empty.stat().st_mode) == 0o600
+    assert stat.S_IMODE(used.stat().st_mode) == 0o640
+
+
 def test_a_store_that_refuses_connections_is_transient(tmp_path: Path) -> None:
     """PostgreSQL down or restarting: the connect fails with no SQLSTATE; a request meeting it
     is answered 503 store-busy (retry elsewhere), not 500."""
