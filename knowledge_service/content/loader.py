@@ -238,13 +238,6 @@ def _read_text(candidate: _Candidate, max_file_bytes: int) -> str:
             f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
             line=line,
         ) from exc
-    nul = data.find(b"\x00")
-    if nul >= 0:  # no text file holds one, and PostgreSQL cannot store it
-        raise InvalidContentError(
-            path,
-            f"holds a NUL character (byte 0x00 at offset {nul}): a text file has none",
-            line=data.count(b"\n", 0, nul) + 1,
-        )
     return normalise_newlines(text)
 
 

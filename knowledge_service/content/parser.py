@@ -58,6 +58,12 @@ class FrontMatter(BaseModel):
 
 def split_front_matter(text: str, path: str) -> FrontMatter:
     """Split ``---`` delimited YAML front matter from the Markdown body."""
+    nul = text.find("\x00")
+    if nul >= 0:  # no text holds one, and PostgreSQL cannot store it (file or API alike)
+        raise InvalidContentError(
+            path, "holds a NUL character (U+0000): a text file has none",
+            line=text.count("\n", 0, nul) + 1,
+        )  # fmt: skip
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise InvalidContentError(path, "the file must start with '---' front matter", line=1)

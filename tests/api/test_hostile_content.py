@@ -23,15 +23,21 @@ TOPICS = ["zebra", "volcano", "saxophone", "glacier", "origami", "lighthouse"]
 Hostile = tuple[AnswerKB, TestClient, dict[str, str]]
 
 
+def _no_nul(text: str) -> str:
+    return text.replace("\x00", "")
+
+
 def _article(n: int) -> dict[str, Any]:
-    payload = " ".join(GROUPS[n])
+    # a NUL makes a content file invalid (tests/content/test_loader.py): the rest of the
+    # payload is what an article may carry
+    payload = _no_nul(" ".join(GROUPS[n]))
     topic = TOPICS[n]
     return {
         "title": f"All about the {topic} {payload}"[:200],
         "intents": [f"topics.{topic}"],
         "questions": [f"tell me about the {topic}"],
-        "answer": f"The {topic} answer. {payload}\n\n- {topic} item {GROUPS[n][0]}",
-        "body": f"## The {topic} detail {GROUPS[n][-1]}\n{payload}\n",
+        "answer": f"The {topic} answer. {payload}\n\n- {topic} item {_no_nul(GROUPS[n][0])}",
+        "body": f"## The {topic} detail {_no_nul(GROUPS[n][-1])}\n{payload}\n",
     }
 
 

@@ -8,6 +8,7 @@ interval far longer than the test, so only the lookup's own flush or wait can fi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -116,8 +117,22 @@ def test_two_workers_find_each_others_answers(tmp_path: Path) -> None:
     questions = [(REFUND_Q, channel) for channel in ("chat", "web", "email")]
     questions += [(f"capital of country number {i}", "chat") for i in range(5)]
     with serving(tmp_path, env, args=("--workers", "2")) as server:
+        _wait_for_every_worker(server)
         statuses = [
             rate(server, keys["bot"], ask(server, keys["bot"], q, channel)["receipt"]).status_code
             for q, channel in questions
         ]
     assert statuses == [201] * len(questions)
+
+
+def _wait_for_every_worker(server: Server, in_a_row: int = 20, timeout: float = 120) -> None:
+    """``serving`` waits for one worker's ``/readyz``; the other may still be opening its index
+    (503 index-not-ready, which a client retries). Many ready answers in a row, each on a new
+    connection, mean both workers are."""
+    deadline, ready = time.monotonic() + timeout, 0
+    while ready < in_a_row:
+        assert time.monotonic() < deadline, "a worker never became ready"
+        ok = httpx.get(f"{server.base}/readyz", timeout=30).status_code == 200
+        ready = ready + 1 if ok else 0
+        if not ok:
+            time.sleep(0.2)
