@@ -6,6 +6,7 @@ import sqlite3
 import sys
 
 import typer
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge_service.cli import (
@@ -23,6 +24,7 @@ from knowledge_service.cli import (
 )
 from knowledge_service.cli.help import HelpGroup
 from knowledge_service.errors import KnowledgeServiceError
+from knowledge_service.settings import get_settings
 
 app = typer.Typer(
     cls=HelpGroup,
@@ -53,6 +55,16 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _store_named() -> str:
+    """`` (URL)``: the store a fault is about, its password hidden; empty when the setting
+    cannot be read (that has its own error)."""
+    try:
+        url = make_url(get_settings().database_url)
+    except Exception:
+        return ""
+    return f" ({url.render_as_string(hide_password=True)})"
+
+
 def main() -> None:
     """Console entry point."""
     try:
@@ -62,7 +74,9 @@ def main() -> None:
         sys.exit(2)
     except SQLAlchemyError as exc:  # a store fault: one line, never the driver's traceback
         cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        typer.secho(f"error: the store refused the operation: {cause}", err=True, fg="red")
+        typer.secho(
+            f"error: the store{_store_named()} refused the operation: {cause}", err=True, fg="red"
+        )
         sys.exit(2)
     except sqlite3.DatabaseError as exc:  # a data-folder cache that is no database
         typer.secho(f"error: a database file could not be used: {exc}", err=True, fg="red")
