@@ -28,6 +28,11 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+MAX_VERSION = 2**31 - 1
+"""The highest version (or finding) number a request or command takes: the store's integers
+hold no more, and a larger one is refused as out of range rather than failing in the store."""
+MAX_OFFSET = 1_000_000
+"""The most items a listing (API or CLI) may skip."""
 WAL_SWITCH_SECONDS = 30.0
 
 

@@ -36,7 +36,12 @@ from knowledge_service.freshness import pipeline
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.pipeline import AfterWrite, StoreMarks
 from knowledge_service.freshness.schemas import FindingCounts
-from knowledge_service.index.embedder import Embedder, create_embedder
+from knowledge_service.index.embedder import (
+    Embedder,
+    ModelFolderError,
+    check_model_folder,
+    create_embedder,
+)
 from knowledge_service.index.locks import index_turn
 from knowledge_service.index.service import SearchService
 from knowledge_service.models_registry import create_all_tables
@@ -45,12 +50,6 @@ from knowledge_service.store import engine_for
 
 UNWRAPPED_WIDTH = 100_000
 """Off a terminal, the width lines are laid out in: wide enough that nothing wraps."""
-
-
-MAX_VERSION = 2**31 - 1
-"""The highest version number a command takes (as the API: the store's integers hold no more)."""
-MAX_OFFSET = 1_000_000
-"""The most items a listing may skip (as the API)."""
 
 
 class CliConsole(Console):
@@ -270,6 +269,16 @@ def engine() -> Engine:
     eng = store_engine()
     create_all_tables(eng)
     return eng
+
+
+def require_model_folder(hint: str = "") -> None:
+    """Exit 2 with one ``error:`` line when ``KS_EMBEDDING_MODEL`` names no model folder (a
+    cheap look at the folder's top, before a command starts work that needs the model;
+    ``hint`` is appended)."""
+    try:
+        check_model_folder(settings().embedding_model)
+    except ModelFolderError as exc:
+        raise fail(f"could not load the embedding model ({exc}){hint}") from None
 
 
 def load_embedder(threads: int | None = None, *, hint: str = "") -> Embedder:

@@ -15,7 +15,6 @@ from rich.text import Text
 
 from knowledge_service.access.schemas import Principal, Role
 from knowledge_service.cli.common import (
-    MAX_VERSION,
     TextTable,
     console,
     engine,
@@ -25,7 +24,7 @@ from knowledge_service.cli.help import HelpGroup
 from knowledge_service.content import service
 from knowledge_service.content.models import ArticleVersion, PolicyVersion
 from knowledge_service.content.service import DocumentFilter, DocumentService
-from knowledge_service.db import session_scope
+from knowledge_service.db import MAX_VERSION, session_scope
 
 LOCAL_CALLER = Principal(name="cli", prefix="local", role=Role.ADMIN)
 """Who the CLI acts as: the operator of the machine the store is on."""

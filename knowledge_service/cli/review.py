@@ -14,7 +14,6 @@ from rich.markup import escape
 from knowledge_service import clock
 from knowledge_service.analytics.schemas import Gap
 from knowledge_service.cli.common import (
-    MAX_OFFSET,
     TextTable,
     console,
     engine,
@@ -26,7 +25,7 @@ from knowledge_service.cli.common import (
     sigterm_as_interrupt,
 )
 from knowledge_service.cli.content import LOCAL_CALLER
-from knowledge_service.db import session_scope
+from knowledge_service.db import MAX_OFFSET, session_scope
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.index.protocols import Embedder
 from knowledge_service.index.schemas import SearchHit

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from knowledge_service.cli.common import engine, fail, settings
+from knowledge_service.cli.common import engine, fail, require_model_folder, settings
 from knowledge_service.http.logging import LOG_CONFIG
 from knowledge_service.http.protocol import DeadlineHttpToolsProtocol
-from knowledge_service.index.embedder import ModelFolderError, check_model_folder
 
 KEEP_ALIVE_SECONDS = 5
 GRACEFUL_SHUTDOWN_SECONDS = 10
@@ -76,10 +75,7 @@ def serve(
 
     cfg = settings()
     _check_free(host, port)
-    try:  # a missing model or a folder that holds none: one line, before any worker starts
-        check_model_folder(cfg.embedding_model)
-    except ModelFolderError as exc:
-        raise fail(f"could not load the embedding model ({exc})") from None
+    require_model_folder()  # a missing model or a folder that holds none, before any worker
     options = _uvicorn_options()
     store = engine()  # the store is prepared (or refused) before any worker starts
     if workers == 1:

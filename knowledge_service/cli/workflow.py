@@ -21,19 +21,18 @@ from sqlmodel import Session
 from knowledge_service import clock
 from knowledge_service.access.schemas import Principal, Role
 from knowledge_service.cli.common import (
-    MAX_VERSION,
     after_write,
     console,
     engine,
     fail,
+    require_model_folder,
     settings,
     store_marks,
 )
 from knowledge_service.cli.content import articles_app, policies_app
 from knowledge_service.content.service import DocumentService, articles, policies
-from knowledge_service.db import session_scope
+from knowledge_service.db import MAX_VERSION, session_scope
 from knowledge_service.errors import KnowledgeServiceError, a_or_an
-from knowledge_service.index.embedder import ModelFolderError, check_model_folder
 from knowledge_service.review.bulk import run_batch
 from knowledge_service.review.etags import LOCAL, Precondition
 from knowledge_service.review.transitions import STATUS_AFTER
@@ -77,10 +76,7 @@ def run_steps(
     documents: DocumentService[Any, Any, Any], act: Callable[[Workflow, Session], list[Step]]
 ) -> None:
     """Run ``act`` in one transaction, then the after-write pipeline; print each outcome."""
-    try:  # the index and the check after the write need the model: refuse before writing
-        check_model_folder(settings().embedding_model)
-    except ModelFolderError as exc:
-        raise fail(f"could not load the embedding model ({exc}): nothing was written") from None
+    require_model_folder(": nothing was written")  # the index and check after the write need it
     marks = store_marks()
     with _refused(), session_scope(engine()) as session:
         steps = act(Workflow(documents, settings().workflow), session)

@@ -33,6 +33,7 @@ from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery, AnswerService
 from knowledge_service.clock import SUPPORTED_DAYS, is_supported_day
 from knowledge_service.content.schemas import LOCALE_PATTERN, MAX_LOCALE_CHARS
+from knowledge_service.db import MAX_OFFSET
 from knowledge_service.freshness.follower import release_check_caches
 from knowledge_service.freshness.pipeline import StoreChanges, apply_changes
 from knowledge_service.http.parameters import NOT_BLANK, check_query
@@ -44,8 +45,6 @@ MAX_QUERY_CHARS = 500
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_BODY_BYTES = 64 * 1024
-MAX_OFFSET = 1_000_000
-MAX_VERSION = 2**31 - 1
 
 
 # Dependencies that never block are ``async def``: FastAPI runs a plain ``def`` dependency in

@@ -34,10 +34,11 @@ from knowledge_service.content.schemas import (
     VersionRead,
 )
 from knowledge_service.content.service import DocumentFilter, DocumentService
+from knowledge_service.db import MAX_VERSION
 from knowledge_service.errors import a_or_an
 from knowledge_service.freshness.schemas import FindingPublic
 from knowledge_service.freshness.service import findings_for_article
-from knowledge_service.http.deps import MAX_VERSION, PageDep, SessionDep, require
+from knowledge_service.http.deps import PageDep, SessionDep, require
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.schemas import Page
 from knowledge_service.review.etags import etag

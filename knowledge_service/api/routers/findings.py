@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from knowledge_service import clock
 from knowledge_service.access.schemas import Permission, Principal
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN
+from knowledge_service.db import MAX_VERSION
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.schemas import (
     FindingFilters,
@@ -22,7 +23,7 @@ from knowledge_service.freshness.schemas import (
     FindingStatusChange,
     Severity,
 )
-from knowledge_service.http.deps import MAX_VERSION, PageDep, SessionDep, SettingsDep, require
+from knowledge_service.http.deps import PageDep, SessionDep, SettingsDep, require
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.schemas import Page
 from knowledge_service.review import risk

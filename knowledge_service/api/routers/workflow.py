@@ -29,11 +29,11 @@ from knowledge_service.api.routers.workflow_support import (
 )
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, POLICY_ID_PATTERN
+from knowledge_service.db import MAX_VERSION
 from knowledge_service.errors import a_or_an
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.schemas import VersionCheck, any_blocking
 from knowledge_service.http.deps import (
-    MAX_VERSION,
     AfterWriteDep,
     SearchServiceDep,
     SessionDep,

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from knowledge_service import clock
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, POLICY_ID_PATTERN
+from knowledge_service.db import MAX_VERSION
 from knowledge_service.errors import (
     InvalidContentError,
     InvalidRequestError,
@@ -28,7 +29,6 @@ from knowledge_service.freshness.schemas import (
     Severity,
 )
 from knowledge_service.http.deps import (
-    MAX_VERSION,
     AfterWriteDep,
     SessionDep,
     SettingsDep,
