@@ -556,7 +556,11 @@ def redact_text(text: str) -> Redacted:
     """Replace personal data in ``text`` with typed placeholders, counting each kind; the
     service's own receipts are kept as they are. Separators and symbols in other characters
     are read (and kept) in their ASCII forms (:func:`fold`)."""
-    text = fold(text)
+    return _redact_folded(fold(text))
+
+
+def _redact_folded(text: str) -> Redacted:
+    """:func:`redact_text` of a text already folded."""
     if "rcpt_" not in text:
         return _redact_text(text)
     parts = _RECEIPT.split(text)  # text, receipt, text, ...: only the text is redacted
@@ -656,9 +660,10 @@ def without_personal_data(text: str) -> str:
     """What a question is searched with: ``text`` without any value :func:`redact` would
     replace, nor the words that give it ("my email is", "call me on", "I live at"), the spaces
     and commas around it closed up. A text with nothing to remove is returned as it is."""
-    if not _MAY_HOLD_PERSONAL_DATA.search(fold(text)):
+    folded = fold(text)  # once: the test below and the redaction read the same text
+    if not _MAY_HOLD_PERSONAL_DATA.search(folded):
         return text
-    redacted = redact_text(text)
+    redacted = _redact_folded(folded)
     if not redacted.changed:
         return text
     # each value and the words giving it end a part; a topic noun stays, at the end of its part
