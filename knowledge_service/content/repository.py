@@ -114,6 +114,10 @@ class DocumentRepository(Generic[RowT, VersionT]):
         query = select(func.count()).select_from(self._in_force().where(*where).subquery())
         return int(self.session.exec(query).one())
 
+    def in_force_ids(self, *where: ColumnElement[bool]) -> SelectOfScalar[str]:
+        """A subquery: the ids of the documents whose version in force matches ``where``."""
+        return self._in_force().where(*where).with_only_columns(self.doc_id)  # type: ignore[return-value]
+
     def in_force_version(self, doc_id: str) -> VersionT | None:
         """The latest version of one document that is not a draft (None: only drafts)."""
         status = getattr(self.model, "status")  # noqa: B009

@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any, Generic
 
 from sqlmodel import Session, col
+from sqlmodel.sql.expression import SelectOfScalar
 
 from knowledge_service.content.importer import (
     ImportProgress,
@@ -270,6 +271,15 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
         history = self.history(session, doc_id)
         self._visible(session, caller, history[-1])
         return [version for version in history if self._may_read(caller, version)]
+
+    def readable_ids(self, session: Session, caller: Caller) -> SelectOfScalar[str] | None:
+        """A subquery of the ids of the documents ``caller`` may read, for a narrow reader (the
+        ones :meth:`read` does not deny); None for a reader who may read every document."""
+        narrow = self._narrow_statuses(caller)
+        if not narrow:
+            return None
+        status = col(getattr(self.kind.version_model, "status"))  # noqa: B009
+        return self._repository(session).in_force_ids(status.in_(narrow))
 
     def _narrow_statuses(self, caller: Caller) -> tuple[Any, ...]:
         return self.kind.narrow_statuses if caller.role in NARROW_ROLES else ()

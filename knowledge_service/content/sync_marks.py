@@ -18,7 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -103,6 +103,22 @@ def current_states(session: Session, kind: DocumentKind[Any, Any, Any]) -> dict[
 def load_marks(session: Session, kind: DocumentKind[Any, Any, Any]) -> dict[str, SyncMark]:
     rows = session.exec(select(SyncMark).where(SyncMark.kind == kind.name)).all()
     return {row.doc_id: row for row in rows}
+
+
+def shown_paths(session: Session, ids: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The path under its content root of each (kind name, document id)'s file, where an import
+    or export recorded one: what a finding's evidence shows instead of a path on the server."""
+    found: dict[tuple[str, str], str] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), 200):
+        chunk = wanted[start : start + 200]
+        pairs = [
+            and_(col(SyncMark.kind) == kind, col(SyncMark.doc_id) == doc_id)
+            for kind, doc_id in chunk
+        ]
+        query = select(SyncMark).where(or_(*pairs), col(SyncMark.relative_path).is_not(None))
+        found.update({(m.kind, m.doc_id): str(m.relative_path) for m in session.exec(query)})
+    return found
 
 
 def set_mark(

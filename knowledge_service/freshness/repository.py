@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -88,14 +88,32 @@ def active_findings_of_kind(session: Session, kind: FindingKind) -> Sequence[Fin
     return session.exec(query).all()
 
 
-def active_findings_for(session: Session, article_ids: Collection[str]) -> list[Finding]:
-    """Open or acknowledged findings that involve any of ``article_ids``."""
+def readable_only(
+    articles: SelectOfScalar[str], policies: SelectOfScalar[str]
+) -> ColumnElement[bool]:
+    """The findings a reader of only some documents sees: those whose articles are all in
+    ``articles``, and those of no article whose policy is in ``policies`` (two subqueries of
+    readable ids). A finding that names a document the reader is denied would show its id and
+    quote its text."""
+    linked = select(FindingArticle.finding_id)
+    hidden = linked.where(col(FindingArticle.article_id).not_in(articles))
+    of_articles = and_(col(Finding.id).in_(linked), col(Finding.id).not_in(hidden))
+    of_policy = and_(col(Finding.id).not_in(linked), col(Finding.policy_id).in_(policies))
+    return or_(of_articles, of_policy)
+
+
+def active_findings_for(
+    session: Session, article_ids: Collection[str], *where: ColumnElement[bool]
+) -> list[Finding]:
+    """Open or acknowledged findings that involve any of ``article_ids`` (and match ``where``)."""
     ids = list(article_ids)
     found: dict[int, Finding] = {}
     for start in range(0, len(ids), 200):
         chunk = ids[start : start + 200]
         query = select(Finding).where(
-            Finding.status != FindingStatus.RESOLVED, col(Finding.id).in_(findings_of(chunk))
+            Finding.status != FindingStatus.RESOLVED,
+            col(Finding.id).in_(findings_of(chunk)),
+            *where,
         )
         found.update({row.id: row for row in session.exec(query).all() if row.id is not None})
     return list(found.values())
@@ -136,9 +154,9 @@ def active_notes_for(
 
 
 def _filtered(
-    filters: FindingFilters, involving: Collection[str] | None
+    filters: FindingFilters, involving: Collection[str] | None, where: Sequence[ColumnElement[bool]]
 ) -> SelectOfScalar[Finding]:
-    query = select(Finding)
+    query = select(Finding).where(*where)
     if filters.status is not None:
         query = query.where(Finding.status == filters.status)
     if filters.kind is not None:
@@ -157,21 +175,26 @@ def list_findings(
     filters: FindingFilters,
     *,
     involving: Collection[str] | None = None,
+    where: Sequence[ColumnElement[bool]] = (),
     limit: int = 100,
     offset: int = 0,
 ) -> Sequence[Finding]:
-    """Findings matching every filter (and involving one of ``involving``, when given), most
-    recently seen first."""
-    query = _filtered(filters, involving)
+    """Findings matching every filter and condition (and involving one of ``involving``, when
+    given), most recently seen first."""
+    query = _filtered(filters, involving, where)
     query = query.order_by(col(Finding.last_seen_at).desc(), col(Finding.id)).offset(offset)
     return session.exec(query.limit(limit)).all()
 
 
 def count_findings(
-    session: Session, filters: FindingFilters, *, involving: Collection[str] | None = None
+    session: Session,
+    filters: FindingFilters,
+    *,
+    involving: Collection[str] | None = None,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> int:
     """How many findings :func:`list_findings` would list on all pages."""
-    query = _filtered(filters, involving).with_only_columns(func.count(col(Finding.id)))
+    query = _filtered(filters, involving, where).with_only_columns(func.count(col(Finding.id)))
     return int(session.exec(query).one())  # type: ignore[call-overload]
 
 

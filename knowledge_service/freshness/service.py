@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session
 
 from knowledge_service.content import repository as content_repository
 from knowledge_service.content import service as content
+from knowledge_service.content.kinds import ARTICLE, POLICY
+from knowledge_service.content.sync_marks import relative_path, shown_paths
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
 from knowledge_service.freshness import repository
 from knowledge_service.freshness.checker import run_check
@@ -24,6 +27,7 @@ from knowledge_service.freshness.models import Finding
 from knowledge_service.freshness.notes import notes_for_articles, search_with_freshness
 from knowledge_service.freshness.schemas import (
     Caller,
+    Evidence,
     FindingCounts,
     FindingFilters,
     FindingKind,
@@ -52,8 +56,24 @@ __all__ = [
 MAX_LIMIT = 1000
 
 
-def _public(rows: Iterable[Finding]) -> list[FindingPublic]:
-    return [FindingPublic.model_validate(row, from_attributes=True) for row in rows]
+def _public(session: Session, rows: Iterable[Finding]) -> list[FindingPublic]:
+    """The findings as readers see them: each evidence's file by its path under the content
+    root (as the import recorded it), never where the file lies on the server."""
+    found = [FindingPublic.model_validate(row, from_attributes=True) for row in rows]
+    spans = [span for finding in found for span in finding.evidence if span.path]
+    paths = shown_paths(session, [key for span in spans if (key := _document_of(span))])
+    for span in spans:
+        key = _document_of(span)
+        span.path = (paths.get(key) if key else None) or relative_path(span.path)
+    return found
+
+
+def _document_of(span: Evidence) -> tuple[str, str] | None:
+    if span.article_id is not None:
+        return ARTICLE.name, span.article_id
+    if span.policy_id is not None:
+        return POLICY.name, span.policy_id
+    return None
 
 
 def _check_page(limit: int, offset: int) -> None:
@@ -106,18 +126,32 @@ def _visible_articles(session: Session, caller: Caller) -> set[str] | None:
     return {row.article_id for row in content.list_articles(session, owner=caller.owner)}
 
 
+def _readable(session: Session, caller: Caller) -> list[ColumnElement[bool]]:
+    """The condition on the findings ``caller`` may read at all: an agent reads only findings
+    whose articles (or, without articles, whose policy) it may read; others read every one."""
+    articles = content.articles.readable_ids(session, caller)
+    policies = content.policies.readable_ids(session, caller)
+    if articles is None or policies is None:
+        return []
+    return [repository.readable_only(articles, policies)]
+
+
 def list_visible_findings(
     session: Session, caller: Caller, filters: FindingFilters, *, limit: int, offset: int
 ) -> tuple[list[FindingPublic], int]:
     """One page of the findings ``caller`` lists that match ``filters``, and how many match on
     all pages (most recently seen first). An owner key's list is its own articles' findings
     unless ``filters`` names an article: any article's findings are readable by every reader
-    (its article and search results show them too)."""
+    who may read the article (its article and search results show them too). An agent never
+    lists a finding on a draft or retired article, which it may not read."""
     _check_page(limit, offset)
     visible = None if filters.article_id is not None else _visible_articles(session, caller)
-    rows = repository.list_findings(session, filters, involving=visible, limit=limit, offset=offset)
-    total = repository.count_findings(session, filters, involving=visible)
-    return _public(rows), total
+    where = _readable(session, caller)
+    rows = repository.list_findings(
+        session, filters, involving=visible, where=where, limit=limit, offset=offset
+    )
+    total = repository.count_findings(session, filters, involving=visible, where=where)
+    return _public(session, rows), total
 
 
 def _article_owners(session: Session, article_ids: Iterable[str]) -> set[str]:
@@ -147,14 +181,18 @@ def change_finding_status(
     updated = set_finding_status(
         session, finding_id, change.status, actor=f"key:{caller.name}", note=change.note
     )
-    return FindingPublic.model_validate(updated, from_attributes=True)
+    return _public(session, [updated])[0]
 
 
-def findings_for_article(session: Session, article_id: str) -> list[FindingPublic]:
-    """The open and acknowledged findings that involve ``article_id``, blocking ones first."""
-    rows = repository.active_findings_for(session, [article_id])
+def findings_for_article(
+    session: Session, article_id: str, caller: Caller | None = None
+) -> list[FindingPublic]:
+    """The open and acknowledged findings that involve ``article_id``, blocking ones first
+    (for ``caller``, if given, only those it may read: see :func:`list_visible_findings`)."""
+    where = _readable(session, caller) if caller is not None else []
+    rows = repository.active_findings_for(session, [article_id], *where)
     rows.sort(key=lambda r: (r.severity != Severity.BLOCK, r.kind, r.id or 0))
-    return _public(rows)
+    return _public(session, rows)
 
 
 def count_findings(session: Session) -> FindingCounts:

@@ -1,5 +1,5 @@
-"""Findings: agents read all; owners list their own articles' findings (any article's when they
-name it) and change only those."""
+"""Findings: agents read those on documents they may read; owners list their own articles'
+findings (any article's when they name it) and change only those."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from knowledge_service.audit import AuditEvent
+from knowledge_service.db import session_scope
+from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.models import RiskAcceptance
+from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
 from tests.api.conftest import auth
 from tests.conftest import TODAY
 
@@ -188,3 +191,75 @@ def test_pages_count_every_match_the_caller_may_see(
 ) -> None:
     page = client.get(f"/v1/findings{query}", headers=auth(keys[role])).json()
     assert (page["total"], len(page["items"])) == (total, count)
+
+
+def _seed_findings_on_unreadable_documents(engine: Engine) -> None:
+    """A conflict between refund-timeframe and the draft new-fees, a duplicate on the draft
+    alone, and an invalid file of a policy the store never held."""
+    draft_text = Evidence(article_id="new-fees", text="The new fee is $9 (draft wording)")
+    findings = [
+        FindingData.create(
+            FindingKind.CONFLICT, ["refund-timeframe", "new-fees"], "They disagree.",
+            [Evidence(article_id="refund-timeframe", text="within 5 business days"), draft_text],
+            fact_key="fee",
+        ),
+        FindingData.create(FindingKind.DUPLICATE, ["new-fees"], "Twice.", [draft_text]),
+        FindingData.create(
+            FindingKind.INVALID, [], "Bad YAML.",
+            [Evidence(policy_id="FEES", text="malformed YAML", path="/srv/kb/policies/fees.md")],
+            policy_id="FEES",
+        ),
+    ]  # fmt: skip
+    with session_scope(engine) as session:
+        freshness.sync_findings(session, findings, covered=lambda _row: False)
+
+
+def _kinds(client: TestClient, key: str, query: str = "") -> list[str]:
+    response = client.get(f"/v1/findings{query}", headers=auth(key))
+    assert response.status_code == 200, response.text
+    return sorted(item["kind"] for item in response.json()["items"])
+
+
+def test_agents_never_read_findings_on_documents_they_may_not_read(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    _seed_findings_on_unreadable_documents(engine)
+    agent, admin = keys["agent"], keys["admin"]
+    assert client.get("/v1/articles/new-fees", headers=auth(agent)).status_code == 404
+    assert _kinds(client, agent) == ["policy_mismatch", "review_due_soon"]
+    assert _kinds(client, agent, "?article_id=new-fees") == []
+    assert _kinds(client, agent, "?article_id=refund-timeframe") == ["policy_mismatch"]
+    page = client.get("/v1/findings", headers=auth(agent)).json()
+    assert page["total"] == 2
+    assert "draft wording" not in client.get("/v1/findings", headers=auth(agent)).text
+    article = client.get("/v1/articles/refund-timeframe", headers=auth(agent)).json()
+    assert [f["kind"] for f in article["findings"]] == ["policy_mismatch"]
+    # owners and admins, who may read drafts, read every one of them
+    assert _kinds(client, admin) == [
+        "conflict", "duplicate", "invalid", "policy_mismatch", "review_due_soon"
+    ]  # fmt: skip
+    article = client.get("/v1/articles/refund-timeframe", headers=auth(admin)).json()
+    assert sorted(f["kind"] for f in article["findings"]) == ["conflict", "policy_mismatch"]
+    assert _kinds(client, keys["owner"], "?article_id=new-fees") == ["conflict", "duplicate"]
+
+
+def test_evidence_names_a_file_by_its_path_under_the_content_root(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        finding = FindingData.create(
+            FindingKind.DUPLICATE, ["refund-timeframe"], "Twice.",
+            [
+                Evidence(article_id="refund-timeframe", text="a", path="/srv/kb/x/refund.md"),
+                Evidence(text="b", path="/home/someone/kb/content/billing/stray.md"),
+                Evidence(text="c", path="/var/lib/secret/folder/notes.md"),
+            ],
+        )  # fmt: skip
+        freshness.sync_findings(session, [finding], covered=lambda _row: False)
+    found = client.get("/v1/findings?kind=duplicate", headers=auth(keys["admin"])).json()
+    paths = [span["path"] for span in found["items"][0]["evidence"]]
+    # the import recorded refund-timeframe.md at the root of its content folder
+    assert paths == ["refund-timeframe.md", "billing/stray.md", "notes.md"]
+    article = client.get("/v1/articles/refund-timeframe", headers=auth(keys["agent"])).json()
+    shown = [s["path"] for f in article["findings"] for s in f["evidence"] if s["path"]]
+    assert shown == paths

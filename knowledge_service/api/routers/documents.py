@@ -58,8 +58,11 @@ class ArticleWithFindings(ArticlePublic):
     )
 
 
-def _article_detail(session: Session, read: VersionRead[Any], public: Any) -> BaseModel:
-    findings = findings_for_article(session, read.version.doc_id) if read.is_shown else None
+def _article_detail(
+    session: Session, principal: Principal, read: VersionRead[Any], public: Any
+) -> BaseModel:
+    shown = read.is_shown
+    findings = findings_for_article(session, read.version.doc_id, principal) if shown else None
     return ArticleWithFindings(**public.model_dump(), findings=findings)
 
 
@@ -91,7 +94,9 @@ class Resource:
     summary: type[BaseModel]
     public: type[BaseModel]
     version_summary: type[BaseModel]
-    detail: Callable[[Session, VersionRead[Any], Any], BaseModel] = lambda _s, _r, public: public
+    detail: Callable[[Session, Principal, VersionRead[Any], Any], BaseModel] = (
+        lambda _s, _p, _r, public: public
+    )
     has_version_routes: bool = True
     """Whether ``/{id}/versions[/{version}]`` are served (policies: ``?version=`` only)."""
 
@@ -133,9 +138,11 @@ def build_router(res: Resource) -> APIRouter:
         items = [kind.summary(v) for v in found.items]
         return Page(items=items, total=found.total, limit=page.limit, offset=page.offset)
 
-    def show(session: Session, read: VersionRead[Any], *, detail: bool) -> BaseModel:
+    def show(
+        session: Session, principal: Principal, read: VersionRead[Any], *, detail: bool
+    ) -> BaseModel:
         public = kind.public(read.version, is_current=read.is_current, render=markdown_to_safe_html)
-        return res.detail(session, read, public) if detail else public
+        return res.detail(session, principal, read, public) if detail else public
 
     @router.get(
         f"/{{{res.name}_id}}", name=f"get_{res.name}", summary=f"One {res.name}",
@@ -152,7 +159,7 @@ def build_router(res: Resource) -> APIRouter:
         ``ETag`` is what a workflow write sends as ``If-Match``."""
         read = service.read(session, principal, doc_id, version)
         response.headers["ETag"] = etag(read.version.doc_id, read.version.version)
-        return show(session, read, detail=version is None)
+        return show(session, principal, read, detail=version is None)
 
     if res.has_version_routes:
         _add_version_routes(router, res, reader, doc_id_path, show)
@@ -183,7 +190,8 @@ def _add_version_routes(
         session: SessionDep, principal: reader, doc_id: doc_id_path, version: version_path
     ) -> Any:
         """Exactly the given version, as it was stored (findings are for the current one only)."""
-        return show(session, service.read(session, principal, doc_id, version), detail=False)
+        read = service.read(session, principal, doc_id, version)
+        return show(session, principal, read, detail=False)
 
 
 articles = build_router(
