@@ -13,7 +13,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Generic, NamedTuple
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from knowledge_service.audit import record_event
 from knowledge_service.content.kinds import DocT, Document, DocumentKind, RowT, VersionT
@@ -119,6 +120,25 @@ class VersionWriter(Generic[RowT, VersionT, DocT]):
         if expected_version is not None and expected_version != current:
             raise VersionConflictError(
                 self.kind.name, doc_id, expected=expected_version, current=current
+            )
+
+    def hold(self, doc_id: str, expected_version: int) -> None:
+        """Take the document's identity row for the rest of the transaction while it is still at
+        ``expected_version``, for a step that writes no version (a submission, a rejection): a
+        concurrent write waits, and one that committed first makes this raise
+        :class:`VersionConflictError` instead of marking a version nobody asked about."""
+        model = self.kind.row_model
+        row_id, current = col(getattr(model, "id")), col(getattr(model, "current_version"))  # noqa: B009
+        held = self.session.execute(  # a no-op update: it locks the row and rechecks the version
+            update(model)
+            .where(row_id == doc_id, current == expected_version)
+            .values(current_version=expected_version)
+            .execution_options(synchronize_session=False)
+        )
+        if held.rowcount != 1:  # type: ignore[attr-defined]
+            found = self.session.execute(select(current).where(row_id == doc_id)).scalar()
+            raise VersionConflictError(
+                self.kind.name, doc_id, expected=expected_version, current=int(found or 0)
             )
 
     def write(

@@ -315,7 +315,16 @@ class Workflow:
         self, session: Session, principal: Principal, doc_id: str, target: Target, action: A,
         state: S, reason: str | None, **fields: Any,
     ) -> Step:  # fmt: skip
-        """Move the current version to ``state`` (no new version written), audited."""
+        """Move the current version to ``state`` (no new version written), audited. A write that
+        committed since the caller's If-Match was checked makes this a 412, never a state
+        recorded against a version nobody submitted or rejected."""
+        expected = target.current.version
+        try:
+            VersionWriter(session, self.kind).hold(doc_id, expected)
+        except VersionConflictError as exc:
+            raise PreconditionFailedError(
+                self.kind.name, doc_id, expected=expected, current=exc.current
+            ) from None
         record = self._save(
             session, doc_id, target.current.version, state, target.last_editor, **fields
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import inspect
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
 from knowledge_service.review.etags import etag
@@ -69,6 +71,9 @@ def save_record(
         setattr(record, name, value)
     for name, value in values.items():
         setattr(record, name, value)
+    if inspect(record).persistent:  # every column written, changed or not, so two steps that
+        for name in ("version", "state", "last_editor", *values):  # raced never merge halves
+            flag_modified(record, name)
     session.add(record)
     return record
 
