@@ -88,6 +88,23 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Eng
     return engine
 
 
+_SECRET_PARAMETERS = ("password", "sslpassword")
+"""libpq parameters a store URL's query may carry a secret in (``?password=...``)."""
+
+
+def store_name(url: str) -> str:
+    """``url`` fit to print or log: its password hidden, whether it is given before the host or
+    as a query parameter."""
+    parsed = make_url(url)
+    shown = parsed.set(query={}).render_as_string(hide_password=True)
+    pairs = [
+        f"{key}={'***' if key.lower() in _SECRET_PARAMETERS else value}"
+        for key, values in parsed.query.items()
+        for value in ((values,) if isinstance(values, str) else values)
+    ]  # as written, not percent-encoded: a socket folder reads as a folder
+    return f"{shown}?{'&'.join(pairs)}" if pairs else shown
+
+
 def _private_file(path: Path) -> None:
     """Create the SQLite file (and its folder) readable by this user only, as the data folder's
     key files are; SQLite gives its WAL and shared-memory files the same mode. An existing file

@@ -6,7 +6,6 @@ import sqlite3
 import sys
 
 import typer
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge_service.cli import (
@@ -23,6 +22,7 @@ from knowledge_service.cli import (
     workflow,
 )
 from knowledge_service.cli.help import HelpGroup
+from knowledge_service.db import store_name
 from knowledge_service.errors import KnowledgeServiceError
 from knowledge_service.settings import get_settings
 
@@ -59,10 +59,9 @@ def _store_named() -> str:
     """`` (URL)``: the store a fault is about, its password hidden; empty when the setting
     cannot be read (that has its own error)."""
     try:
-        url = make_url(get_settings().database_url)
+        return f" ({store_name(get_settings().database_url)})"
     except Exception:
         return ""
-    return f" ({url.render_as_string(hide_password=True)})"
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge_service import migrations, store_copy
 from knowledge_service import models_registry as _tables  # noqa: F401 - every table's model
@@ -23,7 +24,7 @@ from knowledge_service.cli.common import (
     store_engine,
 )
 from knowledge_service.cli.help import HelpGroup
-from knowledge_service.db import make_engine
+from knowledge_service.db import make_engine, store_name
 from knowledge_service.errors import KnowledgeServiceError
 from knowledge_service.store_copy import CopyMismatchError, TableCopy
 
@@ -110,6 +111,7 @@ def copy_command(
     target = make_engine(to)
     copied = False
     try:
+        _reach_target(target, to)
         with phase_progress() as update:
             copies = store_copy.copy_store(source, target, update)
         copied = True
@@ -129,7 +131,7 @@ def copy_command(
             for path in (made, *(made.with_name(made.name + end) for end in ("-wal", "-shm"))):
                 path.unlink(missing_ok=True)
     print_table(_summary(copies))
-    where = make_url(to).render_as_string(hide_password=True)
+    where = store_name(to)
     console.print(
         f"Copied {sum(c.target_rows for c in copies)} rows in {len(copies)} tables to {where}; "
         "every table's row count matches the source's. Copy the data folder's key files too "
@@ -137,6 +139,17 @@ def copy_command(
         highlight=False,
         markup=False,
     )
+
+
+def _reach_target(target: Engine, to: str) -> None:
+    """Exit 2 naming the target (a fault there would otherwise be reported against the store
+    being copied) when it cannot be opened."""
+    try:
+        with target.connect():
+            pass
+    except SQLAlchemyError as exc:
+        cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise fail(f"--to: the database ({store_name(to)}) cannot be opened: {cause}") from None
 
 
 def _new_sqlite_file(url: str) -> Path | None:

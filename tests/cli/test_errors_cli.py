@@ -125,6 +125,19 @@ def test_a_store_that_cannot_be_reached_is_named_without_the_password(tmp_path: 
     assert "s3cr" not in done.stderr
 
 
+@pytest.mark.sqlite_only("no store answers there")
+def test_a_password_given_as_a_query_parameter_is_hidden_too(tmp_path: Path) -> None:
+    url = f"postgresql+psycopg:///kb?user=ada&password=QuerySecret9&host={tmp_path / 'none'}"
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("knowledge-service")), "db", "status"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env={**os.environ, "KS_DATABASE_URL": url},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "password=***" in done.stderr and "user=ada" in done.stderr, done.stderr
+    assert "QuerySecret9" not in done.stderr
+
+
 def test_export_events_into_a_missing_folder_names_the_file_asked_for(cli_store: Path) -> None:
     result = run("export-events", "nodir/events.csv")
     assert_error(result, "cannot write nodir/events.csv: No such file or directory")
