@@ -4,7 +4,9 @@ A customer who writes that they, or someone with them, may be hurt ("I want to e
 "my roommate is talking about hurting herself", "he said he'd kill me") needs a person now,
 not an article, however well one matches: on a customer channel such a message escalates with
 the reason ``at_risk`` (the hand-off still carries what the search found, a crisis line's
-article say, for the person who takes over). Agents are answered as usual: they are the person.
+article say, for the person who takes over). Agents are the person: they are answered, with the
+reason ``at_risk``, from a search that adds what such procedures are called (:data:`RISK_WORDS`),
+so a vulnerable-customer procedure comes first.
 
 Only what a message says of a person counts, in words a contact centre's vulnerable-customer
 procedures are written for:
@@ -19,14 +21,15 @@ procedures are written for:
 
 Words that only sound alike are no risk: "kill the power", "my phone is dying", "dying to
 know", "the battery died", "a dead meter", "this bill is killing me", "they slapped me with a
-fee", "kicked me off the plan", an agent who was "abusive on the phone" (a person close to the
-customer counts, not staff), and the hyperbole "my mum is going to kill me if I miss it" (a
-threat to kill counts when it is called one).
+fee", "they hit me with a late fee", "kicked me off the plan", an agent who was "abusive on
+the phone" (a person close to the customer counts, not staff), and the hyperbole "my mum is
+going to kill me if I miss it" (a threat to kill counts when it is called one).
 """
 
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from knowledge_service.answers.human_request import normalised
 
@@ -50,8 +53,10 @@ _PEOPLE = (
     r"mom|mother|stepmum|stepmom|son|daughter|brother|sister|flatmate|roommate|housemate|"
     r"neighbou?r|landlord|carer|uncle|aunt|parents?"
 )
-_WHO = rf"(?:he|she|they|someone|somebody|(?:my|our)\s+(?:ex\s+)?(?:{_PEOPLE}))"
-_US = r"(?:me|us|(?:my|our|the)\s+(?:kids?|children|son|daughter|baby|family))"
+# An agent writes of the customer in the third person: "her partner hits her".
+_WHO = rf"(?:he|she|they|someone|somebody|(?:my|our|his|her|their)\s+(?:ex\s+)?(?:{_PEOPLE}))"
+_THEIRS = r"(?:my|our|the|her|his|their)"
+_US = rf"(?:me|us|her|him|{_THEIRS}\s+(?:kids?|children|son|daughter|baby|family))"
 # Not "my mum is going to kill me if I miss the deadline": a threat to kill counts only when it
 # is called one; hurting, hitting and beating count as said.
 _VIOLENCE = (
@@ -63,15 +68,49 @@ _VIOLENCE = (
     r"|\b(?:domestic|family)\s+(?:violence|abuse)\b"
     r"|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+not\s+safe\s+(?:at\s+home|here|with\s+(?:him|her))\b"
     rf"|\babusive\s+(?:(?:ex\s+)?(?:{_PEOPLE})|relationship|marriage|home)\b"
-    rf"|\b(?:my|our)\s+(?:ex\s+)?(?:{_PEOPLE})\s+(?:is|'s|was|has\s+been|can\s+be)\s+"
+    rf"|\b(?:my|our|his|her|their)\s+(?:ex\s+)?(?:{_PEOPLE})\s+(?:is|'s|was|has\s+been|can\s+be)\s+"
     r"(?:violent|abusive)\b"
     r"|\b(?:scared|afraid|fear(?:ful)?)\s+for\s+(?:my|our|his|her|their)\s+(?:life|lives|safety)\b"
     r"|\b(?:scared|afraid)\s+to\s+go\s+home\b|\bbeing\s+stalked\b"
 )
-_AT_RISK = re.compile(rf"{_SELF_HARM}|{_VIOLENCE}")
+_SELF_HARM_RE = re.compile(_SELF_HARM)
+_VIOLENCE_RE = re.compile(_VIOLENCE)
+# "they hit me with a late fee", "he hit us with a huge bill": a charge, not a blow
+_FIGURATIVE_HIT = re.compile(
+    rf"\b(?:hits?|hitting|slap\w*)\s+{_US}\s+with\s+(?:\w+\s+){{0,3}}?"
+    r"(?:fees?|bills?|charges?|prices?|rates?|increases?|rises?|penalt\w+|fines?|surcharges?|"
+    r"costs?|invoices?|debts?|interest|tax\w*)\b"
+)
+
+
+class RiskKind(StrEnum):
+    """What a message at risk says: harm to oneself, or violence by another person."""
+
+    SELF_HARM = "self_harm"
+    VIOLENCE = "violence"
+
+
+RISK_WORDS: dict[RiskKind, str] = {
+    RiskKind.SELF_HARM: "suicide, self-harm, mental health crisis support",
+    RiskKind.VIOLENCE: "family violence, domestic abuse, personal safety",
+}
+"""What the procedures for each kind are called in a contact centre's knowledge: an agent's
+search for such a message adds them, since a customer's own words ("my partner hits me") are
+far from a procedure's ("supporting customers affected by family violence")."""
+
+
+def risk_kind(text: str) -> RiskKind | None:
+    """What ``text`` says of someone at risk of harm (see the module), or None."""
+    words = normalised(text)
+    if not words:
+        return None
+    if _SELF_HARM_RE.search(words):
+        return RiskKind.SELF_HARM
+    if _VIOLENCE_RE.search(_FIGURATIVE_HIT.sub(" ", words)):
+        return RiskKind.VIOLENCE
+    return None
 
 
 def signals_risk(text: str) -> bool:
     """Whether ``text`` says someone may be at risk of harm (see the module)."""
-    words = normalised(text)
-    return bool(words) and _AT_RISK.search(words) is not None
+    return risk_kind(text) is not None

@@ -30,7 +30,7 @@ from knowledge_service.answers.handoff import alternatives_of, handoff_of
 from knowledge_service.answers.human_request import asks_for_a_person
 from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
 from knowledge_service.answers.render import format_for, render_answer
-from knowledge_service.answers.risk import signals_risk
+from knowledge_service.answers.risk import RISK_WORDS, RiskKind, risk_kind, signals_risk
 from knowledge_service.answers.rules import decide_status, is_visible
 from knowledge_service.answers.sanitise import is_blank, sanitise_answer
 from knowledge_service.answers.schemas import (
@@ -115,6 +115,7 @@ class AnswerService:
             sanitise_answer(self._resolve(q, h, is_fallback=False))
             for q, h in zip(queries, hits, strict=True)
         ]
+        self._procedures_first(queries, hits, results)
         # A regional locale whose own articles do not answer (en-US asked of an en-AU knowledge
         # base, or of one with a few en-US articles about something else) falls back to the same
         # language's articles, and the answer says so.
@@ -155,7 +156,7 @@ class AnswerService:
                 results[i] = self._hits_as_of(query)
                 continue
             # the question as searched (no personal data, see HybridIndex.corrected_and_encoded)
-            text = without_personal_data(query.question).strip()
+            text = self._searched(query, without_personal_data(query.question).strip())
             key = (" ".join(text.lower().split()), query.locale, watermark)
             cached = self._hits_cache.get(key)
             if cached is not None:
@@ -178,13 +179,59 @@ class AnswerService:
     def _hits_as_of(self, query: AnswerQuery) -> list[SearchHit]:
         assert query.as_of is not None
         return self.search.search_as_of(
-            query.question,
+            self._searched(query, query.question),
             query.as_of,
             top_k=self.cfg.candidates,
             filters=SearchFilters(locale=query.locale),
         )
 
+    def _procedures_first(
+        self,
+        queries: Sequence[AnswerQuery],
+        hits: Sequence[list[SearchHit]],
+        results: list[AnswerResult],
+    ) -> None:
+        """An agent's message that says someone is at risk is answered with the procedure for it
+        where the knowledge base has one: the article a search for what such procedures are
+        called (:data:`RISK_WORDS`) answers confidently, whatever else the message asks; the
+        message's own best articles stay its alternatives. Without one, the message's own
+        answer stands (its search adds the same words)."""
+        at_risk = {i: kind for i, q in enumerate(queries) if (kind := self._agent_risk(q))}
+        if not at_risk:
+            return
+        asked = {i: replace(queries[i], question=RISK_WORDS[kind]) for i, kind in at_risk.items()}
+        found = self._hits_for(list(asked.values()))
+        for (i, query), procedure_hits in zip(asked.items(), found, strict=True):
+            procedure = sanitise_answer(self._resolve(query, procedure_hits, is_fallback=False))
+            if procedure.status != AnswerStatus.ANSWERED:
+                continue
+            own = [hit for hit in hits[i] if hit.article_id != procedure.article_id]
+            procedure.alternatives = alternatives_of(own, procedure.article_id)
+            results[i] = procedure
+
+    def _agent_risk(self, query: AnswerQuery) -> RiskKind | None:
+        """What an agent's message says of someone at risk (None on other channels, or with the
+        risk hand-off switched off): the agent is the person, so the message is answered, from a
+        search that adds what vulnerable-customer procedures are called."""
+        if query.channel != Channel.AGENT or not self.cfg.hand_off_on_risk:
+            return None
+        return risk_kind(query.question)
+
+    def _searched(self, query: AnswerQuery, text: str) -> str:
+        kind = self._agent_risk(query)
+        if kind is None or text == RISK_WORDS[kind]:
+            return text
+        return f"{text}. {RISK_WORDS[kind]}"
+
     def _resolve(
+        self, query: AnswerQuery, hits: list[SearchHit], *, is_fallback: bool
+    ) -> AnswerResult:
+        result = self._resolved(query, hits, is_fallback=is_fallback)
+        if self._agent_risk(query) is not None:  # the sidebar says so, whatever was found
+            result.reason = AnswerReason.AT_RISK
+        return result
+
+    def _resolved(
         self, query: AnswerQuery, hits: list[SearchHit], *, is_fallback: bool
     ) -> AnswerResult:
         as_of = query.as_of or datetime.now(UTC)

@@ -181,20 +181,25 @@ def test_a_message_that_someone_is_at_risk_goes_to_a_person_before_any_answer(
     au_kb: AnswerKB, channel: str
 ) -> None:
     """Even with a confident article and a request for a person in it, at_risk comes first;
-    agents get the answer; switched off, the message is a question like any other."""
+    agents get the answer (this knowledge base has no safety procedure: the message's own) with
+    the reason at_risk; switched off, the message is a question like any other."""
     asked = MOVING + ", my partner hits me, can I talk to a person"
     result = au_kb.service.answer(asked, Channel(channel))
     assert (result.status, result.reason) == (AnswerStatus.ESCALATE, AnswerReason.AT_RISK)
     assert result.article_id is None and result.answer is None
     assert result.handoff is not None and result.handoff.reason == AnswerReason.AT_RISK
     assert result.handoff.candidates[0].article_id == "moving-in"
-    assert au_kb.service.answer(asked, Channel.AGENT).reason != AnswerReason.AT_RISK
+    agent = au_kb.service.answer(asked, Channel.AGENT)
+    assert (agent.status, agent.article_id, agent.reason) == (
+        AnswerStatus.ANSWERED, "moving-in", AnswerReason.AT_RISK
+    )  # fmt: skip
     from knowledge_service.answers.service import AnswerService
 
     cfg = au_kb.settings.model_copy(deep=True)
     cfg.answers.hand_off_on_risk = False
     off = AnswerService(cfg, au_kb.engine, au_kb.search)
     assert off.answer(asked, Channel(channel)).reason == AnswerReason.HUMAN_REQUESTED
+    assert off.answer(asked, Channel.AGENT).reason == AnswerReason.CONFIDENT
     plain = MOVING + ", my partner hits me"
     assert off.answer(plain, Channel(channel)).reason != AnswerReason.AT_RISK
 

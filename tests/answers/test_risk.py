@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_service.answers.risk import signals_risk
+from knowledge_service.answers.risk import RiskKind, risk_kind, signals_risk
 
 AT_RISK = [
     "my roommate is saying some really scary stuff about hurting herself and I don't know what "
@@ -38,6 +38,11 @@ AT_RISK = [
     "i'm in an abusive relationship and need the bill in my own name",
     "i'm afraid to go home because of my partner",
     "he said he will hurt the kids if i leave",
+    # an agent's note of what the customer says (2026-12-06)
+    "customer says her partner is violent",
+    "caller says her husband hits her",
+    "her ex is stalking her",
+    "he hit me with a belt",
 ]
 NOT_AT_RISK = [
     "kill the power at the meter",
@@ -69,6 +74,10 @@ NOT_AT_RISK = [
     "my kids are better off without a phone",
     "how do I stop my ex from using my account",
     "i'm not safe to drive to the store, can you deliver",
+    # a charge, not a blow (2026-12-06: these had escalated as at_risk)
+    "they hit me with a late fee",
+    "you hit us with a huge bill this quarter",
+    "he hit her with a massive price increase",
 ]
 
 
@@ -80,6 +89,12 @@ def test_a_message_that_someone_may_be_harmed_is_recognised(text: str) -> None:
 @pytest.mark.parametrize("text", NOT_AT_RISK)
 def test_a_figure_of_speech_or_a_question_is_not(text: str) -> None:
     assert not signals_risk(text)
+
+
+def test_each_message_says_what_kind_of_harm() -> None:
+    assert risk_kind("i want to end my life") == RiskKind.SELF_HARM
+    assert risk_kind("my partner keeps hitting me") == RiskKind.VIOLENCE
+    assert risk_kind("this bill is killing me") is None
 
 
 def test_case_punctuation_and_spacing_do_not_matter() -> None:
