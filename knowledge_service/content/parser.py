@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from knowledge_service.content.markup import check_answer, check_markup
 from knowledge_service.content.schemas import (
+    PATTERN_WORDS,
     ArticleDocument,
     ArticleMeta,
     Clause,
@@ -156,7 +157,9 @@ def _validate(model: type[BaseModel], fm: FrontMatter, path: str) -> Any:
             given = error.get("input")
             given = given.isoformat() if isinstance(given, date) else given
             shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
-            problem = error["msg"] + shown
+            pattern = str((error.get("ctx") or {}).get("pattern", ""))
+            said = str(error["msg"]).removeprefix("Value error, ")  # a validator's own words
+            problem = PATTERN_WORDS.get(pattern, said) + shown
         line = fm.key_lines.get(field) if field else None
         if line is None and field is not None:
             line = 2

@@ -17,11 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from knowledge_service.content.schemas import (
-    ARTICLE_ID_PATTERN,
-    CLAUSE_PATTERN,
-    INTENT_PATTERN,
-    LOCALE_PATTERN,
-    POLICY_ID_PATTERN,
+    PATTERN_WORDS,
 )
 from knowledge_service.db import is_transient
 from knowledge_service.errors import (
@@ -199,15 +195,7 @@ def _parameter_problem(error: Any) -> ParameterProblem:
     return ParameterProblem(location=location, parameter=name, problem=problem)
 
 
-_PATTERN_WORDS = {
-    NOT_BLANK: "is empty or only spaces",
-    LOCALE_PATTERN: "is not a BCP 47 language tag (such as en, en-AU or fr-CA)",
-    ARTICLE_ID_PATTERN: "is not an article id (lower-case letters, digits, '.', '_' and '-', "
-    "starting with a letter or digit)",
-    POLICY_ID_PATTERN: "is not a policy id (capital letters, digits, '_' and '-')",
-    INTENT_PATTERN: "is not an intent (dotted lower-case words, such as billing.refund)",
-    CLAUSE_PATTERN: "is not a clause number (such as 4, 2.1 or 3.2.1)",
-}
+_PATTERN_WORDS = {NOT_BLANK: "is empty or only spaces", **PATTERN_WORDS}
 """What a value that does not match a pattern is, in words: pydantic's message quotes the
 regular expression."""
 

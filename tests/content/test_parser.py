@@ -286,11 +286,34 @@ def test_any_bcp_47_tag_is_a_locale(locale: str) -> None:
     assert parse_article(article_text(locale=locale), "a.md").locale == locale
 
 
-@pytest.mark.parametrize("locale", ["en_AU", "e", "en-", "english-australia-x", "en-AU!"])
+@pytest.mark.parametrize(
+    "locale", ["en_AU", "e", "en-", "english-australia-x", "en-AU!", "English", "french", "engl"]
+)
 def test_what_is_no_bcp_47_tag_is_refused_as_the_locale(locale: str) -> None:
+    """A language's name is no language code: accepted, it would hide the article from every
+    search naming a real tag."""
     with pytest.raises(InvalidContentError) as info:
         parse_article(article_text(locale=locale), "a.md")
     assert info.value.field == "locale"
+    assert "is not a BCP 47 language tag (such as en, en-AU or fr-CA)" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"intents": ["Billing.Pay"]}, "intents.0", "is not an intent (dotted lower-case words"),
+        ({"article_id": "Refund Time"}, "id", "is not an article id (lower-case letters"),
+        ({"policy_sources": ["refunds#2.1"]}, "policy_sources", "is not a policy reference"),
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_named_in_words_not_as_a_pattern(
+    fields: dict[str, object], field: str, words: str
+) -> None:
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(article_text(**fields), "a.md")
+    assert info.value.field == field
+    assert words in info.value.message and "^" not in info.value.message
+    assert "Value error" not in info.value.message
 
 
 @pytest.mark.parametrize("written", [0, 1780272000, "20260601", "2026_06_01", "2026-6-1", True])

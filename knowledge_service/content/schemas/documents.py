@@ -29,10 +29,22 @@ INTENT_PATTERN = r"^[a-z0-9_][a-z0-9_-]*(\.[a-z0-9_][a-z0-9_-]*)*$"
 ``billing.refund.timeframe``, ``fares.tap-off.missing``."""
 MAX_INTENT_CHARS = 200
 CLAUSE_PATTERN = r"^\d+(\.\d+)*$"
-LOCALE_PATTERN = r"^(?:[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*|[xXiI](?:-[A-Za-z0-9]{1,8})+)$"
+LOCALE_PATTERN = r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*|[xXiI](?:-[A-Za-z0-9]{1,8})+)$"
 """A BCP 47 tag: a language and subtags (``en``, ``en-AU``, ``zh-Hant-TW``, ``es-419``), with
 extensions and private use (``de-DE-u-co-phonebk``, ``en-US-x-twain``), or a private-use or
-grandfathered tag (``x-whatever``, ``i-klingon``)."""
+grandfathered tag (``x-whatever``, ``i-klingon``). The language is an ISO 639 code of 2 or 3
+letters: BCP 47 reserves 4 letters and registers no language of 5 to 8, so ``English`` or
+``french`` is a mistake that would hide the article from every search naming a real tag."""
+PATTERN_WORDS = {
+    LOCALE_PATTERN: "is not a BCP 47 language tag (such as en, en-AU or fr-CA)",
+    ARTICLE_ID_PATTERN: "is not an article id (lower-case letters, digits, '.', '_' and '-', "
+    "starting with a letter or digit)",
+    POLICY_ID_PATTERN: "is not a policy id (capital letters, digits, '_' and '-')",
+    INTENT_PATTERN: "is not an intent (dotted lower-case words, such as billing.refund)",
+    CLAUSE_PATTERN: "is not a clause number (such as 4, 2.1 or 3.2.1)",
+}
+"""What a value that does not match one of these patterns is, in words (for a file's error
+and an API problem alike): pydantic's own message quotes the regular expression."""
 MAX_LOCALE_CHARS = 35
 """The longest locale tag a request may name (BCP 47 tags of practical use are far shorter)."""
 
