@@ -35,16 +35,18 @@ def affected_articles(
         vectors: their embeddings, or None (no neighbour search).
         changed: edited article ids (published or not).
         changed_policies: changed policy ids.
-        finding_ids: the article ids of the active findings that involve ``changed``.
+        finding_ids: the article ids of the active findings that involve ``changed`` or an
+            article citing ``changed_policies`` (so a conflict's partner that cites nothing is
+            examined with it, and the conflict's advice follows the changed clause).
         min_similarity: the neighbour floor of the check.
     """
     scope = set(changed)
     for ids in finding_ids:
         scope.update(ids)
     edited_refs = {ref for a in changed if a in rows for ref in _cited_refs(rows[a])}
+    scope |= citing(rows, changed_policies)
     for article_id, row in rows.items():
-        refs = _cited_refs(row)
-        if {policy for policy, _ in refs} & changed_policies or _share_a_clause(refs, edited_refs):
+        if _share_a_clause(_cited_refs(row), edited_refs):
             scope.add(article_id)
     edited_intents = {i for c in claims if c.article_id in changed for i in c.intents}
     scope.update(c.article_id for c in claims if edited_intents.intersection(c.intents))
@@ -61,6 +63,13 @@ def affected_articles(
         )
         scope.update(a for pair in found for a in pair)
     return scope
+
+
+def citing(rows: Mapping[str, ArticleVersion], policies: Collection[str]) -> set[str]:
+    """The articles of ``rows`` that cite one of ``policies``."""
+    if not policies:
+        return set()
+    return {a for a, row in rows.items() if {p for p, _ in _cited_refs(row)} & set(policies)}
 
 
 def _cited_refs(row: ArticleVersion) -> set[tuple[str, str | None]]:

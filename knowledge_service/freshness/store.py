@@ -41,7 +41,7 @@ from knowledge_service.freshness.schemas import (
     sort_findings,
     summarise,
 )
-from knowledge_service.freshness.scope import affected_articles
+from knowledge_service.freshness.scope import affected_articles, citing
 from knowledge_service.index.cache import EmbeddingCache, encode_cached
 from knowledge_service.index.embedder import Embedder
 from knowledge_service.settings import Settings, get_settings
@@ -257,7 +257,8 @@ def _scope(
     settings: Settings,
 ) -> set[str]:
     """What an incremental check examines: what the changes can affect."""
-    existing = repository.active_findings_for(session, list(changed))
+    involved = changed | citing(view.rows, changed_policies)
+    existing = repository.active_findings_for(session, list(involved))
     return affected_articles(
         view.rows,
         view.claims,
