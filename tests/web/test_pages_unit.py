@@ -1161,3 +1161,69 @@ def test_the_approver_sees_what_the_check_finds_in_the_submitted_version(
         assert 'id="approve-refund-timeframe"' in shown
     with session_scope(engine) as session:
         assert [(f.id, f.status, f.message) for f in freshness.list_findings(session)] == stored
+
+
+def _no_answer(_service: Any, _batcher: Any, _question: str) -> Any:
+    """A no-answer as the answer service gives one: a new hand-off receipt each time."""
+    from knowledge_service.answers.receipts import make_handoff_receipt
+    from knowledge_service.answers.schemas import AnswerReason, AnswerResult, AnswerStatus
+    from knowledge_service.content.schemas import Channel
+
+    return AnswerResult(
+        status=AnswerStatus.NO_ANSWER, channel=Channel.AGENT, confidence=0.2,
+        reason=AnswerReason.NO_ARTICLE, receipt=make_handoff_receipt(), as_of=datetime.now(UTC),
+    )  # fmt: skip
+
+
+def _view_finding(build_view: Any, article_id: str, version: int) -> Any:
+    """build_view whose search finds one article (the unit app has no search index)."""
+    from knowledge_service.index.schemas import SearchHit
+
+    hit = SearchHit(
+        article_id=article_id, version=version, title="Refund timeframe", snippet="Refunds...",
+        score=0.5, dense_score=0.5, lexical_score=0.5, unit_kind="answer", intents=["refunds"],
+        audience="public", channels=["agent"], locale="en-AU",
+    )  # fmt: skip
+
+    def build(session: Any, question: str, result: Any, _search: Any, **kwargs: Any) -> Any:
+        return build_view(session, question, result, lambda _q: [hit], **kwargs)
+
+    return build
+
+
+@pytest.mark.parametrize("typed", [True, False])
+def test_an_agent_rates_no_single_answer_naming_the_article_used_instead(
+    client: TestClient, keys: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch,
+    typed: bool,
+) -> None:  # fmt: skip
+    """The content-gap signal: "no single answer", and the agent used refund-timeframe. A card
+    shown while typing was never logged, and asking again gives a new hand-off receipt: the
+    rating goes to the hand-off logged then."""
+    from knowledge_service.web.routes import assist as assist_routes
+
+    monkeypatch.setattr(assist_routes, "_answer", _no_answer)
+    monkeypatch.setattr(
+        assist_routes, "build_view", _view_finding(assist_routes.build_view, "refund-timeframe", 2)
+    )
+    sign_in(client, keys["agent"])
+    page = client.get("/ui/assist")
+    htmx = {"HX-Request": "true", "X-CSRF-Token": csrf_of(page.text)}
+    if typed:
+        htmx["HX-Trigger"] = "q"
+    shown = client.post("/ui/assist/answer", data={"q": "pay with bitcoin"}, headers=htmx).text
+    card = shown[shown.index('id="answer-card"') : shown.index("Other articles")]
+    assert "No single answer" in card and 'action="/ui/assist/feedback"' in card
+    assert '<option value="refund-timeframe">Refund timeframe</option>' in card
+    assert 'name="shown" value="no_answer"' in card
+    receipt = re.search(r'name="receipt" value="(rcpt_[0-9a-f]+)"', card)
+    assert receipt, card
+    form = {"receipt": receipt.group(1), "rating": "wrong", "q": "pay with bitcoin",
+            "shown": "no_answer", "used_article_id": "refund-timeframe"}  # fmt: skip
+    done = client.post("/ui/assist/feedback", data=form, headers=htmx)
+    assert done.status_code == 200 and "recorded as <strong>wrong</strong>" in done.text
+    with session_scope(engine) as session:
+        (rating,) = session.exec(select(Feedback)).all()
+        (logged,) = session.exec(select(AnswerEvent).where(AnswerEvent.status == "no_answer")).all()
+    assert (rating.used_article_id, rating.article_id, rating.receipt) == (
+        "refund-timeframe", None, logged.receipt,
+    )  # fmt: skip

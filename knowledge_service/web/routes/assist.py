@@ -26,7 +26,7 @@ from knowledge_service.analytics.schemas import (
     FeedbackCreate,
     Rating,
 )
-from knowledge_service.answers.schemas import AnswerResult
+from knowledge_service.answers.schemas import AnswerResult, AnswerStatus
 from knowledge_service.answers.service import AnswerQuery
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import InvalidRequestError, NotFoundError
@@ -135,6 +135,15 @@ def _feedback_from(form: dict[str, str]) -> FeedbackCreate:
         raise InvalidRequestError(field, FEEDBACK_PROBLEMS.get(field, "is not valid")) from None
 
 
+def _shows_the_same(result: AnswerResult, receipt: str, shown: str) -> bool:
+    """Whether asking again gives what the rated card showed: the same answer (its receipt),
+    or again no single answer (a hand-off's receipt is new each time it is asked, so the
+    rating goes to the one logged now)."""
+    if result.status == AnswerStatus.ANSWERED:
+        return result.receipt == receipt
+    return shown == result.status
+
+
 @router.post("/feedback", response_class=HTMLResponse)
 def feedback(
     request: Request,
@@ -160,11 +169,12 @@ def feedback(
         # The card was shown while typing (not logged): log the answer it showed, if unchanged.
         question = form.get("q", "").strip()[:MAX_QUERY_CHARS]
         result = _answer(service, batcher, question) if question else None
-        if result is None or result.receipt != data.receipt:
+        if result is None or not _shows_the_same(result, data.receipt, form.get("shown", "")):
             raise InvalidRequestError(
                 "receipt", "the answer has changed since it was shown; search again"
             ) from None
         log_answer(session, question, result, caller=caller, started=started)
+        data = data.model_copy(update={"receipt": result.receipt})
         saved = analytics.record_feedback(session, data, caller=caller, published_only=agent_only)
     template = "_feedback_done.html" if is_fragment(request) else "feedback_done.html"
     return render(request, template, user=user, active="assist", feedback=saved)
