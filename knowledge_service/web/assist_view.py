@@ -18,12 +18,13 @@ from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.log import AnswerLog, to_row
 from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.analytics.recording import answer_event
+from knowledge_service.answers.render import render_answer
 from knowledge_service.answers.schemas import AnswerResult, AnswerStatus
 from knowledge_service.content import service as content
-from knowledge_service.content.schemas import ArticleDocument, Section
+from knowledge_service.content.schemas import ArticleDocument, Caller, Channel, Section
 from knowledge_service.freshness import service as freshness
-from knowledge_service.freshness.notes import badge_of
-from knowledge_service.freshness.schemas import Badge, SearchResult
+from knowledge_service.freshness.notes import badge_of, notes_for_articles
+from knowledge_service.freshness.schemas import Badge, FreshnessNote, SearchResult
 from knowledge_service.index.schemas import SearchHit, SearchRequest
 
 FURTHER_RESULTS = 5
@@ -64,6 +65,20 @@ class AnswerCard:
     badge: Badge
     agent_sections: list[AgentSection] = field(default_factory=list)
     other_sections: list[Section] = field(default_factory=list)
+
+
+@dataclass
+class OpenedArticle:
+    """One of the other articles, opened from the list as the answer card shows an answer."""
+
+    article_id: str
+    version: int
+    title: str
+    answer: str
+    badge: Badge
+    notes: list[FreshnessNote]
+    agent_sections: list[AgentSection]
+    other_sections: list[Section]
 
 
 @dataclass
@@ -120,6 +135,21 @@ def build_view(
     found = freshness.search_with_freshness(session, search, request, today=today).results
     further = [hit for hit in found if hit.article_id != result.article_id][:FURTHER_RESULTS]
     return AssistView(question, result, card, further)
+
+
+def open_article(
+    session: Session, caller: Caller, article_id: str, version: int | None, *, today: date
+) -> OpenedArticle:
+    """The article version ``caller`` may read (an agent: published only; NotFoundError
+    otherwise), its answer rendered for agents, its findings and its sections."""
+    row = content.articles.read(session, caller, article_id, version).version
+    document = row.to_document()
+    for_agents, others = group_sections(document)
+    notes = notes_for_articles(session, [article_id], today=today).get(article_id, [])
+    answer = render_answer(document.answer, Channel.AGENT, content_hash=row.content_hash)
+    return OpenedArticle(
+        article_id, row.version, document.title, answer, badge_of(notes), notes, for_agents, others
+    )
 
 
 def log_answer(

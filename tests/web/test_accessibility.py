@@ -23,6 +23,17 @@ def _assist_with_answer(page: Page) -> None:
     page.locator(".more summary").first.click()
 
 
+def _assist_without_answer(page: Page) -> None:
+    """No single answer: its feedback form, and one of the other articles opened."""
+    page.get_by_label("Customer's question").fill("what is the capital of France")
+    expect(page.locator("#answer-card")).to_contain_text("No single answer")
+    with page.expect_response("**/ui/assist/answer"):
+        page.keyboard.press("Enter")
+    expect(page.locator("#answer-card")).to_contain_text("No single answer")
+    page.locator(".further summary").first.click()
+    expect(page.locator(".further .opened").first).to_be_visible()
+
+
 def _first_finding(page: Page) -> None:
     page.get_by_role("navigation", name="Your queue").get_by_role("link").first.click()
     expect(page.locator(".evidence figure").first).to_be_visible()
@@ -66,6 +77,7 @@ PAGES: list[tuple[str, str | None, str, Callable[[Page], None] | None]] = [
     ("home", "admin", "/ui", None),
     ("assist", "agent", "/ui/assist", None),
     ("assist-answer", "agent", "/ui/assist", _assist_with_answer),
+    ("assist-no-answer", "agent", "/ui/assist", _assist_without_answer),
     ("handoff", "agent", f"/ui/assist/handoff/{HANDOFF_RECEIPT}", None),
     ("review", "owner", "/ui/review", None),
     ("review-finding", "owner", "/ui/review", _first_finding),

@@ -126,6 +126,64 @@ def test_agent_opens_a_bot_hand_off_by_its_receipt(browsing: Browsing) -> None:
     context.close()
 
 
+def _tab_until(page: Page, selector: str, limit: int = 25) -> None:
+    """Press Tab until the focused element matches ``selector``."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => !!document.activeElement?.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector!r} is not reachable with Tab")
+
+
+def test_agent_opens_another_article_by_keyboard_and_rates_no_single_answer(
+    browsing: Browsing,
+) -> None:
+    """No single answer: the agent opens one of the other articles from the keyboard, copies
+    its answer, and says it used that article instead (the content-gap signal)."""
+    context = new_context(browsing, width=360, height=900)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    box = page.get_by_label("Customer's question")
+    card = page.locator("#answer-card")
+    box.fill("what is the capital of France")
+    expect(card.get_by_role("heading", level=2)).to_have_text("No single answer")  # typed
+    with page.expect_response("**/ui/assist/answer"):
+        box.press("Enter")  # no search is pending now to replace what the agent opens below
+    expect(card.get_by_role("heading", level=2)).to_have_text("No single answer")
+    box.focus()
+    _tab_until(page, ".further summary")
+    index = page.evaluate(
+        "[...document.querySelectorAll('.further summary')].indexOf(document.activeElement)"
+    )
+    other = page.locator(".further details").nth(index)
+    article_id = other.locator(".meta.mono").first.inner_text().split()[0]
+    page.keyboard.press("Enter")  # opens the disclosure, which loads the article
+    opened = other.locator(".opened")
+    expect(opened.get_by_role("button", name=re.compile("^Copy answer"))).to_be_visible()
+    _tab_until(page, "button[data-copy-from]")
+    page.keyboard.press("Enter")
+    expect(opened.get_by_role("status")).to_have_text("Copied to the clipboard.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() and "<" not in copied
+    card.get_by_label("I used another article instead (optional)").select_option(article_id)
+    with page.expect_response("**/ui/assist/feedback") as sent:
+        card.get_by_role("button", name="Wrong").click()
+    assert sent.value.status == 200, sent.value.text()
+    expect(page.locator("#feedback-done")).to_contain_text("wrong")
+    engine = make_engine(browsing.served.database_url)
+    try:
+        with engine.connect() as conn:
+            used = conn.execute(
+                text("SELECT used_article_id FROM feedback WHERE caller = 'web-agent' "
+                     "AND article_id IS NULL AND rating = 'wrong'")
+            ).scalars().all()  # fmt: skip
+    finally:
+        engine.dispose()
+    assert article_id in used
+    assert all(is_local(url, browsing.served.base) for url in browsing.requested)
+    context.close()
+
+
 def test_owner_reads_a_finding_with_its_evidence_and_acknowledges_it(browsing: Browsing) -> None:
     context = new_context(browsing)
     page = sign_in(context, browsing.served.keys["owner"], next_path="/ui/review")

@@ -1227,3 +1227,34 @@ def test_an_agent_rates_no_single_answer_naming_the_article_used_instead(
     assert (rating.used_article_id, rating.article_id, rating.receipt) == (
         "refund-timeframe", None, logged.receipt,
     )  # fmt: skip
+
+
+def test_the_other_articles_open_as_the_answer_card_shows_one_with_a_copy_button(
+    client: TestClient, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each of the other articles is a disclosure (keyboard-reachable) that loads the article;
+    without htmx its link opens the same as a page. A draft is no article to an agent."""
+    from knowledge_service.web.routes import assist as assist_routes
+
+    monkeypatch.setattr(assist_routes, "_answer", _no_answer)
+    monkeypatch.setattr(
+        assist_routes, "build_view", _view_finding(assist_routes.build_view, "refund-timeframe", 2)
+    )
+    sign_in(client, keys["agent"])
+    page = client.get("/ui/assist")
+    htmx = {"HX-Request": "true", "X-CSRF-Token": csrf_of(page.text)}
+    shown = client.post("/ui/assist/answer", data={"q": "refunds"}, headers=htmx).text
+    listed = shown[shown.index('class="further"') :]
+    opened = "/ui/assist/articles/refund-timeframe?version=2"
+    assert f'<details class="other" hx-get="{opened}" hx-trigger="toggle once"' in listed
+    assert '<summary><span class="title">Refund timeframe</span>' in listed
+    assert f'<a href="{opened}">Open Refund timeframe</a>' in listed
+    fragment = client.get(opened, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert "Refunds reach your account within 5 business days." in fragment.text
+    assert "Blocked for customers" in fragment.text and "REFUNDS#2.1 says 10" in fragment.text
+    assert 'data-copy-from="other-refund-timeframe-plain"' in fragment.text
+    assert '<template id="other-refund-timeframe-plain">Refunds reach' in fragment.text
+    full = client.get(opened)
+    assert full.status_code == 200 and "<h1>" in full.text and "Sign out" in full.text
+    assert client.get("/ui/assist/articles/new-fees").status_code == 404

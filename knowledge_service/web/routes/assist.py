@@ -28,7 +28,8 @@ from knowledge_service.analytics.schemas import (
 )
 from knowledge_service.answers.schemas import AnswerResult, AnswerStatus
 from knowledge_service.answers.service import AnswerQuery
-from knowledge_service.content.schemas import Channel
+from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, Channel
+from knowledge_service.db import MAX_VERSION
 from knowledge_service.errors import InvalidRequestError, NotFoundError
 from knowledge_service.http.deps import (
     MAX_QUERY_CHARS,
@@ -39,7 +40,7 @@ from knowledge_service.http.deps import (
     SessionDep,
     SettingsDep,
 )
-from knowledge_service.web.assist_view import build_view, find_handoff, log_answer
+from knowledge_service.web.assist_view import build_view, find_handoff, log_answer, open_article
 from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
 from knowledge_service.web.errors import is_fragment
 from knowledge_service.web.pages import Page
@@ -178,6 +179,26 @@ def feedback(
         saved = analytics.record_feedback(session, data, caller=caller, published_only=agent_only)
     template = "_feedback_done.html" if is_fragment(request) else "feedback_done.html"
     return render(request, template, user=user, active="assist", feedback=saved)
+
+
+ArticleId = Annotated[str, Path(pattern=ARTICLE_ID_PATTERN, max_length=120)]
+Version = Annotated[int | None, Query(ge=1, le=MAX_VERSION)]
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def other_article(
+    request: Request,
+    user: Agent,
+    article_id: ArticleId,
+    session: SessionDep,
+    settings: SettingsDep,
+    version: Version = None,
+) -> HTMLResponse:
+    """One of the other articles, opened from the results as the answer card shows an answer
+    (a fragment for the list's disclosure; a page without htmx)."""
+    opened = open_article(session, user.principal, article_id, version, today=clock.today(settings))
+    template = "_other_article.html" if is_fragment(request) else "other_article.html"
+    return render(request, template, user=user, active="assist", article=opened)
 
 
 Receipt = Annotated[str, Path(pattern=RECEIPT_PATTERN, max_length=70)]

@@ -18,11 +18,11 @@
     return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
   }
 
-  function copyAnswer() {
-    var button = document.getElementById("copy-answer");
-    if (!button) return;
+  // A copy button names the <template> holding the plain text (data-copy-from) and the
+  // status line that says what happened (data-copy-status; the answer card's is #copy-status).
+  function copyFrom(button) {
     var source = document.getElementById(button.getAttribute("data-copy-from"));
-    var status = document.getElementById("copy-status");
+    var status = document.getElementById(button.getAttribute("data-copy-status") || "copy-status");
     var text = source && source.content ? source.content.textContent.trim() : "";
     copyText(text).then(
       function () { if (status) status.textContent = "Copied to the clipboard."; },
@@ -30,11 +30,15 @@
     );
   }
 
+  function copyAnswer() {
+    var button = document.getElementById("copy-answer");
+    if (button) copyFrom(button);
+  }
+
   document.addEventListener("click", function (event) {
     var target = event.target;
-    if (target instanceof Element && target.closest("#copy-answer")) {
-      copyAnswer();
-    }
+    var button = target instanceof Element ? target.closest("button[data-copy-from]") : null;
+    if (button) copyFrom(button);
   });
 
   // Alt+C is the agent's while in the question box or outside any field; typing elsewhere
