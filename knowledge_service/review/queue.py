@@ -14,6 +14,7 @@ often the article is served (most first).
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
@@ -43,6 +44,7 @@ from knowledge_service.review.queue_schemas import (
     QueueFilters,
     QueueItem,
     QueueItemKind,
+    UsedInstead,
 )
 from knowledge_service.review.transitions import state_of
 from knowledge_service.review.workflow_models import WorkflowRecord
@@ -217,13 +219,49 @@ def feedback_items(session: Session, articles: dict[str, ArticleVersion]) -> lis
         rated = served[current.article_id]
         if rated is not None and _is_about(fb, rated):
             grouped.setdefault(current.article_id, []).append(fb)
+    titles = _titles(session, {fb.used_article_id for rows in grouped.values() for fb in rows})
     return [
-        _feedback_item(served[a] or articles[a], articles[a], rows) for a, rows in grouped.items()
+        _feedback_item(served[a] or articles[a], articles[a], rows, titles)
+        for a, rows in grouped.items()
     ]
 
 
+def _titles(session: Session, article_ids: Iterable[str | None]) -> dict[str, str]:
+    """The current title of each of ``article_ids`` that exists."""
+    ids = sorted(a for a in article_ids if a)
+    titles: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        where = col(ArticleVersion.article_id).in_(ids[start : start + 500])
+        titles.update(
+            {v.article_id: v.title for v in content_repository.articles(session).current(where)}
+        )
+    return titles
+
+
+def _used_instead(rows: Sequence[Feedback], titles: dict[str, str]) -> list[UsedInstead]:
+    """The articles the ratings name as used instead, most named first."""
+    counts = Counter(r.used_article_id for r in rows if r.used_article_id)
+    return [
+        UsedInstead(article_id=a, title=titles.get(a), times=n)
+        for a, n in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    ]
+
+
+def _evidence(row: Feedback, titles: dict[str, str]) -> str:
+    """One rating in words: "wrong: the comment — agent used Paying by BPAY (bpay)"."""
+    said = f"{row.rating}: {row.comment}" if row.comment else row.rating
+    used = row.used_article_id
+    if used is None:
+        return said
+    named = f"{titles[used]} ({used})" if used in titles else used
+    return f"{said} — agent used {named}"
+
+
 def _feedback_item(
-    rated: ArticleVersion, current: ArticleVersion, rows: Sequence[Feedback]
+    rated: ArticleVersion,
+    current: ArticleVersion,
+    rows: Sequence[Feedback],
+    titles: dict[str, str],
 ) -> QueueItem:
     ratings = sorted({r.rating for r in rows})
     pending = (
@@ -236,9 +274,10 @@ def _feedback_item(
         article_id=rated.article_id, title=current.title, owner=current.owner,
         reason=f"Version {rated.version} was rated {' and '.join(ratings)} {_times(len(rows))}"
         f" ({_raters(rows)}).{pending}",
-        evidence=[f"{r.rating}: {r.comment}" if r.comment else r.rating for r in rows][:5],
+        evidence=[_evidence(r, titles) for r in rows][:5],
         severity=Severity.WARN, due_on=rows[0].at.date(), served=0,
         actions=[_A.EDIT, _A.RETIRE] if pending else [_A.EDIT, _A.VERIFY, _A.RETIRE],
+        used_instead=_used_instead(rows, titles),
     )  # fmt: skip
 
 

@@ -63,6 +63,14 @@ class QueueAction(StrEnum):
     """Fix the file and import it again: only an import clears an ``invalid`` finding."""
 
 
+class UsedInstead(BaseModel):
+    """An article agents used instead of the one rated (feedback's ``used_article_id``)."""
+
+    article_id: str
+    title: str | None = Field(description="Its current title (None: no such article now).")
+    times: int = Field(description="How many of the item's ratings name it.")
+
+
 class QueueItem(BaseModel):
     """One piece of work for a content owner, derived from the store's current state."""
 
@@ -88,6 +96,10 @@ class QueueItem(BaseModel):
     )
     status: str | None = Field(default=None, description="A finding's status.")
     risk_accepted_until: date | None = None
+    used_instead: list[UsedInstead] = Field(
+        default_factory=list,
+        description="Feedback: the articles agents used instead, most named first.",
+    )
 
 
 @dataclass(frozen=True, slots=True)

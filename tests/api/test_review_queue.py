@@ -147,6 +147,33 @@ def test_wrong_feedback_is_an_item_until_a_new_version_answers_it(
     assert _queue(client, keys["owner"], "?kind=feedback")["total"] == 0
 
 
+def test_feedback_names_the_article_agents_used_instead(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """The owner sees which article an agent used instead of the one rated wrong (another
+    owner's here, and a draft: owners and admins read every article's title)."""
+    with session_scope(engine) as session:
+        for used, comment in [("escalation-process", "used the escalation one"),
+                              ("escalation-process", None), ("new-fees", None),
+                              ("gone-article", None)]:  # fmt: skip
+            session.add(Feedback(receipt="rcpt_x", rating="wrong", comment=comment, version=2,
+                                 article_id="refund-timeframe", channel="agent",
+                                 used_article_id=used))  # fmt: skip
+    for key in (keys["owner"], keys["admin"]):
+        (item,) = _queue(client, key, "?kind=feedback")["items"]
+        assert item["evidence"] == [
+            "wrong: used the escalation one — agent used How agents escalate (escalation-process)",
+            "wrong — agent used How agents escalate (escalation-process)",
+            "wrong — agent used New fees (new-fees)",
+            "wrong — agent used gone-article",
+        ]
+        assert item["used_instead"] == [
+            {"article_id": "escalation-process", "title": "How agents escalate", "times": 2},
+            {"article_id": "gone-article", "title": None, "times": 1},
+            {"article_id": "new-fees", "title": "New fees", "times": 1},
+        ]
+
+
 def test_feedback_stays_while_a_draft_waits_and_the_rated_version_is_served(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:

@@ -1258,3 +1258,19 @@ def test_the_other_articles_open_as_the_answer_card_shows_one_with_a_copy_button
     full = client.get(opened)
     assert full.status_code == 200 and "<h1>" in full.text and "Sign out" in full.text
     assert client.get("/ui/assist/articles/new-fees").status_code == 404
+
+
+def test_the_review_page_says_which_article_agents_used_instead(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        session.add(Feedback(receipt="rcpt_0123abcd", rating="wrong", version=2, channel="agent",
+                             article_id="refund-timeframe",
+                             used_article_id="escalation-process"))  # fmt: skip
+    sign_in(client, keys["owner"])
+    page = client.get("/ui/review/articles/refund-timeframe").text
+    assert "<li>wrong — agent used How agents escalate (escalation-process)</li>" in page
+    assert (
+        'Agents used instead: How agents escalate (<span class="mono">escalation-process</span>).'
+        in page
+    )
