@@ -11,7 +11,7 @@ keeps the navigation and Sign out.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -29,14 +29,25 @@ from knowledge_service.web.errors import (
     signed_in,
 )
 from knowledge_service.web.routes import ROUTERS
+from knowledge_service.web.routes.auth import safe_next
 from knowledge_service.web.templating import STATIC_DIR
 
 
-def _sign_in_required(request: Request, _exc: Exception) -> Response:
+def _current_page(request: Request) -> str:
+    """The page the person is on: the address itself for a page request, else the page that
+    asked (htmx names it in ``HX-Current-URL``; a form sends it as the ``Referer``)."""
     if request.method == "GET" and not is_fragment(request):
-        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-        return RedirectResponse(f"/ui/login?next={target}", status_code=303)
-    return error_page(request, 401, "Signed out", "Your session has ended. Sign in again.")
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    asked = request.headers.get("hx-current-url") or request.headers.get("referer") or ""
+    parts = urlsplit(asked)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _sign_in_required(request: Request, _exc: Exception) -> Response:
+    target = f"/ui/login?next={quote(safe_next(_current_page(request)))}"
+    if request.method == "GET" and not is_fragment(request):
+        return RedirectResponse(target, status_code=303)
+    return error_page(request, 401, "Signed out", "Your session has ended.", sign_in=target)
 
 
 def _forbidden(request: Request, exc: Exception) -> Response:

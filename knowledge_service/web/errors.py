@@ -6,6 +6,7 @@ page paths (a 404, a request validation error, a domain error, a 413 from the bo
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -67,14 +68,28 @@ def signed_in(request: Request) -> WebUser | None:
         return None
 
 
+RESULTS_TARGET = "results"
+"""The id of the assist page's results: its status line (outside them) announces them."""
+
+
 def error_page(
-    request: Request, status: int, title: str, message: str, *, user: WebUser | None = None
+    request: Request,
+    status: int,
+    title: str,
+    message: str,
+    *,
+    user: WebUser | None = None,
+    sign_in: str | None = None,
 ) -> HTMLResponse:
-    """The error as the ``_error.html`` fragment for htmx, else as a page for ``user``."""
+    """The error as the ``_error.html`` fragment for htmx, else as a page for ``user``;
+    ``sign_in``: the address of the sign-in form that comes back here (a "Sign in again" link).
+    A fragment swapped into the assist results also empties their status line, which would
+    otherwise still announce the answer the error replaced (the error is its own alert)."""
+    context: dict[str, Any] = {"title": title, "message": message, "sign_in": sign_in}
     if is_fragment(request):
-        return render(request, "_error.html", status_code=status, title=title, message=message)
-    return render(request, "error.html", user=user, status_code=status, title=title,
-                  message=message)  # fmt: skip
+        clears = request.headers.get("hx-target") == RESULTS_TARGET
+        return render(request, "_error.html", status_code=status, clears_status=clears, **context)
+    return render(request, "error.html", user=user, status_code=status, **context)
 
 
 def _problem_of(body: bytes) -> tuple[str, str]:

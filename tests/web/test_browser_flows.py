@@ -184,6 +184,29 @@ def test_agent_opens_another_article_by_keyboard_and_rates_no_single_answer(
     context.close()
 
 
+def test_a_session_ended_mid_call_offers_sign_in_back_to_the_page(browsing: Browsing) -> None:
+    """The results say the session ended with a link that signs in and comes back; the status
+    line no longer announces the answer the error replaced."""
+    context = new_context(browsing, width=360)
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    box = page.get_by_label("Customer's question")
+    box.fill("when is my bill due")
+    status = page.locator("#results-status")
+    expect(status).to_contain_text("Answer:")
+    context.clear_cookies()
+    with page.expect_response("**/ui/assist/answer"):
+        box.press("Enter")
+    results = page.locator("#results")
+    expect(results.get_by_role("alert")).to_contain_text("Your session has ended.")
+    expect(status).to_have_text("")
+    results.get_by_role("link", name="Sign in again").click()
+    expect(page).to_have_url(re.compile(r"/ui/login\?next=/ui/assist$"))
+    page.get_by_label("API key").fill(browsing.served.keys["agent"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/ui/assist$"))
+    context.close()
+
+
 def test_owner_reads_a_finding_with_its_evidence_and_acknowledges_it(browsing: Browsing) -> None:
     context = new_context(browsing)
     page = sign_in(context, browsing.served.keys["owner"], next_path="/ui/review")

@@ -1274,3 +1274,28 @@ def test_the_review_page_says_which_article_agents_used_instead(
         'Agents used instead: How agents escalate (<span class="mono">escalation-process</span>).'
         in page
     )
+
+
+@pytest.mark.parametrize(
+    ("headers", "back"),
+    [({"HX-Request": "true", "HX-Target": "results",
+       "HX-Current-URL": "http://testserver/ui/assist?handoff=rcpt_0123abcd"},
+      "/ui/assist%3Fhandoff%3Drcpt_0123abcd"),
+     ({"HX-Request": "true", "HX-Current-URL": "https://elsewhere.example//ui/x"}, "/ui"),
+     ({"Referer": "http://testserver/ui/assist"}, "/ui/assist")],
+)  # fmt: skip
+def test_a_session_ended_mid_call_links_to_sign_in_and_back_and_silences_the_old_answer(
+    client: TestClient, keys: dict[str, str], headers: dict[str, str], back: str
+) -> None:
+    sign_in(client, keys["agent"])
+    token = csrf_of(client.get("/ui/assist").text)
+    client.cookies.clear()  # the session has ended (expired, or signed out in another tab)
+    response = client.post(
+        "/ui/assist/answer", data={"q": "refunds", "csrf_token": token}, headers=headers
+    )
+    assert response.status_code == 401, response.text
+    assert f'Your session has ended. <a href="/ui/login?next={back}">Sign in again</a>.' in (
+        response.text
+    )
+    silenced = '<p id="results-status" hx-swap-oob="innerHTML"></p>' in response.text
+    assert silenced == (headers.get("HX-Target") == "results")
