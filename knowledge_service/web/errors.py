@@ -47,8 +47,14 @@ class NotInQueueError(NotFoundError):
         self.args = (self.message,)
 
 
+EXPORT_SUFFIXES = (".csv", ".json")
+"""Downloads under /ui read by programs (a BI tool fetching measures.csv): their errors stay
+the API's problem+json, never an HTML page."""
+
+
 def is_page_path(path: str) -> bool:
-    return path == "/ui" or path.startswith("/ui/")
+    """Whether ``path`` is a page (its errors shown as pages), not the API or an export."""
+    return (path == "/ui" or path.startswith("/ui/")) and not path.endswith(EXPORT_SUFFIXES)
 
 
 def is_fragment(request: Request) -> bool:

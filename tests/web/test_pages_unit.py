@@ -1299,3 +1299,17 @@ def test_a_session_ended_mid_call_links_to_sign_in_and_back_and_silences_the_old
     )
     silenced = '<p id="results-status" hx-swap-oob="innerHTML"></p>' in response.text
     assert silenced == (headers.get("HX-Target") == "results")
+
+
+@pytest.mark.parametrize("days", ["abc", "0", "367"])
+def test_a_bad_period_for_the_measures_export_is_problem_json_not_a_page(
+    client: TestClient, keys: dict[str, str], days: str
+) -> None:
+    """A BI tool reads the CSV export: its errors are the API's problem+json."""
+    sign_in(client, keys["admin"])
+    response = client.get(f"/ui/insights/measures.csv?days={days}")
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "<html" not in response.text and "days" in response.json()["detail"]
+    page = client.get(f"/ui/insights?days={days}")  # the page itself keeps its error page
+    assert page.status_code == 400 and _is_page(page)
