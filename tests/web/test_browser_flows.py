@@ -105,6 +105,22 @@ def test_agent_finds_copies_and_flags_an_answer(browsing: Browsing) -> None:
     context.close()
 
 
+def test_an_agent_whose_customer_is_at_risk_sees_it_and_the_procedure(
+    browsing: Browsing,
+) -> None:
+    """The customer's words are far from the procedure's title; the sidebar says someone may be
+    at risk, and shows the sample's family-violence procedure."""
+    context = new_context(browsing)
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    page.get_by_label("Customer's question").press_sequentially(
+        "my partner hits me and I can't pay the bill", delay=15
+    )
+    card = page.locator("#answer-card")
+    expect(card.get_by_role("heading", level=2)).to_contain_text("family violence")
+    expect(card.locator(".at-risk")).to_contain_text("Someone may be at risk of harm")
+    context.close()
+
+
 def test_agent_opens_a_bot_hand_off_by_its_receipt(browsing: Browsing) -> None:
     context = new_context(browsing, width=360)
     page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist/handoff")
