@@ -141,29 +141,44 @@ def _validate(model: type[BaseModel], fm: FrontMatter, path: str) -> Any:
     try:
         return model.model_validate(fm.data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = [str(part) for part in error["loc"]]
-        field = loc[0] if loc else None
-        where = ".".join(loc) if loc else None
-        if error["type"] == "missing":
-            problem = "is required but missing"
-        elif error.get("input") is None and len(loc) == 1:  # "status:" with nothing after it
-            info = model.model_fields.get(loc[0])
-            optional = info is not None and not info.is_required()
-            problem = "is empty: give a value" + (
-                ", or leave the line out for the default" if optional else ""
-            )
-        else:
-            given = error.get("input")
-            given = given.isoformat() if isinstance(given, date) else given
-            shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
-            pattern = str((error.get("ctx") or {}).get("pattern", ""))
-            said = str(error["msg"]).removeprefix("Value error, ")  # a validator's own words
-            problem = PATTERN_WORDS.get(pattern, said) + shown
-        line = fm.key_lines.get(field) if field else None
-        if line is None and field is not None:
-            line = 2
+        found = [_described(model, fm, error) for error in exc.errors()]
+        where, line, problem = found[0]
+        others = [
+            f"line {at}, field '{name}': {said}" if at is not None else f"field '{name}': {said}"
+            for name, at, said in dict.fromkeys(found[1:])
+            if name != where
+        ]  # every mistake at once: an owner fixing a file should not need a round for each
+        if others:
+            problem += "; also " + "; ".join(others)
         raise InvalidContentError(path, problem, line=line, field=where) from exc
+
+
+def _described(
+    model: type[BaseModel], fm: FrontMatter, error: Any
+) -> tuple[str | None, int | None, str]:
+    """One validation error as (dotted location of its field, line, problem in words)."""
+    loc = [str(part) for part in error["loc"]]
+    field = loc[0] if loc else None
+    where = ".".join(loc) if loc else None
+    if error["type"] == "missing":
+        problem = "is required but missing"
+    elif error.get("input") is None and len(loc) == 1:  # "status:" with nothing after it
+        info = model.model_fields.get(loc[0])
+        optional = info is not None and not info.is_required()
+        problem = "is empty: give a value" + (
+            ", or leave the line out for the default" if optional else ""
+        )
+    else:
+        given = error.get("input")
+        given = given.isoformat() if isinstance(given, date) else given
+        shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
+        pattern = str((error.get("ctx") or {}).get("pattern", ""))
+        said = str(error["msg"]).removeprefix("Value error, ")  # a validator's own words
+        problem = PATTERN_WORDS.get(pattern, said) + shown
+    line = fm.key_lines.get(field) if field else None
+    if line is None and field is not None:
+        line = 2
+    return where, line, problem
 
 
 def _heading_text(tokens: list[Token], index: int) -> str:

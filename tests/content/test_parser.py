@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -371,3 +372,18 @@ def test_a_field_left_empty_is_told_so(field: str, optional: bool) -> None:
         parse_article(text, "a.md")
     assert info.value.field == field and "is empty: give a value" in info.value.message
     assert ("leave the line out for the default" in info.value.message) is optional
+
+
+def test_every_mistake_of_a_file_is_named_at_once() -> None:
+    """Four mistakes took a new water utility four rounds of check and fix, one per round."""
+    text = article_text(article_id="Bad Id", channels=["sms"], locale="English")
+    text = re.sub(r"(?m)^last_reviewed: .*$", "last_reviewed: 01/03/2026", text, count=1)
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(text, "a.md")
+    message = info.value.message
+    assert info.value.field == "id"  # the first one locates the finding
+    assert "is not an article id" in message
+    for named in ("field 'last_reviewed': is not an ISO date", "field 'channels.0'",
+                  "field 'locale': is not a BCP 47 language tag"):  # fmt: skip
+        assert named in message, message
+    assert message.count("; also ") == 1
