@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_
+from sqlalchemy import and_, delete, func, or_, text
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -172,6 +172,24 @@ def answered_events(
     if intent is not None:
         query = query.where(AnswerEvent.intent == intent)
     return session.exec(query).all()
+
+
+PURGE_LOCK_KEY = 0x6B73_7075  # "kspu": the advisory lock id on PostgreSQL
+
+
+def lock_for_purge(session: Session) -> None:
+    """Take the purge's lock for the rest of ``session``'s transaction, before it reads what
+    it rolls up: a second purge (another replica's schedule, a ``purge-logs`` run by hand)
+    waits until the first has committed, then finds nothing left to roll up. Without it both
+    read the same old rows and both added them to ``daily_count``. On PostgreSQL a
+    transaction-scoped advisory lock (each statement of a read-committed transaction then sees
+    the first purge's commit); on SQLite the database's write lock, taken by a write that
+    changes nothing (the driver begins the transaction right before it: reads made before a
+    write run outside any transaction and would see the rows as they were)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PURGE_LOCK_KEY})
+    else:
+        session.execute(text("UPDATE daily_count SET count = count WHERE 0"))
 
 
 def purge_before(session: Session, before: datetime) -> tuple[int, int]:

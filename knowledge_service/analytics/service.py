@@ -366,7 +366,12 @@ def _demand(rows: Iterable[tuple[Any, ...]]) -> list[Demand]:
 
 def purge_old(session: Session, *, now: datetime, retention_days: int) -> tuple[int, int]:
     """Delete answer events and feedback older than the retention period, keeping their
-    counts per day (:mod:`~knowledge_service.analytics.rollup`) so past measures survive."""
+    counts per day (:mod:`~knowledge_service.analytics.rollup`) so past measures survive.
+
+    The roll-up and the deletion are one transaction (the caller's), under a lock that makes
+    purges run at the same time take turns (:func:`~.repository.lock_for_purge`): each row is
+    counted once, however many replicas purge at once."""
+    repository.lock_for_purge(session)
     before = now - timedelta(days=retention_days)
     rollup.roll_up_before(session, before)
     return repository.purge_before(session, before)

@@ -1,0 +1,94 @@
+"""The retention purge run by two processes at once (two ``purge-logs``, two replicas'
+schedules): the daily counts it keeps are what one purge keeps."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from knowledge_service.analytics import service
+from knowledge_service.analytics.models import AnswerEvent, DailyCount, Feedback
+from knowledge_service.db import make_engine, session_scope
+from knowledge_service.settings import Settings
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+OLD = NOW - timedelta(days=200)
+LABELS = ("helpful", "wrong", "unclear")
+PER_LABEL = 20
+
+
+def add_old_rows(engine: Engine, source: str) -> None:
+    """``PER_LABEL`` feedback (or answer events) per label, 200 days old: three daily counts."""
+    with session_scope(engine) as session:
+        for label in LABELS:
+            for i in range(PER_LABEL):
+                at = OLD + timedelta(seconds=i)
+                if source == "feedback":
+                    session.add(Feedback(at=at, receipt="rcpt_x", rating=label, channel="chat"))
+                else:
+                    session.add(AnswerEvent(
+                        at=at, kind="answer", channel="chat", question="q", intent="billing",
+                        status=label, reason="confident", latency_ms=1.0,
+                    ))  # fmt: skip
+
+
+def kept_counts(engine: Engine) -> dict[str | None, list[int]]:
+    with Session(engine) as session:
+        rows = session.exec(select(DailyCount)).all()
+    counts: dict[str | None, list[int]] = {}
+    for row in rows:
+        counts.setdefault(row.label, []).append(row.count)
+    return counts
+
+
+@pytest.mark.parametrize("source", ["feedback", "answer"])
+def test_two_purges_at_once_keep_what_one_purge_keeps(
+    engine: Engine, settings: Settings, source: str
+) -> None:
+    """The second purge (another replica: an engine of its own) starts while the first has
+    rolled up and deleted but not committed, and reads the rows the first is deleting. It
+    used to roll them up again: feedback counted twice (its key's NULL intent makes every row
+    distinct to the unique constraint), answer events a duplicate key error. The first commits
+    only once the second has read and reached its first write or lock, so the interleaving
+    is the same on every run."""
+    add_old_rows(engine, source)
+    other = make_engine(settings.database_url)
+    reached = threading.Event()
+
+    @event.listens_for(other, "before_cursor_execute")
+    def note_write_or_lock(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.lstrip().upper().startswith("SELECT") or "lock" in statement.lower():
+            reached.set()
+
+    errors: list[BaseException] = []
+    purged: list[tuple[int, int]] = []
+
+    def second_purge() -> None:
+        try:
+            with session_scope(other) as session:
+                purged.append(service.purge_old(session, now=NOW, retention_days=90))
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    first = Session(engine)
+    try:
+        first_purged = service.purge_old(first, now=NOW, retention_days=90)
+        thread = threading.Thread(target=second_purge)
+        thread.start()
+        assert reached.wait(timeout=60), "the second purge never reached a write"
+        first.commit()
+    finally:
+        first.close()
+    thread.join(timeout=60)
+    other.dispose()
+    assert errors == []
+    deleted = len(LABELS) * PER_LABEL
+    expected = (0, deleted) if source == "feedback" else (deleted, 0)
+    assert (first_purged, purged) == (expected, [(0, 0)])
+    assert kept_counts(engine) == {label: [PER_LABEL] for label in LABELS}
