@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 _names = itertools.count(1)
+_servers: dict[str, tuple[Path, Path, str, Path]] = {}  # url: bin folder, data, options, log
 
 
 def _bin_dir() -> Path:
@@ -74,9 +75,12 @@ def cluster() -> Iterator[str]:
     options = f"-c listen_addresses='' -k {sockets} -c fsync=off -c max_connections=200"
     _run(bin_dir / "pg_ctl", "-D", str(data), "-o", options, "-w", "-s",
          "-l", str(root / "server.log"), "start")  # fmt: skip
+    url = f"postgresql+psycopg://postgres@/postgres?host={sockets}"
+    _servers[url] = (bin_dir, data, options, root / "server.log")
     try:
-        yield f"postgresql+psycopg://postgres@/postgres?host={sockets}"
+        yield url
     finally:
+        _servers.pop(url, None)
         _run(bin_dir / "pg_ctl", "-D", str(data), "-m", "immediate", "-s", "stop", check=False)
         shutil.rmtree(root, ignore_errors=True)
 
@@ -94,3 +98,16 @@ def fresh_database(server_url: str) -> Iterator[str]:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+@contextmanager
+def stopped(server_url: str) -> Iterator[None]:
+    """Stop the cluster of ``server_url`` (one :func:`cluster` started: its clients' connections
+    are ended, new ones refused) for the block; start it again after."""
+    bin_dir, data, options, log = _servers[server_url]
+    _run(bin_dir / "pg_ctl", "-D", str(data), "-m", "fast", "-w", "-s", "stop")
+    try:
+        yield
+    finally:
+        _run(bin_dir / "pg_ctl", "-D", str(data), "-o", options, "-w", "-s",
+             "-l", str(log), "start")  # fmt: skip

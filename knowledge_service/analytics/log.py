@@ -2,10 +2,20 @@
 
 Recording costs the request a ``put_nowait`` on an in-memory queue; a writer thread redacts
 each event and inserts what has queued in one statement per batch. A full queue never blocks or
-fails an answer: the event is dropped and counted. What a crash can lose is bounded by what is
-queued at that moment (at most ``queue_size`` events, in practice the last ``flush_interval``
-seconds of traffic); :meth:`AnswerLog.close` flushes everything on a graceful shutdown. An
-event whose redaction fails is dropped and counted, never written raw.
+fails an answer: the event is dropped, counted and reported in the log. What a crash can lose
+is bounded by what is queued at that moment (at most ``queue_size`` events, in practice the
+last ``flush_interval`` seconds of traffic); :meth:`AnswerLog.close` flushes everything on a
+graceful shutdown. An event whose redaction fails is dropped and counted, never written raw.
+
+A batch whose write fails for a reason that passes (the store down or restarting, a dropped
+connection, a lock timeout: :func:`~knowledge_service.db.is_transient`) is held and written
+again, first, at the next attempt; attempts back off from one flush interval to
+:data:`MAX_RETRY_PAUSE`. While a batch is held the queue is not drained, and the held events
+count against ``queue_size``, so an outage costs bounded memory: once the queue is full, new
+events are dropped and counted. A write can fail after its commit (the connection lost while
+the commit was acknowledged), so before a held batch is written again the store is asked
+whether its first event is there: a batch is one transaction, all of it or none. Any other
+failure (the rows themselves refused) would fail again: that batch is dropped and counted.
 """
 
 from __future__ import annotations
@@ -19,12 +29,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.engine import Engine
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.analytics.stream import EventHub
 from knowledge_service.content.models import utcnow
+from knowledge_service.db import is_transient
 from knowledge_service.privacy import redact
 
 logger = logging.getLogger(__name__)
@@ -35,6 +47,12 @@ or replica may still hold in its queue (see :attr:`AnswerLog.patience`)."""
 MAX_PATIENCE = 5.0
 """The longest a lookup waits, whatever the flush interval: a client asking about a receipt
 nobody issued must not hold a request open for long."""
+MAX_RETRY_PAUSE = 5.0
+"""The longest the writer waits between attempts to write a held batch (see the module's
+docstring): a store back from an outage is written to within this, or within one flush
+interval when that is longer."""
+
+Row = dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,7 @@ class LogStats:
     written: int = 0
     dropped_full: int = 0
     dropped_redaction: int = 0
+    dropped_write: int = 0
     failed_batches: int = 0
 
 
@@ -115,8 +134,12 @@ class AnswerLog:
         self._pseudonym_key = pseudonym_key
         self._hub = hub
         self._queue: queue.Queue[LoggedAnswer] = queue.Queue(maxsize=queue_size)
+        self._bound = queue_size
+        self._held: list[Row] = []  # a batch whose write failed, redacted, to be written first
         self._batch_size = batch_size
         self._interval = flush_interval
+        self._pause = flush_interval
+        self._reported_full = 0
         self._stop = threading.Event()
         self._lock = threading.Lock()  # one writer at a time (thread and close())
         self._thread = threading.Thread(target=self._run, name="answer-log", daemon=True)
@@ -133,13 +156,18 @@ class AnswerLog:
 
     @property
     def depth(self) -> int:
-        return self._queue.qsize()
+        """Events waiting to be written: queued, and held after a failed write."""
+        return self._queue.qsize() + len(self._held)
 
     def start(self) -> None:
         self._thread.start()
 
     def record(self, event: LoggedAnswer) -> bool:
-        """Queue ``event``; False (and counted) when the queue is full. Never blocks."""
+        """Queue ``event``; False (and counted) when the queue is full, held events included.
+        Never blocks."""
+        if self._held and self._queue.qsize() + len(self._held) >= self._bound:
+            self.stats.dropped_full += 1
+            return False
         try:
             self._queue.put_nowait(event)
             return True
@@ -148,19 +176,31 @@ class AnswerLog:
             return False
 
     def flush(self) -> int:
-        """Write everything queued now; returns how many events were written."""
+        """Write what is held and everything queued now; returns how many events were written.
+        Stops at a write that fails for a passing reason: that batch is held for the next."""
         written = 0
         with self._lock:
-            while batch := self._take(self._batch_size):
-                written += self._write(batch)
+            if self._held:
+                rows, self._held = self._held, []
+                written += self._write(rows, maybe_stored=True)
+                if self._held:
+                    return 0
+                logger.info("%d answer events held after a failed write are written", written)
+            while not self._held and (batch := self._take(self._batch_size)):
+                rows = self._redacted(batch)
+                written += self._write(rows) if rows else 0
         return written
 
     def close(self) -> None:
-        """Stop the writer and flush what is queued (a graceful shutdown loses nothing)."""
+        """Stop the writer and flush what is queued (a graceful shutdown loses nothing while
+        the store can be written; what it cannot write then is lost, and logged)."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
         self.flush()
+        self._report_dropped()
+        if self.depth:
+            logger.error("%d answer events could not be written before shutdown", self.depth)
 
     def _take(self, limit: int) -> list[LoggedAnswer]:
         batch: list[LoggedAnswer] = []
@@ -171,22 +211,37 @@ class AnswerLog:
                 break
         return batch
 
-    def _write(self, batch: list[LoggedAnswer]) -> int:
+    def _redacted(self, batch: list[LoggedAnswer]) -> list[Row]:
         rows = []
         for event in batch:
             try:
                 rows.append(to_row(event, self._pseudonym_key))
             except Exception:  # never fail open: drop it, count it
                 self.stats.dropped_redaction += 1
-        if not rows:
-            return 0
+        return rows
+
+    def _write(self, rows: list[Row], *, maybe_stored: bool = False) -> int:
+        """Insert ``rows`` in one transaction (unless ``maybe_stored`` and they are there
+        already); how many were written. When that failed for a passing reason they are held;
+        a batch that cannot succeed is dropped and counted."""
         try:
             with self._engine.begin() as conn:
-                conn.execute(insert(AnswerEvent), rows)
-        except Exception:
+                if not (maybe_stored and _is_stored(conn, rows[0])):
+                    conn.execute(insert(AnswerEvent), rows)
+        except Exception as exc:
             self.stats.failed_batches += 1
-            logger.exception("writing %d answer events failed; they are lost", len(rows))
+            if not (is_transient(exc) or isinstance(exc, PoolTimeoutError)):
+                self.stats.dropped_write += len(rows)
+                logger.exception("writing %d answer events failed; they are lost", len(rows))
+                return 0
+            self._held = rows
+            self._pause = min(max(self._pause * 2, self._interval), MAX_RETRY_PAUSE)
+            logger.warning(
+                "writing %d answer events failed (%s); held, trying again in %.1f s",
+                len(rows), type(exc).__name__, max(self._pause, self._interval),
+            )  # fmt: skip
             return 0
+        self._pause = self._interval
         self.stats.written += len(rows)
         if self._hub is not None:
             for row in rows:
@@ -195,9 +250,27 @@ class AnswerLog:
                 self._hub.publish({**row, "at": at.isoformat()})
         return len(rows)
 
+    def _report_dropped(self) -> None:
+        dropped = self.stats.dropped_full - self._reported_full
+        if dropped:
+            self._reported_full += dropped
+            logger.warning("the answer log's queue was full: %d answer events dropped", dropped)
+
     def _run(self) -> None:
-        while not self._stop.wait(self._interval):
+        while not self._stop.wait(max(self._pause, self._interval)):
             try:
                 self.flush()
+                self._report_dropped()
             except Exception:  # keep the writer alive
                 logger.exception("the answer log writer failed")
+
+
+def _is_stored(conn: Connection, row: Row) -> bool:
+    """Whether the event of ``row`` is in the store: its time (to the microsecond), kind,
+    redacted question and latency together are taken to name it."""
+    e = AnswerEvent.__table__.c  # type: ignore[attr-defined]
+    query = select(e.id).where(
+        e.at == row["at"], e.kind == row["kind"], e.question == row["question"],
+        e.latency_ms == row["latency_ms"],
+    ).limit(1)  # fmt: skip
+    return conn.execute(query).first() is not None

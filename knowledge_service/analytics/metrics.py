@@ -50,6 +50,7 @@ class _StateCollector(Collector):
             )
             dropped.add_metric(["queue_full"], self._log.stats.dropped_full)
             dropped.add_metric(["redaction_failed"], self._log.stats.dropped_redaction)
+            dropped.add_metric(["write_failed"], self._log.stats.dropped_write)
             yield dropped
             yield CounterMetricFamily(
                 "ks_answer_log_written", "Answer events written", value=self._log.stats.written

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
 import pytest
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from knowledge_service.analytics import log as log_module
 from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
 from knowledge_service.analytics.models import AnswerEvent
+from knowledge_service.db import make_engine
+from knowledge_service.models_registry import create_all_tables
+from tests.postgres import cluster, stopped
 
 
 def answered(question: str = "how long does a refund take", **kw: object) -> LoggedAnswer:
@@ -142,3 +153,138 @@ def test_subscribers_receive_written_events_redacted(engine: Engine) -> None:
     assert first is not None and second is not None
     assert [first["question"], second["question"]] == ["q1 [EMAIL]", "q2 [EMAIL]"]
     assert sub.dropped == 1 and hub.subscribers == 0
+
+
+class FlakyStore:
+    """The engine as the log sees it while the store is down: every transaction fails to
+    begin, as a refused connection does, until :meth:`recover`. ``fail_after_commit`` makes
+    the next transaction commit and then fail, as a connection lost before the commit's
+    acknowledgement does."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.is_down = True
+        self.fail_after_commit = False
+        self.attempts = 0
+
+    @staticmethod
+    def lost_connection() -> OperationalError:
+        return OperationalError("INSERT", {}, psycopg.OperationalError("connection refused"))
+
+    def recover(self) -> None:
+        self.is_down = False
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        self.attempts += 1
+        if self.is_down:
+            raise self.lost_connection()
+        with self.engine.begin() as conn:
+            yield conn
+        if self.fail_after_commit:
+            self.fail_after_commit = False
+            raise self.lost_connection()
+
+
+def flaky_log(engine: Engine, **kw: Any) -> tuple[AnswerLog, FlakyStore]:
+    store = FlakyStore(engine)
+    return AnswerLog(store, **kw), store  # type: ignore[arg-type]
+
+
+def test_events_whose_write_failed_are_written_once_the_store_is_back(engine: Engine) -> None:
+    log, store = flaky_log(engine, batch_size=2)
+    for i in range(3):
+        log.record(answered(f"question {i}"))
+    assert log.flush() == 0 and log.flush() == 0  # down: the first batch is held, not lost
+    assert (log.depth, log.stats.failed_batches) == (3, 2)
+    store.recover()
+    log.record(answered("question 3"))
+    assert log.flush() == 4
+    assert [r.question for r in rows(engine)] == [f"question {i}" for i in range(4)]
+    assert (log.stats.written, log.depth) == (4, 0)
+
+
+def test_a_write_that_failed_after_its_commit_is_not_written_twice(engine: Engine) -> None:
+    log, store = flaky_log(engine)
+    store.recover()
+    store.fail_after_commit = True
+    log.record(answered("question 0"))
+    log.record(answered("question 1"))
+    assert log.flush() == 0 and log.depth == 2  # committed, but the log cannot know it
+    assert log.flush() == 2
+    assert [r.question for r in rows(engine)] == ["question 0", "question 1"]
+
+
+def test_held_events_count_against_the_queue_bound_and_drops_are_logged(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    log, store = flaky_log(engine, queue_size=4, batch_size=3)
+    for i in range(3):
+        log.record(answered(f"question {i}"))
+    assert log.flush() == 0  # three held
+    accepted = [log.record(answered(f"later {i}")) for i in range(3)]
+    assert accepted == [True, False, False] and log.depth == 4
+    store.recover()
+    log.close()
+    assert len(rows(engine)) == 4 and log.stats.dropped_full == 2
+    assert "queue was full: 2 answer events dropped" in caplog.text
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    """Poll ``condition``; fail (rather than hang) if it is still false after a minute."""
+    for _ in range(6000):
+        if condition():
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError("the condition never held")
+
+
+def test_the_writer_thread_retries_until_the_store_is_back(engine: Engine) -> None:
+    log, store = flaky_log(engine, flush_interval=0.01)
+    log.record(answered())
+    log.start()
+    try:
+        wait_until(lambda: store.attempts >= 3)  # the writer tries again on its own
+        store.recover()
+        wait_until(lambda: log.stats.written == 1)
+        assert len(rows(engine)) == 1
+    finally:
+        log.close()
+
+
+def test_a_batch_the_store_refuses_is_dropped_and_counted_not_retried(engine: Engine) -> None:
+    class Refusing(FlakyStore):
+        @staticmethod
+        def lost_connection() -> OperationalError:
+            return IntegrityError("INSERT", {}, Exception("value too long"))  # type: ignore[return-value]
+
+    store = Refusing(engine)
+    log = AnswerLog(store, batch_size=1)  # type: ignore[arg-type]
+    log.record(answered("refused"))
+    assert log.flush() == 0 and log.depth == 0
+    assert log.stats.dropped_write == 1
+    store.recover()
+    log.record(answered("accepted"))
+    assert log.flush() == 1 and [r.question for r in rows(engine)] == ["accepted"]
+
+
+def test_events_logged_while_postgresql_is_stopped_are_written_when_it_is_back() -> None:
+    """A real outage: a cluster of the test's own is stopped (connections ended, new ones
+    refused) and started again; the log's pool replaces its dead connections."""
+    if os.environ.get("KS_TEST_POSTGRES_URL"):
+        pytest.skip("stops its PostgreSQL server: needs a cluster started by the tests")
+    with cluster() as server:
+        engine = make_engine(server)
+        create_all_tables(engine)
+        log = AnswerLog(engine)
+        try:
+            log.record(answered("before"))
+            assert log.flush() == 1
+            with stopped(server):
+                log.record(answered("during"))
+                assert log.flush() == 0 and log.depth == 1
+            log.record(answered("after"))
+            assert log.flush() == 2
+            assert [r.question for r in rows(engine)] == ["before", "during", "after"]
+        finally:
+            engine.dispose()
