@@ -125,11 +125,14 @@ def _feedback(served: Served, rng: random.Random) -> FeedbackCreate | None:
     event = served.event
     if event.status != AnswerStatus.ANSWERED or event.receipt is None or rng.random() > 0.3:
         return None
+    channel = Channel(event.channel) if event.channel else None  # one caller serves them all
     if event.stale and rng.random() < 0.5:
-        return FeedbackCreate(receipt=event.receipt, rating=Rating.OUTDATED)
+        return FeedbackCreate(receipt=event.receipt, rating=Rating.OUTDATED, channel=channel)
     rating = rng.choices([Rating.HELPFUL, Rating.UNCLEAR, Rating.WRONG], [0.78, 0.12, 0.1])[0]
     used = served.runner_up if rating == Rating.WRONG and rng.random() < 0.6 else None
-    return FeedbackCreate(receipt=event.receipt, rating=rating, used_article_id=used)
+    return FeedbackCreate(
+        receipt=event.receipt, rating=rating, used_article_id=used, channel=channel
+    )
 
 
 def _answer_all(answers: AnswerService, planned: Sequence[Asked]) -> list[Served]:

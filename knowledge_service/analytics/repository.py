@@ -19,13 +19,16 @@ def _rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in session.execute(query)]
 
 
-def latest_event_for_receipt(session: Session, receipt: str) -> AnswerEvent | None:
-    return session.exec(
-        select(AnswerEvent)
-        .where(AnswerEvent.receipt == receipt)
-        .order_by(col(AnswerEvent.at).desc())
-        .limit(1)
-    ).first()
+def latest_event_for_receipt(
+    session: Session, receipt: str, *, caller: str | None = None, channel: str | None = None
+) -> AnswerEvent | None:
+    """The newest serving of ``receipt`` (to ``caller``, on ``channel``, when given)."""
+    query = select(AnswerEvent).where(AnswerEvent.receipt == receipt)
+    if caller is not None:
+        query = query.where(AnswerEvent.caller == caller)
+    if channel is not None:
+        query = query.where(AnswerEvent.channel == channel)
+    return session.exec(query.order_by(col(AnswerEvent.at).desc()).limit(1)).first()
 
 
 def events_for_receipt(

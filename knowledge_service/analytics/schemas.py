@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from knowledge_service.content.schemas import Channel
+
 MAX_COMMENT_CHARS = 2000
 RECEIPT_PATTERN = r"^rcpt_[0-9a-f]{8,64}$"
 ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -41,6 +43,11 @@ class FeedbackCreate(BaseModel):
         max_length=120,
         pattern=ARTICLE_ID_PATTERN,
         description="Agents (not bot keys): the article used instead (an override)",
+    )
+    channel: Channel | None = Field(
+        default=None,
+        description="The channel the rated answer was given on, for a key that serves several "
+        "(default: the channel of this key's newest serving of the receipt)",
     )
 
 

@@ -57,16 +57,27 @@ POLL_SECONDS = 0.1
 
 
 def served_event(
-    session: Session, receipt: str, log: AnswerLog | None = None, *, wait: bool = True
+    session: Session,
+    receipt: str,
+    log: AnswerLog | None = None,
+    *,
+    wait: bool = True,
+    caller: str | None = None,
+    channel: str | None = None,
 ) -> AnswerEvent | None:
-    """The newest logged serving under ``receipt``, or None when there is none.
+    """The newest logged serving under ``receipt`` (to ``caller``, on ``channel``, when
+    given), or None when there is none.
 
     The answer log writes behind (within a flush interval), so a client that rates an answer,
     looks up its receipt or opens its hand-off a moment after it was served would otherwise
     find nothing. When the store has no such event, this process's ``log`` is written first;
     then, with ``wait``, the store is read again for up to ``log.patience`` seconds, for an
     event another worker process or replica still holds in its own queue."""
-    event = repository.latest_event_for_receipt(session, receipt)
+
+    def latest(s: Session) -> AnswerEvent | None:
+        return repository.latest_event_for_receipt(s, receipt, caller=caller, channel=channel)
+
+    event = latest(session)
     if event is not None or log is None:
         return event
     log.flush()
@@ -74,7 +85,7 @@ def served_event(
     while True:
         # a short session of its own: the caller's transaction may keep its first snapshot
         with Session(session.get_bind()) as fresh:
-            event = repository.latest_event_for_receipt(fresh, receipt)
+            event = latest(fresh)
         if event is not None or monotonic() >= deadline:
             return event
         sleep(POLL_SECONDS)
@@ -95,6 +106,14 @@ def record_feedback(
     back-dates it (synthetic demo traffic); by default it is now. A rating given a moment after
     the answer finds it through ``log`` (see :func:`served_event`; ``wait`` as there).
 
+    A receipt is shared by everyone told the same answer, on any channel, so the rating is
+    recorded against the rater's own serving: its channel is where the rated answer was given,
+    which is what per-channel measures count. That is ``caller``'s newest serving of the
+    receipt (on ``data.channel`` when the caller names one: a key that serves several
+    channels); a caller who was never served it (staff rating a customer's receipt) gets the
+    receipt's newest serving (on ``data.channel``, if named). A receipt never served on the
+    named channel is unknown.
+
     Only an answered receipt pins the rating on its article version: a hand-off (escalate,
     no_answer) served no article, so its rating names none and reaches no review queue (the
     hand-off's log entry keeps its best candidate, which the customer was never told).
@@ -105,7 +124,10 @@ def record_feedback(
     is unknown (a draft is a 404 to an agent)."""
     if data.comment is not None and len(data.comment) > MAX_COMMENT_CHARS:
         raise PayloadTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
-    event = served_event(session, data.receipt, log, wait=wait)
+    channel = str(data.channel) if data.channel is not None else None
+    event = served_event(
+        session, data.receipt, log, wait=wait, caller=caller, channel=channel
+    ) or served_event(session, data.receipt, channel=channel)
     if event is None or (customer_channels_only and event.channel == Channel.AGENT):
         raise NotFoundError("receipt", data.receipt)
     if data.used_article_id is not None:

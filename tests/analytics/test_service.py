@@ -15,6 +15,7 @@ from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
 from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.analytics.schemas import FeedbackCreate, Rating
 from knowledge_service.content.models import ArticleVersion
+from knowledge_service.content.schemas import Channel
 from knowledge_service.content.service import import_content
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
@@ -462,3 +463,68 @@ def test_a_comment_of_only_spaces_is_no_comment(engine: Engine) -> None:
             assert service.record_feedback(session, rating, caller="agent-1").comment is None
         kept = FeedbackCreate(receipt=RECEIPT, rating=Rating.UNCLEAR, comment="  says 5 days ")
         assert service.record_feedback(session, kept, caller="agent-1").comment == "says 5 days"
+
+
+def serve_receipt_twice(engine: Engine) -> None:
+    """RECEIPT told on chat to the chat bot, then (newest) on voice to the voice bot."""
+    log = AnswerLog(engine)
+    log.record(event(0, caller="chat-bot"))
+    log.record(event(10, channel="voice", caller="voice-bot"))
+    assert log.flush() == 2
+
+
+def test_feedback_counts_on_the_channel_its_rater_was_given_the_answer(engine: Engine) -> None:
+    """A receipt is shared by everyone told the same answer: a chat bot's rating was recorded
+    on voice, the receipt's newest serving, and counted in voice's measures."""
+    serve_receipt_twice(engine)
+    rating = FeedbackCreate(receipt=RECEIPT, rating=Rating.WRONG)
+    with session_scope(engine) as session:
+        service.record_feedback(
+            session, rating, caller="chat-bot", at=T0 + timedelta(hours=1),
+            customer_channels_only=True,
+        )  # fmt: skip
+    with session_scope(engine) as session:
+        (row,) = session.exec(select(Feedback)).all()
+        chat = service.summarize(session, DAY, DAY, channel="chat").totals
+        voice = service.summarize(session, DAY, DAY, channel="voice").totals
+    assert row.channel == "chat"
+    assert (chat.feedback, chat.wrong, voice.feedback) == (1, 1, 0)
+
+
+def test_feedback_waits_for_its_raters_serving_held_by_another_worker(engine: Engine) -> None:
+    """The rater's own serving may still be queued in the worker that answered it while an
+    older serving of the receipt, to someone else, is in the store: it is waited for."""
+    mine = AnswerLog(engine, flush_interval=3600)
+    other = AnswerLog(engine, flush_interval=0.3)  # the worker that answered the chat bot
+    mine.record(event(0, channel="voice", caller="voice-bot"))
+    assert mine.flush() == 1
+    other.record(event(10, caller="chat-bot"))
+    other.start()
+    try:
+        with session_scope(engine) as session:
+            rating = FeedbackCreate(receipt=RECEIPT, rating=Rating.HELPFUL)
+            out = service.record_feedback(session, rating, caller="chat-bot", log=mine)
+            assert session.get(Feedback, out.id).channel == "chat"  # type: ignore[union-attr]
+    finally:
+        other.close()
+
+
+def test_a_rater_may_name_its_channel_and_staff_get_the_newest_serving(engine: Engine) -> None:
+    """A key that serves several channels names the one it rates; a caller never given the
+    receipt (staff looking into a complaint) rates its newest serving; a channel the receipt
+    was never served on makes it unknown."""
+    serve_receipt_twice(engine)
+    log = AnswerLog(engine)
+    log.record(event(20, channel="voice", caller="chat-bot"))
+    assert log.flush() == 1
+    with session_scope(engine) as session:
+        named = FeedbackCreate(receipt=RECEIPT, rating=Rating.HELPFUL, channel=Channel.CHAT)
+        first = service.record_feedback(session, named, caller="chat-bot")
+        plain = FeedbackCreate(receipt=RECEIPT, rating=Rating.HELPFUL)
+        second = service.record_feedback(session, plain, caller="chat-bot")
+        third = service.record_feedback(session, plain, caller="agent-1")
+        with pytest.raises(NotFoundError):
+            email = FeedbackCreate(receipt=RECEIPT, rating=Rating.HELPFUL, channel=Channel.EMAIL)
+            service.record_feedback(session, email, caller="chat-bot")
+        channels = [session.get(Feedback, f.id).channel for f in (first, second, third)]  # type: ignore[union-attr]
+    assert channels == ["chat", "voice", "voice"]
