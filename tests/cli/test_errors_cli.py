@@ -110,16 +110,23 @@ def test_a_password_left_unencoded_is_refused_without_showing_it(
     assert "s3cr" not in result.stderr and "t@db" not in result.stderr
 
 
+def _db_status_of(url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``db status`` by the installed script (its top level turns a store fault into one
+    line) on a store that cannot be reached: exit 2."""
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("knowledge-service")), "db", "status"],
+        capture_output=True, text=True, timeout=120, cwd=cwd,
+        env={**os.environ, "KS_DATABASE_URL": url},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    return done
+
+
 @pytest.mark.sqlite_only("no store answers there")
 def test_a_store_that_cannot_be_reached_is_named_without_the_password(tmp_path: Path) -> None:
     """The installed script, as its top level turns a store fault into one line."""
     url = f"postgresql+psycopg://ada:s3cr%40t%3A%2F@/kb?host={tmp_path / 'nothing-here'}"
-    done = subprocess.run(
-        [str(Path(sys.executable).with_name("knowledge-service")), "db", "status"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
-        env={**os.environ, "KS_DATABASE_URL": url},
-    )  # fmt: skip
-    assert done.returncode == 2, done.stderr
+    done = _db_status_of(url, tmp_path)
     assert done.stderr.startswith("error: the store (postgresql+psycopg://ada:***@/kb"), done.stderr
     assert "refused the operation: " in done.stderr and "nothing-here" in done.stderr
     assert "s3cr" not in done.stderr
@@ -128,12 +135,7 @@ def test_a_store_that_cannot_be_reached_is_named_without_the_password(tmp_path: 
 @pytest.mark.sqlite_only("no store answers there")
 def test_a_password_given_as_a_query_parameter_is_hidden_too(tmp_path: Path) -> None:
     url = f"postgresql+psycopg:///kb?user=ada&password=QuerySecret9&host={tmp_path / 'none'}"
-    done = subprocess.run(
-        [str(Path(sys.executable).with_name("knowledge-service")), "db", "status"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
-        env={**os.environ, "KS_DATABASE_URL": url},
-    )  # fmt: skip
-    assert done.returncode == 2, done.stderr
+    done = _db_status_of(url, tmp_path)
     assert "password=***" in done.stderr and "user=ada" in done.stderr, done.stderr
     assert "QuerySecret9" not in done.stderr
 
