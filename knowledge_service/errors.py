@@ -106,6 +106,7 @@ class InvalidTransitionError(ConflictError):
         self.action = action
         self.state = state
         self.allowed = [str(a) for a in allowed]
+        self.why = why
 
 
 class PreconditionRequiredError(KnowledgeServiceError):

@@ -74,6 +74,12 @@ def _active_block(session: Session, finding_id: int) -> Finding:
     return row
 
 
+def check_may_accept(caller: Caller) -> None:
+    """PermissionDeniedError unless ``caller`` may accept a risk at all (an admin)."""
+    if not caller.is_admin:
+        raise PermissionDeniedError("only an admin may accept the risk of a blocking finding")
+
+
 def _check_expiry(expires_on: date, today: date) -> None:
     if expires_on <= today:
         raise InvalidRequestError("expires_on", f"must be after today ({today.isoformat()})")
@@ -106,8 +112,7 @@ def accept_risk(
             the store serves.
         InvalidRequestError: the expiry is not after today, or too far ahead.
     """
-    if not caller.is_admin:
-        raise PermissionDeniedError("only an admin may accept the risk of a blocking finding")
+    check_may_accept(caller)
     _check_expiry(request.expires_on, today)
     row = _active_block(session, finding_id)
     authors = _last_authors(session, row.article_ids)

@@ -504,6 +504,10 @@ def test_an_owner_may_not_accept_a_risk(client: TestClient, keys: dict[str, str]
     form = {"csrf_token": csrf_of(page.text), "reason": "r", "confirm": "yes",
             "expires_on": (TODAY + timedelta(days=3)).isoformat()}  # fmt: skip
     assert client.post("/ui/review/findings/1/accept-risk", data=form).status_code == 403
+    unticked = {k: v for k, v in form.items() if k != "confirm"}
+    refused = client.post("/ui/review/findings/1/accept-risk", data=unticked)
+    assert refused.status_code == 403 and "only an admin may accept the risk" in refused.text
+    assert "tick the box" not in refused.text
 
 
 def test_an_owner_verifies_an_article_from_the_review_page(
@@ -1128,6 +1132,19 @@ def test_an_action_the_state_does_not_allow_names_only_the_actions_the_page_offe
     offered = response.text.split("this page offers: ", 1)[1].split(".", 1)[0]
     assert "Reject" in offered and "Approve" not in offered  # four eyes: not to the editor
     assert "restore" not in response.text and "reassign" not in response.text
+    assert len(written) == 1  # the edit only
+
+
+def test_the_editor_who_posts_approve_is_told_it_is_four_eyes(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    _submit_an_edit(client, keys["owner"])
+    page = client.get("/ui/review/findings/1")
+    data = {"expected_version": "3", "finding_id": "1", "csrf_token": csrf_of(page.text)}
+    response = client.post("/ui/review/articles/refund-timeframe/approve", data=data)
+    assert response.status_code == 409 and _is_page(response), response.text
+    assert "You cannot approve refund-timeframe: four eyes:" in response.text
+    assert "you cannot approve it now" not in response.text
     assert len(written) == 1  # the edit only
 
 

@@ -386,6 +386,8 @@ def _not_possible_now(
     state = state_for(session, settings, user.principal, article_id)
     offered = [a.label for a in workflow.ACTIONS if a.name in state.offered]
     now = f"{article_id} is {error.state.replace('_', ' ')}: you cannot {error.action} it now"
+    if error.why:  # the state allows it, but not for this caller (four eyes)
+        now = f"You cannot {error.action} {article_id}: {error.why}"
     choices = f"; this page offers: {', '.join(offered)}" if offered else ""
     message = f"{now}{choices}. Nothing was changed: reload the page to see where it stands."
     return error_page(request, 409, "Invalid transition", message, user=user)
@@ -397,6 +399,7 @@ def accept_risk(
     finding_id: FindingId,
 ) -> Response:  # fmt: skip
     """An admin accepts a blocking finding's risk until a date, with the reason on record."""
+    risk.check_may_accept(user.principal)  # said before anything about the form
     if form.get("confirm") != "yes":
         raise InvalidRequestError("confirm", "tick the box to confirm you accept the risk")
     request = risk_request(form.get("reason", ""), form.get("expires_on", ""))
