@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 from sqlalchemy import text
 
 from knowledge_service.db import make_engine
@@ -339,6 +340,42 @@ def test_leader_reads_the_week(browsing: Browsing) -> None:
     page.get_by_text("The numbers").first.click()
     expect(page.locator("table").first).to_be_visible()
     screenshot(page, "insights", docs=True)
+    context.close()
+
+
+def _zeroed(value: object) -> object:
+    """The insights page's chart data with every value of every series nothing or zero."""
+    if isinstance(value, dict):
+        return {k: v if k in ("labels", "intents") else _zeroed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [None if i % 2 else 0 for i, _ in enumerate(value)]
+    return value
+
+
+def test_an_empty_period_says_so_and_counts_have_whole_ticks(browsing: Browsing) -> None:
+    """A period with nothing to draw shows a line saying so, not empty axes; a count chart's
+    axis never reads 0.2 of an escalation."""
+    context = new_context(browsing)
+    page = sign_in(context, browsing.served.keys["admin"], next_path="/ui")
+    page.goto(browsing.served.base + "/ui/insights?days=7")
+    ticks = page.evaluate("Chart.getChart('chart-feedback').scales.y.ticks.map(t => t.value)")
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+
+    def empty_period(route: Route) -> None:
+        html = route.fetch().text()
+        found = re.search(r'(<script type="application/json" id="insights-data">)(.*?)(</script>)',
+                          html, re.S)  # fmt: skip
+        assert found, html[:500]
+        data = json.dumps(_zeroed(json.loads(found.group(2))))
+        route.fulfill(body=html[: found.start(2)] + data + html[found.end(2) :],
+                      content_type="text/html")  # fmt: skip
+
+    page.route("**/ui/insights?days=28", empty_period)
+    page.goto(browsing.served.base + "/ui/insights?days=28")
+    expect(page.locator("body")).to_have_attribute("data-charts", "drawn")
+    expect(page.locator("canvas")).to_have_count(0)
+    expect(page.locator(".chart-empty")).to_have_count(4)
+    expect(page.locator(".chart-empty").first).to_have_text("No data in this period.")
     context.close()
 
 
