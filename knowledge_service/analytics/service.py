@@ -125,6 +125,8 @@ def record_feedback(
     if data.comment is not None and len(data.comment) > MAX_COMMENT_CHARS:
         raise PayloadTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
     channel = str(data.channel) if data.channel is not None else None
+    if log is not None:  # the rater's newest serving may be queued here, behind an older one
+        log.flush()
     event = served_event(
         session, data.receipt, log, wait=wait, caller=caller, channel=channel
     ) or served_event(session, data.receipt, channel=channel)

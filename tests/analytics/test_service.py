@@ -528,3 +528,18 @@ def test_a_rater_may_name_its_channel_and_staff_get_the_newest_serving(engine: E
             service.record_feedback(session, email, caller="chat-bot")
         channels = [session.get(Feedback, f.id).channel for f in (first, second, third)]  # type: ignore[union-attr]
     assert channels == ["chat", "voice", "voice"]
+
+
+def test_feedback_counts_on_the_raters_newest_serving_still_queued_here(engine: Engine) -> None:
+    """A key given the receipt on email (written), then on voice (still queued in this
+    process), rates at once: the rating is voice's, not the older serving's in the store."""
+    log = AnswerLog(engine, flush_interval=3600)
+    log.record(event(0, channel="email", caller="bot"))
+    assert log.flush() == 1
+    log.record(event(10, channel="voice", caller="bot"))
+    with session_scope(engine) as session:
+        rating = FeedbackCreate(receipt=RECEIPT, rating=Rating.UNCLEAR)
+        service.record_feedback(session, rating, caller="bot", log=log)
+    with session_scope(engine) as session:
+        (row,) = session.exec(select(Feedback)).all()
+    assert row.channel == "voice"
