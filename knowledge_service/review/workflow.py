@@ -256,8 +256,9 @@ class Workflow:
         doc_id = target.current.doc_id
         expected = target.current.version
         version = self._write(session, principal, doc_id, raw, expected, action, reason)
-        if version is None:
-            return Step(self._status(principal, target), wrote=False)
+        if version is None:  # the text it would write is the current one's (a second verify)
+            unchanged = self._status(principal, target).model_copy(update={"unchanged": True})
+            return Step(unchanged, wrote=False)
         live = target.live
         if not editor and live is not None:  # the same text: who submitted and approved stays
             fields = {"submitted_by": live.submitted_by, "approved_by": live.approved_by, **fields}

@@ -54,8 +54,9 @@ class WorkflowStatus(BaseModel):
     )
     unchanged: bool = Field(
         default=False,
-        description="An edit whose text is the current version's: true, and nothing was written "
-        "(no new version, the same state and ETag).",
+        description="A step that would write the current version's own text (an edit to the "
+        "same text, a second verify on one day): true, and nothing was written (no new "
+        "version, the same state and ETag).",
     )
 
 

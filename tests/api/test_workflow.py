@@ -77,6 +77,9 @@ def test_article_walks_from_draft_to_published_to_verified_to_retired_and_back(
     assert (approved.json()["state"], approved.json()["version"]) == ("published", 2)
     verified = post(wf, keys["owner"], f"{base}/verify", etag_of("card-fees", 2))
     assert verified.json()["version"] == 3, verified.text
+    assert verified.json()["unchanged"] is False
+    again = post(wf, keys["owner"], f"{base}/verify", etag_of("card-fees", 3))  # the same day
+    assert (again.json()["version"], again.json()["unchanged"]) == (3, True), again.text
     shown = wf.get(base, headers=auth(keys["agent"]))
     assert shown.json()["last_reviewed"] == "2026-11-24" and shown.headers["ETag"] == etag_of(
         "card-fees", 3
