@@ -364,6 +364,13 @@ _DESCRIPTIONS = {
 }
 
 
+def _example_slug(status: int) -> str:
+    """The problem type an OpenAPI example of ``status`` shows: one the server sends."""
+    return {409: "conflict", 422: "invalid-content", 503: "index-not-ready"}.get(
+        status, _HTTP_SLUGS.get(status, "internal-error")
+    )
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries documenting the given problem statuses."""
     return {
@@ -373,8 +380,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "content": {
                 PROBLEM_MEDIA_TYPE: {
                     "example": {
-                        "type": PROBLEM_TYPE_PREFIX + _HTTP_SLUGS.get(status, "error"),
-                        "title": title_of(_HTTP_SLUGS.get(status, "error"), status),
+                        "type": PROBLEM_TYPE_PREFIX + _example_slug(status),
+                        "title": title_of(_example_slug(status), status),
                         "status": status,
                         "detail": _DESCRIPTIONS.get(status, ""),
                     }

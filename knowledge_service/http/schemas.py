@@ -61,6 +61,19 @@ class Problem(BaseModel):
     errors: list[ParameterProblem] | None = Field(
         default=None, description="For invalid requests: each parameter that was wrong."
     )
+    state: str | None = Field(
+        default=None, description="For an invalid transition (409): the document's state."
+    )
+    allowed_actions: list[str] | None = Field(
+        default=None,
+        description="For an invalid transition (409): what the caller may do in that state.",
+    )
+    current_version: int | None = Field(
+        default=None, description="For a stale If-Match (412): the current version."
+    )
+    current_etag: str | None = Field(
+        default=None, description="For a stale If-Match (412): the current version's ETag."
+    )
 
 
 class Page(BaseModel, Generic[T]):

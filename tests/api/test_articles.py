@@ -82,6 +82,8 @@ def test_versions_are_listed_and_each_can_be_read(client: TestClient, keys: dict
     headers = auth(keys["agent"])
     history = client.get("/v1/articles/refund-timeframe/versions", headers=headers).json()
     assert [v["version"] for v in history] == [1, 2]
+    # imported from tmp/.../content/refund-timeframe.md: named under its content folder
+    assert [v["source"] for v in history] == ["refund-timeframe.md"] * 2
     old = client.get("/v1/articles/refund-timeframe/versions/1", headers=headers).json()
     assert old["answer"] == "Refunds reach your account within 10 business days."
     assert old["is_current"] is False and old["findings"] is None

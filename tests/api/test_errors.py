@@ -150,6 +150,17 @@ def test_openapi_documents_problems_not_fastapi_422(client: TestClient) -> None:
             for status, response in operation["responses"].items():
                 if int(status) >= 400:
                     assert list(response["content"]) == [PROBLEM], (path, status)
+                    example = response["content"][PROBLEM]["example"]["type"]
+                    assert example.rsplit(":", 1)[1] in SENT, (path, status, example)
+    # the fields the contract documents for an invalid transition and a stale If-Match
+    fields = set(schemas["Problem"]["properties"])
+    assert {"state", "allowed_actions", "current_version", "current_etag"} <= fields
+
+
+SENT = {slug for _, slug, _ in api_errors.ERROR_STATUS.values()} | {
+    "method-not-allowed", "unsupported-content-encoding"
+}  # fmt: skip
+"""The problem types the server sends (an OpenAPI example must show one of them)."""
 
 
 @pytest.mark.parametrize(

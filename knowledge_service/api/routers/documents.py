@@ -9,6 +9,7 @@ which refer to the factory's locals.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
@@ -34,6 +35,7 @@ from knowledge_service.content.schemas import (
     VersionRead,
 )
 from knowledge_service.content.service import DocumentFilter, DocumentService
+from knowledge_service.content.sync_marks import relative_path
 from knowledge_service.db import MAX_VERSION
 from knowledge_service.errors import a_or_an
 from knowledge_service.freshness.schemas import FindingPublic
@@ -64,6 +66,14 @@ def _article_detail(
     shown = read.is_shown
     findings = findings_for_article(session, read.version.doc_id, principal) if shown else None
     return ArticleWithFindings(**public.model_dump(), findings=findings)
+
+
+def _shown(summary: Any) -> Any:
+    """A version as readers see it: an imported one's source is its file's path under the
+    content root, never where the file lies on the server."""
+    if PurePosixPath(summary.source).is_absolute():
+        summary.source = relative_path(summary.source) or summary.source
+    return summary
 
 
 def article_filters(
@@ -179,7 +189,10 @@ def _add_version_routes(
     )  # fmt: skip
     def list_versions(session: SessionDep, principal: reader, doc_id: doc_id_path) -> Any:
         """Every version, oldest first."""
-        return [kind.version_summary(v) for v in service.read_history(session, principal, doc_id)]
+        return [
+            _shown(kind.version_summary(v))
+            for v in service.read_history(session, principal, doc_id)
+        ]
 
     @router.get(
         f"/{{{res.name}_id}}/versions/{{version}}", name="get_version",
