@@ -169,7 +169,10 @@ def get_gaps(
 @router.get(
     "/v1/events",
     summary="A live stream of answer events (server-sent events, redacted)",
-    responses=problem_responses(401, 403, 503),
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "The stream."},
+        **problem_responses(400, 401, 403, 503),
+    },
     response_class=StreamingResponse,
 )
 async def stream_events(
@@ -200,7 +203,10 @@ async def stream_events(
 @router.get(
     "/metrics",
     summary="Operational metrics (Prometheus text format)",
-    responses=problem_responses(401, 403),
+    responses={
+        200: {"content": {"text/plain": {}}, "description": "Prometheus text, version 0.0.4."},
+        **problem_responses(400, 401, 403),
+    },
     response_class=Response,
 )
 def prometheus_metrics(
