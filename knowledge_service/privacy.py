@@ -4,7 +4,8 @@ instead, or nothing.
 Customers type card numbers, e-mail addresses and phone numbers into questions. Before a
 question, a feedback comment or a log line is stored, it passes through :func:`redact`, which
 replaces each such value with a typed placeholder (``[CARD]``, ``[EMAIL]``, ``[PHONE]``,
-``[TFN]``, ``[MEDICARE]``, ``[SSN]``, ``[IBAN]``, ``[NUMBER]``). Before a question is searched,
+``[TFN]``, ``[MEDICARE]``, ``[SSN]``, ``[IBAN]``, ``[NUMBER]``; a card's security code and expiry
+given with their words, ``[CARD_CODE]`` and ``[CARD_EXPIRY]``). Before a question is searched,
 :func:`without_personal_data` drops those values altogether: no knowledge base answers a card
 number, and the index's caches of questions then hold none.
 
@@ -48,6 +49,8 @@ class Placeholder(StrEnum):
     ACCOUNT = "[ACCOUNT]"
     ID = "[ID]"
     KEY = "[KEY]"
+    CARD_CODE = "[CARD_CODE]"
+    CARD_EXPIRY = "[CARD_EXPIRY]"
 
 
 def _word_list(text: str) -> list[str]:
@@ -293,6 +296,35 @@ _BIRTH_DATE = re.compile(
     rf"\b{_BIRTH}\s*(?:is|was|[:=\-])?\s*(?P<value>{_DATE})(?![\d/])",
     re.IGNORECASE,
 )
+# A payment card's security code (CVV, CVC, CVN, CSC: PCI DSS forbids keeping it at all) and its
+# expiry, given with the words that name them ("cvv 123", "security code is 1234", "the 3 digits
+# on the back are 123", "expiry 12/28", "valid thru 01/2029"), whether or not the card number
+# was given too. The words stay in what is stored, the value goes; without them 3 or 4 digits
+# or "12/28" are an amount, a count or a date and are kept. ("card" is left out of the lead-ins:
+# "my card security code is ..." is searched as "my card ...".)
+_CARD_CODE_LEAD_IN = (
+    r"\b(?:(?:cvv|cvc|cvn|csc)2?(?:\s*/\s*(?:cvv|cvc|cvn|csc)2?)?(?:\s*(?:code|number|no\b\.?|\#))?"
+    r"|security\s+code|(?:verification|validation)\s+(?:code|number|value)"
+    r"|(?:the\s+)?(?:3|4|three|four)[\s\-]+digits?\s+(?:(?:code|number)\s+)?on\s+the\s+back"
+    r"(?:\s+of\s+(?:the|my|your|our)\s+card)?)"
+    r"\s*(?:(?:is|are|was|were|of)\b\s*)?[:#=\-]?\s*"
+)
+_CARD_CODE = re.compile(
+    rf"{_CARD_CODE_LEAD_IN}(?P<value>\d{{3,4}})(?!\d|[/.,\-]\d)",
+    re.IGNORECASE,
+)
+_CARD_EXPIRY_LEAD_IN = (
+    r"\b(?:(?:exp(?:iry|iration)?(?![a-z])\.?(?:\s+date)?|expires?|expiring|expired)"
+    r"|(?:valid|good)\s+(?:thru|through))"
+    r"\s*(?:(?:is|was|on|of)\b\s*)?[:=\-]?\s*"
+)
+# A month (1 to 12) and a year: MM/YY, MM/YYYY, MM-YY, M/YY, or MMYY and MMYYYY run together.
+_CARD_EXPIRY = re.compile(
+    rf"{_CARD_EXPIRY_LEAD_IN}"
+    r"(?P<value>(?:0?[1-9]|1[0-2])\s?[/\-]\s?(?:20)?\d{2}|(?:0[1-9]|1[0-2])(?:20)?\d{2})"
+    r"(?!\d|[/.\-]\d)",
+    re.IGNORECASE,
+)
 _ACCOUNT_WORDS = (
     r"account|acct|a/c|customer|client|member(?:ship)?|reference|ref|policy|invoice|nmi|mirn"
     r"|meter|crn"
@@ -453,9 +485,15 @@ def _staff_names(text: str) -> list[Span]:
 
 
 def _numbers_told(text: str) -> list[Span]:
-    """Where ``text`` gives a date of birth or an account, customer or card number after the
-    words that say so, as (start, end, placeholder)."""
+    """Where ``text`` gives a date of birth, an account, customer or card number, or a card's
+    security code or expiry after the words that say so, as (start, end, placeholder)."""
     spans: list[Span] = []
+    for pattern, kind in (
+        (_CARD_CODE, Placeholder.CARD_CODE),
+        (_CARD_EXPIRY, Placeholder.CARD_EXPIRY),
+    ):
+        for match in pattern.finditer(text):
+            spans.append((match.start("value"), match.end("value"), kind))
     for match in _BIRTH_DATE.finditer(text):
         spans.append((match.start("value"), match.end("value"), Placeholder.DOB))
     for match in _IDENTIFIER.finditer(text):
@@ -647,6 +685,8 @@ _GIVEN = re.compile(
     rf"|\b{_THANKS}\s*[,!.\-]?\s*(?=\[NAME\])"
     r"|\b(?:(?:you\s+can|please|pls|can\s+you|could\s+you)\s+)?(?:call|reach|contact|text|ring"
     r"|phone|sms|e-?mail|message|write\s+to)\s+(?:me|us)(?:\s+back)?\s+(?:on|at|via)\s+"
+    r"|\b(?:(?:my|our|his|her|their|the|your)\s+)?"
+    rf"(?:{_CARD_CODE_LEAD_IN}(?=\[CARD_CODE\])|{_CARD_EXPIRY_LEAD_IN}(?=\[CARD_EXPIRY\]))"
     r"|\b(?:on|at|to|via|for|from|of|in)\s+)?"
     rf"{_PLACEHOLDER}(?:\s+(?:speaking|here|calling)\b)?",
     re.IGNORECASE,

@@ -680,3 +680,158 @@ def test_made_up_names_in_staff_notes_never_survive(seed: int, locale: str, form
     out = redact(form.format(name))
     for part in re.findall(r"[A-Za-z]{3,}", name):
         assert not re.search(rf"\b{re.escape(part)}\b", out), (form, name, out)
+
+
+# --- A card's security code and expiry: PCI DSS forbids keeping the code at all ------------------
+
+
+def test_a_cards_expiry_and_security_code_go_with_its_number() -> None:
+    """The operations audit's question: stored as "card [CARD] expiry 12/28 cvv 123" before."""
+    text = "card 4111-1111-1111-1111 expiry 12/28 cvv 123"
+    result = redact_text(text)
+    assert result.text == "card [CARD] expiry [CARD_EXPIRY] cvv [CARD_CODE]"
+    assert result.counts == {
+        Placeholder.CARD: 1,
+        Placeholder.CARD_EXPIRY: 1,
+        Placeholder.CARD_CODE: 1,
+    }
+    searched = without_personal_data(text)
+    assert searched == "card"
+    for out in (result.text, searched):
+        assert not re.search(r"\d", out), out
+    logged = logging.LogRecord("ks", logging.INFO, __file__, 1, "asked %s", (text,), None)
+    RedactingFilter().filter(logged)
+    assert logged.getMessage() == "asked card [CARD] expiry [CARD_EXPIRY] cvv [CARD_CODE]"
+
+
+@pytest.mark.parametrize(
+    ("text", "stored", "searched"),
+    [
+        ("cvv 123", "cvv [CARD_CODE]", "cvv"),  # nothing else asked: the words are searched
+        ("CVV: 1234 and my payment failed", "CVV: [CARD_CODE] and my payment failed",
+         "my payment failed"),
+        ("cvc2 123, why was it declined", "cvc2 [CARD_CODE], why was it declined",
+         "why was it declined"),
+        ("my cvv2 is 456, is that ok", "my cvv2 is [CARD_CODE], is that ok", "is that ok"),
+        ("csc 789 was rejected", "csc [CARD_CODE] was rejected", "was rejected"),
+        ("CVV/CVC 321 rejected", "CVV/CVC [CARD_CODE] rejected", "rejected"),
+        ("my cvn is 555 - payment failed", "my cvn is [CARD_CODE] - payment failed",
+         "payment failed"),
+        ("the security code is 123 but it says invalid",
+         "the security code is [CARD_CODE] but it says invalid", "it says invalid"),
+        ("my card security code 999 is not accepted",
+         "my card security code [CARD_CODE] is not accepted", "my card is not accepted"),
+        ("the 3 digits on the back are 123, is my card blocked",
+         "the 3 digits on the back are [CARD_CODE], is my card blocked", "is my card blocked"),
+        ("the three digits on the back of my card are 321 and it fails",
+         "the three digits on the back of my card are [CARD_CODE] and it fails", "it fails"),
+        ("card verification code 123 not accepted",
+         "card verification code [CARD_CODE] not accepted", "card not accepted"),
+    ],
+)  # fmt: skip
+def test_a_card_security_code_given_in_words_is_redacted(
+    text: str, stored: str, searched: str
+) -> None:
+    result = redact_text(text)
+    assert result.text == stored
+    assert result.counts == {Placeholder.CARD_CODE: 1}
+    assert without_personal_data(text) == searched
+
+
+@pytest.mark.parametrize(
+    ("text", "stored", "searched"),
+    [
+        ("expiry 12/28", "expiry [CARD_EXPIRY]", "expiry"),
+        ("my card exp 12/2028 was declined", "my card exp [CARD_EXPIRY] was declined",
+         "my card was declined"),
+        ("it expires 12-28, can I still pay", "it expires [CARD_EXPIRY], can I still pay",
+         "it can I still pay"),
+        ("expiration date 12/28 but declined", "expiration date [CARD_EXPIRY] but declined",
+         "declined"),
+        ("valid thru 12/28, why declined", "valid thru [CARD_EXPIRY], why declined",
+         "why declined"),
+        ("good thru 01 / 29 declined", "good thru [CARD_EXPIRY] declined", "declined"),
+        ("exp. 0128 declined", "exp. [CARD_EXPIRY] declined", "declined"),
+        ("the expiry date is 3/2029 and the payment failed",
+         "the expiry date is [CARD_EXPIRY] and the payment failed", "the payment failed"),
+        ("Exp:01/29", "Exp:[CARD_EXPIRY]", "Exp:"),
+    ],
+)  # fmt: skip
+def test_a_card_expiry_given_in_words_is_redacted(text: str, stored: str, searched: str) -> None:
+    result = redact_text(text)
+    assert result.text == stored
+    assert result.counts == {Placeholder.CARD_EXPIRY: 1}
+    assert without_personal_data(text) == searched
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my bill due 12/28",
+        "I paid 12/28",
+        "I paid $12.28 on 12/28",
+        "what changed in version 12/28",
+        "when is the expiry of my concession card",
+        "my card expired, I need a new one",
+        "my concession card expires 10/12/2026, can I renew it",  # a full date: not a card's
+        "the offer expires in 12 days",
+        "expiry 2028",
+        "what is a cvv",
+        "the cvv is 3 digits",
+        "where is the security code on my card",
+        "I paid 123 dollars with my card",
+        "the express 12/28 service",
+    ],
+)
+def test_dates_amounts_and_card_words_without_a_card_value_are_kept(text: str) -> None:
+    assert redact(text) == text
+    assert without_personal_data(text) == text
+
+
+CARD_CODE_FORMS = ["cvv {}", "CVV: {}", "cvc2 {}", "CVV2 {}", "csc {}", "cvn {}",
+                   "security code is {}", "the 3 digits on the back are {}",
+                   "card verification code {}", "cvv number: {}"]  # fmt: skip
+CARD_EXPIRY_FORMS = ["expiry {}", "exp {}", "Exp. {}", "expires {}", "expiration date {}",
+                     "valid thru {}", "good thru {}", "expiry date: {}"]  # fmt: skip
+
+
+@st.composite
+def card_codes(draw: st.DrawFn) -> tuple[str, str, Placeholder]:
+    code = draw(st.text(alphabet="0123456789", min_size=3, max_size=4))
+    return draw(st.sampled_from(CARD_CODE_FORMS)).format(code), code, Placeholder.CARD_CODE
+
+
+@st.composite
+def card_expiries(draw: st.DrawFn) -> tuple[str, str, Placeholder]:
+    month, year = draw(st.integers(1, 12)), draw(st.integers(2000, 2099))
+    expiry = draw(st.sampled_from(["{:02}/{:02}", "{}/{:02}", "{:02}/{:04}", "{:02}-{:02}",
+                                   "{:02}{:02}", "{:02} / {:02}"]))  # fmt: skip
+    value = expiry.format(month, year if "{:04}" in expiry else year % 100)
+    return draw(st.sampled_from(CARD_EXPIRY_FORMS)).format(value), value, Placeholder.CARD_EXPIRY
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORD, max_size=6), st.one_of(card_codes(), card_expiries()),
+       st.lists(WORD, max_size=6))  # fmt: skip
+def test_no_card_code_or_expiry_given_in_words_survives(
+    before: list[str], card: tuple[str, str, Placeholder], after: list[str]
+) -> None:
+    given_, value, placeholder = card
+    text = " ".join([*before, given_, *after])
+    result = redact_text(text)
+    assert result.counts == {placeholder: 1}
+    assert value not in result.text
+    assert result.text == text.replace(value, str(placeholder), 1)  # only the value goes
+    assert redact(result.text) == result.text
+    searched = without_personal_data(text)
+    assert re.sub(r"\D", "", value) not in re.sub(r"\D", "", searched)
+
+    def plain(words: list[str]) -> list[str]:
+        return [w.strip(",;:.-") for w in words if w.strip(",;:.-")]
+
+    if plain([*before, *after]):  # else the words giving it are searched (nothing else asked)
+        # the words that gave it go too: only the words around stay (and "card", the topic)
+        topic = ["card"] if given_.startswith("card ") else []
+        remaining = iter(plain(before) + topic + plain(after))
+        kept = plain(searched.split())
+        assert all(word in remaining for word in kept), (text, searched)
