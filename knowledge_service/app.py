@@ -32,7 +32,7 @@ from knowledge_service.db import session_scope
 from knowledge_service.freshness.follower import StoreFollower
 from knowledge_service.http.deps import MAX_BODY_BYTES, refuse_undeclared_query
 from knowledge_service.http.errors import install_error_handlers
-from knowledge_service.http.logging import redact_existing_handlers
+from knowledge_service.http.logging import AccessLogMiddleware, redact_existing_handlers
 from knowledge_service.http.middleware import (
     BodySizeLimitMiddleware,
     ContentEncodingMiddleware,
@@ -221,6 +221,7 @@ def create_app(
     app.add_middleware(ContentEncodingMiddleware)  # outside the size limit: 415 before 413
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(AccessLogMiddleware)  # outermost: it times everything the app does
     for router in PROBES:
         app.include_router(router)
     # Once for every keyed route (a new one included): a query string, whatever the method, may

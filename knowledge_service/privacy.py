@@ -755,17 +755,22 @@ def _redact_segment(segment: str) -> str:
     return segment if redacted == decoded else quote(redacted, safe="[]")
 
 
+_ACCESS_LOGGERS = frozenset({"uvicorn.access", "knowledge_service.access"})
+"""Loggers whose records carry a request target as their third argument."""
+
+
 class RedactingFilter(logging.Filter):
     """A logging filter that redacts every record before any handler formats it.
 
-    Uvicorn's access log passes the request target as an argument: its query string is parsed
-    and each value redacted. Other records are formatted once and redacted whole. If redaction
-    itself fails, the record is dropped (never written raw).
+    An access record (uvicorn's, or the service's own ``knowledge_service.access``) passes the
+    request target as its third argument: its query string is parsed and each value redacted.
+    Other records are formatted once and redacted whole. If redaction itself fails, the record
+    is dropped (never written raw).
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
-            if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+            if record.name in _ACCESS_LOGGERS and isinstance(record.args, tuple):
                 record.args = tuple(
                     redact_url(a) if isinstance(a, str) and i == 2 else a
                     for i, a in enumerate(record.args)

@@ -18,6 +18,8 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 """A probability, a similarity threshold or a weight: 0 to 1."""
 Positive = Annotated[int, Field(ge=1)]
 """A size or a count: at least 1."""
+LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+"""The levels ``KS_LOG_LEVEL`` and ``serve --log-level`` accept."""
 
 
 def default_model_path() -> str:
@@ -259,6 +261,17 @@ class Settings(BaseSettings):
     body_timeout: float = Field(
         default=30.0, gt=0, description="Seconds a client has to send a request's body."
     )
+    log_level: LogLevel = Field(
+        default="info",
+        description="The server's log level (KS_LOG_LEVEL): its application log and, from "
+        "info, its access log (one line per request).",
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_word(cls, value: object) -> object:
+        """A level in any case (``INFO``, ``Warning``)."""
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def index_dir(self) -> Path:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import socket
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from knowledge_service.cli.common import engine, fail, require_model_folder, settings
-from knowledge_service.http.logging import LOG_CONFIG
+from knowledge_service.http.logging import log_config
 from knowledge_service.http.protocol import DeadlineHttpToolsProtocol
 
 KEEP_ALIVE_SECONDS = 5
@@ -23,11 +24,24 @@ is shorter than a worker's imports take on a loaded machine: the supervisor woul
 restart every worker before it started, without end."""
 
 
-def _uvicorn_options() -> dict[str, Any]:
-    """Redacting log handlers, httptools with read deadlines, and uvloop where installed
-    (much faster with several workers)."""
+class Level(StrEnum):
+    """``--log-level``'s choices: KS_LOG_LEVEL's (``settings.LogLevel``)."""
+
+    CRITICAL = "critical"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    DEBUG = "debug"
+
+
+def _uvicorn_options(level: str) -> dict[str, Any]:
+    """Redacting, timestamped log handlers at ``level``, the app's own access log (with each
+    request's duration) instead of uvicorn's, httptools with read deadlines, and uvloop where
+    installed (much faster with several workers)."""
     options: dict[str, Any] = {
-        "log_config": LOG_CONFIG,  # every handler redacts
+        "log_config": log_config(level),  # every handler redacts
+        "log_level": level,
+        "access_log": False,  # the app writes its own, once the response is complete
         # httptools with read deadlines (slowloris) and problem+json for unreadable requests
         "http": DeadlineHttpToolsProtocol,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
@@ -65,6 +79,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    log_level: Annotated[
+        Level | None,
+        typer.Option(help="Log level (default: KS_LOG_LEVEL, else info).", show_default=False),
+    ] = None,
 ) -> None:
     """Serve the HTTP API. Every worker listens at once and makes its index current in the
     background (``/readyz`` says 503 ``index-not-ready`` until then); the workers of one machine
@@ -76,7 +94,7 @@ def serve(
     cfg = settings()
     _check_free(host, port)
     require_model_folder()  # a missing model or a folder that holds none, before any worker
-    options = _uvicorn_options()
+    options = _uvicorn_options(str(log_level or cfg.log_level))
     store = engine()  # the store is prepared (or refused) before any worker starts
     if workers == 1:
         try:
