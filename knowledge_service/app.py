@@ -12,6 +12,12 @@ store. Tests pass their own to :func:`create_app`::
 
 from __future__ import annotations
 
+import ctypes
+import logging
+import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -232,3 +238,36 @@ def create_app(
     install_web(app)
     install_openapi(app)
     return app
+
+
+logger = logging.getLogger(__name__)
+
+PR_SET_PDEATHSIG = 1
+"""``prctl`` option (linux/prctl.h): the signal the kernel sends this process when its parent
+ends."""
+
+
+def end_with_parent() -> None:
+    """On Linux, have the kernel send this process SIGTERM (uvicorn's graceful stop: open
+    requests end, the answer log is flushed) when the process that started it ends, however it
+    ends: a ``kill -9`` of ``serve --workers N``'s supervisor would otherwise leave its workers
+    serving, re-parented to PID 1 and holding the port. A parent that ended before the request
+    took effect sends nothing: then this process exits at once. Elsewhere, nothing changes."""
+    parent = multiprocessing.parent_process()
+    if not sys.platform.startswith("linux") or parent is None:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        error = ctypes.get_errno()
+        logger.warning("cannot ask to end with the parent process: %s", os.strerror(error))
+        return
+    if os.getppid() != parent.pid:  # the parent died before prctl took effect
+        logger.warning("the server's parent process %d has ended: this worker exits", parent.pid)
+        raise SystemExit(1)
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one process of ``serve --workers N`` (uvicorn's factory, called in the worker
+    as it starts): the process ends with its supervisor (:func:`end_with_parent`)."""
+    end_with_parent()
+    return create_app()

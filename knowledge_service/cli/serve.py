@@ -107,7 +107,7 @@ def serve(
     else:  # each worker builds its own app, which follows the store
         _banner(host, port)
         uvicorn.run(
-            "knowledge_service.app:create_app",
+            "knowledge_service.app:create_worker_app",  # each worker ends with this process
             factory=True,
             host=host,
             port=port,
