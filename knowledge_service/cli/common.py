@@ -3,6 +3,7 @@ after-write pipeline as commands that change the store run it."""
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -236,9 +237,38 @@ def describe_settings_error(exc: ValidationError) -> str:
 
 
 def store_engine() -> Engine:
-    """An engine for ``KS_DATABASE_URL``; a URL of another kind of database exits 2."""
+    """An engine for ``KS_DATABASE_URL``; a URL of another kind of database, or a SQLite file
+    that cannot be created, exits 2 naming the variable."""
     check_database_url(settings().database_url, "KS_DATABASE_URL")
-    return engine_for(settings())
+    try:
+        return engine_for(settings())
+    except OSError as exc:  # the SQLite file (or its folder) cannot be made
+        path = make_url(settings().database_url).database or ""
+        where = f": {exc.filename}" if exc.filename and str(exc.filename) != path else ""
+        raise fail(
+            f"KS_DATABASE_URL: cannot create the SQLite file {path}: {exc.strerror or exc}{where}"
+        ) from None
+
+
+def require_data_dir() -> None:
+    """Exit 2 with one ``error:`` line naming ``KS_DATA_DIR`` and its path when it is no folder
+    this process can write in, or cannot be created (a file where it or a folder above it should
+    be, a folder above it that is not writable): before anything is written, the store
+    included, and before the model is loaded (which would fail on ``KS_DATA_DIR/models``)."""
+    folder = settings().data_dir
+    if folder.exists():
+        if not folder.is_dir():
+            raise fail(f"KS_DATA_DIR: {folder} is not a folder")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise fail(f"KS_DATA_DIR: {folder} is not writable")
+        return
+    above = folder.absolute().parent
+    while not above.exists() and above != above.parent:
+        above = above.parent
+    if not above.is_dir():
+        raise fail(f"KS_DATA_DIR: cannot create {folder}: {above} is not a folder")
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise fail(f"KS_DATA_DIR: cannot create {folder}: {above} is not writable")
 
 
 def check_database_url(url: str, variable: str) -> None:
@@ -265,7 +295,9 @@ def check_database_url(url: str, variable: str) -> None:
 
 @lru_cache
 def engine() -> Engine:
-    """The store's engine with every table created."""
+    """The store's engine with every table created (``KS_DATA_DIR`` checked first: nothing is
+    written with a data folder that cannot be used)."""
+    require_data_dir()
     eng = store_engine()
     create_all_tables(eng)
     return eng
@@ -275,6 +307,7 @@ def require_model_folder(hint: str = "") -> None:
     """Exit 2 with one ``error:`` line when ``KS_EMBEDDING_MODEL`` names no model folder (a
     cheap look at the folder's top, before a command starts work that needs the model;
     ``hint`` is appended)."""
+    require_data_dir()  # the model's exports and the index live there
     try:
         check_model_folder(settings().embedding_model)
     except ModelFolderError as exc:
@@ -288,6 +321,7 @@ def load_embedder(threads: int | None = None, *, hint: str = "") -> Embedder:
         typer.Exit: (code 2) the embedding model could not be loaded: one ``error:`` line
             naming the setting and the path, never a traceback (``hint`` is appended).
     """
+    require_data_dir()  # the model's exports and the index live there
     try:
         return create_embedder(settings(), threads=threads)
     except Exception as exc:  # a missing or broken model must not look like a check result
