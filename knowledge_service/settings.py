@@ -6,6 +6,8 @@ explicitly and pass it down, so tests can use their own.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -282,3 +284,35 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Settings from the environment, read once per process."""
     return Settings()
+
+
+NOT_SETTINGS = frozenset(
+    {"KS_TEST_ROUNDS", "KS_TEST_POSTGRES_URL", "KS_CHROMIUM", "KS_UPDATE_SCREENSHOTS"}
+)
+"""``KS_`` variables the project's tests read: no settings, but no misspelling either."""
+
+
+def setting_names(model: type[BaseModel] = Settings, prefix: str = "KS_") -> Iterator[str]:
+    """Every environment variable that sets something: ``KS_FIELD`` and, for a section, its
+    own name (a JSON object) and each ``KS_SECTION__FIELD``."""
+    for name, field in model.model_fields.items():
+        variable = f"{prefix}{name.upper()}"
+        yield variable
+        kind = field.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            yield from setting_names(kind, f"{variable}__")
+
+
+def unknown_settings(environ: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    """The ``KS_`` variables of ``environ`` that are no setting (read case-insensitively, as the
+    settings are), each with the setting it is closest to, if one is close (a misspelling:
+    ``KS_HEADER_TIMOUT`` -> ``KS_HEADER_TIMEOUT``), else None. Settings ignore them silently."""
+    known = set(setting_names())
+    unknown = []
+    for variable in sorted(environ):
+        name = variable.upper()
+        if not name.startswith("KS_") or name in known or name in NOT_SETTINGS:
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+        unknown.append((variable, close[0] if close else None))
+    return unknown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 
@@ -24,7 +25,7 @@ from knowledge_service.cli import (
 from knowledge_service.cli.help import HelpGroup
 from knowledge_service.db import store_name
 from knowledge_service.errors import KnowledgeServiceError
-from knowledge_service.settings import get_settings
+from knowledge_service.settings import get_settings, unknown_settings
 
 app = typer.Typer(
     cls=HelpGroup,
@@ -64,8 +65,20 @@ def _store_named() -> str:
         return ""
 
 
+def warn_unknown_settings() -> None:
+    """One warning line on stderr for each ``KS_`` variable of the environment that is no
+    setting (a misspelt one would otherwise be ignored silently), naming the setting it is
+    closest to; the command runs on."""
+    for variable, close in unknown_settings(os.environ):
+        hint = f" (did you mean {close}?)" if close else ""
+        typer.secho(
+            f"warning: {variable} is not a setting and is ignored{hint}", err=True, fg="yellow"
+        )
+
+
 def main() -> None:
     """Console entry point."""
+    warn_unknown_settings()
     try:
         app()
     except KnowledgeServiceError as exc:
