@@ -1119,14 +1119,20 @@ def test_a_rejection_without_a_reason_shows_the_form_again_with_the_error(
     assert len(written) == 1  # the edit only
 
 
-def test_an_action_the_state_does_not_allow_names_only_the_actions_the_page_offers(
-    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
-) -> None:
+def _step_by_the_editor(client: TestClient, keys: dict[str, str], step: str) -> Any:
+    """The owner submits an edit, then posts ``step`` on it from the finding's page: a 409."""
     _submit_an_edit(client, keys["owner"])
     page = client.get("/ui/review/findings/1")
     data = {"expected_version": "3", "finding_id": "1", "csrf_token": csrf_of(page.text)}
-    response = client.post("/ui/review/articles/refund-timeframe/submit", data=data)
+    response = client.post(f"/ui/review/articles/refund-timeframe/{step}", data=data)
     assert response.status_code == 409 and _is_page(response), response.text
+    return response
+
+
+def test_an_action_the_state_does_not_allow_names_only_the_actions_the_page_offers(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    response = _step_by_the_editor(client, keys, "submit")
     assert "Invalid transition" in response.text
     assert "refund-timeframe is in review: you cannot submit it now" in response.text
     offered = response.text.split("this page offers: ", 1)[1].split(".", 1)[0]
@@ -1138,11 +1144,7 @@ def test_an_action_the_state_does_not_allow_names_only_the_actions_the_page_offe
 def test_the_editor_who_posts_approve_is_told_it_is_four_eyes(
     client: TestClient, keys: dict[str, str], written: list[StoreChanges]
 ) -> None:
-    _submit_an_edit(client, keys["owner"])
-    page = client.get("/ui/review/findings/1")
-    data = {"expected_version": "3", "finding_id": "1", "csrf_token": csrf_of(page.text)}
-    response = client.post("/ui/review/articles/refund-timeframe/approve", data=data)
-    assert response.status_code == 409 and _is_page(response), response.text
+    response = _step_by_the_editor(client, keys, "approve")
     assert "You cannot approve refund-timeframe: four eyes:" in response.text
     assert "you cannot approve it now" not in response.text
     assert len(written) == 1  # the edit only
