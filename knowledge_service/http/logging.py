@@ -40,6 +40,13 @@ class UtcFormatter(logging.Formatter):
         moment = datetime.fromtimestamp(record.created, UTC)
         return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
+    def format(self, record: logging.LogRecord) -> str:
+        # uvicorn logs its server's life under "uvicorn.error": "INFO uvicorn.error: Started
+        # server process" reads as an error to whoever greps the log for one.
+        if record.name == "uvicorn.error":
+            record.name = "uvicorn"
+        return super().format(record)
+
 
 def log_config(level: str = "info") -> dict[str, Any]:
     """uvicorn's ``log_config``: a timestamp on every line, every handler redacting, the

@@ -102,6 +102,14 @@ def test_the_timestamp_is_iso_8601_in_utc_with_milliseconds() -> None:
     assert line == "1970-01-02T00:00:00.250Z INFO knowledge_service: hi"
 
 
+def test_the_servers_life_is_not_logged_under_an_error_name() -> None:
+    """uvicorn logs "Started server process" under "uvicorn.error"; grepping the log for
+    errors must not find it."""
+    record = logging.LogRecord("uvicorn.error", logging.INFO, __file__, 1, "Started", None, None)
+    line = UtcFormatter("%(levelname)s %(name)s: %(message)s").format(record)
+    assert line == "INFO uvicorn: Started"
+
+
 def _app() -> AccessLogMiddleware:
     async def ok(request: Request) -> PlainTextResponse:
         return PlainTextResponse("ok")
