@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
+import logging.config
 import socket
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from knowledge_service.cli.common import engine, fail, require_model_folder, settings
+from knowledge_service.access import service as access
+from knowledge_service.cli.common import (
+    engine,
+    fail,
+    require_model_folder,
+    settings,
+)
+from knowledge_service.content import repository as content_repository
+from knowledge_service.db import store_name
 from knowledge_service.http.logging import log_config
 from knowledge_service.http.protocol import DeadlineHttpToolsProtocol
 
@@ -75,6 +87,22 @@ def _banner(host: str, port: int) -> None:
     typer.echo(f"Serving on {base}\n  API docs: {base}/docs\n  health:   {base}/healthz")
 
 
+logger = logging.getLogger(__name__)
+
+
+def _warn_if_empty(store: Engine, url: str) -> None:
+    """One warning line when the store holds no article and no key: a mistyped
+    ``KS_DATABASE_URL`` makes a new, empty store, and every request would then be a 401."""
+    with Session(store) as session:
+        if content_repository.articles(session).count_current() or access.list_keys(session):
+            return
+    logger.warning(  # a log line like the server's own (the log is configured by then)
+        "the store (%s) holds no articles and no keys: import content and create a key, or "
+        "check KS_DATABASE_URL",
+        store_name(url),
+    )
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
@@ -96,6 +124,8 @@ def serve(
     require_model_folder()  # a missing model or a folder that holds none, before any worker
     options = _uvicorn_options(str(log_level or cfg.log_level))
     store = engine()  # the store is prepared (or refused) before any worker starts
+    logging.config.dictConfig(options["log_config"])  # as uvicorn will: the same format
+    _warn_if_empty(store, cfg.database_url)
     if workers == 1:
         try:
             search_service = build_search_service(cfg, store, is_opened=False)
