@@ -1210,14 +1210,11 @@ def _view_finding(build_view: Any, article_id: str, version: int) -> Any:
     return build
 
 
-@pytest.mark.parametrize("typed", [True, False])
-def test_an_agent_rates_no_single_answer_naming_the_article_used_instead(
-    client: TestClient, keys: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch,
-    typed: bool,
-) -> None:  # fmt: skip
-    """The content-gap signal: "no single answer", and the agent used refund-timeframe. A card
-    shown while typing was never logged, and asking again gives a new hand-off receipt: the
-    rating goes to the hand-off logged then."""
+def _agent_with_no_single_answer(
+    client: TestClient, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """An agent signed in whose every question gets no single answer, with refund-timeframe
+    among the other articles; the htmx headers its page sends."""
     from knowledge_service.web.routes import assist as assist_routes
 
     monkeypatch.setattr(assist_routes, "_answer", _no_answer)
@@ -1226,7 +1223,18 @@ def test_an_agent_rates_no_single_answer_naming_the_article_used_instead(
     )
     sign_in(client, keys["agent"])
     page = client.get("/ui/assist")
-    htmx = {"HX-Request": "true", "X-CSRF-Token": csrf_of(page.text)}
+    return {"HX-Request": "true", "X-CSRF-Token": csrf_of(page.text)}
+
+
+@pytest.mark.parametrize("typed", [True, False])
+def test_an_agent_rates_no_single_answer_naming_the_article_used_instead(
+    client: TestClient, keys: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch,
+    typed: bool,
+) -> None:  # fmt: skip
+    """The content-gap signal: "no single answer", and the agent used refund-timeframe. A card
+    shown while typing was never logged, and asking again gives a new hand-off receipt: the
+    rating goes to the hand-off logged then."""
+    htmx = _agent_with_no_single_answer(client, keys, monkeypatch)
     if typed:
         htmx["HX-Trigger"] = "q"
     shown = client.post("/ui/assist/answer", data={"q": "pay with bitcoin"}, headers=htmx).text
@@ -1253,15 +1261,7 @@ def test_the_other_articles_open_as_the_answer_card_shows_one_with_a_copy_button
 ) -> None:
     """Each of the other articles is a disclosure (keyboard-reachable) that loads the article;
     without htmx its link opens the same as a page. A draft is no article to an agent."""
-    from knowledge_service.web.routes import assist as assist_routes
-
-    monkeypatch.setattr(assist_routes, "_answer", _no_answer)
-    monkeypatch.setattr(
-        assist_routes, "build_view", _view_finding(assist_routes.build_view, "refund-timeframe", 2)
-    )
-    sign_in(client, keys["agent"])
-    page = client.get("/ui/assist")
-    htmx = {"HX-Request": "true", "X-CSRF-Token": csrf_of(page.text)}
+    htmx = _agent_with_no_single_answer(client, keys, monkeypatch)
     shown = client.post("/ui/assist/answer", data={"q": "refunds"}, headers=htmx).text
     listed = shown[shown.index('class="further"') :]
     opened = "/ui/assist/articles/refund-timeframe?version=2"
