@@ -18,7 +18,7 @@ import nh3
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.content.schemas import CUSTOMER_CHANNELS
 from knowledge_service.freshness.schemas import FreshnessNote, SearchResponse
-from knowledge_service.privacy import redact
+from knowledge_service.privacy import INVISIBLE_FORMAT, redact
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 SAFE_TAGS = frozenset({
@@ -26,11 +26,9 @@ SAFE_TAGS = frozenset({
     "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "hr",
 })  # fmt: skip
 
-# Characters no reader sees: C0 and C1 controls and DEL (but tab and newline), zero-width
-# characters, line and paragraph separators, direction embeddings, overrides and isolates (a
-# right-to-left override shows text reversed), invisible operators and the byte order mark.
-# One class for every place that drops them, so they cannot drift apart.
-_INVISIBLE = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+# Characters no reader sees: C0 and C1 controls and DEL (but tab and newline), line and
+# paragraph separators, and the invisible format characters the redaction drops too.
+_INVISIBLE = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029" + INVISIBLE_FORMAT
 _INVISIBLE_CHARS = re.compile(f"[{_INVISIBLE}]")
 # Plain text keeps its lines; tabs become spaces.
 _CONTROL = re.compile(f"[\t{_INVISIBLE}]")

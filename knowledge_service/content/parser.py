@@ -26,6 +26,7 @@ from knowledge_service.content.schemas import (
     Section,
 )
 from knowledge_service.errors import InvalidContentError
+from knowledge_service.privacy import INVISIBLE_FORMAT
 
 _MD = MarkdownIt("commonmark")
 # "2.1 Refund timeframe", "2.1. Refund timeframe", "2.1) ...", or the number alone ("## 2.1")
@@ -261,7 +262,7 @@ def parse_clauses(body: str, body_line: int = 1) -> list[Clause]:
     return clauses
 
 
-_NOT_SHOWN = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+")
+_NOT_SHOWN = re.compile(rf"[\s{INVISIBLE_FORMAT}]+")
 _HTML_MARKUP = re.compile(r"<!--.*?(?:-->|$)|<[^>]*>", re.S)
 
 

@@ -343,7 +343,8 @@ def test_a_text_field_written_as_a_bare_number_is_kept_as_written(
 
 
 @pytest.mark.parametrize(
-    "answer", ["<!-- todo -->", "***", "[terms]: https://example.com/terms", "\u200b", "<br>"]
+    "answer",
+    ["<!-- todo -->", "***", "[terms]: https://example.com/terms", "\u200b", "\u061c", "<br>"],
 )
 def test_an_answer_with_nothing_to_show_is_empty(answer: str) -> None:
     """A comment, a rule, a link definition or an invisible character renders as nothing on
