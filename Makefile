@@ -13,17 +13,23 @@ export TRANSFORMERS_OFFLINE := 1
 # Browser tests use Debian's /usr/bin/chromium; Playwright must never download one.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install demo test lint typecheck bench check eval calibrate clean
+.PHONY: install lock demo test lint typecheck bench check eval calibrate clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# torch first, pinned: this takes the local CPU wheel; an unpinned torch pulls CUDA.
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev]'
+	# the rest at the versions the suite last passed with (constraints.txt; make lock)
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Record the installed versions as the known-good set (after an upgrade has passed make test).
+lock: install
+	{ sed -n '/^#/p' constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^torch=='; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 demo: install
 	@# a store left by an earlier release is brought to this one's schema (a new one is made)
