@@ -91,12 +91,17 @@ def fold(text: str) -> str:
 
 
 # every character RFC 5322 allows but ".", and letters of any script (RFC 6531)
-_LOCAL_PART = r"[\w!#$%&'*+/=?^`{|}~\-]+"
+_LOCAL_CHARS = r"\w!#$%&'*+/=?^`{|}~\-"
+# A run of them, at most 64 (RFC 5321's limit for a whole local part) and never given back
+# (possessive): a long run with no "@" after it (a 60,000-character query string) is then
+# given up in time proportional to its length, not to its square, which once let one request
+# hold the server's interpreter for minutes.
+_LOCAL_PART = rf"[{_LOCAL_CHARS}]{{1,64}}+"
 # A dot as typed or as said ("jo dot bloggs", "example (dot) com"); in a local part, a said
 # underscore, dash or hyphen joins too ("jo underscore bloggs").
 _SAID_DOT = r"\s+dot\s+|\s*[\[({<]\s*dot\s*[\])}>]\s*"
 _LOCAL_JOIN = rf"\s+\.\s+|\.|{_SAID_DOT}|\s+(?:underscore|dash|hyphen)\s+"
-_LOCAL = rf"{_LOCAL_PART}(?:(?:{_LOCAL_JOIN}){_LOCAL_PART})*"
+_LOCAL = rf"{_LOCAL_PART}(?:(?:{_LOCAL_JOIN}){_LOCAL_PART}){{0,8}}"
 _LABEL = r"(?:[^\W_]|-)+"  # a domain's label, in any script ("bücher")
 _EMAIL = re.compile(
     # Dots join the local part's runs, written bare or with spaces on both sides ("jane . doe");
@@ -146,7 +151,7 @@ _NOT_A_MAILBOX = (
     r"|staying|meet|email|e-mail|mail|reach|contact|write|call|text|message|sent|send|home)"
 )
 _SAID_EMAIL = re.compile(
-    rf"(?<![\w.@\-])(?!{_NOT_A_MAILBOX}\s+at\b){_LOCAL}"
+    rf"(?<![{_LOCAL_CHARS}.@])(?!{_NOT_A_MAILBOX}\s+at\b){_LOCAL}"
     r"\s+at(?:\s+(?:sign|symbol))?\s+"
     rf"{_LABEL}(?:(?:\.|{_SAID_DOT}){_LABEL})*"
     rf"(?:(?:\.|{_SAID_DOT})(?:{_SECOND_LEVEL}(?:\.|{_SAID_DOT})[a-z]{{2}}|{_SAID_TLD})"
@@ -163,7 +168,7 @@ _EMAIL_CUE_WORDS = re.compile(
     r"(?:[A-Za-z0-9_'\-]+\s+){1,4}(?=\[EMAIL\])",
     re.IGNORECASE,
 )
-_SPELLED_MAILBOX = re.compile(r"(?<!\S)(?:[A-Za-z0-9]\s+){2,}(?=\[EMAIL\])")
+_SPELLED_MAILBOX = re.compile(r"(?<!\S)(?:[A-Za-z0-9]\s+){2,64}+(?=\[EMAIL\])")
 # The service's own API keys (``ks_<12 hex prefix>_<secret>``, see ``access.service``): a key
 # pasted into a URL or a question must not reach a log or the store either.
 _API_KEY = re.compile(r"(?<![A-Za-z0-9])ks_[0-9a-f]{12}_[A-Za-z0-9_\-]{16,}")
@@ -738,10 +743,20 @@ def redact(text: str) -> str:
     return redact_text(text).text
 
 
+MAX_LOGGED_TARGET = 4096
+"""A longer path or query string is named by its length in logs, not redacted and written: no
+request the service answers needs one (a question is at most 500 characters), and
+redacting tens of kilobytes for a log line would hold the event loop."""
+
+
 def redact_url(target: str) -> str:
     """A request target (path and query) with its path and every query value redacted, each
     as the service reads it (percent-decoded: ``%40`` is an ``@``)."""
     path, sep, query = target.partition("?")
+    if len(path) > MAX_LOGGED_TARGET:
+        return f"[a path of {len(path)} characters, not logged]"
+    if len(query) > MAX_LOGGED_TARGET:
+        return f"{_redact_path(path)}?[a query string of {len(query)} characters, not logged]"
     if not sep:
         return _redact_path(path)
     pairs = [(redact(k), redact(v)) for k, v in parse_qsl(query, keep_blank_values=True)]

@@ -839,3 +839,31 @@ def test_no_card_code_or_expiry_given_in_words_survives(
         remaining = iter(plain(before) + topic + plain(after))
         kept = plain(searched.split())
         assert all(word in remaining for word in kept), (text, searched)
+
+
+# Runs that once cost the e-mail patterns time in the square of their length: 8,000 "a"s took
+# 14 s, and one 60,000-character query string held a server's interpreter for minutes.
+_LONG_RUNS = ["a", "'", "1/", "x_", "-", "0", "a.", "a ", "dot ", "1,", "Mr "]
+
+
+@pytest.mark.timeout(60)  # a guard against minutes, not a speed assertion: seconds at most now
+@pytest.mark.parametrize("unit", _LONG_RUNS)
+def test_redaction_of_a_long_run_ends_and_keeps_it(unit: str) -> None:
+    text = (unit * 60_000)[:60_000]
+    redacted = redact(text)
+    without_personal_data(text)
+    # words are kept; a digit run may read as a number and a run of titles as names
+    assert redacted == text or any(c.isdigit() or c == "M" for c in unit)
+
+
+def test_an_address_in_a_long_run_is_still_redacted() -> None:
+    assert redact("a" * 5_000 + " jo@example.com") == "a" * 5_000 + " [EMAIL]"
+    assert redact("x" * 100 + "@example.com").endswith("[EMAIL]")  # longer than a local part
+
+
+def test_a_target_too_long_to_log_is_named_by_its_length() -> None:
+    value = "jo@example.com " * 400
+    logged = redact_url(f"/v1/search?q={value}")
+    assert logged == f"/v1/search?[a query string of {len(value) + 2} characters, not logged]"
+    assert redact_url("/" + "a" * 5_000) == "[a path of 5001 characters, not logged]"
+    assert redact_url("/v1/search?q=jo@example.com") == "/v1/search?q=[EMAIL]"
