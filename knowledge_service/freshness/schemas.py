@@ -264,6 +264,10 @@ class FindingPublic(BaseModel):
     resolved_at: datetime | None = None
 
 
+MAX_NOTE_CHARS = 2000
+"""The longest note an owner may give with a finding's new status."""
+
+
 class FindingStatusChange(BaseModel):
     """A new status for a finding, with an optional note for its history."""
 
@@ -272,7 +276,7 @@ class FindingStatusChange(BaseModel):
     status: FindingStatus = Field(
         description="acknowledged (seen; a block still blocks) or open; resolved gets 409."
     )
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
 
 
 @dataclass(frozen=True, slots=True)

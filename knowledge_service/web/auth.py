@@ -17,7 +17,7 @@ from fastapi import Depends, Request
 
 from knowledge_service.access import repository as keys
 from knowledge_service.access.schemas import Principal, Role
-from knowledge_service.errors import a_or_an
+from knowledge_service.errors import InvalidRequestError, a_or_an
 from knowledge_service.http.deps import SessionDep
 from knowledge_service.settings import Settings
 from knowledge_service.web.pages import Page, may_sign_in, may_use
@@ -105,13 +105,19 @@ def page_user(page: Page) -> Callable[..., Awaitable[WebUser]]:
     return dependency
 
 
+MAX_FORM_FIELDS = 50
+
+
 async def form_data(request: Request) -> dict[str, str]:
     """The request's URL-encoded form fields (the last value of a repeated field wins)."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("application/x-www-form-urlencoded"):
         return {}
     body = (await request.body()).decode("utf-8", errors="replace")
-    return dict(parse_qsl(body, keep_blank_values=True, max_num_fields=50))
+    try:
+        return dict(parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
+    except ValueError:  # more fields than any page's form has
+        raise InvalidRequestError("form", f"more than {MAX_FORM_FIELDS} fields") from None
 
 
 FormDep = Annotated[dict[str, str], Depends(form_data)]

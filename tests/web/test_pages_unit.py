@@ -28,7 +28,7 @@ from knowledge_service.errors import VersionConflictError
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.acceptance import acceptances_of
 from knowledge_service.freshness.pipeline import StoreChanges
-from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
+from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind, FindingStatus
 from knowledge_service.http.deps import MAX_BODY_BYTES, get_after_write
 from knowledge_service.review.etags import etag
 from knowledge_service.review.workflow_schemas import MAX_REASON_CHARS
@@ -186,6 +186,32 @@ def test_owner_acknowledges_a_finding_with_the_token(
     response = client.post("/ui/review/findings/1/status", data=data)
     assert response.status_code == 303
     assert "Finding acknowledged" in client.get(response.headers["location"]).text
+
+
+def test_a_note_too_long_is_refused_naming_it_not_cut(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """The API refuses a note over 2,000 characters; the page once stored its first 2,000."""
+    sign_in(client, keys["owner"])
+    data = {"status": "acknowledged", "note": "n" * 2001,
+            "csrf_token": csrf_of(client.get("/ui/review/findings/1").text)}  # fmt: skip
+    response = client.post("/ui/review/findings/1/status", data=data)
+    assert response.status_code == 400 and "parameter &#39;note&#39;" in response.text
+    with session_scope(engine) as session:
+        (finding,) = [f for f in freshness.list_findings(session) if f.id == 1]
+        assert finding.status == FindingStatus.OPEN
+
+
+@pytest.mark.parametrize("path", ["/ui/login", "/ui/assist/answer", "/ui/assist/feedback",
+                                  "/ui/review/findings/1/status"])  # fmt: skip
+def test_a_form_with_more_fields_than_any_page_has_is_refused_not_a_500(
+    client: TestClient, keys: dict[str, str], path: str
+) -> None:
+    sign_in(client, keys["owner"])
+    fields = {f"f{n}": "1" for n in range(51)}
+    fields["csrf_token"] = csrf_of(client.get("/ui/assist").text)
+    response = client.post(path, data=fields)
+    assert response.status_code == 400 and "more than 50 fields" in response.text
 
 
 @pytest.mark.parametrize(("finding_id", "blocks"), [(1, True), (2, False)])
@@ -558,6 +584,22 @@ def test_feedback_with_a_malformed_field_is_refused_naming_the_field(
     assert response.status_code == 400, response.text
     assert f"parameter &#39;{field}&#39;" in response.text
     assert "<script>" not in response.text
+
+
+def test_a_feedback_comment_too_long_is_refused_not_cut(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        session.add(AnswerEvent(kind="answer", question="refunds", latency_ms=5.0, channel="agent",
+                                status="answered", article_id="refund-timeframe", version=2,
+                                receipt="rcpt_0123abcd"))  # fmt: skip
+    sign_in(client, keys["agent"])
+    form = {"csrf_token": csrf_of(client.get("/ui/assist").text), "rating": "wrong",
+            "receipt": "rcpt_0123abcd", "comment": "c" * 2001}  # fmt: skip
+    response = client.post("/ui/assist/feedback", data=form)
+    assert response.status_code == 400 and "parameter &#39;comment&#39;" in response.text
+    with session_scope(engine) as session:
+        assert session.exec(select(Feedback)).all() == []
 
 
 @pytest.mark.parametrize(("role", "stored"), [("agent", False), ("owner", True)])

@@ -124,7 +124,9 @@ def _feedback_from(form: dict[str, str]) -> FeedbackCreate:
         rating = Rating(form.get("rating", ""))
     except ValueError:
         raise InvalidRequestError("rating", "choose helpful, wrong, outdated or unclear") from None
-    comment = form.get("comment", "").strip()[:MAX_COMMENT_CHARS] or None
+    comment = form.get("comment", "").strip() or None
+    if comment is not None and len(comment) > MAX_COMMENT_CHARS:  # refused, as by the API
+        raise InvalidRequestError("comment", f"at most {MAX_COMMENT_CHARS} characters")
     used = form.get("used_article_id", "").strip() or None
     try:
         return FeedbackCreate.model_validate(

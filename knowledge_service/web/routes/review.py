@@ -23,6 +23,7 @@ from knowledge_service.errors import (
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.freshness.schemas import (
+    MAX_NOTE_CHARS,
     FindingPublic,
     FindingStatus,
     FindingStatusChange,
@@ -252,7 +253,9 @@ def change_status(
         raise InvalidRequestError("status", "choose acknowledged or open") from None
     if status == FindingStatus.RESOLVED:
         raise InvalidRequestError("status", "a finding is resolved by fixing the article")
-    note = form.get("note", "").strip()[:2000] or None
+    note = form.get("note", "").strip() or None
+    if note is not None and len(note) > MAX_NOTE_CHARS:  # refused, as by the API: never cut
+        raise InvalidRequestError("note", f"longer than {MAX_NOTE_CHARS} characters")
     change = FindingStatusChange(status=status, note=note)
     freshness.change_finding_status(session, user.principal, finding_id, change)
     return RedirectResponse(f"/ui/review/findings/{finding_id}?done={status}", status_code=303)
