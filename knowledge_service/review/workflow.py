@@ -206,7 +206,10 @@ class Workflow:
 
     def _target_of(self, session: Session, current: Any) -> Target:
         record = session.get(WorkflowRecord, (self.kind.name, current.doc_id))
-        return Target(current, record, state_of(str(current.status), current.version, record))
+        state = state_of(str(current.status), current.version, record)
+        served = DocumentRepository(session, self.kind).in_force_version(current.doc_id)
+        audience = None if served is None else str(served.document.get("audience", "public"))
+        return Target(current, record, state, audience)
 
     def _target(
         self, session: Session, principal: Principal, doc_id: str, action: A, pre: Precondition
@@ -231,12 +234,19 @@ class Workflow:
         )
 
     def _four_eyes_bar(self, principal: Principal, target: Target) -> bool:
-        audience = target.current.document.get("audience", "public")
-        needed = {
-            "policy": self.settings.four_eyes_policies,
-            "public": self.settings.four_eyes_public,
-            "internal": self.settings.four_eyes_internal,
-        }[self.kind.name if self.kind.name == "policy" else audience]
+        """The audience of the draft and of the version it replaces both count: an article
+        customers read cannot be made internal (taken from them, or given a text that a later
+        edit back to public would carry) by its editor alone."""
+        if self.kind.name == "policy":
+            needed = self.settings.four_eyes_policies
+        else:
+            audiences = {str(target.current.document.get("audience", "public"))}
+            audiences.add(target.served_audience or "internal")
+            settings = self.settings
+            needed = any(
+                settings.four_eyes_public if a == "public" else settings.four_eyes_internal
+                for a in audiences
+            )
         return bool(needed) and principal.name == target.last_editor
 
     def _check_four_eyes(self, principal: Principal, target: Target) -> None:

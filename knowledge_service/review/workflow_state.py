@@ -39,6 +39,8 @@ class Target:
     current: Any
     record: WorkflowRecord | None
     state: S
+    served_audience: str | None = None
+    """The audience of the version in force before this one (None: there is none)."""
 
     @property
     def live(self) -> WorkflowRecord | None:

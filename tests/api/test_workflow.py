@@ -244,6 +244,34 @@ def test_approving_your_own_edit_gets_409_and_changes_nothing(
     assert other.json()["approved_by"] == "test-admin" and other.json()["author"] == "test-admin"
 
 
+def test_an_article_customers_read_is_not_made_internal_by_its_editor_alone(
+    wf: TestClient, keys: dict[str, str], editor_key: str, engine: Engine
+) -> None:
+    """A security audit took a public article internal with a new text and approved it alone
+    (internal drafts need no second person), then edited it back to public: the second owner
+    then saw only the audience change and approved a text nobody else had read."""
+    text = article_text("refund-timeframe", owner=PAYMENTS, audience="internal",
+                        answer="SELF-APPROVED: refunds go to account 999999.")  # fmt: skip
+    edited = wf.put(
+        "/v1/articles/refund-timeframe",
+        json={"text": text},
+        headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 2)},
+    )
+    assert edited.status_code == 200, edited.text
+    post(wf, keys["owner"], "/v1/articles/refund-timeframe/submit", etag_of("refund-timeframe", 3))
+    before = _counts(engine)
+    own = post(
+        wf, keys["owner"], "/v1/articles/refund-timeframe/approve", etag_of("refund-timeframe", 3)
+    )
+    assert own.status_code == 409 and "four eyes" in own.json()["detail"]
+    assert "approve" not in own.json()["allowed_actions"]
+    assert _counts(engine) == before
+    other = post(
+        wf, editor_key, "/v1/articles/refund-timeframe/approve", etag_of("refund-timeframe", 3)
+    )
+    assert other.status_code == 200 and other.json()["approved_by"] == "editor"
+
+
 def test_allowed_actions_are_the_steps_this_caller_may_take_now(
     wf: TestClient, keys: dict[str, str], editor_key: str
 ) -> None:
