@@ -3,11 +3,14 @@
 The workflow changes a document's ``status``, review dates or ``owner`` without touching what
 its author wrote: each given key's line (and any indented lines continuing its value) is
 replaced in place, and a key the front matter lacks is added before the closing ``---``.
+:func:`without_fields` leaves keys out the same way (a diff of the text without the
+workflow's ``status``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -31,6 +34,19 @@ def _closing_line(lines: list[str], source: str) -> int:
     raise InvalidContentError(source, "the front matter has no closing '---' line", line=1)
 
 
+_DROP = object()
+"""A value :func:`set_fields` leaves out with its key."""
+
+
+def without_fields(text: str, names: Iterable[str]) -> str:
+    """``text`` without the front matter lines of ``names`` (and their continuation lines);
+    a text with no front matter is returned as it is."""
+    try:
+        return set_fields(text, dict.fromkeys(names, _DROP))
+    except InvalidContentError:
+        return text
+
+
 def set_fields(text: str, fields: dict[str, Any], source: str = "<document>") -> str:
     """``text`` with each of ``fields`` set to its value in the front matter.
 
@@ -49,9 +65,11 @@ def set_fields(text: str, fields: dict[str, Any], source: str = "<document>") ->
             continue  # the replaced key's value went on over this line
         skipping = False
         if match is not None and match["key"] in pending:
-            kept.append(_render(match["key"], pending.pop(match["key"])))
+            value = pending.pop(match["key"])
+            if value is not _DROP:
+                kept.append(_render(match["key"], value))
             skipping = True
             continue
         kept.append(line)
-    kept.extend(_render(key, value) for key, value in pending.items())
+    kept.extend(_render(key, value) for key, value in pending.items() if value is not _DROP)
     return "".join([lines[0], *kept, *rest])

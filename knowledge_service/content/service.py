@@ -19,6 +19,7 @@ from typing import Any, Generic
 from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
 
+from knowledge_service.content.frontmatter import without_fields
 from knowledge_service.content.importer import (
     ImportProgress,
     ImportReport,
@@ -67,6 +68,7 @@ __all__ = [
     "policy_history",
     "retire_article",
     "save_article_text",
+    "text_diff",
 ]
 
 
@@ -191,15 +193,11 @@ class DocumentService(Generic[RowT, VersionT, DocT]):
         return versions
 
     def diff(self, session: Session, doc_id: str, v1: int, v2: int) -> str:
-        """A unified diff of the stored raw text of two versions (empty when identical);
-        NotFoundError for an unknown id or version."""
+        """A unified diff of the stored text of two versions (empty when identical) without
+        their ``status`` line (:func:`text_diff`); NotFoundError for an unknown id or
+        version."""
         old, new = self.get(session, doc_id, v1), self.get(session, doc_id, v2)
-        return "".join(
-            difflib.unified_diff(
-                _lines(old.raw), _lines(new.raw),
-                fromfile=f"{doc_id} v{v1}", tofile=f"{doc_id} v{v2}",
-            )
-        )  # fmt: skip
+        return text_diff(old.raw, new.raw, f"{doc_id} v{v1}", f"{doc_id} v{v2}")
 
     def current(
         self,
@@ -311,6 +309,24 @@ def _filter(filters: dict[str, str | None]) -> DocumentFilter:
 
 def _lines(text: str) -> list[str]:
     return [line if line.endswith("\n") else line + "\n" for line in text.splitlines(True)]
+
+
+WORKFLOW_FIELDS = ("status",)
+"""Front matter that records where a version stands in the workflow (the workflow writes a
+draft's ``status: draft``, an approval's ``status: published``), not what its text says."""
+
+
+def text_diff(old: str, new: str, before: str, after: str) -> str:
+    """The unified diff of two stored texts without their :data:`WORKFLOW_FIELDS` lines: a
+    draft's ``status: draft`` is a step of the workflow, shown apart from the changes to the
+    text (empty when the texts differ in nothing else)."""
+    return "".join(
+        difflib.unified_diff(
+            _lines(without_fields(old, WORKFLOW_FIELDS)),
+            _lines(without_fields(new, WORKFLOW_FIELDS)),
+            fromfile=before, tofile=after,
+        )
+    )  # fmt: skip
 
 
 articles = DocumentService(ARTICLE)

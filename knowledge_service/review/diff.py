@@ -2,7 +2,10 @@
 
 Besides the unified diff of the whole text it says which front matter fields changed and which
 sections (an article's answer and its headed sections; a policy's clauses) were added, removed
-or changed, each with its own small diff.
+or changed, each with its own small diff. The ``status`` each version was stored with is the
+document's place in the workflow (an edit is stored as a draft, an approval as published), not
+a change to its text: it is given apart (:class:`StatusChange`), and neither the fields nor the
+unified diff show it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-_NOT_FIELDS = frozenset({"answer", "body", "sections", "clauses", "source_path"})
+from knowledge_service.content.service import WORKFLOW_FIELDS, text_diff
+
+_NOT_FIELDS = frozenset({"answer", "body", "sections", "clauses", "source_path", *WORKFLOW_FIELDS})
 ANSWER = "(answer)"
 
 
@@ -39,15 +44,30 @@ class SectionChange(BaseModel):
     diff: str
 
 
+class StatusChange(BaseModel):
+    """The status each version was stored with, where they differ: a step of the workflow."""
+
+    before: str
+    after: str
+
+
 class DocumentDiff(BaseModel):
     """What changed between two versions of one document."""
 
     id: str
     from_version: int
     to_version: int
-    fields: list[FieldChange]
+    status: StatusChange | None = Field(
+        default=None,
+        description="The status each version was stored with (`draft`, `published`, `retired`; "
+        "a policy's `active`), when they differ: the document's place in the workflow, not a "
+        "change to its text, so `fields` and `unified` leave it out. Null when the same.",
+    )
+    fields: list[FieldChange] = Field(description="The front matter fields that differ.")
     sections: list[SectionChange]
-    unified: str = Field(description="The unified diff of the whole stored text.")
+    unified: str = Field(
+        description="The unified diff of the whole stored text, without its `status` line."
+    )
 
 
 def _lines(text: str) -> list[str]:
@@ -98,8 +118,16 @@ def diff_versions(doc_id: str, old: Any, new: Any) -> DocumentDiff:
         for k in names
         if before.get(k) != after.get(k)
     ]
-    unified = _unified(old.raw, new.raw, f"{doc_id} v{old.version}", f"{doc_id} v{new.version}")
+    unified = text_diff(old.raw, new.raw, f"{doc_id} v{old.version}", f"{doc_id} v{new.version}")
     return DocumentDiff(
-        id=doc_id, from_version=old.version, to_version=new.version, fields=fields,
+        id=doc_id, from_version=old.version, to_version=new.version,
+        status=status_change(before.get("status"), after.get("status")), fields=fields,
         sections=_section_changes(sections_of(before), sections_of(after)), unified=unified,
     )  # fmt: skip
+
+
+def status_change(before: Any, after: Any) -> StatusChange | None:
+    """The change of stored status from one version to another (None when the same)."""
+    if before == after or before is None or after is None:
+        return None
+    return StatusChange(before=str(before), after=str(after))

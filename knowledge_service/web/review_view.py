@@ -30,6 +30,7 @@ from knowledge_service.freshness.schemas import (
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import Embedder
 from knowledge_service.review import queue
+from knowledge_service.review.diff import StatusChange, status_change
 from knowledge_service.review.queue_schemas import (
     QueueFilters,
     QueueItemKind,
@@ -87,7 +88,10 @@ class VersionDiff:
     old: int | None
     new: int
     lines: list[tuple[str, str]]
-    """(css class, line) pairs: ``add``, ``del``, ``hunk`` or ``ctx``."""
+    """(css class, line) pairs: ``add``, ``del``, ``hunk`` or ``ctx``; the text's changes only
+    (no ``status`` line: see ``status``)."""
+    status: StatusChange | None = None
+    """The stored status of each version where they differ: a workflow step, shown apart."""
 
 
 @dataclass(frozen=True)
@@ -328,7 +332,8 @@ def policy_diff(session: Session, policy_id: str) -> VersionDiff:
     if len(history) < 2:
         return VersionDiff(policy_id, None, newest, [])
     text = content.policies.diff(session, policy_id, history[-2].version, newest)
-    return VersionDiff(policy_id, history[-2].version, newest, _diff_lines(text))
+    status = status_change(history[-2].status, history[-1].status)
+    return VersionDiff(policy_id, history[-2].version, newest, _diff_lines(text), status)
 
 
 def version_diff(
@@ -342,7 +347,9 @@ def version_diff(
     if oldest is None:
         return VersionDiff(article_id, None, newest, [])
     text = content.diff_article(session, article_id, oldest, newest)
-    return VersionDiff(article_id, oldest, newest, _diff_lines(text))
+    statuses = {v.version: v.status for v in history}
+    status = status_change(statuses.get(oldest), statuses.get(newest))
+    return VersionDiff(article_id, oldest, newest, _diff_lines(text), status)
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,33 @@ def test_article_walks_from_draft_to_published_to_verified_to_retired_and_back(
     assert {f["field"] for f in diff.json()["fields"]} == {"last_reviewed", "next_review"}
 
 
+def test_a_diff_gives_the_workflow_status_apart_from_the_changes_to_the_text(
+    wf: TestClient, keys: dict[str, str], editor_key: str
+) -> None:
+    wf.post("/v1/articles", headers=auth(editor_key), json={"text": NEW})
+    base = "/v1/articles/card-fees"
+    post(wf, editor_key, f"{base}/submit", etag_of("card-fees", 1))
+    post(wf, keys["owner"], f"{base}/approve", etag_of("card-fees", 1))  # version 2 is served
+    edited = wf.put(
+        base, headers=auth(editor_key) | {"If-Match": etag_of("card-fees", 2)},
+        json={"text": NEW.replace("1.5 percent", "2 percent")},
+    )  # fmt: skip
+    assert edited.json()["version"] == 3, edited.text
+    draft = wf.get(f"{base}/diff", params={"from": 2, "to": 3}, headers=auth(keys["owner"]))
+    assert draft.status_code == 200, draft.text
+    body = draft.json()
+    assert body["status"] == {"before": "published", "after": "draft"}
+    assert body["fields"] == [] and [s["section"] for s in body["sections"]] == ["(answer)"]
+    assert "-A card payment costs 1.5 percent." in body["unified"]
+    assert "+A card payment costs 2 percent." in body["unified"]
+    assert "status:" not in body["unified"], body["unified"]
+    approval = wf.get(f"{base}/diff", params={"from": 1, "to": 2}, headers=auth(keys["owner"]))
+    assert approval.json()["status"] == {"before": "draft", "after": "published"}
+    assert (approval.json()["fields"], approval.json()["unified"]) == ([], "")
+    same = wf.get(f"{base}/diff", params={"from": 2, "to": 2}, headers=auth(keys["owner"]))
+    assert same.json()["status"] is None
+
+
 def test_an_agent_sees_the_workflow_of_the_served_version_never_of_a_draft(
     wf: TestClient, keys: dict[str, str], editor_key: str
 ) -> None:

@@ -395,6 +395,20 @@ def test_an_owner_edits_an_article_into_a_draft_from_the_review_page(
     assert "Confirm: submit for approval version 3" in shown
 
 
+def test_a_drafts_changes_show_its_status_apart_from_the_text(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    text, form = _edit_form(client, keys["owner"])
+    fixed = text.replace("5 business days", "10 business days")
+    client.post("/ui/review/articles/refund-timeframe/edit", data={**form, "text": fixed})
+    shown = client.get("/ui/review/findings/1?done=edit").text
+    diff = re.search(r'<pre class="diff"[^>]*>(.*?)</pre>', shown, re.S)
+    assert diff and "10 business days" in diff.group(1), shown
+    assert "status:" not in diff.group(1)  # the workflow's step is no change to the text
+    status = re.search(r'id="status-change-refund-timeframe">([^<]*)<', shown)
+    assert status and "Status: published → draft" in status.group(1), shown
+
+
 def test_an_edit_that_changes_nothing_writes_nothing_and_says_so(
     client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
 ) -> None:
