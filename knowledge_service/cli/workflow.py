@@ -30,6 +30,7 @@ from knowledge_service.cli.common import (
     store_marks,
 )
 from knowledge_service.cli.content import articles_app, policies_app
+from knowledge_service.content.raw_html import describe_raw_html
 from knowledge_service.content.service import DocumentService, articles, policies
 from knowledge_service.db import MAX_VERSION, session_scope
 from knowledge_service.errors import KnowledgeServiceError, a_or_an
@@ -96,6 +97,8 @@ def run_steps(
         console.print(
             escape(f"{s.kind} {s.id}: {state} (version {s.version}, owner {s.owner}){same}")
         )
+        if s.raw_html:
+            typer.secho(f"warning: {s.id}: {describe_raw_html(s.raw_html)}", err=True)
 
 
 def _read(path: Path) -> str:

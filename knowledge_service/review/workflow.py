@@ -27,6 +27,7 @@ from knowledge_service.access.schemas import Principal
 from knowledge_service.audit import record_event
 from knowledge_service.content.frontmatter import set_fields
 from knowledge_service.content.loader import content_hash
+from knowledge_service.content.raw_html import find_raw_html
 from knowledge_service.content.repository import DocumentRepository
 from knowledge_service.content.service import DocumentService
 from knowledge_service.content.versions import VersionWriter
@@ -100,7 +101,8 @@ class Workflow:
         raw = set_fields(text, {"status": STATUS_AFTER[self.kind.name][S.DRAFT]})
         version = self._write(session, principal, doc.id, raw, 0, A.CREATE, reason)
         record = self._save(session, doc.id, version.version, S.DRAFT, principal.name)
-        return Step(self._status(principal, Target(version, record, S.DRAFT)), wrote=True)
+        status = self._status(principal, Target(version, record, S.DRAFT))
+        return Step(_with_raw_html(status, raw), wrote=True)
 
     def edit(
         self, session: Session, principal: Principal, doc_id: str, text: str,
@@ -121,8 +123,8 @@ class Workflow:
             step = self._step(session, principal, target, raw, A.EDIT, S.DRAFT, reason, editor=True)
         if step is None or not step.wrote:  # it changes nothing
             unchanged = self._status(principal, target).model_copy(update={"unchanged": True})
-            return Step(unchanged, wrote=False)
-        return step
+            return Step(_with_raw_html(unchanged, raw), wrote=False)
+        return Step(_with_raw_html(step.status, raw), wrote=True)
 
     def submit(
         self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,
@@ -346,3 +348,9 @@ class Workflow:
         self, session: Session, doc_id: str, version: int, state: S, editor: str, **fields: Any
     ) -> WorkflowRecord:
         return save_record(session, self.kind.name, doc_id, version, state, editor, **fields)
+
+
+def _with_raw_html(status: WorkflowStatus, text: str) -> WorkflowStatus:
+    """``status`` naming the raw HTML ``text`` holds, which no channel shows."""
+    found = find_raw_html(text)
+    return status.model_copy(update={"raw_html": found}) if found else status

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from knowledge_service.content.raw_html import RawHtml
+
 MAX_REASON_CHARS = 2000
 """The longest reason a workflow step takes (API and pages alike)."""
 
@@ -51,6 +53,13 @@ class WorkflowStatus(BaseModel):
     allowed_actions: list[WorkflowAction] = Field(
         description="The actions the caller may take now: those the state allows that the "
         "caller's role and ownership permit, without `approve` where four eyes bar the caller."
+    )
+    raw_html: list[RawHtml] = Field(
+        default_factory=list,
+        description="For a create or an edit: the raw HTML its text holds, which every channel "
+        "leaves out (the text is stored as sent, HTML included; only the rendering drops it): "
+        "each place's line, the tags, and whether the text inside is left out too. Empty "
+        "otherwise.",
     )
     unchanged: bool = Field(
         default=False,

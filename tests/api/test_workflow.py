@@ -121,6 +121,36 @@ def test_a_diff_gives_the_workflow_status_apart_from_the_changes_to_the_text(
     assert same.json()["status"] is None
 
 
+def test_an_edit_with_raw_html_says_which_html_no_channel_shows_and_keeps_the_rest(
+    wf: TestClient, keys: dict[str, str], editor_key: str, engine: Engine
+) -> None:
+    wf.post("/v1/articles", headers=auth(editor_key), json={"text": NEW})
+    text = NEW.replace("1.5 percent.", "<b>2 percent</b>.").replace(
+        "## Details", '<div class="note">\nNo fee for debit cards.\n</div>\n\n## Details'
+    )
+    lines = text.splitlines()
+    edited = wf.put(
+        "/v1/articles/card-fees", headers=auth(editor_key) | {"If-Match": etag_of("card-fees", 1)},
+        json={"text": text},
+    )  # fmt: skip
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["raw_html"] == [
+        {"line": lines.index("A card payment costs <b>2 percent</b>.") + 1,
+         "tags": ["<b>", "</b>"], "hides_text": False},
+        {"line": lines.index('<div class="note">') + 1,
+         "tags": ['<div class="note">', "</div>"], "hides_text": True},
+    ]  # fmt: skip
+    with session_scope(engine) as session:
+        stored = content.get_article(session, "card-fees")
+    assert stored.version == 2 and "<b>2 percent</b>" in stored.raw  # saved as sent
+    assert "No fee for debit cards." in stored.raw
+    plain = wf.put(
+        "/v1/articles/card-fees", headers=auth(editor_key) | {"If-Match": etag_of("card-fees", 2)},
+        json={"text": NEW},
+    )  # fmt: skip
+    assert plain.json()["raw_html"] == [], plain.text
+
+
 def test_an_agent_sees_the_workflow_of_the_served_version_never_of_a_draft(
     wf: TestClient, keys: dict[str, str], editor_key: str
 ) -> None:

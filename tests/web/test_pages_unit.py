@@ -409,6 +409,28 @@ def test_a_drafts_changes_show_its_status_apart_from_the_text(
     assert status and "Status: published → draft" in status.group(1), shown
 
 
+def test_an_edit_with_raw_html_says_which_html_is_not_shown_and_where(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    text, form = _edit_form(client, keys["owner"])
+    typed = text.replace("5 business days", '<span style="color:red">10 business days</span>')
+    line = next(n for n, t in enumerate(typed.splitlines(), 1) if "<span" in t)
+    edit = {**form, "text": typed}
+    response = client.post("/ui/review/articles/refund-timeframe/edit", data=edit)
+    assert response.status_code == 303, response.text
+    shown = client.get(response.headers["location"]).text
+    assert "Saved as a new draft" in shown
+    note = re.search(r'id="raw-html-refund-timeframe">([^<]*)<', shown)
+    assert note, shown
+    said = html.unescape(note.group(1))
+    assert f'line {line}: <span style="color:red">, </span>' in said
+    assert "Everything else is saved" in said
+    with session_scope(engine) as session:
+        assert content.get_article(session, "refund-timeframe").raw.count("10 business days") == 1
+    plain = client.get("/ui/review/findings/1?done=submit").text
+    assert 'id="raw-html-' not in plain  # said after an edit only
+
+
 def test_an_edit_that_changes_nothing_writes_nothing_and_says_so(
     client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
 ) -> None:

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.content import service as content
+from knowledge_service.content.raw_html import describe_raw_html, find_raw_html
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, POLICY_ID_PATTERN
 from knowledge_service.db import MAX_VERSION
 from knowledge_service.errors import (
@@ -129,7 +130,8 @@ def _finding_view(
         request, "review.html", user=user, active="review", queue=queue, detail=item,
         evidence=highlight_evidence(session, item.finding),
         risk=risk_view(session, item.finding, today, stored=bool(shown["articles"])),
-        done=_done_message(done, item.finding), failed=failed, status_code=status_code, **shown,
+        done=_done_message(done, item.finding), failed=failed, status_code=status_code,
+        raw_html=_raw_html_notes(shown["articles"], done), **shown,
     )  # fmt: skip
 
 
@@ -157,12 +159,26 @@ def _article_view(
         if done in DONE_MESSAGES:
             return RedirectResponse(f"/ui/review?done={done}", status_code=303)
         raise NotInQueueError("article", article_id)
+    shown = _articles_and_actions(request, session, settings, user, [article_id])
     return render(
         request, "review.html", user=user, active="review", queue=queue, detail=None,
         shown_article=article_id, entries=entries, done=DONE_MESSAGES.get(done or ""),
         failed=failed, status_code=status_code,
-        **_articles_and_actions(request, session, settings, user, [article_id]),
+        raw_html=_raw_html_notes(shown["articles"], done), **shown,
     )  # fmt: skip
+
+
+SAVED_TEXT = frozenset({"edit", "unchanged"})
+"""The actions after which the page says what the saved text holds that no channel shows."""
+
+
+def _raw_html_notes(articles: list[Any], done: str | None) -> dict[str, str]:
+    """After an edit: the raw HTML each article's current text holds, which every channel
+    leaves out (the text is saved as written), by article id."""
+    if done not in SAVED_TEXT:
+        return {}
+    found = {a.article_id: find_raw_html(a.raw) for a in articles}
+    return {article_id: describe_raw_html(html) for article_id, html in found.items() if html}
 
 
 @router.get("/policies/{policy_id}", response_class=HTMLResponse)
