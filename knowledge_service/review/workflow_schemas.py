@@ -35,6 +35,14 @@ class WorkflowAction(StrEnum):
     REASSIGN = "reassign"
 
 
+class BlockingFinding(BaseModel):
+    """A finding that blocks an article on customer channels (no risk acceptance lifts it)."""
+
+    id: int = Field(description="The finding's id (`GET /v1/findings`, the review page).")
+    kind: str = Field(description="`policy_mismatch`, `conflict`, `invalid`, ...")
+    message: str
+
+
 class WorkflowStatus(BaseModel):
     """A document's current version and its place in the workflow."""
 
@@ -60,6 +68,14 @@ class WorkflowStatus(BaseModel):
         "leaves out (the text is stored as sent, HTML included; only the rendering drops it): "
         "each place's line, the tags, and whether the text inside is left out too. Empty "
         "otherwise.",
+    )
+    still_blocked_by: list[BlockingFinding] = Field(
+        default_factory=list,
+        description="For a verify: the findings that still block the article on customer "
+        "channels once the step's check has run. Verifying records that the owner confirmed "
+        "it; like acknowledging, it lifts no block (a `review_overdue` resolves with the new "
+        "dates): fix the article, or an admin accepts the risk. Empty otherwise, and when "
+        "nothing blocks.",
     )
     unchanged: bool = Field(
         default=False,

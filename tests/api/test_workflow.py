@@ -151,6 +151,26 @@ def test_an_edit_with_raw_html_says_which_html_no_channel_shows_and_keeps_the_re
     assert plain.json()["raw_html"] == [], plain.text
 
 
+def test_verifying_a_blocked_article_says_which_findings_still_block_it(
+    wf: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    base = "/v1/articles/refund-timeframe"
+    verified = post(wf, keys["owner"], f"{base}/verify", etag_of("refund-timeframe", 2))
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["version"] == 3  # the verification is recorded...
+    blocks = verified.json()["still_blocked_by"]  # ...and the block it does not lift is named
+    assert [(b["id"], b["kind"]) for b in blocks] == [(1, "policy_mismatch")], verified.text
+    assert "REFUNDS#2.1 says 10 business days" in blocks[0]["message"]
+    escalation = wf.get("/v1/articles/escalation-process/workflow", headers=auth(keys["admin"]))
+    bulk = wf.post(
+        "/v1/articles:bulk-verify", headers=auth(keys["admin"]),
+        json={"items": [{"id": "refund-timeframe", "etag": etag_of("refund-timeframe", 3)},
+                        {"id": "escalation-process", "etag": escalation.headers["ETag"]}]},
+    )  # fmt: skip
+    assert bulk.status_code == 200, bulk.text
+    assert [len(s["still_blocked_by"]) for s in bulk.json()] == [1, 0]  # an info finding: none
+
+
 def test_an_agent_sees_the_workflow_of_the_served_version_never_of_a_draft(
     wf: TestClient, keys: dict[str, str], editor_key: str
 ) -> None:

@@ -592,6 +592,21 @@ def test_an_owner_verifies_an_article_from_the_review_page(
     assert stale.status_code == 409 and "Someone else changed this article" in stale.text
 
 
+def test_verifying_a_blocked_article_on_the_page_says_it_stays_blocked_and_by_what(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    sign_in(client, keys["owner"])
+    _act(client, "verify", 2)
+    shown = client.get("/ui/review/findings/1?done=verify").text
+    blocked = re.search(r'id="still-blocked-refund-timeframe">(.*?)</div>', shown, re.S)
+    assert blocked, shown
+    said = " ".join(html.unescape(re.sub(r"<[^>]+>", "", blocked.group(1))).split())
+    assert "refund-timeframe is verified but still blocked for customers" in said
+    assert "Disagrees with the policy (finding 1)" in said
+    assert 'href="/ui/review/findings/1"' in blocked.group(1)
+    assert 'id="still-blocked-' not in client.get("/ui/review/findings/1").text
+
+
 def test_every_answer_reason_has_words_on_the_pages() -> None:
     from knowledge_service.answers.schemas import AnswerReason
     from knowledge_service.web.templating import REASON_WORDS, environment

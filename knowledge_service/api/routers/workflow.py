@@ -9,9 +9,11 @@ annotations, which refer to the factory's locals.
 """
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.access.schemas import Permission, Principal
@@ -40,6 +42,7 @@ from knowledge_service.http.deps import (
     SettingsDep,
     require,
 )
+from knowledge_service.review.blocks import with_blocks
 from knowledge_service.review.diff import DocumentDiff, diff_versions
 from knowledge_service.review.etags import Precondition
 from knowledge_service.review.workflow import Workflow
@@ -64,9 +67,12 @@ def build_router(documents: content.DocumentService[Any, Any, Any], id_pattern: 
 
     flow_dep = Annotated[Workflow, Depends(flow)]
 
-    def write(name: str, summary: str, body: Any, call: Callable[..., Step]) -> None:
+    def write(
+        name: str, summary: str, body: Any, call: Callable[..., Step],
+        then: Callable[[Session, WorkflowStatus, date], WorkflowStatus] | None = None,
+    ) -> None:  # fmt: skip
         """``POST /{id}/<name>``: one workflow step on one document (a body that is not the
-        optional reason is required)."""
+        optional reason is required); ``then`` adds to the status once the check has run."""
 
         @router.post(
             f"/{{{kind.name}_id}}/{name}", name=f"{name}_{kind.name}", summary=summary,
@@ -80,7 +86,9 @@ def build_router(documents: content.DocumentService[Any, Any, Any], id_pattern: 
             pre = Precondition.from_header(if_match)
             done = call(workflow, session, principal, doc_id, pre, payload, settings)
             finish(session, [done], kind.name, response, after_write)
-            return done.status
+            return (
+                done.status if then is None else then(session, done.status, clock.today(settings))
+            )
 
         if body is not Reason:
             require_parameter(step, "payload")
@@ -128,7 +136,8 @@ def build_router(documents: content.DocumentService[Any, Any, Any], id_pattern: 
     if kind.name == "article":
         write("verify", "Verify a published article: reviewed today, next review one interval on",
               Reason, lambda w, s, p, i, pre, b, st: w.verify(
-                  s, p, i, pre, today=clock.today(st), reason=reason(b)))  # fmt: skip
+                  s, p, i, pre, today=clock.today(st), reason=reason(b)),
+              then=lambda s, status, today: with_blocks(s, status, today=today))  # fmt: skip
     _add_text_routes(router, kind.name, doc_id_path, flow_dep)
     _add_read_routes(router, documents, doc_id_path, flow_dep)
     add_bulk_routes(router, kind.name, flow_dep)

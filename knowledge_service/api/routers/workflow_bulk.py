@@ -12,6 +12,7 @@ from knowledge_service.api.routers.workflow_support import (
     finish,
 )
 from knowledge_service.http.deps import AfterWriteDep, SessionDep, SettingsDep
+from knowledge_service.review.blocks import with_blocks
 from knowledge_service.review.bulk import run_batch
 from knowledge_service.review.etags import Precondition
 from knowledge_service.review.workflow_schemas import (
@@ -51,7 +52,7 @@ def add_bulk_routes(router: APIRouter, kind: str, flow_dep: Any) -> None:
 
             done = run_batch(items(payload), settings.workflow.bulk_limit, verify)
             finish(session, done, kind, response, after_write)
-            return [step.status for step in done]
+            return [with_blocks(session, step.status, today=today) for step in done]
 
     @router.post(
         ":bulk-reassign", name=f"bulk_reassign_{kind}", summary=f"Reassign many {kind}s (admins)",

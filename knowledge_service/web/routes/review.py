@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -38,7 +39,8 @@ from knowledge_service.http.deps import (
 )
 from knowledge_service.index.service import SearchService
 from knowledge_service.review import risk
-from knowledge_service.review.workflow_schemas import WorkflowState
+from knowledge_service.review.blocks import blocking_findings
+from knowledge_service.review.workflow_schemas import BlockingFinding, WorkflowState
 from knowledge_service.settings import Settings
 from knowledge_service.web import workflow
 from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
@@ -131,7 +133,8 @@ def _finding_view(
         evidence=highlight_evidence(session, item.finding),
         risk=risk_view(session, item.finding, today, stored=bool(shown["articles"])),
         done=_done_message(done, item.finding), failed=failed, status_code=status_code,
-        raw_html=_raw_html_notes(shown["articles"], done), **shown,
+        raw_html=_raw_html_notes(shown["articles"], done),
+        still_blocked=_still_blocked(session, today, shown["articles"], done), **shown,
     )  # fmt: skip
 
 
@@ -164,8 +167,21 @@ def _article_view(
         request, "review.html", user=user, active="review", queue=queue, detail=None,
         shown_article=article_id, entries=entries, done=DONE_MESSAGES.get(done or ""),
         failed=failed, status_code=status_code,
-        raw_html=_raw_html_notes(shown["articles"], done), **shown,
+        raw_html=_raw_html_notes(shown["articles"], done),
+        still_blocked=_still_blocked(session, clock.today(settings), shown["articles"], done),
+        **shown,
     )  # fmt: skip
+
+
+def _still_blocked(
+    session: Session, today: date, articles: list[Any], done: str | None
+) -> dict[str, list[BlockingFinding]]:
+    """After a verify: the findings that still block each article on customer channels
+    (verifying lifts none), by article id."""
+    if done != "verify":
+        return {}
+    found = {a.article_id: blocking_findings(session, a.article_id, today=today) for a in articles}
+    return {article_id: blocks for article_id, blocks in found.items() if blocks}
 
 
 SAVED_TEXT = frozenset({"edit", "unchanged"})
