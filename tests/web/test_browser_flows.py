@@ -439,6 +439,33 @@ def _served_late_fee(browsing: Browsing) -> tuple[int, str]:
     return answer["version"], answer["answer"]
 
 
+def test_a_refused_edit_keeps_the_pages_address_the_error_and_the_text(
+    browsing: Browsing,
+) -> None:
+    """The page that shows a refused edit again answers the form's POST: the address bar still
+    names the finding's page, so a reload reads it instead of sending the form again."""
+    context = new_context(browsing)
+    page = sign_in(context, browsing.served.keys["owner"], next_path="/ui/review")
+    _open_late_fee_mismatch(page)
+    finding_url = page.url
+    posted: list[str] = []
+    page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
+    _edit_late_fee(page, lambda text: text.replace("\ntitle: ", "\ntitle: [unclosed ", 1))
+    expect(page.locator("#edit-late-payment-fee-error")).to_contain_text("malformed YAML")
+    assert posted and posted[-1].endswith("/ui/review/articles/late-payment-fee/edit")
+    expect(page).to_have_url(finding_url)  # not the form's address
+    box = page.get_by_label("Article text in Markdown (front matter and body)")
+    expect(box).to_have_value(re.compile(r"title: \[unclosed Will I be charged"))
+    posted.clear()
+    page.reload()
+    expect(page.locator("#finding-title")).to_have_text("Disagrees with the policy")
+    expect(page).to_have_url(finding_url)
+    assert posted == []  # the reload sent nothing
+    version = _api(browsing, "owner", "/v1/articles/late-payment-fee")
+    assert "[unclosed" not in version["title"]
+    context.close()
+
+
 def test_two_owners_race_on_one_article_and_nothing_is_overwritten(own_browsing: Browsing) -> None:
     browsing = own_browsing
     first, second = new_context(browsing), new_context(browsing)

@@ -510,6 +510,8 @@ def test_an_edit_breaking_the_content_format_comes_back_open_with_the_problem_an
     assert 'aria-invalid="true" aria-describedby="edit-refund-timeframe-error"' in response.text
     shown = re.search(r'name="text"[^>]*>([^<]*)</textarea>', response.text)
     assert shown and html.unescape(shown.group(1)) == typed  # what was typed, not the stored text
+    page = "/ui/review/articles/refund-timeframe" if back == "article" else "/ui/review/findings/1"
+    assert f'data-page-url="{page}"' in response.text  # the address the browser shows for it
     with session_scope(engine) as session:
         assert content.get_article(session, "refund-timeframe").version == (
             3 if back == "article" else 2

@@ -133,6 +133,7 @@ def _finding_view(
         evidence=highlight_evidence(session, item.finding),
         risk=risk_view(session, item.finding, today, stored=bool(shown["articles"])),
         done=_done_message(done, item.finding), failed=failed, status_code=status_code,
+        page_url=f"/ui/review/findings/{finding_id}" if failed else None,
         raw_html=_raw_html_notes(shown["articles"], done),
         still_blocked=_still_blocked(session, today, shown["articles"], done), **shown,
     )  # fmt: skip
@@ -167,6 +168,7 @@ def _article_view(
         request, "review.html", user=user, active="review", queue=queue, detail=None,
         shown_article=article_id, entries=entries, done=DONE_MESSAGES.get(done or ""),
         failed=failed, status_code=status_code,
+        page_url=f"/ui/review/articles/{article_id}" if failed else None,
         raw_html=_raw_html_notes(shown["articles"], done),
         still_blocked=_still_blocked(session, clock.today(settings), shown["articles"], done),
         **shown,
@@ -217,7 +219,9 @@ def policy_page(
 @dataclass(frozen=True)
 class FailedAction:
     """An action's form refused for what was in it: shown again, open, with what was wrong
-    and what the person had typed."""
+    and what the person had typed. The page is the answer to the form's POST, so it names its
+    own address (``page_url``), which the browser's address bar then shows: a reload reads the
+    page rather than sending the form again."""
 
     action: str
     article_id: str

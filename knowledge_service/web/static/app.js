@@ -59,6 +59,15 @@
     }
   });
 
+  // A page that answers a form's POST (the form shown again with what was wrong) names its
+  // own address: the address bar shows it, so a reload reads the page instead of posting the
+  // form again. The page keeps what is on screen (the error and the text typed).
+  var pageUrl = document.body && document.body.getAttribute("data-page-url");
+  if (pageUrl && pageUrl.charAt(0) === "/" && window.history && window.history.replaceState &&
+      window.location.pathname + window.location.search !== pageUrl) {
+    window.history.replaceState(null, "", pageUrl);
+  }
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var results = document.getElementById("results");
     if (results) results.setAttribute("aria-busy", "true");
