@@ -36,10 +36,11 @@ from knowledge_service.cli.common import (
 )
 from knowledge_service.content.loader import display_path, load_content
 from knowledge_service.content.plaintext import shorten
+from knowledge_service.db import session_scope
 from knowledge_service.freshness.report import locate_evidence, to_sarif
 from knowledge_service.freshness.rules import count
 from knowledge_service.freshness.schemas import CheckResult, FindingData, Severity
-from knowledge_service.freshness.service import check_store, run_check
+from knowledge_service.freshness.service import check_store, clear_unfiled_paths, run_check
 from knowledge_service.index.embedder import Embedder
 
 
@@ -105,14 +106,17 @@ def print_text(result: CheckResult, console: Console) -> None:
 
 
 def _print_evidence(finding: FindingData, console: Console) -> None:
-    """Each evidence span as ``path:line: text``, so an owner can open it."""
+    """Each evidence span as ``path:line: text``, so an owner can open it; a span about an
+    article version in no file (edited in the service) as ``id vN``."""
     for e in finding.evidence:
         if e.path:
             at = f"{e.path}:{e.line}" if e.line else e.path
-            quote = shorten(e.text, 120)
-            console.print(
-                f"        at {escape(at)}: {escape(quote)}", highlight=False, soft_wrap=True
-            )
+        elif e.article_id is not None and e.version is not None:
+            at = f"{e.article_id} v{e.version} (edited in the service, in no file)"
+        else:
+            continue
+        quote = shorten(e.text, 120)
+        console.print(f"        at {escape(at)}: {escape(quote)}", highlight=False, soft_wrap=True)
 
 
 def _read_file(path: str) -> str | None:
@@ -237,6 +241,8 @@ def check(
     day = _parse_today(today)
     if store:
         result = _check_store(day)
+        with session_scope(engine()) as session:  # a version edited in the service is in no file
+            clear_unfiled_paths(session, result.findings)
     else:
         show = output == OutputFormat.TEXT and _on_terminal()
         result = _check_folders(content, policies, day, no_embeddings, show_progress=show)

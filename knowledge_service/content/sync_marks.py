@@ -105,10 +105,22 @@ def load_marks(session: Session, kind: DocumentKind[Any, Any, Any]) -> dict[str,
     return {row.doc_id: row for row in rows}
 
 
-def shown_paths(session: Session, ids: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """The path under its content root of each (kind name, document id)'s file, where an import
-    or export recorded one: what a finding's evidence shows instead of a path on the server."""
-    found: dict[tuple[str, str], str] = {}
+@dataclass(frozen=True, slots=True)
+class SyncedFile:
+    """A document's file as the last import or export left it: its path under its content
+    root (None when not recorded) and the store version whose text it holds."""
+
+    relative_path: str | None
+    version: int
+
+
+def synced_files(
+    session: Session, ids: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], SyncedFile]:
+    """The file of each (kind name, document id) that an import or export recorded: where it
+    lies under its content root and which version's text it holds. A version written since
+    (an edit or a workflow step through the API, the CLI or the pages) is in no file."""
+    found: dict[tuple[str, str], SyncedFile] = {}
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), 200):
         chunk = wanted[start : start + 200]
@@ -116,8 +128,13 @@ def shown_paths(session: Session, ids: Sequence[tuple[str, str]]) -> dict[tuple[
             and_(col(SyncMark.kind) == kind, col(SyncMark.doc_id) == doc_id)
             for kind, doc_id in chunk
         ]
-        query = select(SyncMark).where(or_(*pairs), col(SyncMark.relative_path).is_not(None))
-        found.update({(m.kind, m.doc_id): str(m.relative_path) for m in session.exec(query)})
+        query = select(SyncMark).where(or_(*pairs))
+        found.update(
+            {
+                (m.kind, m.doc_id): SyncedFile(m.relative_path, m.version)
+                for m in session.exec(query)
+            }
+        )
     return found
 
 

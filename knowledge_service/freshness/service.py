@@ -9,7 +9,7 @@ any. Verbs take an open session; the caller's transaction commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement
@@ -18,7 +18,7 @@ from sqlmodel import Session
 from knowledge_service.content import repository as content_repository
 from knowledge_service.content import service as content
 from knowledge_service.content.kinds import ARTICLE, POLICY
-from knowledge_service.content.sync_marks import relative_path, shown_paths
+from knowledge_service.content.sync_marks import SyncedFile, relative_path, synced_files
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
 from knowledge_service.freshness import repository
 from knowledge_service.freshness.checker import run_check
@@ -29,6 +29,7 @@ from knowledge_service.freshness.schemas import (
     Caller,
     Evidence,
     FindingCounts,
+    FindingData,
     FindingFilters,
     FindingKind,
     FindingPublic,
@@ -42,6 +43,7 @@ __all__ = [
     "change_finding_status",
     "check_store",
     "check_version",
+    "clear_unfiled_paths",
     "count_findings",
     "findings_for_article",
     "list_findings",
@@ -58,14 +60,37 @@ MAX_LIMIT = 1000
 
 def _public(session: Session, rows: Iterable[Finding]) -> list[FindingPublic]:
     """The findings as readers see them: each evidence's file by its path under the content
-    root (as the import recorded it), never where the file lies on the server."""
+    root (as the import recorded it), never where the file lies on the server, and no file for
+    an article version that none holds (:func:`clear_unfiled_paths`)."""
     found = [FindingPublic.model_validate(row, from_attributes=True) for row in rows]
-    spans = [span for finding in found for span in finding.evidence if span.path]
-    paths = shown_paths(session, [key for span in spans if (key := _document_of(span))])
+    files = clear_unfiled_paths(session, found)
+    for span in (span for finding in found for span in finding.evidence if span.path):
+        key = _document_of(span)
+        file = files.get(key) if key else None
+        span.path = (file.relative_path if file else None) or relative_path(span.path)
+    return found
+
+
+def clear_unfiled_paths(
+    session: Session, findings: Sequence[FindingData | FindingPublic]
+) -> dict[tuple[str, str], SyncedFile]:
+    """Leave out the file of each evidence span about an article version its file does not
+    hold: one written in the service (an edit or a workflow step through the API, the CLI or
+    the pages) since the file was last imported or exported. Such a span names its ``version``
+    and no ``path``, rather than a file whose text is another version's. Returns the files the
+    spans' documents have (see :func:`~knowledge_service.content.sync_marks.synced_files`)."""
+    spans = [span for finding in findings for span in finding.evidence if span.path]
+    files = synced_files(session, [key for span in spans if (key := _document_of(span))])
     for span in spans:
         key = _document_of(span)
-        span.path = (paths.get(key) if key else None) or relative_path(span.path)
-    return found
+        file = files.get(key) if key else None
+        if file is not None and _is_unfiled(span, file):
+            span.path = None
+    return files
+
+
+def _is_unfiled(span: Evidence, file: SyncedFile) -> bool:
+    return span.article_id is not None and span.version not in (None, file.version)
 
 
 def _document_of(span: Evidence) -> tuple[str, str] | None:

@@ -11,12 +11,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from knowledge_service.audit import AuditEvent
+from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.models import RiskAcceptance
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
 from tests.api.conftest import auth
 from tests.conftest import TODAY
+from tests.factories import etag_of
 
 MISMATCH, DUE_SOON = 1, 2  # refund-timeframe (payments), escalation-process (support)
 
@@ -263,3 +265,30 @@ def test_evidence_names_a_file_by_its_path_under_the_content_root(
     article = client.get("/v1/articles/refund-timeframe", headers=auth(keys["agent"])).json()
     shown = [s["path"] for f in article["findings"] for s in f["evidence"] if s["path"]]
     assert shown == paths
+
+
+def test_evidence_of_a_version_edited_in_the_service_names_the_version_not_a_stale_file(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        imported = content.get_article(session, "refund-timeframe")  # version 2, from its file
+    edited = client.put(
+        "/v1/articles/refund-timeframe",
+        headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 2)},
+        json={"text": imported.raw.replace("5 business days", "7 business days")},
+    )
+    assert edited.json()["version"] == 3, edited.text
+    file = str(imported.document["source_path"])
+    with session_scope(engine) as session:
+        finding = FindingData.create(
+            FindingKind.DUPLICATE, ["refund-timeframe"], "Twice.",
+            [
+                Evidence(article_id="refund-timeframe", version=3, text="7 days", path=file),
+                Evidence(article_id="refund-timeframe", version=2, text="5 days", path=file),
+            ],
+        )  # fmt: skip
+        freshness.sync_findings(session, [finding], covered=lambda _row: False)
+    found = client.get("/v1/findings?kind=duplicate", headers=auth(keys["admin"])).json()
+    spans = [(s["version"], s["path"]) for s in found["items"][0]["evidence"]]
+    # version 3 was written through the API: its file still holds version 2's text
+    assert spans == [(3, None), (2, "refund-timeframe.md")]

@@ -151,3 +151,25 @@ def test_check_store_exits_0_on_a_clean_store(cli_env: Path) -> None:
 def test_check_store_refuses_folder_options(extra: list[str]) -> None:
     result = runner.invoke(app, ["check", "--store", *extra])
     assert result.exit_code == 2
+
+
+def test_check_store_names_a_version_edited_in_the_service_not_its_stale_file(
+    cli_env: Path,
+) -> None:
+    assert runner.invoke(app, ["import"]).exit_code == 0
+    file = cli_env / "content" / "refund-timeframe.md"
+    edited = cli_env / "edited.md"  # outside the content folder: the file there is unchanged
+    edited.write_text(file.read_text(encoding="utf-8").replace("5 business", "6 business"))
+    for step in (["edit", "refund-timeframe", str(edited), "--actor", "ann"],
+                 ["submit", "refund-timeframe", "--actor", "ann"],
+                 ["approve", "refund-timeframe", "--actor", "bob"]):  # fmt: skip
+        done = runner.invoke(app, ["articles", *step])
+        assert done.exit_code == 0, done.output
+    result = runner.invoke(app, ["check", "--store", "--format", "json"])
+    (finding,) = json.loads(result.stdout)["findings"]
+    article = next(e for e in finding["evidence"] if e["article_id"] == "refund-timeframe")
+    assert "6 business days" in article["text"] and article["version"] == 3
+    assert article["path"] is None  # the file holds version 1's text, not this one
+    text = runner.invoke(app, ["check", "--store"]).output
+    assert "at refund-timeframe v3 (edited in the service, in no file)" in text
+    assert "refund-timeframe.md" not in text
