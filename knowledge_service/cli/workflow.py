@@ -34,10 +34,12 @@ from knowledge_service.content.raw_html import describe_raw_html
 from knowledge_service.content.service import DocumentService, articles, policies
 from knowledge_service.db import MAX_VERSION, session_scope
 from knowledge_service.errors import KnowledgeServiceError, a_or_an
+from knowledge_service.review.blocks import with_blocks
 from knowledge_service.review.bulk import run_batch
 from knowledge_service.review.etags import LOCAL, Precondition
 from knowledge_service.review.transitions import STATUS_AFTER
 from knowledge_service.review.workflow import Workflow
+from knowledge_service.review.workflow_schemas import WorkflowStatus
 from knowledge_service.review.workflow_state import Step
 
 _ACTOR = typer.Option(
@@ -74,9 +76,11 @@ def _refused() -> Iterator[None]:
 
 
 def run_steps(
-    documents: DocumentService[Any, Any, Any], act: Callable[[Workflow, Session], list[Step]]
-) -> None:
-    """Run ``act`` in one transaction, then the after-write pipeline; print each outcome."""
+    documents: DocumentService[Any, Any, Any], act: Callable[[Workflow, Session], list[Step]],
+    then: Callable[[Session, WorkflowStatus], WorkflowStatus] | None = None,
+) -> None:  # fmt: skip
+    """Run ``act`` in one transaction, then the after-write pipeline; print each outcome
+    (``then`` adds to each status once the check has run)."""
     require_model_folder(": nothing was written")  # the index and check after the write need it
     marks = store_marks()
     with _refused(), session_scope(engine()) as session:
@@ -90,6 +94,9 @@ def run_steps(
                 f"{message}. The change was saved, but the index and check did not finish: "
                 "run `knowledge-service check --store` to complete them"
             ) from None
+    if then is not None:
+        with session_scope(engine()) as session:
+            steps = [Step(then(session, step.status), step.wrote) for step in steps]
     for step in steps:
         s = step.status
         same = ": unchanged, nothing written" if s.unchanged else ""
@@ -99,6 +106,15 @@ def run_steps(
         )
         if s.raw_html:
             typer.secho(f"warning: {s.id}: {describe_raw_html(s.raw_html)}", err=True)
+        if s.still_blocked_by:
+            blocks = "; ".join(
+                f"{b.kind} (finding {b.id}): {b.message}" for b in s.still_blocked_by
+            )
+            typer.secho(
+                f"warning: {s.id} is verified but still blocked for customers (verifying lifts "
+                f"no block) by: {blocks}",
+                err=True,
+            )
 
 
 def _read(path: Path) -> str:
@@ -239,6 +255,7 @@ def _add_bulk_commands(app: typer.Typer, documents: DocumentService[Any, Any, An
                     limit(),
                     lambda i, pre: w.verify(s, _actor(actor), i, pre, today=today, reason=reason),
                 ),
+                then=lambda s, status: with_blocks(s, status, today=today),
             )
 
     @app.command("reassign")

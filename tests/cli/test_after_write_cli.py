@@ -173,3 +173,13 @@ def test_check_store_names_a_version_edited_in_the_service_not_its_stale_file(
     text = runner.invoke(app, ["check", "--store"]).output
     assert "at refund-timeframe v3 (edited in the service, in no file)" in text
     assert "refund-timeframe.md" not in text
+
+
+def test_verify_says_which_findings_still_block_the_article() -> None:
+    assert runner.invoke(app, ["import"]).exit_code == 0
+    done = runner.invoke(app, ["articles", "verify", "refund-timeframe", "--actor", "ann"])
+    assert done.exit_code == 0, done.output
+    assert "refund-timeframe is verified but still blocked for customers" in done.output
+    assert "by: policy_mismatch (finding " in done.output
+    clean = runner.invoke(app, ["articles", "verify", "meter-reading", "--actor", "ann"])
+    assert clean.exit_code == 0 and "still blocked" not in clean.output, clean.output
