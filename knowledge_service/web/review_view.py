@@ -339,11 +339,16 @@ def policy_diff(session: Session, policy_id: str) -> VersionDiff:
 def version_diff(
     session: Session, article_id: str, old: int | None = None, new: int | None = None
 ) -> VersionDiff:
-    """The diff between two versions of an article (default: the last two)."""
+    """The diff between two versions of an article. By default, for a draft, from the version
+    in force before it (what approving it changes for its readers, however many drafts lie
+    between), else from the version before."""
     history = content.article_history(session, article_id)
     newest = new or history[-1].version
-    previous = [v.version for v in history if v.version < newest]
-    oldest = old if old is not None else (previous[-1] if previous else None)
+    earlier = [v for v in history if v.version < newest]
+    in_force = [v.version for v in earlier if v.status != "draft"]
+    drafted = any(v.version == newest and v.status == "draft" for v in history)
+    default = in_force[-1] if drafted and in_force else (earlier[-1].version if earlier else None)
+    oldest = old if old is not None else default
     if oldest is None:
         return VersionDiff(article_id, None, newest, [])
     text = content.diff_article(session, article_id, oldest, newest)

@@ -409,6 +409,24 @@ def test_a_drafts_changes_show_its_status_apart_from_the_text(
     assert status and "Status: published → draft" in status.group(1), shown
 
 
+def test_a_second_drafts_changes_are_shown_from_the_version_readers_have(
+    client: TestClient, keys: dict[str, str], written: list[StoreChanges]
+) -> None:
+    """Approving draft v4 changes what readers get from v2 (in force), not from draft v3: the
+    approver sees both edits."""
+    text, form = _edit_form(client, keys["owner"])
+    first = text.replace("5 business days", "10 business days")
+    client.post("/ui/review/articles/refund-timeframe/edit", data={**form, "text": first})
+    second = first.replace("10 business days", "10 business days (weekends excluded)")
+    page = client.get("/ui/review/findings/1")
+    form = {**form, "expected_version": "3", "csrf_token": csrf_of(page.text)}
+    client.post("/ui/review/articles/refund-timeframe/edit", data={**form, "text": second})
+    shown = client.get("/ui/review/findings/1?done=edit").text
+    assert "version 2 → 4" in shown, shown
+    diff = re.search(r'<pre class="diff"[^>]*>(.*?)</pre>', shown, re.S)
+    assert diff and "5 business days" in diff.group(1) and "weekends excluded" in diff.group(1)
+
+
 def test_an_edit_with_raw_html_says_which_html_is_not_shown_and_where(
     client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
 ) -> None:
