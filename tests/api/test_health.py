@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from anyio import CapacityLimiter, to_thread
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -22,6 +24,37 @@ def test_healthz_is_always_ok(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "version": __version__}
+
+
+def _hold_every_thread(limiter: CapacityLimiter, holders: list[object]) -> None:
+    """Take every token of the app loop's thread limiter (as that many slow requests would)."""
+    holders.extend(object() for _ in range(int(limiter.total_tokens)))
+    for holder in holders:
+        limiter.acquire_on_behalf_of_nowait(holder)
+
+
+def _release(limiter: CapacityLimiter, holders: list[object]) -> None:
+    for holder in holders:
+        limiter.release_on_behalf_of(holder)
+
+
+def test_healthz_answers_while_every_worker_thread_is_busy(client: TestClient) -> None:
+    """Liveness needs no worker thread, store or model: with anyio's threadpool saturated (every
+    token held, as under 200 concurrent clients) /healthz, GET and HEAD, still answers. It used
+    to be a sync route, queued behind the busy threads. The probe runs beside the test, so a
+    probe that waits fails the test (after a generous 30 s) instead of hanging it."""
+    limiter = client.portal.call(to_thread.current_default_thread_limiter)
+    holders: list[object] = []
+    client.portal.call(_hold_every_thread, limiter, holders)
+    with ThreadPoolExecutor(max_workers=2) as probes:
+        get = probes.submit(client.get, "/healthz")
+        head = probes.submit(client.head, "/healthz")
+        try:
+            answered = get.result(timeout=30), head.result(timeout=30)
+        finally:
+            client.portal.call(_release, limiter, holders)  # lets a waiting probe end
+    assert [r.status_code for r in answered] == [200, 200]
+    assert answered[0].json() == {"status": "ok", "version": __version__}
 
 
 def test_the_probes_answer_head_as_they_answer_get(
