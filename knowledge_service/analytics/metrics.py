@@ -3,14 +3,23 @@
 Counters and histograms are updated on the hot path (a lock and an add); gauges that describe
 state (index size, open findings, the answer log's queue) are read when Prometheus scrapes, so
 they cost nothing between scrapes. Labels are routes, channels, statuses, reasons and finding
-kinds: a fixed vocabulary, never a question or anything a customer typed.
+kinds: a fixed vocabulary, never a question or anything a customer typed. The standard
+``process_*`` metrics (resident memory, CPU seconds, open file descriptors, start time: the
+client's own collector, read from ``/proc`` on Linux and absent elsewhere) are of the process
+that serves the scrape.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -77,6 +86,8 @@ class ServiceMetrics:
             ["channel", "status", "reason"], registry=self.registry,
         )  # fmt: skip
         self.registry.register(_StateCollector(index_size, open_findings, log))
+        # the app's own registry leaves out the client's default collectors: add the process's
+        ProcessCollector(registry=self.registry)
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         self.latency.labels(route, method, str(status)).observe(seconds)

@@ -249,6 +249,7 @@ def test_prometheus_metrics(client: Client, day: dict[str, Any]) -> None:
     )
     assert 'ks_request_seconds_count{method="POST",route="/v1/answer",status="200"}' in text
     assert "ks_index_articles 2.0" in text and 'ks_open_findings{kind="review_overdue"} 1.0' in text
+    assert "\nprocess_resident_memory_bytes " in text  # the serving process's own
     assert client.call("agent", "GET", "/metrics").status_code == 403
 
 
