@@ -47,6 +47,7 @@ from knowledge_service.http.middleware import (
 )
 from knowledge_service.http.openapi import install_openapi
 from knowledge_service.http.security_headers import SecurityHeadersMiddleware
+from knowledge_service.http.shutdown import on_server_stop
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.index.vectors import set_search_threads
@@ -130,13 +131,25 @@ def _start_analytics(app: FastAPI, settings: Settings) -> Callable[[], None]:
         interval=cfg.purge_interval_hours * 3600,
     )  # fmt: skip
     retention.start()
+    hub = app.state.event_hub
+    forget_streams = on_server_stop(lambda: _end_streams(hub))
 
     def stop() -> None:
+        forget_streams()
+        hub.close()
         retention.stop()
         if log is not None:
             log.close()
 
     return stop
+
+
+def _end_streams(hub: EventHub) -> None:
+    """The server is stopping: end the live feed's streams, which never end by themselves and
+    would hold the stop for its whole graceful timeout (then be cancelled, with an ERROR)."""
+    count = hub.close()
+    if count:
+        logger.info("the server is stopping: ended %d live event stream(s) (/v1/events)", count)
 
 
 def _lifespan(

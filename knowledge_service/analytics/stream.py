@@ -2,7 +2,8 @@
 
 The answer log's writer publishes each row after redaction, so a subscriber never sees a raw
 question. Each subscriber has a bounded queue; a slow one loses its oldest events (counted)
-rather than holding anything up.
+rather than holding anything up. A closed hub (the server is stopping) ends every subscription
+at once and refuses new ones.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from typing import Any
 
 from knowledge_service.errors import ServiceBusyError
 
+_WAKE: dict[str, Any] = {}
+"""Put in a closed subscription's queue to end a :meth:`Subscription.get` that is waiting."""
+
 
 class Subscription:
     """One subscriber's queue."""
@@ -22,6 +26,12 @@ class Subscription:
     def __init__(self, size: int) -> None:
         self.queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=size)
         self.dropped = 0
+        self.is_closed = False
+
+    def close(self) -> None:
+        """End the subscription: a waiting :meth:`get` returns None at once, as do later ones."""
+        self.is_closed = True
+        self.put(_WAKE)
 
     def put(self, event: dict[str, Any]) -> None:
         while True:
@@ -36,10 +46,14 @@ class Subscription:
                     pass
 
     def get(self, timeout: float) -> dict[str, Any] | None:
+        """The next event, or None after ``timeout`` seconds without one or once closed."""
+        if self.is_closed:
+            return None
         try:
-            return self.queue.get(timeout=timeout)
+            event = self.queue.get(timeout=timeout)
         except queue.Empty:
             return None
+        return None if event is _WAKE else event
 
 
 class EventHub:
@@ -50,19 +64,33 @@ class EventHub:
         self._lock = threading.Lock()
         self._queue_size = queue_size
         self.max_subscribers = max_subscribers
+        self.is_closed = False
 
     @property
     def subscribers(self) -> int:
         return len(self._subscribers)
 
     def add(self) -> Subscription:
-        """A new subscription (ServiceBusyError when ``max_subscribers`` are listening)."""
+        """A new subscription (ServiceBusyError when ``max_subscribers`` are listening, or once
+        the hub is closed)."""
         sub = Subscription(self._queue_size)
         with self._lock:
+            if self.is_closed:
+                raise ServiceBusyError("the server is stopping: subscribe to another one")
             if len(self._subscribers) >= self.max_subscribers:
                 raise ServiceBusyError(f"the live feed has {self.max_subscribers} subscribers")
             self._subscribers.add(sub)
         return sub
+
+    def close(self) -> int:
+        """End every subscription and refuse new ones (the server is stopping); returns how
+        many were open."""
+        with self._lock:
+            self.is_closed = True
+            subscribers = list(self._subscribers)
+        for sub in subscribers:
+            sub.close()
+        return len(subscribers)
 
     def remove(self, sub: Subscription) -> None:
         with self._lock:

@@ -27,9 +27,10 @@ from knowledge_service.http.protocol import DeadlineHttpToolsProtocol
 
 KEEP_ALIVE_SECONDS = 5
 GRACEFUL_SHUTDOWN_SECONDS = 10
-"""How long a shutdown waits for open requests before it ends them: a live event stream
-(``/v1/events``) never ends by itself, and would hold a stopping server until its client left.
-The answer log is flushed after that, whatever was still open."""
+"""How long a shutdown waits for open requests before it ends them. A live event stream
+(``/v1/events``), which never ends by itself, is ended as the stop begins
+(``http.shutdown``), not by this timeout. The answer log is flushed after that, whatever was
+still open."""
 WORKER_HEALTHCHECK_SECONDS = 60
 """How long uvicorn's supervisor waits for a worker to answer its health ping. Its default (5 s)
 is shorter than a worker's imports take on a loaded machine: the supervisor would kill and

@@ -1,4 +1,4 @@
-"""The HTTP/1.1 protocol the server speaks: uvicorn's httptools protocol with two additions.
+"""The HTTP/1.1 protocol the server speaks: uvicorn's httptools protocol with these additions.
 
 - A request the parser cannot read (a request line or headers over the parser's limits, or
   malformed) gets problem+json, like every other error, instead of uvicorn's plain text.
@@ -11,6 +11,9 @@
 - After such a 400 the server closes its side and reads (and drops) what the client is still
   sending for up to ``LINGER_SECONDS``, then closes: closing at once with unread input would
   reset the connection, and the client could lose the 400 before reading it.
+- When the server stops, the app hears of it before uvicorn waits for the open requests
+  (:func:`~knowledge_service.http.shutdown.server_stopping`), so a live event stream ends
+  at once instead of holding the stop for the whole graceful timeout.
 - Read deadlines against slow clients (slowloris): a connection must send a request's headers
   within ``KS_HEADER_TIMEOUT`` seconds (default 10) of opening or of the request's first byte,
   and its body within ``KS_BODY_TIMEOUT`` seconds (default 30) of the headers; otherwise it is
@@ -31,6 +34,7 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from knowledge_service.http.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_PREFIX
+from knowledge_service.http.shutdown import server_stopping
 from knowledge_service.settings import get_settings
 
 _UNREADABLE_DETAIL = (
@@ -100,6 +104,13 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
+
+    def shutdown(self) -> None:
+        """uvicorn's graceful stop of this connection (after it stopped listening): first tell
+        the app, which ends its never-ending responses, then let the request in flight finish
+        and close the connection after it."""
+        server_stopping()
+        super().shutdown()
 
     def data_received(self, data: bytes) -> None:
         if self._refused:

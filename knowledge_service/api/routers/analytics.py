@@ -180,7 +180,8 @@ async def stream_events(
     hub: EventHubDep,
     _: Annotated[Principal, Depends(require(Permission.READ_MEASURES))],
 ) -> StreamingResponse:
-    """One `answer` event per answer or search as it is written to the log."""
+    """One `answer` event per answer or search as it is written to the log. The stream ends
+    when the client leaves or the server stops (a client reconnects, to another replica)."""
 
     subscription = hub.add()  # refused (503) before the stream starts when the feed is full
 
@@ -189,6 +190,8 @@ async def stream_events(
             yield ": connected\n\n"
             while not await request.is_disconnected():
                 event = await run_in_threadpool(subscription.get, 1.0)
+                if subscription.is_closed:  # the server is stopping: end like any response
+                    break
                 if event is None:
                     yield ": keep-alive\n\n"
                     continue
