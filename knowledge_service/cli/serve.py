@@ -5,7 +5,11 @@ from __future__ import annotations
 import importlib.util
 import logging
 import logging.config
+import signal
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -104,6 +108,31 @@ def _warn_if_empty(store: Engine, url: str) -> None:
     )
 
 
+def _exit_0_on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
+@contextmanager
+def stopped_by_sigterm_exits_0() -> Iterator[None]:
+    """Within the block, SIGTERM ends the command with exit status 0, so that a graceful stop
+    exits 0 with one worker as with many (as it does on Ctrl-C).
+
+    uvicorn's server handles SIGTERM itself while it serves (a graceful stop), then restores
+    the handler it found and raises the signal again. With the default handler a one-worker
+    ``serve`` was then killed by the signal (status 143, -15 to Python's ``subprocess``) after
+    a clean stop, while ``--workers N``'s supervisor, which never raises it again, exited 0.
+    Raised here, SIGTERM ends the command with 0 instead: after the server's stop, or at once
+    when it comes before uvicorn took the signal over (nothing is serving yet)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _exit_0_on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
@@ -134,18 +163,20 @@ def serve(
             raise fail(f"could not load the embedding model ({exc})") from None
         app = create_app(cfg, engine=store, search_service=search_service, follow_store=True)
         _banner(host, port)
-        uvicorn.run(app, host=host, port=port, **options)
+        with stopped_by_sigterm_exits_0():
+            uvicorn.run(app, host=host, port=port, **options)
     else:  # each worker builds its own app, which follows the store
         _banner(host, port)
-        uvicorn.run(
-            "knowledge_service.app:create_worker_app",  # each worker ends with this process
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-            **options,
-        )
+        with stopped_by_sigterm_exits_0():  # the supervisor handles SIGTERM itself: exits 0
+            uvicorn.run(
+                "knowledge_service.app:create_worker_app",  # each worker ends with this process
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+                **options,
+            )
 
 
 def register(app: typer.Typer) -> None:

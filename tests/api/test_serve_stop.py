@@ -6,7 +6,9 @@ Each test runs a real server on a temporary SQLite store, with the hash embedder
 
 from __future__ import annotations
 
+import json
 import signal
+import socket
 import subprocess
 import threading
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server import run_cli, serving
+from tests.server import run_cli, serving, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -76,3 +78,46 @@ def test_an_open_event_stream_ends_when_the_server_stops(tmp_path: Path) -> None
     assert "the server is stopping: ended 1 live event stream(s) (/v1/events)" in logs, logs
     assert " ERROR " not in logs and "Traceback" not in logs, logs
     assert '"GET /v1/events HTTP/1.1" 200 OK' in logs  # logged once complete, like any request
+
+
+def _read_response(connection: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    return received
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigterm_lets_the_request_in_flight_finish_then_exits_0(
+    tmp_path: Path, workers: int
+) -> None:
+    """A request in flight when SIGTERM arrives is answered in full (the server drains, with one
+    worker or several), and ``serve`` then exits 0 either way: with one worker it used to exit
+    143 (killed by SIGTERM, which uvicorn raises again after its graceful stop) while
+    ``--workers 2`` exited 0. The request is held open by its client, which sends half its body,
+    so "in flight" is a state the test controls, not a race."""
+    env = _env(tmp_path)
+    key = _admin_key(tmp_path, env)
+    body = json.dumps({"q": "how do I pay a late fee?", "channel": "chat"}).encode()
+    head = (
+        f"POST /v1/answer HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with serving(tmp_path, env, args=("--workers", str(workers))) as server:
+        port = int(server.base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+            connection.sendall(head + body[:10])  # the app has the request, awaiting the rest
+            server.process.send_signal(signal.SIGTERM)
+            wait_for(lambda: "Waiting for connections to close" in server.logs(), timeout=30)
+            connection.sendall(body[10:])
+            response = _read_response(connection)
+        server.process.wait(timeout=60)  # generous: a stop takes well under a second
+    status_line, _, rest = response.partition(b"\r\n")
+    assert status_line == b"HTTP/1.1 200 OK", (response, server.logs())
+    assert b"connection: close" in rest.lower()  # answered, then closed: the server is stopping
+    assert json.loads(rest.split(b"\r\n\r\n", 1)[1])["status"]
+    assert server.process.returncode == 0, server.logs()
+    logs = server.logs()
+    assert " ERROR " not in logs and "Traceback" not in logs, logs
+    assert logs.count("Finished server process") == workers, logs  # each worker's clean stop
