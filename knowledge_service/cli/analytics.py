@@ -17,9 +17,11 @@ from knowledge_service.analytics.schemas import MetricsSummary
 from knowledge_service.cli.common import (
     TextTable,
     console,
-    engine,
     err_console,
+    existing_engine,
+    fail,
     file_errors,
+    path_argument,
     print_table,
     settings,
 )
@@ -74,7 +76,7 @@ def report(
     """The measures leaders steer by: answer, escalation, override and wrong rates per day."""
     today = clock.today(settings())
     first, last = analytics.day_range(start, end, today=today, names=("--from", "--to"))
-    with session_scope(engine()) as session:
+    with session_scope(existing_engine()) as session:
         summary = analytics.summarize(session, first, last, channel=channel, intent=intent)
     if as_json:
         typer.echo(json.dumps(summary.model_dump(mode="json", by_alias=True), indent=2))
@@ -83,7 +85,9 @@ def report(
 
 
 def export_events_command(
-    out: Annotated[Path, typer.Argument(help="File to write.", dir_okay=False)],
+    out: Annotated[
+        Path, typer.Argument(metavar="OUT", help="File to write.", parser=path_argument)
+    ],
     fmt: Annotated[
         ExportFormat | None,
         typer.Option(
@@ -104,8 +108,10 @@ def export_events_command(
             raise InvalidRequestError("--since", problem) from None
         clock.check_day("--since", start.date())
         start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    if out.is_dir():
+        raise fail(f"OUT {out} is a folder: give the file to write")
     fmt = fmt or _format_of(out)
-    with session_scope(engine()) as session, file_errors(out, "write"):
+    with session_scope(existing_engine()) as session, file_errors(out, "write"):
         count = export_events(session, out, fmt, since=start)
     err_console.print(escape(f"{count} events written to {out}"))
 
@@ -121,7 +127,7 @@ def _format_of(out: Path) -> ExportFormat:
 def purge_logs() -> None:
     """Delete answer logs and feedback older than KS_LOG_RETENTION_DAYS."""
     days = settings().log_retention_days
-    with session_scope(engine()) as session:
+    with session_scope(existing_engine()) as session:
         events, feedback = analytics.purge_old(session, now=datetime.now(UTC), retention_days=days)
     err_console.print(
         f"purged {events} answer events and {feedback} feedback older than {days} days"

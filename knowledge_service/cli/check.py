@@ -28,9 +28,11 @@ from knowledge_service.cli.common import (
     content_folders,
     engine,
     err_console,
+    existing_engine,
     fail,
     load_embedder,
     open_search_service,
+    path_argument,
     phase_progress,
     settings,
 )
@@ -193,6 +195,7 @@ def _check_store(day: date) -> CheckResult:
     findings synced; for another day than today, a what-if that only reports: findings as of
     another day written to the store would change what customers are served now (a review
     overdue in 2038 blocks today) and stay in the leaders' measures."""
+    existing_engine()  # no store is there yet: say so, creating none
     if day != clock.today(settings()):
         err_console.print(
             f"Checking the store as of {day.isoformat()}, not today: findings are reported, "
@@ -220,8 +223,12 @@ def _print(result: CheckResult, output: OutputFormat) -> None:
 
 
 def check(
-    content: Path | None = typer.Option(None, "--content", help="Articles folder."),
-    policies: Path | None = typer.Option(None, "--policies", help="Policy sources folder."),
+    content: Path | None = typer.Option(
+        None, "--content", help="Articles folder.", parser=path_argument
+    ),
+    policies: Path | None = typer.Option(
+        None, "--policies", help="Policy sources folder.", parser=path_argument
+    ),
     store: bool = typer.Option(
         False,
         "--store",

@@ -31,8 +31,9 @@ from rich.text import Text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
+from knowledge_service import migrations
 from knowledge_service.content.loader import FileScan
-from knowledge_service.db import session_scope
+from knowledge_service.db import session_scope, store_name
 from knowledge_service.freshness import pipeline
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.pipeline import AfterWrite, StoreMarks
@@ -296,11 +297,63 @@ def check_database_url(url: str, variable: str) -> None:
 @lru_cache
 def engine() -> Engine:
     """The store's engine with every table created (``KS_DATA_DIR`` checked first: nothing is
-    written with a data folder that cannot be used)."""
+    written with a data folder that cannot be used). For the commands that make a store when
+    there is none (``import``, ``keys create``, ``serve``); the others use
+    :func:`existing_engine`."""
     require_data_dir()
     eng = store_engine()
     create_all_tables(eng)
     return eng
+
+
+NO_STORE_HINT = (
+    "check KS_DATABASE_URL, or create the store first (`knowledge-service import`, or "
+    "`knowledge-service db upgrade`)"
+)
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file a SQLite store URL names when it does not exist (opening it would make it)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
+
+
+def existing_engine() -> Engine:
+    """:func:`engine` for a command that reads the store or changes what it holds: exit 2 with
+    one line naming ``KS_DATABASE_URL``, creating nothing (no SQLite file, no tables), when no
+    store is there yet: a SQLite file that does not exist, or a database with no tables. Such a
+    command used to create an empty store and show nothing (or fail on it), which hid a
+    mistyped URL and left a stray file behind. ``KS_DATA_DIR`` is checked first, as by
+    :func:`engine`."""
+    require_data_dir()
+    url = settings().database_url
+    check_database_url(url, "KS_DATABASE_URL")
+    if (path := missing_sqlite_file(url)) is not None:
+        raise fail(f"KS_DATABASE_URL: no store at {path}: {NO_STORE_HINT}")
+    probe = store_engine()
+    try:
+        with probe.connect() as connection:
+            is_empty = migrations.schema_status(connection).is_empty
+    finally:
+        probe.dispose()
+    if is_empty:
+        raise fail(
+            f"KS_DATABASE_URL: the store ({store_name(url)}) is empty, with no tables: "
+            f"{NO_STORE_HINT}"
+        )
+    return engine()
+
+
+def path_argument(value: str) -> Path:
+    """A command-line path as typed (Typer's ``parser=``): an empty one is refused, naming the
+    argument (click adds its name), since ``Path("")`` is the current folder: ``export ""``
+    (an unset shell variable) wrote into whatever folder the command ran in."""
+    if not value.strip():
+        raise typer.BadParameter("is empty: give a path (an unset shell variable?)")
+    return Path(value)
 
 
 def require_model_folder(hint: str = "") -> None:

@@ -17,7 +17,7 @@ from knowledge_service.access.schemas import Principal, Role
 from knowledge_service.cli.common import (
     TextTable,
     console,
-    engine,
+    existing_engine,
     print_table,
 )
 from knowledge_service.cli.help import HelpGroup
@@ -93,7 +93,7 @@ POLICIES = KindCli(
 
 def list_documents(kind: KindCli, filters: DocumentFilter, as_json: bool) -> None:
     """Print the current version of every document matching ``filters``."""
-    with session_scope(engine()) as session:
+    with session_scope(existing_engine()) as session:
         page = kind.service.list_page(session, LOCAL_CALLER, filters, limit=None)
         rows = [kind.row(v) for v in page.items]
     if as_json:
@@ -107,7 +107,7 @@ def list_documents(kind: KindCli, filters: DocumentFilter, as_json: bool) -> Non
 
 def show_document(kind: KindCli, doc_id: str, version: int | None, as_json: bool) -> None:
     """Print one version of a document: its fields, then its parts."""
-    with session_scope(engine()) as session:
+    with session_scope(existing_engine()) as session:
         found = kind.service.read(session, LOCAL_CALLER, doc_id, version).version
     if as_json:
         _echo_json({**kind.row(found), "document": found.document, "raw": found.raw})
@@ -124,7 +124,7 @@ def show_document(kind: KindCli, doc_id: str, version: int | None, as_json: bool
 
 def show_history(kind: KindCli, doc_id: str, as_json: bool) -> None:
     """Print every version of a document, oldest first."""
-    with session_scope(engine()) as session:
+    with session_scope(existing_engine()) as session:
         versions = kind.service.read_history(session, LOCAL_CALLER, doc_id)
     if as_json:
         _echo_json([kind.row(v) for v in versions])
@@ -138,7 +138,7 @@ def show_history(kind: KindCli, doc_id: str, as_json: bool) -> None:
 
 def show_diff(kind: KindCli, doc_id: str, v1: int, v2: int) -> None:
     """Unified diff of the stored text of two versions (coloured on a terminal)."""
-    with session_scope(engine()) as session:
+    with session_scope(existing_engine()) as session:
         diff = kind.service.diff(session, doc_id, v1, v2)
     if not console.is_terminal:
         typer.echo(diff, nl=False)

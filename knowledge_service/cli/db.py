@@ -13,11 +13,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from knowledge_service import migrations, store_copy
 from knowledge_service import models_registry as _tables  # noqa: F401 - every table's model
 from knowledge_service.cli.common import (
+    NO_STORE_HINT,
     TextTable,
     check_database_url,
     console,
     err_console,
     fail,
+    missing_sqlite_file,
     phase_progress,
     print_table,
     settings,
@@ -53,6 +55,10 @@ def upgrade() -> None:
 @db_app.command("status")
 def status() -> None:
     """Print the store's schema revision and this release's; exit 1 when they differ."""
+    check_database_url(settings().database_url, "KS_DATABASE_URL")
+    if (path := missing_sqlite_file(settings().database_url)) is not None:  # made by no look
+        typer.echo(f"store: none (no store at {path})\nthis release: {migrations.head_revision()}")
+        raise typer.Exit(1)
     engine = store_engine()
     try:
         with engine.connect() as connection:
@@ -103,15 +109,18 @@ def copy_command(
     every table's rows (versions, workflow, findings, audit trail, answer log, keys, ...), in
     one transaction on the target (all or nothing). Stop the servers first."""
     check_database_url(to, "--to")
-    source = store_engine()
+    check_database_url(settings().database_url, "KS_DATABASE_URL")
     if _same_database(settings().database_url, to):
-        source.dispose()
         raise fail("--to names the store KS_DATABASE_URL names: give another database")
-    made = _new_sqlite_file(to)  # made by the copy: removed again if the copy fails
+    made = missing_sqlite_file(to)  # made by the copy: removed again if the copy fails
     target = make_engine(to)
+    source: Engine | None = None
     copied = False
     try:
         _reach_target(target, to)
+        if (path := missing_sqlite_file(settings().database_url)) is not None:
+            raise fail(f"KS_DATABASE_URL: no store at {path} to copy: {NO_STORE_HINT}")
+        source = store_engine()
         with phase_progress() as update:
             copies = store_copy.copy_store(source, target, update)
         copied = True
@@ -125,7 +134,8 @@ def copy_command(
     except KnowledgeServiceError as exc:  # a source behind, a target holding data
         raise fail(exc.message) from None
     finally:
-        source.dispose()
+        if source is not None:
+            source.dispose()
         target.dispose()
         if made is not None and not copied:
             for path in (made, *(made.with_name(made.name + end) for end in ("-wal", "-shm"))):
@@ -150,15 +160,6 @@ def _reach_target(target: Engine, to: str) -> None:
     except SQLAlchemyError as exc:
         cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise fail(f"--to: the database ({store_name(to)}) cannot be opened: {cause}") from None
-
-
-def _new_sqlite_file(url: str) -> Path | None:
-    """The SQLite file ``url`` names when it does not exist yet (opening it will make it)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        return None
-    path = Path(parsed.database)
-    return None if path.exists() else path
 
 
 def _same_database(url: str, other: str) -> bool:

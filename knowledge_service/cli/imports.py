@@ -20,8 +20,10 @@ from knowledge_service.cli.common import (
     engine,
     err_console,
     fail,
+    path_argument,
     phase_progress,
     print_finding_counts,
+    require_data_dir,
     settings,
     sigterm_as_interrupt,
     store_marks,
@@ -96,7 +98,10 @@ def _summary(report: ImportReport) -> TextTable:
 
 def import_command(
     paths: list[Path] = typer.Argument(
-        None, help="Folders or files (default: the content and policies folders)."
+        None,
+        metavar="PATHS",
+        help="Folders or files (default: the content and policies folders).",
+        parser=path_argument,
     ),
     author: str | None = typer.Option(
         None,
@@ -113,16 +118,19 @@ def import_command(
     missing = [p for p in paths or [] if not p.exists()]
     if missing:  # a typo, not a file gone from the knowledge base: nothing is recorded
         raise fail(f"{missing[0]} does not exist: nothing was imported")
+    require_data_dir()  # before anything is read or written, as for every command
+    # the folders before the store: an import with nothing to read makes no store
+    folders = list(paths) if paths else content_folders(verb="import")
     marks = store_marks()
     earlier = changes_since(engine(), marks)  # not yet checked by an import or command
     with sigterm_as_interrupt():  # a service manager's stop is a Ctrl-C: the same clean-up
-        _import_and_check(paths, author, marks, earlier)
+        _import_and_check(folders, author, marks, earlier)
 
 
 def _import_and_check(
-    paths: list[Path] | None, author: str | None, marks: StoreMarks, earlier: StoreChanges
+    folders: list[Path], author: str | None, marks: StoreMarks, earlier: StoreChanges
 ) -> None:
-    report = _run_import(list(paths) if paths else content_folders(verb="import"), author)
+    report = _run_import(folders, author)
     try:  # committed: from here on, a stop leaves the index and the check to the next run
         _print_report(report, earlier)
         done = after_write(marks, invalid=report.scan)

@@ -19,11 +19,13 @@ from knowledge_service.cli.common import (
     TextTable,
     console,
     engine,
+    existing_engine,
     fail,
     file_errors,
     load_embedder,
     phase_progress,
     print_table,
+    require_model_folder,
     settings,
 )
 from knowledge_service.cli.help import HelpGroup
@@ -65,7 +67,9 @@ def _embedder(threads: int | None = None) -> Embedder:
 
 
 def _service() -> SearchService:
-    return SearchService(settings(), engine(), _embedder(settings().index.index_threads))
+    require_model_folder()  # a model that cannot load is named first, as before the store
+    store = existing_engine()
+    return SearchService(settings(), store, _embedder(settings().index.index_threads))
 
 
 def _print_status(status: IndexStatus, as_json: bool) -> None:
@@ -140,7 +144,9 @@ def search(
         raise fail("the query is empty: give the question or keywords to search for")
     if len(query) > MAX_QUERY_CHARS:
         raise fail(f"the query has {len(query)} characters: at most {MAX_QUERY_CHARS}, as the API")
-    service = SearchService(settings(), engine(), _embedder(settings().index.query_threads))
+    require_model_folder()
+    store = existing_engine()
+    service = SearchService(settings(), store, _embedder(settings().index.query_threads))
     with index_turn(service.path), phase_progress() as update:
         service.open(lambda d, t: update("Embedding units", d, t))
     filters = SearchFilters(audience=audience, channel=channel, locale=locale, intent=intent)

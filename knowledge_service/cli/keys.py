@@ -10,7 +10,14 @@ from rich.markup import escape
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
-from knowledge_service.cli.common import TextTable, console, engine, err_console, print_table
+from knowledge_service.cli.common import (
+    TextTable,
+    console,
+    engine,
+    err_console,
+    existing_engine,
+    print_table,
+)
 from knowledge_service.cli.help import HelpGroup
 from knowledge_service.content import repository as content_repository
 from knowledge_service.db import session_scope
@@ -55,7 +62,7 @@ def list_keys(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List keys (never their secrets)."""
-    with session_scope(engine()) as session:
+    with session_scope(existing_engine()) as session:
         keys = access.list_keys(session, include_revoked=include_revoked)
     if as_json:
         rows = [
@@ -84,7 +91,7 @@ def revoke(
     name_or_prefix: Annotated[str, typer.Argument(help="The key's name or its prefix.")],
 ) -> None:
     """Revoke a key; every server refuses it within 5 seconds (their key caches)."""
-    with session_scope(engine()) as session:
+    with session_scope(existing_engine()) as session:
         key = access.revoke_key(session, name_or_prefix)
     console.print(escape(f"Revoked key {key.name} ({key.prefix})."))
 

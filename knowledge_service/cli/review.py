@@ -16,10 +16,11 @@ from knowledge_service.analytics.schemas import Gap
 from knowledge_service.cli.common import (
     TextTable,
     console,
-    engine,
     err_console,
+    existing_engine,
     file_errors,
     open_search_service,
+    path_argument,
     print_table,
     settings,
     sigterm_as_interrupt,
@@ -82,7 +83,7 @@ def review_command(
     whole queue, the content gaps of the last week: questions no article answered confidently)."""
     cfg = settings()
     today = clock.today(cfg)
-    with session_scope(engine()) as session:
+    with session_scope(existing_engine()) as session:
         gaps: list[Gap] = []
         if owner is None and kind in (None, QueueKindFilter.CONTENT_GAP):
             gaps = queue.recent_gaps(
@@ -136,7 +137,7 @@ def audit_command(
         audit_log.parse_instant("since", since),
         audit_log.parse_instant("until", until),
     )
-    with session_scope(engine()) as session:
+    with session_scope(existing_engine()) as session:
         events, total = audit_log.list_audit_events(
             session, LOCAL_CALLER, filters, limit=limit, offset=offset
         )
@@ -155,14 +156,16 @@ def audit_command(
 
 
 def export_command(
-    directory: Path = typer.Argument(..., metavar="DIR", help="Where to write the files."),
+    directory: Path = typer.Argument(
+        ..., metavar="DIR", help="Where to write the files.", parser=path_argument
+    ),
 ) -> None:
     """Write the current knowledge as DIR/content/**.md and DIR/policies/**.md (importing them
     back changes nothing). The files are written beside DIR and put in place only when all are
     written: an export stopped part-way (Ctrl-C, SIGTERM, an error) leaves DIR as it was."""
     try:
         with file_errors(directory, "export to"), sigterm_as_interrupt():
-            report = export_knowledge(engine(), directory)
+            report = export_knowledge(existing_engine(), directory)
     except KeyboardInterrupt as stop:
         _stopped(
             f"Export stopped after its files were put in {directory}, before they were "

@@ -24,7 +24,9 @@ from knowledge_service.cli.common import (
     after_write,
     console,
     engine,
+    existing_engine,
     fail,
+    path_argument,
     require_model_folder,
     settings,
     store_marks,
@@ -76,12 +78,19 @@ def _refused() -> Iterator[None]:
 
 
 def run_steps(
-    documents: DocumentService[Any, Any, Any], act: Callable[[Workflow, Session], list[Step]],
+    documents: DocumentService[Any, Any, Any],
+    act: Callable[[Workflow, Session], list[Step]],
     then: Callable[[Session, WorkflowStatus], WorkflowStatus] | None = None,
-) -> None:  # fmt: skip
+    *,
+    creates: bool = False,
+) -> None:
     """Run ``act`` in one transaction, then the after-write pipeline; print each outcome
-    (``then`` adds to each status once the check has run)."""
+    (``then`` adds to each status once the check has run). Only a step that ``creates`` a
+    document may make the store; the others need one (a step on a document in a store that is
+    not there fails, and must leave no empty store behind)."""
     require_model_folder(": nothing was written")  # the index and check after the write need it
+    if not creates:
+        existing_engine()
     marks = store_marks()
     with _refused(), session_scope(engine()) as session:
         steps = act(Workflow(documents, settings().workflow), session)
@@ -204,19 +213,28 @@ def _add_text_commands(app: typer.Typer, documents: DocumentService[Any, Any, An
     @app.command("draft")
     def draft(
         file: Path = typer.Argument(
-            ..., metavar="FILE", help="A Markdown file (front matter and body)."
+            ...,
+            metavar="FILE",
+            help="A Markdown file (front matter and body).",
+            parser=path_argument,
         ),
         actor: str | None = _ACTOR,
         reason: str | None = _REASON,
     ) -> None:
         """Create a new draft from a file."""
         text = _read(file)
-        run_steps(documents, lambda w, s: [w.create(s, _actor(actor), text, reason=reason)])
+        run_steps(
+            documents,
+            lambda w, s: [w.create(s, _actor(actor), text, reason=reason)],
+            creates=True,
+        )
 
     @app.command("edit")
     def edit(
         doc_id: str = _ID,
-        file: Path = typer.Argument(..., metavar="FILE", help="The whole new text."),
+        file: Path = typer.Argument(
+            ..., metavar="FILE", help="The whole new text.", parser=path_argument
+        ),
         actor: str | None = _ACTOR,
         reason: str | None = _REASON,
         if_version: int | None = _IF_VERSION,

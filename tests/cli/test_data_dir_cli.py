@@ -58,6 +58,8 @@ def test_a_sqlite_file_that_cannot_be_created_names_ks_database_url(
     (tmp_path / "blocker").write_text("not a folder")
     path = "/proc/k.db" if case == "/proc" else str(tmp_path / "blocker" / "k.db")
     env = {**_env(tmp_path, tmp_path / "data"), "KS_DATABASE_URL": f"sqlite:///{path}"}
-    for command in (("keys", "list"), SERVE, ("db", "status")):
+    for command in (("keys", "list"), SERVE):
         result = run_cli(tmp_path, env, *command)
         _assert_one_error(result, "KS_DATABASE_URL", path)
+    status = run_cli(tmp_path, env, "db", "status")  # a look: it reports, and makes nothing
+    assert status.returncode == 1 and f"store: none (no store at {path})" in status.stdout

@@ -53,6 +53,7 @@ def test_revoke_by_name_disables_the_key() -> None:
 
 
 def test_revoke_unknown_key_is_an_error() -> None:
+    common.engine()  # a store without that key (no store at all: tests/cli/test_no_store_cli.py)
     with pytest.raises(NotFoundError):
         invoke("keys", "revoke", "nobody", stdout_only=True)
 
