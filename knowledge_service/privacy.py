@@ -174,12 +174,17 @@ _SPELLED_MAILBOX = re.compile(r"(?<!\S)(?:[A-Za-z0-9]\s+){2,64}+(?=\[EMAIL\])")
 _API_KEY = re.compile(r"(?<![A-Za-z0-9])ks_[0-9a-f]{12}_[A-Za-z0-9_\-]{16,}")
 # Two letters, two check digits, then 11 to 30 letters or digits, optionally in groups of four.
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
-# A run of digits in which single separators (space, dash, dot, brackets, slash) may stand
-# between digits, optionally led by "+" or "(". A letter closing the run belongs to it (a
-# Centrelink reference, "412 345 678A"): it goes with the number if the number goes.
+# A run of digits in which separators may stand between digits, optionally led by "+" or "(":
+# up to three of space, dash, dot, underscore, brackets and slash ("0412 - 345 - 678",
+# "4111_1111_1111_1111", "0412   345   678"), or a comma with no space after it
+# ("4111,1111,1111,1111"; "rooms 12, 13, 14" is a list). A letter closing the run belongs to it
+# (a Centrelink reference, "412 345 678A"): it goes with the number if the number goes.
 _DIGITS = re.compile(
-    r"(?<![A-Za-z0-9])[+(]?\d(?:[ \-.()/]{0,2}\d)*(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
+    r"(?<![A-Za-z0-9])[+(]?\d(?:(?:[ \-.()/_]{0,3}|,)\d)*(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
 )
+# An amount written with thousands separators ("12,345,678", "1,234,567.89"): a number, not an
+# identifier, however many digits it has.
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 # A phone number's extension ("x232", "ext. 12") goes with it.
 _EXTENSION = re.compile(r"\[PHONE\]\s*(?:x|ext\b\.?|extension)\s*\d{1,6}\b", re.IGNORECASE)
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
@@ -204,7 +209,7 @@ def classify_number(text: str) -> Placeholder | None:
         return Placeholder.SSN
     if n < 8:
         return None
-    if _ISO_DATE.fullmatch(text) or _SHORT_DATE.fullmatch(text):
+    if _ISO_DATE.fullmatch(text) or _SHORT_DATE.fullmatch(text) or _THOUSANDS.fullmatch(text):
         return None
     if 13 <= n <= 19:
         return Placeholder.CARD
@@ -649,7 +654,7 @@ def _redact_text(text: str) -> Redacted:
         if match.group("letter"):
             kind = classify_number(value[:-1])
             return value if kind is None else sub(kind)
-        stripped = value.rstrip("-./( ")
+        stripped = value.rstrip("-./(_, ")
         kind = classify_number(stripped)
         if kind is None:
             return value

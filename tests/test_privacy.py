@@ -867,3 +867,62 @@ def test_a_target_too_long_to_log_is_named_by_its_length() -> None:
     assert logged == f"/v1/search?[a query string of {len(value) + 2} characters, not logged]"
     assert redact_url("/" + "a" * 5_000) == "[a path of 5001 characters, not logged]"
     assert redact_url("/v1/search?q=jo@example.com") == "/v1/search?q=[EMAIL]"
+
+
+# --- Digit groups split by other separators (the audit of 2026-12-06) ------------------------
+
+wide_separator = st.sampled_from([" - ", "_", ",", "   ", ".", " -", "- "])
+
+
+@st.composite
+def cards_and_phones_widely_split(draw: st.DrawFn) -> str:
+    sep = draw(wide_separator)
+    if draw(st.booleans()):
+        body = draw(st.text(alphabet="0123456789", min_size=15, max_size=15))
+        return grouped(body + luhn.calc_check_digit(body), [4, 4, 4, 4], sep)
+    rest = draw(st.text(alphabet="0123456789", min_size=8, max_size=8))
+    return grouped("04" + rest, [4, 3, 3], sep)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORD, max_size=6), cards_and_phones_widely_split(), st.lists(WORD, max_size=6))
+def test_cards_and_phones_split_by_other_separators_never_survive(
+    before: list[str], value: str, after: list[str]
+) -> None:
+    text = " ".join([*before, value, *after])
+    value_digits = re.sub(r"\D", "", value)
+    for out in (redact(text), without_personal_data(text)):
+        assert value_digits not in re.sub(r"\D", "", out), (text, out)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("my card is 4111 - 1111 - 1111 - 1111 thanks", "my card is [CARD] thanks"),
+        ("my card is 4111,1111,1111,1111 thanks", "my card is [CARD] thanks"),
+        ("my card is 4111_1111_1111_1111 thanks", "my card is [CARD] thanks"),
+        ("call me on 0412 - 345 - 678 today", "call me on [PHONE] today"),
+        ("call me on 0412   345   678 today", "call me on [PHONE] today"),
+        ("call me on 0412,345,678 today", "call me on [PHONE] today"),
+    ],
+)
+def test_digit_groups_split_by_dashes_commas_underscores_or_spaces_are_redacted(
+    text: str, stored: str
+) -> None:
+    assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I get a refund of $1,234.56",
+        "we used 12,345,678 Wh last year",
+        "rooms 13 14 15 are closed",
+        "what does clause 4.2.1.3 say",
+        "rooms 12, 13, 14, 15, 16 and 17 are closed",
+        "the total was 1,234,567.89 dollars",
+    ],
+)
+def test_amounts_and_lists_are_kept_with_the_wider_separators(text: str) -> None:
+    assert redact(text) == text
+    assert without_personal_data(text) == text
