@@ -185,6 +185,34 @@ _DIGITS = re.compile(
 # An amount written with thousands separators ("12,345,678", "1,234,567.89"): a number, not an
 # identifier, however many digits it has.
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+# Digits read out, as voice transcripts write them: "four one one one, one one one one, ...",
+# "zero four one two three four five six seven eight", "oh four double one ...". A run of six
+# or more digit words (or digit groups among them), split by spaces, commas or hyphens, is read
+# as its digits and goes as they would ("one or two questions" is no run).
+_DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "o": "0", "nought": "0", "nil": "0", "one": "1", "two": "2",
+    "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_DIGIT_WORD = "(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + r")\b"
+_SPOKEN_TOKEN = rf"(?:(?:double|triple)[\s\-]+{_DIGIT_WORD}|{_DIGIT_WORD}|\d+\b)"
+_SPOKEN_DIGITS = re.compile(
+    rf"(?<![\w\-]){_SPOKEN_TOKEN}(?:(?:\s*[,\-]\s*|\s+){_SPOKEN_TOKEN}){{5,}}", re.IGNORECASE
+)
+_SPOKEN_PART = re.compile(rf"(?:(?P<times>double|triple)[\s\-]+)?(?P<word>{_DIGIT_WORD})|\d+")
+
+
+def spoken_digits(text: str) -> str:
+    """The digits a run of digit words (and digit groups) says: "double four one" is "441"."""
+    out = []
+    for part in _SPOKEN_PART.finditer(text.lower()):
+        if part.group("word") is None:
+            out.append(part.group(0))
+            continue
+        times = {"double": 2, "triple": 3}.get(part.group("times") or "", 1)
+        out.append(_DIGIT_WORDS[part.group("word")] * times)
+    return "".join(out)
+
+
 # A phone number's extension ("x232", "ext. 12") goes with it.
 _EXTENSION = re.compile(r"\[PHONE\]\s*(?:x|ext\b\.?|extension)\s*\d{1,6}\b", re.IGNORECASE)
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
@@ -638,6 +666,15 @@ def _redact_text(text: str) -> Redacted:
     out = _SAID_EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
     if "[EMAIL]" in out:  # the rest of a mailbox read out with spaces goes with its address
         out = _SPELLED_MAILBOX.sub("", _EMAIL_CUE_WORDS.sub(lambda m: m.group("cue"), out))
+
+    def spoken(match: re.Match[str]) -> str:
+        value = match.group(0)
+        if not re.search(r"[A-Za-z]", value):  # digits alone: the rules for digits read them
+            return value
+        kind = classify_number(spoken_digits(value))
+        return value if kind is None else sub(kind)
+
+    out = _SPOKEN_DIGITS.sub(spoken, out)
     told = _MAY_HOLD_WORDS.search(out) is not None
     if told:
         out = _redact_spans(out, _numbers_told(out), counts)
@@ -717,7 +754,7 @@ def without_personal_data(text: str) -> str:
     replace, nor the words that give it ("my email is", "call me on", "I live at"), the spaces
     and commas around it closed up. A text with nothing to remove is returned as it is."""
     folded = fold(text)  # once: the test below and the redaction read the same text
-    if not _MAY_HOLD_PERSONAL_DATA.search(folded):
+    if not (_MAY_HOLD_PERSONAL_DATA.search(folded) or _SPOKEN_DIGITS.search(folded)):
         return text
     redacted = _redact_folded(folded)
     if not redacted.changed:

@@ -926,3 +926,80 @@ def test_digit_groups_split_by_dashes_commas_underscores_or_spaces_are_redacted(
 def test_amounts_and_lists_are_kept_with_the_wider_separators(text: str) -> None:
     assert redact(text) == text
     assert without_personal_data(text) == text
+
+
+# --- Numbers read out in words (voice transcripts) -------------------------------------------
+
+_SAID = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+@st.composite
+def numbers_read_out(draw: st.DrawFn) -> tuple[str, Placeholder]:
+    """A card or an Australian mobile number read out digit by digit, grouped by commas,
+    hyphens or spaces, a repeated digit sometimes said "double" or "triple"."""
+    if draw(st.booleans()):
+        body = draw(st.text(alphabet="0123456789", min_size=15, max_size=15))
+        number, sizes, kind = body + luhn.calc_check_digit(body), [4, 4, 4, 4], Placeholder.CARD
+    else:
+        number = "04" + draw(st.text(alphabet="0123456789", min_size=8, max_size=8))
+        sizes, kind = [4, 3, 3], Placeholder.PHONE
+    zero = draw(st.sampled_from(["zero", "oh", "nought"]))
+    groups = grouped(number, sizes, " ").split()
+    words = []
+    for group in groups:
+        said, i = [], 0
+        while i < len(group):
+            run = len(group[i:]) - len(group[i:].lstrip(group[i]))
+            digit = zero if group[i] == "0" else _SAID[int(group[i])]
+            if run >= 3 and draw(st.booleans()):
+                said.append(f"triple {digit}")
+                i += 3
+            elif run >= 2 and draw(st.booleans()):
+                said.append(f"double {digit}")
+                i += 2
+            else:
+                said.append(digit)
+                i += 1
+        words.append(" ".join(said))
+    return draw(st.sampled_from([", ", " - ", " "])).join(words), kind
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["my card number is {} thanks", "you can call me on {}", "{}"]),
+       numbers_read_out())  # fmt: skip
+def test_numbers_read_out_in_words_get_the_digits_placeholder(
+    form: str, case: tuple[str, Placeholder]
+) -> None:
+    said, kind = case
+    result = redact_text(form.format(said))
+    assert result.text == form.format(kind), result.text
+    assert said not in without_personal_data(form.format(said))
+
+
+def test_a_voice_transcript_with_a_card_and_a_mobile_read_out() -> None:
+    text = (
+        "my card number is four one one one, one one one one, one one one one, one one one one"
+        " and my mobile is zero four one two three four five six seven eight"
+    )
+    result = redact_text(text)
+    assert result.text == "my card number is [CARD] and my mobile is [PHONE]"
+    assert result.counts == {Placeholder.CARD: 1, Placeholder.PHONE: 1}
+    assert not re.search(r"\b(one|four|zero)\b", without_personal_data(text))
+    assert redact("call me on oh four double one, two three four, five six seven") == (
+        "call me on [PHONE]"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have one or two questions",
+        "I have two kids and one dog",
+        "Oh, one more thing: two of my bills are wrong",
+        "one two three four five six seven",  # seven digits: a count, not a number to redact
+        "is it one, two or three days",
+    ],
+)
+def test_number_words_in_ordinary_text_are_kept(text: str) -> None:
+    assert redact(text) == text
+    assert without_personal_data(text) == text
