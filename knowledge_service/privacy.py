@@ -331,13 +331,16 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+_YEAR = r"(?:'\d{2}|\d{2,4})"  # "1985", "85", "'85"
 _DATE = (
     r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{2,4}}"
-    rf"|{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}}|{_MONTH}\.?\s+\d{{4}}|(?:19|20)\d{{2}})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+{_YEAR}"
+    rf"|{_MONTH}\.?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}|{_MONTH}\.?\s+\d{{4}}"
+    r"|(?:19|20)\d{2})"
 )
+# "born on the 3rd of April 1985", "date of birth is the 3rd of april, 1985": the article stays.
 _BIRTH_DATE = re.compile(
-    rf"\b{_BIRTH}\s*(?:is|was|[:=\-])?\s*(?P<value>{_DATE})(?![\d/])",
+    rf"\b{_BIRTH}\s*(?:is|was|[:=\-])?\s*(?:the\s+)?(?P<value>{_DATE})(?![\d/])",
     re.IGNORECASE,
 )
 # A payment card's security code (CVV, CVC, CVN, CSC: PCI DSS forbids keeping it at all) and its
@@ -741,7 +744,7 @@ _GIVEN = re.compile(
     r"|\b(?:(?:my|our|his|her|their|the|your)\s+)?"
     rf"(?:{_CARD_CODE_LEAD_IN}(?=\[CARD_CODE\])|{_CARD_EXPIRY_LEAD_IN}(?=\[CARD_EXPIRY\]))"
     r"|\b(?:on|at|to|via|for|from|of|in)\s+)?"
-    rf"{_PLACEHOLDER}(?:\s+(?:speaking|here|calling)\b)?",
+    rf"(?:\bthe\s+(?=\[DOB\]))?{_PLACEHOLDER}(?:\s+(?:speaking|here|calling)\b)?",
     re.IGNORECASE,
 )
 _DANGLING = re.compile(

@@ -1003,3 +1003,22 @@ def test_a_voice_transcript_with_a_card_and_a_mobile_read_out() -> None:
 def test_number_words_in_ordinary_text_are_kept(text: str) -> None:
     assert redact(text) == text
     assert without_personal_data(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("I was born on the 3rd of April 1985, can I get a concession",
+         "I was born on the [DOB], can I get a concession"),
+        ("my date of birth is the 3rd of april, 1985", "my date of birth is the [DOB]"),
+        ("date of birth 3rd April '85 and my bill is late",
+         "date of birth [DOB] and my bill is late"),
+        ("DOB: April the 3rd, 1985", "DOB: [DOB]"),
+        ("born 3 Apr '85", "born [DOB]"),
+    ],
+)  # fmt: skip
+def test_a_date_of_birth_with_an_article_ordinal_or_short_year_is_redacted(
+    text: str, stored: str
+) -> None:
+    assert redact(text) == stored
+    assert not re.search(r"85|April|3rd", without_personal_data(text), re.I)
