@@ -326,6 +326,11 @@ _SIGN_OFF = re.compile(
     rf"\b{_THANKS}\s*[,!.\-]?\s+(?=[A-Z])",
     re.IGNORECASE,
 )
+# What may follow the name of a sign-off: nothing, a line break (a signature's next line), or
+# a mail program's own footer ("Sent from my iPhone", "Get Outlook for Android").
+_AFTER_SIGN_OFF = re.compile(
+    r"[ .!,]*(?:$|\r?\n|(?:sent\s+(?:from|via|using|with)|get\s+outlook)\b)", re.IGNORECASE
+)
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -594,7 +599,7 @@ def _places_and_names(text: str) -> list[Span]:
     spans += _staff_names(text)
     for match in _SIGN_OFF.finditer(text):
         end = _name_end(text, match.end(), capitalised=True)
-        if end > match.end() and not text[end:].strip(" .!"):
+        if end > match.end() and _AFTER_SIGN_OFF.match(text, end):
             spans.append((match.end(), end, Placeholder.NAME))
     return spans
 

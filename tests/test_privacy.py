@@ -1022,3 +1022,28 @@ def test_a_date_of_birth_with_an_article_ordinal_or_short_year_is_redacted(
 ) -> None:
     assert redact(text) == stored
     assert not re.search(r"85|April|3rd", without_personal_data(text), re.I)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("why is my bill so high? Kind regards,\nMargaret Thatcher\nSent from my iPhone",
+         "why is my bill so high? Kind regards,\n[NAME]\nSent from my iPhone"),
+        ("why is my bill so high? Thanks, John Smith. Sent from my iPhone",
+         "why is my bill so high? Thanks, [NAME]. Sent from my iPhone"),
+        ("Cheers,\nBob Li\n\nPS the meter is broken", "Cheers,\n[NAME]\n\nPS the meter is broken"),
+        ("Regards, Jane Doe\nGet Outlook for Android", "Regards, [NAME]\nGet Outlook for Android"),
+    ],
+)  # fmt: skip
+def test_a_name_signed_off_before_a_footer_or_another_line_is_redacted(
+    text: str, stored: str
+) -> None:
+    assert redact(text) == stored
+    assert not re.search(r"Margaret|Thatcher|John|Smith|Bob|Jane", without_personal_data(text))
+
+
+@pytest.mark.parametrize(
+    "text", ["Thanks\nI have another question", "thanks, but my bill is still wrong"]
+)
+def test_words_after_thanks_that_name_nobody_are_kept(text: str) -> None:
+    assert redact(text) == text
