@@ -186,28 +186,25 @@ _DIGITS = re.compile(
 # identifier, however many digits it has.
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 # Digits read out, as voice transcripts write them: "four one one one, one one one one, ...",
-# "zero four one two three four five six seven eight", "oh four double one ...". A run of six
-# or more digit words (or digit groups among them), split by spaces, commas or hyphens, is read
-# as its digits and goes as they would ("one or two questions" is no run).
+# "zero four one two three four five six seven eight", "oh four double one ...". A run of three
+# or more digit words split by spaces, commas or hyphens is read as its digits and goes as they
+# would ("one or two questions" is no run; digits typed beside it are read by the digit rules).
 _DIGIT_WORDS = {
     "zero": "0", "oh": "0", "o": "0", "nought": "0", "nil": "0", "one": "1", "two": "2",
     "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
 _DIGIT_WORD = "(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + r")\b"
-_SPOKEN_TOKEN = rf"(?:(?:double|triple)[\s\-]+{_DIGIT_WORD}|{_DIGIT_WORD}|\d+\b)"
+_SPOKEN_TOKEN = rf"(?:(?:double|triple)[\s\-]+{_DIGIT_WORD}|{_DIGIT_WORD})"
 _SPOKEN_DIGITS = re.compile(
-    rf"(?<![\w\-]){_SPOKEN_TOKEN}(?:(?:\s*[,\-]\s*|\s+){_SPOKEN_TOKEN}){{5,}}", re.IGNORECASE
+    rf"(?<![\w\-]){_SPOKEN_TOKEN}(?:(?:\s*[,\-]\s*|\s+){_SPOKEN_TOKEN}){{2,}}", re.IGNORECASE
 )
-_SPOKEN_PART = re.compile(rf"(?:(?P<times>double|triple)[\s\-]+)?(?P<word>{_DIGIT_WORD})|\d+")
+_SPOKEN_PART = re.compile(rf"(?:(?P<times>double|triple)[\s\-]+)?(?P<word>{_DIGIT_WORD})")
 
 
 def spoken_digits(text: str) -> str:
-    """The digits a run of digit words (and digit groups) says: "double four one" is "441"."""
+    """The digits a run of digit words says: "double four one" is "441"."""
     out = []
     for part in _SPOKEN_PART.finditer(text.lower()):
-        if part.group("word") is None:
-            out.append(part.group(0))
-            continue
         times = {"double": 2, "triple": 3}.get(part.group("times") or "", 1)
         out.append(_DIGIT_WORDS[part.group("word")] * times)
     return "".join(out)
@@ -677,8 +674,6 @@ def _redact_text(text: str) -> Redacted:
 
     def spoken(match: re.Match[str]) -> str:
         value = match.group(0)
-        if not re.search(r"[A-Za-z]", value):  # digits alone: the rules for digits read them
-            return value
         kind = classify_number(spoken_digits(value))
         return value if kind is None else sub(kind)
 
