@@ -20,6 +20,7 @@ Pure functions only: no I/O, no state. Checksums come from python-stdnum.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import unicodedata
@@ -822,14 +823,43 @@ def _redact_segment(segment: str) -> str:
 
 
 _ACCESS_LOGGERS = frozenset({"uvicorn.access", "knowledge_service.access"})
-"""Loggers whose records carry a request target as their third argument."""
+"""Loggers whose records carry a client address as their first argument and a request target
+as their third."""
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def client_address(client: object) -> str:
+    """An access line's client: ``host:port`` when the host is an IP address (and the port a
+    number), else ``-``. Behind a proxy the host comes from ``X-Forwarded-For``, which a caller
+    writes: anything in it that is not an address (a card number, a name) never reaches a log.
+    Takes the ASGI ``client`` pair or uvicorn's ``"host:port"`` text."""
+    if isinstance(client, str):
+        if _is_ip(client.strip("[]")):
+            return client
+        host, sep, port = client.rpartition(":")
+        client = (host, port) if sep else None
+    if not isinstance(client, (tuple, list)) or len(client) != 2:
+        return "-"
+    host, port = str(client[0]), str(client[1])
+    if not _is_ip(host.strip("[]")):
+        return "-"
+    return f"{host}:{port}" if port.isdigit() else host
 
 
 class RedactingFilter(logging.Filter):
     """A logging filter that redacts every record before any handler formats it.
 
     An access record (uvicorn's, or the service's own ``knowledge_service.access``) passes the
-    request target as its third argument: its query string is parsed and each value redacted.
+    client address as its first argument (kept only if it is an IP address:
+    :func:`client_address`) and the request target as its third: its query string is parsed and
+    each value redacted.
     Other records are formatted once and redacted whole. If redaction itself fails, the record
     is dropped (never written raw).
     """
@@ -838,7 +868,11 @@ class RedactingFilter(logging.Filter):
         try:
             if record.name in _ACCESS_LOGGERS and isinstance(record.args, tuple):
                 record.args = tuple(
-                    redact_url(a) if isinstance(a, str) and i == 2 else a
+                    client_address(a)
+                    if i == 0
+                    else redact_url(a)
+                    if isinstance(a, str) and i == 2
+                    else a
                     for i, a in enumerate(record.args)
                 )
                 return True

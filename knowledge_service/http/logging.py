@@ -20,7 +20,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from knowledge_service.privacy import RedactingFilter, redact_url
+from knowledge_service.privacy import RedactingFilter, client_address, redact_url
 
 ACCESS_LOGGER = "knowledge_service.access"
 ACCESS_FORMAT = '%s - "%s %s HTTP/%s" %d %s %.1fms'
@@ -127,8 +127,7 @@ class AccessLogMiddleware:
                 return
             logged = True
             elapsed = (time.perf_counter() - started) * 1000
-            client = scope.get("client")
-            address = f"{client[0]}:{client[1]}" if client else "-"
+            address = client_address(scope.get("client"))  # an IP address or "-"
             target = urllib.parse.quote(scope.get("root_path", "") + scope["path"])
             if scope.get("query_string"):
                 target += "?" + scope["query_string"].decode("latin-1")

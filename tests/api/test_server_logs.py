@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from knowledge_service.cli.serve import Level
 from knowledge_service.http.logging import (
@@ -23,6 +24,7 @@ from knowledge_service.http.logging import (
     UtcFormatter,
     log_config,
 )
+from knowledge_service.privacy import RedactingFilter
 from knowledge_service.settings import LogLevel, Settings
 from tests.server import serving
 
@@ -123,20 +125,62 @@ def _app() -> AccessLogMiddleware:
 def test_one_access_line_per_request_with_status_duration_and_a_redacted_target(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.INFO, logger=ACCESS_LOGGER), TestClient(_app()) as client:
+    with (
+        caplog.at_level(logging.INFO, logger=ACCESS_LOGGER),
+        TestClient(_app(), client=("127.0.0.1", 50000)) as client,
+    ):
         client.get("/ok", params={"q": "card 4111 1111 1111 1111"})
         with pytest.raises(RuntimeError):
             client.get("/boom")
     records = [r for r in caplog.records if r.name == ACCESS_LOGGER]
     assert len(records) == 2
     ok, boom = records
-    assert re.fullmatch(r'testclient:50000 - "GET /ok\?q=card\+\[CARD\] HTTP/1.1" 200 OK \d+\.\dms',
+    assert re.fullmatch(r'127.0.0.1:50000 - "GET /ok\?q=card\+\[CARD\] HTTP/1.1" 200 OK \d+\.\dms',
                         ok.getMessage()), ok.getMessage()  # fmt: skip
     assert "4111" not in caplog.text
     assert ok.status_code == 200 and ok.duration_ms >= 0  # type: ignore[attr-defined]
-    assert re.fullmatch(r'testclient:50000 - "GET /boom HTTP/1.1" 500 Internal Server Error '
+    assert re.fullmatch(r'127\.0\.0\.1:50000 - "GET /boom HTTP/1.1" 500 Internal Server Error '
                         r"\d+\.\dms", boom.getMessage()), boom.getMessage()  # fmt: skip
     assert boom.status_code == 500  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "shown"),
+    [
+        ("4111 1111 1111 1111", "- - "),
+        ("Jane Citizen", "- - "),
+        ("jo@example.com", "- - "),
+        ("203.0.113.7", "203.0.113.7:0 - "),
+        ("2001:db8::1", "2001:db8::1:0 - "),
+    ],
+)
+def test_the_access_line_shows_the_client_only_as_an_ip_address(
+    caplog: pytest.LogCaptureFixture, forwarded: str, shown: str
+) -> None:
+    """Behind a proxy the client comes from X-Forwarded-For, which the caller writes."""
+    app = ProxyHeadersMiddleware(_app(), trusted_hosts="*")
+    with (
+        caplog.at_level(logging.INFO, logger=ACCESS_LOGGER),
+        TestClient(app, client=("127.0.0.1", 50000)) as client,
+    ):
+        client.get("/ok", headers={"X-Forwarded-For": forwarded})
+    (record,) = [r for r in caplog.records if r.name == ACCESS_LOGGER]
+    assert record.getMessage().startswith(shown + '"GET /ok'), record.getMessage()
+    assert "4111" not in caplog.text and "Jane" not in caplog.text and "jo@" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("client", "shown"),
+    [("4111 1111 1111 1111:0", "-"), ("127.0.0.1:5000", "127.0.0.1:5000"), ("::1:80", "::1:80"),
+     ("Jane:0", "-"), ("-", "-")],
+)  # fmt: skip
+def test_uvicorns_access_records_keep_only_an_ip_address(client: str, shown: str) -> None:
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        (client, "GET", "/ok", "1.1", 200), None,
+    )  # fmt: skip
+    assert RedactingFilter().filter(record)
+    assert record.getMessage() == f'{shown} - "GET /ok HTTP/1.1" 200'
 
 
 def test_an_access_line_is_off_below_info(caplog: pytest.LogCaptureFixture) -> None:
