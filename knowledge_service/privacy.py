@@ -5,7 +5,8 @@ Customers type card numbers, e-mail addresses and phone numbers into questions. 
 question, a feedback comment or a log line is stored, it passes through :func:`redact`, which
 replaces each such value with a typed placeholder (``[CARD]``, ``[EMAIL]``, ``[PHONE]``,
 ``[TFN]``, ``[MEDICARE]``, ``[SSN]``, ``[IBAN]``, ``[NUMBER]``; a card's security code and expiry
-given with their words, ``[CARD_CODE]`` and ``[CARD_EXPIRY]``). Before a question is searched,
+given with their words, ``[CARD_CODE]`` and ``[CARD_EXPIRY]``; a password, passcode or PIN after
+its word, ``[SECRET]``). Before a question is searched,
 :func:`without_personal_data` drops those values altogether: no knowledge base answers a card
 number, and the index's caches of questions then hold none.
 
@@ -52,6 +53,7 @@ class Placeholder(StrEnum):
     KEY = "[KEY]"
     CARD_CODE = "[CARD_CODE]"
     CARD_EXPIRY = "[CARD_EXPIRY]"
+    SECRET = "[SECRET]"
 
 
 def _word_list(text: str) -> list[str]:
@@ -173,6 +175,41 @@ _SPELLED_MAILBOX = re.compile(r"(?<!\S)(?:[A-Za-z0-9]\s+){2,64}+(?=\[EMAIL\])")
 # The service's own API keys (``ks_<12 hex prefix>_<secret>``, see ``access.service``): a key
 # pasted into a URL or a question must not reach a log or the store either.
 _API_KEY = re.compile(r"(?<![A-Za-z0-9])ks_[0-9a-f]{12}_[A-Za-z0-9_\-]{16,}")
+# A password, passcode or PIN a customer types ("password is Hunter2!", "my pin is 4321", "PIN:
+# 0000"): the value after the word goes. After "is", "was", ":" or "=" any word but one that
+# says how it is ("my PIN is blocked", "password is not working", "was rejected"); straight
+# after the word only a value with a digit ("pin 4321", but "my pin blocked"). "security code"
+# is a card's (``[CARD_CODE]``) when it is three or four digits.
+_SECRET_LEAD_IN = (
+    r"\b(?:pass\s?words?|passwd|passcodes?|pass\s?phrase|pins?(?:\s+(?:number|no\b\.?|code))?"
+    r"|security\s+(?:code|answer|word)(?!\s*(?:is|was|[:#=\-])?\s*\d{3,4}\b)"
+    r"|(?:login|log-?in|sign-?in|account)\s+password)"
+)
+_SECRET = re.compile(
+    rf"{_SECRET_LEAD_IN}(?:\s*(?P<is>\bis\b|\bwas\b|[:=])\s*|\s+)"
+    r"(?!\[[A-Z_]+\])(?P<value>[^\s.,;:?!)]\S*[^\s.,;:?)]|[^\s.,;:?!)])",  # not a placeholder
+    re.IGNORECASE,
+)
+_SECRET_STATES = frozenset(
+    _word_list(
+        """blocked locked unlocked expired invalid wrong incorrect correct working broken reset
+    forgotten forgot needed required missing same different too not already still case long
+    short changed new old weak strong easy simple hard secure safe fine good bad right being
+    set sent also just only never always there mandatory optional compulsory usually"""
+    )
+)
+
+
+def _secret(match: re.Match[str]) -> bool:
+    """Whether a match of :data:`_SECRET` gives a value (not how the secret is)."""
+    value = match.group("value")
+    word = value.lower().rstrip("!")
+    if match.group("is"):  # "was rejected", "is expiring": how it is, not what
+        state = word.isalpha() and word.islower() and word.endswith(("ed", "ing"))
+        return len(value) >= 3 and not state and word not in _STOP_WORDS | _SECRET_STATES
+    return any(c.isdigit() for c in value) and len(value) >= 3
+
+
 # Two letters, two check digits, then 11 to 30 letters or digits, optionally in groups of four.
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
 # A run of digits in which separators may stand between digits, optionally led by "+" or "(":
@@ -668,6 +705,14 @@ def _redact_text(text: str) -> Redacted:
         return str(kind)
 
     out = _API_KEY.sub(lambda m: sub(Placeholder.KEY), text)
+    out = _SECRET.sub(
+        lambda m: (
+            m.group(0)[: m.start("value") - m.start()] + sub(Placeholder.SECRET)
+            if _secret(m)
+            else m.group(0)
+        ),
+        out,
+    )
     out = _EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
     out = _SAID_EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
     if "[EMAIL]" in out:  # the rest of a mailbox read out with spaces goes with its address
@@ -712,7 +757,7 @@ def _redact_text(text: str) -> Redacted:
 _PLACEHOLDER = "(?:" + "|".join(re.escape(str(p)) for p in Placeholder) + ")"
 _PLACEHOLDERS = re.compile(_PLACEHOLDER)
 _MAY_HOLD_PERSONAL_DATA = re.compile(
-    r"\d|@|[\[({<]\s*at\s*[\])}>]|\bdot\b|\bat\s+(?:\S+\s+)?[\w\-]+\.[a-z]|ks_|"
+    r"\d|@|[\[({<]\s*at\s*[\])}>]|\bdot\b|\bat\s+(?:\S+\s+)?[\w\-]+\.[a-z]|ks_|pass|pin|secur|"
     + _MAY_HOLD_WORDS.pattern,
     re.I,
 )
@@ -720,7 +765,10 @@ _MAY_HOLD_PERSONAL_DATA = re.compile(
 # ...", "my water meter is ...", "my licence: ..." ask about the card, the meter, the licence.
 # That noun stays in what is searched; only the value and "number is" go. A word that is only
 # a handle for the customer (account, customer, reference, name, e-mail, phone) goes with it.
-_TOPIC_WORDS = rf"nmi|mirn|meter|policy|invoice|membership|{_ID_WORDS}"
+_TOPIC_WORDS = (
+    rf"nmi|mirn|meter|policy|invoice|membership|{_ID_WORDS}"
+    r"|pass\s?words?|passwd|passcodes?|pass\s?phrase|pins?|security\s+(?:answer|word)"
+)
 _HANDLE_WORDS = r"account|acct|a/c|customer|client|member|reference|ref|crn"
 # What a customer says to give a value ("my email is", "account number:", "call me on",
 # "I live at", "this is ... speaking") goes with it when a question is searched: without the

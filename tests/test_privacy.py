@@ -1047,3 +1047,45 @@ def test_a_name_signed_off_before_a_footer_or_another_line_is_redacted(
 )
 def test_words_after_thanks_that_name_nobody_are_kept(text: str) -> None:
     assert redact(text) == text
+
+
+# --- Credentials customers type ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("password is Hunter2! and my pin is 4321",
+         "password is [SECRET] and my pin is [SECRET]"),
+        ("my password is Hunter2!, I can't log in", "my password is [SECRET], I can't log in"),
+        ("pin 4321 doesn't work", "pin [SECRET] doesn't work"),
+        ("my passcode: sunshine", "my passcode: [SECRET]"),
+        ("PIN: 0000", "PIN: [SECRET]"),
+        ("my PIN number is 987654 and it is blocked",
+         "my PIN number is [SECRET] and it is blocked"),
+        ("security answer is Fluffy", "security answer is [SECRET]"),
+        ("the security code is 123 but it says invalid",
+         "the security code is [CARD_CODE] but it says invalid"),  # a card's code, as before
+    ],
+)  # fmt: skip
+def test_a_password_passcode_or_pin_a_customer_types_is_redacted(text: str, stored: str) -> None:
+    assert redact(text) == stored
+    assert not re.search(r"Hunter2|4321|sunshine|0000|987654|Fluffy", without_personal_data(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my pin is blocked",
+        "my PIN is not working",
+        "I forgot my password and can't log in",
+        "My PIN was entered wrong and now I am blocked.",
+        "If my PIN number is rejected, how do I solve it?",
+        "my pin is 4 digits long",
+        "how do I change my passcode?",
+        "I think someone saw my pin when I paid",
+    ],
+)
+def test_words_about_a_password_or_pin_without_one_are_kept(text: str) -> None:
+    assert redact(text) == text
+    assert without_personal_data(text) == text
