@@ -110,7 +110,9 @@ _EMAIL = re.compile(
     # Dots join the local part's runs, written bare or with spaces on both sides ("jane . doe");
     # a sentence's full stop ("Thanks. jo@...") has no space before it, so it stays.
     rf"{_LOCAL}"
-    r"\s*(?:@|[\[({<]\s*at\s*[\])}>])\s*"
+    # "@" percent-encoded too, once or more ("jane.doe%40example.com", "%2540"): how a form or
+    # a client sends it, and how it reads when a query is encoded twice
+    r"\s*(?:@|%(?:25)*40|[\[({<]\s*at\s*[\])}>])\s*"
     rf"{_LABEL}(?:(?:\s*\.\s*|{_SAID_DOT}){_LABEL})+",
     re.IGNORECASE,
 )

@@ -1089,3 +1089,26 @@ def test_a_password_passcode_or_pin_a_customer_types_is_redacted(text: str, stor
 def test_words_about_a_password_or_pin_without_one_are_kept(text: str) -> None:
     assert redact(text) == text
     assert without_personal_data(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("email jane.doe%40example.com about my bill", "email [EMAIL] about my bill"),
+        ("jane.doe%2540example.com", "[EMAIL]"),
+        ("it's 100%40 minutes", "it's 100%40 minutes"),
+    ],
+)
+def test_a_percent_encoded_email_address_is_redacted(text: str, stored: str) -> None:
+    assert redact(text) == stored
+    assert "jane" not in without_personal_data(text)
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/v1/answer?q=mail+jane.doe%2540example.com", "/v1/answer?q=mail+jane.doe%252540example.com",
+     "/v1/articles/jane.doe%2540example.com"],
+)  # fmt: skip
+def test_a_percent_encoded_email_address_in_a_url_never_reaches_the_log(target: str) -> None:
+    logged = redact_url(target)
+    assert "jane" not in logged and "[EMAIL]" in logged, logged
