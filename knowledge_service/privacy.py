@@ -6,7 +6,7 @@ question, a feedback comment or a log line is stored, it passes through :func:`r
 replaces each such value with a typed placeholder (``[CARD]``, ``[EMAIL]``, ``[PHONE]``,
 ``[TFN]``, ``[MEDICARE]``, ``[SSN]``, ``[IBAN]``, ``[NUMBER]``; a card's security code and expiry
 given with their words, ``[CARD_CODE]`` and ``[CARD_EXPIRY]``; a password, passcode or PIN after
-its word, ``[SECRET]``). Before a question is searched,
+its word, ``[SECRET]``; a UK National Insurance number, ``[NINO]``). Before a question is searched,
 :func:`without_personal_data` drops those values altogether: no knowledge base answers a card
 number, and the index's caches of questions then hold none.
 
@@ -54,6 +54,7 @@ class Placeholder(StrEnum):
     CARD_CODE = "[CARD_CODE]"
     CARD_EXPIRY = "[CARD_EXPIRY]"
     SECRET = "[SECRET]"
+    NINO = "[NINO]"
 
 
 def _word_list(text: str) -> list[str]:
@@ -212,6 +213,13 @@ def _secret(match: re.Match[str]) -> bool:
     return any(c.isdigit() for c in value) and len(value) >= 3
 
 
+# A UK National Insurance number ("QQ 12 34 56 C": two letters, six digits, a letter A to D;
+# any two letters, so HMRC's own example "QQ" goes too) and a UK postcode ("SW1A 1AA",
+# "M1 1AE"), both in capitals as they are written: a lower-case "ab 12 cd" is words.
+_NINO = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])")
+_UK_POSTCODE = re.compile(
+    r"(?<![A-Za-z0-9])(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?) ?\d[ABD-HJLNP-UW-Z]{2}(?![A-Za-z0-9])"
+)
 # Two letters, two check digits, then 11 to 30 letters or digits, optionally in groups of four.
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
 # A run of digits in which separators may stand between digits, optionally led by "+" or "(":
@@ -415,7 +423,7 @@ _CARD_EXPIRY = re.compile(
     re.IGNORECASE,
 )
 _ACCOUNT_WORDS = (
-    r"account|acct|a/c|customer|client|member(?:ship)?|reference|ref|policy|invoice|nmi|mirn"
+    r"account|acct|acc|a/c|customer|client|member(?:ship)?|reference|ref|policy|invoice|nmi|mirn"
     r"|meter|crn"
 )
 _ID_WORDS = (
@@ -716,6 +724,8 @@ def _redact_text(text: str) -> Redacted:
         out,
     )
     out = _EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
+    out = _NINO.sub(lambda m: sub(Placeholder.NINO), out)
+    out = _UK_POSTCODE.sub(lambda m: sub(Placeholder.ADDRESS), out)
     out = _SAID_EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
     if "[EMAIL]" in out:  # the rest of a mailbox read out with spaces goes with its address
         out = _SPELLED_MAILBOX.sub("", _EMAIL_CUE_WORDS.sub(lambda m: m.group("cue"), out))
@@ -770,8 +780,9 @@ _MAY_HOLD_PERSONAL_DATA = re.compile(
 _TOPIC_WORDS = (
     rf"nmi|mirn|meter|policy|invoice|membership|{_ID_WORDS}"
     r"|pass\s?words?|passwd|passcodes?|pass\s?phrase|pins?|security\s+(?:answer|word)"
+    r"|ni|national\s+insurance"
 )
-_HANDLE_WORDS = r"account|acct|a/c|customer|client|member|reference|ref|crn"
+_HANDLE_WORDS = r"account|acct|acc|a/c|customer|client|member|reference|ref|crn"
 # What a customer says to give a value ("my email is", "account number:", "call me on",
 # "I live at", "this is ... speaking") goes with it when a question is searched: without the
 # value those words only pull the question away from its article.

@@ -1112,3 +1112,32 @@ def test_a_percent_encoded_email_address_is_redacted(text: str, stored: str) -> 
 def test_a_percent_encoded_email_address_in_a_url_never_reaches_the_log(target: str) -> None:
     logged = redact_url(target)
     assert "jane" not in logged and "[EMAIL]" in logged, logged
+
+
+@pytest.mark.parametrize(
+    ("text", "stored", "gone"),
+    [
+        ("I live in London SW1A 1AA, my power is out",
+         "I live in London [ADDRESS], my power is out", "SW1A"),
+        ("send it to M1 1AE please", "send it to [ADDRESS] please", "1AE"),
+        ("my NI number is QQ123456C thanks", "my NI number is [NINO] thanks", "QQ123456C"),
+        ("NI: QQ 12 34 56 C", "NI: [NINO]", "34 56"),
+        ("acc 123456 is overdue", "acc [ACCOUNT] is overdue", "123456"),
+        ("my acc no. 123456, why was I charged", "my acc no. [ACCOUNT], why was I charged",
+         "123456"),
+    ],
+)  # fmt: skip
+def test_uk_postcodes_national_insurance_numbers_and_acc_numbers_are_redacted(
+    text: str, stored: str, gone: str
+) -> None:
+    assert redact(text) == stored
+    assert gone not in without_personal_data(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the A1 road is closed", "is it CO2 or NO2", "order a 4G modem", "what does the ACC do",
+     "my account is in credit"],
+)  # fmt: skip
+def test_capitals_and_digits_that_are_no_postcode_are_kept(text: str) -> None:
+    assert redact(text) == text
