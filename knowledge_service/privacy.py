@@ -274,8 +274,54 @@ def is_medicare(digits: str) -> bool:
     return total % 10 == int(digits[8])
 
 
-def classify_number(text: str) -> Placeholder | None:
-    """The placeholder for a run of digits as written, or None when it may stay."""
+# Words before a number that say it is a phone number ("call me on", "my mobile is", "ph:").
+_PHONE_LEAD_IN = re.compile(
+    r"\b(?:phone|ph|mobile|mob|cell|tel|telephone|landline|fax|call|ring|text|sms|whatsapp"
+    r"|contact|reach|dial)\b[^.!?\n\d]{0,24}$",
+    re.IGNORECASE,
+)
+_YYYYMMDD = r"(?:19|20)\d{2}[\-./_]?(?:0[1-9]|1[0-2])[\-./_]?(?:0[1-9]|[12]\d|3[01])"
+# Runs of eight or more digits that carry a question's meaning and identify nobody: a date
+# written run together ("20260115"), a range of years ("2026-2027"), a reference stamped with a
+# date ("20261204-0042"), an amount with cents ("1234567.89"), a range of times or amounts
+# ("10.30-11.45") and a reading padded with zeros ("00123456").
+_NOT_AN_IDENTIFIER = re.compile(
+    rf"{_YYYYMMDD}(?:[\-/_.]\d{{1,6}})?"
+    r"|(?:19|20)\d{2}\s*[\-/]\s*(?:19|20)\d{2}"
+    r"|[1-9]\d*\.\d{2}"
+    r"|\d{1,4}[.:]\d{1,2}(?:\s*-\s*\d{1,4}[.:]\d{1,2})+"
+    r"|00\d{6}"
+)
+# How phone numbers are grouped when written: 4 4 (a local number), 3 3 4 (North America),
+# 4 3 3 (an Australian mobile), 2 4 4 (an Australian landline with its area code).
+_PHONE_GROUPS = frozenset({(4, 4), (3, 3, 4), (4, 3, 3), (2, 4, 4), (3, 4, 4), (5, 6), (5, 3, 3)})
+
+
+def _phone_shaped(text: str, digits: str) -> bool:
+    """Whether a run of 8 to 12 digits is written as a phone number is: led by "+" or "(", a
+    trunk "0" and 8 to 10 digits (Australia's 02, 03, 04, 07, 08, the UK's 01, 02, 07, ...),
+    1300 and 1800 numbers, 61 and nine digits, a North American number (ten digits, area code
+    and exchange not starting 0 or 1, or with its 1), an Australian mobile without its 0
+    ("412 345 678"), or digits grouped as phone numbers are (:data:`_PHONE_GROUPS`)."""
+    n = len(digits)
+    if text.startswith(("+", "(")):
+        return True
+    if digits[0] == "0" and digits[1] != "0" and 9 <= n <= 11:
+        return True
+    if (n == 10 and digits.startswith(("1300", "1800"))) or (n == 11 and digits.startswith("61")):
+        return True
+    nanp = digits[1:] if n == 11 and digits[0] == "1" else digits
+    if len(nanp) == 10 and nanp[0] in "23456789" and nanp[3] in "23456789":
+        return True
+    if n == 9 and digits[0] == "4":
+        return True
+    return tuple(len(g) for g in re.findall(r"\d+", text)) in _PHONE_GROUPS
+
+
+def classify_number(text: str, before: str = "") -> Placeholder | None:
+    """The placeholder for a run of digits as written, or None when it may stay. ``before``
+    is the text before it: a phone number's words ("call me on") make any run of eight to
+    twelve digits a phone number, a currency sign makes it an amount."""
     digits = re.sub(r"\D", "", text)
     n = len(digits)
     if _SSN.fullmatch(text.strip("()")):
@@ -290,9 +336,14 @@ def classify_number(text: str) -> Placeholder | None:
         return Placeholder.TFN
     if is_medicare(digits):
         return Placeholder.MEDICARE
-    if text.startswith(("+", "(")) or digits[0] in "01" or 8 <= n <= 12:
+    if n > 12:
+        return Placeholder.NUMBER
+    if _PHONE_LEAD_IN.search(before):
         return Placeholder.PHONE
-    return Placeholder.NUMBER
+    if before.endswith(("$", "£", "€")) or _NOT_AN_IDENTIFIER.fullmatch(text):
+        return None
+    # Not a phone number's shape (a customer, meter or order number): still no value to keep.
+    return Placeholder.PHONE if _phone_shaped(text, digits) else Placeholder.NUMBER
 
 
 # --- Personal data told in words: found by what is said around it --------------------------
@@ -749,11 +800,12 @@ def _redact_text(text: str) -> Redacted:
 
     def number(match: re.Match[str]) -> str:
         value = match.group(0)
+        before = match.string[max(0, match.start() - 40) : match.start()]
         if match.group("letter"):
-            kind = classify_number(value[:-1])
+            kind = classify_number(value[:-1], before)
             return value if kind is None else sub(kind)
         stripped = value.rstrip("-./(_, ")
-        kind = classify_number(stripped)
+        kind = classify_number(stripped, before)
         if kind is None:
             return value
         # a bracket opened before the number and not closed in it is the text's: "(0412 ...,"

@@ -1141,3 +1141,41 @@ def test_uk_postcodes_national_insurance_numbers_and_acc_numbers_are_redacted(
 )  # fmt: skip
 def test_capitals_and_digits_that_are_no_postcode_are_kept(text: str) -> None:
     assert redact(text) == text
+
+
+# --- Runs of digits that are no phone number ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my bill dated 20260115 is wrong",
+        "the 2026-2027 financial year",
+        "ticket 20261204-0042 is still open",
+        "meter reading 00123456 today",
+        "I owe $1234567.89 apparently",
+        "the total is 1234567.89 dollars",
+        "open 10.30-11.45 on monday",
+    ],
+)
+def test_dates_references_amounts_and_readings_of_eight_digits_are_kept(text: str) -> None:
+    assert redact(text) == text
+    assert without_personal_data(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("order 12345678 has not arrived", "order [NUMBER] has not arrived"),  # still goes
+        ("call me on 12345678", "call me on [PHONE]"),  # a phone's words
+        ("my mobile is 20260115", "my mobile is [PHONE]"),
+        ("call me on 9876 5432", "call me on [PHONE]"),
+        ("9876 5432 is my landline", "[PHONE] is my landline"),  # grouped as a phone number
+        ("my number is 0412345678", "my number is [PHONE]"),
+        ("1300 123 456 is busy", "[PHONE] is busy"),
+        ("try 212 555 0187 instead", "try [PHONE] instead"),  # North America
+        ("the UK office 02079460958", "the UK office [PHONE]"),
+    ],
+)
+def test_runs_of_digits_not_shaped_as_a_phone_number_are_no_phone(text: str, stored: str) -> None:
+    assert redact(text) == stored
