@@ -542,6 +542,14 @@ _ADDRESS_LEAD_IN = re.compile(
     rf"\s*(?P<value>(?:{_UNIT}|p\.?\s*o\.?\s*box\s+|\d)[^.?!;\n]*)",
     re.IGNORECASE,
 )
+# Without a street type, what follows "I live at" is an address only when it starts as one: a
+# unit, a PO box, a house number with a slash ("4/27"), or a house number and a capitalised
+# word ("12 Wattle, Sydney"); "100 percent solar" and "2 addresses" are not.
+_ADDRESS_START = re.compile(
+    rf"(?:{_UNIT}|p\.?\s*o\.?\s*box\s+|\d{{1,5}}[a-z]?\s*[/\-]\s*\d"
+    r"|\d{1,5}[a-z]?,?\s+(?-i:[A-Z]))",
+    re.IGNORECASE,
+)
 _CLAUSE_END = re.compile(
     r"\s+(?:and|but|so|because|why|how|what|when|where|who|can|could|would|will|is|are|am|do"
     r"|does|did|please|i|i'm|im|my|we|our|it|this|that|the|since|for|from|to|in|on|-)\b",
@@ -577,6 +585,17 @@ _NOT_A_PERSON = frozenset(
     id number customer customers resident residents caller callers client clients member
     members tenant tenants ratepayer ratepayers"""
     )
+)
+_TITLE_BEFORE_NAME = re.compile(rf"{_TITLE}\s+(?=[A-Z])")
+# Capitalised words after "I'm" that say what the customer is doing or how they are, not who:
+# one of these, or a word ending in "ing" before a word a verb takes ("I'm Trying to pay",
+# "I'm Calling about"; but "I'm Irving Smith", "I'm Sterling and ...").
+_NOT_A_NAME_AFTER_IM = re.compile(
+    r"(?:[A-Z][a-z]{2,}ing(?=\s+(?:to|for|about|on|in|at|with|because|if|my|our|the|a|an|up|out"
+    r"|from|into|back|over|off|away|home|house|again|now|today|tomorrow|next|this)\b)|(?:Sorry|Unable|Confused|Interested|Happy|Glad|New|Currently|Really"
+    r"|Very|Worried|Concerned|Disappointed|Frustrated|Annoyed|Stuck|Done|Finished|Ready|Keen"
+    r"|Wondering|Having|Getting|Going|Looking|Trying|Moving|Calling|Writing|Emailing|Away"
+    r"|Overseas|Home|Back|Pregnant|Retired|Disabled|Unemployed|Sick|Unwell))\b"
 )
 _MAY_HOLD_WORDS = re.compile(
     r"name|this\s+is|it'?s|i'?m|i\s+am|thank|thx|cheers|regards|sincerely|birth|dob|born|\d"
@@ -667,6 +686,8 @@ def _places_and_names(text: str) -> list[Span]:
         street = _STREET.match(value)
         if street:
             end = start + street.end()
+        elif not _ADDRESS_START.match(value):  # "I'm at 100 percent", "I live at 2 addresses"
+            continue
         else:
             cut = _CLAUSE_END.search(value)
             end = start + len((value[: cut.start()] if cut else value).rstrip(" ,"))
@@ -689,9 +710,15 @@ def _places_and_names(text: str) -> list[Span]:
         (_NAME_HERE, True),
     ):
         for match in lead_in.finditer(text):
-            end = _name_end(text, match.end(), capitalised)
-            if end > match.end():
-                spans.append((match.end(), end, Placeholder.NAME))
+            start = match.end()
+            title = _TITLE_BEFORE_NAME.match(text, start)  # "my landlord Mr. Alfred ...": kept
+            if title:
+                start = title.end()
+            elif capitalised and _NOT_A_NAME_AFTER_IM.match(text, start):
+                continue  # "Hi, I'm Moving House next month"
+            end = _name_end(text, start, capitalised)
+            if end > start:
+                spans.append((start, end, Placeholder.NAME))
     spans += _staff_names(text)
     for match in _SIGN_OFF.finditer(text):
         end = _name_end(text, match.end(), capitalised=True)

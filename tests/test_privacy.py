@@ -1179,3 +1179,37 @@ def test_dates_references_amounts_and_readings_of_eight_digits_are_kept(text: st
 )
 def test_runs_of_digits_not_shaped_as_a_phone_number_are_no_phone(text: str, stored: str) -> None:
     assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm at 100 percent solar",
+        "I live at 2 addresses",
+        "I'm at 100% on the meter",
+        "Hi, I'm Moving House next month",
+        "I'm Trying to pay my bill",
+        "hello, I'm Calling about my bill",
+        "I'm Sorry to ask again",
+    ],
+)
+def test_words_after_i_live_at_or_im_that_are_no_address_or_name_are_kept(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("my landlord Mr. Alfred Pennyworth won't fix it", "my landlord Mr. [NAME] won't fix it"),
+        ("my landlord Mr Alfred Pennyworth won't fix it", "my landlord Mr [NAME] won't fix it"),
+        ("Hi, this is Dr Anika Patel", "Hi, this is Dr [NAME]"),
+        ("Hi, I'm Sterling Archer", "Hi, I'm [NAME]"),
+        ("I live at 12 Wattle, Sydney and the power is out",
+         "I live at [ADDRESS] and the power is out"),
+        ("I live at 4/27 something", "I live at [ADDRESS]"),
+    ],
+)  # fmt: skip
+def test_a_title_stays_before_a_name_and_addresses_and_names_still_go(
+    text: str, stored: str
+) -> None:
+    assert redact(text) == stored
