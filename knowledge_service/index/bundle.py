@@ -111,8 +111,14 @@ def _delta_bytes_locked(
 
 
 def _append_durably(path: Path, data: bytes) -> None:
+    """Append ``data`` to ``path`` and fsync it. The file is the owner's alone (0600, as the
+    bundle and the database are: it holds articles' text, internal ones too), also when an
+    older version left it readable by others."""
     created = not path.exists()
-    with path.open("ab") as handle:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "ab") as handle:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -115,3 +116,18 @@ def test_saving_without_changes_writes_nothing(saved: tuple[HybridIndex, Path]) 
     assert not delta_path(path).exists()
     save_bundle(path, index, 5)  # only the watermark moved: still recorded
     assert load_bundle(path, HashEmbedder())[1] == 5
+
+
+def test_the_delta_file_is_the_owners_alone_like_the_bundle(
+    saved: tuple[HybridIndex, Path],
+) -> None:
+    """It holds articles' text, internal ones too: 0600, as the bundle and the database."""
+    index, path = saved
+    _edit(index, "lost-card", 2)
+    save_bundle(path, index, 5)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(delta_path(path).stat().st_mode) == 0o600
+    delta_path(path).chmod(0o644)  # left readable by an older version
+    _edit(index, "lost-card", 3)
+    save_bundle(path, index, 6)
+    assert stat.S_IMODE(delta_path(path).stat().st_mode) == 0o600
