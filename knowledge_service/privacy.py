@@ -11,10 +11,12 @@ its word, ``[SECRET]``; a UK National Insurance number, ``[NINO]``). Before a qu
 number, and the index's caches of questions then hold none.
 
 The rules over-redact rather than miss: every run of 13 to 19 digits is a card (Luhn-valid or
-not), every other run of eight or more digits is a phone number, a tax file number, a Medicare
-number (by checksum) or, failing those, ``[NUMBER]``. Digits may be split by spaces, dashes,
-dots and brackets, as people write them. Short numbers (amounts, counts, days) and ISO dates
-are kept: they carry the question's meaning and identify nobody.
+not), every other run of eight or more digits is a tax file number, a Medicare number (by
+checksum), a phone number (in a phone number's shape or after a phone's words) or, failing
+those, ``[NUMBER]``. Digits may be split by spaces, dashes, dots, underscores, brackets and
+commas, as people write them, or read out in words ("four one one one, ..."). Short numbers
+(amounts, counts, days), dates and the few long numbers that carry a question's meaning (a date
+run together, a range of years, an amount with cents) are kept: they identify nobody.
 
 Pure functions only: no I/O, no state. Checksums come from python-stdnum.
 """
