@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import logging
 import queue
+import re
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -88,6 +89,7 @@ class LogStats:
     failed_batches: int = 0
 
 
+_HAS_SPACE = re.compile(r"\s")
 PSEUDONYM_KEY_FILE = "conversation-pseudonym.key"
 """The data folder's key for :func:`conversation_key` (see :mod:`knowledge_service.keyfile`)."""
 
@@ -100,9 +102,13 @@ def conversation_key(raw: str, key: bytes | None) -> str:
     both read ``call-[PHONE]``), and repeat questions are counted per conversation. The key
     makes the pseudonym one that nobody without the data folder can reverse by trying every
     phone number. Without a key the redacted id is kept (such ids may then merge).
+
+    An id with white space in it is a pseudonym too, whatever redaction finds: machine ids
+    (``c-17``, a UUID, ``whatsapp:+61...``) have none, while ``whatsapp:Sarah Connor`` or
+    ``sarah connor`` name a person no rule can tell from other words.
     """
     redacted = redact(raw)
-    if redacted == raw or key is None:
+    if (redacted == raw and not _HAS_SPACE.search(raw)) or key is None:
         return redacted
     return "anon-" + hmac.new(key, raw.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
 

@@ -93,6 +93,20 @@ def test_conversation_ids_with_personal_data_become_distinct_keyed_pseudonyms(
     assert rows(engine)[-1].conversation_id not in stored  # keyed: not a plain hash of the id
 
 
+def test_conversation_ids_with_white_space_become_pseudonyms_too(engine: Engine) -> None:
+    """ "whatsapp:Sarah Connor" names a person that no redaction rule finds."""
+    log = AnswerLog(engine, pseudonym_key=b"k" * 32)
+    ids = ("whatsapp:Sarah Connor", "sarah connor", "whatsapp:Sarah Connor", "sess_9f2c-17")
+    for conversation in ids:
+        log.record(answered(conversation_id=conversation))
+    log.flush()
+    stored = [row.conversation_id or "" for row in rows(engine)]
+    assert stored[0] == stored[2] != stored[1]
+    assert all(s.startswith("anon-") for s in stored[:3])
+    assert not any("arah" in s or "onnor" in s for s in stored)
+    assert stored[3] == "sess_9f2c-17"
+
+
 def test_a_full_queue_drops_and_counts_without_blocking(engine: Engine) -> None:
     log = AnswerLog(engine, queue_size=2)
     accepted = [log.record(answered()) for _ in range(5)]
