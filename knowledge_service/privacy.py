@@ -113,10 +113,17 @@ _EMAIL = re.compile(
     # Dots join the local part's runs, written bare or with spaces on both sides ("jane . doe");
     # a sentence's full stop ("Thanks. jo@...") has no space before it, so it stays.
     rf"{_LOCAL}"
-    # "@" percent-encoded too, once or more ("jane.doe%40example.com", "%2540"): how a form or
-    # a client sends it, and how it reads when a query is encoded twice
-    r"\s*(?:@|%(?:25)*40|[\[({<]\s*at\s*[\])}>])\s*"
+    r"\s*(?:@|[\[({<]\s*at\s*[\])}>])\s*"
     rf"{_LABEL}(?:(?:\s*\.\s*|{_SAID_DOT}){_LABEL})+",
+    re.IGNORECASE,
+)
+# An address with its "@" percent-encoded, once or more ("jane.doe%40example.com", "%2540"):
+# how a form or a client sends it, and how it reads when a query is encoded twice. Its mailbox
+# has a letter and it ends in a top-level domain of letters ("+%4046.09,6.65" in a map link is
+# coordinates).
+_PERCENT_EMAIL = re.compile(
+    rf"(?<![\w.%+\-])(?=[\w.+\-]*[^\W\d_]){_LOCAL_PART}(?:\.{_LOCAL_PART})*"
+    rf"%(?:25)*40{_LABEL}(?:\.{_LABEL})*\.[^\W\d_]{{2,}}(?![\w\-])",
     re.IGNORECASE,
 )
 # An address read out, as voice transcripts write it: "jo dot bloggs at example dot com",
@@ -200,7 +207,8 @@ _SECRET_STATES = frozenset(
         """blocked locked unlocked expired invalid wrong incorrect correct working broken reset
     forgotten forgot needed required missing same different too not already still case long
     short changed new old weak strong easy simple hard secure safe fine good bad right being
-    set sent also just only never always there mandatory optional compulsory usually"""
+    set sent also just only never always there mandatory optional compulsory usually valid
+    case-sensitive temporary"""
     )
 )
 
@@ -209,6 +217,8 @@ def _secret(match: re.Match[str]) -> bool:
     """Whether a match of :data:`_SECRET` gives a value (not how the secret is)."""
     value = match.group("value")
     word = value.lower().rstrip("!")
+    if match.group(0)[:3].lower() == "pin" and not any(c.isdigit() for c in value):
+        return False  # a PIN is digits: "a PIN is valid for 7 days"
     if match.group("is"):  # "was rejected", "is expiring": how it is, not what
         state = word.isalpha() and word.islower() and word.endswith(("ed", "ing"))
         return len(value) >= 3 and not state and word not in _STOP_WORDS | _SECRET_STATES
@@ -804,6 +814,8 @@ def _redact_text(text: str) -> Redacted:
         out,
     )
     out = _EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
+    if "%" in out:
+        out = _PERCENT_EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
     out = _NINO.sub(lambda m: sub(Placeholder.NINO), out)
     out = _UK_POSTCODE.sub(lambda m: sub(Placeholder.ADDRESS), out)
     out = _SAID_EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)

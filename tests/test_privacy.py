@@ -1084,6 +1084,8 @@ def test_a_password_passcode_or_pin_a_customer_types_is_redacted(text: str, stor
         "my pin is 4 digits long",
         "how do I change my passcode?",
         "I think someone saw my pin when I paid",
+        "A PIN is valid for 7 days",
+        "the password is valid for 24 hours",
     ],
 )
 def test_words_about_a_password_or_pin_without_one_are_kept(text: str) -> None:
@@ -1097,6 +1099,7 @@ def test_words_about_a_password_or_pin_without_one_are_kept(text: str) -> None:
         ("email jane.doe%40example.com about my bill", "email [EMAIL] about my bill"),
         ("jane.doe%2540example.com", "[EMAIL]"),
         ("it's 100%40 minutes", "it's 100%40 minutes"),
+        ("maps?q=description+(name)+%4046.09", "maps?q=description+(name)+%4046.09"),  # a place
     ],
 )
 def test_a_percent_encoded_email_address_is_redacted(text: str, stored: str) -> None:
