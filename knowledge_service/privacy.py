@@ -202,6 +202,7 @@ _SECRET = re.compile(
     r"(?!\[[A-Z_]+\])(?P<value>[^\s.,;:?!)]\S*[^\s.,;:?)]|[^\s.,;:?!)])",  # not a placeholder
     re.IGNORECASE,
 )
+_SECRET_BEFORE = re.compile(rf"{_SECRET_LEAD_IN}\s*(?:\bis\b|\bwas\b|[:=])?\s*$", re.IGNORECASE)
 _SECRET_STATES = frozenset(
     _word_list(
         """blocked locked unlocked expired invalid wrong incorrect correct working broken reset
@@ -598,7 +599,7 @@ _NOT_A_PERSON = frozenset(
     members tenant tenants ratepayer ratepayers"""
     )
 )
-_TITLE_BEFORE_NAME = re.compile(rf"{_TITLE}\s+(?=[A-Z])")
+_TITLE_BEFORE_NAME = re.compile(rf"{_TITLE}\s+(?=[A-Z]|\[NAME\])")  # redacted again: kept
 # Capitalised words after "I'm" that say what the customer is doing or how they are, not who:
 # one of these, or a word ending in "ing" before a word a verb takes ("I'm Trying to pay",
 # "I'm Calling about"; but "I'm Irving Smith", "I'm Sterling and ...").
@@ -825,6 +826,8 @@ def _redact_text(text: str) -> Redacted:
     def spoken(match: re.Match[str]) -> str:
         value = match.group(0)
         kind = classify_number(spoken_digits(value))
+        if kind is None and _SECRET_BEFORE.search(match.string, 0, match.start()):
+            kind = Placeholder.SECRET  # "my pin is four three two one"
         return value if kind is None else sub(kind)
 
     out = _SPOKEN_DIGITS.sub(spoken, out)
