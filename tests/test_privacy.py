@@ -1015,6 +1015,8 @@ def test_number_words_in_ordinary_text_are_kept(text: str) -> None:
          "date of birth [DOB] and my bill is late"),
         ("DOB: April the 3rd, 1985", "DOB: [DOB]"),
         ("born 3 Apr '85", "born [DOB]"),
+        ("my DOB is 19850403", "my DOB is [DOB]"),  # run together: a date kept elsewhere
+        ("date of birth 03041985", "date of birth [DOB]"),
     ],
 )  # fmt: skip
 def test_a_date_of_birth_with_an_article_ordinal_or_short_year_is_redacted(
