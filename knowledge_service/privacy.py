@@ -121,8 +121,9 @@ _EMAIL = re.compile(
 # how a form or a client sends it, and how it reads when a query is encoded twice. Its mailbox
 # has a letter and it ends in a top-level domain of letters ("+%4046.09,6.65" in a map link is
 # coordinates).
+_ENCODED_LOCAL_PART = _LOCAL_PART.replace("%", "")  # a run ends at the encoded "@"
 _PERCENT_EMAIL = re.compile(
-    rf"(?<![\w.%+\-])(?=[\w.+\-]*[^\W\d_]){_LOCAL_PART}(?:\.{_LOCAL_PART})*"
+    rf"(?<![\w.%+\-])(?=[\w.+\-]*[^\W\d_]){_ENCODED_LOCAL_PART}(?:\.{_ENCODED_LOCAL_PART}){{0,8}}"
     rf"%(?:25)*40{_LABEL}(?:\.{_LABEL})*\.[^\W\d_]{{2,}}(?![\w\-])",
     re.IGNORECASE,
 )

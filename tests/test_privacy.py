@@ -844,6 +844,8 @@ def test_no_card_code_or_expiry_given_in_words_survives(
 # Runs that once cost the e-mail patterns time in the square of their length: 8,000 "a"s took
 # 14 s, and one 60,000-character query string held a server's interpreter for minutes.
 _LONG_RUNS = ["a", "'", "1/", "x_", "-", "0", "a.", "a ", "dot ", "1,", "Mr "]
+# and the shapes of the later rules: spoken digits, wide separators, secrets, encoded "@"
+_LONG_RUNS_REDACTED = ["one ", "four one, ", "1 - ", "1   ", "password is ", "%40", "the 3rd of "]
 
 
 @pytest.mark.timeout(60)  # a guard against minutes, not a speed assertion: seconds at most now
@@ -854,6 +856,14 @@ def test_redaction_of_a_long_run_ends_and_keeps_it(unit: str) -> None:
     without_personal_data(text)
     # words are kept; a digit run may read as a number and a run of titles as names
     assert redacted == text or any(c.isdigit() or c == "M" for c in unit)
+
+
+@pytest.mark.timeout(60)  # a guard against minutes, not a speed assertion
+@pytest.mark.parametrize("unit", _LONG_RUNS_REDACTED)
+def test_redaction_of_a_long_run_of_what_a_rule_reads_ends(unit: str) -> None:
+    text = (unit * 60_000)[:60_000]
+    assert redact(text).count("[") <= len(text) // 2
+    without_personal_data(text)
 
 
 def test_an_address_in_a_long_run_is_still_redacted() -> None:
