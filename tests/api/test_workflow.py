@@ -94,18 +94,25 @@ def test_article_walks_from_draft_to_published_to_verified_to_retired_and_back(
     assert {f["field"] for f in diff.json()["fields"]} == {"last_reviewed", "next_review"}
 
 
-def test_a_diff_gives_the_workflow_status_apart_from_the_changes_to_the_text(
-    wf: TestClient, keys: dict[str, str], editor_key: str
-) -> None:
+def _served_then_drafted(wf: TestClient, keys: dict[str, str], editor_key: str) -> str:
+    """card-fees created and approved (version 2 is served), then edited into draft version 3
+    by its editor; the article's API path."""
     wf.post("/v1/articles", headers=auth(editor_key), json={"text": NEW})
     base = "/v1/articles/card-fees"
     post(wf, editor_key, f"{base}/submit", etag_of("card-fees", 1))
-    post(wf, keys["owner"], f"{base}/approve", etag_of("card-fees", 1))  # version 2 is served
+    post(wf, keys["owner"], f"{base}/approve", etag_of("card-fees", 1))
     edited = wf.put(
         base, headers=auth(editor_key) | {"If-Match": etag_of("card-fees", 2)},
         json={"text": NEW.replace("1.5 percent", "2 percent")},
     )  # fmt: skip
     assert edited.json()["version"] == 3, edited.text
+    return base
+
+
+def test_a_diff_gives_the_workflow_status_apart_from_the_changes_to_the_text(
+    wf: TestClient, keys: dict[str, str], editor_key: str
+) -> None:
+    base = _served_then_drafted(wf, keys, editor_key)
     draft = wf.get(f"{base}/diff", params={"from": 2, "to": 3}, headers=auth(keys["owner"]))
     assert draft.status_code == 200, draft.text
     body = draft.json()
@@ -174,15 +181,7 @@ def test_verifying_a_blocked_article_says_which_findings_still_block_it(
 def test_an_agent_sees_the_workflow_of_the_served_version_never_of_a_draft(
     wf: TestClient, keys: dict[str, str], editor_key: str
 ) -> None:
-    wf.post("/v1/articles", headers=auth(editor_key), json={"text": NEW})
-    base = "/v1/articles/card-fees"
-    post(wf, editor_key, f"{base}/submit", etag_of("card-fees", 1))
-    post(wf, keys["owner"], f"{base}/approve", etag_of("card-fees", 1))  # version 2 is served
-    edited = wf.put(
-        base, headers=auth(editor_key) | {"If-Match": etag_of("card-fees", 2)},
-        json={"text": NEW.replace("1.5 percent", "2 percent")},
-    )  # fmt: skip
-    assert edited.json()["version"] == 3, edited.text
+    base = _served_then_drafted(wf, keys, editor_key)
     agent = wf.get(f"{base}/workflow", headers=auth(keys["agent"]))
     assert agent.status_code == 200 and agent.headers["ETag"] == etag_of("card-fees", 2)
     assert (agent.json()["version"], agent.json()["state"]) == (2, "published")

@@ -657,13 +657,18 @@ def test_feedback_with_a_malformed_field_is_refused_naming_the_field(
     assert "<script>" not in response.text
 
 
-def test_a_feedback_comment_too_long_is_refused_not_cut(
-    client: TestClient, keys: dict[str, str], engine: Engine
-) -> None:
+def _refunds_answered(engine: Engine) -> None:
+    """An agent was answered "refunds" with refund-timeframe v2 (receipt rcpt_0123abcd)."""
     with session_scope(engine) as session:
         session.add(AnswerEvent(kind="answer", question="refunds", latency_ms=5.0, channel="agent",
                                 status="answered", article_id="refund-timeframe", version=2,
                                 receipt="rcpt_0123abcd"))  # fmt: skip
+
+
+def test_a_feedback_comment_too_long_is_refused_not_cut(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    _refunds_answered(engine)
     sign_in(client, keys["agent"])
     form = {"csrf_token": csrf_of(client.get("/ui/assist").text), "rating": "wrong",
             "receipt": "rcpt_0123abcd", "comment": "c" * 2001}  # fmt: skip
@@ -679,10 +684,7 @@ def test_to_an_agent_a_draft_is_no_article_to_name_as_used_instead(
 ) -> None:
     """As in the API: an agent sees published articles only, so naming a draft ("new-fees")
     would tell it the draft exists; staff who read drafts may name one."""
-    with session_scope(engine) as session:
-        session.add(AnswerEvent(kind="answer", question="refunds", latency_ms=5.0, channel="agent",
-                                status="answered", article_id="refund-timeframe", version=2,
-                                receipt="rcpt_0123abcd"))  # fmt: skip
+    _refunds_answered(engine)
     sign_in(client, keys[role])
     form = {"csrf_token": csrf_of(client.get("/ui/assist").text), "rating": "wrong", "q": "refunds",
             "receipt": "rcpt_0123abcd", "used_article_id": "new-fees"}  # fmt: skip
@@ -695,10 +697,7 @@ def test_to_an_agent_a_draft_is_no_article_to_name_as_used_instead(
 def test_feedback_naming_an_unknown_article_as_used_instead_is_refused_naming_the_field(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
-    with session_scope(engine) as session:
-        session.add(AnswerEvent(kind="answer", question="refunds", latency_ms=5.0, channel="agent",
-                                status="answered", article_id="refund-timeframe", version=2,
-                                receipt="rcpt_0123abcd"))  # fmt: skip
+    _refunds_answered(engine)
     sign_in(client, keys["agent"])
     form = {"csrf_token": csrf_of(client.get("/ui/assist").text), "rating": "wrong", "q": "refunds",
             "receipt": "rcpt_0123abcd", "used_article_id": "no-such-article"}  # fmt: skip
