@@ -92,6 +92,10 @@ class VersionDiff:
     (no ``status`` line: see ``status``)."""
     status: StatusChange | None = None
     """The stored status of each version where they differ: a workflow step, shown apart."""
+    new_to_customers: bool = False
+    """The newest version is a public draft and no published public version is in force (none,
+    internal or retired): approving it shows its whole text to customers for the first time,
+    whatever the diff shows (an internal article made public changes only its audience line)."""
 
 
 @dataclass(frozen=True)
@@ -345,16 +349,26 @@ def version_diff(
     history = content.article_history(session, article_id)
     newest = new or history[-1].version
     earlier = [v for v in history if v.version < newest]
-    in_force = [v.version for v in earlier if v.status != "draft"]
-    drafted = any(v.version == newest and v.status == "draft" for v in history)
-    default = in_force[-1] if drafted and in_force else (earlier[-1].version if earlier else None)
+    in_force = [v for v in earlier if v.status != "draft"]
+    (shown,) = [v for v in history if v.version == newest] or [history[-1]]
+    drafted = shown.status == "draft"
+    served = in_force[-1] if in_force else None
+    customers_read = served is not None and (served.status, served.audience) == (
+        "published", "public"
+    )  # fmt: skip
+    first_public = drafted and shown.audience == "public" and not customers_read
+    default = in_force[-1].version if drafted and in_force else (
+        earlier[-1].version if earlier else None
+    )  # fmt: skip
     oldest = old if old is not None else default
     if oldest is None:
-        return VersionDiff(article_id, None, newest, [])
+        return VersionDiff(article_id, None, newest, [], new_to_customers=first_public)
     text = content.diff_article(session, article_id, oldest, newest)
     statuses = {v.version: v.status for v in history}
     status = status_change(statuses.get(oldest), statuses.get(newest))
-    return VersionDiff(article_id, oldest, newest, _diff_lines(text), status)
+    return VersionDiff(
+        article_id, oldest, newest, _diff_lines(text), status, new_to_customers=first_public
+    )
 
 
 @dataclass(frozen=True)

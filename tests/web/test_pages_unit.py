@@ -1444,3 +1444,30 @@ def test_a_bad_period_for_the_measures_export_is_problem_json_not_a_page(
     assert "<html" not in response.text and "days" in response.json()["detail"]
     page = client.get(f"/ui/insights?days={days}")  # the page itself keeps its error page
     assert page.status_code == 400 and _is_page(page)
+
+
+def test_a_draft_that_makes_an_internal_article_public_says_its_whole_text_is_new_to_customers(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    """Made public, an internal article's diff shows only its audience line, yet every word of it
+    reaches customers for the first time: the approver is told to read all of it."""
+    with session_scope(engine) as session:
+        raw = content.get_article(session, "escalation-process").raw
+    assert "audience: internal" in raw
+    api = client.put("/v1/articles/escalation-process",
+                     json={"text": raw.replace("audience: internal", "audience: public")},
+                     headers={"Authorization": f"Bearer {keys['admin']}",
+                              "If-Match": etag("escalation-process", 1)})  # fmt: skip
+    assert api.status_code == 200, api.text
+    sign_in(client, keys["admin"])
+    shown = client.get("/ui/review/articles/escalation-process").text
+    note = re.search(r'id="new-to-customers-escalation-process">(.*?)</p>', shown, re.S)
+    assert note and "for the first time" in note.group(1), shown
+    diff = re.search(r'<pre class="diff"[^>]*>(.*?)</pre>', shown, re.S)
+    assert diff and "audience: public" in diff.group(1)  # all the diff itself shows
+    # a public article's draft changes what customers already read: no such note
+    client.cookies.clear()
+    _submit_an_edit(client, keys["owner"])
+    switch_to(client, keys["admin"])
+    page = client.get("/ui/review/articles/refund-timeframe").text
+    assert "version 2 → 3" in page and "new-to-customers-" not in page
