@@ -163,7 +163,7 @@ def list_articles(
 
 
 def list_policies(
-    status: str | None = typer.Option(None, help="Only this status (active, retired)."),
+    status: str | None = typer.Option(None, help="Only this status (active, draft, retired)."),
     as_json: bool = _JSON,
 ) -> None:
     """List the current version of every policy source."""
