@@ -1,6 +1,6 @@
 """Benchmark in-process search and indexing on a generated energy/telco knowledge base.
 
-    .venv/bin/python scripts/bench_search.py                          # 10k articles, onnx int8
+    .venv/bin/python scripts/bench_search.py                          # 10k articles, onnx fp32
     .venv/bin/python scripts/bench_search.py --articles 2000 --backend torch
 
 Generates N articles (title, 1-3 questions, an answer, 1-2 sections: ~5.3 units each), imports

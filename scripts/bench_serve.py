@@ -722,8 +722,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--backend",
         choices=["model", "hash"],
         default="model",
-        help="model: the configured embedder (KS_INDEX__BACKEND, ONNX fp32 by default); "
-        "hash: the fake embedder",
+        help="model: the configured embedder (KS_INDEX__*; by default ONNX, fp32 for the units and "
+        "int8-fused-8 for the questions); hash: the fake embedder",
     )
     parser.add_argument(
         "--omp-threads", type=int, help="OMP_NUM_THREADS for the server (default: unset)"

@@ -7,7 +7,7 @@
     .venv/bin/python scripts/eval_freshness.py --embedder hash # the deterministic fake
     .venv/bin/python scripts/eval_freshness.py --no-embeddings # shared intents only
 
-Twenty-seven sets, each with its answer key (expected.yaml): tests/data/freshness_kb (a telco,
+Thirty-eight sets, each with its answer key (expected.yaml): tests/data/freshness_kb (a telco,
 the set the thresholds were first tuned on), tests/data/freshness_kb_agency (a public licensing
 agency written from scratch in another voice; its README lists the decoys) and
 tests/data/freshness_kb_water, tests/data/freshness_kb_insurer, tests/data/freshness_kb_transit,
@@ -300,7 +300,7 @@ def find_set(name: str) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kb", type=Path, action="append", help="a set (default: both)")
+    parser.add_argument("--kb", type=Path, action="append", help="a set (default: every set)")
     parser.add_argument("--tune-on", help="fit the thresholds on this set (name or path)")
     parser.add_argument("--report-on", help="the held-out set to report on (with --tune-on)")
     parser.add_argument("--embedder", choices=["model", "hash"], default="model")

@@ -94,7 +94,8 @@ def main() -> None:
         "--no-validate",
         dest="validate",
         action="store_false",
-        help="train on every question (default: hold one per article out, as the command does)",
+        help="train on every question (default: hold a fifth, 1 to 5, of the questions of each "
+        "article with 3 or more out, as the command does)",
     )
     parser.add_argument("--keep-model", type=Path, help="copy the tuned version to DIR/models/")
     args = parser.parse_args()
