@@ -9,7 +9,12 @@ import typer
 from knowledge_service import clock
 from knowledge_service.analytics.demo_traffic import DEMO_CALLER, MAX_DAYS, seed_traffic
 from knowledge_service.answers.service import AnswerService
-from knowledge_service.cli.common import engine, err_console, open_search_service, settings
+from knowledge_service.cli.common import (
+    err_console,
+    existing_engine,
+    open_search_service,
+    settings,
+)
 from knowledge_service.cli.help import HelpGroup
 
 demo_app = typer.Typer(cls=HelpGroup, help="Demo helpers (synthetic data, never for a real store).")
@@ -26,9 +31,10 @@ def seed_traffic_command(
     """Replay SYNTHETIC customer questions through the real answer engine over the last days,
     with some feedback, so the insights page has a week to show (caller: demo-traffic)."""
     today = clock.today(settings())
+    store = existing_engine()  # into a store `import` made, never a new one
     report = seed_traffic(
-        engine(),
-        lambda: AnswerService(settings(), engine(), open_search_service()),
+        store,
+        lambda: AnswerService(settings(), store, open_search_service()),
         today=today,
         days=days,
         seed=seed,

@@ -272,9 +272,10 @@ def tune(
     options = TuneOptions(
         epochs=epochs, batch_size=batch_size, max_questions=max_questions, seed=seed
     )
+    store = existing_engine()
     with phase_progress() as update:
         tuned = tune_encoder(
-            engine(),
+            store,
             settings().data_dir,
             settings().embedding_model,
             options,

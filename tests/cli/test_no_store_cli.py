@@ -40,6 +40,8 @@ NEEDS_A_STORE = [
     ["index", "status"],
     ["index", "rebuild"],
     ["search", "late fee"],
+    ["tune"],
+    ["demo", "seed-traffic"],
 ]
 
 
