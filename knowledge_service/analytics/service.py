@@ -451,6 +451,6 @@ def day_range(
     first = parse(names[0], start) or last - timedelta(days=6)
     if first > last:
         raise InvalidRequestError(names[0], f"must not be after {names[1]} ({last.isoformat()})")
-    if (last - first).days > MAX_RANGE_DAYS:
+    if (last - first).days + 1 > MAX_RANGE_DAYS:  # both ends count
         raise InvalidRequestError(names[0], f"the range may span at most {MAX_RANGE_DAYS} days")
     return first, last

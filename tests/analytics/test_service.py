@@ -543,3 +543,11 @@ def test_feedback_counts_on_the_raters_newest_serving_still_queued_here(engine: 
     with session_scope(engine) as session:
         (row,) = session.exec(select(Feedback)).all()
     assert row.channel == "voice"
+
+
+def test_a_day_range_holds_at_most_366_days_counting_both_ends() -> None:
+    """A leap year's 366 days are one range; a 367th day is refused, naming 'from'."""
+    first = date(2028, 1, 1)
+    assert service.day_range("2028-01-01", "2028-12-31", today=first) == (first, date(2028, 12, 31))
+    with pytest.raises(InvalidRequestError, match=r"'from'.*at most 366 days"):
+        service.day_range("2028-01-01", "2029-01-01", today=first)
