@@ -20,6 +20,8 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 """A probability, a similarity threshold or a weight: 0 to 1."""
 Positive = Annotated[int, Field(ge=1)]
 """A size or a count: at least 1."""
+MAX_QUERY_CHARS = 500
+"""The longest question or search the API takes, in characters (the request schemas' limit)."""
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 """The levels ``KS_LOG_LEVEL`` and ``serve --log-level`` accept."""
 
@@ -174,7 +176,11 @@ class AnswerSettings(BaseModel):
         "so a person takes over at once, instead of being answered from an article.",
     )
     candidates: Positive = 8
-    max_question_chars: Positive = 500
+    max_question_chars: int = Field(
+        default=MAX_QUERY_CHARS, ge=1, le=MAX_QUERY_CHARS,
+        description="The longest question an answer accepts; it can only lower the API's own "
+        "limit (MAX_QUERY_CHARS), which the request schemas enforce before any setting.",
+    )  # fmt: skip
     cache_size: int = Field(default=4096, ge=0)
 
 

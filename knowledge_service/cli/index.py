@@ -40,7 +40,6 @@ from knowledge_service.content.schemas import (
 )
 from knowledge_service.db import session_scope
 from knowledge_service.freshness import service as freshness
-from knowledge_service.http.deps import MAX_QUERY_CHARS
 from knowledge_service.index.cache import EmbeddingCache
 from knowledge_service.index.embedder import Embedder
 from knowledge_service.index.evaluation import EVAL_SET_FILES, evaluate_dataset
@@ -55,6 +54,7 @@ from knowledge_service.index.schemas import (
 from knowledge_service.index.service import SearchService
 from knowledge_service.index.tuned_models import validated_gain
 from knowledge_service.index.tuning import TuneOptions, describe_validation, tune_encoder
+from knowledge_service.settings import MAX_QUERY_CHARS
 
 index_app = typer.Typer(
     cls=HelpGroup, help="Build and inspect the search index.", no_args_is_help=True

@@ -39,9 +39,8 @@ from knowledge_service.freshness.pipeline import StoreChanges, apply_changes
 from knowledge_service.http.parameters import NOT_BLANK, check_query
 from knowledge_service.index.schemas import MAX_TOP_K, SearchHit, SearchRequest
 from knowledge_service.index.service import SearchService
-from knowledge_service.settings import Settings
+from knowledge_service.settings import MAX_QUERY_CHARS, Settings
 
-MAX_QUERY_CHARS = 500
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_BODY_BYTES = 64 * 1024

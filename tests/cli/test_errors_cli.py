@@ -304,6 +304,7 @@ def test_a_path_that_is_no_model_folder_is_refused_naming_the_setting(
         ("KS_INDEX__DENSE_WEIGHT", "1.5", "less than or equal to 1"),
         ("KS_INDEX__BATCH_SIZE", "0", "greater than or equal to 1"),
         ("KS_ANSWERS__CANDIDATES", "0", "greater than or equal to 1"),
+        ("KS_ANSWERS__MAX_QUESTION_CHARS", "1000", "less than or equal to 500"),
         ("KS_MAX_FILE_BYTES", "-1", "greater than or equal to 1"),
     ],
 )

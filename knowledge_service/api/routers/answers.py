@@ -25,7 +25,6 @@ from knowledge_service.answers.service import AnswerQuery, AnswerService
 from knowledge_service.content.schemas import LOCALE_PATTERN, MAX_LOCALE_CHARS, Channel
 from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
 from knowledge_service.http.deps import (
-    MAX_QUERY_CHARS,
     LocaleParam,
     QueryText,
     SupportedDay,
@@ -35,6 +34,7 @@ from knowledge_service.http.deps import (
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.parameters import NOT_BLANK
 from knowledge_service.http.schemas import json_response
+from knowledge_service.settings import MAX_QUERY_CHARS
 
 router = APIRouter(prefix="/v1", tags=["answers"])
 

@@ -32,7 +32,6 @@ from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, Channel
 from knowledge_service.db import MAX_VERSION
 from knowledge_service.errors import InvalidRequestError, NotFoundError
 from knowledge_service.http.deps import (
-    MAX_QUERY_CHARS,
     AnswerBatcherDep,
     AnswerLogDep,
     AnswerServiceDep,
@@ -40,6 +39,7 @@ from knowledge_service.http.deps import (
     SessionDep,
     SettingsDep,
 )
+from knowledge_service.settings import MAX_QUERY_CHARS
 from knowledge_service.web.assist_view import build_view, find_handoff, log_answer, open_article
 from knowledge_service.web.auth import FormDep, WebUser, csrf_user, page_user
 from knowledge_service.web.errors import is_fragment
