@@ -106,7 +106,7 @@ def _start_analytics(app: FastAPI, settings: Settings) -> Callable[[], None]:
     what stops them (flushing the log: a graceful shutdown loses no answer event)."""
     engine = app.state.engine
     cfg = settings.analytics
-    app.state.event_hub = EventHub()
+    app.state.event_hub = EventHub(max_subscribers=cfg.max_streams)
     log = None
     if cfg.enabled:
         log = AnswerLog(

@@ -177,7 +177,11 @@ class PayloadTooLargeError(InvalidRequestError):
 
 
 class ServiceBusyError(KnowledgeServiceError):
-    """A bounded resource is full; the client may try again later."""
+    """A bounded resource is full; the client may try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class StoreSchemaError(KnowledgeServiceError):

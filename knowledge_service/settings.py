@@ -198,6 +198,11 @@ class AnalyticsSettings(BaseModel):
     purge_interval_hours: float = Field(
         default=24.0, gt=0, description="How often a server purges logs past their retention."
     )
+    max_streams: int = Field(
+        default=100,
+        ge=1,
+        description="Live /v1/events streams one server process holds at once (503 beyond).",
+    )
 
 
 class WorkflowSettings(BaseModel):

@@ -4,10 +4,16 @@ The answer log's writer publishes each row after redaction, so a subscriber neve
 question. Each subscriber has a bounded queue; a slow one loses its oldest events (counted)
 rather than holding anything up. A closed hub (the server is stopping) ends every subscription
 at once and refuses new ones.
+
+A subscriber awaits its next event on the event loop (:meth:`Subscription.next`): an open
+stream holds no worker thread, so streams never crowd out the requests that need one (each used
+to wait in a thread of the server's pool, 40 by default, so 40 idle dashboards starved it).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import queue
 import threading
 from collections.abc import Iterator
@@ -17,7 +23,11 @@ from typing import Any
 from knowledge_service.errors import ServiceBusyError
 
 _WAKE: dict[str, Any] = {}
-"""Put in a closed subscription's queue to end a :meth:`Subscription.get` that is waiting."""
+"""Put in a closed subscription's queue to end a :meth:`Subscription.next` that is waiting."""
+
+
+STREAM_RETRY_SECONDS = 10
+"""The ``Retry-After`` of a stream refused because the feed has its most subscribers."""
 
 
 class Subscription:
@@ -27,30 +37,48 @@ class Subscription:
         self.queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=size)
         self.dropped = 0
         self.is_closed = False
+        self._ready: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def close(self) -> None:
-        """End the subscription: a waiting :meth:`get` returns None at once, as do later ones."""
+        """End the subscription: a waiting :meth:`next` returns None at once, as do later ones."""
         self.is_closed = True
         self.put(_WAKE)
 
     def put(self, event: dict[str, Any]) -> None:
+        """Queue ``event`` (from any thread) and wake the awaiting :meth:`next`."""
         while True:
             try:
                 self.queue.put_nowait(event)
-                return
+                break
             except queue.Full:
                 try:
                     self.queue.get_nowait()  # drop the oldest
                     self.dropped += 1
                 except queue.Empty:
                     pass
+        loop, ready = self._loop, self._ready
+        if loop is not None and ready is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody awaits
+                loop.call_soon_threadsafe(ready.set)
 
-    def get(self, timeout: float) -> dict[str, Any] | None:
-        """The next event, or None after ``timeout`` seconds without one or once closed."""
-        if self.is_closed:
-            return None
+    async def next(self, timeout: float) -> dict[str, Any] | None:
+        """The next event, or None after ``timeout`` seconds without one (or a spurious wake)
+        and once closed. Awaited on the event loop: waiting holds no thread."""
+        if self._ready is None:  # bound to the awaiting loop first; put() wakes it from then
+            self._ready = asyncio.Event()
+            self._loop = asyncio.get_running_loop()
+        self._ready.clear()  # an event queued from here on sets it again
+        event = self._take()
+        if event is None and not self.is_closed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._ready.wait(), timeout)
+            event = self._take()
+        return None if self.is_closed else event
+
+    def _take(self) -> dict[str, Any] | None:
         try:
-            event = self.queue.get(timeout=timeout)
+            event = self.queue.get_nowait()
         except queue.Empty:
             return None
         return None if event is _WAKE else event
@@ -76,9 +104,15 @@ class EventHub:
         sub = Subscription(self._queue_size)
         with self._lock:
             if self.is_closed:
-                raise ServiceBusyError("the server is stopping: subscribe to another one")
+                raise ServiceBusyError(
+                    "the server is stopping: subscribe to another one", retry_after=1
+                )
             if len(self._subscribers) >= self.max_subscribers:
-                raise ServiceBusyError(f"the live feed has {self.max_subscribers} subscribers")
+                raise ServiceBusyError(
+                    f"the live feed has {self.max_subscribers} subscribers, its most "
+                    "(KS_ANALYTICS__MAX_STREAMS)",
+                    retry_after=STREAM_RETRY_SECONDS,
+                )
             self._subscribers.add(sub)
         return sub
 

@@ -156,6 +156,8 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
             "WWW-Authenticate": WWW_AUTHENTICATE
             + (', error="invalid_token"' if has_credentials else "")
         }
+    if isinstance(exc, ServiceBusyError):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem_response(
         request, status, exc.message, slug=slug, title=title, headers=headers, **extra
     )
@@ -359,8 +361,8 @@ _DESCRIPTIONS = {
     422: "The content breaks the content contract.",
     428: "The write sent no `If-Match` with the ETag of the version it changes.",
     429: "Too many requests.",
-    503: "The search index does not yet reflect the store, or the store is briefly busy or "
-    "unreachable (`Retry-After`).",
+    503: "The search index does not yet reflect the store, the store is briefly busy or "
+    "unreachable, or the live feed has its most streams (`Retry-After`).",
 }
 
 

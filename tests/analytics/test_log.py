@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -162,8 +163,12 @@ def test_subscribers_receive_written_events_redacted(engine: Engine) -> None:
         for i in range(3):
             log.record(answered(f"q{i} jo@example.com"))
         log.flush()
-        first, second = sub.get(timeout=1), sub.get(timeout=1)
-        assert sub.get(timeout=0.01) is None
+
+        async def read() -> list[dict[str, Any] | None]:
+            return [await sub.next(timeout=timeout) for timeout in (1, 1, 0.01)]
+
+        first, second, none = asyncio.run(read())
+        assert none is None
     assert first is not None and second is not None
     assert [first["question"], second["question"]] == ["q1 [EMAIL]", "q2 [EMAIL]"]
     assert sub.dropped == 1 and hub.subscribers == 0

@@ -14,7 +14,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from knowledge_service import clock
 from knowledge_service.access.schemas import Permission, Principal, Role
@@ -45,6 +44,10 @@ from knowledge_service.http.schemas import json_response
 from knowledge_service.settings import Settings
 
 router = APIRouter(tags=["analytics"])
+
+KEEP_ALIVE_SECONDS = 1.0
+"""An idle ``/v1/events`` stream sends a comment line this often (and so notices a client that
+has left)."""
 
 ReceiptPath = Annotated[str, Path(pattern=RECEIPT_PATTERN, description="An answer's receipt.")]
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -181,7 +184,9 @@ async def stream_events(
     _: Annotated[Principal, Depends(require(Permission.READ_MEASURES))],
 ) -> StreamingResponse:
     """One `answer` event per answer or search as it is written to the log. The stream ends
-    when the client leaves or the server stops (a client reconnects, to another replica)."""
+    when the client leaves or the server stops (a client reconnects, to another replica). A
+    server process holds at most `KS_ANALYTICS__MAX_STREAMS` streams (default 100): one more is
+    refused with 503 `service-busy` and `Retry-After`."""
 
     subscription = hub.add()  # refused (503) before the stream starts when the feed is full
 
@@ -189,7 +194,7 @@ async def stream_events(
         try:
             yield ": connected\n\n"
             while not await request.is_disconnected():
-                event = await run_in_threadpool(subscription.get, 1.0)
+                event = await subscription.next(KEEP_ALIVE_SECONDS)  # holds no thread
                 if subscription.is_closed:  # the server is stopping: end like any response
                     break
                 if event is None:
