@@ -47,7 +47,7 @@ from knowledge_service.http.middleware import (
 )
 from knowledge_service.http.openapi import install_openapi
 from knowledge_service.http.security_headers import SecurityHeadersMiddleware
-from knowledge_service.http.shutdown import on_server_stop
+from knowledge_service.http.shutdown import on_server_stop, stop_on_signals
 from knowledge_service.index.embedder import create_embedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.index.vectors import set_search_threads
@@ -179,9 +179,11 @@ def _lifespan(
         redact_existing_handlers()  # an embedding server's own handlers redact too
         _start_serving(app, settings)
         stop_analytics = _start_analytics(app, settings)
+        restore_signals = stop_on_signals()  # streams end as the stop begins, under any uvicorn
         try:
             yield
         finally:
+            restore_signals()
             stop_analytics()
             app.state.answer_batcher.close()
             app.state.search_batcher.close()

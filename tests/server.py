@@ -54,14 +54,15 @@ def serving(
     *,
     args: Sequence[str] = (),
     until: str = "/readyz",
+    command: Sequence[str] = ("-c", CLI, "serve"),
 ) -> Iterator[Server]:
-    """Start ``serve ARGS`` with ``env`` added to the environment, once ``until`` answers 200;
-    stop it gracefully at the end."""
+    """Start ``serve ARGS`` (or Python's ``COMMAND --port PORT ARGS``) with ``env`` added to the
+    environment, once ``until`` answers 200; stop it gracefully at the end."""
     port = free_port()
     stdout, stderr = root / "stdout.log", root / "stderr.log"
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
-            [sys.executable, "-c", CLI, "serve", "--port", str(port), *args],
+            [sys.executable, *command, "--port", str(port), *args],
             env={**os.environ, **env}, cwd=root, stdout=out, stderr=err,
         )  # fmt: skip
     server = Server(f"http://127.0.0.1:{port}", process, stdout, stderr)

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server import run_cli, serving, wait_for
+from tests.server import Server, run_cli, serving, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -44,40 +44,65 @@ def test_an_open_event_stream_ends_when_the_server_stops(tmp_path: Path) -> None
     10 s graceful timeout, then uvicorn cancelled it with an ERROR line. Now the server ends the
     stream as it stops (a clean end of the response: the client may reconnect elsewhere)."""
     env = _env(tmp_path)
-    headers = {"Authorization": f"Bearer {_admin_key(tmp_path, env)}"}
     with serving(tmp_path, env) as server:
-        received: list[str] = []
-        failed: list[Exception] = []
-        connected = threading.Event()
-
-        def listen() -> None:
-            try:
-                with httpx.stream(
-                    "GET", f"{server.base}/v1/events", headers=headers, timeout=30
-                ) as response:
-                    for line in response.iter_lines():
-                        received.append(line)
-                        connected.set()
-            except Exception as exc:  # reported by the test below
-                failed.append(exc)
-            finally:
-                connected.set()
-
-        listener = threading.Thread(target=listen, daemon=True)
-        listener.start()
-        assert connected.wait(timeout=30) and received[:1] == [": connected"], (failed, received)
-
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            server.process.wait(timeout=STOPPED_WITHIN)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"serve still running {STOPPED_WITHIN} s after SIGTERM:\n{server.logs()}")
-        listener.join(timeout=30)
-        assert not listener.is_alive() and not failed, failed  # the response ended cleanly
+        _stop_with_a_stream_open(server, _admin_key(tmp_path, env))
+    assert server.process.returncode == 0
     logs = server.logs()
     assert "the server is stopping: ended 1 live event stream(s) (/v1/events)" in logs, logs
     assert " ERROR " not in logs and "Traceback" not in logs, logs
     assert '"GET /v1/events HTTP/1.1" 200 OK' in logs  # logged once complete, like any request
+
+
+def test_under_a_plain_uvicorn_command_an_open_stream_ends_when_the_server_stops(
+    tmp_path: Path,
+) -> None:
+    """Under uvicorn's own command (its protocol, not ``serve``'s) a stream used to hold the
+    stop for uvicorn's graceful timeout, which that command leaves unbounded: the server never
+    stopped. The app's lifespan now ends its streams on the stop signal too. uvicorn's command
+    ends by raising SIGTERM again once it has stopped gracefully (status -15, 143 in a shell;
+    ``serve`` turns that into 0)."""
+    env = _env(tmp_path)
+    command = ("-m", "uvicorn", "knowledge_service.app:create_app", "--factory")
+    with serving(tmp_path, env, command=command) as server:
+        _stop_with_a_stream_open(server, _admin_key(tmp_path, env))
+    assert server.process.returncode == -signal.SIGTERM, server.logs()
+    logs = server.logs()
+    assert "Finished server process" in logs and "ERROR" not in logs, logs
+    assert "Traceback" not in logs and '"GET /v1/events HTTP/1.1" 200' in logs, logs
+
+
+def _stop_with_a_stream_open(server: Server, key: str) -> None:
+    """Open a ``/v1/events`` stream, send SIGTERM, and require the server to exit within
+    ``STOPPED_WITHIN`` s and the stream to end cleanly."""
+    received: list[str] = []
+    failed: list[Exception] = []
+    connected = threading.Event()
+
+    def listen() -> None:
+        try:
+            with httpx.stream(
+                "GET", f"{server.base}/v1/events", headers={"Authorization": f"Bearer {key}"},
+                timeout=30,
+            ) as response:  # fmt: skip
+                for line in response.iter_lines():
+                    received.append(line)
+                    connected.set()
+        except Exception as exc:  # reported below
+            failed.append(exc)
+        finally:
+            connected.set()
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    assert connected.wait(timeout=30) and received[:1] == [": connected"], (failed, received)
+
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout=STOPPED_WITHIN)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running {STOPPED_WITHIN} s after SIGTERM:\n{server.logs()}")
+    listener.join(timeout=30)
+    assert not listener.is_alive() and not failed, failed  # the response ended cleanly
 
 
 def _read_response(connection: socket.socket) -> bytes:
