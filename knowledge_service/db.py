@@ -34,6 +34,9 @@ hold no more, and a larger one is refused as out of range rather than failing in
 MAX_OFFSET = 1_000_000
 """The most items a listing (API or CLI) may skip."""
 WAL_SWITCH_SECONDS = 30.0
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite statement waits for a lock another connection holds before it fails with
+"database is locked" (a transaction that may repeat is then retried: :func:`retrying`)."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -41,7 +44,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

@@ -9,14 +9,18 @@ import threading
 
 from sqlalchemy.engine import Engine
 
-from knowledge_service.analytics.service import purge_old
-from knowledge_service.db import session_scope, utcnow
+from knowledge_service.analytics.service import purge_expired
+from knowledge_service.db import is_transient
 
 logger = logging.getLogger(__name__)
 
+RETRY_SECONDS = 300.0
+"""How soon a purge that failed is tried again (rather than a whole interval later)."""
+
 
 class RetentionScheduler:
-    """Purges once at start, then every ``interval`` seconds, from a daemon thread."""
+    """Purges once at start, then every ``interval`` seconds, from a daemon thread; a purge
+    that failed (the store still busy after every attempt) again after ``RETRY_SECONDS``."""
 
     def __init__(self, engine: Engine, *, retention_days: int, interval: float) -> None:
         self._engine = engine
@@ -26,8 +30,7 @@ class RetentionScheduler:
         self._thread = threading.Thread(target=self._run, name="log-retention", daemon=True)
 
     def purge(self) -> tuple[int, int]:
-        with session_scope(self._engine) as session:
-            purged = purge_old(session, now=utcnow(), retention_days=self._days)
+        purged = purge_expired(self._engine, retention_days=self._days)
         if any(purged):
             logger.info("purged %d answer events and %d feedback past retention", *purged)
         return purged
@@ -42,9 +45,15 @@ class RetentionScheduler:
 
     def _run(self) -> None:
         while True:
+            wait = self._interval
             try:
                 self.purge()
-            except Exception:  # retried at the next interval
-                logger.exception("purging old answer logs failed")
-            if self._stop.wait(self._interval):
+            except Exception as exc:
+                wait = min(self._interval, RETRY_SECONDS)
+                if is_transient(exc):  # one line: the store was busy, not broken
+                    logger.warning("purging old answer logs failed (%s); trying again in %d s",
+                                   type(getattr(exc, "orig", exc)).__name__, wait)  # fmt: skip
+                else:
+                    logger.exception("purging old answer logs failed")
+            if self._stop.wait(wait):
                 return

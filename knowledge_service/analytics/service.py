@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from time import monotonic, sleep
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from knowledge_service.analytics import repository, rollup
@@ -32,6 +33,7 @@ from knowledge_service.answers.sanitise import strip_invisible
 from knowledge_service.clock import check_day
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ArticleStatus, Channel
+from knowledge_service.db import run_transaction, utcnow
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
 from knowledge_service.freshness.schemas import FindingKind
 from knowledge_service.privacy import redact
@@ -386,6 +388,23 @@ def _demand(rows: Iterable[tuple[Any, ...]]) -> list[Demand]:
         totals[(intent, channel)] += n
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0][0] or "", kv[0][1] or ""))
     return [Demand(intent=i, channel=c, questions=n) for (i, c), n in ranked]
+
+
+PURGE_ATTEMPTS = 5
+"""How many times a purge meeting a busy store is run (each waits out SQLite's busy timeout)."""
+
+
+def purge_expired(engine: Engine, *, retention_days: int) -> tuple[int, int]:
+    """:func:`purge_old` in a transaction of its own, run again from the start (up to
+    ``PURGE_ATTEMPTS`` times, after a growing pause) when the store is busy. On SQLite a purge
+    waits for the write lock only for the busy timeout (10 s): a long import, or the purge of
+    another process, holding it longer made the server's purge fail with "database is locked"
+    (and wait a whole ``KS_ANALYTICS__PURGE_INTERVAL_HOURS`` to try again)."""
+    return run_transaction(
+        engine,
+        lambda session: purge_old(session, now=utcnow(), retention_days=retention_days),
+        attempts=PURGE_ATTEMPTS,
+    )
 
 
 def purge_old(session: Session, *, now: datetime, retention_days: int) -> tuple[int, int]:

@@ -127,8 +127,7 @@ def _format_of(out: Path) -> ExportFormat:
 def purge_logs() -> None:
     """Delete answer logs and feedback older than KS_LOG_RETENTION_DAYS."""
     days = settings().log_retention_days
-    with session_scope(existing_engine()) as session:
-        events, feedback = analytics.purge_old(session, now=datetime.now(UTC), retention_days=days)
+    events, feedback = analytics.purge_expired(existing_engine(), retention_days=days)
     err_console.print(
         f"purged {events} answer events and {feedback} feedback older than {days} days"
     )

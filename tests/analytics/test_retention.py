@@ -1,21 +1,29 @@
 """The retention purge run by two processes at once (two ``purge-logs``, two replicas'
-schedules): the daily counts it keeps are what one purge keeps."""
+schedules): the daily counts it keeps are what one purge keeps. A purge that meets a busy
+store is run again rather than failing until the next day."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from knowledge_service.analytics import service
+from knowledge_service import db
+from knowledge_service.analytics import retention, service
 from knowledge_service.analytics.models import AnswerEvent, DailyCount, Feedback
+from knowledge_service.analytics.retention import RetentionScheduler
 from knowledge_service.db import make_engine, session_scope
+from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
+from tests.server import wait_for
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=200)
@@ -92,3 +100,54 @@ def test_two_purges_at_once_keep_what_one_purge_keeps(
     expected = (0, deleted) if source == "feedback" else (deleted, 0)
     assert (first_purged, purged) == (expected, [(0, 0)])
     assert kept_counts(engine) == {label: [PER_LABEL] for label in LABELS}
+
+
+def test_a_purge_waits_out_a_store_busy_for_longer_than_the_busy_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another connection (an import, another process's purge) holds SQLite's write lock for
+    longer than the busy timeout (shortened here to 0.1 s from 10 s). The purge used to fail
+    with "database is locked" after one busy timeout, and the server's schedule then waited a
+    whole interval (a day) to try again; it is now run again, from the start, and succeeds once
+    the lock is released."""
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    path = tmp_path / "store.db"
+    engine = make_engine(f"sqlite:///{path}")
+    create_all_tables(engine)
+    add_old_rows(engine, "feedback")
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, released 0.3 s later
+    release = threading.Timer(0.3, holder.rollback)
+    release.start()
+    try:
+        purged = RetentionScheduler(engine, retention_days=90, interval=3600).purge()
+    finally:
+        release.join()
+        holder.close()
+    assert purged == (0, len(LABELS) * PER_LABEL)
+    assert kept_counts(engine) == {label: [PER_LABEL] for label in LABELS}
+    engine.dispose()
+
+
+def test_a_failed_scheduled_purge_is_tried_again_soon_not_an_interval_later(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(retention, "RETRY_SECONDS", 0.05)
+    calls: list[int] = []
+
+    def purge_expired(_engine: object, *, retention_days: int) -> tuple[int, int]:
+        calls.append(retention_days)
+        if len(calls) == 1:
+            raise OperationalError("DELETE", {}, sqlite3.OperationalError("database is locked"))
+        return (0, 0)
+
+    monkeypatch.setattr(retention, "purge_expired", purge_expired)
+    scheduler = RetentionScheduler(cast(Engine, None), retention_days=90, interval=3600)
+    scheduler.start()
+    try:
+        wait_for(lambda: len(calls) >= 2, timeout=30)  # not an hour later
+    finally:
+        scheduler.stop()
+    failed = [r for r in caplog.records if r.name == retention.logger.name]
+    assert [r.levelname for r in failed] == ["WARNING"] and failed[0].exc_info is None
+    assert "OperationalError" in failed[0].getMessage()
