@@ -6,8 +6,8 @@ rather than holding anything up. A closed hub (the server is stopping) ends ever
 at once and refuses new ones.
 
 A subscriber awaits its next event on the event loop (:meth:`Subscription.next`): an open
-stream holds no worker thread, so streams never crowd out the requests that need one (each used
-to wait in a thread of the server's pool, 40 by default, so 40 idle dashboards starved it).
+stream holds no worker thread, so streams never crowd out the requests served in the pool
+(each used to wait in a thread of it, 40 by default, so 40 idle dashboards filled it).
 """
 
 from __future__ import annotations
