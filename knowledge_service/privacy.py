@@ -964,8 +964,18 @@ def redact_url(target: str) -> str:
         return f"{_redact_path(path)}?[a query string of {len(query)} characters, not logged]"
     if not sep:
         return _redact_path(path)
-    pairs = [(redact(k), redact(v)) for k, v in parse_qsl(query, keep_blank_values=True)]
+    pairs = [(redact(k), _redact_value(k, v)) for k, v in parse_qsl(query, keep_blank_values=True)]
     return f"{_redact_path(path)}?{urlencode(pairs, safe='[]')}"
+
+
+OPAQUE_PARAMETERS = frozenset({"conversation_id"})
+"""Query parameters whose value is the caller's own id, which may name a customer in a form no
+rule finds ("sarah.connor", "jane_doe_1985"): a log keeps that one was sent (``[ID]``), not
+what. The answer log keeps it as a keyed pseudonym instead."""
+
+
+def _redact_value(name: str, value: str) -> str:
+    return str(Placeholder.ID) if name in OPAQUE_PARAMETERS and value else redact(value)
 
 
 def _redact_path(path: str) -> str:

@@ -384,6 +384,13 @@ def test_query_strings_are_redacted_value_by_value() -> None:
     assert "channel=chat" in out and "top_k=5" in out and "%5BCARD%5D" not in out
 
 
+@pytest.mark.parametrize("conversation", ["sarah.connor", "%2B61412345678", "jane_doe_1985"])
+def test_a_conversation_id_in_a_url_is_never_logged(conversation: str) -> None:
+    """The caller's id may name a customer in a form no rule finds: the log says one was sent."""
+    logged = redact_url(f"/v1/answer?q=refund&channel=chat&conversation_id={conversation}")
+    assert logged == "/v1/answer?q=refund&channel=chat&conversation_id=[ID]"
+
+
 @pytest.mark.parametrize(
     ("target", "logged"),
     [

@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import logging
 import queue
-import re
+import secrets
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -38,6 +38,7 @@ from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.analytics.stream import EventHub
 from knowledge_service.content.models import utcnow
 from knowledge_service.db import is_transient
+from knowledge_service.keyfile import KEY_BYTES
 from knowledge_service.privacy import redact
 
 logger = logging.getLogger(__name__)
@@ -89,33 +90,32 @@ class LogStats:
     failed_batches: int = 0
 
 
-_HAS_SPACE = re.compile(r"\s")
 PSEUDONYM_KEY_FILE = "conversation-pseudonym.key"
 """The data folder's key for :func:`conversation_key` (see :mod:`knowledge_service.keyfile`)."""
+_OWN_KEY = secrets.token_bytes(KEY_BYTES)
+"""The key of a log made without the data folder's (tests, demo traffic, a one-off script):
+this process's own, so one conversation still groups together and nobody can reverse it."""
 
 
 def conversation_key(raw: str, key: bytes | None) -> str:
-    """What the log keeps of a conversation id: the id itself when it holds no personal data;
-    otherwise a keyed pseudonym (``anon-`` and 24 hex digits of HMAC-SHA256 under ``key``).
+    """What the log keeps of a conversation id: a keyed pseudonym, whatever the id (``anon-``
+    and 24 hex digits of HMAC-SHA256 under ``key``; without one, under :data:`_OWN_KEY`).
 
-    Redacting alone would merge different ids (``call-0412 345 678`` and ``call-0499 888 777``
-    both read ``call-[PHONE]``), and repeat questions are counted per conversation. The key
-    makes the pseudonym one that nobody without the data folder can reverse by trying every
-    phone number. Without a key the redacted id is kept (such ids may then merge).
-
-    An id with white space in it is a pseudonym too, whatever redaction finds: machine ids
-    (``c-17``, a UUID, ``whatsapp:+61...``) have none, while ``whatsapp:Sarah Connor`` or
-    ``sarah connor`` name a person no rule can tell from other words.
+    The id is the caller's own text, and it may name a customer in a form no redaction rule
+    can tell from a machine id: ``sarah.connor``, ``+61412345678``, ``jane_doe_1985``,
+    ``whatsapp:Sarah Connor``. Redacting would also merge different ids (``call-0412 345 678``
+    and ``call-0499 888 777`` both read ``call-[PHONE]``), and repeat questions are counted per
+    conversation: the same id always gives the same pseudonym, different ids different ones.
+    The key makes the pseudonym one that nobody without the data folder can reverse by trying
+    every phone number or name.
     """
-    redacted = redact(raw)
-    if (redacted == raw and not _HAS_SPACE.search(raw)) or key is None:
-        return redacted
-    return "anon-" + hmac.new(key, raw.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+    digest = hmac.new(key or _OWN_KEY, raw.encode("utf-8"), hashlib.sha256).hexdigest()
+    return "anon-" + digest[:24]
 
 
 def to_row(event: LoggedAnswer, pseudonym_key: bytes | None = None) -> dict[str, object]:
     """The row for ``event`` with every free-text field redacted (raises if redaction does);
-    a conversation id that holds personal data becomes a pseudonym (:func:`conversation_key`)."""
+    its conversation id becomes a pseudonym (:func:`conversation_key`)."""
     row = asdict(event)
     row["question"] = redact(event.question)
     if event.conversation_id is not None:
