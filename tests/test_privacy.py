@@ -850,9 +850,10 @@ def test_no_card_code_or_expiry_given_in_words_survives(
 
 # Runs that once cost the e-mail patterns time in the square of their length: 8,000 "a"s took
 # 14 s, and one 60,000-character query string held a server's interpreter for minutes.
-_LONG_RUNS = ["a", "'", "1/", "x_", "-", "0", "a.", "a ", "dot ", "1,", "Mr "]
+_LONG_RUNS = ["a", "'", "1/", "x_", "-", "0", "a.", "a ", "dot ", "1,", "Mr ", "b12 3rd ", "sw1"]
 # and the shapes of the later rules: spoken digits, wide separators, secrets, encoded "@"
-_LONG_RUNS_REDACTED = ["one ", "four one, ", "1 - ", "1   ", "password is ", "%40", "the 3rd of "]
+_LONG_RUNS_REDACTED = ["one ", "four one, ", "1 - ", "1   ", "password is ", "%40", "the 3rd of ",
+                       "sw1a 1aa ", "ab123456c ", "ab 12 34 56 c ", "ec1a1"]  # fmt: skip
 
 
 @pytest.mark.timeout(60)  # a guard against minutes, not a speed assertion: seconds at most now
@@ -1166,6 +1167,45 @@ def test_uk_postcodes_national_insurance_numbers_and_acc_numbers_are_redacted(
 )  # fmt: skip
 def test_capitals_and_digits_that_are_no_postcode_are_kept(text: str) -> None:
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("i live at sw1a 1aa, power is out", "i live at [ADDRESS], power is out"),
+        ("my postcode is e14 5ab", "my postcode is [ADDRESS]"),
+        ("send it to m1 1ae please", "send it to [ADDRESS] please"),
+        ("ec1a1bb", "[ADDRESS]"),
+        ("Sw1a 1Aa is my postcode", "[ADDRESS] is my postcode"),
+        ("my ni number is ab123456c thanks", "my ni number is [NINO] thanks"),
+        ("national insurance ab 12 34 56 c", "national insurance [NINO]"),
+        ("ni: Qq123456c", "ni: [NINO]"),
+        ("ni number jh 123456 d", "ni number [NINO]"),
+    ],
+)  # fmt: skip
+def test_uk_postcodes_and_national_insurance_numbers_in_lower_case_are_redacted(
+    text: str, stored: str
+) -> None:
+    assert redact(text) == stored
+    assert "[" not in without_personal_data(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vitamin b12 3rd dose", "room b2 2nd floor", "the m1 8th exit", "a4 2nd page",
+        "is the mp3 4gb", "ps5 2tb console", "g4 2gb ram", "the n1 bus", "co2 2nd reading",
+        "s10 1tb drive", "at 12 34 56 a time", "or 12 34 56 b", "is 12 34 56 a valid",
+        "my pin is not working on the atm", "how do i pay my bill online",
+        "can i change my address", "what are your opening hours on saturday",
+        "is my refund on its way", "my card was declined at the shop", "how long does it take",
+        "ab and cd are my initials", "i need a new sim card", "the b1 and b2 forms",
+        "page 12 of 34", "version 1.2 ab", "item sku ab12 cd34", "level 3 room 4b",
+    ],
+)  # fmt: skip
+def test_lower_case_words_and_product_codes_are_no_postcode_or_nino(text: str) -> None:
+    assert redact(text) == text
+    assert without_personal_data(text) == text
 
 
 # --- Runs of digits that are no phone number ---------------------------------------------------
