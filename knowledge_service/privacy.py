@@ -14,7 +14,8 @@ The rules over-redact rather than miss: every run of 13 to 19 digits is a card (
 not), every other run of eight or more digits is a tax file number, a Medicare number (by
 checksum), a phone number (in a phone number's shape or after a phone's words) or, failing
 those, ``[NUMBER]``. Digits may be split by spaces, dashes, dots, underscores, brackets and
-commas, as people write them, or read out in words ("four one one one, ..."). Short numbers
+commas, as people write them, or read out in words ("four one one one, ..."; read out, six
+digits are enough: :data:`MIN_SPOKEN_NUMBER`). Short numbers
 (amounts, counts, days), dates and the few long numbers that carry a question's meaning (a date
 run together, a range of years, an amount with cents) are kept: they identify nobody.
 
@@ -716,6 +717,30 @@ def _numbers_told(text: str) -> list[Span]:
     return spans
 
 
+MIN_SPOKEN_NUMBER = 6
+"""Digits read out in a run this long or longer go, however many: a number read out digit by
+digit ("my account is four five six seven one two") is an identifier, where six digits typed
+may be an amount or a count. Counting stays ("one or two", "three to five days": no run; "one,
+two, three, four, five, six": each digit one more than the last)."""
+
+
+def _counting(digits: str) -> bool:
+    """Whether digits read out are counting: "one, two, three, four, five, six" (each one more
+    than the last)."""
+    return digits in "0123456789"
+
+
+def _spoken_number(before: str, digits: str) -> Placeholder:
+    """The placeholder for a run of six or seven digits read out after ``before``: what the
+    same digits written there would be (``[ACCOUNT]`` after "account number is", ``[ID]`` after
+    "licence"), else ``[NUMBER]``."""
+    told = before + digits
+    for start, end, kind in _numbers_told(told):
+        if end == len(told) and start <= len(before):
+            return kind
+    return Placeholder.NUMBER
+
+
 def _places_and_names(text: str) -> list[Span]:
     """Where ``text`` holds a street address or a person's name, as (start, end, placeholder).
     Runs after the number rules, so a house number is never the tail of a phone number."""
@@ -853,9 +878,12 @@ def _redact_text(text: str) -> Redacted:
 
     def spoken(match: re.Match[str]) -> str:
         value = match.group(0)
-        kind = classify_number(spoken_digits(value))
+        digits = spoken_digits(value)
+        kind = classify_number(digits)
         if kind is None and _SECRET_BEFORE.search(match.string, 0, match.start()):
             kind = Placeholder.SECRET  # "my pin is four three two one"
+        elif kind is None and len(digits) >= MIN_SPOKEN_NUMBER and not _counting(digits):
+            kind = _spoken_number(match.string[max(0, match.start() - 40) : match.start()], digits)
         return value if kind is None else sub(kind)
 
     out = _SPOKEN_DIGITS.sub(spoken, out)

@@ -853,7 +853,9 @@ def test_no_card_code_or_expiry_given_in_words_survives(
 _LONG_RUNS = ["a", "'", "1/", "x_", "-", "0", "a.", "a ", "dot ", "1,", "Mr ", "b12 3rd ", "sw1"]
 # and the shapes of the later rules: spoken digits, wide separators, secrets, encoded "@"
 _LONG_RUNS_REDACTED = ["one ", "four one, ", "1 - ", "1   ", "password is ", "%40", "the 3rd of ",
-                       "sw1a 1aa ", "ab123456c ", "ab 12 34 56 c ", "ec1a1"]  # fmt: skip
+                       "sw1a 1aa ", "ab123456c ", "ab 12 34 56 c ", "ec1a1",
+                       "account four five six seven one two. ",
+                       "nine eight seven six five four or "]  # fmt: skip
 
 
 @pytest.mark.timeout(60)  # a guard against minutes, not a speed assertion: seconds at most now
@@ -1014,13 +1016,35 @@ def test_a_voice_transcript_with_a_card_and_a_mobile_read_out() -> None:
         "I have one or two questions",
         "I have two kids and one dog",
         "Oh, one more thing: two of my bills are wrong",
-        "one two three four five six seven",  # seven digits: a count, not a number to redact
+        "one two three four five six seven",  # counting, not a number to redact
         "is it one, two or three days",
+        "three to five days", "one or two", "I called one, two, three, four, five, six times",
+        "two kids, one dog, three cats and five fish", "four five six",
+        "one, two, three four five", "five six seven eight nine",
     ],
-)
+)  # fmt: skip
 def test_number_words_in_ordinary_text_are_kept(text: str) -> None:
     assert redact(text) == text
     assert without_personal_data(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("my account is four five six seven one two", "my account is [ACCOUNT]"),
+        ("account number four five six, seven one two three", "account number [ACCOUNT]"),
+        ("it's four five six seven one two", "it's [NUMBER]"),
+        ("the code was nine nine eight seven one two, is that right",
+         "the code was [NUMBER], is that right"),
+        ("licence number double four five six seven one", "licence number [ID]"),
+        ("my pin is one two three four five six", "my pin is [SECRET]"),
+        ("order oh oh four five six one two", "order [NUMBER]"),
+    ],
+)  # fmt: skip
+def test_six_or_seven_digits_read_out_are_redacted(text: str, stored: str) -> None:
+    assert redact(text) == stored
+    searched = without_personal_data(text)
+    assert not re.search(r"\b(?:oh|one|two|four|five|six|seven|eight|nine)\b", searched), searched
 
 
 @pytest.mark.parametrize(
