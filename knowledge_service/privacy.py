@@ -205,6 +205,17 @@ _SECRET = re.compile(
     re.IGNORECASE,
 )
 _SECRET_BEFORE = re.compile(rf"{_SECRET_LEAD_IN}\s*(?:\bis\b|\bwas\b|[:=])?\s*$", re.IGNORECASE)
+SECRET_LEAD_IN_REACH = 100
+"""How far before a value its secret's words are looked for (they are at most a few words):
+looking through all the text before every run of digit words read out cost time in the square
+of a long text's length."""
+
+
+def _secret_before(text: str, end: int) -> bool:
+    """Whether a password's, passcode's or PIN's words end ``text`` just before ``end``."""
+    return _SECRET_BEFORE.search(text, max(0, end - SECRET_LEAD_IN_REACH), end) is not None
+
+
 _SECRET_STATES = frozenset(
     _word_list(
         """blocked locked unlocked expired invalid wrong incorrect correct working broken reset
@@ -880,7 +891,7 @@ def _redact_text(text: str) -> Redacted:
         value = match.group(0)
         digits = spoken_digits(value)
         kind = classify_number(digits)
-        if kind is None and _SECRET_BEFORE.search(match.string, 0, match.start()):
+        if kind is None and _secret_before(match.string, match.start()):
             kind = Placeholder.SECRET  # "my pin is four three two one"
         elif kind is None and len(digits) >= MIN_SPOKEN_NUMBER and not _counting(digits):
             kind = _spoken_number(match.string[max(0, match.start() - 40) : match.start()], digits)
