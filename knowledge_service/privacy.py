@@ -1043,6 +1043,15 @@ def _redact_value(name: str, value: str) -> str:
     return str(Placeholder.ID) if name in OPAQUE_PARAMETERS and value else redact(value)
 
 
+def redact_path(path: str) -> str:
+    """A request's path as the service read it (percent-decoded), each segment redacted, for
+    what an error body echoes (a card number sent as an article id); a path longer than
+    :data:`MAX_LOGGED_TARGET` is named by its length."""
+    if len(path) > MAX_LOGGED_TARGET:
+        return f"[a path of {len(path)} characters]"
+    return "/".join(redact(segment) for segment in path.split("/"))
+
+
 def _redact_path(path: str) -> str:
     """``path`` with each segment redacted as the service reads it (percent-decoded); a segment
     with nothing to redact is kept as sent, a redacted one is percent-encoded again (decoded, it

@@ -39,6 +39,7 @@ from knowledge_service.errors import (
 from knowledge_service.http.parameters import NOT_BLANK, location_of
 from knowledge_service.http.schemas import ParameterProblem, Problem
 from knowledge_service.http.security_headers import security_headers
+from knowledge_service.privacy import redact, redact_path
 from knowledge_service.review.etags import etag
 
 logger = logging.getLogger(__name__)
@@ -114,17 +115,37 @@ def problem_response(
     instance: str | None = None,
     **extra: Any,
 ) -> ProblemResponse:
-    """Build a problem+json response; ``instance`` defaults to the request's path."""
+    """Build a problem+json response; ``instance`` defaults to the request's path. What it
+    may echo of the request (the path, the detail and each parameter's name and problem: an id
+    or a value quoted back) is redacted as a log line is: a card number sent in a path
+    (``GET /v1/articles/4111111111111111``) is never sent back."""
     slug = slug or _HTTP_SLUGS.get(status, "http-error")
+    path = instance or (request.url.path if request is not None else None)
+    if "errors" in extra:
+        extra["errors"] = [_redacted_problem(p) for p in extra["errors"]]
     body = Problem(
         type=PROBLEM_TYPE_PREFIX + slug,
         title=title or title_of(slug, status),
         status=status,
-        detail=detail,
-        instance=instance or (request.url.path if request is not None else None),
+        detail=redact(detail),
+        instance=redact_path(path) if path is not None else None,
         **extra,
     )
     return ProblemResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
+
+
+def echoed_path(request: Request) -> str:
+    """The request's path as an error body may echo it: each segment redacted."""
+    return redact_path(request.url.path)
+
+
+def _redacted_problem(problem: ParameterProblem | dict[str, Any]) -> dict[str, Any]:
+    fields = problem.model_dump() if isinstance(problem, ParameterProblem) else dict(problem)
+    return {
+        **fields,
+        "parameter": redact(fields["parameter"]),
+        "problem": redact(fields["problem"]),
+    }
 
 
 def status_of(error: KnowledgeServiceError) -> tuple[int, str, str]:
@@ -299,13 +320,15 @@ def _http_error(request: Request, exc: Exception) -> ProblemResponse:
         return invalid_request(request, [_unreadable_body(exc)])
     detail = exc.detail if isinstance(exc.detail, str) else http.HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
-        detail = f"no route matches {request.url.path}"
+        detail = f"no route matches {echoed_path(request)}"
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request)
         if detail == "Method Not Allowed":
             allowed = headers["Allow"]
-            detail = f"{request.method} is not allowed on {request.url.path} (allowed: {allowed})"
+            detail = (
+                f"{request.method} is not allowed on {echoed_path(request)} (allowed: {allowed})"
+            )
     return problem_response(request, exc.status_code, detail, headers=headers)
 
 

@@ -545,3 +545,35 @@ def test_one_title_per_problem_type_whichever_layer_answers(
     problem = _assert_problem(wrong_method, 405)
     assert problem["title"] == "Method not allowed"
     assert problem["detail"].startswith("DELETE is not allowed on /v1/answer (allowed: ")
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "kwargs"),
+    [
+        ("GET", "/v1/articles/4111111111111111", {}),
+        ("GET", "/v1/articles/4111111111111111/versions/2", {}),
+        ("GET", "/v1/articles/4111%201111%201111%201111", {}),
+        ("GET", "/v1/receipts/jo.bloggs%40example.com", {}),
+        ("GET", "/v2/customers/4111111111111111", {}),
+        ("DELETE", "/v1/answer/jo.bloggs@example.com", {}),
+        ("POST", "/v1/answer", {"json": {"q": "refund", "channel": "chat",
+                                         "4111111111111111": "x"}}),
+        ("POST", "/v1/answer", {"json": {"q": "refund", "channel": "chat",
+                                         "as_of": "4111-1111-1111-1111"}}),
+        ("POST", "/v1/articles/jo.bloggs@example.com", {"content": b"x",
+                                                        "headers": {"Content-Encoding": "gzip"}}),
+        ("GET", "/ui/articles/4111111111111111", {}),
+    ],
+)  # fmt: skip
+def test_an_error_never_echoes_personal_data_the_request_sent(
+    client: TestClient, keys: dict[str, str], method: str, target: str, kwargs: dict[str, object]
+) -> None:
+    """A card number or an e-mail address sent in a path, a field's name or a value comes back
+    redacted, as the log writes it: in the detail, the instance and each parameter's problem."""
+    headers = auth(keys["admin"]) | kwargs.pop("headers", {})  # type: ignore[operator]
+    response = client.request(method, target, headers=headers, **kwargs)  # type: ignore[arg-type]
+    assert response.status_code >= 400, response.text
+    text = response.text.replace(" ", "").replace("%20", "").replace("-", "")
+    assert "4111111111111111" not in text and "jo.bloggs" not in text, response.text
+    if response.headers["content-type"] == PROBLEM:
+        assert "[CARD]" in response.text or "[EMAIL]" in response.text, response.text
