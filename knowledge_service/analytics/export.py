@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from knowledge_service.analytics.log import PSEUDONYM
 from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.privacy import redact
@@ -45,7 +46,7 @@ def iter_events(session: Session, since: datetime | None) -> Iterator[dict[str, 
         for row in rows:
             data = row.model_dump()
             for name in TEXT_COLUMNS:
-                if data[name] is not None:
+                if data[name] is not None and not PSEUDONYM.fullmatch(data[name]):
                     data[name] = redact(data[name])
             yield data
         last_id = rows[-1].id or last_id

@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import logging
 import queue
+import re
 import secrets
 import threading
 from dataclasses import asdict, dataclass, field
@@ -95,6 +96,11 @@ PSEUDONYM_KEY_FILE = "conversation-pseudonym.key"
 _OWN_KEY = secrets.token_bytes(KEY_BYTES)
 """The key of a log made without the data folder's (tests, demo traffic, a one-off script):
 this process's own, so one conversation still groups together and nobody can reverse it."""
+
+
+PSEUDONYM = re.compile(r"anon-[0-9a-f]{24}")
+"""What :func:`conversation_key` makes: kept as it is wherever stored text is redacted again
+(its hex digits may read as a phone number or an IBAN, and redacted would merge with others)."""
 
 
 def conversation_key(raw: str, key: bytes | None) -> str:

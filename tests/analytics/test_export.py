@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from knowledge_service.analytics import export as export_module
 from knowledge_service.analytics.export import ExportFormat, export_events
-from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
+from knowledge_service.analytics.log import AnswerLog, LoggedAnswer, conversation_key
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 
@@ -139,3 +139,23 @@ def test_an_export_never_replaces_what_is_not_a_regular_file(
         export_events(session, out, ExportFormat.CSV, None)
     assert target.read_text() == "kept\n"
     assert (out.is_symlink(), out.exists()) == (kind == "symlink", kind != "dash")
+
+
+def test_conversation_pseudonyms_are_exported_as_stored(engine: Engine, tmp_path: Path) -> None:
+    """A pseudonym's hex digits may read as a number or an IBAN ("anon-85378042332c..."):
+    redacted again, different conversations would merge in the export."""
+    key = b"k" * 32
+    log = AnswerLog(engine, pseudonym_key=key)
+    ids = ["c-4", "c-35", "c-38", "c-51", "c-1"]
+    for i, conversation in enumerate(ids):
+        at = T0 + timedelta(minutes=i)
+        log.record(
+            LoggedAnswer(kind="answer", question="refund", latency_ms=1.0,
+                         conversation_id=conversation, at=at)
+        )  # fmt: skip
+    log.flush()
+    out = tmp_path / "events.jsonl"
+    with session_scope(engine) as session:
+        export_events(session, out, ExportFormat.JSONL, since=None)
+    exported = [row["conversation_id"] for row in read(out, ExportFormat.JSONL)]
+    assert exported == [conversation_key(c, key) for c in ids]
