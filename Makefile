@@ -49,10 +49,12 @@ demo: install
 	@echo "  API (ReDoc)    http://$(HOST):$(PORT)/redoc"
 	$(KS) serve --host $(HOST) --port $(PORT)
 
+# The suite on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process).
+TEST_WORKERS ?= auto
 test: install
 	scripts/ensure_chromium.sh
 	scripts/ensure_postgres.sh
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(VENV)/bin/ruff check knowledge_service tests scripts
