@@ -7,13 +7,19 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from knowledge_service.content.service import NARROW_ROLES
+
 
 class Role(StrEnum):
-    """What a key may do. Each role includes everything the one before it may do."""
+    """What a key may do (``ROLE_PERMISSIONS``). Not a ladder: an owner and a leader each add
+    to what an agent may do, but neither includes the other (a leader reads the measures and
+    edits nothing; an owner edits their articles and reads no measures). Admins may do
+    everything. Code asks :meth:`Principal.has` or compares with one role, never by order."""
 
     BOT = "bot"
     AGENT = "agent"
     OWNER = "owner"
+    LEADER = "leader"
     ADMIN = "admin"
 
 
@@ -49,12 +55,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: _AGENT,
     # An owner's UPDATE_FINDINGS is further limited to findings on the articles they own.
     Role.OWNER: _AGENT | {Permission.UPDATE_FINDINGS},
+    # A team lead: the measures, gaps, events and operational metrics, and an agent's reading;
+    # never an edit, a finding's status or a risk acceptance.
+    Role.LEADER: _AGENT | {Permission.READ_MEASURES},
     Role.ADMIN: frozenset(Permission),
 }
 
 
 def roles_for(permission: Permission) -> tuple[Role, ...]:
-    """Every role that grants ``permission``, in role order."""
+    """Every role that grants ``permission``, in the enum's order (a listing, not a rank)."""
     return tuple(role for role in Role if permission in ROLE_PERMISSIONS[role])
 
 
@@ -86,6 +95,12 @@ class Principal(BaseModel):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def reads_served_only(self) -> bool:
+        """Whether this caller reads only what is served (published articles, policies in
+        force): bots, agents and leaders, as the content domain's ``NARROW_ROLES`` says."""
+        return str(self.role) in NARROW_ROLES
 
 
 class ApiKeyPublic(BaseModel):

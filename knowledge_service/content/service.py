@@ -79,7 +79,7 @@ class Transition(StrEnum):
     RESTORE = "restore"
 
 
-NARROW_ROLES = frozenset({"bot", "agent"})
+NARROW_ROLES = frozenset({"bot", "agent", "leader"})
 """The roles (``access.schemas.Role`` values; content sits below access) that read only the
 documents in their kind's narrow statuses."""
 

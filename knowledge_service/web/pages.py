@@ -1,8 +1,9 @@
 """Which pages each role may use (pure data).
 
-Agents get the assist sidebar; owners also the review page; the insights page shows measures
-across every owner's articles, feedback comments and demand, so it is for admins (the service
-has no separate leader role: a team lead gets an admin key). Bot keys never sign in to pages.
+Agents get the assist sidebar; owners also the review page; leaders (team leads) the assist
+sidebar and the insights page, which shows measures across every owner's articles, feedback
+comments and demand, without the key management, edits and risk acceptances of an admin key.
+Admins get every page. Bot keys never sign in to pages.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ ROLE_PAGES: dict[Role, tuple[Page, ...]] = {
     Role.BOT: (),
     Role.AGENT: (Page.ASSIST,),
     Role.OWNER: (Page.ASSIST, Page.REVIEW),
+    Role.LEADER: (Page.ASSIST, Page.INSIGHTS),
     Role.ADMIN: (Page.ASSIST, Page.REVIEW, Page.INSIGHTS),
 }
 

@@ -251,6 +251,7 @@ def test_prometheus_metrics(client: Client, day: dict[str, Any]) -> None:
     assert "ks_index_articles 2.0" in text and 'ks_open_findings{kind="review_overdue"} 1.0' in text
     assert "\nprocess_resident_memory_bytes " in text  # the serving process's own
     assert client.call("agent", "GET", "/metrics").status_code == 403
+    assert client.call("leader", "GET", "/metrics").status_code == 200  # a team lead's dashboard
 
 
 def test_the_live_feed_streams_redacted_events(
@@ -260,7 +261,7 @@ def test_the_live_feed_streams_redacted_events(
 
     def listen() -> None:
         with httpx.stream(
-            "GET", f"{server.base}/v1/events", headers=auth(client.keys["admin"]), timeout=30
+            "GET", f"{server.base}/v1/events", headers=auth(client.keys["leader"]), timeout=30
         ) as stream:
             for line in stream.iter_lines():
                 lines.append(line)

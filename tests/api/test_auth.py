@@ -53,6 +53,8 @@ ALLOWED = {
     "bot": {ANSWER, POST_ANSWER, FEEDBACK},
     "agent": AGENT,
     "owner": AGENT | {UPDATE_FINDING, *OWNER_ROUTES},
+    # A team lead: an agent's reading and the measures, never an edit or a finding's status.
+    "leader": AGENT | {SUMMARY, GAPS, PROMETHEUS},
     "admin": set(ROUTES),
 }
 SUCCESS = {FEEDBACK: 404, RECEIPT: 404}
@@ -179,7 +181,7 @@ def test_openapi_declares_bearer_security_on_every_v1_operation(client: TestClie
     assert schemes["bearerAuth"] == {**schemes["bearerAuth"], "type": "http", "scheme": "bearer"}
     for path, item in document["paths"].items():
         for operation in item.values():
-            if path.startswith("/v1/") or path == "/metrics":  # /metrics: admin keys only
+            if path.startswith("/v1/") or path == "/metrics":  # /metrics: leaders and admins
                 assert operation["security"] == [{"bearerAuth": []}], path
                 assert {"401", "403"} <= set(operation["responses"]), path
             else:

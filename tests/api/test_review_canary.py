@@ -116,6 +116,7 @@ def test_a_risk_acceptance_serves_customers_until_it_lapses(api: Any) -> None:
     [
         ("owner", {"reason": "ok", "expires_on": "2026-12-01"}, 403, None),
         ("agent", {"reason": "ok", "expires_on": "2026-12-01"}, 403, None),
+        ("leader", {"reason": "ok", "expires_on": "2026-12-01"}, 403, None),
         ("admin", {"reason": "ok", "expires_on": TODAY.isoformat()}, 400, "expires_on"),
         ("admin", {"reason": "ok", "expires_on": "2028-01-01"}, 400, "expires_on"),
         ("admin", {"reason": "   ", "expires_on": "2026-12-01"}, 400, "reason"),

@@ -24,7 +24,7 @@ from tests.factories import article_text, etag_of
 
 SETUP = Principal(name="setup", prefix="local", role=Role.ADMIN)
 ARTICLES = {"own": ("refund-timeframe", PAYMENTS), "another's": ("escalation-process", SUPPORT)}
-PRINCIPALS = ["admin", "owner-of-it", "owner-of-another", "agent", "bot"]
+PRINCIPALS = ["admin", "owner-of-it", "owner-of-another", "leader", "agent", "bot"]
 
 
 def _text(article_id: str, owner: str, **fields: Any) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge_service.access import service as access
+from knowledge_service.access.schemas import Permission
 from knowledge_service.cli import common
 from knowledge_service.db import session_scope
 from knowledge_service.errors import AuthenticationError, InvalidRequestError, NotFoundError
@@ -32,6 +33,16 @@ def test_create_prints_a_working_key_once() -> None:
     with session_scope(common.engine()) as session:
         principal = access.authenticate(session, secret)
     assert (principal.role, principal.owner) == ("owner", "pay@example.com")
+
+
+def test_a_leader_key_reads_the_measures_and_administers_nothing() -> None:
+    secret = _create("--role", "leader", "--name", "team-lead")
+    with session_scope(common.engine()) as session:
+        principal = access.authenticate(session, secret)
+    assert (principal.role, principal.owner) == ("leader", None)
+    assert principal.has(Permission.READ_MEASURES) and principal.has(Permission.READ_RECEIPTS)
+    assert not principal.has(Permission.ADMINISTER)
+    assert not principal.has(Permission.UPDATE_FINDINGS)
 
 
 def test_list_shows_keys_but_never_secrets() -> None:

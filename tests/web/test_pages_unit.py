@@ -141,6 +141,7 @@ def test_bad_keys_cannot_sign_in(client: TestClient, keys: dict[str, str], key: 
     [
         ("agent", ["/ui/assist"], ["/ui/review", "/ui/insights"]),
         ("owner", ["/ui/assist", "/ui/review"], ["/ui/insights"]),
+        ("leader", ["/ui/assist", "/ui/insights"], ["/ui/review"]),
         ("admin", ["/ui/assist", "/ui/review"], []),
     ],
 )
@@ -155,6 +156,20 @@ def test_each_role_sees_only_its_pages(
     for path in refused:
         assert f'href="{path}"' not in home.text
         assert client.get(path).status_code == 403, path
+
+
+def test_a_leader_downloads_the_measures_but_may_not_act_on_findings(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["leader"])
+    csv = client.get("/ui/insights/measures.csv?days=7")
+    assert csv.status_code == 200 and csv.text.startswith("day,")
+    form = client.get("/ui/assist")
+    refused = client.post(
+        "/ui/review/findings/1/status",
+        data={"status": "acknowledged", "csrf_token": csrf_of(form.text)},
+    )
+    assert refused.status_code == 403
 
 
 def test_pages_need_a_session(client: TestClient) -> None:

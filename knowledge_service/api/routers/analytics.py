@@ -110,7 +110,7 @@ def post_feedback(
     saved = analytics.record_feedback(
         session, body, caller=principal.name, log=log,
         customer_channels_only=principal.role == Role.BOT,
-        published_only=principal.role == Role.AGENT,
+        published_only=principal.reads_served_only,
     )  # fmt: skip
     return json_response(saved, 201)
 
@@ -219,7 +219,7 @@ async def stream_events(
 )
 def prometheus_metrics(
     request: Request,
-    _: Annotated[Principal, Depends(require(Permission.ADMINISTER))],
+    _: Annotated[Principal, Depends(require(Permission.READ_MEASURES))],
 ) -> Response:
     """Request latency per route, answers by status and reason, index size, open findings by
     kind, and the answer log's queue depth and drops."""

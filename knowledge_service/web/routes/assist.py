@@ -18,7 +18,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from knowledge_service import clock
-from knowledge_service.access.schemas import Role
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.schemas import (
     MAX_COMMENT_CHARS,
@@ -161,7 +160,7 @@ def feedback(
     started = time.perf_counter()
     data = _feedback_from(form)
     caller = user.principal.name
-    agent_only = user.principal.role == Role.AGENT  # sees published articles only, as in the API
+    agent_only = user.principal.reads_served_only  # published articles only, as in the API
     try:  # not waiting for other workers: the card may have been shown while typing (below)
         saved = analytics.record_feedback(
             session, data, caller=caller, log=log, wait=False, published_only=agent_only
