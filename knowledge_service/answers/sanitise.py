@@ -16,6 +16,7 @@ import re
 import nh3
 
 from knowledge_service.answers.schemas import AnswerResult
+from knowledge_service.content.plaintext import plain_title
 from knowledge_service.content.schemas import CUSTOMER_CHANNELS
 from knowledge_service.freshness.schemas import FreshnessNote, SearchResponse
 from knowledge_service.privacy import INVISIBLE_FORMAT, redact
@@ -108,6 +109,12 @@ def clean_text(text: str) -> str:
     return _clean_every_step(text)
 
 
+def clean_title(title: str) -> str:
+    """A document's title as every response gives it: the words of its Markdown
+    (:func:`~knowledge_service.content.plaintext.plain_title`), cleaned as plain text."""
+    return clean_text(plain_title(title))
+
+
 def _drop_controls(text: str) -> str:
     """Tabs as spaces, every other character ``_CONTROL`` names dropped."""
     return _CONTROL.sub("", text.replace("\t", " "))
@@ -186,18 +193,18 @@ def sanitise_answer(result: AnswerResult) -> AnswerResult:
     handoff = result.handoff
     if handoff is not None:
         candidates = [
-            c.model_copy(update={"title": clean_text(c.title)}) for c in handoff.candidates
+            c.model_copy(update={"title": clean_title(c.title)}) for c in handoff.candidates
         ]
         handoff = handoff.model_copy(update={"candidates": candidates})
     return result.model_copy(
         update={
-            "title": clean_optional(result.title),
+            "title": clean_title(result.title) if result.title is not None else None,
             "freshness": sanitise_notes(
                 result.freshness, with_text=result.channel not in CUSTOMER_CHANNELS
             ),
             "handoff": handoff,
             "alternatives": [
-                a.model_copy(update={"title": clean_text(a.title)}) for a in result.alternatives
+                a.model_copy(update={"title": clean_title(a.title)}) for a in result.alternatives
             ],
         }
     )
@@ -210,7 +217,7 @@ def sanitise_search(response: SearchResponse) -> SearchResponse:
     results = [
         hit.model_copy(
             update={
-                "title": clean_text(hit.title),
+                "title": clean_title(hit.title),
                 "section": clean_optional(hit.section),
                 "snippet": clean_text(hit.snippet),
                 "freshness": sanitise_notes(hit.freshness, with_text=True),

@@ -128,6 +128,26 @@ def inline_plain(token: Token, link: LinkText, text: Callable[[str], str] = lamb
     return "".join(parts)
 
 
+_INLINE_MARKUP = re.compile(r"[\\`*_~!\[\]<>&]")
+"""A character that may begin inline Markdown or HTML; a title without one is its own text."""
+
+
+@lru_cache(maxsize=SNIPPET_CACHE_SIZE)
+def plain_title(title: str) -> str:
+    """A one-line Markdown title as its words: emphasis and code marks dropped, each link as
+    its text, an image as its alt text, raw HTML left out (with what a ``<script>`` holds),
+    entities and backslash escapes read. Parsed inline only: ``1. Refunds`` stays a title,
+    not a list."""
+    if _INLINE_MARKUP.search(title) is None:
+        return title
+    tokens = MARKDOWN.parseInline(title)
+    for token in tokens:
+        if token.children:
+            token.children = _without_html(token.children)
+    words = " ".join(inline_plain(token, link_text_only) for token in tokens)
+    return " ".join(words.split())  # what a left-out tag stood between: one space
+
+
 @dataclass
 class Table:
     """A table's cells as inline tokens: the header row, the body rows, each column's

@@ -19,6 +19,7 @@ from knowledge_service.analytics.log import AnswerLog, to_row
 from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.analytics.recording import answer_event
 from knowledge_service.answers.render import render_answer
+from knowledge_service.answers.sanitise import clean_title
 from knowledge_service.answers.schemas import AnswerResult, AnswerStatus
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ArticleDocument, Caller, Channel, Section
@@ -148,7 +149,14 @@ def open_article(
     notes = notes_for_articles(session, [article_id], today=today).get(article_id, [])
     answer = render_answer(document.answer, Channel.AGENT, content_hash=row.content_hash)
     return OpenedArticle(
-        article_id, row.version, document.title, answer, badge_of(notes), notes, for_agents, others
+        article_id,
+        row.version,
+        clean_title(document.title),
+        answer,
+        badge_of(notes),
+        notes,
+        for_agents,
+        others,
     )
 
 

@@ -18,6 +18,7 @@ from knowledge_service.answers.render import (
 from knowledge_service.answers.sanitise import (
     _clean_every_step,
     clean_text,
+    clean_title,
     is_blank,
     safe_url,
     sanitise_answer,
@@ -98,6 +99,29 @@ def test_plain_text_and_feedback_drop_every_unseen_character(char: str) -> None:
     assert strip_invisible(f"pay{char}\tnow\n") == "pay\tnow\n"  # tab and lines kept
     assert is_blank(f" {char}\u00a0")
     assert not is_blank(f"{char}a")
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("**Refund** time <script>alert(1)</script> [policy](http://x.example) &amp; more",
+         "Refund time policy & more"),
+        ("`Card` _fees_ ![logo](x.png)", "Card fees logo"),
+        ("<b>Bold</b> move <img src=x onerror=alert(1)>", "Bold move"),
+        ("&lt;script&gt;alert(1)", "scriptalert(1)"),  # an encoded tag: text, never a tag
+        ("Fees \\*today\\*", "Fees *today*"),
+        ("1. Refunds", "1. Refunds"),  # a title, read inline: not a list
+        ("snake_case and A < B & C", "snake_case and A < B & C"),
+        ("Plain title", "Plain title"),
+    ],
+)  # fmt: skip
+def test_a_title_is_shown_as_the_words_of_its_markdown(title: str, shown: str) -> None:
+    assert clean_title(title) == shown
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payload_is_safe_as_a_title(payload: str) -> None:
+    assert plain_problems(clean_title(f"Refunds {payload}")) == []
 
 
 def test_plain_text_keeps_comparisons_and_ampersands() -> None:

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from knowledge_service.access.schemas import Permission, Principal
 from knowledge_service.answers.render import markdown_to_safe_html
+from knowledge_service.answers.sanitise import clean_title
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import (
     ARTICLE_ID_PATTERN,
@@ -66,6 +67,13 @@ def _article_detail(
     shown = read.is_shown
     findings = findings_for_article(session, read.version.doc_id, principal) if shown else None
     return ArticleWithFindings(**public.model_dump(), findings=findings)
+
+
+def _titled(document: Any) -> Any:
+    """A document as every response gives its title: its words as plain text, no Markdown or
+    HTML (``clean_title``, as search and answers give it; the stored source is unchanged)."""
+    document.title = clean_title(document.title)
+    return document
 
 
 def _shown(summary: Any) -> Any:
@@ -145,13 +153,14 @@ def build_router(res: Resource) -> APIRouter:
         session: SessionDep, principal: reader, page: PageDep, filters: filters_dep
     ) -> Any:
         found = service.list_page(session, principal, filters, limit=page.limit, offset=page.offset)
-        items = [kind.summary(v) for v in found.items]
+        items = [_titled(kind.summary(v)) for v in found.items]
         return Page(items=items, total=found.total, limit=page.limit, offset=page.offset)
 
     def show(
         session: Session, principal: Principal, read: VersionRead[Any], *, detail: bool
     ) -> BaseModel:
         public = kind.public(read.version, is_current=read.is_current, render=markdown_to_safe_html)
+        public = _titled(public)
         return res.detail(session, principal, read, public) if detail else public
 
     @router.get(
@@ -190,7 +199,7 @@ def _add_version_routes(
     def list_versions(session: SessionDep, principal: reader, doc_id: doc_id_path) -> Any:
         """Every version, oldest first."""
         return [
-            _shown(kind.version_summary(v))
+            _titled(_shown(kind.version_summary(v)))
             for v in service.read_history(session, principal, doc_id)
         ]
 
