@@ -36,6 +36,7 @@ from knowledge_service.answers.service import AnswerService
 from knowledge_service.api.routers import KEYED_ROUTERS, PROBES
 from knowledge_service.db import session_scope
 from knowledge_service.freshness.follower import StoreFollower
+from knowledge_service.http.authorise_first import authorise_request
 from knowledge_service.http.deps import MAX_BODY_BYTES, refuse_undeclared_query
 from knowledge_service.http.errors import install_error_handlers
 from knowledge_service.http.logging import AccessLogMiddleware, redact_existing_handlers
@@ -236,7 +237,7 @@ def create_app(
             search_service is None if follow_store is None else follow_store,
         ),
     )
-    install_error_handlers(app)
+    install_error_handlers(app, authorise=authorise_request)
     app.add_middleware(JsonBodyCheckMiddleware)  # inside the size limit: it reads the body
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(ContentEncodingMiddleware)  # outside the size limit: 415 before 413

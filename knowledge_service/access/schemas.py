@@ -32,6 +32,9 @@ class Permission(StrEnum):
     READ_POLICIES = "read_policies"
     READ_FINDINGS = "read_findings"
     UPDATE_FINDINGS = "update_findings"
+    EDIT_DOCUMENTS = "edit_documents"
+    """Create, edit and move documents through the workflow (an owner: only its own, and never
+    reassign; ``review.permissions`` decides per document once the body is read)."""
     GIVE_FEEDBACK = "give_feedback"
     READ_RECEIPTS = "read_receipts"
     READ_MEASURES = "read_measures"
@@ -54,7 +57,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.BOT: frozenset({Permission.ANSWER, Permission.GIVE_FEEDBACK}),
     Role.AGENT: _AGENT,
     # An owner's UPDATE_FINDINGS is further limited to findings on the articles they own.
-    Role.OWNER: _AGENT | {Permission.UPDATE_FINDINGS},
+    Role.OWNER: _AGENT | {Permission.UPDATE_FINDINGS, Permission.EDIT_DOCUMENTS},
     # A team lead: the measures, gaps, events and operational metrics, and an agent's reading;
     # never an edit, a finding's status or a risk acceptance.
     Role.LEADER: _AGENT | {Permission.READ_MEASURES},

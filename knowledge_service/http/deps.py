@@ -210,15 +210,37 @@ def _authenticate_from_store(engine: Engine, raw_key: str | None) -> Principal:
         return access.authenticate(session, raw_key)
 
 
-def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
-    """A dependency that admits admins and callers with one of ``roles`` (403 otherwise)."""
+def authenticate_request(request: Request) -> Principal:
+    """The caller of ``request``, found as :func:`get_principal` finds it, for code outside
+    dependency injection (the validation error handler); a plain function, as it may read the
+    store: run it in a thread."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    raw_key = credentials.strip() if scheme.lower() == "bearer" else None
+    engine: Engine = request.app.state.engine
+    principal = access.authenticate_from_cache(engine, raw_key or None)
+    return principal or _authenticate_from_store(engine, raw_key or None)
 
-    async def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-        access.authorize_roles(principal, roles)
+
+class RoleCheck:
+    """A dependency that admits admins and callers with one of ``roles`` (403 otherwise).
+
+    An object rather than a closure, so that a route's role checks can be found from its
+    dependencies: a request refused for its parameters or body is authorised first with them
+    (:mod:`~knowledge_service.http.authorise_first`), as FastAPI reads a JSON body before it
+    runs any dependency."""
+
+    def __init__(self, roles: tuple[Role, ...]) -> None:
+        self.roles = roles
+        self.__name__ = "require_" + "_".join(str(r) for r in roles or (Role.ADMIN,))
+
+    async def __call__(self, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        access.authorize_roles(principal, self.roles)
         return principal
 
-    dependency.__name__ = "require_" + "_".join(str(r) for r in roles or (Role.ADMIN,))
-    return dependency
+
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that admits admins and callers with one of ``roles`` (403 otherwise)."""
+    return RoleCheck(roles)
 
 
 def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:

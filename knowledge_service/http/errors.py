@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -360,11 +361,33 @@ def _store_error(request: Request, exc: Exception) -> ProblemResponse:
     )  # fmt: skip
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the problem+json handlers on ``app``."""
+def _authorised_first(
+    authorise: Callable[[Request], None] | None,
+) -> Callable[[Request, Exception], ProblemResponse]:
+    """The validation handler, once ``authorise`` has let the caller through: a caller who
+    may not call the route gets its 401 or 403, never the 400 of what it sent."""
+
+    def handle(request: Request, exc: Exception) -> ProblemResponse:
+        if authorise is not None:
+            try:
+                authorise(request)
+            except KnowledgeServiceError as error:
+                return _domain_error(request, error)
+            except DBAPIError as error:  # the key lookup's store failed: as any route's would
+                return _store_error(request, error)
+        return _validation_error(request, exc)
+
+    return handle
+
+
+def install_error_handlers(
+    app: FastAPI, *, authorise: Callable[[Request], None] | None = None
+) -> None:
+    """Register the problem+json handlers on ``app``; ``authorise`` (the route's key and role
+    checks) runs before a request is refused for its parameters or body."""
     app.add_exception_handler(KnowledgeServiceError, _domain_error)
     app.add_exception_handler(DBAPIError, _store_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RequestValidationError, _authorised_first(authorise))
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, unexpected_error)
 

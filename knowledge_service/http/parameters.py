@@ -47,7 +47,7 @@ class QueryShape:
     many: frozenset[str]
 
 
-def _dependants(dependant: Dependant) -> Iterator[Dependant]:
+def dependants(dependant: Dependant) -> Iterator[Dependant]:
     """The route's dependant and every sub-dependency's (``Depends`` classes such as the
     page's ``limit`` and ``offset`` declare query parameters too)."""
     stack = [dependant]
@@ -67,7 +67,7 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 def _query_fields(dependant: Dependant) -> Iterator[tuple[str, Any]]:
     """(name as sent, annotation) of each query parameter, a query model's fields included."""
-    for current in _dependants(dependant):
+    for current in dependants(dependant):
         for field in current.query_params:
             model = _model_of(field.field_info.annotation)
             if model is None:
@@ -146,7 +146,7 @@ def location_of(request: Request, name: str) -> str:
         return "request"
     if name in query_shape(route).names:
         return "query"
-    for current in _dependants(route.dependant):
+    for current in dependants(route.dependant):
         for location, fields in (
             ("path", current.path_params),
             ("header", current.header_params),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -186,3 +187,62 @@ def test_openapi_declares_bearer_security_on_every_v1_operation(client: TestClie
                 assert {"401", "403"} <= set(operation["responses"]), path
             else:
                 assert "security" not in operation, path
+
+
+# Writes a role may not make are refused (403) whatever the request holds: FastAPI reads a
+# JSON body before any dependency, so the role check runs again before a 400 is given.
+CALLABLE_WRITES = {"POST /v1/answer", "POST /v1/feedback"}  # every role may call these
+PATH_VALUES = {"{article_id}": "refund-timeframe", "{policy_id}": "REFUNDS", "{finding_id}": "1"}
+BAD_REQUESTS: dict[str, dict[str, Any]] = {
+    "wrong-shape": {"json": {"unexpected": [1]}},
+    "malformed-json": {"content": b'{"text": ', "headers": {"Content-Type": "application/json"}},
+    "a-list": {"json": [1, 2]},
+    "undeclared-query": {"json": {}, "params": {"nonsense": "1"}},
+}
+
+
+def _write_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """Every write operation under /v1, with the seeded store's ids in its path."""
+    routes = []
+    for path, item in app.openapi()["paths"].items():
+        for method in item:
+            if path.startswith("/v1/") and method in ("post", "put", "patch", "delete"):
+                for name, value in PATH_VALUES.items():
+                    path = path.replace(name, value)
+                routes.append((method.upper(), path))
+    return routes
+
+
+@pytest.mark.sqlite_only("a role matrix: the roles decide, not the store")
+@pytest.mark.parametrize("bad", list(BAD_REQUESTS))
+@pytest.mark.parametrize("role", ["bot", "agent", "leader"])
+def test_a_write_the_role_may_not_make_is_403_whatever_the_body(
+    app: FastAPI, client: TestClient, keys: dict[str, str], role: str, bad: str
+) -> None:
+    request = BAD_REQUESTS[bad]
+    refused = {}
+    for method, path in _write_routes(app):
+        if f"{method} {path}" in CALLABLE_WRITES:
+            continue
+        headers = auth(keys[role]) | {"If-Match": '"x-v1"'} | request.get("headers", {})
+        kwargs = {k: v for k, v in request.items() if k != "headers"}
+        response = client.request(method, path, headers=headers, **kwargs)
+        refused[f"{method} {path}"] = response.status_code
+        if response.status_code == 403:
+            assert response.headers["content-type"] == "application/problem+json"
+    assert len(refused) >= 20
+    assert {route: status for route, status in refused.items() if status != 403} == {}
+
+
+@pytest.mark.sqlite_only("a role matrix: the roles decide, not the store")
+@pytest.mark.parametrize("bad", list(BAD_REQUESTS))
+def test_a_write_without_a_key_is_401_whatever_the_body(
+    app: FastAPI, client: TestClient, bad: str
+) -> None:
+    request = BAD_REQUESTS[bad]
+    statuses = {}
+    for method, path in _write_routes(app):
+        kwargs = {k: v for k, v in request.items() if k != "headers"}
+        response = client.request(method, path, headers=request.get("headers", {}), **kwargs)
+        statuses[f"{method} {path}"] = response.status_code
+    assert {route: status for route, status in statuses.items() if status != 401} == {}

@@ -336,7 +336,7 @@ def test_an_audit_time_that_is_no_date_says_so(client: TestClient, keys: dict[st
         ("owner", "POST", "/v1/articles/refund-timeframe/reassign", {"owner": "x@example.com"},
          "only an admin may reassign an article"),
         ("agent", "POST", "/v1/articles/refund-timeframe/retire", {},
-         "an agent key may not change articles"),
+         "an agent key may not do this (needs: admin, owner)"),
     ],
 )  # fmt: skip
 def test_forbidden_messages_read_as_english(

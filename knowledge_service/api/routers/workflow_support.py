@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, Header, Response
 from sqlmodel import Session
 
-from knowledge_service.access.schemas import Principal
+from knowledge_service.access.schemas import Permission, Principal
 from knowledge_service.freshness.pipeline import StoreChanges
-from knowledge_service.http.deps import AfterWrite, commit_and_apply, get_principal
+from knowledge_service.http.deps import AfterWrite, commit_and_apply, require
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.review.workflow_schemas import WorkflowReason
 from knowledge_service.review.workflow_state import Step
@@ -27,7 +27,9 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-Caller = Annotated[Principal, Depends(get_principal)]
+# The roles that may write at all, checked before the body is read (a bot or agent gets 403,
+# not 400 for its body); which documents an owner may change is decided per document.
+Caller = Annotated[Principal, Depends(require(Permission.EDIT_DOCUMENTS))]
 IfMatch = Annotated[
     str | None,
     Header(
