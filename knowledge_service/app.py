@@ -64,8 +64,9 @@ for agents, versioned articles and policy sources, and the findings of the gover
 
 Every route under `/v1` needs an API key (`Authorization: Bearer <key>`) whose role allows it:
 `bot` may only ask for answers and rate them; `agent` may also search and read articles,
-policies and findings; `owner` may also update findings on the articles it owns; `admin` may do
-everything.
+policies and findings; `owner` may also edit its own articles and update their findings;
+`leader` may do what an agent does and read the measures, gaps, events and `/metrics`; `admin`
+may do everything.
 Every error is `application/problem+json` (RFC 9457).
 """
 
