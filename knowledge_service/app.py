@@ -110,11 +110,12 @@ def _start_analytics(app: FastAPI, settings: Settings) -> Callable[[], None]:
     cfg = settings.analytics
     app.state.event_hub = EventHub(max_subscribers=cfg.max_streams)
     log = None
+    pseudonym_key = load_key(settings.data_dir, PSEUDONYM_KEY_FILE)
     if cfg.enabled:
         log = AnswerLog(
             engine, queue_size=cfg.queue_size, batch_size=cfg.batch_size,
             flush_interval=cfg.flush_interval, hub=app.state.event_hub,
-            pseudonym_key=load_key(settings.data_dir, PSEUDONYM_KEY_FILE),
+            pseudonym_key=pseudonym_key,
         )  # fmt: skip
         log.start()
     app.state.answer_log = log
@@ -130,7 +131,7 @@ def _start_analytics(app: FastAPI, settings: Settings) -> Callable[[], None]:
     )
     retention = RetentionScheduler(
         engine, retention_days=settings.log_retention_days,
-        interval=cfg.purge_interval_hours * 3600,
+        interval=cfg.purge_interval_hours * 3600, pseudonym_key=pseudonym_key,
     )  # fmt: skip
     retention.start()
     hub = app.state.event_hub

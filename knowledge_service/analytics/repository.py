@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, text
+from sqlalchemy import and_, delete, func, not_, or_, text, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -200,6 +200,22 @@ def purge_before(session: Session, before: datetime) -> tuple[int, int]:
     events = session.execute(delete(AnswerEvent).where(col(AnswerEvent.at) < before))
     feedback = session.execute(delete(Feedback).where(col(Feedback.at) < before))
     return int(events.rowcount or 0), int(feedback.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def raw_conversation_ids(session: Session, prefix: str, length: int) -> list[str]:
+    """The distinct conversation ids not in a pseudonym's shape (``prefix``, ``length``
+    characters): ones an earlier release stored as the caller sent them."""
+    column = col(AnswerEvent.conversation_id)
+    shaped = and_(column.like(prefix + "%"), func.length(column) == length)
+    query = select_columns(column).where(column.is_not(None), not_(shaped)).distinct()
+    return [str(row[0]) for row in session.execute(query)]
+
+
+def rename_conversation(session: Session, old: str, new: str) -> int:
+    """Store ``new`` for the conversation id ``old`` on every answer event; how many rows."""
+    column = col(AnswerEvent.conversation_id)
+    done = session.execute(update(AnswerEvent).where(column == old).values(conversation_id=new))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def gap_questions(

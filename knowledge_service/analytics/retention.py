@@ -1,6 +1,6 @@
 """Retention inside a running service: answer logs and feedback past their period are purged
 on a schedule (``KS_ANALYTICS__PURGE_INTERVAL_HOURS``), as ``knowledge-service purge-logs``
-does by hand."""
+does by hand, and conversation ids an earlier release stored as sent become pseudonyms."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import threading
 
 from sqlalchemy.engine import Engine
 
-from knowledge_service.analytics.service import purge_expired
+from knowledge_service.analytics.service import pseudonymise_stored_ids, purge_expired
 from knowledge_service.db import is_transient
 
 logger = logging.getLogger(__name__)
@@ -22,9 +22,17 @@ class RetentionScheduler:
     """Purges once at start, then every ``interval`` seconds, from a daemon thread; a purge
     that failed (the store still busy after every attempt) again after ``RETRY_SECONDS``."""
 
-    def __init__(self, engine: Engine, *, retention_days: int, interval: float) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        retention_days: int,
+        interval: float,
+        pseudonym_key: bytes | None = None,
+    ) -> None:
         self._engine = engine
         self._days = retention_days
+        self._key = pseudonym_key
         self._interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="log-retention", daemon=True)
@@ -33,6 +41,8 @@ class RetentionScheduler:
         purged = purge_expired(self._engine, retention_days=self._days)
         if any(purged):
             logger.info("purged %d answer events and %d feedback past retention", *purged)
+        if self._key is not None and (renamed := pseudonymise_stored_ids(self._engine, self._key)):
+            logger.info("stored %d conversation ids kept as sent as pseudonyms", renamed)
         return purged
 
     def start(self) -> None:

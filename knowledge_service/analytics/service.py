@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from knowledge_service.analytics import repository, rollup
 from knowledge_service.analytics.gaps import GapQuestion, GapSearch, find_gaps
-from knowledge_service.analytics.log import AnswerLog
+from knowledge_service.analytics.log import AnswerLog, conversation_key
 from knowledge_service.analytics.models import AnswerEvent, DailyCount, Feedback
 from knowledge_service.analytics.schemas import (
     MAX_COMMENT_CHARS,
@@ -405,6 +405,24 @@ def purge_expired(engine: Engine, *, retention_days: int) -> tuple[int, int]:
         lambda session: purge_old(session, now=utcnow(), retention_days=retention_days),
         attempts=PURGE_ATTEMPTS,
     )
+
+
+def pseudonymise_stored_ids(engine: Engine, key: bytes) -> int:
+    """Replace each conversation id an earlier release stored as sent (``sarah.connor``) with
+    its keyed pseudonym under ``key`` (the data folder's, as the answer log uses), so an
+    upgraded store keeps no id as sent and a conversation still groups together; how many ids.
+    Pseudonyms already stored are left as they are, so running it again changes nothing."""
+
+    def sweep(session: Session) -> int:
+        sample = conversation_key("", key)
+        raw = repository.raw_conversation_ids(session, "anon-", len(sample))
+        for conversation in raw:
+            repository.rename_conversation(
+                session, conversation, conversation_key(conversation, key)
+            )
+        return len(raw)
+
+    return run_transaction(engine, sweep, attempts=PURGE_ATTEMPTS)
 
 
 def purge_old(session: Session, *, now: datetime, retention_days: int) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from rich.markup import escape
 from knowledge_service import clock
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.export import ExportFormat, export_events
+from knowledge_service.analytics.log import PSEUDONYM_KEY_FILE
 from knowledge_service.analytics.schemas import MetricsSummary
 from knowledge_service.cli.common import (
     TextTable,
@@ -28,6 +29,7 @@ from knowledge_service.cli.common import (
 from knowledge_service.content.schemas import Channel
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
+from knowledge_service.keyfile import load_key
 
 
 def _percent(rate: float | None) -> str:
@@ -125,12 +127,17 @@ def _format_of(out: Path) -> ExportFormat:
 
 
 def purge_logs() -> None:
-    """Delete answer logs and feedback older than KS_LOG_RETENTION_DAYS."""
+    """Delete answer logs and feedback older than KS_LOG_RETENTION_DAYS (and store as
+    pseudonyms any conversation ids an earlier release kept as sent)."""
     days = settings().log_retention_days
-    events, feedback = analytics.purge_expired(existing_engine(), retention_days=days)
+    store = existing_engine()
+    events, feedback = analytics.purge_expired(store, retention_days=days)
     err_console.print(
         f"purged {events} answer events and {feedback} feedback older than {days} days"
     )
+    key = load_key(settings().data_dir, PSEUDONYM_KEY_FILE)
+    if renamed := analytics.pseudonymise_stored_ids(store, key):
+        err_console.print(f"stored {renamed} conversation ids kept as sent as pseudonyms")
 
 
 def register(app: typer.Typer) -> None:

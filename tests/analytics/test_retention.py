@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from knowledge_service import db
 from knowledge_service.analytics import retention, service
+from knowledge_service.analytics.log import conversation_key
 from knowledge_service.analytics.models import AnswerEvent, DailyCount, Feedback
 from knowledge_service.analytics.retention import RetentionScheduler
 from knowledge_service.db import make_engine, session_scope
@@ -151,3 +152,31 @@ def test_a_failed_scheduled_purge_is_tried_again_soon_not_an_interval_later(
     failed = [r for r in caplog.records if r.name == retention.logger.name]
     assert [r.levelname for r in failed] == ["WARNING"] and failed[0].exc_info is None
     assert "OperationalError" in failed[0].getMessage()
+
+
+def _conversations(engine: Engine) -> list[str | None]:
+    with session_scope(engine) as session:
+        rows = session.exec(select(AnswerEvent).order_by(col(AnswerEvent.id))).all()
+        return [row.conversation_id for row in rows]
+
+
+def test_the_retention_pass_stores_ids_an_earlier_release_kept_as_sent_as_pseudonyms(
+    engine: Engine,
+) -> None:
+    """Rows written before conversation ids were pseudonymised hold them as sent: the
+    scheduled pass rewrites each to the pseudonym the answer log gives it now, so a
+    conversation still groups together, and leaves pseudonyms and empty ids alone."""
+    key = b"k" * 32
+    now = datetime.now(UTC)
+    ids = ["sarah.connor", "+61412345678", "sarah.connor", None, conversation_key("x", key)]
+    with session_scope(engine) as session:
+        for conversation in ids:
+            session.add(AnswerEvent(kind="answer", question="q", latency_ms=1.0, channel="chat",
+                                    at=now, conversation_id=conversation))  # fmt: skip
+    scheduler = RetentionScheduler(engine, retention_days=90, interval=3600, pseudonym_key=key)
+    assert scheduler.purge() == (0, 0)
+    stored = _conversations(engine)
+    assert stored == [conversation_key("sarah.connor", key), conversation_key("+61412345678", key),
+                      conversation_key("sarah.connor", key), None, ids[4]]  # fmt: skip
+    assert service.pseudonymise_stored_ids(engine, key) == 0  # nothing left to rewrite
+    assert _conversations(engine) == stored

@@ -8,13 +8,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 from typer.testing import CliRunner
 
-from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
+from knowledge_service.analytics.log import (
+    PSEUDONYM_KEY_FILE,
+    AnswerLog,
+    LoggedAnswer,
+    conversation_key,
+)
+from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.cli import common
 from knowledge_service.cli.app import app
-from knowledge_service.db import make_engine
+from knowledge_service.db import make_engine, session_scope
 from knowledge_service.errors import InvalidRequestError
+from knowledge_service.keyfile import load_key
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import get_settings
 
@@ -136,3 +144,30 @@ def test_report_piped_keeps_every_column_whole(store: str, monkeypatch: pytest.M
     # no feedback that day: the helpful, wrong and override rates are no measure, not 0%
     assert cells == ["total", "4", "50.0%", "25.0%", "25.0%", "0.0%", "0.0%", "-", "-", "-",
                      "0"]  # fmt: skip
+
+
+def test_purge_logs_stores_conversation_ids_kept_as_sent_as_pseudonyms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store from before pseudonyms holds 'sarah.connor' as sent: purge-logs rewrites it under
+    the data folder's key, the one the server's answer log uses."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("KS_DATABASE_URL", url)
+    monkeypatch.setenv("KS_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    common.engine.cache_clear()
+    engine = make_engine(url)
+    create_all_tables(engine)
+    with session_scope(engine) as session:
+        session.add(AnswerEvent(kind="answer", question="q", latency_ms=1.0, channel="chat",
+                                at=datetime.now(UTC), conversation_id="sarah.connor"))  # fmt: skip
+    result = runner.invoke(app, ["purge-logs"])
+    assert result.exit_code == 0, result.output
+    assert "stored 1 conversation ids kept as sent as pseudonyms" in result.output
+    key = load_key(tmp_path / "data", PSEUDONYM_KEY_FILE)
+    with session_scope(engine) as session:
+        (stored,) = session.exec(select(AnswerEvent.conversation_id)).all()
+    assert stored == conversation_key("sarah.connor", key)
+    engine.dispose()
+    get_settings.cache_clear()
+    common.engine.cache_clear()
