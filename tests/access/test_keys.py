@@ -134,12 +134,13 @@ def test_invalid_key_requests_are_refused(
 @pytest.mark.parametrize(
     ("permission", "roles"),
     [
-        (Permission.ANSWER, (Role.BOT, Role.AGENT, Role.OWNER, Role.ADMIN)),
-        (Permission.SEARCH, (Role.AGENT, Role.OWNER, Role.ADMIN)),
-        (Permission.READ_ARTICLES, (Role.AGENT, Role.OWNER, Role.ADMIN)),
-        (Permission.READ_POLICIES, (Role.AGENT, Role.OWNER, Role.ADMIN)),
-        (Permission.READ_FINDINGS, (Role.AGENT, Role.OWNER, Role.ADMIN)),
+        (Permission.ANSWER, (Role.BOT, Role.AGENT, Role.OWNER, Role.LEADER, Role.ADMIN)),
+        (Permission.SEARCH, (Role.AGENT, Role.OWNER, Role.LEADER, Role.ADMIN)),
+        (Permission.READ_ARTICLES, (Role.AGENT, Role.OWNER, Role.LEADER, Role.ADMIN)),
+        (Permission.READ_POLICIES, (Role.AGENT, Role.OWNER, Role.LEADER, Role.ADMIN)),
+        (Permission.READ_FINDINGS, (Role.AGENT, Role.OWNER, Role.LEADER, Role.ADMIN)),
         (Permission.UPDATE_FINDINGS, (Role.OWNER, Role.ADMIN)),
+        (Permission.READ_MEASURES, (Role.LEADER, Role.ADMIN)),
         (Permission.ADMINISTER, (Role.ADMIN,)),
     ],
 )

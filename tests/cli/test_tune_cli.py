@@ -47,6 +47,7 @@ def _rebuild_model(root: Path, env: dict[str, str], use_tuned: bool) -> tuple[st
 
 
 def test_tune_refuses_a_store_with_nothing_to_learn(tmp_path: Path, env: dict[str, str]) -> None:
+    assert run_cli(tmp_path, env, "db", "upgrade").returncode == 0  # a store, with no article
     result = run_cli(tmp_path, env, "tune")
     assert result.returncode == 2
     assert "tuning needs at least two published articles" in result.stderr
