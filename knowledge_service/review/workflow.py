@@ -17,6 +17,7 @@ Usage::
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -211,7 +212,8 @@ class Workflow:
         state = state_of(str(current.status), current.version, record)
         served = DocumentRepository(session, self.kind).in_force_version(current.doc_id)
         audience = None if served is None else str(served.document.get("audience", "public"))
-        return Target(current, record, state, audience)
+        published = served is not None and str(served.status) == "published"
+        return Target(current, record, state, audience, published)
 
     def _target(
         self, session: Session, principal: Principal, doc_id: str, action: A, pre: Precondition
@@ -276,7 +278,9 @@ class Workflow:
             fields = {"submitted_by": live.submitted_by, "approved_by": live.approved_by, **fields}
         editor_name = principal.name if editor else target.last_editor
         record = self._save(session, doc_id, version.version, state, editor_name, **fields)
-        return Step(self._status(principal, Target(version, record, state)), wrote=True)
+        # a draft leaves the version in force as it was: the target's stays true of it
+        after = replace(target, current=version, record=record, state=state)
+        return Step(self._status(principal, after), wrote=True)
 
     def _write(
         self, session: Session, principal: Principal, doc_id: str, raw: str, expected: int,
@@ -342,7 +346,9 @@ class Workflow:
             session, doc_id, target.current.version, state, target.last_editor, **fields
         )
         self._audit(session, principal, target, action, reason, state)
-        return Step(self._status(principal, Target(target.current, record, state)), wrote=False)
+        return Step(
+            self._status(principal, replace(target, record=record, state=state)), wrote=False
+        )
 
     def _save(
         self, session: Session, doc_id: str, version: int, state: S, editor: str, **fields: Any

@@ -77,6 +77,13 @@ class WorkflowStatus(BaseModel):
         "dates): fix the article, or an admin accepts the risk. Empty otherwise, and when "
         "nothing blocks.",
     )
+    new_to_customers: bool = Field(
+        default=False,
+        description="The current version is a public draft of an article and no published "
+        "public version is in force (none, internal or retired): approving it gives customers "
+        "its whole text for the first time, whatever its diff from the version in force shows "
+        "(an internal article made public differs only in its audience line). Read all of it.",
+    )
     unchanged: bool = Field(
         default=False,
         description="A step that would write the current version's own text (an edit to the "

@@ -41,6 +41,21 @@ class Target:
     state: S
     served_audience: str | None = None
     """The audience of the version in force before this one (None: there is none)."""
+    served_published: bool = False
+    """Whether the version in force is published (not retired): customers read it."""
+
+    @property
+    def new_to_customers(self) -> bool:
+        """The current version is a public draft of an article, and no published public
+        version is in force: approving it shows its whole text to customers for the first
+        time, whatever its diff from the version in force shows (an internal article made
+        public differs only in its audience line)."""
+        current = self.current
+        public_draft = str(current.status) == "draft" and str(
+            current.document.get("audience", "public")
+        ) == "public"  # fmt: skip
+        customers_read = self.served_published and self.served_audience == "public"
+        return hasattr(current, "article_id") and public_draft and not customers_read
 
     @property
     def live(self) -> WorkflowRecord | None:
@@ -92,5 +107,5 @@ def status_of(kind: str, target: Target, permitted: list[A]) -> WorkflowStatus:
         approved_by=live.approved_by if live else None,
         rejected_by=live.rejected_by if live else None,
         rejection_reason=live.rejection_reason if live else None,
-        allowed_actions=permitted,
+        allowed_actions=permitted, new_to_customers=target.new_to_customers,
     )  # fmt: skip

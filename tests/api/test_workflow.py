@@ -109,6 +109,36 @@ def _served_then_drafted(wf: TestClient, keys: dict[str, str], editor_key: str) 
     return base
 
 
+def test_the_workflow_says_when_approving_a_draft_gives_customers_its_whole_text(
+    wf: TestClient, keys: dict[str, str], editor_key: str
+) -> None:
+    """A new public article, and an internal one made public, are new to customers (the
+    latter's diff shows only its audience line); a draft of a served public article is not."""
+    internal = NEW.replace("audience: public", "audience: internal")
+    assert internal != NEW
+    created = wf.post("/v1/articles", headers=auth(editor_key), json={"text": NEW})
+    assert created.json()["new_to_customers"] is True, created.text
+    wf.post("/v1/articles", headers=auth(editor_key),
+            json={"text": internal.replace("card-fees", "card-rules")})  # fmt: skip
+    base = "/v1/articles/card-rules"
+    post(wf, editor_key, f"{base}/submit", etag_of("card-rules", 1))
+    post(wf, keys["owner"], f"{base}/approve", etag_of("card-rules", 1))  # internal, served
+    made_public = wf.put(
+        base, headers=auth(editor_key) | {"If-Match": etag_of("card-rules", 2)},
+        json={"text": NEW.replace("card-fees", "card-rules")},
+    )  # fmt: skip
+    assert made_public.json()["new_to_customers"] is True, made_public.text
+    status = wf.get(f"{base}/workflow", headers=auth(keys["owner"]))
+    assert status.json()["new_to_customers"] is True, status.text
+    post(wf, editor_key, "/v1/articles/card-fees/submit", etag_of("card-fees", 1))
+    post(wf, keys["owner"], "/v1/articles/card-fees/approve", etag_of("card-fees", 1))
+    edited = wf.put(
+        "/v1/articles/card-fees", headers=auth(editor_key) | {"If-Match": etag_of("card-fees", 2)},
+        json={"text": NEW.replace("1.5 percent", "2 percent")},
+    )  # fmt: skip
+    assert edited.json()["new_to_customers"] is False, edited.text  # customers read version 2
+
+
 def test_a_diff_gives_the_workflow_status_apart_from_the_changes_to_the_text(
     wf: TestClient, keys: dict[str, str], editor_key: str
 ) -> None:
