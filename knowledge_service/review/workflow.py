@@ -212,8 +212,8 @@ class Workflow:
         state = state_of(str(current.status), current.version, record)
         served = DocumentRepository(session, self.kind).in_force_version(current.doc_id)
         audience = None if served is None else str(served.document.get("audience", "public"))
-        published = served is not None and str(served.status) == "published"
-        return Target(current, record, state, audience, published)
+        served_status = None if served is None else str(served.status)
+        return Target(current, record, state, audience, served_status)
 
     def _target(
         self, session: Session, principal: Principal, doc_id: str, action: A, pre: Precondition

@@ -32,6 +32,17 @@ class Step:
     wrote: bool
 
 
+def is_new_to_customers(
+    status: str, audience: str, served_status: str | None, served_audience: str | None
+) -> bool:
+    """Whether approving an article's version (``status``, ``audience``) shows its whole text
+    to customers for the first time: it is a public draft, and no published public version is
+    in force (none, an internal one, a retired one), whatever its diff from the version in
+    force shows (an internal article made public differs only in its audience line)."""
+    customers_read = (served_status, served_audience) == ("published", "public")
+    return status == "draft" and audience == "public" and not customers_read
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """The document an action is about: its current version and its workflow record."""
@@ -41,21 +52,18 @@ class Target:
     state: S
     served_audience: str | None = None
     """The audience of the version in force before this one (None: there is none)."""
-    served_published: bool = False
-    """Whether the version in force is published (not retired): customers read it."""
+    served_status: str | None = None
+    """The status of the version in force before this one (None: there is none)."""
 
     @property
     def new_to_customers(self) -> bool:
-        """The current version is a public draft of an article, and no published public
-        version is in force: approving it shows its whole text to customers for the first
-        time, whatever its diff from the version in force shows (an internal article made
-        public differs only in its audience line)."""
+        """:func:`is_new_to_customers` of an article's current version (never of a policy)."""
         current = self.current
-        public_draft = str(current.status) == "draft" and str(
-            current.document.get("audience", "public")
-        ) == "public"  # fmt: skip
-        customers_read = self.served_published and self.served_audience == "public"
-        return hasattr(current, "article_id") and public_draft and not customers_read
+        audience = str(current.document.get("audience", "public"))
+        first = is_new_to_customers(
+            str(current.status), audience, self.served_status, self.served_audience
+        )
+        return hasattr(current, "article_id") and first
 
     @property
     def live(self) -> WorkflowRecord | None:

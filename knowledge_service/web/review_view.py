@@ -38,6 +38,7 @@ from knowledge_service.review.queue_schemas import (
 )
 from knowledge_service.review.queue_schemas import QueueItem as ReviewItem
 from knowledge_service.review.risk import MAX_DAYS
+from knowledge_service.review.workflow_state import is_new_to_customers
 from knowledge_service.settings import Settings
 
 SUGGESTED_RISK_DAYS = 14
@@ -353,10 +354,11 @@ def version_diff(
     (shown,) = [v for v in history if v.version == newest] or [history[-1]]
     drafted = shown.status == "draft"
     served = in_force[-1] if in_force else None
-    customers_read = served is not None and (served.status, served.audience) == (
-        "published", "public"
+    first_public = is_new_to_customers(
+        str(shown.status), str(shown.audience),
+        None if served is None else str(served.status),
+        None if served is None else str(served.audience),
     )  # fmt: skip
-    first_public = drafted and shown.audience == "public" and not customers_read
     default = in_force[-1].version if drafted and in_force else (
         earlier[-1].version if earlier else None
     )  # fmt: skip
