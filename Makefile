@@ -49,12 +49,13 @@ demo: install
 	@echo "  API (ReDoc)    http://$(HOST):$(PORT)/redoc"
 	$(KS) serve --host $(HOST) --port $(PORT)
 
-# The suite on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process).
+# The suite on every core, at most 4 workers (pytest-xdist: each worker loads the model, its
+# own PostgreSQL cluster and a browser); TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
 test: install
 	scripts/ensure_chromium.sh
 	scripts/ensure_postgres.sh
-	$(PY) -m pytest -n $(TEST_WORKERS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4
 
 lint: install
 	$(VENV)/bin/ruff check knowledge_service tests scripts
