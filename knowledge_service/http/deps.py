@@ -16,6 +16,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import AfterValidator
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -214,8 +215,8 @@ def authenticate_request(request: Request) -> Principal:
     """The caller of ``request``, found as :func:`get_principal` finds it, for code outside
     dependency injection (the validation error handler); a plain function, as it may read the
     store: run it in a thread."""
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    raw_key = credentials.strip() if scheme.lower() == "bearer" else None
+    scheme, credentials = get_authorization_scheme_param(request.headers.get("authorization"))
+    raw_key = credentials if scheme.lower() == "bearer" else None  # as ``bearer_scheme`` reads it
     engine: Engine = request.app.state.engine
     principal = access.authenticate_from_cache(engine, raw_key or None)
     return principal or _authenticate_from_store(engine, raw_key or None)
