@@ -98,7 +98,8 @@ _OWN_KEY = secrets.token_bytes(KEY_BYTES)
 this process's own, so one conversation still groups together and nobody can reverse it."""
 
 
-PSEUDONYM = re.compile(r"anon-[0-9a-f]{24}")
+PSEUDONYM_PREFIX, PSEUDONYM_DIGITS = "anon-", 24
+PSEUDONYM = re.compile(rf"{PSEUDONYM_PREFIX}[0-9a-f]{{{PSEUDONYM_DIGITS}}}")
 """What :func:`conversation_key` makes: kept as it is wherever stored text is redacted again
 (its hex digits may read as a phone number or an IBAN, and redacted would merge with others)."""
 
@@ -116,7 +117,7 @@ def conversation_key(raw: str, key: bytes | None) -> str:
     every phone number or name.
     """
     digest = hmac.new(key or _OWN_KEY, raw.encode("utf-8"), hashlib.sha256).hexdigest()
-    return "anon-" + digest[:24]
+    return PSEUDONYM_PREFIX + digest[:PSEUDONYM_DIGITS]
 
 
 def to_row(event: LoggedAnswer, pseudonym_key: bytes | None = None) -> dict[str, object]:

@@ -13,7 +13,12 @@ from sqlmodel import Session
 
 from knowledge_service.analytics import repository, rollup
 from knowledge_service.analytics.gaps import GapQuestion, GapSearch, find_gaps
-from knowledge_service.analytics.log import AnswerLog, conversation_key
+from knowledge_service.analytics.log import (
+    PSEUDONYM_DIGITS,
+    PSEUDONYM_PREFIX,
+    AnswerLog,
+    conversation_key,
+)
 from knowledge_service.analytics.models import AnswerEvent, DailyCount, Feedback
 from knowledge_service.analytics.schemas import (
     MAX_COMMENT_CHARS,
@@ -414,8 +419,8 @@ def pseudonymise_stored_ids(engine: Engine, key: bytes) -> int:
     Pseudonyms already stored are left as they are, so running it again changes nothing."""
 
     def sweep(session: Session) -> int:
-        sample = conversation_key("", key)
-        raw = repository.raw_conversation_ids(session, "anon-", len(sample))
+        shape = (PSEUDONYM_PREFIX, len(PSEUDONYM_PREFIX) + PSEUDONYM_DIGITS)
+        raw = repository.raw_conversation_ids(session, *shape)
         for conversation in raw:
             repository.rename_conversation(
                 session, conversation, conversation_key(conversation, key)
