@@ -125,10 +125,11 @@ def killed_during(write):
         write(*args)
     return writing
 
-bundle.write_atomic = killed_during(bundle.write_atomic)
-bundle._append_durably = killed_during(bundle._append_durably)
 if mode == "rename":  # the new bundle is written in full: killed just before it replaces the old
     os.replace = lambda *args: kill()
+else:  # no timer here: one firing before the temporary exists would leave nothing to sweep
+    bundle.write_atomic = killed_during(bundle.write_atomic)
+    bundle._append_durably = killed_during(bundle._append_durably)
 def progress(done, total):
     if mode == "encode" and done >= at:
         kill()
