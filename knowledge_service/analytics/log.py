@@ -188,6 +188,11 @@ class AnswerLog:
             self.stats.dropped_full += 1
             return False
 
+    @property
+    def pseudonym_key(self) -> bytes | None:
+        """The key this log's conversation pseudonyms are made with (:func:`conversation_key`)."""
+        return self._pseudonym_key
+
     def flush(self) -> int:
         """Write what is held and everything queued now; returns how many events were written.
         Stops at a write that fails for a passing reason: that batch is held for the next."""

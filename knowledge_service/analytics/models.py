@@ -48,6 +48,10 @@ class Feedback(SQLModel, table=True):
     """A rating of one served answer (by its receipt); the comment is stored redacted."""
 
     __tablename__ = "feedback"
+    __table_args__ = (
+        # one rating per conversation and key (ratings naming no conversation never clash)
+        Index("ux_feedback_conversation", "receipt", "conversation_id", "caller", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(
@@ -63,6 +67,11 @@ class Feedback(SQLModel, table=True):
         default=None, max_length=120, description="the article an agent used instead (override)"
     )
     caller: str | None = Field(default=None, max_length=200)
+    conversation_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the rater's conversation, as a pseudonym (one rating per conversation)",
+    )
 
 
 class DailyCount(SQLModel, table=True):

@@ -20,15 +20,35 @@ def _rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
 
 
 def latest_event_for_receipt(
-    session: Session, receipt: str, *, caller: str | None = None, channel: str | None = None
+    session: Session,
+    receipt: str,
+    *,
+    caller: str | None = None,
+    channel: str | None = None,
+    conversation: str | None = None,
 ) -> AnswerEvent | None:
-    """The newest serving of ``receipt`` (to ``caller``, on ``channel``, when given)."""
+    """The newest serving of ``receipt`` (to ``caller``, on ``channel``, in ``conversation``
+    (a pseudonym), when given)."""
     query = select(AnswerEvent).where(AnswerEvent.receipt == receipt)
     if caller is not None:
         query = query.where(AnswerEvent.caller == caller)
     if channel is not None:
         query = query.where(AnswerEvent.channel == channel)
+    if conversation is not None:
+        query = query.where(AnswerEvent.conversation_id == conversation)
     return session.exec(query.order_by(col(AnswerEvent.at).desc()).limit(1)).first()
+
+
+def conversation_feedback(
+    session: Session, receipt: str, conversation: str, caller: str
+) -> Feedback | None:
+    """``caller``'s rating of ``receipt`` in ``conversation`` (a pseudonym), if any."""
+    query = select(Feedback).where(
+        Feedback.receipt == receipt,
+        Feedback.conversation_id == conversation,
+        Feedback.caller == caller,
+    )
+    return session.exec(query.order_by(col(Feedback.id)).limit(1)).first()
 
 
 def events_for_receipt(

@@ -49,6 +49,13 @@ class FeedbackCreate(BaseModel):
         description="The channel the rated answer was given on, for a key that serves several "
         "(default: the channel of this key's newest serving of the receipt)",
     )
+    conversation_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The conversation the rater was given the answer in (as sent with "
+        "`POST /v1/answer`): a conversation rates an answer once, and rating it again "
+        "replaces its rating (200 instead of 201); kept only as a pseudonym",
+    )
 
 
 class FeedbackPublic(BaseModel):
@@ -61,6 +68,10 @@ class FeedbackPublic(BaseModel):
     version: int | None
     used_article_id: str | None
     needs_review: bool
+    replaced: bool = Field(
+        default=False,
+        description="This rating replaced the conversation's earlier rating of the receipt",
+    )
 
 
 class Rates(BaseModel):

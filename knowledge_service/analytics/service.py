@@ -9,6 +9,7 @@ from time import monotonic, sleep
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from knowledge_service.analytics import repository, rollup
@@ -132,11 +133,20 @@ def record_feedback(
     if data.comment is not None and len(data.comment) > MAX_COMMENT_CHARS:
         raise PayloadTooLargeError("comment", f"at most {MAX_COMMENT_CHARS} characters")
     channel = str(data.channel) if data.channel is not None else None
+    conversation = (
+        conversation_key(data.conversation_id, log.pseudonym_key if log else None)
+        if data.conversation_id is not None
+        else None
+    )
     if log is not None:  # the rater's newest serving may be queued here, behind an older one
         log.flush()
-    event = served_event(
-        session, data.receipt, log, wait=wait, caller=caller, channel=channel
-    ) or served_event(session, data.receipt, channel=channel)
+    event = (
+        (conversation and repository.latest_event_for_receipt(
+            session, data.receipt, caller=caller, channel=channel, conversation=conversation
+        ))
+        or served_event(session, data.receipt, log, wait=wait, caller=caller, channel=channel)
+        or served_event(session, data.receipt, channel=channel)
+    )  # fmt: skip
     if event is None or (customer_channels_only and event.channel == Channel.AGENT):
         raise NotFoundError("receipt", data.receipt)
     if data.used_article_id is not None:
@@ -144,21 +154,48 @@ def record_feedback(
         if published_only and used.status != ArticleStatus.PUBLISHED:
             raise NotFoundError("article", data.used_article_id)
     served = event.status == "answered"
-    row = Feedback(
-        receipt=data.receipt,
-        rating=str(data.rating),
-        comment=_comment(data.comment),
-        article_id=event.article_id if served else None,
-        version=event.version if served else None,
-        channel=event.channel,
-        used_article_id=data.used_article_id,
-        caller=caller,
-    )
-    if at is not None:
-        row.at = at
+    fields: dict[str, Any] = {
+        "rating": str(data.rating),
+        "comment": _comment(data.comment),
+        "article_id": event.article_id if served else None,
+        "version": event.version if served else None,
+        "channel": event.channel,
+        "used_article_id": data.used_article_id,
+        "at": at or utcnow(),
+    }
+    if conversation is not None:
+        earlier = _replace_conversation_rating(session, data.receipt, conversation, caller, fields)
+        if earlier is not None:
+            return to_public(earlier, replaced=True)
+    row = Feedback(receipt=data.receipt, caller=caller, conversation_id=conversation, **fields)
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # another request of the conversation got there first
+        if conversation is None:  # only a conversation's ratings can clash
+            raise
+        session.rollback()  # the rating is all this transaction writes
+        earlier = _replace_conversation_rating(session, data.receipt, conversation, caller, fields)
+        if earlier is None:
+            raise
+        return to_public(earlier, replaced=True)
     return to_public(row)
+
+
+def _replace_conversation_rating(
+    session: Session, receipt: str, conversation: str, caller: str, fields: dict[str, Any]
+) -> Feedback | None:
+    """``caller``'s earlier rating of ``receipt`` in ``conversation``, now given ``fields``
+    (a conversation rates an answer once: a customer pressing "wrong" five times, or changing
+    their mind, counts once, as their last word); None when there is none."""
+    earlier = repository.conversation_feedback(session, receipt, conversation, caller)
+    if earlier is None:
+        return None
+    for name, value in fields.items():
+        setattr(earlier, name, value)
+    session.add(earlier)
+    session.flush()
+    return earlier
 
 
 def _comment(text: str | None) -> str | None:
@@ -168,7 +205,7 @@ def _comment(text: str | None) -> str | None:
     return redact(kept) if kept else None
 
 
-def to_public(row: Feedback) -> FeedbackPublic:
+def to_public(row: Feedback, *, replaced: bool = False) -> FeedbackPublic:
     assert row.id is not None
     rating = Rating(row.rating)
     return FeedbackPublic(
@@ -181,6 +218,7 @@ def to_public(row: Feedback) -> FeedbackPublic:
         version=row.version,
         used_article_id=row.used_article_id,
         needs_review=rating in NEEDS_REVIEW and row.article_id is not None,
+        replaced=replaced,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -551,3 +552,69 @@ def test_a_day_range_holds_at_most_366_days_counting_both_ends() -> None:
     assert service.day_range("2028-01-01", "2028-12-31", today=first) == (first, date(2028, 12, 31))
     with pytest.raises(InvalidRequestError, match=r"'from'.*at most 366 days"):
         service.day_range("2028-01-01", "2029-01-01", today=first)
+
+
+def test_a_conversation_rates_an_answer_once_its_last_word_counting(engine: Engine) -> None:
+    """A customer pressing "wrong" again, or changing their mind, is one rating per conversation
+    and key; ratings naming no conversation, or another one, or sent by another key, each count."""
+    script_day(engine)
+
+    def rate(rating: Rating, conversation: str | None, caller: str = "bot-1") -> bool:
+        with session_scope(engine) as session:
+            body = FeedbackCreate(receipt=RECEIPT, rating=rating, conversation_id=conversation)
+            return service.record_feedback(session, body, caller=caller).replaced
+
+    assert [rate(Rating.WRONG, "chat-7"), rate(Rating.WRONG, "chat-7")] == [False, True]
+    assert rate(Rating.HELPFUL, "chat-7") is True
+    assert rate(Rating.WRONG, "chat-8") is False
+    assert rate(Rating.WRONG, "chat-7", caller="bot-2") is False
+    assert [rate(Rating.UNCLEAR, None), rate(Rating.UNCLEAR, None)] == [False, False]
+    with Session(engine) as session:
+        rows = session.exec(select(Feedback).order_by(Feedback.id)).all()  # type: ignore[arg-type]
+    assert [(r.rating, r.caller) for r in rows] == [
+        ("helpful", "bot-1"), ("wrong", "bot-1"), ("wrong", "bot-2"),
+        ("unclear", "bot-1"), ("unclear", "bot-1"),
+    ]  # fmt: skip
+    conversations = [r.conversation_id for r in rows]
+    assert conversations[0] == conversations[2] != conversations[1]  # one pseudonym per id
+    assert conversations[3:] == [None, None]
+    assert all(c.startswith("anon-") and "chat" not in c for c in conversations[:3] if c)
+
+
+def test_a_conversation_rating_counts_on_that_conversation_serving(engine: Engine) -> None:
+    """A receipt given to one key in two conversations, on chat and on voice: naming the
+    conversation rates the answer where that conversation was given it."""
+    log = AnswerLog(engine)
+    log.record(event(0, channel="voice", conversation_id="call-1", caller="bot-1"))
+    log.record(event(1, channel="chat", conversation_id="chat-1", caller="bot-1"))
+    assert log.flush() == 2
+    with session_scope(engine) as session:
+        body = FeedbackCreate(receipt=RECEIPT, rating=Rating.WRONG, conversation_id="call-1")
+        service.record_feedback(session, body, caller="bot-1", log=log)
+    with Session(engine) as session:
+        assert session.exec(select(Feedback.channel)).all() == ["voice"]
+
+
+def test_a_rating_racing_its_conversation_earlier_one_replaces_it(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests of one conversation at once (a double click): the second looked for an
+    earlier rating before the first was stored, so its insert clashes; it replaces it instead."""
+    script_day(engine)
+    body = FeedbackCreate(receipt=RECEIPT, rating=Rating.WRONG, conversation_id="chat-9")
+    with session_scope(engine) as session:
+        first = service.record_feedback(session, body, caller="bot-1")
+    real, calls = service.repository.conversation_feedback, []
+
+    def racing(*args: Any) -> Feedback | None:  # the first look-up ran before it was stored
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(service.repository, "conversation_feedback", racing)
+    with session_scope(engine) as session:
+        again = body.model_copy(update={"rating": Rating.OUTDATED})
+        second = service.record_feedback(session, again, caller="bot-1")
+    assert (second.id, second.replaced, second.rating) == (first.id, True, Rating.OUTDATED)
+    assert len(calls) == 2  # the clash made it look again
+    with Session(engine) as session:
+        assert session.exec(select(Feedback.rating)).all() == ["outdated"]

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import Session, col, select
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
+from knowledge_service.analytics.models import Feedback
 from knowledge_service.db import make_engine, session_scope
 from knowledge_service.models_registry import create_all_tables
 from tests.api.conftest import auth
@@ -65,8 +68,13 @@ def rate(server: Server, key: str, receipt: str) -> httpx.Response:
 
 
 @pytest.fixture(scope="module")
-def one_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, str]]]:
-    root = tmp_path_factory.mktemp("one-worker")
+def one_worker_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("one-worker")
+
+
+@pytest.fixture(scope="module")
+def one_worker(one_worker_root: Path) -> Iterator[tuple[Server, dict[str, str]]]:
+    root = one_worker_root
     env, keys = prepare(root, SLOW_FLUSH)
     with serving(root, env) as server:
         yield server, keys
@@ -101,6 +109,44 @@ def test_a_hand_off_is_found_the_moment_the_bot_makes_it(
     assert record.status_code == 200, record.text
     assert record.json()["kind"] == "handoff"
     assert record.json()["handoff"]["reason"] == "no_article"
+
+
+def test_a_conversation_rates_an_answer_once(
+    one_worker: tuple[Server, dict[str, str]], one_worker_root: Path
+) -> None:
+    """A customer double-clicking "wrong" (two requests at once), then changing their mind:
+    one rating of the conversation, its last; the stored conversation is a pseudonym."""
+    server, keys = one_worker
+    conversation = "whatsapp:+61412345678"
+    answer = httpx.post(
+        f"{server.base}/v1/answer", headers=auth(keys["bot"]), timeout=30,
+        json={"q": REFUND_Q, "channel": "chat", "conversation_id": conversation},
+    ).json()  # fmt: skip
+
+    def rate_in_conversation(rating: str) -> httpx.Response:
+        body = {"receipt": answer["receipt"], "rating": rating, "conversation_id": conversation}
+        return httpx.post(f"{server.base}/v1/feedback", json=body, headers=auth(keys["bot"]),
+                          timeout=30)  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        clicks = list(pool.map(rate_in_conversation, ["wrong", "wrong"]))
+    assert sorted(r.status_code for r in clicks) == [200, 201], [r.text for r in clicks]
+    assert sorted(r.json()["replaced"] for r in clicks) == [False, True]
+    last = rate_in_conversation("helpful")
+    assert last.status_code == 200 and last.json()["replaced"] is True
+    assert len({r.json()["id"] for r in [*clicks, last]}) == 1
+    engine = make_engine(f"sqlite:///{one_worker_root / 'store.db'}")
+    try:
+        with Session(engine) as session:
+            rows = session.exec(
+                select(Feedback).where(Feedback.receipt == answer["receipt"],
+                                       col(Feedback.conversation_id).is_not(None))
+            ).all()  # fmt: skip
+    finally:
+        engine.dispose()
+    assert [r.rating for r in rows] == ["helpful"]
+    assert rows[0].conversation_id and rows[0].conversation_id.startswith("anon-")
+    assert "61412345678" not in rows[0].conversation_id
 
 
 def test_an_unknown_receipt_is_still_not_found(one_worker: tuple[Server, dict[str, str]]) -> None:

@@ -93,7 +93,13 @@ def get_receipt(
     response_model=FeedbackPublic,
     status_code=201,
     summary="Rate a served answer (agents may name the article they used instead)",
-    responses=problem_responses(400, 401, 403, 404, 413),
+    responses={
+        200: {
+            "model": FeedbackPublic,
+            "description": "The conversation's earlier rating of this answer, replaced",
+        },
+        **problem_responses(400, 401, 403, 404, 413),
+    },
 )
 def post_feedback(
     body: FeedbackCreate,
@@ -112,7 +118,7 @@ def post_feedback(
         customer_channels_only=principal.role == Role.BOT,
         published_only=principal.reads_served_only,
     )  # fmt: skip
-    return json_response(saved, 201)
+    return json_response(saved, 200 if saved.replaced else 201)
 
 
 def _range(settings: Settings, start: str | None, end: str | None) -> tuple[date, date]:
