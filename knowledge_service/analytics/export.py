@@ -1,29 +1,28 @@
-"""Answer events for BI: CSV, JSON Lines or Parquet, streamed in chunks.
+"""The answer log and the feedback for BI: CSV, JSON Lines or Parquet, streamed in chunks.
 
-The events are redacted when they are written to the store, so an export never holds a raw
-question; the writer redacts each text field again anyway, so an export can never be the
-place a raw value leaks through (a row written by an older release, or by hand).
+Questions and comments are redacted when they are written to the store, so an export never
+holds a raw one; the writer redacts each text field again anyway, so an export can never be
+the place a raw value leaks through (a row written by an older release, or by hand).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from knowledge_service.analytics.log import PSEUDONYM
-from knowledge_service.analytics.models import AnswerEvent
+from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.privacy import redact
 
-COLUMNS = [name for name in AnswerEvent.model_fields]
-TEXT_COLUMNS = ("question", "conversation_id")
 CHUNK = 5000
 
 
@@ -33,27 +32,92 @@ class ExportFormat(StrEnum):
     PARQUET = "parquet"
 
 
-def iter_events(session: Session, since: datetime | None) -> Iterator[dict[str, Any]]:
-    """Every answer event since ``since`` (all when None), oldest first, as plain dicts."""
+class ExportTable(StrEnum):
+    """What an export holds: the answer log (``answers``) or the ratings (``feedback``)."""
+
+    ANSWERS = "answers"
+    FEEDBACK = "feedback"
+
+
+@dataclass(frozen=True)
+class _Table:
+    model: type[SQLModel]
+    text_columns: tuple[str, ...]
+    """Free text, redacted again on the way out (a conversation pseudonym is kept as it is)."""
+    json_columns: tuple[str, ...]
+    """Mappings: a JSON object in JSON Lines, JSON text in CSV and Parquet."""
+    parquet: tuple[tuple[str, str], ...]
+    """Each column's Parquet type, in column order (``int64``, ``float64``, ``bool_``,
+    ``string``; ``at`` is a UTC timestamp)."""
+
+    @property
+    def columns(self) -> list[str]:
+        return [name for name, _ in self.parquet]
+
+
+_TABLES = {
+    ExportTable.ANSWERS: _Table(
+        AnswerEvent, ("question", "conversation_id"), ("handoff",),
+        (
+            ("id", "int64"), ("at", "timestamp"), ("kind", "string"), ("channel", "string"),
+            ("question", "string"), ("intent", "string"), ("article_id", "string"),
+            ("version", "int64"), ("status", "string"), ("reason", "string"),
+            ("confidence", "float64"), ("latency_ms", "float64"), ("stale", "bool_"),
+            ("receipt", "string"), ("conversation_id", "string"), ("caller", "string"),
+            ("handoff", "string"),
+        ),
+    ),
+    ExportTable.FEEDBACK: _Table(
+        Feedback, ("comment", "conversation_id"), (),
+        (
+            ("id", "int64"), ("at", "timestamp"), ("receipt", "string"), ("rating", "string"),
+            ("comment", "string"), ("article_id", "string"), ("version", "int64"),
+            ("channel", "string"), ("used_article_id", "string"), ("caller", "string"),
+            ("conversation_id", "string"),
+        ),
+    ),
+}  # fmt: skip
+COLUMNS = _TABLES[ExportTable.ANSWERS].columns
+"""The answer log's columns, in export order."""
+
+
+def columns_of(table: ExportTable) -> list[str]:
+    """The columns an export of ``table`` holds, in order."""
+    return _TABLES[table].columns
+
+
+def iter_rows(
+    session: Session, since: datetime | None, table: ExportTable = ExportTable.ANSWERS
+) -> Iterator[dict[str, Any]]:
+    """Every row of ``table`` since ``since`` (all when None), oldest first, as plain dicts."""
+    spec = _TABLES[table]
+    model: Any = spec.model
     last_id = 0
     while True:
-        query = select(AnswerEvent).where(col(AnswerEvent.id) > last_id)
+        query = select(model).where(col(model.id) > last_id)
         if since is not None:
-            query = query.where(col(AnswerEvent.at) >= since)
-        rows = session.exec(query.order_by(col(AnswerEvent.id)).limit(CHUNK)).all()
+            query = query.where(col(model.at) >= since)
+        rows = session.exec(query.order_by(col(model.id)).limit(CHUNK)).all()
         if not rows:
             return
         for row in rows:
             data = row.model_dump()
-            for name in TEXT_COLUMNS:
+            for name in spec.text_columns:
                 if data[name] is not None and not PSEUDONYM.fullmatch(data[name]):
                     data[name] = redact(data[name])
-            yield data
+            yield {name: data[name] for name in spec.columns}
         last_id = rows[-1].id or last_id
 
 
-def export_events(session: Session, out: Path, fmt: ExportFormat, since: datetime | None) -> int:
-    """Write the events since ``since`` to ``out`` in ``fmt``; returns how many were written.
+def export_events(
+    session: Session,
+    out: Path,
+    fmt: ExportFormat,
+    since: datetime | None,
+    table: ExportTable = ExportTable.ANSWERS,
+) -> int:
+    """Write the rows of ``table`` (the answer log by default) since ``since`` to ``out`` in
+    ``fmt``; returns how many were written.
 
     The file is written beside ``out`` and renamed into place, so a failed export never
     leaves a half-written file under the requested name.
@@ -67,18 +131,19 @@ def export_events(session: Session, out: Path, fmt: ExportFormat, since: datetim
         raise InvalidRequestError("OUT", "give a file name (the export is written to a file)")
     tmp = out.with_name(f".{out.name}.partial")
     try:
-        count = _WRITERS[fmt](iter_events(session, since), tmp)
+        count = _WRITERS[fmt](iter_rows(session, since, table), tmp, _TABLES[table])
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
     return count
 
 
-def _handoff_as_json(row: dict[str, Any]) -> dict[str, Any]:
-    """``row`` with its hand-off (a mapping) as JSON text, the flat formats' only way to hold it
-    (empty when there is none)."""
-    handoff = row["handoff"]
-    row["handoff"] = None if handoff is None else json.dumps(handoff, ensure_ascii=False)
+def _json_as_text(row: dict[str, Any], spec: _Table) -> dict[str, Any]:
+    """``row`` with its mappings (the hand-off) as JSON text, the flat formats' only way to
+    hold them (empty when there is none)."""
+    for name in spec.json_columns:
+        value = row[name]
+        row[name] = None if value is None else json.dumps(value, ensure_ascii=False)
     return row
 
 
@@ -94,19 +159,19 @@ def _inert(value: Any) -> Any:
     return value
 
 
-def _write_csv(rows: Iterator[dict[str, Any]], path: Path) -> int:
+def _write_csv(rows: Iterator[dict[str, Any]], path: Path, spec: _Table) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=spec.columns)
         writer.writeheader()
         for row in rows:
             row["at"] = row["at"].isoformat()
-            writer.writerow({k: _inert(v) for k, v in _handoff_as_json(row).items()})
+            writer.writerow({k: _inert(v) for k, v in _json_as_text(row, spec).items()})
             count += 1
     return count
 
 
-def _write_jsonl(rows: Iterator[dict[str, Any]], path: Path) -> int:
+def _write_jsonl(rows: Iterator[dict[str, Any]], path: Path, spec: _Table) -> int:
     count = 0
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:
@@ -116,25 +181,19 @@ def _write_jsonl(rows: Iterator[dict[str, Any]], path: Path) -> int:
     return count
 
 
-def _write_parquet(rows: Iterator[dict[str, Any]], path: Path) -> int:
+def _write_parquet(rows: Iterator[dict[str, Any]], path: Path, spec: _Table) -> int:
     import pyarrow as pa  # heavy: imported only when a Parquet export is asked for
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            ("id", pa.int64()), ("at", pa.timestamp("us", tz="UTC")), ("kind", pa.string()),
-            ("channel", pa.string()), ("question", pa.string()), ("intent", pa.string()),
-            ("article_id", pa.string()), ("version", pa.int64()), ("status", pa.string()),
-            ("reason", pa.string()), ("confidence", pa.float64()), ("latency_ms", pa.float64()),
-            ("stale", pa.bool_()), ("receipt", pa.string()), ("conversation_id", pa.string()),
-            ("caller", pa.string()), ("handoff", pa.string()),
-        ]
-    )  # fmt: skip
+    def arrow_type(name: str) -> Any:
+        return pa.timestamp("us", tz="UTC") if name == "timestamp" else getattr(pa, name)()
+
+    schema = pa.schema([(column, arrow_type(kind)) for column, kind in spec.parquet])
     count = 0
     with pq.ParquetWriter(path, schema) as writer:
         batch: list[dict[str, Any]] = []
         for row in rows:
-            batch.append(_handoff_as_json(row))
+            batch.append(_json_as_text(row, spec))
             if len(batch) == CHUNK:
                 writer.write_table(pa.Table.from_pylist(batch, schema=schema))
                 count, batch = count + len(batch), []
@@ -144,7 +203,8 @@ def _write_parquet(rows: Iterator[dict[str, Any]], path: Path) -> int:
     return count
 
 
-_WRITERS = {
+Writer = Callable[[Iterator[dict[str, Any]], Path, _Table], int]
+_WRITERS: dict[ExportFormat, Writer] = {
     ExportFormat.CSV: _write_csv,
     ExportFormat.JSONL: _write_jsonl,
     ExportFormat.PARQUET: _write_parquet,

@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from knowledge_service import clock
 from knowledge_service.analytics import service as analytics
-from knowledge_service.analytics.export import ExportFormat, export_events
+from knowledge_service.analytics.export import ExportFormat, ExportTable, export_events
 from knowledge_service.analytics.log import PSEUDONYM_KEY_FILE
 from knowledge_service.analytics.schemas import MetricsSummary
 from knowledge_service.cli.common import (
@@ -97,10 +97,16 @@ def export_events_command(
         ),
     ] = None,
     since: Annotated[
-        str | None, typer.Option(help="Only events at or after this ISO date or time.")
+        str | None, typer.Option(help="Only rows at or after this ISO date or time.")
     ] = None,
+    table: Annotated[
+        ExportTable,
+        typer.Option(
+            "--table", help="answers (the answer log) or feedback (the ratings of answers)."
+        ),
+    ] = ExportTable.ANSWERS,
 ) -> None:
-    """Write the answer log (redacted) for BI tools."""
+    """Write the answer log, or the feedback, (redacted) for BI tools."""
     start = None
     if since is not None:
         try:
@@ -114,8 +120,9 @@ def export_events_command(
         raise fail(f"OUT {out} is a folder: give the file to write")
     fmt = fmt or _format_of(out)
     with session_scope(existing_engine()) as session, file_errors(out, "write"):
-        count = export_events(session, out, fmt, since=start)
-    err_console.print(escape(f"{count} events written to {out}"))
+        count = export_events(session, out, fmt, since=start, table=table)
+    what = "events" if table == ExportTable.ANSWERS else "ratings"
+    err_console.print(escape(f"{count} {what} written to {out}"))
 
 
 def _format_of(out: Path) -> ExportFormat:

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from knowledge_service.analytics import export as export_module
-from knowledge_service.analytics.export import ExportFormat, export_events
+from knowledge_service.analytics.export import ExportFormat, ExportTable, export_events
 from knowledge_service.analytics.log import AnswerLog, LoggedAnswer, conversation_key
+from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.db import session_scope
 from knowledge_service.errors import InvalidRequestError
 
@@ -88,7 +89,7 @@ def test_a_failed_export_leaves_no_file(
 ) -> None:
     fill(engine, 3)
 
-    def broken(rows: object, path: Path) -> int:
+    def broken(rows: object, path: Path, spec: object) -> int:
         path.write_text("half")
         raise OSError("disk full")
 
@@ -159,3 +160,34 @@ def test_conversation_pseudonyms_are_exported_as_stored(engine: Engine, tmp_path
         export_events(session, out, ExportFormat.JSONL, since=None)
     exported = [row["conversation_id"] for row in read(out, ExportFormat.JSONL)]
     assert exported == [conversation_key(c, key) for c in ids]
+
+
+@pytest.mark.parametrize("table", list(ExportTable))
+def test_an_export_holds_every_column_of_its_table(table: ExportTable) -> None:
+    """A column added to the answer log or the feedback reaches BI (or is left out on purpose,
+    here)."""
+    model = {ExportTable.ANSWERS: AnswerEvent, ExportTable.FEEDBACK: Feedback}[table]
+    assert export_module.columns_of(table) == list(model.model_fields)
+
+
+@pytest.mark.parametrize("fmt", list(ExportFormat))
+def test_the_feedback_exports_redacted_with_conversations_as_pseudonyms(
+    engine: Engine, tmp_path: Path, fmt: ExportFormat
+) -> None:
+    fill(engine, 1)
+    with session_scope(engine) as session:
+        session.add(Feedback(receipt="rcpt_" + "a" * 32, rating="wrong", at=T0,
+                             comment="=customer jo@example.com says $20", article_id="fees",
+                             version=2, channel="chat", caller="bot-1",
+                             conversation_id=conversation_key("chat-1", None)))  # fmt: skip
+        session.add(Feedback(receipt="rcpt_" + "b" * 32, rating="helpful", at=T0 - timedelta(1)))
+    out = tmp_path / f"feedback.{fmt}"
+    with session_scope(engine) as session:
+        assert export_events(session, out, fmt, since=T0, table=ExportTable.FEEDBACK) == 1
+    [row] = read(out, fmt)
+    assert sorted(row) == sorted(export_module.columns_of(ExportTable.FEEDBACK))
+    comment = "=customer [EMAIL] says $20"
+    assert row["comment"] == ("'" + comment if fmt == ExportFormat.CSV else comment)
+    assert (row["rating"], row["article_id"], str(row["version"])) == ("wrong", "fees", "2")
+    assert row["conversation_id"] == conversation_key("chat-1", None)
+    assert "jo@example.com" not in out.read_bytes().decode("utf-8", "replace")

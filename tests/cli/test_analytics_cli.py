@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from knowledge_service.analytics.log import (
     LoggedAnswer,
     conversation_key,
 )
-from knowledge_service.analytics.models import AnswerEvent
+from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.cli import common
 from knowledge_service.cli.app import app
 from knowledge_service.db import make_engine, session_scope
@@ -108,6 +109,22 @@ def test_export_events_writes_redacted_jsonl(store: str, tmp_path: Path) -> None
     lines = out.read_text().splitlines()
     assert len(lines) == 4 and "0412" not in out.read_text()
     assert json.loads(lines[0])["question"] == "q0 call [PHONE]"
+
+
+def test_export_events_writes_the_feedback_on_asking(store: str, tmp_path: Path) -> None:
+    engine = make_engine(store)
+    with session_scope(engine) as session:
+        session.add(Feedback(receipt="rcpt_" + "a" * 32, rating="outdated", at=T0,
+                             comment="fee is $20 now, call 0412 345 678"))  # fmt: skip
+    engine.dispose()
+    out = tmp_path / "feedback.csv"
+    result = runner.invoke(app, ["export-events", str(out), "--table", "feedback"])
+    assert result.exit_code == 0, result.output
+    assert "1 ratings written to" in result.output
+    [row] = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert (row["rating"], row["comment"]) == ("outdated", "fee is $20 now, call [PHONE]")
+    wrong = runner.invoke(app, ["export-events", str(out), "--table", "ratings"])
+    assert wrong.exit_code == 2 and "'ratings' is not one of" in wrong.output
 
 
 @pytest.mark.parametrize(("days", "purged"), [("36500", 0), ("1", 4)])
