@@ -36,3 +36,16 @@ def check_day(name: str, day: date) -> None:
     """InvalidRequestError naming parameter ``name`` unless ``day`` is a supported day."""
     if not is_supported_day(day):
         raise InvalidRequestError(name, SUPPORTED_DAYS)
+
+
+def parse_instant(name: str, value: str) -> datetime:
+    """An ISO 8601 timestamp or date (midnight) given as parameter ``name``, on a supported day;
+    naive is UTC. InvalidRequestError naming ``name`` otherwise."""
+    try:
+        instant = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidRequestError(
+            name, f"must be an ISO date or timestamp such as 2026-11-24T09:00:00Z (got {value!r})"
+        ) from None
+    check_day(name, instant.date())
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)

@@ -81,6 +81,13 @@ COLUMNS = _TABLES[ExportTable.ANSWERS].columns
 """The answer log's columns, in export order."""
 
 
+MEDIA_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.JSONL: "application/x-ndjson",
+    ExportFormat.PARQUET: "application/vnd.apache.parquet",
+}
+
+
 def columns_of(table: ExportTable) -> list[str]:
     """The columns an export of ``table`` holds, in order."""
     return _TABLES[table].columns

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +11,11 @@ from rich.markup import escape
 
 from knowledge_service import clock
 from knowledge_service.analytics import service as analytics
-from knowledge_service.analytics.export import ExportFormat, ExportTable, export_events
+from knowledge_service.analytics.export import (
+    ExportFormat,
+    ExportTable,
+    export_events,
+)
 from knowledge_service.analytics.log import PSEUDONYM_KEY_FILE
 from knowledge_service.analytics.schemas import MetricsSummary
 from knowledge_service.cli.common import (
@@ -28,7 +31,6 @@ from knowledge_service.cli.common import (
 )
 from knowledge_service.content.schemas import Channel
 from knowledge_service.db import session_scope
-from knowledge_service.errors import InvalidRequestError
 from knowledge_service.keyfile import load_key
 
 
@@ -107,15 +109,7 @@ def export_events_command(
     ] = ExportTable.ANSWERS,
 ) -> None:
     """Write the answer log, or the feedback, (redacted) for BI tools."""
-    start = None
-    if since is not None:
-        try:
-            start = datetime.fromisoformat(since)
-        except ValueError:
-            problem = f"must be an ISO date or time (got {since!r})"
-            raise InvalidRequestError("--since", problem) from None
-        clock.check_day("--since", start.date())
-        start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    start = None if since is None else clock.parse_instant("--since", since)
     if out.is_dir():
         raise fail(f"OUT {out} is a folder: give the file to write")
     fmt = fmt or _format_of(out)

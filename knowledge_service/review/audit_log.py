@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from knowledge_service import clock
 from knowledge_service.audit import AuditEvent
-from knowledge_service.clock import check_day
 from knowledge_service.content import service as content
 from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
 from knowledge_service.freshness.models import FindingArticle
@@ -26,16 +26,7 @@ MAX_LIMIT = 1000
 
 def parse_instant(name: str, value: str | None) -> datetime | None:
     """An ISO 8601 timestamp or date (midnight) given as parameter ``name``; naive is UTC."""
-    if value is None:
-        return None
-    try:
-        instant = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidRequestError(
-            name, f"must be an ISO date or timestamp such as 2026-11-24T09:00:00Z (got {value!r})"
-        ) from None
-    check_day(name, instant.date())
-    return _utc(instant)
+    return None if value is None else clock.parse_instant(name, value)
 
 
 def _utc(value: datetime | None) -> datetime | None:

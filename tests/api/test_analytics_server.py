@@ -9,6 +9,8 @@ application logs and every response for the personal data the questions carried.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import threading
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyarrow.parquet as pq
 import pytest
 
 from knowledge_service.access import service as access
@@ -240,6 +243,44 @@ def test_feedback_errors(client: Client, day: dict[str, Any]) -> None:
     assert typo.status_code == 400 and "used_article" in typo.json()["detail"]
     bad = client.call("admin", "GET", "/v1/metrics/summary", params={"from": "2026-11-31"})
     assert bad.status_code == 400 and "from" in bad.json()["detail"]
+
+
+def test_leaders_export_the_log_and_the_feedback_for_bi(
+    client: Client, day: dict[str, Any]
+) -> None:
+    """What `export-events` writes, over HTTP to a READ_MEASURES key (the scan at the end reads
+    every export for the day's personal data)."""
+    wait_for(lambda: summary(client)["totals"]["answers"] == 9)
+    answers = client.call("leader", "GET", "/v1/export/answers")
+    assert answers.status_code == 200, answers.text
+    assert answers.headers["content-type"] == "text/csv; charset=utf-8"
+    assert answers.headers["content-disposition"] == 'attachment; filename="answers.csv"'
+    rows = list(csv.DictReader(io.StringIO(answers.text)))
+    receipts = {a["receipt"] for a in day["answered"]}
+    assert receipts <= {r["receipt"] for r in rows}
+    assert {r["conversation_id"][:5] for r in rows if r["conversation_id"]} == {"anon-"}
+    receipt = day["answered"][0]["receipt"]
+    feedback = client.call("admin", "GET", "/v1/export/feedback", params={"format": "jsonl"})
+    assert feedback.status_code == 200
+    assert feedback.headers["content-type"] == "application/x-ndjson"
+    rated = [json.loads(line) for line in feedback.text.splitlines()]
+    rated = [r for r in rated if r["receipt"] == receipt]
+    assert sorted(r["rating"] for r in rated) == ["helpful", "outdated", "wrong"]
+    assert "customer [PHONE] says 5 days" in {r["comment"] for r in rated}
+    parquet = client.call("leader", "GET", "/v1/export/feedback", params={"format": "parquet"})
+    assert parquet.status_code == 200 and parquet.content.startswith(b"PAR1")
+    table = pq.read_table(io.BytesIO(parquet.content)).to_pylist()
+    assert sorted(r["rating"] for r in table if r["receipt"] == receipt) == [
+        "helpful", "outdated", "wrong",
+    ]  # fmt: skip
+    later = client.call("leader", "GET", "/v1/export/answers", params={"since": "2999-01-01"})
+    assert later.status_code == 200 and later.text.splitlines()[0].startswith("id,at,kind,")
+    assert len(later.text.splitlines()) == 1  # the header alone
+    for role in ("agent", "bot", "owner"):
+        assert client.call(role, "GET", "/v1/export/answers").status_code == 403, role
+    bad = client.call("leader", "GET", "/v1/export/answers", params={"since": "last week"})
+    assert bad.status_code == 400 and "since" in bad.json()["detail"]
+    assert client.call("leader", "GET", "/v1/export/ratings").status_code == 400
 
 
 def test_prometheus_metrics(client: Client, day: dict[str, Any]) -> None:

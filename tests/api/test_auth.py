@@ -44,10 +44,11 @@ RECEIPT = f"GET /v1/receipts/{UNKNOWN_RECEIPT}"  # likewise 404 once the role ma
 SUMMARY = "GET /v1/metrics/summary?from=2026-11-18&to=2026-11-24"
 GAPS = "GET /v1/metrics/gaps"
 PROMETHEUS = "GET /metrics"
+EXPORT = "GET /v1/export/feedback"
 EVENTS = "GET /v1/events"  # a stream: only its refusals are in the matrix (see test_analytics)
 ROUTES = [f"GET {path}" for path in READ_ROUTES] + [
     UPDATE_FINDING, ANSWER, POST_ANSWER, SEARCH, FEEDBACK, RECEIPT, SUMMARY, GAPS, PROMETHEUS,
-    *OWNER_ROUTES,
+    EXPORT, *OWNER_ROUTES,
 ]  # fmt: skip
 AGENT = {f"GET {path}" for path in READ_ROUTES} | {ANSWER, POST_ANSWER, SEARCH, FEEDBACK, RECEIPT}
 ALLOWED = {
@@ -55,7 +56,7 @@ ALLOWED = {
     "agent": AGENT,
     "owner": AGENT | {UPDATE_FINDING, *OWNER_ROUTES},
     # A team lead: an agent's reading and the measures, never an edit or a finding's status.
-    "leader": AGENT | {SUMMARY, GAPS, PROMETHEUS},
+    "leader": AGENT | {SUMMARY, GAPS, PROMETHEUS, EXPORT},
     "admin": set(ROUTES),
 }
 SUCCESS = {FEEDBACK: 404, RECEIPT: 404}
@@ -111,6 +112,7 @@ def test_every_v1_route_is_in_the_role_matrix(app: FastAPI) -> None:
         "/v1/metrics/summary",
         "/v1/metrics/gaps",
         "/v1/events",
+        "/v1/export/{table}",
         "/v1/articles/{article_id}/workflow",
         "/v1/articles/{article_id}/diff",
         "/v1/articles/{article_id}/check",

@@ -828,6 +828,42 @@ def test_insights_measures_download_as_csv_for_leaders_only(
     assert client.get("/ui/insights/measures.csv").status_code == 403
 
 
+def test_insights_download_the_period_s_answer_log_and_feedback(
+    client: TestClient, keys: dict[str, str], engine: Engine, settings: Settings
+) -> None:
+    """The rows behind the measures, for BI: the period's answer log and ratings, redacted,
+    from the period's first day; linked for the period shown."""
+    today = TODAY if settings.today is None else settings.today
+    with session_scope(engine) as session:
+        for days_ago in (5, 0):  # written in time order, as the log writes them
+            at = datetime.combine(today - timedelta(days=days_ago), time(9), UTC)
+            session.add(AnswerEvent(kind="answer", question=f"q{days_ago} jo@example.com",
+                                    latency_ms=1.0, channel="chat", status="answered",
+                                    receipt=f"rcpt_{days_ago:032d}", at=at))  # fmt: skip
+            session.add(Feedback(receipt=f"rcpt_{days_ago:032d}", rating="wrong", at=at,
+                                 comment="=call me on 0412 345 678"))  # fmt: skip
+    sign_in(client, keys["leader"])
+    page = client.get("/ui/insights?days=28").text
+    for table in ("answers", "feedback"):
+        assert f'href="/ui/insights/{table}.csv?days=28"' in page
+    answers = client.get("/ui/insights/answers.csv?days=3")
+    assert answers.status_code == 200, answers.text
+    assert answers.headers["content-type"] == "text/csv; charset=utf-8"
+    start = (today - timedelta(days=2)).isoformat()
+    disposition = f'attachment; filename="answers-{start}-to-{today.isoformat()}.csv"'
+    assert answers.headers["content-disposition"] == disposition
+    assert [r["question"] for r in csv.DictReader(io.StringIO(answers.text))] == ["q0 [EMAIL]"]
+    feedback = client.get("/ui/insights/feedback.csv?days=7")
+    rows = list(csv.DictReader(io.StringIO(feedback.text)))
+    assert [(r["receipt"], r["comment"]) for r in rows] == [
+        (f"rcpt_{5:032d}", "'=call me on [PHONE]"), (f"rcpt_{0:032d}", "'=call me on [PHONE]"),
+    ]  # fmt: skip
+    assert client.get("/ui/insights/ratings.csv").status_code in (400, 404)
+    client.cookies.clear()
+    sign_in(client, keys["agent"])
+    assert client.get("/ui/insights/feedback.csv").status_code == 403
+
+
 def test_htmx_errors_are_fragments_for_the_swap_target(
     client: TestClient, keys: dict[str, str]
 ) -> None:

@@ -18,6 +18,11 @@ from fastapi.responses import StreamingResponse
 from knowledge_service import clock
 from knowledge_service.access.schemas import Permission, Principal, Role
 from knowledge_service.analytics import service as analytics
+from knowledge_service.analytics.export import (
+    MEDIA_TYPES,
+    ExportFormat,
+    ExportTable,
+)
 from knowledge_service.analytics.receipts import lookup_receipt
 from knowledge_service.analytics.schemas import (
     RECEIPT_PATTERN,
@@ -39,6 +44,7 @@ from knowledge_service.http.deps import (
     SupportedDay,
     require,
 )
+from knowledge_service.http.downloads import export_download
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.schemas import json_response
 from knowledge_service.settings import Settings
@@ -173,6 +179,42 @@ def get_gaps(
         session, search, first, last,
         confidence_below=settings.answers.no_answer_threshold, limit=limit,
     )  # fmt: skip
+
+
+@router.get(
+    "/v1/export/{table}",
+    summary="The answer log or the feedback for BI (CSV, JSON Lines or Parquet, redacted)",
+    responses={
+        200: {
+            "content": {media: {} for media in MEDIA_TYPES.values()},
+            "description": "The rows, oldest first, as an attachment.",
+        },
+        **problem_responses(400, 401, 403),
+    },
+    response_class=StreamingResponse,
+)
+def export_rows(
+    table: Annotated[
+        ExportTable, Path(description="`answers` (the answer log) or `feedback` (the ratings).")
+    ],
+    session: SessionDep,
+    _: Annotated[Principal, Depends(require(Permission.READ_MEASURES))],
+    fmt: Annotated[
+        ExportFormat, Query(alias="format", description="`csv`, `jsonl` or `parquet`.")
+    ] = ExportFormat.CSV,
+    since: Annotated[
+        str | None,
+        Query(max_length=40, json_schema_extra={"format": "date-time"},
+              description="Only rows at or after this ISO 8601 date or timestamp (UTC when it "
+              "names no zone), e.g. 2026-11-24T09:00:00Z; default: every row the store keeps."),
+        SupportedDay,
+    ] = None,
+) -> StreamingResponse:  # fmt: skip
+    """The same file `knowledge-service export-events` writes, with the same columns (README,
+    "Measures, receipts and personal data"): questions and comments redacted, conversation ids
+    as pseudonyms, formula cells inert in CSV."""
+    start = None if since is None else clock.parse_instant("since", since)
+    return export_download(session, table, fmt, start, name=str(table))
 
 
 @router.get(

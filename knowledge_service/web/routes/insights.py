@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from knowledge_service import clock
+from knowledge_service.analytics.export import ExportFormat, ExportTable
 from knowledge_service.http.deps import SearchServiceDep, SessionDep, SettingsDep
+from knowledge_service.http.downloads import export_download
 from knowledge_service.settings import Settings
 from knowledge_service.web.auth import WebUser, page_user
 from knowledge_service.web.insights_view import (
@@ -75,3 +77,17 @@ def measures_csv(
         out.getvalue(), media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )  # fmt: skip
+
+
+@router.get("/{table}.csv")
+def rows_csv(
+    table: ExportTable, _: Leader, session: SessionDep, settings: SettingsDep,
+    days: Days = PERIODS[0],
+) -> StreamingResponse:  # fmt: skip
+    """The period's rows for BI: the answer log (``answers.csv``) or the ratings
+    (``feedback.csv``), redacted, as ``export-events`` writes them (from the period's first
+    day, UTC, to now)."""
+    start, end = _period(settings, days)
+    since = datetime.combine(start, time(), UTC)
+    name = f"{table}-{start.isoformat()}-to-{end.isoformat()}"
+    return export_download(session, table, ExportFormat.CSV, since, name)
