@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, not_, or_, text, update
@@ -203,8 +203,8 @@ PURGE_LOCK_KEY = 0x6B73_7075  # "kspu": the advisory lock id on PostgreSQL
 def lock_for_purge(session: Session) -> None:
     """Take the purge's lock for the rest of ``session``'s transaction, before it reads what
     it rolls up: a second purge (another replica's schedule, a ``purge-logs`` run by hand)
-    waits until the first has committed, then finds nothing left to roll up. Without it both
-    read the same old rows and both added them to ``daily_count``. On PostgreSQL a
+    waits until the first has committed its piece, then finds those rows gone. Without it
+    both read the same old rows and both added them to ``daily_count``. On PostgreSQL a
     transaction-scoped advisory lock (each statement of a read-committed transaction then sees
     the first purge's commit); on SQLite the database's write lock, taken by a write that
     changes nothing (the driver begins the transaction right before it: reads made before a
@@ -213,6 +213,31 @@ def lock_for_purge(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PURGE_LOCK_KEY})
     else:
         session.execute(text("UPDATE daily_count SET count = count WHERE 0"))
+
+
+def purge_piece_end(session: Session, before: datetime, rows: int) -> datetime | None:
+    """Where the next piece of a purge of what is older than ``before`` ends (exclusive): just
+    after the ``rows`` oldest answer events or the ``rows`` oldest feedback, whichever comes
+    first (a piece holds more only when several share their last instant), else ``before``;
+    None when nothing older than ``before`` is left. Both read the index on ``at``."""
+    end: datetime | None = None
+    for at in (col(AnswerEvent.at), col(Feedback.at)):
+        older = select_columns(at).where(at < before).order_by(at)
+        if session.execute(older.limit(1)).first() is None:
+            continue
+        last = session.execute(older.offset(rows - 1).limit(1)).scalar()
+        piece = before if last is None else min(before, last + timedelta(microseconds=1))
+        end = piece if end is None else min(end, piece)
+    return end
+
+
+def count_before(session: Session, before: datetime) -> int:
+    """How many answer events and feedback are older than ``before``."""
+    total = 0
+    for model in (AnswerEvent, Feedback):
+        query = select_columns(func.count()).select_from(model).where(col(model.at) < before)
+        total += int(session.execute(query).scalar_one())
+    return total
 
 
 def purge_before(session: Session, before: datetime) -> tuple[int, int]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as select_columns
@@ -21,6 +20,8 @@ from knowledge_service.analytics.models import AnswerEvent, DailyCount, Feedback
 
 Key = tuple[str, str, str | None, str | None, str | None, str | None, bool]
 REPEAT_WINDOW = timedelta(hours=24)
+IN_BATCH = 500
+"""At most how many values one ``IN (...)`` list of a roll-up query holds."""
 
 
 def _event_keys(session: Session, before: datetime) -> Counter[Key]:
@@ -53,36 +54,62 @@ def _feedback_keys(session: Session, before: datetime) -> Counter[Key]:
     return counts
 
 
-def _repeat_keys(session: Session, before: datetime) -> Counter[Key]:
-    query = (
-        select(AnswerEvent.conversation_id, AnswerEvent.at)
-        .where(AnswerEvent.kind == "answer", col(AnswerEvent.conversation_id).is_not(None))
-        .where(col(AnswerEvent.at) < before)
-        .order_by(col(AnswerEvent.conversation_id), col(AnswerEvent.at))
-    )
+def _repeat_keys(session: Session, before: datetime, until: datetime) -> Counter[Key]:
+    """The repeat questions whose previous question in the conversation is older than
+    ``before``: those older than ``before`` and, when ``until`` is later, the first question
+    of each conversation from ``before`` up to ``until``. A purge that deletes in pieces
+    (every row older than ``before``, then older than a later instant) thus counts the repeat
+    that starts the next piece in the piece that deletes the question it repeats: no piece
+    sees both, and a roll-up up to ``until`` at once counts the same."""
+    e = AnswerEvent
+    asked = (col(e.kind) == "answer", col(e.conversation_id).is_not(None))
+    query = select(e.conversation_id, e.at).where(*asked, col(e.at) < before)
     counts: Counter[Key] = Counter()
-    previous: tuple[Any, datetime | None] = (None, None)
-    for conversation, at in session.exec(query):
-        last_conversation, last_at = previous
-        if conversation == last_conversation and last_at and at - last_at <= REPEAT_WINDOW:
-            counts[(at.date().isoformat(), "repeat", None, None, None, None, False)] += 1
-        previous = (conversation, at)
+    last: dict[str, datetime] = {}
+    # sorted here, not by the store: ordered by conversation it would read the whole index
+    for conversation, at in sorted((str(c), a) for c, a in session.exec(query)):
+        previous = last.get(conversation)
+        if previous is not None and at - previous <= REPEAT_WINDOW:
+            counts[_repeat_key(at)] += 1
+        last[conversation] = at
+    near = [c for c, at in last.items() if at >= before - REPEAT_WINDOW]
+    for start in range(0, len(near) if until > before else 0, IN_BATCH):
+        first_after = (
+            select_columns(col(e.conversation_id), func.min(col(e.at)))
+            .where(*asked, col(e.conversation_id).in_(near[start : start + IN_BATCH]))
+            .where(col(e.at) >= before, col(e.at) < until)
+            .group_by(col(e.conversation_id))
+        )
+        for conversation, at in session.execute(first_after):
+            if at - last[conversation] <= REPEAT_WINDOW:
+                counts[_repeat_key(at)] += 1
     return counts
 
 
-def roll_up_before(session: Session, before: datetime) -> int:
-    """Add the counts of every event and feedback older than ``before`` to ``daily_count``."""
+def _repeat_key(at: datetime) -> Key:
+    return (at.date().isoformat(), "repeat", None, None, None, None, False)
+
+
+def roll_up_before(session: Session, before: datetime, *, until: datetime | None = None) -> int:
+    """Add the counts of every event and feedback older than ``before`` to ``daily_count``;
+    with ``until`` (a purge's own end, when it deletes up to ``before`` first), also the
+    repeat questions up to ``until`` that repeat a question older than ``before``
+    (:func:`_repeat_keys`)."""
     counts = _event_keys(session, before) + _feedback_keys(session, before)
-    counts += _repeat_keys(session, before)
-    for (day, source, channel, intent, label, reason, flag), n in counts.items():
-        row = session.exec(
-            select(DailyCount).where(
-                DailyCount.day == day, DailyCount.source == source,
-                DailyCount.channel == channel, DailyCount.intent == intent,
-                DailyCount.label == label, DailyCount.reason == reason, DailyCount.flag == flag,
-            )
-        ).first()  # fmt: skip
-        if row is None:
+    counts += _repeat_keys(session, before, before if until is None else max(until, before))
+    days = sorted({key[0] for key in counts})
+    kept: dict[Key, DailyCount] = {}
+    for start in range(0, len(days), IN_BATCH):  # the days' counts in one query, not one a key
+        query = select(DailyCount).where(col(DailyCount.day).in_(days[start : start + IN_BATCH]))
+        for row in session.exec(query):
+            kept[(row.day, row.source, row.channel, row.intent, row.label, row.reason,
+                  row.flag)] = row  # fmt: skip
+    for key, n in counts.items():
+        found = kept.get(key)
+        if found is not None:
+            row = found
+        else:
+            day, source, channel, intent, label, reason, flag = key
             row = DailyCount(
                 day=day, source=source, channel=channel, intent=intent, label=label,
                 reason=reason, flag=flag,

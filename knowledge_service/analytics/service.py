@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from time import monotonic, sleep
 from typing import Any
@@ -39,7 +39,7 @@ from knowledge_service.answers.sanitise import strip_invisible
 from knowledge_service.clock import check_day
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ArticleStatus, Channel
-from knowledge_service.db import run_transaction, utcnow
+from knowledge_service.db import run_transaction, session_scope, utcnow
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
 from knowledge_service.freshness.schemas import FindingKind
 from knowledge_service.privacy import redact
@@ -434,20 +434,54 @@ def _demand(rows: Iterable[tuple[Any, ...]]) -> list[Demand]:
 
 
 PURGE_ATTEMPTS = 5
-"""How many times a purge meeting a busy store is run (each waits out SQLite's busy timeout)."""
+"""How many times a piece of a purge meeting a busy store is run (each waits out SQLite's busy
+timeout)."""
+PURGE_PIECE_ROWS = 5_000
+"""About how many answer events (and at most how many feedback) one transaction of a purge
+rolls up and deletes: on SQLite, a piece holds the write lock for a fraction of a second,
+where a purge of 300,000 events in one transaction held it for 19 s, past every other
+writer's busy timeout (``scripts/bench_purge.py``)."""
+PURGE_PAUSE_SECONDS = 0.1
+"""On SQLite, how long a purge leaves the write lock free between two pieces. A writer waiting
+for the lock (the answer log, an import) looks again every 100 ms at most (SQLite's busy
+handler): without the pause the next piece would take it first, and that writer could wait
+out its whole busy timeout. PostgreSQL's writers wait for no purge (row locks): no pause."""
+
+PurgeProgress = Callable[[int, int], None]
+"""``progress(done, total)``: answer events and feedback purged so far, and in all."""
 
 
-def purge_expired(engine: Engine, *, retention_days: int) -> tuple[int, int]:
-    """:func:`purge_old` in a transaction of its own, run again from the start (up to
-    ``PURGE_ATTEMPTS`` times, after a growing pause) when the store is busy. On SQLite a purge
-    waits for the write lock only for the busy timeout (10 s): a long import, or the purge of
-    another process, holding it longer made the server's purge fail with "database is locked"
-    (and wait a whole ``KS_ANALYTICS__PURGE_INTERVAL_HOURS`` to try again)."""
-    return run_transaction(
-        engine,
-        lambda session: purge_old(session, now=utcnow(), retention_days=retention_days),
-        attempts=PURGE_ATTEMPTS,
-    )
+def purge_expired(
+    engine: Engine, *, retention_days: int, progress: PurgeProgress | None = None
+) -> tuple[int, int]:
+    """Purge the answer events and feedback older than the retention period in pieces, oldest
+    first, each :func:`purge_piece` a transaction of its own; (events, feedback) purged.
+
+    The write lock (SQLite) is free between two pieces, so the answer log and imports write in
+    between rather than failing after their busy timeout. A piece that meets a busy store is
+    run again from its start (up to ``PURGE_ATTEMPTS`` times, after a growing pause): on SQLite
+    it waits for the write lock only for the busy timeout (10 s), and a long import, or another
+    process's purge, holding it longer made the server's purge fail with "database is locked"
+    (and wait a whole ``KS_ANALYTICS__PURGE_INTERVAL_HOURS`` to try again). A purge stopped
+    between pieces (killed, failed) leaves each piece rolled up and deleted, or neither: the
+    next purge goes on from there. ``progress`` is told after each piece."""
+    before = utcnow() - timedelta(days=retention_days)
+    total = 0
+    if progress is not None:
+        with session_scope(engine) as session:
+            total = repository.count_before(session, before)
+    pause = PURGE_PAUSE_SECONDS if engine.dialect.name == "sqlite" else 0.0
+    events = feedback = 0
+    while True:
+        piece = run_transaction(
+            engine, lambda session: purge_piece(session, before), attempts=PURGE_ATTEMPTS
+        )
+        if piece is None:
+            return events, feedback
+        events, feedback = events + piece[0], feedback + piece[1]
+        if progress is not None:
+            progress(events + feedback, max(total, events + feedback))
+        sleep(pause)
 
 
 def pseudonymise_stored_ids(engine: Engine, key: bytes) -> int:
@@ -468,17 +502,33 @@ def pseudonymise_stored_ids(engine: Engine, key: bytes) -> int:
     return run_transaction(engine, sweep, attempts=PURGE_ATTEMPTS)
 
 
-def purge_old(session: Session, *, now: datetime, retention_days: int) -> tuple[int, int]:
-    """Delete answer events and feedback older than the retention period, keeping their
-    counts per day (:mod:`~knowledge_service.analytics.rollup`) so past measures survive.
+def purge_piece(session: Session, before: datetime) -> tuple[int, int] | None:
+    """Roll up and delete the oldest answer events and feedback older than ``before``, about
+    ``PURGE_PIECE_ROWS`` of each (:func:`~.repository.purge_piece_end`), in the caller's
+    transaction; (events, feedback) deleted, or None when nothing older is left.
 
-    The roll-up and the deletion are one transaction (the caller's), under a lock that makes
-    purges run at the same time take turns (:func:`~.repository.lock_for_purge`): each row is
-    counted once, however many replicas purge at once."""
+    Their counts per day are kept first (:mod:`~knowledge_service.analytics.rollup`), so past
+    measures survive; a repeat question up to ``before`` is counted with the piece that deletes
+    the question it repeats. The roll-up and the deletion are one transaction, under a lock
+    that makes purges run at the same time take turns, piece by piece
+    (:func:`~.repository.lock_for_purge`): the piece's rows are chosen once the lock is held,
+    so each row is counted once, however many replicas purge at once."""
     repository.lock_for_purge(session)
+    end = repository.purge_piece_end(session, before, PURGE_PIECE_ROWS)
+    if end is None:
+        return None
+    rollup.roll_up_before(session, end, until=before)
+    return repository.purge_before(session, end)
+
+
+def purge_old(session: Session, *, now: datetime, retention_days: int) -> tuple[int, int]:
+    """Every :func:`purge_piece` of the answer events and feedback older than the retention
+    period, in the caller's one transaction (:func:`purge_expired` commits each on its own)."""
     before = now - timedelta(days=retention_days)
-    rollup.roll_up_before(session, before)
-    return repository.purge_before(session, before)
+    events = feedback = 0
+    while (piece := purge_piece(session, before)) is not None:
+        events, feedback = events + piece[0], feedback + piece[1]
+    return events, feedback
 
 
 def content_gaps(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -180,3 +180,150 @@ def test_the_retention_pass_stores_ids_an_earlier_release_kept_as_sent_as_pseudo
                       conversation_key("sarah.connor", key), None, ids[4]]  # fmt: skip
     assert service.pseudonymise_stored_ids(engine, key) == 0  # nothing left to rewrite
     assert _conversations(engine) == stored
+
+
+class Stopped(Exception):
+    """A purge stopped between two pieces (a kill, a failure)."""
+
+
+def add_conversations(engine: Engine, start: datetime, count: int = 60) -> tuple[date, date]:
+    """``count`` answers and searches 47 minutes apart from ``start`` (over midnights), in four
+    conversations asking again within a day and one whose questions are 30 hours apart, and a
+    rating of every fifth; the first and last day they fall on."""
+    with session_scope(engine) as session:
+        for i in range(count):
+            at = start + timedelta(minutes=47 * i)
+            session.add(AnswerEvent(
+                at=at, kind="search" if i % 9 == 4 else "answer", channel=("chat", "voice")[i % 2],
+                question="q", intent=f"intent-{i % 3}", status=LABELS[i % 3], latency_ms=1.0,
+                conversation_id=f"conv-{i % 4}", stale=i % 7 == 0,
+            ))  # fmt: skip
+            if i % 5 == 0:
+                session.add(Feedback(at=at + timedelta(minutes=1), receipt=f"r{i}",
+                                     rating=LABELS[i % 3], channel="chat"))  # fmt: skip
+        for hours in (0, 30, 60):
+            at = start + timedelta(hours=hours, minutes=1)
+            session.add(AnswerEvent(at=at, kind="answer", question="q", latency_ms=1.0,
+                                    conversation_id="far"))  # fmt: skip
+    return start.date(), (start + timedelta(minutes=47 * count)).date()
+
+
+def measures(engine: Engine, days: tuple[date, date]) -> Any:
+    with Session(engine) as session:
+        summary = service.summarize(session, *days)
+    return summary.totals, summary.days, summary.demand
+
+
+def old_rows(engine: Engine, before: datetime) -> int:
+    with Session(engine) as session:
+        return sum(
+            len(session.exec(select(model).where(col(model.at) < before)).all())
+            for model in (AnswerEvent, Feedback)
+        )
+
+
+def test_a_purge_commits_piece_by_piece_so_other_writers_get_in_between(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Purging a large backlog in one transaction held SQLite's write lock for as long as it
+    took (19 s for 300,000 events), and the answer log's writes waited past their busy timeout
+    and failed. Each piece is now committed on its own: after each commit, another connection
+    that waits for no lock at all (busy timeout 0) writes, and reads the measures unchanged
+    (every deleted row's counts kept in the same commit, repeat questions across pieces
+    included)."""
+    monkeypatch.setattr(service, "PURGE_PIECE_ROWS", 10, raising=False)
+    monkeypatch.setattr(service, "PURGE_PAUSE_SECONDS", 0.0, raising=False)
+    start = datetime.now(UTC).replace(hour=20, minute=0, second=0, microsecond=0)
+    days = add_conversations(engine, start - timedelta(days=200))
+    before = measures(engine, days)
+    expired = start - timedelta(days=90)
+    total = old_rows(engine, expired)
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 0)
+    other = make_engine(settings.database_url)
+    left: list[int] = []
+
+    def after_a_piece(session: Session) -> None:
+        if session.bind is not engine:
+            return
+        with session_scope(other) as writer:  # fails at once if the purge held the lock
+            writer.add(AnswerEvent(kind="answer", question="q", latency_ms=1.0))
+        assert measures(other, days) == before
+        left.append(old_rows(other, expired))
+
+    event.listen(Session, "after_commit", after_a_piece)
+    try:
+        purged = service.purge_expired(engine, retention_days=90)
+    finally:
+        event.remove(Session, "after_commit", after_a_piece)
+        other.dispose()
+    assert sum(purged) == total and 0 in left
+    pieces = left[: left.index(0) + 1]  # then the look that finds nothing left commits too
+    assert len(pieces) > 5 and pieces == sorted(set(pieces), reverse=True)
+    assert measures(engine, days) == before
+
+
+def test_a_purge_stopped_between_pieces_leaves_the_measures_whole_and_the_next_finishes(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A purge killed mid-way has committed some pieces, each rolled up and deleted at once:
+    the measures are those before the purge, and the next purge deletes the rest and counts
+    each row once, as one purge would have."""
+    monkeypatch.setattr(service, "PURGE_PIECE_ROWS", 7)
+    monkeypatch.setattr(service, "PURGE_PAUSE_SECONDS", 0.0)
+    start = datetime.now(UTC).replace(hour=22, minute=30, second=0, microsecond=0)
+    days = add_conversations(engine, start - timedelta(days=200))
+    before = measures(engine, days)
+    total = old_rows(engine, start - timedelta(days=90))
+    done: list[int] = []
+
+    def stop_after_three(purged: int, of: int) -> None:
+        assert of == total
+        done.append(purged)
+        if len(done) == 3:
+            raise Stopped
+
+    with pytest.raises(Stopped):
+        service.purge_expired(engine, retention_days=90, progress=stop_after_three)
+    assert 0 < done[0] < done[1] < done[2] < total
+    assert 0 < old_rows(engine, start - timedelta(days=90)) == total - done[-1]
+    assert measures(engine, days) == before
+    events, feedback = service.purge_expired(engine, retention_days=90)
+    assert events + feedback == total - done[-1]
+    assert old_rows(engine, start - timedelta(days=90)) == 0
+    assert measures(engine, days) == before
+    assert service.purge_expired(engine, retention_days=90) == (0, 0)
+
+
+def test_two_purges_in_pieces_at_once_count_each_row_once(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two replicas purge the same backlog at once, piece by piece: each piece is chosen under
+    the purge lock, so the two take turns and neither counts a row the other has deleted."""
+    monkeypatch.setattr(service, "PURGE_PIECE_ROWS", 5)
+    monkeypatch.setattr(service, "PURGE_PAUSE_SECONDS", 0.001)
+    start = datetime.now(UTC).replace(hour=21, minute=0, second=0, microsecond=0)
+    days = add_conversations(engine, start - timedelta(days=200), count=120)
+    before = measures(engine, days)
+    total = old_rows(engine, start - timedelta(days=90))
+    other = make_engine(settings.database_url)
+    ready = threading.Barrier(2)
+    results: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
+
+    def purge(store: Engine) -> None:
+        try:
+            ready.wait(timeout=30)
+            results.append(service.purge_expired(store, retention_days=90))
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=purge, args=(e,)) for e in (engine, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    other.dispose()
+    assert errors == [] and len(results) == 2
+    assert sum(e + f for e, f in results) == total
+    assert old_rows(engine, start - timedelta(days=90)) == 0
+    assert measures(engine, days) == before
