@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,7 @@ from knowledge_service.cli.common import (
     fail,
     file_errors,
     path_argument,
+    phase_progress,
     print_table,
     settings,
 )
@@ -127,12 +129,25 @@ def _format_of(out: Path) -> ExportFormat:
         return ExportFormat.CSV
 
 
+def _on_terminal() -> bool:
+    """Whether the messages go to a terminal (a pipe or a log gets no progress bar)."""
+    return err_console.is_terminal
+
+
 def purge_logs() -> None:
     """Delete answer logs and feedback older than KS_LOG_RETENTION_DAYS (and store as
     pseudonyms any conversation ids an earlier release kept as sent)."""
     days = settings().log_retention_days
     store = existing_engine()
-    events, feedback = analytics.purge_expired(store, retention_days=days)
+    with ExitStack() as stack:
+        progress = None
+        if _on_terminal():  # a large backlog takes minutes, in many pieces: a bar shows them
+            update = stack.enter_context(phase_progress())
+
+            def progress(done: int, total: int) -> None:
+                update("Purging expired logs", done, total)
+
+        events, feedback = analytics.purge_expired(store, retention_days=days, progress=progress)
     err_console.print(
         f"purged {events} answer events and {feedback} feedback older than {days} days"
     )

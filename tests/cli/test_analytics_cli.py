@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -136,6 +137,34 @@ def test_purge_logs_deletes_only_what_is_past_the_retention(
     result = runner.invoke(app, ["purge-logs"])
     assert result.exit_code == 0, result.output
     assert f"purged {purged} answer events" in result.output
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_purge_logs_shows_its_progress_piece_by_piece_on_a_terminal(
+    store: str, monkeypatch: pytest.MonkeyPatch, terminal: bool
+) -> None:
+    """A large backlog is purged in pieces (``PURGE_PIECE_ROWS`` rows each): on a terminal a
+    bar moves as each is committed, as an import's does; a pipe gets only the count, which is
+    the whole purge's either way."""
+    from knowledge_service.analytics import service
+    from knowledge_service.cli import analytics as analytics_cli
+
+    shown: list[tuple[str, int, int]] = []
+
+    @contextmanager
+    def recorder() -> Iterator[Callable[[str, int, int], None]]:
+        yield lambda phase, done, total: shown.append((phase, done, total))
+
+    monkeypatch.setattr(analytics_cli, "phase_progress", recorder)
+    monkeypatch.setattr(analytics_cli, "_on_terminal", lambda: terminal)
+    monkeypatch.setattr(service, "PURGE_PIECE_ROWS", 3)
+    monkeypatch.setenv("KS_LOG_RETENTION_DAYS", "1")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["purge-logs"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "purged 4 answer events and 0 feedback older than 1 days\n"
+    pieces = [("Purging expired logs", 3, 4), ("Purging expired logs", 4, 4)]
+    assert shown == (pieces if terminal else [])
 
 
 def test_report_channel_is_one_of_the_channels(store: str) -> None:
