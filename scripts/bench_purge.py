@@ -47,7 +47,7 @@ INTENTS = tuple(f"intent.{i}" for i in range(20))
 
 def _rows(events: int, days: int, feedback_every: int, now: datetime) -> tuple[list, list]:
     """``events`` answer events (and feedback) at random instants over ``days`` days ending the
-    day before the retention period starts."""
+    day before the retention period starts, in time order (as the answer log writes them)."""
     rng = random.Random(7)
     last = now - timedelta(days=RETENTION_DAYS + 1)
     span = days * 86_400
@@ -68,7 +68,8 @@ def _rows(events: int, days: int, feedback_every: int, now: datetime) -> tuple[l
                 "rating": rng.choice(("helpful", "wrong", "unclear")),
                 "channel": made[-1]["channel"],
             })  # fmt: skip
-    return made, rated
+    by_time = lambda row: row["at"]  # noqa: E731
+    return sorted(made, key=by_time), sorted(rated, key=by_time)  # written as they happened
 
 
 def _fill(path: Path, events: int, days: int, feedback_every: int, now: datetime) -> int:
