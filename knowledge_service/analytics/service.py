@@ -439,7 +439,7 @@ timeout)."""
 PURGE_PIECE_ROWS = 5_000
 """About how many answer events (and at most how many feedback) one transaction of a purge
 rolls up and deletes: on SQLite, a piece holds the write lock for a fraction of a second,
-where a purge of 300,000 events in one transaction held it for 19 s, past every other
+where a purge of 300,000 events in one transaction held it for over 20 s, past every other
 writer's busy timeout (``scripts/bench_purge.py``)."""
 PURGE_PAUSE_SECONDS = 0.1
 """On SQLite, how long a purge leaves the write lock free between two pieces. A writer waiting
