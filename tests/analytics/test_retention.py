@@ -1,6 +1,8 @@
 """The retention purge run by two processes at once (two ``purge-logs``, two replicas'
 schedules): the daily counts it keeps are what one purge keeps. A purge that meets a busy
-store is run again rather than failing until the next day."""
+store is run again rather than failing until the next day. It works in pieces, each committed
+on its own: other writers get in between, and a purge stopped between pieces or killed inside
+one leaves the measures whole for the next to finish."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from knowledge_service.analytics.retention import RetentionScheduler
 from knowledge_service.db import make_engine, session_scope
 from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
+from tests import crash
 from tests.server import wait_for
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -292,6 +295,41 @@ def test_a_purge_stopped_between_pieces_leaves_the_measures_whole_and_the_next_f
     assert old_rows(engine, start - timedelta(days=90)) == 0
     assert measures(engine, days) == before
     assert service.purge_expired(engine, retention_days=90) == (0, 0)
+
+
+_KILLED_PURGE = """
+import os, signal, sys
+from knowledge_service.analytics import repository, service
+from knowledge_service.db import make_engine
+
+service.PURGE_PIECE_ROWS, service.PURGE_PAUSE_SECONDS = 7, 0.0
+real, pieces = repository.purge_before, []
+def purge_before(session, end):
+    pieces.append(real(session, end))
+    if len(pieces) == 3:  # the third piece rolled up and deleted, not yet committed
+        os.kill(os.getpid(), signal.SIGKILL)
+    return pieces[-1]
+repository.purge_before = purge_before
+service.purge_expired(make_engine(sys.argv[1]), retention_days=90)
+"""
+
+
+def test_a_purge_killed_inside_a_piece_keeps_the_pieces_before_and_the_next_finishes(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    """kill -9 while a piece has rolled up and deleted its rows but not committed: the two
+    pieces before it stay purged and counted, the third is neither, and the next purge deletes
+    the rest, counting each row once."""
+    start = datetime.now(UTC).replace(hour=23, minute=0, second=0, microsecond=0)
+    days = add_conversations(engine, start - timedelta(days=200))
+    before = measures(engine, days)
+    expired = start - timedelta(days=90)
+    total = old_rows(engine, expired)
+    assert crash.run_child(_KILLED_PURGE, database_url, cwd=tmp_path) != 0  # killed mid-way
+    left = old_rows(engine, expired)
+    assert 0 < left <= total - 2 * 7 and measures(engine, days) == before
+    assert sum(service.purge_expired(engine, retention_days=90)) == left
+    assert old_rows(engine, expired) == 0 and measures(engine, days) == before
 
 
 def test_two_purges_in_pieces_at_once_count_each_row_once(
