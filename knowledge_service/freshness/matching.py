@@ -55,17 +55,20 @@ class Thresholds:
     ``authority``: the reference is the source of truth; only a condition of the checked
     text protects it (a clause stated for "a full licence holder" still binds an article
     that leaves the holder out, but an article's exception may come from another clause).
+    ``answer_duration``: the floor for two durations that are each the one duration of its
+    text's answer, in the same role (:func:`_answer_durations_differ`); None: not compared so.
     """
 
     numeric: float = 0.45
     rule: float = 0.4
     single: float = 0.15
     authority: bool = False  # the reference is the source of truth (a policy clause)
+    answer_duration: float | None = None
 
 
 RULE_TIE = 0.05  # rules this much less similar than the closest still count as as close
 CLAUSE_THRESHOLDS = Thresholds(authority=True)
-ARTICLE_THRESHOLDS = Thresholds(numeric=0.55, rule=0.45, single=0.3)
+ARTICLE_THRESHOLDS = Thresholds(numeric=0.55, rule=0.45, single=0.3, answer_duration=0.15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +305,8 @@ def find_contradictions(
             continue
         alone = thresholds.authority or _is_alone(fact, facts)
         match = _contradicted_by(fact, same_kind, thresholds, alone=alone)
+        if match is None and thresholds.answer_duration is not None:
+            match = _answer_durations_differ(fact, facts, reference, thresholds.answer_duration)
         if match is None:
             continue
         current = best.get(id(match.other))
@@ -412,6 +417,37 @@ def _contradicted_by(
     if not thresholds.authority and _is_lead_time(fact) and not _share_own_word(fact, best):
         return None  # alike only through their articles' titles: "7 days before a hold"
     return Contradiction(fact, best, similarity)
+
+
+def _answer_durations_differ(
+    fact: Fact, facts: Sequence[Fact], reference: Sequence[Fact], floor: float
+) -> Contradiction | None:
+    """Two answers to one need that each state one duration in the same role, differently:
+    "bring the jacket back within 28 days" against "unworn clothes can be returned within a
+    fortnight". An answer is the reply to the need, so its one duration is the one the need
+    asks for, however few words the two sentences share (their subjects need only reach
+    ``floor``) and whatever other durations the details below it state.
+
+    ``fact``: a fact of the checked text (``facts``), against the ``reference`` text."""
+    if fact.kind != FactKind.DURATION or fact.section != ANSWER_SECTION:
+        return None
+    answer = [f for f in facts if f.section == ANSWER_SECTION]
+    theirs = [r for r in reference if r.section == ANSWER_SECTION]
+    same = [r for r in theirs if _comparable(fact, r) and same_unit(r, fact)]
+    same = [r for r in same if _role(r) == _role(fact)]
+    if not _is_alone(fact, answer) or len(same) != 1 or not _is_alone(same[0], theirs):
+        return None  # either answer states another duration in that role: which is it?
+    other = same[0]
+    if (
+        same_value(fact, other)
+        or scopes_clash(scopes(fact.subject), scopes(other.subject))
+        or is_narrower(fact, other)
+        or is_exception_case(fact, other)
+        or is_exception_case(other, fact)
+    ):
+        return None
+    similarity = subject_similarity(fact.subject, other.subject)
+    return Contradiction(fact, other, similarity) if similarity >= floor else None
 
 
 def _share_own_word(a: Fact, b: Fact) -> bool:
