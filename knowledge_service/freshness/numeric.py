@@ -66,10 +66,14 @@ _AGE_LIMIT = re.compile(
     # "5 years and up", "ages 5 and up", "kids 12 and up" (not "12 months and up", "$50 and up")
     rf"|(?P<up>{NUMBER}) years?(?: old)? and up\b"
     rf"|\b(?:ages?|children|kids|adults|people|anyone|patients|members|customers|students) "
-    rf"(?P<up2>{NUMBER}) and up\b)",
+    rf"(?P<up2>{NUMBER}) and up\b"
+    # "until they turn twelve" (under 12), "once you turn 65" (65 and over)
+    r"|\b(?P<turn_side>until|till|before|once|when|after|from when)\s+(?:you|they|he|she|it|"
+    rf"your\s+[a-z]+|the\s+[a-z]+)\s+(?P<turns>turns?\s+(?P<turn>{NUMBER}))\b)",
     re.IGNORECASE,
 )
 _UNDER = frozenset({"under", "younger", "younger than", "below"})
+_BEFORE_TURNING = frozenset({"until", "till", "before"})
 
 
 def age_limits(text: str) -> list[Span]:
@@ -80,12 +84,16 @@ def age_limits(text: str) -> list[Span]:
     for m in _AGE_LIMIT.finditer(text):
         number = (
             m["from"] or m["least"] or m["minimum"] or m["aged"] or m["bare"] or m["n"]
-            or m["up"] or m["up2"]
+            or m["up"] or m["up2"] or m["turn"]
         )  # fmt: skip
         side = (m["aged_side"] or m["side"] or m["n_side"] or "over").lower()
+        start = m.start()
+        if m["turns"]:  # the span is "turn 65": "once" or "until" is no part of the figure
+            start = m.start("turns")
+            side = "under" if m["turn_side"].lower() in _BEFORE_TURNING else "over"
         value = parse_number(number)
         if value is not None and 0 < value < 130:
-            found.append((AGE, "under" if side in _UNDER else "over", value, m.start(), m.end()))
+            found.append((AGE, "under" if side in _UNDER else "over", value, start, m.end()))
     return found
 
 
@@ -179,7 +187,7 @@ _MAY_BE_MONEY = re.compile(r"\$|£|€|aud|usd|nzd|cad|gbp|eur|dollar|\dc\b|cent
 _MAY_BE_PERCENT = re.compile(r"%|per ?cent")
 _MAY_BE_AGE = re.compile(
     r"\bage|over \d|under \d|than \d|or (?:over|older|above|under|younger|below)|years? old"
-    r"|and up\b"
+    r"|and up\b|\bturns? "
 )
 _MAY_BE_DURATION = re.compile(
     r"minute|mins?\b|hour|hrs?\b|day|week|fortnight|month|year|yrs?\b|quarterly|annually"

@@ -1261,3 +1261,33 @@ def test_a_duration_counted_from_an_event_does_not_refer_back() -> None:
         "Close your account in Settings under Billing. We keep your files for 30 days after that."
     )
     assert "billing" not in kept.subject and "set" not in kept.subject
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Bus travel is free once you turn sixty-five.", ("over", 65.0)),
+        ("When your child turns 5, they need their own ticket.", ("over", 5.0)),
+        ("We cover your kids until they turn 21.", ("under", 21.0)),
+        ("You can join the junior club before you turn eighteen.", ("under", 18.0)),
+    ],
+)
+def test_the_age_someone_turns_is_an_age_limit(text: str, age: tuple[str, float]) -> None:
+    """ "Once you turn 65": from that age; "until they turn 21": under it."""
+    ages = [(f.unit, f.value, f.text) for f in extract_facts(text) if f.kind == FactKind.AGE]
+    assert [(unit, value) for unit, value, _ in ages] == [age]
+    assert ages[0][2].lower().startswith("turn")  # "once" and "until" are no part of it
+
+
+@pytest.mark.parametrize(
+    "text", ["Turn left at the lights.", "Before you turn the water off, call us."]
+)
+def test_turning_something_is_no_age(text: str) -> None:
+    assert [f for f in extract_facts(text) if f.kind == FactKind.AGE] == []
+
+
+def test_an_age_turned_contradicts_an_age_limit_in_digits() -> None:
+    older = extract_facts("Residents aged 62 and older get half off weeknight camping.")
+    turned = extract_facts("You get half off weeknight camping once you turn sixty-five.")
+    found = find_contradictions(turned, older, ARTICLE_THRESHOLDS)
+    assert [(c.fact.key, c.other.key) for c in found] == [("age:over:65.00", "age:over:62.00")]
