@@ -69,7 +69,9 @@ _AGE_LIMIT = re.compile(
     rf"(?P<up2>{NUMBER}) and up\b"
     # "until they turn twelve" (under 12), "once you turn 65" (65 and over)
     r"|\b(?P<turn_side>until|till|before|once|when|after|from when)\s+(?:you|they|he|she|it|"
-    rf"your\s+[a-z]+|the\s+[a-z]+)\s+(?P<turns>turns?\s+(?P<turn>{NUMBER}))\b)",
+    rf"your\s+[a-z]+|the\s+[a-z]+)\s+(?P<turns>turns?\s+(?P<turn>{NUMBER}))\b"
+    # "under-12s", "over-65s": the people under or over an age
+    r"|\b(?P<group_side>under|over)-(?P<group>\d{1,3})s?\b)",
     re.IGNORECASE,
 )
 _UNDER = frozenset({"under", "younger", "younger than", "below"})
@@ -84,9 +86,9 @@ def age_limits(text: str) -> list[Span]:
     for m in _AGE_LIMIT.finditer(text):
         number = (
             m["from"] or m["least"] or m["minimum"] or m["aged"] or m["bare"] or m["n"]
-            or m["up"] or m["up2"] or m["turn"]
+            or m["up"] or m["up2"] or m["turn"] or m["group"]
         )  # fmt: skip
-        side = (m["aged_side"] or m["side"] or m["n_side"] or "over").lower()
+        side = (m["aged_side"] or m["side"] or m["n_side"] or m["group_side"] or "over").lower()
         start = m.start()
         if m["turns"]:  # the span is "turn 65": "once" or "until" is no part of the figure
             start = m.start("turns")
@@ -187,7 +189,7 @@ _MAY_BE_MONEY = re.compile(r"\$|£|€|aud|usd|nzd|cad|gbp|eur|dollar|\dc\b|cent
 _MAY_BE_PERCENT = re.compile(r"%|per ?cent")
 _MAY_BE_AGE = re.compile(
     r"\bage|over \d|under \d|than \d|or (?:over|older|above|under|younger|below)|years? old"
-    r"|and up\b|\bturns? "
+    r"|and up\b|\bturns? |under-\d|over-\d"
 )
 _MAY_BE_DURATION = re.compile(
     r"minute|mins?\b|hour|hrs?\b|day|week|fortnight|month|year|yrs?\b|quarterly|annually"

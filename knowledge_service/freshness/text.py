@@ -59,7 +59,7 @@ _NON_FACTS = re.compile(
             r"reference|code|number|no\.|page|chapter|appendix|table|form|level|tier|stage|"
             r"option|press)\s+\d+(?:\.\d+)*[a-z]?\b",
             r"\b[A-Z][A-Z0-9_-]*#\d+(?:\.\d+)*",
-            r"\b[A-Z]{1,6}-\d[\w-]*",
+            r"\b(?!(?:under|over)-\d{1,3}s?\b)[A-Z]{1,6}-\d[\w-]*",  # "SR-12", not "under-12s"
             r"\b\d+(?:\.\d+){2,}\b",
             r"(?<![$\d.,])\b\d{5,}\b",
             r"\b\d+(?:st|nd|rd|th)\b",

@@ -1291,3 +1291,21 @@ def test_an_age_turned_contradicts_an_age_limit_in_digits() -> None:
     turned = extract_facts("You get half off weeknight camping once you turn sixty-five.")
     found = find_contradictions(turned, older, ARTICLE_THRESHOLDS)
     assert [(c.fact.key, c.other.key) for c in found] == [("age:over:65.00", "age:over:62.00")]
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Under-10s need an adult in the pool with them.", ("under", 10.0)),
+        ("Under-12s can watch with someone aged sixteen or older.", ("under", 12.0)),
+        ("The over-65s travel free on weekdays.", ("over", 65.0)),
+    ],
+)
+def test_the_under_or_over_an_age_group_is_an_age_limit(text: str, age: tuple[str, float]) -> None:
+    """ "Under-12s" names the children under 12: no code such as "SR-12" to blank out."""
+    ages = [(f.unit, f.value) for f in extract_facts(text) if f.kind == FactKind.AGE]
+    assert ages[0] == age
+
+
+def test_a_code_with_a_number_is_still_no_fact() -> None:
+    assert [f.key for f in extract_facts("Quote the code SR-12 when you call.")] == []
