@@ -355,6 +355,8 @@ def _as_interval(
     year" is compared with "every 6 months" and "twice a year" agrees with it. The bound
     turns over: at most 4 times a week is at least every 1.75 days. Anything else as it is."""
     period = next((t[5:-1] for t in subject if t.startswith("<per:")), None)
+    if kind == FactKind.COUNT and period is None:
+        subject.pop("<every>", None)  # "renewed three times": how many times, not how often
     if (
         kind != FactKind.COUNT
         or "<every>" not in subject

@@ -1309,3 +1309,14 @@ def test_the_under_or_over_an_age_group_is_an_age_limit(text: str, age: tuple[st
 
 def test_a_code_with_a_number_is_still_no_fact() -> None:
     assert [f.key for f in extract_facts("Quote the code SR-12 when you call.")] == []
+
+
+def test_how_many_times_without_a_period_is_a_count_not_a_frequency() -> None:
+    """ "Renewed three times" says how many times, as "up to 2 times" does; "three times a
+    year" says how often."""
+    three = extract_facts("Each loan can be renewed three times.")
+    two = extract_facts("You can renew a loan up to 2 times.")
+    found = find_contradictions(three, two, ARTICLE_THRESHOLDS)
+    assert [(c.fact.key, c.other.key) for c in found] == [("count:count:3.00", "count:count:2.00")]
+    yearly = [f for f in extract_facts("A loan can be renewed three times a year.")]
+    assert [f.key for f in yearly if f.kind == FactKind.DURATION] == ["duration:day:121.75"]
