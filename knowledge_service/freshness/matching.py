@@ -419,6 +419,17 @@ def _contradicted_by(
     return Contradiction(fact, best, similarity)
 
 
+def each_lone_in_its_answer(c: Contradiction, facts: Sequence[Fact], other: Sequence[Fact]) -> bool:
+    """Both facts of ``c`` are stated in their text's answer (``c.fact`` of ``facts``,
+    ``c.other`` of ``other``), each its answer's only fact of its kind, unit and role: the one
+    value each answer gives."""
+    if c.fact.section != ANSWER_SECTION or c.other.section != ANSWER_SECTION:
+        return False
+    answer = [f for f in with_charges(facts) if f.section == ANSWER_SECTION]
+    theirs = [f for f in with_charges(other) if f.section == ANSWER_SECTION]
+    return _is_alone(c.fact, answer) and _is_alone(c.other, theirs)
+
+
 def _answer_durations_differ(
     fact: Fact, facts: Sequence[Fact], reference: Sequence[Fact], floor: float
 ) -> Contradiction | None:

@@ -31,6 +31,7 @@ from knowledge_service.freshness.matching import (
     Contradiction,
     Thresholds,
     differing_counts,
+    each_lone_in_its_answer,
     find_contradictions,
     is_comparable,
     is_narrower,
@@ -70,6 +71,11 @@ NEAR_NEED_MARGIN = 0.1
 # two answer close needs, not one): "lost property is kept a fortnight" against "we hold lost
 # property for 30 days" in an article about how to collect it.
 NEAR_NEED_THRESHOLDS = Thresholds(numeric=0.7, rule=0.7, single=0.7)
+# ... and, when each answer states one value of a kind, unit and role, on those two at the
+# article floors if their subjects are at least this alike: "change the delivery address within
+# 30 minutes of placing it" against "let us know within 1 hour of ordering". Not when each
+# article cites clauses of its own and none of the other's: each is then about its own clause.
+NEAR_NEED_ANSWER_FLOOR = 0.6
 PHRASE_FLOOR = 0.5  # cosine of two counted phrases (the check's encoder): the same thing
 LEXICAL_PHRASE_FLOOR = 0.5  # without an encoder: Jaccard of the two phrases' stems
 
@@ -603,6 +609,10 @@ def _conflicts(
             found.setdefault((c.fact.key, c.other.key), (c, why, fixed, []))
     if near:  # after the counts: a thing counted in other words says so
         _answer_conflicts(a, b, reason, policies, NEAR_NEED_THRESHOLDS, found, near=True)
+        if not _cite_apart(a, b):
+            _answer_conflicts(
+                a, b, reason, policies, ARTICLE_THRESHOLDS, found, near=True, lone_answers=True
+            )
     findings = []
     for (key_a, key_b), (c, why, fix, more) in sorted(found.items()):
         message = (
@@ -636,8 +646,12 @@ def _answer_conflicts(
     found: dict[tuple[str, str], tuple[Contradiction, str, str, list[Evidence]]],
     *,
     near: bool = False,
+    lone_answers: bool = False,
 ) -> None:
-    """Add to ``found`` the facts of ``a`` and ``b`` that contradict each other, either way."""
+    """Add to ``found`` the facts of ``a`` and ``b`` that contradict each other, either way.
+
+    ``lone_answers``: only the contradictions between the one value of each answer (a kind,
+    unit and role), with subjects at least ``NEAR_NEED_ANSWER_FLOOR`` alike."""
     answers: dict[tuple[str, str], Contradiction] = {}
     for c in find_contradictions(a.facts, b.facts, thresholds):
         answers.setdefault((c.fact.key, c.other.key), c)
@@ -645,11 +659,21 @@ def _answer_conflicts(
         flipped = Contradiction(c.other, c.fact, c.similarity)
         answers.setdefault((c.other.key, c.fact.key), flipped)
     for k, c in answers.items():
+        if lone_answers and not (
+            c.similarity >= NEAR_NEED_ANSWER_FLOOR and each_lone_in_its_answer(c, a.facts, b.facts)
+        ):
+            continue
         if _named_apart(a, b, c.fact, c.other):
             continue
         fix = _fix(a, b, c, policies)
         if fix is not None:
             found.setdefault(k, (c, _need(reason, near=near), fix, []))
+
+
+def _cite_apart(a: CheckedArticle, b: CheckedArticle) -> bool:
+    """Both articles cite policy clauses, and none in common."""
+    cited_a, cited_b = set(a.doc.policy_sources), set(b.doc.policy_sources)
+    return bool(cited_a) and bool(cited_b) and not cited_a & cited_b
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
