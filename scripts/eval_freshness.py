@@ -35,7 +35,9 @@ a council's waste services, a ferry operator, a credit union, a cinema chain and
 each written blind: its author never read the check's code nor ran it; the hospital, the ticket
 seller, the revenue office, the childcare centres, the dental practices, the property manager,
 the parks department and the GP surgery are held out, scored once; so are the ferry operator
-and the credit union, scored once after every fix, with nothing changed for them).
+and the credit union, scored once after every fix, with nothing changed for them; none of
+them is held out since 2026-12-06, when every set's missed conflicts were read for that day's
+fixes).
 
 ``--tune-on A --report-on B`` fits the tuned settings (``conflict_threshold``, the joint
 similarity from which two articles answer the same need, and ``duplicate_threshold``) on set A
@@ -182,6 +184,14 @@ SHIPPED = {
     "freshness_kb_petins": "written blind 2026-12-05 (sixth session), third round; its first "
     "score's 1 false conflict led to a fix ('the last 12 months of history' looks back)",
 }
+# 2026-12-06: the conflict fixes of that day were chosen on every set's missed conflicts, the
+# ten sets held out until then included (docs/benchmarks.md): no set is held out since.
+for _name in (
+    "freshness_kb_hospital", "freshness_kb_tickets", "freshness_kb_revenue",
+    "freshness_kb_childcare", "freshness_kb_dental", "freshness_kb_tenancy", "freshness_kb_parks",
+    "freshness_kb_gp", "freshness_kb_ferry", "freshness_kb_creditunion",
+):  # fmt: skip
+    SHIPPED[_name] += "; its missed conflicts were read for the fixes of 2026-12-06"
 CONFLICT_GRID = np.round(np.arange(0.50, 0.701, 0.02), 2)
 DUPLICATE_GRID = np.round(np.arange(0.70, 0.901, 0.02), 2)
 
