@@ -27,9 +27,14 @@ MEASURE = "measure"
 DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0,
                   "month": 30.4375, "year": 365.25}  # fmt: skip
 
+# "$1.2 million", "$5k", "$2m", "$1.5bn", "1.5 million dollars": the amount times its scale.
+_SCALE = r"(?:\s?(?P<{0}>thousand|million|billion)\b|(?P<{0}_short>k|m|bn)\b)?"
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 _MONEY = re.compile(
     rf"(?P<cur>AUD|AU\$|A\$|USD|US\$|NZD|NZ\$|CAD|C\$|GBP|EUR|\$|£|€)\s?(?P<amt>{DIGITS})"
-    rf"|\b(?P<amt2>{NUMBER})\s?(?P<cur2>AUD|USD|NZD|CAD|GBP|EUR|dollars?|euros?|pounds?)\b"
+    + _SCALE.format("scale")
+    + rf"|\b(?P<amt2>{NUMBER})(?:\s(?P<scale2>thousand|million|billion))?"
+    rf"\s?(?P<cur2>AUD|USD|NZD|CAD|GBP|EUR|dollars?|euros?|pounds?)\b"
     rf"(?:\s(?P<pence>\d\d|{BELOW_100})(?=\s?(?:p\b|pence\b|[.,;:!?)]|$)))?"
     rf"|\b(?P<cents>\d+)\s?(?:c|cents?)\b",
     re.IGNORECASE,
@@ -231,6 +236,8 @@ def _money(scanner: _Scanner) -> list[Span]:
             amount, unit = float(m["cents"]) / 100, "AUD"
         else:
             amount = parse_number(m["amt"] or m["amt2"]) or 0.0
+            scale = m["scale"] or m["scale_short"] or m["scale2"]
+            amount *= _SCALES[scale.lower()] if scale else 1.0
             if m["pence"]:  # "one pound fifty", "5 pounds 50"
                 amount += (parse_number(m["pence"]) or 0.0) / 100
             cur = (m["cur"] or m["cur2"] or "$").upper().rstrip("S")
@@ -410,7 +417,8 @@ def _names_a_kind(text: str, start: int, end: int) -> bool:
 
 _AMOUNT_NOUNS = frozenset({"amount", "amounts", "total", "totals", "sum", "sums", "figure"})
 _AN_AGE_AFTER = re.compile(r"[\s-]*(?:of age|old)\b", re.IGNORECASE)
-_AN_AMOUNT = r"(?:\d|%|per ?cent|dollars?|cents?)\s*"  # the end of an amount, before a period
+# The end of an amount, before a period ("$5k a year", "$1.2 million a year" too).
+_AN_AMOUNT = r"(?:\d(?:k|m|bn)?|%|per ?cent|dollars?|cents?|thousand|million|billion)\s*"
 _AMOUNT_BEFORE = re.compile(_AN_AMOUNT + r"(?:a |per |each )?$", re.I)
 _RATE_BEFORE = re.compile(_AN_AMOUNT + r"(?:in |for )?$", re.I)
 

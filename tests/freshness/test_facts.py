@@ -1320,3 +1320,31 @@ def test_how_many_times_without_a_period_is_a_count_not_a_frequency() -> None:
     assert [(c.fact.key, c.other.key) for c in found] == [("count:count:3.00", "count:count:2.00")]
     yearly = [f for f in extract_facts("A loan can be renewed three times a year.")]
     assert [f.key for f in yearly if f.kind == FactKind.DURATION] == ["duration:day:121.75"]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Public liability cover is $1.2 million.", "money:AUD:1200000.00"),
+        ("Grants of up to $5k are available.", "money:AUD:5000.00"),
+        ("We hold $2m of cover.", "money:AUD:2000000.00"),
+        ("Up to $1.5bn is set aside.", "money:AUD:1500000000.00"),
+        ("A $10 thousand limit applies.", "money:AUD:10000.00"),
+        ("The fund pays 1.5 million dollars.", "money:AUD:1500000.00"),
+        ("It costs $5 more to post it.", "money:AUD:5.00"),  # "more" is no scale
+    ],
+)
+def test_an_amount_with_a_scale_is_the_whole_amount(text: str, key: str) -> None:
+    assert _numeric_keys(text) == [key]
+
+
+def test_five_k_restates_five_thousand_and_a_million_is_not_one_dollar() -> None:
+    grant = extract_facts("Community grants of up to $5k are available each year.")
+    clause = extract_facts("Community grants of up to $5,000 are available each year.")
+    assert find_contradictions(grant, clause, CLAUSE_THRESHOLDS) == []
+    cover = extract_facts("Contractors must hold public liability cover of $20 million.")
+    small = extract_facts("Contractors must hold public liability cover of $20.")
+    found = find_contradictions(cover, small, CLAUSE_THRESHOLDS)
+    assert [(c.fact.key, c.other.key) for c in found] == [
+        ("money:AUD:20000000.00", "money:AUD:20.00")
+    ]

@@ -204,9 +204,12 @@ def test_water_set_floors_with_the_real_model(minilm: Any) -> None:
             TICKETS_KB,
             {"policy_mismatch": (1.0, 1.0), "conflict": (1.0, 0.16), "duplicate": (1.0, 0.5)},
         ),
-        (  # held out: scored once, after every fix above, and nothing changed for it
+        (  # held out: scored once, after every fix above, and nothing changed for it. Its
+            # payroll mismatch (5.45% against the clause's 4.85 percent) was found only through
+            # "$1.2 million" misread as $1.20; read right since 2026-12-06, the rate is not
+            # compared (its sentence's condition restates the threshold clause): 2 of 5, not 3
             REVENUE_KB,
-            {"policy_mismatch": (1.0, 0.6), "conflict": (1.0, 0.83), "duplicate": (1.0, 0.5)},
+            {"policy_mismatch": (1.0, 0.4), "conflict": (1.0, 0.83), "duplicate": (1.0, 0.5)},
         ),
         (  # 1 false mismatch of its first score fixed (an excepted case); 3 false conflicts left
             MOBILE_KB,
