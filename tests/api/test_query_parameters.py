@@ -23,6 +23,7 @@ PATH_VALUES = {
     "version": "1",
     "receipt": RECEIPT,
     "finding_id": "1",
+    "table": "feedback",
 }
 MUTATIONS = ("post", "put", "patch", "delete")
 
