@@ -77,8 +77,6 @@ _TABLES = {
         ),
     ),
 }  # fmt: skip
-COLUMNS = _TABLES[ExportTable.ANSWERS].columns
-"""The answer log's columns, in export order."""
 
 
 MEDIA_TYPES = {

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from knowledge_service import clock
+from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.export import ExportFormat, ExportTable
 from knowledge_service.http.deps import SearchServiceDep, SessionDep, SettingsDep
 from knowledge_service.http.downloads import export_download
@@ -88,6 +89,6 @@ def rows_csv(
     (``feedback.csv``), redacted, as ``export-events`` writes them (from the period's first
     day, UTC, to now)."""
     start, end = _period(settings, days)
-    since = datetime.combine(start, time(), UTC)
+    since = analytics.day_bounds(start, end)[0]
     name = f"{table}-{start.isoformat()}-to-{end.isoformat()}"
     return export_download(session, table, ExportFormat.CSV, since, name)
