@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,8 +27,14 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 DATA = re.compile(r'<script type="application/json" id="insights-data">(.*?)</script>', re.S)
 
 
+Demo = tuple[Path, dict[str, str], "subprocess.CompletedProcess[str]"]
+"""The demo's folder, its environment, and its first ``demo seed-traffic``."""
+
+
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The sample imported and seeded once per worker: pytest-xdist may run this module's tests
+    on different workers, so no test may rely on another having seeded the store."""
     root = tmp_path_factory.mktemp("demo")
     env = {
         "KS_DATABASE_URL": f"sqlite:///{root / 'store.db'}", "KS_DATA_DIR": str(root / "data"),
@@ -37,12 +44,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[
     }  # fmt: skip
     imported = run_cli(root, env, "import")
     assert imported.returncode == 0, imported.stderr
-    yield root, env
+    yield root, env, run_cli(root, env, "demo", "seed-traffic")
 
 
-def test_seed_traffic_replays_a_fortnight_once(demo: tuple[Path, dict[str, str]]) -> None:
-    root, env = demo
-    seeded = run_cli(root, env, "demo", "seed-traffic")
+def test_seed_traffic_replays_a_fortnight_once(demo: Demo) -> None:
+    root, env, seeded = demo
     assert seeded.returncode == 0, seeded.stderr
     said = " ".join(seeded.stderr.split())
     found = re.search(r"seeded (\d+) synthetic answers \((.*?)\) and (\d+) ratings", said)
@@ -53,8 +59,9 @@ def test_seed_traffic_replays_a_fortnight_once(demo: tuple[Path, dict[str, str]]
     assert again.returncode == 0 and "nothing added" in again.stderr
 
 
-def test_insights_show_the_seeded_weeks(demo: tuple[Path, dict[str, str]]) -> None:
-    root, env = demo
+def test_insights_show_the_seeded_weeks(demo: Demo) -> None:
+    root, env, seeded = demo
+    assert seeded.returncode == 0, seeded.stderr
     engine = make_engine(env["KS_DATABASE_URL"])
     with session_scope(engine) as session:
         key = access.create_key(session, name="demo-leader", role=Role.ADMIN).secret
@@ -74,12 +81,9 @@ def test_insights_show_the_seeded_weeks(demo: tuple[Path, dict[str, str]]) -> No
     assert any(question in page.text for question in UNCOVERED)  # the content gaps
 
 
-def test_seed_traffic_refuses_a_store_with_real_traffic(
-    demo: tuple[Path, dict[str, str]], tmp_path: Path
-) -> None:
-    """A store with real answer events and no synthetic ones is a real store: refused. (The
-    module's demo store was seeded above; questions asked of it since would not refuse it.)"""
-    _, demo_env = demo
+def test_seed_traffic_refuses_a_store_with_real_traffic(demo: Demo, tmp_path: Path) -> None:
+    """A store with real answer events and no synthetic ones is a real store: refused."""
+    _, demo_env, _ = demo
     root = tmp_path
     env = {**demo_env, "KS_DATABASE_URL": f"sqlite:///{root / 'store.db'}",
            "KS_DATA_DIR": str(root / "data")}  # fmt: skip
