@@ -38,7 +38,7 @@ class RetentionScheduler:
         self._thread = threading.Thread(target=self._run, name="log-retention", daemon=True)
 
     def purge(self) -> tuple[int, int]:
-        purged = purge_expired(self._engine, retention_days=self._days)
+        purged = purge_expired(self._engine, retention_days=self._days, stop=self._stop)
         if any(purged):
             logger.info("purged %d answer events and %d feedback past retention", *purged)
         if self._key is not None and (renamed := pseudonymise_stored_ids(self._engine, self._key)):
@@ -48,9 +48,14 @@ class RetentionScheduler:
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        """Whether the scheduler's thread is still alive (purging or waiting for the next)."""
+        return self._thread.is_alive()
+
     def stop(self) -> None:
         self._stop.set()
-        if self._thread.is_alive():
+        if self.running:  # a purge under way ends after its piece
             self._thread.join(timeout=10)
 
     def _run(self) -> None:

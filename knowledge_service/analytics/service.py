@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -447,12 +448,22 @@ for the lock (the answer log, an import) looks again every 100 ms at most (SQLit
 handler): without the pause the next piece would take it first, and that writer could wait
 out its whole busy timeout. PostgreSQL's writers wait for no purge (row locks): no pause."""
 
+
+def pause_between_pieces(engine: Engine) -> float:
+    """The seconds a purge leaves the store to other writers between two pieces."""
+    return PURGE_PAUSE_SECONDS if engine.dialect.name == "sqlite" else 0.0
+
+
 PurgeProgress = Callable[[int, int], None]
 """``progress(done, total)``: answer events and feedback purged so far, and in all."""
 
 
 def purge_expired(
-    engine: Engine, *, retention_days: int, progress: PurgeProgress | None = None
+    engine: Engine,
+    *,
+    retention_days: int,
+    progress: PurgeProgress | None = None,
+    stop: threading.Event | None = None,
 ) -> tuple[int, int]:
     """Purge the answer events and feedback older than the retention period in pieces, oldest
     first, each :func:`purge_piece` a transaction of its own; (events, feedback) purged.
@@ -464,13 +475,14 @@ def purge_expired(
     process's purge, holding it longer made the server's purge fail with "database is locked"
     (and wait a whole ``KS_ANALYTICS__PURGE_INTERVAL_HOURS`` to try again). A purge stopped
     between pieces (killed, failed) leaves each piece rolled up and deleted, or neither: the
-    next purge goes on from there. ``progress`` is told after each piece."""
+    next purge goes on from there. ``progress`` is told after each piece. Once ``stop`` is set
+    (the server is stopping), the purge ends after the piece under way."""
     before = utcnow() - timedelta(days=retention_days)
     total = 0
     if progress is not None:
         with session_scope(engine) as session:
             total = repository.count_before(session, before)
-    pause = PURGE_PAUSE_SECONDS if engine.dialect.name == "sqlite" else 0.0
+    pause = pause_between_pieces(engine)
     events = feedback = 0
     while True:
         piece = run_transaction(
@@ -481,7 +493,10 @@ def purge_expired(
         events, feedback = events + piece[0], feedback + piece[1]
         if progress is not None:
             progress(events + feedback, max(total, events + feedback))
-        sleep(pause)
+        if stop is None:
+            sleep(pause)
+        elif stop.wait(pause):  # the server is stopping: the rest waits for the next purge
+            return events, feedback
 
 
 def pseudonymise_stored_ids(engine: Engine, key: bytes) -> int:

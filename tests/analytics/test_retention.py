@@ -139,7 +139,7 @@ def test_a_failed_scheduled_purge_is_tried_again_soon_not_an_interval_later(
     monkeypatch.setattr(retention, "RETRY_SECONDS", 0.05)
     calls: list[int] = []
 
-    def purge_expired(_engine: object, *, retention_days: int) -> tuple[int, int]:
+    def purge_expired(_engine: object, *, retention_days: int, **_: object) -> tuple[int, int]:
         calls.append(retention_days)
         if len(calls) == 1:
             raise OperationalError("DELETE", {}, sqlite3.OperationalError("database is locked"))
@@ -295,6 +295,33 @@ def test_a_purge_stopped_between_pieces_leaves_the_measures_whole_and_the_next_f
     assert old_rows(engine, start - timedelta(days=90)) == 0
     assert measures(engine, days) == before
     assert service.purge_expired(engine, retention_days=90) == (0, 0)
+
+
+def test_a_stopping_server_ends_its_purge_after_the_piece_under_way(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server told to stop in the middle of a long purge does not purge to the end: the
+    scheduler's thread ends after the piece under way (its stop waits at most 10 s for it),
+    and the next purge deletes the rest."""
+    monkeypatch.setattr(service, "PURGE_PIECE_ROWS", 7)
+    # a purge as long as a big one, on either store
+    monkeypatch.setattr(service, "pause_between_pieces", lambda _engine: 60.0)
+    start = datetime.now(UTC).replace(hour=22, minute=30, second=0, microsecond=0)
+    days = add_conversations(engine, start - timedelta(days=200))
+    before = measures(engine, days)
+    cutoff = start - timedelta(days=90)
+    total = old_rows(engine, cutoff)
+    scheduler = RetentionScheduler(engine, retention_days=90, interval=3600)
+    scheduler.start()
+    wait_for(lambda: old_rows(engine, cutoff) < total, timeout=60)  # the first piece is in
+    scheduler.stop()
+    assert not scheduler.running  # without the stop between pieces: asleep in the pause
+    left = old_rows(engine, cutoff)
+    assert 0 < left < total and measures(engine, days) == before
+    monkeypatch.setattr(service, "pause_between_pieces", lambda _engine: 0.0)
+    events, feedback = service.purge_expired(engine, retention_days=90)
+    assert events + feedback == left and old_rows(engine, cutoff) == 0
+    assert measures(engine, days) == before
 
 
 _KILLED_PURGE = """
