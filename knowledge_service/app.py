@@ -26,6 +26,7 @@ from fastapi import Depends, FastAPI
 from sqlalchemy.engine import Engine
 
 from knowledge_service import __version__
+from knowledge_service.access.throttle import FailedSignIns
 from knowledge_service.analytics import repository as analytics_repository
 from knowledge_service.analytics.log import PSEUDONYM_KEY_FILE, AnswerLog
 from knowledge_service.analytics.metrics import ServiceMetrics
@@ -96,6 +97,7 @@ def build_search_service(
 def _start_serving(app: FastAPI, settings: Settings) -> None:
     """The answer service and the batchers that let concurrent requests share one encode."""
     app.state.answer_service = AnswerService(settings, app.state.engine, app.state.search_service)
+    app.state.sign_ins = FailedSignIns(settings.sign_in_failures, settings.sign_in_window)
     workers = settings.index.query_workers
     app.state.answer_batcher = MicroBatcher(app.state.answer_service.answer_many, workers=workers)
     app.state.search_batcher = MicroBatcher(

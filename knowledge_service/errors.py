@@ -17,6 +17,7 @@
     ├── PermissionDeniedError    a known caller whose role or ownership does not allow it
     ├── IndexNotReadyError       the search index does not (yet) reflect the store
     ├── ServiceBusyError         a bounded resource is full (e.g. live-feed subscribers)
+    ├── TooManyAttemptsError     too many failed sign-ins from one address: wait and retry
     ├── StoreSchemaError         the store's schema revision is not this release's (migrate)
     └── StoreCopyError           ``db copy`` cannot copy into the target (it holds data) or its
                                  copy does not match the source (nothing is kept)
@@ -180,6 +181,15 @@ class ServiceBusyError(KnowledgeServiceError):
     """A bounded resource is full; the client may try again after ``retry_after`` seconds."""
 
     def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TooManyAttemptsError(KnowledgeServiceError):
+    """Too many failed sign-in attempts from the caller's address; it may try again after
+    ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 

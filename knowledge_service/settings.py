@@ -274,6 +274,16 @@ class Settings(BaseSettings):
     body_timeout: float = Field(
         default=30.0, gt=0, description="Seconds a client has to send a request's body."
     )
+    sign_in_failures: int = Field(
+        default=10, ge=1, le=10_000,
+        description="Failed sign-ins (a key that is not valid, to the API or the sign-in page) "
+        "one client address may make within KS_SIGN_IN_WINDOW seconds before it is refused "
+        "with 429 until the oldest leaves the window.",
+    )  # fmt: skip
+    sign_in_window: float = Field(
+        default=300.0, gt=0, le=86_400,
+        description="Seconds over which KS_SIGN_IN_FAILURES are counted.",
+    )  # fmt: skip
     log_level: LogLevel = Field(
         default="info",
         description="The server's log level (KS_LOG_LEVEL): its application log and, from "

@@ -9,7 +9,8 @@ never commit; :func:`get_session` commits once the handler has succeeded.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, TypeVar
 
@@ -26,6 +27,7 @@ from starlette.datastructures import State
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Permission, Principal, Role, roles_for
+from knowledge_service.access.throttle import FailedSignIns
 from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
 from knowledge_service.analytics.metrics import ServiceMetrics
 from knowledge_service.analytics.stream import EventHub
@@ -35,6 +37,7 @@ from knowledge_service.answers.service import AnswerQuery, AnswerService
 from knowledge_service.clock import SUPPORTED_DAYS, is_supported_day
 from knowledge_service.content.schemas import LOCALE_PATTERN, MAX_LOCALE_CHARS
 from knowledge_service.db import MAX_OFFSET
+from knowledge_service.errors import AuthenticationError
 from knowledge_service.freshness.follower import release_check_caches
 from knowledge_service.freshness.pipeline import StoreChanges, apply_changes
 from knowledge_service.http.parameters import NOT_BLANK, check_query
@@ -189,10 +192,31 @@ async def get_principal(
     """
     engine: Engine = request.app.state.engine
     raw_key = credentials.credentials if credentials else None
-    principal = access.authenticate_from_cache(engine, raw_key)
-    if principal is None:
-        principal = await run_in_threadpool(_authenticate_from_store, engine, raw_key)
+    with counted_attempt(request, raw_key):
+        principal = access.authenticate_from_cache(engine, raw_key)
+        if principal is None:
+            principal = await run_in_threadpool(_authenticate_from_store, engine, raw_key)
     return principal
+
+
+@contextmanager
+def counted_attempt(request: Request, raw_key: str | None) -> Iterator[None]:
+    """Authenticate ``raw_key`` inside: an address with too many recent failures is refused
+    first (TooManyAttemptsError), an AuthenticationError inside counts as one more failure,
+    and a success clears the address's failures (:mod:`~knowledge_service.access.throttle`).
+    Sending no key is not an attempt."""
+    if not raw_key:
+        yield
+        return
+    sign_ins: FailedSignIns = request.app.state.sign_ins
+    address = request.client.host if request.client else "-"
+    sign_ins.check(address)
+    try:
+        yield
+    except AuthenticationError:
+        sign_ins.failed(address)
+        raise
+    sign_ins.succeeded(address)
 
 
 async def refuse_undeclared_query(
@@ -218,8 +242,9 @@ def authenticate_request(request: Request) -> Principal:
     scheme, credentials = get_authorization_scheme_param(request.headers.get("authorization"))
     raw_key = credentials if scheme.lower() == "bearer" else None  # as ``bearer_scheme`` reads it
     engine: Engine = request.app.state.engine
-    principal = access.authenticate_from_cache(engine, raw_key or None)
-    return principal or _authenticate_from_store(engine, raw_key or None)
+    with counted_attempt(request, raw_key):
+        principal = access.authenticate_from_cache(engine, raw_key or None)
+        return principal or _authenticate_from_store(engine, raw_key or None)
 
 
 class RoleCheck:

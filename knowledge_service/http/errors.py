@@ -36,6 +36,7 @@ from knowledge_service.errors import (
     PreconditionFailedError,
     PreconditionRequiredError,
     ServiceBusyError,
+    TooManyAttemptsError,
 )
 from knowledge_service.http.parameters import NOT_BLANK, location_of
 from knowledge_service.http.schemas import ParameterProblem, Problem
@@ -63,6 +64,7 @@ ERROR_STATUS: dict[type[KnowledgeServiceError], tuple[int, str, str]] = {
     PermissionDeniedError: (403, "forbidden", "Permission denied"),
     IndexNotReadyError: (503, "index-not-ready", "Index not ready"),
     ServiceBusyError: (503, "service-busy", "Service busy"),
+    TooManyAttemptsError: (429, "too-many-attempts", "Too many failed attempts"),
     KnowledgeServiceError: (500, "internal-error", "Internal error"),
 }
 
@@ -76,7 +78,7 @@ _HTTP_SLUGS = {
     413: "payload-too-large",
     415: "unsupported-content-encoding",
     428: "precondition-required",
-    429: "too-many-requests",
+    429: "too-many-attempts",
     503: "unavailable",
 }
 
@@ -178,7 +180,7 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
             "WWW-Authenticate": WWW_AUTHENTICATE
             + (', error="invalid_token"' if has_credentials else "")
         }
-    if isinstance(exc, ServiceBusyError):
+    if isinstance(exc, ServiceBusyError | TooManyAttemptsError):
         headers = {"Retry-After": str(exc.retry_after)}
     return problem_response(
         request, status, exc.message, slug=slug, title=title, headers=headers, **extra
@@ -406,7 +408,7 @@ _DESCRIPTIONS = {
     "uncompressed.",
     422: "The content breaks the content contract.",
     428: "The write sent no `If-Match` with the ETag of the version it changes.",
-    429: "Too many requests.",
+    429: "Too many failed sign-in attempts from the caller's address: wait `Retry-After` seconds.",
     503: "The search index does not yet reflect the store, the store is briefly busy or "
     "unreachable, or the live feed has its most streams (`Retry-After`).",
 }
@@ -420,7 +422,10 @@ def _example_slug(status: int) -> str:
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries documenting the given problem statuses."""
+    """OpenAPI ``responses`` entries documenting the given problem statuses (a route that
+    takes a key, one with 401, can also refuse an address with too many failed keys: 429)."""
+    if 401 in statuses and 429 not in statuses:
+        statuses = (*statuses, 429)
     return {
         status: {
             "model": Problem,

@@ -19,9 +19,10 @@ from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
 from knowledge_service.app import create_app
 from knowledge_service.content import service as content
-from knowledge_service.db import session_scope
+from knowledge_service.db import make_engine, session_scope
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
+from knowledge_service.models_registry import create_all_tables
 from knowledge_service.settings import Settings
 from tests.factories import write_article_md, write_policy_md
 
@@ -151,3 +152,16 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+def seeded_server_env(root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """A seeded SQLite store under ``root`` for a real server (hash embedder): the server's
+    environment and the role keys."""
+    url = f"sqlite:///{root / 'store.db'}"
+    engine = make_engine(url)
+    create_all_tables(engine)
+    seed_store(engine, root)
+    keys = issue_keys(engine)
+    engine.dispose()
+    env = {"KS_DATABASE_URL": url, "KS_DATA_DIR": str(root / "data"), "KS_EMBEDDING_MODEL": "hash"}
+    return env, keys

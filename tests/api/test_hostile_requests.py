@@ -15,9 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from knowledge_service.db import make_engine
-from knowledge_service.models_registry import create_all_tables
-from tests.api.conftest import auth, issue_keys, seed_store
+from tests.api.conftest import auth, seeded_server_env
 from tests.server import Server, serving
 
 pytestmark = pytest.mark.slow
@@ -25,22 +23,10 @@ pytestmark = pytest.mark.slow
 SLOW_CLIENT_BOUND = 20.0  # seconds: generous against the 1 s header timeout set below
 
 
-def _seeded(root: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """A seeded SQLite store under ``root``: the server's environment and the role keys."""
-    url = f"sqlite:///{root / 'store.db'}"
-    engine = make_engine(url)
-    create_all_tables(engine)
-    seed_store(engine, root)
-    keys = issue_keys(engine)
-    engine.dispose()
-    env = {"KS_DATABASE_URL": url, "KS_DATA_DIR": str(root / "data"), "KS_EMBEDDING_MODEL": "hash"}
-    return env, keys
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, str]]]:
     root = tmp_path_factory.mktemp("hostile-requests")
-    env, keys = _seeded(root)
+    env, keys = seeded_server_env(root)
     with serving(root, env | {"KS_HEADER_TIMEOUT": "1", "KS_BODY_TIMEOUT": "2"}) as running:
         yield running, keys
 
@@ -231,7 +217,7 @@ def test_an_open_event_stream_does_not_hold_a_stopping_server(
 ) -> None:
     """SIGTERM ends the server although a client keeps the live feed open (it never ends by
     itself): open requests are ended after the graceful-shutdown bound."""
-    env, keys = _seeded(tmp_path)
+    env, keys = seeded_server_env(tmp_path)
     with serving(tmp_path, env) as running:
         opened = threading.Event()
 

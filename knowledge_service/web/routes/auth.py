@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from knowledge_service.access import repository as keys
 from knowledge_service.access import service as access
-from knowledge_service.errors import AuthenticationError
-from knowledge_service.http.deps import SessionDep
+from knowledge_service.errors import AuthenticationError, TooManyAttemptsError
+from knowledge_service.http.deps import SessionDep, counted_attempt
 from knowledge_service.web.auth import (
     CsrfError,
     FormDep,
@@ -99,7 +99,12 @@ def login(request: Request, session: SessionDep, form: FormDep) -> HTMLResponse 
     if not raw_key:  # the API's "send 'Authorization: Bearer <key>'" means nothing here
         return _login_form(request, next_path=next_path, error="Enter your key.", status_code=401)
     try:
-        token = _sign_in(request, session, raw_key)
+        with counted_attempt(request, raw_key):
+            token = _sign_in(request, session, raw_key)
+    except TooManyAttemptsError as error:
+        refused = _login_form(request, next_path=next_path, error=error.message, status_code=429)
+        refused.headers["Retry-After"] = str(error.retry_after)
+        return refused
     except AuthenticationError as error:
         return _login_form(request, next_path=next_path, error=error.message, status_code=401)
     except PermissionError as error:

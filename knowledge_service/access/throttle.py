@@ -1,0 +1,90 @@
+"""Failed sign-ins per client address: a guessing client is slowed down to nothing.
+
+After ``limit`` failed attempts (a key that is not valid, sent to the API or to the sign-in
+page) from one address within ``window`` seconds, that address is refused with
+:class:`~knowledge_service.errors.TooManyAttemptsError` (429, ``Retry-After``) before any key it
+sends is looked at, a right key included, until its oldest failure leaves the window. A
+request with no key at all is not a guess and is not counted; a valid key from an address that
+is not refused clears the address's failures.
+
+The record is per server process (each uvicorn worker and replica keeps its own) and bounded:
+it forgets the addresses that failed longest ago beyond :data:`MAX_ADDRESSES`. Behind a reverse
+proxy every client has the proxy's address unless ``serve`` is told to trust the proxy's
+``X-Forwarded-For`` (see the README's "Reliability, security and hardening").
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+
+from knowledge_service.errors import TooManyAttemptsError
+
+MAX_ADDRESSES = 10_000
+"""Addresses with recent failures one process remembers (a flood of addresses cannot grow it)."""
+
+
+class FailedSignIns:
+    """The recent failed attempts of each client address (thread-safe)."""
+
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_addresses: int = MAX_ADDRESSES,
+    ) -> None:
+        self.limit, self.window, self._clock = limit, window, clock
+        self._max_addresses = max_addresses
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, address: str) -> None:
+        """Refuse ``address`` while it has ``limit`` failures in the window.
+
+        Raises:
+            TooManyAttemptsError: with the seconds until its oldest failure leaves the window.
+        """
+        with self._lock:
+            failures = self._recent(address)
+            if failures is None or len(failures) < self.limit:
+                return
+            wait = failures[0] + self.window - self._clock()
+        raise TooManyAttemptsError(
+            f"too many failed sign-in attempts from this address: try again in {math.ceil(wait)} s",
+            retry_after=max(1, math.ceil(wait)),
+        )
+
+    def failed(self, address: str) -> None:
+        """Count a failed attempt from ``address``."""
+        with self._lock:
+            failures = self._recent(address)
+            if failures is None:
+                failures = self._failures[address] = deque(maxlen=self.limit)
+                while len(self._failures) > self._max_addresses:
+                    self._failures.popitem(last=False)
+            failures.append(self._clock())
+            self._failures.move_to_end(address)
+
+    def succeeded(self, address: str) -> None:
+        """Forget the failures of ``address`` (a valid key was sent from it)."""
+        if self._failures:  # the usual case, nothing recorded, takes no lock
+            with self._lock:
+                self._failures.pop(address, None)
+
+    def _recent(self, address: str) -> deque[float] | None:
+        """The failures of ``address`` still in the window (the older ones dropped)."""
+        failures = self._failures.get(address)
+        if failures is None:
+            return None
+        oldest = self._clock() - self.window
+        while failures and failures[0] <= oldest:
+            failures.popleft()
+        if not failures:
+            del self._failures[address]
+            return None
+        return failures

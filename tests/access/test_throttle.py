@@ -1,0 +1,59 @@
+"""Failed sign-ins per address: the record itself, on a clock the test moves."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_service.access.throttle import FailedSignIns
+from knowledge_service.errors import TooManyAttemptsError
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_an_address_is_refused_at_the_limit_until_its_oldest_failure_leaves_the_window() -> None:
+    clock = Clock()
+    sign_ins = FailedSignIns(3, 60.0, clock=clock)
+    for second in (0, 10, 20):
+        clock.now = 1000.0 + second
+        sign_ins.check("10.0.0.1")  # under the limit: let through
+        sign_ins.failed("10.0.0.1")
+    clock.now = 1030.0
+    with pytest.raises(TooManyAttemptsError) as refused:
+        sign_ins.check("10.0.0.1")
+    assert refused.value.retry_after == 30  # the first failure (at 1000) leaves at 1060
+    assert "30 s" in refused.value.message
+    sign_ins.check("10.0.0.2")  # another address is not touched
+    clock.now = 1060.0
+    sign_ins.check("10.0.0.1")  # two failures left in the window
+
+
+def test_a_success_clears_the_address_and_the_record_stays_bounded() -> None:
+    clock = Clock()
+    sign_ins = FailedSignIns(2, 60.0, clock=clock, max_addresses=3)
+    sign_ins.failed("10.0.0.1")
+    sign_ins.succeeded("10.0.0.1")
+    sign_ins.failed("10.0.0.1")
+    sign_ins.check("10.0.0.1")  # one failure since the success
+    for n in range(2, 6):  # four more addresses fail twice each: the oldest are forgotten
+        sign_ins.failed(f"10.0.0.{n}")
+        sign_ins.failed(f"10.0.0.{n}")
+    sign_ins.check("10.0.0.2")  # forgotten (the record keeps 3 addresses)
+    with pytest.raises(TooManyAttemptsError):
+        sign_ins.check("10.0.0.5")
+    assert len(sign_ins._failures) == 3
+
+
+def test_failures_never_refuse_for_less_than_a_second() -> None:
+    clock = Clock()
+    sign_ins = FailedSignIns(1, 0.5, clock=clock)
+    sign_ins.failed("::1")
+    clock.now += 0.2
+    with pytest.raises(TooManyAttemptsError) as refused:
+        sign_ins.check("::1")
+    assert refused.value.retry_after == 1  # Retry-After is whole seconds, at least 1
