@@ -149,6 +149,16 @@ def _special(text: str) -> frozenset[str]:
     )
 
 
+_START_EVENT = re.compile(r"(?i)once\b")
+
+
+def start_events_dropped(found: Iterable[Condition], sentence: str) -> list[Condition]:
+    """``found`` without the clauses opened by "once": to a duration, such a clause names the
+    event it counts from, not a narrower case ("once you've told us, we'll come back within
+    5 business days" is 5 business days from telling us, whoever tells us)."""
+    return [c for c in found if not _START_EVENT.match(sentence, c[0])]
+
+
 def qualifier(
     found: Iterable[Condition], start: int, end: int, sentence: str = ""
 ) -> frozenset[str]:

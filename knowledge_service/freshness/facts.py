@@ -12,11 +12,16 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 
-from knowledge_service.freshness.conditions import Condition, conditions, qualifier
+from knowledge_service.freshness.conditions import (
+    Condition,
+    conditions,
+    qualifier,
+    start_events_dropped,
+)
 from knowledge_service.freshness.numeric import DAYS_PER_UNIT, PERIOD_DAYS, numeric_spans
 from knowledge_service.freshness.text import (
     STOPWORDS,
@@ -534,6 +539,7 @@ def extract_facts(
     stated.add(context, plain=True)
     stated.add(text)
     previous = ""
+    counted_from: dict[int, frozenset[str]] = {}  # durations' qualifiers without start events
     labelled = list(labelled_sentences(text))
     names = named_number_words([sentence for sentence, _ in labelled])
     for sentence, label in _labelled_clauses(labelled):
@@ -557,6 +563,10 @@ def extract_facts(
                     subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
             text_span = sentence[start:end].strip()
             kind, unit, value = _as_interval(kind, unit, value, subject)
+            if kind == FactKind.DURATION:
+                counted_from[len(facts)] = qualifier(
+                    start_events_dropped(conds, sentence), start, end, sentence
+                )
             facts.append(
                 Fact(
                     FactKind(kind), unit, value, text_span, sentence, section, subject,
@@ -597,7 +607,22 @@ def extract_facts(
                 )
             )  # fmt: skip
         previous = sentence
-    return facts
+    return _counted_from_start(facts, counted_from)
+
+
+def _counted_from_start(
+    facts: list[Fact], counted_from: Mapping[int, frozenset[str]]
+) -> list[Fact]:
+    """A text's only duration stated after "once ..." counts from that event: the clause is
+    its start, not a narrower case ("once you've told us, we'll come back within 5 business
+    days"). Beside another duration, the event tells the two apart ("yours for 30 days; once
+    you press play, 48 hours")."""
+    if sum(1 for f in facts if f.kind == FactKind.DURATION) != 1:
+        return facts
+    return [
+        replace(f, qualifier=counted_from[n]) if n in counted_from else f
+        for n, f in enumerate(facts)
+    ]
 
 
 _AND = re.compile(r",?\s+and\s+", re.IGNORECASE)

@@ -1348,3 +1348,16 @@ def test_five_k_restates_five_thousand_and_a_million_is_not_one_dollar() -> None
     assert [(c.fact.key, c.other.key) for c in found] == [
         ("money:AUD:20000000.00", "money:AUD:20.00")
     ]
+
+
+def test_once_before_a_texts_only_duration_is_where_it_counts_from() -> None:
+    """The clause says when the 4 weeks start, not for whom they hold."""
+    (weeks,) = extract_facts("Once your form reaches us, your permit is issued within 4 weeks.")
+    assert weeks.key == "duration:day:28.00" and not weeks.qualifier
+
+
+def test_once_beside_another_duration_tells_the_two_apart() -> None:
+    """Rented films are kept 14 days; 2 days once started: the start is the narrower case."""
+    found = extract_facts("A rented film is kept for 14 days. Once you start it, you have 2 days.")
+    two = next(f for f in found if f.key == "duration:day:2.00")
+    assert two.qualifier
