@@ -24,6 +24,7 @@ from knowledge_service.freshness.conditions import (
 )
 from knowledge_service.freshness.numeric import DAYS_PER_UNIT, PERIOD_DAYS, numeric_spans
 from knowledge_service.freshness.text import (
+    NUMBER_WORD,
     STOPWORDS,
     content_terms,
     is_content_word,
@@ -804,7 +805,17 @@ def charge_kind(sentence: str) -> frozenset[str]:
     transfer fee is $35"); empty when it names none."""
     if not _CHARGE_WORDS.search(sentence):
         return frozenset()
-    return frozenset(t for m in _NAMED_CHARGE.finditer(sentence) for t in content_terms(m["kind"]))
+    return frozenset(
+        t
+        for m in _NAMED_CHARGE.finditer(sentence)
+        for t in content_terms(_AMOUNT_WORDS.sub(" ", m["kind"]))
+    )
+
+
+# The words of an amount before "fee" name no kind of fee: "a seventy-five pence fee".
+_AMOUNT_WORDS = re.compile(
+    rf"\b(?:{NUMBER_WORD}|pence|cents?|pounds?|dollars?|euros?|per\s?cent|percent)\b", re.I
+)
 
 
 # An amount next to one of these words is a charge: "a review costs $30" says it is charged.

@@ -36,7 +36,9 @@ _MONEY = re.compile(
     + rf"|\b(?P<amt2>{NUMBER})(?:\s(?P<scale2>thousand|million|billion))?"
     rf"\s?(?P<cur2>AUD|USD|NZD|CAD|GBP|EUR|dollars?|euros?|pounds?)\b"
     rf"(?:\s(?P<pence>\d\d|{BELOW_100})(?=\s?(?:p\b|pence\b|[.,;:!?)]|$)))?"
-    rf"|\b(?P<cents>\d+)\s?(?:c|cents?)\b",
+    # the smaller unit alone: "28 cents", "75p", "seventy-five pence"
+    rf"|\b(?P<cents>\d+)\s?(?P<sub>c|cents?|p|pence)\b"
+    rf"|\b(?P<cents_words>{BELOW_100})[\s-](?P<sub_words>cents?|pence)\b",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(rf"\b(?P<num>{NUMBER})\s?(?:%|per\s?cent\b|percent\b)", re.IGNORECASE)
@@ -190,7 +192,8 @@ def numeric_spans(masked: str) -> list[Span]:
 
 
 # Cheap tests before the expensive patterns: most sentences state no amount or duration.
-_MAY_BE_MONEY = re.compile(r"\$|£|€|aud|usd|nzd|cad|gbp|eur|dollar|\dc\b|cent|pound")
+_MAY_BE_MONEY = re.compile(r"\$|£|€|aud|usd|nzd|cad|gbp|eur|dollar|\d[cp]\b|cent|pound|pence")
+_PENCE = frozenset({"p", "pence"})
 _MAY_BE_PERCENT = re.compile(r"%|per ?cent")
 _MAY_BE_AGE = re.compile(
     r"\bage|over \d|under \d|than \d|or (?:over|older|above|under|younger|below)|years? old"
@@ -232,8 +235,10 @@ def _pounds_are(sentence: str) -> str | None:
 def _money(scanner: _Scanner) -> list[Span]:
     found: list[Span] = []
     for m in list(_MONEY.finditer(scanner.work)):
-        if m["cents"]:
-            amount, unit = float(m["cents"]) / 100, "AUD"
+        if m["cents"] or m["cents_words"]:
+            amount = (parse_number(m["cents"] or m["cents_words"]) or 0.0) / 100
+            sub = (m["sub"] or m["sub_words"]).lower()
+            unit = "GBP" if sub in _PENCE else "AUD"
         else:
             amount = parse_number(m["amt"] or m["amt2"]) or 0.0
             scale = m["scale"] or m["scale_short"] or m["scale2"]

@@ -9,6 +9,7 @@ from knowledge_service.freshness.facts import (
     Fact,
     FactKind,
     calendar_days,
+    charge_kind,
     extract_facts,
     read_sentence,
     same_scale,
@@ -1361,3 +1362,21 @@ def test_once_beside_another_duration_tells_the_two_apart() -> None:
     found = extract_facts("A rented film is kept for 14 days. Once you start it, you have 2 days.")
     two = next(f for f in found if f.key == "duration:day:2.00")
     assert two.qualifier
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("A second-class stamp costs 68p.", "money:GBP:0.68"),
+        ("Each extra page is sixty pence.", "money:GBP:0.60"),
+        ("Fuel is discounted by twelve cents a litre.", "money:AUD:0.12"),
+    ],
+)
+def test_an_amount_in_pence_or_cents_alone_is_read(text: str, key: str) -> None:
+    assert key in _numeric_keys(text)
+
+
+def test_the_words_of_an_amount_before_fee_name_no_kind_of_fee() -> None:
+    """ "A ninety pence fee" is a fee of 90p, not a "ninety pence" fee."""
+    assert charge_kind("We add a ninety pence fee to each order.") == frozenset()
+    assert charge_kind("We add a £1 handling fee to each order.") == {"handl"}
