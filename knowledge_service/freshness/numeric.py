@@ -139,6 +139,11 @@ _ONE_COUNT = re.compile(
     r"\b(?:for|to|on|per|with)\s+(?P<num>one)\s+(?P<noun>[a-z][a-z-]+)(?:\s+(?P<noun2>[a-z][a-z-]+))?",
     re.IGNORECASE,
 )
+# ... and before "per" or "each": "one pet per room", "one code each order" say how many.
+_ONE_PER = re.compile(
+    r"\b(?P<num>one)\s+(?P<noun>[a-z][a-z-]+)(?P<noun2>)(?=\s+(?:per|each)\s+[a-z])",
+    re.IGNORECASE,
+)
 _TIMES = re.compile(r"\b(?P<num>once|twice)\s+(?=(?:a|per|in|every|each|within)\b)", re.I)
 # How many times something may be done: "renewed three times", "up to 3 times a year", "renew it
 # twice" (not "three times as much", "twice the fee", nor "once" alone: "once your term ends").
@@ -474,7 +479,8 @@ def _counts(scanner: _Scanner, *, may_be_one: bool = True) -> list[Span]:
         if value is not None:
             scanner.take(m.start(), m.end())
             found.append((COUNT, "count", value, m.start(), m.end()))
-    for m in list(_ONE_COUNT.finditer(scanner.work)) if may_be_one else []:
+    ones = [*_ONE_COUNT.finditer(scanner.work), *_ONE_PER.finditer(scanner.work)]
+    for m in ones if may_be_one else []:
         if _counted_noun(m["noun"], m["noun2"], is_digit=False, singular=True) is not None:
             scanner.take(m.start("num"), m.end("num"))
             found.append((COUNT, "count", 1.0, m.start("num"), m.end("num")))

@@ -1380,3 +1380,16 @@ def test_the_words_of_an_amount_before_fee_name_no_kind_of_fee() -> None:
     """ "A ninety pence fee" is a fee of 90p, not a "ninety pence" fee."""
     assert charge_kind("We add a ninety pence fee to each order.") == frozenset()
     assert charge_kind("We add a £1 handling fee to each order.") == {"handl"}
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Each flat may keep one bicycle per household in the store.", ["count:count:1.00"]),
+        ("Guests may borrow one umbrella each stay.", ["count:count:1.00"]),
+        ("Pick the one you like best.", []),
+    ],
+)
+def test_one_thing_per_or_each_something_is_a_count(text: str, count: list[str]) -> None:
+    """ "One bicycle per household" says how many; "the one you like" counts nothing."""
+    assert [k for k in _numeric_keys(text) if k.startswith("count")] == count
