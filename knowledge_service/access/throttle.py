@@ -15,6 +15,7 @@ proxy every client has the proxy's address unless ``serve`` is told to trust the
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -22,6 +23,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from knowledge_service.errors import TooManyAttemptsError
+
+logger = logging.getLogger(__name__)
 
 MAX_ADDRESSES = 10_000
 """Addresses with recent failures one process remembers (a flood of addresses cannot grow it)."""
@@ -69,6 +72,12 @@ class FailedSignIns:
                     self._failures.popitem(last=False)
             failures.append(self._clock())
             self._failures.move_to_end(address)
+            locked = len(failures) == self.limit
+        if locked:  # once per lock-out: while refused, an address's keys are not looked at
+            logger.warning(
+                "%d failed sign-ins from %s within %g s: its keys are refused for a while",
+                self.limit, address, self.window,
+            )  # fmt: skip
 
     def succeeded(self, address: str) -> None:
         """Forget the failures of ``address`` (a valid key was sent from it)."""

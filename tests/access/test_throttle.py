@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from knowledge_service.access.throttle import FailedSignIns
@@ -31,6 +33,17 @@ def test_an_address_is_refused_at_the_limit_until_its_oldest_failure_leaves_the_
     sign_ins.check("10.0.0.2")  # another address is not touched
     clock.now = 1060.0
     sign_ins.check("10.0.0.1")  # two failures left in the window
+
+
+def test_a_lock_out_is_logged_once_as_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """Operators see an address guessing keys: one WARNING when it reaches the limit."""
+    sign_ins = FailedSignIns(2, 60.0, clock=Clock())
+    with caplog.at_level(logging.WARNING, logger="knowledge_service.access.throttle"):
+        sign_ins.failed("192.0.2.4")
+        assert not caplog.records
+        sign_ins.failed("192.0.2.4")
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "2 failed sign-ins from 192.0.2.4" in caplog.records[0].getMessage()
 
 
 def test_a_success_clears_the_address_and_the_record_stays_bounded() -> None:
