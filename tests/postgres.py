@@ -57,14 +57,54 @@ def _run(program: Path, *args: str, check: bool = True) -> None:
         raise AssertionError(f"{program.name} failed ({done.returncode}): {done.stderr.strip()}")
 
 
+OWNER_FILE = "owner.pid"
+"""In a cluster's folder: the id of the test process that started it."""
+
+
+def _is_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, exited but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def sweep_orphaned_clusters(bin_dir: Path, parent: Path | None = None) -> int:
+    """Stop and delete the clusters whose test process is gone (a run killed before its
+    session ended, by ``timeout`` or Ctrl-C twice, leaves its server running); how many.
+    Another live run's clusters are left alone."""
+    swept = 0
+    for root in Path(parent or tempfile.gettempdir()).glob("ks-pg-*"):
+        try:
+            owner = int((root / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue  # not one of ours, or still being made
+        if _is_alive(owner):
+            continue
+        _run(bin_dir / "pg_ctl", "-D", str(root / "data"), "-m", "immediate", "-s", "stop",
+             check=False)  # fmt: skip
+        shutil.rmtree(root, ignore_errors=True)
+        swept += 1
+    return swept
+
+
 @contextmanager
 def cluster() -> Iterator[str]:
-    """Start a cluster in a temporary folder; yield its superuser URL; stop and delete it."""
+    """Start a cluster in a temporary folder; yield its superuser URL; stop and delete it. The
+    clusters of killed earlier runs are swept first (:func:`sweep_orphaned_clusters`)."""
     if url := os.environ.get("KS_TEST_POSTGRES_URL"):
         yield url
         return
     bin_dir = _bin_dir()
+    sweep_orphaned_clusters(bin_dir)
     root = Path(tempfile.mkdtemp(prefix="ks-pg-"))
+    (root / OWNER_FILE).write_text(str(os.getpid()))
     data, sockets = root / "data", root / "run"
     sockets.mkdir()
     if os.geteuid() == 0:
