@@ -56,10 +56,10 @@ class FailedSignIns:
             failures = self._recent(address)
             if failures is None or len(failures) < self.limit:
                 return
-            wait = failures[0] + self.window - self._clock()
+            wait = max(1, math.ceil(failures[0] + self.window - self._clock()))
         raise TooManyAttemptsError(
-            f"too many failed sign-in attempts from this address: try again in {math.ceil(wait)} s",
-            retry_after=max(1, math.ceil(wait)),
+            f"too many failed sign-in attempts from this address: try again in {_spoken(wait)}",
+            retry_after=wait,
         )
 
     def failed(self, address: str) -> None:
@@ -97,3 +97,11 @@ class FailedSignIns:
             del self._failures[address]
             return None
         return failures
+
+
+def _spoken(seconds: int) -> str:
+    """A wait as a person reads it: "45 seconds", "1 minute", "5 minutes" (rounded up)."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

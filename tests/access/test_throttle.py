@@ -29,7 +29,7 @@ def test_an_address_is_refused_at_the_limit_until_its_oldest_failure_leaves_the_
     with pytest.raises(TooManyAttemptsError) as refused:
         sign_ins.check("10.0.0.1")
     assert refused.value.retry_after == 30  # the first failure (at 1000) leaves at 1060
-    assert "30 s" in refused.value.message
+    assert "try again in 30 seconds" in refused.value.message
     sign_ins.check("10.0.0.2")  # another address is not touched
     clock.now = 1060.0
     sign_ins.check("10.0.0.1")  # two failures left in the window
@@ -70,3 +70,15 @@ def test_failures_never_refuse_for_less_than_a_second() -> None:
     with pytest.raises(TooManyAttemptsError) as refused:
         sign_ins.check("::1")
     assert refused.value.retry_after == 1  # Retry-After is whole seconds, at least 1
+    assert refused.value.message.endswith("try again in 1 second")
+
+
+def test_a_long_wait_is_said_in_minutes() -> None:
+    clock = Clock()
+    sign_ins = FailedSignIns(1, 300.0, clock=clock)
+    sign_ins.failed("192.0.2.9")
+    clock.now += 1.5
+    with pytest.raises(TooManyAttemptsError) as refused:
+        sign_ins.check("192.0.2.9")
+    assert refused.value.retry_after == 299
+    assert refused.value.message.endswith("try again in 5 minutes")
