@@ -16,8 +16,9 @@
     ├── AuthenticationError      no key, or an unknown or revoked key
     ├── PermissionDeniedError    a known caller whose role or ownership does not allow it
     ├── IndexNotReadyError       the search index does not (yet) reflect the store
-    ├── ServiceBusyError         a bounded resource is full (e.g. live-feed subscribers)
-    ├── TooManyAttemptsError     too many failed sign-ins from one address: wait and retry
+    ├── RetryLaterError          a refusal to try again after ``retry_after`` seconds
+    │   ├── ServiceBusyError     a bounded resource is full (e.g. live-feed subscribers)
+    │   └── TooManyAttemptsError too many failed sign-ins from one address
     ├── StoreSchemaError         the store's schema revision is not this release's (migrate)
     └── StoreCopyError           ``db copy`` cannot copy into the target (it holds data) or its
                                  copy does not match the source (nothing is kept)
@@ -177,21 +178,21 @@ class PayloadTooLargeError(InvalidRequestError):
     """A field or body over its size limit."""
 
 
-class ServiceBusyError(KnowledgeServiceError):
-    """A bounded resource is full; the client may try again after ``retry_after`` seconds."""
+class RetryLaterError(KnowledgeServiceError):
+    """A refusal the client may try again after ``retry_after`` seconds (``Retry-After``)."""
 
     def __init__(self, message: str, *, retry_after: int = 5) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 
 
-class TooManyAttemptsError(KnowledgeServiceError):
+class ServiceBusyError(RetryLaterError):
+    """A bounded resource is full; the client may try again after ``retry_after`` seconds."""
+
+
+class TooManyAttemptsError(RetryLaterError):
     """Too many failed sign-in attempts from the caller's address; it may try again after
     ``retry_after`` seconds."""
-
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class StoreSchemaError(KnowledgeServiceError):

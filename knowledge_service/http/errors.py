@@ -35,6 +35,7 @@ from knowledge_service.errors import (
     PermissionDeniedError,
     PreconditionFailedError,
     PreconditionRequiredError,
+    RetryLaterError,
     ServiceBusyError,
     TooManyAttemptsError,
 )
@@ -180,7 +181,7 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
             "WWW-Authenticate": WWW_AUTHENTICATE
             + (', error="invalid_token"' if has_credentials else "")
         }
-    if isinstance(exc, ServiceBusyError | TooManyAttemptsError):
+    if isinstance(exc, RetryLaterError):
         headers = {"Retry-After": str(exc.retry_after)}
     return problem_response(
         request, status, exc.message, slug=slug, title=title, headers=headers, **extra
