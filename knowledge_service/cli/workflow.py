@@ -32,10 +32,11 @@ from knowledge_service.cli.common import (
     store_marks,
 )
 from knowledge_service.cli.content import articles_app, policies_app
+from knowledge_service.content.loader import normalise_newlines
 from knowledge_service.content.raw_html import describe_raw_html
 from knowledge_service.content.service import DocumentService, articles, policies
 from knowledge_service.db import MAX_VERSION, session_scope
-from knowledge_service.errors import KnowledgeServiceError, a_or_an
+from knowledge_service.errors import InvalidContentError, KnowledgeServiceError, a_or_an
 from knowledge_service.review.blocks import with_blocks
 from knowledge_service.review.bulk import run_batch
 from knowledge_service.review.etags import LOCAL, Precondition
@@ -127,16 +128,28 @@ def run_steps(
 
 
 def _read(path: Path) -> str:
+    """The file's text as import reads it: a byte order mark dropped, line endings ``\\n``."""
     with _refused():
         try:
-            return path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except OSError as exc:
             raise KnowledgeServiceError(f"cannot read {path}: {exc.strerror}") from None
+        try:
+            return normalise_newlines(data.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
             raise KnowledgeServiceError(
-                f"{path} is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
-                f"{exc.start})"
+                f"{path} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
             ) from None
+
+
+@contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """A file's problem names the file given (and its line and field), not the store's name
+    for a text sent without one (``articles/new``)."""
+    try:
+        yield
+    except InvalidContentError as exc:
+        raise InvalidContentError(str(path), exc.problem, line=exc.line, field=exc.field) from None
 
 
 def add_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) -> None:
@@ -223,11 +236,12 @@ def _add_text_commands(app: typer.Typer, documents: DocumentService[Any, Any, An
     ) -> None:
         """Create a new draft from a file."""
         text = _read(file)
-        run_steps(
-            documents,
-            lambda w, s: [w.create(s, _actor(actor), text, reason=reason)],
-            creates=True,
-        )
+
+        def create(w: Workflow, s: Session) -> list[Step]:
+            with _naming(file):
+                return [w.create(s, _actor(actor), text, reason=reason)]
+
+        run_steps(documents, create, creates=True)
 
     @app.command("edit")
     def edit(
@@ -241,12 +255,13 @@ def _add_text_commands(app: typer.Typer, documents: DocumentService[Any, Any, An
     ) -> None:
         """Save a new draft version of a document from a file."""
         text = _read(file)
-        run_steps(
-            documents,
-            lambda w, s: [
-                w.edit(s, _actor(actor), doc_id, text, _pre(doc_id, if_version), reason=reason)
-            ],
-        )
+
+        def edit_one(w: Workflow, s: Session) -> list[Step]:
+            with _naming(file):
+                pre = _pre(doc_id, if_version)
+                return [w.edit(s, _actor(actor), doc_id, text, pre, reason=reason)]
+
+        run_steps(documents, edit_one)
 
     draft.__doc__ = (
         f"Create a new draft {kind} from a file (stored as a draft, whatever its status)."

@@ -96,3 +96,28 @@ def test_messages_show_content_text_as_written(cli_env: Path) -> None:
     code, output = invoke("articles", "draft", str(path), "--actor", "ann", stdout_only=True)
     assert code == 0, output
     assert f"owner {owner})" in output
+
+
+def test_draft_reads_a_file_as_import_does_bom_and_crlf(cli_env: Path) -> None:
+    path = cli_env / "card-fees.md"
+    text = article_text("card-fees").replace("\n", "\r\n")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # as Windows editors save it
+    code, output = invoke("articles", "draft", str(path), "--actor", "ann")
+    assert code == 0 and "article card-fees: draft (version 1" in output, output
+    code, output = invoke("articles", "edit", "card-fees", str(path), "--actor", "ann")
+    assert code == 0 and "unchanged, nothing written" in output, output
+
+
+def test_a_bad_file_given_to_draft_or_edit_is_named_with_its_line(cli_env: Path) -> None:
+    good = cli_env / "card-fees.md"
+    good.write_text(article_text("card-fees"), encoding="utf-8")
+    invoke("articles", "draft", str(good), "--actor", "ann")
+    bad = cli_env / "broken.md"
+    bad.write_text(article_text("card-fees").replace("title: ", "title: [", 1), encoding="utf-8")
+    for args in (["draft", str(bad)], ["edit", "card-fees", str(bad)]):
+        code, output = invoke("articles", *args)
+        assert code == 1 and f"error: {bad}:" in output, (args, output)
+        assert "articles/" not in output and "malformed YAML" in output, output
+    bad.write_bytes(b"---\nid: card-fees\ntitle: Caf\xe9\n")
+    code, output = invoke("articles", "draft", str(bad))
+    assert code == 1 and f"error: {bad} is not valid UTF-8 (byte 0xe9" in output, output
