@@ -231,14 +231,14 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
 
 
 _REPLACED_BY = re.compile(
-    r"\b(?:replaced by|superseded by|moved to)\s+(?:the\s+)?(?P<policy>[A-Z][A-Z0-9_-]+)"
+    r"\b(?i:replaced by|superseded by|moved to)\s+(?:the\s+)?(?P<policy>[A-Z][A-Z0-9_-]+)"
     r"(?:#(?P<hash>\d+(?:\.\d+)*)|\s+clause\s+(?P<clause>\d+(?:\.\d+)*))?"
 )
 
 
 def replacing_clause(policy: PolicyDocument) -> str | None:
     """The policy or clause a retired policy names as its replacement ("replaced by X#2.4",
-    "moved to BILLING clause 2.4")."""
+    "moved to BILLING clause 2.4", "Replaced by X#2.4." opening a sentence)."""
     found = _REPLACED_BY.search(policy.body)
     if found is None:
         return None

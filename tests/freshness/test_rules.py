@@ -130,6 +130,18 @@ def test_policy_links(cited: str, kind: FindingKind, policy: str, clause: str | 
     assert [(f.kind, f.policy_id, f.clause) for f in findings] == [(kind, policy, clause)]
 
 
+@pytest.mark.parametrize(
+    "notice",
+    ["This policy was replaced by FEES#3.1.", "Replaced by FEES#3.1.", "Superseded by FEES#3.1."],
+)
+def test_a_retired_policy_s_replacement_is_named_however_its_sentence_opens(notice: str) -> None:
+    old = make_policy("OLD", status="retired", clauses={"1 Old": f"Gone. {notice}"})
+    article = make_article(policy_sources=["OLD#1"], answer="See the policy.")
+    [finding] = check(article, policies=[REFUNDS, old]).findings
+    assert finding.kind == FindingKind.POLICY_RETIRED
+    assert "cite FEES#3.1 instead" in finding.message, finding.message
+
+
 def test_policy_effective_on_review_day_is_not_changed() -> None:
     same_day = make_policy("NEW", effective_date="2026-06-01", clauses={"1 New": "Text."})
     article = make_article(policy_sources=["NEW#1"], answer="See the policy.")
