@@ -90,8 +90,14 @@ class EmbeddingCache:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self._conn.execute(_SCHEMA)
-        self._conn.commit()
+        try:
+            self._conn.execute(_SCHEMA)
+            self._conn.commit()
+        except sqlite3.DatabaseError as exc:  # a damaged file: say which, and that it may go
+            self._conn.close()
+            raise sqlite3.DatabaseError(
+                f"{path}: {exc} (the embedding cache: delete the file and it is rebuilt)"
+            ) from exc
         self._lock = threading.Lock()
 
     def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, FloatArray]:
