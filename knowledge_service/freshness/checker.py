@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 
 from knowledge_service.content.loader import InvalidFile
-from knowledge_service.content.schemas import ArticleDocument, PolicyDocument
+from knowledge_service.content.schemas import ArticleDocument, PolicyDocument, PolicyStatus
 from knowledge_service.freshness.pairs import (
     Candidate,
     IntentClaim,
@@ -258,7 +258,7 @@ def run_check(
 
     Args:
         articles: every article (drafts and retired ones are checked for ``invalid`` only).
-        policies: every policy source.
+        policies: every policy source (a draft is never in force: left out).
         today: the date that review dates are compared with.
         settings: thresholds (``settings.freshness``).
         embedder: finds near-identical articles through a vector index; without it (and
@@ -270,6 +270,9 @@ def run_check(
     Returns:
         The findings, most severe first, and a summary.
     """
+    # a draft is never in force (the store's policies are those in force already; a folder's
+    # draft file is the policy's only version there, so nothing of it is in force)
+    policies = [p for p in policies if p.status != PolicyStatus.DRAFT]
     with collection_paused():
         policy_map = {p.id: p for p in policies}
         items = CheckedArticle.many(

@@ -142,6 +142,18 @@ def test_a_retired_policy_s_replacement_is_named_however_its_sentence_opens(noti
     assert "cite FEES#3.1 instead" in finding.message, finding.message
 
 
+def test_a_draft_policy_is_never_in_force_so_nothing_is_checked_against_it() -> None:
+    """A folder's draft policy file (check on folders) is checked as the store checks it: its
+    figures bind no article until it is approved."""
+    draft = make_policy("FEES", status="draft", clauses={"1 Fee": "The fee is $4.00."})
+    article = make_article(policy_sources=["FEES#1"], answer="The fee is $3.00.")
+    result = check(article, policies=[REFUNDS, draft])
+    assert [(f.kind, f.policy_id) for f in result.findings] == [
+        (FindingKind.POLICY_MISSING, "FEES")
+    ]
+    assert result.summary.policies_checked == 1
+
+
 def test_policy_effective_on_review_day_is_not_changed() -> None:
     same_day = make_policy("NEW", effective_date="2026-06-01", clauses={"1 New": "Text."})
     article = make_article(policy_sources=["NEW#1"], answer="See the policy.")
