@@ -112,7 +112,7 @@ def review_command(
 
 def _object(article: str | None, policy: str | None) -> tuple[AuditObject | None, str | None]:
     if article is not None and policy is not None:
-        raise InvalidRequestError("article", "give --article or --policy, not both")
+        raise InvalidRequestError("--article", "give --article or --policy, not both")
     if article is not None:
         return AuditObject.ARTICLE, article
     return (AuditObject.POLICY, policy) if policy is not None else (None, None)
@@ -134,8 +134,8 @@ def audit_command(
         object_type,
         object_id,
         actor,
-        audit_log.parse_instant("since", since),
-        audit_log.parse_instant("until", until),
+        audit_log.parse_instant("--since", since),
+        audit_log.parse_instant("--until", until),
     )
     with session_scope(existing_engine()) as session:
         events, total = audit_log.list_audit_events(

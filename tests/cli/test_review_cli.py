@@ -94,6 +94,10 @@ def test_audit_shows_who_changed_what_with_the_import_author() -> None:
         invoke("audit", "--since", "last week")
     with pytest.raises(InvalidRequestError, match="between 1900-01-01 and 9998-12-31"):
         invoke("audit", "--since", "0001-01-01T00:00:00+14:00")  # UTC is before year 1
+    with pytest.raises(InvalidRequestError, match=r"^parameter '--until': "):  # the option's name
+        invoke("audit", "--until", "tomorrow")
+    with pytest.raises(InvalidRequestError, match=r"^parameter '--article': "):
+        invoke("audit", "--article", "a", "--policy", "P")
 
 
 def test_import_without_author_names_the_os_user_outside_git(
