@@ -284,6 +284,25 @@ def _visible_text(markdown: str) -> str:
     return _NOT_SHOWN.sub("", "".join(parts))
 
 
+_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+
+
+def _underlined(body: str) -> str:
+    """A hint when the body's first text is underlined with ``---`` or ``===``: Markdown reads
+    a line underlined so as a heading, which leaves no answer before it."""
+    lines = body.splitlines()
+    first = next((n for n, line in enumerate(lines) if line.strip()), len(lines))
+    if first + 1 >= len(lines) or not _UNDERLINE.match(lines[first + 1]):
+        return ""
+    if _UNDERLINE.match(lines[first]) or lines[first].lstrip().startswith("#"):
+        return ""  # a rule, or a heading already
+    return (
+        f": its first line, {lines[first].strip()[:60]!r}, is underlined with "
+        f"{lines[first + 1].strip()[:3]!r}, which makes it a heading in Markdown (remove the "
+        "underline)"
+    )
+
+
 def parse_article(text: str, path: str = "<article>") -> ArticleDocument:
     """Parse and validate one article file."""
     fm = split_front_matter(text, path)
@@ -294,7 +313,7 @@ def parse_article(text: str, path: str = "<article>") -> ArticleDocument:
     if not answer:
         raise InvalidContentError(
             path,
-            "the answer (the text before the first heading) is empty",
+            "the answer (the text before the first heading) is empty" + _underlined(fm.body),
             line=fm.body_line,
             field="answer",
         )

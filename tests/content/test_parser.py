@@ -354,6 +354,25 @@ def test_an_answer_with_nothing_to_show_is_empty(answer: str) -> None:
     assert info.value.field == "answer" and "no text to show" in info.value.message
 
 
+@pytest.mark.parametrize("underline", ["---", "===", "   -----  "])
+def test_an_answer_underlined_as_a_heading_is_told_why_it_is_empty(underline: str) -> None:
+    """Markdown makes a line underlined with --- or === a heading (setext), so the text a team
+    meant as the answer is a heading and the answer is empty: the error says so."""
+    answer = f"We refund within 10 business days.\n{underline}\nMore detail."
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(article_text(answer=answer), "a.md")
+    assert info.value.field == "answer" and "is empty" in info.value.message
+    assert "'We refund within 10 business days.', is underlined" in info.value.message
+    assert "heading in Markdown" in info.value.message
+
+
+@pytest.mark.parametrize("body", ["## Details\n---\nx", "# Title\n===\nx", "\n## Details\nx"])
+def test_an_empty_answer_without_an_underlined_line_gets_no_such_hint(body: str) -> None:
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(article_text(answer=body), "a.md")
+    assert "underlined" not in info.value.message
+
+
 @pytest.mark.parametrize("answer", ["Call `13 12 34`.", "![Opening hours: 9 to 5](hours.png)"])
 def test_an_answer_of_code_or_an_image_with_alt_text_shows_something(answer: str) -> None:
     assert parse_article(article_text(answer=answer), "a.md").answer == answer
