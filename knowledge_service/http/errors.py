@@ -219,7 +219,29 @@ def _parameter_problem(error: Any) -> ParameterProblem:
     if error.get("type") == "string_pattern_mismatch":
         pattern = (error.get("ctx") or {}).get("pattern")
         problem = _PATTERN_WORDS.get(str(pattern), problem)
+    elif error.get("type") in _BOUND_WORDS:
+        problem = _bound_problem(error, problem)
     return ParameterProblem(location=location, parameter=name, problem=problem)
+
+
+_BOUND_WORDS = {
+    "less_than_equal": ("le", "less than or equal to"),
+    "less_than": ("lt", "less than"),
+    "greater_than_equal": ("ge", "greater than or equal to"),
+    "greater_than": ("gt", "greater than"),
+}
+"""pydantic's bound errors: the bound's key in ``ctx`` and the words before it."""
+
+
+def _bound_problem(error: Any, problem: str) -> str:
+    """A bound with its thousands separated ("less than or equal to 2,147,483,647"): written
+    as one run of digits, a bound of 8 or more would be redacted as a phone or other number
+    (``[PHONE]``), and the message would not say what the limit is."""
+    key, words = _BOUND_WORDS[error["type"]]
+    bound = (error.get("ctx") or {}).get(key)
+    if isinstance(bound, bool) or not isinstance(bound, int):
+        return problem
+    return f"Input should be {words} {bound:,}"
 
 
 _PATTERN_WORDS = {NOT_BLANK: "is empty or only spaces", **PATTERN_WORDS}

@@ -464,6 +464,28 @@ def test_a_validator_message_has_no_pydantic_prefix(
 
 
 @pytest.mark.parametrize(
+    ("path", "method", "limit"),
+    [
+        ("/v1/articles/refund-timeframe/versions/99999999999", "GET", "2,147,483,647"),
+        ("/v1/findings/99999999999", "PATCH", "2,147,483,647"),
+        ("/v1/articles?offset=99999999999", "GET", "1,000,000"),
+    ],
+)
+def test_a_bound_too_long_to_read_as_a_number_is_still_named(
+    client: TestClient, keys: dict[str, str], path: str, method: str, limit: str
+) -> None:
+    """A bound of 8 or more digits written as one run would be redacted as a phone number
+    ("less than or equal to [PHONE]"): the message says what the limit is."""
+    response = client.request(
+        method, path, headers=auth(keys["admin"]), json={"status": "acknowledged"}
+        if method == "PATCH" else None,
+    )  # fmt: skip
+    problem = _assert_problem(response, 400)
+    assert problem["errors"][0]["problem"] == f"Input should be less than or equal to {limit}"
+    assert "[PHONE]" not in problem["detail"] and limit in problem["detail"]
+
+
+@pytest.mark.parametrize(
     "path", ["/v1/answer/?channel=chat&q=late+fee", "/v1/articles/", "/healthz/"]
 )
 def test_a_trailing_slash_is_a_404_problem_not_a_redirect(
