@@ -374,11 +374,12 @@ def classify_number(text: str, before: str = "") -> Placeholder | None:
     twelve digits a phone number, a currency sign makes it an amount."""
     digits = re.sub(r"\D", "", text)
     n = len(digits)
-    if _SSN.fullmatch(text.strip("()")):
+    bare = text.strip("()")  # a date or an amount in brackets is one still: "(2026-05-01)"
+    if _SSN.fullmatch(bare):
         return Placeholder.SSN
     if n < 8:
         return None
-    if _ISO_DATE.fullmatch(text) or _SHORT_DATE.fullmatch(text) or _THOUSANDS.fullmatch(text):
+    if _ISO_DATE.fullmatch(bare) or _SHORT_DATE.fullmatch(bare) or _THOUSANDS.fullmatch(bare):
         return None
     if 13 <= n <= 19:
         return Placeholder.CARD
@@ -390,7 +391,7 @@ def classify_number(text: str, before: str = "") -> Placeholder | None:
         return Placeholder.NUMBER
     if _PHONE_LEAD_IN.search(before):
         return Placeholder.PHONE
-    if before.endswith(("$", "£", "€")) or _NOT_AN_IDENTIFIER.fullmatch(text):
+    if before.endswith(("$", "£", "€")) or _NOT_AN_IDENTIFIER.fullmatch(bare):
         return None
     # Not a phone number's shape (a customer, meter or order number): still no value to keep.
     return Placeholder.PHONE if _phone_shaped(text, digits) else Placeholder.NUMBER

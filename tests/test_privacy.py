@@ -960,6 +960,23 @@ def test_amounts_and_lists_are_kept_with_the_wider_separators(text: str) -> None
     assert without_personal_data(text) == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the bill (2026-05-01) was wrong",
+        "my last bill (01/05/2026) is too high",
+        "the reading (20260115) looks wrong",
+        "I was charged twice (1234567.89 in total)",
+        "we used a lot (12,345,678 Wh) last year",
+        "next_review is before last_reviewed (2026-05-01)",
+    ],
+)
+def test_a_date_or_an_amount_in_brackets_is_kept_as_it_is_without_them(text: str) -> None:
+    """A bracket before a number makes it phone-shaped ("(02) 9876 5432"), but the dates and
+    amounts that are kept bare are kept in brackets too (not "[TFN]" or "[PHONE]")."""
+    assert redact(text) == text
+
+
 # --- Numbers read out in words (voice transcripts) -------------------------------------------
 
 _SAID = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
