@@ -282,6 +282,45 @@ def test_a_review_page_with_a_long_diff_never_scrolls_sideways(browsing: Browsin
     context.close()
 
 
+LONG_WORD = "https://portal.example/" + "a1b2c3d4" * 40
+"""A comment's pasted link: one 343-character word, wider than any window."""
+
+
+def test_a_long_unbroken_word_in_feedback_never_makes_a_page_scroll_sideways(
+    own_browsing: Browsing,
+) -> None:
+    """WCAG 1.4.10: a word wider than the column (an agent's comment quoted in the owner's
+    queue, the text the agent searched for) breaks inside it instead of widening the page."""
+    served = own_browsing.served
+    agent = {"Authorization": f"Bearer {served.keys['agent']}"}
+    answer = httpx.post(
+        served.base + "/v1/answer", headers=agent, timeout=60,
+        json={"q": "how do I get a refund paid back to my card", "channel": "agent"},
+    ).json()  # fmt: skip
+    assert answer["article_id"] == "refund-method", answer
+    rated = httpx.post(
+        served.base + "/v1/feedback", headers=agent, timeout=60,
+        json={"receipt": answer["receipt"], "rating": "wrong", "comment": f"see {LONG_WORD}"},
+    )  # fmt: skip
+    assert rated.status_code == 201, rated.text
+    context = new_context(own_browsing)
+    page = sign_in(context, served.keys["owner"], next_path="/ui/review/articles/refund-method")
+    expect(page.locator(".detail")).to_contain_text(LONG_WORD[:40])
+    agents = new_context(own_browsing)
+    assist = sign_in(agents, served.keys["agent"], next_path="/ui/assist")
+    assist.get_by_label("Customer's question").fill(f"refund to {LONG_WORD}")
+    assist.get_by_label("Customer's question").press("Enter")
+    expect(assist.locator("#results")).not_to_be_empty()
+    for shown, width in ((page, 1280), (page, 400), (assist, 360)):
+        shown.set_viewport_size({"width": width, "height": 900})
+        sideways = shown.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert sideways <= 0, f"{shown.url} at {width} px is {sideways} px wider than the window"
+    context.close()
+    agents.close()
+
+
 def test_an_assist_swap_logs_no_console_error(browsing: Browsing) -> None:
     """No Content-Security-Policy violation (htmx settling a style attribute) or other error."""
     context = new_context(browsing, width=360)
