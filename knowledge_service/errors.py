@@ -167,7 +167,14 @@ class AuthenticationError(KnowledgeServiceError):
 
 
 class PermissionDeniedError(KnowledgeServiceError):
-    pass
+    """``names``: what the message quotes of the key and the store, never of the request (the
+    owner a key acts for, a document's owner). An error body redacts what it may echo of the
+    request, and an owner is often an e-mail address: these are shown as written, so the refusal
+    says whose document it is."""
+
+    def __init__(self, message: str, *, names: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.names = tuple(names)
 
 
 class IndexNotReadyError(KnowledgeServiceError):

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import http
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -117,12 +118,14 @@ def problem_response(
     title: str | None = None,
     headers: dict[str, str] | None = None,
     instance: str | None = None,
+    names: Sequence[str] = (),
     **extra: Any,
 ) -> ProblemResponse:
     """Build a problem+json response; ``instance`` defaults to the request's path. What it
     may echo of the request (the path, the detail and each parameter's name and problem: an id
     or a value quoted back) is redacted as a log line is: a card number sent in a path
-    (``GET /v1/articles/4111111111111111``) is never sent back."""
+    (``GET /v1/articles/4111111111111111``) is never sent back. ``names`` are what the detail
+    quotes of the key and the store, not of the request (an owner): shown as written."""
     slug = slug or _HTTP_SLUGS.get(status, "http-error")
     path = instance or (request.url.path if request is not None else None)
     if "errors" in extra:
@@ -131,11 +134,20 @@ def problem_response(
         type=PROBLEM_TYPE_PREFIX + slug,
         title=title or title_of(slug, status),
         status=status,
-        detail=redact(detail),
+        detail=_redact_but(detail, names),
         instance=redact_path(path) if path is not None else None,
         **extra,
     )
     return ProblemResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
+
+
+def _redact_but(text: str, names: Sequence[str]) -> str:
+    """``text`` redacted, each of ``names`` in it kept as written."""
+    kept = sorted({name for name in names if name}, key=len, reverse=True)
+    if not kept:
+        return redact(text)
+    pieces = re.split("(" + "|".join(map(re.escape, kept)) + ")", text)
+    return "".join(piece if piece in kept else redact(piece) for piece in pieces)
 
 
 def echoed_path(request: Request) -> str:
@@ -183,9 +195,11 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
         }
     if isinstance(exc, RetryLaterError):
         headers = {"Retry-After": str(exc.retry_after)}
+    names = exc.names if isinstance(exc, PermissionDeniedError) else ()
     return problem_response(
-        request, status, exc.message, slug=slug, title=title, headers=headers, **extra
-    )
+        request, status, exc.message, slug=slug, title=title, headers=headers, names=names,
+        **extra,
+    )  # fmt: skip
 
 
 def _conflict_extra(exc: KnowledgeServiceError) -> dict[str, Any]:

@@ -25,7 +25,8 @@ def authorize(principal: Principal, action: WorkflowAction, kind: str, owner: st
         raise PermissionDeniedError(f"only an admin may {action} {a_or_an(kind)}")
     if not principal.owns(owner):
         raise PermissionDeniedError(
-            f"this key acts for {principal.owner!r}; the {kind} belongs to {owner!r}"
+            f"this key acts for {principal.owner!r}; the {kind} belongs to {owner!r}",
+            names=[name for name in (principal.owner, owner) if name],
         )
 
 

@@ -351,6 +351,24 @@ def test_forbidden_messages_read_as_english(
     assert message in _assert_problem(response, 403)["detail"]
 
 
+def test_an_owner_refused_another_owners_document_is_told_both_owners(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """docs/api.md: "a 403 naming the owner". Owners are e-mail addresses here, and the detail
+    is redacted as a log line is: they are the key's and the store's, not the request's, so they
+    are shown as written (not "this key acts for [EMAIL]'")."""
+    headers = auth(keys["owner"]) | {"If-Match": '"escalation-process-v1"'}
+    response = client.post("/v1/articles/escalation-process/retire", headers=headers, json={})
+    assert _assert_problem(response, 403)["detail"] == (
+        "this key acts for 'payments@example.com'; the article belongs to 'support@example.com'"
+    )
+    card = {"owner": "4111 1111 1111 1111"}  # what the request sends is still redacted
+    response = client.post(
+        "/v1/articles/refund-timeframe/reassign", headers=auth(keys["owner"]), json=card
+    )
+    assert "4111" not in _assert_problem(response, 403)["detail"]
+
+
 RECEIPT = "rcpt_14a93dcc8baf2156b0dc6db211108b29"
 
 
