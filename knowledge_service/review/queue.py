@@ -25,6 +25,7 @@ from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.gaps import GapSearch
 from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.analytics.schemas import NEEDS_REVIEW, Gap
+from knowledge_service.answers.sanitise import clean_title
 from knowledge_service.content import repository as content_repository
 from knowledge_service.content import service as content
 from knowledge_service.content.models import ArticleVersion, PolicyVersion
@@ -101,7 +102,8 @@ def _finding_item(row: Finding, version: ArticleVersion | None, accepted: date |
     return QueueItem(
         key=f"finding:{row.id}" + (f":{article_id}" if article_id else ""),
         kind=_KIND_OF.get(row.kind, QueueItemKind.FINDING),
-        article_id=article_id, title=doc.title if doc else None, owner=doc.owner if doc else None,
+        article_id=article_id, title=clean_title(doc.title) if doc else None,
+        owner=doc.owner if doc else None,
         reason=row.message, evidence=[str(e.get("text", "")) for e in row.evidence],
         severity=row.severity, due_on=accepted or due, served=0,
         actions=_actions(row, accepted, stored=version is not None),
@@ -179,8 +181,9 @@ def _draft_item(
     return QueueItem(
         key=f"{kind}:{'policy:' if policy else ''}{v.doc_id}:{v.version}", kind=kind,
         article_id=None if policy else v.doc_id, policy_id=v.doc_id if policy else None,
-        title=v.title, owner=owner, reason=f"Policy source {v.doc_id}: {reason}" if policy
-        else reason, severity=Severity.INFO, due_on=v.created_at.date(), served=0,
+        title=clean_title(v.title), owner=owner,
+        reason=f"Policy source {v.doc_id}: {reason}" if policy else reason,
+        severity=Severity.INFO, due_on=v.created_at.date(), served=0,
         actions=actions,
     )  # fmt: skip
 
@@ -227,13 +230,17 @@ def feedback_items(session: Session, articles: dict[str, ArticleVersion]) -> lis
 
 
 def _titles(session: Session, article_ids: Iterable[str | None]) -> dict[str, str]:
-    """The current title of each of ``article_ids`` that exists."""
+    """The current title of each of ``article_ids`` that exists, as plain text (as search and
+    answers give it: a title's Markdown or HTML is no part of it)."""
     ids = sorted(a for a in article_ids if a)
     titles: dict[str, str] = {}
     for start in range(0, len(ids), 500):
         where = col(ArticleVersion.article_id).in_(ids[start : start + 500])
         titles.update(
-            {v.article_id: v.title for v in content_repository.articles(session).current(where)}
+            {
+                v.article_id: clean_title(v.title)
+                for v in content_repository.articles(session).current(where)
+            }
         )
     return titles
 
@@ -271,7 +278,7 @@ def _feedback_item(
     )
     return QueueItem(
         key=f"feedback:{rated.article_id}:{rated.version}", kind=QueueItemKind.FEEDBACK,
-        article_id=rated.article_id, title=current.title, owner=current.owner,
+        article_id=rated.article_id, title=clean_title(current.title), owner=current.owner,
         reason=f"Version {rated.version} was rated {' and '.join(ratings)} {_times(len(rows))}"
         f" ({_raters(rows)}).{pending}",
         evidence=[_evidence(r, titles) for r in rows][:5],

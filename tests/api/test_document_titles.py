@@ -58,3 +58,23 @@ def test_article_titles_are_plain_text_as_in_search(api: Api, role: str) -> None
     titles = _titles(client, keys[role])
     assert titles == dict.fromkeys(titles, SHOWN)
     assert all(plain_problems(title) == [] for title in titles.values())
+
+
+def test_review_queue_titles_are_plain_text_as_in_search(api: Api) -> None:
+    """The owners' queue (its JSON and the review page read the same items) names an article
+    by the title search gives, in the item, in what agents used instead and in the quoted
+    rating: never the title's raw HTML for a client to render."""
+    client, keys = api
+    headers = auth(keys["admin"])
+    answer = client.post(
+        "/v1/answer", json={"q": "tell me about zebra crossings", "channel": "agent"},
+        headers=headers,
+    ).json()  # fmt: skip
+    rating = {"receipt": answer["receipt"], "rating": "wrong", "used_article_id": "zebra-crossings"}
+    rated = client.post("/v1/feedback", headers=headers, json=rating)
+    assert rated.status_code == 201, rated.text
+    queue = client.get("/v1/review-queue", params={"kind": "feedback"}, headers=headers).json()
+    (item,) = [i for i in queue["items"] if i["article_id"] == "zebra-crossings"]
+    assert item["title"] == SHOWN
+    assert [u["title"] for u in item["used_instead"]] == [SHOWN]
+    assert item["evidence"] == [f"wrong — agent used {SHOWN} (zebra-crossings)"]
