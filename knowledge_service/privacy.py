@@ -70,11 +70,17 @@ def _word_list(text: str) -> list[str]:
 # read as their ASCII forms (NFKC, then the dashes and full stops it keeps) before anything is
 # matched, so no value slips through in another character.
 # Format characters no reader sees, as a regular expression class's body: the soft hyphen, the
-# Arabic letter mark, the Mongolian vowel separator, zero-width characters and direction marks,
-# direction embeddings and overrides (a right-to-left override shows text reversed), invisible
-# operators, isolates and the byte order mark. One set for every place that drops them (the
-# redaction here, the answer sanitiser, the parser's visible text), so they cannot drift apart.
-INVISIBLE_FORMAT = r"\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+# combining grapheme joiner, the Arabic letter mark, the Hangul fillers, the Mongolian vowel
+# separator, zero-width characters and direction marks, direction embeddings and overrides (a
+# right-to-left override shows text reversed), invisible operators, isolates, the byte order
+# mark and the tag characters (U+E0000 to U+E007F: an invisible copy of ASCII, so
+# "jo<tag>@example.com" shows as an address no rule would match). One set for every place that
+# drops them (the redaction here, the answer sanitiser, the parser's visible text), so they
+# cannot drift apart.
+INVISIBLE_FORMAT = (
+    r"\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\u3164"
+    r"\ufeff\uffa0\U000e0000-\U000e007f"
+)
 _INVISIBLE = re.compile(f"[{INVISIBLE_FORMAT}]")
 _AS_ASCII = str.maketrans(
     dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63", "-")

@@ -197,6 +197,24 @@ def test_personal_data_in_other_characters_never_survives(case: tuple[str, str])
             assert "@" not in read, out
 
 
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("mail jo\U000e0020@example.com", "mail [EMAIL]"),  # a tag space: shows "jo@example.com"
+        ("call 0412\U000e0031345 678", "call [PHONE]"),
+        ("card 4\U000e0020111 1111 1111 1111", "card [CARD]"),
+        ("call 0412\u3164345 678", "call [PHONE]"),  # a Hangul filler: blank, no space
+        ("call 0412\u034f345 678", "call [PHONE]"),  # the combining grapheme joiner
+        ("\U000e0069\U000e0067\U000e006elate fee", "late fee"),  # hidden words ("ign...")
+    ],
+)
+def test_invisible_tag_and_filler_characters_hide_no_value(text: str, stored: str) -> None:
+    """Characters no reader sees are dropped before anything is matched, as zero-width ones
+    are: the tag characters (an invisible copy of ASCII) and the Hangul fillers too, so a value
+    they split is replaced, and nothing hidden is stored for an owner or an export to carry."""
+    assert redact(text) == stored
+
+
 def test_a_text_in_another_script_keeps_its_words() -> None:
     """Folding the separators changes no letter: "café crème" stays as it is."""
     assert redact("le café crème coûte 5\u00a0€") == "le café crème coûte 5 €"
