@@ -91,6 +91,12 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
         raise InvalidContentError(path, "the front matter must be a YAML mapping", line=2)
     key_lines = _key_lines(node, path)
     data = {str(k): v for k, v in data.items()}
+    for key, value in data.items():
+        if _holds_nul(value):  # a YAML escape ("Late\0 fee"): the raw byte is refused above
+            raise InvalidContentError(
+                path, "holds a NUL character (U+0000): no text may",
+                line=key_lines.get(key), field=key,
+            )  # fmt: skip
     data.update(_as_written(node))
     return FrontMatter(
         data=data,
@@ -98,6 +104,17 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
         body="".join(lines[end + 1 :]),
         body_line=end + 2,
     )
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a front matter value, or any text in it (a list's, a mapping's), holds a NUL."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    return False
 
 
 _TEXT_FIELDS = frozenset({"id", "title", "owner", "version"})

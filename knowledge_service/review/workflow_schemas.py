@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from knowledge_service.content.raw_html import RawHtml
+from knowledge_service.content.schemas import NoNul
 
 MAX_REASON_CHARS = 2000
 """The longest reason a workflow step takes (API and pages alike)."""
@@ -132,15 +134,19 @@ class WorkflowRestore(BaseModel):
 class WorkflowReassign(BaseModel):
     """The new owner (a team or an e-mail address)."""
 
-    owner: str = Field(min_length=1, max_length=200, pattern=r"\S", description="The new owner.")
+    owner: Annotated[
+        str, Field(min_length=1, max_length=200, pattern=r"\S", description="The new owner."), NoNul
+    ]
     reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
 
 
 class WorkflowBulkItem(BaseModel):
     """One document of a bulk action and the ETag of the version it acts on."""
 
-    id: str = Field(min_length=1, max_length=120)
-    etag: str = Field(min_length=1, max_length=300, description="As `If-Match` would carry it.")
+    id: Annotated[str, Field(min_length=1, max_length=120), NoNul]
+    etag: Annotated[
+        str, Field(min_length=1, max_length=300, description="As `If-Match` would carry it."), NoNul
+    ]
 
 
 class WorkflowBulk(BaseModel):
@@ -153,4 +159,4 @@ class WorkflowBulk(BaseModel):
 class WorkflowBulkReassign(WorkflowBulk):
     """A bulk reassign: the documents and their new owner."""
 
-    owner: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    owner: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S"), NoNul]

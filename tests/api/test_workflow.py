@@ -596,3 +596,45 @@ def test_an_approver_reads_what_the_check_finds_in_a_version_before_approving_it
     assert missing.status_code == 404 and "no-such-article" in missing.json()["detail"]
     bad = wf.get(f"{base}/check", params={"version": 0}, headers=auth(keys["owner"]))
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "parameter"),
+    [
+        ("GET", "/v1/articles?owner=pay%00ments", None, "owner"),
+        ("GET", "/v1/review-queue?owner=pay%00ments", None, "owner"),
+        ("GET", "/v1/audit?actor=a%00b", None, "actor"),
+        ("GET", "/v1/audit?object_type=article&object_id=a%00b", None, "object_id"),
+        ("POST", "/v1/articles/refund-timeframe/reassign", {"owner": "pay\x00ments"}, "owner"),
+        ("POST", "/v1/articles:bulk-verify",
+         {"items": [{"id": "refund\x00", "etag": '"refund-timeframe-v2"'}]}, "items.0.id"),
+    ],
+)  # fmt: skip
+def test_a_nul_in_a_filter_or_an_owner_is_a_400_on_either_store(
+    wf: TestClient, keys: dict[str, str], method: str, path: str, body: Any, parameter: str
+) -> None:
+    """PostgreSQL stores no NUL and refuses one in a query's parameter: these were a 500 there
+    (and stored or looked up as sent on SQLite)."""
+    headers = auth(keys["admin"]) | {"If-Match": etag_of("refund-timeframe", 2)}
+    response = wf.request(method, path, headers=headers, json=body)
+    assert response.status_code == 400, response.text
+    (error,) = response.json()["errors"]
+    assert error["parameter"] == parameter and "NUL" in error["problem"]
+
+
+def test_a_nul_written_as_a_yaml_escape_is_invalid_content_naming_the_field(
+    wf: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """A raw NUL in a file is refused; so is one its YAML spells ("Late\\0 fee"), which reached
+    the store (a 500 on PostgreSQL) as the title, the owner or a question."""
+    before = _counts(engine)
+    for field, value in [("title", "Late\x00 fee"), ("owner", "pay\x00ments")]:
+        text = article_text("nul-fields", intents=["billing.nul"], **{field: value})
+        assert "\\0" in text  # yaml.safe_dump escapes it
+        response = wf.post("/v1/articles", headers=auth(keys["admin"]), json={"text": text})
+        assert response.status_code == 422, response.text
+        assert f"field '{field}': holds a NUL character" in response.json()["detail"]
+    text = article_text("nul-fields", intents=["billing.nul"], questions=["is there\x00 a fee"])
+    response = wf.post("/v1/articles", headers=auth(keys["admin"]), json={"text": text})
+    assert response.status_code == 422 and "field 'questions'" in response.json()["detail"]
+    assert _counts(engine) == before

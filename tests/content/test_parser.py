@@ -407,3 +407,30 @@ def test_every_mistake_of_a_file_is_named_at_once() -> None:
                   "field 'locale': is not a BCP 47 language tag"):  # fmt: skip
         assert named in message, message
     assert message.count("; also ") == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("title: How long does a refund take?", 'title: "How long\\0 does a refund take?"'),
+        ("owner: payments@example.com", 'owner: "pay\\0ments@example.com"'),
+        ("policy_sources: [REFUNDS#2.1, FEES]", 'policy_sources: ["REFUNDS#2.1\\0", FEES]'),
+    ],
+)
+def test_a_nul_spelt_as_a_yaml_escape_is_invalid_naming_its_field(line: str, field: str) -> None:
+    """The raw byte makes a file invalid; so does a NUL its YAML spells ("\\0"), which no
+    store's text holds (PostgreSQL refuses it: the write was a 500)."""
+    with pytest.raises(InvalidContentError) as caught:
+        parse_article(ARTICLE.replace(line, field), "content/refund.md")
+    name = field.split(":", 1)[0]
+    assert (caught.value.field, caught.value.line) == (name, ARTICLE.split(line)[0].count("\n") + 1)
+    assert "holds a NUL character (U+0000)" in caught.value.problem
+
+
+def test_a_stored_document_holding_a_nul_still_loads() -> None:
+    """A version an earlier release stored with one (SQLite took it) is still read, as a store
+    reads every version: the NUL is refused where a file is parsed, not where a version loads."""
+    stored = parse_article(ARTICLE, "content/refund.md").model_dump(mode="json")
+    stored["title"] = "How long\x00 does a refund take?"
+    stored["owner"] = "pay\x00ments@example.com"
+    assert type(parse_article(ARTICLE, "x.md")).model_validate(stored).title == stored["title"]

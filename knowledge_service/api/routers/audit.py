@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from knowledge_service.access.schemas import Principal, Role
-from knowledge_service.content.schemas import ARTICLE_ID_PATTERN
+from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, NoNul
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.http.deps import PageDep, SessionDep, SupportedDay, require_roles
 from knowledge_service.http.errors import problem_responses
@@ -42,10 +42,10 @@ def list_audit(
     ] = None,
     object_type: Annotated[AuditObject | None, Query(description="Only this kind.")] = None,
     object_id: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Only this object.")
+        str | None, Query(min_length=1, max_length=200, description="Only this object."), NoNul
     ] = None,
     actor: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Only this actor's.")
+        str | None, Query(min_length=1, max_length=200, description="Only this actor's."), NoNul
     ] = None,
     since: Annotated[
         str | None, _instant(description="From this instant (inclusive)."), SupportedDay

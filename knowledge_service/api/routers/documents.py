@@ -29,6 +29,7 @@ from knowledge_service.content.schemas import (
     ArticleStatus,
     ArticleSummary,
     ArticleVersionSummary,
+    NoNul,
     PolicyPublic,
     PolicyStatus,
     PolicySummary,
@@ -86,7 +87,9 @@ def _shown(summary: Any) -> Any:
 
 def article_filters(
     status: Annotated[ArticleStatus | None, Query(description="Only this status.")] = None,
-    owner: Annotated[str | None, Query(max_length=200, description="Only this owner.")] = None,
+    owner: Annotated[
+        str | None, Query(max_length=200, description="Only this owner."), NoNul
+    ] = None,
     intent: Annotated[
         str | None,
         Query(pattern=INTENT_PATTERN, max_length=MAX_INTENT_CHARS, description="Only this intent."),

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -65,6 +66,21 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 ArticleId = Annotated[str, StringConstraints(pattern=ARTICLE_ID_PATTERN, max_length=120)]
 PolicyId = Annotated[str, StringConstraints(pattern=POLICY_ID_PATTERN, max_length=120)]
 IntentId = Annotated[str, StringConstraints(pattern=INTENT_PATTERN, max_length=200)]
+
+
+def _no_nul(value: Any) -> Any:
+    """Text without a NUL: PostgreSQL stores none (a text column refuses it, and a filter
+    naming one fails the query), so an owner or a filter sent with one is refused where it is
+    read, on either store (a front matter's text is checked as the file is split)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise PydanticCustomError("no_nul", "holds a NUL character (U+0000): no text may")
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+"""Refuses a text holding a NUL (a request's field, or a query parameter read as free text).
+Not on the documents' own fields: a version an earlier release stored with one must still
+load."""
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
