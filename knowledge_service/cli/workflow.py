@@ -32,7 +32,7 @@ from knowledge_service.cli.common import (
     store_marks,
 )
 from knowledge_service.cli.content import articles_app, policies_app
-from knowledge_service.content.loader import normalise_newlines
+from knowledge_service.content.loader import as_read
 from knowledge_service.content.raw_html import describe_raw_html
 from knowledge_service.content.service import DocumentService, articles, policies
 from knowledge_service.db import MAX_VERSION, session_scope
@@ -135,7 +135,7 @@ def _read(path: Path) -> str:
         except OSError as exc:
             raise KnowledgeServiceError(f"cannot read {path}: {exc.strerror}") from None
         try:
-            return normalise_newlines(data.decode("utf-8-sig"))
+            return as_read(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
             raise KnowledgeServiceError(
                 f"{path} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"

@@ -145,6 +145,12 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def as_read(text: str) -> str:
+    """A document's text as a file's is read: a leading byte order mark dropped and line
+    endings ``\n`` (a text sent through the API or a page, as an imported file's)."""
+    return normalise_newlines(text.removeprefix("\ufeff"))
+
+
 def content_hash(text: str) -> str:
     """SHA-256 (hex) of the text with its newlines normalised."""
     return hashlib.sha256(normalise_newlines(text).encode("utf-8")).hexdigest()

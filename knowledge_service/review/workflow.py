@@ -27,7 +27,7 @@ from sqlmodel import Session
 from knowledge_service.access.schemas import Principal
 from knowledge_service.audit import record_event
 from knowledge_service.content.frontmatter import set_fields
-from knowledge_service.content.loader import content_hash
+from knowledge_service.content.loader import as_read, content_hash
 from knowledge_service.content.raw_html import find_raw_html
 from knowledge_service.content.repository import DocumentRepository
 from knowledge_service.content.service import DocumentService
@@ -95,6 +95,7 @@ class Workflow:
         self, session: Session, principal: Principal, text: str, *, reason: str | None = None
     ) -> Step:
         """A new document as a draft (whatever status its text names)."""
+        text = as_read(text)
         doc: Any = self.kind.parse(text, f"{self.kind.plural}/new")
         authorize(principal, A.CREATE, self.kind.name, doc.owner)
         if DocumentRepository(session, self.kind).get(doc.id) is not None:
@@ -113,6 +114,7 @@ class Workflow:
         text that is the current version's (whatever its status) writes nothing, and the
         document keeps its state (a published one stays published)."""
         target = self._target(session, principal, doc_id, A.EDIT, precondition)
+        text = as_read(text)
         doc: Any = self.kind.parse(text, f"{self.kind.plural}/{doc_id}")
         if doc.id != doc_id:
             raise InvalidRequestError("text", f"its id is {doc.id!r}, not {doc_id!r}")

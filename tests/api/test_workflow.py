@@ -276,6 +276,25 @@ def test_an_edit_that_changes_nothing_writes_nothing_and_says_so(
     assert (again.json()["unchanged"], again.json()["version"]) == (True, 3), again.text
 
 
+def test_a_text_with_a_byte_order_mark_and_crlf_is_read_as_its_file_would_be(
+    wf: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """A text saved by an editor that writes a byte order mark and CRLF line endings, sent
+    through the API, is what ``import`` takes from the same file: created as it reads, and the
+    same text sent again as an edit changes nothing."""
+    text = "\ufeff" + article_text("bom-article", owner=PAYMENTS).replace("\n", "\r\n")
+    created = wf.post("/v1/articles", headers=auth(keys["owner"]), json={"text": text})
+    assert created.status_code == 201, created.text
+    with session_scope(engine) as session:
+        raw = content.get_article(session, "bom-article").raw
+    assert "\ufeff" not in raw and "\r" not in raw
+    again = wf.put(
+        "/v1/articles/bom-article", json={"text": text},
+        headers=auth(keys["owner"]) | {"If-Match": etag_of("bom-article", 1)},
+    )  # fmt: skip
+    assert (again.status_code, again.json()["unchanged"]) == (200, True), again.text
+
+
 def test_edit_without_if_match_gets_428(wf: TestClient, keys: dict[str, str]) -> None:
     text = article_text("refund-timeframe", owner=PAYMENTS)
     response = wf.put(
