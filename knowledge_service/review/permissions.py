@@ -42,7 +42,8 @@ def may(principal: Principal, action: WorkflowAction, kind: str, owner: str) -> 
 def authorize_owner_change(principal: Principal, kind: str, before: str, after: str) -> None:
     """An edit that changes the owner is a reassignment: admins only."""
     if before != after and principal.role != Role.ADMIN:
-        raise PermissionDeniedError(
-            f"changing {a_or_an(kind)}'s owner ({before!r} to {after!r}) is a reassignment: "
-            "admins only"
+        raise PermissionDeniedError(  # the owner it has is the store's: named as written
+            f"changing {a_or_an(kind)}'s owner from {before} to {after} is a reassignment: "
+            "admins only",
+            names=[before],
         )

@@ -25,6 +25,7 @@ from knowledge_service.errors import (
 from knowledge_service.http import errors as api_errors
 from knowledge_service.http.deps import MAX_BODY_BYTES
 from tests.api.conftest import auth
+from tests.factories import article_text
 
 PROBLEM = "application/problem+json"
 
@@ -367,6 +368,21 @@ def test_an_owner_refused_another_owners_document_is_told_both_owners(
         "/v1/articles/refund-timeframe/reassign", headers=auth(keys["owner"]), json=card
     )
     assert "4111" not in _assert_problem(response, 403)["detail"]
+
+
+def test_an_owner_changing_the_owner_line_is_told_the_owner_it_has(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """An owner's edit that changes ``owner:`` is a reassignment: the refusal names the
+    article's owner as the store has it, and what the request sent redacted, with no stray
+    quote left by the redaction."""
+    text = article_text("refund-timeframe", owner="someone.else@example.com")
+    headers = auth(keys["owner"]) | {"If-Match": '"refund-timeframe-v2"'}
+    response = client.put("/v1/articles/refund-timeframe", headers=headers, json={"text": text})
+    assert _assert_problem(response, 403)["detail"] == (
+        "changing an article's owner from payments@example.com to [EMAIL] is a reassignment: "
+        "admins only"
+    )
 
 
 RECEIPT = "rcpt_14a93dcc8baf2156b0dc6db211108b29"
