@@ -37,7 +37,7 @@ from knowledge_service.analytics.schemas import (
     Trend,
 )
 from knowledge_service.answers.sanitise import strip_invisible
-from knowledge_service.clock import check_day
+from knowledge_service.clock import EARLIEST_DAY, check_day
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ArticleStatus, Channel
 from knowledge_service.db import run_transaction, session_scope, utcnow
@@ -593,7 +593,7 @@ def day_range(
         return day
 
     last = parse(names[1], end) or today
-    first = parse(names[0], start) or last - timedelta(days=6)
+    first = parse(names[0], start) or max(last - timedelta(days=6), EARLIEST_DAY)
     if first > last:
         raise InvalidRequestError(names[0], f"must not be after {names[1]} ({last.isoformat()})")
     if (last - first).days + 1 > MAX_RANGE_DAYS:  # both ends count

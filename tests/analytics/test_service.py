@@ -554,6 +554,14 @@ def test_a_day_range_holds_at_most_366_days_counting_both_ends() -> None:
         service.day_range("2028-01-01", "2029-01-01", today=first)
 
 
+def test_a_default_week_does_not_start_before_the_earliest_supported_day() -> None:
+    """``to`` on the first supported day: the default week is that day alone, not days the
+    parameters themselves may not name (1899-12-26)."""
+    assert service.day_range(None, "1900-01-03", today=date(2026, 1, 1)) == (
+        date(1900, 1, 1), date(1900, 1, 3),
+    )  # fmt: skip
+
+
 def test_a_conversation_rates_an_answer_once_its_last_word_counting(engine: Engine) -> None:
     """A customer pressing "wrong" again, or changing their mind, is one rating per conversation
     and key; ratings naming no conversation, or another one, or sent by another key, each count."""
