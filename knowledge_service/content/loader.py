@@ -229,7 +229,9 @@ def _read_text(candidate: _Candidate, max_file_bytes: int) -> str:
     size = real.stat().st_size
     if size > max_file_bytes:
         raise InvalidContentError(
-            path, f"is {size} bytes, over the limit of {max_file_bytes} bytes (max_file_bytes)"
+            path,
+            f"is {size} bytes, over the limit of {max_file_bytes} bytes (the setting "
+            "KS_MAX_FILE_BYTES)",
         )
     try:
         data = real.read_bytes()

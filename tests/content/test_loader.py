@@ -89,7 +89,7 @@ def _nul(root: Path) -> tuple[Path, int | None, str | None, str]:
 
 def _oversized(root: Path) -> tuple[Path, int | None, str | None, str]:
     text = article_text("bad", answer="x" * (MAX + 1))
-    return _write(root / "bad.md", text), None, None, "max_file_bytes"
+    return _write(root / "bad.md", text), None, None, "bytes (the setting KS_MAX_FILE_BYTES)"
 
 
 def _symlink_outside(root: Path) -> tuple[Path, int | None, str | None, str]:
