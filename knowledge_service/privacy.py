@@ -461,10 +461,12 @@ _RELATIONS = (
     r"|grandfather|grandma|grandpa|nan|friend|flatmate|housemate|roommate|landlord|tenant"
     r"|neighbour|neighbor|carer|boss)"
 )
-# A message that starts "I'm" and capitalised words; "my husband" (a relation) and capitalised
-# words; a message that starts with two or three capitalised words and "here".
+# A message or a sentence (after a full stop, a question or exclamation mark, a colon, a
+# semicolon or a comma) that starts "I'm" and capitalised words ("my mum says: I'm Margaret
+# Thatcherson and ..."); "my husband" (a relation) and capitalised words; a message that starts
+# with two or three capitalised words and "here".
 _INTRODUCTION = re.compile(
-    r"^\W*(?:i'?m|i\s+am)\s+"
+    r"(?:^|[.!?:;,]\s+)\W*(?:i'?m|i\s+am)\s+"
     rf"|\bmy\s+{_RELATIONS}\s+",
     re.IGNORECASE,
 )

@@ -1327,6 +1327,9 @@ def test_runs_of_digits_not_shaped_as_a_phone_number_are_no_phone(text: str, sto
         "I'm Trying to pay my bill",
         "hello, I'm Calling about my bill",
         "I'm Sorry to ask again",
+        "the bill is wrong, I'm Trying to pay it",
+        "ok. I'm Not sure what to do",
+        "i was told i'm paul's tenant",
     ],
 )
 def test_words_after_i_live_at_or_im_that_are_no_address_or_name_are_kept(text: str) -> None:
@@ -1340,6 +1343,10 @@ def test_words_after_i_live_at_or_im_that_are_no_address_or_name_are_kept(text: 
         ("my landlord Mr Alfred Pennyworth won't fix it", "my landlord Mr [NAME] won't fix it"),
         ("Hi, this is Dr Anika Patel", "Hi, this is Dr [NAME]"),
         ("Hi, I'm Sterling Archer", "Hi, I'm [NAME]"),
+        ("my mum says: I'm Margaret Thatcherson and she needs help",
+         "my mum says: I'm [NAME] and she needs help"),  # a sentence, not the message, opens so
+        ("the meter is wrong. I am Tomasz Kowalczyk, the tenant",
+         "the meter is wrong. I am [NAME], the tenant"),
         ("I live at 12 Wattle, Sydney and the power is out",
          "I live at [ADDRESS] and the power is out"),
         ("I live at 4/27 something", "I live at [ADDRESS]"),
