@@ -147,7 +147,7 @@ def normalise_newlines(text: str) -> str:
 
 def as_read(text: str) -> str:
     """A document's text as a file's is read: a leading byte order mark dropped and line
-    endings ``\n`` (a text sent through the API or a page, as an imported file's)."""
+    endings ``\\n`` (a text sent through the API or a page, as an imported file's)."""
     return normalise_newlines(text.removeprefix("\ufeff"))
 
 
@@ -199,7 +199,7 @@ def find_files(paths: Sequence[Path]) -> list[_Candidate]:
     """The Markdown files under ``paths`` (folders or single files), sorted by display path.
 
     A file reached twice (overlapping roots) is kept once, with the first root it was found
-    under.
+    under; a file reached through a symlink inside the root as well, under its own path.
     """
     found: dict[str, _Candidate] = {}
     for given in paths:
@@ -213,7 +213,21 @@ def find_files(paths: Sequence[Path]) -> list[_Candidate]:
         else:
             candidate = _Candidate.under(absolute.parent.resolve(), Path(absolute.name), absolute)
             found.setdefault(candidate.display, candidate)
-    return [found[key] for key in sorted(found)]
+    return _one_path_per_file([found[key] for key in sorted(found)])
+
+
+def _one_path_per_file(candidates: list[_Candidate]) -> list[_Candidate]:
+    """``candidates`` with each file reached by more than one path (a symlink inside the root
+    to another file there) kept once: under its own path, not the symlink's (else the first).
+    It is one file, one document: nothing to report."""
+    by_file: dict[str, list[_Candidate]] = {}
+    for candidate in candidates:
+        by_file.setdefault(os.path.realpath(candidate.found), []).append(candidate)
+    kept = set()
+    for real, paths in by_file.items():
+        own = next((c for c in paths if c.path == Path(real).as_posix()), paths[0])
+        kept.add(id(own))
+    return [c for c in candidates if id(c) in kept]
 
 
 def _read_text(candidate: _Candidate, max_file_bytes: int) -> str:
@@ -295,11 +309,6 @@ class _Defined:
     text: str
 
 
-def _same_file(a: _Candidate, b: _Candidate) -> bool:
-    """Whether two paths are one file (a symlink inside the root to another file there)."""
-    return a.found.resolve() == b.found.resolve()
-
-
 def _load_one(
     candidate: _Candidate,
     text: str,
@@ -339,19 +348,12 @@ def _refuse_duplicates(result: LoadedContent, seen: dict[str, list[_Defined]]) -
     """An id given by two or more files loads none of them: each is invalid, naming the
     others, so the store keeps what it holds until the owner says which is the article (a
     stray copy must not replace it because its path sorts first). The same file reached
-    twice (a symlink inside the root) is one file: the first path loads, the others are
-    reported as giving its id again."""
+    twice (a symlink inside the root) is one file, read once (:func:`find_files`)."""
     for key, files in seen.items():
         if len(files) < 2:
             continue
         entity, doc_id = key.split(":", 1)
         first = files[0]
-        distinct = [f for f in files if not _same_file(f.candidate, first.candidate)]
-        if not distinct:
-            for again in files[1:]:
-                problem = f"already defined in {first.candidate.display} (the same file)"
-                result.invalid.append(_duplicate(again, entity, doc_id, problem))
-            continue
         gone = first.candidate.path
         if entity == "policy":
             result.policies = [d for d in result.policies if d.source_path != gone]
