@@ -187,8 +187,12 @@ def evaluate(
     invalid: Sequence[InvalidFile] = (),
     claims: Sequence[IntentClaim] | None = None,
     embedder: Embedder | None = None,
+    draft_policies: Collection[str] = (),
 ) -> list[FindingData]:
     """Every finding about ``items`` (drafts and retired articles are skipped) and ``pairs``.
+
+    ``draft_policies``: the ids of policies with only drafts (citing one is citing a missing
+    policy, and the finding says so).
 
     ``claims``: the intents of every published article, when ``items`` is only part of the
     knowledge base; ambiguous intents are then reported for the groups that touch ``items``.
@@ -204,7 +208,7 @@ def evaluate(
         findings += check_dates(
             item, today, freshness.review_window_days, freshness.review_grace_days
         )
-        findings += check_policy_links(item, policy_map, invalid_policies)
+        findings += check_policy_links(item, policy_map, invalid_policies, draft_policies)
     if claims is None:
         findings += check_ambiguous_intents([IntentClaim.of(i) for i in published])
     else:
@@ -272,7 +276,9 @@ def run_check(
     """
     # a draft is never in force (the store's policies are those in force already; a folder's
     # draft file is the policy's only version there, so nothing of it is in force)
-    policies = [p for p in policies if p.status != PolicyStatus.DRAFT]
+    in_force = [p for p in policies if p.status != PolicyStatus.DRAFT]
+    drafts = {p.id for p in policies} - {p.id for p in in_force}
+    policies = in_force
     with collection_paused():
         policy_map = {p.id: p for p in policies}
         items = CheckedArticle.many(
@@ -292,6 +298,7 @@ def run_check(
             settings=settings,
             invalid=invalid,
             embedder=embedder,
+            draft_policies=drafts,
         )
         summary = summarise(
             findings,

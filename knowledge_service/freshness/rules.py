@@ -9,7 +9,7 @@ import gc
 import multiprocessing
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -353,11 +353,13 @@ def check_policy_links(
     item: CheckedArticle,
     policies: Mapping[str, PolicyDocument],
     invalid_policies: Mapping[str, str] | None = None,
+    draft_policies: Collection[str] = (),
 ) -> list[FindingData]:
     """Missing, retired and changed cited policies, and facts that differ from a cited clause.
 
     ``invalid_policies``: the file of each policy id whose file is invalid (the policy is not
-    missing; its file needs correcting)."""
+    missing; its file needs correcting). ``draft_policies``: the ids of policies that have
+    only drafts (none in force: missing, but the finding says why)."""
     findings: list[FindingData] = []
     seen_policies: set[str] = set()
     for ref in item.doc.policy_sources:
@@ -366,8 +368,11 @@ def check_policy_links(
         if policy is None or (ref.clause and clause is None):
             in_file = (invalid_policies or {}).get(ref.policy_id) if policy is None else None
             findings.append(
-                _missing(item, str(ref), ref.policy_id, ref.clause, policy, invalid_file=in_file)
-            )
+                _missing(
+                    item, str(ref), ref.policy_id, ref.clause, policy, invalid_file=in_file,
+                    draft_only=policy is None and ref.policy_id in draft_policies,
+                )
+            )  # fmt: skip
             continue
         if ref.policy_id not in seen_policies:
             seen_policies.add(ref.policy_id)
@@ -433,12 +438,18 @@ def _missing(
     policy: PolicyDocument | None,
     *,
     invalid_file: str | None = None,
+    draft_only: bool = False,
 ) -> FindingData:
     if invalid_file is not None:
         message = (
             f"Cites {cited}, but the file of policy {policy_id} ({invalid_file}) is invalid, "
             "so the policy could not be read: correct that file (its invalid finding says what "
             "is wrong)."
+        )
+    elif draft_only:
+        message = (
+            f"Cites {cited}, but policy {policy_id} has only a draft, which is not in force: "
+            "cite it once it is approved, or correct policy_sources."
         )
     elif policy is None:
         message = f"Cites {cited}, but there is no policy {policy_id}: correct policy_sources."

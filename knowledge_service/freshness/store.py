@@ -124,6 +124,7 @@ def check_store(
         view = _published_view(session)
         vectors = _store_vectors(view, embedder, cache) if embedder is not None else None
         policies = [p.to_document() for p in content_repository.current_policy_versions(session)]
+        drafts = content_repository.draft_only_policy_ids(session)
         scope = (
             _scope(session, view, vectors, set(article_ids or ()), set(policy_ids or ()), settings)
             if incremental
@@ -133,7 +134,7 @@ def check_store(
         findings, items, pairs = _evaluate(
             view, vectors, policies, examined, today=today, settings=settings,
             embedder=embedder, claims=view.claims if incremental else None,
-            invalid=invalid.invalid if invalid is not None else (),
+            invalid=invalid.invalid if invalid is not None else (), draft_policies=drafts,
         )  # fmt: skip
         if sync:
             lock_store_for_write(session)  # a concurrent check may be writing the same findings
@@ -201,13 +202,14 @@ def check_version(
     with collection_paused():
         vectors = _store_vectors(view, embedder, cache) if embedder is not None else None
         policies = [p.to_document() for p in content_repository.current_policy_versions(session)]
+        drafts = content_repository.draft_only_policy_ids(session)
         scope = affected_articles(
             rows, claims, vectors, changed={article_id}, changed_policies=set(),
             finding_ids=(), min_similarity=min_pair_similarity(settings),
         )  # fmt: skip
         findings, _, _ = _evaluate(
             view, vectors, policies, scope & set(rows), today=today, settings=settings,
-            embedder=embedder, claims=claims, as_published=article_id,
+            embedder=embedder, claims=claims, as_published=article_id, draft_policies=drafts,
         )  # fmt: skip
     return [f for f in findings if article_id in f.article_ids]
 
@@ -224,6 +226,7 @@ def _evaluate(
     claims: list[IntentClaim] | None,
     invalid: Sequence[InvalidFile] = (),
     as_published: str | None = None,
+    draft_policies: Collection[str] = (),
 ) -> tuple[list[FindingData], list[CheckedArticle], PairMap]:
     """The check of the ``examined`` articles of ``view`` (``as_published``: one of them read
     as if published, a draft being approved), against ``policies`` and one another: its
@@ -243,7 +246,7 @@ def _evaluate(
     )
     findings = evaluate(
         items, policies, pairs, today=today, settings=settings, invalid=invalid, claims=claims,
-        embedder=embedder,
+        embedder=embedder, draft_policies=draft_policies,
     )  # fmt: skip
     return findings, items, pairs
 

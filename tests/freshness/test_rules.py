@@ -152,6 +152,9 @@ def test_a_draft_policy_is_never_in_force_so_nothing_is_checked_against_it() -> 
         (FindingKind.POLICY_MISSING, "FEES")
     ]
     assert result.summary.policies_checked == 1
+    assert "FEES has only a draft, which is not in force" in result.findings[0].message
+    missing = check(make_article(policy_sources=["NOPE#1"], answer="x"), policies=[draft])
+    assert "there is no policy NOPE" in missing.findings[0].message  # no draft of it either
 
 
 def test_policy_effective_on_review_day_is_not_changed() -> None:

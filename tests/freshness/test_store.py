@@ -310,3 +310,18 @@ def test_check_version_finds_what_publishing_the_version_would_and_stores_nothin
     expected = [s for s in stored if "card-lost-copy" in s[1]]
     assert sorted((str(f.kind), f.article_ids) for f in found) == expected
     assert {kind for kind, _ in expected} >= {"duplicate", "policy_missing"}
+
+
+def test_an_article_citing_a_policy_with_only_a_draft_is_told_so(
+    tmp_path: Path, engine: Engine, settings: Settings
+) -> None:
+    """The store never puts a draft in force: citing a policy that has only a draft is citing
+    a missing policy, and the finding says why (not "there is no policy FEES")."""
+    root = tmp_path / "kb"
+    write_policy_md(root / "policies", "FEES", status="draft", clauses={"1 Fee": "It is $4."})
+    write_article_md(root / "content", "fee", policy_sources=["FEES#1", "NOPE#1"], answer="$3.")
+    load(engine, root)
+    result = check_store(engine, today=TODAY, settings=settings)
+    messages = {f.policy_id: f.message for f in result.findings if f.kind == "policy_missing"}
+    assert "FEES has only a draft, which is not in force" in messages["FEES"]
+    assert "there is no policy NOPE" in messages["NOPE"]
