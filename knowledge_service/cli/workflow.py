@@ -32,7 +32,6 @@ from knowledge_service.cli.common import (
     store_marks,
 )
 from knowledge_service.cli.content import articles_app, policies_app
-from knowledge_service.content.loader import as_read
 from knowledge_service.content.raw_html import describe_raw_html
 from knowledge_service.content.service import DocumentService, articles, policies
 from knowledge_service.db import MAX_VERSION, session_scope
@@ -128,14 +127,15 @@ def run_steps(
 
 
 def _read(path: Path) -> str:
-    """The file's text as import reads it: a byte order mark dropped, line endings ``\\n``."""
+    """The file's text (the workflow reads it as import reads a file: a byte order mark
+    dropped, line endings ``\\n``)."""
     with _refused():
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise KnowledgeServiceError(f"cannot read {path}: {exc.strerror}") from None
         try:
-            return as_read(data.decode("utf-8"))
+            return data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise KnowledgeServiceError(
                 f"{path} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"

@@ -252,7 +252,7 @@ def _read_text(candidate: _Candidate, max_file_bytes: int) -> str:
     except OSError as exc:
         raise InvalidContentError(path, f"cannot be read ({exc.strerror or exc})") from exc
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InvalidContentError(
@@ -260,7 +260,7 @@ def _read_text(candidate: _Candidate, max_file_bytes: int) -> str:
             f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
             line=line,
         ) from exc
-    return normalise_newlines(text)
+    return as_read(text)
 
 
 def _in_policy_folder(candidate_root: Path, found: Path) -> bool:
