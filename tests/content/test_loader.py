@@ -339,3 +339,14 @@ def test_a_file_that_cannot_be_read_is_an_invalid_file(
     assert [a.id for a in loaded.articles] == ["kept"]
     (invalid,) = loaded.invalid
     assert "cannot be read (Permission denied)" in invalid.message
+
+
+def test_a_bad_byte_after_a_byte_order_mark_is_named_at_its_offset_in_the_file(
+    tmp_path: Path,
+) -> None:
+    """The byte named is the bad one, counted from the file's first byte (the mark included)."""
+    data = b"\xef\xbb\xbf" + article_text("bad").encode("utf-8").replace(b"within", b"with\xffin")
+    _write(tmp_path / "content" / "bad.md", data)
+    (bad,) = load_content([tmp_path / "content"], max_file_bytes=MAX).invalid
+    offset = data.index(b"\xff")
+    assert f"byte 0xff at offset {offset}" in bad.message
