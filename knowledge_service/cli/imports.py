@@ -29,6 +29,7 @@ from knowledge_service.cli.common import (
     store_marks,
 )
 from knowledge_service.content import service
+from knowledge_service.content.schemas import ONE_LINE, control_character
 from knowledge_service.content.service import ImportReport
 from knowledge_service.errors import KnowledgeServiceError
 from knowledge_service.freshness.pipeline import StoreChanges, StoreMarks, changes_since
@@ -115,6 +116,8 @@ def import_command(
     1) and the document left as it is."""
     if author is not None and not author.strip():
         raise fail('--author is blank: give a name such as "Name <email>", or leave it out')
+    if author is not None and (found := control_character(author)) is not None:
+        raise fail(f"--author holds a control character ({found}): {ONE_LINE}")
     missing = [p for p in paths or [] if not p.exists()]
     if missing:  # a typo, not a file gone from the knowledge base: nothing is recorded
         raise fail(f"{missing[0]} does not exist: nothing was imported")

@@ -132,6 +132,27 @@ def test_invalid_key_requests_are_refused(
 
 
 @pytest.mark.parametrize(
+    ("name", "owner", "parameter", "found"),
+    [
+        ("chat\nbot", None, "name", "U+000A"),
+        ("chat\tbot", None, "name", "U+0009"),
+        ("pay", "pay@example.com\x1b[31m", "owner", "U+001B"),
+    ],
+)
+def test_a_key_name_or_owner_is_one_line_of_printable_text(
+    engine: Engine, name: str, owner: str | None, parameter: str, found: str
+) -> None:
+    """Keys are listed one to a line, and their names and owners quoted in the audit log: a
+    line break or a terminal escape in one was stored as given."""
+    role = Role.OWNER if owner else Role.BOT
+    with session_scope(engine) as session, pytest.raises(InvalidRequestError) as refused:
+        access.create_key(session, name=name, role=role, owner=owner)
+    assert refused.value.parameter == parameter and found in refused.value.problem
+    with session_scope(engine) as session:
+        assert session.exec(select(ApiKey)).all() == []
+
+
+@pytest.mark.parametrize(
     ("permission", "roles"),
     [
         (Permission.ANSWER, (Role.BOT, Role.AGENT, Role.OWNER, Role.LEADER, Role.ADMIN)),

@@ -586,6 +586,27 @@ def test_bulk_reassign_moves_ownership_for_admins_only(
     assert [(s["owner"], s["state"]) for s in done.json()] == [("billing@example.com", "published")]
 
 
+@pytest.mark.parametrize("owner", ["billing@example.com\nadmin", "billing\x1b[2J", "a\tb"])
+def test_a_new_owner_is_one_line_of_printable_text(
+    wf: TestClient, keys: dict[str, str], engine: Engine, owner: str
+) -> None:
+    """An owner is quoted on one line in front matter, lists and the audit log: one holding a
+    line break or a terminal escape was stored (YAML-escaped) as sent."""
+    before = _counts(engine)
+    headers = auth(keys["admin"]) | {"If-Match": etag_of("refund-timeframe", 2)}
+    one = wf.post("/v1/articles/refund-timeframe/reassign", json={"owner": owner}, headers=headers)
+    items = [{"id": "refund-timeframe", "etag": etag_of("refund-timeframe", 2)}]
+    bulk = wf.post(
+        "/v1/articles:bulk-reassign", json={"items": items, "owner": owner},
+        headers=auth(keys["admin"]),
+    )  # fmt: skip
+    for response in (one, bulk):
+        assert response.status_code == 400, response.text
+        (error,) = response.json()["errors"]
+        assert error["parameter"] == "owner" and "control character" in error["problem"]
+    assert _counts(engine) == before
+
+
 def test_an_approver_reads_what_the_check_finds_in_a_version_before_approving_it(
     wf: TestClient, keys: dict[str, str], editor_key: str
 ) -> None:

@@ -205,6 +205,14 @@ def test_import_refuses_a_blank_author(cli_store: Path, author: str) -> None:
     assert_error(run("articles", "list", "--json"), "KS_DATABASE_URL")  # nothing, not even a store
 
 
+def test_import_refuses_an_author_on_more_than_one_line(cli_store: Path) -> None:
+    """The author is printed in one-line rows and quoted in the audit log."""
+    write_article_md(cli_store / "content", "a")
+    result = run("import", "content", "--author", "Ann <ann@example.com>\nBob")
+    assert_error(result, "--author holds a control character (U+000A)")
+    assert_error(run("articles", "list", "--json"), "KS_DATABASE_URL")  # nothing, not even a store
+
+
 @pytest.mark.sqlite_only("the folders are checked before any store")
 def test_check_content_given_a_file_says_it_is_not_a_folder(cli_store: Path) -> None:
     article = write_article_md(cli_store / "content", "a")

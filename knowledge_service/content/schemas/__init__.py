@@ -10,6 +10,7 @@ from knowledge_service.content.schemas.documents import (
     LOCALE_PATTERN,
     MAX_INTENT_CHARS,
     MAX_LOCALE_CHARS,
+    ONE_LINE,
     PATTERN_WORDS,
     POLICY_ID_PATTERN,
     ArticleDocument,
@@ -28,6 +29,7 @@ from knowledge_service.content.schemas.documents import (
     PolicyRef,
     PolicyStatus,
     Section,
+    control_character,
 )
 from knowledge_service.content.schemas.public import (
     ArticlePublic,
@@ -52,6 +54,7 @@ __all__ = [
     "LOCALE_PATTERN",
     "MAX_INTENT_CHARS",
     "MAX_LOCALE_CHARS",
+    "ONE_LINE",
     "PATTERN_WORDS",
     "POLICY_ID_PATTERN",
     "ArticleDocument",
@@ -82,4 +85,5 @@ __all__ = [
     "SectionPublic",
     "VersionRead",
     "VersionSummary",
+    "control_character",
 ]

@@ -7,6 +7,7 @@ and every other domain (index, freshness, answers) reads them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -75,6 +76,19 @@ def _no_nul(value: Any) -> Any:
     if isinstance(value, str) and "\x00" in value:
         raise PydanticCustomError("no_nul", "holds a NUL character (U+0000): no text may")
     return value
+
+
+ONE_LINE = "give it on one line of printable text"
+"""What an error about :func:`control_character` asks for."""
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of ``text`` (a line break, a tab, an escape), as
+    ``U+000A``, or None: a name that is one line of printable text holds none."""
+    for char in text:
+        if unicodedata.category(char) == "Cc":
+            return f"U+{ord(char):04X}"
+    return None
 
 
 NoNul = AfterValidator(_no_nul)
