@@ -127,7 +127,9 @@ class WorkflowRejection(BaseModel):
 class WorkflowRestore(BaseModel):
     """Which stored version comes back (as a new draft)."""
 
-    version: int = Field(ge=1, le=2**31 - 1, description="The version to restore.")
+    version: int = Field(
+        ge=1, le=2**31 - 1, strict=True, description="The version to restore (a JSON integer)."
+    )  # strict: true and "2" are refused, not read as versions 1 and 2
     reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
 
 

@@ -586,6 +586,23 @@ def test_bulk_reassign_moves_ownership_for_admins_only(
     assert [(s["owner"], s["state"]) for s in done.json()] == [("billing@example.com", "published")]
 
 
+@pytest.mark.parametrize("version", [True, "2", 2.0])
+def test_restore_takes_a_version_number_only(
+    wf: TestClient, keys: dict[str, str], engine: Engine, version: Any
+) -> None:
+    """JSON's true was read as version 1 and "2" as 2 (pydantic's lax mode): a client's slip
+    restored a version nobody named."""
+    before = _counts(engine)
+    response = post(
+        wf, keys["admin"], "/v1/articles/refund-timeframe/restore",
+        etag_of("refund-timeframe", 2), version=version,
+    )  # fmt: skip
+    assert response.status_code == 400, response.text
+    (error,) = response.json()["errors"]
+    assert error["parameter"] == "version" and "integer" in error["problem"]
+    assert _counts(engine) == before
+
+
 @pytest.mark.parametrize("owner", ["billing@example.com\nadmin", "billing\x1b[2J", "a\tb"])
 def test_a_new_owner_is_one_line_of_printable_text(
     wf: TestClient, keys: dict[str, str], engine: Engine, owner: str
