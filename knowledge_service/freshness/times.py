@@ -31,9 +31,11 @@ _SUFFIX = r"(?:am|pm|a\.m\.|p\.m\.)"
 
 
 def _clock(n: str) -> str:
-    """A clock time whose groups end in ``n``: "9am", "5:30 p.m.", "08:00", "noon"."""
+    """A clock time whose groups end in ``n``: "9am", "5:30 p.m.", "8.30am" (with am or pm,
+    a dot may part the hour from the minutes, as British and Australian styles write it),
+    "08:00", "noon"."""
     return (
-        rf"(?:(?P<h{n}>\d{{1,2}})(?::(?P<m{n}>[0-5]\d))?\s?(?P<s{n}>{_SUFFIX})(?![a-z])"
+        rf"(?:(?P<h{n}>\d{{1,2}})(?:[:.](?P<m{n}>[0-5]\d))?\s?(?P<s{n}>{_SUFFIX})(?![a-z])"
         rf"|(?P<h24{n}>[01]\d|2[0-3]):(?P<m24{n}>[0-5]\d)(?!\s?(?:am|pm|a\.m|p\.m))"
         rf"|(?P<word{n}>noon|midday|midnight))"
     )
@@ -47,7 +49,9 @@ _RANGES = (
 )
 _SINGLE = re.compile(rf"\b{_clock('1')}", re.IGNORECASE)
 # Every other clock time: taken so no other pattern reads it as a number ("9:30", "5pm").
-_OTHER_CLOCK = re.compile(rf"\b\d{{1,2}}(?::\d{{2}})?\s?{_SUFFIX}(?![a-z])|\b\d{{1,2}}:\d{{2}}\b")
+_OTHER_CLOCK = re.compile(
+    rf"\b\d{{1,2}}(?:[:.]\d{{2}})?\s?{_SUFFIX}(?![a-z])|\b\d{{1,2}}:\d{{2}}\b"
+)
 _MAY_BE_TIME = re.compile(r"\d\s?(?:am|pm|a\.m|p\.m)|\d:\d\d|noon|midday|midnight", re.I)
 
 _ZONES = {

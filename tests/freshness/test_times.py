@@ -53,6 +53,14 @@ WEEKDAYS = "mon,tue,wed,thu,fri"
             "Call us between 7am and 7pm.",
             [("from:local:any", "7:00 a.m."), ("until:local:any", "7:00 p.m.")],
         ),
+        (  # a dot between hour and minutes, as British and Australian styles write them
+            "Call us between 8.30am and 6pm AEST, Monday to Friday.",
+            [(f"from:aet:{WEEKDAYS}", "8:30 a.m."), (f"until:aet:{WEEKDAYS}", "6:00 p.m.")],
+        ),
+        (
+            "We're open from 8.30am to 5.15 p.m.",
+            [("from:local:any", "8:30 a.m."), ("until:local:any", "5:15 p.m.")],
+        ),
         (
             "The gym stays open until midnight on public holidays.",
             [("until:local:hol", "midnight")],
@@ -81,6 +89,15 @@ def test_times_of_day_are_read_with_role_zone_and_days(
 def test_a_clock_time_is_never_read_as_another_number() -> None:
     facts = extract_facts("Doors close at 9:30 on Fridays and the kiosk at 5pm.")
     assert [f.kind for f in facts if f.kind != FactKind.RULE] == [FactKind.TIME]
+
+
+def test_a_dotted_time_is_compared_as_a_time_and_an_amount_stays_money() -> None:
+    """ "8.30am" was read as nothing, so a phone line's hours written so never met another's."""
+    article = extract_facts("Call us between 8.30am and 6pm, Monday to Friday.")
+    clause = extract_facts("Phone lines are open 8.30am to 8pm, Monday to Friday.")
+    found = find_contradictions(article, clause, CLAUSE_THRESHOLDS)
+    assert [(c.fact.describe(), c.other.describe()) for c in found] == [("6:00 p.m.", "8:00 p.m.")]
+    assert [f.key for f in extract_facts("Printing costs $8.30 a page.")] == ["money:AUD:8.30"]
 
 
 def test_a_closing_time_that_differs_is_a_contradiction() -> None:
