@@ -30,14 +30,25 @@ Span = tuple[str, str, float, int, int]
 _SUFFIX = r"(?:am|pm|a\.m\.|p\.m\.)"
 
 
+_HOUR_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_HOUR_WORD = "|".join(_HOUR_WORDS)
+_PART_OF_DAY = r"in\s+the\s+(?:morning|afternoon|evening)|at\s+night"
+
+
 def _clock(n: str) -> str:
     """A clock time whose groups end in ``n``: "9am", "5:30 p.m.", "8.30am" (with am or pm,
     a dot may part the hour from the minutes, as British and Australian styles write it),
-    "08:00", "noon"."""
+    "08:00", "noon", and an hour said in words with its part of the day ("six in the
+    evening", "half seven in the evening": 7:30 p.m., "ten at night")."""
     return (
         rf"(?:(?P<h{n}>\d{{1,2}})(?:[:.](?P<m{n}>[0-5]\d))?\s?(?P<s{n}>{_SUFFIX})(?![a-z])"
         rf"|(?P<h24{n}>[01]\d|2[0-3]):(?P<m24{n}>[0-5]\d)(?!\s?(?:am|pm|a\.m|p\.m))"
-        rf"|(?P<word{n}>noon|midday|midnight))"
+        rf"|(?P<word{n}>noon|midday|midnight)"
+        rf"|(?P<half{n}>half\s+(?:past\s+)?)?(?P<said{n}>{_HOUR_WORD})(?:\s+o'clock)?"
+        rf"\s+(?P<part{n}>{_PART_OF_DAY}))"
     )
 
 
@@ -52,7 +63,9 @@ _SINGLE = re.compile(rf"\b{_clock('1')}", re.IGNORECASE)
 _OTHER_CLOCK = re.compile(
     rf"\b\d{{1,2}}(?:[:.]\d{{2}})?\s?{_SUFFIX}(?![a-z])|\b\d{{1,2}}:\d{{2}}\b"
 )
-_MAY_BE_TIME = re.compile(r"\d\s?(?:am|pm|a\.m|p\.m)|\d:\d\d|noon|midday|midnight", re.I)
+_MAY_BE_TIME = re.compile(
+    rf"\d\s?(?:am|pm|a\.m|p\.m)|\d:\d\d|noon|midday|midnight|{_PART_OF_DAY}", re.I
+)
 
 _ZONES = {
     "et": "et", "est": "et", "edt": "et", "eastern": "et", "ct": "ct", "cst": "ct", "cdt": "ct",
@@ -170,6 +183,13 @@ def _minutes(m: re.Match[str], n: str) -> int | None:
         return 24 * 60 if word == "midnight" else 12 * 60
     if m[f"h24{n}"]:
         return int(m[f"h24{n}"]) * 60 + int(m[f"m24{n}"])
+    if m[f"said{n}"]:
+        hour = _HOUR_WORDS[m[f"said{n}"].lower()] % 12
+        part = m[f"part{n}"].lower()
+        if part.endswith("night") and hour == 0 and not m[f"half{n}"]:
+            return 24 * 60  # "twelve at night" is midnight, as the word reads
+        later = part.endswith(("afternoon", "evening")) or (part.endswith("night") and hour >= 6)
+        return (hour + (12 if later else 0)) * 60 + (30 if m[f"half{n}"] else 0)
     if not m[f"h{n}"]:
         return None
     hour, minute = int(m[f"h{n}"]), int(m[f"m{n}"] or 0)

@@ -61,6 +61,15 @@ WEEKDAYS = "mon,tue,wed,thu,fri"
             "We're open from 8.30am to 5.15 p.m.",
             [("from:local:any", "8:30 a.m."), ("until:local:any", "5:15 p.m.")],
         ),
+        (  # hours said in words, with the part of the day ("half seven": 7:30, British)
+            "We're open from 8am until half seven in the evening.",
+            [("from:local:any", "8:00 a.m."), ("until:local:any", "7:30 p.m.")],
+        ),
+        (
+            "Quiet hours start at ten at night and end at six in the morning.",
+            [("from:local:any", "10:00 p.m."), ("until:local:any", "6:00 a.m.")],
+        ),
+        ("The gates lock at twelve at night.", [("at:local:any", "midnight")]),
         (
             "The gym stays open until midnight on public holidays.",
             [("until:local:hol", "midnight")],
