@@ -8,6 +8,7 @@ from __future__ import annotations
 import http
 import logging
 import re
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -335,6 +336,10 @@ def _unreadable_body(exc: StarletteHTTPException) -> ParameterProblem:
     cause = exc.__cause__
     if isinstance(cause, UnicodeDecodeError):
         problem = f"is not valid UTF-8 (byte {cause.start})"
+    elif isinstance(cause, RecursionError):
+        problem = "is nested too deeply (arrays or objects inside one another) to be read"
+    elif isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        problem = f"holds a number with more than {sys.get_int_max_str_digits()} digits"
     else:
         problem = "could not be read as the declared content type"
     return ParameterProblem(location="body", parameter="body", problem=problem)

@@ -286,8 +286,13 @@ def test_every_date_query_parameter_is_bounded(client: TestClient) -> None:
             "is not valid JSON: Expecting property name enclosed in double quotes at character 28",
         ),
         (b'{"receipt": "\xff\xfe"}', "is not valid UTF-8 (byte 13)"),
+        (
+            b'{"receipt": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+            "is nested too deeply (arrays or objects inside one another) to be read",
+        ),
+        (b'{"receipt": ' + b"9" * 5000 + b"}", "holds a number with more than 4300 digits"),
     ],
-    ids=["truncated", "double-comma", "not-utf-8"],
+    ids=["truncated", "double-comma", "not-utf-8", "nested-too-deep", "number-too-long"],
 )
 def test_an_unreadable_body_is_a_400_naming_the_body_and_where(
     client: TestClient, keys: dict[str, str], body: bytes, problem: str
