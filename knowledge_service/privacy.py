@@ -116,14 +116,6 @@ _SAID_DOT = r"\s+dot\s+|\s*[\[({<]\s*dot\s*[\])}>]\s*"
 _LOCAL_JOIN = rf"\s+\.\s+|\.|{_SAID_DOT}|\s+(?:underscore|dash|hyphen)\s+"
 _LOCAL = rf"{_LOCAL_PART}(?:(?:{_LOCAL_JOIN}){_LOCAL_PART}){{0,8}}"
 _LABEL = r"(?:[^\W_]|-)+"  # a domain's label, in any script ("bücher")
-_EMAIL = re.compile(
-    # Dots join the local part's runs, written bare or with spaces on both sides ("jane . doe");
-    # a sentence's full stop ("Thanks. jo@...") has no space before it, so it stays.
-    rf"{_LOCAL}"
-    r"\s*(?:@|[\[({<]\s*at\s*[\])}>])\s*"
-    rf"{_LABEL}(?:(?:\s*\.\s*|{_SAID_DOT}){_LABEL})+",
-    re.IGNORECASE,
-)
 # An address with its "@" percent-encoded, once or more ("jane.doe%40example.com", "%2540"):
 # how a form or a client sends it, and how it reads when a query is encoded twice. Its mailbox
 # has a letter and it ends in a top-level domain of letters ("+%4046.09,6.65" in a map link is
@@ -166,6 +158,18 @@ may be a sentence run together, not an address."""
 _SAID_TLD = "|".join(
     _word_list(_GENERIC_TLDS)
     + [c for c in _word_list(_COUNTRY_TLDS) if c not in _ENGLISH_COUNTRY_TLDS]
+)
+_EMAIL = re.compile(
+    # Dots join the local part's runs, written bare or with spaces on both sides ("jane . doe");
+    # a sentence's full stop ("Thanks. jo@...") has no space before it, so it stays. In the
+    # domain a dot may also have a space before it only ("example .com"), or after it only
+    # when a top-level domain follows ("example. com"): a full stop after the address
+    # ("jo@example.com. Please call") ends it, and the next sentence's word stays.
+    rf"{_LOCAL}"
+    r"\s*(?:@|[\[({<]\s*at\s*[\])}>])\s*"
+    rf"{_LABEL}(?:(?:\s*\.(?!\s)|\s+\.\s*|\.\s+(?=(?-i:{_SAID_TLD})(?![\w\-]))|{_SAID_DOT})"
+    rf"{_LABEL})+",
+    re.IGNORECASE,
 )
 _SECOND_LEVEL = r"(?:com|co|net|org|gov|edu|ac|asn|id)"
 _NOT_A_MAILBOX = (

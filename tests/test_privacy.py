@@ -260,6 +260,20 @@ def test_a_full_stop_before_an_email_address_keeps_its_word() -> None:
     assert redact("Thanks. jo@example.com") == "Thanks. [EMAIL]"
 
 
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("my email is jane.doe@example.com. Please call", "my email is [EMAIL]. Please call"),
+        ("email jo@example.com. Card 4111 1111 1111 1111.", "email [EMAIL]. Card [CARD]."),
+        ("contact jo@example.com.au. Thanks for the help", "contact [EMAIL]. Thanks for the help"),
+        ("jo@example. com thanks", "[EMAIL] thanks"),  # a space after the dot, then a TLD
+        ("jo@example .com thanks", "[EMAIL] thanks"),
+    ],
+)
+def test_a_full_stop_after_an_email_address_keeps_the_next_word(text: str, redacted: str) -> None:
+    assert redact(text) == redacted
+
+
 def test_the_services_own_receipts_stay_traceable_in_logs() -> None:
     """Random hex that starts with eight digits would read as a phone number."""
     receipt = "rcpt_41234567abcdef0123456789abcdef01"
