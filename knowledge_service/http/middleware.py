@@ -177,6 +177,8 @@ class JsonBodyCheckMiddleware:
     - a string with a lone surrogate: JSON may escape one (``"\\ud800"``) and Python decodes
       it, but no UTF-8 text holds one, so such a string would fail wherever it is encoded (the
       store, a log, a response) as a 500;
+    - a body in UTF-16 or UTF-32, which Python's JSON parser would read: JSON is UTF-8, as the
+      API promises, and a body in another encoding is refused as one that is not UTF-8 is;
     - a field given twice (``{"q": "late fee", "q": "pizza"}``): a JSON parser keeps the last,
       a gateway in front may read the first, and the service would act on a value the caller's
       other reader never saw. As for a query parameter given twice, none is picked.
@@ -236,6 +238,13 @@ def _without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _body_problem(body: bytes) -> ParameterProblem | None:
     """What is wrong with a JSON body for every route (see :class:`JsonBodyCheckMiddleware`);
     None when nothing is, or when it is no valid JSON (FastAPI's parsing says why)."""
+    encoding = json.detect_encoding(body)
+    if encoding not in ("utf-8", "utf-8-sig"):  # JSON's parser would read UTF-16 and UTF-32
+        return ParameterProblem(
+            location="body",
+            parameter="body",
+            problem=f"is not valid UTF-8 (it is {encoding.upper()}): send the JSON in UTF-8",
+        )
     try:
         value = json.loads(body, object_pairs_hook=_without_repeats)
     except _RepeatedFieldError as repeated:

@@ -291,8 +291,29 @@ def test_every_date_query_parameter_is_bounded(client: TestClient) -> None:
             "is nested too deeply (arrays or objects inside one another) to be read",
         ),
         (b'{"receipt": ' + b"9" * 5000 + b"}", "holds a number with more than 4300 digits"),
+        (
+            '{"receipt": "rcpt_aaaaaaaa", "rating": "helpful"}'.encode("utf-16"),
+            "is not valid UTF-8 (it is UTF-16): send the JSON in UTF-8",
+        ),
+        (
+            '{"receipt": "rcpt_aaaaaaaa", "rating": "helpful"}'.encode("utf-16-le"),
+            "is not valid UTF-8 (it is UTF-16-LE): send the JSON in UTF-8",
+        ),
+        (
+            '{"receipt": "rcpt_aaaaaaaa", "rating": "helpful"}'.encode("utf-32-be"),
+            "is not valid UTF-8 (it is UTF-32-BE): send the JSON in UTF-8",
+        ),
     ],
-    ids=["truncated", "double-comma", "not-utf-8", "nested-too-deep", "number-too-long"],
+    ids=[
+        "truncated",
+        "double-comma",
+        "not-utf-8",
+        "nested-too-deep",
+        "number-too-long",
+        "utf-16",
+        "utf-16-le",
+        "utf-32-be",
+    ],
 )
 def test_an_unreadable_body_is_a_400_naming_the_body_and_where(
     client: TestClient, keys: dict[str, str], body: bytes, problem: str
