@@ -180,11 +180,13 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
         logger.error("unmapped domain error on %s", request.url.path, exc_info=exc)
     extra: dict[str, Any] = {}
     headers: dict[str, str] | None = None
-    if isinstance(exc, InvalidRequestError):
+    detail = exc.message
+    if isinstance(exc, InvalidRequestError):  # said as a 400 of the request's validation says it
         location = location_of(request, exc.parameter)
         extra["errors"] = [
             ParameterProblem(location=location, parameter=exc.parameter, problem=exc.problem)
         ]
+        detail = f"{location} parameter '{exc.parameter}': {exc.problem}"
     extra.update(_conflict_extra(exc))
     if isinstance(exc, InvalidStateError):
         extra.update(state=exc.state, allowed_actions=exc.allowed)
@@ -198,8 +200,7 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
         headers = {"Retry-After": str(exc.retry_after)}
     names = exc.names if isinstance(exc, PermissionDeniedError) else ()
     return problem_response(
-        request, status, exc.message, slug=slug, title=title, headers=headers, names=names,
-        **extra,
+        request, status, detail, slug=slug, title=title, headers=headers, names=names, **extra,
     )  # fmt: skip
 
 

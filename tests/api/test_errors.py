@@ -125,7 +125,9 @@ def test_each_domain_error_maps_to_one_status(
 
     with TestClient(app) as client:
         body = _assert_problem(client.get("/raise"), status)
-    assert body["detail"] == error.message
+    # a parameter's problem says where it was sent (here a name the route does not declare)
+    where = "request " if isinstance(error, InvalidRequestError) else ""
+    assert body["detail"] == where + error.message
 
 
 def test_unexpected_errors_are_logged_500_problems(app: FastAPI) -> None:
@@ -595,6 +597,21 @@ def test_a_body_field_refused_by_the_service_is_located_in_the_body(
     )  # fmt: skip
     problem = _assert_problem(response, 400)
     assert [(e["location"], e["parameter"]) for e in problem["errors"]] == [("body", "items")]
+
+
+def test_a_parameter_refused_by_the_service_has_its_location_in_the_detail(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """The detail says where, as for a parameter its own validation refuses ("body parameter
+    'as_of': ..."): it said only "parameter 'as_of': ..." when the service refused it."""
+    question = {"q": "late fee", "channel": "chat", "as_of": "2026-01-01T00:00:00"}
+    posted = client.post("/v1/answer", json=question, headers=auth(keys["agent"]))
+    got = client.get("/v1/answer", params=question, headers=auth(keys["agent"]))
+    for response, location in ((posted, "body"), (got, "query")):
+        problem = _assert_problem(response, 400)
+        assert problem["detail"] == (
+            f"{location} parameter 'as_of': the timestamp needs a time zone (e.g. Z)"
+        )
 
 
 def test_a_parameter_the_route_does_not_declare_is_located_in_the_request(app: FastAPI) -> None:
