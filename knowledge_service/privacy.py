@@ -435,8 +435,22 @@ _UNITS = frozenset(
     payment payments percent kwh am pm"""
     )
 )
-_NAME_TOKEN = re.compile(r"[A-Z]\.(?=\s)|[A-Za-z][A-Za-z'\-]*")
+# A name's words are letters of any script ("José María", "Åsa Öberg", "Zoë"), with "'" and "-"
+_LETTER = r"[^\W\d_]"
+_NAME_TOKEN = re.compile(rf"{_LETTER}\.(?=\s)|{_LETTER}(?:{_LETTER}|['\-])*")
 _CAPITALISED = re.compile(r"[A-Z](?:[a-z'\-]+|\.?)(?:[A-Z][a-z'\-]+)*")  # O'Neil-Hart too
+# A letter that may open a capitalised word: any letter but a lower-case ASCII one (a regular
+# expression cannot ask for an upper-case letter of any script; _is_capitalised then does)
+_MAY_BE_CAPITAL = r"[^\W\d_a-z]"
+
+
+def _is_capitalised(word: str) -> bool:
+    """Whether ``word`` is written as a name is (:data:`_CAPITALISED`), in any script: "Åsa",
+    "Öberg" and "McÉwan" as "Asa", "Oberg" and "McEwan"."""
+    shape = "".join("A" if c.isupper() else "a" if c.islower() else c for c in word)
+    return _CAPITALISED.fullmatch(shape) is not None
+
+
 # Lead-ins shared by redaction and by what a question is searched with (``_GIVEN``).
 _GREETING = r"(?:hi|hello|hey|g'?day|good\s+(?:morning|afternoon|evening))"
 _THANKS = r"(?:thanks|thank\s+you|thx|cheers|regards|kind\s+regards|best\s+regards|sincerely)"
@@ -457,7 +471,7 @@ _NAME_LEAD_IN = re.compile(
 # capitalised words count ("it's dark in here" names nobody).
 _GREETING_LEAD_IN = re.compile(
     rf"\b(?:{_GREETING}\b[,!.]?\s+(?:i'?m|i\s+am|this\s+is|it'?s)"
-    r"|(?:this\s+is|it'?s)(?=\s+(?:[A-Za-z'\-]+\s+){1,3}(?:speaking|here|calling)\b))\s+",
+    rf"|(?:this\s+is|it'?s)(?=\s+(?:(?:{_LETTER}|['\-])+\s+){{1,3}}(?:speaking|here|calling)\b))\s+",
     re.IGNORECASE,
 )
 _RELATIONS = (
@@ -474,7 +488,7 @@ _INTRODUCTION = re.compile(
     rf"|\bmy\s+{_RELATIONS}\s+",
     re.IGNORECASE,
 )
-_NAME_HERE = re.compile(r"^\W*(?=(?:[A-Z][A-Za-z'\-]+\s+){2,3}here\b)")
+_NAME_HERE = re.compile(rf"^\W*(?=(?:{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+\s+){{2,3}}here\b)")
 _NOT_NAMES = frozenset(
     _word_list(
         """monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight
@@ -482,7 +496,7 @@ _NOT_NAMES = frozenset(
     )
 )
 _SIGN_OFF = re.compile(
-    rf"\b{_THANKS}\s*[,!.\-]?\s+(?=[A-Z])",
+    rf"\b{_THANKS}\s*[,!.\-]?\s+(?={_LETTER})",
     re.IGNORECASE,
 )
 # What may follow the name of a sign-off: nothing, a line break (a signature's next line), or
@@ -650,7 +664,8 @@ _NOT_A_PERSON = frozenset(
     members tenant tenants ratepayer ratepayers"""
     )
 )
-_TITLE_BEFORE_NAME = re.compile(rf"{_TITLE}\s+(?=[A-Z]|\[NAME\])")  # redacted again: kept
+# redacted again: kept
+_TITLE_BEFORE_NAME = re.compile(rf"{_TITLE}\s+(?={_MAY_BE_CAPITAL}|\[NAME\])")
 # Capitalised words after "I'm" that say what the customer is doing or how they are, not who:
 # one of these, or a word ending in "ing" before a word a verb takes ("I'm Trying to pay",
 # "I'm Calling about"; but "I'm Irving Smith", "I'm Sterling and ...").
@@ -680,7 +695,7 @@ def _name_end(text: str, start: int, capitalised: bool) -> int:
         if word.lower().rstrip(".") in _STOP_WORDS:
             break
         if capitalised and (
-            not _CAPITALISED.fullmatch(word) or word.lower().removesuffix("'s") in _NOT_NAMES
+            not _is_capitalised(word) or word.lower().removesuffix("'s") in _NOT_NAMES
         ):
             break
         end = match.end()

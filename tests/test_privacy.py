@@ -8,12 +8,13 @@ import unicodedata
 
 import pytest
 from faker import Faker
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from stdnum import iban as stdnum_iban
 from stdnum import luhn
 from stdnum.au import tfn
 
+from knowledge_service import privacy
 from knowledge_service.access.service import generate_key
 from knowledge_service.privacy import (
     Placeholder,
@@ -407,6 +408,53 @@ def test_made_up_names_and_addresses_never_survive(seed: int, locale: str) -> No
         for part in re.findall(r"[A-Za-z]{3,}|\d+", value):
             if part.lower() not in {"apt", "suite", "unit", "flat", "studio", "level"}:
                 assert not re.search(rf"\b{re.escape(part)}\b", out), (text, out)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("my name is José María García and my bill is wrong",
+         "my name is [NAME] and my bill is wrong"),
+        ("Hi, I'm Åsa Öberg", "Hi, I'm [NAME]"),
+        ("Thanks, Zoë Šimůnková", "Thanks, [NAME]"),
+        ("Kind regards,\nÉmile Zola\nSent from my iPhone",
+         "Kind regards,\n[NAME]\nSent from my iPhone"),
+        ("customer Łukasz Wróbel says the meter is wrong",
+         "customer [NAME] says the meter is wrong"),
+        ("spoke to Mr. Ødegaard", "spoke to Mr. [NAME]"),
+        ("Renée Dubois here, my bill is wrong", "[NAME] here, my bill is wrong"),
+        ("my husband Björn said so", "my husband [NAME] said so"),
+        ("Thanks. élan is good", "Thanks. élan is good"),  # not capitalised: no sign-off name
+    ],
+)  # fmt: skip
+def test_a_name_with_letters_beyond_ascii_is_redacted_whole(text: str, stored: str) -> None:
+    """A name's words are letters of any script: "José" was cut at its "é", leaving "é María
+    García" stored, and "Åsa Öberg" after "Hi, I'm" was no name at all."""
+    assert redact(text) == stored
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 2**32),
+    st.sampled_from(["de_DE", "fr_FR", "es_ES", "sv_SE", "pl_PL", "cs_CZ", "tr_TR", "is_IS"]),
+)
+def test_made_up_names_of_other_languages_never_survive(seed: int, locale: str) -> None:
+    fake = Faker(locale)
+    fake.seed_instance(seed)
+    name = f"{fake.first_name()} {fake.last_name()}"
+    # a first and a last name of one word of letters each ("Koch II" and "de la Cruz" are
+    # other rules), neither a word that ends a name ("My", a Swedish name)
+    words = name.split()
+    assume(len(words) == 2 and all(re.fullmatch(r"[^\W\d_]+", word) for word in words))
+    assume(not {word.lower() for word in words} & privacy._STOP_WORDS)
+    for text in [
+        f"hi my name is {name}, when is my bill due",
+        f"Hi, I'm {name}. my power is out",
+        f"my power is out. Thanks, {name}",
+    ]:
+        out = redact(text)
+        for part in re.findall(r"[^\W\d_]{3,}", name):
+            assert not re.search(rf"(?<!\w){re.escape(part)}(?!\w)", out), (text, out)
 
 
 def test_query_strings_are_redacted_value_by_value() -> None:
