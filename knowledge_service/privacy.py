@@ -439,9 +439,24 @@ _UNITS = frozenset(
 _LETTER = r"[^\W\d_]"
 _NAME_TOKEN = re.compile(rf"{_LETTER}\.(?=\s)|{_LETTER}(?:{_LETTER}|['\-])*")
 _CAPITALISED = re.compile(r"[A-Z](?:[a-z'\-]+|\.?)(?:[A-Z][a-z'\-]+)*")  # O'Neil-Hart too
-# A letter that may open a capitalised word: any letter but a lower-case ASCII one (a regular
-# expression cannot ask for an upper-case letter of any script; _is_capitalised then does)
-_MAY_BE_CAPITAL = r"[^\W\d_a-z]"
+
+
+def _capitals() -> str:
+    """A character class of the capital (upper- and title-case) letters of any script in the
+    Basic Multilingual Plane: Python's regular expressions have no ``\\p{Lu}``."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x80, 0x10000):
+        if chr(code).isupper() or chr(code).istitle():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    spans = "".join(f"\\u{a:04x}" + (f"-\\u{b:04x}" if b > a else "") for a, b in ranges)
+    return f"[A-Z{spans}]"
+
+
+# A letter that opens a capitalised word, in any script ("Åsa", "Ōtaki"; not "écoles")
+_MAY_BE_CAPITAL = _capitals()
 
 
 def _is_capitalised(word: str) -> bool:
@@ -600,14 +615,17 @@ _STREET_TYPES_CAPITALISED = _word_list("""
     via viaduct view views village villages villas ville vista wade walk walks walkway wall
     ways well wells wharf wynd
 """)
+# A street's or a suburb's words, in any script ("Åkerby Street", "7 Ōtaki Road, Wellington")
+_NAME_WORD = rf"{_LETTER}(?:{_LETTER}|['\-])*"
+_PLACE_WORD = rf"{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+"
 _UNIT = r"(?:unit|u|flat|apt|apartment|suite|level|lot|shop|studio)\.?\s*\d+[a-z]?\s*[,/]?\s*"
 _HOUSE = r"\d{1,5}[a-z]?(?:\s*[/\-]\s*\d{1,5}[a-z]?)?"
 _STREET = re.compile(
     rf"(?<![\w/.$])(?<!\d[ \-./()])(?:{_UNIT})?{_HOUSE}"
-    r"\s+(?P<words>(?:[A-Za-z][A-Za-z'\-]*\s+){1,3}?)"
+    rf"\s+(?P<words>(?:{_NAME_WORD}\s+){{1,3}}?)"
     rf"(?P<type>right\s+of\s+way|{'|'.join(_STREET_TYPES + _STREET_TYPES_CAPITALISED)})\b"
     r"(?:,?\s*(?:apt|apartment|suite|unit|flat|ste)\.?\s*\d+[a-z]?\b)?"
-    r"(?:,?\s*(?-i:[A-Z][A-Za-z'\-]+(?:\s+[A-Z][A-Za-z'\-]+){0,2})\s*,?\s*"
+    rf"(?:,?\s*(?-i:{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,2}})\s*,?\s*"
     r"(?-i:NSW|VIC|QLD|SA|WA|TAS|NT|ACT|[A-Z]{2})\b\s*,?\s*(?:\d{4,5}\b)?)?",
     re.IGNORECASE,
 )
@@ -625,7 +643,7 @@ _ADDRESS_LEAD_IN = re.compile(
 # word ("12 Wattle, Sydney"); "100 percent solar" and "2 addresses" are not.
 _ADDRESS_START = re.compile(
     rf"(?:{_UNIT}|p\.?\s*o\.?\s*box\s+|\d{{1,5}}[a-z]?\s*[/\-]\s*\d"
-    r"|\d{1,5}[a-z]?,?\s+(?-i:[A-Z]))",
+    rf"|\d{{1,5}}[a-z]?,?\s+(?-i:{_MAY_BE_CAPITAL}))",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(

@@ -433,6 +433,23 @@ def test_a_name_with_letters_beyond_ascii_is_redacted_whole(text: str, stored: s
     assert redact(text) == stored
 
 
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("my address is 10 Åkerby Street, Malmö", "my address is [ADDRESS], Malmö"),
+        ("the property is at 7 Ōtaki Road, Wellington",
+         "the property is at [ADDRESS], Wellington"),
+        ("the water is off at 12 Māhoe Street, Ōtāhuhu AK 1062", "the water is off at [ADDRESS]"),
+        ("I live at 5 Élan, Sydney", "I live at [ADDRESS]"),
+        ("I live at 2 écoles", "I live at 2 écoles"),  # no capital: no street's name
+    ],
+)  # fmt: skip
+def test_a_street_with_letters_beyond_ascii_is_an_address(text: str, stored: str) -> None:
+    """A street's and a suburb's words are letters of any script: "10 Åkerby Street" and "7
+    Ōtaki Road" were kept whole, as no address."""
+    assert redact(text) == stored
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.integers(0, 2**32),
