@@ -1028,10 +1028,15 @@ def without_personal_data(text: str) -> str:
     replace, nor the words that give it ("my email is", "call me on", "I live at"), the spaces
     and commas around it closed up. A text with nothing to remove is returned as it is."""
     folded = fold(text)  # once: the test below and the redaction read the same text
-    if not (_MAY_HOLD_PERSONAL_DATA.search(folded) or _SPOKEN_DIGITS.search(folded)):
+    # A question redacted already (a bot's, stored, opened again as an agent's hand-off) holds
+    # placeholders for its values: they and their words go as the values would have.
+    redacted_before = _PLACEHOLDERS.search(folded) is not None
+    if not (
+        redacted_before or _MAY_HOLD_PERSONAL_DATA.search(folded) or _SPOKEN_DIGITS.search(folded)
+    ):
         return text
     redacted = _redact_folded(folded)
-    if not redacted.changed:
+    if not (redacted.changed or redacted_before):
         return text
     # each value and the words giving it end a part; a topic noun stays, at the end of its part
     cut = _GIVEN.sub(lambda m: (m.group("topic") or "") + "\0", redacted.text)
