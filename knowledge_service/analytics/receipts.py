@@ -49,7 +49,11 @@ def lookup_receipt(
     served a moment ago is found through ``log``: see :func:`served_event`). Without
     ``with_questions`` (an agent's lookup) the servings leave out what was asked: a receipt
     names one resolution, shared by every customer told it, and an agent proving an answer
-    needs when and where it was given, not every other customer's question."""
+    needs when and where it was given, not every other customer's question. What this process
+    still holds is written first: an answer's receipt is found in the store from its earlier
+    servings, and the one given a moment ago must be among them."""
+    if log is not None:
+        log.flush()
     latest = served_event(session, receipt, log)
     if latest is None:
         raise NotFoundError("receipt", receipt)

@@ -97,6 +97,26 @@ def test_an_answer_is_rated_and_its_receipt_read_at_once(
     assert [s["channel"] for s in record.json()["servings"]] == ["chat"]
 
 
+def test_a_receipt_read_at_once_lists_the_serving_just_given(
+    one_worker: tuple[Server, dict[str, str]],
+) -> None:
+    """An answer's receipt is in the store from its earlier servings: a lookup found it there
+    and listed those, without the serving given a moment ago (still queued)."""
+    server, keys = one_worker
+
+    def servings(receipt: str) -> int:
+        url = f"{server.base}/v1/receipts/{receipt}"
+        record = httpx.get(url, headers=auth(keys["agent"]), timeout=30)
+        assert record.status_code == 200, record.text
+        total: int = record.json()["total_servings"]
+        return total
+
+    receipt = ask(server, keys["bot"], REFUND_Q)["receipt"]
+    before = servings(receipt)
+    assert ask(server, keys["bot"], REFUND_Q)["receipt"] == receipt
+    assert servings(receipt) == before + 1
+
+
 def test_a_hand_off_is_found_the_moment_the_bot_makes_it(
     one_worker: tuple[Server, dict[str, str]],
 ) -> None:
