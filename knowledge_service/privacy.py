@@ -1026,7 +1026,9 @@ _DANGLING = re.compile(
 def without_personal_data(text: str) -> str:
     """What a question is searched with: ``text`` without any value :func:`redact` would
     replace, nor the words that give it ("my email is", "call me on", "I live at"), the spaces
-    and commas around it closed up. A text with nothing to remove is returned as it is."""
+    and commas around it closed up. A text with nothing to remove is returned in its plain forms
+    (:func:`fold`: "ＬＡＴＥ ＦＥＥ" typed in full width is searched as "LATE FEE", as a value
+    written so is redacted), and an ASCII one as it is."""
     folded = fold(text)  # once: the test below and the redaction read the same text
     # A question redacted already (a bot's, stored, opened again as an agent's hand-off) holds
     # placeholders for its values: they and their words go as the values would have.
@@ -1034,10 +1036,10 @@ def without_personal_data(text: str) -> str:
     if not (
         redacted_before or _MAY_HOLD_PERSONAL_DATA.search(folded) or _SPOKEN_DIGITS.search(folded)
     ):
-        return text
+        return folded
     redacted = _redact_folded(folded)
     if not (redacted.changed or redacted_before):
-        return text
+        return folded
     # each value and the words giving it end a part; a topic noun stays, at the end of its part
     cut = _GIVEN.sub(lambda m: (m.group("topic") or "") + "\0", redacted.text)
     parts = (_DANGLING.sub("", part) for part in cut.split("\0"))

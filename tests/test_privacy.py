@@ -334,6 +334,9 @@ def test_a_searched_question_keeps_its_words_and_loses_the_personal_data(
         ("is the fee $20.00 if I pay 14 days late", "is the fee $20.00 if I pay 14 days late"),
         ("my name is wrong on my bill", "my name is wrong on my bill"),
         ("how do  I pay my bill", "how do  I pay my bill"),  # nothing removed: left as asked
+        ("ＬＡＴＥ ＦＥＥ", "LATE FEE"),  # full width: searched in its plain forms
+        ("ﬁx my bill", "fix my bill"),  # a ligature
+        ("late\u00a0fee\u2013why", "late fee-why"),  # a no-break space and an en dash
     ],
 )  # fmt: skip
 def test_what_a_question_is_searched_with(text: str, searched: str) -> None:
