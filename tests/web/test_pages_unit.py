@@ -881,6 +881,19 @@ def test_htmx_errors_are_fragments_for_the_swap_target(
     assert "security token" in refused.text
 
 
+def test_a_question_longer_than_answers_take_is_refused_not_cut_on_the_assist_page(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """As /v1/answer refuses it (README, KS_ANSWERS__MAX_QUESTION_CHARS): the page answered
+    its first 500 characters as if they were the question."""
+    sign_in(client, keys["agent"])
+    page = client.get("/ui/assist")
+    data = {"csrf_token": csrf_of(page.text), "q": "how long does a refund take " * 20}
+    response = client.post("/ui/assist/answer", data=data)
+    assert response.status_code == 400 and _is_page(response), response.text
+    assert "longer than 500 characters" in response.text
+
+
 def test_a_page_body_over_the_limit_is_an_html_error(
     client: TestClient, keys: dict[str, str]
 ) -> None:

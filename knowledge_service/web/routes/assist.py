@@ -107,7 +107,7 @@ def answer(
 ) -> HTMLResponse:
     """The answer card and further results for the question in the form."""
     started = time.perf_counter()
-    question = form.get("q", "").strip()[:MAX_QUERY_CHARS]
+    question = form.get("q", "").strip()  # a longer one than answers take is refused (400)
     template = "_assist_results.html" if is_fragment(request) else "assist.html"
     if not question:
         return render(request, template, user=user, active="assist", view=None)
