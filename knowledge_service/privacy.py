@@ -468,7 +468,11 @@ def _is_capitalised(word: str) -> bool:
 
 # Lead-ins shared by redaction and by what a question is searched with (``_GIVEN``).
 _GREETING = r"(?:hi|hello|hey|g'?day|good\s+(?:morning|afternoon|evening))"
-_THANKS = r"(?:thanks|thank\s+you|thx|cheers|regards|kind\s+regards|best\s+regards|sincerely)"
+# the longer of two sign-offs first ("best wishes" before "best"): the first that matches is taken
+_THANKS = (
+    r"(?:thanks|thank\s+you|thx|cheers|regards|kind\s+regards|best\s+regards|best\s+wishes"
+    r"|best|warm(?:est)?\s+regards|yours\s+(?:sincerely|faithfully|truly)|sincerely)"
+)
 _BIRTH = r"(?:date\s+of\s+birth|birth\s*date|d\.?o\.?b\b\.?|birthday|born(?:\s+(?:on|in))?)"
 _NUMBER_WORD = r"(?:no\b\.?|number|num|\#|id|code)"
 _LIVE_AT = (
@@ -695,7 +699,8 @@ _NOT_A_NAME_AFTER_IM = re.compile(
     r"|Overseas|Home|Back|Pregnant|Retired|Disabled|Unemployed|Sick|Unwell))\b"
 )
 _MAY_HOLD_WORDS = re.compile(
-    r"name|this\s+is|it'?s|i'?m|i\s+am|thank|thx|cheers|regards|sincerely|birth|dob|born|\d"
+    r"name|this\s+is|it'?s|i'?m|i\s+am|thank|thx|cheers|regards|sincerely|best|yours|birth|dob"
+    r"|born|\d"
     rf"|here|my\s+{_RELATIONS}|\b(?:{_ROLES}|confirmed|spoke|called|behalf|per)\b|{_TITLE}",
     re.IGNORECASE,
 )

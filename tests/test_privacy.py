@@ -1223,6 +1223,12 @@ def test_a_date_of_birth_with_an_article_ordinal_or_short_year_is_redacted(
          "why is my bill so high? Thanks, [NAME]. Sent from my iPhone"),
         ("Cheers,\nBob Li\n\nPS the meter is broken", "Cheers,\n[NAME]\n\nPS the meter is broken"),
         ("Regards, Jane Doe\nGet Outlook for Android", "Regards, [NAME]\nGet Outlook for Android"),
+        # other sign-offs: they kept the name whole
+        ("the fee is wrong. Best,\nJane Smith\nTeam leader",
+         "the fee is wrong. Best,\n[NAME]\nTeam leader"),
+        ("Best wishes,\nBob", "Best wishes,\n[NAME]"),
+        ("Yours sincerely,\nMargaret Thatcher", "Yours sincerely,\n[NAME]"),
+        ("Warm regards, John Smith", "Warm regards, [NAME]"),
     ],
 )  # fmt: skip
 def test_a_name_signed_off_before_a_footer_or_another_line_is_redacted(
@@ -1233,7 +1239,13 @@ def test_a_name_signed_off_before_a_footer_or_another_line_is_redacted(
 
 
 @pytest.mark.parametrize(
-    "text", ["Thanks\nI have another question", "thanks, but my bill is still wrong"]
+    "text",
+    [
+        "Thanks\nI have another question",
+        "thanks, but my bill is still wrong",
+        "which plan is best, Green Power or Standard?",
+        "what is the best way to pay",
+    ],
 )
 def test_words_after_thanks_that_name_nobody_are_kept(text: str) -> None:
     assert redact(text) == text
