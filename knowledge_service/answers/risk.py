@@ -111,6 +111,17 @@ def risk_kind(text: str) -> RiskKind | None:
     return None
 
 
+# Where a message's parts meet: after a sentence's or clause's punctuation, or at a conjunction.
+_PARTS = re.compile(r"(?<=[.!?;,:])\s+|\s+(?:and|but|so|because|though)\s+", re.IGNORECASE)
+
+
+def without_risk(text: str) -> str:
+    """``text`` without its parts (sentences, clauses) that say someone is at risk: what else
+    the message asks ("my partner hits me and I'm scared. How long does a refund take?" asks
+    "I'm scared. How long does a refund take?"); empty when nothing else is said."""
+    return " ".join(part for part in _PARTS.split(text) if risk_kind(part) is None).strip()
+
+
 def signals_risk(text: str) -> bool:
     """Whether ``text`` says someone may be at risk of harm (see the module)."""
     return risk_kind(text) is not None

@@ -10,7 +10,7 @@ customer channel facing a blocking finding, escalates to a human.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -30,7 +30,13 @@ from knowledge_service.answers.handoff import alternatives_of, handoff_of
 from knowledge_service.answers.human_request import asks_for_a_person
 from knowledge_service.answers.receipts import make_handoff_receipt, make_receipt
 from knowledge_service.answers.render import format_for, render_answer
-from knowledge_service.answers.risk import RISK_WORDS, RiskKind, risk_kind, signals_risk
+from knowledge_service.answers.risk import (
+    RISK_WORDS,
+    RiskKind,
+    risk_kind,
+    signals_risk,
+    without_risk,
+)
 from knowledge_service.answers.rules import decide_status, is_visible
 from knowledge_service.answers.sanitise import is_blank, sanitise_answer
 from knowledge_service.answers.schemas import (
@@ -111,11 +117,7 @@ class AnswerService:
         for query in queries:
             self.validate(query)
         hits = self._hits_for(queries)
-        results = [
-            sanitise_answer(self._resolve(q, h, is_fallback=False))
-            for q, h in zip(queries, hits, strict=True)
-        ]
-        self._procedures_first(queries, hits, results)
+        results = self._resolve_all(queries, hits, is_fallback=False)
         # A regional locale whose own articles do not answer (en-US asked of an en-AU knowledge
         # base, or of one with a few en-US articles about something else) falls back to the same
         # language's articles, and the answer says so.
@@ -125,11 +127,21 @@ class AnswerService:
             if r.status == AnswerStatus.NO_ANSWER and (language := fallback_locale(q.locale))
         }
         if fallback:
-            found = self._hits_for(list(fallback.values()))
-            for (i, query), wider in zip(fallback.items(), found, strict=True):
-                result = sanitise_answer(self._resolve(query, wider, is_fallback=True))
+            asked = list(fallback.values())
+            wider = self._resolve_all(asked, self._hits_for(asked), is_fallback=True)
+            for i, result in zip(fallback, wider, strict=True):
                 if result.status != AnswerStatus.NO_ANSWER or not hits[i]:
                     results[i] = result
+        return results
+
+    def _resolve_all(
+        self, queries: Sequence[AnswerQuery], hits: Sequence[list[SearchHit]], *, is_fallback: bool
+    ) -> list[AnswerResult]:
+        results = [
+            sanitise_answer(self._resolve(q, h, is_fallback=is_fallback))
+            for q, h in zip(queries, hits, strict=True)
+        ]
+        self._procedures_first(queries, hits, results, is_fallback=is_fallback)
         return results
 
     def validate(self, query: AnswerQuery) -> None:
@@ -190,24 +202,72 @@ class AnswerService:
         queries: Sequence[AnswerQuery],
         hits: Sequence[list[SearchHit]],
         results: list[AnswerResult],
+        *,
+        is_fallback: bool,
     ) -> None:
-        """An agent's message that says someone is at risk is answered with the procedure for it
-        where the knowledge base has one: the article a search for what such procedures are
-        called (:data:`RISK_WORDS`) answers confidently, whatever else the message asks; the
-        message's own best articles stay its alternatives. Without one, the message's own
-        answer stands (its search adds the same words)."""
+        """An agent's message that says someone is at risk is answered with the procedure for
+        its kind of risk where the knowledge base has one: the article a search for what such
+        procedures are called (:data:`RISK_WORDS`) answers confidently, whatever else the
+        message asks, unless the search for another kind's procedures ranks it clearly higher
+        (a family violence procedure is no answer to a customer at risk of suicide, though it
+        is the nearest article to "crisis support"); the message's own best articles stay its
+        alternatives. Without one, the agent is answered what the rest of the message asks
+        (:func:`without_risk`), else gets no single article (``no_answer``, with those
+        alternatives): an article that only shares a word with the risk ("life support" for
+        "she wants to end her life") is never put forward as what to do."""
         at_risk = {i: kind for i, q in enumerate(queries) if (kind := self._agent_risk(q))}
         if not at_risk:
             return
-        asked = {i: replace(queries[i], question=RISK_WORDS[kind]) for i, kind in at_risk.items()}
-        found = self._hits_for(list(asked.values()))
-        for (i, query), procedure_hits in zip(asked.items(), found, strict=True):
-            procedure = sanitise_answer(self._resolve(query, procedure_hits, is_fallback=False))
-            if procedure.status != AnswerStatus.ANSWERED:
-                continue
-            own = [hit for hit in hits[i] if hit.article_id != procedure.article_id]
-            procedure.alternatives = alternatives_of(own, procedure.article_id)
-            results[i] = procedure
+        kinds = list(RiskKind)
+        asked = [replace(queries[i], question=RISK_WORDS[k]) for i in at_risk for k in kinds]
+        found = iter(self._hits_for(asked))
+        rest: dict[int, AnswerQuery] = {}
+        for i, kind in at_risk.items():
+            by_kind = {k: next(found) for k in kinds}
+            query = replace(queries[i], question=RISK_WORDS[kind])
+            procedure = sanitise_answer(
+                self._resolve(query, by_kind[kind], is_fallback=is_fallback)
+            )
+            if procedure.status == AnswerStatus.ANSWERED and _of_its_kind(
+                procedure.article_id, kind, by_kind
+            ):
+                own = [hit for hit in hits[i] if hit.article_id != procedure.article_id]
+                procedure.alternatives = alternatives_of(own, procedure.article_id)
+                results[i] = procedure
+            else:
+                rest[i] = replace(queries[i], question=without_risk(queries[i].question))
+        self._answer_the_rest(queries, hits, results, rest, is_fallback=is_fallback)
+
+    def _answer_the_rest(
+        self,
+        queries: Sequence[AnswerQuery],
+        hits: Sequence[list[SearchHit]],
+        results: list[AnswerResult],
+        rest: Mapping[int, AnswerQuery],
+        *,
+        is_fallback: bool,
+    ) -> None:
+        """At-risk agent messages with no procedure for their kind: answered what the rest of
+        each asks, reason ``at_risk``; else a ``no_answer`` whose alternatives are the
+        message's own best articles."""
+        asked = {i: q for i, q in rest.items() if not is_blank(q.question)}
+        found = dict(zip(asked, self._hits_for(list(asked.values())), strict=True))
+        for i in rest:
+            own = (
+                sanitise_answer(self._resolve(asked[i], found[i], is_fallback=is_fallback))
+                if i in asked
+                else None
+            )
+            if own is not None and own.status == AnswerStatus.ANSWERED:
+                own.reason = AnswerReason.AT_RISK
+                results[i] = own
+            elif results[i].status == AnswerStatus.ANSWERED:  # as a hand-off, not an answer
+                shown = results[i]
+                best = next((h for h in hits[i] if h.article_id == shown.article_id), None)
+                results[i] = self._handoff(
+                    queries[i], best, hits[i], AnswerStatus.NO_ANSWER, AnswerReason.AT_RISK,
+                    shown.confidence, shown.as_of,
+                )  # fmt: skip
 
     def _agent_risk(self, query: AnswerQuery) -> RiskKind | None:
         """What an agent's message says of someone at risk (None on other channels, or with the
@@ -410,3 +470,26 @@ class AnswerService:
             reason=reason,
             alternatives=alternatives_of(hits, doc.id) if channel == Channel.AGENT else [],
         )
+
+
+PROCEDURE_KIND_MARGIN = 0.1
+"""How much more an article may score on another kind of risk's procedure words than on its
+own kind's and still be that kind's procedure (:func:`_of_its_kind`): one procedure for every
+vulnerable customer scores about alike on each."""
+
+
+def _of_its_kind(
+    article_id: str | None, kind: RiskKind, by_kind: Mapping[RiskKind, Sequence[SearchHit]]
+) -> bool:
+    """Whether ``article_id``, found by the search for ``kind``'s procedures, is one: no other
+    kind's search ranks it more than :data:`PROCEDURE_KIND_MARGIN` higher."""
+
+    def score(hits: Sequence[SearchHit]) -> float | None:
+        return next((h.score for h in hits if h.article_id == article_id), None)
+
+    own = score(by_kind[kind]) or 0.0
+    return all(
+        (other := score(hits)) is None or other <= own + PROCEDURE_KIND_MARGIN
+        for other_kind, hits in by_kind.items()
+        if other_kind != kind
+    )

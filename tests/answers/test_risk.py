@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_service.answers.risk import RiskKind, risk_kind, signals_risk
+from knowledge_service.answers.risk import RiskKind, risk_kind, signals_risk, without_risk
 
 AT_RISK = [
     "my roommate is saying some really scary stuff about hurting herself and I don't know what "
@@ -101,3 +101,23 @@ def test_case_punctuation_and_spacing_do_not_matter() -> None:
     assert signals_risk("  I WANT TO END MY LIFE!!!\n")
     assert signals_risk("Self-harm")
     assert not signals_risk("")
+
+
+@pytest.mark.parametrize(
+    ("message", "rest"),
+    [
+        (
+            "my partner hits me and I'm scared. How long does a refund take?",
+            "I'm scared. How long does a refund take?",
+        ),
+        ("I want to kill myself, I can't pay this bill", "I can't pay this bill"),
+        ("customer says she wants to end her life", ""),
+        ("he threatened to kill me if I leave", ""),
+        ("how do I pay my bill", "how do I pay my bill"),
+    ],
+)
+def test_what_else_a_message_at_risk_asks(message: str, rest: str) -> None:
+    """An agent with no procedure for the risk is answered what the rest of the message asks:
+    its words of risk ("end her life") would match articles only by a shared word ("Life
+    support customers and power outages")."""
+    assert without_risk(message) == rest

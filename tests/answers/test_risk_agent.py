@@ -131,3 +131,76 @@ def test_without_a_procedure_the_message_is_answered_as_asked_and_marked(
     agent = without_procedure.answer("my partner hits me and I can't afford my bill", Channel.AGENT)
     assert agent.reason == AnswerReason.AT_RISK
     assert agent.article_id in {None, "payment-plans"}
+
+
+SUICIDE_RISK = (
+    "Agent procedure: a customer at risk of suicide", "agent.suicide", "internal",
+    ["customer talks about ending their life", "customer mentions suicide or self-harm"],
+    "Stay on the line, ask if they are safe right now, and give Lifeline, 13 11 14.",
+)  # fmt: skip
+VULNERABLE = (
+    "Agent procedure: customers in vulnerable circumstances", "agent.vulnerable", "internal",
+    ["customer is experiencing family violence", "customer talks about suicide or self-harm",
+     "customer is in a mental health crisis"],
+    "Put their safety first: for family violence set the Safe contact flag and offer "
+    "1800RESPECT; for suicide or self-harm stay on the line and give Lifeline, 13 11 14.",
+)  # fmt: skip
+SELF_HARM_MESSAGES = [
+    "customer says she wants to end her life",
+    "caller says he is going to kill himself",
+    "I want to kill myself, I can't pay this bill",
+]
+
+
+@pytest.fixture(scope="module")
+def both_procedures(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnswerService]:
+    yield _open(tmp_path_factory.mktemp("risk-both"), ARTICLES | {"suicide-risk": SUICIDE_RISK})
+
+
+@pytest.fixture(scope="module")
+def one_for_all(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnswerService]:
+    rest = {k: v for k, v in ARTICLES.items() if k != "safe-contact"}
+    yield _open(tmp_path_factory.mktemp("risk-one"), rest | {"vulnerable": VULNERABLE})
+
+
+@pytest.mark.parametrize(
+    ("asked", "answered"),
+    [
+        ("customer says she wants to end her life", None),
+        ("caller says he is going to kill himself", None),
+        ("I want to kill myself, I can't pay this bill", "payment-plans"),  # what else it asks
+    ],
+)
+def test_another_kind_of_risk_procedure_is_not_given_as_the_answer(
+    service: AnswerService, asked: str, answered: str | None
+) -> None:
+    """With only a family violence procedure, a customer at risk of suicide was answered with
+    it (it is the nearest article to "crisis support"), and on the sample knowledge base with
+    "Life support customers and power outages" (its "life"). The agent gets what the rest of
+    the message asks, or no single article: the reason and the message's best articles."""
+    agent = service.answer(asked, Channel.AGENT)
+    assert agent.reason == AnswerReason.AT_RISK
+    assert agent.article_id == answered
+    if answered is None:
+        assert agent.status == AnswerStatus.NO_ANSWER
+        assert agent.alternatives  # what the search found, for the agent to judge
+
+
+@pytest.mark.parametrize("asked", SELF_HARM_MESSAGES)
+def test_each_kind_of_risk_gets_its_own_procedure(
+    both_procedures: AnswerService, asked: str
+) -> None:
+    agent = both_procedures.answer(asked, Channel.AGENT)
+    assert (agent.status, agent.article_id) == (AnswerStatus.ANSWERED, "suicide-risk")
+    violence = both_procedures.answer("my partner hits me", Channel.AGENT)
+    assert violence.article_id == "safe-contact"
+
+
+@pytest.mark.parametrize("asked", [*SELF_HARM_MESSAGES, "my partner hits me"])
+def test_one_procedure_for_every_kind_of_risk_answers_each(
+    one_for_all: AnswerService, asked: str
+) -> None:
+    agent = one_for_all.answer(asked, Channel.AGENT)
+    assert (agent.status, agent.article_id, agent.reason) == (
+        AnswerStatus.ANSWERED, "vulnerable", AnswerReason.AT_RISK
+    )  # fmt: skip

@@ -19,6 +19,7 @@ from knowledge_service.answers.evaluation import (
     score_answers,
     strip_questions,
 )
+from knowledge_service.answers.schemas import AnswerReason
 from knowledge_service.answers.service import AnswerService
 from knowledge_service.content.schemas import Channel
 from knowledge_service.errors import InvalidContentError
@@ -130,3 +131,20 @@ def test_personal_data_in_a_question_changes_neither_its_answer_nor_what_is_kept
     kept = [key[0] for key in sample._hits_cache._items]  # the answer engine's cache of hits
     assert plain in kept
     assert not [key for key in kept if "4111" in key or "0412" in key or "citizen" in key]
+
+
+@pytest.mark.parametrize(
+    ("asked", "answered"),
+    [
+        ("customer says she wants to end her life", None),  # no self-harm procedure here
+        ("customer is suicidal", None),
+        ("customer says her partner hits her", "agent-family-violence"),
+    ],
+)
+def test_an_agent_is_never_given_life_support_for_a_customer_at_risk_of_suicide(
+    sample: AnswerService, asked: str, answered: str | None
+) -> None:
+    """ "end her life" and "suicidal" share "life" with "Life support customers and power
+    outages", which was the agent's answer (confidence 0.69) for want of a procedure."""
+    agent = sample.answer(asked, Channel.AGENT)
+    assert (agent.article_id, agent.reason) == (answered, AnswerReason.AT_RISK)
