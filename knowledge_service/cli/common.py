@@ -4,6 +4,7 @@ after-write pipeline as commands that change the store run it."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from typing import Any
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console, ConsoleDimensions, RenderableType
 from rich.markup import escape
 from rich.progress import (
@@ -226,6 +228,8 @@ def settings() -> Settings:
         return get_settings()
     except ValidationError as exc:
         raise fail(describe_settings_error(exc)) from None
+    except SettingsError as exc:  # a section (KS_INDEX, ...) set to text that is no JSON
+        raise fail(describe_unparsed_setting(exc)) from None
 
 
 def describe_settings_error(exc: ValidationError) -> str:
@@ -235,6 +239,21 @@ def describe_settings_error(exc: ValidationError) -> str:
         for error in exc.errors()
     ]
     return "bad setting: " + "; ".join(problems)
+
+
+def describe_unparsed_setting(exc: SettingsError) -> str:
+    """A section's variable (``KS_ANALYTICS``) set to text that is no JSON object: named, with
+    how a section is set (never its value). pydantic-settings names the field only in its
+    message (``error parsing value for field "analytics" from source ...``)."""
+    field = re.search(r'field "(\w+)"', str(exc))
+    if field is None:
+        return f"bad setting: {exc}"
+    variable = f"KS_{field.group(1).upper()}"
+    where = " (in .env)" if "DotEnv" in str(exc) else ""
+    return (
+        f"bad setting: {variable}{where}: is no JSON object (a section: set its settings "
+        f"one by one as {variable}__NAME, or together as a JSON object)"
+    )
 
 
 def store_engine() -> Engine:

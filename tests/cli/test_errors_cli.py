@@ -71,6 +71,21 @@ def test_a_bad_setting_names_its_variable(
     assert value not in result.stderr  # a value may be a secret: never echoed
 
 
+@pytest.mark.sqlite_only("settings are read before any store")
+@pytest.mark.parametrize("value", ["x-secret", "{", "[1"])
+@pytest.mark.parametrize("command", [("keys", "list"), ("serve",)])
+def test_a_section_set_to_text_that_is_no_json_names_its_variable(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch, value: str, command: tuple[str, ...]
+) -> None:
+    """``KS_ANALYTICS=...`` (a section, read as a JSON object) used to stop every command with
+    pydantic-settings' SettingsError and its traceback (exit 1)."""
+    args = [*command, "--port", str(_free_port())] if command == ("serve",) else list(command)
+    with setting(monkeypatch, "KS_ANALYTICS", value):
+        result = run(*args)
+    assert_error(result, "bad setting: KS_ANALYTICS: ", "KS_ANALYTICS__NAME")
+    assert value not in result.stderr
+
+
 @pytest.mark.sqlite_only("the URL is refused before any store")
 @pytest.mark.parametrize(
     "url",
