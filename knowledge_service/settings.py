@@ -20,6 +20,13 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 """A probability, a similarity threshold or a weight: 0 to 1."""
 Positive = Annotated[int, Field(ge=1)]
 """A size or a count: at least 1."""
+SECONDS_LIMIT = 86_400
+"""The longest a setting in seconds may be (a day); hours: :data:`HOURS_LIMIT`. The server's
+threads wait that long between their rounds, and a wait of ``inf`` (or 1e300) seconds ended the
+thread at once with an OverflowError: the answer log, the index's follower or the purge then
+stopped for good while the server went on answering."""
+HOURS_LIMIT = 8_760
+"""The longest a setting in hours may be (a year)."""
 MAX_QUERY_CHARS = 500
 """The longest question or search the API takes, in characters (the request schemas' limit)."""
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
@@ -91,7 +98,10 @@ class IndexSettings(BaseModel):
         "questions costs about as much per question as single ones.",
     )
     sync_interval: float = Field(
-        default=5.0, gt=0, description="Seconds between a server's looks for store changes."
+        default=5.0,
+        gt=0,
+        le=SECONDS_LIMIT,
+        description="Seconds between a server's looks for store changes.",
     )
     index_threads: Positive = 2
     use_tuned_model: Literal["auto", "true", "false"] = Field(
@@ -193,10 +203,16 @@ class AnalyticsSettings(BaseModel):
     )
     batch_size: int = Field(default=500, ge=1, description="Events per insert.")
     flush_interval: float = Field(
-        default=1.0, gt=0, description="Seconds between writes: what a crash can lose."
+        default=1.0,
+        gt=0,
+        le=SECONDS_LIMIT,
+        description="Seconds between writes: what a crash can lose.",
     )
     purge_interval_hours: float = Field(
-        default=24.0, gt=0, description="How often a server purges logs past their retention."
+        default=24.0,
+        gt=0,
+        le=HOURS_LIMIT,
+        description="How often a server purges logs past their retention.",
     )
     max_streams: int = Field(
         default=100,
@@ -269,10 +285,16 @@ class Settings(BaseSettings):
         description="Answer logs and feedback older than this are purged.",
     )
     header_timeout: float = Field(
-        default=10.0, gt=0, description="Seconds a client has to send a request's headers."
+        default=10.0,
+        gt=0,
+        le=SECONDS_LIMIT,
+        description="Seconds a client has to send a request's headers.",
     )
     body_timeout: float = Field(
-        default=30.0, gt=0, description="Seconds a client has to send a request's body."
+        default=30.0,
+        gt=0,
+        le=SECONDS_LIMIT,
+        description="Seconds a client has to send a request's body.",
     )
     sign_in_failures: int = Field(
         default=10, ge=1, le=10_000,
@@ -281,7 +303,7 @@ class Settings(BaseSettings):
         "with 429 until the oldest leaves the window.",
     )  # fmt: skip
     sign_in_window: float = Field(
-        default=300.0, gt=0, le=86_400,
+        default=300.0, gt=0, le=SECONDS_LIMIT,
         description="Seconds over which KS_SIGN_IN_FAILURES are counted.",
     )  # fmt: skip
     log_level: LogLevel = Field(

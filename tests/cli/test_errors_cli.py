@@ -349,6 +349,30 @@ def test_an_out_of_range_setting_is_refused_naming_its_variable(
     assert "Serving on" not in result.output
 
 
+@pytest.mark.sqlite_only("settings are read before any store")
+@pytest.mark.parametrize(
+    ("name", "value", "limit"),
+    [
+        ("KS_ANALYTICS__FLUSH_INTERVAL", "inf", "86400"),
+        ("KS_INDEX__SYNC_INTERVAL", "1e300", "86400"),
+        ("KS_ANALYTICS__PURGE_INTERVAL_HOURS", "inf", "8760"),
+        ("KS_HEADER_TIMEOUT", "86401", "86400"),
+        ("KS_BODY_TIMEOUT", "inf", "86400"),
+    ],
+)
+def test_a_wait_longer_than_its_limit_is_refused_naming_its_variable(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, limit: str
+) -> None:
+    """Seconds at most a day, hours at most a year: a wait of inf (or 1e300) seconds was taken,
+    and the answer log's, the follower's or the purge's thread ended at once (OverflowError)
+    while the server went on answering (every answer event lost, the index never synced)."""
+    (cli_store / "content").mkdir()
+    (cli_store / "policies").mkdir()
+    with setting(monkeypatch, name, value):
+        result = run("check", "--no-embeddings")
+    assert_error(result, f"bad setting: {name}: ", f"less than or equal to {limit}")
+
+
 def test_the_default_settings_are_within_their_bounds() -> None:
     from knowledge_service.settings import Settings
 
