@@ -381,7 +381,8 @@ def risk_incidents(
     """Answers served to customers in the range from a version that a later check found
     blocking for what it says (:data:`RISK_KINDS`; the version was still current when the
     finding was first seen); ``channel`` and
-    ``intent`` narrow the answers counted, as for every other measure."""
+    ``intent`` narrow the answers counted, as for every other measure (``agent``, no customer
+    channel, has none)."""
     findings = repository.blocking_findings_after(session, start, [str(k) for k in RISK_KINDS])
     if not findings:
         return []
@@ -389,7 +390,11 @@ def risk_incidents(
     timeline: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
     for article_id, version, created_at in repository.version_created_at(session, article_ids):
         timeline[article_id].append((created_at, version))
-    channels = [channel] if channel else list(CUSTOMER_CHANNELS)
+    # customers only: a channel filter narrows them, and the agent channel (staff, who are
+    # shown the findings) has no customers to tell
+    channels = [c for c in CUSTOMER_CHANNELS if channel is None or c == channel]
+    if not channels:
+        return []
     events = repository.answered_events(session, article_ids, start, end, channels, intent)
     incidents: list[RiskIncident] = []
     for article_id, kind, found_at in findings:

@@ -384,6 +384,26 @@ def test_risk_incidents_follow_the_intent_filter(engine: Engine, tmp_path: Path)
     assert [i.answers for i in both.risk_incidents] == [2]
 
 
+def test_risk_incidents_on_the_agent_channel_are_none(engine: Engine, tmp_path: Path) -> None:
+    """An incident is what customers were told: ``channel=agent`` (staff, who saw the findings)
+    has none. It used to count the agent channel's answers as customers told, so the agent
+    channel alone showed an incident the unfiltered measures (customer channels) did not."""
+    import_articles(engine, tmp_path, "refund-timeframe")
+    _versions_written_before_the_day(engine)
+    log = AnswerLog(engine)
+    for minutes in (0, 5):
+        log.record(event(minutes, channel="agent", conversation_id=f"agent-{minutes}"))
+    assert log.flush() == 2
+    _block_found(engine, "a")
+    with session_scope(engine) as session:
+        everyone = service.summarize(session, DAY, DAY)
+        agents = service.summarize(session, DAY, DAY, channel="agent")
+    assert everyone.risk_incidents == [] and everyone.totals.risk_incidents == 0
+    assert agents.risk_incidents == [] and agents.totals.risk_incidents == 0
+    assert [d.risk_incidents for d in agents.days] == [0]
+    assert agents.totals.answers == 2  # the agent channel's other measures stay
+
+
 @pytest.mark.parametrize(
     ("kind", "incident"),
     [
