@@ -44,13 +44,21 @@ def _event_keys(session: Session, before: datetime) -> Counter[Key]:
 
 
 def _feedback_keys(session: Session, before: datetime) -> Counter[Key]:
-    f = Feedback
+    """Feedback per day, channel, intent, rating and override. A rating holds no intent: it is
+    its answer's (the event with its receipt, which is older and so still there), as the raw
+    measures filter it; kept without one, a day's feedback to an intent was lost at the purge."""
+    f, e = Feedback, AnswerEvent
+    intent = (
+        select_columns(func.max(col(e.intent)))
+        .where(col(e.receipt) == col(f.receipt))
+        .scalar_subquery()
+    )
     day, override = func.date(f.at), col(f.used_article_id).is_not(None)
-    dims = (day, col(f.channel), col(f.rating), override)
+    dims = (day, col(f.channel), intent, col(f.rating), override)
     query = select_columns(*dims, func.count()).where(col(f.at) < before).group_by(*dims)
     counts: Counter[Key] = Counter()
-    for d, channel, rating, is_override, n in session.execute(query):
-        counts[(str(d), "feedback", channel, None, rating, None, bool(is_override))] += n
+    for d, channel, asked, rating, is_override, n in session.execute(query):
+        counts[(str(d), "feedback", channel, asked, rating, None, bool(is_override))] += n
     return counts
 
 

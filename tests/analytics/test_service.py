@@ -362,6 +362,39 @@ def test_the_measures_of_purged_days_survive_the_purge(engine: Engine, tmp_path:
         assert service.summarize(session, DAY, DAY).totals == before.totals
 
 
+def test_the_feedback_to_an_intent_survives_the_purge(engine: Engine, tmp_path: Path) -> None:
+    """The measures of one intent keep their feedback after a purge: the feedback was kept
+    without its answer's intent, so ``intent=...`` lost every purged day's ratings (the
+    unfiltered measures kept them)."""
+    import_articles(engine, tmp_path, "refund-method")
+    script_day(engine)
+    with session_scope(engine) as session:
+        for rating, used in [(Rating.HELPFUL, None), (Rating.WRONG, "refund-method")]:
+            service.record_feedback(
+                session,
+                FeedbackCreate(receipt=RECEIPT, rating=rating, used_article_id=used),
+                caller="agent-1",
+            )
+        session.execute(
+            Feedback.__table__.update().values(at=T0 + timedelta(hours=3))  # type: ignore[attr-defined]
+        )
+    refunds = "billing.refund.timeframe"
+    with session_scope(engine) as session:
+        before = service.summarize(session, DAY, DAY, intent=refunds)
+        other = service.summarize(session, DAY, DAY, intent="waste.missed_bin")
+    assert (before.totals.feedback, before.totals.wrong, before.totals.overrides) == (2, 1, 1)
+    with session_scope(engine) as session:
+        assert service.purge_old(session, now=T0 + timedelta(days=91), retention_days=90) == (12, 2)
+    with session_scope(engine) as session:
+        after = service.summarize(session, DAY, DAY, intent=refunds)
+        assert service.summarize(session, DAY, DAY, intent="waste.missed_bin").totals == (
+            other.totals
+        )
+    feedback = ("feedback", "helpful", "wrong", "overrides", "helpful_rate", "wrong_rate")
+    for name in (*feedback, "answers", "answered", "escalated"):
+        assert getattr(after.totals, name) == getattr(before.totals, name), name
+
+
 def test_risk_incidents_follow_the_intent_filter(engine: Engine, tmp_path: Path) -> None:
     """An intent with no answers has no risk incidents: only the answers to that intent count,
     as for every other measure."""
