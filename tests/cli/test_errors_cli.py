@@ -72,6 +72,29 @@ def test_a_bad_setting_names_its_variable(
 
 
 @pytest.mark.sqlite_only("settings are read before any store")
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("KS_ANSWERS__CALIB_BIAS", "nan"),
+        ("KS_ANSWERS__CALIB_SCORE", "-inf"),
+        ("KS_ANSWERS__PROFILE_SCORE_MEDIAN", "inf"),
+        ("KS_ANALYTICS__FLUSH_INTERVAL", "inf"),
+        ("KS_BODY_TIMEOUT", "inf"),
+    ],
+)
+def test_a_number_that_is_not_finite_is_refused_naming_its_variable(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    """nan and inf are no setting: KS_ANSWERS__CALIB_BIAS=nan (a coefficient, with no range
+    to refuse it) was taken, and every answer failed with a 500 (its confidence was nan)."""
+    (cli_store / "content").mkdir()
+    (cli_store / "policies").mkdir()
+    with setting(monkeypatch, name, value):
+        result = run("check", "--no-embeddings")
+    assert_error(result, f"bad setting: {name}: ", "finite number")
+
+
+@pytest.mark.sqlite_only("settings are read before any store")
 @pytest.mark.parametrize("value", ["x-secret", "{", "[1"])
 @pytest.mark.parametrize("command", [("keys", "list"), ("serve",)])
 def test_a_section_set_to_text_that_is_no_json_names_its_variable(
@@ -353,17 +376,17 @@ def test_an_out_of_range_setting_is_refused_naming_its_variable(
 @pytest.mark.parametrize(
     ("name", "value", "limit"),
     [
-        ("KS_ANALYTICS__FLUSH_INTERVAL", "inf", "86400"),
+        ("KS_ANALYTICS__FLUSH_INTERVAL", "1e300", "86400"),
         ("KS_INDEX__SYNC_INTERVAL", "1e300", "86400"),
-        ("KS_ANALYTICS__PURGE_INTERVAL_HOURS", "inf", "8760"),
+        ("KS_ANALYTICS__PURGE_INTERVAL_HOURS", "8761", "8760"),
         ("KS_HEADER_TIMEOUT", "86401", "86400"),
-        ("KS_BODY_TIMEOUT", "inf", "86400"),
+        ("KS_BODY_TIMEOUT", "1e9", "86400"),
     ],
 )
 def test_a_wait_longer_than_its_limit_is_refused_naming_its_variable(
     cli_store: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, limit: str
 ) -> None:
-    """Seconds at most a day, hours at most a year: a wait of inf (or 1e300) seconds was taken,
+    """Seconds at most a day, hours at most a year: a wait of 1e300 (or inf) seconds was taken,
     and the answer log's, the follower's or the purge's thread ended at once (OverflowError)
     while the server went on answering (every answer event lost, the index never synced)."""
     (cli_store / "content").mkdir()
