@@ -139,6 +139,7 @@ def purge_logs() -> None:
     pseudonyms any conversation ids an earlier release kept as sent)."""
     days = settings().log_retention_days
     store = existing_engine()
+    key = load_key(settings().data_dir, PSEUDONYM_KEY_FILE)  # one that is no key: before a purge
     with ExitStack() as stack:
         progress = None
         if _on_terminal():  # a large backlog takes minutes, in many pieces: a bar shows them
@@ -151,7 +152,6 @@ def purge_logs() -> None:
     err_console.print(
         f"purged {events} answer events and {feedback} feedback older than {days} days"
     )
-    key = load_key(settings().data_dir, PSEUDONYM_KEY_FILE)
     if renamed := analytics.pseudonymise_stored_ids(store, key):
         err_console.print(f"stored {renamed} conversation ids kept as sent as pseudonyms")
 

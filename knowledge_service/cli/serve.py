@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from knowledge_service.access import service as access
+from knowledge_service.analytics.log import PSEUDONYM_KEY_FILE
 from knowledge_service.cli.common import (
     engine,
     fail,
@@ -28,6 +29,8 @@ from knowledge_service.content import repository as content_repository
 from knowledge_service.db import store_name
 from knowledge_service.http.logging import log_config
 from knowledge_service.http.protocol import DeadlineHttpToolsProtocol
+from knowledge_service.keyfile import check_key
+from knowledge_service.web.sessions import SESSION_KEY_FILE
 
 KEEP_ALIVE_SECONDS = 5
 GRACEFUL_SHUTDOWN_SECONDS = 10
@@ -152,6 +155,8 @@ def serve(
     cfg = settings()
     _check_free(host, port)
     require_model_folder()  # a missing model or a folder that holds none, before any worker
+    for key_file in (PSEUDONYM_KEY_FILE, SESSION_KEY_FILE):  # one copied badly: one line
+        check_key(cfg.data_dir, key_file)
     options = _uvicorn_options(str(log_level or cfg.log_level))
     store = engine()  # the store is prepared (or refused) before any worker starts
     logging.config.dictConfig(options["log_config"])  # as uvicorn will: the same format

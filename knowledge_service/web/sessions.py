@@ -30,12 +30,13 @@ SESSION_COOKIE = "ks_session"
 LOGIN_CSRF_COOKIE = "ks_login_csrf"
 SESSION_SECONDS = 8 * 3600
 """A session lasts one working shift, then the key must be entered again."""
-_SECRET_FILE = "web-session.key"
+SESSION_KEY_FILE = "web-session.key"
+"""The pages' cookie-signing secret in the data folder."""
 
 
 def load_secret(data_dir: Path) -> bytes:
     """The signing secret from ``data_dir`` (created, readable by this user only, if missing)."""
-    return load_key(data_dir, _SECRET_FILE)
+    return load_key(data_dir, SESSION_KEY_FILE)
 
 
 def _b64(raw: bytes) -> str:

@@ -63,3 +63,22 @@ def test_a_sqlite_file_that_cannot_be_created_names_ks_database_url(
         _assert_one_error(result, "KS_DATABASE_URL", path)
     status = run_cli(tmp_path, env, "db", "status")  # a look: it reports, and makes nothing
     assert status.returncode == 1 and f"store: none (no store at {path})" in status.stdout
+
+
+@pytest.mark.parametrize("key_file", ["conversation-pseudonym.key", "web-session.key"])
+@pytest.mark.parametrize("command", [SERVE, ("purge-logs",)])
+def test_a_key_file_that_holds_no_key_is_one_error(
+    tmp_path: Path, key_file: str, command: tuple[str, ...]
+) -> None:
+    """A key file copied badly into the data folder (empty here) is named, exit 2, before the
+    server starts or the purge runs; it used to be taken as the key."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / key_file).write_bytes(b"")
+    assert run_cli(tmp_path, _env(tmp_path, data_dir), "db", "upgrade").returncode == 0
+    result = run_cli(tmp_path, _env(tmp_path, data_dir), *command)
+    if command == ("purge-logs",) and key_file == "web-session.key":
+        assert result.returncode == 0, result.stderr  # the purge uses no session key
+        return
+    _assert_one_error(result, str(data_dir / key_file), "holds 0 bytes, not a key")
+    assert "purged" not in result.stderr
