@@ -239,16 +239,33 @@ def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+RATE_PARTS: dict[str, tuple[str, str]] = {
+    "answer_rate": ("answered", "answers"),
+    "no_answer_rate": ("no_answer", "answers"),
+    "escalation_rate": ("escalated", "answers"),
+    "stale_answer_rate": ("stale_answers", "answered"),
+    "repeat_rate": ("repeat_questions", "answers"),
+    "helpful_rate": ("helpful", "feedback"),
+    "wrong_rate": ("wrong", "feedback"),
+    "override_rate": ("overrides", "feedback"),
+}
+"""Each rate of :class:`Rates`: the count it is a share of, and the count it shares."""
+
+
 def finish_rates(rates: Rates) -> None:
-    """Fill the rates of ``rates`` from its counts."""
-    rates.answer_rate = _ratio(rates.answered, rates.answers)
-    rates.no_answer_rate = _ratio(rates.no_answer, rates.answers)
-    rates.escalation_rate = _ratio(rates.escalated, rates.answers)
-    rates.stale_answer_rate = _ratio(rates.stale_answers, rates.answered)
-    rates.repeat_rate = _ratio(rates.repeat_questions, rates.answers)
-    rates.helpful_rate = _ratio(rates.helpful, rates.feedback)
-    rates.wrong_rate = _ratio(rates.wrong, rates.feedback)
-    rates.override_rate = _ratio(rates.overrides, rates.feedback)
+    """Fill the rates of ``rates`` from its counts (rounded to 4 places, as the API gives
+    them)."""
+    for name, (part, whole) in RATE_PARTS.items():
+        setattr(rates, name, _ratio(getattr(rates, part), getattr(rates, whole)))
+
+
+def exact_rate(rates: Rates, name: str) -> float | None:
+    """The rate ``name`` of ``rates`` from its counts, unrounded, for a display that rounds it
+    itself: a percentage with one decimal of the 4-place rate rounds twice (1 of 29, 3.448%,
+    is 0.0345 and was shown as 3.5%)."""
+    part, whole = RATE_PARTS[name]
+    total = getattr(rates, whole)
+    return getattr(rates, part) / total if total else None
 
 
 def _add_event_counts(days: dict[date, Rates], rows: Iterable[Any]) -> None:

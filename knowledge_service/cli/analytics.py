@@ -18,7 +18,7 @@ from knowledge_service.analytics.export import (
     export_events,
 )
 from knowledge_service.analytics.log import PSEUDONYM_KEY_FILE
-from knowledge_service.analytics.schemas import MetricsSummary
+from knowledge_service.analytics.schemas import MetricsSummary, Rates
 from knowledge_service.cli.common import (
     TextTable,
     console,
@@ -36,7 +36,10 @@ from knowledge_service.db import session_scope
 from knowledge_service.keyfile import load_key
 
 
-def _percent(rate: float | None) -> str:
+def _percent(rates: Rates, name: str) -> str:
+    """The rate ``name`` as a percentage with one decimal, from the counts (not the 4-place
+    rate: that would round twice)."""
+    rate = analytics.exact_rate(rates, name)
     return "-" if rate is None else f"{rate * 100:.1f}%"
 
 
@@ -49,10 +52,11 @@ def _print_summary(summary: MetricsSummary) -> None:
                   "helpful", "wrong", "overrides", "risk")  # fmt: skip
     for d in [*summary.days, totals]:
         table.add_row(
-            str(getattr(d, "day", "total")), str(d.answers), _percent(d.answer_rate),
-            _percent(d.no_answer_rate), _percent(d.escalation_rate),
-            _percent(d.stale_answer_rate), _percent(d.repeat_rate), _percent(d.helpful_rate),
-            _percent(d.wrong_rate), _percent(d.override_rate), str(d.risk_incidents),
+            str(getattr(d, "day", "total")), str(d.answers), _percent(d, "answer_rate"),
+            _percent(d, "no_answer_rate"), _percent(d, "escalation_rate"),
+            _percent(d, "stale_answer_rate"), _percent(d, "repeat_rate"),
+            _percent(d, "helpful_rate"), _percent(d, "wrong_rate"), _percent(d, "override_rate"),
+            str(d.risk_incidents),
         )  # fmt: skip
     print_table(table)
     for reason, count in sorted(totals.escalations_by_reason.items()):

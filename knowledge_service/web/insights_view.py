@@ -33,11 +33,14 @@ def chart_data(summary: MetricsSummary) -> dict[str, Any]:
     reasons = sorted({r for d in summary.days for r in d.escalations_by_reason})
     return {
         "labels": labels,
-        "rates": {
-            "Answered": [d.answer_rate for d in summary.days],
-            "Escalated": [d.escalation_rate for d in summary.days],
-            "No answer": [d.no_answer_rate for d in summary.days],
-            "Stale answers": [d.stale_answer_rate for d in summary.days],
+        "rates": {  # from the counts: the page rounds them to one decimal of a percent
+            label: [analytics.exact_rate(d, name) for d in summary.days]
+            for label, name in (
+                ("Answered", "answer_rate"),
+                ("Escalated", "escalation_rate"),
+                ("No answer", "no_answer_rate"),
+                ("Stale answers", "stale_answer_rate"),
+            )
         },
         "escalations": {
             reason: [d.escalations_by_reason.get(reason, 0) for d in summary.days]

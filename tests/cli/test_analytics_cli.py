@@ -63,6 +63,34 @@ def test_report_json_has_the_rates(store: str) -> None:
     assert data["totals"]["answers"] == 4 and data["totals"]["answer_rate"] == 0.5
 
 
+def test_report_rounds_a_rate_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """1 no-answer in 29 answers is 3.448%: the report said 3.5%, a percentage of the rate
+    already rounded to 4 places (0.0345), where the API, at 4 places, and the counts say 3.4."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("KS_DATABASE_URL", url)
+    get_settings.cache_clear()
+    common.engine.cache_clear()
+    engine = make_engine(url)
+    create_all_tables(engine)
+    log = AnswerLog(engine)
+    for i in range(29):
+        status, reason = ("no_answer", "no_article") if i == 0 else ("answered", "confident")
+        log.record(
+            LoggedAnswer(
+                kind="answer", question=f"q{i}", latency_ms=3.0, channel="chat", status=status,
+                reason=reason, at=T0 + timedelta(minutes=i),
+            )
+        )  # fmt: skip
+    log.flush()
+    engine.dispose()
+    result = runner.invoke(app, ["report", "--from", "2026-11-20", "--to", "2026-11-20"])
+    get_settings.cache_clear()
+    common.engine.cache_clear()
+    assert result.exit_code == 0, result.output
+    total = next(line for line in result.stdout.splitlines() if "total" in line)
+    assert "96.6%" in total and "3.4%" in total and "3.5%" not in total, total
+
+
 def test_report_text_defaults_to_the_last_week(store: str) -> None:
     result = runner.invoke(app, ["report"])  # the suite's frozen today: 2026-11-24
     assert result.exit_code == 0, result.output

@@ -6,8 +6,10 @@ from datetime import date
 from pathlib import Path
 
 from knowledge_service.analytics.schemas import DayMeasures, MetricsSummary, Rates, Trend
+from knowledge_service.analytics.service import finish_rates
 from knowledge_service.answers.schemas import AnswerReason
-from knowledge_service.web.insights_view import ESCALATION_REASONS, measures_table
+from knowledge_service.web.insights_view import ESCALATION_REASONS, chart_data, measures_table
+from knowledge_service.web.templating import environment
 
 DAY = date(2026, 11, 20)
 ESCALATING = {
@@ -54,3 +56,19 @@ def test_the_columns_are_those_the_readme_lists() -> None:
     ]  # fmt: skip
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert all(f"`{column}`" in readme for column in header)
+
+
+def test_the_page_rounds_a_rate_once() -> None:
+    """1 no-answer in 29 answers is 3.448%: the page showed 3.5%, a percentage of the rate the
+    API rounds to 4 places (0.0345). The page's rates come from the counts."""
+    day = DayMeasures(day=DAY, answers=29, answered=28, no_answer=1)
+    finish_rates(day)
+    assert day.no_answer_rate == 0.0345  # the API's rate is unchanged
+    totals = Rates(answers=29, answered=28, no_answer=1)
+    finish_rates(totals)
+    filters = environment().filters
+    shown = chart_data(summary().model_copy(update={"days": [day], "totals": totals}))
+    assert filters["percent"](shown["rates"]["No answer"][0]) == "3.4%"
+    assert filters["rate"](totals, "no_answer_rate") == "3.4%"
+    assert filters["rate"](totals, "answer_rate") == "96.6%"
+    assert filters["rate"](Rates(), "answer_rate") == "–"  # nothing to measure
