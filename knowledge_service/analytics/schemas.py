@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from knowledge_service.content.schemas import Channel
 
 MAX_COMMENT_CHARS = 2000
 RECEIPT_PATTERN = r"^rcpt_[0-9a-f]{8,64}$"
 ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+def _blank_as_none(value: Any) -> Any:
+    """An empty or blank id is none: clients send "" for a conversation they have no id for,
+    and one pseudonym for every such request would make them all one conversation."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+ConversationId = Annotated[str | None, BeforeValidator(_blank_as_none)]
+"""A caller's conversation id: empty or blank is none."""
 
 
 class Rating(StrEnum):
@@ -49,12 +60,13 @@ class FeedbackCreate(BaseModel):
         description="The channel the rated answer was given on, for a key that serves several "
         "(default: the channel of this key's newest serving of the receipt)",
     )
-    conversation_id: str | None = Field(
+    conversation_id: ConversationId = Field(
         default=None,
         max_length=200,
         description="The conversation the rater was given the answer in (as sent with "
         "`POST /v1/answer`): a conversation rates an answer once, and rating it again "
-        "replaces its rating (200 instead of 201); kept only as a pseudonym",
+        "replaces its rating (200 instead of 201); kept only as a pseudonym; empty or blank "
+        "is none",
     )
 
 

@@ -15,6 +15,7 @@ from knowledge_service.analytics import service
 from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
 from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.analytics.schemas import FeedbackCreate, Rating
+from knowledge_service.api.routers.answers import AnswerRequest
 from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.schemas import Channel
 from knowledge_service.content.service import import_content
@@ -640,6 +641,22 @@ def test_a_conversation_rates_an_answer_once_its_last_word_counting(engine: Engi
     assert conversations[0] == conversations[2] != conversations[1]  # one pseudonym per id
     assert conversations[3:] == [None, None]
     assert all(c.startswith("anon-") and "chat" not in c for c in conversations[:3] if c)
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_an_empty_conversation_id_is_none(engine: Engine, blank: str) -> None:
+    """Clients send "" for a conversation they have no id for: it was one conversation for all
+    of them, so each customer's rating replaced the last one's."""
+    script_day(engine)
+    with session_scope(engine) as session:
+        body = FeedbackCreate(receipt=RECEIPT, rating=Rating.WRONG, conversation_id=blank)
+        assert body.conversation_id is None
+        firsts = [service.record_feedback(session, body, caller="bot-1") for _ in range(2)]
+    assert [f.replaced for f in firsts] == [False, False]
+    with Session(engine) as session:
+        assert session.exec(select(Feedback.conversation_id)).all() == [None, None]
+    asked = AnswerRequest(q="late fee", channel=Channel.CHAT, conversation_id=blank)
+    assert asked.conversation_id is None
 
 
 def test_a_conversation_rating_counts_on_that_conversation_serving(engine: Engine) -> None:

@@ -19,6 +19,7 @@ from starlette.datastructures import State
 
 from knowledge_service.access.schemas import Permission, Principal, Role
 from knowledge_service.analytics.recording import answer_event
+from knowledge_service.analytics.schemas import ConversationId
 from knowledge_service.answers.batcher import MicroBatcher
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.answers.service import AnswerQuery, AnswerService
@@ -86,8 +87,8 @@ class AnswerRequest(BaseModel):
     as_of: Annotated[datetime | None, SupportedDay] = Field(
         default=None, description="ISO 8601 with a zone."
     )
-    conversation_id: str | None = Field(
-        default=None, max_length=200, description="The caller's conversation id."
+    conversation_id: ConversationId = Field(
+        default=None, max_length=200, description="The caller's conversation id (empty: none)."
     )
 
     @field_validator("as_of", mode="before")
