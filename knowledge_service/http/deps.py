@@ -37,7 +37,7 @@ from knowledge_service.answers.service import AnswerQuery, AnswerService
 from knowledge_service.clock import SUPPORTED_DAYS, is_supported_day
 from knowledge_service.content.schemas import LOCALE_PATTERN, MAX_LOCALE_CHARS
 from knowledge_service.db import MAX_OFFSET
-from knowledge_service.errors import AuthenticationError
+from knowledge_service.errors import AuthenticationError, InvalidRequestError
 from knowledge_service.freshness.follower import release_check_caches
 from knowledge_service.freshness.pipeline import StoreChanges, apply_changes
 from knowledge_service.http.parameters import NOT_BLANK, check_query
@@ -190,6 +190,7 @@ async def get_principal(
     read the store, in a short session of its own (the key lookup only reads), so a route that
     needs no session, like ``/v1/search`` and ``/v1/answer``, never opens the request's one.
     """
+    _one_authorization(request)
     engine: Engine = request.app.state.engine
     raw_key = credentials.credentials if credentials else None
     with counted_attempt(request, raw_key):
@@ -197,6 +198,14 @@ async def get_principal(
         if principal is None:
             principal = await run_in_threadpool(_authenticate_from_store, engine, raw_key)
     return principal
+
+
+def _one_authorization(request: Request) -> None:
+    """Refuse a request with two ``Authorization`` headers (InvalidRequestError, 400): which
+    key it acts with would depend on which one a reader takes (a proxy may check the other),
+    as for a query parameter or a body field given twice."""
+    if len(request.headers.getlist("authorization")) > 1:
+        raise InvalidRequestError("Authorization", "header is given more than once: send one key")
 
 
 @contextmanager
@@ -239,6 +248,7 @@ def authenticate_request(request: Request) -> Principal:
     """The caller of ``request``, found as :func:`get_principal` finds it, for code outside
     dependency injection (the validation error handler); a plain function, as it may read the
     store: run it in a thread."""
+    _one_authorization(request)
     scheme, credentials = get_authorization_scheme_param(request.headers.get("authorization"))
     raw_key = credentials if scheme.lower() == "bearer" else None  # as ``bearer_scheme`` reads it
     engine: Engine = request.app.state.engine

@@ -173,6 +173,21 @@ def test_revoked_key_is_401(client: TestClient, keys: dict[str, str]) -> None:
     assert "revoked" in response.json()["detail"]
 
 
+def test_two_authorization_headers_are_a_400(client: TestClient, keys: dict[str, str]) -> None:
+    """An agent's key and a bot's in two headers was served with the first: a proxy checking
+    the other would have let through a request its rules refuse."""
+    for first, second in (("agent", "bot"), ("bot", "agent")):
+        two = [
+            ("Authorization", f"Bearer {keys[first]}"),
+            ("Authorization", f"Bearer {keys[second]}"),
+        ]
+        response = client.get("/v1/articles", headers=two)
+        assert response.status_code == 400, response.text
+        (error,) = response.json()["errors"]
+        assert error["parameter"] == "Authorization" and "more than once" in error["problem"]
+    assert client.get("/v1/articles", headers=auth(keys["agent"])).status_code == 200
+
+
 def test_probes_need_no_key(client: TestClient) -> None:
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code in (200, 503)
