@@ -20,6 +20,9 @@ DOCS_POLICY = (
     "frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc")
+NO_STORE_PREFIXES = ("/v1/", "/metrics")
+"""Keyed API responses: answers, receipts, questions asked and articles no shared cache (a
+proxy's, a browser's disk) may keep (``Cache-Control: no-store``)."""
 
 
 def policy_for(path: str) -> str:
@@ -27,7 +30,7 @@ def policy_for(path: str) -> str:
     return DOCS_POLICY if path in DOCS_PATHS else PAGE_POLICY
 
 
-def _raw_headers(policy: str) -> tuple[tuple[bytes, bytes], ...]:
+def _raw_headers(policy: str, *, no_store: bool) -> tuple[tuple[bytes, bytes], ...]:
     return tuple(
         (name.lower().encode("latin-1"), value.encode("latin-1"))
         for name, value in (
@@ -35,22 +38,28 @@ def _raw_headers(policy: str) -> tuple[tuple[bytes, bytes], ...]:
             ("X-Content-Type-Options", "nosniff"),
             ("Referrer-Policy", "no-referrer"),
             ("X-Frame-Options", "DENY"),
+            *([("Cache-Control", "no-store")] if no_store else []),
         )
     )
 
 
-_HEADERS = {policy: _raw_headers(policy) for policy in (PAGE_POLICY, DOCS_POLICY)}
+_HEADERS = {
+    (policy, no_store): _raw_headers(policy, no_store=no_store)
+    for policy in (PAGE_POLICY, DOCS_POLICY)
+    for no_store in (False, True)
+}
 """The headers of each policy, encoded once (not on every response)."""
 
 
 def security_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
     """The headers the middleware adds to a response to ``path``, for a response sent outside
     it (an unexpected error's, which Starlette's outermost middleware sends)."""
-    return _HEADERS[policy_for(path)]
+    return _HEADERS[policy_for(path), path.startswith(NO_STORE_PREFIXES)]
 
 
 class SecurityHeadersMiddleware:
-    """Adds CSP, nosniff, no-referrer and no-framing headers unless a route set its own."""
+    """Adds CSP, nosniff, no-referrer and no-framing headers (and no-store on the keyed API)
+    unless a route set its own."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -59,7 +68,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = _HEADERS[policy_for(scope.get("path", ""))]
+        extra = security_headers(scope.get("path", ""))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -25,8 +25,11 @@ def _plain(_request: object) -> PlainTextResponse:
 
 def _client() -> TestClient:
     app = Starlette(
-        routes=[Route("/own", _own_frame_policy), Route("/plain", _plain), Route("/docs", _plain)]
-    )
+        routes=[
+            Route("/own", _own_frame_policy), Route("/plain", _plain), Route("/docs", _plain),
+            Route("/v1/receipts/r", _plain),
+        ]
+    )  # fmt: skip
     app.add_middleware(SecurityHeadersMiddleware)
     return TestClient(app)
 
@@ -53,3 +56,12 @@ def test_a_header_the_route_set_is_kept_and_the_docs_get_their_policy() -> None:
     assert client.get("/docs").headers["content-security-policy"] == DOCS_POLICY
     missing = client.get("/nowhere")  # Starlette's own 404 gets them too
     assert missing.status_code == 404 and missing.headers["x-frame-options"] == "DENY"
+
+
+def test_the_keyed_api_is_never_stored_by_a_cache() -> None:
+    """Answers, receipts and the questions they hold: no proxy or browser cache may keep them
+    (they had no Cache-Control at all); a page's cache rules are its own."""
+    client = _client()
+    assert client.get("/v1/receipts/r").headers["cache-control"] == "no-store"
+    assert client.get("/v1/nowhere").headers["cache-control"] == "no-store"  # a 404 too
+    assert "cache-control" not in client.get("/plain").headers
