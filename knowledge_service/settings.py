@@ -19,6 +19,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 Fraction = Annotated[float, Field(ge=0, le=1)]
 """A probability, a similarity threshold or a weight: 0 to 1."""
 Positive = Annotated[int, Field(ge=1)]
+MAX_THREADS = 256
+"""The most threads a setting may ask of the model and FAISS: 100,000 was taken, and every
+command that encodes hung starting them."""
 """A size or a count: at least 1."""
 SECONDS_LIMIT = 86_400
 """The longest a setting in seconds may be (a day); hours: :data:`HOURS_LIMIT`. The server's
@@ -87,7 +90,10 @@ class IndexSettings(Section):
     hnsw_ef_search: Positive = 128
     dense_weight: Fraction = 0.7
     query_threads: int = Field(
-        default=1, ge=1, description="Model and FAISS threads per query batch (serving)."
+        default=1,
+        ge=1,
+        le=MAX_THREADS,
+        description="Model and FAISS threads per query batch (serving).",
     )
     correct_spelling: bool = Field(
         default=True,
@@ -111,7 +117,12 @@ class IndexSettings(Section):
         le=SECONDS_LIMIT,
         description="Seconds between a server's looks for store changes.",
     )
-    index_threads: Positive = 2
+    index_threads: int = Field(
+        default=2,
+        ge=1,
+        le=MAX_THREADS,
+        description="Model threads for encoding batches (building the index, import, check).",
+    )
     use_tuned_model: Literal["auto", "true", "false"] = Field(
         default="auto",
         description="Encode with the newest model `knowledge-service tune` saved in "

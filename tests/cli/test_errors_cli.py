@@ -381,6 +381,8 @@ def test_an_out_of_range_setting_is_refused_naming_its_variable(
         ("KS_ANALYTICS__PURGE_INTERVAL_HOURS", "8761", "8760"),
         ("KS_HEADER_TIMEOUT", "86401", "86400"),
         ("KS_BODY_TIMEOUT", "1e9", "86400"),
+        ("KS_INDEX__INDEX_THREADS", "100000", "256"),  # hung every command that encodes
+        ("KS_INDEX__QUERY_THREADS", "100000", "256"),
     ],
 )
 def test_a_wait_longer_than_its_limit_is_refused_naming_its_variable(
