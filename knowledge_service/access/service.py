@@ -142,11 +142,17 @@ def revoke_key(
 
     Raises:
         NotFoundError: No key has that name or prefix.
-        ConflictError: The key is already revoked.
+        ConflictError: The key is already revoked, or one key has it as its name and another
+            as its prefix (which one is meant cannot be told).
     """
-    key = repository.get_key_by_name(session, name_or_prefix) or repository.get_key_by_prefix(
-        session, name_or_prefix
-    )
+    named = repository.get_key_by_name(session, name_or_prefix)
+    prefixed = repository.get_key_by_prefix(session, name_or_prefix)
+    if named is not None and prefixed is not None and named.id != prefixed.id:
+        raise ConflictError(
+            f"{name_or_prefix!r} is the name of one key and the prefix of another: revoke the "
+            f"first by its prefix, {named.prefix}, or the second by its name, {prefixed.name!r}"
+        )
+    key = named or prefixed
     if key is None:
         raise NotFoundError("API key", name_or_prefix)
     if key.is_revoked:

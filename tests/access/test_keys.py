@@ -111,6 +111,23 @@ def test_revoking_twice_or_an_unknown_key_is_an_error(engine: Engine) -> None:
             access.revoke_key(session, "nobody")
 
 
+def test_a_name_that_is_another_keys_prefix_is_refused_as_ambiguous(engine: Engine) -> None:
+    """`keys revoke 632bba29b4c4` revoked the key *named* so, whatever the operator meant: a
+    key named after another's prefix made the leader's key unrevocable by its prefix."""
+    with session_scope(engine) as session:
+        leader = access.create_key(session, name="leader", role=Role.LEADER).key
+        clash = access.create_key(session, name=leader.prefix, role=Role.BOT).key
+    with session_scope(engine) as session, pytest.raises(ConflictError) as refused:
+        access.revoke_key(session, leader.prefix)
+    assert clash.prefix in str(refused.value) and "'leader'" in str(refused.value)
+    with session_scope(engine) as session:
+        assert [k.revoked_at for k in session.exec(select(ApiKey)).all()] == [None, None]
+        access.revoke_key(session, clash.prefix)  # each by what is its own alone
+        access.revoke_key(session, "leader")
+    with session_scope(engine) as session:
+        assert all(k.revoked_at for k in session.exec(select(ApiKey)).all())
+
+
 @pytest.mark.parametrize(
     ("name", "role", "owner", "error"),
     [
