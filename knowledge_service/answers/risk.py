@@ -17,7 +17,9 @@ procedures are written for:
 * violence or a threat of it, by a person: "he threatened to kill me", "my partner hits me",
   "she's going to hurt us", "he choked me", "my ex is stalking me", "family violence",
   "domestic abuse", "an abusive relationship", "I'm not safe at home", "I fear for my safety",
-  "I'm afraid to go home".
+  "I'm afraid to go home", "he said he would hurt me", "my neighbour threatened me" (a person's
+  threat, not "threatened me with eviction"), and financial abuse ("my husband controls all the
+  money").
 
 Words that only sound alike are no risk: "kill the power", "my phone is dying", "dying to
 know", "the battery died", "a dead meter", "this bill is killing me", "they slapped me with a
@@ -54,17 +56,24 @@ _PEOPLE = (
     r"neighbou?r|landlord|carer|uncle|aunt|parents?"
 )
 # An agent writes of the customer in the third person: "her partner hits her".
-_WHO = rf"(?:he|she|they|someone|somebody|(?:my|our|his|her|their)\s+(?:ex\s+)?(?:{_PEOPLE}))"
+_PERSON = rf"(?:he|she|someone|somebody|(?:my|our|his|her|their)\s+(?:ex\s+)?(?:{_PEOPLE}))"
+_WHO = rf"(?:they|{_PERSON})"
 _THEIRS = r"(?:my|our|the|her|his|their)"
 _US = rf"(?:me|us|her|him|{_THEIRS}\s+(?:kids?|children|son|daughter|baby|family))"
 # Not "my mum is going to kill me if I miss the deadline": a threat to kill counts only when it
 # is called one; hurting, hitting and beating count as said.
 _VIOLENCE = (
     rf"\b{_WHO}\s+(?:has\s+|have\s+|had\s+)?threat\w*\s+to\s+(?:kill|hurt|harm|hit|beat)\b"
-    rf"|\b{_WHO}\s*(?:'s|'re|is|are|was|were|will|'ll|keeps?)?\s*"
+    rf"|\b{_WHO}\s*(?:'s|'re|is|are|was|were|will|'ll|would|'d|keeps?)?\s*"
     rf"(?:going\s+to|gonna|trying\s+to)?\s*"
     rf"(?:hurts?|hurting|hits?|hitting|beats?|beating|harms?|harming|chok(?:e|es|ed|ing)|"
     rf"strangl\w*|stalk(?:s|ed|ing)?)\s+{_US}\b"
+    # a person's threat ("my neighbour threatened me over the meter"), never a company's or
+    # one of what it will do ("threatened me with court action", "with disconnection")
+    rf"|\b{_PERSON}\s+(?:has\s+|had\s+)?threaten(?:s|ed)?\s+{_US}\b(?!\s+with\b)"
+    # financial abuse: "my husband controls all the money"
+    rf"|\b{_PERSON}\s+(?:controls?|controlled|controlling|takes|took)\s+all\s+"
+    r"(?:of\s+)?(?:the|my|our)\s+money\b"
     r"|\b(?:domestic|family)\s+(?:violence|abuse)\b"
     r"|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+not\s+safe\s+(?:at\s+home|here|with\s+(?:him|her))\b"
     rf"|\babusive\s+(?:(?:ex\s+)?(?:{_PEOPLE})|relationship|marriage|home)\b"

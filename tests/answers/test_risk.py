@@ -43,6 +43,10 @@ AT_RISK = [
     "caller says her husband hits her",
     "her ex is stalking her",
     "he hit me with a belt",
+    # found by a QA pass (2026-12-06, fourteenth session)
+    "he said he would hurt me if I call you",
+    "my neighbour threatened me over the water meter",
+    "my husband controls all the money and won't let me pay",
 ]
 NOT_AT_RISK = [
     "kill the power at the meter",
@@ -78,6 +82,13 @@ NOT_AT_RISK = [
     "they hit me with a late fee",
     "you hit us with a huge bill this quarter",
     "he hit her with a massive price increase",
+    # a company's threat, or what it will do, is no threat of harm
+    "they threatened me with disconnection",
+    "my landlord threatened me with eviction",
+    "the debt collector threatened us with court action",
+    "you threatened to cut off my water",
+    "would it hurt my credit score",
+    "my husband controls the account",
 ]
 
 
