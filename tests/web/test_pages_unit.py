@@ -316,6 +316,26 @@ def test_sign_in_redirects_only_to_pages_of_this_site(target: str | None, expect
     assert safe_next(target) == expected
 
 
+@pytest.mark.parametrize(
+    ("role", "target", "lands"),
+    [
+        ("agent", "/ui/insights", "/ui"),  # it was the insights page's refusal
+        ("agent", "/ui/review?owner=x", "/ui"),
+        ("agent", "/ui/assist", "/ui/assist"),
+        ("leader", "/ui/insights", "/ui/insights"),
+        ("admin", "/ui/review", "/ui/review"),
+    ],
+)
+def test_sign_in_lands_on_the_page_asked_for_only_if_the_role_may_use_it(
+    client: TestClient, keys: dict[str, str], role: str, target: str, lands: str
+) -> None:
+    form = client.get("/ui/login")
+    response = client.post(
+        "/ui/login", data={"api_key": keys[role], "csrf_token": csrf_of(form.text), "next": target}
+    )
+    assert (response.status_code, response.headers["location"]) == (303, lands)
+
+
 def test_pages_send_a_strict_content_security_policy(client: TestClient) -> None:
     response = client.get("/ui/login")
     policy = response.headers["content-security-policy"]

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from knowledge_service.access import repository as keys
 from knowledge_service.access import service as access
+from knowledge_service.access.schemas import Role
 from knowledge_service.errors import AuthenticationError, TooManyAttemptsError
 from knowledge_service.http.deps import SessionDep, counted_attempt
 from knowledge_service.web.auth import (
@@ -21,7 +22,7 @@ from knowledge_service.web.auth import (
     signer_of,
     user_from_cookie,
 )
-from knowledge_service.web.pages import may_sign_in
+from knowledge_service.web.pages import PAGE_INFO, may_sign_in, may_use
 from knowledge_service.web.sessions import LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS
 from knowledge_service.web.templating import render
 
@@ -77,14 +78,27 @@ def login_page(
     return _login_form(request, next_path=next)
 
 
-def _sign_in(request: Request, session: SessionDep, raw_key: str) -> str:
-    """A session token for ``raw_key``; AuthenticationError or PermissionError otherwise."""
+def _sign_in(request: Request, session: SessionDep, raw_key: str) -> tuple[str, Role]:
+    """A session token for ``raw_key`` and its role; AuthenticationError or PermissionError
+    otherwise."""
     principal = access.authenticate(session, raw_key)
     if not may_sign_in(principal.role):
         raise PermissionError("A bot key cannot sign in to pages: it is for the API only.")
     credentials = keys.credentials_by_prefix(session, principal.prefix)
     assert credentials is not None
-    return signer_of(request).issue(principal.prefix, credentials.key_hash)
+    return signer_of(request).issue(principal.prefix, credentials.key_hash), principal.role
+
+
+def landing(next_path: str | None, role: Role) -> str:
+    """Where a user signed in with ``role`` goes: ``next_path`` (a page of this site), or the
+    home page when it is a page the role may not use (an agent sent to the insights page would
+    land on a refusal)."""
+    target = safe_next(next_path)
+    for info in PAGE_INFO.values():
+        inside = target == info.path or target.startswith((info.path + "/", info.path + "?"))
+        if inside and not may_use(role, info.page):
+            return "/ui"
+    return target
 
 
 @router.post(LOGIN_PATH, response_class=HTMLResponse, response_model=None)
@@ -100,7 +114,7 @@ def login(request: Request, session: SessionDep, form: FormDep) -> HTMLResponse 
         return _login_form(request, next_path=next_path, error="Enter your key.", status_code=401)
     try:
         with counted_attempt(request, raw_key):
-            token = _sign_in(request, session, raw_key)
+            token, role = _sign_in(request, session, raw_key)
     except TooManyAttemptsError as error:
         refused = _login_form(request, next_path=next_path, error=error.message, status_code=429)
         refused.headers["Retry-After"] = str(error.retry_after)
@@ -109,7 +123,7 @@ def login(request: Request, session: SessionDep, form: FormDep) -> HTMLResponse 
         return _login_form(request, next_path=next_path, error=error.message, status_code=401)
     except PermissionError as error:
         return _login_form(request, next_path=next_path, error=str(error), status_code=403)
-    response = RedirectResponse(safe_next(next_path), status_code=303)
+    response = RedirectResponse(landing(next_path, role), status_code=303)
     response.set_cookie(
         SESSION_COOKIE, token, max_age=SESSION_SECONDS, path="/", httponly=True,
         samesite="strict", secure=_is_https(request),
