@@ -36,6 +36,7 @@ import threading
 from datetime import date
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from knowledge_service import clock
 from knowledge_service.freshness.full_check import FullCheckStopped, run_full_check
@@ -101,6 +102,7 @@ class StoreFollower:
         self._thread = threading.Thread(target=self._run, name="store-follower", daemon=True)
         self._marks = StoreMarks(0, 0)
         self._checked_on: date | None = None
+        self._unreachable = False  # the last look could not reach the store
         self.lease = open_check_lease(settings, engine)
 
     def _today(self) -> date:
@@ -194,9 +196,33 @@ class StoreFollower:
         finally:
             self.first_look_done.set()
         while not self._stop.wait(self._interval):
-            try:
-                self.step()
-            except FullCheckStopped:
-                logger.info("the governance check was stopped")
-            except Exception:  # keep following: a failed step is retried next interval
-                logger.exception("following the store failed")
+            self.look()
+
+    def look(self) -> None:
+        """One step, whatever it meets: a store that cannot be reached (PostgreSQL stopped or
+        restarting) is said once, in one line, and its return once; another failure is logged
+        with its traceback. The next interval tries again."""
+        try:
+            self.step()
+        except FullCheckStopped:
+            logger.info("the governance check was stopped")
+        except (OperationalError, InterfaceError) as exc:  # the store is away: retried
+            if not self._unreachable:
+                logger.warning(
+                    "the store cannot be reached (%s): following it again every %g s",
+                    _first_line(exc), self._interval,
+                )  # fmt: skip
+            self._unreachable = True
+        except Exception:  # keep following: a failed step is retried next interval
+            logger.exception("following the store failed")
+        else:
+            if self._unreachable:
+                logger.info("the store can be reached again: following it")
+            self._unreachable = False
+
+
+def _first_line(exc: Exception) -> str:
+    """The driver's own first line of a database error (not SQLAlchemy's statement and
+    parameters, nor its link to its documentation)."""
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]

@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from knowledge_service.content.importer import import_content
 from knowledge_service.db import make_engine, session_scope
@@ -366,3 +367,37 @@ def test_an_edit_through_the_api_leaves_no_cached_sentences_behind(
     run(StoreChanges(article_ids=frozenset({"solar-export"})))
     assert "solar-export" in {hit.article_id for hit in follower._search.search("solar export")}
     assert text.words_with_positions.cache_info().currsize == 0  # the request's check emptied them
+
+
+class AwayFollower(StoreFollower):
+    """A follower whose store is away for its first looks (PostgreSQL stopped)."""
+
+    def __init__(self, *args: object, away: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.away = away
+
+    def step(self) -> None:
+        if self.away:
+            self.away -= 1
+            raise OperationalError(
+                "SELECT 1", {}, Exception('connection to server at "127.0.0.1" failed\nmore')
+            )
+
+
+def test_a_store_out_of_reach_is_one_line_and_its_return_another(
+    settings: Settings, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A PostgreSQL restart logged about 125 lines of traceback at every look, and nothing
+    when the store was back."""
+    search = SearchService(settings, engine, HashEmbedder(128), cache=EmbeddingCache())  # type: ignore[arg-type]
+    follower = AwayFollower(settings, engine, search, interval=5, away=3)
+    caplog.set_level(logging.INFO, logger="knowledge_service.freshness.follower")
+    for _ in range(5):
+        follower.look()
+    said = [(r.levelname, r.getMessage(), r.exc_info) for r in caplog.records]
+    assert said == [
+        ("WARNING", 'the store cannot be reached (connection to server at "127.0.0.1" failed): '
+         "following it again every 5 s", None),
+        ("INFO", "the store can be reached again: following it", None),
+    ]  # fmt: skip
+    follower.lease.release()
