@@ -628,6 +628,7 @@ _STREET = re.compile(
     rf"(?<![\w/.$])(?<!\d[ \-./()])(?:{_UNIT})?{_HOUSE}"
     rf"\s+(?P<words>(?:{_NAME_WORD}\s+){{1,3}}?)"
     rf"(?P<type>right\s+of\s+way|{'|'.join(_STREET_TYPES + _STREET_TYPES_CAPITALISED)})\b"
+    r"(?:\s+(?-i:NE|NW|SE|SW|N|S|E|W)\b\.?)?"  # a direction after the type ("Avenue NW")
     r"(?:,?\s*(?:apt|apartment|suite|unit|flat|ste)\.?\s*\d+[a-z]?\b)?"
     rf"(?:,?\s*(?-i:{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,2}})\s*,?\s*"
     r"(?-i:NSW|VIC|QLD|SA|WA|TAS|NT|ACT|[A-Z]{2})\b\s*,?\s*(?:\d{4,5}\b)?)?",

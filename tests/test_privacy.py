@@ -470,6 +470,21 @@ def test_a_street_with_letters_beyond_ascii_is_an_address(text: str, stored: str
     assert redact(text) == stored
 
 
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("send it to 1600 Pennsylvania Avenue NW, Washington, DC 20500 please",
+         "send it to [ADDRESS] please"),
+        ("I live at 12 Main St N, Springfield, IL 62701", "I live at [ADDRESS]"),
+        ("we moved to 5 Elm Road E. last week", "we moved to [ADDRESS] last week"),
+    ],
+)  # fmt: skip
+def test_a_direction_after_the_street_type_is_part_of_the_address(text: str, stored: str) -> None:
+    """ "Avenue NW" ended the address at the type: the direction, the city, the state and the
+    ZIP code were stored ("[ADDRESS] NW, Washington, DC 20500")."""
+    assert redact(text) == stored
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.integers(0, 2**32),
