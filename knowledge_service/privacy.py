@@ -624,17 +624,28 @@ _NAME_WORD = rf"{_LETTER}(?:{_LETTER}|['\-])*"
 _PLACE_WORD = rf"{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+"
 _UNIT = r"(?:unit|u|flat|apt|apartment|suite|level|lot|shop|studio)\.?\s*\d+[a-z]?\s*[,/]?\s*"
 _HOUSE = r"\d{1,5}[a-z]?(?:\s*[/\-]\s*\d{1,5}[a-z]?)?"
+# A town (capitalised words), a state (AU's, or two capitals) and a postcode after an address.
+_LOCALITY = (
+    rf"(?:,?\s*(?-i:{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,2}})\s*,?\s*"
+    r"(?-i:NSW|VIC|QLD|SA|WA|TAS|NT|ACT|[A-Z]{2})\b\s*,?\s*(?:\d{4,5}\b)?)"
+)
 _STREET = re.compile(
     rf"(?<![\w/.$])(?<!\d[ \-./()])(?:{_UNIT})?{_HOUSE}"
     rf"\s+(?P<words>(?:{_NAME_WORD}\s+){{1,3}}?)"
     rf"(?P<type>right\s+of\s+way|{'|'.join(_STREET_TYPES + _STREET_TYPES_CAPITALISED)})\b"
     r"(?:\s+(?-i:NE|NW|SE|SW|N|S|E|W)\b\.?)?"  # a direction after the type ("Avenue NW")
     r"(?:,?\s*(?:apt|apartment|suite|unit|flat|ste)\.?\s*\d+[a-z]?\b)?"
-    rf"(?:,?\s*(?-i:{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,2}})\s*,?\s*"
-    r"(?-i:NSW|VIC|QLD|SA|WA|TAS|NT|ACT|[A-Z]{2})\b\s*,?\s*(?:\d{4,5}\b)?)?",
+    rf"{_LOCALITY}?",
     re.IGNORECASE,
 )
-_PO_BOX = re.compile(r"\bp\.?\s*o\.?\s*box\s+\d+", re.IGNORECASE)
+# A postal box, a roadside mail bag or a locked bag, with the town, state and postcode after
+# it ("PO Box 123, Sydney NSW 2001", "RMB 1234 Bega NSW 2550").
+# "RMB" alone is also a currency ("RMB 500"): a mail bag's number needs its town after it.
+_PO_BOX = re.compile(
+    r"\b(?:(?:g\.?\s*p\.?\s*o\.?|p\.?\s*o\.?)\s*box|(?:locked|private)\s+bag)\s+\d+"
+    rf"{_LOCALITY}?|\b(?-i:RMB|RSD)\s+\d+{_LOCALITY}",
+    re.IGNORECASE,
+)
 # "I live at", "my address is": what follows, from a house or unit number to the clause's end.
 _ADDRESS_LEAD_IN = re.compile(
     r"\b(?:(?:my|our|his|her|their|the)\s+(?:(?:home|postal|street|new|old|billing|supply|"

@@ -477,6 +477,11 @@ def test_a_street_with_letters_beyond_ascii_is_an_address(text: str, stored: str
          "send it to [ADDRESS] please"),
         ("I live at 12 Main St N, Springfield, IL 62701", "I live at [ADDRESS]"),
         ("we moved to 5 Elm Road E. last week", "we moved to [ADDRESS] last week"),
+        # a postal box or mail bag takes its town, state and postcode with it
+        ("send it to PO Box 123, Sydney NSW 2001 thanks", "send it to [ADDRESS] thanks"),
+        ("RMB 1234 Bega NSW 2550 is the address", "[ADDRESS] is the address"),
+        ("Locked Bag 3 Parramatta NSW 2124", "[ADDRESS]"),
+        ("I was charged RMB 500 abroad", "I was charged RMB 500 abroad"),  # a currency
     ],
 )  # fmt: skip
 def test_a_direction_after_the_street_type_is_part_of_the_address(text: str, stored: str) -> None:
