@@ -484,9 +484,10 @@ def test_a_street_with_letters_beyond_ascii_is_an_address(text: str, stored: str
         ("I was charged RMB 500 abroad", "I was charged RMB 500 abroad"),  # a currency
     ],
 )  # fmt: skip
-def test_a_direction_after_the_street_type_is_part_of_the_address(text: str, stored: str) -> None:
+def test_an_address_takes_its_direction_town_state_and_postcode(text: str, stored: str) -> None:
     """ "Avenue NW" ended the address at the type: the direction, the city, the state and the
-    ZIP code were stored ("[ADDRESS] NW, Washington, DC 20500")."""
+    ZIP code were stored ("[ADDRESS] NW, Washington, DC 20500"); a PO box kept its town and
+    postcode, and a roadside mail bag (RMB) was no address."""
     assert redact(text) == stored
 
 
