@@ -33,6 +33,19 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+def _unread_by_the_server(server_port: int, client_port: int) -> int | None:
+    """Bytes our connection sent that the server has not read yet (Linux: the receive queue
+    of the server's end in /proc/net/tcp); None while the kernel lists no such end."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, queues = fields[1], fields[2], fields[4]
+        if int(local.split(":")[1], 16) == server_port and int(remote.split(":")[1], 16) == (
+            client_port
+        ):
+            return int(queues.split(":")[1], 16)
+    return None
+
+
 def _admin_key(tmp_path: Path, env: dict[str, str]) -> str:
     created = run_cli(tmp_path, env, "keys", "create", "--role", "admin", "--name", "ops")
     assert created.returncode == 0, created.stderr
@@ -121,7 +134,8 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits_0(
     worker or several), and ``serve`` then exits 0 either way: with one worker it used to exit
     143 (killed by SIGTERM, which uvicorn raises again after its graceful stop) while
     ``--workers 2`` exited 0. The request is held open by its client, which sends half its body,
-    so "in flight" is a state the test controls, not a race."""
+    and the signal is sent once the server has read what was sent, so "in flight" is a state
+    the test controls, not a race."""
     env = _env(tmp_path)
     key = _admin_key(tmp_path, env)
     body = json.dumps({"q": "how do I pay a late fee?", "channel": "chat"}).encode()
@@ -133,6 +147,10 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits_0(
         port = int(server.base.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
             connection.sendall(head + body[:10])  # the app has the request, awaiting the rest
+            # ... once the server has read it: under load, a SIGTERM sent before then found no
+            # request in flight (the connection not yet accepted, or its head not yet parsed)
+            client_port = connection.getsockname()[1]
+            wait_for(lambda: _unread_by_the_server(port, client_port) == 0, timeout=60)
             server.process.send_signal(signal.SIGTERM)
             wait_for(lambda: "Waiting for connections to close" in server.logs(), timeout=30)
             connection.sendall(body[10:])
