@@ -95,7 +95,11 @@ _AFTER_PREPOSITION = re.compile(r"(?i)\b(?:at|on|via|from|through|in)\s+([\ue000
 _AFTER_ONLINE = re.compile(r"(?i)\bonline\s+(?:(?:at|on|via|from|through|in)\s+)?[\ue000\ue001]")
 _SAID_FOR = {_WEB: "the website", _MAIL: "the email address"}
 _SAID_AFTER_PREPOSITION = {_WEB: "online", _MAIL: ""}
-_SPACE_BEFORE_STOP = re.compile(r"\s+(?=[.,;:!?]|$)")
+# The space an address left before a sentence's stop ("pay online ." -> "pay online."), not
+# one before punctuation that starts something else (":)", "; -)").
+_SPACE_BEFORE_STOP = re.compile(r"\s+(?=[.,;:!?](?:\s|$)|$)")
+# Pictographs (emoji, with their presentation selector and joiner): a voice says none of them.
+_PICTOGRAPHS = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
 
 
 def _link_text(child: Token, attr: str) -> str | None:
@@ -158,7 +162,7 @@ def markdown_to_speech(markdown: str) -> str:
     list markers and no addresses: a link's text is spoken, and an address (an autolink, a
     link whose text is its URL, a URL written as text) is said in words (:func:`_say_addresses`)."""
     lines = plain_lines(markdown, _spoken, _bare_addresses)
-    said = [_say_addresses(line.text) for line in lines]
+    said = [_say_addresses(_PICTOGRAPHS.sub("", line.text)) for line in lines]
     text = clean_text(re.sub(r"[ \t]+", " ", "\n".join(s for s in said if s))).strip()
     return join_sentences(text.splitlines())
 

@@ -367,6 +367,23 @@ def test_a_table_is_html_in_pages() -> None:
     assert '<a href="https://x.example/pay" rel="noopener">online</a>' in html
 
 
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Great news 🎉 your refund is on its way 👍🏽.", "Great news your refund is on its way."),
+        ("Family 👨‍👩‍👧 plans start at $40.", "Family plans start at $40."),
+        ("Call us :) any time.", "Call us :) any time."),  # it read "Call us:) any time."
+        ("Keep it at 25°C.", "Keep it at 25°C."),  # a symbol a voice says stays
+    ],
+)
+def test_voice_says_no_emoji_and_keeps_the_space_before_other_punctuation(
+    markdown: str, spoken: str
+) -> None:
+    """A speech engine reads an emoji's name aloud ("party popper"), or a pause; and the
+    space closed before a stop (where an address was left out) was closed before ":)" too."""
+    assert render_answer(markdown, Channel.VOICE) == spoken
+
+
 def test_a_table_is_one_line_a_row_in_plain_text_and_a_sentence_a_row_in_speech() -> None:
     assert markdown_to_plain(TABLE).splitlines() == [
         "Ways to pay:",
