@@ -7,6 +7,7 @@ explicitly and pass it down, so tests can use their own.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import lru_cache
@@ -374,8 +375,39 @@ def unknown_settings(environ: Mapping[str, str]) -> list[tuple[str, str | None]]
     unknown = []
     for variable in sorted(environ):
         name = variable.upper()
+        if name in _SECTIONS:
+            unknown += _unknown_fields(variable, environ[variable], _SECTIONS[name])
         if not name.startswith("KS_") or name in known or name in NOT_SETTINGS:
             continue
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
         unknown.append((variable, close[0] if close else None))
     return unknown
+
+
+_SECTIONS: dict[str, type[BaseModel]] = {
+    f"KS_{name.upper()}": kind
+    for name, field in Settings.model_fields.items()
+    if isinstance(kind := field.annotation, type) and issubclass(kind, BaseModel)
+}
+"""The variables that set a whole section as a JSON object (``KS_INDEX``), with its model."""
+
+
+def _unknown_fields(
+    variable: str, value: str, section: type[BaseModel]
+) -> list[tuple[str, str | None]]:
+    """The keys of a section's JSON object that are no field of it (``KS_INDEX: batch_sise``),
+    each with the field it is closest to; none when the value is no JSON object (that is
+    refused as a bad setting)."""
+    try:
+        given = json.loads(value)
+    except ValueError:
+        return []
+    if not isinstance(given, dict):
+        return []
+    fields = list(section.model_fields)
+    return [
+        (f"{variable}: {key}", close[0] if close else None)
+        for key in given
+        if str(key).lower() not in fields
+        for close in [difflib.get_close_matches(str(key).lower(), fields, n=1, cutoff=0.8)]
+    ]

@@ -52,3 +52,16 @@ def test_unknown_settings_name_each_with_its_nearest_setting_if_any() -> None:
         ("KS_INDEX__BATCHSIZE", "KS_INDEX__BATCH_SIZE"),
         ("KS_NOTHING_LIKE_ANY_SETTING", None),
     ]
+
+
+def test_an_unknown_field_of_a_section_set_as_json_is_named_too() -> None:
+    """KS_INDEX='{"batch_sise": 5}' was ignored without a word, unlike KS_INDEX__BATCH_SISE;
+    fields are read whatever their case, as the settings read them."""
+    environ = {
+        "KS_INDEX": '{"batch_sise": 5, "BATCH_SIZE": 8, "nothing_like_any": 1}',
+        "KS_ANSWERS": "not json",  # refused as a bad setting, not warned about here
+    }
+    assert unknown_settings(environ) == [
+        ("KS_INDEX: batch_sise", "batch_size"),
+        ("KS_INDEX: nothing_like_any", None),
+    ]
