@@ -153,6 +153,21 @@ def is_transient(error: BaseException) -> bool:
     )
 
 
+def is_unreachable(error: BaseException) -> bool:
+    """The store could not be reached: a dropped connection, or a server that refused, reset
+    or is restarting (:func:`_connection_failed`); never an error a server answered."""
+    return isinstance(error, DBAPIError) and (
+        error.connection_invalidated or _connection_failed(error)
+    )
+
+
+def driver_message(error: BaseException) -> str:
+    """The first line of a database error as its driver gave it (not SQLAlchemy's statement,
+    parameters and link to its documentation): what one line of a log or an error says."""
+    cause = getattr(error, "orig", None) or error
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
 def _connection_failed(error: DBAPIError) -> bool:
     """psycopg could not reach the server (refused, reset, the server stopping or restarting):
     an operational or interface error with no SQLSTATE, as no server answered. A programming

@@ -20,10 +20,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 Fraction = Annotated[float, Field(ge=0, le=1)]
 """A probability, a similarity threshold or a weight: 0 to 1."""
 Positive = Annotated[int, Field(ge=1)]
+"""A size or a count: at least 1."""
 MAX_THREADS = 256
 """The most threads a setting may ask of the model and FAISS: 100,000 was taken, and every
 command that encodes hung starting them."""
-"""A size or a count: at least 1."""
 SECONDS_LIMIT = 86_400
 """The longest a setting in seconds may be (a day); hours: :data:`HOURS_LIMIT`. The server's
 threads wait that long between their rounds, and a wait of ``inf`` (or 1e300) seconds ended the

@@ -23,7 +23,7 @@ from knowledge_service.cli import (
     workflow,
 )
 from knowledge_service.cli.help import HelpGroup
-from knowledge_service.db import store_name
+from knowledge_service.db import driver_message, store_name
 from knowledge_service.errors import KnowledgeServiceError
 from knowledge_service.settings import get_settings, unknown_settings
 
@@ -85,7 +85,7 @@ def main() -> None:
         typer.secho(f"error: {exc.message}", err=True, fg=typer.colors.RED)
         sys.exit(2)
     except SQLAlchemyError as exc:  # a store fault: one line, never the driver's traceback
-        cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        cause = driver_message(exc)
         typer.secho(
             f"error: the store{_store_named()} refused the operation: {cause}", err=True, fg="red"
         )

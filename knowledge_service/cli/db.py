@@ -26,7 +26,7 @@ from knowledge_service.cli.common import (
     store_engine,
 )
 from knowledge_service.cli.help import HelpGroup
-from knowledge_service.db import make_engine, store_name
+from knowledge_service.db import driver_message, make_engine, store_name
 from knowledge_service.errors import KnowledgeServiceError
 from knowledge_service.store_copy import CopyMismatchError, TableCopy
 
@@ -158,7 +158,7 @@ def _reach_target(target: Engine, to: str) -> None:
         with target.connect():
             pass
     except SQLAlchemyError as exc:
-        cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        cause = driver_message(exc)
         raise fail(f"--to: the database ({store_name(to)}) cannot be opened: {cause}") from None
 
 

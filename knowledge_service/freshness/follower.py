@@ -36,9 +36,9 @@ import threading
 from datetime import date
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from knowledge_service import clock
+from knowledge_service.db import driver_message, is_unreachable
 from knowledge_service.freshness.full_check import FullCheckStopped, run_full_check
 from knowledge_service.freshness.lease import CheckLease, open_check_lease
 from knowledge_service.freshness.pipeline import (
@@ -206,23 +206,17 @@ class StoreFollower:
             self.step()
         except FullCheckStopped:
             logger.info("the governance check was stopped")
-        except (OperationalError, InterfaceError) as exc:  # the store is away: retried
-            if not self._unreachable:
+        except Exception as exc:  # keep following: a failed step is retried next interval
+            if not is_unreachable(exc):
+                logger.exception("following the store failed")
+                return
+            if not self._unreachable:  # the store is away (PostgreSQL stopped): said once
                 logger.warning(
                     "the store cannot be reached (%s): following it again every %g s",
-                    _first_line(exc), self._interval,
+                    driver_message(exc), self._interval,
                 )  # fmt: skip
             self._unreachable = True
-        except Exception:  # keep following: a failed step is retried next interval
-            logger.exception("following the store failed")
         else:
             if self._unreachable:
                 logger.info("the store can be reached again: following it")
             self._unreachable = False
-
-
-def _first_line(exc: Exception) -> str:
-    """The driver's own first line of a database error (not SQLAlchemy's statement and
-    parameters, nor its link to its documentation)."""
-    orig = getattr(exc, "orig", None) or exc
-    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from datetime import date
 
+import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -379,9 +380,8 @@ class AwayFollower(StoreFollower):
     def step(self) -> None:
         if self.away:
             self.away -= 1
-            raise OperationalError(
-                "SELECT 1", {}, Exception('connection to server at "127.0.0.1" failed\nmore')
-            )
+            refused = psycopg.OperationalError('connection to server at "127.0.0.1" failed\nmore')
+            raise OperationalError("SELECT 1", {}, refused)
 
 
 def test_a_store_out_of_reach_is_one_line_and_its_return_another(
@@ -400,4 +400,21 @@ def test_a_store_out_of_reach_is_one_line_and_its_return_another(
          "following it again every 5 s", None),
         ("INFO", "the store can be reached again: following it", None),
     ]  # fmt: skip
+    follower.lease.release()
+
+
+def test_a_database_error_the_server_answered_is_logged_with_its_traceback(
+    settings: Settings, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Only a store out of reach is one quiet line: a missing table is a fault to see whole."""
+
+    class Broken(StoreFollower):
+        def step(self) -> None:
+            raise OperationalError("SELECT 1", {}, Exception("no such table: check_mark"))
+
+    search = SearchService(settings, engine, HashEmbedder(128), cache=EmbeddingCache())  # type: ignore[arg-type]
+    follower = Broken(settings, engine, search, interval=5)
+    follower.look()
+    (record,) = [r for r in caplog.records if r.name == "knowledge_service.freshness.follower"]
+    assert record.getMessage() == "following the store failed" and record.exc_info is not None
     follower.lease.release()
