@@ -27,7 +27,7 @@ from knowledge_service.access.schemas import (
 )
 from knowledge_service.audit import record_event
 from knowledge_service.content.models import utcnow
-from knowledge_service.content.schemas import ONE_LINE, control_character
+from knowledge_service.content.schemas import require_one_line
 from knowledge_service.errors import (
     AuthenticationError,
     ConflictError,
@@ -108,9 +108,8 @@ def create_key(
     owner = owner.strip() if owner else None
     if not name or len(name) > 200:
         raise InvalidRequestError("name", "must be 1 to 200 characters")
-    for parameter, text in (("name", name), ("owner", owner or "")):
-        if (found := control_character(text)) is not None:
-            raise InvalidRequestError(parameter, f"holds a control character ({found}): {ONE_LINE}")
+    require_one_line("name", name)
+    require_one_line("owner", owner or "")
     if role == Role.OWNER and not owner:
         raise InvalidRequestError("owner", "an owner key needs the owner it acts for")
     if role != Role.OWNER and owner:

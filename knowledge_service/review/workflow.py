@@ -30,7 +30,7 @@ from knowledge_service.content.frontmatter import set_fields
 from knowledge_service.content.loader import as_read, content_hash
 from knowledge_service.content.raw_html import find_raw_html
 from knowledge_service.content.repository import DocumentRepository
-from knowledge_service.content.schemas import ONE_LINE, control_character
+from knowledge_service.content.schemas import require_one_line
 from knowledge_service.content.service import DocumentService
 from knowledge_service.content.versions import VersionWriter
 from knowledge_service.errors import (
@@ -204,8 +204,7 @@ class Workflow:
         """Give a document to another owner (admins only); its state stays."""
         if not owner.strip():
             raise InvalidRequestError("owner", "name the new owner")
-        if (found := control_character(owner)) is not None:
-            raise InvalidRequestError("owner", f"holds a control character ({found}): {ONE_LINE}")
+        require_one_line("owner", owner)
         target = self._target(session, principal, doc_id, A.REASSIGN, precondition)
         raw = set_fields(target.current.raw, {"owner": owner.strip()})
         return self._step(session, principal, target, raw, A.REASSIGN, target.state, reason)

@@ -30,6 +30,7 @@ from knowledge_service.content.schemas.documents import (
     PolicyStatus,
     Section,
     control_character,
+    require_one_line,
 )
 from knowledge_service.content.schemas.public import (
     ArticlePublic,
@@ -86,4 +87,5 @@ __all__ = [
     "VersionRead",
     "VersionSummary",
     "control_character",
+    "require_one_line",
 ]

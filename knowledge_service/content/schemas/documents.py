@@ -24,6 +24,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from knowledge_service.errors import InvalidRequestError
+
 ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 POLICY_ID_PATTERN = r"^[A-Z0-9][A-Z0-9_-]*$"
 INTENT_PATTERN = r"^[a-z0-9_][a-z0-9_-]*(\.[a-z0-9_][a-z0-9_-]*)*$"
@@ -89,6 +91,13 @@ def control_character(text: str) -> str | None:
         if unicodedata.category(char) == "Cc":
             return f"U+{ord(char):04X}"
     return None
+
+
+def require_one_line(parameter: str, text: str) -> None:
+    """Raise InvalidRequestError naming ``parameter`` when ``text`` holds a control character
+    (a name, an owner: quoted on one line in lists, logs and front matter)."""
+    if (found := control_character(text)) is not None:
+        raise InvalidRequestError(parameter, f"holds a control character ({found}): {ONE_LINE}")
 
 
 NoNul = AfterValidator(_no_nul)
