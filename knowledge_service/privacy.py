@@ -641,8 +641,9 @@ _STREET = re.compile(
 # A postal box, a roadside mail bag or a locked bag, with the town, state and postcode after
 # it ("PO Box 123, Sydney NSW 2001", "RMB 1234 Bega NSW 2550").
 # "RMB" alone is also a currency ("RMB 500"): a mail bag's number needs its town after it.
+_PO = r"p\.?\s*o\.?\s*box"  # "PO Box", "P.O. box", "pobox"
 _PO_BOX = re.compile(
-    r"\b(?:(?:g\.?\s*p\.?\s*o\.?|p\.?\s*o\.?)\s*box|(?:locked|private)\s+bag)\s+\d+"
+    rf"\b(?:(?:g\.?\s*)?{_PO}|(?:locked|private)\s+bag)\s+\d+"
     rf"{_LOCALITY}?|\b(?-i:RMB|RSD)\s+\d+{_LOCALITY}",
     re.IGNORECASE,
 )
@@ -651,14 +652,14 @@ _ADDRESS_LEAD_IN = re.compile(
     r"\b(?:(?:my|our|his|her|their|the)\s+(?:(?:home|postal|street|new|old|billing|supply|"
     r"service|property|mailing|residential)\s+)?address\s+(?:is|was)|address\s*[:=]"
     rf"|{_LIVE_AT})"
-    rf"\s*(?P<value>(?:{_UNIT}|p\.?\s*o\.?\s*box\s+|\d)[^.?!;\n]*)",
+    rf"\s*(?P<value>(?:{_UNIT}|{_PO}\s+|\d)[^.?!;\n]*)",
     re.IGNORECASE,
 )
 # Without a street type, what follows "I live at" is an address only when it starts as one: a
 # unit, a PO box, a house number with a slash ("4/27"), or a house number and a capitalised
 # word ("12 Wattle, Sydney"); "100 percent solar" and "2 addresses" are not.
 _ADDRESS_START = re.compile(
-    rf"(?:{_UNIT}|p\.?\s*o\.?\s*box\s+|\d{{1,5}}[a-z]?\s*[/\-]\s*\d"
+    rf"(?:{_UNIT}|{_PO}\s+|\d{{1,5}}[a-z]?\s*[/\-]\s*\d"
     rf"|\d{{1,5}}[a-z]?,?\s+(?-i:{_MAY_BE_CAPITAL}))",
     re.IGNORECASE,
 )
