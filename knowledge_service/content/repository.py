@@ -214,10 +214,9 @@ def current_policy_versions(session: Session) -> Sequence[PolicyVersion]:
     return policies(session).in_force()
 
 
-def draft_only_policy_ids(session: Session) -> set[str]:
-    """The ids of the policies that have drafts and no version in force."""
-    every = set(session.exec(select(PolicyVersion.policy_id).distinct()).all())
-    return every - set(session.exec(policies(session).in_force_ids()).all())
+def policy_ids(session: Session) -> set[str]:
+    """The id of every policy with a stored version (in force, draft or retired)."""
+    return set(session.exec(select(PolicyVersion.policy_id).distinct()).all())
 
 
 def policy_labels(

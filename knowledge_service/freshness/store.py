@@ -123,8 +123,7 @@ def check_store(
     def check(session: Session) -> tuple[list[FindingData], int, int, int]:
         view = _published_view(session)
         vectors = _store_vectors(view, embedder, cache) if embedder is not None else None
-        policies = [p.to_document() for p in content_repository.current_policy_versions(session)]
-        drafts = content_repository.draft_only_policy_ids(session)
+        policies, drafts = _policies_in_force(session)
         scope = (
             _scope(session, view, vectors, set(article_ids or ()), set(policy_ids or ()), settings)
             if incremental
@@ -201,8 +200,7 @@ def check_version(
     view = _StoreView(rows, claims)
     with collection_paused():
         vectors = _store_vectors(view, embedder, cache) if embedder is not None else None
-        policies = [p.to_document() for p in content_repository.current_policy_versions(session)]
-        drafts = content_repository.draft_only_policy_ids(session)
+        policies, drafts = _policies_in_force(session)
         scope = affected_articles(
             rows, claims, vectors, changed={article_id}, changed_policies=set(),
             finding_ids=(), min_similarity=min_pair_similarity(settings),
@@ -212,6 +210,13 @@ def check_version(
             embedder=embedder, claims=claims, as_published=article_id, draft_policies=drafts,
         )  # fmt: skip
     return [f for f in findings if article_id in f.article_ids]
+
+
+def _policies_in_force(session: Session) -> tuple[list[PolicyDocument], set[str]]:
+    """The policies in force, and the ids of those that have only drafts (an article citing
+    one is told so, not that there is no such policy)."""
+    policies = [p.to_document() for p in content_repository.current_policy_versions(session)]
+    return policies, content_repository.policy_ids(session) - {p.id for p in policies}
 
 
 def _evaluate(
