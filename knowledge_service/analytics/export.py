@@ -155,10 +155,13 @@ def _json_as_text(row: dict[str, Any], spec: _Table) -> dict[str, Any]:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _inert(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)`` typed as a
-    question) gets a leading apostrophe, which spreadsheets show as text (OWASP's advice for
-    CSV injection); other values as they are."""
+def _cell(value: Any) -> Any:
+    """One CSV cell. A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)``
+    typed as a question) gets a leading apostrophe, which spreadsheets show as text (OWASP's
+    advice for CSV injection); a flag is ``true`` or ``false`` as in the other formats (not
+    Python's ``True``); other values as they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -171,7 +174,7 @@ def _write_csv(rows: Iterator[dict[str, Any]], path: Path, spec: _Table) -> int:
         writer.writeheader()
         for row in rows:
             row["at"] = row["at"].isoformat()
-            writer.writerow({k: _inert(v) for k, v in _json_as_text(row, spec).items()})
+            writer.writerow({k: _cell(v) for k, v in _json_as_text(row, spec).items()})
             count += 1
     return count
 

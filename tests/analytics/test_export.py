@@ -191,3 +191,17 @@ def test_the_feedback_exports_redacted_with_conversations_as_pseudonyms(
     assert (row["rating"], row["article_id"], str(row["version"])) == ("wrong", "fees", "2")
     assert row["conversation_id"] == conversation_key("chat-1", None)
     assert "jo@example.com" not in out.read_bytes().decode("utf-8", "replace")
+
+
+def test_a_flag_is_true_or_false_in_the_csv_as_in_the_other_formats(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """BI tools read ``true``/``false``; Python's ``True``/``False`` is a string to some."""
+    log = AnswerLog(engine)
+    for stale in (True, False):
+        log.record(LoggedAnswer(kind="answer", question="fees?", latency_ms=1.0, channel="chat",
+                                status="answered", stale=stale, at=T0))  # fmt: skip
+    log.flush()
+    with session_scope(engine) as session:
+        export_events(session, tmp_path / "e.csv", ExportFormat.CSV, since=None)
+    assert [row["stale"] for row in read(tmp_path / "e.csv", ExportFormat.CSV)] == ["true", "false"]
