@@ -347,11 +347,13 @@ def _trend(days: list[DayMeasures]) -> Trend:
 
 def _change(first: Rates, second: Rates, rate: str) -> float | None:
     """How much ``rate`` moved from the first half to the second; None when either half has no
-    such rate (none of what it is a rate of: an empty half is no measure to compare with)."""
-    before, after = getattr(first, rate), getattr(second, rate)
+    such rate (none of what it is a rate of: an empty half is no measure to compare with).
+    The change is of the exact rates, rounded once (the difference of two rounded rates can be
+    1 in the last place off)."""
+    before, after = exact_rate(first, rate), exact_rate(second, rate)
     if before is None or after is None:
         return None
-    return round(float(after) - float(before), 4)
+    return round(after - before, 4)
 
 
 def summarize(

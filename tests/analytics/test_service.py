@@ -148,6 +148,19 @@ def test_trend_compares_halves_that_both_have_answers(engine: Engine) -> None:
     assert trend.wrong_rate is None  # no feedback in either half
 
 
+def test_trend_is_the_change_of_the_exact_rates_rounded_once(engine: Engine) -> None:
+    """1 of 3 answered, then 2 of 3: the change is 0.3333, not 0.6667 - 0.3333 = 0.3334."""
+    log = AnswerLog(engine)
+    for minutes, status in [(-1440, "answered"), (-1439, "no_answer"), (-1438, "no_answer"),
+                            (0, "answered"), (1, "answered"), (2, "no_answer")]:  # fmt: skip
+        log.record(event(minutes, status=status, receipt=None))
+    assert log.flush() == 6
+    with session_scope(engine) as session:
+        summary = service.summarize(session, DAY - timedelta(days=1), DAY)
+    assert (summary.days[0].answer_rate, summary.days[1].answer_rate) == (0.3333, 0.6667)
+    assert summary.trend.answer_rate == 0.3333
+
+
 @pytest.mark.parametrize(
     ("start", "end"),
     [(DAY - timedelta(days=3), DAY), (DAY, DAY + timedelta(days=1)), (DAY, DAY)],
