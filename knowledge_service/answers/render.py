@@ -1,8 +1,8 @@
 """Render an article's Markdown answer for a channel: plain text for chat, voice and email,
 Markdown for agents and the web, and sanitised HTML where a page shows it.
 
-Every rendering comes from one parse (markdown-it, CommonMark with GFM tables:
-:mod:`~knowledge_service.content.plaintext`) whose raw HTML is dropped and
+Every rendering comes from one parse (markdown-it, CommonMark with GFM tables and
+strikethrough: :mod:`~knowledge_service.content.plaintext`) whose raw HTML is dropped and
 whose text and links go through :mod:`~knowledge_service.answers.sanitise`: Markdown is rebuilt
 from the parse, never passed on as written, so what a client's own renderer makes of it is what
 this one made of it. Rendering is linear in the input; a version's renderings are cached by its
@@ -196,7 +196,7 @@ def _inline_markdown(token: Token) -> str:
             parts.append("\n")
         elif kind == "hardbreak":
             parts.append("\\\n")
-        elif kind in ("em_open", "em_close", "strong_open", "strong_close"):
+        elif kind in ("em_open", "em_close", "strong_open", "strong_close", "s_open", "s_close"):
             parts.append(child.markup)
         elif kind == "link_open":
             hrefs.append(_link_text(child, "href"))

@@ -24,7 +24,7 @@ from knowledge_service.privacy import INVISIBLE_FORMAT, redact
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 SAFE_TAGS = frozenset({
     "p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote",
-    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "hr",
+    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "hr", "s",
 })  # fmt: skip
 
 # Characters no reader sees: C0 and C1 controls and DEL (but tab and newline), line and

@@ -33,8 +33,9 @@ class EveryLinkMarkdownIt(MarkdownIt):
         return True
 
 
-MARKDOWN = EveryLinkMarkdownIt("commonmark").enable("table")
-"""CommonMark with GFM tables: what articles are written in."""
+MARKDOWN = EveryLinkMarkdownIt("commonmark").enable(["table", "strikethrough"])
+"""CommonMark with GFM tables and strikethrough (``~~$15~~ $20``): what articles are written
+in. Struck text is no longer true: plain text and speech leave it out."""
 _HTML_TYPES = frozenset({"html_block", "html_inline"})
 _ALIGN = re.compile(r"text-align:\s*(left|center|right)")
 
@@ -107,11 +108,16 @@ def link_text_only(link: Link) -> str:
 
 def inline_plain(token: Token, link: LinkText, text: Callable[[str], str] = lambda s: s) -> str:
     """An inline token's text without markup; each link as ``link`` makes it, text outside
-    links through ``text``."""
+    links through ``text``; struck text (``~~$15~~``), no longer true, left out."""
     parts: list[str] = []
     opened: list[tuple[Token, int]] = []  # each open link and where its text starts
+    struck = 0  # how many strikethroughs are open (the parser nests them within links)
     for child in token.children or []:
-        if child.type in ("text", "code_inline"):
+        if child.type in ("s_open", "s_close"):
+            struck = max(0, struck + (1 if child.type == "s_open" else -1))
+        elif struck:
+            continue
+        elif child.type in ("text", "code_inline"):
             parts.append(child.content if opened else text(child.content))
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")

@@ -406,3 +406,26 @@ def test_a_table_is_rebuilt_as_a_gfm_table_for_markdown_channels() -> None:
     assert markdown_to_markdown(rebuilt) == rebuilt
     hostile = markdown_to_markdown("| a |\n|---|\n| <script>x</script> `p|q` |\n")
     assert "<script>" not in hostile
+
+
+STRUCK = "The late fee was ~~$15~~ $20 from 1 July. See [~~old~~ new fees](https://x.example/fees)."
+
+
+def test_struck_text_is_left_out_of_plain_text_and_speech() -> None:
+    """An author strikes out what is no longer true: a customer must not be told "$15 $20"."""
+    assert markdown_to_plain(STRUCK) == (
+        "The late fee was $20 from 1 July. See new fees (https://x.example/fees)."
+    )
+    said = markdown_to_speech(STRUCK)
+    assert said.startswith("The late fee was $20 from 1 July.") and "15" not in said
+    assert "~" not in said and "old" not in said
+
+
+def test_struck_text_stays_struck_in_markdown_and_html() -> None:
+    assert markdown_to_markdown(STRUCK).startswith("The late fee was ~~$15~~ $20")
+    assert "~~old~~ new fees" in markdown_to_markdown(STRUCK)
+    assert "<s>$15</s> $20" in markdown_to_safe_html(STRUCK)
+
+
+def test_a_single_tilde_is_no_strikethrough() -> None:
+    assert markdown_to_plain("It takes ~3 days, ~2 by card.") == "It takes ~3 days, ~2 by card."
