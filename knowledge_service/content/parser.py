@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from knowledge_service.content.markup import check_answer, check_markup
 from knowledge_service.content.schemas import (
+    AUTHORED,
     PATTERN_WORDS,
     ArticleDocument,
     ArticleMeta,
@@ -157,7 +158,7 @@ def _key_lines(node: yaml.Node | None, path: str) -> dict[str, int]:
 
 def _validate(model: type[BaseModel], fm: FrontMatter, path: str) -> Any:
     try:
-        return model.model_validate(fm.data)
+        return model.model_validate(fm.data, context=AUTHORED)
     except ValidationError as exc:
         found = [_described(model, fm, error) for error in exc.errors()]
         where, line, problem = found[0]

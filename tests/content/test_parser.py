@@ -14,6 +14,7 @@ from knowledge_service.content.parser import (
     parse_sections,
 )
 from knowledge_service.content.schemas import (
+    ArticleDocument,
     ArticleStatus,
     Audience,
     Channel,
@@ -215,6 +216,7 @@ def _key_line(text: str, key: str) -> int:
         ({"intents": ["billing..refund"]}, "intents.0"),
         ({"intents": ["billing.-refund"]}, "intents.0"),
         ({"last_reviewed": "2026-06-01", "next_review": "2026-05-31"}, "next_review"),
+        ({"channels": []}, "channels"),
     ],
 )
 def test_front_matter_error_names_field_and_line(fields: dict[str, object], field: str) -> None:
@@ -236,6 +238,12 @@ def test_next_review_before_last_reviewed_says_so_with_both_dates() -> None:
         f"content/x.md:{line}: field 'next_review': is before last_reviewed (2026-06-01) "
         "(got '2026-05-31')"
     )
+
+
+def test_an_empty_channel_list_is_refused_saying_what_was_meant() -> None:
+    """``channels: []`` would publish an article that no channel ever serves."""
+    with pytest.raises(InvalidContentError, match="served nowhere: list its channels, leave"):
+        parse_article(article_text(channels=[]), "content/x.md")
 
 
 def test_a_key_set_twice_is_named_with_both_lines() -> None:
@@ -434,3 +442,10 @@ def test_a_stored_document_holding_a_nul_still_loads() -> None:
     stored["title"] = "How long\x00 does a refund take?"
     stored["owner"] = "pay\x00ments@example.com"
     assert type(parse_article(ARTICLE, "x.md")).model_validate(stored).title == stored["title"]
+
+
+def test_a_version_stored_with_no_channel_still_loads() -> None:
+    """An earlier release accepted ``channels: []``: its stored versions must still load."""
+    stored = parse_article(article_text(), "content/x.md").model_dump()
+    stored["channels"] = []
+    assert ArticleDocument.model_validate(stored).channels == []

@@ -4,6 +4,7 @@ API and the CLI show)."""
 
 from knowledge_service.content.schemas.documents import (
     ARTICLE_ID_PATTERN,
+    AUTHORED,
     CLAUSE_PATTERN,
     CUSTOMER_CHANNELS,
     INTENT_PATTERN,
@@ -49,6 +50,7 @@ from knowledge_service.content.schemas.public import (
 
 __all__ = [
     "ARTICLE_ID_PATTERN",
+    "AUTHORED",
     "CLAUSE_PATTERN",
     "CUSTOMER_CHANNELS",
     "INTENT_PATTERN",

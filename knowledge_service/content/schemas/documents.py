@@ -185,6 +185,11 @@ class Clause(BaseModel):
     line: int | None = None
 
 
+AUTHORED = {"authored": True}
+"""The validation context of front matter as written (the checks that a stored version, valid
+when it was written, is not held to again)."""
+
+
 class ArticleMeta(BaseModel):
     """The front matter of an article, validated against the contract."""
 
@@ -216,6 +221,20 @@ class ArticleMeta(BaseModel):
     @classmethod
     def _scalar_to_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("channels")
+    @classmethod
+    def _some_channel(cls, value: list[Channel], info: ValidationInfo) -> list[Channel]:
+        """An empty list would serve a published article nowhere, silently: what was meant is
+        "all" (leave the field out) or "not yet" (``status: draft``). Checked on a file's front
+        matter (:data:`AUTHORED`) only: a version stored by an earlier release still loads."""
+        if not value and info.context == AUTHORED:
+            raise PydanticCustomError(
+                "no_channel",
+                "is empty, so the article would be served nowhere: list its channels, leave "
+                "the field out for all five, or set status: draft",
+            )
+        return value
 
     @field_validator("next_review")
     @classmethod
