@@ -1,7 +1,9 @@
 """ETags of document versions and the ``If-Match`` precondition every write checks.
 
 A version's ETag is ``"<doc_id>-v<version>"``. A write names the version it edits; a stale one
-fails (412 through the API) with the current version, a missing one is refused (428).
+fails (412 through the API) with the current version, a missing one (or ``*``, which names
+none) is refused (428). A weak ETag (``W/"..."``, as some proxies rewrite them) names the same
+version as the strong one.
 """
 
 from __future__ import annotations
@@ -59,9 +61,12 @@ class Precondition:
         """
         if self.local:
             return
-        if not self.etags:
+        if not self.etags or "*" in self.etags:
+            # "*" matches whatever version is current: it would let a write overwrite an edit
+            # it never saw, which is what the precondition is there to stop.
+            said = "If-Match: * names no version: " if self.etags else ""
             raise PreconditionRequiredError(
-                f"send If-Match with the ETag of the {kind} version you change "
+                f"{said}send If-Match with the ETag of the {kind} version you change "
                 f"(now {etag(doc_id, current)})"
             )
         named = [etag_version(tag, doc_id) for tag in self.etags]

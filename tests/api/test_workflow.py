@@ -295,6 +295,15 @@ def test_a_text_with_a_byte_order_mark_and_crlf_is_read_as_its_file_would_be(
     assert (again.status_code, again.json()["unchanged"]) == (200, True), again.text
 
 
+def test_if_match_star_gets_428_naming_the_current_etag(
+    wf: TestClient, keys: dict[str, str]
+) -> None:
+    response = post(wf, keys["owner"], "/v1/articles/refund-timeframe/retire", "*")
+    assert response.status_code == 428, response.text
+    assert "If-Match: * names no version" in response.json()["detail"]
+    assert etag_of("refund-timeframe", 2) in response.json()["detail"]
+
+
 def test_edit_without_if_match_gets_428(wf: TestClient, keys: dict[str, str]) -> None:
     text = article_text("refund-timeframe", owner=PAYMENTS)
     response = wf.put(

@@ -38,6 +38,15 @@ def test_precondition_missing_stale_and_current() -> None:
     LOCAL.check("article", "faq", 9)
 
 
+def test_if_match_star_names_no_version_and_is_refused_as_missing() -> None:
+    """``*`` would match any current version: a write with it could overwrite an unseen edit."""
+    with pytest.raises(PreconditionRequiredError, match=r"If-Match: \* names no version"):
+        Precondition.from_header("*").check("article", "faq", 2)
+    with pytest.raises(PreconditionRequiredError, match=r'now "faq-v2"'):
+        Precondition.from_header('"faq-v2", *').check("article", "faq", 2)
+    Precondition.from_header('W/"faq-v2"').check("article", "faq", 2)  # a proxy's weak copy
+
+
 @pytest.mark.parametrize(
     ("state", "action", "allowed"),
     [
