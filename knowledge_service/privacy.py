@@ -514,8 +514,10 @@ _NOT_NAMES = frozenset(
     yesterday christmas easter"""
     )
 )
+# A sign-off word ("thanks, Jo"), or the double dash that opens a signature ("-- Jo Bloggs",
+# a mail program's "-- " line; an em dash is read as one dash, so "— Jo" needs a sign-off word).
 _SIGN_OFF = re.compile(
-    rf"\b{_THANKS}\s*[,!.\-]?\s+(?={_LETTER})",
+    rf"(?:\b{_THANKS}\s*[,!.\-]?\s+|(?:^|(?<=\s))-{{2,}}\s*)(?={_LETTER})",
     re.IGNORECASE,
 )
 # What may follow the name of a sign-off: nothing, a line break (a signature's next line), or
@@ -713,7 +715,7 @@ _NOT_A_NAME_AFTER_IM = re.compile(
 )
 _MAY_HOLD_WORDS = re.compile(
     r"name|this\s+is|it'?s|i'?m|i\s+am|thank|thx|cheers|regards|sincerely|best|yours|birth|dob"
-    r"|born|\d"
+    r"|born|\d|--"
     rf"|here|my\s+{_RELATIONS}|\b(?:{_ROLES}|confirmed|spoke|called|behalf|per)\b|{_TITLE}",
     re.IGNORECASE,
 )

@@ -1250,6 +1250,11 @@ def test_a_date_of_birth_with_an_article_ordinal_or_short_year_is_redacted(
         ("Best wishes,\nBob", "Best wishes,\n[NAME]"),
         ("Yours sincerely,\nMargaret Thatcher", "Yours sincerely,\n[NAME]"),
         ("Warm regards, John Smith", "Warm regards, [NAME]"),
+        # a signature's "-- " line, with no sign-off word before it
+        ("my bill is wrong\n-- John Smith", "my bill is wrong\n-- [NAME]"),
+        ("my bill is wrong -- Jane Doe\nSent from my iPhone",
+         "my bill is wrong -- [NAME]\nSent from my iPhone"),
+        ("my bill is wrong\n--Bob", "my bill is wrong\n--[NAME]"),
     ],
 )  # fmt: skip
 def test_a_name_signed_off_before_a_footer_or_another_line_is_redacted(
@@ -1266,6 +1271,9 @@ def test_a_name_signed_off_before_a_footer_or_another_line_is_redacted(
         "thanks, but my bill is still wrong",
         "which plan is best, Green Power or Standard?",
         "what is the best way to pay",
+        "which is cheaper -- Green Power or Standard?",  # a dash in a sentence, then more
+        "is the office open -- Tuesday",  # a day is no name
+        "use the --verbose flag",
     ],
 )
 def test_words_after_thanks_that_name_nobody_are_kept(text: str) -> None:
