@@ -362,9 +362,14 @@ def setting_names(model: type[BaseModel] = Settings, prefix: str = "KS_") -> Ite
     for name, field in model.model_fields.items():
         variable = f"{prefix}{name.upper()}"
         yield variable
-        kind = field.annotation
-        if isinstance(kind, type) and issubclass(kind, BaseModel):
-            yield from setting_names(kind, f"{variable}__")
+        if (section := _section_of(field.annotation)) is not None:
+            yield from setting_names(section, f"{variable}__")
+
+
+def _section_of(annotation: object) -> type[BaseModel] | None:
+    """The model a field's annotation names when the field is a section, else None."""
+    is_section = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    return annotation if is_section else None  # type: ignore[return-value]
 
 
 def unknown_settings(environ: Mapping[str, str]) -> list[tuple[str, str | None]]:
@@ -385,9 +390,9 @@ def unknown_settings(environ: Mapping[str, str]) -> list[tuple[str, str | None]]
 
 
 _SECTIONS: dict[str, type[BaseModel]] = {
-    f"KS_{name.upper()}": kind
+    f"KS_{name.upper()}": section
     for name, field in Settings.model_fields.items()
-    if isinstance(kind := field.annotation, type) and issubclass(kind, BaseModel)
+    if (section := _section_of(field.annotation)) is not None
 }
 """The variables that set a whole section as a JSON object (``KS_INDEX``), with its model."""
 
