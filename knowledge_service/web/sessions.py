@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ SESSION_SECONDS = 8 * 3600
 """A session lasts one working shift, then the key must be entered again."""
 SESSION_KEY_FILE = "web-session.key"
 """The pages' cookie-signing secret in the data folder."""
+
+_ASCII_DIGITS = re.compile(r"[0-9]{1,12}")
+"""An expiry's digits (epoch seconds), as :meth:`SessionSigner.issue` writes them."""
 
 
 def load_secret(data_dir: Path) -> bytes:
@@ -83,7 +87,8 @@ class SessionSigner:
     def peek(token: str) -> SessionToken | None:
         """The token's claims, unchecked (the prefix says which key to load for :meth:`verify`)."""
         parts = token.split(".")
-        if len(parts) != 4 or not parts[2].isdigit() or len(token) > 300:
+        # ASCII digits only: str.isdigit() also takes '²', which int() refuses
+        if len(parts) != 4 or not _ASCII_DIGITS.fullmatch(parts[2]) or len(token) > 300:
             return None
         return SessionToken(session_id=parts[0], prefix=parts[1], expires_at=int(parts[2]))
 

@@ -179,6 +179,23 @@ def test_pages_need_a_session(client: TestClient) -> None:
     assert client.get("/").headers["location"] == "/ui"
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [{"expected_version": "\u00b2"}, {"expected_version": "2", "finding_id": "\u00b2"}],
+    ids=["expected_version", "finding_id"],
+)
+def test_a_form_number_in_digits_int_refuses_is_a_400_not_a_500(
+    web_app: FastAPI, keys: dict[str, str], written: list[StoreChanges], fields: dict[str, str]
+) -> None:
+    with TestClient(web_app, follow_redirects=False, raise_server_exceptions=False) as client:
+        sign_in(client, keys["owner"])
+        page = client.get("/ui/review/findings/1")
+        data = {**fields, "reason": "", "csrf_token": csrf_of(page.text)}
+        response = client.post("/ui/review/articles/refund-timeframe/reject", data=data)
+    assert response.status_code == 400, response.text
+    assert written == []
+
+
 def test_post_without_the_session_csrf_token_is_refused(
     client: TestClient, keys: dict[str, str]
 ) -> None:

@@ -82,3 +82,13 @@ def test_ended_sessions_past_their_expiry_are_deleted_at_the_next_logout(engine:
     with session_scope(engine) as session:
         signer.end(session, third, now=1060)
     assert sorted(stored_rows(engine).values()) == [1090, 1120]
+
+
+def test_a_token_whose_expiry_is_digits_int_refuses_is_no_session() -> None:
+    """A cookie is read as Latin-1: '\u00b2' is a digit to str.isdigit() but not to int(), and
+    such a cookie (``ks_session=a.b.\\xb2.c``) once made every page a 500."""
+    assert SessionSigner.peek("abc.abc123abc123.\u00b2.sig") is None
+    assert SessionSigner.peek("abc.abc123abc123.\u0661\u0662.sig") is None  # Arabic-Indic
+    assert SessionSigner.peek("abc.abc123abc123.1000.sig") == SessionToken(
+        session_id="abc", prefix="abc123abc123", expires_at=1000
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -64,6 +65,9 @@ router = APIRouter(prefix="/ui/review", include_in_schema=False)
 Owner = Annotated[WebUser, Depends(page_user(Page.REVIEW))]
 OwnerPost = Annotated[WebUser, Depends(csrf_user(Page.REVIEW))]
 FindingId = Annotated[int, Path(ge=1, le=MAX_VERSION)]
+_NUMBER = re.compile(r"[0-9]{1,10}")
+"""A form's version or finding id: ASCII digits (``str.isdigit`` also takes '²', which ``int``
+refuses)."""
 ArticleId = Annotated[str, Path(pattern=ARTICLE_ID_PATTERN, max_length=120)]
 PolicyId = Annotated[str, Path(pattern=POLICY_ID_PATTERN, max_length=120)]
 DONE_MESSAGES = {
@@ -299,7 +303,7 @@ def change_status(
 
 def _expected_version(form: dict[str, str]) -> int:
     value = form.get("expected_version", "")
-    if not value.isdigit() or not 1 <= int(value) <= MAX_VERSION:
+    if not _NUMBER.fullmatch(value) or not 1 <= int(value) <= MAX_VERSION:
         raise InvalidRequestError("expected_version", "the version you looked at is missing")
     return int(value)
 
@@ -354,7 +358,9 @@ def _origin(form: dict[str, str]) -> int | Literal["article"] | None:
     if form.get("back") == "article":
         return "article"
     finding_id = form.get("finding_id", "")
-    return int(finding_id) if finding_id.isdigit() else None
+    if not _NUMBER.fullmatch(finding_id) or not 1 <= int(finding_id) <= MAX_VERSION:
+        return None
+    return int(finding_id)
 
 
 def _source(form: dict[str, str], article_id: str) -> str:
