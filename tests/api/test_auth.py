@@ -251,6 +251,30 @@ def test_a_write_the_role_may_not_make_is_403_whatever_the_body(
     assert {route: status for route, status in refused.items() if status != 403} == {}
 
 
+ADMIN_ONLY_WRITES = ("reassign", "risk-acceptances")
+"""What of the writes only an admin may make: an owner key, which may make the others."""
+
+
+@pytest.mark.sqlite_only("a role matrix: the roles decide, not the store")
+@pytest.mark.parametrize("bad", list(BAD_REQUESTS))
+def test_an_owner_is_403_on_an_admins_write_whatever_the_body(
+    app: FastAPI, client: TestClient, keys: dict[str, str], bad: str
+) -> None:
+    """Reassigning once told an owner key what was wrong with its body (400) before saying it
+    may not reassign at all."""
+    request = BAD_REQUESTS[bad]
+    refused = {}
+    for method, path in _write_routes(app):
+        if not path.endswith(ADMIN_ONLY_WRITES):
+            continue
+        headers = auth(keys["owner"]) | {"If-Match": '"x-v1"'} | request.get("headers", {})
+        kwargs = {k: v for k, v in request.items() if k != "headers"}
+        refused[f"{method} {path}"] = client.request(method, path, headers=headers, **kwargs)
+    assert len(refused) == 5  # reassign and bulk reassign of both kinds, a risk acceptance
+    assert {route: r.status_code for route, r in refused.items() if r.status_code != 403} == {}
+    assert all("owner key may not do this" in r.json()["detail"] for r in refused.values())
+
+
 @pytest.mark.sqlite_only("a role matrix: the roles decide, not the store")
 @pytest.mark.parametrize("bad", list(BAD_REQUESTS))
 def test_a_write_without_a_key_is_401_whatever_the_body(

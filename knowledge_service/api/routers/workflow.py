@@ -19,6 +19,7 @@ from knowledge_service import clock
 from knowledge_service.access.schemas import Permission, Principal
 from knowledge_service.api.routers.workflow_bulk import add_bulk_routes
 from knowledge_service.api.routers.workflow_support import (
+    ADMINS_ONLY,
     CREATE_ERRORS,
     ETAG_HEADER,
     READ_ERRORS,
@@ -70,6 +71,7 @@ def build_router(documents: content.DocumentService[Any, Any, Any], id_pattern: 
     def write(
         name: str, summary: str, body: Any, call: Callable[..., Step],
         then: Callable[[Session, WorkflowStatus, date], WorkflowStatus] | None = None,
+        admins_only: bool = False,
     ) -> None:  # fmt: skip
         """``POST /{id}/<name>``: one workflow step on one document (a body that is not the
         optional reason is required); ``then`` adds to the status once the check has run."""
@@ -77,6 +79,7 @@ def build_router(documents: content.DocumentService[Any, Any, Any], id_pattern: 
         @router.post(
             f"/{{{kind.name}_id}}/{name}", name=f"{name}_{kind.name}", summary=summary,
             response_model=WorkflowStatus, responses=WRITE_RESPONSES,
+            dependencies=ADMINS_ONLY if admins_only else None,
         )  # fmt: skip
         def step(
             *, session: SessionDep, principal: Caller, workflow: flow_dep, settings: SettingsDep,
@@ -132,6 +135,7 @@ def build_router(documents: content.DocumentService[Any, Any, Any], id_pattern: 
         f"Give {a_or_an(kind.name)} to another owner (admins)",
         Annotated[WorkflowReassign, Body()],
         lambda w, s, p, i, pre, b, _: w.reassign(s, p, i, pre, owner=b.owner, reason=b.reason),
+        admins_only=True,
     )
     if kind.name == "article":
         write("verify", "Verify a published article: reviewed today, next review one interval on",

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Response
 
 from knowledge_service import clock
 from knowledge_service.api.routers.workflow_support import (
+    ADMINS_ONLY,
     WRITE_ERRORS,
     Caller,
     finish,
@@ -56,7 +57,7 @@ def add_bulk_routes(router: APIRouter, kind: str, flow_dep: Any) -> None:
 
     @router.post(
         ":bulk-reassign", name=f"bulk_reassign_{kind}", summary=f"Reassign many {kind}s (admins)",
-        response_model=list[WorkflowStatus], responses=WRITE_ERRORS,
+        response_model=list[WorkflowStatus], responses=WRITE_ERRORS, dependencies=ADMINS_ONLY,
     )  # fmt: skip
     def bulk_reassign(
         session: SessionDep, principal: Caller, workflow: flow_dep, settings: SettingsDep,

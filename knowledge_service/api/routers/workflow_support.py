@@ -30,6 +30,9 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
 # The roles that may write at all, checked before the body is read (a bot or agent gets 403,
 # not 400 for its body); which documents an owner may change is decided per document.
 Caller = Annotated[Principal, Depends(require(Permission.EDIT_DOCUMENTS))]
+ADMINS_ONLY = [Depends(require(Permission.ADMINISTER))]
+"""A route's own guard for what only an admin may do (reassign): an owner key gets 403 before
+its body is read, as a bot or agent key does on every write, not 400 describing the body."""
 IfMatch = Annotated[
     str | None,
     Header(
