@@ -7,7 +7,7 @@ import os
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
@@ -28,6 +28,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import Engine, make_url
@@ -55,6 +56,15 @@ from knowledge_service.store import engine_for
 UNWRAPPED_WIDTH = 100_000
 """Off a terminal, the width lines are laid out in: wide enough that nothing wraps."""
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters but tab, line feed and carriage return (which rich drops itself): an
+escape in an article's title would be a command to the terminal showing it."""
+
+
+def visible_controls(text: str) -> str:
+    """``text`` with each control character written out as its escape (``\\x1b``)."""
+    return _CONTROLS.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
+
 
 class CliConsole(Console):
     """A console that wraps only on a terminal. Piped or written to a file, a message is one
@@ -71,6 +81,17 @@ class CliConsole(Console):
     @size.setter
     def size(self, new_size: tuple[int, int]) -> None:
         self._width, self._height = new_size
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        """What rich writes, with the text's control characters written out: text from the
+        store or the command line (an owner's title or answer holding ``ESC [2J`` or a
+        terminal's clipboard command) reaches the terminal as characters, never as commands.
+        Rich's own codes (colours, the progress bar's cursor moves) are its styles and control
+        segments, which pass as they are."""
+        return super()._render_buffer(
+            segment if segment.control else Segment(visible_controls(segment.text), segment.style)
+            for segment in buffer
+        )
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
         if not self.is_terminal:
