@@ -38,6 +38,7 @@ def export_download(
     headers = {
         "Content-Disposition": f'attachment; filename="{path.name}"',
         "Content-Length": str(size),
+        "Cache-Control": "no-store",  # the answer log: no proxy or browser disk may keep it
     }
     return StreamingResponse(_chunks(handle), media_type=MEDIA_TYPES[fmt], headers=headers)
 

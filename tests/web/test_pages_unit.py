@@ -901,6 +901,18 @@ def test_insights_download_the_period_s_answer_log_and_feedback(
     assert client.get("/ui/insights/feedback.csv").status_code == 403
 
 
+def test_the_insights_downloads_are_never_kept_by_a_cache(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """The answer log, the ratings and the measures: a proxy or the browser's disk kept them
+    (no Cache-Control), though the pages and the API's own exports say no-store."""
+    sign_in(client, keys["leader"])
+    for path in ("measures", "answers", "feedback"):
+        response = client.get(f"/ui/insights/{path}.csv?days=7")
+        assert response.status_code == 200, response.text
+        assert response.headers["cache-control"] == "no-store", path
+
+
 def test_htmx_errors_are_fragments_for_the_swap_target(
     client: TestClient, keys: dict[str, str]
 ) -> None:

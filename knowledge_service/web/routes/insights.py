@@ -25,7 +25,7 @@ from knowledge_service.web.insights_view import (
     summarize,
 )
 from knowledge_service.web.pages import Page
-from knowledge_service.web.templating import render
+from knowledge_service.web.templating import NO_STORE, render
 
 router = APIRouter(prefix="/ui/insights", include_in_schema=False)
 
@@ -76,7 +76,7 @@ def measures_csv(
     name = f"measures-{start.isoformat()}-to-{end.isoformat()}.csv"
     return Response(
         out.getvalue(), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE},
     )  # fmt: skip
 
 
