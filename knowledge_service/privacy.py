@@ -531,11 +531,17 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _YEAR = r"(?:'\d{2}|\d{2,4})"  # "1985", "85", "'85"
+# A month named between a day and a year is set off by spaces or, as forms write it, a dash, a
+# slash or a dot ("14-Mar-1985", "Mar-14-1985"); a year first may be split by any of those
+# ("1985/03/14", "1985.03.14") or written as East Asian dates are ("1985年3月14日").
+_NAMED_MONTH_SEP = r"(?:,?\s+|\s*[/.\-]\s*)"
 _DATE = (
-    r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"
+    r"(?:\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?"
+    r"|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"
     r"|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|\d{8}"  # run together: 19850403
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+{_YEAR}"
-    rf"|{_MONTH}\.?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}|{_MONTH}\.?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of\s+|{_NAMED_MONTH_SEP}){_MONTH}\.?{_NAMED_MONTH_SEP}{_YEAR}"
+    rf"|{_MONTH}\.?(?:\s+the\s+|{_NAMED_MONTH_SEP})\d{{1,2}}(?:st|nd|rd|th)?{_NAMED_MONTH_SEP}{_YEAR}"
+    rf"|{_MONTH}\.?\s+\d{{4}}"
     r"|(?:19|20)\d{2})"
 )
 # "born on the 3rd of April 1985", "date of birth is the 3rd of april, 1985": the article stays.

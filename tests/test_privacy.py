@@ -1238,6 +1238,28 @@ def test_a_date_of_birth_with_an_article_ordinal_or_short_year_is_redacted(
 @pytest.mark.parametrize(
     ("text", "stored"),
     [
+        ("my DOB is 1985/04/03", "my DOB is [DOB]"),  # year first, as forms and Asia write it
+        ("date of birth 1985.04.03, can I get a concession",
+         "date of birth [DOB], can I get a concession"),  # once "[DOB].04.03"
+        ("born 03-Apr-1985 and my bill is late", "born [DOB] and my bill is late"),
+        ("DOB: 3-April-1985", "DOB: [DOB]"),
+        ("date of birth 03-apr-85", "date of birth [DOB]"),
+        ("my birthday is Apr-03-1985", "my birthday is [DOB]"),
+        ("born on Apr/3/1985", "born on [DOB]"),
+        ("my date of birth is 1985年4月3日", "my date of birth is [DOB]"),  # once "[DOB]年4月3日"
+    ],
+)  # fmt: skip
+def test_a_date_of_birth_year_first_or_with_its_month_between_dashes_is_redacted(
+    text: str, stored: str
+) -> None:
+    """These formats were kept whole after "DOB" or "born", or their month and day were."""
+    assert redact(text) == stored
+    assert not re.search(r"85|Apr|0?3\b", without_personal_data(text), re.I)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
         ("why is my bill so high? Kind regards,\nMargaret Thatcher\nSent from my iPhone",
          "why is my bill so high? Kind regards,\n[NAME]\nSent from my iPhone"),
         ("why is my bill so high? Thanks, John Smith. Sent from my iPhone",
