@@ -501,13 +501,18 @@ _RELATIONS = (
 # A message or a sentence (after a full stop, a question or exclamation mark, a colon, a
 # semicolon or a comma) that starts "I'm" and capitalised words ("my mum says: I'm Margaret
 # Thatcherson and ..."); "my husband" (a relation) and capitalised words; a message that starts
-# with two or three capitalised words and "here".
+# with two or three capitalised words and "here", or with a greeting and one to three ("Hi,
+# Jane here", "Good morning, Jane Doe here").
 _INTRODUCTION = re.compile(
     r"(?:^|[.!?:;,]\s+)\W*(?:i'?m|i\s+am)\s+"
     rf"|\bmy\s+{_RELATIONS}\s+",
     re.IGNORECASE,
 )
-_NAME_HERE = re.compile(rf"^\W*(?=(?:{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+\s+){{2,3}}here\b)")
+_NAME_HERE = re.compile(
+    rf"^\W*(?:(?=(?:{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+\s+){{2,3}}here\b)"
+    rf"|(?i:{_GREETING}(?:\s+there)?)\b[,!.]?\s+"
+    rf"(?=(?:{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+\s+){{1,3}}here\b))"
+)
 _NOT_NAMES = frozenset(
     _word_list(
         """monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight

@@ -1238,6 +1238,27 @@ def test_a_date_of_birth_with_an_article_ordinal_or_short_year_is_redacted(
 @pytest.mark.parametrize(
     ("text", "stored"),
     [
+        ("Hello, Jane Citizen here", "Hello, [NAME] here"),
+        ("Hi Jane Citizen here, my bill is wrong", "Hi [NAME] here, my bill is wrong"),
+        ("hey, Jane here", "hey, [NAME] here"),
+        ("Good morning, Jane Citizen here about my bill",
+         "Good morning, [NAME] here about my bill"),
+        ("Hi there, Jane Citizen here", "Hi there, [NAME] here"),
+        ("G'day, Jane Citizen here", "G'day, [NAME] here"),
+        ("Hi, is anyone here", "Hi, is anyone here"),  # no name: lower case
+        ("hi, my bill is here", "hi, my bill is here"),
+    ],
+)  # fmt: skip
+def test_a_name_between_a_greeting_and_here_is_redacted(text: str, stored: str) -> None:
+    """Only a message that opened with the name was read so: "Hello, Jane Citizen here" was
+    stored whole."""
+    assert redact(text) == stored
+    assert "Jane" not in without_personal_data(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
         ("my DOB is 1985/04/03", "my DOB is [DOB]"),  # year first, as forms and Asia write it
         ("date of birth 1985.04.03, can I get a concession",
          "date of birth [DOB], can I get a concession"),  # once "[DOB].04.03"
