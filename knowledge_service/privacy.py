@@ -486,6 +486,14 @@ _NAME_LEAD_IN = re.compile(
     r"|my\s+name'?s|(?:full\s+)?name\s*[:=]|i\s+am\s+called|i'?m\s+called)\s*",
     re.IGNORECASE,
 )
+# Whose the account is: "the account holder is ...", "the name on the bill is ...", "the account
+# is in the name of ...". Only capitalised words count ("the account holder is away" and "...
+# is deceased" say how they are).
+_HOLDER_LEAD_IN = re.compile(
+    r"\b(?:account\s+holder\s*(?:is|was|[:=])|name\s+on\s+(?:the|my|our|this|that)\s+"
+    r"(?:account|bill|card|contract|lease)\s+(?:is|was)|in\s+the\s+name\s+of)\s*",
+    re.IGNORECASE,
+)
 # A greeting then "I'm" / "this is", "this is ... speaking", or a sign-off at the end: only
 # capitalised words count ("it's dark in here" names nobody).
 _GREETING_LEAD_IN = re.compile(
@@ -857,6 +865,7 @@ def _places_and_names(text: str) -> list[Span]:
         spans.append((match.start(), match.end(), Placeholder.ADDRESS))
     for lead_in, capitalised in (
         (_NAME_LEAD_IN, False),
+        (_HOLDER_LEAD_IN, True),
         (_GREETING_LEAD_IN, True),
         (_INTRODUCTION, True),
         (_NAME_HERE, True),
@@ -1041,6 +1050,8 @@ _GIVEN = re.compile(
     r"(?:my\s+name'?s|(?:my\s+)?name\s+is|i\s+am\s+called|i'?m\s+called|this\s+is|it'?s|i'?m"
     r"|i\s+am)\s+(?=\[NAME\])"
     rf"|\b{_THANKS}\s*[,!.\-]?\s*(?=\[NAME\])"
+    r"|\b(?:the\s+)?name\s+on\s+(?:the|my|our|this|that)\s+(?:account|bill|card|contract|lease)"
+    r"\s+(?:is|was)\s+(?=\[NAME\])|\bin\s+the\s+name\s+of\s+(?=\[NAME\])"
     r"|\b(?:(?:you\s+can|please|pls|can\s+you|could\s+you)\s+)?(?:call|reach|contact|text|ring"
     r"|phone|sms|e-?mail|message|write\s+to)\s+(?:me|us)(?:\s+back)?\s+(?:on|at|via)\s+"
     r"|\b(?:(?:my|our|his|her|their|the|your)\s+)?"

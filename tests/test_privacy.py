@@ -1259,6 +1259,26 @@ def test_a_name_between_a_greeting_and_here_is_redacted(text: str, stored: str) 
 @pytest.mark.parametrize(
     ("text", "stored"),
     [
+        ("the account holder is Jane Citizen", "the account holder is [NAME]"),
+        ("account holder: Jane Citizen, can I pay for her",
+         "account holder: [NAME], can I pay for her"),
+        ("the name on the bill is Jane Citizen", "the name on the bill is [NAME]"),
+        ("the account is in the name of Jane Citizen", "the account is in the name of [NAME]"),
+        ("the account holder is deceased", "the account holder is deceased"),  # how, not who
+        ("the account holder is my husband", "the account holder is my husband"),
+        ("can I change the account holder", "can I change the account holder"),
+    ],
+)  # fmt: skip
+def test_the_account_holders_name_is_redacted(text: str, stored: str) -> None:
+    """Who holds the account, as callers say it, was stored whole but for "the account
+    holder's name is"."""
+    assert redact(text) == stored
+    assert "Jane" not in without_personal_data(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
         ("my DOB is 1985/04/03", "my DOB is [DOB]"),  # year first, as forms and Asia write it
         ("date of birth 1985.04.03, can I get a concession",
          "date of birth [DOB], can I get a concession"),  # once "[DOB].04.03"
