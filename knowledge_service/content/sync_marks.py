@@ -165,9 +165,20 @@ def set_mark(
     return mark
 
 
+def _content_root(root: Path) -> Path:
+    """The folder a file's path is kept under when ``root`` was imported: ``root``, or the
+    nearest folder above it named ``content`` or ``policies`` (an import of
+    ``content/billing`` keeps ``billing/bpay.md``, not ``bpay.md``, so that an export puts the
+    file back where it was rather than beside a copy of it)."""
+    if root.name in ROOT_FOLDERS:
+        return root
+    return next((up for up in root.parents if up.name in ROOT_FOLDERS), root)
+
+
 def relative_path(source_path: str | None, roots: Sequence[Path] = ()) -> str | None:
     """A file's path under its content root (``billing/bpay.md``): relative to the imported root
-    it lies under, without a leading ``content/`` or ``policies/`` folder; None if unknown."""
+    it lies under (or to the ``content`` or ``policies`` folder that root lies in), without a
+    leading ``content/`` or ``policies/`` folder; None if unknown."""
     if not source_path:
         return None
     # A relative path (stored by release 0.1.0) is relative to a folder unknown here, never to
@@ -176,7 +187,7 @@ def relative_path(source_path: str | None, roots: Sequence[Path] = ()) -> str | 
     parts = where.parts
     for root in roots if where.is_absolute() else ():
         if where != root and where.is_relative_to(root):
-            parts = where.relative_to(root).parts
+            parts = where.relative_to(_content_root(root)).parts
             break
     else:
         folders = [i for i, part in enumerate(parts) if part in ROOT_FOLDERS]

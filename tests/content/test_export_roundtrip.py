@@ -148,3 +148,19 @@ def test_each_new_version_names_its_author(engine: Engine, tree: Path) -> None:
 )
 def test_file_text_writes_the_versions_status(raw: str, status: str, expected: str) -> None:
     assert file_text(raw, status, "published") == expected
+
+
+def test_an_import_of_a_subfolder_keeps_the_files_place_for_the_export(
+    engine: Engine, tree: Path
+) -> None:
+    """Importing ``content/billing`` alone, then exporting into the checkout, puts each file
+    back where it lies (it once wrote ``content/refund-timeframe.md`` beside the real file: a
+    duplicate id, and the article blocked at the next import of ``content``)."""
+    _import(engine, tree / "content" / "billing")
+    _api_edit(engine, "refund-timeframe", "Refunds take up to 7 business days.")
+    export_knowledge(engine, tree)
+    assert not (tree / "content" / "refund-timeframe.md").exists()
+    exported = (tree / "content" / "billing" / "refund-timeframe.md").read_text(encoding="utf-8")
+    assert "up to 7 business days" in exported
+    again = _import(engine, tree / "content", tree / "policies")
+    assert again.invalid == [] and again.conflicts == []
