@@ -5,10 +5,16 @@ a review grace period ends), a cause that is gone resolves it (and ends any risk
 it), a cause that comes back reopens it, and an acknowledged finding stays acknowledged while its
 cause persists. Nobody resolves a finding by hand. Every change is written to the finding's
 history.
+
+A risk acceptance is a decision about the text the finding quoted when it was made: when the
+same finding later quotes another text (the article now states another figure, or the clause
+changed), its acceptances end, so that no acceptance lifts a block on words nobody accepted
+(written, perhaps, by the admin who accepted the old ones).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
@@ -57,7 +63,7 @@ def sync_findings(
         if row is None:
             created.append(data)
         else:
-            _update(session, row, data)
+            _update(session, row, data, now)
     _create(session, created, now)
     repository.mark_seen(session, list(existing.values()), now)
     seen = {f.fingerprint for f in findings}
@@ -108,10 +114,28 @@ def _create(session: Session, created: Sequence[FindingData], now: datetime) -> 
     repository.add_events(session, ids, "created", actor=SYSTEM_ACTOR, status=FindingStatus.OPEN)
 
 
-def _update(session: Session, row: Finding, data: FindingData) -> None:
+_QUOTED = ("article_id", "section", "policy_id", "clause", "text", "fact")
+"""What an evidence span says, without where it was found (version, path, line): a verify or
+an edit elsewhere in the article leaves it, another figure in the sentence changes it."""
+
+
+def _quoted(evidence: Sequence[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps([span.get(name) for name in _QUOTED]) for span in evidence)
+
+
+def _update(session: Session, row: Finding, data: FindingData, now: datetime) -> None:
     """Update a known finding where the check now says something else (a full check re-finds
-    tens of thousands unchanged: those cost no statement), reopening it if it was resolved."""
-    for name, value in _payload(data).items():
+    tens of thousands unchanged: those cost no statement), reopening it if it was resolved,
+    and ending its risk acceptances when it now quotes another text."""
+    payload = _payload(data)
+    if row.status != FindingStatus.RESOLVED and _quoted(row.evidence) != _quoted(
+        payload["evidence"]
+    ):
+        end_acceptances(
+            session, row, actor=SYSTEM_ACTOR, now=now,
+            why="the text it was accepted for changed: accept the risk again for what it says now",
+        )  # fmt: skip
+    for name, value in payload.items():
         if getattr(row, name) != value:
             setattr(row, name, value)
     if row.status == FindingStatus.RESOLVED:

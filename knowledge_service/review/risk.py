@@ -7,7 +7,7 @@ blocks nothing to lift); a reason; an
 expiry after today and at most :data:`MAX_DAYS` ahead; never by the last author of an article the
 finding touches, the person who wrote the text it serves (four eyes on the decision to serve
 it). The acceptance is written to the audit log and lapses on its expiry date (``clock.today``)
-or when the finding resolves; serving reads
+or when the finding resolves or quotes another text (``freshness.findings``); serving reads
 it in ``freshness.notes`` (the one blocking check).
 """
 

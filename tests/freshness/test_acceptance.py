@@ -149,3 +149,28 @@ def test_the_grace_period_ending_turns_the_same_finding_into_a_block(
     with session_scope(engine) as session:
         (block,) = list_findings(session, kind="review_overdue")
         assert (block.id, block.severity, block.status) == (warn.id, Severity.BLOCK, "open")
+
+
+def test_an_acceptance_ends_when_the_finding_quotes_another_text(
+    engine: Engine, settings: Settings, blocked: int
+) -> None:
+    """The risk accepted was that of the text the finding quoted: an edit that states another
+    wrong figure (here by the admin who accepted the first one, so the rule that the last author
+    never accepts would otherwise be bypassed) is blocked again until someone accepts it."""
+    _accept(engine, blocked)
+    with session_scope(engine) as session:  # another sentence only: the acceptance holds
+        text = article_text("refund-timeframe", policy_sources=["REFUNDS#2.1"], answer=WRONG_FEE)
+        save_article_text(session, text + "\n## Detail\nCall us.\n", author="key:x", source="api")
+    check_store(engine, today=TODAY, settings=settings)
+    assert not _blocks(engine)
+    with session_scope(engine) as session:
+        worse = WRONG_FEE.replace("5 business days", "30 business days")
+        text = article_text("refund-timeframe", policy_sources=["REFUNDS#2.1"], answer=worse)
+        save_article_text(session, text, author="key:reviewer", source="api")
+    check_store(engine, today=TODAY, settings=settings)
+    with session_scope(engine) as session:
+        (row,) = list_findings(session, severity="block")
+        actions = [e.action for e in repository.finding_events(session, blocked)]
+    assert (row.id, row.status) == (blocked, "open") and "30 business days" in row.message
+    assert _blocks(engine)
+    assert actions == ["created", "risk_accepted", "risk_acceptance_ended"]
