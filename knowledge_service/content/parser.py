@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from knowledge_service.content.markup import check_answer, check_markup
 from knowledge_service.content.schemas import (
     AUTHORED,
+    ONE_LINE,
     PATTERN_WORDS,
     ArticleDocument,
     ArticleMeta,
@@ -25,6 +26,7 @@ from knowledge_service.content.schemas import (
     PolicyDocument,
     PolicyMeta,
     Section,
+    control_character,
 )
 from knowledge_service.errors import InvalidContentError
 from knowledge_service.privacy import INVISIBLE_FORMAT
@@ -321,10 +323,34 @@ def _underlined(body: str) -> str:
     )
 
 
+_NAMES = ("title", "owner")
+"""The one-line texts of both kinds' front matter: listed one per line by the CLI, matched
+against an owner key's owner (which never holds a line break or another control character)."""
+
+
+def _check_names(meta: ArticleMeta | PolicyMeta, fm: FrontMatter, path: str) -> None:
+    """A title or owner that is no line of visible text is refused, naming the field: a line
+    break splits the CLI's one-line rows, an escape reaches the terminal as a command, and an
+    owner with either matches no owner key (nor a reassignment, which refuses them)."""
+    found: list[tuple[str, str]] = []
+    for field in _NAMES:
+        value = str(getattr(meta, field))
+        if (char := control_character(value)) is not None:
+            found.append((field, f"holds a control character ({char}): {ONE_LINE}"))
+        elif not _NOT_SHOWN.sub("", value):
+            found.append((field, "has no text to show: only invisible characters"))
+    if found:
+        (field, problem), *others = found
+        for name, said in others:  # every mistake at once, as _validate says them
+            problem += f"; also line {fm.key_lines.get(name)}, field '{name}': {said}"
+        raise InvalidContentError(path, problem, line=fm.key_lines.get(field), field=field)
+
+
 def parse_article(text: str, path: str = "<article>") -> ArticleDocument:
     """Parse and validate one article file."""
     fm = split_front_matter(text, path)
     meta: ArticleMeta = _validate(ArticleMeta, fm, path)
+    _check_names(meta, fm, path)
     check_markup(fm.body, path, fm.body_line)
     answer, sections = parse_sections(fm.body, fm.body_line)
     check_answer(answer, path, fm.body_line)
@@ -352,6 +378,7 @@ def parse_policy(text: str, path: str = "<policy>") -> PolicyDocument:
     """Parse and validate one policy source file."""
     fm = split_front_matter(text, path)
     meta: PolicyMeta = _validate(PolicyMeta, fm, path)
+    _check_names(meta, fm, path)
     check_markup(fm.body, path, fm.body_line)
     clauses = parse_clauses(fm.body, fm.body_line)
     seen: set[str] = set()

@@ -435,6 +435,33 @@ def test_a_nul_spelt_as_a_yaml_escape_is_invalid_naming_its_field(line: str, fie
     assert "holds a NUL character (U+0000)" in caught.value.problem
 
 
+@pytest.mark.parametrize(
+    ("line", "field", "problem"),
+    [
+        ("title: How long does a refund take?", 'title: "Refund\\nstatus"', "(U+000A)"),
+        ("title: How long does a refund take?", 'title: "Refund \\e[31mnow"', "(U+001B)"),
+        ("title: How long does a refund take?", 'title: "Refund\\tstatus"', "(U+0009)"),
+        ("owner: payments@example.com", "owner: |\n  payments\n  team", "(U+000A)"),
+        ("title: How long does a refund take?", 'title: "\\u200b\\u200b"', "no text to show"),
+    ],
+)
+def test_a_title_or_owner_that_is_no_line_of_visible_text_is_invalid(
+    line: str, field: str, problem: str
+) -> None:
+    """A line break in a title split the CLI's one-line rows (``articles list | grep`` broke),
+    an escape reached the reviewer's terminal as a command, and an owner on two lines matched
+    no owner key: each is now an error naming the field and its line."""
+    with pytest.raises(InvalidContentError) as caught:
+        parse_article(ARTICLE.replace(line, field), "content/refund.md")
+    name = field.split(":", 1)[0]
+    assert (caught.value.field, caught.value.line) == (name, ARTICLE.split(line)[0].count("\n") + 1)
+    assert problem in caught.value.problem
+    policy = policy_text().replace("title: ", 'title: "\\e[2J" # ', 1)
+    with pytest.raises(InvalidContentError, match="U\\+001B") as caught:
+        parse_policy(policy, "policies/refunds.md")
+    assert caught.value.field == "title"
+
+
 def test_a_stored_document_holding_a_nul_still_loads() -> None:
     """A version an earlier release stored with one (SQLite took it) is still read, as a store
     reads every version: the NUL is refused where a file is parsed, not where a version loads."""
