@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from knowledge_service.content.kinds import ARTICLE, POLICY
 from knowledge_service.content.loader import (
@@ -200,7 +200,11 @@ def _write_one(
     """Write one loaded document as its sync state allows (see ``sync_marks.decide``)."""
     path = doc.source_path or ""
     digest, current = loaded.hashes[path], batch.states.get(doc.id)
-    decision = decide(digest, doc.status.value, current, batch.marks.get(doc.id))
+    mark = batch.marks.get(doc.id)
+    here = None
+    if current is not None and mark is not None and digest != mark.file_hash:
+        here = _imported_from(batch, doc.id, path)  # only for a file that changed: few
+    decision = decide(digest, doc.status.value, current, mark, here)
     rel = relative_path(path, roots)
     if decision is FileDecision.CONFLICT:
         return _conflict(batch, doc.id, display_path(Path(path)), "the file changed")
@@ -222,6 +226,20 @@ def _write_one(
     number = version.version if version is not None else current.version if current else 1
     batch.mark(doc.id, digest, number, rel)
     return None
+
+
+def _imported_from(batch: _Batch, doc_id: str, path: str) -> tuple[int, str] | None:
+    """The newest version an import read from ``path`` for ``doc_id``, and its hash."""
+    kind = batch.writer.kind
+    model = kind.version_model
+    query = (
+        select(col(model.version), col(model.content_hash))
+        .where(kind.doc_id_column == doc_id, col(model.source) == path)
+        .order_by(col(model.version).desc())
+        .limit(1)
+    )
+    found = batch.writer.session.exec(query).first()
+    return (int(found[0]), str(found[1])) if found is not None else None
 
 
 def _follow_file(batch: _Batch, doc_id: str, path: str) -> None:

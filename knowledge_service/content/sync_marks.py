@@ -58,13 +58,23 @@ def made_by_import(source: str) -> bool:
 
 
 def decide(
-    file_hash: str, file_status: str, current: CurrentState | None, mark: SyncMark | None
+    file_hash: str,
+    file_status: str,
+    current: CurrentState | None,
+    mark: SyncMark | None,
+    imported_here: tuple[int, str] | None = None,
 ) -> FileDecision:
     """What to do with a file whose text hashes to ``file_hash`` and gives ``file_status``
     (see the module docstring).
 
     Without a mark (a store from before marks, or a document first made through the API), the
     current version counts as the last sync when an import made it.
+
+    ``imported_here``: the newest version an import read from this file's path, and its hash.
+    The mark is the document's, not the path's: an export into another folder (for a review,
+    a backup) moves it to the exported file. A file that still holds what this path gave
+    before that is unchanged, not edited: the store's newer version is kept (it was written
+    back over an API edit, a verify's review dates included).
     """
     if current is None or (file_hash, file_status) == (current.content_hash, current.status):
         return FileDecision.WRITE
@@ -73,6 +83,12 @@ def decide(
     store_moved = current.version != mark.version
     if file_hash == mark.file_hash:
         return FileDecision.KEEP if store_moved else FileDecision.SAME
+    if (
+        imported_here is not None
+        and imported_here[1] == file_hash
+        and imported_here[0] < mark.version  # the mark is another file's, newer than this one
+    ):
+        return FileDecision.KEEP
     return FileDecision.CONFLICT if store_moved else FileDecision.WRITE
 
 

@@ -118,6 +118,34 @@ def test_after_export_the_file_may_change_again(engine: Engine, tree: Path, tmp_
     assert report.articles.updated == ["lost-card"] and not report.has_conflicts
 
 
+def test_an_export_elsewhere_never_lets_the_checkout_revert_an_api_edit(
+    engine: Engine, tree: Path, tmp_path: Path
+) -> None:
+    """An export into another folder (to review the knowledge, to keep a copy) moved the
+    document's sync record to the exported file; the next import of the untouched checkout
+    then wrote its old text back over the API edit (a verify's review dates included)."""
+    _api_edit(engine, "lost-card", "Freeze the card in the app.")
+    export_knowledge(engine, tmp_path / "review-copy")
+    before = _marks(engine)
+    report = _import(engine, tree / "content", tree / "policies")
+    assert report.articles.kept == ["lost-card"] and report.articles.updated == []
+    assert _marks(engine) == before
+    with session_scope(engine) as session:
+        answer = content.get_article(session, "lost-card").to_document().answer
+    assert answer == "Freeze the card in the app."
+
+
+def test_a_file_put_back_to_its_older_text_is_imported(engine: Engine, tree: Path) -> None:
+    """A revert in the checkout (``git revert``) is a change like any other."""
+    path = tree / "content" / "lost-card.md"
+    first = path.read_text(encoding="utf-8")
+    write_article_md(tree / "content", "lost-card", title="Lost card", answer="Call us.")
+    _import(engine, tree / "content", tree / "policies")
+    path.write_text(first, encoding="utf-8")
+    report = _import(engine, tree / "content", tree / "policies")
+    assert report.articles.updated == ["lost-card"] and not report.has_conflicts
+
+
 def test_a_deleted_file_never_retires_an_api_edit(engine: Engine, tree: Path) -> None:
     _api_edit(engine, "lost-card", "Freeze the card in the app.")
     (tree / "content" / "lost-card.md").unlink()
