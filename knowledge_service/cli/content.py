@@ -19,6 +19,7 @@ from knowledge_service.cli.common import (
     console,
     existing_engine,
     print_table,
+    visible_controls,
 )
 from knowledge_service.cli.help import HelpGroup
 from knowledge_service.content import service
@@ -141,7 +142,7 @@ def show_diff(kind: KindCli, doc_id: str, v1: int, v2: int) -> None:
     with session_scope(existing_engine()) as session:
         diff = kind.service.diff(session, doc_id, v1, v2)
     if not console.is_terminal:
-        typer.echo(diff, nl=False)
+        typer.echo(visible_controls(diff), nl=False)  # piped: not through the console
         return
     styles = {"+": "green", "-": "red", "@": "cyan"}
     for line in diff.splitlines():

@@ -188,3 +188,20 @@ def test_every_list_command_has_json(cli_env: Path) -> None:
     assert [r["policy_version"] for r in json.loads(output)] == ["1", "2"]
     code, output = invoke("policies", "diff", "REFUNDS", "1", "2")
     assert (code == 0 and '+version: "2"' in output) or "+version: '2'" in output
+
+
+def test_text_from_the_store_never_reaches_the_terminal_as_a_command(cli_env: Path) -> None:
+    """An escape in an article's body (``\\x1b[2J`` clears the screen) reached the terminal of
+    whoever ran ``articles show`` or ``diff``: control characters are now shown as escapes."""
+    invoke("import")
+    answer = "Refunds take 5 days.\x1b[2J\x1b]0;pwned\x07 Call us."
+    write_article_md(cli_env / "content", "refund-timeframe", answer=answer)
+    invoke("import")
+    for args in (
+        ("articles", "show", "refund-timeframe"),
+        ("articles", "diff", "refund-timeframe", "1", "2"),
+    ):
+        code, output = invoke(*args)
+        assert code == 0, output
+        assert "\x1b" not in output and "\x07" not in output
+        assert "Refunds take 5 days.\\x1b[2J\\x1b]0;pwned" in output
