@@ -89,7 +89,7 @@ STOPWORDS = _words(
 # Frequent words of this domain that say nothing about what a fact is about.
 GENERIC = _words(
     """
-    customer customers brightwater company account holder holders please contact call
+    customer customers company account holder holders please contact call
     charged charge charges charging cost costs pay pays paid paying take taken takes make
     made apply applies applied give given gives see ask asks asked request requested usually
     normally generally still ask time times amount amounts
