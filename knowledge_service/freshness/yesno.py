@@ -111,6 +111,11 @@ _RESTRICTION = re.compile(
     # "downloads are available on Standard and Premium only", "only available to members"
     r"|\b(?:is|are) (?:only )?available\b[^,;:.]{0,40}?\bonly\b|\bonly (?:be )?available\b"
 )
+# "The vehicle may need an inspection", "you may have to wait": what may be needed is a
+# possibility (at most an obligation, read from its own cue), never a permission.
+_POSSIBLE_NEED = re.compile(
+    r"\bmay(?= (?:also )?(?:need|needs|require|requires|have to|be required)\b)"
+)
 # A cue in a relative clause ("a customer who cannot pay") or an if-clause ("if you can't pay
 # on time, ask ...") describes a case, it does not state a rule; nor does ability ("can't afford").
 _RELATIVE = re.compile(r"\b(?:who|that|which|whose)\s+(?:\w+\s+)?$")
@@ -205,6 +210,8 @@ def rule_spans(sentence: str) -> list[RuleSpan]:
         segment = sentence[start:seg_end].lower()
         if "only" in segment:
             segment = _RESTRICTION.sub(lambda m: " " * len(m.group(0)), segment)
+        if "may" in segment:
+            segment = _POSSIBLE_NEED.sub(lambda m: " " * len(m.group(0)), segment)
         cues: list[tuple[int, int]] = []
         results: dict[str, tuple[bool, tuple[int, int]]] = {}
         for aspect, polarity, pattern in _CUES:

@@ -924,6 +924,22 @@ def test_a_disclaimer_is_no_prohibition(text: str) -> None:
     assert rules == []
 
 
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        # "may need" is a possibility, not a permission: it once contradicted "A vehicle must
+        # not be driven on a road once its registration has expired" (a policy_mismatch).
+        ("If it expired over a year ago, the vehicle may need a safety inspection first.", []),
+        ("You may require a medical report.", []),
+        ("You may need to lodge a security deposit.", ["rule:obligation:yes"]),
+        ("You may have to wait for a break.", ["rule:obligation:yes"]),
+        ("You may drive it to the inspection station.", ["rule:permission:yes"]),
+    ],
+)
+def test_what_may_be_needed_is_no_permission(text: str, keys: list[str]) -> None:
+    assert [f.key for f in extract_facts(text) if f.kind == FactKind.RULE] == keys
+
+
 def test_a_prohibition_is_still_read() -> None:
     keys = [f.key for f in extract_facts("You can't return opened items.")]
     assert keys == ["rule:permission:no"]
