@@ -663,7 +663,7 @@ def _answer_conflicts(
             c.similarity >= NEAR_NEED_ANSWER_FLOOR and each_lone_in_its_answer(c, a.facts, b.facts)
         ):
             continue
-        if _named_apart(a, b, c.fact, c.other):
+        if _named_apart(a, b, c.fact, c.other) or _own_things_apart(a, b, c.fact, c.other):
             continue
         fix = _fix(a, b, c, policies)
         if fix is not None:
@@ -698,6 +698,23 @@ def _named_apart(a: CheckedArticle, b: CheckedArticle, x: Fact, y: Fact) -> bool
     return not (named_x & set(content_terms(y.sentence))) and not (
         named_y & set(content_terms(x.sentence))
     )
+
+
+def _own_things_apart(a: CheckedArticle, b: CheckedArticle, x: Fact, y: Fact) -> bool:
+    """``x`` (of ``a``) and ``y`` (of ``b``) say the same of two things, each its own title's
+    word that the other title lacks, in one place of the sentence (the word after it is the
+    same), and neither sentence names the other's: "a reminder 6 weeks before the licence
+    expires" (in "Renewing your driver licence") and "your renewal notice 4 weeks before your
+    registration expires" (in "Renewing your vehicle registration") are two things' lead
+    times."""
+    own_a = set(content_terms(a.doc.title)) - set(content_terms(b.doc.title))
+    own_b = set(content_terms(b.doc.title)) - set(content_terms(a.doc.title))
+    terms_x, terms_y = content_terms(x.sentence), content_terms(y.sentence)
+    if not own_a or not own_b or own_b & set(terms_x) or own_a & set(terms_y):
+        return False
+    after_x = {nxt for t, nxt in pairwise(terms_x) if t in own_a}
+    after_y = {nxt for t, nxt in pairwise(terms_y) if t in own_b}
+    return bool((after_x & after_y) - own_a - own_b)
 
 
 def _differing(first: Restatement, second: Restatement) -> tuple[Contradiction, str, str] | None:

@@ -677,6 +677,38 @@ def test_lead_times_of_two_actions_alike_only_through_their_titles_do_not_confli
     assert kinds(check(cancel, hold, vectors=near)) == []
 
 
+@pytest.mark.parametrize(
+    ("licence_sentence", "conflict"),
+    [
+        ("We send a reminder about 6 weeks before the licence expires.", False),
+        # the same thing as the other article's: its own title's word is not what it is about
+        ("We send a reminder about 6 weeks before your registration expires.", True),
+    ],
+)
+def test_each_article_s_own_thing_named_in_lower_case_is_no_conflict(
+    licence_sentence: str, conflict: bool
+) -> None:
+    """A licence's reminder and a registration's renewal notice, in a licensing office's two
+    close articles: each sentence names its own title's word ("licence", "registration"), not
+    the other's, so the two lead times are two things' (they once blocked both articles)."""
+    rego = twin(
+        "rego-renew",
+        "We send your renewal notice 4 weeks before your registration expires.",
+        intents=["registration.renew"],
+        title="Renewing your vehicle registration",
+    )
+    licence = twin(
+        "licence-renew",
+        "Your driver licence is renewed every 5 years.",
+        intents=["licence.renew"],
+        title="Renewing your driver licence",
+        body=f"## Reminder\n{licence_sentence}\n",
+    )
+    near = {"rego-renew": _unit(0), "licence-renew": _unit(0, 0.3)}
+    expected = [("conflict", ["licence-renew", "rego-renew"])] if conflict else []
+    assert kinds(check(rego, licence, vectors=near)) == expected
+
+
 def test_a_policy_in_an_invalid_file_is_named_as_such_not_as_missing() -> None:
     """A policy whose file is invalid is not missing: the article citing it says to correct
     the policy's file, not its own policy_sources."""
