@@ -287,6 +287,26 @@ def is_policy_file(candidate_root: Path, found: Path, text: str) -> bool:
     return "effective_date" in keys and "intents" not in keys
 
 
+# Why a file that reads as a policy's front matter was checked as an article: said after its
+# errors, which are about an article's fields ('intents' missing, an upper-case id) and would
+# leave its author looking for what an article needs.
+_READ_AS_ARTICLE = (
+    "read as an article, since it lies under no folder named 'policies' and its front matter "
+    "has no 'effective_date': a policy needs 'effective_date' (or a place under a folder "
+    "named 'policies')"
+)
+
+
+def _policy_read_as_article(text: str) -> bool:
+    """The front matter has a policy's ``version`` and no article's ``intents``: a policy
+    whose ``effective_date`` is missing, in a folder not named ``policies``."""
+    match = _FRONT_MATTER_RE.match(text)
+    if match is None:
+        return False
+    keys = set(_TOP_LEVEL_KEY_RE.findall(match["yaml"]))
+    return "version" in keys and "intents" not in keys
+
+
 def _id_line(text: str) -> int | None:
     try:
         return split_front_matter(text, "<id>").key_lines.get("id")
@@ -412,6 +432,13 @@ def load_content(
             kind = "policy" if is_policy_file(candidate.root, candidate.found, text) else "article"
             _load_one(candidate, text, kind, result, seen)
         except InvalidContentError as error:
+            if kind == "article" and text is not None and _policy_read_as_article(text):
+                error = InvalidContentError(
+                    error.path,
+                    f"{error.problem}; {_READ_AS_ARTICLE}",
+                    line=error.line,
+                    field=error.field,
+                )
             result.invalid.append(InvalidFile.from_error(error, kind))
         if len(result.invalid) > bad_before:
             _locate(result.invalid[-1], candidate, text)

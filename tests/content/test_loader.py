@@ -161,6 +161,25 @@ def test_invalid_policy_is_reported_as_a_policy(tmp_path: Path) -> None:
     assert [(f.kind, f.field) for f in loaded.invalid] == [("policy", "effective_date")]
 
 
+def test_a_policy_without_effective_date_outside_policies_says_why_it_reads_as_an_article(
+    tmp_path: Path,
+) -> None:
+    """KS_POLICIES_DIR=policy-sources: a policy whose effective_date is missing is checked as an
+    article; its errors (an upper-case id, no intents) once gave no clue why."""
+    text = policy_text("REGO").replace("effective_date: '2026-01-01'\n", "")
+    _write(tmp_path / "policy-sources" / "rego.md", text)
+    _write(tmp_path / "policies" / "fees.md", text.replace("REGO", "FEES"))
+    loaded = load_content([tmp_path / "policy-sources", tmp_path / "policies"], max_file_bytes=MAX)
+    (article, policy) = sorted(loaded.invalid, key=lambda f: f.kind)
+    assert (article.kind, article.field) == ("article", "id")
+    assert "a policy needs 'effective_date'" in article.message
+    assert (policy.kind, policy.field) == ("policy", "effective_date")
+    assert "read as an article" not in policy.message
+    _write(tmp_path / "content" / "a.md", article_text("a", intents="Bad.Intent"))
+    (bad,) = load_content([tmp_path / "content"], max_file_bytes=MAX).invalid
+    assert "read as an article" not in bad.message  # an article's own error needs no excuse
+
+
 def test_readme_hidden_and_non_markdown_files_are_skipped(tmp_path: Path) -> None:
     root = tmp_path / "content"
     write_article_md(root, "kept")
