@@ -136,13 +136,16 @@ def finding_items(
 
 def _states(
     session: Session, kind: str, drafts: Sequence[ArticleVersion | PolicyVersion]
-) -> dict[str, WorkflowState]:
-    """Each draft's workflow state (in review once submitted, else draft)."""
+) -> dict[str, tuple[WorkflowState, WorkflowRecord | None]]:
+    """Each draft's workflow state (in review once submitted, else draft) and its record."""
     query = select(WorkflowRecord).where(
         WorkflowRecord.kind == kind, col(WorkflowRecord.doc_id).in_([v.doc_id for v in drafts])
     )
     records = {r.doc_id: r for r in session.exec(query)}
-    return {v.doc_id: state_of("draft", v.version, records.get(v.doc_id)) for v in drafts}
+    return {
+        v.doc_id: (state_of("draft", v.version, records.get(v.doc_id)), records.get(v.doc_id))
+        for v in drafts
+    }
 
 
 def draft_items(session: Session, articles: Iterable[ArticleVersion]) -> list[QueueItem]:
@@ -152,7 +155,7 @@ def draft_items(session: Session, articles: Iterable[ArticleVersion]) -> list[Qu
     if not drafts:
         return []
     states = _states(session, "article", drafts)
-    return [_draft_item(v, states[v.doc_id], owner=v.owner) for v in drafts]
+    return [_draft_item(v, *states[v.doc_id], owner=v.owner) for v in drafts]
 
 
 def policy_draft_items(session: Session, owner: str | None) -> list[QueueItem]:
@@ -165,15 +168,26 @@ def policy_draft_items(session: Session, owner: str | None) -> list[QueueItem]:
     if not drafts:
         return []
     states = _states(session, "policy", drafts)
-    return [_draft_item(v, states[v.doc_id], owner=v.to_document().owner) for v in drafts]
+    return [_draft_item(v, *states[v.doc_id], owner=v.to_document().owner) for v in drafts]
 
 
 def _draft_item(
-    v: ArticleVersion | PolicyVersion, state: WorkflowState, *, owner: str
+    v: ArticleVersion | PolicyVersion,
+    state: WorkflowState,
+    record: WorkflowRecord | None,
+    *,
+    owner: str,
 ) -> QueueItem:
     if state == WorkflowState.IN_REVIEW:
         kind, actions = QueueItemKind.AWAITING_APPROVAL, [_A.APPROVE, _A.REJECT, _A.EDIT]
         reason = f"Version {v.version} by {v.author} is in review and waits for approval."
+    elif record is not None and record.version == v.version and record.rejected_by:
+        kind, actions = QueueItemKind.DRAFT, [_A.SUBMIT, _A.EDIT]
+        why = (record.rejection_reason or "").rstrip(".")
+        reason = (
+            f"Version {v.version} by {v.author} was sent back by {record.rejected_by}: {why}. "
+            "Edit it as asked, then submit it again."
+        )
     else:
         kind, actions = QueueItemKind.DRAFT, [_A.SUBMIT, _A.EDIT]
         reason = f"Version {v.version} by {v.author} is a draft, not yet submitted for review."

@@ -254,6 +254,22 @@ def test_a_draft_waits_for_its_owner_to_submit_it_then_for_an_approver(
     assert _queue(client, keys["admin"], "?kind=draft")["items"] == []
 
 
+def test_a_rejected_draft_says_who_sent_it_back_and_why(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """The queue said only "a draft, not yet submitted": an owner working it from the CLI or
+    the API never learnt that the draft was rejected, nor what to change."""
+    on_v1 = auth(keys["admin"]) | {"If-Match": '"new-fees-v1"'}
+    assert client.post("/v1/articles/new-fees/submit", headers=on_v1).status_code == 200
+    body = {"reason": "cite the fees policy."}
+    rejected = client.post("/v1/articles/new-fees/reject", headers=on_v1, json=body)
+    assert rejected.status_code == 200, rejected.text
+    (draft,) = _queue(client, keys["admin"], "?kind=draft")["items"]
+    assert draft["actions"] == ["submit", "edit"]
+    assert "was sent back by" in draft["reason"]
+    assert "cite the fees policy. Edit it as asked, then submit it again." in draft["reason"]
+
+
 def test_a_policy_draft_waits_in_the_queue_of_those_who_may_approve_it(
     client: TestClient, keys: dict[str, str]
 ) -> None:
