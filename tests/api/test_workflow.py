@@ -276,6 +276,23 @@ def test_an_edit_that_changes_nothing_writes_nothing_and_says_so(
     assert (again.json()["unchanged"], again.json()["version"]) == (True, 3), again.text
 
 
+def test_restoring_the_current_versions_text_writes_nothing_and_says_so(
+    wf: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    """Restoring the version in force once wrote a draft of the same text: the published
+    article went to draft, with its restorer as last editor, and needed an approval to change
+    nothing. It is now what an edit to the same text is: nothing written, the state kept."""
+    base = "/v1/articles/refund-timeframe"
+    before = len(events(engine))
+    restored = post(wf, keys["owner"], f"{base}/restore", etag_of("refund-timeframe", 2), version=2)
+    assert restored.status_code == 200, restored.text
+    body = restored.json()
+    assert (body["unchanged"], body["version"], body["state"]) == (True, 2, "published")
+    assert len(events(engine)) == before and not any(c.article_ids for c in written)
+    older = post(wf, keys["owner"], f"{base}/restore", etag_of("refund-timeframe", 2), version=1)
+    assert (older.json()["unchanged"], older.json()["version"]) == (False, 3), older.text
+
+
 def test_a_text_with_a_byte_order_mark_and_crlf_is_read_as_its_file_would_be(
     wf: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
