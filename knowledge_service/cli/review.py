@@ -119,7 +119,11 @@ def _object(article: str | None, policy: str | None) -> tuple[AuditObject | None
 
 
 def audit_command(
-    article: str | None = typer.Option(None, "--article", help="Only this article's events."),
+    article: str | None = typer.Option(
+        None,
+        "--article",
+        help="Only this article's events and its findings' (acknowledgements, risk acceptances).",
+    ),
     policy: str | None = typer.Option(None, "--policy", help="Only this policy's events."),
     actor: str | None = typer.Option(None, "--actor", help="Only this actor's events."),
     since: str | None = typer.Option(None, "--since", help="From this ISO date or timestamp."),
@@ -136,6 +140,7 @@ def audit_command(
         actor,
         audit_log.parse_instant("--since", since),
         audit_log.parse_instant("--until", until),
+        with_findings=article is not None,
     )
     with session_scope(existing_engine()) as session:
         events, total = audit_log.list_audit_events(

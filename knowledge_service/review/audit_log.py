@@ -7,6 +7,7 @@ findings (and risk acceptances) that touch them; never key changes or other owne
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_
@@ -47,7 +48,7 @@ def check_filters(filters: AuditFilters, limit: int, offset: int) -> AuditFilter
     since, until = _utc(filters.since), _utc(filters.until)
     if since is not None and until is not None and until < since:
         raise InvalidRequestError("until", "must not be before since")
-    return AuditFilters(filters.object_type, filters.object_id, filters.actor, since, until)
+    return replace(filters, since=since, until=until)
 
 
 def _owned_scope(session: Session, caller: Caller, filters: AuditFilters) -> ColumnElement[bool]:
@@ -58,22 +59,33 @@ def _owned_scope(session: Session, caller: Caller, filters: AuditFilters) -> Col
         raise PermissionDeniedError(f"this owner key does not own the article {asked!r}")
     if not owned:
         return false()
-    findings = select(cast(col(FindingArticle.finding_id), String)).where(
-        col(FindingArticle.article_id).in_(owned)
-    )
+    return _articles_and_their_findings(col(FindingArticle.article_id).in_(owned), owned)
+
+
+def _articles_and_their_findings(
+    findings_of: ColumnElement[bool], articles: list[str]
+) -> ColumnElement[bool]:
+    """The events of ``articles`` and of the findings (``FindingArticle`` rows matching
+    ``findings_of``) that touch them."""
+    findings = select(cast(col(FindingArticle.finding_id), String)).where(findings_of)
     kind, object_id = col(AuditEvent.object_type), col(AuditEvent.object_id)
     return or_(
-        and_(kind == AuditObject.ARTICLE, object_id.in_(owned)),
+        and_(kind == AuditObject.ARTICLE, object_id.in_(articles)),
         and_(kind == AuditObject.FINDING, object_id.in_(findings)),
     )
 
 
 def _query(filters: AuditFilters, scope: ColumnElement[bool] | None) -> SelectOfScalar[AuditEvent]:
     query = select(AuditEvent)
-    if filters.object_type is not None:
-        query = query.where(col(AuditEvent.object_type) == str(filters.object_type))
-    if filters.object_id is not None:
-        query = query.where(col(AuditEvent.object_id) == filters.object_id)
+    article = filters.object_id if filters.object_type == AuditObject.ARTICLE else None
+    if filters.with_findings and article is not None:
+        findings_of = col(FindingArticle.article_id) == article
+        query = query.where(_articles_and_their_findings(findings_of, [article]))
+    else:
+        if filters.object_type is not None:
+            query = query.where(col(AuditEvent.object_type) == str(filters.object_type))
+        if filters.object_id is not None:
+            query = query.where(col(AuditEvent.object_id) == filters.object_id)
     if filters.actor is not None:  # a key's name: its workflow steps, findings and risk too
         bare = filters.actor.removeprefix("key:")
         query = query.where(col(AuditEvent.actor).in_([bare, f"key:{bare}"]))

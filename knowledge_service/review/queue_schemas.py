@@ -168,6 +168,9 @@ class AuditFilters:
     actor: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    with_findings: bool = False
+    """With an article's id: the events of the findings on it too (acknowledgements, risk
+    acceptances, reopenings), which are recorded against the finding."""
 
 
 class AuditEventPublic(BaseModel):

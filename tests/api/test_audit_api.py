@@ -20,7 +20,7 @@ def _audit(client: TestClient, key: str, query: str = "") -> Any:
 def test_admin_sees_every_event_newest_first_with_versions_and_actor(
     client: TestClient, keys: dict[str, str]
 ) -> None:
-    page = _audit(client, keys["admin"], "?article_id=refund-timeframe")
+    page = _audit(client, keys["admin"], "?object_type=article&object_id=refund-timeframe")
     assert [(e["action"], e["version_before"], e["version_after"]) for e in page["items"]] == [
         ("updated", 1, 2),
         ("created", None, 1),
@@ -30,6 +30,24 @@ def test_admin_sees_every_event_newest_first_with_versions_and_actor(
     everything = _audit(client, keys["admin"], "?limit=100")
     types = {e["object_type"] for e in everything["items"]}
     assert {"article", "policy", "finding", "api_key"} <= types
+
+
+def test_an_article_s_events_include_what_was_decided_on_its_findings(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """Who acknowledged a finding on an article (or accepted its risk) is recorded against the
+    finding: asking for the article's events must show it, to its owner as to an admin."""
+    change = {"status": "acknowledged", "note": "seen"}
+    assert client.patch("/v1/findings/1", headers=auth(keys["owner"]), json=change).is_success
+    for key in ("admin", "owner"):
+        page = _audit(client, keys[key], "?article_id=refund-timeframe&limit=100")
+        objects = [(e["object_type"], e["object_id"], e["action"]) for e in page["items"]]
+        assert ("finding", "1", "acknowledged") in objects, key
+        assert ("article", "refund-timeframe", "updated") in objects, key
+        assert {t for t, _, _ in objects} == {"article", "finding"}, key
+    other = _audit(client, keys["admin"], "?article_id=escalation-process&limit=100")
+    objects = {(e["object_type"], e["object_id"]) for e in other["items"]}
+    assert ("finding", "2") in objects and ("finding", "1") not in objects
 
 
 def test_owner_sees_only_its_own_articles_and_their_findings(

@@ -38,7 +38,12 @@ def list_audit(
     page: PageDep,
     article_id: Annotated[
         str | None,
-        Query(pattern=ARTICLE_ID_PATTERN, max_length=120, description="Only this article's."),
+        Query(
+            pattern=ARTICLE_ID_PATTERN,
+            max_length=120,
+            description="Only this article's, and its findings' (acknowledgements, risk "
+            "acceptances); object_type=article&object_id= gives the article's own only.",
+        ),
     ] = None,
     object_type: Annotated[AuditObject | None, Query(description="Only this kind.")] = None,
     object_id: Annotated[
@@ -61,6 +66,7 @@ def list_audit(
     filters = AuditFilters(
         object_type, object_id, actor,
         audit_log.parse_instant("since", since), audit_log.parse_instant("until", until),
+        with_findings=article_id is not None,
     )  # fmt: skip
     items, total = audit_log.list_audit_events(
         session, principal, filters, limit=page.limit, offset=page.offset
