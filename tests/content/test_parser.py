@@ -476,3 +476,22 @@ def test_a_version_stored_with_no_channel_still_loads() -> None:
     stored = parse_article(article_text(), "content/x.md").model_dump()
     stored["channels"] = []
     assert ArticleDocument.model_validate(stored).channels == []
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("FEES#2.1, BILLING#1",
+         "is not a policy reference (expected POLICY-ID or POLICY-ID#CLAUSE, e.g. REFUNDS#2.1, "
+         "one per item of a YAML list) (got 'FEES#2.1, BILLING#1')"),
+        (["REFUNDS#2.1", "refunds 2.1"],
+         "item 2, 'refunds 2.1', is not a policy reference (expected POLICY-ID or "
+         "POLICY-ID#CLAUSE, e.g. REFUNDS#2.1)"),
+    ],
+)  # fmt: skip
+def test_a_bad_policy_reference_is_quoted_once_and_a_list_item_by_its_place(
+    given: object, said: str
+) -> None:
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(article_text(policy_sources=given), "content/x.md")
+    assert info.value.message.endswith(f"field 'policy_sources': {said}")

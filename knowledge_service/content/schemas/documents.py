@@ -148,15 +148,24 @@ class PolicyRef(BaseModel):
     @classmethod
     def parse(cls, text: str) -> PolicyRef:
         match = _POLICY_REF_RE.match(text.strip())
-        if not match:
+        if not match:  # the file's error adds what was given: "(got 'REFUNDS 2.1')"
+            several = ", one per item of a YAML list" if "," in text else ""
             raise ValueError(
-                f"'{text}' is not a policy reference (expected POLICY-ID or POLICY-ID#CLAUSE, "
-                "e.g. REFUNDS#2.1)"
+                "is not a policy reference (expected POLICY-ID or POLICY-ID#CLAUSE, e.g. "
+                f"REFUNDS#2.1{several})"
             )
         return cls(policy_id=match["policy"], clause=match["clause"])
 
     def __str__(self) -> str:
         return self.policy_id + (f"#{self.clause}" if self.clause else "")
+
+
+def _ref_item(n: int, text: str) -> PolicyRef:
+    """Item ``n`` of a list of references, an error naming it and what it says."""
+    try:
+        return PolicyRef.parse(text)
+    except ValueError as exc:
+        raise ValueError(f"item {n + 1}, {text!r}, {exc}") from None
 
 
 class Section(BaseModel):
@@ -211,10 +220,10 @@ class ArticleMeta(BaseModel):
     @field_validator("policy_sources", mode="before")
     @classmethod
     def _parse_refs(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
+        if isinstance(value, str):  # one reference: the error adds "(got '...')" itself
+            return [PolicyRef.parse(value)]
         if isinstance(value, list):
-            return [PolicyRef.parse(v) if isinstance(v, str) else v for v in value]
+            return [_ref_item(n, v) if isinstance(v, str) else v for n, v in enumerate(value)]
         return value
 
     @field_validator("intents", "channels", "questions", mode="before")
