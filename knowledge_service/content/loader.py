@@ -314,13 +314,6 @@ def _id_line(text: str) -> int | None:
         return None
 
 
-def _folder_name(candidate: _Candidate) -> str:
-    """A file under the name of the folder it was found in (``content/animals/a.md``), as
-    invalid findings name files (:attr:`InvalidFile.folder_path`)."""
-    rel = Path(candidate.path).relative_to(candidate.root.as_posix()).as_posix()
-    return f"{candidate.root.name}/{rel}"
-
-
 @dataclass
 class _Defined:
     """A file that gave a ``kind:id``: its candidate and text."""
@@ -381,7 +374,7 @@ def _refuse_duplicates(result: LoadedContent, seen: dict[str, list[_Defined]]) -
             result.articles = [d for d in result.articles if d.source_path != gone]
         result.raw.pop(first.candidate.path, None)
         result.hashes.pop(first.candidate.path, None)
-        names = [_folder_name(f.candidate) for f in files]
+        names = [f.candidate.display for f in files]  # as each file's own error names it
         for defined, name in zip(files, names, strict=True):
             others = ", ".join(n for n in names if n != name)
             problem = (

@@ -292,7 +292,7 @@ def test_a_duplicate_id_and_a_bad_policy_give_their_ids(tmp_path: Path) -> None:
 
 def test_the_same_id_in_two_files_loads_neither_and_names_both(tmp_path: Path) -> None:
     """Which file is the real article is the owner's call, not the path order's: neither is
-    loaded, and each file's error names the other (both under the folder's name)."""
+    loaded, and each file's error names the other."""
     root = tmp_path / "content"
     write_article_md(root, "good")
     first = write_article_md(root, "a-first", id="same")
@@ -306,6 +306,21 @@ def test_the_same_id_in_two_files_loads_neither_and_names_both(tmp_path: Path) -
         assert invalid.message.startswith(f"{invalid.path}:2: field 'id': ")
         assert "content/a-first.md" in invalid.message and "content/b-second.md" in invalid.message
         assert "neither is imported" in invalid.message
+
+
+def test_a_duplicate_id_s_files_are_named_alike_when_a_subfolder_is_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``import content/qa`` named the file in error by its path and the other by the folder's
+    name alone ("content/qa/a.md: ... also given by qa/b.md")."""
+    monkeypatch.chdir(tmp_path)
+    write_article_md(tmp_path / "content" / "qa", "a-first", id="same")
+    write_article_md(tmp_path / "content" / "qa", "b-second", id="same")
+    loaded = load_content([Path("content/qa")], max_file_bytes=MAX)
+    messages = sorted(f.message for f in loaded.invalid)
+    assert messages[0].startswith("content/qa/a-first.md:2: ")
+    assert "also given by content/qa/b-second.md;" in messages[0]
+    assert "also given by content/qa/a-first.md;" in messages[1]
 
 
 def test_an_article_in_a_content_subfolder_named_policies_is_an_article(tmp_path: Path) -> None:
