@@ -101,13 +101,18 @@ _WORD = re.compile(r"[a-z][a-z']*")
 _PREFIXED_WORD = re.compile(r"\b[a-z]-[a-z][a-z']+|[a-z][a-z']*")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_MARK = re.compile(r"[*_`>]+")
+# GFM strikethrough within a line: two tildes, text that neither starts nor ends with a space.
+_STRUCK = re.compile(r"(?<!~)~~(?=[^\s~])(?:[^~]|~(?!~))*?(?<=[^\s~])~~(?!~)")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|approx|incl|no)\.$", re.IGNORECASE)
 
 
 def clean_markdown_line(line: str) -> str:
-    """One Markdown line as plain text (links, emphasis and list markers removed)."""
+    """One Markdown line as plain text (links, emphasis and list markers removed, and struck
+    text, ``~~$5~~``, which no channel tells as current)."""
+    if "~~" in line:
+        line = _STRUCK.sub("", line)
     if "](" in line:
         line = _MD_LINK.sub(r"\1", line)
     line = _LIST.sub("", line)

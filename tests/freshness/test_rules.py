@@ -172,6 +172,11 @@ def test_policy_effective_on_review_day_is_not_changed() -> None:
         ("Refunds are paid within 10 working days. Call 13 22 55 from 2026.", False),
         ("A refund fee of $5 applies, and refunds take 10 business days.", False),
         ("A refund fee of $7.50 applies.", True),
+        # struck text is no longer told (every channel leaves it out or shows it struck)
+        ("Refunds are paid within ~~5~~ 10 business days.", False),
+        ("Refunds are paid within ~~10~~ 5 business days.", True),
+        ("Refunds are paid within ~~10~~ 30 business days.", True),
+        ("A refund fee of ~~$5~~ $7.50 applies, and refunds take 10 business days.", True),
     ],
 )
 def test_policy_mismatch(answer: str, mismatch: bool) -> None:
