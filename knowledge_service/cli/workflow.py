@@ -77,17 +77,27 @@ def _refused() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+BLOCKED_AFTER = {
+    "verify": "verified but still blocked for customers (verifying lifts no block)",
+    "approve": "published but blocked for customers (approving lifts no block; customer "
+    "channels hand it to a person until the cause is fixed or an admin accepts the risk)",
+}
+"""What a step's warning says of an article its check still finds blocking."""
+
+
 def run_steps(
     documents: DocumentService[Any, Any, Any],
     act: Callable[[Workflow, Session], list[Step]],
     then: Callable[[Session, WorkflowStatus], WorkflowStatus] | None = None,
     *,
     creates: bool = False,
+    blocked_said: str = BLOCKED_AFTER["verify"],
 ) -> None:
     """Run ``act`` in one transaction, then the after-write pipeline; print each outcome
-    (``then`` adds to each status once the check has run). Only a step that ``creates`` a
-    document may make the store; the others need one (a step on a document in a store that is
-    not there fails, and must leave no empty store behind)."""
+    (``then`` adds to each status once the check has run; a status still blocked is warned of
+    with ``blocked_said``: what the step did, and that it lifts no block). Only a step that
+    ``creates`` a document may make the store; the others need one (a step on a document in a
+    store that is not there fails, and must leave no empty store behind)."""
     require_model_folder(": nothing was written")  # the index and check after the write need it
     if not creates:
         existing_engine()
@@ -119,11 +129,7 @@ def run_steps(
             blocks = "; ".join(
                 f"{b.kind} (finding {b.id}): {b.message}" for b in s.still_blocked_by
             )
-            typer.secho(
-                f"warning: {s.id} is verified but still blocked for customers (verifying lifts "
-                f"no block) by: {blocks}",
-                err=True,
-            )
+            typer.secho(f"warning: {s.id} is {blocked_said} by: {blocks}", err=True)
 
 
 def _read(path: Path) -> str:
@@ -165,11 +171,15 @@ def add_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) ->
             if_version: int | None = _IF_VERSION,
         ) -> None:
             verb = getattr(Workflow, name)
+            today = clock.today(settings())
+            warns = kind == "article" and name in BLOCKED_AFTER
             run_steps(
                 documents,
                 lambda w, s: [
                     verb(w, s, _actor(actor), doc_id, _pre(doc_id, if_version), reason=reason)
                 ],
+                then=(lambda s, status: with_blocks(s, status, today=today)) if warns else None,
+                blocked_said=BLOCKED_AFTER.get(name, ""),
             )
 
         command.__doc__ = help_text

@@ -208,6 +208,29 @@ def test_verifying_a_blocked_article_says_which_findings_still_block_it(
     assert [len(s["still_blocked_by"]) for s in bulk.json()] == [1, 0]  # an info finding: none
 
 
+def test_approving_an_article_its_check_finds_blocking_names_the_blocks(
+    wf: TestClient, keys: dict[str, str], editor_key: str
+) -> None:
+    """An approval publishes, and lifts no block: the approver learns at once that customer
+    channels will hand the article to a person (refund-timeframe's policy_mismatch stays)."""
+    base = "/v1/articles/refund-timeframe"
+    text = article_text(
+        "refund-timeframe", owner=PAYMENTS, policy_sources=["REFUNDS#2.1"], status="published",
+        answer="Refunds reach your account within 5 business days, by card or transfer.",
+    )  # fmt: skip
+    edited = wf.put(
+        base, headers=auth(editor_key) | {"If-Match": etag_of("refund-timeframe", 2)},
+        json={"text": text},
+    )  # fmt: skip
+    assert edited.json()["version"] == 3, edited.text
+    assert post(wf, editor_key, f"{base}/submit", etag_of("refund-timeframe", 3)).is_success
+    approved = post(wf, keys["owner"], f"{base}/approve", etag_of("refund-timeframe", 3))
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["state"] == "published"
+    blocks = approved.json()["still_blocked_by"]
+    assert [(b["id"], b["kind"]) for b in blocks] == [(1, "policy_mismatch")], approved.text
+
+
 def test_an_agent_sees_the_workflow_of_the_served_version_never_of_a_draft(
     wf: TestClient, keys: dict[str, str], editor_key: str
 ) -> None:

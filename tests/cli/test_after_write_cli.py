@@ -183,3 +183,19 @@ def test_verify_says_which_findings_still_block_the_article() -> None:
     assert "by: policy_mismatch (finding " in done.output
     clean = runner.invoke(app, ["articles", "verify", "meter-reading", "--actor", "ann"])
     assert clean.exit_code == 0 and "still blocked" not in clean.output, clean.output
+
+
+def test_approve_says_which_findings_block_the_published_article(cli_env: Path) -> None:
+    """The approval's own check finds the new text still disagrees with its policy: the
+    approver is told at once that customer channels hand the article to a person."""
+    assert runner.invoke(app, ["import"]).exit_code == 0
+    file = cli_env / "content" / "refund-timeframe.md"
+    edited = cli_env / "edited.md"
+    edited.write_text(file.read_text(encoding="utf-8").replace("5 business", "6 business"))
+    for step in (["edit", "refund-timeframe", str(edited), "--actor", "ann"],
+                 ["submit", "refund-timeframe", "--actor", "ann"]):  # fmt: skip
+        assert runner.invoke(app, ["articles", *step]).exit_code == 0
+    done = runner.invoke(app, ["articles", "approve", "refund-timeframe", "--actor", "bob"])
+    assert done.exit_code == 0, done.output
+    assert "refund-timeframe is published but blocked for customers (approving lifts" in done.output
+    assert "by: policy_mismatch (finding " in done.output

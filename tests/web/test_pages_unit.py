@@ -679,6 +679,19 @@ def test_verifying_a_blocked_article_on_the_page_says_it_stays_blocked_and_by_wh
     assert 'id="still-blocked-' not in client.get("/ui/review/findings/1").text
 
 
+def test_after_an_approval_the_page_says_what_still_blocks_the_published_article(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["owner"])
+    shown = client.get("/ui/review/findings/1?done=approve").text
+    blocked = re.search(r'id="still-blocked-refund-timeframe">(.*?)</div>', shown, re.S)
+    assert blocked, shown
+    said = " ".join(html.unescape(re.sub(r"<[^>]+>", "", blocked.group(1))).split())
+    assert "refund-timeframe is published but blocked for customers" in said
+    assert "(approving lifts no block; an admin may accept the risk)" in said
+    assert "Disagrees with the policy (finding 1)" in said
+
+
 def test_every_answer_reason_has_words_on_the_pages() -> None:
     from knowledge_service.answers.schemas import AnswerReason
     from knowledge_service.web.templating import REASON_WORDS, environment

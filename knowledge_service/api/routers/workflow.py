@@ -111,6 +111,10 @@ def build_router(documents: content.DocumentService[Any, Any, Any], id_pattern: 
         f"Approve and publish {a_or_an(kind.name)} in review (not its last editor)",
         Reason,
         lambda w, s, p, i, pre, b, _: w.approve(s, p, i, pre, reason=reason(b)),
+        # what the published article's check finds blocking: the approver learns of it now
+        then=(lambda s, status, today: with_blocks(s, status, today=today))
+        if kind.name == "article"
+        else None,
     )
     write(
         "reject",

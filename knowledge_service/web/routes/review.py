@@ -79,7 +79,8 @@ DONE_MESSAGES = {
     "draft is submitted and approved.",
     "unchanged": "Nothing to save: the text is the current version's, so no draft was written.",
     "submit": "Submitted for approval: another owner can approve it now.",
-    "approve": "Approved: the new version is published and served on every channel.",
+    "approve": "Approved: the new version is published and served on its channels (unless "
+    "a finding blocks it: named below).",
     "risk_accepted": "Risk accepted: customer channels serve the article despite this finding "
     "until the expiry date (or until the finding resolves).",
 }
@@ -139,7 +140,8 @@ def _finding_view(
         done=_done_message(done, item.finding), failed=failed, status_code=status_code,
         page_url=f"/ui/review/findings/{finding_id}" if failed else None,
         raw_html=_raw_html_notes(shown["articles"], done),
-        still_blocked=_still_blocked(session, today, shown["articles"], done), **shown,
+        still_blocked=_still_blocked(session, today, shown["articles"], done),
+        still_blocked_after=done, **shown,
     )  # fmt: skip
 
 
@@ -175,16 +177,20 @@ def _article_view(
         page_url=f"/ui/review/articles/{article_id}" if failed else None,
         raw_html=_raw_html_notes(shown["articles"], done),
         still_blocked=_still_blocked(session, clock.today(settings), shown["articles"], done),
-        **shown,
+        still_blocked_after=done, **shown,
     )  # fmt: skip
+
+
+BLOCKS_SHOWN_AFTER = frozenset({"verify", "approve"})
+"""The actions after which the page names what still blocks the article on customer channels."""
 
 
 def _still_blocked(
     session: Session, today: date, articles: list[Any], done: str | None
 ) -> dict[str, list[BlockingFinding]]:
-    """After a verify: the findings that still block each article on customer channels
-    (verifying lifts none), by article id."""
-    if done != "verify":
+    """After a verify or an approval: the findings that still block each article on customer
+    channels (neither lifts any), by article id."""
+    if done not in BLOCKS_SHOWN_AFTER:
         return {}
     found = {a.article_id: blocking_findings(session, a.article_id, today=today) for a in articles}
     return {article_id: blocks for article_id, blocks in found.items() if blocks}
