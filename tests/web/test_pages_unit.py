@@ -664,18 +664,24 @@ def test_an_owner_verifies_an_article_from_the_review_page(
     assert stale.status_code == 409 and "Someone else changed this article" in stale.text
 
 
+def _still_blocked_box(client: TestClient, done: str) -> tuple[str, str]:
+    """What finding 1's page says of refund-timeframe's blocks after ``done``: its words, and
+    the box's HTML."""
+    shown = client.get(f"/ui/review/findings/1?done={done}").text
+    blocked = re.search(r'id="still-blocked-refund-timeframe">(.*?)</div>', shown, re.S)
+    assert blocked, shown
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", blocked.group(1))).split()), blocked[1]
+
+
 def test_verifying_a_blocked_article_on_the_page_says_it_stays_blocked_and_by_what(
     client: TestClient, keys: dict[str, str], written: list[StoreChanges]
 ) -> None:
     sign_in(client, keys["owner"])
     _act(client, "verify", 2)
-    shown = client.get("/ui/review/findings/1?done=verify").text
-    blocked = re.search(r'id="still-blocked-refund-timeframe">(.*?)</div>', shown, re.S)
-    assert blocked, shown
-    said = " ".join(html.unescape(re.sub(r"<[^>]+>", "", blocked.group(1))).split())
+    said, box = _still_blocked_box(client, "verify")
     assert "refund-timeframe is verified but still blocked for customers" in said
     assert "Disagrees with the policy (finding 1)" in said
-    assert 'href="/ui/review/findings/1"' in blocked.group(1)
+    assert 'href="/ui/review/findings/1"' in box
     assert 'id="still-blocked-' not in client.get("/ui/review/findings/1").text
 
 
@@ -683,10 +689,7 @@ def test_after_an_approval_the_page_says_what_still_blocks_the_published_article
     client: TestClient, keys: dict[str, str]
 ) -> None:
     sign_in(client, keys["owner"])
-    shown = client.get("/ui/review/findings/1?done=approve").text
-    blocked = re.search(r'id="still-blocked-refund-timeframe">(.*?)</div>', shown, re.S)
-    assert blocked, shown
-    said = " ".join(html.unescape(re.sub(r"<[^>]+>", "", blocked.group(1))).split())
+    said, _ = _still_blocked_box(client, "approve")
     assert "refund-timeframe is published but blocked for customers" in said
     assert "(approving lifts no block; an admin may accept the risk)" in said
     assert "Disagrees with the policy (finding 1)" in said
