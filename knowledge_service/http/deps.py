@@ -21,6 +21,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import AfterValidator
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 from starlette.datastructures import State
@@ -237,6 +238,25 @@ async def refuse_undeclared_query(
     whatever a body holds. The key is read once per request (FastAPI caches ``get_principal``
     for the route's own role check)."""
     await check_query(request)
+
+
+async def key_still_valid(request: Request) -> bool:
+    """Whether the key ``request`` was admitted with is still valid: a long-lived response (a
+    live event stream) asks now and then, so that revoking the key ends it, as it ends the
+    key's page sessions. Read as :func:`get_principal` reads it (the cache, else the store); not
+    counted as a failed attempt. A store out of reach says nothing against the key: it is asked
+    again next time."""
+    scheme, credentials = get_authorization_scheme_param(request.headers.get("authorization"))
+    raw_key = credentials if scheme.lower() == "bearer" else None
+    engine: Engine = request.app.state.engine
+    try:
+        if access.authenticate_from_cache(engine, raw_key) is None:
+            await run_in_threadpool(_authenticate_from_store, engine, raw_key)
+    except AuthenticationError:
+        return False
+    except SQLAlchemyError:
+        return True
+    return True
 
 
 def _authenticate_from_store(engine: Engine, raw_key: str | None) -> Principal:

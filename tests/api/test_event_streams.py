@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from pathlib import Path
 
 import httpx
@@ -47,6 +48,16 @@ def read_until(connection: socket.socket, marker: bytes, received: bytes = b"") 
         if not chunk:
             break
         received += chunk
+    return received
+
+
+def read_to_end(connection: socket.socket, received: bytes, within: float) -> bytes:
+    """``received`` and what the connection sends until it ends, failing if it has not ended
+    ``within`` seconds (a live stream sends a keep-alive every second, so no read waits long)."""
+    deadline = time.monotonic() + within
+    while chunk := connection.recv(65536):
+        received += chunk
+        assert time.monotonic() < deadline, f"still open after {within} s: {received[-200:]!r}"
     return received
 
 
@@ -117,4 +128,39 @@ def test_open_streams_hold_no_thread_and_the_cap_refuses_one_more(tmp_path: Path
         finally:
             for connection, _ in streams:
                 connection.close()
+    assert "Traceback" not in server.logs()
+
+
+def test_revoking_the_key_ends_its_open_stream(tmp_path: Path) -> None:
+    """A leader's dashboard kept receiving every question after its key was revoked (by the
+    CLI, another process): a stream never ends by itself, and its key was read only once. Now
+    the stream looks at its key again every few seconds and ends once it is revoked; another
+    key's stream goes on."""
+    env = {
+        "KS_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+        "KS_DATA_DIR": str(tmp_path / "data"),
+        "KS_EMBEDDING_MODEL": "hash",
+    }
+    write_article_md(tmp_path / "content", "refund-timeframe")
+    assert run_cli(tmp_path, env, "import", str(tmp_path / "content")).returncode == 0
+    engine = make_engine(env["KS_DATABASE_URL"])
+    keys = issue_keys(engine)
+    engine.dispose()
+    with serving(tmp_path, env) as server:
+        revoked, head = open_stream(server.base, keys["leader"])
+        kept, kept_head = open_stream(server.base, keys["admin"])
+        try:
+            assert head.startswith(b"HTTP/1.1 200 ") and kept_head.startswith(b"HTTP/1.1 200 ")
+            result = run_cli(tmp_path, env, "keys", "revoke", "test-leader")
+            assert result.returncode == 0, result.stderr
+            received = read_to_end(revoked, head, within=30)  # the key cache's 5 s, the
+            assert received.endswith(b"0\r\n\r\n"), received[-200:]  # stream's own 5 s
+            httpx.post(
+                f"{server.base}/v1/answer", json={"q": "refund", "channel": "chat"},
+                headers=auth(keys["bot"]), timeout=60,
+            )  # fmt: skip
+            assert b"event: answer" in read_until(kept, b"event: answer", kept_head)
+        finally:
+            revoked.close()
+            kept.close()
     assert "Traceback" not in server.logs()

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from knowledge_service import clock
+from knowledge_service.access.key_cache import KEY_CACHE_SECONDS
 from knowledge_service.access.schemas import Permission, Principal, Role
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.export import (
@@ -42,6 +43,7 @@ from knowledge_service.http.deps import (
     SessionDep,
     SettingsDep,
     SupportedDay,
+    key_still_valid,
     require,
 )
 from knowledge_service.http.downloads import export_download
@@ -54,6 +56,11 @@ router = APIRouter(tags=["analytics"])
 KEEP_ALIVE_SECONDS = 1.0
 """An idle ``/v1/events`` stream sends a comment line this often (and so notices a client that
 has left)."""
+
+KEY_CHECK_SECONDS = KEY_CACHE_SECONDS
+"""How often a live ``/v1/events`` stream looks again at its key: a key revoked meanwhile ends
+the stream within this (plus the key cache's own seconds), as it ends the key's page sessions;
+it used to go on receiving every question for as long as the client kept it open."""
 
 ReceiptPath = Annotated[str, Path(pattern=RECEIPT_PATTERN, description="An answer's receipt.")]
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -232,19 +239,26 @@ async def stream_events(
     _: Annotated[Principal, Depends(require(Permission.READ_MEASURES))],
 ) -> StreamingResponse:
     """One `answer` event per answer or search as it is written to the log. The stream ends
-    when the client leaves or the server stops (a client reconnects, to another replica). A
+    when the client leaves, the server stops (a client reconnects, to another replica) or the
+    key is revoked (looked at again every 5 s: the stream ends within about 10 s). A
     server process holds at most `KS_ANALYTICS__MAX_STREAMS` streams (default 100): one more is
     refused with 503 `service-busy` and `Retry-After`."""
 
     subscription = hub.add()  # refused (503) before the stream starts when the feed is full
+    loop = asyncio.get_running_loop()
 
     async def events() -> AsyncIterator[str]:
+        checked = loop.time()
         try:
             yield ": connected\n\n"
             while not await request.is_disconnected():
                 event = await subscription.next(KEEP_ALIVE_SECONDS)  # holds no thread
                 if subscription.is_closed:  # the server is stopping: end like any response
                     break
+                if loop.time() - checked >= KEY_CHECK_SECONDS:
+                    if not await key_still_valid(request):  # revoked: the stream ends
+                        break
+                    checked = loop.time()
                 if event is None:
                     yield ": keep-alive\n\n"
                     continue
