@@ -1131,11 +1131,15 @@ def redact_url(target: str) -> str:
 OPAQUE_PARAMETERS = frozenset({"conversation_id"})
 """Query parameters whose value is the caller's own id, which may name a customer in a form no
 rule finds ("sarah.connor", "jane_doe_1985"): a log keeps that one was sent (``[ID]``), not
-what. The answer log keeps it as a keyed pseudonym instead."""
+what. The answer log keeps it as a keyed pseudonym instead. Read in any case and with any
+separators or none (``conversationId``, ``Conversation-ID``): a client that misspells it is
+refused (400), and the id it sent must not reach the log either."""
+_OPAQUE_NAMES = frozenset(re.sub(r"[\W_]", "", name).lower() for name in OPAQUE_PARAMETERS)
 
 
 def _redact_value(name: str, value: str) -> str:
-    return str(Placeholder.ID) if name in OPAQUE_PARAMETERS and value else redact(value)
+    opaque = re.sub(r"[\W_]", "", fold(name)).lower() in _OPAQUE_NAMES
+    return str(Placeholder.ID) if opaque and value else redact(value)
 
 
 def redact_path(path: str) -> str:

@@ -529,6 +529,15 @@ def test_a_conversation_id_in_a_url_is_never_logged(conversation: str) -> None:
     assert logged == "/v1/answer?q=refund&channel=chat&conversation_id=[ID]"
 
 
+@pytest.mark.parametrize("name", ["conversationId", "Conversation_Id", "conversation-id",
+                                  "CONVERSATIONID", "conversation%5Fid"])  # fmt: skip
+def test_a_conversation_id_under_a_misspelt_name_is_never_logged(name: str) -> None:
+    """A client writing the parameter's name otherwise is refused (400), but its access line
+    used to keep the id as sent ("conversationId=sarah.connor")."""
+    logged = redact_url(f"/v1/answer?q=refund&channel=chat&{name}=sarah.connor")
+    assert "sarah" not in logged and logged.endswith("=[ID]"), logged
+
+
 @pytest.mark.parametrize(
     ("target", "logged"),
     [
