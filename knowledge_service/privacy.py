@@ -211,7 +211,9 @@ _SECRET_LEAD_IN = (
 )
 _SECRET = re.compile(
     rf"{_SECRET_LEAD_IN}(?:\s*(?P<is>\bis\b|\bwas\b|[:=])\s*|\s+)"
-    r"(?!\[[A-Z_]+\])(?P<value>[^\s.,;:?!)]\S*[^\s.,;:?)]|[^\s.,;:?!)])",  # not a placeholder
+    # a number in groups goes whole ("my pin 0412 345 678" once kept "345 678"), then one word
+    r"(?!\[[A-Z_]+\])(?P<value>\d+(?:[ \-./_]{1,3}\d+)+(?![^\s.,;:?!)])"
+    r"|[^\s.,;:?!)]\S*[^\s.,;:?)]|[^\s.,;:?!)])",  # not a placeholder
     re.IGNORECASE,
 )
 _SECRET_BEFORE = re.compile(rf"{_SECRET_LEAD_IN}\s*(?:\bis\b|\bwas\b|[:=])?\s*$", re.IGNORECASE)

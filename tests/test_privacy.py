@@ -529,6 +529,22 @@ def test_a_conversation_id_in_a_url_is_never_logged(conversation: str) -> None:
     assert logged == "/v1/answer?q=refund&channel=chat&conversation_id=[ID]"
 
 
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("my pin 0412 345 678", "my pin [SECRET]"),  # once "my pin [SECRET] 345 678"
+        ("password: 0400 000 000.", "password: [SECRET]."),
+        ("my password is 0412 345 678, thanks", "my password is [SECRET], thanks"),
+        ("pin 1234 and my card 4111 1111 1111 1111", "pin [SECRET] and my card [CARD]"),
+        ("pin 4321 is not working", "pin [SECRET] is not working"),
+    ],
+)  # fmt: skip
+def test_a_secret_written_in_groups_goes_whole(text: str, stored: str) -> None:
+    """Found by the generated sentences: after "password" or "pin" only a number's first group
+    was the secret, and the rest of a phone number stayed."""
+    assert redact(text) == stored
+
+
 @pytest.mark.parametrize("name", ["conversationId", "Conversation_Id", "conversation-id",
                                   "CONVERSATIONID", "conversation%5Fid"])  # fmt: skip
 def test_a_conversation_id_under_a_misspelt_name_is_never_logged(name: str) -> None:
