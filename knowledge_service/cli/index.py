@@ -162,7 +162,7 @@ def search(
     if as_json:
         console.print_json(response.model_dump_json())
         return
-    table = TextTable(title=f"Search: {query}")
+    table = TextTable(title=f"Search: {response.query}")  # redacted, as --json and the API
     for name in ("#", "score", "article", "version", "badge", "section", "snippet"):
         table.add_column(name, overflow="fold")
     for n, hit in enumerate(response.results, start=1):

@@ -62,6 +62,13 @@ def test_search_prints_json_hits(cli_env: Path) -> None:
     assert [h["article_id"] for h in response["results"]] == ["lost-card"]
 
 
+def test_search_shows_the_query_redacted_as_the_api_echoes_it(cli_env: Path) -> None:
+    result = runner.invoke(app, ["search", "my card 4111 1111 1111 1111 was stolen"])
+    assert result.exit_code == 0, result.output
+    assert "Search: my card [CARD] was stolen" in result.stdout
+    assert "4111" not in result.stdout
+
+
 def test_search_channel_filter_hides_agent_only_articles(cli_env: Path) -> None:
     result = runner.invoke(app, ["search", "card fraud escalation", "--json", "--channel", "chat"])
     assert result.exit_code == 0, result.output
