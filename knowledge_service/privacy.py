@@ -513,9 +513,12 @@ _RELATIONS = (
 # Thatcherson and ..."); "my husband" (a relation) and capitalised words; a message that starts
 # with two or three capitalised words and "here", or with a greeting and one to three ("Hi,
 # Jane here", "Good morning, Jane Doe here").
+# Also "(you can / please) call me" and capitalised words ("call me back" and "call me on
+# 0412 ..." name nobody), and a mail's "From:" line.
 _INTRODUCTION = re.compile(
     r"(?:^|[.!?:;,]\s+)\W*(?:i'?m|i\s+am)\s+"
-    rf"|\bmy\s+{_RELATIONS}\s+",
+    rf"|\bmy\s+{_RELATIONS}\s+"
+    r"|\bcall\s+me\s+|(?:^|\n)[ \t]*from\s*:[ \t]*",
     re.IGNORECASE,
 )
 _NAME_HERE = re.compile(
@@ -736,7 +739,7 @@ _NOT_A_NAME_AFTER_IM = re.compile(
 )
 _MAY_HOLD_WORDS = re.compile(
     r"name|this\s+is|it'?s|i'?m|i\s+am|thank|thx|cheers|regards|sincerely|best|yours|birth|dob"
-    r"|born|\d|--"
+    r"|born|\d|--|call\s+me|from\s*:"
     rf"|here|my\s+{_RELATIONS}|\b(?:{_ROLES}|confirmed|spoke|called|behalf|per)\b|{_TITLE}",
     re.IGNORECASE,
 )

@@ -1368,6 +1368,28 @@ def test_words_after_thanks_that_name_nobody_are_kept(text: str) -> None:
     assert redact(text) == text
 
 
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("you can call me John Smith", "you can call me [NAME]"),
+        ("please call me Jo about the bill", "please call me [NAME] about the bill"),
+        ("From: Jane Citizen\nmy bill is wrong", "From: [NAME]\nmy bill is wrong"),
+        ("hi\nfrom: Jane Citizen", "hi\nfrom: [NAME]"),
+    ],
+)  # fmt: skip
+def test_a_name_after_call_me_or_a_from_line_is_redacted(text: str, stored: str) -> None:
+    assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["call me back tomorrow", "can you call me Monday", "call me ASAP",
+     "a letter from: the billing team", "call me when the bill is ready"],
+)  # fmt: skip
+def test_call_me_and_from_before_words_that_name_nobody_are_kept(text: str) -> None:
+    assert redact(text) == text
+
+
 # --- Credentials customers type ----------------------------------------------------------------
 
 
