@@ -13,9 +13,12 @@ procedures are written for:
 
 * suicide and self-harm: "suicide", "kill myself", "hurting herself", "end my life", "want to
   die", "self-harm", "overdose", "better off dead", "I can't go on like this", "everyone would
-  be better off without me", "ending it all", "no point in living";
+  be better off without me", "ending it all", "no point in living", "I wish I was dead", "life
+  is not worth living", "hang myself";
 * violence or a threat of it, by a person: "he threatened to kill me", "my partner hits me",
-  "she's going to hurt us", "he choked me", "my ex is stalking me", "family violence",
+  "she's going to hurt us", "he choked me", "he punched me", "she kicked me", "my ex is stalking
+  me", "I was assaulted", "I'm being abused" (not by an animal or staff), "I'm scared of my
+  partner", "family violence",
   "domestic abuse", "an abusive relationship", "I'm not safe at home", "I fear for my safety",
   "I'm afraid to go home", "he said he would hurt me", "my neighbour threatened me" (a person's
   threat, not "threatened me with eviction"), and financial abuse ("my husband controls all the
@@ -38,7 +41,8 @@ from knowledge_service.answers.human_request import normalised
 _SELF = r"(?:my|him|her|them|your|our)sel(?:f|ves)|themself|oneself"
 _THEIR = r"(?:my|his|her|their|your|our)"
 _SELF_HARM = (
-    rf"\b(?:kill|killing|killed|hurt|hurting|harm|harming|cut|cutting|starve|starving)\s+(?:{_SELF})\b"
+    rf"\b(?:kill|killing|killed|hurt|hurting|harm|harming|cut|cutting|starve|starving|hang|hanging"
+    rf"|drown|drowning|poison|poisoning|shoot|shooting)\s+(?:{_SELF})\b"
     r"|\bsuicid\w*"
     rf"|\b(?:end|ending|take|taking)\s+{_THEIR}\s+(?:own\s+)?life\b"
     r"|\b(?:want|wants|wanted|wanting|going|gonna)\s+to\s+die\b"
@@ -49,6 +53,8 @@ _SELF_HARM = (
     r"|\bcan'?t\s+go\s+on\s+(?:anymore|any\s+more|like\s+this)\b"
     r"|\bbetter\s+off\s+without\s+me\b|\b(?:end|ending)\s+it\s+all\b|\bunaliv\w*"
     r"|\bno\s+point\s+(?:in\s+)?(?:living|going\s+on|being\s+alive)\b"
+    r"|\bwish\s+(?:i|we)\s+(?:was|were)\s+dead\b|\bnot\s+worth\s+living\b"
+    r"|\bjump\s+off\s+(?:a|the)\s+(?:bridge|building|roof|cliff)\b"
 )
 _PEOPLE = (
     r"husband|wife|partner|boyfriend|girlfriend|ex|fianc\w*|dad|father|stepdad|stepfather|mum|"
@@ -64,10 +70,23 @@ _US = rf"(?:me|us|her|him|{_THEIRS}\s+(?:kids?|children|son|daughter|baby|family
 # is called one; hurting, hitting and beating count as said.
 _VIOLENCE = (
     rf"\b{_WHO}\s+(?:has\s+|have\s+|had\s+)?threat\w*\s+to\s+(?:kill|hurt|harm|hit|beat)\b"
-    rf"|\b{_WHO}\s*(?:'s|'re|is|are|was|were|will|'ll|would|'d|keeps?)?\s*"
+    rf"|\b{_WHO}\s*(?:'?s|'?re|is|are|was|were|will|'ll|would|'d|keeps?)?\s*"
     rf"(?:going\s+to|gonna|trying\s+to)?\s*"
     rf"(?:hurts?|hurting|hits?|hitting|beats?|beating|harms?|harming|chok(?:e|es|ed|ing)|"
-    rf"strangl\w*|stalk(?:s|ed|ing)?)\s+{_US}\b"
+    rf"strangl\w*|stalk(?:s|ed|ing)?|punch\w*|kick(?:s|ed|ing)?|shov\w+|push(?:es|ed|ing)?|"
+    rf"slap\w*|attack\w*|assault\w*|abus(?:e|es|ed|ing)|rap(?:e|es|ed|ing))\s+{_US}\b"
+    # not "kicked me off the plan", "pushed me to sign up", "pushed us into a contract"
+    r"(?!\s+(?:off|out|to|into|onto|for)\b)"
+    # "I was assaulted", "I'm being abused", "we were attacked by our neighbour"
+    r"|\b(?:i|we)\s*(?:was|were|am|are|'m|'re|have\s+been|'ve\s+been|got|keep\s+getting)\s+"
+    r"(?:being\s+)?(?:abused|assaulted|attacked|raped|beaten\s+up|strangled|choked)\b"
+    # (not by an animal, nor by staff: "attacked by my neighbour's dog", "abused by the agent")
+    r"(?!\s+by\s+(?:(?:an?|the|my|our|their|his|her|your|one\s+of\s+your)\s+)?(?:\w+'s\s+)?"
+    r"(?:\w+\s+){0,2}(?:dog|cat|animal|bird|magpie|snake|agent|staff|operator|representative|"
+    r"rep|consultant|officer|employee|worker|call\s+centre|customer\s+service)s?\b)"
+    # fear of a person close to them: "I'm scared of my partner", "afraid of him"
+    rf"|\b(?:scared|afraid|frightened|terrified)\s+of\s+(?:him|{_PERSON}|her(?=$|\s+(?:and|but|so|because|he|she|i|we|they|now)\b))\b"
+    r"(?!\s*'s)"
     # a person's threat ("my neighbour threatened me over the meter"), never a company's or
     # one of what it will do ("threatened me with court action", "with disconnection")
     rf"|\b{_PERSON}\s+(?:has\s+|had\s+)?threaten(?:s|ed)?\s+{_US}\b(?!\s+with\b)"

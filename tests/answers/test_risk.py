@@ -47,6 +47,21 @@ AT_RISK = [
     "he said he would hurt me if I call you",
     "my neighbour threatened me over the water meter",
     "my husband controls all the money and won't let me pay",
+    # found by a voice and chat integration pass (2026-12-06): these were answered as questions
+    "my partner punched me, can I get a payment plan for my rates",
+    "he pushed me down the stairs",
+    "she kicked me and I had to leave",
+    "my boyfriend slapped me",
+    "my husband raped me",
+    "I was assaulted by my partner last night",
+    "I'm being abused at home",
+    "I'm scared of my partner",
+    "im afraid of my husband",
+    "im scared hes going to hurt me",
+    "I wish I was dead",
+    "life is not worth living",
+    "I'm going to jump off a bridge",
+    "I want to hang myself",
 ]
 NOT_AT_RISK = [
     "kill the power at the meter",
@@ -89,6 +104,16 @@ NOT_AT_RISK = [
     "you threatened to cut off my water",
     "would it hurt my credit score",
     "my husband controls the account",
+    # what the violence words of 2026-12-06 must not take in
+    "I was attacked by my neighbour's dog, who do I report it to",
+    "I was abused by the call centre agent",
+    "my landlord kicked us out",
+    "the salesman pushed me into a contract",
+    "he pushed me to sign up for the plan",
+    "the hacker attacked my account",
+    "im afraid of the bill",
+    "I'm scared of my dad's reaction if I miss it",
+    "im afraid of her reaction",
 ]
 
 
