@@ -93,6 +93,13 @@ _WEB, _MAIL = "\ue000", "\ue001"
 _STAND_INS = re.compile("[\ue000\ue001]")
 _AFTER_PREPOSITION = re.compile(r"(?i)\b(?:at|on|via|from|through|in)\s+([\ue000\ue001])")
 _AFTER_ONLINE = re.compile(r"(?i)\bonline\s+(?:(?:at|on|via|from|through|in)\s+)?[\ue000\ue001]")
+# ... and after an online thing named just before it ("through the online permit portal at
+# x.example.gov.au/permits" says "through the online permit portal", not "... portal online").
+_ONLINE_THING = re.compile(
+    r"(?i)\b(online\s+(?:[a-z\-]+\s+){0,2}?(?:portal|form|system|service|services|tracker|"
+    r"page|shop|store|account|booking|bookings|application|catalogue|map|register|directory|"
+    r"chat|tool|calculator))\s+(?:at|on|via|from|through|in)\s+\ue000"
+)
 _SAID_FOR = {_WEB: "the website", _MAIL: "the email address"}
 _SAID_AFTER_PREPOSITION = {_WEB: "online", _MAIL: ""}
 # The space an address left before a sentence's stop ("pay online ." -> "pay online."), not
@@ -133,13 +140,14 @@ def _say_addresses(line: str) -> str:
     """A spoken line's left-out addresses in words: after "at", "on", "via", "from", "through"
     or "in", a web address is "online" and an e-mail address is left out with its preposition
     ("pay at https://x.example/pay" says "pay online", "write to us at <help@x.example>" says
-    "write to us"); after "online" an address is left out ("the form is online
+    "write to us"); after "online", or an online thing named just before it ("the online
+    permit portal at x.example"), a web address is left out ("the form is online
     <https://...>" says "the form is online"); elsewhere "the website" and "the email
     address" ("visit https://x.example" says "visit the website"). A line that was only an
     address says nothing."""
     if not _STAND_INS.sub("", line).strip(" .,;:!?-"):
         return ""
-    line = _AFTER_ONLINE.sub("online", line)
+    line = _AFTER_ONLINE.sub("online", _ONLINE_THING.sub(r"\1", line))
     line = _AFTER_PREPOSITION.sub(lambda m: _SAID_AFTER_PREPOSITION[m.group(1)], line)
     return _SPACE_BEFORE_STOP.sub("", _STAND_INS.sub(lambda m: _SAID_FOR[m.group(0)], line))
 

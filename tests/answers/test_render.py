@@ -322,6 +322,14 @@ def test_voice_never_reads_an_address(markdown: str, spoken: str) -> None:
         ("Email it to accounts@northwind.example.com.au.", "Email it to the email address."),
         ("Or write to us at help@harbourside.example.gov.au.", "Or write to us."),
         ("Server: mail.nwmail.example.com.au, port 993.", "Server: the website, port 993."),
+        # an online thing named just before the address is not said "online" twice (2026-12-06)
+        (
+            "Buy permits through the online permit portal at harbourside.example.gov.au/permits.",
+            "Buy permits through the online permit portal.",
+        ),
+        ("Use our online booking system at https://x.example/book or call.",
+         "Use our online booking system or call."),
+        ("Book online or pay at https://x.example/pay.", "Book online or pay online."),
     ],
 )  # fmt: skip
 def test_voice_never_reads_an_address_written_without_a_scheme(markdown: str, spoken: str) -> None:
