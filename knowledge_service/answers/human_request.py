@@ -12,9 +12,11 @@ A message is a request for a person when either
   service now", "representative!!"; or
 * it asks to talk to one ("can I speak to someone about my bill", "chat with a manager"), to be
   handed to one ("transfer me to an agent", "put me through to a person"), or for one by what
-  they are ("I need a human", "can I have a representative"; not "I need someone to read my
-  meter"), the person introduced by nothing, an article, "your" or "one of your": never "my
-  agent" or "the new owner"; and it does not ask whether one is needed ("do I have to talk to
+  they are ("I need a human", "get me a manager", "can I have a representative"; not "I need
+  someone to read my meter"), an officer being one to talk to or be handed to ("I need to
+  speak with a council officer"; not "I need an officer to inspect my fence"), the person
+  introduced by nothing, an article, "your" or "one of your": never "my agent" or "the new
+  owner"; and it does not ask whether one is needed ("do I have to talk to
   someone to close my account", "do I need to speak to a representative to change my pin").
 """
 
@@ -28,7 +30,12 @@ _STRONG = (  # people a customer asks for by what they are
     r"|consultant|customer (?:service|support|care)(?: agent| rep| representative| team)?"
     r"|(?:support|service|sales) (?:agent|team|rep|representative))"
 )
-_PERSON = rf"(?:{_STRONG}|someone|somebody|anyone|anybody|manager|supervisor|staff(?: member)?)"
+_OFFICER = r"(?:council |customer service |service )?officer"  # "a council officer"
+_PERSON = (
+    rf"(?:{_STRONG}|someone|somebody|anyone|anybody|manager|supervisor|staff(?: member)?"
+    rf"|{_OFFICER})"
+)
+_WANTED = rf"(?:{_STRONG}|manager|supervisor)"  # not "I need someone (an officer) to read it"
 _ARTICLE = r"(?:an? |the |your |one of your |some )?"
 _POLITE = r"(?:\s+(?:please|pls|plz|now|asap|right now|thanks|thank you))*"
 _ONLY_A_PERSON = re.compile(rf"^{_ARTICLE}{_PERSON}s?{_POLITE}$")
@@ -45,7 +52,7 @@ _WANT = (  # "I need a human", not "do I need an agent to sell my house"
     r"|i'd like|id like)"
 )
 _TO_A_PERSON = re.compile(
-    rf"\b(?:(?:{_TALK}|{_HAND})\s+{_ARTICLE}{_PERSON}|{_WANT}\s+{_ARTICLE}{_STRONG})s?\b"
+    rf"\b(?:(?:{_TALK}|{_HAND})\s+{_ARTICLE}{_PERSON}|{_WANT}\s+{_ARTICLE}{_WANTED})s?\b"
     rf"|\b{_PERSON}\s+(?:i|we)\s+(?:can|could)\s+(?:talk|speak|chat)\b"
 )
 _ASKING_WHETHER = re.compile(  # "do I need to speak to a representative to change my pin?"

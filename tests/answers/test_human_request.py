@@ -34,6 +34,12 @@ REQUESTS = [
     "get me an agent",
     "this bot is useless, give me a human",
     "is there anyone i can talk to",
+    # found by a voice and chat integration pass (2026-12-06): these were asked as questions
+    "I need to speak with a council officer",
+    "can I speak to an officer about my rates",
+    "transfer me to a council officer",
+    "get me a manager",
+    "I want a supervisor please",
 ]
 QUESTIONS = [
     "my agent said I could pay later",
@@ -58,6 +64,11 @@ QUESTIONS = [
     "human rights complaint",
     "person on life support",
     "i need a refund",
+    "I need an officer to inspect my fence",
+    "the officer said I could pay later",
+    "a council officer came to my house",
+    "do I need a council officer to inspect it",
+    "I want a property manager",
     "what are your opening hours",
     "",
     "???",
