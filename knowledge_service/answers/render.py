@@ -113,13 +113,24 @@ def _link_text(child: Token, attr: str) -> str | None:
     return safe_url(str(child.attrs.get(attr, "")))
 
 
+def _shown(address: str) -> str:
+    """An address as a reader is shown it: a ``mailto:`` link's e-mail address without its
+    scheme or its query (``mailto:help@x.example?subject=Rates`` is ``help@x.example``)."""
+    if address[:7].lower() == "mailto:":
+        return address[7:].split("?", 1)[0]
+    return address
+
+
 def _spelled_out(link: Link) -> str:
-    """A link in plain text: ``text (url)``; an address only once (an autolink, or a link
-    whose text is its URL); only its text when its address is refused."""
+    """A link in plain text: ``text (url)``, an e-mail link's address without ``mailto:``; an
+    address only once (an autolink, or a link whose text is its URL or its e-mail address);
+    only its text when its address is refused."""
     href = safe_url(link.href)
-    if href is None or link.is_address:
+    if href is None:
         return link.text
-    return f"{link.text} ({href})"
+    if link.is_address or link.text.strip() == _shown(href):
+        return _shown(link.text.strip()) if link.is_address else link.text
+    return f"{link.text} ({_shown(href)})"
 
 
 def _spoken(link: Link) -> str:

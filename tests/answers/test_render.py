@@ -278,6 +278,21 @@ def test_plain_text_writes_an_address_once(channel: Channel) -> None:
     assert other == "See https://x.example/a (https://evil.example/b)."  # the real address
 
 
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+def test_plain_text_writes_an_e_mail_link_as_its_address(channel: Channel) -> None:
+    """A chat customer was shown "write to us (mailto:help@x.example?subject=Rates)"."""
+    text = render_answer(
+        "[Write to us](mailto:help@x.example.com?subject=Rates), "
+        "<mailto:help@x.example.com>, [help@x.example.com](mailto:help@x.example.com?subject=R) "
+        "or [help@x.example.com](mailto:other@evil.example).",
+        channel,
+    )
+    assert text == (
+        "Write to us (help@x.example.com), help@x.example.com, help@x.example.com "
+        "or help@x.example.com (other@evil.example)."
+    )
+
+
 def test_voice_reads_a_list_as_sentences_and_says_a_left_out_address_in_words() -> None:
     assert render_answer(BOUNCED, Channel.VOICE) == (
         "If your payment was dishonoured: pay the amount owing another way, and check your "
