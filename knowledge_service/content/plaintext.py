@@ -245,9 +245,10 @@ _CLOSERS = "\"')]}\u201d\u2019"
 
 def join_sentences(lines: Sequence[str]) -> str:
     """Lines read as one paragraph: each line a sentence (a full stop added where it has no
-    ``.``, ``!`` or ``?``), except that a line ending in a comma, semicolon, colon or a joining
-    word ("and", "or", "but", "nor", "then", "plus") runs on into the next line, so a list
-    written "pay another way, and" / "check your details" reads as one sentence."""
+    ``.``, ``!``, ``?`` or ellipsis ``…``), except that a line ending in a comma, semicolon,
+    colon or a joining word ("and", "or", "but", "nor", "then", "plus") runs on into the next
+    line, so a list written "pay another way, and" / "check your details" reads as one
+    sentence."""
     said = [line.strip() for line in lines if line.strip()]
     out: list[str] = []
     for n, line in enumerate(said):
@@ -257,7 +258,7 @@ def join_sentences(lines: Sequence[str]) -> str:
             continue
         if line[-1] in ",;:":
             line = line[:-1].rstrip()
-        if not line.rstrip(_CLOSERS).endswith((".", "!", "?")):
+        if not line.rstrip(_CLOSERS).endswith((".", "!", "?", "\u2026")):
             line += "."
         out.append(line)
     return " ".join(out)

@@ -278,6 +278,12 @@ def test_plain_text_writes_an_address_once(channel: Channel) -> None:
     assert other == "See https://x.example/a (https://evil.example/b)."  # the real address
 
 
+def test_voice_adds_no_full_stop_after_an_ellipsis() -> None:
+    """A list item ending "…" was read "Done…." (an ellipsis ends a sentence too)."""
+    spoken = render_answer("- Wait for it…\n- Then pay (online…)\n- Done", Channel.VOICE)
+    assert spoken == "Wait for it… Then pay (online…) Done."
+
+
 @pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
 def test_plain_text_writes_an_e_mail_link_as_its_address(channel: Channel) -> None:
     """A chat customer was shown "write to us (mailto:help@x.example?subject=Rates)"."""
