@@ -74,6 +74,9 @@ class Line:
 
 
 _HIDDEN_OPEN = re.compile(r"<(script|style|textarea|title|iframe|noscript|template)\b", re.I)
+# A line break written as HTML ("$5<br>per bin", common in a table's cell): a space once the
+# tag is left out, so the words on either side stay apart ("$5 per bin", not "$5per bin").
+_LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 
 
 def parse(markdown: str) -> list[Token]:
@@ -91,6 +94,11 @@ def _without_html(children: list[Token]) -> list[Token]:
     hidden: str | None = None  # the tag whose content is being left out
     for child in children:
         if child.type == "html_inline":
+            if hidden is None and _LINE_BREAK_TAG.fullmatch(child.content.strip()):
+                space = Token("text", "", 0)
+                space.content = " "
+                kept.append(space)
+                continue
             opened = _HIDDEN_OPEN.match(child.content)
             if hidden is None and opened and not child.content.rstrip().endswith("/>"):
                 hidden = opened.group(1).lower()

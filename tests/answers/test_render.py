@@ -278,6 +278,21 @@ def test_plain_text_writes_an_address_once(channel: Channel) -> None:
     assert other == "See https://x.example/a (https://evil.example/b)."  # the real address
 
 
+def test_a_line_break_written_as_html_keeps_the_words_apart() -> None:
+    """ "Costs:<br>$5<br/>per bin" was spoken and shown "Costs:$5per bin"."""
+    markdown = (
+        "Costs:<br>$5<br/>per bin<BR />each.\n\n| Bin | Fee |\n|---|---|\n| Red | $5<br>each |"
+    )
+    assert (
+        render_answer(markdown, Channel.VOICE) == "Costs: $5 per bin each. Bin: Red, Fee: $5 each."
+    )
+    assert render_answer(markdown, Channel.CHAT).splitlines() == [
+        "Costs: $5 per bin each.",
+        "Bin: Red, Fee: $5 each",
+    ]
+    assert "| Red | $5 each |" in render_answer(markdown, Channel.AGENT)
+
+
 def test_voice_adds_no_full_stop_after_an_ellipsis() -> None:
     """A list item ending "…" was read "Done…." (an ellipsis ends a sentence too)."""
     spoken = render_answer("- Wait for it…\n- Then pay (online…)\n- Done", Channel.VOICE)
