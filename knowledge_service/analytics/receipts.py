@@ -1,7 +1,9 @@
 """``GET /v1/receipts/{receipt}``: prove what a customer was told, months later.
 
 An answer's receipt names an article version (versions never change), so the text as rendered
-for each channel it was served on is rendered again from that version; citations and findings
+for each channel it was served on is rendered again from that version, by this release's
+renderers (a release that changed one shows the text as it renders it: the rendered text
+itself is not stored); citations and findings
 are those in force at the moment it was served, read from the store's history. A hand-off's
 receipt names one escalation or no_answer: what the bot had (the candidates) and why it stopped.
 """
