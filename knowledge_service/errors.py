@@ -45,9 +45,12 @@ class KnowledgeServiceError(Exception):
 
 
 class NotFoundError(KnowledgeServiceError):
-    def __init__(self, entity: str, identifier: str, version: int | None = None) -> None:
+    def __init__(
+        self, entity: str, identifier: str, version: int | None = None, *, where: str = ""
+    ) -> None:
+        """``where`` narrows what is missing: "on channel 'email'" (it exists elsewhere)."""
         what = f"{entity} {identifier!r}" + (f" version {version}" if version is not None else "")
-        super().__init__(f"{what} does not exist")
+        super().__init__(f"{what} was never served {where}" if where else f"{what} does not exist")
         self.entity = entity
         self.identifier = identifier
         self.version = version

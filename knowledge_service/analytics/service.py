@@ -100,6 +100,19 @@ def served_event(
         sleep(POLL_SECONDS)
 
 
+def _unknown_receipt(
+    session: Session, receipt: str, channel: str | None, customer_channels_only: bool
+) -> NotFoundError:
+    """A receipt the rating cannot name: one served, but never on the ``channel`` the rating
+    names, says so (a caller who sees it served elsewhere knows it exists); else it does not
+    exist for this caller (a bot is never told of one served to agents only)."""
+    if channel is not None:
+        served = set(repository.channels_for_receipt(session, receipt))
+        if served - ({Channel.AGENT.value} if customer_channels_only else set()):
+            return NotFoundError("receipt", receipt, where=f"on channel {channel!r}")
+    return NotFoundError("receipt", receipt)
+
+
 def record_feedback(
     session: Session,
     data: FeedbackCreate,
@@ -149,7 +162,7 @@ def record_feedback(
         or served_event(session, data.receipt, channel=channel)
     )  # fmt: skip
     if event is None or (customer_channels_only and event.channel == Channel.AGENT):
-        raise NotFoundError("receipt", data.receipt)
+        raise _unknown_receipt(session, data.receipt, channel, customer_channels_only)
     if data.used_article_id is not None:
         used = content.get_article(session, data.used_article_id)
         if published_only and used.status != ArticleStatus.PUBLISHED:

@@ -518,8 +518,11 @@ def test_to_a_bot_a_receipt_of_the_agent_channel_is_unknown(engine: Engine) -> N
     assert log.flush() == 1
     rating = FeedbackCreate(receipt=agent_receipt, rating=Rating.HELPFUL)
     with session_scope(engine) as session:
-        with pytest.raises(NotFoundError):
+        with pytest.raises(NotFoundError, match="does not exist"):
             service.record_feedback(session, rating, caller="bot", customer_channels_only=True)
+        on_chat = FeedbackCreate(receipt=agent_receipt, rating=Rating.HELPFUL, channel=Channel.CHAT)
+        with pytest.raises(NotFoundError, match="does not exist"):  # never told it was served
+            service.record_feedback(session, on_chat, caller="bot", customer_channels_only=True)
         assert service.record_feedback(session, rating, caller="agent-1").article_id
 
 
@@ -591,8 +594,8 @@ def test_a_rater_may_name_its_channel_and_staff_get_the_newest_serving(engine: E
         plain = FeedbackCreate(receipt=RECEIPT, rating=Rating.HELPFUL)
         second = service.record_feedback(session, plain, caller="chat-bot")
         third = service.record_feedback(session, plain, caller="agent-1")
-        with pytest.raises(NotFoundError):
-            email = FeedbackCreate(receipt=RECEIPT, rating=Rating.HELPFUL, channel=Channel.EMAIL)
+        email = FeedbackCreate(receipt=RECEIPT, rating=Rating.HELPFUL, channel=Channel.EMAIL)
+        with pytest.raises(NotFoundError, match=f"'{RECEIPT}' was never served on channel 'email'"):
             service.record_feedback(session, email, caller="chat-bot")
         channels = [session.get(Feedback, f.id).channel for f in (first, second, third)]  # type: ignore[union-attr]
     assert channels == ["chat", "voice", "voice"]
