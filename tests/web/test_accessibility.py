@@ -86,6 +86,7 @@ PAGES: list[tuple[str, str | None, str, Callable[[Page], None] | None]] = [
     ("review-diff-scrolling-narrow", "owner", "/ui/review", _late_fee_diff_scrolling),
     ("review-article", "admin", "/ui/review", _first_article_item),
     ("insights", "admin", "/ui/insights", _insights_numbers),
+    ("insights-narrow", "admin", "/ui/insights", _insights_numbers),
     ("forbidden", "agent", "/ui/insights", None),
     ("not-found", "owner", "/ui/no-such-page", None),
 ]

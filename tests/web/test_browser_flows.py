@@ -421,6 +421,35 @@ def test_leader_reads_the_week(browsing: Browsing) -> None:
     context.close()
 
 
+def test_insights_tables_scroll_in_their_own_box_never_the_page(browsing: Browsing) -> None:
+    """WCAG 1.4.10 at 320 px (1280 px zoomed to 400%): a table of the numbers wider than the
+    window widened its chart's column and the whole page scrolled sideways, headings and all.
+    The table scrolls inside a box the keyboard reaches; the page never does."""
+    context = new_context(browsing, width=320)
+    page = sign_in(context, browsing.served.keys["admin"], next_path="/ui/insights")
+    expect(page.locator("body")).to_have_attribute("data-charts", "drawn")
+    for summary in page.get_by_text("The numbers").all():
+        summary.click()
+    sideways = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert sideways <= 0, f"the page is {sideways} px wider than the window"
+    boxes = page.locator(".table-scroll")
+    expect(boxes).to_have_count(4)
+    rates = page.get_by_role("region", name="Daily rates")
+    assert rates.evaluate("e => e.scrollWidth > e.clientWidth")  # the table scrolls in it
+    rates.focus()
+    expect(rates).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    for _ in range(50):  # the keyboard scrolls it (smoothly: it takes a few frames)
+        if rates.evaluate("e => e.scrollLeft") > 0:
+            break
+        page.wait_for_timeout(50)
+    assert rates.evaluate("e => e.scrollLeft") > 0
+    screenshot(page, "insights-320")
+    context.close()
+
+
 def _zeroed(value: object) -> object:
     """The insights page's chart data with every value of every series nothing or zero."""
     if isinstance(value, dict):
