@@ -282,6 +282,28 @@ def test_a_review_page_with_a_long_diff_never_scrolls_sideways(browsing: Browsin
     context.close()
 
 
+def test_a_confirm_button_wider_than_a_phone_wraps_its_label(browsing: Browsing) -> None:
+    """WCAG 1.4.10 at 320 px: "Confirm: submit for approval version 1" kept to one line and
+    ran past the window's edge, so the page scrolled sideways; the label now wraps."""
+    context = new_context(browsing, width=320)
+    page = sign_in(context, browsing.served.keys["admin"], next_path="/ui/review")
+    page.goto("/ui/review/articles/ev-charging-plan")
+    summary = page.get_by_text("Submit for approval ev-charging-plan…")
+    summary.click()
+    button = page.get_by_role("button", name="Confirm: submit for approval version 1")
+    expect(button).to_be_visible()
+    page.locator("details.confirm").evaluate_all("all => all.forEach(d => { d.open = true; })")
+    sideways = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert sideways <= 0, f"the page is {sideways} px wider than the window"
+    rights = page.locator("main button").evaluate_all(
+        "all => all.map(b => b.getBoundingClientRect().right)"
+    )
+    assert rights and max(rights) <= 320, rights
+    context.close()
+
+
 LONG_WORD = "https://portal.example/" + "a1b2c3d4" * 40
 """A comment's pasted link: one 343-character word, wider than any window."""
 
