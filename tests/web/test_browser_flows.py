@@ -595,6 +595,23 @@ def test_a_refused_edit_keeps_the_pages_address_the_error_and_the_text(
     context.close()
 
 
+def test_a_refused_edit_puts_the_focus_on_the_field_and_its_error(browsing: Browsing) -> None:
+    """The refused form is far down the finding's page: the page came back with the focus at
+    its top, and a keyboard or screen-reader user had to hunt for the error. The focus is now
+    on the field in error, on screen, and its description is the error."""
+    context = new_context(browsing)
+    page = sign_in(context, browsing.served.keys["owner"], next_path="/ui/review")
+    _open_late_fee_mismatch(page)
+    _edit_late_fee(page, lambda text: text.replace("\ntitle: ", "\ntitle: [unclosed ", 1))
+    expect(page.locator("#edit-late-payment-fee-error")).to_contain_text("malformed YAML")
+    box = page.get_by_label("Article text in Markdown (front matter and body)")
+    expect(box).to_be_focused()
+    expect(box).to_be_in_viewport()
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_have_accessible_description(re.compile("^Not saved: .*malformed YAML"))
+    context.close()
+
+
 def test_two_owners_race_on_one_article_and_nothing_is_overwritten(own_browsing: Browsing) -> None:
     browsing = own_browsing
     first, second = new_context(browsing), new_context(browsing)
