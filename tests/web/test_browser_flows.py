@@ -612,6 +612,36 @@ def test_a_refused_edit_puts_the_focus_on_the_field_and_its_error(browsing: Brow
     context.close()
 
 
+def test_a_refused_risk_acceptance_shows_the_form_again_with_the_error_on_its_field(
+    browsing: Browsing,
+) -> None:
+    """A reason of spaces passes the browser's 'required' but not the server: the form was
+    replaced by an error page ("request parameter 'reason': ...") that linked home, and the
+    reason and date typed were lost. The finding comes back with the form open, the error
+    describing the reason's box, the focus there and the date kept; nothing is accepted."""
+    context = new_context(browsing)
+    page = sign_in(context, browsing.served.keys["admin"], next_path="/ui/review")
+    _open_late_fee_mismatch(page)
+    finding_url = page.url
+    page.get_by_text("Accept risk…").click()
+    page.get_by_label("Reason (required)").fill("   ")
+    expires = page.get_by_label("Serve it until (at most a year ahead)")
+    day = expires.get_attribute("min")
+    assert day is not None
+    expires.fill(day)
+    page.locator("#risk-confirm").check()
+    page.get_by_role("button", name="Confirm: accept the risk").click()
+    expect(page.get_by_role("alert")).to_have_text(re.compile("^Not accepted: say why"))
+    expect(page).to_have_url(finding_url)
+    reason = page.get_by_label("Reason (required)")
+    expect(reason).to_be_focused()
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason).to_have_accessible_description(re.compile("^Not accepted: say why"))
+    expect(expires).to_have_value(day)
+    expect(page.locator("#risk-accepted")).to_have_count(0)
+    context.close()
+
+
 def test_two_owners_race_on_one_article_and_nothing_is_overwritten(own_browsing: Browsing) -> None:
     browsing = own_browsing
     first, second = new_context(browsing), new_context(browsing)

@@ -444,15 +444,32 @@ def _not_possible_now(
     return error_page(request, 409, "Invalid transition", message, user=user)
 
 
+RISK_FORM = "accept-risk"
+"""The accept-risk form's name in a :class:`FailedAction` (its reason is the ``note``, its
+expiry date the ``text``)."""
+
+
 @router.post("/findings/{finding_id}/accept-risk")
 def accept_risk(
-    user: OwnerPost, session: SessionDep, settings: SettingsDep, form: FormDep,
-    finding_id: FindingId,
+    request: Request, user: OwnerPost, session: SessionDep, settings: SettingsDep,
+    form: FormDep, finding_id: FindingId,
 ) -> Response:  # fmt: skip
-    """An admin accepts a blocking finding's risk until a date, with the reason on record."""
+    """An admin accepts a blocking finding's risk until a date, with the reason on record. A
+    field refused (no reason, a date out of range) shows the finding again (400) with the
+    form open, the error on the field and what was typed, as the article actions do."""
     risk.check_may_accept(user.principal)  # said before anything about the form
-    if form.get("confirm") != "yes":
-        raise InvalidRequestError("confirm", "tick the box to confirm you accept the risk")
-    request = risk_request(form.get("reason", ""), form.get("expires_on", ""))
-    risk.accept_risk(session, user.principal, finding_id, request, today=clock.today(settings))
+    try:
+        if form.get("confirm") != "yes":
+            raise InvalidRequestError("confirm", "tick the box to confirm you accept the risk")
+        accepted = risk_request(form.get("reason", ""), form.get("expires_on", ""))
+        risk.accept_risk(session, user.principal, finding_id, accepted,
+                         today=clock.today(settings))  # fmt: skip
+    except InvalidRequestError as error:
+        session.rollback()
+        failed = FailedAction(
+            RISK_FORM, "", error.parameter, f"Not accepted: {error.problem}.",
+            form.get("reason", ""), form.get("expires_on", ""),
+        )  # fmt: skip
+        return _finding_view(request, user, session, settings, finding_id, None,
+                             failed=failed, status_code=400)  # fmt: skip
     return RedirectResponse(f"/ui/review/findings/{finding_id}?done=risk_accepted", 303)
