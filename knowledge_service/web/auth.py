@@ -109,15 +109,19 @@ MAX_FORM_FIELDS = 50
 
 
 async def form_data(request: Request) -> dict[str, str]:
-    """The request's URL-encoded form fields (the last value of a repeated field wins)."""
+    """The request's URL-encoded form fields (the last value of a repeated field wins), each
+    line break as typed ("\n"). A browser sends a text box's line breaks as "\r\n" but counts
+    each as one character against its ``maxlength``: a 2,000-character note with line breaks,
+    which the box allowed, was refused as longer than 2,000 characters."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("application/x-www-form-urlencoded"):
         return {}
     body = (await request.body()).decode("utf-8", errors="replace")
     try:
-        return dict(parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
+        fields = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
     except ValueError:  # more fields than any page's form has
         raise InvalidRequestError("form", f"more than {MAX_FORM_FIELDS} fields") from None
+    return {name: value.replace("\r\n", "\n") for name, value in fields}
 
 
 FormDep = Annotated[dict[str, str], Depends(form_data)]

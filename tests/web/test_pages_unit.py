@@ -234,6 +234,22 @@ def test_a_note_too_long_is_refused_naming_it_not_cut(
         assert finding.status == FindingStatus.OPEN
 
 
+def test_a_note_the_box_allowed_is_taken_whatever_its_line_breaks(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """The box's maxlength (2,000) counts a line break as one character; the browser sends it
+    as two ("\\r\\n"). A note of 2,000 characters in 20 lines was refused as too long."""
+    sign_in(client, keys["owner"])
+    note = ("n" * 99 + "\r\n") * 20  # what the browser sends for 2,000 characters typed
+    data = {"status": "acknowledged", "note": note,
+            "csrf_token": csrf_of(client.get("/ui/review/findings/1").text)}  # fmt: skip
+    response = client.post("/ui/review/findings/1/status", data=data)
+    assert response.status_code == 303, response.text
+    with session_scope(engine) as session:
+        (finding,) = [f for f in freshness.list_findings(session) if f.id == 1]
+        assert finding.status == FindingStatus.ACKNOWLEDGED
+
+
 @pytest.mark.parametrize("path", ["/ui/login", "/ui/assist/answer", "/ui/assist/feedback",
                                   "/ui/review/findings/1/status"])  # fmt: skip
 def test_a_form_with_more_fields_than_any_page_has_is_refused_not_a_500(
