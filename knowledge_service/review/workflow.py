@@ -191,12 +191,14 @@ class Workflow:
         *, version: int, reason: str | None = None,
     ) -> Step:  # fmt: skip
         """Bring back the text of ``version`` as a new draft version (owned by today's owner);
-        the current version's own text writes nothing and keeps the state, as such an edit."""
+        the current version's own text writes nothing and keeps the state, as such an edit, but
+        on a retired document, which the restore brings back as a draft."""
         target = self._target(session, principal, doc_id, A.RESTORE, precondition)
         old = self.documents.get(session, doc_id, version)
         fields = {"status": STATUS_AFTER[self.kind.name][S.DRAFT], "owner": target.owner}
         raw = set_fields(old.raw, fields)
-        if raw.strip() == set_fields(target.current.raw, fields).strip():
+        same = raw.strip() == set_fields(target.current.raw, fields).strip()
+        if same and target.state != S.RETIRED:
             unchanged = self._status(principal, target).model_copy(update={"unchanged": True})
             return Step(unchanged, wrote=False)
         return self._step(session, principal, target, raw, A.RESTORE, S.DRAFT, reason, editor=True)
