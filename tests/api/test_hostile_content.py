@@ -27,13 +27,18 @@ def _no_nul(text: str) -> str:
     return text.replace("\x00", "")
 
 
+def _one_line(text: str) -> str:
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", "", text)
+
+
 def _article(n: int) -> dict[str, Any]:
-    # a NUL makes a content file invalid (tests/content/test_loader.py): the rest of the
-    # payload is what an article may carry
+    # a NUL makes a content file invalid (tests/content/test_loader.py), and so does any
+    # control character in a title (a tab or an escape: tests/content/test_parser.py): the
+    # rest of the payload is what an article may carry
     payload = _no_nul(" ".join(GROUPS[n]))
     topic = TOPICS[n]
     return {
-        "title": f"All about the {topic} {payload}"[:200],
+        "title": _one_line(f"All about the {topic} {payload}")[:200],
         "intents": [f"topics.{topic}"],
         "questions": [f"tell me about the {topic}"],
         "answer": f"The {topic} answer. {payload}\n\n- {topic} item {_no_nul(GROUPS[n][0])}",
