@@ -346,7 +346,9 @@ def test_retention_purges_old_events_and_feedback(engine: Engine) -> None:
         assert session.exec(select(AnswerEvent)).all() == []
 
 
-def test_the_measures_of_purged_days_survive_the_purge(engine: Engine, tmp_path: Path) -> None:
+def script_day_with_ratings(engine: Engine, tmp_path: Path) -> None:
+    """:func:`script_day`, and two agent ratings of RECEIPT three hours in: helpful, and wrong
+    with refund-method used instead."""
     import_articles(engine, tmp_path, "refund-method")
     script_day(engine)
     with session_scope(engine) as session:
@@ -359,6 +361,10 @@ def test_the_measures_of_purged_days_survive_the_purge(engine: Engine, tmp_path:
         session.execute(
             Feedback.__table__.update().values(at=T0 + timedelta(hours=3))  # type: ignore[attr-defined]
         )
+
+
+def test_the_measures_of_purged_days_survive_the_purge(engine: Engine, tmp_path: Path) -> None:
+    script_day_with_ratings(engine, tmp_path)
     with session_scope(engine) as session:
         before = service.summarize(session, DAY, DAY)
         chat_before = service.summarize(session, DAY, DAY, channel="chat")
@@ -380,18 +386,7 @@ def test_the_feedback_to_an_intent_survives_the_purge(engine: Engine, tmp_path: 
     """The measures of one intent keep their feedback after a purge: the feedback was kept
     without its answer's intent, so ``intent=...`` lost every purged day's ratings (the
     unfiltered measures kept them)."""
-    import_articles(engine, tmp_path, "refund-method")
-    script_day(engine)
-    with session_scope(engine) as session:
-        for rating, used in [(Rating.HELPFUL, None), (Rating.WRONG, "refund-method")]:
-            service.record_feedback(
-                session,
-                FeedbackCreate(receipt=RECEIPT, rating=rating, used_article_id=used),
-                caller="agent-1",
-            )
-        session.execute(
-            Feedback.__table__.update().values(at=T0 + timedelta(hours=3))  # type: ignore[attr-defined]
-        )
+    script_day_with_ratings(engine, tmp_path)
     refunds = "billing.refund.timeframe"
     with session_scope(engine) as session:
         before = service.summarize(session, DAY, DAY, intent=refunds)

@@ -61,24 +61,32 @@ def read_to_end(connection: socket.socket, received: bytes, within: float) -> by
     return received
 
 
-def threads_of(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/task"))
-
-
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
-def test_open_streams_hold_no_thread_and_the_cap_refuses_one_more(tmp_path: Path) -> None:
+def imported_store(tmp_path: Path, **settings: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A store under ``tmp_path`` with one article imported (the hash embedder) and one key per
+    role: the server's environment (with ``settings``) and the keys."""
     env = {
         "KS_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
         "KS_DATA_DIR": str(tmp_path / "data"),
         "KS_EMBEDDING_MODEL": "hash",
-        "KS_ANALYTICS__MAX_STREAMS": str(STREAMS),
-        "KS_ANALYTICS__FLUSH_INTERVAL": "0.05",
+        **settings,
     }
     write_article_md(tmp_path / "content", "refund-timeframe")
     assert run_cli(tmp_path, env, "import", str(tmp_path / "content")).returncode == 0
     engine = make_engine(env["KS_DATABASE_URL"])
     keys = issue_keys(engine)
     engine.dispose()
+    return env, keys
+
+
+def threads_of(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+def test_open_streams_hold_no_thread_and_the_cap_refuses_one_more(tmp_path: Path) -> None:
+    env, keys = imported_store(
+        tmp_path, KS_ANALYTICS__MAX_STREAMS=str(STREAMS), KS_ANALYTICS__FLUSH_INTERVAL="0.05"
+    )
     question = {"q": "How long does a refund take?", "channel": "chat"}
     streams: list[tuple[socket.socket, bytes]] = []
     with serving(tmp_path, env) as server:
@@ -136,16 +144,7 @@ def test_revoking_the_key_ends_its_open_stream(tmp_path: Path) -> None:
     CLI, another process): a stream never ends by itself, and its key was read only once. Now
     the stream looks at its key again every few seconds and ends once it is revoked; another
     key's stream goes on."""
-    env = {
-        "KS_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
-        "KS_DATA_DIR": str(tmp_path / "data"),
-        "KS_EMBEDDING_MODEL": "hash",
-    }
-    write_article_md(tmp_path / "content", "refund-timeframe")
-    assert run_cli(tmp_path, env, "import", str(tmp_path / "content")).returncode == 0
-    engine = make_engine(env["KS_DATABASE_URL"])
-    keys = issue_keys(engine)
-    engine.dispose()
+    env, keys = imported_store(tmp_path)
     with serving(tmp_path, env) as server:
         revoked, head = open_stream(server.base, keys["leader"])
         kept, kept_head = open_stream(server.base, keys["admin"])

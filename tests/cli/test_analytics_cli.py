@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -32,14 +33,20 @@ runner = CliRunner()
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def _new_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Engine]:
+    """An empty SQLite store that the CLI reads (KS_DATABASE_URL), its URL and an engine."""
     url = f"sqlite:///{tmp_path / 'store.db'}"
     monkeypatch.setenv("KS_DATABASE_URL", url)
     get_settings.cache_clear()
     common.engine.cache_clear()
     engine = make_engine(url)
     create_all_tables(engine)
+    return url, engine
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url, engine = _new_store(tmp_path, monkeypatch)
     log = AnswerLog(engine)
     for i, status in enumerate(["answered", "answered", "no_answer", "escalate"]):
         log.record(
@@ -66,12 +73,7 @@ def test_report_json_has_the_rates(store: str) -> None:
 def test_report_rounds_a_rate_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """1 no-answer in 29 answers is 3.448%: the report said 3.5%, a percentage of the rate
     already rounded to 4 places (0.0345), where the API, at 4 places, and the counts say 3.4."""
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    monkeypatch.setenv("KS_DATABASE_URL", url)
-    get_settings.cache_clear()
-    common.engine.cache_clear()
-    engine = make_engine(url)
-    create_all_tables(engine)
+    _, engine = _new_store(tmp_path, monkeypatch)
     log = AnswerLog(engine)
     for i in range(29):
         status, reason = ("no_answer", "no_article") if i == 0 else ("answered", "confident")
