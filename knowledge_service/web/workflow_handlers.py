@@ -106,7 +106,7 @@ def edit(
     session: Session, settings: Settings, caller: Principal, article_id: str, version: int,
     fields: dict[str, str],
 ) -> Step:  # fmt: skip
-    text = fields.get("text", "").replace("\r\n", "\n")
+    text = fields.get("text", "")  # line breaks as typed: form_data reads them so
     if not text.strip():
         raise InvalidRequestError("text", "the article text is empty")
     if len(text) > MAX_TEXT_CHARS:
