@@ -195,10 +195,7 @@ async def get_principal(
     engine: Engine = request.app.state.engine
     raw_key = credentials.credentials if credentials else None
     with counted_attempt(request, raw_key):
-        principal = access.authenticate_from_cache(engine, raw_key)
-        if principal is None:
-            principal = await run_in_threadpool(_authenticate_from_store, engine, raw_key)
-    return principal
+        return await _authenticate(engine, raw_key)
 
 
 def _one_authorization(request: Request) -> None:
@@ -250,13 +247,21 @@ async def key_still_valid(request: Request) -> bool:
     raw_key = credentials if scheme.lower() == "bearer" else None
     engine: Engine = request.app.state.engine
     try:
-        if access.authenticate_from_cache(engine, raw_key) is None:
-            await run_in_threadpool(_authenticate_from_store, engine, raw_key)
+        await _authenticate(engine, raw_key)
     except AuthenticationError:
         return False
     except SQLAlchemyError:
         return True
     return True
+
+
+async def _authenticate(engine: Engine, raw_key: str | None) -> Principal:
+    """The caller ``raw_key`` names: from this process's key cache, else (a thread hop) from
+    the store; AuthenticationError for none."""
+    principal = access.authenticate_from_cache(engine, raw_key)
+    if principal is None:
+        principal = await run_in_threadpool(_authenticate_from_store, engine, raw_key)
+    return principal
 
 
 def _authenticate_from_store(engine: Engine, raw_key: str | None) -> Principal:
