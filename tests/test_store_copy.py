@@ -91,7 +91,8 @@ def _seed(engine: Engine, settings: Settings, kb: Path) -> dict[str, str]:
                             channel="chat", intent="refunds", article_id="refund-timeframe",
                             version=served.version, status="answered", reason="match",
                             confidence=0.8125, stale=True, receipt=receipt,
-                            conversation_id="conv-1", caller="key:bot", at=LONG_AGO))  # fmt: skip
+                            conversation_id="conv-1", caller="key:bot", at=LONG_AGO,
+                            text="Refunds take 10 days."))  # fmt: skip
     log.record(LoggedAnswer(kind="answer", question="talk to a person", latency_ms=3.0,
                             channel="voice", status="escalate", reason="asked",
                             receipt=make_handoff_receipt(), caller="key:bot",
@@ -177,6 +178,7 @@ def test_the_target_serves_and_takes_new_rows_after_the_copy(
             "refund-timeframe", "answer", 1
         )  # fmt: skip
         assert record.servings[0].at == LONG_AGO
+        assert [r.text for r in record.renderings] == ["Refunds take 10 days."]
         assert access.authenticate(session, seeded["secret"]).role == Role.BOT
         access.create_key(session, name="new", role=Role.AGENT)
         saved = save_article_text(session, article_text("lost-card", title="Lost card!"),

@@ -64,7 +64,7 @@ _TABLES = {
             ("version", "int64"), ("status", "string"), ("reason", "string"),
             ("confidence", "float64"), ("latency_ms", "float64"), ("stale", "bool_"),
             ("receipt", "string"), ("conversation_id", "string"), ("caller", "string"),
-            ("handoff", "string"),
+            ("handoff", "string"), ("text_hash", "string"),
         ),
     ),
     ExportTable.FEEDBACK: _Table(

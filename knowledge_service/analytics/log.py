@@ -34,11 +34,12 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm import Session
 
-from knowledge_service.analytics.models import AnswerEvent
+from knowledge_service.analytics.models import AnswerEvent, RenderedText
 from knowledge_service.analytics.stream import EventHub
 from knowledge_service.content.models import utcnow
-from knowledge_service.db import is_transient
+from knowledge_service.db import insert_ignoring_duplicates, is_transient
 from knowledge_service.keyfile import KEY_BYTES
 from knowledge_service.privacy import redact
 
@@ -77,6 +78,9 @@ class LoggedAnswer:
     conversation_id: str | None = None
     caller: str | None = None
     handoff: dict[str, Any] | None = None
+    text: str | None = None
+    """The answer's text as the channel received it (kept once by its hash: see
+    :class:`~knowledge_service.analytics.models.RenderedText`)."""
     at: datetime = field(default_factory=utcnow)
 
 
@@ -120,14 +124,34 @@ def conversation_key(raw: str, key: bytes | None) -> str:
     return PSEUDONYM_PREFIX + digest[:PSEUDONYM_DIGITS]
 
 
+def text_key(text: str) -> str:
+    """The key a served text is kept under: its SHA-256, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def to_row(event: LoggedAnswer, pseudonym_key: bytes | None = None) -> dict[str, object]:
     """The row for ``event`` with every free-text field redacted (raises if redaction does);
-    its conversation id becomes a pseudonym (:func:`conversation_key`)."""
+    its conversation id becomes a pseudonym (:func:`conversation_key`). The answer's text
+    stays under ``text`` beside its key (``text_hash``): :func:`write_rows` keeps it apart."""
     row = asdict(event)
     row["question"] = redact(event.question)
     if event.conversation_id is not None:
         row["conversation_id"] = conversation_key(event.conversation_id, pseudonym_key)
+    row["text_hash"] = None if event.text is None else text_key(event.text)
     return row
+
+
+def write_rows(target: Connection | Session, rows: list[Row]) -> None:
+    """Insert the answer events of ``rows`` (made by :func:`to_row`) and each text they name
+    that the store does not hold yet, in the transaction of ``target`` (a connection, or a
+    request's session, which then knows it wrote)."""
+    dialect = target.dialect if isinstance(target, Connection) else target.get_bind().dialect
+    texts = {r["text_hash"]: r["text"] for r in rows if r.get("text_hash") is not None}
+    if texts:
+        kept = [{"text_hash": key, "text": text} for key, text in texts.items()]
+        target.execute(insert_ignoring_duplicates(RenderedText, dialect), kept)
+    events = [{k: v for k, v in r.items() if k != "text"} for r in rows]
+    target.execute(insert(AnswerEvent), events)
 
 
 class AnswerLog:
@@ -245,7 +269,7 @@ class AnswerLog:
         try:
             with self._engine.begin() as conn:
                 if not (maybe_stored and _is_stored(conn, rows[0])):
-                    conn.execute(insert(AnswerEvent), rows)
+                    write_rows(conn, rows)
         except Exception as exc:
             self.stats.failed_batches += 1
             if not (is_transient(exc) or isinstance(exc, PoolTimeoutError)):
@@ -265,7 +289,8 @@ class AnswerLog:
             for row in rows:
                 at = row["at"]
                 assert isinstance(at, datetime)
-                self._hub.publish({**row, "at": at.isoformat()})
+                published = {k: v for k, v in row.items() if k != "text"}
+                self._hub.publish({**published, "at": at.isoformat()})
         return len(rows)
 
     def _report_dropped(self) -> None:

@@ -42,6 +42,26 @@ class AnswerEvent(SQLModel, table=True):
     handoff: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True), description="escalate/no_answer"
     )
+    text_hash: str | None = Field(
+        default=None,
+        max_length=64,
+        description="the text the channel received (a ``rendered_text`` key); None on a "
+        "hand-off, and on answers logged before texts were kept",
+    )
+
+
+class RenderedText(SQLModel, table=True):
+    """A text exactly as a channel received it, kept once however often it was served.
+
+    A receipt's answer is proven with it months later, whatever a later release renders from
+    the same version. It is article text rendered for a channel, never a customer's words, so
+    the retention purge leaves it (it is shared by every serving that gave it).
+    """
+
+    __tablename__ = "rendered_text"
+
+    text_hash: str = Field(primary_key=True, max_length=64, description="SHA-256 of the text")
+    text: str
 
 
 class Feedback(SQLModel, table=True):

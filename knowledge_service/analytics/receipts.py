@@ -1,10 +1,12 @@
 """``GET /v1/receipts/{receipt}``: prove what a customer was told, months later.
 
-An answer's receipt names an article version (versions never change), so the text as rendered
-for each channel it was served on is rendered again from that version, by this release's
-renderers (a release that changed one shows the text as it renders it: the rendered text
-itself is not stored); citations and findings
-are those in force at the moment it was served, read from the store's history. A hand-off's
+An answer's receipt names an article version (versions never change). Each text a channel
+received under it is shown as it was kept when it was served (once per distinct text: see
+:class:`~knowledge_service.analytics.models.RenderedText`), so a later release that renders the
+version differently (how voice says an address) does not change what the record says was told.
+Servings logged before texts were kept show the version rendered again by this release, marked
+``recorded: false``. Citations and findings are those in force at the moment it was served,
+read from the store's history. A hand-off's
 receipt names one escalation or no_answer: what the bot had (the candidates) and why it stopped.
 """
 
@@ -34,7 +36,7 @@ def _serving(session: Session, event: AnswerEvent, *, with_question: bool = True
     return Serving(
         at=event.at, channel=event.channel, status=event.status, reason=event.reason,
         confidence=event.confidence, question=event.question if with_question else None,
-        findings=notes,
+        findings=notes, text_hash=event.text_hash,
     )  # fmt: skip
 
 
@@ -69,23 +71,31 @@ def lookup_receipt(
         total_servings=total,
     )  # fmt: skip
     if is_answer and latest.article_id is not None and latest.version is not None:
-        _add_article(session, record, latest, repository.channels_for_receipt(session, receipt))
+        _add_article(session, record, latest)
     return record
 
 
-def _add_article(
-    session: Session, record: ReceiptRecord, event: AnswerEvent, channels: list[str]
-) -> None:
+def _add_article(session: Session, record: ReceiptRecord, event: AnswerEvent) -> None:
     assert event.article_id is not None and event.version is not None
     row = answers_repository.article_version(session, event.article_id, event.version)
     doc = row.to_document()
     record.article_id, record.version = doc.id, row.version
     record.title = clean_text(doc.title)
     record.content_hash = row.content_hash
-    for name in channels:
+    for name, key, kept, first, last, servings in repository.texts_for_receipt(
+        session, record.receipt
+    ):
         channel = Channel(name)
-        text = render_answer(doc.answer, channel, content_hash=row.content_hash)
-        record.renderings.append(Rendering(channel=name, format=format_for(channel), text=text))
+        recorded = kept is not None
+        text = kept if kept is not None else render_answer(
+            doc.answer, channel, content_hash=row.content_hash
+        )  # fmt: skip
+        rendering = Rendering(
+            channel=name, format=format_for(channel), text=text, recorded=recorded,
+            text_hash=key if recorded else None, first_served=first, last_served=last,
+            servings=servings,
+        )  # fmt: skip
+        record.renderings.append(rendering)
     record.citations = [
         c.model_dump(mode="json") for c in answers_repository.citations(session, doc, event.at)
     ]

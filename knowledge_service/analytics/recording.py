@@ -44,6 +44,7 @@ def answer_event(
         conversation_id=conversation_id,
         caller=caller,
         handoff=handoff,
+        text=result.answer if result.status == AnswerStatus.ANSWERED else None,
     )
 
 

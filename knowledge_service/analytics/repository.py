@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, func, not_, or_, text, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from knowledge_service.analytics.models import AnswerEvent, Feedback
+from knowledge_service.analytics.models import AnswerEvent, Feedback, RenderedText
 from knowledge_service.content.models import ArticleVersion
 from knowledge_service.freshness.models import Finding, FindingArticle
 
@@ -299,6 +299,29 @@ def channels_for_receipt(session: Session, receipt: str) -> list[str]:
         .distinct()
     )
     return sorted(str(c) for c in session.exec(query).all())
+
+
+def texts_for_receipt(
+    session: Session, receipt: str
+) -> list[tuple[str, str | None, str | None, datetime, datetime, int]]:
+    """Each text a receipt's answers gave, per channel: (channel, text hash, text, first and
+    last served, servings), by channel and then first served. Servings logged before texts
+    were kept have no hash (and no text); a hash whose text is missing has no text."""
+    e = AnswerEvent
+    channel, key, text = col(e.channel), col(e.text_hash), col(RenderedText.text)
+    first, last = func.min(col(e.at)), func.max(col(e.at))
+    query = (
+        select_columns(channel, key, text, first, last, func.count())
+        .select_from(e)
+        .outerjoin(RenderedText, col(RenderedText.text_hash) == key)
+        .where(col(e.receipt) == receipt, col(e.status) == "answered", channel.is_not(None))
+        .group_by(channel, key, text)
+        .order_by(channel, first)
+    )
+    return [
+        (str(ch), key, text, first, last, int(n))
+        for ch, key, text, first, last, n in session.execute(query)
+    ]
 
 
 def open_findings_by_kind(session: Session) -> dict[str, int]:

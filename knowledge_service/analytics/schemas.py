@@ -196,12 +196,30 @@ class Serving(BaseModel):
     findings: list[dict[str, str]] = Field(
         default_factory=list, description="kind and severity of the findings open at that moment"
     )
+    text_hash: str | None = Field(
+        default=None,
+        description="The text this serving gave (a rendering's ``text_hash``); null on a "
+        "hand-off, and for a serving logged before texts were kept",
+    )
 
 
 class Rendering(BaseModel):
+    """A text one channel received under a receipt."""
+
     channel: str
     format: str
     text: str
+    recorded: bool = Field(
+        description="true: the text kept when it was served, exactly as the channel received "
+        "it; false: servings logged before texts were kept, whose text is the version "
+        "rendered again by the running release"
+    )
+    text_hash: str | None = Field(
+        description="SHA-256 of a recorded text (servings name it); null when not recorded"
+    )
+    first_served: datetime
+    last_served: datetime
+    servings: int = Field(description="How many servings gave this text on this channel")
 
 
 class ReceiptRecord(BaseModel):
@@ -213,7 +231,10 @@ class ReceiptRecord(BaseModel):
     version: int | None
     title: str | None
     content_hash: str | None
-    renderings: list[Rendering] = Field(description="The text as rendered for each channel")
+    renderings: list[Rendering] = Field(
+        description="Each text a channel received, oldest first per channel: one per channel "
+        "unless a release changed how that channel's text is rendered"
+    )
     citations: list[dict[str, str | None]]
     handoff: dict[str, object] | None
     servings: list[Serving]

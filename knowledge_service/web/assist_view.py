@@ -15,7 +15,7 @@ from datetime import date
 from sqlmodel import Session
 
 from knowledge_service.analytics import service as analytics
-from knowledge_service.analytics.log import AnswerLog, to_row
+from knowledge_service.analytics.log import AnswerLog, to_row, write_rows
 from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.analytics.recording import answer_event
 from knowledge_service.answers.render import render_answer
@@ -168,8 +168,7 @@ def log_answer(
     (:func:`~knowledge_service.analytics.recording.answer_event`)."""
     latency_ms = round((time.perf_counter() - started) * 1000, 2)
     event = answer_event(result, question, latency_ms=latency_ms, caller=caller)
-    session.add(AnswerEvent.model_validate(to_row(event)))
-    session.flush()
+    write_rows(session, [to_row(event)])
 
 
 @dataclass

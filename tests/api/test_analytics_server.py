@@ -199,6 +199,10 @@ def test_a_receipt_proves_what_was_told(client: Client, day: dict[str, Any]) -> 
     texts = {r["channel"]: r["text"] for r in record["renderings"]}
     assert texts["chat"] == "Refunds reach your account within 10 business days."
     assert set(texts) == {"chat", "email", "web"}
+    # each text is the one kept when it was served, named by the servings that gave it
+    assert all(r["recorded"] for r in record["renderings"])
+    kept = {r["text_hash"] for r in record["renderings"]}
+    assert {s["text_hash"] for s in record["servings"]} <= kept
     assert record["citations"][0]["policy_id"] == "REFUNDS"
     assert record["total_servings"] == 5 and all(s["findings"] == [] for s in record["servings"])
     handoff = client.call("agent", "GET", f"/v1/receipts/{day['blocked'][0]['receipt']}").json()

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from knowledge_service.access import service as access
-from knowledge_service.analytics.models import AnswerEvent, Feedback
+from knowledge_service.analytics.models import AnswerEvent, Feedback, RenderedText
 from knowledge_service.app import create_app
 from knowledge_service.content import service as content
 from knowledge_service.db import make_engine, session_scope
@@ -1616,3 +1616,39 @@ def test_a_draft_that_makes_an_internal_article_public_says_its_whole_text_is_ne
     switch_to(client, keys["admin"])
     page = client.get("/ui/review/articles/refund-timeframe").text
     assert "version 2 → 3" in page and "new-to-customers-" not in page
+
+
+def _answered(_service: Any, _batcher: Any, _question: str) -> Any:
+    """refund-timeframe v2 as the answer service gives it to an agent."""
+    from knowledge_service.answers.receipts import make_receipt
+    from knowledge_service.answers.schemas import AnswerReason, AnswerResult, AnswerStatus
+    from knowledge_service.content.schemas import Channel
+
+    return AnswerResult(
+        status=AnswerStatus.ANSWERED, channel=Channel.AGENT, article_id="refund-timeframe",
+        version=2, title="Refund timeframe", answer="Refunds reach your account **soon**.",
+        confidence=0.9, reason=AnswerReason.CONFIDENT, as_of=datetime.now(UTC),
+        receipt=make_receipt("refund-timeframe", 2, "0" * 64),
+    )  # fmt: skip
+
+
+def test_an_answer_the_sidebar_served_keeps_the_text_it_showed(
+    client: TestClient, keys: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sidebar logs its answers as ``POST /v1/answer`` does: the receipt proves the text
+    the agent was shown, kept when it was shown."""
+    from knowledge_service.web.routes import assist as assist_routes
+
+    monkeypatch.setattr(assist_routes, "_answer", _answered)
+    monkeypatch.setattr(
+        assist_routes, "build_view", _view_finding(assist_routes.build_view, "refund-timeframe", 2)
+    )
+    sign_in(client, keys["agent"])
+    token = csrf_of(client.get("/ui/assist").text)
+    shown = client.post("/ui/assist/answer", data={"q": "refunds", "csrf_token": token})
+    assert shown.status_code == 200 and "<strong>soon</strong>" in shown.text, shown.text
+    with session_scope(engine) as session:
+        (logged,) = session.exec(select(AnswerEvent)).all()
+        assert logged.status == "answered" and logged.text_hash is not None
+        kept = session.get(RenderedText, logged.text_hash)
+        assert kept is not None and kept.text == "Refunds reach your account **soon**."
