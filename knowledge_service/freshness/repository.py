@@ -47,7 +47,7 @@ def findings_of(article_ids: Collection[str]) -> SelectOfScalar[int]:
 def get_finding(session: Session, fingerprint_or_id: str | int) -> Finding | None:
     """A finding by its numeric id or its fingerprint."""
     text = str(fingerprint_or_id)
-    if text.isdigit() and len(text) < 16:
+    if text.isascii() and text.isdigit() and len(text) < 16:  # never "²": int() refuses it
         found = session.get(Finding, int(text))
         if found is not None:
             return found

@@ -250,6 +250,8 @@ def test_set_status_errors(engine: Engine, settings: Settings, kb: Path) -> None
     with session_scope(engine) as session:
         with pytest.raises(NotFoundError):
             set_finding_status(session, "nope", "resolved", actor="a")
+        for not_an_id in ("²", "١٢", "１"):  # digits, but no id: an unknown fingerprint
+            assert repository.get_finding(session, not_an_id) is None
         (row,) = list_findings(session, kind="policy_mismatch", article_id="refund-timeframe")
         with pytest.raises(InvalidRequestError):
             set_finding_status(session, row.fingerprint, "closed", actor="a")
