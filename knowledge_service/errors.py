@@ -13,7 +13,7 @@
     ├── InvalidContentError      a file or payload breaks the content contract
     ├── InvalidRequestError      a parameter is out of range or malformed
     │   └── PayloadTooLargeError a field or body over its size limit
-    ├── AuthenticationError      no key, or an unknown or revoked key
+    ├── AuthenticationError      no key, or an unknown, revoked or expired key
     ├── PermissionDeniedError    a known caller whose role or ownership does not allow it
     ├── IndexNotReadyError       the search index does not (yet) reflect the store
     ├── RetryLaterError          a refusal to try again after ``retry_after`` seconds

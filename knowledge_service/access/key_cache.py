@@ -17,6 +17,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy.engine import Engine
@@ -36,6 +37,11 @@ class KeyCredentials(NamedTuple):
     role: str
     owner: str | None
     revoked: bool
+    expires_at: datetime | None = None
+    """When the key stops working (None: never)."""
+
+    def has_expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
 
 class KeyCache:

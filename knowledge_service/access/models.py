@@ -27,6 +27,10 @@ class ApiKey(SQLModel, table=True):
     revoked_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+    expires_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    """When the key stops working (None: never; ``keys create --expires-in-days``)."""
 
     @property
     def is_revoked(self) -> bool:

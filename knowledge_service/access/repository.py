@@ -27,6 +27,7 @@ def credentials_by_prefix(session: Session, prefix: str) -> KeyCredentials | Non
         col(ApiKey.role),
         col(ApiKey.owner),
         col(ApiKey.revoked_at).is_not(None),
+        col(ApiKey.expires_at),
     ).where(col(ApiKey.prefix) == prefix)
     row = session.connection().execute(query).first()
     return KeyCredentials(*row) if row is not None else None

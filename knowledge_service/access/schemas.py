@@ -115,6 +115,8 @@ class ApiKeyPublic(BaseModel):
     owner: str | None
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None = None
+    """When the key stops working (None: never)."""
 
 
 class IssuedKey(BaseModel):

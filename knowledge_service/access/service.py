@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Collection, Sequence
+from datetime import timedelta
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -45,6 +46,9 @@ API_KEY = "api_key"
 """The audit log's object type of API keys."""
 LOCAL_OPERATOR = "local-operator"
 """The audit actor of key changes made on the machine itself (the CLI)."""
+MAX_EXPIRY_DAYS = 3650
+"""The longest life ``expires_in_days`` may give a key (ten years); a key without it never
+expires."""
 # Compared against when the prefix is unknown, so a miss costs the same as a wrong secret.
 _DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
 
@@ -79,6 +83,7 @@ def to_public(key: ApiKey) -> ApiKeyPublic:
         owner=key.owner,
         created_at=key.created_at,
         revoked_at=key.revoked_at,
+        expires_at=key.expires_at,
     )
 
 
@@ -89,6 +94,7 @@ def create_key(
     role: Role,
     owner: str | None = None,
     actor: str = LOCAL_OPERATOR,
+    expires_in_days: int | None = None,
 ) -> IssuedKey:
     """Issue a new key; the returned ``secret`` is the only copy of it anywhere.
 
@@ -99,9 +105,12 @@ def create_key(
         owner: For ``owner`` keys (required there, refused elsewhere), the article ``owner``
             value whose articles this key may manage.
         actor: Who issues the key, for the audit log.
+        expires_in_days: The key stops working this many days from now (1 to
+            :data:`MAX_EXPIRY_DAYS`); None: it works until it is revoked.
 
     Raises:
-        InvalidRequestError: The name is empty, or ``owner`` is missing or misplaced.
+        InvalidRequestError: The name is empty, ``owner`` is missing or misplaced, or
+            ``expires_in_days`` is out of range.
         ConflictError: A key with this name already exists.
     """
     name = name.strip()
@@ -114,13 +123,21 @@ def create_key(
         raise InvalidRequestError("owner", "an owner key needs the owner it acts for")
     if role != Role.OWNER and owner:
         raise InvalidRequestError("owner", f"only owner keys act for an owner, not {role} keys")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        raise InvalidRequestError(
+            "expires_in_days", f"must be 1 to {MAX_EXPIRY_DAYS} (got {expires_in_days})"
+        )
     if repository.get_key_by_name(session, name) is not None:
         raise ConflictError(f"a key named {name!r} already exists")
     secret, prefix = generate_key()
     key = ApiKey(name=name, prefix=prefix, key_hash=hash_key(secret), role=role, owner=owner)
+    if expires_in_days is not None:
+        key.expires_at = key.created_at + timedelta(days=expires_in_days)
     session.add(key)
     session.flush()
     detail = {"role": str(role), "owner": owner, "prefix": prefix}
+    if key.expires_at is not None:
+        detail["expires_at"] = key.expires_at.isoformat()
     record_event(
         session, actor=actor, action="key_created", object_type=API_KEY, object_id=name,
         detail=detail,
@@ -190,7 +207,7 @@ def authenticate(session: Session, raw_key: str | None) -> Principal:
     the last ``KEY_CACHE_SECONDS``: see :mod:`knowledge_service.access.key_cache`).
 
     Raises:
-        AuthenticationError: No key, a malformed or unknown key, or a revoked key.
+        AuthenticationError: No key, a malformed or unknown key, or a revoked or expired key.
     """
     prefix = _prefix_of(raw_key)
     key = _credentials(session, prefix) if prefix else None
@@ -204,7 +221,8 @@ def authenticate_from_cache(engine: Engine, raw_key: str | None) -> Principal | 
     authenticate without a session or a thread hop.
 
     Raises:
-        AuthenticationError: No key, a malformed key, a wrong secret or a revoked key.
+        AuthenticationError: No key, a malformed key, a wrong secret, or a revoked or expired
+            key.
     """
     prefix = _prefix_of(raw_key)
     if prefix is None:
@@ -220,13 +238,17 @@ def _prefix_of(raw_key: str | None) -> str | None:
 
 
 def _principal(key: KeyCredentials | None, raw_key: str) -> Principal:
-    """The principal of ``key`` when ``raw_key`` is its secret and it is not revoked (the
-    comparison costs the same whether or not the key was found)."""
+    """The principal of ``key`` when ``raw_key`` is its secret and it is neither revoked nor
+    expired (the comparison costs the same whether or not the key was found). Only the holder
+    of the right secret learns that a key was revoked or has expired, and nothing more (not
+    when it expired)."""
     matches = hmac.compare_digest(key.key_hash if key else _DUMMY_HASH, hash_key(raw_key))
     if key is None or not matches:
         raise AuthenticationError("the API key is not valid")
     if key.revoked:
         raise AuthenticationError("the API key has been revoked")
+    if key.has_expired(utcnow()):
+        raise AuthenticationError("the API key has expired: ask an administrator for a new one")
     return Principal(name=key.name, prefix=key.prefix, role=Role(key.role), owner=key.owner)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -35,16 +36,27 @@ def create(
         str | None,
         typer.Option(help="For owner keys: the article 'owner' value the key acts for."),
     ] = None,
-) -> None:
+    expires_in_days: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=access.MAX_EXPIRY_DAYS,
+            help="The key stops working this many days from now (default: never).",
+        ),
+    ] = None,
+) -> None:  # fmt: skip
     """Create a key and print it once; it cannot be shown again."""
     with session_scope(engine()) as session:
-        issued = access.create_key(session, name=name, role=role, owner=owner)
+        issued = access.create_key(
+            session, name=name, role=role, owner=owner, expires_in_days=expires_in_days
+        )
         owned = owner is not None and any(
             row.owner == owner for row in content_repository.current_article_versions(session)
         )
+    expiry = issued.key.expires_at
+    until = f", expires {_when(expiry)} UTC" if expiry else ""
     err_console.print(
         f"Created {issued.key.role} key [bold]{escape(issued.key.name)}[/] (prefix "
-        f"{escape(issued.key.prefix)}). Store it now: it is shown only once."
+        f"{escape(issued.key.prefix)}{until}). Store it now: it is shown only once."
     )
     if owner is not None and not owned:  # a typo acts for nobody, silently
         err_console.print(
@@ -68,22 +80,29 @@ def list_keys(
         rows = [
             {"name": k.name, "prefix": k.prefix, "role": str(k.role), "owner": k.owner,
              "created_at": k.created_at.isoformat(),
-             "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None}
+             "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+             "expires_at": k.expires_at.isoformat() if k.expires_at else None}
             for k in keys
         ]  # fmt: skip
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = TextTable("name", "prefix", "role", "owner", "created", "revoked")
+    table = TextTable("name", "prefix", "role", "owner", "created", "revoked", "expires")
     for key in keys:
         table.add_row(
             key.name,
             key.prefix,
             str(key.role),
             key.owner or "",
-            key.created_at.strftime("%Y-%m-%d %H:%M"),
-            key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "",
+            _when(key.created_at),
+            _when(key.revoked_at),
+            _when(key.expires_at),
         )
     print_table(table)
+
+
+def _when(at: datetime | None) -> str:
+    """A listing's time, UTC to the minute; empty for none."""
+    return at.strftime("%Y-%m-%d %H:%M") if at else ""
 
 
 @keys_app.command("revoke")

@@ -439,7 +439,7 @@ def install_error_handlers(
 
 _DESCRIPTIONS = {
     400: "A parameter is missing, malformed or out of range; `errors` names each one.",
-    401: "No API key, or an unknown or revoked key.",
+    401: "No API key, or an unknown, revoked or expired key.",
     403: "The key's role (or ownership) does not allow this.",
     404: "The resource does not exist.",
     409: "The change conflicts with the current state (an illegal transition names `state` "

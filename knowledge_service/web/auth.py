@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 
 from knowledge_service.access import repository as keys
 from knowledge_service.access.schemas import Principal, Role
+from knowledge_service.content.models import utcnow
 from knowledge_service.errors import InvalidRequestError, a_or_an
 from knowledge_service.http.deps import SessionDep
 from knowledge_service.settings import Settings
@@ -66,13 +67,13 @@ def signer_of(request: Request) -> SessionSigner:
 
 def user_from_cookie(request: Request, session: SessionDep) -> WebUser | None:
     """The session's person, or None: no cookie, a bad, expired or logged-out one, or a
-    revoked key."""
+    revoked or expired key."""
     token = request.cookies.get(SESSION_COOKIE)
     claims = SessionSigner.peek(token) if token else None
     if token is None or claims is None:
         return None
     row = keys.credentials_by_prefix(session, claims.prefix)
-    if row is None or row.revoked or not may_sign_in(Role(row.role)):
+    if row is None or row.revoked or row.has_expired(utcnow()) or not may_sign_in(Role(row.role)):
         return None
     signer = signer_of(request)
     if signer.verify(session, token, row.key_hash) is None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
 from knowledge_service.access import service as access
+from knowledge_service.access.key_cache import key_cache
 from knowledge_service.access.models import ApiKey
 from knowledge_service.access.schemas import Permission, Principal, Role, roles_for
+from knowledge_service.content.models import utcnow
 from knowledge_service.db import session_scope
 from knowledge_service.errors import (
     AuthenticationError,
@@ -99,6 +103,57 @@ def test_revoked_key_stops_working_by_name_or_prefix(engine: Engine) -> None:
     with session_scope(engine) as session:
         assert [k.name for k in access.list_keys(session, include_revoked=False)] == []
         assert all(k.revoked_at is not None for k in access.list_keys(session))
+
+
+def _expire(engine: Engine, name: str, *, ago: timedelta) -> None:
+    """Move the expiry of key ``name`` to ``ago`` before now (the clock cannot be moved)."""
+    with session_scope(engine) as session:
+        key = session.exec(select(ApiKey).where(ApiKey.name == name)).one()
+        key.expires_at = utcnow() - ago
+        session.add(key)
+
+
+def test_a_key_given_days_to_live_works_until_then_and_is_refused_as_expired_after(
+    engine: Engine,
+) -> None:
+    with session_scope(engine) as session:
+        issued = access.create_key(session, name="temp", role=Role.AGENT, expires_in_days=30)
+        forever = access.create_key(session, name="desk", role=Role.AGENT)
+    expires_at = issued.key.expires_at
+    assert expires_at is not None and expires_at - issued.key.created_at == timedelta(days=30)
+    assert forever.key.expires_at is None
+    with session_scope(engine) as session:
+        assert access.authenticate(session, issued.secret).name == "temp"
+        listed = {k.name: k.expires_at for k in access.list_keys(session)}
+    assert listed == {"temp": expires_at, "desk": None}
+    _expire(engine, "temp", ago=timedelta(seconds=1))
+    key_cache(engine).forget(issued.key.prefix)  # as another process would, 5 s later
+    with session_scope(engine) as session, pytest.raises(AuthenticationError) as refused:
+        access.authenticate(session, issued.secret)
+    assert str(refused.value.message).startswith("the API key has expired")
+    assert str(expires_at.year) not in refused.value.message  # says no more than that
+    with session_scope(engine) as session:
+        assert access.authenticate(session, forever.secret).name == "desk"  # as before
+        with pytest.raises(AuthenticationError, match="not valid"):  # a guess learns nothing
+            access.authenticate(session, issued.secret[:-1] + "x")
+
+
+def test_a_cached_key_stops_working_the_moment_it_expires(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        issued = access.create_key(session, name="temp", role=Role.AGENT, expires_in_days=1)
+        access.authenticate(session, issued.secret)  # now in this process's cache
+    credentials = key_cache(engine).get(issued.key.prefix)
+    assert credentials is not None
+    key_cache(engine).put(credentials._replace(expires_at=utcnow() - timedelta(seconds=1)))
+    with pytest.raises(AuthenticationError, match="expired"):
+        access.authenticate_from_cache(engine, issued.secret)
+
+
+@pytest.mark.parametrize("days", [0, -1, access.MAX_EXPIRY_DAYS + 1])
+def test_a_key_s_days_to_live_are_1_to_ten_years(engine: Engine, days: int) -> None:
+    with session_scope(engine) as session, pytest.raises(InvalidRequestError) as refused:
+        access.create_key(session, name="temp", role=Role.BOT, expires_in_days=days)
+    assert refused.value.parameter == "expires_in_days"
 
 
 def test_revoking_twice_or_an_unknown_key_is_an_error(engine: Engine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,15 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
+from knowledge_service.access import service as access
+from knowledge_service.access.key_cache import key_cache
+from knowledge_service.access.models import ApiKey
+from knowledge_service.access.schemas import Role
 from knowledge_service.app import create_app
+from knowledge_service.content.models import utcnow
+from knowledge_service.db import session_scope
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
@@ -171,6 +179,25 @@ def test_revoked_key_is_401(client: TestClient, keys: dict[str, str]) -> None:
     response = client.get("/v1/articles", headers=auth(keys["revoked"]))
     assert response.status_code == 401
     assert "revoked" in response.json()["detail"]
+
+
+def test_an_expired_key_is_401_saying_it_expired(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        issued = access.create_key(session, name="temp", role=Role.AGENT, expires_in_days=7)
+    assert client.get("/v1/articles", headers=auth(issued.secret)).status_code == 200
+    with session_scope(engine) as session:
+        key = session.exec(select(ApiKey).where(ApiKey.name == "temp")).one()
+        key.expires_at = utcnow() - timedelta(seconds=1)
+        session.add(key)
+    key_cache(engine).forget(issued.key.prefix)
+    response = client.get("/v1/articles", headers=auth(issued.secret))
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"].endswith("unauthenticated") and "has expired" in body["detail"]
+    assert issued.key.prefix not in body["detail"] and "temp" not in body["detail"]
 
 
 def test_two_authorization_headers_are_a_400(client: TestClient, keys: dict[str, str]) -> None:

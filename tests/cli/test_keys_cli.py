@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,30 @@ def test_keys_list_json_and_unwrapped_lines() -> None:
     assert (row["name"], row["role"], row["revoked_at"]) == (name, "bot", None)
     _, table = invoke("keys", "list", stdout_only=True)
     assert any(name in line for line in table.splitlines())  # one line, unwrapped
+
+
+def test_a_key_created_with_days_to_live_lists_its_expiry() -> None:
+    code, output = invoke("keys", "create", "--role", "agent", "--name", "temp",
+                          "--expires-in-days", "90")  # fmt: skip
+    assert code == 0 and "expires " in output
+    _create("--role", "agent", "--name", "desk")
+    code, listed = invoke("keys", "list", "--json", stdout_only=True)
+    assert code == 0, listed
+    rows = {row["name"]: row for row in json.loads(listed)}
+    created = datetime.fromisoformat(rows["temp"]["created_at"])
+    expires = datetime.fromisoformat(rows["temp"]["expires_at"])
+    assert expires - created == timedelta(days=90) and rows["desk"]["expires_at"] is None
+    _, table = invoke("keys", "list", stdout_only=True)
+    assert "expires" in table
+    assert expires.strftime("%Y-%m-%d %H:%M") in next(
+        line for line in table.splitlines() if "temp" in line
+    )
+
+
+@pytest.mark.parametrize("days", ["0", "3651", "soon"])
+def test_a_key_s_days_to_live_are_refused_out_of_range(days: str) -> None:
+    code, _ = invoke("keys", "create", "--role", "bot", "--name", "x", "--expires-in-days", days)
+    assert code == 2
 
 
 def test_piped_key_list_keeps_each_key_on_one_line(monkeypatch: pytest.MonkeyPatch) -> None:

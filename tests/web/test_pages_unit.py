@@ -20,9 +20,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from knowledge_service.access import service as access
+from knowledge_service.access.models import ApiKey
 from knowledge_service.analytics.models import AnswerEvent, Feedback, RenderedText
 from knowledge_service.app import create_app
 from knowledge_service.content import service as content
+from knowledge_service.content.models import utcnow
 from knowledge_service.db import make_engine, session_scope
 from knowledge_service.errors import VersionConflictError
 from knowledge_service.freshness import service as freshness
@@ -304,6 +306,18 @@ def test_revoking_the_key_ends_its_sessions(
 
     with session_scope(engine) as session:
         access.revoke_key(session, "test-agent")
+    assert client.get("/ui/assist").status_code == 303
+
+
+def test_a_key_s_expiry_ends_its_sessions(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    sign_in(client, keys["agent"])
+    assert client.get("/ui/assist").status_code == 200
+    with session_scope(engine) as session:
+        key = session.exec(select(ApiKey).where(ApiKey.name == "test-agent")).one()
+        key.expires_at = utcnow() - timedelta(seconds=1)
+        session.add(key)
     assert client.get("/ui/assist").status_code == 303
 
 
