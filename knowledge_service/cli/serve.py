@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import logging.config
+import os
 import signal
 import socket
 import threading
@@ -38,6 +39,9 @@ GRACEFUL_SHUTDOWN_SECONDS = 10
 (``/v1/events``), which never ends by itself, is ended as the stop begins
 (``http.shutdown``), not by this timeout. The answer log is flushed after that, whatever was
 still open."""
+FORWARDED_ALLOW_IPS = "FORWARDED_ALLOW_IPS"
+"""The addresses (or networks) of the reverse proxies whose ``X-Forwarded-For`` and
+``X-Forwarded-Proto`` are believed, comma-separated (uvicorn's variable)."""
 WORKER_HEALTHCHECK_SECONDS = 60
 """How long uvicorn's supervisor waits for a worker to answer its health ping. Its default (5 s)
 is shorter than a worker's imports take on a loaded machine: the supervisor would kill and
@@ -69,7 +73,33 @@ def _uvicorn_options(level: str) -> dict[str, Any]:
     }
     if importlib.util.find_spec("uvloop") is not None:
         options["loop"] = "uvloop"
-    return options
+    return options | proxy_options()
+
+
+def proxy_options() -> dict[str, Any]:
+    """Believe ``X-Forwarded-For`` and ``X-Forwarded-Proto`` only from the proxies that
+    ``FORWARDED_ALLOW_IPS`` names (the client is then the right-most address in the header that
+    is not one of them); from no one when it is unset or empty.
+
+    uvicorn's own default believes 127.0.0.1: on a machine without a proxy there, any local
+    process could send a new client address with each request, and so escape the failed
+    sign-in count (:mod:`~knowledge_service.access.throttle`) with every guess."""
+    trusted = os.environ.get(FORWARDED_ALLOW_IPS, "").strip()
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
+def _log_proxy_trust() -> None:
+    """One line saying whose forwarded headers the server believes."""
+    trusted = proxy_options().get("forwarded_allow_ips")
+    if trusted:
+        logger.info("X-Forwarded-For and X-Forwarded-Proto are believed from %s", trusted)
+    else:
+        logger.info(
+            "X-Forwarded-For and X-Forwarded-Proto are ignored (%s is not set): each client is "
+            "known by the address it connects from", FORWARDED_ALLOW_IPS,
+        )  # fmt: skip
 
 
 def _check_free(host: str, port: int) -> None:
@@ -161,6 +191,7 @@ def serve(
     store = engine()  # the store is prepared (or refused) before any worker starts
     logging.config.dictConfig(options["log_config"])  # as uvicorn will: the same format
     _warn_if_empty(store, cfg.database_url)
+    _log_proxy_trust()
     if workers == 1:
         try:
             search_service = build_search_service(cfg, store, is_opened=False)

@@ -6,14 +6,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from knowledge_service.app import create_app
+from knowledge_service.cli.serve import FORWARDED_ALLOW_IPS, proxy_options
 from knowledge_service.settings import Settings
 from tests.api.conftest import FakeSearchService, auth, issue_keys, seed_store, seeded_server_env
 from tests.server import serving
@@ -51,6 +54,45 @@ def test_an_address_that_keeps_sending_wrong_keys_is_refused_even_a_right_one(
     assert client.get("/v1/articles").status_code == 401
     with TestClient(app, client=("203.0.113.20", 40000)) as elsewhere:  # another address
         assert elsewhere.get("/v1/articles", headers=auth(keys["agent"])).status_code == 200
+
+
+def _as_served(app: FastAPI) -> Any:
+    """``app`` as ``serve`` has uvicorn run it: with its proxy options."""
+    config = uvicorn.Config(app, log_config=None, **proxy_options())
+    config.load()
+    return config.loaded_app
+
+
+def test_a_local_client_cannot_escape_the_count_with_a_new_forwarded_address_each_time(
+    app: FastAPI, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: any process on
+    the machine could name a new client with each wrong key and never be refused."""
+    monkeypatch.delenv(FORWARDED_ALLOW_IPS, raising=False)
+    keys = issue_keys(engine)
+    with TestClient(_as_served(app), client=("127.0.0.1", 40000)) as local:
+        for i in range(LIMIT):
+            forged = {**auth(WRONG), "X-Forwarded-For": f"203.0.113.{i}"}
+            assert local.get("/v1/articles", headers=forged).status_code == 401
+        forged = {**auth(keys["agent"]), "X-Forwarded-For": "203.0.113.99"}
+        assert local.get("/v1/articles", headers=forged).status_code == 429
+
+
+def test_behind_a_named_proxy_the_client_is_the_address_the_proxy_appended(
+    app: FastAPI, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proxy that appends to the client's own X-Forwarded-For: what the client wrote on the
+    left changes nothing; the address the proxy saw is counted."""
+    monkeypatch.setenv(FORWARDED_ALLOW_IPS, "127.0.0.1")
+    keys = issue_keys(engine)
+    with TestClient(_as_served(app), client=("127.0.0.1", 40000)) as proxied:
+        for i in range(LIMIT):
+            forged = {**auth(WRONG), "X-Forwarded-For": f"203.0.113.{i}, 198.51.100.9"}
+            assert proxied.get("/v1/articles", headers=forged).status_code == 401
+        same = {**auth(keys["agent"]), "X-Forwarded-For": "203.0.113.99, 198.51.100.9"}
+        assert proxied.get("/v1/articles", headers=same).status_code == 429
+        other = {**auth(keys["agent"]), "X-Forwarded-For": "198.51.100.9, 198.51.100.10"}
+        assert proxied.get("/v1/articles", headers=other).status_code == 200
 
 
 def test_a_right_key_clears_the_failures_before_the_limit(
