@@ -146,8 +146,13 @@ def create_key(
 
 
 def list_keys(session: Session, *, include_revoked: bool = True) -> list[ApiKeyPublic]:
-    """Every key, oldest first, without secrets."""
-    return [to_public(k) for k in repository.list_keys(session, include_revoked=include_revoked)]
+    """Every key, oldest first, without secrets; with ``include_revoked`` False, only the keys
+    that work now (neither revoked nor expired)."""
+    keys = repository.list_keys(session, include_revoked=include_revoked)
+    now = utcnow()
+    return [
+        to_public(k) for k in keys if include_revoked or k.expires_at is None or k.expires_at > now
+    ]
 
 
 def revoke_key(

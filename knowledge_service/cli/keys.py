@@ -69,7 +69,7 @@ def create(
 @keys_app.command("list")
 def list_keys(
     include_revoked: Annotated[
-        bool, typer.Option("--all/--active", help="Include revoked keys.")
+        bool, typer.Option("--all/--active", help="Include revoked and expired keys.")
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

@@ -133,6 +133,7 @@ def test_a_key_given_days_to_live_works_until_then_and_is_refused_as_expired_aft
     assert str(refused.value.message).startswith("the API key has expired")
     assert str(expires_at.year) not in refused.value.message  # says no more than that
     with session_scope(engine) as session:
+        assert [k.name for k in access.list_keys(session, include_revoked=False)] == ["desk"]
         assert access.authenticate(session, forever.secret).name == "desk"  # as before
         with pytest.raises(AuthenticationError, match="not valid"):  # a guess learns nothing
             access.authenticate(session, issued.secret[:-1] + "x")
