@@ -1,0 +1,91 @@
+"""Numbers a speech engine would misread, written so that it reads them as a caller needs them.
+
+A speech engine reads a number as a quantity: "1800 123 456" is "one thousand eight hundred,
+one hundred and twenty-three, ...", "13 22 55" is "thirteen, twenty-two, fifty-five". A phone
+number is read digit by digit in the groups it is written in: each digit apart, the groups
+separated by a comma, where a speech engine pauses ("1 8 0 0, 1 2 3, 4 5 6").
+
+A phone number is recognised by its shape, not by the words around it:
+
+- an international number, ``+`` and a country code (``+61 2 9876 5432``, ``+44 20 7946 0958``);
+- an area code in brackets (``(02) 9876 5432``, ``(555) 123-4567``);
+- a number that starts with 0 (``0412 345 678``, ``02 9876 5432``, ``000``): a quantity is
+  never written with a leading zero;
+- a service number (``1800 123 456``, ``1300 36 36 36``, ``1800-123-456``, ``13 22 55``,
+  ``131 450``, ``1800RESPECT``);
+- groups of 2 to 4 digits, 8 to 12 digits in all, that are not a quantity's thousands
+  (``9876 5432``, ``555 123 4567``; not ``10 000 000``).
+
+What is not a phone number stays as written: an amount (``$12.50``, ``$1,000``), a percentage,
+a date (``01/07/2026``, ``1 July 2026``), a time (``07:30``), a year, a count ("14 days",
+"1,000 kWh").
+"""
+
+from __future__ import annotations
+
+import re
+
+_GAP = r"[ \u00a0]"  # between the groups of a number: a space (or a no-break space)
+_GAP_OR_DASH = r"[ \u00a0\-]"
+_INTERNATIONAL = (
+    rf"\+\d{{1,3}}(?:{_GAP_OR_DASH}?\(0\)\d{{1,4}})?"
+    rf"(?:{_GAP_OR_DASH}?\(\d{{1,4}}\)|{_GAP_OR_DASH}\d{{1,4}})*"
+    r"|\+\d{7,15}"
+)
+_AREA_CODE = rf"\(\d{{1,4}}\){_GAP_OR_DASH}?\d{{2,4}}(?:{_GAP_OR_DASH}\d{{2,4}})*"
+_LEADING_ZERO = rf"0\d{{1,11}}(?:{_GAP}\d{{1,4}})*"
+_SERVICE = (
+    rf"1[3-9]00(?:{_GAP_OR_DASH}?\d{{3}}{_GAP_OR_DASH}?\d{{3}}|(?:{_GAP}\d{{2}}){{3}}"
+    rf"|{_GAP}?[A-Z]{{3,}}\b)"
+    rf"|13{_GAP}?\d{{2}}{_GAP}?\d{{2}}|13\d{_GAP}\d{{3}}"
+)
+_GROUPS = rf"\d{{2,4}}(?:{_GAP}\d{{2,4}}){{1,5}}"
+# Not inside a longer number or word: not after a letter, a digit, an amount's sign or a
+# number's own punctuation, nor after a group of digits and a space ("10 000": "000" is no
+# number); not before a letter, a digit, a percent or degree sign, another group, nor before
+# punctuation with a digit after it ("01/07/2026", "07:30", "0.5").
+_PHONE = re.compile(
+    r"(?<![\w$\u20ac\u00a3\u00a5.,:/+\-])(?<!\d[ \u00a0])(?:"
+    rf"(?P<international>{_INTERNATIONAL})|(?P<area>{_AREA_CODE})|(?P<service>{_SERVICE})"
+    rf"|(?P<zero>{_LEADING_ZERO})|(?P<groups>{_GROUPS})"
+    r")(?![\w%\u00b0]|[.,:/\-]\d|[ \u00a0]\d)"
+)
+_TRUNK_ZERO = re.compile(r"\(0\)")  # "+61 (0)2 ...": the 0 is not dialled from abroad
+_THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+")  # "10 000 000": a quantity
+
+
+def _is_phone(match: re.Match[str]) -> bool:
+    """Whether the number matched is a phone number: a service number's shape is exact; the
+    others need a phone number's count of digits, and groups must not be a quantity's."""
+    number = match.group(0)
+    digits = sum(c.isdigit() for c in number)
+    if match.group("service"):
+        return True
+    if match.group("international"):
+        return 7 <= digits <= 15
+    if match.group("area"):
+        return 7 <= digits <= 12
+    if match.group("zero"):
+        return 3 <= digits <= 12
+    return 8 <= digits <= 12 and not _THOUSANDS.fullmatch(number)
+
+
+def _digit_by_digit(number: str) -> str:
+    """``+61 (0)2 9876-5432`` as ``plus 6 1, 2, 9 8 7 6, 5 4 3 2``: each group's digits apart,
+    the groups apart with a comma; letters kept as a word (``1800RESPECT`` is
+    ``1 8 0 0 RESPECT``)."""
+    plus = "plus " if number.startswith("+") else ""
+    groups = re.findall(r"\d+|[A-Za-z]+", _TRUNK_ZERO.sub(" ", number))
+    said = " ".join(groups[0]) if groups[0].isdigit() else groups[0]
+    for group in groups[1:]:
+        said += f", {' '.join(group)}" if group.isdigit() else f" {group}"
+    return plus + said
+
+
+def say_phone_numbers(text: str) -> str:
+    """``text`` with each phone number written to be read digit by digit in its groups."""
+
+    def said(match: re.Match[str]) -> str:
+        return _digit_by_digit(match.group(0)) if _is_phone(match) else match.group(0)
+
+    return _PHONE.sub(said, text)

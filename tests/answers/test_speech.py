@@ -1,0 +1,65 @@
+"""Numbers on the voice channel: a phone number read digit by digit in its groups, and what
+is no phone number (an amount, a date, a count) left as written."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_service.answers.render import render_answer
+from knowledge_service.content.schemas import Channel
+
+
+def _spoken(markdown: str) -> str:
+    return render_answer(markdown, Channel.VOICE)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Call 1800 123 456 today.", "Call 1 8 0 0, 1 2 3, 4 5 6 today."),
+        ("Call 13 11 22.", "Call 1 3, 1 1, 2 2."),
+        ("Call (02) 9876 5432.", "Call 0 2, 9 8 7 6, 5 4 3 2."),
+        ("From overseas: +61 2 9876 5432.", "From overseas: plus 6 1, 2, 9 8 7 6, 5 4 3 2."),
+        ("Or +61 (0)3 9000 1234.", "Or plus 6 1, 3, 9 0 0 0, 1 2 3 4."),
+        ("Text 0412 345 678 or 0412345678.", "Text 0 4 1 2, 3 4 5, 6 7 8 or 0 4 1 2 3 4 5 6 7 8."),
+        ("Ring 1300 36 36 36 or 1800-555-010.",
+         "Ring 1 3 0 0, 3 6, 3 6, 3 6 or 1 8 0 0, 5 5 5, 0 1 0."),
+        ("The interpreter line is 131 450.", "The interpreter line is 1 3 1, 4 5 0."),
+        ("If your life is at risk, call 000.", "If your life is at risk, call 0 0 0."),
+        ("Locally on 9876 5432.", "Locally on 9 8 7 6, 5 4 3 2."),
+        ("In London, +44 20 7946 0958.", "In London, plus 4 4, 2 0, 7 9 4 6, 0 9 5 8."),
+        ("US office (555) 123-4567.", "US office 5 5 5, 1 2 3, 4 5 6 7."),
+        ("Call 1800RESPECT (1800 737 732).", "Call 1 8 0 0 RESPECT (1 8 0 0, 7 3 7, 7 3 2)."),
+        ("| Team | Phone |\n|---|---|\n| Hardship | `1800 274 368` |",
+         "Team: Hardship, Phone: 1 8 0 0, 2 7 4, 3 6 8."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_phone_number_digit_by_digit_in_its_groups(
+    markdown: str, spoken: str
+) -> None:
+    """A speech engine read "1800 123 456" as "one thousand eight hundred, one hundred and
+    twenty-three, ..." and "13 11 22" as "thirteen, eleven, twenty-two"."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The fee is $12.50, or $1,000.00 for a business.",
+        "We refund it within 10 business days, and 14 days at most.",
+        "From 1 July 2026 the rate is 0.6% on 1,000 kWh.",
+        "In 2026 we sent 12 000 letters and 10 000 000 kWh was fed in.",
+        "Due 01/07/2026 at 07:30, or 2026-07-01.",
+        "Keep it at 18 to 25°C for 2 10-minute checks.",
+        "Version 3.5 of form 2026 has 150 pages.",
+        "Pay $1 800 123 or 1 000 000 points.",
+    ],
+)
+def test_voice_leaves_numbers_that_are_not_phone_numbers_as_written(text: str) -> None:
+    assert _spoken(text) == text
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL, Channel.AGENT, Channel.WEB])
+def test_other_channels_show_a_phone_number_as_written(channel: Channel) -> None:
+    text = "Call 1800 123 456 or (02) 9876 5432."
+    assert render_answer(text, channel) == text
