@@ -19,6 +19,8 @@ from enum import StrEnum
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 SNIPPET_CACHE_SIZE = 4096
@@ -73,16 +75,74 @@ class Line:
     text: str
 
 
+# A footnote, a mark of GitHub's Markdown that plain text and speech read for what it says: its
+# mark "[^1]" in the text, its note "[^1]: ..." on a line of its own.
+_FOOTNOTE_NOTE = re.compile(r"\[\^[^\]\[\s]{1,100}\]:[ \t]*")
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\]\[\s]{1,100}\]")
+
+
+def _footnote_note(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A footnote's note ("[^1]: Waived for card holders.", with the lines that run on from
+    it) as a paragraph of its own, without its label; else a note of one word or an address
+    would be read as a link's definition and left out."""
+    if state.is_code_block(start):
+        return False
+    begin = state.bMarks[start] + state.tShift[start]
+    note = _FOOTNOTE_NOTE.match(state.src, begin, state.eMarks[start])
+    if note is None:
+        return False
+    if silent:
+        return True
+    line = start + 1
+    while (
+        line < end
+        and not state.isEmpty(line)
+        and state.sCount[line] >= state.blkIndent
+        and not _FOOTNOTE_NOTE.match(state.src, state.bMarks[line] + state.tShift[line])
+    ):
+        line += 1
+    first = state.src[note.end() : state.eMarks[start]]
+    rest = state.getLines(start + 1, line, state.blkIndent, False)
+    state.push("paragraph_open", "p", 1).map = [start, line]
+    inline = state.push("inline", "", 0)
+    inline.content = "\n".join(part.strip() for part in (first, rest) if part.strip())
+    inline.map = [start, line]
+    inline.children = []
+    state.push("paragraph_close", "p", -1)
+    state.line = line
+    return True
+
+
+def _footnote_mark(state: StateInline, silent: bool) -> bool:
+    """A footnote's mark ("fee[^1]") left out, with the space before it when a stop follows
+    ("fee [^1]." is "fee."): the note is read where it is written."""
+    mark = _FOOTNOTE_MARK.match(state.src, state.pos, state.posMax)
+    if mark is None:
+        return False
+    if not silent and state.src[mark.end() : mark.end() + 1] in ("", *".,;:!?)"):
+        state.pending = state.pending.rstrip(" \t")
+    state.pos = mark.end()
+    return True
+
+
+PLAIN_MARKDOWN = EveryLinkMarkdownIt("commonmark").enable(["table", "strikethrough"])
+"""The parse plain text and speech start from: :data:`MARKDOWN`, reading a footnote's mark
+and note for what they say."""
+PLAIN_MARKDOWN.block.ruler.before(
+    "reference", "footnote_note", _footnote_note, {"alt": ["paragraph", "reference"]}
+)
+PLAIN_MARKDOWN.inline.ruler.before("link", "footnote_mark", _footnote_mark)
+
 _HIDDEN_OPEN = re.compile(r"<(script|style|textarea|title|iframe|noscript|template)\b", re.I)
 # A line break written as HTML ("$5<br>per bin", common in a table's cell): a space once the
 # tag is left out, so the words on either side stay apart ("$5 per bin", not "$5per bin").
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 
 
-def parse(markdown: str) -> list[Token]:
+def parse(markdown: str, md: MarkdownIt = MARKDOWN) -> list[Token]:
     """The Markdown's tokens with every raw HTML block and inline tag left out, and with them
     what an inline ``<script>``, ``<style>`` (and the like) holds: never text to show."""
-    tokens = [t for t in MARKDOWN.parse(markdown) if t.type not in _HTML_TYPES]
+    tokens = [t for t in md.parse(markdown) if t.type not in _HTML_TYPES]
     for token in tokens:
         if token.children:
             token.children = _without_html(token.children)
@@ -217,9 +277,10 @@ def plain_lines(
 ) -> list[Line]:
     """The Markdown as lines of plain text: one per paragraph, heading, list item, table row
     (each cell with its column's header) and code block; links as ``link`` makes them, text
-    outside links through ``text``."""
+    outside links through ``text``. A footnote's mark is left out and its note is a line
+    where it is written (:data:`PLAIN_MARKDOWN`)."""
     lines: list[Line] = []
-    tokens = parse(markdown)
+    tokens = parse(markdown, PLAIN_MARKDOWN)
     list_depth = 0
     n = 0
     while n < len(tokens):

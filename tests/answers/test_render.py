@@ -474,3 +474,43 @@ def test_struck_text_stays_struck_in_markdown_and_html() -> None:
 
 def test_a_single_tilde_is_no_strikethrough() -> None:
     assert markdown_to_plain("It takes ~3 days, ~2 by card.") == "It takes ~3 days, ~2 by card."
+
+
+FOOTNOTED = (
+    "The paper bill fee is $1.75[^fee] a bill, and we post it within 2 days [^post].\n\n"
+    "[^fee]: Waived for concession card holders.\n"
+    "[^post]: Business days.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("channel", "expected"),
+    [
+        (Channel.CHAT, "The paper bill fee is $1.75 a bill, and we post it within 2 days.\n"
+                       "Waived for concession card holders.\nBusiness days."),
+        (Channel.EMAIL, "The paper bill fee is $1.75 a bill, and we post it within 2 days.\n"
+                        "Waived for concession card holders.\nBusiness days."),
+        (Channel.VOICE, "The paper bill fee is $1.75 a bill, and we post it within 2 days. "
+                        "Waived for concession card holders. Business days."),
+    ],
+)  # fmt: skip
+def test_plain_text_and_speech_read_a_footnote_for_what_it_says(
+    channel: Channel, expected: str
+) -> None:
+    """A chat customer was shown "$1.75[^fee] a bill" and "[^fee]: Waived ..."; a voice read
+    the marks out. The mark is left out and the note is kept, where it is written."""
+    assert render_answer(FOOTNOTED, channel) == expected
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.VOICE])
+def test_a_footnote_of_one_word_is_kept_not_read_as_a_link_definition(channel: Channel) -> None:
+    """ "[^1]: Weekdays" is, to CommonMark, a link's definition: the note was lost, and the
+    mark became a link ("^1")."""
+    rendered = render_answer("Open 9 to 5.[^1]\n\n[^1]: Weekdays", channel)
+    assert "^" not in rendered and "Weekdays" in rendered and "Open 9 to 5." in rendered
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.VOICE])
+def test_footnote_marks_in_code_stay_as_written(channel: Channel) -> None:
+    rendered = render_answer("Type `[^0-9]` in the box.", channel)
+    assert rendered.startswith("Type [^0-9] in the box.")
