@@ -75,10 +75,12 @@ class Line:
     text: str
 
 
-# A footnote, a mark of GitHub's Markdown that plain text and speech read for what it says: its
-# mark "[^1]" in the text, its note "[^1]: ..." on a line of its own.
+# Two marks of GitHub's Markdown that plain text and speech read for what they say: a footnote
+# (its mark "[^1]" in the text, its note "[^1]: ..." on a line of its own) and a task list's
+# box ("- [ ] item", "- [x] item").
 _FOOTNOTE_NOTE = re.compile(r"\[\^[^\]\[\s]{1,100}\]:[ \t]*")
 _FOOTNOTE_MARK = re.compile(r"\[\^[^\]\[\s]{1,100}\]")
+_TASK_BOX = re.compile(r"\[[ xX]\](?:[ \t]+|$)")
 
 
 def _footnote_note(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -278,7 +280,8 @@ def plain_lines(
     """The Markdown as lines of plain text: one per paragraph, heading, list item, table row
     (each cell with its column's header) and code block; links as ``link`` makes them, text
     outside links through ``text``. A footnote's mark is left out and its note is a line
-    where it is written (:data:`PLAIN_MARKDOWN`)."""
+    where it is written (:data:`PLAIN_MARKDOWN`); a task list's box (``[ ]``, ``[x]``) is
+    left out."""
     lines: list[Line] = []
     tokens = parse(markdown, PLAIN_MARKDOWN)
     list_depth = 0
@@ -299,12 +302,27 @@ def plain_lines(
                     lines.append(Line(LineKind.ROW, said))
         elif token.type == "inline":
             said = inline_plain(token, link, text).strip()
+            if list_depth and _is_task(tokens, n):
+                said = _TASK_BOX.sub("", said, count=1)
             if said:
                 lines.append(Line(LineKind.ITEM if list_depth else LineKind.TEXT, said))
         elif token.type in ("fence", "code_block") and token.content.strip():
             lines.append(Line(LineKind.CODE, token.content.strip()))
         n += 1
     return lines
+
+
+def _is_task(tokens: Sequence[Token], n: int) -> bool:
+    """Whether ``tokens[n]`` is a list item's first text and starts with a task's box."""
+    children = tokens[n].children or []
+    first = children[0] if children else None
+    return (
+        n >= 2
+        and tokens[n - 2].type == "list_item_open"
+        and first is not None
+        and first.type == "text"
+        and _TASK_BOX.match(first.content) is not None
+    )
 
 
 # A line that ends in a comma, semicolon, colon or a joining word runs on into the next.

@@ -514,3 +514,21 @@ def test_a_footnote_of_one_word_is_kept_not_read_as_a_link_definition(channel: C
 def test_footnote_marks_in_code_stay_as_written(channel: Channel) -> None:
     rendered = render_answer("Type `[^0-9]` in the box.", channel)
     assert rendered.startswith("Type [^0-9] in the box.")
+
+
+TASKS = "Before you call:\n\n- [ ] find your last bill\n- [x] check the meter\n* [X] note the read"
+
+
+def test_plain_text_and_speech_leave_a_task_list_s_boxes_out() -> None:
+    """ "- [ ] find your last bill" was shown "- [ ] find ..." and read "bracket bracket"."""
+    assert render_answer(TASKS, Channel.CHAT).splitlines() == [
+        "Before you call:",
+        "- find your last bill",
+        "- check the meter",
+        "- note the read",
+    ]
+    assert render_answer(TASKS, Channel.VOICE) == (
+        "Before you call: find your last bill. check the meter. note the read."
+    )
+    ordinary = render_answer("- [the form](https://x.example) [ ] is blank", Channel.CHAT)
+    assert ordinary == "- the form (https://x.example) [ ] is blank"
