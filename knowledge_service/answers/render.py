@@ -26,7 +26,7 @@ from knowledge_service.answers.sanitise import (
     safe_url,
 )
 from knowledge_service.answers.schemas import AnswerFormat
-from knowledge_service.answers.speech import say_phone_numbers
+from knowledge_service.answers.speech import say_phone_numbers, say_reference_codes
 from knowledge_service.content.plaintext import (
     MARKDOWN,
     EveryLinkMarkdownIt,
@@ -176,15 +176,19 @@ def markdown_to_plain(markdown: str) -> str:
     return _plain(plain_lines(markdown, _spelled_out))
 
 
+def _say_numbers(line: str) -> str:
+    return say_phone_numbers(say_reference_codes(line))
+
+
 def markdown_to_speech(markdown: str) -> str:
     """Plain text for a voice channel: one paragraph of sentences (list items and table rows
     read as sentences, see :func:`~knowledge_service.content.plaintext.join_sentences`), no
     list markers and no addresses: a link's text is spoken, and an address (an autolink, a
     link whose text is its URL, a URL written as text) is said in words (:func:`_say_addresses`);
-    a phone number is read digit by digit in its groups
-    (:func:`~knowledge_service.answers.speech.say_phone_numbers`)."""
+    a reference code and a phone number are read digit by digit in their groups
+    (:mod:`~knowledge_service.answers.speech`)."""
     lines = plain_lines(markdown, _spoken, _bare_addresses)
-    said = [say_phone_numbers(_say_addresses(_PICTOGRAPHS.sub("", line.text))) for line in lines]
+    said = [_say_numbers(_say_addresses(_PICTOGRAPHS.sub("", line.text))) for line in lines]
     text = clean_text(re.sub(r"[ \t]+", " ", "\n".join(s for s in said if s))).strip()
     return join_sentences(text.splitlines())
 

@@ -1,5 +1,14 @@
 """Numbers a speech engine would misread, written so that it reads them as a caller needs them.
 
+A reference code is read character by character too, in the groups it is written in: a number
+or a code of letters and digits after a word that names one ("biller code 221144" is
+"biller code 2 2 1 1 4 4", "customer ref AB12345" is "customer ref A B 1 2 3 4 5",
+"BSB 062-000" is "BSB 0 6 2, 0 0 0"): the words are "code", "reference", "ref", "number", "no.",
+"ID", "PIN", "ABN", "ACN", "BSB", "NMI", "MIRN", "account", "acct", "customer", "member",
+"policy", "invoice", "receipt", "case", "ticket", "claim" and "order", and the code has at
+least 4 digits, or letters and digits together. A count after such a word ("code of 12
+digits", "claim 25") and an amount ("number 1,000") stay as written.
+
 A speech engine reads a number as a quantity: "1800 123 456" is "one thousand eight hundred,
 one hundred and twenty-three, ...", "13 22 55" is "thirteen, twenty-two, fifty-five". A phone
 number is read digit by digit in the groups it is written in: each digit apart, the groups
@@ -80,6 +89,43 @@ def _digit_by_digit(number: str) -> str:
     for group in groups[1:]:
         said += f", {' '.join(group)}" if group.isdigit() else f" {group}"
     return plus + said
+
+
+_NAMES_A_CODE = (
+    r"(?i:\b(?:code|reference|ref|number|no\.|id|pin|abn|acn|bsb|nmi|mirn|account|acct|customer"
+    r"|member|policy|invoice|receipt|case|ticket|claim|order)(?:\s+(?:number|no\.))?)"
+)
+_REFERENCE = re.compile(
+    rf"(?P<name>{_NAMES_A_CODE}(?:[ \u00a0]*(?::|#|is)[ \u00a0]*|[ \u00a0]+))"
+    r"(?P<code>\d+(?:[ \u00a0\-]\d+)*|[A-Z0-9]+(?:-[A-Z0-9]+)*)"
+    r"(?![\w%\u00b0]|[.,:/]\d)"
+)
+
+
+def _is_code(code: str) -> bool:
+    digits = sum(c.isdigit() for c in code)
+    if any(c.isalpha() for c in code):
+        return digits > 0 and len(code) >= 4
+    return 4 <= digits <= 20
+
+
+def _character_by_character(code: str) -> str:
+    """``INV-00123`` as ``I N V, 0 0 1 2 3``: each group's characters apart, the groups apart
+    with a comma."""
+    return ", ".join(" ".join(group) for group in re.split(r"[ \u00a0\-]+", code))
+
+
+def say_reference_codes(text: str) -> str:
+    """``text`` with each reference code after a word that names one written to be read
+    character by character in its groups."""
+
+    def said(match: re.Match[str]) -> str:
+        code = match.group("code")
+        if not _is_code(code):
+            return match.group(0)
+        return match.group("name") + _character_by_character(code)
+
+    return _REFERENCE.sub(said, text)
 
 
 def say_phone_numbers(text: str) -> str:

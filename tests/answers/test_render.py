@@ -436,7 +436,7 @@ def test_a_table_is_one_line_a_row_in_plain_text_and_a_sentence_a_row_in_speech(
         "Method: BPAY, How: biller code 4455",
     ]
     assert markdown_to_speech(TABLE) == (
-        "Ways to pay: Method: Card, How: online, Fee: none. Method: BPAY, How: biller code 4455."
+        "Ways to pay: Method: Card, How: online, Fee: none. Method: BPAY, How: biller code 4 4 5 5."
     )
 
 

@@ -63,3 +63,26 @@ def test_voice_leaves_numbers_that_are_not_phone_numbers_as_written(text: str) -
 def test_other_channels_show_a_phone_number_as_written(channel: Channel) -> None:
     text = "Call 1800 123 456 or (02) 9876 5432."
     assert render_answer(text, channel) == text
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Use biller code 221144 and your account number as the reference.",
+         "Use biller code 2 2 1 1 4 4 and your account number as the reference."),
+        ("| Method | How |\n|---|---|\n| BPAY | Biller code 4455 |",
+         "Method: BPAY, How: Biller code 4 4 5 5."),
+        ("Quote customer ref AB12345 or invoice INV-00123.",
+         "Quote customer ref A B 1 2 3 4 5 or invoice I N V, 0 0 1 2 3."),
+        ("Pay to BSB 062-000, account 12345678.",
+         "Pay to BSB 0 6 2, 0 0 0, account 1 2 3 4 5 6 7 8."),
+        ("Our ABN is 12 345 678 901.", "Our ABN is 1 2, 3 4 5, 6 7 8, 9 0 1."),
+        ("Your PIN: 1234.", "Your PIN: 1 2 3 4."),
+        ("Reason code EXEMPT, a code of 12 digits, claim 25, No. 4 and number 1,000.",
+         "Reason code EXEMPT, a code of 12 digits, claim 25, No. 4 and number 1,000."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_reference_code_character_by_character(markdown: str, spoken: str) -> None:
+    """ "biller code 221144" was read "two hundred and twenty-one thousand, one hundred and
+    forty-four"; a caller keys it in digit by digit."""
+    assert _spoken(markdown) == spoken
