@@ -26,7 +26,11 @@ from knowledge_service.answers.sanitise import (
     safe_url,
 )
 from knowledge_service.answers.schemas import AnswerFormat
-from knowledge_service.answers.speech import say_phone_numbers, say_reference_codes
+from knowledge_service.answers.speech import (
+    say_menu_paths,
+    say_phone_numbers,
+    say_reference_codes,
+)
 from knowledge_service.content.plaintext import (
     MARKDOWN,
     EveryLinkMarkdownIt,
@@ -176,8 +180,8 @@ def markdown_to_plain(markdown: str) -> str:
     return _plain(plain_lines(markdown, _spelled_out))
 
 
-def _say_numbers(line: str) -> str:
-    return say_phone_numbers(say_reference_codes(line))
+def _said_as_meant(line: str) -> str:
+    return say_menu_paths(say_phone_numbers(say_reference_codes(line)))
 
 
 def markdown_to_speech(markdown: str) -> str:
@@ -185,10 +189,10 @@ def markdown_to_speech(markdown: str) -> str:
     read as sentences, see :func:`~knowledge_service.content.plaintext.join_sentences`), no
     list markers and no addresses: a link's text is spoken, and an address (an autolink, a
     link whose text is its URL, a URL written as text) is said in words (:func:`_say_addresses`);
-    a reference code and a phone number are read digit by digit in their groups
-    (:mod:`~knowledge_service.answers.speech`)."""
+    a reference code and a phone number are read digit by digit in their groups, a path
+    through menus ("Account > People") with "then" (:mod:`~knowledge_service.answers.speech`)."""
     lines = plain_lines(markdown, _spoken, _bare_addresses)
-    said = [_say_numbers(_say_addresses(_PICTOGRAPHS.sub("", line.text))) for line in lines]
+    said = [_said_as_meant(_say_addresses(_PICTOGRAPHS.sub("", line.text))) for line in lines]
     text = clean_text(re.sub(r"[ \t]+", " ", "\n".join(s for s in said if s))).strip()
     return join_sentences(text.splitlines())
 

@@ -1,4 +1,10 @@
-"""Numbers a speech engine would misread, written so that it reads them as a caller needs them.
+"""What a speech engine would misread, written so that it reads it as a caller needs it: numbers,
+and the path to a menu item.
+
+A path through an app's menus ("Account > Billing preferences > Bill frequency") is read "then"
+where it is written ">" (or "›", "→", "»", "->"), which a speech engine reads "greater than":
+"Account, then Billing preferences, then Bill frequency". A comparison ("a balance > $20")
+stays as written: a menu item's name starts with a capital letter.
 
 A reference code is read character by character too, in the groups it is written in: a number
 or a code of letters and digits after a word that names one ("biller code 221144" is
@@ -135,3 +141,14 @@ def say_phone_numbers(text: str) -> str:
         return _digit_by_digit(match.group(0)) if _is_phone(match) else match.group(0)
 
     return _PHONE.sub(said, text)
+
+
+_MENU_STEP = re.compile(
+    "(?<=[\\w)'\"\u2019\u201d])[ \u00a0]*(?:->|[>\u203a\u2192\u00bb])[ \u00a0]*"
+    "(?=['\"\u2018\u201c]?[A-Z])"
+)
+
+
+def say_menu_paths(text: str) -> str:
+    """``text`` with each step of a path through menus ("Account > People") read "then"."""
+    return _MENU_STEP.sub(", then ", text)

@@ -86,3 +86,20 @@ def test_voice_reads_a_reference_code_character_by_character(markdown: str, spok
     """ "biller code 221144" was read "two hundred and twenty-one thousand, one hundred and
     forty-four"; a caller keys it in digit by digit."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("In the app: **Account > Billing preferences > Delivery > Post**.",
+         "In the app: Account, then Billing preferences, then Delivery, then Post."),
+        ("Submit it (Usage > Submit a reading).", "Submit it (Usage, then Submit a reading)."),
+        ("Go to ‘Account’ › ‘People’ or Settings -> Users.",
+         "Go to ‘Account’, then ‘People’ or Settings, then Users."),
+        ("If the balance is < $20 or > $5, or 2 > 1.",
+         "If the balance is < $20 or > $5, or 2 > 1."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_path_through_menus_with_then(markdown: str, spoken: str) -> None:
+    """ "Account > People" was read "Account greater than People"."""
+    assert _spoken(markdown) == spoken
