@@ -110,6 +110,8 @@ _SAID_AFTER_PREPOSITION = {_WEB: "online", _MAIL: ""}
 # The space an address left before a sentence's stop ("pay online ." -> "pay online."), not
 # one before punctuation that starts something else (":)", "; -)").
 _SPACE_BEFORE_STOP = re.compile(r"\s+(?=[.,;:!?](?:\s|$)|$)")
+# A phone link's scheme ("tel:+61298765432").
+_TEL = re.compile(r"(?i)^\s*tel:\s*")
 # Pictographs (emoji, with their presentation selector and joiner): a voice says none of them.
 _PICTOGRAPHS = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
 
@@ -139,7 +141,10 @@ def _spelled_out(link: Link) -> str:
 
 
 def _spoken(link: Link) -> str:
-    """A link in speech: its text; a stand-in for an address, which is never read out."""
+    """A link in speech: its text; a stand-in for an address, which is never read out; a
+    phone link's number (``<tel:+61298765432>``), which is."""
+    if _TEL.match(link.href):
+        return _TEL.sub("", link.text)
     if link.is_address:
         return _MAIL if link.href.lower().startswith("mailto:") else _WEB
     return _bare_addresses(link.text)  # "[harbourside.example.gov.au](https://...)"

@@ -103,3 +103,9 @@ def test_voice_reads_a_reference_code_character_by_character(markdown: str, spok
 def test_voice_reads_a_path_through_menus_with_then(markdown: str, spoken: str) -> None:
     """ "Account > People" was read "Account greater than People"."""
     assert _spoken(markdown) == spoken
+
+
+def test_voice_reads_a_phone_link_s_number_not_the_website() -> None:
+    """An autolink ``<tel:...>`` is an address to CommonMark: voice said "call the website"."""
+    spoken = _spoken("Call <tel:+61298765432>, [tel:1800 123 456](tel:1800123456) or [us](tel:1).")
+    assert spoken == "Call plus 6 1 2 9 8 7 6 5 4 3 2, 1 8 0 0, 1 2 3, 4 5 6 or us."
