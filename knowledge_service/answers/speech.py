@@ -28,6 +28,7 @@ A phone number is recognised by its shape, not by the words around it:
   never written with a leading zero;
 - a service number (``1800 123 456``, ``1300 36 36 36``, ``1800-123-456``, ``13 22 55``,
   ``131 450``, ``1800RESPECT``);
+- a North American number written with dashes or dots (``1-800-555-0142``, ``555.123.4567``);
 - groups of 2 to 4 digits, 8 to 12 digits in all, that are not a quantity's thousands
   (``9876 5432``, ``555 123 4567``; not ``10 000 000``).
 
@@ -55,6 +56,7 @@ _SERVICE = (
     rf"|13{_GAP}?\d{{2}}{_GAP}?\d{{2}}|13\d{_GAP}\d{{3}}"
 )
 _GROUPS = rf"\d{{2,4}}(?:{_GAP}\d{{2,4}}){{1,5}}"
+_NORTH_AMERICAN = r"(?:1[\-.])?\d{3}(?P<dash>[\-.])\d{3}(?P=dash)\d{4}"
 # Not inside a longer number or word: not after a letter, a digit, an amount's sign or a
 # number's own punctuation, nor after a group of digits and a space ("10 000": "000" is no
 # number); not before a letter, a digit, a percent or degree sign, another group, nor before
@@ -62,7 +64,7 @@ _GROUPS = rf"\d{{2,4}}(?:{_GAP}\d{{2,4}}){{1,5}}"
 _PHONE = re.compile(
     r"(?<![\w$\u20ac\u00a3\u00a5.,:/+\-])(?<!\d[ \u00a0])(?:"
     rf"(?P<international>{_INTERNATIONAL})|(?P<area>{_AREA_CODE})|(?P<service>{_SERVICE})"
-    rf"|(?P<zero>{_LEADING_ZERO})|(?P<groups>{_GROUPS})"
+    rf"|(?P<north_american>{_NORTH_AMERICAN})|(?P<zero>{_LEADING_ZERO})|(?P<groups>{_GROUPS})"
     r")(?![\w%\u00b0]|[.,:/\-]\d|[ \u00a0]\d)"
 )
 _TRUNK_ZERO = re.compile(r"\(0\)")  # "+61 (0)2 ...": the 0 is not dialled from abroad
@@ -74,7 +76,7 @@ def _is_phone(match: re.Match[str]) -> bool:
     others need a phone number's count of digits, and groups must not be a quantity's."""
     number = match.group(0)
     digits = sum(c.isdigit() for c in number)
-    if match.group("service"):
+    if match.group("service") or match.group("north_american"):
         return True
     if match.group("international"):
         return 7 <= digits <= 15
