@@ -1,6 +1,10 @@
 """What a speech engine would misread, written so that it reads it as a caller needs it: numbers,
 and the path to a menu item.
 
+A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "18-20 degrees") is read
+with "to" ("3 to 5 business days"), not "3 minus 5" or "3 5". A date (``2026-07-01``,
+``01-07-2026``) and a number of more than two parts stay as written.
+
 A path through an app's menus ("Account > Billing preferences > Bill frequency") is read "then"
 where it is written ">" (or "›", "→", "»", "->"), which a speech engine reads "greater than":
 "Account, then Billing preferences, then Bill frequency". A comparison ("a balance > $20")
@@ -154,3 +158,17 @@ _MENU_STEP = re.compile(
 def say_menu_paths(text: str) -> str:
     """``text`` with each step of a path through menus ("Account > People") read "then"."""
     return _MENU_STEP.sub(", then ", text)
+
+
+_END = r"(?:[ \u00a0]?(?i:am|pm|a\.m\.|p\.m\.))?"  # "9am", "5 pm"
+_BOUND = rf"[$\u20ac\u00a3]?\d+(?:[.:]\d+)?{_END}"
+_RANGE = re.compile(
+    r"(?<![\w.,/:\-\u2013])"
+    rf"(?P<low>{_BOUND}%?)[ \u00a0]?[\-\u2013][ \u00a0]?(?P<high>{_BOUND})"
+    r"(?![\w\-\u2013]|[.,:/]\d)"
+)
+
+
+def say_ranges(text: str) -> str:
+    """``text`` with each range of numbers written with a dash read "to"."""
+    return _RANGE.sub(lambda m: f"{m.group('low')} to {m.group('high')}", text)

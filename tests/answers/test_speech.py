@@ -111,3 +111,20 @@ def test_voice_reads_a_phone_link_s_number_not_the_website() -> None:
     """An autolink ``<tel:...>`` is an address to CommonMark: voice said "call the website"."""
     spoken = _spoken("Call <tel:+61298765432>, [tel:1800 123 456](tel:1800123456) or [us](tel:1).")
     assert spoken == "Call plus 6 1 2 9 8 7 6 5 4 3 2, 1 8 0 0, 1 2 3, 4 5 6 or us."
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("It takes 3–5 business days.", "It takes 3 to 5 business days."),
+        ("Open 8:30am–5pm, or 8 am – 2 pm on Saturday.",
+         "Open 8:30am to 5pm, or 8 am to 2 pm on Saturday."),
+        ("Heaters at 18-20 degrees save 10-20% on $100–$200 bills.",
+         "Heaters at 18 to 20 degrees save 10 to 20% on $100 to $200 bills."),
+        ("Due 2026-07-01 or 01-07-2026, for RTA-2019-44, a 2-for-1 deal, COVID-19, 1-800-FLOWERS.",
+         "Due 2026-07-01 or 01-07-2026, for RTA-2019-44, a 2-for-1 deal, COVID-19, 1-800-FLOWERS."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_range_with_to(markdown: str, spoken: str) -> None:
+    """ "3–5 business days" was read "three five business days" or "three minus five"."""
+    assert _spoken(markdown) == spoken
