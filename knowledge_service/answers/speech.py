@@ -144,7 +144,12 @@ def say_phone_numbers(text: str) -> str:
     """``text`` with each phone number written to be read digit by digit in its groups."""
 
     def said(match: re.Match[str]) -> str:
-        return _digit_by_digit(match.group(0)) if _is_phone(match) else match.group(0)
+        number = match.group(0)
+        if not _is_phone(match):
+            return number
+        if match.group("north_american") and number[1] in "-.":
+            number = "1" + number[2:]  # "1-800-555-0142": "1 8 0 0, 5 5 5, 0 1 4 2"
+        return _digit_by_digit(number)
 
     return _PHONE.sub(said, text)
 

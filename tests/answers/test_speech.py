@@ -30,7 +30,7 @@ def _spoken(markdown: str) -> str:
         ("In London, +44 20 7946 0958.", "In London, plus 4 4, 2 0, 7 9 4 6, 0 9 5 8."),
         ("US office (555) 123-4567.", "US office 5 5 5, 1 2 3, 4 5 6 7."),
         ("TTY 1-800-555-0199 or 555.123.4567.",
-         "TTY 1, 8 0 0, 5 5 5, 0 1 9 9 or 5 5 5, 1 2 3, 4 5 6 7."),
+         "TTY 1 8 0 0, 5 5 5, 0 1 9 9 or 5 5 5, 1 2 3, 4 5 6 7."),
         ("Call 1800RESPECT (1800 737 732).", "Call 1 8 0 0 RESPECT (1 8 0 0, 7 3 7, 7 3 2)."),
         ("| Team | Phone |\n|---|---|\n| Hardship | `1800 274 368` |",
          "Team: Hardship, Phone: 1 8 0 0, 2 7 4, 3 6 8."),
