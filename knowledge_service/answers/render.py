@@ -30,6 +30,7 @@ from knowledge_service.answers.speech import (
     say_menu_paths,
     say_phone_numbers,
     say_ranges,
+    say_rates,
     say_reference_codes,
 )
 from knowledge_service.content.plaintext import (
@@ -187,7 +188,8 @@ def markdown_to_plain(markdown: str) -> str:
 
 
 def _said_as_meant(line: str) -> str:
-    return say_menu_paths(say_ranges(say_phone_numbers(say_reference_codes(line))))
+    said = say_ranges(say_phone_numbers(say_reference_codes(line)))
+    return say_menu_paths(say_rates(said))
 
 
 def markdown_to_speech(markdown: str) -> str:

@@ -1,6 +1,9 @@
 """What a speech engine would misread, written so that it reads it as a caller needs it: numbers,
 and the path to a menu item.
 
+A rate written with a slash after an amount ("$12/user/month", "5c/kWh") is read "per":
+"$12 per user per month".
+
 A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "18-20 degrees") is read
 with "to" ("3 to 5 business days"), not "3 minus 5" or "3 5". A date (``2026-07-01``,
 ``01-07-2026``) and a number of more than two parts stay as written.
@@ -177,3 +180,14 @@ _RANGE = re.compile(
 def say_ranges(text: str) -> str:
     """``text`` with each range of numbers written with a dash read "to"."""
     return _RANGE.sub(lambda m: f"{m.group('low')} to {m.group('high')}", text)
+
+
+_RATE = re.compile(
+    r"(?<![\w/])(?P<amount>[$\u20ac\u00a3]?\d[\d,]*(?:\.\d+)?(?:c|\u00a2|p)?)"
+    r"(?P<units>(?:/[A-Za-z]+)+)\b(?!/)"
+)
+
+
+def say_rates(text: str) -> str:
+    """``text`` with each rate written with a slash after an amount read "per"."""
+    return _RATE.sub(lambda m: m.group("amount") + m.group("units").replace("/", " per "), text)

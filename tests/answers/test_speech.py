@@ -128,3 +128,17 @@ def test_voice_reads_a_phone_link_s_number_not_the_website() -> None:
 def test_voice_reads_a_range_with_to(markdown: str, spoken: str) -> None:
     """ "3–5 business days" was read "three five business days" or "three minus five"."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Team 25 is $27/user/month.", "Team 25 is $27 per user per month."),
+        ("Export pays 5c/kWh, idling £0.75/min.", "Export pays 5c per kWh, idling £0.75 per min."),
+        ("Open 24/7, 1/2 price on 01/07/2026 and/or at 60km/h.",
+         "Open 24/7, 1/2 price on 01/07/2026 and/or at 60km/h."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_rate_with_per(markdown: str, spoken: str) -> None:
+    """ "$12/user/month" was read "twelve dollars slash user slash month"."""
+    assert _spoken(markdown) == spoken
