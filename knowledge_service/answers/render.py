@@ -200,9 +200,29 @@ def markdown_to_speech(markdown: str) -> str:
     a reference code and a phone number are read digit by digit in their groups, a path
     through menus ("Account > People") with "then" (:mod:`~knowledge_service.answers.speech`)."""
     lines = plain_lines(markdown, _spoken, _bare_addresses)
-    said = [_said_as_meant(_say_addresses(_PICTOGRAPHS.sub("", line.text))) for line in lines]
-    text = clean_text(re.sub(r"[ \t]+", " ", "\n".join(s for s in said if s))).strip()
+    said = [
+        Line(line.kind, _said_as_meant(_say_addresses(_PICTOGRAPHS.sub("", line.text))))
+        for line in lines
+    ]
+    said = _headings_ended([line for line in said if line.text])
+    text = clean_text(re.sub(r"[ \t]+", " ", "\n".join(line.text for line in said))).strip()
     return join_sentences(text.splitlines())
+
+
+_ENDED = re.compile(r"[.!?:;,\u2026][\"')\]}\u201d\u2019]*$")
+
+
+def _headings_ended(lines: list[Line]) -> list[Line]:
+    """Each heading said as a sentence of its own, so that it never runs on into what follows
+    ("If you can't pay by then" is not "... by then Contact us"): a colon before a list ("You're
+    also protected if:"), else a full stop; a heading's own punctuation kept."""
+    ended: list[Line] = []
+    for n, line in enumerate(lines):
+        if line.kind == LineKind.HEADING and not _ENDED.search(line.text):
+            before_list = n + 1 < len(lines) and lines[n + 1].kind == LineKind.ITEM
+            line = Line(line.kind, line.text + (":" if before_list else "."))
+        ended.append(line)
+    return ended
 
 
 @lru_cache(maxsize=HTML_CACHE_SIZE)

@@ -63,7 +63,8 @@ class Link:
 
 
 class LineKind(StrEnum):
-    TEXT = "text"  # a paragraph or a heading
+    TEXT = "text"  # a paragraph
+    HEADING = "heading"
     ITEM = "item"  # a list item's paragraph
     ROW = "row"  # a table row
     CODE = "code"  # a code block
@@ -305,11 +306,17 @@ def plain_lines(
             if list_depth and _is_task(tokens, n):
                 said = _TASK_BOX.sub("", said, count=1)
             if said:
-                lines.append(Line(LineKind.ITEM if list_depth else LineKind.TEXT, said))
+                lines.append(Line(_line_kind(tokens, n, list_depth), said))
         elif token.type in ("fence", "code_block") and token.content.strip():
             lines.append(Line(LineKind.CODE, token.content.strip()))
         n += 1
     return lines
+
+
+def _line_kind(tokens: Sequence[Token], n: int, list_depth: int) -> LineKind:
+    if n and tokens[n - 1].type == "heading_open":
+        return LineKind.HEADING
+    return LineKind.ITEM if list_depth else LineKind.TEXT
 
 
 def _is_task(tokens: Sequence[Token], n: int) -> bool:

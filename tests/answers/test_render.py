@@ -532,3 +532,21 @@ def test_plain_text_and_speech_leave_a_task_list_s_boxes_out() -> None:
     )
     ordinary = render_answer("- [the form](https://x.example) [ ] is blank", Channel.CHAT)
     assert ordinary == "- the form (https://x.example) [ ] is blank"
+
+
+def test_voice_reads_a_heading_as_a_sentence_of_its_own() -> None:
+    """A heading ending in "then" ran on ("If you can't pay by then Contact us"), and one that
+    leads into a list was read "You're also protected if. someone ..."."""
+    markdown = (
+        "Pay by the due date.\n\n## If you can't pay by then\nContact us first.\n\n"
+        "## You're also protected if\n- you're on a plan;\n- you have a complaint open.\n\n"
+        "## Ready?\nPay now."
+    )
+    assert render_answer(markdown, Channel.VOICE) == (
+        "Pay by the due date. If you can't pay by then. Contact us first. You're also protected "
+        "if: you're on a plan; you have a complaint open. Ready? Pay now."
+    )
+    assert render_answer(markdown, Channel.CHAT).splitlines()[1:3] == [
+        "If you can't pay by then",
+        "Contact us first.",
+    ]
