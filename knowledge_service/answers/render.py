@@ -133,8 +133,11 @@ def _shown(address: str) -> str:
 def _spelled_out(link: Link) -> str:
     """A link in plain text: ``text (url)``, an e-mail link's address without ``mailto:``; an
     address only once (an autolink, or a link whose text is its URL or its e-mail address);
-    only its text when its address is refused."""
+    only its text when its address is refused; a phone link (``<tel:+61298765432>``) as its
+    number, without ``tel:``."""
     href = safe_url(link.href)
+    if _TEL.match(link.href):
+        return _TEL.sub("", link.text)
     if href is None:
         return link.text
     if link.is_address or link.text.strip() == _shown(href):

@@ -550,3 +550,10 @@ def test_voice_reads_a_heading_as_a_sentence_of_its_own() -> None:
         "If you can't pay by then",
         "Contact us first.",
     ]
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+def test_plain_text_shows_a_phone_link_s_number_without_its_scheme(channel: Channel) -> None:
+    """A chat customer was shown "Call tel:+61298765432"."""
+    text = render_answer("Call <tel:+61298765432> or [13 22 55](tel:132255).", channel)
+    assert text == "Call +61298765432 or 13 22 55."
