@@ -67,12 +67,12 @@ _NORTH_AMERICAN = r"(?:1[\-.])?\d{3}(?P<dash>[\-.])\d{3}(?P=dash)\d{4}"
 # Not inside a longer number or word: not after a letter, a digit, an amount's sign or a
 # number's own punctuation, nor after a group of digits and a space ("10 000": "000" is no
 # number); not before a letter, a digit, a percent or degree sign, another group, nor before
-# punctuation with a digit after it ("01/07/2026", "07:30", "0.5").
+# punctuation or a dash with a digit after it ("01/07/2026", "07:30", "0.5", "0900–1700").
 _PHONE = re.compile(
-    r"(?<![\w$\u20ac\u00a3\u00a5.,:/+\-])(?<!\d[ \u00a0])(?:"
+    r"(?<![\w$\u20ac\u00a3\u00a5.,:/+\-\u2013])(?<!\d[ \u00a0])(?:"
     rf"(?P<international>{_INTERNATIONAL})|(?P<area>{_AREA_CODE})|(?P<service>{_SERVICE})"
     rf"|(?P<north_american>{_NORTH_AMERICAN})|(?P<zero>{_LEADING_ZERO})|(?P<groups>{_GROUPS})"
-    r")(?![\w%\u00b0]|[.,:/\-]\d|[ \u00a0]\d)"
+    r")(?![\w%\u00b0]|[.,:/\-\u2013]\d|[ \u00a0]\d)"
 )
 _TRUNK_ZERO = re.compile(r"\(0\)")  # "+61 (0)2 ...": the 0 is not dialled from abroad
 _THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+")  # "10 000 000": a quantity
