@@ -218,11 +218,13 @@ _ENDED = re.compile(r"[.!?:;,\u2026][\"')\]}\u201d\u2019]*$")
 def _headings_ended(lines: list[Line]) -> list[Line]:
     """Each heading said as a sentence of its own, so that it never runs on into what follows
     ("If you can't pay by then" is not "... by then Contact us"): a colon before a list ("You're
-    also protected if:"), else a full stop; a heading's own punctuation kept."""
+    also protected if:") unless it has a colon of its own, else a full stop; a heading's own
+    punctuation at its end kept."""
     ended: list[Line] = []
     for n, line in enumerate(lines):
         if line.kind == LineKind.HEADING and not _ENDED.search(line.text):
             before_list = n + 1 < len(lines) and lines[n + 1].kind == LineKind.ITEM
+            before_list = before_list and ":" not in line.text  # not "Page 2: the details:"
             line = Line(line.kind, line.text + (":" if before_list else "."))
         ended.append(line)
     return ended

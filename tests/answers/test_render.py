@@ -540,11 +540,12 @@ def test_voice_reads_a_heading_as_a_sentence_of_its_own() -> None:
     markdown = (
         "Pay by the due date.\n\n## If you can't pay by then\nContact us first.\n\n"
         "## You're also protected if\n- you're on a plan;\n- you have a complaint open.\n\n"
-        "## Ready?\nPay now."
+        "## Ready?\nPay now.\n\n## Page 2: the details\n- Supply charge: daily."
     )
     assert render_answer(markdown, Channel.VOICE) == (
         "Pay by the due date. If you can't pay by then. Contact us first. You're also protected "
-        "if: you're on a plan; you have a complaint open. Ready? Pay now."
+        "if: you're on a plan; you have a complaint open. Ready? Pay now. Page 2: the details. "
+        "Supply charge: daily."
     )
     assert render_answer(markdown, Channel.CHAT).splitlines()[1:3] == [
         "If you can't pay by then",
