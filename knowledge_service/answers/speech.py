@@ -6,7 +6,8 @@ A rate written with a slash after an amount ("$12/user/month", "5c/kWh") is read
 
 A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "18-20 degrees") is read
 with "to" ("3 to 5 business days"), not "3 minus 5" or "3 5". A date (``2026-07-01``,
-``01-07-2026``) and a number of more than two parts stay as written.
+``01-07-2026``), a number of more than two parts and three digits, a hyphen and four
+(``555-0134``, a North American local number as often as a range) stay as written.
 
 A path through an app's menus ("Account > Billing preferences > Bill frequency") is read "then"
 where it is written ">" (or "›", "→", "»", "->"), which a speech engine reads "greater than":
@@ -177,9 +178,19 @@ _RANGE = re.compile(
 )
 
 
+_LOCAL_NUMBER = re.compile(r"\d{3}-\d{4}")  # "555-0134": a local phone number, or "100-2000"
+
+
 def say_ranges(text: str) -> str:
-    """``text`` with each range of numbers written with a dash read "to"."""
-    return _RANGE.sub(lambda m: f"{m.group('low')} to {m.group('high')}", text)
+    """``text`` with each range of numbers written with a dash read "to"; three digits, a
+    hyphen and four ("555-0134") may be a North American local number, and stay as written."""
+
+    def said(match: re.Match[str]) -> str:
+        if _LOCAL_NUMBER.fullmatch(match.group(0)):
+            return match.group(0)
+        return f"{match.group('low')} to {match.group('high')}"
+
+    return _RANGE.sub(said, text)
 
 
 _RATE = re.compile(

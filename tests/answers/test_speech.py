@@ -118,6 +118,7 @@ def test_voice_reads_a_phone_link_s_number_not_the_website() -> None:
     [
         ("It takes 3–5 business days.", "It takes 3 to 5 business days."),
         ("Open 0900–1700 or 0900-1700.", "Open 0900 to 1700 or 0900 to 1700."),
+        ("Call 555-0134 for 100–2000 kWh.", "Call 555-0134 for 100 to 2000 kWh."),
         ("Open 8:30am–5pm, or 8 am – 2 pm on Saturday.",
          "Open 8:30am to 5pm, or 8 am to 2 pm on Saturday."),
         ("Heaters at 18-20 degrees save 10-20% on $100–$200 bills.",
