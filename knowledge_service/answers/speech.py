@@ -38,7 +38,8 @@ A phone number is recognised by its shape, not by the words around it:
   ``131 450``, ``1800RESPECT``);
 - a North American number written with dashes or dots (``1-800-555-0142``, ``555.123.4567``);
 - groups of 2 to 4 digits, 8 to 12 digits in all, that are not a quantity's thousands
-  (``9876 5432``, ``555 123 4567``; not ``10 000 000``).
+  (``9876 5432``, ``555 123 4567``; not ``10 000 000``), nor a year and a number ("in 2026
+  1500 customers").
 
 What is not a phone number stays as written: an amount (``$12.50``, ``$1,000``), a percentage,
 a date (``01/07/2026``, ``1 July 2026``), a time (``07:30``), a year, a count ("14 days",
@@ -77,6 +78,7 @@ _PHONE = re.compile(
 )
 _TRUNK_ZERO = re.compile(r"\(0\)")  # "+61 (0)2 ...": the 0 is not dialled from abroad
 _THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+")  # "10 000 000": a quantity
+_YEAR_THEN = re.compile(r"(?:19|20)\d\d[ \u00a0]\d+$")  # "In 2026 1500 customers ..."
 
 
 def _is_phone(match: re.Match[str]) -> bool:
@@ -92,7 +94,7 @@ def _is_phone(match: re.Match[str]) -> bool:
         return 7 <= digits <= 12
     if match.group("zero"):
         return 3 <= digits <= 12
-    return 8 <= digits <= 12 and not _THOUSANDS.fullmatch(number)
+    return 8 <= digits <= 12 and not _THOUSANDS.fullmatch(number) and not _YEAR_THEN.match(number)
 
 
 def _digit_by_digit(number: str) -> str:

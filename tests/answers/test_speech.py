@@ -55,6 +55,7 @@ def test_voice_reads_a_phone_number_digit_by_digit_in_its_groups(
         "Keep it at 18 to 25°C for 2 10-minute checks.",
         "Version 3.5 of form 2026 has 150 pages.",
         "Pay $1 800 123 or 1 000 000 points.",
+        "In 2026 1500 customers joined.",
     ],
 )
 def test_voice_leaves_numbers_that_are_not_phone_numbers_as_written(text: str) -> None:
