@@ -2,7 +2,8 @@
 Markdown for agents and the web, and sanitised HTML where a page shows it.
 
 Every rendering comes from one parse (markdown-it, CommonMark with GFM tables and
-strikethrough: :mod:`~knowledge_service.content.plaintext`) whose raw HTML is dropped and
+strikethrough: :mod:`~knowledge_service.content.plaintext`; plain text and speech also read
+footnotes) whose raw HTML is dropped and
 whose text and links go through :mod:`~knowledge_service.answers.sanitise`: Markdown is rebuilt
 from the parse, never passed on as written, so what a client's own renderer makes of it is what
 this one made of it. Rendering is linear in the input; a version's renderings are cached by its
