@@ -35,7 +35,7 @@ from knowledge_service.answers.speech import (
     say_reference_codes,
 )
 from knowledge_service.content.plaintext import (
-    MARKDOWN,
+    PLAIN_MARKDOWN,
     EveryLinkMarkdownIt,
     Line,
     LineKind,
@@ -55,7 +55,10 @@ RENDER_CACHE_SIZE = 4096
 HTML_CACHE_SIZE = 256
 __all__ = ["EveryLinkMarkdownIt", "parse"]  # also used from here by tests and callers
 
-_MD = MARKDOWN
+_MD = PLAIN_MARKDOWN
+"""The parse every channel starts from: a footnote's note is a paragraph where it is written
+and its mark is left out (plain CommonMark would read a note as a link's definition and drop
+it, and show its mark as a link), on the Markdown channels and pages as in plain text."""
 _BACKTICKS = re.compile(r"`+")
 _LANGUAGE = re.compile(r"[A-Za-z0-9_+.\-]{1,30}")
 _CACHE: LruCache[tuple[str, Channel], str] = LruCache(RENDER_CACHE_SIZE)
@@ -235,7 +238,7 @@ def _headings_ended(lines: list[Line]) -> list[Line]:
 def markdown_to_safe_html(markdown: str) -> str:
     """Markdown to HTML (raw HTML left out) through the nh3 allow-list; an article's pages and
     API reads render the same text again and again, so recent renderings are kept."""
-    return clean_html(_MD.renderer.render(parse(markdown), _MD.options, {}))
+    return clean_html(_MD.renderer.render(parse(markdown, _MD), _MD.options, {}))
 
 
 def _code_span(content: str) -> str:
@@ -345,7 +348,7 @@ def markdown_to_markdown(markdown: str) -> str:
     stack: list[_Container] = []
     tight = tight_before = False
     heading = 0
-    tokens = parse(markdown)
+    tokens = parse(markdown, _MD)
     n = -1
     while n + 1 < len(tokens):
         n += 1

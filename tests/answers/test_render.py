@@ -510,6 +510,19 @@ def test_a_footnote_of_one_word_is_kept_not_read_as_a_link_definition(channel: C
     assert "^" not in rendered and "Weekdays" in rendered and "Open 9 to 5." in rendered
 
 
+@pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
+def test_the_markdown_channels_and_pages_keep_a_footnote_s_note(channel: Channel) -> None:
+    """An agent was shown "$1.75^fee" (the mark read as a link) and never the note, which
+    CommonMark takes for a link's definition; the page showed the same."""
+    rendered = render_answer(FOOTNOTED, channel)
+    assert rendered == (
+        "The paper bill fee is $1.75 a bill, and we post it within 2 days.\n\n"
+        "Waived for concession card holders.\n\nBusiness days."
+    )
+    page = markdown_to_safe_html(FOOTNOTED)
+    assert "Waived for concession card holders." in page and "^" not in page
+
+
 @pytest.mark.parametrize("channel", [Channel.CHAT, Channel.VOICE])
 def test_footnote_marks_in_code_stay_as_written(channel: Channel) -> None:
     rendered = render_answer("Type `[^note]` in the box.", channel)
