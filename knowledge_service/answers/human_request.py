@@ -61,11 +61,16 @@ _ASKING_WHETHER = re.compile(  # "do I need to speak to a representative to chan
 )
 _SPACES = re.compile(r"\s+")
 _NOT_WORDS = re.compile(r"[^a-z' ]+")
+# An apostrophe as a phone's or a word processor's smart punctuation types it (U+2019 in
+# "can't", "I'd like"), or a modifier letter, a prime or an accent in its place: read as "'",
+# so "I can't go on like this" typed on a phone is the same words as typed on a keyboard.
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2018\u2019\u201b\u02bc\u2032`\u00b4", "'"))
 
 
 def normalised(text: str) -> str:
-    """Lower case, letters and apostrophes only, single spaces."""
-    return _SPACES.sub(" ", _NOT_WORDS.sub(" ", text.lower())).strip()
+    """Lower case, letters and apostrophes (in any of their forms, read as "'") only, single
+    spaces."""
+    return _SPACES.sub(" ", _NOT_WORDS.sub(" ", text.lower().translate(_APOSTROPHES))).strip()
 
 
 def asks_for_a_person(text: str) -> bool:

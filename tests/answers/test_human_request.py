@@ -40,6 +40,7 @@ REQUESTS = [
     "transfer me to a council officer",
     "get me a manager",
     "I want a supervisor please",
+    "I\u2019d like a human",  # a phone's smart apostrophe (U+2019)
 ]
 QUESTIONS = [
     "my agent said I could pay later",
@@ -88,3 +89,4 @@ def test_a_question_that_names_someone_is_not_a_request(text: str) -> None:
 def test_text_is_compared_in_lower_case_words_only() -> None:
     assert normalised("  Talk to a HUMAN!!! now\n") == "talk to a human now"
     assert normalised("I'd like… 🙂 an agent") == "i'd like an agent"
+    assert normalised("I\u2019d like, I\u2018d like") == "i'd like i'd like"

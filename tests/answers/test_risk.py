@@ -62,6 +62,10 @@ AT_RISK = [
     "life is not worth living",
     "I'm going to jump off a bridge",
     "I want to hang myself",
+    # typed with a phone's smart apostrophe (U+2019)
+    "i can\u2019t go on like this anymore",
+    "i don\u2019t want to live anymore",
+    "i\u2019m not safe at home",
 ]
 NOT_AT_RISK = [
     "kill the power at the meter",
