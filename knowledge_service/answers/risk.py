@@ -12,17 +12,18 @@ Only what a message says of a person counts, in words a contact centre's vulnera
 procedures are written for:
 
 * suicide and self-harm: "suicide", "kill myself", "hurting herself", "end my life", "want to
-  die", "self-harm", "overdose", "better off dead", "I can't go on like this", "everyone would
-  be better off without me", "ending it all", "no point in living", "I wish I was dead", "life
-  is not worth living", "hang myself";
+  die", "self-harm", "overdose", "better off dead", "I can't go on like this", "I can't go on."
+  (said alone: not "I can't go on the website"), "everyone would be better off without me",
+  "ending it all", "no point in living", "I wish I was dead", "life is not worth living", "hang
+  myself";
 * violence or a threat of it, by a person: "he threatened to kill me", "my partner hits me",
   "she's going to hurt us", "he choked me", "he punched me", "she kicked me", "my ex is stalking
   me", "I was assaulted", "I'm being abused" (not by an animal or staff), "I'm scared of my
-  partner", "family violence",
-  "domestic abuse", "an abusive relationship", "I'm not safe at home", "I fear for my safety",
-  "I'm afraid to go home", "he said he would hurt me", "my neighbour threatened me" (a person's
-  threat, not "threatened me with eviction"), and financial abuse ("my husband controls all the
-  money").
+  partner", "family violence", "domestic abuse", "an abusive relationship", "he is abusive",
+  "my husband gets violent" (not one "abusive on the phone" or "to our staff"), "I'm not safe
+  at home", "I fear for my safety", "I'm afraid to go home", "he said he would hurt me", "my
+  neighbour threatened me" (a person's threat, not "threatened me with eviction"), and
+  financial abuse ("my husband controls all the money").
 
 Words that only sound alike are no risk: "kill the power", "my phone is dying", "dying to
 know", "the battery died", "a dead meter", "this bill is killing me", "they slapped me with a
@@ -40,6 +41,9 @@ from knowledge_service.answers.human_request import normalised
 
 _SELF = r"(?:my|him|her|them|your|our)sel(?:f|ves)|themself|oneself"
 _THEIR = r"(?:my|his|her|their|your|our)"
+# "I can't go on", "I cannot carry on", "I can't keep going": alone (see _GO_ON_ALONE) or with
+# what says it is life that cannot go on ("anymore", "like this", "living")
+_GO_ON = r"(?:can'?t|cannot|can\s+not)\s+(?:go\s+on|carry\s+on|keep\s+going)"
 _SELF_HARM = (
     rf"\b(?:kill|killing|killed|hurt|hurting|harm|harming|cut|cutting|starve|starving|hang|hanging"
     rf"|drown|drowning|poison|poisoning|shoot|shooting)\s+(?:{_SELF})\b"
@@ -50,7 +54,8 @@ _SELF_HARM = (
     r"|\bself\s*harm\w*"
     r"|\boverdos\w*"
     r"|\b(?:better\s+off\s+dead|no\s+reason\s+to\s+live|nothing\s+(?:left\s+)?to\s+live\s+for)\b"
-    r"|\bcan'?t\s+go\s+on\s+(?:anymore|any\s+more|like\s+this)\b"
+    rf"|\b{_GO_ON}\s+(?:anymore|any\s+more|any\s+longer|much\s+longer|like\s+th(?:is|at)"
+    r"|this\s+way|living)\b"
     r"|\bbetter\s+off\s+without\s+me\b|\b(?:end|ending)\s+it\s+all\b|\bunaliv\w*"
     r"|\bno\s+point\s+(?:in\s+)?(?:living|going\s+on|being\s+alive)\b"
     r"|\bwish\s+(?:i|we)\s+(?:was|were)\s+dead\b|\bnot\s+worth\s+living\b"
@@ -96,12 +101,24 @@ _VIOLENCE = (
     r"|\b(?:domestic|family)\s+(?:violence|abuse)\b"
     r"|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+not\s+safe\s+(?:at\s+home|here|with\s+(?:him|her))\b"
     rf"|\babusive\s+(?:(?:ex\s+)?(?:{_PEOPLE})|relationship|marriage|home)\b"
-    rf"|\b(?:my|our|his|her|their)\s+(?:ex\s+)?(?:{_PEOPLE})\s+(?:is|'s|was|has\s+been|can\s+be)\s+"
+    # "my husband is abusive", "he's violent", "she can be really abusive", "he gets violent"
+    # (not someone on the phone or in a chat: "he was abusive on the call" is staff's or a
+    # caller's manner, not a danger to the customer)
+    rf"|\b(?:he|she|(?:my|our|his|her|their)\s+(?:ex\s+)?(?:{_PEOPLE}))"
+    r"(?:\s+(?:is|was|has\s+been|can\s+be|gets|got|becomes|became|turns|turned|is\s+being)|'s|s)"
+    r"\s+(?:(?:very|really|so|quite|extremely|always|often|sometimes|getting|being|becoming"
+    r"|verbally|physically|emotionally|financially|psychologically|sexually)\s+){0,2}"
     r"(?:violent|abusive)\b"
+    r"(?!\s+(?:(?:on|over|in|during)\s+(?:the|a|this|that)\s+(?:phone|call|chat|line)"
+    r"|to\s+(?:the|your|our|my)?\s*(?:staff|agents?|operators?|consultants?|team))\b)"
     r"|\b(?:scared|afraid|fear(?:ful)?)\s+for\s+(?:my|our|his|her|their)\s+(?:life|lives|safety)\b"
     r"|\b(?:scared|afraid)\s+to\s+go\s+home\b|\bbeing\s+stalked\b"
 )
 _SELF_HARM_RE = re.compile(_SELF_HARM)
+# "I can't go on." as a sentence or clause of its own, nothing after "on" but its end (not "I
+# can't go on the website"): read clause by clause, as normalised words lose the punctuation.
+_GO_ON_ALONE = re.compile(rf"\b{_GO_ON}$")
+_CLAUSES = re.compile(r"[.!?,;:\n]+")
 _VIOLENCE_RE = re.compile(_VIOLENCE)
 # "they hit me with a late fee", "he hit us with a huge bill": a charge, not a blow
 _FIGURATIVE_HIT = re.compile(
@@ -132,7 +149,9 @@ def risk_kind(text: str) -> RiskKind | None:
     words = normalised(text)
     if not words:
         return None
-    if _SELF_HARM_RE.search(words):
+    if _SELF_HARM_RE.search(words) or any(
+        _GO_ON_ALONE.search(normalised(clause)) for clause in _CLAUSES.split(text)
+    ):
         return RiskKind.SELF_HARM
     if _VIOLENCE_RE.search(_FIGURATIVE_HIT.sub(" ", words)):
         return RiskKind.VIOLENCE

@@ -62,6 +62,17 @@ AT_RISK = [
     "life is not worth living",
     "I'm going to jump off a bridge",
     "I want to hang myself",
+    # what a person says of a violent partner, or that they cannot go on (2026-12-07)
+    "he is abusive",
+    "my husband is abusive",
+    "my husband's violent and I need the account in my name",
+    "she can be really violent",
+    "he gets violent when he drinks",
+    "I can't go on",
+    "i cant go on anymore",
+    "I can't go on. How do I pay this?",
+    "I cannot carry on any longer",
+    "i can't keep going like this",
     # typed with a phone's smart apostrophe (U+2019)
     "i can\u2019t go on like this anymore",
     "i don\u2019t want to live anymore",
@@ -118,6 +129,12 @@ NOT_AT_RISK = [
     "im afraid of the bill",
     "I'm scared of my dad's reaction if I miss it",
     "im afraid of her reaction",
+    # what the words of 2026-12-07 must not take in
+    "he was abusive on the phone",
+    "she was abusive to our staff",
+    "i can't go on holiday until the refund comes",
+    "I can't carry on paying this much",
+    "the caller was abusive",
 ]
 
 
@@ -154,6 +171,7 @@ def test_case_punctuation_and_spacing_do_not_matter() -> None:
         ("customer says she wants to end her life", ""),
         ("he threatened to kill me if I leave", ""),
         ("how do I pay my bill", "how do I pay my bill"),
+        ("I can't go on. How do I pay?", "How do I pay?"),
     ],
 )
 def test_what_else_a_message_at_risk_asks(message: str, rest: str) -> None:
