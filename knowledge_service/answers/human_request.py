@@ -14,7 +14,10 @@ A message is a request for a person when either
   handed to one ("transfer me to an agent", "put me through to a person"), or for one by what
   they are ("I need a human", "get me a manager", "can I have a representative"; not "I need
   someone to read my meter"), an officer being one to talk to or be handed to ("I need to
-  speak with a council officer"; not "I need an officer to inspect my fence"), the person
+  speak with a council officer"; not "I need an officer to inspect my fence"), or to be called
+  by one ("can someone call me back", "could somebody ring me", "I want a callback", "please
+  call me back"; not "will someone call me before the inspection" or "what is the callback
+  number"), the person
   introduced by nothing, an article, "your" or "one of your": never "my agent" or "the new
   owner"; and it does not ask whether one is needed ("do I have to talk to
   someone to close my account", "do I need to speak to a representative to change my pin").
@@ -55,6 +58,26 @@ _TO_A_PERSON = re.compile(
     rf"\b(?:(?:{_TALK}|{_HAND})\s+{_ARTICLE}{_PERSON}|{_WANT}\s+{_ARTICLE}{_WANTED})s?\b"
     rf"|\b{_PERSON}\s+(?:i|we)\s+(?:can|could)\s+(?:talk|speak|chat)\b"
 )
+# A call from a person: "can someone call me back", "could somebody ring me", "get a manager to
+# call me", "I want a callback", "please call me back". Not a question of what happens ("will
+# someone call me before the inspection", "you said you'd call me back"), nor a callback's
+# number or hours ("I want the callback number").
+_CALL_ME = r"(?:(?:call|ring|phone|contact)\s+(?:me|us)|give\s+(?:me|us)\s+a\s+(?:call|ring|bell))"
+_CALLER = rf"(?:someone|somebody|anyone|anybody|{_ARTICLE}{_WANTED})"
+_A_CALL_BACK = (
+    rf"{_ARTICLE}call\s?backs?(?:\s+request)?"
+    r"(?!\s+(?:number|no|line|option|feature|service|times?|window|hours?)\b)"
+)
+_CALL_BACK = re.compile(
+    rf"\b(?:can|could|would|please|pls)\s+(?:please\s+)?{_CALLER}\s+(?:please\s+)?{_CALL_ME}\b"
+    rf"|(?<!\bi )(?<!\bwe )\b(?:have|get|ask)\s+{_CALLER}\s+(?:to\s+)?{_CALL_ME}\b"
+    rf"|{_WANT}\s+{_CALLER}\s+to\s+{_CALL_ME}\b|{_WANT}\s+{_A_CALL_BACK}\b"
+    r"|(?:^|\bplease\s+|\b(?:can|could)\s+you\s+(?:please\s+)?)(?:call|ring|phone)\s+(?:me|us)"
+    r"\s+back\b"
+    r"|(?:^|\bplease\s+|\b(?:(?:i|we)(?:\s+would|'d)|id)\s+like\s+to\s+|\b(?:i|we)\s+(?:want|need)\s+to\s+"
+    rf"|\b(?:can|could|may)\s+(?:i|we)\s+)(?:request|book|arrange|schedule)\s+{_A_CALL_BACK}\b"
+    rf"|^{_A_CALL_BACK}{_POLITE}$"
+)
 _ASKING_WHETHER = re.compile(  # "do I need to speak to a representative to change my pin?"
     r"\b(?:do|does|did|will|would|should|must|shall)\s+(?:i|we|you|they|he|she)\s+"
     r"(?:(?:have|need|got)\s+to\s+|ever\s+)?(?:talk|speak|chat|need|have)\b"
@@ -80,4 +103,5 @@ def asks_for_a_person(text: str) -> bool:
         return False
     if _ONLY_A_PERSON.match(words):
         return True
-    return bool(_TO_A_PERSON.search(words)) and not _ASKING_WHETHER.search(words)
+    asks = _TO_A_PERSON.search(words) or _CALL_BACK.search(words)
+    return bool(asks) and not _ASKING_WHETHER.search(words)

@@ -41,6 +41,18 @@ REQUESTS = [
     "get me a manager",
     "I want a supervisor please",
     "I\u2019d like a human",  # a phone's smart apostrophe (U+2019)
+    # a call from a person (2026-12-07: these were answered with an article)
+    "can someone call me back",
+    "could somebody ring me",
+    "I want a callback",
+    "I'd like a call-back please",
+    "callback please",
+    "please call me back",
+    "can someone contact me about my complaint",
+    "could somebody please give me a call",
+    "get a manager to call me",
+    "I need someone to call me back",
+    "i'd like to request a callback",
 ]
 QUESTIONS = [
     "my agent said I could pay later",
@@ -71,6 +83,12 @@ QUESTIONS = [
     "do I need a council officer to inspect it",
     "I want a property manager",
     "what are your opening hours",
+    "will someone call me before the inspection",
+    "you said you'd call me back",
+    "what is the callback number",
+    "do i need to request a callback",
+    "why did nobody call me back",
+    "i was promised a callback",
     "",
     "???",
 ]
