@@ -489,11 +489,16 @@ _NAME_LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 # Whose the account is: "the account holder is ...", "the name on the bill is ...", "the account
-# is in the name of ...". Only capitalised words count ("the account holder is away" and "...
-# is deceased" say how they are).
+# is in the name of ...", and "name is" with no word before it but a message's, a line's or a
+# sentence's start, a greeting and "the" ("name is Sarah Connor", "Hi, name is ...") or one of a
+# person's ("the account name was ...", "customer name is ..."; but "its name is Collide" names
+# an app). Only capitalised words count ("the account holder is away", "... is deceased" and
+# "name is wrong on my bill" say how they are).
 _HOLDER_LEAD_IN = re.compile(
     r"\b(?:account\s+holder\s*(?:is|was|[:=])|name\s+on\s+(?:the|my|our|this|that)\s+"
-    r"(?:account|bill|card|contract|lease)\s+(?:is|was)|in\s+the\s+name\s+of)\s*",
+    r"(?:account|bill|card|contract|lease)\s+(?:is|was)|in\s+the\s+name\s+of)\s*"
+    rf"|(?:(?:^|\n|[.!?,;:]\s+)\W*(?:{_GREETING}\b[,!.]?\s+)?(?:the\s+)?|\b(?:the\s+)?(?:account|customer"
+    r"|client|caller|contact|member|tenant|resident|person'?s|holder'?s)\s+)name\s+(?:is|was)\s*",
     re.IGNORECASE,
 )
 # A greeting then "I'm" / "this is", "this is ... speaking", or a sign-off at the end: only
@@ -514,11 +519,15 @@ _RELATIONS = (
 # with two or three capitalised words and "here", or with a greeting and one to three ("Hi,
 # Jane here", "Good morning, Jane Doe here").
 # Also "(you can / please) call me" and capitalised words ("call me back" and "call me on
-# 0412 ..." name nobody), and a mail's "From:" line.
+# 0412 ..." name nobody), a mail's "From:" line, and a message, line or sentence that starts
+# "Sent by", "Written by" or "Submitted by" ("Sent by Jane Smith"; but "the bill was sent by
+# Origin Energy" is kept: mid-sentence, "by" names a company as often as a person).
+_SENT_BY = r"(?:sent|written|submitted)\s+by"
 _INTRODUCTION = re.compile(
     r"(?:^|[.!?:;,]\s+)\W*(?:i'?m|i\s+am)\s+"
     rf"|\bmy\s+{_RELATIONS}\s+"
-    r"|\bcall\s+me\s+|(?:^|\n)[ \t]*from\s*:[ \t]*",
+    r"|\bcall\s+me\s+|(?:^|\n)[ \t]*from\s*:[ \t]*"
+    rf"|(?:^|\n|[.!?]\s+)[ \t]*{_SENT_BY}\s*:?[ \t]*",
     re.IGNORECASE,
 )
 _NAME_HERE = re.compile(
@@ -739,7 +748,7 @@ _NOT_A_NAME_AFTER_IM = re.compile(
 )
 _MAY_HOLD_WORDS = re.compile(
     r"name|this\s+is|it'?s|i'?m|i\s+am|thank|thx|cheers|regards|sincerely|best|yours|birth|dob"
-    r"|born|\d|--|call\s+me|from\s*:"
+    rf"|born|\d|--|call\s+me|from\s*:|{_SENT_BY}"
     rf"|here|my\s+{_RELATIONS}|\b(?:{_ROLES}|confirmed|spoke|called|behalf|per)\b|{_TITLE}",
     re.IGNORECASE,
 )
@@ -1054,7 +1063,7 @@ _GIVEN = re.compile(
     rf"|\b(?:{_GREETING}\b[,!.]?\s+)?"
     r"(?:my\s+name'?s|(?:my\s+)?name\s+is|i\s+am\s+called|i'?m\s+called|this\s+is|it'?s|i'?m"
     r"|i\s+am)\s+(?=\[NAME\])"
-    rf"|\b{_THANKS}\s*[,!.\-]?\s*(?=\[NAME\])"
+    rf"|\b(?:{_THANKS}\s*[,!.\-]?|{_SENT_BY}\s*:?)\s*(?=\[NAME\])"
     r"|\b(?:the\s+)?name\s+on\s+(?:the|my|our|this|that)\s+(?:account|bill|card|contract|lease)"
     r"\s+(?:is|was)\s+(?=\[NAME\])|\bin\s+the\s+name\s+of\s+(?=\[NAME\])"
     r"|\b(?:(?:you\s+can|please|pls|can\s+you|could\s+you)\s+)?(?:call|reach|contact|text|ring"

@@ -1298,6 +1298,32 @@ def test_the_account_holders_name_is_redacted(text: str, stored: str) -> None:
     """Who holds the account, as callers say it, was stored whole but for "the account
     holder's name is"."""
     assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("name is Sarah Connor", "name is [NAME]"),
+        ("Hi, name is Sarah Connor, how do I pay", "Hi, name is [NAME], how do I pay"),
+        ("The name is John Smith", "The name is [NAME]"),
+        ("the account name is John Smith", "the account name is [NAME]"),
+        ("Sent by Jane Smith", "Sent by [NAME]"),
+        ("my bill is wrong. Sent by Jane Smith", "my bill is wrong. Sent by [NAME]"),
+        ("Written by: Jane Smith\nhow do I pay", "Written by: [NAME]\nhow do I pay"),
+        ("this is John Citizen speaking", "this is [NAME] speaking"),
+        # how a name is, a thing's name, a company's letter: kept
+        ("name is wrong on my bill", "name is wrong on my bill"),
+        ("its name is Collide", "its name is Collide"),
+        ("the file name is Invoice Final", "the file name is Invoice Final"),
+        ("the bill was sent by Origin Energy", "the bill was sent by Origin Energy"),
+        ("Sent by the council, is it real", "Sent by the council, is it real"),
+    ],
+)  # fmt: skip
+def test_a_name_given_without_my_or_signed_sent_by_is_redacted(text: str, stored: str) -> None:
+    """ "name is Sarah Connor" (no "my") and "Sent by Jane Smith" were stored whole."""
+    assert redact(text) == stored
+    assert "Jane" not in without_personal_data(text)
+    assert "Sarah" not in without_personal_data(text)
     assert "Jane" not in without_personal_data(text)
 
 
