@@ -292,6 +292,22 @@ _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(
 _DIGITS = re.compile(
     r"(?<![A-Za-z0-9])[+(]?\d(?:(?:[ \-.()/_]{0,3}|,)\d)*(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
 )
+# A card number in groups split by a symbol the digit rules do not take as a separator (all
+# but the dash, dot, comma, slash and brackets), the same one between each and perhaps a space
+# either side ("4111+1111+1111+1111", "4111|1111|1111|1111", "4111 ~ 1111 ~ ..."), or by a
+# separator percent-encoded once or more, as a form sends it or as a query string encoded
+# twice reads once decoded ("4111%201111%20...", "4111%25201111%2520...": "%", then "25" for
+# each encoding, as an address's "@" in _PERCENT_EMAIL). An encoded separator before the card
+# ("number%204111...") is kept: its digits are not the card's.
+_ENCODED_SEPARATOR = r"%(?:25)*(?:2[0-9a-f]|3[a-f]|40|5[b-f]|60|7[b-e])"
+_CARD_IN_GROUPS = re.compile(
+    rf"(?:(?P<lead>{_ENCODED_SEPARATOR})|(?<!\w))"
+    rf"(?P<card>\d{{4}}(?P<sep> ?(?:{_ENCODED_SEPARATOR}|[^\w\s\-.,/()]) ?)\d{{3,6}}"
+    r"(?:(?P=sep)\d{3,6}){1,4})(?!\w)",
+    re.IGNORECASE,
+)
+
+
 # An amount written with thousands separators ("12,345,678", "1,234,567.89"): a number, not an
 # identifier, however many digits it has.
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -979,6 +995,14 @@ def _redact_text(text: str) -> Redacted:
     out = _EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
     if "%" in out:
         out = _PERCENT_EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
+
+    def card_in_groups(match: re.Match[str]) -> str:
+        digits = match.group("card").replace(match.group("sep"), "")
+        if not 13 <= len(digits) <= 19:
+            return match.group(0)  # not a card's length: the digit rules read it
+        return (match.group("lead") or "") + sub(Placeholder.CARD)
+
+    out = _CARD_IN_GROUPS.sub(card_in_groups, out)
     for nino in (_NINO, _NINO_ANY_CASE):
         out = nino.sub(lambda m: sub(Placeholder.NINO), out)
     for postcode in (_UK_POSTCODE, _UK_POSTCODE_ANY_CASE):

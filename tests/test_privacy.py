@@ -1123,6 +1123,53 @@ def test_amounts_and_lists_are_kept_with_the_wider_separators(text: str) -> None
     assert without_personal_data(text) == text
 
 
+# every ASCII symbol, and a separator percent-encoded once or twice (a query string encoded twice)
+any_card_separator = st.sampled_from(
+    [*"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", " + ", "%20", "%2520", "%2D", "%252B", "%7C"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORD, max_size=6), any_card_separator, st.lists(WORD, max_size=6), st.data())
+def test_a_card_split_by_any_symbol_or_an_encoded_separator_never_survives(
+    before: list[str], sep: str, after: list[str], data: st.DataObject
+) -> None:
+    """ "4111+1111+1111+1111", "4111|1111|...", "4111%25201111%2520..." were stored whole."""
+    body = data.draw(st.text(alphabet="0123456789", min_size=15, max_size=15))
+    card = grouped(body + luhn.calc_check_digit(body), [4, 4, 4, 4], sep)
+    text = " ".join([*before, card, *after])
+    for out in (redact(text), without_personal_data(text)):
+        assert body[4:8] not in out and body[8:12] not in out, (text, out)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("my card is 4111+1111+1111+1111 thanks", "my card is [CARD] thanks"),
+        ("4111*1111*1111*1111", "[CARD]"),
+        ("4111|1111|1111|1111", "[CARD]"),
+        ("4111~1111~1111~1111", "[CARD]"),
+        ("4111:1111:1111:1111", "[CARD]"),
+        ("4111;1111;1111;1111", "[CARD]"),
+        ("3782|822463|10005", "[CARD]"),  # an American Express card's 4-6-5
+        ("4111%25201111%25201111%25201111", "[CARD]"),
+        ("card%2520number%25204111%25201111%25201111%25201111",
+         "card%2520number%2520[CARD]"),
+        # times, years and lists of fewer digits than a card's are kept
+        ("open 10:30:45 to 12:30:00", "open 10:30:45 to 12:30:00"),
+        ("years 2023|2024|2025 only", "years 2023|2024|2025 only"),
+        ("plans 1234+5678", "plans 1234+5678"),
+    ],
+)  # fmt: skip
+def test_a_card_split_by_another_symbol_is_redacted(text: str, stored: str) -> None:
+    assert redact(text) == stored
+
+
+def test_a_card_in_a_query_string_encoded_twice_never_reaches_the_log() -> None:
+    logged = redact_url("/v1/answers?q=card%25204111%25201111%25201111%25201111%2520help")
+    assert "1111" not in logged and "[CARD]" in logged
+
+
 @pytest.mark.parametrize(
     "text",
     [
