@@ -51,8 +51,8 @@ _HAND = (  # "transfer me to an agent", not "I made a transfer to someone"
 )
 _WANT = (  # "I need a human", not "do I need an agent to sell my house"
     r"(?:(?:^|(?<!\bdo )(?<!\bdoes )(?<!\bwill )(?<!\bwould )(?<!\bshould )\b(?:i|we)\s+)"
-    r"(?:really |just |only )?(?:want|need)|get me|give me|(?:can|could|may) i (?:have|get)"
-    r"|i'd like|id like)"
+    r"(?:really |just |only )?(?:want|need)|get me|give me"
+    r"|(?:can|could|may) i (?:please )?(?:have|get)|i'd like|id like)"
 )
 _TO_A_PERSON = re.compile(
     rf"\b(?:(?:{_TALK}|{_HAND})\s+{_ARTICLE}{_PERSON}|{_WANT}\s+{_ARTICLE}{_WANTED})s?\b"
@@ -63,13 +63,14 @@ _TO_A_PERSON = re.compile(
 # someone call me before the inspection", "you said you'd call me back"), nor a callback's
 # number or hours ("I want the callback number").
 _CALL_ME = r"(?:(?:call|ring|phone|contact)\s+(?:me|us)|give\s+(?:me|us)\s+a\s+(?:call|ring|bell))"
-_CALLER = rf"(?:someone|somebody|anyone|anybody|{_ARTICLE}{_WANTED})"
+_CALLER = rf"(?:someone|somebody|{_ARTICLE}{_WANTED})"  # not "can anyone contact me if ..."
 _A_CALL_BACK = (
     rf"{_ARTICLE}call\s?backs?(?:\s+request)?"
     r"(?!\s+(?:number|no|line|option|feature|service|times?|window|hours?)\b)"
 )
 _CALL_BACK = re.compile(
-    rf"\b(?:can|could|would|please|pls)\s+(?:please\s+)?{_CALLER}\s+(?:please\s+)?{_CALL_ME}\b"
+    rf"\b(?:can|could|would|please|pls)\s+(?:please\s+)?(?:{_CALLER}\s+(?:please\s+)?"
+    rf"(?:be\s+able\s+to\s+)?{_CALL_ME}|(?:anyone|anybody)\s+(?:please\s+)?{_CALL_ME}\s+back)\b"
     rf"|(?<!\bi )(?<!\bwe )\b(?:have|get|ask)\s+{_CALLER}\s+(?:to\s+)?{_CALL_ME}\b"
     rf"|{_WANT}\s+{_CALLER}\s+to\s+{_CALL_ME}\b|{_WANT}\s+{_A_CALL_BACK}\b"
     r"|(?:^|\bplease\s+|\b(?:can|could)\s+you\s+(?:please\s+)?)(?:call|ring|phone)\s+(?:me|us)"

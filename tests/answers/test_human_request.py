@@ -53,6 +53,9 @@ REQUESTS = [
     "get a manager to call me",
     "I need someone to call me back",
     "i'd like to request a callback",
+    "Could i please get a callback",
+    "would someone be able to call me",
+    "can anyone call me back",
 ]
 QUESTIONS = [
     "my agent said I could pay later",
@@ -89,6 +92,7 @@ QUESTIONS = [
     "do i need to request a callback",
     "why did nobody call me back",
     "i was promised a callback",
+    "can anyone contact me through the app if my number is listed",
     "",
     "???",
 ]
