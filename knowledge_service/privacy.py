@@ -308,6 +308,25 @@ _CARD_IN_GROUPS = re.compile(
 )
 
 
+# A number whose groups are split by a separator the digit rules take (a space, dash, dot,
+# slash, underscore, bracket or comma) percent-encoded once or more: a phone number in a query
+# string encoded twice reads "0412%20345%20678" once decoded. Read as decoded, it gets the
+# placeholder it would typed ("2026%2D05%2D01" is a date, and stays).
+_ENCODED_DIGIT_SEPARATOR = r"%(?:25)*(?:20|2[89c-f]|5f)"
+_ENCODED_NUMBER = re.compile(
+    rf"(?:(?P<lead>{_ENCODED_SEPARATOR})|(?<![A-Za-z0-9%]))"
+    rf"(?P<number>\d+(?:{_ENCODED_DIGIT_SEPARATOR}\d+)+)(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+
+
+def _percent_decoded(text: str) -> str:
+    """``text`` percent-decoded as often as it was encoded."""
+    while "%" in text and (decoded := unquote(text)) != text:
+        text = decoded
+    return text
+
+
 # An amount written with thousands separators ("12,345,678", "1,234,567.89"): a number, not an
 # identifier, however many digits it has.
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -1003,6 +1022,13 @@ def _redact_text(text: str) -> Redacted:
         return (match.group("lead") or "") + sub(Placeholder.CARD)
 
     out = _CARD_IN_GROUPS.sub(card_in_groups, out)
+
+    def encoded_number(match: re.Match[str]) -> str:
+        kind = classify_number(_percent_decoded(match.group("number")))
+        return match.group(0) if kind is None else (match.group("lead") or "") + sub(kind)
+
+    if "%" in out:
+        out = _ENCODED_NUMBER.sub(encoded_number, out)
     for nino in (_NINO, _NINO_ANY_CASE):
         out = nino.sub(lambda m: sub(Placeholder.NINO), out)
     for postcode in (_UK_POSTCODE, _UK_POSTCODE_ANY_CASE):

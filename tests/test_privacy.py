@@ -1171,6 +1171,29 @@ def test_a_card_in_a_query_string_encoded_twice_never_reaches_the_log() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("call me on 0412%20345%20678", "call me on [PHONE]"),
+        ("0412%2520345%2520678", "[PHONE]"),
+        ("0412%2D345%2D678 please", "[PHONE] please"),
+        ("tfn%20123%20456%20782", "tfn%20[TFN]"),
+        # a date, an amount and a short number encoded so stay
+        ("due%202026%2D05%2D01", "due%202026%2D05%2D01"),
+        ("it is 100%20 percent", "it is 100%20 percent"),
+        ("rooms%2012%2013", "rooms%2012%2013"),
+    ],
+)  # fmt: skip
+def test_a_number_split_by_percent_encoded_separators_is_redacted(text: str, stored: str) -> None:
+    """ "0412%20345%20678" (a query encoded twice, decoded once) was stored and logged whole."""
+    assert redact(text) == stored
+
+
+def test_a_phone_number_in_a_query_string_encoded_twice_never_reaches_the_log() -> None:
+    logged = redact_url("/v1/answers?q=call%2520me%2520on%25200412%2520345%2520678")
+    assert "345" not in logged and "[PHONE]" in logged
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "the bill (2026-05-01) was wrong",
