@@ -50,8 +50,15 @@ from __future__ import annotations
 
 import re
 
-_GAP = r"[ \u00a0]"  # between the groups of a number: a space (or a no-break space)
-_GAP_OR_DASH = r"[ \u00a0\-]"
+_NOT_A_GROUP = (
+    r"(?!\d+(?:[.:]\d\d)?[ \u00a0]?(?i:am|pm|a\.m\.|p\.m\.)(?!\w)"
+    r"|\d+[ \u00a0](?i:hours?|hrs?|days?|nights?|weeks?|months?|years?|minutes?|mins?"
+    r"|business|working|calendar|times?)\b)"
+)
+"""After a phone number, a time ("8am", "8:30 pm") or a count of time ("24 hours a day", "7 days")
+is what follows the number, never one more of its groups."""
+_GAP = rf"(?:[ \u00a0]{_NOT_A_GROUP})"  # between a number's groups: a space (or a no-break one)
+_GAP_OR_DASH = rf"(?:[ \u00a0]{_NOT_A_GROUP}|-)"
 _INTERNATIONAL = (
     rf"\+\d{{1,3}}(?:{_GAP_OR_DASH}?\(0\)\d{{1,4}})?"
     rf"(?:{_GAP_OR_DASH}?\(\d{{1,4}}\)|{_GAP_OR_DASH}\d{{1,4}})*"
@@ -68,14 +75,16 @@ _GROUPS = rf"\d{{2,4}}(?:{_GAP}\d{{2,4}}){{1,5}}"
 _NORTH_AMERICAN = r"(?:1[\-.])?\d{3}(?P<dash>[\-.])\d{3}(?P=dash)\d{4}"
 # Not inside a longer number or word: not after a letter, a digit, an amount's sign or a
 # number's own punctuation, nor after a group of digits and a space ("10 000": "000" is no
-# number); not before a letter, a digit, a percent or degree sign, another group, nor before
-# punctuation or a dash with a digit after it ("01/07/2026", "07:30", "0.5", "0900–1700").
+# number); not before a letter, a digit, a percent or degree sign, another group (but a time
+# or a count of time), nor before punctuation or a dash with a digit after it ("01/07/2026",
+# "07:30", "0.5", "0900–1700").
 _PHONE = re.compile(
     r"(?<![\w$\u20ac\u00a3\u00a5.,:/+\-\u2013])(?<!\d[ \u00a0])(?:"
     rf"(?P<international>{_INTERNATIONAL})|(?P<area>{_AREA_CODE})|(?P<service>{_SERVICE})"
     rf"|(?P<north_american>{_NORTH_AMERICAN})|(?P<zero>{_LEADING_ZERO})|(?P<groups>{_GROUPS})"
-    r")(?![\w%\u00b0]|[.,:/\-\u2013]\d|[ \u00a0]\d)"
+    rf")(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d)"
 )
+_A_NUMBER_NEXT = re.compile(r"[ \u00a0]\d")
 _TRUNK_ZERO = re.compile(r"\(0\)")  # "+61 (0)2 ...": the 0 is not dialled from abroad
 _THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+")  # "10 000 000": a quantity
 _YEAR_THEN = re.compile(r"(?:19|20)\d\d[ \u00a0]\d+$")  # "In 2026 1500 customers ..."
@@ -147,7 +156,9 @@ def say_reference_codes(text: str) -> str:
 
 
 def say_phone_numbers(text: str) -> str:
-    """``text`` with each phone number written to be read digit by digit in its groups."""
+    """``text`` with each phone number written to be read digit by digit in its groups; one
+    followed by a time or a count of time ends with a comma ("1 3, 2 2, 5 5, 8am to 8pm"), so
+    that it is not heard as one more group."""
 
     def said(match: re.Match[str]) -> str:
         number = match.group(0)
@@ -155,7 +166,8 @@ def say_phone_numbers(text: str) -> str:
             return number
         if match.group("north_american") and number[1] in "-.":
             number = "1" + number[2:]  # "1-800-555-0142": "1 8 0 0, 5 5 5, 0 1 4 2"
-        return _digit_by_digit(number)
+        then = match.string[match.end() : match.end() + 2]
+        return _digit_by_digit(number) + ("," if _A_NUMBER_NEXT.fullmatch(then) else "")
 
     return _PHONE.sub(said, text)
 

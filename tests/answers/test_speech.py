@@ -45,6 +45,24 @@ def test_voice_reads_a_phone_number_digit_by_digit_in_its_groups(
 
 
 @pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Call 1800 123 456 8am–8pm.", "Call 1 8 0 0, 1 2 3, 4 5 6, 8am to 8pm."),
+        ("Call 13 22 55 24 hours a day.", "Call 1 3, 2 2, 5 5, 24 hours a day."),
+        ("Ring 0412 345 678 7 days a week.", "Ring 0 4 1 2, 3 4 5, 6 7 8, 7 days a week."),
+        ("Call (02) 9876 5432 8:30 am to 5 pm.", "Call 0 2, 9 8 7 6, 5 4 3 2, 8:30 am to 5 pm."),
+    ],
+)  # fmt: skip
+def test_a_phone_number_before_its_hours_is_read_and_kept_apart_from_them(
+    markdown: str, spoken: str
+) -> None:
+    """ "Call 1800 123 456 8am-8pm" was left as written (the hours read as one more group
+    kept it from being a phone number), and "13 22 55 24 hours a day" was read with "2 4" as
+    its last group."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "The fee is $12.50, or $1,000.00 for a business.",
