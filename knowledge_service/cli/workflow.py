@@ -1,6 +1,6 @@
 """CLI commands of the editorial workflow, beside the read commands of ``articles``/``policies``:
 ``draft``, ``edit``, ``submit``, ``approve``, ``reject``, ``verify`` (articles), ``retire``,
-``restore`` and ``reassign``.
+``discard``, ``restore`` and ``reassign``.
 
 The CLI acts as a local admin named by ``--actor`` (default: the OS user) on the current version
 (``--if-version N`` makes a step fail unless N is still current). Every step runs the
@@ -188,6 +188,11 @@ def add_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) ->
     one("submit", f"Submit a draft {kind} for review.")
     one("approve", f"Approve and publish {a_or_an(kind)} in review (not by its last editor).")
     one("retire", f"Retire {a_or_an(kind)}.")
+    one(
+        "discard",
+        f"Discard the draft of {a_or_an(kind)}: the version in force becomes current again "
+        "(the draft stays in the history).",
+    )
 
     @app.command("reject")
     def reject(

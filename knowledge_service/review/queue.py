@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -202,11 +202,39 @@ def _draft_item(
     )  # fmt: skip
 
 
-def _is_about(feedback: Feedback, served: ArticleVersion) -> bool:
-    """Feedback about an older version was answered by the newer one."""
+def _is_about(feedback: Feedback, served: ArticleVersion, same: dict[int, datetime]) -> bool:
+    """Feedback about an older version was answered by the newer one, unless that version has
+    the same text (``same``: each version with the served text, and when it was written), as
+    a discarded draft leaves it: the text rated is served again."""
     if feedback.version is not None:
-        return feedback.version == served.version
-    return feedback.at >= served.created_at
+        return feedback.version in same
+    return feedback.at >= min(same.values(), default=served.created_at)
+
+
+def _same_text(session: Session, served: ArticleVersion) -> dict[int, datetime]:
+    """The versions that served the served version's text without a break: it, and those
+    before it with its text back to the first version in force with another (drafts between
+    served nothing), each with when it was written."""
+    query = (
+        select(
+            ArticleVersion.version,
+            ArticleVersion.content_hash,
+            ArticleVersion.status,
+            ArticleVersion.created_at,
+        )
+        .where(
+            ArticleVersion.article_id == served.article_id,
+            col(ArticleVersion.version) <= served.version,
+        )
+        .order_by(col(ArticleVersion.version).desc())
+    )
+    same = {}
+    for version, digest, status, at in session.exec(query).all():
+        if digest == served.content_hash:
+            same[int(version)] = at
+        elif str(status) != "draft":
+            break
+    return same | {served.version: served.created_at}
 
 
 def _served(session: Session, current: ArticleVersion) -> ArticleVersion | None:
@@ -226,15 +254,17 @@ def feedback_items(session: Session, articles: dict[str, ArticleVersion]) -> lis
     if len(articles) < 500:
         query = query.where(col(Feedback.article_id).in_(list(articles)))
     served: dict[str, ArticleVersion | None] = {}
+    same: dict[str, dict[int, datetime]] = {}
     grouped: dict[str, list[Feedback]] = {}
     for fb in session.exec(query.order_by(col(Feedback.at))).all():
         current = articles.get(fb.article_id or "")
         if current is None:
             continue
         if current.article_id not in served:
-            served[current.article_id] = _served(session, current)
+            served[current.article_id] = found = _served(session, current)
+            same[current.article_id] = {} if found is None else _same_text(session, found)
         rated = served[current.article_id]
-        if rated is not None and _is_about(fb, rated):
+        if rated is not None and _is_about(fb, rated, same[current.article_id]):
             grouped.setdefault(current.article_id, []).append(fb)
     titles = _titles(session, {fb.used_article_id for rows in grouped.values() for fb in rows})
     return [

@@ -7,6 +7,7 @@
                │  └───────────────┘                       v
                └────────────── edit / restore ─────── (a new draft version)
     any state ──retire──> retired ──restore──> draft
+    draft, in_review ──discard──> the version in force again (published or retired)
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from knowledge_service.review.workflow_schemas import WorkflowAction as A
 from knowledge_service.review.workflow_schemas import WorkflowState as S
 
 ALLOWED: dict[S, tuple[A, ...]] = {
-    S.DRAFT: (A.EDIT, A.SUBMIT, A.RETIRE, A.RESTORE, A.REASSIGN),
-    S.IN_REVIEW: (A.EDIT, A.APPROVE, A.REJECT, A.RETIRE, A.RESTORE, A.REASSIGN),
+    S.DRAFT: (A.EDIT, A.SUBMIT, A.DISCARD, A.RETIRE, A.RESTORE, A.REASSIGN),
+    S.IN_REVIEW: (A.EDIT, A.APPROVE, A.REJECT, A.DISCARD, A.RETIRE, A.RESTORE, A.REASSIGN),
     S.PUBLISHED: (A.EDIT, A.VERIFY, A.RETIRE, A.RESTORE, A.REASSIGN),
     S.RETIRED: (A.RESTORE, A.REASSIGN),
 }

@@ -84,12 +84,14 @@ class Workflow:
     def permitted(self, principal: Principal, target: Target) -> list[A]:
         """The actions ``principal`` may take on ``target`` now: those its state allows that
         the caller's role and ownership permit (:func:`~.permissions.authorize`), without
-        approve where four eyes bar the caller (:meth:`may_approve`)."""
+        approve where four eyes bar the caller (:meth:`may_approve`), nor discard where no
+        version is in force to go back to."""
         return [
             a
             for a in allowed_actions(self.kind.name, target.state)
             if may(principal, a, self.kind.name, target.owner)
             and not (a is A.APPROVE and self._four_eyes_bar(principal, target))
+            and not (a is A.DISCARD and target.served_status is None)  # nothing to go back to
         ]
 
     def create(
@@ -202,6 +204,38 @@ class Workflow:
             unchanged = self._status(principal, target).model_copy(update={"unchanged": True})
             return Step(unchanged, wrote=False)
         return self._step(session, principal, target, raw, A.RESTORE, S.DRAFT, reason, editor=True)
+
+    def discard(
+        self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,
+        *, reason: str | None = None,
+    ) -> Step:  # fmt: skip
+        """Throw away the draft (or the draft in review) on top of the version in force: that
+        version's own text (its status, published or retired, and today's owner) becomes the
+        current version again, so every channel serves what it served; the draft stays in the
+        history. A document never approved has no version to go back to: 409 (retire it)."""
+        target = self._target(session, principal, doc_id, A.DISCARD, precondition)
+        kept = DocumentRepository(session, self.kind).in_force_version(doc_id)
+        if kept is None or kept.version == target.current.version:
+            raise InvalidTransitionError(
+                self.kind.name, doc_id, action=A.DISCARD, state=target.state,
+                allowed=self.permitted(principal, target),
+                why="no version of it was ever approved, so there is none to go back to: "
+                "retire it instead",
+            )  # fmt: skip
+        raw = kept.raw
+        if str(kept.document.get("owner", "")) != target.owner:  # reassigned while a draft
+            raw = set_fields(raw, {"owner": target.owner})
+        state = state_of(str(kept.status), kept.version, None)
+        version = self._write(
+            session, principal, doc_id, raw, target.current.version, A.DISCARD, reason
+        )
+        if version is None:  # cannot happen: the draft's status is not the kept version's
+            unchanged = self._status(principal, target).model_copy(update={"unchanged": True})
+            return Step(unchanged, wrote=False)
+        # whoever wrote the text that is served again, not the draft's editor (nor the caller)
+        record = self._save(session, doc_id, version.version, state, str(kept.author))
+        after = replace(target, current=version, record=record, state=state)
+        return Step(self._status(principal, after), wrote=True)
 
     def reassign(
         self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,

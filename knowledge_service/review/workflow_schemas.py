@@ -35,6 +35,7 @@ class WorkflowAction(StrEnum):
     RETIRE = "retire"
     RESTORE = "restore"
     REASSIGN = "reassign"
+    DISCARD = "discard"
 
 
 class BlockingFinding(BaseModel):

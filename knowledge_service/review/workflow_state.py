@@ -18,7 +18,7 @@ from knowledge_service.review.workflow_schemas import WorkflowStatus
 PAST = {
     A.CREATE: "created", A.EDIT: "edited", A.SUBMIT: "submitted", A.APPROVE: "approved",
     A.REJECT: "rejected", A.VERIFY: "verified", A.RETIRE: "retired", A.RESTORE: "restored",
-    A.REASSIGN: "reassigned",
+    A.REASSIGN: "reassigned", A.DISCARD: "discarded",
 }  # fmt: skip
 """The audit log's word for each action."""
 

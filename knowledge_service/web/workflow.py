@@ -45,6 +45,10 @@ ACTIONS: tuple[WorkflowAction, ...] = (
                    "own change).", "/v1/articles/{id}/approve"),
     WorkflowAction("reject", "Reject", "Send the submitted version back with your note.",
                    "/v1/articles/{id}/reject"),
+    WorkflowAction("discard", "Discard draft", "Throw this draft away: the version before it "
+                   "that was approved (or retired) becomes current again, and customers keep "
+                   "getting what they get now. The draft stays in the article's history.",
+                   "/v1/articles/{id}/discard"),
     WorkflowAction("retire", "Retire", "Stop serving the article on every channel.",
                    "/v1/articles/{id}/retire"),
 )  # fmt: skip

@@ -129,5 +129,5 @@ def register() -> None:
     """Offer the actions that have a review service verb behind them."""
     HANDLERS.update(
         verify=verify, edit=edit, reject=reject,
-        **{action: _simple(action) for action in ("submit", "approve", "retire")},
+        **{action: _simple(action) for action in ("submit", "approve", "discard", "retire")},
     )  # fmt: skip

@@ -139,7 +139,7 @@ def test_every_v1_route_is_in_the_role_matrix(app: FastAPI) -> None:
             f"/{doc}",
             *(
                 f"/{doc}/{a}"
-                for a in ("submit", "approve", "reject", "retire", "restore", "reassign")
+                for a in ("submit", "approve", "reject", "discard", "retire", "restore", "reassign")
             ),
             ":bulk-reassign",
         )

@@ -199,6 +199,26 @@ def test_feedback_stays_while_a_draft_waits_and_the_rated_version_is_served(
     assert _queue(client, keys["owner"], "?kind=feedback")["total"] == 0
 
 
+def test_discarding_a_draft_answers_no_feedback_on_the_text_served_again(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """A discard serves the rated text again (as a new version): the rating still stands."""
+    _feedback(engine, "refund-timeframe", 2, "outdated", "now 10 days")
+    owner = auth(keys["owner"])
+    text = article_text("refund-timeframe", owner=PAYMENTS, answer="Refunds take a year.")
+    saved = client.put(
+        "/v1/articles/refund-timeframe", headers=owner | {"If-Match": '"refund-timeframe-v2"'},
+        json={"text": text},
+    )  # fmt: skip
+    assert saved.status_code == 200, saved.text
+    discarded = client.post(
+        "/v1/articles/refund-timeframe/discard", headers=owner | {"If-Match": saved.json()["etag"]}
+    )
+    assert discarded.status_code == 200 and discarded.json()["version"] == 4, discarded.text
+    (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
+    assert "was rated outdated once" in item["reason"] and "verify" in item["actions"]
+
+
 def test_pages_carry_the_total(client: TestClient, keys: dict[str, str]) -> None:
     page = _queue(client, keys["admin"], "?limit=1&offset=1")
     assert (page["total"], len(page["items"]), page["limit"], page["offset"]) == (3, 1, 1, 1)

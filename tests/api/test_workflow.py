@@ -109,6 +109,63 @@ def _served_then_drafted(wf: TestClient, keys: dict[str, str], editor_key: str) 
     return base
 
 
+def test_discarding_a_draft_brings_back_the_version_in_force_and_keeps_the_draft_in_history(
+    wf: TestClient, keys: dict[str, str], editor_key: str, engine: Engine,
+    written: list[StoreChanges],
+) -> None:  # fmt: skip
+    base = _served_then_drafted(wf, keys, editor_key)
+    post(wf, editor_key, f"{base}/submit", etag_of("card-fees", 3))  # in review: discardable too
+    listed = wf.get(f"{base}/workflow", headers=auth(keys["owner"])).json()["allowed_actions"]
+    assert "discard" in listed, listed
+    assert post(wf, keys["owner"], f"{base}/discard", None).status_code == 428
+    assert post(wf, keys["owner"], f"{base}/discard", etag_of("card-fees", 2)).status_code == 412
+    before = len(events(engine))
+    discarded = post(wf, keys["owner"], f"{base}/discard", etag_of("card-fees", 3),
+                     reason="the fee is not changing after all")  # fmt: skip
+    assert discarded.status_code == 200, discarded.text
+    body = discarded.json()
+    assert (body["state"], body["version"], body["submitted_by"]) == ("published", 4, None)
+    assert discarded.headers["ETag"] == etag_of("card-fees", 4)
+    assert "discard" not in body["allowed_actions"] and "verify" in body["allowed_actions"]
+    with session_scope(engine) as session:
+        v2, v3, v4 = (content.get_article(session, "card-fees", n) for n in (2, 3, 4))
+        assert (v4.raw, v4.content_hash, str(v4.status)) == (v2.raw, v2.content_hash, "published")
+        assert str(v3.status) == "draft" and "2 percent" in v3.raw  # kept in the history
+    new = events(engine)[before:]
+    assert [(e.actor, e.action, e.version_before, e.version_after) for e in new] == [
+        ("test-owner", "discarded", 3, 4)
+    ]
+    assert new[0].reason == "the fee is not changing after all"
+    shown = wf.get(base, headers=auth(keys["agent"]))
+    assert shown.json()["version"] == 4 and "1.5 percent" in shown.json()["answer"], shown.text
+    assert sorted(written[-1].article_ids) == ["card-fees"]  # the index and findings follow
+    again = post(wf, keys["owner"], f"{base}/discard", etag_of("card-fees", 4))
+    assert again.status_code == 409, again.text  # no draft now
+    assert again.json()["state"] == "published" and "discard" not in again.json()["allowed_actions"]
+    diff = wf.get(f"{base}/diff", params={"from": 2, "to": 4}, headers=auth(keys["owner"]))
+    assert (diff.json()["status"], diff.json()["unified"]) == (None, "")
+
+
+def test_discarding_needs_a_draft_and_a_version_in_force_to_go_back_to(
+    wf: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    wf.post("/v1/articles", headers=auth(keys["owner"]), json={"text": NEW})
+    before = _counts(engine)
+    never = post(wf, keys["owner"], "/v1/articles/card-fees/discard", etag_of("card-fees", 1))
+    assert never.status_code == 409, never.text
+    assert "retire it instead" in never.json()["detail"]
+    assert "discard" not in never.json()["allowed_actions"]
+    listed = wf.get("/v1/articles/card-fees/workflow", headers=auth(keys["owner"])).json()
+    assert "discard" not in listed["allowed_actions"]
+    missing = post(wf, keys["owner"], "/v1/articles/no-such-article/discard", '"x-v1"')
+    assert missing.status_code == 404, missing.text
+    published = post(
+        wf, keys["owner"], "/v1/articles/refund-timeframe/discard", etag_of("refund-timeframe", 2)
+    )
+    assert published.status_code == 409 and published.json()["state"] == "published"
+    assert _counts(engine) == before
+
+
 def test_the_workflow_says_when_approving_a_draft_gives_customers_its_whole_text(
     wf: TestClient, keys: dict[str, str], editor_key: str
 ) -> None:
@@ -457,17 +514,19 @@ def test_allowed_actions_are_the_steps_this_caller_may_take_now(
         base, json={"text": text},
         headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 2)},
     )  # fmt: skip
-    assert edited.json()["allowed_actions"] == ["edit", "submit", "retire", "restore"]
+    assert edited.json()["allowed_actions"] == ["edit", "submit", "discard", "retire", "restore"]
     submitted = post(wf, keys["owner"], f"{base}/submit", etag_of("refund-timeframe", 3))
-    assert submitted.json()["allowed_actions"] == ["edit", "reject", "retire", "restore"]
+    assert submitted.json()["allowed_actions"] == [
+        "edit", "reject", "discard", "retire", "restore"
+    ]  # fmt: skip
 
     def listed(key: str) -> list[str]:
         return list(wf.get(f"{base}/workflow", headers=auth(key)).json()["allowed_actions"])
 
-    assert listed(keys["owner"]) == ["edit", "reject", "retire", "restore"]  # four eyes
-    assert listed(editor_key) == ["edit", "approve", "reject", "retire", "restore"]
+    assert listed(keys["owner"]) == ["edit", "reject", "discard", "retire", "restore"]  # four eyes
+    assert listed(editor_key) == ["edit", "approve", "reject", "discard", "retire", "restore"]
     assert listed(keys["admin"]) == [
-        "edit", "approve", "reject", "retire", "restore", "reassign"
+        "edit", "approve", "reject", "discard", "retire", "restore", "reassign"
     ]  # fmt: skip
     assert listed(keys["agent"]) == []  # agents never write
     approved = post(wf, editor_key, f"{base}/approve", etag_of("refund-timeframe", 3))

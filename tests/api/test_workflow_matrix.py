@@ -38,7 +38,8 @@ def _prepare(engine: Engine, settings: Settings, action: WorkflowAction, article
     with session_scope(engine) as session:
         status = flow.status(session, SETUP, article_id)
         owner = status.owner
-        if action in (WorkflowAction.SUBMIT, WorkflowAction.APPROVE, WorkflowAction.REJECT):
+        drafted = (WorkflowAction.SUBMIT, WorkflowAction.APPROVE, WorkflowAction.REJECT)
+        if action in (*drafted, WorkflowAction.DISCARD):
             text = _text(article_id, owner, answer="A new answer for review, in 3 days.")
             status = flow.edit(session, SETUP, article_id, text, LOCAL).status
         if action in (WorkflowAction.APPROVE, WorkflowAction.REJECT):

@@ -192,3 +192,39 @@ def test_published_version_is_served_while_its_edit_is_in_review(served: Served)
     assert "review_overdue" in open_kinds()  # and its finding stays until the fix is approved
     assert call(served, "bob", "POST", f"{base}/approve", etag_of("stolen-card", 3)).is_success
     assert versions() == [4] and "review_overdue" not in open_kinds()
+
+
+def test_a_discarded_draft_leaves_the_published_version_served(served: Served) -> None:
+    text = TEXT.replace("lost-card", "spare-card").replace("Lost card", "Spare card")
+    base = "/v1/articles/spare-card"
+
+    def searched() -> list[tuple[int, str]]:
+        """The versions search finds, each with the answer an agent reads."""
+        response = call(served, "agent", "GET", "/v1/search?q=spare+card+freeze&top_k=5")
+        assert response.status_code == 200, response.text
+        shown = call(served, "agent", "GET", base).json()
+        return [
+            (h["version"], shown["answer"])
+            for h in response.json()["results"]
+            if h["article_id"] == "spare-card"
+        ]
+
+    assert call(served, "ann", "POST", "/v1/articles", text=text).status_code == 201
+    assert call(served, "ann", "POST", f"{base}/submit", etag_of("spare-card", 1)).is_success
+    assert call(served, "bob", "POST", f"{base}/approve", etag_of("spare-card", 1)).is_success
+    served_before = searched()
+    assert [v for v, _ in served_before] == [2] and "5 days" in served_before[0][1]
+    draft = text.replace("5 days", "a year")
+    assert call(served, "ann", "PUT", base, etag_of("spare-card", 2), text=draft).is_success
+    gone = call(served, "bob", "POST", f"{base}/discard", etag_of("spare-card", 3),
+                reason="not this change")  # fmt: skip
+    assert gone.status_code == 200, gone.text
+    assert (gone.json()["state"], gone.json()["version"]) == ("published", 4)
+    assert searched() == [(4, served_before[0][1])]  # the same text, served on
+    audit = call(served, "ann", "GET", "/v1/audit?article_id=spare-card&limit=1")
+    assert audit.status_code == 200, audit.text
+    (event,) = audit.json()["items"]
+    assert (event["actor"], event["action"]) == ("bob", "discarded")
+    assert event["reason"] == "not this change"
+    again = call(served, "ann", "POST", f"{base}/discard", etag_of("spare-card", 4))
+    assert again.status_code == 409 and again.json()["state"] == "published"

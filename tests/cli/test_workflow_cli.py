@@ -137,3 +137,28 @@ def test_a_bad_file_given_to_draft_or_edit_is_named_with_its_line(cli_env: Path)
     bad.write_bytes(b"---\nid: card-fees\ntitle: Caf\xe9\n")
     code, output = invoke("articles", "draft", str(bad))
     assert code == 1 and f"error: {bad} is not valid UTF-8 (byte 0xe9" in output, output
+
+
+def test_cli_discards_a_draft_and_the_published_text_is_current_again(cli_env: Path) -> None:
+    path = cli_env / "card-fees.md"
+    path.write_text(article_text("card-fees", owner="payments@example.com"), encoding="utf-8")
+    invoke("articles", "draft", str(path), "--actor", "ann")
+    code, output = invoke("articles", "discard", "card-fees", "--actor", "ann")
+    assert code == 1 and "retire it instead" in output and len(output.strip().splitlines()) == 1
+    invoke("articles", "submit", "card-fees", "--actor", "ann")
+    invoke("articles", "approve", "card-fees", "--actor", "bob")
+    edited = cli_env / "card-fees-2.md"
+    text = article_text("card-fees", owner="payments@example.com", answer="Refunds take a year.")
+    edited.write_text(text, encoding="utf-8")
+    assert invoke("articles", "edit", "card-fees", str(edited), "--actor", "ann")[0] == 0
+    code, output = invoke(
+        "articles", "discard", "card-fees", "--actor", "ann", "--reason", "not needed"
+    )
+    assert code == 0 and "published (version 4" in output, output
+    with session_scope(common.engine()) as session:
+        last = session.exec(select(AuditEvent)).all()[-1]
+    assert (last.actor, last.action, last.reason) == ("ann", "discarded", "not needed")
+    code, output = invoke("articles", "discard", "card-fees", "--actor", "ann")
+    assert code == 1 and "cannot discard" in output and "state published" in output, output
+    code, output = invoke("articles", "verify", "card-fees", "--actor", "ann")
+    assert code == 0 and "published (version 5" in output, output

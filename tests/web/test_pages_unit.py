@@ -1088,6 +1088,28 @@ def test_approve_is_offered_to_another_than_the_last_editor_and_a_rejection_says
     assert "Sent back by test-admin: Say &lt;b&gt;which&lt;/b&gt; days count." in shown
 
 
+def test_an_owner_discards_a_draft_from_the_review_page_and_the_published_text_is_back(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    text, _ = _edit_form(client, keys["owner"])
+    _act(client, "edit", 2, text=text.replace("5 business days", "10 business days"))
+    page = client.get("/ui/review/articles/refund-timeframe")
+    assert 'id="discard-refund-timeframe"' in page.text, page.text
+    assert "Confirm: discard draft version 3" in page.text
+    data = {"expected_version": "3", "back": "article", "csrf_token": csrf_of(page.text),
+            "note": "keeping five days"}  # fmt: skip
+    done = client.post("/ui/review/articles/refund-timeframe/discard", data=data)
+    assert done.status_code == 303, done.text
+    assert done.headers["location"] == "/ui/review/articles/refund-timeframe?done=discard"
+    with session_scope(engine) as session:
+        current = content.get_article(session, "refund-timeframe")
+        served = content.get_article(session, "refund-timeframe", 2)
+    assert (current.version, str(current.status), current.raw) == (4, "published", served.raw)
+    after = client.get(done.headers["location"], follow_redirects=True)  # no draft: the queue
+    assert after.url.path == "/ui/review" and "Draft discarded: the version before it" in after.text
+    assert "Drafts not yet submitted" not in after.text
+
+
 def test_the_review_page_offers_no_actions_on_another_owners_article(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:

@@ -135,6 +135,12 @@ def build_router(documents: content.DocumentService[Any, Any, Any], id_pattern: 
         lambda w, s, p, i, pre, b, _: w.restore(s, p, i, pre, version=b.version, reason=b.reason),
     )
     write(
+        "discard",
+        f"Discard the draft of {a_or_an(kind.name)}: its version in force is current again",
+        Reason,
+        lambda w, s, p, i, pre, b, _: w.discard(s, p, i, pre, reason=reason(b)),
+    )
+    write(
         "reassign",
         f"Give {a_or_an(kind.name)} to another owner (admins)",
         Annotated[WorkflowReassign, Body()],

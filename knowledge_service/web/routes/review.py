@@ -81,6 +81,8 @@ DONE_MESSAGES = {
     "submit": "Submitted for approval: another owner can approve it now.",
     "approve": "Approved: the new version is published and served on its channels (unless "
     "a finding blocks it: named below).",
+    "discard": "Draft discarded: the version before it that was approved (or retired) is "
+    "current again, and the draft stays in the article's history.",
     "risk_accepted": "Risk accepted: customer channels serve the article despite this finding "
     "until the expiry date (or until the finding resolves).",
 }
