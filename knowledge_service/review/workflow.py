@@ -270,7 +270,7 @@ class Workflow:
         if action not in allowed_actions(self.kind.name, target.state):
             raise InvalidTransitionError(
                 self.kind.name, doc_id, action=action, state=target.state,
-                allowed=self.permitted(principal, target),
+                allowed=self.permitted(principal, target), why=_why_not(action, target),
             )  # fmt: skip
         return target
 
@@ -398,6 +398,20 @@ class Workflow:
         self, session: Session, doc_id: str, version: int, state: S, editor: str, **fields: Any
     ) -> WorkflowRecord:
         return save_record(session, self.kind.name, doc_id, version, state, editor, **fields)
+
+
+def _why_not(action: A, target: Target) -> str | None:
+    """What to do when ``action`` waits on a step first: a verify confirms the version in force,
+    which a draft on top of it would bury (verifying writes the current version's text with new
+    dates), so the draft is approved (with its own dates) or discarded first."""
+    waiting = target.state in (S.DRAFT, S.IN_REVIEW) and target.served_status == "published"
+    if action is not A.VERIFY or not waiting:
+        return None
+    first = "approve it" if target.state is S.IN_REVIEW else "submit and approve it"
+    return (
+        f"version {target.current.version} is a draft waiting on top of the published version, "
+        f"which a verify confirms: first {first} or discard it, then verify"
+    )
 
 
 def _with_raw_html(status: WorkflowStatus, text: str) -> WorkflowStatus:

@@ -166,6 +166,27 @@ def test_discarding_needs_a_draft_and_a_version_in_force_to_go_back_to(
     assert _counts(engine) == before
 
 
+def test_verifying_while_a_draft_waits_says_to_approve_or_discard_the_draft(
+    wf: TestClient, keys: dict[str, str], editor_key: str, engine: Engine
+) -> None:
+    """A verify writes the current version's text with new dates: under a draft that would be
+    the draft's, so it is refused, and the refusal says what to do."""
+    base = _served_then_drafted(wf, keys, editor_key)
+    before = _counts(engine)
+    refused = post(wf, keys["owner"], f"{base}/verify", etag_of("card-fees", 3))
+    assert refused.status_code == 409, refused.text
+    detail = refused.json()["detail"]
+    assert "draft" in detail and "submit and approve it or discard it, then verify" in detail
+    assert "discard" in refused.json()["allowed_actions"]
+    post(wf, editor_key, f"{base}/submit", etag_of("card-fees", 3))
+    in_review = post(wf, keys["owner"], f"{base}/verify", etag_of("card-fees", 3))
+    assert "first approve it or discard it, then verify" in in_review.json()["detail"]
+    assert _counts(engine) == (before[0], before[1] + 1)  # the submission's event only
+    post(wf, keys["owner"], f"{base}/discard", etag_of("card-fees", 3))
+    verified = post(wf, keys["owner"], f"{base}/verify", etag_of("card-fees", 4))
+    assert verified.status_code == 200 and verified.json()["version"] == 5, verified.text
+
+
 def test_the_workflow_says_when_approving_a_draft_gives_customers_its_whole_text(
     wf: TestClient, keys: dict[str, str], editor_key: str
 ) -> None:

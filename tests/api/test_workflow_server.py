@@ -216,6 +216,8 @@ def test_a_discarded_draft_leaves_the_published_version_served(served: Served) -
     assert [v for v, _ in served_before] == [2] and "5 days" in served_before[0][1]
     draft = text.replace("5 days", "a year")
     assert call(served, "ann", "PUT", base, etag_of("spare-card", 2), text=draft).is_success
+    refused = call(served, "ann", "POST", f"{base}/verify", etag_of("spare-card", 3))
+    assert refused.status_code == 409 and "or discard it" in refused.json()["detail"]
     gone = call(served, "bob", "POST", f"{base}/discard", etag_of("spare-card", 3),
                 reason="not this change")  # fmt: skip
     assert gone.status_code == 200, gone.text

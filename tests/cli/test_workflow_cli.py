@@ -151,6 +151,8 @@ def test_cli_discards_a_draft_and_the_published_text_is_current_again(cli_env: P
     text = article_text("card-fees", owner="payments@example.com", answer="Refunds take a year.")
     edited.write_text(text, encoding="utf-8")
     assert invoke("articles", "edit", "card-fees", str(edited), "--actor", "ann")[0] == 0
+    code, output = invoke("articles", "verify", "card-fees", "--actor", "ann")
+    assert code == 1 and "or discard it, then verify" in output, output
     code, output = invoke(
         "articles", "discard", "card-fees", "--actor", "ann", "--reason", "not needed"
     )

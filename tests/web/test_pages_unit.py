@@ -1096,6 +1096,11 @@ def test_an_owner_discards_a_draft_from_the_review_page_and_the_published_text_i
     page = client.get("/ui/review/articles/refund-timeframe")
     assert 'id="discard-refund-timeframe"' in page.text, page.text
     assert "Confirm: discard draft version 3" in page.text
+    refused = client.post(  # a verify under the draft says what to do instead
+        "/ui/review/articles/refund-timeframe/verify",
+        data={"expected_version": "3", "back": "article", "csrf_token": csrf_of(page.text)},
+    )
+    assert refused.status_code == 409 and "or discard it, then verify" in refused.text
     data = {"expected_version": "3", "back": "article", "csrf_token": csrf_of(page.text),
             "note": "keeping five days"}  # fmt: skip
     done = client.post("/ui/review/articles/refund-timeframe/discard", data=data)
