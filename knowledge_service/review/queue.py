@@ -82,10 +82,14 @@ def _scope(caller: Caller, filters: QueueFilters) -> str | None:
     return caller.owner
 
 
-def _actions(row: Finding, accepted: date | None, *, stored: bool) -> list[QueueAction]:
+def _actions(
+    row: Finding, accepted: date | None, *, stored: bool, drafted: bool = False
+) -> list[QueueAction]:
     """What resolves the finding; accepting its risk only where it blocks an article the
-    store holds (a file about no stored article blocks nothing a risk acceptance could lift)."""
-    actions = list(_FIX.get(row.kind, [_A.EDIT]))
+    store holds (a file about no stored article blocks nothing a risk acceptance could lift);
+    no verify while a draft waits on the served version (the workflow refuses it: the draft
+    is approved, with its own dates, or discarded first)."""
+    actions = [a for a in _FIX.get(row.kind, [_A.EDIT]) if not (drafted and a is _A.VERIFY)]
     if row.status == FindingStatus.OPEN:
         actions.append(_A.ACKNOWLEDGE)
     if row.severity == Severity.BLOCK and accepted is None and stored:
@@ -99,6 +103,7 @@ def _finding_item(row: Finding, version: ArticleVersion | None, accepted: date |
     if doc is not None and row.kind in _KIND_OF:
         due = doc.next_review
     article_id = version.article_id if version is not None else None
+    drafted = version is not None and str(version.status) == "draft"
     return QueueItem(
         key=f"finding:{row.id}" + (f":{article_id}" if article_id else ""),
         kind=_KIND_OF.get(row.kind, QueueItemKind.FINDING),
@@ -106,7 +111,7 @@ def _finding_item(row: Finding, version: ArticleVersion | None, accepted: date |
         owner=doc.owner if doc else None,
         reason=row.message, evidence=[str(e.get("text", "")) for e in row.evidence],
         severity=row.severity, due_on=accepted or due, served=0,
-        actions=_actions(row, accepted, stored=version is not None),
+        actions=_actions(row, accepted, stored=version is not None, drafted=drafted),
         finding_id=row.id, finding_kind=row.kind, status=str(row.status),
         risk_accepted_until=accepted,
     )  # fmt: skip

@@ -15,7 +15,7 @@ from knowledge_service.db import session_scope
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.index.service import SearchService
 from knowledge_service.settings import Settings
-from tests.api.conftest import PAYMENTS, SUPPORT, auth
+from tests.api.conftest import PAYMENTS, SUPPORT, auth, seed_findings
 from tests.conftest import TODAY
 from tests.factories import article_text, policy_text
 
@@ -217,6 +217,29 @@ def test_discarding_a_draft_answers_no_feedback_on_the_text_served_again(
     assert discarded.status_code == 200 and discarded.json()["version"] == 4, discarded.text
     (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
     assert "was rated outdated once" in item["reason"] and "verify" in item["actions"]
+
+
+def test_a_review_due_under_a_waiting_draft_offers_no_verify_that_would_be_refused(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    admin = auth(keys["admin"])
+    (due,) = _queue(client, keys["admin"], "?kind=review_due")["items"]
+    assert due["article_id"] == "escalation-process" and "verify" in due["actions"]
+    text = article_text(
+        "escalation-process", owner=SUPPORT, audience="internal", intents=["support.escalate"],
+        answer="Escalate to a team leader after two failed attempts.",
+    )  # fmt: skip
+    saved = client.put(
+        "/v1/articles/escalation-process",
+        headers=admin | {"If-Match": '"escalation-process-v1"'}, json={"text": text},
+    )  # fmt: skip
+    assert saved.status_code == 200 and saved.json()["state"] == "draft", saved.text
+    seed_findings(engine)  # due again: the edit's check, on the real dates, resolved the seeded one
+    (due,) = _queue(client, keys["admin"], "?kind=review_due")["items"]
+    tag = {"If-Match": saved.json()["etag"]}
+    verify = client.post("/v1/articles/escalation-process/verify", headers=admin | tag)
+    assert verify.status_code == 409  # so the queue does not offer it
+    assert "verify" not in due["actions"] and "edit" in due["actions"], due
 
 
 def test_pages_carry_the_total(client: TestClient, keys: dict[str, str]) -> None:
