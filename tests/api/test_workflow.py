@@ -329,6 +329,25 @@ def test_policy_walks_the_same_lifecycle(wf: TestClient, keys: dict[str, str]) -
     assert own.status_code == 409 and "four eyes" in own.json()["detail"]
 
 
+def test_a_policy_draft_is_discarded_the_same_way(
+    wf: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    base = "/v1/policies/REFUNDS"
+    with session_scope(engine) as session:
+        active = content.policies.get(session, "REFUNDS")
+    text = active.raw.replace("10 business days", "30 business days")
+    assert text != active.raw
+    edited = wf.put(base, headers=auth(keys["admin"]) | {"If-Match": etag_of("REFUNDS", 1)},
+                    json={"text": text})  # fmt: skip
+    assert edited.json()["state"] == "draft", edited.text
+    discarded = post(wf, keys["admin"], f"{base}/discard", etag_of("REFUNDS", 2))
+    assert discarded.status_code == 200, discarded.text
+    assert (discarded.json()["state"], discarded.json()["version"]) == ("published", 3)
+    with session_scope(engine) as session:
+        current = content.policies.get(session, "REFUNDS")
+    assert (current.version, current.raw, str(current.status)) == (3, active.raw, "active")
+
+
 def _counts(engine: Engine) -> tuple[int, int]:
     from knowledge_service.content.models import ArticleVersion
 
