@@ -26,6 +26,7 @@ NEEDS_A_STORE = [
     ["articles", "diff", "a-1", "1", "2"],
     ["articles", "submit", "a-1"],
     ["articles", "verify", "a-1"],
+    ["articles", "discard", "a-1"],
     ["policies", "list"],
     ["policies", "retire", "p-1"],
     ["keys", "list"],
