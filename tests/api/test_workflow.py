@@ -166,6 +166,20 @@ def test_discarding_needs_a_draft_and_a_version_in_force_to_go_back_to(
     assert _counts(engine) == before
 
 
+def test_discarding_a_restored_draft_of_a_retired_article_leaves_it_retired(
+    wf: TestClient, keys: dict[str, str]
+) -> None:
+    base = "/v1/articles/refund-timeframe"
+    post(wf, keys["owner"], f"{base}/retire", etag_of("refund-timeframe", 2))
+    restored = post(wf, keys["owner"], f"{base}/restore", etag_of("refund-timeframe", 3), version=2)
+    assert restored.json()["state"] == "draft" and "discard" in restored.json()["allowed_actions"]
+    discarded = post(wf, keys["owner"], f"{base}/discard", etag_of("refund-timeframe", 4))
+    assert discarded.status_code == 200, discarded.text
+    assert (discarded.json()["state"], discarded.json()["version"]) == ("retired", 5)
+    assert discarded.json()["allowed_actions"] == ["restore"]
+    assert wf.get(base, headers=auth(keys["agent"])).status_code == 404  # still not served
+
+
 def test_verifying_while_a_draft_waits_says_to_approve_or_discard_the_draft(
     wf: TestClient, keys: dict[str, str], editor_key: str, engine: Engine
 ) -> None:
