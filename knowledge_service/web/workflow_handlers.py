@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.access.schemas import Principal
+from knowledge_service.content import repository as content_repository
 from knowledge_service.content import service as content
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.review.etags import Precondition, etag
@@ -42,6 +43,9 @@ class ArticleState:
     status: WorkflowStatus
     offered: list[WorkflowAction]
     withheld: str | None = None
+    in_force: str | None = None
+    """The status of the version in force (``published``, ``retired``; None: never approved),
+    which a draft on top of it leaves as it is."""
 
 
 def state_for(
@@ -51,13 +55,15 @@ def state_for(
     API's ``allowed_actions``: role, ownership, then four eyes for approving)."""
     status, withheld = _flow(settings).offer(session, caller, article_id)
     offered = list(status.allowed_actions)
+    kept = content_repository.articles(session).in_force_version(article_id)
+    in_force = None if kept is None else str(kept.status)
     if withheld is Withheld.NOT_PERMITTED:
         return ArticleState(status, offered, f"Only an owner of {status.owner} or an admin may "
-                            "change it.")  # fmt: skip
+                            "change it.", in_force)  # fmt: skip
     if withheld is Withheld.FOUR_EYES:
         return ArticleState(status, offered, "You made the last edit, so another owner must "
-                            "approve it (four eyes).")  # fmt: skip
-    return ArticleState(status, offered)
+                            "approve it (four eyes).", in_force)  # fmt: skip
+    return ArticleState(status, offered, in_force=in_force)
 
 
 def _on(article_id: str, version: int) -> Precondition:

@@ -1115,6 +1115,21 @@ def test_an_owner_discards_a_draft_from_the_review_page_and_the_published_text_i
     assert "Drafts not yet submitted" not in after.text
 
 
+def test_a_never_approved_draft_is_not_said_to_have_an_approved_version_served(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sign_in(client, keys["admin"])
+    page = client.get("/ui/review/articles/new-fees").text
+    state = re.search(r'id="state-new-fees">(.*?)</p>', page, re.S)
+    assert state, page
+    said = " ".join(re.sub(r"<[^>]+>", "", state.group(1)).split())
+    assert said == (
+        "new-fees is at version 1, draft: no version of it was ever approved, so no channel "
+        "serves it until this one is approved."
+    )
+    assert 'id="submit-new-fees"' in page and 'id="discard-new-fees"' not in page
+
+
 def test_the_review_page_offers_no_actions_on_another_owners_article(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
