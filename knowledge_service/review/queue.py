@@ -160,7 +160,11 @@ def draft_items(session: Session, articles: Iterable[ArticleVersion]) -> list[Qu
     if not drafts:
         return []
     states = _states(session, "article", drafts)
-    return [_draft_item(v, *states[v.doc_id], owner=v.owner) for v in drafts]
+    kept = content_repository.articles(session)
+    return [
+        _draft_item(v, *states[v.doc_id], owner=v.owner, kept=kept.in_force_version(v.doc_id))
+        for v in drafts
+    ]
 
 
 def policy_draft_items(session: Session, owner: str | None) -> list[QueueItem]:
@@ -173,7 +177,16 @@ def policy_draft_items(session: Session, owner: str | None) -> list[QueueItem]:
     if not drafts:
         return []
     states = _states(session, "policy", drafts)
-    return [_draft_item(v, *states[v.doc_id], owner=v.to_document().owner) for v in drafts]
+    kept = content_repository.policies(session)
+    return [
+        _draft_item(
+            v,
+            *states[v.doc_id],
+            owner=v.to_document().owner,
+            kept=kept.in_force_version(v.doc_id),
+        )
+        for v in drafts
+    ]
 
 
 def _draft_item(
@@ -182,7 +195,10 @@ def _draft_item(
     record: WorkflowRecord | None,
     *,
     owner: str,
+    kept: ArticleVersion | PolicyVersion | None = None,
 ) -> QueueItem:
+    """``kept``: the version in force under the draft, which discarding the draft makes
+    current again (None: never approved, nothing to discard back to)."""
     if state == WorkflowState.IN_REVIEW:
         kind, actions = QueueItemKind.AWAITING_APPROVAL, [_A.APPROVE, _A.REJECT, _A.EDIT]
         reason = f"Version {v.version} by {v.author} is in review and waits for approval."
@@ -203,7 +219,7 @@ def _draft_item(
         title=clean_title(v.title), owner=owner,
         reason=f"Policy source {v.doc_id}: {reason}" if policy else reason,
         severity=Severity.INFO, due_on=v.created_at.date(), served=0,
-        actions=actions,
+        actions=actions if kept is None else [*actions, _A.DISCARD],
     )  # fmt: skip
 
 

@@ -56,6 +56,8 @@ class QueueAction(StrEnum):
     SUBMIT = "submit"
     APPROVE = "approve"
     REJECT = "reject"
+    DISCARD = "discard"
+    """Throw the draft away: the version in force before it is current again."""
     ACKNOWLEDGE = "acknowledge"
     ACCEPT_RISK = "accept_risk"
     WRITE_ARTICLE = "write_article"

@@ -211,6 +211,11 @@ def test_discarding_a_draft_answers_no_feedback_on_the_text_served_again(
         json={"text": text},
     )  # fmt: skip
     assert saved.status_code == 200, saved.text
+    drafts = _queue(client, keys["admin"], "?kind=draft")["items"]
+    assert {d["article_id"]: d["actions"] for d in drafts} == {
+        "refund-timeframe": ["submit", "edit", "discard"],  # version 2 is in force under it
+        "new-fees": ["submit", "edit"],  # never approved: nothing to go back to
+    }
     discarded = client.post(
         "/v1/articles/refund-timeframe/discard", headers=owner | {"If-Match": saved.json()["etag"]}
     )
