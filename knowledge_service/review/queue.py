@@ -97,11 +97,19 @@ def _actions(
     return actions
 
 
-def _finding_item(row: Finding, version: ArticleVersion | None, accepted: date | None) -> QueueItem:
+def _finding_item(
+    row: Finding,
+    version: ArticleVersion | None,
+    accepted: date | None,
+    served: ArticleVersion | None = None,
+) -> QueueItem:
+    """``version``: the article's current version; ``served``: the one in force under it
+    when that is a draft, whose review a review finding is about (the draft's dates are not
+    in force until it is approved)."""
     doc = version.to_document() if version is not None else None
     due = row.first_seen_at.date()
     if doc is not None and row.kind in _KIND_OF:
-        due = doc.next_review
+        due = (served.to_document() if served is not None else doc).next_review
     article_id = version.article_id if version is not None else None
     drafted = version is not None and str(version.status) == "draft"
     return QueueItem(
@@ -129,13 +137,22 @@ def finding_items(
     blocks = [r.id for r in rows if r.id is not None and r.severity == Severity.BLOCK]
     lifted = accepted_until(session, blocks, today=today)
     items = []
+    in_force: dict[str, ArticleVersion | None] = {}
     for row in rows:
         accepted = lifted.get(row.id) if row.id is not None else None
         if everything and not any(a in articles for a in row.article_ids):
             items.append(_finding_item(row, None, accepted))
         for article_id in row.article_ids:
-            if article_id in articles:
-                items.append(_finding_item(row, articles[article_id], accepted))
+            if article_id not in articles:
+                continue
+            current = articles[article_id]
+            if row.kind in _KIND_OF and str(current.status) == "draft":
+                if article_id not in in_force:
+                    repository = content_repository.articles(session)
+                    in_force[article_id] = repository.in_force_version(article_id)
+                items.append(_finding_item(row, current, accepted, in_force[article_id]))
+            else:
+                items.append(_finding_item(row, current, accepted))
     return items
 
 

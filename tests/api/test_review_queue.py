@@ -232,7 +232,7 @@ def test_a_review_due_under_a_waiting_draft_offers_no_verify_that_would_be_refus
     assert due["article_id"] == "escalation-process" and "verify" in due["actions"]
     text = article_text(
         "escalation-process", owner=SUPPORT, audience="internal", intents=["support.escalate"],
-        answer="Escalate to a team leader after two failed attempts.",
+        answer="Escalate to a team leader after two failed attempts.", next_review="2028-01-01",
     )  # fmt: skip
     saved = client.put(
         "/v1/articles/escalation-process",
@@ -245,6 +245,7 @@ def test_a_review_due_under_a_waiting_draft_offers_no_verify_that_would_be_refus
     verify = client.post("/v1/articles/escalation-process/verify", headers=admin | tag)
     assert verify.status_code == 409  # so the queue does not offer it
     assert "verify" not in due["actions"] and "edit" in due["actions"], due
+    assert due["due_on"] == "2027-06-01"  # the served version's review, not the draft's date
 
 
 def test_pages_carry_the_total(client: TestClient, keys: dict[str, str]) -> None:
