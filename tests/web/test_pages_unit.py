@@ -414,6 +414,7 @@ def test_stale_version_shows_someone_else_changed_the_article(
     response = client.post("/ui/review/articles/refund-timeframe/verify", data=data)
     assert response.status_code == 409
     assert "Someone else changed this article" in response.text
+    assert title_of(response.text).startswith("Not saved: someone else changed refund-timeframe")
     assert "<ins>+" in response.text or "<del>-" in response.text
     assert '<a href="/ui/review/findings/1">Back to the finding</a>' in response.text
 
@@ -1708,3 +1709,61 @@ def test_an_answer_the_sidebar_served_keeps_the_text_it_showed(
         assert logged.status == "answered" and logged.text_hash is not None
         kept = session.get(RenderedText, logged.text_hash)
         assert kept is not None and kept.text == "Refunds reach your account **soon**."
+
+
+TITLE = re.compile(r"<title>([^<]*)</title>")
+
+
+def title_of(page: str) -> str:
+    found = TITLE.search(page)
+    assert found, page
+    return html.unescape(found.group(1))
+
+
+def test_each_review_page_and_state_has_its_own_title(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """WCAG 2.4.2: every review page was titled "Review", whatever it showed: a screen reader
+    or a row of tabs could not tell the queue, a finding, an article or a refused form apart."""
+    with session_scope(engine) as session:
+        session.add(Feedback(receipt="rcpt_0123abcd", rating="wrong", version=2,
+                             channel="agent", article_id="refund-timeframe"))  # fmt: skip
+    sign_in(client, keys["admin"])
+    titles = {
+        "queue": title_of(client.get("/ui/review").text),
+        "finding": title_of(client.get("/ui/review/findings/1").text),
+        "other finding": title_of(client.get("/ui/review/findings/2").text),
+        "article": title_of(client.get("/ui/review/articles/refund-timeframe").text),
+    }
+    data = {"status": "acknowledged", "csrf_token": csrf_of(client.get("/ui/review").text)}
+    client.post("/ui/review/findings/1/status", data=data)
+    titles["acknowledged"] = title_of(client.get("/ui/review/findings/1").text)
+    form = {"csrf_token": data["csrf_token"], "reason": "r", "expires_on": "next friday",
+            "confirm": "yes"}  # fmt: skip
+    refused = client.post("/ui/review/findings/1/accept-risk", data=form)
+    titles["refused"] = title_of(refused.text)
+    assert len(set(titles.values())) == len(titles), titles
+    assert re.fullmatch(r"Review queue \(\d+ items\) – Review · knowledge-service",
+                        titles["queue"])  # fmt: skip
+    assert titles["finding"].startswith("Finding 1 (open): Disagrees with the policy")
+    assert "refund-timeframe" in titles["finding"]
+    assert titles["acknowledged"].startswith("Finding 1 (acknowledged): ")
+    assert titles["refused"].startswith("Error: Finding 1 (acknowledged): ")
+    assert (
+        titles["article"].startswith("Agents' feedback: ")
+        and "(refund-timeframe)" in (titles["article"])
+    )
+
+
+def test_a_drafts_and_a_policy_drafts_pages_say_so_in_their_titles(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    headers = {"Authorization": f"Bearer {keys['admin']}", "If-Match": '"REFUNDS-v1"'}
+    text = policy_text(version="2", clauses={"2.1 Refund timeframe": "Paid within 9 days."})
+    assert client.put("/v1/policies/REFUNDS", headers=headers, json={"text": text}).is_success
+    _submit_an_edit(client, keys["owner"])
+    article = title_of(client.get("/ui/review/articles/refund-timeframe").text)
+    assert article.startswith("Draft waiting for approval: ") and "(refund-timeframe)" in article
+    switch_to(client, keys["admin"])
+    policy = title_of(client.get("/ui/review/policies/REFUNDS").text)
+    assert policy.startswith("Policy draft not yet submitted: ") and "(REFUNDS)" in policy
