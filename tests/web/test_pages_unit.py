@@ -26,9 +26,10 @@ from knowledge_service.app import create_app
 from knowledge_service.content import service as content
 from knowledge_service.content.models import utcnow
 from knowledge_service.db import make_engine, session_scope
-from knowledge_service.errors import VersionConflictError
+from knowledge_service.errors import PermissionDeniedError, VersionConflictError
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.acceptance import acceptances_of
+from knowledge_service.freshness.models import Finding
 from knowledge_service.freshness.pipeline import StoreChanges
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind, FindingStatus
 from knowledge_service.http.deps import MAX_BODY_BYTES, get_after_write
@@ -230,7 +231,7 @@ def test_a_note_too_long_is_refused_naming_it_not_cut(
     data = {"status": "acknowledged", "note": "n" * 2001,
             "csrf_token": csrf_of(client.get("/ui/review/findings/1").text)}  # fmt: skip
     response = client.post("/ui/review/findings/1/status", data=data)
-    assert response.status_code == 400 and "parameter &#39;note&#39;" in response.text
+    assert response.status_code == 400 and "the note is longer than 2000" in response.text
     with session_scope(engine) as session:
         (finding,) = [f for f in freshness.list_findings(session) if f.id == 1]
         assert finding.status == FindingStatus.OPEN
@@ -1767,3 +1768,81 @@ def test_a_drafts_and_a_policy_drafts_pages_say_so_in_their_titles(
     switch_to(client, keys["admin"])
     policy = title_of(client.get("/ui/review/policies/REFUNDS").text)
     assert policy.startswith("Policy draft not yet submitted: ") and "(REFUNDS)" in policy
+
+
+def _ack(client: TestClient, key: str, **fields: str) -> httpx.Response:
+    """Post finding 1's acknowledge form as ``key``'s person, with ``fields`` changed."""
+    sign_in(client, key)
+    page = client.get("/ui/review/findings/1")
+    data = {"status": "acknowledged", "note": "", "csrf_token": csrf_of(page.text), **fields}
+    return client.post("/ui/review/findings/1/status", data=data)
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [({"status": "closed"}, "Not acknowledged: choose acknowledged or open."),
+     ({"status": "resolved"}, "a finding is resolved by fixing the article")],
+    ids=["bad-status", "resolved-asked"],
+)  # fmt: skip
+def test_a_refused_acknowledgement_shows_the_finding_again_with_the_form_and_the_error(
+    client: TestClient, keys: dict[str, str], engine: Engine, fields: dict[str, str], words: str
+) -> None:
+    """It ended on a bare error page; now the finding's page, its form open, the error in it
+    and focused (as the accept-risk form does)."""
+    response = _ack(client, keys["owner"], note="seen it", **fields)
+    assert response.status_code == 400 and _is_page(response), response.text
+    assert '<details class="confirm" id="ack" open>' in response.text
+    assert 'role="alert" id="status-error" tabindex="-1" autofocus>' in response.text
+    assert words in response.text
+    assert ">seen it</textarea>" in response.text  # what was typed is kept
+    assert 'id="evidence' in response.text or "<h3>Evidence</h3>" in response.text
+    with session_scope(engine) as session:
+        (finding,) = [f for f in freshness.list_findings(session) if f.id == 1]
+        assert finding.status == FindingStatus.OPEN
+
+
+def test_a_note_too_long_comes_back_on_the_note_with_what_was_typed(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    response = _ack(client, keys["owner"], note="n" * 2001)
+    assert response.status_code == 400 and _is_page(response), response.text
+    assert '<details class="confirm" id="ack" open>' in response.text
+    assert 'aria-invalid="true" aria-describedby="status-error" autofocus>' + "n" * 2001 in (
+        response.text
+    )
+    assert 'id="status-error">Not acknowledged: the note is longer than 2000' in response.text
+
+
+def test_an_acknowledgement_the_caller_may_not_make_keeps_the_page_and_says_why(
+    client: TestClient, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object) -> None:
+        raise PermissionDeniedError(
+            "only an owner of the article or an admin may change this finding"
+        )
+
+    monkeypatch.setattr(freshness, "change_finding_status", refuse)
+    response = _ack(client, keys["owner"])
+    assert response.status_code == 403 and _is_page(response), response.text
+    assert '<details class="confirm" id="ack" open>' in response.text
+    assert "Not acknowledged: only an owner of the article or an admin may" in response.text
+
+
+def test_acknowledging_a_finding_resolved_meanwhile_says_so_on_the_queue(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    sign_in(client, keys["owner"])
+    page = client.get("/ui/review/findings/1")
+    with session_scope(engine) as session:
+        row = session.get(Finding, 1)
+        assert row is not None
+        row.status = FindingStatus.RESOLVED
+        session.add(row)
+    data = {"status": "acknowledged", "csrf_token": csrf_of(page.text)}
+    response = client.post("/ui/review/findings/1/status", data=data)
+    assert response.status_code == 409 and _is_page(response), response.text
+    assert 'id="refused" tabindex="-1" autofocus>Finding 1 was not acknowledged: it is ' in (
+        response.text
+    )
+    assert 'id="queue-title"' in response.text
+    assert title_of(response.text).startswith("Error: Review queue")

@@ -19,8 +19,10 @@ from knowledge_service.db import MAX_VERSION
 from knowledge_service.errors import (
     InvalidContentError,
     InvalidRequestError,
+    InvalidStateError,
     InvalidTransitionError,
     NotFoundError,
+    PermissionDeniedError,
     VersionConflictError,
 )
 from knowledge_service.freshness import service as freshness
@@ -290,11 +292,14 @@ def _stored_articles(session: Session, article_ids: list[str]) -> list[Any]:
     return found
 
 
-@router.post("/findings/{finding_id}/status")
-def change_status(
-    user: OwnerPost, session: SessionDep, form: FormDep, finding_id: FindingId
-) -> Response:
-    """Acknowledge (or reopen) a finding, with the owner's note for its history."""
+STATUS_FORM = "status"
+"""The acknowledge and reopen forms' name in a :class:`FailedAction` (their note is the
+``note``)."""
+
+
+def _status_change(form: dict[str, str]) -> FindingStatusChange:
+    """The acknowledge (or reopen) form's fields as the change to make (the field named on a
+    bad value)."""
     try:
         status = FindingStatus(form.get("status", ""))
     except ValueError:
@@ -303,10 +308,60 @@ def change_status(
         raise InvalidRequestError("status", "a finding is resolved by fixing the article")
     note = form.get("note", "").strip() or None
     if note is not None and len(note) > MAX_NOTE_CHARS:  # refused, as by the API: never cut
-        raise InvalidRequestError("note", f"longer than {MAX_NOTE_CHARS} characters")
-    change = FindingStatusChange(status=status, note=note)
-    freshness.change_finding_status(session, user.principal, finding_id, change)
-    return RedirectResponse(f"/ui/review/findings/{finding_id}?done={status}", status_code=303)
+        raise InvalidRequestError(
+            "note", f"the note is longer than {MAX_NOTE_CHARS} characters; shorten it"
+        )
+    return FindingStatusChange(status=status, note=note)
+
+
+@router.post("/findings/{finding_id}/status")
+def change_status(
+    request: Request, user: OwnerPost, session: SessionDep, settings: SettingsDep,
+    form: FormDep, finding_id: FindingId,
+) -> Response:  # fmt: skip
+    """Acknowledge (or reopen) a finding, with the owner's note for its history. A refusal
+    shows the finding again with the form open, what was wrong and the note typed, as the
+    accept-risk form does; a finding resolved meanwhile, the queue saying so."""
+    verb = "reopened" if form.get("status") == FindingStatus.OPEN else "acknowledged"
+    try:
+        change = _status_change(form)
+        freshness.change_finding_status(session, user.principal, finding_id, change)
+    except (InvalidRequestError, PermissionDeniedError, InvalidStateError) as error:
+        session.rollback()
+        status_code, parameter, problem = _status_refusal(error)
+        failed = FailedAction(STATUS_FORM, "", parameter, f"Not {verb}: {problem}.",
+                              form.get("note", ""), None)  # fmt: skip
+        try:
+            return _finding_view(request, user, session, settings, finding_id, None,
+                                 failed=failed, status_code=status_code)  # fmt: skip
+        except NotInQueueError:  # resolved (or no longer the caller's) meanwhile
+            message = f"Finding {finding_id} was not {verb}: {problem}."
+            return _queue_refused(request, user, session, settings, message, status_code)
+    return RedirectResponse(f"/ui/review/findings/{finding_id}?done={change.status}", 303)
+
+
+def _status_refusal(
+    error: InvalidRequestError | PermissionDeniedError | InvalidStateError,
+) -> tuple[int, str, str]:
+    """The status code, the field at fault ("" for none) and what went wrong, in words."""
+    if isinstance(error, InvalidRequestError):
+        return 400, error.parameter, error.problem
+    if isinstance(error, PermissionDeniedError):
+        return 403, "", str(error)
+    if error.state == FindingStatus.RESOLVED:
+        return 409, "", "it is resolved now (a re-check no longer finds its cause)"
+    return 409, "", str(error)
+
+
+def _queue_refused(
+    request: Request, user: WebUser, session: Session, settings: Settings, message: str,
+    status_code: int,
+) -> Response:  # fmt: skip
+    """The queue, with why a form about an item no longer in it was refused."""
+    queue = review_queue(session, user.principal, clock.today(settings))
+    return render(request, "review.html", user=user, active="review", queue=queue, detail=None,
+                  done=None, refused=message, status_code=status_code,
+                  page_url="/ui/review")  # fmt: skip
 
 
 def _expected_version(form: dict[str, str]) -> int:
