@@ -161,14 +161,19 @@ def open_article(
 
 
 def log_answer(
-    session: Session, question: str, result: AnswerResult, *, caller: str, started: float
-) -> None:
+    session: Session, question: str, result: AnswerResult, *, caller: str, started: float,
+    call: str | None = None, log: AnswerLog | None = None,
+) -> None:  # fmt: skip
     """Record the answer the page served, in the request's transaction, so that feedback on
     its receipt finds it at once. The entry is the one ``POST /v1/answer`` logs
-    (:func:`~knowledge_service.analytics.recording.answer_event`)."""
+    (:func:`~knowledge_service.analytics.recording.answer_event`); the agent's ``call``
+    reference is its conversation id, kept as the pseudonym ``log``'s key gives it."""
     latency_ms = round((time.perf_counter() - started) * 1000, 2)
-    event = answer_event(result, question, latency_ms=latency_ms, caller=caller)
-    write_rows(session, [to_row(event)])
+    event = answer_event(
+        result, question, latency_ms=latency_ms, caller=caller, conversation_id=call
+    )
+    key = log.pseudonym_key if log is not None else None
+    write_rows(session, [to_row(event, key)])
 
 
 @dataclass

@@ -1846,3 +1846,85 @@ def test_acknowledging_a_finding_resolved_meanwhile_says_so_on_the_queue(
     )
     assert 'id="queue-title"' in response.text
     assert title_of(response.text).startswith("Error: Review queue")
+
+
+def _answers_refunds(_service: Any, _batcher: Any, _question: str) -> Any:
+    """refund-timeframe v2 as the answer service gives it: the same receipt every time."""
+    from knowledge_service.answers.schemas import AnswerReason, AnswerResult, AnswerStatus
+    from knowledge_service.content.schemas import Channel
+
+    return AnswerResult(
+        status=AnswerStatus.ANSWERED, channel=Channel.AGENT, confidence=0.9,
+        reason=AnswerReason.CONFIDENT, receipt="rcpt_0123abcd", as_of=datetime.now(UTC),
+        article_id="refund-timeframe", version=2, title="Refund timeframe",
+        answer="Refunds reach your account within 5 business days.",
+    )  # fmt: skip
+
+
+def _agent_answered_refunds(
+    client: TestClient, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    from knowledge_service.web.routes import assist as assist_routes
+
+    monkeypatch.setattr(assist_routes, "_answer", _answers_refunds)
+    monkeypatch.setattr(
+        assist_routes, "build_view", _view_finding(assist_routes.build_view, "refund-timeframe", 2)
+    )
+    sign_in(client, keys["agent"])
+    return {"HX-Request": "true", "X-CSRF-Token": csrf_of(client.get("/ui/assist").text)}
+
+
+def _rate_in_call(client: TestClient, htmx: dict[str, str], call: str) -> httpx.Response:
+    """Search "refunds" in call ``call`` and rate the card it shows wrong."""
+    shown = client.post("/ui/assist/answer", data={"q": "refunds", "call": call}, headers=htmx)
+    assert f'name="call" value="{call}"' in shown.text, shown.text
+    form = {"receipt": "rcpt_0123abcd", "rating": "wrong", "q": "refunds", "shown": "answered",
+            "call": call}  # fmt: skip
+    return client.post("/ui/assist/feedback", data=form, headers=htmx)
+
+
+def test_an_agents_ratings_count_once_per_call_named_by_its_call_reference(
+    client: TestClient, keys: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sidebar's answers and ratings named no conversation: every press of a rating in one
+    call counted again, and calls could not be told apart. The call reference the agent gives
+    is their conversation id, stored as a pseudonym only."""
+    htmx = _agent_answered_refunds(client, keys, monkeypatch)
+    page = client.get("/ui/assist").text
+    assert '<label for="call">Call reference (optional)</label>' in page
+    first = _rate_in_call(client, htmx, "call-0412 345 678")
+    assert first.status_code == 200 and "replacing" not in first.text
+    again = _rate_in_call(client, htmx, "call-0412 345 678")
+    assert "replacing your earlier rating of this answer in this call" in again.text
+    _rate_in_call(client, htmx, "call-0499 888 777")
+    with session_scope(engine) as session:
+        ratings = session.exec(select(Feedback)).all()
+        events = session.exec(select(AnswerEvent)).all()
+    assert len(ratings) == 2  # one per call
+    calls = {r.conversation_id for r in ratings}
+    assert len(calls) == 2 and all(c and c.startswith("anon-") for c in calls)
+    assert {e.conversation_id for e in events} == calls  # the answers' pseudonyms, as logged
+    stored = repr([r.model_dump() for r in ratings]) + repr([e.model_dump() for e in events])
+    assert "0412" not in stored and "0499" not in stored
+
+
+def test_without_a_call_reference_each_rating_counts_as_before(
+    client: TestClient, keys: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    htmx = _agent_answered_refunds(client, keys, monkeypatch)
+    _rate_in_call(client, htmx, "")
+    _rate_in_call(client, htmx, "")
+    with session_scope(engine) as session:
+        assert [r.conversation_id for r in session.exec(select(Feedback)).all()] == [None, None]
+
+
+def test_a_full_page_search_keeps_the_call_reference_and_a_long_one_is_refused_unechoed(
+    client: TestClient, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    htmx = _agent_answered_refunds(client, keys, monkeypatch)
+    data = {"q": "refunds", "call": "c-17", "csrf_token": htmx["X-CSRF-Token"]}
+    page = client.post("/ui/assist/answer", data=data).text
+    assert 'id="call" name="call"' in page and 'value="c-17" aria-describedby="call-hint"' in page
+    long = client.post("/ui/assist/answer", data={**data, "call": "9" * 201})
+    assert long.status_code == 400 and "a call reference is at most 200 characters" in long.text
+    assert "9" * 201 not in long.text

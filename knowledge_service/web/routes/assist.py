@@ -59,6 +59,10 @@ FEEDBACK_PROBLEMS = {
 """What is wrong with a feedback form's field that fails ``FeedbackCreate``'s checks."""
 
 
+MAX_CALL_CHARS = 200
+"""The longest call reference: the API's limit for a ``conversation_id``."""
+
+
 HandoffReceipt = Annotated[str | None, Query(pattern=RECEIPT_PATTERN, max_length=70)]
 
 
@@ -104,18 +108,32 @@ def answer(
     batcher: AnswerBatcherDep,
     search: SearchBatcherDep,
     settings: SettingsDep,
+    log: AnswerLogDep,
 ) -> HTMLResponse:
-    """The answer card and further results for the question in the form."""
+    """The answer card and further results for the question in the form, logged under the
+    agent's call reference when the form names one."""
     started = time.perf_counter()
     question = form.get("q", "").strip()  # a longer one than answers take is refused (400)
+    call = _call_of(form)
     template = "_assist_results.html" if is_fragment(request) else "assist.html"
     if not question:
-        return render(request, template, user=user, active="assist", view=None)
+        return render(request, template, user=user, active="assist", view=None, call=call)
     result = _answer(service, batcher, question)
     if request.headers.get("hx-trigger") != TYPING_TRIGGER:
-        log_answer(session, question, result, caller=user.principal.name, started=started)
+        log_answer(session, question, result, caller=user.principal.name, started=started,
+                   call=call, log=log)  # fmt: skip
     view = build_view(session, question, result, search.submit, today=clock.today(settings))
-    return render(request, template, user=user, active="assist", view=view)
+    return render(request, template, user=user, active="assist", view=view, call=call)
+
+
+def _call_of(form: dict[str, str]) -> str | None:
+    """The agent's call reference (the conversation the answers and ratings belong to; None
+    when blank), refused past the API's limit for a conversation id, never cut."""
+    call = form.get("call", "").strip() or None
+    if call is not None and len(call) > MAX_CALL_CHARS:
+        problem = f"a call reference is at most {MAX_CALL_CHARS} characters"
+        raise InvalidRequestError("call", problem)
+    return call
 
 
 def _feedback_from(form: dict[str, str]) -> FeedbackCreate:
@@ -130,7 +148,7 @@ def _feedback_from(form: dict[str, str]) -> FeedbackCreate:
     try:
         return FeedbackCreate.model_validate(
             {"receipt": form.get("receipt", ""), "rating": rating, "comment": comment,
-             "used_article_id": used}
+             "used_article_id": used, "conversation_id": _call_of(form)}
         )  # fmt: skip
     except ValidationError as error:
         field = str(error.errors()[0]["loc"][0])
@@ -175,9 +193,12 @@ def feedback(
             raise InvalidRequestError(
                 "receipt", "the answer has changed since it was shown; search again"
             ) from None
-        log_answer(session, question, result, caller=caller, started=started)
+        log_answer(session, question, result, caller=caller, started=started,
+                   call=data.conversation_id, log=log)  # fmt: skip
         data = data.model_copy(update={"receipt": result.receipt})
-        saved = analytics.record_feedback(session, data, caller=caller, published_only=agent_only)
+        saved = analytics.record_feedback(
+            session, data, caller=caller, log=log, wait=False, published_only=agent_only
+        )
     template = "_feedback_done.html" if is_fragment(request) else "feedback_done.html"
     return render(request, template, user=user, active="assist", feedback=saved)
 
