@@ -1,4 +1,5 @@
-"""axe-core (vendored, served by the app) finds no serious or critical violation on any page."""
+"""axe-core (vendored, served by the app) finds no serious or critical violation on any page,
+the API documentation's (Swagger UI at /docs) included."""
 
 from __future__ import annotations
 
@@ -71,6 +72,35 @@ def _insights_numbers(page: Page) -> None:
         summary.click()
 
 
+def _api_docs(page: Page) -> None:
+    """Swagger UI drawn, one operation opened (its parameters, responses and buttons)."""
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("knowledge-service")
+    page.locator(".opblock-summary-control").first.click()
+    expect(page.locator(".opblock-body").first).to_be_visible()
+
+
+def _api_docs_try_it_out(page: Page) -> None:
+    """An operation with parameters and a body tried out: its fields, Execute and Cancel, and
+    the response it got (a 401: no key)."""
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("knowledge-service")
+    for operation in ("#operations-answers-get_answer_v1_answer_get",
+                      "#operations-answers-post_answer_v1_answer_post"):  # fmt: skip
+        block = page.locator(operation)
+        block.locator(".opblock-summary-control").click()
+        block.get_by_role("button", name="Try it out").click()
+        question = block.get_by_label("q (query)")
+        if question.count():  # GET: the question is a parameter (POST: in the example body)
+            question.fill("when is my bill due")
+        block.get_by_role("button", name="Execute").click()
+        expect(block.locator(".live-responses-table")).to_be_visible()
+
+
+def _api_docs_authorize(page: Page) -> None:
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("knowledge-service")
+    page.locator(".btn.authorize").first.click()
+    expect(page.locator(".modal-ux")).to_be_visible()
+
+
 # (name, role signed in or None, path, what to do before the scan)
 PAGES: list[tuple[str, str | None, str, Callable[[Page], None] | None]] = [
     ("login", None, "/ui/login", None),
@@ -89,6 +119,10 @@ PAGES: list[tuple[str, str | None, str, Callable[[Page], None] | None]] = [
     ("insights-narrow", "admin", "/ui/insights", _insights_numbers),
     ("forbidden", "agent", "/ui/insights", None),
     ("not-found", "owner", "/ui/no-such-page", None),
+    ("api-docs", None, "/docs", _api_docs),
+    ("api-docs-narrow", None, "/docs", _api_docs),
+    ("api-docs-try-it-out", None, "/docs", _api_docs_try_it_out),
+    ("api-docs-authorize", None, "/docs", _api_docs_authorize),
 ]
 
 

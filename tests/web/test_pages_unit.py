@@ -391,6 +391,7 @@ def test_pages_send_a_strict_content_security_policy(client: TestClient) -> None
     assert response.headers["cache-control"] == "no-store"
     docs = client.get("/docs")
     assert "/ui/static/vendor/swagger-ui-dist/swagger-ui-bundle.js" in docs.text
+    assert "<script>" not in docs.text  # its start-up is /ui/static/api-docs.js
     assert (
         "cdn.jsdelivr.net" not in docs.text
         and "http" not in docs.headers["content-security-policy"]
@@ -1928,3 +1929,12 @@ def test_a_full_page_search_keeps_the_call_reference_and_a_long_one_is_refused_u
     long = client.post("/ui/assist/answer", data={**data, "call": "9" * 201})
     assert long.status_code == 400 and "a call reference is at most 200 characters" in long.text
     assert "9" * 201 not in long.text
+
+
+def test_the_api_documentation_page_names_its_language_and_itself(client: TestClient) -> None:
+    """/docs was FastAPI's page: no lang (axe: html-has-lang), titled "knowledge-service – API"."""
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and '<html lang="en">' in docs.text
+    assert title_of(docs.text) == "API documentation (Swagger UI) · knowledge-service"
+    for asset in re.findall(r'(?:src|href)="(/ui/static/[^"]+)"', docs.text):
+        assert client.get(asset).status_code == 200, asset
