@@ -1,5 +1,5 @@
 """axe-core (vendored, served by the app) finds no serious or critical violation on any page,
-the API documentation's (Swagger UI at /docs) included."""
+the API documentation's (Swagger UI at /docs, ReDoc at /redoc) included."""
 
 from __future__ import annotations
 
@@ -101,6 +101,11 @@ def _api_docs_authorize(page: Page) -> None:
     expect(page.locator(".modal-ux")).to_be_visible()
 
 
+def _api_reference(page: Page) -> None:
+    expect(page.locator("h1").first).to_contain_text("knowledge-service")
+    expect(page.get_by_text("Resolve a question to one answer").first).to_be_attached()
+
+
 # (name, role signed in or None, path, what to do before the scan)
 PAGES: list[tuple[str, str | None, str, Callable[[Page], None] | None]] = [
     ("login", None, "/ui/login", None),
@@ -123,6 +128,7 @@ PAGES: list[tuple[str, str | None, str, Callable[[Page], None] | None]] = [
     ("api-docs-narrow", None, "/docs", _api_docs),
     ("api-docs-try-it-out", None, "/docs", _api_docs_try_it_out),
     ("api-docs-authorize", None, "/docs", _api_docs_authorize),
+    ("api-reference", None, "/redoc", _api_reference),
 ]
 
 

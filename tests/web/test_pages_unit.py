@@ -1938,3 +1938,11 @@ def test_the_api_documentation_page_names_its_language_and_itself(client: TestCl
     assert title_of(docs.text) == "API documentation (Swagger UI) · knowledge-service"
     for asset in re.findall(r'(?:src|href)="(/ui/static/[^"]+)"', docs.text):
         assert client.get(asset).status_code == 200, asset
+
+
+def test_the_api_reference_page_names_its_language_and_itself(client: TestClient) -> None:
+    """/redoc was FastAPI's page: no lang (axe: html-has-lang), no main landmark."""
+    reference = client.get("/redoc")
+    assert reference.status_code == 200 and '<html lang="en">' in reference.text
+    assert '<main><redoc spec-url="/openapi.json"></redoc></main>' in reference.text
+    assert title_of(reference.text) == "API reference (ReDoc) · knowledge-service"
