@@ -201,6 +201,42 @@ def test_agent_opens_another_article_by_keyboard_and_rates_no_single_answer(
     context.close()
 
 
+def test_a_call_reference_stays_for_the_call_and_rating_again_in_it_replaces(
+    browsing: Browsing,
+) -> None:
+    """The sidebar's ratings named no call: rating the same answer again in one call counted
+    twice. The call reference stays in the sidebar across searches, and a second rating of
+    the answer in that call replaces the first; the store keeps only its pseudonym."""
+    context = new_context(browsing, width=360, height=900)
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    call = page.get_by_label("Call reference (optional)")
+    call.fill("browser-call-0412345678")
+    box = page.get_by_label("Customer's question")
+    card = page.locator("#answer-card")
+    done = page.locator("#feedback-done")
+    for replaced in (False, True):
+        box.fill("when is my bill due")
+        with page.expect_response("**/ui/assist/answer"):
+            box.press("Enter")
+        with page.expect_response("**/ui/assist/feedback") as sent:
+            card.get_by_role("button", name="Helpful").click()
+        assert sent.value.status == 200, sent.value.text()
+        expect(done).to_contain_text("helpful")
+        assert ("replacing your earlier rating" in done.inner_text()) is replaced
+    expect(call).to_have_value("browser-call-0412345678")
+    engine = make_engine(browsing.served.database_url)
+    try:
+        with engine.connect() as conn:
+            calls = conn.execute(
+                text("SELECT conversation_id FROM feedback WHERE caller = 'web-agent' "
+                     "AND conversation_id IS NOT NULL")
+            ).scalars().all()  # fmt: skip
+    finally:
+        engine.dispose()
+    assert len(calls) == 1 and calls[0].startswith("anon-") and "0412" not in calls[0]
+    context.close()
+
+
 def test_a_session_ended_mid_call_offers_sign_in_back_to_the_page(browsing: Browsing) -> None:
     """The results say the session ended with a link that signs in and comes back; the status
     line no longer announces the answer the error replaced."""
@@ -639,6 +675,29 @@ def test_a_refused_risk_acceptance_shows_the_form_again_with_the_error_on_its_fi
     expect(reason).to_have_accessible_description(re.compile("^Not accepted: say why"))
     expect(expires).to_have_value(day)
     expect(page.locator("#risk-accepted")).to_have_count(0)
+    context.close()
+
+
+def test_a_refused_acknowledgement_keeps_the_finding_and_puts_the_focus_on_its_error(
+    browsing: Browsing,
+) -> None:
+    """A refused acknowledgement (here a forged status, as a direct POST might send) ended on
+    a bare error page. The finding comes back at its own address with the form open and the
+    focus on the error, on screen."""
+    context = new_context(browsing)
+    page = sign_in(context, browsing.served.keys["owner"], next_path="/ui/review")
+    _open_late_fee_mismatch(page)
+    finding_url = page.url
+    form = page.locator("details#ack, details#reopen")  # another test may acknowledge it
+    form.locator("summary").click()
+    form.locator('input[name="status"]').evaluate("field => { field.value = 'closed'; }")
+    form.get_by_role("button", name=re.compile("^Confirm: ")).click()
+    error = page.locator("#status-error")
+    expect(error).to_have_text("Not acknowledged: choose acknowledged or open.")
+    expect(error).to_be_focused()
+    expect(error).to_be_in_viewport()
+    expect(page).to_have_url(finding_url)
+    expect(page.locator("#finding-title")).to_have_text("Disagrees with the policy")
     context.close()
 
 
