@@ -1946,3 +1946,42 @@ def test_the_api_reference_page_names_its_language_and_itself(client: TestClient
     assert reference.status_code == 200 and '<html lang="en">' in reference.text
     assert '<main><redoc spec-url="/openapi.json"></redoc></main>' in reference.text
     assert title_of(reference.text) == "API reference (ReDoc) · knowledge-service"
+
+
+def test_an_admin_who_last_wrote_the_article_is_refused_on_the_finding_with_the_form(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """The accept-risk form kept its page for a bad field only: the article's last author
+    (four eyes) got a bare error page, the reason typed lost."""
+    from knowledge_service.content.models import ArticleVersion
+
+    with session_scope(engine) as session:
+        for row in session.exec(
+            select(ArticleVersion).where(ArticleVersion.article_id == "refund-timeframe")
+        ):
+            row.author = "test-admin"
+            session.add(row)
+    form = _risk_form(client, keys["admin"])
+    response = client.post("/ui/review/findings/1/accept-risk", data=form)
+    assert response.status_code == 403 and _is_page(response), response.text
+    assert '<details class="confirm" id="accept-risk" open>' in response.text
+    assert ('role="alert" id="accept-risk-error" tabindex="-1" autofocus>Not accepted: the '
+            "last author of refund-timeframe may not accept its risk") in response.text  # fmt: skip
+    assert f">{form['reason']}</textarea>" in response.text
+    with session_scope(engine) as session:
+        assert list(acceptances_of(session, [1])) == []
+
+
+def test_accepting_the_risk_of_a_finding_resolved_meanwhile_says_so_on_the_queue(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    form = _risk_form(client, keys["admin"])
+    with session_scope(engine) as session:
+        row = session.get(Finding, 1)
+        assert row is not None
+        row.status = FindingStatus.RESOLVED
+        session.add(row)
+    response = client.post("/ui/review/findings/1/accept-risk", data=form)
+    assert response.status_code == 409 and _is_page(response), response.text
+    assert ">Finding 1 was not accepted: it is resolved now" in response.text
+    assert title_of(response.text).startswith("Error: Review queue")

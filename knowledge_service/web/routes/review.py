@@ -328,21 +328,45 @@ def change_status(
         freshness.change_finding_status(session, user.principal, finding_id, change)
     except (InvalidRequestError, PermissionDeniedError, InvalidStateError) as error:
         session.rollback()
-        status_code, parameter, problem = _status_refusal(error)
-        failed = FailedAction(STATUS_FORM, "", parameter, f"Not {verb}: {problem}.",
-                              form.get("note", ""), None)  # fmt: skip
-        try:
-            return _finding_view(request, user, session, settings, finding_id, None,
-                                 failed=failed, status_code=status_code)  # fmt: skip
-        except NotInQueueError:  # resolved (or no longer the caller's) meanwhile
-            message = f"Finding {finding_id} was not {verb}: {problem}."
-            return _queue_refused(request, user, session, settings, message, status_code)
+        refused = Refused(STATUS_FORM, verb, form.get("note", ""), None)
+        return _refused_on_finding(request, user, session, settings, finding_id, refused, error)
     return RedirectResponse(f"/ui/review/findings/{finding_id}?done={change.status}", 303)
 
 
-def _status_refusal(
-    error: InvalidRequestError | PermissionDeniedError | InvalidStateError,
-) -> tuple[int, str, str]:
+FindingRefusal = InvalidRequestError | PermissionDeniedError | InvalidStateError
+"""What a finding's own form (acknowledge, reopen, accept risk) may be refused with."""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A finding's form refused: its name, what it would have done ("acknowledged") and what
+    was typed in it (for :class:`FailedAction`)."""
+
+    form: str
+    verb: str
+    note: str
+    text: str | None
+
+
+def _refused_on_finding(
+    request: Request, user: WebUser, session: Session, settings: Settings, finding_id: int,
+    refused: Refused, error: FindingRefusal,
+) -> Response:  # fmt: skip
+    """The finding again with the form open and why it was refused (400 for a field, 403 for
+    the person, 409 for the finding's state); the queue saying so when the finding has left
+    it (resolved meanwhile)."""
+    status_code, parameter, problem = _refusal(error)
+    failed = FailedAction(refused.form, "", parameter, f"Not {refused.verb}: {problem}.",
+                          refused.note, refused.text)  # fmt: skip
+    try:
+        return _finding_view(request, user, session, settings, finding_id, None,
+                             failed=failed, status_code=status_code)  # fmt: skip
+    except NotInQueueError:
+        message = f"Finding {finding_id} was not {refused.verb}: {problem}."
+        return _queue_refused(request, user, session, settings, message, status_code)
+
+
+def _refusal(error: FindingRefusal) -> tuple[int, str, str]:
     """The status code, the field at fault ("" for none) and what went wrong, in words."""
     if isinstance(error, InvalidRequestError):
         return 400, error.parameter, error.problem
@@ -513,7 +537,9 @@ def accept_risk(
 ) -> Response:  # fmt: skip
     """An admin accepts a blocking finding's risk until a date, with the reason on record. A
     field refused (no reason, a date out of range) shows the finding again (400) with the
-    form open, the error on the field and what was typed, as the article actions do."""
+    form open, the error on the field and what was typed, as the article actions do; so does
+    a refusal of the admin (403: the article's last author) or of the finding's state (409;
+    the queue, saying so, for a finding resolved meanwhile)."""
     risk.check_may_accept(user.principal)  # said before anything about the form
     try:
         if form.get("confirm") != "yes":
@@ -521,12 +547,8 @@ def accept_risk(
         accepted = risk_request(form.get("reason", ""), form.get("expires_on", ""))
         risk.accept_risk(session, user.principal, finding_id, accepted,
                          today=clock.today(settings))  # fmt: skip
-    except InvalidRequestError as error:
-        session.rollback()
-        failed = FailedAction(
-            RISK_FORM, "", error.parameter, f"Not accepted: {error.problem}.",
-            form.get("reason", ""), form.get("expires_on", ""),
-        )  # fmt: skip
-        return _finding_view(request, user, session, settings, finding_id, None,
-                             failed=failed, status_code=400)  # fmt: skip
+    except (InvalidRequestError, PermissionDeniedError, InvalidStateError) as error:
+        session.rollback()  # the last author, or a finding resolved meanwhile, as a field
+        refused = Refused(RISK_FORM, "accepted", form.get("reason", ""), form.get("expires_on"))
+        return _refused_on_finding(request, user, session, settings, finding_id, refused, error)
     return RedirectResponse(f"/ui/review/findings/{finding_id}?done=risk_accepted", 303)
