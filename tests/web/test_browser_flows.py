@@ -215,8 +215,12 @@ def test_a_call_reference_stays_for_the_call_and_rating_again_in_it_replaces(
     card = page.locator("#answer-card")
     done = page.locator("#feedback-done")
     for replaced in (False, True):
-        box.fill("when is my bill due")
-        with page.expect_response("**/ui/assist/answer"):
+        if replaced:  # the same words again: typing starts no lookup
+            box.fill("when is my bill due")
+        else:  # typing's lookup (after a 200 ms pause) ends before Enter, or replaces its card
+            with page.expect_response(lambda r: r.request.headers.get("hx-trigger") == "q"):
+                box.fill("when is my bill due")
+        with page.expect_response(lambda r: r.request.headers.get("hx-trigger") == "ask"):
             box.press("Enter")
         with page.expect_response("**/ui/assist/feedback") as sent:
             card.get_by_role("button", name="Helpful").click()
