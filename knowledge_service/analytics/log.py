@@ -141,6 +141,11 @@ def to_row(event: LoggedAnswer, pseudonym_key: bytes | None = None) -> dict[str,
     return row
 
 
+def event_columns(row: Row) -> Row:
+    """The ``answer_event`` columns of a row made by :func:`to_row`: all but its ``text``."""
+    return {k: v for k, v in row.items() if k != "text"}
+
+
 def write_rows(target: Connection | Session, rows: list[Row]) -> None:
     """Insert the answer events of ``rows`` (made by :func:`to_row`) and each text they name
     that the store does not hold yet, in the transaction of ``target`` (a connection, or a
@@ -150,7 +155,7 @@ def write_rows(target: Connection | Session, rows: list[Row]) -> None:
     if texts:
         kept = [{"text_hash": key, "text": text} for key, text in texts.items()]
         target.execute(insert_ignoring_duplicates(RenderedText, dialect), kept)
-    events = [{k: v for k, v in r.items() if k != "text"} for r in rows]
+    events = [event_columns(r) for r in rows]
     target.execute(insert(AnswerEvent), events)
 
 
@@ -289,7 +294,7 @@ class AnswerLog:
             for row in rows:
                 at = row["at"]
                 assert isinstance(at, datetime)
-                published = {k: v for k, v in row.items() if k != "text"}
+                published = event_columns(row)
                 self._hub.publish({**published, "at": at.isoformat()})
         return len(rows)
 

@@ -21,16 +21,21 @@ pytestmark = pytest.mark.slow
 LATE_FEE_QUESTION = "how much is the late payment charge?"
 
 
-def _feedback_rows(browsing: Browsing) -> list[tuple[str, str, str | None]]:
+def _stored(browsing: Browsing, query: str, **params: Any) -> list[Any]:
+    """The rows ``query`` reads from the served store."""
     engine = make_engine(browsing.served.database_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(
-                text("SELECT rating, article_id, comment FROM feedback WHERE caller = :c"),
-                {"c": "web-agent"},  # the key's name, as the API records it
-            ).all()
+            return list(conn.execute(text(query), params).all())
     finally:
         engine.dispose()
+
+
+def _feedback_rows(browsing: Browsing) -> list[tuple[str, str, str | None]]:
+    rows = _stored(
+        browsing, "SELECT rating, article_id, comment FROM feedback WHERE caller = :c",
+        c="web-agent",  # the key's name, as the API records it
+    )  # fmt: skip
     return [(r[0], r[1], r[2]) for r in rows]
 
 
@@ -187,15 +192,8 @@ def test_agent_opens_another_article_by_keyboard_and_rates_no_single_answer(
         card.get_by_role("button", name="Wrong").click()
     assert sent.value.status == 200, sent.value.text()
     expect(page.locator("#feedback-done")).to_contain_text("wrong")
-    engine = make_engine(browsing.served.database_url)
-    try:
-        with engine.connect() as conn:
-            used = conn.execute(
-                text("SELECT used_article_id FROM feedback WHERE caller = 'web-agent' "
-                     "AND article_id IS NULL AND rating = 'wrong'")
-            ).scalars().all()  # fmt: skip
-    finally:
-        engine.dispose()
+    wrong = "caller = 'web-agent' AND article_id IS NULL AND rating = 'wrong'"
+    used = [r[0] for r in _stored(browsing, f"SELECT used_article_id FROM feedback WHERE {wrong}")]
     assert article_id in used
     assert all(is_local(url, browsing.served.base) for url in browsing.requested)
     context.close()
@@ -228,15 +226,8 @@ def test_a_call_reference_stays_for_the_call_and_rating_again_in_it_replaces(
         expect(done).to_contain_text("helpful")
         assert ("replacing your earlier rating" in done.inner_text()) is replaced
     expect(call).to_have_value("browser-call-0412345678")
-    engine = make_engine(browsing.served.database_url)
-    try:
-        with engine.connect() as conn:
-            calls = conn.execute(
-                text("SELECT conversation_id FROM feedback WHERE caller = 'web-agent' "
-                     "AND conversation_id IS NOT NULL")
-            ).scalars().all()  # fmt: skip
-    finally:
-        engine.dispose()
+    named = "caller = 'web-agent' AND conversation_id IS NOT NULL"
+    calls = [r[0] for r in _stored(browsing, f"SELECT conversation_id FROM feedback WHERE {named}")]
     assert len(calls) == 1 and calls[0].startswith("anon-") and "0412" not in calls[0]
     context.close()
 
