@@ -44,9 +44,9 @@ _SCRIPT_SCHEME = re.compile(
     + "|".join(_SPLIT.join(word) for word in _SCRIPT_WORDS)
     + r")\s*:|data\s*:\s*[a-z]+/[a-z0-9.+\-]+"
 )
-# A ``<`` that opens something a browser could read as a tag, and a ``>`` that closes one.
-_TAG_OPEN = re.compile(r"<+(?=[A-Za-z/!?])")
-_TAG_CLOSE = re.compile(r"(?<=[^\s<>=])>+")
+# A ``<`` that opens something a browser could read as a tag, and a ``>`` (never one right
+# after a ``<`` that stays, which would make ``<`` and a letter of what follows a tag again).
+_TAG_BRACKET = re.compile(r"<+(?=[A-Za-z/!?])|(?<!<)>+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~#])")
 _ENTITY_SHAPED = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")
 _LINE_START = re.compile(r"(?m)^([ \t]*)([>+\-=])")
@@ -102,7 +102,8 @@ def clean_text(text: str) -> str:
     """Plain text safe for any client: no markup, no script scheme, no control characters.
 
     Entities are decoded first, so an encoded tag or scheme is caught too; a ``<`` that would
-    open a tag and a ``>`` that would close one are dropped, while ``a < b`` keeps its sign.
+    open a tag and the ``>`` that would close it are dropped, while ``a < b`` and ``5>3`` keep
+    their signs.
     """
     if _NEEDS_CLEANING.search(text) is None:  # the other steps would leave it unchanged
         return neutralise_schemes(text) if ":" in text else text  # every script scheme has ":"
@@ -124,8 +125,23 @@ def _clean_every_step(text: str) -> str:
     """:func:`clean_text`, every step run whatever the text holds."""
     text = decode_entities(text).replace("\r\n", "\n").replace("\r", "\n")
     text = _drop_controls(text)
-    text = _TAG_CLOSE.sub("", _TAG_OPEN.sub("", text))
-    return neutralise_schemes(text)
+    return neutralise_schemes(_drop_tag_brackets(text))
+
+
+def _drop_tag_brackets(text: str) -> str:
+    """``text`` without a ``<`` that opens a tag, nor the ``>`` that closes it; a ``>`` that
+    closes no tag is text and stays (``5>3``, ``Settings>Billing``, ``x->y``)."""
+    in_tag = False
+
+    def dropped(match: re.Match[str]) -> str:
+        nonlocal in_tag
+        closes = match.group(0)[0] == ">"
+        if closes and not in_tag:
+            return match.group(0)
+        in_tag = not closes
+        return ""
+
+    return _TAG_BRACKET.sub(dropped, text)
 
 
 def clean_optional(text: str | None) -> str | None:

@@ -116,6 +116,17 @@ def test_plain_text_keeps_angle_brackets_that_are_not_tags() -> None:
     assert markdown_to_plain("if the balance is < $20 or > $5") == "if the balance is < $20 or > $5"
 
 
+@pytest.mark.parametrize("channel", list(Channel))
+def test_a_sign_that_closes_no_tag_is_kept(channel: Channel) -> None:
+    """ "5>3" was shown "53" and "Settings>Billing" "SettingsBilling" on every channel but
+    the voice: a ``>`` was dropped after any letter or digit, though only one that closes a
+    tag whose ``<`` was dropped is markup."""
+    rendered = render_answer("Pay if 5>3, then go to Settings>Billing or x->y.", channel)
+    menu = "Settings, then Billing" if channel == Channel.VOICE else "Settings>Billing"
+    for shown in ("5>3", menu, "x->y"):
+        assert shown in rendered.replace("\\>", ">"), rendered
+
+
 class _TagCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

@@ -126,6 +126,19 @@ def test_payload_is_safe_as_a_title(payload: str) -> None:
 
 def test_plain_text_keeps_comparisons_and_ampersands() -> None:
     assert clean_text("if a < 5 & b > 2 then R&D") == "if a < 5 & b > 2 then R&D"
+    assert clean_text("5>3 and Settings>Billing, x->y") == "5>3 and Settings>Billing, x->y"
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("<b>Bold</b> and 5>3", "bBold/b and 5>3"),
+        ("<img src=x\nonerror=y> then 5>3", "img src=x\nonerror=y then 5>3"),
+        ("<>>a and <<b>> c>d", "<>>a and b c>d"),  # no ``<`` left before a letter
+    ],
+)
+def test_only_the_brackets_of_a_tag_are_dropped(text: str, cleaned: str) -> None:
+    assert clean_text(text) == cleaned
 
 
 # Generated payloads: fragments an attacker combines, joined in any order.
