@@ -20,6 +20,7 @@ from functools import lru_cache
 from markdown_it.token import Token
 
 from knowledge_service.answers.sanitise import (
+    clean_code,
     clean_html,
     clean_text,
     escape_markdown,
@@ -242,7 +243,7 @@ def markdown_to_safe_html(markdown: str) -> str:
 
 
 def _code_span(content: str) -> str:
-    text = clean_text(content).replace("\n", " ")
+    text = clean_code(content).replace("\n", " ")
     if not text.strip():
         return text
     fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
@@ -308,7 +309,7 @@ def _leaf_markdown(token: Token, heading: int) -> str | None:
         text = _inline_markdown(token)
         return f"{'#' * heading} {text}" if heading else text
     if token.type in ("fence", "code_block"):
-        body = clean_text(token.content).rstrip("\n")
+        body = clean_code(token.content).rstrip("\n")
         fence = "`" * max([3, *(len(run) + 1 for run in _BACKTICKS.findall(body))])
         language = token.info.strip().split(" ")[0]
         info = language if _LANGUAGE.fullmatch(language) else ""

@@ -3,9 +3,10 @@
 Plain-text fields (a title, a search snippet, a finding's message, a chat or voice answer) get
 :func:`clean_text`: entities decoded, control characters dropped, nothing shaped like a tag and
 no script-style link scheme left. Markdown answers are rebuilt from their parse
-(:mod:`~knowledge_service.answers.render`), their text escaped with :func:`escape_markdown` and
-their links kept only when :func:`safe_url` allows them. HTML goes through the nh3 allow-list
-(:func:`clean_html`). Every function is linear in its input and pure.
+(:mod:`~knowledge_service.answers.render`), their text escaped with :func:`escape_markdown`,
+their code kept as written (:func:`clean_code`) and their links kept only when :func:`safe_url`
+allows them. HTML goes through the nh3 allow-list (:func:`clean_html`). Every function is linear
+in its input and pure.
 """
 
 from __future__ import annotations
@@ -142,6 +143,16 @@ def _drop_tag_brackets(text: str) -> str:
         return ""
 
     return _TAG_BRACKET.sub(dropped, text)
+
+
+def clean_code(code: str) -> str:
+    """Code for a Markdown code span or block, as written: a Markdown renderer shows code
+    literally, so ``<your account number>``, ``a > b`` and ``&amp;`` stay as they are. Control
+    characters are dropped (tabs as spaces), and a script scheme, also one written with
+    character references, is defused."""
+    code = _drop_controls(code.replace("\r\n", "\n").replace("\r", "\n"))
+    decoded = decode_entities(code)
+    return neutralise_schemes(decoded) if _SCRIPT_SCHEME.search(decoded) else code
 
 
 def clean_optional(text: str | None) -> str | None:

@@ -127,6 +127,26 @@ def test_a_sign_that_closes_no_tag_is_kept(channel: Channel) -> None:
         assert shown in rendered.replace("\\>", ">"), rendered
 
 
+@pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
+def test_markdown_channels_show_code_as_written(channel: Channel) -> None:
+    """ "type `<your account number>`" was "type `your account number`" on the Markdown
+    channels and the assist page (and a fenced block lost its ``<`` and ``>`` too): code is
+    shown literally by every Markdown renderer, so it keeps them."""
+    markdown = "Type `<your account number>`, `a>b` or `&amp;`.\n\n```\nif a<b:\n  <id>\n```"
+    rendered = render_answer(markdown, channel)
+    assert rendered == markdown
+    html = markdown_to_safe_html(rendered)
+    assert "<code>&lt;your account number&gt;</code>" in html
+    assert "<code>a&gt;b</code>" in html and "<code>&amp;amp;</code>" in html
+    assert "<pre><code>if a&lt;b:\n  &lt;id&gt;\n</code></pre>" in html
+
+
+@pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
+def test_code_keeps_no_script_scheme_or_control_character(channel: Channel) -> None:
+    rendered = render_answer("Run `jav&#x61;script:alert(1)` or `a\x1bb`.", channel)
+    assert rendered == "Run `blocked:alert(1)` or `ab`."
+
+
 class _TagCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
