@@ -213,7 +213,9 @@ def markdown_to_speech(markdown: str) -> str:
         for line in lines
     ]
     said = _headings_ended([line for line in said if line.text])
-    text = clean_text(re.sub(r"[ \t]+", " ", "\n".join(line.text for line in said))).strip()
+    # Cleaned before spaces are joined: what it drops (a flag's tag characters once the flag
+    # is left out) leaves no double space.
+    text = re.sub(r"[ \t]+", " ", clean_text("\n".join(line.text for line in said))).strip()
     return join_sentences(text.splitlines())
 
 

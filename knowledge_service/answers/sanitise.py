@@ -31,9 +31,23 @@ SAFE_TAGS = frozenset({
 # Characters no reader sees: C0 and C1 controls and DEL (but tab and newline), line and
 # paragraph separators, and the invisible format characters the redaction drops too.
 _INVISIBLE = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029" + INVISIBLE_FORMAT
-_INVISIBLE_CHARS = re.compile(f"[{_INVISIBLE}]")
+# ... but two emoji written with some of them (Unicode's UTS #51), kept whole: a subdivision
+# flag (the black flag, a subdivision's code in tag characters, 3 to 7 lower-case letters and
+# digits as CLDR writes them, and the cancel tag: Scotland's, Wales's, England's) and a
+# zero-width joiner between two pictographs (a woman and a laptop as one technologist, the
+# rainbow flag). A tag character or a joiner anywhere else is dropped (tag characters copy
+# ASCII invisibly: hidden text).
+_PICTOGRAPH = (
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2\u25aa-\u27bf"
+    "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff"
+)
+_EMOJI_SEQUENCE = (
+    "\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]{3,7}\U000e007f"
+    f"|(?<=[{_PICTOGRAPH}\ufe0f])\u200d(?=[{_PICTOGRAPH}])"
+)
+_INVISIBLE_CHARS = re.compile(f"({_EMOJI_SEQUENCE})|[{_INVISIBLE}]")
 # Plain text keeps its lines; tabs become spaces.
-_CONTROL = re.compile(f"[\t{_INVISIBLE}]")
+_CONTROL = re.compile(f"({_EMOJI_SEQUENCE})|[\t{_INVISIBLE}]")
 _CONTROL_OR_SPACE = re.compile(f"[\\s{_INVISIBLE}]+")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 # A script-style scheme, letters possibly split by white space (``java script:``), and data
@@ -53,10 +67,10 @@ _ENTITY_SHAPED = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")
 _LINE_START = re.compile(r"(?m)^([ \t]*)([>+\-=])")
 _LINE_START_NUMBER = re.compile(r"(?m)^([ \t]*\d+)([.)])")
 # Any character one of clean_text's steps before the scheme check acts on: ``&`` (entities),
-# ``<`` and ``>`` (tags), and every character ``_CONTROL`` drops (tab and carriage return too;
-# built from its class, so the two cannot drift apart). Text without one is left as it is by
-# those steps (most titles, snippets and messages).
-_NEEDS_CLEANING = re.compile("[&<>" + _CONTROL.pattern.removeprefix("["))
+# ``<`` and ``>`` (tags), and every character ``_CONTROL`` may drop (tab and carriage return
+# too; built from its class, so the two cannot drift apart). Text without one is left as it is
+# by those steps (most titles, snippets and messages).
+_NEEDS_CLEANING = re.compile("[&<>" + _CONTROL.pattern.rpartition("|[")[2])
 _MAX_DECODES = 4
 _ADDRESS_ATTRIBUTES = frozenset({"href", "src"})
 
@@ -89,8 +103,13 @@ def neutralise_schemes(text: str) -> str:
 
 def strip_invisible(text: str) -> str:
     """``text`` without the characters no reader sees (a NUL, a zero-width space, a direction
-    override that would show a comment reversed); its lines and tabs kept."""
-    return _INVISIBLE_CHARS.sub("", text)
+    override that would show a comment reversed); its lines and tabs kept, and a flag's or a
+    joined emoji's characters kept with it (:data:`_EMOJI_SEQUENCE`)."""
+    return _INVISIBLE_CHARS.sub(_kept_emoji, text)
+
+
+def _kept_emoji(match: re.Match[str]) -> str:
+    return match.group(1) or ""
 
 
 def is_blank(text: str) -> bool:
@@ -118,8 +137,9 @@ def clean_title(title: str) -> str:
 
 
 def _drop_controls(text: str) -> str:
-    """Tabs as spaces, every other character ``_CONTROL`` names dropped."""
-    return _CONTROL.sub("", text.replace("\t", " "))
+    """Tabs as spaces, every other character ``_CONTROL`` names dropped (but those of an emoji
+    sequence)."""
+    return _CONTROL.sub(_kept_emoji, text.replace("\t", " "))
 
 
 def _clean_every_step(text: str) -> str:
