@@ -42,6 +42,7 @@ from knowledge_service.content.plaintext import (
     LineKind,
     Link,
     Table,
+    end_headings,
     join_sentences,
     parse,
     plain_lines,
@@ -212,29 +213,11 @@ def markdown_to_speech(markdown: str) -> str:
         Line(line.kind, _said_as_meant(_say_addresses(_PICTOGRAPHS.sub("", line.text))))
         for line in lines
     ]
-    said = _headings_ended([line for line in said if line.text])
+    said = end_headings([line for line in said if line.text])
     # Cleaned before spaces are joined: what it drops (a flag's tag characters once the flag
     # is left out) leaves no double space.
     text = re.sub(r"[ \t]+", " ", clean_text("\n".join(line.text for line in said))).strip()
     return join_sentences(text.splitlines())
-
-
-_ENDED = re.compile(r"[.!?:;,\u2026][\"')\]}\u201d\u2019]*$")
-
-
-def _headings_ended(lines: list[Line]) -> list[Line]:
-    """Each heading said as a sentence of its own, so that it never runs on into what follows
-    ("If you can't pay by then" is not "... by then Contact us"): a colon before a list ("You're
-    also protected if:") unless it has a colon of its own, else a full stop; a heading's own
-    punctuation at its end kept."""
-    ended: list[Line] = []
-    for n, line in enumerate(lines):
-        if line.kind == LineKind.HEADING and not _ENDED.search(line.text):
-            before_list = n + 1 < len(lines) and lines[n + 1].kind == LineKind.ITEM
-            before_list = before_list and ":" not in line.text  # not "Page 2: the details:"
-            line = Line(line.kind, line.text + (":" if before_list else "."))
-        ended.append(line)
-    return ended
 
 
 @lru_cache(maxsize=HTML_CACHE_SIZE)

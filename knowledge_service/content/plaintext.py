@@ -358,12 +358,31 @@ def join_sentences(lines: Sequence[str]) -> str:
     return " ".join(out)
 
 
+_ENDED = re.compile(r"[.!?:;,\u2026][\"')\]}\u201d\u2019]*$")
+
+
+def end_headings(lines: list[Line]) -> list[Line]:
+    """Each heading said as a sentence of its own, so that it never runs on into what follows
+    ("If you can't pay by then" is not "... by then Contact us"): a colon before a list ("You're
+    also protected if:") unless it has a colon of its own, else a full stop; a heading's own
+    punctuation at its end kept."""
+    ended: list[Line] = []
+    for n, line in enumerate(lines):
+        if line.kind == LineKind.HEADING and not _ENDED.search(line.text):
+            before_list = n + 1 < len(lines) and lines[n + 1].kind == LineKind.ITEM
+            before_list = before_list and ":" not in line.text  # not "Page 2: the details:"
+            line = Line(line.kind, line.text + (":" if before_list else "."))
+        ended.append(line)
+    return ended
+
+
 @lru_cache(maxsize=SNIPPET_CACHE_SIZE)
 def plain_snippet(markdown: str, limit: int) -> str:
     """The Markdown as a search result shows it: plain text in one paragraph (as
     :func:`join_sentences` reads lines), each link as its text without its address, at most
-    ``limit`` characters, cut at a word where one is near."""
-    lines = plain_lines(markdown, link_text_only)
+    ``limit`` characters, cut at a word where one is near; a heading ends as a sentence of
+    its own (:func:`end_headings`), never run on into what follows."""
+    lines = end_headings(plain_lines(markdown, link_text_only))
     return shorten(join_sentences([line.text for line in lines]), limit)
 
 

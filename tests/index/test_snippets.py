@@ -43,3 +43,19 @@ def test_a_long_snippet_is_cut_at_a_word() -> None:
 
     text = plain_snippet("**word** " * 200, SNIPPET_CHARS)
     assert len(text) <= SNIPPET_CHARS and text.endswith("word\u2026") and "*" not in text
+
+
+def test_a_snippet_never_runs_a_heading_into_what_follows() -> None:
+    """A section's sub-heading ran into its text ("If you can't pay by then Contact us") and
+    read as a sentence before a list ("You're also protected if. someone ..."): a heading now
+    ends as on the voice channel."""
+    from knowledge_service.content.plaintext import plain_snippet
+
+    assert plain_snippet("### If you can't pay by then\nContact us.", SNIPPET_CHARS) == (
+        "If you can't pay by then. Contact us."
+    )
+    assert plain_snippet("### Costs and\nNo fee.", SNIPPET_CHARS) == "Costs and. No fee."
+    assert plain_snippet("### Protected if\n- on life support\n- ill", SNIPPET_CHARS) == (
+        "Protected if: on life support. ill."
+    )
+    assert plain_snippet("### Ready?\nGo", SNIPPET_CHARS) == "Ready? Go."
