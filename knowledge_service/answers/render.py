@@ -184,9 +184,13 @@ def _say_addresses(line: str) -> str:
     return _SPACE_BEFORE_STOP.sub("", _STAND_INS.sub(lambda m: _SAID_FOR[m.group(0)], line))
 
 
+# Spaces between words, not a line's indentation (a code block's: ``if late:`` / ``    pay``).
+_SPACES_IN_LINE = re.compile(r"(?<=\S)[ \t]+")
+
+
 def _plain(lines: list[Line]) -> str:
     text = "\n".join(("- " if line.kind == LineKind.ITEM else "") + line.text for line in lines)
-    return clean_text(re.sub(r"[ \t]+", " ", text)).strip()
+    return clean_text(_SPACES_IN_LINE.sub(" ", text)).strip()
 
 
 def markdown_to_plain(markdown: str) -> str:

@@ -147,6 +147,14 @@ def test_code_keeps_no_script_scheme_or_control_character(channel: Channel) -> N
     assert rendered == "Run `blocked:alert(1)` or `ab`."
 
 
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+def test_plain_text_keeps_a_code_block_s_indentation(channel: Channel) -> None:
+    """A code block's lines lost their indentation in chat and email (``    pay`` was
+    `` pay``); spaces between words are still one space."""
+    markdown = "Run:\n\n```\nif late:\n    pay  now\n```\n\nok  then"
+    assert render_answer(markdown, channel) == "Run:\nif late:\n    pay now\nok then"
+
+
 class _TagCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
