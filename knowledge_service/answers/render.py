@@ -42,6 +42,7 @@ from knowledge_service.content.plaintext import (
     LineKind,
     Link,
     Table,
+    broken_lines,
     end_headings,
     join_sentences,
     parse,
@@ -188,8 +189,16 @@ def _say_addresses(line: str) -> str:
 _SPACES_IN_LINE = re.compile(r"(?<=\S)[ \t]+")
 
 
+def _plain_line(line: Line) -> str:
+    """A line of plain text: a list item after ``- ``, the lines its hard line breaks begin
+    indented under its text."""
+    if line.kind != LineKind.ITEM:
+        return line.text
+    return "- " + line.text.replace("\n", "\n  ")
+
+
 def _plain(lines: list[Line]) -> str:
-    text = "\n".join(("- " if line.kind == LineKind.ITEM else "") + line.text for line in lines)
+    text = "\n".join(_plain_line(line) for line in lines)
     return clean_text(_SPACES_IN_LINE.sub(" ", text)).strip()
 
 
@@ -205,6 +214,12 @@ def _said_as_meant(line: str) -> str:
     return say_menu_paths(say_rates(said))
 
 
+def _said_line(text: str) -> str:
+    """A line of plain text as it is spoken (its hard line breaks as sentences read them)."""
+    text = "\n".join(broken_lines(text))
+    return _said_as_meant(_say_addresses(_PICTOGRAPHS.sub("", text)))
+
+
 def markdown_to_speech(markdown: str) -> str:
     """Plain text for a voice channel: one paragraph of sentences (list items and table rows
     read as sentences, see :func:`~knowledge_service.content.plaintext.join_sentences`), no
@@ -213,10 +228,7 @@ def markdown_to_speech(markdown: str) -> str:
     a reference code and a phone number are read digit by digit in their groups, a path
     through menus ("Account > People") with "then" (:mod:`~knowledge_service.answers.speech`)."""
     lines = plain_lines(markdown, _spoken, _bare_addresses)
-    said = [
-        Line(line.kind, _said_as_meant(_say_addresses(_PICTOGRAPHS.sub("", line.text))))
-        for line in lines
-    ]
+    said = [Line(line.kind, _said_line(line.text)) for line in lines]
     said = end_headings([line for line in said if line.text])
     # Cleaned before spaces are joined: what it drops (a flag's tag characters once the flag
     # is left out) leaves no double space.

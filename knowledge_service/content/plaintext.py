@@ -179,7 +179,8 @@ def link_text_only(link: Link) -> str:
 
 def inline_plain(token: Token, link: LinkText, text: Callable[[str], str] = lambda s: s) -> str:
     """An inline token's text without markup; each link as ``link`` makes it, text outside
-    links through ``text``; struck text (``~~$15~~``), no longer true, left out."""
+    links through ``text``; struck text (``~~$15~~``), no longer true, left out; a hard line
+    break a new line, a soft one a space."""
     parts: list[str] = []
     opened: list[tuple[Token, int]] = []  # each open link and where its text starts
     struck = 0  # how many strikethroughs are open (the parser nests them within links)
@@ -190,8 +191,10 @@ def inline_plain(token: Token, link: LinkText, text: Callable[[str], str] = lamb
             continue
         elif child.type in ("text", "code_inline"):
             parts.append(child.content if opened else text(child.content))
-        elif child.type in ("softbreak", "hardbreak"):
+        elif child.type == "softbreak":
             parts.append(" ")
+        elif child.type == "hardbreak":  # a line break the writer asked for ("**Plan**\\")
+            parts.append("\n")
         elif child.type == "image":  # its alt text: what the picture says, in words
             parts.append(child.content)
         elif child.type == "link_open":
@@ -279,7 +282,8 @@ def plain_lines(
     markdown: str, link: LinkText, text: Callable[[str], str] = lambda s: s
 ) -> list[Line]:
     """The Markdown as lines of plain text: one per paragraph, heading, list item, table row
-    (each cell with its column's header) and code block; links as ``link`` makes them, text
+    (each cell with its column's header) and code block (a paragraph's hard line breaks kept
+    in its text as new lines); links as ``link`` makes them, text
     outside links through ``text``. A footnote's mark is left out and its note is a line
     where it is written (:data:`PLAIN_MARKDOWN`); a task list's box (``[ ]``, ``[x]``) is
     left out."""
@@ -358,6 +362,22 @@ def join_sentences(lines: Sequence[str]) -> str:
     return " ".join(out)
 
 
+_OPENERS = "\"'([\u201c\u2018"
+
+
+def broken_lines(text: str) -> list[str]:
+    """A paragraph's lines at its hard line breaks as sentences read them: a line that starts
+    with a capital letter is a sentence of its own ("**Your backup plan**" / "Know how long
+    ..."), any other goes on from the line before ("Call us on" / "1800 123 456")."""
+    lines: list[str] = []
+    for part in text.split("\n"):
+        if lines and not part.lstrip(_OPENERS)[:1].isupper():
+            lines[-1] = f"{lines[-1]} {part}"
+        else:
+            lines.append(part)
+    return lines
+
+
 _ENDED = re.compile(r"[.!?:;,\u2026][\"')\]}\u201d\u2019]*$")
 
 
@@ -381,9 +401,11 @@ def plain_snippet(markdown: str, limit: int) -> str:
     """The Markdown as a search result shows it: plain text in one paragraph (as
     :func:`join_sentences` reads lines), each link as its text without its address, at most
     ``limit`` characters, cut at a word where one is near; a heading ends as a sentence of
-    its own (:func:`end_headings`), never run on into what follows."""
+    its own (:func:`end_headings`), never run on into what follows, and so does each line of a
+    paragraph broken with hard line breaks."""
     lines = end_headings(plain_lines(markdown, link_text_only))
-    return shorten(join_sentences([line.text for line in lines]), limit)
+    sentences = [part for line in lines for part in broken_lines(line.text)]
+    return shorten(join_sentences(sentences), limit)
 
 
 def shorten(text: str, limit: int) -> str:

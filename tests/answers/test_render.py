@@ -155,6 +155,31 @@ def test_plain_text_keeps_a_code_block_s_indentation(channel: Channel) -> None:
     assert render_answer(markdown, channel) == "Run:\nif late:\n    pay now\nok then"
 
 
+HARD_BREAKS = (
+    "**Your backup plan**\\\nKnow how long\n\n- **Step 1**  \n  Do it\n\nCall us on  \n1800 123 456"
+)
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+def test_plain_text_keeps_a_hard_line_break(channel: Channel) -> None:
+    """A hard line break (``\\`` or two spaces at a line's end) was a space: "Your backup plan
+    Know how long". It is a new line, indented in a list item."""
+    assert render_answer(HARD_BREAKS, channel).splitlines() == [
+        "Your backup plan",
+        "Know how long",
+        "- Step 1",
+        "  Do it",
+        "Call us on",
+        "1800 123 456",
+    ]
+
+
+def test_voice_reads_a_hard_line_break_before_a_capital_as_a_sentence_s_end() -> None:
+    assert render_answer(HARD_BREAKS, Channel.VOICE) == (
+        "Your backup plan. Know how long. Step 1. Do it. Call us on 1 8 0 0, 1 2 3, 4 5 6."
+    )
+
+
 class _TagCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

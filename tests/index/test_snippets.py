@@ -59,3 +59,14 @@ def test_a_snippet_never_runs_a_heading_into_what_follows() -> None:
         "Protected if: on life support. ill."
     )
     assert plain_snippet("### Ready?\nGo", SNIPPET_CHARS) == "Ready? Go."
+
+
+def test_a_snippet_ends_a_line_broken_before_a_capital() -> None:
+    """ "**Your backup plan**" and a hard line break ran into the next line: "Your backup plan
+    Know how long"."""
+    from knowledge_service.content.plaintext import plain_snippet
+
+    markdown = "**Your backup plan**\\\nKnow how long\n\n- **Step 1**  \n  Do it"
+    assert plain_snippet(markdown + "\n\nCall us on  \n1800 123 456", SNIPPET_CHARS) == (
+        "Your backup plan. Know how long. Step 1. Do it. Call us on 1800 123 456."
+    )
