@@ -42,6 +42,7 @@ from knowledge_service.content.plaintext import (
     LineKind,
     Link,
     Table,
+    alt_text,
     broken_lines,
     end_headings,
     join_sentences,
@@ -274,7 +275,7 @@ def _inline_markdown(token: Token) -> str:
             href = hrefs.pop() if hrefs else None
             parts.append(f"]({href})" if href else "")
         elif kind == "image":
-            alt, src = escape_markdown(child.content), _link_text(child, "src")
+            alt, src = escape_markdown(alt_text(child)), _link_text(child, "src")
             parts.append(f"![{alt}]({src})" if src else alt)
     return "".join(parts)
 

@@ -172,6 +172,20 @@ def _without_html(children: list[Token]) -> list[Token]:
     return kept
 
 
+def alt_text(image: Token) -> str:
+    """An image's alt text as its words, as CommonMark writes it in ``alt``: no emphasis or
+    code marks, raw HTML left out (``![Map of **zones**](...)`` is "Map of zones")."""
+    parts: list[str] = []
+    for child in _without_html(image.children or []):
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(alt_text(child))
+    return "".join(parts)
+
+
 def link_text_only(link: Link) -> str:
     """A link as its text alone (an autolink's text is its address)."""
     return link.text
@@ -196,7 +210,7 @@ def inline_plain(token: Token, link: LinkText, text: Callable[[str], str] = lamb
         elif child.type == "hardbreak":  # a line break the writer asked for ("**Plan**\\")
             parts.append("\n")
         elif child.type == "image":  # its alt text: what the picture says, in words
-            parts.append(child.content)
+            parts.append(alt_text(child))
         elif child.type == "link_open":
             opened.append((child, len(parts)))
         elif child.type == "link_close" and opened:

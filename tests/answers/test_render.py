@@ -180,6 +180,23 @@ def test_voice_reads_a_hard_line_break_before_a_capital_as_a_sentence_s_end() ->
     )
 
 
+@pytest.mark.parametrize(
+    ("channel", "shown"),
+    [
+        (Channel.CHAT, "See Map of zones 3 now."),
+        (Channel.EMAIL, "See Map of zones 3 now."),
+        (Channel.VOICE, "See Map of zones 3 now."),
+        (Channel.AGENT, "See ![Map of zones 3 now](https://x.example/m.png)."),
+        (Channel.WEB, "See ![Map of zones 3 now](https://x.example/m.png)."),
+    ],
+)
+def test_an_image_s_alt_text_is_its_words(channel: Channel, shown: str) -> None:
+    """An image's alt text was passed on as written: "Map of **zones** `3` <b>now</b>" in chat,
+    and with its marks escaped (shown) on the Markdown channels."""
+    markdown = "See ![Map of **zones** `3` <b>now</b>](https://x.example/m.png)."
+    assert render_answer(markdown, channel) == shown
+
+
 class _TagCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
