@@ -239,9 +239,25 @@ def markdown_to_speech(markdown: str) -> str:
 
 @lru_cache(maxsize=HTML_CACHE_SIZE)
 def markdown_to_safe_html(markdown: str) -> str:
-    """Markdown to HTML (raw HTML left out) through the nh3 allow-list; an article's pages and
-    API reads render the same text again and again, so recent renderings are kept."""
-    return clean_html(_MD.renderer.render(parse(markdown, _MD), _MD.options, {}))
+    """Markdown to HTML (raw HTML left out, an image as its alt text) through the nh3
+    allow-list; an article's pages and API reads render the same text again and again, so
+    recent renderings are kept."""
+    tokens = parse(markdown, _MD)
+    for token in tokens:
+        if token.children:
+            token.children = [_as_alt_text(child) for child in token.children]
+    return clean_html(_MD.renderer.render(tokens, _MD.options, {}))
+
+
+def _as_alt_text(child: Token) -> Token:
+    """An image as its alt text (the HTML has no images, and the allow-list would drop an
+    ``<img>`` with what it says: "see the map: ." for "see the map: ![Zones 1 to 3](...)."),
+    any other token as it is."""
+    if child.type != "image":
+        return child
+    text = Token("text", "", 0)
+    text.content = alt_text(child)
+    return text
 
 
 def _code_span(content: str) -> str:

@@ -284,7 +284,7 @@ def test_a_link_or_image_with_a_refused_address_keeps_only_its_text(
 @pytest.mark.parametrize("address", REFUSED_ADDRESSES)
 def test_safe_html_keeps_no_refused_address(address: str) -> None:
     html = markdown_to_safe_html(f"Pay [here]({address}) or see ![the form]({address})")
-    assert html == '<p>Pay <a rel="noopener">here</a> or see </p>\n'
+    assert html == '<p>Pay <a rel="noopener">here</a> or see the form</p>\n'
 
 
 def test_voice_speaks_a_link_s_text_but_no_address() -> None:
@@ -315,6 +315,19 @@ def test_voice_speaks_a_link_s_text_but_no_address() -> None:
 )
 def test_html_keeps_links_as_the_markdown_channels_do(fragment: str, expected: str) -> None:
     assert clean_html(fragment) == expected
+
+
+def test_html_shows_an_image_as_its_alt_text() -> None:
+    """The HTML (article pages, ``answer_html``) has no images, and lost what one says too:
+    "See the map: ." for "See the map: ![Zones 1 to 3](...)"."""
+    html = markdown_to_safe_html(
+        "See the map: ![Zones **1** to 3 <b>x</b>](https://x.example/m.png). "
+        "[![Logo](https://x.example/l.png)](https://x.example) ![5 &lt; 6](javascript:x)"
+    )
+    assert html == (
+        '<p>See the map: Zones 1 to 3 x. <a href="https://x.example" rel="noopener">Logo</a> '
+        "5 &lt; 6</p>\n"
+    )
 
 
 def test_html_has_no_control_characters() -> None:
