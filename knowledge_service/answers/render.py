@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from markdown_it.token import Token
@@ -39,7 +39,6 @@ from knowledge_service.content.plaintext import (
     PLAIN_MARKDOWN,
     EveryLinkMarkdownIt,
     Line,
-    LineKind,
     Link,
     Table,
     alt_text,
@@ -191,11 +190,12 @@ _SPACES_IN_LINE = re.compile(r"(?<=\S)[ \t]+")
 
 
 def _plain_line(line: Line) -> str:
-    """A line of plain text: a list item after ``- ``, the lines its hard line breaks begin
-    indented under its text."""
-    if line.kind != LineKind.ITEM:
-        return line.text
-    return "- " + line.text.replace("\n", "\n  ")
+    """A line of plain text: a list item after ``- ``, indented two spaces for each list it is
+    nested in; what else a list holds (an item's further paragraphs, the lines its hard line
+    breaks begin, a code block, a table's rows) indented under its item's text."""
+    indent = "  " * line.depth
+    marker = indent[2:] + "- " if line.opens_item else indent
+    return marker + line.text.replace("\n", "\n" + indent)
 
 
 def _plain(lines: list[Line]) -> str:
@@ -229,7 +229,7 @@ def markdown_to_speech(markdown: str) -> str:
     a reference code and a phone number are read digit by digit in their groups, a path
     through menus ("Account > People") with "then" (:mod:`~knowledge_service.answers.speech`)."""
     lines = plain_lines(markdown, _spoken, _bare_addresses)
-    said = [Line(line.kind, _said_line(line.text)) for line in lines]
+    said = [replace(line, text=_said_line(line.text)) for line in lines]
     said = end_headings([line for line in said if line.text])
     # Cleaned before spaces are joined: what it drops (a flag's tag characters once the flag
     # is left out) leaves no double space.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 
@@ -74,6 +74,8 @@ class LineKind(StrEnum):
 class Line:
     kind: LineKind
     text: str
+    depth: int = 0  # how many lists the line is in (a nested list's item: 2)
+    opens_item: bool = False  # a list item's first paragraph (not a further one)
 
 
 # Two marks of GitHub's Markdown that plain text and speech read for what they say: a footnote
@@ -318,15 +320,16 @@ def plain_lines(
                 cells = [inline_plain(cell, link, text).strip() for cell in row]
                 said = row_text(headers, cells) if row else ", ".join(h for h in headers if h)
                 if said:
-                    lines.append(Line(LineKind.ROW, said))
+                    lines.append(Line(LineKind.ROW, said, list_depth))
         elif token.type == "inline":
             said = inline_plain(token, link, text).strip()
             if list_depth and _is_task(tokens, n):
                 said = _TASK_BOX.sub("", said, count=1)
             if said:
-                lines.append(Line(_line_kind(tokens, n, list_depth), said))
+                opens = bool(list_depth) and n >= 2 and tokens[n - 2].type == "list_item_open"
+                lines.append(Line(_line_kind(tokens, n, list_depth), said, list_depth, opens))
         elif token.type in ("fence", "code_block") and token.content.strip():
-            lines.append(Line(LineKind.CODE, token.content.strip()))
+            lines.append(Line(LineKind.CODE, token.content.strip(), list_depth))
         n += 1
     return lines
 
@@ -405,7 +408,7 @@ def end_headings(lines: list[Line]) -> list[Line]:
         if line.kind == LineKind.HEADING and not _ENDED.search(line.text):
             before_list = n + 1 < len(lines) and lines[n + 1].kind == LineKind.ITEM
             before_list = before_list and ":" not in line.text  # not "Page 2: the details:"
-            line = Line(line.kind, line.text + (":" if before_list else "."))
+            line = replace(line, text=line.text + (":" if before_list else "."))
         ended.append(line)
     return ended
 

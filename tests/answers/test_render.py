@@ -197,6 +197,26 @@ def test_an_image_s_alt_text_is_its_words(channel: Channel, shown: str) -> None:
     assert render_answer(markdown, channel) == shown
 
 
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+def test_plain_text_keeps_a_nested_list_under_its_item(channel: Channel) -> None:
+    """A nested list's items were shown as items of the list around them, and an item's
+    second paragraph as an item of its own: "- Pay by card", "- Visa", "- Mastercard"."""
+    markdown = (
+        "- Pay by card:\n  - Visa\n    - debit too\n  - Mastercard\n- Pay by BPAY\n\n"
+        "  Allow a day.\n\n      biller 1234\n      ref 99"
+    )
+    assert render_answer(markdown, channel).splitlines() == [
+        "- Pay by card:",
+        "  - Visa",
+        "    - debit too",
+        "  - Mastercard",
+        "- Pay by BPAY",
+        "  Allow a day.",
+        "  biller 1234",
+        "  ref 99",
+    ]
+
+
 class _TagCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
