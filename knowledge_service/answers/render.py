@@ -317,9 +317,15 @@ def _prefixed(text: str, stack: Sequence[_Container]) -> str:
     return "\n".join(lines)
 
 
-def _blank_line(stack: Sequence[_Container]) -> str:
-    """The line between two blocks in the same containers: a quote keeps its ``>``."""
-    return "".join(">" if not box.is_item else " " * len(box.marker) for box in stack).rstrip()
+def _blank_line(stack: Sequence[_Container], before: Sequence[_Container]) -> str:
+    """The line between a block in ``before``'s containers and the next one, in ``stack``'s:
+    the ``>`` of each quote both blocks are in, and of no other (a quote after another stays a
+    quote of its own, not the first one's next paragraph)."""
+    shared = 0
+    while shared < min(len(stack), len(before)) and stack[shared] is before[shared]:
+        shared += 1
+    boxes = stack[:shared]
+    return "".join(">" if not box.is_item else " " * len(box.marker) for box in boxes).rstrip()
 
 
 def _leaf_markdown(token: Token, heading: int) -> str | None:
@@ -365,6 +371,7 @@ def markdown_to_markdown(markdown: str) -> str:
     mailto links and images kept (a dropped link keeps its text)."""
     blocks: list[str] = []
     stack: list[_Container] = []
+    before: list[_Container] = []  # the containers of the block before
     tight = tight_before = False
     heading = 0
     tokens = parse(markdown, _MD)
@@ -374,9 +381,10 @@ def markdown_to_markdown(markdown: str) -> str:
         token = tokens[n]
         if token.type == "table_open":
             table, n = read_table(tokens, n)
-            separator = f"\n{_blank_line(stack)}\n"
+            separator = f"\n{_blank_line(stack, before)}\n"
             blocks.append((separator if blocks else "") + _prefixed(_table_markdown(table), stack))
             tight_before = tight = False
+            before = list(stack)
         elif token.type == "blockquote_open":
             stack.append(_Container("> ", is_item=False))
         elif token.type == "list_item_open":
@@ -395,8 +403,10 @@ def markdown_to_markdown(markdown: str) -> str:
             if leaf is None or not leaf.strip():
                 continue
             is_tight = token.type == "inline" and tight
-            separator = "\n" if is_tight and tight_before else f"\n{_blank_line(stack)}\n"
+            blank = _blank_line(stack, before)
+            separator = "\n" if is_tight and tight_before else f"\n{blank}\n"
             blocks.append((separator if blocks else "") + _prefixed(leaf, stack))
+            before = list(stack)
             tight_before = is_tight
             tight = False
     # A scheme split over two text runs (``javascript`` and a line break and ``:``) is caught

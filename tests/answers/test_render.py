@@ -93,6 +93,18 @@ def test_rebuilt_markdown_is_a_fixed_point(markdown: str) -> None:
     assert markdown_to_markdown(once) == once
 
 
+@pytest.mark.parametrize(
+    "markdown",
+    ["> Call us.\n\n> Or write.", "Note:\n\n> Call us.\n\n> Or write.\n\n- a\n\n  > q\n  >\n  > r"],
+)
+def test_two_quotes_stay_two(markdown: str) -> None:
+    """Two quotes, one after the other, were rebuilt as one ("> Call us." / ">" / "> Or
+    write.") on the agent and web channels."""
+    assert markdown_to_markdown(markdown) == markdown
+    html = markdown_to_safe_html(markdown_to_markdown(markdown))
+    assert html == markdown_to_safe_html(markdown)
+
+
 def test_deeply_nested_tag_fragments_are_neutralised() -> None:
     nested = "x " + "<scr" * 20 + "ipt>" * 20 + "alert(1)"
     for channel in Channel:
