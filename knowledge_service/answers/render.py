@@ -63,6 +63,9 @@ _MD = PLAIN_MARKDOWN
 and its mark is left out (plain CommonMark would read a note as a link's definition and drop
 it, and show its mark as a link), on the Markdown channels and pages as in plain text."""
 _BACKTICKS = re.compile(r"`+")
+# A line break in rebuilt inline Markdown, hard (``\\`` and a new line) or soft: a space in an
+# ATX heading, which is one line (an underlined heading may run over several).
+_INLINE_BREAK = re.compile(r"\\?\n")
 _LANGUAGE = re.compile(r"[A-Za-z0-9_+.\-]{1,30}")
 _CACHE: LruCache[tuple[str, Channel], str] = LruCache(RENDER_CACHE_SIZE)
 
@@ -331,7 +334,9 @@ def _blank_line(stack: Sequence[_Container], before: Sequence[_Container]) -> st
 def _leaf_markdown(token: Token, heading: int) -> str | None:
     if token.type == "inline":
         text = _inline_markdown(token)
-        return f"{'#' * heading} {text}" if heading else text
+        if not heading:
+            return text
+        return f"{'#' * heading} {_INLINE_BREAK.sub(' ', text)}"
     if token.type in ("fence", "code_block"):
         body = clean_code(token.content).rstrip("\n")
         fence = "`" * max([3, *(len(run) + 1 for run in _BACKTICKS.findall(body))])

@@ -105,6 +105,13 @@ def test_two_quotes_stay_two(markdown: str) -> None:
     assert html == markdown_to_safe_html(markdown)
 
 
+def test_an_underlined_heading_over_two_lines_stays_one_heading() -> None:
+    """An underlined heading written over two lines became a one-line heading and a paragraph
+    ("# Paying your" / "bill late") on the agent and web channels."""
+    markdown = "Paying your\nbill late\\\ncosts\n===\n\nText"
+    assert markdown_to_markdown(markdown) == "# Paying your bill late costs\n\nText"
+
+
 def test_deeply_nested_tag_fragments_are_neutralised() -> None:
     nested = "x " + "<scr" * 20 + "ipt>" * 20 + "alert(1)"
     for channel in Channel:
