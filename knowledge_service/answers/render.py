@@ -124,8 +124,13 @@ _SAID_AFTER_PREPOSITION = {_WEB: "online", _MAIL: ""}
 _SPACE_BEFORE_STOP = re.compile(r"\s+(?=[.,;:!?](?:\s|$)|$)")
 # A phone link's scheme ("tel:+61298765432").
 _TEL = re.compile(r"(?i)^\s*tel:\s*")
-# Pictographs (emoji, with their presentation selector and joiner): a voice says none of them.
-_PICTOGRAPHS = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
+# Pictographs (emoji, with their presentation selector, joiner and a keycap's mark: "1️⃣" is
+# "1"): a voice says none of them. Those outside the two emoji blocks too (a star, a watch, a
+# stop button), but no arrow ("Account → Billing" is a menu path) and no symbol (©, ™).
+_PICTOGRAPHS = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d\u20e3\u231a\u231b\u23e9-\u23f3"
+    "\u23f8-\u23fa\u2b1b\u2b1c\u2b50\u2b55\u3030\u303d\u3297\u3299]+"
+)
 
 
 def _link_text(child: Token, attr: str) -> str | None:

@@ -112,6 +112,20 @@ def test_an_underlined_heading_over_two_lines_stays_one_heading() -> None:
     assert markdown_to_markdown(markdown) == "# Paying your bill late costs\n\nText"
 
 
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Rated \u2b50\u2b50 by customers", "Rated by customers."),
+        ("Open the \u231a app, press \u23f8 then 1\ufe0f\u20e3", "Open the app, press then 1."),
+        ("Account \u2192 Billing, \u00a9 2026", "Account, then Billing, \u00a9 2026."),
+    ],
+)
+def test_voice_says_no_emoji_outside_the_emoji_blocks(markdown: str, spoken: str) -> None:
+    """A star, a watch, a pause button and a keycap's mark were left in the speech (an engine
+    reads their names: "star star"); an arrow of a menu path and a symbol stay."""
+    assert markdown_to_speech(markdown) == spoken
+
+
 def test_deeply_nested_tag_fragments_are_neutralised() -> None:
     nested = "x " + "<scr" * 20 + "ipt>" * 20 + "alert(1)"
     for channel in Channel:
