@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from knowledge_service.content.plaintext import plain_snippet
+from knowledge_service.content.plaintext import plain_snippet, plain_title
 from knowledge_service.index.arrays import FloatArray
 from knowledge_service.index.chunking import CUSTOMER_KINDS
 from knowledge_service.index.evidence import Evidence, allowed_rows, gather_evidence
@@ -34,12 +34,14 @@ SNIPPET_CHARS = 320
 
 
 def _snippet(snap: IndexSnapshot, unit_id: int) -> tuple[str | None, str]:
-    """The hit's section and snippet: the start of the best unit's text (the answer's when the
-    customer's words matched) as plain text, never its Markdown (a link as its text)."""
+    """The hit's section and snippet: the best unit's headings (``Fees > Card payments``) and
+    the start of its text (the answer's when the customer's words matched), as plain text,
+    never their Markdown (a link as its text)."""
     unit = snap.units[unit_id]
     if unit.kind in CUSTOMER_KINDS:  # the customer's words matched: show the answer
         return None, plain_snippet(snap.articles[unit.article_id].doc.answer, SNIPPET_CHARS)
-    return unit.section, plain_snippet(unit.text, SNIPPET_CHARS)
+    section = " > ".join(plain_title(heading) for heading in unit.section_path) or None
+    return section, plain_snippet(unit.text, SNIPPET_CHARS)
 
 
 def head_probabilities(

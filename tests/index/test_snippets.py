@@ -70,3 +70,18 @@ def test_a_snippet_ends_a_line_broken_before_a_capital() -> None:
     assert plain_snippet(markdown + "\n\nCall us on  \n1800 123 456", SNIPPET_CHARS) == (
         "Your backup plan. Know how long. Step 1. Do it. Call us on 1800 123 456."
     )
+
+
+def test_a_section_is_its_headings_words() -> None:
+    """A hit's section was its headings as written: "**Card** fees > Paying `online`"."""
+    doc = make_article(
+        "card-fees",
+        title="Card fees",
+        answer="Card payments cost 1%.",
+        body="## **Card** fees\n\n### Paying `online` [here](https://x.example)\n\n"
+        "The surcharge applies to credit cards online.\n",
+    )
+    index = HybridIndex(HashEmbedder())
+    index.upsert([(doc, 1)])
+    hit = index.search("surcharge applies to credit cards online")[0]
+    assert hit.section == "Card fees > Paying online here"
