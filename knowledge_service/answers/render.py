@@ -29,6 +29,7 @@ from knowledge_service.answers.sanitise import (
 )
 from knowledge_service.answers.schemas import AnswerFormat
 from knowledge_service.answers.speech import (
+    say_around_the_clock,
     say_menu_paths,
     say_phone_numbers,
     say_ranges,
@@ -219,7 +220,7 @@ def markdown_to_plain(markdown: str) -> str:
 
 
 def _said_as_meant(line: str) -> str:
-    said = say_ranges(say_phone_numbers(say_reference_codes(line)))
+    said = say_ranges(say_phone_numbers(say_reference_codes(say_around_the_clock(line))))
     return say_menu_paths(say_rates(said))
 
 

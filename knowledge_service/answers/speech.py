@@ -4,6 +4,9 @@ and the path to a menu item.
 A rate written with a slash after an amount ("$12/user/month", "5c/kWh") is read "per":
 "$12 per user per month".
 
+"24/7" (or "24x7") is read "24 hours a day, 7 days a week", not "twenty-four slash seven", and
+a phone number before it is still read as one ("1 3, 2 2, 5 5, 24 hours a day, ...").
+
 A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "18-20 degrees") is read
 with "to" ("3 to 5 business days"), not "3 minus 5" or "3 5". A date (``2026-07-01``,
 ``01-07-2026``), a number of more than two parts and three digits, a hyphen and four
@@ -216,3 +219,17 @@ _RATE = re.compile(
 def say_rates(text: str) -> str:
     """``text`` with each rate written with a slash after an amount read "per"."""
     return _RATE.sub(lambda m: m.group("amount") + m.group("units").replace("/", " per "), text)
+
+
+_AROUND_THE_CLOCK = re.compile(
+    r"(?<![\w.,/:\-\u2013])24[ \u00a0]?[/x\u00d7][ \u00a0]?7(?P<year>/365)?(?![\w/%\u00b0]|[.,:]\d)"
+)
+
+
+def say_around_the_clock(text: str) -> str:
+    """``text`` with "24/7" (or "24x7", "24/7/365") read as what it means: "24 hours a day, 7
+    days a week" (", 365 days a year"), not "twenty-four slash seven"."""
+    return _AROUND_THE_CLOCK.sub(
+        lambda m: "24 hours a day, 7 days a week" + (", 365 days a year" if m["year"] else ""),
+        text,
+    )

@@ -156,10 +156,27 @@ def test_voice_reads_a_range_with_to(markdown: str, spoken: str) -> None:
     [
         ("Team 25 is $27/user/month.", "Team 25 is $27 per user per month."),
         ("Export pays 5c/kWh, idling £0.75/min.", "Export pays 5c per kWh, idling £0.75 per min."),
-        ("Open 24/7, 1/2 price on 01/07/2026 and/or at 60km/h.",
-         "Open 24/7, 1/2 price on 01/07/2026 and/or at 60km/h."),
+        ("Open 1/2 price on 01/07/2026 and/or at 60km/h.",
+         "Open 1/2 price on 01/07/2026 and/or at 60km/h."),
     ],
 )  # fmt: skip
 def test_voice_reads_a_rate_with_per(markdown: str, spoken: str) -> None:
     """ "$12/user/month" was read "twelve dollars slash user slash month"."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("We're open 24/7.", "We're open 24 hours a day, 7 days a week."),
+        ("Call 13 22 55 24/7, or 1800 123 456 (24x7).",
+         "Call 1 3, 2 2, 5 5, 24 hours a day, 7 days a week, or 1 8 0 0, 1 2 3, 4 5 6 "
+         "(24 hours a day, 7 days a week)."),
+        ("Online 24/7/365.", "Online 24 hours a day, 7 days a week, 365 days a year."),
+        ("Pay 1/2 of 24/70 or 124/7.", "Pay 1/2 of 24/70 or 124/7."),
+    ],
+)  # fmt: skip
+def test_voice_reads_24_7_as_what_it_means(markdown: str, spoken: str) -> None:
+    """ "24/7" was read "twenty-four slash seven", and "call 13 22 55 24/7" left the phone
+    number as written (the "24" was taken for one more of its groups)."""
     assert _spoken(markdown) == spoken
