@@ -15,7 +15,10 @@ with "to" ("3 to 5 business days"), not "3 minus 5" or "3 5". A date (``2026-07-
 A path through an app's menus ("Account > Billing preferences > Bill frequency") is read "then"
 where it is written ">" (or "›", "→", "»", "->"), which a speech engine reads "greater than":
 "Account, then Billing preferences, then Bill frequency". A comparison ("a balance > $20")
-stays as written: a menu item's name starts with a capital letter.
+stays as written: a menu item's name starts with a capital letter; so does a condition ("If x
+> Y then ...", "if the total > Limit", read as written, not "If x, then Y then ..."): the
+words before its arrow start with "if", "when", "unless", ... and name nothing with a capital,
+or go on to "then" ("If Usage > Limit then ...").
 
 A reference code is read character by character too, in the groups it is written in: a number
 or a code of letters and digits after a word that names one ("biller code 221144" is
@@ -181,9 +184,36 @@ _MENU_STEP = re.compile(
 )
 
 
+_CLAUSE_MARKS = ',;:.!?()[]{}"\u201c\u201d\u2018*_>\u203a\u2192\u00bb'
+"""What ends the words before an arrow: the start of its clause, or the path's last step."""
+_OPENS_A_CONDITION = frozenset(
+    {"if", "when", "whenever", "unless", "where", "while", "whether", "once"}
+)
+_THEN_IN_CLAUSE = re.compile(r"[^,;:.!?()>\u203a\u2192\u00bb]*?\bthen\b", re.IGNORECASE)
+
+
+def _follows_a_menu_item(text: str, arrow: re.Match[str]) -> bool:
+    """Whether the arrow ``arrow`` is a step of a path, not a condition's comparison: "If x >
+    Y", "if the total > Limit" (the words before the arrow, back to the clause's start and at
+    most four, open with "if", "when", ... and name nothing with a capital letter), or "If
+    Usage > Limit then ..." (one that goes on to "then" in the same clause)."""
+    before = text[: arrow.start()].rstrip(" \u00a0")
+    if before.endswith((")", "'", '"', "\u2019", "\u201d")):
+        return True
+    start = max(before.rfind(mark) for mark in _CLAUSE_MARKS) + 1
+    words = [w.strip("'\u2019") for w in before[start:].split()[-4:]]
+    if not any(w.lower() in _OPENS_A_CONDITION for w in words):
+        return True
+    named = any(w[:1].isupper() and w.lower() not in _OPENS_A_CONDITION for w in words)
+    return named and not _THEN_IN_CLAUSE.match(text, arrow.end())
+
+
 def say_menu_paths(text: str) -> str:
-    """``text`` with each step of a path through menus ("Account > People") read "then"."""
-    return _MENU_STEP.sub(", then ", text)
+    """``text`` with each step of a path through menus ("Account > People") read "then"; a
+    comparison ("If x > Y then ...") as written."""
+    return _MENU_STEP.sub(
+        lambda m: ", then " if _follows_a_menu_item(text, m) else m.group(0), text
+    )
 
 
 _END = r"(?:[ \u00a0]?(?i:am|pm|a\.m\.|p\.m\.))?"  # "9am", "5 pm"

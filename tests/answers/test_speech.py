@@ -180,3 +180,21 @@ def test_voice_reads_24_7_as_what_it_means(markdown: str, spoken: str) -> None:
     """ "24/7" was read "twenty-four slash seven", and "call 13 22 55 24/7" left the phone
     number as written (the "24" was taken for one more of its groups)."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("If x > Y then restart.", "If x > Y then restart."),
+        ("If the total > Limit then call us.", "If the total > Limit then call us."),
+        ("If Usage > Limit then we email you.", "If Usage > Limit then we email you."),
+        ("When you're in Settings > Privacy, tap Delete.",
+         "When you're in Settings, then Privacy, tap Delete."),
+        ("If you use the app, go to Account > Billing then tap Pay.",
+         "If you use the app, go to Account, then Billing then tap Pay."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_condition_s_comparison_as_written(markdown: str, spoken: str) -> None:
+    """ "If x > Y then restart" was read as a path through menus: "If x, then Y then
+    restart"."""
+    assert _spoken(markdown) == spoken
