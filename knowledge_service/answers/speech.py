@@ -9,8 +9,8 @@ a phone number before it is still read as one ("1 3, 2 2, 5 5, 24 hours a day, .
 
 A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "18-20 degrees") is read
 with "to" ("3 to 5 business days"), not "3 minus 5" or "3 5". A date (``2026-07-01``,
-``01-07-2026``), a number of more than two parts and three digits, a hyphen and four
-(``555-0134``, a North American local number as often as a range) stay as written.
+``01-07-2026``), a number of more than two parts and three digits, a hyphen and four that is
+no phone number ("100-2000 kWh", see below) stay as written.
 
 A path through an app's menus ("Account > Billing preferences > Bill frequency") is read "then"
 where it is written ">" (or "›", "→", "»", "->"), which a speech engine reads "greater than":
@@ -43,6 +43,9 @@ A phone number is recognised by its shape, not by the words around it:
 - a service number (``1800 123 456``, ``1300 36 36 36``, ``1800-123-456``, ``13 22 55``,
   ``131 450``, ``1800RESPECT``);
 - a North American number written with dashes or dots (``1-800-555-0142``, ``555.123.4567``);
+- a North American local number, three digits, a hyphen and four, when the four start with 0
+  (``555-0134``: a range's end has no leading zero) or it is a number to call ("call
+  555-1234", "phone us on 555-1234"); other such numbers ("100-2000 kWh") stay as written;
 - groups of 2 to 4 digits, 8 to 12 digits in all, that are not a quantity's thousands
   (``9876 5432``, ``555 123 4567``; not ``10 000 000``), nor a year and a number ("in 2026
   1500 customers").
@@ -79,6 +82,7 @@ _SERVICE = (
 )
 _GROUPS = rf"\d{{2,4}}(?:{_GAP}\d{{2,4}}){{1,5}}"
 _NORTH_AMERICAN = r"(?:1[\-.])?\d{3}(?P<dash>[\-.])\d{3}(?P=dash)\d{4}"
+_LOCAL = r"\d{3}-\d{4}"  # "555-0134": a North American local number, or a range ("100-2000")
 # Not inside a longer number or word: not after a letter, a digit, an amount's sign or a
 # number's own punctuation, nor after a group of digits and a space ("10 000": "000" is no
 # number); not before a letter, a digit, a percent or degree sign, another group (but a time
@@ -87,13 +91,18 @@ _NORTH_AMERICAN = r"(?:1[\-.])?\d{3}(?P<dash>[\-.])\d{3}(?P=dash)\d{4}"
 _PHONE = re.compile(
     r"(?<![\w$\u20ac\u00a3\u00a5.,:/+\-\u2013])(?<!\d[ \u00a0])(?:"
     rf"(?P<international>{_INTERNATIONAL})|(?P<area>{_AREA_CODE})|(?P<service>{_SERVICE})"
-    rf"|(?P<north_american>{_NORTH_AMERICAN})|(?P<zero>{_LEADING_ZERO})|(?P<groups>{_GROUPS})"
+    rf"|(?P<north_american>{_NORTH_AMERICAN})|(?P<local>{_LOCAL})|(?P<zero>{_LEADING_ZERO})|(?P<groups>{_GROUPS})"
     rf")(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d)"
 )
 _A_NUMBER_NEXT = re.compile(r"[ \u00a0]\d")
 _TRUNK_ZERO = re.compile(r"\(0\)")  # "+61 (0)2 ...": the 0 is not dialled from abroad
 _THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+")  # "10 000 000": a quantity
 _YEAR_THEN = re.compile(r"(?:19|20)\d\d[ \u00a0]\d+$")  # "In 2026 1500 customers ..."
+_CALLED_ON = re.compile(
+    r"(?i:\b(?:call|ring|phone|dial|fax|text|sms|tel)\b[.:]?(?:[ \u00a0]+(?:us|me|them))?"
+    r"(?:[ \u00a0]+(?:on|at))?)[ \u00a0]*$"
+)
+"""The words before a phone number that say it is one: "call", "call us on", "ring", "Tel:"."""
 
 
 def _is_phone(match: re.Match[str]) -> bool:
@@ -103,6 +112,8 @@ def _is_phone(match: re.Match[str]) -> bool:
     digits = sum(c.isdigit() for c in number)
     if match.group("service") or match.group("north_american"):
         return True
+    if match.group("local"):  # "call 555-1234" or "555-0134", not "100-2000 kWh"
+        return number[4] == "0" or bool(_CALLED_ON.search(match.string, 0, match.start()))
     if match.group("international"):
         return 7 <= digits <= 15
     if match.group("area"):

@@ -137,7 +137,7 @@ def test_voice_reads_a_phone_link_s_number_not_the_website() -> None:
     [
         ("It takes 3–5 business days.", "It takes 3 to 5 business days."),
         ("Open 0900–1700 or 0900-1700.", "Open 0900 to 1700 or 0900 to 1700."),
-        ("Call 555-0134 for 100–2000 kWh.", "Call 555-0134 for 100 to 2000 kWh."),
+        ("Use 100–2000 kWh.", "Use 100 to 2000 kWh."),
         ("Open 8:30am–5pm, or 8 am – 2 pm on Saturday.",
          "Open 8:30am to 5pm, or 8 am to 2 pm on Saturday."),
         ("Heaters at 18-20 degrees save 10-20% on $100–$200 bills.",
@@ -197,4 +197,21 @@ def test_voice_reads_24_7_as_what_it_means(markdown: str, spoken: str) -> None:
 def test_voice_reads_a_condition_s_comparison_as_written(markdown: str, spoken: str) -> None:
     """ "If x > Y then restart" was read as a path through menus: "If x, then Y then
     restart"."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Call 555-0134 for 100–2000 kWh.", "Call 5 5 5, 0 1 3 4 for 100 to 2000 kWh."),
+        ("Call us on 555-1234, or Tel: 555-2000.",
+         "Call us on 5 5 5, 1 2 3 4, or Tel: 5 5 5, 2 0 0 0."),
+        ("Use 100-2000 kWh, or 555-1234 points.", "Use 100-2000 kWh, or 555-1234 points."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_local_phone_number_with_a_hyphen_digit_by_digit(
+    markdown: str, spoken: str
+) -> None:
+    """ "Call 555-0134" was left as written (a speech engine reads "five hundred and
+    fifty-five, minus one hundred and thirty-four")."""
     assert _spoken(markdown) == spoken
