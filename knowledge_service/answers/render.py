@@ -31,6 +31,7 @@ from knowledge_service.answers.schemas import AnswerFormat
 from knowledge_service.answers.speech import (
     say_around_the_clock,
     say_menu_paths,
+    say_numbers_to_text,
     say_phone_numbers,
     say_ranges,
     say_rates,
@@ -220,7 +221,8 @@ def markdown_to_plain(markdown: str) -> str:
 
 
 def _said_as_meant(line: str) -> str:
-    said = say_ranges(say_phone_numbers(say_reference_codes(say_around_the_clock(line))))
+    said = say_phone_numbers(say_reference_codes(say_around_the_clock(line)))
+    said = say_ranges(say_numbers_to_text(said))
     return say_menu_paths(say_rates(said))
 
 

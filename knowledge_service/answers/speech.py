@@ -34,6 +34,11 @@ one hundred and twenty-three, ...", "13 22 55" is "thirteen, twenty-two, fifty-f
 number is read digit by digit in the groups it is written in: each digit apart, the groups
 separated by a comma, where a speech engine pauses ("1 8 0 0, 1 2 3, 4 5 6").
 
+A number to send a text message to, an SMS short code, is read digit by digit in its groups
+too: 3 to 8 digits after "text", "txt" or "SMS", or after one of those, up to four words (the
+message to send) and "to", "on" or "at" ("text STOP to 12345" is "text STOP to 1 2 3 4 5",
+"SMS 12345", "text us on 1999 88").
+
 A phone number is recognised by its shape, not by the words around it:
 
 - an international number, ``+`` and a country code (``+61 2 9876 5432``, ``+44 20 7946 0958``);
@@ -187,6 +192,31 @@ def say_phone_numbers(text: str) -> str:
         return _digit_by_digit(number) + ("," if _A_NUMBER_NEXT.fullmatch(then) else "")
 
     return _PHONE.sub(said, text)
+
+
+_TO_TEXT = re.compile(
+    r"(?P<name>(?i:\b(?:text|txt|sms)\b)"
+    r"(?:(?:[ \u00a0]+(?!(?i:to|on|at)\b)[^\s\d]\S*){0,4}?[ \u00a0]+(?i:to|on|at))?[ \u00a0]+)"
+    r"(?P<code>\d{3,8}|\d{2,4}(?:[ \u00a0]\d{2,4}){1,2})"
+    rf"(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d)"
+)
+
+
+def say_numbers_to_text(text: str) -> str:
+    """``text`` with each number to send a text message to, an SMS short code ("text STOP to
+    12345", "SMS 12345", "text us on 1999 88"), written to be read digit by digit in its
+    groups, as a phone number is; to run after :func:`say_phone_numbers`, which reads the
+    longer ones."""
+
+    def said(match: re.Match[str]) -> str:
+        digits = sum(c.isdigit() for c in match.group("code"))
+        if digits > 8:
+            return match.group(0)
+        then = match.string[match.end() : match.end() + 2]
+        comma = "," if _A_NUMBER_NEXT.fullmatch(then) else ""  # "1 2 3 4 5, 24 hours a day"
+        return match.group("name") + _character_by_character(match.group("code")) + comma
+
+    return _TO_TEXT.sub(said, text)
 
 
 _MENU_STEP = re.compile(

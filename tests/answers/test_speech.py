@@ -215,3 +215,21 @@ def test_voice_reads_a_local_phone_number_with_a_hyphen_digit_by_digit(
     """ "Call 555-0134" was left as written (a speech engine reads "five hundred and
     fifty-five, minus one hundred and thirty-four")."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Text STOP to 12345 to opt out.", "Text STOP to 1 2 3 4 5 to opt out."),
+        ('SMS 12345 with your name, or text "BAL" to 1999 88.',
+         'SMS 1 2 3 4 5 with your name, or text "BAL" to 1 9 9 9, 8 8.'),
+        ("Text your meter reading to 19123456 24/7.",
+         "Text your meter reading to 1 9 1 2 3 4 5 6, 24 hours a day, 7 days a week."),
+        ("Text HELP to 0412 345 678.", "Text HELP to 0 4 1 2, 3 4 5, 6 7 8."),
+        ("We text you 3 days before, and sent 1500 texts to 2000 customers.",
+         "We text you 3 days before, and sent 1500 texts to 2000 customers."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_number_to_text_digit_by_digit(markdown: str, spoken: str) -> None:
+    """ "text STOP to 12345" was read "twelve thousand three hundred and forty-five"."""
+    assert _spoken(markdown) == spoken
