@@ -41,7 +41,8 @@ message to send) and "to", "on" or "at" ("text STOP to 12345" is "text STOP to 1
 
 A phone number is recognised by its shape, not by the words around it:
 
-- an international number, ``+`` and a country code (``+61 2 9876 5432``, ``+44 20 7946 0958``);
+- an international number, ``+`` and a country code (``+61 2 9876 5432``, ``+44 20 7946 0958``,
+  ``+1.800.555.0134``);
 - an area code in brackets (``(02) 9876 5432``, ``(555) 123-4567``);
 - a number that starts with 0 (``0412 345 678``, ``02 9876 5432``, ``000``): a quantity is
   never written with a leading zero;
@@ -73,9 +74,10 @@ _NOT_A_GROUP = (
 is what follows the number, never one more of its groups."""
 _GAP = rf"(?:[ \u00a0]{_NOT_A_GROUP})"  # between a number's groups: a space (or a no-break one)
 _GAP_OR_DASH = rf"(?:[ \u00a0]{_NOT_A_GROUP}|-)"
+_GAP_DASH_OR_DOT = rf"(?:{_GAP_OR_DASH}|\.)"  # "+1.800.555.0134"
 _INTERNATIONAL = (
     rf"\+\d{{1,3}}(?:{_GAP_OR_DASH}?\(0\)\d{{1,4}})?"
-    rf"(?:{_GAP_OR_DASH}?\(\d{{1,4}}\)|{_GAP_OR_DASH}\d{{1,4}})*"
+    rf"(?:{_GAP_OR_DASH}?\(\d{{1,4}}\)|{_GAP_DASH_OR_DOT}\d{{1,4}})*"
     r"|\+\d{7,15}"
 )
 _AREA_CODE = rf"\(\d{{1,4}}\){_GAP_OR_DASH}?\d{{2,4}}(?:{_GAP_OR_DASH}\d{{2,4}})*"
