@@ -30,8 +30,10 @@ from knowledge_service.answers.sanitise import (
 from knowledge_service.answers.schemas import AnswerFormat
 from knowledge_service.answers.speech import (
     say_around_the_clock,
+    say_literally,
     say_menu_paths,
     say_numbers_to_text,
+    say_outside_literals,
     say_phone_numbers,
     say_ranges,
     say_rates,
@@ -220,16 +222,24 @@ def markdown_to_plain(markdown: str) -> str:
     return _plain(plain_lines(markdown, _spelled_out))
 
 
-def _said_as_meant(line: str) -> str:
-    said = say_phone_numbers(say_reference_codes(say_around_the_clock(line)))
+def _said_as_meant(text: str) -> str:
+    said = say_phone_numbers(say_reference_codes(say_around_the_clock(text)))
     said = say_ranges(say_numbers_to_text(said))
     return say_menu_paths(say_rates(said))
 
 
 def _said_line(text: str) -> str:
-    """A line of plain text as it is spoken (its hard line breaks as sentences read them)."""
+    """A line of plain text as it is spoken (its hard line breaks as sentences read them; code
+    in it, marked by :func:`_said_as_code`, as written)."""
     text = "\n".join(broken_lines(text))
-    return _said_as_meant(_say_addresses(_PICTOGRAPHS.sub("", text)))
+    return say_outside_literals(_say_addresses(_PICTOGRAPHS.sub("", text)), _said_as_meant)
+
+
+def _said_as_code(code: str) -> str:
+    """A code span or block in speech: an address in it said in words as elsewhere, other
+    code as written, a code of digits character by character (:func:`say_literally`)."""
+    said = _bare_addresses(code)
+    return said if _STAND_INS.search(said) else say_literally(code)
 
 
 def markdown_to_speech(markdown: str) -> str:
@@ -238,8 +248,9 @@ def markdown_to_speech(markdown: str) -> str:
     list markers and no addresses: a link's text is spoken, and an address (an autolink, a
     link whose text is its URL, a URL written as text) is said in words (:func:`_say_addresses`);
     a reference code and a phone number are read digit by digit in their groups, a path
-    through menus ("Account > People") with "then" (:mod:`~knowledge_service.answers.speech`)."""
-    lines = plain_lines(markdown, _spoken, _bare_addresses)
+    through menus ("Account > People") with "then" (:mod:`~knowledge_service.answers.speech`),
+    but not in code ("`2-5`" is no range)."""
+    lines = plain_lines(markdown, _spoken, _bare_addresses, _said_as_code)
     said = [replace(line, text=_said_line(line.text)) for line in lines]
     said = end_headings([line for line in said if line.text])
     # Cleaned before spaces are joined: what it drops (a flag's tag characters once the flag

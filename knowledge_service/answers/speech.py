@@ -15,10 +15,10 @@ no phone number ("100-2000 kWh", see below) stay as written.
 A path through an app's menus ("Account > Billing preferences > Bill frequency") is read "then"
 where it is written ">" (or "›", "→", "»", "->"), which a speech engine reads "greater than":
 "Account, then Billing preferences, then Bill frequency". A comparison ("a balance > $20")
-stays as written: a menu item's name starts with a capital letter; so does a condition ("If x
-> Y then ...", "if the total > Limit", read as written, not "If x, then Y then ..."): the
-words before its arrow start with "if", "when", "unless", ... and name nothing with a capital,
-or go on to "then" ("If Usage > Limit then ...").
+stays as written: a menu item's name starts with a capital letter. A condition's comparison
+stays as written too ("If x > Y then ...", "if the total > Limit", not "If x, then Y then
+..."): the words before its arrow start with "if", "when", "unless", ... and name nothing
+with a capital, or go on to "then" ("If Usage > Limit then ...").
 
 A reference code is read character by character too, in the groups it is written in: a number
 or a code of letters and digits after a word that names one ("biller code 221144" is
@@ -59,11 +59,18 @@ A phone number is recognised by its shape, not by the words around it:
 What is not a phone number stays as written: an amount (``$12.50``, ``$1,000``), a percentage,
 a date (``01/07/2026``, ``1 July 2026``), a time (``07:30``), a year, a count ("14 days",
 "1,000 kWh").
+
+Text written as code (a Markdown code span or block) is literal: no range, rate or menu path
+is read in it. A code of digits, or of digits and capital letters, is read character by
+character in its groups ("`2-5`" is "2, 5", not "2 to 5"; "`INV-00123`" is "I N V, 0 0 1 2 3");
+other code is read as written ("`Account > Billing`", "`$12/month`"), but for a phone number in
+it, read as a phone number.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _NOT_A_GROUP = (
     r"(?!\d+(?:[.:]\d\d)?[ \u00a0]?(?i:am|pm|a\.m\.|p\.m\.)(?!\w)"
@@ -305,4 +312,34 @@ def say_around_the_clock(text: str) -> str:
     return _AROUND_THE_CLOCK.sub(
         lambda m: "24 hours a day, 7 days a week" + (", 365 days a year" if m["year"] else ""),
         text,
+    )
+
+
+_LITERAL = "\ue002", "\ue003"
+"""Around text written as code, which the rules here leave as written: "`2-5`" is no range."""
+_LITERAL_PART = re.compile("(\ue002[^\ue003]*\ue003)")
+_A_CODE = re.compile(r"[A-Za-z0-9]+(?:[ \u00a0\-][A-Za-z0-9]+)*")
+
+
+def say_literally(code: str) -> str:
+    """Text written as code (a Markdown code span, ``2-5``, ``INV-00123``, ``STOP``): a code
+    of digits, or of digits and capital letters, read character by character in its groups
+    (``2-5`` is "2, 5", ``1800 274 368`` "1 8 0 0, 2 7 4, 3 6 8"), other text as written but
+    for a phone number in it; marked, so that :func:`say_outside_literals` reads no range,
+    rate or menu path in it."""
+    groups = re.split(r"[ \u00a0\-]+", code)
+    is_a_code = _A_CODE.fullmatch(code) is not None and any(c.isdigit() for c in code)
+    if is_a_code and all(g.isupper() or any(c.isdigit() for c in g) for g in groups):
+        code = _character_by_character(code)
+    else:
+        code = say_phone_numbers(code)  # "call 1800 123 456" written as code
+    return _LITERAL[0] + code + _LITERAL[1]
+
+
+def say_outside_literals(line: str, say: Callable[[str], str]) -> str:
+    """``line`` with what is outside text written as code (:func:`say_literally`) through
+    ``say``, and the code as it was said, unmarked."""
+    parts = _LITERAL_PART.split(line)
+    return "".join(
+        part.strip("".join(_LITERAL)) if n % 2 else say(part) for n, part in enumerate(parts)
     )

@@ -193,10 +193,16 @@ def link_text_only(link: Link) -> str:
     return link.text
 
 
-def inline_plain(token: Token, link: LinkText, text: Callable[[str], str] = lambda s: s) -> str:
+def inline_plain(
+    token: Token,
+    link: LinkText,
+    text: Callable[[str], str] = lambda s: s,
+    code: Callable[[str], str] | None = None,
+) -> str:
     """An inline token's text without markup; each link as ``link`` makes it, text outside
-    links through ``text``; struck text (``~~$15~~``), no longer true, left out; a hard line
-    break a new line, a soft one a space."""
+    links through ``text`` (a code span outside links through ``code``, when given); struck
+    text (``~~$15~~``), no longer true, left out; a hard line break a new line, a soft one a
+    space."""
     parts: list[str] = []
     opened: list[tuple[Token, int]] = []  # each open link and where its text starts
     struck = 0  # how many strikethroughs are open (the parser nests them within links)
@@ -205,6 +211,8 @@ def inline_plain(token: Token, link: LinkText, text: Callable[[str], str] = lamb
             struck = max(0, struck + (1 if child.type == "s_open" else -1))
         elif struck:
             continue
+        elif child.type == "code_inline" and code is not None and not opened:
+            parts.append(code(child.content))
         elif child.type in ("text", "code_inline"):
             parts.append(child.content if opened else text(child.content))
         elif child.type == "softbreak":
@@ -295,12 +303,16 @@ def row_text(headers: Sequence[str], cells: Sequence[str]) -> str:
 
 
 def plain_lines(
-    markdown: str, link: LinkText, text: Callable[[str], str] = lambda s: s
+    markdown: str,
+    link: LinkText,
+    text: Callable[[str], str] = lambda s: s,
+    code: Callable[[str], str] | None = None,
 ) -> list[Line]:
     """The Markdown as lines of plain text: one per paragraph, heading, list item, table row
     (each cell with its column's header) and code block (a paragraph's hard line breaks kept
-    in its text as new lines); links as ``link`` makes them, text
-    outside links through ``text``. A footnote's mark is left out and its note is a line
+    in its text as new lines); links as ``link`` makes them, text outside links through
+    ``text``, and a code span or block through ``code`` when given (else as text). A
+    footnote's mark is left out and its note is a line
     where it is written (:data:`PLAIN_MARKDOWN`); a task list's box (``[ ]``, ``[x]``) is
     left out."""
     lines: list[Line] = []
@@ -315,21 +327,23 @@ def plain_lines(
             list_depth -= 1
         elif token.type == "table_open":
             table, n = read_table(tokens, n)
-            headers = [inline_plain(cell, link, text).strip() for cell in table.header]
+            headers = [inline_plain(cell, link, text, code).strip() for cell in table.header]
             for row in table.rows or [[]]:
-                cells = [inline_plain(cell, link, text).strip() for cell in row]
+                cells = [inline_plain(cell, link, text, code).strip() for cell in row]
                 said = row_text(headers, cells) if row else ", ".join(h for h in headers if h)
                 if said:
                     lines.append(Line(LineKind.ROW, said, list_depth))
         elif token.type == "inline":
-            said = inline_plain(token, link, text).strip()
+            said = inline_plain(token, link, text, code).strip()
             if list_depth and _is_task(tokens, n):
                 said = _TASK_BOX.sub("", said, count=1)
             if said:
                 opens = bool(list_depth) and n >= 2 and tokens[n - 2].type == "list_item_open"
                 lines.append(Line(_line_kind(tokens, n, list_depth), said, list_depth, opens))
         elif token.type in ("fence", "code_block") and token.content.strip():
-            lines.append(Line(LineKind.CODE, token.content.strip(), list_depth))
+            block = token.content.strip()
+            said = code(block) if code is not None else block
+            lines.append(Line(LineKind.CODE, said, list_depth))
         n += 1
     return lines
 

@@ -235,3 +235,21 @@ def test_voice_reads_a_local_phone_number_with_a_hyphen_digit_by_digit(
 def test_voice_reads_a_number_to_text_digit_by_digit(markdown: str, spoken: str) -> None:
     """ "text STOP to 12345" was read "twelve thousand three hundred and forty-five"."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Enter `2-5` in the box, for 2-5 days.", "Enter 2, 5 in the box, for 2 to 5 days."),
+        ("Quote `INV-00123`, reply `STOP` or see `more-time-to-pay`.",
+         "Quote I N V, 0 0 1 2 3, reply STOP or see more-time-to-pay."),
+        ("Type `Account > Billing` or `$12/month`.", "Type Account > Billing or $12/month."),
+        ("Call `1800 274 368` or write to `help@x.example`.",
+         "Call 1 8 0 0, 2 7 4, 3 6 8 or write to the email address."),
+        ("```\nDial 2-5 then 1800 123 456\n```", "Dial 2-5 then 1 8 0 0, 1 2 3, 4 5 6."),
+    ],
+)  # fmt: skip
+def test_voice_reads_code_as_written_not_as_a_range_or_a_path(markdown: str, spoken: str) -> None:
+    """A code span "`2-5`", text to type as written, was read "2 to 5", and "`Account >
+    Billing`" as a path through menus."""
+    assert _spoken(markdown) == spoken
