@@ -27,7 +27,11 @@ or a code of letters and digits after a word that names one ("biller code 221144
 "ID", "PIN", "ABN", "ACN", "BSB", "NMI", "MIRN", "account", "acct", "customer", "member",
 "policy", "invoice", "receipt", "case", "ticket", "claim" and "order", and the code has at
 least 4 digits, or letters and digits together. A count after such a word ("code of 12
-digits", "claim 25") and an amount ("number 1,000") stay as written.
+digits", "claim 25") and an amount ("number 1,000") stay as written, and so does a year that
+ends a name: "the Energy Retail Code 2019", "under the Fuel policy 2024" (the word that names a
+code capitalised, or a capitalised word before it, and neither the first of its sentence). A
+year-like number introduced as a code ("code: 2019"), after an acronym ("PIN 2019") or at a
+sentence's start ("Use code 2019", "Code 2019 is ...") is a code.
 
 A speech engine reads a number as a quantity: "1800 123 456" is "one thousand eight hundred,
 one hundred and twenty-three, ...", "13 22 55" is "thirteen, twenty-two, fifty-five". A phone
@@ -173,13 +177,40 @@ def _character_by_character(code: str) -> str:
     return ", ".join(" ".join(group) for group in re.split(r"[ \u00a0\-]+", code))
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d(?:-(?:19|20)?\d\d)?")  # "2019", "2019-20"
+_WORD_BEFORE = re.compile(r"(?P<word>[\w'\u2019]+)[ \u00a0]+$")
+_SENTENCE_ENDED = re.compile(r"(?:^|[.!?:;\n])[ \u00a0\"'\u201c\u2018(]*$")
+
+
+def _is_a_year_in_a_title(match: re.Match[str]) -> bool:
+    """Whether the code matched is a year that ends a name: "the Energy Retail Code 2019",
+    "under the Fuel policy 2024" (a capitalised word before the word that names a code, or
+    that word capitalised, neither of them a sentence's first word). A code introduced as one
+    ("code: 2019", "PIN is 2019"), after an acronym ("PIN 2019") or a verb that opens a
+    sentence ("Use code 2019"), is a code."""
+    name = match.group("name")
+    if not _YEAR.fullmatch(match.group("code")) or re.search(r"[:#]|\bis\b", name):
+        return False
+    text, start = match.string, match.start()
+    first = name.split()[0]
+    if first.isupper():
+        return False
+    if first[0].isupper() and not _SENTENCE_ENDED.search(text, 0, start):
+        return True
+    before = _WORD_BEFORE.search(text, 0, start)
+    if before is None or not before["word"][0].isupper() or before["word"].isupper():
+        return False
+    return not _SENTENCE_ENDED.search(text, 0, before.start())
+
+
 def say_reference_codes(text: str) -> str:
     """``text`` with each reference code after a word that names one written to be read
-    character by character in its groups."""
+    character by character in its groups; a year that ends a name ("Retail Code 2019") as
+    written."""
 
     def said(match: re.Match[str]) -> str:
         code = match.group("code")
-        if not _is_code(code):
+        if not _is_code(code) or _is_a_year_in_a_title(match):
             return match.group(0)
         return match.group("name") + _character_by_character(code)
 

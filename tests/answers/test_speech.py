@@ -253,3 +253,21 @@ def test_voice_reads_code_as_written_not_as_a_range_or_a_path(markdown: str, spo
     """A code span "`2-5`", text to type as written, was read "2 to 5", and "`Account >
     Billing`" as a path through menus."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("It follows the Energy Retail Code 2019, and under the Fuel policy 2024 we refuel.",
+         "It follows the Energy Retail Code 2019, and under the Fuel policy 2024 we refuel."),
+        ("Our Privacy Policy 2023 says so.", "Our Privacy Policy 2023 says so."),
+        ("Use code 2019, Biller code: 2019, your PIN 2019 or invoice 2024.",
+         "Use code 2 0 1 9, Biller code: 2 0 1 9, your PIN 2 0 1 9 or invoice 2 0 2 4."),
+        ("Code 2019 works, and so does the BPAY code 2020.",
+         "Code 2 0 1 9 works, and so does the BPAY code 2 0 2 0."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_year_that_ends_a_name_as_a_year(markdown: str, spoken: str) -> None:
+    """ "the Energy Retail Code 2019" was read "the Energy Retail Code 2 0 1 9", as if the
+    year were a code to key in."""
+    assert _spoken(markdown) == spoken
