@@ -30,6 +30,7 @@ from knowledge_service.answers.sanitise import (
 from knowledge_service.answers.schemas import AnswerFormat
 from knowledge_service.answers.speech import (
     say_around_the_clock,
+    say_day_ranges,
     say_literally,
     say_menu_paths,
     say_numbers_to_text,
@@ -224,7 +225,7 @@ def markdown_to_plain(markdown: str) -> str:
 
 def _said_as_meant(text: str) -> str:
     said = say_phone_numbers(say_reference_codes(say_around_the_clock(text)))
-    said = say_ranges(say_numbers_to_text(said))
+    said = say_day_ranges(say_ranges(say_numbers_to_text(said)))
     return say_menu_paths(say_rates(said))
 
 

@@ -7,6 +7,9 @@ A rate written with a slash after an amount ("$12/user/month", "5c/kWh") is read
 "24/7" (or "24x7") is read "24 hours a day, 7 days a week", not "twenty-four slash seven", and
 a phone number before it is still read as one ("1 3, 2 2, 5 5, 24 hours a day, ...").
 
+A range of days or months written with a dash ("Mon–Fri", "Monday-Friday", "Jan–Mar") is read
+with "to" and the names in full ("Monday to Friday", "January to March"), not "Mon Fri".
+
 A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "18-20 degrees") is read
 with "to" ("3 to 5 business days"), not "3 minus 5" or "3 5". A date (``2026-07-01``,
 ``01-07-2026``), a number of more than two parts and three digits, a hyphen and four that is
@@ -319,6 +322,32 @@ def say_ranges(text: str) -> str:
         return f"{match.group('low')} to {match.group('high')}"
 
     return _RANGE.sub(said, text)
+
+
+_DAYS = {
+    "mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
+    "sat": "Saturday", "sun": "Sunday",
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
+    "jun": "June", "jul": "July", "aug": "August", "sep": "September", "oct": "October",
+    "nov": "November", "dec": "December",
+}  # fmt: skip
+_DAY = (
+    r"(?:Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:r(?:s(?:day)?)?)?|Fri(?:day)?"
+    r"|Sat(?:urday)?|Sun(?:day)?|Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May"
+    r"|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_DAY_RANGE = re.compile(
+    rf"(?<![\w\-\u2013])(?P<low>{_DAY})\.?[ \u00a0]?[\-\u2013][ \u00a0]?"
+    rf"(?P<high>{_DAY})\b(?![\-\u2013])"
+)
+
+
+def say_day_ranges(text: str) -> str:
+    """``text`` with each range of days or months written with a dash ("Mon–Fri", "Monday -
+    Friday", "Jan-Mar") read with "to" and the names in full: "Monday to Friday"."""
+    return _DAY_RANGE.sub(
+        lambda m: f"{_DAYS[m['low'][:3].lower()]} to {_DAYS[m['high'][:3].lower()]}", text
+    )
 
 
 _RATE = re.compile(

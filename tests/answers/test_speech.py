@@ -271,3 +271,19 @@ def test_voice_reads_a_year_that_ends_a_name_as_a_year(markdown: str, spoken: st
     """ "the Energy Retail Code 2019" was read "the Energy Retail Code 2 0 1 9", as if the
     year were a code to key in."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Open Mon–Fri 9am–5pm, Sat-Sun 10am-2pm.",
+         "Open Monday to Friday 9am to 5pm, Saturday to Sunday 10am to 2pm."),
+        ("From Monday – Friday, Jan–Mar and Sept-Dec.",
+         "From Monday to Friday, January to March and September to December."),
+        ("A Mon-Tue-Wed roster, a Sat-nav and sun-dried fruit.",
+         "A Mon-Tue-Wed roster, a Sat-nav and sun-dried fruit."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_range_of_days_with_to(markdown: str, spoken: str) -> None:
+    """ "Mon–Fri" was left as written: a speech engine reads "Mon Fri" or "Mon dash Fri"."""
+    assert _spoken(markdown) == spoken
