@@ -54,8 +54,9 @@ A phone number is recognised by its shape, not by the words around it:
 - a number that starts with 0 (``0412 345 678``, ``02 9876 5432``, ``000``): a quantity is
   never written with a leading zero;
 - a service number (``1800 123 456``, ``1300 36 36 36``, ``1800-123-456``, ``13 22 55``,
-  ``131 450``, ``1800RESPECT``);
-- a North American number written with dashes or dots (``1-800-555-0142``, ``555.123.4567``);
+  ``131 450``, ``1800RESPECT``, ``1800-ENERGY``);
+- a North American number written with dashes or dots (``1-800-555-0142``, ``555.123.4567``,
+  ``1-800-FLOWERS``);
 - a North American local number, three digits, a hyphen and four, when the four start with 0
   (``555-0134``: a range's end has no leading zero) or it is a number to call ("call
   555-1234", "phone us on 555-1234"); other such numbers ("100-2000 kWh") stay as written;
@@ -98,11 +99,14 @@ _AREA_CODE = rf"\(\d{{1,4}}\){_GAP_OR_DASH}?\d{{2,4}}(?:{_GAP_OR_DASH}\d{{2,4}})
 _LEADING_ZERO = rf"0\d{{1,11}}(?:{_GAP}\d{{1,4}})*"
 _SERVICE = (
     rf"1[3-9]00(?:{_GAP_OR_DASH}?\d{{3}}{_GAP_OR_DASH}?\d{{3}}|(?:{_GAP}\d{{2}}){{3}}"
-    rf"|{_GAP}?[A-Z]{{3,}}\b)"
+    rf"|(?:{_GAP}|-)?[A-Z]{{3,}}\b)"
     rf"|13{_GAP}?\d{{2}}{_GAP}?\d{{2}}|13\d{_GAP}\d{{3}}"
 )
 _GROUPS = rf"\d{{2,4}}(?:{_GAP}\d{{2,4}}){{1,5}}"
-_NORTH_AMERICAN = r"(?:1[\-.])?\d{3}(?P<dash>[\-.])\d{3}(?P=dash)\d{4}"
+_NORTH_AMERICAN = (
+    r"(?:1[\-.])?\d{3}(?P<dash>[\-.])\d{3}(?P=dash)\d{4}"
+    r"|1(?P<word_dash>[\-.])[2-9]\d\d(?P=word_dash)[A-Z]{4,}\b"  # "1-800-FLOWERS"
+)
 _LOCAL = r"\d{3}-\d{4}"  # "555-0134": a North American local number, or a range ("100-2000")
 # Not inside a longer number or word: not after a letter, a digit, an amount's sign or a
 # number's own punctuation, nor after a group of digits and a space ("10 000": "000" is no

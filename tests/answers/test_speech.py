@@ -34,6 +34,7 @@ def _spoken(markdown: str) -> str:
         ("TTY 1-800-555-0199 or 555.123.4567.",
          "TTY 1 8 0 0, 5 5 5, 0 1 9 9 or 5 5 5, 1 2 3, 4 5 6 7."),
         ("Call 1800RESPECT (1800 737 732).", "Call 1 8 0 0 RESPECT (1 8 0 0, 7 3 7, 7 3 2)."),
+        ("Call 1800-ENERGY or 1-800-FLOWERS.", "Call 1 8 0 0 ENERGY or 1 8 0 0 FLOWERS."),
         ("| Team | Phone |\n|---|---|\n| Hardship | `1800 274 368` |",
          "Team: Hardship, Phone: 1 8 0 0, 2 7 4, 3 6 8."),
     ],
@@ -144,8 +145,8 @@ def test_voice_reads_a_phone_link_s_number_not_the_website() -> None:
          "Open 8:30am to 5pm, or 8 am to 2 pm on Saturday."),
         ("Heaters at 18-20 degrees save 10-20% on $100–$200 bills.",
          "Heaters at 18 to 20 degrees save 10 to 20% on $100 to $200 bills."),
-        ("Due 2026-07-01 or 01-07-2026, for RTA-2019-44, a 2-for-1 deal, COVID-19, 1-800-FLOWERS.",
-         "Due 2026-07-01 or 01-07-2026, for RTA-2019-44, a 2-for-1 deal, COVID-19, 1-800-FLOWERS."),
+        ("Due 2026-07-01 or 01-07-2026, for RTA-2019-44, a 2-for-1 deal, COVID-19.",
+         "Due 2026-07-01 or 01-07-2026, for RTA-2019-44, a 2-for-1 deal, COVID-19."),
     ],
 )  # fmt: skip
 def test_voice_reads_a_range_with_to(markdown: str, spoken: str) -> None:
