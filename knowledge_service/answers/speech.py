@@ -11,7 +11,8 @@ A range of days or months written with a dash ("Mon–Fri", "Monday-Friday", "Ja
 with "to" and the names in full ("Monday to Friday", "January to March"), not "Mon Fri".
 
 A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "18-20 degrees") is read
-with "to" ("3 to 5 business days"), not "3 minus 5" or "3 5". A date (``2026-07-01``,
+with "to" ("3 to 5 business days"), not "3 minus 5" or "3 5"; so is a range of dates or
+ordinals ("1 Jan–14 Jan", "1 July 2026 – 30 June 2027", "2nd–4th"). A date (``2026-07-01``,
 ``01-07-2026``), a number of more than two parts and three digits, a hyphen and four that is
 no phone number ("100-2000 kWh", see below) stay as written.
 
@@ -305,7 +306,12 @@ def say_menu_paths(text: str) -> str:
 
 
 _END = r"(?:[ \u00a0]?(?i:am|pm|a\.m\.|p\.m\.))?"  # "9am", "5 pm"
-_BOUND = rf"[$\u20ac\u00a3]?\d+(?:[.:]\d+)?{_END}"
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_DATE = rf"(?:st|nd|rd|th)?(?:[ \u00a0]{_MONTH}(?:[ \u00a0](?:19|20)\d\d)?)?"  # "2nd", "1 Jan"
+_BOUND = rf"[$\u20ac\u00a3]?\d+(?:[.:]\d+)?(?:{_END}|{_DATE})"
 _RANGE = re.compile(
     r"(?<![\w.,/:\-\u2013])"
     rf"(?P<low>{_BOUND}%?)[ \u00a0]?[\-\u2013][ \u00a0]?(?P<high>{_BOUND})"
@@ -337,8 +343,7 @@ _DAYS = {
 }  # fmt: skip
 _DAY = (
     r"(?:Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:r(?:s(?:day)?)?)?|Fri(?:day)?"
-    r"|Sat(?:urday)?|Sun(?:day)?|Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May"
-    r"|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+    rf"|Sat(?:urday)?|Sun(?:day)?|{_MONTH})"
 )
 _DAY_RANGE = re.compile(
     rf"(?<![\w\-\u2013])(?P<low>{_DAY})\.?[ \u00a0]?[\-\u2013][ \u00a0]?"
