@@ -70,8 +70,9 @@ a date (``01/07/2026``, ``1 July 2026``), a time (``07:30``), a year, a count ("
 "1,000 kWh").
 
 Text written as code (a Markdown code span or block) is literal: no range, rate or menu path
-is read in it. A code of digits, or of digits and capital letters, is read character by
-character in its groups ("`2-5`" is "2, 5", not "2 to 5"; "`INV-00123`" is "I N V, 0 0 1 2 3");
+is read in it. A code of digits, or of digits and capital letters, in groups or of at least 4
+digits, is read character by character in its groups ("`2-5`" is "2, 5", not "2 to 5";
+"`INV-00123`" is "I N V, 0 0 1 2 3"; "`10`" is "10");
 other code is read as written ("`Account > Billing`", "`$12/month`"), but for a phone number in
 it, read as a phone number.
 """
@@ -387,17 +388,19 @@ def say_around_the_clock(text: str) -> str:
 _LITERAL = "\ue002", "\ue003"
 """Around text written as code, which the rules here leave as written: "`2-5`" is no range."""
 _LITERAL_PART = re.compile("(\ue002[^\ue003]*\ue003)")
+_STANDING_IN = re.compile("\ue002([\ue010-\ue01f]+)\ue003")
 _A_CODE = re.compile(r"[A-Za-z0-9]+(?:[ \u00a0\-][A-Za-z0-9]+)*")
 
 
 def say_literally(code: str) -> str:
     """Text written as code (a Markdown code span, ``2-5``, ``INV-00123``, ``STOP``): a code
-    of digits, or of digits and capital letters, read character by character in its groups
-    (``2-5`` is "2, 5", ``1800 274 368`` "1 8 0 0, 2 7 4, 3 6 8"), other text as written but
+    of digits, or of digits and capital letters, in groups or as a reference code is
+    (:func:`_is_code`), read character by character in its groups (``2-5`` is "2, 5",
+    ``1800 274 368`` "1 8 0 0, 2 7 4, 3 6 8", ``10`` "10"), other text as written but
     for a phone number in it; marked, so that :func:`say_outside_literals` reads no range,
     rate or menu path in it."""
     groups = re.split(r"[ \u00a0\-]+", code)
-    is_a_code = _A_CODE.fullmatch(code) is not None and any(c.isdigit() for c in code)
+    is_a_code = _A_CODE.fullmatch(code) is not None and (len(groups) > 1 or _is_code(code))
     if is_a_code and all(g.isupper() or any(c.isdigit() for c in g) for g in groups):
         code = _character_by_character(code)
     else:
@@ -406,9 +409,18 @@ def say_literally(code: str) -> str:
 
 
 def say_outside_literals(line: str, say: Callable[[str], str]) -> str:
-    """``line`` with what is outside text written as code (:func:`say_literally`) through
-    ``say``, and the code as it was said, unmarked."""
-    parts = _LITERAL_PART.split(line)
-    return "".join(
-        part.strip("".join(_LITERAL)) if n % 2 else say(part) for n, part in enumerate(parts)
-    )
+    """``line`` through ``say``, text written as code (:func:`say_literally`) left out of it:
+    each code stands in as one mark of no letter, digit or space, so that the words around it
+    keep their sense ("text `STOP` to 12345"), and is put back as it was said, unmarked."""
+    literals: list[str] = []
+
+    def stand_in(match: re.Match[str]) -> str:
+        literals.append(match.group(0)[1:-1])
+        number = "".join(chr(0xE010 + int(digit, 16)) for digit in f"{len(literals) - 1:x}")
+        return _LITERAL[0] + number + _LITERAL[1]
+
+    def put_back(match: re.Match[str]) -> str:
+        return literals[int("".join(f"{ord(c) - 0xE010:x}" for c in match.group(1)), 16)]
+
+    said = say(_LITERAL_PART.sub(stand_in, line))
+    return _STANDING_IN.sub(put_back, said)

@@ -244,6 +244,8 @@ def test_voice_reads_a_number_to_text_digit_by_digit(markdown: str, spoken: str)
     ("markdown", "spoken"),
     [
         ("Enter `2-5` in the box, for 2-5 days.", "Enter 2, 5 in the box, for 2 to 5 days."),
+        ("Text `STOP` to 12345, or enter `10` or `2019`.",
+         "Text STOP to 1 2 3 4 5, or enter 10 or 2 0 1 9."),
         ("Quote `INV-00123`, reply `STOP` or see `more-time-to-pay`.",
          "Quote I N V, 0 0 1 2 3, reply STOP or see more-time-to-pay."),
         ("Type `Account > Billing` or `$12/month`.", "Type Account > Billing or $12/month."),
