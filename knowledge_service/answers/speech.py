@@ -12,7 +12,8 @@ with "to" and the names in full ("Monday to Friday", "January to March"), not "M
 
 A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "18-20 degrees") is read
 with "to" ("3 to 5 business days"), not "3 minus 5" or "3 5"; so is a range of dates or
-ordinals ("1 Jan–14 Jan", "1 July 2026 – 30 June 2027", "2nd–4th"). A date (``2026-07-01``,
+ordinals ("1 Jan–14 Jan", "1 July 2026 – 30 June 2027", "2nd–4th"), and of hours up to or
+from noon or midnight ("9am–noon", "noon-2pm"). A date (``2026-07-01``,
 ``01-07-2026``), a number of more than two parts and three digits, a hyphen and four that is
 no phone number ("100-2000 kWh", see below) stay as written.
 
@@ -312,7 +313,7 @@ _MONTH = (
     r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 _DATE = rf"(?:st|nd|rd|th)?(?:[ \u00a0]{_MONTH}(?:[ \u00a0](?:19|20)\d\d)?)?"  # "2nd", "1 Jan"
-_BOUND = rf"[$\u20ac\u00a3]?\d+(?:[.:]\d+)?(?:{_END}|{_DATE})"
+_BOUND = rf"(?:[$\u20ac\u00a3]?\d+(?:[.:]\d+)?(?:{_END}|{_DATE})|(?i:noon|midday|midnight))"
 _RANGE = re.compile(
     r"(?<![\w.,/:\-\u2013])"
     rf"(?P<low>{_BOUND}%?)[ \u00a0]?[\-\u2013][ \u00a0]?(?P<high>{_BOUND})"
