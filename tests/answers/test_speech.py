@@ -294,3 +294,19 @@ def test_voice_reads_a_year_that_ends_a_name_as_a_year(markdown: str, spoken: st
 def test_voice_reads_a_range_of_days_with_to(markdown: str, spoken: str) -> None:
     """ "Mon–Fri" was left as written: a speech engine reads "Mon Fri" or "Mon dash Fri"."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Call 111 now, or dial 611 and ask.", "Call 1 1 1 now, or dial 6 1 1 and ask."),
+        ("Ring 112/999, or call us on 112 or 999.",
+         "Ring 1 1 2 or 9 9 9, or call us on 1 1 2 or 9 9 9."),
+        ("We call 500 customers a day, and call 3 times.",
+         "We call 500 customers a day, and call 3 times."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_short_number_to_call_digit_by_digit(markdown: str, spoken: str) -> None:
+    """ "call 111" was read "call one hundred and eleven", "dial 611" "six hundred and
+    eleven"."""
+    assert _spoken(markdown) == spoken
