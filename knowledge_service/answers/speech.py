@@ -2,7 +2,9 @@
 and the path to a menu item.
 
 A rate written with a slash after an amount ("$12/user/month", "5c/kWh") is read "per":
-"$12 per user per month".
+"$12 per user per month"; so is one after an amount and its unit, when what follows the slash
+is a unit of time, of people or of a quantity ("10 kWh/day", "2 GB/month": "10 kWh per day").
+A unit a speech engine knows ("60km/h", "60 km/h") and other slashes ("and/or") stay.
 
 "24/7" (or "24x7") is read "24 hours a day, 7 days a week", not "twenty-four slash seven", and
 a phone number before it is still read as one ("1 3, 2 2, 5 5, 24 hours a day, ...").
@@ -380,14 +382,19 @@ def say_day_ranges(text: str) -> str:
     )
 
 
+_PER = (
+    r"(?:day|week|month|year|yr|hour|hr|minute|min|night|user|person|seat|kWh|kW|MWh|GB|MB|TB"
+    r"|km|kg|litre|liter)s?"
+)
 _RATE = re.compile(
     r"(?<![\w/])(?P<amount>[$\u20ac\u00a3]?\d[\d,]*(?:\.\d+)?(?:c|\u00a2|p)?)"
-    r"(?P<units>(?:/[A-Za-z]+)+)\b(?!/)"
+    rf"(?P<units>(?:/[A-Za-z]+)+|[ \u00a0]?[A-Za-z]+(?:/{_PER})+)\b(?!/)"
 )
 
 
 def say_rates(text: str) -> str:
-    """``text`` with each rate written with a slash after an amount read "per"."""
+    """``text`` with each rate written with a slash after an amount, or after an amount and
+    its unit ("10 kWh/day", "2 GB/month"), read "per"."""
     return _RATE.sub(lambda m: m.group("amount") + m.group("units").replace("/", " per "), text)
 
 

@@ -163,6 +163,9 @@ def test_voice_reads_a_range_with_to(markdown: str, spoken: str) -> None:
     [
         ("Team 25 is $27/user/month.", "Team 25 is $27 per user per month."),
         ("Export pays 5c/kWh, idling £0.75/min.", "Export pays 5c per kWh, idling £0.75 per min."),
+        ("Plans use 10 kWh/day or 2 GB/month, up to 3 times/day.",
+         "Plans use 10 kWh per day or 2 GB per month, up to 3 times per day."),
+        ("Drive at 60 km/h, 5 and/or 6.", "Drive at 60 km/h, 5 and/or 6."),
         ("Open 1/2 price on 01/07/2026 and/or at 60km/h.",
          "Open 1/2 price on 01/07/2026 and/or at 60km/h."),
     ],
