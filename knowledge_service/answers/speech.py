@@ -347,7 +347,8 @@ _LOCAL_NUMBER = re.compile(r"\d{3}-\d{4}")  # "555-0134": a local phone number, 
 
 def say_ranges(text: str) -> str:
     """``text`` with each range of numbers written with a dash read "to"; three digits, a
-    hyphen and four ("555-0134") may be a North American local number, and stay as written."""
+    hyphen and four that :func:`say_phone_numbers` left ("555-1234" with no "call" before it)
+    may still be a North American local number, and stay as written."""
 
     def said(match: re.Match[str]) -> str:
         if _LOCAL_NUMBER.fullmatch(match.group(0)):
