@@ -146,7 +146,8 @@ def _is_phone(match: re.Match[str]) -> bool:
     if match.group("service") or match.group("north_american"):
         return True
     if match.group("local"):  # "call 555-1234" or "555-0134", not "100-2000 kWh"
-        return number[4] == "0" or bool(_CALLED_ON.search(match.string, 0, match.start()))
+        called_on = _CALLED_ON.search(match.string, max(0, match.start() - 40), match.start())
+        return number[4] == "0" or called_on is not None
     if match.group("international"):
         return 7 <= digits <= 15
     if match.group("area"):
@@ -194,7 +195,16 @@ def _character_by_character(code: str) -> str:
 
 _YEAR = re.compile(r"(?:19|20)\d\d(?:-(?:19|20)?\d\d)?")  # "2019", "2019-20"
 _WORD_BEFORE = re.compile(r"(?P<word>[\w'\u2019]+)[ \u00a0]+$")
-_SENTENCE_ENDED = re.compile(r"(?:^|[.!?:;\n])[ \u00a0\"'\u201c\u2018(]*$")
+_LOOK_BACK = 80
+"""How far back the words before a match are looked for: a few words, never the whole text
+(each match looking back to the start of its text would make reading a text quadratic)."""
+
+
+def _opens_a_sentence(text: str, at: int) -> bool:
+    """Whether the word at ``at`` is a sentence's first: nothing before it but spaces, quotes
+    or a bracket, after the text's start or a sentence's end."""
+    before = text[max(0, at - _LOOK_BACK) : at].rstrip(" \u00a0\"'\u201c\u2018(")
+    return before[-1:] in ".!?:;\n" if before else at <= _LOOK_BACK
 
 
 def _is_a_year_in_a_title(match: re.Match[str]) -> bool:
@@ -210,12 +220,13 @@ def _is_a_year_in_a_title(match: re.Match[str]) -> bool:
     first = name.split()[0]
     if first.isupper():
         return False
-    if first[0].isupper() and not _SENTENCE_ENDED.search(text, 0, start):
+    if first[0].isupper() and not _opens_a_sentence(text, start):
         return True
-    before = _WORD_BEFORE.search(text, 0, start)
+    window = max(0, start - _LOOK_BACK)
+    before = _WORD_BEFORE.search(text, window, start)
     if before is None or not before["word"][0].isupper() or before["word"].isupper():
         return False
-    return not _SENTENCE_ENDED.search(text, 0, before.start())
+    return not _opens_a_sentence(text, before.start())
 
 
 def say_reference_codes(text: str) -> str:
@@ -309,7 +320,7 @@ def _follows_a_menu_item(text: str, arrow: re.Match[str]) -> bool:
     Y", "if the total > Limit" (the words before the arrow, back to the clause's start and at
     most four, open with "if", "when", ... and name nothing with a capital letter), or "If
     Usage > Limit then ..." (one that goes on to "then" in the same clause)."""
-    before = text[: arrow.start()].rstrip(" \u00a0")
+    before = text[max(0, arrow.start() - 200) : arrow.start()].rstrip(" \u00a0")  # a few words
     if before.endswith((")", "'", '"', "\u2019", "\u201d")):
         return True
     start = max(before.rfind(mark) for mark in _CLAUSE_MARKS) + 1
