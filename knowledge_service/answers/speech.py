@@ -1,5 +1,5 @@
 """What a speech engine would misread, written so that it reads it as a caller needs it: numbers,
-and the path to a menu item.
+ranges, rates, the path to a menu item and text written as code.
 
 A rate written with a slash after an amount ("$12/user/month", "5c/kWh") is read "per":
 "$12 per user per month"; so is one after an amount and its unit, when what follows the slash
@@ -37,8 +37,8 @@ least 4 digits, or letters and digits together. A count after such a word ("code
 digits", "claim 25") and an amount ("number 1,000") stay as written, and so does a year that
 ends a name: "the Energy Retail Code 2019", "under the Fuel policy 2024" (the word that names a
 code capitalised, or a capitalised word before it, and neither the first of its sentence). A
-year-like number introduced as a code ("code: 2019"), after an acronym ("PIN 2019") or at a
-sentence's start ("Use code 2019", "Code 2019 is ...") is a code.
+year-like number introduced as a code ("code: 2019"), after an acronym ("PIN 2019"), or after
+a sentence's first word ("Use code 2019") or as it ("Code 2019 is ...") is a code.
 
 A speech engine reads a number as a quantity: "1800 123 456" is "one thousand eight hundred,
 one hundred and twenty-three, ...", "13 22 55" is "thirteen, twenty-two, fifty-five". A phone
@@ -53,7 +53,8 @@ message to send) and "to", "on" or "at" ("text STOP to 12345" is "text STOP to 1
 111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9"), not a count
 ("call 500 customers").
 
-A phone number is recognised by its shape, not by the words around it:
+A phone number is recognised by its shape, not by the words around it (but for a local
+number, below):
 
 - an international number, ``+`` and a country code (``+61 2 9876 5432``, ``+44 20 7946 0958``,
   ``+1.800.555.0134``);
@@ -78,9 +79,9 @@ a date (``01/07/2026``, ``1 July 2026``), a time (``07:30``), a year, a count ("
 Text written as code (a Markdown code span or block) is literal: no range, rate or menu path
 is read in it. A code of digits, or of digits and capital letters, in groups or of at least 4
 digits, is read character by character in its groups ("`2-5`" is "2, 5", not "2 to 5";
-"`INV-00123`" is "I N V, 0 0 1 2 3"; "`10`" is "10");
-other code is read as written ("`Account > Billing`", "`$12/month`"), but for a phone number in
-it, read as a phone number.
+"`INV-00123`" is "I N V, 0 0 1 2 3"; "`10`" is "10"); other code is read as written
+("`Account > Billing`", "`$12/month`"), but for a phone number in it, read as a phone number.
+The words around code are read as if it were any other word ("text `STOP` to 12345").
 """
 
 from __future__ import annotations
