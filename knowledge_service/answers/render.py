@@ -33,6 +33,7 @@ from knowledge_service.answers.speech import (
     say_day_ranges,
     say_literally,
     say_menu_paths,
+    say_numbers_to_call,
     say_numbers_to_text,
     say_outside_literals,
     say_phone_numbers,
@@ -224,7 +225,8 @@ def markdown_to_plain(markdown: str) -> str:
 
 
 def _said_as_meant(text: str) -> str:
-    said = say_phone_numbers(say_reference_codes(say_around_the_clock(text)))
+    said = say_reference_codes(say_around_the_clock(text))
+    said = say_phone_numbers(say_numbers_to_call(said))
     said = say_day_ranges(say_ranges(say_numbers_to_text(said)))
     return say_menu_paths(say_rates(said))
 

@@ -50,8 +50,8 @@ too: 3 to 8 digits after "text", "txt" or "SMS", or after one of those, up to fo
 message to send) and "to", "on" or "at" ("text STOP to 12345" is "text STOP to 1 2 3 4 5",
 "SMS 12345", "text us on 1999 88"). So is a short number to call, three digits after "call",
 "dial", "ring" or "phone" (and "us", "on" or "at"): an emergency or service number ("call
-111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9"), not a count
-("call 500 customers").
+111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112"
+is "call 0 0 0 or 1 1 2"), not a count ("call 500 customers").
 
 A phone number is recognised by its shape, not by the words around it (but for a local
 number, below):
@@ -272,12 +272,12 @@ _TO_TEXT = re.compile(
 _TO_CALL = re.compile(
     r"(?P<name>(?i:\b(?:call|dial|ring|phone)\b)(?:[ \u00a0]+(?i:us|me|them))?"
     r"(?:[ \u00a0]+(?i:on|at))?[ \u00a0]+)"
-    r"(?P<numbers>\d{3}(?:(?:/|[ \u00a0](?i:or|and)[ \u00a0])\d{3})*)"
+    r"(?P<numbers>\d{3}(?:(?:/|,?[ \u00a0](?i:or|and)[ \u00a0]|,[ \u00a0])\d{3})*)"
     r"(?![\w%\u00b0]|[.,:/\-\u2013]\d|[ \u00a0]\d"
     r"|[ \u00a0]+(?!(?:is|was|has|does|as|us|its|this|his)\b)[a-z]+s\b)"
 )
 """A short number to call: an emergency or service number ("call 111", "dial 611", "ring 112 or
-999", "ring 112/999"); not a count ("call 500 customers")."""
+999", "ring 112/999", "call 000 or 112"); not a count ("call 500 customers")."""
 
 
 def _said_to_call(match: re.Match[str]) -> str:
@@ -287,9 +287,9 @@ def _said_to_call(match: re.Match[str]) -> str:
 
 def say_numbers_to_text(text: str) -> str:
     """``text`` with each number to send a text message to, an SMS short code ("text STOP to
-    12345", "SMS 12345", "text us on 1999 88"), and each short number to call ("call 111",
-    "ring 112 or 999"), written to be read digit by digit in its groups, as a phone number
-    is; to run after :func:`say_phone_numbers`, which reads the longer ones."""
+    12345", "SMS 12345", "text us on 1999 88"), written to be read digit by digit in its
+    groups, as a phone number is; to run after :func:`say_phone_numbers`, which reads the
+    longer ones."""
 
     def said(match: re.Match[str]) -> str:
         digits = sum(c.isdigit() for c in match.group("code"))
@@ -299,7 +299,14 @@ def say_numbers_to_text(text: str) -> str:
         comma = "," if _A_NUMBER_NEXT.fullmatch(then) else ""  # "1 2 3 4 5, 24 hours a day"
         return match.group("name") + _character_by_character(match.group("code")) + comma
 
-    return _TO_CALL.sub(_said_to_call, _TO_TEXT.sub(said, text))
+    return _TO_TEXT.sub(said, text)
+
+
+def say_numbers_to_call(text: str) -> str:
+    """``text`` with each short number to call ("call 111", "call 000 or 112", "ring 112/999")
+    written to be read digit by digit; to run before :func:`say_phone_numbers`, so that a
+    number it reads ("000") and the short one after it are read alike."""
+    return _TO_CALL.sub(_said_to_call, text)
 
 
 _MENU_STEP = re.compile(

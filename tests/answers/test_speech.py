@@ -307,6 +307,8 @@ def test_voice_reads_a_range_of_days_with_to(markdown: str, spoken: str) -> None
         ("Call 111 now, or dial 611 and ask.", "Call 1 1 1 now, or dial 6 1 1 and ask."),
         ("Ring 112/999, or call us on 112 or 999.",
          "Ring 1 1 2 or 9 9 9, or call us on 1 1 2 or 9 9 9."),
+        ("In an emergency call 000 or 112, or call 000, 112 or 106.",
+         "In an emergency call 0 0 0 or 1 1 2, or call 0 0 0, 1 1 2 or 1 0 6."),
         ("We call 500 customers a day, and call 3 times.",
          "We call 500 customers a day, and call 3 times."),
     ],
