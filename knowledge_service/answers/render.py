@@ -137,6 +137,8 @@ _PICTOGRAPHS = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d\u20e3\u231a\u231b\u23e9-\u23f3"
     "\u23f8-\u23fa\u2b1b\u2b1c\u2b50\u2b55\u3030\u303d\u3297\u3299]+"
 )
+_OUR_MARKS = re.compile("[\ue000-\ue01f]")
+"""The private-use characters speech marks its own text with: an address's stand-in, code."""
 
 
 def _link_text(child: Token, attr: str) -> str | None:
@@ -252,8 +254,9 @@ def markdown_to_speech(markdown: str) -> str:
     link whose text is its URL, a URL written as text) is said in words (:func:`_say_addresses`);
     a reference code and a phone number are read digit by digit in their groups, a path
     through menus ("Account > People") with "then" (:mod:`~knowledge_service.answers.speech`),
-    but not in code ("`2-5`" is no range)."""
-    lines = plain_lines(markdown, _spoken, _bare_addresses, _said_as_code)
+    but not in code ("`2-5`" is no range). The private-use characters that mark what is
+    said in words or as code are taken out of the article's own text first."""
+    lines = plain_lines(_OUR_MARKS.sub("", markdown), _spoken, _bare_addresses, _said_as_code)
     said = [replace(line, text=_said_line(line.text)) for line in lines]
     said = end_headings([line for line in said if line.text])
     # Cleaned before spaces are joined: what it drops (a flag's tag characters once the flag

@@ -125,7 +125,8 @@ _LOCAL = r"\d{3}-\d{4}"  # "555-0134": a North American local number, or a range
 _PHONE = re.compile(
     r"(?<![\w$\u20ac\u00a3\u00a5.,:/+\-\u2013])(?<!\d[ \u00a0])(?:"
     rf"(?P<international>{_INTERNATIONAL})|(?P<area>{_AREA_CODE})|(?P<service>{_SERVICE})"
-    rf"|(?P<north_american>{_NORTH_AMERICAN})|(?P<local>{_LOCAL})|(?P<zero>{_LEADING_ZERO})|(?P<groups>{_GROUPS})"
+    rf"|(?P<north_american>{_NORTH_AMERICAN})|(?P<local>{_LOCAL})"
+    rf"|(?P<zero>{_LEADING_ZERO})|(?P<groups>{_GROUPS})"
     rf")(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d)"
 )
 _A_NUMBER_NEXT = re.compile(r"[ \u00a0]\d")

@@ -329,3 +329,9 @@ def test_reading_what_comes_before_a_number_takes_time_in_proportion_to_the_text
         markdown_to_speech(text)
         tries.append(time.thread_time() - started)
     assert min(tries) < 3.0, tries
+
+
+def test_an_article_s_own_private_use_characters_never_pass_for_speech_s_marks() -> None:
+    """Speech marks code and addresses with private-use characters: an article that held
+    them had its text read as another code's ("a \\ue002\\ue010\\ue003 b" said "a \\ue010 b")."""
+    assert _spoken("a \ue002\ue010\ue003 b `2-5` \ue002 c \ue003") == "a b 2, 5 c."
