@@ -7,7 +7,9 @@ is a unit of time, of people or of a quantity ("10 kWh/day", "2 GB/month": "10 k
 A unit a speech engine knows ("60km/h", "60 km/h") and other slashes ("and/or") stay.
 
 "24/7" (or "24x7") is read "24 hours a day, 7 days a week", not "twenty-four slash seven", and
-a phone number before it is still read as one ("1 3, 2 2, 5 5, 24 hours a day, ...").
+a phone number before it is still read as one ("1 3, 2 2, 5 5, 24 hours a day, ..."); in a
+name ("VetLine 24/7", after a brand's name or a capitalised word that does not open its
+sentence) it is "24 7", as it is said ("twenty-four seven").
 
 A range of days or months written with a dash ("Mon–Fri", "Monday-Friday", "Jan–Mar") is read
 with "to" and the names in full ("Monday to Friday", "January to March"), not "Mon Fri".
@@ -424,13 +426,32 @@ _AROUND_THE_CLOCK = re.compile(
 )
 
 
+_CAMEL_CASE = re.compile(r"[A-Z]?[a-z]+[A-Z]\w*")  # "VetLine", "myGov": a brand's name
+
+
+def _ends_a_name(text: str, at: int) -> bool:
+    """Whether the word before ``at`` is a name's: a brand's ("VetLine 24/7"), or a word with a
+    capital letter that does not open its sentence ("our Healthline 24/7")."""
+    before = _WORD_BEFORE.search(text, max(0, at - _LOOK_BACK), at)
+    if before is None:
+        return False
+    word = before["word"]
+    if _CAMEL_CASE.fullmatch(word):
+        return True
+    return word[0].isupper() and not word.isupper() and not _opens_a_sentence(text, before.start())
+
+
 def say_around_the_clock(text: str) -> str:
     """``text`` with "24/7" (or "24x7", "24/7/365") read as what it means: "24 hours a day, 7
-    days a week" (", 365 days a year"), not "twenty-four slash seven"."""
-    return _AROUND_THE_CLOCK.sub(
-        lambda m: "24 hours a day, 7 days a week" + (", 365 days a year" if m["year"] else ""),
-        text,
-    )
+    days a week" (", 365 days a year"), not "twenty-four slash seven"; in a name ("VetLine
+    24/7 lets you chat") "24 7", as it is said ("twenty-four seven")."""
+
+    def said(match: re.Match[str]) -> str:
+        if _ends_a_name(text, match.start()):
+            return "24 7" + (" 365" if match["year"] else "")
+        return "24 hours a day, 7 days a week" + (", 365 days a year" if match["year"] else "")
+
+    return _AROUND_THE_CLOCK.sub(said, text)
 
 
 _LITERAL = "\ue002", "\ue003"

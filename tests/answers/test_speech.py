@@ -186,6 +186,9 @@ def test_voice_reads_a_rate_with_per(markdown: str, spoken: str) -> None:
          "(24 hours a day, 7 days a week)."),
         ("Online 24/7/365.", "Online 24 hours a day, 7 days a week, 365 days a year."),
         ("Pay 1/2 of 24/70 or 124/7.", "Pay 1/2 of 24/70 or 124/7."),
+        ("VetLine 24/7 lets you chat, as our Healthline 24/7 does. Open 24/7.",
+         "VetLine 24 7 lets you chat, as our Healthline 24 7 does. "
+         "Open 24 hours a day, 7 days a week."),
     ],
 )  # fmt: skip
 def test_voice_reads_24_7_as_what_it_means(markdown: str, spoken: str) -> None:
