@@ -7,6 +7,11 @@ sends is looked at, a right key included, until its oldest failure leaves the wi
 request with no key at all is not a guess and is not counted; a valid key from an address that
 is not refused clears the address's failures.
 
+"One address" is what one client holds (:func:`counted_as`): an IPv4 address; for IPv6, the
+whole /64 its address is in (a network hands a client a /64, so a client could otherwise take
+a fresh address for every guess); an IPv4-mapped IPv6 address (``::ffff:192.0.2.1``) counts as
+its IPv4 address.
+
 The record is per server process (each uvicorn worker and replica keeps its own) and bounded:
 it forgets the addresses that failed longest ago beyond :data:`MAX_ADDRESSES`. Behind a reverse
 proxy every client has the proxy's address unless ``serve`` is told to trust the proxy's
@@ -15,6 +20,7 @@ proxy every client has the proxy's address unless ``serve`` is told to trust the
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import threading
@@ -28,10 +34,28 @@ logger = logging.getLogger(__name__)
 
 MAX_ADDRESSES = 10_000
 """Addresses with recent failures one process remembers (a flood of addresses cannot grow it)."""
+IPV6_PREFIX = 64
+"""The IPv6 prefix one client is taken to hold: its failures are counted together."""
+
+
+def counted_as(address: str) -> str:
+    """What the failures of a client at ``address`` are counted under: an IPv4 address as it
+    is, an IPv6 address as its /64 (``2001:db8:1:2::/64``), an IPv4-mapped IPv6 address as its
+    IPv4 address; anything that is no IP address (``-``, a test client's name) as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv4Address):
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((int(ip), IPV6_PREFIX), strict=False))
 
 
 class FailedSignIns:
-    """The recent failed attempts of each client address (thread-safe)."""
+    """The recent failed attempts of each client address (thread-safe), counted by
+    :func:`counted_as`."""
 
     def __init__(
         self,
@@ -52,6 +76,7 @@ class FailedSignIns:
         Raises:
             TooManyAttemptsError: with the seconds until its oldest failure leaves the window.
         """
+        address = counted_as(address)
         with self._lock:
             failures = self._recent(address)
             if failures is None or len(failures) < self.limit:
@@ -64,6 +89,7 @@ class FailedSignIns:
 
     def failed(self, address: str) -> None:
         """Count a failed attempt from ``address``."""
+        address = counted_as(address)
         with self._lock:
             failures = self._recent(address)
             if failures is None:
@@ -80,8 +106,10 @@ class FailedSignIns:
             )  # fmt: skip
 
     def succeeded(self, address: str) -> None:
-        """Forget the failures of ``address`` (a valid key was sent from it)."""
+        """Forget the failures of ``address`` (a valid key was sent from it; for IPv6, from
+        its /64)."""
         if self._failures:  # the usual case, nothing recorded, takes no lock
+            address = counted_as(address)
             with self._lock:
                 self._failures.pop(address, None)
 

@@ -80,3 +80,47 @@ def test_the_wait_is_whole_seconds_and_said_as_a_person_reads_it(
         sign_ins.check("192.0.2.9")
     assert refused.value.retry_after == retry_after
     assert refused.value.message.endswith(said)
+
+
+def test_an_ipv6_client_is_counted_by_its_64_and_cannot_dodge_by_changing_address() -> None:
+    """A client holds a whole /64: a fresh address in it for each guess is still one client;
+    another /64 is another client."""
+    sign_ins = FailedSignIns(3, 60.0, clock=Clock())
+    for host in ("2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff:ffff:ffff:ffff"):
+        sign_ins.check(host)
+        sign_ins.failed(host)
+    with pytest.raises(TooManyAttemptsError):
+        sign_ins.check("2001:db8:1:2:abcd::9")  # a fourth address of the same /64
+    with pytest.raises(TooManyAttemptsError):
+        sign_ins.check("2001:DB8:1:2:0:0:0:1")  # written another way
+    sign_ins.check("2001:db8:1:3::1")  # the next /64 is not touched
+    sign_ins.succeeded("2001:db8:1:2::77")  # a valid key from the /64 clears it
+    sign_ins.check("2001:db8:1:2::1")
+
+
+def test_ipv4_stays_per_address_and_an_ipv4_mapped_address_counts_as_its_ipv4() -> None:
+    sign_ins = FailedSignIns(2, 60.0, clock=Clock())
+    sign_ins.failed("::ffff:192.0.2.1")
+    sign_ins.failed("192.0.2.1")
+    with pytest.raises(TooManyAttemptsError):
+        sign_ins.check("192.0.2.1")
+    with pytest.raises(TooManyAttemptsError):
+        sign_ins.check("::ffff:c000:201")  # the same address, mapped and in hex
+    sign_ins.check("192.0.2.2")  # its neighbour is another client
+    sign_ins.check("::ffff:192.0.2.2")
+
+
+def test_a_lock_out_of_an_ipv6_client_names_its_64(caplog: pytest.LogCaptureFixture) -> None:
+    sign_ins = FailedSignIns(2, 60.0, clock=Clock())
+    with caplog.at_level(logging.WARNING, logger="knowledge_service.access.throttle"):
+        sign_ins.failed("2001:db8::1")
+        sign_ins.failed("2001:db8::2")
+    assert "2 failed sign-ins from 2001:db8::/64" in caplog.records[0].getMessage()
+
+
+def test_what_is_no_ip_address_is_counted_as_it_is() -> None:
+    sign_ins = FailedSignIns(1, 60.0, clock=Clock())
+    sign_ins.failed("testclient")
+    with pytest.raises(TooManyAttemptsError):
+        sign_ins.check("testclient")
+    sign_ins.check("-")
