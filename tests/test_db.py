@@ -70,10 +70,10 @@ def test_run_transaction_repeats_work_that_met_a_conflict_and_keeps_nothing_of_i
     def work(session: Session) -> int:
         tries.append(len(tries) + 1)
         session.add(ApiKey(name=f"try-{len(tries)}", prefix=f"p{len(tries)}", key_hash="h",
-                           role="bot"))  # fmt: skip
+                           role="bot", person="bot"))  # fmt: skip
         session.flush()
         if len(tries) == 1:  # a unique key another process took first
-            session.add(ApiKey(name="try-1", prefix="px", key_hash="h", role="bot"))
+            session.add(ApiKey(name="try-1", prefix="px", key_hash="h", role="bot", person="bot"))
             session.flush()
         return len(tries)
 

@@ -137,3 +137,35 @@ def test_revision_with_no_model_change_writes_nothing(bare: Engine, database_url
     assert result.returncode == 0, result.stderr
     assert f"No change: the models match revision {migrations.head_revision()}" in result.stdout
     assert sorted(versions.glob("*.py")) == before  # no empty revision file
+
+
+def test_keys_and_workflow_records_of_0007_keep_four_eyes_as_they_were(bare: Engine) -> None:
+    """0008: each earlier key is its own person (its name), and a workflow record written
+    before it names no person (four eyes then ask the key it names who holds it)."""
+    with bare.begin() as connection:
+        command.upgrade(migrations.alembic_config(connection), "0007")
+        connection.execute(text(
+            "INSERT INTO api_key (name, prefix, key_hash, role, owner, created_at) VALUES "
+            "('ann-owner', 'aaaaaaaaaaaa', 'h1', 'owner', 'pay@example.com', "
+            "'2026-12-01 09:00:00'), ('ann-admin', 'bbbbbbbbbbbb', 'h2', 'admin', NULL, "
+            "'2026-12-01 09:00:00')"
+        ))  # fmt: skip
+        connection.execute(text(
+            "INSERT INTO workflow_state (kind, doc_id, version, state, last_editor, updated_at) "
+            "VALUES ('article', 'new-fees', 2, 'in_review', 'ann-owner', '2026-12-01 09:00:00')"
+        ))  # fmt: skip
+    migrations.upgrade_store(bare)
+    with bare.connect() as connection:
+        assert migrations.schema_status(connection).is_current
+        keys = connection.execute(text("SELECT name, person FROM api_key ORDER BY name")).all()
+        records = connection.execute(
+            text("SELECT last_editor, last_editor_person FROM workflow_state")
+        ).all()
+    assert [tuple(k) for k in keys] == [("ann-admin", "ann-admin"), ("ann-owner", "ann-owner")]
+    assert [tuple(r) for r in records] == [("ann-owner", None)]
+    with session_scope(bare) as session:
+        access.set_person(session, "ann-owner", "ann@example.com")  # the column takes a person
+        assert access.person_of(session, "ann-owner") == "ann@example.com"
+    with bare.begin() as connection:  # and back: 0008 goes down cleanly
+        command.downgrade(migrations.alembic_config(connection), "0007")
+        assert "person" not in {c["name"] for c in inspect(connection).get_columns("api_key")}

@@ -39,6 +39,8 @@ class KeyCredentials(NamedTuple):
     revoked: bool
     expires_at: datetime | None = None
     """When the key stops working (None: never)."""
+    person: str | None = None
+    """Who holds the key (None: the key's name)."""
 
     def has_expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now

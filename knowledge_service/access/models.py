@@ -21,6 +21,10 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(max_length=64)
     role: str
     owner: str | None = Field(default=None, index=True)
+    person: str = Field(max_length=200)
+    """Who holds the key (``keys create --person``; by default the key's name): four eyes
+    compare persons, so one person's two keys (an owner key and an admin key, or a key and
+    its successor) count as one."""
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )

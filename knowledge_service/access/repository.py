@@ -28,6 +28,7 @@ def credentials_by_prefix(session: Session, prefix: str) -> KeyCredentials | Non
         col(ApiKey.owner),
         col(ApiKey.revoked_at).is_not(None),
         col(ApiKey.expires_at),
+        col(ApiKey.person),
     ).where(col(ApiKey.prefix) == prefix)
     row = session.connection().execute(query).first()
     return KeyCredentials(*row) if row is not None else None
@@ -35,6 +36,13 @@ def credentials_by_prefix(session: Session, prefix: str) -> KeyCredentials | Non
 
 def get_key_by_name(session: Session, name: str) -> ApiKey | None:
     return session.exec(select(ApiKey).where(ApiKey.name == name)).first()
+
+
+def person_by_key_name(session: Session, name: str) -> str | None:
+    """The person holding the key named ``name`` (revoked and expired keys included: a name is
+    never reused), or None when no key has that name."""
+    query = sa.select(col(ApiKey.person)).where(col(ApiKey.name) == name)
+    return session.connection().execute(query).scalar()
 
 
 def list_keys(session: Session, *, include_revoked: bool = True) -> Sequence[ApiKey]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from knowledge_service.content.service import NARROW_ROLES
 
@@ -78,6 +79,8 @@ class Principal(BaseModel):
         prefix: The key's public lookup prefix.
         role: The key's role.
         owner: For ``owner`` keys, the article ``owner`` value this key acts for.
+        person: Who holds the key (four eyes compare persons: :func:`same_person`); when not
+            given, the name (a key created without ``--person``, a CLI actor).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -86,6 +89,14 @@ class Principal(BaseModel):
     prefix: str
     role: Role
     owner: str | None = None
+    person: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _person_defaults_to_name(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("person") and data.get("name"):
+            data = {**data, "person": data["name"]}
+        return data
 
     def has(self, permission: Permission) -> bool:
         """Whether the role grants ``permission`` (ownership limits are checked separately)."""
@@ -106,6 +117,14 @@ class Principal(BaseModel):
         return str(self.role) in NARROW_ROLES
 
 
+def same_person(one: str | None, other: str | None) -> bool:
+    """Whether two persons (as keys name them: e-mail addresses, or key names) are one, whatever
+    the case of their letters or the blanks around them."""
+    if not one or not other:
+        return False
+    return one.strip().casefold() == other.strip().casefold()
+
+
 class ApiKeyPublic(BaseModel):
     """What may be shown about a key: never its secret or its hash."""
 
@@ -113,6 +132,8 @@ class ApiKeyPublic(BaseModel):
     prefix: str
     role: Role
     owner: str | None
+    person: str
+    """Who holds the key (by default its name)."""
     created_at: datetime
     revoked_at: datetime | None
     expires_at: datetime | None = None

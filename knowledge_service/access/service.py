@@ -81,6 +81,7 @@ def to_public(key: ApiKey) -> ApiKeyPublic:
         prefix=key.prefix,
         role=Role(key.role),
         owner=key.owner,
+        person=key.person,
         created_at=key.created_at,
         revoked_at=key.revoked_at,
         expires_at=key.expires_at,
@@ -95,6 +96,7 @@ def create_key(
     owner: str | None = None,
     actor: str = LOCAL_OPERATOR,
     expires_in_days: int | None = None,
+    person: str | None = None,
 ) -> IssuedKey:
     """Issue a new key; the returned ``secret`` is the only copy of it anywhere.
 
@@ -107,10 +109,13 @@ def create_key(
         actor: Who issues the key, for the audit log.
         expires_in_days: The key stops working this many days from now (1 to
             :data:`MAX_EXPIRY_DAYS`); None: it works until it is revoked.
+        person: Who holds the key (an e-mail address, say), the same for every key one person
+            holds: four eyes compare it. None: the key's name (a key of its own person, as
+            every key was before keys named theirs; never the owner, which is a team).
 
     Raises:
-        InvalidRequestError: The name is empty, ``owner`` is missing or misplaced, or
-            ``expires_in_days`` is out of range.
+        InvalidRequestError: The name or the person is empty or too long, ``owner`` is
+            missing or misplaced, or ``expires_in_days`` is out of range.
         ConflictError: A key with this name already exists.
     """
     name = name.strip()
@@ -118,6 +123,7 @@ def create_key(
     if not name or len(name) > 200:
         raise InvalidRequestError("name", "must be 1 to 200 characters")
     require_one_line("name", name)
+    person = name if person is None else _checked_person(person)
     require_one_line("owner", owner or "")
     if role == Role.OWNER and not owner:
         raise InvalidRequestError("owner", "an owner key needs the owner it acts for")
@@ -130,12 +136,15 @@ def create_key(
     if repository.get_key_by_name(session, name) is not None:
         raise ConflictError(f"a key named {name!r} already exists")
     secret, prefix = generate_key()
-    key = ApiKey(name=name, prefix=prefix, key_hash=hash_key(secret), role=role, owner=owner)
+    key = ApiKey(
+        name=name, prefix=prefix, key_hash=hash_key(secret), role=role, owner=owner,
+        person=person,
+    )  # fmt: skip
     if expires_in_days is not None:
         key.expires_at = key.created_at + timedelta(days=expires_in_days)
     session.add(key)
     session.flush()
-    detail = {"role": str(role), "owner": owner, "prefix": prefix}
+    detail = {"role": str(role), "owner": owner, "prefix": prefix, "person": person}
     if key.expires_at is not None:
         detail["expires_at"] = key.expires_at.isoformat()
     record_event(
@@ -166,16 +175,7 @@ def revoke_key(
         ConflictError: The key is already revoked, or one key has it as its name and another
             as its prefix (which one is meant cannot be told).
     """
-    named = repository.get_key_by_name(session, name_or_prefix)
-    prefixed = repository.get_key_by_prefix(session, name_or_prefix)
-    if named is not None and prefixed is not None and named.id != prefixed.id:
-        raise ConflictError(
-            f"{name_or_prefix!r} is the name of one key and the prefix of another: revoke the "
-            f"first by its prefix, {named.prefix}, or the second by its name, {prefixed.name!r}"
-        )
-    key = named or prefixed
-    if key is None:
-        raise NotFoundError("API key", name_or_prefix)
+    key = _find_key(session, name_or_prefix, "revoke")
     if key.is_revoked:
         raise ConflictError(f"the key {key.name!r} is already revoked")
     key.revoked_at = utcnow()
@@ -185,9 +185,67 @@ def revoke_key(
         detail={"prefix": key.prefix},
     )  # fmt: skip
     session.flush()
-    cache, prefix = key_cache(_engine_of(session)), key.prefix
-    event.listen(session, "after_commit", lambda _session: cache.forget(prefix), once=True)
+    _forget_on_commit(session, key.prefix)
     return to_public(key)
+
+
+def set_person(
+    session: Session, name_or_prefix: str, person: str, *, actor: str = LOCAL_OPERATOR
+) -> ApiKeyPublic:
+    """Say who holds a key found by its name or its prefix (revoked keys too: four eyes ask
+    who made an edit with a key revoked since); audited. A key made before keys named their
+    person holds its own name until this names the person.
+
+    Raises:
+        NotFoundError: No key has that name or prefix.
+        ConflictError: One key has it as its name and another as its prefix.
+        InvalidRequestError: The person is empty, too long or not one line.
+    """
+    key = _find_key(session, name_or_prefix, "name the person of")
+    person, before = _checked_person(person), key.person
+    key.person = person
+    session.add(key)
+    record_event(
+        session, actor=actor, action="key_person_set", object_type=API_KEY, object_id=key.name,
+        detail={"prefix": key.prefix, "person": person, "before": before},
+    )  # fmt: skip
+    session.flush()
+    _forget_on_commit(session, key.prefix)
+    return to_public(key)
+
+
+def person_of(session: Session, actor: str) -> str:
+    """The person behind an author or actor the store names: the person of the key with that
+    name, else the name itself (a CLI actor, ``import``)."""
+    return repository.person_by_key_name(session, actor) or actor
+
+
+def _checked_person(person: str) -> str:
+    person = person.strip()
+    if not person or len(person) > 200:
+        raise InvalidRequestError("person", "must be 1 to 200 characters")
+    require_one_line("person", person)
+    return person
+
+
+def _find_key(session: Session, name_or_prefix: str, verb: str) -> ApiKey:
+    named = repository.get_key_by_name(session, name_or_prefix)
+    prefixed = repository.get_key_by_prefix(session, name_or_prefix)
+    if named is not None and prefixed is not None and named.id != prefixed.id:
+        raise ConflictError(
+            f"{name_or_prefix!r} is the name of one key and the prefix of another: {verb} the "
+            f"first by its prefix, {named.prefix}, or the second by its name, {prefixed.name!r}"
+        )
+    key = named or prefixed
+    if key is None:
+        raise NotFoundError("API key", name_or_prefix)
+    return key
+
+
+def _forget_on_commit(session: Session, prefix: str) -> None:
+    """Drop the key's cached credentials once the change commits (it applies here at once)."""
+    cache = key_cache(_engine_of(session))
+    event.listen(session, "after_commit", lambda _session: cache.forget(prefix), once=True)
 
 
 def _engine_of(session: Session) -> Engine:
@@ -254,7 +312,10 @@ def _principal(key: KeyCredentials | None, raw_key: str) -> Principal:
         raise AuthenticationError("the API key has been revoked")
     if key.has_expired(utcnow()):
         raise AuthenticationError("the API key has expired: ask an administrator for a new one")
-    return Principal(name=key.name, prefix=key.prefix, role=Role(key.role), owner=key.owner)
+    return Principal(
+        name=key.name, prefix=key.prefix, role=Role(key.role), owner=key.owner,
+        person=key.person or key.name,
+    )  # fmt: skip
 
 
 def authorize_roles(principal: Principal, roles: Sequence[Role]) -> None:

@@ -1,4 +1,4 @@
-"""CLI commands: ``keys create|list|revoke`` (API keys for the HTTP API)."""
+"""CLI commands: ``keys create|list|revoke|set-person`` (API keys for the HTTP API)."""
 
 from __future__ import annotations
 
@@ -43,12 +43,21 @@ def create(
             help="The key stops working this many days from now (default: never).",
         ),
     ] = None,
+    person: Annotated[
+        str | None,
+        typer.Option(
+            help="Who holds the key (their e-mail address, say), the same for each key one "
+            "person holds: four eyes never let a person approve their own edit, whichever "
+            "key made it (default: the key's name, a person of its own).",
+        ),
+    ] = None,
 ) -> None:  # fmt: skip
     """Create a key and print it once; it cannot be shown again."""
     with session_scope(engine()) as session:
         issued = access.create_key(
-            session, name=name, role=role, owner=owner, expires_in_days=expires_in_days
-        )
+            session, name=name, role=role, owner=owner, expires_in_days=expires_in_days,
+            person=person,
+        )  # fmt: skip
         owned = owner is not None and any(
             row.owner == owner for row in content_repository.current_article_versions(session)
         )
@@ -79,20 +88,23 @@ def list_keys(
     if as_json:
         rows = [
             {"name": k.name, "prefix": k.prefix, "role": str(k.role), "owner": k.owner,
-             "created_at": k.created_at.isoformat(),
+             "person": k.person, "created_at": k.created_at.isoformat(),
              "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
              "expires_at": k.expires_at.isoformat() if k.expires_at else None}
             for k in keys
         ]  # fmt: skip
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = TextTable("name", "prefix", "role", "owner", "created", "revoked", "expires")
+    table = TextTable(
+        "name", "prefix", "role", "owner", "person", "created", "revoked", "expires"
+    )  # fmt: skip
     for key in keys:
         table.add_row(
             key.name,
             key.prefix,
             str(key.role),
             key.owner or "",
+            key.person,
             _when(key.created_at),
             _when(key.revoked_at),
             _when(key.expires_at),
@@ -113,6 +125,19 @@ def revoke(
     with session_scope(existing_engine()) as session:
         key = access.revoke_key(session, name_or_prefix)
     console.print(escape(f"Revoked key {key.name} ({key.prefix})."))
+
+
+@keys_app.command("set-person")
+def set_person(
+    name_or_prefix: Annotated[str, typer.Argument(help="The key's name or its prefix.")],
+    person: Annotated[
+        str, typer.Option(help="Who holds the key: the same for each key one person holds.")
+    ],
+) -> None:
+    """Say who holds a key (revoked ones too, for the edits they made); four eyes compare it."""
+    with session_scope(existing_engine()) as session:
+        key = access.set_person(session, name_or_prefix, person)
+    console.print(escape(f"Key {key.name} ({key.prefix}) is held by {key.person}."))
 
 
 def register(app: typer.Typer) -> None:

@@ -153,11 +153,13 @@ class VersionWriter(Generic[RowT, VersionT, DocT]):
         expected_version: int | None = None,
         reason: str | None = None,
         audit_action: str | None = None,
+        audit_detail: dict[str, Any] | None = None,
     ) -> tuple[Outcome, VersionT | None]:
         """Append a version of ``doc`` unless the current version has the same hash and status
         (a moved file then only updates the row's ``source_path``). ``audit_action`` names the
         change in the audit log (a workflow step: ``approved``, ``verified``...) instead of the
-        writer's own word for it."""
+        writer's own word for it; ``audit_detail`` adds to its event's detail (the workflow:
+        the person holding the author's key)."""
         document: Document = doc  # type: ignore[assignment]
         self.check_expected(document.id, expected_version)
         row, status = self.row(document.id), document.status.value
@@ -178,6 +180,7 @@ class VersionWriter(Generic[RowT, VersionT, DocT]):
         )  # fmt: skip
         detail = {"content_hash": digest, "source": source, "status": status}
         detail.update(self.kind.audit_detail(doc))
+        detail.update(audit_detail or {})
         action = audit_action or _action(step, status, self.kind.retired)
         self._record(row, version, step, source_path, (author, action), reason, detail)
         if self._states is not None:

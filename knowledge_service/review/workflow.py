@@ -24,7 +24,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from knowledge_service.access.schemas import Principal
+from knowledge_service.access import service as access
+from knowledge_service.access.schemas import Principal, same_person
 from knowledge_service.audit import record_event
 from knowledge_service.content.frontmatter import set_fields
 from knowledge_service.content.loader import as_read, content_hash
@@ -105,7 +106,7 @@ class Workflow:
             raise ConflictError(f"{self.kind.name} {doc.id!r} already exists: edit it instead")
         raw = set_fields(text, {"status": STATUS_AFTER[self.kind.name][S.DRAFT]})
         version = self._write(session, principal, doc.id, raw, 0, A.CREATE, reason)
-        record = self._save(session, doc.id, version.version, S.DRAFT, principal.name)
+        record = self._save(session, doc.id, version.version, S.DRAFT, _editor(principal))
         status = self._status(principal, Target(version, record, S.DRAFT))
         return Step(_with_raw_html(status, raw), wrote=True)
 
@@ -233,7 +234,9 @@ class Workflow:
             unchanged = self._status(principal, target).model_copy(update={"unchanged": True})
             return Step(unchanged, wrote=False)
         # whoever wrote the text that is served again, not the draft's editor (nor the caller)
-        record = self._save(session, doc_id, version.version, state, str(kept.author))
+        author = str(kept.author)
+        editor = (author, access.person_of(session, author))
+        record = self._save(session, doc_id, version.version, state, editor)
         after = replace(target, current=version, record=record, state=state)
         return Step(self._status(principal, after), wrote=True)
 
@@ -257,7 +260,11 @@ class Workflow:
         served = DocumentRepository(session, self.kind).in_force_version(current.doc_id)
         audience = None if served is None else str(served.document.get("audience", "public"))
         served_status = None if served is None else str(served.status)
-        return Target(current, record, state, audience, served_status)
+        target = Target(current, record, state, audience, served_status)
+        live = target.live
+        if live is None or not live.last_editor_person:  # who holds the key it names
+            target = replace(target, editor_person=access.person_of(session, target.last_editor))
+        return target
 
     def _target(
         self, session: Session, principal: Principal, doc_id: str, action: A, pre: Precondition
@@ -295,15 +302,17 @@ class Workflow:
                 settings.four_eyes_public if a == "public" else settings.four_eyes_internal
                 for a in audiences
             )
-        return bool(needed) and principal.name == target.last_editor
+        return bool(needed) and _is_last_editor(principal, target)
 
     def _check_four_eyes(self, principal: Principal, target: Target) -> None:
         if self._four_eyes_bar(principal, target):
+            who = repr(target.last_editor_person)
+            if target.last_editor != principal.name:  # another key of the same person
+                who += f" (with the key {target.last_editor!r})"
             raise InvalidTransitionError(
                 self.kind.name, target.current.doc_id, action=A.APPROVE, state=target.state,
                 allowed=self.permitted(principal, target),
-                why=f"four eyes: {principal.name!r} made the last edit, so someone else must "
-                "approve it",
+                why=f"four eyes: {who} made the last edit, so someone else must approve it",
             )  # fmt: skip
 
     def _step(
@@ -320,8 +329,8 @@ class Workflow:
         live = target.live
         if not editor and live is not None:  # the same text: who submitted and approved stays
             fields = {"submitted_by": live.submitted_by, "approved_by": live.approved_by, **fields}
-        editor_name = principal.name if editor else target.last_editor
-        record = self._save(session, doc_id, version.version, state, editor_name, **fields)
+        edited_by = _editor(principal) if editor else target.edited_by
+        record = self._save(session, doc_id, version.version, state, edited_by, **fields)
         # a draft leaves the version in force as it was: the target's stays true of it
         after = replace(target, current=version, record=record, state=state)
         return Step(self._status(principal, after), wrote=True)
@@ -339,7 +348,7 @@ class Workflow:
                 doc.model_copy(update={"source_path": path}), raw, content_hash(raw),
                 author=principal.name, source="cli" if principal.prefix == "local" else "api",
                 source_path=path, expected_version=expected, reason=reason,
-                audit_action=PAST[action],
+                audit_action=PAST[action], audit_detail={"person": principal.person},
             )  # fmt: skip
             writer.link_pending()
         except VersionConflictError as exc:  # another writer committed after our ETag check
@@ -366,7 +375,7 @@ class Workflow:
         record_event(
             session, actor=principal.name, action=PAST[action], object_type=self.kind.name,
             object_id=target.current.doc_id, version_before=version, version_after=version,
-            reason=reason, detail={"state": state},
+            reason=reason, detail={"state": state, "person": principal.person},
         )  # fmt: skip
 
     def _status(self, principal: Principal, target: Target) -> WorkflowStatus:
@@ -387,7 +396,7 @@ class Workflow:
                 self.kind.name, doc_id, expected=expected, current=exc.current
             ) from None
         record = self._save(
-            session, doc_id, target.current.version, state, target.last_editor, **fields
+            session, doc_id, target.current.version, state, target.edited_by, **fields
         )
         self._audit(session, principal, target, action, reason, state)
         return Step(
@@ -395,9 +404,22 @@ class Workflow:
         )
 
     def _save(
-        self, session: Session, doc_id: str, version: int, state: S, editor: str, **fields: Any
-    ) -> WorkflowRecord:
+        self, session: Session, doc_id: str, version: int, state: S, editor: tuple[str, str],
+        **fields: Any,
+    ) -> WorkflowRecord:  # fmt: skip
         return save_record(session, self.kind.name, doc_id, version, state, editor, **fields)
+
+
+def _editor(principal: Principal) -> tuple[str, str]:
+    """How a workflow record names the caller as the last editor: its key and its person."""
+    return principal.name, principal.person
+
+
+def _is_last_editor(principal: Principal, target: Target) -> bool:
+    """Whether ``principal`` made the draft's last edit: the same person, whichever key they
+    held (an owner key and an admin key, a key and its successor), or the same key."""
+    person = target.last_editor_person
+    return principal.name == target.last_editor or same_person(principal.person, person)
 
 
 def _why_not(action: A, target: Target) -> str | None:

@@ -25,6 +25,9 @@ class WorkflowRecord(SQLModel, table=True):
     version: int
     state: WorkflowState = Field(sa_type=StrEnumType(WorkflowState), nullable=False)
     last_editor: str
+    last_editor_person: str | None = None
+    """The person holding ``last_editor``'s key when the edit was made (four eyes compare it);
+    None in records written before keys named persons: then the key's person now."""
     submitted_by: str | None = None
     approved_by: str | None = None
     rejected_by: str | None = None

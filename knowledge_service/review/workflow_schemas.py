@@ -56,7 +56,11 @@ class WorkflowStatus(BaseModel):
     state: WorkflowState
     owner: str
     author: str = Field(description="Who made the current version.")
-    last_editor: str = Field(description="Who last changed the text (four eyes compare with it).")
+    last_editor: str = Field(description="The key (or CLI actor) that last changed the text.")
+    last_editor_person: str = Field(
+        description="The person holding that key (`keys create --person`; by default the key's "
+        "name): four eyes bar this person, whichever key they hold, from approving."
+    )
     submitted_by: str | None = None
     approved_by: str | None = None
     rejected_by: str | None = None

@@ -54,6 +54,9 @@ class Target:
     """The audience of the version in force before this one (None: there is none)."""
     served_status: str | None = None
     """The status of the version in force before this one (None: there is none)."""
+    editor_person: str | None = None
+    """The person holding the key named :attr:`last_editor`, as the keys say now (else that
+    name): who made the last edit where the record names no person."""
 
     @property
     def new_to_customers(self) -> bool:
@@ -79,26 +82,46 @@ class Target:
     def last_editor(self) -> str:
         return self.live.last_editor if self.live is not None else str(self.current.author)
 
+    @property
+    def last_editor_person(self) -> str:
+        """Who made the last edit (four eyes compare it): the person the record names, else
+        the person of the key it names (a record older than persons, a version written outside
+        the workflow)."""
+        live = self.live
+        if live is not None and live.last_editor_person:
+            return live.last_editor_person
+        return self.editor_person or self.last_editor
+
+    @property
+    def edited_by(self) -> tuple[str, str]:
+        """The last editor as a record names them: the key's name and the person."""
+        return self.last_editor, self.last_editor_person
+
 
 def save_record(
-    session: Session, kind: str, doc_id: str, version: int, state: S, editor: str, **fields: Any
-) -> WorkflowRecord:
-    """Record that ``doc_id`` now stands in ``state`` at ``version``; ``fields`` (who submitted,
+    session: Session, kind: str, doc_id: str, version: int, state: S,
+    editor: tuple[str, str], **fields: Any,
+) -> WorkflowRecord:  # fmt: skip
+    """Record that ``doc_id`` now stands in ``state`` at ``version``, last edited by ``editor``
+    (the key's or actor's name, and the person holding it); ``fields`` (who submitted,
     approved or rejected, and why) replace the previous step's, which are cleared."""
     record = session.get(WorkflowRecord, (kind, doc_id))
+    name, person = editor
     if record is None:
         record = WorkflowRecord(
-            kind=kind, doc_id=doc_id, version=version, state=state, last_editor=editor
-        )
+            kind=kind, doc_id=doc_id, version=version, state=state, last_editor=name,
+            last_editor_person=person,
+        )  # fmt: skip
     values = {"submitted_by": None, "approved_by": None, "rejected_by": None}
     values |= {"rejection_reason": None, **fields}
-    for name, value in {"version": version, "state": state, "last_editor": editor}.items():
-        setattr(record, name, value)
-    for name, value in values.items():
-        setattr(record, name, value)
+    edited = {"last_editor": name, "last_editor_person": person}
+    for column, value in {"version": version, "state": state, **edited}.items():
+        setattr(record, column, value)
+    for column, value in values.items():
+        setattr(record, column, value)
     if inspect(record).persistent:  # every column written, changed or not, so two steps that
-        for name in ("version", "state", "last_editor", *values):  # raced never merge halves
-            flag_modified(record, name)
+        for column in ("version", "state", *edited, *values):  # raced never merge halves
+            flag_modified(record, column)
     session.add(record)
     return record
 
@@ -111,6 +134,7 @@ def status_of(kind: str, target: Target, permitted: list[A]) -> WorkflowStatus:
         kind=kind, id=current.doc_id, version=current.version,
         etag=etag(current.doc_id, current.version), state=target.state, owner=target.owner,
         author=current.author, last_editor=target.last_editor,
+        last_editor_person=target.last_editor_person,
         submitted_by=live.submitted_by if live else None,
         approved_by=live.approved_by if live else None,
         rejected_by=live.rejected_by if live else None,

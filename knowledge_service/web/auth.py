@@ -78,7 +78,10 @@ def user_from_cookie(request: Request, session: SessionDep) -> WebUser | None:
     signer = signer_of(request)
     if signer.verify(session, token, row.key_hash) is None:
         return None
-    principal = Principal(name=row.name, prefix=row.prefix, role=Role(row.role), owner=row.owner)
+    principal = Principal(
+        name=row.name, prefix=row.prefix, role=Role(row.role), owner=row.owner,
+        person=row.person or row.name,
+    )  # fmt: skip
     return WebUser(principal, claims, signer.csrf_token(claims.session_id))
 
 

@@ -24,6 +24,7 @@ def test_key_creation_and_revocation_are_audited_without_the_secret(engine: Engi
         "role": "owner",
         "owner": "pay@example.com",
         "prefix": issued.key.prefix,
+        "person": "desk",  # none given: the key is its own person
     }
     assert all(issued.secret not in str(e.detail) for e in events)
 

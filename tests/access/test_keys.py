@@ -13,6 +13,7 @@ from knowledge_service.access import service as access
 from knowledge_service.access.key_cache import key_cache
 from knowledge_service.access.models import ApiKey
 from knowledge_service.access.schemas import Permission, Principal, Role, roles_for
+from knowledge_service.audit import list_events
 from knowledge_service.content.models import utcnow
 from knowledge_service.db import session_scope
 from knowledge_service.errors import (
@@ -251,3 +252,66 @@ def test_only_the_owner_or_an_admin_passes_the_ownership_check() -> None:
         access.authorize_owner(owner, {"someone@example.com"}, "change it")
     with pytest.raises(PermissionDeniedError):
         access.authorize_owner(owner, set(), "change it")
+
+
+def test_a_key_names_the_person_holding_it_and_by_default_is_its_own(engine: Engine) -> None:
+    """Four eyes compare persons: a key says whose it is; without --person, its name (never the
+    owner, which is a team every one of whose members may approve the others' edits)."""
+    with session_scope(engine) as session:
+        ann = access.create_key(
+            session, name="ann-owner", role=Role.OWNER, owner="pay@example.com",
+            person=" ann@example.com ",
+        )  # fmt: skip
+        desk = access.create_key(session, name="desk", role=Role.OWNER, owner="pay@example.com")
+    assert (ann.key.person, desk.key.person) == ("ann@example.com", "desk")
+    with session_scope(engine) as session:
+        assert access.authenticate(session, ann.secret).person == "ann@example.com"
+        assert access.authenticate(session, desk.secret).person == "desk"
+        listed = {k.name: k.person for k in access.list_keys(session)}
+    assert listed == {"ann-owner": "ann@example.com", "desk": "desk"}
+
+
+def test_naming_a_key_s_person_later_applies_at_once_and_is_audited(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        issued = access.create_key(session, name="old-admin", role=Role.ADMIN)
+    with session_scope(engine) as session:
+        assert access.authenticate(session, issued.secret).person == "old-admin"  # now cached
+        access.revoke_key(session, "old-admin")
+    with session_scope(engine) as session:  # a revoked key too: its edits are still its person's
+        public = access.set_person(session, issued.key.prefix, "ann@example.com", actor="bob")
+    assert public.person == "ann@example.com"
+    with session_scope(engine) as session:
+        assert access.person_of(session, "old-admin") == "ann@example.com"
+        assert access.person_of(session, "a-cli-actor") == "a-cli-actor"  # no key: the name
+        events = list_events(session, object_type="api_key", object_id="old-admin")
+    assert (events[-1].action, events[-1].actor, events[-1].detail["person"]) == (
+        "key_person_set", "bob", "ann@example.com",
+    )  # fmt: skip
+    assert events[-1].detail["before"] == "old-admin"
+
+
+def test_a_cached_key_s_new_person_applies_at_once(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        issued = access.create_key(session, name="desk", role=Role.ADMIN)
+    with session_scope(engine) as session:
+        assert access.authenticate(session, issued.secret).person == "desk"
+        access.set_person(session, "desk", "ann@example.com")
+    assert access.authenticate_from_cache(engine, issued.secret) is None  # dropped on commit
+    with session_scope(engine) as session:
+        assert access.authenticate(session, issued.secret).person == "ann@example.com"
+
+
+@pytest.mark.parametrize(("person", "found"), [("", "1 to 200"), ("a" * 201, "1 to 200"),
+                                               ("ann\n@example.com", "U+000A")])  # fmt: skip
+def test_a_person_is_one_line_of_1_to_200_characters(
+    engine: Engine, person: str, found: str
+) -> None:
+    with session_scope(engine) as session, pytest.raises(InvalidRequestError) as refused:
+        access.create_key(session, name="desk", role=Role.BOT, person=person)
+    assert refused.value.parameter == "person" and found in refused.value.problem
+    with session_scope(engine) as session:
+        access.create_key(session, name="desk", role=Role.BOT)
+    with session_scope(engine) as session, pytest.raises(InvalidRequestError):
+        access.set_person(session, "desk", person)
+    with session_scope(engine) as session, pytest.raises(NotFoundError):
+        access.set_person(session, "nobody", "ann@example.com")

@@ -138,3 +138,23 @@ def test_an_owner_key_for_an_owner_no_article_has_is_created_with_a_warning(
                           "payment@example.com")  # fmt: skip
     assert code == 0
     assert "warning: no article has owner 'payment@example.com'" in " ".join(output.split())
+
+
+def test_a_key_is_created_for_a_person_listed_with_it_and_given_another_later() -> None:
+    _create("--role", "owner", "--name", "ann-owner", "--owner", "pay@example.com",
+            "--person", "ann@example.com")  # fmt: skip
+    _create("--role", "admin", "--name", "desk-admin")
+    code, listed = invoke("keys", "list", "--json", stdout_only=True)
+    assert code == 0, listed
+    persons = {row["name"]: row["person"] for row in json.loads(listed)}
+    assert persons == {"ann-owner": "ann@example.com", "desk-admin": "desk-admin"}
+    _, table = invoke("keys", "list", stdout_only=True)
+    assert any("person" in line for line in table.splitlines()[:3])  # the heading
+    assert "ann@example.com" in next(line for line in table.splitlines() if "ann-owner" in line)
+    code, output = invoke("keys", "set-person", "desk-admin", "--person", "ann@example.com",
+                          stdout_only=True)  # fmt: skip
+    assert code == 0 and "Key desk-admin" in output and "held by ann@example.com" in output
+    _, listed = invoke("keys", "list", "--json", stdout_only=True)
+    assert {row["person"] for row in json.loads(listed)} == {"ann@example.com"}
+    with pytest.raises(NotFoundError):
+        invoke("keys", "set-person", "nobody", "--person", "x@example.com", stdout_only=True)
