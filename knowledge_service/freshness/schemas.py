@@ -235,6 +235,9 @@ class Caller(Protocol):
     def name(self) -> str: ...
 
     @property
+    def person(self) -> str: ...
+
+    @property
     def role(self) -> str: ...
 
     @property

@@ -5,10 +5,10 @@ The rules (:func:`accept_risk`): only an admin; only an active ``block`` finding
 the store serves (one about no stored article, an ``invalid`` file whose id could not be read,
 blocks nothing to lift); a reason; an
 expiry after today and at most :data:`MAX_DAYS` ahead; never by the last author of an article the
-finding touches, the person who wrote the text it serves (four eyes on the decision to serve
-it). The acceptance is written to the audit log and lapses on its expiry date (``clock.today``)
-or when the finding resolves or quotes another text (``freshness.findings``); serving reads
-it in ``freshness.notes`` (the one blocking check).
+finding touches, the person who wrote the text it serves, with whichever of their keys (four
+eyes on the decision to serve it). The acceptance is written to the audit log and lapses on its
+expiry date (``clock.today``) or when the finding resolves or quotes another text
+(``freshness.findings``); serving reads it in ``freshness.notes`` (the one blocking check).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from knowledge_service.access import service as access
+from knowledge_service.access.schemas import same_person
 from knowledge_service.content import repository as content_repository
 from knowledge_service.errors import (
     InvalidRequestError,
@@ -41,14 +43,19 @@ def actor_of(caller: Caller) -> str:
     return f"key:{caller.name}"
 
 
-def _is_author(caller: Caller, author: str) -> bool:
-    return author in {caller.name, actor_of(caller)}
+def _is_author(caller: Caller, author: tuple[str, str]) -> bool:
+    """Whether ``caller`` wrote a text whose author is ``author`` (the name a version or a
+    workflow record gives, and the person behind it): the same key, or the same person with
+    another of their keys."""
+    name, person = author
+    return name in {caller.name, actor_of(caller)} or same_person(caller.person, person)
 
 
-def _last_authors(session: Session, article_ids: Iterable[str]) -> dict[str, str]:
-    """Who wrote the text each article serves: the editor its workflow record names for the
-    version in force (an approval writes that version under the approver's name, but the text
-    is the editor's), else that version's author (an import, a direct save)."""
+def _last_authors(session: Session, article_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Who wrote the text each article serves, and the person behind them: the editor its
+    workflow record names for the version in force (an approval writes that version under the
+    approver's name, but the text is the editor's), else that version's author (an import, a
+    direct save)."""
     repository = content_repository.articles(session)
     authors = {}
     for article_id in article_ids:
@@ -56,8 +63,12 @@ def _last_authors(session: Session, article_ids: Iterable[str]) -> dict[str, str
         if served is None:
             continue
         record = session.get(WorkflowRecord, ("article", article_id))
-        live = record is not None and record.version == served.version
-        authors[article_id] = record.last_editor if record and live else served.author
+        if record is not None and record.version == served.version:
+            name, person = record.last_editor, record.last_editor_person
+        else:
+            name, person = str(served.author), None
+        key_name = name.removeprefix("key:")  # a direct save by a key names it "key:<name>"
+        authors[article_id] = (name, person or access.person_of(session, key_name))
     return authors
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from knowledge_service.access.schemas import Principal, Role
 from knowledge_service.content import service as content
 from knowledge_service.content.service import import_content, save_article_text
 from knowledge_service.db import session_scope
@@ -18,7 +19,7 @@ from knowledge_service.freshness import repository
 from knowledge_service.freshness.notes import is_blocking, notes_for_articles
 from knowledge_service.freshness.schemas import FindingStatus, Severity
 from knowledge_service.freshness.service import check_store, list_findings, set_finding_status
-from knowledge_service.review.etags import Precondition, etag
+from knowledge_service.review.etags import LOCAL, Precondition, etag
 from knowledge_service.review.queue_schemas import RiskAcceptanceCreate
 from knowledge_service.review.risk import accept_risk
 from knowledge_service.review.workflow import Workflow
@@ -28,6 +29,7 @@ from tests.factories import article_text, make_caller, write_article_md, write_p
 
 ADMIN = make_caller("admin", name="reviewer")
 WRONG_FEE = "Refunds reach your account within 5 business days."
+OWNER = "payments@example.com"  # the owner of the factory's articles
 
 
 @pytest.fixture
@@ -129,6 +131,29 @@ def test_the_editor_of_the_served_text_may_not_accept_its_risk_but_its_approver_
         assert (approved.status.author, approved.status.last_editor) == ("approver", "editor")
     with pytest.raises(PermissionDeniedError, match="last author"):
         _accept(engine, blocked, caller=editor)
+    _accept(engine, blocked, caller=approver)
+    assert not _blocks(engine)
+
+
+def test_the_editor_s_admin_key_may_not_accept_the_risk_of_what_their_owner_key_wrote(
+    engine: Engine, settings: Settings, blocked: int
+) -> None:
+    """Four eyes compare persons: the editor holding an owner key and an admin key is still
+    the last author through the other one; another person's admin key may accept."""
+    person = "ann@example.com"
+    editor = Principal(name="ann-owner", prefix="p1", role=Role.OWNER, owner=OWNER, person=person)
+    ann_admin = Principal(name="ann-admin", prefix="p2", role=Role.ADMIN, person=person.upper())
+    approver = Principal(name="bob-admin", prefix="p3", role=Role.ADMIN, person="bob@example.com")
+    flow = Workflow(content.articles, settings.workflow)
+    text = article_text("refund-timeframe", policy_sources=["REFUNDS#2.1"], answer=WRONG_FEE)
+    with session_scope(engine) as session:
+        edited = flow.edit(session, editor, "refund-timeframe", text + "\nMore.\n", LOCAL)
+        flow.submit(session, editor, "refund-timeframe", LOCAL)
+        flow.approve(session, approver, "refund-timeframe", LOCAL)
+        assert edited.status.last_editor_person == person
+    with pytest.raises(PermissionDeniedError, match="last author"):
+        _accept(engine, blocked, caller=ann_admin)
+    assert _blocks(engine)
     _accept(engine, blocked, caller=approver)
     assert not _blocks(engine)
 
