@@ -43,19 +43,23 @@ def actor_of(caller: Caller) -> str:
     return f"key:{caller.name}"
 
 
-def _is_author(caller: Caller, author: tuple[str, str]) -> bool:
-    """Whether ``caller`` wrote a text whose author is ``author`` (the name a version or a
-    workflow record gives, and the person behind it): the same key, or the same person with
-    another of their keys."""
-    name, person = author
-    return name in {caller.name, actor_of(caller)} or same_person(caller.person, person)
+Author = tuple[str, tuple[str | None, str]]
+"""Who wrote a text: the name a version or a workflow record gives, and the persons behind it
+(the one the record names, if any, and the one holding the key of that name now)."""
 
 
-def _last_authors(session: Session, article_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """Who wrote the text each article serves, and the person behind them: the editor its
-    workflow record names for the version in force (an approval writes that version under the
-    approver's name, but the text is the editor's), else that version's author (an import, a
-    direct save)."""
+def _is_author(caller: Caller, author: Author) -> bool:
+    """Whether ``caller`` wrote a text whose author is ``author``: the same key, or the same
+    person with another of their keys."""
+    name, persons = author
+    is_person = any(same_person(caller.person, person) for person in persons)
+    return name in {caller.name, actor_of(caller)} or is_person
+
+
+def _last_authors(session: Session, article_ids: Iterable[str]) -> dict[str, Author]:
+    """Who wrote the text each article serves: the editor its workflow record names for the
+    version in force (an approval writes that version under the approver's name, but the text
+    is the editor's), else that version's author (an import, a direct save)."""
     repository = content_repository.articles(session)
     authors = {}
     for article_id in article_ids:
@@ -68,7 +72,7 @@ def _last_authors(session: Session, article_ids: Iterable[str]) -> dict[str, tup
         else:
             name, person = str(served.author), None
         key_name = name.removeprefix("key:")  # a direct save by a key names it "key:<name>"
-        authors[article_id] = (name, person or access.person_of(session, key_name))
+        authors[article_id] = (name, (person, access.person_of(session, key_name)))
     return authors
 
 

@@ -237,7 +237,7 @@ class Workflow:
         author = str(kept.author)
         editor = (author, access.person_of(session, author))
         record = self._save(session, doc_id, version.version, state, editor)
-        after = replace(target, current=version, record=record, state=state)
+        after = replace(target, current=version, record=record, state=state, editor_person=None)
         return Step(self._status(principal, after), wrote=True)
 
     def reassign(
@@ -261,10 +261,8 @@ class Workflow:
         audience = None if served is None else str(served.document.get("audience", "public"))
         served_status = None if served is None else str(served.status)
         target = Target(current, record, state, audience, served_status)
-        live = target.live
-        if live is None or not live.last_editor_person:  # who holds the key it names
-            target = replace(target, editor_person=access.person_of(session, target.last_editor))
-        return target
+        # who holds the key the record (or the version) names now
+        return replace(target, editor_person=access.person_of(session, target.last_editor))
 
     def _target(
         self, session: Session, principal: Principal, doc_id: str, action: A, pre: Precondition
@@ -332,7 +330,8 @@ class Workflow:
         edited_by = _editor(principal) if editor else target.edited_by
         record = self._save(session, doc_id, version.version, state, edited_by, **fields)
         # a draft leaves the version in force as it was: the target's stays true of it
-        after = replace(target, current=version, record=record, state=state)
+        person = None if editor else target.editor_person  # the record names the new editor
+        after = replace(target, current=version, record=record, state=state, editor_person=person)
         return Step(self._status(principal, after), wrote=True)
 
     def _write(
@@ -417,9 +416,12 @@ def _editor(principal: Principal) -> tuple[str, str]:
 
 def _is_last_editor(principal: Principal, target: Target) -> bool:
     """Whether ``principal`` made the draft's last edit: the same person, whichever key they
-    held (an owner key and an admin key, a key and its successor), or the same key."""
-    person = target.last_editor_person
-    return principal.name == target.last_editor or same_person(principal.person, person)
+    held (an owner key and an admin key, a key and its successor), or the same key. The person
+    is the one the record names and the one holding the key it names now (``keys set-person``
+    after the edit)."""
+    persons = (target.last_editor_person, target.editor_person)
+    is_person = any(same_person(principal.person, person) for person in persons)
+    return principal.name == target.last_editor or is_person
 
 
 def _why_not(action: A, target: Target) -> str | None:

@@ -26,8 +26,8 @@ class WorkflowRecord(SQLModel, table=True):
     state: WorkflowState = Field(sa_type=StrEnumType(WorkflowState), nullable=False)
     last_editor: str
     last_editor_person: str | None = None
-    """The person holding ``last_editor``'s key when the edit was made (four eyes compare it);
-    None in records written before keys named persons: then the key's person now."""
+    """The person holding ``last_editor``'s key when the edit was made (four eyes bar it, and
+    the key's person now); None in records written before keys named persons."""
     submitted_by: str | None = None
     approved_by: str | None = None
     rejected_by: str | None = None

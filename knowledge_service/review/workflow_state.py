@@ -56,7 +56,8 @@ class Target:
     """The status of the version in force before this one (None: there is none)."""
     editor_person: str | None = None
     """The person holding the key named :attr:`last_editor`, as the keys say now (else that
-    name): who made the last edit where the record names no person."""
+    name): who made the last edit where the record names no person, and whom four eyes bar
+    too where it does (``keys set-person`` named the key's person after the edit)."""
 
     @property
     def new_to_customers(self) -> bool:

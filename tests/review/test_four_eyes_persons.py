@@ -125,6 +125,19 @@ def test_a_record_written_before_persons_asks_the_key_it_names_who_holds_it_now(
         _approve(seeded, ann_admin)
 
 
+def test_a_person_named_after_the_edit_is_barred_too(seeded: Engine) -> None:
+    """An edit made with a key that did not yet name its person (recorded as the key's own
+    name) is still its person's once ``keys set-person`` names them."""
+    ann_owner = _key(seeded, "ann-owner", Role.OWNER)
+    ann_admin = _key(seeded, "ann-admin", Role.ADMIN, person="ann@example.com")
+    _edit_and_submit(seeded, ann_owner)
+    with session_scope(seeded) as session:
+        assert FLOW.status(session, ann_admin, DOC).last_editor_person == "ann-owner"
+        access.set_person(session, "ann-owner", "ann@example.com")
+    with pytest.raises(InvalidTransitionError):
+        _approve(seeded, ann_admin)
+
+
 def test_a_cli_actor_named_as_a_key_s_person_is_that_person() -> None:
     """A local actor (``--actor``) has no key: its name is its person."""
     actor = Principal(name="ann@example.com", prefix="local", role=Role.ADMIN)
