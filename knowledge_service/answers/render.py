@@ -206,11 +206,13 @@ _SPACES_IN_LINE = re.compile(r"(?<=\S)[ \t]+")
 
 
 def _plain_line(line: Line) -> str:
-    """A line of plain text: a list item after ``- ``, indented two spaces for each list it is
+    """A line of plain text: a list item after ``- `` (a numbered list's after its number,
+    ``3. ``: steps keep their order's numbers), indented two spaces for each list it is
     nested in; what else a list holds (an item's further paragraphs, the lines its hard line
     breaks begin, a code block, a table's rows) indented under its item's text."""
     indent = "  " * line.depth
-    marker = indent[2:] + "- " if line.opens_item else indent
+    bullet = f"{line.number}. " if line.number else "- "
+    marker = indent[2:] + bullet if line.opens_item else indent
     return marker + line.text.replace("\n", "\n" + indent)
 
 

@@ -76,6 +76,7 @@ class Line:
     text: str
     depth: int = 0  # how many lists the line is in (a nested list's item: 2)
     opens_item: bool = False  # a list item's first paragraph (not a further one)
+    number: str = ""  # that item's number in a numbered list, as written ("3"), else ""
 
 
 # Two marks of GitHub's Markdown that plain text and speech read for what they say: a footnote
@@ -339,7 +340,9 @@ def plain_lines(
                 said = _TASK_BOX.sub("", said, count=1)
             if said:
                 opens = bool(list_depth) and n >= 2 and tokens[n - 2].type == "list_item_open"
-                lines.append(Line(_line_kind(tokens, n, list_depth), said, list_depth, opens))
+                number = tokens[n - 2].info if opens else ""  # a numbered list's "3", else ""
+                kind = _line_kind(tokens, n, list_depth)
+                lines.append(Line(kind, said, list_depth, opens, number))
         elif token.type in ("fence", "code_block") and token.content.strip():
             block = token.content.strip()
             said = code(block) if code is not None else block

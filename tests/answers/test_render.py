@@ -44,8 +44,8 @@ def test_plain_text_has_no_markup_and_spells_out_links() -> None:
     text = markdown_to_plain(RICH)
     assert text.splitlines() == [
         "Refunds take 10 business days.",
-        "- Open the app.",
-        "- Check the refund tracker (https://example.com/refunds).",
+        "1. Open the app.",
+        "2. Check the refund tracker (https://example.com/refunds).",
         "Call 13 22 55 if it is late",
     ]
 
@@ -247,6 +247,27 @@ def test_plain_text_keeps_a_nested_list_under_its_item(channel: Channel) -> None
         "  Allow a day.",
         "  biller 1234",
         "  ref 99",
+    ]
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+def test_plain_text_keeps_a_numbered_list_s_numbers(channel: Channel) -> None:
+    """A numbered list's items were shown as bullets ("- Log in", "- Choose Pay"), so a
+    customer told "go back to step 2" had no step 2; each keeps its number as written (a list
+    may start anywhere), a bullet list inside it still bullets."""
+    markdown = (
+        "To pay:\n\n1. Log in\n2. Choose **Pay**\n   - by card\n3. Confirm\n\n"
+        "Then:\n\n7) Check the receipt\n8) Keep it\n"
+    )
+    assert render_answer(markdown, channel).splitlines() == [
+        "To pay:",
+        "1. Log in",
+        "2. Choose Pay",
+        "  - by card",
+        "3. Confirm",
+        "Then:",
+        "7. Check the receipt",
+        "8. Keep it",
     ]
 
 
