@@ -33,6 +33,7 @@ from knowledge_service.cli.common import (
 )
 from knowledge_service.cli.content import articles_app, policies_app
 from knowledge_service.content.raw_html import describe_raw_html
+from knowledge_service.content.schemas import ONE_LINE, control_character
 from knowledge_service.content.service import DocumentService, articles, policies
 from knowledge_service.db import MAX_VERSION, session_scope
 from knowledge_service.errors import InvalidContentError, KnowledgeServiceError, a_or_an
@@ -44,8 +45,31 @@ from knowledge_service.review.workflow import Workflow
 from knowledge_service.review.workflow_schemas import WorkflowStatus
 from knowledge_service.review.workflow_state import Step
 
+MAX_ACTOR_CHARS = 200
+"""The longest ``--actor``: an API key's name, the other way a step names who acts, is as long."""
+
+
+def _checked_actor(actor: str | None) -> str | None:
+    """``--actor`` as given, stripped; refused (exit 2) when blank, longer than a key's name or
+    holding a control character: the author of a version and the actor of its audit event must
+    name someone, on one line (``--actor ""`` from an unset variable once recorded no one)."""
+    if actor is None:
+        return None
+    name = actor.strip()
+    if not name:
+        raise fail('--actor is blank: give a name such as "Name <email>", or leave it out')
+    if len(name) > MAX_ACTOR_CHARS:
+        raise fail(f"--actor must be at most {MAX_ACTOR_CHARS} characters (got {len(name)})")
+    if (found := control_character(name)) is not None:
+        raise fail(f"--actor holds a control character ({found}): {ONE_LINE}")
+    return name
+
+
 _ACTOR = typer.Option(
-    None, "--actor", help="Who acts (recorded as the author and in the audit log); default: you."
+    None,
+    "--actor",
+    help="Who acts (recorded as the author and in the audit log); default: you.",
+    callback=_checked_actor,
 )
 _REASON = typer.Option(None, "--reason", help="Why, for the audit log.")
 _IF_VERSION = typer.Option(

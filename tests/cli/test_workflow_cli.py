@@ -164,3 +164,24 @@ def test_cli_discards_a_draft_and_the_published_text_is_current_again(cli_env: P
     assert code == 1 and "cannot discard" in output and "state published" in output, output
     code, output = invoke("articles", "verify", "card-fees", "--actor", "ann")
     assert code == 0 and "published (version 5" in output, output
+
+
+@pytest.mark.parametrize(
+    ("actor", "said"),
+    [("", "--actor is blank"), ("   ", "--actor is blank"), ("ann\nbob", "control character"),
+     ("a" * 201, "at most 200 characters")],
+)  # fmt: skip
+def test_an_actor_that_names_no_one_is_refused_before_anything_is_written(
+    cli_env: Path, actor: str, said: str
+) -> None:
+    """A version's author and its audit event's actor name someone, on one line: a blank
+    ``--actor`` (an unset shell variable) once wrote a version authored by no one."""
+    path = cli_env / "card-fees.md"
+    path.write_text(article_text("card-fees"), encoding="utf-8")
+    code, output = invoke("articles", "draft", str(path), "--actor", actor)
+    assert code == 2 and said in output, output
+    assert invoke("articles", "show", "card-fees")[0] == 2  # nothing was written
+    code, output = invoke("articles", "draft", str(path), "--actor", "  ann  ")
+    assert code == 0, output
+    with session_scope(common.engine()) as session:
+        assert [e.actor for e in session.exec(select(AuditEvent)).all()] == ["ann"]
