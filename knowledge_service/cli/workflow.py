@@ -36,7 +36,12 @@ from knowledge_service.content.raw_html import describe_raw_html
 from knowledge_service.content.schemas import ONE_LINE, control_character
 from knowledge_service.content.service import DocumentService, articles, policies
 from knowledge_service.db import MAX_VERSION, session_scope
-from knowledge_service.errors import InvalidContentError, KnowledgeServiceError, a_or_an
+from knowledge_service.errors import (
+    InvalidContentError,
+    InvalidRequestError,
+    KnowledgeServiceError,
+    a_or_an,
+)
 from knowledge_service.review.blocks import with_blocks
 from knowledge_service.review.bulk import run_batch
 from knowledge_service.review.etags import LOCAL, Precondition
@@ -180,6 +185,19 @@ def _naming(path: Path) -> Iterator[None]:
         yield
     except InvalidContentError as exc:
         raise InvalidContentError(str(path), exc.problem, line=exc.line, field=exc.field) from None
+    except InvalidRequestError as exc:
+        if exc.parameter != "text":  # the API's name for the text: on the CLI, the file's
+            raise
+        raise InvalidContentError(str(path), exc.problem, line=_id_line(path), field="id") from None
+
+
+def _id_line(path: Path) -> int | None:
+    """The line of the front matter's ``id:`` in ``path`` (the file was read: it is there)."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((n for n, line in enumerate(lines, 1) if line.startswith("id:")), None)
 
 
 def add_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) -> None:

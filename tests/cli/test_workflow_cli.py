@@ -185,3 +185,19 @@ def test_an_actor_that_names_no_one_is_refused_before_anything_is_written(
     assert code == 0, output
     with session_scope(common.engine()) as session:
         assert [e.actor for e in session.exec(select(AuditEvent)).all()] == ["ann"]
+
+
+def test_editing_with_another_articles_file_names_the_file_and_its_id_line(cli_env: Path) -> None:
+    """The CLI has no parameter 'text' (the API's body field): the error names the file given,
+    and the line of its id, as any other problem of the file is named."""
+    path = cli_env / "card-fees.md"
+    path.write_text(article_text("card-fees"), encoding="utf-8")
+    assert invoke("articles", "draft", str(path), "--actor", "ann")[0] == 0
+    other = cli_env / "late-fee.md"
+    other.write_text(article_text("late-fee"), encoding="utf-8")
+    code, output = invoke("articles", "edit", "card-fees", str(other), "--actor", "ann")
+    line = article_text("late-fee").splitlines().index("id: late-fee") + 1
+    assert code == 1, output
+    assert output.strip() == (
+        f"error: {other}:{line}: field 'id': its id is 'late-fee', not 'card-fees'"
+    ), output
