@@ -175,7 +175,10 @@ def build_kind_app(kind: KindCli, list_command: Callable[..., None]) -> typer.Ty
     """The ``list`` (the kind's own options), ``show``, ``history`` and ``diff`` commands."""
     plural = kind.service.kind.plural
     app = typer.Typer(
-        cls=HelpGroup, help=f"Read {plural} and their versions.", no_args_is_help=True
+        cls=HelpGroup,
+        help=f"Read {plural} and their versions; take them through the workflow (draft, edit, "
+        "submit, approve, reject, discard, retire, restore, reassign).",
+        no_args_is_help=True,
     )
     app.command("list")(list_command)
 

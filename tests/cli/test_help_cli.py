@@ -37,3 +37,16 @@ def test_every_command_is_described_on_one_line(group: list[str]) -> None:
         assert any(name in row and text in row for row in rows), (name, text, result.output)
         described += 1
     assert described >= 1
+
+
+@pytest.mark.parametrize("group", ["articles", "policies"])
+def test_the_document_groups_say_they_hold_the_workflow(group: str) -> None:
+    """``knowledge-service --help`` once described ``articles`` and ``policies`` as read-only
+    ("Read articles and their versions."), hiding the steps an owner looks for there."""
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "1000"}, terminal_width=1000)
+    row = next(r for r in result.output.splitlines() if r.startswith(f"│ {group} "))
+    group_command = get_command(app).commands[group]  # type: ignore[attr-defined]
+    steps = [
+        n for n in ("draft", "edit", "submit", "approve", "discard") if n in group_command.commands
+    ]
+    assert len(steps) == 5 and all(step in row for step in steps), row
