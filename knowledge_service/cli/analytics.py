@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
@@ -94,9 +95,16 @@ def report(
         _print_summary(summary)
 
 
+def _typed_path(value: str) -> str:
+    """A path argument as typed (refused when empty, as :func:`path_argument` does), kept as
+    text: whether it ends with a separator says it names a folder."""
+    path_argument(value)
+    return value
+
+
 def export_events_command(
-    out: Annotated[
-        Path, typer.Argument(metavar="OUT", help="File to write.", parser=path_argument)
+    out_typed: Annotated[
+        str, typer.Argument(metavar="OUT", help="File to write.", parser=_typed_path)
     ],
     fmt: Annotated[
         ExportFormat | None,
@@ -116,8 +124,11 @@ def export_events_command(
 ) -> None:
     """Write the answer log, or the feedback, (redacted) for BI tools."""
     start = None if since is None else clock.parse_instant("--since", since)
-    if out.is_dir():
-        raise fail(f"OUT {out} is a folder: give the file to write")
+    out = Path(out_typed)
+    # a trailing separator (exports/) names a folder, even one not made yet: Path drops it,
+    # so such an OUT once became a file of the folder's name
+    if out.is_dir() or out_typed.endswith(("/", os.sep)):
+        raise fail(f"OUT {out_typed} is a folder: give the file to write")
     fmt = fmt or _format_of(out)
     with session_scope(existing_engine()) as session, file_errors(out, "write"):
         count = export_events(session, out, fmt, since=start, table=table)

@@ -247,3 +247,15 @@ def test_purge_logs_stores_conversation_ids_kept_as_sent_as_pseudonyms(
     engine.dispose()
     get_settings.cache_clear()
     common.engine.cache_clear()
+
+
+def test_export_events_to_a_folder_not_made_yet_is_refused(store: str, tmp_path: Path) -> None:
+    """``export-events exports/`` names a folder, made or not: it once wrote a file named
+    ``exports`` (Path drops the trailing separator), where the user looked for a folder."""
+    typed = f"{tmp_path / 'exports'}/"
+    result = runner.invoke(app, ["export-events", typed])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == f"error: OUT {typed} is a folder: give the file to write"
+    assert not (tmp_path / "exports").exists()
+    result = runner.invoke(app, ["export-events", str(tmp_path / "exports.csv")])
+    assert result.exit_code == 0 and (tmp_path / "exports.csv").is_file(), result.output
