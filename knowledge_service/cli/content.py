@@ -59,8 +59,8 @@ def _policy_row(v: PolicyVersion) -> dict[str, Any]:
     return {
         "id": v.policy_id, "version": v.version, "policy_version": v.policy_version,
         "status": v.status, "effective_date": v.document.get("effective_date"),
-        "title": v.title, "content_hash": v.content_hash, "source": v.source,
-        "created_at": v.created_at.isoformat(),
+        "title": v.title, "owner": v.document.get("owner"), "content_hash": v.content_hash,
+        "source": v.source, "author": v.author, "created_at": v.created_at.isoformat(),
     }  # fmt: skip
 
 
@@ -88,7 +88,8 @@ ARTICLES = KindCli(
 POLICIES = KindCli(
     service.policies, _policy_row, _policy_parts,
     columns={"id": "id", "v": "version", "policy version": "policy_version",
-             "status": "status", "effective": "effective_date", "title": "title"},
+             "status": "status", "effective": "effective_date", "owner": "owner",
+             "title": "title"},
 )  # fmt: skip
 
 

@@ -113,6 +113,21 @@ def test_policies_list_and_show() -> None:
     assert "2.1 Refund timeframe" in output
 
 
+def test_policies_list_and_show_name_the_owner_and_the_author() -> None:
+    """Whose policy it is (who approves its drafts) and who wrote the version: the API gives
+    both, and ``policies list|show`` once gave neither, unlike ``articles``."""
+    assert invoke("import", "--author", "Pat Policy <pat@example.com>")[0] == 0
+    _, output = invoke("policies", "list", "--json")
+    (row,) = json.loads(output)
+    assert (row["owner"], row["author"]) == ("legal@example.com", "Pat Policy <pat@example.com>")
+    _, output = invoke("policies", "list")
+    assert "owner" in output.splitlines()[1] and "legal@example.com" in output
+    _, output = invoke("policies", "show", "REFUNDS")
+    fields = dict(line.split(None, 1) for line in output.splitlines()[:12] if line.strip())
+    assert fields["owner"].strip() == "legal@example.com"
+    assert fields["author"].strip() == "Pat Policy <pat@example.com>"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
