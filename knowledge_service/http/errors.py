@@ -156,6 +156,13 @@ def echoed_path(request: Request) -> str:
     return redact_path(request.url.path)
 
 
+def _said(location: str, parameter: str, problem: str) -> str:
+    """One parameter's problem in a detail, its name and problem redacted before they are
+    quoted: redacted inside the quotes, a value such as an e-mail address (whose part before
+    the ``@`` may hold an apostrophe) took the opening quote along (``parameter [EMAIL]':``)."""
+    return f"{location} parameter '{redact(parameter)}': {redact(problem)}"
+
+
 def _redacted_problem(problem: ParameterProblem | dict[str, Any]) -> dict[str, Any]:
     fields = problem.model_dump() if isinstance(problem, ParameterProblem) else dict(problem)
     return {
@@ -186,7 +193,7 @@ def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
         extra["errors"] = [
             ParameterProblem(location=location, parameter=exc.parameter, problem=exc.problem)
         ]
-        detail = f"{location} parameter '{exc.parameter}': {exc.problem}"
+        detail = _said(location, exc.parameter, exc.problem)
     extra.update(_conflict_extra(exc))
     if isinstance(exc, InvalidStateError):
         extra.update(state=exc.state, allowed_actions=exc.allowed)
@@ -271,7 +278,7 @@ _VALUE_ERROR_PREFIX = "Value error, "
 
 def invalid_request(request: Request, problems: list[ParameterProblem]) -> ProblemResponse:
     """A 400 whose ``detail`` and ``errors`` name each parameter at fault."""
-    detail = "; ".join(f"{p.location} parameter '{p.parameter}': {p.problem}" for p in problems)
+    detail = "; ".join(_said(p.location, p.parameter, p.problem) for p in problems)
     return problem_response(
         request,
         400,

@@ -679,3 +679,18 @@ def test_an_error_never_echoes_personal_data_the_request_sent(
     assert "4111111111111111" not in text and "jo.bloggs" not in text, response.text
     if response.headers["content-type"] == PROBLEM:
         assert "[CARD]" in response.text or "[EMAIL]" in response.text, response.text
+
+
+def test_a_parameter_named_by_personal_data_is_redacted_inside_its_quotes(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """The detail quotes each parameter's name redacted: redacting the detail whole, an e-mail
+    address took the opening quote with it ("body parameter [EMAIL]': ...")."""
+    body = {"q": "late fee", "channel": "chat", "jo.bloggs@example.com": 1}
+    response = client.post("/v1/answer", json=body, headers=auth(keys["bot"]))
+    problem = _assert_problem(response, 400)
+    assert problem["detail"] == "body parameter '[EMAIL]': Extra inputs are not permitted"
+    response = client.get("/v1/search?q=fee&jo.bloggs@example.com=1", headers=auth(keys["agent"]))
+    problem = _assert_problem(response, 400)
+    assert problem["detail"].startswith("query parameter '[EMAIL]': is not a parameter")
+    assert "jo.bloggs" not in response.text
