@@ -134,13 +134,12 @@ def audit_command(
 ) -> None:
     """The audit trail, newest first: who, when, what, the versions before and after, why."""
     object_type, object_id = _object(article, policy)
+    start = audit_log.parse_instant("--since", since)
+    end = audit_log.parse_instant("--until", until)
+    if start is not None and end is not None and end < start:  # named as the options are
+        raise InvalidRequestError("--until", "must not be before --since")
     filters = AuditFilters(
-        object_type,
-        object_id,
-        actor,
-        audit_log.parse_instant("--since", since),
-        audit_log.parse_instant("--until", until),
-        with_findings=article is not None,
+        object_type, object_id, actor, start, end, with_findings=article is not None
     )
     with session_scope(existing_engine()) as session:
         events, total = audit_log.list_audit_events(

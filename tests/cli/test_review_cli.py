@@ -100,6 +100,8 @@ def test_audit_shows_who_changed_what_with_the_import_author() -> None:
         invoke("audit", "--until", "tomorrow")
     with pytest.raises(InvalidRequestError, match=r"^parameter '--article': "):
         invoke("audit", "--article", "a", "--policy", "P")
+    with pytest.raises(InvalidRequestError, match=r"^parameter '--until': .* before --since$"):
+        invoke("audit", "--since", "2026-12-08", "--until", "2026-12-01")  # not 'until', 'since'
 
 
 def test_import_without_author_names_the_os_user_outside_git(
