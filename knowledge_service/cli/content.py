@@ -26,6 +26,7 @@ from knowledge_service.content import service
 from knowledge_service.content.models import ArticleVersion, PolicyVersion
 from knowledge_service.content.service import DocumentFilter, DocumentService
 from knowledge_service.db import MAX_VERSION, session_scope
+from knowledge_service.errors import InvalidRequestError
 
 LOCAL_CALLER = Principal(name="cli", prefix="local", role=Role.ADMIN)
 """Who the CLI acts as: the operator of the machine the store is on."""
@@ -96,7 +97,10 @@ POLICIES = KindCli(
 def list_documents(kind: KindCli, filters: DocumentFilter, as_json: bool) -> None:
     """Print the current version of every document matching ``filters``."""
     with session_scope(existing_engine()) as session:
-        page = kind.service.list_page(session, LOCAL_CALLER, filters, limit=None)
+        try:
+            page = kind.service.list_page(session, LOCAL_CALLER, filters, limit=None)
+        except InvalidRequestError as exc:  # a filter: named as the option that gave it
+            raise InvalidRequestError(f"--{exc.parameter}", exc.problem) from None
         rows = [kind.row(v) for v in page.items]
     if as_json:
         _echo_json(rows)

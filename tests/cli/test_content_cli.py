@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from knowledge_service.cli import common
-from knowledge_service.errors import NotFoundError
+from knowledge_service.errors import InvalidRequestError, NotFoundError
 from tests.cli.conftest import invoke
 from tests.factories import article_text, write_article_md, write_policy_md
 
@@ -220,3 +220,11 @@ def test_text_from_the_store_never_reaches_the_terminal_as_a_command(cli_env: Pa
         assert code == 0, output
         assert "\x1b" not in output and "\x07" not in output
         assert "Refunds take 5 days.\\x1b[2J\\x1b]0;pwned" in output
+
+
+@pytest.mark.parametrize("kind", ["articles", "policies"])
+def test_list_with_an_unknown_status_names_the_option(kind: str) -> None:
+    """The error names the option typed (``--status``), not the API's query parameter."""
+    invoke("import")
+    with pytest.raises(InvalidRequestError, match=r"^parameter '--status': must be one of "):
+        invoke(kind, "list", "--status", "live")  # main() prints it, exits 2
