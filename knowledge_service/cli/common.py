@@ -186,7 +186,17 @@ def file_errors(path: Path, doing: str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise fail(f"cannot {doing} {path}: {exc.strerror or exc}") from None
+        raise fail(f"cannot {doing} {path}: {_inner(path, exc)}{exc.strerror or exc}") from None
+
+
+def _inner(path: Path, exc: OSError) -> str:
+    """``PATH: `` for the file or folder under ``path`` that the error is about (a file named
+    ``content`` where an export makes ``content/billing``), else nothing: the error names the
+    user's path, and an export's temporary folder beside it is no place to look."""
+    if not isinstance(exc.filename, str):
+        return ""
+    inner, where = Path(exc.filename).absolute(), path.absolute()
+    return f"{path / inner.relative_to(where)}: " if where in inner.parents else ""
 
 
 @contextmanager

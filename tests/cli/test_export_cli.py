@@ -72,3 +72,17 @@ def test_a_stop_while_recording_says_the_files_are_in_place(
         "`knowledge-service export out` again."
     )
     assert (imported / "out" / "content" / "lost-card.md").is_file()
+
+
+def test_an_export_blocked_by_a_file_in_dir_names_that_file(imported: Path) -> None:
+    """A file ``content`` where the export makes the folder ``content/billing``: the error names
+    that place, not only DIR ("cannot export to out: Not a directory" sent the user to DIR)."""
+    (imported / "out").mkdir()
+    (imported / "out" / "content").write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(app, ["export", "out"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (
+        f"error: cannot export to out: {Path('out', 'content', 'billing')}: Not a directory"
+    )
+    assert sorted(p.name for p in (imported / "out").iterdir()) == ["content"]
+    assert temporaries(imported / "out") == []
