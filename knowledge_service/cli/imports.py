@@ -29,6 +29,7 @@ from knowledge_service.cli.common import (
     store_marks,
 )
 from knowledge_service.content import service
+from knowledge_service.content.loader import skipped_files
 from knowledge_service.content.schemas import ONE_LINE, control_character
 from knowledge_service.content.service import ImportReport
 from knowledge_service.errors import KnowledgeServiceError
@@ -121,6 +122,12 @@ def import_command(
     missing = [p for p in paths or [] if not p.exists()]
     if missing:  # a typo, not a file gone from the knowledge base: nothing is recorded
         raise fail(f"{missing[0]} does not exist: nothing was imported")
+    if skipped := skipped_files(paths or []):  # a shell glob's README or image: not content
+        typer.secho(
+            f"warning: skipped {', '.join(skipped)}: import reads Markdown files (*.md) that "
+            "are not README files, in a folder or named",
+            err=True,
+        )
     require_data_dir()  # before anything is read or written, as for every command
     # the folders before the store: an import with nothing to read makes no store
     folders = list(paths) if paths else content_folders(verb="import")

@@ -187,12 +187,14 @@ def _walk_markdown(root: Path) -> Iterator[Path]:
         visited.add(real)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if (
-                name.endswith(".md")
-                and not name.startswith(".")
-                and (name.lower() not in _SKIPPED_NAMES)
-            ):
+            if is_content_name(name):
                 yield Path(folder) / name
+
+
+def is_content_name(name: str) -> bool:
+    """Whether a file of this name is read as content: Markdown (``*.md``), not hidden and no
+    README (documentation); a file named on the command line as a folder's file would be."""
+    return name.endswith(".md") and not name.startswith(".") and name.lower() not in _SKIPPED_NAMES
 
 
 def find_files(paths: Sequence[Path]) -> list[_Candidate]:
@@ -210,7 +212,7 @@ def find_files(paths: Sequence[Path]) -> list[_Candidate]:
                 rel = Path(os.path.relpath(file, absolute))
                 candidate = _Candidate.under(root, rel, file)
                 found.setdefault(candidate.display, candidate)
-        else:
+        elif is_content_name(absolute.name):  # else skipped (skipped_files names it)
             candidate = _Candidate.under(absolute.parent.resolve(), Path(absolute.name), absolute)
             found.setdefault(candidate.display, candidate)
     return _one_path_per_file([found[key] for key in sorted(found)])
@@ -397,6 +399,12 @@ def _locate(bad: InvalidFile, candidate: _Candidate, text: str | None) -> None:
     """Record where a bad file lies and the id it gives, if readable (see :class:`InvalidFile`)."""
     bad.source_path, bad.root = candidate.path, candidate.root.as_posix()
     bad.doc_id = readable_id(text, bad.kind) if text is not None else None
+
+
+def skipped_files(paths: Sequence[Path]) -> list[str]:
+    """The files named in ``paths`` that are not read, as a folder's files of those names would
+    not be (a README, an image, a hidden file: ``import content/*``), as shown to users."""
+    return [display_path(p) for p in paths if not p.is_dir() and not is_content_name(p.name)]
 
 
 def load_content(

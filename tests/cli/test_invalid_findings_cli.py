@@ -122,3 +122,21 @@ def test_a_bad_file_whose_id_is_readable_is_one_finding_wherever_the_folder_lies
     _fix(cli_store / "two")
     assert invoke("import", str(cli_store / "two" / "content"))[0] == 0
     assert stored_invalid() == {}
+
+
+def test_files_a_glob_names_that_a_folder_would_skip_are_skipped_with_a_warning(
+    cli_store: Path,
+) -> None:
+    """``import content/*`` names the folder's README and an image too: they were read as
+    articles and stored as blocking ``invalid`` findings; they are skipped, as the folder's own
+    walk skips them, and the warning names them."""
+    write_article_md(cli_store / "content", "refund-timeframe")
+    (cli_store / "content" / "README.md").write_text("# About this folder\n", encoding="utf-8")
+    (cli_store / "content" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    named = sorted(str(p.relative_to(cli_store)) for p in (cli_store / "content").iterdir())
+    code, output = invoke("import", *named)
+    assert code == 0, output
+    assert "warning: skipped content/README.md, content/logo.png: import reads Markdown" in output
+    assert stored_invalid() == {}
+    with session_scope(common.engine()) as session:
+        assert freshness.list_findings(session, kind=FindingKind.INVALID) == []
