@@ -167,9 +167,12 @@ def blocking_findings_after(
 
 
 def version_created_at(session: Session, article_ids: Sequence[str]) -> list[tuple[Any, ...]]:
-    """(article_id, version, created_at) of every version of the articles."""
+    """(article_id, version, created_at, status) of every version of the articles."""
     query = select(
-        ArticleVersion.article_id, ArticleVersion.version, ArticleVersion.created_at
+        ArticleVersion.article_id,
+        ArticleVersion.version,
+        ArticleVersion.created_at,
+        ArticleVersion.status,
     ).where(col(ArticleVersion.article_id).in_(article_ids))
     return _rows(session, query)
 

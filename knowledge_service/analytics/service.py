@@ -411,17 +411,25 @@ def risk_incidents(
     intent: str | None = None,
 ) -> list[RiskIncident]:
     """Answers served to customers in the range from a version that a later check found
-    blocking for what it says (:data:`RISK_KINDS`; the version was still current when the
-    finding was first seen); ``channel`` and
+    blocking for what it says (:data:`RISK_KINDS`; the version was still the one in force,
+    served, when the finding was first seen: a newer draft waiting for approval is not);
+    ``channel`` and
     ``intent`` narrow the answers counted, as for every other measure (``agent``, no customer
     channel, has none)."""
     findings = repository.blocking_findings_after(session, start, [str(k) for k in RISK_KINDS])
     if not findings:
         return []
     article_ids = sorted({a for a, _, _ in findings})
+    # The versions that were in force, each from when it was written: a draft (new, or
+    # waiting for approval) is served to nobody, so the version in force when a finding was
+    # first seen is the newest one written before it that is no draft (a retired one serves
+    # nobody either, so the answers before it are no incident of a later finding).
     timeline: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
-    for article_id, version, created_at in repository.version_created_at(session, article_ids):
-        timeline[article_id].append((created_at, version))
+    for article_id, version, created_at, status in repository.version_created_at(
+        session, article_ids
+    ):
+        if status != ArticleStatus.DRAFT:
+            timeline[article_id].append((created_at, version))
     # customers only: a channel filter narrows them, and the agent channel (staff, who are
     # shown the findings) has no customers to tell
     channels = [c for c in CUSTOMER_CHANNELS if channel is None or c == channel]

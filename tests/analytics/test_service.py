@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from knowledge_service.analytics import service
 from knowledge_service.analytics.log import AnswerLog, LoggedAnswer
@@ -402,6 +402,34 @@ def test_the_feedback_to_an_intent_survives_the_purge(engine: Engine, tmp_path: 
     feedback = ("feedback", "helpful", "wrong", "overrides", "helpful_rate", "wrong_rate")
     for name in (*feedback, "answers", "answered", "escalated"):
         assert getattr(after.totals, name) == getattr(before.totals, name), name
+
+
+def test_a_draft_waiting_for_approval_leaves_the_served_version_the_incident(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A blocking finding is judged against the version customers were served, not a newer
+    draft waiting for approval: the draft (written before the finding) was taken for the
+    current version, no answer served it, and the served version's incident was lost."""
+    import_articles(engine, tmp_path, "refund-timeframe")
+    write_article_md(tmp_path / "content", "refund-timeframe", status="draft", answer="Soon.")
+    assert not import_content(engine, [tmp_path / "content"], max_file_bytes=10**6).invalid
+    with Session(engine) as session:
+        statuses = session.exec(
+            select(ArticleVersion.version, ArticleVersion.status).order_by(
+                col(ArticleVersion.version)
+            )
+        ).all()
+    assert [(v, str(s)) for v, s in statuses] == [(1, "published"), (2, "draft")]
+    _versions_written_before_the_day(engine)
+    log = AnswerLog(engine)
+    log.record(event(0, conversation_id="conv-1"))  # version 1: what customers are served
+    assert log.flush() == 1
+    _block_found(engine, "9")
+    with session_scope(engine) as session:
+        summary = service.summarize(session, DAY, DAY)
+    (incident,) = summary.risk_incidents
+    assert (incident.version, incident.answers, incident.customers_told) == (1, 1, 1)
+    assert summary.totals.risk_incidents == 1
 
 
 def test_risk_incidents_follow_the_intent_filter(engine: Engine, tmp_path: Path) -> None:
