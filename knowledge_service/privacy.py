@@ -14,10 +14,11 @@ The rules over-redact rather than miss: every run of 13 to 19 digits is a card (
 not), every other run of eight or more digits is a tax file number, a Medicare number (by
 checksum), a phone number (in a phone number's shape or after a phone's words) or, failing
 those, ``[NUMBER]``. Digits may be split by spaces, dashes, dots, underscores, brackets and
-commas, as people write them, or read out in words ("four one one one, ..."; read out, six
-digits are enough: :data:`MIN_SPOKEN_NUMBER`). Short numbers
-(amounts, counts, days), dates and the few long numbers that carry a question's meaning (a date
-run together, a range of years, an amount with cents) are kept: they identify nobody.
+commas, as people write them (a card's or a phone's also by any symbol, or by separators
+percent-encoded), led by a country code ("1+800 ...", "+61%20..."), or read out in words
+("four one one one, ..."; read out, six digits are enough: :data:`MIN_SPOKEN_NUMBER`). Short
+numbers (amounts, counts, days), dates and the few long numbers that carry a question's meaning
+(a date run together, a range of years, an amount with cents) are kept: they identify nobody.
 
 Pure functions only: no I/O, no state. Checksums come from python-stdnum.
 """
@@ -284,40 +285,89 @@ _UK_POSTCODE_ANY_CASE = re.compile(
 )
 # Two letters, two check digits, then 11 to 30 letters or digits, optionally in groups of four.
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
-# A run of digits in which separators may stand between digits, optionally led by "+" or "(":
+# A run of digits in which separators may stand between digits, optionally led by "+" or "(",
+# or by a country code joined with a "+" ("1+800 555 1234", "44+4111 1111 ...": the country
+# code goes with the number, where "1+" was left in front of its placeholder):
 # up to three of space, dash, dot, underscore, brackets and slash ("0412 - 345 - 678",
 # "4111_1111_1111_1111", "0412   345   678"), or a comma with no space after it
 # ("4111,1111,1111,1111"; "rooms 12, 13, 14" is a list). A letter closing the run belongs to it
 # (a Centrelink reference, "412 345 678A"): it goes with the number if the number goes.
 _DIGITS = re.compile(
-    r"(?<![A-Za-z0-9])[+(]?\d(?:(?:[ \-.()/_]{0,3}|,)\d)*(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
+    r"(?<![A-Za-z0-9])(?:[+(]|\d{1,3}\+ ?\(?)?\d(?:(?:[ \-.()/_]{0,3}|,)\d)*"
+    r"(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
 )
+_COUNTRY_CODE = re.compile(r"\d{1,3}\+ ?")
+# A character percent-encoded once or more ("%20"; "%2520" once a query string encoded twice is
+# decoded once: "%", then "25" for each encoding).
+_PCT = "%(?:25)*"
+# A space, a tab or a line break, a no-break, narrow or thin space, and a dash or a minus sign,
+# percent-encoded (UTF-8, as a form sends them): "4111%C2%A01111...", "0412%E2%80%93345...".
+_ENCODED_SPACE = rf"{_PCT}(?:20|0[9ad]|c2{_PCT}a0|e2{_PCT}80{_PCT}(?:8[0-9a]|af))"
+_ENCODED_DASH = rf"{_PCT}(?:2d|e2{_PCT}80{_PCT}9[0-5]|e2{_PCT}88{_PCT}92)"
+# A "+" or an opening bracket percent-encoded in front of a number ("%2B61%20412...",
+# "tel%3A%2B61412345678"): the number's own, so it goes with it (:func:`_number_lead`).
+_ENCODED_LEAD = rf"{_PCT}2[8b]"
 # A card number in groups split by a symbol the digit rules do not take as a separator (all
 # but the dash, dot, comma, slash and brackets), the same one between each and perhaps a space
 # either side ("4111+1111+1111+1111", "4111|1111|1111|1111", "4111 ~ 1111 ~ ..."), or by a
 # separator percent-encoded once or more, as a form sends it or as a query string encoded
-# twice reads once decoded ("4111%201111%20...", "4111%25201111%2520...": "%", then "25" for
-# each encoding, as an address's "@" in _PERCENT_EMAIL). An encoded separator before the card
-# ("number%204111...") is kept: its digits are not the card's.
-_ENCODED_SEPARATOR = r"%(?:25)*(?:2[0-9a-f]|3[a-f]|40|5[b-f]|60|7[b-e])"
+# twice reads once decoded ("4111%201111%20...", "4111%25201111%2520...", as an address's "@"
+# in _PERCENT_EMAIL). An encoded separator before the card ("number%204111...") is kept: its
+# digits are not the card's; a "+" (typed or encoded) or a country code joined by one before
+# it is the number's. A phone, tax file or Medicare number so split ("0412|345|678",
+# "+61%20412%20345%20678") goes as it would typed; fewer digits than a card's that are none of
+# those stay ("years 2023|2024|2025").
+_ENCODED_SEPARATOR = (
+    rf"{_PCT}(?:2[0-9a-f]|3[a-f]|40|5[b-f]|60|7[b-e])|{_ENCODED_SPACE}|{_ENCODED_DASH}"
+)
+_PLUS = rf"(?:\+|{_PCT}2b)"
+# A country code before a number: "+1 " or "+1%20", "1+", or a "+" alone.
+_NUMBER_PREFIX = rf"(?:{_PLUS}\d{{1,3}}(?:{_ENCODED_SPACE}| )|{_PLUS}?(?P<code>\d{{1,3}}{_PLUS})?)"
+# Digits after the groups joined by another separator, encoded or one the digit rules take,
+# are the same number's ("1+4111%201111%201111%25201111" once left "%[NUMBER]" after its
+# card, "1+4111%201111%201111 1111" a "1111").
+_ENCODED_TAIL = rf"(?P<tail>(?:(?:{_ENCODED_SEPARATOR}|[ \-.()/_]){{1,3}}\d+)*)"
+_SYMBOL_SEPARATOR = rf"(?P<sep> ?(?:{_ENCODED_SEPARATOR}|[^\w\s\-.,/()]) ?)"
 _CARD_IN_GROUPS = re.compile(
     rf"(?:(?P<lead>{_ENCODED_SEPARATOR})|(?<!\w))"
-    rf"(?P<card>\d{{4}}(?P<sep> ?(?:{_ENCODED_SEPARATOR}|[^\w\s\-.,/()]) ?)\d{{3,6}}"
-    r"(?:(?P=sep)\d{3,6}){1,4})(?!\w)",
+    rf"(?P<card>{_NUMBER_PREFIX}\d{{4}}{_SYMBOL_SEPARATOR}\d{{3,6}}"
+    rf"(?:(?P=sep)\d{{3,6}}){{1,4}}){_ENCODED_TAIL}(?!\w)",
+    re.IGNORECASE,
+)
+# After it, the same for any number so split: a phone, tax file or Medicare number
+# ("0412|345|678", "02|9876|5432") goes as it would typed. Numbers joined by "+" are a sum
+# ("100+200+3000") unless the number is a phone's: led by "+", a trunk "0" or a country code
+# ("0412+345+678", "1+800+555+1234").
+_NUMBER_IN_GROUPS = re.compile(
+    rf"(?:(?P<lead>{_ENCODED_SEPARATOR})|(?<!\w))"
+    rf"(?P<card>{_NUMBER_PREFIX}\d{{2,4}}{_SYMBOL_SEPARATOR}\d{{3,6}}"
+    rf"(?:(?P=sep)\d{{3,6}}){{1,6}}){_ENCODED_TAIL}(?![\w(]|[\-.,/)]\d)",
     re.IGNORECASE,
 )
 
 
 # A number whose groups are split by a separator the digit rules take (a space, dash, dot,
-# slash, underscore, bracket or comma) percent-encoded once or more: a phone number in a query
-# string encoded twice reads "0412%20345%20678" once decoded. Read as decoded, it gets the
-# placeholder it would typed ("2026%2D05%2D01" is a date, and stays).
-_ENCODED_DIGIT_SEPARATOR = r"%(?:25)*(?:20|2[89c-f]|5f)"
+# slash, underscore, bracket or comma) percent-encoded once or more, perhaps beside separators
+# typed as they are, and perhaps led by a country code and a plus ("1%2B800%20555..."): a
+# phone number in a query string encoded twice reads "0412%20345%20678" once decoded, and one
+# half encoded "0412%20345 678" (which left "0412%" in front of its placeholder). Read as
+# decoded, it gets the placeholder it would typed ("2026%2D05%2D01" is a date, and stays).
+_ENCODED_DIGIT_SEPARATOR = (
+    rf"{_PCT}(?:2[89c-f]|5f)|{_ENCODED_SPACE}|{_ENCODED_DASH}|[ \-.()/_]|,(?=\d)"
+)
 _ENCODED_NUMBER = re.compile(
     rf"(?:(?P<lead>{_ENCODED_SEPARATOR})|(?<![A-Za-z0-9%]))"
-    rf"(?P<number>\d+(?:{_ENCODED_DIGIT_SEPARATOR}\d+)+)(?![A-Za-z0-9])",
+    rf"(?P<number>(?:[+(]|{_ENCODED_LEAD})?(?:\d{{1,3}}{_PLUS})?+"
+    rf"\d++(?:(?:{_ENCODED_DIGIT_SEPARATOR}){{1,3}}+\d++)*+)"
+    r"(?P<letter>[A-Za-z](?![A-Za-z0-9]))?",
     re.IGNORECASE,
 )
+
+
+def _number_lead(lead: str) -> bool:
+    """Whether an encoded separator before a number is its own: a "+" or an opening bracket
+    ("%2B61%20412...", "%2802%29%209876..."), which goes with it."""
+    return lead != "" and _percent_decoded(lead) in ("+", "(")
 
 
 def _percent_decoded(text: str) -> str:
@@ -1015,20 +1065,43 @@ def _redact_text(text: str) -> Redacted:
     if "%" in out:
         out = _PERCENT_EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
 
-    def card_in_groups(match: re.Match[str]) -> str:
-        digits = match.group("card").replace(match.group("sep"), "")
-        if not 13 <= len(digits) <= 19:
-            return match.group(0)  # not a card's length: the digit rules read it
-        return (match.group("lead") or "") + sub(Placeholder.CARD)
+    def in_groups(match: re.Match[str], *, cards_only: bool) -> str:
+        lead = match.group("lead") or ""
+        written = _percent_decoded(match.group("card").replace(match.group("sep"), " "))
+        written += re.sub(r"\D+", " ", _percent_decoded(match.group("tail")))
+        if _number_lead(lead):
+            written, lead = _percent_decoded(lead) + written, ""
+        digits = re.sub(r"\D", "", written)
+        if 13 <= len(digits) <= 19:
+            return lead + sub(Placeholder.CARD)
+        summed = _percent_decoded(match.group("sep")).strip() == "+"
+        if summed and not (written.startswith(("+", "0")) or match.group("code")):
+            return match.group(0)  # a sum
+        kind = None if cards_only else classify_number(written)
+        if kind is None or (kind is Placeholder.NUMBER and len(digits) < 13):
+            return match.group(0)  # a list of years, of counts: no identifier
+        return lead + sub(kind)
 
-    out = _CARD_IN_GROUPS.sub(card_in_groups, out)
+    out = _CARD_IN_GROUPS.sub(lambda m: in_groups(m, cards_only=True), out)
 
     def encoded_number(match: re.Match[str]) -> str:
-        kind = classify_number(_percent_decoded(match.group("number")))
-        return match.group(0) if kind is None else (match.group("lead") or "") + sub(kind)
+        number, lead = match.group("number"), match.group("lead") or ""
+        if "%" not in number + lead:  # typed as it is: the digit rules read it
+            return match.group(0)
+        if _number_lead(lead):
+            number, lead = lead + number, ""
+        before = _percent_decoded(match.string[max(0, match.start() - 40) : match.start()])
+        written = _percent_decoded(number)
+        # a phone's words before it make it a phone number; a currency sign keeps nothing
+        # this rule took before it read them
+        kind = classify_number(written, before + _percent_decoded(lead)) or classify_number(written)
+        return match.group(0) if kind is None else lead + sub(kind)
 
+    # before the symbols' rule for other numbers: "%2802%29%20..." starts with an encoded
+    # bracket, whose "28" that rule would read as digits
     if "%" in out:
         out = _ENCODED_NUMBER.sub(encoded_number, out)
+    out = _NUMBER_IN_GROUPS.sub(lambda m: in_groups(m, cards_only=False), out)
     for nino in (_NINO, _NINO_ANY_CASE):
         out = nino.sub(lambda m: sub(Placeholder.NINO), out)
     for postcode in (_UK_POSTCODE, _UK_POSTCODE_ANY_CASE):
@@ -1067,6 +1140,12 @@ def _redact_text(text: str) -> Redacted:
             return value if kind is None else sub(kind)
         stripped = value.rstrip("-./(_, ")
         kind = classify_number(stripped, before)
+        code = _COUNTRY_CODE.match(value)
+        if kind is None and code:  # "$883+9650 3908": the amount stays, the number after it goes
+            lead, value = value[: code.end()], value[code.end() :]
+            stripped = value.rstrip("-./(_, ")
+            kind = classify_number(stripped, before + lead)
+            return lead + (value if kind is None else sub(kind) + value[len(stripped) :])
         if kind is None:
             return value
         # a bracket opened before the number and not closed in it is the text's: "(0412 ...,"

@@ -1188,6 +1188,86 @@ def test_a_number_split_by_percent_encoded_separators_is_redacted(text: str, sto
     assert redact(text) == stored
 
 
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        # a country code joined by "+" was left in front of the placeholder ("1+[CARD]")
+        ("my card is 1+4111 1111 1111 1111 thanks", "my card is [CARD] thanks"),
+        ("44+4111 1111 1111 1111", "[CARD]"),
+        ("1+4111+1111+1111+1111", "[CARD]"),
+        ("call 1+800 555 1234 now", "call [PHONE] now"),
+        ("call me on 1+(800) 555-1234", "call me on [PHONE]"),
+        ("phone: 1%2B800%20555%201234", "phone: [PHONE]"),
+        # a "+" or a bracket, typed or encoded, before an encoded number ("+[PHONE]",
+        # "%2B[PHONE]", "(02)%20[PHONE]"), or an encoded "+" before digits run together (kept)
+        ("call +61%20412%20345%20678 now", "call [PHONE] now"),
+        ("call %2B61%20412%20345%20678 now", "call [PHONE] now"),
+        ("phone: +1%20800%20555%201234", "phone: [PHONE]"),
+        ("tel%3A%2B61412345678", "tel%3A[PHONE]"),
+        ("call (02)%209876%205432 today", "call [PHONE] today"),
+        ("call %2802%29%209876%205432 today", "call [PHONE] today"),
+        # separators half encoded, half typed ("0412%[NUMBER]", "4111%[CARD]", or kept)
+        ("call me on 0412%20345 678 please", "call me on [PHONE] please"),
+        ("call me on 0412 345%20678 please", "call me on [PHONE] please"),
+        ("card 4111%09 1111 1111 1111 ok", "card [CARD] ok"),
+        ("card%200412 345 678", "card%20[PHONE]"),  # was "card%[NUMBER]"
+        # a tab, a line break, a no-break space or an en dash, encoded (kept whole)
+        ("4111%0A1111%0A1111%0A1111", "[CARD]"),
+        ("4111%0D%0A1111%0D%0A1111%0D%0A1111", "[CARD]"),
+        ("4111%C2%A01111%C2%A01111%C2%A01111", "[CARD]"),
+        ("0412%E2%80%93345%E2%80%93678", "[PHONE]"),
+        # a phone number split by a symbol (kept whole), and a card of six groups
+        ("my phone 0412|345|678 thanks", "my phone [PHONE] thanks"),
+        ("02|9876|5432", "[PHONE]"),
+        ("+61+412+345+678", "[PHONE]"),
+        ("0412+345+678", "[PHONE]"),
+        ("4111|1111|1111|1111|1111|1111", "[NUMBER]"),
+        # the words and amounts around them stay, and so do sums, offers and lists of years
+        ("$883+9650 3908", "$883+[PHONE]"),
+        ("buy 2+1 offer for 3 months", "buy 2+1 offer for 3 months"),
+        ("aged 65+ with 2 kids", "aged 65+ with 2 kids"),
+        ("score 100+200+3000 points", "score 100+200+3000 points"),
+        ("score 100%2B200%2B3000 points", "score 100%2B200%2B3000 points"),
+        ("years 2023|2024|2025 only", "years 2023|2024|2025 only"),
+    ],
+)  # fmt: skip
+def test_a_number_goes_whole_with_its_prefix_and_any_mix_of_separators(
+    text: str, stored: str
+) -> None:
+    assert redact(text) == stored
+
+
+# how a number may be led: a country code joined by "+", a "+" typed or encoded (a bracket
+# opened before it and never closed is the text's, and stays: "(0412 345 678")
+number_lead = st.sampled_from(["", "1+", "44+", "+", "%2B", "%252B", "1%2B", "+1%20"])
+# a separator typed, encoded once or twice, or both
+mixed_separator = st.sampled_from(
+    [" ", "-", ".", "%20", "%2520", "%20 ", " %20", "%2D", "%09", "%0A", "%C2%A0", "%E2%80%93"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORD, max_size=4), number_lead, st.lists(mixed_separator, min_size=3, max_size=3),
+       st.lists(WORD, max_size=4), st.data())  # fmt: skip
+def test_a_card_or_phone_number_leaves_no_fragment_beside_its_placeholder(
+    before: list[str], lead: str, seps: list[str], after: list[str], data: st.DataObject
+) -> None:
+    """ "1+4111 1111 1111 1111" was stored "1+[CARD]", "0412%20345 678" "0412%[NUMBER]"."""
+    card = data.draw(st.booleans())
+    size = [4, 4, 4, 4] if card else [4, 3, 3]
+    digits = data.draw(st.text(alphabet="0123456789", min_size=sum(size), max_size=sum(size)))
+    if not card:
+        digits = "04" + digits[2:]
+    groups = [digits[sum(size[:i]) : sum(size[: i + 1])] for i in range(len(size))]
+    joined = zip(seps[: len(groups) - 1], groups[1:], strict=True)
+    number = groups[0] + "".join(sep + group for sep, group in joined)
+    text = " ".join([*before, lead + number, *after])
+    out = redact(text)
+    assert not any(group in out for group in groups[1:]), (text, out)
+    assert re.search(r"[\d%+]\[(?:CARD|PHONE|NUMBER)\]", out) is None, (text, out)
+    assert out.split() == [*before, out.split()[len(before)], *after], (text, out)
+
+
 def test_a_phone_number_in_a_query_string_encoded_twice_never_reaches_the_log() -> None:
     logged = redact_url("/v1/answers?q=call%2520me%2520on%25200412%2520345%2520678")
     assert "345" not in logged and "[PHONE]" in logged
