@@ -169,3 +169,28 @@ def test_keys_and_workflow_records_of_0007_keep_four_eyes_as_they_were(bare: Eng
     with bare.begin() as connection:  # and back: 0008 goes down cleanly
         command.downgrade(migrations.alembic_config(connection), "0007")
         assert "person" not in {c["name"] for c in inspect(connection).get_columns("api_key")}
+
+
+def test_ratings_of_an_earlier_release_take_their_answers_intent_on_upgrade(
+    bare: Engine,
+) -> None:
+    """Revision 0009 keeps a rating's intent on the rating: an earlier rating takes its
+    answer's while the answer's log entry is kept; one whose answer was purged keeps none."""
+    with bare.begin() as connection:
+        command.upgrade(migrations.alembic_config(connection), "0008")
+        connection.execute(text(
+            "INSERT INTO answer_event (at, kind, channel, question, intent, status, latency_ms,"
+            " stale, receipt) VALUES ('2026-11-20 09:00:00', 'answer', 'chat', 'q',"
+            " 'billing.refund', 'answered', 1.0, false, 'rcpt_kept')"
+        ))  # fmt: skip
+        for receipt in ("rcpt_kept", "rcpt_purged"):
+            connection.execute(
+                text(
+                    "INSERT INTO feedback (at, receipt, rating, channel)"
+                    " VALUES ('2026-11-20 10:00:00', :receipt, 'wrong', 'chat')"
+                ),
+                {"receipt": receipt},
+            )
+        command.upgrade(migrations.alembic_config(connection), "head")
+        rows = connection.execute(text("SELECT receipt, intent FROM feedback ORDER BY receipt"))
+        assert [tuple(r) for r in rows] == [("rcpt_kept", "billing.refund"), ("rcpt_purged", None)]

@@ -73,8 +73,8 @@ _TABLES = {
         (
             ("id", "int64"), ("at", "timestamp"), ("receipt", "string"), ("rating", "string"),
             ("comment", "string"), ("article_id", "string"), ("version", "int64"),
-            ("channel", "string"), ("used_article_id", "string"), ("caller", "string"),
-            ("conversation_id", "string"),
+            ("channel", "string"), ("intent", "string"), ("used_article_id", "string"),
+            ("caller", "string"), ("conversation_id", "string"),
         ),
     ),
 }  # fmt: skip

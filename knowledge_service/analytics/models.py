@@ -83,6 +83,11 @@ class Feedback(SQLModel, table=True):
     article_id: str | None = Field(default=None, max_length=120, index=True)
     version: int | None = None
     channel: str | None = Field(default=None, max_length=16)
+    intent: str | None = Field(
+        default=None,
+        description="the intent of the serving it rates, kept with it: the measures of an "
+        "intent count the rating after its answer's log entry is purged",
+    )
     used_article_id: str | None = Field(
         default=None, max_length=120, description="the article an agent used instead (override)"
     )
@@ -98,7 +103,9 @@ class DailyCount(SQLModel, table=True):
     """What the retention purge keeps of the rows it deletes: counts per day and dimension.
 
     ``source`` is ``answer`` or ``search`` (``label`` the status, ``flag`` stale), ``feedback``
-    (``label`` the rating, ``flag`` an override) or ``repeat`` (repeat questions).
+    (``label`` the rating, ``flag`` an override) or ``repeat`` (repeat questions; counted again
+    per channel, per intent and per both as ``repeat_channel``, ``repeat_intent`` and
+    ``repeat_both``, for the measures filtered so).
     """
 
     __tablename__ = "daily_count"

@@ -143,9 +143,10 @@ def feedback_counts(
     )
     if channel is not None:
         query = query.where(Feedback.channel == channel)
-    if intent is not None:
+    if intent is not None:  # a rating kept before ratings kept their intent: its answer's
         served = select(AnswerEvent.receipt).where(AnswerEvent.intent == intent)
-        query = query.where(col(Feedback.receipt).in_(served))
+        legacy = and_(col(Feedback.intent).is_(None), col(Feedback.receipt).in_(served))
+        query = query.where(or_(col(Feedback.intent) == intent, legacy))
     return _rows(session, query.group_by(day, col(Feedback.rating), override))
 
 

@@ -130,7 +130,8 @@ def record_feedback(
 
     A receipt is shared by everyone told the same answer, on any channel, so the rating is
     recorded against the rater's own serving: its channel is where the rated answer was given,
-    which is what per-channel measures count. That is ``caller``'s newest serving of the
+    which is what per-channel measures count, and its intent is kept with the rating (the
+    serving's log entry may be purged first). That is ``caller``'s newest serving of the
     receipt (on ``data.channel`` when the caller names one: a key that serves several
     channels); a caller who was never served it (staff rating a customer's receipt) gets the
     receipt's newest serving (on ``data.channel``, if named). A receipt never served on the
@@ -174,6 +175,7 @@ def record_feedback(
         "article_id": event.article_id if served else None,
         "version": event.version if served else None,
         "channel": event.channel,
+        "intent": event.intent,
         "used_article_id": data.used_article_id,
         "at": at or utcnow(),
     }
@@ -308,8 +310,12 @@ def _add_feedback_counts(days: dict[date, Rates], rows: Iterable[Any]) -> None:
         rates.overrides += count if is_override else 0
 
 
-def _add_kept(days: dict[date, Rates], rows: Iterable[DailyCount]) -> list[tuple[Any, ...]]:
-    """Add the counts the retention purge kept; returns their (intent, channel, n) demand."""
+def _add_kept(
+    days: dict[date, Rates], rows: Iterable[DailyCount], channel: str | None, intent: str | None
+) -> list[tuple[Any, ...]]:
+    """Add the counts the retention purge kept (the repeat questions counted for the filter
+    given, :data:`~.rollup.REPEAT_SOURCES`); returns their (intent, channel, n) demand."""
+    repeats = rollup.REPEAT_SOURCES[(channel is not None, intent is not None)]
     events, feedback, demand = [], [], []
     for r in rows:
         day = r.day
@@ -319,7 +325,7 @@ def _add_kept(days: dict[date, Rates], rows: Iterable[DailyCount]) -> list[tuple
                 demand.append((r.intent, r.channel, r.count))
         elif r.source == "feedback":
             feedback.append((day, r.label, r.flag, r.count))
-        elif r.source == "repeat":
+        elif r.source == repeats:
             days[date.fromisoformat(day)].repeat_questions += r.count
     _add_event_counts(days, events)
     _add_feedback_counts(days, feedback)
@@ -383,7 +389,8 @@ def summarize(
     _add_event_counts(days, repository.event_counts(session, lo, hi, channel, intent))
     _add_feedback_counts(days, repository.feedback_counts(session, lo, hi, channel, intent))
     _add_repeats(days, repository.conversation_times(session, lo, hi, channel, intent))
-    kept_demand = _add_kept(days, rollup.daily_counts(session, start, end, channel, intent))
+    kept = rollup.daily_counts(session, start, end, channel, intent)
+    kept_demand = _add_kept(days, kept, channel, intent)
     incidents = risk_incidents(session, lo, hi, channel=channel, intent=intent)
     for incident in incidents:
         days[incident.found_at.date()].risk_incidents += 1

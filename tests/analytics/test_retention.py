@@ -392,3 +392,48 @@ def test_two_purges_in_pieces_at_once_count_each_row_once(
     assert sum(e + f for e, f in results) == total
     assert old_rows(engine, start - timedelta(days=90)) == 0
     assert measures(engine, days) == before
+
+
+def filtered_measures(engine: Engine, days: tuple[date, date]) -> dict[Any, Any]:
+    """The totals and days of every channel and intent filter of ``add_conversations``."""
+    filters = [(c, i) for c in (None, "chat", "voice") for i in (None, *INTENTS)]
+    with Session(engine) as session:
+        return {
+            (c, i): (s.totals, s.days)
+            for c, i in filters
+            for s in [service.summarize(session, *days, channel=c, intent=i)]
+        }
+
+
+INTENTS = ("intent-0", "intent-1", "intent-2")
+
+
+@pytest.mark.parametrize("piece_rows", [7, 5_000])
+def test_repeat_questions_filtered_by_channel_or_intent_survive_the_purge(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, piece_rows: int
+) -> None:
+    """A purged day's repeat questions were kept with no channel or intent: a leader who
+    filtered the measures by channel or intent saw none on that day (the unfiltered measures
+    kept them). They are now kept for each channel and intent too, counted as the filtered
+    measures count them (a repeat is a question asked again within a day in the same
+    conversation on that channel, or of that intent), in one piece or many."""
+    monkeypatch.setattr(service, "PURGE_PIECE_ROWS", piece_rows)
+    monkeypatch.setattr(service, "PURGE_PAUSE_SECONDS", 0.0)
+    start = datetime.now(UTC).replace(hour=21, minute=0, second=0, microsecond=0)
+    days = add_conversations(engine, start - timedelta(days=200))
+    with session_scope(engine) as session:  # at the same instant, one on no channel
+        for channel in (None, "chat"):
+            session.add(AnswerEvent(
+                at=start - timedelta(days=200, minutes=-5), kind="answer", question="q",
+                latency_ms=1.0, conversation_id="tie", channel=channel,
+            ))  # fmt: skip
+    before = filtered_measures(engine, days)
+    assert before[("chat", None)][0].repeat_questions > 0
+    assert before[(None, "intent-1")][0].repeat_questions > 0
+    assert before[("voice", "intent-2")][0].repeat_questions > 0
+    service.purge_expired(engine, retention_days=90)
+    assert old_rows(engine, start - timedelta(days=90)) == 0
+    after = filtered_measures(engine, days)
+    for key, (totals, per_day) in before.items():
+        assert after[key][0].repeat_questions == totals.repeat_questions, key
+        assert after[key] == (totals, per_day), key

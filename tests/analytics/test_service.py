@@ -404,6 +404,33 @@ def test_the_feedback_to_an_intent_survives_the_purge(engine: Engine, tmp_path: 
         assert getattr(after.totals, name) == getattr(before.totals, name), name
 
 
+def test_feedback_kept_after_its_answer_was_purged_keeps_its_intent(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A rating given after its answer (an agent rating three hours later) outlives the answer
+    by a purge: the daily purge that deletes the answer leaves the rating, and the next rolls
+    it up. Its intent was read from the answer's log entry, so from the first purge on the
+    measures of the intent lost it (the unfiltered measures kept it). A rating now keeps the
+    intent of the serving it rates."""
+    script_day_with_ratings(engine, tmp_path)
+    refunds = "billing.refund.timeframe"
+    with session_scope(engine) as session:
+        before = service.summarize(session, DAY, DAY, intent=refunds).totals
+    assert (before.feedback, before.wrong, before.overrides) == (2, 1, 1)
+    feedback = ("feedback", "helpful", "wrong", "overrides", "helpful_rate", "wrong_rate")
+    for now in (T0 + timedelta(days=90, hours=2), T0 + timedelta(days=91)):
+        with session_scope(engine) as session:
+            service.purge_old(session, now=now, retention_days=90)
+        with session_scope(engine) as session:
+            after = service.summarize(session, DAY, DAY, intent=refunds).totals
+            other = service.summarize(session, DAY, DAY, intent="waste.missed_bin").totals
+        for name in feedback:
+            assert getattr(after, name) == getattr(before, name), (now, name)
+        assert other.feedback == 0
+    with Session(engine) as session:
+        assert session.exec(select(Feedback)).all() == []
+
+
 def test_a_draft_waiting_for_approval_leaves_the_served_version_the_incident(
     engine: Engine, tmp_path: Path
 ) -> None:
