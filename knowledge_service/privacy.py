@@ -327,7 +327,10 @@ _NUMBER_PREFIX = rf"(?:{_PLUS}\d{{1,3}}(?:{_ENCODED_SPACE}| )|{_PLUS}?(?P<code>\
 # are the same number's ("1+4111%201111%201111%25201111" once left "%[NUMBER]" after its
 # card, "1+4111%201111%201111 1111" a "1111").
 _ENCODED_TAIL = rf"(?P<tail>(?:(?:{_ENCODED_SEPARATOR}|[ \-.()/_]){{1,3}}\d+)*)"
-_SYMBOL_SEPARATOR = rf"(?P<sep> ?(?:{_ENCODED_SEPARATOR}|[^\w\s\-.,/()]) ?)"
+# (A "%" that starts an encoded separator is that separator, never a symbol of its own:
+# "0001%200001%090001" is one number with two encoded separators, not groups "200001" and
+# "090001" split by "%".)
+_SYMBOL_SEPARATOR = rf"(?P<sep> ?(?:{_ENCODED_SEPARATOR}|(?!{_ENCODED_SEPARATOR})[^\w\s\-.,/()]) ?)"
 _CARD_IN_GROUPS = re.compile(
     rf"(?:(?P<lead>{_ENCODED_SEPARATOR})|(?<!\w))"
     rf"(?P<card>{_NUMBER_PREFIX}\d{{4}}{_SYMBOL_SEPARATOR}\d{{3,6}}"
