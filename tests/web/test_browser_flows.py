@@ -232,6 +232,43 @@ def test_a_call_reference_stays_for_the_call_and_rating_again_in_it_replaces(
     context.close()
 
 
+def _sidebar_posts(page: Page) -> list[str]:
+    """What sends each POST the sidebar makes, as it is made: "q" (typing) or "ask" (Enter)."""
+    posts: list[str] = []
+    page.on(
+        "request",
+        lambda r: posts.append(r.headers.get("hx-trigger", "")) if r.method == "POST" else None,
+    )
+    return posts
+
+
+def test_enter_within_typings_pause_keeps_its_card_when_the_typed_lookup_is_due(
+    browsing: Browsing,
+) -> None:
+    """Enter within 200 ms of typing sent Enter's request; then typing's delayed lookup went
+    too, and its answer replaced Enter's card, the comment the agent was writing on it lost.
+    Enter now cancels the lookup still waiting. The page's timers are held, so typing's pause
+    ends only after Enter's card is on screen, whatever the machine's speed."""
+    context = new_context(browsing, width=360)
+    context.clock.install()
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)  # no timer fires until run_for
+    posts = _sidebar_posts(page)
+    box = page.get_by_label("Customer's question")
+    box.fill("when is my bill due")  # its lookup waits for a 200 ms pause
+    with page.expect_response(lambda r: r.request.headers.get("hx-trigger") == "ask"):
+        box.press("Enter")
+    card = page.locator("#answer-card")
+    expect(card.get_by_role("heading", level=2)).to_be_visible()
+    comment = page.get_by_label("Comment (optional)")
+    comment.fill("Customer asked twice")
+    page.clock.run_for(1000)  # typing's pause is over: its lookup would go now
+    page.wait_for_timeout(1000)  # and its answer would be on its way or swapped in
+    assert posts == ["ask"], posts
+    expect(comment).to_have_value("Customer asked twice")  # the same card, not a new one
+    context.close()
+
+
 def test_a_session_ended_mid_call_offers_sign_in_back_to_the_page(browsing: Browsing) -> None:
     """The results say the session ended with a link that signs in and comes back; the status
     line no longer announces the answer the error replaced."""

@@ -68,6 +68,40 @@
     window.history.replaceState(null, "", pageUrl);
   }
 
+  // The sidebar's lookups in the order the agent acted. Typing asks after a 200 ms pause, so a
+  // lookup typed just before Enter went after Enter's request and replaced the card the agent
+  // asked for (and may be rating); hx-sync orders requests only once they are sent. Every input
+  // and submit gets a number as it happens (before htmx sees it): a lookup typed before the
+  // agent's latest ask is never sent, and no answer to one older than that is swapped in.
+  var order = new WeakMap();
+  var counted = 0;
+  var latestAction = 0;
+  function count(event) { order.set(event, ++counted); }
+  window.addEventListener("input", count, true);
+  window.addEventListener("submit", count, true);
+  function numberOf(event) { return (event && order.get(event)) || Infinity; }
+  function isSidebarLookup(elt) { return !!elt && (elt.id === "q" || elt.id === "ask"); }
+
+  function startedAction(event) {
+    var number = numberOf(event);
+    latestAction = Math.max(latestAction, number === Infinity ? ++counted : number);
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.id === "ask") {
+      startedAction(event.detail.triggeringEvent);
+    } else if (elt && elt.id === "q" && numberOf(event.detail.triggeringEvent) < latestAction) {
+      event.preventDefault();  // typed before the agent asked: Enter's answer stays
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    if (config && isSidebarLookup(config.elt) && numberOf(config.triggeringEvent) < latestAction) {
+      event.detail.shouldSwap = false;  // a newer ask has come since
+    }
+  });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var results = document.getElementById("results");
     if (results) results.setAttribute("aria-busy", "true");
