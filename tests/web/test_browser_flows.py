@@ -269,6 +269,59 @@ def test_enter_within_typings_pause_keeps_its_card_when_the_typed_lookup_is_due(
     context.close()
 
 
+def test_a_call_reference_survives_a_reload_in_its_tab_only_and_new_call_clears_it(
+    browsing: Browsing,
+) -> None:
+    """The call reference was lost on reload and never cleared between calls. A reload in the
+    tab keeps it (this tab only: not another tab, not a cookie, not another agent signing in
+    here); New call clears the reference, the question and the card, and a lookup typed just
+    before it never comes back."""
+    context = new_context(browsing, width=360)
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    call = page.get_by_label("Call reference (optional)")
+    box = page.get_by_label("Customer's question")
+    card = page.locator("#answer-card")
+    call.fill("browser-call-0498765432")
+    box.fill("when is my bill due")
+    with page.expect_response(lambda r: r.request.headers.get("hx-trigger") == "ask"):
+        box.press("Enter")
+    expect(card.get_by_role("heading", level=2)).to_be_visible()
+    page.reload()
+    expect(call).to_have_value("browser-call-0498765432")
+    assert "0498" not in json.dumps(context.cookies())
+    assert page.evaluate("localStorage.length") == 0
+    other_tab = context.new_page()
+    other_tab.goto("/ui/assist")
+    expect(other_tab.get_by_label("Call reference (optional)")).to_have_value("")
+    other_tab.close()
+
+    posts = _sidebar_posts(page)
+    box.fill("how much is the late payment charge?")  # its lookup waits for a 200 ms pause
+    page.get_by_role("button", name="New call").click()
+    expect(call).to_have_value("")
+    expect(call).to_be_focused()
+    expect(box).to_have_value("")
+    expect(page.locator("#results-status")).to_contain_text("New call")
+    page.wait_for_timeout(500)  # past typing's pause
+    expect(page.locator("#results")).not_to_have_attribute("aria-busy", "true")
+    expect(card).to_have_count(0)
+    expect(page.locator("#results")).to_have_text("Type the customer's question to see the answer.")
+    assert "ask" not in posts, posts  # New call asks nothing
+    page.reload()
+    expect(call).to_have_value("")
+
+    call.fill("browser-call-0411111111")  # signing out forgets it; another agent never sees it
+    page.get_by_role("button", name="Sign out").click()
+    page.goto("/ui/login?next=/ui/assist")
+    page.get_by_label("API key").fill(browsing.served.keys["admin"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/ui/assist")
+    expect(call).to_have_value("")
+    kept = page.evaluate("JSON.stringify(sessionStorage)")
+    assert "0411" not in kept and "0498" not in kept, kept
+    context.close()
+
+
 def test_a_session_ended_mid_call_offers_sign_in_back_to_the_page(browsing: Browsing) -> None:
     """The results say the session ended with a link that signs in and comes back; the status
     line no longer announces the answer the error replaced."""

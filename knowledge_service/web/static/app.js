@@ -72,7 +72,8 @@
   // lookup typed just before Enter went after Enter's request and replaced the card the agent
   // asked for (and may be rating); hx-sync orders requests only once they are sent. Every input
   // and submit gets a number as it happens (before htmx sees it): a lookup typed before the
-  // agent's latest ask is never sent, and no answer to one older than that is swapped in.
+  // agent's latest ask (or New call) is never sent, and no answer to one older than that is
+  // swapped in.
   var order = new WeakMap();
   var counted = 0;
   var latestAction = 0;
@@ -98,8 +99,69 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var config = event.detail.requestConfig;
     if (config && isSidebarLookup(config.elt) && numberOf(config.triggeringEvent) < latestAction) {
-      event.detail.shouldSwap = false;  // a newer ask has come since
+      event.detail.shouldSwap = false;  // a newer ask or a new call has come since
     }
+  });
+
+  // The call reference stays for the call in this tab only (sessionStorage: never another tab,
+  // never a cookie or localStorage), so a reload keeps it; it is the signed-in agent's only
+  // (another agent signing in here never sees it), and signing out or New call clears it.
+  var CALL_KEY = "ks-assist-call";
+  var callBox = document.getElementById("call");
+
+  function tabStorage() {
+    try { return window.sessionStorage; } catch (error) { return null; }  // storage refused
+  }
+
+  function forgetCall() {
+    var store = tabStorage();
+    if (store) store.removeItem(CALL_KEY);
+  }
+
+  function keepCall() {
+    var store = tabStorage();
+    var call = callBox.value.trim();
+    if (!store) return;
+    if (call) {
+      store.setItem(CALL_KEY, JSON.stringify({agent: callBox.getAttribute("data-kept-for"), call: call}));
+    } else {
+      store.removeItem(CALL_KEY);
+    }
+  }
+
+  if (callBox) {
+    var store = tabStorage();
+    var kept = null;
+    try { kept = store && JSON.parse(store.getItem(CALL_KEY) || "null"); } catch (error) { kept = null; }
+    if (kept && kept.agent === callBox.getAttribute("data-kept-for") && typeof kept.call === "string") {
+      if (!callBox.value) callBox.value = kept.call;
+    }
+    keepCall();
+    callBox.addEventListener("input", keepCall);
+  }
+
+  // New call: the reference, the question and the answer cleared, and nothing asked before
+  // it shown after it. Without script the button opens a fresh sidebar.
+  function startNewCall(event) {
+    event.preventDefault();
+    startedAction(event);
+    var question = document.getElementById("q");
+    var results = document.getElementById("results");
+    var empty = document.getElementById("results-empty");
+    var status = document.getElementById("results-status");
+    forgetCall();
+    if (callBox) callBox.value = "";
+    if (question) question.value = "";
+    if (results && empty) results.replaceChildren(empty.content.cloneNode(true));
+    if (status) status.textContent = "New call: the call reference, the question and the answer are cleared.";
+    if (callBox) callBox.focus();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof Element)) return;
+    if (form.id === "new-call") startNewCall(event);
+    else if (form.matches("form.logout")) forgetCall();
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
