@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import REPO_ROOT
 from tests.web.conftest import Browsing, new_context, screenshot, sign_in
 from tests.web.server import HANDOFF_RECEIPT
 
@@ -163,5 +165,28 @@ def test_axe_finds_no_serious_violation(
         prepare(page)
     violations = _serious(page)
     screenshot(page, f"axe-{name}")
+    context.close()
+    assert not violations, violations
+
+
+def test_axe_finds_no_serious_violation_on_a_policy_drafts_page(own_browsing: Browsing) -> None:
+    """The policy page (a policy source's draft in review: its changes and what can be done)
+    is in no shared server's queue, so it has a server of its own."""
+    served = own_browsing.served
+    headers = {"Authorization": f"Bearer {served.keys['admin']}"}
+    flow = httpx.get(f"{served.base}/v1/policies/FEES/workflow", headers=headers, timeout=60)
+    assert flow.status_code == 200, flow.text
+    text = (REPO_ROOT / "policies" / "fees.md").read_text(encoding="utf-8")
+    text = text.replace("## 1 Scope\n", "## 1 Scope\nDraft: a new line to review.\n", 1)
+    headers["If-Match"] = flow.headers["etag"]
+    edited = httpx.put(
+        f"{served.base}/v1/policies/FEES", headers=headers, json={"text": text}, timeout=60
+    )
+    assert edited.status_code == 200, edited.text
+    context = new_context(own_browsing)
+    page = sign_in(context, served.keys["admin"], next_path="/ui/review/policies/FEES")
+    expect(page.get_by_text("knowledge-service policies discard FEES")).to_be_visible()
+    violations = _serious(page)
+    screenshot(page, "axe-review-policy")
     context.close()
     assert not violations, violations

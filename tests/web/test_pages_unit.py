@@ -298,6 +298,47 @@ def test_a_policy_draft_in_review_is_on_the_review_page_with_its_changes(
     assert client.get("/ui/review/policies/NOPE").status_code == 404
 
 
+def test_a_policy_drafts_page_offers_discard_as_the_api_and_cli_do(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """The policy page's hint named submit and approve only, though a draft on top of an
+    approved version can be thrown away; it now names discard (and sending back), and the
+    discard it names works."""
+    headers = {"Authorization": f"Bearer {keys['admin']}", "If-Match": '"REFUNDS-v1"'}
+    text = policy_text(version="2", clauses={"2.1 Refund timeframe": "Paid within 9 days."})
+    assert client.put("/v1/policies/REFUNDS", headers=headers, json={"text": text}).is_success
+    sign_in(client, keys["admin"])
+    draft = client.get("/ui/review/policies/REFUNDS").text
+    assert "knowledge-service policies submit REFUNDS" in draft
+    assert "knowledge-service policies discard REFUNDS" in draft
+    assert "POST /v1/policies/REFUNDS/discard" in draft
+    headers["If-Match"] = '"REFUNDS-v2"'
+    assert client.post("/v1/policies/REFUNDS/submit", headers=headers).is_success
+    in_review = client.get("/ui/review/policies/REFUNDS").text
+    assert "knowledge-service policies approve REFUNDS" in in_review
+    assert "knowledge-service policies reject REFUNDS --reason" in in_review
+    assert "knowledge-service policies discard REFUNDS" in in_review
+    assert "knowledge-service policies submit REFUNDS" not in in_review
+    assert client.post("/v1/policies/REFUNDS/discard", headers=headers).is_success
+    assert client.get("/ui/review/policies/REFUNDS").status_code == 404  # nothing left to review
+
+
+def test_a_never_approved_policy_drafts_page_says_to_retire_it_not_discard(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    headers = {"Authorization": f"Bearer {keys['admin']}"}
+    text = policy_text(policy_id="NEWPOL", version="1")
+    created = client.post("/v1/policies", headers=headers, json={"text": text})
+    assert created.status_code == 201, created.text
+    sign_in(client, keys["admin"])
+    page = client.get("/ui/review/policies/NEWPOL").text
+    assert "knowledge-service policies discard NEWPOL" not in page
+    assert "knowledge-service policies retire NEWPOL" in page
+    headers["If-Match"] = created.headers["etag"]
+    refused = client.post("/v1/policies/NEWPOL/discard", headers=headers)
+    assert refused.status_code == 409 and "retire it instead" in refused.text
+
+
 def test_revoking_the_key_ends_its_sessions(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
