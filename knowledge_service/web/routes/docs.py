@@ -3,7 +3,8 @@
 ``/docs`` is the project's own page around the vendored Swagger UI (``api_docs.html``): a
 language, a title that names it, colours dark enough to read (``static/api-docs.css``) and its
 start-up in ``static/api-docs.js``; ``/redoc`` likewise (``api_reference.html``: a language
-and a main landmark). The vendored files are left as shipped.
+and a main landmark). Both pages share their head in ``_api_page.html``. The vendored files are
+left as shipped.
 """
 
 from __future__ import annotations
