@@ -16,6 +16,7 @@ from knowledge_service.analytics.schemas import Rates
 from knowledge_service.analytics.service import exact_rate
 from knowledge_service.answers.render import markdown_to_plain, markdown_to_safe_html
 from knowledge_service.answers.schemas import AnswerReason
+from knowledge_service.content.plaintext import plain_title
 from knowledge_service.web.assist_view import for_agents
 from knowledge_service.web.auth import CSRF_FIELD, WebUser
 from knowledge_service.web.pages import pages_for
@@ -76,6 +77,7 @@ def environment() -> Environment:
     env.filters["rate"] = _rate
     env.filters["trend"] = _trend
     env.filters["plain"] = markdown_to_plain
+    env.filters["words"] = plain_title  # a heading's words, without its Markdown
     env.filters["reason_words"] = _reason_words
     env.filters["for_agents"] = for_agents
     env.globals["version"] = __version__

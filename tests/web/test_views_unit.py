@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -9,10 +10,16 @@ from types import SimpleNamespace
 from sqlalchemy.engine import Engine
 
 from knowledge_service.answers.schemas import AnswerReason, AnswerResult, AnswerStatus
-from knowledge_service.content.schemas import Channel
+from knowledge_service.content.schemas import Audience, Channel
 from knowledge_service.db import session_scope
 from knowledge_service.freshness.rules import CheckedArticle, check_dates, check_policy_links
-from knowledge_service.freshness.schemas import Badge, FindingKind, FreshnessNote, Severity
+from knowledge_service.freshness.schemas import (
+    Badge,
+    FindingKind,
+    FreshnessNote,
+    SearchResult,
+    Severity,
+)
 from knowledge_service.web.assist_view import AnswerCard, AssistView, build_view, group_sections
 from knowledge_service.web.review_view import VersionDiff
 from knowledge_service.web.templating import render_text
@@ -76,6 +83,38 @@ def test_the_agents_box_holds_the_sub_sections_of_details_for_agents() -> None:
     assert "<h4>Escalation</h4>" in box and "escalate to the team lead" in box
     more = shown[shown.index("More in this article") :]
     assert "Escalation" not in more and "Test results" in more
+
+
+def test_section_headings_show_their_words_not_their_markdown() -> None:
+    """A heading written "## Details for **agents**" was shown with its asterisks on the
+    agent's card (heading, region name and "More in this article"): Markdown shown as typed."""
+    body = (
+        AGENT_BODY.replace("## Details for agents", "## Details for **agents**")
+        .replace("### Escalation", "### `ESC` [path](https://x.example/esc)")
+        .replace("## Test results", "## Test _results_")
+    )
+    for_agents, others = group_sections(make_article("meter-test", body=body))
+    card = AnswerCard(_answered([]), Badge.CURRENT, for_agents, others)
+    shown = render_text("_results.html", view=AssistView("q", card.result, card, []), csrf="t")
+    assert 'aria-label="Details for agents"' in shown and "<h3>Details for agents</h3>" in shown
+    assert "<h4>ESC path</h4>" in shown and "<h3>Test results</h3>" in shown
+    assert not any(mark in shown for mark in ("**", "`", "_results_", "](https"))
+
+
+def test_another_article_s_section_and_snippet_are_read_apart() -> None:
+    """An "Other articles" entry read "... Your backup plan Know how long ..." to a screen
+    reader: its section ran into its snippet; a hidden ": " now ends the section."""
+    other = SearchResult(
+        article_id="life-support-outages", version=1, title="Life support and outages",
+        section="Your backup plan", snippet="Know how long your battery lasts.", score=0.5,
+        dense_score=0.5, lexical_score=0.2, unit_kind="section", intents=["outage.plan"],
+        audience=Audience.PUBLIC, channels=[Channel.AGENT], locale="en", badge=Badge.CURRENT,
+    )  # fmt: skip
+    view = AssistView("q", _answered([]), None, [other])
+    shown = render_text("_results.html", view=view, csrf="t")
+    ended = r'Your backup plan</span>\s*<span class="visually-hidden">: </span>'
+    ended += '<span class="snippet">'
+    assert re.search(ended + "Know how long", shown)
 
 
 def test_a_diff_is_a_named_region_the_keyboard_reaches() -> None:
