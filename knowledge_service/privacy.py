@@ -517,6 +517,14 @@ _STOP_WORDS = frozenset(
     speaking calling here thanks thank hi hello hey dear"""
     )
 )
+# Words that say how to reach someone end a name when written in lower case and followed by a
+# number or by whom to reach ("my name is Margaret Thornbury ring 0412 ..." kept "ring" in the
+# name); capitalised or alone, they may be a surname ("Anna Ring", "my name is anna ring") and
+# stay in it: a name is over-redacted rather than half kept.
+_CONTACT_WORDS = frozenset(
+    _word_list("call ring phone text txt sms email e-mail contact reach mobile mob tel ph number")
+)
+_CONTACT_FOLLOWS = re.compile(r"[ :]+(?:[+(\d[]|(?:me|us|back|on|at|my|him|her)\b)")
 _UNITS = frozenset(
     _word_list(
         """hour hours hr hrs minute minutes min mins day days week weeks month months year years
@@ -852,6 +860,8 @@ def _name_end(text: str, start: int, capitalised: bool) -> int:
             break
         word = match.group(0)
         if word.lower().rstrip(".") in _STOP_WORDS:
+            break
+        if word in _CONTACT_WORDS and _CONTACT_FOLLOWS.match(text, match.end()):
             break
         if capitalised and (
             not _is_capitalised(word) or word.lower().removesuffix("'s") in _NOT_NAMES

@@ -1783,3 +1783,23 @@ def test_a_title_stays_before_a_name_and_addresses_and_names_still_go(
 ) -> None:
     assert redact(text) == stored
     assert redact(stored) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        # a way to reach the customer, in lower case and followed by its number or by whom,
+        # ends the name: the customer's own words stay
+        ("my name is Margaret Thornbury ring 0412 345 678", "my name is [NAME] ring [PHONE]"),
+        ("my name is Jo Smith call me on 0412 345 678", "my name is [NAME] call me on [PHONE]"),
+        ("my name is jo smith phone 0412 345 678", "my name is [NAME] phone [PHONE]"),
+        ("my name is Jo Smith email: jo@example.com", "my name is [NAME] email: [EMAIL]"),
+        # capitalised, or with nothing of a contact after it, it may be a surname: it goes
+        ("my name is Anna Ring", "my name is [NAME]"),
+        ("my name is Tom Call and I need help", "my name is [NAME] and I need help"),
+        ("my name is anna ring", "my name is [NAME]"),
+        ("my name is anna ring please help", "my name is [NAME] please help"),
+    ],
+)
+def test_a_way_to_reach_the_customer_ends_their_name(text: str, stored: str) -> None:
+    assert redact(text) == stored
