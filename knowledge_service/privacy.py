@@ -165,8 +165,9 @@ _EMAIL = re.compile(
     # a sentence's full stop ("Thanks. jo@...") has no space before it, so it stays. In the
     # domain a dot may also have a space before it only ("example .com"), or after it only
     # when a top-level domain follows ("example. com"): a full stop after the address
-    # ("jo@example.com. Please call") ends it, and the next sentence's word stays.
-    rf"{_LOCAL}"
+    # ("jo@example.com. Please call") ends it, and the next sentence's word stays. A quote
+    # before it is the writer's, not the mailbox's ("'jo@example.com'").
+    rf"(?!['`]){_LOCAL}"
     r"\s*(?:@|[\[({<]\s*at\s*[\])}>])\s*"
     rf"{_LABEL}(?:(?:\s*\.(?!\s)|\s+\.\s*|\.\s+(?=(?-i:{_SAID_TLD})(?![\w\-]))|{_SAID_DOT})"
     rf"{_LABEL})+",

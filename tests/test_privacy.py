@@ -1803,3 +1803,16 @@ def test_a_title_stays_before_a_name_and_addresses_and_names_still_go(
 )
 def test_a_way_to_reach_the_customer_ends_their_name(text: str, stored: str) -> None:
     assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("write to 'jo@example.com' please", "write to '[EMAIL]' please"),
+        ("x `jo@example.com` y", "x `[EMAIL]` y"),
+        ("it's o'neil@example.com", "it's [EMAIL]"),  # a quote in the mailbox is its own
+    ],
+)
+def test_a_quote_around_an_address_stays(text: str, stored: str) -> None:
+    """ "'jo@example.com'" was stored "[EMAIL]'": the opening quote went with the address."""
+    assert redact(text) == stored
