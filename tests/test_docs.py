@@ -91,3 +91,15 @@ def test_the_defaults_in_the_table_are_the_code_s() -> None:
         if not same:
             wrong.append(f"{name} is {written_as(default)}, not {written}")
     assert not wrong, f"README.md, Configuration: {'; '.join(wrong)}"
+
+
+def test_the_cli_block_says_index_status_brings_the_index_level_first() -> None:
+    """``index status`` loads, catches up or builds the index before it prints (its --help says
+    so); the README once said either command merely "prints the index's state"."""
+    from knowledge_service.cli.index import status
+
+    assert "level with the store" in (status.__doc__ or "")
+    cli = README.read_text(encoding="utf-8").split("\n## CLI\n", 1)[1].split("\n```\n", 2)[1]
+    (line,) = [row for row in cli.splitlines() if "index rebuild | status" in row]
+    assert "either prints" not in line
+    assert "status: brings the index level with the store first" in line
