@@ -440,6 +440,18 @@ def served_counts(session: Session, article_ids: Iterable[str]) -> dict[str, int
     return counts
 
 
+ADMIN_ONLY = frozenset({QueueAction.ACCEPT_RISK})
+"""Queue actions only an admin may take (``review.risk.check_may_accept``)."""
+
+
+def _as_offered_to(caller: Caller, item: QueueItem) -> QueueItem:
+    """``item`` with only the actions ``caller`` may take: an owner key is never offered
+    accepting a risk, which would be refused with a 403."""
+    if not caller.is_admin:
+        item.actions = [a for a in item.actions if a not in ADMIN_ONLY]
+    return item
+
+
 def _sort_key(item: QueueItem) -> tuple[int, date, int, str, str]:
     due = item.due_on or date.max
     return (-SEVERITY_RANK[item.severity], due, -item.served, item.article_id or "", item.key)
@@ -473,7 +485,7 @@ def list_queue(
     items += draft_items(session, current) + policy_draft_items(session, owner)
     items += feedback_items(session, articles)
     items += content_gap_items(gaps, owner)
-    items = [i for i in items if filters.keeps(i)]
+    items = [_as_offered_to(caller, i) for i in items if filters.keeps(i)]
     served = served_counts(session, (i.article_id for i in items if i.article_id))
     for item in items:
         item.served = served.get(item.article_id or "", 0)

@@ -91,7 +91,9 @@ class QueueItem(BaseModel):
     severity: Severity
     due_on: date | None = Field(description="When it is (or was) due; None: no date.")
     served: int = Field(description="How often the article has been served (answer log).")
-    actions: list[QueueAction] = Field(description="What resolves it.")
+    actions: list[QueueAction] = Field(
+        description="What resolves it that the caller may do (accept_risk: admins only)."
+    )
     finding_id: int | None = None
     finding_kind: FindingKind | None = Field(
         default=None, description="A finding's own kind (policy_mismatch, invalid, ...)."

@@ -71,11 +71,25 @@ def test_owner_sees_its_own_items_with_what_resolves_them(
         "severity": "block",
         "finding_id": MISMATCH,
         "status": "open",
-        "actions": ["edit", "acknowledge", "accept_risk"],
+        "actions": ["edit", "acknowledge"],  # accepting its risk is for admins: never offered
     }
     assert item["reason"].startswith("The article says 5 business days")
     assert item["evidence"] == ["within 5 business days"]
     assert item["due_on"] is not None
+
+
+def test_only_an_admin_is_offered_accept_risk_and_an_owner_would_be_refused_it(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """The queue offers only what the caller may do: the owner's accept_risk is a 403."""
+    (owned,) = _queue(client, keys["owner"])["items"]
+    (seen,) = [i for i in _queue(client, keys["admin"])["items"] if i["key"] == owned["key"]]
+    assert "accept_risk" in seen["actions"] and "accept_risk" not in owned["actions"]
+    refused = client.post(
+        f"/v1/findings/{owned['finding_id']}/risk-acceptances", headers=auth(keys["owner"]),
+        json={"reason": "fix under way", "expires_on": "2099-01-01"},
+    )  # fmt: skip
+    assert refused.status_code == 403, refused.text
 
 
 def test_admin_sees_every_owner_and_filters_by_owner_and_kind(
