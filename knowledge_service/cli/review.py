@@ -70,8 +70,17 @@ class _SearchWhenNeeded:
         return self._open().search(query, top_k=top_k)
 
 
+def _owner_filter(value: str | None) -> str | None:
+    """A blank --owner is an error (exit 2), as the API's ?owner= is: never an empty queue."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be blank")
+    return value
+
+
 def review_command(
-    owner: str | None = typer.Option(None, "--owner", help="Only this owner's items."),
+    owner: str | None = typer.Option(
+        None, "--owner", help="Only this owner's items.", callback=_owner_filter
+    ),
     kind: QueueKindFilter | None = typer.Option(
         None, "--kind", help="Only this kind of item, or of finding (policy_mismatch, ...)."
     ),

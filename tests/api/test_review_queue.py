@@ -278,6 +278,7 @@ def test_pages_carry_the_total(client: TestClient, keys: dict[str, str]) -> None
         ("admin", "?offset=-1", 400),
         ("admin", "?kind=nope", 400),
         ("admin", "?owner=", 400),
+        ("admin", "?owner=%20%20", 400),  # blank: an error, never an empty queue
         ("revoked", "", 401),
     ],
 )

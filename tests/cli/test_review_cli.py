@@ -43,6 +43,8 @@ def test_review_lists_the_queue_as_json_and_as_a_table() -> None:
     assert "verify" in first["actions"] and page["total"] == len(page["items"])
     code, output = invoke("review", "--owner", "nobody@example.com")
     assert code == 0 and "0 of 0 item(s)" in output
+    code, output = invoke("review", "--owner", "  ")  # blank: an error, never an empty queue
+    assert code == 2 and "--owner" in output and "must not be blank" in output, output
 
 
 def test_review_filters_by_a_finding_kind_and_shows_it() -> None:

@@ -104,6 +104,18 @@ NoNul = AfterValidator(_no_nul)
 """Refuses a text holding a NUL (a request's field, or a query parameter read as free text).
 Not on the documents' own fields: a version an earlier release stored with one must still
 load."""
+
+
+def _not_blank(value: Any) -> Any:
+    """A filter of spaces only matches nothing anyone could have meant: refused, never an empty
+    page (an owner given as "  ")."""
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("blank", "must not be blank")
+    return value
+
+
+NotBlank = AfterValidator(_not_blank)
+"""Refuses a text of white space only (a query parameter naming an owner)."""
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
