@@ -45,7 +45,8 @@ _MAX_KEY_CHARS = 200
 API_KEY = "api_key"
 """The audit log's object type of API keys."""
 LOCAL_OPERATOR = "local-operator"
-"""The audit actor of key changes made on the machine itself (the CLI)."""
+"""The audit actor of a key change whose caller names none (the CLI names the OS user,
+``cli.common.local_operator``; key events of earlier releases name this)."""
 MAX_EXPIRY_DAYS = 3650
 """The longest life ``expires_in_days`` may give a key (ten years); a key without it never
 expires."""

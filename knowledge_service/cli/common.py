@@ -3,6 +3,7 @@ after-write pipeline as commands that change the store run it."""
 
 from __future__ import annotations
 
+import getpass
 import os
 import re
 import signal
@@ -491,3 +492,14 @@ def describe_counts(counts: FindingCounts) -> str:
         f"Findings in the store: {counts.open} open and {counts.acknowledged} acknowledged, "
         f"{counts.blocking} of them blocking."
     )
+
+
+def local_operator() -> str:
+    """Who the CLI records as acting on the machine itself (the audit log's actor, an import's
+    or a step's author when none is given): the OS user, the same for every command, so
+    ``audit --actor USER`` finds key changes, imports and workflow steps alike; ``unknown``
+    where the system names no user."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"

@@ -3,7 +3,6 @@ after-write pipeline (index and check), with per-file authors and import conflic
 
 from __future__ import annotations
 
-import getpass
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from knowledge_service.cli.common import (
     engine,
     err_console,
     fail,
+    local_operator,
     path_argument,
     phase_progress,
     print_finding_counts,
@@ -63,10 +63,8 @@ def _git(where: Path, *args: str) -> str | None:
 
 
 def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
+    """The local operator (:func:`~knowledge_service.cli.common.local_operator`)."""
+    return local_operator()
 
 
 def authors(given: str | None) -> Callable[[str], str]:

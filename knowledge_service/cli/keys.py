@@ -17,6 +17,7 @@ from knowledge_service.cli.common import (
     engine,
     err_console,
     existing_engine,
+    local_operator,
     print_table,
 )
 from knowledge_service.cli.help import HelpGroup
@@ -56,7 +57,7 @@ def create(
     with session_scope(engine()) as session:
         issued = access.create_key(
             session, name=name, role=role, owner=owner, expires_in_days=expires_in_days,
-            person=person,
+            person=person, actor=local_operator(),
         )  # fmt: skip
         owned = owner is not None and any(
             row.owner == owner for row in content_repository.current_article_versions(session)
@@ -123,7 +124,7 @@ def revoke(
 ) -> None:
     """Revoke a key; every server refuses it within 5 seconds (their key caches)."""
     with session_scope(existing_engine()) as session:
-        key = access.revoke_key(session, name_or_prefix)
+        key = access.revoke_key(session, name_or_prefix, actor=local_operator())
     console.print(escape(f"Revoked key {key.name} ({key.prefix})."))
 
 
@@ -136,7 +137,7 @@ def set_person(
 ) -> None:
     """Say who holds a key (revoked ones too, for the edits they made); four eyes compare it."""
     with session_scope(existing_engine()) as session:
-        key = access.set_person(session, name_or_prefix, person)
+        key = access.set_person(session, name_or_prefix, person, actor=local_operator())
     console.print(escape(f"Key {key.name} ({key.prefix}) is held by {key.person}."))
 
 

@@ -8,7 +8,6 @@ after-write pipeline, so the index and the findings follow; a refused step print
 exits 1.
 """
 
-import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +25,7 @@ from knowledge_service.cli.common import (
     engine,
     existing_engine,
     fail,
+    local_operator,
     path_argument,
     require_model_folder,
     settings,
@@ -89,7 +89,7 @@ _IDS = typer.Argument(..., metavar="ID...")
 
 
 def _actor(name: str | None) -> Principal:
-    return Principal(name=name or getpass.getuser(), prefix="local", role=Role.ADMIN)
+    return Principal(name=name or local_operator(), prefix="local", role=Role.ADMIN)
 
 
 def _pre(doc_id: str, version: int | None) -> Precondition:

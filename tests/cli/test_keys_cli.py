@@ -158,3 +158,24 @@ def test_a_key_is_created_for_a_person_listed_with_it_and_given_another_later() 
     assert {row["person"] for row in json.loads(listed)} == {"ann@example.com"}
     with pytest.raises(NotFoundError):
         invoke("keys", "set-person", "nobody", "--person", "x@example.com", stdout_only=True)
+
+
+def test_key_changes_import_and_steps_record_one_local_operator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The CLI's key changes, an import and a workflow step without --actor all name the OS
+    user, so ``audit --actor USER`` finds every one (keys once said local-operator)."""
+    monkeypatch.setattr("getpass.getuser", lambda: "operator")
+    monkeypatch.setenv("GIT_DIR", "/nonexistent")  # no repository: the OS user imports
+    write_article_md(Path("content"), "refund-timeframe", audience="internal")
+    _create("--role", "owner", "--name", "payments-team", "--owner", "pay@example.com")
+    assert invoke("keys", "set-person", "payments-team", "--person", "p@example.com")[0] == 0
+    assert invoke("keys", "revoke", "payments-team")[0] == 0
+    assert invoke("import")[0] == 0
+    assert invoke("articles", "retire", "refund-timeframe")[0] == 0
+    code, output = invoke("audit", "--actor", "operator", "--json", stdout_only=True)
+    assert code == 0, output
+    events = json.loads(output)["items"]
+    assert {e["actor"] for e in events} == {"operator"}
+    actions = {e["action"] for e in events}
+    assert actions == {"key_created", "key_person_set", "key_revoked", "created", "retired"}
