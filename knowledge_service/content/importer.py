@@ -125,20 +125,38 @@ class _Batch:
         )  # fmt: skip
 
 
-def _conflict(batch: _Batch, doc_id: str, path: str | None, what: str) -> ImportConflict:
+def _conflict(
+    batch: _Batch, doc_id: str, path: str | None, what: str, *, imported_from: str | None = None
+) -> ImportConflict:
+    """``imported_from``: where the document was last imported from, when that is another
+    file than ``path`` (a file of the same id in another folder, which no import read)."""
     current = batch.states[doc_id]
     batch.report.conflicted.append(doc_id)
     kind = batch.writer.kind.name
-    return ImportConflict(
-        kind=kind,
-        id=doc_id,
-        path=path,
-        message=(
-            f"{path or kind}: {what}, but {kind} '{doc_id}' changed in the store since the file "
-            f"was last imported or exported (version {current.version} by {current.author}, "
-            f"source {current.source}); left as it is: export it, merge, then import"
-        ),
-    )
+    stored = f"version {current.version} by {current.author}, source {current.source}"
+    if imported_from is None:
+        said = (
+            f"{what}, but {kind} '{doc_id}' changed in the store since the file was last "
+            f"imported or exported ({stored}); left as it is: export it, merge, then import"
+        )
+    else:
+        said = (
+            f"this file holds {kind} '{doc_id}', which changed in the store since it was last "
+            f"imported from {imported_from} or exported ({stored}), and this file is not that "
+            f"file; left as it is: export it, merge, then import (or import the {kind}'s own "
+            "file)"
+        )
+    return ImportConflict(kind=kind, id=doc_id, path=path, message=f"{path or kind}: {said}")
+
+
+def _imported_elsewhere(batch: _Batch, doc_id: str, path: str) -> str | None:
+    """Where ``doc_id`` was last imported from (shown as users see paths), when an import read
+    it from another file than ``path``; None when from this file, or never from a file."""
+    row = batch.writer.row(doc_id)
+    stored = row.source_path if row is not None else None
+    if not stored or stored == path:
+        return None
+    return display_path(Path(stored)) if Path(stored).is_absolute() else stored
 
 
 def stored_location(source_path: str | None, roots: Sequence[Path]) -> Path | None:
@@ -207,7 +225,9 @@ def _write_one(
     decision = decide(digest, doc.status.value, current, mark, here)
     rel = relative_path(path, roots)
     if decision is FileDecision.CONFLICT:
-        return _conflict(batch, doc.id, display_path(Path(path)), "the file changed")
+        elsewhere = _imported_elsewhere(batch, doc.id, path)
+        shown = display_path(Path(path))
+        return _conflict(batch, doc.id, shown, "the file changed", imported_from=elsewhere)
     if decision in (FileDecision.KEEP, FileDecision.SAME):
         _follow_file(batch, doc.id, path)
     if decision is FileDecision.KEEP:

@@ -192,3 +192,20 @@ def test_an_import_of_a_subfolder_keeps_the_files_place_for_the_export(
     assert "up to 7 business days" in exported
     again = _import(engine, tree / "content", tree / "policies")
     assert again.invalid == [] and again.conflicts == []
+
+
+def test_a_conflict_from_another_folder_s_file_says_it_is_not_the_imported_file(
+    engine: Engine, tree: Path, tmp_path: Path
+) -> None:
+    """Another folder's file with the same id was never imported: the conflict says the
+    article changed since its import from its own file, and that this file is not that one."""
+    _api_edit(engine, "lost-card", "Freeze the card in the app.")
+    other = tmp_path / "other" / "content"
+    write_article_md(other, "lost-card", title="Lost card", answer="Call us.")
+    report = _import(engine, other)
+    (conflict,) = report.conflicts
+    imported_from = (tree / "content" / "lost-card.md").as_posix()
+    assert conflict.path is not None and conflict.path.endswith("other/content/lost-card.md")
+    assert "since the file was last imported" not in conflict.message
+    assert f"last imported from {imported_from}" in conflict.message
+    assert "this file is not that file" in conflict.message and "key:editor" in conflict.message
