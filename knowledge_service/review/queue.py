@@ -361,13 +361,32 @@ def _feedback_item(
     return QueueItem(
         key=f"feedback:{rated.article_id}:{rated.version}", kind=QueueItemKind.FEEDBACK,
         article_id=rated.article_id, title=clean_title(current.title), owner=current.owner,
-        reason=f"Version {rated.version} was rated {' and '.join(ratings)} {_times(len(rows))}"
-        f" ({_raters(rows)}).{pending}",
+        reason=f"{_versions_rated(rated, rows)} rated {' and '.join(ratings)} "
+        f"{_times(len(rows))} ({_raters(rows)}).{pending}",
         evidence=[_evidence(r, titles) for r in rows][:5],
         severity=Severity.WARN, due_on=rows[0].at.date(), served=0,
         actions=[_A.EDIT, _A.RETIRE] if pending else [_A.EDIT, _A.VERIFY, _A.RETIRE],
         used_instead=_used_instead(rows, titles),
     )  # fmt: skip
+
+
+def _versions_rated(served: ArticleVersion, rows: Sequence[Feedback]) -> str:
+    """The versions the ratings name, with "was" or "were": "Version 3 was", or, where an
+    earlier version with the served text was rated (a discarded draft serves it again as a new
+    version), "Version 1 (its text is served again as version 3) was"."""
+    rated = sorted({r.version for r in rows if r.version is not None})
+    if not set(rated) - {served.version}:  # the served version (or none named)
+        return f"Version {served.version} was"
+    if served.version in rated:
+        return f"Versions {_and(rated)} (the same text, served as version {served.version}) were"
+    if len(rated) == 1:
+        return f"Version {rated[0]} (its text is served again as version {served.version}) was"
+    return f"Versions {_and(rated)} (their text is served again as version {served.version}) were"
+
+
+def _and(numbers: Sequence[int]) -> str:
+    """1, 2 and 3."""
+    return ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
 
 
 def _times(n: int) -> str:

@@ -236,6 +236,13 @@ def test_discarding_a_draft_answers_no_feedback_on_the_text_served_again(
     assert discarded.status_code == 200 and discarded.json()["version"] == 4, discarded.text
     (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
     assert "was rated outdated once" in item["reason"] and "verify" in item["actions"]
+    # the rating was of version 2's text: version 4 is that text again, never itself rated
+    assert item["reason"].startswith("Version 2 (its text is served again as version 4) was")
+    _feedback(engine, "refund-timeframe", 4, "wrong", "still 5 days")
+    (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
+    assert item["reason"].startswith(
+        "Versions 2 and 4 (the same text, served as version 4) were rated outdated and wrong"
+    )
 
 
 def test_a_review_due_under_a_waiting_draft_offers_no_verify_that_would_be_refused(
