@@ -101,7 +101,7 @@ def review_command(
             )  # fmt: skip
         items, total = queue.list_queue(
             session, LOCAL_CALLER, QueueFilters(owner=owner, kind=kind),
-            today=today, limit=limit, offset=offset, gaps=gaps,
+            today=today, limit=limit, offset=offset, gaps=gaps, workflow=cfg.workflow,
         )  # fmt: skip
     if as_json:
         _echo({"items": [i.model_dump(mode="json") for i in items], "total": total})

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from knowledge_service.access.schemas import Principal
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.gaps import GapSearch
 from knowledge_service.analytics.models import AnswerEvent, Feedback
@@ -48,8 +49,10 @@ from knowledge_service.review.queue_schemas import (
     UsedInstead,
 )
 from knowledge_service.review.transitions import state_of
+from knowledge_service.review.workflow import Workflow
 from knowledge_service.review.workflow_models import WorkflowRecord
 from knowledge_service.review.workflow_schemas import WorkflowState
+from knowledge_service.settings import WorkflowSettings
 
 MAX_LIMIT = 1000
 GAP_DAYS = 7
@@ -471,6 +474,24 @@ def _as_offered_to(caller: Caller, item: QueueItem) -> QueueItem:
     return item
 
 
+def _without_barred_approvals(
+    session: Session, caller: Caller, items: Sequence[QueueItem], workflow: WorkflowSettings
+) -> None:
+    """Take approve from the drafts four eyes bar ``caller`` from approving (its last editor,
+    where the audience or policies need a second person): the workflow would refuse it."""
+    if not isinstance(caller, Principal):
+        return
+    flows = {"article": Workflow(content.articles, workflow)}
+    flows["policy"] = Workflow(content.policies, workflow)
+    for item in items:
+        if item.kind != QueueItemKind.AWAITING_APPROVAL or _A.APPROVE not in item.actions:
+            continue
+        flow = flows["policy" if item.policy_id else "article"]
+        doc_id = item.policy_id or item.article_id
+        if doc_id is not None and not flow.may_approve(session, caller, doc_id):
+            item.actions = [a for a in item.actions if a is not _A.APPROVE]
+
+
 def _sort_key(item: QueueItem) -> tuple[int, date, int, str, str]:
     due = item.due_on or date.max
     return (-SEVERITY_RANK[item.severity], due, -item.served, item.article_id or "", item.key)
@@ -485,6 +506,7 @@ def list_queue(
     limit: int = 50,
     offset: int = 0,
     gaps: Sequence[Gap] = (),
+    workflow: WorkflowSettings | None = None,
 ) -> tuple[list[QueueItem], int]:
     """One page of the caller's queue items (an owner key: its own articles' and policy
     sources' drafts; an admin: any owner's, or ``filters.owner``'s, and the content ``gaps``)
@@ -493,6 +515,9 @@ def list_queue(
     Raises:
         PermissionDeniedError: an agent or bot key, or an owner key asking for another owner.
         InvalidRequestError: ``limit`` or ``offset`` out of range.
+
+    ``workflow``: the four-eyes settings, which take approve from the drafts the caller last
+    edited (None: approve stays on every waiting draft).
     """
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
         name = "offset" if offset < 0 else "limit"
@@ -505,6 +530,8 @@ def list_queue(
     items += feedback_items(session, articles)
     items += content_gap_items(gaps, owner)
     items = [_as_offered_to(caller, i) for i in items if filters.keeps(i)]
+    if workflow is not None:  # the four-eyes settings: approve only where the caller may
+        _without_barred_approvals(session, caller, items, workflow)
     served = served_counts(session, (i.article_id for i in items if i.article_id))
     for item in items:
         item.served = served.get(item.article_id or "", 0)

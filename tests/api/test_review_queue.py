@@ -355,10 +355,10 @@ def test_a_policy_draft_waits_in_the_queue_of_those_who_may_approve_it(
         "/v1/policies/FEES/submit", headers=auth(keys["owner"]) | {"If-Match": '"FEES-v1"'}
     )
     assert submitted.status_code == 200, submitted.text
-    for key in ("owner", "admin"):
+    for key, offered in (("owner", ["reject", "edit"]), ("admin", ["approve", "reject", "edit"])):
         (waiting,) = _queue(client, keys[key], "?kind=awaiting_approval")["items"]
         assert waiting["policy_id"] == "FEES" and "in review" in waiting["reason"]
-        assert waiting["actions"] == ["approve", "reject", "edit"]
+        assert waiting["actions"] == offered  # the owner wrote it: four eyes, no approve
     assert _queue(client, keys["admin"], f"?owner={SUPPORT}&kind=awaiting_approval")["total"] == 0
     approved = client.post(
         "/v1/policies/FEES/approve", headers=auth(keys["admin"]) | {"If-Match": '"FEES-v1"'}
@@ -388,3 +388,30 @@ def test_admins_whole_queue_holds_content_gaps(
     assert len(gap["evidence"]) == 1 and gap["evidence"][0] in questions
     owners_view = _queue(client, keys["admin"], f"?kind=content_gap&owner={PAYMENTS}")
     assert owners_view["items"] == []  # gaps belong to no owner
+
+
+def test_the_last_editor_of_a_waiting_draft_is_not_offered_approve_four_eyes_refuse(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """A public article needs a second person to approve it: its last editor's queue offers
+    reject and edit, never the approve the workflow would refuse them."""
+    owner = auth(keys["owner"])
+    text = article_text("refund-timeframe", owner=PAYMENTS, answer="Refunds take 10 days.")
+    saved = client.put(
+        "/v1/articles/refund-timeframe", headers=owner | {"If-Match": '"refund-timeframe-v2"'},
+        json={"text": text},
+    )  # fmt: skip
+    assert saved.status_code == 200, saved.text
+    etag = saved.json()["etag"]
+    submitted = client.post(
+        "/v1/articles/refund-timeframe/submit", headers=owner | {"If-Match": etag}
+    )
+    assert submitted.status_code == 200, submitted.text
+    (mine,) = _queue(client, keys["owner"], "?kind=awaiting_approval")["items"]
+    assert mine["actions"] == ["reject", "edit", "discard"]
+    (theirs,) = _queue(client, keys["admin"], "?kind=awaiting_approval")["items"]
+    assert theirs["actions"] == ["approve", "reject", "edit", "discard"]
+    refused = client.post(
+        "/v1/articles/refund-timeframe/approve", headers=owner | {"If-Match": etag}
+    )
+    assert refused.status_code in (403, 409), refused.text

@@ -71,5 +71,6 @@ def review_queue(
     items, total = queue.list_queue(
         session, principal, QueueFilters(owner=owner, kind=kind),
         today=today, limit=page.limit, offset=page.offset, gaps=gaps,
+        workflow=settings.workflow,
     )  # fmt: skip
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
