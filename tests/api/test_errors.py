@@ -50,6 +50,12 @@ def _assert_problem(response, status: int) -> dict:  # type: ignore[no-untyped-d
         ("/v1/articles?status=gone", "query", "status"),
         ("/v1/articles?intent=Not%20An%20Intent", "query", "intent"),
         ("/v1/articles?owner=" + "x" * 201, "query", "owner"),
+        # a blank filter is an error, never an empty list
+        ("/v1/articles?owner=", "query", "owner"),
+        ("/v1/articles?owner=%20%20", "query", "owner"),
+        ("/v1/policies?owner=%20", "query", "owner"),
+        ("/v1/audit?actor=%20%20", "query", "actor"),
+        ("/v1/audit?object_id=%20", "query", "object_id"),
         ("/v1/articles/Bad%20Id", "path", "article_id"),
         ("/v1/articles/" + "a" * 121, "path", "article_id"),
         ("/v1/articles/refund-timeframe/versions/0", "path", "version"),

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from knowledge_service.access.schemas import Principal, Role
-from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, NoNul
+from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, NoNul, NotBlank
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.http.deps import PageDep, SessionDep, SupportedDay, require_roles
 from knowledge_service.http.errors import problem_responses
@@ -47,10 +47,16 @@ def list_audit(
     ] = None,
     object_type: Annotated[AuditObject | None, Query(description="Only this kind.")] = None,
     object_id: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Only this object."), NoNul
+        str | None,
+        Query(min_length=1, max_length=200, description="Only this object."),
+        NoNul,
+        NotBlank,
     ] = None,
     actor: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Only this actor's."), NoNul
+        str | None,
+        Query(min_length=1, max_length=200, description="Only this actor's."),
+        NoNul,
+        NotBlank,
     ] = None,
     since: Annotated[
         str | None, _instant(description="From this instant (inclusive)."), SupportedDay

@@ -30,6 +30,7 @@ from knowledge_service.content.schemas import (
     ArticleSummary,
     ArticleVersionSummary,
     NoNul,
+    NotBlank,
     PolicyPublic,
     PolicyStatus,
     PolicySummary,
@@ -88,7 +89,7 @@ def _shown(summary: Any) -> Any:
 def article_filters(
     status: Annotated[ArticleStatus | None, Query(description="Only this status.")] = None,
     owner: Annotated[
-        str | None, Query(max_length=200, description="Only this owner."), NoNul
+        str | None, Query(max_length=200, description="Only this owner."), NoNul, NotBlank
     ] = None,
     intent: Annotated[
         str | None,
