@@ -137,7 +137,9 @@ def _compound_dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 _OPPOSITE = (frozenset({"<before>", "<ahead>"}), frozenset({"<after>", "<ago>", "<from>"}))
 
 
-def _comparable(a: Fact, b: Fact) -> bool:
+def _comparable(a: Fact, b: Fact, *, charges: bool = True) -> bool:
+    """Two facts that may state one thing; ``charges``: unless they are amounts of two charges
+    (:func:`_other_charges`)."""
     if a.kind != b.kind:
         return False
     before, after = _OPPOSITE
@@ -158,8 +160,7 @@ def _comparable(a: Fact, b: Fact) -> bool:
         return (
             same_unit(a, b)
             and _same_period(a, b)
-            and not _other_charges(a, b)
-            and not _other_charges(b, a)
+            and not (charges and (_other_charges(a, b) or _other_charges(b, a)))
         )
     if a.kind == FactKind.AGE:
         return a.unit == b.unit  # "under 25" and "25 or over" are two limits
@@ -307,13 +308,37 @@ def find_contradictions(
         match = _contradicted_by(fact, same_kind, thresholds, alone=alone)
         if match is None and thresholds.answer_duration is not None:
             match = _answer_durations_differ(fact, facts, reference, thresholds.answer_duration)
-        if match is None:
+        if match is None or _states_named_value(fact, reference, match, thresholds):
             continue
         current = best.get(id(match.other))
         if current is None or current.similarity < match.similarity:
             best[id(match.other)] = match
     confirmed = [c for c in best.values() if _is_confirmed(c, facts, thresholds)]
     return [c for c in best.values() if c not in confirmed]
+
+
+def _states_named_value(
+    fact: Fact, reference: Sequence[Fact], c: Contradiction, thresholds: Thresholds
+) -> bool:
+    """``fact`` states the value of an amount of ``reference`` that names its charge where
+    ``fact``'s text does not, about a subject as close as the contradicted one's or close
+    enough to restate it: "the fee is $12.00 after 14 days" is the "late payment fee of
+    $12.00" of a bill unpaid 14 days after its due date, not the $45.00 of a special meter
+    reading. A charge's name the text never uses (:func:`_other_charges`) keeps that charge
+    from contradicting the text's amount, never from agreeing with it."""
+    if fact.kind != FactKind.MONEY:
+        return False
+    close = min(thresholds.numeric, c.similarity)
+    own_scopes = scopes(fact.subject)
+    return any(
+        same_value(fact, r)
+        and _other_charges(r, fact)
+        and _comparable(fact, r, charges=False)
+        and not scopes_clash(own_scopes, scopes(r.subject))
+        and not is_narrower(fact, r, one_way=thresholds.authority)
+        and subject_similarity(fact.subject, r.subject) >= close
+        for r in reference
+    )
 
 
 def _is_confirmed(c: Contradiction, facts: Sequence[Fact], thresholds: Thresholds) -> bool:

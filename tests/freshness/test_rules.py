@@ -191,6 +191,44 @@ def test_policy_mismatch(answer: str, mismatch: bool) -> None:
         assert finding.evidence[1].clause in ("2.1", "2.2")
 
 
+CHARGES = make_policy(
+    "CHARGES",
+    clauses={
+        "2.1 Late payment": "A late payment fee of $12.00 applies if a bill is unpaid 14 days "
+        "after its due date.",
+        "3.1 Special meter reading": "A fee of $45.00 applies when you ask for a special meter "
+        "reading.",
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "mismatch"),
+    [
+        ("The fee is $12.00 after 14 days.", False),  # 2.1's value, its charge left unnamed
+        ("We add a fee of $12.00 after 14 days.", False),
+        ("The fee is $20.00 after 14 days.", True),
+        ("The fee is $12.00 after 21 days.", True),
+    ],
+)
+def test_the_value_of_a_named_charge_agrees_with_a_policy_cited_whole(
+    answer: str, mismatch: bool
+) -> None:
+    """An article citing a whole policy that states one clause's amount, about that clause's
+    subject but without the charge's name ("the fee", not "the late payment fee"), does not
+    contradict the amount of another charge of the policy (a special meter reading)."""
+    article = make_article(
+        "overdue-bill",
+        title="Paying your bill after the due date",
+        intents=["billing.overdue_bill"],
+        policy_sources=["CHARGES"],
+        answer=answer,
+        body="",
+    )
+    findings = check(article, policies=[CHARGES]).findings
+    assert [f.kind for f in findings] == ([FindingKind.POLICY_MISMATCH] if mismatch else [])
+
+
 PAID_IN_30 = "Once your refund is approved, we pay it within 30 business days."
 PAID_IN_10 = "Once your refund is approved, we pay it within 10 business days."
 
