@@ -310,6 +310,7 @@ def find_contradictions(
             match = _answer_durations_differ(fact, facts, reference, thresholds.answer_duration)
         if match is None or _states_named_value(fact, reference, match, thresholds):
             continue
+        match = _closer_named_charge(match, reference, thresholds)
         current = best.get(id(match.other))
         if current is None or current.similarity < match.similarity:
             best[id(match.other)] = match
@@ -339,6 +340,35 @@ def _states_named_value(
         and subject_similarity(fact.subject, r.subject) >= close
         for r in reference
     )
+
+
+def _closer_named_charge(
+    c: Contradiction, reference: Sequence[Fact], thresholds: Thresholds
+) -> Contradiction:
+    """``c``, or the contradiction of ``c.fact`` by an amount of ``reference`` that names its
+    charge where ``c.fact``'s text does not, about a subject closer than ``c.other``'s and
+    close enough to be the same fact: "the fee is $15.00 after 14 days" misstates "a late
+    payment fee of $12.00 ... 14 days after its due date", not the $45.00 of a special meter
+    reading, and the finding quotes the clause to correct it to."""
+    fact = c.fact
+    if fact.kind != FactKind.MONEY:
+        return c
+    best = c
+    own_scopes = scopes(fact.subject)
+    for r in reference:
+        if not (
+            _other_charges(r, fact)
+            and _comparable(fact, r, charges=False)
+            and not scopes_clash(own_scopes, scopes(r.subject))
+            and not is_narrower(fact, r, one_way=thresholds.authority)
+            and not is_exception_case(fact, r)
+            and not is_exception_case(r, fact)
+        ):
+            continue
+        similarity = subject_similarity(fact.subject, r.subject)
+        if similarity >= thresholds.numeric and similarity > best.similarity:
+            best = Contradiction(fact, r, similarity)
+    return best
 
 
 def _is_confirmed(c: Contradiction, facts: Sequence[Fact], thresholds: Thresholds) -> bool:

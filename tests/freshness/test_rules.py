@@ -191,11 +191,11 @@ def test_policy_mismatch(answer: str, mismatch: bool) -> None:
         assert finding.evidence[1].clause in ("2.1", "2.2")
 
 
+LATE_FEE = "A late payment fee of $12.00 applies if a bill is unpaid 14 days after its due date."
 CHARGES = make_policy(
     "CHARGES",
     clauses={
-        "2.1 Late payment": "A late payment fee of $12.00 applies if a bill is unpaid 14 days "
-        "after its due date.",
+        "2.1 Late payment": LATE_FEE,
         "3.1 Special meter reading": "A fee of $45.00 applies when you ask for a special meter "
         "reading.",
     },
@@ -203,20 +203,21 @@ CHARGES = make_policy(
 
 
 @pytest.mark.parametrize(
-    ("answer", "mismatch"),
+    ("answer", "contradicted"),
     [
-        ("The fee is $12.00 after 14 days.", False),  # 2.1's value, its charge left unnamed
-        ("We add a fee of $12.00 after 14 days.", False),
-        ("The fee is $20.00 after 14 days.", True),
-        ("The fee is $12.00 after 21 days.", True),
+        ("The fee is $12.00 after 14 days.", []),  # 2.1's value, its charge left unnamed
+        ("We add a fee of $12.00 after 14 days.", []),
+        ("The fee is $20.00 after 14 days.", [(LATE_FEE, "money:AUD:12.00")]),  # not $45.00
+        ("The fee is $12.00 after 21 days.", [(LATE_FEE, "duration:day:14.00")]),
     ],
 )
 def test_the_value_of_a_named_charge_agrees_with_a_policy_cited_whole(
-    answer: str, mismatch: bool
+    answer: str, contradicted: list[tuple[str, str]]
 ) -> None:
     """An article citing a whole policy that states one clause's amount, about that clause's
     subject but without the charge's name ("the fee", not "the late payment fee"), does not
-    contradict the amount of another charge of the policy (a special meter reading)."""
+    contradict the amount of another charge of the policy (a special meter reading); one that
+    misstates it is told that clause's amount."""
     article = make_article(
         "overdue-bill",
         title="Paying your bill after the due date",
@@ -226,7 +227,8 @@ def test_the_value_of_a_named_charge_agrees_with_a_policy_cited_whole(
         body="",
     )
     findings = check(article, policies=[CHARGES]).findings
-    assert [f.kind for f in findings] == ([FindingKind.POLICY_MISMATCH] if mismatch else [])
+    assert [f.kind for f in findings] == [FindingKind.POLICY_MISMATCH] * len(contradicted)
+    assert [(f.evidence[1].text, f.evidence[1].fact) for f in findings] == contradicted
 
 
 PAID_IN_30 = "Once your refund is approved, we pay it within 30 business days."
