@@ -503,3 +503,11 @@ def local_operator() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "unknown"
+
+
+def not_blank(value: str | None) -> str | None:
+    """A filter option's check (``--owner``, ``--actor``): a blank value is an error (exit 2),
+    as the API's blank query parameter is, never a filter that matches nothing."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be blank")
+    return value

@@ -18,6 +18,7 @@ from knowledge_service.cli.common import (
     TextTable,
     console,
     existing_engine,
+    not_blank,
     print_table,
     visible_controls,
 )
@@ -161,7 +162,7 @@ _ID = typer.Argument(..., metavar="ID")
 
 def list_articles(
     status: str | None = typer.Option(None, help="Only this status (draft, published, retired)."),
-    owner: str | None = typer.Option(None, help="Only articles of this owner."),
+    owner: str | None = typer.Option(None, help="Only articles of this owner.", callback=not_blank),
     as_json: bool = _JSON,
 ) -> None:
     """List the current version of every article."""

@@ -19,6 +19,7 @@ from knowledge_service.cli.common import (
     err_console,
     existing_engine,
     file_errors,
+    not_blank,
     open_search_service,
     path_argument,
     print_table,
@@ -70,16 +71,9 @@ class _SearchWhenNeeded:
         return self._open().search(query, top_k=top_k)
 
 
-def _owner_filter(value: str | None) -> str | None:
-    """A blank --owner is an error (exit 2), as the API's ?owner= is: never an empty queue."""
-    if value is not None and not value.strip():
-        raise typer.BadParameter("must not be blank")
-    return value
-
-
 def review_command(
     owner: str | None = typer.Option(
-        None, "--owner", help="Only this owner's items.", callback=_owner_filter
+        None, "--owner", help="Only this owner's items.", callback=not_blank
     ),
     kind: QueueKindFilter | None = typer.Option(
         None, "--kind", help="Only this kind of item, or of finding (policy_mismatch, ...)."
@@ -134,7 +128,9 @@ def audit_command(
         help="Only this article's events and its findings' (acknowledgements, risk acceptances).",
     ),
     policy: str | None = typer.Option(None, "--policy", help="Only this policy's events."),
-    actor: str | None = typer.Option(None, "--actor", help="Only this actor's events."),
+    actor: str | None = typer.Option(
+        None, "--actor", help="Only this actor's events.", callback=not_blank
+    ),
     since: str | None = typer.Option(None, "--since", help="From this ISO date or timestamp."),
     until: str | None = typer.Option(None, "--until", help="Before this ISO date or timestamp."),
     limit: int = _LIMIT,

@@ -159,3 +159,19 @@ def test_a_file_s_git_author_is_credited_only_for_what_they_committed(tmp_path: 
     untracked = tmp_path / "b.md"
     untracked.write_text("new\n", encoding="utf-8")
     assert git_author(str(untracked)) is None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("audit", "--actor", "  "),
+        ("articles", "list", "--owner", " "),
+        ("review", "--owner", ""),
+    ],
+)
+def test_a_blank_filter_is_refused_naming_its_option(args: tuple[str, ...]) -> None:
+    """ "audit --actor '  '" and "articles list --owner ' '" printed nothing found, as if no
+    event or article matched; they exit 2 naming the option, as the API's 400 does."""
+    assert invoke("import")[0] == 0
+    code, output = invoke(*args)
+    assert code == 2 and args[-2] in output and "must not be blank" in output, output
