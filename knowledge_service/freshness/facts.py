@@ -805,11 +805,18 @@ def charge_kind(sentence: str) -> frozenset[str]:
     transfer fee is $35"); empty when it names none."""
     if not _CHARGE_WORDS.search(sentence):
         return frozenset()
-    return frozenset(
-        t
-        for m in _NAMED_CHARGE.finditer(sentence)
-        for t in content_terms(_AMOUNT_WORDS.sub(" ", m["kind"]))
-    )
+    return frozenset(t for m in _NAMED_CHARGE.finditer(sentence) for t in _charge_name(m["kind"]))
+
+
+def _charge_name(before: str) -> tuple[str, ...]:
+    """The stems of the words just before "fee" that name it: those after the last word that
+    names nothing (an article, a pronoun, "charge"): "we add a fee" names no fee ("add" is
+    what is done to it), "we charge late fees" names the late fee."""
+    words = [w for w, _, _ in words_with_positions(_AMOUNT_WORDS.sub(" ", before))]
+    start = len(words)
+    while start and is_content_word(words[start - 1]):
+        start -= 1
+    return tuple(stem(w) for w in words[start:])
 
 
 # The words of an amount before "fee" name no kind of fee: "a seventy-five pence fee".

@@ -1399,6 +1399,22 @@ def test_the_words_of_an_amount_before_fee_name_no_kind_of_fee() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("We add a fee of $12.00 after 14 days.", set()),  # "add" is done to the fee
+        ("You pay the fee when you apply.", set()),
+        ("We charge late fees after 14 days.", {"late"}),
+        ("The transfer fee is $35.", {"transfer"}),
+        ("Pay the number plate fee.", {"number", "plate"}),
+    ],
+)
+def test_only_the_words_of_a_fees_own_phrase_name_it(text: str, kind: set[str]) -> None:
+    """A charge's name is the words just before "fee" after an article or another word that
+    names nothing: "we add a fee" names no fee."""
+    assert charge_kind(text) == kind
+
+
+@pytest.mark.parametrize(
     ("text", "count"),
     [
         ("Each flat may keep one bicycle per household in the store.", ["count:count:1.00"]),

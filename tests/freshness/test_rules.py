@@ -231,6 +231,30 @@ def test_the_value_of_a_named_charge_agrees_with_a_policy_cited_whole(
     assert [(f.evidence[1].text, f.evidence[1].fact) for f in findings] == contradicted
 
 
+def test_a_verb_before_a_fee_is_no_name_of_the_fee() -> None:
+    """ "We add a fee of $12.00" names no fee: an article's "the fee is $15.00" about the same
+    overdue bill misstates it (it was read as an "add" fee, which the article never names)."""
+    policy = make_policy(
+        "CHARGES",
+        clauses={
+            "2.1 Late payment": "We add a fee of $12.00 if a bill is unpaid 14 days after its "
+            "due date."
+        },
+    )
+    article = make_article(
+        "overdue-bill",
+        title="Paying your bill after the due date",
+        intents=["billing.overdue_bill"],
+        policy_sources=["CHARGES#2.1"],
+        answer="The fee is $15.00 after 14 days.",
+        body="",
+    )
+    findings = check(article, policies=[policy]).findings
+    assert [(f.kind, f.evidence[1].fact) for f in findings] == [
+        (FindingKind.POLICY_MISMATCH, "money:AUD:12.00")
+    ]
+
+
 PAID_IN_30 = "Once your refund is approved, we pay it within 30 business days."
 PAID_IN_10 = "Once your refund is approved, we pay it within 10 business days."
 
