@@ -57,6 +57,10 @@ class Thresholds:
     that leaves the holder out, but an article's exception may come from another clause).
     ``answer_duration``: the floor for two durations that are each the one duration of its
     text's answer, in the same role (:func:`_answer_durations_differ`); None: not compared so.
+    ``one_clause``: the reference is the one clause the checked text cites by number, which is
+    what the text restates: an amount of a charge the clause names is compared with the text's
+    amounts about its subject though the text never names that charge
+    (:func:`_misstated_named_charge`).
     """
 
     numeric: float = 0.45
@@ -64,10 +68,12 @@ class Thresholds:
     single: float = 0.15
     authority: bool = False  # the reference is the source of truth (a policy clause)
     answer_duration: float | None = None
+    one_clause: bool = False
 
 
 RULE_TIE = 0.05  # rules this much less similar than the closest still count as as close
 CLAUSE_THRESHOLDS = Thresholds(authority=True)
+ONE_CLAUSE_THRESHOLDS = Thresholds(authority=True, one_clause=True)
 ARTICLE_THRESHOLDS = Thresholds(numeric=0.55, rule=0.45, single=0.3, answer_duration=0.15)
 
 
@@ -302,12 +308,14 @@ def find_contradictions(
     best: dict[int, Contradiction] = {}
     for fact in facts:
         same_kind = [r for r in reference if _comparable(fact, r)]
-        if not same_kind:
-            continue
-        alone = thresholds.authority or _is_alone(fact, facts)
-        match = _contradicted_by(fact, same_kind, thresholds, alone=alone)
-        if match is None and thresholds.answer_duration is not None:
+        match = None
+        if same_kind:
+            alone = thresholds.authority or _is_alone(fact, facts)
+            match = _contradicted_by(fact, same_kind, thresholds, alone=alone)
+        if match is None and same_kind and thresholds.answer_duration is not None:
             match = _answer_durations_differ(fact, facts, reference, thresholds.answer_duration)
+        if match is None and thresholds.one_clause:
+            match = _misstated_named_charge(fact, same_kind, reference, thresholds)
         if match is None or _states_named_value(fact, reference, match, thresholds):
             continue
         match = _closer_named_charge(match, reference, thresholds)
@@ -350,10 +358,20 @@ def _closer_named_charge(
     close enough to be the same fact: "the fee is $15.00 after 14 days" misstates "a late
     payment fee of $12.00 ... 14 days after its due date", not the $45.00 of a special meter
     reading, and the finding quotes the clause to correct it to."""
-    fact = c.fact
+    closer = _closest_named_charge(c.fact, reference, thresholds, above=c.similarity)
+    return c if closer is None else closer
+
+
+def _closest_named_charge(
+    fact: Fact, reference: Sequence[Fact], thresholds: Thresholds, *, above: float = 0.0
+) -> Contradiction | None:
+    """The amount of ``reference`` closest to amount ``fact`` among those that name their
+    charge where ``fact``'s text does not (:func:`_other_charges`), about a subject close
+    enough to be the same fact and closer than ``above``, as a contradiction of ``fact``
+    (whatever the two values); None when there is none."""
     if fact.kind != FactKind.MONEY:
-        return c
-    best = c
+        return None
+    best = None
     own_scopes = scopes(fact.subject)
     for r in reference:
         if not (
@@ -366,9 +384,28 @@ def _closer_named_charge(
         ):
             continue
         similarity = subject_similarity(fact.subject, r.subject)
-        if similarity >= thresholds.numeric and similarity > best.similarity:
-            best = Contradiction(fact, r, similarity)
+        if similarity >= thresholds.numeric and similarity > above:
+            best, above = Contradiction(fact, r, similarity), similarity
     return best
+
+
+def _misstated_named_charge(
+    fact: Fact, same_kind: Sequence[Fact], reference: Sequence[Fact], thresholds: Thresholds
+) -> Contradiction | None:
+    """The contradiction of amount ``fact`` by the amount of a charge the one cited clause
+    (``reference``) names where ``fact``'s text does not, about ``fact``'s subject: citing
+    "a late payment fee of $12.00 ... 14 days after its due date" by number, "the fee is
+    $15.00 after 14 days" misstates it. None when the clause states ``fact``'s value as
+    close to its subject (``same_kind``: the amounts compared as such)."""
+    c = _closest_named_charge(fact, reference, thresholds)
+    if c is None or same_value(fact, c.other):
+        return None
+    if any(
+        same_value(fact, r) and subject_similarity(fact.subject, r.subject) >= c.similarity
+        for r in same_kind
+    ):
+        return None
+    return c
 
 
 def _is_confirmed(c: Contradiction, facts: Sequence[Fact], thresholds: Thresholds) -> bool:

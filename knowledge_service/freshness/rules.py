@@ -9,7 +9,7 @@ import gc
 import multiprocessing
 import os
 import re
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,6 +20,7 @@ from knowledge_service.content.schemas import ArticleDocument, Clause, PolicyDoc
 from knowledge_service.freshness.facts import ANSWER_SECTION, Fact, StatedTerms, extract_facts
 from knowledge_service.freshness.matching import (
     CLAUSE_THRESHOLDS,
+    ONE_CLAUSE_THRESHOLDS,
     Contradiction,
     find_contradictions,
     restates,
@@ -59,8 +60,11 @@ class CheckedArticle:
         also compares each article's facts with those of the clauses of ``policies`` it
         cites (what :func:`cited_contradictions` would compute here)."""
         policies = policies or {}
-        cited = [_cited_clauses(doc, policies) for doc, _ in docs]
-        sources = [(_fact_source(doc), tuple(c)) for (doc, _), c in zip(docs, cited, strict=True)]
+        cited = [list(_cited(doc, policies)) for doc, _ in docs]
+        sources = [
+            (_fact_source(doc), tuple((c.heading, c.text) for _, _, c in found), _one_clause(found))
+            for (doc, _), found in zip(docs, cited, strict=True)
+        ]
         threshold = PARALLEL_MIN_ARTICLES if min_parallel is None else min_parallel
         read = _read_in_pool(sources, threshold)
         if read is None:
@@ -134,7 +138,8 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
-Task = tuple[FactSource, tuple[ClauseText, ...]]
+# An article's facts, the clauses it cites, and whether it cites one clause by number.
+Task = tuple[FactSource, tuple[ClauseText, ...], bool]
 
 
 Read = tuple[tuple[Fact, ...], Found, tuple[tuple[int, int], ...]]
@@ -168,12 +173,12 @@ def _read_task(task: Task) -> Read:
     """An article's facts, their contradictions with its clauses' facts and its
     restatements of them, as positions (in a worker, the clause facts are read again where
     the result is used)."""
-    source, clauses = task
+    source, clauses, one_clause = task
     facts = _article_facts(*source)
     reference = tuple(f for heading, text in clauses for f in clause_facts(heading, text))
     if not reference:
         return facts, (), ()
-    found = clause_contradictions(facts, reference)
+    found = clause_contradictions(facts, reference, one_clause=one_clause)
     own, other = _positions(facts), _positions(reference)
     restated = tuple(
         (i, j)
@@ -217,11 +222,13 @@ def clause_facts(heading: str, text: str) -> tuple[Fact, ...]:
 
 @lru_cache(maxsize=50_000)
 def clause_contradictions(
-    facts: tuple[Fact, ...], reference: tuple[Fact, ...]
+    facts: tuple[Fact, ...], reference: tuple[Fact, ...], *, one_clause: bool = False
 ) -> tuple[Contradiction, ...]:
     """The facts of an article that the clauses it cites (their facts: ``reference``) state
-    differently; computed once for the mismatch rule and the pairing through policies."""
-    return tuple(find_contradictions(facts, reference, CLAUSE_THRESHOLDS))
+    differently; computed once for the mismatch rule and the pairing through policies.
+    ``one_clause``: the article cites one clause by number (:func:`cites_one_clause`)."""
+    thresholds = ONE_CLAUSE_THRESHOLDS if one_clause else CLAUSE_THRESHOLDS
+    return tuple(find_contradictions(facts, reference, thresholds))
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -416,12 +423,22 @@ def _cited(
         yield from ((policy, ref.clause, c) for c in clauses if c is not None)
 
 
-def _cited_clauses(
-    doc: ArticleDocument, policies: Mapping[str, PolicyDocument]
-) -> Iterator[ClauseText]:
-    """The (heading, text) of every active clause ``doc`` cites, as :func:`cited_clause_facts`
-    reads them."""
-    return ((c.heading, c.text) for _, _, c in _cited(doc, policies))
+def cites_one_clause(cites: Iterable[tuple[str | None, str]]) -> bool:
+    """Whether the clauses an article's facts are compared with, each as (the clause as
+    cited, None for a whole policy; ``POLICY#n``), are one clause cited by number: the
+    clause the article restates."""
+    cites = list(cites)
+    return len({cite for _, cite in cites}) == 1 and all(cited is not None for cited, _ in cites)
+
+
+def _one_clause(cited: Iterable[tuple[PolicyDocument, str | None, Clause]]) -> bool:
+    """:func:`cites_one_clause` of the clauses of :func:`_cited` that state a fact, as
+    :func:`cited_clause_facts` has them."""
+    return cites_one_clause(
+        (as_cited, f"{policy.id}#{c.number}")
+        for policy, as_cited, c in cited
+        if clause_facts(c.heading, c.text)
+    )
 
 
 def _cited_clause(doc: ArticleDocument, policy_id: str) -> str | None:
@@ -537,7 +554,8 @@ def cited_contradictions(
     if item.against is not None and item.against.holds_for(reference):
         found = item.against.contradictions  # compared beforehand, in a pool
     else:
-        found = clause_contradictions(item.facts, reference)
+        one_clause = cites_one_clause((c.cited, c.cite) for c in cited)
+        found = clause_contradictions(item.facts, reference, one_clause=one_clause)
     return [(c, source[where_stated(c.other)]) for c in found]
 
 

@@ -20,6 +20,8 @@ from knowledge_service.freshness.schemas import CheckResult
 from knowledge_service.freshness.service import check_store, run_check
 from knowledge_service.index.embedder import HashEmbedder
 from knowledge_service.settings import Settings
+from tests.conftest import TODAY
+from tests.factories import make_article, make_policy
 from tests.freshness.conftest import AGENCY_KB, KB
 
 SETTINGS = Settings(embedding_model="hash")
@@ -74,7 +76,10 @@ def test_pooled_facts_and_clause_contradictions_equal_this_process_reading() -> 
         assert [_fact(f) for f in p.facts] == [_fact(f) for f in a.facts]
         cited = rules.cited_clause_facts(a.doc, policies)
         assert p.against is not None and p.against.reference == tuple(c.fact for c in cited)
-        expected = clause_contradictions(a.facts, tuple(c.fact for c in cited))
+        one_clause = rules.cites_one_clause((c.cited, c.cite) for c in cited)
+        expected = clause_contradictions(
+            a.facts, tuple(c.fact for c in cited), one_clause=one_clause
+        )
         found = p.against.contradictions
         assert [(_fact(c.fact), c.other, c.similarity) for c in found] == [
             (_fact(c.fact), c.other, c.similarity) for c in expected
@@ -91,6 +96,39 @@ def test_pooled_facts_and_clause_contradictions_equal_this_process_reading() -> 
 
 def _fact(f: Any) -> tuple[Any, ...]:
     return (f.kind, f.unit, f.value, f.text, f.sentence, f.section, f.subject, f.qualifier)
+
+
+def test_a_pool_compares_an_article_with_the_one_clause_it_cites_as_this_process_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Citing one clause by number, "the fee is $15.00 after 14 days" misstates its "late
+    payment fee of $12.00" in a pool too; citing the whole policy, it does not."""
+    policy = make_policy(
+        "CHARGES",
+        clauses={
+            "2.1 Late payment": "A late payment fee of $12.00 applies if a bill is unpaid 14 "
+            "days after its due date."
+        },
+    )
+    articles = [
+        make_article(
+            f"overdue-bill-{n}",
+            title="Paying your bill after the due date",
+            intents=[f"billing.overdue_bill_{n}"],
+            policy_sources=[source],
+            answer="The fee is $15.00 after 14 days.",
+            body="",
+        )
+        for n, source in enumerate(["CHARGES#2.1", "CHARGES"])
+    ]
+    found = {}
+    for min_parallel in (10**9, 1):
+        monkeypatch.setattr(rules, "PARALLEL_MIN_ARTICLES", min_parallel)
+        result = run_check(articles, [policy], today=TODAY, settings=SETTINGS)
+        found[min_parallel] = everything(result)
+        mismatched = [f.article_ids for f in result.findings if f.kind == "policy_mismatch"]
+        assert mismatched == [["overdue-bill-0"]]
+    assert found[1] == found[10**9]
 
 
 def test_identical_articles_share_one_reading(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -231,6 +231,37 @@ def test_the_value_of_a_named_charge_agrees_with_a_policy_cited_whole(
     assert [(f.evidence[1].text, f.evidence[1].fact) for f in findings] == contradicted
 
 
+@pytest.mark.parametrize(
+    ("sources", "answer", "contradicted"),
+    [
+        (["CHARGES#2.1"], "The fee is $15.00 after 14 days.", [(LATE_FEE, "money:AUD:12.00")]),
+        (["CHARGES#2.1"], "The fee is $12.00 after 14 days.", []),
+        (["CHARGES#2.1"], "The late payment fee is $15.00.", [(LATE_FEE, "money:AUD:12.00")]),
+        # the whole policy: an unnamed amount is not the late payment fee unless it is said
+        # in the late payment fee's place (see the test above)
+        (["CHARGES#2.1", "CHARGES#3.1"], "The fee is $15.00 after 14 days.",
+         [(LATE_FEE, "money:AUD:12.00")]),
+    ],
+)  # fmt: skip
+def test_an_article_citing_one_clause_restates_the_charge_it_names(
+    sources: list[str], answer: str, contradicted: list[tuple[str, str]]
+) -> None:
+    """An article citing one clause by number restates it: "the fee is $15.00 after 14 days"
+    misstates its "late payment fee of $12.00 ... 14 days after its due date", though the
+    article never names the late payment fee."""
+    article = make_article(
+        "overdue-bill",
+        title="Paying your bill after the due date",
+        intents=["billing.overdue_bill"],
+        policy_sources=sources,
+        answer=answer,
+        body="",
+    )
+    findings = check(article, policies=[CHARGES]).findings
+    assert [f.kind for f in findings] == [FindingKind.POLICY_MISMATCH] * len(contradicted)
+    assert [(f.evidence[1].text, f.evidence[1].fact) for f in findings] == contradicted
+
+
 def test_a_verb_before_a_fee_is_no_name_of_the_fee() -> None:
     """ "We add a fee of $12.00" names no fee: an article's "the fee is $15.00" about the same
     overdue bill misstates it (it was read as an "add" fee, which the article never names)."""
