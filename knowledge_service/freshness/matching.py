@@ -314,7 +314,7 @@ def find_contradictions(
             match = _contradicted_by(fact, same_kind, thresholds, alone=alone)
         if match is None and same_kind and thresholds.answer_duration is not None:
             match = _answer_durations_differ(fact, facts, reference, thresholds.answer_duration)
-        if match is None and thresholds.one_clause:
+        if match is None and thresholds.authority:
             match = _misstated_named_charge(fact, same_kind, reference, thresholds)
         if match is None or _states_named_value(fact, reference, match, thresholds):
             continue
@@ -390,22 +390,30 @@ def _closest_named_charge(
 
 
 def _misstated_named_charge(
-    fact: Fact, same_kind: Sequence[Fact], reference: Sequence[Fact], thresholds: Thresholds
+    fact: Fact, same_kind: list[Fact], reference: Sequence[Fact], thresholds: Thresholds
 ) -> Contradiction | None:
-    """The contradiction of amount ``fact`` by the amount of a charge the one cited clause
-    (``reference``) names where ``fact``'s text does not, about ``fact``'s subject: citing
-    "a late payment fee of $12.00 ... 14 days after its due date" by number, "the fee is
-    $15.00 after 14 days" misstates it. None when the clause states ``fact``'s value as
-    close to its subject (``same_kind``: the amounts compared as such)."""
+    """The contradiction of amount ``fact`` by the amount of a charge a clause of
+    ``reference`` names where ``fact``'s text does not, about ``fact``'s subject, when no
+    amount compared as such (of ``same_kind``) states ``fact``'s value about its subject:
+
+    - citing one clause by number (``thresholds.one_clause``), "the fee is $15.00 after 14
+      days" misstates its "late payment fee of $12.00 ... 14 days after its due date";
+    - citing a whole policy, "the fee is $45.00 after 14 days" misstates the late payment
+      fee too, though another clause charges $45.00 for a special meter reading: an amount
+      about another subject agrees with it no more than it would contradict it
+      (:func:`_closer_named_charge`). With no amount of the same value, the policy's named
+      charges are other charges (:func:`_other_charges`)."""
     c = _closest_named_charge(fact, reference, thresholds)
     if c is None or same_value(fact, c.other):
         return None
-    if any(
-        same_value(fact, r) and subject_similarity(fact.subject, r.subject) >= c.similarity
-        for r in same_kind
-    ):
+    agreeing = [
+        subject_similarity(fact.subject, r.subject)
+        for r in _candidates(fact, same_kind, thresholds)
+        if same_value(fact, r)
+    ]
+    if any(similarity >= thresholds.numeric for similarity in agreeing):
         return None
-    return c
+    return c if agreeing or thresholds.one_clause else None
 
 
 def _is_confirmed(c: Contradiction, facts: Sequence[Fact], thresholds: Thresholds) -> bool:
@@ -464,15 +472,7 @@ def _is_alone(fact: Fact, facts: Sequence[Fact]) -> bool:
 def _contradicted_by(
     fact: Fact, same_kind: list[Fact], thresholds: Thresholds, *, alone: bool = True
 ) -> Contradiction | None:
-    own_scopes = scopes(fact.subject)
-    candidates = [
-        r
-        for r in same_kind
-        if not scopes_clash(own_scopes, scopes(r.subject))
-        and not is_narrower(fact, r, one_way=thresholds.authority)
-        and not is_exception_case(fact, r)
-        and not is_exception_case(r, fact)
-    ]
+    candidates = _candidates(fact, same_kind, thresholds)
     if not candidates:
         return None
     scored = sorted(
@@ -509,6 +509,20 @@ def _contradicted_by(
     if not thresholds.authority and _is_lead_time(fact) and not _share_own_word(fact, best):
         return None  # alike only through their articles' titles: "7 days before a hold"
     return Contradiction(fact, best, similarity)
+
+
+def _candidates(fact: Fact, same_kind: list[Fact], thresholds: Thresholds) -> list[Fact]:
+    """The facts of ``same_kind`` that may state what ``fact`` states: of no other scope, not
+    narrower, and not about a case the other excepts."""
+    own_scopes = scopes(fact.subject)
+    return [
+        r
+        for r in same_kind
+        if not scopes_clash(own_scopes, scopes(r.subject))
+        and not is_narrower(fact, r, one_way=thresholds.authority)
+        and not is_exception_case(fact, r)
+        and not is_exception_case(r, fact)
+    ]
 
 
 def each_lone_in_its_answer(c: Contradiction, facts: Sequence[Fact], other: Sequence[Fact]) -> bool:

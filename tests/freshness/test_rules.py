@@ -209,6 +209,9 @@ CHARGES = make_policy(
         ("We add a fee of $12.00 after 14 days.", []),
         ("The fee is $20.00 after 14 days.", [(LATE_FEE, "money:AUD:12.00")]),  # not $45.00
         ("The fee is $12.00 after 21 days.", [(LATE_FEE, "duration:day:14.00")]),
+        # not the $45.00 of a special meter reading: its subject is the late payment fee's
+        ("The fee is $45.00 after 14 days.", [(LATE_FEE, "money:AUD:12.00")]),
+        ("A special meter reading costs $45.00.", []),
     ],
 )
 def test_the_value_of_a_named_charge_agrees_with_a_policy_cited_whole(
