@@ -113,7 +113,8 @@ def copy_command(
     if _same_database(settings().database_url, to):
         raise fail("--to names the store KS_DATABASE_URL names: give another database")
     made = missing_sqlite_file(to)  # made by the copy: removed again if the copy fails
-    target = make_engine(to)
+    folders = _missing_folders(made)  # made for it: removed too
+    target = _open_target(to, made, folders)
     source: Engine | None = None
     copied = False
     try:
@@ -140,6 +141,7 @@ def copy_command(
         if made is not None and not copied:
             for path in (made, *(made.with_name(made.name + end) for end in ("-wal", "-shm"))):
                 path.unlink(missing_ok=True)
+            _remove_folders(folders)
     print_table(_summary(copies))
     where = store_name(to)
     console.print(
@@ -149,6 +151,40 @@ def copy_command(
         highlight=False,
         markup=False,
     )
+
+
+def _missing_folders(file: Path | None) -> list[Path]:
+    """The folders above ``file`` that do not exist yet, innermost first."""
+    if file is None:
+        return []
+    missing = []
+    for folder in file.absolute().parents:
+        if folder.exists():
+            break
+        missing.append(folder)
+    return missing
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    """Remove the folders a failed copy made for its SQLite file, innermost first, each only
+    while it is empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _open_target(to: str, file: Path | None, folders: list[Path]) -> Engine:
+    """The target's engine; a SQLite file (or a folder for it) that cannot be made is one line
+    naming ``--to`` and the path, exit 2, and nothing made is left behind."""
+    try:
+        return make_engine(to)
+    except OSError as exc:
+        _remove_folders(folders)
+        where = exc.filename if isinstance(exc.filename, str) else file
+        cause = exc.strerror or exc
+        raise fail(f"--to: cannot create the SQLite file {file}: {where}: {cause}") from None
 
 
 def _reach_target(target: Engine, to: str) -> None:

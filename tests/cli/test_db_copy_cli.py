@@ -100,6 +100,33 @@ def test_a_stopped_copy_to_a_new_sqlite_file_leaves_no_file(
     assert list(target.parent.iterdir()) == []
 
 
+def test_a_failed_copy_to_a_new_sqlite_file_leaves_no_folder_it_made(
+    seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "moved" / "laptop" / "knowledge.db"
+
+    def interrupted(connection: Any, table: Any, rows: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_copy, "insert_rows", interrupted)
+    result = runner.invoke(app, ["db", "copy", "--to", f"sqlite:///{target}"])
+    assert result.exit_code == 130, result.output
+    assert not (tmp_path / "moved").exists()
+
+
+@pytest.mark.sqlite_only("the target is refused before the store is read")
+def test_a_sqlite_target_whose_folder_cannot_be_made_is_named(
+    cli_store: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "taken").write_text("a file where the folder would be\n")
+    target = tmp_path / "taken" / "knowledge.db"
+    result = runner.invoke(app, ["db", "copy", "--to", f"sqlite:///{target}"])
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    says = f"error: --to: cannot create the SQLite file {target}: {target.parent}: File exists"
+    assert line == says
+
+
 def test_a_target_holding_data_is_one_error_line_naming_the_table(
     seeded: Path, other_database_url: str
 ) -> None:
