@@ -38,11 +38,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def run_cli(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """``knowledge-service ARGS`` in a separate process (as an operator would run it)."""
+def run_cli(
+    root: Path, env: dict[str, str], *args: str, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """``knowledge-service ARGS`` in a separate process (as an operator would run it); one still
+    running after ``timeout`` seconds (a server that started) is killed and fails the test."""
     return subprocess.run(
         [sys.executable, "-c", CLI, *args], env={**os.environ, **env}, cwd=root,
-        capture_output=True, text=True, timeout=600, check=False,
+        capture_output=True, text=True, timeout=timeout, check=False,
     )  # fmt: skip
 
 

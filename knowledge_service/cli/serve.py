@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import logging
 import logging.config
 import os
@@ -88,6 +89,28 @@ def proxy_options() -> dict[str, Any]:
     if not trusted:
         return {"proxy_headers": False}
     return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
+def _check_proxy_setting() -> None:
+    """Exit 2 naming ``FORWARDED_ALLOW_IPS`` and the entry when one of its entries is neither
+    an address nor a network. uvicorn takes such an entry (``10.0.0.5/33``, ``10.0.0.5/8``
+    with host bits, a host name) for a literal that no TCP client ever matches: the proxy's
+    headers would be silently ignored (no ``Secure`` cookie, every client the proxy's address)
+    while the start line said they were believed."""
+    trusted = proxy_options().get("forwarded_allow_ips")
+    if not trusted or trusted == "*":
+        return
+    for entry in filter(None, (part.strip() for part in trusted.split(","))):
+        try:
+            if "/" in entry:
+                ipaddress.ip_network(entry)  # strict, as uvicorn reads it
+            else:
+                ipaddress.ip_address(entry)
+        except ValueError:
+            raise fail(
+                f"{FORWARDED_ALLOW_IPS}: {entry!r} is not an address or a network (such as "
+                "10.0.0.5 or 10.0.0.0/24, comma-separated)"
+            ) from None
 
 
 def _log_proxy_trust() -> None:
@@ -184,6 +207,7 @@ def serve(
 
     cfg = settings()
     _check_free(host, port)
+    _check_proxy_setting()
     require_model_folder()  # a missing model or a folder that holds none, before any worker
     for key_file in (PSEUDONYM_KEY_FILE, SESSION_KEY_FILE):  # one copied badly: one line
         check_key(cfg.data_dir, key_file)

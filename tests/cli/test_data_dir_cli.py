@@ -82,3 +82,16 @@ def test_a_key_file_that_holds_no_key_is_one_error(
         return
     _assert_one_error(result, str(data_dir / key_file), "holds 0 bytes, not a key")
     assert "purged" not in result.stderr
+
+
+@pytest.mark.parametrize("entry", ["10.0.0.5/33", "10.0.0.5/8", "proxy.internal", "10.0.0.256"])
+def test_a_forwarded_allow_ips_entry_that_no_client_can_match_is_one_error(
+    tmp_path: Path, entry: str
+) -> None:
+    """uvicorn takes such an entry for a name no TCP client has: the proxy's headers would be
+    ignored (no Secure cookie, every client the proxy's address) while serve logged them as
+    believed. It is named before the server starts."""
+    env = _env(tmp_path, tmp_path / "data") | {"FORWARDED_ALLOW_IPS": f"127.0.0.1, {entry}"}
+    result = run_cli(tmp_path, env, *SERVE, timeout=120)  # started: it never refused
+    _assert_one_error(result, "FORWARDED_ALLOW_IPS", repr(entry), "not an address or a network")
+    assert not (tmp_path / "store.db").exists()
