@@ -163,6 +163,20 @@ _STORE_DRIVERS = {"pysqlite", "psycopg"}
 """The database drivers installed with the service (SQLAlchemy's names)."""
 
 
+def _bad_port(url: str, variable: str) -> str | None:
+    """The error for a URL whose port, after the host, is no number (``HOST:54x2``), or None
+    when the host has no such port (the fault is then a password's character). Only the text
+    after the URL's last ``@`` is shown: no password is ever in it."""
+    after = url.split("://", 1)[-1].rsplit("@", 1)[-1]
+    host_port = after.split("/", 1)[0].split("?", 1)[0]
+    if host_port.startswith("[") or ":" not in host_port:  # an IPv6 address, or no port
+        return None
+    host, port = host_port.rsplit(":", 1)
+    if port.isdigit():
+        return None
+    return f"{variable}: the port {port!r} after the host {host!r} is not a number (such as 5432)"
+
+
 def _unencoded_password(variable: str) -> str:
     """The error for a URL whose password holds a character that ends it early (never the URL:
     it holds the password)."""
@@ -333,7 +347,7 @@ def check_database_url(url: str, variable: str) -> None:
     except ArgumentError:
         backend = driver = None
     except ValueError:  # a port that is no number: a password's ':' or '/' left as it is
-        raise fail(_unencoded_password(variable)) from None
+        raise fail(_bad_port(url, variable) or _unencoded_password(variable)) from None
     # psycopg2 (postgresql+psycopg2://; postgresql:// before SQLAlchemy 2.1) is not installed
     if backend not in _STORE_URLS or driver not in _STORE_DRIVERS:
         scheme = url.split(":", 1)[0] if ":" in url else url[:20]  # never the password

@@ -148,6 +148,29 @@ def test_a_password_left_unencoded_is_refused_without_showing_it(
     assert "s3cr" not in result.stderr and "t@db" not in result.stderr
 
 
+@pytest.mark.sqlite_only("the URL is refused before any store")
+@pytest.mark.parametrize(
+    ("url", "port", "host"),
+    [
+        ("postgresql+psycopg://ada:s3cret@db.example.com:54x2/kb", "54x2", "db.example.com"),
+        (
+            "postgresql+psycopg://ada:s3cr%40t@db.example.com:/kb?sslmode=require",
+            "",
+            "db.example.com",
+        ),
+    ],
+)
+def test_a_port_that_is_no_number_is_named_not_blamed_on_the_password(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch, url: str, port: str, host: str
+) -> None:
+    """A typo in the port was reported as a password to percent-encode, one the URL had
+    encoded already."""
+    with setting(monkeypatch, "KS_DATABASE_URL", url):
+        result = run("db", "status")
+    assert_error(result, f"KS_DATABASE_URL: the port {port!r} after the host {host!r}")
+    assert "percent-encode" not in result.stderr and "s3cr" not in result.stderr
+
+
 def _db_status_of(url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """``db status`` by the installed script (its top level turns a store fault into one
     line) on a store that cannot be reached: exit 2."""
