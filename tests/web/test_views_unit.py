@@ -138,9 +138,31 @@ def test_a_search_swaps_in_a_one_line_status_and_the_results_are_not_live(
     status = '<p id="results-status" hx-swap-oob="innerHTML">{}</p>'
     assert status.format("Answer: Refund timeframe. Blocked for customers.") in swapped
     assert 'id="answer-card"' in swapped and "aria-live" not in swapped
-    no_answer = SimpleNamespace(card=None, further=[object()] * 3)
+    plain = SimpleNamespace(reason=None)
+    no_answer = SimpleNamespace(card=None, further=[object()] * 3, result=plain)
     assert render_text("_results_status.html", view=no_answer) == "No answer: 3 other articles."
     assert render_text("_results_status.html", view=None).strip() == ""
+
+
+def test_the_status_line_says_first_that_someone_may_be_at_risk(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A message saying someone was at risk of harm was announced as "No answer: 5 other
+    articles." (or as any answer): the card's warning is a note, which a screen reader does
+    not read out when the results change, so an agent who cannot see it missed it."""
+    seed_store(engine, tmp_path)
+    at_risk = _answered([]).model_copy(update={"reason": AnswerReason.AT_RISK})
+    with session_scope(engine) as session:
+        answered = build_view(session, "I can't go on", at_risk, lambda _: [], today=TODAY)
+    warning = "Someone may be at risk of harm: put their safety first. "
+    swapped = render_text("_assist_results.html", view=answered, csrf="t")
+    status = '<p id="results-status" hx-swap-oob="innerHTML">{}</p>'
+    assert status.format(warning + "Answer: Refund timeframe. Current.") in swapped
+    unanswered = SimpleNamespace(
+        card=None, further=[object()] * 2, result=SimpleNamespace(reason=AnswerReason.AT_RISK)
+    )
+    shown = render_text("_results_status.html", view=unanswered)
+    assert shown == warning + "No answer: 2 other articles."
 
 
 def _rule_messages() -> dict[FindingKind, str]:
