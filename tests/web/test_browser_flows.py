@@ -522,6 +522,48 @@ def test_enter_during_a_typing_lookup_waits_for_it_instead_of_aborting(
     context.close()
 
 
+def test_a_slow_answer_marks_the_last_answer_as_being_replaced(browsing: Browsing) -> None:
+    """While a slow answer was on its way, the last question's card stayed on screen as it was
+    (only aria-busy changed): an agent read, copied (Alt+C) or rated the wrong answer. The
+    results are now dimmed under "Looking up the answer...", and Alt+C copies nothing until the
+    answer shows. The request is held at the network, so the wait is certain on any machine."""
+    context = new_context(browsing, width=360)
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    box = page.get_by_label("Customer's question")
+    busy = page.get_by_text("Looking up the answer…")
+    box.fill("when is my bill due")
+    with page.expect_response(lambda r: r.request.headers.get("hx-trigger") == "ask"):
+        box.press("Enter")
+    expect(page.locator("#answer-card")).to_contain_text("When is my bill due?")
+    expect(busy).to_be_hidden()
+    held: list[Route] = []
+
+    def hold_the_ask(route: Route) -> None:
+        if route.request.headers.get("hx-trigger") == "ask":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/ui/assist/answer", hold_the_ask)
+    box.fill(LATE_FEE_QUESTION)
+    box.press("Enter")
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held
+    expect(busy).to_be_visible()
+    expect(page.locator("#results")).to_have_attribute("aria-busy", "true")
+    expect(page.locator("#results")).to_have_css("opacity", "0.45")
+    box.press("Alt+c")
+    expect(page.locator("#copy-status")).to_contain_text("Not copied")
+    held[0].continue_()
+    expect(page.locator("#answer-card")).to_contain_text("late payment fee")
+    expect(busy).to_be_hidden()
+    expect(page.locator("#results")).to_have_css("opacity", "1")
+    context.close()
+
+
 def test_alt_c_is_left_alone_while_typing_a_comment(browsing: Browsing) -> None:
     context = new_context(browsing, width=360)
     page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")

@@ -32,13 +32,20 @@
 
   function copyAnswer() {
     var button = document.getElementById("copy-answer");
-    if (button) copyFrom(button);
+    if (!button) return;
+    if (isLookingUp()) {  // the card on screen answers the question before this one
+      var status = document.getElementById("copy-status");
+      if (status) status.textContent = "Not copied: the answer is still being looked up. Copy it once it shows.";
+      return;
+    }
+    copyFrom(button);
   }
 
   document.addEventListener("click", function (event) {
     var target = event.target;
     var button = target instanceof Element ? target.closest("button[data-copy-from]") : null;
-    if (button) copyFrom(button);
+    if (button && button.id === "copy-answer") copyAnswer();
+    else if (button) copyFrom(button);
   });
 
   // Alt+C is the agent's while in the question box or outside any field; typing elsewhere
@@ -164,12 +171,25 @@
     else if (form.matches("form.logout")) forgetCall();
   });
 
+  // While a lookup is on its way the results are the last question's: they are marked busy
+  // (dimmed, with "Looking up the answer..." beside them; app.css shows both only once the wait
+  // is long enough to notice), and Alt+C does not copy the answer being replaced.
+  var lookups = 0;
+  function showBusy() {
+    var results = document.getElementById("results");
+    var busy = document.getElementById("results-busy");
+    if (results) results.setAttribute("aria-busy", lookups > 0 ? "true" : "false");
+    if (busy) busy.hidden = lookups === 0;
+  }
+  function isLookingUp() { return lookups > 0; }
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var results = document.getElementById("results");
-    if (results) results.setAttribute("aria-busy", "true");
+    if (!isSidebarLookup(event.detail.elt)) return;
+    lookups += 1;
+    showBusy();
   });
-  document.addEventListener("htmx:afterRequest", function () {
-    var results = document.getElementById("results");
-    if (results) results.setAttribute("aria-busy", "false");
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!isSidebarLookup(event.detail.elt)) return;
+    lookups = Math.max(0, lookups - 1);
+    showBusy();
   });
 })();
