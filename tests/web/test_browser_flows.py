@@ -345,6 +345,26 @@ def test_a_session_ended_mid_call_offers_sign_in_back_to_the_page(browsing: Brow
     context.close()
 
 
+def test_a_refused_rating_keeps_the_comment_typed(browsing: Browsing) -> None:
+    """A rating the server refused (here: the session ended while the agent wrote the comment)
+    replaced the whole feedback form with the error: the comment was gone and there was no
+    button left to rate again. The error now shows inside the form, which keeps both."""
+    context = new_context(browsing, width=360)
+    page = sign_in(context, browsing.served.keys["agent"], next_path="/ui/assist")
+    page.get_by_label("Customer's question").fill("what is the BPAY biller code")
+    form = page.locator("form.feedback")
+    comment = "The biller code on the customer's new bill is different"
+    form.get_by_label("Comment (optional)").fill(comment)
+    context.clear_cookies()
+    with page.expect_response("**/ui/assist/feedback"):
+        form.get_by_role("button", name="Outdated").click()
+    expect(form.get_by_role("alert")).to_contain_text("Your session has ended.")
+    expect(form.get_by_label("Comment (optional)")).to_have_value(comment)
+    expect(form.get_by_role("button", name="Outdated")).to_be_visible()
+    expect(page.locator("#answer-card")).to_contain_text("BPAY")
+    context.close()
+
+
 def test_owner_reads_a_finding_with_its_evidence_and_acknowledges_it(browsing: Browsing) -> None:
     context = new_context(browsing)
     page = sign_in(context, browsing.served.keys["owner"], next_path="/ui/review")

@@ -103,6 +103,17 @@
       event.preventDefault();  // typed before the agent asked: Enter's answer stays
     }
   });
+  // A rating refused (the session ended, the store busy, the answer changed) shows why inside
+  // the feedback form, which stays with the comment typed and its buttons to try again.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var form = config && config.elt;
+    if (!event.detail.isError || !(form instanceof Element) || !form.matches("form.feedback")) return;
+    var slot = form.querySelector(".feedback-error");
+    if (!slot) return;
+    event.detail.target = slot;
+    event.detail.swapOverride = "innerHTML";
+  });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var config = event.detail.requestConfig;
     if (config && isSidebarLookup(config.elt) && numberOf(config.triggeringEvent) < latestAction) {
