@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from knowledge_service import __version__
 from knowledge_service.analytics.schemas import Rates
@@ -29,6 +30,16 @@ NO_STORE = {"Cache-Control": "no-store"}
 def _markdown(text: str | None) -> Markup:
     """Markdown as sanitised HTML (nh3 allow-list): the only way article text reaches a page."""
     return Markup(markdown_to_safe_html(text or ""))
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def _code_spans(text: str | None) -> Markup:
+    """A finding's message with its `command` spans (the steps it gives the owner) as code: the
+    review page showed their backticks as they are; the rest of the text is escaped."""
+    escaped = str(escape(text or ""))
+    return Markup(_CODE_SPAN.sub(r'<code class="mono">\1</code>', escaped))
 
 
 REASON_WORDS: dict[str, str] = {
@@ -80,6 +91,7 @@ def environment() -> Environment:
     env.filters["words"] = plain_title  # a heading's words, without its Markdown
     env.filters["reason_words"] = _reason_words
     env.filters["for_agents"] = for_agents
+    env.filters["code_spans"] = _code_spans
     env.globals["version"] = __version__
     env.globals["csrf_field"] = CSRF_FIELD
     return env

@@ -39,6 +39,7 @@ from knowledge_service.settings import Settings
 from knowledge_service.web import workflow
 from knowledge_service.web.routes.auth import safe_next
 from knowledge_service.web.sessions import SESSION_COOKIE
+from knowledge_service.web.templating import environment
 from knowledge_service.web.workflow_handlers import MAX_TEXT_CHARS
 from tests.api.conftest import SUPPORT, FakeSearchService, issue_keys, seed_store
 from tests.conftest import TODAY
@@ -1294,7 +1295,10 @@ def test_the_hand_off_page_shows_hand_offs_never_an_answered_receipt_s_question(
     assert handoff.status_code == 200 and "late fee question" in handoff.text
 
 
-def _policy_changed_finding(engine: Engine, tmp_path: Path, *, changed: bool) -> int:
+def _policy_changed_finding(
+    engine: Engine, tmp_path: Path, *, changed: bool,
+    message: str = "Policy HARDSHIP changed: version 2 ...",
+) -> int:  # fmt: skip
     """HARDSHIP#3.1, cited by payment-plans (reviewed 2026-06-01), in a version 2 that took
     effect after that review; the finding as the governance check makes it."""
     from knowledge_service.freshness.rules import policy_evidence
@@ -1315,7 +1319,7 @@ def _policy_changed_finding(engine: Engine, tmp_path: Path, *, changed: bool) ->
     content.import_content(engine, roots, max_file_bytes=1 << 20)
     policy = make_policy("HARDSHIP", **v2)
     finding = FindingData.create(
-        FindingKind.POLICY_CHANGED, ["payment-plans"], "Policy HARDSHIP changed: version 2 ...",
+        FindingKind.POLICY_CHANGED, ["payment-plans"], message,
         [Evidence(article_id="payment-plans", version=1, section="front matter",
                   text="last_reviewed: 2026-06-01"),
          policy_evidence(policy, "effective_date: 2026-07-01")],
@@ -1341,6 +1345,23 @@ def test_a_policy_changed_finding_shows_the_cited_clause_and_what_changed_in_it(
     assert "<del>-We offer a payment plan of up to 12 months.</del>" in policy
     assert "<ins>+We offer a payment plan of up to 6 months.</ins>" in policy
     assert "No fee applies" not in policy  # a clause the article does not cite
+
+
+def test_a_findings_command_is_shown_as_code_not_in_backticks(
+    client: TestClient, keys: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    """The review page showed the owner's step as Markdown: "... or with `knowledge-service
+    articles verify ...`", backticks and all; the command is now code, the rest escaped."""
+    steps = "verify it on its review page (Verify) or with `knowledge-service articles verify "
+    said = f"Policy HARDSHIP changed: check it still matches HARDSHIP#3.1, then {steps}x`."
+    finding_id = _policy_changed_finding(engine, tmp_path, changed=True, message=said)
+    sign_in(client, keys["owner"])
+    page = client.get(f"/ui/review/findings/{finding_id}").text
+    message = page.split('<p class="message">', 1)[1].split("</p>", 1)[0]
+    assert '<code class="mono">knowledge-service articles verify ' in message
+    assert "`" not in message
+    shown = environment().from_string("{{ m|code_spans }}").render(m="Run `<b>x</b>` & <i>y</i>")
+    assert shown == 'Run <code class="mono">&lt;b&gt;x&lt;/b&gt;</code> &amp; &lt;i&gt;y&lt;/i&gt;'
 
 
 def test_a_policy_changed_finding_says_when_the_cited_clause_did_not_change(
