@@ -92,6 +92,9 @@ def environment() -> Environment:
     env.filters["reason_words"] = _reason_words
     env.filters["for_agents"] = for_agents
     env.filters["code_spans"] = _code_spans
+    # tojson keeps a mapping's order (the charts' series in the order of the tables beside
+    # them); Jinja sorts the keys by default
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False}
     env.globals["version"] = __version__
     env.globals["csrf_field"] = CSRF_FIELD
     return env

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -160,6 +161,21 @@ def test_each_role_sees_only_its_pages(
     for path in refused:
         assert f'href="{path}"' not in home.text
         assert client.get(path).status_code == 403, path
+
+
+def test_the_charts_list_their_series_in_the_order_of_the_tables_beside_them(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """The feedback chart's legend read "Overrides, Risk incidents, Wrong or outdated" (the
+    page's JSON sorted its keys) while the table beside it reads "Overrides, Wrong or outdated,
+    Risk incidents"; the rates' legend was alphabetical too."""
+    sign_in(client, keys["leader"])
+    page = client.get("/ui/insights?days=7").text
+    start = page.index('id="insights-data">') + len('id="insights-data">')
+    data = json.loads(page[start : page.index("</script>", start)])
+    assert list(data["feedback"]) == ["Overrides", "Wrong or outdated", "Risk incidents"]
+    assert list(data["rates"]) == ["Answered", "Escalated", "No answer", "Stale answers"]
+    assert list(data) == ["labels", "rates", "escalations", "feedback", "demand"]
 
 
 def test_a_leader_downloads_the_measures_but_may_not_act_on_findings(
