@@ -1,9 +1,10 @@
 """ASGI middleware: security headers on every response, a strict Content-Security-Policy.
 
 Pages load scripts, styles and images from this server only (``default-src 'self'``: no CDN,
-no inline script). The API documentation pages (Swagger UI, ReDoc) run an inline start-up
-script and inject styles, so they get a policy that allows inline code but still no other
-origin: nothing on any page loads from outside the server.
+no inline script). The API documentation pages (Swagger UI, ReDoc) inject styles and ReDoc
+starts a worker from a ``blob:``, so they get a policy that allows inline styles and that
+worker, but still no inline script (Swagger UI starts from ``/ui/static/api-docs.js``) and no
+other origin: nothing on any page loads from outside the server.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ PAGE_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
