@@ -74,3 +74,33 @@ def test_the_api_documentation_renders_under_a_policy_with_no_inline_script(
     directives = {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
     assert directives["script-src"] == ["'self'"], policy
     assert page.evaluate("window.__violations") == []
+
+
+@pytest.mark.sqlite_only("the pages' scripts: no store is involved")
+def test_a_key_typed_into_the_api_documentation_is_not_kept_by_the_browser(page: Page) -> None:
+    """Swagger UI kept the key typed into Authorize in the browser's local storage, in clear,
+    for every later visit to /docs from that browser profile: past signing out of the pages,
+    past closing the browser, for the next person at a shared desk. It now lives only as long
+    as the page."""
+    key = "ks_abcdefabcdef_" + "s" * 43
+    page.goto("/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("knowledge-service")
+    page.locator(".btn.authorize").first.click()
+    dialog = page.locator(".modal-ux")
+    dialog.locator("#auth-bearer-value").fill(key)
+    dialog.get_by_role("button", name="Authorize").click()
+    expect(dialog.get_by_role("heading", name="Authorized")).to_be_visible()
+    stored = page.evaluate(
+        "() => [localStorage, sessionStorage].flatMap("
+        "s => Object.keys(s).map(k => `${k}=${s.getItem(k)}`))"
+    )
+    assert not [item for item in stored if "abcdefabcdef" in item], stored
+    page.reload()
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("knowledge-service")
+    page.locator(".btn.authorize").first.click()
+    expect(page.locator(".modal-ux #auth-bearer-value")).to_have_value("")  # not authorised
+    old = '{"bearerAuth": {"name": "bearerAuth", "value": "' + key + '"}}'
+    page.evaluate("(old) => localStorage.setItem('authorized', old)", old)
+    page.reload()  # what an earlier /docs kept is forgotten
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("knowledge-service")
+    assert page.evaluate("() => localStorage.getItem('authorized')") is None

@@ -3,6 +3,9 @@
 // (axe: nested-interactive), which a screen reader announces as one control.
 "use strict";
 
+// A key an earlier version of this page kept (Swagger UI's "authorized" entry) is forgotten.
+localStorage.removeItem("authorized");
+
 window.ui = SwaggerUIBundle({
   url: "/openapi.json",
   dom_id: "#swagger-ui",
@@ -10,7 +13,10 @@ window.ui = SwaggerUIBundle({
   deepLinking: false,
   showExtensions: true,
   showCommonExtensions: true,
-  persistAuthorization: true,
+  // A key typed into Authorize lives only as long as the page: Swagger UI would otherwise keep
+  // it in clear in local storage, for anyone at that browser later (past signing out, past
+  // closing the browser).
+  persistAuthorization: false,
   validatorUrl: null, // no validator badge: it would load from validator.swagger.io
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
 });
