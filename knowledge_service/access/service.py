@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Collection, Sequence
 from datetime import timedelta
@@ -42,6 +43,10 @@ KEY_SCHEME = "ks"
 _PREFIX_BYTES = 6
 _SECRET_BYTES = 32
 _MAX_KEY_CHARS = 200
+PREFIX = re.compile(f"[0-9a-f]{{{2 * _PREFIX_BYTES}}}")
+"""A key's prefix, as :func:`generate_key` makes it (hex): a prefix of other characters names
+no key, and is never looked up (PostgreSQL refuses a NUL in a query's text, which a sign-in form
+or a cookie can carry)."""
 API_KEY = "api_key"
 """The audit log's object type of API keys."""
 LOCAL_OPERATOR = "local-operator"
@@ -71,7 +76,7 @@ def parse_prefix(raw_key: str) -> str | None:
         return None
     scheme, _, rest = raw_key.partition("_")
     prefix, sep, secret = rest.partition("_")
-    if scheme != KEY_SCHEME or not sep or not secret or len(prefix) != 2 * _PREFIX_BYTES:
+    if scheme != KEY_SCHEME or not sep or not secret or not PREFIX.fullmatch(prefix):
         return None
     return prefix
 

@@ -141,6 +141,20 @@ def test_bad_keys_cannot_sign_in(client: TestClient, keys: dict[str, str], key: 
     assert response.status_code == 401
 
 
+@pytest.mark.parametrize("prefix", ["abc\x00defabcde", "abcdefabcdeg", "ABCDEFABCDEF"])
+def test_a_key_whose_prefix_no_key_has_cannot_sign_in_and_is_no_500(
+    web_app: FastAPI, prefix: str
+) -> None:
+    """A key typed with a NUL in its prefix was a 500 on PostgreSQL (which refuses a NUL in a
+    query's text): a prefix of other characters than a key's hex names no key."""
+    with TestClient(web_app, follow_redirects=False, raise_server_exceptions=False) as client:
+        form = client.get("/ui/login")
+        raw = f"ks_{prefix}_" + "x" * 43
+        response = client.post("/ui/login", data={"api_key": raw, "csrf_token": csrf_of(form.text)})
+    assert response.status_code == 401, response.text
+    assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+
+
 @pytest.mark.parametrize(
     ("role", "allowed", "refused"),
     [
