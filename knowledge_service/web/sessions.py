@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from knowledge_service.access import repository as keys
+from knowledge_service.access.service import PREFIX
 from knowledge_service.keyfile import load_key
 
 SESSION_COOKIE = "ks_session"
@@ -36,6 +37,10 @@ SESSION_KEY_FILE = "web-session.key"
 
 _ASCII_DIGITS = re.compile(r"[0-9]{1,12}")
 """An expiry's digits (epoch seconds), as :meth:`SessionSigner.issue` writes them."""
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""A session id, as :meth:`SessionSigner.issue` makes it (URL-safe base64). A cookie may carry
+any character (a quoted value's octal escape gives a NUL, which PostgreSQL refuses in a query:
+the key's prefix is checked as a key's is, :data:`~knowledge_service.access.service.PREFIX`)."""
 
 
 def load_secret(data_dir: Path) -> bytes:
@@ -90,6 +95,8 @@ class SessionSigner:
         # ASCII digits only: str.isdigit() also takes '²', which int() refuses
         if len(parts) != 4 or not _ASCII_DIGITS.fullmatch(parts[2]) or len(token) > 300:
             return None
+        if not _URL_SAFE.fullmatch(parts[0]) or not PREFIX.fullmatch(parts[1]):
+            return None  # no session and no key: the prefix is never looked up
         return SessionToken(session_id=parts[0], prefix=parts[1], expires_at=int(parts[2]))
 
     def verify(

@@ -156,6 +156,25 @@ def test_a_key_whose_prefix_no_key_has_cannot_sign_in_and_is_no_500(
 
 
 @pytest.mark.parametrize(
+    "cookie",
+    ['"abc.abc\\000123abc12.9999999999.sig"', '"a\\000c.abc123abc123.9999999999.sig"'],
+    ids=["nul-in-prefix", "nul-in-session-id"],
+)
+def test_a_session_cookie_holding_a_nul_is_no_session_and_no_500(
+    web_app: FastAPI, cookie: str
+) -> None:
+    """A quoted cookie's octal escape (``\\000``) reads as a NUL, which PostgreSQL refuses in a
+    query's text: every page, the sign-in form included, was a 500 until the cookie was
+    cleared. A token not shaped as the server issues them is no session."""
+    with TestClient(web_app, follow_redirects=False, raise_server_exceptions=False) as client:
+        headers = {"Cookie": f"{SESSION_COOKIE}={cookie}"}
+        page = client.get("/ui/assist", headers=headers)
+        form = client.get("/ui/login", headers=headers)
+    assert (page.status_code, page.headers.get("location")) == (303, "/ui/login?next=/ui/assist")
+    assert form.status_code == 200 and 'name="api_key"' in form.text
+
+
+@pytest.mark.parametrize(
     ("role", "allowed", "refused"),
     [
         ("agent", ["/ui/assist"], ["/ui/review", "/ui/insights"]),
