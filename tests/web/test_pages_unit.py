@@ -106,13 +106,19 @@ def test_session_cookie_is_httponly_strict_and_holds_no_key(
 
 
 def test_session_cookie_is_secure_over_https(web_app: FastAPI, keys: dict[str, str]) -> None:
+    """Set, cleared on sign-in (the sign-in form's nonce) and cleared on sign-out: every cookie
+    the pages send over https says Secure (the cookies that cleared them did not)."""
     with TestClient(web_app, base_url="https://testserver", follow_redirects=False) as client:
         form = client.get("/ui/login")
         response = client.post(
             "/ui/login", data={"api_key": keys["owner"], "csrf_token": csrf_of(form.text)}
         )
+        page = client.get("/ui/review")
+        out = client.post("/ui/logout", data={"csrf_token": csrf_of(page.text)})
     cookie = next(c for c in response.headers.get_list("set-cookie") if "ks_session" in c)
     assert "Secure" in cookie
+    sent = response.headers.get_list("set-cookie") + out.headers.get_list("set-cookie")
+    assert len(sent) == 3 and all("Secure" in c for c in sent), sent
 
 
 def test_login_without_its_csrf_token_is_refused(client: TestClient, keys: dict[str, str]) -> None:

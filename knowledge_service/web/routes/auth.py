@@ -128,7 +128,10 @@ def login(request: Request, session: SessionDep, form: FormDep) -> HTMLResponse 
         SESSION_COOKIE, token, max_age=SESSION_SECONDS, path="/", httponly=True,
         samesite="strict", secure=_is_https(request),
     )  # fmt: skip
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path=LOGIN_PATH)
+    response.delete_cookie(
+        LOGIN_CSRF_COOKIE, path=LOGIN_PATH, httponly=True, samesite="strict",
+        secure=_is_https(request),
+    )  # fmt: skip
     return response
 
 
@@ -145,5 +148,7 @@ def logout(
     and drop the cookie."""
     signer_of(request).end(session, user.session)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_is_https(request)
+    )
     return response
