@@ -8,7 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from knowledge_service.access.schemas import Principal, Role
-from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, NoNul, NotBlank
+from knowledge_service.content.schemas import (
+    ARTICLE_ID_PATTERN,
+    NOT_BLANK_SCHEMA,
+    NoNul,
+    NotBlank,
+)
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.http.deps import PageDep, SessionDep, SupportedDay, require_roles
 from knowledge_service.http.errors import problem_responses
@@ -48,13 +53,23 @@ def list_audit(
     object_type: Annotated[AuditObject | None, Query(description="Only this kind.")] = None,
     object_id: Annotated[
         str | None,
-        Query(min_length=1, max_length=200, description="Only this object."),
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Only this object.",
+            json_schema_extra=NOT_BLANK_SCHEMA,
+        ),
         NoNul,
         NotBlank,
     ] = None,
     actor: Annotated[
         str | None,
-        Query(min_length=1, max_length=200, description="Only this actor's."),
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Only this actor's.",
+            json_schema_extra=NOT_BLANK_SCHEMA,
+        ),
         NoNul,
         NotBlank,
     ] = None,

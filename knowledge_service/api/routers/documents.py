@@ -24,6 +24,7 @@ from knowledge_service.content.schemas import (
     ARTICLE_ID_PATTERN,
     INTENT_PATTERN,
     MAX_INTENT_CHARS,
+    NOT_BLANK_SCHEMA,
     POLICY_ID_PATTERN,
     ArticlePublic,
     ArticleStatus,
@@ -89,7 +90,10 @@ def _shown(summary: Any) -> Any:
 def article_filters(
     status: Annotated[ArticleStatus | None, Query(description="Only this status.")] = None,
     owner: Annotated[
-        str | None, Query(max_length=200, description="Only this owner."), NoNul, NotBlank
+        str | None,
+        Query(max_length=200, description="Only this owner.", json_schema_extra=NOT_BLANK_SCHEMA),
+        NoNul,
+        NotBlank,
     ] = None,
     intent: Annotated[
         str | None,
