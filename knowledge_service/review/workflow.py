@@ -161,10 +161,11 @@ class Workflow:
         self, session: Session, principal: Principal, doc_id: str, precondition: Precondition,
         *, reason: str,
     ) -> Step:  # fmt: skip
-        """Send the draft in review back to its author, saying what must change."""
+        """Send the draft in review back to its author, saying what must change (who may is
+        asked first: another owner's article is a refusal whatever the form holds)."""
+        target = self._target(session, principal, doc_id, A.REJECT, precondition)
         if not reason.strip():
             raise InvalidRequestError("reason", "say what must change")
-        target = self._target(session, principal, doc_id, A.REJECT, precondition)
         return self._mark(
             session, principal, doc_id, target, A.REJECT, S.DRAFT, reason,
             rejected_by=principal.name, rejection_reason=redact(reason),

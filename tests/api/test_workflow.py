@@ -684,6 +684,19 @@ def test_reject_sends_the_draft_back_with_the_reason(
     )
 
 
+@pytest.mark.parametrize("reason", ["   ", "cite FEES"])
+def test_another_owners_draft_is_refused_before_the_rejection_s_reason_is_read(
+    wf: TestClient, keys: dict[str, str], reason: str
+) -> None:
+    """An owner rejecting another owner's draft without a reason was told "say what must
+    change" (400), as if adding one would let them: who may act is asked first."""
+    post(wf, keys["admin"], "/v1/articles/new-fees/submit", etag_of("new-fees", 1))
+    refused = post(
+        wf, keys["owner"], "/v1/articles/new-fees/reject", etag_of("new-fees", 1), reason=reason
+    )
+    assert refused.status_code == 403, refused.text
+
+
 def test_workflow_reasons_are_stored_redacted(
     wf: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
