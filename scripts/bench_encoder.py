@@ -38,6 +38,7 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
+from eval_data import data_folder  # scripts/ is on the path when run as a script
 from export_onnx import query_p50_ms  # scripts/ is on the path when run as a script
 
 from knowledge_service.index.onnx_embedder import OnnxEmbedder
@@ -300,7 +301,12 @@ def answer_figures(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--data", type=Path, default=EVAL_DATA)
+    parser.add_argument(
+        "--data",
+        type=data_folder("banking77", "stackfaq", "hwu64_oos"),
+        default=str(EVAL_DATA),
+        help="the folder holding the evaluation sets (default: ../shared/eval-data)",
+    )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--queries", type=int, default=200, help="short questions timed")
     parser.add_argument("--units", type=int, default=400, help="knowledge-base texts timed")

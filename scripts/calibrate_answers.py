@@ -35,6 +35,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,9 @@ import numpy as np
 import yaml
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # also when a test loads this file
+from eval_data import data_folder
 
 from knowledge_service import index as index_package
 from knowledge_service.content.importer import import_content
@@ -638,7 +642,12 @@ def print_against_previous(report: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=EVAL_DATA)
+    parser.add_argument(
+        "--data",
+        type=data_folder("banking77", "hwu64_oos"),
+        default=str(EVAL_DATA),
+        help="the folder holding the evaluation sets (default: ../shared/eval-data)",
+    )
     parser.add_argument("--cache", type=Path, default=Path("/tmp/ks-cache-answers"))
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
     parser.add_argument(

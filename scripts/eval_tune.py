@@ -30,6 +30,7 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from eval_data import data_folder, set_folder  # scripts/ is on the path when run as a script
 from sqlalchemy import Engine
 
 from knowledge_service.content.importer import import_content
@@ -84,7 +85,12 @@ def score(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("set", choices=["banking77", "hwu64_oos", "stackfaq"])
-    parser.add_argument("--data", type=Path, default=EVAL_DATA)
+    parser.add_argument(
+        "--data",
+        type=data_folder(),
+        default=str(EVAL_DATA),
+        help="the folder holding the evaluation sets (default: ../shared/eval-data)",
+    )
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-questions", type=int, default=TuneOptions.max_questions)
@@ -99,6 +105,10 @@ def main() -> None:
     )
     parser.add_argument("--keep-model", type=Path, help="copy the tuned version to DIR/models/")
     args = parser.parse_args()
+    try:
+        set_folder(str(args.data / args.set))
+    except argparse.ArgumentTypeError as error:
+        parser.error(f"argument --data: {error}")
     options = TuneOptions(
         epochs=args.epochs,
         batch_size=args.batch_size,

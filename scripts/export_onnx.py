@@ -24,6 +24,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
+from eval_data import set_folder  # scripts/ is on the path when run as a script
 
 from knowledge_service.index.embedder import Embedder, FloatArray, SentenceTransformerEmbedder
 from knowledge_service.index.onnx_embedder import OnnxEmbedder
@@ -150,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--compare", action="store_true", help="measure against torch")
     parser.add_argument("--queries", type=int, default=500)
-    parser.add_argument("--eval-set", type=Path, default=EVAL_DATA / "stackfaq")
+    parser.add_argument("--eval-set", type=set_folder, default=str(EVAL_DATA / "stackfaq"))
     parser.add_argument(
         "--no-torch",
         action="store_true",

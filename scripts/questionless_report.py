@@ -37,6 +37,8 @@ from statistics import median
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from eval_data import DEFAULT, set_folder  # scripts/ is on the path when run as a script
+
 from knowledge_service.answers.confidence import confidence_of
 from knowledge_service.answers.evaluation import load_labelled, strip_questions
 from knowledge_service.content.importer import import_content
@@ -172,7 +174,7 @@ def _medians(profile: ScoreProfile | None, cfg: AnswerSettings) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stackfaq", type=Path, default=ROOT.parent / "shared/eval-data/stackfaq")
+    parser.add_argument("--stackfaq", type=set_folder, default=str(DEFAULT / "stackfaq"))
     parser.add_argument("--peers", type=Path, help="a scripts/bench_peers.py work folder")
     args = parser.parse_args()
     embedder = create_embedder(Settings())

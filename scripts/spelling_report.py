@@ -32,6 +32,8 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from eval_data import data_folder  # scripts/ is on the path when run as a script
+
 from knowledge_service.index import spelling
 from knowledge_service.index.arrays import normalise_rows
 from knowledge_service.index.embedder import create_embedder
@@ -110,7 +112,12 @@ def served_ranking(workdir: Path, lines: Sequence[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=EVAL_DATA)
+    parser.add_argument(
+        "--data",
+        type=data_folder("banking77", "stackfaq"),
+        default=str(EVAL_DATA),
+        help="the folder holding the evaluation sets (default: ../shared/eval-data)",
+    )
     parser.add_argument("--peers-workdir", type=Path, default=Path("/tmp/i17-peers"))
     parser.add_argument("--repeat", type=int, default=8, help="copies of the peers units")
     parser.add_argument(

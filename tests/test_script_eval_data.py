@@ -1,0 +1,55 @@
+"""The benchmark scripts' check of ``--data``: a missing or wrong folder is named at once
+(``scripts/eval_data.py``), not met as a FileNotFoundError deep inside a run."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def eval_data() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "eval_data", REPO_ROOT / "scripts" / "eval_data.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _a_set(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "corpus.jsonl").write_text(json.dumps({"_id": "1", "text": "t"}) + "\n")
+    (folder / "queries.jsonl").write_text(json.dumps({"_id": "q", "text": "q"}) + "\n")
+    return folder
+
+
+def test_a_folder_holding_the_sets_is_taken(eval_data: ModuleType, tmp_path: Path) -> None:
+    _a_set(tmp_path / "banking77")
+    assert eval_data.data_folder("banking77")(str(tmp_path)) == tmp_path
+    assert eval_data.set_folder(str(tmp_path / "banking77")) == tmp_path / "banking77"
+
+
+def test_a_missing_folder_is_named_with_what_it_should_hold(
+    eval_data: ModuleType, tmp_path: Path
+) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match=r"no folder .*nowhere.*banking77"):
+        eval_data.data_folder("banking77", "hwu64_oos")(str(tmp_path / "nowhere"))
+
+
+def test_a_folder_without_a_set_names_the_files_it_lacks(
+    eval_data: ModuleType, tmp_path: Path
+) -> None:
+    _a_set(tmp_path / "banking77")
+    with pytest.raises(argparse.ArgumentTypeError, match=r"has no hwu64_oos/corpus.jsonl"):
+        eval_data.data_folder("banking77", "hwu64_oos")(str(tmp_path))
+    with pytest.raises(argparse.ArgumentTypeError, match=r"has no corpus.jsonl, queries.jsonl"):
+        eval_data.set_folder(str(tmp_path))
