@@ -10,6 +10,7 @@ any. Verbs take an open session; the caller's transaction commits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement
@@ -18,6 +19,7 @@ from sqlmodel import Session
 from knowledge_service.content import repository as content_repository
 from knowledge_service.content import service as content
 from knowledge_service.content.kinds import ARTICLE, POLICY
+from knowledge_service.content.models import ArticleVersion
 from knowledge_service.content.sync_marks import SyncedFile, relative_path, synced_files
 from knowledge_service.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
 from knowledge_service.freshness import repository
@@ -37,7 +39,11 @@ from knowledge_service.freshness.schemas import (
     FindingStatusChange,
     Severity,
 )
-from knowledge_service.freshness.store import check_store, check_version
+from knowledge_service.freshness.store import check_store
+from knowledge_service.freshness.store import check_version as _check_version
+from knowledge_service.index.cache import EmbeddingCache
+from knowledge_service.index.embedder import Embedder
+from knowledge_service.settings import Settings
 
 __all__ = [
     "change_finding_status",
@@ -59,15 +65,39 @@ MAX_LIMIT = 1000
 
 
 def _public(session: Session, rows: Iterable[Finding]) -> list[FindingPublic]:
-    """The findings as readers see them: each evidence's file by its path under the content
-    root (as the import recorded it), never where the file lies on the server, and no file for
-    an article version that none holds (:func:`clear_unfiled_paths`)."""
+    """The findings as readers see them (:func:`_show_paths`)."""
     found = [FindingPublic.model_validate(row, from_attributes=True) for row in rows]
-    files = clear_unfiled_paths(session, found)
-    for span in (span for finding in found for span in finding.evidence if span.path):
+    _show_paths(session, found)
+    return found
+
+
+def _show_paths(session: Session, findings: Sequence[FindingData | FindingPublic]) -> None:
+    """Name each evidence's file by its path under the content root (as the import recorded
+    it), never where the file lies on the server, and no file for an article version that none
+    holds (:func:`clear_unfiled_paths`)."""
+    files = clear_unfiled_paths(session, findings)
+    for span in (span for finding in findings for span in finding.evidence if span.path):
         key = _document_of(span)
         file = files.get(key) if key else None
         span.path = (file.relative_path if file else None) or relative_path(span.path)
+
+
+def check_version(
+    session: Session,
+    row: ArticleVersion,
+    *,
+    today: date,
+    settings: Settings,
+    embedder: Embedder | None = None,
+    cache: EmbeddingCache | None = None,
+) -> list[FindingData]:
+    """What the check would find about ``row`` were it its article's served version
+    (:func:`knowledge_service.freshness.store.check_version`), its evidence naming files as
+    stored findings name them (:func:`_show_paths`)."""
+    found = _check_version(
+        session, row, today=today, settings=settings, embedder=embedder, cache=cache
+    )
+    _show_paths(session, found)
     return found
 
 

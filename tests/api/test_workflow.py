@@ -830,6 +830,33 @@ def test_an_approver_reads_what_the_check_finds_in_a_version_before_approving_it
     assert bad.status_code == 400
 
 
+def test_a_version_check_names_files_as_findings_do_never_where_they_lie_on_the_server(
+    wf: TestClient, keys: dict[str, str], editor_key: str
+) -> None:
+    """The check of a version gave each evidence span the absolute path the server read its
+    file from (`/srv/kb/content/...`), unlike the findings list; a version edited in the
+    service, which no file holds, named its article's file all the same."""
+    base = "/v1/articles/refund-timeframe"
+    served = wf.get(f"{base}/check", params={"version": 2}, headers=auth(keys["agent"]))
+    (mismatch,) = [f for f in served.json()["findings"] if f["kind"] == "policy_mismatch"]
+    paths = [span["path"] for span in mismatch["evidence"]]
+    assert paths and all(path and not path.startswith("/") for path in paths), paths
+    assert paths == ["refund-timeframe.md", "refunds.md"]
+    text = article_text(
+        "refund-timeframe", owner=PAYMENTS, policy_sources=["REFUNDS#2.1"], status="published"
+    ).replace("10 business days", "7 business days")
+    edited = wf.put(
+        base, headers=auth(editor_key) | {"If-Match": etag_of("refund-timeframe", 2)},
+        json={"text": text},
+    )  # fmt: skip
+    assert edited.json()["version"] == 3, edited.text
+    draft = wf.get(f"{base}/check", headers=auth(keys["owner"])).json()
+    (mismatch,) = [f for f in draft["findings"] if f["kind"] == "policy_mismatch"]
+    spans = [(s["article_id"], s["version"], s["path"]) for s in mismatch["evidence"]]
+    assert spans[0] == ("refund-timeframe", 3, None), spans
+    assert [path for _, _, path in spans[1:]] == ["refunds.md"], spans
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "parameter"),
     [
