@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from knowledge_service.content.schemas import ArticleDocument, ArticleStatus, Audience, Channel
+from knowledge_service.content.schemas import (
+    CUSTOMER_CHANNELS,
+    ArticleDocument,
+    ArticleStatus,
+    Audience,
+    Channel,
+)
 
 MAX_TOP_K = 50
 """The most results one search returns to a caller (the API's and the CLI's ``top_k``)."""
@@ -28,17 +34,25 @@ class SearchFilters(BaseModel):
     def admits(self, doc: ArticleDocument) -> bool:
         """Whether an article passes every filter.
 
-        ``locale`` matches the tag or its language (``en`` admits ``en-AU``).
+        ``locale`` matches the tag or its language (``en`` admits ``en-AU``). ``channel`` admits
+        the articles served on it: an internal article is never served on a customer channel,
+        whatever its ``channels`` list.
         """
         if self.status is not None and doc.status != self.status:
             return False
         if self.audience is not None and doc.audience != self.audience:
             return False
-        if self.channel is not None and self.channel not in doc.channels:
+        if self.channel is not None and not _served_on(doc, self.channel):
             return False
         if self.locale is not None and not _locale_matches(self.locale, doc.locale):
             return False
         return self.intent is None or self.intent in doc.intents
+
+
+def _served_on(doc: ArticleDocument, channel: Channel) -> bool:
+    if channel not in doc.channels:
+        return False
+    return doc.audience != Audience.INTERNAL or channel not in CUSTOMER_CHANNELS
 
 
 def _locale_matches(wanted: str, actual: str) -> bool:

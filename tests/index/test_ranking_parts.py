@@ -10,6 +10,7 @@ from knowledge_service.index.evidence import Evidence, _distinct
 from knowledge_service.index.ranking import _best_units, group_requests
 from knowledge_service.index.schemas import SearchFilters, SearchRequest
 from knowledge_service.index.vectors import FaissVectorIndex
+from tests.factories import make_article
 
 
 def _evidence(article_of_unit: list[int], n_articles: int) -> Evidence:
@@ -104,3 +105,19 @@ def test_the_filters_key_holds_every_filter() -> None:
     assert set(changed) == set(SearchFilters.model_fields)
     for name, value in changed.items():
         assert SearchFilters(**{name: value}).key() != SearchFilters().key(), name
+
+
+@pytest.mark.parametrize(
+    ("channel", "admitted"),
+    [("agent", True), ("chat", False), ("voice", False), ("email", False), ("web", False)],
+)
+def test_a_channel_filter_admits_an_internal_article_only_on_the_agent_channel(
+    channel: str, admitted: bool
+) -> None:
+    """An internal article whose `channels` lists every channel is still never served on a
+    customer channel: `GET /v1/search?channel=chat` listed it as an article chat serves."""
+    doc = make_article("staff-voucher", audience="internal")
+    assert Channel(channel) in doc.channels
+    assert SearchFilters(channel=Channel(channel)).admits(doc) is admitted
+    public = make_article("public-voucher")
+    assert SearchFilters(channel=Channel(channel)).admits(public)
