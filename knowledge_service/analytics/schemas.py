@@ -34,7 +34,15 @@ class Rating(StrEnum):
 
 
 NEEDS_REVIEW = frozenset({Rating.WRONG, Rating.OUTDATED})
-"""Ratings that put the article in its owner's review queue."""
+"""Ratings that put the article in its owner's review queue (as does any rating that names an
+article used instead: :func:`needs_review`)."""
+
+
+def needs_review(rating: str, used_article_id: str | None) -> bool:
+    """Whether a rating of an article puts it in its owner's review queue: it says the answer
+    is wrong or outdated, or an agent used another article instead (an override), whatever it
+    rated the answer: the owner should learn which article agents reach for."""
+    return rating in NEEDS_REVIEW or used_article_id is not None
 
 
 class FeedbackCreate(BaseModel):

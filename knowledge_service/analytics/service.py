@@ -35,6 +35,7 @@ from knowledge_service.analytics.schemas import (
     Rating,
     RiskIncident,
     Trend,
+    needs_review,
 )
 from knowledge_service.answers.sanitise import strip_invisible
 from knowledge_service.clock import EARLIEST_DAY, check_day
@@ -233,7 +234,7 @@ def to_public(row: Feedback, *, replaced: bool = False) -> FeedbackPublic:
         article_id=row.article_id,
         version=row.version,
         used_article_id=row.used_article_id,
-        needs_review=rating in NEEDS_REVIEW and row.article_id is not None,
+        needs_review=needs_review(rating, row.used_article_id) and row.article_id is not None,
         replaced=replaced,
     )
 

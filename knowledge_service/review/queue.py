@@ -288,10 +288,16 @@ def _served(session: Session, current: ArticleVersion) -> ArticleVersion | None:
 
 
 def feedback_items(session: Session, articles: dict[str, ArticleVersion]) -> list[QueueItem]:
-    """Agents' ``wrong`` and ``outdated`` ratings of the version each article serves: a draft
+    """The ``wrong`` and ``outdated`` ratings, and the ratings naming an article used instead
+    (an agent's override, whatever its rating), of the version each article serves: a draft
     answers nothing until it is published, so its feedback stays until a version other than
     the rated one is (or the article is retired)."""
-    query = select(Feedback).where(col(Feedback.rating).in_(sorted(NEEDS_REVIEW)))
+    query = select(Feedback).where(
+        or_(
+            col(Feedback.rating).in_(sorted(NEEDS_REVIEW)),
+            col(Feedback.used_article_id).is_not(None),
+        )
+    )
     if len(articles) < 500:
         query = query.where(col(Feedback.article_id).in_(list(articles)))
     served: dict[str, ArticleVersion | None] = {}

@@ -226,6 +226,23 @@ def test_an_override_must_name_an_existing_article(engine: Engine, tmp_path: Pat
     assert stored == ["refund-method"]
 
 
+def test_an_override_needs_review_whatever_it_rated(engine: Engine, tmp_path: Path) -> None:
+    """An agent's override goes to the owner's review queue, so the response says so."""
+    import_articles(engine, tmp_path, "refund-method")
+    script_day(engine)
+    with session_scope(engine) as session:
+        for rating in (Rating.UNCLEAR, Rating.HELPFUL, Rating.NOT_HELPFUL):
+            plain = service.record_feedback(
+                session, FeedbackCreate(receipt=RECEIPT, rating=rating), caller="agent-1"
+            )
+            override = service.record_feedback(
+                session,
+                FeedbackCreate(receipt=RECEIPT, rating=rating, used_article_id="refund-method"),
+                caller="agent-1",
+            )
+            assert (plain.needs_review, override.needs_review) == (False, True), rating
+
+
 def test_a_feedback_comment_is_stored_without_invisible_characters(engine: Engine) -> None:
     script_day(engine)
     typed = "a\x00b\u202e reversed\u200b\tand\nlines"

@@ -188,6 +188,27 @@ def test_feedback_names_the_article_agents_used_instead(
         ]
 
 
+def test_an_agents_override_reaches_the_owner_whatever_it_rated(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """An agent who used another article and pressed "Unclear" (or "Helpful") was never in
+    the owner's queue: only `wrong` and `outdated` ratings were, overrides and all."""
+    _feedback(engine, "refund-timeframe", 2, "unclear", "")  # no override: measures only
+    with session_scope(engine) as session:
+        for rating in ("unclear", "helpful"):
+            session.add(Feedback(receipt="rcpt_x", rating=rating, version=2, channel="agent",
+                                 article_id="refund-timeframe",
+                                 used_article_id="escalation-process"))  # fmt: skip
+    (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
+    assert item["evidence"] == [
+        "unclear — agent used How agents escalate (escalation-process)",
+        "helpful — agent used How agents escalate (escalation-process)",
+    ]
+    assert item["used_instead"] == [
+        {"article_id": "escalation-process", "title": "How agents escalate", "times": 2}
+    ]
+
+
 def test_feedback_stays_while_a_draft_waits_and_the_rated_version_is_served(
     client: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
