@@ -72,7 +72,8 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise InvalidContentError(path, "the file must start with '---' front matter", line=1)
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") in ("---", "...")), None)
+    # Trailing white space is invisible in an editor: "--- " closes as the first line opens.
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
         raise InvalidContentError(path, "the front matter has no closing '---' line", line=1)
     yaml_text = "".join(lines[1:end])

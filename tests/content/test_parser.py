@@ -258,6 +258,18 @@ def test_a_key_set_twice_is_named_with_both_lines() -> None:
     )
 
 
+@pytest.mark.parametrize("closing", ["--- ", "---\t", "...  "])
+def test_a_closing_line_with_trailing_white_space_closes_the_front_matter(closing: str) -> None:
+    """An editor's invisible trailing space after the closing `---` made the file invalid,
+    told "the front matter has no closing '---' line" (the opening line allowed one)."""
+    text = ARTICLE.replace(
+        "next_review: 2026-12-01\n---\n", f"next_review: 2026-12-01\n{closing}\n"
+    )
+    doc = parse_article(text)
+    assert doc.id == "refund-timeframe" and doc.answer.startswith("Refunds reach")
+    assert parse_article(ARTICLE.replace("---\nid:", "---  \nid:", 1)).id == "refund-timeframe"
+
+
 def test_missing_field_is_named_at_the_front_matter_start() -> None:
     with pytest.raises(InvalidContentError) as info:
         parse_article(article_text(owner=None), "content/x.md")
