@@ -33,15 +33,21 @@ class Rating(StrEnum):
     UNCLEAR = "unclear"
 
 
-NEEDS_REVIEW = frozenset({Rating.WRONG, Rating.OUTDATED})
+WRONG_RATINGS = frozenset({Rating.WRONG, Rating.OUTDATED})
+"""Ratings that say the answer is wrong (the measures' wrong rate); in the review queue, a
+``warn`` item."""
+
+NEEDS_REVIEW = WRONG_RATINGS | {Rating.NOT_HELPFUL, Rating.UNCLEAR}
 """Ratings that put the article in its owner's review queue (as does any rating that names an
-article used instead: :func:`needs_review`)."""
+article used instead: :func:`needs_review`): every rating but ``helpful``. ``not_helpful`` and
+``unclear`` alone make an ``info`` item, as the answer may be right but hard to use."""
 
 
 def needs_review(rating: str, used_article_id: str | None) -> bool:
     """Whether a rating of an article puts it in its owner's review queue: it says the answer
-    is wrong or outdated, or an agent used another article instead (an override), whatever it
-    rated the answer: the owner should learn which article agents reach for."""
+    is wrong, outdated, unclear or not helpful, or an agent used another article instead (an
+    override), whatever it rated the answer: the owner should learn which article agents reach
+    for."""
     return rating in NEEDS_REVIEW or used_article_id is not None
 
 

@@ -24,7 +24,7 @@ from knowledge_service.analytics.log import (
 from knowledge_service.analytics.models import AnswerEvent, DailyCount, Feedback
 from knowledge_service.analytics.schemas import (
     MAX_COMMENT_CHARS,
-    NEEDS_REVIEW,
+    WRONG_RATINGS,
     DayMeasures,
     Demand,
     FeedbackCreate,
@@ -307,7 +307,7 @@ def _add_feedback_counts(days: dict[date, Rates], rows: Iterable[Any]) -> None:
         rates = days[date.fromisoformat(str(day))]
         rates.feedback += count
         rates.helpful += count if rating == Rating.HELPFUL else 0
-        rates.wrong += count if rating in NEEDS_REVIEW else 0
+        rates.wrong += count if rating in WRONG_RATINGS else 0
         rates.overrides += count if is_override else 0
 
 

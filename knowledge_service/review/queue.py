@@ -25,7 +25,7 @@ from knowledge_service.access.schemas import Principal
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.gaps import GapSearch
 from knowledge_service.analytics.models import AnswerEvent, Feedback
-from knowledge_service.analytics.schemas import NEEDS_REVIEW, Gap
+from knowledge_service.analytics.schemas import NEEDS_REVIEW, WRONG_RATINGS, Gap
 from knowledge_service.answers.sanitise import clean_title
 from knowledge_service.content import repository as content_repository
 from knowledge_service.content import service as content
@@ -288,8 +288,9 @@ def _served(session: Session, current: ArticleVersion) -> ArticleVersion | None:
 
 
 def feedback_items(session: Session, articles: dict[str, ArticleVersion]) -> list[QueueItem]:
-    """The ``wrong`` and ``outdated`` ratings, and the ratings naming an article used instead
-    (an agent's override, whatever its rating), of the version each article serves: a draft
+    """The ratings but ``helpful`` (``wrong``, ``outdated``, ``not_helpful``, ``unclear``),
+    and the ratings naming an article used instead (an agent's override, whatever its rating),
+    of the version each article serves: a draft
     answers nothing until it is published, so its feedback stays until a version other than
     the rated one is (or the article is retired)."""
     query = select(Feedback).where(
@@ -370,13 +371,22 @@ def _feedback_item(
     return QueueItem(
         key=f"feedback:{rated.article_id}:{rated.version}", kind=QueueItemKind.FEEDBACK,
         article_id=rated.article_id, title=clean_title(current.title), owner=current.owner,
-        reason=f"{_versions_rated(rated, rows)} rated {' and '.join(ratings)} "
+        reason=f"{_versions_rated(rated, rows)} rated "
+        f"{' and '.join(r.replace('_', ' ') for r in ratings)} "
         f"{_times(len(rows))} ({_raters(rows)}).{pending}",
         evidence=[_evidence(r, titles) for r in rows][:5],
-        severity=Severity.WARN, due_on=rows[0].at.date(), served=0,
+        severity=_feedback_severity(rows), due_on=rows[0].at.date(), served=0,
         actions=[_A.EDIT, _A.RETIRE] if pending else [_A.EDIT, _A.VERIFY, _A.RETIRE],
         used_instead=_used_instead(rows, titles),
     )  # fmt: skip
+
+
+def _feedback_severity(rows: Sequence[Feedback]) -> Severity:
+    """``warn`` where a rating says the answer is wrong or outdated, or an agent used another
+    article instead; ``info`` where the ratings say only that it was unclear or not helpful."""
+    if any(r.rating in WRONG_RATINGS or r.used_article_id for r in rows):
+        return Severity.WARN
+    return Severity.INFO
 
 
 def _versions_rated(served: ArticleVersion, rows: Sequence[Feedback]) -> str:

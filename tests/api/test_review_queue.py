@@ -193,13 +193,14 @@ def test_an_agents_override_reaches_the_owner_whatever_it_rated(
 ) -> None:
     """An agent who used another article and pressed "Unclear" (or "Helpful") was never in
     the owner's queue: only `wrong` and `outdated` ratings were, overrides and all."""
-    _feedback(engine, "refund-timeframe", 2, "unclear", "")  # no override: measures only
+    _feedback(engine, "refund-timeframe", 2, "helpful", "")  # no override: measures only
     with session_scope(engine) as session:
         for rating in ("unclear", "helpful"):
             session.add(Feedback(receipt="rcpt_x", rating=rating, version=2, channel="agent",
                                  article_id="refund-timeframe",
                                  used_article_id="escalation-process"))  # fmt: skip
     (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
+    assert item["severity"] == "warn"
     assert item["evidence"] == [
         "unclear — agent used How agents escalate (escalation-process)",
         "helpful — agent used How agents escalate (escalation-process)",
@@ -207,6 +208,24 @@ def test_an_agents_override_reaches_the_owner_whatever_it_rated(
     assert item["used_instead"] == [
         {"article_id": "escalation-process", "title": "How agents escalate", "times": 2}
     ]
+
+
+def test_an_unclear_or_unhelpful_answer_reaches_the_owner_as_information(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """The contract: feedback reaches the owner's review queue. "Unclear" and "not helpful"
+    once counted in the measures only, so an owner never learnt that customers could not use an
+    answer; they now make an ``info`` item (the answer may be right), ``helpful`` none."""
+    _feedback(engine, "refund-timeframe", 2, "not_helpful", "too long to read")
+    _feedback(engine, "refund-timeframe", 2, "unclear", "")
+    _feedback(engine, "refund-timeframe", 2, "helpful", "")
+    (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
+    assert item["severity"] == "info"
+    assert "rated not helpful and unclear 2 times" in item["reason"]
+    assert item["evidence"] == ["not_helpful: too long to read", "unclear"]
+    _feedback(engine, "refund-timeframe", 2, "wrong", "it is 10 days")
+    (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
+    assert item["severity"] == "warn"
 
 
 def test_feedback_stays_while_a_draft_waits_and_the_rated_version_is_served(
