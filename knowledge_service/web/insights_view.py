@@ -26,11 +26,39 @@ ESCALATION_REASONS = (
 """The reasons an answer escalates for (see the serving contract): one column each in the
 measures CSV, whatever the period's data."""
 
+NO_REASON = "unknown"
+"""How the measures count an escalation logged without a reason."""
+REASON_LABELS: dict[str, str] = {
+    AnswerReason.AT_RISK: "Someone may be at risk",
+    AnswerReason.HUMAN_REQUESTED: "Asked for a person",
+    AnswerReason.LOW_CONFIDENCE: "Not confident enough for the channel",
+    AnswerReason.BLOCKED: "Blocked by a finding",
+    AnswerReason.NOT_ON_CHANNEL: "Article not served on the channel",
+    AnswerReason.NO_ARTICLE: "No article answers it",
+    AnswerReason.LOCALE_UNAVAILABLE: "No article in the asked locale",
+    AnswerReason.CONFIDENT: "Confident",
+    NO_REASON: "No reason recorded",
+}
+"""Each reason of the serving contract as a leader reads it; the page shows the code beside
+it, since BI exports use the codes."""
+
+
+def reason_label(reason: str) -> str:
+    """``reason`` in words (a code the page does not know, from another release, as it is)."""
+    return REASON_LABELS.get(reason, reason)
+
+
+def escalation_reasons(summary: MetricsSummary) -> list[tuple[str, str]]:
+    """``(code, label)`` of each reason the period's answers escalated for, in the serving
+    contract's order (a reason it does not list after them, by code)."""
+    seen = {r for d in summary.days for r in d.escalations_by_reason}
+    known = [str(r) for r in ESCALATION_REASONS if r in seen]
+    return [(code, reason_label(code)) for code in known + sorted(seen - set(known))]
+
 
 def chart_data(summary: MetricsSummary) -> dict[str, Any]:
     """Series for the charts (and the tables beside them): one value per day."""
     labels = [d.day.isoformat() for d in summary.days]
-    reasons = sorted({r for d in summary.days for r in d.escalations_by_reason})
     return {
         "labels": labels,
         "rates": {  # from the counts: the page rounds them to one decimal of a percent
@@ -42,9 +70,9 @@ def chart_data(summary: MetricsSummary) -> dict[str, Any]:
                 ("Stale answers", "stale_answer_rate"),
             )
         },
-        "escalations": {
-            reason: [d.escalations_by_reason.get(reason, 0) for d in summary.days]
-            for reason in reasons
+        "escalations": {  # by label, as the legend shows them
+            label: [d.escalations_by_reason.get(code, 0) for d in summary.days]
+            for code, label in escalation_reasons(summary)
         },
         "feedback": {
             "Overrides": [d.overrides for d in summary.days],

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 from knowledge_service.analytics.schemas import DayMeasures, MetricsSummary, Rates, Trend
 from knowledge_service.analytics.service import finish_rates
 from knowledge_service.answers.schemas import AnswerReason
-from knowledge_service.web.insights_view import ESCALATION_REASONS, chart_data, measures_table
+from knowledge_service.web.insights_view import (
+    ESCALATION_REASONS,
+    NO_REASON,
+    REASON_LABELS,
+    chart_data,
+    escalation_reasons,
+    measures_table,
+    reason_label,
+)
 from knowledge_service.web.templating import environment
 
 DAY = date(2026, 11, 20)
@@ -72,3 +81,27 @@ def test_the_page_rounds_a_rate_once() -> None:
     assert filters["rate"](totals, "no_answer_rate") == "3.4%"
     assert filters["rate"](totals, "answer_rate") == "96.6%"
     assert filters["rate"](Rates(), "answer_rate") == "–"  # nothing to measure
+
+
+def test_every_reason_of_the_serving_contract_has_words_for_leaders() -> None:
+    """The page showed the codes (``blocked by finding``, ``human requested``): every reason
+    the contract lists, and an escalation logged without one, has a label of its own."""
+    contract = (Path(__file__).parents[2] / "docs" / "serving-contract.md").read_text("utf-8")
+    table = contract.split("### Reasons", 1)[1].split("###", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z_]+)` \|", table, re.M))
+    assert listed == {str(r) for r in AnswerReason}
+    for code in [*listed, NO_REASON]:
+        assert REASON_LABELS[code] and "_" not in REASON_LABELS[code], code
+    assert len(set(REASON_LABELS.values())) == len(REASON_LABELS)
+    assert reason_label("from_a_later_release") == "from_a_later_release"
+
+
+def test_the_escalation_chart_names_its_reasons_in_words_in_the_contract_s_order() -> None:
+    shown = chart_data(summary(unknown=1, not_on_channel=3, human_requested=2, at_risk=1))
+    assert shown["escalations"] == {
+        "Someone may be at risk": [1], "Asked for a person": [2],
+        "Article not served on the channel": [3], "No reason recorded": [1],
+    }  # fmt: skip
+    assert escalation_reasons(summary(low_confidence=1)) == [
+        ("low_confidence", "Not confident enough for the channel")
+    ]

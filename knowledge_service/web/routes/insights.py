@@ -21,6 +21,7 @@ from knowledge_service.web.insights_view import (
     PERIODS,
     chart_data,
     content_gaps,
+    escalation_reasons,
     measures_table,
     summarize,
 )
@@ -53,7 +54,7 @@ def insights_page(
     summary = summarize(session, start, end)
     return render(
         request, "insights.html", user=user, active="insights", summary=summary,
-        charts=chart_data(summary),
+        charts=chart_data(summary), reasons=escalation_reasons(summary),
         gaps=content_gaps(
             session, search, start, end,
             confidence_below=settings.answers.no_answer_threshold,
