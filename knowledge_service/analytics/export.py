@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from knowledge_service.analytics.log import PSEUDONYM
@@ -87,15 +88,47 @@ MEDIA_TYPES = {
 }
 
 
+@dataclass(frozen=True)
+class RowFilter:
+    """Which rows an export holds besides ``since``: before ``until``, on ``channel``, about
+    ``intent`` (None: any), as the measures count them (a rating kept before ratings kept
+    their intent is about its answer's)."""
+
+    until: datetime | None = None
+    channel: str | None = None
+    intent: str | None = None
+
+    def narrow(self, query: Any, model: Any) -> Any:
+        if self.until is not None:
+            query = query.where(col(model.at) < self.until)
+        if self.channel is not None:
+            query = query.where(col(model.channel) == self.channel)
+        if self.intent is not None:
+            about = col(model.intent) == self.intent
+            if model is Feedback:
+                served = select(AnswerEvent.receipt).where(AnswerEvent.intent == self.intent)
+                legacy = and_(col(Feedback.intent).is_(None), col(Feedback.receipt).in_(served))
+                about = or_(about, legacy)
+            query = query.where(about)
+        return query
+
+
+EVERY_ROW = RowFilter()
+
+
 def columns_of(table: ExportTable) -> list[str]:
     """The columns an export of ``table`` holds, in order."""
     return _TABLES[table].columns
 
 
 def iter_rows(
-    session: Session, since: datetime | None, table: ExportTable = ExportTable.ANSWERS
+    session: Session,
+    since: datetime | None,
+    table: ExportTable = ExportTable.ANSWERS,
+    only: RowFilter = EVERY_ROW,
 ) -> Iterator[dict[str, Any]]:
-    """Every row of ``table`` since ``since`` (all when None), oldest first, as plain dicts."""
+    """Every row of ``table`` since ``since`` (all when None) that ``only`` keeps, oldest
+    first, as plain dicts."""
     spec = _TABLES[table]
     model: Any = spec.model
     last_id = 0
@@ -103,6 +136,7 @@ def iter_rows(
         query = select(model).where(col(model.id) > last_id)
         if since is not None:
             query = query.where(col(model.at) >= since)
+        query = only.narrow(query, model)
         rows = session.exec(query.order_by(col(model.id)).limit(CHUNK)).all()
         if not rows:
             return
@@ -121,9 +155,10 @@ def export_events(
     fmt: ExportFormat,
     since: datetime | None,
     table: ExportTable = ExportTable.ANSWERS,
+    only: RowFilter = EVERY_ROW,
 ) -> int:
-    """Write the rows of ``table`` (the answer log by default) since ``since`` to ``out`` in
-    ``fmt``; returns how many were written.
+    """Write the rows of ``table`` (the answer log by default) since ``since`` that ``only``
+    keeps to ``out`` in ``fmt``; returns how many were written.
 
     The file is written beside ``out`` and renamed into place, so a failed export never
     leaves a half-written file under the requested name.
@@ -137,7 +172,7 @@ def export_events(
         raise InvalidRequestError("OUT", "give a file name (the export is written to a file)")
     tmp = out.with_name(f".{out.name}.partial")
     try:
-        count = _WRITERS[fmt](iter_rows(session, since, table), tmp, _TABLES[table])
+        count = _WRITERS[fmt](iter_rows(session, since, table, only), tmp, _TABLES[table])
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)

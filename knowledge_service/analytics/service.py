@@ -628,11 +628,17 @@ MAX_RANGE_DAYS = 366
 
 
 def day_range(
-    start: str | None, end: str | None, *, today: date, names: tuple[str, str] = ("from", "to")
+    start: str | None,
+    end: str | None,
+    *,
+    today: date,
+    names: tuple[str, str] = ("from", "to"),
+    default_days: int = 7,
 ) -> tuple[date, date]:
-    """The days a caller asked for: ``end`` defaults to ``today``, ``start`` to the week ending
-    ``end``; an impossible date, ``start`` after ``end`` or more than a year is refused, naming
-    the parameter (``names``: how the adapter calls them)."""
+    """The days a caller asked for: ``end`` defaults to ``today``, ``start`` to the
+    ``default_days`` (a week) ending ``end``; an impossible date, ``start`` after ``end`` or
+    more than a year is refused, naming the parameter (``names``: how the adapter calls
+    them)."""
 
     def parse(name: str, value: str | None) -> date | None:
         if value is None:
@@ -646,7 +652,7 @@ def day_range(
         return day
 
     last = parse(names[1], end) or today
-    first = parse(names[0], start) or max(last - timedelta(days=6), EARLIEST_DAY)
+    first = parse(names[0], start) or max(last - timedelta(days=default_days - 1), EARLIEST_DAY)
     if first > last:
         raise InvalidRequestError(names[0], f"must not be after {names[1]} ({last.isoformat()})")
     if (last - first).days + 1 > MAX_RANGE_DAYS:  # both ends count

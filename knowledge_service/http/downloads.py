@@ -13,16 +13,28 @@ from typing import BinaryIO
 from sqlmodel import Session
 from starlette.responses import StreamingResponse
 
-from knowledge_service.analytics.export import MEDIA_TYPES, ExportFormat, ExportTable, export_events
+from knowledge_service.analytics.export import (
+    EVERY_ROW,
+    MEDIA_TYPES,
+    ExportFormat,
+    ExportTable,
+    RowFilter,
+    export_events,
+)
 
 CHUNK_BYTES = 64 * 1024
 
 
 def export_download(
-    session: Session, table: ExportTable, fmt: ExportFormat, since: datetime | None, name: str
+    session: Session,
+    table: ExportTable,
+    fmt: ExportFormat,
+    since: datetime | None,
+    name: str,
+    only: RowFilter = EVERY_ROW,
 ) -> StreamingResponse:
-    """``table``'s rows since ``since`` in ``fmt`` as an attachment named ``name`` and the
-    format's extension.
+    """``table``'s rows since ``since`` that ``only`` keeps in ``fmt`` as an attachment named
+    ``name`` and the format's extension.
 
     The file is written whole before a byte is sent, so a failure is an error response, never
     half a file. It is opened and its folder removed at once: the open file is read as it is
@@ -30,7 +42,7 @@ def export_download(
     folder = Path(tempfile.mkdtemp(prefix="ks-export-"))
     try:
         path = folder / f"{name}.{fmt}"
-        export_events(session, path, fmt, since, table)
+        export_events(session, path, fmt, since, table, only)
         handle = path.open("rb")
         size = path.stat().st_size
     finally:

@@ -13,7 +13,6 @@ from knowledge_service.analytics.schemas import Gap, MetricsSummary, Rates
 from knowledge_service.answers.schemas import AnswerReason
 from knowledge_service.index.service import SearchService
 
-PERIODS = (7, 28, 90)
 GAP_QUESTIONS = 300
 TOP_INTENTS = 10
 ESCALATION_REASONS = (
@@ -112,8 +111,10 @@ def demand_by_intent(summary: MetricsSummary) -> dict[str, Any]:
     }
 
 
-def summarize(session: Session, start: date, end: date) -> MetricsSummary:
-    return analytics.summarize(session, start, end)
+def summarize(
+    session: Session, start: date, end: date, *, channel: str | None, intent: str | None
+) -> MetricsSummary:
+    return analytics.summarize(session, start, end, channel=channel, intent=intent)
 
 
 def content_gaps(

@@ -223,3 +223,30 @@ def test_a_flag_is_true_or_false_in_the_csv_as_in_the_other_formats(
     with session_scope(engine) as session:
         export_events(session, tmp_path / "e.csv", ExportFormat.CSV, since=None)
     assert [row["stale"] for row in read(tmp_path / "e.csv", ExportFormat.CSV)] == ["true", "false"]
+
+
+def test_an_export_keeps_only_the_rows_its_filter_names(engine: Engine, tmp_path: Path) -> None:
+    """The insights page's downloads hold what the page counts: rows before ``until``, on a
+    channel, about an intent (a rating kept before ratings kept their intent: its answer's)."""
+    with session_scope(engine) as session:
+        served = [(0, "chat", "billing.due-date"), (1, "voice", None), (2, "chat", "fees.late"),
+                  (90, "chat", "billing.due-date")]  # fmt: skip
+        for minutes, channel, intent in served:
+            session.add(AnswerEvent(
+                kind="answer", question="q", latency_ms=1.0, channel=channel, intent=intent,
+                status="answered", receipt=f"rcpt_{minutes:032d}",
+                at=T0 + timedelta(minutes=minutes),
+            ))  # fmt: skip
+        session.add(Feedback(receipt=f"rcpt_{0:032d}", rating="wrong", at=T0, channel="chat"))
+        session.add(Feedback(receipt=f"rcpt_{2:032d}", rating="wrong", at=T0, channel="chat",
+                             intent="fees.late"))  # fmt: skip
+    only = export_module.RowFilter(
+        until=T0 + timedelta(hours=1), channel="chat", intent="billing.due-date"
+    )
+    with session_scope(engine) as session:
+        out = tmp_path / "answers.csv"
+        assert export_events(session, out, ExportFormat.CSV, T0, ExportTable.ANSWERS, only) == 1
+        assert [r["receipt"] for r in read(out, ExportFormat.CSV)] == [f"rcpt_{0:032d}"]
+        out = tmp_path / "feedback.csv"
+        assert export_events(session, out, ExportFormat.CSV, T0, ExportTable.FEEDBACK, only) == 1
+        assert [r["receipt"] for r in read(out, ExportFormat.CSV)] == [f"rcpt_{0:032d}"]

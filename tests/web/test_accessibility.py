@@ -124,6 +124,13 @@ PAGES: list[tuple[str, str | None, str, Callable[[Page], None] | None]] = [
     ("review-article", "admin", "/ui/review", _first_article_item),
     ("insights", "admin", "/ui/insights", _insights_numbers),
     ("insights-narrow", "admin", "/ui/insights", _insights_numbers),
+    (
+        "insights-filtered",
+        "admin",
+        "/ui/insights?days=28&channel=chat&intent=billing.due-date",
+        _insights_numbers,
+    ),
+    ("insights-wrong-filter-narrow", "admin", "/ui/insights?channel=fax&from=2026-13-01", None),
     ("forbidden", "agent", "/ui/insights", None),
     ("not-found", "owner", "/ui/no-such-page", None),
     ("api-docs", None, "/docs", _api_docs),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from knowledge_service.analytics.models import AnswerEvent
+from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.db import session_scope
 from tests.conftest import TODAY
 from tests.web.test_pages_unit import client, keys, sign_in, web_app  # noqa: F401 (fixtures)
@@ -47,3 +50,122 @@ def test_the_escalations_table_names_each_reason_in_words_with_its_code(
     assert _header_cells(page, "Escalations per day by reason") == [
         "Day", "Asked for a person |human_requested", "Blocked by a finding |blocked_by_finding",
     ]  # fmt: skip
+
+
+def _day(days_ago: int) -> str:
+    return (TODAY - timedelta(days=days_ago)).isoformat()
+
+
+def _hrefs(page: str) -> dict[str, str]:
+    """The insights links by their words: href, unescaped."""
+    found = re.findall(r'<a href="(/ui/insights[^"]*)"[^>]*>([^<]+)</a>', page)
+    return {words: html.unescape(href) for href, words in found}
+
+
+def test_the_filters_narrow_the_page_and_every_download_carries_them(
+    client: TestClient,  # noqa: F811
+    keys: dict[str, str],  # noqa: F811
+    engine: Engine,
+) -> None:
+    """The page had no filters but the period: a leader could not narrow the measures to a
+    channel, an intent or given dates, and the downloads could not either. The form's values
+    stay in the URL and in the form, and each download holds what the page counts."""
+    _log(
+        engine, (0, "chat", "billing.due-date", "answered", "confident"),
+        (0, "voice", "billing.due-date", "answered", "confident"),
+        (1, "chat", "fees.late.payment", "escalate", "blocked_by_finding"),
+        (10, "chat", "billing.due-date", "answered", "confident"),
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        for days_ago, channel, intent in [(0, "chat", "billing.due-date"), (0, "voice", None)]:
+            at = datetime.combine(TODAY - timedelta(days=days_ago), time(10), UTC)
+            session.add(Feedback(receipt=f"rcpt_{channel:0>32}", rating="wrong", at=at,
+                                 channel=channel, intent=intent))  # fmt: skip
+    sign_in(client, keys["leader"])
+    asked = f"from={_day(2)}&to={_day(0)}&channel=chat&intent=billing.due-date"
+    response = client.get(f"/ui/insights?{asked}")
+    assert response.status_code == 200, response.text
+    page = response.text
+    assert re.search(r'id="total-questions">1<', page)
+    assert f'<input id="filter-from" name="from" type="date" value="{_day(2)}"' in page
+    assert 'value="billing.due-date"' in page and '<option value="chat" selected>' in page
+    links = _hrefs(page)
+    carried = f"days=7&{asked}"
+    for words, path in [("these measures", "measures.csv"), ("the answer log", "answers.csv"),
+                        ("the feedback", "feedback.csv")]:  # fmt: skip
+        assert links[words] == f"/ui/insights/{path}?{carried}", links
+    measures = list(csv.DictReader(io.StringIO(client.get(links["these measures"]).text)))
+    assert [r["day"] for r in measures] == [_day(2), _day(1), _day(0)]
+    assert [r["answers"] for r in measures] == ["0", "0", "1"]
+    answers = client.get(links["the answer log"])
+    assert answers.status_code == 200, answers.text
+    name = f"answers-{_day(2)}-to-{_day(0)}-chat-billing.due-date.csv"
+    assert answers.headers["content-disposition"] == f'attachment; filename="{name}"'
+    rows = list(csv.DictReader(io.StringIO(answers.text)))
+    assert [(r["channel"], r["intent"], r["at"][:10]) for r in rows] == [
+        ("chat", "billing.due-date", _day(0))
+    ]
+    ratings = list(csv.DictReader(io.StringIO(client.get(links["the feedback"]).text)))
+    assert [(r["channel"], r["intent"]) for r in ratings] == [("chat", "billing.due-date")]
+    earlier = client.get(f"/ui/insights/answers.csv?from={_day(12)}&to={_day(5)}")
+    assert [r["at"][:10] for r in csv.DictReader(io.StringIO(earlier.text))] == [_day(10)]
+    assert links["28 days"] == "/ui/insights?days=28&channel=chat&intent=billing.due-date"
+    assert 'aria-current="page">28 days' not in page  # given dates are no preset period
+
+
+def test_blank_filters_are_no_filters(
+    client: TestClient,  # noqa: F811
+    keys: dict[str, str],  # noqa: F811
+    engine: Engine,
+) -> None:
+    """The form sends its empty fields (``from=&channel=``): all channels, the period chosen."""
+    _log(engine, (0, "chat", None, "answered", "confident"), (0, "voice", None, "answered", None))
+    sign_in(client, keys["leader"])
+    response = client.get("/ui/insights?days=28&from=&to=&channel=&intent=+")
+    assert response.status_code == 200, response.text
+    assert re.search(r'id="total-questions">2<', response.text)
+    assert 'href="/ui/insights?days=28" aria-current="page">28 days' in response.text
+    assert 'href="/ui/insights/measures.csv?days=28"' in response.text
+
+
+WRONG = [
+    (
+        "channel=fax",
+        "channel",
+        "Channel: must be one of chat, voice, email, web, agent (got 'fax')",
+    ),
+    ("intent=Late+Fees!", "intent", "Intent: must be an intent as articles write them"),
+    ("from=2026-13-01", "from", "From: must be an ISO date such as 2026-11-24 (got '2026-13-01')"),
+    (f"from={_day(0)}&to={_day(3)}", "from", f"From: must not be after to ({_day(3)})"),
+    (f"from={_day(400)}", "from", "From: the range may span at most 366 days"),
+    ("days=abc", "days", "Period: must be a whole number of days from 1 to 366 (got 'abc')"),
+    ("days=0", "days", "Period: must be a whole number of days from 1 to 366 (got '0')"),
+    ("days=" + "9" * 5000, "days", "Period: must be a whole number of days from 1 to 366"),
+]
+
+
+@pytest.mark.parametrize(("query", "name", "words"), WRONG, ids=[w[0][:24] for w in WRONG])
+def test_a_wrong_filter_comes_back_in_the_form_saying_what_is_wrong(
+    client: TestClient,  # noqa: F811
+    keys: dict[str, str],  # noqa: F811
+    query: str,
+    name: str,
+    words: str,
+) -> None:
+    """A value typed wrong (or edited in the URL) is a 400 page with the form, the field
+    marked and what is wrong with it, not a 500 nor measures nobody asked for; a download's
+    is the API's problem+json naming the parameter."""
+    sign_in(client, keys["leader"])
+    response = client.get(f"/ui/insights?{query}")
+    assert response.status_code == 400, response.text
+    page = html.unescape(response.text)
+    assert f'<p class="field-error" id="filter-{name}-error">{words}' in page
+    field = re.search(rf'<(?:input|select) id="filter-{name}"[^>]*>', page)
+    assert field and 'aria-invalid="true"' in field.group(0), page
+    assert f"filter-{name}-error" in field.group(0)
+    assert 'role="alert"' in page and 'id="total-questions"' not in page
+    for path in ("measures", "answers", "feedback"):
+        download = client.get(f"/ui/insights/{path}.csv?{query}")
+        assert download.status_code == 400, (path, download.text)
+        assert download.headers["content-type"] == "application/problem+json"
+        assert f"'{name}'" in download.json()["detail"]

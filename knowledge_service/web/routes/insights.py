@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from knowledge_service import clock
 from knowledge_service.analytics import service as analytics
-from knowledge_service.analytics.export import ExportFormat, ExportTable
+from knowledge_service.analytics.export import ExportFormat, ExportTable, RowFilter
 from knowledge_service.http.deps import SearchServiceDep, SessionDep, SettingsDep
 from knowledge_service.http.downloads import export_download
-from knowledge_service.settings import Settings
 from knowledge_service.web.auth import WebUser, page_user
-from knowledge_service.web.insights_view import (
+from knowledge_service.web.insights_filters import (
+    CHANNELS,
     PERIODS,
+    InsightsFilters,
+    filters_or_error,
+    read_filters,
+)
+from knowledge_service.web.insights_view import (
     chart_data,
     content_gaps,
     escalation_reasons,
@@ -31,13 +35,6 @@ from knowledge_service.web.templating import NO_STORE, render
 router = APIRouter(prefix="/ui/insights", include_in_schema=False)
 
 Leader = Annotated[WebUser, Depends(page_user(Page.INSIGHTS))]
-Days = Annotated[int, Query(ge=1, le=366)]
-
-
-def _period(settings: Settings, days: int) -> tuple[date, date]:
-    """The first and last day of the last ``days`` days up to today."""
-    end = clock.today(settings)
-    return end - timedelta(days=days - 1), end
 
 
 @router.get("", response_class=HTMLResponse)
@@ -47,34 +44,61 @@ def insights_page(
     session: SessionDep,
     settings: SettingsDep,
     search: SearchServiceDep,
-    days: Days = PERIODS[0],
 ) -> HTMLResponse:
-    """The last ``days`` days up to today."""
-    start, end = _period(settings, days)
-    summary = summarize(session, start, end)
+    """The last ``days`` days up to today, or ``from`` to ``to``, on a ``channel`` and about an
+    ``intent`` (all when not given). A wrong value is a 400 showing the form and what is wrong
+    with it, never the measures of a period nobody asked for."""
+    filters, errors = read_filters(request.query_params, clock.today(settings))
+    form = {name: request.query_params.get(name, "") for name in ("from", "to", "intent")}
+    shared: dict[str, Any] = {"periods": PERIODS, "channels": CHANNELS}
+    if filters is None:
+        problems = {name: error.problem for name, error in errors.items()}
+        return render(
+            request, "insights.html", user=user, active="insights", status_code=400,
+            filters=None, errors=problems,
+            form=form, **shared,
+        )  # fmt: skip
+    summary = summarize(
+        session, filters.start, filters.end, channel=filters.channel, intent=filters.intent
+    )
+    given = filters.given  # a date as the form's date field reads it (2026-11-24, not 20261124)
+    form["from"] = filters.start.isoformat() if "from" in given else ""
+    form["to"] = filters.end.isoformat() if "to" in given else ""
     return render(
         request, "insights.html", user=user, active="insights", summary=summary,
+        filters=filters, errors={}, form=form,
         charts=chart_data(summary), reasons=escalation_reasons(summary),
         gaps=content_gaps(
-            session, search, start, end,
+            session, search, filters.start, filters.end,
             confidence_below=settings.answers.no_answer_threshold,
         ),
-        days=days, periods=PERIODS,
+        **shared,
     )  # fmt: skip
+
+
+def _file_name(what: str, filters: InsightsFilters) -> str:
+    """``what``, the period, and the channel and intent when narrowed to them."""
+    parts = [what, filters.start.isoformat(), "to", filters.end.isoformat()]
+    parts += [v for v in (filters.channel, filters.intent) if v is not None]
+    return "-".join(parts)
 
 
 @router.get("/measures.csv")
 def measures_csv(
-    _: Leader, session: SessionDep, settings: SettingsDep, days: Days = PERIODS[0]
+    request: Request, _: Leader, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """The page's measures for BI: one row per day (counts, rates, escalations by reason)."""
-    start, end = _period(settings, days)
-    header, rows = measures_table(summarize(session, start, end))
+    """The page's measures for BI, with the page's filters: one row per day (counts, rates,
+    escalations by reason)."""
+    filters = filters_or_error(request.query_params, clock.today(settings))
+    summary = summarize(
+        session, filters.start, filters.end, channel=filters.channel, intent=filters.intent
+    )
+    header, rows = measures_table(summary)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    name = f"measures-{start.isoformat()}-to-{end.isoformat()}.csv"
+    name = _file_name("measures", filters) + ".csv"
     return Response(
         out.getvalue(), media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE},
@@ -83,13 +107,17 @@ def measures_csv(
 
 @router.get("/{table}.csv")
 def rows_csv(
-    table: ExportTable, _: Leader, session: SessionDep, settings: SettingsDep,
-    days: Days = PERIODS[0],
-) -> StreamingResponse:  # fmt: skip
-    """The period's rows for BI: the answer log (``answers.csv``) or the ratings
-    (``feedback.csv``), redacted, as ``export-events`` writes them (from the period's first
-    day, UTC, to now)."""
-    start, end = _period(settings, days)
-    since = analytics.day_bounds(start, end)[0]
-    name = f"{table}-{start.isoformat()}-to-{end.isoformat()}"
-    return export_download(session, table, ExportFormat.CSV, since, name)
+    table: ExportTable, request: Request, _: Leader, session: SessionDep, settings: SettingsDep
+) -> StreamingResponse:
+    """The period's rows for BI, with the page's filters: the answer log (``answers.csv``) or
+    the ratings (``feedback.csv``), redacted, as ``export-events`` writes them (from the
+    period's first day, UTC, to the end of ``to``; to now when no ``to`` is given)."""
+    filters = filters_or_error(request.query_params, clock.today(settings))
+    since, end_of_to = analytics.day_bounds(filters.start, filters.end)
+    only = RowFilter(
+        until=end_of_to if "to" in filters.given else None,
+        channel=filters.channel, intent=filters.intent,
+    )  # fmt: skip
+    return export_download(
+        session, table, ExportFormat.CSV, since, _file_name(str(table), filters), only
+    )
