@@ -20,9 +20,11 @@ from functools import lru_cache
 from markdown_it.token import Token
 
 from knowledge_service.answers.sanitise import (
+    CODE_MARKS,
     clean_code,
     clean_html,
     clean_text,
+    clean_text_with_code,
     escape_markdown,
     neutralise_schemes,
     safe_url,
@@ -218,14 +220,23 @@ def _plain_line(line: Line) -> str:
 
 def _plain(lines: list[Line]) -> str:
     text = "\n".join(_plain_line(line) for line in lines)
-    return clean_text(_SPACES_IN_LINE.sub(" ", text)).strip()
+    return clean_text_with_code(_SPACES_IN_LINE.sub(" ", text)).strip()
+
+
+_CODE_MARK = re.compile(f"[{''.join(CODE_MARKS)}]")
+
+
+def _marked_code(code: str) -> str:
+    return f"{CODE_MARKS[0]}{code}{CODE_MARKS[1]}"
 
 
 def markdown_to_plain(markdown: str) -> str:
     """Markdown to plain text: no markup, list items on their own lines, a table one line per
     row (``Method: Card, Fee: none``), safe links spelled out (an address once), and the whole
-    passed through :func:`~knowledge_service.answers.sanitise.clean_text`."""
-    return _plain(plain_lines(markdown, _spelled_out))
+    passed through :func:`~knowledge_service.answers.sanitise.clean_text_with_code` (code as
+    written: ``&amp;`` in a code span is those five characters)."""
+    lines = plain_lines(_CODE_MARK.sub("", markdown), _spelled_out, code=_marked_code)
+    return _plain(lines)
 
 
 def _said_as_meant(text: str) -> str:

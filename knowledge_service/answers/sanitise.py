@@ -165,6 +165,33 @@ def _drop_tag_brackets(text: str) -> str:
     return _TAG_BRACKET.sub(dropped, text)
 
 
+CODE_MARKS = ("\ue004", "\ue005")
+"""Private-use characters around code in plain text given to :func:`clean_text_with_code`
+(a writer's own are dropped before they are put in)."""
+_MARKED_CODE = re.compile("\ue004([^\ue004\ue005]*)\ue005")
+
+
+def clean_text_with_code(text: str) -> str:
+    """:func:`clean_text` of plain text whose code is marked with :data:`CODE_MARKS`: character
+    references are decoded outside code only, so a code span shows ``&amp;`` or ``&lt;b&gt;``
+    as written (the Markdown parser has decoded the text's own already); a script scheme
+    written in code with references is still defused, and every other step (controls, tag
+    brackets, schemes) runs on the whole text with the marks gone, so a tag or a scheme split
+    between code and text is caught too."""
+    parts: list[str] = []
+    at = 0
+    for match in _MARKED_CODE.finditer(text):
+        parts.append(decode_entities(text[at : match.start()]))
+        code = match.group(1)
+        decoded = decode_entities(code)
+        parts.append(neutralise_schemes(decoded) if _SCRIPT_SCHEME.search(decoded) else code)
+        at = match.end()
+    parts.append(decode_entities(text[at:]))
+    joined = "".join(parts).replace(CODE_MARKS[0], "").replace(CODE_MARKS[1], "")
+    joined = _drop_controls(joined.replace("\r\n", "\n").replace("\r", "\n"))
+    return neutralise_schemes(_drop_tag_brackets(joined))
+
+
 def clean_code(code: str) -> str:
     """Code for a Markdown code span or block, as written: a Markdown renderer shows code
     literally, so ``<your account number>``, ``a > b`` and ``&amp;`` stay as they are. Control

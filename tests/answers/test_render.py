@@ -181,6 +181,40 @@ def test_code_keeps_no_script_scheme_or_control_character(channel: Channel) -> N
 
 
 @pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+def test_plain_text_shows_code_s_character_references_as_written(channel: Channel) -> None:
+    """ "type `&amp;`" showed "type &" in chat and email (the code's reference decoded, as
+    the parser decodes the text's own); code is literal, in a span, a table's cell or a
+    block, while the text around it still shows the characters its references stand for."""
+    markdown = (
+        "Type `&amp;` or `&lt;b&gt;`, not &copy;.\n\n| Enter | For |\n|--|--|\n"
+        "| `&nbsp;` | a space |\n\n```\nx &amp; y\n```"
+    )
+    assert render_answer(markdown, channel).splitlines() == [
+        "Type &amp; or &lt;b&gt;, not \u00a9.",
+        "Enter: &nbsp;, For: a space",
+        "x &amp; y",
+    ]
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "Run `jav&#x61;script:alert(1)`.",
+        "Run java`script:alert(1)`.",
+        "Run `&#106;avascript:`alert(1).",
+        "See \\<`script>alert(1)</script>`.",
+        "See `<scr`ipt>alert(1).",
+        "Run \ue004`&#106;avascript:`\ue005 or \ue005`&lt;` `&gt;`.",
+    ],
+)
+def test_plain_code_never_keeps_a_script_scheme_or_tag(markdown: str, channel: Channel) -> None:
+    rendered = render_answer(markdown, channel)
+    assert "javascript:" not in rendered and "<script" not in rendered.lower(), rendered
+    assert "\ue004" not in rendered and "\ue005" not in rendered
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
 def test_plain_text_keeps_a_code_block_s_indentation(channel: Channel) -> None:
     """A code block's lines lost their indentation in chat and email (``    pay`` was
     `` pay``); spaces between words are still one space."""
