@@ -287,7 +287,22 @@ def markdown_to_safe_html(markdown: str) -> str:
     for token in tokens:
         if token.children:
             token.children = [_as_alt_text(child) for child in token.children]
+        elif token.type in ("th_open", "td_open"):
+            _align_attribute(token)
     return clean_html(_MD.renderer.render(tokens, _MD.options, {}))
+
+
+def _align_attribute(cell: Token) -> None:
+    """A table cell's column alignment as its ``align`` attribute, which the allow-list keeps
+    (``left``, ``center`` or ``right`` only), in place of the ``style`` the parser writes,
+    which it drops: a right-aligned column of amounts stays right-aligned."""
+    style = str(cell.attrs.pop("style", ""))
+    match = _CELL_ALIGN.fullmatch(style.strip())
+    if match:
+        cell.attrs["align"] = match.group(1)
+
+
+_CELL_ALIGN = re.compile(r"text-align:\s*(left|center|right)")
 
 
 def _as_alt_text(child: Token) -> Token:

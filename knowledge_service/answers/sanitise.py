@@ -73,6 +73,9 @@ _LINE_START_NUMBER = re.compile(r"(?m)^([ \t]*\d+)([.)])")
 _NEEDS_CLEANING = re.compile("[&<>" + _CONTROL.pattern.rpartition("|[")[2])
 _MAX_DECODES = 4
 _ADDRESS_ATTRIBUTES = frozenset({"href", "src"})
+# A table cell's column alignment: the one presentational attribute kept, and only with these
+# values (no ``style``, which could hold anything).
+CELL_ALIGNMENTS = frozenset({"left", "center", "right"})
 
 
 _REFERENCE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;)")
@@ -231,19 +234,23 @@ def escape_markdown(text: str) -> str:
 
 def _safe_address(tag: str, attribute: str, value: str) -> str | None:
     """nh3's attribute filter: an address kept only when :func:`safe_url` allows it (so no
-    relative or scheme-relative ``//host`` link), any other attribute as it is."""
+    relative or scheme-relative ``//host`` link), a cell's ``align`` only when it is one of
+    :data:`CELL_ALIGNMENTS`, any other attribute as it is."""
     if attribute in _ADDRESS_ATTRIBUTES and safe_url(value) is None:
+        return None
+    if attribute == "align" and value not in CELL_ALIGNMENTS:
         return None
     return value
 
 
 def clean_html(fragment: str) -> str:
     """HTML with every tag, attribute and link scheme outside the allow-list removed (nh3), links
-    kept as the Markdown channels keep them (:func:`safe_url`), and no control characters."""
+    kept as the Markdown channels keep them (:func:`safe_url`), a table cell's alignment as
+    its ``align`` attribute, and no control characters."""
     cleaned = nh3.clean(
         fragment,
         tags=set(SAFE_TAGS),
-        attributes={"a": {"href", "title"}},
+        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
         attribute_filter=_safe_address,
         url_schemes=set(ALLOWED_SCHEMES),
         link_rel="noopener",

@@ -609,9 +609,34 @@ TABLE = (
 def test_a_table_is_html_in_pages() -> None:
     html = markdown_to_safe_html(TABLE)
     assert "| Method" not in html
-    for tag in ("<table>", "<thead>", "<tbody>", "<tr>", "<th>Method</th>", "<td>Card</td>"):
+    for tag in ("<table>", "<thead>", "<tbody>", "<tr>", '<th align="left">Method</th>'):
         assert tag in html
+    assert '<td align="left">Card</td>' in html
     assert '<a href="https://x.example/pay" rel="noopener">online</a>' in html
+
+
+def test_html_keeps_a_table_s_column_alignment_and_no_style() -> None:
+    """Right-aligned amounts (``---:``) lost their alignment in the HTML (the parser writes it
+    as ``style``, which the allow-list drops); it is each cell's ``align`` now."""
+    html = markdown_to_safe_html("| a | b | c | d |\n|:--|:-:|--:|--|\n| 1 | 2 | $3.00 | 4 |")
+    assert '<th align="left">a</th>\n<th align="center">b</th>\n<th align="right">c</th>' in html
+    assert '<td align="right">$3.00</td>\n<td>4</td>' in html and "<th>d</th>" in html
+    assert "style" not in html
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<td align="right" style="color:red" onclick="x()">1</td>',
+        '<td align="javascript:alert(1)">1</td>',
+        '<td align="justify">1</td>',
+        '<p align="right">1</p>',
+    ],
+)
+def test_the_allow_list_keeps_only_a_cell_s_alignment(cell: str) -> None:
+    html = clean_html(f"<table><tbody><tr>{cell}</tr></tbody></table>")
+    assert "style" not in html and "onclick" not in html and "javascript" not in html
+    assert "justify" not in html and "<p align" not in html
 
 
 @pytest.mark.parametrize(

@@ -135,6 +135,10 @@ class _Tags(HTMLParser):
         if tag not in self.allowed:
             self.problems.append(f"tag {tag}")
         for name, value in attrs:
+            if name == "align" and tag in {"th", "td"}:  # a column's alignment, nothing else
+                if value not in {"left", "center", "right"}:
+                    self.problems.append(f"align {value!r}")
+                continue
             if name not in {"href", "title", "rel", "src", "alt", "class"} or name.startswith("on"):
                 self.problems.append(f"attribute {name}")
             if name in {"href", "src"} and not _scheme_allowed(value or ""):
