@@ -341,15 +341,26 @@ def _inline_markdown(token: Token) -> str:
         elif kind in ("em_open", "em_close", "strong_open", "strong_close", "s_open", "s_close"):
             parts.append(child.markup)
         elif kind == "link_open":
-            hrefs.append(_link_text(child, "href"))
+            href = _link_text(child, "href")
+            hrefs.append(f"{href}{_link_title(child)}" if href else None)
             parts.append("[" if hrefs[-1] else "")
         elif kind == "link_close":
             href = hrefs.pop() if hrefs else None
             parts.append(f"]({href})" if href else "")
         elif kind == "image":
             alt, src = escape_markdown(alt_text(child)), _link_text(child, "src")
-            parts.append(f"![{alt}]({src})" if src else alt)
+            parts.append(f"![{alt}]({src}{_link_title(child)})" if src else alt)
     return "".join(parts)
+
+
+def _link_title(child: Token) -> str:
+    """A link's or an image's title (``[text](url "title")``) as its rebuilt Markdown writes it
+    after the address: cleaned as text, on one line, escaped within its double quotes; ""
+    when it has none. The HTML keeps it as the ``title`` attribute, so the Markdown does too."""
+    title = " ".join(clean_text(str(child.attrs.get("title", ""))).split())
+    if not title:
+        return ""
+    return ' "' + escape_markdown(title).replace('"', '\\"') + '"'
 
 
 @dataclass

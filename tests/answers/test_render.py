@@ -615,6 +615,41 @@ def test_a_table_is_html_in_pages() -> None:
     assert '<a href="https://x.example/pay" rel="noopener">online</a>' in html
 
 
+TITLED = (
+    'See [the fees](https://x.example/fees "Fees, \\"2026\\" & *all*") or '
+    "[write](mailto:help@x.example 'Email us') or [run](javascript:alert(1) \"t\").\n\n"
+    '![Zones](https://x.example/z.png "Zones 1 to 3")'
+)
+
+
+@pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
+def test_markdown_channels_keep_a_link_s_title(channel: Channel) -> None:
+    """A link's title (``[text](url "title")``) was dropped from the Markdown answer, though
+    the article's HTML keeps it as the link's ``title``; it is rebuilt too, escaped so that
+    the answer reads back the same, and only on a link whose address is kept."""
+    rendered = render_answer(TITLED, channel)
+    assert rendered == (
+        'See [the fees](https://x.example/fees "Fees, \\"2026\\" & \\*all\\*") or '
+        '[write](mailto:help@x.example "Email us") or run.\n\n'
+        '![Zones](https://x.example/z.png "Zones 1 to 3")'
+    )
+    assert markdown_to_markdown(rendered) == rendered
+    hostile = render_answer('[x](https://x.example "<script>alert(1)</script>\x1b")', channel)
+    assert "<script" not in hostile and "\x1b" not in hostile
+    html = markdown_to_safe_html(rendered)
+    assert 'title="Fees, &quot;2026&quot; &amp; *all*"' in html and 'title="Email us"' in html
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+def test_plain_text_spells_out_a_titled_link_as_text_and_address(channel: Channel) -> None:
+    """Plain text keeps a link's text and address, as for any link; its title (a tooltip,
+    which plain text cannot show) is left out, the same in chat and email."""
+    assert render_answer(TITLED, channel).splitlines() == [
+        "See the fees (https://x.example/fees) or write (help@x.example) or run.",
+        "Zones",
+    ]
+
+
 def test_html_keeps_a_table_s_column_alignment_and_no_style() -> None:
     """Right-aligned amounts (``---:``) lost their alignment in the HTML (the parser writes it
     as ``style``, which the allow-list drops); it is each cell's ``align`` now."""
