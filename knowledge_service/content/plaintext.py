@@ -319,6 +319,16 @@ def plain_lines(
     lines: list[Line] = []
     tokens = parse(markdown, PLAIN_MARKDOWN)
     list_depth = 0
+    # The item opened last whose first line is still to come: its number in a numbered list
+    # ("3"), "" in a bullet list. That line opens it, whatever it is (a paragraph, a quote's,
+    # a code block, a table's first row), so a step that starts with code keeps its number.
+    opening: str | None = None
+
+    def add(kind: LineKind, said: str) -> None:
+        nonlocal opening
+        number, opening = opening, None
+        lines.append(Line(kind, said, list_depth, number is not None, number or ""))
+
     n = 0
     while n < len(tokens):
         token = tokens[n]
@@ -326,6 +336,10 @@ def plain_lines(
             list_depth += 1
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             list_depth -= 1
+        elif token.type == "list_item_open":
+            opening = token.info  # a numbered list's "3", else ""
+        elif token.type == "list_item_close":
+            opening = None  # an empty item opens nothing after it
         elif token.type == "table_open":
             table, n = read_table(tokens, n)
             headers = [inline_plain(cell, link, text, code).strip() for cell in table.header]
@@ -333,20 +347,16 @@ def plain_lines(
                 cells = [inline_plain(cell, link, text, code).strip() for cell in row]
                 said = row_text(headers, cells) if row else ", ".join(h for h in headers if h)
                 if said:
-                    lines.append(Line(LineKind.ROW, said, list_depth))
+                    add(LineKind.ROW, said)
         elif token.type == "inline":
             said = inline_plain(token, link, text, code).strip()
             if list_depth and _is_task(tokens, n):
                 said = _TASK_BOX.sub("", said, count=1)
             if said:
-                opens = bool(list_depth) and n >= 2 and tokens[n - 2].type == "list_item_open"
-                number = tokens[n - 2].info if opens else ""  # a numbered list's "3", else ""
-                kind = _line_kind(tokens, n, list_depth)
-                lines.append(Line(kind, said, list_depth, opens, number))
+                add(_line_kind(tokens, n, list_depth), said)
         elif token.type in ("fence", "code_block") and token.content.strip():
             block = token.content.strip()
-            said = code(block) if code is not None else block
-            lines.append(Line(LineKind.CODE, said, list_depth))
+            add(LineKind.CODE, code(block) if code is not None else block)
         n += 1
     return lines
 

@@ -305,6 +305,28 @@ def test_plain_text_keeps_a_numbered_list_s_numbers(channel: Channel) -> None:
     ]
 
 
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+def test_plain_text_numbers_a_step_that_starts_with_a_quote_code_or_table(
+    channel: Channel,
+) -> None:
+    """A step whose first block is no paragraph (a quote, a code block, a table) lost its
+    number in chat and email ("  code first" under "Steps:", no "2."), so "step 2" named
+    nothing; its first line opens it, as a paragraph would. An empty item opens nothing."""
+    markdown = (
+        "Steps:\n\n1. > Check the meter\n2. ```\n   dial *21#\n   ```\n"
+        "3. | Day | Time |\n   |---|---|\n   | Mon | 9am |\n4. Done\n- > Tip\n-\n\nAfter."
+    )
+    assert render_answer(markdown, channel).splitlines() == [
+        "Steps:",
+        "1. Check the meter",
+        "2. dial *21#",
+        "3. Day: Mon, Time: 9am",
+        "4. Done",
+        "- Tip",
+        "After.",
+    ]
+
+
 class _TagCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
