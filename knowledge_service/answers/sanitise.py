@@ -172,27 +172,36 @@ CODE_MARKS = ("\ue004", "\ue005")
 """Private-use characters around code in plain text given to :func:`clean_text_with_code`
 (a writer's own are dropped before they are put in)."""
 _MARKED_CODE = re.compile("\ue004([^\ue004\ue005]*)\ue005")
+_MARKS = re.compile("[\ue004\ue005]")
+# What decoded text must not hold: a ``<`` that opens a tag, or a script scheme.
+_WRITES_MARKUP = re.compile(f"<[A-Za-z/!?]|{_SCRIPT_SCHEME.pattern.removeprefix('(?i)')}", re.I)
 
 
 def clean_text_with_code(text: str) -> str:
     """:func:`clean_text` of plain text whose code is marked with :data:`CODE_MARKS`: character
-    references are decoded outside code only, so a code span shows ``&amp;`` or ``&lt;b&gt;``
-    as written (the Markdown parser has decoded the text's own already); a script scheme
-    written in code with references is still defused, and every other step (controls, tag
-    brackets, schemes) runs on the whole text with the marks gone, so a tag or a scheme split
-    between code and text is caught too."""
+    references are decoded outside code only, so a code span shows ``&amp;`` or ``&copy;`` as
+    written (the Markdown parser has decoded the text's own already). Code whose references
+    would write a tag or a script scheme (``&lt;b&gt;``, ``&#106;avascript:``) is decoded and
+    cleaned as any text is, and every other step (controls, tag brackets, schemes) runs on
+    the whole text with the marks gone; should the result still read as a tag or a script
+    scheme once decoded (a reference begun in the text and ended in code), the whole text is
+    cleaned as :func:`clean_text` cleans it. A client that decodes references never finds a
+    tag or a scheme."""
+    unmarked = _MARKS.sub("", text)
     parts: list[str] = []
     at = 0
     for match in _MARKED_CODE.finditer(text):
         parts.append(decode_entities(text[at : match.start()]))
         code = match.group(1)
         decoded = decode_entities(code)
-        parts.append(neutralise_schemes(decoded) if _SCRIPT_SCHEME.search(decoded) else code)
+        parts.append(decoded if _WRITES_MARKUP.search(decoded) else code)
         at = match.end()
     parts.append(decode_entities(text[at:]))
-    joined = "".join(parts).replace(CODE_MARKS[0], "").replace(CODE_MARKS[1], "")
-    joined = _drop_controls(joined.replace("\r\n", "\n").replace("\r", "\n"))
-    return neutralise_schemes(_drop_tag_brackets(joined))
+    joined = _MARKS.sub("", "".join(parts)).replace("\r\n", "\n").replace("\r", "\n")
+    cleaned = neutralise_schemes(_drop_tag_brackets(_drop_controls(joined)))
+    if _WRITES_MARKUP.search(decode_entities(cleaned)):
+        return _clean_every_step(unmarked)
+    return cleaned
 
 
 def clean_code(code: str) -> str:

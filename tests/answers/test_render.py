@@ -15,7 +15,7 @@ from knowledge_service.answers.render import (
 )
 from knowledge_service.answers.sanitise import clean_html
 from knowledge_service.content.schemas import Channel
-from tests.answers.xss import REFUSED_ADDRESSES
+from tests.answers.xss import PAYLOADS, REFUSED_ADDRESSES, plain_problems
 
 RICH = (
     "Refunds take **10 business days**.\n\n"
@@ -186,13 +186,14 @@ def test_plain_text_shows_code_s_character_references_as_written(channel: Channe
     the parser decodes the text's own); code is literal, in a span, a table's cell or a
     block, while the text around it still shows the characters its references stand for."""
     markdown = (
-        "Type `&amp;` or `&lt;b&gt;`, not &copy;.\n\n| Enter | For |\n|--|--|\n"
-        "| `&nbsp;` | a space |\n\n```\nx &amp; y\n```"
+        "Type `&amp;` or `&lt;`, not &copy;.\n\n| Enter | For |\n|--|--|\n"
+        "| `&nbsp;` | a space |\n\n```\nx &amp; y\n```\n\nNot `&lt;b&gt;`."
     )
     assert render_answer(markdown, channel).splitlines() == [
-        "Type &amp; or &lt;b&gt;, not \u00a9.",
+        "Type &amp; or &lt;, not \u00a9.",
         "Enter: &nbsp;, For: a space",
         "x &amp; y",
+        "Not b.",  # references that write a tag are read, and the tag loses its brackets
     ]
 
 
@@ -206,11 +207,17 @@ def test_plain_text_shows_code_s_character_references_as_written(channel: Channe
         "See \\<`script>alert(1)</script>`.",
         "See `<scr`ipt>alert(1).",
         "Run \ue004`&#106;avascript:`\ue005 or \ue005`&lt;` `&gt;`.",
+        "See `&lt;img src=x onerror=alert(1)&gt;`.",
+        "See \\&`lt;img src=x onerror=alert(1)>`.",
+        "See \\&`#106;avascript:alert(1)`.",
+        *(f"`{payload}`" for payload in PAYLOADS),
     ],
 )
 def test_plain_code_never_keeps_a_script_scheme_or_tag(markdown: str, channel: Channel) -> None:
+    """Code is shown as written, but never so that a client decoding its references would
+    find a tag or a script scheme (nor one begun in the text and ended in code)."""
     rendered = render_answer(markdown, channel)
-    assert "javascript:" not in rendered and "<script" not in rendered.lower(), rendered
+    assert plain_problems(rendered) == [], rendered
     assert "\ue004" not in rendered and "\ue005" not in rendered
 
 
