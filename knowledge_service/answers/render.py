@@ -435,12 +435,27 @@ def _table_markdown(table: Table) -> str:
     return "\n".join([row(table.header), delimiter, *(row(r) for r in table.rows)])
 
 
+_OTHER_MARKER = {"-": "*", "*": "-", "+": "-", ".": ")", ")": "."}
+
+
+def _list_marker(tokens: Sequence[Token], n: int, closed: str) -> str:
+    """The item marker of the list opened at ``tokens[n]``: its own, but for a list right
+    after another of the same kind (the two kept apart by raw HTML, ``<!-- -->``, which is
+    left out), which takes another marker so that it stays a list of its own (one list would
+    number "1. one" after "10. ten" as 11)."""
+    own = tokens[n].markup
+    follows = n and tokens[n - 1].type == tokens[n].type.replace("_open", "_close")
+    return _OTHER_MARKER[own] if follows and own == closed else own
+
+
 def markdown_to_markdown(markdown: str) -> str:
     """The Markdown rebuilt from its parse: raw HTML gone, text escaped, only http, https and
     mailto links and images kept (a dropped link keeps its text)."""
     blocks: list[str] = []
     stack: list[_Container] = []
     before: list[_Container] = []  # the containers of the block before
+    markers: list[str] = []  # each open list's item marker as rebuilt ("-", "*", ".", ")")
+    markers_closed = ""  # the marker of the list closed last
     tight = tight_before = False
     heading = 0
     tokens = parse(markdown, _MD)
@@ -456,9 +471,14 @@ def markdown_to_markdown(markdown: str) -> str:
             before = list(stack)
         elif token.type == "blockquote_open":
             stack.append(_Container("> ", is_item=False))
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            markers.append(_list_marker(tokens, n, markers_closed))
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            markers_closed = markers.pop() if markers else ""
         elif token.type == "list_item_open":
             number = token.info if token.info.isdigit() else ""
-            stack.append(_Container(f"{number}{token.markup} ", is_item=True))
+            marker = markers[-1] if markers else token.markup
+            stack.append(_Container(f"{number}{marker} ", is_item=True))
         elif token.type in ("blockquote_close", "list_item_close"):
             stack.pop()
         elif token.type == "heading_open":

@@ -334,6 +334,18 @@ def test_plain_text_numbers_a_step_that_starts_with_a_quote_code_or_table(
     ]
 
 
+@pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
+def test_two_lists_kept_apart_by_raw_html_stay_two(channel: Channel) -> None:
+    """Two lists an author kept apart with an HTML comment were rebuilt as one, the comment
+    being left out: "10. ten" and "1. one" became steps 10 and 11, two bullet lists one. The
+    second takes another marker, which starts a list of its own."""
+    markdown = "10. ten\n<!-- -->\n1. one\n\n- a\n<!-- -->\n- b\n<!-- -->\n- c"
+    rendered = render_answer(markdown, channel)
+    assert rendered == "10. ten\n1) one\n- a\n* b\n- c"
+    assert markdown_to_safe_html(rendered) == markdown_to_safe_html(markdown)
+    assert markdown_to_markdown(rendered) == rendered
+
+
 class _TagCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
