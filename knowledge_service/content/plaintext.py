@@ -329,15 +329,25 @@ def plain_lines(
         number, opening = opening, None
         lines.append(Line(kind, said, list_depth, number is not None, number or ""))
 
+    # Each open list's next item number (None in a bullet list): a numbered list counts from
+    # its first number, as every renderer numbers it ("1." on every item is 1, 2, 3).
+    numbers: list[int | None] = []
     n = 0
     while n < len(tokens):
         token = tokens[n]
         if token.type in ("bullet_list_open", "ordered_list_open"):
             list_depth += 1
+            start = token.attrs.get("start", 1) if token.type == "ordered_list_open" else None
+            numbers.append(None if start is None else int(start))
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             list_depth -= 1
+            if numbers:
+                numbers.pop()
         elif token.type == "list_item_open":
-            opening = token.info  # a numbered list's "3", else ""
+            number = numbers[-1] if numbers else None
+            opening = "" if number is None else str(number)  # a numbered list's "3", else ""
+            if number is not None:
+                numbers[-1] = number + 1
         elif token.type == "list_item_close":
             opening = None  # an empty item opens nothing after it
         elif token.type == "table_open":

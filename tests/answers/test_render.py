@@ -313,6 +313,27 @@ def test_plain_text_keeps_a_numbered_list_s_numbers(channel: Channel) -> None:
 
 
 @pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+def test_plain_text_numbers_steps_as_the_other_channels_show_them(channel: Channel) -> None:
+    """A list written "1." on every item (Markdown's usual way, shown 1, 2, 3 on the agent
+    and web channels and the article's page) was "1.", "1.", "1." in chat and email, so
+    "step 2" named nothing there; and "1. 2. 5." showed a step 5 no other channel shows.
+    Steps count from the list's first number, as every renderer counts them."""
+    markdown = (
+        "1. Log in\n1. Choose Pay\n   1. by card\n   1. or cash\n1. Confirm\n\nThen:\n\n4. a\n4. b"
+    )
+    assert render_answer(markdown, channel).splitlines() == [
+        "1. Log in",
+        "2. Choose Pay",
+        "  1. by card",
+        "  2. or cash",
+        "3. Confirm",
+        "Then:",
+        "4. a",
+        "5. b",
+    ]
+
+
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
 def test_plain_text_numbers_a_step_that_starts_with_a_quote_code_or_table(
     channel: Channel,
 ) -> None:
