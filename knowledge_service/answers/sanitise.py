@@ -76,6 +76,8 @@ _ADDRESS_ATTRIBUTES = frozenset({"href", "src"})
 # A table cell's column alignment: the one presentational attribute kept, and only with these
 # values (no ``style``, which could hold anything).
 CELL_ALIGNMENTS = frozenset({"left", "center", "right"})
+# A numbered list's first number (``4.`` starts at 4): digits only, as CommonMark writes them.
+_LIST_START = re.compile(r"[0-9]{1,9}")
 
 
 _REFERENCE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;)")
@@ -244,10 +246,13 @@ def escape_markdown(text: str) -> str:
 def _safe_address(tag: str, attribute: str, value: str) -> str | None:
     """nh3's attribute filter: an address kept only when :func:`safe_url` allows it (so no
     relative or scheme-relative ``//host`` link), a cell's ``align`` only when it is one of
-    :data:`CELL_ALIGNMENTS`, any other attribute as it is."""
+    :data:`CELL_ALIGNMENTS`, a list's ``start`` only when it is a number, any other attribute
+    as it is."""
     if attribute in _ADDRESS_ATTRIBUTES and safe_url(value) is None:
         return None
     if attribute == "align" and value not in CELL_ALIGNMENTS:
+        return None
+    if attribute == "start" and _LIST_START.fullmatch(value) is None:
         return None
     return value
 
@@ -255,11 +260,12 @@ def _safe_address(tag: str, attribute: str, value: str) -> str | None:
 def clean_html(fragment: str) -> str:
     """HTML with every tag, attribute and link scheme outside the allow-list removed (nh3), links
     kept as the Markdown channels keep them (:func:`safe_url`), a table cell's alignment as
-    its ``align`` attribute, and no control characters."""
+    its ``align`` attribute, a numbered list's first number as its ``start``, and no control
+    characters."""
     cleaned = nh3.clean(
         fragment,
         tags=set(SAFE_TAGS),
-        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
+        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}},
         attribute_filter=_safe_address,
         url_schemes=set(ALLOWED_SCHEMES),
         link_rel="noopener",

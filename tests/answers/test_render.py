@@ -721,6 +721,15 @@ def test_html_keeps_a_table_s_column_alignment_and_no_style() -> None:
     assert "style" not in html
 
 
+def test_html_keeps_a_numbered_list_s_first_number() -> None:
+    """A list starting at 4 ("4. Pay", after steps in another list) was numbered from 1 in the
+    HTML (the allow-list dropped ``start``), though every other channel says 4; a number is
+    kept, nothing else."""
+    html = markdown_to_safe_html("Then:\n\n4. Pay\n5. Confirm")
+    assert '<ol start="4">\n<li>Pay</li>' in html
+    assert clean_html('<ol start="x" onclick="y()"><li>a</li></ol>') == "<ol><li>a</li></ol>"
+
+
 @pytest.mark.parametrize(
     "cell",
     [

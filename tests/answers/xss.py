@@ -139,6 +139,10 @@ class _Tags(HTMLParser):
                 if value not in {"left", "center", "right"}:
                     self.problems.append(f"align {value!r}")
                 continue
+            if name == "start" and tag == "ol":  # a numbered list's first number
+                if not (value or "").isdigit():
+                    self.problems.append(f"start {value!r}")
+                continue
             if name not in {"href", "title", "rel", "src", "alt", "class"} or name.startswith("on"):
                 self.problems.append(f"attribute {name}")
             if name in {"href", "src"} and not _scheme_allowed(value or ""):
