@@ -448,6 +448,22 @@ def _list_marker(tokens: Sequence[Token], n: int, closed: str) -> str:
     return _OTHER_MARKER[own] if follows and own == closed else own
 
 
+def _in_tight_item(
+    stack: Sequence[_Container], before: Sequence[_Container], tight_before: bool
+) -> bool:
+    """Whether a code block goes on a tight list's item, told by the block before it: a tight
+    paragraph (or code block) in the same item or the item before, in the same list. A blank
+    line before it would make the list loose (each item a paragraph, spaced apart) where the
+    article's is tight; a fence needs none after a paragraph."""
+    return (
+        tight_before
+        and bool(stack)
+        and stack[-1].is_item
+        and len(stack) == len(before)
+        and all(a is b for a, b in zip(stack[:-1], before[:-1], strict=True))
+    )
+
+
 def markdown_to_markdown(markdown: str) -> str:
     """The Markdown rebuilt from its parse: raw HTML gone, text escaped, only http, https and
     mailto links and images kept (a dropped link keeps its text)."""
@@ -491,7 +507,10 @@ def markdown_to_markdown(markdown: str) -> str:
             leaf = _leaf_markdown(token, heading)
             if leaf is None or not leaf.strip():
                 continue
-            is_tight = token.type == "inline" and tight
+            is_code = token.type in ("fence", "code_block")
+            is_tight = (token.type == "inline" and tight) or (
+                is_code and _in_tight_item(stack, before, tight_before)
+            )
             blank = _blank_line(stack, before)
             separator = "\n" if is_tight and tight_before else f"\n{blank}\n"
             blocks.append((separator if blocks else "") + _prefixed(leaf, stack))

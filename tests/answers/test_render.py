@@ -356,6 +356,19 @@ def test_plain_text_numbers_a_step_that_starts_with_a_quote_code_or_table(
 
 
 @pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
+def test_a_tight_list_with_code_in_its_steps_stays_tight(channel: Channel) -> None:
+    """A tight list whose step held a code block was rebuilt with blank lines around it, so
+    the agent and web channels (and the assist page) showed every step as a paragraph, spaced
+    apart, where the article's page shows a tight list; the block goes on its step's lines."""
+    markdown = "1. Dial:\n   ```\n   *21#\n   ```\n2. Wait\n3. ```\n   ##002#\n   ```\n4. Done"
+    rendered = render_answer(markdown, channel)
+    assert rendered == markdown
+    assert "<p>" not in markdown_to_safe_html(rendered)
+    loose = "- a\n\n  ```\n  x\n  ```\n\n- b"  # a loose list stays loose
+    assert render_answer(loose, channel) == loose
+
+
+@pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
 def test_two_lists_kept_apart_by_raw_html_stay_two(channel: Channel) -> None:
     """Two lists an author kept apart with an HTML comment were rebuilt as one, the comment
     being left out: "10. ten" and "1. one" became steps 10 and 11, two bullet lists one. The
