@@ -40,10 +40,12 @@ def may(principal: Principal, action: WorkflowAction, kind: str, owner: str) -> 
 
 
 def authorize_owner_change(principal: Principal, kind: str, before: str, after: str) -> None:
-    """An edit that changes the owner is a reassignment: admins only."""
+    """An edit that changes the owner is a reassignment: admins only. The refusal names the
+    field and the owner the store has (as written); never the value the edit sent, which may be
+    anything a caller typed (a name and a phone number), and redacted in part read as a name."""
     if before != after and principal.role != Role.ADMIN:
         raise PermissionDeniedError(  # the owner it has is the store's: named as written
-            f"changing {a_or_an(kind)}'s owner from {before} to {after} is a reassignment: "
-            "admins only",
+            f"field 'owner' names another owner than {before}: changing {a_or_an(kind)}'s "
+            f"owner is a reassignment, which only an admin may do (keep 'owner: {before}')",
             names=[before],
         )

@@ -425,16 +425,18 @@ def test_an_owner_refused_another_owners_document_is_told_both_owners(
 def test_an_owner_changing_the_owner_line_is_told_the_owner_it_has(
     client: TestClient, keys: dict[str, str]
 ) -> None:
-    """An owner's edit that changes ``owner:`` is a reassignment: the refusal names the
-    article's owner as the store has it, and what the request sent redacted, with no stray
-    quote left by the redaction."""
-    text = article_text("refund-timeframe", owner="someone.else@example.com")
-    headers = auth(keys["owner"]) | {"If-Match": '"refund-timeframe-v2"'}
-    response = client.put("/v1/articles/refund-timeframe", headers=headers, json={"text": text})
-    assert _assert_problem(response, 403)["detail"] == (
-        "changing an article's owner from payments@example.com to [EMAIL] is a reassignment: "
-        "admins only"
-    )
+    """An owner's edit that changes ``owner:`` is a reassignment: the refusal names the field
+    and the article's owner as the store has it, never what the request sent (redacted, a name
+    and a phone number were echoed half: "to Jo Bloggs [PHONE]")."""
+    for sent in ("someone.else@example.com", "Jo Bloggs 0412 345 678", "Margaret Thornbury"):
+        text = article_text("refund-timeframe", owner=sent)
+        headers = auth(keys["owner"]) | {"If-Match": '"refund-timeframe-v2"'}
+        response = client.put("/v1/articles/refund-timeframe", headers=headers, json={"text": text})
+        assert _assert_problem(response, 403)["detail"] == (
+            "field 'owner' names another owner than payments@example.com: changing an "
+            "article's owner is a reassignment, which only an admin may do (keep 'owner: "
+            "payments@example.com')"
+        ), sent
 
 
 RECEIPT = "rcpt_14a93dcc8baf2156b0dc6db211108b29"
