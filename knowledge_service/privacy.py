@@ -293,8 +293,13 @@ _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(
 # "4111_1111_1111_1111", "0412   345   678"), or a comma with no space after it
 # ("4111,1111,1111,1111"; "rooms 12, 13, 14" is a list). A letter closing the run belongs to it
 # (a Centrelink reference, "412 345 678A"): it goes with the number if the number goes.
+# A run never starts inside a percent-encoded separator ("%20 0412 345 678" read "20 0412 345
+# 678", a [NUMBER] after a stray "%"); after a "%" that encodes none ("100%0412345678", "%04"
+# is no separator) the "%" is a literal percent sign and the digits are the number's.
+_IN_ENCODED_SEPARATOR = r"(?<=%)(?:25)*(?:[23][0-9A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e]|0[9ADad])"
 _DIGITS = re.compile(
-    r"(?<![A-Za-z0-9])(?:[+(]|\d{1,3}\+ ?\(?)?\d(?:(?:[ \-.()/_]{0,3}|,)\d)*"
+    rf"(?<![A-Za-z0-9])(?!{_IN_ENCODED_SEPARATOR})"
+    r"(?:[+(]|\d{1,3}\+ ?\(?)?\d(?:(?:[ \-.()/_]{0,3}|,)\d)*"
     r"(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
 )
 _COUNTRY_CODE = re.compile(r"\d{1,3}\+ ?")
@@ -359,8 +364,10 @@ _NUMBER_IN_GROUPS = re.compile(
 _ENCODED_DIGIT_SEPARATOR = (
     rf"{_PCT}(?:2[89c-f]|5f)|{_ENCODED_SPACE}|{_ENCODED_DASH}|[ \-.()/_]|,(?=\d)"
 )
+# The lead is read whole (atomic): "%2520" is a space encoded twice, never "%25" and digits
+# "20" ("%2520 0412 345 678" was stored "%25[NUMBER]").
 _ENCODED_NUMBER = re.compile(
-    rf"(?:(?P<lead>{_ENCODED_SEPARATOR})|(?<![A-Za-z0-9%]))"
+    rf"(?:(?P<lead>(?>{_ENCODED_SEPARATOR}))|(?<![A-Za-z0-9%]))"
     rf"(?P<number>(?:[+(]|{_ENCODED_LEAD})?(?:\d{{1,3}}{_PLUS})?+"
     rf"\d++(?:(?:{_ENCODED_DIGIT_SEPARATOR}){{1,3}}+\d++)*+)"
     r"(?P<letter>[A-Za-z](?![A-Za-z0-9]))?",

@@ -1191,6 +1191,29 @@ def test_a_number_split_by_percent_encoded_separators_is_redacted(text: str, sto
 @pytest.mark.parametrize(
     ("text", "stored"),
     [
+        # an encoded space before a number typed with spaces is the text's, not its digits
+        ("%20 0412 345 678", "%20 [PHONE]"),
+        ("%2520 0412 345 678", "%2520 [PHONE]"),
+        ("my number%20 0412345678 please", "my number%20 [PHONE] please"),
+        # a "%" that encodes no separator is a percent sign: the digits after it are the number
+        ("100%0412345678", "100%[PHONE]"),
+        ("I got 100%0412 345 678", "I got 100%[PHONE]"),
+        ("50%4111111111111111", "50%[CARD]"),
+        # percentages and years stay
+        ("discount 15%20 days", "discount 15%20 days"),
+        ("rates up 5%2026 to 2027", "rates up 5%2026 to 2027"),
+    ],
+)  # fmt: skip
+def test_a_percent_sign_before_a_number_is_read_as_written(text: str, stored: str) -> None:
+    """ "%20 0412 345 678" was stored "%[NUMBER]" (the encoded space's "20" read as the number's
+    first digits, so a phone number became a [NUMBER] after a stray "%"), and "%2520 ..."
+    "%25[NUMBER]"."""
+    assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
         # a country code joined by "+" was left in front of the placeholder ("1+[CARD]")
         ("my card is 1+4111 1111 1111 1111 thanks", "my card is [CARD] thanks"),
         ("44+4111 1111 1111 1111", "[CARD]"),
