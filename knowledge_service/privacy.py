@@ -165,14 +165,29 @@ _EMAIL = re.compile(
     # a sentence's full stop ("Thanks. jo@...") has no space before it, so it stays. In the
     # domain a dot may also have a space before it only ("example .com"), or after it only
     # when a top-level domain follows ("example. com"): a full stop after the address
-    # ("jo@example.com. Please call") ends it, and the next sentence's word stays. A quote
-    # before it is the writer's, not the mailbox's ("'jo@example.com'").
-    rf"(?!['`]){_LOCAL}"
+    # ("jo@example.com. Please call") ends it, and the next sentence's word stays. (A quote
+    # around it is the writer's: :func:`_email`.)
+    rf"{_LOCAL}"
     r"\s*(?:@|[\[({<]\s*at\s*[\])}>])\s*"
     rf"{_LABEL}(?:(?:\s*\.(?!\s)|\s+\.\s*|\.\s+(?=(?-i:{_SAID_TLD})(?![\w\-]))|{_SAID_DOT})"
     rf"{_LABEL})+",
     re.IGNORECASE,
 )
+
+
+def _email(match: re.Match[str], placeholder: str) -> str:
+    """What an address :data:`_EMAIL` found is stored as: a quote that opens it and closes
+    after it is the writer's and stays ("'jo@example.com'"); one with no closing quote after
+    the address, or a mailbox of quotes alone ("`0@example.com", "'@example.com": RFC 5322
+    allows both), is the mailbox's and goes with it."""
+    value = match.group(0)
+    quote = value[0]
+    closed = match.string[match.end() : match.end() + 1] == quote
+    if quote in "'`" and closed and value[1:2] not in ("@", "'", "`"):
+        return quote + placeholder
+    return placeholder
+
+
 _SECOND_LEVEL = r"(?:com|co|net|org|gov|edu|ac|asn|id)"
 _NOT_A_MAILBOX = (
     r"(?:i|me|us|you|him|her|them|it|this|that|there|here|in|on|up|out|look|looked|looking|log"
@@ -1082,7 +1097,7 @@ def _redact_text(text: str) -> Redacted:
         ),
         out,
     )
-    out = _EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
+    out = _EMAIL.sub(lambda m: _email(m, sub(Placeholder.EMAIL)), out)
     if "%" in out:
         out = _PERCENT_EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
 

@@ -1834,6 +1834,13 @@ def test_a_way_to_reach_the_customer_ends_their_name(text: str, stored: str) -> 
         ("write to 'jo@example.com' please", "write to '[EMAIL]' please"),
         ("x `jo@example.com` y", "x `[EMAIL]` y"),
         ("it's o'neil@example.com", "it's [EMAIL]"),  # a quote in the mailbox is its own
+        # a quote with none closing it after the address, or a mailbox of quotes alone, is the
+        # mailbox's (they were stored whole, or "`" kept, once a quote was the writer's)
+        ("mail '@example.com today", "mail [EMAIL] today"),
+        ("`@a.br", "[EMAIL]"),
+        ("''@example.com", "[EMAIL]"),
+        ("`0@a.aq is mine", "[EMAIL] is mine"),
+        ("it is 'jo@example.com", "it is [EMAIL]"),
     ],
 )
 def test_a_quote_around_an_address_stays(text: str, stored: str) -> None:
