@@ -312,8 +312,10 @@ _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(
 # 678", a [NUMBER] after a stray "%"); after a "%" that encodes none ("100%0412345678", "%04"
 # is no separator) the "%" is a literal percent sign and the digits are the number's.
 _IN_ENCODED_SEPARATOR = r"(?<=%)(?:25)*(?:[23][0-9A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e]|0[9ADad])"
+# An "x" written straight before the digits ("x4111111111111111", "ph x0412345678") is how
+# people mark a number or its tail: the run is read without it, and goes with it.
 _DIGITS = re.compile(
-    rf"(?<![A-Za-z0-9])(?!{_IN_ENCODED_SEPARATOR})"
+    rf"(?:(?P<x>(?<![A-Za-z0-9])[xX](?=\d))|(?<![A-Za-z0-9])(?!{_IN_ENCODED_SEPARATOR}))"
     r"(?:[+(]|\d{1,3}\+ ?\(?)?\d(?:(?:[ \-.()/_]{0,3}|,)\d)*"
     r"(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
 )
@@ -431,8 +433,10 @@ def spoken_digits(text: str) -> str:
     return "".join(out)
 
 
-# A phone number's extension ("x232", "ext. 12") goes with it.
-_EXTENSION = re.compile(r"\[PHONE\]\s*(?:x|ext\b\.?|extension)\s*\d{1,6}\b", re.IGNORECASE)
+# A phone number's extension ("x232", "ext. 12", "ext x4111", ", x4111") goes with it.
+_EXTENSION = re.compile(
+    r"\[PHONE\][,;]?\s*(?:(?:ext\b\.?|extension)\s*(?:[x#]\s*)?|x\s*)\d{1,6}\b", re.IGNORECASE
+)
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SHORT_DATE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
@@ -922,10 +926,45 @@ def _staff_names(text: str) -> list[Span]:
     return spans
 
 
+# A card's or an account's tail, as people write it: masked ("xxxx4111", "XXXX-XXXX-XXXX-4111",
+# "**** 4111"), or after the words that say it is one ("card ending 4111", "visa ending in
+# x4111", "account ends with 6789", "last 4 digits of my card are 4111"). The digits go, the
+# words stay ("my card ending [CARD] was declined" still asks about a declined card); "the year
+# ending 2026" is no card.
+_MASKED_TAIL = re.compile(r"(?<![A-Za-z0-9*#])(?:[xX*#]{2,}[ \-]?){1,4}(?P<value>\d{2,6})\b")
+_TAIL_WORDS = (
+    r"\b(?:(?P<card>card|visa|master\s*card|amex|debit|credit)|account|acct|a/c)\b"
+    r"[^.?!\n\d]{0,24}?"
+    r"(?:\b(?:ending|ends|ended)(?:\s+(?:in|with))?|\blast\s+(?:4|four)(?:\s+digits)?"
+    r"(?:\s+(?:are|is|were|was))?)"
+)
+_TOLD_TAIL = re.compile(
+    rf"{_TAIL_WORDS}\s*[:#=\-]?\s*(?P<value>(?:[xX*#.•]+\s*)?\d{{3,6}})\b", re.IGNORECASE
+)
+_LAST_FOUR_OF_CARD = re.compile(
+    r"\blast\s+(?:4|four)(?:\s+digits)?\s+(?:of|on)\s+(?:the|my|our|your|his|her)\s+"
+    r"(?P<card>card|visa|master\s*card|amex|debit\s+card|credit\s+card)\s*(?:are|is|were|was)?"
+    r"\s*[:#=\-]?\s*(?P<value>(?:[xX*#.•]+\s*)?\d{3,6})\b",
+    re.IGNORECASE,
+)
+
+
+def _tails(text: str) -> list[Span]:
+    """Where ``text`` gives a card's or an account's tail (see above)."""
+    spans: list[Span] = [
+        (m.start(), m.end(), Placeholder.CARD) for m in _MASKED_TAIL.finditer(text)
+    ]
+    for pattern in (_TOLD_TAIL, _LAST_FOUR_OF_CARD):
+        for match in pattern.finditer(text):
+            kind = Placeholder.CARD if match.group("card") else Placeholder.ACCOUNT
+            spans.append((match.start("value"), match.end("value"), kind))
+    return spans
+
+
 def _numbers_told(text: str) -> list[Span]:
     """Where ``text`` gives a date of birth, an account, customer or card number, or a card's
     security code or expiry after the words that say so, as (start, end, placeholder)."""
-    spans: list[Span] = []
+    spans: list[Span] = _tails(text)
     for pattern, kind in (
         (_CARD_CODE, Placeholder.CARD_CODE),
         (_CARD_EXPIRY, Placeholder.CARD_EXPIRY),
@@ -1168,8 +1207,13 @@ def _redact_text(text: str) -> Redacted:
 
     out = _IBAN.sub(iban, out)
 
-    def number(match: re.Match[str]) -> str:
-        value = match.group(0)
+    def number_or_x(match: re.Match[str]) -> str:
+        x = match.group("x") or ""
+        kept = match.group(0)[len(x) :]
+        done = number(match, kept)
+        return x + kept if done == kept else done  # an "x" before it goes with what goes
+
+    def number(match: re.Match[str], value: str) -> str:
         before = match.string[max(0, match.start() - 40) : match.start()]
         if match.group("letter"):
             kind = classify_number(value[:-1], before)
@@ -1188,7 +1232,7 @@ def _redact_text(text: str) -> Redacted:
         opened = "(" if stripped.startswith("(") and ")" not in stripped else ""
         return opened + sub(kind) + value[len(stripped) :]
 
-    out = _EXTENSION.sub(str(Placeholder.PHONE), _DIGITS.sub(number, out))
+    out = _EXTENSION.sub(str(Placeholder.PHONE), _DIGITS.sub(number_or_x, out))
     if told:
         out = _redact_spans(out, _places_and_names(out), counts)
     return Redacted(out, counts)

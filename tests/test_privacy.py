@@ -1846,3 +1846,42 @@ def test_a_way_to_reach_the_customer_ends_their_name(text: str, stored: str) -> 
 def test_a_quote_around_an_address_stays(text: str, stored: str) -> None:
     """ "'jo@example.com'" was stored "[EMAIL]'": the opening quote went with the address."""
     assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        # an extension written with its "x" after its word goes with the phone number
+        ("call 03 9876 5432 ext x4111", "call [PHONE]"),
+        ("call 03 9876 5432 extension x4111 after 5", "call [PHONE] after 5"),
+        ("call 03 9876 5432, x4111", "call [PHONE]"),
+        # an "x" straight before a number: the number goes whole, the "x" with it
+        ("card ending x4111111111111111", "card ending [CARD]"),
+        ("my card x4111 1111 1111 1111 was declined", "my card [CARD] was declined"),
+        ("ph x0412345678", "ph [PHONE]"),
+        # a card's or an account's tail, masked or after the words that say it, with its "x"
+        ("my card ending x4111 was declined", "my card ending [CARD] was declined"),
+        ("my visa ending in 4111, why declined?", "my visa ending in [CARD], why declined?"),
+        ("card xxxx4111 was charged twice", "card [CARD] was charged twice"),
+        ("XXXX-XXXX-XXXX-4111 is my card", "[CARD] is my card"),
+        ("card **** 4111 charged twice", "card [CARD] charged twice"),
+        ("last 4 digits of my card are 4111", "last 4 digits of my card are [CARD]"),
+        ("account ending in 6789 has a late fee", "account ending in [ACCOUNT] has a late fee"),
+        # no card, no tail: kept
+        ("financial year ending 2026 statement", "financial year ending 2026 statement"),
+        ("x2 speed plan", "x2 speed plan"),
+        ("order 3 x 400 bins", "order 3 x 400 bins"),
+        ("what is 15 x 4111", "what is 15 x 4111"),
+    ],
+)  # fmt: skip
+def test_a_number_or_a_tail_written_with_an_x_goes_as_without_it(text: str, stored: str) -> None:
+    """ "ext x4111" after a phone number, "card ending x4111" and "x4111111111111111" were
+    stored as sent: the "x" before the digits hid them from the digit rules, where "ext 4111"
+    and "4111111111111111" went."""
+    assert redact(text) == stored
+
+
+def test_a_question_about_a_card_tail_is_searched_without_it() -> None:
+    assert without_personal_data("my card ending x4111 was declined, why?") == (
+        "my card ending was declined, why?"
+    )
