@@ -782,10 +782,27 @@ _NAME_WORD = rf"{_LETTER}(?:{_LETTER}|['\-])*"
 _PLACE_WORD = rf"{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+"
 _UNIT = r"(?:unit|u|flat|apt|apartment|suite|level|lot|shop|studio)\.?\s*\d+[a-z]?\s*[,/]?\s*"
 _HOUSE = r"\d{1,5}[a-z]?(?:\s*[/\-]\s*\d{1,5}[a-z]?)?"
-# A town (capitalised words), a state (AU's, or two capitals) and a postcode after an address.
+# A town (capitalised words), a state (AU's, by its letters or its name, or two capitals) and
+# a postcode after an address: "Fitzroy VIC 3065", "Fitzroy, Victoria 3065", "Fitzroy 3065",
+# "in Fitzroy 3065", "Springfield, IL 62701", "London [ADDRESS]" (a UK postcode, redacted
+# first); or a town alone where the sentence or clause ends ("12 Smith Street Fitzroy."). A
+# capitalised word that starts a sentence's next part ("In 2026", "Thanks") is no town.
+_STATE = (
+    r"(?-i:NSW|VIC|QLD|SA|WA|TAS|NT|ACT|[A-Z]{2}|New\s+South\s+Wales|Victoria|Queensland"
+    r"|South\s+Australia|Western\s+Australia|Tasmania|Northern\s+Territory"
+    r"|Australian\s+Capital\s+Territory)\b"
+)
+_NOT_A_TOWN = (
+    r"(?!(?-i:In|On|At|And|But|Or|So|The|I|I'm|My|We|Our|From|To|For|Since|Until|Is|Was|Are"
+    r"|Please|Thanks|Thank|Cheers|Regards|Why|How|What|When|Where|Who|Can|Could|Would|Will|Do"
+    r"|Does|Did|Hi|Hello)\b)"
+)
+_TOWN = rf"{_NOT_A_TOWN}(?-i:{_PLACE_WORD}(?:,?\s+{_NOT_A_TOWN}{_PLACE_WORD}){{0,2}})"
+_POSTCODE = r"(?:\d{4,5}\b|\[ADDRESS\])"
 _LOCALITY = (
-    rf"(?:,?\s*(?-i:{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,2}})\s*,?\s*"
-    r"(?-i:NSW|VIC|QLD|SA|WA|TAS|NT|ACT|[A-Z]{2})\b\s*,?\s*(?:\d{4,5}\b)?)"
+    rf"(?:,?\s*{_TOWN}\s*,?\s*{_STATE}\s*,?\s*{_POSTCODE}?"
+    rf"|,?\s*(?:in\s+)?{_TOWN}\s*,?\s*{_POSTCODE}"
+    rf"|,?\s*{_TOWN}(?=\s*(?:[.;!?\n]|,\s|$)))"
 )
 _STREET = re.compile(
     rf"(?<![\w/.$])(?<!\d[ \-./()])(?:{_UNIT})?{_HOUSE}"
@@ -796,6 +813,33 @@ _STREET = re.compile(
     rf"{_LOCALITY}?",
     re.IGNORECASE,
 )
+# After "I live at" or "my address is", a town and its state or postcode typed in lower case
+# ("my address is 12 smith street fitzroy vic 3065"): the words a lead-in gives are the
+# address's, in any case, so long as none is a word of the sentence (:data:`_STOP_WORDS`).
+_AU_STATE_ANY_CASE = (
+    r"(?:nsw|vic|qld|sa|wa|tas|nt|act|new\s+south\s+wales|victoria|queensland"
+    r"|south\s+australia|western\s+australia|tasmania|northern\s+territory"
+    r"|australian\s+capital\s+territory)\b"
+)
+_TOLD_LOCALITY = re.compile(
+    rf",?\s*(?:in\s+)?(?P<words>{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{0,2}}?)\s*,?\s*"
+    rf"(?:{_AU_STATE_ANY_CASE}(?:\s*,?\s*\d{{4,5}}\b)?|\d{{4,5}}\b)",
+    re.IGNORECASE,
+)
+
+
+def _told_locality_end(text: str, end: int) -> int:
+    """Where an address a lead-in gave ends, with a town and its state or postcode after its
+    street in any case (:data:`_TOLD_LOCALITY`)."""
+    match = _TOLD_LOCALITY.match(text, end)
+    if match is None:
+        return end
+    words = re.split(r"[\s,]+", match.group("words").strip())
+    if any(w.lower() in _STOP_WORDS or w.lower() in _UNITS for w in words):
+        return end
+    return match.end()
+
+
 # A postal box, a roadside mail bag or a locked bag, with the town, state and postcode after
 # it ("PO Box 123, Sydney NSW 2001", "RMB 1234 Bega NSW 2550").
 # "RMB" alone is also a currency ("RMB 500"): a mail bag's number needs its town after it.
@@ -1019,7 +1063,7 @@ def _places_and_names(text: str) -> list[Span]:
         start, value = match.start("value"), match.group("value")
         street = _STREET.match(value)
         if street:
-            end = start + street.end()
+            end = _told_locality_end(text, start + street.end())
         elif not _ADDRESS_START.match(value):  # "I'm at 100 percent", "I live at 2 addresses"
             continue
         else:
