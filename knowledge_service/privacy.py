@@ -392,6 +392,19 @@ _ENCODED_NUMBER = re.compile(
 )
 
 
+def _led_by_code(match: re.Match[str], digits: str) -> bool:
+    """Whether numbers in groups are led by a country code joined with a "+" ("1+800 555 ...",
+    "44|20|7946|0958" after "44+"): when "+" also joins the groups, only if what follows the
+    code is a phone number's digits ("1+800+555+1234"; "857+347+967+532+8486" is a sum)."""
+    code = match.group("code")
+    if code is None:
+        return False
+    if _percent_decoded(match.group("sep")).strip() != "+":
+        return True
+    rest = digits[sum(c.isdigit() for c in code) :]
+    return 8 <= len(rest) <= 12 and _phone_shaped("", rest)
+
+
 def _number_lead(lead: str) -> bool:
     """Whether an encoded separator before a number is its own: a "+" or an opening bracket
     ("%2B61%20412...", "%2802%29%209876..."), which goes with it."""
@@ -1191,12 +1204,28 @@ def _redact_text(text: str) -> Redacted:
         if _number_lead(lead):
             written, lead = _percent_decoded(lead) + written, ""
         digits = re.sub(r"\D", "", written)
-        if 13 <= len(digits) <= 19:
-            return lead + sub(Placeholder.CARD)
+        typed = "%" not in match.group("sep")  # a symbol as typed, not a separator encoded
+        led = written.startswith(("+", "0")) or _led_by_code(match, digits)
         summed = _percent_decoded(match.group("sep")).strip() == "+"
-        if summed and not (written.startswith(("+", "0")) or match.group("code")):
-            return match.group(0)  # a sum
+        code = match.group("code") or ""
+        # a country code joined by "+" is no part of the card's digits when "+" joins its
+        # groups too: "363+5624+4722+233" is a sum, "44+4111+1111+1111+1111" a card
+        card = digits[sum(c.isdigit() for c in code) :] if summed else digits
+        groups = [len(g) for g in re.findall(r"\d+", written)][1 if summed and code else 0 :]
+        fours = all(g == 4 for g in groups)  # a card's groups
+        if summed and code and not fours:
+            card = ""  # "399+3352+8302+491+7859": a sum, no code and card
+        if 13 <= len(card) <= 19 and (cards_only or led or not typed):
+            return lead + sub(Placeholder.CARD)
         kind = None if cards_only else classify_number(written)
+        # Numbers a typed symbol joins in other groups than a card's are a sum or a list
+        # ("923 + 938 + 737 + 1108", "plans 500|1000|2000", "601 ~ 842 ~ 5355" were stored
+        # [CARD] or [PHONE]) unless led as a phone number is ("0412|345|678", "+61|412|345|678",
+        # "1+800+555+1234") or a tax file or Medicare number by its checksum.
+        if summed and not led:
+            return match.group(0)  # a sum, typed or encoded ("100%2B200%2B3000")
+        if typed and not (led or fours) and kind not in (Placeholder.TFN, Placeholder.MEDICARE):
+            return match.group(0)
         if kind is None or (kind is Placeholder.NUMBER and len(digits) < 13):
             return match.group(0)  # a list of years, of counts: no identifier
         return lead + sub(kind)

@@ -1916,3 +1916,32 @@ def test_an_address_takes_its_suburb_and_postcode_with_it(text: str, stored: str
     Fitzroy Victoria 3065": a town and postcode without a state's letters, a state's name or
     one typed in lower case stayed after the street."""
     assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        # sums and lists joined by a typed symbol are no identifier
+        ("plans 500|1000|2000 which is best", "plans 500|1000|2000 which is best"),
+        ("is 923 + 938 + 737 + 1108 my total", "is 923 + 938 + 737 + 1108 my total"),
+        ("857+347+967+532+8486 is the sum?", "857+347+967+532+8486 is the sum?"),
+        ("363+5624+4722+233 kWh over the year", "363+5624+4722+233 kWh over the year"),
+        ("readings 601 ~ 842 ~ 5355 this year", "readings 601 ~ 842 ~ 5355 this year"),
+        ("97+45+676+501", "97+45+676+501"),
+        # phone, card, tax file numbers so split still go
+        ("call 1+800+555+1234 now", "call [PHONE] now"),
+        ("0412|345|678", "[PHONE]"),
+        ("+61|412|345|678", "[PHONE]"),
+        ("02|9876|5432", "[PHONE]"),
+        ("44+4111+1111+1111+1111", "[CARD]"),
+        ("4111|1111|1111|1111", "[CARD]"),
+        ("tfn 123|456|782", "tfn [TFN]"),
+    ],
+)  # fmt: skip
+def test_numbers_a_typed_symbol_joins_are_a_sum_or_a_list_unless_led_as_a_phone(
+    text: str, stored: str
+) -> None:
+    """Since any symbol split a phone number (73f364a), a list or sum of ordinary numbers was
+    stored as one ("plans 500|1000|2000" as "plans [PHONE]", "923 + 938 + 737 + 1108" as
+    "[CARD]", "857+347+967+532+8486" read as the country code "857+" and a card)."""
+    assert redact(text) == stored
