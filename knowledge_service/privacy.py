@@ -644,6 +644,16 @@ _GREETING_LEAD_IN = re.compile(
     rf"|(?:this\s+is|it'?s)(?=\s+(?:(?:{_LETTER}|['\-])+\s+){{1,3}}(?:speaking|here|calling)\b))\s+",
     re.IGNORECASE,
 )
+# A message, line or sentence that opens "This is" and a name of two or three capitalised words,
+# closed by a comma or a full stop or followed by "from" or "and" ("This is Jo Bloggs, my bill
+# is late"; after a greeting one word is enough: :data:`_GREETING_LEAD_IN`). "this is my bill"
+# and "This is Urgent." name nobody.
+_THIS_IS = re.compile(
+    r"(?:^|\n|[.!?]\s+)\W*this\s+is\s+"
+    rf"(?=(?-i:{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+)(?:\s+(?-i:{_MAY_BE_CAPITAL})(?:{_LETTER}|['\-])+){{1,2}}"
+    r"(?:\s*[,.!;]|\s+(?:from|and)\b|\s*$))",
+    re.IGNORECASE,
+)
 _RELATIONS = (
     r"(?:husband|wife|partner|son|daughter|mum|mom|mother|dad|father|brother|sister|grandmother"
     r"|grandfather|grandma|grandpa|nan|friend|flatmate|housemate|roommate|landlord|tenant"
@@ -1098,6 +1108,7 @@ def _places_and_names(text: str) -> list[Span]:
         (_NAME_LEAD_IN, False),
         (_HOLDER_LEAD_IN, True),
         (_GREETING_LEAD_IN, True),
+        (_THIS_IS, True),
         (_INTRODUCTION, True),
         (_NAME_HERE, True),
     ):

@@ -1945,3 +1945,23 @@ def test_numbers_a_typed_symbol_joins_are_a_sum_or_a_list_unless_led_as_a_phone(
     stored as one ("plans 500|1000|2000" as "plans [PHONE]", "923 + 938 + 737 + 1108" as
     "[CARD]", "857+347+967+532+8486" read as the country code "857+" and a card)."""
     assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("this is Jo Bloggs, my bill is late", "this is [NAME], my bill is late"),
+        ("This is Jo Bloggs from Fitzroy, can I pay later",
+         "This is [NAME] from Fitzroy, can I pay later"),
+        ("My power is out. This is Mary Jane O'Neil.", "My power is out. This is [NAME]."),
+        # no name: kept
+        ("This is Urgent, my power is off", "This is Urgent, my power is off"),
+        ("This is my bill, why so high", "This is my bill, why so high"),
+        ("this is the third time I called", "this is the third time I called"),
+        ("This is Ridiculous.", "This is Ridiculous."),
+    ],
+)  # fmt: skip
+def test_a_name_after_this_is_at_a_messages_start_is_redacted(text: str, stored: str) -> None:
+    """ "this is Jo Bloggs, my bill is late" was stored whole: "this is" counted only after a
+    greeting or before "speaking", "here" or "calling"."""
+    assert redact(text) == stored
