@@ -15,7 +15,9 @@ not), every other run of eight or more digits is a tax file number, a Medicare n
 checksum), a phone number (in a phone number's shape or after a phone's words) or, failing
 those, ``[NUMBER]``. Digits may be split by spaces, dashes, dots, underscores, brackets and
 commas, as people write them (a card's or a phone's also by any symbol, or by separators
-percent-encoded), led by a country code ("1+800 ...", "+61%20..."), or read out in words
+percent-encoded; numbers a symbol joins are a sum or a list, "500|1000|2000", unless led as a
+phone number is or in a card's groups of four), led by a country code ("1+800 ...",
+"+61%20..."), marked with an "x" ("x4111...", a card's tail "xxxx4111"), or read out in words
 ("four one one one, ..."; read out, six digits are enough: :data:`MIN_SPOKEN_NUMBER`). Short
 numbers (amounts, counts, days), dates and the few long numbers that carry a question's meaning
 (a date run together, a range of years, an amount with cents) are kept: they identify nobody.
