@@ -68,8 +68,9 @@ number, below):
 - a North American number written with dashes or dots (``1-800-555-0142``, ``555.123.4567``,
   ``1-800-FLOWERS``);
 - a North American local number, three digits, a hyphen and four, when the four start with 0
-  (``555-0134``: a range's end has no leading zero) or it is a number to call ("call
-  555-1234", "phone us on 555-1234"); other such numbers ("100-2000 kWh") stay as written;
+  (``555-0134``: a range's end has no leading zero), it is a number to call ("call
+  555-1234", "phone us on 555-1234") or it is listed after a phone number ("call 555-0134
+  or 555-1234", "555-0134, 555-1234"); other such numbers ("100-2000 kWh") stay as written;
 - groups of 2 to 4 digits, 8 to 12 digits in all, that are not a quantity's thousands
   (``9876 5432``, ``555 123 4567``; not ``10 000 000``), nor a year and a number ("in 2026
   1500 customers").
@@ -140,18 +141,22 @@ _CALLED_ON = re.compile(
     r"(?:[ \u00a0]+(?:on|at))?)[ \u00a0]*$"
 )
 """The words before a phone number that say it is one: "call", "call us on", "ring", "Tel:"."""
+_LISTED = re.compile(r"(?:[ \u00a0]*(?:,|/)[ \u00a0]*|,?[ \u00a0]+(?i:or|and)[ \u00a0]+)")
+"""Between two numbers of a list ("555-0134 or 555-1234", "555-0134, 555-1234")."""
 
 
-def _is_phone(match: re.Match[str]) -> bool:
+def _is_phone(match: re.Match[str], *, listed: bool = False) -> bool:
     """Whether the number matched is a phone number: a service number's shape is exact; the
-    others need a phone number's count of digits, and groups must not be a quantity's."""
+    others need a phone number's count of digits, and groups must not be a quantity's. A
+    local number is one when its shape says so, after "call" or in a list of phone numbers
+    (``listed``: "call 555-0134 or 555-1234")."""
     number = match.group(0)
     digits = sum(c.isdigit() for c in number)
     if match.group("service") or match.group("north_american"):
         return True
     if match.group("local"):  # "call 555-1234" or "555-0134", not "100-2000 kWh"
         called_on = _CALLED_ON.search(match.string, max(0, match.start() - 40), match.start())
-        return number[4] == "0" or called_on is not None
+        return number[4] == "0" or called_on is not None or listed
     if match.group("international"):
         return 7 <= digits <= 15
     if match.group("area"):
@@ -250,12 +255,17 @@ def say_reference_codes(text: str) -> str:
 def say_phone_numbers(text: str) -> str:
     """``text`` with each phone number written to be read digit by digit in its groups; one
     followed by a time or a count of time ends with a comma ("1 3, 2 2, 5 5, 8am to 8pm"), so
-    that it is not heard as one more group."""
+    that it is not heard as one more group. A local number listed after a phone number
+    ("call 555-0134 or 555-1234", "555-0134, 555-1234") is read as one too."""
+    read_up_to = -1  # where the last phone number read ends
 
     def said(match: re.Match[str]) -> str:
+        nonlocal read_up_to
         number = match.group(0)
-        if not _is_phone(match):
+        listed = read_up_to >= 0 and bool(_LISTED.fullmatch(text, read_up_to, match.start()))
+        if not _is_phone(match, listed=listed):
             return number
+        read_up_to = match.end()
         if match.group("north_american") and number[1] in "-.":
             number = "1" + number[2:]  # "1-800-555-0142": "1 8 0 0, 5 5 5, 0 1 4 2"
         then = match.string[match.end() : match.end() + 2]

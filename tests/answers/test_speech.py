@@ -235,6 +235,26 @@ def test_voice_reads_a_local_phone_number_with_a_hyphen_digit_by_digit(
 @pytest.mark.parametrize(
     ("markdown", "spoken"),
     [
+        ("Call 555-0134 or 555-1234.", "Call 5 5 5, 0 1 3 4 or 5 5 5, 1 2 3 4."),
+        ("Phone 555-1234, 555-2345 or 555-3456 for help.",
+         "Phone 5 5 5, 1 2 3 4, 5 5 5, 2 3 4 5 or 5 5 5, 3 4 5 6 for help."),
+        ("Call 1800 123 456 and 555-1234, or 555-0134, 555-1234.",
+         "Call 1 8 0 0, 1 2 3, 4 5 6 and 5 5 5, 1 2 3 4, or 5 5 5, 0 1 3 4, 5 5 5, 1 2 3 4."),
+        ("Call 555-0134 for 100-2000 kWh, or 100-2000 kWh.",
+         "Call 5 5 5, 0 1 3 4 for 100-2000 kWh, or 100-2000 kWh."),
+    ],
+)  # fmt: skip
+def test_voice_reads_each_local_phone_number_of_a_list_digit_by_digit(
+    markdown: str, spoken: str
+) -> None:
+    """ "Call 555-0134 or 555-1234" read the first as a phone number and left the second as
+    written ("five hundred and fifty-five, minus one thousand two hundred and thirty-four")."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
         ("Text STOP to 12345 to opt out.", "Text STOP to 1 2 3 4 5 to opt out."),
         ('SMS 12345 with your name, or text "BAL" to 1999 88.',
          'SMS 1 2 3 4 5 with your name, or text "BAL" to 1 9 9 9, 8 8.'),
