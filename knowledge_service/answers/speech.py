@@ -49,8 +49,9 @@ separated by a comma, where a speech engine pauses ("1 8 0 0, 1 2 3, 4 5 6").
 
 A number to send a text message to, an SMS short code, is read digit by digit in its groups
 too: 3 to 8 digits after "text", "txt" or "SMS", or after one of those, up to four words (the
-message to send) and "to", "on" or "at" ("text STOP to 12345" is "text STOP to 1 2 3 4 5",
-"SMS 12345", "text us on 1999 88"). So is a short number to call, three digits after "call",
+message to send, words or numbers of one or two digits) and "to", "on" or "at" ("text STOP to
+12345" is "text STOP to 1 2 3 4 5", "text 2 to 12345" is "text 2 to 1 2 3 4 5", "SMS 12345",
+"text us on 1999 88"). So is a short number to call, three digits after "call",
 "dial", "ring" or "phone" (and "us", "on" or "at"): an emergency or service number ("call
 111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112"
 is "call 0 0 0 or 1 1 2"), not a count ("call 500 customers").
@@ -276,7 +277,8 @@ def say_phone_numbers(text: str) -> str:
 
 _TO_TEXT = re.compile(
     r"(?P<name>(?i:\b(?:text|txt|sms)\b)"
-    r"(?:(?:[ \u00a0]+(?!(?i:to|on|at)\b)[^\s\d]\S*){0,4}?[ \u00a0]+(?i:to|on|at))?[ \u00a0]+)"
+    r"(?:(?:[ \u00a0]+(?!(?i:to|on|at)\b)(?:[^\s\d]\S*|\d{1,2}\b(?![.,:/\-\u2013]\d)))"
+    r"{0,4}?[ \u00a0]+(?i:to|on|at))?[ \u00a0]+)"
     r"(?P<code>\d{3,8}|\d{2,4}(?:[ \u00a0]\d{2,4}){1,2})"
     rf"(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d)"
 )
