@@ -141,6 +141,10 @@ _PICTOGRAPHS = re.compile(
 )
 _OUR_MARKS = re.compile("[\ue000-\ue01f]")
 """The private-use characters speech marks its own text with: an address's stand-in, code."""
+_OUR_MARK_REFERENCES = re.compile(
+    r"&#(?:[xX]0*[eE]0[01][0-9a-fA-F]|0*573(?:4[4-9]|[56]\d|7[0-5]));"
+)
+"""A character reference to one of them (``&#xE002;``, ``&#57344;``), which the parse decodes."""
 
 
 def _link_text(child: Token, attr: str) -> str | None:
@@ -268,8 +272,10 @@ def markdown_to_speech(markdown: str) -> str:
     a reference code and a phone number are read digit by digit in their groups, a path
     through menus ("Account > People") with "then" (:mod:`~knowledge_service.answers.speech`),
     but not in code ("`2-5`" is no range). The private-use characters that mark what is
-    said in words or as code are taken out of the article's own text first."""
-    lines = plain_lines(_OUR_MARKS.sub("", markdown), _spoken, _bare_addresses, _said_as_code)
+    said in words or as code are taken out of the article's own text first, written as
+    characters or as character references."""
+    markdown = _OUR_MARK_REFERENCES.sub("", _OUR_MARKS.sub("", markdown))
+    lines = plain_lines(markdown, _spoken, _bare_addresses, _said_as_code)
     said = [replace(line, text=_said_line(line.text)) for line in lines]
     said = end_headings([line for line in said if line.text])
     # Cleaned before spaces are joined: what it drops (a flag's tag characters once the flag

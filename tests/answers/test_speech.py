@@ -360,3 +360,10 @@ def test_an_article_s_own_private_use_characters_never_pass_for_speech_s_marks()
     """Speech marks code and addresses with private-use characters: an article that held
     them had its text read as another code's ("a \\ue002\\ue010\\ue003 b" said "a \\ue010 b")."""
     assert _spoken("a \ue002\ue010\ue003 b `2-5` \ue002 c \ue003") == "a b 2, 5 c."
+
+
+def test_an_article_s_character_references_to_speech_s_marks_never_pass_for_them() -> None:
+    """Written as character references (``&#xE002;``, ``&#57360;``), which the parse decodes,
+    speech's marks reached the caller: "a &#xE002;&#xE010;&#xE003; b" said "a \\ue010 b"."""
+    spoken = _spoken("a &#xE002;&#xE010;&#xE003; b &#57344; `2-5` [c &#xe001;](https://x.example)")
+    assert spoken == "a b 2, 5 c."
