@@ -181,13 +181,19 @@ def _spoken(link: Link) -> str:
         return _TEL.sub("", link.text)
     if link.is_address:
         return _MAIL if link.href.lower().startswith("mailto:") else _WEB
-    return _bare_addresses(link.text)  # "[harbourside.example.gov.au](https://...)"
+    # "[harbourside.example.gov.au](https://...)"; its code already said (:func:`_said_as_code`),
+    # with the stand-in of an address written as code ("[`x.example`](https://...)") kept.
+    return _addresses_stood_in(link.text)
 
 
 def _bare_addresses(text: str) -> str:
     """Text with each address written as plain text (a URL, an e-mail address, a host name)
     replaced by its stand-in."""
-    text = _BARE_URL.sub(_WEB, _STAND_INS.sub("", text))
+    return _addresses_stood_in(_STAND_INS.sub("", text))
+
+
+def _addresses_stood_in(text: str) -> str:
+    text = _BARE_URL.sub(_WEB, text)
     return _BARE_HOST.sub(_WEB, _BARE_EMAIL.sub(_MAIL, text))
 
 

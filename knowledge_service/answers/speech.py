@@ -80,11 +80,12 @@ What is not a phone number stays as written: an amount (``$12.50``, ``$1,000``),
 a date (``01/07/2026``, ``1 July 2026``), a time (``07:30``), a year, a count ("14 days",
 "1,000 kWh").
 
-Text written as code (a Markdown code span or block) is literal: no range, rate or menu path
-is read in it. A code of digits, or of digits and capital letters, in groups or of at least 4
-digits, is read character by character in its groups ("`2-5`" is "2, 5", not "2 to 5";
-"`INV-00123`" is "I N V, 0 0 1 2 3"; "`10`" is "10"); other code is read as written
-("`Account > Billing`", "`$12/month`"), but for a phone number in it, read as a phone number.
+Text written as code (a Markdown code span or block, in a link's text too) is literal: no
+range, rate or menu path is read in it. A code of digits, or of digits and capital letters, in
+groups or of at least 4 digits, is read character by character in its groups ("`2-5`" is "2,
+5", not "2 to 5"; "`INV-00123`" is "I N V, 0 0 1 2 3"; "`10`" is "10"); other code is read as
+written ("`Account > Billing`", "`$12/month`"), but for a phone number in it, read as a phone
+number.
 The words around code are read as if it were any other word ("text `STOP` to 12345").
 """
 

@@ -201,7 +201,8 @@ def inline_plain(
     code: Callable[[str], str] | None = None,
 ) -> str:
     """An inline token's text without markup; each link as ``link`` makes it, text outside
-    links through ``text`` (a code span outside links through ``code``, when given); struck
+    links through ``text`` (a code span, in a link's text too, through ``code``, when given:
+    code is read as code wherever it is written, and ``link`` is given it so read); struck
     text (``~~$15~~``), no longer true, left out; a hard line break a new line, a soft one a
     space."""
     parts: list[str] = []
@@ -212,7 +213,7 @@ def inline_plain(
             struck = max(0, struck + (1 if child.type == "s_open" else -1))
         elif struck:
             continue
-        elif child.type == "code_inline" and code is not None and not opened:
+        elif child.type == "code_inline" and code is not None:  # in a link's text too
             parts.append(code(child.content))
         elif child.type in ("text", "code_inline"):
             parts.append(child.content if opened else text(child.content))

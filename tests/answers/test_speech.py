@@ -284,6 +284,9 @@ def test_voice_reads_a_number_to_text_digit_by_digit(markdown: str, spoken: str)
         ("Call `1800 274 368` or write to `help@x.example`.",
          "Call 1 8 0 0, 2 7 4, 3 6 8 or write to the email address."),
         ("```\nDial 2-5 then 1800 123 456\n```", "Dial 2-5 then 1 8 0 0, 1 2 3, 4 5 6."),
+        ("Enter [`2019-2020`](https://x.example/y), see [the `Account > Billing` page](https://x.example)"
+         " or [`x.example.com`](https://x.example.com).",
+         "Enter 2 0 1 9, 2 0 2 0, see the Account > Billing page or the website."),
     ],
 )  # fmt: skip
 def test_voice_reads_code_as_written_not_as_a_range_or_a_path(markdown: str, spoken: str) -> None:
