@@ -37,10 +37,11 @@ or a code of letters and digits after a word that names one ("biller code 221144
 "policy", "invoice", "receipt", "case", "ticket", "claim" and "order", and the code has at
 least 4 digits, or letters and digits together. A count after such a word ("code of 12
 digits", "claim 25") and an amount ("number 1,000") stay as written, and so does a year that
-ends a name: "the Energy Retail Code 2019", "under the Fuel policy 2024" (the word that names a
-code capitalised, or a capitalised word before it, and neither the first of its sentence). A
-year-like number introduced as a code ("code: 2019"), after an acronym ("PIN 2019"), or after
-a sentence's first word ("Use code 2019") or as it ("Code 2019 is ...") is a code.
+ends a name: "the Energy Retail Code 2019", "under the Fuel policy 2024", "Fuel policy 2024"
+as a heading (the word that names a code capitalised and not the first of its sentence, or a
+capitalised word before it). A year-like number introduced as a code ("code: 2019"), after an
+acronym ("PIN 2019"), after a sentence's first word that asks for or points at a code ("Use
+code 2019", "Your policy 2024") or as it ("Code 2019 is ...") is a code.
 
 A speech engine reads a number as a quantity: "1800 123 456" is "one thousand eight hundred,
 one hundred and twenty-three, ...", "13 22 55" is "thirteen, twenty-two, fifty-five". A phone
@@ -218,12 +219,33 @@ def _opens_a_sentence(text: str, at: int) -> bool:
     return before[-1:] in ".!?:;\n" if before else at <= _LOOK_BACK
 
 
+_ASKS_FOR_A_CODE = frozenset(
+    {
+        # a verb that asks for a code ("Use code 2019", "Quote policy 2024 when you call")
+        "use", "using", "enter", "quote", "quoting", "type", "key", "input", "give", "provide",
+        "add", "apply", "select", "choose", "pick", "redeem", "include", "write", "send",
+        "text", "sms", "dial", "press", "mention", "cite", "show", "have", "need", "find",
+        "check", "see", "note", "read", "say", "tell", "keep", "pay", "call", "ring", "reply",
+        "email", "update", "change", "set", "reset", "confirm", "verify", "record", "copy",
+        "paste", "scan", "search", "get", "try", "put", "ask", "request", "cancel", "renew",
+        "claim", "lodge", "submit", "attach",
+        # or a word that points at one ("Your policy 2024", "With code 2019 you ...")
+        "a", "an", "the", "your", "our", "my", "their", "his", "her", "its", "this", "that",
+        "these", "those", "any", "each", "every", "no", "which", "what", "with", "for",
+        "under", "by", "via", "from", "on", "in", "at", "to", "into", "per", "and", "or",
+    }
+)  # fmt: skip
+"""A sentence's first word after which a year-like number after a word that names a code is a
+code, not a year that ends a name (as "Fuel policy 2024" is)."""
+
+
 def _is_a_year_in_a_title(match: re.Match[str]) -> bool:
     """Whether the code matched is a year that ends a name: "the Energy Retail Code 2019",
-    "under the Fuel policy 2024" (a capitalised word before the word that names a code, or
-    that word capitalised, neither of them a sentence's first word). A code introduced as one
-    ("code: 2019", "PIN is 2019"), after an acronym ("PIN 2019") or a verb that opens a
-    sentence ("Use code 2019"), is a code."""
+    "under the Fuel policy 2024", "Fuel policy 2024" as a heading (a capitalised word before
+    the word that names a code, or that word capitalised and not a sentence's first word). A
+    code introduced as one ("code: 2019", "PIN is 2019"), after an acronym ("PIN 2019") or
+    after a sentence's first word that asks for or points at one ("Use code 2019", "Your
+    policy 2024"), is a code."""
     name = match.group("name")
     if not _YEAR.fullmatch(match.group("code")) or re.search(r"[:#]|\bis\b", name):
         return False
@@ -237,7 +259,8 @@ def _is_a_year_in_a_title(match: re.Match[str]) -> bool:
     before = _WORD_BEFORE.search(text, window, start)
     if before is None or not before["word"][0].isupper() or before["word"].isupper():
         return False
-    return not _opens_a_sentence(text, before.start())
+    asks = before["word"].lower() in _ASKS_FOR_A_CODE
+    return not asks or not _opens_a_sentence(text, before.start())
 
 
 def say_reference_codes(text: str) -> str:

@@ -305,6 +305,10 @@ def test_voice_reads_code_as_written_not_as_a_range_or_a_path(markdown: str, spo
          "Use code 2 0 1 9, Biller code: 2 0 1 9, your PIN 2 0 1 9 or invoice 2 0 2 4."),
         ("Code 2019 works, and so does the BPAY code 2020.",
          "Code 2 0 1 9 works, and so does the BPAY code 2 0 2 0."),
+        ("# Fuel policy 2024\n\nHardship policy 2025 says so. Quote policy 2024, or your policy"
+         " 2024.\n\nYour policy 2023 is due.",
+         "Fuel policy 2024. Hardship policy 2025 says so. Quote policy 2 0 2 4, or your policy"
+         " 2 0 2 4. Your policy 2 0 2 3 is due."),
     ],
 )  # fmt: skip
 def test_voice_reads_a_year_that_ends_a_name_as_a_year(markdown: str, spoken: str) -> None:
