@@ -17,7 +17,8 @@ with "to" and the names in full ("Monday to Friday", "January to March"), not "M
 A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "18-20 degrees") is read
 with "to" ("3 to 5 business days"), not "3 minus 5" or "3 5"; so is a range of dates or
 ordinals ("1 Jan–14 Jan", "1 July 2026 – 30 June 2027", "2nd–4th"), and of hours up to or
-from noon or midnight ("9am–noon", "noon-2pm"). A date (``2026-07-01``,
+from noon or midnight ("9am–noon", "noon-2pm"); a day and a month, a dash and a year are one
+date ("1 Jan-2026" is "1 Jan 2026", not "1 Jan to 2026"). A date (``2026-07-01``,
 ``01-07-2026``), a number of more than two parts and three digits, a hyphen and four that is
 no phone number ("100-2000 kWh", see below) stay as written.
 
@@ -401,16 +402,21 @@ _RANGE = re.compile(
 
 
 _LOCAL_NUMBER = re.compile(r"\d{3}-\d{4}")  # "555-0134": a local phone number, or "100-2000"
+_DAY_AND_MONTH = re.compile(rf"\d{{1,2}}(?:st|nd|rd|th)?[ \u00a0]{_MONTH}")  # "1 Jan", "2nd May"
+_A_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def say_ranges(text: str) -> str:
     """``text`` with each range of numbers written with a dash read "to"; three digits, a
     hyphen and four that :func:`say_phone_numbers` left ("555-1234" with no "call" before it)
-    may still be a North American local number, and stay as written."""
+    may still be a North American local number, and stay as written. A day and a month, a
+    dash and a year ("1 Jan-2026") are one date, read without the dash: "1 Jan 2026"."""
 
     def said(match: re.Match[str]) -> str:
         if _LOCAL_NUMBER.fullmatch(match.group(0)):
             return match.group(0)
+        if _DAY_AND_MONTH.fullmatch(match["low"]) and _A_YEAR.fullmatch(match["high"]):
+            return f"{match['low']} {match['high']}"
         return f"{match.group('low')} to {match.group('high')}"
 
     return _RANGE.sub(said, text)

@@ -149,6 +149,8 @@ def test_voice_reads_a_phone_link_s_number_not_the_website() -> None:
          "Open 8:30am to 5pm, or 8 am to 2 pm on Saturday."),
         ("Due 1 Jan–14 Jan, or 1 July 2026 – 30 June 2027, on the 2nd–4th.",
          "Due 1 Jan to 14 Jan, or 1 July 2026 to 30 June 2027, on the 2nd to 4th."),
+        ("Pay 1 Jan-2026, 2nd March – 2027 or 1 Jan–14 Jan 2026.",
+         "Pay 1 Jan 2026, 2nd March 2027 or 1 Jan to 14 Jan 2026."),
         ("Heaters at 18-20 degrees save 10-20% on $100–$200 bills.",
          "Heaters at 18 to 20 degrees save 10 to 20% on $100 to $200 bills."),
         ("Due 2026-07-01 or 01-07-2026, for RTA-2019-44, a 2-for-1 deal, COVID-19.",
