@@ -188,7 +188,8 @@ _NAMES_A_CODE = (
 )
 _REFERENCE = re.compile(
     rf"(?P<name>{_NAMES_A_CODE}(?:[ \u00a0]*(?::|#|is)[ \u00a0]*|[ \u00a0]+))"
-    r"(?P<code>\d+(?:[ \u00a0\-]\d+)*|[A-Z0-9]+(?:-[A-Z0-9]+)*)"
+    # digits, or capitals and digits: a word in capitals ("customer ID 1234") is no code
+    r"(?P<code>\d+(?:[ \u00a0\-]\d+)*|(?=[A-Z0-9\-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*)"
     r"(?![\w%\u00b0]|[.,:/]\d)"
 )
 
