@@ -53,7 +53,8 @@ A number to send a text message to, an SMS short code, is read digit by digit in
 too: 3 to 8 digits after "text", "txt" or "SMS", or after one of those, up to four words (the
 message to send, words or numbers of one or two digits) and "to", "on" or "at" ("text STOP to
 12345" is "text STOP to 1 2 3 4 5", "text 2 to 12345" is "text 2 to 1 2 3 4 5", "SMS 12345",
-"text us on 1999 88"). So is a short number to call, three digits after "call",
+"text us on 1999 88"); not a count of people or places ("sent text messages to 2000
+customers"). So is a short number to call, three digits after "call",
 "dial", "ring" or "phone" (and "us", "on" or "at"): an emergency or service number ("call
 111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112"
 is "call 0 0 0 or 1 1 2"), not a count ("call 500 customers").
@@ -301,12 +302,19 @@ def say_phone_numbers(text: str) -> str:
     return _PHONE.sub(said, text)
 
 
+_PEOPLE_OR_PLACES = (
+    r"[ \u00a0]+(?:more[ \u00a0]+|other[ \u00a0]+|new[ \u00a0]+)?(?i:people|persons|customers"
+    r"|clients|members|users|residents|ratepayers|households|homes|businesses|properties"
+    r"|premises|accounts|subscribers|recipients|contacts|numbers|phones|mobiles)\b"
+)
+"""After a number, what makes it a count ("sent text messages to 2000 customers"), not a
+number to text."""
 _TO_TEXT = re.compile(
     r"(?P<name>(?i:\b(?:text|txt|sms)\b)"
     r"(?:(?:[ \u00a0]+(?!(?i:to|on|at)\b)(?:[^\s\d]\S*|\d{1,2}\b(?![.,:/\-\u2013]\d)))"
     r"{0,4}?[ \u00a0]+(?i:to|on|at))?[ \u00a0]+)"
     r"(?P<code>\d{3,8}|\d{2,4}(?:[ \u00a0]\d{2,4}){1,2})"
-    rf"(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d)"
+    rf"(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d|{_PEOPLE_OR_PLACES})"
 )
 
 

@@ -269,6 +269,8 @@ def test_voice_reads_each_local_phone_number_of_a_list_digit_by_digit(
          "Text 2 to 1 2 3 4 5, or txt YES 12 on 1 9 9 9, 8 8."),
         ("We text you 3 days before, and sent 1500 texts to 2000 customers.",
          "We text you 3 days before, and sent 1500 texts to 2000 customers."),
+        ("We sent text messages to 2000 customers and SMS alerts to 1500 more households.",
+         "We sent text messages to 2000 customers and SMS alerts to 1500 more households."),
     ],
 )  # fmt: skip
 def test_voice_reads_a_number_to_text_digit_by_digit(markdown: str, spoken: str) -> None:
