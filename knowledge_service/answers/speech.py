@@ -14,13 +14,13 @@ sentence) it is "24 7", as it is said ("twenty-four seven").
 A range of days or months written with a dash ("Mon–Fri", "Monday-Friday", "Jan–Mar") is read
 with "to" and the names in full ("Monday to Friday", "January to March"), not "Mon Fri".
 
-A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "18-20 degrees") is read
-with "to" ("3 to 5 business days"), not "3 minus 5" or "3 5"; so is a range of dates or
-ordinals ("1 Jan–14 Jan", "1 July 2026 – 30 June 2027", "2nd–4th"), and of hours up to or
-from noon or midnight ("9am–noon", "noon-2pm"); a day and a month, a dash and a year are one
-date ("1 Jan-2026" is "1 Jan 2026", not "1 Jan to 2026"). A date (``2026-07-01``,
-``01-07-2026``), a number of more than two parts and three digits, a hyphen and four that is
-no phone number ("100-2000 kWh", see below) stay as written.
+A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "$1,200-$1,500", "18-20
+degrees", "5km-10km", "10c-12c") is read with "to" ("3 to 5 business days"), not "3 minus 5" or
+"3 5"; so is a range of dates or ordinals ("1 Jan–14 Jan", "1 July 2026 – 30 June 2027",
+"2nd–4th"), and of hours up to or from noon or midnight ("9am–noon", "noon-2pm"); a day and a
+month, a dash and a year are one date ("1 Jan-2026" is "1 Jan 2026", not "1 Jan to 2026"). A
+date (``2026-07-01``, ``01-07-2026``), a number of more than two parts and three digits, a
+hyphen and four that is no phone number ("100-2000 kWh", see below) stay as written.
 
 A path through an app's menus ("Account > Billing preferences > Bill frequency") is read "then"
 where it is written ">" (or "›", "→", "»", "->"), which a speech engine reads "greater than":
@@ -402,7 +402,10 @@ _MONTH = (
     r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 _DATE = rf"(?:st|nd|rd|th)?(?:[ \u00a0]{_MONTH}(?:[ \u00a0](?:19|20)\d\d)?)?"  # "2nd", "1 Jan"
-_BOUND = rf"(?:[$\u20ac\u00a3]?\d+(?:[.:]\d+)?(?:{_END}|{_DATE})|(?i:noon|midday|midnight))"
+# "5km", "10c", "$10k", "2 L": a unit or a multiple written after the number
+_UNIT = r"(?:[ \u00a0]?(?:kWh|MWh|kW|km|kg|mg|ml|mL|mm|cm|GB|MB|TB|L|m)|c|\u00a2|p|k|bn)(?!\w)"
+_AMOUNT = r"[$\u20ac\u00a3]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.:]\d+)?"  # "$1,200.50", "8.30"
+_BOUND = rf"(?:{_AMOUNT}(?:{_UNIT}|{_END}|{_DATE})|(?i:noon|midday|midnight))"
 _RANGE = re.compile(
     r"(?<![\w.,/:\-\u2013])"
     rf"(?P<low>{_BOUND}%?)[ \u00a0]?[\-\u2013][ \u00a0]?(?P<high>{_BOUND})"
@@ -410,7 +413,8 @@ _RANGE = re.compile(
 )
 
 
-_LOCAL_NUMBER = re.compile(r"\d{3}-\d{4}")  # "555-0134": a local phone number, or "100-2000"
+# "555-0134": a local phone number, or "100-2000" ("100-2000 kWh" with its unit)
+_LOCAL_NUMBER = re.compile(r"\d{3}-\d{4}(?![\d.,:])")
 _DAY_AND_MONTH = re.compile(rf"\d{{1,2}}(?:st|nd|rd|th)?[ \u00a0]{_MONTH}")  # "1 Jan", "2nd May"
 _A_YEAR = re.compile(r"(?:19|20)\d\d")
 
@@ -422,7 +426,7 @@ def say_ranges(text: str) -> str:
     dash and a year ("1 Jan-2026") are one date, read without the dash: "1 Jan 2026"."""
 
     def said(match: re.Match[str]) -> str:
-        if _LOCAL_NUMBER.fullmatch(match.group(0)):
+        if _LOCAL_NUMBER.match(match.group(0)):
             return match.group(0)
         if _DAY_AND_MONTH.fullmatch(match["low"]) and _A_YEAR.fullmatch(match["high"]):
             return f"{match['low']} {match['high']}"

@@ -155,6 +155,11 @@ def test_voice_reads_a_phone_link_s_number_not_the_website() -> None:
          "Pay 1 Jan 2026, 2nd March 2027 or 1 Jan to 14 Jan 2026."),
         ("Heaters at 18-20 degrees save 10-20% on $100–$200 bills.",
          "Heaters at 18 to 20 degrees save 10 to 20% on $100 to $200 bills."),
+        ("Fees of $1,200-$1,500, or 1,000–2,500 kWh.",
+         "Fees of $1,200 to $1,500, or 1,000 to 2,500 kWh."),
+        ("Use 15kWh-20kWh, drive 5km–10km, lift 20 kg-25 kg, pay 10c-12c or $10k–$20k.",
+         "Use 15kWh to 20kWh, drive 5km to 10km, lift 20 kg to 25 kg, pay 10c to 12c or $10k to"
+         " $20k."),
         ("Due 2026-07-01 or 01-07-2026, for RTA-2019-44, a 2-for-1 deal, COVID-19.",
          "Due 2026-07-01 or 01-07-2026, for RTA-2019-44, a 2-for-1 deal, COVID-19."),
     ],
