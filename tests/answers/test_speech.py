@@ -30,6 +30,8 @@ def _spoken(markdown: str) -> str:
         ("If your life is at risk, call 000.", "If your life is at risk, call 0 0 0."),
         ("Locally on 9876 5432.", "Locally on 9 8 7 6, 5 4 3 2."),
         ("In London, +44 20 7946 0958.", "In London, plus 4 4, 2 0, 7 9 4 6, 0 9 5 8."),
+        ("Call 07700 900123 or 01632 960001.",
+         "Call 0 7 7 0 0, 9 0 0 1 2 3 or 0 1 6 3 2, 9 6 0 0 0 1."),
         ("From the US, +1.800.555.0134 or +1-800-555-0134.",
          "From the US, plus 1, 8 0 0, 5 5 5, 0 1 3 4 or plus 1, 8 0 0, 5 5 5, 0 1 3 4."),
         ("US office (555) 123-4567.", "US office 5 5 5, 1 2 3, 4 5 6 7."),
