@@ -64,7 +64,8 @@ number, below):
 
 - an international number, ``+`` and a country code (``+61 2 9876 5432``, ``+44 20 7946 0958``,
   ``+1.800.555.0134``);
-- an area code in brackets (``(02) 9876 5432``, ``(555) 123-4567``);
+- an area code in brackets (``(02) 9876 5432``, ``(555) 123-4567``, and North American
+  with its country code, ``1 (800) 555-0199``);
 - a number that starts with 0 (``0412 345 678``, ``02 9876 5432``, ``07700 900123``,
   ``000``): a quantity is never written with a leading zero;
 - a service number (``1800 123 456``, ``1300 36 36 36``, ``1800-123-456``, ``13 22 55``,
@@ -112,7 +113,10 @@ _INTERNATIONAL = (
     rf"(?:{_GAP_OR_DASH}?\(\d{{1,4}}\)|{_GAP_DASH_OR_DOT}\d{{1,4}})*"
     r"|\+\d{7,15}"
 )
-_AREA_CODE = rf"\(\d{{1,4}}\){_GAP_OR_DASH}?\d{{2,4}}(?:{_GAP_OR_DASH}\d{{2,4}})*"
+_AREA_CODE = (  # "(02) 9876 5432", "(555) 123-4567", "1 (800) 555-0199"
+    rf"(?:1(?:{_GAP_OR_DASH}|\.)?(?=\(\d{{3}}\)))?"
+    rf"\(\d{{1,4}}\){_GAP_OR_DASH}?\d{{2,4}}(?:{_GAP_OR_DASH}\d{{2,4}})*"
+)
 _LEADING_ZERO = rf"0\d{{1,11}}(?:{_GAP}\d{{1,6}})*"  # "0412 345 678", "07700 900123"
 _SERVICE = (
     rf"1[3-9]00(?:{_GAP_OR_DASH}?\d{{3}}{_GAP_OR_DASH}?\d{{3}}|(?:{_GAP}\d{{2}}){{3}}"
