@@ -57,7 +57,8 @@ message to send, words or numbers of one or two digits) and "to", "on" or "at" (
 customers"). So is a short number to call, three digits after "call",
 "dial", "ring" or "phone" (and "us", "on" or "at"): an emergency or service number ("call
 111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112"
-is "call 0 0 0 or 1 1 2"), not a count ("call 500 customers").
+is "call 0 0 0 or 1 1 2", and with a name in brackets, "call 000 (Triple Zero) or 112"), not a
+count ("call 500 customers").
 
 A phone number is recognised by its shape, not by the words around it (but for a local
 number, below):
@@ -325,17 +326,20 @@ _TO_TEXT = re.compile(
 _TO_CALL = re.compile(
     r"(?P<name>(?i:\b(?:call|dial|ring|phone)\b)(?:[ \u00a0]+(?i:us|me|them))?"
     r"(?:[ \u00a0]+(?i:on|at))?[ \u00a0]+)"
-    r"(?P<numbers>\d{3}(?:(?:/|,?[ \u00a0](?i:or|and)[ \u00a0]|,[ \u00a0])\d{3})*)"
+    # each maybe with its name in brackets: "call 000 (Triple Zero) or 112"
+    r"(?P<numbers>\d{3}(?:(?:[ \u00a0]\([^()\d\n]{1,40}\))?"
+    r"(?:/|,?[ \u00a0](?i:or|and)[ \u00a0]|,[ \u00a0])\d{3})*)"
     r"(?![\w%\u00b0]|[.,:/\-\u2013]\d|[ \u00a0]\d"
     r"|[ \u00a0]+(?!(?:is|was|has|does|as|us|its|this|his)\b)[a-z]+s\b)"
 )
 """A short number to call: an emergency or service number ("call 111", "dial 611", "ring 112 or
-999", "ring 112/999", "call 000 or 112"); not a count ("call 500 customers")."""
+999", "ring 112/999", "call 000 or 112", "call 000 (Triple Zero) or 112"); not a count ("call
+500 customers")."""
 
 
 def _said_to_call(match: re.Match[str]) -> str:
     numbers = re.sub(r"\d+", lambda m: " ".join(m.group(0)), match.group("numbers"))
-    return match.group("name") + numbers.replace("/", " or ")
+    return match.group("name") + re.sub(r"(?<=\d)/(?=\d)", " or ", numbers)
 
 
 def say_numbers_to_text(text: str) -> str:

@@ -356,6 +356,8 @@ def test_voice_reads_a_range_of_days_with_to(markdown: str, spoken: str) -> None
          "Ring 1 1 2 or 9 9 9, or call us on 1 1 2 or 9 9 9."),
         ("In an emergency call 000 or 112, or call 000, 112 or 106.",
          "In an emergency call 0 0 0 or 1 1 2, or call 0 0 0, 1 1 2 or 1 0 6."),
+        ("Call 000 (Triple Zero) or 112 from a mobile, or dial 106 (TTY/text) or 000.",
+         "Call 0 0 0 (Triple Zero) or 1 1 2 from a mobile, or dial 1 0 6 (TTY/text) or 0 0 0."),
         ("We call 500 customers a day, and call 3 times.",
          "We call 500 customers a day, and call 3 times."),
     ],
