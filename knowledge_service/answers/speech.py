@@ -34,8 +34,9 @@ with a capital, or go on to "then" ("If Usage > Limit then ...").
 A reference code is read character by character too, in the groups it is written in: a number
 or a code of letters and digits after a word that names one ("biller code 221144" is
 "biller code 2 2 1 1 4 4", "customer ref AB12345" is "customer ref A B 1 2 3 4 5",
-"BSB 062-000" is "BSB 0 6 2, 0 0 0"): the words are "code", "reference", "ref", "number", "no.",
-"ID", "PIN", "ABN", "ACN", "BSB", "NMI", "MIRN", "account", "acct", "customer", "member",
+"BSB 062-000" is "BSB 0 6 2, 0 0 0", "Customer Reference Number (CRN) is 123 456 789A" is "...
+is 1 2 3, 4 5 6, 7 8 9 A"): the words are "code", "reference", "ref", "number", "no.", "ID",
+"PIN", "ABN", "ACN", "BSB", "NMI", "MIRN", "CRN", "PRN", "account", "acct", "customer", "member",
 "policy", "invoice", "receipt", "case", "ticket", "claim" and "order", and the code has at
 least 4 digits, or letters and digits together. A count after such a word ("code of 12
 digits", "claim 25") and an amount ("number 1,000") stay as written, and so does a year that
@@ -190,13 +191,17 @@ def _digit_by_digit(number: str) -> str:
 
 
 _NAMES_A_CODE = (
-    r"(?i:\b(?:code|reference|ref|number|no\.|id|pin|abn|acn|bsb|nmi|mirn|account|acct|customer"
+    r"(?i:\b(?:code|reference|ref|number|no\.|id|pin|abn|acn|bsb|nmi|mirn|crn|prn|account|acct"
+    r"|customer"
     r"|member|policy|invoice|receipt|case|ticket|claim|order)(?:\s+(?:number|no\.))?)"
 )
 _REFERENCE = re.compile(
-    rf"(?P<name>{_NAMES_A_CODE}(?:[ \u00a0]*(?::|#|is)[ \u00a0]*|[ \u00a0]+))"
-    # digits, or capitals and digits: a word in capitals ("customer ID 1234") is no code
-    r"(?P<code>\d+(?:[ \u00a0\-]\d+)*|(?=[A-Z0-9\-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*)"
+    # the name maybe with its acronym in brackets: "Customer Reference Number (CRN) is"
+    rf"(?P<name>{_NAMES_A_CODE}(?:[ \u00a0]+\([A-Z]{{2,6}}\))?"
+    r"(?:[ \u00a0]*(?::|#|is)[ \u00a0]*|[ \u00a0]+))"
+    # digits (maybe a check letter after them: "123 456 789A"), or capitals and digits: a
+    # word in capitals ("customer ID 1234") is no code
+    r"(?P<code>\d+(?:[ \u00a0\-]\d+)*[A-Z]?|(?=[A-Z0-9\-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*)"
     r"(?![\w%\u00b0]|[.,:/]\d)"
 )
 

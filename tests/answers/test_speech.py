@@ -108,6 +108,9 @@ def test_other_channels_show_a_phone_number_as_written(channel: Channel) -> None
          "Pay to BSB 0 6 2, 0 0 0, account 1 2 3 4 5 6 7 8."),
         ("Our ABN is 12 345 678 901.", "Our ABN is 1 2, 3 4 5, 6 7 8, 9 0 1."),
         ("Your PIN: 1234.", "Your PIN: 1 2 3 4."),
+        ("Your Customer Reference Number (CRN) is 123 456 789A, or quote CRN 987654321B.",
+         "Your Customer Reference Number (CRN) is 1 2 3, 4 5 6, 7 8 9 A, or quote CRN"
+         " 9 8 7 6 5 4 3 2 1 B."),
         ("Quote customer ID 12345678, member ID: 4455667 or account PIN 1234.",
          "Quote customer ID 1 2 3 4 5 6 7 8, member ID: 4 4 5 5 6 6 7 or account PIN 1 2 3 4."),
         ("Reason code EXEMPT, a code of 12 digits, claim 25, No. 4 and number 1,000.",
