@@ -42,6 +42,7 @@ from knowledge_service.answers.speech import (
     say_ranges,
     say_rates,
     say_reference_codes,
+    say_times,
 )
 from knowledge_service.content.plaintext import (
     PLAIN_MARKDOWN,
@@ -250,7 +251,7 @@ def markdown_to_plain(markdown: str) -> str:
 
 
 def _said_as_meant(text: str) -> str:
-    said = say_reference_codes(say_around_the_clock(text))
+    said = say_reference_codes(say_around_the_clock(say_times(text)))
     said = say_phone_numbers(say_numbers_to_call(said))
     said = say_day_ranges(say_ranges(say_numbers_to_text(said)))
     return say_menu_paths(say_rates(said))

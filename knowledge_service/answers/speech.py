@@ -23,6 +23,9 @@ not "1 Jan to 2026"). A date (``2026-07-01``, ``01-07-2026``), a number of more 
 and three digits, a hyphen and four that is no phone number ("100-2000 kWh", see below) stay as
 written.
 
+A time written with a dot ("8.30am", "8.30–5pm") is written with a colon ("8:30am", "8:30–5pm"),
+which a speech engine reads as a time, not as a decimal ("eight point three zero am").
+
 A path through an app's menus ("Account > Billing preferences > Bill frequency") is read "then"
 where it is written ">" (or "›", "→", "»", "->"), which a speech engine reads "greater than":
 "Account, then Billing preferences, then Bill frequency". A comparison ("a balance > $20")
@@ -432,6 +435,20 @@ _RANGE = re.compile(
 _LOCAL_NUMBER = re.compile(r"\d{3}-\d{4}(?![\d.,:])")
 _DAY_AND_MONTH = re.compile(rf"\d{{1,2}}(?:st|nd|rd|th)?[ \u00a0]{_MONTH}")  # "1 Jan", "2nd May"
 _A_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+_AM_OR_PM = r"[ \u00a0]?(?i:am|pm|a\.m\.|p\.m\.)(?!\w)"
+_DOTTED_TIME = re.compile(
+    r"(?<![\w.,:/$\u20ac\u00a3])(?P<hour>1[0-2]|0?[1-9])\.(?P<minutes>[0-5]\d)"
+    rf"(?={_AM_OR_PM}|[ \u00a0]?[\-\u2013][ \u00a0]?(?:1[0-2]|0?[1-9])(?:[.:][0-5]\d)?{_AM_OR_PM})"
+)
+
+
+def say_times(text: str) -> str:
+    """``text`` with each time written with a dot ("8.30am", "8.30–5pm") written with a colon,
+    "8:30am", which a speech engine reads as a time, not as a decimal ("eight point three
+    zero")."""
+    return _DOTTED_TIME.sub(r"\g<hour>:\g<minutes>", text)
 
 
 def say_ranges(text: str) -> str:

@@ -181,6 +181,22 @@ def test_voice_reads_a_range_with_to(markdown: str, spoken: str) -> None:
 @pytest.mark.parametrize(
     ("markdown", "spoken"),
     [
+        ("Open 8.30am–5pm, 8.30 am - 12.30 pm or 8.30–5.30pm.",
+         "Open 8:30am to 5pm, 8:30 am to 12:30 pm or 8:30 to 5:30pm."),
+        ("Call 1800 123 456 8.30am-8pm.", "Call 1 8 0 0, 1 2 3, 4 5 6, 8:30am to 8pm."),
+        ("Pay $8.30 am, version 2.5 or 1.25-2.5 kg, type `8.30am`.",
+         "Pay $8.30 am, version 2.5 or 1.25 to 2.5 kg, type 8.30am."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_time_written_with_a_dot_as_a_time(markdown: str, spoken: str) -> None:
+    """ "8.30am" was left for the speech engine to read as a decimal, "eight point three zero
+    am"; with a colon it is read "eight thirty am"."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
         ("Team 25 is $27/user/month.", "Team 25 is $27 per user per month."),
         ("Export pays 5c/kWh, idling £0.75/min.", "Export pays 5c per kWh, idling £0.75 per min."),
         ("Plans use 10 kWh/day or 2 GB/month, up to 3 times/day.",
