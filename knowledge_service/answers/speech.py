@@ -69,7 +69,7 @@ A phone number is recognised by its shape, not by the words around it (but for a
 number, below):
 
 - an international number, ``+`` and a country code (``+61 2 9876 5432``, ``+44 20 7946 0958``,
-  ``+1.800.555.0134``);
+  ``+1.800.555.0134``, ``+44 7700 900123``);
 - an area code in brackets (``(02) 9876 5432``, ``(555) 123-4567``, and North American
   with its country code, ``1 (800) 555-0199``);
 - a number that starts with 0 (``0412 345 678``, ``02 9876 5432``, ``07700 900123``,
@@ -116,7 +116,7 @@ _GAP_OR_DASH = rf"(?:[ \u00a0]{_NOT_A_GROUP}|-)"
 _GAP_DASH_OR_DOT = rf"(?:{_GAP_OR_DASH}|\.)"  # "+1.800.555.0134"
 _INTERNATIONAL = (
     rf"\+\d{{1,3}}(?:{_GAP_OR_DASH}?\(0\)\d{{1,4}})?"
-    rf"(?:{_GAP_OR_DASH}?\(\d{{1,4}}\)|{_GAP_DASH_OR_DOT}\d{{1,4}})*"
+    rf"(?:{_GAP_OR_DASH}?\(\d{{1,4}}\)|{_GAP_DASH_OR_DOT}\d{{1,6}})*"  # "+44 7700 900123"
     r"|\+\d{7,15}"
 )
 _AREA_CODE = (  # "(02) 9876 5432", "(555) 123-4567", "1 (800) 555-0199"
