@@ -73,7 +73,8 @@ number, below):
 - an area code in brackets (``(02) 9876 5432``, ``(555) 123-4567``, and North American
   with its country code, ``1 (800) 555-0199``);
 - a number that starts with 0 (``0412 345 678``, ``02 9876 5432``, ``07700 900123``,
-  ``000``): a quantity is never written with a leading zero;
+  ``03-9000-1234``, ``000``; not a date, ``01-07-2026``): a quantity is never written with a
+  leading zero;
 - a service number (``1800 123 456``, ``1300 36 36 36``, ``1800-123-456``, ``13 22 55``,
   ``131 450``, ``1800RESPECT``, ``1800-ENERGY``);
 - a North American number written with dashes or dots (``1-800-555-0142``, ``555.123.4567``,
@@ -123,7 +124,10 @@ _AREA_CODE = (  # "(02) 9876 5432", "(555) 123-4567", "1 (800) 555-0199"
     rf"(?:1(?:{_GAP_OR_DASH}|\.)?(?=\(\d{{3}}\)))?"
     rf"\(\d{{1,4}}\){_GAP_OR_DASH}?\d{{2,4}}(?:{_GAP_OR_DASH}\d{{2,4}})*"
 )
-_LEADING_ZERO = rf"0\d{{1,11}}(?:{_GAP}\d{{1,6}})*"  # "0412 345 678", "07700 900123"
+_LEADING_ZERO = (  # "0412 345 678", "07700 900123", "03-9000-1234" (not "01-07-2026", below)
+    rf"0\d{{1,11}}(?:{_GAP}\d{{1,6}})*|0\d{{1,4}}(?:-\d{{2,4}}){{2,3}}"
+)
+_DATE_WITH_DASHES = re.compile(r"\d\d-\d\d-(?:\d\d){1,2}")  # "01-07-2026", "01-07-26"
 _SERVICE = (
     rf"1[3-9]00(?:{_GAP_OR_DASH}?\d{{3}}{_GAP_OR_DASH}?\d{{3}}|(?:{_GAP}\d{{2}}){{3}}"
     rf"|(?:{_GAP}|-)?[A-Z]{{3,}}\b)"
@@ -177,7 +181,7 @@ def _is_phone(match: re.Match[str], *, listed: bool = False) -> bool:
     if match.group("area"):
         return 7 <= digits <= 12
     if match.group("zero"):
-        return 3 <= digits <= 12
+        return 3 <= digits <= 12 and not _DATE_WITH_DASHES.fullmatch(number)
     return 8 <= digits <= 12 and not _THOUSANDS.fullmatch(number) and not _YEAR_THEN.match(number)
 
 
