@@ -73,8 +73,8 @@ number, below):
 - an area code in brackets (``(02) 9876 5432``, ``(555) 123-4567``, and North American
   with its country code, ``1 (800) 555-0199``);
 - a number that starts with 0 (``0412 345 678``, ``02 9876 5432``, ``07700 900123``,
-  ``03-9000-1234``, ``000``; not a date, ``01-07-2026``): a quantity is never written with a
-  leading zero;
+  ``03-9000-1234``, ``000``, and dialled abroad, ``0011 61 2 9876 5432``; not a date,
+  ``01-07-2026``): a quantity is never written with a leading zero;
 - a service number (``1800 123 456``, ``1300 36 36 36``, ``1800-123-456``, ``13 22 55``,
   ``131 450``, ``1800RESPECT``, ``1800-ENERGY``);
 - a North American number written with dashes or dots (``1-800-555-0142``, ``555.123.4567``,
@@ -180,8 +180,9 @@ def _is_phone(match: re.Match[str], *, listed: bool = False) -> bool:
         return 7 <= digits <= 15
     if match.group("area"):
         return 7 <= digits <= 12
-    if match.group("zero"):
-        return 3 <= digits <= 12 and not _DATE_WITH_DASHES.fullmatch(number)
+    if match.group("zero"):  # "0011 61 2 9876 5432": dialled abroad, with a country's number
+        most = 17 if number.startswith("00") else 12
+        return 3 <= digits <= most and not _DATE_WITH_DASHES.fullmatch(number)
     return 8 <= digits <= 12 and not _THOUSANDS.fullmatch(number) and not _YEAR_THEN.match(number)
 
 
