@@ -16,12 +16,12 @@ with "to" and the names in full ("Monday to Friday", "January to March"), not "M
 
 A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "$1,200-$1,500", "18-20
 degrees", "5km-10km", "10c-12c") is read with "to" ("3 to 5 business days"), not "3 minus 5" or
-"3 5"; so is a range of dates or ordinals ("1 Jan–14 Jan", "1 July 2026 – 30 June 2027",
-"1/7/2026-30/6/2027", "2nd–4th"), and of hours up to or from noon or midnight ("9am–noon",
-"noon-2pm"); a day and a month, a dash and a year are one date ("1 Jan-2026" is "1 Jan 2026",
-not "1 Jan to 2026"). A date (``2026-07-01``, ``01-07-2026``), a number of more than two parts
-and three digits, a hyphen and four that is no phone number ("100-2000 kWh", see below) stay as
-written.
+"3 5"; so is a range of dates or ordinals ("1 Jan–14 Jan", "1 July 2026 – 30 June 2027", "Dec
+24-Jan 2", "Mar 2026-Apr 2026", "1/7/2026-30/6/2027", "2nd–4th"), and of hours up to or from
+noon or midnight ("9am–noon", "noon-2pm"); a day and a month, a dash and a year are one date
+("1 Jan-2026" is "1 Jan 2026", not "1 Jan to 2026"). A date (``2026-07-01``, ``01-07-2026``), a
+number of more than two parts and three digits, a hyphen and four that is no phone number
+("100-2000 kWh", see below) stay as written.
 
 A time written with a dot ("8.30am", "8.30–5pm") is written with a colon ("8:30am", "8:30–5pm"),
 which a speech engine reads as a time, not as a decimal ("eight point three zero am").
@@ -428,7 +428,12 @@ _DATE = rf"(?:st|nd|rd|th)?(?:[ \u00a0]{_MONTH}(?:[ \u00a0](?:19|20)\d\d)?)?"  #
 _UNIT = r"(?:[ \u00a0]?(?:kWh|MWh|kW|km|kg|mg|ml|mL|mm|cm|GB|MB|TB|L|m)|c|\u00a2|p|k|bn)(?!\w)"
 _AMOUNT = r"[$\u20ac\u00a3]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.:]\d+)?"  # "$1,200.50", "8.30"
 _SLASHED_DATE = r"\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})"  # "1/7/2026", "30/06/27"
-_BOUND = rf"(?:{_SLASHED_DATE}|{_AMOUNT}(?:{_UNIT}|{_END}|{_DATE})|(?i:noon|midday|midnight))"
+# "July 1", "Dec 24th", "Mar 2026": a date written month first, or a month and its year
+_MONTH_FIRST = rf"\b{_MONTH}\.?[ \u00a0](?:\d{{1,2}}(?:st|nd|rd|th)?|(?:19|20)\d\d)(?![\d:.,]\d)"
+_BOUND = (
+    rf"(?:{_SLASHED_DATE}|{_MONTH_FIRST}|{_AMOUNT}(?:{_UNIT}|{_END}|{_DATE})"
+    r"|(?i:noon|midday|midnight))"
+)
 _RANGE = re.compile(
     r"(?<![\w.,/:\-\u2013])"
     rf"(?P<low>{_BOUND}%?)[ \u00a0]?[\-\u2013][ \u00a0]?(?P<high>{_BOUND})"
