@@ -448,16 +448,18 @@ _A_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 _AM_OR_PM = r"[ \u00a0]?(?i:am|pm|a\.m\.|p\.m\.)(?!\w)"
+# "8.30-5pm", "between 7.30 and 8.30 am": the first time of two takes the second's am or pm
+_AND_THEN = r"(?:[ \u00a0]?[\-\u2013][ \u00a0]?|[ \u00a0](?i:and|to|until|till)[ \u00a0])"
 _DOTTED_TIME = re.compile(
     r"(?<![\w.,:/$\u20ac\u00a3])(?P<hour>1[0-2]|0?[1-9])\.(?P<minutes>[0-5]\d)"
-    rf"(?={_AM_OR_PM}|[ \u00a0]?[\-\u2013][ \u00a0]?(?:1[0-2]|0?[1-9])(?:[.:][0-5]\d)?{_AM_OR_PM})"
+    rf"(?={_AM_OR_PM}|{_AND_THEN}(?:1[0-2]|0?[1-9])(?:[.:][0-5]\d)?{_AM_OR_PM})"
 )
 
 
 def say_times(text: str) -> str:
-    """``text`` with each time written with a dot ("8.30am", "8.30–5pm") written with a colon,
-    "8:30am", which a speech engine reads as a time, not as a decimal ("eight point three
-    zero")."""
+    """``text`` with each time written with a dot ("8.30am", "8.30–5pm", "between 7.30 and
+    8.30 am") written with a colon, "8:30am", which a speech engine reads as a time, not as a
+    decimal ("eight point three zero")."""
     return _DOTTED_TIME.sub(r"\g<hour>:\g<minutes>", text)
 
 

@@ -192,6 +192,8 @@ def test_voice_reads_a_range_with_to(markdown: str, spoken: str) -> None:
         ("Open 8.30am–5pm, 8.30 am - 12.30 pm or 8.30–5.30pm.",
          "Open 8:30am to 5pm, 8:30 am to 12:30 pm or 8:30 to 5:30pm."),
         ("Call 1800 123 456 8.30am-8pm.", "Call 1 8 0 0, 1 2 3, 4 5 6, 8:30am to 8pm."),
+        ("Drop off between 7.30 and 8.30 am, or 2.30 until 4pm.",
+         "Drop off between 7:30 and 8:30 am, or 2:30 until 4pm."),
         ("Pay $8.30 am, version 2.5 or 1.25-2.5 kg, type `8.30am`.",
          "Pay $8.30 am, version 2.5 or 1.25 to 2.5 kg, type 8.30am."),
     ],
