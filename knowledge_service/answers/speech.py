@@ -63,7 +63,8 @@ customers"). So is a short number to call, three digits after "call",
 "dial", "ring" or "phone" (and "us", "on" or "at"): an emergency or service number ("call
 111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112"
 is "call 0 0 0 or 1 1 2", and with a name in brackets, "call 000 (Triple Zero) or 112"), not a
-count ("call 500 customers").
+count ("call 500 customers"); and so is one that names its service ("your local 911 center",
+"a 999 call"; not "300 calls").
 
 A phone number is recognised by its shape, not by the words around it (but for a local
 number, below):
@@ -373,10 +374,21 @@ def say_numbers_to_text(text: str) -> str:
     return _TO_TEXT.sub(said, text)
 
 
+_NAMING_A_SERVICE = re.compile(
+    r"(?P<before>\b(?i:a|an|the|your|our|their|local|nearest|any)[ \u00a0])(?P<number>\d{3})"
+    r"(?=[ \u00a0](?i:call|caller|centre|center|operator|dispatcher)\b)"
+)
+"""A short number that names the service it is: after "a", "the", "your", "local", ... and
+before one of them, no more ("your local 911 center", "a 999 call"; not a count, "300 calls",
+"the 100 calls")."""
+
+
 def say_numbers_to_call(text: str) -> str:
     """``text`` with each short number to call ("call 111", "call 000 or 112", "ring 112/999")
-    written to be read digit by digit; to run before :func:`say_phone_numbers`, so that a
-    number it reads ("000") and the short one after it are read alike."""
+    written to be read digit by digit, and so one that names its service ("your local 911
+    center", "a 999 call"); to run before :func:`say_phone_numbers`, so that a number it reads
+    ("000") and the short one after it are read alike."""
+    text = _NAMING_A_SERVICE.sub(lambda m: m["before"] + " ".join(m["number"]), text)
     return _TO_CALL.sub(_said_to_call, text)
 
 

@@ -391,6 +391,9 @@ def test_voice_reads_a_range_of_days_with_to(markdown: str, spoken: str) -> None
          "Call 0 0 0 (Triple Zero) or 1 1 2 from a mobile, or dial 1 0 6 (TTY/text) or 0 0 0."),
         ("We call 500 customers a day, and call 3 times.",
          "We call 500 customers a day, and call 3 times."),
+        ("Your local 911 center takes texts; a 999 call is free. We took 300 calls, the 100 calls.",
+         "Your local 9 1 1 center takes texts; a 9 9 9 call is free. We took 300 calls, the 100"
+         " calls."),
     ],
 )  # fmt: skip
 def test_voice_reads_a_short_number_to_call_digit_by_digit(markdown: str, spoken: str) -> None:
