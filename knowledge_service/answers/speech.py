@@ -41,7 +41,8 @@ or a code of letters and digits after a word that names one ("biller code 221144
 is 1 2 3, 4 5 6, 7 8 9 A"): the words are "code", "reference", "ref", "number", "no.", "ID",
 "PIN", "ABN", "ACN", "BSB", "NMI", "MIRN", "CRN", "PRN", "account", "acct", "customer", "member",
 "policy", "invoice", "receipt", "case", "ticket", "claim" and "order", and the code has at
-least 4 digits, or letters and digits together. A count after such a word ("code of 12
+least 4 digits, or letters and digits together; a number sign before the code is said "number"
+("ticket #12345" is "ticket number 1 2 3 4 5"). A count after such a word ("code of 12
 digits", "claim 25") and an amount ("number 1,000") stay as written, and so does a year that
 ends a name: "the Energy Retail Code 2019", "under the Fuel policy 2024", "Fuel policy 2024"
 as a heading (the word that names a code capitalised and not the first of its sentence, or a
@@ -286,16 +287,21 @@ def _is_a_year_in_a_title(match: re.Match[str]) -> bool:
     return not asks or not _opens_a_sentence(text, before.start())
 
 
+_NUMBER_SIGN = re.compile(r"[ \u00a0]*#[ \u00a0]*$")
+
+
 def say_reference_codes(text: str) -> str:
     """``text`` with each reference code after a word that names one written to be read
-    character by character in its groups; a year that ends a name ("Retail Code 2019") as
-    written."""
+    character by character in its groups, a number sign before it said "number" ("ticket
+    #12345" is "ticket number 1 2 3 4 5", not "ticket hash ..."); a year that ends a name
+    ("Retail Code 2019") as written."""
 
     def said(match: re.Match[str]) -> str:
         code = match.group("code")
         if not _is_code(code) or _is_a_year_in_a_title(match):
             return match.group(0)
-        return match.group("name") + _character_by_character(code)
+        name = _NUMBER_SIGN.sub(" number ", match.group("name"))  # "Ticket #12345"
+        return name + _character_by_character(code)
 
     return _REFERENCE.sub(said, text)
 
