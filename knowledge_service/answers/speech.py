@@ -83,8 +83,9 @@ number, below):
   ``1-800-FLOWERS``);
 - a North American local number, three digits, a hyphen and four, when the four start with 0
   (``555-0134``: a range's end has no leading zero), it is a number to call ("call
-  555-1234", "phone us on 555-1234") or it is listed after a phone number ("call 555-0134
-  or 555-1234", "555-0134, 555-1234"); other such numbers ("100-2000 kWh") stay as written;
+  555-1234", "phone us on 555-1234", "Ph: 555-1234", "contact us on 555-1234") or it is
+  listed after a phone number ("call 555-0134 or 555-1234", "555-0134, 555-1234"); other such
+  numbers ("100-2000 kWh") stay as written;
 - groups of 2 to 4 digits, 8 to 12 digits in all, that are not a quantity's thousands
   (``9876 5432``, ``555 123 4567``; not ``10 000 000``), nor a year and a number ("in 2026
   1500 customers").
@@ -158,10 +159,13 @@ _TRUNK_ZERO = re.compile(r"\(0\)")  # "+61 (0)2 ...": the 0 is not dialled from 
 _THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+")  # "10 000 000": a quantity
 _YEAR_THEN = re.compile(r"(?:19|20)\d\d[ \u00a0]\d+$")  # "In 2026 1500 customers ..."
 _CALLED_ON = re.compile(
-    r"(?i:\b(?:call|ring|phone|dial|fax|text|sms|tel)\b[.:]?(?:[ \u00a0]+(?:us|me|them))?"
-    r"(?:[ \u00a0]+(?:on|at))?)[ \u00a0]*$"
+    r"(?i:\b(?:call|ring|phone|telephone|ph|dial|fax|text|sms|tel|mobile|mob|cell)"
+    r"\b[.:]?(?:[ \u00a0]+(?:us|me|them))?(?:[ \u00a0]+(?:toll-free|free|now|today))?"
+    r"(?:[ \u00a0]+(?:on|at))?"
+    r"|\b(?:contact|reach)[ \u00a0]+(?:us|me|them)[ \u00a0]+(?:on|at))[ \u00a0]*$"
 )
-"""The words before a phone number that say it is one: "call", "call us on", "ring", "Tel:"."""
+"""The words before a phone number that say it is one: "call", "call us on", "ring", "Tel:",
+"Ph:", "Mobile:", "contact us on", "call us toll-free on"."""
 _LISTED = re.compile(r"(?:[ \u00a0]*(?:,|/)[ \u00a0]*|,?[ \u00a0]+(?i:or|and)[ \u00a0]+)")
 """Between two numbers of a list ("555-0134 or 555-1234", "555-0134, 555-1234")."""
 
