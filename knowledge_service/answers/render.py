@@ -35,14 +35,16 @@ from knowledge_service.answers.speech import (
     say_day_ranges,
     say_literally,
     say_menu_paths,
-    say_numbers_to_call,
-    say_numbers_to_text,
     say_outside_literals,
-    say_phone_numbers,
     say_ranges,
     say_rates,
     say_reference_codes,
     say_times,
+)
+from knowledge_service.answers.speech_numbers import (
+    say_numbers_to_call,
+    say_numbers_to_text,
+    say_phone_numbers,
 )
 from knowledge_service.content.plaintext import (
     PLAIN_MARKDOWN,
@@ -272,15 +274,16 @@ def _said_as_code(code: str) -> str:
 
 
 def markdown_to_speech(markdown: str) -> str:
-    """Plain text for a voice channel: one paragraph of sentences (list items and table rows
-    read as sentences, see :func:`~knowledge_service.content.plaintext.join_sentences`), no
-    list markers and no addresses: a link's text is spoken, and an address (an autolink, a
-    link whose text is its URL, a URL written as text) is said in words (:func:`_say_addresses`);
-    a reference code and a phone number are read digit by digit in their groups, a path
+    """Plain text for a voice channel: one paragraph of sentences (list items and table rows read
+    as sentences, see :func:`~knowledge_service.content.plaintext.join_sentences`), no list
+    markers and no addresses: a link's text is spoken, and an address (an autolink, a link whose
+    text is its URL, a URL written as text) is said in words (:func:`_say_addresses`); a phone
+    number is read digit by digit in its groups
+    (:mod:`~knowledge_service.answers.speech_numbers`), a reference code likewise, a path
     through menus ("Account > People") with "then" (:mod:`~knowledge_service.answers.speech`),
-    but not in code ("`2-5`" is no range). The private-use characters that mark what is
-    said in words or as code are taken out of the article's own text first, written as
-    characters or as character references."""
+    but not in code ("`2-5`" is no range). The private-use characters that mark what is said in
+    words or as code are taken out of the article's own text first, written as characters or as
+    character references."""
     markdown = _OUR_MARK_REFERENCES.sub("", _OUR_MARKS.sub("", markdown))
     lines = plain_lines(markdown, _spoken, _bare_addresses, _said_as_code)
     said = [replace(line, text=_said_line(line.text)) for line in lines]

@@ -1,0 +1,245 @@
+"""Numbers a caller dials or keys, written so that a speech engine reads them digit by digit in
+their groups: phone numbers, numbers to send a text message to, short numbers to call (see
+:mod:`~knowledge_service.answers.speech` for the rest of what voice reads as meant).
+
+A speech engine reads a number as a quantity: "1800 123 456" is "one thousand eight hundred,
+one hundred and twenty-three, ...", "13 22 55" is "thirteen, twenty-two, fifty-five". A phone
+number is read digit by digit in the groups it is written in: each digit apart, the groups
+separated by a comma, where a speech engine pauses ("1 8 0 0, 1 2 3, 4 5 6").
+
+A number to send a text message to, an SMS short code, is read digit by digit in its groups
+too: 3 to 8 digits after "text", "txt" or "SMS", or after one of those, up to four words (the
+message to send, words or numbers of one or two digits) and "to", "on" or "at" ("text STOP to
+12345" is "text STOP to 1 2 3 4 5", "text 2 to 12345" is "text 2 to 1 2 3 4 5", "SMS 12345",
+"text us on 1999 88"); not a count of people or places ("sent text messages to 2000
+customers"). So is a short number to call, three digits after "call",
+"dial", "ring" or "phone" (and "us", "on" or "at"): an emergency or service number ("call
+111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112"
+is "call 0 0 0 or 1 1 2", and with a name in brackets, "call 000 (Triple Zero) or 112"), not a
+count ("call 500 customers"); and so is one that names its service ("your local 911 center",
+"a 999 call"; not "300 calls").
+
+A phone number is recognised by its shape, not by the words around it (but for a local
+number, below):
+
+- an international number, ``+`` and a country code (``+61 2 9876 5432``, ``+44 20 7946 0958``,
+  ``+1.800.555.0134``, ``+44 7700 900123``);
+- an area code in brackets (``(02) 9876 5432``, ``(555) 123-4567``, and North American
+  with its country code, ``1 (800) 555-0199``);
+- a number that starts with 0 (``0412 345 678``, ``02 9876 5432``, ``07700 900123``,
+  ``03-9000-1234``, ``000``, and dialled abroad, ``0011 61 2 9876 5432``; not a date,
+  ``01-07-2026``): a quantity is never written with a leading zero;
+- a service number (``1800 123 456``, ``1300 36 36 36``, ``1800-123-456``, ``13 22 55``,
+  ``131 450``, ``1800RESPECT``, ``1800-ENERGY``);
+- a North American number written with dashes or dots (``1-800-555-0142``, ``555.123.4567``,
+  ``1-800-FLOWERS``);
+- a North American local number, three digits, a hyphen and four, when the four start with 0
+  (``555-0134``: a range's end has no leading zero), it is a number to call ("call
+  555-1234", "phone us on 555-1234", "Ph: 555-1234", "contact us on 555-1234") or it is
+  listed after a phone number ("call 555-0134 or 555-1234", "555-0134, 555-1234"); other such
+  numbers ("100-2000 kWh") stay as written;
+- groups of 2 to 4 digits, 8 to 12 digits in all, that are not a quantity's thousands
+  (``9876 5432``, ``555 123 4567``; not ``10 000 000``), nor a year and a number ("in 2026
+  1500 customers").
+
+What is not a phone number stays as written: an amount (``$12.50``, ``$1,000``), a percentage,
+a date (``01/07/2026``, ``1 July 2026``), a time (``07:30``), a year, a count ("14 days",
+"1,000 kWh").
+"""
+
+from __future__ import annotations
+
+import re
+
+_NOT_A_GROUP = (
+    r"(?!\d+(?:[.:]\d\d)?[ \u00a0]?(?i:am|pm|a\.m\.|p\.m\.)(?!\w)"
+    r"|\d+[ \u00a0](?i:hours?|hrs?|days?|nights?|weeks?|months?|years?|minutes?|mins?"
+    r"|business|working|calendar|times?)\b)"
+)
+"""After a phone number, a time ("8am", "8:30 pm") or a count of time ("24 hours a day", "7 days")
+is what follows the number, never one more of its groups."""
+_GAP = rf"(?:[ \u00a0]{_NOT_A_GROUP})"  # between a number's groups: a space (or a no-break one)
+_GAP_OR_DASH = rf"(?:[ \u00a0]{_NOT_A_GROUP}|-)"
+_GAP_DASH_OR_DOT = rf"(?:{_GAP_OR_DASH}|\.)"  # "+1.800.555.0134"
+_INTERNATIONAL = (
+    rf"\+\d{{1,3}}(?:{_GAP_OR_DASH}?\(0\)\d{{1,4}})?"
+    rf"(?:{_GAP_OR_DASH}?\(\d{{1,4}}\)|{_GAP_DASH_OR_DOT}\d{{1,6}})*"  # "+44 7700 900123"
+    r"|\+\d{7,15}"
+)
+_AREA_CODE = (  # "(02) 9876 5432", "(555) 123-4567", "1 (800) 555-0199"
+    rf"(?:1(?:{_GAP_OR_DASH}|\.)?(?=\(\d{{3}}\)))?"
+    rf"\(\d{{1,4}}\){_GAP_OR_DASH}?\d{{2,4}}(?:{_GAP_OR_DASH}\d{{2,4}})*"
+)
+_LEADING_ZERO = (  # "0412 345 678", "07700 900123", "03-9000-1234" (not "01-07-2026", below)
+    rf"0\d{{1,11}}(?:{_GAP}\d{{1,6}})*|0\d{{1,4}}(?:-\d{{2,4}}){{2,3}}"
+)
+_DATE_WITH_DASHES = re.compile(r"\d\d-\d\d-(?:\d\d){1,2}")  # "01-07-2026", "01-07-26"
+_SERVICE = (
+    rf"1[3-9]00(?:{_GAP_OR_DASH}?\d{{3}}{_GAP_OR_DASH}?\d{{3}}|(?:{_GAP}\d{{2}}){{3}}"
+    rf"|(?:{_GAP}|-)?[A-Z]{{3,}}\b)"
+    rf"|13{_GAP}?\d{{2}}{_GAP}?\d{{2}}|13\d{_GAP}\d{{3}}"
+)
+_GROUPS = rf"\d{{2,4}}(?:{_GAP}\d{{2,4}}){{1,5}}"
+_NORTH_AMERICAN = (
+    r"(?:1[\-.])?\d{3}(?P<dash>[\-.])\d{3}(?P=dash)\d{4}"
+    r"|1(?P<word_dash>[\-.])[2-9]\d\d(?P=word_dash)[A-Z]{4,}\b"  # "1-800-FLOWERS"
+)
+_LOCAL = r"\d{3}-\d{4}"  # "555-0134": a North American local number, or a range ("100-2000")
+# Not inside a longer number or word: not after a letter, a digit, an amount's sign or a
+# number's own punctuation, nor after a group of digits and a space ("10 000": "000" is no
+# number); not before a letter, a digit, a percent or degree sign, another group (but a time
+# or a count of time), nor before punctuation or a dash with a digit after it ("01/07/2026",
+# "07:30", "0.5", "0900–1700").
+_PHONE = re.compile(
+    r"(?<![\w$\u20ac\u00a3\u00a5.,:/+\-\u2013])(?<!\d[ \u00a0])(?:"
+    rf"(?P<international>{_INTERNATIONAL})|(?P<area>{_AREA_CODE})|(?P<service>{_SERVICE})"
+    rf"|(?P<north_american>{_NORTH_AMERICAN})|(?P<local>{_LOCAL})"
+    rf"|(?P<zero>{_LEADING_ZERO})|(?P<groups>{_GROUPS})"
+    rf")(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d)"
+)
+_A_NUMBER_NEXT = re.compile(r"[ \u00a0]\d")
+_TRUNK_ZERO = re.compile(r"\(0\)")  # "+61 (0)2 ...": the 0 is not dialled from abroad
+_THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+")  # "10 000 000": a quantity
+_YEAR_THEN = re.compile(r"(?:19|20)\d\d[ \u00a0]\d+$")  # "In 2026 1500 customers ..."
+_CALLED_ON = re.compile(
+    r"(?i:\b(?:call|ring|phone|telephone|ph|dial|fax|text|sms|tel|mobile|mob|cell)"
+    r"\b[.:]?(?:[ \u00a0]+(?:us|me|them))?(?:[ \u00a0]+(?:toll-free|free|now|today))?"
+    r"(?:[ \u00a0]+(?:on|at))?"
+    r"|\b(?:contact|reach)[ \u00a0]+(?:us|me|them)[ \u00a0]+(?:on|at))[ \u00a0]*$"
+)
+"""The words before a phone number that say it is one: "call", "call us on", "ring", "Tel:",
+"Ph:", "Mobile:", "contact us on", "call us toll-free on"."""
+_LISTED = re.compile(r"(?:[ \u00a0]*(?:,|/)[ \u00a0]*|,?[ \u00a0]+(?i:or|and)[ \u00a0]+)")
+"""Between two numbers of a list ("555-0134 or 555-1234", "555-0134, 555-1234")."""
+
+
+def _is_phone(match: re.Match[str], *, listed: bool = False) -> bool:
+    """Whether the number matched is a phone number: a service number's shape is exact; the
+    others need a phone number's count of digits, and groups must not be a quantity's. A
+    local number is one when its shape says so, after "call" or in a list of phone numbers
+    (``listed``: "call 555-0134 or 555-1234")."""
+    number = match.group(0)
+    digits = sum(c.isdigit() for c in number)
+    if match.group("service") or match.group("north_american"):
+        return True
+    if match.group("local"):  # "call 555-1234" or "555-0134", not "100-2000 kWh"
+        called_on = _CALLED_ON.search(match.string, max(0, match.start() - 40), match.start())
+        return number[4] == "0" or called_on is not None or listed
+    if match.group("international"):
+        return 7 <= digits <= 15
+    if match.group("area"):
+        return 7 <= digits <= 12
+    if match.group("zero"):  # "0011 61 2 9876 5432": dialled abroad, with a country's number
+        most = 17 if number.startswith("00") else 12
+        return 3 <= digits <= most and not _DATE_WITH_DASHES.fullmatch(number)
+    return 8 <= digits <= 12 and not _THOUSANDS.fullmatch(number) and not _YEAR_THEN.match(number)
+
+
+def _digit_by_digit(number: str) -> str:
+    """``+61 (0)2 9876-5432`` as ``plus 6 1, 2, 9 8 7 6, 5 4 3 2``: each group's digits apart,
+    the groups apart with a comma; letters kept as a word (``1800RESPECT`` is
+    ``1 8 0 0 RESPECT``)."""
+    plus = "plus " if number.startswith("+") else ""
+    groups = re.findall(r"\d+|[A-Za-z]+", _TRUNK_ZERO.sub(" ", number))
+    said = " ".join(groups[0]) if groups[0].isdigit() else groups[0]
+    for group in groups[1:]:
+        said += f", {' '.join(group)}" if group.isdigit() else f" {group}"
+    return plus + said
+
+
+def character_by_character(code: str) -> str:
+    """``INV-00123`` as ``I N V, 0 0 1 2 3``: each group's characters apart, the groups apart
+    with a comma."""
+    return ", ".join(" ".join(group) for group in re.split(r"[ \u00a0\-]+", code))
+
+
+def say_phone_numbers(text: str) -> str:
+    """``text`` with each phone number written to be read digit by digit in its groups; one
+    followed by a time or a count of time ends with a comma ("1 3, 2 2, 5 5, 8am to 8pm"), so
+    that it is not heard as one more group. A local number listed after a phone number
+    ("call 555-0134 or 555-1234", "555-0134, 555-1234") is read as one too."""
+    read_up_to = -1  # where the last phone number read ends
+
+    def said(match: re.Match[str]) -> str:
+        nonlocal read_up_to
+        number = match.group(0)
+        listed = read_up_to >= 0 and bool(_LISTED.fullmatch(text, read_up_to, match.start()))
+        if not _is_phone(match, listed=listed):
+            return number
+        read_up_to = match.end()
+        if match.group("north_american") and number[1] in "-.":
+            number = "1" + number[2:]  # "1-800-555-0142": "1 8 0 0, 5 5 5, 0 1 4 2"
+        then = match.string[match.end() : match.end() + 2]
+        return _digit_by_digit(number) + ("," if _A_NUMBER_NEXT.fullmatch(then) else "")
+
+    return _PHONE.sub(said, text)
+
+
+_PEOPLE_OR_PLACES = (
+    r"[ \u00a0]+(?:more[ \u00a0]+|other[ \u00a0]+|new[ \u00a0]+)?(?i:people|persons|customers"
+    r"|clients|members|users|residents|ratepayers|households|homes|businesses|properties"
+    r"|premises|accounts|subscribers|recipients|contacts|numbers|phones|mobiles)\b"
+)
+"""After a number, what makes it a count ("sent text messages to 2000 customers"), not a
+number to text."""
+_TO_TEXT = re.compile(
+    r"(?P<name>(?i:\b(?:text|txt|sms)\b)"
+    r"(?:(?:[ \u00a0]+(?!(?i:to|on|at)\b)(?:[^\s\d]\S*|\d{1,2}\b(?![.,:/\-\u2013]\d)))"
+    r"{0,4}?[ \u00a0]+(?i:to|on|at))?[ \u00a0]+)"
+    r"(?P<code>\d{3,8}|\d{2,4}(?:[ \u00a0]\d{2,4}){1,2})"
+    rf"(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d|{_PEOPLE_OR_PLACES})"
+)
+
+
+_TO_CALL = re.compile(
+    r"(?P<name>(?i:\b(?:call|dial|ring|phone)\b)(?:[ \u00a0]+(?i:us|me|them))?"
+    r"(?:[ \u00a0]+(?i:on|at))?[ \u00a0]+)"
+    # each maybe with its name in brackets: "call 000 (Triple Zero) or 112"
+    r"(?P<numbers>\d{3}(?:(?:[ \u00a0]\([^()\d\n]{1,40}\))?"
+    r"(?:/|,?[ \u00a0](?i:or|and)[ \u00a0]|,[ \u00a0])\d{3})*)"
+    r"(?![\w%\u00b0]|[.,:/\-\u2013]\d|[ \u00a0]\d"
+    r"|[ \u00a0]+(?!(?:is|was|has|does|as|us|its|this|his)\b)[a-z]+s\b)"
+)
+"""A short number to call: an emergency or service number ("call 111", "dial 611", "ring 112 or
+999", "ring 112/999", "call 000 or 112", "call 000 (Triple Zero) or 112"); not a count ("call
+500 customers")."""
+
+
+def _said_to_call(match: re.Match[str]) -> str:
+    numbers = re.sub(r"\d+", lambda m: " ".join(m.group(0)), match.group("numbers"))
+    return match.group("name") + re.sub(r"(?<=\d)/(?=\d)", " or ", numbers)
+
+
+def say_numbers_to_text(text: str) -> str:
+    """``text`` with each number to send a text message to, an SMS short code ("text STOP to
+    12345", "SMS 12345", "text us on 1999 88"), written to be read digit by digit in its
+    groups, as a phone number is; to run after :func:`say_phone_numbers`, which reads the
+    longer ones."""
+
+    def said(match: re.Match[str]) -> str:
+        digits = sum(c.isdigit() for c in match.group("code"))
+        if digits > 8:
+            return match.group(0)
+        then = match.string[match.end() : match.end() + 2]
+        comma = "," if _A_NUMBER_NEXT.fullmatch(then) else ""  # "1 2 3 4 5, 24 hours a day"
+        return match.group("name") + character_by_character(match.group("code")) + comma
+
+    return _TO_TEXT.sub(said, text)
+
+
+_NAMING_A_SERVICE = re.compile(
+    r"(?P<before>\b(?i:a|an|the|your|our|their|local|nearest|any)[ \u00a0])(?P<number>\d{3})"
+    r"(?=[ \u00a0](?i:call|caller|centre|center|operator|dispatcher)\b)"
+)
+"""A short number that names the service it is: after "a", "the", "your", "local", ... and
+before one of them, no more ("your local 911 center", "a 999 call"; not a count, "300 calls",
+"the 100 calls")."""
+
+
+def say_numbers_to_call(text: str) -> str:
+    """``text`` with each short number to call ("call 111", "call 000 or 112", "ring 112/999")
+    written to be read digit by digit, and so one that names its service ("your local 911
+    center", "a 999 call"); to run before :func:`say_phone_numbers`, so that a number it reads
+    ("000") and the short one after it are read alike."""
+    text = _NAMING_A_SERVICE.sub(lambda m: m["before"] + " ".join(m["number"]), text)
+    return _TO_CALL.sub(_said_to_call, text)
