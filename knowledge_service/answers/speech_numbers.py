@@ -11,13 +11,13 @@ A number to send a text message to, an SMS short code, is read digit by digit in
 too: 3 to 8 digits after "text", "txt" or "SMS", or after one of those, up to four words (the
 message to send, words or numbers of one or two digits) and "to", "on" or "at" ("text STOP to
 12345" is "text STOP to 1 2 3 4 5", "text 2 to 12345" is "text 2 to 1 2 3 4 5", "SMS 12345",
-"text us on 1999 88"); not a count of people or places ("sent text messages to 2000
-customers"). So is a short number to call, three digits after "call",
-"dial", "ring" or "phone" (and "us", "on" or "at"): an emergency or service number ("call
-111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112"
-is "call 0 0 0 or 1 1 2", and with a name in brackets, "call 000 (Triple Zero) or 112"), not a
-count ("call 500 customers"); and so is one that names its service ("your local 911 center",
-"a 999 call"; not "300 calls").
+"text us on 1999 88"), or after "reply" and a message ("reply STOP to 12345"); not a count of
+people or places ("sent text messages to 2000 customers"). So is a short number to call, three
+digits after "call", "dial", "ring" or "phone" (and "us", "on" or "at"): an emergency or
+service number ("call 111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9
+9", "call 000 or 112" is "call 0 0 0 or 1 1 2", and with a name in brackets, "call 000 (Triple
+Zero) or 112"), not a count ("call 500 customers"); and so is one that names its service ("your
+local 911 center", "a 999 call"; not "300 calls").
 
 A phone number is recognised by its shape, not by the words around it (but for a local
 number, below):
@@ -182,10 +182,12 @@ _PEOPLE_OR_PLACES = (
 )
 """After a number, what makes it a count ("sent text messages to 2000 customers"), not a
 number to text."""
+_MESSAGE_WORD = r"[ \u00a0]+(?!(?i:to|on|at)\b)(?:[^\s\d]\S*|\d{1,2}\b(?![.,:/\-\u2013]\d))"
 _TO_TEXT = re.compile(
-    r"(?P<name>(?i:\b(?:text|txt|sms)\b)"
-    r"(?:(?:[ \u00a0]+(?!(?i:to|on|at)\b)(?:[^\s\d]\S*|\d{1,2}\b(?![.,:/\-\u2013]\d)))"
-    r"{0,4}?[ \u00a0]+(?i:to|on|at))?[ \u00a0]+)"
+    rf"(?P<name>(?:(?i:\b(?:text|txt|sms)\b)(?:(?:{_MESSAGE_WORD}){{0,4}}?[ \u00a0]+(?i:to|on|at))?"
+    # "reply STOP to 12345": a message, then the number (not "we reply to 1500 emails")
+    rf"|(?i:\breply\b)(?:{_MESSAGE_WORD}){{1,4}}?[ \u00a0]+(?i:to|on|at)"
+    r")[ \u00a0]+)"
     r"(?P<code>\d{3,8}|\d{2,4}(?:[ \u00a0]\d{2,4}){1,2})"
     rf"(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d|{_PEOPLE_OR_PLACES})"
 )

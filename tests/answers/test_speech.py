@@ -311,6 +311,8 @@ def test_voice_reads_each_local_phone_number_of_a_list_digit_by_digit(
         ("Text your meter reading to 19123456 24/7.",
          "Text your meter reading to 1 9 1 2 3 4 5 6, 24 hours a day, 7 days a week."),
         ("Text HELP to 0412 345 678.", "Text HELP to 0 4 1 2, 3 4 5, 6 7 8."),
+        ("Reply STOP to 12345 to opt out; we reply to 1500 emails a day.",
+         "Reply STOP to 1 2 3 4 5 to opt out; we reply to 1500 emails a day."),
         ("Text 2 to 12345, or txt YES 12 on 1999 88.",
          "Text 2 to 1 2 3 4 5, or txt YES 12 on 1 9 9 9, 8 8."),
         ("We text you 3 days before, and sent 1500 texts to 2000 customers.",
