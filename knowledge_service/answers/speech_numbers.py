@@ -109,8 +109,14 @@ _CALLED_ON = re.compile(
 )
 """The words before a phone number that say it is one: "call", "call us on", "ring", "Tel:",
 "Ph:", "Mobile:", "contact us on", "call us toll-free on"."""
-_LISTED = re.compile(r"(?:[ \u00a0]*(?:,|/)[ \u00a0]*|,?[ \u00a0]+(?i:or|and)[ \u00a0]+)")
+_BETWEEN = r"(?:[ \u00a0]*(?:,|/)[ \u00a0]*|,?[ \u00a0]+(?i:or|and)[ \u00a0]+)"
+_LISTED = re.compile(_BETWEEN)
 """Between two numbers of a list ("555-0134 or 555-1234", "555-0134, 555-1234")."""
+_READ_OUT_THEN_LISTED = re.compile(
+    rf"(?<![\w.])(?<!\d[ \u00a0])(?<!\d,[ \u00a0])\d \d \d, \d \d \d \d{_BETWEEN}$"
+)
+"""A local number read out already, as a code ("Number: 555-0134" is "Number: 5 5 5, 0 1 3 4"),
+and what lists another after it."""
 
 
 def _is_phone(match: re.Match[str], *, listed: bool = False) -> bool:
@@ -163,7 +169,10 @@ def say_phone_numbers(text: str) -> str:
     def said(match: re.Match[str]) -> str:
         nonlocal read_up_to
         number = match.group(0)
-        listed = read_up_to >= 0 and bool(_LISTED.fullmatch(text, read_up_to, match.start()))
+        listed = (read_up_to >= 0 and bool(_LISTED.fullmatch(text, read_up_to, match.start()))) or (
+            _READ_OUT_THEN_LISTED.search(text, max(0, match.start() - 40), match.start())
+            is not None
+        )
         if not _is_phone(match, listed=listed):
             return number
         read_up_to = match.end()
