@@ -20,9 +20,10 @@ degrees", "5km-10km", "10c-12c") is read with "to" ("3 to 5 business days"), not
 "3 5"; so is a range of dates or ordinals ("1 Jan–14 Jan", "1 July 2026 – 30 June 2027", "Dec
 24-Jan 2", "Mar 2026-Apr 2026", "1/7/2026-30/6/2027", "2nd–4th"), and of hours up to or from
 noon or midnight ("9am–noon", "noon-2pm"); a day and a month, a dash and a year are one date
-("1 Jan-2026" is "1 Jan 2026", not "1 Jan to 2026"). A date (``2026-07-01``, ``01-07-2026``), a
-number of more than two parts and three digits, a hyphen and four that is no phone number
-("100-2000 kWh", see below) stay as written.
+("1 Jan-2026" is "1 Jan 2026", not "1 Jan to 2026"), and so is one with dashes around its
+month's name ("01-Jan-2026", "Jan-2026"). A date (``2026-07-01``, ``01-07-2026``), a number of
+more than two parts and three digits, a hyphen and four that is no phone number ("100-2000
+kWh", see below) stay as written.
 
 A time written with a dot ("8.30am", "8.30–5pm") is written with a colon ("8:30am", "8:30–5pm"),
 which a speech engine reads as a time, not as a decimal ("eight point three zero am").
@@ -232,6 +233,9 @@ _RANGE = re.compile(
 _LOCAL_NUMBER = re.compile(r"\d{3}-\d{4}(?![\d.,:])")
 _DAY_AND_MONTH = re.compile(rf"\d{{1,2}}(?:st|nd|rd|th)?[ \u00a0]{_MONTH}")  # "1 Jan", "2nd May"
 _A_YEAR = re.compile(r"(?:19|20)\d\d")
+_DASHED_DATE = re.compile(  # "01-Jan-2026", "Jan-2026": one date, no range
+    rf"(?<![\w\-])(?:\d{{1,2}}-)?{_MONTH}-(?:19|20)\d\d(?![\w\-])"
+)
 
 
 _AM_OR_PM = r"[ \u00a0]?(?i:am|pm|a\.m\.|p\.m\.)(?!\w)"
@@ -255,7 +259,8 @@ def say_ranges(text: str) -> str:
     hyphen and four that :func:`~knowledge_service.answers.speech_numbers.say_phone_numbers`
     left ("555-1234" with no "call" before it) may still be a North American local number,
     and stay as written. A day and a month, a dash and a year ("1 Jan-2026") are one date,
-    read without the dash: "1 Jan 2026"."""
+    read without the dash: "1 Jan 2026"; so is a date written with dashes around its month's
+    name ("01-Jan-2026", "Jan-2026": "01 Jan 2026", "Jan 2026")."""
 
     def said(match: re.Match[str]) -> str:
         if _LOCAL_NUMBER.match(match.group(0)):
@@ -264,6 +269,7 @@ def say_ranges(text: str) -> str:
             return f"{match['low']} {match['high']}"
         return f"{match.group('low')} to {match.group('high')}"
 
+    text = _DASHED_DATE.sub(lambda m: m.group(0).replace("-", " "), text)
     return _RANGE.sub(said, text)
 
 

@@ -168,6 +168,8 @@ def test_voice_reads_a_phone_link_s_number_not_the_website() -> None:
          "Due 1 Jan to 14 Jan, or 1 July 2026 to 30 June 2027, on the 2nd to 4th."),
         ("Pay 1 Jan-2026, 2nd March – 2027 or 1 Jan–14 Jan 2026.",
          "Pay 1 Jan 2026, 2nd March 2027 or 1 Jan to 14 Jan 2026."),
+        ("Pay by 01-Jan-2026, for Jan-2026–Mar-2026, not RTA-Jan-2026.",
+         "Pay by 01 Jan 2026, for Jan 2026 to Mar 2026, not RTA-Jan-2026."),
         ("Closed Dec 24-Jan 2, from July 1 – July 3, or Mar 2026-Apr 2026.",
          "Closed Dec 24 to Jan 2, from July 1 to July 3, or Mar 2026 to Apr 2026."),
         ("Valid 1/7/2026-30/6/2027, or 01/07/26 – 30/06/27, at 1/2 price.",
