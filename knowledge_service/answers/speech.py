@@ -13,7 +13,9 @@ name ("VetLine 24/7", after a brand's name or a capitalised word that does not o
 sentence) it is "24 7", as it is said ("twenty-four seven").
 
 A range of days or months written with a dash ("Mon–Fri", "Monday-Friday", "Jan–Mar") is read
-with "to" and the names in full ("Monday to Friday", "January to March"), not "Mon Fri".
+with "to" and the names in full ("Monday to Friday", "January to March"), not "Mon Fri"; so is
+a day written short before a time or in a list of days ("Sat 9am", "Sat & Sun": "Saturday 9am",
+"Saturday & Sunday"), which a speech engine reads as a word ("sat", "the sun").
 
 A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "$1,200-$1,500", "18-20
 degrees", "5km-10km", "10c-12c") is read with "to" ("3 to 5 business days"), not "3 minus 5" or
@@ -290,12 +292,32 @@ _DAY_RANGE = re.compile(
 )
 
 
+_SHORT_DAY = r"(?:Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\b"
+_SHORT_DAYS = re.compile(
+    rf"(?<![\w\-\u2013]){_SHORT_DAY}(?:\.?[ \u00a0]*(?:,|&|and|or)[ \u00a0]*{_SHORT_DAY})*"
+    r"(?:\.(?=[ \u00a0,]*\d))?(?![\-\u2013\w])"  # a dot before a time, not one ending a sentence
+)
+_A_TIME_NEXT = re.compile(r"[ \u00a0,]*\d")
+
+
+def _said_days(match: re.Match[str]) -> str:
+    """Days written short ("Sat 9am", "Sat & Sun") in full: a speech engine reads "Sat" and
+    "Sun" as words ("sat", "the sun"). Alone and before no time ("we Sat", "the Sun") they
+    stay."""
+    days = re.findall(r"[A-Z][a-z]+", match.group(0))
+    if len(days) < 2 and not _A_TIME_NEXT.match(match.string, match.end()):
+        return match.group(0)
+    return re.sub(r"([A-Z][a-z]+)\.?", lambda m: _DAYS[m.group(1)[:3].lower()], match.group(0))
+
+
 def say_day_ranges(text: str) -> str:
     """``text`` with each range of days or months written with a dash ("Mon–Fri", "Monday -
-    Friday", "Jan-Mar") read with "to" and the names in full: "Monday to Friday"."""
-    return _DAY_RANGE.sub(
+    Friday", "Jan-Mar") read with "to" and the names in full: "Monday to Friday"; and days
+    written short before a time or in a list ("Sat 9am–1pm", "Sat & Sun") in full."""
+    text = _DAY_RANGE.sub(
         lambda m: f"{_DAYS[m['low'][:3].lower()]} to {_DAYS[m['high'][:3].lower()]}", text
     )
+    return _SHORT_DAYS.sub(_said_days, text)
 
 
 _PER = (

@@ -385,6 +385,9 @@ def test_voice_reads_a_year_that_ends_a_name_as_a_year(markdown: str, spoken: st
          "From Monday to Friday, January to March and September to December."),
         ("A Mon-Tue-Wed roster, a Sat-nav and sun-dried fruit.",
          "A Mon-Tue-Wed roster, a Sat-nav and sun-dried fruit."),
+        ("Open Sat 9am–1pm and Tues., Thurs. 6pm; closed Sat & Sun. We Sat in the Sun.",
+         "Open Saturday 9am to 1pm and Tuesday, Thursday 6pm; closed Saturday & Sunday. We Sat in"
+         " the Sun."),
     ],
 )  # fmt: skip
 def test_voice_reads_a_range_of_days_with_to(markdown: str, spoken: str) -> None:
