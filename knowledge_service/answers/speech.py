@@ -39,17 +39,17 @@ stays as written too ("If x > Y then ...", "if the total > Limit", not "If x, th
 with a capital, or go on to "then" ("If Usage > Limit then ...").
 
 A reference code is read character by character too, in the groups it is written in: a number
-or a code of letters and digits after a word that names one ("biller code 221144" is
-"biller code 2 2 1 1 4 4", "customer ref AB12345" is "customer ref A B 1 2 3 4 5",
-"BSB 062-000" is "BSB 0 6 2, 0 0 0", "Customer Reference Number (CRN) is 123 456 789A" is "...
-is 1 2 3, 4 5 6, 7 8 9 A"): the words are "code", "reference", "ref", "number", "no.", "ID",
-"PIN", "ABN", "ACN", "BSB", "NMI", "MIRN", "CRN", "PRN", "account", "acct", "customer", "member",
-"policy", "invoice", "receipt", "case", "ticket", "claim" and "order", and the code has at
-least 4 digits, or letters and digits together; a number sign before the code is said "number"
-("ticket #12345" is "ticket number 1 2 3 4 5"). A count after such a word ("code of 12
+or a code of letters and digits after a word that names one ("biller code 221144" is "biller
+code 2 2 1 1 4 4", "customer ref AB12345" is "customer ref A B 1 2 3 4 5", "BSB 062-000" is
+"BSB 0 6 2, 0 0 0", "Customer Reference Number (CRN) is 123 456 789A" is "... is 1 2 3, 4 5 6,
+7 8 9 A"): the words are "code", "reference", "ref", "number", "no.", "ID", "PIN", "ABN",
+"ACN", "BSB", "NMI", "MIRN", "CRN", "PRN", "account", "acct", "acc", "a/c", "customer",
+"member", "policy", "invoice", "receipt", "case", "ticket", "claim" and "order", and the code
+has at least 4 digits, or letters and digits together; a number sign before the code is said
+"number" ("ticket #12345" is "ticket number 1 2 3 4 5"). A count after such a word ("code of 12
 digits", "claim 25") and an amount ("number 1,000") stay as written, and so does a year that
-ends a name: "the Energy Retail Code 2019", "under the Fuel policy 2024", "Fuel policy 2024"
-as a heading (the word that names a code capitalised and not the first of its sentence, or a
+ends a name: "the Energy Retail Code 2019", "under the Fuel policy 2024", "Fuel policy 2024" as
+a heading (the word that names a code capitalised and not the first of its sentence, or a
 capitalised word before it). A year-like number introduced as a code ("code: 2019"), after an
 acronym ("PIN 2019"), after a sentence's first word that asks for or points at a code ("Use
 code 2019", "Your policy 2024") or as it ("Code 2019 is ...") is a code.
@@ -72,8 +72,8 @@ from knowledge_service.answers.speech_numbers import character_by_character, say
 
 _NAMES_A_CODE = (
     r"(?i:\b(?:code|reference|ref|number|no\.|id|pin|abn|acn|bsb|nmi|mirn|crn|prn|account|acct"
-    r"|customer"
-    r"|member|policy|invoice|receipt|case|ticket|claim|order)(?:\s+(?:number|no\.))?)"
+    r"|acc|a/c|customer|member|policy|invoice|receipt|case|ticket|claim|order)"
+    r"(?:\s+(?:number|no\.))?)"
 )
 _REFERENCE = re.compile(
     # the name maybe with its acronym in brackets: "Customer Reference Number (CRN) is"

@@ -117,6 +117,8 @@ def test_other_channels_show_a_phone_number_as_written(channel: Channel) -> None
         ("Your Customer Reference Number (CRN) is 123 456 789A, or quote CRN 987654321B.",
          "Your Customer Reference Number (CRN) is 1 2 3, 4 5 6, 7 8 9 A, or quote CRN"
          " 9 8 7 6 5 4 3 2 1 B."),
+        ("Direct debit: BSB 123-456, Acc 12345678 or a/c 87654321.",
+         "Direct debit: BSB 1 2 3, 4 5 6, Acc 1 2 3 4 5 6 7 8 or a/c 8 7 6 5 4 3 2 1."),
         ("Ticket #12345 is closed and order # A1B2C3 has shipped.",
          "Ticket number 1 2 3 4 5 is closed and order number A 1 B 2 C 3 has shipped."),
         ("Quote customer ID 12345678, member ID: 4455667 or account PIN 1234.",
