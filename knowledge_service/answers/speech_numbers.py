@@ -36,7 +36,8 @@ number, below):
 - a North American local number, three digits, a hyphen and four, when the four start with 0
   (``555-0134``: a range's end has no leading zero), it is a number to call ("call
   555-1234", "phone us on 555-1234", "Ph: 555-1234", "contact us on 555-1234") or it is
-  listed after a phone number ("call 555-0134 or 555-1234", "555-0134, 555-1234"); other such
+  listed after a phone number ("call 555-0134 or 555-1234", "555-0134, 555-1234"); so written
+  with a space or a dot ("call 555 0134", "call 555.0134") but for the leading zero; other such
   numbers ("100-2000 kWh") stay as written;
 - groups of 2 to 4 digits, 8 to 12 digits in all, that are not a quantity's thousands
   (``9876 5432``, ``555 123 4567``; not ``10 000 000``), nor a year and a number ("in 2026
@@ -84,7 +85,8 @@ _NORTH_AMERICAN = (
     r"(?:1[\-.])?\d{3}(?P<dash>[\-.])\d{3}(?P=dash)\d{4}"
     r"|1(?P<word_dash>[\-.])[2-9]\d\d(?P=word_dash)[A-Z]{4,}\b"  # "1-800-FLOWERS"
 )
-_LOCAL = r"\d{3}-\d{4}"  # "555-0134": a North American local number, or a range ("100-2000")
+# "555-0134": a North American local number, or a range ("100-2000"); "555 0134", "555.0134"
+_LOCAL = r"\d{3}[\- .\u00a0]\d{4}"
 # Not inside a longer number or word: not after a letter, a digit, an amount's sign or a
 # number's own punctuation, nor after a group of digits and a space ("10 000": "000" is no
 # number); not before a letter, a digit, a percent or degree sign, another group (but a time
@@ -130,7 +132,8 @@ def _is_phone(match: re.Match[str], *, listed: bool = False) -> bool:
         return True
     if match.group("local"):  # "call 555-1234" or "555-0134", not "100-2000 kWh"
         called_on = _CALLED_ON.search(match.string, max(0, match.start() - 40), match.start())
-        return number[4] == "0" or called_on is not None or listed
+        is_shaped = number[3] == "-" and number[4] == "0"  # "555 0134" may be "555" and "0134"
+        return is_shaped or called_on is not None or listed
     if match.group("international"):
         return 7 <= digits <= 15
     if match.group("area"):

@@ -271,6 +271,8 @@ def test_voice_reads_a_condition_s_comparison_as_written(markdown: str, spoken: 
         ("Call 555-0134 for 100–2000 kWh.", "Call 5 5 5, 0 1 3 4 for 100 to 2000 kWh."),
         ("Call us on 555-1234, or Tel: 555-2000.",
          "Call us on 5 5 5, 1 2 3 4, or Tel: 5 5 5, 2 0 0 0."),
+        ("Call 555 0134 or 555.1234; buy 555 0134 items.",
+         "Call 5 5 5, 0 1 3 4 or 5 5 5, 1 2 3 4; buy 555 0134 items."),
         ("Ph: 555-1234, Mobile: 555-3456, or contact us on 555-2345.",
          "Ph: 5 5 5, 1 2 3 4, Mobile: 5 5 5, 3 4 5 6, or contact us on 5 5 5, 2 3 4 5."),
         ("Call us toll-free on 555-1234; we reach 100-2000 homes.",
