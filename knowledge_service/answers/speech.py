@@ -214,8 +214,10 @@ _MONTH = (
     r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 _DATE = rf"(?:st|nd|rd|th)?(?:[ \u00a0]{_MONTH}(?:[ \u00a0](?:19|20)\d\d)?)?"  # "2nd", "1 Jan"
-# "5km", "10c", "$10k", "2 L": a unit or a multiple written after the number
-_UNIT = r"(?:[ \u00a0]?(?:kWh|MWh|kW|km|kg|mg|ml|mL|mm|cm|GB|MB|TB|L|m)|c|\u00a2|p|k|bn)(?!\w)"
+_UNIT = (  # "5km", "10c", "$10k", "2 L", "18°C": a unit or a multiple written after the number
+    r"(?:[ \u00a0]?(?:kWh|MWh|kW|km|kg|mg|ml|mL|mm|cm|GB|MB|TB|L|m)|c|\u00a2|p|k|bn"
+    r"|\u00b0[CF]?)(?!\w)"
+)
 _AMOUNT = r"[$\u20ac\u00a3]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.:]\d+)?"  # "$1,200.50", "8.30"
 _SLASHED_DATE = r"\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})"  # "1/7/2026", "30/06/27"
 # "July 1", "Dec 24th", "Mar 2026": a date written month first, or a month and its year

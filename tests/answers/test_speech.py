@@ -180,6 +180,7 @@ def test_voice_reads_a_phone_link_s_number_not_the_website() -> None:
          "Heaters at 18 to 20 degrees save 10 to 20% on $100 to $200 bills."),
         ("Fees of $1,200-$1,500, or 1,000–2,500 kWh.",
          "Fees of $1,200 to $1,500, or 1,000 to 2,500 kWh."),
+        ("Set it to 18°C–22°C or 65°F-70°F.", "Set it to 18°C to 22°C or 65°F to 70°F."),
         ("Use 15kWh-20kWh, drive 5km–10km, lift 20 kg-25 kg, pay 10c-12c or $10k–$20k.",
          "Use 15kWh to 20kWh, drive 5km to 10km, lift 20 kg to 25 kg, pay 10c to 12c or $10k to"
          " $20k."),
