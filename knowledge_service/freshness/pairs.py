@@ -594,7 +594,7 @@ def _conflicts(
         if differing is not None:
             c, why, fix = differing
             source = first.source
-            clause = policy_evidence(source.policy, source.fact.sentence, source.cite.split("#")[1])
+            clause = policy_evidence(source.policy, source.fact.sentence, source.number)
             found.setdefault((c.fact.key, c.other.key), (c, why, fix, [clause]))
     for thing in counted:
         c = Contradiction(thing.fact, thing.other, thing.similarity)

@@ -398,6 +398,11 @@ class CitedFact:
     cited: str | None
     cite: str
 
+    @property
+    def number(self) -> str:
+        """The number of the clause the fact is stated in (``2.1`` of ``POLICY#2.1``)."""
+        return self.cite.partition("#")[2]
+
 
 def cited_clause_facts(
     doc: ArticleDocument, policies: Mapping[str, PolicyDocument]
@@ -584,7 +589,7 @@ def _mismatches(item: CheckedArticle, cited: Sequence[CitedFact]) -> list[Findin
         )
         evidence = [
             item.evidence(fact.section, fact.sentence, fact.key),
-            policy_evidence(policy, other.sentence, clause or other.section).model_copy(
+            policy_evidence(policy, other.sentence, source.number).model_copy(
                 update={"fact": other.key}
             ),
         ]

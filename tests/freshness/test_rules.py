@@ -234,6 +234,24 @@ def test_the_value_of_a_named_charge_agrees_with_a_policy_cited_whole(
     assert [(f.evidence[1].text, f.evidence[1].fact) for f in findings] == contradicted
 
 
+def test_a_mismatch_with_a_policy_cited_whole_names_the_clause_number() -> None:
+    """Citing a whole policy, the clause evidence names the clause the fact is stated in by
+    its number (as a clause is cited, ``CHARGES#2.1``), not by its heading ("Late payment"),
+    so an owner and the review page can find it."""
+    article = make_article(
+        "overdue-bill",
+        title="Paying your bill after the due date",
+        intents=["billing.overdue_bill"],
+        policy_sources=["CHARGES"],
+        answer="The late payment fee is $20.00 after 14 days.",
+        body="",
+    )
+    (finding,) = check(article, policies=[CHARGES]).findings
+    assert finding.kind == FindingKind.POLICY_MISMATCH
+    assert (finding.policy_id, finding.clause) == ("CHARGES", None)  # as cited: the policy
+    assert (finding.evidence[1].policy_id, finding.evidence[1].clause) == ("CHARGES", "2.1")
+
+
 @pytest.mark.parametrize(
     ("sources", "answer", "contradicted"),
     [
