@@ -805,18 +805,34 @@ def charge_kind(sentence: str) -> frozenset[str]:
     transfer fee is $35"); empty when it names none."""
     if not _CHARGE_WORDS.search(sentence):
         return frozenset()
-    return frozenset(t for m in _NAMED_CHARGE.finditer(sentence) for t in _charge_name(m["kind"]))
+    return frozenset(t for m in _NAMED_CHARGE.finditer(sentence) for t in _charge_name(sentence, m))
 
 
-def _charge_name(before: str) -> tuple[str, ...]:
+def _charge_name(sentence: str, found: re.Match[str]) -> tuple[str, ...]:
     """The stems of the words just before "fee" that name it: those after the last word that
-    names nothing (an article, a pronoun, "charge"): "we add a fee" names no fee ("add" is
-    what is done to it), "we charge late fees" names the late fee."""
-    words = [w for w, _, _ in words_with_positions(_AMOUNT_WORDS.sub(" ", before))]
+    names nothing (an article, a pronoun, "charge"), less a verb that opens them (the word
+    after a subject or a modal): "we add a fee" and "we add fees of $3" name no fee ("add" is
+    what is done to it), "we charge late fees" and "we'll add late fees" name the late fee."""
+    before = _AMOUNT_WORDS.sub(lambda m: " " * len(m.group(0)), found["kind"])
+    words = words_with_positions(before)
     start = len(words)
-    while start and is_content_word(words[start - 1]):
+    while start and is_content_word(words[start - 1][0]):
         start -= 1
-    return tuple(stem(w) for w in words[start:])
+    if start < len(words) and _VERB_LEAD.search(sentence, 0, found.start("kind") + words[start][1]):
+        start += 1  # "we add", "you can avoid": a verb, not the fee's name
+    return tuple(stem(w) for w, _, _ in words[start:])
+
+
+# What comes before a verb: a subject ("we", "they", "you" opening a clause), a modal or a
+# negation, and any adverbs after it ("we also", "you can always").
+_VERB_LEAD = re.compile(
+    r"(?:\b(?:we|they|i|he|she|we'll|they'll|you'll|i'll|we'd|they'd|you'd|will|would|may|"
+    r"might|can|could|should|must|shall|cannot|can't|won't|don't|doesn't|didn't|not|never)"
+    r"|(?:^|[,;:(]|\b(?:if|when|once|unless|and|or|but|so|because|until|while|where))\s*you)"
+    r"\s+(?:(?:also|now|then|only|just|always|never|usually|normally|generally|still|often|"
+    r"sometimes|automatically)\s+)*$",
+    re.IGNORECASE,
+)
 
 
 # The words of an amount before "fee" name no kind of fee: "a seventy-five pence fee".

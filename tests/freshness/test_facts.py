@@ -1402,6 +1402,13 @@ def test_the_words_of_an_amount_before_fee_name_no_kind_of_fee() -> None:
     ("text", "kind"),
     [
         ("We add a fee of $12.00 after 14 days.", set()),  # "add" is done to the fee
+        ("We add fees of $3 to phone bookings.", set()),  # a verb after its subject
+        ("We also add fees of $3.", set()),
+        ("They add admin fees of $3.", {"admin"}),
+        ("We will add late fees after 14 days.", {"late"}),  # a verb after a modal
+        ("If you incur late fees, call us.", {"late"}),
+        ("Late fees apply after 14 days.", {"late"}),
+        ("Subject to booking fees of $2.", {"book"}),
         ("You pay the fee when you apply.", set()),
         ("We charge late fees after 14 days.", {"late"}),
         ("The transfer fee is $35.", {"transfer"}),

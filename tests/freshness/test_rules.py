@@ -283,21 +283,21 @@ def test_an_article_citing_one_clause_restates_the_charge_it_names(
     assert [(f.evidence[1].text, f.evidence[1].fact) for f in findings] == contradicted
 
 
-def test_a_verb_before_a_fee_is_no_name_of_the_fee() -> None:
-    """ "We add a fee of $12.00" names no fee: an article's "the fee is $15.00" about the same
-    overdue bill misstates it (it was read as an "add" fee, which the article never names)."""
+@pytest.mark.parametrize("added", ["We add a fee of $12.00", "We add fees of $12.00"])
+@pytest.mark.parametrize("cited", ["CHARGES#2.1", "CHARGES"])
+def test_a_verb_before_a_fee_is_no_name_of_the_fee(added: str, cited: str) -> None:
+    """ "We add a fee of $12.00" and "we add fees of $12.00" name no fee: an article's "the fee
+    is $15.00" about the same overdue bill misstates it, the clause cited or its whole policy
+    (it was read as an "add" fee, which the article never names: another charge)."""
     policy = make_policy(
         "CHARGES",
-        clauses={
-            "2.1 Late payment": "We add a fee of $12.00 if a bill is unpaid 14 days after its "
-            "due date."
-        },
+        clauses={"2.1 Late payment": f"{added} if a bill is unpaid 14 days after its due date."},
     )
     article = make_article(
         "overdue-bill",
         title="Paying your bill after the due date",
         intents=["billing.overdue_bill"],
-        policy_sources=["CHARGES#2.1"],
+        policy_sources=[cited],
         answer="The fee is $15.00 after 14 days.",
         body="",
     )
