@@ -11,7 +11,7 @@ subject, has a different value.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from knowledge_service.freshness.conditions import UNLESS, is_covered, narrows
@@ -57,10 +57,6 @@ class Thresholds:
     that leaves the holder out, but an article's exception may come from another clause).
     ``answer_duration``: the floor for two durations that are each the one duration of its
     text's answer, in the same role (:func:`_answer_durations_differ`); None: not compared so.
-    ``one_clause``: the reference is the one clause the checked text cites by number, which is
-    what the text restates: an amount of a charge the clause names is compared with the text's
-    amounts about its subject though the text never names that charge
-    (:func:`_misstated_named_charge`).
     """
 
     numeric: float = 0.45
@@ -68,12 +64,10 @@ class Thresholds:
     single: float = 0.15
     authority: bool = False  # the reference is the source of truth (a policy clause)
     answer_duration: float | None = None
-    one_clause: bool = False
 
 
 RULE_TIE = 0.05  # rules this much less similar than the closest still count as as close
 CLAUSE_THRESHOLDS = Thresholds(authority=True)
-ONE_CLAUSE_THRESHOLDS = Thresholds(authority=True, one_clause=True)
 ARTICLE_THRESHOLDS = Thresholds(numeric=0.55, rule=0.45, single=0.3, answer_duration=0.15)
 
 
@@ -296,13 +290,21 @@ def with_charges(facts: Sequence[Fact]) -> list[Fact]:
 
 
 def find_contradictions(
-    facts: Sequence[Fact], reference: Sequence[Fact], thresholds: Thresholds
+    facts: Sequence[Fact],
+    reference: Sequence[Fact],
+    thresholds: Thresholds,
+    *,
+    cited_by_number: Sequence[bool] = (),
 ) -> list[Contradiction]:
     """The facts of ``facts`` that ``reference`` states differently.
 
     A reference fact is contradicted at most once (by its most similar fact), and never when
-    ``facts`` also states its value.
+    ``facts`` also states its value. ``cited_by_number``: for each fact of ``reference``,
+    whether it is stated in a clause the checked text cites by number, which the text
+    restates: an amount of a charge that clause names is compared with the text's amounts
+    about its subject though the text never names that charge (:func:`_misstated_named_charge`).
     """
+    by_number = {id(r) for r, cited in zip(reference, cited_by_number, strict=False) if cited}
     facts = with_charges(facts)
     reference = with_charges(reference)
     best: dict[int, Contradiction] = {}
@@ -315,7 +317,7 @@ def find_contradictions(
         if match is None and same_kind and thresholds.answer_duration is not None:
             match = _answer_durations_differ(fact, facts, reference, thresholds.answer_duration)
         if match is None and thresholds.authority:
-            match = _misstated_named_charge(fact, same_kind, reference, thresholds)
+            match = _misstated_named_charge(fact, same_kind, reference, thresholds, by_number)
         if match is None or _states_named_value(fact, reference, match, thresholds):
             continue
         match = _closer_named_charge(match, reference, thresholds)
@@ -390,14 +392,19 @@ def _closest_named_charge(
 
 
 def _misstated_named_charge(
-    fact: Fact, same_kind: list[Fact], reference: Sequence[Fact], thresholds: Thresholds
+    fact: Fact,
+    same_kind: list[Fact],
+    reference: Sequence[Fact],
+    thresholds: Thresholds,
+    by_number: Collection[int] = (),
 ) -> Contradiction | None:
     """The contradiction of amount ``fact`` by the amount of a charge a clause of
     ``reference`` names where ``fact``'s text does not, about ``fact``'s subject, when no
     amount compared as such (of ``same_kind``) states ``fact``'s value about its subject:
 
-    - citing one clause by number (``thresholds.one_clause``), "the fee is $15.00 after 14
-      days" misstates its "late payment fee of $12.00 ... 14 days after its due date";
+    - citing its clause by number (``by_number``: the ids of such clauses' facts), "the fee is
+      $15.00 after 14 days" misstates its "late payment fee of $12.00 ... 14 days after its due
+      date", whatever other clauses the text cites;
     - citing a whole policy, "the fee is $45.00 after 14 days" misstates the late payment
       fee too, though another clause charges $45.00 for a special meter reading: an amount
       about another subject agrees with it no more than it would contradict it
@@ -413,7 +420,7 @@ def _misstated_named_charge(
     ]
     if any(similarity >= thresholds.numeric for similarity in agreeing):
         return None
-    return c if agreeing or thresholds.one_clause else None
+    return c if agreeing or id(c.other) in by_number else None
 
 
 def _is_confirmed(c: Contradiction, facts: Sequence[Fact], thresholds: Thresholds) -> bool:

@@ -20,7 +20,6 @@ from knowledge_service.content.schemas import ArticleDocument, Clause, PolicyDoc
 from knowledge_service.freshness.facts import ANSWER_SECTION, Fact, StatedTerms, extract_facts
 from knowledge_service.freshness.matching import (
     CLAUSE_THRESHOLDS,
-    ONE_CLAUSE_THRESHOLDS,
     Contradiction,
     find_contradictions,
     restates,
@@ -62,7 +61,10 @@ class CheckedArticle:
         policies = policies or {}
         cited = [list(_cited(doc, policies)) for doc, _ in docs]
         sources = [
-            (_fact_source(doc), tuple((c.heading, c.text) for _, _, c in found), _one_clause(found))
+            (
+                _fact_source(doc),
+                tuple((c.heading, c.text, as_cited is not None) for _, as_cited, c in found),
+            )
             for (doc, _), found in zip(docs, cited, strict=True)
         ]
         threshold = PARALLEL_MIN_ARTICLES if min_parallel is None else min_parallel
@@ -72,7 +74,9 @@ class CheckedArticle:
         items = []
         for (doc, version), source in zip(docs, sources, strict=True):
             facts, found, restated = read[source]
-            reference = tuple(f for heading, text in source[1] for f in clause_facts(heading, text))
+            reference = tuple(
+                f for heading, text, _ in source[1] for f in clause_facts(heading, text)
+            )
             contradictions = tuple(
                 Contradiction(fact, other, similarity)
                 for fact, other, similarity in _decode(found, facts, reference)
@@ -110,7 +114,8 @@ class ClauseComparison:
 
 
 FactSource = tuple[str, str, tuple[tuple[str, str], ...]]
-ClauseText = tuple[str, str]
+# A cited clause's heading and text, and whether the article cites it by number.
+ClauseText = tuple[str, str, bool]
 # A contradiction sent back from a worker: the positions of the article's fact and of the
 # clause fact (among them and the charges they imply) and the similarity.
 Found = tuple[tuple[int, int, float], ...]
@@ -138,8 +143,8 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
-# An article's facts, the clauses it cites, and whether it cites one clause by number.
-Task = tuple[FactSource, tuple[ClauseText, ...], bool]
+# An article's facts and the clauses it cites.
+Task = tuple[FactSource, tuple[ClauseText, ...]]
 
 
 Read = tuple[tuple[Fact, ...], Found, tuple[tuple[int, int], ...]]
@@ -173,12 +178,15 @@ def _read_task(task: Task) -> Read:
     """An article's facts, their contradictions with its clauses' facts and its
     restatements of them, as positions (in a worker, the clause facts are read again where
     the result is used)."""
-    source, clauses, one_clause = task
+    source, clauses = task
     facts = _article_facts(*source)
-    reference = tuple(f for heading, text in clauses for f in clause_facts(heading, text))
+    reference = tuple(f for heading, text, _ in clauses for f in clause_facts(heading, text))
     if not reference:
         return facts, (), ()
-    found = clause_contradictions(facts, reference, one_clause=one_clause)
+    by_number = tuple(
+        by_number for heading, text, by_number in clauses for _ in clause_facts(heading, text)
+    )
+    found = clause_contradictions(facts, reference, cited_by_number=by_number)
     own, other = _positions(facts), _positions(reference)
     restated = tuple(
         (i, j)
@@ -222,13 +230,18 @@ def clause_facts(heading: str, text: str) -> tuple[Fact, ...]:
 
 @lru_cache(maxsize=50_000)
 def clause_contradictions(
-    facts: tuple[Fact, ...], reference: tuple[Fact, ...], *, one_clause: bool = False
+    facts: tuple[Fact, ...],
+    reference: tuple[Fact, ...],
+    *,
+    cited_by_number: tuple[bool, ...] = (),
 ) -> tuple[Contradiction, ...]:
     """The facts of an article that the clauses it cites (their facts: ``reference``) state
     differently; computed once for the mismatch rule and the pairing through policies.
-    ``one_clause``: the article cites one clause by number (:func:`cites_one_clause`)."""
-    thresholds = ONE_CLAUSE_THRESHOLDS if one_clause else CLAUSE_THRESHOLDS
-    return tuple(find_contradictions(facts, reference, thresholds))
+    ``cited_by_number``: for each fact of ``reference``, whether the article cites its clause
+    by number (:func:`cited_by_number`), so restates it."""
+    return tuple(
+        find_contradictions(facts, reference, CLAUSE_THRESHOLDS, cited_by_number=cited_by_number)
+    )
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -428,22 +441,10 @@ def _cited(
         yield from ((policy, ref.clause, c) for c in clauses if c is not None)
 
 
-def cites_one_clause(cites: Iterable[tuple[str | None, str]]) -> bool:
-    """Whether the clauses an article's facts are compared with, each as (the clause as
-    cited, None for a whole policy; ``POLICY#n``), are one clause cited by number: the
-    clause the article restates."""
-    cites = list(cites)
-    return len({cite for _, cite in cites}) == 1 and all(cited is not None for cited, _ in cites)
-
-
-def _one_clause(cited: Iterable[tuple[PolicyDocument, str | None, Clause]]) -> bool:
-    """:func:`cites_one_clause` of the clauses of :func:`_cited` that state a fact, as
-    :func:`cited_clause_facts` has them."""
-    return cites_one_clause(
-        (as_cited, f"{policy.id}#{c.number}")
-        for policy, as_cited, c in cited
-        if clause_facts(c.heading, c.text)
-    )
+def cited_by_number(cited: Iterable[CitedFact]) -> tuple[bool, ...]:
+    """For each cited clause fact, whether the article cites its clause by number (not its
+    whole policy): a clause the article restates, whatever else it cites."""
+    return tuple(c.cited is not None for c in cited)
 
 
 def _cited_clause(doc: ArticleDocument, policy_id: str) -> str | None:
@@ -559,8 +560,7 @@ def cited_contradictions(
     if item.against is not None and item.against.holds_for(reference):
         found = item.against.contradictions  # compared beforehand, in a pool
     else:
-        one_clause = cites_one_clause((c.cited, c.cite) for c in cited)
-        found = clause_contradictions(item.facts, reference, one_clause=one_clause)
+        found = clause_contradictions(item.facts, reference, cited_by_number=cited_by_number(cited))
     return [(c, source[where_stated(c.other)]) for c in found]
 
 

@@ -76,9 +76,8 @@ def test_pooled_facts_and_clause_contradictions_equal_this_process_reading() -> 
         assert [_fact(f) for f in p.facts] == [_fact(f) for f in a.facts]
         cited = rules.cited_clause_facts(a.doc, policies)
         assert p.against is not None and p.against.reference == tuple(c.fact for c in cited)
-        one_clause = rules.cites_one_clause((c.cited, c.cite) for c in cited)
         expected = clause_contradictions(
-            a.facts, tuple(c.fact for c in cited), one_clause=one_clause
+            a.facts, tuple(c.fact for c in cited), cited_by_number=rules.cited_by_number(cited)
         )
         found = p.against.contradictions
         assert [(_fact(c.fact), c.other, c.similarity) for c in found] == [

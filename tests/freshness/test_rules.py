@@ -283,6 +283,38 @@ def test_an_article_citing_one_clause_restates_the_charge_it_names(
     assert [(f.evidence[1].text, f.evidence[1].fact) for f in findings] == contradicted
 
 
+PLANS = "You can spread a bill over up to 12 months at no extra cost."
+
+
+@pytest.mark.parametrize(
+    ("sources", "contradicted"),
+    [
+        (["CHARGES#2.1"], [(LATE_FEE, "money:AUD:12.00")]),
+        (["CHARGES#2.1", "CHARGES#2.2"], [(LATE_FEE, "money:AUD:12.00")]),
+        (["CHARGES#2.2", "CHARGES#2.1"], [(LATE_FEE, "money:AUD:12.00")]),
+    ],
+)
+def test_each_clause_cited_by_number_is_restated(
+    sources: list[str], contradicted: list[tuple[str, str]]
+) -> None:
+    """An article citing several clauses by number restates each: "the fee is $15.00 after 14
+    days" misstates the late payment fee of the one that names it, as when it cites that
+    clause alone (it was missed as soon as another clause was cited beside it)."""
+    policy = make_policy(
+        "CHARGES", clauses={"2.1 Late payment": LATE_FEE, "2.2 Payment plans": PLANS}
+    )
+    article = make_article(
+        "overdue-bill",
+        title="Paying your bill after the due date",
+        intents=["billing.overdue_bill"],
+        policy_sources=sources,
+        answer="The fee is $15.00 after 14 days.",
+        body="",
+    )
+    findings = check(article, policies=[policy]).findings
+    assert [(f.evidence[1].text, f.evidence[1].fact) for f in findings] == contradicted
+
+
 @pytest.mark.parametrize("added", ["We add a fee of $12.00", "We add fees of $12.00"])
 @pytest.mark.parametrize("cited", ["CHARGES#2.1", "CHARGES"])
 def test_a_verb_before_a_fee_is_no_name_of_the_fee(added: str, cited: str) -> None:
