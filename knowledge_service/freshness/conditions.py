@@ -19,17 +19,20 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
 from knowledge_service.freshness.numeric import age_limits
-from knowledge_service.freshness.text import GENERIC, content_terms, stem, words_with_positions
+from knowledge_service.freshness.text import (
+    GENERIC,
+    ONCE_OPENS_CLAUSE,
+    content_terms,
+    stem,
+    words_with_positions,
+)
 
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 )
 _CLAUSE = re.compile(
-    r"(?i)\b(?:if|unless|except(?: for| when| if)?|provided(?: that)?|whenever|when|"
-    r"as long as|only if|other than"
-    # "once it's paid, you can't contest it"; not a frequency ("once a year", "once per
-    # visit") nor "at once"
-    r"|(?<!at )once(?!\s+(?:a|an|per|every|each|more|again|only|or|in|and|the)\b))\b"
+    rf"(?i)(?:\b(?:if|unless|except(?: for| when| if)?|provided(?: that)?|whenever|when|"
+    rf"as long as|only if|other than)\b|{ONCE_OPENS_CLAUSE})"
     r"[^,;:.?!]*"
     # "while you're in our hardship program we don't charge ...": up to the main clause's subject
     r"|\bwhile (?:you|they|the customer)(?:'re| are| is)? (?:in|on) [^,;:.?!]*?"

@@ -302,6 +302,31 @@ RELATION_WEIGHT = 0.6
 ACTION_WEIGHT = 0.6
 CARRIED_WEIGHT = 0.5  # words of the previous sentence, for a fact stated across two
 MARKER_WEIGHT = 0.01
+# A free allowance ("one free change", "may be changed once free of charge") and what is
+# charged beyond it ("each further change costs $10", "every change after that costs $10")
+# are two facts about one thing: the first free change does not contradict the $10 of the next.
+# A rule that holds past a time ("don't accept a return after 14 days") and one that holds
+# within it ("devices may be returned within 14 days") are about two periods: whether their
+# times agree is for the two durations to say.
+PAST_WINDOW = "<past>"
+IN_WINDOW = "<within>"
+_TIME_UNIT = r"(?:business\s+|working\s+|calendar\s+)?(?:minute|hour|day|week|month|year)s?\b"
+_PAST_WINDOW = re.compile(
+    rf"\b(?:after|past|beyond|later than|more than|over)\s+(?:\d+|{NUMBER_WORD})\s+{_TIME_UNIT}",
+    re.IGNORECASE,
+)
+_IN_WINDOW = re.compile(
+    rf"\b(?:within|up to|until|no later than)\s+(?:\d+|{NUMBER_WORD})\s+{_TIME_UNIT}",
+    re.IGNORECASE,
+)
+ALLOWANCE = "<allowance>"
+BEYOND = "<beyond>"
+_ALLOWANCE = re.compile(r"\b(?:once|twice|first|one)\b", re.IGNORECASE)
+_BEYOND = re.compile(
+    r"\b(?:further|additional|subsequent|thereafter)\b|\bafter (?:that|this|the first)\b"
+    r"|^\W*then\b",
+    re.IGNORECASE,
+)
 
 
 def _relation_terms(sentence: str, focus: tuple[int, int]) -> dict[str, float]:
@@ -562,6 +587,10 @@ def extract_facts(
                 # that" sets this one apart from)
                 for term in named_terms(previous):
                     subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
+            if kind == FactKind.MONEY:
+                part = _coordinated_clause(sentence, 0, len(sentence), start)
+                if _BEYOND.search(sentence[part[0] : part[1]]) or _refers_back(sentence):
+                    subject[BEYOND] = MARKER_WEIGHT
             text_span = sentence[start:end].strip()
             kind, unit, value = _as_interval(kind, unit, value, subject)
             if kind == FactKind.DURATION:
@@ -575,21 +604,26 @@ def extract_facts(
                 )
             )  # fmt: skip
         for aspect, polarity, seg_start, seg_end, cues, own_cue in rules:
-            cue = cues[0] if cues else (seg_start, seg_end)
-            if found and aspect == "charge":
-                # a figure beside "free" says more than "charged"; one in another clause
-                # ("standard seats are free and a legroom seat costs $30") is about something
-                # else
-                clause = _coordinated_clause(sentence, seg_start, seg_end, cue[0])
-                if any(
+            # each rule is read in its own coordinated clause, around the first cue there: in
+            # "Standard gets one free change, and Saver can't be changed" the prohibition is
+            # read around "can't", not around the "free" of the clause before
+            clause = _coordinated_clause(sentence, seg_start, seg_end, own_cue[0])
+            cue = next((c for c in cues if clause[0] <= c[0] < clause[1]), own_cue)
+            # a figure beside "free" says more than "charged"; one in another clause
+            # ("standard seats are free and a legroom seat costs $30") is about something else
+            if (
+                found
+                and aspect == "charge"
+                and any(
                     clause[0] <= start < clause[1]
                     for kind, _, _, start, _ in found
                     if kind != FactKind.COUNT  # "the first two attempts are free": which ones
-                ):
-                    continue
+                )
+            ):
+                continue
             segment = sentence[seg_start:seg_end]
             action = None if aspect == "charge" else rule_action(segment, seg_start, own_cue)
-            about = _rule_subject(sentence, seg_start, seg_end, cues, ctx, aspect)
+            about = _rule_subject(sentence, seg_start, seg_end, cues, ctx, aspect, cue)
             if about is None:  # "nobody else can do it": about the sentence before, or
                 # about the part before it ("a photo helps but isn't required")
                 before = sentence[:seg_start] if content_terms(sentence[:seg_start]) else previous
@@ -598,6 +632,24 @@ def extract_facts(
                     action = _carried_action(before)
             if about is None:
                 continue
+            if (
+                aspect == "charge"
+                and not polarity
+                and (
+                    _ALLOWANCE.search(sentence[clause[0] : clause[1]])
+                    or any(
+                        kind == FactKind.COUNT and clause[0] <= start < clause[1]
+                        for kind, _, _, start, _ in found
+                    )
+                )
+            ):
+                about[ALLOWANCE] = MARKER_WEIGHT  # "one free change", "the first two"
+            if aspect != "charge":
+                own_part = sentence[clause[0] : clause[1]]
+                if _PAST_WINDOW.search(own_part):
+                    about[PAST_WINDOW] = MARKER_WEIGHT  # "don't accept a return after 14 days"
+                elif _IN_WINDOW.search(own_part):
+                    about[IN_WINDOW] = MARKER_WEIGHT  # "may be returned within 14 days"
             _mark_proxy(about, segment)
             verb, done_to, head = action or ("", frozenset[str](), frozenset[str]())
             facts.append(
@@ -675,10 +727,11 @@ def _rule_subject(
     cues: list[tuple[int, int]],
     ctx: Mapping[str, float],
     aspect: str,
+    own: tuple[int, int],
 ) -> dict[str, float] | None:
-    """The subject of a yes/no rule: the segment's words, nearer the cue weighing more, and
-    for permissions and obligations the action (``may keep driving``: drive); None when the
-    segment has no content word besides its cues."""
+    """The subject of a yes/no rule: the segment's words, nearer its own cue (``own``)
+    weighing more, and for permissions and obligations the action (``may keep driving``:
+    drive); None when the segment has no content word besides its cues."""
     segment = sentence[start:end]
     inside = [(cs - start, ce - start) for cs, ce in cues if start <= cs and ce <= end]
     words = words_with_positions(segment)
@@ -687,7 +740,8 @@ def _rule_subject(
         for w, ws, we in words
     ):
         return None
-    focus = inside[0] if inside else (0, len(segment))
+    own_span = (own[0] - start, own[1] - start)
+    focus = own_span if own_span in inside else inside[0] if inside else (0, len(segment))
     subject = _subject(segment, words, inside, focus, ctx)
     if aspect != "charge":
         action = next((w for w, ws, _ in words if ws >= focus[1] and w not in _AUX), None)

@@ -16,9 +16,13 @@ from dataclasses import dataclass
 
 from knowledge_service.freshness.conditions import UNLESS, is_covered, narrows
 from knowledge_service.freshness.facts import (
+    ALLOWANCE,
     ANSWER_SECTION,
+    BEYOND,
     CONTEXT_WEIGHT,
+    IN_WINDOW,
     LOOK_BACK,
+    PAST_WINDOW,
     PERIODIC,
     PROXY,
     Fact,
@@ -155,7 +159,7 @@ def _comparable(a: Fact, b: Fact, *, charges: bool = True) -> bool:
     if (PROXY in a.subject) != (PROXY in b.subject):
         return False  # what someone may do for you is not what you may do
     if a.kind == FactKind.RULE:
-        return a.unit == b.unit and same_action(a, b)
+        return a.unit == b.unit and same_action(a, b) and not _allowance_and_beyond(a, b)
     if a.kind == FactKind.MONEY:
         return (
             same_unit(a, b)
@@ -169,6 +173,17 @@ def _comparable(a: Fact, b: Fact, *, charges: bool = True) -> bool:
     if a.kind == FactKind.TIME:
         return a.unit == b.unit  # one role, zone and days: an opening time is no closing time
     return True
+
+
+def _allowance_and_beyond(a: Fact, b: Fact) -> bool:
+    """One is a free allowance ("one free change"), the other what is charged beyond it
+    ("each further change costs $10"); or one rule holds past a time ("don't accept a return
+    after 14 days"), the other within it ("may be returned within 14 days"): two facts,
+    neither contradicting the other."""
+    return any(
+        (x in a.subject and y in b.subject) or (y in a.subject and x in b.subject)
+        for x, y in ((ALLOWANCE, BEYOND), (PAST_WINDOW, IN_WINDOW))
+    )
 
 
 def _period(fact: Fact) -> str | None:

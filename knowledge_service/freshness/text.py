@@ -35,6 +35,13 @@ _BELOW_1000 = rf"(?:(?:{_UNIT_ALT}|a)\s+hundred(?:\s+(?:and\s+)?{BELOW_100})?|{B
 NUMBER_WORD = rf"(?:(?:{_BELOW_1000}|a)\s+thousand(?:,?\s+(?:and\s+)?{_BELOW_1000})?|{_BELOW_1000})"
 """A number in words, compounds included: "twenty-one", "two hundred and fifty", "one thousand
 five hundred" (a longer reading is tried first, so "two hundred and fifty" is never "fifty")."""
+# "once" that opens a clause ("once it's paid, you can't contest it"); not a frequency ("once a
+# year", "once per visit"), "at once", nor one time ("changed once free of charge", "once during
+# the crossing", "once for free", "once without paying"), where no clause follows it.
+ONCE_OPENS_CLAUSE = (
+    r"(?<!at )\bonce\b(?!\s+(?:a|an|per|every|each|more|again|only|or|in|and|the|free|for|"
+    r"during|without)\b)"
+)
 DIGITS = r"\d+(?:,\d{3})*(?:\.\d+)?"
 NUMBER = rf"(?:{DIGITS}|{NUMBER_WORD})"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge_service.freshness.text import NUMBER_WORD
+from knowledge_service.freshness.text import NUMBER_WORD, ONCE_OPENS_CLAUSE
 
 CHARGE, PERMISSION, OBLIGATION = "charge", "permission", "obligation"
 
@@ -125,7 +125,8 @@ _SUBJECT_RELATIVE = re.compile(
     r"^\W*(?:a|an|the|any|each|every|all)\s+(?:[a-z'-]+\s+){1,3}?(?:who|that|whose)\s[^,;:]*$"
 )
 _MAIN_VERB_AFTER = re.compile(r"^[^,;:]*?\b(?:may|can|must|will|is|are)\b")
-_IF_CLAUSE = re.compile(r"\b(?:if|unless|when|whenever|once)\b[^,;:]*$")
+_IF_WORD = re.compile(rf"\b(?:if|unless|when|whenever)\b|{ONCE_OPENS_CLAUSE}")
+_CLAUSE_END = re.compile(r"[,;:]")
 # "we can't afford", and a disclaimer: "we can't guarantee one will be free", "we cannot
 # promise a time" say what is not certain, not what is not allowed.
 _NOT_RULE_AFTER = re.compile(r"^\s*(?:afford|guarantee|promise|ensure|assure)\b")
@@ -162,7 +163,14 @@ def _in_condition(segment: str, start: int) -> bool:
     """Whether the cue at ``start`` is read inside an if- or when-clause (a case, not a
     rule)."""
     window = max(0, start - 80)
-    found = _IF_CLAUSE.search(segment, window, start)
+    found = next(
+        (
+            m
+            for m in _IF_WORD.finditer(segment, window)  # "once" is read with what follows it
+            if m.start() < start and not _CLAUSE_END.search(segment, m.end(), start)
+        ),
+        None,
+    )
     if found is None:
         return False
     head = segment[: found.start()]

@@ -1029,6 +1029,22 @@ def test_once_opens_a_condition_but_not_a_frequency() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "A Standard fare may be changed once free of charge.",
+        "You can change your booking once for free.",
+        "You may visit the deck once during the crossing, free of charge.",
+    ],
+)
+def test_once_that_counts_one_time_opens_no_condition(text: str) -> None:
+    """ "Changed once free of charge" is one free change: "once" opens no case there, so the
+    rule "free of charge" is stated, without a condition."""
+    rules = [f for f in extract_facts(text) if f.kind == FactKind.RULE]
+    assert ("charge", 0.0) in [(f.unit, f.value) for f in rules]
+    assert all(not f.qualifier for f in rules)
+
+
+@pytest.mark.parametrize(
     ("text", "unit", "value"),
     [
         ("You won't be able to change the date online.", "permission", False),

@@ -882,3 +882,74 @@ def test_a_policy_in_an_invalid_file_is_named_as_such_not_as_missing() -> None:
         if f.kind == FindingKind.POLICY_MISSING
     ]
     assert "there is no policy NOPE" in missing.message
+
+
+CHANGES = make_policy(
+    "FARES",
+    clauses={
+        "2 Changes": "A Standard fare may be changed once free of charge. Each further change "
+        "to a Standard fare costs $10. A Flexi fare may be changed any number of times free "
+        "of charge. A Saver fare cannot be changed."
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "mismatch"),
+    [
+        (  # each fare's rule in its own part of one sentence, as the clause states it
+            "Standard gets one free change and then $10 a change, Flexi is free every time, "
+            "and Saver can't be changed (offer a new booking instead).",
+            [],
+        ),
+        (
+            "You can change a Standard fare once without paying anything. Every change after "
+            "that costs $10. Flexi fares can be changed as often as you like at no charge, and "
+            "Saver fares can't be changed at all.",
+            [],
+        ),
+        ("Saver fares can be changed once.", ["rule:permission:no"]),
+        ("Each further change to a Standard fare costs $15.", ["money:AUD:10.00"]),
+    ],
+)
+def test_a_free_allowance_and_what_is_charged_beyond_it_are_two_facts(
+    answer: str, mismatch: list[str]
+) -> None:
+    """ "Changed once free of charge" is one free change ("once" opens no case there), and
+    "each further change costs $10" is charged beyond it: "one free change and then $10 a
+    change" states both. Each rule of a sentence is read around its own cue: "Saver can't be
+    changed" is about Saver, not about the Standard fare named first."""
+    article = make_article(
+        "changing-bookings",
+        title="Changing a booking",
+        intents=["bookings.change"],
+        policy_sources=["FARES#2"],
+        answer=answer,
+        body="",
+    )
+    findings = check(article, policies=[CHANGES]).findings
+    assert [f.evidence[1].fact for f in findings] == mismatch
+
+
+def test_a_rule_past_a_time_does_not_contradict_one_within_it() -> None:
+    """ "Don't accept a return after 14 days" says what holds past the 14 days a clause's
+    "may be returned within 14 days" allows: no contradiction; a prohibition without that
+    time contradicts it."""
+    policy = make_policy(
+        "DEVICES",
+        clauses={"4 Returns": "Devices may be returned within 14 days of delivery."},
+    )
+    for answer, mismatch in [
+        ("Don't accept a return after 14 days, and don't waive the restocking fee.", []),
+        ("Don't accept a return, and don't waive the restocking fee.", ["rule:permission:yes"]),
+    ]:
+        article = make_article(
+            "returns",
+            title="Returning a device",
+            intents=["devices.returns"],
+            policy_sources=["DEVICES#4"],
+            answer=answer,
+            body="",
+        )
+        findings = check(article, policies=[policy]).findings
+        assert [f.evidence[1].fact for f in findings] == mismatch, answer
