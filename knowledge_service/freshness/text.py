@@ -186,8 +186,19 @@ def _cell_labels(cells: list[str], header: list[str] | None) -> list[str]:
 # "open 9 a.m. to 8 p.m. Monday to Friday": a clock time's "p.m." before a day or a month
 # ends no sentence.
 _CLOCK_END = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
+# Time zones by the names a text gives them, each as one zone ("9am to 5pm Eastern" is ET).
+TIME_ZONES = {
+    "et": "et", "est": "et", "edt": "et", "eastern": "et", "ct": "ct", "cst": "ct", "cdt": "ct",
+    "central": "ct", "mt": "mt", "mst": "mt", "mdt": "mt", "mountain": "mt", "pt": "pt",
+    "pst": "pt", "pdt": "pt", "pacific": "pt", "gmt": "uk", "bst": "uk", "uk": "uk",
+    "utc": "utc", "aest": "aet", "aedt": "aet", "acst": "act", "acdt": "act", "awst": "awt",
+    "nzst": "nzt", "nzdt": "nzt",
+}  # fmt: skip
+# After "p.m.", a day, a month or a time zone goes on the sentence ("8 p.m. Eastern, Monday to
+# Friday"; "9 a.m. to 8 p.m. Monday to Friday"); not "UK", which may open one ("UK customers").
 _DAY_OR_MONTH = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
+    r"|(?i:" + "|".join(sorted(set(TIME_ZONES) - {"uk"}, key=len, reverse=True)) + r")\b"
 )
 
 

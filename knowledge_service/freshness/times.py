@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from knowledge_service.freshness.text import TIME_ZONES
+
 TIME = "time"
 Span = tuple[str, str, float, int, int]
 """(kind, unit, value, start, end) of one fact in a sentence (numeric.py reads the same)."""
@@ -67,13 +69,7 @@ _MAY_BE_TIME = re.compile(
     rf"\d\s?(?:am|pm|a\.m|p\.m)|\d:\d\d|noon|midday|midnight|{_PART_OF_DAY}", re.I
 )
 
-_ZONES = {
-    "et": "et", "est": "et", "edt": "et", "eastern": "et", "ct": "ct", "cst": "ct", "cdt": "ct",
-    "central": "ct", "mt": "mt", "mst": "mt", "mdt": "mt", "mountain": "mt", "pt": "pt",
-    "pst": "pt", "pdt": "pt", "pacific": "pt", "gmt": "uk", "bst": "uk", "uk": "uk",
-    "utc": "utc", "aest": "aet", "aedt": "aet", "acst": "act", "acdt": "act", "awst": "awt",
-    "nzst": "nzt", "nzdt": "nzt",
-}  # fmt: skip
+_ZONES = TIME_ZONES
 _ZONE_AFTER = re.compile(
     r"\s*\(?\s*(?P<zone>" + "|".join(sorted(_ZONES, key=len, reverse=True)) + r")\b(?:\s+time)?",
     re.IGNORECASE,

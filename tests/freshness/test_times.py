@@ -183,3 +183,27 @@ def test_hours_that_run_past_midnight_are_not_compared_with_daytime_hours() -> N
     found = find_contradictions(nights, later, ARTICLE_THRESHOLDS)
     assert [(c.fact.describe(), c.other.describe()) for c in found] == [("8:00 a.m.", "9:00 a.m.")]
     assert [u.split(":")[0] for u, _ in _times("Open 9pm to midnight.")] == ["from", "until"]
+
+
+def test_a_time_zone_after_pm_goes_on_the_sentence() -> None:
+    """ "8 p.m. Eastern, Monday to Friday, and 9 a.m. to 1 p.m. Eastern on Saturday" is one
+    sentence: the weekday closing time is Eastern and on weekdays, and it contradicts another
+    text's weekday closing at 9 p.m. ET (the sentence was cut after "p.m.", so the hours lost
+    their zone and their days). "5 p.m. UK customers ..." still ends one."""
+    phone = extract_facts(
+        "Loan specialists are available 8 a.m. to 8 p.m. Eastern, Monday to Friday, and 9 a.m. "
+        "to 1 p.m. Eastern on Saturday."
+    )
+    centre = extract_facts(
+        "Our servicing center is open Monday through Friday, 8 a.m. to 9 p.m. ET."
+    )
+    assert {(f.unit, f.value) for f in phone if f.kind == FactKind.TIME} >= {
+        ("until:et:mon,tue,wed,thu,fri", 1200.0),
+        ("until:et:sat", 780.0),
+    }
+    found = find_contradictions(phone, centre, ARTICLE_THRESHOLDS)
+    assert [(c.fact.value, c.other.value) for c in found] == [(1200.0, 1260.0)]
+    assert [f.sentence for f in extract_facts("We close at 5 p.m. UK customers pay £3.")] == [
+        "We close at 5 p.m.",
+        "UK customers pay £3.",
+    ]
