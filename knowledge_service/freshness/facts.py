@@ -26,6 +26,7 @@ from knowledge_service.freshness.numeric import DAYS_PER_UNIT, PERIOD_DAYS, nume
 from knowledge_service.freshness.text import (
     NUMBER_WORD,
     STOPWORDS,
+    TIME_ZONES,
     content_terms,
     is_content_word,
     labelled_sentences,
@@ -518,14 +519,32 @@ def _times_with_label(found: Sequence[Span], cell: str, label: str) -> tuple[Spa
     offset = len(label) + 1
     read, _ = time_spans(f"{label} {cell}")
     days = days_named(label)  # the row's days, all of them ("Saturday and Sunday")
+    named = _LABEL_ZONE.search(label)  # a header's zone: "Hours (ET)", "Eastern time"
     units = {}
     for _, unit, value, start, end in read:  # a range's start and end share their span
-        role_and_zone = unit.rsplit(":", 1)[0]
-        units[(start - offset, end - offset, value)] = f"{role_and_zone}:{days}" if days else unit
+        role, zone, held = unit.split(":", 2)
+        if named and zone == "local":
+            zone = TIME_ZONES[named.group(0).lower()]
+        units[(start - offset, end - offset, value)] = f"{role}:{zone}:{days or held}"
     return tuple(
         (kind, units.get((start, end, value), unit) if kind == TIME else unit, value, start, end)
         for kind, unit, value, start, end in found
     )
+
+
+# A time zone named in a table's row or column ("Hours (ET)"), as zones are written: an
+# abbreviation in capitals, a name capitalised ("Eastern").
+_LABEL_ZONE = re.compile(
+    r"\b(?:"
+    + "|".join(
+        sorted(
+            (z.upper() if len(z) <= 4 else z.capitalize() for z in TIME_ZONES),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")\b"
+)
 
 
 def _labelled_clauses(sentences: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:

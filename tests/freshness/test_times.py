@@ -207,3 +207,27 @@ def test_a_time_zone_after_pm_goes_on_the_sentence() -> None:
         "We close at 5 p.m.",
         "UK customers pay £3.",
     ]
+
+
+def test_a_tables_times_take_the_zone_its_header_names() -> None:
+    """Under a column "Hours (ET)", "7 a.m. – 7 p.m." in the row "Monday–Friday" closes at 7
+    p.m. Eastern on weekdays, so it contradicts "7 a.m. to 9 p.m. ET, Monday through Friday"
+    (it was read as local time, which no zone is compared with)."""
+    table = extract_facts(
+        "| Day | Hours (ET) |\n|---|---|\n| Monday–Friday | 7 a.m. – 7 p.m. |\n"
+        "| Saturday | 9 a.m. – 12 p.m. |\n"
+    )
+    assert {(f.unit, f.value) for f in table if f.kind == FactKind.TIME} == {
+        ("from:et:mon,tue,wed,thu,fri", 420.0),
+        ("until:et:mon,tue,wed,thu,fri", 1140.0),
+        ("from:et:sat", 540.0),
+        ("until:et:sat", 720.0),
+    }
+    prose = extract_facts("Call us 7 a.m. to 9 p.m. ET, Monday through Friday.")
+    found = find_contradictions(prose, table, ARTICLE_THRESHOLDS)
+    assert [(c.fact.value, c.other.value) for c in found] == [(1260.0, 1140.0)]
+    local = extract_facts("| Day | Hours |\n|---|---|\n| Saturday | 9 a.m. – 12 p.m. |\n")
+    assert {f.unit for f in local if f.kind == FactKind.TIME} == {
+        "from:local:sat",
+        "until:local:sat",
+    }
