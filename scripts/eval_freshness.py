@@ -180,7 +180,9 @@ SHIPPED = {
     "out until its first score, whose 1 false mismatch led to a fix ('E-waste' is no 'waste')",
     "freshness_kb_ferry": "written blind 2026-12-05 (sixth session), third round; scored once "
     "(2 false mismatches: fare classes named without 'fare'); one led to a fix in the seventh "
-    "session ('after that' is about the fare the sentence before names)",
+    "session ('after that' is about the fare the sentence before names), the other to fixes on "
+    "2026-12-07 (each rule read in its own part of a sentence; a free allowance and what is "
+    "charged beyond it)",
     "freshness_kb_creditunion": "written blind 2026-12-05 (sixth session), third round; scored "
     "once (no false finding), nothing changed for it",
     "freshness_kb_cinema": "written blind 2026-12-05 (sixth session), third round; its first "
