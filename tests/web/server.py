@@ -103,7 +103,7 @@ def _week_of_events() -> list[LoggedAnswer]:
         for i, question in enumerate(GAP_QUESTIONS):
             events.append(LoggedAnswer(
                 kind="answer", question=question, latency_ms=10.0, channel="chat",
-                status="no_answer", reason="no article answers this question confidently",
+                status="no_answer", reason="no_article",
                 confidence=0.2, at=day + timedelta(hours=3, minutes=i),
             ))  # fmt: skip
     events.append(LoggedAnswer(
