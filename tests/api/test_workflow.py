@@ -649,6 +649,23 @@ def test_text_breaking_the_content_contract_gets_422_naming_the_field(
     assert _counts(engine) == before
 
 
+def test_a_review_date_before_the_last_review_is_created_and_edited(
+    wf: TestClient, keys: dict[str, str]
+) -> None:
+    """Every entry point agrees with the file contract: the review date is a date, overdue
+    after it, and may be earlier than the last review."""
+    dates = {"last_reviewed": "2026-06-01", "next_review": "2026-05-01"}
+    text = article_text("card-fees", owner=PAYMENTS, intents=["billing.card.fees"], **dates)
+    created = wf.post("/v1/articles", headers=auth(keys["owner"]), json={"text": text})
+    assert created.status_code == 201, created.text
+    edited = wf.put(
+        "/v1/articles/refund-timeframe",
+        json={"text": article_text("refund-timeframe", owner=PAYMENTS, **dates)},
+        headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", 2)},
+    )
+    assert edited.status_code == 200, edited.text
+
+
 def test_edit_naming_another_id_is_refused(wf: TestClient, keys: dict[str, str]) -> None:
     text = article_text("other-id", owner=PAYMENTS)
     response = wf.put(

@@ -191,6 +191,28 @@ def test_review_messages_count_days_and_say_how_to_fix(
         assert "edit `next_review`" in finding["message"]
 
 
+@pytest.mark.parametrize(
+    ("last_reviewed", "next_review", "kind", "severity"),
+    [
+        ("2026-06-01", "2026-05-01", "review_overdue", "block"),  # 207 days: past the grace
+        ("2026-11-20", "2026-11-10", "review_overdue", "warn"),  # 14 days: within it
+        ("2026-12-01", "2026-11-30", "review_due_soon", "info"),  # in 6 days
+    ],
+)
+def test_a_review_date_before_the_last_review_is_valid_and_due_by_date(
+    tmp_path: Path, last_reviewed: str, next_review: str, kind: str, severity: str
+) -> None:
+    """The contract says only that after ``next_review`` the article is overdue: a date before
+    ``last_reviewed`` is a valid file, held to the review rules like any other."""
+    write_article_md(tmp_path / "content", last_reviewed=last_reviewed, next_review=next_review)
+    write_policy_md(tmp_path / "policies")
+    args = ["--content", str(tmp_path / "content"), "--policies", str(tmp_path / "policies")]
+    result = runner.invoke(app, ["check", *args, *TODAY, "--format", "json"])
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert (finding["kind"], finding["severity"]) == (kind, severity), finding["message"]
+    assert result.exit_code == (1 if severity == "block" else 0)
+
+
 def test_a_retired_policy_names_the_clause_that_replaced_it(tmp_path: Path) -> None:
     clauses = {"1 Paper bills": "Retired: replaced by BILLING#2.4.\n\nPaper bills cost $2."}
     write_policy_md(tmp_path / "policies", "PAPER", status="retired", clauses=clauses)

@@ -215,7 +215,7 @@ def _key_line(text: str, key: str) -> int:
         ({"intents": ["Billing.Refund"]}, "intents.0"),
         ({"intents": ["billing..refund"]}, "intents.0"),
         ({"intents": ["billing.-refund"]}, "intents.0"),
-        ({"last_reviewed": "2026-06-01", "next_review": "2026-05-31"}, "next_review"),
+        ({"next_review": "2026-13-01"}, "next_review"),
         ({"channels": []}, "channels"),
     ],
 )
@@ -229,14 +229,14 @@ def test_front_matter_error_names_field_and_line(fields: dict[str, object], fiel
     assert error.message.startswith(f"content/x.md:{line}: field '{field}': ")
 
 
-def test_next_review_before_last_reviewed_says_so_with_both_dates() -> None:
-    text = article_text(last_reviewed="2026-06-01", next_review="2026-05-31")
-    with pytest.raises(InvalidContentError) as info:
-        parse_article(text, "content/x.md")
-    line = _key_line(text, "next_review")
-    assert info.value.message == (
-        f"content/x.md:{line}: field 'next_review': is before last_reviewed (2026-06-01) "
-        "(got '2026-05-31')"
+def test_next_review_before_last_reviewed_is_accepted_as_written() -> None:
+    """The contract says only that ``next_review`` is the review date (after it the article is
+    overdue): a review date before the last review is a valid file, due or overdue by date."""
+    text = article_text(last_reviewed="2026-06-01", next_review="2026-05-01")
+    doc = parse_article(text, "content/x.md")
+    assert (doc.last_reviewed.isoformat(), doc.next_review.isoformat()) == (
+        "2026-06-01",
+        "2026-05-01",
     )
 
 

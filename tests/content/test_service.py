@@ -72,6 +72,19 @@ def test_first_import_creates_version_one_of_everything(
         )
 
 
+def test_a_review_date_before_the_last_review_is_imported(
+    engine: Engine, roots: tuple[Path, Path]
+) -> None:
+    content, _ = roots
+    write_article_md(content, "a", last_reviewed="2026-06-01", next_review="2026-05-01")
+    report = _import(engine, content)
+    assert report.articles.created == ["a"] and not report.invalid
+    with Session(engine) as session:
+        assert service.get_article(session, "a").to_document().next_review.isoformat() == (
+            "2026-05-01"
+        )
+
+
 def test_unchanged_file_creates_no_new_version(engine: Engine, roots: tuple[Path, Path]) -> None:
     content, _ = roots
     write_article_md(content, "a")

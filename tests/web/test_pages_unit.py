@@ -579,6 +579,21 @@ def test_an_owner_edits_an_article_into_a_draft_from_the_review_page(
     assert "Confirm: submit for approval version 3" in shown
 
 
+def test_an_edit_with_a_review_date_before_the_last_review_is_saved(
+    client: TestClient, keys: dict[str, str], engine: Engine, written: list[StoreChanges]
+) -> None:
+    text, form = _edit_form(client, keys["owner"])
+    fixed = re.sub(r"next_review: \S+", "next_review: 2000-01-01", text)
+    assert fixed != text
+    response = client.post(
+        "/ui/review/articles/refund-timeframe/edit", data={**form, "text": fixed}
+    )
+    assert response.status_code == 303, response.text
+    with session_scope(engine) as session:
+        current = content.get_article(session, "refund-timeframe")
+    assert current.version == 3 and current.to_document().next_review.isoformat() == "2000-01-01"
+
+
 def test_a_drafts_changes_show_its_status_apart_from_the_text(
     client: TestClient, keys: dict[str, str], written: list[StoreChanges]
 ) -> None:

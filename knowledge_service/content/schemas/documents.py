@@ -260,17 +260,6 @@ class ArticleMeta(BaseModel):
             )
         return value
 
-    @field_validator("next_review")
-    @classmethod
-    def _after_last_review(cls, value: date, info: ValidationInfo) -> date:
-        """A field's own error (not the model's), so that it names ``next_review`` and its line."""
-        last = info.data.get("last_reviewed")
-        if last is not None and value < last:
-            raise PydanticCustomError(
-                "date_order", "is before last_reviewed ({last})", {"last": last.isoformat()}
-            )
-        return value
-
 
 class ArticleDocument(ArticleMeta):
     """A whole article: front matter, the answer lead, the body and its sections.
