@@ -50,7 +50,7 @@ def _article_parts(v: ArticleVersion) -> tuple[list[tuple[str, str]], list[tuple
     details = [
         ("intents", ", ".join(doc.intents)),
         ("policy_sources", ", ".join(map(str, doc.policy_sources))),
-        ("channels", ", ".join(doc.channels)),
+        ("channels", ", ".join(doc.channels) or "none"),
         ("review", f"{doc.last_reviewed} -> {doc.next_review}"),
     ]
     sections = [(" > ".join(s.path), s.text) for s in doc.sections]

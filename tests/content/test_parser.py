@@ -216,7 +216,6 @@ def _key_line(text: str, key: str) -> int:
         ({"intents": ["billing..refund"]}, "intents.0"),
         ({"intents": ["billing.-refund"]}, "intents.0"),
         ({"next_review": "2026-13-01"}, "next_review"),
-        ({"channels": []}, "channels"),
     ],
 )
 def test_front_matter_error_names_field_and_line(fields: dict[str, object], field: str) -> None:
@@ -240,10 +239,9 @@ def test_next_review_before_last_reviewed_is_accepted_as_written() -> None:
     )
 
 
-def test_an_empty_channel_list_is_refused_saying_what_was_meant() -> None:
-    """``channels: []`` would publish an article that no channel ever serves."""
-    with pytest.raises(InvalidContentError, match="served nowhere: list its channels, leave"):
-        parse_article(article_text(channels=[]), "content/x.md")
+def test_an_empty_channel_list_is_a_valid_list_of_no_channel() -> None:
+    """``channels: []`` is a list of where the article may be served: nowhere."""
+    assert parse_article(article_text(channels=[]), "content/x.md").channels == []
 
 
 def test_a_key_set_twice_is_named_with_both_lines() -> None:
@@ -484,7 +482,7 @@ def test_a_stored_document_holding_a_nul_still_loads() -> None:
 
 
 def test_a_version_stored_with_no_channel_still_loads() -> None:
-    """An earlier release accepted ``channels: []``: its stored versions must still load."""
+    """A stored version with ``channels: []`` loads as it was written."""
     stored = parse_article(article_text(), "content/x.md").model_dump()
     stored["channels"] = []
     assert ArticleDocument.model_validate(stored).channels == []

@@ -19,7 +19,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -245,20 +244,6 @@ class ArticleMeta(BaseModel):
     @classmethod
     def _scalar_to_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
-
-    @field_validator("channels")
-    @classmethod
-    def _some_channel(cls, value: list[Channel], info: ValidationInfo) -> list[Channel]:
-        """An empty list would serve a published article nowhere, silently: what was meant is
-        "all" (leave the field out) or "not yet" (``status: draft``). Checked on a file's front
-        matter (:data:`AUTHORED`) only: a version stored by an earlier release still loads."""
-        if not value and info.context == AUTHORED:
-            raise PydanticCustomError(
-                "no_channel",
-                "is empty, so the article would be served nowhere: list its channels, leave "
-                "the field out for all five, or set status: draft",
-            )
-        return value
 
 
 class ArticleDocument(ArticleMeta):
