@@ -21,8 +21,8 @@ from knowledge_service.analytics.schemas import ReceiptRecord, Rendering, Servin
 from knowledge_service.analytics.service import served_event
 from knowledge_service.answers import repository as answers_repository
 from knowledge_service.answers.render import format_for, render_answer
-from knowledge_service.answers.sanitise import clean_text
-from knowledge_service.content.schemas import Channel
+from knowledge_service.answers.sanitise import clean_text, sanitise_notes
+from knowledge_service.content.schemas import CUSTOMER_CHANNELS, Channel
 from knowledge_service.errors import NotFoundError
 
 
@@ -32,7 +32,11 @@ def _serving(session: Session, event: AnswerEvent, *, with_question: bool = True
         found = answers_repository.freshness_notes(
             session, event.article_id, event.at, today=event.at.date()
         )
-        notes = [{"kind": str(n.kind), "severity": str(n.severity)} for n in found]
+        told = sanitise_notes(found, with_text=event.channel not in CUSTOMER_CHANNELS)
+        notes = [
+            {"kind": str(n.kind), "severity": str(n.severity), "message": n.message or ""}
+            for n in told
+        ]
     return Serving(
         at=event.at, channel=event.channel, status=event.status, reason=event.reason,
         confidence=event.confidence, question=event.question if with_question else None,

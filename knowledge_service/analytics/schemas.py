@@ -208,7 +208,10 @@ class Serving(BaseModel):
         "shared by every customer told the same answer"
     )
     findings: list[dict[str, str]] = Field(
-        default_factory=list, description="kind and severity of the findings open at that moment"
+        default_factory=list,
+        description="kind, severity and message of the findings open at that moment, the "
+        "message as this serving's channel was told it (a customer channel's fixed sentence, "
+        "the finding's own text on agent)",
     )
     text_hash: str | None = Field(
         default=None,

@@ -16,6 +16,7 @@ import re
 
 import nh3
 
+from knowledge_service.answers.customer_notes import customer_message
 from knowledge_service.answers.schemas import AnswerResult
 from knowledge_service.content.plaintext import plain_title
 from knowledge_service.content.schemas import CUSTOMER_CHANNELS
@@ -274,10 +275,17 @@ def clean_html(fragment: str) -> str:
 
 
 def sanitise_notes(notes: list[FreshnessNote], *, with_text: bool) -> list[FreshnessNote]:
-    """Findings as a response shows them: messages cleaned, or left out (``with_text=False``:
-    a finding's message names other articles and quotes policy clauses)."""
+    """Findings as a response shows them: messages cleaned, or (``with_text=False``, customer
+    channels) the fixed customer-safe sentence of each finding's kind and severity: a finding's
+    own message names other articles and quotes policy clauses."""
     return [
-        note.model_copy(update={"message": clean_optional(note.message) if with_text else None})
+        note.model_copy(
+            update={
+                "message": clean_optional(note.message)
+                if with_text
+                else customer_message(note.kind, note.severity)
+            }
+        )
         for note in notes
     ]
 
@@ -285,7 +293,7 @@ def sanitise_notes(notes: list[FreshnessNote], *, with_text: bool) -> list[Fresh
 def sanitise_answer(result: AnswerResult) -> AnswerResult:
     """Every free-text field of an answer cleaned for its channel (the answer text itself is
     rendered clean by :func:`~knowledge_service.answers.render.render_answer`); customer bot
-    channels get no finding text."""
+    channels get no finding's own text, only a fixed sentence for its kind."""
     handoff = result.handoff
     if handoff is not None:
         candidates = [

@@ -309,7 +309,7 @@ class FreshnessNote(BaseModel):
     message: str | None = Field(
         default=None,
         description="What is wrong (the agent channel, and search); customer channels (chat, "
-        "voice, email, web) get the kind and severity only",
+        "voice, email, web) get a fixed customer-safe sentence for the kind and severity",
     )
     risk_accepted_until: date | None = Field(
         default=None, description="A block whose risk an admin accepted: served until this date."

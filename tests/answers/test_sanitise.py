@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from knowledge_service.answers.customer_notes import customer_message
 from knowledge_service.answers.render import (
     format_for,
     markdown_to_markdown,
@@ -209,7 +210,7 @@ def test_clean_text_equals_running_every_step(text: str) -> None:
 @pytest.mark.parametrize("channel", list(Channel))
 def test_only_staff_read_a_finding_s_message(channel: Channel) -> None:
     """A message names other articles, owners and policy clauses: no customer channel (the
-    website included) gets it; the agent does."""
+    website included) gets it, only a fixed sentence for its kind; the agent does."""
     note = FreshnessNote(kind="duplicate", severity="warn", message="a and b say the same: merge")
     at = datetime(2026, 12, 1, tzinfo=UTC)
     result = AnswerResult(status="answered", reason="confident", channel=channel, confidence=0.9,
@@ -217,7 +218,8 @@ def test_only_staff_read_a_finding_s_message(channel: Channel) -> None:
                           receipt="rcpt_" + "0" * 32, as_of=at)  # fmt: skip
     (shown,) = sanitise_answer(result).freshness
     assert (shown.kind, shown.severity) == ("duplicate", "warn")
-    assert shown.message == (note.message if channel == Channel.AGENT else None)
+    told = note.message if channel == Channel.AGENT else customer_message("duplicate", "warn")
+    assert shown.message == told
 
 
 def _tags(code: str) -> str:

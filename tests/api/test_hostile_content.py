@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from knowledge_service.answers.customer_notes import customer_message
 from knowledge_service.db import session_scope
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
@@ -106,7 +107,9 @@ def test_every_answer_field_is_safe_on_every_channel(
 
 
 @pytest.mark.parametrize("channel", ALL_CHANNELS)
-def test_bots_get_finding_kind_and_severity_but_no_text(hostile: Hostile, channel: str) -> None:
+def test_bots_get_finding_kind_severity_and_a_fixed_sentence_never_its_text(
+    hostile: Hostile, channel: str
+) -> None:
     _, client, keys = hostile
     key = keys["agent"] if channel == "agent" else keys["bot"]
     body = client.post(
@@ -118,7 +121,7 @@ def test_bots_get_finding_kind_and_severity_but_no_text(hostile: Hostile, channe
     assert [(f["kind"], f["severity"]) for f in body["freshness"]] == [("duplicate", "warn")]
     message = body["freshness"][0]["message"]
     if channel != "agent":  # every customer channel, the website included
-        assert message is None
+        assert message == customer_message("duplicate", "warn")
         assert "other-article" not in str(body) and "POLICY#1.2" not in str(body)
     else:
         assert message.startswith("Duplicates other-article-0:")
