@@ -2,7 +2,9 @@
 or with ``--store`` on the imported store in place (its findings updated, as a server would).
 
 Exit codes: 0 when no finding blocks (or warns, with ``--fail-on warn``), 1 when one does, 2 when
-the check could not run.
+the check could not run. With ``--store``, a block whose risk an admin accepted (active on the
+day checked) is shown as accepted and counts as a warning, as serving treats it: it fails
+``--fail-on warn`` only.
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ from knowledge_service.cli.common import (
 from knowledge_service.content.loader import display_path, load_content
 from knowledge_service.content.plaintext import shorten
 from knowledge_service.db import session_scope
+from knowledge_service.freshness.acceptance import active_by_fingerprint
 from knowledge_service.freshness.report import locate_evidence, to_sarif
 from knowledge_service.freshness.rules import count
-from knowledge_service.freshness.schemas import CheckResult, FindingData, Severity
+from knowledge_service.freshness.schemas import SEVERITY_RANK, CheckResult, FindingData, Severity
 from knowledge_service.freshness.service import check_store, clear_unfiled_paths, run_check
 from knowledge_service.index.embedder import Embedder
 
@@ -58,6 +61,9 @@ class FailOn(StrEnum):
 
 
 _STYLE = {Severity.BLOCK: "bold red", Severity.WARN: "yellow", Severity.INFO: "cyan"}
+
+Accepted = dict[str, tuple[date, str]]
+"""Blocks whose risk is accepted on the day checked: ``fingerprint -> (until, by whom)``."""
 
 
 def _parse_today(value: str | None) -> date:
@@ -76,8 +82,10 @@ def _embedder(no_embeddings: bool) -> Embedder | None:
     return load_embedder(settings().index.index_threads, hint="; try --no-embeddings")
 
 
-def print_text(result: CheckResult, console: Console) -> None:
-    """Findings grouped by article (files that failed to load first), then the summary."""
+def print_text(result: CheckResult, console: Console, accepted: Accepted | None = None) -> None:
+    """Findings grouped by article (files that failed to load first), then the summary; a block
+    whose risk is accepted says so, until when and by whom."""
+    accepted = accepted or {}
     groups: dict[str, list[FindingData]] = defaultdict(list)
     for finding in result.findings:
         key = ", ".join(finding.article_ids) or (finding.evidence[0].path or "?")
@@ -91,19 +99,43 @@ def print_text(result: CheckResult, console: Console) -> None:
                 else (f" [{f.policy_id}]" if f.policy_id else "")
             )
             console.print(
-                f"  [{_STYLE[f.severity]}]{f.severity:<5}[/] {f.kind}{escape(where)}: "
-                f"{escape(f.message)}",
+                f"  [{_STYLE[f.severity]}]{f.severity:<5}[/]{_acceptance(f, accepted)} "
+                f"{f.kind}{escape(where)}: {escape(f.message)}",
                 highlight=False,
                 soft_wrap=True,
             )
             _print_evidence(f, console)
     s = result.summary
     counts = ", ".join(f"{n} {k}" for k, n in sorted(s.by_severity.items())) or "no findings"
+    lifted = sum(1 for f in result.findings if _is_accepted(f, accepted))
+    if lifted:
+        counts += f" ({lifted} of the blocks with an accepted risk)"
     console.print(
         f"{count(s.articles_checked, 'article')}, "
         f"{count(s.policies_checked, 'policy', 'policies')}, "
         f"{count(s.invalid_files, 'invalid file')}: {counts}.",
         highlight=False,
+    )
+
+
+def _is_accepted(finding: FindingData, accepted: Accepted) -> bool:
+    return finding.severity == Severity.BLOCK and finding.fingerprint in accepted
+
+
+def _acceptance(finding: FindingData, accepted: Accepted) -> str:
+    if not _is_accepted(finding, accepted):
+        return ""
+    until, by = accepted[finding.fingerprint]
+    return escape(f" (risk accepted until {until.isoformat()} by {by}: served)")
+
+
+def fails(result: CheckResult, fail_on: Severity, accepted: Accepted) -> bool:
+    """Whether a finding is at least as severe as ``fail_on``, a block whose risk is accepted
+    counting as a warning (customer channels serve it, as they serve a warned article)."""
+    floor = SEVERITY_RANK[fail_on]
+    return any(
+        SEVERITY_RANK[Severity.WARN if _is_accepted(f, accepted) else f.severity] >= floor
+        for f in result.findings
     )
 
 
@@ -213,13 +245,14 @@ def _check_store(day: date) -> CheckResult:
     return done.check
 
 
-def _print(result: CheckResult, output: OutputFormat) -> None:
+def _print(result: CheckResult, output: OutputFormat, accepted: Accepted) -> None:
     if output == OutputFormat.JSON:
         typer.echo(json.dumps(result.as_json(), indent=2))
     elif output == OutputFormat.SARIF:
         typer.echo(json.dumps(to_sarif(result, tool_version=__version__), indent=2))
     else:
-        print_text(result, CliConsole(force_terminal=None if sys.stdout.isatty() else False))
+        console = CliConsole(force_terminal=None if sys.stdout.isatty() else False)
+        print_text(result, console, accepted)
 
 
 def check(
@@ -233,11 +266,16 @@ def check(
         False,
         "--store",
         help="Check the imported store in place (full check; its findings are updated, unless "
-        "--today names another day: then they are only reported).",
+        "--today names another day: then they are only reported). A block whose risk is "
+        "accepted is shown so and counts as a warning (exit 0 unless --fail-on warn).",
     ),
     today: str | None = typer.Option(None, "--today", help="Check as of this date (ISO)."),
     output: OutputFormat = typer.Option(OutputFormat.TEXT, "--format", help="Output format."),
-    fail_on: FailOn = typer.Option(FailOn.BLOCK, "--fail-on", help="Lowest failing severity."),
+    fail_on: FailOn = typer.Option(
+        FailOn.BLOCK,
+        "--fail-on",
+        help="Lowest failing severity (exit 1); with --store an accepted risk's block is a warn.",
+    ),
     no_embeddings: bool = typer.Option(
         False, "--no-embeddings", help="Compare only articles that share an intent (no model)."
     ),
@@ -246,17 +284,23 @@ def check(
     if store and (content is not None or policies is not None or no_embeddings):
         raise fail("--store checks the imported store: no --content, --policies or --no-embeddings")
     day = _parse_today(today)
+    accepted: Accepted = {}
     if store:
         result = _check_store(day)
         with session_scope(engine()) as session:  # a version edited in the service is in no file
             clear_unfiled_paths(session, result.findings)
+            blocks = [f.fingerprint for f in result.findings if f.severity == Severity.BLOCK]
+            accepted = active_by_fingerprint(session, blocks, today=day)
+        result.summary.blocking = any(
+            f.severity == Severity.BLOCK and not _is_accepted(f, accepted) for f in result.findings
+        )
     else:
         show = output == OutputFormat.TEXT and _on_terminal()
         result = _check_folders(content, policies, day, no_embeddings, show_progress=show)
     locate_evidence(result.findings, lru_cache(maxsize=None)(_read_file))
     _show_paths(result)
-    _print(result, output)
-    if result.fails(Severity(fail_on.value)):
+    _print(result, output, accepted)
+    if fails(result, Severity(fail_on.value), accepted):
         raise typer.Exit(1)
 
 

@@ -88,3 +88,21 @@ def end_acceptances(
             )  # fmt: skip
             ended += 1
     return ended
+
+
+def active_by_fingerprint(
+    session: Session, fingerprints: Collection[str], *, today: date
+) -> dict[str, tuple[date, str]]:
+    """``fingerprint -> (expiry, accepted by)`` of the stored findings among ``fingerprints``
+    whose block an acceptance lifts ``today`` (the latest expiry wins)."""
+    by_id = {
+        f.id: fp
+        for fp, f in repository.findings_by_fingerprint(session, fingerprints).items()
+        if f.id is not None
+    }
+    lifted: dict[str, tuple[date, str]] = {}
+    for row in acceptances_of(session, by_id):
+        fingerprint = by_id[row.finding_id]
+        if row.is_active(today) and row.expires_on > lifted.get(fingerprint, (date.min, ""))[0]:
+            lifted[fingerprint] = (row.expires_on, row.accepted_by)
+    return lifted

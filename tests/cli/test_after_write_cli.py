@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from knowledge_service.cli import app, common
 from knowledge_service.cli import index as index_cli
 from knowledge_service.db import session_scope
 from knowledge_service.freshness import service as freshness
+from knowledge_service.freshness.acceptance import add_acceptance
 from knowledge_service.freshness.schemas import FindingKind, FindingStatus
 from knowledge_service.index.service import BUNDLE_NAME
 from knowledge_service.settings import get_settings
@@ -117,6 +119,27 @@ def test_check_store_reports_like_the_folder_check_and_exits_1_on_a_block(
     text = runner.invoke(app, ["check", "--store"])
     assert text.exit_code == 1
     assert "policy_mismatch [REFUNDS#2.1]" in text.output
+
+
+def test_check_store_shows_an_accepted_risk_and_exits_0_as_serving_serves_it(
+    cli_env: Path,
+) -> None:
+    """A block whose risk an admin accepted is served to customers: the store check says so
+    (until when, by whom) and fails only ``--fail-on warn``, as a warning would."""
+    assert runner.invoke(app, ["import"]).exit_code == 0
+    until = TODAY + timedelta(days=10)
+    with session_scope(common.engine()) as session:
+        (finding,) = freshness.list_findings(session, limit=10)
+        add_acceptance(session, finding, actor="ops-admin", reason="legal agreed", expires_on=until)
+    text = runner.invoke(app, ["check", "--store"])
+    assert text.exit_code == 0, text.output
+    assert f"block (risk accepted until {until.isoformat()} by ops-admin: served)" in text.output
+    assert "1 block (1 of the blocks with an accepted risk)." in text.output
+    data = json.loads(runner.invoke(app, ["check", "--store", "--format", "json"]).stdout)
+    assert data["summary"]["blocking"] is False
+    assert runner.invoke(app, ["check", "--store", "--fail-on", "warn"]).exit_code == 1
+    lapsed = runner.invoke(app, ["check", "--store", "--today", until.isoformat()])
+    assert lapsed.exit_code == 1 and "risk accepted" not in lapsed.output
 
 
 def test_check_store_as_of_another_day_reports_without_writing_the_store(cli_env: Path) -> None:
