@@ -33,7 +33,10 @@ _MONTH = (
 _CLAUSE = re.compile(
     rf"(?i)(?:\b(?:if|unless|except(?: for| when| if)?|provided(?: that)?|whenever|when|"
     rf"as long as|only if|other than)\b|{ONCE_OPENS_CLAUSE})"
-    r"[^,;:.?!]*"
+    # up to a comma, or to the main clause's subject and verb where no comma marks it ("if it
+    # happens we'll text you, and ..."); its first word is the condition's own ("if we can't")
+    r"(?:\s+[^\s,;:.?!]+)?[^,;:.?!]*?"
+    r"(?=\s+(?:and\s+)?(?:we'll|we will|you can(?!')|you'll|you will|we(?!'))\b|[,;:.?!]|$)"
     # "while you're in our hardship program we don't charge ...": up to the main clause's subject
     r"|\bwhile (?:you|they|the customer)(?:'re| are| is)? (?:in|on) [^,;:.?!]*?"
     r"(?=\s+(?:we|you|they|it|there)\b|[,;:.?!]|$)"
@@ -102,6 +105,11 @@ def _generic_terms(text: str) -> frozenset[str]:
     )
 
 
+# A condition that names the case the sentence before described, not a narrower one of its own.
+_BACK_CASE = re.compile(
+    r"(?i)(?:if|when|whenever|once)\s+(?:so|(?:that|this)(?:'s| is) the case|"
+    r"(?:that|this) happens)\s*$"
+)
 _MAY_CONDITION = re.compile(
     r"(?i)\b(?:if|unless|except|provided|when|whenever|once|as long as|other than|while|holders?|"
     r"members|subscribers|aged?|under|over|older|younger|from|until|before|after|since|starting|"
@@ -115,6 +123,8 @@ def conditions(sentence: str) -> list[Condition]:
     if not _MAY_CONDITION.search(sentence):
         return found  # most sentences state none: one cheap test
     for m in _CLAUSE.finditer(sentence):
+        if _BACK_CASE.match(m.group(0)):
+            continue  # "if that happens": the case of the sentence before, not one of its own
         terms = _terms(m.group(0)) | _special(m.group(0)) or _generic_terms(m.group(0))
         if terms and _EXCEPTION.match(m.group(0)):
             terms |= {UNLESS}

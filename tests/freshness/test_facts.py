@@ -1029,6 +1029,41 @@ def test_once_opens_a_condition_but_not_a_frequency() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        # the condition ends before the main clause's subject and verb, with no comma to mark it
+        ("If the parcel is lost we'll refund you within ten working days.", {"parcel", "lose"}),
+        ("If your order is late you can get a refund within 5 business days.", {"order", "late"}),
+        # "if that happens" is the case of the sentence before: no case of its own
+        (
+            "If that happens we'll call and text you, and your refund arrives within 10 days.",
+            set(),
+        ),
+        ("If so, your refund arrives within 10 days.", set()),
+        ("When this happens, your refund arrives within 10 days.", set()),
+        # the condition's own subject is its first word
+        ("If we can't reach you, we close the request within 3 days.", {"reach"}),
+    ],
+)
+def test_a_condition_ends_before_the_main_clause(text: str, terms: set[str]) -> None:
+    """ "If that happens we'll text you, and a refund arrives within 10 days": the condition
+    is "if that happens", not everything up to the comma, so the refund's 10 days is not read
+    as a narrower case ("text", "email") and still contradicts "refunds take 5 days"."""
+    (duration,) = [f for f in extract_facts(text) if f.kind == FactKind.DURATION]
+    assert {t for t in duration.qualifier if not t.startswith("<")} == terms
+
+
+def test_a_refund_after_if_that_happens_contradicts_the_plain_rule() -> None:
+    refund = extract_facts(
+        "Sometimes a crossing is cancelled. If that happens we'll text and email you, and any"
+        " refund reaches your account within ten working days."
+    )
+    plain = extract_facts("Refunds reach your account within five working days.")
+    found = find_contradictions(refund, plain, ARTICLE_THRESHOLDS)
+    assert [c.fact.key for c in found] == ["duration:business_day:10.00"]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "A Standard fare may be changed once free of charge.",
