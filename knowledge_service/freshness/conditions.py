@@ -36,7 +36,8 @@ _CLAUSE = re.compile(
     # up to a comma, or to the main clause's subject and verb where no comma marks it ("if it
     # happens we'll text you, and ..."); its first word is the condition's own ("if we can't")
     r"(?:\s+[^\s,;:.?!]+)?[^,;:.?!]*?"
-    r"(?=\s+(?:and\s+)?(?:we'll|we will|you can(?!')|you'll|you will|we(?!'))\b|[,;:.?!]|$)"
+    # (not a bare "we": "if the amount we charged is wrong" is one condition)
+    r"(?=\s+(?:and\s+)?(?:we'll|we will|you can(?!')|you'll|you will)\b|[,;:.?!]|$)"
     # "while you're in our hardship program we don't charge ...": up to the main clause's subject
     r"|\bwhile (?:you|they|the customer)(?:'re| are| is)? (?:in|on) [^,;:.?!]*?"
     r"(?=\s+(?:we|you|they|it|there)\b|[,;:.?!]|$)"

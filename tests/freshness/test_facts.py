@@ -1043,6 +1043,8 @@ def test_once_opens_a_condition_but_not_a_frequency() -> None:
         ("When this happens, your refund arrives within 10 days.", set()),
         # the condition's own subject is its first word
         ("If we can't reach you, we close the request within 3 days.", {"reach"}),
+        # a "we" inside the condition (a relative clause) does not end it
+        ("If the amount we charged is wrong we'll refund it within 10 days.", {"wrong"}),
     ],
 )
 def test_a_condition_ends_before_the_main_clause(text: str, terms: set[str]) -> None:
