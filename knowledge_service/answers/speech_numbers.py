@@ -11,13 +11,14 @@ A number to send a text message to, an SMS short code, is read digit by digit in
 too: 3 to 8 digits after "text", "txt" or "SMS", or after one of those, up to four words (the
 message to send, words or numbers of one or two digits) and "to", "on" or "at" ("text STOP to
 12345" is "text STOP to 1 2 3 4 5", "text 2 to 12345" is "text 2 to 1 2 3 4 5", "SMS 12345",
-"text us on 1999 88"), or after "reply" and a message ("reply STOP to 12345"); not a count of
-people or places ("sent text messages to 2000 customers"). So is a short number to call, three
-digits after "call", "dial", "ring" or "phone" (and "us", "on" or "at"): an emergency or
-service number ("call 111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9
-9", "call 000 or 112" is "call 0 0 0 or 1 1 2", and with a name in brackets, "call 000 (Triple
-Zero) or 112"), not a count ("call 500 customers"); and so is one that names its service ("your
-local 911 center", "a 999 call"; not "300 calls").
+"text us on 1999 88"), or after "reply" and a message ("reply STOP to 12345"), and each listed
+after one ("text 2 to 12345 or 3 to 12345", "SMS 12345 or 1999 88"); not a count of people or
+places ("sent text messages to 2000 customers", "text STOP to 12345 and 200 more"). So is a
+short number to call, three digits after "call", "dial", "ring" or "phone" (and "us", "on" or
+"at"): an emergency or service number ("call 111", "dial 611", "ring 112 or 999", "ring
+112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112" is "call 0 0 0 or 1 1 2", and with a name
+in brackets, "call 000 (Triple Zero) or 112"), not a count ("call 500 customers"); and so is
+one that names its service ("your local 911 center", "a 999 call"; not "300 calls").
 
 A phone number is recognised by its shape, not by the words around it (but for a local
 number, below):
@@ -195,14 +196,26 @@ _PEOPLE_OR_PLACES = (
 """After a number, what makes it a count ("sent text messages to 2000 customers"), not a
 number to text."""
 _MESSAGE_WORD = r"[ \u00a0]+(?!(?i:to|on|at)\b)(?:[^\s\d]\S*|\d{1,2}\b(?![.,:/\-\u2013]\d))"
+_CODE_TO_TEXT = (
+    r"(?P<code>\d{3,8}|\d{2,4}(?:[ \u00a0]\d{2,4}){1,2})"
+    rf"(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d|{_PEOPLE_OR_PLACES})"
+)
 _TO_TEXT = re.compile(
     rf"(?P<name>(?:(?i:\b(?:text|txt|sms)\b)(?:(?:{_MESSAGE_WORD}){{0,4}}?[ \u00a0]+(?i:to|on|at))?"
     # "reply STOP to 12345": a message, then the number (not "we reply to 1500 emails")
     rf"|(?i:\breply\b)(?:{_MESSAGE_WORD}){{1,4}}?[ \u00a0]+(?i:to|on|at)"
     r")[ \u00a0]+)"
-    r"(?P<code>\d{3,8}|\d{2,4}(?:[ \u00a0]\d{2,4}){1,2})"
-    rf"(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d|{_PEOPLE_OR_PLACES})"
+    rf"{_CODE_TO_TEXT}"
 )
+_LISTED_TO_TEXT = re.compile(
+    # after a number to text, another ("or 3 to 12345", "or 1999 88"): maybe with its message
+    r"(?P<name>(?:[ \u00a0]*/[ \u00a0]*|(?:[ \u00a0]*,|,?[ \u00a0]+(?i:or|and))"
+    rf"(?P<message>(?:{_MESSAGE_WORD}){{0,4}}?[ \u00a0]+(?i:to|on|at))?[ \u00a0]+))"
+    rf"{_CODE_TO_TEXT}"
+)
+"""After a number to text, another listed: "text 2 to 12345 or 3 to 12345", "SMS 12345 or
+1999 88"; one with no "to" before it ends its clause ("and 200 more" is a count)."""
+_A_WORD_NEXT = re.compile(r"[ \u00a0]+[a-z]")
 
 
 _TO_CALL = re.compile(
@@ -224,11 +237,19 @@ def _said_to_call(match: re.Match[str]) -> str:
     return match.group("name") + re.sub(r"(?<=\d)/(?=\d)", " or ", numbers)
 
 
+def _is_listed_to_text(listed: re.Match[str]) -> bool:
+    """Whether a number listed after a number to text is one too: with its own "to" ("or 3 to
+    12345"), or ending its clause ("or 1999 88."), not a count ("and 200 more")."""
+    if sum(c.isdigit() for c in listed.group("code")) > 8:
+        return False
+    return bool(listed.group("message")) or not _A_WORD_NEXT.match(listed.string, listed.end())
+
+
 def say_numbers_to_text(text: str) -> str:
     """``text`` with each number to send a text message to, an SMS short code ("text STOP to
     12345", "SMS 12345", "text us on 1999 88"), written to be read digit by digit in its
-    groups, as a phone number is; to run after :func:`say_phone_numbers`, which reads the
-    longer ones."""
+    groups, as a phone number is, and so each listed after it ("text 2 to 12345 or 3 to
+    12345"); to run after :func:`say_phone_numbers`, which reads the longer ones."""
 
     def said(match: re.Match[str]) -> str:
         digits = sum(c.isdigit() for c in match.group("code"))
@@ -238,7 +259,20 @@ def say_numbers_to_text(text: str) -> str:
         comma = "," if _A_NUMBER_NEXT.fullmatch(then) else ""  # "1 2 3 4 5, 24 hours a day"
         return match.group("name") + character_by_character(match.group("code")) + comma
 
-    return _TO_TEXT.sub(said, text)
+    parts: list[str] = []
+    at = 0
+    while (match := _TO_TEXT.search(text, at)) is not None:
+        parts += [text[at : match.start()], said(match)]
+        at = match.end()
+        if parts[-1] == match.group(0):
+            continue
+        # "text 2 to 12345 or 3 to 12345": each number listed after it is one to text too
+        while (listed := _LISTED_TO_TEXT.match(text, at)) is not None and _is_listed_to_text(
+            listed
+        ):
+            parts.append(said(listed))
+            at = listed.end()
+    return "".join(parts) + text[at:]
 
 
 _NAMING_A_SERVICE = re.compile(

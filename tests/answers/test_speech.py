@@ -325,6 +325,9 @@ def test_voice_reads_each_local_phone_number_of_a_list_digit_by_digit(
          "Reply STOP to 1 2 3 4 5 to opt out; we reply to 1500 emails a day."),
         ("Text 2 to 12345, or txt YES 12 on 1999 88.",
          "Text 2 to 1 2 3 4 5, or txt YES 12 on 1 9 9 9, 8 8."),
+        ("Text 2 to 12345 or 3 to 12345, SMS 1234 or 1999 88; text STOP to 12345 and 200 more.",
+         "Text 2 to 1 2 3 4 5 or 3 to 1 2 3 4 5, SMS 1 2 3 4 or 1 9 9 9, 8 8; text STOP to"
+         " 1 2 3 4 5 and 200 more."),
         ("We text you 3 days before, and sent 1500 texts to 2000 customers.",
          "We text you 3 days before, and sent 1500 texts to 2000 customers."),
         ("We sent text messages to 2000 customers and SMS alerts to 1500 more households.",
