@@ -39,7 +39,8 @@ number, below):
   555-1234", "phone us on 555-1234", "Ph: 555-1234", "contact us on 555-1234") or it is
   listed after a phone number ("call 555-0134 or 555-1234", "555-0134, 555-1234"); so written
   with a space or a dot ("call 555 0134", "call 555.0134") but for the leading zero; other such
-  numbers ("100-2000 kWh") stay as written;
+  numbers, and any with a unit or what is counted after it ("100-2000 kWh", "call 555-0134,
+  100-2000 kWh"), stay as written;
 - groups of 2 to 4 digits, 8 to 12 digits in all, that are not a quantity's thousands
   (``9876 5432``, ``555 123 4567``; not ``10 000 000``), nor a year and a number ("in 2026
   1500 customers").
@@ -112,6 +113,14 @@ _CALLED_ON = re.compile(
 )
 """The words before a phone number that say it is one: "call", "call us on", "ring", "Tel:",
 "Ph:", "Mobile:", "contact us on", "call us toll-free on"."""
+_A_UNIT_NEXT = re.compile(
+    r"[ \u00a0]?(?:kWh|MWh|kW|km|kg|mg|ml|mL|mm|cm|GB|MB|TB|L|m|c|p|k|\u00b0)(?!\w)"
+    r"|[ \u00a0](?i:hours?|hrs?|days?|nights?|weeks?|months?|years?|minutes?|mins?|business"
+    r"|working|calendar|times|litres?|liters?|metres?|meters?|kilometres?|kilometers?|units?"
+    r"|items?|words?|characters?|dollars?|cents?|points?|calls|people|customers)\b"
+)
+"""After three digits, a hyphen and four (the four not starting with 0), a unit or what is
+counted: a range ("100-2000 kWh", "100-2000 customers"), not a phone number."""
 _BETWEEN = r"(?:[ \u00a0]*(?:,|/)[ \u00a0]*|,?[ \u00a0]+(?i:or|and)[ \u00a0]+)"
 _LISTED = re.compile(_BETWEEN)
 """Between two numbers of a list ("555-0134 or 555-1234", "555-0134, 555-1234")."""
@@ -134,7 +143,10 @@ def _is_phone(match: re.Match[str], *, listed: bool = False) -> bool:
     if match.group("local"):  # "call 555-1234" or "555-0134", not "100-2000 kWh"
         called_on = _CALLED_ON.search(match.string, max(0, match.start() - 40), match.start())
         is_shaped = number[3] == "-" and number[4] == "0"  # "555 0134" may be "555" and "0134"
-        return is_shaped or called_on is not None or listed
+        if is_shaped:
+            return True
+        is_a_range = _A_UNIT_NEXT.match(match.string, match.end())  # "call ..., 100-2000 kWh"
+        return (called_on is not None or listed) and not is_a_range
     if match.group("international"):
         return 7 <= digits <= 15
     if match.group("area"):

@@ -302,6 +302,9 @@ def test_voice_reads_a_local_phone_number_with_a_hyphen_digit_by_digit(
         ("Account 1234 5678 or 555-1234 points.", "Account 1 2 3 4, 5 6 7 8 or 555-1234 points."),
         ("Call 555-0134 for 100-2000 kWh, or 100-2000 kWh.",
          "Call 5 5 5, 0 1 3 4 for 100-2000 kWh, or 100-2000 kWh."),
+        ("Call 555-0134, 100-2000 kWh or 300-4000 customers; call 555-0134 days or nights.",
+         "Call 5 5 5, 0 1 3 4, 100-2000 kWh or 300-4000 customers; call 5 5 5, 0 1 3 4 days or"
+         " nights."),
     ],
 )  # fmt: skip
 def test_voice_reads_each_local_phone_number_of_a_list_digit_by_digit(
