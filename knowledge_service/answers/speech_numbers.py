@@ -45,6 +45,9 @@ number, below):
   (``9876 5432``, ``555 123 4567``; not ``10 000 000``), nor a year and a number ("in 2026
   1500 customers").
 
+An extension after a phone number ("ext. 204", "extension 12", "x204") is read digit by digit
+too ("5 5 5, 0 1 3 4 ext. 2 0 4"; "x204" as "extension 2 0 4").
+
 What is not a phone number stays as written: an amount (``$12.50``, ``$1,000``), a percentage,
 a date (``01/07/2026``, ``1 July 2026``), a time (``07:30``), a year, a count ("14 days",
 "1,000 kWh").
@@ -175,29 +178,48 @@ def character_by_character(code: str) -> str:
     return ", ".join(" ".join(group) for group in re.split(r"[ \u00a0\-]+", code))
 
 
+_EXTENSION = re.compile(
+    r"(?P<name>,?[ \u00a0]*(?i:(?:ext|extn)\b[.:]?|extension\b:?|(?P<x>x)(?=[ \u00a0]?\d))"
+    r"[ \u00a0]*)"
+    r"(?P<number>\d{1,6})(?![\w%\u00b0]|[.,:/\-\u2013]\d)"
+)
+"""After a phone number, its extension ("ext. 204", "extension 12", "x204"), read digit by digit
+as the number is ("x204" as "extension 2 0 4")."""
+
+
 def say_phone_numbers(text: str) -> str:
     """``text`` with each phone number written to be read digit by digit in its groups; one
     followed by a time or a count of time ends with a comma ("1 3, 2 2, 5 5, 8am to 8pm"), so
     that it is not heard as one more group. A local number listed after a phone number
-    ("call 555-0134 or 555-1234", "555-0134, 555-1234") is read as one too."""
+    ("call 555-0134 or 555-1234", "555-0134, 555-1234") is read as one too, and so is an
+    extension after one ("555-0134 ext. 204" is "5 5 5, 0 1 3 4 ext. 2 0 4")."""
     read_up_to = -1  # where the last phone number read ends
-
-    def said(match: re.Match[str]) -> str:
-        nonlocal read_up_to
+    parts: list[str] = []
+    at = 0
+    while (match := _PHONE.search(text, at)) is not None:
+        parts.append(text[at : match.start()])
+        at = match.end()
         number = match.group(0)
         listed = (read_up_to >= 0 and bool(_LISTED.fullmatch(text, read_up_to, match.start()))) or (
             _READ_OUT_THEN_LISTED.search(text, max(0, match.start() - 40), match.start())
             is not None
         )
         if not _is_phone(match, listed=listed):
-            return number
-        read_up_to = match.end()
+            parts.append(number)
+            continue
         if match.group("north_american") and number[1] in "-.":
             number = "1" + number[2:]  # "1-800-555-0142": "1 8 0 0, 5 5 5, 0 1 4 2"
-        then = match.string[match.end() : match.end() + 2]
-        return _digit_by_digit(number) + ("," if _A_NUMBER_NEXT.fullmatch(then) else "")
-
-    return _PHONE.sub(said, text)
+        said = _digit_by_digit(number)
+        extension = _EXTENSION.match(text, at)
+        if extension is not None:  # "555-0134 ext. 204": "5 5 5, 0 1 3 4 ext. 2 0 4"
+            name = extension["name"]
+            if extension["x"]:  # "x204": "extension 2 0 4", not "x2 0 4"
+                name = name[: extension.start("x") - extension.start()] + "extension "
+            said += name + " ".join(extension["number"])
+            at = extension.end()
+        read_up_to = at
+        parts.append(said + ("," if _A_NUMBER_NEXT.fullmatch(text, at, at + 2) else ""))
+    return "".join(parts) + text[at:]
 
 
 _PEOPLE_OR_PLACES = (

@@ -292,6 +292,26 @@ def test_voice_reads_a_local_phone_number_with_a_hyphen_digit_by_digit(
 @pytest.mark.parametrize(
     ("markdown", "spoken"),
     [
+        ("Call 555-0134 ext. 204 or 555-1234.",
+         "Call 5 5 5, 0 1 3 4 ext. 2 0 4 or 5 5 5, 1 2 3 4."),
+        ("Phone (02) 9876 5432, extension 12, 24/7.",
+         "Phone 0 2, 9 8 7 6, 5 4 3 2, extension 1 2, 24 hours a day, 7 days a week."),
+        ("Call +1 555 123 4567 x204 or 1300 36 36 36 x 2 today.",
+         "Call plus 1, 5 5 5, 1 2 3, 4 5 6 7 extension 2 0 4 or 1 3 0 0, 3 6, 3 6, 3 6"
+         " extension 2 today."),
+        ("Call 13 22 55 within 3 days; the next 204 calls.",
+         "Call 1 3, 2 2, 5 5 within 3 days; the next 204 calls."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_phone_number_s_extension_digit_by_digit(markdown: str, spoken: str) -> None:
+    """ "555-0134 ext. 204" read the extension as "two hundred and four"; a caller keys it in
+    digit by digit."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
         ("Call 555-0134 or 555-1234.", "Call 5 5 5, 0 1 3 4 or 5 5 5, 1 2 3 4."),
         ("Phone 555-1234, 555-2345 or 555-3456 for help.",
          "Phone 5 5 5, 1 2 3 4, 5 5 5, 2 3 4 5 or 5 5 5, 3 4 5 6 for help."),
