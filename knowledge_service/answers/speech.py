@@ -21,11 +21,11 @@ A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "$1,
 degrees", "5km-10km", "10c-12c") is read with "to" ("3 to 5 business days"), not "3 minus 5" or
 "3 5"; so is a range of dates or ordinals ("1 Jan–14 Jan", "1 July 2026 – 30 June 2027", "Dec
 24-Jan 2", "Mar 2026-Apr 2026", "1/7/2026-30/6/2027", "2nd–4th"), and of hours up to or from
-noon or midnight ("9am–noon", "noon-2pm"); a day and a month, a dash and a year are one date
-("1 Jan-2026" is "1 Jan 2026", not "1 Jan to 2026"), and so is one with dashes around its
-month's name ("01-Jan-2026", "Jan-2026"). A date (``2026-07-01``, ``01-07-2026``), a number of
-more than two parts and three digits, a hyphen and four that is no phone number ("100-2000
-kWh", see below) stay as written.
+noon or midnight ("9am–noon", "noon-2pm", "12noon-2pm" is "12 noon to 2pm"); a day and a
+month, a dash and a year are one date ("1 Jan-2026" is "1 Jan 2026", not "1 Jan to 2026"), and
+so is one with dashes around its month's name ("01-Jan-2026", "Jan-2026"). A date
+(``2026-07-01``, ``01-07-2026``), a number of more than two parts and three digits, a hyphen
+and four that is no phone number ("100-2000 kWh", see below) stay as written.
 
 A time written with a dot ("8.30am", "8.30–5pm") is written with a colon ("8:30am", "8:30–5pm"),
 which a speech engine reads as a time, not as a decimal ("eight point three zero am").
@@ -224,7 +224,7 @@ _SLASHED_DATE = r"\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})"  # "1/7/2026", "30/06/27"
 _MONTH_FIRST = rf"\b{_MONTH}\.?[ \u00a0](?:\d{{1,2}}(?:st|nd|rd|th)?|(?:19|20)\d\d)(?![\d:.,]\d)"
 _BOUND = (
     rf"(?:{_SLASHED_DATE}|{_MONTH_FIRST}|{_AMOUNT}(?:{_UNIT}|{_END}|{_DATE})"
-    r"|(?i:noon|midday|midnight))"
+    r"|(?:12[ \u00a0]?)?(?i:noon|midday|midnight))"  # "noon", "12 noon", "12noon"
 )
 _RANGE = re.compile(
     r"(?<![\w.,/:\-\u2013])"
@@ -251,11 +251,15 @@ _DOTTED_TIME = re.compile(
 )
 
 
+_TWELVE_NOON = re.compile(r"(?<![\w.,:/$\u20ac\u00a3])12(?=(?i:noon|midday|midnight)\b)")
+""""12noon": twelve and the word run together, which a speech engine reads as one word."""
+
+
 def say_times(text: str) -> str:
     """``text`` with each time written with a dot ("8.30am", "8.30–5pm", "between 7.30 and
     8.30 am") written with a colon, "8:30am", which a speech engine reads as a time, not as a
-    decimal ("eight point three zero")."""
-    return _DOTTED_TIME.sub(r"\g<hour>:\g<minutes>", text)
+    decimal ("eight point three zero"); "12noon" (or "12midnight") as "12 noon"."""
+    return _TWELVE_NOON.sub("12 ", _DOTTED_TIME.sub(r"\g<hour>:\g<minutes>", text))
 
 
 def say_ranges(text: str) -> str:

@@ -164,6 +164,8 @@ def test_voice_reads_a_phone_link_s_number_not_the_website() -> None:
         ("Use 100–2000 kWh.", "Use 100 to 2000 kWh."),
         ("Open 9am–noon, noon-2pm or 6pm–midnight.",
          "Open 9am to noon, noon to 2pm or 6pm to midnight."),
+        ("Open 12noon-2pm, 9am–12noon or 12 midnight-6am; we close at 12noon.",
+         "Open 12 noon to 2pm, 9am to 12 noon or 12 midnight to 6am; we close at 12 noon."),
         ("Open 8:30am–5pm, or 8 am – 2 pm on Saturday.",
          "Open 8:30am to 5pm, or 8 am to 2 pm on Saturday."),
         ("Due 1 Jan–14 Jan, or 1 July 2026 – 30 June 2027, on the 2nd–4th.",
