@@ -173,9 +173,9 @@ def _digit_by_digit(number: str) -> str:
 
 
 def character_by_character(code: str) -> str:
-    """``INV-00123`` as ``I N V, 0 0 1 2 3``: each group's characters apart, the groups apart
-    with a comma."""
-    return ", ".join(" ".join(group) for group in re.split(r"[ \u00a0\-]+", code))
+    """``INV-00123`` as ``I N V, 0 0 1 2 3`` (``2024/1234`` as ``2 0 2 4, 1 2 3 4``): each
+    group's characters apart, the groups apart with a comma."""
+    return ", ".join(" ".join(group) for group in re.split(r"[ \u00a0\-/]+", code))
 
 
 _EXTENSION = re.compile(
