@@ -46,7 +46,8 @@ number, below):
   1500 customers").
 
 An extension after a phone number ("ext. 204", "extension 12", "x204") is read digit by digit
-too ("5 5 5, 0 1 3 4 ext. 2 0 4"; "x204" as "extension 2 0 4").
+too ("5 5 5, 0 1 3 4 ext. 2 0 4"; "x204" as "extension 2 0 4"), and so is one named alone
+("the nurse line (ext. 4410)" is "(ext. 4 4 1 0)"; not a count, "an extension 30 days long").
 
 What is not a phone number stays as written: an amount (``$12.50``, ``$1,000``), a percentage,
 a date (``01/07/2026``, ``1 July 2026``), a time (``07:30``), a year, a count ("14 days",
@@ -187,12 +188,27 @@ _EXTENSION = re.compile(
 as the number is ("x204" as "extension 2 0 4")."""
 
 
+_AN_EXTENSION = re.compile(
+    r"(?P<name>(?i:\b(?:ext|extn)\b[.:]?|\bextension\b:?)[ \u00a0]*)(?P<number>\d{1,6})"
+    r"(?![\w%\u00b0]|[.,:/\-\u2013]\d|[ \u00a0]\d)"
+)
+"""An extension named alone ("the nurse line (ext. 4410)", "extension 12"), not after a phone
+number; but for a count after it ("an extension 30 days long")."""
+
+
+def _said_extension(match: re.Match[str]) -> str:
+    if _A_UNIT_NEXT.match(match.string, match.end()):
+        return match.group(0)
+    return match["name"] + " ".join(match["number"])
+
+
 def say_phone_numbers(text: str) -> str:
     """``text`` with each phone number written to be read digit by digit in its groups; one
     followed by a time or a count of time ends with a comma ("1 3, 2 2, 5 5, 8am to 8pm"), so
     that it is not heard as one more group. A local number listed after a phone number
     ("call 555-0134 or 555-1234", "555-0134, 555-1234") is read as one too, and so is an
-    extension after one ("555-0134 ext. 204" is "5 5 5, 0 1 3 4 ext. 2 0 4")."""
+    extension after one ("555-0134 ext. 204" is "5 5 5, 0 1 3 4 ext. 2 0 4") or named alone
+    ("the nurse line (ext. 4410)")."""
     read_up_to = -1  # where the last phone number read ends
     parts: list[str] = []
     at = 0
@@ -219,7 +235,7 @@ def say_phone_numbers(text: str) -> str:
             at = extension.end()
         read_up_to = at
         parts.append(said + ("," if _A_NUMBER_NEXT.fullmatch(text, at, at + 2) else ""))
-    return "".join(parts) + text[at:]
+    return _AN_EXTENSION.sub(_said_extension, "".join(parts) + text[at:])
 
 
 _PEOPLE_OR_PLACES = (

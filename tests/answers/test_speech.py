@@ -309,6 +309,10 @@ def test_voice_reads_a_local_phone_number_with_a_hyphen_digit_by_digit(
          " extension 2 today."),
         ("Call 13 22 55 within 3 days; the next 204 calls.",
          "Call 1 3, 2 2, 5 5 within 3 days; the next 204 calls."),
+        ("Transfer to the nurse line (ext. 4410), or ask for extension 12; an extension 30 days"
+         " long.",
+         "Transfer to the nurse line (ext. 4 4 1 0), or ask for extension 1 2; an extension 30"
+         " days long."),
     ],
 )  # fmt: skip
 def test_voice_reads_a_phone_number_s_extension_digit_by_digit(markdown: str, spoken: str) -> None:
