@@ -42,13 +42,13 @@ A reference code is read character by character too, in the groups it is written
 or a code of letters and digits after a word that names one ("biller code 221144" is "biller
 code 2 2 1 1 4 4", "customer ref AB12345" is "customer ref A B 1 2 3 4 5", "BSB 062-000" is
 "BSB 0 6 2, 0 0 0", "Customer Reference Number (CRN) is 123 456 789A" is "... is 1 2 3, 4 5 6,
-7 8 9 A"; in groups of capitals and digits, or of digits apart with a slash, and in brackets
-after the word: "IBAN GB82 WEST 1234 5698 7654 32", "Case no. 2024/1234" is "Case no. 2 0 2 4,
-1 2 3 4", "invoice (INV-2026-001)" is "invoice (I N V, 2 0 2 6, 0 0 1)"; not a date, "order
-12/05/2026"): the words are "code", "reference", "ref", "number", "no.", "ID", "PIN", "ABN",
-"ACN", "BSB", "IBAN", "BIC", "SWIFT", "NMI", "MIRN", "CRN", "PRN", "account", "acct", "acc",
-"a/c", "customer", "member", "policy", "invoice", "receipt", "case", "ticket", "claim" and
-"order", and the code has at least 4 digits, or letters and digits together; a number sign
+7 8 9 A"; in groups of four capitals or digits, or of digits apart with a slash, and in
+brackets after the word: "IBAN GB82 WEST 1234 5698 7654 32", "Case no. 2024/1234" is "Case no.
+2 0 2 4, 1 2 3 4", "invoice (INV-2026-001)" is "invoice (I N V, 2 0 2 6, 0 0 1)"; not a date,
+"order 12/05/2026"): the words are "code", "reference", "ref", "number", "no.", "ID", "PIN",
+"ABN", "ACN", "BSB", "IBAN", "BIC", "SWIFT", "NMI", "MIRN", "CRN", "PRN", "account", "acct",
+"acc", "a/c", "customer", "member", "policy", "invoice", "receipt", "case", "ticket", "claim"
+and "order", and the code has at least 4 digits, or letters and digits together; a number sign
 before the code is said "number" ("ticket #12345" is "ticket number 1 2 3 4 5"). A count after
 such a word ("code of 12 digits", "claim 25") and an amount ("number 1,000") stay as written,
 and so does a year that ends a name: "the Energy Retail Code 2019", "under the Fuel policy
@@ -84,11 +84,11 @@ _REFERENCE = re.compile(
     # the name maybe with its acronym in brackets: "Customer Reference Number (CRN) is"
     rf"(?P<name>{_NAMES_A_CODE}(?:[ \u00a0]+\([A-Z]{{2,6}}\))?"
     r"(?:[ \u00a0]*(?::|#|is)[ \u00a0]*|[ \u00a0]+)(?P<bracket>\()?)"
-    # digits in groups (maybe a check letter after them: "123 456 789A", "2024/1234"), or
-    # capitals and digits ("INV-2026-001", "GB82 WEST 1234 5698"): a word in capitals
-    # ("customer ID 1234") is no code, nor one after a code's last group of digits
-    r"(?P<code>\d+(?:[ \u00a0\-/]\d+)*[A-Z]?|(?=[A-Z0-9\-]*\d)[A-Z0-9]+"
-    r"(?:(?:-|[ \u00a0](?=[A-Z]*\d|[A-Z]+[ \u00a0][A-Z]*\d))[A-Z0-9]+)*)"
+    # capitals and digits in groups of four ("GB82 WEST 1234 5698 7654 32"), digits in
+    # groups (maybe a check letter after them: "123 456 789A", "2024/1234"), or capitals and
+    # digits ("INV-2026-001"): a word in capitals ("customer ID 1234") is no code
+    r"(?P<code>(?=[A-Z]*\d)[A-Z0-9]{4}(?:[ \u00a0][A-Z0-9]{4})+(?:[ \u00a0][A-Z0-9]{1,3})?"
+    r"|\d+(?:[ \u00a0\-/]\d+)*[A-Z]?|(?=[A-Z0-9\-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*)"
     r"(?(bracket)(?=\))|(?![\w%\u00b0]|[.,:/]\d))"
 )
 _SLASHED = re.compile(r"\d{1,2}/\d{1,2}(?:/\d{2,4})?")  # "1/7/2026", "1/2": a date or a fraction
