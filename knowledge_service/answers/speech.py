@@ -44,19 +44,19 @@ code 2 2 1 1 4 4", "customer ref AB12345" is "customer ref A B 1 2 3 4 5", "BSB 
 "BSB 0 6 2, 0 0 0", "Customer Reference Number (CRN) is 123 456 789A" is "... is 1 2 3, 4 5 6,
 7 8 9 A"; in groups of four capitals or digits, or of digits apart with a slash, and in
 brackets after the word: "IBAN GB82 WEST 1234 5698 7654 32", "Case no. 2024/1234" is "Case no.
-2 0 2 4, 1 2 3 4", "invoice (INV-2026-001)" is "invoice (I N V, 2 0 2 6, 0 0 1)"; not a date,
-"order 12/05/2026"): the words are "code", "reference", "ref", "number", "no.", "ID", "PIN",
-"ABN", "ACN", "BSB", "IBAN", "BIC", "SWIFT", "NMI", "MIRN", "CRN", "PRN", "account", "acct",
-"acc", "a/c", "customer", "member", "policy", "invoice", "receipt", "case", "ticket", "claim"
-and "order", and the code has at least 4 digits, or letters and digits together; a number sign
-before the code is said "number" ("ticket #12345" is "ticket number 1 2 3 4 5"). A count after
-such a word ("code of 12 digits", "claim 25") and an amount ("number 1,000") stay as written,
-and so does a year that ends a name: "the Energy Retail Code 2019", "under the Fuel policy
-2024", "Fuel policy 2024" as a heading (the word that names a code capitalised and not the
-first of its sentence, or a capitalised word before it). A year-like number introduced as a
-code ("code: 2019"), after an acronym ("PIN 2019"), after a sentence's first word that asks for
-or points at a code ("Use code 2019", "Your policy 2024") or as it ("Code 2019 is ...") is a
-code.
+2 0 2 4, 1 2 3 4", "invoice (INV-2026-001)" is "invoice (I N V, 2 0 2 6, 0 0 1)"; not a year in
+brackets, "the policy (2024)", nor a date, "order 12/05/2026"): the words are "code",
+"reference", "ref", "number", "no.", "ID", "PIN", "ABN", "ACN", "BSB", "IBAN", "BIC", "SWIFT",
+"NMI", "MIRN", "CRN", "PRN", "account", "acct", "acc", "a/c", "customer", "member", "policy",
+"invoice", "receipt", "case", "ticket", "claim" and "order", and the code has at least 4
+digits, or letters and digits together; a number sign before the code is said "number" ("ticket
+#12345" is "ticket number 1 2 3 4 5"). A count after such a word ("code of 12 digits", "claim
+25") and an amount ("number 1,000") stay as written, and so does a year that ends a name: "the
+Energy Retail Code 2019", "under the Fuel policy 2024", "Fuel policy 2024" as a heading (the
+word that names a code capitalised and not the first of its sentence, or a capitalised word
+before it). A year-like number introduced as a code ("code: 2019"), after an acronym ("PIN
+2019"), after a sentence's first word that asks for or points at a code ("Use code 2019", "Your
+policy 2024") or as it ("Code 2019 is ...") is a code.
 
 Text written as code (a Markdown code span or block, in a link's text too) is literal: no
 range, rate or menu path is read in it. A code of digits, or of digits and capital letters, in
@@ -173,6 +173,8 @@ def say_reference_codes(text: str) -> str:
     def said(match: re.Match[str]) -> str:
         code = match.group("code")
         if not _is_code(code) or _is_a_year_in_a_title(match):
+            return match.group(0)
+        if match.group("bracket") and _YEAR.fullmatch(code):  # "the policy (2024)": its year
             return match.group(0)
         name = _NUMBER_SIGN.sub(" number ", match.group("name"))  # "Ticket #12345"
         return name + character_by_character(code)
