@@ -88,8 +88,9 @@ _REFERENCE = re.compile(
     # groups (maybe a check letter after them: "123 456 789A", "2024/1234"), or capitals and
     # digits ("INV-2026-001"): a word in capitals ("customer ID 1234") is no code
     r"(?P<code>(?=[A-Z]*\d)[A-Z0-9]{4}(?:[ \u00a0][A-Z0-9]{4})+(?:[ \u00a0][A-Z0-9]{1,3})?"
-    r"|\d+(?:[ \u00a0\-/]\d+)*[A-Z]?|(?=[A-Z0-9\-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*)"
-    r"(?(bracket)(?=\))|(?![\w%\u00b0]|[.,:/]\d))"
+    r"|\d+(?:[ \u00a0\-/]\d+)*[A-Z]?|(?=[A-Z0-9\-/]*\d)[A-Z0-9]+(?:[\-/][A-Z0-9]+)*)"
+    # the whole code, not its digits before a hyphen ("1234-A")
+    r"(?!-[A-Za-z0-9])(?(bracket)(?=\))|(?![\w%\u00b0]|[.,:/]\d))"
 )
 _SLASHED = re.compile(r"\d{1,2}/\d{1,2}(?:/\d{2,4})?")  # "1/7/2026", "1/2": a date or a fraction
 

@@ -129,6 +129,8 @@ def test_other_channels_show_a_phone_number_as_written(channel: Channel) -> None
          "Case no. 2 0 2 4, 1 2 3 4 is about your invoice (I N V, 2 0 2 6, 0 0 1)."),
         ("Under the policy (2024) we pay claim (AB-1234).",
          "Under the policy (2024) we pay claim (A B, 1 2 3 4)."),
+        ("Quote claim 1234-A or case no. 2024/1234-B.",
+         "Quote claim 1 2 3 4, A or case no. 2 0 2 4, 1 2 3 4, B."),
         ("Order 12/05/2026 arrived; see the Fuel policy 2024/25, code GB82 West or ref AB12345"
          " NOW 12.",
          "Order 12/05/2026 arrived; see the Fuel policy 2024/25, code G B 8 2 West or ref A B 1 2"
