@@ -10,17 +10,18 @@ its word, ``[SECRET]``; a UK National Insurance number, ``[NINO]``). Before a qu
 :func:`without_personal_data` drops those values altogether: no knowledge base answers a card
 number, and the index's caches of questions then hold none.
 
-The rules over-redact rather than miss: every run of 13 to 19 digits is a card (Luhn-valid or
-not), every other run of eight or more digits is a tax file number, a Medicare number (by
-checksum), a phone number (in a phone number's shape or after a phone's words) or, failing
-those, ``[NUMBER]``. Digits may be split by spaces, dashes, dots, underscores, brackets and
-commas, as people write them (a card's or a phone's also by any symbol, or by separators
-percent-encoded; numbers a symbol joins are a sum or a list, "500|1000|2000", unless led as a
-phone number is or in a card's groups of four), led by a country code ("1+800 ...",
-"+61%20..."), marked with an "x" ("x4111...", a card's tail "xxxx4111"), or read out in words
-("four one one one, ..."; read out, six digits are enough: :data:`MIN_SPOKEN_NUMBER`). Short
-numbers (amounts, counts, days), dates and the few long numbers that carry a question's meaning
-(a date run together, a range of years, an amount with cents) are kept: they identify nobody.
+The rules over-redact rather than miss: every run of 13 to 19 digits is a card (Luhn-valid or not;
+but a phone number dialled from abroad, "+44 (0)20 7946 0958"), every other run of eight or more
+digits is a tax file number, a Medicare number (by checksum), a phone number (in a phone number's
+shape or after a phone's words) or, failing those, ``[NUMBER]``. Digits may be split by spaces,
+dashes, dots, underscores, brackets and commas, as people write them (a card's or a phone's also by
+any symbol, or by separators percent-encoded; numbers a symbol joins are a sum or a list,
+"500|1000|2000", unless led as a phone number is or in a card's groups of four), led by a country
+code ("1+800 ...", "+61%20..."), marked with an "x" ("x4111...", a card's tail "xxxx4111"), or read
+out in words ("four one one one, ..."; read out, six digits are enough: :data:`MIN_SPOKEN_NUMBER`).
+Short numbers (amounts, counts, days), dates and the few long numbers that carry a question's
+meaning (a date run together, a range of years, an amount with cents) are kept: they identify
+nobody.
 
 Pure functions only: no I/O, no state. Checksums come from python-stdnum.
 """
@@ -487,6 +488,16 @@ _NOT_AN_IDENTIFIER = re.compile(
 # How phone numbers are grouped when written: 4 4 (a local number), 3 3 4 (North America),
 # 4 3 3 (an Australian mobile), 2 4 4 (an Australian landline with its area code).
 _PHONE_GROUPS = frozenset({(4, 4), (3, 3, 4), (4, 3, 3), (2, 4, 4), (3, 4, 4), (5, 6), (5, 3, 3)})
+# A number dialled from abroad: "+" or the international prefix "00", a country code of one to
+# three digits set apart by a separator or by the national trunk "0" in brackets ("+44 (0)20
+# 7946 0958", "0061 412 345 678"), then groups of up to four digits, at most 15 digits in all
+# without the prefix and the "(0)" (E.164's limit). With those it may have 13 digits or more,
+# as a card has: it is a phone number still, unless its groups are a card's (all of four).
+_INTERNATIONAL_PHONE = re.compile(
+    r"(?:\+|00)(?P<code>[1-9]\d{0,2})(?:[ \-.]*\(0\)[ \-.]*|[ \-.]+)"
+    r"(?P<rest>\(?\d{1,4}\)?(?:[ \-.]{1,3}\(?\d{1,4}\)?)+)"
+)
+E164_MAX_DIGITS = 15
 
 
 def _phone_shaped(text: str, digits: str) -> bool:
@@ -510,6 +521,16 @@ def _phone_shaped(text: str, digits: str) -> bool:
     return tuple(len(g) for g in re.findall(r"\d+", text)) in _PHONE_GROUPS
 
 
+def _international_phone(text: str) -> bool:
+    """Whether ``text`` is a phone number dialled from abroad (:data:`_INTERNATIONAL_PHONE`)."""
+    match = _INTERNATIONAL_PHONE.fullmatch(text)
+    if match is None:
+        return False
+    groups = re.findall(r"\d+", match.group("rest"))
+    digits = len(match.group("code")) + sum(len(g) for g in groups)
+    return digits <= E164_MAX_DIGITS and not all(len(g) == 4 for g in groups)
+
+
 def classify_number(text: str, before: str = "") -> Placeholder | None:
     """The placeholder for a run of digits as written, or None when it may stay. ``before``
     is the text before it: a phone number's words ("call me on") make any run of eight to
@@ -523,6 +544,8 @@ def classify_number(text: str, before: str = "") -> Placeholder | None:
         return None
     if _ISO_DATE.fullmatch(bare) or _SHORT_DATE.fullmatch(bare) or _THOUSANDS.fullmatch(bare):
         return None
+    if n >= 13 and _international_phone(text):
+        return Placeholder.PHONE
     if 13 <= n <= 19:
         return Placeholder.CARD
     if n in (8, 9) and stdnum_tfn.is_valid(digits):

@@ -1965,3 +1965,24 @@ def test_a_name_after_this_is_at_a_messages_start_is_redacted(text: str, stored:
     """ "this is Jo Bloggs, my bill is late" was stored whole: "this is" counted only after a
     greeting or before "speaking", "here" or "calling"."""
     assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("ring +44 (0)20 7946 0958 please", "ring [PHONE] please"),
+        ("+44(0)20 7946 0958", "[PHONE]"),
+        ("call me on 0061 412 345 678", "call me on [PHONE]"),
+        ("my number is 0044 20 7946 0958", "my number is [PHONE]"),
+        ("%2B44%20(0)20%207946%200958", "[PHONE]"),
+        # a card's groups, or more digits than any phone number has, are a card still
+        ("+61 4111 1111 1111", "[CARD]"),
+        ("+4111 1111 1111 1111", "[CARD]"),
+        ("+1 4111 1111 1111 111", "[CARD]"),
+        ("card 4111 1111 1111 1111", "card [CARD]"),
+    ],
+)  # fmt: skip
+def test_a_phone_number_dialled_from_abroad_is_a_phone_number(text: str, stored: str) -> None:
+    """ "+44 (0)20 7946 0958" and "0061 412 345 678" have 13 digits with their country code and
+    were stored as [CARD]."""
+    assert redact(text) == stored
