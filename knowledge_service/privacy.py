@@ -20,8 +20,8 @@ any symbol, or by separators percent-encoded; numbers a symbol joins are a sum o
 code ("1+800 ...", "+61%20..."), marked with an "x" ("x4111...", a card's tail "xxxx4111"), or read
 out in words ("four one one one, ..."; read out, six digits are enough: :data:`MIN_SPOKEN_NUMBER`).
 Short numbers (amounts, counts, days), dates and the few long numbers that carry a question's
-meaning (a date run together, a range of years, an amount with cents) are kept: they identify
-nobody.
+meaning (a date run together, a range of years or of dates, an amount with cents) are kept: they
+identify nobody.
 
 Pure functions only: no I/O, no state. Checksums come from python-stdnum.
 """
@@ -456,6 +456,14 @@ _EXTENSION = re.compile(
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SHORT_DATE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
+# A range of dates, "01/01/2026-31/03/2026", "2026-01-01 - 2026-03-31": a billing period, not
+# an identifier (a date of birth is found by its words: :data:`_BIRTH_DATE`).
+_DAY_OR_MONTH = r"(?:0?[1-9]|[12]\d|3[01])"
+_RANGE_DATE = (
+    rf"(?:{_DAY_OR_MONTH}[/.\-]{_DAY_OR_MONTH}[/.\-](?:(?:19|20)\d{{2}}|\d{{2}})"
+    r"|(?:19|20)\d{2}[/.\-](?:0?[1-9]|1[0-2])[/.\-]" + rf"{_DAY_OR_MONTH})"
+)
+_DATE_RANGE = re.compile(rf"{_RANGE_DATE}\s*-\s*{_RANGE_DATE}")
 _MEDICARE_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9)
 
 
@@ -543,6 +551,8 @@ def classify_number(text: str, before: str = "") -> Placeholder | None:
     if n < 8:
         return None
     if _ISO_DATE.fullmatch(bare) or _SHORT_DATE.fullmatch(bare) or _THOUSANDS.fullmatch(bare):
+        return None
+    if _DATE_RANGE.fullmatch(bare):
         return None
     if n >= 13 and _international_phone(text):
         return Placeholder.PHONE

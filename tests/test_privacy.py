@@ -1986,3 +1986,31 @@ def test_a_phone_number_dialled_from_abroad_is_a_phone_number(text: str, stored:
     """ "+44 (0)20 7946 0958" and "0061 412 345 678" have 13 digits with their country code and
     were stored as [CARD]."""
     assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bill period 01/01/2026-31/03/2026",
+        "bill period 01/01/2026 - 31/03/2026",
+        "why is the period 1/1/26-31/3/26 so dear",
+        "period 2026-01-01 - 2026-03-31",
+        "my last bill (01.04.2026-30.06.2026) is too high",
+    ],
+)
+def test_a_range_of_dates_is_kept(text: str) -> None:
+    """ "bill period 01/01/2026-31/03/2026" was stored as "bill period [CARD]": 16 digits."""
+    assert redact(text) == text
+    assert without_personal_data(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("card 4111-1111-1111-1111", "card [CARD]"),
+        ("born 03/04/1980", "born [DOB]"),
+        ("it reads 41/11/1111-11/11/1111", "it reads [CARD]"),  # no dates: a month 11, a day 41
+    ],
+)
+def test_what_only_looks_like_a_range_of_dates_still_goes(text: str, stored: str) -> None:
+    assert redact(text) == stored
