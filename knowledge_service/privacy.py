@@ -464,6 +464,15 @@ _RANGE_DATE = (
     r"|(?:19|20)\d{2}[/.\-](?:0?[1-9]|1[0-2])[/.\-]" + rf"{_DAY_OR_MONTH})"
 )
 _DATE_RANGE = re.compile(rf"{_RANGE_DATE}\s*-\s*{_RANGE_DATE}")
+# Numbers of five to seven digits split by slashes, "readings 12345 / 23456 / 34567": a list of
+# readings or amounts, each of which would be kept on its own, when the slashes have spaces
+# around them or there are three or more. None starts with "0", as an area code does
+# ("030/1234567"), and none has four digits, as a card's groups do ("4111 / 1111 / ...").
+_SLASHED = r"[1-9]\d{4,6}"
+_SLASHED_LIST = re.compile(
+    rf"{_SLASHED}(?:\s+/\s+{_SLASHED})+|{_SLASHED}(?:\s*/\s*{_SLASHED}){{2,}}"
+)
+_AFTER_A_VALUE = re.compile(r"\[[A-Z_]+\]\s*/\s*$")
 _MEDICARE_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9)
 
 
@@ -553,6 +562,11 @@ def classify_number(text: str, before: str = "") -> Placeholder | None:
     if _ISO_DATE.fullmatch(bare) or _SHORT_DATE.fullmatch(bare) or _THOUSANDS.fullmatch(bare):
         return None
     if _DATE_RANGE.fullmatch(bare):
+        return None
+    # unless a phone's words give it, or it goes on from a value its words gave ("account
+    # number 12345 / 23456 / 34567": "[ACCOUNT] / ...")
+    listed = not (_PHONE_LEAD_IN.search(before) or _AFTER_A_VALUE.search(before))
+    if listed and _SLASHED_LIST.fullmatch(bare):
         return None
     if n >= 13 and _international_phone(text):
         return Placeholder.PHONE

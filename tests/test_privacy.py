@@ -2014,3 +2014,31 @@ def test_a_range_of_dates_is_kept(text: str) -> None:
 )
 def test_what_only_looks_like_a_range_of_dates_still_goes(text: str, stored: str) -> None:
     assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "readings 12345 / 23456 / 34567",
+        "my last readings were 12345/23456/34567, is that right",
+        "meter reads 123456 / 234567",
+    ],
+)
+def test_numbers_split_by_slashes_are_a_list_and_are_kept(text: str) -> None:
+    """ "readings 12345 / 23456 / 34567" was stored as "readings [CARD]": three readings of five
+    digits, each kept on its own, read as one number of 15."""
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("4111 / 1111 / 1111 / 1111", "[CARD]"),  # a card's groups of four
+        ("ring 06221 / 123456", "ring [PHONE]"),
+        ("call me on 12345 / 678901", "call me on [PHONE]"),
+        ("it says 12345/678901", "it says [PHONE]"),  # two, tight: one number
+        ("my account number is 12345 / 23456 / 34567", "my account number is [ACCOUNT] / [PHONE]"),
+    ],
+)
+def test_numbers_split_by_slashes_that_are_no_list_still_go(text: str, stored: str) -> None:
+    assert redact(text) == stored
