@@ -502,6 +502,14 @@ _NOT_AN_IDENTIFIER = re.compile(
     r"|\d{1,4}[.:]\d{1,2}(?:\s*-\s*\d{1,4}[.:]\d{1,2})+"
     r"|00\d{6}"
 )
+# A currency's word or code straight after a number: it is an amount ("a bill for 12 345 678
+# dollars", "12345678 AUD").
+_CURRENCY_AFTER = re.compile(
+    r"\s*(?:(?:australian|us|american|new\s+zealand|canadian)\s+)?"
+    r"(?:dollars?|bucks|cents?|euros?|pounds?|quid|pence|yen|rupees?|francs?"
+    r"|(?-i:AUD|USD|NZD|CAD|GBP|EUR|JPY|INR|CHF)|(?-i:aud|usd|nzd|cad|gbp|eur))\b",
+    re.IGNORECASE,
+)
 # How phone numbers are grouped when written: 4 4 (a local number), 3 3 4 (North America),
 # 4 3 3 (an Australian mobile), 2 4 4 (an Australian landline with its area code).
 _PHONE_GROUPS = frozenset({(4, 4), (3, 3, 4), (4, 3, 3), (2, 4, 4), (3, 4, 4), (5, 6), (5, 3, 3)})
@@ -548,10 +556,11 @@ def _international_phone(text: str) -> bool:
     return digits <= E164_MAX_DIGITS and not all(len(g) == 4 for g in groups)
 
 
-def classify_number(text: str, before: str = "") -> Placeholder | None:
+def classify_number(text: str, before: str = "", after: str = "") -> Placeholder | None:
     """The placeholder for a run of digits as written, or None when it may stay. ``before``
     is the text before it: a phone number's words ("call me on") make any run of eight to
-    twelve digits a phone number, a currency sign makes it an amount."""
+    twelve digits a phone number, a currency sign makes it an amount; ``after`` the text after
+    it: a currency's word straight after it ("12 345 678 dollars") makes it an amount too."""
     digits = re.sub(r"\D", "", text)
     n = len(digits)
     bare = text.strip("()")  # a date or an amount in brackets is one still: "(2026-05-01)"
@@ -580,7 +589,11 @@ def classify_number(text: str, before: str = "") -> Placeholder | None:
         return Placeholder.NUMBER
     if _PHONE_LEAD_IN.search(before):
         return Placeholder.PHONE
-    if before.endswith(("$", "£", "€")) or _NOT_AN_IDENTIFIER.fullmatch(bare):
+    if before.endswith(("$", "£", "€")):
+        return None
+    if _CURRENCY_AFTER.match(after) and bare[0] in "123456789":  # an amount has no "0", "+"
+        return None
+    if _NOT_AN_IDENTIFIER.fullmatch(bare):
         return None
     # Not a phone number's shape (a customer, meter or order number): still no value to keep.
     return Placeholder.PHONE if _phone_shaped(text, digits) else Placeholder.NUMBER
@@ -1348,11 +1361,12 @@ def _redact_text(text: str) -> Redacted:
 
     def number(match: re.Match[str], value: str) -> str:
         before = match.string[max(0, match.start() - 40) : match.start()]
+        after = match.string[match.end() : match.end() + 40]
         if match.group("letter"):
             kind = classify_number(value[:-1], before)
             return value if kind is None else sub(kind)
         stripped = value.rstrip("-./(_, ")
-        kind = classify_number(stripped, before)
+        kind = classify_number(stripped, before, value[len(stripped) :] + after)
         code = _COUNTRY_CODE.match(value)
         if kind is None and code:  # "$883+9650 3908": the amount stays, the number after it goes
             lead, value = value[: code.end()], value[code.end() :]

@@ -2042,3 +2042,37 @@ def test_numbers_split_by_slashes_are_a_list_and_are_kept(text: str) -> None:
 )
 def test_numbers_split_by_slashes_that_are_no_list_still_go(text: str, stored: str) -> None:
     assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got a bill for 12 345 678 dollars",
+        "a bill of 12345678 AUD, why",
+        "they charged 12 345 678 US dollars",
+        "is 123456789 euros right",
+    ],
+)
+def test_a_number_followed_by_a_currencys_word_is_an_amount_and_is_kept(text: str) -> None:
+    """ "I got a bill for 12 345 678 dollars" was stored as "I got a bill for [NUMBER] dollars",
+    though "$12 345 678" was kept."""
+    assert redact(text) == text
+    assert without_personal_data(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("0412 345 678 dollars", "[PHONE] dollars"),  # an amount has no leading "0" or "+"
+        ("+61412345678 dollars", "[PHONE] dollars"),
+        ("call me on 412 345 678 dollars", "call me on [PHONE] dollars"),
+        ("I owe 123 456 782 dollars", "I owe [TFN] dollars"),
+        ("card 4111 1111 1111 1111 dollars", "card [CARD] dollars"),
+        ("12345678 dollarsign", "[NUMBER] dollarsign"),
+        ("paid 12345678 to the council", "paid [NUMBER] to the council"),
+    ],
+)  # fmt: skip
+def test_a_number_that_is_no_amount_goes_though_a_currencys_word_follows(
+    text: str, stored: str
+) -> None:
+    assert redact(text) == stored
