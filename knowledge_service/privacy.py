@@ -825,6 +825,8 @@ _NAMES_MORE_THAN_A_NUMBER = frozenset(_word_list("customer client member members
 _IDENTIFIER = re.compile(
     rf"\b(?:(?P<account>{_ACCOUNT_WORDS})|{_ID_WORDS})\b"
     rf"(?P<said>\s*{_NUMBER_WORD})?\s*(?P<is>is|was|[:#=\-])?\s*"
+    # a card code given with its words ("account cvc2 000") is the code's, not an account's
+    rf"(?!{_CARD_CODE.pattern.replace('?P<value>', '')})"
     r"(?P<value>(?=[A-Za-z0-9/\-]*\d)[A-Za-z0-9][A-Za-z0-9/\-]*(?:[ \-.()]{1,2}\d+[A-Za-z]?\b)*)",
     re.IGNORECASE,
 )

@@ -2076,3 +2076,20 @@ def test_a_number_that_is_no_amount_goes_though_a_currencys_word_follows(
     text: str, stored: str
 ) -> None:
     assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("account cvc2 000", "account cvc2 [CARD_CODE]"),
+        ("my account cvv2: 1234 please", "my account cvv2: [CARD_CODE] please"),
+        # no card code: an account's value still
+        ("account cvc2 12345", "account [ACCOUNT]"),
+        ("account cvc2x 12345", "account [ACCOUNT]"),
+    ],
+)
+def test_a_card_code_after_an_accounts_word_is_a_card_code(text: str, stored: str) -> None:
+    """ "account cvc2 000" was stored as "account [ACCOUNT]": "cvc2 000" read as the account's
+    value, the code's word lost with it (found by test_no_card_code_or_expiry_given_in_words_
+    survives)."""
+    assert redact(text) == stored
