@@ -12,8 +12,9 @@ too: 3 to 8 digits after "text", "txt" or "SMS", or after one of those, up to fo
 message to send, words or numbers of one or two digits) and "to", "on" or "at" ("text STOP to
 12345" is "text STOP to 1 2 3 4 5", "text 2 to 12345" is "text 2 to 1 2 3 4 5", "SMS 12345",
 "text us on 1999 88"), or after "reply" and a message ("reply STOP to 12345"), and each listed
-after one ("text 2 to 12345 or 3 to 12345", "SMS 12345 or 1999 88"); not a count of people or
-places ("sent text messages to 2000 customers", "text STOP to 12345 and 200 more"). So is a
+after one ("text 2 to 12345 or 3 to 12345", "SMS 12345 or 1999 88", "SMS STOP to 12345 or 67890
+to opt out"); not a count of people or places ("sent text messages to 2000 customers", "text
+STOP to 12345 and 200 more"). So is a
 short number to call, three digits after "call", "dial", "ring" or "phone" (and "us", "on" or
 "at"): an emergency or service number ("call 111", "dial 611", "ring 112 or 999", "ring
 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112" is "call 0 0 0 or 1 1 2", and with a name
@@ -264,8 +265,14 @@ _LISTED_TO_TEXT = re.compile(
     rf"{_CODE_TO_TEXT}"
 )
 """After a number to text, another listed: "text 2 to 12345 or 3 to 12345", "SMS 12345 or
-1999 88"; one with no "to" before it ends its clause ("and 200 more" is a count)."""
-_A_WORD_NEXT = re.compile(r"[ \u00a0]+[a-z]")
+1999 88"; one with no "to" before it ends its clause or goes on to what the text is for ("or
+67890 to opt out"); "and 200 more" is a count."""
+_A_WORD_NEXT = re.compile(
+    r"[ \u00a0]+(?!(?:to|for|if|when|from|instead|anytime|now|today)\b(?![ \u00a0]*\d))[a-z]"
+)
+"""After a number listed after a number to text, a word that makes it a count ("and 200
+more"), not one that goes on to what the text is for or when ("or 67890 to opt out", "or
+67890 for help", "or 67890 anytime")."""
 
 
 _TO_CALL = re.compile(
@@ -289,7 +296,8 @@ def _said_to_call(match: re.Match[str]) -> str:
 
 def _is_listed_to_text(listed: re.Match[str]) -> bool:
     """Whether a number listed after a number to text is one too: with its own "to" ("or 3 to
-    12345"), or ending its clause ("or 1999 88."), not a count ("and 200 more")."""
+    12345"), ending its clause ("or 1999 88.") or going on to what the text is for ("or 67890
+    to opt out", "for help"), not a count ("and 200 more")."""
     if sum(c.isdigit() for c in listed.group("code")) > 8:
         return False
     return bool(listed.group("message")) or not _A_WORD_NEXT.match(listed.string, listed.end())

@@ -369,6 +369,10 @@ def test_voice_reads_each_local_phone_number_of_a_list_digit_by_digit(
         ("Text 2 to 12345 or 3 to 12345, SMS 1234 or 1999 88; text STOP to 12345 and 200 more.",
          "Text 2 to 1 2 3 4 5 or 3 to 1 2 3 4 5, SMS 1 2 3 4 or 1 9 9 9, 8 8; text STOP to"
          " 1 2 3 4 5 and 200 more."),
+        ("SMS STOP to 12345 or 67890 to opt out, text HELP to 12345 or 67890 for help; text"
+         " STOP to 12345 and 200 to 300 more.",
+         "SMS STOP to 1 2 3 4 5 or 6 7 8 9 0 to opt out, text HELP to 1 2 3 4 5 or 6 7 8 9 0 for"
+         " help; text STOP to 1 2 3 4 5 and 200 to 300 more."),
         ("We text you 3 days before, and sent 1500 texts to 2000 customers.",
          "We text you 3 days before, and sent 1500 texts to 2000 customers."),
         ("We sent text messages to 2000 customers and SMS alerts to 1500 more households.",
