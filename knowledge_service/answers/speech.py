@@ -14,8 +14,11 @@ sentence) it is "24 7", as it is said ("twenty-four seven").
 
 A range of days or months written with a dash ("Mon–Fri", "Monday-Friday", "Jan–Mar") is read
 with "to" and the names in full ("Monday to Friday", "January to March"), not "Mon Fri"; so is
-a day written short before a time or in a list of days ("Sat 9am", "Sat & Sun": "Saturday 9am",
-"Saturday & Sunday"), which a speech engine reads as a word ("sat", "the sun").
+a day written short before a time, in a list or a range of days or after a word that says
+when ("Sat 9am", "Sat & Sun", "Mon to Sat", "Open Sat.", "closed on Sun": "Saturday 9am",
+"Saturday & Sunday", "Monday to Saturday", "Open Saturday.", "closed on Sunday"; its dot
+dropped before a time or a word in lower case, kept where it ends a sentence), which a speech
+engine reads as a word ("sat", "the sun"); not one alone before a name ("by Sun Microsystems").
 
 A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "$1,200-$1,500", "18-20
 degrees", "5km-10km", "10c-12c") is read with "to" ("3 to 5 business days"), not "3 minus 5" or
@@ -313,26 +316,42 @@ _DAY_RANGE = re.compile(
 
 _SHORT_DAY = r"(?:Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\b"
 _SHORT_DAYS = re.compile(
-    rf"(?<![\w\-\u2013]){_SHORT_DAY}(?:\.?[ \u00a0]*(?:,|&|and|or)[ \u00a0]*{_SHORT_DAY})*"
-    r"(?:\.(?=[ \u00a0,]*\d))?(?![\-\u2013\w])"  # a dot before a time, not one ending a sentence
+    rf"(?<![\w\-\u2013]){_SHORT_DAY}(?:\.?[ \u00a0]*"
+    rf"(?:,|&|and|or|to|until|till|through|thru)[ \u00a0]*{_SHORT_DAY})*"
+    # a dot before a time or a word in lower case, not one ending a sentence ("Open Sat.")
+    r"(?:\.(?=[ \u00a0,]*\d|[ \u00a0]+[a-z]))?(?![\-\u2013\w])"
 )
 _A_TIME_NEXT = re.compile(r"[ \u00a0,]*\d")
+_SAYS_WHEN = frozenset(
+    {
+        "open", "opens", "closed", "closes", "on", "from", "until", "till", "to", "through",
+        "thru", "every", "each", "by", "before", "after", "except", "including", "excluding",
+        "this", "next", "last", "between",
+    }
+)  # fmt: skip
+"""A word before a day written short that says it is one: "Open Sat.", "closed on Sun"."""
+_A_NAME_NEXT = re.compile(rf"[ \u00a0]+(?!{_DAY}\b)[A-Z]")  # "by Sun Microsystems"
 
 
 def _said_days(match: re.Match[str]) -> str:
-    """Days written short ("Sat 9am", "Sat & Sun") in full: a speech engine reads "Sat" and
-    "Sun" as words ("sat", "the sun"). Alone and before no time ("we Sat", "the Sun") they
-    stay."""
+    """Days written short ("Sat 9am", "Sat & Sun", "Mon to Sat", "Open Sat.") in full: a
+    speech engine reads "Sat" and "Sun" as words ("sat", "the sun"). Alone, before no time
+    and after no word that says when ("we Sat", "the Sun", "by Sun Microsystems") they stay."""
     days = re.findall(r"[A-Z][a-z]+", match.group(0))
-    if len(days) < 2 and not _A_TIME_NEXT.match(match.string, match.end()):
-        return match.group(0)
+    text, start, end = match.string, match.start(), match.end()
+    if len(days) < 2 and not _A_TIME_NEXT.match(text, end):
+        before = _WORD_BEFORE.search(text, max(0, start - _LOOK_BACK), start)
+        says_when = before is not None and before["word"].lower() in _SAYS_WHEN
+        if not says_when or _A_NAME_NEXT.match(text, end):
+            return match.group(0)
     return re.sub(r"([A-Z][a-z]+)\.?", lambda m: _DAYS[m.group(1)[:3].lower()], match.group(0))
 
 
 def say_day_ranges(text: str) -> str:
     """``text`` with each range of days or months written with a dash ("Mon–Fri", "Monday -
     Friday", "Jan-Mar") read with "to" and the names in full: "Monday to Friday"; and days
-    written short before a time or in a list ("Sat 9am–1pm", "Sat & Sun") in full."""
+    written short before a time, in a list or after a word that says when ("Sat 9am–1pm",
+    "Sat & Sun", "Mon to Sat", "Open Sat.") in full."""
     text = _DAY_RANGE.sub(
         lambda m: f"{_DAYS[m['low'][:3].lower()]} to {_DAYS[m['high'][:3].lower()]}", text
     )

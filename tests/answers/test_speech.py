@@ -441,6 +441,10 @@ def test_voice_reads_a_year_that_ends_a_name_as_a_year(markdown: str, spoken: st
         ("Open Sat 9am–1pm and Tues., Thurs. 6pm; closed Sat & Sun. We Sat in the Sun.",
          "Open Saturday 9am to 1pm and Tuesday, Thursday 6pm; closed Saturday & Sunday. We Sat in"
          " the Sun."),
+        ("Open Sat. Closed Sun. Open Mon to Sat, Sat. mornings, closed on Sun and every Wed."
+         " Built by Sun Microsystems.",
+         "Open Saturday. Closed Sunday. Open Monday to Saturday, Saturday mornings, closed on"
+         " Sunday and every Wednesday. Built by Sun Microsystems."),
     ],
 )  # fmt: skip
 def test_voice_reads_a_range_of_days_with_to(markdown: str, spoken: str) -> None:
