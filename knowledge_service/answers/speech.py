@@ -30,6 +30,10 @@ so is one with dashes around its month's name ("01-Jan-2026", "Jan-2026"). A dat
 (``2026-07-01``, ``01-07-2026``), a number of more than two parts and three digits, a hyphen
 and four that is no phone number ("100-2000 kWh", see below) stay as written.
 
+A year and the next written with a slash or a dash, a financial or academic year ("2025/26",
+"2024-25", "FY2025/2026"), is read with "to" ("2025 to 26", "FY 2025 to 2026"), not "2025
+slash 26"; other numbers so written ("2025/12", "2024/1234") stay.
+
 A time written with a dot ("8.30am", "8.30–5pm") is written with a colon ("8:30am", "8:30–5pm"),
 which a speech engine reads as a time, not as a decimal ("eight point three zero am").
 
@@ -276,6 +280,29 @@ def say_times(text: str) -> str:
     8.30 am") written with a colon, "8:30am", which a speech engine reads as a time, not as a
     decimal ("eight point three zero"); "12noon" (or "12midnight") as "12 noon"."""
     return _TWELVE_NOON.sub("12 ", _DOTTED_TIME.sub(r"\g<hour>:\g<minutes>", text))
+
+
+_YEAR_AND_NEXT = re.compile(  # "2025/26", "2024-25", "FY2025/2026": a financial year
+    r"(?<![\w.,/:\-\u2013$\u20ac\u00a3])(?P<fy>FY[ \u00a0]?)?(?P<first>(?:19|20)\d\d)"
+    r"[/\-\u2013](?P<second>(?:19|20)?\d\d)(?![\w/\-\u2013%\u00b0]|[.,:]\d)"
+)
+
+
+def _said_year_and_next(match: re.Match[str]) -> str:
+    """A year and the next written with a slash or a dash ("2025/26", "FY2024-25") as the
+    years they are, "2025 to 26", "FY 2024 to 25", not "2025 slash 26" or a code; other
+    numbers so written ("2025/12", "2024/1234") as written."""
+    first, second = int(match["first"]), int(match["second"])
+    is_next = second == first + 1 if len(match["second"]) == 4 else second == (first + 1) % 100
+    if not is_next:
+        return match.group(0)
+    return ("FY " if match["fy"] else "") + f"{match['first']} to {match['second']}"
+
+
+def say_years_and_next(text: str) -> str:
+    """``text`` with each financial or academic year written as a year and the next with a
+    slash or a dash ("2025/26", "2024-25", "FY2025/2026") read with "to": "2025 to 26"."""
+    return _YEAR_AND_NEXT.sub(_said_year_and_next, text)
 
 
 def say_ranges(text: str) -> str:

@@ -133,8 +133,8 @@ def test_other_channels_show_a_phone_number_as_written(channel: Channel) -> None
          "Quote claim 1 2 3 4, A or case no. 2 0 2 4, 1 2 3 4, B."),
         ("Order 12/05/2026 arrived; see the Fuel policy 2024/25, code GB82 West or ref AB12345"
          " NOW 12.",
-         "Order 12/05/2026 arrived; see the Fuel policy 2024/25, code G B 8 2 West or ref A B 1 2"
-         " 3 4 5 NOW 12."),
+         "Order 12/05/2026 arrived; see the Fuel policy 2024 to 25, code G B 8 2 West or ref A B"
+         " 1 2 3 4 5 NOW 12."),
         ("Reason code EXEMPT, a code of 12 digits, claim 25, No. 4 and number 1,000.",
          "Reason code EXEMPT, a code of 12 digits, claim 25, No. 4 and number 1,000."),
     ],
@@ -426,6 +426,22 @@ def test_voice_reads_code_as_written_not_as_a_range_or_a_path(markdown: str, spo
 def test_voice_reads_a_year_that_ends_a_name_as_a_year(markdown: str, spoken: str) -> None:
     """ "the Energy Retail Code 2019" was read "the Energy Retail Code 2 0 1 9", as if the
     year were a code to key in."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("The 2025/26 financial year, 2024-25 and FY2025/2026 rates.",
+         "The 2025 to 26 financial year, 2024 to 25 and FY 2025 to 2026 rates."),
+        ("Pay by 2025/12, quote 2024/1234 or case no. 2025/26; see the Fuel policy 2024/25.",
+         "Pay by 2025/12, quote 2024/1234 or case no. 2 0 2 5, 2 6; see the Fuel policy 2024 to"
+         " 25."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_financial_year_as_years(markdown: str, spoken: str) -> None:
+    """ "2025/26" was read "two thousand and twenty-five slash twenty-six", and "FY2024-25"
+    as written."""
     assert _spoken(markdown) == spoken
 
 
