@@ -90,7 +90,7 @@ _NAMES_A_CODE = (
 _REFERENCE = re.compile(
     # the name maybe with its acronym in brackets: "Customer Reference Number (CRN) is"
     rf"(?P<name>{_NAMES_A_CODE}(?:[ \u00a0]+\([A-Z]{{2,6}}\))?"
-    r"(?:[ \u00a0]*(?::|#|is)[ \u00a0]*|[ \u00a0]+)(?P<bracket>\()?)"
+    r"(?:[ \u00a0]*(?::|#|is:?)[ \u00a0]*|[ \u00a0]+)(?P<bracket>\()?)"
     # capitals and digits in groups of four ("GB82 WEST 1234 5698 7654 32"), digits in
     # groups (maybe a check letter after them: "123 456 789A", "2024/1234"), or capitals and
     # digits ("INV-2026-001"): a word in capitals ("customer ID 1234") is no code

@@ -11,7 +11,8 @@ A number to send a text message to, an SMS short code, is read digit by digit in
 too: 3 to 8 digits after "text", "txt" or "SMS", or after one of those, up to four words (the
 message to send, words or numbers of one or two digits) and "to", "on" or "at" ("text STOP to
 12345" is "text STOP to 1 2 3 4 5", "text 2 to 12345" is "text 2 to 1 2 3 4 5", "SMS 12345",
-"text us on 1999 88"), or after "reply" and a message ("reply STOP to 12345"), and each listed
+"text us on 1999 88", "text STOP to: 12345"), or after "reply" and a message ("reply STOP to
+12345"), and each listed
 after one ("text 2 to 12345 or 3 to 12345", "SMS 12345 or 1999 88", "SMS STOP to 12345 or 67890
 to opt out"); not a count of people or places ("sent text messages to 2000 customers", "text
 STOP to 12345 and 200 more"). So is a
@@ -114,10 +115,10 @@ _CALLED_ON = re.compile(
     r"(?i:\b(?:call|ring|phone|telephone|ph|dial|fax|text|sms|tel|mobile|mob|cell)"
     r"\b[.:]?(?:[ \u00a0]+(?:us|me|them))?(?:[ \u00a0]+(?:toll-free|free|now|today))?"
     r"(?:[ \u00a0]+(?:on|at))?"
-    r"|\b(?:contact|reach)[ \u00a0]+(?:us|me|them)[ \u00a0]+(?:on|at))[ \u00a0]*$"
+    r"|\b(?:contact|reach)[ \u00a0]+(?:us|me|them)[ \u00a0]+(?:on|at)):?[ \u00a0]*$"
 )
 """The words before a phone number that say it is one: "call", "call us on", "ring", "Tel:",
-"Ph:", "Mobile:", "contact us on", "call us toll-free on"."""
+"Ph:", "Mobile:", "contact us on", "call us toll-free on", "call us on:"."""
 _A_UNIT_NEXT = re.compile(
     r"[ \u00a0]?(?:kWh|MWh|kW|km|kg|mg|ml|mL|mm|cm|GB|MB|TB|L|m|c|p|k|\u00b0)(?!\w)"
     r"|[ \u00a0](?i:hours?|hrs?|days?|nights?|weeks?|months?|years?|minutes?|mins?|business"
@@ -255,7 +256,7 @@ _TO_TEXT = re.compile(
     rf"(?P<name>(?:(?i:\b(?:text|txt|sms)\b)(?:(?:{_MESSAGE_WORD}){{0,4}}?[ \u00a0]+(?i:to|on|at))?"
     # "reply STOP to 12345": a message, then the number (not "we reply to 1500 emails")
     rf"|(?i:\breply\b)(?:{_MESSAGE_WORD}){{1,4}}?[ \u00a0]+(?i:to|on|at)"
-    r")[ \u00a0]+)"
+    r"):?[ \u00a0]+)"
     rf"{_CODE_TO_TEXT}"
 )
 _LISTED_TO_TEXT = re.compile(
@@ -277,7 +278,7 @@ more"), not one that goes on to what the text is for or when ("or 67890 to opt o
 
 _TO_CALL = re.compile(
     r"(?P<name>(?i:\b(?:call|dial|ring|phone)\b)(?:[ \u00a0]+(?i:us|me|them))?"
-    r"(?:[ \u00a0]+(?i:on|at))?[ \u00a0]+)"
+    r"(?:[ \u00a0]+(?i:on|at))?:?[ \u00a0]+)"
     # each maybe with its name in brackets: "call 000 (Triple Zero) or 112"
     r"(?P<numbers>\d{3}(?:(?:[ \u00a0]\([^()\d\n]{1,40}\))?"
     r"(?:/|,?[ \u00a0](?i:or|and)[ \u00a0]|,[ \u00a0])\d{3})*)"

@@ -471,6 +471,22 @@ def test_voice_reads_a_range_of_days_with_to(markdown: str, spoken: str) -> None
 @pytest.mark.parametrize(
     ("markdown", "spoken"),
     [
+        ("Call us on: 555-1234, text STOP to: 12345, in an emergency call: 111; your biller code"
+         " is: 221144.",
+         "Call us on: 5 5 5, 1 2 3 4, text STOP to: 1 2 3 4 5, in an emergency call: 1 1 1; your"
+         " biller code is: 2 2 1 1 4 4."),
+        ("We call: 500 customers.", "We call: 500 customers."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_number_after_a_colon_that_introduces_it(markdown: str, spoken: str) -> None:
+    """ "Call us on: 555-1234" and "text STOP to: 12345" were read as quantities: a colon after
+    the words that introduce a number hid them."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
         ("Call 111 now, or dial 611 and ask.", "Call 1 1 1 now, or dial 6 1 1 and ask."),
         ("Ring 112/999, or call us on 112 or 999.",
          "Ring 1 1 2 or 9 9 9, or call us on 1 1 2 or 9 9 9."),
