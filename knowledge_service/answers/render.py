@@ -51,6 +51,7 @@ from knowledge_service.content.plaintext import (
     PLAIN_MARKDOWN,
     EveryLinkMarkdownIt,
     Line,
+    LineKind,
     Link,
     Table,
     alt_text,
@@ -60,6 +61,7 @@ from knowledge_service.content.plaintext import (
     parse,
     plain_lines,
     read_table,
+    runs_on,
 )
 from knowledge_service.content.schemas import Channel
 from knowledge_service.index.cache import LruCache
@@ -268,6 +270,45 @@ def _said_line(text: str) -> str:
     return say_outside_literals(_say_addresses(_PICTOGRAPHS.sub("", text)), _said_as_meant)
 
 
+def _lead_ins(lines: Sequence[Line]) -> list[str]:
+    """For each line, the text that leads into it, whose words say what its numbers are: the
+    line before when that one runs on into it ("Call 555-0134 or" / "555-1234"), or for a
+    list's item the line before the list when that one runs on ("Call us on:" / "- 555-1234"
+    / "- 555-0134"); "" for any other line."""
+    lead_ins: list[str] = []
+    for n, line in enumerate(lines):
+        before = n - 1
+        if line.kind == LineKind.ITEM:  # back over the list's items, to the line before it
+            while (
+                before >= 0
+                and lines[before].kind == LineKind.ITEM
+                and (
+                    lines[before].depth > line.depth
+                    or (lines[before].depth == line.depth and not runs_on(lines[before].text))
+                )
+            ):
+                before -= 1
+        lead_in = lines[before] if before >= 0 else None
+        if lead_in is None or lead_in.kind == LineKind.HEADING or not runs_on(lead_in.text):
+            lead_ins.append("")
+        else:
+            lead_ins.append(lead_in.text)
+    return lead_ins
+
+
+def _said_after(lead_in: str, text: str) -> str:
+    """A line as it is spoken after the line that leads into it (:func:`_lead_ins`), whose
+    words may say what a number in it is ("Call us on:" / "555-1234" is "5 5 5, 1 2 3 4");
+    alone where the two are not read apart (a number split over them)."""
+    if not lead_in or not any(c.isdigit() for c in text):
+        return _said_line(text)
+    said_lead_in = _said_line(lead_in)
+    said = _said_line(f"{lead_in} {text}")
+    if said.startswith(f"{said_lead_in} "):
+        return said[len(said_lead_in) + 1 :]
+    return _said_line(text)
+
+
 def _said_as_code(code: str) -> str:
     """A code span or block in speech: an address in it said in words as elsewhere, other
     code as written, a code of digits character by character (:func:`say_literally`)."""
@@ -281,14 +322,19 @@ def markdown_to_speech(markdown: str) -> str:
     markers and no addresses: a link's text is spoken, and an address (an autolink, a link whose
     text is its URL, a URL written as text) is said in words (:func:`_say_addresses`); a phone
     number is read digit by digit in its groups
-    (:mod:`~knowledge_service.answers.speech_numbers`), a reference code likewise, a path
-    through menus ("Account > People") with "then" (:mod:`~knowledge_service.answers.speech`),
-    but not in code ("`2-5`" is no range). The private-use characters that mark what is said in
-    words or as code are taken out of the article's own text first, written as characters or as
-    character references."""
+    (:mod:`~knowledge_service.answers.speech_numbers`), with the words of the line that leads
+    into its line (:func:`_lead_ins`: "Call us on:" / "- 555-1234"), a reference code
+    likewise, a path through menus ("Account > People") with "then"
+    (:mod:`~knowledge_service.answers.speech`), but not in code ("`2-5`" is no range). The
+    private-use characters that mark what is said in words or as code are taken out of the
+    article's own text first, written as characters or as character references."""
     markdown = _OUR_MARK_REFERENCES.sub("", _OUR_MARKS.sub("", markdown))
     lines = plain_lines(markdown, _spoken, _bare_addresses, _said_as_code)
-    said = [replace(line, text=_said_line(line.text)) for line in lines]
+    lead_ins = _lead_ins(lines)
+    said = [
+        replace(line, text=_said_after(lead_in, line.text))
+        for line, lead_in in zip(lines, lead_ins, strict=True)
+    ]
     said = end_headings([line for line in said if line.text])
     # Cleaned before spaces are joined: what it drops (a flag's tag characters once the flag
     # is left out) leaves no double space.

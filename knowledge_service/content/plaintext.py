@@ -396,6 +396,12 @@ _RUNS_ON = re.compile(r"(?:[,;:]|\b(?:and|or|but|nor|then|plus))$", re.IGNORECAS
 _CLOSERS = "\"')]}\u201d\u2019"
 
 
+def runs_on(line: str) -> bool:
+    """Whether a line runs on into the next when lines are read as sentences (it ends in a
+    comma, semicolon, colon or a joining word: :func:`join_sentences`)."""
+    return _RUNS_ON.search(line.strip()) is not None
+
+
 def join_sentences(lines: Sequence[str]) -> str:
     """Lines read as one paragraph: each line a sentence (a full stop added where it has no
     ``.``, ``!``, ``?`` or ellipsis ``…``), except that a line ending in a comma, semicolon,

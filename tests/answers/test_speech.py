@@ -487,6 +487,28 @@ def test_voice_reads_a_number_after_a_colon_that_introduces_it(markdown: str, sp
 @pytest.mark.parametrize(
     ("markdown", "spoken"),
     [
+        ("Call us on:\n\n- 555-1234 (main)\n- 555-1235 (after hours)",
+         "Call us on: 5 5 5, 1 2 3 4 (main). 5 5 5, 1 2 3 5 (after hours)."),
+        ("Text STOP to:\n\n- 12345 (one network)\n- 67890 (another)\n\nIn an emergency, call:"
+         "\n\n1. 111\n2. 999",
+         "Text STOP to: 1 2 3 4 5 (one network). 6 7 8 9 0 (another). In an emergency, call:"
+         " 1 1 1. 9 9 9."),
+        ("Call 555-0134 or\n\n- 555-1234", "Call 5 5 5, 0 1 3 4 or 5 5 5, 1 2 3 4."),
+        ("We call:\n\n- 500 customers\n- 3 times\n\nWe text\n\n- 2000 customers",
+         "We call: 500 customers. 3 times. We text. 2000 customers."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_list_s_number_after_the_words_that_lead_into_it(
+    markdown: str, spoken: str
+) -> None:
+    """ "Call us on:" and a list of numbers, "555-1234 (main)", read the numbers as quantities:
+    each line was read without the words of the line that leads into it."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
         ("Call 111 now, or dial 611 and ask.", "Call 1 1 1 now, or dial 6 1 1 and ask."),
         ("Ring 112/999, or call us on 112 or 999.",
          "Ring 1 1 2 or 9 9 9, or call us on 1 1 2 or 9 9 9."),
