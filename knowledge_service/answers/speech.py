@@ -63,7 +63,10 @@ Energy Retail Code 2019", "under the Fuel policy 2024", "Fuel policy 2024" as a 
 word that names a code capitalised and not the first of its sentence, or a capitalised word
 before it). A year-like number introduced as a code ("code: 2019"), after an acronym ("PIN
 2019"), after a sentence's first word that asks for or points at a code ("Use code 2019", "Your
-policy 2024") or as it ("Code 2019 is ...") is a code.
+policy 2024") or as it ("Code 2019 is ...") is a code. A code by its shape is read so too,
+whatever the words before it: capitals and at least two groups with digits, 4 digits or more,
+apart with hyphens or slashes ("for example DA-2026/0417" is "for example D A, 2 0 2 6, 0 4 1
+7"; not "COVID-19" or "ISO-9001").
 
 Text written as code (a Markdown code span or block, in a link's text too) is literal: no
 range, rate or menu path is read in it. A code of digits, or of digits and capital letters, in
@@ -187,7 +190,21 @@ def say_reference_codes(text: str) -> str:
         name = _NUMBER_SIGN.sub(" number ", match.group("name"))  # "Ticket #12345"
         return name + character_by_character(code)
 
-    return _REFERENCE.sub(said, text)
+    return _SHAPED_AS_A_CODE.sub(_said_code_by_its_shape, _REFERENCE.sub(said, text))
+
+
+_SHAPED_AS_A_CODE = re.compile(
+    r"(?<![\w\-/.])(?!FY[\-/])[A-Z]{2,5}(?:[\-/][A-Z0-9]*\d[A-Z0-9]*){2,}(?![\w\-/]|[.,:]\d)"
+)
+"""A code by its shape, whatever the words before it: capitals and at least two groups with
+digits, apart with hyphens or slashes ("DA-2026/0417", "INV-2026-001")."""
+
+
+def _said_code_by_its_shape(match: re.Match[str]) -> str:
+    code = match.group(0)
+    if sum(c.isdigit() for c in code) < 4:  # "AB-1-2": too short to be keyed in
+        return code
+    return character_by_character(code)
 
 
 _MENU_STEP = re.compile(

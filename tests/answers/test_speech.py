@@ -199,7 +199,7 @@ def test_voice_reads_a_phone_link_s_number_not_the_website() -> None:
          "Use 15kWh to 20kWh, drive 5km to 10km, lift 20 kg to 25 kg, pay 10c to 12c or $10k to"
          " $20k."),
         ("Due 2026-07-01 or 01-07-2026, for RTA-2019-44, a 2-for-1 deal, COVID-19.",
-         "Due 2026-07-01 or 01-07-2026, for RTA-2019-44, a 2-for-1 deal, COVID-19."),
+         "Due 2026-07-01 or 01-07-2026, for R T A, 2 0 1 9, 4 4, a 2-for-1 deal, COVID-19."),
     ],
 )  # fmt: skip
 def test_voice_reads_a_range_with_to(markdown: str, spoken: str) -> None:
@@ -465,6 +465,22 @@ def test_voice_reads_a_financial_year_as_years(markdown: str, spoken: str) -> No
 )  # fmt: skip
 def test_voice_reads_a_range_of_days_with_to(markdown: str, spoken: str) -> None:
     """ "Mon–Fri" was left as written: a speech engine reads "Mon Fri" or "Mon dash Fri"."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Search by the DA number, for example DA-2026/0417, or quote CVE-2024-1234.",
+         "Search by the DA number, for example D A, 2 0 2 6, 0 4 1 7, or quote C V E, 2 0 2 4,"
+         " 1 2 3 4."),
+        ("COVID-19 rules, ISO-9001, the UNI-D1 port, an I-20 and AB-1-2.",
+         "COVID-19 rules, ISO-9001, the UNI-D1 port, an I-20 and AB-1-2."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_code_by_its_shape_character_by_character(markdown: str, spoken: str) -> None:
+    """ "for example DA-2026/0417" was left as written, and a speech engine read "0417" as
+    "four hundred and seventeen", losing its zero."""
     assert _spoken(markdown) == spoken
 
 
