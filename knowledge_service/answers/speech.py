@@ -15,7 +15,8 @@ sentence) it is "24 7", as it is said ("twenty-four seven").
 A range of days or months written with a dash ("Mon–Fri", "Monday-Friday", "Jan–Mar") is read
 with "to" and the names in full ("Monday to Friday", "January to March"), not "Mon Fri"; so is
 a day written short before a time, in a list or a range of days or after a word that says
-when ("Sat 9am", "Sat & Sun", "Mon to Sat", "Open Sat.", "closed on Sun": "Saturday 9am",
+when, after a time, or as a label or a table's cell ("10am-2pm Sat", "Sun: closed", "Day:
+Sat, ...") ("Sat 9am", "Sat & Sun", "Mon to Sat", "Open Sat.", "closed on Sun": "Saturday 9am",
 "Saturday & Sunday", "Monday to Saturday", "Open Saturday.", "closed on Sunday"; its dot
 dropped before a time or a word in lower case, kept where it ends a sentence), which a speech
 engine reads as a word ("sat", "the sun"); not one alone before a name ("by Sun Microsystems").
@@ -365,7 +366,9 @@ _SHORT_DAYS = re.compile(
     # a dot before a time or a word in lower case, not one ending a sentence ("Open Sat.")
     r"(?:\.(?=[ \u00a0,]*\d|[ \u00a0]+[a-z]))?(?![\-\u2013\w])"
 )
-_A_TIME_NEXT = re.compile(r"[ \u00a0,]*\d")
+_A_TIME_NEXT = re.compile(r"[ \u00a0,:]*\d")  # "Sat 9am", "Sat: 9am"
+_A_LABEL = re.compile(r"[ \u00a0]*:")  # "Sun: closed", as a sentence's first word
+_A_CELL = re.compile(r":[ \u00a0]*$"), re.compile(r"[ \u00a0]*(?:[,.;]|$)")  # "Day: Sat, ..."
 _SAYS_WHEN = frozenset(
     {
         "open", "opens", "closed", "closes", "on", "from", "until", "till", "to", "through",
@@ -373,19 +376,27 @@ _SAYS_WHEN = frozenset(
         "this", "next", "last", "between",
     }
 )  # fmt: skip
-"""A word before a day written short that says it is one: "Open Sat.", "closed on Sun"."""
+"""A word before a day written short that says it is one: "Open Sat.", "closed on Sun"; so does
+a time ("10am-2pm Sat")."""
 _A_NAME_NEXT = re.compile(rf"[ \u00a0]+(?!{_DAY}\b)[A-Z]")  # "by Sun Microsystems"
 
 
 def _said_days(match: re.Match[str]) -> str:
-    """Days written short ("Sat 9am", "Sat & Sun", "Mon to Sat", "Open Sat.") in full: a
-    speech engine reads "Sat" and "Sun" as words ("sat", "the sun"). Alone, before no time
-    and after no word that says when ("we Sat", "the Sun", "by Sun Microsystems") they stay."""
+    """Days written short ("Sat 9am", "Sat: closed", "Sat & Sun", "Mon to Sat", "Open Sat.",
+    "10am-2pm Sat") in full: a speech engine reads "Sat" and "Sun" as words ("sat", "the
+    sun"). Alone, before no time, after no time or word that says when, and neither a label
+    ("Sun: closed") nor a table's cell ("Day: Sat, ...") ("we Sat", "the Sun", "by Sun
+    Microsystems"), they stay."""
     days = re.findall(r"[A-Z][a-z]+", match.group(0))
     text, start, end = match.string, match.start(), match.end()
     if len(days) < 2 and not _A_TIME_NEXT.match(text, end):
         before = _WORD_BEFORE.search(text, max(0, start - _LOOK_BACK), start)
-        says_when = before is not None and before["word"].lower() in _SAYS_WHEN
+        word = before["word"].lower() if before is not None else ""
+        says_when = word in _SAYS_WHEN or any(c.isdigit() for c in word)
+        # a label ("Sun: closed") or a table's cell ("Day: Sat, Hours: 9am to 1pm")
+        is_a_label = _A_LABEL.match(text, end) is not None and _opens_a_sentence(text, start)
+        cell = _A_CELL[0].search(text, max(0, start - 2), start) and _A_CELL[1].match(text, end)
+        says_when = says_when or is_a_label or cell is not None
         if not says_when or _A_NAME_NEXT.match(text, end):
             return match.group(0)
     return re.sub(r"([A-Z][a-z]+)\.?", lambda m: _DAYS[m.group(1)[:3].lower()], match.group(0))

@@ -461,6 +461,10 @@ def test_voice_reads_a_financial_year_as_years(markdown: str, spoken: str) -> No
          " Built by Sun Microsystems.",
          "Open Saturday. Closed Sunday. Open Monday to Saturday, Saturday mornings, closed on"
          " Sunday and every Wednesday. Built by Sun Microsystems."),
+        ("Open 10am-2pm Sat.\n\n- Sat: 9am–1pm\n- Sun: closed\n\n| Day | Hours |\n|---|---|\n"
+         "| Sat | 9am–1pm |\n\nThe Sun: a paper. Sun, sand and surf.",
+         "Open 10am to 2pm Saturday. Saturday: 9am to 1pm. Sunday: closed. Day: Saturday, Hours:"
+         " 9am to 1pm. The Sun: a paper. Sun, sand and surf."),
     ],
 )  # fmt: skip
 def test_voice_reads_a_range_of_days_with_to(markdown: str, spoken: str) -> None:
