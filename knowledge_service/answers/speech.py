@@ -14,12 +14,11 @@ sentence) it is "24 7", as it is said ("twenty-four seven").
 
 A range of days or months written with a dash ("Mon–Fri", "Monday-Friday", "Jan–Mar") is read
 with "to" and the names in full ("Monday to Friday", "January to March"), not "Mon Fri"; so is
-a day written short before a time, in a list or a range of days or after a word that says
-when, after a time, or as a label or a table's cell ("10am-2pm Sat", "Sun: closed", "Day:
-Sat, ...") ("Sat 9am", "Sat & Sun", "Mon to Sat", "Open Sat.", "closed on Sun": "Saturday 9am",
-"Saturday & Sunday", "Monday to Saturday", "Open Saturday.", "closed on Sunday"; its dot
-dropped before a time or a word in lower case, kept where it ends a sentence), which a speech
-engine reads as a word ("sat", "the sun"); not one alone before a name ("by Sun Microsystems").
+a day written short, which a speech engine reads as a word ("sat", "the sun"), before or after
+a time, in a list or a range, after a word that says when, or as a label or a table's cell
+("Sat 9am", "10am-2pm Sat", "Sat & Sun", "Mon to Sat", "Open Sat.", "closed on Sun", "Sun:
+closed", "Day: Sat, ..." are "Saturday 9am", ..., "Day: Saturday, ..."), its dot dropped
+before a time or a word in lower case; not one alone before a name ("by Sun Microsystems").
 
 A range written with a dash ("3-5 business days", "9am–5pm", "$10–$20", "$1,200-$1,500", "18-20
 degrees", "5km-10km", "10c-12c") is read with "to" ("3 to 5 business days"), not "3 minus 5" or
@@ -368,7 +367,8 @@ _SHORT_DAYS = re.compile(
 )
 _A_TIME_NEXT = re.compile(r"[ \u00a0,:]*\d")  # "Sat 9am", "Sat: 9am"
 _A_LABEL = re.compile(r"[ \u00a0]*:")  # "Sun: closed", as a sentence's first word
-_A_CELL = re.compile(r":[ \u00a0]*$"), re.compile(r"[ \u00a0]*(?:[,.;]|$)")  # "Day: Sat, ..."
+_A_HEADER_BEFORE = re.compile(r":[ \u00a0]*$")  # a table's cell: "Day: Sat, Hours: ..."
+_A_CELL_ENDS = re.compile(r"[ \u00a0]*(?:[,.;]|$)")
 _SAYS_WHEN = frozenset(
     {
         "open", "opens", "closed", "closes", "on", "from", "until", "till", "to", "through",
@@ -393,10 +393,10 @@ def _said_days(match: re.Match[str]) -> str:
         before = _WORD_BEFORE.search(text, max(0, start - _LOOK_BACK), start)
         word = before["word"].lower() if before is not None else ""
         says_when = word in _SAYS_WHEN or any(c.isdigit() for c in word)
-        # a label ("Sun: closed") or a table's cell ("Day: Sat, Hours: 9am to 1pm")
         is_a_label = _A_LABEL.match(text, end) is not None and _opens_a_sentence(text, start)
-        cell = _A_CELL[0].search(text, max(0, start - 2), start) and _A_CELL[1].match(text, end)
-        says_when = says_when or is_a_label or cell is not None
+        is_a_cell = _A_HEADER_BEFORE.search(text, max(0, start - 2), start) is not None
+        is_a_cell = is_a_cell and _A_CELL_ENDS.match(text, end) is not None
+        says_when = says_when or is_a_label or is_a_cell
         if not says_when or _A_NAME_NEXT.match(text, end):
             return match.group(0)
     return re.sub(r"([A-Z][a-z]+)\.?", lambda m: _DAYS[m.group(1)[:3].lower()], match.group(0))
@@ -405,8 +405,7 @@ def _said_days(match: re.Match[str]) -> str:
 def say_day_ranges(text: str) -> str:
     """``text`` with each range of days or months written with a dash ("Mon–Fri", "Monday -
     Friday", "Jan-Mar") read with "to" and the names in full: "Monday to Friday"; and days
-    written short before a time, in a list or after a word that says when ("Sat 9am–1pm",
-    "Sat & Sun", "Mon to Sat", "Open Sat.") in full."""
+    written short where they are days (:func:`_said_days`) in full."""
     text = _DAY_RANGE.sub(
         lambda m: f"{_DAYS[m['low'][:3].lower()]} to {_DAYS[m['high'][:3].lower()]}", text
     )
