@@ -263,6 +263,7 @@ def _said_as_meant(text: str) -> str:
     return say_menu_paths(say_rates(said))
 
 
+@lru_cache(maxsize=256)  # a list's lead-in is said again before each of its items
 def _said_line(text: str) -> str:
     """A line of plain text as it is spoken (its hard line breaks as sentences read them; code
     in it, marked by :func:`_said_as_code`, as written)."""
@@ -274,25 +275,24 @@ def _lead_ins(lines: Sequence[Line]) -> list[str]:
     """For each line, the text that leads into it, whose words say what its numbers are: the
     line before when that one runs on into it ("Call 555-0134 or" / "555-1234"), or for a
     list's item the line before the list when that one runs on ("Call us on:" / "- 555-1234"
-    / "- 555-0134"); "" for any other line."""
+    / "- 555-0134"); "" for any other line. A heading leads into nothing."""
+
+    def leads_in(line: Line | None) -> str:
+        is_lead_in = line is not None and line.kind != LineKind.HEADING and runs_on(line.text)
+        return line.text if line is not None and is_lead_in else ""
+
     lead_ins: list[str] = []
+    list_lead_ins: dict[int, str] = {}  # each open list's, by its depth
     for n, line in enumerate(lines):
-        before = n - 1
-        if line.kind == LineKind.ITEM:  # back over the list's items, to the line before it
-            while (
-                before >= 0
-                and lines[before].kind == LineKind.ITEM
-                and (
-                    lines[before].depth > line.depth
-                    or (lines[before].depth == line.depth and not runs_on(lines[before].text))
-                )
-            ):
-                before -= 1
-        lead_in = lines[before] if before >= 0 else None
-        if lead_in is None or lead_in.kind == LineKind.HEADING or not runs_on(lead_in.text):
-            lead_ins.append("")
-        else:
-            lead_ins.append(lead_in.text)
+        before = lines[n - 1] if n else None
+        if line.kind == LineKind.ITEM:
+            in_the_list = before is not None and before.kind == LineKind.ITEM
+            if not (in_the_list and before is not None and before.depth >= line.depth):
+                list_lead_ins[line.depth] = leads_in(before)  # the line before a new list
+        lead_ins.append(
+            leads_in(before)
+            or (list_lead_ins.get(line.depth, "") if line.kind == LineKind.ITEM else "")
+        )
     return lead_ins
 
 

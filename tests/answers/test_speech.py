@@ -561,6 +561,19 @@ def test_reading_what_comes_before_a_number_takes_time_in_proportion_to_the_text
     assert min(tries) < 3.0, tries
 
 
+def test_reading_a_long_list_after_its_lead_in_takes_time_in_proportion_to_the_list() -> None:
+    """Each item of a list looked back over the items before it for the line that leads into
+    the list ("Call us on:"): 3 000 items took 20 s, not 1."""
+    markdown = "Call us on:\n\n" + "\n".join(f"- 555-{1000 + n} (line {n})" for n in range(3_000))
+    tries = []
+    for _ in range(2):
+        started = time.thread_time()
+        said = markdown_to_speech(markdown)
+        tries.append(time.thread_time() - started)
+    assert said.endswith("5 5 5, 3 9 9 9 (line 2999).")
+    assert min(tries) < 5.0, tries
+
+
 def test_an_article_s_own_private_use_characters_never_pass_for_speech_s_marks() -> None:
     """Speech marks code and addresses with private-use characters: an article that held
     them had its text read as another code's ("a \\ue002\\ue010\\ue003 b" said "a \\ue010 b")."""
