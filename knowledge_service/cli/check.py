@@ -42,7 +42,14 @@ from knowledge_service.content.loader import display_path, load_content
 from knowledge_service.content.plaintext import shorten
 from knowledge_service.db import session_scope
 from knowledge_service.freshness.acceptance import active_by_fingerprint
-from knowledge_service.freshness.report import locate_evidence, to_sarif
+from knowledge_service.freshness.report import (
+    Accepted,
+    accepted_risk,
+    effective_severity,
+    locate_evidence,
+    to_json,
+    to_sarif,
+)
 from knowledge_service.freshness.rules import count
 from knowledge_service.freshness.schemas import SEVERITY_RANK, CheckResult, FindingData, Severity
 from knowledge_service.freshness.service import check_store, clear_unfiled_paths, run_check
@@ -61,9 +68,6 @@ class FailOn(StrEnum):
 
 
 _STYLE = {Severity.BLOCK: "bold red", Severity.WARN: "yellow", Severity.INFO: "cyan"}
-
-Accepted = dict[str, tuple[date, str]]
-"""Blocks whose risk is accepted on the day checked: ``fingerprint -> (until, by whom)``."""
 
 
 def _parse_today(value: str | None) -> date:
@@ -119,13 +123,14 @@ def print_text(result: CheckResult, console: Console, accepted: Accepted | None 
 
 
 def _is_accepted(finding: FindingData, accepted: Accepted) -> bool:
-    return finding.severity == Severity.BLOCK and finding.fingerprint in accepted
+    return accepted_risk(finding, accepted) is not None
 
 
 def _acceptance(finding: FindingData, accepted: Accepted) -> str:
-    if not _is_accepted(finding, accepted):
+    risk = accepted_risk(finding, accepted)
+    if risk is None:
         return ""
-    until, by = accepted[finding.fingerprint]
+    until, by = risk
     return escape(f" (risk accepted until {until.isoformat()} by {by}: served)")
 
 
@@ -133,10 +138,7 @@ def fails(result: CheckResult, fail_on: Severity, accepted: Accepted) -> bool:
     """Whether a finding is at least as severe as ``fail_on``, a block whose risk is accepted
     counting as a warning (customer channels serve it, as they serve a warned article)."""
     floor = SEVERITY_RANK[fail_on]
-    return any(
-        SEVERITY_RANK[Severity.WARN if _is_accepted(f, accepted) else f.severity] >= floor
-        for f in result.findings
-    )
+    return any(SEVERITY_RANK[effective_severity(f, accepted)] >= floor for f in result.findings)
 
 
 def _print_evidence(finding: FindingData, console: Console) -> None:
@@ -247,9 +249,10 @@ def _check_store(day: date) -> CheckResult:
 
 def _print(result: CheckResult, output: OutputFormat, accepted: Accepted) -> None:
     if output == OutputFormat.JSON:
-        typer.echo(json.dumps(result.as_json(), indent=2))
+        typer.echo(json.dumps(to_json(result, accepted), indent=2))
     elif output == OutputFormat.SARIF:
-        typer.echo(json.dumps(to_sarif(result, tool_version=__version__), indent=2))
+        sarif = to_sarif(result, tool_version=__version__, accepted=accepted)
+        typer.echo(json.dumps(sarif, indent=2))
     else:
         console = CliConsole(force_terminal=None if sys.stdout.isatty() else False)
         print_text(result, console, accepted)

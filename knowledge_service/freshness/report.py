@@ -4,7 +4,8 @@ systems and code hosts can show findings inline on the files."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from knowledge_service.freshness.schemas import (
@@ -14,6 +15,9 @@ from knowledge_service.freshness.schemas import (
     FindingKind,
     Severity,
 )
+
+Accepted = Mapping[str, tuple[date, str]]
+"""Blocks whose risk is accepted on the day checked: ``fingerprint -> (until, by whom)``."""
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.BLOCK: "error", Severity.WARN: "warning", Severity.INFO: "note"}
@@ -86,6 +90,32 @@ def locate_evidence(findings: list[FindingData], read: Callable[[str], str | Non
                     evidence.line = line_of(content, evidence.text)
 
 
+def accepted_risk(finding: FindingData, accepted: Accepted) -> tuple[date, str] | None:
+    """Until when and by whom the risk of ``finding`` is accepted: a block only (None else)."""
+    if finding.severity != Severity.BLOCK:
+        return None
+    return accepted.get(finding.fingerprint)
+
+
+def effective_severity(finding: FindingData, accepted: Accepted) -> Severity:
+    """What serving makes of ``finding``: a block whose risk is accepted is served, a warning."""
+    return Severity.WARN if accepted_risk(finding, accepted) else finding.severity
+
+
+def to_json(result: CheckResult, accepted: Accepted | None = None) -> dict[str, Any]:
+    """``check --format json``: each finding with ``risk_accepted_until`` and
+    ``risk_accepted_by`` (a block whose risk is accepted on the day checked; else null), and the
+    summary with ``risk_accepted``, how many blocks have one (``blocking`` leaves them out)."""
+    accepted = accepted or {}
+    data = result.as_json()
+    for finding, item in zip(result.findings, data["findings"], strict=True):
+        until, by = accepted_risk(finding, accepted) or (None, None)
+        item["risk_accepted_until"] = until.isoformat() if until else None
+        item["risk_accepted_by"] = by
+    data["summary"]["risk_accepted"] = sum(1 for f in result.findings if accepted_risk(f, accepted))
+    return data
+
+
 def _location(path: str, line: int | None) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": path}}
     if line is not None and line > 0:
@@ -93,7 +123,22 @@ def _location(path: str, line: int | None) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
-def _result(finding: FindingData, rule_index: int) -> dict[str, Any]:
+def _result(finding: FindingData, rule_index: int, accepted: Accepted) -> dict[str, Any]:
+    """One SARIF result. A block whose risk is accepted has the level of a warning, as the exit
+    code counts it (customer channels serve it), its message says until when and by whom, and its
+    properties keep the block's severity; it is no suppression: it is still to fix."""
+    risk = accepted_risk(finding, accepted)
+    message = finding.message
+    properties: dict[str, Any] = {
+        "severity": str(finding.severity),
+        "article_ids": finding.article_ids,
+        "policy_id": finding.policy_id,
+        "clause": finding.clause,
+    }
+    if risk is not None:
+        until, by = risk
+        message += f" (Risk accepted until {until.isoformat()} by {by}: served.)"
+        properties |= {"risk_accepted_until": until.isoformat(), "risk_accepted_by": by}
     seen: set[tuple[str, int | None]] = set()
     locations = []
     for evidence in finding.evidence:
@@ -103,21 +148,20 @@ def _result(finding: FindingData, rule_index: int) -> dict[str, Any]:
     return {
         "ruleId": str(finding.kind),
         "ruleIndex": rule_index,
-        "level": _LEVEL[finding.severity],
-        "message": {"text": finding.message},
+        "level": _LEVEL[effective_severity(finding, accepted)],
+        "message": {"text": message},
         "locations": locations,
         "partialFingerprints": {"knowledgeServiceFinding/v1": finding.fingerprint},
-        "properties": {
-            "severity": str(finding.severity),
-            "article_ids": finding.article_ids,
-            "policy_id": finding.policy_id,
-            "clause": finding.clause,
-        },
+        "properties": properties,
     }
 
 
-def to_sarif(result: CheckResult, *, tool_version: str) -> dict[str, Any]:
-    """A SARIF 2.1.0 log with one run: one rule per finding kind, one result per finding."""
+def to_sarif(
+    result: CheckResult, *, tool_version: str, accepted: Accepted | None = None
+) -> dict[str, Any]:
+    """A SARIF 2.1.0 log with one run: one rule per finding kind, one result per finding (a
+    block whose risk is accepted, in ``accepted``, at the level of a warning)."""
+    accepted = accepted or {}
     kinds = list(FindingKind)
     rules = [
         {
@@ -144,7 +188,7 @@ def to_sarif(result: CheckResult, *, tool_version: str) -> dict[str, Any]:
                         "rules": rules,
                     }
                 },
-                "results": [_result(f, kinds.index(f.kind)) for f in result.findings],
+                "results": [_result(f, kinds.index(f.kind), accepted) for f in result.findings],
             }
         ],
     }

@@ -142,6 +142,54 @@ def test_check_store_shows_an_accepted_risk_and_exits_0_as_serving_serves_it(
     assert lapsed.exit_code == 1 and "risk accepted" not in lapsed.output
 
 
+def test_check_store_json_and_sarif_mark_an_accepted_risk_as_the_exit_code_counts_it(
+    cli_env: Path,
+) -> None:
+    """JSON and SARIF say which block is served under an accepted risk, as the text does: the
+    JSON finding until when and by whom, the SARIF result at the level of a warning (the exit
+    code's), its properties keeping the block; once the acceptance lapses, a block again."""
+    assert runner.invoke(app, ["import"]).exit_code == 0
+    until = TODAY + timedelta(days=10)
+    with session_scope(common.engine()) as session:
+        (finding,) = freshness.list_findings(session, limit=10)
+        add_acceptance(session, finding, actor="ops-admin", reason="legal agreed", expires_on=until)
+    result = runner.invoke(app, ["check", "--store", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    (item,) = data["findings"]
+    assert item["severity"] == "block"
+    assert (item["risk_accepted_until"], item["risk_accepted_by"]) == (
+        until.isoformat(),
+        "ops-admin",
+    )
+    assert data["summary"]["risk_accepted"] == 1 and data["summary"]["blocking"] is False
+    sarif = runner.invoke(app, ["check", "--store", "--format", "sarif"])
+    assert sarif.exit_code == 0, sarif.output
+    (sarif_result,) = json.loads(sarif.stdout)["runs"][0]["results"]
+    assert sarif_result["level"] == "warning"
+    assert sarif_result["properties"]["severity"] == "block"
+    assert sarif_result["properties"]["risk_accepted_until"] == until.isoformat()
+    assert (
+        f"Risk accepted until {until.isoformat()} by ops-admin" in sarif_result["message"]["text"]
+    )
+    assert (
+        runner.invoke(app, ["check", "--store", "--format", "sarif", "--fail-on", "warn"]).exit_code
+        == 1
+    )
+
+    lapsed = ["check", "--store", "--today", until.isoformat(), "--format"]
+    result = runner.invoke(app, [*lapsed, "json"])
+    assert result.exit_code == 1
+    (item,) = json.loads(result.stdout)["findings"]
+    assert (item["risk_accepted_until"], item["risk_accepted_by"]) == (None, None)
+    result = runner.invoke(app, [*lapsed, "sarif"])
+    assert result.exit_code == 1
+    (sarif_result,) = json.loads(result.stdout)["runs"][0]["results"]
+    assert (
+        sarif_result["level"] == "error" and "risk_accepted_until" not in sarif_result["properties"]
+    )
+
+
 def test_check_store_as_of_another_day_reports_without_writing_the_store(cli_env: Path) -> None:
     """A review overdue in 2036 written to the store would block customers' answers now."""
     assert runner.invoke(app, ["import"]).exit_code == 0
