@@ -16,7 +16,15 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from knowledge_service.content.loader import InvalidFile
-from knowledge_service.content.schemas import ArticleDocument, Clause, PolicyDocument, PolicyStatus
+from knowledge_service.content.schemas import (
+    CUSTOMER_CHANNELS,
+    ArticleDocument,
+    Audience,
+    Channel,
+    Clause,
+    PolicyDocument,
+    PolicyStatus,
+)
 from knowledge_service.freshness.facts import ANSWER_SECTION, Fact, StatedTerms, extract_facts
 from knowledge_service.freshness.matching import (
     CLAUSE_THRESHOLDS,
@@ -331,6 +339,26 @@ def _days_after(day: date, days: int) -> date:
         return date.max
 
 
+def _overdue_consequence(doc: ArticleDocument, in_grace: bool, ends: date) -> str:
+    """What an overdue review does to where ``doc`` is served: customer channels escalate a
+    blocked article; the agent channel still shows it, with its findings; an article on no
+    channel (``channels: []``, or internal on customer channels only) is served nowhere."""
+    served = {
+        c
+        for c in doc.channels
+        if not (doc.audience == Audience.INTERNAL and c in CUSTOMER_CHANNELS)
+    }
+    if served & CUSTOMER_CHANNELS:
+        return (
+            f"it blocks customer channels after {ends.isoformat()}"
+            if in_grace
+            else "customer channels escalate it to a human"
+        )
+    if Channel.AGENT in served:
+        return "it is on no customer channel: agents are shown it with this finding"
+    return "it is served on no channel"
+
+
 def check_dates(
     item: CheckedArticle, today: date, window_days: int, grace_days: int = 30
 ) -> list[FindingData]:
@@ -342,11 +370,7 @@ def check_dates(
         days = (today - doc.next_review).days
         in_grace = days <= grace_days
         ends = _days_after(doc.next_review, grace_days)
-        consequence = (
-            f"it blocks customer channels after {ends.isoformat()}"
-            if in_grace
-            else "customer channels escalate it to a human"
-        )
+        consequence = _overdue_consequence(doc, in_grace, ends)
         message = (
             f"Review overdue: next_review was {doc.next_review.isoformat()} "
             f"({count(days, 'day')} ago); {doc.owner} must confirm the article is still right "

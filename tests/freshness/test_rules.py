@@ -72,6 +72,30 @@ def test_review_overdue_warns_during_the_grace_period_then_blocks(
     assert (finding.kind, finding.severity) == (FindingKind.REVIEW_OVERDUE, severity)
 
 
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({}, "(customer channels escalate it to a human)"),
+        ({"channels": ["chat", "agent"]}, "(customer channels escalate it to a human)"),
+        ({"channels": ["agent"]}, "(it is on no customer channel: agents are shown it with"),
+        ({"audience": "internal"}, "(it is on no customer channel: agents are shown it with"),
+        ({"channels": []}, "(it is served on no channel)"),
+        ({"audience": "internal", "channels": ["chat", "web"]}, "(it is served on no channel)"),
+    ],
+)
+def test_review_overdue_says_what_it_does_where_the_article_is_served(
+    fields: dict[str, Any], said: str
+) -> None:
+    """An article on no customer channel is never escalated on one: its overdue review says
+    where it is served instead (the severity is the same: the review is overdue)."""
+    article = make_article(last_reviewed="2024-01-01", next_review="2025-01-01", **fields)
+    (finding,) = check(article).findings
+    assert (finding.kind, finding.severity) == (FindingKind.REVIEW_OVERDUE, Severity.BLOCK)
+    assert said in finding.message
+    if said != "(customer channels escalate it to a human)":
+        assert "customer channels" not in finding.message
+
+
 def test_review_dates_at_the_calendars_end_are_findings_not_errors() -> None:
     """A grace period or warning window reaching past the last day a date can hold (a long
     setting, a date far ahead) is a finding like any other, never an OverflowError."""
@@ -953,3 +977,14 @@ def test_a_rule_past_a_time_does_not_contradict_one_within_it() -> None:
         )
         findings = check(article, policies=[policy]).findings
         assert [f.evidence[1].fact for f in findings] == mismatch, answer
+
+
+def test_an_article_on_no_channel_is_still_compared_with_customer_articles() -> None:
+    """``channels: []`` is a published article of its audience and locale (staff find it in
+    search): the content format's pair findings hold for it as for any other."""
+    a = twin("refund-a", "Refunds are paid within 10 business days.")
+    b = twin("refund-b", "You get your refund within 3 business days.", channels=[])
+    assert kinds(check(a, b)) == [
+        ("ambiguous_intent", ["refund-a", "refund-b"]),
+        ("conflict", ["refund-a", "refund-b"]),
+    ]
