@@ -280,7 +280,10 @@ def check(
         help="Lowest failing severity (exit 1); with --store an accepted risk's block is a warn.",
     ),
     no_embeddings: bool = typer.Option(
-        False, "--no-embeddings", help="Compare only articles that share an intent (no model)."
+        False,
+        "--no-embeddings",
+        help="Compare only articles that share an intent, restate one clause or give opening "
+        "hours in one topic (no model).",
     ),
 ) -> None:
     """Run the governance check on content folders (or the store) and report the findings."""

@@ -25,6 +25,7 @@ from knowledge_service.freshness.pairs import (
     check_pair,
     clause_pairs,
     group_key,
+    hours_pairs,
     intent_pairs,
     near_need_phrases,
     vector_pairs,
@@ -139,6 +140,8 @@ def candidate_pairs(
         policies: the policies by id, to pair articles that restate one clause differently.
     """
     pairs = intent_pairs(items)
+    for key in hours_pairs(items):
+        pairs.setdefault(key, Candidate()).hours = True
     alike = None if vectors is None else _similarity(vectors)
     for key, restated in clause_pairs(items, policies or {}, alike).items():
         pairs.setdefault(key, Candidate()).restated.extend(restated)

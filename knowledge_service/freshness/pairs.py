@@ -101,6 +101,7 @@ class Candidate:
     similarity: float | None = None  # whole texts and answers (duplicates)
     need: float | None = None  # whole texts, answers and questions (the same need)
     restated: list[tuple[Restatement, Restatement]] = field(default_factory=list)
+    hours: bool = False  # one topic, opening hours for the same days (hours_pairs)
 
 
 class PhraseSimilarity:
@@ -243,6 +244,40 @@ def check_ambiguous_intents(
             )
         )
     return findings
+
+
+def hours_of(item: CheckedArticle) -> set[tuple[str, str]]:
+    """The (zone, days) of each opening-hours range the answer states (an opening and a
+    closing time for the same days in the same zone)."""
+    roles: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for fact in item.facts:
+        if fact.kind == FactKind.TIME and fact.section == ANSWER_SECTION:
+            role, zone, days = fact.unit.split(":", 2)
+            roles[(zone, days)].add(role)
+    return {k for k, r in roles.items() if {"from", "until"} <= r}
+
+
+def topic_of(intent: str) -> str:
+    """An intent's topic, its first part (``contact`` of ``contact.phone_hours``)."""
+    return intent.split(".", 1)[0]
+
+
+def hours_pairs(items: Sequence[CheckedArticle]) -> set[tuple[str, str]]:
+    """Pairs of articles (same audience and locale) that answer in one topic (intents whose
+    first part is the same: ``contact.phone`` and ``contact.hours``) and whose answers both
+    state opening hours for the same days in the same zone, however unlike they are otherwise
+    ("Call us ... from 7 a.m. to 9 p.m. ET, Monday through Friday" and a table of phone hours):
+    a customer asking when they can call gets either answer."""
+    by_hours: dict[tuple[tuple[str, str], tuple[str, str], str], set[str]] = defaultdict(set)
+    for item in items:
+        for hours in hours_of(item):
+            for topic in {topic_of(i) for i in item.doc.intents}:
+                by_hours[(group_key(item), hours, topic)].add(item.doc.id)
+    pairs: set[tuple[str, str]] = set()
+    for ids in by_hours.values():
+        if len(ids) <= MAX_INTENT_GROUP:
+            pairs.update(combinations(sorted(ids), 2))
+    return pairs
 
 
 def intent_pairs(items: Sequence[CheckedArticle]) -> dict[tuple[str, str], Candidate]:
@@ -439,10 +474,18 @@ def check_pair(
     counted: list[CountedThing] = []
     if phrases is not None and near:
         counted = counted_differently(a, b, phrases)
-    if same_need or near or reason.restated or counted:
+    hours = reason.hours and not same_need
+    if same_need or near or reason.restated or counted or hours:
         findings.extend(
             _conflicts(
-                a, b, reason, policies or {}, same_need=same_need, near=near, counted=counted
+                a,
+                b,
+                reason,
+                policies or {},
+                same_need=same_need,
+                near=near,
+                counted=counted,
+                hours=hours,
             )
         )
     if findings and copy_ratio(a, b) < COPY_FLOOR:
@@ -582,6 +625,7 @@ def _conflicts(
     same_need: bool,
     near: bool = False,
     counted: Sequence[CountedThing] = (),
+    hours: bool = False,
 ) -> list[FindingData]:
     """Contradictions between two answers to one need, between two restatements of one
     clause (whatever the need) and between two counts of one thing, each with why the two
@@ -607,6 +651,8 @@ def _conflicts(
         fixed = _fix(a, b, c, policies)
         if fixed is not None:
             found.setdefault((c.fact.key, c.other.key), (c, why, fixed, []))
+    if hours:
+        _answer_conflicts(a, b, reason, policies, ARTICLE_THRESHOLDS, found, hours=True)
     if near:  # after the counts: a thing counted in other words says so
         _answer_conflicts(a, b, reason, policies, NEAR_NEED_THRESHOLDS, found, near=True)
         if not _cite_apart(a, b):
@@ -647,6 +693,7 @@ def _answer_conflicts(
     *,
     near: bool = False,
     lone_answers: bool = False,
+    hours: bool = False,
 ) -> None:
     """Add to ``found`` the facts of ``a`` and ``b`` that contradict each other, either way.
 
@@ -659,6 +706,8 @@ def _answer_conflicts(
         flipped = Contradiction(c.other, c.fact, c.similarity)
         answers.setdefault((c.other.key, c.fact.key), flipped)
     for k, c in answers.items():
+        if hours and not _opening_hours(c, a, b):
+            continue
         if lone_answers and not (
             c.similarity >= NEAR_NEED_ANSWER_FLOOR and each_lone_in_its_answer(c, a.facts, b.facts)
         ):
@@ -667,7 +716,26 @@ def _answer_conflicts(
             continue
         fix = _fix(a, b, c, policies)
         if fix is not None:
-            found.setdefault(k, (c, _need(reason, near=near), fix, []))
+            why = _hours_need(a, b) if hours else _need(reason, near=near)
+            found.setdefault(k, (c, why, fix, []))
+
+
+def _opening_hours(c: Contradiction, a: CheckedArticle, b: CheckedArticle) -> bool:
+    """Two times of the answers' opening hours (the same role, days and zone)."""
+    fact, other = c.fact, c.other
+    if not (fact.kind == other.kind == FactKind.TIME and fact.unit == other.unit):
+        return False
+    if fact.section != ANSWER_SECTION or other.section != ANSWER_SECTION:
+        return False
+    _, zone, days = fact.unit.split(":", 2)
+    return (zone, days) in hours_of(a) & hours_of(b)
+
+
+def _hours_need(a: CheckedArticle, b: CheckedArticle) -> str:
+    """Why two articles of one topic that both state opening hours were compared."""
+    topics = {topic_of(i) for i in a.doc.intents} & {topic_of(i) for i in b.doc.intents}
+    named = ", ".join(sorted(topics))
+    return f"both answers give opening hours for these days, in one topic ({named})"
 
 
 def _cite_apart(a: CheckedArticle, b: CheckedArticle) -> bool:

@@ -2,8 +2,9 @@
 
 An edited article can change its own findings, the ambiguous intents and conflicts it shares with
 articles claiming one of its intents, conflicts with articles citing a clause it cites, conflicts
-and duplicates with its nearest neighbours, and whatever finding it was already part of. A
-changed policy affects the articles that cite it.
+of opening hours with articles of its topic that state times, conflicts and duplicates with its
+nearest neighbours, and whatever finding it was already part of. A changed policy affects the
+articles that cite it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import numpy as np
 
 from knowledge_service.content.models import ArticleVersion
 from knowledge_service.freshness.checker import ArticleEmbedding, stack_joint
-from knowledge_service.freshness.pairs import NEIGHBOURS, IntentClaim, vector_pairs
+from knowledge_service.freshness.pairs import NEIGHBOURS, IntentClaim, topic_of, vector_pairs
+from knowledge_service.freshness.times import may_state_time
 
 
 def affected_articles(
@@ -50,6 +52,17 @@ def affected_articles(
             scope.add(article_id)
     edited_intents = {i for c in claims if c.article_id in changed for i in c.intents}
     scope.update(c.article_id for c in claims if edited_intents.intersection(c.intents))
+    # opening hours are compared in one topic, however unlike the articles (pairs.hours_pairs)
+    hours_topics = {
+        topic_of(i) for c in claims if c.article_id in changed and _timed(rows, c.article_id)
+        for i in c.intents
+    }  # fmt: skip
+    if hours_topics:
+        scope.update(
+            c.article_id
+            for c in claims
+            if hours_topics & {topic_of(i) for i in c.intents} and _timed(rows, c.article_id)
+        )
     if vectors is not None and len(rows) > 1:
         ids = list(rows)
         row_of = {a: n for n, a in enumerate(ids)}
@@ -63,6 +76,12 @@ def affected_articles(
         )
         scope.update(a for pair in found for a in pair)
     return scope
+
+
+def _timed(rows: Mapping[str, ArticleVersion], article_id: str) -> bool:
+    """Whether the article's answer may state a time of day (its opening hours)."""
+    row = rows.get(article_id)
+    return row is not None and may_state_time(str(row.document.get("answer", "")))
 
 
 def citing(rows: Mapping[str, ArticleVersion], policies: Collection[str]) -> set[str]:

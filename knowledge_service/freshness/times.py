@@ -106,6 +106,11 @@ _DAY_EXPR = re.compile(
 _SEGMENT_BREAK = re.compile(r"[;,]|\band\b|\bbut\b", re.IGNORECASE)
 
 
+def may_state_time(text: str) -> bool:
+    """Whether ``text`` may state a time of day (a quick filter: False means it states none)."""
+    return _MAY_BE_TIME.search(text) is not None
+
+
 def time_spans(sentence: str) -> tuple[list[Span], list[tuple[int, int]]]:
     """(the time facts of ``sentence``, every clock time's span, facts or not)."""
     if not _MAY_BE_TIME.search(sentence):

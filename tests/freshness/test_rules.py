@@ -988,3 +988,52 @@ def test_an_article_on_no_channel_is_still_compared_with_customer_articles() -> 
         ("ambiguous_intent", ["refund-a", "refund-b"]),
         ("conflict", ["refund-a", "refund-b"]),
     ]
+
+
+CALL_US = (
+    "Call 1-888-555-0142. Loan specialists are available 8 a.m. to 8 p.m. Eastern, "
+    "Monday to Friday."
+)
+OPEN_HOURS = "Our servicing center is open Monday through Friday, 8 a.m. to 9 p.m. ET."
+
+
+@pytest.mark.parametrize(
+    ("intents", "conflict"),
+    [
+        ((["contact.phone"], ["contact.hours"]), True),  # one topic: compared
+        ((["contact.phone"], ["visits.hours"]), False),  # two topics: hours of two things
+    ],
+)
+def test_opening_hours_in_one_topic_are_compared_however_unlike_the_articles(
+    intents: tuple[list[str], list[str]], conflict: bool
+) -> None:
+    """Two answers of one topic (intents with the same first part) that give opening hours for
+    the same days are compared on them, with no shared intent and no similarity: a customer
+    asking when to call gets either; only those times are compared."""
+    a = make_article("call-us", title="How do I talk to a specialist?", intents=intents[0],
+                     answer=CALL_US, body="")  # fmt: skip
+    b = make_article("contact-hours", title="What are your hours?", intents=intents[1],
+                     answer=OPEN_HOURS, body="")  # fmt: skip
+    found = [f for f in check(a, b).findings if f.kind == FindingKind.CONFLICT]
+    if not conflict:
+        assert found == []
+        return
+    (finding,) = found
+    assert finding.article_ids == ["call-us", "contact-hours"]
+    assert "8:00 p.m." in finding.message and "9:00 p.m." in finding.message
+    assert "both answers give opening hours for these days, in one topic (contact)" in (
+        finding.message
+    )
+
+
+def test_opening_hours_of_one_topic_that_agree_or_hold_on_other_days_do_not_conflict() -> None:
+    a = make_article("call-us", intents=["contact.phone"], answer=CALL_US, body="")
+    same = make_article(
+        "contact-hours", intents=["contact.hours"], body="",
+        answer="Our servicing center is open Monday through Friday, 8 a.m. to 8 p.m. ET.",
+    )  # fmt: skip
+    saturday = make_article(
+        "saturday-hours", intents=["contact.saturday"], body="",
+        answer="On Saturday our servicing center is open 9 a.m. to 1 p.m. ET.",
+    )  # fmt: skip
+    assert [f for f in check(a, same, saturday).findings if f.kind == FindingKind.CONFLICT] == []

@@ -327,3 +327,22 @@ def test_an_article_citing_a_policy_with_only_a_draft_is_told_so(
     messages = {f.policy_id: f.message for f in result.findings if f.kind == "policy_missing"}
     assert "FEES has only a draft, which is not in force" in messages["FEES"]
     assert "there is no policy NOPE" in messages["NOPE"]
+
+
+def test_incremental_check_pairs_an_edit_with_the_opening_hours_of_its_topic(
+    engine: Engine, settings: Settings, kb: Path
+) -> None:
+    """An edited article that gives opening hours is compared with the articles of its topic
+    that give times, as the full check compares them, and with no other timed article."""
+    save(engine, "call-us", intents=["contact.phone"], title="Talk to us", body="",
+         answer="Call 1-888-555-0142 from 8 a.m. to 8 p.m. ET, Monday to Friday.")  # fmt: skip
+    save(engine, "pool-hours", intents=["pools.hours"], title="Pool hours", body="",
+         answer="The pool is open 6 a.m. to 9 p.m. ET, Monday to Friday.")  # fmt: skip
+    run(engine, settings)
+    save(engine, "contact-hours", intents=["contact.hours"], title="What are your hours?",
+         body="", answer="We are open Monday through Friday, 8 a.m. to 9 p.m. ET.")  # fmt: skip
+    result = check_store(engine, today=TODAY, settings=settings, article_ids=["contact-hours"])
+    assert result.summary.articles_checked == 2  # contact-hours and call-us (one topic, times)
+    (conflict,) = [f for f in result.findings if f.kind == "conflict"]
+    assert conflict.article_ids == ["call-us", "contact-hours"]
+    assert run(engine, settings).count(("conflict", ["call-us", "contact-hours"])) == 1
