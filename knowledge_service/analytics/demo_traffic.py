@@ -89,9 +89,15 @@ def plan_questions(
     today: date,
     days: int,
     rng: random.Random,
+    now: datetime | None = None,
 ) -> list[Asked]:
     """A fortnight's questions: busier on weekdays, a few popular topics asked most, internal
-    articles asked by agents only, about one question in twelve not covered at all."""
+    articles asked by agents only, about one question in twelve not covered at all.
+
+    Questions are asked from 8:00 to 20:00 (UTC); on the day of ``now`` that day is squeezed
+    into the part of it that has passed, so no question is asked after ``now`` (a demo seeded
+    at 10:00 would otherwise show answers given at 19:00, listed before the ones asked since).
+    """
     popular = list(phrasings)
     rng.shuffle(popular)
     weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(popular))]
@@ -99,7 +105,9 @@ def plan_questions(
     for back in range(days - 1, -1, -1):
         day = today - timedelta(days=back)
         for _ in range(rng.randint(28, 40) if day.weekday() < 5 else rng.randint(12, 18)):
-            moment = datetime.combine(day, time(rng.randint(8, 19), rng.randint(0, 59)), UTC)
+            moment = _not_after(
+                datetime.combine(day, time(rng.randint(8, 19), rng.randint(0, 59)), UTC), now
+            )
             if rng.random() < 1 / 12 or not popular:
                 channel = rng.choice((Channel.CHAT, Channel.WEB))
                 planned.append(Asked(rng.choice(UNCOVERED), channel, moment))
@@ -109,6 +117,15 @@ def plan_questions(
             channel = rng.choice(served or list(_CUSTOMER_CHANNELS))
             planned.append(Asked(rng.choice(questions), channel, moment))
     return planned
+
+
+def _not_after(moment: datetime, now: datetime | None) -> datetime:
+    """``moment`` of the day of ``now`` moved into the part of that day that has passed, keeping
+    its order among that day's moments; any other moment as it is."""
+    if now is None or moment.date() != now.date():
+        return moment
+    start = datetime.combine(moment.date(), time(), UTC)
+    return start + (moment - start) * ((now - start) / timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -172,12 +189,14 @@ def seed_traffic(
     days: int = 14,
     seed: int = 7,
     force: bool = False,
+    now: datetime | None = None,
 ) -> SeedReport:
     """Replay a plan of questions through the service ``answers()`` makes and record them,
     with some feedback. ``answers`` is called only when there is something to replay (loading
     the model and the index takes seconds; a refused or already seeded store needs neither).
     A store already seeded is left as it is (a second ``make demo`` adds nothing) unless
-    ``force`` is set.
+    ``force`` is set. Nothing is recorded as asked or rated after ``now`` (default: the clock's
+    time; see :func:`plan_questions`).
 
     Raises:
         InvalidRequestError: ``days`` is not 1 to :data:`MAX_DAYS`.
@@ -190,25 +209,28 @@ def seed_traffic(
     if already and not force:
         return SeedReport(0, {}, 0, first, today, already_seeded=already)
     rng = random.Random(seed)
-    planned = plan_questions(_phrasings(engine), today=today, days=days, rng=rng)
+    now = now or datetime.now(UTC)
+    planned = plan_questions(_phrasings(engine), today=today, days=days, rng=rng, now=now)
     served = _answer_all(answers(), planned)
     log = AnswerLog(engine)  # the real recording path: the writer redacts every question
     for one in served:
         log.record(one.event)
     log.flush()
-    rated = _rate_some(engine, served, rng)
+    rated = _rate_some(engine, served, rng, now)
     by_status = Counter(one.event.status or "unknown" for one in served)
     return SeedReport(len(served), dict(by_status), rated, first, today, already_seeded=already)
 
 
-def _rate_some(engine: Engine, served: Sequence[Served], rng: random.Random) -> int:
-    """Rate some answers a few minutes after they were given; how many were rated."""
+def _rate_some(engine: Engine, served: Sequence[Served], rng: random.Random, now: datetime) -> int:
+    """Rate some answers a few minutes after they were given (never after ``now``); how many
+    were rated."""
     rated = 0
     with session_scope(engine) as session:
         for one in served:
             data = _feedback(one, rng)
             if data is not None:
-                at = one.event.at + timedelta(minutes=rng.randint(1, 20))
+                later = one.event.at + timedelta(minutes=rng.randint(1, 20))
+                at = min(later, max(now, one.event.at))
                 record_feedback(session, data, caller=DEMO_CALLER, at=at)
                 rated += 1
     return rated

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from datetime import UTC, datetime, time
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -140,3 +141,38 @@ def test_a_refused_or_seeded_store_never_loads_the_answer_engine(
     with pytest.raises(InvalidRequestError):
         seed_traffic(engine, make, today=TODAY, days=0)
     assert len(made) == 1
+
+
+def test_the_plan_asks_nothing_after_now_and_keeps_todays_questions() -> None:
+    """Seeded at 10:30, today's questions (planned from 8:00 to 20:00) all come before 10:30,
+    in their order; the days before are as planned."""
+    now = datetime.combine(TODAY, time(10, 30), UTC)
+    plan = plan_questions(PHRASINGS, today=TODAY, days=3, rng=random.Random(5), now=now)
+    as_planned = plan_questions(PHRASINGS, today=TODAY, days=3, rng=random.Random(5))
+    assert len(plan) == len(as_planned)
+    today = [a.at for a in plan if a.at.date() == TODAY]
+    planned_today = [a.at for a in as_planned if a.at.date() == TODAY]
+    assert len(today) == len(planned_today) > 0 and max(planned_today) > now
+    assert max(today) <= now
+    assert [a for a in plan if a.at.date() < TODAY] == [
+        a for a in as_planned if a.at.date() < TODAY
+    ]
+
+
+def test_seeding_records_no_answer_or_rating_after_now(
+    engine: Engine, answers: AnswerService
+) -> None:
+    now = datetime.combine(TODAY, time(9, 5), UTC)
+    report = seed_traffic(engine, lambda: answers, today=TODAY, days=2, now=now)
+    with session_scope(engine) as session:
+        events = session.exec(select(AnswerEvent)).all()
+        ratings = session.exec(select(Feedback)).all()
+    assert report.answers > 0 and ratings
+    assert any(_utc(e.at).date() == TODAY for e in events)
+    assert max(_utc(e.at) for e in events) <= now
+    assert max(_utc(f.at) for f in ratings) <= now
+
+
+def _utc(at: datetime) -> datetime:
+    """A stored time as UTC (SQLite gives it back without its zone)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
