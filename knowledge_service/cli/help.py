@@ -1,4 +1,5 @@
-"""Command lists that read as prose: each command's first help paragraph on one line."""
+"""Help that reads as prose: each command's first help paragraph on one line in a command
+list, and each paragraph on one line in a command's own help."""
 
 from __future__ import annotations
 
@@ -18,11 +19,26 @@ def one_line(help_text: str) -> str:
     return " ".join(first.split()).replace("``", "'")
 
 
+def prose(help_text: str) -> str:
+    """A docstring as its command's own ``--help`` shows it: each paragraph one line (the
+    terminal wraps it), its ``code`` marks as plain quotes.
+
+    Typer's rich help keeps the line breaks of every paragraph but the first, so ``tune --help``
+    broke "or, with the" / "default `auto`" where the source wraps, and showed reST's double
+    backquotes (``serve --help``: "(``/readyz`` says 503 ...)") as they are written.
+    """
+    paragraphs = inspect.cleandoc(help_text).split("\n\n")
+    return "\n\n".join(" ".join(p.split()).replace("``", "'") for p in paragraphs)
+
+
 class HelpGroup(TyperGroup):
-    """A command group whose list of commands shows each one's first paragraph on one line."""
+    """A command group whose list of commands shows each one's first paragraph on one line,
+    and whose commands' own help shows each paragraph as one."""
 
     def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
         command = super().get_command(ctx, cmd_name)
-        if command is not None and command.short_help is None and command.help:
-            command.short_help = one_line(command.help)
+        if command is not None and command.help:
+            if command.short_help is None:
+                command.short_help = one_line(command.help)
+            command.help = prose(command.help)
         return command

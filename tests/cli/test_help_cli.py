@@ -50,3 +50,33 @@ def test_the_document_groups_say_they_hold_the_workflow(group: str) -> None:
         n for n in ("draft", "edit", "submit", "approve", "discard") if n in group_command.commands
     ]
     assert len(steps) == 5 and all(step in row for step in steps), row
+
+
+@pytest.mark.parametrize(
+    ("command", "paragraph"),
+    [
+        (
+            ["tune"],
+            "`index rebuild` and `serve` use it when KS_INDEX__USE_TUNED_MODEL is true, or, with "
+            "the default `auto`, when its held-out questions (see --validate) show a gain beyond "
+            "chance.",
+        ),
+        (
+            ["serve"],
+            "Serve the HTTP API. Every worker listens at once and makes its index current in the "
+            "background ('/readyz' says 503 'index-not-ready' until then);",
+        ),
+        (["db", "revision"], "a store at the newest revision ('db upgrade' it first)."),
+    ],
+    ids=lambda c: " ".join(c) if isinstance(c, list) else "",
+)
+def test_a_command_s_own_help_shows_each_paragraph_on_one_line(
+    command: list[str], paragraph: str
+) -> None:
+    """``tune --help`` broke its second paragraph where the docstring wraps ("or, with the" /
+    "default `auto`"), and ``serve --help`` and ``db revision --help`` showed reST's double
+    backquotes (``/readyz``) as written."""
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "1000"}, terminal_width=1000)
+    assert result.exit_code == 0, result.output
+    assert "``" not in result.output
+    assert any(paragraph in row for row in result.output.splitlines()), result.output
