@@ -279,12 +279,24 @@ def settings() -> Settings:
 
 
 def describe_settings_error(exc: ValidationError) -> str:
-    """Each bad setting as its variable and the reason (never its value: it may be a secret)."""
-    problems = [
-        f"{'KS_' + '__'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
-        for error in exc.errors()
-    ]
+    """Each bad setting as its variable and the reason (never its value: it may be a secret).
+    A section set to JSON that is no object (``KS_ANALYTICS='[1]'``) is told as a section set
+    to text that is no JSON: pydantic's "Input should be a valid dictionary or instance of
+    AnalyticsSettings" names a class, not how a section is set."""
+    problems = []
+    for error in exc.errors():
+        variable = "KS_" + "__".join(str(part) for part in error["loc"]).upper()
+        if error["type"] == "model_type" and len(error["loc"]) == 1:
+            problems.append(f"{variable}: {_NO_JSON_OBJECT.format(variable=variable)}")
+        else:
+            problems.append(f"{variable}: {error['msg']}")
     return "bad setting: " + "; ".join(problems)
+
+
+_NO_JSON_OBJECT = (
+    "is no JSON object (a section: set its settings one by one as {variable}__NAME, or together "
+    "as a JSON object)"
+)
 
 
 def describe_unparsed_setting(exc: SettingsError) -> str:
@@ -296,10 +308,7 @@ def describe_unparsed_setting(exc: SettingsError) -> str:
         return f"bad setting: {exc}"
     variable = f"KS_{field.group(1).upper()}"
     where = " (in .env)" if "DotEnv" in str(exc) else ""
-    return (
-        f"bad setting: {variable}{where}: is no JSON object (a section: set its settings "
-        f"one by one as {variable}__NAME, or together as a JSON object)"
-    )
+    return f"bad setting: {variable}{where}: {_NO_JSON_OBJECT.format(variable=variable)}"
 
 
 def store_engine() -> Engine:

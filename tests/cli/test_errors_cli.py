@@ -109,6 +109,20 @@ def test_a_section_set_to_text_that_is_no_json_names_its_variable(
     assert value not in result.stderr
 
 
+@pytest.mark.sqlite_only("settings are read before any store")
+@pytest.mark.parametrize("value", ["[1]", "5", '"x-secret"', "true"])
+def test_a_section_set_to_json_that_is_no_object_is_told_as_no_json_object(
+    cli_store: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """``KS_ANALYTICS='[1]'`` (JSON, but no object) said "Input should be a valid dictionary or
+    instance of AnalyticsSettings", a class name, where text that is no JSON says how a section
+    is set, as the README promises for both."""
+    with setting(monkeypatch, "KS_ANALYTICS", value):
+        result = run("keys", "list")
+    assert_error(result, "bad setting: KS_ANALYTICS: is no JSON object", "KS_ANALYTICS__NAME")
+    assert "AnalyticsSettings" not in result.stderr and "x-secret" not in result.stderr
+
+
 @pytest.mark.sqlite_only("the URL is refused before any store")
 @pytest.mark.parametrize(
     "url",
