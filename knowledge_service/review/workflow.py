@@ -17,6 +17,7 @@ Usage::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -162,10 +163,14 @@ class Workflow:
         *, reason: str,
     ) -> Step:  # fmt: skip
         """Send the draft in review back to its author, saying what must change (who may is
-        asked first: another owner's article is a refusal whatever the form holds)."""
-        target = self._target(session, principal, doc_id, A.REJECT, precondition)
-        if not reason.strip():
-            raise InvalidRequestError("reason", "say what must change")
+        asked first: another owner's article is a refusal whatever the form holds; a blank
+        reason is a 400 before the ETag and the state are, as an empty one is)."""
+
+        def needs_reason() -> None:
+            if not reason.strip():
+                raise InvalidRequestError("reason", "say what must change")
+
+        target = self._target(session, principal, doc_id, A.REJECT, precondition, needs_reason)
         return self._mark(
             session, principal, doc_id, target, A.REJECT, S.DRAFT, reason,
             rejected_by=principal.name, rejection_reason=redact(reason),
@@ -266,12 +271,16 @@ class Workflow:
         return replace(target, editor_person=access.person_of(session, target.last_editor))
 
     def _target(
-        self, session: Session, principal: Principal, doc_id: str, action: A, pre: Precondition
-    ) -> Target:
-        """The document, once the caller may act, named its current version and the state
-        allows ``action`` (checked in that order: 404, 403, 428/412, 409)."""
+        self, session: Session, principal: Principal, doc_id: str, action: A, pre: Precondition,
+        check_request: Callable[[], None] | None = None,
+    ) -> Target:  # fmt: skip
+        """The document, once the caller may act, the request holds what ``action`` needs
+        (``check_request``), named its current version and the state allows ``action``
+        (checked in that order: 404, 403, 400, 428/412, 409)."""
         target = self._target_of(session, self.documents.get(session, doc_id))
         authorize(principal, action, self.kind.name, target.owner)
+        if check_request is not None:
+            check_request()
         pre.check(self.kind.name, doc_id, target.current.version)
         if action not in allowed_actions(self.kind.name, target.state):
             raise InvalidTransitionError(

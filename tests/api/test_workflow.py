@@ -714,6 +714,29 @@ def test_another_owners_draft_is_refused_before_the_rejection_s_reason_is_read(
     assert refused.status_code == 403, refused.text
 
 
+@pytest.mark.parametrize(
+    ("reason", "tag"),
+    [
+        ("", etag_of("refund-timeframe", 2)),
+        ("   ", etag_of("refund-timeframe", 2)),  # published: no draft in review to reject
+        ("   ", etag_of("refund-timeframe", 1)),  # and a stale ETag
+        ("   ", None),  # and none
+    ],
+)
+def test_a_rejection_without_a_reason_is_a_400_naming_it_whatever_the_state(
+    wf: TestClient, keys: dict[str, str], engine: Engine, reason: str, tag: str | None
+) -> None:
+    """A blank reason was a 409 on a published article (or a 412, a 428), so the owner fixed
+    the state and the ETag only to be told then that the reason was missing, though an empty
+    one was a 400 at once: a rejection without a reason is a 400 naming it before the state
+    and the ETag are looked at (after who may act, above)."""
+    before = _counts(engine)
+    refused = post(wf, keys["owner"], "/v1/articles/refund-timeframe/reject", tag, reason=reason)
+    assert refused.status_code == 400, refused.text
+    assert "reason" in refused.json()["detail"]
+    assert _counts(engine) == before
+
+
 def test_workflow_reasons_are_stored_redacted(
     wf: TestClient, keys: dict[str, str], engine: Engine
 ) -> None:
