@@ -268,13 +268,16 @@ def rename_conversation(session: Session, old: str, new: str) -> int:
 
 
 def gap_questions(
-    session: Session, start: datetime, end: datetime, confidence_below: float, limit: int
-) -> list[tuple[Any, ...]]:
+    session: Session, start: datetime, end: datetime, confidence_below: float, limit: int,
+    *, channel: str | None = None, intent: str | None = None,
+) -> list[tuple[Any, ...]]:  # fmt: skip
     """(question, at) of the latest answer requests that no article answers: ``no_answer``,
     or a confidence under ``confidence_below`` (not a request for a person, nor a message that
     someone is at risk: both are for a person, not for content). An escalation at
     or above it is no gap: voice's ``low_confidence`` is a question chat answers at the same
-    confidence, and ``not_on_channel`` and ``blocked_by_finding`` have an article."""
+    confidence, and ``not_on_channel`` and ``blocked_by_finding`` have an article. Only those
+    asked on ``channel`` and logged with ``intent`` (that of the article the answer weighed as
+    its best, as the measures count them), when given."""
     weak = or_(
         col(AnswerEvent.status) == "no_answer",
         and_(
@@ -292,6 +295,10 @@ def gap_questions(
         .order_by(col(AnswerEvent.at).desc())
         .limit(limit)
     )
+    if channel is not None:
+        query = query.where(AnswerEvent.channel == channel)
+    if intent is not None:
+        query = query.where(AnswerEvent.intent == intent)
     return _rows(session, query)
 
 

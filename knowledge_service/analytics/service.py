@@ -608,11 +608,16 @@ def content_gaps(
     confidence_below: float,
     limit: int = 20,
     sample: int = 2000,
+    channel: str | None = None,
+    intent: str | None = None,
 ) -> list[Gap]:
-    """Clusters of the latest ``sample`` weak questions in the days ``start``..``end``, each
-    with the article ``search`` ranks first for its most central question."""
+    """Clusters of the latest ``sample`` weak questions in the days ``start``..``end`` (asked
+    on ``channel``, logged with ``intent``, when given), each with the article ``search``
+    ranks first for its most central question."""
     lo, hi = day_bounds(start, end)
-    rows = repository.gap_questions(session, lo, hi, confidence_below, sample)
+    rows = repository.gap_questions(
+        session, lo, hi, confidence_below, sample, channel=channel, intent=intent
+    )
     if not rows:
         return []
     questions = [GapQuestion(question=q, at=at) for q, at in rows]

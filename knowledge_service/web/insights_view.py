@@ -118,11 +118,13 @@ def summarize(
 
 
 def content_gaps(
-    session: Session, search: SearchService, start: date, end: date, *, confidence_below: float
-) -> list[Gap]:
+    session: Session, search: SearchService, start: date, end: date, *, confidence_below: float,
+    channel: str | None, intent: str | None,
+) -> list[Gap]:  # fmt: skip
     """Clusters of the period's questions that no article answers (under the no-answer
-    threshold, as in ``GET /v1/metrics/gaps`` and the review queue), most asked first."""
+    threshold, as in ``GET /v1/metrics/gaps`` and the review queue), on ``channel`` and about
+    ``intent`` as the measures count them, most asked first."""
     return analytics.content_gaps(
         session, search, start, end, confidence_below=confidence_below, limit=5,
-        sample=GAP_QUESTIONS,
+        sample=GAP_QUESTIONS, channel=channel, intent=intent,
     )  # fmt: skip

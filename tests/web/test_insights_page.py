@@ -6,14 +6,21 @@ import csv
 import html
 import io
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from knowledge_service.analytics.models import AnswerEvent, Feedback
+from knowledge_service.app import create_app
 from knowledge_service.db import session_scope
+from knowledge_service.index.embedder import HashEmbedder
+from knowledge_service.settings import Settings
+from tests.api.conftest import FakeSearchService, auth, seed_store
 from tests.conftest import TODAY
 from tests.web.test_pages_unit import client, keys, sign_in, web_app  # noqa: F401 (fixtures)
 
@@ -169,3 +176,60 @@ def test_a_wrong_filter_comes_back_in_the_form_saying_what_is_wrong(
         assert download.status_code == 400, (path, download.text)
         assert download.headers["content-type"] == "application/problem+json"
         assert f"'{name}'" in download.json()["detail"]
+
+
+class _GapSearch(FakeSearchService):
+    """Finds no article, with an encoder for clustering the questions into gaps."""
+
+    embedder = HashEmbedder()
+
+    def search(self, query: str, *, top_k: int = 10) -> list[Any]:
+        return []
+
+
+@pytest.fixture
+def gap_client(settings: Settings, engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
+    seed_store(engine, tmp_path)
+    app = create_app(settings, engine=engine, search_service=_GapSearch())  # type: ignore[arg-type]
+    with TestClient(app, follow_redirects=False) as test_client:
+        yield test_client
+
+
+def _gaps_on_the_page(page: str) -> list[str]:
+    section = page.split('id="gaps-title"', 1)[1].split("</section>", 1)[0]
+    return sorted(html.unescape(q) for q in re.findall(r'<li class="quote">(.*?)</li>', section))
+
+
+def test_the_content_gaps_are_those_of_the_page_s_channel_and_intent(
+    gap_client: TestClient,
+    keys: dict[str, str],  # noqa: F811
+    engine: Engine,
+) -> None:
+    """The gaps were every channel's and every intent's whatever the filters, under measures
+    narrowed to one channel and one intent: a leader looking at voice was shown chat's gaps.
+    They are now the questions the measures count, as ``GET /v1/metrics/gaps`` gives them."""
+    asked = [("where is my parcel", "chat", "delivery.parcel"),
+             ("how do i change my pin", "voice", "cards.pin"),
+             ("zzz qqq xxx", "chat", None)]  # fmt: skip
+    with session_scope(engine) as session:
+        for i, (question, channel, intent) in enumerate(asked * 2):  # each asked twice: a gap
+            session.add(AnswerEvent(
+                kind="answer", question=question, latency_ms=1.0, channel=channel, intent=intent,
+                status="no_answer", reason="no_article", confidence=0.1,
+                at=datetime.combine(TODAY, time(9, i), UTC),
+            ))  # fmt: skip
+    sign_in(gap_client, keys["leader"])
+    for query, shown in [
+        ("days=7", ["how do i change my pin", "where is my parcel", "zzz qqq xxx"]),
+        ("days=7&channel=voice", ["how do i change my pin"]),
+        ("days=7&channel=chat", ["where is my parcel", "zzz qqq xxx"]),
+        ("days=7&intent=delivery.parcel", ["where is my parcel"]),
+        ("days=7&channel=voice&intent=delivery.parcel", []),
+    ]:
+        page = gap_client.get(f"/ui/insights?{query}")
+        assert page.status_code == 200, page.text
+        assert _gaps_on_the_page(page.text) == shown, query
+        api = gap_client.get(f"/v1/metrics/gaps?{query[7:]}", headers=auth(keys["leader"]))
+        assert api.status_code == 200, api.text
+        assert sorted(q for g in api.json() for q in g["examples"]) == shown, query
+    assert 'about <span class="mono">delivery.parcel</span>, the intent' in page.text

@@ -176,15 +176,19 @@ def get_gaps(
     start: FromParam = None,
     end: ToParam = None,
     limit: Annotated[int, Query(ge=1, le=50, description="How many gaps (1..50).")] = 10,
+    channel: Channel | None = None,
+    intent: Annotated[str | None, Query(pattern=INTENT_PATTERN, max_length=200)] = None,
 ) -> list[Gap]:
     """The biggest clusters (by meaning) of questions no article answers (no_answer, or a
     confidence under the no-answer threshold; not an escalation above it, such as voice's
     low_confidence), each with its distinct questions (`size`), `asks`, redacted examples and
-    the nearest article."""
+    the nearest article. `channel` and `intent` narrow the questions as they narrow the
+    summary (a question's intent is that of the article it came nearest to)."""
     first, last = _range(settings, start, end)
     return analytics.content_gaps(
         session, search, first, last,
         confidence_below=settings.answers.no_answer_threshold, limit=limit,
+        channel=str(channel) if channel else None, intent=intent,
     )  # fmt: skip
 
 

@@ -71,6 +71,7 @@ def insights_page(
         gaps=content_gaps(
             session, search, filters.start, filters.end,
             confidence_below=settings.answers.no_answer_threshold,
+            channel=filters.channel, intent=filters.intent,
         ),
         **shared,
     )  # fmt: skip
