@@ -1302,8 +1302,33 @@ def test_the_queue_shows_drafts_to_approve_and_approve_works_from_the_article_pa
     approved = client.post("/ui/review/articles/refund-timeframe/approve", data=data)
     assert approved.headers["location"] == "/ui/review/articles/refund-timeframe?done=approve"
     back = client.get(approved.headers["location"])
-    assert back.status_code == 303 and back.headers["location"] == "/ui/review?done=approve"
-    assert 'href="/ui/review/articles/refund-timeframe"' not in client.get("/ui/review").text
+    assert back.status_code == 303
+    assert back.headers["location"] == "/ui/review?done=approve&article=refund-timeframe"
+    landed = client.get(back.headers["location"]).text
+    assert 'href="/ui/review/articles/refund-timeframe"' not in landed  # out of the queue
+    # "unless a finding blocks it: named below" named nothing on the queue it landed on
+    assert "Approved: the new version is published" in landed
+    blocked = re.search(r'id="still-blocked-refund-timeframe">(.*?)</div>', landed, re.S)
+    assert blocked, landed
+    said = " ".join(html.unescape(re.sub(r"<[^>]+>", "", blocked.group(1))).split())
+    assert "refund-timeframe is published but blocked for customers" in said
+    assert "Disagrees with the policy (finding 1)" in said
+    assert 'id="still-blocked-' not in client.get("/ui/review").text
+
+
+def test_a_verify_that_resolves_its_finding_lands_on_the_queue_naming_what_still_blocks(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """A finding's page the step resolved sends the owner to the queue: it names the article's
+    remaining blocks there, as the finding's page would have (a wrong article id is a 400)."""
+    sign_in(client, keys["owner"])
+    back = client.get("/ui/review/findings/999?done=verify&article=refund-timeframe")
+    assert back.status_code == 303
+    assert back.headers["location"] == "/ui/review?done=verify&article=refund-timeframe"
+    landed = client.get(back.headers["location"]).text
+    assert 'id="still-blocked-refund-timeframe"' in landed
+    assert "refund-timeframe</span> is verified but still blocked for customers" in landed
+    assert client.get("/ui/review?done=verify&article=..%2Fx").status_code == 400
 
 
 def test_the_queue_shows_agents_feedback_on_the_current_version(

@@ -91,6 +91,9 @@ DONE_MESSAGES = {
 
 
 Done = Annotated[str | None, Query(max_length=40)]
+Acted = Annotated[str | None, Query(alias="article", pattern=ARTICLE_ID_PATTERN, max_length=120)]
+"""The article a verify or an approval acted on, once its page has left the queue: the page it
+lands on names what still blocks it."""
 STILL_BLOCKS = " It still blocks customer channels until it is fixed."
 """What acknowledging a ``block`` adds (a warning never blocks: acknowledged, nothing more)."""
 
@@ -104,11 +107,22 @@ def _done_message(done: str | None, finding: FindingPublic) -> str | None:
 
 @router.get("", response_class=HTMLResponse)
 def queue_page(
-    request: Request, user: Owner, session: SessionDep, settings: SettingsDep, done: Done = None
-) -> HTMLResponse:
-    queue = review_queue(session, user.principal, clock.today(settings))
+    request: Request, user: Owner, session: SessionDep, settings: SettingsDep, done: Done = None,
+    acted: Acted = None,
+) -> HTMLResponse:  # fmt: skip
+    today = clock.today(settings)
+    queue = review_queue(session, user.principal, today)
+    still_blocked = _still_blocked(session, today, [acted] if acted else [], done)
     return render(request, "review.html", user=user, active="review", queue=queue, detail=None,
-                  done=DONE_MESSAGES.get(done or ""))  # fmt: skip
+                  done=DONE_MESSAGES.get(done or ""), still_blocked=still_blocked,
+                  still_blocked_after=done)  # fmt: skip
+
+
+def _to_queue(done: str, acted: str | None) -> RedirectResponse:
+    """Back to the queue once the page acted on has left it, saying what was done (and, after
+    a verify or an approval, what still blocks the article acted on)."""
+    article = f"&article={acted}" if acted and done in BLOCKS_SHOWN_AFTER else ""
+    return RedirectResponse(f"/ui/review?done={done}{article}", status_code=303)
 
 
 @router.get("/findings/{finding_id}", response_class=HTMLResponse)
@@ -119,22 +133,24 @@ def finding_page(
     settings: SettingsDep,
     finding_id: FindingId,
     done: Done = None,
+    acted: Acted = None,
 ) -> Response:
     """One finding: the evidence side by side, the diff of each article, the actions. Once an
     action has fixed it (the finding resolved), back to the queue with what was done."""
-    return _finding_view(request, user, session, settings, finding_id, done)
+    return _finding_view(request, user, session, settings, finding_id, done, acted=acted)
 
 
 def _finding_view(
     request: Request, user: WebUser, session: Session, settings: Settings, finding_id: int,
     done: str | None, *, failed: FailedAction | None = None, status_code: int = 200,
+    acted: str | None = None,
 ) -> Response:  # fmt: skip
     today = clock.today(settings)
     queue = review_queue(session, user.principal, today)
     item = next((i for i in queue.findings if i.finding.id == finding_id), None)
     if item is None:
         if done in DONE_MESSAGES:
-            return RedirectResponse(f"/ui/review?done={done}", status_code=303)
+            return _to_queue(done, acted)
         raise NotInQueueError("finding", str(finding_id))
     shown = _articles_and_actions(request, session, settings, user, item.finding.article_ids)
     return render(
@@ -144,7 +160,9 @@ def _finding_view(
         done=_done_message(done, item.finding), failed=failed, status_code=status_code,
         page_url=f"/ui/review/findings/{finding_id}" if failed else None,
         raw_html=_raw_html_notes(shown["articles"], done),
-        still_blocked=_still_blocked(session, today, shown["articles"], done),
+        still_blocked=_still_blocked(
+            session, today, [a.article_id for a in shown["articles"]], done
+        ),
         still_blocked_after=done, **shown,
     )  # fmt: skip
 
@@ -171,7 +189,7 @@ def _article_view(
     entries = queue.about(article_id)
     if not entries:
         if done in DONE_MESSAGES:
-            return RedirectResponse(f"/ui/review?done={done}", status_code=303)
+            return _to_queue(done, article_id)
         raise NotInQueueError("article", article_id)
     shown = _articles_and_actions(request, session, settings, user, [article_id])
     return render(
@@ -180,7 +198,9 @@ def _article_view(
         failed=failed, status_code=status_code,
         page_url=f"/ui/review/articles/{article_id}" if failed else None,
         raw_html=_raw_html_notes(shown["articles"], done),
-        still_blocked=_still_blocked(session, clock.today(settings), shown["articles"], done),
+        still_blocked=_still_blocked(
+            session, clock.today(settings), [a.article_id for a in shown["articles"]], done
+        ),
         still_blocked_after=done, **shown,
     )  # fmt: skip
 
@@ -190,13 +210,13 @@ BLOCKS_SHOWN_AFTER = frozenset({"verify", "approve"})
 
 
 def _still_blocked(
-    session: Session, today: date, articles: list[Any], done: str | None
+    session: Session, today: date, article_ids: list[str], done: str | None
 ) -> dict[str, list[BlockingFinding]]:
     """After a verify or an approval: the findings that still block each article on customer
     channels (neither lifts any), by article id."""
     if done not in BLOCKS_SHOWN_AFTER:
         return {}
-    found = {a.article_id: blocking_findings(session, a.article_id, today=today) for a in articles}
+    found = {a: blocking_findings(session, a, today=today) for a in article_ids}
     return {article_id: blocks for article_id, blocks in found.items() if blocks}
 
 
@@ -459,8 +479,10 @@ def _source(form: dict[str, str], article_id: str) -> str:
 
 
 def _back(form: dict[str, str], article_id: str, done: str) -> str:
-    """The page the form came from, saying what was done."""
-    return f"{_source(form, article_id)}?done={done}"
+    """The page the form came from, saying what was done (the queue, or a finding's page, which
+    the step may have resolved, also which article it acted on: see :func:`_to_queue`)."""
+    acted = _origin(form) != "article" and done in BLOCKS_SHOWN_AFTER
+    return f"{_source(form, article_id)}?done={done}" + (f"&article={article_id}" if acted else "")
 
 
 def _text_problem(error: InvalidContentError) -> str:
