@@ -144,6 +144,18 @@ def test_a_search_swaps_in_a_one_line_status_and_the_results_are_not_live(
     assert render_text("_results_status.html", view=None).strip() == ""
 
 
+def test_the_status_line_ends_a_title_s_sentence_once(engine: Engine, tmp_path: Path) -> None:
+    """A title that is a question was announced "Answer: When is my bill due?. Current.", the
+    full stop read out after the question mark."""
+    seed_store(engine, tmp_path)
+    asked = _answered([]).model_copy(update={"title": "When is my refund paid?"})
+    with session_scope(engine) as session:
+        view = build_view(session, "refund when", asked, lambda _: [], today=TODAY)
+    assert render_text("_results_status.html", view=view) == (
+        "Answer: When is my refund paid? Current."
+    )
+
+
 def test_the_status_line_says_first_that_someone_may_be_at_risk(
     engine: Engine, tmp_path: Path
 ) -> None:
