@@ -23,7 +23,7 @@ from knowledge_service.answers.sanitise import (
     CODE_MARKS,
     clean_code,
     clean_html,
-    clean_text,
+    clean_parsed_text,
     clean_text_with_code,
     escape_markdown,
     neutralise_schemes,
@@ -338,7 +338,8 @@ def markdown_to_speech(markdown: str) -> str:
     said = end_headings([line for line in said if line.text])
     # Cleaned before spaces are joined: what it drops (a flag's tag characters once the flag
     # is left out) leaves no double space.
-    text = re.sub(r"[ \t]+", " ", clean_text("\n".join(line.text for line in said))).strip()
+    joined = clean_parsed_text("\n".join(line.text for line in said))
+    text = re.sub(r"[ \t]+", " ", joined).strip()
     return join_sentences(text.splitlines())
 
 
@@ -421,7 +422,7 @@ def _link_title(child: Token) -> str:
     """A link's or an image's title (``[text](url "title")``) as its rebuilt Markdown writes it
     after the address: cleaned as text, on one line, escaped within its double quotes; ""
     when it has none. The HTML keeps it as the ``title`` attribute, so the Markdown does too."""
-    title = " ".join(clean_text(str(child.attrs.get("title", ""))).split())
+    title = " ".join(clean_parsed_text(str(child.attrs.get("title", ""))).split())
     if not title:
         return ""
     return ' "' + escape_markdown(title).replace('"', '\\"') + '"'

@@ -181,11 +181,13 @@ _WRITES_MARKUP = re.compile(f"<[A-Za-z/!?]|{_SCRIPT_SCHEME.pattern.removeprefix(
 
 
 def clean_text_with_code(text: str) -> str:
-    """:func:`clean_text` of plain text whose code is marked with :data:`CODE_MARKS`: character
-    references are decoded outside code only, so a code span shows ``&amp;`` or ``&copy;`` as
-    written (the Markdown parser has decoded the text's own already). Code whose references
-    would write a tag or a script scheme (``&lt;b&gt;``, ``&#106;avascript:``) is decoded and
-    cleaned as any text is, and every other step (controls, tag brackets, schemes) runs on
+    """:func:`clean_text` of plain text from a Markdown parse, its code marked with
+    :data:`CODE_MARKS`: the parser has decoded the text's character references already, and
+    code has none, so what is left is shown as it is, not decoded again (``AT&amp;amp;T`` in
+    an article is ``AT&amp;T``, as its HTML shows it; a code span shows ``&amp;`` or
+    ``&copy;`` as written). Text or code whose references would write a tag or a script
+    scheme (``&lt;b&gt;``, ``&#106;avascript:``) is decoded and cleaned as any text is, and
+    every other step (controls, tag brackets, schemes) runs on
     the whole text with the marks gone; should the result still read as a tag or a script
     scheme once decoded (a reference begun in the text and ended in code), the whole text is
     cleaned as :func:`clean_text` cleans it. A client that decodes references never finds a
@@ -194,17 +196,38 @@ def clean_text_with_code(text: str) -> str:
     parts: list[str] = []
     at = 0
     for match in _MARKED_CODE.finditer(text):
-        parts.append(decode_entities(text[at : match.start()]))
-        code = match.group(1)
-        decoded = decode_entities(code)
-        parts.append(decoded if _WRITES_MARKUP.search(decoded) else code)
+        parts.append(_as_written(text[at : match.start()]))
+        parts.append(_as_written(match.group(1)))
         at = match.end()
-    parts.append(decode_entities(text[at:]))
-    joined = _MARKS.sub("", "".join(parts)).replace("\r\n", "\n").replace("\r", "\n")
-    cleaned = neutralise_schemes(_drop_tag_brackets(_drop_controls(joined)))
+    parts.append(_as_written(text[at:]))
+    return _cleaned_as_written(_MARKS.sub("", "".join(parts)), unmarked)
+
+
+def _cleaned_as_written(text: str, written: str) -> str:
+    """``text`` (``written`` with only references that would write markup decoded) with every
+    other step of :func:`clean_text` run; ``written`` cleaned as :func:`clean_text` cleans it
+    should the result still read as a tag or a script scheme once decoded."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    cleaned = neutralise_schemes(_drop_tag_brackets(_drop_controls(text)))
     if _WRITES_MARKUP.search(decode_entities(cleaned)):
-        return _clean_every_step(unmarked)
+        return _clean_every_step(written)
     return cleaned
+
+
+def _as_written(text: str) -> str:
+    """Parsed text (or code) as it is, or decoded when its references would write a tag or a
+    script scheme (which the cleaning then takes apart)."""
+    decoded = decode_entities(text)
+    return decoded if _WRITES_MARKUP.search(decoded) else text
+
+
+def clean_parsed_text(text: str) -> str:
+    """:func:`clean_text` of text a Markdown parser has decoded already (a text run, an image's
+    alt text, a link's title): its character references are not decoded again, so
+    ``AT&amp;amp;T`` in an article, which CommonMark reads as the text ``AT&amp;T``, stays
+    ``AT&amp;T`` and is never ``AT&T``; but should decoding them write a tag or a script
+    scheme (``&amp;lt;b&amp;gt;``), the text is cleaned as :func:`clean_text` cleans it."""
+    return _cleaned_as_written(_as_written(text), text)
 
 
 def clean_code(code: str) -> str:
@@ -236,9 +259,10 @@ def safe_url(url: str) -> str | None:
 
 
 def escape_markdown(text: str) -> str:
-    """Text that a Markdown renderer shows as the same text: markup characters, entity-shaped
-    ``&`` and block markers at a line's start are backslash-escaped."""
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", clean_text(text))
+    """Parsed text (:func:`clean_parsed_text`) that a Markdown renderer shows as the same text:
+    markup characters, entity-shaped ``&`` and block markers at a line's start are
+    backslash-escaped."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", clean_parsed_text(text))
     text = _ENTITY_SHAPED.sub(r"\\&", text)
     text = _LINE_START.sub(r"\1\\\2", text)
     return _LINE_START_NUMBER.sub(r"\1\\\2", text)

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from knowledge_service.answers.render import (
+    EveryLinkMarkdownIt,
     markdown_to_markdown,
     markdown_to_plain,
     markdown_to_safe_html,
@@ -527,6 +528,34 @@ def test_a_query_string_is_never_read_as_entities(channel: Channel) -> None:
     out = render_answer(f"See [the form]({url}) or R&amp;D.", channel)
     assert "©" not in out and "§" not in out and "R&D" in out
     assert (url in out) is (channel != Channel.VOICE)  # voice speaks no address
+
+
+_REFERENCE_MARKDOWN = EveryLinkMarkdownIt("commonmark")
+
+
+@pytest.mark.parametrize(
+    ("markdown", "plain"),
+    [
+        ("Write AT&amp;amp;T, not AT&amp;T.", "Write AT&amp;T, not AT&T."),
+        ('See [R&amp;amp;D](https://x.example "R&amp;amp;D").', "See R&amp;D (https://x.example)."),
+    ],
+)
+@pytest.mark.parametrize("channel", list(Channel))
+def test_a_character_reference_is_decoded_once(markdown: str, plain: str, channel: Channel) -> None:
+    """ "AT&amp;amp;T" in an article, which CommonMark reads as the text "AT&amp;T" (as its
+    HTML shows it), was "AT&T" on every channel: the parser's decoded text was decoded again.
+    Plain text and speech now show what the HTML shows, and the Markdown channels' text
+    renders as the article's does."""
+    html = markdown_to_safe_html(markdown)
+    rendered = render_answer(markdown, channel)
+    if channel in (Channel.AGENT, Channel.WEB):
+        ours = _REFERENCE_MARKDOWN.render(rendered)
+        assert ours == _REFERENCE_MARKDOWN.render(markdown), rendered
+        assert clean_html(ours) == html
+    elif channel == Channel.VOICE:
+        assert rendered == plain.replace(" (https://x.example)", "")  # no address said
+    else:
+        assert rendered == plain
 
 
 def test_html_keeps_a_query_string_as_it_is() -> None:
