@@ -433,6 +433,10 @@ class _Container:
     marker: str  # "> " for a quote, "- " or "3. " for a list item
     is_item: bool
     marked: bool = False
+    tight: bool = False  # an item's: whether its list is tight
+
+
+_KIND = {"fence": "code", "code_block": "code", "hr": "hr"}
 
 
 def _prefixed(text: str, stack: Sequence[_Container]) -> str:
@@ -473,7 +477,7 @@ def _leaf_markdown(token: Token, heading: int) -> str | None:
         info = language if _LANGUAGE.fullmatch(language) else ""
         return f"{fence}{info}\n{body}\n{fence}"
     if token.type == "hr":
-        return "---"
+        return "***"  # after a paragraph, "---" would underline it as a heading
     return None
 
 
@@ -513,20 +517,65 @@ def _list_marker(tokens: Sequence[Token], n: int, closed: str) -> str:
     return _OTHER_MARKER[own] if follows and own == closed else own
 
 
-def _in_tight_item(
-    stack: Sequence[_Container], before: Sequence[_Container], tight_before: bool
+def _list_is_tight(tokens: Sequence[Token], n: int) -> bool:
+    """Whether the list opened at ``tokens[n]`` is tight, as the parser marks its items'
+    paragraphs (hidden); a list with no paragraph of its own (each item a table, a quote, code)
+    looks the same tight or loose, and is rebuilt tight."""
+    level = tokens[n].level
+    for token in tokens[n + 1 :]:
+        if token.level == level and token.nesting == -1:
+            break
+        if token.type == "paragraph_open" and token.level == level + 2:
+            return token.hidden
+    return True
+
+
+# What may follow a block on the next line, in the same list item and not in a new one, without
+# being read as part of it: no paragraph after a paragraph (one paragraph) or a table (a row),
+# no table after a table.
+_AFTER = {
+    "paragraph": frozenset({"table", "code", "heading", "quote", "hr"}),
+    "table": frozenset({"code", "heading", "quote", "hr"}),
+    "code": frozenset({"paragraph", "table", "code", "heading", "quote", "hr"}),
+    "heading": frozenset({"paragraph", "table", "code", "heading", "quote", "hr"}),
+    "hr": frozenset({"paragraph", "table", "code", "heading", "quote", "hr"}),
+}
+
+
+def _on_next_line(
+    stack: Sequence[_Container], before: Sequence[_Container], kind: str, kind_before: str
 ) -> bool:
-    """Whether a code block goes on a tight list's item, told by the block before it: a tight
-    paragraph (or code block) in the same item or the item before, in the same list. A blank
-    line before it would make the list loose (each item a paragraph, spaced apart) where the
-    article's is tight; a fence needs none after a paragraph."""
-    return (
-        tight_before
-        and bool(stack)
-        and stack[-1].is_item
-        and len(stack) == len(before)
-        and all(a is b for a, b in zip(stack[:-1], before[:-1], strict=True))
-    )
+    """Whether a block goes on the line after the one before, with no blank line between: in
+    a tight list, where a blank line between two items, or between two blocks of an item,
+    would make the list loose (each item a paragraph, spaced apart) where the article's is
+    tight; only when the block cannot be read as part of the one before (an item's marker
+    always starts a new item; a quote, a table or a paragraph after the end of a quote or a
+    nested list would run on into it)."""
+    shared = 0
+    while shared < min(len(stack), len(before)) and stack[shared] is before[shared]:
+        shared += 1
+    if shared < min(len(stack), len(before)) and stack[shared].is_item and before[shared].is_item:
+        tight = stack[shared].tight and before[shared].tight  # two items (of one list or two)
+    elif shared and stack[shared - 1].is_item:
+        tight = stack[shared - 1].tight  # two blocks in one item
+    else:
+        return False  # a blank line in a quote, or outside any list, loosens no list
+    if not tight:
+        return False
+    ended = len(before) > shared  # the block before ended a quote or a list this one is not in
+    if len(stack) > shared:
+        if stack[shared].is_item:  # it opens an item, whose marker starts it: but for a number
+            # other than 1 after a quote, which would be read as the quote's text
+            return not (
+                ended and not before[shared].is_item and _NOT_ONE.match(stack[shared].marker)
+            )
+        kind = "quote"  # it opens a quote
+    if ended:
+        return kind in ("code", "heading")
+    return kind in _AFTER.get(kind_before, frozenset())
+
+
+_NOT_ONE = re.compile(r"0*(?:[02-9]|1\d)")
 
 
 def markdown_to_markdown(markdown: str) -> str:
@@ -535,53 +584,49 @@ def markdown_to_markdown(markdown: str) -> str:
     blocks: list[str] = []
     stack: list[_Container] = []
     before: list[_Container] = []  # the containers of the block before
-    markers: list[str] = []  # each open list's item marker as rebuilt ("-", "*", ".", ")")
+    kind_before = ""  # what the block before was: "paragraph", "table", "code", ...
+    # Each open list's item marker as rebuilt ("-", "*", ".", ")") and whether it is tight.
+    lists: list[tuple[str, bool]] = []
     markers_closed = ""  # the marker of the list closed last
-    tight = tight_before = False
     heading = 0
     tokens = parse(markdown, _MD)
+
+    def add(block: str, kind: str) -> None:
+        nonlocal before, kind_before
+        if blocks:
+            on_next = _on_next_line(stack, before, kind, kind_before)
+            blocks.append("\n" if on_next else f"\n{_blank_line(stack, before)}\n")
+        blocks.append(_prefixed(block, stack))
+        before, kind_before = list(stack), kind
+
     n = -1
     while n + 1 < len(tokens):
         n += 1
         token = tokens[n]
         if token.type == "table_open":
             table, n = read_table(tokens, n)
-            separator = f"\n{_blank_line(stack, before)}\n"
-            blocks.append((separator if blocks else "") + _prefixed(_table_markdown(table), stack))
-            tight_before = tight = False
-            before = list(stack)
+            add(_table_markdown(table), "table")
         elif token.type == "blockquote_open":
             stack.append(_Container("> ", is_item=False))
         elif token.type in ("bullet_list_open", "ordered_list_open"):
-            markers.append(_list_marker(tokens, n, markers_closed))
+            lists.append((_list_marker(tokens, n, markers_closed), _list_is_tight(tokens, n)))
         elif token.type in ("bullet_list_close", "ordered_list_close"):
-            markers_closed = markers.pop() if markers else ""
+            markers_closed = lists.pop()[0] if lists else ""
         elif token.type == "list_item_open":
             number = token.info if token.info.isdigit() else ""
-            marker = markers[-1] if markers else token.markup
-            stack.append(_Container(f"{number}{marker} ", is_item=True))
+            marker, tight = lists[-1] if lists else (token.markup, False)
+            stack.append(_Container(f"{number}{marker} ", is_item=True, tight=tight))
         elif token.type in ("blockquote_close", "list_item_close"):
             stack.pop()
         elif token.type == "heading_open":
             heading = int(token.tag[1:])
         elif token.type == "heading_close":
             heading = 0
-        elif token.type == "paragraph_open":
-            tight = token.hidden
         else:
             leaf = _leaf_markdown(token, heading)
             if leaf is None or not leaf.strip():
                 continue
-            is_code = token.type in ("fence", "code_block")
-            is_tight = (token.type == "inline" and tight) or (
-                is_code and _in_tight_item(stack, before, tight_before)
-            )
-            blank = _blank_line(stack, before)
-            separator = "\n" if is_tight and tight_before else f"\n{blank}\n"
-            blocks.append((separator if blocks else "") + _prefixed(leaf, stack))
-            before = list(stack)
-            tight_before = is_tight
-            tight = False
+            add(leaf, _KIND.get(token.type, "heading" if heading else "paragraph"))
     # A scheme split over two text runs (``javascript`` and a line break and ``:``) is caught
     # on the whole text.
     return neutralise_schemes("".join(blocks).strip())

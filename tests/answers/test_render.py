@@ -370,6 +370,28 @@ def test_a_tight_list_with_code_in_its_steps_stays_tight(channel: Channel) -> No
 
 
 @pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "- one\n- | Fee | Amount |\n  |---|--:|\n  | Late | $5 |\n- three",
+        "1. first\n   | a | b |\n   |---|---|\n   | 1 | 2 |\n2. second",
+        "- one\n- > quoted\n- three",
+        "- one\n  > quoted\n  >\n  > again\n- three",
+        "- | a |\n  |---|\n  | 1 |\n  > q\n- two",
+        "- # Fees\n- two",
+        "- one\n  ***\n- two",
+    ],
+)
+def test_a_tight_list_with_a_table_or_a_quote_stays_tight(markdown: str, channel: Channel) -> None:
+    """A tight list whose item held a table, a quote, a heading or a rule was rebuilt with
+    blank lines around it: the agent's and the web's renderer then showed a loose list, each
+    item's text a paragraph spaced apart, where the article's page shows a tight one."""
+    rendered = render_answer(markdown, channel)
+    assert markdown_to_safe_html(rendered) == markdown_to_safe_html(markdown), rendered
+    assert "\n\n" not in rendered
+
+
+@pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
 def test_two_lists_kept_apart_by_raw_html_stay_two(channel: Channel) -> None:
     """Two lists an author kept apart with an HTML comment were rebuilt as one, the comment
     being left out: "10. ten" and "1. one" became steps 10 and 11, two bullet lists one. The
