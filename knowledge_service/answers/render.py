@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from urllib.parse import unquote
 
 from markdown_it.token import Token
 
@@ -165,14 +166,75 @@ def _shown(address: str) -> str:
     return address
 
 
+def _phone_number(href: str) -> str:
+    """A phone link's number as written: ``tel:+61298765432`` is ``+61298765432``,
+    ``tel:1800%20123%20456`` is ``1800 123 456``."""
+    return " ".join(unquote(_TEL.sub("", href)).split())
+
+
+_NOT_DIGITS = re.compile(r"\D+")
+
+
+def _phone_text(text: str, href: str) -> str:
+    """A phone link's text as every channel shows it (no channel links to a phone): without
+    ``tel:`` (an autolink's text is its address), and with the number after it in brackets
+    when the text does not show it (``[call us](tel:132255)`` is ``call us (132255)``)."""
+    text = _TEL.sub("", text)
+    number = _phone_number(href)
+    shown = _NOT_DIGITS.sub("", number)[-8:] in _NOT_DIGITS.sub("", text)
+    return text if shown else f"{text} ({number})"
+
+
+def _text_token(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _without_phone_links(children: list[Token]) -> list[Token]:
+    """An inline token's children with each phone link (``<tel:+61298765432>``,
+    ``[call us](tel:132255)``) as its text (:func:`_phone_text`): ``tel`` is no allowed
+    scheme, and a refused link's text alone would show ``tel:`` or lose the number."""
+    kept: list[Token] = []
+    phone: tuple[str, int] | None = None  # the open phone link's address, where its text starts
+    for child in children:
+        href = str(child.attrs.get("href", "")) if child.type == "link_open" else ""
+        if child.type == "link_open" and _TEL.match(href):
+            phone = (href, len(kept))
+        elif child.type == "link_close" and phone is not None:  # links do not nest
+            href, at = phone
+            text = "".join(t.content for t in kept[at:] if t.type in ("text", "code_inline"))
+            said = _phone_text(text, href)
+            if kept[at:] and kept[at].type == "text":
+                kept[at].content = _TEL.sub("", kept[at].content)
+            if said != _TEL.sub("", text):
+                kept.append(_text_token(said[len(_TEL.sub("", text)) :]))
+            phone = None
+        else:
+            kept.append(child)
+    return _joined_text(kept) if len(kept) < len(children) else kept
+
+
+def _joined_text(children: list[Token]) -> list[Token]:
+    """Each run of text tokens as one (a phone link's number is text of its line, not a new
+    text that starts with ``+``, which the Markdown channels would escape as a line's start)."""
+    joined: list[Token] = []
+    for child in children:
+        if child.type == "text" and joined and joined[-1].type == "text":
+            joined[-1] = _text_token(joined[-1].content + child.content)
+        else:
+            joined.append(child)
+    return joined
+
+
 def _spelled_out(link: Link) -> str:
     """A link in plain text: ``text (url)``, an e-mail link's address without ``mailto:``; an
     address only once (an autolink, or a link whose text is its URL or its e-mail address);
     only its text when its address is refused; a phone link (``<tel:+61298765432>``) as its
-    number, without ``tel:``."""
+    number, without ``tel:`` (:func:`_phone_text`)."""
     href = safe_url(link.href)
     if _TEL.match(link.href):
-        return _TEL.sub("", link.text)
+        return _phone_text(link.text, link.href)
     if href is None:
         return link.text
     if link.is_address or link.text.strip() == _shown(href):
@@ -351,7 +413,7 @@ def markdown_to_safe_html(markdown: str) -> str:
     tokens = parse(markdown, _MD)
     for token in tokens:
         if token.children:
-            token.children = [_as_alt_text(child) for child in token.children]
+            token.children = [_as_alt_text(child) for child in _without_phone_links(token.children)]
         elif token.type in ("th_open", "td_open"):
             _align_attribute(token)
     return clean_html(_MD.renderer.render(tokens, _MD.options, {}))
@@ -393,7 +455,7 @@ def _code_span(content: str) -> str:
 def _inline_markdown(token: Token) -> str:
     parts: list[str] = []
     hrefs: list[str | None] = []
-    for child in token.children or []:
+    for child in _without_phone_links(token.children or []):
         kind = child.type
         if kind == "text":
             parts.append(escape_markdown(child.content))

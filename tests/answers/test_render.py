@@ -963,6 +963,20 @@ def test_voice_reads_a_heading_as_a_sentence_of_its_own() -> None:
     ]
 
 
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL, Channel.AGENT, Channel.WEB])
+def test_every_channel_shows_a_phone_link_as_its_number(channel: Channel) -> None:
+    """A phone autolink was "+61298765432" in chat and email but "tel:+61298765432" on the
+    agent and web channels and the article's page, and a phone link whose text is no number
+    ("[call us](tel:132255)") lost its number everywhere: the link refused, its text alone
+    kept. No channel links to a phone; each shows the number, once."""
+    markdown = "Call <tel:+61298765432>, [13 22 55](tel:132255) or [**us**](tel:1800%20123%20456)."
+    rendered = render_answer(markdown, channel)
+    bold = "**us**" if channel in (Channel.AGENT, Channel.WEB) else "us"
+    assert rendered == f"Call +61298765432, 13 22 55 or {bold} (1800 123 456)."
+    html = markdown_to_safe_html(markdown)
+    assert html == "<p>Call +61298765432, 13 22 55 or <strong>us</strong> (1800 123 456).</p>\n"
+
+
 @pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
 def test_plain_text_shows_a_phone_link_s_number_without_its_scheme(channel: Channel) -> None:
     """A chat customer was shown "Call tel:+61298765432"."""
