@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from markdown_it.token import Token
 
@@ -158,9 +158,32 @@ def _link_text(child: Token, attr: str) -> str | None:
     return safe_url(str(child.attrs.get(attr, "")))
 
 
+# A character of an address that plain text shows percent-encoded, as the parser wrote it:
+# white space and what no reader sees (which would end or hide the address), a bracket (``(``
+# and ``)`` are the brackets ``text (url)`` puts the address in), quotes and backslashes.
+_KEPT_ENCODED = frozenset("<>()\"'`\\")
+
+
+def _as_written_url(href: str) -> str:
+    """An address as its author wrote it, as CommonMark shows an autolink's text
+    (markdown-it's ``normalizeLinkText``): the parser percent-encodes a link's address
+    (``https://x.example/a[1]`` is ``https://x.example/a%5B1%5D``, a host name in Unicode is
+    in punycode), as its HTML ``href`` must be, but a reader of plain text is shown what was
+    written; what would break the address in text stays encoded (:data:`_KEPT_ENCODED`)."""
+    if "%" not in href and "xn--" not in href.lower():
+        return href
+    written = _MD.normalizeLinkText(href)
+    return "".join(
+        quote(c, safe="") if c.isspace() or not c.isprintable() or c in _KEPT_ENCODED else c
+        for c in written
+    )
+
+
 def _shown(address: str) -> str:
-    """An address as a reader is shown it: a ``mailto:`` link's e-mail address without its
-    scheme or its query (``mailto:help@x.example?subject=Rates`` is ``help@x.example``)."""
+    """An address as a reader is shown it (:func:`_as_written_url`): a ``mailto:`` link's
+    e-mail address without its scheme or its query (``mailto:help@x.example?subject=Rates``
+    is ``help@x.example``)."""
+    address = _as_written_url(address)
     if address[:7].lower() == "mailto:":
         return address[7:].split("?", 1)[0]
     return address

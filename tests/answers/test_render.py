@@ -580,6 +580,27 @@ def test_a_character_reference_is_decoded_once(markdown: str, plain: str, channe
         assert rendered == plain
 
 
+@pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
+def test_plain_text_shows_a_link_s_address_as_written(channel: Channel) -> None:
+    """Chat and email showed "form (https://x.example/a%5B1%5D?q=%5Bx%5D)" for a link the
+    author wrote "https://x.example/a[1]?q=[x]" (and "https://x.example/a[1]" twice when the
+    link's text was its address): the parser's percent-encoded ``href``, which the HTML needs,
+    not the address as written, which CommonMark shows as an autolink's text. What would
+    break the address in text (a space, a bracket, an invisible character) stays encoded."""
+    markdown = (
+        "See [form](https://x.example/a[1]?q=[x]), "
+        "[https://x.example/b[2]](https://x.example/b[2]), "
+        "[café](https://bücher.example/café?q=a%20b) or [z](https://x.example/%E2%80%AE(1))."
+    )
+    assert render_answer(markdown, channel) == (
+        "See form (https://x.example/a[1]?q=[x]), https://x.example/b[2], "
+        "café (https://bücher.example/café?q=a%20b) or z (https://x.example/%E2%80%AE%281%29)."
+    )
+    html = markdown_to_safe_html(markdown)  # the HTML's address as the parser encoded it
+    assert 'href="https://x.example/a%5B1%5D?q=%5Bx%5D"' in html
+    assert 'href="https://xn--bcher-kva.example/caf%C3%A9?q=a%20b"' in html
+
+
 def test_html_keeps_a_query_string_as_it_is() -> None:
     html = clean_html('<a href="https://x.example/form?a=1&amp;copy=2&amp;section=3">form</a>')
     assert 'href="https://x.example/form?a=1&amp;copy=2&amp;section=3"' in html
