@@ -546,7 +546,11 @@ def _blank_line(stack: Sequence[_Container], before: Sequence[_Container]) -> st
     while shared < min(len(stack), len(before)) and stack[shared] is before[shared]:
         shared += 1
     boxes = stack[:shared]
-    return "".join(">" if not box.is_item else " " * len(box.marker) for box in boxes).rstrip()
+    # Each quote's ``> `` in full: a quote's ``>`` then a list item's spaces would leave what
+    # follows one column short of the item's text, out of the item.
+    return "".join(
+        box.marker if not box.is_item else " " * len(box.marker) for box in boxes
+    ).rstrip()
 
 
 def _leaf_markdown(token: Token, heading: int) -> str | None:

@@ -392,6 +392,17 @@ def test_a_tight_list_with_a_table_or_a_quote_stays_tight(markdown: str, channel
 
 
 @pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
+def test_a_quote_s_paragraphs_in_a_quoted_list_stay_in_their_item(channel: Channel) -> None:
+    """In a quote, a list item holding a quote of two paragraphs was rebuilt with the line
+    between them one column short (``>  >``): the second paragraph fell out of the item and
+    the list, and the agent's and the web's renderer showed two lists and a stray quote."""
+    markdown = "> - > Note one\n>   >\n>   > Note two\n> - b"
+    rendered = render_answer(markdown, channel)
+    assert rendered == markdown
+    assert markdown_to_safe_html(rendered) == markdown_to_safe_html(markdown)
+
+
+@pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
 def test_two_lists_kept_apart_by_raw_html_stay_two(channel: Channel) -> None:
     """Two lists an author kept apart with an HTML comment were rebuilt as one, the comment
     being left out: "10. ten" and "1. one" became steps 10 and 11, two bullet lists one. The
