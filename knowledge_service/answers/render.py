@@ -205,7 +205,12 @@ def _phone_text(text: str, href: str) -> str:
     text = _TEL.sub("", text)
     number = _phone_number(href)
     shown = _NOT_DIGITS.sub("", number)[-8:] in _NOT_DIGITS.sub("", text)
-    return text if shown else f"{text} ({number})"
+    return text if shown or not _PHONE_SHAPED.fullmatch(number) else f"{text} ({number})"
+
+
+_PHONE_SHAPED = re.compile(r"\+?\(?\d[\d ().\-]*(?:(?:;ext=|,|;|#|ext\.? ?|x)\d+)?", re.I)
+"""A phone link's number: digits, maybe a ``+`` and groups apart with spaces, dots, dashes or
+brackets, maybe an extension; an address of anything else is not shown as a number."""
 
 
 def _text_token(content: str) -> Token:

@@ -1009,6 +1009,16 @@ def test_every_channel_shows_a_phone_link_as_its_number(channel: Channel) -> Non
     assert html == "<p>Call +61298765432, 13 22 55 or <strong>us</strong> (1800 123 456).</p>\n"
 
 
+@pytest.mark.parametrize("channel", list(Channel))
+def test_a_phone_link_to_no_number_shows_only_its_text(channel: Channel) -> None:
+    """A ``tel:`` link whose address is no phone number ("[x](tel:javascript:alert(1))") was
+    shown with that address after its text, "x (javascript:alert(1))" in the article's HTML:
+    only a number is shown."""
+    markdown = "See [x](tel:javascript:alert(1)) or [y](tel:%3Cb%3E)."
+    assert render_answer(markdown, channel) == "See x or y."
+    assert markdown_to_safe_html(markdown) == "<p>See x or y.</p>\n"
+
+
 @pytest.mark.parametrize("channel", [Channel.CHAT, Channel.EMAIL])
 def test_plain_text_shows_a_phone_link_s_number_without_its_scheme(channel: Channel) -> None:
     """A chat customer was shown "Call tel:+61298765432"."""
