@@ -63,7 +63,10 @@ _SCRIPT_SCHEME = re.compile(
 # A ``<`` that opens something a browser could read as a tag, and a ``>`` (never one right
 # after a ``<`` that stays, which would make ``<`` and a letter of what follows a tag again).
 _TAG_BRACKET = re.compile(r"<+(?=[A-Za-z/!?])|(?<!<)>+")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~#])")
+# ... but an underscore within a word (``snake_case``, ``utm_source`` in an address), which
+# CommonMark never reads as emphasis: escaped, it would be part of the address a renderer that
+# links bare addresses (GFM's autolinks) makes of it.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>!|~#]|(?<![^\W_])_|_(?![^\W_]))")
 _ENTITY_SHAPED = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")
 _LINE_START = re.compile(r"(?m)^([ \t]*)([>+\-=])")
 _LINE_START_NUMBER = re.compile(r"(?m)^([ \t]*\d+)([.)])")

@@ -403,6 +403,19 @@ def test_a_quote_s_paragraphs_in_a_quoted_list_stay_in_their_item(channel: Chann
 
 
 @pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
+def test_an_underscore_within_a_word_is_not_escaped(channel: Channel) -> None:
+    """A bare address's underscores were escaped ("https://x.example/a\\_b?utm\\_source=x"),
+    and a renderer that links bare addresses (GFM's autolinks, as many chat widgets and
+    GitHub-style renderers do) linked to an address with backslashes in it. CommonMark never
+    reads an underscore within a word as emphasis, so it needs no escape; one that could open
+    or close emphasis still has one."""
+    markdown = "Go to https://x.example/a_b?utm_source=x_y, snake_case, _em_ or a\\_\\_b."
+    rendered = render_answer(markdown, channel)
+    assert rendered == "Go to https://x.example/a_b?utm_source=x_y, snake_case, _em_ or a\\_\\_b."
+    assert markdown_to_safe_html(rendered) == markdown_to_safe_html(markdown)
+
+
+@pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
 def test_two_lists_kept_apart_by_raw_html_stay_two(channel: Channel) -> None:
     """Two lists an author kept apart with an HTML comment were rebuilt as one, the comment
     being left out: "10. ten" and "1. one" became steps 10 and 11, two bullet lists one. The
