@@ -64,9 +64,12 @@ _SCRIPT_SCHEME = re.compile(
 # after a ``<`` that stays, which would make ``<`` and a letter of what follows a tag again).
 _TAG_BRACKET = re.compile(r"<+(?=[A-Za-z/!?])|(?<!<)>+")
 # ... but an underscore within a word (``snake_case``, ``utm_source`` in an address), which
-# CommonMark never reads as emphasis: escaped, it would be part of the address a renderer that
-# links bare addresses (GFM's autolinks) makes of it.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>!|~#]|(?<![^\W_])_|_(?![^\W_]))")
+# CommonMark never reads as emphasis, a ``#`` after a word (``page#fees``: only one at a line's
+# start or after a space can open or close a heading) and a ``!`` but before a ``[`` or at the
+# end (where a link may follow: an image): escaped, each would be part of the address a
+# renderer that links bare addresses (GFM's autolinks) makes of it, a backslash that a browser
+# reads as ``/``.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|~]|(?<![^\W_])_|_(?![^\W_])|(?<!\S)#|!(?=\[|\Z))")
 _ENTITY_SHAPED = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")
 _LINE_START = re.compile(r"(?m)^([ \t]*)([>+\-=])")
 _LINE_START_NUMBER = re.compile(r"(?m)^([ \t]*\d+)([.)])")

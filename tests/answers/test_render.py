@@ -416,6 +416,22 @@ def test_an_underscore_within_a_word_is_not_escaped(channel: Channel) -> None:
 
 
 @pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
+def test_an_address_s_fragment_is_not_escaped(channel: Channel) -> None:
+    """A bare address's fragment was escaped ("https://x.example/help\\#fees"), and a renderer
+    that links bare addresses linked to "help\\#fees", which a browser reads as "help/#fees":
+    another page. Only a ``#`` that could open or close a heading, and a ``!`` that could
+    make a link an image, are escaped."""
+    markdown = (
+        "See https://x.example/help#fees now! Learn C# at #1.\n\nWow\\![x](https://x.example)"
+    )
+    rendered = render_answer(markdown, channel)
+    assert rendered == (
+        "See https://x.example/help#fees now! Learn C# at \\#1.\n\nWow\\![x](https://x.example)"
+    )
+    assert markdown_to_safe_html(rendered) == markdown_to_safe_html(markdown)
+
+
+@pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
 def test_two_lists_kept_apart_by_raw_html_stay_two(channel: Channel) -> None:
     """Two lists an author kept apart with an HTML comment were rebuilt as one, the comment
     being left out: "10. ten" and "1. one" became steps 10 and 11, two bullet lists one. The
