@@ -87,7 +87,9 @@ _CACHE: LruCache[tuple[str, Channel], str] = LruCache(RENDER_CACHE_SIZE)
 # Voice: a web address written as plain text (``https://...``, ``www....``), without the
 # punctuation that ends its sentence.
 _URL_END = r"[^\s<>.,;:!?)\]}'\"]"
-_BARE_URL = re.compile(rf"(?i)\b(?:https?://|www\.)[^\s<>]*{_URL_END}")
+# A bracket in it only with the one that closes it (``https://x.example/Fees_(2026)``): one
+# that closes none is the sentence's ("(see https://x.example/fees)").
+_BARE_URL = re.compile(r"(?i)\b(?:https?://|www\.)(?:[^\s<>()]|\([^\s<>()]*\))+(?<![.,;:!?\]}'\"])")
 # ... or a host name alone, as council sites write them ("harbourside.example.gov.au/report",
 # "tio.com.au"): dotted names ending in a known top-level domain (written in lower case; the
 # ``example`` of documentation addresses too), with the path, query or fragment that follows.

@@ -585,3 +585,17 @@ def test_an_article_s_character_references_to_speech_s_marks_never_pass_for_them
     speech's marks reached the caller: "a &#xE002;&#xE010;&#xE003; b" said "a \\ue010 b"."""
     spoken = _spoken("a &#xE002;&#xE010;&#xE003; b &#57344; `2-5` [c &#xe001;](https://x.example)")
     assert spoken == "a b 2, 5 c."
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Visit https://x.example/Fees_(2026) now.", "Visit the website now."),
+        ("Go to www.x.example/a_(b), then pay.", "Go to the website, then pay."),
+        ("See the page (https://x.example/fees).", "See the page (the website)."),
+    ],
+)
+def test_voice_says_an_address_with_brackets_whole(markdown: str, spoken: str) -> None:
+    """ "Visit https://x.example/Fees_(2026) now." was said "Visit the website) now.": the
+    address ended before its closing bracket, which was left in the sentence."""
+    assert _spoken(markdown) == spoken
