@@ -666,8 +666,9 @@ def _on_next_line(
                 ended and not before[shared].is_item and _NOT_ONE.match(stack[shared].marker)
             )
         kind = "quote"  # it opens a quote
-    if ended:
-        return kind in ("code", "heading")
+    if ended:  # a block that starts as none of the ended one's can go on (a rule: "***"), and
+        # a quote after a nested list (its marker ends the list's item), not after a quote
+        return kind in ("code", "heading", "hr") or (kind == "quote" and before[shared].is_item)
     return kind in _AFTER.get(kind_before, frozenset())
 
 

@@ -432,6 +432,20 @@ def test_an_address_s_fragment_is_not_escaped(channel: Channel) -> None:
 
 
 @pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
+@pytest.mark.parametrize("markdown", ["- > Note\n  ***\n- two", "- one\n  - sub\n  > Note\n- two"])
+def test_a_tight_list_stays_tight_after_a_quote_or_a_nested_list(
+    markdown: str, channel: Channel
+) -> None:
+    """After a quote or a nested list in a tight list's item, a rule, or a quote after the
+    nested list, was rebuilt after a blank line, which made the list loose (its items spaced
+    apart as paragraphs) where the article's is tight: neither can be read as part of what
+    ended before it."""
+    rendered = render_answer(markdown, channel)
+    assert rendered == markdown
+    assert markdown_to_safe_html(rendered) == markdown_to_safe_html(markdown)
+
+
+@pytest.mark.parametrize("channel", [Channel.AGENT, Channel.WEB])
 def test_two_lists_kept_apart_by_raw_html_stay_two(channel: Channel) -> None:
     """Two lists an author kept apart with an HTML comment were rebuilt as one, the comment
     being left out: "10. ten" and "1. one" became steps 10 and 11, two bullet lists one. The
