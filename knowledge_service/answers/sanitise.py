@@ -144,8 +144,9 @@ def clean_text(text: str) -> str:
 
 def clean_title(title: str) -> str:
     """A document's title as every response gives it: the words of its Markdown
-    (:func:`~knowledge_service.content.plaintext.plain_title`), cleaned as plain text."""
-    return clean_text(plain_title(title))
+    (:func:`~knowledge_service.content.plaintext.plain_title`), cleaned as plain text whose
+    character references the parse has read (:func:`clean_parsed_text`)."""
+    return clean_parsed_text(plain_title(title))
 
 
 def _drop_controls(text: str) -> str:
@@ -352,8 +353,9 @@ def sanitise_search(response: SearchResponse) -> SearchResponse:
         hit.model_copy(
             update={
                 "title": clean_title(hit.title),
-                "section": clean_optional(hit.section),
-                "snippet": clean_text(hit.snippet),
+                # Both the words of the article's parsed Markdown, as the answer's plain text.
+                "section": None if hit.section is None else clean_parsed_text(hit.section),
+                "snippet": clean_parsed_text(hit.snippet),
                 "freshness": sanitise_notes(hit.freshness, with_text=True),
             }
         )

@@ -23,11 +23,13 @@ from knowledge_service.answers.sanitise import (
     is_blank,
     safe_url,
     sanitise_answer,
+    sanitise_search,
     strip_invisible,
 )
 from knowledge_service.answers.schemas import AnswerFormat, AnswerResult
+from knowledge_service.content.plaintext import plain_snippet, plain_title
 from knowledge_service.content.schemas import Channel
-from knowledge_service.freshness.schemas import FreshnessNote
+from knowledge_service.freshness.schemas import FreshnessNote, SearchResponse, SearchResult
 from tests.answers.xss import PAYLOADS, html_problems, markdown_problems, plain_problems
 
 
@@ -263,3 +265,25 @@ def test_stray_tag_characters_and_joiners_are_dropped(hidden: str) -> None:
 def test_voice_says_no_flag_and_leaves_no_tag_character() -> None:
     spoken = render_answer(f"Go {SCOTLAND} team {TECHNOLOGIST} now", Channel.VOICE)
     assert spoken == "Go team now."
+
+
+def test_a_title_snippet_and_section_read_a_character_reference_once() -> None:
+    """ "AT&amp;amp;T" in a title, a heading or the text a search result starts with (which
+    CommonMark, and the article's page, show as "AT&amp;T") was "AT&T": the parse had read
+    the reference, and the cleaning read it again. Each is now what the answer's plain text
+    shows, and a reference that would write a tag is still read and its tag taken apart."""
+    assert clean_title("AT&amp;amp;T plans") == "AT&amp;T plans"
+    assert clean_title("&lt;script&gt;alert(1)") == "scriptalert(1)"
+    markdown = "Call AT&amp;amp;T, type `&amp;`, R&amp;D."
+    hit = SearchResult.model_construct(
+        title="AT&amp;amp;T plans",
+        section=plain_title("Fees &amp;amp; charges"),
+        snippet=plain_snippet(markdown, 320),
+        freshness=[],
+    )
+    response = SearchResponse.model_construct(query="fees", results=[hit])
+    (shown,) = sanitise_search(response).results
+    assert shown.title == "AT&amp;T plans"
+    assert shown.section == "Fees &amp; charges"
+    assert shown.snippet == render_answer(markdown, Channel.CHAT)
+    assert shown.snippet == "Call AT&amp;T, type &amp;, R&D."
