@@ -117,13 +117,20 @@ class Workflow:
     ) -> Step:  # fmt: skip
         """A new draft version with ``text`` (the owner stays unless an admin changes it); a
         text that is the current version's (whatever its status) writes nothing, and the
-        document keeps its state (a published one stays published)."""
-        target = self._target(session, principal, doc_id, A.EDIT, precondition)
+        document keeps its state (a published one stays published). A text that breaks the
+        content format is a 400/422 before the ETag and the state are asked about, as a
+        rejection's blank reason is."""
         text = as_read(text)
-        doc: Any = self.kind.parse(text, f"{self.kind.plural}/{doc_id}")
-        if doc.id != doc_id:
-            raise InvalidRequestError("text", f"its id is {doc.id!r}, not {doc_id!r}")
-        authorize_owner_change(principal, self.kind.name, target.owner, doc.owner)
+        parsed: list[Any] = []
+
+        def readable() -> None:
+            doc = self.kind.parse(text, f"{self.kind.plural}/{doc_id}")
+            if doc.id != doc_id:
+                raise InvalidRequestError("text", f"its id is {doc.id!r}, not {doc_id!r}")
+            parsed.append(doc)
+
+        target = self._target(session, principal, doc_id, A.EDIT, precondition, readable)
+        authorize_owner_change(principal, self.kind.name, target.owner, parsed[0].owner)
         draft = {"status": STATUS_AFTER[self.kind.name][S.DRAFT]}
         raw = set_fields(text, draft)
         step = None

@@ -937,3 +937,49 @@ def test_a_nul_written_as_a_yaml_escape_is_invalid_content_naming_the_field(
     response = wf.post("/v1/articles", headers=auth(keys["admin"]), json={"text": text})
     assert response.status_code == 422 and "field 'questions'" in response.json()["detail"]
     assert _counts(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("retire_first", "version"),
+    [
+        (True, 3),  # retired: no edit allowed, with the right ETag
+        (False, 1),  # published, with a stale ETag
+    ],
+)
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("---\nid: refund-timeframe\ntitle: [unclosed\n---\nAnswer.\n", "malformed YAML"),
+        (
+            article_text("refund-timeframe", owner=PAYMENTS, last_reviewed="2026-02-30"),
+            "last_reviewed",
+        ),
+        (article_text("card-fees", owner=PAYMENTS), "'card-fees'"),  # another article's id
+    ],
+)
+def test_an_edit_whose_text_breaks_the_format_says_so_whatever_the_state(
+    wf: TestClient,
+    keys: dict[str, str],
+    engine: Engine,
+    retire_first: bool,
+    version: int,
+    text: str,
+    named: str,
+) -> None:
+    """A text that cannot be read was a 409 on a retired article and a 412 with a stale ETag,
+    so the owner fixed the state or the ETag only to be told then that the text was wrong: it
+    names what is wrong in the text before the ETag and the state are looked at (after who may
+    act), as a rejection's blank reason does."""
+    if retire_first:
+        path, tag = "/v1/articles/refund-timeframe/retire", etag_of("refund-timeframe", 2)
+        retired = post(wf, keys["owner"], path, tag)
+        assert retired.status_code == 200, retired.text
+    before = _counts(engine)
+    refused = wf.put(
+        "/v1/articles/refund-timeframe",
+        headers=auth(keys["owner"]) | {"If-Match": etag_of("refund-timeframe", version)},
+        json={"text": text},
+    )
+    assert refused.status_code in (400, 422), refused.text
+    assert named in refused.json()["detail"]
+    assert _counts(engine) == before
