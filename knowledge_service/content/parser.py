@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from knowledge_service.content.markup import check_answer, check_markup
 from knowledge_service.content.schemas import (
     AUTHORED,
+    NO_TEXT_TO_SHOW,
     ONE_LINE,
     PATTERN_WORDS,
     ArticleDocument,
@@ -27,6 +28,7 @@ from knowledge_service.content.schemas import (
     PolicyMeta,
     Section,
     control_character,
+    shows_text,
 )
 from knowledge_service.errors import InvalidContentError
 from knowledge_service.privacy import INVISIBLE_FORMAT
@@ -338,8 +340,8 @@ def _check_names(meta: ArticleMeta | PolicyMeta, fm: FrontMatter, path: str) -> 
         value = str(getattr(meta, field))
         if (char := control_character(value)) is not None:
             found.append((field, f"holds a control character ({char}): {ONE_LINE}"))
-        elif not _NOT_SHOWN.sub("", value):
-            found.append((field, "has no text to show: only invisible characters"))
+        elif not shows_text(value):
+            found.append((field, NO_TEXT_TO_SHOW))
     if found:
         (field, problem), *others = found
         for name, said in others:  # every mistake at once, as _validate says them

@@ -32,7 +32,7 @@ from knowledge_service.content.frontmatter import set_fields
 from knowledge_service.content.loader import as_read, content_hash
 from knowledge_service.content.raw_html import find_raw_html
 from knowledge_service.content.repository import DocumentRepository
-from knowledge_service.content.schemas import require_one_line
+from knowledge_service.content.schemas import NO_TEXT_TO_SHOW, require_one_line, shows_text
 from knowledge_service.content.service import DocumentService
 from knowledge_service.content.versions import VersionWriter
 from knowledge_service.errors import (
@@ -261,6 +261,8 @@ class Workflow:
         if not owner.strip():
             raise InvalidRequestError("owner", "name the new owner")
         require_one_line("owner", owner)
+        if not shows_text(owner):  # "\u200b": the version's check would refuse it (422)
+            raise InvalidRequestError("owner", NO_TEXT_TO_SHOW)
         target = self._target(session, principal, doc_id, A.REASSIGN, precondition)
         raw = set_fields(target.current.raw, {"owner": owner.strip()})
         return self._step(session, principal, target, raw, A.REASSIGN, target.state, reason)

@@ -11,6 +11,7 @@ from knowledge_service.content.schemas.documents import (
     LOCALE_PATTERN,
     MAX_INTENT_CHARS,
     MAX_LOCALE_CHARS,
+    NO_TEXT_TO_SHOW,
     NOT_BLANK_SCHEMA,
     ONE_LINE,
     PATTERN_WORDS,
@@ -34,6 +35,7 @@ from knowledge_service.content.schemas.documents import (
     Section,
     control_character,
     require_one_line,
+    shows_text,
 )
 from knowledge_service.content.schemas.public import (
     ArticlePublic,
@@ -60,6 +62,7 @@ __all__ = [
     "MAX_INTENT_CHARS",
     "MAX_LOCALE_CHARS",
     "NOT_BLANK_SCHEMA",
+    "NO_TEXT_TO_SHOW",
     "ONE_LINE",
     "PATTERN_WORDS",
     "POLICY_ID_PATTERN",
@@ -94,4 +97,5 @@ __all__ = [
     "VersionSummary",
     "control_character",
     "require_one_line",
+    "shows_text",
 ]

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from knowledge_service.errors import InvalidRequestError
+from knowledge_service.privacy import INVISIBLE_FORMAT
 
 ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 POLICY_ID_PATTERN = r"^[A-Z0-9][A-Z0-9_-]*$"
@@ -97,6 +98,18 @@ def require_one_line(parameter: str, text: str) -> None:
     (a name, an owner: quoted on one line in lists, logs and front matter)."""
     if (found := control_character(text)) is not None:
         raise InvalidRequestError(parameter, f"holds a control character ({found}): {ONE_LINE}")
+
+
+_NOT_SHOWN = re.compile(rf"[\s{INVISIBLE_FORMAT}]+")
+NO_TEXT_TO_SHOW = "has no text to show: only invisible characters"
+"""What an error about a name of white space and invisible characters only says."""
+
+
+def shows_text(text: str) -> bool:
+    """Whether ``text`` has a character a reader sees: not only white space and format
+    characters no reader sees (zero-width spaces, a byte order mark, a soft hyphen:
+    :data:`~knowledge_service.privacy.INVISIBLE_FORMAT`)."""
+    return _NOT_SHOWN.sub("", text) != ""
 
 
 NoNul = AfterValidator(_no_nul)
