@@ -422,8 +422,10 @@ def _percent_decoded(text: str) -> str:
 
 
 # An amount written with thousands separators ("12,345,678", "1,234,567.89"): a number, not an
-# identifier, however many digits it has.
-_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+# identifier, however many digits it has, unless a phone's words come before it ("call me on
+# 412,345,678", "text 1,300,123,456": a phone number typed with commas) and no currency or cents
+# make it an amount. An amount never starts with "0" ("0,412,345,678" is a phone number).
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?P<cents>\.\d+)?")
 # Digits read out, as voice transcripts write them: "four one one one, one one one one, ...",
 # "zero four one two three four five six seven eight", "oh four double one ...". A run of three
 # or more digit words split by spaces, commas or hyphens is read as its digits and goes as they
@@ -568,7 +570,15 @@ def classify_number(text: str, before: str = "", after: str = "") -> Placeholder
         return Placeholder.SSN
     if n < 8:
         return None
-    if _ISO_DATE.fullmatch(bare) or _SHORT_DATE.fullmatch(bare) or _THOUSANDS.fullmatch(bare):
+    if _ISO_DATE.fullmatch(bare) or _SHORT_DATE.fullmatch(bare):
+        return None
+    thousands = _THOUSANDS.fullmatch(bare)
+    if thousands and (
+        thousands.group("cents")
+        or not _PHONE_LEAD_IN.search(before)
+        or before.endswith(("$", "£", "€"))
+        or _CURRENCY_AFTER.match(after)
+    ):
         return None
     if _DATE_RANGE.fullmatch(bare):
         return None

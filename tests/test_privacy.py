@@ -1108,6 +1108,32 @@ def test_digit_groups_split_by_dashes_commas_underscores_or_spaces_are_redacted(
 
 
 @pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("call me on 412,345,678 today", "call me on [PHONE] today"),
+        ("text 1,300,123,456 after 5pm", "text [PHONE] after 5pm"),
+        ("my mobile is 61,412,345,678", "my mobile is [PHONE]"),
+        ("ph: 212,555,0187", "ph: [PHONE]"),
+        # an amount never starts with 0: a phone number, phone's words or not
+        ("my mobile is 041,234,567", "my mobile is [PHONE]"),
+        ("it's 0,412,345,678", "it's [PHONE]"),
+        # amounts after a phone's words: a currency, cents, or too few digits to be a number
+        ("call me about the $12,345,678 charge", "call me about the $12,345,678 charge"),
+        ("text me: is 12,345,678 dollars right", "text me: is 12,345,678 dollars right"),
+        ("call me, I was charged 1,234,567.89", "call me, I was charged 1,234,567.89"),
+        ("my phone bill was 1,300,000", "my phone bill was 1,300,000"),
+    ],
+)  # fmt: skip
+def test_a_phone_number_written_with_thousands_separators_after_a_phones_words_is_redacted(
+    text: str, stored: str
+) -> None:
+    """Thousands separators made any number an amount, even after "call me on": "call me on
+    412,345,678" (a mobile without its 0) and "text 1,300,123,456" were stored whole, where
+    the serving contract keeps an amount so written only "with no phone's words before"."""
+    assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "can I get a refund of $1,234.56",
