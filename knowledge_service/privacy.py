@@ -34,6 +34,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
@@ -1102,6 +1103,41 @@ def _tails(text: str) -> list[Span]:
     return spans
 
 
+# A calendar date written with separators, year first or last: "2026-05-01", "01/05/2026",
+# "1.5.26". Straight after an account's, a reference's or an invoice's word ("booking ref
+# 2026-05-01", "invoice 01/05/2026") it says which day's, and is kept as the digit rules keep
+# dates; given as the value ("reference number 2026-05-01", "my booking ref is 2026-05-01",
+# "ref: ...", "ref # ...") it is the reference, whatever its shape. A date run together ("ref
+# 20260501"), not a real day ("invoice 31/02/2026") or with more after it ("ref
+# 2026-05-01-0042") is a reference too.
+_SEPARATED_DATE = re.compile(
+    r"(?P<y1>\d{4})(?P<s>[\-/.])(?P<m1>\d{1,2})(?P=s)(?P<d1>\d{1,2})"
+    r"|(?P<a>\d{1,2})(?P<t>[\-/.])(?P<b>\d{1,2})(?P=t)(?P<y2>\d{4}|\d{2})"
+)
+
+
+def _is_date(value: str) -> bool:
+    """Whether ``value`` is a day of the calendar written with separators (day or month
+    first when the year is last: either reading that is a real day counts)."""
+    match = _SEPARATED_DATE.fullmatch(value)
+    if match is None:
+        return False
+    if match.group("y1"):
+        readings = [(match.group("y1"), match.group("m1"), match.group("d1"))]
+    else:
+        year = match.group("y2")
+        year = f"20{year}" if len(year) == 2 else year  # "1.5.26": a leap year read as 2026's
+        a, b = match.group("a"), match.group("b")
+        readings = [(year, b, a), (year, a, b)]
+    for y, m, d in readings:
+        try:
+            date(int(y), int(m), int(d))
+        except ValueError:
+            continue
+        return True
+    return False
+
+
 def _numbers_told(text: str) -> list[Span]:
     """Where ``text`` gives a date of birth, an account, customer or card number, or a card's
     security code or expiry after the words that say so, as (start, end, placeholder)."""
@@ -1122,6 +1158,8 @@ def _numbers_told(text: str) -> list[Span]:
         bare = not (match.group("said") or match.group("is"))
         if bare and (match.group("account") or "").lower() in _NAMES_MORE_THAN_A_NUMBER:
             continue
+        if bare and _is_date(value):
+            continue  # "invoice 2026-05-01": the invoice of that day
         if digits >= 4 or (digits >= 3 and len(value) >= 5):
             kind = Placeholder.ACCOUNT if match.group("account") else Placeholder.ID
             spans.append((match.start("value"), match.end("value"), kind))

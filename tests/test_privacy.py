@@ -386,6 +386,33 @@ def test_personal_data_told_in_words(text: str, placeholder: Placeholder, value:
 
 
 @pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        # a day straight after the word: which day's booking or invoice
+        ("booking ref 2026-05-01 was cancelled", "booking ref 2026-05-01 was cancelled"),
+        ("why is invoice 01/05/2026 so high", "why is invoice 01/05/2026 so high"),
+        ("my account 1.5.26 statement", "my account 1.5.26 statement"),
+        ("policy 12/31/2026 renewal", "policy 12/31/2026 renewal"),
+        # given as the value, run together, not a real day, or more than a date: a reference
+        ("my booking ref is 2026-05-01", "my booking ref is [ACCOUNT]"),
+        ("reference number 2026-05-01", "reference number [ACCOUNT]"),
+        ("booking ref: 01/05/2026", "booking ref: [ACCOUNT]"),
+        ("ref # 2026-05-01", "ref # [ACCOUNT]"),
+        ("booking ref 20260501", "booking ref [ACCOUNT]"),
+        ("booking ref 2026-05-01-0042", "booking ref [ACCOUNT]"),
+        ("invoice 31/02/2026", "invoice [ACCOUNT]"),
+        ("account 2026-13-45", "account [ACCOUNT]"),
+    ],
+)  # fmt: skip
+def test_a_date_straight_after_a_references_word_is_kept_as_a_date(text: str, stored: str) -> None:
+    """ "booking ref 2026-05-01" was stored "booking ref [ACCOUNT]": any value of four digits
+    after an account's or a reference's word was its number, a date too, though dates are kept
+    everywhere else. A real day written with separators straight after the word says which
+    day's; given with "is", ":", "number" or "#" it is the reference still."""
+    assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "my name is wrong on my bill",
