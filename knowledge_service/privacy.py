@@ -999,6 +999,34 @@ _NOT_A_PERSON = frozenset(
     members tenant tenants ratepayer ratepayers"""
     )
 )
+# Words in a business's or an agency's name, not in a person's ("this is Origin Energy", "Hi,
+# this is Sydney Water", "Sent by Acme Insurance Pty Ltd", "Services Australia here"): with one
+# of them, or one of the organisation's own words above, among capitalised words a greeting,
+# "this is", "I'm", "Sent by" or a sign-off gave, they name no one. Not a surname as well
+# ("Power", "Banks", "Mills", "Trust" are both, and stay names). After "my name is" or a title
+# the words are a name whatever they are.
+_BUSINESS = frozenset(
+    _word_list(
+        """energy electricity electric gas water telecom telecoms telecommunications
+    communications broadband internet network networks mobile mobiles bank banking insurance
+    insurer assurance superannuation credit financial utilities utility retail retailer
+    airline airlines airways rail railways transport motors logistics solutions systems
+    technologies software media foundation association society agency authority institute
+    university college school hospital clinic health medical pharmacy dental ltd limited pty
+    inc incorporated llc plc corp corporation company holdings australia"""
+    )
+)
+_NOT_A_PERSONS_WORD = _BUSINESS | _NOT_A_PERSON
+
+
+def _names_a_business(words: str) -> bool:
+    """Whether capitalised ``words`` a lead-in gave name a business or the organisation's own
+    things (:data:`_BUSINESS`, :data:`_NOT_A_PERSON`), not a person."""
+    return any(
+        w.lower().removesuffix("'s").rstrip(".") in _NOT_A_PERSONS_WORD for w in words.split()
+    )
+
+
 # redacted again: kept
 _TITLE_BEFORE_NAME = re.compile(rf"{_TITLE}\s+(?={_MAY_BE_CAPITAL}|\[NAME\])")
 # Capitalised words after "I'm" that say what the customer is doing or how they are, not who:
@@ -1232,11 +1260,15 @@ def _places_and_names(text: str) -> list[Span]:
             elif capitalised and _NOT_A_NAME_AFTER_IM.match(text, start):
                 continue  # "Hi, I'm Moving House next month"
             end = _name_end(text, start, capitalised)
+            if capitalised and not title and _names_a_business(text[start:end]):
+                continue  # "this is Origin Energy"
             if end > start:
                 spans.append((start, end, Placeholder.NAME))
     spans += _staff_names(text)
     for match in _SIGN_OFF.finditer(text):
         end = _name_end(text, match.end(), capitalised=True)
+        if _names_a_business(text[match.end() : end]):
+            continue  # "Kind regards, Origin Energy"
         if end > match.end() and _AFTER_SIGN_OFF.match(text, end):
             spans.append((match.end(), end, Placeholder.NAME))
     return spans

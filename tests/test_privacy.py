@@ -2003,6 +2003,31 @@ def test_numbers_a_typed_symbol_joins_are_a_sum_or_a_list_unless_led_as_a_phone(
 @pytest.mark.parametrize(
     ("text", "stored"),
     [
+        ("this is Origin Energy", "this is Origin Energy"),
+        ("Hi, this is Sydney Water speaking", "Hi, this is Sydney Water speaking"),
+        ("This is Origin Energy, your bill is due", "This is Origin Energy, your bill is due"),
+        ("Services Australia here, about my claim", "Services Australia here, about my claim"),
+        ("Sent by Acme Insurance Pty Ltd", "Sent by Acme Insurance Pty Ltd"),
+        ("Kind regards,\nOrigin Energy", "Kind regards,\nOrigin Energy"),
+        # a person still: a surname that is also a word, a person from a business, a title
+        ("Hi, I'm Mary Power", "Hi, I'm [NAME]"),
+        ("thanks, Jo Banks", "thanks, [NAME]"),
+        ("Hi, this is Sarah from Origin Energy", "Hi, this is [NAME] from Origin Energy"),
+        ("this is Jo Bloggs from Sydney Water, my bill",
+         "this is [NAME] from Sydney Water, my bill"),
+        ("my name is Anna Bank", "my name is [NAME]"),
+        ("spoke to Mr Energy", "spoke to Mr [NAME]"),
+    ],
+)  # fmt: skip
+def test_a_business_after_this_is_or_a_greeting_is_no_persons_name(text: str, stored: str) -> None:
+    """ "this is Origin Energy" was stored "this is [NAME]": capitalised words after "this is",
+    a greeting, "Sent by" or a sign-off were a person's name even when they named a business."""
+    assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
         ("this is Jo Bloggs, my bill is late", "this is [NAME], my bill is late"),
         ("This is Jo Bloggs from Fitzroy, can I pay later",
          "This is [NAME] from Fitzroy, can I pay later"),
