@@ -41,6 +41,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 from stdnum import iban as stdnum_iban
 from stdnum.au import tfn as stdnum_tfn
 
+from knowledge_service.first_names import FIRST_NAMES
+
 
 class Placeholder(StrEnum):
     """What a redacted value was."""
@@ -1047,6 +1049,33 @@ _MAY_HOLD_WORDS = re.compile(
 )
 
 
+# "I'm", "I am", "this is" or "it's" before a name typed in lower case ("hi this is sarah jones",
+# "i'm john smith calling about my bill"): a name only when its first word is a given name that
+# is no ordinary English word (:data:`~knowledge_service.first_names.FIRST_NAMES`), so "i'm
+# moving", "this is urgent", "this is my second bill" and "i'm frank with you" name nobody.
+_LOWER_CASE_NAME_LEAD_IN = re.compile(r"\b(?:i'?m|i\s+am|this\s+is|it'?s)\s+", re.IGNORECASE)
+
+
+def _lower_case_names(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` names someone after "I'm", "I am", "this is" or "it's", in any case, by a
+    given name (:data:`_LOWER_CASE_NAME_LEAD_IN`): the name and up to two words after it that
+    may be part of it (:func:`_name_end`), up to one that names a thing of the organisation or
+    a business ("this is john's account": "account" stays)."""
+    spans = []
+    for match in _LOWER_CASE_NAME_LEAD_IN.finditer(text):
+        start = match.end()
+        first = _NAME_TOKEN.match(text, start)
+        if first is None or first.group(0).lower().removesuffix("'s") not in FIRST_NAMES:
+            continue
+        end = first.end()
+        for word in re.finditer(r"\S+", text[end : _name_end(text, start, capitalised=False)]):
+            if _names_a_business(word.group(0)):
+                break
+            end = first.end() + word.end()
+        spans.append((start, end))
+    return spans
+
+
 def _name_end(text: str, start: int, capitalised: bool) -> int:
     """Where a name that starts at ``start`` ends: up to three name words, stopping at a word
     that cannot be part of a name (or, with ``capitalised``, at one without a capital)."""
@@ -1264,6 +1293,7 @@ def _places_and_names(text: str) -> list[Span]:
                 continue  # "this is Origin Energy"
             if end > start:
                 spans.append((start, end, Placeholder.NAME))
+    spans += [(start, end, Placeholder.NAME) for start, end in _lower_case_names(text)]
     spans += _staff_names(text)
     for match in _SIGN_OFF.finditer(text):
         end = _name_end(text, match.end(), capitalised=True)
