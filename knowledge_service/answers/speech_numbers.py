@@ -7,20 +7,21 @@ one hundred and twenty-three, ...", "13 22 55" is "thirteen, twenty-two, fifty-f
 number is read digit by digit in the groups it is written in: each digit apart, the groups
 separated by a comma, where a speech engine pauses ("1 8 0 0, 1 2 3, 4 5 6").
 
-A number to send a text message to, an SMS short code, is read digit by digit in its groups
-too: 3 to 8 digits after "text", "txt" or "SMS", or after one of those, up to four words (the
-message to send, words or numbers of one or two digits) and "to", "on" or "at" ("text STOP to
-12345" is "text STOP to 1 2 3 4 5", "text 2 to 12345" is "text 2 to 1 2 3 4 5", "SMS 12345",
-"text us on 1999 88", "text STOP to: 12345"), or after "reply" and a message ("reply STOP to
-12345"), and each listed
-after one ("text 2 to 12345 or 3 to 12345", "SMS 12345 or 1999 88", "SMS STOP to 12345 or 67890
-to opt out"); not a count of people or places ("sent text messages to 2000 customers", "text
-STOP to 12345 and 200 more"). So is a
-short number to call, three digits after "call", "dial", "ring" or "phone" (and "us", "on" or
-"at"): an emergency or service number ("call 111", "dial 611", "ring 112 or 999", "ring
-112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112" is "call 0 0 0 or 1 1 2", and with a name
-in brackets, "call 000 (Triple Zero) or 112"), not a count ("call 500 customers"); and so is
-one that names its service ("your local 911 center", "a 999 call"; not "300 calls").
+A number to send a text message to, an SMS short code, is read digit by digit in its groups too:
+3 to 8 digits after "text", "txt" or "SMS", or after one of those, up to four words (the message
+to send, words or numbers of one or two digits) and "to", "on" or "at" ("text STOP to 12345" is
+"text STOP to 1 2 3 4 5", "text 2 to 12345" is "text 2 to 1 2 3 4 5", "SMS 12345", "text us on
+1999 88", "text STOP to: 12345"), or after "reply" and a message ("reply STOP to 12345"), or
+after "send", "message" or "msg" and a keyword, in capitals, in quotes or written as code ("send
+STOP to 12345", "message 'stop' to 12345"; not "send 3 copies to"), and each listed after one
+("text 2 to 12345 or 3 to 12345", "SMS 12345 or 1999 88", "SMS STOP to 12345 or 67890 to opt
+out"); not a count of people or places ("sent text messages to 2000 customers", "text STOP to
+12345 and 200 more"). So is a short number to call, three digits after "call", "dial", "ring" or
+"phone" (and "us", "on" or "at"): an emergency or service number ("call 111", "dial 611", "ring
+112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112" is "call 0 0 0 or 1 1
+2", and with a name in brackets, "call 000 (Triple Zero) or 112"), not a count ("call 500
+customers"); and so is one that names its service ("your local 911 center", "a 999 call"; not
+"300 calls").
 
 A phone number is recognised by its shape, not by the words around it (but for a local
 number, below):
@@ -248,6 +249,14 @@ _PEOPLE_OR_PLACES = (
 """After a number, what makes it a count ("sent text messages to 2000 customers"), not a
 number to text."""
 _MESSAGE_WORD = r"[ \u00a0]+(?!(?i:to|on|at)\b)(?:[^\s\d]\S*|\d{1,2}\b(?![.,:/\-\u2013]\d))"
+_KEYWORD = (
+    r"[ \u00a0]+(?:[\"'\u201c\u2018]?[A-Z][A-Z0-9]+[\"'\u201d\u2019]?"
+    r"|[\"'\u201c\u2018][^\W\d_]+[\"'\u201d\u2019]"
+    # or text written as code, which stands in as marks of no letter or digit ("`STOP`")
+    r"|[\ue000-\uf8ff]+)(?![\w\ue000-\uf8ff])"
+)
+"""A keyword to send in a text message: a word in capitals ("STOP", "HELP"), in quotes ("'stop'")
+or written as code."""
 _CODE_TO_TEXT = (
     r"(?P<code>\d{3,8}|\d{2,4}(?:[ \u00a0]\d{2,4}){1,2})"
     rf"(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d|{_PEOPLE_OR_PLACES})"
@@ -256,6 +265,9 @@ _TO_TEXT = re.compile(
     rf"(?P<name>(?:(?i:\b(?:text|txt|sms)\b)(?:(?:{_MESSAGE_WORD}){{0,4}}?[ \u00a0]+(?i:to|on|at))?"
     # "reply STOP to 12345": a message, then the number (not "we reply to 1500 emails")
     rf"|(?i:\breply\b)(?:{_MESSAGE_WORD}){{1,4}}?[ \u00a0]+(?i:to|on|at)"
+    # "send STOP to 12345": a keyword, then the number (not "send $200 to", "send 3 copies to")
+    rf"|(?i:\b(?:send|message|msg)\b)(?:[ \u00a0]+(?i:the|word|keyword|code))*"
+    rf"(?:{_KEYWORD}){{1,3}}[ \u00a0]+(?i:to|on|at)"
     r"):?[ \u00a0]+)"
     rf"{_CODE_TO_TEXT}"
 )

@@ -387,6 +387,29 @@ def test_voice_reads_a_number_to_text_digit_by_digit(markdown: str, spoken: str)
 @pytest.mark.parametrize(
     ("markdown", "spoken"),
     [
+        ("Send STOP to 12345 or 67890 to opt out.",
+         "Send STOP to 1 2 3 4 5 or 6 7 8 9 0 to opt out."),
+        ("Message STOP to 12345, msg HELP on 1999 88.",
+         "Message STOP to 1 2 3 4 5, msg HELP on 1 9 9 9, 8 8."),
+        ("Send the word 'balance' to 12345, or send `YES` to 67890.",
+         "Send the word 'balance' to 1 2 3 4 5, or send YES to 6 7 8 9 0."),
+        # no keyword: an amount or a count sent somewhere, not a text message
+        ("Send $200 to your account, send 3 copies to 12345 and send 1500 letters to 2000 homes.",
+         "Send $200 to your account, send 3 copies to 12345 and send 1500 letters to 2000 homes."),
+        ("Send YES to 12345 and 200 more.", "Send YES to 1 2 3 4 5 and 200 more."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_number_to_send_a_keyword_to_digit_by_digit(
+    markdown: str, spoken: str
+) -> None:
+    """ "Text STOP to 12345" was read digit by digit, but "Send STOP to 12345" and "Message STOP
+    to 12345" read "twelve thousand three hundred and forty-five"."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
         ("Enter `2-5` in the box, for 2-5 days.", "Enter 2, 5 in the box, for 2 to 5 days."),
         ("Text `STOP` to 12345, or enter `10` or `2019`.",
          "Text STOP to 1 2 3 4 5, or enter 10 or 2 0 1 9."),
