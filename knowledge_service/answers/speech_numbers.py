@@ -15,13 +15,14 @@ to send, words or numbers of one or two digits) and "to", "on" or "at" ("text ST
 after "send", "message" or "msg" and a keyword, in capitals, in quotes or written as code ("send
 STOP to 12345", "message 'stop' to 12345"; not "send 3 copies to"), and each listed after one
 ("text 2 to 12345 or 3 to 12345", "SMS 12345 or 1999 88", "SMS STOP to 12345 or 67890 to opt
-out"); not a count of people or places ("sent text messages to 2000 customers", "text STOP to
-12345 and 200 more"). So is a short number to call, three digits after "call", "dial", "ring" or
-"phone" (and "us", "on" or "at"): an emergency or service number ("call 111", "dial 611", "ring
-112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112" is "call 0 0 0 or 1 1
-2", and with a name in brackets, "call 000 (Triple Zero) or 112"), not a count ("call 500
-customers"); and so is one that names its service ("your local 911 center", "a 999 call"; not
-"300 calls").
+out"), and each after it with a keyword of its own ("text START to 12345 to opt in, or STOP to
+12345 to opt out"); not a count of people or places ("sent text messages to 2000 customers",
+"text STOP to 12345 and 200 more"). So is a short number to call, three digits after "call",
+"dial", "ring" or "phone" (and "us", "on" or "at"): an emergency or service number ("call 111",
+"dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112" is
+"call 0 0 0 or 1 1 2", and with a name in brackets, "call 000 (Triple Zero) or 112"), not a
+count ("call 500 customers"); and so is one that names its service ("your local 911 center", "a
+999 call"; not "300 calls").
 
 A phone number is recognised by its shape, not by the words around it (but for a local
 number, below):
@@ -249,14 +250,15 @@ _PEOPLE_OR_PLACES = (
 """After a number, what makes it a count ("sent text messages to 2000 customers"), not a
 number to text."""
 _MESSAGE_WORD = r"[ \u00a0]+(?!(?i:to|on|at)\b)(?:[^\s\d]\S*|\d{1,2}\b(?![.,:/\-\u2013]\d))"
-_KEYWORD = (
-    r"[ \u00a0]+(?:[\"'\u201c\u2018]?[A-Z][A-Z0-9]+[\"'\u201d\u2019]?"
+_A_KEYWORD = (
+    r"(?:[\"'\u201c\u2018]?(?!UP\b)[A-Z][A-Z0-9]+[\"'\u201d\u2019]?"
     r"|[\"'\u201c\u2018][^\W\d_]+[\"'\u201d\u2019]"
     # or text written as code, which stands in as marks of no letter or digit ("`STOP`")
     r"|[\ue000-\uf8ff]+)(?![\w\ue000-\uf8ff])"
 )
-"""A keyword to send in a text message: a word in capitals ("STOP", "HELP"), in quotes ("'stop'")
-or written as code."""
+"""A keyword to send in a text message: a word in capitals ("STOP", "HELP"; not the "UP" of "UP
+TO 5000"), in quotes ("'stop'") or written as code."""
+_KEYWORD = rf"[ \u00a0]+{_A_KEYWORD}"
 _CODE_TO_TEXT = (
     r"(?P<code>\d{3,8}|\d{2,4}(?:[ \u00a0]\d{2,4}){1,2})"
     rf"(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d|{_PEOPLE_OR_PLACES})"
@@ -277,6 +279,13 @@ _LISTED_TO_TEXT = re.compile(
     rf"(?P<message>(?:{_MESSAGE_WORD}){{0,4}}?[ \u00a0]+(?i:to|on|at))?[ \u00a0]+))"
     rf"{_CODE_TO_TEXT}"
 )
+_KEYWORD_TO_TEXT = re.compile(
+    rf"(?P<name>(?<![\w\ue000-\uf8ff]){_A_KEYWORD}(?:{_KEYWORD}){{0,2}}"
+    r"[ \u00a0]+(?i:to|on|at):?[ \u00a0]+)"
+    rf"{_CODE_TO_TEXT}"
+)
+"""After a number to text, another with its keyword: "text START to 12345 to opt in, or STOP to
+12345 to opt out"."""
 """After a number to text, another listed: "text 2 to 12345 or 3 to 12345", "SMS 12345 or
 1999 88"; one with no "to" before it ends its clause or goes on to what the text is for ("or
 67890 to opt out"); "and 200 more" is a count."""
@@ -316,6 +325,23 @@ def _is_listed_to_text(listed: re.Match[str]) -> bool:
     return bool(listed.group("message")) or not _A_WORD_NEXT.match(listed.string, listed.end())
 
 
+def _next_to_text(text: str, at: int, introduced: bool) -> re.Match[str] | None:
+    """The next number to text from ``at``: after "text", "SMS", "reply STOP", ...
+    (:data:`_TO_TEXT`) or, once one was, after a keyword alone ("or STOP to 12345 to opt out",
+    "or STOP to 12345 or 67890", :data:`_KEYWORD_TO_TEXT`; not a count, "GST to 2000
+    invoices")."""
+    match = _TO_TEXT.search(text, at)
+    end = len(text) if match is None else match.start()
+    while introduced and (keyword := _KEYWORD_TO_TEXT.search(text, at, end)) is not None:
+        listed = _LISTED_TO_TEXT.match(text, keyword.end())  # "or STOP to 12345 or 67890"
+        if not _A_WORD_NEXT.match(text, keyword.end()) or (
+            listed is not None and _is_listed_to_text(listed)
+        ):
+            return keyword
+        at = keyword.start() + 1
+    return match
+
+
 def say_numbers_to_text(text: str) -> str:
     """``text`` with each number to send a text message to, an SMS short code ("text STOP to
     12345", "SMS 12345", "text us on 1999 88"), written to be read digit by digit in its
@@ -332,11 +358,13 @@ def say_numbers_to_text(text: str) -> str:
 
     parts: list[str] = []
     at = 0
-    while (match := _TO_TEXT.search(text, at)) is not None:
+    introduced = False
+    while (match := _next_to_text(text, at, introduced)) is not None:
         parts += [text[at : match.start()], said(match)]
         at = match.end()
         if parts[-1] == match.group(0):
             continue
+        introduced = True
         # "text 2 to 12345 or 3 to 12345": each number listed after it is one to text too
         while (listed := _LISTED_TO_TEXT.match(text, at)) is not None and _is_listed_to_text(
             listed

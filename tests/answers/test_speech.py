@@ -410,6 +410,28 @@ def test_voice_reads_a_number_to_send_a_keyword_to_digit_by_digit(
 @pytest.mark.parametrize(
     ("markdown", "spoken"),
     [
+        ("Text START to 12345 to opt back in, or STOP to 12345 to opt out.",
+         "Text START to 1 2 3 4 5 to opt back in, or STOP to 1 2 3 4 5 to opt out."),
+        ("SMS JOIN to 12345 anytime; 'stop' on 67890 or 11111 to leave, `HELP` to 22222.",
+         "SMS JOIN to 1 2 3 4 5 anytime; 'stop' on 6 7 8 9 0 or 1 1 1 1 1 to leave, HELP to"
+         " 2 2 2 2 2."),
+        # no number to text before it, or a count after it: as written
+        ("STOP to 12345 to opt out.", "STOP to 12345 to opt out."),
+        ("Text START to 12345. We add GST to 2000 invoices and SAVE UP TO 5000.",
+         "Text START to 1 2 3 4 5. We add GST to 2000 invoices and SAVE UP TO 5000."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_keyword_s_number_after_a_number_to_text_digit_by_digit(
+    markdown: str, spoken: str
+) -> None:
+    """ "Text START to 12345 to opt back in, or STOP to 12345 to opt out." read the second 12345
+    "twelve thousand three hundred and forty-five"."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
         ("Enter `2-5` in the box, for 2-5 days.", "Enter 2, 5 in the box, for 2 to 5 days."),
         ("Text `STOP` to 12345, or enter `10` or `2019`.",
          "Text STOP to 1 2 3 4 5, or enter 10 or 2 0 1 9."),
