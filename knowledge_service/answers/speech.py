@@ -56,8 +56,11 @@ brackets, "the policy (2024)", nor a date, "order 12/05/2026"): the words are "c
 "reference", "ref", "number", "no.", "ID", "PIN", "ABN", "ACN", "BSB", "IBAN", "BIC", "SWIFT",
 "NMI", "MIRN", "CRN", "PRN", "account", "acct", "acc", "a/c", "customer", "member", "policy",
 "invoice", "receipt", "case", "ticket", "claim" and "order", and the code has at least 4
-digits, or letters and digits together; a number sign before the code is said "number" ("ticket
-#12345" is "ticket number 1 2 3 4 5"). A count after such a word ("code of 12 digits", "claim
+digits, or letters and digits together ("codes" too); a number sign before the code is said
+"number" ("ticket #12345" is "ticket number 1 2 3 4 5"). Each code listed after it, of its
+shape, maybe after what it means in brackets, is read so too ("reason code GW-1 (quality), GW-2
+(late)" is "reason code G W, 1 (quality), G W, 2 (late)"; not a count, "ticket 12345 and 200
+more"). A count after such a word ("code of 12 digits", "claim
 25") and an amount ("number 1,000") stay as written, and so does a year that ends a name: "the
 Energy Retail Code 2019", "under the Fuel policy 2024", "Fuel policy 2024" as a heading (the
 word that names a code capitalised and not the first of its sentence, or a capitalised word
@@ -85,7 +88,7 @@ from collections.abc import Callable
 from knowledge_service.answers.speech_numbers import character_by_character, say_phone_numbers
 
 _NAMES_A_CODE = (
-    r"(?i:\b(?:code|reference|ref|number|no\.|id|pin|abn|acn|bsb|iban|bic|swift|nmi|mirn|crn|prn"
+    r"(?i:\b(?:codes?|reference|ref|number|no\.|id|pin|abn|acn|bsb|iban|bic|swift|nmi|mirn|crn|prn"
     r"|account|acct"
     r"|acc|a/c|customer|member|policy|invoice|receipt|case|ticket|claim|order)"
     r"(?:\s+(?:number|no\.))?)"
@@ -173,6 +176,21 @@ def _is_a_year_in_a_title(match: re.Match[str]) -> bool:
 
 
 _NUMBER_SIGN = re.compile(r"[ \u00a0]*#[ \u00a0]*$")
+_LISTED_CODE = re.compile(
+    # after a code, maybe with what it means in brackets: "code GW-1 (quality), GW-2 (late)"
+    r"(?:[ \u00a0]+\([^()\n]{1,60}\))?"
+    r"(?:[ \u00a0]*,[ \u00a0]*(?:(?i:or|and)[ \u00a0]+)?|[ \u00a0]+(?i:or|and)[ \u00a0]+)"
+    r"(?P<code>[A-Z0-9]+(?:[\-/][A-Z0-9]+)*)(?!-[A-Za-z0-9])(?![\w%\u00b0]|[.,:/]\d)"
+)
+"""After a reference code, another listed: "reason code GW-1 (quality), GW-2 (late)"."""
+
+
+def _shape(code: str) -> str:
+    """What a code looks like: its runs of capitals and of digits and what is between them
+    ("GW-1" and "GW-12" are "A-9"); a code of digits alone, each digit ("1234" is "9999")."""
+    if not any(c.isalpha() for c in code):
+        return re.sub(r"\d", "9", code)
+    return re.sub(r"\d+", "9", re.sub(r"[A-Z]+", "A", code))
 
 
 def say_reference_codes(text: str) -> str:
@@ -190,7 +208,22 @@ def say_reference_codes(text: str) -> str:
         name = _NUMBER_SIGN.sub(" number ", match.group("name"))  # "Ticket #12345"
         return name + character_by_character(code)
 
-    return _SHAPED_AS_A_CODE.sub(_said_code_by_its_shape, _REFERENCE.sub(said, text))
+    parts: list[str] = []
+    at = 0
+    while (match := _REFERENCE.search(text, at)) is not None:
+        parts += [text[at : match.start()], said(match)]
+        at = match.end()
+        if parts[-1] == match.group(0):
+            continue
+        # "reason codes GW-1 (quality), GW-2 (late)": each listed after it of its shape too
+        shape = _shape(match.group("code"))
+        while (listed := _LISTED_CODE.match(text, at)) is not None and (
+            _shape(listed.group("code")) == shape
+        ):
+            parts.append(text[at : listed.start("code")] + character_by_character(listed["code"]))
+            at = listed.end()
+    said_codes = "".join(parts) + text[at:]
+    return _SHAPED_AS_A_CODE.sub(_said_code_by_its_shape, said_codes)
 
 
 _SHAPED_AS_A_CODE = re.compile(

@@ -148,6 +148,28 @@ def test_voice_reads_a_reference_code_character_by_character(markdown: str, spok
 @pytest.mark.parametrize(
     ("markdown", "spoken"),
     [
+        ("Use reason code GW-1 (quality), GW-2 (late).",
+         "Use reason code G W, 1 (quality), G W, 2 (late)."),
+        ("Reason codes GW-1, GW-2 and GW-3 apply.",
+         "Reason codes G W, 1, G W, 2 and G W, 3 apply."),
+        ("Quote invoice 12345678 or 87654321.",
+         "Quote invoice 1 2 3 4 5 6 7 8 or 8 7 6 5 4 3 2 1."),
+        # not of the code's shape: a count, or a code of another shape
+        ("Quote ticket 12345 and 200 more, or code AB12, 3 times.",
+         "Quote ticket 1 2 3 4 5 and 200 more, or code A B 1 2, 3 times."),
+    ],
+)  # fmt: skip
+def test_voice_reads_each_code_listed_after_a_code_character_by_character(
+    markdown: str, spoken: str
+) -> None:
+    """ "reason code GW-1 (quality), GW-2 (late)" read the first code character by character
+    and the second "G W minus two"."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
         ("In the app: **Account > Billing preferences > Delivery > Post**.",
          "In the app: Account, then Billing preferences, then Delivery, then Post."),
         ("Submit it (Usage > Submit a reading).", "Submit it (Usage, then Submit a reading)."),
