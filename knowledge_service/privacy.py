@@ -489,10 +489,30 @@ def is_medicare(digits: str) -> bool:
     return total % 10 == int(digits[8])
 
 
-# Words before a number that say it is a phone number ("call me on", "my mobile is", "ph:").
+# Words before a number that say it is a phone number ("call me on", "my mobile is", "ph:"); the
+# placeholder "[PHONE]" is none ("[PHONE] is 12,345,678" is no "phone is"): what may follow a
+# phone number taken is :data:`_AFTER_A_PHONE`'s.
 _PHONE_LEAD_IN = re.compile(
-    r"\b(?:phone|ph|mobile|mob|cell|tel|telephone|landline|fax|call|ring|text|sms|whatsapp"
+    r"(?<!\[)\b(?:phone|ph|mobile|mob|cell|tel|telephone|landline|fax|call|ring|text|sms|whatsapp"
     r"|contact|reach|dial)\b[^.!?\n\d]{0,24}$",
+    re.IGNORECASE,
+)
+# What joins a phone number to the next in a list: "or", "and", a comma, a slash, or another
+# phone's words ("412,345,678 or 412,345,679", "412,345,678, my home 398,765,432", "0412 345
+# 678 / work 398,765,432"). A number so listed after a phone number is a phone number too, as
+# one after a phone's words is (a currency or cents still make it an amount: "call me on
+# 412,345,678 about the $1,234,567 bill" keeps the amount).
+_PHONE_KIND = (
+    r"(?:phone|ph|mobile|mob|cell|tel|telephone|landline|fax|whatsapp|home|work|office"
+    r"|business|after\s+hours|alt(?:ernative)?|other|backup|direct)"
+)
+_PHONE_WORD = rf"(?:{_PHONE_KIND}|number|no|num|on|is|at)"
+_AFTER_A_PHONE = re.compile(
+    r"\[PHONE\](?:[,;]?\s*(?:(?:ext\b\.?|extension)\s*(?:[x#]\s*)?|x\s*)\d{1,6}\b)?"
+    r"\s*(?:(?:(?:[,/;&]|\b(?:or|and)\b)\s*)+"
+    rf"(?:(?:(?:my|our|his|her|their|the|a|an)\s+)?{_PHONE_KIND}\b\.?:?\s*)?"
+    rf"(?:{_PHONE_WORD}\b\.?:?\s*){{0,2}}"
+    rf"|{_PHONE_KIND}\b\.?:?\s*(?:{_PHONE_WORD}\b\.?:?\s*){{0,2}})$",
     re.IGNORECASE,
 )
 _YYYYMMDD = r"(?:19|20)\d{2}[\-./_]?(?:0[1-9]|1[0-2])[\-./_]?(?:0[1-9]|[12]\d|3[01])"
@@ -563,9 +583,11 @@ def _international_phone(text: str) -> bool:
 
 def classify_number(text: str, before: str = "", after: str = "") -> Placeholder | None:
     """The placeholder for a run of digits as written, or None when it may stay. ``before``
-    is the text before it: a phone number's words ("call me on") make any run of eight to
-    twelve digits a phone number, a currency sign makes it an amount; ``after`` the text after
-    it: a currency's word straight after it ("12 345 678 dollars") makes it an amount too."""
+    is the text before it: a phone number's words ("call me on"), or a phone number it is
+    listed after ("[PHONE] or ", :data:`_AFTER_A_PHONE`), make any run of eight to twelve
+    digits a phone number, a currency sign makes it an amount; ``after`` the text after it: a
+    currency's word straight after it ("12 345 678 dollars") makes it an amount too."""
+    phone_led = _PHONE_LEAD_IN.search(before) or _AFTER_A_PHONE.search(before)
     digits = re.sub(r"\D", "", text)
     n = len(digits)
     bare = text.strip("()")  # a date or an amount in brackets is one still: "(2026-05-01)"
@@ -578,7 +600,7 @@ def classify_number(text: str, before: str = "", after: str = "") -> Placeholder
     thousands = _THOUSANDS.fullmatch(bare)
     if thousands and (
         thousands.group("cents")
-        or not _PHONE_LEAD_IN.search(before)
+        or not phone_led
         or before.endswith(("$", "£", "€"))
         or _CURRENCY_AFTER.match(after)
     ):
@@ -587,7 +609,7 @@ def classify_number(text: str, before: str = "", after: str = "") -> Placeholder
         return None
     # unless a phone's words give it, or it goes on from a value its words gave ("account
     # number 12345 / 23456 / 34567": "[ACCOUNT] / ...")
-    listed = not (_PHONE_LEAD_IN.search(before) or _AFTER_A_VALUE.search(before))
+    listed = not (phone_led or _AFTER_A_VALUE.search(before))
     if listed and _SLASHED_LIST.fullmatch(bare):
         return None
     if n >= 13 and _international_phone(text):
@@ -600,7 +622,7 @@ def classify_number(text: str, before: str = "", after: str = "") -> Placeholder
         return Placeholder.MEDICARE
     if n > 12:
         return Placeholder.NUMBER
-    if _PHONE_LEAD_IN.search(before):
+    if phone_led:
         return Placeholder.PHONE
     if before.endswith(("$", "£", "€")):
         return None
@@ -1471,8 +1493,19 @@ def _redact_text(text: str) -> Redacted:
         done = number(match, kept)
         return x + kept if done == kept else done  # an "x" before it goes with what goes
 
+    phone_end = -1  # where the last phone number this rule took ends
+
     def number(match: re.Match[str], value: str) -> str:
+        nonlocal phone_end
+        done = numbered(match, value)
+        if done.startswith(str(Placeholder.PHONE)):
+            phone_end = match.end() - len(done) + len(str(Placeholder.PHONE))
+        return done
+
+    def numbered(match: re.Match[str], value: str) -> str:
         before = match.string[max(0, match.start() - 40) : match.start()]
+        if phone_end >= 0 and match.start() - phone_end <= 40:  # it is "[PHONE]" by now
+            before = str(Placeholder.PHONE) + match.string[phone_end : match.start()]
         after = match.string[match.end() : match.end() + 40]
         if match.group("letter"):
             kind = classify_number(value[:-1], before)

@@ -1164,6 +1164,33 @@ def test_a_phone_number_written_with_thousands_separators_after_a_phones_words_i
 
 
 @pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("ring me on 412,345,678 or 412,345,679", "ring me on [PHONE] or [PHONE]"),
+        ("my mobile is 412,345,678, my home 398,765,431", "my mobile is [PHONE], my home [PHONE]"),
+        ("call 0412 345 678 / work 412,345,679", "call [PHONE] / work [PHONE]"),
+        ("ph 0412 345 678 work: 398,765,431", "ph [PHONE] work: [PHONE]"),
+        ("call me on 0412 345 678 ext. 12 or 412,345,679", "call me on [PHONE] or [PHONE]"),
+        ("call 412,345,678, 412,345,679 and 398,765,431", "call [PHONE], [PHONE] and [PHONE]"),
+        # an amount after a phone number is kept: a currency, or no joining words
+        ("call me on 412,345,678 about the $1,234,567 bill",
+         "call me on [PHONE] about the $1,234,567 bill"),
+        ("ring me on 412,345,678 or 12,345,678 dollars",
+         "ring me on [PHONE] or 12,345,678 dollars"),
+        ("ring 412,345,678 and the 12,345,678 units", "ring [PHONE] and the 12,345,678 units"),
+        ("call 0412 345 678 is 12,345,678 right", "call [PHONE] is 12,345,678 right"),
+    ],
+)  # fmt: skip
+def test_a_phone_number_with_thousands_separators_listed_after_a_phone_number_is_redacted(
+    text: str, stored: str
+) -> None:
+    """Only the first of a list was taken: "ring me on 412,345,678 or 412,345,679" was stored
+    "ring me on [PHONE] or 412,345,679", as "my mobile is 412,345,678, my home 398,765,432"
+    kept the home number: the phone's words reached no further than the first number."""
+    assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "can I get a refund of $1,234.56",
