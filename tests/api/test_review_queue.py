@@ -326,6 +326,8 @@ def test_pages_carry_the_total(client: TestClient, keys: dict[str, str]) -> None
         ("admin", "?kind=nope", 400),
         ("admin", "?owner=", 400),
         ("admin", "?owner=%20%20", 400),  # blank: an error, never an empty queue
+        ("admin", "?owner=%E2%80%8B", 400),  # invisible characters only: blank too
+        ("admin", "?owner=%20%E2%80%8B%E2%81%A0", 400),
         ("revoked", "", 401),
     ],
 )

@@ -24,8 +24,8 @@ from knowledge_service.content.schemas import (
     ARTICLE_ID_PATTERN,
     INTENT_PATTERN,
     MAX_INTENT_CHARS,
-    NOT_BLANK_SCHEMA,
     POLICY_ID_PATTERN,
+    SHOWS_TEXT_SCHEMA,
     ArticlePublic,
     ArticleStatus,
     ArticleSummary,
@@ -36,6 +36,7 @@ from knowledge_service.content.schemas import (
     PolicyStatus,
     PolicySummary,
     PolicyVersionSummary,
+    ShowsText,
     VersionRead,
 )
 from knowledge_service.content.service import DocumentFilter, DocumentService
@@ -91,9 +92,10 @@ def article_filters(
     status: Annotated[ArticleStatus | None, Query(description="Only this status.")] = None,
     owner: Annotated[
         str | None,
-        Query(max_length=200, description="Only this owner.", json_schema_extra=NOT_BLANK_SCHEMA),
+        Query(max_length=200, description="Only this owner.", json_schema_extra=SHOWS_TEXT_SCHEMA),
         NoNul,
         NotBlank,
+        ShowsText,
     ] = None,
     intent: Annotated[
         str | None,

@@ -12,7 +12,7 @@ from knowledge_service import clock
 from knowledge_service.access.schemas import Principal, Role
 from knowledge_service.analytics.gaps import GapCache
 from knowledge_service.analytics.schemas import Gap
-from knowledge_service.content.schemas import NOT_BLANK_SCHEMA, NoNul, NotBlank
+from knowledge_service.content.schemas import SHOWS_TEXT_SCHEMA, NoNul, NotBlank, ShowsText
 from knowledge_service.http.deps import PageDep, SessionDep, SettingsDep, require_roles
 from knowledge_service.http.errors import problem_responses
 from knowledge_service.http.schemas import Page
@@ -54,10 +54,11 @@ def review_queue(
             min_length=1,
             max_length=200,
             description="Admins: only this owner's items.",
-            json_schema_extra=NOT_BLANK_SCHEMA,
+            json_schema_extra=SHOWS_TEXT_SCHEMA,
         ),
         NoNul,
         NotBlank,
+        ShowsText,
     ] = None,
     kind: Annotated[
         QueueKindFilter | None,

@@ -131,6 +131,22 @@ NotBlank = AfterValidator(_not_blank)
 NOT_BLANK_SCHEMA: dict[str, Any] = {"pattern": r"\S"}
 """What :data:`NotBlank` refuses, said in a parameter's schema (``Query(json_schema_extra=...)``):
 a client generating requests from the API document sends no blank filter."""
+
+
+def _shows_owner(value: Any) -> Any:
+    """An owner filter of invisible characters only (a zero-width space) matches no owner, as
+    a blank one: refused as a new owner of them is (:func:`shows_text`), never an empty page."""
+    if isinstance(value, str) and value.strip() and not shows_text(value):
+        raise PydanticCustomError("no_text", NO_TEXT_TO_SHOW)
+    return value
+
+
+ShowsText = AfterValidator(_shows_owner)
+"""Refuses a text of white space and invisible characters only (a query parameter naming an
+owner), after :data:`NotBlank`."""
+SHOWS_TEXT_SCHEMA: dict[str, Any] = {"pattern": rf"[^\s{INVISIBLE_FORMAT}]"}
+"""What :data:`NotBlank` and :data:`ShowsText` refuse, said in a parameter's schema: a
+character that is neither white space nor invisible."""
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
