@@ -156,8 +156,9 @@ def test_two_editors_racing_with_one_etag_one_wins_the_other_gets_412(served: Se
     loser = next(r for r in results.values() if r.status_code == 412).json()
     winner = next(r for r in results.values() if r.status_code == 200)
     assert loser["current_etag"] == winner.headers["ETag"]
-    no_tag = call(served, "ann", "PUT", "/v1/articles/refund-timeframe", None, text=TEXT)
-    assert no_tag.status_code == 428
+    mine = article_text("refund-timeframe", owner=OWNER, answer="Refunds take 4 days.")
+    no_tag = call(served, "ann", "PUT", "/v1/articles/refund-timeframe", None, text=mine)
+    assert no_tag.status_code == 428, no_tag.text
 
 
 def test_published_version_is_served_while_its_edit_is_in_review(served: Served) -> None:
