@@ -767,7 +767,10 @@ NOT_A_MAILBOX = frozenset(
     ["you", "him", "her", "them", "this", "that", "there", "here", "out", "look", "log", "sign",
      "live", "work", "stay", "meet", "email", "mail", "reach", "contact", "write", "call", "text",
      "message", "sent", "send", "home", "dot", "symbol", "underscore", "dash", "hyphen", "please",
-     "about", "bill", "new", "address", "can", "get", "paper", "bills", "why", "high"]
+     "about", "bill", "new", "address", "can", "get", "paper", "bills", "why", "high",
+     # and their forms the rule names too ("I'm working at example dot com" is no address)
+     "looked", "looking", "logged", "login", "signed", "online", "available", "lives", "living",
+     "works", "working", "staying"]
 )  # fmt: skip
 mailbox_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=8).filter(
     lambda w: w not in NOT_A_MAILBOX
