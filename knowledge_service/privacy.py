@@ -84,10 +84,13 @@ def _word_list(text: str) -> list[str]:
 # "jo<tag>@example.com" shows as an address no rule would match). One set for every place that
 # drops them (the redaction here, the answer sanitiser, the parser's visible text), so they
 # cannot drift apart.
-INVISIBLE_FORMAT = (
+INVISIBLE_IN_BMP = (
     r"\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\u3164"
-    r"\ufeff\uffa0\U000e0000-\U000e007f"
+    r"\ufeff\uffa0"
 )
+"""The set without the tag characters, written as both Python's and ECMA-262's regular
+expressions read it (the API document's patterns are ECMA-262, which has no ``\\U``)."""
+INVISIBLE_FORMAT = INVISIBLE_IN_BMP + r"\U000e0000-\U000e007f"
 _INVISIBLE = re.compile(f"[{INVISIBLE_FORMAT}]")
 _AS_ASCII = str.maketrans(
     dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63", "-")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -98,6 +99,26 @@ def test_a_filter_refused_when_blank_says_so_in_the_api_document(
     for value in refused:
         assert re.search(schema["pattern"], value) is None, value
     assert re.search(schema["pattern"], "support@example.com")
+
+
+def _patterns(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return found + [p for value in node.values() for p in _patterns(value)]
+    if isinstance(node, list):
+        return [p for value in node for p in _patterns(value)]
+    return []
+
+
+def test_every_pattern_in_the_api_document_is_one_ecma_262_reads(client: TestClient) -> None:
+    """The document's patterns are ECMA-262 regular expressions (JSON Schema's): the owner
+    filters' pattern wrote the tag characters as Python does (a capital U escape), which
+    ECMA-262 reads as the letter U without its u flag and refuses with it, so a client
+    validating with the document would refuse every owner or fail to compile it."""
+    patterns = _patterns(client.get("/openapi.json").json())
+    assert patterns
+    python_only = re.compile(r"\\U|\\[AZz]|\(\?P|\(\?[aiLmsux]+\)|\\N\{")
+    assert [p for p in patterns if python_only.search(p)] == []
 
 
 def test_unknown_route_is_a_404_problem(client: TestClient) -> None:

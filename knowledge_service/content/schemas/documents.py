@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from knowledge_service.errors import InvalidRequestError
-from knowledge_service.privacy import INVISIBLE_FORMAT
+from knowledge_service.privacy import INVISIBLE_FORMAT, INVISIBLE_IN_BMP
 
 ARTICLE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 POLICY_ID_PATTERN = r"^[A-Z0-9][A-Z0-9_-]*$"
@@ -144,9 +144,12 @@ def _shows_owner(value: Any) -> Any:
 ShowsText = AfterValidator(_shows_owner)
 """Refuses a text of white space and invisible characters only (a query parameter naming an
 owner), after :data:`NotBlank`."""
-SHOWS_TEXT_SCHEMA: dict[str, Any] = {"pattern": rf"[^\s{INVISIBLE_FORMAT}]"}
+SHOWS_TEXT_SCHEMA: dict[str, Any] = {"pattern": rf"[^\s{INVISIBLE_IN_BMP}]"}
 """What :data:`NotBlank` and :data:`ShowsText` refuse, said in a parameter's schema: a
-character that is neither white space nor invisible."""
+character that is neither white space nor invisible (the tag characters, outside the Basic
+Multilingual Plane, left out: ECMA-262, which the API document's patterns follow, writes them
+only with its ``u`` flag, as ``\\u{E0000}``, which Python cannot read; the server refuses them
+all the same)."""
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
