@@ -13,10 +13,13 @@ environment). A test that needs another day sets ``settings.today`` or passes ``
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -33,6 +36,19 @@ from knowledge_service.settings import Settings
 from tests.postgres import cluster, fresh_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_script(name: str) -> ModuleType:
+    """``scripts/NAME.py`` as a module (the scripts are no package), registered under its name
+    so that its dataclasses and pickles can find it."""
+    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 TODAY = date.fromisoformat(os.environ["KS_TODAY"])
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import re
 import unicodedata
@@ -27,7 +26,7 @@ from knowledge_service.privacy import (
     redact_url,
     without_personal_data,
 )
-from tests.conftest import REPO_ROOT
+from tests.conftest import load_script
 
 digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
 separator = st.sampled_from(["", " ", "-"])
@@ -2257,10 +2256,4 @@ def test_no_given_name_is_an_ordinary_word_of_a_question() -> None:
 
 
 def test_the_given_names_module_is_what_its_script_writes() -> None:
-    spec = importlib.util.spec_from_file_location(
-        "first_names_script", REPO_ROOT / "scripts" / "first_names.py"
-    )
-    assert spec is not None and spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    assert set(script.given_names()) == FIRST_NAMES
+    assert set(load_script("first_names").given_names()) == FIRST_NAMES

@@ -4,25 +4,18 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def eval_data() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "eval_data", REPO_ROOT / "scripts" / "eval_data.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("eval_data")
 
 
 def _a_set(folder: Path) -> Path:

@@ -4,26 +4,18 @@ and where the smoothed objective cannot tell thresholds apart, the one that answ
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def calibrate() -> ModuleType:
-    path = REPO_ROOT / "scripts" / "calibrate_answers.py"
-    spec = importlib.util.spec_from_file_location("calibrate_answers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("calibrate_answers")
 
 
 def split(calibrate: ModuleType, correct: list[bool], in_scope: list[bool]) -> object:

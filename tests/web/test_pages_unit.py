@@ -811,13 +811,16 @@ def test_an_owner_verifies_an_article_from_the_review_page(
     assert stale.status_code == 409 and "Someone else changed this article" in stale.text
 
 
-def _still_blocked_box(client: TestClient, done: str) -> tuple[str, str]:
-    """What finding 1's page says of refund-timeframe's blocks after ``done``: its words, and
-    the box's HTML."""
-    shown = client.get(f"/ui/review/findings/1?done={done}").text
+def _blocked_box_in(shown: str) -> tuple[str, str]:
+    """What a page says of refund-timeframe's blocks: its words, and the box's HTML."""
     blocked = re.search(r'id="still-blocked-refund-timeframe">(.*?)</div>', shown, re.S)
     assert blocked, shown
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", blocked.group(1))).split()), blocked[1]
+
+
+def _still_blocked_box(client: TestClient, done: str) -> tuple[str, str]:
+    """What finding 1's page says of refund-timeframe's blocks after ``done``."""
+    return _blocked_box_in(client.get(f"/ui/review/findings/1?done={done}").text)
 
 
 def test_verifying_a_blocked_article_on_the_page_says_it_stays_blocked_and_by_what(
@@ -1308,9 +1311,7 @@ def test_the_queue_shows_drafts_to_approve_and_approve_works_from_the_article_pa
     assert 'href="/ui/review/articles/refund-timeframe"' not in landed  # out of the queue
     # "unless a finding blocks it: named below" named nothing on the queue it landed on
     assert "Approved: the new version is published" in landed
-    blocked = re.search(r'id="still-blocked-refund-timeframe">(.*?)</div>', landed, re.S)
-    assert blocked, landed
-    said = " ".join(html.unescape(re.sub(r"<[^>]+>", "", blocked.group(1))).split())
+    said, _ = _blocked_box_in(landed)
     assert "refund-timeframe is published but blocked for customers" in said
     assert "Disagrees with the policy (finding 1)" in said
     assert 'id="still-blocked-' not in client.get("/ui/review").text
