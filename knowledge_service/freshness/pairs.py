@@ -705,8 +705,9 @@ def _answer_conflicts(
     for c in find_contradictions(b.facts, a.facts, thresholds):
         flipped = Contradiction(c.other, c.fact, c.similarity)
         answers.setdefault((c.other.key, c.fact.key), flipped)
+    shared_hours = hours_of(a) & hours_of(b) if hours else set()
     for k, c in answers.items():
-        if hours and not _opening_hours(c, a, b):
+        if hours and not _opening_hours(c, shared_hours):
             continue
         if lone_answers and not (
             c.similarity >= NEAR_NEED_ANSWER_FLOOR and each_lone_in_its_answer(c, a.facts, b.facts)
@@ -720,15 +721,16 @@ def _answer_conflicts(
             found.setdefault(k, (c, why, fix, []))
 
 
-def _opening_hours(c: Contradiction, a: CheckedArticle, b: CheckedArticle) -> bool:
-    """Two times of the answers' opening hours (the same role, days and zone)."""
+def _opening_hours(c: Contradiction, shared_hours: set[tuple[str, str]]) -> bool:
+    """Two times of the answers' opening hours (the same role, days and zone), among the
+    (zone, days) both answers state hours for (``shared_hours``)."""
     fact, other = c.fact, c.other
     if not (fact.kind == other.kind == FactKind.TIME and fact.unit == other.unit):
         return False
     if fact.section != ANSWER_SECTION or other.section != ANSWER_SECTION:
         return False
     _, zone, days = fact.unit.split(":", 2)
-    return (zone, days) in hours_of(a) & hours_of(b)
+    return (zone, days) in shared_hours
 
 
 def _hours_need(a: CheckedArticle, b: CheckedArticle) -> str:
