@@ -17,7 +17,6 @@ Usage::
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -120,17 +119,13 @@ class Workflow:
         document keeps its state (a published one stays published). A text that breaks the
         content format is a 400/422 before the ETag and the state are asked about, as a
         rejection's blank reason is."""
+        target = self._authorized(session, principal, doc_id, A.EDIT)
         text = as_read(text)
-        parsed: list[Any] = []
-
-        def readable() -> None:
-            doc = self.kind.parse(text, f"{self.kind.plural}/{doc_id}")
-            if doc.id != doc_id:
-                raise InvalidRequestError("text", f"its id is {doc.id!r}, not {doc_id!r}")
-            parsed.append(doc)
-
-        target = self._target(session, principal, doc_id, A.EDIT, precondition, readable)
-        authorize_owner_change(principal, self.kind.name, target.owner, parsed[0].owner)
+        doc: Any = self.kind.parse(text, f"{self.kind.plural}/{doc_id}")
+        if doc.id != doc_id:
+            raise InvalidRequestError("text", f"its id is {doc.id!r}, not {doc_id!r}")
+        self._check_ready(principal, doc_id, A.EDIT, precondition, target)
+        authorize_owner_change(principal, self.kind.name, target.owner, doc.owner)
         draft = {"status": STATUS_AFTER[self.kind.name][S.DRAFT]}
         raw = set_fields(text, draft)
         step = None
@@ -172,12 +167,10 @@ class Workflow:
         """Send the draft in review back to its author, saying what must change (who may is
         asked first: another owner's article is a refusal whatever the form holds; a blank
         reason is a 400 before the ETag and the state are, as an empty one is)."""
-
-        def needs_reason() -> None:
-            if not reason.strip():
-                raise InvalidRequestError("reason", "say what must change")
-
-        target = self._target(session, principal, doc_id, A.REJECT, precondition, needs_reason)
+        target = self._authorized(session, principal, doc_id, A.REJECT)
+        if not reason.strip():
+            raise InvalidRequestError("reason", "say what must change")
+        self._check_ready(principal, doc_id, A.REJECT, precondition, target)
         return self._mark(
             session, principal, doc_id, target, A.REJECT, S.DRAFT, reason,
             rejected_by=principal.name, rejection_reason=redact(reason),
@@ -280,23 +273,33 @@ class Workflow:
         return replace(target, editor_person=access.person_of(session, target.last_editor))
 
     def _target(
-        self, session: Session, principal: Principal, doc_id: str, action: A, pre: Precondition,
-        check_request: Callable[[], None] | None = None,
-    ) -> Target:  # fmt: skip
-        """The document, once the caller may act, the request holds what ``action`` needs
-        (``check_request``), named its current version and the state allows ``action``
-        (checked in that order: 404, 403, 400, 428/412, 409)."""
+        self, session: Session, principal: Principal, doc_id: str, action: A, pre: Precondition
+    ) -> Target:
+        """The document, once the caller may act, named its current version and the state
+        allows ``action`` (checked in that order: 404, 403, 428/412, 409; an action whose
+        request must hold more checks it, a 400, between :meth:`_authorized` and
+        :meth:`_check_ready`)."""
+        target = self._authorized(session, principal, doc_id, action)
+        self._check_ready(principal, doc_id, action, pre, target)
+        return target
+
+    def _authorized(self, session: Session, principal: Principal, doc_id: str, action: A) -> Target:
+        """The document, once the caller may take ``action`` on it (404, 403)."""
         target = self._target_of(session, self.documents.get(session, doc_id))
         authorize(principal, action, self.kind.name, target.owner)
-        if check_request is not None:
-            check_request()
+        return target
+
+    def _check_ready(
+        self, principal: Principal, doc_id: str, action: A, pre: Precondition, target: Target
+    ) -> None:
+        """The request named the current version and the state allows ``action`` (428/412,
+        409)."""
         pre.check(self.kind.name, doc_id, target.current.version)
         if action not in allowed_actions(self.kind.name, target.state):
             raise InvalidTransitionError(
                 self.kind.name, doc_id, action=action, state=target.state,
                 allowed=self.permitted(principal, target), why=_why_not(action, target),
             )  # fmt: skip
-        return target
 
     def may_approve(self, session: Session, principal: Principal, doc_id: str) -> bool:
         """Whether four eyes lets ``principal`` approve the document: False for its last editor
