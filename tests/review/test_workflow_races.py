@@ -6,7 +6,7 @@ step's own write; the step must end as if the two had taken turns, never with ha
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ from knowledge_service.errors import PreconditionFailedError
 from knowledge_service.review.etags import Precondition
 from knowledge_service.review.workflow import Workflow
 from knowledge_service.review.workflow_schemas import WorkflowState as S
-from knowledge_service.review.workflow_state import Target
 from knowledge_service.settings import WorkflowSettings
 from tests.api.conftest import SUPPORT, seed_store
 from tests.factories import article_text
@@ -38,12 +37,26 @@ class Interleaved(Workflow):
         super().__init__(content.articles, WorkflowSettings())
         self.between: Callable[[], object] | None = between
 
-    def _target(self, *args: Any) -> Target:
-        target = super()._target(*args)
+    def _check_ready(self, *args: Any) -> None:
+        super()._check_ready(*args)
         between, self.between = self.between, None
         if between is not None:
             between()
-        return target
+
+
+@pytest.fixture(autouse=True)
+def _the_second_writer_ran(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test's second writer did commit: a renamed seam cannot leave a race untested."""
+    made: list[Interleaved] = []
+    real_init = Interleaved.__init__
+
+    def init(self: Interleaved, between: Callable[[], object]) -> None:
+        real_init(self, between)
+        made.append(self)
+
+    monkeypatch.setattr(Interleaved, "__init__", init)
+    yield
+    assert made and all(flow.between is None for flow in made)
 
 
 def _text(answer: str) -> str:
