@@ -380,6 +380,13 @@ _NUMBER_IN_GROUPS = re.compile(
     re.IGNORECASE,
 )
 
+# Last, a card whose groups a bare "%" splits where the rules above read an encoded separator
+# and found no number ("0000%2000%2100%0001" reads "0000", "%20", "00", "%21", ...: its middle
+# groups were kept): what is left of the text read again with the "%" as a typed symbol.
+_CARD_IN_PERCENT_GROUPS = re.compile(
+    r"(?<![\w%])\d{4}(?P<sep> ?% ?)\d{3,6}(?:(?P=sep)\d{3,6}){1,4}(?![\w%])"
+)
+
 
 # A number whose groups are split by a separator the digit rules take (a space, dash, dot,
 # slash, underscore, bracket or comma) percent-encoded once or more, perhaps beside separators
@@ -1460,6 +1467,11 @@ def _redact_text(text: str) -> Redacted:
     if "%" in out:
         out = _ENCODED_NUMBER.sub(encoded_number, out)
     out = _NUMBER_IN_GROUPS.sub(lambda m: in_groups(m, cards_only=False), out)
+    if "%" in out:
+        out = _CARD_IN_PERCENT_GROUPS.sub(
+            lambda m: sub(Placeholder.CARD) if 13 <= sum(c.isdigit() for c in m[0]) <= 19 else m[0],
+            out,
+        )
     for nino in (_NINO, _NINO_ANY_CASE):
         out = nino.sub(lambda m: sub(Placeholder.NINO), out)
     for postcode in (_UK_POSTCODE, _UK_POSTCODE_ANY_CASE):

@@ -1238,6 +1238,8 @@ def test_a_card_split_by_any_symbol_or_an_encoded_separator_never_survives(
         ("4111;1111;1111;1111", "[CARD]"),
         ("3782|822463|10005", "[CARD]"),  # an American Express card's 4-6-5
         ("4111%25201111%25201111%25201111", "[CARD]"),
+        # a bare "%" between groups that read as encoded separators ("%20", "%21")
+        ("card 0000%2000%2100%0001 please", "card [CARD] please"),
         ("card%2520number%25204111%25201111%25201111%25201111",
          "card%2520number%2520[CARD]"),
         # times, years and lists of fewer digits than a card's are kept
