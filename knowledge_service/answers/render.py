@@ -44,6 +44,7 @@ from knowledge_service.answers.speech import (
     say_years_and_next,
 )
 from knowledge_service.answers.speech_numbers import (
+    say_keypad_codes,
     say_numbers_to_call,
     say_numbers_to_text,
     say_phone_numbers,
@@ -348,7 +349,7 @@ def markdown_to_plain(markdown: str) -> str:
 
 
 def _said_as_meant(text: str) -> str:
-    said = say_reference_codes(say_around_the_clock(say_times(text)))
+    said = say_reference_codes(say_around_the_clock(say_times(say_keypad_codes(text))))
     said = say_years_and_next(said)  # "2025/26": after a code's ("Case no. 2025/26")
     said = say_phone_numbers(say_numbers_to_call(said))
     said = say_day_ranges(say_ranges(say_numbers_to_text(said)))

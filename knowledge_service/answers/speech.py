@@ -85,7 +85,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from knowledge_service.answers.speech_numbers import character_by_character, say_phone_numbers
+from knowledge_service.answers.speech_numbers import (
+    character_by_character,
+    said_keys,
+    say_phone_numbers,
+)
 
 _NAMES_A_CODE = (
     r"(?i:\b(?:codes?|reference|ref|number|no\.|id|pin|abn|acn|bsb|iban|bic|swift|nmi|mirn|crn|prn"
@@ -508,6 +512,9 @@ def say_literally(code: str) -> str:
     ``1800 274 368`` "1 8 0 0, 2 7 4, 3 6 8", ``10`` "10"), other text as written but
     for a phone number in it; marked, so that :func:`say_outside_literals` reads no range,
     rate or menu path in it."""
+    keys = said_keys(code.strip())  # "`*123*1#`": keys of a phone's keypad
+    if keys is not None:
+        return _LITERAL[0] + keys + _LITERAL[1]
     groups = re.split(r"[ \u00a0\-]+", code)
     is_a_code = _A_CODE.fullmatch(code) is not None and (len(groups) > 1 or _is_code(code))
     if is_a_code and all(g.isupper() or any(c.isdigit() for c in g) for g in groups):

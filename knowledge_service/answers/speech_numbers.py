@@ -53,6 +53,11 @@ An extension after a phone number ("ext. 204", "extension 12", "x204") is read d
 too ("5 5 5, 0 1 3 4 ext. 2 0 4"; "x204" as "extension 2 0 4"), and so is one named alone
 ("the nurse line (ext. 4410)" is "(ext. 4 4 1 0)"; not a count, "an extension 30 days long").
 
+A code keyed on a phone's keypad is read key by key, the star and the hash in words: a star or a
+hash, digits and a hash ("dial *100#" is "dial star 1 0 0 hash", "*#06#", "##002#"), or digits
+with a star or a hash after "press", "dial", "key", "tap" ("press #3282" is "press hash 3 2 8
+2"); not a number with a number sign after other words ("issue #3282").
+
 What is not a phone number stays as written: an amount (``$12.50``, ``$1,000``), a percentage,
 a date (``01/07/2026``, ``1 July 2026``), a time (``07:30``), a year, a count ("14 days",
 "1,000 kWh").
@@ -372,6 +377,40 @@ def say_numbers_to_text(text: str) -> str:
             parts.append(said(listed))
             at = listed.end()
     return "".join(parts) + text[at:]
+
+
+_KEYS = re.compile(r"(?=[\d*#]*[*#])(?=[*#]*\d)[\d*#]+")  # digits with a star or a hash
+_KEY_NAMES = {"*": "star", "#": "hash"}
+_KEYPAD_CODE = re.compile(
+    # a code for a phone's network, by its shape: a star or a hash, keys, a hash ("*100#",
+    # "*#06#", "#31#", "*123*1#")
+    r"(?<![\w*#])(?P<code>[*#][\d*#]*\d[\d*#]*#)(?![\w*#])"
+    # or keys with a star or a hash after a word that asks for them ("press #3282", "dial *225",
+    # "key in 1#")
+    r"|(?P<name>(?i:\b(?:press|dial|key(?:[ \u00a0]+in)?|tap|punch[ \u00a0]+in)\b):?[ \u00a0]+)"
+    rf"(?P<keys>{_KEYS.pattern})(?![\w*#]|[.,:/\-\u2013]\d)"
+)
+
+
+def said_keys(keys: str) -> str | None:
+    """Keys of a phone's keypad, digits and a star or a hash ("*123*1#"), key by key, the star
+    and the hash in words ("star 1 2 3 star 1 hash"); None for what is no such code."""
+    if not _KEYS.fullmatch(keys):
+        return None
+    return " ".join(_KEY_NAMES.get(key, key) for key in keys)
+
+
+def say_keypad_codes(text: str) -> str:
+    """``text`` with each code keyed on a phone's keypad read key by key, a star and a hash in
+    words ("dial *100#" is "dial star 1 0 0 hash", "press #3282" "press hash 3 2 8 2"), not as a
+    number ("three thousand two hundred ...") with its signs read as the speech engine
+    pleases; to run before :func:`say_phone_numbers`, which would read the digits of "##002#"
+    as a number that starts with 0."""
+
+    def said(match: re.Match[str]) -> str:
+        return (match["name"] or "") + str(said_keys(match["code"] or match["keys"]))
+
+    return _KEYPAD_CODE.sub(said, text)
 
 
 _NAMING_A_SERVICE = re.compile(

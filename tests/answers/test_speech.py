@@ -666,3 +666,26 @@ def test_voice_says_an_address_with_brackets_whole(markdown: str, spoken: str) -
     """ "Visit https://x.example/Fees_(2026) now." was said "Visit the website) now.": the
     address ended before its closing bracket, which was left in the sentence."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Press #3282 to check your balance.", "Press hash 3 2 8 2 to check your balance."),
+        ("Dial *100# for your balance, or *#06# for your IMEI.",
+         "Dial star 1 0 0 hash for your balance, or star hash 0 6 hash for your IMEI."),
+        ("Dial ##002# to cancel call forwarding.",
+         "Dial hash hash 0 0 2 hash to cancel call forwarding."),
+        ("Dial *225 for voicemail, then key in 1# to confirm.",
+         "Dial star 2 2 5 for voicemail, then key in 1 hash to confirm."),
+        ("Dial `*123*1#` to recharge.", "Dial star 1 2 3 star 1 hash to recharge."),
+        # no keys: a number named with a number sign, a language, a sign alone
+        ("Issue #3282 is fixed in C# 10; press # to finish.",
+         "Issue #3282 is fixed in C# 10; press # to finish."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_keypad_code_key_by_key(markdown: str, spoken: str) -> None:
+    """ "Press #3282" was left for the speech engine, which reads "three thousand two hundred
+    and eighty-two" with the hash said as it pleases, and the "002" of "Dial ##002#" was read as
+    a number that starts with 0."""
+    assert _spoken(markdown) == spoken
