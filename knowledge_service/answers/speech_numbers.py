@@ -16,13 +16,14 @@ after "send", "message" or "msg" and a keyword, in capitals, in quotes or writte
 STOP to 12345", "message 'stop' to 12345"; not "send 3 copies to"), and each listed after one
 ("text 2 to 12345 or 3 to 12345", "SMS 12345 or 1999 88", "SMS STOP to 12345 or 67890 to opt
 out"), and each after it with a keyword of its own ("text START to 12345 to opt in, or STOP to
-12345 to opt out"); not a count of people or places ("sent text messages to 2000 customers",
-"text STOP to 12345 and 200 more"). So is a short number to call, three digits after "call",
-"dial", "ring" or "phone" (and "us", "on" or "at"): an emergency or service number ("call 111",
-"dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112" is
-"call 0 0 0 or 1 1 2", and with a name in brackets, "call 000 (Triple Zero) or 112"), not a
-count ("call 500 customers"); and so is one that names its service ("your local 911 center", "a
-999 call"; not "300 calls").
+12345 to opt out"); not a count, before a plural or a word for people ("sent text messages to
+2000 customers", "send SMS to 2000 suppliers", "to 500 staff", "text STOP to 12345 and 200
+more"). So is a short number to call, three digits after "call", "dial", "ring" or "phone"
+(and "us", "on" or "at"): an emergency or service number ("call 111", "dial 611", "ring 112 or
+999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112" is "call 0 0 0 or 1 1 2", and
+with a name in brackets, "call 000 (Triple Zero) or 112"), not a count ("call 500
+customers"); and so is one that names its service ("your local 911 center", "a 999 call"; not
+"300 calls").
 
 A phone number is recognised by its shape, not by the words around it (but for a local
 number, below):
@@ -247,13 +248,21 @@ def say_phone_numbers(text: str) -> str:
     return _AN_EXTENSION.sub(_said_extension, "".join(parts) + text[at:])
 
 
-_PEOPLE_OR_PLACES = (
-    r"[ \u00a0]+(?:more[ \u00a0]+|other[ \u00a0]+|new[ \u00a0]+)?(?i:people|persons|customers"
-    r"|clients|members|users|residents|ratepayers|households|homes|businesses|properties"
-    r"|premises|accounts|subscribers|recipients|contacts|numbers|phones|mobiles)\b"
+_A_PLURAL = (
+    r"(?!(?:is|was|has|does|as|us|its|this|his|hers|ours|yours|theirs|plus|less|unless|across"
+    r"|always|sometimes|perhaps|thanks|afterwards|towards|besides|whereas|yes|costs)\b)[a-z]+s\b"
 )
-"""After a number, what makes it a count ("sent text messages to 2000 customers"), not a
-number to text."""
+"""A word in lower case that ends in "s" and is no word of a sentence's frame ("is", "unless",
+"always", "thanks") nor "costs" ("SMS to 12345 costs 25c"): a plural, what a number before it
+counts ("call 500 customers", "text reminders to 300 students")."""
+_PEOPLE_OR_PLACES = (
+    r"[ \u00a0]+(?:more[ \u00a0]+|other[ \u00a0]+|new[ \u00a0]+)?(?:(?i:people|persons|customers"
+    r"|clients|members|users|residents|ratepayers|households|homes|businesses|properties"
+    r"|premises|accounts|subscribers|recipients|contacts|numbers|phones|mobiles|staff|children"
+    rf"|men|women|personnel)\b|{_A_PLURAL})"
+)
+"""After a number, what makes it a count ("sent text messages to 2000 customers", "send SMS to
+2000 suppliers", "to 500 staff"), not a number to text."""
 _MESSAGE_WORD = r"[ \u00a0]+(?!(?i:to|on|at)\b)(?:[^\s\d]\S*|\d{1,2}\b(?![.,:/\-\u2013]\d))"
 _A_KEYWORD = (
     r"(?:[\"'\u201c\u2018]?(?!UP\b)[A-Z][A-Z0-9]+[\"'\u201d\u2019]?"
@@ -309,7 +318,7 @@ _TO_CALL = re.compile(
     r"(?P<numbers>\d{3}(?:(?:[ \u00a0]\([^()\d\n]{1,40}\))?"
     r"(?:/|,?[ \u00a0](?i:or|and)[ \u00a0]|,[ \u00a0])\d{3})*)"
     r"(?![\w%\u00b0]|[.,:/\-\u2013]\d|[ \u00a0]\d"
-    r"|[ \u00a0]+(?!(?:is|was|has|does|as|us|its|this|his)\b)[a-z]+s\b)"
+    rf"|[ \u00a0]+{_A_PLURAL})"
 )
 """A short number to call: an emergency or service number ("call 111", "dial 611", "ring 112 or
 999", "ring 112/999", "call 000 or 112", "call 000 (Triple Zero) or 112"); not a count ("call

@@ -689,3 +689,28 @@ def test_voice_reads_a_keypad_code_key_by_key(markdown: str, spoken: str) -> Non
     and eighty-two" with the hash said as it pleases, and the "002" of "Dial ##002#" was read as
     a number that starts with 0."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        # a keyword sent to a short code, which may look like a postcode: digit by digit
+        ("Send NSW to 2000 for updates.", "Send NSW to 2 0 0 0 for updates."),
+        ("Text STOP to 12345 always, thanks.", "Text STOP to 1 2 3 4 5 always, thanks."),
+        ("SMS to 12345 costs 25c.", "SMS to 1 2 3 4 5 costs 25c."),
+        # what the number counts after it: as written
+        ("Send SMS to 2000 suppliers, or SMS alerts to 1500 children.",
+         "Send SMS to 2000 suppliers, or SMS alerts to 1500 children."),
+        ("We sent text messages to 2000 suppliers and text reminders to 300 students.",
+         "We sent text messages to 2000 suppliers and text reminders to 300 students."),
+        ("Send SMS to 500 staff; we wrote to 2000 people.",
+         "Send SMS to 500 staff; we wrote to 2000 people."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_count_after_a_number_to_text_s_words_as_written(
+    markdown: str, spoken: str
+) -> None:
+    """ "Send SMS to 2000 suppliers" was read "Send SMS to 2 0 0 0 suppliers": only a closed list
+    of people and places (customers, homes, ...) made the number a count, so "suppliers",
+    "students", "patients" or "staff" after it did not."""
+    assert _spoken(markdown) == spoken
