@@ -29,6 +29,9 @@ month, a dash and a year are one date ("1 Jan-2026" is "1 Jan 2026", not "1 Jan 
 so is one with dashes around its month's name ("01-Jan-2026", "Jan-2026"). A date
 (``2026-07-01``, ``01-07-2026``), a number of more than two parts and three digits, a hyphen
 and four that is no phone number ("100-2000 kWh", see below) stay as written.
+Numbers or amounts alone with a dash between them are a sum, read "minus", before "=" or
+after "=" or "+" ("10 - 4 = 6"), or where an amount is less a smaller one in the same currency
+("$2.50 - $0.50": a range runs up); numbers alone that run down are a range ("2200-0600").
 
 A year and the next written with a slash or a dash, a financial or academic year ("2025/26",
 "2024-25", "FY2025/2026"), is read with "to" ("2025 to 26", "FY 2025 to 2026"), not "2025
@@ -359,6 +362,26 @@ def say_years_and_next(text: str) -> str:
     return _YEAR_AND_NEXT.sub(_said_year_and_next, text)
 
 
+_PLAIN_NUMBER = re.compile(r"(?P<sign>[$\u20ac\u00a3]?)(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_EQUALS_NEXT = re.compile(r"[ \u00a0]*=")
+_SUM_BEFORE = re.compile(r"[=+][ \u00a0]*$")
+
+
+def _is_a_subtraction(match: re.Match[str]) -> bool:
+    """Whether two numbers with a dash between them are a sum, one less the other, and not a
+    range: numbers or amounts alone, no unit, time or date, in a sum ("10 - 4 = 6", "= $3 - $1",
+    "$5 + $3 - $1"), or an amount less a smaller one ("$2.50 - $0.50": a range runs up)."""
+    low, high = _PLAIN_NUMBER.fullmatch(match["low"]), _PLAIN_NUMBER.fullmatch(match["high"])
+    if low is None or high is None:
+        return False
+    text, start = match.string, match.start()
+    if _EQUALS_NEXT.match(text, match.end()) or _SUM_BEFORE.search(text, max(0, start - 4), start):
+        return True
+    if not low["sign"] or low["sign"] != high["sign"]:
+        return False
+    return float(low.group(0)[1:].replace(",", "")) > float(high.group(0)[1:].replace(",", ""))
+
+
 def say_ranges(text: str) -> str:
     """``text`` with each range of numbers written with a dash read "to"; three digits, a
     hyphen and four that :func:`~knowledge_service.answers.speech_numbers.say_phone_numbers`
@@ -372,6 +395,8 @@ def say_ranges(text: str) -> str:
             return match.group(0)
         if _DAY_AND_MONTH.fullmatch(match["low"]) and _A_YEAR.fullmatch(match["high"]):
             return f"{match['low']} {match['high']}"
+        if _is_a_subtraction(match):  # "$2.50 - $0.50", "10 - 4 = 6"
+            return f"{match.group('low')} minus {match.group('high')}"
         return f"{match.group('low')} to {match.group('high')}"
 
     text = _DASHED_DATE.sub(lambda m: m.group(0).replace("-", " "), text)

@@ -714,3 +714,21 @@ def test_voice_reads_a_count_after_a_number_to_text_s_words_as_written(
     of people and places (customers, homes, ...) made the number a count, so "suppliers",
     "students", "patients" or "staff" after it did not."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("The fee is $2.50 - $0.50 = $2.00; your credit: $20 - $5.",
+         "The fee is $2.50 minus $0.50 = $2.00; your credit: $20 minus $5."),
+        ("So 10 - 4 = 6, and $5 + $3 - $1 is $7.",
+         "So 10 minus 4 = 6, and $5 + $3 minus $1 is $7."),
+        # a range runs up, or has a unit or a time; numbers alone may run down overnight
+        ("Fees range $2.50 - $5.00, or 9am-5pm = 8 hours.",
+         "Fees range $2.50 to $5.00, or 9am to 5pm = 8 hours."),
+        ("Open 2200-0600.", "Open 2200 to 0600."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_sum_s_dash_as_minus(markdown: str, spoken: str) -> None:
+    """ "$2.50 - $0.50 = $2.00" was read "$2.50 to $0.50 = $2.00", a range in a sum."""
+    assert _spoken(markdown) == spoken
