@@ -55,7 +55,9 @@ code 2 2 1 1 4 4", "customer ref AB12345" is "customer ref A B 1 2 3 4 5", "BSB 
 7 8 9 A"; in groups of four capitals or digits, or of digits apart with a slash, and in
 brackets after the word: "IBAN GB82 WEST 1234 5698 7654 32", "Case no. 2024/1234" is "Case no.
 2 0 2 4, 1 2 3 4", "invoice (INV-2026-001)" is "invoice (I N V, 2 0 2 6, 0 0 1)"; not a year in
-brackets, "the policy (2024)", nor a date, "order 12/05/2026"): the words are "code",
+brackets, "the policy (2024)", nor a date, "order 12/05/2026"; two numbers with a slash, a
+fraction or a day and a month, only after "ticket", "ref", "reference" or "case": "Ticket 1/2"
+is "Ticket 1, 2", "claim 1/2 of the cost" stays): the words are "code",
 "reference", "ref", "number", "no.", "ID", "PIN", "ABN", "ACN", "BSB", "IBAN", "BIC", "SWIFT",
 "NMI", "MIRN", "CRN", "PRN", "account", "acct", "acc", "a/c", "customer", "member", "policy",
 "invoice", "receipt", "case", "ticket", "claim" and "order", and the code has at least 4
@@ -115,9 +117,21 @@ _REFERENCE = re.compile(
 _SLASHED = re.compile(r"\d{1,2}/\d{1,2}(?:/\d{2,4})?")  # "1/7/2026", "1/2": a date or a fraction
 
 
-def _is_code(code: str) -> bool:
+_NAMES_A_SLASHED_CODE = re.compile(r"(?i:ticket|ref|reference|case)\b")
+"""Words after which two numbers with a slash are a code ("Ticket 1/2", "ref: 12/05"), not a
+fraction or a day and a month: no amount or date is so named, where "claim 1/2 of the cost",
+"order 1/2 price" may be a fraction."""
+_A_FRACTION_OF = re.compile(r"[ \u00a0]+(?i:of|off|price|fare|an?|the)\b")  # "1/2 price"
+
+
+def _is_code(code: str, name: str = "", after: str = "") -> bool:
+    """Whether ``code``, after the words ``name`` that name a code and before ``after``, is
+    one: 4 digits or more, or letters and digits; two numbers with a slash (a fraction or a
+    day and a month) only after "ticket", "ref", "reference" or "case", but for a fraction
+    of something ("ticket 1/2 price")."""
     if _SLASHED.fullmatch(code):
-        return False
+        named = _NAMES_A_SLASHED_CODE.match(name) is not None
+        return named and code.count("/") == 1 and not _A_FRACTION_OF.match(after)
     digits = sum(c.isdigit() for c in code)
     if any(c.isalpha() for c in code):
         return digits > 0 and len(code) >= 4
@@ -208,7 +222,8 @@ def say_reference_codes(text: str) -> str:
 
     def said(match: re.Match[str]) -> str:
         code = match.group("code")
-        if not _is_code(code) or _is_a_year_in_a_title(match):
+        after = match.string[match.end() : match.end() + 10]
+        if not _is_code(code, match["name"], after) or _is_a_year_in_a_title(match):
             return match.group(0)
         if match.group("bracket") and _YEAR.fullmatch(code):  # "the policy (2024)": its year
             return match.group(0)

@@ -732,3 +732,23 @@ def test_voice_reads_a_count_after_a_number_to_text_s_words_as_written(
 def test_voice_reads_a_sum_s_dash_as_minus(markdown: str, spoken: str) -> None:
     """ "$2.50 - $0.50 = $2.00" was read "$2.50 to $0.50 = $2.00", a range in a sum."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Quote ticket 1/2 when you call.", "Quote ticket 1, 2 when you call."),
+        ("Your ref: 12/05, case no. 3/4 or ticket #7/8.",
+         "Your ref: 1 2, 0 5, case no. 3, 4 or ticket number 7, 8."),
+        # a fraction, a fraction of something or a date after other words: as written
+        ("You can claim 1/2 of the cost; a ticket 1/2 price; add 1/2 cup; order 12/05/2026.",
+         "You can claim 1/2 of the cost; a ticket 1/2 price; add 1/2 cup; order 12/05/2026."),
+        ("Case 1/7/2026 is a date.", "Case 1/7/2026 is a date."),
+    ],
+)  # fmt: skip
+def test_voice_reads_two_numbers_with_a_slash_after_a_ticket_s_word_as_a_code(
+    markdown: str, spoken: str
+) -> None:
+    """ "Ticket 1/2" was left for the speech engine, which reads "ticket one half" (or "ticket
+    January the second"): two numbers with a slash were always a fraction or a date."""
+    assert _spoken(markdown) == spoken
