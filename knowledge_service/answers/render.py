@@ -33,21 +33,23 @@ from knowledge_service.answers.sanitise import (
 from knowledge_service.answers.schemas import AnswerFormat
 from knowledge_service.answers.speech import (
     say_around_the_clock,
-    say_day_ranges,
     say_literally,
     say_menu_paths,
     say_outside_literals,
-    say_ranges,
     say_rates,
-    say_reference_codes,
-    say_times,
-    say_years_and_next,
 )
+from knowledge_service.answers.speech_codes import say_reference_codes
 from knowledge_service.answers.speech_numbers import (
     say_keypad_codes,
     say_numbers_to_call,
     say_numbers_to_text,
     say_phone_numbers,
+)
+from knowledge_service.answers.speech_ranges import (
+    say_day_ranges,
+    say_ranges,
+    say_times,
+    say_years_and_next,
 )
 from knowledge_service.content.plaintext import (
     PLAIN_MARKDOWN,
@@ -418,9 +420,10 @@ def markdown_to_speech(markdown: str) -> str:
     (:mod:`~knowledge_service.answers.speech_numbers`), with the words of the line that leads
     into its line (:func:`_lead_ins`: "Call us on:" / "- 555-1234"), a reference code
     likewise, a path through menus ("Account > People") with "then"
-    (:mod:`~knowledge_service.answers.speech`), but not in code ("`2-5`" is no range). The
-    private-use characters that mark what is said in words or as code are taken out of the
-    article's own text first, written as characters or as character references."""
+    (:mod:`~knowledge_service.answers.speech` and the modules it names), but not in code
+    ("`2-5`" is no range). The private-use characters that mark what is said in words or as
+    code are taken out of the article's own text first, written as characters or as character
+    references."""
     markdown = _OUR_MARK_REFERENCES.sub("", _OUR_MARKS.sub("", markdown))
     lines = plain_lines(markdown, _spoken, _bare_addresses, _said_as_code)
     lead_ins = _lead_ins(lines)
