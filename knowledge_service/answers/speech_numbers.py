@@ -250,11 +250,16 @@ def say_phone_numbers(text: str) -> str:
 
 _A_PLURAL = (
     r"(?!(?:is|was|has|does|as|us|its|this|his|hers|ours|yours|theirs|plus|less|unless|across"
-    r"|always|sometimes|perhaps|thanks|afterwards|towards|besides|whereas|yes|costs)\b)[a-z]+s\b"
+    r"|always|sometimes|perhaps|thanks|afterwards|towards|besides|whereas|yes"
+    # what texting or calling a number does: "Texting STOP to 12345 stops all messages"
+    r"|costs|charges|applies|means|gets|stops|starts|ends|opts|cancels|removes|unsubscribes"
+    r"|subscribes|registers|confirms|connects|sends|returns|gives|lets|takes|works|helps"
+    r"|puts|signs|turns|switches|adds|pauses|resumes|reaches|goes|comes)\b)[a-z]+s\b"
 )
 """A word in lower case that ends in "s" and is no word of a sentence's frame ("is", "unless",
-"always", "thanks") nor "costs" ("SMS to 12345 costs 25c"): a plural, what a number before it
-counts ("call 500 customers", "text reminders to 300 students")."""
+"always", "thanks") nor a verb of what texting or calling a number does ("SMS to 12345 costs
+25c", "Texting STOP to 12345 stops all messages"): a plural, what a number before it counts
+("call 500 customers", "text reminders to 300 students")."""
 _PEOPLE_OR_PLACES = (
     r"[ \u00a0]+(?:more[ \u00a0]+|other[ \u00a0]+|new[ \u00a0]+)?(?:(?i:people|persons|customers"
     r"|clients|members|users|residents|ratepayers|households|homes|businesses|properties"

@@ -698,6 +698,11 @@ def test_voice_reads_a_keypad_code_key_by_key(markdown: str, spoken: str) -> Non
         ("Send NSW to 2000 for updates.", "Send NSW to 2 0 0 0 for updates."),
         ("Text STOP to 12345 always, thanks.", "Text STOP to 1 2 3 4 5 always, thanks."),
         ("SMS to 12345 costs 25c.", "SMS to 1 2 3 4 5 costs 25c."),
+        # a verb after it: what texting the number does
+        ("SMS STOP to 12345 stops all messages; SMS HELP to 12345 gets you help.",
+         "SMS STOP to 1 2 3 4 5 stops all messages; SMS HELP to 1 2 3 4 5 gets you help."),
+        ("Text YES to 78901 confirms your booking.",
+         "Text YES to 7 8 9 0 1 confirms your booking."),
         # what the number counts after it: as written
         ("Send SMS to 2000 suppliers, or SMS alerts to 1500 children.",
          "Send SMS to 2000 suppliers, or SMS alerts to 1500 children."),
