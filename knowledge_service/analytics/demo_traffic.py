@@ -97,13 +97,16 @@ def plan_questions(
     Questions are asked from 8:00 to 20:00 (UTC); on the day of ``now`` that day is squeezed
     into the part of it that has passed, so no question is asked after ``now`` (a demo seeded
     at 10:00 would otherwise show answers given at 19:00, listed before the ones asked since).
+    The days end at ``today`` or at the day of ``now``, whichever comes first
+    (:func:`last_day`).
     """
     popular = list(phrasings)
     rng.shuffle(popular)
     weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(popular))]
     planned = []
+    last = last_day(today, now)
     for back in range(days - 1, -1, -1):
-        day = today - timedelta(days=back)
+        day = last - timedelta(days=back)
         for _ in range(rng.randint(28, 40) if day.weekday() < 5 else rng.randint(12, 18)):
             moment = _not_after(
                 datetime.combine(day, time(rng.randint(8, 19), rng.randint(0, 59)), UTC), now
@@ -117,6 +120,13 @@ def plan_questions(
             channel = rng.choice(served or list(_CUSTOMER_CHANNELS))
             planned.append(Asked(rng.choice(questions), channel, moment))
     return planned
+
+
+def last_day(today: date, now: datetime | None) -> date:
+    """The last day of the plan: ``today``, unless ``KS_TODAY`` set it after the day of ``now``.
+    An answer's time is real (the clock's, not ``KS_TODAY``'s), so a demo shown as of a later
+    day still has its traffic before ``now``, never a week after it."""
+    return today if now is None else min(today, now.date())
 
 
 def _not_after(moment: datetime, now: datetime | None) -> datetime:
@@ -196,7 +206,7 @@ def seed_traffic(
     the model and the index takes seconds; a refused or already seeded store needs neither).
     A store already seeded is left as it is (a second ``make demo`` adds nothing) unless
     ``force`` is set. Nothing is recorded as asked or rated after ``now`` (default: the clock's
-    time; see :func:`plan_questions`).
+    time; see :func:`plan_questions`), even when ``today`` (``KS_TODAY``) lies after it.
 
     Raises:
         InvalidRequestError: ``days`` is not 1 to :data:`MAX_DAYS`.
@@ -204,12 +214,13 @@ def seed_traffic(
     """
     if not 1 <= days <= MAX_DAYS:
         raise InvalidRequestError("--days", f"must be 1 to {MAX_DAYS} (got {days})")
-    first = today - timedelta(days=days - 1)
+    now = now or datetime.now(UTC)
+    last = last_day(today, now)
+    first = last - timedelta(days=days - 1)
     already = _existing(engine, force=force)
     if already and not force:
-        return SeedReport(0, {}, 0, first, today, already_seeded=already)
+        return SeedReport(0, {}, 0, first, last, already_seeded=already)
     rng = random.Random(seed)
-    now = now or datetime.now(UTC)
     planned = plan_questions(_phrasings(engine), today=today, days=days, rng=rng, now=now)
     served = _answer_all(answers(), planned)
     log = AnswerLog(engine)  # the real recording path: the writer redacts every question
@@ -218,7 +229,7 @@ def seed_traffic(
     log.flush()
     rated = _rate_some(engine, served, rng, now)
     by_status = Counter(one.event.status or "unknown" for one in served)
-    return SeedReport(len(served), dict(by_status), rated, first, today, already_seeded=already)
+    return SeedReport(len(served), dict(by_status), rated, first, last, already_seeded=already)
 
 
 def _rate_some(engine: Engine, served: Sequence[Served], rng: random.Random, now: datetime) -> int:

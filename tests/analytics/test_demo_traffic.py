@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -176,3 +176,27 @@ def test_seeding_records_no_answer_or_rating_after_now(
 def _utc(at: datetime) -> datetime:
     """A stored time as UTC (SQLite gives it back without its zone)."""
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def test_a_later_ks_today_plans_nothing_after_now() -> None:
+    """KS_TODAY a week after the clock's day (a demo shown as of a later date): the plan still
+    ends at ``now``, its days the ones up to the clock's day, not a week of answers ahead."""
+    now = datetime.combine(TODAY, time(10, 30), UTC)
+    later = TODAY + timedelta(days=7)
+    plan = plan_questions(PHRASINGS, today=later, days=3, rng=random.Random(5), now=now)
+    assert plan and max(a.at for a in plan) <= now
+    assert sorted({a.at.date() for a in plan}) == [TODAY - timedelta(days=n) for n in (2, 1, 0)]
+
+
+def test_seeding_under_a_later_ks_today_records_nothing_after_now(
+    engine: Engine, answers: AnswerService
+) -> None:
+    now = datetime.combine(TODAY, time(9, 5), UTC)
+    report = seed_traffic(engine, lambda: answers, today=TODAY + timedelta(days=7), days=2, now=now)
+    with session_scope(engine) as session:
+        events = session.exec(select(AnswerEvent)).all()
+        ratings = session.exec(select(Feedback)).all()
+    assert report.answers > 0 and ratings
+    assert (report.first_day, report.last_day) == (TODAY - timedelta(days=1), TODAY)
+    assert max(_utc(e.at) for e in events) <= now
+    assert max(_utc(f.at) for f in ratings) <= now
