@@ -40,6 +40,7 @@ from knowledge_service.errors import (
     InvalidContentError,
     InvalidRequestError,
     KnowledgeServiceError,
+    PreconditionFailedError,
     a_or_an,
 )
 from knowledge_service.review.blocks import with_blocks
@@ -96,13 +97,34 @@ def _pre(doc_id: str, version: int | None) -> Precondition:
     return LOCAL if version is None else Precondition.of_version(doc_id, version)
 
 
+_OPTIONS = {"owner": "--owner", "reason": "--reason", "items": "ID..."}
+"""The command line's name of each request field a workflow step may refuse."""
+
+
+def _said(exc: KnowledgeServiceError) -> str:
+    """What the command line says of a refusal: the service names the API's fields and
+    headers (``parameter 'owner'``, ``If-Match``); here they are the options given."""
+    if isinstance(exc, PreconditionFailedError) and exc.expected:
+        group = {d.kind.name: d.kind.plural for d in (articles, policies)}[exc.kind]
+        changes = f"`knowledge-service {group} diff {exc.doc_id} {exc.expected} {exc.current}`"
+        seen = f"see what changed ({changes}), then " if exc.expected < exc.current else ""
+        return (
+            f"{exc.kind} {exc.doc_id!r} is at version {exc.current}, not version "
+            f"{exc.expected} (--if-version {exc.expected}): {seen}run the command again with "
+            f"--if-version {exc.current}"
+        )
+    if isinstance(exc, InvalidRequestError) and exc.parameter in _OPTIONS:
+        return f"parameter '{_OPTIONS[exc.parameter]}': {exc.problem}"
+    return exc.message
+
+
 @contextmanager
 def _refused() -> Iterator[None]:
     """A refused step: one clear line on stderr, exit code 1."""
     try:
         yield
     except KnowledgeServiceError as exc:
-        typer.secho(f"error: {exc.message}", err=True, fg=typer.colors.RED)
+        typer.secho(f"error: {_said(exc)}", err=True, fg=typer.colors.RED)
         raise typer.Exit(1) from None
 
 

@@ -201,3 +201,30 @@ def test_editing_with_another_articles_file_names_the_file_and_its_id_line(cli_e
     assert output.strip() == (
         f"error: {other}:{line}: field 'id': its id is 'late-fee', not 'card-fees'"
     ), output
+
+
+def test_refusals_name_the_cli_options_not_the_apis_fields_and_headers(cli_env: Path) -> None:
+    """A stale --if-version names the option and how to look (no If-Match, no ETag), and a
+    refused --reason, --owner or list of ids is named as the command line gives it."""
+    path = cli_env / "card-fees.md"
+    path.write_text(article_text("card-fees"), encoding="utf-8")
+    invoke("articles", "draft", str(path), "--actor", "ann")
+    invoke("articles", "submit", "card-fees", "--actor", "ann")
+    invoke("articles", "approve", "card-fees", "--actor", "bob")
+    code, output = invoke("articles", "retire", "card-fees", "--if-version", "1")
+    assert code == 1 and "If-Match" not in output and "ETag" not in output, output
+    assert (
+        "article 'card-fees' is at version 2, not version 1 (--if-version 1): see what changed "
+        "(`knowledge-service articles diff card-fees 1 2`), then run the command again with "
+        "--if-version 2"
+    ) in output
+    code, output = invoke("articles", "retire", "card-fees", "--if-version", "7")
+    assert code == 1 and "(--if-version 7): run the command again with --if-version 2" in output
+    refusals = [
+        (["reject", "card-fees", "--reason", " "], "error: parameter '--reason': "),
+        (["reassign", "card-fees", "--owner", " "], "error: parameter '--owner': "),
+        (["verify", *[f"a{i}" for i in range(101)]], "error: parameter 'ID...': at most 100"),
+    ]
+    for args, said in refusals:
+        code, output = invoke("articles", *args)
+        assert code == 1 and said in output, (args, output)
