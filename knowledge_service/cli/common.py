@@ -8,7 +8,7 @@ import os
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
@@ -38,6 +38,7 @@ from sqlalchemy.exc import ArgumentError
 from knowledge_service import migrations
 from knowledge_service.content.loader import FileScan
 from knowledge_service.db import session_scope, store_name
+from knowledge_service.errors import InvalidRequestError
 from knowledge_service.freshness import pipeline
 from knowledge_service.freshness import service as freshness
 from knowledge_service.freshness.pipeline import AfterWrite, StoreMarks
@@ -192,6 +193,19 @@ def fail(message: str) -> typer.Exit:
     for the caller to raise."""
     err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
+
+
+@contextmanager
+def named_as_options(options: Mapping[str, str]) -> Iterator[None]:
+    """A refused request field that the command gives as an option is named as the option
+    (``parameter '--owner'``), not as the API's field (``parameter 'owner'``); ``options`` maps
+    each field to its option."""
+    try:
+        yield
+    except InvalidRequestError as exc:
+        if exc.parameter not in options:
+            raise
+        raise type(exc)(options[exc.parameter], exc.problem) from None
 
 
 @contextmanager

@@ -18,12 +18,18 @@ from knowledge_service.cli.common import (
     err_console,
     existing_engine,
     local_operator,
+    named_as_options,
     print_table,
 )
 from knowledge_service.cli.help import HelpGroup
 from knowledge_service.content import repository as content_repository
 from knowledge_service.db import session_scope
 
+_OPTIONS = {
+    "name": "--name", "owner": "--owner", "person": "--person",
+    "expires_in_days": "--expires-in-days",
+}  # fmt: skip
+"""The option of each field a key's creation may refuse."""
 keys_app = typer.Typer(
     cls=HelpGroup, help="Manage API keys (only their hashes are stored).", no_args_is_help=True
 )
@@ -54,7 +60,7 @@ def create(
     ] = None,
 ) -> None:  # fmt: skip
     """Create a key and print it once; it cannot be shown again."""
-    with session_scope(engine()) as session:
+    with named_as_options(_OPTIONS), session_scope(engine()) as session:
         issued = access.create_key(
             session, name=name, role=role, owner=owner, expires_in_days=expires_in_days,
             person=person, actor=local_operator(),
@@ -136,7 +142,7 @@ def set_person(
     ],
 ) -> None:
     """Say who holds a key (revoked ones too, for the edits they made); four eyes compare it."""
-    with session_scope(existing_engine()) as session:
+    with named_as_options(_OPTIONS), session_scope(existing_engine()) as session:
         key = access.set_person(session, name_or_prefix, person, actor=local_operator())
     console.print(escape(f"Key {key.name} ({key.prefix}) is held by {key.person}."))
 

@@ -26,6 +26,7 @@ from knowledge_service.cli.common import (
     existing_engine,
     fail,
     local_operator,
+    named_as_options,
     path_argument,
     require_model_folder,
     settings,
@@ -102,8 +103,8 @@ _OPTIONS = {"owner": "--owner", "reason": "--reason", "items": "ID..."}
 
 
 def _said(exc: KnowledgeServiceError) -> str:
-    """What the command line says of a refusal: the service names the API's fields and
-    headers (``parameter 'owner'``, ``If-Match``); here they are the options given."""
+    """What the command line says of a refusal: the service names the API's header
+    (``If-Match``); here it is the option given."""
     if isinstance(exc, PreconditionFailedError) and exc.expected:
         group = {d.kind.name: d.kind.plural for d in (articles, policies)}[exc.kind]
         changes = f"`knowledge-service {group} diff {exc.doc_id} {exc.expected} {exc.current}`"
@@ -113,8 +114,6 @@ def _said(exc: KnowledgeServiceError) -> str:
             f"{exc.expected} (--if-version {exc.expected}): {seen}run the command again with "
             f"--if-version {exc.current}"
         )
-    if isinstance(exc, InvalidRequestError) and exc.parameter in _OPTIONS:
-        return f"parameter '{_OPTIONS[exc.parameter]}': {exc.problem}"
     return exc.message
 
 
@@ -122,7 +121,8 @@ def _said(exc: KnowledgeServiceError) -> str:
 def _refused() -> Iterator[None]:
     """A refused step: one clear line on stderr, exit code 1."""
     try:
-        yield
+        with named_as_options(_OPTIONS):
+            yield
     except KnowledgeServiceError as exc:
         typer.secho(f"error: {_said(exc)}", err=True, fg=typer.colors.RED)
         raise typer.Exit(1) from None

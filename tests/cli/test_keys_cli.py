@@ -179,3 +179,26 @@ def test_key_changes_import_and_steps_record_one_local_operator(
     assert {e["actor"] for e in events} == {"operator"}
     actions = {e["action"] for e in events}
     assert actions == {"key_created", "key_person_set", "key_revoked", "created", "retired"}
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["create", "--role", "owner", "--name", "pay"], "--owner"),
+        (["create", "--role", "agent", "--name", "desk", "--owner", "pay@example.com"], "--owner"),
+        (["create", "--role", "agent", "--name", " "], "--name"),
+        (["create", "--role", "agent", "--name", "desk", "--person", " "], "--person"),
+    ],
+)
+def test_a_refused_option_is_named_as_given_on_the_command_line(
+    args: list[str], option: str
+) -> None:
+    """Not as the API's field ('owner'): the CLI's own errors name options ('--status')."""
+    with pytest.raises(InvalidRequestError, match=rf"^parameter '{option}': "):
+        invoke("keys", *args)
+
+
+def test_set_person_names_the_option_it_refuses() -> None:
+    _create("--role", "agent", "--name", "desk")
+    with pytest.raises(InvalidRequestError, match=r"^parameter '--person': "):
+        invoke("keys", "set-person", "desk", "--person", " ")
