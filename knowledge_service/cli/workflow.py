@@ -40,6 +40,7 @@ from knowledge_service.db import MAX_VERSION, session_scope
 from knowledge_service.errors import (
     InvalidContentError,
     InvalidRequestError,
+    InvalidTransitionError,
     KnowledgeServiceError,
     PreconditionFailedError,
     a_or_an,
@@ -104,7 +105,8 @@ _OPTIONS = {"owner": "--owner", "reason": "--reason", "items": "ID..."}
 
 def _said(exc: KnowledgeServiceError) -> str:
     """What the command line says of a refusal: the service names the API's header
-    (``If-Match``); here it is the option given."""
+    (``If-Match``), here the option given, and the workflow's state of a policy in force
+    (``published``), here its status as the CLI prints it (``active``)."""
     if isinstance(exc, PreconditionFailedError) and exc.expected:
         group = {d.kind.name: d.kind.plural for d in (articles, policies)}[exc.kind]
         changes = f"`knowledge-service {group} diff {exc.doc_id} {exc.expected} {exc.current}`"
@@ -114,6 +116,12 @@ def _said(exc: KnowledgeServiceError) -> str:
             f"{exc.expected} (--if-version {exc.expected}): {seen}run the command again with "
             f"--if-version {exc.current}"
         )
+    if isinstance(exc, InvalidTransitionError):  # a published policy is 'active' here
+        state = {str(k): v for k, v in STATUS_AFTER[exc.kind].items()}.get(exc.state, exc.state)
+        return InvalidTransitionError(
+            exc.kind, exc.doc_id, action=exc.action, state=state, allowed=exc.allowed,
+            why=exc.why,
+        ).message  # fmt: skip
     return exc.message
 
 

@@ -228,3 +228,15 @@ def test_refusals_name_the_cli_options_not_the_apis_fields_and_headers(cli_env: 
     for args, said in refusals:
         code, output = invoke("articles", *args)
         assert code == 1 and said in output, (args, output)
+
+
+def test_a_refused_step_on_a_policy_in_force_says_active_as_the_cli_prints_it(
+    cli_env: Path,
+) -> None:
+    """The CLI prints a policy in force as 'active'; its refusals say so too, not 'published'
+    (the workflow's state, which the API gives)."""
+    write_policy_md(cli_env / "policies", "REFUNDS")
+    assert invoke("import", str(cli_env / "policies"))[0] == 0
+    code, output = invoke("policies", "reject", "REFUNDS", "--reason", "why", "--actor", "bob")
+    assert code == 1 and "error: cannot reject policy 'REFUNDS' in state active;" in output, output
+    assert "published" not in output
