@@ -22,7 +22,13 @@ demo_app = typer.Typer(cls=HelpGroup, help="Demo helpers (synthetic data, never 
 
 @demo_app.command("seed-traffic")
 def seed_traffic_command(
-    days: Annotated[int, typer.Option(help=f"How many days up to today (1 to {MAX_DAYS}).")] = 14,
+    days: Annotated[
+        int,
+        typer.Option(
+            help=f"How many days up to today (1 to {MAX_DAYS}); a KS_TODAY after the real date "
+            "ends them on the real date, as an answer's time is the clock's."
+        ),
+    ] = 14,
     seed: Annotated[int, typer.Option(help="Seed of the plan (the same seed, the same plan).")] = 7,
     force: Annotated[
         bool, typer.Option(help="Add synthetic traffic even where answer events already exist.")
