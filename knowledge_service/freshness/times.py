@@ -8,7 +8,8 @@ A time is kept in minutes after midnight with what it says of its subject (its *
 * its time zone, when one is named ("9am–6pm ET" and "9am to 5pm Eastern" are both ``et``),
   else ``local``;
 * the days it holds on, read from the nearest day names ("Monday to Friday", "Saturdays",
-  "weekdays", "public holidays"), else ``any``.
+  "weekdays", "public holidays"), else ``any`` (the whole week, "Monday to Sunday", is
+  ``any`` too, as "every day" and "seven days a week" are).
 
 Two times are compared only when all three agree, so Saturday's closing time is never set
 against a weekday's, an opening time never against a closing one, and Eastern never against
@@ -245,10 +246,14 @@ def days_named(text: str) -> str | None:
 
 
 def _days_text(expressions: Iterable[re.Match[str]]) -> str:
-    """The days the day expressions name, in week order ("mon,tue,wed", "hol"); "" for none."""
+    """The days the day expressions name, in week order ("mon,tue,wed", "hol"); "" for none,
+    and for the whole week ("Monday to Sunday", "Mon–Sun"), which holds on any day as "every
+    day", "daily" and "seven days a week" do: they name no day, so read ``any``."""
     days: set[str] = set()
     for e in expressions:
         days |= _expand(e)
+    if days >= set(_DAYS):
+        return ""
     return ",".join(d for d in (*_DAYS, "hol") if d in days)
 
 

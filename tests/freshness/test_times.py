@@ -95,6 +95,23 @@ def test_times_of_day_are_read_with_role_zone_and_days(
     assert _times(text) == times
 
 
+@pytest.mark.parametrize(
+    "days",
+    ["Monday to Sunday", "Mon–Sun", "every day", "daily", "seven days a week", "7 days a week"],
+)
+def test_the_whole_week_is_any_day_however_it_is_written(days: str) -> None:
+    """ "Monday to Sunday" named seven days where "every day" names none, so the two closing
+    times of one phone line (8pm and 6pm) were never compared."""
+    article = extract_facts(f"Our phone lines are open 8am to 8pm, {days}.")
+    clause = extract_facts("Our phone lines are open 8am to 6pm, every day.")
+    assert [f.unit for f in article if f.kind == FactKind.TIME] == [
+        "from:local:any",
+        "until:local:any",
+    ]
+    found = find_contradictions(article, clause, CLAUSE_THRESHOLDS)
+    assert [(c.fact.describe(), c.other.describe()) for c in found] == [("8:00 p.m.", "6:00 p.m.")]
+
+
 def test_a_clock_time_is_never_read_as_another_number() -> None:
     facts = extract_facts("Doors close at 9:30 on Fridays and the kiosk at 5pm.")
     assert [f.kind for f in facts if f.kind != FactKind.RULE] == [FactKind.TIME]
