@@ -40,7 +40,8 @@ the parks department and the GP surgery are held out, scored once; so are the fe
 and the credit union, scored once after every fix, with nothing changed for them; none of
 them is held out since 2026-12-06, when every set's missed conflicts were read for that day's
 fixes; the last three, written on 2026-12-06, are held out: scored before and after that
-afternoon's fixes, and nothing was changed for them).
+afternoon's fixes, and nothing was changed for them, but the student loan servicer's and the
+EV network's missed phone hours were read for the opening-hours fixes of 2026-12-07).
 
 ``--tune-on A --report-on B`` fits the tuned settings (``conflict_threshold``, the joint
 similarity from which two articles answer the same need, and ``duplicate_threshold``) on set A
@@ -190,11 +191,13 @@ SHIPPED = {
     "freshness_kb_petins": "written blind 2026-12-05 (sixth session), third round; its first "
     "score's 1 false conflict led to a fix ('the last 12 months of history' looks back)",
     "freshness_kb_evcharge": "written blind 2026-12-06 (first session); held out: scored before "
-    "and after that afternoon's fixes, nothing changed for it",
+    "and after that afternoon's fixes, nothing changed for it; its missed phone hours were read "
+    "for the fix of 2026-12-07 (opening hours in other words): not strictly held out since",
     "freshness_kb_housing": "written blind 2026-12-06 (first session); held out: scored before "
     "and after that afternoon's fixes, nothing changed for it",
     "freshness_kb_studentloans": "written blind 2026-12-06 (first session); held out: scored "
-    "before and after that afternoon's fixes, nothing changed for it",
+    "before and after that afternoon's fixes, nothing changed for it; its missed phone hours "
+    "were read for the opening-hours pairing of 2026-12-07: not strictly held out since",
 }
 # 2026-12-06: the conflict fixes of that day were chosen on every set's missed conflicts, the
 # ten sets held out until then included (docs/benchmarks.md): no set is held out since.

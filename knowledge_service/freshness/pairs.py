@@ -25,6 +25,7 @@ from knowledge_service.freshness.facts import (
     counted_phrase,
     same_value,
 )
+from knowledge_service.freshness.hours import hours_of, lone_hours_contradictions, opening_hours
 from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
     CLAUSE_THRESHOLDS,
@@ -244,17 +245,6 @@ def check_ambiguous_intents(
             )
         )
     return findings
-
-
-def hours_of(item: CheckedArticle) -> set[tuple[str, str]]:
-    """The (zone, days) of each opening-hours range the answer states (an opening and a
-    closing time for the same days in the same zone)."""
-    roles: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for fact in item.facts:
-        if fact.kind == FactKind.TIME and fact.section == ANSWER_SECTION:
-            role, zone, days = fact.unit.split(":", 2)
-            roles[(zone, days)].add(role)
-    return {k for k, r in roles.items() if {"from", "until"} <= r}
 
 
 def topic_of(intent: str) -> str:
@@ -706,8 +696,10 @@ def _answer_conflicts(
         flipped = Contradiction(c.other, c.fact, c.similarity)
         answers.setdefault((c.other.key, c.fact.key), flipped)
     shared_hours = hours_of(a) & hours_of(b) if hours else set()
+    for c in lone_hours_contradictions(a, b, shared_hours):
+        answers.setdefault((c.fact.key, c.other.key), c)
     for k, c in answers.items():
-        if hours and not _opening_hours(c, shared_hours):
+        if hours and not opening_hours(c, shared_hours):
             continue
         if lone_answers and not (
             c.similarity >= NEAR_NEED_ANSWER_FLOOR and each_lone_in_its_answer(c, a.facts, b.facts)
@@ -719,18 +711,6 @@ def _answer_conflicts(
         if fix is not None:
             why = _hours_need(a, b) if hours else _need(reason, near=near)
             found.setdefault(k, (c, why, fix, []))
-
-
-def _opening_hours(c: Contradiction, shared_hours: set[tuple[str, str]]) -> bool:
-    """Two times of the answers' opening hours (the same role, days and zone), among the
-    (zone, days) both answers state hours for (``shared_hours``)."""
-    fact, other = c.fact, c.other
-    if not (fact.kind == other.kind == FactKind.TIME and fact.unit == other.unit):
-        return False
-    if fact.section != ANSWER_SECTION or other.section != ANSWER_SECTION:
-        return False
-    _, zone, days = fact.unit.split(":", 2)
-    return (zone, days) in shared_hours
 
 
 def _hours_need(a: CheckedArticle, b: CheckedArticle) -> str:

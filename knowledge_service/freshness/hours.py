@@ -1,0 +1,126 @@
+"""Opening hours two answers of one topic give for the same days (``pairs.hours_pairs``).
+
+An answer's hours are read as times (:mod:`~knowledge_service.freshness.times`) whose unit
+holds their role, zone and days, so two answers' closing times for weekdays are one fact
+however the days are written ("Monday to Friday", "weekdays"). The words around them may
+still differ entirely: a contact centre's hours are written "our lines are open", "our
+customer team is available", "our phone team is here", "our contact centre is open", or in a
+table row "Phone, 0800 555 314". So when each answer gives one opening (or closing) time for
+those days, the two are compared whatever their words, unless one of them names a place or a
+service the other does not ("the library", "the claims line", "webchat"): those are another
+thing's hours.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from knowledge_service.freshness.facts import ANSWER_SECTION, CONTEXT_WEIGHT, Fact, FactKind
+from knowledge_service.freshness.matching import Contradiction, is_narrower, scopes, scopes_clash
+from knowledge_service.freshness.rules import CheckedArticle
+from knowledge_service.freshness.text import TIME_ZONES, content_terms
+
+
+def hours_of(item: CheckedArticle) -> set[tuple[str, str]]:
+    """The (zone, days) of each opening-hours range the answer states (an opening and a
+    closing time for the same days in the same zone)."""
+    roles: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for fact in item.facts:
+        if fact.kind == FactKind.TIME and fact.section == ANSWER_SECTION:
+            role, zone, days = fact.unit.split(":", 2)
+            roles[(zone, days)].add(role)
+    return {k for k, r in roles.items() if {"from", "until"} <= r}
+
+
+def opening_hours(c: Contradiction, shared_hours: set[tuple[str, str]]) -> bool:
+    """Two times of the answers' opening hours (the same role, days and zone), among the
+    (zone, days) both answers state hours for (``shared_hours``)."""
+    fact, other = c.fact, c.other
+    if not (fact.kind == other.kind == FactKind.TIME and fact.unit == other.unit):
+        return False
+    if fact.section != ANSWER_SECTION or other.section != ANSWER_SECTION:
+        return False
+    _, zone, days = fact.unit.split(":", 2)
+    return (zone, days) in shared_hours
+
+
+def lone_hours_contradictions(
+    a: CheckedArticle, b: CheckedArticle, shared_hours: set[tuple[str, str]]
+) -> list[Contradiction]:
+    """The opening and closing times, for days both answers give hours for
+    (``shared_hours``), where each answer gives one time of that role, zone and days and the
+    two differ, though their words do not match ("Our customer team is available 8am to 8pm,
+    Monday to Friday" and "Our lines are open 8am to 6pm on weekdays"): unless either is
+    narrower (a condition the other never speaks of) or they are the hours of two things
+    (:func:`_served_apart`)."""
+    mine, theirs = _lone_times(a, shared_hours), _lone_times(b, shared_hours)
+    found = []
+    for unit, fact in mine.items():
+        other = theirs.get(unit)
+        if other is None or other.value == fact.value:
+            continue
+        if scopes_clash(scopes(fact.subject), scopes(other.subject)):
+            continue
+        if is_narrower(fact, other) or _served_apart(fact, other):
+            continue
+        found.append(Contradiction(fact, other, 0.0))
+    return found
+
+
+def _lone_times(item: CheckedArticle, shared_hours: set[tuple[str, str]]) -> dict[str, Fact]:
+    """The answer's times, by unit, for the (zone, days) of ``shared_hours``: those that are
+    the answer's only time of their unit."""
+    by_unit: dict[str, list[Fact]] = defaultdict(list)
+    for fact in item.facts:
+        if fact.kind == FactKind.TIME and fact.section == ANSWER_SECTION:
+            _, zone, days = fact.unit.split(":", 2)
+            if (zone, days) in shared_hours:
+                by_unit[fact.unit].append(fact)
+    return {unit: facts[0] for unit, facts in by_unit.items() if len(facts) == 1}
+
+
+# Words that say when, or that say a contact centre answers, never whose hours they are: days,
+# parts of the day and time zones (the time's unit holds its days and zone), being open, and
+# the ways a contact centre is named ("our lines", "the phone team", "customer services").
+_HOURS_WORDS = frozenset(
+    {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon",
+        "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "weekday", "weekend",
+        "week", "day", "daili", "holiday", "public", "bank", "statutori", "stat", "morn",
+        "afternoon", "evening", "night", "noon", "midday", "midnight", "am", "pm",
+        "open", "avail", "answer", "staf", "staff", "hour", "close", "reach",
+        "line", "team", "phone", "telephon", "call", "servic", "care", "helplin", "help",
+        "support", "agent", "advis", "advisor", "contact", "custom",
+    }
+) | frozenset(TIME_ZONES)  # fmt: skip
+# A centre that is the contact centre ("our contact centre", "the call centre"), not a place
+# ("the Aquatic Centre").
+_CONTACT_CENTRE = re.compile(
+    r"\b(?:contact|call|customer|service|support|care|help)\s+cent(?:re|er)s?\b", re.IGNORECASE
+)
+
+
+def _own_words(fact: Fact) -> set[str]:
+    """The words of ``fact``'s sentence, and of a table cell's row and column, that may name
+    whose hours these are: the whole sentence's, as what is open is often named far from a
+    second range ("Harbour Central Library is open 9 a.m. to 8 p.m. Monday to Friday, and 10
+    a.m. to 4 p.m. on weekends")."""
+    own = {t for t, weight in fact.subject.items() if weight > CONTEXT_WEIGHT}
+    words = {
+        t
+        for t in own.union(content_terms(fact.sentence))
+        if not t.startswith("<") and t not in _HOURS_WORDS
+    }
+    if _CONTACT_CENTRE.search(fact.sentence):
+        words -= {"centr", "center"}
+    return words
+
+
+def _served_apart(x: Fact, y: Fact) -> bool:
+    """``x`` or ``y`` names a place or service the other's sentence never names: "Harbour
+    Central Library is open ..." and "Harbour Aquatic Centre is open ...", "the claims line"
+    and "our customer service lines", "webchat" and "our phone lines" are two things' hours."""
+    said_x = set(x.subject) | set(content_terms(x.sentence))
+    said_y = set(y.subject) | set(content_terms(y.sentence))
+    return bool(_own_words(x) - said_y) or bool(_own_words(y) - said_x)

@@ -1,0 +1,85 @@
+"""Opening hours two answers of one topic give for the same days, written in other words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from knowledge_service.freshness.checker import run_check
+from knowledge_service.freshness.schemas import FindingKind
+from knowledge_service.settings import Settings
+from tests.conftest import TODAY
+from tests.factories import make_article
+
+SETTINGS = Settings(embedding_model="hash")
+PHONE_TABLE = "| Channel | Details |\n|---|---|\n| Phone, 0800 555 314 | 7am – 9pm, every day |"
+
+
+def conflicts(first: str, second: str, intents: tuple[str, str]) -> list[Any]:
+    a = make_article("contact-us", title="How do I get in touch?", intents=[intents[0]],
+                     answer=first, body="")  # fmt: skip
+    b = make_article("when-open", title="When are you open?", intents=[intents[1]],
+                     answer=second, body="")  # fmt: skip
+    result = run_check([a, b], [], today=TODAY, settings=SETTINGS)
+    return [f for f in result.findings if f.kind == FindingKind.CONFLICT]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "times"),
+    [
+        (  # who answers and the days, each in other words
+            "Our customer team is available 8am to 8pm, Monday to Friday.",
+            "Our lines are open 8am to 6pm on weekdays.",
+            ("8:00 p.m.", "6:00 p.m."),
+        ),
+        (
+            "Our phone team is here from 9am until 5pm on weekdays.",
+            "Our customer service lines are open from 9am to 7pm, Monday to Friday, and from "
+            "9am to noon on Saturdays.",
+            ("5:00 p.m.", "7:00 p.m."),
+        ),
+        (  # a table row naming the channel with its number
+            "Our contact centre is open from 7am until 6pm, seven days a week.",
+            PHONE_TABLE,
+            ("6:00 p.m.", "9:00 p.m."),
+        ),
+    ],
+)
+def test_the_one_closing_time_each_answer_gives_for_the_same_days_is_compared_in_any_words(
+    first: str, second: str, times: tuple[str, str]
+) -> None:
+    """A contact centre's hours are written with other words in each article ("our customer
+    team is available", "our lines are open", "our contact centre"); when each answer gives one
+    closing time for the same days, the two are one fact."""
+    (finding,) = conflicts(first, second, ("contact.channels", "contact.hours"))
+    assert finding.article_ids == ["contact-us", "when-open"]
+    assert all(t in finding.message for t in times)
+    assert "both answers give opening hours for these days, in one topic (contact)" in (
+        finding.message
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (  # two places, one named far from the weekend hours
+            "Harbour Central Library: 9am to 8pm on weekdays, 10am to 4pm on Saturdays and "
+            "Sundays.",
+            "Swim at the Aquatic Centre from 6am to 9pm, Monday to Friday, and 7am to 7pm at "
+            "weekends.",
+        ),
+        (  # another line
+            "Claims: call 0800 100 200, 8am to 10pm, Monday to Friday.",
+            "Our customer service lines are open 8am to 6pm on weekdays.",
+        ),
+        (  # another channel
+            "Webchat is available 8am to 10pm, Monday to Friday.",
+            "Our phone lines are open 8am to 6pm on weekdays.",
+        ),
+    ],
+)
+def test_the_hours_of_two_things_of_one_topic_do_not_conflict(first: str, second: str) -> None:
+    """Each answer gives one closing time for weekdays, but one names a place, a line or a
+    channel the other never names: those are another thing's hours."""
+    assert conflicts(first, second, ("visits.hours", "visits.times")) == []
