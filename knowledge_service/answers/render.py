@@ -478,11 +478,17 @@ def _as_alt_text(child: Token) -> Token:
 
 
 def _code_span(content: str) -> str:
+    """A code span as CommonMark reads it back: a fence longer than any run of backticks in
+    it, and a space inside each end where the code starts or ends with a backtick, or starts
+    and ends with a space (one CommonMark takes off again: "`  OK  `" keeps its spaces); a span
+    of spaces only is kept as it is (`` ` ` ``), and one of nothing is nothing."""
     text = clean_code(content).replace("\n", " ")
-    if not text.strip():
-        return text
+    if not text:
+        return ""
     fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    ends = (text[:1], text[-1:])
+    spaced = ends == (" ", " ") and text.strip(" ")
+    pad = " " if "`" in ends or spaced else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
@@ -575,7 +581,7 @@ def _leaf_markdown(token: Token, heading: int) -> str | None:
         fence = "`" * max([3, *(len(run) + 1 for run in _BACKTICKS.findall(body))])
         language = token.info.strip().split(" ")[0]
         info = language if _LANGUAGE.fullmatch(language) else ""
-        return f"{fence}{info}\n{body}\n{fence}"
+        return "\n".join([f"{fence}{info}", *([body] if body else []), fence])  # "" has no line
     if token.type == "hr":
         return "***"  # after a paragraph, "---" would underline it as a heading
     return None
