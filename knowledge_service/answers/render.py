@@ -326,7 +326,7 @@ def _plain_line(line: Line) -> str:
     indent = "  " * line.depth
     bullet = f"{line.number}. " if line.number else "- "
     marker = indent[2:] + bullet if line.opens_item else indent
-    return marker + line.text.replace("\n", "\n" + indent)
+    return (marker + line.text.replace("\n", "\n" + indent)).rstrip(" ")
 
 
 def _plain(lines: list[Line]) -> str:
@@ -346,7 +346,9 @@ def markdown_to_plain(markdown: str) -> str:
     row (``Method: Card, Fee: none``), safe links spelled out (an address once), and the whole
     passed through :func:`~knowledge_service.answers.sanitise.clean_text_with_code` (code as
     written: ``&amp;`` in a code span is those five characters)."""
-    lines = plain_lines(_CODE_MARK.sub("", markdown), _spelled_out, code=_marked_code)
+    lines = plain_lines(
+        _CODE_MARK.sub("", markdown), _spelled_out, code=_marked_code, empty_items=True
+    )
     return _plain(lines)
 
 
@@ -541,6 +543,39 @@ class _Container:
 _KIND = {"fence": "code", "code_block": "code", "hr": "hr"}
 
 
+# A line that is a rule (a thematic break): three or more ``*``, ``-`` or ``_``, spaces apart.
+_THEMATIC_BREAK = re.compile(r"(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}")
+
+
+def _makes_a_rule(block: str, stack: Sequence[_Container]) -> bool:
+    """Whether the markers :func:`_prefixed` would write before a block's first line, with
+    the block, make a rule (a thematic break) from one of them on: ``* ***`` is a rule, not
+    an item holding one, and so is ``- - -``, not three items one in another."""
+    pieces = [box.marker if not box.is_item or not box.marked else "" for box in stack]
+    return any(
+        _THEMATIC_BREAK.fullmatch(("".join(pieces[n:]) + block).strip())
+        for n, piece in enumerate(pieces)
+        if piece
+    )
+
+
+def _opening_lines(block: str, kind: str, stack: Sequence[_Container]) -> str:
+    """A block as written after the markers of the items (and quotes) it opens, but where
+    those markers and the block would make a rule (:func:`_makes_a_rule`): a rule is then
+    written ``___`` (``- * ___``), and an empty item's markers each on a line of its own,
+    under the text of the item before (``-`` / ``  -`` / ``    -``: an item may start with
+    an empty line)."""
+    if kind not in ("hr", "empty") or not _makes_a_rule(block, stack):
+        return _prefixed(block, stack)  # no other block starts with "*", "-" or "_"
+    if kind == "hr":
+        return _prefixed("___", stack)
+    return "\n".join(
+        _prefixed("", stack[: n + 1])
+        for n in range(len(stack))
+        if not (stack[n].is_item and stack[n].marked)
+    )
+
+
 def _prefixed(text: str, stack: Sequence[_Container]) -> str:
     lines = []
     for line in text.split("\n"):
@@ -671,7 +706,15 @@ def _on_next_line(
     ended = len(before) > shared  # the block before ended a quote or a list this one is not in
     if len(stack) > shared:
         if stack[shared].is_item:  # it opens an item, whose marker starts it: but for a number
-            # other than 1 after a quote, which would be read as the quote's text
+            # other than 1 after a quote, which would be read as the quote's text, and for an
+            # empty first item right after a paragraph ("-" would underline it as a heading)
+            if (
+                kind == "empty"
+                and not ended
+                and kind_before == "paragraph"
+                and shared + 1 == len(stack)
+            ):
+                return False
             return not (
                 ended and not before[shared].is_item and _NOT_ONE.match(stack[shared].marker)
             )
@@ -687,7 +730,8 @@ _NOT_ONE = re.compile(r"0*(?:[02-9]|1\d)")
 
 def markdown_to_markdown(markdown: str) -> str:
     """The Markdown rebuilt from its parse: raw HTML gone, text escaped, only http, https and
-    mailto links and images kept (a dropped link keeps its text)."""
+    mailto links and images kept (a dropped link keeps its text); an empty list item kept, as
+    the article's HTML shows it."""
     blocks: list[str] = []
     stack: list[_Container] = []
     before: list[_Container] = []  # the containers of the block before
@@ -703,7 +747,7 @@ def markdown_to_markdown(markdown: str) -> str:
         if blocks:
             on_next = _on_next_line(stack, before, kind, kind_before)
             blocks.append("\n" if on_next else f"\n{_blank_line(stack, before)}\n")
-        blocks.append(_prefixed(block, stack))
+        blocks.append(_opening_lines(block, kind, stack))
         before, kind_before = list(stack), kind
 
     n = -1
@@ -723,7 +767,11 @@ def markdown_to_markdown(markdown: str) -> str:
             number = token.info if token.info.isdigit() else ""
             marker, tight = lists[-1] if lists else (token.markup, False)
             stack.append(_Container(f"{number}{marker} ", is_item=True, tight=tight))
-        elif token.type in ("blockquote_close", "list_item_close"):
+        elif token.type == "list_item_close":
+            if not stack[-1].marked:  # an empty item ("2." alone), kept as CommonMark keeps it:
+                add("", "empty")  # the next is still step 3
+            stack.pop()
+        elif token.type == "blockquote_close":
             stack.pop()
         elif token.type == "heading_open":
             heading = int(token.tag[1:])

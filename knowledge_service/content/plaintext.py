@@ -309,6 +309,8 @@ def plain_lines(
     link: LinkText,
     text: Callable[[str], str] = lambda s: s,
     code: Callable[[str], str] | None = None,
+    *,
+    empty_items: bool = False,
 ) -> list[Line]:
     """The Markdown as lines of plain text: one per paragraph, heading, list item, table row
     (each cell with its column's header) and code block (a paragraph's hard line breaks kept
@@ -316,7 +318,10 @@ def plain_lines(
     ``text``, and a code span or block through ``code`` when given (else as text). A
     footnote's mark is left out and its note is a line
     where it is written (:data:`PLAIN_MARKDOWN`); a task list's box (``[ ]``, ``[x]``) is
-    left out."""
+    left out. With ``empty_items``, an item with no text of its own before a nested list
+    (``1. - a``), and a numbered item with nothing at all in it (``2.`` alone), is a line of
+    no text that opens it, so its marker and number are still shown (an empty bullet, which
+    says nothing and counts nothing, is left out)."""
     lines: list[Line] = []
     tokens = parse(markdown, PLAIN_MARKDOWN)
     list_depth = 0
@@ -337,6 +342,8 @@ def plain_lines(
     while n < len(tokens):
         token = tokens[n]
         if token.type in ("bullet_list_open", "ordered_list_open"):
+            if empty_items and opening is not None:  # an item that opens with a nested list
+                add(LineKind.ITEM, "")
             list_depth += 1
             start = token.attrs.get("start", 1) if token.type == "ordered_list_open" else None
             numbers.append(None if start is None else int(start))
@@ -350,6 +357,8 @@ def plain_lines(
             if number is not None:
                 numbers[-1] = number + 1
         elif token.type == "list_item_close":
+            if empty_items and opening and tokens[n - 1].type == "list_item_open":
+                add(LineKind.ITEM, "")  # a numbered item with nothing in it: its number
             opening = None  # an empty item opens nothing after it
         elif token.type == "table_open":
             table, n = read_table(tokens, n)
