@@ -538,6 +538,7 @@ class _Container:
     is_item: bool
     marked: bool = False
     tight: bool = False  # an item's: whether its list is tight
+    of: int = -1  # an item's: where its list opens (which list it is in)
 
 
 _KIND = {"fence": "code", "code_block": "code", "hr": "hr"}
@@ -695,49 +696,57 @@ def _on_next_line(
     shared = 0
     while shared < min(len(stack), len(before)) and stack[shared] is before[shared]:
         shared += 1
-    if shared < min(len(stack), len(before)) and stack[shared].is_item and before[shared].is_item:
-        tight = stack[shared].tight and before[shared].tight  # two items (of one list or two)
+    two_items = shared < min(len(stack), len(before))
+    two_items = two_items and stack[shared].is_item and before[shared].is_item
+    if two_items and stack[shared].of == before[shared].of:
+        tight = stack[shared].tight  # two items of one list
+    elif two_items and not (shared and stack[shared - 1].is_item):
+        tight = stack[shared].tight and before[shared].tight  # two lists, in no item
     elif shared and stack[shared - 1].is_item:
-        tight = stack[shared - 1].tight  # two blocks in one item
+        tight = stack[shared - 1].tight  # two blocks in one item (two lists in it, maybe)
     else:
         return False  # a blank line in a quote, or outside any list, loosens no list
     if not tight:
         return False
     ended = len(before) > shared  # the block before ended a quote or a list this one is not in
     if len(stack) > shared:
-        if stack[shared].is_item:  # it opens an item, whose marker starts it: but for a number
-            # other than 1 after a quote, which would be read as the quote's text, and for an
-            # empty first item right after a paragraph ("-" would underline it as a heading)
-            if (
+        if stack[shared].is_item:  # it opens an item, whose marker starts it (after a quote
+            # too, whatever its number: "> q" / "2. b" is a quote and a list), but for an empty
+            # first item right after a paragraph ("-" would underline it as a heading)
+            return not (
                 kind == "empty"
                 and not ended
                 and kind_before == "paragraph"
                 and shared + 1 == len(stack)
-            ):
-                return False
-            return not (
-                ended and not before[shared].is_item and _NOT_ONE.match(stack[shared].marker)
             )
         kind = "quote"  # it opens a quote
     if ended:  # a block that starts as none of the ended one's can go on (a rule: "***"), and
-        # a quote after a nested list (its marker ends the list's item), not after a quote
-        return kind in ("code", "heading", "hr") or (kind == "quote" and before[shared].is_item)
+        # a quote after a nested list (its marker ends the list's item), not after a quote;
+        # a paragraph or a table only when what ended ended with no paragraph it would go on
+        return (
+            kind in ("code", "heading", "hr")
+            or (kind == "quote" and before[shared].is_item)
+            or (kind in ("paragraph", "table") and kind_before in _NOTHING_TO_GO_ON)
+        )
     return kind in _AFTER.get(kind_before, frozenset())
 
 
-_NOT_ONE = re.compile(r"0*(?:[02-9]|1\d)")
+# What a quote or a nested list may end with for a paragraph or a table after it, in the item
+# it is in, to go on the next line: none that the line would be read as part of (a paragraph's
+# lazy line, a table's row).
+_NOTHING_TO_GO_ON = frozenset({"code", "heading", "hr", "table", "empty"})
 
 
 def markdown_to_markdown(markdown: str) -> str:
     """The Markdown rebuilt from its parse: raw HTML gone, text escaped, only http, https and
-    mailto links and images kept (a dropped link keeps its text); an empty list item kept, as
-    the article's HTML shows it."""
+    mailto links and images kept (a dropped link keeps its text); an empty list item kept,
+    and a tight list tight (:func:`_on_next_line`), as the article's HTML shows them."""
     blocks: list[str] = []
     stack: list[_Container] = []
     before: list[_Container] = []  # the containers of the block before
     kind_before = ""  # what the block before was: "paragraph", "table", "code", ...
     # Each open list's item marker as rebuilt ("-", "*", ".", ")") and whether it is tight.
-    lists: list[tuple[str, bool]] = []
+    lists: list[tuple[str, bool, int]] = []
     markers_closed = ""  # the marker of the list closed last
     heading = 0
     tokens = parse(markdown, _MD)
@@ -760,13 +769,13 @@ def markdown_to_markdown(markdown: str) -> str:
         elif token.type == "blockquote_open":
             stack.append(_Container("> ", is_item=False))
         elif token.type in ("bullet_list_open", "ordered_list_open"):
-            lists.append((_list_marker(tokens, n, markers_closed), _list_is_tight(tokens, n)))
+            lists.append((_list_marker(tokens, n, markers_closed), _list_is_tight(tokens, n), n))
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             markers_closed = lists.pop()[0] if lists else ""
         elif token.type == "list_item_open":
             number = token.info if token.info.isdigit() else ""
-            marker, tight = lists[-1] if lists else (token.markup, False)
-            stack.append(_Container(f"{number}{marker} ", is_item=True, tight=tight))
+            marker, tight, of = lists[-1] if lists else (token.markup, False, n)
+            stack.append(_Container(f"{number}{marker} ", is_item=True, tight=tight, of=of))
         elif token.type == "list_item_close":
             if not stack[-1].marked:  # an empty item ("2." alone), kept as CommonMark keeps it:
                 add("", "empty")  # the next is still step 3

@@ -3,14 +3,21 @@ what a CommonMark renderer makes of the rebuilt Markdown is what the article's H
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from knowledge_service.answers.render import (
+    format_for,
     markdown_to_markdown,
     markdown_to_safe_html,
     render_answer,
 )
+from knowledge_service.answers.schemas import AnswerFormat
 from knowledge_service.content.schemas import Channel
+from tests.answers.xss import PAYLOADS, markdown_problems, plain_problems
 
 MARKDOWN_CHANNELS = [Channel.AGENT, Channel.WEB]
 PLAIN_CHANNELS = [Channel.CHAT, Channel.EMAIL]
@@ -98,6 +105,54 @@ def test_a_rule_that_opens_a_star_item_stays_in_it(markdown: str, channel: Chann
 
 
 @pytest.mark.parametrize("channel", MARKDOWN_CHANNELS)
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        # A paragraph after a nested list or a quote that ends with code, a rule, a heading, a
+        # table or an empty item: nothing it could be read as part of.
+        "- Check:\n  - ```\n    *21#\n    ```\n  Then hang up.\n- Done",
+        "1. Dial:\n   > ```\n   > *21#\n   > ```\n   Then hang up.\n2. Done",
+        "- a\n  - b\n    ***\n  c\n- d",
+        "- a\n  - # Fees\n  c\n- d",
+        "- a\n  - | x |\n    | --- |\n    | 1 |\n  c\n- d",
+        "- a\n  - b\n  -\n  c\n- d",
+        "- a\n  - ```\n    x\n    ```\n  | x |\n  | --- |\n  | 1 |\n- d",
+        # A list whose first number is not 1, after a quote: a list, not the quote's text.
+        "- > Note: fees apply\n  2. Pay the fee\n  3. Wait\n- Done",
+        # Two lists in one item of a tight list, one of them loose.
+        "- Options:\n  - by card\n\n  - by cheque\n  1. then wait\n- Done",
+        # Nested lists of every kind, with code spans, links and emphasis.
+        "1. Open *Settings*:\n   - `Account` \\> [Billing](https://x.example/b)\n"
+        "     1) **Pay** now\n     2) later\n   - Help\n2. Done",
+    ],
+)
+def test_a_nested_tight_list_stays_tight(markdown: str, channel: Channel) -> None:
+    """A tight list whose item went on after a nested list or a quote (a paragraph after one
+    that ended in code, a list numbered from 2 after a quote, a second list after a loose
+    one) was rebuilt with a blank line there, so the agent's and the web's renderer showed
+    the whole list loose, each item a paragraph spaced apart, where the article's page shows
+    it tight."""
+    rendered = render_answer(markdown, channel)
+    assert rendered == markdown
+    _same_page(markdown, rendered)
+
+
+@pytest.mark.parametrize("channel", MARKDOWN_CHANNELS)
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "- a\n  - b\n  c\n- d",  # "c" goes on b's paragraph: one paragraph, in the source too
+        "- a\n  > q\n  c\n- d",
+        "- a\n  - b\n\n  c\n- d",  # loose: stays loose
+    ],
+)
+def test_a_paragraph_that_would_run_on_is_not_moved_into_the_block_before(
+    markdown: str, channel: Channel
+) -> None:
+    _same_page(markdown, render_answer(markdown, channel))
+
+
+@pytest.mark.parametrize("channel", MARKDOWN_CHANNELS)
 @pytest.mark.parametrize("markdown", ["Type `  OK  ` to confirm", "Press ` ` then `  `` x ``  `"])
 def test_a_code_span_keeps_the_spaces_at_its_ends(markdown: str, channel: Channel) -> None:
     """A code span with a space at each end ("`  OK  `", shown " OK ") was rebuilt with one
@@ -113,3 +168,86 @@ def test_an_empty_code_block_stays_empty(channel: Channel) -> None:
     rendered = render_answer(markdown, channel)
     assert rendered == markdown
     _same_page(markdown, rendered)
+
+
+# Tight lists of every kind, one in another: items of nothing, of text (code spans, links,
+# emphasis), code, a quote, a rule or a list, written as an author would.
+_TEXT = st.sampled_from(
+    [
+        "Pay the bill",
+        "Open `Settings`",
+        "See [fees](https://x.example/fees)",
+        "*Only* on **weekdays**",
+        "Dial `*21#` then [call us](https://x.example/c) *now*",
+    ]
+)
+
+
+def _tight_list(blocks: st.SearchStrategy[list[str]]) -> st.SearchStrategy[list[str]]:
+    marker = st.sampled_from(["-", "*", "+", "1.", "1)", "3.", "10)"])
+    items = st.lists(st.lists(blocks, max_size=2), min_size=1, max_size=3)
+    return st.builds(_list_lines, marker, items)
+
+
+def _list_lines(marker: str, items: list[list[list[str]]]) -> list[str]:
+    lines: list[str] = []
+    for n, item in enumerate(items):
+        mark = f"{int(marker[:-1]) + n}{marker[-1]} " if marker[0].isdigit() else f"{marker} "
+        body = [line for block in item for line in block] or [""]
+        lines.append((mark + body[0]).rstrip())
+        lines.extend(" " * len(mark) + line if line else "" for line in body[1:])
+    return lines
+
+
+_LEAF = st.one_of(
+    _TEXT.map(lambda text: [text]),
+    _TEXT.map(lambda text: [f"> {text}"]),
+    st.just(["```", "*21#", "```"]),
+    st.just(["***"]),
+)
+_BLOCKS = st.recursive(_LEAF, _tight_list, max_leaves=8)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(lines=_tight_list(_BLOCKS))
+def test_nested_tight_lists_render_as_the_article_s_page(lines: list[str]) -> None:
+    """Whatever tight lists an article nests, the Markdown channels' renderer shows what the
+    article's page shows: no item spaced apart as a paragraph, no item lost or renumbered."""
+    markdown = "\n".join(lines)
+    rendered = markdown_to_markdown(markdown)
+    assert _shown(rendered) == _shown(markdown), rendered
+
+
+def _shown(markdown: str) -> str:
+    """The article's HTML as a page shows it: but for a line break that ends a code block,
+    which no page shows (a code block left open at the end of a list has none in the
+    article, and gets one once it is closed), and with a heading's soft line break as a space
+    (an underlined heading over two lines, "Pay\\n3. -" / "-", is rebuilt on one line)."""
+    html = markdown_to_safe_html(markdown).replace("\n</code></pre>", "</code></pre>")
+    return _HEADING.sub(lambda m: m.group(0).replace("\n", " "), html)
+
+
+_HEADING = re.compile(r"<h([1-6])>.*?</h\1>", re.S)
+
+
+_IN_LISTS = [
+    "- {p}\n-\n- {p}",
+    "* ___\n  {p}\n  - ```\n    {p}\n    ```\n  {p}",
+    "- > {p}\n  2. `  {p}  `\n  -\n    -",
+]
+
+
+@pytest.mark.parametrize("channel", list(Channel))
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_payload_in_empty_items_rules_and_nested_lists_stays_safe(
+    payload: str, channel: Channel
+) -> None:
+    """What these lists are rebuilt with (an empty item's marker, a rule written ``___``, a
+    paragraph on the line after a nested list, a code span's padding) lets no payload through
+    on any channel."""
+    for shape in _IN_LISTS:
+        rendered = render_answer(shape.format(p=payload), channel)
+        if format_for(channel) == AnswerFormat.MARKDOWN:
+            assert markdown_problems(rendered) == [], rendered
+        else:
+            assert plain_problems(rendered) == [], rendered
