@@ -644,6 +644,33 @@ def classify_number(text: str, before: str = "", after: str = "") -> Placeholder
     return Placeholder.PHONE if _phone_shaped(text, digits) else Placeholder.NUMBER
 
 
+_LIST_SLASH = re.compile(r"(\s*/\s*)")
+
+
+def _slash_listed(text: str, before: str = "", after: str = "") -> list[str | Placeholder] | None:
+    """Numbers a slash lists that the digit rules read as one run of 13 digits or more ("0412
+    345 678 / 412,345,679" was one [CARD] of 19): the parts, each number's placeholder and
+    each slash as written, when every part has 8 digits or more and a placeholder of its own,
+    each read after the one before it (:data:`_AFTER_A_PHONE`: "[PHONE] / 412,345,679" is a
+    phone number); else None, and the run goes whole. A card's groups of four are a card's
+    ("4111 1111 / 1111 1111")."""
+    if all(len(g) == 4 for g in re.findall(r"\d+", text)):
+        return None
+    parts = _LIST_SLASH.split(text)
+    if len(parts) < 3:
+        return None
+    out: list[str | Placeholder] = []
+    for i in range(0, len(parts), 2):
+        if sum(c.isdigit() for c in parts[i]) < 8:
+            return None
+        lead = before if i == 0 else str(out[-2]) + parts[i - 1]
+        kind = classify_number(parts[i], lead, "".join(parts[i + 1 :]) + after)
+        if kind is None:
+            return None
+        out += [kind, *parts[i + 1 : i + 2]]
+    return out
+
+
 # --- Personal data told in words: found by what is said around it --------------------------
 #
 # A name, an address, a date of birth or an account number has no shape of its own (a name is a
@@ -1513,8 +1540,10 @@ def _redact_text(text: str) -> Redacted:
     def number(match: re.Match[str], value: str) -> str:
         nonlocal phone_end
         done = numbered(match, value)
+        # the last phone number's end: "[PHONE] / [PHONE]" when a slash listed two
         if done.startswith(str(Placeholder.PHONE)):
-            phone_end = match.end() - len(done) + len(str(Placeholder.PHONE))
+            last = done.rindex(str(Placeholder.PHONE)) + len(str(Placeholder.PHONE))
+            phone_end = match.end() - len(done) + last
         return done
 
     def numbered(match: re.Match[str], value: str) -> str:
@@ -1535,9 +1564,15 @@ def _redact_text(text: str) -> Redacted:
             return lead + (value if kind is None else sub(kind) + value[len(stripped) :])
         if kind is None:
             return value
+        # numbers a slash lists go one by one, as each would alone: "0412 345 678 / 412,345,679"
+        listed = None
+        if kind in (Placeholder.CARD, Placeholder.NUMBER):
+            listed = _slash_listed(stripped, before, value[len(stripped) :] + after)
+        first = _LIST_SLASH.split(stripped, 1)[0] if listed else stripped
         # a bracket opened before the number and not closed in it is the text's: "(0412 ...,"
-        opened = "(" if stripped.startswith("(") and ")" not in stripped else ""
-        return opened + sub(kind) + value[len(stripped) :]
+        opened = "(" if first.startswith("(") and ")" not in first else ""
+        shown = "".join(sub(p) if isinstance(p, Placeholder) else p for p in listed or [kind])
+        return opened + shown + value[len(stripped) :]
 
     out = _EXTENSION.sub(str(Placeholder.PHONE), _DIGITS.sub(number_or_x, out))
     if told:

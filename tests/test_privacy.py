@@ -1193,6 +1193,28 @@ def test_a_phone_number_with_thousands_separators_listed_after_a_phone_number_is
 
 
 @pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("0412 345 678 / 412,345,679", "[PHONE] / [PHONE]"),
+        ("ring me on 0412 345 678/412,345,679 or 398,765,431",
+         "ring me on [PHONE]/[PHONE] or [PHONE]"),
+        ("0412 345 678 / 0412 345 679", "[PHONE] / [PHONE]"),
+        ("(02) 9876 5432 / 0412 345 678 anytime", "[PHONE] / [PHONE] anytime"),
+        ("(0412 345 678 / 412,345,679)", "([PHONE] / [PHONE])"),
+        # no part may stay: one that would alone makes the run go whole, as before
+        ("4111 1111 / 1111 1111", "[CARD]"),  # a card's groups of four
+        ("0412 345 678 / 01/05/2026", "[CARD]"),
+        ("12345678 / 412,345,679", "[CARD]"),
+    ],
+)  # fmt: skip
+def test_phone_numbers_a_slash_lists_are_each_a_phone_number(text: str, stored: str) -> None:
+    """ "0412 345 678 / 412,345,679" was stored "[CARD]" (and two mobiles so listed "[NUMBER]"):
+    the digit rules read the two numbers across " / " as one run of 19 digits. Each number is
+    now read as it would be alone, the second after the first ("[PHONE] / 412,345,679")."""
+    assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "can I get a refund of $1,234.56",
