@@ -37,6 +37,7 @@ from sqlalchemy.exc import ArgumentError
 
 from knowledge_service import migrations
 from knowledge_service.content.loader import FileScan
+from knowledge_service.content.schemas import NO_TEXT_TO_SHOW, shows_text
 from knowledge_service.db import session_scope, store_name
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.freshness import pipeline
@@ -542,9 +543,13 @@ def local_operator() -> str:
         return "unknown"
 
 
-def not_blank(value: str | None) -> str | None:
-    """A filter option's check (``--owner``, ``--actor``): a blank value is an error (exit 2),
-    as the API's blank query parameter is, never a filter that matches nothing."""
+def visible_filter(value: str | None) -> str | None:
+    """A filter option's check (``--owner``, ``--actor``): a blank value, or one of invisible
+    characters only (a zero-width space, a byte order mark: :func:`shows_text`), is an error
+    (exit 2), as the API's query parameter so given is (400), never a filter that matches
+    nothing."""
     if value is not None and not value.strip():
         raise typer.BadParameter("must not be blank")
+    if value is not None and not shows_text(value):
+        raise typer.BadParameter(NO_TEXT_TO_SHOW)
     return value

@@ -18,9 +18,9 @@ from knowledge_service.cli.common import (
     TextTable,
     console,
     existing_engine,
-    not_blank,
     print_table,
     visible_controls,
+    visible_filter,
 )
 from knowledge_service.cli.help import HelpGroup
 from knowledge_service.content import service
@@ -162,7 +162,9 @@ _ID = typer.Argument(..., metavar="ID")
 
 def list_articles(
     status: str | None = typer.Option(None, help="Only this status (draft, published, retired)."),
-    owner: str | None = typer.Option(None, help="Only articles of this owner.", callback=not_blank),
+    owner: str | None = typer.Option(
+        None, help="Only articles of this owner.", callback=visible_filter
+    ),
     as_json: bool = _JSON,
 ) -> None:
     """List the current version of every article."""

@@ -19,12 +19,12 @@ from knowledge_service.cli.common import (
     err_console,
     existing_engine,
     file_errors,
-    not_blank,
     open_search_service,
     path_argument,
     print_table,
     settings,
     sigterm_as_interrupt,
+    visible_filter,
 )
 from knowledge_service.cli.content import LOCAL_CALLER
 from knowledge_service.db import MAX_OFFSET, session_scope
@@ -73,7 +73,7 @@ class _SearchWhenNeeded:
 
 def review_command(
     owner: str | None = typer.Option(
-        None, "--owner", help="Only this owner's items.", callback=not_blank
+        None, "--owner", help="Only this owner's items.", callback=visible_filter
     ),
     kind: QueueKindFilter | None = typer.Option(
         None, "--kind", help="Only this kind of item, or of finding (policy_mismatch, ...)."
@@ -129,7 +129,7 @@ def audit_command(
     ),
     policy: str | None = typer.Option(None, "--policy", help="Only this policy's events."),
     actor: str | None = typer.Option(
-        None, "--actor", help="Only this actor's events.", callback=not_blank
+        None, "--actor", help="Only this actor's events.", callback=visible_filter
     ),
     since: str | None = typer.Option(None, "--since", help="From this ISO date or timestamp."),
     until: str | None = typer.Option(None, "--until", help="Before this ISO date or timestamp."),

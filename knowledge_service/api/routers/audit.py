@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends, Query
 from knowledge_service.access.schemas import Principal, Role
 from knowledge_service.content.schemas import (
     ARTICLE_ID_PATTERN,
-    NOT_BLANK_SCHEMA,
+    SHOWS_TEXT_SCHEMA,
     NoNul,
     NotBlank,
+    ShowsText,
 )
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.http.deps import PageDep, SessionDep, SupportedDay, require_roles
@@ -57,10 +58,11 @@ def list_audit(
             min_length=1,
             max_length=200,
             description="Only this object.",
-            json_schema_extra=NOT_BLANK_SCHEMA,
+            json_schema_extra=SHOWS_TEXT_SCHEMA,
         ),
         NoNul,
         NotBlank,
+        ShowsText,
     ] = None,
     actor: Annotated[
         str | None,
@@ -68,10 +70,11 @@ def list_audit(
             min_length=1,
             max_length=200,
             description="Only this actor's.",
-            json_schema_extra=NOT_BLANK_SCHEMA,
+            json_schema_extra=SHOWS_TEXT_SCHEMA,
         ),
         NoNul,
         NotBlank,
+        ShowsText,
     ] = None,
     since: Annotated[
         str | None, _instant(description="From this instant (inclusive)."), SupportedDay

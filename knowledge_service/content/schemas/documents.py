@@ -128,28 +128,27 @@ def _not_blank(value: Any) -> Any:
 
 NotBlank = AfterValidator(_not_blank)
 """Refuses a text of white space only (a query parameter naming an owner)."""
-NOT_BLANK_SCHEMA: dict[str, Any] = {"pattern": r"\S"}
-"""What :data:`NotBlank` refuses, said in a parameter's schema (``Query(json_schema_extra=...)``):
-a client generating requests from the API document sends no blank filter."""
 
 
-def _shows_owner(value: Any) -> Any:
-    """An owner filter of invisible characters only (a zero-width space) matches no owner, as
-    a blank one: refused as a new owner of them is (:func:`shows_text`), never an empty page."""
+def _shows_filter(value: Any) -> Any:
+    """A filter of invisible characters only (a zero-width space: an owner, an audit event's
+    actor or object) matches nothing anyone could have meant, as a blank one: refused as a new
+    owner of them is (:func:`shows_text`), never an empty page."""
     if isinstance(value, str) and value.strip() and not shows_text(value):
         raise PydanticCustomError("no_text", NO_TEXT_TO_SHOW)
     return value
 
 
-ShowsText = AfterValidator(_shows_owner)
+ShowsText = AfterValidator(_shows_filter)
 """Refuses a text of white space and invisible characters only (a query parameter naming an
-owner), after :data:`NotBlank`."""
+owner, an actor or an object), after :data:`NotBlank`."""
 SHOWS_TEXT_SCHEMA: dict[str, Any] = {"pattern": rf"[^\s{INVISIBLE_IN_BMP}]"}
-"""What :data:`NotBlank` and :data:`ShowsText` refuse, said in a parameter's schema: a
-character that is neither white space nor invisible (the tag characters, outside the Basic
-Multilingual Plane, left out: ECMA-262, which the API document's patterns follow, writes them
-only with its ``u`` flag, as ``\\u{E0000}``, which Python cannot read; the server refuses them
-all the same)."""
+"""What :data:`NotBlank` and :data:`ShowsText` refuse, said in a parameter's schema
+(``Query(json_schema_extra=...)``), so a client generating requests from the API document sends
+no such filter: a character that is neither white space nor invisible (the tag characters,
+outside the Basic Multilingual Plane, left out: ECMA-262, which the API document's patterns
+follow, writes them only with its ``u`` flag, as ``\\u{E0000}``, which Python cannot read; the
+server refuses them all the same)."""
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
