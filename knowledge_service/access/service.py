@@ -29,7 +29,7 @@ from knowledge_service.access.schemas import (
 )
 from knowledge_service.audit import record_event
 from knowledge_service.content.models import utcnow
-from knowledge_service.content.schemas import require_one_line
+from knowledge_service.content.schemas import NO_TEXT_TO_SHOW, require_one_line, shows_text
 from knowledge_service.errors import (
     AuthenticationError,
     ConflictError,
@@ -121,7 +121,8 @@ def create_key(
 
     Raises:
         InvalidRequestError: The name or the person is empty or too long, ``owner`` is
-            missing or misplaced, or ``expires_in_days`` is out of range.
+            missing, misplaced or of invisible characters only, or ``expires_in_days`` is out
+            of range.
         ConflictError: A key with this name already exists.
     """
     name = name.strip()
@@ -131,6 +132,8 @@ def create_key(
     require_one_line("name", name)
     person = name if person is None else _checked_person(person)
     require_one_line("owner", owner or "")
+    if owner and not shows_text(owner):  # no article's owner can be: it would act for no one
+        raise InvalidRequestError("owner", NO_TEXT_TO_SHOW)
     if role == Role.OWNER and not owner:
         raise InvalidRequestError("owner", "an owner key needs the owner it acts for")
     if role != Role.OWNER and owner:
