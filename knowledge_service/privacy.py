@@ -322,9 +322,12 @@ _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(
 # is no separator) the "%" is a literal percent sign and the digits are the number's.
 _IN_ENCODED_SEPARATOR = r"(?<=%)(?:25)*(?:[23][0-9A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e]|0[9ADad])"
 # An "x" written straight before the digits ("x4111111111111111", "ph x0412345678") is how
-# people mark a number or its tail: the run is read without it, and goes with it.
+# people mark a number or its tail: the run is read without it, and goes with it. An "O"
+# there is a zero typed as the letter ("call me on O412 345 678", "O2 9876 5432" was stored
+# whole): the run is read with a "0" in its place, and the letter goes with it ("O2 network"
+# keeps it: "02" is no number).
 _DIGITS = re.compile(
-    rf"(?:(?P<x>(?<![A-Za-z0-9])[xX](?=\d))|(?<![A-Za-z0-9])(?!{_IN_ENCODED_SEPARATOR}))"
+    rf"(?:(?P<x>(?<![A-Za-z0-9])[xXoO](?=\d))|(?<![A-Za-z0-9])(?!{_IN_ENCODED_SEPARATOR}))"
     r"(?:[+(]|\d{1,3}\+ ?\(?)?\d(?:(?:[ \-.()/_]{0,3}|,)\d)*"
     r"(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
 )
@@ -1532,8 +1535,9 @@ def _redact_text(text: str) -> Redacted:
     def number_or_x(match: re.Match[str]) -> str:
         x = match.group("x") or ""
         kept = match.group(0)[len(x) :]
-        done = number(match, kept)
-        return x + kept if done == kept else done  # an "x" before it goes with what goes
+        read = ("0" if x in ("o", "O") else "") + kept  # an "O" for a zero: "O412 345 678"
+        done = number(match, read)
+        return x + kept if done == read else done  # an "x" before it goes with what goes
 
     phone_end = -1  # where the last phone number this rule took ends
 

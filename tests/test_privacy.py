@@ -2151,6 +2151,26 @@ def test_what_only_looks_like_a_range_of_dates_still_goes(text: str, stored: str
 
 
 @pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("call me on O412 345 678", "call me on [PHONE]"),
+        ("my landline is O2 9876 5432 thanks", "my landline is [PHONE] thanks"),
+        ("o412345678", "[PHONE]"),
+        ("my mobile is O412 345 678 or 412,345,679", "my mobile is [PHONE] or [PHONE]"),
+        # an "O" before a short number, or in a word, is a letter
+        ("my O2 bill is late", "my O2 bill is late"),
+        ("the O2 arena, gate O1 2345", "the O2 arena, gate O1 2345"),
+        ("CO2 and H2O levels", "CO2 and H2O levels"),
+    ],
+)
+def test_a_zero_typed_as_the_letter_o_is_read_as_a_zero(text: str, stored: str) -> None:
+    """ "call me on O412 345 678" was stored whole: a digit run never starts after a letter,
+    so the mobile's other nine digits were kept; the "O" is read as the zero it stands for and
+    goes with the number."""
+    assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "readings 12345 / 23456 / 34567",
