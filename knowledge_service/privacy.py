@@ -174,11 +174,15 @@ _EMAIL = re.compile(
     # a sentence's full stop ("Thanks. jo@...") has no space before it, so it stays. In the
     # domain a dot may also have a space before it only ("example .com"), or after it only
     # when a top-level domain follows ("example. com"): a full stop after the address
-    # ("jo@example.com. Please call") ends it, and the next sentence's word stays. (A quote
-    # around it is the writer's: :func:`_email`.)
+    # ("jo@example.com. Please call") ends it, and the next sentence's word stays. A comma
+    # typed for the dot before "com", "net", "org", "edu", "gov", "au", "uk" or "nz", or a
+    # space before one of the first five, in lower case, is that dot ("john@gmail,com",
+    # "jo@gmail com", "jo@bigpond,com,au": typed on a phone, the whole address was kept; "au"
+    # after a space may be French). (A quote around it is the writer's: :func:`_email`.)
     rf"{_LOCAL}"
     r"\s*(?:@|[\[({<]\s*at\s*[\])}>])\s*"
-    rf"{_LABEL}(?:(?:\s*\.(?!\s)|\s+\.\s*|\.\s+(?=(?-i:{_SAID_TLD})(?![\w\-]))|{_SAID_DOT})"
+    rf"{_LABEL}(?:(?:\s*\.(?!\s)|\s+\.\s*|\.\s+(?=(?-i:{_SAID_TLD})(?![\w\-]))|{_SAID_DOT}"
+    r"|(?:,|\s+)(?=(?-i:com|net|org|edu|gov)(?![\w\-]))|,(?=(?-i:au|uk|nz)(?![\w\-])))"
     rf"{_LABEL})+",
     re.IGNORECASE,
 )

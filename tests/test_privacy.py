@@ -277,6 +277,27 @@ def test_a_full_stop_after_an_email_address_keeps_the_next_word(text: str, redac
     assert redact(text) == redacted
 
 
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("my email is john@gmail,com", "my email is [EMAIL]"),
+        ("email me at jo.bloggs@gmail com thanks", "email me at [EMAIL] thanks"),
+        ("jo@bigpond,com,au", "[EMAIL]"),
+        ("jo.citizen@health,gov,au is mine", "[EMAIL] is mine"),
+        # a comma and a word after a whole address, or "au" after a space, are the sentence's
+        ("email jo@example.com, net banking is down", "email [EMAIL], net banking is down"),
+        ("jo@example.com au revoir", "[EMAIL] au revoir"),
+        ("contact jo@work, or call", "contact jo@work, or call"),
+    ],
+)
+def test_an_email_address_with_a_comma_or_a_space_for_a_dot_is_redacted(
+    text: str, redacted: str
+) -> None:
+    """ "my email is john@gmail,com" and "jo.bloggs@gmail com" were stored whole: only a dot
+    (typed or said) joined the domain's parts, and a phone's keyboard gives a comma or a space."""
+    assert redact(text) == redacted
+
+
 def test_the_services_own_receipts_stay_traceable_in_logs() -> None:
     """Random hex that starts with eight digits would read as a phone number."""
     receipt = "rcpt_41234567abcdef0123456789abcdef01"
