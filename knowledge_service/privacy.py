@@ -1118,8 +1118,12 @@ _MAY_HOLD_WORDS = re.compile(
 # "I'm", "I am", "this is" or "it's" before a name typed in lower case ("hi this is sarah jones",
 # "i'm john smith calling about my bill"): a name only when its first word is a given name that
 # is no ordinary English word (:data:`~knowledge_service.first_names.FIRST_NAMES`), so "i'm
-# moving", "this is urgent", "this is my second bill" and "i'm frank with you" name nobody.
-_LOWER_CASE_NAME_LEAD_IN = re.compile(r"\b(?:i'?m|i\s+am|this\s+is|it'?s)\s+", re.IGNORECASE)
+# moving", "this is urgent", "this is my second bill" and "i'm frank with you" name nobody. A
+# title between, in any case, stays ("this is mrs jane smith", "i'm dr. sarah jones" were kept
+# whole; "this is mrs [NAME]").
+_LOWER_CASE_NAME_LEAD_IN = re.compile(
+    r"\b(?:i'?m|i\s+am|this\s+is|it'?s)\s+(?:(?:mr|mrs|ms|miss|dr|mx)\b\.?\s+)?", re.IGNORECASE
+)
 
 
 def _lower_case_names(text: str) -> list[tuple[int, int]]:

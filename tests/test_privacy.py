@@ -2308,6 +2308,23 @@ def test_a_given_name_in_lower_case_after_im_or_this_is_is_redacted(text: str, s
         assert "NAME" not in without_personal_data(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("this is mrs jane smith", "this is mrs [NAME]"),
+        ("hi this is mrs Jane Smith about my bill", "hi this is mrs [NAME] about my bill"),
+        ("i'm dr. sarah jones calling", "i'm dr. [NAME] calling"),
+        ("it's ms olivia brown, about my bill", "it's ms [NAME], about my bill"),
+        # a title before an ordinary word names nobody
+        ("i'm miss the old plan", "i'm miss the old plan"),
+    ],
+)
+def test_a_given_name_after_a_title_after_im_or_this_is_is_redacted(text: str, stored: str) -> None:
+    """ "this is mrs jane smith" and "hi this is mrs Jane Smith" were stored whole: a given name
+    counted straight after "this is" and a capitalised name only after a title in capitals."""
+    assert redact(text) == stored
+
+
 def test_no_given_name_is_an_ordinary_word_of_a_question() -> None:
     """The words after "I'm" and "this is" that must stay (how the customer is, what they do,
     what the thing is) are no given name, however the list is written again."""
