@@ -79,10 +79,11 @@ def test_owner_key_needs_an_owner() -> None:
 def test_an_owner_key_for_an_owner_of_invisible_characters_only_is_refused(owner: str) -> None:
     """ "keys create --owner $'\\u200b'" made a key (with a warning) that acts for no one: no
     article's owner may be invisible characters only (the content format and reassign refuse
-    them); it is refused naming 'owner', as a blank owner is, and no key is made."""
+    them); it is refused naming '--owner', as a blank owner is, and no key is made."""
     with pytest.raises(InvalidRequestError) as refused:
         invoke("keys", "create", "--role", "owner", "--name", "x", "--owner", owner)
-    assert refused.value.parameter == "owner" and "only invisible characters" in str(refused.value)
+    assert refused.value.parameter == "--owner"
+    assert "only invisible characters" in str(refused.value)
     with session_scope(common.engine()) as session:
         assert access.list_keys(session) == []
 
