@@ -57,6 +57,13 @@ def _stored_id(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
 
 
+def _same(sent: str, expected: str) -> bool:
+    """``sent`` is ``expected``, compared in constant time as UTF-8 bytes: a cookie, a form
+    field or a header may carry any character, and ``hmac.compare_digest`` raises a TypeError
+    on a string with one outside ASCII (a 500 where a forged token is refused)."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode("ascii"))
+
+
 def _utc(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
@@ -108,7 +115,7 @@ class SessionSigner:
         if claims is None:
             return None
         body, _, signature = token.rpartition(".")
-        if not hmac.compare_digest(signature, self._mac("session", body, key_hash)):
+        if not _same(signature, self._mac("session", body, key_hash)):
             return None
         moment = now if now is not None else time.time()
         if claims.expires_at <= moment:
@@ -130,4 +137,4 @@ class SessionSigner:
         return self._mac("csrf", session_id)
 
     def check_csrf(self, session_id: str, sent: str | None) -> bool:
-        return bool(sent) and hmac.compare_digest(str(sent), self.csrf_token(session_id))
+        return bool(sent) and _same(str(sent), self.csrf_token(session_id))

@@ -269,6 +269,24 @@ def test_post_without_the_session_csrf_token_is_refused(
     assert client.post("/ui/review/findings/1/status", data=forged).status_code == 403
 
 
+def test_a_csrf_token_or_cookie_outside_ascii_is_refused_not_a_500(
+    web_app: FastAPI, keys: dict[str, str]
+) -> None:
+    """A CSRF token (form field or header) or a session cookie's signature with a character
+    outside ASCII was a 500 on every form and page: the comparison raised."""
+    with TestClient(web_app, follow_redirects=False, raise_server_exceptions=False) as client:
+        client.get("/ui/login")
+        login = client.post("/ui/login", data={"api_key": keys["agent"], "csrf_token": "\u00e9"})
+        sign_in(client, keys["owner"])
+        field = client.post("/ui/logout", data={"csrf_token": "\u00e9"})
+        header = client.post("/ui/logout", headers={"X-CSRF-Token": "\u00e9".encode("latin-1")})
+        cookie = client.cookies[SESSION_COOKIE][:-1] + "\u00e9"
+        client.cookies.clear()
+        page = client.get("/ui", headers={"Cookie": f"{SESSION_COOKIE}={cookie}".encode()})
+    assert [login.status_code, field.status_code, header.status_code] == [403, 403, 403]
+    assert (page.status_code, page.headers["location"]) == (303, "/ui/login?next=/ui")
+
+
 def test_owner_acknowledges_a_finding_with_the_token(
     client: TestClient, keys: dict[str, str]
 ) -> None:

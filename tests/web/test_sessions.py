@@ -92,3 +92,17 @@ def test_a_token_whose_expiry_is_digits_int_refuses_is_no_session() -> None:
     assert SessionSigner.peek("abc.abc123abc123.1000.sig") == SessionToken(
         session_id="abc", prefix="abc123abc123", expires_at=1000
     )
+
+
+def test_a_token_or_csrf_token_outside_ascii_is_refused_not_an_error(engine: Engine) -> None:
+    """``hmac.compare_digest`` raises a TypeError on a string with a character outside ASCII,
+    which a cookie, a form field or a header may carry: a forged signature or CSRF token of
+    such characters made the page a 500."""
+    signer = SessionSigner(SECRET, lifetime=60)
+    token = signer.issue("abc123abc123", "hash-1", now=1000)
+    forged = token[:-1] + "\u00e9"
+    with Session(engine) as session:
+        assert signer.verify(session, forged, "hash-1", now=1001) is None
+    claims = claims_of(token)
+    for sent in ("\u00e9", "\u00e9" * 43, "\ud800"):
+        assert not signer.check_csrf(claims.session_id, sent)
