@@ -39,7 +39,10 @@ def _current_page(request: Request) -> str:
     if request.method == "GET" and not is_fragment(request):
         return request.url.path + (f"?{request.url.query}" if request.url.query else "")
     asked = request.headers.get("hx-current-url") or request.headers.get("referer") or ""
-    parts = urlsplit(asked)
+    try:
+        parts = urlsplit(asked)
+    except ValueError:  # no address ('http://[x': an IPv6 host not closed): no page to return to
+        return ""
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 

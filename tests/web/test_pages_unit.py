@@ -1814,6 +1814,21 @@ def test_a_session_ended_mid_call_links_to_sign_in_and_back_and_silences_the_old
     assert silenced == (headers.get("HX-Target") == "results")
 
 
+@pytest.mark.sqlite_only("the sign-in link: the store plays no part")
+@pytest.mark.parametrize("header", ["Referer", "HX-Current-URL"])
+def test_a_session_ended_with_a_page_address_that_is_no_url_signs_in_to_the_home_page(
+    web_app: FastAPI, header: str
+) -> None:
+    """The sign-in link returns to the page named by the header; an address Python cannot split
+    ('http://[x', an IPv6 host not closed) raised a ValueError, a 500 in place of the link."""
+    with TestClient(web_app, follow_redirects=False, raise_server_exceptions=False) as client:
+        form = client.post("/ui/logout", headers={header: "http://[x/ui/review"})
+        fragment = client.get("/ui/assist", headers={header: "http://[x", "HX-Request": "true"})
+    for response in (form, fragment):
+        assert response.status_code == 401, response.text
+        assert '<a href="/ui/login?next=/ui">Sign in again</a>' in response.text
+
+
 @pytest.mark.parametrize("days", ["abc", "0", "367"])
 def test_a_bad_period_for_the_measures_export_is_problem_json_not_a_page(
     client: TestClient, keys: dict[str, str], days: str
