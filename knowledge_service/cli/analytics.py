@@ -78,7 +78,8 @@ def report(
         str | None, typer.Option("--from", help="First day (ISO; default the 7 days ending --to).")
     ] = None,
     end: Annotated[
-        str | None, typer.Option("--to", help="Last day (ISO; default today, UTC).")
+        str | None,
+        typer.Option("--to", help="Last day (ISO; default today, UTC, or KS_TODAY when set)."),
     ] = None,
     channel: Annotated[Channel | None, typer.Option(help="Only this channel.")] = None,
     intent: Annotated[str | None, typer.Option(help="Only this intent.")] = None,
