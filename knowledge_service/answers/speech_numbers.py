@@ -16,10 +16,12 @@ after "send", "message" or "msg" and a keyword, in capitals, in quotes or writte
 STOP to 12345", "message 'stop' to 12345"; not "send 3 copies to"), and each listed after one
 ("text 2 to 12345 or 3 to 12345", "SMS 12345 or 1999 88", "SMS STOP to 12345 or 67890 to opt
 out"), and each after it with a keyword of its own ("text START to 12345 to opt in, or STOP to
-12345 to opt out"); not a count, before a plural or a word for people ("sent text messages to
-2000 customers", "send SMS to 2000 suppliers", "to 500 staff", "text STOP to 12345 and 200
-more"). So is a short number to call, three digits after "call", "dial", "ring" or "phone"
-(and "us", "on" or "at"): an emergency or service number ("call 111", "dial 611", "ring 112 or
+12345 to opt out"); each verb in any of its forms ("texting STOP to 12345", "replied YES to
+12345", "sent JOIN to 12345", "SMSing 12345"); not a count, before a plural or a word for
+people ("sent text messages to 2000 customers", "send SMS to 2000 suppliers", "to 500 staff",
+"text STOP to 12345 and 200 more"). So is a short number to call, three digits after "call",
+"dial", "ring" or "phone", in any of their forms ("calling", "dialled", "rang"), and "us", "on"
+or "at" after it or not: an emergency or service number ("call 111", "dial 611", "ring 112 or
 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112" is "call 0 0 0 or 1 1 2", and
 with a name in brackets, "call 000 (Triple Zero) or 112"), not a count ("call 500
 customers"); and so is one that names its service ("your local 911 center", "a 999 call"; not
@@ -260,6 +262,27 @@ _A_PLURAL = (
 "always", "thanks") nor a verb of what texting or calling a number does ("SMS to 12345 costs
 25c", "Texting STOP to 12345 stops all messages"): a plural, what a number before it counts
 ("call 500 customers", "text reminders to 300 students")."""
+
+
+def _verb(stem: str, *, past: str = "") -> str:
+    """A pattern of a verb's forms, made from its stem by the rules of English spelling: "s",
+    "ed" and "ing" after it ("text": "texts", "texted", "texting"), "es" after a hiss ("sms":
+    "smses"), a silent "e" dropped ("message": "messaged", "messaging"), a "y" after a consonant
+    as "ie" ("reply": "replies", "replied", "replying"), a last "l" doubled or not ("dial":
+    "dialled", "dialed"), and a past of no rule given ("send": "sent")."""
+    if re.search(r"[^aeiou]y$", stem):
+        forms = [stem, f"{stem[:-1]}ies", f"{stem[:-1]}ied", f"{stem}ing"]
+    elif stem.endswith("e"):
+        forms = [stem, f"{stem}s", f"{stem}d", f"{stem[:-1]}ing"]
+    else:
+        hissed = re.search(r"(?:s|x|z|sh|ch)$", stem) is not None
+        doubled = f"{stem}l?" if re.search(r"[aeiou]l$", stem) else stem  # "dial(l)ed"
+        forms = [stem, stem + ("es" if hissed else "s"), f"{doubled}ed", f"{doubled}ing"]
+    if past:
+        forms = [form for form in forms if not form.endswith("ed")] + [past]
+    return "(?:" + "|".join(forms) + ")"
+
+
 _PEOPLE_OR_PLACES = (
     r"[ \u00a0]+(?:more[ \u00a0]+|other[ \u00a0]+|new[ \u00a0]+)?(?:(?i:people|persons|customers"
     r"|clients|members|users|residents|ratepayers|households|homes|businesses|properties"
@@ -283,11 +306,14 @@ _CODE_TO_TEXT = (
     rf"(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d|{_PEOPLE_OR_PLACES})"
 )
 _TO_TEXT = re.compile(
-    rf"(?P<name>(?:(?i:\b(?:text|txt|sms)\b)(?:(?:{_MESSAGE_WORD}){{0,4}}?[ \u00a0]+(?i:to|on|at))?"
+    # each verb in any of its forms: "texting STOP to 12345", "replied YES to 12345"
+    rf"(?P<name>(?:(?i:\b(?:{_verb('text')}|{_verb('txt')}|{_verb('sms')})\b)"
+    rf"(?:(?:{_MESSAGE_WORD}){{0,4}}?[ \u00a0]+(?i:to|on|at))?"
     # "reply STOP to 12345": a message, then the number (not "we reply to 1500 emails")
-    rf"|(?i:\breply\b)(?:{_MESSAGE_WORD}){{1,4}}?[ \u00a0]+(?i:to|on|at)"
+    rf"|(?i:\b{_verb('reply')}\b)(?:{_MESSAGE_WORD}){{1,4}}?[ \u00a0]+(?i:to|on|at)"
     # "send STOP to 12345": a keyword, then the number (not "send $200 to", "send 3 copies to")
-    rf"|(?i:\b(?:send|message|msg)\b)(?:[ \u00a0]+(?i:the|word|keyword|code))*"
+    rf"|(?i:\b(?:{_verb('send', past='sent')}|{_verb('message')}|{_verb('msg')})\b)"
+    r"(?:[ \u00a0]+(?i:the|word|keyword|code))*"
     rf"(?:{_KEYWORD}){{1,3}}[ \u00a0]+(?i:to|on|at)"
     r"):?[ \u00a0]+)"
     rf"{_CODE_TO_TEXT}"
@@ -317,7 +343,8 @@ more"), not one that goes on to what the text is for or when ("or 67890 to opt o
 
 
 _TO_CALL = re.compile(
-    r"(?P<name>(?i:\b(?:call|dial|ring|phone)\b)(?:[ \u00a0]+(?i:us|me|them))?"
+    rf"(?P<name>(?i:\b(?:{_verb('call')}|{_verb('dial')}|{_verb('ring', past='rang')}"
+    rf"|{_verb('phone')})\b)(?:[ \u00a0]+(?i:us|me|them))?"
     r"(?:[ \u00a0]+(?i:on|at))?:?[ \u00a0]+)"
     # each maybe with its name in brackets: "call 000 (Triple Zero) or 112"
     r"(?P<numbers>\d{3}(?:(?:[ \u00a0]\([^()\d\n]{1,40}\))?"

@@ -1,0 +1,49 @@
+"""Numbers to text and to call on the voice channel, by the verb before them in any of its
+forms ("texting", "replied", "sent", "dialling"), and what the words after such a number say it
+is: a number to text, or a count."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_service.answers.render import render_answer
+from knowledge_service.content.schemas import Channel
+
+
+def _spoken(markdown: str) -> str:
+    return render_answer(markdown, Channel.VOICE)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Texting STOP to 12345 stops all messages.",
+         "Texting STOP to 1 2 3 4 5 stops all messages."),
+        ("Replying YES to 12345 confirms your booking; if you replied STOP to 67890, reply"
+         " START to 67890.",
+         "Replying YES to 1 2 3 4 5 confirms your booking; if you replied STOP to 6 7 8 9 0,"
+         " reply START to 6 7 8 9 0."),
+        ("Text or SMS STOP to 12345. Once you've texted HELP to 1999 88, SMSing it again is free.",
+         "Text or SMS STOP to 1 2 3 4 5. Once you've texted HELP to 1 9 9 9, 8 8, SMSing it"
+         " again is free."),
+        ("Try sending YES to 12345, or messaging 'stop' to 67890; we sent `JOIN` to 11111.",
+         "Try sending YES to 1 2 3 4 5, or messaging 'stop' to 6 7 8 9 0; we sent JOIN to"
+         " 1 1 1 1 1."),
+        ("Texts to 12345 cost 25c.", "Texts to 1 2 3 4 5 cost 25c."),
+        ("Calling 111 connects you, and so does dialling 611; we rang 112 or dialed 999.",
+         "Calling 1 1 1 connects you, and so does dialling 6 1 1; we rang 1 1 2 or dialed"
+         " 9 9 9."),
+        # what is counted after such a verb's number: as written
+        ("We texted 300 students, replied within 2 days to 1500 emails and sent 1500 texts"
+         " to 2000 customers; calling 500 customers took 3 days.",
+         "We texted 300 students, replied within 2 days to 1500 emails and sent 1500 texts"
+         " to 2000 customers; calling 500 customers took 3 days."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_number_after_any_form_of_a_verb_of_texting_or_calling(
+    markdown: str, spoken: str
+) -> None:
+    """ "Texting STOP to 12345", "Replying YES to 12345", "sending YES to 12345" and "dialling
+    611" read the number as a quantity ("twelve thousand three hundred and forty-five"): only
+    the verbs' stems ("text", "reply", "send", "dial") were known."""
+    assert _spoken(markdown) == spoken
