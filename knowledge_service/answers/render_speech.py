@@ -171,29 +171,45 @@ def _said_line(text: str) -> str:
     return say_outside_literals(_say_addresses(_PICTOGRAPHS.sub("", text)), _said_as_meant)
 
 
+def _runs_into(line: Line | None, next_line: Line) -> bool:
+    """Whether ``line`` runs on into ``next_line`` (:func:`runs_on`: "Call us on:", "Call
+    555-0134 or", "Call us on" before "1800 123 456"); a heading never does."""
+    return line is not None and line.kind != LineKind.HEADING and runs_on(line.text, next_line.text)
+
+
 def _lead_ins(lines: Sequence[Line]) -> list[str]:
     """For each line, the text that leads into it, whose words say what its numbers are: the
     line before when that one runs on into it ("Call 555-0134 or" / "555-1234"), or for a
-    list's item the line before the list when that one runs on ("Call us on:" / "- 555-1234"
-    / "- 555-0134"); "" for any other line. A heading leads into nothing."""
-
-    def leads_in(line: Line | None) -> str:
-        is_lead_in = line is not None and line.kind != LineKind.HEADING and runs_on(line.text)
-        return line.text if line is not None and is_lead_in else ""
-
+    list's item the line before the list when that one runs on into the list ("Call us on:"
+    / "- 555-1234" / "- 555-0134", "Text STOP to" / "- 12345" / "- 67890"); "" for any other
+    line. A heading leads into nothing."""
     lead_ins: list[str] = []
     list_lead_ins: dict[int, str] = {}  # each open list's, by its depth
     for n, line in enumerate(lines):
         before = lines[n - 1] if n else None
+        lead_in = before.text if before is not None and _runs_into(before, line) else ""
         if line.kind == LineKind.ITEM:
             in_the_list = before is not None and before.kind == LineKind.ITEM
             if not (in_the_list and before is not None and before.depth >= line.depth):
-                list_lead_ins[line.depth] = leads_in(before)  # the line before a new list
+                list_lead_ins[line.depth] = lead_in  # the line before a new list
         lead_ins.append(
-            leads_in(before)
-            or (list_lead_ins.get(line.depth, "") if line.kind == LineKind.ITEM else "")
+            lead_in or (list_lead_ins.get(line.depth, "") if line.kind == LineKind.ITEM else "")
         )
     return lead_ins
+
+
+def _run_on(lines: Sequence[Line], said: Sequence[Line]) -> list[Line]:
+    """The spoken lines, each whose line as written runs on into the next (:func:`_runs_into`)
+    joined to the next: a line that ends in a preposition runs on only into a number, and the
+    number said may no longer open with a digit ("Call us on" / "+61 2 9876 5432" is "Call us
+    on plus 6 1, 2, ...")."""
+    joined: list[Line] = []
+    for n, line in enumerate(said):
+        if n and _runs_into(lines[n - 1], lines[n]):
+            before = joined.pop()  # what it is: a heading before it is before a list or not
+            line = replace(before, text=f"{before.text} {line.text}")
+        joined.append(line)
+    return joined
 
 
 def _said_after(lead_in: str, text: str) -> str:
@@ -236,7 +252,7 @@ def markdown_to_speech(markdown: str) -> str:
         replace(line, text=_said_after(lead_in, line.text))
         for line, lead_in in zip(lines, lead_ins, strict=True)
     ]
-    said = end_headings([line for line in said if line.text])
+    said = end_headings([line for line in _run_on(lines, said) if line.text])
     # Cleaned before spaces are joined: what it drops (a flag's tag characters once the flag
     # is left out) leaves no double space.
     joined = clean_parsed_text("\n".join(line.text for line in said))

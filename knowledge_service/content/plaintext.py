@@ -402,13 +402,29 @@ def _is_task(tokens: Sequence[Token], n: int) -> bool:
 
 # A line that ends in a comma, semicolon, colon or a joining word runs on into the next.
 _RUNS_ON = re.compile(r"(?:[,;:]|\b(?:and|or|but|nor|then|plus))$", re.IGNORECASE)
+# So does one that ends in a preposition, when the next opens with a number, what the
+# preposition is followed by ("Call us on" / "1800 123 456", "Open until" / "5pm"); a line
+# that ends in a preposition before words is often whole ("Who it was made out to", "What we
+# look at", "Turn it on": the preposition's object said before it, or a verb's particle).
+_ENDS_IN_A_PREPOSITION = re.compile(
+    r"\b(?:about|after|at|before|between|by|during|for|from|in|into|of|on|onto|over|per|than"
+    r"|through|till|to|under|until|via|with|within)$",
+    re.IGNORECASE,
+)
+_OPENS_WITH_A_NUMBER = re.compile(r"[(\[]?[+$\u20ac\u00a3\u00a5]?\d")
 _CLOSERS = "\"')]}\u201d\u2019"
 
 
-def runs_on(line: str) -> bool:
-    """Whether a line runs on into the next when lines are read as sentences (it ends in a
-    comma, semicolon, colon or a joining word: :func:`join_sentences`)."""
-    return _RUNS_ON.search(line.strip()) is not None
+def runs_on(line: str, next_line: str = "") -> bool:
+    """Whether a line runs on into the next, ``next_line``, when lines are read as sentences
+    (:func:`join_sentences`): it ends in a comma, semicolon, colon or a joining word, or in a
+    preposition before a number ("Call us on" / "1800 123 456")."""
+    line = line.strip()
+    if _RUNS_ON.search(line) is not None:
+        return True
+    return bool(
+        _ENDS_IN_A_PREPOSITION.search(line) and _OPENS_WITH_A_NUMBER.match(next_line.lstrip())
+    )
 
 
 def join_sentences(lines: Sequence[str]) -> str:
@@ -416,12 +432,13 @@ def join_sentences(lines: Sequence[str]) -> str:
     ``.``, ``!``, ``?`` or ellipsis ``…``), except that a line ending in a comma, semicolon,
     colon or a joining word ("and", "or", "but", "nor", "then", "plus") runs on into the next
     line, so a list written "pay another way, and" / "check your details" reads as one
-    sentence."""
+    sentence, and so does one ending in a preposition before a line that opens with a number
+    ("Call us on" / "1800 123 456" is "Call us on 1800 123 456.", not "Call us on. 1800 ...")."""
     said = [line.strip() for line in lines if line.strip()]
     out: list[str] = []
     for n, line in enumerate(said):
         last = n == len(said) - 1
-        if _RUNS_ON.search(line) and not last:
+        if not last and runs_on(line, said[n + 1]):
             out.append(line)
             continue
         if line[-1] in ",;:":
