@@ -59,7 +59,9 @@ too ("5 5 5, 0 1 3 4 ext. 2 0 4"; "x204" as "extension 2 0 4"), and so is one na
 A code keyed on a phone's keypad is read key by key, the star and the hash in words: a star or a
 hash, digits and a hash ("dial *100#" is "dial star 1 0 0 hash", "*#06#", "##002#"), or digits
 with a star or a hash after "press", "dial", "key", "tap" ("press #3282" is "press hash 3 2 8
-2"); not a number with a number sign after other words ("issue #3282").
+2"); not a number with a number sign after other words ("issue #3282"). The parse keeps the
+stars of one written as text ("*123*1#", :data:`~knowledge_service.content.plaintext.KEYPAD_CODE`),
+which CommonMark would read as emphasis.
 
 What is not a phone number stays as written: an amount (``$12.50``, ``$1,000``), a percentage,
 a date (``01/07/2026``, ``1 July 2026``), a time (``07:30``), a year, a count ("14 days",
@@ -69,6 +71,8 @@ a date (``01/07/2026``, ``1 July 2026``), a time (``07:30``), a year, a count ("
 from __future__ import annotations
 
 import re
+
+from knowledge_service.content.plaintext import KEYPAD_CODE
 
 _NOT_A_GROUP = (
     r"(?!\d+(?:[.:]\d\d)?[ \u00a0]?(?i:am|pm|a\.m\.|p\.m\.)(?!\w)"
@@ -425,7 +429,7 @@ _KEY_NAMES = {"*": "star", "#": "hash"}
 _KEYPAD_CODE = re.compile(
     # a code for a phone's network, by its shape: a star or a hash, keys, a hash ("*100#",
     # "*#06#", "#31#", "*123*1#")
-    r"(?<![\w*#])(?P<code>[*#][\d*#]*\d[\d*#]*#)(?![\w*#])"
+    rf"(?<![\w*#])(?P<code>{KEYPAD_CODE})(?![\w*#])"
     # or keys with a star or a hash after a word that asks for them ("press #3282", "dial *225",
     # "key in 1#")
     r"|(?P<name>(?i:\b(?:press|dial|key(?:[ \u00a0]+in)?|tap|punch[ \u00a0]+in)\b):?[ \u00a0]+)"

@@ -35,9 +35,30 @@ class EveryLinkMarkdownIt(MarkdownIt):
         return True
 
 
+KEYPAD_CODE = r"[*#][\d*#]*\d[\d*#]*#"
+"""A code keyed on a phone's keypad, by its shape: a star or a hash, keys, a hash ("*100#",
+"*#06#", "##002#", "*123*1#", "**21*0412345678#")."""
+_KEYPAD_CODE_AT = re.compile(rf"(?<![^\W_])(?<![*#]){KEYPAD_CODE}(?![^\W_]|#)")
+
+
+def _keypad_code(state: StateInline, silent: bool) -> bool:
+    """A code keyed on a phone's keypad (:data:`KEYPAD_CODE`) as text: CommonMark reads the
+    stars of "*123*1#" as emphasis ("<em>123</em>1#"), which loses them on every channel. Not
+    inside a word or a longer run of keys; emphasis around the code stays ("**dial *123#**")."""
+    code = _KEYPAD_CODE_AT.match(state.src, state.pos, state.posMax)
+    if code is None:
+        return False
+    if not silent:
+        state.pending += code.group(0)
+    state.pos = code.end()
+    return True
+
+
 MARKDOWN = EveryLinkMarkdownIt("commonmark").enable(["table", "strikethrough"])
 """CommonMark with GFM tables and strikethrough (``~~$15~~ $20``): what articles are written
-in. Struck text is no longer true: plain text and speech leave it out."""
+in. Struck text is no longer true: plain text and speech leave it out. A code keyed on a
+phone's keypad ("*123*1#") is text, never emphasis."""
+MARKDOWN.inline.ruler.before("emphasis", "keypad_code", _keypad_code)
 _HTML_TYPES = frozenset({"html_block", "html_inline"})
 _ALIGN = re.compile(r"text-align:\s*(left|center|right)")
 
@@ -132,12 +153,13 @@ def _footnote_mark(state: StateInline, silent: bool) -> bool:
 
 
 PLAIN_MARKDOWN = EveryLinkMarkdownIt("commonmark").enable(["table", "strikethrough"])
-"""The parse plain text and speech start from: :data:`MARKDOWN`, reading a footnote's mark
-and note for what they say."""
+"""The parse plain text and speech start from: :data:`MARKDOWN` (a keypad's code text too),
+reading a footnote's mark and note for what they say."""
 PLAIN_MARKDOWN.block.ruler.before(
     "reference", "footnote_note", _footnote_note, {"alt": ["paragraph", "reference"]}
 )
 PLAIN_MARKDOWN.inline.ruler.before("link", "footnote_mark", _footnote_mark)
+PLAIN_MARKDOWN.inline.ruler.before("emphasis", "keypad_code", _keypad_code)
 
 _HIDDEN_OPEN = re.compile(r"<(script|style|textarea|title|iframe|noscript|template)\b", re.I)
 # A line break written as HTML ("$5<br>per bin", common in a table's cell): a space once the
