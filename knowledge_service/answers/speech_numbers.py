@@ -19,13 +19,14 @@ out"), and each after it with a keyword of its own ("text START to 12345 to opt 
 12345 to opt out"); each verb in any of its forms ("texting STOP to 12345", "replied YES to
 12345", "sent JOIN to 12345", "SMSing 12345"); not a count, before a plural or a word for
 people ("sent text messages to 2000 customers", "send SMS to 2000 suppliers", "to 500 staff",
-"text STOP to 12345 and 200 more"). So is a short number to call, three digits after "call",
-"dial", "ring" or "phone", in any of their forms ("calling", "dialled", "rang"), and "us", "on"
-or "at" after it or not: an emergency or service number ("call 111", "dial 611", "ring 112 or
-999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112" is "call 0 0 0 or 1 1 2", and
-with a name in brackets, "call 000 (Triple Zero) or 112"), not a count ("call 500
-customers"); and so is one that names its service ("your local 911 center", "a 999 call"; not
-"300 calls").
+"text STOP to 12345 and 200 more"; but for a word in "s" before a pronoun or an amount, a
+verb: "Texting PAUSE to 12345 holds your deliveries"). So is a short number to call, three
+digits after "call", "dial", "ring" or "phone", in any of their forms ("calling", "dialled",
+"rang"), and "us", "on" or "at" after it or not: an emergency or service number ("call 111",
+"dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112" is
+"call 0 0 0 or 1 1 2", and with a name in brackets, "call 000 (Triple Zero) or 112"), not a
+count ("call 500 customers"); and so is one that names its service ("your local 911 center",
+"a 999 call"; not "300 calls").
 
 A phone number is recognised by its shape, not by the words around it (but for a local
 number, below):
@@ -261,11 +262,19 @@ _A_PLURAL = (
     r"|costs|charges|applies|means|gets|stops|starts|ends|opts|cancels|removes|unsubscribes"
     r"|subscribes|registers|confirms|connects|sends|returns|gives|lets|takes|works|helps"
     r"|puts|signs|turns|switches|adds|pauses|resumes|reaches|goes|comes)\b)[a-z]+s\b"
+    # nor a verb by its object after it, a pronoun or an amount ("blocks all messages", "shows
+    # your balance", "tops up your credit", "charges 25c"); a count is followed by other words
+    # ("500 customers a day", "500 tenants a reminder", "300 drivers all over the state")
+    r"(?![ \u00a0]+(?:(?:up|out|off|back)[ \u00a0]+)?(?:(?:you|your|it|its|them|us|me|my)\b"
+    r"|all\b(?![ \u00a0]+(?:over|across|around|together)\b)|[$\u20ac\u00a3]\d|\d+(?:c|p)\b))"
 )
 """A word in lower case that ends in "s" and is no word of a sentence's frame ("is", "unless",
 "always", "thanks") nor a verb of what texting or calling a number does ("SMS to 12345 costs
-25c", "Texting STOP to 12345 stops all messages"): a plural, what a number before it counts
-("call 500 customers", "text reminders to 300 students")."""
+25c", "Texting STOP to 12345 stops all messages"), one of those named or any before its object,
+a pronoun ("you", "your", "all", ...) or an amount ("Texting PAUSE to 12345 holds your
+deliveries"): a plural, what a number before it counts ("call 500 customers", "text reminders
+to 300 students"). A plural before such a word is misread ("send SMS to 300 patients you
+see"): rarer than the verbs the list of verbs left out."""
 
 
 def _verb(stem: str, *, past: str = "") -> str:

@@ -47,3 +47,32 @@ def test_voice_reads_a_number_after_any_form_of_a_verb_of_texting_or_calling(
     611" read the number as a quantity ("twelve thousand three hundred and forty-five"): only
     the verbs' stems ("text", "reply", "send", "dial") were known."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Texting STOP to 12345 blocks all messages; texting MENU to 12345 lists all options.",
+         "Texting STOP to 1 2 3 4 5 blocks all messages; texting MENU to 1 2 3 4 5 lists all"
+         " options."),
+        ("Replying YES to 12345 activates your plan, and SMS BAL to 12345 shows your balance.",
+         "Replying YES to 1 2 3 4 5 activates your plan, and SMS BAL to 1 2 3 4 5 shows your"
+         " balance."),
+        ("Text TOPUP to 12345 tops up your credit; texting WIN to 67890 charges $1.",
+         "Text TOPUP to 1 2 3 4 5 tops up your credit; texting WIN to 6 7 8 9 0 charges $1."),
+        ("Dialling 611 plays your options; calling 111 gets you the police.",
+         "Dialling 6 1 1 plays your options; calling 1 1 1 gets you the police."),
+        # a count, followed by other words: as written
+        ("We call 500 members a day, text 500 tenants a reminder each month and 300 drivers all"
+         " over the state, and sent SMS to 400 patients each night.",
+         "We call 500 members a day, text 500 tenants a reminder each month and 300 drivers all"
+         " over the state, and sent SMS to 400 patients each night."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_word_in_s_before_its_object_as_a_verb_not_a_count(
+    markdown: str, spoken: str
+) -> None:
+    """ "Texting STOP to 12345 blocks all messages" read 12345 as a quantity: "blocks" was taken
+    for what the number counts, since only a closed list of verbs ("stops", "gets", "confirms",
+    ...) was known; a pronoun or an amount after the word ("all", "your", "$1") makes it one."""
+    assert _spoken(markdown) == spoken
