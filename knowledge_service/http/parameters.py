@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, get_args
+from urllib.parse import unquote_to_bytes
 
 from fastapi._compat import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
@@ -123,13 +124,45 @@ def query_errors(shape: QueryShape, items: list[tuple[str, str]]) -> list[dict[s
     return errors
 
 
+def _decoded(part: bytes) -> bytes:
+    """A name or value of a query string as its bytes, percent-decoded ('+' a space)."""
+    return unquote_to_bytes(part.replace(b"+", b" "))
+
+
+def undecodable(query_string: bytes) -> list[dict[str, Any]]:
+    """Validation errors (located in the query) for each parameter whose name or value,
+    percent-decoded, is not UTF-8 (``q=%FF%FE``, ``%C0%AF``); at most :data:`MAX_NAMED`.
+    Starlette reads such bytes as U+FFFD, so ``q=%FF`` was answered and logged as the question
+    '\ufffd' and ``owner=%FF`` listed nobody's items: neither is what the client sent."""
+    errors: list[dict[str, Any]] = []
+    for pair in query_string.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        raw_name = _decoded(name)
+        for what, raw in (("name", raw_name), ("value", _decoded(value))):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                problem = (
+                    f"its {what} is not valid UTF-8 (byte {error.start}, once percent-decoded)"
+                )
+                shown = _shown(raw_name.decode("utf-8", errors="replace"))
+                errors.append({"type": "utf8", "loc": ("query", shown), "msg": problem})
+                break
+        if len(errors) == MAX_NAMED:
+            break
+    return errors
+
+
 async def check_query(request: Request) -> None:
     """A dependency: RequestValidationError (a 400 naming each parameter, ``location: query``)
-    when the query string, whatever the method, holds a parameter the route does not declare,
-    or repeats one that takes one value. Routes FastAPI did not build are left alone."""
+    when the query string, whatever the method, holds a parameter whose name or value is not
+    UTF-8, or one the route does not declare, or repeats one that takes one value. Routes
+    FastAPI did not build are left alone."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
+    if errors := undecodable(request.scope.get("query_string", b"")):
+        raise RequestValidationError(errors)
     items = request.query_params.multi_items()
     if not items:
         return

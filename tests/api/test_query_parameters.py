@@ -250,3 +250,32 @@ def test_a_list_parameter_may_repeat() -> None:
         assert client.get("/v1/probe?tag=a&tag=b&one=1").json() == {"tag": ["a", "b"], "one": 1}
         assert _problems(client.get("/v1/probe?one=1&one=2")) == [("query", "one")]
         assert _problems(client.get("/v1/probe?tags=a")) == [("query", "tags")]
+
+
+NOT_UTF8 = "its {} is not valid UTF-8 (byte {}, once percent-decoded)"
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter", "problem"),
+    [
+        ("/v1/search?q=%FF%FE", "q", NOT_UTF8.format("value", 0)),
+        ("/v1/answer?q=late+fee+%C0%AF&channel=chat", "q", NOT_UTF8.format("value", 9)),
+        ("/v1/review-queue?owner=pay%E9", "owner", NOT_UTF8.format("value", 3)),
+        ("/v1/articles?st%FFatus=draft", "st\ufffdatus", NOT_UTF8.format("name", 2)),
+    ],
+)
+def test_a_parameter_that_is_not_utf8_is_refused_naming_it(
+    client: TestClient, keys: dict[str, str], url: str, parameter: str, problem: str
+) -> None:
+    """Starlette reads bytes that are no UTF-8 as U+FFFD: 'q=%FF%FE' was searched, answered and
+    logged as two U+FFFD, and 'owner=pay%E9' listed the items of an owner no one is."""
+    response = client.get(url, headers=auth(keys["admin"]))
+    assert _problems(response) == [("query", parameter)]
+    assert response.json()["errors"][0]["problem"] == problem
+
+
+def test_utf8_in_a_parameter_is_served(client: TestClient, keys: dict[str, str]) -> None:
+    """Any UTF-8, U+FFFD itself included, is text."""
+    for owner in ("caf%C3%A9", "%EF%BF%BD+x", "x+%F0%9F%98%80", "x%2Bpayments%40example.com"):
+        response = client.get(f"/v1/articles?owner={owner}", headers=auth(keys["admin"]))
+        assert response.status_code == 200, response.text
