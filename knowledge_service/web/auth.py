@@ -20,6 +20,7 @@ from knowledge_service.access.schemas import Principal, Role
 from knowledge_service.content.models import utcnow
 from knowledge_service.errors import InvalidRequestError, a_or_an
 from knowledge_service.http.deps import SessionDep
+from knowledge_service.http.parameters import undecodable
 from knowledge_service.settings import Settings
 from knowledge_service.web.pages import Page, may_sign_in, may_use
 from knowledge_service.web.sessions import SESSION_COOKIE, SessionSigner, SessionToken, load_secret
@@ -116,11 +117,16 @@ async def form_data(request: Request) -> dict[str, str]:
     """The request's URL-encoded form fields (the last value of a repeated field wins), each
     line break as typed ("\n"). A browser sends a text box's line breaks as "\r\n" but counts
     each as one character against its ``maxlength``: a 2,000-character note with line breaks,
-    which the box allowed, was refused as longer than 2,000 characters."""
+    which the box allowed, was refused as longer than 2,000 characters. A field whose name or
+    value is not UTF-8 is refused naming it: it was read with U+FFFD for each such byte, so an
+    article's text was saved, and a question answered, as the person never wrote it."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("application/x-www-form-urlencoded"):
         return {}
-    body = (await request.body()).decode("utf-8", errors="replace")
+    raw = await request.body()
+    if errors := undecodable(raw):  # a form is encoded as a query string is
+        raise InvalidRequestError(errors[0]["loc"][1], errors[0]["msg"])
+    body = raw.decode("utf-8")
     try:
         fields = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
     except ValueError:  # more fields than any page's form has
