@@ -221,10 +221,13 @@ def _conflict_extra(exc: KnowledgeServiceError) -> dict[str, Any]:
 
 
 def _location_and_name(loc: tuple[Any, ...] | list[Any]) -> tuple[str, str]:
+    """Where and what: a location alone (``("body",)``) names itself (the whole body); a
+    parameter whose name is empty (``?=x``, the body's key ``""``) is named '' as sent, not as
+    its location (``query parameter 'query'`` named a parameter the client never sent)."""
     parts = [str(p) for p in loc]
     if not parts:
         return "request", "request"
-    return parts[0], ".".join(parts[1:]) or parts[0]
+    return parts[0], ".".join(parts[1:]) if len(parts) > 1 else parts[0]
 
 
 def _parameter_problem(error: Any) -> ParameterProblem:

@@ -538,10 +538,12 @@ def test_a_surrogate_pair_is_a_character_and_is_accepted(
 def test_a_query_parameter_that_is_no_utf_8_is_never_a_500(
     client: TestClient, keys: dict[str, str], parameter: str, value: str
 ) -> None:
-    """Percent-decoding replaces what is not UTF-8 (a surrogate's encoding included), so no
-    lone surrogate reaches a query parameter, free text or constrained."""
+    """What is not UTF-8 (a surrogate's encoding included) is refused naming the parameter
+    (tests/api/test_query_parameters.py), so no lone surrogate reaches a query parameter, free
+    text or constrained."""
     response = client.get(f"/v1/audit?{parameter}={value}", headers=auth(keys["admin"]))
-    assert response.status_code in (200, 400), response.text
+    assert response.status_code == 400, response.text
+    assert [e["parameter"] for e in response.json()["errors"]] == [parameter]
 
 
 def test_a_body_with_no_content_type_says_a_json_body_is_expected(
@@ -751,3 +753,26 @@ def test_a_parameter_named_by_personal_data_is_redacted_inside_its_quotes(
     problem = _assert_problem(response, 400)
     assert problem["detail"].startswith("query parameter '[EMAIL]': is not a parameter")
     assert "jo.bloggs" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("request_", "location"),
+    [
+        ({"method": "GET", "url": "/v1/articles?=x"}, "query"),
+        ({"method": "GET", "url": "/v1/articles?limit=1&="}, "query"),
+        ({"method": "POST", "url": "/v1/feedback", "json": {"": 1}}, "body"),
+    ],
+)
+def test_a_parameter_with_an_empty_name_is_named_as_sent(
+    client: TestClient, keys: dict[str, str], request_: dict[str, Any], location: str
+) -> None:
+    """It was named by its location ("query parameter 'query': is not a parameter of this
+    route", "body parameter 'body': Extra inputs are not permitted"): a parameter the client
+    never sent, or the whole body where one key of it was at fault."""
+    response = client.request(**request_, headers=auth(keys["admin"]))
+    assert response.status_code == 400, response.text
+    errors = response.json()["errors"]
+    assert [(e["location"], e["parameter"]) for e in errors if e["parameter"] == ""] == [
+        (location, "")
+    ], errors
+    assert f"{location} parameter '': " in response.json()["detail"]
