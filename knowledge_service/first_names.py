@@ -1,4 +1,4 @@
-"""Given names redaction finds in lower case (see :func:`privacy._lower_case_names`).
+"""Given names found in lower case (see :func:`privacy.names._lower_case_names`).
 
 Written by ``scripts/first_names.py`` from Faker's English given names, less ordinary
 English words; do not edit by hand."""

@@ -92,7 +92,7 @@ def module(names: list[str]) -> str:
     lines.append(line)
     body = "\n".join(f"    {line}" for line in lines)
     return (
-        '"""Given names redaction finds in lower case (see :func:`privacy._lower_case_names`).\n\n'
+        '"""Given names found in lower case (see :func:`privacy.names._lower_case_names`).\n\n'
         "Written by ``scripts/first_names.py`` from Faker's English given names, less ordinary\n"
         'English words; do not edit by hand."""\n\n'
         f'_NAMES = """\n{body}\n"""\nFIRST_NAMES = frozenset(_NAMES.split())\n'
