@@ -2325,6 +2325,33 @@ def test_a_given_name_after_a_title_after_im_or_this_is_is_redacted(text: str, s
     assert redact(text) == stored
 
 
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("this is mr smith", "this is mr [NAME]"),
+        ("hi, i'm dr. patel about my results", "hi, i'm dr. [NAME] about my results"),
+        ("it's mrs o'brien calling", "it's mrs [NAME] calling"),
+        ("This is Mr smith", "This is Mr [NAME]"),
+        ("this is mx lee-jones.", "this is mx [NAME]."),
+        # only the surname: the words after it are the question's
+        ("this is mr smith need help with my bill", "this is mr [NAME] need help with my bill"),
+        # a title before a word of the sentence, a program or what a doctor gives names nobody
+        ("i'm miss the old plan", "i'm miss the old plan"),
+        ("it's ms word that crashes", "it's ms word that crashes"),
+        ("this is ms teams", "this is ms teams"),
+        ("it's dr appointment time", "it's dr appointment time"),
+        ("its dr who", "its dr who"),
+    ],
+)
+def test_a_surname_alone_after_a_title_after_im_or_this_is_is_redacted(
+    text: str, stored: str
+) -> None:
+    """ "this is mr smith" was stored whole: after a title typed in lower case only a given
+    name counted. The title says a name follows, so the word after it goes, but only that word,
+    and not a word the title cannot name."""
+    assert redact(text) == stored
+
+
 def test_no_given_name_is_an_ordinary_word_of_a_question() -> None:
     """The words after "I'm" and "this is" that must stay (how the customer is, what they do,
     what the thing is) are no given name, however the list is written again."""

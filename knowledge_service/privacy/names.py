@@ -255,7 +255,34 @@ _MAY_HOLD_WORDS = re.compile(
 # title between, in any case, stays ("this is mrs jane smith", "i'm dr. sarah jones" were kept
 # whole; "this is mrs [NAME]").
 _LOWER_CASE_NAME_LEAD_IN = re.compile(
-    r"\b(?:i'?m|i\s+am|this\s+is|it'?s)\s+(?:(?:mr|mrs|ms|miss|dr|mx)\b\.?\s+)?", re.IGNORECASE
+    r"\b(?:i'?m|i\s+am|this\s+is|it'?s)\s+(?P<title>(?:mr|mrs|ms|miss|dr|mx)\b\.?\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _surname_after_title(word: str) -> bool:
+    """Whether ``word``, straight after a title a lead-in gave, may be a surname."""
+    bare = word.lower().removesuffix("'s")
+    return (
+        len(bare) >= 2
+        and not bare.endswith(".")
+        and bare not in _STOP_WORDS | _UNITS | _NOT_NAMES | _NOT_A_SURNAME
+        and not _names_a_business(bare)
+    )
+
+
+# After such a title a surname alone is a name too ("this is mr smith", "i'm dr. patel"): the
+# title says a person's name follows, whether or not the word is a given name. But not a word
+# of the sentence, a unit, a day, the organisation's or a business's word ("this is ms teams"),
+# not one of the programs "ms" names in lower case ("it's ms word that crashes"), nor what a
+# doctor gives, "dr" typed for "doctor's" ("it's dr appointment time", "this is dr note").
+_NOT_A_SURNAME = frozenset(
+    _word_list(
+        """word excel outlook access edge paint windows dos powerpoint onenote sql project
+    publisher visio exchange azure appointment appointments note notes visit visits letter
+    letters referral referrals certificate certificates cert certs report reports prescription
+    prescriptions script scripts surgery receptionist"""
+    )
 )
 
 
@@ -263,12 +290,17 @@ def _lower_case_names(text: str) -> list[tuple[int, int]]:
     """Where ``text`` names someone after "I'm", "I am", "this is" or "it's", in any case, by a
     given name (:data:`_LOWER_CASE_NAME_LEAD_IN`): the name and up to two words after it that
     may be part of it (:func:`_name_end`), up to one that names a thing of the organisation or
-    a business ("this is john's account": "account" stays)."""
+    a business ("this is john's account": "account" stays); after a title, a surname alone
+    (:func:`_surname_after_title`: "this is mr smith")."""
     spans = []
     for match in _LOWER_CASE_NAME_LEAD_IN.finditer(text):
         start = match.end()
         first = _NAME_TOKEN.match(text, start)
-        if first is None or first.group(0).lower().removesuffix("'s") not in FIRST_NAMES:
+        if first is None:
+            continue
+        if first.group(0).lower().removesuffix("'s") not in FIRST_NAMES:
+            if match.group("title") and _surname_after_title(first.group(0)):
+                spans.append((start, first.end()))  # the surname alone: "this is mr smith"
             continue
         end = first.end()
         for word in re.finditer(r"\S+", text[end : _name_end(text, start, capitalised=False)]):
