@@ -30,6 +30,30 @@ _DIGITS = re.compile(
     r"(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
 )
 _COUNTRY_CODE = re.compile(r"\d{1,3}\+ ?")
+# Other letters typed for digits inside a number: an "l" or an "I" for a one, an "o" or an "O"
+# for a zero, anywhere in its groups ("call me on 04l2 345 678", "0412 34O 678", "1300 I23 456"
+# were kept: the letter split the run into short numbers). A run of groups, each with a digit,
+# in which one or two such letters stand (:func:`_letters_as_digits`) is read with them as
+# digits, and goes only when it is then a phone or a card number: a product's or a model's
+# code ("model 10l2", "part 1O0-2345-678": no phone's shape) and words stay.
+_WITH_LETTERS_FOR_DIGITS = re.compile(
+    r"(?<![A-Za-z0-9])[+(]?(?=[\dlIoO]*\d)[\dlIoO]+"
+    r"(?:[ \-.()/_]{1,3}(?=[\dlIoO]*\d)[\dlIoO]+)*(?![A-Za-z0-9])"
+)
+_LETTERS_FOR_DIGITS = str.maketrans("lIoO", "1100")
+MAX_LETTERS_FOR_DIGITS = 2
+"""How many letters typed for digits one number may hold: a slip or two, not a word."""
+
+
+def _letters_as_digits(value: str) -> str | None:
+    """``value`` with the letters typed for its digits read as digits, or None when it has no
+    such letter or more than :data:`MAX_LETTERS_FOR_DIGITS`."""
+    letters = sum(c in "lIoO" for c in value)
+    if not 0 < letters <= MAX_LETTERS_FOR_DIGITS:
+        return None
+    return value.translate(_LETTERS_FOR_DIGITS)
+
+
 # A character percent-encoded once or more ("%20"; "%2520" once a query string encoded twice is
 # decoded once: "%", then "25" for each encoding).
 _PCT = "%(?:25)*"

@@ -30,7 +30,9 @@ from knowledge_service.privacy.groups import (
     _DIGITS,
     _ENCODED_NUMBER,
     _NUMBER_IN_GROUPS,
+    _WITH_LETTERS_FOR_DIGITS,
     _led_by_code,
+    _letters_as_digits,
     _number_lead,
     _percent_decoded,
 )
@@ -301,6 +303,20 @@ def _redact_text(text: str) -> Redacted:
         return value if end == 0 else sub(Placeholder.IBAN) + value[end:]
 
     out = _IBAN.sub(iban, out)
+
+    def with_letters(match: re.Match[str]) -> str:
+        value = match.group(0)
+        read = _letters_as_digits(value)
+        if read is None:
+            return value
+        before = match.string[max(0, match.start() - 40) : match.start()]
+        kind = classify_number(read, before, match.string[match.end() : match.end() + 40])
+        if kind not in (Placeholder.PHONE, Placeholder.CARD):
+            return value  # "part 1O0-2345-678": no phone's shape, a code
+        # a bracket opened before the number and not closed in it is the text's
+        return ("(" if value.startswith("(") and ")" not in value else "") + sub(kind)
+
+    out = _WITH_LETTERS_FOR_DIGITS.sub(with_letters, out)
 
     def number_or_x(match: re.Match[str]) -> str:
         x = match.group("x") or ""
