@@ -298,6 +298,34 @@ def test_an_email_address_with_a_comma_or_a_space_for_a_dot_is_redacted(
     assert redact(text) == redacted
 
 
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("my email is j.smith@hotmail", "my email is [EMAIL]"),
+        ("jane@gmail thanks", "[EMAIL] thanks"),
+        ("Jane.Doe@Yahoo, please call", "[EMAIL], please call"),
+        ("write to 'jo@outlook' please", "write to '[EMAIL]' please"),
+        ("my email is jane@gmail. call me", "my email is [EMAIL]. call me"),
+        ("jo_b@bigpond or jo@icloud", "[EMAIL] or [EMAIL]"),
+        # a handle alone, a provider's name in a longer word, another name after "@"
+        ("follow @support on twitter", "follow @support on twitter"),
+        ("tag us @gmail", "tag us @gmail"),
+        ("the @hotmail domain", "the @hotmail domain"),
+        ("jane@gmailer is mine", "jane@gmailer is mine"),
+        ("x@live-chat", "x@live-chat"),
+        ("contact jo@work, or call", "contact jo@work, or call"),
+    ],
+)
+def test_an_email_address_at_a_mail_provider_without_its_top_level_domain_is_redacted(
+    text: str, redacted: str
+) -> None:
+    """ "j.smith@hotmail" and "jane@gmail" were stored whole: an address needed a top-level
+    domain after its domain. A well-known mail provider's name after the "@" says it is one."""
+    assert redact(text) == redacted
+    if "[EMAIL]" in redacted:
+        assert "@" not in without_personal_data(text)
+
+
 def test_the_services_own_receipts_stay_traceable_in_logs() -> None:
     """Random hex that starts with eight digits would read as a phone number."""
     receipt = "rcpt_41234567abcdef0123456789abcdef01"

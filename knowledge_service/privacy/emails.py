@@ -80,6 +80,21 @@ _EMAIL = re.compile(
     re.IGNORECASE,
 )
 
+# An address at a well-known mail provider typed without its top-level domain
+# ("j.smith@hotmail", "jane@gmail": written in a hurry, the provider's name says it is an
+# address): the mailbox straight before the "@" and the provider's whole name after it, in any
+# case. A handle alone ("@support") or an address at another name ("team@acme", a domain no
+# one can tell from a word) stays.
+_MAIL_PROVIDERS = _word_list(
+    """gmail googlemail hotmail outlook live msn yahoo ymail rocketmail icloud aol bigpond
+    optusnet iinet tpg internode westnet ozemail protonmail gmx yandex zoho fastmail btinternet
+    virginmedia talktalk comcast verizon sbcglobal xtra"""
+)
+_PROVIDER_EMAIL = re.compile(
+    rf"{_LOCAL}@(?:{'|'.join(_MAIL_PROVIDERS)})(?![\w\-@])",
+    re.IGNORECASE,
+)
+
 
 def _email(match: re.Match[str], placeholder: str) -> str:
     """What an address :data:`_EMAIL` found is stored as: a quote that opens it and closes

@@ -19,6 +19,7 @@ from knowledge_service.privacy.emails import (
     _EMAIL,
     _EMAIL_CUE_WORDS,
     _PERCENT_EMAIL,
+    _PROVIDER_EMAIL,
     _SAID_EMAIL,
     _SPELLED_MAILBOX,
     _email,
@@ -213,6 +214,7 @@ def _redact_text(text: str) -> Redacted:
         out,
     )
     out = _EMAIL.sub(lambda m: _email(m, sub(Placeholder.EMAIL)), out)
+    out = _PROVIDER_EMAIL.sub(lambda m: _email(m, sub(Placeholder.EMAIL)), out)
     if "%" in out:
         out = _PERCENT_EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
 
