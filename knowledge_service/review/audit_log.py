@@ -1,12 +1,14 @@
 """The audit trail as content owners and admins read it: who, when, what, the versions before
 and after, and why, filtered by object, actor and time range and paginated in SQL.
 
-Admins see every event. An owner key sees the events of the articles it owns and of the
-findings (and risk acceptances) that touch them; never key changes or other owners' articles.
+Admins see every event. An owner key sees the events of the articles and policy sources it
+owns and of the findings (and risk acceptances) that touch them; never key changes or other
+owners' documents.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -18,7 +20,7 @@ from knowledge_service import clock
 from knowledge_service.audit import AuditEvent
 from knowledge_service.content import service as content
 from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
-from knowledge_service.freshness.models import FindingArticle
+from knowledge_service.freshness.models import Finding, FindingArticle
 from knowledge_service.freshness.schemas import Caller
 from knowledge_service.review.queue_schemas import AuditEventPublic, AuditFilters, AuditObject
 
@@ -52,26 +54,48 @@ def check_filters(filters: AuditFilters, limit: int, offset: int) -> AuditFilter
 
 
 def _owned_scope(session: Session, caller: Caller, filters: AuditFilters) -> ColumnElement[bool]:
-    """The events an owner key sees: its articles' and the findings touching them."""
-    owned = [v.article_id for v in content.list_articles(session, owner=caller.owner)]
-    asked = filters.object_id if filters.object_type == AuditObject.ARTICLE else None
-    if asked is not None and asked not in owned:
-        raise PermissionDeniedError(f"this owner key does not own the article {asked!r}")
-    if not owned:
+    """The events an owner key sees: those of the articles and policy sources it owns (their
+    current owner, as the workflow routes check it) and of the findings touching them (naming
+    one of its articles, or citing one of its policies).
+
+    Raises:
+        PermissionDeniedError: ``filters`` name an article or a policy of another owner.
+    """
+    articles = [v.article_id for v in content.list_articles(session, owner=caller.owner)]
+    policies = [
+        v.policy_id for v in content.list_policies(session)
+        if v.document.get("owner") == caller.owner
+    ]  # fmt: skip
+    owned = {AuditObject.ARTICLE: articles, AuditObject.POLICY: policies}
+    asked = owned.get(filters.object_type) if filters.object_type is not None else None
+    if asked is not None and filters.object_id is not None and filters.object_id not in asked:
+        raise PermissionDeniedError(
+            f"this owner key does not own the {filters.object_type} {filters.object_id!r}"
+        )
+    if not articles and not policies:
         return false()
-    return _articles_and_their_findings(col(FindingArticle.article_id).in_(owned), owned)
+    findings = or_(
+        col(Finding.id).in_(
+            select(col(FindingArticle.finding_id)).where(
+                col(FindingArticle.article_id).in_(articles)
+            )
+        ),
+        col(Finding.policy_id).in_(policies),
+    )
+    return _documents_and_their_findings(findings, articles=articles, policies=policies)
 
 
-def _articles_and_their_findings(
-    findings_of: ColumnElement[bool], articles: list[str]
+def _documents_and_their_findings(
+    findings: ColumnElement[bool], *, articles: Sequence[str], policies: Sequence[str] = ()
 ) -> ColumnElement[bool]:
-    """The events of ``articles`` and of the findings (``FindingArticle`` rows matching
-    ``findings_of``) that touch them."""
-    findings = select(cast(col(FindingArticle.finding_id), String)).where(findings_of)
+    """The events of ``articles``, of ``policies`` and of the findings matching ``findings``
+    (a condition on ``Finding``)."""
+    finding_ids = select(cast(col(Finding.id), String)).where(findings)
     kind, object_id = col(AuditEvent.object_type), col(AuditEvent.object_id)
     return or_(
         and_(kind == AuditObject.ARTICLE, object_id.in_(articles)),
-        and_(kind == AuditObject.FINDING, object_id.in_(findings)),
+        and_(kind == AuditObject.POLICY, object_id.in_(policies)),
+        and_(kind == AuditObject.FINDING, object_id.in_(finding_ids)),
     )
 
 
@@ -79,8 +103,12 @@ def _query(filters: AuditFilters, scope: ColumnElement[bool] | None) -> SelectOf
     query = select(AuditEvent)
     article = filters.object_id if filters.object_type == AuditObject.ARTICLE else None
     if filters.with_findings and article is not None:
-        findings_of = col(FindingArticle.article_id) == article
-        query = query.where(_articles_and_their_findings(findings_of, [article]))
+        on_it = select(col(FindingArticle.finding_id)).where(
+            col(FindingArticle.article_id) == article
+        )
+        query = query.where(
+            _documents_and_their_findings(col(Finding.id).in_(on_it), articles=[article])
+        )
     else:
         if filters.object_type is not None:
             query = query.where(col(AuditEvent.object_type) == str(filters.object_type))
@@ -104,7 +132,7 @@ def list_audit_events(
 
     Raises:
         PermissionDeniedError: neither an admin nor an owner key, or an owner key asking for an
-            article it does not own.
+            article or a policy it does not own.
         InvalidRequestError: a bad page or time range.
     """
     filters = check_filters(filters, limit, offset)

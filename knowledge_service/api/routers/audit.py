@@ -1,5 +1,5 @@
-"""``GET /v1/audit``: who did what, when and why (admins: everything; owner keys: their own
-articles' events)."""
+"""``GET /v1/audit``: who did what, when and why (admins: everything; owner keys: the events
+of their own articles and policy sources and of the findings touching them)."""
 
 from __future__ import annotations
 
@@ -82,7 +82,9 @@ def list_audit(
     until: Annotated[str | None, _instant(description="Before this instant."), SupportedDay] = None,
 ) -> Page[AuditEventPublic]:
     """Events newest first: who (actor), when (at), what (action on object), the versions
-    before and after, and why (reason)."""
+    before and after, and why (reason). An owner key sees its own articles' and policy
+    sources' events and those of the findings touching them; naming another owner's article
+    or policy is a 403."""
     if article_id is not None:
         if object_type is not None or object_id is not None:
             raise InvalidRequestError("article_id", "use either article_id or object_type/_id")
