@@ -37,7 +37,13 @@ from sqlalchemy.exc import ArgumentError
 
 from knowledge_service import migrations
 from knowledge_service.content.loader import FileScan
-from knowledge_service.content.schemas import NO_TEXT_TO_SHOW, shows_text
+from knowledge_service.content.schemas import (
+    ARTICLE_ID_PATTERN,
+    NO_TEXT_TO_SHOW,
+    PATTERN_WORDS,
+    POLICY_ID_PATTERN,
+    shows_text,
+)
 from knowledge_service.db import session_scope, store_name
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.freshness import pipeline
@@ -553,3 +559,26 @@ def visible_filter(value: str | None) -> str | None:
     if value is not None and not shows_text(value):
         raise typer.BadParameter(NO_TEXT_TO_SHOW)
     return value
+
+
+MAX_ID_CHARS = 120
+"""The longest document id (the API's ``article_id``, the store's id column)."""
+
+
+def _id_check(pattern: str) -> Callable[[str | None], str | None]:
+    def check(value: str | None) -> str | None:
+        if value is not None and len(value) > MAX_ID_CHARS:
+            raise typer.BadParameter(f"must be at most {MAX_ID_CHARS} characters")
+        if value is not None and not re.fullmatch(pattern, value):
+            raise typer.BadParameter(PATTERN_WORDS[pattern])
+        return value
+
+    return check
+
+
+article_id_filter = _id_check(ARTICLE_ID_PATTERN)
+"""An article id option's check (``audit --article``): an id no article can have (spaces,
+capitals, a policy's id) is an error (exit 2) naming the option and what an id is, as the
+API's ``article_id`` so given is (400), never a filter that matches nothing."""
+policy_id_filter = _id_check(POLICY_ID_PATTERN)
+"""A policy id option's check (``audit --policy``), as :data:`article_id_filter`."""

@@ -15,12 +15,14 @@ from knowledge_service import clock
 from knowledge_service.analytics.schemas import Gap
 from knowledge_service.cli.common import (
     TextTable,
+    article_id_filter,
     console,
     err_console,
     existing_engine,
     file_errors,
     open_search_service,
     path_argument,
+    policy_id_filter,
     print_table,
     settings,
     sigterm_as_interrupt,
@@ -126,8 +128,11 @@ def audit_command(
         None,
         "--article",
         help="Only this article's events and its findings' (acknowledgements, risk acceptances).",
+        callback=article_id_filter,
     ),
-    policy: str | None = typer.Option(None, "--policy", help="Only this policy's events."),
+    policy: str | None = typer.Option(
+        None, "--policy", help="Only this policy's events.", callback=policy_id_filter
+    ),
     actor: str | None = typer.Option(
         None, "--actor", help="Only this actor's events.", callback=visible_filter
     ),

@@ -180,3 +180,31 @@ def test_a_blank_filter_is_refused_naming_its_option(args: tuple[str, ...], said
     assert invoke("import")[0] == 0
     code, output = invoke(*args)
     assert code == 2 and args[-2] in output and said in " ".join(output.split()), output
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("audit", "--article", "Refund Timeframe"), "is not an article id"),
+        (("audit", "--article", "REFUNDS"), "is not an article id"),
+        (("audit", "--article", "-refund"), "is not an article id"),
+        (("audit", "--article", "refund\u200b"), "is not an article id"),
+        (("audit", "--article", "a" * 121), "at most 120 characters"),
+        (("audit", "--policy", "refunds"), "is not a policy id"),
+        (("audit", "--policy", "REFUNDS#2.1"), "is not a policy id"),
+        (("audit", "--policy", "R" * 121), "at most 120 characters"),
+    ],
+)
+def test_a_malformed_document_id_is_refused_naming_its_option(
+    args: tuple[str, ...], said: str
+) -> None:
+    """ "audit --article 'Refund Timeframe'" (or a policy id in lower case) printed 0 events,
+    as if the document had none; no document can have such an id (the API's article_id is a
+    400 for it), so it exits 2 naming the option and what an id is."""
+    assert invoke("import")[0] == 0
+    code, output = invoke(*args)
+    assert code == 2 and args[-2] in output and said in " ".join(output.split()), output
+    code, output = invoke(
+        "audit", args[-2], "refund-timeframe" if "article" in args[-2] else "REFUNDS"
+    )
+    assert code == 0 and "event(s)" in output, output
