@@ -19,9 +19,23 @@ LATEST_DAY = date(9998, 12, 31)
 and 9999) that a zone offset or a range's arithmetic never leaves it."""
 
 
+def now() -> datetime:
+    """The real time (UTC), which answers, ratings and every ``*_at`` are recorded at."""
+    return datetime.now(UTC)
+
+
 def today(settings: Settings) -> date:
     """The date review dates are compared with: ``settings.today`` if set, else today in UTC."""
-    return settings.today if settings.today is not None else datetime.now(UTC).date()
+    return settings.today if settings.today is not None else now().date()
+
+
+def last_answer_day(settings: Settings) -> date:
+    """The last day the answer log can hold: :func:`today`, unless ``KS_TODAY`` lies after the
+    real date, which then ends it (an answer's time is the real one, never ``KS_TODAY``'s). The
+    measures' default period ends on it, and ``demo seed-traffic``'s days do too: a demo shown
+    as of a later day still shows the week its traffic was seeded in, not days no answer can
+    have yet."""
+    return min(today(settings), now().date())
 
 
 SUPPORTED_DAYS = f"must be between {EARLIEST_DAY} and {LATEST_DAY}"

@@ -125,7 +125,8 @@ def plan_questions(
 def last_day(today: date, now: datetime | None) -> date:
     """The last day of the plan: ``today``, unless ``KS_TODAY`` set it after the day of ``now``.
     An answer's time is real (the clock's, not ``KS_TODAY``'s), so a demo shown as of a later
-    day still has its traffic before ``now``, never a week after it."""
+    day still has its traffic before ``now``, never a week after it; the insights page's
+    default period ends on the same day (``clock.last_answer_day``)."""
     return today if now is None else min(today, now.date())
 
 

@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from knowledge_service.analytics import demo_traffic
 from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.app import create_app
 from knowledge_service.db import session_scope
@@ -233,3 +234,34 @@ def test_the_content_gaps_are_those_of_the_page_s_channel_and_intent(
         assert api.status_code == 200, api.text
         assert sorted(q for g in api.json() for q in g["examples"]) == shown, query
     assert 'about <span class="mono">delivery.parcel</span>, the intent' in page.text
+
+
+@pytest.mark.parametrize(
+    ("ahead", "last_days_ago"),
+    [(10, 10), (-30, 0)],  # KS_TODAY 10 days after the real date; 30 days before it
+)
+def test_the_default_period_ends_on_the_last_day_answers_can_have(
+    client: TestClient,  # noqa: F811
+    keys: dict[str, str],  # noqa: F811
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    ahead: int,
+    last_days_ago: int,
+) -> None:
+    """With KS_TODAY after the real date (``make demo KS_TODAY=...`` to show a later day), the
+    default week ended on KS_TODAY while every answer, the demo's seeded ones too, is recorded
+    at the real time: a fresh demo's insights page was empty. The period now ends on the real
+    date then, the day ``demo seed-traffic`` ends its days on; a KS_TODAY before the real date
+    still ends it (the suite's own case)."""
+    real_now = datetime.combine(TODAY - timedelta(days=ahead), time(12), UTC)
+    monkeypatch.setattr("knowledge_service.clock.now", lambda: real_now)
+    _log(engine, *[(last_days_ago + back, "chat", None, "answered", "confident")
+                   for back in range(7)])  # fmt: skip
+    sign_in(client, keys["leader"])
+    page = client.get("/ui/insights").text
+    assert f"{_day(last_days_ago + 6)} to {_day(last_days_ago)}" in page, page
+    assert re.search(r'id="total-questions">7<', page), page
+    assert demo_traffic.last_day(TODAY, real_now).isoformat() == _day(last_days_ago)
+    measures = list(csv.DictReader(io.StringIO(client.get("/ui/insights/measures.csv").text)))
+    assert [r["day"] for r in measures][-1] == _day(last_days_ago)
+    assert sum(int(r["answers"]) for r in measures) == 7

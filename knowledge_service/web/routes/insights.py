@@ -46,9 +46,11 @@ def insights_page(
     search: SearchServiceDep,
 ) -> HTMLResponse:
     """The last ``days`` days up to today, or ``from`` to ``to``, on a ``channel`` and about an
-    ``intent`` (all when not given). A wrong value is a 400 showing the form and what is wrong
+    ``intent`` (all when not given). Today is the last day the answer log can hold
+    (:func:`~knowledge_service.clock.last_answer_day`): a ``KS_TODAY`` after the real date does
+    not move the period past it. A wrong value is a 400 showing the form and what is wrong
     with it, never the measures of a period nobody asked for."""
-    filters, errors = read_filters(request.query_params, clock.today(settings))
+    filters, errors = read_filters(request.query_params, clock.last_answer_day(settings))
     form = {name: request.query_params.get(name, "") for name in ("from", "to", "intent")}
     shared: dict[str, Any] = {"periods": PERIODS, "channels": CHANNELS}
     if filters is None:
@@ -90,7 +92,7 @@ def measures_csv(
 ) -> Response:
     """The page's measures for BI, with the page's filters: one row per day (counts, rates,
     escalations by reason)."""
-    filters = filters_or_error(request.query_params, clock.today(settings))
+    filters = filters_or_error(request.query_params, clock.last_answer_day(settings))
     summary = summarize(
         session, filters.start, filters.end, channel=filters.channel, intent=filters.intent
     )
@@ -113,7 +115,7 @@ def rows_csv(
     """The period's rows for BI, with the page's filters: the answer log (``answers.csv``) or
     the ratings (``feedback.csv``), redacted, as ``export-events`` writes them (from the
     period's first day, UTC, to the end of ``to``; to now when no ``to`` is given)."""
-    filters = filters_or_error(request.query_params, clock.today(settings))
+    filters = filters_or_error(request.query_params, clock.last_answer_day(settings))
     since, end_of_to = analytics.day_bounds(filters.start, filters.end)
     only = RowFilter(
         until=end_of_to if "to" in filters.given else None,
