@@ -79,14 +79,18 @@ def report(
     ] = None,
     end: Annotated[
         str | None,
-        typer.Option("--to", help="Last day (ISO; default today, UTC, or KS_TODAY when set)."),
+        typer.Option(
+            "--to",
+            help="Last day (ISO; default today, UTC, or KS_TODAY when set, unless it lies after "
+            "the real date: no answer is recorded after it).",
+        ),
     ] = None,
     channel: Annotated[Channel | None, typer.Option(help="Only this channel.")] = None,
     intent: Annotated[str | None, typer.Option(help="Only this intent.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The measures leaders steer by: answer, escalation, override and wrong rates per day."""
-    today = clock.today(settings())
+    today = clock.last_answer_day(settings())
     first, last = analytics.day_range(start, end, today=today, names=("--from", "--to"))
     with session_scope(existing_engine()) as session:
         summary = analytics.summarize(session, first, last, channel=channel, intent=intent)

@@ -99,6 +99,18 @@ def test_report_text_defaults_to_the_last_week(store: str) -> None:
     assert "2026-11-18 to 2026-11-24: 4 questions" in result.stdout
 
 
+def test_report_s_last_week_ends_on_the_real_date_when_ks_today_is_after_it(
+    store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """KS_TODAY (2026-11-24) four days after the real date: the default week ended on it, days
+    no answer can have yet (an answer's time is the real one); it ends on the real date now,
+    as the insights page's does."""
+    monkeypatch.setattr("knowledge_service.clock.now", lambda: T0 + timedelta(hours=3))
+    result = runner.invoke(app, ["report"])
+    assert result.exit_code == 0, result.output
+    assert "2026-11-14 to 2026-11-20: 4 questions" in result.stdout
+
+
 def test_report_rejects_a_bad_date(store: str) -> None:
     result = runner.invoke(app, ["report", "--from", "yesterday"])
     assert result.exit_code != 0

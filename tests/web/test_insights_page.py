@@ -252,7 +252,8 @@ def test_the_default_period_ends_on_the_last_day_answers_can_have(
     default week ended on KS_TODAY while every answer, the demo's seeded ones too, is recorded
     at the real time: a fresh demo's insights page was empty. The period now ends on the real
     date then, the day ``demo seed-traffic`` ends its days on; a KS_TODAY before the real date
-    still ends it (the suite's own case)."""
+    still ends it (the suite's own case). ``/v1/metrics/summary`` ends its default on the same
+    day."""
     real_now = datetime.combine(TODAY - timedelta(days=ahead), time(12), UTC)
     monkeypatch.setattr("knowledge_service.clock.now", lambda: real_now)
     _log(engine, *[(last_days_ago + back, "chat", None, "answered", "confident")
@@ -265,3 +266,5 @@ def test_the_default_period_ends_on_the_last_day_answers_can_have(
     measures = list(csv.DictReader(io.StringIO(client.get("/ui/insights/measures.csv").text)))
     assert [r["day"] for r in measures][-1] == _day(last_days_ago)
     assert sum(int(r["answers"]) for r in measures) == 7
+    summary = client.get("/v1/metrics/summary", headers=auth(keys["leader"])).json()
+    assert (summary["to"], summary["totals"]["answers"]) == (_day(last_days_ago), 7), summary

@@ -73,7 +73,12 @@ FromParam = Annotated[
 ]
 ToParam = Annotated[
     str | None,
-    Query(alias="to", pattern=DATE_PATTERN, description="Last day (default: today, UTC)."),
+    Query(
+        alias="to",
+        pattern=DATE_PATTERN,
+        description="Last day (default: today, UTC; KS_TODAY when set, unless it lies after "
+        "the real date, after which no answer is recorded yet).",
+    ),
     SupportedDay,
 ]
 
@@ -135,7 +140,9 @@ def post_feedback(
 
 
 def _range(settings: Settings, start: str | None, end: str | None) -> tuple[date, date]:
-    return analytics.day_range(start, end, today=clock.today(settings))
+    """The days asked for; ``to`` defaults to the last day the answer log can hold
+    (:func:`~knowledge_service.clock.last_answer_day`), as on the insights page."""
+    return analytics.day_range(start, end, today=clock.last_answer_day(settings))
 
 
 @router.get(
