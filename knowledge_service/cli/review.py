@@ -91,8 +91,8 @@ def review_command(
     with session_scope(existing_engine()) as session:
         gaps: list[Gap] = []
         if owner is None and kind in (None, QueueKindFilter.CONTENT_GAP):
-            gaps = queue.recent_gaps(
-                session, _SearchWhenNeeded(), today,
+            gaps = queue.recent_gaps(  # the answer log's week: never after the real date
+                session, _SearchWhenNeeded(), clock.last_answer_day(cfg),
                 confidence_below=cfg.answers.no_answer_threshold,
             )  # fmt: skip
         items, total = queue.list_queue(

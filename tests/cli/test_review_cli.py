@@ -59,9 +59,16 @@ def test_review_filters_by_a_finding_kind_and_shows_it() -> None:
     assert code == 0 and "review_overdue" in output
 
 
-def test_the_whole_queue_holds_the_weeks_content_gaps_an_owners_does_not() -> None:
+@pytest.mark.parametrize("ahead", [0, 10])
+def test_the_whole_queue_holds_the_weeks_content_gaps_an_owners_does_not(
+    monkeypatch: pytest.MonkeyPatch, ahead: int
+) -> None:
+    """With KS_TODAY ``ahead`` days after the real date, the week of the gaps ends on the real
+    date (every answer's time is the real one); it ended on KS_TODAY and held none."""
+    real_now = datetime.combine(TODAY - timedelta(days=ahead), time(12), UTC)
+    monkeypatch.setattr("knowledge_service.clock.now", lambda: real_now)
     assert invoke("import")[0] == 0
-    at = datetime.combine(TODAY, time(9), UTC)
+    at = datetime.combine(real_now.date(), time(9), UTC)
     questions = ["do you sell gas heaters", "do you sell gas heaters?", "do you sell gas heaters!"]
     with session_scope(common.engine()) as session:
         for i, question in enumerate([*questions, "an old question"]):

@@ -71,8 +71,10 @@ def review_queue(
     served. An owner key sees its own articles' items; admins any owner's, and the content
     gaps of the last week (clusters of questions no article answered confidently)."""
     today = clock.today(settings)
-    gaps = (
-        recent_gaps(request, session, today) if principal.role == Role.ADMIN and not owner else []
+    gaps = (  # the answer log's last week: it ends on the real date, never after it
+        recent_gaps(request, session, clock.last_answer_day(settings))
+        if principal.role == Role.ADMIN and not owner
+        else []
     )
     items, total = queue.list_queue(
         session, principal, QueueFilters(owner=owner, kind=kind),
