@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
 from knowledge_service.freshness.facts import ANSWER_SECTION, CONTEXT_WEIGHT, Fact, FactKind
 from knowledge_service.freshness.matching import Contradiction, is_narrower, scopes, scopes_clash
@@ -26,23 +27,27 @@ def hours_of(item: CheckedArticle) -> set[tuple[str, str]]:
     """The (zone, days) of each opening-hours range the answer states (an opening and a
     closing time for the same days in the same zone)."""
     roles: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for fact in item.facts:
-        if fact.kind == FactKind.TIME and fact.section == ANSWER_SECTION:
-            role, zone, days = fact.unit.split(":", 2)
-            roles[(zone, days)].add(role)
+    for _, role, zone, days in _answer_times(item.facts):
+        roles[(zone, days)].add(role)
     return {k for k, r in roles.items() if {"from", "until"} <= r}
 
 
 def opening_hours(c: Contradiction, shared_hours: set[tuple[str, str]]) -> bool:
     """Two times of the answers' opening hours (the same role, days and zone), among the
     (zone, days) both answers state hours for (``shared_hours``)."""
-    fact, other = c.fact, c.other
-    if not (fact.kind == other.kind == FactKind.TIME and fact.unit == other.unit):
+    if c.fact.unit != c.other.unit:
         return False
-    if fact.section != ANSWER_SECTION or other.section != ANSWER_SECTION:
-        return False
-    _, zone, days = fact.unit.split(":", 2)
-    return (zone, days) in shared_hours
+    both = [(zone, days) for _, _, zone, days in _answer_times((c.fact, c.other))]
+    return len(both) == 2 and both[0] in shared_hours
+
+
+def _answer_times(facts: Iterable[Fact]) -> Iterator[tuple[Fact, str, str, str]]:
+    """The times of ``facts`` stated in an answer, each with the role, zone and days its unit
+    holds."""
+    for fact in facts:
+        if fact.kind == FactKind.TIME and fact.section == ANSWER_SECTION:
+            role, zone, days = fact.unit.split(":", 2)
+            yield fact, role, zone, days
 
 
 def lone_hours_contradictions(
@@ -72,11 +77,9 @@ def _lone_times(item: CheckedArticle, shared_hours: set[tuple[str, str]]) -> dic
     """The answer's times, by unit, for the (zone, days) of ``shared_hours``: those that are
     the answer's only time of their unit."""
     by_unit: dict[str, list[Fact]] = defaultdict(list)
-    for fact in item.facts:
-        if fact.kind == FactKind.TIME and fact.section == ANSWER_SECTION:
-            _, zone, days = fact.unit.split(":", 2)
-            if (zone, days) in shared_hours:
-                by_unit[fact.unit].append(fact)
+    for fact, _, zone, days in _answer_times(item.facts):
+        if (zone, days) in shared_hours:
+            by_unit[fact.unit].append(fact)
     return {unit: facts[0] for unit, facts in by_unit.items() if len(facts) == 1}
 
 
