@@ -8,7 +8,8 @@ customer team is available", "our phone team is here", "our contact centre is op
 table row "Phone, 0800 555 314". So when each answer gives one opening (or closing) time for
 those days, the two are compared whatever their words, unless one of them names a place or a
 service the other does not ("the library", "the claims line", "webchat"): those are another
-thing's hours.
+thing's hours. Times whose words are alike are not compared when each names a place or a
+service of its own and none in common ("the library" and "the aquatic centre").
 """
 
 from __future__ import annotations
@@ -34,11 +35,13 @@ def hours_of(item: CheckedArticle) -> set[tuple[str, str]]:
 
 def opening_hours(c: Contradiction, shared_hours: set[tuple[str, str]]) -> bool:
     """Two times of the answers' opening hours (the same role, days and zone), among the
-    (zone, days) both answers state hours for (``shared_hours``)."""
+    (zone, days) both answers state hours for (``shared_hours``), of one place or service:
+    not when they name two (:func:`_two_things`), however alike their subjects are ("The
+    library is open from 9am to 8pm" and "The aquatic centre is open from 6am to 9pm")."""
     if c.fact.unit != c.other.unit:
         return False
     both = [(zone, days) for _, _, zone, days in _answer_times((c.fact, c.other))]
-    return len(both) == 2 and both[0] in shared_hours
+    return len(both) == 2 and both[0] in shared_hours and not _two_things(c.fact, c.other)
 
 
 def _answer_times(facts: Iterable[Fact]) -> Iterator[tuple[Fact, str, str, str]]:
@@ -100,7 +103,8 @@ _HOURS_WORDS = frozenset(
 # A centre that is the contact centre ("our contact centre", "the call centre"), not a place
 # ("the Aquatic Centre").
 _CONTACT_CENTRE = re.compile(
-    r"\b(?:contact|call|customer|service|support|care|help)\s+cent(?:re|er)s?\b", re.IGNORECASE
+    r"\b(?:contact|call|customer|servic(?:e|ing)|support|care|help)\s+cent(?:re|er)s?\b",
+    re.IGNORECASE,
 )
 
 
@@ -127,3 +131,16 @@ def _served_apart(x: Fact, y: Fact) -> bool:
     said_x = set(x.subject) | set(content_terms(x.sentence))
     said_y = set(y.subject) | set(content_terms(y.sentence))
     return bool(_own_words(x) - said_y) or bool(_own_words(y) - said_x)
+
+
+def _two_things(x: Fact, y: Fact) -> bool:
+    """``x`` and ``y`` each name a place or service the other's sentence never names, and
+    share no such word: "The library is open ..." and "The aquatic centre is open ...". The
+    test for times whose subjects are alike already, looser than :func:`_served_apart`'s: one
+    sentence's words of its own beside the other's ("it's open 7 a.m. to 8 PM" and "You can
+    pick up your car from 7 a.m. to 10 p.m."), or a word both name ("Chat with us ... from
+    the Help menu in the app" and "Chat and phone support are open ..."), are one thing's."""
+    own_x, own_y = _own_words(x), _own_words(y)
+    said_x = set(x.subject) | set(content_terms(x.sentence))
+    said_y = set(y.subject) | set(content_terms(y.sentence))
+    return bool(own_x - said_y) and bool(own_y - said_x) and not own_x & own_y

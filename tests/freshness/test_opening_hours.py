@@ -83,3 +83,68 @@ def test_the_hours_of_two_things_of_one_topic_do_not_conflict(first: str, second
     """Each answer gives one closing time for weekdays, but one names a place, a line or a
     channel the other never names: those are another thing's hours."""
     assert conflicts(first, second, ("visits.hours", "visits.times")) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "The library is open from 9am to 8pm, Monday to Friday.",
+            "The aquatic centre is open from 6am to 9pm, Monday to Friday.",
+        ),
+        (
+            "Central Library is open from 9am to 8pm, Monday to Friday, and 10am to 4pm on "
+            "weekends.",
+            "The Aquatic Centre is open from 6am to 9pm, Monday to Friday, and 10am to 4pm on "
+            "weekends.",
+        ),
+        (
+            "The library is open 9am to 8pm on weekdays and 10am to 4pm on Saturdays.",
+            "The pool is open 9am to 6pm on weekdays and 10am to 4pm on Saturdays.",
+        ),
+    ],
+)
+def test_two_things_hours_in_alike_words_do_not_conflict(first: str, second: str) -> None:
+    """Two sentences alike but for the place they name ("The library is open ..." and "The
+    aquatic centre is open ...") are close enough for their times to be compared as any two
+    facts of one need are; the place one names and the other never does holds them apart
+    there too, not only when they are compared whatever their words."""
+    assert conflicts(first, second, ("visits.hours", "visits.times")) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "times"),
+    [
+        (
+            "The library is open from 9am to 8pm, Monday to Friday.",
+            "Our library is open 9am to 6pm on weekdays.",
+            ("8:00 p.m.", "6:00 p.m."),
+        ),
+        (  # words of one's own on one side only: not a thing the other's hours are not
+            "It's open 7am to 8pm, Monday to Friday.",
+            "You can pick up your car from 7am to 10pm, Monday to Friday.",
+            ("8:00 p.m.", "10:00 p.m."),
+        ),
+        (  # words of their own on both sides, but one of them both name
+            "Chat with us Monday to Friday, 9am to 5pm, from the Help menu in the app.",
+            "Chat and phone support are open Monday to Friday, 9am to 6pm, except public holidays.",
+            ("5:00 p.m.", "6:00 p.m."),
+        ),
+        (  # who answers, and a servicing center, which is the contact centre
+            "Loan specialists are available 8am to 8pm, Monday to Friday.",
+            "Our servicing center is open Monday through Friday, 8am to 9pm.",
+            ("8:00 p.m.", "9:00 p.m."),
+        ),
+    ],
+)
+def test_one_things_hours_in_alike_words_still_conflict(
+    first: str, second: str, times: tuple[str, str]
+) -> None:
+    """One thing's closing time on weekdays stated two ways is still a conflict: the names
+    test for times whose words are alike holds apart only two sentences that each name
+    something of their own and nothing in common."""
+    (finding,) = conflicts(first, second, ("visits.hours", "visits.times"))
+    assert all(t in finding.message for t in times)
+    assert "both answers give opening hours for these days, in one topic (visits)" in (
+        finding.message
+    )
