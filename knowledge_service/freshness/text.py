@@ -169,18 +169,46 @@ _HOW = re.compile(r"\bhow\s+(?:long|often|much|many|soon|far|old)\b", re.IGNOREC
 
 
 def _cell_labels(cells: list[str], header: list[str] | None) -> list[str]:
-    """Each cell's label: its column's header and its row's first cell, but a part that may
-    state a figure itself (a header "Basic 15GB", a first cell "6 to 8 weeks"); "" for the
-    header row and for a row's first cell."""
+    """Each cell's label: its column's header and its row's name, but a header that may state
+    a figure itself ("Basic 15GB"); "" for the header row and for the row's name. The row's
+    name is its first cell, unless that states a figure or holds no words (:func:`_row_name`)."""
     if header is None:
         return [""] * len(cells)
-    row = "" if may_state_number(cells[0]) else cells[0]
-    labels = [""]
-    for n in range(1, len(cells)):
+    named = _row_name(cells)
+    row = "" if named is None else cells[named]
+    labels = []
+    for n in range(len(cells)):
+        if n == (named or 0):
+            labels.append("")
+            continue
         column = header[n] if n < len(header) and not may_state_number(header[n]) else ""
         column = _HOW.sub(" ", column)  # "How long", "How often": what the cell says, no subject
         labels.append(" ".join(part for part in (row, column) if part.strip()))
     return labels
+
+
+def _row_name(cells: list[str]) -> int | None:
+    """The cell that names a table's row: its first, unless that states a figure ("6 to 8
+    weeks": the row's case is that figure, which no label carries). A phone number, a date or
+    a reference states none (:func:`mask_non_facts`: "Phone, 0800 555 314" names its row), and
+    a first cell that holds nothing else has no words to name it: the row's next cell with
+    words that states no figure does ("| 1800 123 456 | Faults | 24/7 |": Faults)."""
+    first = mask_non_facts(cells[0])
+    if may_state_number(first):
+        return None
+    if _LETTER.search(first):
+        return 0
+    return next(
+        (
+            n
+            for n, cell in enumerate(cells[1:], 1)
+            if _LETTER.search(masked := mask_non_facts(cell)) and not may_state_number(masked)
+        ),
+        None,
+    )
+
+
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 # "open 9 a.m. to 8 p.m. Monday to Friday": a clock time's "p.m." before a day or a month

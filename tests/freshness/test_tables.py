@@ -102,3 +102,34 @@ def test_pm_before_a_day_ends_no_sentence() -> None:
         "until:local:mon,tue,wed,thu,fri",
     }
     assert len(list(labelled_sentences("We close at 5 p.m. Call us before then."))) == 2
+
+
+PHONE_LINES = """| Number | Line | Opens | Closes |
+|---|---|---|---|
+| 1800 123 456 | Faults | 7am | 10pm |
+| 13 22 00 | Billing | 9am | 5pm |"""
+
+
+def test_a_row_whose_first_cell_is_a_phone_number_is_named_by_its_first_words() -> None:
+    """A phone number states no figure, but names nothing either: the row is named by its
+    next cell ("Faults"), which labels the row's other cells as a first cell would."""
+    labels = dict(labelled_sentences(PHONE_LINES))
+    assert labels["10pm"] == "Faults Closes" and labels["1800 123 456"] == "Faults Number"
+    assert labels["9am"] == "Billing Opens" and labels["Billing"] == ""
+    labels = dict(
+        labelled_sentences("| Channel | Hours |\n|---|---|\n| Phone, 0800 555 314 | 24/7 |")
+    )
+    assert labels["24/7"] == "Phone, 0800 555 314 Hours"  # a phone number beside a name
+
+
+def test_a_rows_times_are_compared_with_the_line_its_row_names() -> None:
+    """Without the row's name, each line's times were only "Opens" and "Closes": the billing
+    line's opening time was set against the faults line's (7am) and its closing time against
+    none. Now each is about the line its row names."""
+    table = extract_facts(PHONE_LINES, context="Phone lines")
+    found = [
+        (c.fact.text, c.other.text)
+        for s in ("The billing line opens at 8am.", "Billing enquiries: we close at 6pm.")
+        for c in find_contradictions(extract_facts(s), table, ARTICLE_THRESHOLDS)
+    ]
+    assert found == [("8am", "9am"), ("6pm", "5pm")]
