@@ -182,10 +182,11 @@ def list_policies(
 def build_kind_app(kind: KindCli, list_command: Callable[..., None]) -> typer.Typer:
     """The ``list`` (the kind's own options), ``show``, ``history`` and ``diff`` commands."""
     plural = kind.service.kind.plural
+    verify = "verify, " if kind.service.kind.name == "article" else ""  # articles only
     app = typer.Typer(
         cls=HelpGroup,
         help=f"Read {plural} and their versions; take them through the workflow (draft, edit, "
-        "submit, approve, reject, discard, retire, restore, reassign).",
+        f"submit, approve, reject, discard, retire, restore, {verify}reassign).",
         no_args_is_help=True,
     )
     app.command("list")(list_command)
