@@ -35,7 +35,7 @@ def seed_traffic_command(
     ] = False,
 ) -> None:
     """Replay SYNTHETIC customer questions through the real answer engine over the last days,
-    with some feedback, so the insights page has a week to show (caller: demo-traffic)."""
+    with some feedback, so the insights page has those days to show (caller: demo-traffic)."""
     today = clock.today(settings())
     store = existing_engine()  # into a store `import` made, never a new one
     report = seed_traffic(

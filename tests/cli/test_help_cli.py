@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
@@ -92,3 +94,15 @@ def test_a_command_s_own_help_shows_each_paragraph_on_one_line(
     assert result.exit_code == 0, result.output
     assert "``" not in result.output
     assert any(paragraph in row for row in result.output.splitlines()), result.output
+
+
+def test_seed_traffic_says_no_other_span_than_the_days_it_seeds() -> None:
+    """``demo seed-traffic --help`` said the insights page would have "a week to show" while
+    ``--days`` seeds 14 by default (the README's two weeks, which ``make demo`` runs)."""
+    command = get_command(app).commands["demo"].commands["seed-traffic"]  # type: ignore[attr-defined]
+    days = next(p.default for p in command.params if p.name == "days")
+    spans = {"a week": 7, "two weeks": 14, "a fortnight": 14}
+    said = one_line(command.help)
+    named = [n for phrase, n in spans.items() if phrase in said]
+    named += [int(n) for n in re.findall(r"(\d+) days", said)]
+    assert all(n == days for n in named), (said, days)
