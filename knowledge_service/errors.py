@@ -78,11 +78,16 @@ class PreconditionFailedError(VersionConflictError):
     """A write named (``If-Match``) version ``expected`` of a document, but ``current`` is current
     (``expected`` is 0 when the precondition named no version of this document at all)."""
 
-    def __init__(self, kind: str, doc_id: str, *, expected: int, current: int) -> None:
+    def __init__(
+        self, kind: str, doc_id: str, *, expected: int, current: int, unquoted: str | None = None
+    ) -> None:
         super().__init__(kind, doc_id, expected=expected, current=current)
+        named = f" (the request named version {expected})" if expected else ""
+        if unquoted is not None:  # an ETag of ours without its quotes: no ETag, say why
+            named = f' (If-Match {unquoted} is no ETag: an ETag is in double quotes, "{unquoted}")'
         self.message = (
             f"{kind} {doc_id!r} is at version {current}: re-read it and send If-Match with "
-            f"its current ETag" + (f" (the request named version {expected})" if expected else "")
+            f"its current ETag{named}"
         )
         self.args = (self.message,)
 

@@ -38,6 +38,20 @@ def test_precondition_missing_stale_and_current() -> None:
     LOCAL.check("article", "faq", 9)
 
 
+def test_an_etag_without_its_quotes_is_refused_saying_so() -> None:
+    """``If-Match: faq-v2`` (the quotes lost in a shell) was refused as "at version 2: send
+    If-Match with its current ETag", which is what the caller thought it had sent."""
+    with pytest.raises(PreconditionFailedError) as unquoted:
+        Precondition.from_header("faq-v2").check("article", "faq", 2)
+    assert 'If-Match faq-v2 is no ETag: an ETag is in double quotes, "faq-v2"' in str(
+        unquoted.value
+    )
+    assert (unquoted.value.expected, unquoted.value.current) == (0, 2)
+    with pytest.raises(PreconditionFailedError) as other:
+        Precondition.from_header('"other-v2"').check("article", "faq", 2)
+    assert "double quotes" not in str(other.value)
+
+
 def test_if_match_star_names_no_version_and_is_refused_as_missing() -> None:
     """``*`` would match any current version: a write with it could overwrite an unseen edit."""
     with pytest.raises(PreconditionRequiredError, match=r"If-Match: \* names no version"):
