@@ -90,6 +90,11 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
         problem = getattr(exc, "problem", None) or str(exc)
+        # YAML notices an unclosed list or quote where it gives up, lines later: name the line
+        # where what it was reading began, the one to correct ("intents: [a.b" on line 4).
+        began, context = getattr(exc, "context_mark", None), getattr(exc, "context", None)
+        if began is not None and context and began.line + 2 != line:
+            problem = f"{problem} ({context} begun on line {began.line + 2})"
         raise InvalidContentError(
             path, f"malformed YAML front matter: {problem}", line=line
         ) from exc

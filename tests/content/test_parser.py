@@ -505,3 +505,23 @@ def test_a_bad_policy_reference_is_quoted_once_and_a_list_item_by_its_place(
     with pytest.raises(InvalidContentError) as info:
         parse_article(article_text(policy_sources=given), "content/x.md")
     assert info.value.message.endswith(f"field 'policy_sources': {said}")
+
+
+@pytest.mark.parametrize(
+    ("broken", "begun"),
+    [
+        ("intents: [billing.refund.timeframe\n", "while parsing a flow sequence begun on line 4"),
+        ('title: "How long does it take?\n', "while scanning a quoted scalar begun on line 3"),
+    ],
+)
+def test_malformed_yaml_names_the_line_where_the_unclosed_part_began(
+    broken: str, begun: str
+) -> None:
+    """An unclosed list or quote was reported only at the line where YAML gave up (the next
+    field's), so the error pointed below the line to correct."""
+    field = broken.split(":", 1)[0]
+    text = re.sub(rf"^{field}: .*\n", broken, ARTICLE, count=1, flags=re.M)
+    with pytest.raises(InvalidContentError) as info:
+        parse_article(text, "content/refund.md")
+    assert "malformed YAML front matter" in info.value.message
+    assert begun in info.value.message, info.value.message
