@@ -20,6 +20,7 @@ from knowledge_service.cli.common import (
     err_console,
     existing_engine,
     file_errors,
+    named_as_options,
     open_search_service,
     path_argument,
     policy_id_filter,
@@ -178,7 +179,11 @@ def export_command(
     back changes nothing). The files are written beside DIR and put in place only when all are
     written: an export stopped part-way (Ctrl-C, SIGTERM, an error) leaves DIR as it was."""
     try:
-        with file_errors(directory, "export to"), sigterm_as_interrupt():
+        with (
+            file_errors(directory, "export to"),
+            sigterm_as_interrupt(),
+            named_as_options({"dir": "DIR"}),  # as an empty DIR is named
+        ):
             report = export_knowledge(existing_engine(), directory)
     except KeyboardInterrupt as stop:
         _stopped(

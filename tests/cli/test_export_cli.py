@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from knowledge_service.cli import app, common
+from knowledge_service.errors import InvalidRequestError
 from knowledge_service.review import export, export_files
 from tests.cli.conftest import invoke
 from tests.factories import write_article_md, write_small_kb
@@ -86,3 +87,12 @@ def test_an_export_blocked_by_a_file_in_dir_names_that_file(imported: Path) -> N
     )
     assert sorted(p.name for p in (imported / "out").iterdir()) == ["content"]
     assert temporaries(imported / "out") == []
+
+
+def test_an_export_to_a_file_names_the_argument_dir(imported: Path) -> None:
+    """DIR naming a file was refused as ``parameter 'dir'``, a name the command does not show
+    (its usage and an empty DIR's refusal say 'DIR')."""
+    (imported / "out").write_text("a file", encoding="utf-8")
+    result = CliRunner().invoke(app, ["export", "out"])
+    assert isinstance(result.exception, InvalidRequestError)  # main() prints it, exit 2
+    assert str(result.exception) == "parameter 'DIR': out exists and is not a folder"
