@@ -35,9 +35,12 @@ class EveryLinkMarkdownIt(MarkdownIt):
         return True
 
 
-KEYPAD_CODE = r"[*#][\d*#]*\d[\d*#]*#"
+KEYPAD_CODE = r"[*#]{1,8}\d[\d*#]{0,40}#"
 """A code keyed on a phone's keypad, by its shape: a star or a hash, keys, a hash ("*100#",
-"*#06#", "##002#", "*123*1#", "**21*0412345678#")."""
+"*#06#", "##002#", "*123*1#", "**21*0412345678#"). Bounded (up to 8 signs before the first
+digit, 41 keys from it to the closing hash, longer than any network's code): an unbounded
+run of keys made each try quadratic in the run, so a star before tens of thousands of
+digits held every channel's rendering for minutes."""
 _KEYPAD_CODE_AT = re.compile(rf"(?<![^\W_])(?<![*#]){KEYPAD_CODE}(?![^\W_]|#)")
 
 
