@@ -36,7 +36,12 @@ from __future__ import annotations
 import re
 
 from knowledge_service.answers.speech_numbers import character_by_character
-from knowledge_service.answers.speech_sentences import LOOK_BACK, WORD_BEFORE, opens_a_sentence
+from knowledge_service.answers.speech_sentences import (
+    LOOK_BACK,
+    WORD_BEFORE,
+    opens_a_sentence,
+    verb_forms,
+)
 
 _NAMES_A_CODE = (
     r"(?i:\b(?:codes?|reference|ref|number|no\.|id|pin|abn|acn|bsb|iban|bic|swift|nmi|mirn|crn|prn"
@@ -81,21 +86,34 @@ def is_code(code: str, name: str = "", after: str = "") -> bool:
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d(?:[-/](?:19|20)?\d\d)?")  # "2019", "2019-20", "2024/25"
-_ASKS_FOR_A_CODE = frozenset(
-    {
-        # a verb that asks for a code ("Use code 2019", "Quote policy 2024 when you call")
-        "use", "using", "enter", "quote", "quoting", "type", "key", "input", "give", "provide",
-        "add", "apply", "select", "choose", "pick", "redeem", "include", "write", "send",
-        "text", "sms", "dial", "press", "mention", "cite", "show", "have", "need", "find",
-        "check", "see", "note", "read", "say", "tell", "keep", "pay", "call", "ring", "reply",
-        "email", "update", "change", "set", "reset", "confirm", "verify", "record", "copy",
-        "paste", "scan", "search", "get", "try", "put", "ask", "request", "cancel", "renew",
-        "claim", "lodge", "submit", "attach",
+_ASKS_FOR_A_CODE = re.compile(
+    "|".join(
+        # a verb that asks for a code, in any of its forms ("Use code 2019", "Quoting policy
+        # 2024 when you call", "Entered claim 2019", "Submitting ticket 2024")
+        [verb_forms(stem, past=past) for stem, past in (
+            ("use", ""), ("enter", ""), ("quote", ""), ("type", ""), ("key", ""),
+            ("give", "gave|given"), ("provide", ""), ("add", ""),
+            ("apply", ""), ("select", ""), ("choose", "chose|chosen"), ("pick", ""),
+            ("redeem", ""), ("include", ""), ("write", "wrote|written"), ("send", "sent"),
+            ("text", ""), ("sms", ""), ("dial", ""), ("press", ""), ("mention", ""),
+            ("cite", ""), ("show", "showed|shown"), ("need", ""), ("find", "found"),
+            ("check", ""), ("see", "saw|seen"), ("note", ""), ("read", "read"),
+            ("say", "said"), ("tell", "told"), ("keep", "kept"), ("pay", "paid"), ("call", ""),
+            ("ring", "rang|rung"), ("reply", ""), ("email", ""), ("update", ""),
+            ("change", ""), ("set", "set"), ("confirm", ""),
+            ("verify", ""), ("record", ""), ("copy", ""), ("paste", ""), ("scan", ""),
+            ("search", ""), ("get", "got|gotten"), ("try", ""), ("put", "put"), ("ask", ""),
+            ("request", ""), ("cancel", ""), ("renew", ""), ("claim", ""), ("lodge", ""),
+            ("attach", ""),
+        )]
+        + [verb_forms("have", past="had", third="has"), verb_forms("submit", doubled=True)]
+        + [verb_forms("input", past="input|inputted", doubled=True)]
+        + [verb_forms("reset", past="reset", doubled=True)]
         # or a word that points at one ("Your policy 2024", "With code 2019 you ...")
-        "a", "an", "the", "your", "our", "my", "their", "his", "her", "its", "this", "that",
-        "these", "those", "any", "each", "every", "no", "which", "what", "with", "for",
-        "under", "by", "via", "from", "on", "in", "at", "to", "into", "per", "and", "or",
-    }
+        + ["a", "an", "the", "your", "our", "my", "their", "his", "her", "its", "this", "that",
+           "these", "those", "any", "each", "every", "no", "which", "what", "with", "for",
+           "under", "by", "via", "from", "on", "in", "at", "to", "into", "per", "and", "or"]
+    )
 )  # fmt: skip
 """A sentence's first word after which a year-like number after a word that names a code is a
 code, not a year that ends a name (as "Fuel policy 2024" is)."""
@@ -121,7 +139,7 @@ def _is_a_year_in_a_title(match: re.Match[str]) -> bool:
     before = WORD_BEFORE.search(text, window, start)
     if before is None or not before["word"][0].isupper() or before["word"].isupper():
         return False
-    asks = before["word"].lower() in _ASKS_FOR_A_CODE
+    asks = _ASKS_FOR_A_CODE.fullmatch(before["word"].lower()) is not None
     return not asks or not opens_a_sentence(text, before.start())
 
 

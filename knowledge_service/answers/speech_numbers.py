@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import re
 
+from knowledge_service.answers.speech_sentences import verb_forms
 from knowledge_service.content.plaintext import KEYPAD_CODE
 
 _NOT_A_GROUP = (
@@ -126,14 +127,23 @@ _A_NUMBER_NEXT = re.compile(r"[ \u00a0]\d")
 _TRUNK_ZERO = re.compile(r"\(0\)")  # "+61 (0)2 ...": the 0 is not dialled from abroad
 _THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+")  # "10 000 000": a quantity
 _YEAR_THEN = re.compile(r"(?:19|20)\d\d[ \u00a0]\d+$")  # "In 2026 1500 customers ..."
+_TO_CALL_VERBS = "|".join(
+    verb_forms(stem, past=past)
+    for stem, past in [
+        ("call", ""), ("ring", "rang|rung"), ("phone", ""), ("telephone", ""), ("dial", ""),
+        ("fax", ""), ("text", ""), ("sms", ""),
+    ]
+)  # fmt: skip
 _CALLED_ON = re.compile(
-    r"(?i:\b(?:call|ring|phone|telephone|ph|dial|fax|text|sms|tel|mobile|mob|cell)"
+    rf"(?i:\b(?:{_TO_CALL_VERBS}|ph|tel|mobile|mob|cell)"
     r"\b[.:]?(?:[ \u00a0]+(?:us|me|them))?(?:[ \u00a0]+(?:toll-free|free|now|today))?"
     r"(?:[ \u00a0]+(?:on|at))?"
-    r"|\b(?:contact|reach)[ \u00a0]+(?:us|me|them)[ \u00a0]+(?:on|at)):?[ \u00a0]*$"
+    rf"|\b(?:{verb_forms('contact')}|{verb_forms('reach')})[ \u00a0]+(?:us|me|them)"
+    r"[ \u00a0]+(?:on|at)):?[ \u00a0]*$"
 )
 """The words before a phone number that say it is one: "call", "call us on", "ring", "Tel:",
-"Ph:", "Mobile:", "contact us on", "call us toll-free on", "call us on:"."""
+"Ph:", "Mobile:", "contact us on", "call us toll-free on", "call us on:"; each verb in any of
+its forms ("calling", "rang us on", "phoned", "reaching us at")."""
 _A_UNIT_NEXT = re.compile(
     r"[ \u00a0]?(?:kWh|MWh|kW|km|kg|mg|ml|mL|mm|cm|GB|MB|TB|L|m|c|p|k|\u00b0)(?!\w)"
     r"|[ \u00a0](?i:hours?|hrs?|days?|nights?|weeks?|months?|years?|minutes?|mins?|business"
@@ -277,25 +287,6 @@ to 300 students"). A plural before such a word is misread ("send SMS to 300 pati
 see"): rarer than the verbs the list of verbs left out."""
 
 
-def _verb(stem: str, *, past: str = "") -> str:
-    """A pattern of a verb's forms, made from its stem by the rules of English spelling: "s",
-    "ed" and "ing" after it ("text": "texts", "texted", "texting"), "es" after a hiss ("sms":
-    "smses"), a silent "e" dropped ("message": "messaged", "messaging"), a "y" after a consonant
-    as "ie" ("reply": "replies", "replied", "replying"), a last "l" doubled or not ("dial":
-    "dialled", "dialed"), and a past of no rule given ("send": "sent")."""
-    if re.search(r"[^aeiou]y$", stem):
-        forms = [stem, f"{stem[:-1]}ies", f"{stem[:-1]}ied", f"{stem}ing"]
-    elif stem.endswith("e"):
-        forms = [stem, f"{stem}s", f"{stem}d", f"{stem[:-1]}ing"]
-    else:
-        hissed = re.search(r"(?:s|x|z|sh|ch)$", stem) is not None
-        doubled = f"{stem}l?" if re.search(r"[aeiou]l$", stem) else stem  # "dial(l)ed"
-        forms = [stem, stem + ("es" if hissed else "s"), f"{doubled}ed", f"{doubled}ing"]
-    if past:
-        forms = [form for form in forms if not form.endswith("ed")] + [past]
-    return "(?:" + "|".join(forms) + ")"
-
-
 _PEOPLE_OR_PLACES = (
     r"[ \u00a0]+(?:more[ \u00a0]+|other[ \u00a0]+|new[ \u00a0]+)?(?:(?i:people|persons|customers"
     r"|clients|members|users|residents|ratepayers|households|homes|businesses|properties"
@@ -320,12 +311,12 @@ _CODE_TO_TEXT = (
 )
 _TO_TEXT = re.compile(
     # each verb in any of its forms: "texting STOP to 12345", "replied YES to 12345"
-    rf"(?P<name>(?:(?i:\b(?:{_verb('text')}|{_verb('txt')}|{_verb('sms')})\b)"
+    rf"(?P<name>(?:(?i:\b(?:{verb_forms('text')}|{verb_forms('txt')}|{verb_forms('sms')})\b)"
     rf"(?:(?:{_MESSAGE_WORD}){{0,4}}?[ \u00a0]+(?i:to|on|at))?"
     # "reply STOP to 12345": a message, then the number (not "we reply to 1500 emails")
-    rf"|(?i:\b{_verb('reply')}\b)(?:{_MESSAGE_WORD}){{1,4}}?[ \u00a0]+(?i:to|on|at)"
+    rf"|(?i:\b{verb_forms('reply')}\b)(?:{_MESSAGE_WORD}){{1,4}}?[ \u00a0]+(?i:to|on|at)"
     # "send STOP to 12345": a keyword, then the number (not "send $200 to", "send 3 copies to")
-    rf"|(?i:\b(?:{_verb('send', past='sent')}|{_verb('message')}|{_verb('msg')})\b)"
+    rf"|(?i:\b(?:{verb_forms('send', past='sent')}|{verb_forms('message')}|{verb_forms('msg')})\b)"
     r"(?:[ \u00a0]+(?i:the|word|keyword|code))*"
     rf"(?:{_KEYWORD}){{1,3}}[ \u00a0]+(?i:to|on|at)"
     r"):?[ \u00a0]+)"
@@ -356,8 +347,9 @@ more"), not one that goes on to what the text is for or when ("or 67890 to opt o
 
 
 _TO_CALL = re.compile(
-    rf"(?P<name>(?i:\b(?:{_verb('call')}|{_verb('dial')}|{_verb('ring', past='rang')}"
-    rf"|{_verb('phone')})\b)(?:[ \u00a0]+(?i:us|me|them))?"
+    rf"(?P<name>(?i:\b(?:{verb_forms('call')}|{verb_forms('dial')}"
+    rf"|{verb_forms('ring', past='rang|rung')}|{verb_forms('phone')})\b)"
+    r"(?:[ \u00a0]+(?i:us|me|them))?"
     r"(?:[ \u00a0]+(?i:on|at))?:?[ \u00a0]+)"
     # each maybe with its name in brackets: "call 000 (Triple Zero) or 112"
     r"(?P<numbers>\d{3}(?:(?:[ \u00a0]\([^()\d\n]{1,40}\))?"

@@ -1,6 +1,6 @@
 """Where a word stands in its sentence, for the rules of
 :mod:`~knowledge_service.answers.speech` that read a word by the words before it: the word
-just before a place, and whether a word opens its sentence."""
+just before a place, whether a word opens its sentence, and a verb in any of its forms."""
 
 from __future__ import annotations
 
@@ -17,3 +17,32 @@ def opens_a_sentence(text: str, at: int) -> bool:
     or a bracket, after the text's start or a sentence's end."""
     before = text[max(0, at - LOOK_BACK) : at].rstrip(" \u00a0\"'\u201c\u2018(")
     return before[-1:] in ".!?:;\n" if before else at <= LOOK_BACK
+
+
+def verb_forms(stem: str, *, past: str = "", third: str = "", doubled: bool = False) -> str:
+    """A pattern of a verb's forms, made from its stem by the rules of English spelling: "s",
+    "ed" and "ing" after it ("text": "texts", "texted", "texting"), "es" after a hiss ("sms":
+    "smses"), a silent "e" dropped ("message": "messaged", "messaging"; not that of "ee":
+    "seeing"), a "y" after a consonant as "ie" ("reply": "replies", "replied", "replying"), a
+    last "l" doubled or not ("dial": "dialled", "dialed"), the last consonant of a word of one
+    short vowel doubled ("get": "getting", "scan": "scanned"; of a longer word, ``doubled``:
+    "submit": "submitted"), and the forms of no rule given: a past or participle in place of
+    the rule's ("send": "sent", "write": "wrote|written"), a third person's ("have": "has")."""
+    if re.search(r"[^aeiou]y$", stem):
+        forms = [stem, f"{stem[:-1]}ies", f"{stem[:-1]}ied", f"{stem}ing"]
+    elif stem.endswith("e") and not stem.endswith("ee"):
+        forms = [stem, f"{stem}s", f"{stem}d", f"{stem[:-1]}ing"]
+    else:
+        hissed = re.search(r"(?:s|x|z|sh|ch)$", stem) is not None
+        if doubled or re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", stem):
+            doubled_stem = stem + stem[-1]  # "getting", "scanned", "submitted"
+        elif re.search(r"[aeiou]l$", stem):
+            doubled_stem = f"{stem}l?"  # "dial(l)ed"
+        else:
+            doubled_stem = stem
+        forms = [stem, stem + ("es" if hissed else "s"), f"{doubled_stem}ed", f"{doubled_stem}ing"]
+    if past:
+        forms = [form for form in forms if not form.endswith("ed")] + past.split("|")
+    if third:
+        forms = [forms[0], third, *forms[2:]]
+    return "(?:" + "|".join(forms) + ")"

@@ -76,3 +76,34 @@ def test_voice_reads_a_word_in_s_before_its_object_as_a_verb_not_a_count(
     for what the number counts, since only a closed list of verbs ("stops", "gets", "confirms",
     ...) was known; a pronoun or an amount after the word ("all", "your", "$1") makes it one."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        # a local number after a verb of calling in a form other than its stem
+        ("If you called us on 555-1234, phoning 555-4321 again is free.",
+         "If you called us on 5 5 5, 1 2 3 4, phoning 5 5 5, 4 3 2 1 again is free."),
+        ("We rang 555 1234 twice. Try reaching us at 555.4321 or texting 555-1234.",
+         "We rang 5 5 5, 1 2 3 4 twice. Try reaching us at 5 5 5, 4 3 2 1 or texting"
+         " 5 5 5, 1 2 3 4."),
+        # a year-like code after a sentence's first verb that asks for it, in any of its forms
+        ("Entering policy 2024 on the form starts it. Quoted ticket 2019 when you called?",
+         "Entering policy 2 0 2 4 on the form starts it. Quoted ticket 2 0 1 9 when you"
+         " called?"),
+        ("Submitting claim 2019 takes a day. Resetting account 2019 is free. Keyed code 2024 in?",
+         "Submitting claim 2 0 1 9 takes a day. Resetting account 2 0 1 9 is free. Keyed code"
+         " 2 0 2 4 in?"),
+        # a year that ends a name stays
+        ("Under the Fuel policy 2024 you pay less. Fuel policy 2024 applies.",
+         "Under the Fuel policy 2024 you pay less. Fuel policy 2024 applies."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_local_number_or_a_code_after_any_form_of_the_verb_before_it(
+    markdown: str, spoken: str
+) -> None:
+    """ "called us on 555-1234", "phoning 555-4321", "rang 555 1234" and "reaching us at
+    555.4321" left the local number as written (a range or a quantity to the engine), and
+    "Entering policy 2024", "Submitting claim 2019" read the code as a year: the words that mark
+    a local number and the verbs that ask for a code listed only some of each verb's forms."""
+    assert _spoken(markdown) == spoken
