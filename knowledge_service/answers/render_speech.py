@@ -155,6 +155,29 @@ def _say_addresses(line: str) -> str:
     return _SPACE_BEFORE_STOP.sub("", _STAND_INS.sub(lambda m: _SAID_FOR[m.group(0)], line))
 
 
+_ENDS_IN_PREPOSITION = re.compile(r"(?i)\b(?:at|on|via|from|through)[ \u00a0]*:?[ \u00a0]*$")
+"""A line that ends in a preposition whose object may be the address on the next line ("Email
+us at" / "- help@x.example"); not "in", which ends a line as an adverb ("log in" / "-
+https://x.example/login" is no "log online")."""
+
+
+def _addresses_joined(lines: Sequence[Line]) -> list[Line]:
+    """The lines, each that ends in a preposition ("Email us at", "Apply online at:") and is
+    followed by a line (a list's item too) that is only an address, with that address's
+    stand-in after it, to be said as it is within one line ("Email us at" / "-
+    help@x.example" says "Email us", not "Email us at"; "Pay at" / "- https://x.example" says
+    "Pay online"); the line of the address, alone, says nothing. A heading takes none."""
+    joined = list(lines)
+    for n, line in enumerate(lines[:-1]):
+        address = _STAND_INS.fullmatch(lines[n + 1].text.strip(" .,;:!?-"))
+        if address is None or line.kind == LineKind.HEADING:
+            continue
+        if lines[n + 1].kind == LineKind.HEADING or not _ENDS_IN_PREPOSITION.search(line.text):
+            continue
+        joined[n] = replace(line, text=line.text.rstrip(" :\u00a0") + " " + address.group(0))
+    return joined
+
+
 def _said_as_meant(text: str) -> str:
     said = say_reference_codes(say_around_the_clock(say_times(say_keypad_codes(text))))
     said = say_years_and_next(said)  # "2025/26": after a code's ("Case no. 2025/26")
@@ -236,7 +259,8 @@ def markdown_to_speech(markdown: str) -> str:
     """Plain text for a voice channel: one paragraph of sentences (list items and table rows read
     as sentences, see :func:`~knowledge_service.content.plaintext.join_sentences`), no list
     markers and no addresses: a link's text is spoken, and an address (an autolink, a link whose
-    text is its URL, a URL written as text) is said in words (:func:`_say_addresses`); a phone
+    text is its URL, a URL written as text) is said in words (:func:`_say_addresses`), one on
+    a line of its own as the object of the line before it (:func:`_addresses_joined`); a phone
     number is read digit by digit in its groups
     (:mod:`~knowledge_service.answers.speech_numbers`), with the words of the line that leads
     into its line (:func:`_lead_ins`: "Call us on:" / "- 555-1234"), a reference code
@@ -246,7 +270,7 @@ def markdown_to_speech(markdown: str) -> str:
     code are taken out of the article's own text first, written as characters or as character
     references."""
     markdown = _OUR_MARK_REFERENCES.sub("", _OUR_MARKS.sub("", markdown))
-    lines = plain_lines(markdown, _spoken, _bare_addresses, _said_as_code)
+    lines = _addresses_joined(plain_lines(markdown, _spoken, _bare_addresses, _said_as_code))
     lead_ins = _lead_ins(lines)
     said = [
         replace(line, text=_said_after(lead_in, line.text))

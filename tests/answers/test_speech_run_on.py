@@ -45,3 +45,31 @@ def test_a_snippet_runs_a_line_ending_in_a_preposition_on_into_the_number_after_
     assert plain_snippet("- Call us on\n- 1800 123 456\n- Who it was made out to", 320) == (
         "Call us on 1800 123 456. Who it was made out to."
     )
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        # said as within one line ("Email us at help@x.example" says "Email us")
+        ("Email us at:\n\n- help@x.example\n\nWe reply within 2 business days.",
+         "Email us. We reply within 2 business days."),
+        ("For a copy, email us at\n\n- [help@x.example](mailto:help@x.example)",
+         "For a copy, email us."),
+        ("Email us at\n\n<help@x.example>\n\nor call 1800 123 456.",
+         "Email us. or call 1 8 0 0, 1 2 3, 4 5 6."),
+        # a web address so: "online"
+        ("Pay your bill at:\n\n- https://x.example/pay", "Pay your bill online."),
+        # a heading takes none, and a line with other words is read as before
+        ("## Email us at\n\nhelp@x.example", "Email us at."),
+        ("To pay, log in\n\n- https://x.example/login", "To pay, log in."),
+        ("Email us at:\n\n- help@x.example (billing)",
+         "Email us at: the email address (billing)."),
+    ],
+)  # fmt: skip
+def test_voice_says_an_address_on_a_line_of_its_own_as_the_object_of_the_line_before(
+    markdown: str, spoken: str
+) -> None:
+    """ "Email us at" above a list item that is only an e-mail address was read "Email us at.":
+    the address's line, said as nothing, was dropped and its preposition left hanging, where
+    within one line the address is left out with it ("Email us")."""
+    assert render_answer(markdown, Channel.VOICE) == spoken
