@@ -173,7 +173,8 @@ _AFTER_SIGN_OFF = re.compile(
 # ("Customer Tom Baker", "resident Mary O'Brien"), a title ("Mr Smith", "Dr. Patel") or a
 # contact ("confirmed with", "spoke to", "called", "on behalf of", "per") before capitalised
 # words. The title stays: only the name goes.
-_TITLE = r"\b(?-i:Mr|Mrs|Ms|Miss|Dr|Mx)\b\.?"
+_TITLES = r"Mr|Mrs|Ms|Miss|Dr|Mx"
+_TITLE = rf"\b(?-i:{_TITLES})\b\.?"
 _ROLES = r"customer|resident|caller|client|member|tenant|account\s+holder|rate\s*payer"
 _STAFF_CUE = re.compile(
     rf"(?:\b(?:{_ROLES}|confirmed\s+with|spoke\s+(?:to|with)|called|on\s+behalf\s+of|per)\s+"
@@ -255,7 +256,7 @@ _MAY_HOLD_WORDS = re.compile(
 # title between, in any case, stays ("this is mrs jane smith", "i'm dr. sarah jones" were kept
 # whole; "this is mrs [NAME]").
 _LOWER_CASE_NAME_LEAD_IN = re.compile(
-    r"\b(?:i'?m|i\s+am|this\s+is|it'?s)\s+(?P<title>(?:mr|mrs|ms|miss|dr|mx)\b\.?\s+)?",
+    rf"\b(?:i'?m|i\s+am|this\s+is|it'?s)\s+(?P<title>(?:{_TITLES})\b\.?\s+)?",
     re.IGNORECASE,
 )
 

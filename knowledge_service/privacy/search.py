@@ -12,6 +12,7 @@ from knowledge_service.privacy.names import (
     _NUMBER_WORD,
     _SENT_BY,
     _THANKS,
+    _TITLES,
 )
 from knowledge_service.privacy.numbers import _SPOKEN_DIGITS
 from knowledge_service.privacy.redaction import _redact_folded
@@ -35,6 +36,11 @@ _TOPIC_WORDS = (
     r"|ni|national\s+insurance"
 )
 _HANDLE_WORDS = r"account|acct|acc|a/c|customer|client|member|reference|ref|crn"
+# A title left before a name that goes ("this is mr [NAME]", "spoke to Mr and Mrs [NAME]") goes
+# with it: alone it says nothing of what is asked. What is stored keeps it.
+_TITLED = rf"\b(?:{_TITLES})\b\.?\s+(?:(?:and|&)\s+(?:{_TITLES})\b\.?\s+)?"
+_BEFORE_NAME = rf"(?=(?:{_TITLED})?\[NAME\])"
+_TITLED_PLACEHOLDER = re.compile(rf"(?:{_TITLED}(?=\[NAME\]))?{_PLACEHOLDER}", re.IGNORECASE)
 # What a customer says to give a value ("my email is", "account number:", "call me on",
 # "I live at", "this is ... speaking") goes with it when a question is searched: without the
 # value those words only pull the question away from its article.
@@ -51,16 +57,17 @@ _GIVEN = re.compile(
     rf"|\b{_LIVE_AT}\s+"
     rf"|\b(?:{_GREETING}\b[,!.]?\s+)?"
     r"(?:my\s+name'?s|(?:my\s+)?name\s+is|i\s+am\s+called|i'?m\s+called|this\s+is|it'?s|i'?m"
-    r"|i\s+am)\s+(?=\[NAME\])"
-    rf"|\b(?:{_THANKS}\s*[,!.\-]?|{_SENT_BY}\s*:?)\s*(?=\[NAME\])"
+    rf"|i\s+am)\s+{_BEFORE_NAME}"
+    rf"|\b(?:{_THANKS}\s*[,!.\-]?|{_SENT_BY}\s*:?)\s*{_BEFORE_NAME}"
     r"|\b(?:the\s+)?name\s+on\s+(?:the|my|our|this|that)\s+(?:account|bill|card|contract|lease)"
-    r"\s+(?:is|was)\s+(?=\[NAME\])|\bin\s+the\s+name\s+of\s+(?=\[NAME\])"
+    rf"\s+(?:is|was)\s+{_BEFORE_NAME}|\bin\s+the\s+name\s+of\s+{_BEFORE_NAME}"
     r"|\b(?:(?:you\s+can|please|pls|can\s+you|could\s+you)\s+)?(?:call|reach|contact|text|ring"
     r"|phone|sms|e-?mail|message|write\s+to)\s+(?:me|us)(?:\s+back)?\s+(?:on|at|via)\s+"
     r"|\b(?:(?:my|our|his|her|their|the|your)\s+)?"
     rf"(?:{_CARD_CODE_LEAD_IN}(?=\[CARD_CODE\])|{_CARD_EXPIRY_LEAD_IN}(?=\[CARD_EXPIRY\]))"
     r"|\b(?:on|at|to|via|for|from|of|in)\s+)?"
-    rf"(?:\bthe\s+(?=\[DOB\]))?{_PLACEHOLDER}(?:\s+(?:speaking|here|calling)\b)?",
+    rf"(?:\bthe\s+(?=\[DOB\])|{_TITLED}(?=\[NAME\]))?{_PLACEHOLDER}"
+    r"(?:\s+(?:speaking|here|calling)\b)?",
     re.IGNORECASE,
 )
 _DANGLING = re.compile(
@@ -90,4 +97,4 @@ def without_personal_data(text: str) -> str:
     parts = (_DANGLING.sub("", part) for part in cut.split("\0"))
     searched = " ".join(" ".join(part for part in parts if part.strip(" ,;:.-")).split())
     # Nothing but personal data and the words giving it ("call me on ..."): search the words.
-    return searched or " ".join(_PLACEHOLDERS.sub(" ", redacted.text).split())
+    return searched or " ".join(_TITLED_PLACEHOLDER.sub(" ", redacted.text).split())
