@@ -8,6 +8,7 @@ owners' documents.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,12 +20,19 @@ from sqlmodel.sql.expression import SelectOfScalar
 from knowledge_service import clock
 from knowledge_service.audit import AuditEvent
 from knowledge_service.content import service as content
+from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, PATTERN_WORDS, POLICY_ID_PATTERN
 from knowledge_service.errors import InvalidRequestError, PermissionDeniedError
 from knowledge_service.freshness.models import Finding, FindingArticle
 from knowledge_service.freshness.schemas import Caller
 from knowledge_service.review.queue_schemas import AuditEventPublic, AuditFilters, AuditObject
 
 MAX_LIMIT = 1000
+MAX_ID_CHARS = 120
+"""The longest article or policy id (the store's id column)."""
+_ID_PATTERNS = {AuditObject.ARTICLE: ARTICLE_ID_PATTERN, AuditObject.POLICY: POLICY_ID_PATTERN}
+"""The form of the ids of the kinds that have one (a finding's id is a number, a key's its
+prefix): an ``object_id`` no such object can have is a 400 naming it, as ``article_id`` is
+and as the CLI's ``audit --article``/``--policy`` refuse it, never a filter matching nothing."""
 
 
 def parse_instant(name: str, value: str | None) -> datetime | None:
@@ -47,10 +55,22 @@ def check_filters(filters: AuditFilters, limit: int, offset: int) -> AuditFilter
         raise InvalidRequestError("offset", "must not be negative")
     if filters.object_id is not None and filters.object_type is None:
         raise InvalidRequestError("object_id", "needs object_type (article, policy, finding...)")
+    _check_object_id(filters)
     since, until = _utc(filters.since), _utc(filters.until)
     if since is not None and until is not None and until < since:
         raise InvalidRequestError("until", "must not be before since")
     return replace(filters, since=since, until=until)
+
+
+def _check_object_id(filters: AuditFilters) -> None:
+    """Refuse an ``object_id`` that no object of ``object_type`` can have (see _ID_PATTERNS)."""
+    pattern = _ID_PATTERNS.get(filters.object_type) if filters.object_type is not None else None
+    if pattern is None or filters.object_id is None:
+        return
+    if len(filters.object_id) > MAX_ID_CHARS:
+        raise InvalidRequestError("object_id", f"must be at most {MAX_ID_CHARS} characters")
+    if not re.fullmatch(pattern, filters.object_id):
+        raise InvalidRequestError("object_id", PATTERN_WORDS[pattern])
 
 
 def _owned_scope(session: Session, caller: Caller, filters: AuditFilters) -> ColumnElement[bool]:

@@ -87,6 +87,11 @@ def test_filters_by_actor_object_and_time_range(client: TestClient, keys: dict[s
         ("admin", "?object_type=widget", 400, "object_type"),
         ("admin", "?article_id=Bad%20Id", 400, "article_id"),
         ("admin", "?article_id=x&object_type=policy", 400, "article_id"),
+        ("admin", "?object_type=article&object_id=Bad%20Id", 400, "object_id"),
+        ("admin", "?object_type=article&object_id=REFUND", 400, "object_id"),
+        ("admin", "?object_type=policy&object_id=refund-policy", 400, "object_id"),
+        ("admin", f"?object_type=policy&object_id={'P' * 121}", 400, "object_id"),
+        ("owner", "?object_type=policy&object_id=not%20a%20policy", 400, "object_id"),
         ("admin", "?limit=0", 400, "limit"),
     ],
 )
@@ -99,3 +104,27 @@ def test_bad_audit_queries_are_problems_naming_the_parameter(
     assert response.headers["content-type"] == "application/problem+json"
     if parameter is not None:
         assert parameter in [e["parameter"] for e in response.json()["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ("?object_type=article&object_id=Refund%20Timeframe", "is not an article id"),
+        ("?object_type=policy&object_id=refund-policy", "is not a policy id"),
+    ],
+)
+def test_a_malformed_article_or_policy_object_id_says_what_an_id_is(
+    client: TestClient, keys: dict[str, str], query: str, problem: str
+) -> None:
+    response = client.get(f"/v1/audit{query}", headers=auth(keys["admin"]))
+    assert response.status_code == 400, response.text
+    [error] = response.json()["errors"]
+    assert error["parameter"] == "object_id" and error["problem"].startswith(problem)
+
+
+def test_finding_and_key_object_ids_keep_their_own_forms(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    for query in ("?object_type=finding&object_id=1", "?object_type=api_key&object_id=ks_AbC"):
+        response = client.get(f"/v1/audit{query}", headers=auth(keys["admin"]))
+        assert response.status_code == 200, response.text
