@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -142,17 +142,25 @@ def _distinct(questions: Sequence[GapQuestion]) -> list[list[GapQuestion]]:
 
 class GapCache:
     """The latest gaps, recomputed at most every ``ttl`` seconds (clustering embeds up to a
-    few thousand questions: the review queue must not pay that on every request)."""
+    few thousand questions: the review queue must not pay that on every request), and at once
+    when they are asked for under another ``key`` (the last day of the week they cover): the
+    week's gaps of yesterday are never served for today's week.
 
-    def __init__(self, ttl: float = 600.0) -> None:
+    ``clock``: monotonic seconds (tests pass their own)."""
+
+    def __init__(self, ttl: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
+        self.clock = clock
         self._gaps: list[Gap] = []
         self._at: float | None = None
+        self._key: Hashable = None
         self._lock = threading.Lock()
 
-    def get(self, compute: Callable[[], list[Gap]]) -> list[Gap]:
+    def get(self, key: Hashable, compute: Callable[[], list[Gap]]) -> list[Gap]:
+        """The gaps ``compute`` gives for ``key``: those cached, if computed for the same key
+        within ``ttl`` seconds."""
         with self._lock:
-            now = time.monotonic()
-            if self._at is None or now - self._at > self.ttl:
-                self._gaps, self._at = compute(), now
+            now = self.clock()
+            if self._at is None or key != self._key or now - self._at > self.ttl:
+                self._gaps, self._at, self._key = compute(), now, key
             return list(self._gaps)

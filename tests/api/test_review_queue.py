@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from knowledge_service.analytics.gaps import GapCache
 from knowledge_service.analytics.models import AnswerEvent, Feedback
 from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
@@ -437,6 +439,30 @@ def test_admins_whole_queue_holds_content_gaps(
     assert len(gap["evidence"]) == 1 and gap["evidence"][0] in questions
     owners_view = _queue(client, keys["admin"], f"?kind=content_gap&owner={PAYMENTS}")
     assert owners_view["items"] == []  # gaps belong to no owner
+
+
+def test_the_cached_gaps_follow_the_week_when_the_date_moves(
+    client: TestClient, keys: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server keeps the gaps for 10 minutes, but only for the week they were computed
+    for: the day after, the week has moved and questions of the day that left it are no gap
+    (the cache is kept for ever here, so only the date moves: no timing in the test)."""
+    client.app.state.gap_cache = GapCache(ttl=math.inf)  # type: ignore[attr-defined]
+    first = datetime.combine(TODAY - timedelta(days=1), time(12), UTC)
+    monkeypatch.setattr("knowledge_service.clock.now", lambda: first)
+    at = datetime.combine(first.date() - timedelta(days=6), time(9), UTC)  # the week's 1st day
+    with session_scope(engine) as session:
+        for i in range(3):
+            session.add(
+                AnswerEvent(
+                    kind="answer", question="do you sell gas heaters", latency_ms=1.0,
+                    channel="chat", status="no_answer", reason="no_article",
+                    at=at + timedelta(minutes=i),
+                )
+            )  # fmt: skip
+    assert _queue(client, keys["admin"], "?kind=content_gap")["total"] == 1
+    monkeypatch.setattr("knowledge_service.clock.now", lambda: first + timedelta(days=1))
+    assert _queue(client, keys["admin"], "?kind=content_gap")["total"] == 0
 
 
 def test_the_last_editor_of_a_waiting_draft_is_not_offered_approve_four_eyes_refuse(

@@ -25,7 +25,8 @@ Owner = Annotated[Principal, Depends(require_roles(Role.OWNER))]
 
 
 def recent_gaps(request: Request, session: Session, today: date) -> list[Gap]:
-    """The content gaps of the last week, from the app's cache (recomputed every 10 min)."""
+    """The content gaps of the week ending ``today``, from the app's cache (recomputed every 10
+    min, and as soon as the week moves with the date)."""
     state = request.app.state
     if not hasattr(state, "gap_cache"):
         state.gap_cache = GapCache()
@@ -37,7 +38,7 @@ def recent_gaps(request: Request, session: Session, today: date) -> list[Gap]:
             confidence_below=settings.answers.no_answer_threshold,
         )  # fmt: skip
 
-    gaps: list[Gap] = state.gap_cache.get(compute)
+    gaps: list[Gap] = state.gap_cache.get(today, compute)
     return gaps
 
 
