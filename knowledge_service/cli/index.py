@@ -187,10 +187,13 @@ def search(
 def _check_eval_set(folder: Path) -> None:
     """Exit 2 naming the files an evaluation set's folder lacks."""
     missing = [name for name in EVAL_SET_FILES if not (folder / name).is_file()]
+    if len(missing) == len(EVAL_SET_FILES):  # each file named once, not as lacking and held
+        raise fail(f"{folder} is not an evaluation set: it has none of {', '.join(missing)}")
     if missing:
+        held = [name for name in EVAL_SET_FILES if name not in missing]
         raise fail(
-            f"{folder} is not an evaluation set: it has no {', '.join(missing)} (a set holds "
-            f"{', '.join(EVAL_SET_FILES)})"
+            f"{folder} is not an evaluation set: it has {', '.join(held)} but no "
+            f"{', '.join(missing)}"
         )
 
 

@@ -237,8 +237,21 @@ def test_eval_of_a_folder_without_a_set_names_what_is_missing(cli_store: Path) -
     (folder / "queries.jsonl").write_text("", encoding="utf-8")
     assert_error(
         run("eval", str(folder)),
-        f"{folder} is not an evaluation set: it has no corpus.jsonl, qrels.tsv",
+        f"{folder} is not an evaluation set: it has queries.jsonl but no corpus.jsonl, qrels.tsv",
     )
+
+
+@pytest.mark.sqlite_only("the set is refused before any store")
+def test_eval_of_a_folder_with_none_of_a_set_s_files_names_each_once(cli_store: Path) -> None:
+    folder = cli_store / "notaset"
+    folder.mkdir()
+    result = run("eval", str(folder))
+    assert_error(
+        result,
+        f"{folder} is not an evaluation set: it has none of corpus.jsonl, queries.jsonl, qrels.tsv",
+    )
+    for name in ("corpus.jsonl", "queries.jsonl", "qrels.tsv"):
+        assert result.stderr.count(name) == 1, result.stderr
 
 
 @pytest.mark.sqlite_only("the set is refused before any store")
