@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
@@ -135,13 +136,20 @@ class IndexSettings(Section):
     @field_validator("use_tuned_model", mode="before")
     @classmethod
     def _tuned_switch(cls, value: object) -> object:
-        """Booleans and their usual spellings (1/0, yes/no, on/off) as 'true' / 'false'."""
+        """Booleans and their usual spellings (1/0, yes/no, on/off) as 'true' / 'false'; other
+        text is refused saying what is taken (the Literal's own message names only auto, true
+        and false). The value is not quoted: a setting's value may be a secret."""
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, str):
             word = value.strip().lower()
-            return {"1": "true", "yes": "true", "on": "true", "0": "false", "no": "false",
+            word = {"1": "true", "yes": "true", "on": "true", "0": "false", "no": "false",
                     "off": "false"}.get(word, word)  # fmt: skip
+            if word not in ("auto", "true", "false"):
+                raise PydanticCustomError(
+                    "tuned_switch", "should be auto, true or false (or 1/0, yes/no, on/off)"
+                )
+            return word
         return value
 
 

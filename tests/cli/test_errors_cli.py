@@ -57,7 +57,7 @@ def setting(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> Iterator[
     ("name", "value", "why"),
     [
         ("KS_MAX_FILE_BYTES", "lots", "valid integer"),
-        ("KS_INDEX__USE_TUNED_MODEL", "maybe", "'auto', 'true' or 'false'"),
+        ("KS_INDEX__USE_TUNED_MODEL", "maybe", "auto, true or false (or 1/0, yes/no, on/off)"),
     ],
 )
 def test_a_bad_setting_names_its_variable(
