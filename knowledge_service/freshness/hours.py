@@ -9,7 +9,8 @@ table row "Phone, 0800 555 314". So when each answer gives one opening (or closi
 those days, the two are compared whatever their words, unless one of them names a place or a
 service the other does not ("the library", "the claims line", "webchat"): those are another
 thing's hours. Times whose words are alike are not compared when each names a place or a
-service of its own and none in common ("the library" and "the aquatic centre").
+service of its own and none in common ("the library" and "the aquatic centre"), and so are
+no two answers' times however their articles are compared (:func:`two_things_hours`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,16 @@ def opening_hours(c: Contradiction, shared_hours: set[tuple[str, str]]) -> bool:
         return False
     both = [(zone, days) for _, _, zone, days in _answer_times((c.fact, c.other))]
     return len(both) == 2 and both[0] in shared_hours and not _two_things(c.fact, c.other)
+
+
+def two_things_hours(c: Contradiction) -> bool:
+    """Two times of the answers of one role, zone and days that are two places' or services'
+    (:func:`_two_things`): "The library opens at 9am" and "The aquatic centre opens at 6am",
+    wherever two answers' times are compared (a shared intent, a near need), not only for
+    their hours."""
+    if c.fact.unit != c.other.unit:
+        return False
+    return len(list(_answer_times((c.fact, c.other)))) == 2 and _two_things(c.fact, c.other)
 
 
 def _answer_times(facts: Iterable[Fact]) -> Iterator[tuple[Fact, str, str, str]]:

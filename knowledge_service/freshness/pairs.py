@@ -25,7 +25,12 @@ from knowledge_service.freshness.facts import (
     counted_phrase,
     same_value,
 )
-from knowledge_service.freshness.hours import hours_of, lone_hours_contradictions, opening_hours
+from knowledge_service.freshness.hours import (
+    hours_of,
+    lone_hours_contradictions,
+    opening_hours,
+    two_things_hours,
+)
 from knowledge_service.freshness.matching import (
     ARTICLE_THRESHOLDS,
     CLAUSE_THRESHOLDS,
@@ -700,6 +705,8 @@ def _answer_conflicts(
         answers.setdefault((c.fact.key, c.other.key), c)
     for k, c in answers.items():
         if hours and not opening_hours(c, shared_hours):
+            continue
+        if not hours and two_things_hours(c):
             continue
         if lone_answers and not (
             c.similarity >= NEAR_NEED_ANSWER_FLOOR and each_lone_in_its_answer(c, a.facts, b.facts)

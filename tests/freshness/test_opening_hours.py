@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import numpy as np
 import pytest
 
-from knowledge_service.freshness.checker import run_check
+from knowledge_service.freshness.checker import ArticleEmbedding, run_check
 from knowledge_service.freshness.schemas import FindingKind
 from knowledge_service.settings import Settings
 from tests.conftest import TODAY
@@ -148,3 +150,85 @@ def test_one_things_hours_in_alike_words_still_conflict(
     assert "both answers give opening hours for these days, in one topic (visits)" in (
         finding.message
     )
+
+
+def _vectors(need: float) -> dict[str, ArticleEmbedding]:
+    """Vectors of the two articles whose whole, answer and question similarities are
+    ``need``."""
+    first = np.array([1.0, 0.0], dtype=np.float32)
+    second = np.array([need, math.sqrt(1 - need * need)], dtype=np.float32)
+    return {
+        "library-hours": ArticleEmbedding(first, first, first),
+        "centre-hours": ArticleEmbedding(second, second, second),
+    }
+
+
+# How two articles come to be compared: a shared intent; no shared intent, but their
+# questions and answers close enough to answer one need (at least the 0.60 threshold); or just
+# under it, a near need. Their topics differ, so they are never compared for their hours
+# (WHY: what the finding says of the route).
+ROUTES = {
+    "shared intent": (("visits.hours", "visits.hours"), None),
+    "same need": (("library.hours", "pools.hours"), 0.7),
+    "near need": (("library.hours", "pools.hours"), 0.55),
+}
+WHY = {
+    "shared intent": "both answer visits.hours",
+    "same need": "they answer the same need under different intents",
+    "near need": "they answer close needs",
+}
+
+
+def route_conflicts(first: str, second: str, route: str) -> list[Any]:
+    intents, need = ROUTES[route]
+    a = make_article("library-hours", title="When is it open?", intents=[intents[0]],
+                     answer=first, body="", policy_sources=[])  # fmt: skip
+    b = make_article("centre-hours", title="When is it open?", intents=[intents[1]],
+                     answer=second, body="", policy_sources=[])  # fmt: skip
+    vectors = _vectors(need) if need is not None else None
+    result = run_check([a, b], [], today=TODAY, settings=SETTINGS, vectors=vectors)
+    return [f for f in result.findings if f.kind == FindingKind.CONFLICT]
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "The library is open from 9am to 8pm, Monday to Friday.",
+            "The aquatic centre is open from 6am to 9pm, Monday to Friday.",
+        ),
+        ("The library opens at 9am.", "The aquatic centre opens at 6am."),
+    ],
+)
+def test_two_things_hours_do_not_conflict_however_the_articles_are_paired(
+    first: str, second: str, route: str
+) -> None:
+    """The library's hours and the aquatic centre's are two places' hours whether the two
+    articles share an intent, answer one need in other intents or close needs, not only when
+    they are compared for their hours."""
+    assert route_conflicts(first, second, route) == []
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+@pytest.mark.parametrize(
+    ("first", "second", "times"),
+    [
+        (
+            "The library is open from 9am to 8pm, Monday to Friday.",
+            "The library is open from 9am to 6pm, Monday to Friday.",
+            ("8:00 p.m.", "6:00 p.m."),
+        ),
+        ("The library opens at 9am.", "The library opens at 10am.", ("9:00 a.m.", "10:00 a.m.")),
+    ],
+)
+def test_one_places_hours_still_conflict_however_the_articles_are_paired(
+    first: str, second: str, times: tuple[str, str], route: str
+) -> None:
+    """One place's two closing (or opening) times are still a conflict on each of those
+    routes: the names test holds apart only two sentences that each name a place of their
+    own."""
+    (finding,) = route_conflicts(first, second, route)
+    assert finding.article_ids == ["centre-hours", "library-hours"]
+    assert all(t in finding.message for t in times)
+    assert WHY[route] in finding.message
