@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from knowledge_service.freshness.facts import ANSWER_SECTION, CONTEXT_WEIGHT, Fact, FactKind
 from knowledge_service.freshness.matching import Contradiction, is_narrower, scopes, scopes_clash
 from knowledge_service.freshness.rules import CheckedArticle
-from knowledge_service.freshness.text import TIME_ZONES, content_terms
+from knowledge_service.freshness.text import TIME_ZONES, content_terms, name_terms
 
 
 def hours_of(item: CheckedArticle) -> set[tuple[str, str]]:
@@ -125,22 +125,25 @@ def _own_words(fact: Fact) -> set[str]:
     second range ("Harbour Central Library is open 9 a.m. to 8 p.m. Monday to Friday, and 10
     a.m. to 4 p.m. on weekends")."""
     own = {t for t, weight in fact.subject.items() if weight > CONTEXT_WEIGHT}
-    words = {
-        t
-        for t in own.union(content_terms(fact.sentence))
-        if not t.startswith("<") and t not in _HOURS_WORDS
-    }
+    # the sentence's words in letters of any script, in place of their pieces in a to z
+    own = own.difference(content_terms(fact.sentence)).union(name_terms(fact.sentence))
+    words = {t for t in own if not t.startswith("<") and t not in _HOURS_WORDS}
     if _CONTACT_CENTRE.search(fact.sentence):
         words -= {"centr", "center"}
     return words
+
+
+def _said(fact: Fact) -> set[str]:
+    """Every word ``fact``'s subject and sentence hold, in letters of any script too."""
+    sentence = fact.sentence
+    return set(fact.subject).union(content_terms(sentence), name_terms(sentence))
 
 
 def _served_apart(x: Fact, y: Fact) -> bool:
     """``x`` or ``y`` names a place or service the other's sentence never names: "Harbour
     Central Library is open ..." and "Harbour Aquatic Centre is open ...", "the claims line"
     and "our customer service lines", "webchat" and "our phone lines" are two things' hours."""
-    said_x = set(x.subject) | set(content_terms(x.sentence))
-    said_y = set(y.subject) | set(content_terms(y.sentence))
+    said_x, said_y = _said(x), _said(y)
     return bool(_own_words(x) - said_y) or bool(_own_words(y) - said_x)
 
 
@@ -152,6 +155,5 @@ def _two_things(x: Fact, y: Fact) -> bool:
     pick up your car from 7 a.m. to 10 p.m."), or a word both name ("Chat with us ... from
     the Help menu in the app" and "Chat and phone support are open ..."), are one thing's."""
     own_x, own_y = _own_words(x), _own_words(y)
-    said_x = set(x.subject) | set(content_terms(x.sentence))
-    said_y = set(y.subject) | set(content_terms(y.sentence))
+    said_x, said_y = _said(x), _said(y)
     return bool(own_x - said_y) and bool(own_y - said_x) and not own_x & own_y

@@ -106,6 +106,10 @@ GENERIC = _words(
 _WORD = re.compile(r"[a-z][a-z']*")
 # A one-letter prefix joins its word: "e-waste" is no "waste", "x-ray" no "ray".
 _PREFIXED_WORD = re.compile(r"\b[a-z]-[a-z][a-z']+|[a-z][a-z']*")
+# The same in letters of any script, for the words that name a place or a service (name_terms):
+# "Whānau" is one word there, not "wh" and "nau".
+_ANY_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|')*")
+_ANY_PREFIXED_WORD = re.compile(r"\b[^\W\d_]-[^\W\d_](?:[^\W\d_]|')+|[^\W\d_](?:[^\W\d_]|')*")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_MARK = re.compile(r"[*_`>]+")
 # GFM strikethrough within a line: two tildes, text that neither starts nor ends with a space.
@@ -367,12 +371,15 @@ _CHECK_IN_OUT = re.compile(r"\bcheck[\s-](in|out)\b")
 
 
 @lru_cache(maxsize=65536)
-def words_with_positions(text: str) -> tuple[tuple[str, int, int], ...]:
+def words_with_positions(
+    text: str, *, any_script: bool = False
+) -> tuple[tuple[str, int, int], ...]:
     """Lower-case words of ``text`` with their character spans (cached by text: a sentence
     is read for its facts, its stated terms and the subject of the next one).
 
     ``business day(s)``/``business hours`` become one word, so that they never read as the
-    business customer segment.
+    business customer segment. ``any_script``: words in letters of any script ("Whānau",
+    "café"), else of a to z only (other letters end a word).
     """
     lowered = text.lower()
     if "check" in lowered:
@@ -381,12 +388,13 @@ def words_with_positions(text: str) -> tuple[tuple[str, int, int], ...]:
         lowered = _BUSINESS_TIME.sub(
             lambda m: "businesstime" + " " * (len(m.group(0)) - 12), lowered
         )
+    word, prefixed = (_ANY_WORD, _ANY_PREFIXED_WORD) if any_script else (_WORD, _PREFIXED_WORD)
     if "-" not in lowered:  # most sentences: the plain pattern, about twice as fast
-        return tuple([(m.group(0).strip("'"), m.start(), m.end()) for m in _WORD.finditer(lowered)])
+        return tuple([(m.group(0).strip("'"), m.start(), m.end()) for m in word.finditer(lowered)])
     return tuple(
         [
             (m.group(0).strip("'").replace("-", ""), m.start(), m.end())
-            for m in _PREFIXED_WORD.finditer(lowered)
+            for m in prefixed.finditer(lowered)
         ]
     )
 
@@ -400,3 +408,14 @@ def content_terms(text: str) -> tuple[str, ...]:
     """Stems of the content words of ``text``, in order (cached by text: an article's words
     are compared with each of its candidate pairs)."""
     return tuple(stem(w) for w, _, _ in words_with_positions(text) if is_content_word(w))
+
+
+@lru_cache(maxsize=65536)
+def name_terms(text: str) -> tuple[str, ...]:
+    """:func:`content_terms` in letters of any script: the words that may name a place or a
+    service ("the Whānau Room", "Whāriki Café"), which a to z alone would split into pieces
+    ("wh", "nau") another name may share."""
+    if text.isascii():
+        return content_terms(text)
+    words = words_with_positions(text, any_script=True)
+    return tuple(stem(w) for w, _, _ in words if is_content_word(w))

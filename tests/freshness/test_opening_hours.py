@@ -232,3 +232,24 @@ def test_one_places_hours_still_conflict_however_the_articles_are_paired(
     assert finding.article_ids == ["centre-hours", "library-hours"]
     assert all(t in finding.message for t in times)
     assert WHY[route] in finding.message
+
+
+WHANAU_ROOM = "The Whānau Room is open from 7am to 9pm, Monday to Friday."
+
+
+@pytest.mark.parametrize("route", ["hours", *sorted(ROUTES)])
+def test_names_in_letters_beyond_a_to_z_are_whole_words(route: str) -> None:
+    """ "Whānau" and "Whāriki" are two words, not "wh" and "nau" beside "wh" and "riki": the
+    Whānau Room's hours and the Whāriki Café's share no name, so they are two places'."""
+    cafe = "Whāriki Café is open from 7am to 3pm, Monday to Friday."
+    if route == "hours":
+        assert conflicts(WHANAU_ROOM, cafe, ("visits.hours", "visits.times")) == []
+    else:
+        assert route_conflicts(WHANAU_ROOM, cafe, route) == []
+
+
+def test_one_place_named_beyond_a_to_z_still_conflicts() -> None:
+    """The Whānau Room's two closing times are one place's, read in letters of any script."""
+    other = "The Whānau Room is open from 7am to 8pm, Monday to Friday."
+    (finding,) = conflicts(WHANAU_ROOM, other, ("visits.hours", "visits.times"))
+    assert all(t in finding.message for t in ("9:00 p.m.", "8:00 p.m."))
