@@ -75,8 +75,8 @@ _US = rf"(?:me|us|her|him|{_THEIRS}\s+(?:kids?|children|son|daughter|baby|family
 # is called one; hurting, hitting and beating count as said.
 _VIOLENCE = (
     rf"\b{_WHO}\s+(?:has\s+|have\s+|had\s+)?threat\w*\s+to\s+(?:kill|hurt|harm|hit|beat)\b"
-    rf"|\b{_WHO}\s*(?:'?s|'?re|is|are|was|were|will|'ll|would|'d|keeps?)?\s*"
-    rf"(?:going\s+to|gonna|trying\s+to)?\s*"
+    rf"|\b{_WHO}\s*(?:(?:'?s|'?re|is|are|was|were|will|'ll|would|'d|keeps?)\s*)?"
+    rf"(?:(?:going\s+to|gonna|trying\s+to)\s*)?"
     rf"(?:hurts?|hurting|hits?|hitting|beats?|beating|harms?|harming|chok(?:e|es|ed|ing)|"
     rf"strangl\w*|stalk(?:s|ed|ing)?|punch\w*|kick(?:s|ed|ing)?|shov\w+|push(?:es|ed|ing)?|"
     rf"slap\w*|attack\w*|assault\w*|abus(?:e|es|ed|ing)|rap(?:e|es|ed|ing))\s+{_US}\b"

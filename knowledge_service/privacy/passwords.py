@@ -17,7 +17,7 @@ _API_KEY = re.compile(r"(?<![A-Za-z0-9])ks_[0-9a-f]{12}_[A-Za-z0-9_\-]{16,}")
 # is a card's (``[CARD_CODE]``) when it is three or four digits.
 _SECRET_LEAD_IN = (
     r"\b(?:pass\s?words?|passwd|passcodes?|pass\s?phrase|pins?(?:\s+(?:number|no\b\.?|code))?"
-    r"|security\s+(?:code|answer|word)(?!\s*(?:is|was|[:#=\-])?\s*\d{3,4}\b)"
+    r"|security\s+(?:code|answer|word)(?!\s*(?:(?:is|was|[:#=\-])\s*)?\d{3,4}\b)"
     r"|(?:login|log-?in|sign-?in|account)\s+password)"
 )
 _SECRET = re.compile(
@@ -27,7 +27,7 @@ _SECRET = re.compile(
     r"|[^\s.,;:?!)]\S*[^\s.,;:?)]|[^\s.,;:?!)])",  # not a placeholder
     re.IGNORECASE,
 )
-_SECRET_BEFORE = re.compile(rf"{_SECRET_LEAD_IN}\s*(?:\bis\b|\bwas\b|[:=])?\s*$", re.IGNORECASE)
+_SECRET_BEFORE = re.compile(rf"{_SECRET_LEAD_IN}\s*(?:(?:\bis\b|\bwas\b|[:=])\s*)?$", re.IGNORECASE)
 SECRET_LEAD_IN_REACH = 100
 """How far before a value its secret's words are looked for (they are at most a few words):
 looking through all the text before every run of digit words read out cost time in the square

@@ -45,7 +45,7 @@ _TITLED_PLACEHOLDER = re.compile(rf"(?:{_TITLED}(?=\[NAME\]))?{_PLACEHOLDER}", r
 # "I live at", "this is ... speaking") goes with it when a question is searched: without the
 # value those words only pull the question away from its article.
 _GIVEN = re.compile(
-    rf"(?:\b(?P<topic>{_TOPIC_WORDS})\b(?:\s*{_NUMBER_WORD})?\s*(?:is|was|[:#=\-])?\s*"
+    rf"(?:\b(?P<topic>{_TOPIC_WORDS})\b(?:\s*{_NUMBER_WORD})?\s*(?:(?:is|was|[:#=\-])\s*)?"
     r"|\b(?:my|our|his|her|their|the|your)\s+(?:(?:new|old|home|work|mobile|phone|cell|postal"
     r"|street|e-?mail|card|credit|debit|bank|account|customer|contact|reference|full|first|last"
     r"|daytime|best|date\s+of)\s+){0,2}"
@@ -53,7 +53,7 @@ _GIVEN = re.compile(
     r"|dob|birth|details|reference|ref|id)\s*(?:is|was|[:=\-])\s*"
     rf"|\b(?:(?:(?:my|our|his|her|their|the|your)\s+)?(?:{_HANDLE_WORDS})\b"
     rf"(?:\s*{_NUMBER_WORD})?|{_BIRTH}"
-    r"|name|e-?mail|phone|mobile|address)\s*(?:is|was|[:#=\-])?\s*"
+    r"|name|e-?mail|phone|mobile|address)\s*(?:(?:is|was|[:#=\-])\s*)?"
     rf"|\b{_LIVE_AT}\s+"
     rf"|\b(?:{_GREETING}\b[,!.]?\s+)?"
     r"(?:my\s+name'?s|(?:my\s+)?name\s+is|i\s+am\s+called|i'?m\s+called|this\s+is|it'?s|i'?m"

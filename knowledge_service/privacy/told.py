@@ -29,7 +29,7 @@ _DATE = (
 )
 # "born on the 3rd of April 1985", "date of birth is the 3rd of april, 1985": the article stays.
 _BIRTH_DATE = re.compile(
-    rf"\b{_BIRTH}\s*(?:is|was|[:=\-])?\s*(?:the\s+)?(?P<value>{_DATE})(?![\d/])",
+    rf"\b{_BIRTH}\s*(?:(?:is|was|[:=\-])\s*)?(?:the\s+)?(?P<value>{_DATE})(?![\d/])",
     re.IGNORECASE,
 )
 # A payment card's security code (CVV, CVC, CVN, CSC: PCI DSS forbids keeping it at all) and its
@@ -72,7 +72,7 @@ _ID_WORDS = (
 _NAMES_MORE_THAN_A_NUMBER = frozenset(_word_list("customer client member membership meter"))
 _IDENTIFIER = re.compile(
     rf"\b(?:(?P<account>{_ACCOUNT_WORDS})|{_ID_WORDS})\b"
-    rf"(?P<said>\s*{_NUMBER_WORD})?\s*(?P<is>is|was|[:#=\-])?\s*"
+    rf"(?P<said>\s*{_NUMBER_WORD})?\s*(?:(?P<is>is|was|[:#=\-])\s*)?"
     # a card code given with its words ("account cvc2 000") is the code's, not an account's
     rf"(?!{_CARD_CODE.pattern.replace('?P<value>', '')})"
     r"(?P<value>(?=[A-Za-z0-9/\-]*\d)[A-Za-z0-9][A-Za-z0-9/\-]*(?:[ \-.()]{1,2}\d+[A-Za-z]?\b)*)",
@@ -92,12 +92,12 @@ _TAIL_WORDS = (
     r"(?:\s+(?:are|is|were|was))?)"
 )
 _TOLD_TAIL = re.compile(
-    rf"{_TAIL_WORDS}\s*[:#=\-]?\s*(?P<value>(?:[xX*#.•]+\s*)?\d{{3,6}})\b", re.IGNORECASE
+    rf"{_TAIL_WORDS}\s*(?:[:#=\-]\s*)?(?P<value>(?:[xX*#.•]+\s*)?\d{{3,6}})\b", re.IGNORECASE
 )
 _LAST_FOUR_OF_CARD = re.compile(
     r"\blast\s+(?:4|four)(?:\s+digits)?\s+(?:of|on)\s+(?:the|my|our|your|his|her)\s+"
-    r"(?P<card>card|visa|master\s*card|amex|debit\s+card|credit\s+card)\s*(?:are|is|were|was)?"
-    r"\s*[:#=\-]?\s*(?P<value>(?:[xX*#.•]+\s*)?\d{3,6})\b",
+    r"(?P<card>card|visa|master\s*card|amex|debit\s+card|credit\s+card)\s*(?:(?:are|is|were|was)\s*)?"
+    r"(?:[:#=\-]\s*)?(?P<value>(?:[xX*#.•]+\s*)?\d{3,6})\b",
     re.IGNORECASE,
 )
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_service.answers.risk import RiskKind, risk_kind, signals_risk, without_risk
+from knowledge_service.answers.risk import (
+    _VIOLENCE_RE,
+    RiskKind,
+    risk_kind,
+    signals_risk,
+    without_risk,
+)
 
 AT_RISK = [
     "my roommate is saying some really scary stuff about hurting herself and I don't know what "
@@ -179,3 +185,13 @@ def test_what_else_a_message_at_risk_asks(message: str, rest: str) -> None:
     its words of risk ("end her life") would match articles only by a shared word ("Life
     support customers and power outages")."""
     assert without_risk(message) == rest
+
+
+# An optional word between two runs of spaces ("he\\s*(?:is|was)?\\s*(?:going to)?\\s*hits"): each
+# space could go to any run, so "he" before 2,000 spaces took 35 s. risk_kind spaces the words
+# once before it reads them, so no message reached it; the pattern is safe alone too now.
+@pytest.mark.timeout(60)  # a guard against minutes, not a speed assertion: milliseconds now
+def test_the_words_of_harm_before_a_long_run_of_spaces_end() -> None:
+    assert _VIOLENCE_RE.search("he" + " " * 20_000) is None
+    assert _VIOLENCE_RE.search("he   is  going to   hit  me") is not None
+    assert _VIOLENCE_RE.search("he'shitting me") is not None  # as before: the spaces may go
