@@ -33,6 +33,7 @@ from knowledge_service.answers.speech_ranges import (
     say_times,
     say_years_and_next,
 )
+from knowledge_service.answers.speech_sentences import verb_forms
 from knowledge_service.content.plaintext import (
     Line,
     LineKind,
@@ -95,6 +96,14 @@ _ONLINE_THING = re.compile(
     r"page|shop|store|account|booking|bookings|application|catalogue|map|register|directory|"
     r"chat|tool|calculator))\s+(?:at|on|via|from|through|in)\s+\ue000"
 )
+# After a verb's particle ("sign in", "log on", "opt out"), which is no preposition of the
+# address, the particle stays: "Sign in https://x.example" is "Sign in online", not "Sign
+# online"; an e-mail address there is left out.
+_SIGN_IN = re.compile(
+    rf"(?i)\b((?:{verb_forms('sign')}|{verb_forms('log')})[ \u00a0]+(?:in|on|up|out)"
+    rf"|{verb_forms('check')}[ \u00a0]+in|{verb_forms('opt')}[ \u00a0]+(?:in|out))"
+    r"[ \u00a0]+([\ue000\ue001])"
+)
 _SAID_FOR = {_WEB: "the website", _MAIL: "the email address"}
 _SAID_AFTER_PREPOSITION = {_WEB: "online", _MAIL: ""}
 # The space an address left before a sentence's stop ("pay online ." -> "pay online."), not
@@ -146,10 +155,12 @@ def _say_addresses(line: str) -> str:
     "write to us"); after "online", or an online thing named just before it ("the online
     permit portal at x.example"), a web address is left out ("the form is online
     <https://...>" says "the form is online"); elsewhere "the website" and "the email
-    address" ("visit https://x.example" says "visit the website"). A line that was only an
-    address says nothing."""
+    address" ("visit https://x.example" says "visit the website"). A verb's particle before
+    an address ("sign in", "log on", "opt out") stays: "Sign in https://x.example" says "Sign
+    in online". A line that was only an address says nothing."""
     if not _STAND_INS.sub("", line).strip(" .,;:!?-"):
         return ""
+    line = _SIGN_IN.sub(lambda m: f"{m[1]} {_SAID_AFTER_PREPOSITION[m[2]]}", line)
     line = _AFTER_ONLINE.sub("online", _ONLINE_THING.sub(r"\1", line))
     line = _AFTER_PREPOSITION.sub(lambda m: _SAID_AFTER_PREPOSITION[m.group(1)], line)
     return _SPACE_BEFORE_STOP.sub("", _STAND_INS.sub(lambda m: _SAID_FOR[m.group(0)], line))

@@ -777,6 +777,27 @@ def test_voice_never_reads_an_address_written_without_a_scheme(markdown: str, sp
 
 
 @pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Sign in https://x.example/login to pay.", "Sign in online to pay."),
+        ("Log on <https://x.example>, or sign up x.example.gov.au/join.",
+         "Log on online, or sign up online."),
+        ("Signing in www.x.example takes a minute; opt out https://x.example/opt.",
+         "Signing in online takes a minute; opt out online."),
+        ("Sign in help@x.example to join.", "Sign in to join."),
+        # the address's own preposition, as before
+        ("Sign in at https://x.example.", "Sign in online."),
+        ("Find it in https://x.example/guide.", "Find it online."),
+        ("Look up https://x.example.", "Look up the website."),
+    ],
+)  # fmt: skip
+def test_voice_keeps_a_verbs_particle_before_an_address(markdown: str, spoken: str) -> None:
+    """ "Sign in https://x.example" said "Sign online", which means something else: the "in"
+    of "sign in" was read as the address's preposition, said "online" with it."""
+    assert render_answer(markdown, Channel.VOICE) == spoken
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Bring the form.pdf, e.g. a printed copy, to Mr. Smith at the desk.",
