@@ -44,11 +44,11 @@ number, below):
   ``1-800-FLOWERS``);
 - a North American local number, three digits, a hyphen and four, when the four start with 0
   (``555-0134``: a range's end has no leading zero), it is a number to call ("call
-  555-1234", "phone us on 555-1234", "Ph: 555-1234", "contact us on 555-1234") or it is
-  listed after a phone number ("call 555-0134 or 555-1234", "555-0134, 555-1234"); so written
-  with a space or a dot ("call 555 0134", "call 555.0134") but for the leading zero; other such
-  numbers, and any with a unit or what is counted after it ("100-2000 kWh", "call 555-0134,
-  100-2000 kWh"), stay as written;
+  555-1234", "phone us on 555-1234", "Ph: 555-1234", "contact us on 555-1234", "faxed to
+  555-1234") or it is listed after a phone number ("call 555-0134 or 555-1234", "555-0134,
+  555-1234"); so written with a space or a dot ("call 555 0134", "call 555.0134") but for the
+  leading zero; other such numbers, and any with a unit or what is counted after it
+  ("100-2000 kWh", "call 555-0134, 100-2000 kWh"), stay as written;
 - groups of 2 to 4 digits, 8 to 12 digits in all, that are not a quantity's thousands
   (``9876 5432``, ``555 123 4567``; not ``10 000 000``), nor a year and a number ("in 2026
   1500 customers").
@@ -139,11 +139,15 @@ _CALLED_ON = re.compile(
     r"\b[.:]?(?:[ \u00a0]+(?:us|me|them))?(?:[ \u00a0]+(?:toll-free|free|now|today))?"
     r"(?:[ \u00a0]+(?:on|at))?"
     rf"|\b(?:{verb_forms('contact')}|{verb_forms('reach')})[ \u00a0]+(?:us|me|them)"
-    r"[ \u00a0]+(?:on|at)):?[ \u00a0]*$"
+    r"[ \u00a0]+(?:on|at)"
+    # what is faxed "to" a number, maybe with what is faxed: "faxed to", "fax your form to"
+    rf"|\b{verb_forms('fax')}(?:[ \u00a0]+[^\W\d_][\w'\u2019\-]*){{0,3}}?[ \u00a0]+to"
+    r"):?[ \u00a0]*$"
 )
 """The words before a phone number that say it is one: "call", "call us on", "ring", "Tel:",
-"Ph:", "Mobile:", "contact us on", "call us toll-free on", "call us on:"; each verb in any of
-its forms ("calling", "rang us on", "phoned", "reaching us at")."""
+"Ph:", "Mobile:", "contact us on", "call us toll-free on", "call us on:", "faxed to", "fax
+your form to", "send a fax to"; each verb in any of its forms ("calling", "rang us on",
+"phoned", "reaching us at", "faxing")."""
 _A_UNIT_NEXT = re.compile(
     r"[ \u00a0]?(?:kWh|MWh|kW|km|kg|mg|ml|mL|mm|cm|GB|MB|TB|L|m|c|p|k|\u00b0)(?!\w)"
     r"|[ \u00a0](?i:hours?|hrs?|days?|nights?|weeks?|months?|years?|minutes?|mins?|business"

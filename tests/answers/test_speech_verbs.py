@@ -107,3 +107,25 @@ def test_voice_reads_a_local_number_or_a_code_after_any_form_of_the_verb_before_
     "Entering policy 2024", "Submitting claim 2019" read the code as a year: the words that mark
     a local number and the verbs that ask for a code listed only some of each verb's forms."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Forms can be faxed to 555-1234.", "Forms can be faxed to 5 5 5, 1 2 3 4."),
+        ("Fax your signed form to 555 1234, or send a fax to 555.4321.",
+         "Fax your signed form to 5 5 5, 1 2 3 4, or send a fax to 5 5 5, 4 3 2 1."),
+        ("Faxing it to 555-4321 is free.", "Faxing it to 5 5 5, 4 3 2 1 is free."),
+        # read so before too
+        ("Fax us on 555 1234. Fax: 555-1234.", "Fax us on 5 5 5, 1 2 3 4. Fax: 5 5 5, 1 2 3 4."),
+        # a range after "to" that counts something: as written
+        ("We faxed forms to 100-2000 customers.", "We faxed forms to 100-2000 customers."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_local_number_a_fax_is_sent_to_as_a_phone_number(
+    markdown: str, spoken: str
+) -> None:
+    """ "Faxed to 555-1234" left the number as written (a range or a quantity to the engine),
+    while "Call 555-1234" and "Fax: 555-1234" were read digit by digit: only "on" or "at"
+    after a verb of calling marked a local number, and a fax is sent "to" one."""
+    assert _spoken(markdown) == spoken
