@@ -21,12 +21,12 @@ out"), and each after it with a keyword of its own ("text START to 12345 to opt 
 people ("sent text messages to 2000 customers", "send SMS to 2000 suppliers", "to 500 staff",
 "text STOP to 12345 and 200 more"; but for a word in "s" before a pronoun or an amount, a
 verb: "Texting PAUSE to 12345 holds your deliveries"). So is a short number to call, three
-digits after "call", "dial", "ring" or "phone", in any of their forms ("calling", "dialled",
-"rang"), and "us", "on" or "at" after it or not: an emergency or service number ("call 111",
-"dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or 9 9 9", "call 000 or 112" is
-"call 0 0 0 or 1 1 2", and with a name in brackets, "call 000 (Triple Zero) or 112"), not a
-count ("call 500 customers"); and so is one that names its service ("your local 911 center",
-"a 999 call"; not "300 calls").
+digits after "call", "dial", "ring", "phone" or "telephone", in any of their forms ("calling",
+"dialled", "rang", "telephoning"), and "us", "on" or "at" after it or not: an emergency or
+service number ("call 111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or
+9 9 9", "call 000 or 112" is "call 0 0 0 or 1 1 2", and with a name in brackets, "call 000
+(Triple Zero) or 112"), not a count ("call 500 customers"); and so is one that names its
+service ("your local 911 center", "a 999 call"; not "300 calls").
 
 A phone number is recognised by its shape, not by the words around it (but for a local
 number, below):
@@ -352,7 +352,8 @@ more"), not one that goes on to what the text is for or when ("or 67890 to opt o
 
 _TO_CALL = re.compile(
     rf"(?P<name>(?i:\b(?:{verb_forms('call')}|{verb_forms('dial')}"
-    rf"|{verb_forms('ring', past='rang|rung')}|{verb_forms('phone')})\b)"
+    rf"|{verb_forms('ring', past='rang|rung')}|{verb_forms('phone')}"
+    rf"|{verb_forms('telephone')})\b)"
     r"(?:[ \u00a0]+(?i:us|me|them))?"
     r"(?:[ \u00a0]+(?i:on|at))?:?[ \u00a0]+)"
     # each maybe with its name in brackets: "call 000 (Triple Zero) or 112"

@@ -129,3 +129,26 @@ def test_voice_reads_a_local_number_a_fax_is_sent_to_as_a_phone_number(
     while "Call 555-1234" and "Fax: 555-1234" were read digit by digit: only "on" or "at"
     after a verb of calling marked a local number, and a fax is sent "to" one."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Telephone 111 now, or telephone us on 000.",
+         "Telephone 1 1 1 now, or telephone us on 0 0 0."),
+        ("We telephoned 112; telephoning 000 or 112 is free.",
+         "We telephoned 1 1 2; telephoning 0 0 0 or 1 1 2 is free."),
+        # read so before too: a phone number by its shape, a local one after "telephone"
+        ("Telephone 1800 123 456, or telephoning us on 555 1234.",
+         "Telephone 1 8 0 0, 1 2 3, 4 5 6, or telephoning us on 5 5 5, 1 2 3 4."),
+        # a count: as written
+        ("We telephone 500 customers a day.", "We telephone 500 customers a day."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_short_number_after_telephone_as_one_to_call(
+    markdown: str, spoken: str
+) -> None:
+    """ "Telephone 111" read the number as a quantity ("one hundred and eleven"), while "Phone
+    111" and "Call 111" were read digit by digit: "telephone" was no verb of calling a short
+    number (its "phone" is inside the word)."""
+    assert _spoken(markdown) == spoken
