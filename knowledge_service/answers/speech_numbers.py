@@ -20,7 +20,8 @@ out"), and each after it with a keyword of its own ("text START to 12345 to opt 
 12345", "sent JOIN to 12345", "SMSing 12345"); not a count, before a plural or a word for
 people ("sent text messages to 2000 customers", "send SMS to 2000 suppliers", "to 500 staff",
 "text STOP to 12345 and 200 more"; but for a word in "s" before a pronoun or an amount, a
-verb: "Texting PAUSE to 12345 holds your deliveries"). So is a short number to call, three
+verb: "Texting PAUSE to 12345 holds your deliveries", unless it is a word for people, "text
+2000 guests your check-in time"). So is a short number to call, three
 digits after "call", "dial", "ring", "phone" or "telephone", in any of their forms ("calling",
 "dialled", "rang", "telephoning"), and "us", "on" or "at" after it or not: an emergency or
 service number ("call 111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or
@@ -278,9 +279,12 @@ _A_PLURAL = (
     r"|puts|signs|turns|switches|adds|pauses|resumes|reaches|goes|comes)\b)[a-z]+s\b"
     # nor a verb by its object after it, a pronoun or an amount ("blocks all messages", "shows
     # your balance", "tops up your credit", "charges 25c"); a count is followed by other words
-    # ("500 customers a day", "500 tenants a reminder", "300 drivers all over the state")
+    # ("500 customers a day", "500 tenants a reminder", "300 drivers all over the state"), or
+    # by "all" and a time, no object ("300 florists all week")
     r"(?![ \u00a0]+(?:(?:up|out|off|back)[ \u00a0]+)?(?:(?:you|your|it|its|them|us|me|my)\b"
-    r"|all\b(?![ \u00a0]+(?:over|across|around|together)\b)|[$\u20ac\u00a3]\d|\d+(?:c|p)\b))"
+    r"|all\b(?![ \u00a0]+(?:over|across|around|together|day|night|week|weekend|month|year|season"
+    r"|term|morning|afternoon|evening|summer|autumn|winter|spring)\b)"
+    r"|[$\u20ac\u00a3]\d|\d+(?:c|p)\b))"
 )
 """A word in lower case that ends in "s" and is no word of a sentence's frame ("is", "unless",
 "always", "thanks") nor a verb of what texting or calling a number does ("SMS to 12345 costs
@@ -288,17 +292,34 @@ _A_PLURAL = (
 a pronoun ("you", "your", "all", ...) or an amount ("Texting PAUSE to 12345 holds your
 deliveries"): a plural, what a number before it counts ("call 500 customers", "text reminders
 to 300 students"). A plural before such a word is misread ("send SMS to 300 patients you
-see"): rarer than the verbs the list of verbs left out."""
+see"), but for one of people (:data:`_PEOPLE_OR_PLACES`): rarer than the verbs the list of
+verbs left out."""
 
 
 _PEOPLE_OR_PLACES = (
     r"[ \u00a0]+(?:more[ \u00a0]+|other[ \u00a0]+|new[ \u00a0]+)?(?:(?i:people|persons|customers"
     r"|clients|members|users|residents|ratepayers|households|homes|businesses|properties"
     r"|premises|accounts|subscribers|recipients|contacts|numbers|phones|mobiles|staff|children"
-    rf"|men|women|personnel)\b|{_A_PLURAL})"
+    r"|men|women|personnel"
+    # people a number counts whatever follows ("text 2000 guests your check-in time"): no verb
+    r"|guests|donors|tenants|landlords|patients|students|pupils|parents|families|carers"
+    r"|caregivers|neighbou?rs|commuters|travell?ers|passengers|riders|drivers|attendees"
+    r"|employees|workers|volunteers|farmers|fans|participants|applicants|claimants|patrons"
+    r"|visitors|owners|occupants|voters|readers|listeners|viewers|callers|shoppers|buyers"
+    r"|sellers|suppliers|vendors|contractors|retailers|employers|teachers|doctors|nurses"
+    r"|agents|officers|managers|investors|borrowers|lenders|policyholders|holders"
+    r"|beneficiaries|retirees|pensioners|seniors|adults|teenagers|locals|citizens|taxpayers"
+    r"|consumers|learners|trainees|graduates|colleagues|dependa[nt]ts|athletes|players"
+    # and by their endings: "technicians", "florists" (not "lists", "assists", "exists", ...)
+    r"|[a-z]+ians|(?!(?:en|short|black|white|wait|check|wish|play)?lists\b"
+    r"|(?:as|ex|in|per|re|con|sub|de|coex)sists\b|twists\b)"
+    r"[a-z]+ists)\b"
+    rf"|{_A_PLURAL})"
 )
 """After a number, what makes it a count ("sent text messages to 2000 customers", "send SMS to
-2000 suppliers", "to 500 staff"), not a number to text."""
+2000 suppliers", "to 500 staff", "call 300 donors all week"), not a number to text or to call:
+a word for people, whatever follows it ("text 2000 guests your check-in time"), or another
+plural (:data:`_A_PLURAL`)."""
 _MESSAGE_WORD = r"[ \u00a0]+(?!(?i:to|on|at)\b)(?:[^\s\d]\S*|\d{1,2}\b(?![.,:/\-\u2013]\d))"
 _A_KEYWORD = (
     r"(?:[\"'\u201c\u2018]?(?!UP\b)[A-Z][A-Z0-9]+[\"'\u201d\u2019]?"
@@ -360,7 +381,7 @@ _TO_CALL = re.compile(
     r"(?P<numbers>\d{3}(?:(?:[ \u00a0]\([^()\d\n]{1,40}\))?"
     r"(?:/|,?[ \u00a0](?i:or|and)[ \u00a0]|,[ \u00a0])\d{3})*)"
     r"(?![\w%\u00b0]|[.,:/\-\u2013]\d|[ \u00a0]\d"
-    rf"|[ \u00a0]+{_A_PLURAL})"
+    rf"|{_PEOPLE_OR_PLACES})"
 )
 """A short number to call: an emergency or service number ("call 111", "dial 611", "ring 112 or
 999", "ring 112/999", "call 000 or 112", "call 000 (Triple Zero) or 112"); not a count ("call

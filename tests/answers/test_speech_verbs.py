@@ -152,3 +152,31 @@ def test_voice_reads_a_short_number_after_telephone_as_one_to_call(
     111" and "Call 111" were read digit by digit: "telephone" was no verb of calling a short
     number (its "phone" is inside the word)."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        # people, whatever follows: a count
+        ("We text 2000 guests your check-in time the day before.",
+         "We text 2000 guests your check-in time the day before."),
+        ("We text 500 tenants it is due; staff call 200 patients you referred.",
+         "We text 500 tenants it is due; staff call 200 patients you referred."),
+        ("We text 400 cyclists your route and call 250 electricians your job details.",
+         "We text 400 cyclists your route and call 250 electricians your job details."),
+        ("We call 500 staff your roster.", "We call 500 staff your roster."),
+        # "all" and a time is no object: a count
+        ("We call 300 donors all week and text 500 plumbers all day.",
+         "We call 300 donors all week and text 500 plumbers all day."),
+        # a verb before its object, as before
+        ("Texting BAL to 12345 displays your balance; calling 111 alerts all crews.",
+         "Texting BAL to 1 2 3 4 5 displays your balance; calling 1 1 1 alerts all crews."),
+        ("Text MENU to 12345 lists all options; text HELP to 12345 assists you.",
+         "Text MENU to 1 2 3 4 5 lists all options; text HELP to 1 2 3 4 5 assists you."),
+    ],
+)  # fmt: skip
+def test_voice_reads_people_counted_before_an_object_as_a_count(markdown: str, spoken: str) -> None:
+    """ "We text 2000 guests your check-in time" read 2000 digit by digit, as a number to text:
+    a word in s before a pronoun was taken for a verb before its object ("blocks your
+    number"), though a word for people is no verb, and "all week" is no object."""
+    assert _spoken(markdown) == spoken
