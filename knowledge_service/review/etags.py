@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from knowledge_service.errors import PreconditionFailedError, PreconditionRequiredError
 
 _ETAG_RE = re.compile(r'^(?:W/)?"(?P<id>.+)-v(?P<version>[0-9]{1,10})"$')
+_ENTITY_TAG = re.compile(r'(?:W/)?"[^"\x00-\x20\x7f]*"')
+"""One entity tag as RFC 9110 writes it: quoted, no quote, space or control character inside."""
+ONE_ETAG = 'must be one ETag, quoted as GET gives it ("<id>-v<version>"), not a list, * or unquoted'
+"""What a field that carries one ETag (a bulk item's ``etag``) says of a value that is not one."""
 
 
 def etag(doc_id: str, version: int) -> str:
@@ -49,6 +53,12 @@ class Precondition:
         return cls(tuple(part.strip() for part in header.split(",") if part.strip()))
 
     @classmethod
+    def of_etag(cls, tag: str) -> Precondition:
+        """The precondition of a field that holds one ETag (a bulk item's): taken whole, never
+        split on commas as an ``If-Match`` list is (see :func:`check_one_etag`)."""
+        return cls((tag,))
+
+    @classmethod
     def of_version(cls, doc_id: str, version: int) -> Precondition:
         return cls((etag(doc_id, version),))
 
@@ -80,6 +90,13 @@ class Precondition:
             raise PreconditionFailedError(
                 kind, doc_id, expected=expected, current=current, unquoted=unquoted
             )
+
+
+def check_one_etag(value: str) -> str:
+    """``value`` when it is one entity tag; ValueError otherwise (a list, ``*``, no quotes)."""
+    if _ENTITY_TAG.fullmatch(value) is None:
+        raise ValueError(ONE_ETAG)
+    return value
 
 
 LOCAL = Precondition(None, local=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from knowledge_service.content.raw_html import RawHtml
 from knowledge_service.content.schemas import NoNul
+from knowledge_service.review.etags import check_one_etag
 
 MAX_REASON_CHARS = 2000
 """The longest reason a workflow step takes (API and pages alike)."""
@@ -152,8 +153,14 @@ class WorkflowBulkItem(BaseModel):
 
     id: Annotated[str, Field(min_length=1, max_length=120), NoNul]
     etag: Annotated[
-        str, Field(min_length=1, max_length=300, description="As `If-Match` would carry it."), NoNul
-    ]
+        str,
+        Field(
+            min_length=1, max_length=300,
+            description='One ETag, quoted, as GET gives it (`"<id>-v<version>"`, or `W/"..."`): '
+            "never a list or `*`, which If-Match may carry.",
+        ),
+        NoNul, AfterValidator(check_one_etag),
+    ]  # fmt: skip
 
 
 class WorkflowBulk(BaseModel):

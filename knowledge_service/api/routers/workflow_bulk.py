@@ -28,7 +28,7 @@ def add_bulk_routes(router: APIRouter, kind: str, flow_dep: Any) -> None:
     """``POST /v1/articles:bulk-verify`` and ``POST /v1/<plural>:bulk-reassign``: all or nothing."""
 
     def items(payload: WorkflowBulk) -> list[tuple[str, Precondition]]:
-        return [(i.id, Precondition.from_header(i.etag)) for i in payload.items]
+        return [(i.id, Precondition.of_etag(i.etag)) for i in payload.items]
 
     if kind == "article":
 
