@@ -45,6 +45,14 @@ def person_by_key_name(session: Session, name: str) -> str | None:
     return session.connection().execute(query).scalar()
 
 
+def key_names_of_owner(session: Session, owner: str) -> list[str]:
+    """The names of the owner keys acting for ``owner``, revoked and expired ones included."""
+    query = sa.select(col(ApiKey.name)).where(
+        col(ApiKey.owner) == owner, col(ApiKey.role) == "owner"
+    )
+    return list(session.connection().execute(query).scalars())
+
+
 def list_keys(session: Session, *, include_revoked: bool = True) -> Sequence[ApiKey]:
     query = select(ApiKey).order_by(col(ApiKey.created_at), col(ApiKey.id))
     if not include_revoked:

@@ -229,6 +229,14 @@ def person_of(session: Session, actor: str) -> str:
     return repository.person_by_key_name(session, actor) or actor
 
 
+def actors_of_owner(session: Session, owner: str) -> list[str]:
+    """Every name under which the audit log records what ``owner``'s keys did: each owner
+    key's name (a workflow step's actor) and ``key:<name>`` (a finding's), revoked and expired
+    keys included (a key's name is never reused, nor its owner changed)."""
+    names = repository.key_names_of_owner(session, owner)
+    return [*names, *(f"key:{name}" for name in names)]
+
+
 def _checked_person(person: str) -> str:
     person = person.strip()
     if not person or len(person) > 200:

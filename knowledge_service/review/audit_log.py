@@ -2,8 +2,9 @@
 and after, and why, filtered by object, actor and time range and paginated in SQL.
 
 Admins see every event. An owner key sees the events of the articles and policy sources it
-owns and of the findings (and risk acceptances) that touch them; never key changes or other
-owners' documents.
+owns and of the findings (and risk acceptances) that touch them, and the events its owner's
+keys performed on documents and findings it no longer owns (a document reassigned away); never
+key changes or other owners' events on their documents.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from knowledge_service import clock
+from knowledge_service.access import service as access
 from knowledge_service.audit import AuditEvent
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ARTICLE_ID_PATTERN, PATTERN_WORDS, POLICY_ID_PATTERN
@@ -73,27 +75,27 @@ def _check_object_id(filters: AuditFilters) -> None:
         raise InvalidRequestError("object_id", PATTERN_WORDS[pattern])
 
 
-def _owned_scope(session: Session, caller: Caller, filters: AuditFilters) -> ColumnElement[bool]:
+def _owned_scope(session: Session, owner: str, filters: AuditFilters) -> ColumnElement[bool]:
     """The events an owner key sees: those of the articles and policy sources it owns (their
     current owner, as the workflow routes check it) and of the findings touching them (naming
-    one of its articles, or citing one of its policies).
+    one of its articles, or citing one of its policies), and those its owner's keys performed
+    on any article, policy or finding (:func:`_own_events`).
 
     Raises:
-        PermissionDeniedError: ``filters`` name an article or a policy of another owner.
+        PermissionDeniedError: ``filters`` name an article or a policy of another owner, on
+            which no key of this owner acted.
     """
-    articles = [v.article_id for v in content.list_articles(session, owner=caller.owner)]
+    articles = [v.article_id for v in content.list_articles(session, owner=owner)]
     policies = [
-        v.policy_id for v in content.list_policies(session)
-        if v.document.get("owner") == caller.owner
-    ]  # fmt: skip
+        v.policy_id for v in content.list_policies(session) if v.document.get("owner") == owner
+    ]
+    own = _own_events(access.actors_of_owner(session, owner))
     owned = {AuditObject.ARTICLE: articles, AuditObject.POLICY: policies}
     asked = owned.get(filters.object_type) if filters.object_type is not None else None
     if asked is not None and filters.object_id is not None and filters.object_id not in asked:
-        raise PermissionDeniedError(
-            f"this owner key does not own the {filters.object_type} {filters.object_id!r}"
-        )
+        _refuse_unless_acted_on(session, own, filters)
     if not articles and not policies:
-        return false()
+        return own
     findings = or_(
         col(Finding.id).in_(
             select(col(FindingArticle.finding_id)).where(
@@ -102,7 +104,33 @@ def _owned_scope(session: Session, caller: Caller, filters: AuditFilters) -> Col
         ),
         col(Finding.policy_id).in_(policies),
     )
-    return _documents_and_their_findings(findings, articles=articles, policies=policies)
+    return or_(_documents_and_their_findings(findings, articles=articles, policies=policies), own)
+
+
+def _own_events(actors: Sequence[str]) -> ColumnElement[bool]:
+    """The events of articles, policies and findings performed by one of ``actors`` (an owner's
+    keys): its own trail of a document it no longer owns stays its own, while what the new
+    owner (or an admin) does to it after the reassignment does not show."""
+    if not actors:
+        return false()
+    kinds = [AuditObject.ARTICLE, AuditObject.POLICY, AuditObject.FINDING]
+    return and_(col(AuditEvent.actor).in_(actors), col(AuditEvent.object_type).in_(kinds))
+
+
+def _refuse_unless_acted_on(
+    session: Session, own: ColumnElement[bool], filters: AuditFilters
+) -> None:
+    """Raise PermissionDeniedError unless the caller's keys acted on the document ``filters``
+    name (one it owns no more: its own events of it are its to read)."""
+    acted = select(col(AuditEvent.id)).where(
+        own,
+        col(AuditEvent.object_type) == str(filters.object_type),
+        col(AuditEvent.object_id) == filters.object_id,
+    )
+    if session.exec(acted.limit(1)).first() is None:
+        raise PermissionDeniedError(
+            f"this owner key does not own the {filters.object_type} {filters.object_id!r}"
+        )
 
 
 def _documents_and_their_findings(
@@ -160,7 +188,7 @@ def list_audit_events(
     if not caller.is_admin:
         if caller.owner is None:
             raise PermissionDeniedError("the audit log is for owner and admin keys")
-        scope = _owned_scope(session, caller, filters)
+        scope = _owned_scope(session, caller.owner, filters)
     query = _query(filters, scope)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     page = query.order_by(col(AuditEvent.id).desc()).offset(offset).limit(limit)

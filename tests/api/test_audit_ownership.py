@@ -130,3 +130,49 @@ def test_an_owner_naming_another_owner_s_document_is_refused(
     response = api.get(f"/v1/audit?limit=10{query}", headers=auth(owners[owner]))
     assert response.status_code == 403, response.text
     assert "does not own" in response.json()["detail"]
+
+
+def _actors(client: TestClient, key: str, query: str = "") -> set[tuple[str, str, str]]:
+    response = client.get(f"/v1/audit?limit=100{query}", headers=auth(key))
+    assert response.status_code == 200, response.text
+    return {(e["actor"], e["object_type"], e["object_id"]) for e in response.json()["items"]}
+
+
+def test_an_owner_keeps_its_own_events_of_a_document_reassigned_away_and_no_more(
+    api: TestClient, keys: dict[str, str], owners: dict[str, str]
+) -> None:
+    """Payments acknowledges the finding on refund-timeframe and verifies it; an admin gives
+    the article to support, which retires it and reopens the finding. Payments' own two
+    events stay in its trail (they vanished with the article: the scope was its current
+    documents only), whichever filter names them; support's later events on the article and the
+    finding, and the admin's reassignment, never show to payments."""
+    pay, sup, base = owners[PAYMENTS], owners[SUPPORT], "/v1/articles/refund-timeframe"
+    change = {"status": "acknowledged"}
+    assert api.patch("/v1/findings/1", headers=auth(pay), json=change).status_code == 200
+    verify = auth(pay) | {"If-Match": etag_of("refund-timeframe", 2)}
+    assert api.post(f"{base}/verify", headers=verify).status_code == 200
+    moved = api.post(
+        f"{base}/reassign", json={"owner": SUPPORT},
+        headers=auth(keys["admin"]) | {"If-Match": etag_of("refund-timeframe", 3)},
+    )  # fmt: skip
+    assert moved.status_code == 200, moved.text
+    retire = auth(sup) | {"If-Match": etag_of("refund-timeframe", 4)}
+    assert api.post(f"{base}/retire", headers=retire).status_code == 200
+    reopened = api.patch("/v1/findings/1", headers=auth(sup), json={"status": "open"})
+    assert reopened.status_code == 200, reopened.text
+
+    own = {("key:pay", "finding", "1"), ("pay", "article", "refund-timeframe")}
+    assert _actors(api, pay) == own
+    assert _actors(api, pay, "&article_id=refund-timeframe") == own
+    named = "&object_type=article&object_id=refund-timeframe"
+    assert _actors(api, pay, named) == {("pay", "article", "refund-timeframe")}
+    assert _actors(api, pay, "&object_type=finding&object_id=1") == {("key:pay", "finding", "1")}
+    for query in ("&actor=sup", "&actor=key:sup", "&actor=test-admin"):
+        assert _actors(api, pay, query) == set(), query
+    # the new owner reads the article's whole trail, payments' events included
+    assert own | {("sup", "article", "refund-timeframe"), ("key:sup", "finding", "1")} <= (
+        _actors(api, sup, "&article_id=refund-timeframe")
+    )
+    # a document payments never acted on stays another owner's: 403, as before
+    other = api.get("/v1/audit?object_type=article&object_id=escalation-process", headers=auth(pay))
+    assert other.status_code == 403, other.text
