@@ -153,6 +153,16 @@ def undecodable(query_string: bytes) -> list[dict[str, Any]]:
     return errors
 
 
+async def utf8_query(request: Request) -> None:
+    """A dependency of the pages: RequestValidationError naming each query parameter whose name
+    or value is not UTF-8, as :func:`check_query` does for the API. The pages ignore the
+    parameters they do not read, but read theirs from the same query string, where Starlette
+    turns such bytes into U+FFFD: ``done=%FF`` or ``next=/ui/review%FF`` were taken as text
+    nobody sent."""
+    if errors := undecodable(request.scope.get("query_string", b"")):
+        raise RequestValidationError(errors)
+
+
 async def check_query(request: Request) -> None:
     """A dependency: RequestValidationError (a 400 naming each parameter, ``location: query``)
     when the query string, whatever the method, holds a parameter whose name or value is not

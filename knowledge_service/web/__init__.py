@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from knowledge_service.http.errors import unexpected_error
+from knowledge_service.http.parameters import utf8_query
 from knowledge_service.http.security_headers import security_headers
 from knowledge_service.web import workflow_handlers
 from knowledge_service.web.auth import CsrfError, PageForbiddenError, SignInRequiredError
@@ -28,7 +29,7 @@ from knowledge_service.web.errors import (
     is_page_path,
     signed_in,
 )
-from knowledge_service.web.routes import ROUTERS
+from knowledge_service.web.routes import ROUTERS, docs
 from knowledge_service.web.routes.auth import safe_next
 from knowledge_service.web.templating import STATIC_DIR
 
@@ -80,8 +81,9 @@ def _unexpected(request: Request, exc: Exception) -> Response:
 def install_web(app: FastAPI) -> None:
     """Add the pages, their static files, ``/docs`` and ``/redoc`` to ``app``."""
     workflow_handlers.register()
-    for router in ROUTERS:
-        app.include_router(router)
+    for router in ROUTERS:  # /docs and /redoc take any query, as /openapi.json does
+        checks = [] if router is docs.router else [Depends(utf8_query)]
+        app.include_router(router, dependencies=checks)
     app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")
     app.add_exception_handler(SignInRequiredError, _sign_in_required)
     app.add_exception_handler(PageForbiddenError, _forbidden)
