@@ -1,9 +1,9 @@
-"""An owner key on another owner's documents, everywhere it could act: the policy workflow, a
-bulk verify naming its own article and another's, a finding's status, another owner's review
-queue, and the review page's forms. Each is refused (403, or a 404 page for a finding outside its
-queue) and nothing is written. The role matrix (tests/web/test_route_matrix.py) tries the owner
-on its own documents only, and the workflow matrix (tests/api/test_workflow_matrix.py) articles
-through the API only."""
+"""An owner key on another owner's documents, everywhere it could act: the policy workflow, a bulk
+verify naming its own article and another's, a finding's status and its risk, another owner's
+review queue, a reassignment of another's policy to itself, and the review page's forms. Each is
+refused (403, or a 404 page for a finding outside its queue) and nothing is written. The role
+matrix (tests/web/test_route_matrix.py) tries the owner on its own documents only, and the
+workflow matrix (tests/api/test_workflow_matrix.py) articles through the API only."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
 from knowledge_service.freshness.models import Finding
 from knowledge_service.http.deps import get_after_write
-from tests.api.conftest import SUPPORT, auth
+from tests.api.conftest import PAYMENTS, SUPPORT, auth
 from tests.factories import article_text, etag_of, policy_text
 from tests.web.test_pages_unit import csrf_of, sign_in
 
@@ -87,6 +87,18 @@ API_REQUESTS: dict[str, dict[str, Any]] = {
     },
     "read another owner's review queue": {
         "method": "GET", "url": f"/v1/review-queue?owner={SUPPORT}",
+    },
+    "reassign another's policy to itself": {
+        "method": "POST", "url": "/v1/policies/REFUNDS/reassign", "headers": POLICY_TAG,
+        "json": {"owner": PAYMENTS},
+    },
+    "bulk reassign another's policy to itself": {
+        "method": "POST", "url": "/v1/policies:bulk-reassign",
+        "json": {"items": [{"id": "REFUNDS", "etag": etag_of("REFUNDS", 1)}], "owner": PAYMENTS},
+    },
+    "accept the risk of another's finding": {
+        "method": "POST", "url": f"/v1/findings/{OTHERS_FINDING}/risk-acceptances",
+        "json": {"expires_on": "2026-12-01", "reason": "accepted by another owner"},
     },
 }  # fmt: skip
 
