@@ -1104,6 +1104,21 @@ _LONG_RUNS_REDACTED = ["one ", "four one, ", "1 - ", "1   ", "password is ", "%4
                        "nine eight seven six five four or "]  # fmt: skip
 
 
+@pytest.mark.timeout(60)  # a guard against hours, not a speed assertion: milliseconds now
+@pytest.mark.parametrize("mask", ["X", "x", "*", "#"])
+def test_a_long_run_of_masking_characters_with_a_digit_after_it_ends(mask: str) -> None:
+    """A masked card's tail was read trying every split of a run of "X"s into 4 groups: an
+    agent's 2,000-character rating comment of "X"s and a digit held the request for hours,
+    a bot's 500-character question of them a lookup for minutes."""
+    run = mask * 1_990
+    for text in (f"{run} 1", f"{run}1", f"{run}-{run[:4]} 12 more"):
+        redact(text)
+        without_personal_data(text)
+    assert redact(f"card {mask * 4} {mask * 4} {mask * 4}-4111 declined") == (
+        "card [CARD] declined"
+    )
+
+
 @pytest.mark.timeout(60)  # a guard against minutes, not a speed assertion: seconds at most now
 @pytest.mark.parametrize("unit", _LONG_RUNS)
 def test_redaction_of_a_long_run_ends_and_keeps_it(unit: str) -> None:
