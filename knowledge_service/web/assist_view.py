@@ -19,7 +19,7 @@ from knowledge_service.analytics.log import AnswerLog, to_row, write_rows
 from knowledge_service.analytics.models import AnswerEvent
 from knowledge_service.analytics.recording import answer_event
 from knowledge_service.answers.render import render_answer
-from knowledge_service.answers.sanitise import clean_title
+from knowledge_service.answers.sanitise import clean_title, sanitise_search
 from knowledge_service.answers.schemas import AnswerResult, AnswerStatus
 from knowledge_service.content import service as content
 from knowledge_service.content.schemas import ArticleDocument, Caller, Channel, Section
@@ -127,13 +127,17 @@ def build_view(
     *,
     today: date,
 ) -> AssistView:
-    """The card for ``result`` and the other articles the search found, one line each."""
+    """The card for ``result`` and the other articles the search found, one line each, their
+    titles, snippets and notes cleaned as ``GET /v1/search`` gives them (the card's title is
+    the answer's, cleaned the same way: a title's Markdown or HTML is no part of it)."""
     card = None
     if result.status == AnswerStatus.ANSWERED and result.article_id and result.version:
         for_agents, others = split_sections(session, result.article_id, result.version)
         card = AnswerCard(result, badge_of(result.freshness), for_agents, others)
     request = SearchRequest(query=question, top_k=FURTHER_RESULTS + 1)
-    found = freshness.search_with_freshness(session, search, request, today=today).results
+    found = sanitise_search(
+        freshness.search_with_freshness(session, search, request, today=today)
+    ).results
     further = [hit for hit in found if hit.article_id != result.article_id][:FURTHER_RESULTS]
     return AssistView(question, result, card, further)
 

@@ -20,6 +20,7 @@ from knowledge_service.freshness.schemas import (
     SearchResult,
     Severity,
 )
+from knowledge_service.index.schemas import SearchHit
 from knowledge_service.web.assist_view import AnswerCard, AssistView, build_view, group_sections
 from knowledge_service.web.review_view import VersionDiff
 from knowledge_service.web.templating import render_text
@@ -115,6 +116,30 @@ def test_another_article_s_section_and_snippet_are_read_apart() -> None:
     ended = r'Your backup plan</span>\s*<span class="visually-hidden">: </span>'
     ended += '<span class="snippet">'
     assert re.search(ended + "Know how long", shown)
+
+
+def test_other_articles_show_their_titles_as_the_answer_card_and_search_give_them(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """An "Other articles" entry and the "I used another article instead" list showed a title
+    as stored, its Markdown and HTML as typed ("<img src=x> Paying by **BPAY** &amp; card"),
+    where the card, GET /v1/search and the owner's queue give its words ("Paying by BPAY &
+    card"): the search's hits were never cleaned for the page."""
+    seed_store(engine, tmp_path)
+    hit = SearchHit(
+        article_id="escalation-process", version=1,
+        title="<img src=x> Paying by **BPAY** &amp; card", section="Details for agents",
+        snippet="Escalate to a team lead.", score=0.5, dense_score=0.5, lexical_score=0.2,
+        unit_kind="section", intents=["support.escalate"], audience=Audience.INTERNAL,
+        channels=[Channel.AGENT], locale="en",
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        view = build_view(session, "bpay", _answered([]), lambda _: [hit], today=TODAY)
+    assert [other.title for other in view.further] == ["Paying by BPAY & card"]
+    shown = render_text("_results.html", view=view, csrf="t")
+    assert '<span class="title">Paying by BPAY &amp; card</span>' in shown
+    assert '<option value="escalation-process">Paying by BPAY &amp; card</option>' in shown
+    assert not any(typed in shown for typed in ("&lt;img", "**", "&amp;amp;"))
 
 
 def test_a_diff_is_a_named_region_the_keyboard_reaches() -> None:
