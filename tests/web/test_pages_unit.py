@@ -1411,6 +1411,29 @@ def test_the_hand_off_page_shows_hand_offs_never_an_answered_receipt_s_question(
     assert handoff.status_code == 200 and "late fee question" in handoff.text
 
 
+def test_the_hand_off_form_takes_a_receipt_in_capitals_and_says_what_a_receipt_is(
+    client: TestClient, keys: dict[str, str], engine: Engine
+) -> None:
+    """A receipt typed in capitals ("RCPT_4567CDEF", as a phone system or a customer read it
+    out) was refused with "A receipt looks like rcpt_ followed by letters and digits", which
+    it is; and "rcpt_xyz12345" got the same sentence, though it too is letters and digits, in
+    an empty field: the agent typed the whole receipt again to correct one character."""
+    with session_scope(engine) as session:
+        session.add(AnswerEvent(kind="answer", question="this customer's late fee question",
+                                latency_ms=5.0, channel="chat", status="escalate",
+                                receipt="rcpt_4567cdef"))  # fmt: skip
+    sign_in(client, keys["agent"])
+    opened = client.get("/ui/assist/handoff", params={"receipt": " RCPT_4567CDEF "})
+    assert opened.status_code == 303
+    assert opened.headers["location"] == "/ui/assist/handoff/rcpt_4567cdef"
+    refused = client.get("/ui/assist/handoff", params={"receipt": "rcpt_xyz12345"})
+    assert refused.status_code == 400
+    assert "8 to 64 digits and the letters a to f" in refused.text
+    field = re.search(r'<input id="receipt"[^>]*>', refused.text)
+    assert field is not None
+    assert 'value="rcpt_xyz12345"' in field.group() and "autofocus" in field.group()
+
+
 def _policy_changed_finding(
     engine: Engine, tmp_path: Path, *, changed: bool,
     message: str = "Policy HARDSHIP changed: version 2 ...",

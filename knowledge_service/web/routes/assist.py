@@ -233,11 +233,14 @@ def handoff_form(
     """Open a bot's escalation: the receipt field, or straight to it when given."""
     if receipt is None:
         return render(request, "handoff.html", user=user, active="assist", handoff=None)
-    target = receipt.strip()
+    target = receipt.strip().lower()  # receipts are lower-case; one read out may not be
     if not re.fullmatch(RECEIPT_PATTERN, target):
-        error = "A receipt looks like rcpt_ followed by letters and digits."
+        error = (
+            "A receipt is rcpt_ followed by 8 to 64 digits and the letters a to f, "
+            "as the bot gave it, e.g. rcpt_3f2a9c1e."
+        )
         return render(request, "handoff.html", user=user, active="assist", handoff=None,
-                      error=error, status_code=400)  # fmt: skip
+                      typed=receipt, error=error, status_code=400)  # fmt: skip
     return RedirectResponse(f"/ui/assist/handoff/{target}", status_code=303)
 
 
