@@ -99,7 +99,8 @@ def measures_table(summary: MetricsSummary) -> tuple[list[str], list[list[Any]]]
 
 
 def demand_by_intent(summary: MetricsSummary) -> dict[str, Any]:
-    """The busiest intents, each split by channel."""
+    """The busiest intents (at most :data:`TOP_INTENTS`), each split by channel, and how many
+    intents the period had (``of``: the page says when some are left out)."""
     table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in summary.demand:
         table[row.intent or "(none)"][row.channel or "(none)"] += row.questions
@@ -108,6 +109,7 @@ def demand_by_intent(summary: MetricsSummary) -> dict[str, Any]:
     return {
         "intents": intents,
         "channels": {c: [table[i].get(c, 0) for i in intents] for c in channels},
+        "of": len(table),
     }
 
 

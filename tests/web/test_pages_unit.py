@@ -2201,3 +2201,25 @@ def test_accepting_the_risk_of_a_finding_resolved_meanwhile_says_so_on_the_queue
     assert response.status_code == 409 and _is_page(response), response.text
     assert ">Finding 1 was not accepted: it is resolved now" in response.text
     assert title_of(response.text).startswith("Error: Review queue")
+
+
+def test_the_demand_chart_says_when_it_shows_only_the_busiest_intents(
+    client: TestClient, keys: dict[str, str], engine: Engine, settings: Settings
+) -> None:
+    """The chart and its table showed the 10 busiest intents under "Demand by intent and
+    channel", and nothing said the period had more: the sample's fortnight has 70."""
+    today = TODAY if settings.today is None else settings.today
+    with session_scope(engine) as session:
+        for n in range(12):
+            for _ in range(n + 1):  # intent.00 asked once ... intent.11 twelve times
+                session.add(AnswerEvent(kind="answer", question="q", latency_ms=1.0,
+                                        channel="chat", status="answered", intent=f"intent.{n:02}",
+                                        at=datetime.combine(today, time(9), UTC)))  # fmt: skip
+    sign_in(client, keys["leader"])
+    page = client.get("/ui/insights?days=7").text
+    start = page.index('id="insights-data">') + len('id="insights-data">')
+    demand = json.loads(page[start : page.index("</script>", start)])["demand"]
+    assert demand["intents"] == [f"intent.{n:02}" for n in range(11, 1, -1)]
+    assert "The 10 busiest of the period's 12 intents" in page
+    only = client.get("/ui/insights?days=7&intent=intent.05").text
+    assert "demand-busiest" not in only  # one intent: all of it is shown
