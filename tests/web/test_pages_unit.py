@@ -2223,3 +2223,18 @@ def test_the_demand_chart_says_when_it_shows_only_the_busiest_intents(
     assert "The 10 busiest of the period's 12 intents" in page
     only = client.get("/ui/insights?days=7&intent=intent.05").text
     assert "demand-busiest" not in only  # one intent: all of it is shown
+
+
+def test_the_intent_filter_s_example_is_an_intent_of_the_bundled_sample(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """The hint read "e.g. billing.due-date", an intent no article of the sample has (its bill
+    due date article says billing.duedate, as the README's example does): a leader trying it on
+    the demo got an empty page."""
+    sign_in(client, keys["leader"])
+    page = client.get("/ui/insights").text
+    hint = re.search(r'id="filter-intent-hint">As articles write it, e\.g\. ([a-z.\-]+);', page)
+    assert hint is not None
+    sample = (Path(__file__).parents[2] / "content").rglob("*.md")
+    written = {m for p in sample for m in re.findall(r"^intents: \[(.*)\]$", p.read_text(), re.M)}
+    assert any(hint.group(1) in [i.strip() for i in line.split(",")] for line in written)
