@@ -105,11 +105,21 @@ _NUMBER_IN_GROUPS = re.compile(
     re.IGNORECASE,
 )
 
-# Last, a card whose groups a bare "%" splits where the rules above read an encoded separator
-# and found no number ("0000%2000%2100%0001" reads "0000", "%20", "00", "%21", ...: its middle
-# groups were kept): what is left of the text read again with the "%" as a typed symbol.
+# First, a run of digit groups a bare "%" splits, with a card's digits when each "%" is a typed
+# symbol. The rules above read a "%" and two digits as a separator encoded, and may read its
+# groups as a card or another number split so ("0001%200001%090001" is one number with two
+# encoded separators, "3782%252463%25005" a card split by an encoded "%") or find some groups
+# but not all ("9525%2559%4461%0929" read "9525", an encoded "%", then "59|4461|0929", a phone
+# number, and kept "9525%25"; "0000%2000%2100%0001" read "0000", "%20", "00", "%21", ... and
+# kept its middle groups). The run is read alone by those rules, with the digit groups the
+# digit rules would join to it ("0000 0001%200001%200001" is one card, "... 0929 123" a card and
+# its code): if any of its digits are left, each "%" is a typed symbol and all it is a card;
+# else it goes as they read it where it stands.
+_JOINED_GROUP = r"(?:[ \-.()/_]{1,3}|,)"
 _CARD_IN_PERCENT_GROUPS = re.compile(
-    r"(?<![\w%])\d{4}(?P<sep> ?% ?)\d{3,6}(?:(?P=sep)\d{3,6}){1,4}(?![\w%])"
+    rf"(?<![\w%])(?:\d{{1,6}}{_JOINED_GROUP}){{0,3}}"
+    r"(?P<run>\d{4}(?P<sep> ?% ?)\d{3,6}(?:(?P=sep)\d{3,6}){1,4})"
+    rf"(?:{_JOINED_GROUP}\d{{1,6}}){{0,3}}(?![\w%])"
 )
 
 

@@ -197,7 +197,14 @@ def _redact_folded(text: str) -> Redacted:
     return Redacted("".join(parts), counts)
 
 
-def _redact_text(text: str) -> Redacted:
+def _card_long(text: str) -> bool:
+    """Whether ``text`` holds as many digits as a card number: 13 to 19."""
+    return 13 <= sum(c.isdigit() for c in text) <= 19
+
+
+def _redact_text(text: str, *, percent_read: bool = False) -> Redacted:
+    """:func:`_redact_folded` of a text without receipts; ``percent_read`` when it is a run of
+    digit groups a "%" splits, read alone (:data:`_CARD_IN_PERCENT_GROUPS`)."""
     counts: Counter[Placeholder] = Counter()
 
     def sub(kind: Placeholder) -> str:
@@ -251,6 +258,18 @@ def _redact_text(text: str) -> Redacted:
             return match.group(0)  # a list of years, of counts: no identifier
         return lead + sub(kind)
 
+    def percent_groups(match: re.Match[str]) -> str:
+        # Read alone as the rules below read it, each "%" an encoding, the run goes whole
+        # ("0001%200001%090001": [NUMBER]) and is left to them, read where it stands; or some
+        # of its digits are left ("9525%25[PHONE]"), its "%" is a typed symbol and it is a card.
+        run = match.group(0)
+        if not _card_long(match.group("run")):
+            return run
+        alone = _redact_text(run, percent_read=True)
+        return sub(Placeholder.CARD) if any(c.isdigit() for c in alone.text) else run
+
+    if "%" in out and not percent_read:
+        out = _CARD_IN_PERCENT_GROUPS.sub(percent_groups, out)
     out = _CARD_IN_GROUPS.sub(lambda m: in_groups(m, cards_only=True), out)
 
     def encoded_number(match: re.Match[str]) -> str:
@@ -271,9 +290,9 @@ def _redact_text(text: str) -> Redacted:
     if "%" in out:
         out = _ENCODED_NUMBER.sub(encoded_number, out)
     out = _NUMBER_IN_GROUPS.sub(lambda m: in_groups(m, cards_only=False), out)
-    if "%" in out:
+    if "%" in out:  # a run these rules kept whole: its groups are a card's
         out = _CARD_IN_PERCENT_GROUPS.sub(
-            lambda m: sub(Placeholder.CARD) if 13 <= sum(c.isdigit() for c in m[0]) <= 19 else m[0],
+            lambda m: sub(Placeholder.CARD) if _card_long(m["run"]) else m[0],
             out,
         )
     for nino in (_NINO, _NINO_ANY_CASE):
