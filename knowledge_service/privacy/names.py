@@ -170,10 +170,14 @@ _AFTER_SIGN_OFF = re.compile(
     r"[ .!,]*(?:$|\r?\n|(?:sent\s+(?:from|via|using|with)|get\s+outlook)\b)", re.IGNORECASE
 )
 # What staff and agents write about a customer in notes, reasons and comments: a role word
-# ("Customer Tom Baker", "resident Mary O'Brien"), a title ("Mr Smith", "Dr. Patel") or a
-# contact ("confirmed with", "spoke to", "called", "on behalf of", "per") before capitalised
-# words. The title stays: only the name goes.
-_TITLES = r"Mr|Mrs|Ms|Miss|Dr|Mx"
+# ("Customer Tom Baker", "resident Mary O'Brien"), a title ("Mr Smith", "Dr. Patel", "Prof Jane
+# Smith", "Sir John Smith", "Fr Murphy") or a contact ("confirmed with", "spoke to", "called",
+# "on behalf of", "per") before capitalised words. The title stays: only the name goes.
+# Titles: the everyday ones, academic and religious ones, and those that also name a place or
+# an office (:data:`_HONOURS`).
+_HONOURS = r"Sir|Dame|Lord|Lady|Mister|Madam"
+_TITLES_BUT_FR = rf"Mr|Mrs|Ms|Miss|Dr|Mx|Prof|Professor|Rev|Revd|Reverend|{_HONOURS}"
+_TITLES = rf"{_TITLES_BUT_FR}|Fr"
 _TITLE = rf"\b(?-i:{_TITLES})\b\.?"
 _ROLES = r"customer|resident|caller|client|member|tenant|account\s+holder|rate\s*payer"
 _STAFF_CUE = re.compile(
@@ -229,6 +233,35 @@ def _names_a_business(words: str) -> bool:
     )
 
 
+# Places and institutions named after a holder of an honour ("Lord Howe Island", "Sir Charles
+# Gairdner Hospital", "Lady Bay") and offices so addressed ("Madam Speaker", "Mister
+# President"). After "Sir", "Dame", "Lord", "Lady", "Mister" or "Madam", capitalised words with
+# one of these, or a business's or the organisation's word, among or right after them name no
+# one (after another title they are a name whatever they are). Not a word that is a common
+# surname too ("Park", "Hall", "Lane", "House"): "Mister Park" is a name.
+_PLACES_AND_OFFICES = frozenset(
+    _word_list(
+        """island islands isle bay beach cove harbour harbor point lake river creek mount mountain
+    reserve gardens street st road rd avenue ave drive highway hwy place square terrace parade
+    crescent bridge building tower museum gallery library oval stadium arena station airport
+    speaker chair chairman chairperson president mayor secretary treasurer minister deputy"""
+    )
+)
+
+
+_HONOUR = re.compile(rf"(?:{_HONOURS})\.?")
+
+
+def _names_a_place_or_office(words: list[str]) -> bool:
+    """Whether capitalised ``words`` after such a title (:data:`_HONOURS`) name a place, an
+    institution or an office (:data:`_PLACES_AND_OFFICES`, :data:`_BUSINESS`,
+    :data:`_NOT_A_PERSON`), not a person."""
+    return any(
+        w.lower().removesuffix("'s").rstrip(".") in _PLACES_AND_OFFICES | _NOT_A_PERSONS_WORD
+        for w in words
+    )
+
+
 # redacted again: kept
 _TITLE_BEFORE_NAME = re.compile(rf"{_TITLE}\s+(?={_MAY_BE_CAPITAL}|\[NAME\])")
 # Capitalised words after "I'm" that say what the customer is doing or how they are, not who:
@@ -254,9 +287,10 @@ _MAY_HOLD_WORDS = re.compile(
 # is no ordinary English word (:data:`~knowledge_service.first_names.FIRST_NAMES`), so "i'm
 # moving", "this is urgent", "this is my second bill" and "i'm frank with you" name nobody. A
 # title between, in any case, stays ("this is mrs jane smith", "i'm dr. sarah jones" were kept
-# whole; "this is mrs [NAME]").
+# whole; "this is mrs [NAME]"); "Fr" only so written: "fr" is as often French, or "for"
+# ("it's fr real").
 _LOWER_CASE_NAME_LEAD_IN = re.compile(
-    rf"\b(?:i'?m|i\s+am|this\s+is|it'?s)\s+(?P<title>(?:{_TITLES})\b\.?\s+)?",
+    rf"\b(?:i'?m|i\s+am|this\s+is|it'?s)\s+(?P<title>(?:{_TITLES_BUT_FR}|(?-i:Fr))\b\.?\s+)?",
     re.IGNORECASE,
 )
 
@@ -276,13 +310,16 @@ def _surname_after_title(word: str) -> bool:
 # title says a person's name follows, whether or not the word is a given name. But not a word
 # of the sentence, a unit, a day, the organisation's or a business's word ("this is ms teams"),
 # not one of the programs "ms" names in lower case ("it's ms word that crashes"), nor what a
-# doctor gives, "dr" typed for "doctor's" ("it's dr appointment time", "this is dr note").
+# doctor gives, "dr" typed for "doctor's" ("it's dr appointment time", "this is dr note"), nor
+# what another title's word says in lower case ("it's lady luck", "it's lord knows what", "this
+# is prof dev day", "it's rev limiter time").
 _NOT_A_SURNAME = frozenset(
     _word_list(
         """word excel outlook access edge paint windows dos powerpoint onenote sql project
     publisher visio exchange azure appointment appointments note notes visit visits letter
     letters referral referrals certificate certificates cert certs report reports prescription
-    prescriptions script scripts surgery receptionist"""
+    prescriptions script scripts surgery receptionist luck knows dev development limiter
+    counter"""
     )
 )
 
@@ -354,5 +391,7 @@ def _staff_names(text: str) -> list[Span]:
             w.lower().removesuffix("'s").rstrip(".") in _NOT_A_PERSON for w in words
         ):
             continue
+        if titled and _HONOUR.fullmatch(titled) and _names_a_place_or_office(words):
+            continue  # "Lord Howe Island", "Madam Speaker"
         spans.append((start, end, Placeholder.NAME))
     return spans
