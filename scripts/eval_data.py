@@ -42,12 +42,25 @@ def data_folder(*sets: str) -> Callable[[str], Path]:
     return check
 
 
-def set_folder(value: str) -> Path:
-    """An argparse ``type`` for one set's folder (``.../stackfaq``)."""
+def _one_set(value: str, wanted: str, files: tuple[str, ...]) -> Path:
     path = Path(value)
     if not path.is_dir():
-        raise argparse.ArgumentTypeError(f"no folder {path}: give one evaluation set's folder")
-    missing = _missing(path, SET_FILES)
+        raise argparse.ArgumentTypeError(f"no folder {path}: give {wanted}")
+    missing = _missing(path, files)
     if missing:
         raise argparse.ArgumentTypeError(f"{path} has no {', '.join(missing)}")
     return path
+
+
+def set_folder(value: str) -> Path:
+    """An argparse ``type`` for one set's folder (``.../stackfaq``)."""
+    return _one_set(value, "one evaluation set's folder", SET_FILES)
+
+
+HWU64_FILES = ("queries.jsonl", "content")
+"""What HWU64-OOS's folder holds: its test queries and its articles (no corpus.jsonl)."""
+
+
+def hwu64_folder(value: str) -> Path:
+    """An argparse ``type`` for HWU64-OOS's folder (``.../hwu64_oos``)."""
+    return _one_set(value, "HWU64-OOS's folder (its queries.jsonl and content/)", HWU64_FILES)

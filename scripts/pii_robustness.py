@@ -21,6 +21,9 @@ Natural Language Understanding Services for Building Conversational Agents", 201
 
     .venv/bin/python scripts/pii_robustness.py [--hwu64 DIR] [--queries N] [--phrasings P] [-v]
 
+Without HWU64-OOS's folder (a checkout with no ``../shared`` beside it) the script stops at once
+and names the folder it looked for: give another with ``--hwu64 DIR``.
+
 ``-v`` lists every variant whose value survived redaction. Faker is a development dependency
 (``pip install -e '.[dev]'``); the service itself never uses it.
 """
@@ -32,6 +35,7 @@ import json
 import os
 import random
 import re
+import sys
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -41,6 +45,9 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from faker import Faker
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # also when a test loads this file
+from eval_data import DEFAULT, hwu64_folder
 
 from knowledge_service.answers.evaluation import load_labelled, open_answer_service
 from knowledge_service.answers.service import AnswerQuery, AnswerResult, AnswerService
@@ -219,7 +226,12 @@ def hwu64_questions(folder: Path, count: int) -> list[tuple[str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hwu64", type=Path, default=ROOT.parent / "shared/eval-data/hwu64_oos")
+    parser.add_argument(
+        "--hwu64",
+        type=hwu64_folder,
+        default=str(DEFAULT / "hwu64_oos"),
+        help="HWU64-OOS's folder (default: ../shared/eval-data/hwu64_oos beside the checkout)",
+    )
     parser.add_argument("--queries", type=int, default=300, help="HWU64-OOS test queries")
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument(
@@ -237,14 +249,9 @@ def main() -> None:
         if q.article
     ]
     sets: list[tuple[str, list[Path], list[tuple[str, str]]]] = [
-        ("sample", [ROOT / "content", ROOT / "policies"], sample)
+        ("sample", [ROOT / "content", ROOT / "policies"], sample),
+        ("HWU64-OOS", [args.hwu64 / "content"], hwu64_questions(args.hwu64, args.queries)),
     ]
-    if (args.hwu64 / "queries.jsonl").exists():
-        sets.append(
-            ("HWU64-OOS", [args.hwu64 / "content"], hwu64_questions(args.hwu64, args.queries))
-        )
-    else:
-        print(f"{args.hwu64}: not found, HWU64-OOS skipped")
     for name, sources, questions in sets:
         with tempfile.TemporaryDirectory() as tmp:
             service = open_answer_service(Path(tmp), sources, embedder, settings)
