@@ -104,7 +104,7 @@ _NAME_LEAD_IN = re.compile(
 _HOLDER_LEAD_IN = re.compile(
     r"\b(?:account\s+holder\s*(?:is|was|[:=])|name\s+on\s+(?:the|my|our|this|that)\s+"
     r"(?:account|bill|card|contract|lease)\s+(?:is|was)|in\s+the\s+name\s+of)\s*"
-    rf"|(?:(?:^|\n|[.!?,;:]\s+)\W*(?:{_GREETING}\b[,!.]?\s+)?(?:the\s+)?|\b(?:the\s+)?(?:account|customer"
+    rf"|(?:(?:^|\n|[.!?,;:]\s+)\W{{0,40}}(?:{_GREETING}\b[,!.]?\s+)?(?:the\s+)?|\b(?:the\s+)?(?:account|customer"
     r"|client|caller|contact|member|tenant|resident|person'?s|holder'?s)\s+)name\s+(?:is|was)\s*",
     re.IGNORECASE,
 )
@@ -120,7 +120,7 @@ _GREETING_LEAD_IN = re.compile(
 # is late"; after a greeting one word is enough: :data:`_GREETING_LEAD_IN`). "this is my bill"
 # and "This is Urgent." name nobody.
 _THIS_IS = re.compile(
-    r"(?:^|\n|[.!?]\s+)\W*this\s+is\s+"
+    r"(?:^|\n|[.!?]\s+)\W{0,40}this\s+is\s+"
     rf"(?=(?-i:{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+)(?:\s+(?-i:{_MAY_BE_CAPITAL})(?:{_LETTER}|['\-])+){{1,2}}"
     r"(?:\s*[,.!;]|\s+(?:from|and)\b|\s*$))",
     re.IGNORECASE,
@@ -141,10 +141,10 @@ _RELATIONS = (
 # Origin Energy" is kept: mid-sentence, "by" names a company as often as a person).
 _SENT_BY = r"(?:sent|written|submitted)\s+by"
 _INTRODUCTION = re.compile(
-    r"(?:^|[.!?:;,]\s+)\W*(?:i'?m|i\s+am)\s+"
+    r"(?:^|[.!?:;,]\s+)\W{0,40}(?:i'?m|i\s+am)\s+"
     rf"|\bmy\s+{_RELATIONS}\s+"
     r"|\bcall\s+me\s+|(?:^|\n)[ \t]*from\s*:[ \t]*"
-    rf"|(?:^|\n|[.!?]\s+)[ \t]*{_SENT_BY}\s*:?[ \t]*",
+    rf"|(?:(?:^|\n)[ \t]*|[.!?]\s+){_SENT_BY}\s*:?[ \t]*",
     re.IGNORECASE,
 )
 _NAME_HERE = re.compile(
