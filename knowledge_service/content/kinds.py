@@ -133,9 +133,13 @@ class DocumentKind(Generic[RowT, VersionT, DocT]):
             if enum is not None and value not in set(enum):
                 choices = ", ".join(member.value for member in enum)
                 raise InvalidRequestError(name, f"must be one of {choices} (got {value!r})")
-            if name != "intent":
-                conditions.append(getattr(self.version_model, name) == value)
+            conditions.append(self.condition(name, value))
         return conditions
+
+    def condition(self, name: str, value: str) -> ColumnElement[bool]:
+        """The SQL condition of one accepted filter: by default, the version column of its name."""
+        column: ColumnElement[Any] = getattr(self.version_model, name)
+        return column == value
 
     def new_version(self, doc: DocT, **columns: Any) -> VersionT:
         values = {f"{self.name}_id": getattr(doc, "id"), **columns}  # noqa: B009
@@ -189,13 +193,10 @@ class ArticleKind(DocumentKind[Article, ArticleVersion, ArticleDocument]):
     def version_columns(self, doc: ArticleDocument) -> dict[str, Any]:
         return {"audience": doc.audience, "locale": doc.locale, "owner": doc.owner}
 
-    def where(self, filters: DocumentFilter) -> list[ColumnElement[bool]]:
-        conditions = super().where(filters)
-        if filters.intent is not None:
-            # Intents live in the stored document (a JSON array).
-            document = col(ArticleVersion.document)
-            conditions.append(json_array_contains(document, "intents", filters.intent))
-        return conditions
+    def condition(self, name: str, value: str) -> ColumnElement[bool]:
+        if name == "intent":  # intents live in the stored document (a JSON array)
+            return json_array_contains(col(ArticleVersion.document), "intents", value)
+        return super().condition(name, value)
 
     def summary(self, version: ArticleVersion) -> ArticleSummary:
         doc = version.to_document()
@@ -226,6 +227,7 @@ class PolicyKind(DocumentKind[Policy, PolicyVersion, PolicyDocument]):
     document_schema = PolicyDocument
     public_schema = PolicyPublic
     version_summary_schema = PolicyVersionSummary
+    filters: ClassVar[dict[str, type[StrEnum] | None]] = {"owner": None}
 
     def parse(self, text: str, source: str) -> PolicyDocument:
         return parse_policy(text, source)
@@ -235,6 +237,12 @@ class PolicyKind(DocumentKind[Policy, PolicyVersion, PolicyDocument]):
 
     def audit_detail(self, doc: PolicyDocument) -> dict[str, Any]:
         return {"policy_version": doc.version}
+
+    def condition(self, name: str, value: str) -> ColumnElement[bool]:
+        if name == "owner":  # a policy's owner lives in its stored document only (no column)
+            owner: ColumnElement[str] = col(PolicyVersion.document)["owner"].as_string()
+            return owner == value
+        return super().condition(name, value)
 
     def summary(self, version: PolicyVersion) -> PolicySummary:
         doc = version.to_document()

@@ -86,9 +86,7 @@ def _owned_scope(session: Session, owner: str, filters: AuditFilters) -> ColumnE
             which no key of this owner acted.
     """
     articles = [v.article_id for v in content.list_articles(session, owner=owner)]
-    policies = [
-        v.policy_id for v in content.list_policies(session) if v.document.get("owner") == owner
-    ]
+    policies = [v.policy_id for v in content.list_policies(session, owner=owner)]
     own = _own_events(access.actors_of_owner(session, owner))
     owned = {AuditObject.ARTICLE: articles, AuditObject.POLICY: policies}
     asked = owned.get(filters.object_type) if filters.object_type is not None else None

@@ -190,10 +190,7 @@ def draft_items(session: Session, articles: Iterable[ArticleVersion]) -> list[Qu
 def policy_draft_items(session: Session, owner: str | None) -> list[QueueItem]:
     """Policy sources whose current version is a draft, for those who may approve (or submit)
     them: an admin (``owner`` None: every policy) and the policy's owner."""
-    drafts = [
-        v for v in content.list_policies(session, status="draft")
-        if owner is None or v.to_document().owner == owner
-    ]  # fmt: skip
+    drafts = content.list_policies(session, status="draft", owner=owner)
     if not drafts:
         return []
     states = _states(session, "policy", drafts)

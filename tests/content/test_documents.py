@@ -213,7 +213,7 @@ def test_narrow_reader_sees_every_policy(engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("kind_service", "filters", "parameter"),
     [
-        (service.policies, DocumentFilter(owner="x"), "owner"),
+        (service.policies, DocumentFilter(intent="x"), "intent"),
         (service.articles, DocumentFilter(status="archived"), "status"),
         (service.articles, DocumentFilter(audience="everyone"), "audience"),
     ],

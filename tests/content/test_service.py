@@ -382,6 +382,27 @@ def test_list_articles_filters_and_pages(engine: Engine) -> None:
         assert ids(service.list_articles(session, limit=2, offset=1)) == ["a1", "a2"]
 
 
+def test_list_policies_filters_by_the_current_versions_owner(
+    engine: Engine, roots: tuple[Path, Path]
+) -> None:
+    _, policies = roots
+    write_policy_md(policies, "FEES", owner="x@e")
+    write_policy_md(policies, "REFUNDS", owner="zoë@e")
+    write_policy_md(policies, "TRAVEL", owner="x@e", status="draft")
+    write_policy_md(policies, "MOVED", owner="x@e")
+    _import(engine, policies)
+    write_policy_md(policies, "MOVED", owner="y@e", version="2")  # reassigned: y's now
+    _import(engine, policies)
+    ids = lambda rows: [r.policy_id for r in rows]  # noqa: E731
+    with Session(engine) as session:
+        assert ids(service.list_policies(session, owner="x@e")) == ["FEES", "TRAVEL"]
+        assert ids(service.list_policies(session, owner="y@e")) == ["MOVED"]
+        assert ids(service.list_policies(session, owner="zoë@e")) == ["REFUNDS"]
+        assert ids(service.list_policies(session, owner="x@e", status="draft")) == ["TRAVEL"]
+        assert ids(service.list_policies(session, owner="nobody@e")) == []
+        assert len(service.list_policies(session, owner=None)) == 4
+
+
 def test_import_is_one_transaction(
     engine: Engine, roots: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
