@@ -20,18 +20,18 @@ from knowledge_service.analytics.export import (
 )
 from knowledge_service.analytics.log import PSEUDONYM_KEY_FILE
 from knowledge_service.analytics.schemas import MetricsSummary, Rates
-from knowledge_service.cli.common import (
+from knowledge_service.cli.common import file_errors
+from knowledge_service.cli.config import settings
+from knowledge_service.cli.options import path_argument
+from knowledge_service.cli.output import (
     TextTable,
     console,
     err_console,
-    existing_engine,
     fail,
-    file_errors,
-    path_argument,
     phase_progress,
     print_table,
-    settings,
 )
+from knowledge_service.cli.store import existing_engine
 from knowledge_service.content.schemas import Channel
 from knowledge_service.db import session_scope
 from knowledge_service.keyfile import load_key

@@ -24,20 +24,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from knowledge_service import __version__, clock
-from knowledge_service.cli.common import (
-    CliConsole,
-    after_write,
-    content_folders,
-    engine,
-    err_console,
-    existing_engine,
-    fail,
-    load_embedder,
-    open_search_service,
-    path_argument,
-    phase_progress,
-    settings,
-)
+from knowledge_service.cli.after_write import after_write, load_embedder, open_search_service
+from knowledge_service.cli.config import content_folders, settings
+from knowledge_service.cli.options import path_argument
+from knowledge_service.cli.output import CliConsole, err_console, fail, phase_progress
+from knowledge_service.cli.store import engine, existing_engine
 from knowledge_service.content.loader import display_path, load_content
 from knowledge_service.content.plaintext import shorten
 from knowledge_service.db import session_scope

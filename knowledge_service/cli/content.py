@@ -14,15 +14,10 @@ import typer
 from rich.text import Text
 
 from knowledge_service.access.schemas import Principal, Role
-from knowledge_service.cli.common import (
-    TextTable,
-    console,
-    existing_engine,
-    print_table,
-    visible_controls,
-    visible_filter,
-)
 from knowledge_service.cli.help import HelpGroup
+from knowledge_service.cli.options import visible_filter
+from knowledge_service.cli.output import TextTable, console, print_table, visible_controls
+from knowledge_service.cli.store import existing_engine
 from knowledge_service.content import service
 from knowledge_service.content.models import ArticleVersion, PolicyVersion
 from knowledge_service.content.service import DocumentFilter, DocumentService

@@ -12,20 +12,22 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge_service import migrations, store_copy
 from knowledge_service import models_registry as _tables  # noqa: F401 - every table's model
-from knowledge_service.cli.common import (
-    NO_STORE_HINT,
+from knowledge_service.cli.config import settings
+from knowledge_service.cli.help import HelpGroup
+from knowledge_service.cli.output import (
     TextTable,
-    check_database_url,
     console,
     err_console,
     fail,
-    missing_sqlite_file,
     phase_progress,
     print_table,
-    settings,
+)
+from knowledge_service.cli.store import (
+    NO_STORE_HINT,
+    check_database_url,
+    missing_sqlite_file,
     store_engine,
 )
-from knowledge_service.cli.help import HelpGroup
 from knowledge_service.db import driver_message, make_engine, store_name
 from knowledge_service.errors import KnowledgeServiceError
 from knowledge_service.store_copy import CopyMismatchError, TableCopy

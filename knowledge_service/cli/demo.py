@@ -9,13 +9,11 @@ import typer
 from knowledge_service import clock
 from knowledge_service.analytics.demo_traffic import DEMO_CALLER, MAX_DAYS, seed_traffic
 from knowledge_service.answers.service import AnswerService
-from knowledge_service.cli.common import (
-    err_console,
-    existing_engine,
-    open_search_service,
-    settings,
-)
+from knowledge_service.cli.after_write import open_search_service
+from knowledge_service.cli.config import settings
 from knowledge_service.cli.help import HelpGroup
+from knowledge_service.cli.output import err_console
+from knowledge_service.cli.store import existing_engine
 
 demo_app = typer.Typer(cls=HelpGroup, help="Demo helpers (synthetic data, never for a real store).")
 

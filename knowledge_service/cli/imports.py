@@ -11,23 +11,12 @@ import typer
 from rich.markup import escape
 from rich.text import Text
 
-from knowledge_service.cli.common import (
-    TextTable,
-    after_write,
-    console,
-    content_folders,
-    engine,
-    err_console,
-    fail,
-    local_operator,
-    path_argument,
-    phase_progress,
-    print_finding_counts,
-    require_data_dir,
-    settings,
-    sigterm_as_interrupt,
-    store_marks,
-)
+from knowledge_service.cli.after_write import after_write, print_finding_counts, store_marks
+from knowledge_service.cli.common import local_operator, sigterm_as_interrupt
+from knowledge_service.cli.config import content_folders, require_data_dir, settings
+from knowledge_service.cli.options import path_argument
+from knowledge_service.cli.output import TextTable, console, err_console, fail, phase_progress
+from knowledge_service.cli.store import engine
 from knowledge_service.content import service
 from knowledge_service.content.loader import skipped_files
 from knowledge_service.content.schemas import ONE_LINE, control_character

@@ -15,20 +15,12 @@ import typer
 
 from knowledge_service import clock
 from knowledge_service.answers.sanitise import sanitise_search
-from knowledge_service.cli.common import (
-    TextTable,
-    console,
-    engine,
-    existing_engine,
-    fail,
-    file_errors,
-    load_embedder,
-    phase_progress,
-    print_table,
-    require_model_folder,
-    settings,
-)
+from knowledge_service.cli.after_write import load_embedder, require_model_folder
+from knowledge_service.cli.common import file_errors
+from knowledge_service.cli.config import settings
 from knowledge_service.cli.help import HelpGroup
+from knowledge_service.cli.output import TextTable, console, fail, phase_progress, print_table
+from knowledge_service.cli.store import engine, existing_engine
 from knowledge_service.content.plaintext import shorten
 from knowledge_service.content.schemas import (
     INTENT_PATTERN,

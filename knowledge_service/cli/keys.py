@@ -11,17 +11,11 @@ from rich.markup import escape
 
 from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
-from knowledge_service.cli.common import (
-    TextTable,
-    console,
-    engine,
-    err_console,
-    existing_engine,
-    local_operator,
-    named_as_options,
-    print_table,
-)
+from knowledge_service.cli.common import local_operator
 from knowledge_service.cli.help import HelpGroup
+from knowledge_service.cli.options import named_as_options
+from knowledge_service.cli.output import TextTable, console, err_console, print_table
+from knowledge_service.cli.store import engine, existing_engine
 from knowledge_service.content import repository as content_repository
 from knowledge_service.db import session_scope
 

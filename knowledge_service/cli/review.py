@@ -13,23 +13,19 @@ from rich.markup import escape
 
 from knowledge_service import clock
 from knowledge_service.analytics.schemas import Gap
-from knowledge_service.cli.common import (
-    TextTable,
+from knowledge_service.cli.after_write import open_search_service
+from knowledge_service.cli.common import file_errors, sigterm_as_interrupt
+from knowledge_service.cli.config import settings
+from knowledge_service.cli.content import LOCAL_CALLER
+from knowledge_service.cli.options import (
     article_id_filter,
-    console,
-    err_console,
-    existing_engine,
-    file_errors,
     named_as_options,
-    open_search_service,
     path_argument,
     policy_id_filter,
-    print_table,
-    settings,
-    sigterm_as_interrupt,
     visible_filter,
 )
-from knowledge_service.cli.content import LOCAL_CALLER
+from knowledge_service.cli.output import TextTable, console, err_console, print_table
+from knowledge_service.cli.store import existing_engine
 from knowledge_service.db import MAX_OFFSET, session_scope
 from knowledge_service.errors import InvalidRequestError
 from knowledge_service.index.protocols import Embedder

@@ -21,12 +21,10 @@ from sqlmodel import Session
 
 from knowledge_service.access import service as access
 from knowledge_service.analytics.log import PSEUDONYM_KEY_FILE
-from knowledge_service.cli.common import (
-    engine,
-    fail,
-    require_model_folder,
-    settings,
-)
+from knowledge_service.cli.after_write import require_model_folder
+from knowledge_service.cli.config import settings
+from knowledge_service.cli.output import fail
+from knowledge_service.cli.store import engine
 from knowledge_service.content import repository as content_repository
 from knowledge_service.db import store_name
 from knowledge_service.http.logging import log_config

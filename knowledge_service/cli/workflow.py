@@ -19,20 +19,13 @@ from sqlmodel import Session
 
 from knowledge_service import clock
 from knowledge_service.access.schemas import Principal, Role
-from knowledge_service.cli.common import (
-    after_write,
-    console,
-    engine,
-    existing_engine,
-    fail,
-    local_operator,
-    named_as_options,
-    path_argument,
-    require_model_folder,
-    settings,
-    store_marks,
-)
+from knowledge_service.cli.after_write import after_write, require_model_folder, store_marks
+from knowledge_service.cli.common import local_operator
+from knowledge_service.cli.config import settings
 from knowledge_service.cli.content import articles_app, policies_app
+from knowledge_service.cli.options import named_as_options, path_argument
+from knowledge_service.cli.output import console, fail
+from knowledge_service.cli.store import engine, existing_engine
 from knowledge_service.content.raw_html import describe_raw_html
 from knowledge_service.content.schemas import ONE_LINE, control_character
 from knowledge_service.content.service import DocumentService, articles, policies

@@ -1,0 +1,88 @@
+"""Checks of what a command is given on its command line: paths, filters, ids, and a
+refused request field named as the option that gave it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from knowledge_service.content.schemas import (
+    ARTICLE_ID_PATTERN,
+    NO_TEXT_TO_SHOW,
+    PATTERN_WORDS,
+    POLICY_ID_PATTERN,
+    shows_text,
+)
+from knowledge_service.errors import InvalidRequestError
+
+__all__ = [
+    "MAX_ID_CHARS",
+    "article_id_filter",
+    "named_as_options",
+    "path_argument",
+    "policy_id_filter",
+    "visible_filter",
+]
+
+
+@contextmanager
+def named_as_options(options: Mapping[str, str]) -> Iterator[None]:
+    """A refused request field that the command gives as an option is named as the option
+    (``parameter '--owner'``), not as the API's field (``parameter 'owner'``); ``options`` maps
+    each field to its option."""
+    try:
+        yield
+    except InvalidRequestError as exc:
+        if exc.parameter not in options:
+            raise
+        raise type(exc)(options[exc.parameter], exc.problem) from None
+
+
+def path_argument(value: str) -> Path:
+    """A command-line path as typed (Typer's ``parser=``): an empty one is refused, naming the
+    argument (click adds its name), since ``Path("")`` is the current folder: ``export ""``
+    (an unset shell variable) wrote into whatever folder the command ran in."""
+    if not value.strip():
+        raise typer.BadParameter("is empty: give a path (an unset shell variable?)")
+    return Path(value)
+
+
+def visible_filter(value: str | None) -> str | None:
+    """A filter option's check (``--owner``, ``--actor``): a blank value, or one of invisible
+    characters only (a zero-width space, a byte order mark: :func:`shows_text`), is an error
+    (exit 2), as the API's query parameter so given is (400), never a filter that matches
+    nothing."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be blank")
+    if value is not None and not shows_text(value):
+        raise typer.BadParameter(NO_TEXT_TO_SHOW)
+    return value
+
+
+MAX_ID_CHARS = 120
+"""The longest document id (the API's ``article_id``, the store's id column)."""
+
+
+def _id_check(pattern: str) -> Callable[[str | None], str | None]:
+    def check(value: str | None) -> str | None:
+        if value is not None and len(value) > MAX_ID_CHARS:
+            raise typer.BadParameter(f"must be at most {MAX_ID_CHARS} characters")
+        if value is not None and not re.fullmatch(pattern, value):
+            raise typer.BadParameter(PATTERN_WORDS[pattern])
+        return value
+
+    return check
+
+
+article_id_filter = _id_check(ARTICLE_ID_PATTERN)
+"""An article id option's check (``audit --article``): an id no article can have (spaces,
+capitals, a policy's id) is an error (exit 2) naming the option and what an id is, as the
+API's ``article_id`` so given is (400), never a filter that matches nothing."""
+
+
+policy_id_filter = _id_check(POLICY_ID_PATTERN)
+"""A policy id option's check (``audit --policy``), as :data:`article_id_filter`."""
