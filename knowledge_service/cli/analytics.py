@@ -22,7 +22,7 @@ from knowledge_service.analytics.log import PSEUDONYM_KEY_FILE
 from knowledge_service.analytics.schemas import MetricsSummary, Rates
 from knowledge_service.cli.common import file_errors
 from knowledge_service.cli.config import settings
-from knowledge_service.cli.options import path_argument
+from knowledge_service.cli.options import day_option, path_argument
 from knowledge_service.cli.output import (
     TextTable,
     console,
@@ -90,6 +90,9 @@ def report(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The measures leaders steer by: answer, escalation, override and wrong rates per day."""
+    for option, value in (("--from", start), ("--to", end)):
+        if value is not None:
+            day_option(option, value)  # refused in the words of every command's day
     today = clock.last_answer_day(settings())
     first, last = analytics.day_range(start, end, today=today, names=("--from", "--to"))
     with session_scope(existing_engine()) as session:

@@ -26,7 +26,7 @@ from rich.markup import escape
 from knowledge_service import __version__, clock
 from knowledge_service.cli.after_write import after_write, load_embedder, open_search_service
 from knowledge_service.cli.config import content_folders, settings
-from knowledge_service.cli.options import path_argument
+from knowledge_service.cli.options import day_option, path_argument
 from knowledge_service.cli.output import CliConsole, err_console, fail, phase_progress
 from knowledge_service.cli.store import engine, existing_engine
 from knowledge_service.content.loader import display_path, load_content
@@ -64,10 +64,7 @@ _STYLE = {Severity.BLOCK: "bold red", Severity.WARN: "yellow", Severity.INFO: "c
 def _parse_today(value: str | None) -> date:
     if value is None:
         return clock.today(settings())
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"--today must be an ISO date such as 2026-11-24 (got {value!r})") from None
+    return day_option("--today", value)
 
 
 def _embedder(no_embeddings: bool) -> Embedder | None:

@@ -1,4 +1,4 @@
-"""Checks of what a command is given on its command line: paths, filters, ids, and a
+"""Checks of what a command is given on its command line: paths, filters, ids, days, and a
 refused request field named as the option that gave it."""
 
 from __future__ import annotations
@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import typer
 
+from knowledge_service.cli.output import fail
+from knowledge_service.clock import EARLIEST_DAY, LATEST_DAY, is_supported_day
 from knowledge_service.content.schemas import (
     ARTICLE_ID_PATTERN,
     NO_TEXT_TO_SHOW,
@@ -20,8 +23,10 @@ from knowledge_service.content.schemas import (
 from knowledge_service.errors import InvalidRequestError
 
 __all__ = [
+    "DAY_FORM",
     "MAX_ID_CHARS",
     "article_id_filter",
+    "day_option",
     "named_as_options",
     "path_argument",
     "policy_id_filter",
@@ -86,3 +91,20 @@ API's ``article_id`` so given is (400), never a filter that matches nothing."""
 
 policy_id_filter = _id_check(POLICY_ID_PATTERN)
 """A policy id option's check (``audit --policy``), as :data:`article_id_filter`."""
+
+
+DAY_FORM = f"an ISO date (YYYY-MM-DD) from {EARLIEST_DAY} to {LATEST_DAY}, such as 2026-11-24"
+"""What a day given on the command line must be (``check --today``, ``report --from``)."""
+
+
+def day_option(option: str, value: str) -> date:
+    """The day ``value`` names, given as ``option``: one that names no day, or a day outside
+    the supported ones, exits 2 with one line naming the option, the value and
+    :data:`DAY_FORM`, in the same words for every command."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option}: {value!r} is not a date: give {DAY_FORM}") from None
+    if not is_supported_day(day):
+        raise fail(f"{option}: {value!r} is out of range: give {DAY_FORM}")
+    return day

@@ -52,6 +52,33 @@ def setting(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> Iterator[
     get_settings.cache_clear()
 
 
+DAY_FORM = "give an ISO date (YYYY-MM-DD) from 1900-01-01 to 9998-12-31, such as 2026-11-24"
+
+
+@pytest.mark.sqlite_only("a day is refused before any store")
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [("24/11/2026", "is not a date"), ("2026-13-01", "is not a date"),
+     ("0001-01-01", "is out of range"), ("9999-12-31", "is out of range")],
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "command",
+    [("check", "--no-embeddings", "--today"), ("check", "--store", "--today"),
+     ("report", "--from"), ("report", "--to")],
+)  # fmt: skip
+def test_a_bad_day_is_refused_in_the_same_words_by_every_command(
+    cli_store: Path, command: tuple[str, ...], value: str, what: str
+) -> None:
+    """The option, the value as given and the form a day takes, one line, exit 2: check's
+    --today used to say '--today must be an ISO date ...' and took any day (year 1 and 9999
+    included); report's --from and --to said 'parameter '--from': must be between ...' without
+    the value or the form."""
+    (cli_store / "content").mkdir()
+    result = run(*command, value)
+    assert_error(result)
+    assert result.stderr == f"error: {command[-1]}: {value!r} {what}: {DAY_FORM}\n"
+
+
 @pytest.mark.sqlite_only("settings are read before any store")
 @pytest.mark.parametrize(
     ("name", "value", "why"),
