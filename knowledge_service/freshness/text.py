@@ -7,6 +7,7 @@ masked sentence still point into the original one.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -412,10 +413,20 @@ def content_terms(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def name_terms(text: str) -> tuple[str, ...]:
-    """:func:`content_terms` in letters of any script: the words that may name a place or a
-    service ("the Whānau Room", "Whāriki Café"), which a to z alone would split into pieces
-    ("wh", "nau") another name may share."""
+    """:func:`content_terms` in letters of any script, accents folded (:func:`fold`): the
+    words that may name a place or a service ("the Whānau Room", "Whāriki Café"), which a to
+    z alone would split into pieces ("wh", "nau") another name may share, and which are one
+    name however they are accented ("Whānau" and "Whanau", "Café" and "Cafe")."""
+    if not text.isascii():
+        text = fold(text)
     if text.isascii():
         return content_terms(text)
     words = words_with_positions(text, any_script=True)
     return tuple(stem(w) for w, _, _ in words if is_content_word(w))
+
+
+def fold(text: str) -> str:
+    """``text`` casefolded, its accents dropped (Unicode NFKD without combining marks):
+    "Whānau" is "whanau", "Café" "cafe"; a letter with no accent to drop stays ("ø")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

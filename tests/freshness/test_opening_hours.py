@@ -253,3 +253,16 @@ def test_one_place_named_beyond_a_to_z_still_conflicts() -> None:
     other = "The Whānau Room is open from 7am to 8pm, Monday to Friday."
     (finding,) = conflicts(WHANAU_ROOM, other, ("visits.hours", "visits.times"))
     assert all(t in finding.message for t in ("9:00 p.m.", "8:00 p.m."))
+
+
+@pytest.mark.parametrize("route", ["hours", *sorted(ROUTES)])
+def test_one_name_accented_or_not_is_one_places(route: str) -> None:
+    """ "Whāriki Café" and "Whariki Cafe" are one café's name, written with its accents and
+    without: its two closing times conflict, on the hours route and every other."""
+    accented = "Whāriki Café is open from 7am to 3pm, Monday to Friday."
+    plain = "Whariki Cafe is open from 7am to 4pm, Monday to Friday."
+    if route == "hours":
+        (finding,) = conflicts(accented, plain, ("visits.hours", "visits.times"))
+    else:
+        (finding,) = route_conflicts(accented, plain, route)
+    assert all(t in finding.message for t in ("3:00 p.m.", "4:00 p.m."))
