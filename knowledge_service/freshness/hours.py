@@ -9,8 +9,9 @@ table row "Phone, 0800 555 314". So when each answer gives one opening (or closi
 those days, the two are compared whatever their words, unless one of them names a place or a
 service the other does not ("the library", "the claims line", "webchat"): those are another
 thing's hours. Times whose words are alike are not compared when each names a place or a
-service of its own and none in common ("the library" and "the aquatic centre"), and so are
-no two answers' times however their articles are compared (:func:`two_things_hours`).
+service of its own and none in common ("the library" and "the aquatic centre"), or none but
+the one each names with a word of its own ("Central Library" and "Harbour Library"), and so
+are no two answers' times however their articles are compared (:func:`two_things_hours`).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 
 from knowledge_service.freshness.facts import ANSWER_SECTION, CONTEXT_WEIGHT, Fact, FactKind
 from knowledge_service.freshness.matching import Contradiction, is_narrower, scopes, scopes_clash
 from knowledge_service.freshness.rules import CheckedArticle
-from knowledge_service.freshness.text import TIME_ZONES, content_terms, name_terms
+from knowledge_service.freshness.text import TIME_ZONES, content_terms, name_terms, stem
 
 
 def hours_of(item: CheckedArticle) -> set[tuple[str, str]]:
@@ -117,6 +119,26 @@ _CONTACT_CENTRE = re.compile(
     r"\b(?:contact|call|customer|servic(?:e|ing)|support|care|help)\s+cent(?:re|er)s?\b",
     re.IGNORECASE,
 )
+# A time zone's name that is a word of a place's name ("Central Library", "Pacific Aquatic
+# Centre"): capitalised, before a capitalised word that names no time, day or zone ("8am to
+# 8pm Central Time", "Eastern Standard Time", "Central, Monday to Friday" are zones).
+_ZONE_IN_NAME = re.compile(
+    r"\b(?P<zone>"
+    + "|".join(z.capitalize() for z in sorted(TIME_ZONES) if len(z) > 4)
+    + r") +(?P<next>[A-Z][^\W\d_]*)"
+)
+_ZONE_AFTER_WORDS = frozenset({"standard", "daylight", "zone"})
+
+
+def _zone_names(sentence: str) -> set[str]:
+    """The time zones' names ``sentence`` writes as words of a place's name
+    (:data:`_ZONE_IN_NAME`)."""
+    found = set()
+    for m in _ZONE_IN_NAME.finditer(sentence):
+        following = set(name_terms(m["next"]))
+        if following and not following & (_HOURS_WORDS | _ZONE_AFTER_WORDS):
+            found.add(stem(m["zone"].lower()))
+    return found
 
 
 def _own_words(fact: Fact) -> set[str]:
@@ -127,7 +149,8 @@ def _own_words(fact: Fact) -> set[str]:
     own = {t for t, weight in fact.subject.items() if weight > CONTEXT_WEIGHT}
     # the sentence's words in letters of any script, in place of their pieces in a to z
     own = own.difference(content_terms(fact.sentence)).union(name_terms(fact.sentence))
-    words = {t for t in own if not t.startswith("<") and t not in _HOURS_WORDS}
+    hours_words = _HOURS_WORDS - _zone_names(fact.sentence)
+    words = {t for t in own if not t.startswith("<") and t not in hours_words}
     if _CONTACT_CENTRE.search(fact.sentence):
         words -= {"centr", "center"}
     return words
@@ -149,11 +172,24 @@ def _served_apart(x: Fact, y: Fact) -> bool:
 
 def _two_things(x: Fact, y: Fact) -> bool:
     """``x`` and ``y`` each name a place or service the other's sentence never names, and
-    share no such word: "The library is open ..." and "The aquatic centre is open ...". The
-    test for times whose subjects are alike already, looser than :func:`_served_apart`'s: one
-    sentence's words of its own beside the other's ("it's open 7 a.m. to 8 PM" and "You can
-    pick up your car from 7 a.m. to 10 p.m."), or a word both name ("Chat with us ... from
-    the Help menu in the app" and "Chat and phone support are open ..."), are one thing's."""
+    share no such word but the one their own words name apart: "The library is open ..." and
+    "The aquatic centre is open ...", "Central Library is open ..." and "Harbour Library is
+    open ..." (:func:`_named_apart`). The test for times whose subjects are alike already,
+    looser than :func:`_served_apart`'s: one sentence's words of its own beside the other's
+    ("it's open 7 a.m. to 8 PM" and "You can pick up your car from 7 a.m. to 10 p.m.";
+    "Central Library" and "the library" or "the Central Library"), or a word both name that
+    neither names apart ("Chat with us ... from the Help menu in the app" and "Chat and phone
+    support are open ..."), are one thing's."""
     own_x, own_y = _own_words(x), _own_words(y)
-    said_x, said_y = _said(x), _said(y)
-    return bool(own_x - said_y) and bool(own_y - said_x) and not own_x & own_y
+    apart_x, apart_y = own_x - _said(y), own_y - _said(x)
+    if not apart_x or not apart_y:
+        return False
+    shared = own_x & own_y
+    return not shared or (_named_apart(x, apart_x, shared) and _named_apart(y, apart_y, shared))
+
+
+def _named_apart(fact: Fact, apart: set[str], shared: set[str]) -> bool:
+    """A word of ``fact``'s own that the other sentence never says (``apart``) stands right
+    before a word both name (``shared``), as a name's distinctive word before its head noun:
+    "Central" in "Central Library" beside "Harbour Library", "indoor" in "the indoor pool"."""
+    return any(a in apart and b in shared for a, b in pairwise(name_terms(fact.sentence)))

@@ -237,15 +237,19 @@ def test_one_places_hours_still_conflict_however_the_articles_are_paired(
 WHANAU_ROOM = "The Whānau Room is open from 7am to 9pm, Monday to Friday."
 
 
+def any_route_conflicts(first: str, second: str, route: str) -> list[Any]:
+    """:func:`conflicts` for the hours route (one topic), else :func:`route_conflicts`."""
+    if route == "hours":
+        return conflicts(first, second, ("visits.hours", "visits.times"))
+    return route_conflicts(first, second, route)
+
+
 @pytest.mark.parametrize("route", ["hours", *sorted(ROUTES)])
 def test_names_in_letters_beyond_a_to_z_are_whole_words(route: str) -> None:
     """ "Whānau" and "Whāriki" are two words, not "wh" and "nau" beside "wh" and "riki": the
     Whānau Room's hours and the Whāriki Café's share no name, so they are two places'."""
     cafe = "Whāriki Café is open from 7am to 3pm, Monday to Friday."
-    if route == "hours":
-        assert conflicts(WHANAU_ROOM, cafe, ("visits.hours", "visits.times")) == []
-    else:
-        assert route_conflicts(WHANAU_ROOM, cafe, route) == []
+    assert any_route_conflicts(WHANAU_ROOM, cafe, route) == []
 
 
 def test_one_place_named_beyond_a_to_z_still_conflicts() -> None:
@@ -261,8 +265,58 @@ def test_one_name_accented_or_not_is_one_places(route: str) -> None:
     without: its two closing times conflict, on the hours route and every other."""
     accented = "Whāriki Café is open from 7am to 3pm, Monday to Friday."
     plain = "Whariki Cafe is open from 7am to 4pm, Monday to Friday."
-    if route == "hours":
-        (finding,) = conflicts(accented, plain, ("visits.hours", "visits.times"))
-    else:
-        (finding,) = route_conflicts(accented, plain, route)
+    (finding,) = any_route_conflicts(accented, plain, route)
     assert all(t in finding.message for t in ("3:00 p.m.", "4:00 p.m."))
+
+
+@pytest.mark.parametrize("route", ["hours", *sorted(ROUTES)])
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "Central Library is open from 9am to 8pm, Monday to Friday.",
+            "Harbour Library is open from 9am to 6pm, Monday to Friday.",
+        ),
+        (
+            "The Northcote Library is open from 9am to 8pm, Monday to Friday.",
+            "The Harbour Library is open from 9am to 6pm, Monday to Friday.",
+        ),
+        (
+            "The indoor pool is open from 6am to 9pm, Monday to Friday.",
+            "The outdoor pool is open from 6am to 7pm, Monday to Friday.",
+        ),
+    ],
+)
+def test_two_names_of_one_head_noun_are_two_places(first: str, second: str, route: str) -> None:
+    """ "Central Library" and "Harbour Library" share "Library", but each names it with a word
+    of its own the other never says: two libraries' hours, on the hours route and every other
+    ("Central", a time zone's name, is a name's word before "Library")."""
+    assert any_route_conflicts(first, second, route) == []
+
+
+@pytest.mark.parametrize("route", ["hours", *sorted(ROUTES)])
+@pytest.mark.parametrize(
+    "second",
+    [
+        "The Central Library is open from 9am to 6pm, Monday to Friday.",
+        "The library is open from 9am to 6pm, Monday to Friday.",
+        "Library hours are 9am to 6pm, Monday to Friday.",
+    ],
+)
+def test_a_name_and_the_name_or_its_head_noun_alone_are_one_place(second: str, route: str) -> None:
+    """ "Central Library" and "the Central Library", or "the library" referring back to it, are
+    one library: its two closing times conflict."""
+    first = "Central Library is open from 9am to 8pm, Monday to Friday."
+    (finding,) = any_route_conflicts(first, second, route)
+    assert all(t in finding.message for t in ("8:00 p.m.", "6:00 p.m."))
+
+
+def test_a_time_zones_name_before_time_or_standard_names_no_place() -> None:
+    """ "Central Time" and "Central Standard Time" are one zone, no place's name: a contact
+    centre's two closing times there conflict."""
+    lines = (
+        "Our lines are open 8am to 8pm Central Time, Monday to Friday.",
+        "Our lines are open 8am to 6pm Central Standard Time, Monday to Friday.",
+    )
+    (finding,) = conflicts(*lines, ("contact.hours", "contact.times"))
+    assert all(t in finding.message for t in ("8:00 p.m.", "6:00 p.m."))
