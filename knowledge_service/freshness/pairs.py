@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from itertools import combinations, pairwise
@@ -58,7 +58,7 @@ from knowledge_service.freshness.rules import (
     where_stated,
 )
 from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
-from knowledge_service.freshness.text import content_terms
+from knowledge_service.freshness.text import content_terms, name_terms
 from knowledge_service.index.embedder import Embedder, FloatArray
 
 MAX_INTENT_GROUP = 100  # pairs inside one intent group; larger groups are a modelling problem
@@ -733,16 +733,25 @@ def _cite_apart(a: CheckedArticle, b: CheckedArticle) -> bool:
     return bool(cited_a) and bool(cited_b) and not cited_a & cited_b
 
 
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+_ANY_SCRIPT_WORD = re.compile(r"\b[^\W\d_]+\b")
+
+
+def _capitalised(sentence: str) -> Iterator[str]:
+    """The words ``sentence`` writes capitalised, a capital then small letters, in letters of
+    any script ("Plus", "Kōwhai", "Ōtaki"; not "PLUS")."""
+    for word in _ANY_SCRIPT_WORD.findall(sentence):
+        if len(word) > 1 and word[0].isupper() and word[1:].islower():
+            yield word
 
 
 def _names(item: CheckedArticle, other: CheckedArticle, fact: Fact) -> set[str]:
     """The words of ``item``'s title, not in ``other``'s, that ``fact``'s sentence writes as a
-    name (capitalised): "Plus costs £8.99 a month" in "Northlight Plus membership"."""
-    own = set(content_terms(item.doc.title)) - set(content_terms(other.doc.title))
+    name (capitalised): "Plus costs £8.99 a month" in "Northlight Plus membership"; in letters
+    of any script, accents folded (:func:`~knowledge_service.freshness.text.name_terms`)."""
+    own = set(name_terms(item.doc.title)) - set(name_terms(other.doc.title))
     if not own:
         return set()
-    return {t for w in _CAPITALISED.findall(fact.sentence) for t in content_terms(w) if t in own}
+    return {t for w in _capitalised(fact.sentence) for t in name_terms(w) if t in own}
 
 
 def _named_apart(a: CheckedArticle, b: CheckedArticle, x: Fact, y: Fact) -> bool:
@@ -752,8 +761,8 @@ def _named_apart(a: CheckedArticle, b: CheckedArticle, x: Fact, y: Fact) -> bool
     named_x, named_y = _names(a, b, x), _names(b, a, y)
     if not named_x or not named_y:
         return False
-    return not (named_x & set(content_terms(y.sentence))) and not (
-        named_y & set(content_terms(x.sentence))
+    return not (named_x & set(name_terms(y.sentence))) and not (
+        named_y & set(name_terms(x.sentence))
     )
 
 
