@@ -97,7 +97,8 @@ _CUES: list[tuple[str, bool, re.Pattern[str]]] = [
     ),
 ]
 _SEGMENT_BREAK = re.compile(
-    r";|:\s|\s[-–—]\s|,?\s+(?:but|however|whereas|although|though|instead)\s+|,\s+while\s+",
+    r";|:\s|\s[-–—]\s|(?:,|(?<![\s,]))\s+(?:but|however|whereas|although|though|instead)\s+"
+    r"|,\s+while\s+",
     re.I,
 )
 
