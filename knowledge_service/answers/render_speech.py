@@ -197,11 +197,16 @@ def _said_as_meant(text: str) -> str:
     return say_menu_paths(say_rates(said))
 
 
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
 @lru_cache(maxsize=256)  # a list's lead-in is said again before each of its items
 def _said_line(text: str) -> str:
     """A line of plain text as it is spoken (its hard line breaks as sentences read them; code
     in it, marked by :func:`_said_as_code`, as written)."""
-    text = "\n".join(broken_lines(text))
+    # runs of spaces as one: the spoken text keeps one anyway, and no rule reads a run's length
+    # (a long run cost time in its square, every rule trying each of its spaces)
+    text = _SPACES.sub(" ", "\n".join(broken_lines(text)))
     return say_outside_literals(_say_addresses(_PICTOGRAPHS.sub("", text)), _said_as_meant)
 
 

@@ -757,3 +757,17 @@ def test_voice_reads_two_numbers_with_a_slash_after_a_ticket_s_word_as_a_code(
     """ "Ticket 1/2" was left for the speech engine, which reads "ticket one half" (or "ticket
     January the second"): two numbers with a slash were always a fraction or a date."""
     assert _spoken(markdown) == spoken
+
+
+# Every voice rule tried each space of a long run ("enter 5" and 12,000 spaces took 1.5 s, time
+# in the square of the run); runs are read as one space, which is what the voice says anyway.
+@pytest.mark.timeout(60)  # a guard against minutes, not a speed assertion: milliseconds now
+@pytest.mark.parametrize("lead_in", ["enter 5", "cw 5", "Call us on 5"])
+def test_a_long_run_of_spaces_is_said_in_linear_time(lead_in: str) -> None:
+    assert markdown_to_speech(lead_in + " " * 120_000 + "then x.").endswith("then x.")
+
+
+def test_a_run_of_spaces_is_said_as_one() -> None:
+    assert markdown_to_speech("Call   1800   123   456 today.") == markdown_to_speech(
+        "Call 1800 123 456 today."
+    )
