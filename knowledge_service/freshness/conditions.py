@@ -36,11 +36,12 @@ _CLAUSE = re.compile(
     # up to a comma, or to the main clause's subject and verb where no comma marks it ("if it
     # happens we'll text you, and ..."); its first word is the condition's own ("if we can't")
     r"(?:\s+[^\s,;:.?!]+)?[^,;:.?!]*?"
-    # (not a bare "we": "if the amount we charged is wrong" is one condition)
-    r"(?=\s+(?:and\s+)?(?:we'll|we will|you can(?!')|you'll|you will)\b|[,;:.?!]|$)"
+    # (not a bare "we": "if the amount we charged is wrong" is one condition); looked for where
+    # a run of spaces starts, not from each of its spaces (time in the square of the run)
+    r"(?=(?<!\s)\s+(?:and\s+)?(?:we'll|we will|you can(?!')|you'll|you will)\b|[,;:.?!]|$)"
     # "while you're in our hardship program we don't charge ...": up to the main clause's subject
     r"|\bwhile (?:you|they|the customer)(?:'re| are| is)? (?:in|on) [^,;:.?!]*?"
-    r"(?=\s+(?:we|you|they|it|there)\b|[,;:.?!]|$)"
+    r"(?=(?<!\s)\s+(?:we|you|they|it|there)\b|[,;:.?!]|$)"
 )
 _HOLDERS = re.compile(
     r"(?i)\b(?:holders? of (?:an? |the )?(?P<of>(?:[\w'-]+ ){0,3}?(?:card|licence|license|permit|"

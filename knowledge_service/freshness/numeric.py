@@ -65,9 +65,10 @@ _AGE_LIMIT = re.compile(
     r"(?: (?:or|and) (?P<aged_side>over|older|above|more|under|younger|below))?"
     r"|(?P<side>over|under|older than|younger than) (?P<bare>\d{1,3})"
     r"(?!\d|[.,]\d|\s*(?:\$|%|per ?cent|[a-z]*(?:hours?|days?|weeks?|months?|years?|points?|"
-    r"kg|km|tonnes?|litres?|metres?|cents?|dollars?|vehicles?|items?|pages?|kw|mb|gb|\w+s)\b"
-    # "spread it over 12 monthly direct debits": how many, not an age
-    r"|\s+(?:hourly|daily|weekly|fortnightly|monthly|quarterly|yearly|annual|equal|separate)\b))"
+    r"kg|km|tonnes?|litres?|metres?|cents?|dollars?|vehicles?|items?|pages?|kw|mb|gb|\w+s)\b)"
+    # "spread it over 12 monthly direct debits": how many, not an age (its own alternative: after
+    # the '\s*' above, its '\s+' split a run of spaces every way, time in the square of the run)
+    r"|\s+(?:hourly|daily|weekly|fortnightly|monthly|quarterly|yearly|annual|equal|separate)\b)"
     rf"|(?P<n>{NUMBER}) (?:years? (?:of age |old )?)?(?:or|and) (?P<n_side>over|older|above|under|"
     r"younger|below)\b(?! (?:\$|\d))"
     # "5 years and up", "ages 5 and up", "kids 12 and up" (not "12 months and up", "$50 and up")
