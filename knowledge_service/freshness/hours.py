@@ -192,4 +192,10 @@ def _named_apart(fact: Fact, apart: set[str], shared: set[str]) -> bool:
     """A word of ``fact``'s own that the other sentence never says (``apart``) stands right
     before a word both name (``shared``), as a name's distinctive word before its head noun:
     "Central" in "Central Library" beside "Harbour Library", "indoor" in "the indoor pool"."""
-    return any(a in apart and b in shared for a, b in pairwise(name_terms(fact.sentence)))
+    # next to each other as written: "Check-in starts at 2 p.m. on your arrival day" names no
+    # "start arrival" (its content words alone would put them side by side)
+    terms = [next(iter(name_terms(word)), "") for word in _A_WORD.findall(fact.sentence)]
+    return any(a in apart and b in shared for a, b in pairwise(terms))
+
+
+_A_WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
