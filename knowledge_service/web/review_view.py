@@ -5,7 +5,7 @@ the cited sentence highlighted in its context, and the version diff."""
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from pydantic import ValidationError
@@ -40,6 +40,7 @@ from knowledge_service.review.queue_schemas import QueueItem as ReviewItem
 from knowledge_service.review.risk import MAX_DAYS
 from knowledge_service.review.workflow_state import is_new_to_customers
 from knowledge_service.settings import Settings
+from knowledge_service.web.evidence_text import as_read, contains, find_span
 
 SUGGESTED_RISK_DAYS = 14
 """The expiry the accept-risk form suggests: a short window to fix the article in."""
@@ -163,13 +164,6 @@ def review_queue(session: Session, caller: Principal, today: date) -> ReviewQueu
     )
 
 
-def _split(context: str, span: str) -> tuple[str, str, str]:
-    at = context.find(span)
-    if not span or at < 0:
-        return "", span, ""
-    return context[:at], span, context[at + len(span) :]
-
-
 def _article_context(session: Session, evidence: Evidence) -> tuple[str, str]:
     assert evidence.article_id is not None
     label = f"Article {evidence.article_id}"
@@ -180,11 +174,11 @@ def _article_context(session: Session, evidence: Evidence) -> tuple[str, str]:
     document = row.to_document()
     label = f"Article {evidence.article_id} v{row.version} · {evidence.section or 'text'}"
     if evidence.section == "answer":
-        return label, document.answer
-    if evidence.section == "front matter":
+        return label, as_read(document.answer)
+    if evidence.section == "front matter":  # YAML: its lines are the fields
         return label, row.raw.split("\n---", 1)[0].lstrip("-\n")
     section = next((s for s in document.sections if s.heading == evidence.section), None)
-    return label, section.text if section else evidence.text
+    return label, as_read(section.text) if section else evidence.text
 
 
 def _policy_context(session: Session, evidence: Evidence) -> tuple[str, str]:
@@ -199,8 +193,9 @@ def _policy_context(session: Session, evidence: Evidence) -> tuple[str, str]:
         return label, evidence.text
     clause = document.clause(evidence.clause) if evidence.clause else None
     if clause is not None:
-        return label, clause.text
-    return label, document.body if evidence.text in document.body else evidence.text
+        return label, as_read(clause.text)
+    body = as_read(document.body)
+    return label, body if contains(body, evidence.text) else evidence.text
 
 
 def _finding_article(session: Session, finding: FindingPublic) -> ArticleVersion | None:
@@ -287,7 +282,8 @@ def cited_clauses(session: Session, finding: FindingPublic, policy_id: str) -> l
         numbers = list(dict.fromkeys(r.clause for r in cited))
     current = history[-1]
     before = _in_force(history, current, document.last_reviewed)
-    return [_cited_clause(current, n, before, document.last_reviewed) for n in numbers]
+    clauses = [_cited_clause(current, n, before, document.last_reviewed) for n in numbers]
+    return [replace(c, text=as_read(c.text)) for c in clauses]  # its sentences whole
 
 
 def highlight_evidence(session: Session, finding: FindingPublic) -> list[Highlighted]:
@@ -307,7 +303,7 @@ def highlight_evidence(session: Session, finding: FindingPublic) -> list[Highlig
             label, context = _article_context(session, evidence)
         else:
             label, context = "Evidence", evidence.text
-        before, match, after = _split(context, evidence.text)
+        before, match, after = find_span(context, evidence.text)
         shown.append(Highlighted(label, before, match, after, is_policy, clauses))
     return sorted(shown, key=lambda h: h.is_policy)
 

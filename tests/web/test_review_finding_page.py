@@ -1,0 +1,100 @@
+"""A finding's review page with TestClient: its evidence as the sentences read, the article's
+title as it reads, and who acknowledged it with their note."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from knowledge_service.content import service as content
+from knowledge_service.db import session_scope
+from knowledge_service.freshness import service as freshness
+from knowledge_service.freshness.rules import policy_evidence
+from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKind
+from knowledge_service.web.evidence_text import as_read, find_span
+from tests.api.conftest import PAYMENTS
+from tests.factories import make_policy, write_article_md, write_policy_md
+from tests.web.test_pages_unit import client, keys, sign_in, web_app  # noqa: F401 (fixtures)
+
+WRAPPED_ANSWER = (
+    "If your bill is still unpaid 5 business days after the pay-by date, we charge a late fee of\n"
+    "$15.00. We never charge more than one late\npayment fee per bill."
+)
+CLAUSE = {
+    "2.1 Late payment fee": "A late payment fee of $20.00 is charged when a bill is still\n"
+    "unpaid 5 business days after the pay-by date."
+}
+
+
+def _mismatch(engine: Engine, tmp_path: Path, **article: str) -> int:
+    """late-fee (payments' article, its answer wrapped mid-sentence as Markdown sources are)
+    against FEES#2.1 (wrapped too): the finding as the check makes it, its spans on one line."""
+    roots = [tmp_path / "fees" / "content", tmp_path / "fees" / "policies"]
+    write_article_md(roots[0], "late-fee", owner=PAYMENTS, answer=WRAPPED_ANSWER,
+                     intents=["fees.late"], policy_sources=["FEES#2.1"], **article)  # fmt: skip
+    write_policy_md(roots[1], "FEES", clauses=CLAUSE)
+    content.import_content(engine, roots, max_file_bytes=1 << 20)
+    sentence = "we charge a late fee of $15.00."
+    finding = FindingData.create(
+        FindingKind.POLICY_MISMATCH, ["late-fee"], "The article says $15.00 ...",
+        [Evidence(article_id="late-fee", version=1, section="answer", text=sentence),
+         policy_evidence(make_policy("FEES", clauses=CLAUSE), " ".join(
+             CLAUSE["2.1 Late payment fee"].split()), clause="2.1")],
+        policy_id="FEES", clause="2.1", fact_key="fee",
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        freshness.sync_findings(session, [finding], covered=lambda _row: False)
+        found = freshness.list_findings(session, kind=FindingKind.POLICY_MISMATCH)
+        return next(f.id for f in found if f.article_ids == ["late-fee"])
+
+
+def _quotes(page: str) -> list[str]:
+    return [html.unescape(q) for q in re.findall(r"<blockquote>(.*?)</blockquote>", page, re.S)]
+
+
+def test_the_evidence_reads_as_its_sentences_not_as_the_source_wraps_them(
+    client: TestClient,  # noqa: F811
+    keys: dict[str, str],  # noqa: F811
+    engine: Engine,
+    tmp_path: Path,
+) -> None:
+    """The evidence kept the Markdown source's line breaks, shown as they are (pre-wrap): "...
+    a late payment" on one line and "fee per bill." on the next. Worse, a cited sentence the
+    source wrapped was not found in its section, so the page showed the sentence alone, without
+    the text around it. Each is now the sentence as it reads, the cited one highlighted in it."""
+    finding_id = _mismatch(engine, tmp_path)
+    sign_in(client, keys["owner"])
+    page = client.get(f"/ui/review/findings/{finding_id}")
+    assert page.status_code == 200, page.text
+    article, policy = _quotes(page.text)
+    assert article == (
+        "If your bill is still unpaid 5 business days after the pay-by date, "
+        "<mark>we charge a late fee of $15.00.</mark> "
+        "We never charge more than one late payment fee per bill."
+    )
+    assert policy == (
+        "<mark>A late payment fee of $20.00 is charged when a bill is still unpaid 5 business "
+        "days after the pay-by date.</mark>"
+    )
+
+
+def test_only_a_paragraph_s_soft_line_breaks_are_read_as_spaces() -> None:
+    """A list item, a heading, a table row, a hard break and a code block keep their lines."""
+    source = (
+        "Pay by the due date\nto avoid the fee.\n\n## Ways to pay\n- Direct debit from\n"
+        "  your bank\n- BPAY\n| way | fee |\n| card | 0.6% |\nLine one  \nline two\n"
+        "```\nkeep\nthese\n```"
+    )
+    assert as_read(source) == (
+        "Pay by the due date to avoid the fee.\n\n## Ways to pay\n- Direct debit from your bank\n"
+        "- BPAY\n| way | fee |\n| card | 0.6% |\nLine one  \nline two\n```\nkeep\nthese\n```"
+    )
+    assert find_span("a fee of\n$15.00 applies", "fee of $15.00") == (
+        "a ",
+        "fee of\n$15.00",
+        " applies",
+    )
