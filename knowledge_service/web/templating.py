@@ -16,6 +16,7 @@ from knowledge_service import __version__
 from knowledge_service.analytics.schemas import Rates
 from knowledge_service.analytics.service import exact_rate
 from knowledge_service.answers.render import markdown_to_plain, markdown_to_safe_html
+from knowledge_service.answers.sanitise import clean_title
 from knowledge_service.answers.schemas import AnswerReason
 from knowledge_service.content.plaintext import plain_title
 from knowledge_service.web.assist_view import for_agents
@@ -89,6 +90,7 @@ def environment() -> Environment:
     env.filters["trend"] = _trend
     env.filters["plain"] = markdown_to_plain
     env.filters["words"] = plain_title  # a heading's words, without its Markdown
+    env.filters["doc_title"] = clean_title  # a title as search and the queue give it, no Markdown
     env.filters["reason_words"] = _reason_words
     env.filters["for_agents"] = for_agents
     env.filters["code_spans"] = _code_spans

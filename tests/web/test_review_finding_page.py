@@ -7,6 +7,7 @@ import html
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -52,23 +53,25 @@ def _mismatch(engine: Engine, tmp_path: Path, **article: str) -> int:
         return next(f.id for f in found if f.article_ids == ["late-fee"])
 
 
+@pytest.fixture
+def owner(client: TestClient, keys: dict[str, str]) -> TestClient:  # noqa: F811
+    """The unit app signed in as the payments owner."""
+    return sign_in(client, keys["owner"])
+
+
 def _quotes(page: str) -> list[str]:
     return [html.unescape(q) for q in re.findall(r"<blockquote>(.*?)</blockquote>", page, re.S)]
 
 
 def test_the_evidence_reads_as_its_sentences_not_as_the_source_wraps_them(
-    client: TestClient,  # noqa: F811
-    keys: dict[str, str],  # noqa: F811
-    engine: Engine,
-    tmp_path: Path,
+    owner: TestClient, engine: Engine, tmp_path: Path
 ) -> None:
     """The evidence kept the Markdown source's line breaks, shown as they are (pre-wrap): "...
     a late payment" on one line and "fee per bill." on the next. Worse, a cited sentence the
     source wrapped was not found in its section, so the page showed the sentence alone, without
     the text around it. Each is now the sentence as it reads, the cited one highlighted in it."""
     finding_id = _mismatch(engine, tmp_path)
-    sign_in(client, keys["owner"])
-    page = client.get(f"/ui/review/findings/{finding_id}")
+    page = owner.get(f"/ui/review/findings/{finding_id}")
     assert page.status_code == 200, page.text
     article, policy = _quotes(page.text)
     assert article == (
@@ -98,3 +101,25 @@ def test_only_a_paragraph_s_soft_line_breaks_are_read_as_spaces() -> None:
         "fee of\n$15.00",
         " applies",
     )
+
+
+def test_an_article_s_heading_is_its_title_as_it_reads_not_its_markdown(
+    owner: TestClient, engine: Engine, tmp_path: Path
+) -> None:
+    """The review page's heading and page title showed an article's title as written in its
+    front matter ("The **late** fee: `$15` & <em>when</em>"), Markdown marks and tags and all,
+    while the queue beside it and search showed its words; both now show the words, escaped."""
+    title = "The **late** fee: `$15` & <em>when</em> <script>alert(1)</script>"
+    roots = [tmp_path / "titled" / "content"]
+    write_article_md(roots[0], "late-fee-draft", owner=PAYMENTS, title=title, status="draft",
+                     intents=["fees.late.draft"])  # fmt: skip
+    content.import_content(engine, roots, max_file_bytes=1 << 20)
+    page = owner.get("/ui/review/articles/late-fee-draft")
+    assert page.status_code == 200, page.text
+    heading = re.search(r'<h2 id="article-title">(.*?) <span', page.text)
+    assert heading is not None
+    assert heading.group(1) == "The late fee: $15 &amp; when"
+    assert "<title>Draft not yet submitted: The late fee: $15 &amp; when (late-fee-draft)" in (
+        page.text
+    )
+    assert "**" not in page.text.split("<main", 1)[1].split('id="state-', 1)[0]
