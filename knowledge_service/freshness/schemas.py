@@ -301,6 +301,16 @@ class FindingCounts:
     blocking: int
 
 
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """Who last acknowledged a finding (the key's name), when, and the note they gave with it
+    (stored redacted)."""
+
+    by: str
+    at: datetime
+    note: str | None
+
+
 class FreshnessNote(BaseModel):
     """An active finding as a serving response shows it (``/v1/answer``, ``/v1/search``)."""
 

@@ -28,6 +28,7 @@ from knowledge_service.freshness.findings import set_finding_status, sync_findin
 from knowledge_service.freshness.models import Finding
 from knowledge_service.freshness.notes import notes_for_articles, search_with_freshness
 from knowledge_service.freshness.schemas import (
+    Acknowledgement,
     Caller,
     Evidence,
     FindingCounts,
@@ -237,6 +238,16 @@ def change_finding_status(
         session, finding_id, change.status, actor=f"key:{caller.name}", note=change.note
     )
     return _public(session, [updated])[0]
+
+
+def last_acknowledgement(session: Session, finding_id: int) -> Acknowledgement | None:
+    """Who last acknowledged the finding, when and with what note, from its history (None
+    when nobody ever did)."""
+    events = repository.finding_events(session, finding_id)
+    last = next((e for e in reversed(events) if e.action == "acknowledged"), None)
+    if last is None:
+        return None
+    return Acknowledgement(by=last.actor.removeprefix("key:"), at=last.at, note=last.reason)
 
 
 def findings_for_article(

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from knowledge_service.audit import list_events
 from knowledge_service.content import service as content
 from knowledge_service.db import session_scope
 from knowledge_service.freshness import service as freshness
@@ -19,7 +20,13 @@ from knowledge_service.freshness.schemas import Evidence, FindingData, FindingKi
 from knowledge_service.web.evidence_text import as_read, find_span
 from tests.api.conftest import PAYMENTS
 from tests.factories import make_policy, write_article_md, write_policy_md
-from tests.web.test_pages_unit import client, keys, sign_in, web_app  # noqa: F401 (fixtures)
+from tests.web.test_pages_unit import (  # noqa: F401 (fixtures)
+    client,
+    csrf_of,
+    keys,
+    sign_in,
+    web_app,
+)
 
 WRAPPED_ANSWER = (
     "If your bill is still unpaid 5 business days after the pay-by date, we charge a late fee of\n"
@@ -123,3 +130,37 @@ def test_an_article_s_heading_is_its_title_as_it_reads_not_its_markdown(
         page.text
     )
     assert "**" not in page.text.split("<main", 1)[1].split('id="state-', 1)[0]
+
+
+def test_an_acknowledged_finding_shows_who_acknowledged_it_when_and_their_note(
+    owner: TestClient, engine: Engine
+) -> None:
+    """The note an owner gives when acknowledging was stored in the finding's history, but its
+    page said only "acknowledged": the next owner could not see who had looked at it or why it
+    was left. It now shows the key's name, the time and the note, escaped (stored redacted:
+    without the characters no reader sees, such as a direction override)."""
+    page = owner.get("/ui/review/findings/1")
+    assert 'id="acknowledgement"' not in page.text  # open: nobody acknowledged it
+    note = "Waiting for legal <script>alert(1)</script>\nuntil Friday\u202e"
+    sent = owner.post(
+        "/ui/review/findings/1/status",
+        data={"csrf_token": csrf_of(page.text), "status": "acknowledged", "note": note},
+    )
+    assert sent.status_code == 303, sent.text
+    with session_scope(engine) as session:
+        (event,) = [e for e in list_events(session, object_type="finding", object_id="1")
+                    if e.action == "acknowledged"]  # fmt: skip
+        at = event.at.strftime("%Y-%m-%d %H:%M UTC")
+    shown = owner.get("/ui/review/findings/1?done=acknowledged").text
+    block = shown.split('<div class="acknowledgement" id="acknowledgement">', 1)[1]
+    block = block.split("</div>", 1)[0]
+    assert f"Acknowledged by <strong>test-owner</strong> on {at}, with this note:" in block
+    assert (
+        '<blockquote class="note">Waiting for legal &lt;script&gt;alert(1)&lt;/script&gt;\n'
+        "until Friday</blockquote>"
+    ) in block
+    reopened = owner.post(
+        "/ui/review/findings/1/status", data={"csrf_token": csrf_of(shown), "status": "open"}
+    )
+    assert reopened.status_code == 303, reopened.text
+    assert 'id="acknowledgement"' not in owner.get("/ui/review/findings/1").text

@@ -156,6 +156,8 @@ def _finding_view(
     return render(
         request, "review.html", user=user, active="review", queue=queue, detail=item,
         evidence=highlight_evidence(session, item.finding),
+        acknowledged=freshness.last_acknowledgement(session, finding_id)
+        if item.finding.status == FindingStatus.ACKNOWLEDGED else None,
         risk=risk_view(session, item.finding, today, stored=bool(shown["articles"])),
         done=_done_message(done, item.finding), failed=failed, status_code=status_code,
         page_url=f"/ui/review/findings/{finding_id}" if failed else None,
