@@ -10,13 +10,31 @@ from sqlalchemy import and_, delete, func, not_, or_, text, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from knowledge_service.analytics.models import AnswerEvent, Feedback, RenderedText
-from knowledge_service.content.models import ArticleVersion
+from knowledge_service.analytics.models import AnswerEvent, DailyCount, Feedback, RenderedText
+from knowledge_service.content.models import Article, ArticleVersion
 from knowledge_service.freshness.models import Finding, FindingArticle
 
 
 def _rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in session.execute(query)]
+
+
+def intent_logged(session: Session, intent: str) -> bool:
+    """Whether an answer, a rating or the counts kept of purged ones name ``intent`` (the
+    answer log's column first: it is indexed)."""
+    for column in (col(AnswerEvent.intent), col(DailyCount.intent), col(Feedback.intent)):
+        found = session.execute(select_columns(column).where(column == intent).limit(1))
+        if found.first() is not None:
+            return True
+    return False
+
+
+def article_intents(session: Session) -> set[str]:
+    """The intents of every article's current version (any status)."""
+    intents = col(ArticleVersion.document)["intents"]
+    current = col(Article.current_seq) == col(ArticleVersion.seq)
+    rows = session.execute(select_columns(intents).join(Article, current))
+    return {str(intent) for (listed,) in rows for intent in listed or ()}
 
 
 def latest_event_for_receipt(

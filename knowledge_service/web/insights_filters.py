@@ -93,6 +93,27 @@ def _intent(value: str | None) -> str | None:
     return value
 
 
+UnknownIntent = Callable[[str], list[str] | None]
+"""None for an intent that exists (an article's, or the answer log's), else the nearest
+intents that do (:func:`knowledge_service.analytics.intents.unknown_intent`)."""
+
+
+def _existing(value: str | None, unknown: UnknownIntent | None) -> str | None:
+    """``value`` when it is an intent that exists: refused like a channel that does not, for
+    the measures of an intent nobody wrote are zeros that look like an intent nobody asked
+    about."""
+    if value is None or unknown is None:
+        return value
+    nearest = unknown(value)
+    if nearest is None:
+        return value
+    hint = f"; did you mean {' or '.join(nearest)}?" if nearest else ""
+    raise InvalidRequestError(
+        "intent",
+        f"no article has this intent and no answer was logged with it (got {_quoted(value)}){hint}",
+    )
+
+
 T = TypeVar("T")
 
 
@@ -108,15 +129,16 @@ def _read(
 
 
 def read_filters(
-    params: Mapping[str, str], today: date
+    params: Mapping[str, str], today: date, unknown: UnknownIntent | None = None
 ) -> tuple[InsightsFilters | None, dict[str, InvalidRequestError]]:
     """The filters ``params`` ask for, or None and what is wrong with each parameter that is
-    (a blank one, as an empty form field sends it, is not given)."""
+    (a blank one, as an empty form field sends it, is not given; an intent that does not
+    exist, when ``unknown`` says so)."""
     given = {name: params[name].strip() for name in FIELDS if params.get(name, "").strip()}
     errors: dict[str, InvalidRequestError] = {}
     days = _read(errors, "days", _days, given.get("days")) or PERIODS[0]
     channel = _read(errors, "channel", _channel, given.get("channel"))
-    intent = _read(errors, "intent", _intent, given.get("intent"))
+    intent = _read(errors, "intent", lambda v: _existing(_intent(v), unknown), given.get("intent"))
     try:
         start, end = analytics.day_range(
             given.get("from"), given.get("to"), today=today, default_days=days
@@ -129,9 +151,11 @@ def read_filters(
     return InsightsFilters(start, end, days, channel, intent, given), {}
 
 
-def filters_or_error(params: Mapping[str, str], today: date) -> InsightsFilters:
+def filters_or_error(
+    params: Mapping[str, str], today: date, unknown: UnknownIntent | None = None
+) -> InsightsFilters:
     """The filters ``params`` ask for; InvalidRequestError (a 400) for the first wrong one."""
-    filters, errors = read_filters(params, today)
+    filters, errors = read_filters(params, today, unknown)
     if filters is None:
         raise next(iter(errors.values()))
     return filters

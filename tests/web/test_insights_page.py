@@ -143,6 +143,12 @@ WRONG = [
         "Channel: must be one of chat, voice, email, web, agent (got 'fax')",
     ),
     ("intent=Late+Fees!", "intent", "Intent: must be an intent as articles write them"),
+    (
+        "intent=billing.fee",
+        "intent",
+        "Intent: no article has this intent and no answer was logged with it (got "
+        "'billing.fee'); did you mean billing.fees?",
+    ),
     ("from=2026-13-01", "from", "From: must be an ISO date such as 2026-11-24 (got '2026-13-01')"),
     (f"from={_day(0)}&to={_day(3)}", "from", f"From: must not be after to ({_day(3)})"),
     (f"from={_day(400)}", "from", "From: the range may span at most 366 days"),
@@ -177,6 +183,28 @@ def test_a_wrong_filter_comes_back_in_the_form_saying_what_is_wrong(
         assert download.status_code == 400, (path, download.text)
         assert download.headers["content-type"] == "application/problem+json"
         assert f"'{name}'" in download.json()["detail"]
+
+
+def test_an_intent_no_article_has_and_nobody_asked_about_is_refused_as_a_wrong_channel_is(
+    client: TestClient,  # noqa: F811
+    keys: dict[str, str],  # noqa: F811
+    engine: Engine,
+) -> None:
+    """A well-formed intent that exists nowhere ("billing.fee" for billing.fees) showed every
+    measure as zero, as if nobody had asked about it: a typo read as no demand. It is now
+    refused in the form, as a channel that does not exist is (above), naming the intents it
+    is near; an article's intent nobody asked about, and an intent only the answer log names
+    (an article's former intent), still show their measures."""
+    _log(engine, (0, "chat", "billing.retired-intent", "answered", "confident"))
+    sign_in(client, keys["leader"])
+    far = client.get("/ui/insights?intent=zzz.qqq")
+    assert far.status_code == 400
+    assert "(got &#39;zzz.qqq&#39;)</p>" in far.text  # nothing near it: no suggestion
+    for known, asked in [("billing.fees", 0), ("billing.retired-intent", 1)]:
+        page = client.get(f"/ui/insights?intent={known}")
+        assert page.status_code == 200, page.text
+        assert re.search(rf'id="total-questions">{asked}<', page.text), known
+        assert client.get(f"/ui/insights/measures.csv?intent={known}").status_code == 200
 
 
 class _GapSearch(FakeSearchService):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from knowledge_service import clock
 from knowledge_service.analytics import service as analytics
 from knowledge_service.analytics.export import ExportFormat, ExportTable, RowFilter
+from knowledge_service.analytics.intents import unknown_intent
 from knowledge_service.http.deps import SearchServiceDep, SessionDep, SettingsDep
 from knowledge_service.http.downloads import export_download
 from knowledge_service.web.auth import WebUser, page_user
@@ -50,7 +52,9 @@ def insights_page(
     (:func:`~knowledge_service.clock.last_answer_day`): a ``KS_TODAY`` after the real date does
     not move the period past it. A wrong value is a 400 showing the form and what is wrong
     with it, never the measures of a period nobody asked for."""
-    filters, errors = read_filters(request.query_params, clock.last_answer_day(settings))
+    filters, errors = read_filters(
+        request.query_params, clock.last_answer_day(settings), partial(unknown_intent, session)
+    )
     form = {name: request.query_params.get(name, "") for name in ("from", "to", "intent")}
     shared: dict[str, Any] = {"periods": PERIODS, "channels": CHANNELS}
     if filters is None:
@@ -92,7 +96,9 @@ def measures_csv(
 ) -> Response:
     """The page's measures for BI, with the page's filters: one row per day (counts, rates,
     escalations by reason)."""
-    filters = filters_or_error(request.query_params, clock.last_answer_day(settings))
+    filters = filters_or_error(
+        request.query_params, clock.last_answer_day(settings), partial(unknown_intent, session)
+    )
     summary = summarize(
         session, filters.start, filters.end, channel=filters.channel, intent=filters.intent
     )
@@ -115,7 +121,9 @@ def rows_csv(
     """The period's rows for BI, with the page's filters: the answer log (``answers.csv``) or
     the ratings (``feedback.csv``), redacted, as ``export-events`` writes them (from the
     period's first day, UTC, to the end of ``to``; to now when no ``to`` is given)."""
-    filters = filters_or_error(request.query_params, clock.last_answer_day(settings))
+    filters = filters_or_error(
+        request.query_params, clock.last_answer_day(settings), partial(unknown_intent, session)
+    )
     since, end_of_to = analytics.day_bounds(filters.start, filters.end)
     only = RowFilter(
         until=end_of_to if "to" in filters.given else None,
