@@ -132,6 +132,7 @@ def test_blank_filters_are_no_filters(
     response = client.get("/ui/insights?days=28&from=&to=&channel=&intent=+")
     assert response.status_code == 200, response.text
     assert re.search(r'id="total-questions">2<', response.text)
+    assert "<title>Insights · knowledge-service</title>" in response.text
     assert 'href="/ui/insights?days=28" aria-current="page">28 days' in response.text
     assert 'href="/ui/insights/measures.csv?days=28"' in response.text
 
@@ -178,6 +179,7 @@ def test_a_wrong_filter_comes_back_in_the_form_saying_what_is_wrong(
     assert field and 'aria-invalid="true"' in field.group(0), page
     assert f"filter-{name}-error" in field.group(0)
     assert 'role="alert"' in page and 'id="total-questions"' not in page
+    assert "<title>Error: Insights · knowledge-service</title>" in page  # said first by its title
     for path in ("measures", "answers", "feedback"):
         download = client.get(f"/ui/insights/{path}.csv?{query}")
         assert download.status_code == 400, (path, download.text)
