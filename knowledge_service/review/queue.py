@@ -359,7 +359,6 @@ def _feedback_item(
     rows: Sequence[Feedback],
     titles: dict[str, str],
 ) -> QueueItem:
-    ratings = sorted({r.rating for r in rows})
     pending = (
         f" Version {current.version} is a draft: it answers the feedback once published."
         if current.version != rated.version
@@ -368,9 +367,7 @@ def _feedback_item(
     return QueueItem(
         key=f"feedback:{rated.article_id}:{rated.version}", kind=QueueItemKind.FEEDBACK,
         article_id=rated.article_id, title=clean_title(current.title), owner=current.owner,
-        reason=f"{_versions_rated(rated, rows)} rated "
-        f"{' and '.join(r.replace('_', ' ') for r in ratings)} "
-        f"{_times(len(rows))} ({_raters(rows)}).{pending}",
+        reason=f"{_versions_rated(rated, rows)} rated {_ratings(rows)}.{pending}",
         evidence=[_evidence(r, titles) for r in rows][:5],
         severity=_feedback_severity(rows), due_on=rows[0].at.date(), served=0,
         actions=[_A.EDIT, _A.RETIRE] if pending else [_A.EDIT, _A.VERIFY, _A.RETIRE],
@@ -403,6 +400,17 @@ def _versions_rated(served: ArticleVersion, rows: Sequence[Feedback]) -> str:
 def _and(numbers: Sequence[int]) -> str:
     """1, 2 and 3."""
     return ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+
+
+def _ratings(rows: Sequence[Feedback]) -> str:
+    """What the ratings said, and by whom: "wrong 2 times (2 by customers)", or, rated more
+    than one way, how often each ("3 times (3 by customers): helpful once, wrong 2 times"; it
+    read "helpful and wrong 3 times", as if each rating had said both)."""
+    counts = sorted(Counter(r.rating.replace("_", " ") for r in rows).items())
+    if len(counts) == 1:
+        return f"{counts[0][0]} {_times(len(rows))} ({_raters(rows)})"
+    each = ", ".join(f"{rating} {_times(n)}" for rating, n in counts)
+    return f"{_times(len(rows))} ({_raters(rows)}): {each}"
 
 
 def _times(n: int) -> str:

@@ -223,7 +223,8 @@ def test_an_unclear_or_unhelpful_answer_reaches_the_owner_as_information(
     _feedback(engine, "refund-timeframe", 2, "helpful", "")
     (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
     assert item["severity"] == "info"
-    assert "rated not helpful and unclear 2 times" in item["reason"]
+    assert "rated 2 times (" in item["reason"]  # each rating said one thing, not both
+    assert item["reason"].endswith("): not helpful once, unclear once.")
     assert item["evidence"] == ["not_helpful: too long to read", "unclear"]
     _feedback(engine, "refund-timeframe", 2, "wrong", "it is 10 days")
     (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
@@ -283,8 +284,9 @@ def test_discarding_a_draft_answers_no_feedback_on_the_text_served_again(
     _feedback(engine, "refund-timeframe", 4, "wrong", "still 5 days")
     (item,) = _queue(client, keys["owner"], "?kind=feedback")["items"]
     assert item["reason"].startswith(
-        "Versions 2 and 4 (the same text, served as version 4) were rated outdated and wrong"
+        "Versions 2 and 4 (the same text, served as version 4) were rated 2 times ("
     )
+    assert item["reason"].endswith("): outdated once, wrong once.")
 
 
 def test_a_review_due_under_a_waiting_draft_offers_no_verify_that_would_be_refused(

@@ -1362,7 +1362,9 @@ def test_the_queue_shows_agents_feedback_on_the_current_version(
     sign_in(client, keys["owner"])
     assert "Feedback from agents and customers" in client.get("/ui/review").text
     page = client.get("/ui/review/articles/refund-timeframe").text
-    assert "Version 2 was rated outdated and wrong 2 times (1 by agents, 1 by customers)." in page
+    assert (
+        "Version 2 was rated 2 times (1 by agents, 1 by customers): outdated once, wrong once."
+    ) in page
     assert "outdated: Now &lt;i&gt;10&lt;/i&gt; days" in page
     assert 'id="verify-refund-timeframe"' in page
     other = client.get("/ui/review/articles/escalation-process")  # support's article
