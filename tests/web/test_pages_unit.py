@@ -1409,8 +1409,10 @@ def test_the_hand_off_page_shows_hand_offs_never_an_answered_receipt_s_question(
     answered = client.get("/ui/assist/handoff/rcpt_0123abcd")
     assert answered.status_code == 404
     assert "not a hand-off" in answered.text and "refund question" not in answered.text
+    assert "<title>Error: Bot hand-off" in answered.text  # the tab and history say so too
     handoff = client.get("/ui/assist/handoff/rcpt_4567cdef")
     assert handoff.status_code == 200 and "late fee question" in handoff.text
+    assert "<title>Bot hand-off" in handoff.text
 
 
 def test_the_hand_off_form_takes_a_receipt_in_capitals_and_says_what_a_receipt_is(
@@ -1430,6 +1432,7 @@ def test_the_hand_off_form_takes_a_receipt_in_capitals_and_says_what_a_receipt_i
     assert opened.headers["location"] == "/ui/assist/handoff/rcpt_4567cdef"
     refused = client.get("/ui/assist/handoff", params={"receipt": "rcpt_xyz12345"})
     assert refused.status_code == 400
+    assert "<title>Error: Bot hand-off" in refused.text
     assert "8 to 64 digits and the letters a to f" in refused.text
     field = re.search(r'<input id="receipt"[^>]*>', refused.text)
     assert field is not None
