@@ -12,16 +12,18 @@ A number to send a text message to, an SMS short code, is read digit by digit in
 to send, words or numbers of one or two digits) and "to", "on" or "at" ("text STOP to 12345" is
 "text STOP to 1 2 3 4 5", "text 2 to 12345" is "text 2 to 1 2 3 4 5", "SMS 12345", "text us on
 1999 88", "text STOP to: 12345"), or after "reply" and a message ("reply STOP to 12345"), or
-after "send", "message" or "msg" and a keyword, in capitals, in quotes or written as code ("send
-STOP to 12345", "message 'stop' to 12345"; not "send 3 copies to"), and each listed after one
-("text 2 to 12345 or 3 to 12345", "SMS 12345 or 1999 88", "SMS STOP to 12345 or 67890 to opt
-out"), and each after it with a keyword of its own ("text START to 12345 to opt in, or STOP to
-12345 to opt out"); each verb in any of its forms ("texting STOP to 12345", "replied YES to
-12345", "sent JOIN to 12345", "SMSing 12345"); not a count, before a plural or a word for
-people ("sent text messages to 2000 customers", "send SMS to 2000 suppliers", "to 500 staff",
-"text STOP to 12345 and 200 more"; but for a word in "s" before a pronoun or an amount, a
-verb: "Texting PAUSE to 12345 holds your deliveries", unless it is a word for people, "text
-2000 guests your check-in time"). So is a short number to call, three
+after "send", "message" or "msg" and a keyword, in capitals (a letter too, or a few with "or"
+between them), in quotes, written as code or after "the word" ("send STOP to 12345", "send Y to
+12345", "send ON or OFF to 12345", "message 'stop' to 12345", "send the word help to 12345"; not
+"send 3 copies to"); a keyword in capitals that is also a preposition is the message ("text ON
+to 12345"). And each listed after one ("text 2 to 12345 or 3 to 12345", "SMS 12345 or 1999 88",
+"SMS STOP to 12345 or 67890 to opt out"), and each after it with a keyword of its own ("text
+START to 12345 to opt in, or STOP to 12345 to opt out"); each verb in any of its forms ("texting
+STOP to 12345", "replied YES to 12345", "sent JOIN to 12345", "SMSing 12345"); not a count,
+before a plural or a word for people ("sent text messages to 2000 customers", "send SMS to 2000
+suppliers", "to 500 staff", "text STOP to 12345 and 200 more"; but for a word in "s" before a
+pronoun or an amount, a verb: "Texting PAUSE to 12345 holds your deliveries", unless it is a
+word for people, "text 2000 guests your check-in time"). So is a short number to call, three
 digits after "call", "dial", "ring", "phone" or "telephone", in any of their forms ("calling",
 "dialled", "rang", "telephoning"), and "us", "on" or "at" after it or not: an emergency or
 service number ("call 111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or
@@ -320,16 +322,24 @@ _PEOPLE_OR_PLACES = (
 2000 suppliers", "to 500 staff", "call 300 donors all week"), not a number to text or to call:
 a word for people, whatever follows it ("text 2000 guests your check-in time"), or another
 plural (:data:`_A_PLURAL`)."""
-_MESSAGE_WORD = r"[ \u00a0]+(?!(?i:to|on|at)\b)(?:[^\s\d]\S*|\d{1,2}\b(?![.,:/\-\u2013]\d))"
+_MESSAGE_WORD = (
+    # "to", "on" or "at" is the number's preposition, but a keyword in capitals ("text ON to
+    # 12345", "reply AT to 12345") is the message
+    r"[ \u00a0]+(?!(?:[Tt]o|[Oo]n|[Aa]t)\b)(?:[^\s\d]\S*|\d{1,2}\b(?![.,:/\-\u2013]\d))"
+)
+"""A word of the message sent before the number to text: a word, or a number of one or two
+digits ("text 2 to 12345")."""
 _A_KEYWORD = (
-    r"(?:[\"'\u201c\u2018]?(?!UP\b)[A-Z][A-Z0-9]+[\"'\u201d\u2019]?"
+    r"(?:[\"'\u201c\u2018]?(?!UP[ \u00a0]+TO\b|I\b)[A-Z][A-Z0-9]*[\"'\u201d\u2019]?"
     r"|[\"'\u201c\u2018][^\W\d_]+[\"'\u201d\u2019]"
     # or text written as code, which stands in as marks of no letter or digit ("`STOP`")
     r"|[\ue000-\uf8ff]+)(?![\w\ue000-\uf8ff])"
 )
-"""A keyword to send in a text message: a word in capitals ("STOP", "HELP"; not the "UP" of "UP
-TO 5000"), in quotes ("'stop'") or written as code."""
+"""A keyword to send in a text message: a word or a letter in capitals ("STOP", "HELP", "ON",
+"Y"; not the "UP" of "UP TO 5000" nor "I"), in quotes ("'stop'") or written as code."""
 _KEYWORD = rf"[ \u00a0]+{_A_KEYWORD}"
+_KEYWORDS = rf"{_KEYWORD}(?:(?:[ \u00a0]*,|[ \u00a0]+(?i:or|and))?{_KEYWORD}){{0,2}}"
+"""One keyword or a few, maybe with "or" between them ("send ON or OFF to 12345")."""
 _CODE_TO_TEXT = (
     r"(?P<code>\d{3,8}|\d{2,4}(?:[ \u00a0]\d{2,4}){1,2})"
     rf"(?![\w%\u00b0]|[.,:/\-\u2013]\d|{_GAP}\d|{_PEOPLE_OR_PLACES})"
@@ -343,7 +353,8 @@ _TO_TEXT = re.compile(
     # "send STOP to 12345": a keyword, then the number (not "send $200 to", "send 3 copies to")
     rf"|(?i:\b(?:{verb_forms('send', past='sent')}|{verb_forms('message')}|{verb_forms('msg')})\b)"
     r"(?:[ \u00a0]+(?i:the|word|keyword|code))*"
-    rf"(?:{_KEYWORD}){{1,3}}[ \u00a0]+(?i:to|on|at)"
+    # a keyword, or any word named as one ("send the word help to 12345")
+    rf"(?:{_KEYWORDS}|(?<=(?i:word))[ \u00a0]+[^\W\d_]+)[ \u00a0]+(?i:to|on|at)"
     r"):?[ \u00a0]+)"
     rf"{_CODE_TO_TEXT}"
 )

@@ -180,3 +180,54 @@ def test_voice_reads_people_counted_before_an_object_as_a_count(markdown: str, s
     a word in s before a pronoun was taken for a verb before its object ("blocks your
     number"), though a word for people is no verb, and "all week" is no object."""
     assert _spoken(markdown) == spoken
+
+
+_TEXTING_VERBS = [
+    "Text", "Texting", "Texted", "Txt", "SMS", "SMSing", "Reply", "Replying", "Replied",
+    "Send", "Sending", "Sent", "Message", "Messaging", "Msg",
+]  # fmt: skip
+_KEYWORDS = [
+    "ON", "AT", "TO", "OFF", "Y", "UP", "STOP", "'on'", '"ON"', "`ON`", "the word ON",
+    "the keyword ON", "the word help", "ON or OFF", "OFF, ON or PAUSE",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("verb", _TEXTING_VERBS)
+@pytest.mark.parametrize("keyword", _KEYWORDS)
+def test_voice_reads_the_number_after_any_texting_verb_and_keyword_digit_by_digit(
+    verb: str, keyword: str
+) -> None:
+    """ "Texting ON to 12345" read 12345 as a quantity: "ON" was taken for the number's
+    preposition, and "to" was then no number; "Send Y to 12345", "Send UP to 12345", "send the
+    word help to 12345" and "send ON or OFF to 12345" too, after "send", "message" or "msg" a
+    keyword being a word of two capitals or more, alone or with another right after it. Every
+    verb of texting in its forms, before every kind of keyword, reads the number as "Text STOP
+    to 12345" does."""
+    keyword_said = keyword.strip("`")
+    assert _spoken(f"{verb} {keyword} to 12345.") == f"{verb} {keyword_said} to 1 2 3 4 5."
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Text ON to 12345 to opt in, or OFF to 12345 to opt out.",
+         "Text ON to 1 2 3 4 5 to opt in, or OFF to 1 2 3 4 5 to opt out."),
+        ("Reply Y to 12345 to confirm or N to 12345 to cancel.",
+         "Reply Y to 1 2 3 4 5 to confirm or N to 1 2 3 4 5 to cancel."),
+        ("TEXT US ON 1999 88, or TEXT STOP TO 12345.",
+         "TEXT US ON 1 9 9 9, 8 8, or TEXT STOP TO 1 2 3 4 5."),
+        # no keyword, or a count: as written
+        ("Send 3 copies to 12345, send the word to 2000 customers, SAVE UP TO 5000; sent I to"
+         " 12345 people.",
+         "Send 3 copies to 12345, send the word to 2000 customers, SAVE UP TO 5000; sent I to"
+         " 12345 people."),
+        ("Text me at 9 to 12345 instead. Text on 12 May to 12345 people.",
+         "Text me at 9 to 12345 instead. Text on 12 May to 12345 people."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_keyword_that_is_a_preposition_or_a_letter_as_the_message(
+    markdown: str, spoken: str
+) -> None:
+    """ "Text ON to 12345 to opt in, or OFF to 12345" and "or N to 12345" left their numbers as
+    quantities: "ON" was read as a preposition, and a keyword had two letters or more."""
+    assert _spoken(markdown) == spoken
