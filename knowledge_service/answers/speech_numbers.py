@@ -23,7 +23,8 @@ STOP to 12345", "replied YES to 12345", "sent JOIN to 12345", "SMSing 12345"); n
 before a plural or a word for people ("sent text messages to 2000 customers", "send SMS to 2000
 suppliers", "to 500 staff", "text STOP to 12345 and 200 more"; but for a word in "s" before a
 pronoun or an amount, a verb: "Texting PAUSE to 12345 holds your deliveries", unless it is a
-word for people, "text 2000 guests your check-in time"). So is a short number to call, three
+word for people, "text 2000 guests your check-in time", or the verb before the number has a
+subject, "We text 2000 campers your check-in time"). So is a short number to call, three
 digits after "call", "dial", "ring", "phone" or "telephone", in any of their forms ("calling",
 "dialled", "rang", "telephoning"), and "us", "on" or "at" after it or not: an emergency or
 service number ("call 111", "dial 611", "ring 112 or 999", "ring 112/999" is "ring 1 1 2 or
@@ -76,7 +77,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge_service.answers.speech_sentences import verb_forms
+from knowledge_service.answers.speech_sentences import has_a_subject, verb_forms
 from knowledge_service.content.plaintext import KEYPAD_CODE
 
 _NOT_A_GROUP = (
@@ -272,9 +273,13 @@ def say_phone_numbers(text: str) -> str:
     return _AN_EXTENSION.sub(_said_extension, "".join(parts) + text[at:])
 
 
-_A_PLURAL = (
-    r"(?!(?:is|was|has|does|as|us|its|this|his|hers|ours|yours|theirs|plus|less|unless|across"
+_NO_PLURAL = (
+    r"is|was|has|does|as|us|its|this|his|hers|ours|yours|theirs|plus|less|unless|across"
     r"|always|sometimes|perhaps|thanks|afterwards|towards|besides|whereas|yes"
+)
+"""Words of a sentence's frame that end in "s" and are no plural."""
+_A_PLURAL = (
+    rf"(?!(?:{_NO_PLURAL}"
     # what texting or calling a number does: "Texting STOP to 12345 stops all messages"
     r"|costs|charges|applies|means|gets|stops|starts|ends|opts|cancels|removes|unsubscribes"
     r"|subscribes|registers|confirms|connects|sends|returns|gives|lets|takes|works|helps"
@@ -298,11 +303,13 @@ see"), but for one of people (:data:`_PEOPLE_OR_PLACES`): rarer than the verbs t
 verbs left out."""
 
 
+_PLURALS_WITHOUT_S = r"people|staff|children|men|women|personnel|folk|crew|youth|alumni|police"
 _PEOPLE_OR_PLACES = (
     r"[ \u00a0]+(?:more[ \u00a0]+|other[ \u00a0]+|new[ \u00a0]+)?(?:(?i:people|persons|customers"
     r"|clients|members|users|residents|ratepayers|households|homes|businesses|properties"
-    r"|premises|accounts|subscribers|recipients|contacts|numbers|phones|mobiles|staff|children"
-    r"|men|women|personnel"
+    r"|premises|accounts|subscribers|recipients|contacts|numbers|phones|mobiles"
+    # plurals with no "s", of which English has few: "call 300 crew each morning"
+    rf"|{_PLURALS_WITHOUT_S}"
     # people a number counts whatever follows ("text 2000 guests your check-in time"): no verb
     r"|guests|donors|tenants|landlords|patients|students|pupils|parents|families|carers"
     r"|caregivers|neighbou?rs|commuters|travell?ers|passengers|riders|drivers|attendees"
@@ -321,7 +328,7 @@ _PEOPLE_OR_PLACES = (
 """After a number, what makes it a count ("sent text messages to 2000 customers", "send SMS to
 2000 suppliers", "to 500 staff", "call 300 donors all week"), not a number to text or to call:
 a word for people, whatever follows it ("text 2000 guests your check-in time"), or another
-plural (:data:`_A_PLURAL`)."""
+plural (:data:`_A_PLURAL`); after a verb with a subject, any plural (:func:`_counts`)."""
 _MESSAGE_WORD = (
     # "to", "on" or "at" is the number's preposition, but a keyword in capitals ("text ON to
     # 12345", "reply AT to 12345") is the message
@@ -399,7 +406,27 @@ _TO_CALL = re.compile(
 500 customers")."""
 
 
+_COUNTED = re.compile(
+    r"[ \u00a0]+(?:(?:more|other|new)[ \u00a0]+)?"
+    rf"(?:{_PLURALS_WITHOUT_S}|(?!(?:{_NO_PLURAL})\b)[a-z]+s)\b"
+)
+"""After a verb's number, a plural, whatever follows it."""
+
+
+def _counts(match: re.Match[str]) -> bool:
+    """Whether the number after a verb of texting or calling counts what follows it: a plural
+    after the number of a verb that has a subject or an auxiliary before it ("We text 2000
+    campers your check-in time", "staff call 300 golfers you nominate", "we'll text 500
+    jurors it is cancelled"), whatever follows the plural; the verb's object is the number,
+    and the word after it no verb of the sentence, as it may be after a verb that opens one
+    ("Texting PAUSE to 12345 holds your deliveries", :data:`_A_PLURAL`)."""
+    counted = _COUNTED.match(match.string, match.end())
+    return counted is not None and has_a_subject(match.string, match.start("name"))
+
+
 def _said_to_call(match: re.Match[str]) -> str:
+    if _counts(match):  # "we call 300 golfers you nominate"
+        return match.group(0)
     numbers = re.sub(r"\d+", lambda m: " ".join(m.group(0)), match.group("numbers"))
     return match.group("name") + re.sub(r"(?<=\d)/(?=\d)", " or ", numbers)
 
@@ -438,7 +465,7 @@ def say_numbers_to_text(text: str) -> str:
 
     def said(match: re.Match[str]) -> str:
         digits = sum(c.isdigit() for c in match.group("code"))
-        if digits > 8:
+        if digits > 8 or (match.re is _TO_TEXT and _counts(match)):
             return match.group(0)
         then = match.string[match.end() : match.end() + 2]
         comma = "," if _A_NUMBER_NEXT.fullmatch(then) else ""  # "1 2 3 4 5, 24 hours a day"

@@ -46,3 +46,35 @@ def verb_forms(stem: str, *, past: str = "", third: str = "", doubled: bool = Fa
     if third:
         forms = [forms[0], third, *forms[2:]]
     return "(?:" + "|".join(forms) + ")"
+
+
+_OPENS_A_CLAUSE = frozenset(
+    {
+        # a conjunction, or a word before a verb that gives an order ("Just text STOP to ...")
+        "and", "or", "but", "nor", "then", "so", "just", "simply", "please", "now", "first",
+        "try", "if", "when", "whenever", "once", "after", "before", "until", "while", "by",
+        "instead", "otherwise",
+        # a relative pronoun: "anyone who texts HELP to 12345 gets a reply"
+        "who", "that", "which", "whoever",
+        # a determiner, before the verb's noun: "an SMS to 12345 costs 25c"
+        "a", "an", "the", "each", "every", "any", "one", "your", "our", "their", "this", "no",
+    }
+)  # fmt: skip
+_BE = frozenset({"am", "is", "are", "was", "were", "be", "been", "being"})
+
+
+def has_a_subject(text: str, at: int) -> bool:
+    """Whether the verb at ``at`` has a subject or an auxiliary right before it, so that what
+    follows its object is no verb of a sentence it opens: "We text 2000 campers your ...",
+    "staff call 200 golfers you ...", "we'll text 500 ...", "we're texting 500 ...", not
+    "Texting PAUSE to 12345 holds your ..." (a gerund), "Text MENU to 12345 lists ..." (the
+    clause's first word: after punctuation, "and", "just", ...), "anyone who texts HELP to
+    12345 gets ..." (after a relative pronoun) or "an SMS to 12345 costs ..." (a noun)."""
+    before = WORD_BEFORE.search(text, max(0, at - LOOK_BACK), at)
+    if before is None:
+        return False
+    word = before["word"].lower().replace("\u2019", "'")
+    verb = re.match(r"\w+", text[at:])
+    if verb is not None and verb.group(0).lower().endswith("ing"):  # a gerund, but "we're texting"
+        return word in _BE or word.endswith(("'re", "'m", "'s"))
+    return word not in _OPENS_A_CLAUSE

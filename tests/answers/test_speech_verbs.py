@@ -231,3 +231,41 @@ def test_voice_reads_a_keyword_that_is_a_preposition_or_a_letter_as_the_message(
     """ "Text ON to 12345 to opt in, or OFF to 12345" and "or N to 12345" left their numbers as
     quantities: "ON" was read as a preposition, and a keyword had two letters or more."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        # no word for people the rules know: counted after a verb with a subject before it
+        ("We text 2000 campers your check-in time; staff call 300 golfers you nominate.",
+         "We text 2000 campers your check-in time; staff call 300 golfers you nominate."),
+        ("We'll text 500 jurors it is cancelled; we're texting 300 swimmers it is closed.",
+         "We'll text 500 jurors it is cancelled; we're texting 300 swimmers it is closed."),
+        ("The league texts 200 clubs your fixtures. Staff phone 400 kayakers all their times.",
+         "The league texts 200 clubs your fixtures. Staff phone 400 kayakers all their times."),
+        # plurals with no "s", whatever the verb
+        ("We text 500 alumni each week, 500 folk each month. Call 300 crew each morning.",
+         "We text 500 alumni each week, 500 folk each month. Call 300 crew each morning."),
+        # a verb that opens its clause, or after a relative pronoun or a determiner: a verb
+        ("Texting PAUSE to 12345 holds your deliveries. Just text MENU to 12345 lists all"
+         " options.",
+         "Texting PAUSE to 1 2 3 4 5 holds your deliveries. Just text MENU to 1 2 3 4 5 lists"
+         " all options."),
+        ("Anyone who texts HELP to 12345 receives your balance; an SMS to 67890 shows it too.",
+         "Anyone who texts HELP to 1 2 3 4 5 receives your balance; an SMS to 6 7 8 9 0 shows"
+         " it too."),
+        ("We call 111 twice, you can text STOP to 12345 anytime and we text 12345 as well.",
+         "We call 1 1 1 twice, you can text STOP to 1 2 3 4 5 anytime and we text 1 2 3 4 5 as"
+         " well."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_plural_after_the_number_of_a_verb_with_a_subject_as_counted(
+    markdown: str, spoken: str
+) -> None:
+    """ "We text 2000 campers your check-in time" and "we call 300 golfers you nominate" read
+    the count digit by digit: a word in s before a pronoun was a verb ("Texting PAUSE to 12345
+    holds your deliveries") unless it was one of a list of words for people, and "campers",
+    "golfers", "jurors", "clubs" were not in it; "alumni", "folk" and "crew" were no plural. A
+    verb with a subject or an auxiliary before it has the number for its object, and the word
+    after it is no verb of the sentence."""
+    assert _spoken(markdown) == spoken
