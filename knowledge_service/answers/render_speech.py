@@ -88,7 +88,10 @@ _BARE_EMAIL = re.compile(
 _WEB, _MAIL = "\ue000", "\ue001"
 _STAND_INS = re.compile("[\ue000\ue001]")
 _AFTER_PREPOSITION = re.compile(r"(?i)\b(?:at|on|via|from|through|in)\s+([\ue000\ue001])")
-_AFTER_ONLINE = re.compile(r"(?i)\bonline\s+(?:(?:at|on|via|from|through|in)\s+)?[\ue000\ue001]")
+# ... and after "online or" ("pay online or at x.example" says "pay online", not "online or online")
+_AFTER_ONLINE = re.compile(
+    r"(?i)\bonline(?:,?\s+(?:or|and))?\s+(?:(?:at|on|via|from|through|in)\s+)?[\ue000\ue001]"
+)
 # ... and after an online thing named just before it ("through the online permit portal at
 # x.example.gov.au/permits" says "through the online permit portal", not "... portal online").
 _ONLINE_THING = re.compile(
@@ -102,10 +105,45 @@ _ONLINE_THING = re.compile(
 _SIGN_IN = re.compile(
     rf"(?i)\b((?:{verb_forms('sign')}|{verb_forms('log')})[ \u00a0]+(?:in|on|up|out)"
     rf"|{verb_forms('check')}[ \u00a0]+in|{verb_forms('opt')}[ \u00a0]+(?:in|out))"
-    r"[ \u00a0]+([\ue000\ue001])"
+    r"[ \u00a0]+(?:(?:at|on|via|from|through|in)[ \u00a0]+)?([\ue000\ue001])"
 )
 _SAID_FOR = {_WEB: "the website", _MAIL: "the email address"}
 _SAID_AFTER_PREPOSITION = {_WEB: "online", _MAIL: ""}
+_SENTENCE_END = re.compile(r"[.!?](?=\s)")
+_ONLINE_LABEL = re.compile(r"(?i)\bonline(?:[ \u00a0]+[\w'\u2019]+){0,2}[ \u00a0]*:")
+
+
+def _under_an_online_label(line: str, at: int) -> bool:
+    """Whether the sentence of ``at`` opens with a label that says "online" ("Online: sign in
+    at x.example", "Online banking: log in at x.example"): a web address in it need not be
+    said "online" again. An "online" of a clause of its own is not one ("Book online or pay
+    at x.example" says "Book online or pay online")."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(line, max(0, at - 400), at)), default=0)
+    return _ONLINE_LABEL.search(line, max(start, at - 400), at) is not None
+
+
+def _said_after_particle(match: re.Match[str]) -> str:
+    """A web address after a verb's particle ("sign in", "log on"): "online" ("Sign in
+    online"), but after "on", "to the website" ("Log on to the website", not "Log on
+    online"), and nothing under a label that says "online" ("Online: sign in")."""
+    particle, address = match[1], match[2]
+    if address == _MAIL or _under_an_online_label(match.string, match.start()):
+        return particle
+    if particle.lower().endswith("on"):
+        return f"{particle} to the website"
+    return f"{particle} online"
+
+
+def _said_after_preposition(match: re.Match[str]) -> str:
+    """An address after a preposition: a web one "online", but nothing under a label that says
+    "online" ("Online: use the Contest button at x.example" says "Online: use the Contest
+    button"); an e-mail one nothing."""
+    address = match.group(1)
+    if address == _WEB and _under_an_online_label(match.string, match.start()):
+        return ""
+    return _SAID_AFTER_PREPOSITION[address]
+
+
 # The space an address left before a sentence's stop ("pay online ." -> "pay online."), not
 # one before punctuation that starts something else (":)", "; -)").
 _SPACE_BEFORE_STOP = re.compile(r"\s+(?=[.,;:!?](?:\s|$)|$)")
@@ -157,12 +195,15 @@ def _say_addresses(line: str) -> str:
     <https://...>" says "the form is online"); elsewhere "the website" and "the email
     address" ("visit https://x.example" says "visit the website"). A verb's particle before
     an address ("sign in", "log on", "opt out") stays: "Sign in https://x.example" says "Sign
-    in online". A line that was only an address says nothing."""
+    in online", "Log on at https://x.example" "Log on to the website" (not "on online"). Under
+    a label that says "online" ("Online: sign in at x.example") a web address after a
+    preposition or a particle is left out, said already, and so is one after "online or"
+    ("pay online or at x.example"). A line that was only an address says nothing."""
     if not _STAND_INS.sub("", line).strip(" .,;:!?-"):
         return ""
-    line = _SIGN_IN.sub(lambda m: f"{m[1]} {_SAID_AFTER_PREPOSITION[m[2]]}", line)
+    line = _SIGN_IN.sub(_said_after_particle, line)
     line = _AFTER_ONLINE.sub("online", _ONLINE_THING.sub(r"\1", line))
-    line = _AFTER_PREPOSITION.sub(lambda m: _SAID_AFTER_PREPOSITION[m.group(1)], line)
+    line = _AFTER_PREPOSITION.sub(_said_after_preposition, line)
     return _SPACE_BEFORE_STOP.sub("", _STAND_INS.sub(lambda m: _SAID_FOR[m.group(0)], line))
 
 

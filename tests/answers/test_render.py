@@ -781,7 +781,7 @@ def test_voice_never_reads_an_address_written_without_a_scheme(markdown: str, sp
     [
         ("Sign in https://x.example/login to pay.", "Sign in online to pay."),
         ("Log on <https://x.example>, or sign up x.example.gov.au/join.",
-         "Log on online, or sign up online."),
+         "Log on to the website, or sign up online."),
         ("Signing in www.x.example takes a minute; opt out https://x.example/opt.",
          "Signing in online takes a minute; opt out online."),
         ("Sign in help@x.example to join.", "Sign in to join."),

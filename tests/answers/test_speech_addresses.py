@@ -1,0 +1,62 @@
+"""Addresses on the voice channel, said in words: after a verb's particle ("log on"), and
+under a label that already says "online"."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_service.answers.render import render_answer
+from knowledge_service.content.schemas import Channel
+
+
+def _spoken(markdown: str) -> str:
+    return render_answer(markdown, Channel.VOICE)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Log on at https://x.example/login.", "Log on to the website."),
+        ("Log on https://x.example/login to pay; sign on at x.example.gov.au.",
+         "Log on to the website to pay; sign on to the website."),
+        ("Sign in at https://x.example, or log on at https://y.example.",
+         "Sign in online, or log on to the website."),
+        # the other particles, and "to", as before
+        ("Log in at https://x.example, check in at https://x.example/checkin.",
+         "Log in online, check in online."),
+        ("Log on to https://x.example/login to pay.", "Log on to the website to pay."),
+        ("Sign up at <help@x.example>.", "Sign up."),
+    ],
+)  # fmt: skip
+def test_voice_says_log_on_to_the_website_not_log_on_online(markdown: str, spoken: str) -> None:
+    """ "Log on at https://x.example" said "Log on online": the address after a preposition is
+    "online", and the particle "on" of "log on" stayed before it."""
+    assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("- **Online:** sign in at brightline.example and go to **My Usage**.",
+         "Online: sign in and go to My Usage."),
+        ('- **Online:** use the "Contest" button at parking.harborfalls.example/pay. You can'
+         " upload photos.",
+         'Online: use the "Contest" button. You can upload photos.'),
+        ("Online banking: log in at https://x.example and choose Transfers.",
+         "Online banking: log in and choose Transfers."),
+        ("You can pay online or at https://x.example/pay; renew online, or via x.example.",
+         "You can pay online; renew online."),
+        # an "online" of a clause of its own, or of another sentence, or an object: as before
+        ("Book online or pay at https://x.example/pay.", "Book online or pay online."),
+        ("Online: see the form. Then pay at https://x.example/pay.",
+         "Online: see the form. Then pay online."),
+        ("Online: visit https://x.example.", "Online: visit the website."),
+    ],
+)  # fmt: skip
+def test_voice_says_a_web_address_under_an_online_label_without_online_again(
+    markdown: str, spoken: str
+) -> None:
+    """ "Online: sign in at brightline.example" said "Online: sign in online", and "pay online
+    or at https://x.example" "pay online or online": the address was "online" after its
+    preposition whatever the sentence had said already."""
+    assert _spoken(markdown) == spoken
