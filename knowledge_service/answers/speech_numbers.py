@@ -64,7 +64,9 @@ too ("5 5 5, 0 1 3 4 ext. 2 0 4"; "x204" as "extension 2 0 4"), and so is one na
 A code keyed on a phone's keypad is read key by key, the star and the hash in words: a star or a
 hash, digits and a hash ("dial *100#" is "dial star 1 0 0 hash", "*#06#", "##002#"), or digits
 with a star or a hash after "press", "dial", "key", "tap" ("press #3282" is "press hash 3 2 8
-2"); not a number with a number sign after other words ("issue #3282"). The parse keeps the
+2"), or capitals for the keys' letters ("dial #DATA" is "dial hash DATA"), and each listed after
+one ("press *225# or #3282", "dial #DATA (#3282)" is "dial hash DATA (hash 3 2 8 2)"); not a
+number with a number sign after other words ("issue #3282"). The parse keeps the
 stars of one written as text ("*123*1#", :data:`~knowledge_service.content.plaintext.KEYPAD_CODE`),
 which CommonMark would read as emphasis.
 
@@ -490,15 +492,21 @@ def say_numbers_to_text(text: str) -> str:
 
 
 _KEYS = re.compile(r"(?=[\d*#]*[*#])(?=[*#]*\d)[\d*#]+")  # digits with a star or a hash
+_SPELLED_KEYS = r"[*#]{1,3}[A-Z]{2,12}#?"  # "#DATA", "*BAL#": the letters of the keys
 _KEY_NAMES = {"*": "star", "#": "hash"}
 _KEYPAD_CODE = re.compile(
     # a code for a phone's network, by its shape: a star or a hash, keys, a hash ("*100#",
     # "*#06#", "#31#", "*123*1#")
     rf"(?<![\w*#])(?P<code>{KEYPAD_CODE})(?![\w*#])"
     # or keys with a star or a hash after a word that asks for them ("press #3282", "dial *225",
-    # "key in 1#")
+    # "key in 1#"), or spelled in capitals ("dial #DATA")
     r"|(?P<name>(?i:\b(?:press|dial|key(?:[ \u00a0]+in)?|tap|punch[ \u00a0]+in)\b):?[ \u00a0]+)"
-    rf"(?P<keys>{_KEYS.pattern})(?![\w*#]|[.,:/\-\u2013]\d)"
+    rf"(?P<keys>{_KEYS.pattern}|{_SPELLED_KEYS})(?![\w*#]|[.,:/\-\u2013]\d)"
+)
+_LISTED_KEYS = re.compile(
+    # after a keypad code, another: "press *225# or #3282", "dial #DATA (#3282)"
+    r"(?P<name>[ \u00a0]*,[ \u00a0]*|,?[ \u00a0]+(?i:or|and)[ \u00a0]+|[ \u00a0]*\((?=[^()]*\)))"
+    rf"(?P<keys>{_KEYS.pattern}|{_SPELLED_KEYS})(?![\w*#]|[.,:/\-\u2013]\d)"
 )
 
 
@@ -510,17 +518,29 @@ def said_keys(keys: str) -> str | None:
     return " ".join(_KEY_NAMES.get(key, key) for key in keys)
 
 
+def _said_keys(keys: str) -> str:
+    """Keys as :func:`said_keys` says them, and the letters of keys spelled in capitals as a
+    word ("#DATA" is "hash DATA")."""
+    return " ".join(_KEY_NAMES.get(key, key) for key in re.findall(r"[A-Z]+|.", keys))
+
+
 def say_keypad_codes(text: str) -> str:
     """``text`` with each code keyed on a phone's keypad read key by key, a star and a hash in
-    words ("dial *100#" is "dial star 1 0 0 hash", "press #3282" "press hash 3 2 8 2"), not as a
-    number ("three thousand two hundred ...") with its signs read as the speech engine
-    pleases; to run before :func:`say_phone_numbers`, which would read the digits of "##002#"
-    as a number that starts with 0."""
-
-    def said(match: re.Match[str]) -> str:
-        return (match["name"] or "") + str(said_keys(match["code"] or match["keys"]))
-
-    return _KEYPAD_CODE.sub(said, text)
+    words ("dial *100#" is "dial star 1 0 0 hash", "press #3282" "press hash 3 2 8 2", "dial
+    #DATA" "dial hash DATA"), not as a number ("three thousand two hundred ...") with its
+    signs read as the speech engine pleases, and so each listed after one ("press *225# or
+    #3282", "dial #DATA (#3282)"); to run before :func:`say_phone_numbers`, which would read
+    the digits of "##002#" as a number that starts with 0."""
+    parts: list[str] = []
+    at = 0
+    while (match := _KEYPAD_CODE.search(text, at)) is not None:
+        parts += [text[at : match.start()], match["name"] or ""]
+        parts.append(_said_keys(match["code"] or match["keys"]))
+        at = match.end()
+        while (listed := _LISTED_KEYS.match(text, at)) is not None:
+            parts += [listed["name"], _said_keys(listed["keys"])]
+            at = listed.end()
+    return "".join(parts) + text[at:]
 
 
 _NAMING_A_SERVICE = re.compile(

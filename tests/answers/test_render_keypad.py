@@ -47,3 +47,29 @@ def test_stars_in_a_word_or_around_a_number_are_still_emphasis() -> None:
     assert markdown_to_safe_html("x*123*1#, *2*, *10%* and **3** off") == (
         "<p>x<em>123</em>1#, <em>2</em>, <em>10%</em> and <strong>3</strong> off</p>\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("- **From your phone:** dial #DATA (#3282). We'll text you your usage.",
+         "From your phone: dial hash DATA (hash 3 2 8 2). We'll text you your usage."),
+        ("Dial *BAL# to check your balance, or press *225# or #3282.",
+         "Dial star BAL hash to check your balance, or press star 2 2 5 hash or hash 3 2 8 2."),
+        ("Dial *100#, *101# and *#06#.",
+         "Dial star 1 0 0 hash, star 1 0 1 hash and star hash 0 6 hash."),
+        # a sign alone, a number after other words, a name in brackets, a count: as written
+        ("Press # to finish. See issue #3282 or #3283. Dial *225 (Optus), press #3282 and 1500"
+         " more.",
+         "Press # to finish. See issue #3282 or #3283. Dial star 2 2 5 (Optus), press hash"
+         " 3 2 8 2 and 1500 more."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_keypad_code_spelled_in_capitals_or_listed_after_one_key_by_key(
+    markdown: str, spoken: str
+) -> None:
+    """ "dial #DATA (#3282)" (freshness_kb_mobile's check-data-usage) was read as written, a
+    speech engine's "number data (number three thousand two hundred ...)", and "press *225# or
+    #3282" read only the first code key by key: keys were digits only, and a code listed after
+    one was no code."""
+    assert render_answer(markdown, Channel.VOICE) == spoken
