@@ -107,6 +107,15 @@ _SIGN_IN = re.compile(
     rf"|{verb_forms('check')}[ \u00a0]+in|{verb_forms('opt')}[ \u00a0]+(?:in|out))"
     r"[ \u00a0]+(?:(?:at|on|via|from|through|in)[ \u00a0]+)?([\ue000\ue001])"
 )
+# After a verb whose object is whom it addresses ("ask", "tell", "contact"), an e-mail address
+# is whom: "Ask sales@x.example for a demo" is "Ask us by email for a demo", not "Ask the email
+# address"; one to email or write to is an address ("Email help@x.example"), and so is one we
+# address ("we'll contact help@x.example": not "we'll contact us").
+_ADDRESSED = re.compile(
+    r"(?i)(?<!\bwe )(?<!\bwe'll )(?<!\bwe've )(?<!\bwe'd )(?<!\bwe will )(?<!\bwe can )"
+    rf"\b({verb_forms('ask')}|{verb_forms('tell', past='told')}|{verb_forms('contact')}"
+    rf"|{verb_forms('notify')}|{verb_forms('inform')}|{verb_forms('message')})[ \u00a0]+\ue001"
+)
 _SAID_FOR = {_WEB: "the website", _MAIL: "the email address"}
 _SAID_AFTER_PREPOSITION = {_WEB: "online", _MAIL: ""}
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
@@ -198,10 +207,12 @@ def _say_addresses(line: str) -> str:
     in online", "Log on at https://x.example" "Log on to the website" (not "on online"). Under
     a label that says "online" ("Online: sign in at x.example") a web address after a
     preposition or a particle is left out, said already, and so is one after "online or"
-    ("pay online or at x.example"). A line that was only an address says nothing."""
+    ("pay online or at x.example"). An e-mail address after a verb whose object is whom it
+    addresses is "us by email" ("Ask sales@x.example for a demo" says "Ask us by email for a
+    demo"). A line that was only an address says nothing."""
     if not _STAND_INS.sub("", line).strip(" .,;:!?-"):
         return ""
-    line = _SIGN_IN.sub(_said_after_particle, line)
+    line = _ADDRESSED.sub(r"\1 us by email", _SIGN_IN.sub(_said_after_particle, line))
     line = _AFTER_ONLINE.sub("online", _ONLINE_THING.sub(r"\1", line))
     line = _AFTER_PREPOSITION.sub(_said_after_preposition, line)
     return _SPACE_BEFORE_STOP.sub("", _STAND_INS.sub(lambda m: _SAID_FOR[m.group(0)], line))

@@ -60,3 +60,29 @@ def test_voice_says_a_web_address_under_an_online_label_without_online_again(
     or at https://x.example" "pay online or online": the address was "online" after its
     preposition whatever the sentence had said already."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Still nothing after 10 minutes? Contact support@ledgerly.example.",
+         "Still nothing after 10 minutes? Contact us by email."),
+        ("Ask sales@ledgerly.example for a guided demo instead.",
+         "Ask us by email for a guided demo instead."),
+        ("Also tell [the practice team](mailto:team@x.example) today; told <a@x.example>?"
+         " Message b@x.example with your name, or notify c@x.example.",
+         "Also tell the practice team today; told us by email? Message us by email with your"
+         " name, or notify us by email."),
+        # an address to email or write to, one we address, one after a preposition: as before
+        ("Email help@x.example, write to us at help@x.example; we'll contact help@x.example.",
+         "Email the email address, write to us; we'll contact the email address."),
+        ("Contact us at help@x.example or ask at https://x.example.", "Contact us or ask online."),
+    ],
+)  # fmt: skip
+def test_voice_says_an_email_address_someone_is_asked_or_told_as_us_by_email(
+    markdown: str, spoken: str
+) -> None:
+    """ "Contact support@ledgerly.example" said "Contact the email address", and "Ask
+    sales@ledgerly.example for a guided demo" "Ask the email address for a guided demo": one
+    asks or contacts people, not an address."""
+    assert _spoken(markdown) == spoken
