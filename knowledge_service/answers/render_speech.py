@@ -323,6 +323,17 @@ def _said_as_code(code: str) -> str:
     return said if _STAND_INS.search(said) else say_literally(code)
 
 
+_DASH_CELL = re.compile(r"(?:^|, )(?:[^,:\n]+: )?[\-\u2013\u2014](?=, |$)")
+"""A table's cell that holds only a dash, with its header ("Time to clear: \u2013")."""
+
+
+def _without_dash_cells(row: Line) -> Line:
+    """A table's row without its cells that hold only a dash, nothing to say in them, as an
+    empty cell is left out ("Method: Card, Time to clear: \u2013" is "Method: Card"), where
+    a speech engine would end the row on the header ("Time to clear:") or say "dash"."""
+    return replace(row, text=_DASH_CELL.sub("", row.text).removeprefix(", "))
+
+
 def markdown_to_speech(markdown: str) -> str:
     """Plain text for a voice channel: one paragraph of sentences (list items and table rows read
     as sentences, see :func:`~knowledge_service.content.plaintext.join_sentences`), no list
@@ -339,6 +350,7 @@ def markdown_to_speech(markdown: str) -> str:
     references."""
     markdown = _OUR_MARK_REFERENCES.sub("", _OUR_MARKS.sub("", markdown))
     lines = _addresses_joined(plain_lines(markdown, _spoken, _bare_addresses, _said_as_code))
+    lines = [_without_dash_cells(line) if line.kind == LineKind.ROW else line for line in lines]
     lead_ins = _lead_ins(lines)
     said = [
         replace(line, text=_said_after(lead_in, line.text))

@@ -1,5 +1,6 @@
-"""Addresses on the voice channel, said in words: after a verb's particle ("log on"), and
-under a label that already says "online"."""
+"""Addresses on the voice channel, said in words: after a verb's particle ("log on"), under a
+label that already says "online", after a verb whose object is whom it addresses ("contact");
+and a table's cell with nothing to say in it but a dash."""
 
 from __future__ import annotations
 
@@ -86,3 +87,22 @@ def test_voice_says_an_email_address_someone_is_asked_or_told_as_us_by_email(
     sales@ledgerly.example for a guided demo" "Ask the email address for a guided demo": one
     asks or contacts people, not an address."""
     assert _spoken(markdown) == spoken
+
+
+def test_voice_leaves_out_a_table_s_cell_that_holds_only_a_dash() -> None:
+    """ "| Credit card | No | – |" under "Method", "Available?" and "Time to clear" said
+    "Method: Credit card, Available?: No, Time to clear: –.", a row ending on its header or a
+    "dash"; an empty cell was left out already. Chat shows the dash as written."""
+    markdown = (
+        "| Method | Available? | Time to clear |\n|---|---|---|\n"
+        "| Credit card | No | – |\n| – | Yes | 1 day |\n| Cheque | - | — |\n| – | – | — |\n"
+        "| Card |  | 2 days |\n| Pay 3–5 | -5 | 2 - 3 days |\n"
+    )
+    assert _spoken(markdown) == (
+        "Method: Credit card, Available?: No. Available?: Yes, Time to clear: 1 day. Method:"
+        " Cheque. Method: Card, Time to clear: 2 days. Method: Pay 3 to 5, Available?: -5, Time"
+        " to clear: 2 to 3 days."
+    )
+    assert render_answer(markdown, Channel.CHAT).splitlines()[0] == (
+        "Method: Credit card, Available?: No, Time to clear: –"
+    )
