@@ -19,16 +19,17 @@ digits, or letters and digits together ("codes" too); a number sign before the c
 "number" ("ticket #12345" is "ticket number 1 2 3 4 5"). Each code listed after it, of its
 shape, maybe after what it means in brackets, is read so too ("reason code GW-1 (quality), GW-2
 (late)" is "reason code G W, 1 (quality), G W, 2 (late)"; not a count, "ticket 12345 and 200
-more"). A count after such a word ("code of 12 digits", "claim
-25") and an amount ("number 1,000") stay as written, and so does a year that ends a name: "the
-Energy Retail Code 2019", "under the Fuel policy 2024", "Fuel policy 2024" as a heading (the
-word that names a code capitalised and not the first of its sentence, or a capitalised word
-before it). A year-like number introduced as a code ("code: 2019"), after an acronym ("PIN
-2019"), after a sentence's first word that asks for or points at a code ("Use code 2019", "Your
-policy 2024") or as it ("Code 2019 is ...") is a code. A code by its shape is read so too,
-whatever the words before it: capitals and at least two groups with digits, 4 digits or more,
-apart with hyphens or slashes ("for example DA-2026/0417" is "for example D A, 2 0 2 6, 0 4 1
-7"; not "COVID-19" or "ISO-9001").
+more"). A count after such a word ("code of 12 digits", "claim 25"), an amount ("number
+1,000", "Order 5000 kWh", "claim 1500 dollars") and a count where the word is a verb ("You can
+order 1500 tickets", "to claim 1500 points") stay as written, and so does a year that ends a
+name: "the Energy Retail Code 2019", "under the Fuel policy 2024", "Fuel policy 2024" as a
+heading (the word that names a code capitalised and not the first of its sentence, or a
+capitalised word before it). A year-like number introduced as a code ("code: 2019"), after an
+acronym ("PIN 2019"), after a sentence's first word that asks for or points at a code ("Use code
+2019", "Your policy 2024") or as it ("Code 2019 is ...") is a code. A code by its shape is read
+so too, whatever the words before it: capitals and at least two groups with digits, 4 digits or
+more, apart with hyphens or slashes ("for example DA-2026/0417" is "for example D A, 2 0 2 6,
+0 4 1 7"; not "COVID-19" or "ISO-9001").
 """
 
 from __future__ import annotations
@@ -161,6 +162,46 @@ def _shape(code: str) -> str:
     return re.sub(r"\d+", "9", re.sub(r"[A-Z]+", "A", code))
 
 
+_A_QUANTITY_NEXT = re.compile(
+    r"[ \u00a0]?(?:kWh|MWh|kW|km|kg|mg|ml|mL|mm|cm|GB|MB|TB|%|\u00b0)(?!\w)"
+    r"|[ \u00a0](?i:dollars?|cents?|euros?|pounds?|points?|per|litres?|liters?|metres?|meters?"
+    r"|kilometres?|kilometers?|kilograms?|units?|hours?|days?|weeks?|months?|years?|minutes?)\b"
+)
+"""After a number, a unit or what it measures: an amount ("order 5000 kWh", "claim 1500
+dollars", "claim 1500 per year"), never a code's."""
+_A_PLURAL_NEXT = re.compile(
+    # maybe after a word that says what kind ("1500 parking credits"), no word of a sentence's
+    # frame ("order 12345 from our shops")
+    r"[ \u00a0]+(?:(?!(?:to|for|from|with|at|on|in|by|of|and|or|but|the|a|an|your|our|their|its"
+    r"|this|that|these|those|my|online|today|now|here|there|again|when|if|before|after|as|so"
+    r"|then|than|via|into|onto|over|under|each|every|all|any|no)\b)[a-z][a-z\-]*[ \u00a0]+)?"
+    r"(?!(?:is|was|has|does|as|us|its|this|plus|less|unless|always|sometimes|perhaps|thanks"
+    r"|yes)\b)[a-z]+s\b"
+)
+_A_VERB_NEXT = re.compile(
+    # a subject, an auxiliary or "to" before a word that names a code makes it a verb: "You can
+    # order 1500 tickets", "we invoice 2000 customers", "to claim 1500 points"
+    r"(?i:\b(?:i|you|we|they|he|she|it|who|can|could|will|would|shall|should|may|might|must"
+    r"|do|does|did|don't|doesn't|didn't|to|please|just|simply|also|[a-z]+'ll)"
+    r")[ \u00a0]+$"
+)
+
+
+def _counts(match: re.Match[str]) -> bool:
+    """Whether a number of digits after a word that names a code counts what follows it, no
+    code: a unit or what it measures after it ("Order 5000 kWh", "claim 1500 dollars"), or a
+    plural after it where the word is a verb, after a subject, an auxiliary or "to" ("You can
+    order 1500 tickets", "we invoice 2000 customers"; not "Your order 12345 ships today")."""
+    if not match["code"].isdigit():
+        return False
+    text, end = match.string, match.end()
+    if _A_QUANTITY_NEXT.match(text, end):
+        return True
+    start = match.start()
+    verb = _A_VERB_NEXT.search(text, max(0, start - LOOK_BACK), start)
+    return verb is not None and _A_PLURAL_NEXT.match(text, end) is not None
+
+
 def say_reference_codes(text: str) -> str:
     """``text`` with each reference code after a word that names one written to be read
     character by character in its groups, a number sign before it said "number" ("ticket
@@ -171,6 +212,8 @@ def say_reference_codes(text: str) -> str:
         code = match.group("code")
         after = match.string[match.end() : match.end() + 10]
         if not is_code(code, match["name"], after) or _is_a_year_in_a_title(match):
+            return match.group(0)
+        if _counts(match):  # "You can order 1500 tickets", "Order 5000 kWh"
             return match.group(0)
         if match.group("bracket") and _YEAR.fullmatch(code):  # "the policy (2024)": its year
             return match.group(0)

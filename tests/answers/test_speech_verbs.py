@@ -269,3 +269,30 @@ def test_voice_reads_a_plural_after_the_number_of_a_verb_with_a_subject_as_count
     verb with a subject or an auxiliary before it has the number for its object, and the word
     after it is no verb of the sentence."""
     assert _spoken(markdown) == spoken
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("You can order 1500 tickets at once, or claim 1500 points each year.",
+         "You can order 1500 tickets at once, or claim 1500 points each year."),
+        ("To claim 1500 parking credits, please order 1000 windscreen stickers.",
+         "To claim 1500 parking credits, please order 1000 windscreen stickers."),
+        ("Order 5000 kWh; you can claim 1500 dollars, or claim 1500 per year.",
+         "Order 5000 kWh; you can claim 1500 dollars, or claim 1500 per year."),
+        # a code, as before: the word a noun, or no plural or unit after the number
+        ("Your order 12345 ships today. Ticket 12345 is open; quote claim 2019 when you call.",
+         "Your order 1 2 3 4 5 ships today. Ticket 1 2 3 4 5 is open; quote claim 2 0 1 9 when"
+         " you call."),
+        ("You can order 12345 online or quote invoice 12345678 or 87654321.",
+         "You can order 1 2 3 4 5 online or quote invoice 1 2 3 4 5 6 7 8 or 8 7 6 5 4 3 2 1."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_count_after_a_word_for_a_code_used_as_a_verb_as_a_count(
+    markdown: str, spoken: str
+) -> None:
+    """ "You can order 1500 tickets" and "claim 1500 points" read "1 5 0 0", and "Order 5000
+    kWh" "5 0 0 0": "order" and "claim" name a code, and any number of 4 digits after them was
+    one, though here they are verbs before a count ("parking credits", "windscreen stickers"
+    in no list) or an amount."""
+    assert _spoken(markdown) == spoken
