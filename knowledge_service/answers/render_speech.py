@@ -17,6 +17,7 @@ from knowledge_service.answers.speech import (
     say_around_the_clock,
     say_literally,
     say_menu_paths,
+    say_not_applicable,
     say_outside_literals,
     say_rates,
 )
@@ -246,7 +247,7 @@ def _said_as_meant(text: str) -> str:
     said = say_years_and_next(said)  # "2025/26": after a code's ("Case no. 2025/26")
     said = say_phone_numbers(say_numbers_to_call(said))
     said = say_day_ranges(say_ranges(say_numbers_to_text(said)))
-    return say_menu_paths(say_rates(said))
+    return say_not_applicable(say_menu_paths(say_rates(said)))
 
 
 _SPACES = re.compile(r"[ \t]{2,}")

@@ -30,6 +30,8 @@ groups or of at least 4 digits, is read character by character in its groups ("`
 written ("`Account > Billing`", "`$12/month`"), but for a phone number in it, read as a phone
 number.
 The words around code are read as if it were any other word ("text `STOP` to 12345").
+
+"n/a" (or "N/A") is read "not applicable", not "N slash A".
 """
 
 from __future__ import annotations
@@ -175,3 +177,12 @@ def say_outside_literals(line: str, say: Callable[[str], str]) -> str:
 
     said = say(_LITERAL_PART.sub(stand_in, line))
     return _STANDING_IN.sub(put_back, said)
+
+
+_NOT_APPLICABLE = re.compile(r"(?<![\w/])[Nn]/[Aa](?![\w/])")
+
+
+def say_not_applicable(text: str) -> str:
+    """``text`` with "n/a" (or "N/A") read as what it means, "not applicable", not "N slash A"
+    or "N A"."""
+    return _NOT_APPLICABLE.sub("not applicable", text)

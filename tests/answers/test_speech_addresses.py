@@ -1,6 +1,6 @@
 """Addresses on the voice channel, said in words: after a verb's particle ("log on"), under a
 label that already says "online", after a verb whose object is whom it addresses ("contact");
-and a table's cell with nothing to say in it but a dash."""
+a table's cell with nothing to say in it but a dash, and "n/a"."""
 
 from __future__ import annotations
 
@@ -105,4 +105,17 @@ def test_voice_leaves_out_a_table_s_cell_that_holds_only_a_dash() -> None:
     )
     assert render_answer(markdown, Channel.CHAT).splitlines()[0] == (
         "Method: Credit card, Available?: No, Time to clear: –"
+    )
+
+
+def test_voice_reads_n_a_as_not_applicable() -> None:
+    """ "Saver: n/a" (freshness_kb_airline's table of bags) was left for a speech engine to read
+    "N slash A" or "N A"."""
+    markdown = (
+        "| Fare | Saver | Flex |\n|---|---|---|\n| Weight per bag | n/a | 23kg |\n\n"
+        "Fees: N/A. See a/n/a/b, N/As or `n/a`."
+    )
+    assert _spoken(markdown) == (
+        "Fare: Weight per bag, Saver: not applicable, Flex: 23kg. Fees: not applicable. See"
+        " a/n/a/b, N/As or n/a."
     )
