@@ -21,7 +21,7 @@ from knowledge_service.answers.speech import (
     say_outside_literals,
     say_rates,
 )
-from knowledge_service.answers.speech_codes import say_reference_codes
+from knowledge_service.answers.speech_codes import say_reference_codes, say_zip_codes
 from knowledge_service.answers.speech_numbers import (
     say_keypad_codes,
     say_numbers_to_call,
@@ -245,7 +245,7 @@ def _addresses_joined(lines: Sequence[Line]) -> list[Line]:
 def _said_as_meant(text: str) -> str:
     said = say_reference_codes(say_around_the_clock(say_times(say_keypad_codes(text))))
     said = say_years_and_next(said)  # "2025/26": after a code's ("Case no. 2025/26")
-    said = say_phone_numbers(say_numbers_to_call(said))
+    said = say_phone_numbers(say_numbers_to_call(say_zip_codes(said)))
     said = say_day_ranges(say_ranges(say_numbers_to_text(said)))
     return say_not_applicable(say_menu_paths(say_rates(said)))
 

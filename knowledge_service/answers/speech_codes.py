@@ -30,6 +30,9 @@ acronym ("PIN 2019"), after a sentence's first word that asks for or points at a
 so too, whatever the words before it: capitals and at least two groups with digits, 4 digits or
 more, apart with hyphens or slashes ("for example DA-2026/0417" is "for example D A, 2 0 2 6,
 0 4 1 7"; not "COVID-19" or "ISO-9001").
+
+A US ZIP code after its city and its state's two capitals is read digit by digit too ("Columbus,
+OH 43216" is "Columbus, OH 4 3 2 1 6"; "TX 78701-1234" no range).
 """
 
 from __future__ import annotations
@@ -250,3 +253,21 @@ def _said_code_by_its_shape(match: re.Match[str]) -> str:
     if sum(c.isdigit() for c in code) < 4:  # "AB-1-2": too short to be keyed in
         return code
     return character_by_character(code)
+
+
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ"
+    "|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR|GU|VI|AS|MP|AA|AE|AP"
+)
+_ZIP_CODE = re.compile(
+    rf"(?P<state>,[ \u00a0]+(?:{_US_STATES})[ \u00a0]+)"
+    r"(?P<zip>\d{5}(?:-\d{4})?)(?![\w%\u00b0]|[.,:/]\d)"
+)
+"""A US postal address's ZIP code, after its city and its state's two capitals ("Columbus, OH
+43216", "Austin, TX 78701-1234")."""
+
+
+def say_zip_codes(text: str) -> str:
+    """``text`` with each ZIP code of a postal address read digit by digit, as it is said
+    ("Columbus, OH 43216" is "Columbus, OH 4 3 2 1 6", not "forty-three thousand ...")."""
+    return _ZIP_CODE.sub(lambda m: m["state"] + character_by_character(m["zip"]), text)

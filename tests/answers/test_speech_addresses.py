@@ -1,6 +1,6 @@
 """Addresses on the voice channel, said in words: after a verb's particle ("log on"), under a
 label that already says "online", after a verb whose object is whom it addresses ("contact");
-a table's cell with nothing to say in it but a dash, and "n/a"."""
+a table's cell with nothing to say in it but a dash, "n/a" and a postal address's ZIP code."""
 
 from __future__ import annotations
 
@@ -119,3 +119,20 @@ def test_voice_reads_n_a_as_not_applicable() -> None:
         "Fare: Weight per bag, Saver: not applicable, Flex: 23kg. Fees: not applicable. See"
         " a/n/a/b, N/As or n/a."
     )
+
+
+@pytest.mark.parametrize(
+    ("markdown", "spoken"),
+    [
+        ("Post it to Pawprint Claims, PO Box 4410, Columbus, OH 43216.",
+         "Post it to Pawprint Claims, PO Box 4410, Columbus, OH 4 3 2 1 6."),
+        ("Write to us at 100 Main St, Austin, TX 78701-1234, USA.",
+         "Write to us at 100 Main St, Austin, TX 7 8 7 0 1, 1 2 3 4, USA."),
+        # no US state's capitals before it: as written
+        ("In 2026, NZ 12345 visitors came.", "In 2026, NZ 12345 visitors came."),
+    ],
+)  # fmt: skip
+def test_voice_reads_a_zip_code_digit_by_digit(markdown: str, spoken: str) -> None:
+    """ "Columbus, OH 43216" (freshness_kb_petins) was read "forty-three thousand two hundred
+    and sixteen", and "TX 78701-1234" as a range, "78701 to 1234"."""
+    assert _spoken(markdown) == spoken
