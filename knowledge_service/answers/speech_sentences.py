@@ -68,7 +68,9 @@ def has_a_subject(text: str, at: int) -> bool:
     follows its object is no verb of a sentence it opens: "We text 2000 campers your ...",
     "staff call 200 golfers you ...", "we'll text 500 ...", "we're texting 500 ...", not
     "Texting PAUSE to 12345 holds your ..." (a gerund), "Text MENU to 12345 lists ..." (the
-    clause's first word: after punctuation, "and", "just", ...), "anyone who texts HELP to
+    clause's first word: after punctuation, "and", "just", ...; but after "and", "or" or
+    "then" in a sentence a pronoun opens, with no comma between, the verb shares the
+    pronoun: "We text 2000 campers ... and call 300 golfers you ..."), "anyone who texts HELP to
     12345 gets ..." (after a relative pronoun) or "an SMS to 12345 costs ..." (a noun)."""
     before = WORD_BEFORE.search(text, max(0, at - LOOK_BACK), at)
     if before is None:
@@ -77,4 +79,14 @@ def has_a_subject(text: str, at: int) -> bool:
     verb = re.match(r"\w+", text[at:])
     if verb is not None and verb.group(0).lower().endswith("ing"):  # a gerund, but "we're texting"
         return word in _BE or word.endswith(("'re", "'m", "'s"))
+    if word in _JOINS and _SHARES_A_SUBJECT.search(text, max(0, at - LOOK_BACK * 2), at):
+        return True  # "We text 2000 campers your time and call 300 golfers you nominate"
     return word not in _OPENS_A_CLAUSE
+
+
+_JOINS = frozenset({"and", "or", "then"})
+_SHARES_A_SUBJECT = re.compile(
+    r"(?:^|[.!?;:]\s+)(?i:we|i|you|they|he|she)\b[^.!?;:,\n]*\b(?:and|or|then)[ \u00a0]+$"
+)
+"""A sentence that opens with a pronoun, its subject, and goes on with no comma to "and",
+"or" or "then" before a verb: the verb after it shares the subject."""

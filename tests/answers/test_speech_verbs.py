@@ -243,6 +243,9 @@ def test_voice_reads_a_keyword_that_is_a_preposition_or_a_letter_as_the_message(
          "We'll text 500 jurors it is cancelled; we're texting 300 swimmers it is closed."),
         ("The league texts 200 clubs your fixtures. Staff phone 400 kayakers all their times.",
          "The league texts 200 clubs your fixtures. Staff phone 400 kayakers all their times."),
+        # a verb after "and" in a sentence a pronoun opens shares the pronoun
+        ("We text 2000 campers your check-in time and call 300 golfers you nominate.",
+         "We text 2000 campers your check-in time and call 300 golfers you nominate."),
         # plurals with no "s", whatever the verb
         ("We text 500 alumni each week, 500 folk each month. Call 300 crew each morning.",
          "We text 500 alumni each week, 500 folk each month. Call 300 crew each morning."),
