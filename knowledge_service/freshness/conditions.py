@@ -15,6 +15,7 @@ word stems plus pseudo-terms for ages and dates (``<age:under:25>``, ``<from:1 j
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
@@ -194,6 +195,91 @@ def qualifier(
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:which|and|but)\b")
+_BREAK_WORDS = ("which", "and", "but")
+FEW_CONDITIONS = 16
+
+
+def _is_word_char(char: str) -> bool:
+    """A character ``\\b`` reads as part of a word."""
+    return char.isalnum() or char == "_"
+
+
+class Qualifiers:
+    """:func:`qualifier` of every fact of one ``sentence``, read once for all of them.
+
+    A sentence stating many figures ("$1 $1 $1 ...") asked :func:`qualifier` once a figure,
+    and each call read the text between the figure and every condition after it: time in the
+    cube of the sentence. Here the clause breaks and each term's conditions are found once,
+    and a fact's qualifier takes time in the number of its conditions (a few: the set is
+    built as :func:`qualifier` builds it, to the order of its terms) or, past
+    :data:`FEW_CONDITIONS`, of their terms (the same terms; a set's order is no part of it,
+    and it varies between processes with the hash seed).
+    """
+
+    def __init__(self, found: Iterable[Condition], sentence: str) -> None:
+        self._found = list(found)
+        self._sentence = sentence
+        breaks = list(_CLAUSE_BREAK.finditer(sentence))
+        self._break_starts = [m.start() for m in breaks]
+        self._break_ends = [m.end() for m in breaks]
+        # term -> (the earliest end of a condition naming it, the starts of those conditions)
+        self._terms: dict[str, tuple[int, list[int]]] = {}
+        for c_start, c_end, c_terms in self._found:
+            for term in c_terms:
+                first_end, starts = self._terms.get(term, (c_end, []))
+                starts.append(c_start)
+                self._terms[term] = (min(first_end, c_end), starts)
+        for _, starts in self._terms.values():
+            starts.sort()
+        # A condition opening inside a word right after "and", "but" or "which" ("...andx"):
+        # a slice ending there reads that word as a break, a longer one does not, so the
+        # breaks are not read once for all; never seen in text, read the slow way.
+        self._slow = any(self._break_word_ends_at(c_start) for c_start, _, _ in self._found)
+
+    def _break_word_ends_at(self, at: int) -> bool:
+        text = self._sentence
+        return (
+            0 < at < len(text)
+            and _is_word_char(text[at - 1])
+            and _is_word_char(text[at])
+            and any(text.endswith(word, 0, at) for word in _BREAK_WORDS)
+        )
+
+    def _first_break(self, at: int) -> int:
+        """Where the first clause break after ``at`` ends, read in ``sentence[at:...]`` as
+        :func:`qualifier` reads it (a break word right at ``at`` counts even inside a word)."""
+        text = self._sentence
+        n = bisect_left(self._break_starts, at)
+        first = self._break_ends[n] if n < len(self._break_ends) else len(text) + 1
+        if at > 0 and _is_word_char(text[at - 1]):
+            for word in _BREAK_WORDS:
+                after = at + len(word)
+                if text.startswith(word, at) and (
+                    after == len(text) or not _is_word_char(text[after])
+                ):
+                    first = min(first, after)
+        return first
+
+    def __call__(self, start: int, end: int) -> frozenset[str]:
+        """:func:`qualifier` of the fact at ``start:end``."""
+        if self._slow or start >= end:
+            return qualifier(self._found, start, end, self._sentence)
+        limit = self._first_break(end)
+        if len(self._found) <= FEW_CONDITIONS:
+            found: set[str] = set()
+            for c_start, c_end, c_terms in self._found:
+                if c_end <= start or end <= c_start < limit:
+                    found |= c_terms
+            return frozenset(found)
+        terms = []
+        for term, (first_end, starts) in self._terms.items():
+            if first_end <= start:  # a condition before the fact
+                terms.append(term)
+                continue
+            n = bisect_left(starts, end)  # the first one after it, before a clause break
+            if n < len(starts) and starts[n] < limit:
+                terms.append(term)
+        return frozenset(terms)
 
 
 def is_covered(term: str, *terms: AbstractSet[str]) -> bool:

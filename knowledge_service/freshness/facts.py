@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
+from itertools import accumulate
 
 from knowledge_service.freshness.conditions import (
     Condition,
+    Qualifiers,
     conditions,
-    qualifier,
     start_events_dropped,
 )
 from knowledge_service.freshness.numeric import DAYS_PER_UNIT, PERIOD_DAYS, numeric_spans
@@ -258,23 +260,66 @@ def _subject(
     context: Mapping[str, float],
 ) -> dict[str, float]:
     """Stems of the sentence's content words, weighted by their distance to ``focus``."""
-    inside = [i for i, (_, s, e) in enumerate(words) if s < focus[1] and e > focus[0]]
-    if inside:
-        first, last = inside[0], inside[-1]
-    else:
-        first = last = next((i for i, (_, s, _) in enumerate(words) if s >= focus[1]), len(words))
-    subject = dict(context)
-    subject.update(_relation_terms(sentence, focus))
-    for i, (word, start, end) in enumerate(words):
-        if not is_content_word(word):
-            continue
-        if word not in _DATA_UNITS and any(s <= start and end <= e for s, e in spans):
-            continue
-        distance = first - i if i < first else max(0, i - last)
-        weight = 1.0 / (1.0 + distance / 4.0)
-        term = stem(word)
-        subject[term] = max(subject.get(term, 0.0), weight)
-    return subject
+    return _Words(words, spans).subject(sentence, focus, context)
+
+
+class _Spans:
+    """Spans, asked whether one of them holds a given span in time in their logarithm."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [start for start, _ in ordered]
+        self._reach = list(accumulate((end for _, end in ordered), max))
+
+    def hold(self, start: int, end: int) -> bool:
+        """Whether one of the spans holds ``start:end``."""
+        n = bisect_right(self._starts, start)
+        return n > 0 and self._reach[n - 1] >= end
+
+
+class _Words:
+    """A sentence's words read once for the subjects of all its facts (:func:`_subject`):
+    each content word's stem and where it stands. A sentence of many figures ("$1 $1 ...")
+    read all its words against all its figures once a figure, in time in the cube of its
+    length; a subject now takes time in the number of its terms."""
+
+    def __init__(self, words: Sequence[tuple[str, int, int]], spans: list[tuple[int, int]]):
+        self._starts = [start for _, start, _ in words]
+        self._ends = [end for _, _, end in words]
+        inside = _Spans(spans)
+        self._terms: dict[str, list[int]] = {}  # in the order of their first word
+        for i, (word, start, end) in enumerate(words):
+            if not is_content_word(word):
+                continue
+            if word not in _DATA_UNITS and inside.hold(start, end):
+                continue
+            self._terms.setdefault(stem(word), []).append(i)
+
+    def subject(
+        self, sentence: str, focus: tuple[int, int], context: Mapping[str, float]
+    ) -> dict[str, float]:
+        """The stems weighted by their distance to ``focus``: 1 for a word inside it, less
+        by each word between."""
+        # the words inside the focus, or the first after it
+        first = bisect_right(self._ends, focus[0])
+        last = bisect_left(self._starts, focus[1]) - 1
+        if first > last:
+            first = last = last + 1
+        subject = dict(context)
+        subject.update(_relation_terms(sentence, focus))
+        for term, at in self._terms.items():
+            n = bisect_left(at, first)  # the nearest word of the term: inside, or either side
+            if n < len(at) and at[n] <= last:
+                distance = 0
+            elif n == 0:
+                distance = at[0] - last
+            elif n == len(at):
+                distance = first - at[-1]
+            else:
+                distance = min(first - at[n - 1], at[n] - last)
+            weight = 1.0 / (1.0 + distance / 4.0)
+            subject[term] = max(subject.get(term, 0.0), weight)
+        return subject
 
 
 # A data amount's unit names what the figures beside it are about ("a 1 GB top-up costs $10"):
@@ -593,33 +638,24 @@ def extract_facts(
         conds, found, rules = read_sentence(sentence, names)
         if label and any(kind == TIME for kind, *_ in found):
             found = _times_with_label(found, sentence, label)
-        spans = [(s, e) for _, _, _, s, e in found]
-        words = words_with_positions(sentence) if found else []
+        # what does not change from one figure to the next is read once a sentence: a
+        # sentence may state thousands of figures ("$1 $1 $1 ...")
+        qualifiers = Qualifiers(conds, sentence) if found or rules else None
+        figures = _Figures(sentence, found, previous) if found else None
+        from_start: Qualifiers | None = None
         for kind, unit, value, start, end in found:
-            subject = _mark_proxy(_subject(sentence, words, spans, (start, end), ctx), sentence)
-            if not has_own_terms(subject):  # "It costs $20.": about the sentence before
-                for term in content_terms(previous):
-                    subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
-            elif _refers_back(sentence):
-                # "Every change after that costs $10." after "A Standard fare changes once
-                # free": the product the sentence before names (not its case, which "after
-                # that" sets this one apart from)
-                for term in named_terms(previous):
-                    subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
-            if kind == FactKind.MONEY:
-                part = _coordinated_clause(sentence, 0, len(sentence), start)
-                if _BEYOND.search(sentence[part[0] : part[1]]) or _refers_back(sentence):
-                    subject[BEYOND] = MARKER_WEIGHT
+            assert figures is not None and qualifiers is not None
+            subject = figures.subject((start, end), ctx, money=kind == FactKind.MONEY)
             text_span = sentence[start:end].strip()
             kind, unit, value = _as_interval(kind, unit, value, subject)
             if kind == FactKind.DURATION:
-                counted_from[len(facts)] = qualifier(
-                    start_events_dropped(conds, sentence), start, end, sentence
-                )
+                if from_start is None:
+                    from_start = Qualifiers(start_events_dropped(conds, sentence), sentence)
+                counted_from[len(facts)] = from_start(start, end)
             facts.append(
                 Fact(
                     FactKind(kind), unit, value, text_span, sentence, section, subject,
-                    qualifier(conds, start, end, sentence), stated,
+                    qualifiers(start, end), stated,
                 )
             )  # fmt: skip
         for aspect, polarity, seg_start, seg_end, cues, own_cue in rules:
@@ -630,15 +666,9 @@ def extract_facts(
             cue = next((c for c in cues if clause[0] <= c[0] < clause[1]), own_cue)
             # a figure beside "free" says more than "charged"; one in another clause
             # ("standard seats are free and a legroom seat costs $30") is about something else
-            if (
-                found
-                and aspect == "charge"
-                and any(
-                    clause[0] <= start < clause[1]
-                    for kind, _, _, start, _ in found
-                    if kind != FactKind.COUNT  # "the first two attempts are free": which ones
-                )
-            ):
+            assert qualifiers is not None
+            # "the first two attempts are free": a count says which ones
+            if aspect == "charge" and figures and figures.stated_in(clause, counts=False):
                 continue
             segment = sentence[seg_start:seg_end]
             action = None if aspect == "charge" else rule_action(segment, seg_start, own_cue)
@@ -656,10 +686,7 @@ def extract_facts(
                 and not polarity
                 and (
                     _ALLOWANCE.search(sentence[clause[0] : clause[1]])
-                    or any(
-                        kind == FactKind.COUNT and clause[0] <= start < clause[1]
-                        for kind, _, _, start, _ in found
-                    )
+                    or (figures and figures.stated_in(clause, counts=True))
                 )
             ):
                 about[ALLOWANCE] = MARKER_WEIGHT  # "one free change", "the first two"
@@ -674,12 +701,77 @@ def extract_facts(
             facts.append(
                 Fact(
                     FactKind.RULE, aspect, 1.0 if polarity else 0.0, segment.strip(), sentence,
-                    section, about, qualifier(conds, *cue, sentence), stated, verb, done_to,
+                    section, about, qualifiers(*cue), stated, verb, done_to,
                     head,
                 )
             )  # fmt: skip
         previous = sentence
     return _counted_from_start(facts, counted_from)
+
+
+class _Figures:
+    """What the facts of one sentence's figures share, read once for all of them: its words
+    (:class:`_Words`), whether it names someone acting for another or refers to the sentence
+    before, the terms carried from that sentence, and its coordinated clauses."""
+
+    def __init__(self, sentence: str, found: Sequence[Span], previous: str) -> None:
+        self._sentence = sentence
+        self._previous = previous
+        spans = [(s, e) for _, _, _, s, e in found]
+        self._words = _Words(words_with_positions(sentence), spans)
+        self._proxy = _PROXY.search(sentence) is not None
+        self._refers_back = _refers_back(sentence)
+        self._carried: tuple[str, ...] | None = None
+        self._named: set[str] | None = None
+        self._ands = [(m.start(), m.end()) for m in _AND_FROM_RUN.finditer(sentence)]
+        self._and_ends = [end for _, end in self._ands]
+        self._beyond: dict[tuple[int, int], bool] = {}
+        self._counts = sorted(start for kind, _, _, start, _ in found if kind == FactKind.COUNT)
+        self._others = sorted(start for kind, _, _, start, _ in found if kind != FactKind.COUNT)
+
+    def subject(
+        self, focus: tuple[int, int], context: Mapping[str, float], *, money: bool
+    ) -> dict[str, float]:
+        """The subject of the figure at ``focus`` (``money``: an amount)."""
+        subject = self._words.subject(self._sentence, focus, context)
+        if self._proxy:
+            subject[PROXY] = MARKER_WEIGHT
+        if not has_own_terms(subject):  # "It costs $20.": about the sentence before
+            if self._carried is None:
+                self._carried = tuple(dict.fromkeys(content_terms(self._previous)))
+            for term in self._carried:
+                subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
+        elif self._refers_back:
+            # "Every change after that costs $10." after "A Standard fare changes once
+            # free": the product the sentence before names (not its case, which "after
+            # that" sets this one apart from)
+            if self._named is None:
+                self._named = named_terms(self._previous)
+            for term in self._named:
+                subject[term] = max(subject.get(term, 0.0), CARRIED_WEIGHT)
+        if money and (self._refers_back or self._beyond_in(self._clause_at(focus[0]))):
+            subject[BEYOND] = MARKER_WEIGHT
+        return subject
+
+    def _clause_at(self, at: int) -> tuple[int, int]:
+        """:func:`_coordinated_clause` of the whole sentence around ``at``."""
+        n = bisect_right(self._and_ends, at)  # the "and"s that end before it
+        start = self._ands[n - 1][1] if n else 0
+        for and_start, _ in self._ands[n:]:
+            if and_start >= at:
+                return start, and_start
+        return start, len(self._sentence)
+
+    def _beyond_in(self, clause: tuple[int, int]) -> bool:
+        if clause not in self._beyond:
+            self._beyond[clause] = bool(_BEYOND.search(self._sentence[clause[0] : clause[1]]))
+        return self._beyond[clause]
+
+    def stated_in(self, clause: tuple[int, int], *, counts: bool) -> bool:
+        """Whether a figure (``counts``: a count, else any other) starts inside ``clause``."""
+        starts = self._counts if counts else self._others
+        n = bisect_left(starts, clause[0])
+        return n < len(starts) and starts[n] < clause[1]
 
 
 def _counted_from_start(
@@ -698,6 +790,9 @@ def _counted_from_start(
 
 
 _AND = re.compile(r",?\s+and\s+", re.IGNORECASE)
+# The same "and"s of a whole sentence, looked for where a run of spaces starts (or after a
+# comma), not from each of its spaces (time in the square of the run)
+_AND_FROM_RUN = re.compile(r",?(?<!\s)\s+and\s+", re.IGNORECASE)
 
 
 def _coordinated_clause(sentence: str, start: int, end: int, at: int) -> tuple[int, int]:
@@ -715,14 +810,23 @@ _BACK_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _UNIT_BEFORE = re.compile(r"\b(?:minute|hour|day|night|week|month|year)s?\s+$", re.IGNORECASE)
+_LONGEST_UNIT = len("minutes")
 
 
 def _refers_back(sentence: str) -> bool:
     """The sentence refers to the one before ("After that, each withdrawal costs $2"); not
     a duration counted from something ("we keep it for 90 days after that")."""
-    return any(
-        not _UNIT_BEFORE.search(sentence, 0, m.start()) for m in _BACK_REFERENCE.finditer(sentence)
-    )
+    return any(not _unit_before(sentence, m.start()) for m in _BACK_REFERENCE.finditer(sentence))
+
+
+def _unit_before(sentence: str, at: int) -> bool:
+    """Whether a unit of time and spaces end at ``at`` ("90 days after that"): read from the
+    word before the spaces, not from the sentence's start (once a reference, in time in the
+    square of a sentence that refers back many times)."""
+    end = at
+    while end and sentence[end - 1].isspace():
+        end -= 1
+    return _UNIT_BEFORE.search(sentence, max(0, end - _LONGEST_UNIT), at) is not None
 
 
 _NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+\b")
@@ -754,10 +858,8 @@ def _rule_subject(
     segment = sentence[start:end]
     inside = [(cs - start, ce - start) for cs, ce in cues if start <= cs and ce <= end]
     words = words_with_positions(segment)
-    if not any(
-        is_content_word(w) and not any(cs <= ws and we <= ce for cs, ce in inside)
-        for w, ws, we in words
-    ):
+    in_cue = _Spans(inside)
+    if not any(is_content_word(w) and not in_cue.hold(ws, we) for w, ws, we in words):
         return None
     own_span = (own[0] - start, own[1] - start)
     focus = own_span if own_span in inside else inside[0] if inside else (0, len(segment))
