@@ -723,7 +723,7 @@ class _Figures:
         self._refers_back = _refers_back(sentence)
         self._carried: tuple[str, ...] | None = None
         self._named: set[str] | None = None
-        self._ands = [(m.start(), m.end()) for m in _AND_FROM_RUN.finditer(sentence)]
+        self._ands = [(m.start(), m.end()) for m in _ands(sentence, 0, len(sentence))]
         self._and_ends = [end for _, end in self._ands]
         self._beyond: dict[tuple[int, int], bool] = {}
         self._counts = sorted(start for kind, _, _, start, _ in found if kind == FactKind.COUNT)
@@ -790,14 +790,25 @@ def _counted_from_start(
 
 
 _AND = re.compile(r",?\s+and\s+", re.IGNORECASE)
-# The same "and"s of a whole sentence, looked for where a run of spaces starts (or after a
-# comma), not from each of its spaces (time in the square of the run)
+# The same "and"s looked for where a run of spaces starts (or at a comma), not from each of
+# its spaces (time in the square of the run)
 _AND_FROM_RUN = re.compile(r",?(?<!\s)\s+and\s+", re.IGNORECASE)
+
+
+def _ands(sentence: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """The "and"s of ``sentence[start:end]`` (``_AND.finditer``), read in linear time: a run of
+    spaces that starts before ``start`` is read from ``start``."""
+    if start and sentence[start - 1].isspace():
+        first = _AND.match(sentence, start, end)
+        if first is not None:
+            yield first
+            start = first.end()
+    yield from _AND_FROM_RUN.finditer(sentence, start, end)
 
 
 def _coordinated_clause(sentence: str, start: int, end: int, at: int) -> tuple[int, int]:
     """The part of ``sentence[start:end]`` between the "and"s around position ``at``."""
-    for m in _AND.finditer(sentence, start, end):
+    for m in _ands(sentence, start, end):
         if m.end() <= at:
             start = m.end()
         elif m.start() >= at:
