@@ -91,6 +91,7 @@ def other_database_url(
 
 def _empty_database(kind: str, sqlite_file: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     if kind == "sqlite":
+        sqlite_file.parent.mkdir(parents=True, exist_ok=True)  # `db copy` makes no folder
         yield f"sqlite:///{sqlite_file}"
         return
     with fresh_database(request.getfixturevalue("postgres_server")) as url:

@@ -115,8 +115,8 @@ def copy_command(
     if _same_database(settings().database_url, to):
         raise fail("--to names the store KS_DATABASE_URL names: give another database")
     made = missing_sqlite_file(to)  # made by the copy: removed again if the copy fails
-    folders = _missing_folders(made)  # made for it: removed too
-    target = _open_target(to, made, folders)
+    _check_folder(made)
+    target = _open_target(to, made)
     source: Engine | None = None
     copied = False
     try:
@@ -143,7 +143,6 @@ def copy_command(
         if made is not None and not copied:
             for path in (made, *(made.with_name(made.name + end) for end in ("-wal", "-shm"))):
                 path.unlink(missing_ok=True)
-            _remove_folders(folders)
     print_table(_summary(copies))
     where = store_name(to)
     console.print(
@@ -155,35 +154,32 @@ def copy_command(
     )
 
 
-def _missing_folders(file: Path | None) -> list[Path]:
-    """The folders above ``file`` that do not exist yet, innermost first."""
+def _check_folder(file: Path | None) -> None:
+    """Exit 2 naming ``--to`` and the folder at fault when the folder of a new SQLite file does
+    not exist (a typo in the path: the copy makes no folder, so nothing lands in a tree nobody
+    asked for) or is no folder; nothing is made."""
     if file is None:
-        return []
-    missing = []
-    for folder in file.absolute().parents:
-        if folder.exists():
-            break
-        missing.append(folder)
-    return missing
+        return
+    folder = file.absolute().parent
+    if folder.is_dir():
+        return
+    missing = folder
+    while not missing.parent.is_dir():  # the outermost folder missing: where a typo lies
+        missing = missing.parent
+    if missing.exists():
+        raise fail(f"--to: {missing} is not a folder: give the path of a SQLite file in a folder")
+    raise fail(
+        f"--to: no folder {missing} for the SQLite file {file}: create the folder first, or "
+        "correct the path (the copy makes no folder)"
+    )
 
 
-def _remove_folders(folders: list[Path]) -> None:
-    """Remove the folders a failed copy made for its SQLite file, innermost first, each only
-    while it is empty."""
-    for folder in folders:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-
-
-def _open_target(to: str, file: Path | None, folders: list[Path]) -> Engine:
-    """The target's engine; a SQLite file (or a folder for it) that cannot be made is one line
-    naming ``--to`` and the path, exit 2, and nothing made is left behind."""
+def _open_target(to: str, file: Path | None) -> Engine:
+    """The target's engine; a SQLite file that cannot be made is one line naming ``--to`` and
+    the path, exit 2."""
     try:
         return make_engine(to)
     except OSError as exc:
-        _remove_folders(folders)
         where = exc.filename if isinstance(exc.filename, str) else file
         cause = exc.strerror or exc
         raise fail(f"--to: cannot create the SQLite file {file}: {where}: {cause}") from None

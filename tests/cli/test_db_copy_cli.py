@@ -100,31 +100,35 @@ def test_a_stopped_copy_to_a_new_sqlite_file_leaves_no_file(
     assert list(target.parent.iterdir()) == []
 
 
-def test_a_failed_copy_to_a_new_sqlite_file_leaves_no_folder_it_made(
-    seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("below", ["knowledge.db", "laptop/knowledge.db"])
+def test_a_sqlite_target_in_a_folder_that_does_not_exist_is_refused_naming_it(
+    seeded: Path, tmp_path: Path, below: str
 ) -> None:
-    target = tmp_path / "moved" / "laptop" / "knowledge.db"
-
-    def interrupted(connection: Any, table: Any, rows: Any) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(store_copy, "insert_rows", interrupted)
+    """A typo in the folder (``movde/``) is one line naming the folder that is not there, exit
+    2, and nothing is made: the copy used to make the folders and copy into them."""
+    target = tmp_path / "movde" / below
     result = runner.invoke(app, ["db", "copy", "--to", f"sqlite:///{target}"])
-    assert result.exit_code == 130, result.output
-    assert not (tmp_path / "moved").exists()
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line == (
+        f"error: --to: no folder {tmp_path / 'movde'} for the SQLite file {target}: create the "
+        "folder first, or correct the path (the copy makes no folder)"
+    )
+    assert not (tmp_path / "movde").exists()
 
 
 @pytest.mark.sqlite_only("the target is refused before the store is read")
-def test_a_sqlite_target_whose_folder_cannot_be_made_is_named(
-    cli_store: Path, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize("below", ["knowledge.db", "laptop/knowledge.db"])
+def test_a_sqlite_target_under_a_file_is_named(cli_store: Path, tmp_path: Path, below: str) -> None:
     (tmp_path / "taken").write_text("a file where the folder would be\n")
-    target = tmp_path / "taken" / "knowledge.db"
+    target = tmp_path / "taken" / below
     result = runner.invoke(app, ["db", "copy", "--to", f"sqlite:///{target}"])
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
-    says = f"error: --to: cannot create the SQLite file {target}: {target.parent}: File exists"
+    taken = tmp_path / "taken"
+    says = f"error: --to: {taken} is not a folder: give the path of a SQLite file in a folder"
     assert line == says
+    assert taken.read_text() == "a file where the folder would be\n"
 
 
 def test_a_target_holding_data_is_one_error_line_naming_the_table(
