@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import JSON, Column, Index, insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from knowledge_service.db import UTCDateTime, utcnow
 from knowledge_service.privacy import redact
+
+Via = Literal["key", "cli", "system"]
+"""How an event's actor acted: ``key`` with an API key, through the API or the pages (the actor
+is the key's name, or ``key:<name>`` for a finding's decision); ``cli`` on the command line of
+the store's machine (a workflow step's ``--actor``, an import's author, a key command's OS user);
+``system`` the governance check. The actor alone cannot tell them apart: ``--actor ann`` names
+whoever the operator types, and an owner key's own events are those done with a key."""
 
 
 class AuditEvent(SQLModel, table=True):
@@ -29,6 +36,9 @@ class AuditEvent(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
     actor: str = Field(index=True)
+    via: str | None = None
+    """:data:`Via`; None on an event an earlier release wrote that revision 0010 could not tell
+    (a workflow step that wrote no version)."""
     action: str = Field(index=True)
     object_type: str
     object_id: str
@@ -42,6 +52,7 @@ def record_event(
     session: Session,
     *,
     actor: str,
+    via: Via,
     action: str,
     object_type: str,
     object_id: str,
@@ -55,6 +66,8 @@ def record_event(
     Args:
         session: the transaction of the change being recorded.
         actor: who made the change (a key name, ``import``, ``system``).
+        via: how the actor acted (:data:`Via`): with an API key, on the command line, or the
+            check.
         action: what happened (``created``, ``retired``, ``acknowledged``, ``key_revoked``...).
         object_type: the kind of object (``article``, ``policy``, ``finding``, ``api_key``).
         object_id: the object's id.
@@ -66,6 +79,7 @@ def record_event(
     """
     event = AuditEvent(
         actor=actor,
+        via=via,
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -82,6 +96,7 @@ def record_events(
     session: Session,
     *,
     actor: str,
+    via: Via,
     action: str,
     object_type: str,
     object_ids: Sequence[str],
@@ -93,7 +108,7 @@ def record_events(
         return
     at = utcnow()
     rows = [
-        {"at": at, "actor": actor, "action": action, "object_type": object_type,
+        {"at": at, "actor": actor, "via": via, "action": action, "object_type": object_type,
          "object_id": object_id, "version_before": None, "version_after": None,
          "reason": None, "detail": detail or {}}
         for object_id in object_ids

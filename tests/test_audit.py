@@ -17,16 +17,20 @@ from knowledge_service.freshness.models import Finding
 def test_events_are_filtered_by_object_actor_and_time(engine: Engine) -> None:
     start = datetime.now(UTC) - timedelta(seconds=1)
     with session_scope(engine) as session:
-        record_event(session, actor="ann", action="created", object_type="article", object_id="a")
-        record_event(session, actor="bob", action="updated", object_type="article", object_id="a",
-                     version_before=1, version_after=2, reason="typo", detail={"k": 1})  # fmt: skip
-        record_event(session, actor="ann", action="created", object_type="policy", object_id="a")
+        record_event(session, actor="ann", via="key", action="created", object_type="article",
+                     object_id="a")  # fmt: skip
+        record_event(session, actor="bob", via="cli", action="updated", object_type="article",
+                     object_id="a", version_before=1, version_after=2, reason="typo",
+                     detail={"k": 1})  # fmt: skip
+        record_event(session, actor="ann", via="key", action="created", object_type="policy",
+                     object_id="a")  # fmt: skip
     with Session(engine) as session:
         assert [e.action for e in list_events(session, object_type="article", object_id="a")] == [
             "created",
             "updated",
         ]
         assert [e.object_type for e in list_events(session, actor="ann")] == ["article", "policy"]
+        assert [e.via for e in list_events(session)] == ["key", "cli", "key"]
         (latest,) = list_events(session, newest_first=True, limit=1)
         assert latest.object_type == "policy"
         assert len(list_events(session, since=start)) == 3

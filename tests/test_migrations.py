@@ -194,3 +194,40 @@ def test_ratings_of_an_earlier_release_take_their_answers_intent_on_upgrade(
         command.upgrade(migrations.alembic_config(connection), "head")
         rows = connection.execute(text("SELECT receipt, intent FROM feedback ORDER BY receipt"))
         assert [tuple(r) for r in rows] == [("rcpt_kept", "billing.refund"), ("rcpt_purged", None)]
+
+
+def test_audit_events_of_an_earlier_release_say_how_they_were_made_where_they_tell(
+    bare: Engine,
+) -> None:
+    """Revision 0010 adds ``via`` to the audit log and fills it where the row tells: a key's
+    finding decision (``key:``), the check's, a key change (the command line), a version's
+    source (``api``: a key's; ``cli`` or a file's path: the command line's); a workflow step
+    that wrote no version stays None (read by its actor's name, as before)."""
+    rows = [
+        ("key:pay", "acknowledged", "finding", "1", {"status": "acknowledged"}),
+        ("check", "created", "finding", "2", {"status": "open"}),
+        ("ops", "key_created", "api_key", "pay", {"prefix": "0123456789ab"}),
+        ("pay", "verified", "article", "a", {"source": "api", "status": "published"}),
+        ("pay", "verified", "article", "b", {"source": "cli", "status": "published"}),
+        ("pay", "created", "article", "c", {"source": "content/c.md", "status": "published"}),
+        ("pay", "submitted", "article", "d", {"state": "in_review", "person": "pay"}),
+    ]
+    with bare.begin() as connection:
+        command.upgrade(migrations.alembic_config(connection), "0009")
+        for actor, action, kind, object_id, detail in rows:
+            connection.execute(
+                text(
+                    "INSERT INTO audit_log (at, actor, action, object_type, object_id, detail)"
+                    " VALUES ('2026-12-01 09:00:00', :actor, :action, :kind, :id, :detail)"
+                ),
+                {"actor": actor, "action": action, "kind": kind, "id": object_id,
+                 "detail": json.dumps(detail)},
+            )  # fmt: skip
+        command.upgrade(migrations.alembic_config(connection), "head")
+        found = connection.execute(text("SELECT object_id, via FROM audit_log ORDER BY id"))
+        assert [tuple(r) for r in found] == [
+            ("1", "key"), ("2", "system"), ("pay", "cli"), ("a", "key"), ("b", "cli"),
+            ("c", "cli"), ("d", None),
+        ]  # fmt: skip
+        command.downgrade(migrations.alembic_config(connection), "0009")
+        assert "via" not in {c["name"] for c in inspect(connection).get_columns("audit_log")}

@@ -71,6 +71,10 @@ def roles_for(permission: Permission) -> tuple[Role, ...]:
     return tuple(role for role in Role if permission in ROLE_PERMISSIONS[role])
 
 
+LOCAL_PREFIX = "local"
+"""The prefix of the command line's principal (a key's prefix is 12 hex digits, never this)."""
+
+
 class Principal(BaseModel):
     """The caller a request was authenticated as.
 
@@ -109,6 +113,11 @@ class Principal(BaseModel):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_local(self) -> bool:
+        """Whether this is the command line's operator, not the holder of an API key."""
+        return self.prefix == LOCAL_PREFIX
 
     @property
     def reads_served_only(self) -> bool:

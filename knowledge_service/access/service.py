@@ -157,7 +157,7 @@ def create_key(
     if key.expires_at is not None:
         detail["expires_at"] = key.expires_at.isoformat()
     record_event(
-        session, actor=actor, action="key_created", object_type=API_KEY, object_id=name,
+        session, actor=actor, via="cli", action="key_created", object_type=API_KEY, object_id=name,
         detail=detail,
     )  # fmt: skip
     return IssuedKey(secret=secret, key=to_public(key))
@@ -190,8 +190,8 @@ def revoke_key(
     key.revoked_at = utcnow()
     session.add(key)
     record_event(
-        session, actor=actor, action="key_revoked", object_type=API_KEY, object_id=key.name,
-        detail={"prefix": key.prefix},
+        session, actor=actor, via="cli", action="key_revoked", object_type=API_KEY,
+        object_id=key.name, detail={"prefix": key.prefix},
     )  # fmt: skip
     session.flush()
     _forget_on_commit(session, key.prefix)
@@ -215,8 +215,8 @@ def set_person(
     key.person = person
     session.add(key)
     record_event(
-        session, actor=actor, action="key_person_set", object_type=API_KEY, object_id=key.name,
-        detail={"prefix": key.prefix, "person": person, "before": before},
+        session, actor=actor, via="cli", action="key_person_set", object_type=API_KEY,
+        object_id=key.name, detail={"prefix": key.prefix, "person": person, "before": before},
     )  # fmt: skip
     session.flush()
     _forget_on_commit(session, key.prefix)

@@ -13,7 +13,7 @@ from typing import Any
 import typer
 from rich.text import Text
 
-from knowledge_service.access.schemas import Principal, Role
+from knowledge_service.access.schemas import LOCAL_PREFIX, Principal, Role
 from knowledge_service.cli.help import HelpGroup
 from knowledge_service.cli.options import visible_filter
 from knowledge_service.cli.output import TextTable, console, print_table, visible_controls
@@ -24,7 +24,7 @@ from knowledge_service.content.service import DocumentFilter, DocumentService
 from knowledge_service.db import MAX_VERSION, session_scope
 from knowledge_service.errors import InvalidRequestError
 
-LOCAL_CALLER = Principal(name="cli", prefix="local", role=Role.ADMIN)
+LOCAL_CALLER = Principal(name="cli", prefix=LOCAL_PREFIX, role=Role.ADMIN)
 """Who the CLI acts as: the operator of the machine the store is on."""
 
 

@@ -155,10 +155,10 @@ def audit_command(
     if as_json:
         _echo({"items": [e.model_dump(mode="json") for e in events], "total": total})
         return
-    table = TextTable("at", "actor", "action", "object", "before", "after", "reason")
+    table = TextTable("at", "actor", "via", "action", "object", "before", "after", "reason")
     for e in events:
         table.add_row(
-            e.at.isoformat(timespec="seconds"), e.actor, e.action,
+            e.at.isoformat(timespec="seconds"), e.actor, e.via or "-", e.action,
             f"{e.object_type}:{e.object_id}", str(e.version_before or "-"),
             str(e.version_after or "-"), e.reason or "",
         )  # fmt: skip

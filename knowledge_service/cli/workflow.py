@@ -18,7 +18,7 @@ from rich.markup import escape
 from sqlmodel import Session
 
 from knowledge_service import clock
-from knowledge_service.access.schemas import Principal, Role
+from knowledge_service.access.schemas import LOCAL_PREFIX, Principal, Role
 from knowledge_service.cli.after_write import after_write, require_model_folder, store_marks
 from knowledge_service.cli.common import local_operator
 from knowledge_service.cli.config import settings
@@ -85,7 +85,7 @@ _IDS = typer.Argument(..., metavar="ID...")
 
 
 def _actor(name: str | None) -> Principal:
-    return Principal(name=name or local_operator(), prefix="local", role=Role.ADMIN)
+    return Principal(name=name or local_operator(), prefix=LOCAL_PREFIX, role=Role.ADMIN)
 
 
 def _pre(doc_id: str, version: int | None) -> Precondition:

@@ -208,8 +208,9 @@ class VersionWriter(Generic[RowT, VersionT, DocT]):
         self.session.add(row)
         self.session.add(version)
         self._pending.append((row, version))
-        record_event(
-            self.session, actor=author, action=action,
+        record_event(  # a version written with a key is the API's; any other, the CLI's
+            self.session, actor=author, via="key" if detail["source"] == "api" else "cli",
+            action=action,
             object_type=self.kind.name, object_id=row.id, version_before=step.number - 1 or None,
             version_after=step.number, reason=reason, detail=detail,
         )  # fmt: skip

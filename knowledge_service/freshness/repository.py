@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from knowledge_service.audit import AuditEvent, list_events, record_event, record_events
+from knowledge_service.audit import AuditEvent, Via, list_events, record_event, record_events
 from knowledge_service.freshness.models import Finding, FindingArticle
 from knowledge_service.freshness.schemas import (
     ACTIVE_STATUSES,
@@ -221,7 +221,8 @@ def add_event(
     """Record one step in a finding's history (in the audit log; ``note`` is its reason)."""
     assert finding.id is not None
     return record_event(
-        session, actor=actor, action=action, object_type=FINDING, object_id=str(finding.id),
+        session, actor=actor, via=_via(actor), action=action, object_type=FINDING,
+        object_id=str(finding.id),
         reason=note, detail={"status": str(finding.status), **(detail or {})},
     )  # fmt: skip
 
@@ -249,9 +250,14 @@ def add_events(
 ) -> None:
     """Record the same step in the history of many findings (in ``status``), batched."""
     record_events(
-        session, actor=actor, action=action, object_type=FINDING,
+        session, actor=actor, via=_via(actor), action=action, object_type=FINDING,
         object_ids=[str(i) for i in finding_ids], detail={"status": str(status)},
     )  # fmt: skip
+
+
+def _via(actor: str) -> Via:
+    """A finding's step is a key's (``key:<name>``: the API or the pages) or the check's."""
+    return "key" if actor.startswith("key:") else "system"
 
 
 def finding_events(session: Session, finding_id: int) -> Sequence[AuditEvent]:

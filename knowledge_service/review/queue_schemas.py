@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from knowledge_service.audit import Via
 from knowledge_service.freshness.schemas import FindingKind, Severity
 
 
@@ -185,6 +186,12 @@ class AuditEventPublic(BaseModel):
     id: int
     at: datetime
     actor: str
+    via: Via | None = Field(
+        default=None,
+        description="How the actor acted: with an API key (through the API or the pages), on "
+        "the command line (a workflow step's --actor, an import's author, a key command), or "
+        "the governance check; null on an event of an earlier release that does not tell.",
+    )
     action: str
     object_type: str
     object_id: str

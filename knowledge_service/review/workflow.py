@@ -367,7 +367,7 @@ class Workflow:
         try:
             _, version = writer.write(
                 doc.model_copy(update={"source_path": path}), raw, content_hash(raw),
-                author=principal.name, source="cli" if principal.prefix == "local" else "api",
+                author=principal.name, source="cli" if principal.is_local else "api",
                 source_path=path, expected_version=expected, reason=reason,
                 audit_action=PAST[action], audit_detail={"person": principal.person},
             )  # fmt: skip
@@ -394,7 +394,8 @@ class Workflow:
     ) -> None:  # fmt: skip
         version = target.current.version
         record_event(
-            session, actor=principal.name, action=PAST[action], object_type=self.kind.name,
+            session, actor=principal.name, via="cli" if principal.is_local else "key",
+            action=PAST[action], object_type=self.kind.name,
             object_id=target.current.doc_id, version_before=version, version_after=version,
             reason=reason, detail={"state": state, "person": principal.person},
         )  # fmt: skip
