@@ -15,7 +15,7 @@ from rich.text import Text
 
 from knowledge_service.access.schemas import LOCAL_PREFIX, Principal, Role
 from knowledge_service.cli.help import HelpGroup
-from knowledge_service.cli.options import visible_filter
+from knowledge_service.cli.options import visible_filter, whole_number
 from knowledge_service.cli.output import TextTable, console, print_table, visible_controls
 from knowledge_service.cli.store import existing_engine
 from knowledge_service.content import service
@@ -190,7 +190,7 @@ def build_kind_app(kind: KindCli, list_command: Callable[..., None]) -> typer.Ty
     def show(
         doc_id: str = _ID,
         version: int | None = typer.Option(
-            None, "--version", "-v", min=1, max=MAX_VERSION, help="A stored version."
+            None, "--version", "-v", **whole_number(1, MAX_VERSION), help="A stored version."
         ),
         as_json: bool = _JSON,
     ) -> None:
@@ -205,8 +205,8 @@ def build_kind_app(kind: KindCli, list_command: Callable[..., None]) -> typer.Ty
     @app.command("diff")
     def diff(
         doc_id: str = _ID,
-        v1: int = typer.Argument(..., metavar="V1", min=1, max=MAX_VERSION),
-        v2: int = typer.Argument(..., metavar="V2", min=1, max=MAX_VERSION),
+        v1: int = typer.Argument(..., metavar="V1", **whole_number(1, MAX_VERSION)),
+        v2: int = typer.Argument(..., metavar="V2", **whole_number(1, MAX_VERSION)),
     ) -> None:
         """Unified diff of the stored text of two versions (coloured on a terminal)."""
         show_diff(kind, doc_id, v1, v2)

@@ -12,6 +12,7 @@ from knowledge_service.answers.service import AnswerService
 from knowledge_service.cli.after_write import open_search_service
 from knowledge_service.cli.config import settings
 from knowledge_service.cli.help import HelpGroup
+from knowledge_service.cli.options import whole_number
 from knowledge_service.cli.output import err_console
 from knowledge_service.cli.store import existing_engine
 
@@ -23,11 +24,14 @@ def seed_traffic_command(
     days: Annotated[
         int,
         typer.Option(
+            **whole_number(1, MAX_DAYS),
             help=f"How many days up to today (1 to {MAX_DAYS}); a KS_TODAY after the real date "
-            "ends them on the real date, as an answer's time is the clock's."
+            "ends them on the real date, as an answer's time is the clock's.",
         ),
     ] = 14,
-    seed: Annotated[int, typer.Option(help="Seed of the plan (the same seed, the same plan).")] = 7,
+    seed: Annotated[
+        int, typer.Option(**whole_number(), help="Seed of the plan (the same seed, the same plan).")
+    ] = 7,
     force: Annotated[
         bool, typer.Option(help="Add synthetic traffic even where answer events already exist.")
     ] = False,

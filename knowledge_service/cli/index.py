@@ -19,6 +19,7 @@ from knowledge_service.cli.after_write import load_embedder, require_model_folde
 from knowledge_service.cli.common import file_errors
 from knowledge_service.cli.config import settings
 from knowledge_service.cli.help import HelpGroup
+from knowledge_service.cli.options import whole_number
 from knowledge_service.cli.output import TextTable, console, fail, phase_progress, print_table
 from knowledge_service.cli.store import engine, existing_engine
 from knowledge_service.content.plaintext import shorten
@@ -116,7 +117,7 @@ _intent_name = _as_the_api_takes(
 
 def search(
     query: Annotated[str, typer.Argument(help="The question or keywords.")],
-    top_k: Annotated[int, typer.Option("--top-k", min=1, max=MAX_TOP_K)] = DEFAULT_TOP_K,
+    top_k: Annotated[int, typer.Option("--top-k", **whole_number(1, MAX_TOP_K))] = DEFAULT_TOP_K,
     channel: Annotated[Channel | None, typer.Option(help="Only articles served here.")] = None,
     audience: Annotated[Audience | None, typer.Option(help="Only this audience.")] = None,
     locale: Annotated[
@@ -201,7 +202,9 @@ def _json_errors(folder: Path) -> Iterator[None]:
 
 def eval_command(
     dataset_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False)],
-    limit: Annotated[int | None, typer.Option(min=1, help="Score the first N queries.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(**whole_number(1), help="Score the first N queries.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     cache: Annotated[
         Path | None, typer.Option(help="Embedding cache file to reuse across runs.")
@@ -241,13 +244,14 @@ def eval_command(
 
 
 def tune(
-    epochs: Annotated[int, typer.Option(min=1, max=20, help="Passes over the pairs.")] = 1,
-    batch_size: Annotated[int, typer.Option(min=2, max=256, help="Pairs per step.")] = 32,
+    epochs: Annotated[int, typer.Option(**whole_number(1, 20), help="Passes over the pairs.")] = 1,
+    batch_size: Annotated[int, typer.Option(**whole_number(2, 256), help="Pairs per step.")] = 32,
     max_questions: Annotated[
-        int, typer.Option(min=1, help="Questions per article used (a seeded sample).")
+        int, typer.Option(**whole_number(1), help="Questions per article used (a seeded sample).")
     ] = 40,
     seed: Annotated[
-        int, typer.Option(min=0, max=2**32 - 1, help="Seed for sampling, order and weights.")
+        int,
+        typer.Option(**whole_number(0, 2**32 - 1), help="Seed for sampling, order and weights."),
     ] = 13,
     validate: Annotated[
         bool,

@@ -13,7 +13,7 @@ from knowledge_service.access import service as access
 from knowledge_service.access.schemas import Role
 from knowledge_service.cli.common import local_operator
 from knowledge_service.cli.help import HelpGroup
-from knowledge_service.cli.options import named_as_options
+from knowledge_service.cli.options import named_as_options, whole_number
 from knowledge_service.cli.output import TextTable, console, err_console, print_table
 from knowledge_service.cli.store import engine, existing_engine
 from knowledge_service.content import repository as content_repository
@@ -40,7 +40,7 @@ def create(
     expires_in_days: Annotated[
         int | None,
         typer.Option(
-            min=1, max=access.MAX_EXPIRY_DAYS,
+            **whole_number(1, access.MAX_EXPIRY_DAYS),
             help="The key stops working this many days from now (default: never).",
         ),
     ] = None,

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -31,6 +32,7 @@ __all__ = [
     "path_argument",
     "policy_id_filter",
     "visible_filter",
+    "whole_number",
 ]
 
 
@@ -108,3 +110,34 @@ def day_option(option: str, value: str) -> date:
     if not is_supported_day(day):
         raise fail(f"{option}: {value!r} is out of range: give {DAY_FORM}")
     return day
+
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
+def whole_number(low: int | None = None, high: int | None = None) -> dict[str, Any]:
+    """Typer's keywords for a whole-number option or argument from ``low`` to ``high``
+    (``typer.Option("--top-k", **whole_number(1, 50))``; the help shows the range as before). A
+    value that is no whole number, or lies outside the range, is refused naming the option, the
+    value and what to give, exit 2: ``Invalid value for '--top-k': 'x' is not a whole number:
+    give a whole number from 1 to 50`` (Typer's check said ``Input should be a valid integer,
+    unable to parse string as an integer``, pydantic's words, without the value)."""
+    if low is not None and high is not None:
+        wanted = f"a whole number from {low} to {high}"
+    elif low is not None:
+        wanted = f"a whole number of {low} or more"
+    else:
+        wanted = "a whole number"
+
+    def parse(value: object) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value  # a default
+        elif isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+            number = int(value.strip())
+        else:
+            raise typer.BadParameter(f"{value!r} is not a whole number: give {wanted}")
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise typer.BadParameter(f"{value!r} is out of range: give {wanted}")
+        return number
+
+    return {"parser": parse, "min": low, "max": high}

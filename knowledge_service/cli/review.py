@@ -23,6 +23,7 @@ from knowledge_service.cli.options import (
     path_argument,
     policy_id_filter,
     visible_filter,
+    whole_number,
 )
 from knowledge_service.cli.output import TextTable, console, err_console, print_table
 from knowledge_service.cli.store import existing_engine
@@ -42,8 +43,8 @@ from knowledge_service.review.queue_schemas import (
 )
 
 _JSON = typer.Option(False, "--json", help="Print JSON.")
-_LIMIT = typer.Option(50, "--limit", min=1, max=1000, help="Items per page (1..1000).")
-_OFFSET = typer.Option(0, "--offset", min=0, max=MAX_OFFSET, help="Items to skip.")
+_LIMIT = typer.Option(50, "--limit", **whole_number(1, 1000), help="Items per page (1..1000).")
+_OFFSET = typer.Option(0, "--offset", **whole_number(0, MAX_OFFSET), help="Items to skip.")
 
 
 def _echo(data: Any) -> None:

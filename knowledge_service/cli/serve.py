@@ -23,6 +23,7 @@ from knowledge_service.access import service as access
 from knowledge_service.analytics.log import PSEUDONYM_KEY_FILE
 from knowledge_service.cli.after_write import require_model_folder
 from knowledge_service.cli.config import settings
+from knowledge_service.cli.options import whole_number
 from knowledge_service.cli.output import fail
 from knowledge_service.cli.store import engine
 from knowledge_service.content import repository as content_repository
@@ -189,8 +190,8 @@ def stopped_by_sigterm_exits_0() -> Iterator[None]:
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    port: Annotated[int, typer.Option(**whole_number(1, 65535), help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(**whole_number(1, 64), help="Worker processes.")] = 1,
     log_level: Annotated[
         Level | None,
         typer.Option(help="Log level (default: KS_LOG_LEVEL, else info).", show_default=False),

@@ -23,7 +23,7 @@ from knowledge_service.cli.after_write import after_write, require_model_folder,
 from knowledge_service.cli.common import local_operator
 from knowledge_service.cli.config import settings
 from knowledge_service.cli.content import articles_app, policies_app
-from knowledge_service.cli.options import named_as_options, path_argument
+from knowledge_service.cli.options import named_as_options, path_argument, whole_number
 from knowledge_service.cli.output import console, fail
 from knowledge_service.cli.store import engine, existing_engine
 from knowledge_service.content.raw_html import describe_raw_html
@@ -76,8 +76,7 @@ _REASON = typer.Option(None, "--reason", help="Why, for the audit log.")
 _IF_VERSION = typer.Option(
     None,
     "--if-version",
-    min=1,
-    max=MAX_VERSION,
+    **whole_number(1, MAX_VERSION),
     help="Fail unless this is still the current version.",
 )
 _ID = typer.Argument(..., metavar="ID")
@@ -277,7 +276,7 @@ def add_commands(app: typer.Typer, documents: DocumentService[Any, Any, Any]) ->
     @app.command("restore")
     def restore(
         doc_id: str = _ID,
-        version: int = typer.Argument(..., metavar="VERSION", min=1, max=MAX_VERSION),
+        version: int = typer.Argument(..., metavar="VERSION", **whole_number(1, MAX_VERSION)),
         actor: str | None = _ACTOR,
         reason: str | None = _REASON,
         if_version: int | None = _IF_VERSION,
