@@ -22,7 +22,7 @@ from knowledge_service.analytics.log import PSEUDONYM_KEY_FILE
 from knowledge_service.analytics.schemas import MetricsSummary, Rates
 from knowledge_service.cli.common import file_errors
 from knowledge_service.cli.config import settings
-from knowledge_service.cli.options import day_option, path_argument
+from knowledge_service.cli.options import day_option, instant_option, path_argument
 from knowledge_service.cli.output import (
     TextTable,
     console,
@@ -131,7 +131,7 @@ def export_events_command(
     ] = ExportTable.ANSWERS,
 ) -> None:
     """Write the answer log, or the feedback, (redacted) for BI tools."""
-    start = None if since is None else clock.parse_instant("--since", since)
+    start = instant_option("--since", since)
     out = Path(out_typed)
     # a trailing separator (exports/) names a folder, even one not made yet: Path drops it,
     # so such an OUT once became a file of the folder's name

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,11 @@ from knowledge_service.errors import InvalidRequestError
 
 __all__ = [
     "DAY_FORM",
+    "INSTANT_FORM",
     "MAX_ID_CHARS",
     "article_id_filter",
     "day_option",
+    "instant_option",
     "named_as_options",
     "path_argument",
     "policy_id_filter",
@@ -98,18 +100,56 @@ policy_id_filter = _id_check(POLICY_ID_PATTERN)
 DAY_FORM = f"an ISO date (YYYY-MM-DD) from {EARLIEST_DAY} to {LATEST_DAY}, such as 2026-11-24"
 """What a day given on the command line must be (``check --today``, ``report --from``)."""
 
+_ISO_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+"""A day as the docs write it: Python also reads ``20261124`` and ``2026-W48-2`` as days."""
+
 
 def day_option(option: str, value: str) -> date:
-    """The day ``value`` names, given as ``option``: one that names no day, or a day outside
-    the supported ones, exits 2 with one line naming the option, the value and
-    :data:`DAY_FORM`, in the same words for every command."""
+    """The day ``value`` names, given as ``option``: one that names no day, is written in
+    another form than YYYY-MM-DD, or lies outside the supported days, exits 2 with one line
+    naming the option, the value and :data:`DAY_FORM`, in the same words for every command."""
     try:
+        if not re.fullmatch(_ISO_DAY, value):
+            raise ValueError(value)
         day = date.fromisoformat(value)
     except ValueError:
         raise fail(f"{option}: {value!r} is not a date: give {DAY_FORM}") from None
     if not is_supported_day(day):
         raise fail(f"{option}: {value!r} is out of range: give {DAY_FORM}")
     return day
+
+
+INSTANT_FORM = (
+    f"an ISO date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM[:SS], UTC unless it ends with Z or an "
+    f"offset such as +10:00) from {EARLIEST_DAY} to {LATEST_DAY}, such as 2026-11-24 or "
+    "2026-11-24T09:00:00Z"
+)
+"""What a time given on the command line must be (``audit --since``, ``export-events
+--since``)."""
+
+_ISO_INSTANT = re.compile(
+    _ISO_DAY
+    + r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
+
+
+def instant_option(option: str, value: str | None) -> datetime | None:
+    """The time ``value`` names (a day: its midnight; no zone: UTC), given as ``option``, or
+    None when it is not given: one in another form, or on a day outside the supported ones,
+    exits 2 with one line naming the option, the value and :data:`INSTANT_FORM`, as
+    :func:`day_option` words a day (``audit --since`` said ``parameter '--since': must be an ISO
+    date or timestamp ...``, the API's words, and took ``20261124``)."""
+    if value is None:
+        return None
+    try:
+        if not _ISO_INSTANT.fullmatch(value.strip()):
+            raise ValueError(value)
+        instant = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise fail(f"{option}: {value!r} is not a date or time: give {INSTANT_FORM}") from None
+    if not is_supported_day(instant.date()):
+        raise fail(f"{option}: {value!r} is out of range: give {INSTANT_FORM}")
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
 
 
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")

@@ -19,6 +19,7 @@ from knowledge_service.cli.config import settings
 from knowledge_service.cli.content import LOCAL_CALLER
 from knowledge_service.cli.options import (
     article_id_filter,
+    instant_option,
     named_as_options,
     path_argument,
     policy_id_filter,
@@ -142,8 +143,7 @@ def audit_command(
 ) -> None:
     """The audit trail, newest first: who, when, what, the versions before and after, why."""
     object_type, object_id = _object(article, policy)
-    start = audit_log.parse_instant("--since", since)
-    end = audit_log.parse_instant("--until", until)
+    start, end = instant_option("--since", since), instant_option("--until", until)
     if start is not None and end is not None and end < start:  # named as the options are
         raise InvalidRequestError("--until", "must not be before --since")
     filters = AuditFilters(

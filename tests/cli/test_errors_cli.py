@@ -59,6 +59,7 @@ DAY_FORM = "give an ISO date (YYYY-MM-DD) from 1900-01-01 to 9998-12-31, such as
 @pytest.mark.parametrize(
     ("value", "what"),
     [("24/11/2026", "is not a date"), ("2026-13-01", "is not a date"),
+     ("20261124", "is not a date"), ("2026-W48-2", "is not a date"),
      ("0001-01-01", "is out of range"), ("9999-12-31", "is out of range")],
 )  # fmt: skip
 @pytest.mark.parametrize(
@@ -72,11 +73,47 @@ def test_a_bad_day_is_refused_in_the_same_words_by_every_command(
     """The option, the value as given and the form a day takes, one line, exit 2: check's
     --today used to say '--today must be an ISO date ...' and took any day (year 1 and 9999
     included); report's --from and --to said 'parameter '--from': must be between ...' without
-    the value or the form."""
+    the value or the form; all took 20261124 and 2026-W48-2, Python's other forms of a day,
+    which the docs do not give."""
     (cli_store / "content").mkdir()
     result = run(*command, value)
     assert_error(result)
     assert result.stderr == f"error: {command[-1]}: {value!r} {what}: {DAY_FORM}\n"
+
+
+INSTANT_FORM = (
+    "give an ISO date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM[:SS], UTC unless it ends with Z or "
+    "an offset such as +10:00) from 1900-01-01 to 9998-12-31, such as 2026-11-24 or "
+    "2026-11-24T09:00:00Z"
+)
+
+
+BAD_TIMES = [
+    ("last week", "is not a date or time"),
+    ("20261124", "is not a date or time"),
+    ("2026-11-24T25:00", "is not a date or time"),
+    ("20261124T0900", "is not a date or time"),
+    ("0001-01-01T00:00:00+14:00", "is out of range"),
+    ("9999-01-01", "is out of range"),
+]
+TIME_OPTIONS = [("audit", "--since"), ("audit", "--until"), ("export-events", "out.csv", "--since")]
+
+
+@pytest.mark.sqlite_only("a time is refused before any store")
+@pytest.mark.parametrize(
+    ("command", "value", "what"),
+    [(command, *bad) for command in TIME_OPTIONS for bad in BAD_TIMES],
+)
+def test_a_bad_time_is_refused_in_the_words_of_a_bad_day(
+    cli_store: Path, command: tuple[str, ...], value: str, what: str
+) -> None:
+    """audit's --since and --until said the API's 'parameter '--since': must be an ISO date or
+    timestamp such as ... (got ...)' ('must be between ...' without the value for a day out of
+    range), and took 20261124; export-events --since too."""
+    result = run(*command, value)
+    assert_error(result)
+    assert result.stderr == f"error: {command[-1]}: {value!r} {what}: {INSTANT_FORM}\n"
+    assert not (cli_store / "out.csv").exists()
 
 
 @pytest.mark.sqlite_only("settings are read before any store")
