@@ -64,3 +64,27 @@ def find_span(context: str, span: str) -> tuple[str, str, str]:
         return "", span, ""
     start, end = found
     return context[:start], context[start:end], context[end:]
+
+
+def field_line(front_matter: str, span: str) -> str:
+    """The line of ``front_matter`` (YAML) that ``span`` ("policy_sources: HARDSHIP#9.9", as a
+    finding quotes a field and the value at fault) stands for, when the file writes it
+    otherwise ("policy_sources: [HARDSHIP#9.9]", or the value as an item of a list under the
+    field): the item's line holding the value, else the field's line; ``span`` itself when it
+    is there as it is or names no field of it."""
+    name, _, value = span.partition(":")
+    value = value.strip()
+    if contains(front_matter, span) or not name.strip() or not value:
+        return span
+    lines = front_matter.split("\n")
+    at = next((n for n, line in enumerate(lines) if line.startswith(f"{name.strip()}:")), None)
+    if at is None:
+        return span
+    if value in lines[at]:
+        return lines[at]
+    for line in lines[at + 1 :]:
+        if not line.startswith((" ", "-")):  # the next field: the list under this one ended
+            break
+        if value in line:
+            return line.strip()
+    return lines[at]

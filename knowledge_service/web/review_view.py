@@ -40,7 +40,7 @@ from knowledge_service.review.queue_schemas import QueueItem as ReviewItem
 from knowledge_service.review.risk import MAX_DAYS
 from knowledge_service.review.workflow_state import is_new_to_customers
 from knowledge_service.settings import Settings
-from knowledge_service.web.evidence_text import as_read, contains, find_span
+from knowledge_service.web.evidence_text import as_read, contains, field_line, find_span
 
 SUGGESTED_RISK_DAYS = 14
 """The expiry the accept-risk form suggests: a short window to fix the article in."""
@@ -303,7 +303,10 @@ def highlight_evidence(session: Session, finding: FindingPublic) -> list[Highlig
             label, context = _article_context(session, evidence)
         else:
             label, context = "Evidence", evidence.text
-        before, match, after = find_span(context, evidence.text)
+        span = evidence.text
+        if evidence.section == "front matter" and evidence.article_id is not None:
+            span = field_line(context, span)  # "policy_sources: X" of "policy_sources: [X]"
+        before, match, after = find_span(context, span)
         shown.append(Highlighted(label, before, match, after, is_policy, clauses))
     return sorted(shown, key=lambda h: h.is_policy)
 

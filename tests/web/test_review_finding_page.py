@@ -164,3 +164,31 @@ def test_an_acknowledged_finding_shows_who_acknowledged_it_when_and_their_note(
     )
     assert reopened.status_code == 303, reopened.text
     assert 'id="acknowledgement"' not in owner.get("/ui/review/findings/1").text
+
+
+def test_a_field_the_file_writes_otherwise_is_highlighted_in_its_front_matter(
+    owner: TestClient, engine: Engine, tmp_path: Path
+) -> None:
+    """A finding quotes the field at fault as "policy_sources: FEES#9.9"; the file writes it as
+    a list ("policy_sources: [FEES#9.9]" in the sample, or an item under the field), so the
+    quote was not found in the front matter and the page showed it alone, without the fields
+    around it (the sample's two blocking missing and retired clause findings), while a field
+    written as quoted ("last_reviewed: ...") showed the whole front matter with it marked."""
+    roots = [tmp_path / "missing" / "content"]
+    write_article_md(roots[0], "late-fee", owner=PAYMENTS, intents=["fees.late"],
+                     policy_sources=["FEES#9.9"])  # fmt: skip
+    content.import_content(engine, roots, max_file_bytes=1 << 20)
+    finding = FindingData.create(
+        FindingKind.POLICY_MISSING, ["late-fee"], "Cites FEES#9.9, but FEES has no clause 9.9",
+        [Evidence(article_id="late-fee", version=1, section="front matter",
+                  text="policy_sources: FEES#9.9")],
+        policy_id="FEES", clause="9.9", fact_key="9.9",
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        freshness.sync_findings(session, [finding], covered=lambda _row: False)
+        (found,) = freshness.list_findings(session, kind=FindingKind.POLICY_MISSING)
+    page = owner.get(f"/ui/review/findings/{found.id}")
+    assert page.status_code == 200, page.text
+    (quote,) = _quotes(page.text)
+    assert "id: late-fee\ntitle: " in quote
+    assert "\npolicy_sources:\n<mark>- FEES#9.9</mark>\nlast_reviewed: '2026-06-01'\n" in quote
