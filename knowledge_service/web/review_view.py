@@ -176,7 +176,7 @@ def _article_context(session: Session, evidence: Evidence) -> tuple[str, str]:
     if evidence.section == "answer":
         return label, as_read(document.answer)
     if evidence.section == "front matter":  # YAML: its lines are the fields
-        return label, row.raw.split("\n---", 1)[0].lstrip("-\n")
+        return label, _front_matter(row.raw)
     section = next((s for s in document.sections if s.heading == evidence.section), None)
     return label, as_read(section.text) if section else evidence.text
 
@@ -188,14 +188,23 @@ def _policy_context(session: Session, evidence: Evidence) -> tuple[str, str]:
         f" (version {evidence.policy_version})" if evidence.policy_version else ""
     )
     try:
-        document = content.get_policy(session, evidence.policy_id).to_document()
+        row = content.get_policy(session, evidence.policy_id)
     except NotFoundError:
         return label, evidence.text
+    document = row.to_document()
     clause = document.clause(evidence.clause) if evidence.clause else None
     if clause is not None:
         return label, as_read(clause.text)
     body = as_read(document.body)
-    return label, body if contains(body, evidence.text) else evidence.text
+    if contains(body, evidence.text):
+        return label, body
+    front = _front_matter(row.raw)  # a field of it: "effective_date: 2026-10-01"
+    return label, front if contains(front, field_line(front, evidence.text)) else evidence.text
+
+
+def _front_matter(raw: str) -> str:
+    """A stored text's YAML front matter, without its fences."""
+    return raw.split("\n---", 1)[0].lstrip("-\n")
 
 
 def _finding_article(session: Session, finding: FindingPublic) -> ArticleVersion | None:
@@ -304,7 +313,7 @@ def highlight_evidence(session: Session, finding: FindingPublic) -> list[Highlig
         else:
             label, context = "Evidence", evidence.text
         span = evidence.text
-        if evidence.section == "front matter" and evidence.article_id is not None:
+        if evidence.section == "front matter" or (is_policy and not evidence.clause):
             span = field_line(context, span)  # "policy_sources: X" of "policy_sources: [X]"
         before, match, after = find_span(context, span)
         shown.append(Highlighted(label, before, match, after, is_policy, clauses))

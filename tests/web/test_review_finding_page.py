@@ -192,3 +192,24 @@ def test_a_field_the_file_writes_otherwise_is_highlighted_in_its_front_matter(
     (quote,) = _quotes(page.text)
     assert "id: late-fee\ntitle: " in quote
     assert "\npolicy_sources:\n<mark>- FEES#9.9</mark>\nlast_reviewed: '2026-06-01'\n" in quote
+
+
+def test_a_policy_s_field_is_highlighted_in_the_policy_s_front_matter(
+    owner: TestClient, engine: Engine, tmp_path: Path
+) -> None:
+    """A policy's field ("effective_date: ...", "status: retired") was shown alone: it is in
+    the policy's front matter, not its body, where the page looked for it."""
+    _mismatch(engine, tmp_path)
+    changed = FindingData.create(
+        FindingKind.POLICY_CHANGED, ["late-fee"], "Policy FEES changed ...",
+        [Evidence(article_id="late-fee", version=1, section="front matter",
+                  text="last_reviewed: 2026-06-01"),
+         policy_evidence(make_policy("FEES", clauses=CLAUSE), "effective_date: 2026-01-01")],
+        policy_id="FEES", fact_key="1",
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        freshness.sync_findings(session, [changed], covered=lambda _row: False)
+        (found,) = freshness.list_findings(session, kind=FindingKind.POLICY_CHANGED)
+    page = owner.get(f"/ui/review/findings/{found.id}").text
+    policy = page.split('class="source policy"', 1)[1].split("</figure>", 1)[0]
+    assert "id: FEES\ntitle: Fees policy\nversion: &#39;1&#39;\n<mark>effective_date:" in policy
