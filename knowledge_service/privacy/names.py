@@ -238,12 +238,14 @@ def _names_a_business(words: str) -> bool:
 # President"). After "Sir", "Dame", "Lord", "Lady", "Mister" or "Madam", capitalised words with
 # one of these, or a business's or the organisation's word, among or right after them name no
 # one (after another title they are a name whatever they are). Not a word that is a common
-# surname too ("Park", "Hall", "Lane", "House"): "Mister Park" is a name.
+# surname too ("Park", "Hall", "Lane", "House", "Court", "Close", "Way"): "Mister Park" is a
+# name; but a street type's abbreviation is none ("Sir John Ln", "Lady Gowrie Dr").
 _PLACES_AND_OFFICES = frozenset(
     _word_list(
         """island islands isle bay beach cove harbour harbor point lake river creek mount mountain
-    reserve gardens street st road rd avenue ave drive highway hwy place square terrace parade
-    crescent bridge building tower museum gallery library oval stadium arena station airport
+    reserve gardens street st road rd avenue ave av drive dr highway hwy place pl square sq
+    terrace tce parade pde crescent cres boulevard blvd esplanade esp circuit cct parkway pkwy
+    ln ct cl bridge building tower museum gallery library oval stadium arena station airport
     speaker chair chairman chairperson president mayor secretary treasurer minister deputy"""
     )
 )
@@ -335,6 +337,16 @@ def _lower_case_names(text: str) -> list[tuple[int, int]]:
         start = match.end()
         first = _NAME_TOKEN.match(text, start)
         if first is None:
+            continue
+        # "it's" and a title that also names places, before a place's words, says where, as
+        # the title alone does ("it's Sir John Street", "it's lady gowrie dr"); after "I'm" or
+        # "this is" it introduces a person, as it does capitalised ("this is Sir John Street")
+        title = (match.group("title") or "").strip().capitalize()
+        if (
+            _HONOUR.fullmatch(title)
+            and match.group(0)[:2].lower() == "it"
+            and _names_a_place_or_office(text[start : _name_end(text, start, False)].split())
+        ):
             continue
         if first.group(0).lower().removesuffix("'s") not in FIRST_NAMES:
             if match.group("title") and _surname_after_title(first.group(0)):
