@@ -1421,6 +1421,104 @@ def test_a_card_split_by_another_symbol_is_redacted(text: str, stored: str) -> N
     assert redact(text) == stored
 
 
+# --- A number typed against a word, with no space between --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("card4111%1111%1111%1111x", "card[CARD]x"),
+        ("no.4111%1111%1111%1111abc", "no.[CARD]abc"),
+        ("my card4111+1111+1111+1111thanks", "my card[CARD]thanks"),
+        ("x4111%201111%201111%201111 declined", "x[CARD] declined"),
+        ("card4111111111111111", "card[CARD]"),
+        ("card4111 1111 1111 1111 was declined", "card[CARD] was declined"),  # "card4111 [NUMBER]"
+        ("ph0412345678", "ph[PHONE]"),
+        ("my mobile0412 345 678 please", "my mobile[PHONE] please"),
+        ("mob0412345678pls", "mob[PHONE]pls"),
+        ("my acct12345678 is wrong", "my acct[NUMBER] is wrong"),
+        ("tfn123456782", "tfn[TFN]"),
+    ],
+)
+def test_a_number_typed_against_a_word_is_redacted(text: str, stored: str) -> None:
+    """The digit rules read a run only where no letter touches it: these were stored whole (or
+    all but the group touching the word); the word stays."""
+    assert redact(text) == stored
+    assert not any(c.isdigit() for c in without_personal_data(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SCHOOLS2024 2024-01-08 (retired)",
+        "the INV20260115 batch is late",
+        "is the COVID19 rule still on",
+        "my iPhone14 and the mp3 player",
+        "code a1b2c3d4e5f6g7h8 failed",
+        "the 2024model 1234567 is slow",
+    ],
+)
+def test_a_code_of_letters_and_a_date_or_few_digits_is_kept(text: str) -> None:
+    """A code's digits that read alone as a date, a year before a date or too few for a number
+    stay with their letters."""
+    assert {redact(text), without_personal_data(text)} == {text}
+
+
+_LETTER_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1,
+                       max_size=6)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(WORD, max_size=4),
+    st.one_of(_LETTER_WORD, st.just("")),
+    st.sampled_from(["", " ", "-", ".", "%", "+", "|", "%20", "#"]),
+    st.one_of(_LETTER_WORD, st.just("")),
+    st.lists(WORD, max_size=4),
+    st.text(alphabet="0123456789", min_size=15, max_size=15),
+)
+@example(before=[], word="card", sep="%", tail="x", after=[], body="411111111111111")
+@example(before=["no."], word="", sep="%", tail="abc", after=[], body="411111111111111")
+def test_a_card_typed_against_words_never_survives(
+    before: list[str], word: str, sep: str, tail: str, after: list[str], body: str
+) -> None:
+    """A card touching a word before it, after it or both ("card4111%1111%1111%1111x", "no.4111
+    %1111%1111%1111abc", "card4111111111111111") was stored whole: no group may survive."""
+    number = body + luhn.calc_check_digit(body)
+    text = " ".join([*before, word + grouped(number, [4, 4, 4, 4], sep) + tail, *after])
+    for out in (redact(text), without_personal_data(text)):
+        left = re.sub(r"\D", "", out)
+        assert not any(number[i : i + 4] in left for i in range(0, 16, 4)), (text, out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(WORD, max_size=4),
+    _LETTER_WORD,
+    st.sampled_from(["", " ", "-", "."]),
+    st.one_of(_LETTER_WORD, st.just("")),
+    st.text(alphabet="0123456789", min_size=8, max_size=8),
+)
+def test_a_mobile_number_typed_against_words_never_survives(
+    before: list[str], word: str, sep: str, tail: str, rest: str
+) -> None:
+    text = " ".join([*before, word + grouped("04" + rest, [4, 3, 3], sep) + tail])
+    for out in (redact(text), without_personal_data(text)):
+        assert ("04" + rest) not in re.sub(r"\D", "", out), (text, out)
+
+
+@pytest.mark.timeout(60)  # a guard against minutes, not a speed assertion: seconds at most now
+@pytest.mark.parametrize(
+    "unit", ["a1", "1a", "a12345678 ", "card4111 1111 1111 1111abc ", "4111%1111%1111%1111x "]
+)
+def test_a_long_text_of_numbers_typed_against_words_ends(unit: str) -> None:
+    """Each number touching a word is read again alone, within a reach of its own: 60,000
+    characters of them end, every long one gone."""
+    text = (unit * 60_000)[:60_000]
+    for out in (redact(text), without_personal_data(text)):
+        assert not re.search(r"\d{4}", out), out[:200]
+
+
 def test_a_card_in_a_query_string_encoded_twice_never_reaches_the_log() -> None:
     logged = redact_url("/v1/answers?q=card%25204111%25201111%25201111%25201111%2520help")
     assert "1111" not in logged and "[CARD]" in logged

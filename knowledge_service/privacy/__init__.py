@@ -17,7 +17,8 @@ shape or after a phone's words) or, failing those, ``[NUMBER]``. Digits may be s
 dashes, dots, underscores, brackets and commas, as people write them (a card's or a phone's also by
 any symbol, or by separators percent-encoded; numbers a symbol joins are a sum or a list,
 "500|1000|2000", unless led as a phone number is or in a card's groups of four), led by a country
-code ("1+800 ...", "+61%20..."), marked with an "x" ("x4111...", a card's tail "xxxx4111"), or read
+code ("1+800 ...", "+61%20..."), marked with an "x" ("x4111...", a card's tail "xxxx4111"), typed
+against a word ("card4111111111111111", "ph0412345678pls": read as if a space stood there), or read
 out in words ("four one one one, ..."; read out, six digits are enough: :data:`MIN_SPOKEN_NUMBER`).
 Short numbers (amounts, counts, days), dates and the few long numbers that carry a question's
 meaning (a date run together, a range of years or of dates, an amount with cents) are kept: they

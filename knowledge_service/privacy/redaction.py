@@ -197,14 +197,90 @@ def _redact_folded(text: str) -> Redacted:
     return Redacted("".join(parts), counts)
 
 
+# A number typed against a word, with no space between ("card4111111111111111", "ph0412345678",
+# "card4111 1111 1111 1111" was stored "card4111 [NUMBER]", "no.4111%1111%1111%1111abc", "call
+# 0412345678pls"): the digit rules read a run only where no letter touches it, so that a code's
+# digits ("SCHOOLS2024", "mp3", "GB82WEST1234...") stay its own. Where a word of letters and a run
+# with eight digits or more within its reach touch, the run is read alone, as if a space stood
+# between: when it is read so as a card, a phone, a tax file, Medicare or social security number
+# (or any number, if eight digits or more touch the word: "acct12345678"), and the rules leave
+# its digits beside the word, a mark is set between the two for the rules to read, and taken out
+# after ("card[CARD]", "[PHONE]pls"). A code whose digits are a date or a year before a date
+# ("INV20260115", "PROMOS2025 2025-01-01") is no such number and stays.
+_GLUED_MARK = "\ue000"  # a private-use character: neither a letter, a digit nor a space
+# a word of two letters or more, or of one not inside a code's dashed or dotted groups
+# ("x4111%201111...", but not the "a" of a UUID's "...-a716-446655440000")
+_WORD_BEFORE_DIGITS = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{2,}+|(?<![\-_.])[A-Za-z])(?=\d)")
+_NO_LETTERS = re.compile(r"[^A-Za-z]*+")
+_WORD_AFTER_DIGITS = re.compile(r"(?<=\d)[A-Za-z]++")
+_GLUED_REACH = 64  # characters read beside the word: a number written in any way is shorter
+_NUMBER = str(Placeholder.NUMBER)
+
+
+def _glued_number(read: str, touching: str) -> bool:
+    """Whether ``read``, the run read alone (its placeholder at the end touching the word), is
+    a value that goes: any but a number of no known kind, or that too when ``touching`` (the
+    digits that touch the word) has eight digits or more."""
+    return read.endswith("]") and (not read.endswith(_NUMBER) or len(touching) >= 8)
+
+
+def _left_beside(text: str, start: int, end: int) -> bool:
+    """Whether the word and the digits touching it, ``text[start:end]``, are left as they are
+    when the text around them, within :data:`_GLUED_REACH`, is read as it is."""
+    around = text[max(0, start - _GLUED_REACH) : end + _GLUED_REACH]
+    return text[start:end] in _redact_text(around, glued_read=True).text
+
+
+def _marked_glued_numbers(text: str) -> str:
+    """``text`` with :data:`_GLUED_MARK` between a word and a number it touches that goes
+    when read alone and stays beside the word (see above). What is read is the text with no
+    letter on the number's side of the word, up to :data:`_GLUED_REACH` characters."""
+    marks = []
+    for word in _WORD_BEFORE_DIGITS.finditer(text):
+        at = word.end()
+        run = _NO_LETTERS.match(text, at, at + _GLUED_REACH)
+        assert run is not None  # it matches the empty text too
+        if sum(c.isdigit() for c in run.group(0)) < 8:
+            continue
+        touching = re.match(r"\d+", run.group(0))
+        assert touching is not None  # the word is followed by a digit
+        if not _left_beside(text, word.start(), at + len(touching.group(0))):
+            continue  # read already, with its word ("no4111111111111111" is an IBAN's shape)
+        first = re.match(r"\[[A-Z_]+\]", _redact_text(run.group(0), glued_read=True).text)
+        if first and _glued_number(first.group(0), touching.group(0)):
+            marks.append(at)
+    for word in _WORD_AFTER_DIGITS.finditer(text):
+        at = word.start()
+        run = _NO_LETTERS.match(text[max(0, at - _GLUED_REACH) : at][::-1])
+        assert run is not None  # it matches the empty text too
+        before = run.group(0)[::-1]
+        if sum(c.isdigit() for c in before) < 8:
+            continue
+        touching = re.search(r"\d+$", before)
+        assert touching is not None  # the word follows a digit
+        if not _left_beside(text, at - len(touching.group(0)), word.end()):
+            continue  # read already: "412 345 678A", "[CARD]abc"
+        if _glued_number(_redact_text(before, glued_read=True).text, touching.group(0)):
+            marks.append(at)
+    if not marks:
+        return text
+    parts, pos = [], 0
+    for at in sorted(set(marks)):
+        parts += [text[pos:at], _GLUED_MARK]
+        pos = at
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 def _card_long(text: str) -> bool:
     """Whether ``text`` holds as many digits as a card number: 13 to 19."""
     return 13 <= sum(c.isdigit() for c in text) <= 19
 
 
-def _redact_text(text: str, *, percent_read: bool = False) -> Redacted:
+def _redact_text(text: str, *, percent_read: bool = False, glued_read: bool = False) -> Redacted:
     """:func:`_redact_folded` of a text without receipts; ``percent_read`` when it is a run of
-    digit groups a "%" splits, read alone (:data:`_CARD_IN_PERCENT_GROUPS`)."""
+    digit groups a "%" splits, read alone (:data:`_CARD_IN_PERCENT_GROUPS`), ``glued_read`` when
+    it is a number and the word it touches, read alone (:func:`_marked_glued_numbers`)."""
     counts: Counter[Placeholder] = Counter()
 
     def sub(kind: Placeholder) -> str:
@@ -224,6 +300,9 @@ def _redact_text(text: str, *, percent_read: bool = False) -> Redacted:
     out = _PROVIDER_EMAIL.sub(lambda m: _email(m, sub(Placeholder.EMAIL)), out)
     if "%" in out:
         out = _PERCENT_EMAIL.sub(lambda m: sub(Placeholder.EMAIL), out)
+    marked = not (percent_read or glued_read) and _GLUED_MARK not in out
+    if marked:
+        out = _marked_glued_numbers(out)
 
     def in_groups(match: re.Match[str], *, cards_only: bool) -> str:
         lead = match.group("lead") or ""
@@ -388,6 +467,8 @@ def _redact_text(text: str, *, percent_read: bool = False) -> Redacted:
     out = _EXTENSION.sub(str(Placeholder.PHONE), _DIGITS.sub(number_or_x, out))
     if told:
         out = _redact_spans(out, _places_and_names(out), counts)
+    if marked:
+        out = out.replace(_GLUED_MARK, "")
     return Redacted(out, counts)
 
 
