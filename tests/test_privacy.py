@@ -1421,6 +1421,71 @@ def test_a_card_split_by_another_symbol_is_redacted(text: str, stored: str) -> N
     assert redact(text) == stored
 
 
+# --- Values in quotes or brackets, a day's name before a birth date, "Name -" ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("born on '16/12/86', i need a refund", "born on '[DOB]', i need a refund"),
+        ("my date of birth is (14/08/1972). help", "my date of birth is ([DOB]). help"),
+        ("dob *1989-10-03*", "dob *[DOB]*"),
+        ("born on [June 29, 1945], please close it", "born on [[DOB]], please close it"),
+        ("date of birth - <19/06/06>, how do I pay", "date of birth - <[DOB]>, how do I pay"),
+        ("DOB: Tuesday 14 July 1936", "DOB: [DOB]"),
+        ("born on Sat 09 March 1985? how do I pay", "born on [DOB]? how do I pay"),
+        ("my date of birth is Wednesday, the 3rd of April 1985", "my date of birth is [DOB]"),
+        ("my name is *Jane Smith*, my bill is late", "my name is *[NAME]*, my bill is late"),
+        ("name: <Jane Smith>, please close my account", "name: <[NAME]>, please close my account"),
+        ("Name - Jane Smith. my bill is late", "Name - [NAME]. my bill is late"),
+        ("close my account. this is [Robert Mendez]", "close my account. this is [[NAME]]"),
+        ("when is my bill due\nThis is (Richard Johnson) calling",
+         "when is my bill due\nThis is ([NAME]) calling"),
+        ("why was I charged twice, it's <Geraldine Cook> here",
+         "why was I charged twice, it's <[NAME]> here"),
+        ("my payment failed. Hi, (Norman White) here", "my payment failed. Hi, ([NAME]) here"),
+        ("when is my bill due. Jane Smith here", "when is my bill due. [NAME] here"),
+        ("my bill is wrong (-- Jane Smith)", "my bill is wrong (-- [NAME])"),
+        ("it is wrong. Kind regards, (Jane Smith)", "it is wrong. Kind regards, ([NAME])"),
+    ],
+)  # fmt: skip
+def test_a_value_in_quotes_or_brackets_after_its_words_is_redacted(text: str, stored: str) -> None:
+    """A date of birth or a name a customer puts in quotes, brackets or asterisks after its
+    words, a birth date with its day's name, "Name - ..." and "... here" after a sentence were
+    stored whole."""
+    assert redact(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "searched"),
+    [
+        ("born on '16/12/86', i need a refund", "i need a refund"),
+        ("my name is *Jane Smith*, my bill is late", "my bill is late"),
+        ("why was I charged twice, it's <Geraldine Cook> here", "why was I charged twice"),
+        ("my card (4111 1111 1111 1111) was charged", "my card was charged"),
+    ],
+)
+def test_a_value_in_quotes_or_brackets_goes_from_the_search_with_its_words_and_signs(
+    text: str, searched: str
+) -> None:
+    """As a value given bare does: "my name is *[NAME]*" was searched as "my name is * *"."""
+    assert without_personal_data(text) == searched
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "was it born on sunday or monday",
+        "the name-brand one is cheaper",
+        "Everything here is fine. Customer Service here, how can we help",
+        "my name - is it spelt right",
+        "(-- see below)",
+    ],
+)
+def test_words_beside_those_lead_ins_are_kept(text: str) -> None:
+    assert redact(text) == text
+
+
 # --- A number typed against a word, with no space between --------------------------------
 
 

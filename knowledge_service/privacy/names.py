@@ -46,6 +46,10 @@ _UNITS = frozenset(
 )
 # A name's words are letters of any script ("José María", "Åsa Öberg", "Zoë"), with "'" and "-"
 _LETTER = r"[^\W\d_]"
+# Quotes, brackets and asterisks a customer puts around a name ("my name is *Jane Smith*",
+# "this is (Jane Smith)", "Kind regards, <Jane Smith>"): the name is inside them.
+_OPEN = r"[(\[<{\"'*_]{0,3}"
+_CLOSE = r"[)\]>}\"'*_]{0,3}"
 _NAME_TOKEN = re.compile(rf"{_LETTER}\.(?=\s)|{_LETTER}(?:{_LETTER}|['\-])*")
 _CAPITALISED = re.compile(r"[A-Z](?:[a-z'\-]+|\.?)(?:[A-Z][a-z'\-]+)*")  # O'Neil-Hart too
 
@@ -92,7 +96,7 @@ _LIVE_AT = (
 _NAME_LEAD_IN = re.compile(
     r"\b(?:(?:(?:my|his|her|their|our|the|your)\s+(?:[a-z]+'s\s+)?|account\s+holder'?s?\s+)"
     r"(?:full\s+|first\s+|last\s+|given\s+|family\s+|middle\s+|maiden\s+|sur)?name\s+(?:is|was)"
-    r"|my\s+name'?s|(?:full\s+)?name\s*[:=]|i\s+am\s+called|i'?m\s+called)\s*",
+    r"|my\s+name'?s|(?:full\s+)?name(?:\s*[:=]|\s+-|-(?=\s))|i\s+am\s+called|i'?m\s+called)\s*",
     re.IGNORECASE,
 )
 # Whose the account is: "the account holder is ...", "the name on the bill is ...", "the account
@@ -112,7 +116,8 @@ _HOLDER_LEAD_IN = re.compile(
 # capitalised words count ("it's dark in here" names nobody).
 _GREETING_LEAD_IN = re.compile(
     rf"\b(?:{_GREETING}\b[,!.]?\s+(?:i'?m|i\s+am|this\s+is|it'?s)"
-    rf"|(?:this\s+is|it'?s)(?=\s+(?:(?:{_LETTER}|['\-])+\s+){{1,3}}(?:speaking|here|calling)\b))\s+",
+    rf"|(?:this\s+is|it'?s)(?=\s+{_OPEN}(?:(?:{_LETTER}|['\-])+{_CLOSE}\s+){{1,3}}"
+    r"(?:speaking|here|calling)\b))\s+",
     re.IGNORECASE,
 )
 # A message, line or sentence that opens "This is" and a name of two or three capitalised words,
@@ -121,8 +126,8 @@ _GREETING_LEAD_IN = re.compile(
 # and "This is Urgent." name nobody.
 _THIS_IS = re.compile(
     r"(?:^|\n|[.!?]\s+)\W{0,40}this\s+is\s+"
-    rf"(?=(?-i:{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+)(?:\s+(?-i:{_MAY_BE_CAPITAL})(?:{_LETTER}|['\-])+){{1,2}}"
-    r"(?:\s*[,.!;]|\s+(?:from|and)\b|\s*$))",
+    rf"(?={_OPEN}(?-i:{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+)(?:\s+(?-i:{_MAY_BE_CAPITAL})(?:{_LETTER}|['\-])+){{1,2}}"
+    rf"{_CLOSE}(?:\s*[,.!;]|\s+(?:from|and)\b|\s*$))",
     re.IGNORECASE,
 )
 _RELATIONS = (
@@ -148,9 +153,10 @@ _INTRODUCTION = re.compile(
     re.IGNORECASE,
 )
 _NAME_HERE = re.compile(
-    rf"^\W*(?:(?=(?:{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+\s+){{2,3}}here\b)"
+    rf"(?:^\W*|[\n.!?,;:(\-]\W{{0,40}})"
+    rf"(?:(?={_OPEN}(?:{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+{_CLOSE}\s+){{2,3}}here\b)"
     rf"|(?i:{_GREETING}(?:\s+there)?)\b[,!.]?\s+"
-    rf"(?=(?:{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+\s+){{1,3}}here\b))"
+    rf"(?={_OPEN}(?:{_MAY_BE_CAPITAL}(?:{_LETTER}|['\-])+{_CLOSE}\s+){{1,3}}here\b))"
 )
 _NOT_NAMES = frozenset(
     _word_list(
@@ -161,13 +167,16 @@ _NOT_NAMES = frozenset(
 # A sign-off word ("thanks, Jo"), or the double dash that opens a signature ("-- Jo Bloggs",
 # a mail program's "-- " line; an em dash is read as one dash, so "— Jo" needs a sign-off word).
 _SIGN_OFF = re.compile(
-    rf"(?:\b{_THANKS}\s*[,!.\-]?\s+|(?:^|(?<=\s))-{{2,}}\s*)(?={_LETTER})",
+    rf"(?:\b{_THANKS}\s*[,!.\-]?\s+|(?:^|(?<=\s)|(?<=[(\[<{{\"'*_]))-{{2,}}\s*)"
+    rf"(?={_OPEN}{_LETTER})",
     re.IGNORECASE,
 )
+_OPENING = re.compile(rf"{_OPEN}(?={_LETTER})")  # what opens a name: passed over
 # What may follow the name of a sign-off: nothing, a line break (a signature's next line), or
 # a mail program's own footer ("Sent from my iPhone", "Get Outlook for Android").
 _AFTER_SIGN_OFF = re.compile(
-    r"[ .!,]*(?:$|\r?\n|(?:sent\s+(?:from|via|using|with)|get\s+outlook)\b)", re.IGNORECASE
+    r"[ .!,)\]>}\"'*_]*(?:$|\r?\n|(?:sent\s+(?:from|via|using|with)|get\s+outlook)\b)",
+    re.IGNORECASE,
 )
 # What staff and agents write about a customer in notes, reasons and comments: a role word
 # ("Customer Tom Baker", "resident Mary O'Brien"), a title ("Mr Smith", "Dr. Patel", "Prof Jane

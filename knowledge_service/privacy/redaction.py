@@ -54,6 +54,7 @@ from knowledge_service.privacy.names import (
     _NAME_HERE,
     _NAME_LEAD_IN,
     _NOT_A_NAME_AFTER_IM,
+    _OPENING,
     _SIGN_OFF,
     _STOP_WORDS,
     _THIS_IS,
@@ -118,6 +119,9 @@ def _places_and_names(text: str) -> list[Span]:
     ):
         for match in lead_in.finditer(text):
             start = match.end()
+            wrapped = _OPENING.match(text, start)  # "my name is *Jane Smith*"
+            if wrapped:
+                start = wrapped.end()
             title = _TITLE_BEFORE_NAME.match(text, start)  # "my landlord Mr. Alfred ...": kept
             if title:
                 start = title.end()
@@ -131,11 +135,13 @@ def _places_and_names(text: str) -> list[Span]:
     spans += [(start, end, Placeholder.NAME) for start, end in _lower_case_names(text)]
     spans += _staff_names(text)
     for match in _SIGN_OFF.finditer(text):
-        end = _name_end(text, match.end(), capitalised=True)
-        if _names_a_business(text[match.end() : end]):
+        wrapped = _OPENING.match(text, match.end())  # "Kind regards, (Jane Smith)"
+        start = wrapped.end() if wrapped else match.end()
+        end = _name_end(text, start, capitalised=True)
+        if _names_a_business(text[start:end]):
             continue  # "Kind regards, Origin Energy"
-        if end > match.end() and _AFTER_SIGN_OFF.match(text, end):
-            spans.append((match.end(), end, Placeholder.NAME))
+        if end > start and _AFTER_SIGN_OFF.match(text, end):
+            spans.append((start, end, Placeholder.NAME))
     return spans
 
 

@@ -39,7 +39,9 @@ _HANDLE_WORDS = r"account|acct|acc|a/c|customer|client|member|reference|ref|crn"
 # A title left before a name that goes ("this is mr [NAME]", "spoke to Mr and Mrs [NAME]") goes
 # with it: alone it says nothing of what is asked. What is stored keeps it.
 _TITLED = rf"\b(?:{_TITLES})\b\.?\s+(?:(?:and|&)\s+(?:{_TITLES})\b\.?\s+)?"
-_BEFORE_NAME = rf"(?=(?:{_TITLED})?\[NAME\])"
+# quotes, brackets or asterisks put around a value go with it ("my name is *[NAME]*")
+_OPEN = r"[(\[<{\"'*_]"
+_BEFORE_NAME = rf"(?={_OPEN}{{0,3}}(?:{_TITLED})?\[NAME\])"
 _TITLED_PLACEHOLDER = re.compile(rf"(?:{_TITLED}(?=\[NAME\]))?{_PLACEHOLDER}", re.IGNORECASE)
 # What a customer says to give a value ("my email is", "account number:", "call me on",
 # "I live at", "this is ... speaking") goes with it when a question is searched: without the
@@ -66,8 +68,9 @@ _GIVEN = re.compile(
     r"|\b(?:(?:my|our|his|her|their|the|your)\s+)?"
     rf"(?:{_CARD_CODE_LEAD_IN}(?=\[CARD_CODE\])|{_CARD_EXPIRY_LEAD_IN}(?=\[CARD_EXPIRY\]))"
     r"|\b(?:on|at|to|via|for|from|of|in)\s+)?"
+    rf"(?P<open>{_OPEN}{{1,3}}(?=(?:the\s+|{_TITLED})?{_PLACEHOLDER}))?"
     rf"(?:\bthe\s+(?=\[DOB\])|{_TITLED}(?=\[NAME\]))?{_PLACEHOLDER}"
-    r"(?:\s+(?:speaking|here|calling)\b)?",
+    r"(?(open)[)\]>}\"'*_]{1,3})(?:\s+(?:speaking|here|calling)\b)?",
     re.IGNORECASE,
 )
 _DANGLING = re.compile(

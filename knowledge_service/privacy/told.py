@@ -27,9 +27,16 @@ _DATE = (
     rf"|{_MONTH}\.?\s+\d{{4}}"
     r"|(?:19|20)\d{2})"
 )
-# "born on the 3rd of April 1985", "date of birth is the 3rd of april, 1985": the article stays.
+# "born on the 3rd of April 1985", "date of birth is the 3rd of april, 1985": the article stays,
+# and so do quotes, brackets and asterisks around the date ("born on '16/12/86'", "DOB:
+# (14/08/1972)", "dob *1989-10-03*"); a day's name before it goes with it ("DOB: Tuesday 14 July
+# 1936"). Each optional part starts with a sign or a word, so a run of spaces has one place.
+_WEEKDAY = (
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)"
+)
 _BIRTH_DATE = re.compile(
-    rf"\b{_BIRTH}\s*(?:(?:is|was|[:=\-])\s*)?(?:the\s+)?(?P<value>{_DATE})(?![\d/])",
+    rf"\b{_BIRTH}\s*(?:(?:is|was|[:=\-])\s*)?(?:the\s+)?(?:[(\[<{{\"'*_]{{1,3}}\s*)?"
+    rf"(?P<value>(?:{_WEEKDAY}\b\.?,?\s+(?:the\s+)?)?{_DATE})(?![\d/])",
     re.IGNORECASE,
 )
 # A payment card's security code (CVV, CVC, CVN, CSC: PCI DSS forbids keeping it at all) and its
