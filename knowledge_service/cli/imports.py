@@ -152,6 +152,13 @@ def _print_report(report: ImportReport, earlier: StoreChanges) -> None:
     for conflict in report.conflicts:
         err_console.print(Text(f"conflict: {conflict.message}", style="red"), soft_wrap=True)
     console.print(_summary(report))
+    scan = report.scan
+    if not (scan.article_ids or scan.policy_ids or scan.invalid):  # a typo's empty folder
+        typer.secho(
+            f"warning: no Markdown file (*.md) in {', '.join(scan.roots)}: nothing was "
+            "imported (import reads the articles' and policies' *.md files in a folder)",
+            err=True,
+        )
     kept = report.articles.kept + report.policies.kept
     if kept:
         console.print(

@@ -585,3 +585,24 @@ def test_importing_a_path_that_does_not_exist_writes_nothing(cli_store: Path) ->
     assert_error(run("import", str(cli_store / "contnet")), "contnet does not exist")
     with session_scope(common.engine()) as session:  # the store as the CLI makes it
         assert session.exec(select(Finding)).all() == []
+
+
+def test_importing_a_folder_without_markdown_warns_and_changes_nothing(cli_store: Path) -> None:
+    """A folder that exists but holds no article or policy (a typo's neighbour, the wrong
+    checkout) says so on stderr instead of a silent table of zeros, and the store keeps what
+    it had; a folder with Markdown in it gives no such warning."""
+    folder = cli_store / "one-article"
+    write_article_md(folder, "lonely-article")
+    result = run("import", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "no Markdown file" not in result.stderr, result.stderr
+    before = run("articles", "list", "--json").stdout
+    assert "lonely-article" in before
+    empty = cli_store / "empty-folder"
+    (empty / "images").mkdir(parents=True)
+    (empty / "images" / "logo.png").write_bytes(b"\x89PNG")
+    result = run("import", str(empty))
+    assert result.exit_code == 0, result.output
+    assert "warning: no Markdown file (*.md) in" in result.stderr, result.stderr
+    assert "empty-folder" in result.stderr and "nothing was imported" in result.stderr
+    assert run("articles", "list", "--json").stdout == before
